@@ -1,0 +1,54 @@
+package fr.interieur.neogend.gateway.security;
+
+import fr.interieur.neogend.gateway.web.CorrelationIdFilter;
+import fr.interieur.neogend.gateway.web.Problems;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+
+import java.util.List;
+
+/**
+ * The gateway is an OAuth2 resource server: every API call needs a valid Keycloak access token
+ * (signature against the cached JWKS, issuer, audience {@code neogend-api}, expiry). Only health
+ * probes are open; anything not listed is refused. Services check the token again.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+public class SecurityConfiguration {
+
+    @Bean
+    CorrelationIdFilter correlationIdFilter() {
+        return new CorrelationIdFilter();
+    }
+
+    @Bean
+    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http) {
+        return http
+                .authorizeExchange(ex -> ex
+                        .pathMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
+                        .pathMatchers("/api/**").authenticated()
+                        .anyExchange().denyAll())
+                .oauth2ResourceServer(rs -> rs
+                        .jwt(jwt -> { })
+                        .authenticationEntryPoint((exchange, e) -> {
+                            exchange.getResponse().getHeaders().set("WWW-Authenticate", "Bearer realm=\"neogend\"");
+                            return Problems.write(exchange.getResponse(), 401, "UNAUTHENTICATED",
+                                    "a valid bearer token is required", exchange.getRequest().getPath().value(),
+                                    CorrelationIdFilter.of(exchange), List.of());
+                        })
+                        .accessDeniedHandler((exchange, e) -> Problems.write(exchange.getResponse(), 403,
+                                "PERMISSION_DENIED", "access denied", exchange.getRequest().getPath().value(),
+                                CorrelationIdFilter.of(exchange), List.of())))
+                .exceptionHandling(ex -> ex.accessDeniedHandler((exchange, e) -> Problems.write(
+                        exchange.getResponse(), 403, "PERMISSION_DENIED", "access denied",
+                        exchange.getRequest().getPath().value(), CorrelationIdFilter.of(exchange), List.of())))
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .build();
+    }
+}

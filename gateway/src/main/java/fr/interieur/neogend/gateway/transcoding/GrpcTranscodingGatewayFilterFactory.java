@@ -1,0 +1,171 @@
+package fr.interieur.neogend.gateway.transcoding;
+
+import com.google.protobuf.DynamicMessage;
+import fr.interieur.neogend.gateway.web.CorrelationIdFilter;
+import fr.interieur.neogend.gateway.web.Problems;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code GrpcTranscoding} gateway filter: answers a REST/JSON request by calling the RPC
+ * that its {@link RouteTable} binds to the method and path, with the caller's bearer token and the
+ * correlation id in the metadata and a deadline, then writes the JSON response (or a problem).
+ */
+public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFactory<Object> {
+
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> CORRELATION = Metadata.Key.of("x-correlation-id", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
+
+    private final RouteTable routes;
+    private final Transcoder transcoder;
+    private final GrpcBackends backends;
+    private final Duration deadline;
+    private final int maxBodyBytes;
+    private final Map<String, MethodDescriptor<DynamicMessage, DynamicMessage>> methods = new ConcurrentHashMap<>();
+
+    public GrpcTranscodingGatewayFilterFactory(RouteTable routes, GrpcBackends backends, Duration deadline,
+                                               int maxBodyBytes) {
+        super(Object.class);
+        this.routes = routes;
+        this.transcoder = new Transcoder(routes.typeRegistry());
+        this.backends = backends;
+        this.deadline = deadline;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public String name() {
+        return "GrpcTranscoding";
+    }
+
+    @Override
+    public GatewayFilter apply(Object config) {
+        return (exchange, chain) -> handle(exchange);
+    }
+
+    Mono<Void> handle(ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
+        ServerHttpResponse response = exchange.getResponse();
+        String path = request.getPath().pathWithinApplication().value();
+        String correlationId = CorrelationIdFilter.of(exchange);
+        String httpMethod = request.getMethod().name();
+        var match = routes.find(httpMethod, path);
+        if (match.isEmpty()) {
+            Set<String> allowed = routes.methodsFor(path);
+            if (allowed.isEmpty()) {
+                return Problems.write(response, 404, "NOT_FOUND", "no operation at " + path, path, correlationId,
+                        List.of());
+            }
+            response.getHeaders().set(HttpHeaders.ALLOW, String.join(", ", allowed));
+            return Problems.write(response, 405, "METHOD_NOT_ALLOWED", httpMethod + " is not allowed here; use "
+                    + allowed, path, correlationId, List.of());
+        }
+        if (WITH_BODY.contains(httpMethod) && !match.get().route().body().isEmpty()) {
+            MediaType type = request.getHeaders().getContentType();
+            if (type != null && !MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
+                return Problems.write(response, 415, "UNSUPPORTED_MEDIA_TYPE",
+                        "send the body as application/json", path, correlationId, List.of());
+            }
+        }
+        return DataBufferUtils.join(request.getBody(), maxBodyBytes)
+                .map(buffer -> {
+                    String text = buffer.toString(StandardCharsets.UTF_8);
+                    DataBufferUtils.release(buffer);
+                    return text;
+                })
+                .defaultIfEmpty("")
+                .flatMap(body -> {
+                    DynamicMessage rpcRequest = transcoder.request(match.get(), request.getQueryParams(), body);
+                    return call(match.get().route(), rpcRequest, request.getHeaders(), correlationId);
+                })
+                .flatMap(rpcResponse -> {
+                    byte[] json = transcoder.response(match.get().route(), rpcResponse)
+                            .getBytes(StandardCharsets.UTF_8);
+                    response.setRawStatusCode(200);
+                    response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+                    response.getHeaders().setContentLength(json.length);
+                    return response.writeWith(Mono.just(response.bufferFactory().wrap(json)));
+                })
+                .onErrorResume(TranscodingException.class, e -> Problems.write(response, e.httpStatus(),
+                        e.httpStatus() == 400 ? "INVALID_ARGUMENT" : "BAD_REQUEST", e.getMessage(), path,
+                        correlationId, e.field() == null ? List.of()
+                                : List.of(new Problems.FieldError(e.field(), e.getMessage()))))
+                .onErrorResume(DataBufferLimitException.class, e -> Problems.write(response, 413,
+                        "PAYLOAD_TOO_LARGE", "the request body exceeds " + maxBodyBytes + " bytes", path,
+                        correlationId, List.of()))
+                .onErrorResume(StatusRuntimeException.class,
+                        e -> Problems.fromGrpc(response, e, path, correlationId));
+    }
+
+    private Mono<DynamicMessage> call(TranscodingRoute route, DynamicMessage rpcRequest, HttpHeaders headers,
+                                      String correlationId) {
+        Metadata metadata = new Metadata();
+        String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
+        if (authorization != null) {
+            metadata.put(AUTHORIZATION, authorization);
+        }
+        if (correlationId != null) {
+            metadata.put(CORRELATION, correlationId);
+        }
+        MethodDescriptor<DynamicMessage, DynamicMessage> method = methodOf(route);
+        return Mono.create(sink -> {
+            ClientCall<DynamicMessage, DynamicMessage> call = ClientInterceptors.intercept(
+                            backends.channel(route.backend()), MetadataUtils.newAttachHeadersInterceptor(metadata))
+                    .newCall(method, CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+            sink.onCancel(() -> call.cancel("HTTP request cancelled", null));
+            ClientCalls.asyncUnaryCall(call, rpcRequest, new StreamObserver<>() {
+                @Override
+                public void onNext(DynamicMessage value) {
+                    sink.success(value);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    sink.error(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    sink.success();
+                }
+            });
+        });
+    }
+
+    private MethodDescriptor<DynamicMessage, DynamicMessage> methodOf(TranscodingRoute route) {
+        var m = route.method();
+        return methods.computeIfAbsent(m.getFullName(), name -> MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(m.getService().getFullName(), m.getName()))
+                .setRequestMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getInputType())))
+                .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getOutputType())))
+                .build());
+    }
+}

@@ -1,0 +1,106 @@
+package fr.interieur.neogend.gateway.transcoding;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.TypeRegistry;
+import com.google.protobuf.util.JsonFormat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies the standard HTTP/JSON ↔ gRPC transcoding rules: path variables, then the body (the
+ * whole request for {@code body: "*"}, one field otherwise), then query parameters for every
+ * field not bound already; proto3 JSON names both ways; {@code response_body} picks the field
+ * returned.
+ */
+public final class Transcoder {
+
+    private final JsonFormat.Parser parser;
+    private final JsonFormat.Printer printer;
+
+    public Transcoder(TypeRegistry types) {
+        this.parser = JsonFormat.parser().usingTypeRegistry(types);
+        this.printer = JsonFormat.printer().usingTypeRegistry(types).omittingInsignificantWhitespace();
+    }
+
+    /** The RPC request for a matched route, query parameters and JSON body (may be empty). */
+    public DynamicMessage request(RouteTable.Match match, Map<String, List<String>> query, String body) {
+        TranscodingRoute route = match.route();
+        DynamicMessage.Builder request = DynamicMessage.newBuilder(route.method().getInputType());
+        Set<String> bound = new HashSet<>();
+        if (!route.body().isEmpty()) {
+            mergeBody(request, route.body(), body);
+            bound.add(route.body());
+        } else if (body != null && !body.isBlank()) {
+            throw new TranscodingException(400, null, "this operation takes no request body");
+        }
+        match.variables().forEach((path, value) -> {
+            FieldPaths.set(request, path, value, path);
+            bound.add(path);
+        });
+        if (!route.body().equals("*")) {
+            query.forEach((name, values) -> {
+                if (bound.contains(name) || bound.stream().anyMatch(b -> name.startsWith(b + "."))) {
+                    throw TranscodingException.badField(name, "is set by the path or body already");
+                }
+                for (String value : values) {
+                    FieldPaths.set(request, name, value, name);
+                }
+            });
+        } else if (!query.isEmpty()) {
+            throw TranscodingException.badField(query.keySet().iterator().next(),
+                    "query parameters are not taken by this operation");
+        }
+        return request.build();
+    }
+
+    private void mergeBody(DynamicMessage.Builder request, String bodyField, String body) {
+        String json = body == null || body.isBlank() ? "{}" : body;
+        try {
+            if (bodyField.equals("*")) {
+                parser.merge(json, request);
+                return;
+            }
+            List<FieldDescriptor> path = FieldPaths.resolve(request.getDescriptorForType(), bodyField);
+            Message.Builder target = request;
+            for (FieldDescriptor f : path.subList(0, path.size() - 1)) {
+                target = target.getFieldBuilder(f);
+            }
+            FieldDescriptor leaf = path.get(path.size() - 1);
+            if (leaf.getJavaType() != FieldDescriptor.JavaType.MESSAGE || leaf.isRepeated()) {
+                throw new IllegalStateException("body field " + bodyField + " must be a singular message");
+            }
+            if (body == null || body.isBlank()) {
+                return; // no body: the field stays unset and the service says it is required
+            }
+            DynamicMessage.Builder field = DynamicMessage.newBuilder(leaf.getMessageType());
+            parser.merge(json, field);
+            target.setField(leaf, field.build());
+        } catch (InvalidProtocolBufferException e) {
+            throw new TranscodingException(400, bodyField.equals("*") ? null : bodyField,
+                    "the request body is not valid JSON for this operation: " + e.getMessage());
+        }
+    }
+
+    /** The JSON answer: the whole response, or its {@code response_body} field. */
+    public String response(TranscodingRoute route, DynamicMessage response) {
+        try {
+            if (route.responseBody().isEmpty()) {
+                return printer.print(response);
+            }
+            FieldDescriptor f = FieldPaths.resolve(response.getDescriptorForType(), route.responseBody()).get(0);
+            Object value = response.getField(f);
+            if (value instanceof Message message) {
+                return printer.print(message);
+            }
+            return printer.print(response);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + response.getDescriptorForType().getFullName(), e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package fr.interieur.neogend.gateway.transcoding;
+
+import com.google.protobuf.Descriptors.MethodDescriptor;
+
+/**
+ * One REST binding of an RPC, from its {@code google.api.http} rule.
+ *
+ * @param httpMethod   GET, POST, PUT, PATCH or DELETE
+ * @param template     the path template
+ * @param body         "" (no body), "*" (the whole request) or the request field the body fills
+ * @param responseBody "" (the whole response) or the response field returned
+ * @param method       the RPC
+ * @param backend      the service that serves it (from the proto package neogend.<backend>.v1)
+ */
+public record TranscodingRoute(String httpMethod, PathTemplate template, String body, String responseBody,
+                               MethodDescriptor method, String backend) {
+}

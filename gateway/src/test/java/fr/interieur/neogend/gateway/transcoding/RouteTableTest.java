@@ -1,0 +1,85 @@
+package fr.interieur.neogend.gateway.transcoding;
+
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.util.JsonFormat;
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.DeviceState;
+import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
+import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
+import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The routes come from the real descriptor set the proto module builds. */
+class RouteTableTest {
+
+    private final RouteTable table = RouteTable.fromClasspath();
+    private final Transcoder transcoder = new Transcoder(table.typeRegistry());
+
+    @Test
+    void derivesTheInventoryRoutesFromTheProtoAnnotations() {
+        assertThat(table.find("POST", "/api/v1/devices")).get()
+                .extracting(m -> m.route().method().getFullName())
+                .isEqualTo("neogend.inventory.v1.InventoryService.RegisterDevice");
+        assertThat(table.find("GET", "/api/v1/devices/490154203237518")).get()
+                .satisfies(m -> {
+                    assertThat(m.route().method().getName()).isEqualTo("GetDevice");
+                    assertThat(m.route().backend()).isEqualTo("inventory");
+                    assertThat(m.variables()).containsEntry("imei", "490154203237518");
+                });
+        assertThat(table.find("GET", "/api/v1/devices")).get()
+                .extracting(m -> m.route().method().getName()).isEqualTo("ListDevices");
+        assertThat(table.find("DELETE", "/api/v1/devices")).isEmpty();
+        assertThat(table.methodsFor("/api/v1/devices")).containsExactlyInAnyOrder("GET", "POST");
+        assertThat(table.backends()).contains("inventory", "order", "accessories", "training", "telemetry");
+    }
+
+    @Test
+    void bodyFieldAndQueryParametersBuildTheRequest() throws Exception {
+        var register = table.find("POST", "/api/v1/devices").orElseThrow();
+        DynamicMessage msg = transcoder.request(register, Map.of(),
+                "{\"imei\":\"490154203237518\",\"serialNumber\":\"SN1\",\"kind\":\"DEVICE_KIND_PHONE\"}");
+        RegisterDeviceRequest typed = RegisterDeviceRequest.parseFrom(msg.toByteString());
+        assertThat(typed.getDevice().getSerialNumber()).isEqualTo("SN1");
+
+        var list = table.find("GET", "/api/v1/devices").orElseThrow();
+        ListDevicesRequest query = ListDevicesRequest.parseFrom(transcoder.request(list,
+                Map.of("state", List.of("IN_STOCK"), "pageSize", List.of("20"), "unit_code", List.of("GN")), "")
+                .toByteString());
+        assertThat(query.getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_STOCK);
+        assertThat(query.getPageSize()).isEqualTo(20);
+        assertThat(query.getUnitCode()).isEqualTo("GN");
+    }
+
+    @Test
+    void badParametersNameTheField() {
+        var list = table.find("GET", "/api/v1/devices").orElseThrow();
+        assertThatThrownBy(() -> transcoder.request(list, Map.of("state", List.of("SOLD")), ""))
+                .isInstanceOfSatisfying(TranscodingException.class, e -> {
+                    assertThat(e.field()).isEqualTo("state");
+                    assertThat(e.getMessage()).contains("IN_STOCK");
+                });
+        assertThatThrownBy(() -> transcoder.request(list, Map.of("page_size", List.of("many")), ""))
+                .isInstanceOfSatisfying(TranscodingException.class, e -> assertThat(e.field()).isEqualTo("page_size"));
+        assertThatThrownBy(() -> transcoder.request(list, Map.of("colour", List.of("red")), ""))
+                .isInstanceOfSatisfying(TranscodingException.class, e -> assertThat(e.field()).isEqualTo("colour"));
+        var register = table.find("POST", "/api/v1/devices").orElseThrow();
+        assertThatThrownBy(() -> transcoder.request(register, Map.of(), "{not json"))
+                .isInstanceOfSatisfying(TranscodingException.class, e -> assertThat(e.httpStatus()).isEqualTo(400));
+    }
+
+    @Test
+    void responseBodyPicksTheField() throws Exception {
+        var get = table.find("GET", "/api/v1/devices/490154203237518").orElseThrow();
+        GetDeviceResponse response = GetDeviceResponse.newBuilder()
+                .setDevice(Device.newBuilder().setImei("490154203237518").setModel("X5")).build();
+        DynamicMessage dynamic = DynamicMessage.parseFrom(get.route().method().getOutputType(), response.toByteString());
+        String json = transcoder.response(get.route(), dynamic);
+        assertThat(json).isEqualTo(JsonFormat.printer().omittingInsignificantWhitespace().print(response.getDevice()));
+    }
+}

@@ -1,0 +1,99 @@
+package fr.interieur.neogend.devstack;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A real PostgreSQL server (17, binaries from Maven Central via io.zonky.test), listening on
+ * 127.0.0.1 only, data kept in the given folder. Works as root too: zonky runs the binaries in a
+ * user namespace ({@code unshare -U}), since PostgreSQL refuses to run as root.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+    public static final String SUPERUSER = "postgres";
+
+    private final EmbeddedPostgres postgres;
+    private final int port;
+
+    private PostgresServer(EmbeddedPostgres postgres, int port) {
+        this.postgres = postgres;
+        this.port = port;
+    }
+
+    /**
+     * Starts a server on {@code port}; data in {@code dataDir}, reused when it exists already.
+     *
+     * @param keepData false for throw-away servers (tests): the data folder is deleted on close
+     */
+    public static PostgresServer start(Path dataDir, int port, boolean keepData) {
+        Instant t0 = Instant.now();
+        try {
+            Files.createDirectories(dataDir.getParent());
+            Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "neogend-embedded-pg");
+            Files.createDirectories(binaries);
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(!keepData)
+                    .setOverrideWorkingDirectory(binaries.toFile())
+                    .setPort(port)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("unix_socket_directories", "")
+                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("fsync", keepData ? "on" : "off")
+                    .setServerConfig("synchronous_commit", keepData ? "on" : "off")
+                    .setLocaleConfig("locale", "C")
+                    .setLocaleConfig("encoding", "UTF8")
+                    .start();
+            System.out.printf("  PostgreSQL 17 up on 127.0.0.1:%d in %.1f s (data: %s)%n", port,
+                    Duration.between(t0, Instant.now()).toMillis() / 1000.0, dataDir);
+            return new PostgresServer(pg, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded PostgreSQL on port " + port, e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /** Creates the database if it does not exist yet. */
+    public void createDatabase(String name) {
+        if (!name.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("bad database name " + name);
+        }
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + name + "'")) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            s.execute("create database \"" + name + "\"");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stop PostgreSQL", e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package fr.interieur.neogend.kit.error;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The request is malformed (INVALID_ARGUMENT). Carries one violation per bad field, named by its
+ * proto field path (e.g. {@code device.imei}) so REST clients learn which field to fix.
+ */
+public class InvalidArgumentException extends DomainException {
+
+    /** One bad field and why. */
+    public record Violation(String field, String description) {
+    }
+
+    private final List<Violation> violations;
+
+    public InvalidArgumentException(List<Violation> violations) {
+        super(summary(violations));
+        this.violations = List.copyOf(violations);
+    }
+
+    public static InvalidArgumentException of(String field, String description) {
+        return new InvalidArgumentException(List.of(new Violation(field, description)));
+    }
+
+    public List<Violation> violations() {
+        return violations;
+    }
+
+    private static String summary(List<Violation> violations) {
+        if (violations.isEmpty()) {
+            throw new IllegalArgumentException("an invalid argument needs at least one violation");
+        }
+        List<String> parts = new ArrayList<>();
+        for (Violation v : violations) {
+            parts.add(v.field() + ": " + v.description());
+        }
+        return "invalid request: " + String.join("; ", parts);
+    }
+}

@@ -1,0 +1,92 @@
+package fr.interieur.neogend.kit.grpc;
+
+import fr.interieur.neogend.common.v1.AccessRule;
+import fr.interieur.neogend.kit.security.Caller;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Checks every gRPC call again, whatever the gateway did: a valid bearer token (signature,
+ * issuer, audience, expiry — by the {@link JwtDecoder}), then the RPC's access rule from the
+ * proto. Deny by default: an RPC without a rule is refused to everyone. Only the standard health
+ * service is open, for probes.
+ */
+public class AuthInterceptor implements ServerInterceptor {
+
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Set<String> OPEN_SERVICES = Set.of("grpc.health.v1.Health");
+    private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
+
+    private final JwtDecoder jwtDecoder;
+    private final AccessRules accessRules = new AccessRules();
+
+    public AuthInterceptor(JwtDecoder jwtDecoder) {
+        this.jwtDecoder = jwtDecoder;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                      ServerCallHandler<Q, R> next) {
+        String service = call.getMethodDescriptor().getServiceName();
+        if (OPEN_SERVICES.contains(service)) {
+            return next.startCall(call, headers);
+        }
+        String authorization = headers.get(AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return refuse(call, Status.UNAUTHENTICATED.withDescription("a bearer token is required"));
+        }
+        Caller caller;
+        try {
+            caller = toCaller(jwtDecoder.decode(authorization.substring(7).trim()));
+        } catch (JwtException e) {
+            log.debug("token refused on {}: {}", call.getMethodDescriptor().getFullMethodName(), e.getMessage());
+            return refuse(call, Status.UNAUTHENTICATED.withDescription("the bearer token is not valid"));
+        }
+        Optional<AccessRule> rule = accessRules.ruleOf(call.getMethodDescriptor());
+        if (rule.isEmpty()) {
+            return refuse(call, Status.PERMISSION_DENIED.withDescription("this method is closed to every caller"));
+        }
+        if (rule.get().getRolesList().stream().noneMatch(caller::hasRole)) {
+            return refuse(call, Status.PERMISSION_DENIED.withDescription(
+                    "one of the roles " + rule.get().getRolesList() + " is required"));
+        }
+        Context context = Context.current().withValue(CallerContext.KEY, caller);
+        return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    /** Maps the claims of a Keycloak access token to a caller. */
+    public static Caller toCaller(Jwt jwt) {
+        Set<String> roles = new HashSet<>();
+        Object realmAccess = jwt.getClaims().get("realm_access");
+        if (realmAccess instanceof Map<?, ?> map && map.get("roles") instanceof Collection<?> list) {
+            list.forEach(r -> roles.add(String.valueOf(r)));
+        }
+        String username = Optional.ofNullable(jwt.getClaimAsString("preferred_username")).orElse(jwt.getSubject());
+        return new Caller(jwt.getSubject(), username, roles,
+                Optional.ofNullable(jwt.getClaimAsString("unit_code")).filter(s -> !s.isBlank()),
+                Optional.ofNullable(jwt.getClaimAsString("supplier_id")).filter(s -> !s.isBlank()));
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+        call.close(status, new Metadata());
+        return new ServerCall.Listener<>() {
+        };
+    }
+}

@@ -1,0 +1,79 @@
+package fr.interieur.neogend.kit.grpc;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import fr.interieur.neogend.kit.error.AccessDeniedException;
+import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.DomainException;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.grpc.server.exception.GrpcExceptionHandler;
+
+/**
+ * The one place a service's exceptions become gRPC statuses. Domain errors keep their message;
+ * invalid arguments also carry a {@code google.rpc.BadRequest} naming each bad field; anything
+ * unexpected becomes INTERNAL with no detail (the cause is logged with the correlation id).
+ */
+public class GrpcErrorMapper implements GrpcExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcErrorMapper.class);
+
+    @Override
+    public StatusException handleException(Throwable exception) {
+        return toStatusException(exception);
+    }
+
+    public static StatusException toStatusException(Throwable exception) {
+        if (exception instanceof StatusException se) {
+            return se;
+        }
+        if (exception instanceof StatusRuntimeException sre) {
+            return new StatusException(sre.getStatus(), sre.getTrailers());
+        }
+        if (exception instanceof InvalidArgumentException invalid) {
+            BadRequest.Builder badRequest = BadRequest.newBuilder();
+            invalid.violations().forEach(v -> badRequest.addFieldViolationsBuilder()
+                    .setField(v.field()).setDescription(v.description()));
+            com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+                    .setCode(Code.INVALID_ARGUMENT_VALUE)
+                    .setMessage(invalid.getMessage())
+                    .addDetails(Any.pack(badRequest.build()))
+                    .build();
+            return StatusProto.toStatusException(status);
+        }
+        if (exception instanceof DomainException domain) {
+            return statusOf(domain).withDescription(domain.getMessage()).asException();
+        }
+        if (exception instanceof OptimisticLockingFailureException) {
+            return Status.ABORTED.withDescription("the resource changed meanwhile; read it again and retry")
+                    .asException();
+        }
+        log.error("unexpected error in a gRPC call", exception);
+        return Status.INTERNAL.withDescription("internal error").asException();
+    }
+
+    private static Status statusOf(DomainException e) {
+        if (e instanceof NotFoundException) {
+            return Status.NOT_FOUND;
+        }
+        if (e instanceof AlreadyExistsException) {
+            return Status.ALREADY_EXISTS;
+        }
+        if (e instanceof PreconditionFailedException) {
+            return Status.FAILED_PRECONDITION;
+        }
+        if (e instanceof AccessDeniedException) {
+            return Status.PERMISSION_DENIED;
+        }
+        return Status.INTERNAL;
+    }
+}

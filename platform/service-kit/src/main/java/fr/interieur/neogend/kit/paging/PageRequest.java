@@ -1,0 +1,61 @@
+package fr.interieur.neogend.kit.paging;
+
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * A validated page request: size bounded to 1..{@value #MAX_SIZE} (0 means the default), and an
+ * opaque token that carries the last key of the previous page (keyset pagination) plus a
+ * fingerprint of the filters, so a token cannot be replayed against another query.
+ *
+ * @param size     rows to return
+ * @param afterKey the key after which the page starts, empty for the first page
+ */
+public record PageRequest(int size, Optional<String> afterKey) {
+
+    public static final int DEFAULT_SIZE = 50;
+    public static final int MAX_SIZE = 500;
+    private static final String VERSION = "p1";
+
+    /**
+     * Validates a page size and token.
+     *
+     * @param filters a stable rendering of the request's filters
+     */
+    public static PageRequest of(int pageSize, String pageToken, String filters) {
+        if (pageSize < 0) {
+            throw InvalidArgumentException.of("page_size", "must not be negative");
+        }
+        int size = pageSize == 0 ? DEFAULT_SIZE : Math.min(pageSize, MAX_SIZE);
+        if (pageToken == null || pageToken.isEmpty()) {
+            return new PageRequest(size, Optional.empty());
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getUrlDecoder().decode(pageToken), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw InvalidArgumentException.of("page_token", "is not a token this service issued");
+        }
+        String[] parts = decoded.split("\\|", 3);
+        if (parts.length != 3 || !parts[0].equals(VERSION) || parts[2].isEmpty()) {
+            throw InvalidArgumentException.of("page_token", "is not a token this service issued");
+        }
+        if (!parts[1].equals(fingerprint(filters))) {
+            throw InvalidArgumentException.of("page_token", "was issued for other filters");
+        }
+        return new PageRequest(size, Optional.of(parts[2]));
+    }
+
+    /** The token that resumes after {@code lastKey} with the same filters. */
+    public static String tokenAfter(String lastKey, String filters) {
+        String raw = VERSION + "|" + fingerprint(filters) + "|" + lastKey;
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String fingerprint(String filters) {
+        return Integer.toHexString(filters.hashCode());
+    }
+}

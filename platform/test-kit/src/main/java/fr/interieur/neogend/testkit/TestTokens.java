@@ -1,0 +1,134 @@
+package fr.interieur.neogend.testkit;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Access tokens shaped like Keycloak's (realm roles, unit_code, supplier_id, audience), signed by
+ * a key made for this test run. {@link #decoder()} checks them the way services check Keycloak's:
+ * signature, issuer, audience, expiry.
+ */
+public final class TestTokens {
+
+    public static final String ISSUER = "http://localhost:8180/realms/neogend";
+    public static final String AUDIENCE = "neogend-api";
+
+    private static final KeyPair KEY = newKey();
+    private static final KeyPair FOREIGN_KEY = newKey();
+
+    private TestTokens() {
+    }
+
+    /** A decoder that trusts only this run's key, with the production validators. */
+    public static JwtDecoder decoder() {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey((RSAPublicKey) KEY.getPublic()).build();
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                JwtValidators.createDefaultWithIssuer(ISSUER),
+                new JwtClaimValidator<Collection<String>>("aud", aud -> aud != null && aud.contains(AUDIENCE))));
+        return decoder;
+    }
+
+    /** A valid token for a staff user. */
+    public static String user(String username, String role, String unitCode) {
+        return sign(KEY, claims(username, List.of(role), unitCode, null, AUDIENCE, Duration.ofMinutes(5)));
+    }
+
+    public static String fleetManager() {
+        return user("fleet.manager", "fleet-manager", "GN");
+    }
+
+    public static String auditor() {
+        return user("auditor", "auditor", "GN");
+    }
+
+    public static String unitManager(String unitCode) {
+        return user("unit.manager", "unit-manager", unitCode);
+    }
+
+    /** A valid token for a supplier's client-credentials account. */
+    public static String supplier(String supplierId) {
+        return sign(KEY, claims("service-account-supplier-demo", List.of("supplier"), null, supplierId, AUDIENCE,
+                Duration.ofMinutes(5)));
+    }
+
+    /** Signed by the right key, expired ten minutes ago. */
+    public static String expired() {
+        return sign(KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE,
+                Duration.ofMinutes(-10)));
+    }
+
+    /** Well-formed and unexpired, signed by a key nobody trusts. */
+    public static String foreignSigned() {
+        return sign(FOREIGN_KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE,
+                Duration.ofMinutes(5)));
+    }
+
+    /** Signed by the right key for another audience. */
+    public static String otherAudience() {
+        return sign(KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, "account",
+                Duration.ofMinutes(5)));
+    }
+
+    private static JWTClaimsSet claims(String username, List<String> roles, String unitCode, String supplierId,
+                                       String audience, Duration validFor) {
+        Instant now = Instant.now();
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .subject(UUID.nameUUIDFromBytes(username.getBytes()).toString())
+                .audience(List.of(audience))
+                .issueTime(Date.from(now.minusSeconds(60)))
+                .expirationTime(Date.from(now.plus(validFor)))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("preferred_username", username)
+                .claim("realm_access", Map.of("roles", roles));
+        if (unitCode != null) {
+            b.claim("unit_code", unitCode);
+        }
+        if (supplierId != null) {
+            b.claim("supplier_id", supplierId);
+        }
+        return b.build();
+    }
+
+    private static String sign(KeyPair key, JWTClaimsSet claims) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("test").build(), claims);
+            jwt.sign(new RSASSASigner((RSAPrivateKey) key.getPrivate()));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static KeyPair newKey() {
+        try {
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+            gen.initialize(2048);
+            return gen.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package fr.interieur.neogend.inventory.device;
+
+import java.util.Optional;
+
+/** What a caller gives to register a device; validated by {@link DeviceService}. */
+public record NewDevice(String imei, String serialNumber, String model, Optional<DeviceKind> kind,
+                        Optional<PackType> packType, Optional<String> unitCode, Optional<String> romBuild) {
+}

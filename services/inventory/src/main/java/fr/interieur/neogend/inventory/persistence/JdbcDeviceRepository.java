@@ -1,0 +1,105 @@
+package fr.interieur.neogend.inventory.persistence;
+
+import fr.interieur.neogend.inventory.device.Device;
+import fr.interieur.neogend.inventory.device.DeviceKind;
+import fr.interieur.neogend.inventory.device.DeviceQuery;
+import fr.interieur.neogend.inventory.device.DeviceRepository;
+import fr.interieur.neogend.inventory.device.DeviceState;
+import fr.interieur.neogend.inventory.device.PackType;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Devices in PostgreSQL (table {@code device}, see db/migration). */
+@Repository
+class JdbcDeviceRepository implements DeviceRepository {
+
+    private static final String COLUMNS = "imei, serial_number, model, kind, state, pack_type, unit_code, rom_build, "
+            + "created_at, updated_at, version";
+    private static final RowMapper<Device> ROW = (rs, n) -> new Device(
+            rs.getString("imei"),
+            rs.getString("serial_number"),
+            rs.getString("model"),
+            DeviceKind.valueOf(rs.getString("kind")),
+            DeviceState.valueOf(rs.getString("state")),
+            Optional.ofNullable(rs.getString("pack_type")).map(PackType::valueOf),
+            Optional.ofNullable(rs.getString("unit_code")),
+            Optional.ofNullable(rs.getString("rom_build")),
+            rs.getTimestamp("created_at").toInstant(),
+            rs.getTimestamp("updated_at").toInstant(),
+            rs.getLong("version"));
+
+    private final JdbcClient jdbc;
+
+    JdbcDeviceRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public boolean insert(Device d, String actor) {
+        int rows = jdbc.sql("""
+                        insert into device (imei, serial_number, model, kind, state, pack_type, unit_code, rom_build,
+                                            created_at, updated_at, version, created_by)
+                        values (:imei, :serial, :model, :kind, :state, :packType, :unitCode, :romBuild,
+                                :createdAt, :updatedAt, :version, :actor)
+                        on conflict (imei) do nothing""")
+                .param("imei", d.imei())
+                .param("serial", d.serialNumber())
+                .param("model", d.model())
+                .param("kind", d.kind().name())
+                .param("state", d.state().name())
+                .param("packType", d.packType().map(Enum::name).orElse(null))
+                .param("unitCode", d.unitCode().orElse(null))
+                .param("romBuild", d.romBuild().orElse(null))
+                .param("createdAt", Timestamp.from(d.createdAt()))
+                .param("updatedAt", Timestamp.from(d.updatedAt()))
+                .param("version", d.version())
+                .param("actor", actor)
+                .update();
+        return rows == 1;
+    }
+
+    @Override
+    public boolean serialTaken(String model, String serialNumber) {
+        return jdbc.sql("select exists(select 1 from device where model = :model and serial_number = :serial)")
+                .param("model", model).param("serial", serialNumber)
+                .query(Boolean.class).single();
+    }
+
+    @Override
+    public Optional<Device> findByImei(String imei) {
+        return jdbc.sql("select " + COLUMNS + " from device where imei = :imei")
+                .param("imei", imei).query(ROW).optional();
+    }
+
+    @Override
+    public List<Device> find(DeviceQuery q) {
+        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from device where true");
+        List<Object> args = new ArrayList<>();
+        q.state().ifPresent(s -> {
+            sql.append(" and state = ?");
+            args.add(s.name());
+        });
+        q.packType().ifPresent(p -> {
+            sql.append(" and pack_type = ?");
+            args.add(p.name());
+        });
+        q.unitSubtree().ifPresent(u -> { // unit codes are validated: no LIKE wildcards in them
+            sql.append(" and (unit_code = ? or unit_code like ?)");
+            args.add(u);
+            args.add(u + "-%");
+        });
+        q.afterImei().ifPresent(a -> {
+            sql.append(" and imei > ?");
+            args.add(a);
+        });
+        sql.append(" order by imei limit ?");
+        args.add(q.limit());
+        return jdbc.sql(sql.toString()).params(args).query(ROW).list();
+    }
+}

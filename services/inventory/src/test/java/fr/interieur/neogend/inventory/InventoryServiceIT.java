@@ -1,0 +1,215 @@
+package fr.interieur.neogend.inventory;
+
+import fr.interieur.neogend.inventory.v1.DeviceState;
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
+import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
+import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
+import fr.interieur.neogend.inventory.v1.PackType;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.StatusProto;
+import com.google.rpc.BadRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+import static fr.interieur.neogend.inventory.InventoryTestData.imei;
+import static fr.interieur.neogend.inventory.InventoryTestData.phone;
+import static fr.interieur.neogend.inventory.InventoryTestData.register;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The whole inventory service over gRPC against real PostgreSQL. */
+@ServiceIT
+class InventoryServiceIT {
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @LocalServerPort
+    int httpPort;
+    @Autowired
+    JdbcClient jdbc;
+
+    ManagedChannel channel;
+    InventoryServiceBlockingStub fleetManager;
+
+    @BeforeEach
+    void connect() {
+        jdbc.sql("delete from device").update();
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManager = as(TestTokens.fleetManager());
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    InventoryServiceBlockingStub as(String token) {
+        return GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel), token);
+    }
+
+    @Test
+    void registeredDeviceIsStoredInStockAndReadBack() {
+        var stored = fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35"))).getDevice();
+        assertThat(stored.getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_STOCK);
+        assertThat(stored.getCreateTime().getSeconds()).isPositive();
+
+        var read = fleetManager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(1)).build()).getDevice();
+        assertThat(read).isEqualTo(stored);
+        assertThat(jdbc.sql("select created_by from device where imei = ?").param(imei(1)).query(String.class)
+                .single()).isEqualTo("fleet.manager");
+    }
+
+    @Test
+    void duplicateImeiOrSerialIsAlreadyExists() {
+        fleetManager.registerDevice(register(phone(2, null)));
+        assertStatus(() -> fleetManager.registerDevice(register(phone(2, null).setSerialNumber("OTHER"))),
+                Status.Code.ALREADY_EXISTS, "IMEI " + imei(2));
+        assertStatus(() -> fleetManager.registerDevice(register(phone(3, null).setSerialNumber("SN-2"))),
+                Status.Code.ALREADY_EXISTS, "serial number SN-2");
+    }
+
+    @Test
+    void invalidDeviceNamesEveryBadField() throws Exception {
+        var bad = phone(4, null).setImei("490154203237519").setSerialNumber("").setUnitCode("gn rbre");
+        StatusRuntimeException e = catchStatus(() -> fleetManager.registerDevice(register(bad)));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        BadRequest details = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class);
+        assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField)
+                .containsExactly("device.imei", "device.serial_number", "device.unit_code");
+    }
+
+    @Test
+    void listFiltersAndPagesThroughEverything() {
+        for (int i = 10; i < 35; i++) {
+            var d = phone(i, i % 2 == 0 ? "GN-RBRE-GGD35" : "GN-RIDF");
+            if (i % 5 == 0) {
+                d.setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE);
+            }
+            fleetManager.registerDevice(register(d));
+        }
+        List<String> seen = new ArrayList<>();
+        String token = "";
+        int pages = 0;
+        do {
+            ListDevicesResponse page = fleetManager.listDevices(ListDevicesRequest.newBuilder()
+                    .setState(DeviceState.DEVICE_STATE_IN_STOCK).setPageSize(7).setPageToken(token).build());
+            page.getDevicesList().forEach(d -> seen.add(d.getImei()));
+            token = page.getNextPageToken();
+            pages++;
+        } while (!token.isEmpty());
+        assertThat(pages).isEqualTo(4);
+        assertThat(seen).hasSize(25).isSorted().doesNotHaveDuplicates();
+
+        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder().setUnitCode("GN-RBRE").build())
+                .getDevicesCount()).isEqualTo(13);
+        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder()
+                .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE).build()).getDevicesCount()).isEqualTo(5);
+        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder()
+                .setState(DeviceState.DEVICE_STATE_STOLEN).build()).getDevicesCount()).isZero();
+    }
+
+    @Test
+    void pageTokenIsBoundToItsFilters() {
+        for (int i = 40; i < 43; i++) {
+            fleetManager.registerDevice(register(phone(i, "GN-RBRE")));
+        }
+        String token = fleetManager.listDevices(ListDevicesRequest.newBuilder().setPageSize(1).build())
+                .getNextPageToken();
+        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setUnitCode("GN-RBRE")
+                .setPageToken(token).build()), Status.Code.INVALID_ARGUMENT, "other filters");
+        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setPageToken("garbage!").build()),
+                Status.Code.INVALID_ARGUMENT, "page_token");
+        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setPageSize(-1).build()),
+                Status.Code.INVALID_ARGUMENT, "page_size");
+    }
+
+    @Test
+    void unitManagerSeesOnlyItsSubtree() {
+        fleetManager.registerDevice(register(phone(50, "GN-RBRE-GGD35-CIE1")));
+        fleetManager.registerDevice(register(phone(51, "GN-RIDF")));
+        fleetManager.registerDevice(register(phone(52, null)));
+        var manager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
+
+        assertThat(manager.listDevices(ListDevicesRequest.getDefaultInstance()).getDevicesList())
+                .extracting(d -> d.getImei()).containsExactly(imei(50));
+        assertThat(manager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(50)).build()).getDevice()
+                .getUnitCode()).isEqualTo("GN-RBRE-GGD35-CIE1");
+        assertStatus(() -> manager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(51)).build()),
+                Status.Code.NOT_FOUND, "no device");
+        assertStatus(() -> manager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(52)).build()),
+                Status.Code.NOT_FOUND, "no device");
+        assertStatus(() -> manager.listDevices(ListDevicesRequest.newBuilder().setUnitCode("GN-RIDF").build()),
+                Status.Code.PERMISSION_DENIED, "outside your unit");
+        // a sibling whose code merely starts with the same letters is outside the subtree
+        fleetManager.registerDevice(register(phone(53, "GN-RBRE-GGD350")));
+        assertStatus(() -> manager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(53)).build()),
+                Status.Code.NOT_FOUND, "no device");
+    }
+
+    @Test
+    void tokensAndRolesAreCheckedOnEveryCall() {
+        var anonymous = InventoryServiceGrpc.newBlockingStub(channel);
+        var get = GetDeviceRequest.newBuilder().setImei(imei(1)).build();
+        assertStatus(() -> anonymous.getDevice(get), Status.Code.UNAUTHENTICATED, "bearer token is required");
+        assertStatus(() -> as(TestTokens.expired()).getDevice(get), Status.Code.UNAUTHENTICATED, "not valid");
+        assertStatus(() -> as(TestTokens.foreignSigned()).getDevice(get), Status.Code.UNAUTHENTICATED, "not valid");
+        assertStatus(() -> as(TestTokens.otherAudience()).getDevice(get), Status.Code.UNAUTHENTICATED, "not valid");
+        assertStatus(() -> as(TestTokens.auditor()).registerDevice(register(phone(60, null))),
+                Status.Code.PERMISSION_DENIED, "fleet-manager");
+        assertStatus(() -> as(TestTokens.supplier("SUP-DEMO")).getDevice(get), Status.Code.PERMISSION_DENIED,
+                "roles");
+        assertStatus(() -> as(TestTokens.supplier("SUP-DEMO")).listDevices(ListDevicesRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED, "roles");
+        assertThat(as(TestTokens.auditor()).listDevices(ListDevicesRequest.getDefaultInstance()).getDevicesCount())
+                .isZero();
+    }
+
+    @Test
+    void healthIsOpenForProbes() throws Exception {
+        HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
+        assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        HttpClient http = HttpClient.newHttpClient();
+        var ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        var other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/env"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(other.statusCode()).isIn(401, 403, 404);
+    }
+
+    private static void assertStatus(Runnable call, Status.Code code, String messagePart) {
+        StatusRuntimeException e = catchStatus(call);
+        assertThat(e.getStatus().getCode()).isEqualTo(code);
+        assertThat(e.getStatus().getDescription()).contains(messagePart);
+    }
+
+    private static StatusRuntimeException catchStatus(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("the call succeeded");
+    }
+}
