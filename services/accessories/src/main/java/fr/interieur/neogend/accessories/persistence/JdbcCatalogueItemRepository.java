@@ -1,0 +1,35 @@
+package fr.interieur.neogend.accessories.persistence;
+
+import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
+import fr.interieur.neogend.accessories.catalogue.CatalogueItemRepository;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.util.List;
+import java.util.Optional;
+
+/** CatalogueItem rows in PostgreSQL (table {@code catalogue_item}). */
+@Repository
+class JdbcCatalogueItemRepository implements CatalogueItemRepository {
+
+    private static final RowMapper<CatalogueItem> ROW = (rs, n) -> new CatalogueItem(
+            rs.getString("code"),
+            rs.getString("label"),
+            rs.getString("category"));
+
+    private final JdbcClient jdbc;
+
+    JdbcCatalogueItemRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public List<CatalogueItem> page(Optional<String> after, int limit) {
+        return jdbc.sql("select code, label, category from catalogue_item where (:after::text is null or code > :after) "
+                        + "order by code limit :limit")
+                .param("after", after.orElse(null))
+                .param("limit", limit)
+                .query(ROW).list();
+    }
+}

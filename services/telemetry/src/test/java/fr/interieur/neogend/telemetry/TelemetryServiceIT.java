@@ -1,0 +1,87 @@
+package fr.interieur.neogend.telemetry;
+
+import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesRequest;
+import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesResponse;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** The telemetry skeleton: starts on real PostgreSQL (Flyway schema), serves its listing, checks tokens. */
+@ServiceIT
+class TelemetryServiceIT {
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    ManagedChannel channel;
+
+    @BeforeEach
+    void connect() {
+        jdbc.sql("delete from device_status").update();
+        channel = GrpcTestClients.channel(grpcPort);
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    @Test
+    void listsEveryRowPageByPage() {
+        for (int i = 0; i < 5; i++) {
+            jdbc.sql("insert into device_status (imei, battery_percent, security_patch_level) values (?, ?, ?)")
+                    .params(String.format("35%013d", i), 87, "2026-11-05")
+                    .update();
+        }
+        var stub = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
+        List<String> keys = new ArrayList<>();
+        String token = "";
+        do {
+            ListDeviceStatusesResponse page = stub.listDeviceStatuses(ListDeviceStatusesRequest.newBuilder().setPageSize(2)
+                    .setPageToken(token).build());
+            page.getItemsList().forEach(item -> keys.add(item.getImei()));
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        assertThat(keys).hasSize(5).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void refusesCallersWithoutAValidTokenOrRole() {
+        var request = ListDeviceStatusesRequest.getDefaultInstance();
+        var anonymous = TelemetryServiceGrpc.newBlockingStub(channel);
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> anonymous.listDeviceStatuses(request))
+                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        var expired = GrpcTestClients.withToken(anonymous, TestTokens.expired());
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> expired.listDeviceStatuses(request))
+                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        var supplier = GrpcTestClients.withToken(anonymous, TestTokens.supplier("SUP-DEMO"));
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> supplier.listDeviceStatuses(request))
+                .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    @Test
+    void healthServiceAnswersWithoutAToken() {
+        assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+}

@@ -1,0 +1,35 @@
+package fr.interieur.neogend.training.persistence;
+
+import fr.interieur.neogend.training.course.Course;
+import fr.interieur.neogend.training.course.CourseRepository;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Course rows in PostgreSQL (table {@code course}). */
+@Repository
+class JdbcCourseRepository implements CourseRepository {
+
+    private static final RowMapper<Course> ROW = (rs, n) -> new Course(
+            rs.getString("code"),
+            rs.getString("title"),
+            rs.getInt("duration_days"));
+
+    private final JdbcClient jdbc;
+
+    JdbcCourseRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public List<Course> page(Optional<String> after, int limit) {
+        return jdbc.sql("select code, title, duration_days from course where (:after::text is null or code > :after) "
+                        + "order by code limit :limit")
+                .param("after", after.orElse(null))
+                .param("limit", limit)
+                .query(ROW).list();
+    }
+}
