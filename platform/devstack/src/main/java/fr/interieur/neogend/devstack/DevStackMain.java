@@ -1,0 +1,89 @@
+package fr.interieur.neogend.devstack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code make run}: starts the whole suite with embedded defaults and demo data, prints how to
+ * use it, and stops everything on Ctrl-C (or SIGTERM).
+ */
+public final class DevStackMain {
+
+    private DevStackMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 1 || !args[0].equals("run")) {
+            System.err.println("usage: devstack run");
+            System.exit(2);
+        }
+        Path root = findRoot();
+        Path runDir = root.resolve(".run");
+        Stack.Ports ports = Stack.Ports.defaults();
+        System.out.println("NéoGEND: starting PostgreSQL, Keycloak, 5 services and the gateway (logs in "
+                + runDir.resolve("logs") + ")");
+        Stack stack;
+        try {
+            stack = Stack.start(new Stack.Options(root, runDir, true, Stack.SERVICES, ports,
+                    List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx384m")));
+        } catch (RuntimeException e) {
+            System.err.println("\nNéoGEND did not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nstopping NéoGEND…");
+            stack.close();
+            System.out.println("stopped; data kept in " + runDir);
+            stopped.countDown();
+        }, "neogend-stop"));
+
+        TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
+        int created = DemoData.load(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
+        System.out.println(created == 0 ? "  demo data already loaded" : "  loaded " + created + " demo devices");
+        System.out.println(banner(stack));
+        stopped.await();
+    }
+
+    static String banner(Stack stack) {
+        String gw = stack.gatewayUrl();
+        String token = stack.keycloak().tokenEndpoint();
+        return """
+
+                NéoGEND is up.
+                  Gateway (REST API)  %s/api/v1/...
+                  Keycloak            http://localhost:%d  (realm neogend; admin console user 'admin',
+                                      password in .run/keycloak-admin-password)
+                  PostgreSQL          127.0.0.1:%d  (user postgres, one database per service)
+
+                Demo accounts (password = user name): fleet.manager, unit.manager (unit GN-RBRE-GGD35),
+                technician, auditor; supplier client: supplier-demo / supplier-demo-secret.
+
+                Try it:
+                  TOKEN=$(curl -s -d grant_type=password -d client_id=neogend-cli \\
+                      -d username=fleet.manager -d password=fleet.manager \\
+                      %s | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
+                  curl -s -H "Authorization: Bearer $TOKEN" '%s/api/v1/devices?page_size=5'
+
+                Ctrl-C stops everything.
+                """.formatted(gw, stack.keycloak().port(), stack.postgres().port(), token, gw);
+    }
+
+    /** The checkout: -Dneogend.root, else the first parent of the working folder holding the realm file. */
+    static Path findRoot() {
+        String given = System.getProperty("neogend.root");
+        if (given != null) {
+            return Path.of(given).toAbsolutePath();
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve("platform/keycloak/realm-neogend.json"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("run from inside the NéoGEND checkout (no platform/keycloak/realm-neogend.json "
+                + "above " + Path.of("").toAbsolutePath() + ")");
+    }
+}

@@ -1,0 +1,251 @@
+package fr.interieur.neogend.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The whole suite on one machine: PostgreSQL (one database per service), Keycloak, the services
+ * and the gateway, each a child process of this JVM. {@link #close()} stops everything it started,
+ * in reverse order; a leftover of an earlier run that died (its pids are kept in the run folder)
+ * is stopped before a new start.
+ */
+public final class Stack implements AutoCloseable {
+
+    /** The services, in the order of their default ports (gRPC 9091.., HTTP 8091..). */
+    public static final List<String> SERVICES = List.of("inventory", "order", "accessories", "training", "telemetry");
+
+    /**
+     * What to start and where.
+     *
+     * @param root        the checkout (where services/ and gateway/ are built)
+     * @param runDir      where data, logs and pids go
+     * @param persistent  keep PostgreSQL and Keycloak data between runs
+     * @param services    which services to start (the gateway routes only to those)
+     * @param ports       gateway, keycloak, keycloak management, postgres, then per service gRPC and HTTP
+     * @param jvmOptions  options of the service and gateway JVMs
+     */
+    public record Options(Path root, Path runDir, boolean persistent, List<String> services, Ports ports,
+                          List<String> jvmOptions) {
+    }
+
+    /** Every port the stack listens on. */
+    public record Ports(int gateway, int keycloak, int keycloakManagement, int postgres, Map<String, int[]> services) {
+
+        /** The documented defaults: gateway 8080, Keycloak 8180 (management 9000), PostgreSQL 5433. */
+        public static Ports defaults() {
+            Map<String, int[]> s = new LinkedHashMap<>();
+            for (int i = 0; i < SERVICES.size(); i++) {
+                s.put(SERVICES.get(i), new int[] {9091 + i, 8091 + i});
+            }
+            return new Ports(envPort("NEOGEND_GATEWAY_PORT", 8080), envPort("NEOGEND_KEYCLOAK_PORT", 8180),
+                    envPort("NEOGEND_KEYCLOAK_MANAGEMENT_PORT", 9000), envPort("NEOGEND_POSTGRES_PORT", 5433), s);
+        }
+
+        /** Free ports everywhere (tests and benchmarks, next to a running make run). */
+        public static Ports free() {
+            Map<String, int[]> s = new LinkedHashMap<>();
+            SERVICES.forEach(name -> s.put(name, new int[] {Waits.freePort(), Waits.freePort()}));
+            return new Ports(Waits.freePort(), Waits.freePort(), Waits.freePort(), Waits.freePort(), s);
+        }
+
+        public int grpc(String service) {
+            return services.get(service)[0];
+        }
+
+        public int http(String service) {
+            return services.get(service)[1];
+        }
+
+        private static int envPort(String name, int fallback) {
+            String v = System.getenv(name);
+            return v == null || v.isBlank() ? fallback : Integer.parseInt(v.trim());
+        }
+    }
+
+    private final Options options;
+    private final List<ManagedProcess> processes = new ArrayList<>();
+    private PostgresServer postgres;
+    private KeycloakServer keycloak;
+
+    private Stack(Options options) {
+        this.options = options;
+    }
+
+    /** Starts everything and waits until all of it is ready; stops what started if anything fails. */
+    public static Stack start(Options options) {
+        Stack stack = new Stack(options);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        Instant t0 = Instant.now();
+        Ports ports = options.ports();
+        try {
+            Files.createDirectories(options.runDir().resolve("logs"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Leftovers.stopFrom(options.runDir().resolve("pids"));
+
+        keycloak = KeycloakServer.start(options.runDir().resolve("keycloak"),
+                options.root().resolve("platform/keycloak/realm-neogend.json"), ports.keycloak(),
+                ports.keycloakManagement(), options.persistent(), adminPassword(), log("keycloak"));
+        remember(keycloak.process());
+
+        postgres = PostgresServer.start(options.runDir().resolve("postgres"), ports.postgres(), options.persistent());
+        options.services().forEach(postgres::createDatabase);
+
+        for (String service : options.services()) {
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("NEOGEND_DB_URL", postgres.jdbcUrl(service));
+            env.put("NEOGEND_DB_USER", PostgresServer.SUPERUSER);
+            env.put("NEOGEND_DB_PASSWORD", "");
+            env.put("NEOGEND_GRPC_PORT", String.valueOf(ports.grpc(service)));
+            env.put("NEOGEND_HTTP_PORT", String.valueOf(ports.http(service)));
+            env.put("NEOGEND_ISSUER_URI", keycloak.issuer());
+            remember(startJava(service, jar("services/" + service, service), env));
+        }
+        Map<String, String> gatewayEnv = new LinkedHashMap<>();
+        gatewayEnv.put("NEOGEND_HTTP_PORT", String.valueOf(ports.gateway()));
+        gatewayEnv.put("NEOGEND_ISSUER_URI", keycloak.issuer());
+        for (String service : SERVICES) { // a service not started answers UNAVAILABLE (503)
+            gatewayEnv.put("NEOGEND_" + service.toUpperCase(Locale.ROOT) + "_GRPC", "localhost:" + ports.grpc(service));
+        }
+        ManagedProcess gateway = startJava("gateway", jar("gateway", "gateway"), gatewayEnv);
+        remember(gateway);
+
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        waits.add(CompletableFuture.runAsync(() -> keycloak.awaitReady(Duration.ofMinutes(4))));
+        for (ManagedProcess p : processes) {
+            if (p == keycloak.process()) {
+                continue;
+            }
+            int http = p.name().equals("gateway") ? ports.gateway() : ports.http(p.name());
+            waits.add(CompletableFuture.runAsync(() -> {
+                Instant s = Instant.now();
+                Waits.forHttp200(p.name(), "http://127.0.0.1:" + http + "/actuator/health/readiness",
+                        Duration.ofMinutes(4), p);
+                System.out.printf("  %-11s ready on %s in %.1f s%n", p.name(), p.name().equals("gateway")
+                                ? "http://localhost:" + http : "gRPC localhost:" + ports.grpc(p.name()),
+                        Duration.between(s, Instant.now()).toMillis() / 1000.0);
+            }));
+        }
+        try {
+            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        System.out.printf("  everything up in %.1f s%n", Duration.between(t0, Instant.now()).toMillis() / 1000.0);
+    }
+
+    private ManagedProcess startJava(String name, Path jar, Map<String, String> env) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options.jvmOptions());
+        command.add("-jar");
+        command.add(jar.toString());
+        env.putIfAbsent("NEOGEND_LOG_FORMAT", "ecs");
+        return ManagedProcess.start(name, command, env, options.runDir(), log(name));
+    }
+
+    private Path jar(String module, String artifact) {
+        Path target = options.root().resolve(module).resolve("target");
+        try (var files = Files.list(target)) {
+            Optional<Path> jar = files.filter(f -> f.getFileName().toString().startsWith(artifact + "-")
+                    && f.getFileName().toString().endsWith("-exec.jar")).findFirst();
+            return jar.orElseThrow(() -> new IllegalStateException("no runnable jar in " + target
+                    + "; build first (make build)"));
+        } catch (IOException e) {
+            throw new IllegalStateException("no build output in " + target + "; build first (make build)", e);
+        }
+    }
+
+    private Path log(String name) {
+        return options.runDir().resolve("logs").resolve(name + ".log");
+    }
+
+    private void remember(ManagedProcess process) {
+        processes.add(process);
+        Leftovers.record(options.runDir().resolve("pids"), processes);
+    }
+
+    private String adminPassword() {
+        Path file = options.runDir().resolve("keycloak-admin-password");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).trim();
+            }
+            byte[] random = new byte[12];
+            new SecureRandom().nextBytes(random);
+            String password = HexFormat.of().formatHex(random);
+            Files.writeString(file, password);
+            file.toFile().setReadable(false, false);
+            file.toFile().setReadable(true, true);
+            return password;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public String gatewayUrl() {
+        return "http://localhost:" + options.ports().gateway();
+    }
+
+    public KeycloakServer keycloak() {
+        return keycloak;
+    }
+
+    public PostgresServer postgres() {
+        return postgres;
+    }
+
+    /** Stops everything this stack started: gateway and services first, then Keycloak, then PostgreSQL. */
+    @Override
+    public synchronized void close() {
+        List<ManagedProcess> reverse = new ArrayList<>(processes);
+        java.util.Collections.reverse(reverse);
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (ManagedProcess p : reverse) {
+            if (keycloak == null || p != keycloak.process()) {
+                stops.add(CompletableFuture.runAsync(p::stop));
+            }
+        }
+        stops.forEach(CompletableFuture::join);
+        if (keycloak != null) {
+            keycloak.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+        processes.clear();
+        try {
+            Files.deleteIfExists(options.runDir().resolve("pids"));
+        } catch (IOException ignored) {
+            // best effort: a stale pid file is checked against live processes next time
+        }
+    }
+}
