@@ -50,6 +50,12 @@ public final class TestTokens {
         return decoder;
     }
 
+    /** The public key as a JWK set document, for a resource server that fetches keys over HTTP. */
+    public static String jwks() {
+        return new com.nimbusds.jose.jwk.JWKSet(new com.nimbusds.jose.jwk.RSAKey.Builder((RSAPublicKey) KEY.getPublic())
+                .keyID("test").algorithm(JWSAlgorithm.RS256).build()).toString();
+    }
+
     /** A valid token for a staff user. */
     public static String user(String username, String role, String unitCode) {
         return sign(KEY, claims(username, List.of(role), unitCode, null, AUDIENCE, Duration.ofMinutes(5)));

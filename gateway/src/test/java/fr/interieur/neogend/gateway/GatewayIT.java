@@ -1,0 +1,240 @@
+package fr.interieur.neogend.gateway;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.sun.net.httpserver.HttpServer;
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
+import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
+import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
+import fr.interieur.neogend.inventory.v1.RegisterDeviceResponse;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The gateway alone: real Spring Cloud Gateway and resource-server chain, keys served over HTTP
+ * like Keycloak's JWKS, and a stand-in inventory gRPC server that records what reached it.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"logging.structured.format.console=", "neogend.gateway.clock-skew=0s"})
+class GatewayIT {
+
+    static final AtomicReference<Metadata> LAST_HEADERS = new AtomicReference<>();
+    static final HttpServer JWKS = jwksServer();
+    static final Server INVENTORY = inventoryServer();
+
+    @LocalServerPort
+    int port;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> TestTokens.ISSUER);
+        registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+                () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/certs");
+        registry.add("neogend.gateway.backends.inventory", () -> "localhost:" + INVENTORY.getPort());
+    }
+
+    @AfterAll
+    static void stop() {
+        INVENTORY.shutdownNow();
+        JWKS.stop(0);
+    }
+
+    @Test
+    void validTokenReachesTheServiceWithTokenAndCorrelationId() throws Exception {
+        String token = TestTokens.fleetManager();
+        var r = send("GET", "/api/v1/devices/490154203237518", token, null, "corr-123");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(r.body()).contains("\"imei\":\"490154203237518\"").contains("\"model\":\"Rugged X5\"")
+                .doesNotContain("\"device\""); // response_body unwraps the device
+        assertThat(r.headers().firstValue("X-Correlation-Id")).contains("corr-123");
+        Metadata seen = LAST_HEADERS.get();
+        assertThat(seen.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("Bearer " + token);
+        assertThat(seen.get(Metadata.Key.of("x-correlation-id", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("corr-123");
+    }
+
+    @Test
+    void queryParametersAndBodyAreTranscoded() throws Exception {
+        var list = send("GET", "/api/v1/devices?state=IN_STOCK&page_size=2&unitCode=GN-RBRE", TestTokens.auditor(), null, null);
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).contains("\"nextPageToken\":\"DEVICE_STATE_IN_STOCK|2|GN-RBRE\"");
+        var post = send("POST", "/api/v1/devices", TestTokens.fleetManager(),
+                "{\"imei\":\"490154203237518\",\"serialNumber\":\"S1\",\"model\":\"M\",\"kind\":\"DEVICE_KIND_PHONE\"}", null);
+        assertThat(post.statusCode()).isEqualTo(200);
+        assertThat(post.body()).contains("\"serialNumber\":\"S1\"");
+    }
+
+    @Test
+    void refusesMissingExpiredForeignAndMisaddressedTokens() throws Exception {
+        for (String token : new String[] {null, "not-a-jwt", TestTokens.expired(), TestTokens.foreignSigned(),
+                TestTokens.otherAudience()}) {
+            LAST_HEADERS.set(null);
+            var r = send("GET", "/api/v1/devices/490154203237518", token, null, null);
+            assertThat(r.statusCode()).as("token %s", token).isEqualTo(401);
+            assertThat(r.headers().firstValue("Content-Type")).contains("application/problem+json");
+            assertThat(r.headers().firstValue("WWW-Authenticate")).isPresent();
+            assertThat(LAST_HEADERS.get()).as("the service was not called").isNull();
+        }
+    }
+
+    @Test
+    void grpcErrorsBecomeProblemsByTheStandardTable() throws Exception {
+        var bad = send("GET", "/api/v1/devices/000000000000000", TestTokens.fleetManager(), null, "c-1");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(bad.body()).contains("\"code\":\"INVALID_ARGUMENT\"").contains("\"field\":\"imei\"")
+                .contains("\"correlationId\":\"c-1\"");
+        assertThat(send("GET", "/api/v1/devices/404000000000000", TestTokens.fleetManager(), null, null).statusCode())
+                .isEqualTo(404);
+        assertThat(send("GET", "/api/v1/devices/409000000000000", TestTokens.fleetManager(), null, null).statusCode())
+                .isEqualTo(409);
+        assertThat(send("GET", "/api/v1/devices/403000000000000", TestTokens.fleetManager(), null, null).statusCode())
+                .isEqualTo(403);
+        var internal = send("GET", "/api/v1/devices/500000000000000", TestTokens.fleetManager(), null, null);
+        assertThat(internal.statusCode()).isEqualTo(500);
+        assertThat(internal.body()).contains("internal error").doesNotContain("secret stack detail");
+    }
+
+    @Test
+    void unknownRoutesMethodsMediaTypesAndParametersAreExplained() throws Exception {
+        String token = TestTokens.fleetManager();
+        assertThat(send("GET", "/api/v1/nothing-here", token, null, null).statusCode()).isEqualTo(404);
+        var wrongMethod = send("DELETE", "/api/v1/devices", token, null, null);
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValueSatisfying(a -> assertThat(a).contains("GET"));
+        var badParam = send("GET", "/api/v1/devices?state=SOLD", token, null, null);
+        assertThat(badParam.statusCode()).isEqualTo(400);
+        assertThat(badParam.body()).contains("\"field\":\"state\"").contains("IN_STOCK");
+        var badJson = send("POST", "/api/v1/devices", token, "{\"imei\":", null);
+        assertThat(badJson.statusCode()).isEqualTo(400);
+        HttpResponse<String> xml = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/devices"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/xml")
+                .POST(HttpRequest.BodyPublishers.ofString("<device/>")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(xml.statusCode()).isEqualTo(415);
+    }
+
+    @Test
+    void onlyHealthIsOpenOutsideTheApi() throws Exception {
+        assertThat(send("GET", "/actuator/health/readiness", null, null, null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/env", TestTokens.fleetManager(), null, null).statusCode()).isIn(403, 404);
+        assertThat(send("GET", "/elsewhere", TestTokens.fleetManager(), null, null).statusCode()).isIn(403, 404);
+    }
+
+    private HttpResponse<String> send(String method, String path, String token, String body, String correlationId)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (correlationId != null) {
+            b.header("X-Correlation-Id", correlationId);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpServer jwksServer() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/certs", exchange -> {
+                byte[] json = TestTokens.jwks().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, json.length);
+                exchange.getResponseBody().write(json);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Answers by IMEI: 000… invalid (with a field violation), 404…/409…/403…/500… that status. */
+    private static Server inventoryServer() {
+        var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
+            @Override
+            public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> response) {
+                String imei = request.getImei();
+                switch (imei.substring(0, 3)) {
+                    case "000" -> response.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                            .setCode(Code.INVALID_ARGUMENT_VALUE).setMessage("invalid request: imei: bad check digit")
+                            .addDetails(Any.pack(BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation
+                                    .newBuilder().setField("imei").setDescription("bad check digit")).build())).build()));
+                    case "404" -> response.onError(Status.NOT_FOUND.withDescription("no device").asRuntimeException());
+                    case "409" -> response.onError(Status.ALREADY_EXISTS.asRuntimeException());
+                    case "403" -> response.onError(Status.PERMISSION_DENIED.asRuntimeException());
+                    case "500" -> response.onError(Status.INTERNAL.withDescription("secret stack detail").asRuntimeException());
+                    default -> {
+                        response.onNext(GetDeviceResponse.newBuilder().setDevice(Device.newBuilder().setImei(imei)
+                                .setModel("Rugged X5")).build());
+                        response.onCompleted();
+                    }
+                }
+            }
+
+            @Override
+            public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesResponse> response) {
+                response.onNext(ListDevicesResponse.newBuilder().setNextPageToken(request.getState() + "|"
+                        + request.getPageSize() + "|" + request.getUnitCode()).build());
+                response.onCompleted();
+            }
+
+            @Override
+            public void registerDevice(RegisterDeviceRequest request, StreamObserver<RegisterDeviceResponse> response) {
+                response.onNext(RegisterDeviceResponse.newBuilder().setDevice(request.getDevice()).build());
+                response.onCompleted();
+            }
+        };
+        ServerInterceptor recorder = new ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
+                                                                      io.grpc.ServerCallHandler<Q, R> next) {
+                LAST_HEADERS.set(headers);
+                return Contexts.interceptCall(io.grpc.Context.current(), call, headers, next);
+            }
+        };
+        try {
+            return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(ServerInterceptors.intercept(service, recorder)).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
