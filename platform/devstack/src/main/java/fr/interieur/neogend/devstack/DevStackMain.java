@@ -2,7 +2,7 @@ package fr.interieur.neogend.devstack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -26,8 +26,8 @@ public final class DevStackMain {
                 + runDir.resolve("logs") + ")");
         Stack stack;
         try {
-            stack = Stack.start(new Stack.Options(root, runDir, true, Stack.SERVICES, ports,
-                    List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx384m")));
+            stack = Stack.start(new Stack.Options(root, runDir, true, Stack.SERVICES, ports, Stack.QUICK_START_JVM,
+                    Map.of()));
         } catch (RuntimeException e) {
             System.err.println("\nNéoGEND did not start: " + e.getMessage());
             System.exit(1);

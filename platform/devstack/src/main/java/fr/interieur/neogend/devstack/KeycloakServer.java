@@ -39,14 +39,19 @@ public final class KeycloakServer implements AutoCloseable {
     /**
      * Starts Keycloak (does not wait: see {@link #awaitReady(Duration)}).
      *
-     * @param home      where the distribution is (or gets) unpacked
-     * @param persistent true: keep users and sessions in {@code home/data} (dev-file); false: in memory
+     * @param home      where the distribution is (or gets) unpacked; the first start there also runs
+     *                  Keycloak's one-time build step (about a minute on 2 cores)
+     * @param persistent true: keep users and sessions in {@code home/data}; false: start from the
+     *                  realm file alone (the stored data is deleted first)
      * @param adminPassword the bootstrap admin's password, used on the first start only
      */
     public static KeycloakServer start(Path home, Path realmFile, int port, int managementPort, boolean persistent,
                                        String adminPassword, Path log) {
         unpackIfMissing(home);
         try {
+            if (!persistent) {
+                deleteTree(home.resolve("data/h2"));
+            }
             Path imports = home.resolve("data/import");
             Files.createDirectories(imports);
             Files.copy(realmFile, imports.resolve("realm-" + REALM + ".json"), StandardCopyOption.REPLACE_EXISTING);
@@ -60,7 +65,7 @@ public final class KeycloakServer implements AutoCloseable {
                 "--hostname=http://localhost:" + port,
                 "--health-enabled=true",
                 "--cache=local",
-                "--db=" + (persistent ? "dev-file" : "dev-mem")));
+                "--db=dev-file")); // a build-time option: the same everywhere, so no rebuild
         Map<String, String> env = new HashMap<>();
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
@@ -117,6 +122,30 @@ public final class KeycloakServer implements AutoCloseable {
                     + "; build the project first (make build)");
         }
         return zip;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** A Keycloak home shared by the test and benchmark runs of this machine (fresh data each time). */
+    public static Path sharedTestHome() {
+        String version = "unknown";
+        try (InputStream in = KeycloakServer.class.getResourceAsStream("/devstack.properties")) {
+            Properties p = new Properties();
+            p.load(in);
+            version = p.getProperty("keycloak.version");
+        } catch (IOException | NullPointerException e) {
+            // fall back to an unversioned folder
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "neogend-keycloak-" + version);
     }
 
     private static void unpackIfMissing(Path home) {

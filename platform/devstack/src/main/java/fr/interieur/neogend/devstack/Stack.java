@@ -36,10 +36,21 @@ public final class Stack implements AutoCloseable {
      * @param services    which services to start (the gateway routes only to those)
      * @param ports       gateway, keycloak, keycloak management, postgres, then per service gRPC and HTTP
      * @param jvmOptions  options of the service and gateway JVMs
+     * @param extraEnv    more environment for the service and gateway JVMs (settings, e.g. for tests)
      */
     public record Options(Path root, Path runDir, boolean persistent, List<String> services, Ports ports,
-                          List<String> jvmOptions) {
+                          List<String> jvmOptions, Map<String, String> extraEnv) {
+
+        public Options {
+            services = List.copyOf(services);
+            jvmOptions = List.copyOf(jvmOptions);
+            extraEnv = Map.copyOf(extraEnv);
+        }
     }
+
+    /** JVM options for a quick start (local runs and tests; not for measuring). */
+    public static final List<String> QUICK_START_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Xss512k", "-Xmx384m");
 
     /** Every port the stack listens on. */
     public record Ports(int gateway, int keycloak, int keycloakManagement, int postgres, Map<String, int[]> services) {
@@ -106,7 +117,8 @@ public final class Stack implements AutoCloseable {
         }
         Leftovers.stopFrom(options.runDir().resolve("pids"));
 
-        keycloak = KeycloakServer.start(options.runDir().resolve("keycloak"),
+        Path keycloakHome = options.persistent() ? options.runDir().resolve("keycloak") : KeycloakServer.sharedTestHome();
+        keycloak = KeycloakServer.start(keycloakHome,
                 options.root().resolve("platform/keycloak/realm-neogend.json"), ports.keycloak(),
                 ports.keycloakManagement(), options.persistent(), adminPassword(), log("keycloak"));
         remember(keycloak.process());
@@ -164,6 +176,7 @@ public final class Stack implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         env.putIfAbsent("NEOGEND_LOG_FORMAT", "ecs");
+        env.putAll(options.extraEnv());
         return ManagedProcess.start(name, command, env, options.runDir(), log(name));
     }
 
@@ -212,6 +225,11 @@ public final class Stack implements AutoCloseable {
 
     public String gatewayUrl() {
         return "http://localhost:" + options.ports().gateway();
+    }
+
+    /** The Keycloak bootstrap admin's password (master realm, user admin). */
+    public String keycloakAdminPassword() {
+        return adminPassword();
     }
 
     public KeycloakServer keycloak() {

@@ -36,6 +36,16 @@ public final class TokenClient {
         return request(form);
     }
 
+    /** Password grant through Keycloak's {@code admin-cli} client (master realm administration). */
+    public String adminCli(String username, String password) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "password");
+        form.put("client_id", "admin-cli");
+        form.put("username", username);
+        form.put("password", password);
+        return request(form);
+    }
+
     /** Client-credentials grant of a confidential client. */
     public String clientCredentials(String clientId, String secret) {
         Map<String, String> form = new LinkedHashMap<>();

@@ -1,0 +1,191 @@
+package fr.interieur.neogend.systemtests;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.SignedJWT;
+import fr.interieur.neogend.devstack.DemoData;
+import fr.interieur.neogend.devstack.Stack;
+import fr.interieur.neogend.devstack.TokenClient;
+import fr.interieur.neogend.devstack.Waits;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPrivateKey;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The chain a client sees: real Keycloak (realm neogend), the gateway and the inventory service
+ * as separate processes, real PostgreSQL. Tokens come from Keycloak's token endpoint.
+ */
+class GatewayEndToEndIT {
+
+    static Stack stack;
+    static TokenClient tokens;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startSuite() throws Exception {
+        Path root = Path.of(System.getProperty("neogend.root", "../.."));
+        Path runDir = Files.createTempDirectory("neogend-e2e");
+        System.out.println("starting Keycloak, PostgreSQL, inventory and gateway for the end-to-end tests…");
+        stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, List.of("inventory"),
+                Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s")));
+        tokens = new TokenClient(stack.keycloak().tokenEndpoint());
+    }
+
+    @AfterAll
+    static void stopSuite() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void fleetManagerRegistersGetsAndListsDevices() throws Exception {
+        String token = tokens.password("fleet.manager", "fleet.manager");
+        String imei = DemoData.imei(101);
+        var created = post("/api/v1/devices", token, device(imei, "E2E-101", "GN-RBRE-GGD35"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        assertThat(created.body()).contains("\"state\":\"DEVICE_STATE_IN_STOCK\"");
+
+        var got = get("/api/v1/devices/" + imei, token);
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(got.body()).contains("\"imei\":\"" + imei + "\"").contains("\"serialNumber\":\"E2E-101\"");
+
+        var listed = get("/api/v1/devices?state=IN_STOCK&page_size=50", token);
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.body()).contains(imei);
+
+        var duplicate = post("/api/v1/devices", token, device(imei, "E2E-OTHER", null));
+        assertThat(duplicate.statusCode()).isEqualTo(409);
+        assertThat(duplicate.headers().firstValue("Content-Type")).contains("application/problem+json");
+    }
+
+    @Test
+    void badImeiIsA400ProblemNamingTheField() throws Exception {
+        String token = tokens.password("fleet.manager", "fleet.manager");
+        var bad = post("/api/v1/devices", token, device("490154203237519", "E2E-BAD", null));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(bad.body()).contains("\"field\":\"device.imei\"").contains("Luhn");
+    }
+
+    @Test
+    void requestsWithoutAValidTokenAre401() throws Exception {
+        String real = tokens.password("auditor", "auditor");
+        assertThat(get("/api/v1/devices", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/devices", resignedWithForeignKey(real)).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/devices", unsigned(real)).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/devices", expiredToken()).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/devices", real).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void auditorReadsButCannotWrite() throws Exception {
+        String token = tokens.password("auditor", "auditor");
+        assertThat(get("/api/v1/devices", token).statusCode()).isEqualTo(200);
+        var write = post("/api/v1/devices", token, device(DemoData.imei(102), "E2E-102", null));
+        assertThat(write.statusCode()).isEqualTo(403);
+        assertThat(write.body()).contains("PERMISSION_DENIED");
+    }
+
+    @Test
+    void supplierCannotTouchInventory() throws Exception {
+        String token = tokens.clientCredentials("supplier-demo", "supplier-demo-secret");
+        assertThat(get("/api/v1/devices", token).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/devices/" + DemoData.imei(101), token).statusCode()).isEqualTo(403);
+        assertThat(post("/api/v1/devices", token, device(DemoData.imei(103), "E2E-103", null)).statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void unitManagerSeesOnlyItsUnitSubtree() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        String inside = DemoData.imei(110);
+        String outside = DemoData.imei(111);
+        assertThat(post("/api/v1/devices", fleet, device(inside, "E2E-110", "GN-RBRE-GGD35-CIE2")).statusCode())
+                .isEqualTo(200);
+        assertThat(post("/api/v1/devices", fleet, device(outside, "E2E-111", "GN-RIDF-GGD75")).statusCode())
+                .isEqualTo(200);
+        String manager = tokens.password("unit.manager", "unit.manager"); // unit_code GN-RBRE-GGD35
+        var list = get("/api/v1/devices?page_size=500", manager);
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).contains(inside).doesNotContain(outside);
+        assertThat(get("/api/v1/devices/" + outside, manager).statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/devices?unit_code=GN-RIDF", manager).statusCode()).isEqualTo(403);
+    }
+
+    private static String device(String imei, String serial, String unit) {
+        return "{\"imei\":\"" + imei + "\",\"serialNumber\":\"" + serial + "\",\"model\":\"Rugged X5\","
+                + "\"kind\":\"DEVICE_KIND_PHONE\",\"packType\":\"PACK_TYPE_SMARTPHONE_INDIVIDUAL\""
+                + (unit == null ? "" : ",\"unitCode\":\"" + unit + "\"") + "}";
+    }
+
+    /** The same claims and key id, signed by a key Keycloak never issued. */
+    private static String resignedWithForeignKey(String token) throws Exception {
+        SignedJWT real = SignedJWT.parse(token);
+        var generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        SignedJWT forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256)
+                .keyID(real.getHeader().getKeyID()).build(), real.getJWTClaimsSet());
+        forged.sign(new RSASSASigner((RSAPrivateKey) generator.generateKeyPair().getPrivate()));
+        return forged.serialize();
+    }
+
+    /** The same claims with {@code alg: none} and no signature. */
+    private static String unsigned(String token) {
+        String[] parts = token.split("\\.");
+        String header = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes());
+        return header + "." + parts[1] + ".";
+    }
+
+    /** A genuine Keycloak token that has expired: the realm's lifespan is cut to 1 s for one grant. */
+    private static String expiredToken() throws Exception {
+        TokenClient master = new TokenClient("http://localhost:" + stack.keycloak().port()
+                + "/realms/master/protocol/openid-connect/token");
+        String admin = master.adminCli("admin", stack.keycloakAdminPassword());
+        String realmUrl = "http://localhost:" + stack.keycloak().port() + "/admin/realms/neogend";
+        String token;
+        try {
+            assertThat(put(realmUrl, admin, "{\"accessTokenLifespan\":1}")).isEqualTo(204);
+            token = tokens.password("auditor", "auditor");
+        } finally {
+            assertThat(put(realmUrl, admin, "{\"accessTokenLifespan\":300}")).isEqualTo(204);
+        }
+        Waits.sleep(2500);
+        return token;
+    }
+
+    private static int put(String url, String token, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String path, String token, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
