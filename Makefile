@@ -15,7 +15,7 @@ MVN_FLAGS ?= -B -ntp
 # The runnable jars make run and the system tests start.
 RUN_JARS := $(wildcard services/*/target/*-exec.jar gateway/target/*-exec.jar platform/devstack/target/*-exec.jar)
 
-.PHONY: help build run test bench clean lint
+.PHONY: help build run test bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,7 +32,7 @@ test: ## Run every test: unit, integration (real PostgreSQL), end to end (real K
 
 bench: ## Run the benchmarks (not part of make test)
 	$(MVN) $(MVN_FLAGS) -q -DskipTests install
-	$(JAVA_HOME)/bin/java -jar platform/benchmarks/target/benchmarks-*-exec.jar
+	$(JAVA_HOME)/bin/java -Dneogend.root=$(CURDIR) -jar platform/benchmarks/target/benchmarks-*-exec.jar $(BENCH_ARGS)
 
 clean: ## Remove build output (keeps .run/ data)
 	$(MVN) $(MVN_FLAGS) -q clean

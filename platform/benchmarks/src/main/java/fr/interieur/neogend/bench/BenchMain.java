@@ -1,0 +1,32 @@
+package fr.interieur.neogend.bench;
+
+import fr.interieur.neogend.devstack.Stack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code make bench}: starts PostgreSQL, Keycloak, inventory and the gateway (full JIT, not the
+ * quick-start flags), then runs each benchmark and prints its table. Later issues add benchmarks
+ * here.
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchSettings settings = BenchSettings.from(args);
+        Path root = Path.of(System.getProperty("neogend.root", ".")).toAbsolutePath().normalize();
+        Path runDir = Files.createTempDirectory("neogend-bench");
+        System.out.printf("NéoGEND benchmarks on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.version());
+        System.out.println("starting PostgreSQL, Keycloak, inventory and the gateway…");
+        try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory"),
+                Stack.Ports.free(), List.of("-Xmx512m"), Map.of("NEOGEND_LOG_FORMAT", "")))) {
+            new GatewayOverheadBenchmark(stack, settings).run();
+        }
+    }
+}
