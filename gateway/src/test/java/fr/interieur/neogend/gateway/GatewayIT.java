@@ -50,6 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GatewayIT {
 
     static final AtomicReference<Metadata> LAST_HEADERS = new AtomicReference<>();
+    static final java.util.concurrent.atomic.AtomicInteger JWKS_FETCHES = new java.util.concurrent.atomic.AtomicInteger();
     static final HttpServer JWKS = jwksServer();
     static final Server INVENTORY = inventoryServer();
 
@@ -83,6 +84,18 @@ class GatewayIT {
         Metadata seen = LAST_HEADERS.get();
         assertThat(seen.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("Bearer " + token);
         assertThat(seen.get(Metadata.Key.of("x-correlation-id", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("corr-123");
+    }
+
+    @Test
+    void keysAreFetchedOnceNotPerRequest() throws Exception {
+        String token = TestTokens.fleetManager();
+        assertThat(send("GET", "/api/v1/devices/490154203237518", token, null, null).statusCode()).isEqualTo(200);
+        int before = JWKS_FETCHES.get();
+        for (int i = 0; i < 50; i++) {
+            assertThat(send("GET", "/api/v1/devices/490154203237518", i % 2 == 0 ? token : TestTokens.auditor(), null,
+                    null).statusCode()).isEqualTo(200);
+        }
+        assertThat(JWKS_FETCHES.get() - before).isZero();
     }
 
     @Test
@@ -173,6 +186,7 @@ class GatewayIT {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/certs", exchange -> {
+                JWKS_FETCHES.incrementAndGet();
                 byte[] json = TestTokens.jwks().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, json.length);

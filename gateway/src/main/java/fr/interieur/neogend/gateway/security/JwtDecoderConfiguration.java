@@ -10,13 +10,15 @@ import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 
 /**
  * How the gateway checks a token: RS256 signature against the realm's JWKS (fetched once, cached,
  * refreshed only for an unknown key id — never a call to Keycloak per request), issuer, audience
- * {@code neogend-api} among the token's audiences, and expiry with a small clock skew.
+ * {@code neogend-api} among the token's audiences, and expiry with a small clock skew. Verified
+ * tokens are remembered until they expire ({@link CachingReactiveJwtDecoder}).
  */
 @Configuration(proxyBeanMethods = false)
 public class JwtDecoderConfiguration {
@@ -32,6 +34,6 @@ public class JwtDecoderConfiguration {
                 new JwtTimestampValidator(clockSkew),
                 new JwtIssuerValidator(issuer),
                 new JwtClaimValidator<Collection<String>>("aud", aud -> aud != null && aud.contains(audience))));
-        return decoder;
+        return new CachingReactiveJwtDecoder(decoder, Clock.systemUTC(), 10_000);
     }
 }

@@ -2,6 +2,8 @@ package fr.interieur.neogend.gateway.transcoding;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import org.springframework.beans.factory.DisposableBean;
 
 import java.util.HashMap;
@@ -16,7 +18,13 @@ public class GrpcBackends implements DisposableBean {
 
     private final Map<String, ManagedChannel> channels = new HashMap<>();
 
-    public GrpcBackends(Map<String, String> targets, Iterable<String> required) {
+    /**
+     * @param eventLoops  the event loops the channels run on: the HTTP server's own, so a request
+     *                    and its gRPC call stay on the same threads (no hand-over between loops)
+     * @param channelType the socket channel class matching those loops (epoll or NIO)
+     */
+    public GrpcBackends(Map<String, String> targets, Iterable<String> required, EventLoopGroup eventLoops,
+                        Class<? extends Channel> channelType) {
         for (String name : required) {
             String target = targets.get(name);
             if (target == null || target.isBlank()) {
@@ -24,6 +32,8 @@ public class GrpcBackends implements DisposableBean {
                         + "': set neogend.gateway.backends." + name + " (host:port)");
             }
             channels.put(name, NettyChannelBuilder.forTarget(target).usePlaintext()
+                    .eventLoopGroup(eventLoops).channelType(channelType)
+                    .directExecutor() // callbacks only complete a Mono: no blocking work on the loop
                     .keepAliveTime(60, TimeUnit.SECONDS).build());
         }
     }

@@ -94,15 +94,18 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                         "send the body as application/json", path, correlationId, List.of());
             }
         }
-        return DataBufferUtils.join(request.getBody(), maxBodyBytes)
-                .map(buffer -> {
-                    String text = buffer.toString(StandardCharsets.UTF_8);
-                    DataBufferUtils.release(buffer);
-                    return text;
-                })
-                .defaultIfEmpty("")
-                .flatMap(body -> {
-                    DynamicMessage rpcRequest = transcoder.request(match.get(), request.getQueryParams(), body);
+        Mono<String> body = match.get().route().body().isEmpty() && !hasBody(request)
+                ? Mono.just("")
+                : DataBufferUtils.join(request.getBody(), maxBodyBytes)
+                        .map(buffer -> {
+                            String text = buffer.toString(StandardCharsets.UTF_8);
+                            DataBufferUtils.release(buffer);
+                            return text;
+                        })
+                        .defaultIfEmpty("");
+        return body
+                .flatMap(text -> {
+                    DynamicMessage rpcRequest = transcoder.request(match.get(), request.getQueryParams(), text);
                     return call(match.get().route(), rpcRequest, request.getHeaders(), correlationId);
                 })
                 .flatMap(rpcResponse -> {
@@ -122,6 +125,12 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                         correlationId, List.of()))
                 .onErrorResume(StatusRuntimeException.class,
                         e -> Problems.fromGrpc(response, e, path, correlationId));
+    }
+
+    /** Whether the request announces a body (a length above zero, or chunks). */
+    private static boolean hasBody(ServerHttpRequest request) {
+        HttpHeaders headers = request.getHeaders();
+        return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
     }
 
     private Mono<DynamicMessage> call(TranscodingRoute route, DynamicMessage rpcRequest, HttpHeaders headers,

@@ -1,8 +1,12 @@
 package fr.interieur.neogend.gateway.transcoding;
 
 import fr.interieur.neogend.gateway.GatewayProperties;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.netty.http.HttpResources;
+import reactor.netty.resources.LoopResources;
 
 /** The transcoding filter and what it needs. */
 @Configuration(proxyBeanMethods = false)
@@ -15,7 +19,10 @@ public class TranscodingConfiguration {
 
     @Bean
     GrpcBackends grpcBackends(GatewayProperties properties, RouteTable routes) {
-        return new GrpcBackends(properties.backends(), routes.backends());
+        LoopResources loops = HttpResources.get(); // the resources the Reactor Netty server runs on
+        EventLoopGroup group = loops.onServer(LoopResources.hasNativeSupport());
+        return new GrpcBackends(properties.backends(), routes.backends(), group,
+                loops.onChannelClass(SocketChannel.class, group));
     }
 
     @Bean

@@ -15,11 +15,13 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks every gRPC call again, whatever the gateway did: a valid bearer token (signature,
@@ -34,8 +36,15 @@ public class AuthInterceptor implements ServerInterceptor {
     private static final Set<String> OPEN_SERVICES = Set.of("grpc.health.v1.Health");
     private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
 
+    private static final int MAX_CACHED_TOKENS = 10_000;
+
     private final JwtDecoder jwtDecoder;
     private final AccessRules accessRules = new AccessRules();
+    /** Tokens already verified, until they expire: the signature is checked once per token. */
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
+    private record Verified(Caller caller, Instant expiresAt) {
+    }
 
     public AuthInterceptor(JwtDecoder jwtDecoder) {
         this.jwtDecoder = jwtDecoder;
@@ -54,7 +63,7 @@ public class AuthInterceptor implements ServerInterceptor {
         }
         Caller caller;
         try {
-            caller = toCaller(jwtDecoder.decode(authorization.substring(7).trim()));
+            caller = verify(authorization.substring(7).trim());
         } catch (JwtException e) {
             log.debug("token refused on {}: {}", call.getMethodDescriptor().getFullMethodName(), e.getMessage());
             return refuse(call, Status.UNAUTHENTICATED.withDescription("the bearer token is not valid"));
@@ -69,6 +78,25 @@ public class AuthInterceptor implements ServerInterceptor {
         }
         Context context = Context.current().withValue(CallerContext.KEY, caller);
         return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    private Caller verify(String token) {
+        Verified known = verified.get(token);
+        if (known != null) {
+            if (Instant.now().isBefore(known.expiresAt())) {
+                return known.caller();
+            }
+            verified.remove(token);
+        }
+        Jwt jwt = jwtDecoder.decode(token);
+        Caller caller = toCaller(jwt);
+        if (jwt.getExpiresAt() != null) {
+            if (verified.size() >= MAX_CACHED_TOKENS) {
+                verified.clear();
+            }
+            verified.put(token, new Verified(caller, jwt.getExpiresAt()));
+        }
+        return caller;
     }
 
     /** Maps the claims of a Keycloak access token to a caller. */

@@ -4,7 +4,9 @@ import fr.interieur.neogend.kit.error.InvalidArgumentException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A validated page request: size bounded to 1..{@value #MAX_SIZE} (0 means the default), and an
@@ -47,6 +49,25 @@ public record PageRequest(int size, Optional<String> afterKey) {
             throw InvalidArgumentException.of("page_token", "was issued for other filters");
         }
         return new PageRequest(size, Optional.of(parts[2]));
+    }
+
+    /** How many rows to fetch: one more than the page, to learn whether another page follows. */
+    public int fetchSize() {
+        return size + 1;
+    }
+
+    /**
+     * Cuts rows fetched with {@link #fetchSize()} to a page, with the token of the next page when
+     * there is one.
+     *
+     * @param keyOf the key rows are ordered by (what the next page starts after)
+     */
+    public <T> Page<T> toPage(List<T> rows, Function<T, String> keyOf, String filters) {
+        if (rows.size() <= size) {
+            return new Page<>(rows, "");
+        }
+        List<T> shown = rows.subList(0, size);
+        return new Page<>(shown, tokenAfter(keyOf.apply(shown.get(size - 1)), filters));
     }
 
     /** The token that resumes after {@code lastKey} with the same filters. */

@@ -2,6 +2,7 @@ package fr.interieur.neogend.accessories.grpc;
 
 import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItemCatalog;
+import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.accessories.v1.ListCatalogueItemsRequest;
 import fr.interieur.neogend.accessories.v1.ListCatalogueItemsResponse;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
@@ -20,7 +21,7 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
 
     @Override
     public void listCatalogueItems(ListCatalogueItemsRequest request, StreamObserver<ListCatalogueItemsResponse> response) {
-        CatalogueItemCatalog.Page page = catalog.list(request.getPageSize(), request.getPageToken());
+        Page<CatalogueItem> page = catalog.list(request.getPageSize(), request.getPageToken());
         ListCatalogueItemsResponse.Builder out = ListCatalogueItemsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(item -> out.addItems(toProto(item)));
         response.onNext(out.build());

@@ -5,6 +5,7 @@ import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.security.UnitScope;
@@ -14,7 +15,6 @@ import org.springframework.transaction.annotation.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -83,7 +83,7 @@ public class DeviceService {
 
     /** A page of the devices the caller may see, filtered, ordered by IMEI. */
     @Transactional(readOnly = true)
-    public DevicePage list(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitCode,
+    public Page<Device> list(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitCode,
                            int pageSize, String pageToken, Caller caller) {
         unitCode.ifPresent(u -> {
             if (!UNIT_CODE.matcher(u).matches()) {
@@ -99,15 +99,10 @@ public class DeviceService {
                 subtree = scope;
             }
         }
-        DeviceQuery filters = new DeviceQuery(state, packType, subtree, Optional.empty(), 0);
-        PageRequest page = PageRequest.of(pageSize, pageToken, filters.filterKey());
-        List<Device> rows = devices.find(new DeviceQuery(state, packType, subtree, page.afterKey(), page.size() + 1));
-        if (rows.size() <= page.size()) {
-            return new DevicePage(rows, "");
-        }
-        List<Device> shown = rows.subList(0, page.size());
-        return new DevicePage(List.copyOf(shown),
-                PageRequest.tokenAfter(shown.get(shown.size() - 1).imei(), filters.filterKey()));
+        String filters = new DeviceQuery(state, packType, subtree, Optional.empty(), 0).filterKey();
+        PageRequest page = PageRequest.of(pageSize, pageToken, filters);
+        return page.toPage(devices.find(new DeviceQuery(state, packType, subtree, page.afterKey(), page.fetchSize())),
+                Device::imei, filters);
     }
 
     private static boolean visibleTo(Device device, Caller caller) {

@@ -3,7 +3,6 @@ package fr.interieur.neogend.inventory.grpc;
 import com.google.protobuf.Timestamp;
 import fr.interieur.neogend.inventory.device.Device;
 import fr.interieur.neogend.inventory.device.DeviceKind;
-import fr.interieur.neogend.inventory.device.DevicePage;
 import fr.interieur.neogend.inventory.device.DeviceService;
 import fr.interieur.neogend.inventory.device.DeviceState;
 import fr.interieur.neogend.inventory.device.NewDevice;
@@ -17,6 +16,7 @@ import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDeviceResponse;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
+import fr.interieur.neogend.kit.paging.Page;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
@@ -56,11 +56,11 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
 
     @Override
     public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesResponse> response) {
-        DevicePage page = devices.list(stateOf(request.getState()), packTypeOf(request.getPackType(), "pack_type"),
+        Page<Device> page = devices.list(stateOf(request.getState()), packTypeOf(request.getPackType(), "pack_type"),
                 text(request.getUnitCode()), request.getPageSize(), request.getPageToken(),
                 CallerContext.current());
         ListDevicesResponse.Builder out = ListDevicesResponse.newBuilder().setNextPageToken(page.nextPageToken());
-        page.devices().forEach(d -> out.addDevices(toProto(d)));
+        page.items().forEach(d -> out.addDevices(toProto(d)));
         response.onNext(out.build());
         response.onCompleted();
     }

@@ -2,6 +2,7 @@ package fr.interieur.neogend.order.grpc;
 
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderCatalog;
+import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersRequest;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersResponse;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc;
@@ -20,7 +21,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
 
     @Override
     public void listPurchaseOrders(ListPurchaseOrdersRequest request, StreamObserver<ListPurchaseOrdersResponse> response) {
-        PurchaseOrderCatalog.Page page = catalog.list(request.getPageSize(), request.getPageToken());
+        Page<PurchaseOrder> page = catalog.list(request.getPageSize(), request.getPageToken());
         ListPurchaseOrdersResponse.Builder out = ListPurchaseOrdersResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(item -> out.addItems(toProto(item)));
         response.onNext(out.build());

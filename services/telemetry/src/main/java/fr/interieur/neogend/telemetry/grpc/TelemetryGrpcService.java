@@ -2,6 +2,7 @@ package fr.interieur.neogend.telemetry.grpc;
 
 import fr.interieur.neogend.telemetry.devicestatus.DeviceStatus;
 import fr.interieur.neogend.telemetry.devicestatus.DeviceStatusCatalog;
+import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesRequest;
 import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
@@ -20,7 +21,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     @Override
     public void listDeviceStatuses(ListDeviceStatusesRequest request, StreamObserver<ListDeviceStatusesResponse> response) {
-        DeviceStatusCatalog.Page page = catalog.list(request.getPageSize(), request.getPageToken());
+        Page<DeviceStatus> page = catalog.list(request.getPageSize(), request.getPageToken());
         ListDeviceStatusesResponse.Builder out = ListDeviceStatusesResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(item -> out.addItems(toProto(item)));
         response.onNext(out.build());

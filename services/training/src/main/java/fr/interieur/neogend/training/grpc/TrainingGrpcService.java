@@ -2,6 +2,7 @@ package fr.interieur.neogend.training.grpc;
 
 import fr.interieur.neogend.training.course.Course;
 import fr.interieur.neogend.training.course.CourseCatalog;
+import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.training.v1.ListCoursesRequest;
 import fr.interieur.neogend.training.v1.ListCoursesResponse;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
@@ -20,7 +21,7 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
 
     @Override
     public void listCourses(ListCoursesRequest request, StreamObserver<ListCoursesResponse> response) {
-        CourseCatalog.Page page = catalog.list(request.getPageSize(), request.getPageToken());
+        Page<Course> page = catalog.list(request.getPageSize(), request.getPageToken());
         ListCoursesResponse.Builder out = ListCoursesResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(item -> out.addItems(toProto(item)));
         response.onNext(out.build());

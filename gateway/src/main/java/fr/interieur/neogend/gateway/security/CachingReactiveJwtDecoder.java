@@ -1,0 +1,49 @@
+package fr.interieur.neogend.gateway.security;
+
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import reactor.core.publisher.Mono;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Remembers tokens already verified until they expire, so a client sending the same token many
+ * times pays the signature check and claim parsing once. A hit is still refused once the token's
+ * own expiry has passed (no clock skew on hits). Bounded: the cache is emptied when full.
+ * A key removed from the realm's JWKS stops working for cached tokens only when they expire (at
+ * most the access-token lifespan, 5 minutes in the realm).
+ */
+final class CachingReactiveJwtDecoder implements ReactiveJwtDecoder {
+
+    private final ReactiveJwtDecoder delegate;
+    private final Clock clock;
+    private final int maxEntries;
+    private final Map<String, Jwt> verified = new ConcurrentHashMap<>();
+
+    CachingReactiveJwtDecoder(ReactiveJwtDecoder delegate, Clock clock, int maxEntries) {
+        this.delegate = delegate;
+        this.clock = clock;
+        this.maxEntries = maxEntries;
+    }
+
+    @Override
+    public Mono<Jwt> decode(String token) {
+        Jwt known = verified.get(token);
+        if (known != null) {
+            if (known.getExpiresAt() != null && clock.instant().isBefore(known.getExpiresAt())) {
+                return Mono.just(known);
+            }
+            verified.remove(token);
+        }
+        return delegate.decode(token).doOnNext(jwt -> {
+            if (jwt.getExpiresAt() != null) {
+                if (verified.size() >= maxEntries) {
+                    verified.clear();
+                }
+                verified.put(token, jwt);
+            }
+        });
+    }
+}

@@ -1,0 +1,134 @@
+package fr.interieur.neogend.proto;
+
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.EnumDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
+import com.google.protobuf.DescriptorProtos.MethodOptions;
+import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
+import com.google.protobuf.DescriptorProtos.SourceCodeInfo;
+import com.google.protobuf.ExtensionRegistry;
+import fr.interieur.neogend.common.v1.AccessProto;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The contract style of STYLE.md, checked on the descriptor set the build produces (buf's STANDARD
+ * rules where they matter to us): packages match folders, services end in Service, one
+ * VerbNounRequest/Response per RPC, enum zero values are *_UNSPECIFIED and every value carries
+ * the enum's prefix, every element has a comment, and every RPC says who may call it.
+ */
+class ProtoLintTest {
+
+    private static final int MESSAGE = 4;
+    private static final int ENUM = 5;
+    private static final int SERVICE = 6;
+    private static final int FIELD = 2;
+    private static final int ENUM_VALUE = 2;
+    private static final int METHOD = 2;
+
+    @Test
+    void contractsFollowTheStyleGuide() throws Exception {
+        FileDescriptorSet set;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("META-INF/neogend/descriptors.binpb")) {
+            assertThat(in).as("descriptor set built by the proto module").isNotNull();
+            set = FileDescriptorSet.parseFrom(in);
+        }
+        ExtensionRegistry registry = ExtensionRegistry.newInstance();
+        AccessProto.registerAllExtensions(registry);
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+        for (FileDescriptorProto file : set.getFileList()) {
+            if (!file.getName().startsWith("neogend/")) {
+                continue;
+            }
+            checked++;
+            String folder = file.getName().substring(0, file.getName().lastIndexOf('/'));
+            if (!file.getPackage().equals(folder.replace('/', '.'))) {
+                problems.add(file.getName() + ": package " + file.getPackage() + " does not match its folder");
+            }
+            if (!file.getOptions().getJavaMultipleFiles()) {
+                problems.add(file.getName() + ": java_multiple_files must be true");
+            }
+            Set<String> commented = commentedPaths(file.getSourceCodeInfo());
+            for (int m = 0; m < file.getMessageTypeCount(); m++) {
+                DescriptorProto message = file.getMessageType(m);
+                need(commented, problems, file, "message " + message.getName(), MESSAGE, m);
+                for (int f = 0; f < message.getFieldCount(); f++) {
+                    need(commented, problems, file, "field " + message.getName() + "." + message.getField(f).getName(),
+                            MESSAGE, m, FIELD, f);
+                }
+            }
+            for (int e = 0; e < file.getEnumTypeCount(); e++) {
+                EnumDescriptorProto en = file.getEnumType(e);
+                need(commented, problems, file, "enum " + en.getName(), ENUM, e);
+                String prefix = en.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT) + "_";
+                for (int v = 0; v < en.getValueCount(); v++) {
+                    var value = en.getValue(v);
+                    need(commented, problems, file, "enum value " + value.getName(), ENUM, e, ENUM_VALUE, v);
+                    if (!value.getName().startsWith(prefix)) {
+                        problems.add(file.getName() + ": " + value.getName() + " lacks the prefix " + prefix);
+                    }
+                    if (value.getNumber() == 0 && !value.getName().equals(prefix + "UNSPECIFIED")) {
+                        problems.add(file.getName() + ": the zero value of " + en.getName() + " must be "
+                                + prefix + "UNSPECIFIED");
+                    }
+                }
+            }
+            for (int s = 0; s < file.getServiceCount(); s++) {
+                ServiceDescriptorProto service = file.getService(s);
+                need(commented, problems, file, "service " + service.getName(), SERVICE, s);
+                if (!service.getName().endsWith("Service")) {
+                    problems.add(file.getName() + ": service " + service.getName() + " must end in Service");
+                }
+                for (int r = 0; r < service.getMethodCount(); r++) {
+                    MethodDescriptorProto rpc = service.getMethod(r);
+                    need(commented, problems, file, "rpc " + rpc.getName(), SERVICE, s, METHOD, r);
+                    String pkg = "." + file.getPackage() + ".";
+                    if (!rpc.getInputType().equals(pkg + rpc.getName() + "Request")) {
+                        problems.add(file.getName() + ": " + rpc.getName() + " must take " + rpc.getName() + "Request");
+                    }
+                    if (!rpc.getOutputType().equals(pkg + rpc.getName() + "Response")) {
+                        problems.add(file.getName() + ": " + rpc.getName() + " must return " + rpc.getName() + "Response");
+                    }
+                    MethodOptions options = MethodOptions.parseFrom(rpc.getOptions().toByteString(), registry);
+                    if (!options.hasExtension(AccessProto.access)
+                            || options.getExtension(AccessProto.access).getRolesCount() == 0) {
+                        problems.add(file.getName() + ": " + rpc.getName()
+                                + " has no (neogend.common.v1.access) rule: nobody could call it");
+                    }
+                }
+            }
+        }
+        assertThat(checked).as("NéoGEND proto files found").isGreaterThanOrEqualTo(10);
+        assertThat(problems).isEmpty();
+    }
+
+    private static Set<String> commentedPaths(SourceCodeInfo info) {
+        Set<String> paths = new HashSet<>();
+        for (SourceCodeInfo.Location location : info.getLocationList()) {
+            if (!location.getLeadingComments().isBlank() || !location.getTrailingComments().isBlank()) {
+                paths.add(location.getPathList().stream().map(String::valueOf).collect(Collectors.joining(".")));
+            }
+        }
+        return paths;
+    }
+
+    private static void need(Set<String> commented, List<String> problems, FileDescriptorProto file, String what,
+                             int... path) {
+        String key = java.util.Arrays.stream(path).mapToObj(String::valueOf).collect(Collectors.joining("."));
+        if (!commented.contains(key)) {
+            problems.add(file.getName() + ": " + what + " has no comment");
+        }
+    }
+}

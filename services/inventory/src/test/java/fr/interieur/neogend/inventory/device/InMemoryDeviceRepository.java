@@ -1,0 +1,41 @@
+package fr.interieur.neogend.inventory.device;
+
+import fr.interieur.neogend.kit.security.UnitScope;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** A fake for unit tests of the domain and the gRPC mapping; integration tests use PostgreSQL. */
+public class InMemoryDeviceRepository implements DeviceRepository {
+
+    private final Map<String, Device> devices = new TreeMap<>();
+
+    @Override
+    public synchronized boolean insert(Device device, String actor) {
+        return devices.putIfAbsent(device.imei(), device) == null;
+    }
+
+    @Override
+    public synchronized boolean serialTaken(String model, String serialNumber) {
+        return devices.values().stream().anyMatch(d -> d.model().equals(model) && d.serialNumber().equals(serialNumber));
+    }
+
+    @Override
+    public synchronized Optional<Device> findByImei(String imei) {
+        return Optional.ofNullable(devices.get(imei));
+    }
+
+    @Override
+    public synchronized List<Device> find(DeviceQuery q) {
+        return devices.values().stream()
+                .filter(d -> q.state().map(s -> s == d.state()).orElse(true))
+                .filter(d -> q.packType().map(p -> d.packType().equals(Optional.of(p))).orElse(true))
+                .filter(d -> q.unitSubtree().map(u -> d.unitCode().map(c -> UnitScope.contains(u, c)).orElse(false))
+                        .orElse(true))
+                .filter(d -> q.afterImei().map(a -> d.imei().compareTo(a) > 0).orElse(true))
+                .limit(q.limit())
+                .toList();
+    }
+}
