@@ -14,15 +14,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * GetDevice called directly over gRPC and through the gateway over REST (real Keycloak token), at
@@ -46,7 +39,8 @@ final class GatewayOverheadBenchmark {
     void run() throws Exception {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1",
                 stack.options().ports().grpc("inventory")).usePlaintext().build();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        int gatewayPort = stack.options().ports().gateway();
+        ThreadLocal<RawHttpClient> http = ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort));
         try {
             seed(channel);
             System.out.println();
@@ -57,45 +51,34 @@ final class GatewayOverheadBenchmark {
                     + "throughput ratio");
             double maxDirect = 0;
             double bestRatio = 0;
-            List<String> rows = new ArrayList<>();
             for (int concurrency : settings.concurrency()) {
                 var directStub = grpcStub(channel);
                 var direct = Load.closedLoop(i -> directStub.getDevice(request(i)), concurrency,
                         settings.warmup(), settings.measure());
                 String token = token();
-                var gateway = Load.closedLoop(i -> {
-                    HttpResponse<Void> r = http.send(restRequest(i, token), HttpResponse.BodyHandlers.discarding());
-                    if (r.statusCode() != 200) {
-                        throw new IllegalStateException("HTTP " + r.statusCode());
-                    }
-                }, concurrency, settings.warmup(), settings.measure());
+                var gateway = Load.closedLoop(i -> restGet(http.get(), i, token), concurrency,
+                        settings.warmup(), settings.measure());
                 double ratio = gateway.throughput() / direct.throughput();
                 maxDirect = Math.max(maxDirect, direct.throughput());
                 bestRatio = Math.max(bestRatio, ratio);
-                String row = String.format(Locale.ROOT, "%11d | %12.0f %7.2f %7.2f | %13.0f %7.2f %7.2f | %6.2f%s",
+                System.out.println(String.format(Locale.ROOT,
+                        "%11d | %12.0f %7.2f %7.2f | %13.0f %7.2f %7.2f | %6.2f%s",
                         concurrency, direct.throughput(), direct.p50Millis(), direct.p99Millis(), gateway.throughput(),
                         gateway.p50Millis(), gateway.p99Millis(), ratio,
                         direct.errors() + gateway.errors() > 0 ? "  (errors: " + direct.errors() + "/"
-                                + gateway.errors() + ")" : "");
-                rows.add(row);
-                System.out.println(row);
+                                + gateway.errors() + ")" : ""));
             }
 
             double rate = maxDirect / 2;
-            System.out.printf(Locale.ROOT, "%nGetDevice at a fixed %.0f req/s (half the direct maximum), open loop, %d s%n",
-                    rate, settings.measure().toSeconds());
-            var futureStub = InventoryServiceGrpc.newFutureStub(channel).withInterceptors(
-                    MetadataUtils.newAttachHeadersInterceptor(bearer(token())));
-            var directFixed = Load.openLoop(i -> toCompletable(futureStub.getDevice(request(i))), rate,
+            int workers = 64;
+            System.out.printf(Locale.ROOT, "%nGetDevice at a fixed %.0f req/s (half the direct maximum), %d workers, "
+                    + "latency from each request's due time, %d s%n", rate, workers, settings.measure().toSeconds());
+            var fixedStub = grpcStub(channel);
+            var directFixed = Load.openLoop(i -> fixedStub.getDevice(request(i)), rate, workers,
                     settings.warmup(), settings.measure());
             String token = token();
-            var gatewayFixed = Load.openLoop(i -> http.sendAsync(restRequest(i, token),
-                    HttpResponse.BodyHandlers.discarding()).thenApply(r -> {
-                        if (r.statusCode() != 200) {
-                            throw new IllegalStateException("HTTP " + r.statusCode());
-                        }
-                        return r;
-                    }), rate, settings.warmup(), settings.measure());
+            var gatewayFixed = Load.openLoop(i -> restGet(http.get(), i, token), rate, workers,
+                    settings.warmup(), settings.measure());
             System.out.printf(Locale.ROOT, "direct  p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)%n",
                     directFixed.p50Millis(), directFixed.p99Millis(), directFixed.count(), directFixed.errors());
             System.out.printf(Locale.ROOT, "gateway p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)%n",
@@ -106,6 +89,13 @@ final class GatewayOverheadBenchmark {
                     bestRatio, bestRatio >= 0.5 ? "met" : "NOT met", added, added <= 5 ? "met" : "NOT met");
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    private static void restGet(RawHttpClient client, long i, String token) throws java.io.IOException {
+        int status = client.get("/api/v1/devices/" + DemoData.imei(500_000 + (int) Math.floorMod(i, DEVICES)), token);
+        if (status != 200) {
+            throw new IllegalStateException("HTTP " + status);
         }
     }
 
@@ -152,23 +142,5 @@ final class GatewayOverheadBenchmark {
 
     private static GetDeviceRequest request(long i) {
         return GetDeviceRequest.newBuilder().setImei(DemoData.imei(500_000 + (int) Math.floorMod(i, DEVICES))).build();
-    }
-
-    private HttpRequest restRequest(long i, String token) {
-        return HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices/"
-                        + DemoData.imei(500_000 + (int) Math.floorMod(i, DEVICES))))
-                .header("Authorization", "Bearer " + token).GET().build();
-    }
-
-    private static <T> CompletableFuture<T> toCompletable(com.google.common.util.concurrent.ListenableFuture<T> f) {
-        CompletableFuture<T> c = new CompletableFuture<>();
-        f.addListener(() -> {
-            try {
-                c.complete(f.get());
-            } catch (Exception e) {
-                c.completeExceptionally(e);
-            }
-        }, Runnable::run);
-        return c;
     }
 }

@@ -3,11 +3,6 @@ package fr.interieur.neogend.bench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,11 +12,6 @@ final class Load {
     /** One blocking request; {@code i} varies the target. Throws on failure. */
     interface Call {
         void run(long i) throws Exception;
-    }
-
-    /** One asynchronous request. */
-    interface AsyncCall {
-        CompletableFuture<?> start(long i);
     }
 
     private Load() {
@@ -70,43 +60,45 @@ final class Load {
     }
 
     /**
-     * Requests started at a fixed rate whatever the answers (no coordinated omission: latency counts
-     * from the intended start time).
+     * Requests at a fixed rate: request {@code i} is due at {@code start + i / rate}; {@code workers}
+     * threads take the next due request, wait for its time, send it, and count its latency from the
+     * time it was due (so a slow server cannot hide its queue: no coordinated omission).
      */
-    static LatencyRecorder.Summary openLoop(AsyncCall call, double ratePerSecond, Duration warmup, Duration duration)
-            throws InterruptedException {
+    static LatencyRecorder.Summary openLoop(Call call, double ratePerSecond, int workers, Duration warmup,
+                                            Duration duration) throws InterruptedException {
         long intervalNanos = Math.max(1, (long) (1e9 / ratePerSecond));
         long total = (warmup.toNanos() + duration.toNanos()) / intervalNanos;
         long warmupCount = warmup.toNanos() / intervalNanos;
-        LatencyRecorder recorder = new LatencyRecorder();
-        CountDownLatch done = new CountDownLatch((int) total);
-        AtomicLong issued = new AtomicLong();
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-        long base = System.nanoTime();
-        ticker.scheduleAtFixedRate(() -> {
-            long index = issued.getAndIncrement();
-            if (index >= total) {
-                return;
-            }
-            long intended = base + index * intervalNanos;
-            call.start(index).whenComplete((r, e) -> {
-                long latency = (System.nanoTime() - intended) / 1000;
-                if (index >= warmupCount) {
-                    synchronized (recorder) {
-                        if (e == null) {
-                            recorder.record(latency);
-                        } else {
+        AtomicLong next = new AtomicLong();
+        List<LatencyRecorder> recorders = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        long base = System.nanoTime() + 50_000_000L;
+        for (int w = 0; w < workers; w++) {
+            LatencyRecorder recorder = new LatencyRecorder();
+            recorders.add(recorder);
+            threads.add(Thread.ofPlatform().name("rate-" + w).start(() -> {
+                for (long i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                    long due = base + i * intervalNanos;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    try {
+                        call.run(i);
+                        if (i >= warmupCount) {
+                            recorder.record((System.nanoTime() - due) / 1000);
+                        }
+                    } catch (Exception e) {
+                        if (i >= warmupCount) {
                             recorder.error();
                         }
                     }
                 }
-                done.countDown();
-            });
-        }, 0, intervalNanos, TimeUnit.NANOSECONDS);
-        done.await(duration.toSeconds() + warmup.toSeconds() + 60, TimeUnit.SECONDS);
-        ticker.shutdownNow();
-        synchronized (recorder) {
-            return LatencyRecorder.summarize(List.of(recorder), duration.toNanos() / 1e9);
+            }));
         }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return LatencyRecorder.summarize(recorders, duration.toNanos() / 1e9);
     }
 }

@@ -88,12 +88,13 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /** Stops the server; quietly when it is gone already (Ctrl-C reaches it directly too). */
     @Override
     public void close() {
         try {
             postgres.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot stop PostgreSQL", e);
+        } catch (IOException | RuntimeException e) {
+            System.out.println("  PostgreSQL was already stopped (" + e.getMessage() + ")");
         }
     }
 }
