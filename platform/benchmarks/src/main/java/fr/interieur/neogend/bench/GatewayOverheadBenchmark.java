@@ -69,24 +69,32 @@ final class GatewayOverheadBenchmark {
                                 + gateway.errors() + ")" : ""));
             }
 
-            double rate = maxDirect / 2;
             int workers = 64;
-            System.out.printf(Locale.ROOT, "%nGetDevice at a fixed %.0f req/s (half the direct maximum), %d workers, "
-                    + "latency from each request's due time, %d s%n", rate, workers, settings.measure().toSeconds());
-            var fixedStub = grpcStub(channel);
-            var directFixed = Load.openLoop(i -> fixedStub.getDevice(request(i)), rate, workers,
-                    settings.warmup(), settings.measure());
-            String token = token();
-            var gatewayFixed = Load.openLoop(i -> restGet(http.get(), i, token), rate, workers,
-                    settings.warmup(), settings.measure());
-            System.out.printf(Locale.ROOT, "direct  p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)%n",
-                    directFixed.p50Millis(), directFixed.p99Millis(), directFixed.count(), directFixed.errors());
-            System.out.printf(Locale.ROOT, "gateway p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)%n",
-                    gatewayFixed.p50Millis(), gatewayFixed.p99Millis(), gatewayFixed.count(), gatewayFixed.errors());
-            double added = gatewayFixed.p99Millis() - directFixed.p99Millis();
+            double addedAtHalf = Double.NaN;
+            for (double share : new double[] {0.25, 0.5}) {
+                double rate = maxDirect * share;
+                System.out.printf(Locale.ROOT, "%nGetDevice at a fixed %.0f req/s (%.0f%% of the direct maximum), %d workers, "
+                                + "latency from each request's due time, %d s%n", rate, share * 100, workers,
+                        settings.measure().toSeconds());
+                var fixedStub = grpcStub(channel);
+                var directFixed = Load.openLoop(i -> fixedStub.getDevice(request(i)), rate, workers,
+                        settings.warmup(), settings.measure());
+                String token = token();
+                var gatewayFixed = Load.openLoop(i -> restGet(http.get(), i, token), rate, workers,
+                        settings.warmup(), settings.measure());
+                double added = gatewayFixed.p99Millis() - directFixed.p99Millis();
+                System.out.printf(Locale.ROOT, "direct  p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)%n",
+                        directFixed.p50Millis(), directFixed.p99Millis(), directFixed.count(), directFixed.errors());
+                System.out.printf(Locale.ROOT, "gateway p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)  "
+                                + "p99 added: %.2f ms%n", gatewayFixed.p50Millis(), gatewayFixed.p99Millis(),
+                        gatewayFixed.count(), gatewayFixed.errors(), added);
+                if (share == 0.5) {
+                    addedAtHalf = added;
+                }
+            }
             System.out.printf(Locale.ROOT, "%nGoals: gateway throughput >= 50%% of direct: best ratio %.2f -> %s; "
                             + "p99 added at half the direct maximum <= 5 ms: %.2f ms -> %s%n",
-                    bestRatio, bestRatio >= 0.5 ? "met" : "NOT met", added, added <= 5 ? "met" : "NOT met");
+                    bestRatio, bestRatio >= 0.5 ? "met" : "NOT met", addedAtHalf, addedAtHalf <= 5 ? "met" : "NOT met");
         } finally {
             channel.shutdownNow();
         }
