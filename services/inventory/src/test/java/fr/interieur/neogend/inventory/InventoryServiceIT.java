@@ -7,15 +7,13 @@ import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc.InventoryServiceBl
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
 import fr.interieur.neogend.inventory.v1.PackType;
+import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
 import com.google.rpc.BadRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -187,8 +185,7 @@ class InventoryServiceIT {
 
     @Test
     void healthIsOpenForProbes() throws Exception {
-        HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
-        assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        GrpcAssertions.assertHealthServing(channel);
         HttpClient http = HttpClient.newHttpClient();
         var ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
                 + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
@@ -205,11 +202,6 @@ class InventoryServiceIT {
     }
 
     private static StatusRuntimeException catchStatus(Runnable call) {
-        try {
-            call.run();
-        } catch (StatusRuntimeException e) {
-            return e;
-        }
-        throw new AssertionError("the call succeeded");
+        return GrpcAssertions.failure(call);
     }
 }

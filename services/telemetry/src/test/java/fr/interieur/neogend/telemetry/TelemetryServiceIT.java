@@ -3,15 +3,11 @@ package fr.interieur.neogend.telemetry;
 import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesRequest;
 import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
+import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The telemetry skeleton: starts on real PostgreSQL (Flyway schema), serves its listing, checks tokens. */
 @ServiceIT
@@ -67,21 +62,15 @@ class TelemetryServiceIT {
 
     @Test
     void refusesCallersWithoutAValidTokenOrRole() {
-        var request = ListDeviceStatusesRequest.getDefaultInstance();
-        var anonymous = TelemetryServiceGrpc.newBlockingStub(channel);
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> anonymous.listDeviceStatuses(request))
-                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-        var expired = GrpcTestClients.withToken(anonymous, TestTokens.expired());
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> expired.listDeviceStatuses(request))
-                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-        var supplier = GrpcTestClients.withToken(anonymous, TestTokens.supplier("SUP-DEMO"));
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> supplier.listDeviceStatuses(request))
-                .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        GrpcAssertions.assertRefusesStrangers(token -> () -> {
+            var stub = TelemetryServiceGrpc.newBlockingStub(channel);
+            (token == null ? stub : GrpcTestClients.withToken(stub, token))
+                    .listDeviceStatuses(ListDeviceStatusesRequest.getDefaultInstance());
+        });
     }
 
     @Test
     void healthServiceAnswersWithoutAToken() {
-        assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
-                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        GrpcAssertions.assertHealthServing(channel);
     }
 }

@@ -3,15 +3,11 @@ package fr.interieur.neogend.training;
 import fr.interieur.neogend.training.v1.ListCoursesRequest;
 import fr.interieur.neogend.training.v1.ListCoursesResponse;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
+import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The training skeleton: starts on real PostgreSQL (Flyway schema), serves its listing, checks tokens. */
 @ServiceIT
@@ -67,21 +62,15 @@ class TrainingServiceIT {
 
     @Test
     void refusesCallersWithoutAValidTokenOrRole() {
-        var request = ListCoursesRequest.getDefaultInstance();
-        var anonymous = TrainingServiceGrpc.newBlockingStub(channel);
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> anonymous.listCourses(request))
-                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-        var expired = GrpcTestClients.withToken(anonymous, TestTokens.expired());
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> expired.listCourses(request))
-                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-        var supplier = GrpcTestClients.withToken(anonymous, TestTokens.supplier("SUP-DEMO"));
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> supplier.listCourses(request))
-                .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        GrpcAssertions.assertRefusesStrangers(token -> () -> {
+            var stub = TrainingServiceGrpc.newBlockingStub(channel);
+            (token == null ? stub : GrpcTestClients.withToken(stub, token))
+                    .listCourses(ListCoursesRequest.getDefaultInstance());
+        });
     }
 
     @Test
     void healthServiceAnswersWithoutAToken() {
-        assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
-                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        GrpcAssertions.assertHealthServing(channel);
     }
 }

@@ -6,11 +6,11 @@ import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
+import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
-import fr.interieur.neogend.testkit.InProcessGrpc;
+import fr.interieur.neogend.testkit.InProcessGrpcServer;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,12 +20,11 @@ import static fr.interieur.neogend.inventory.InventoryTestData.imei;
 import static fr.interieur.neogend.inventory.InventoryTestData.phone;
 import static fr.interieur.neogend.inventory.InventoryTestData.register;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The gRPC edge of inventory, in-process, behind the production interceptors: status codes. */
 class InventoryGrpcServiceTest {
 
-    private final InProcessGrpc grpc = InProcessGrpc.serve(
+    private final InProcessGrpcServer grpc = InProcessGrpcServer.serve(
             new InventoryGrpcService(new DeviceService(new InMemoryDeviceRepository(), Optional.empty())));
 
     @AfterEach
@@ -39,7 +38,7 @@ class InventoryGrpcServiceTest {
     }
 
     private static Status.Code code(Runnable call) {
-        return catchThrowableOfType(StatusRuntimeException.class, call::run).getStatus().getCode();
+        return GrpcAssertions.failure(call).getStatus().getCode();
     }
 
     @Test

@@ -19,17 +19,17 @@ import java.io.UncheckedIOException;
  * rule check, exception mapping), served in-process: fast tests of status codes without Spring or
  * a network.
  */
-public final class InProcessGrpc implements AutoCloseable {
+public final class InProcessGrpcServer implements AutoCloseable {
 
     private final Server server;
     private final ManagedChannel channel;
 
-    private InProcessGrpc(Server server, ManagedChannel channel) {
+    private InProcessGrpcServer(Server server, ManagedChannel channel) {
         this.server = server;
         this.channel = channel;
     }
 
-    public static InProcessGrpc serve(BindableService service) {
+    public static InProcessGrpcServer serve(BindableService service) {
         String name = InProcessServerBuilder.generateName();
         try {
             Server server = InProcessServerBuilder.forName(name).directExecutor()
@@ -38,7 +38,7 @@ public final class InProcessGrpc implements AutoCloseable {
                             new AuthInterceptor(TestTokens.decoder()),
                             new CorrelationIdInterceptor()))
                     .build().start();
-            return new InProcessGrpc(server, InProcessChannelBuilder.forName(name).directExecutor().build());
+            return new InProcessGrpcServer(server, InProcessChannelBuilder.forName(name).directExecutor().build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
