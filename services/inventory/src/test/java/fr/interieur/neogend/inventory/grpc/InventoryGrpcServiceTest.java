@@ -76,6 +76,23 @@ class InventoryGrpcServiceTest {
     }
 
     @Test
+    void correlationIdIsEchoedOrMade() {
+        var id = io.grpc.Metadata.Key.of("x-correlation-id", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+        var sent = new io.grpc.Metadata();
+        sent.put(id, "corr-42");
+        var headers = new java.util.concurrent.atomic.AtomicReference<io.grpc.Metadata>();
+        var trailers = new java.util.concurrent.atomic.AtomicReference<io.grpc.Metadata>();
+        as(TestTokens.auditor()).withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(sent),
+                io.grpc.stub.MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+                .listDevices(ListDevicesRequest.getDefaultInstance());
+        assertThat(headers.get().get(id)).isEqualTo("corr-42");
+
+        as(TestTokens.auditor()).withInterceptors(io.grpc.stub.MetadataUtils.newCaptureMetadataInterceptor(headers,
+                trailers)).listDevices(ListDevicesRequest.getDefaultInstance());
+        assertThat(headers.get().get(id)).isNotBlank().isNotEqualTo("corr-42");
+    }
+
+    @Test
     void unitManagerWithoutUnitSeesNothing() {
         var fm = as(TestTokens.fleetManager());
         fm.registerDevice(register(phone(6, "GN-RBRE")));
