@@ -10,14 +10,38 @@ import java.util.Map;
  *
  * @param backends     gRPC address (host:port) of each service, by the name in its proto package
  * @param deadline     deadline of each gRPC call made for a REST request
- * @param maxBodyBytes largest REST request body accepted
+ * @param maxBodyBytes   largest REST request body accepted
+ * @param circuitBreaker when to stop calling a failing backend for a while
  */
 @ConfigurationProperties("neogend.gateway")
-public record GatewayProperties(Map<String, String> backends, Duration deadline, Integer maxBodyBytes) {
+public record GatewayProperties(Map<String, String> backends, Duration deadline, Integer maxBodyBytes,
+                                CircuitBreaker circuitBreaker) {
 
     public GatewayProperties {
         backends = backends == null ? Map.of() : Map.copyOf(backends);
         deadline = deadline == null ? Duration.ofSeconds(10) : deadline;
         maxBodyBytes = maxBodyBytes == null ? 4 * 1024 * 1024 : maxBodyBytes;
+        circuitBreaker = circuitBreaker == null ? new CircuitBreaker(null, null, null, null) : circuitBreaker;
+    }
+
+    /**
+     * Resilience4j circuit breaker per backend, counting only the failures that say the service
+     * is down or overloaded (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED), never a refusal
+     * or a business error.
+     *
+     * @param failureRateThreshold percentage of failed calls that opens the circuit
+     * @param slidingWindowSize    calls the rate is computed over
+     * @param minimumNumberOfCalls calls needed before the rate counts
+     * @param waitInOpenState      how long calls are refused before a few are let through again
+     */
+    public record CircuitBreaker(Integer failureRateThreshold, Integer slidingWindowSize,
+                                 Integer minimumNumberOfCalls, Duration waitInOpenState) {
+
+        public CircuitBreaker {
+            failureRateThreshold = failureRateThreshold == null ? 50 : failureRateThreshold;
+            slidingWindowSize = slidingWindowSize == null ? 50 : slidingWindowSize;
+            minimumNumberOfCalls = minimumNumberOfCalls == null ? 20 : minimumNumberOfCalls;
+            waitInOpenState = waitInOpenState == null ? Duration.ofSeconds(10) : waitInOpenState;
+        }
     }
 }

@@ -46,7 +46,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * like Keycloak's JWKS, and a stand-in inventory gRPC server that records what reached it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"logging.structured.format.console=", "neogend.gateway.clock-skew=0s"})
+        properties = {"logging.structured.format.console=", "neogend.gateway.clock-skew=0s",
+                "neogend.gateway.circuit-breaker.minimum-number-of-calls=4",
+                "neogend.gateway.circuit-breaker.sliding-window-size=4",
+                "neogend.gateway.circuit-breaker.wait-in-open-state=60s"})
 class GatewayIT {
 
     static final AtomicReference<Metadata> LAST_HEADERS = new AtomicReference<>();
@@ -64,6 +67,7 @@ class GatewayIT {
         registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/certs");
         registry.add("neogend.gateway.backends.inventory", () -> "localhost:" + INVENTORY.getPort());
+        registry.add("neogend.gateway.backends.order", () -> "127.0.0.1:" + closedPort()); // a service that is down
     }
 
     @AfterAll
@@ -96,6 +100,39 @@ class GatewayIT {
                     null).statusCode()).isEqualTo(200);
         }
         assertThat(JWKS_FETCHES.get() - before).isZero();
+    }
+
+    @Test
+    void aServiceThatIsDownIsCutOffWhileOthersStillAnswer() throws Exception {
+        String token = TestTokens.auditor();
+        for (int i = 0; i < 4; i++) {
+            var down = send("GET", "/api/v1/purchase-orders", token, null, null);
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(down.body()).contains("\"code\":\"UNAVAILABLE\"").contains("retry later");
+        }
+        var paused = send("GET", "/api/v1/purchase-orders", token, null, null);
+        assertThat(paused.statusCode()).isEqualTo(503);
+        assertThat(paused.body()).contains("calls to it are paused");
+        assertThat(paused.headers().firstValue("Retry-After")).contains("60");
+        assertThat(send("GET", "/api/v1/devices/490154203237518", token, null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void businessErrorsNeverOpenTheCircuit() throws Exception {
+        for (int i = 0; i < 8; i++) {
+            assertThat(send("GET", "/api/v1/devices/404000000000000", TestTokens.auditor(), null, null).statusCode())
+                    .isEqualTo(404);
+        }
+        assertThat(send("GET", "/api/v1/devices/490154203237518", TestTokens.auditor(), null, null).statusCode())
+                .isEqualTo(200);
+    }
+
+    private static int closedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test

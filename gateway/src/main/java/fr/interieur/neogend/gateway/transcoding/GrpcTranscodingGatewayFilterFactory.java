@@ -3,6 +3,8 @@ package fr.interieur.neogend.gateway.transcoding;
 import com.google.protobuf.DynamicMessage;
 import fr.interieur.neogend.gateway.web.CorrelationIdFilter;
 import fr.interieur.neogend.gateway.web.Problems;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
@@ -46,16 +48,18 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
     private final RouteTable routes;
     private final Transcoder transcoder;
     private final GrpcBackends backends;
+    private final BackendCircuitBreakers breakers;
     private final Duration deadline;
     private final int maxBodyBytes;
     private final Map<String, MethodDescriptor<DynamicMessage, DynamicMessage>> methods = new ConcurrentHashMap<>();
 
-    public GrpcTranscodingGatewayFilterFactory(RouteTable routes, GrpcBackends backends, Duration deadline,
-                                               int maxBodyBytes) {
+    public GrpcTranscodingGatewayFilterFactory(RouteTable routes, GrpcBackends backends,
+                                               BackendCircuitBreakers breakers, Duration deadline, int maxBodyBytes) {
         super(Object.class);
         this.routes = routes;
         this.transcoder = new Transcoder(routes.typeRegistry());
         this.backends = backends;
+        this.breakers = breakers;
         this.deadline = deadline;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -106,7 +110,9 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         return body
                 .flatMap(text -> {
                     DynamicMessage rpcRequest = transcoder.request(match.get(), request.getQueryParams(), text);
-                    return call(match.get().route(), rpcRequest, request.getHeaders(), correlationId);
+                    String backend = match.get().route().backend();
+                    return call(match.get().route(), rpcRequest, request.getHeaders(), correlationId)
+                            .transformDeferred(CircuitBreakerOperator.of(breakers.of(backend)));
                 })
                 .flatMap(rpcResponse -> {
                     byte[] json = transcoder.response(match.get().route(), rpcResponse)
@@ -124,7 +130,13 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                         "PAYLOAD_TOO_LARGE", "the request body exceeds " + maxBodyBytes + " bytes", path,
                         correlationId, List.of()))
                 .onErrorResume(StatusRuntimeException.class,
-                        e -> Problems.fromGrpc(response, e, path, correlationId));
+                        e -> Problems.fromGrpc(response, e, path, correlationId))
+                .onErrorResume(CallNotPermittedException.class, e -> {
+                    response.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(breakers.retryAfterSeconds()));
+                    return Problems.write(response, 503, "UNAVAILABLE", "the " + match.get().route().backend()
+                            + " service is failing; calls to it are paused, retry later", path, correlationId,
+                            List.of());
+                });
     }
 
     /** Whether the request announces a body (a length above zero, or chunks). */

@@ -28,7 +28,8 @@ public class TranscodingConfiguration {
     @Bean
     GrpcTranscodingGatewayFilterFactory grpcTranscodingGatewayFilterFactory(RouteTable routes, GrpcBackends backends,
                                                                           GatewayProperties properties) {
-        return new GrpcTranscodingGatewayFilterFactory(routes, backends, properties.deadline(),
+        return new GrpcTranscodingGatewayFilterFactory(routes, backends,
+                new BackendCircuitBreakers(properties.circuitBreaker()), properties.deadline(),
                 properties.maxBodyBytes());
     }
 }
