@@ -35,6 +35,9 @@ class RouteTableTest {
         assertThat(table.find("GET", "/api/v1/devices")).get()
                 .extracting(m -> m.route().method().getName()).isEqualTo("ListDevices");
         assertThat(table.find("DELETE", "/api/v1/devices")).isEmpty();
+        assertThat(table.find("POST", "/api/v1/devices:registerBatch")).get()
+                .extracting(m -> m.route().method().getName()).isEqualTo("RegisterDevices");
+        assertThat(table.find("GET", "/api/v1/devices/490154203237518:registerBatch")).isEmpty();
         assertThat(table.methodsFor("/api/v1/devices")).containsExactlyInAnyOrder("GET", "POST");
         assertThat(table.backends()).contains("inventory", "order", "accessories", "training", "telemetry");
     }

@@ -88,6 +88,38 @@ class InventoryServiceIT {
     }
 
     @Test
+    void deliveryIsRegisteredOnceAndABadRowStoresNothing() throws Exception {
+        var batch = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder();
+        for (int i = 1000; i < 3000; i++) {
+            batch.addDevices(phone(i, "GN-RBRE"));
+        }
+        var first = fleetManager.registerDevices(batch.build());
+        assertThat(first.getRegisteredCount()).isEqualTo(2000);
+        var again = fleetManager.registerDevices(batch.build());
+        assertThat(again.getRegisteredCount()).isZero();
+        assertThat(again.getAlreadyRegisteredCount()).isEqualTo(2000);
+
+        var bad = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
+                .addDevices(phone(3000, null)).addDevices(phone(3001, null).setImei("12345"))
+                .addDevices(phone(1000, null).setSerialNumber("CHANGED"));
+        StatusRuntimeException e = catchStatus(() -> fleetManager.registerDevices(bad.build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        BadRequest details = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class);
+        assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField)
+                .containsExactly("devices[1].imei");
+        var conflict = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
+                .addDevices(phone(3000, null)).addDevices(phone(1000, null).setSerialNumber("CHANGED"));
+        e = catchStatus(() -> fleetManager.registerDevices(conflict.build()));
+        details = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class);
+        assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField)
+                .containsExactly("devices[1].imei");
+        assertThat(jdbc.sql("select count(*) from device where imei = ?").param(imei(3000)).query(Long.class)
+                .single()).isZero();
+        assertStatus(() -> as(TestTokens.auditor()).registerDevices(batch.build()), Status.Code.PERMISSION_DENIED,
+                "fleet-manager");
+    }
+
+    @Test
     void invalidDeviceNamesEveryBadField() throws Exception {
         var bad = phone(4, null).setImei("490154203237519").setSerialNumber("").setUnitCode("gn rbre");
         StatusRuntimeException e = catchStatus(() -> fleetManager.registerDevice(register(bad)));

@@ -15,6 +15,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.grpc.server.exception.GrpcExceptionHandler;
 
@@ -52,6 +53,9 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         }
         if (exception instanceof DomainException domain) {
             return statusOf(domain).withDescription(domain.getMessage()).asException();
+        }
+        if (exception instanceof DuplicateKeyException) { // a concurrent request stored the same key first
+            return Status.ABORTED.withDescription("a concurrent change stored the same data; retry").asException();
         }
         if (exception instanceof OptimisticLockingFailureException) {
             return Status.ABORTED.withDescription("the resource changed meanwhile; read it again and retry")

@@ -1,6 +1,8 @@
 package fr.interieur.neogend.inventory.device;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Storage of devices (implemented in the persistence package). */
@@ -13,6 +15,19 @@ public interface DeviceRepository {
     boolean serialTaken(String model, String serialNumber);
 
     Optional<Device> findByImei(String imei);
+
+    /** The devices among these IMEIs that exist, by IMEI. */
+    Map<String, Device> findByImeis(Collection<String> imeis);
+
+    /** A model and a serial number, unique together. */
+    record ModelSerial(String model, String serialNumber) {
+    }
+
+    /** For each (model, serial number) already registered, the IMEI of its device. */
+    Map<ModelSerial, String> imeisBySerial(Collection<ModelSerial> serials);
+
+    /** Stores new devices in one batch (the caller checked they are new). */
+    void insertAll(List<Device> devices, String actor);
 
     /** Devices matching the query, ordered by IMEI, at most {@code query.limit()}. */
     List<Device> find(DeviceQuery query);

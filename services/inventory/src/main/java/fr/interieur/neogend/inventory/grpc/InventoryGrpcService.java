@@ -1,6 +1,7 @@
 package fr.interieur.neogend.inventory.grpc;
 
 import com.google.protobuf.Timestamp;
+import fr.interieur.neogend.inventory.device.BulkRegistration;
 import fr.interieur.neogend.inventory.device.Device;
 import fr.interieur.neogend.inventory.device.DeviceKind;
 import fr.interieur.neogend.inventory.device.DeviceService;
@@ -14,6 +15,8 @@ import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
 import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDeviceResponse;
+import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
+import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.paging.Page;
@@ -21,6 +24,8 @@ import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** The inventory gRPC API: maps proto messages to the domain and back, nothing more. */
@@ -38,12 +43,20 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         if (!request.hasDevice()) {
             throw InvalidArgumentException.of("device", "is required");
         }
-        var d = request.getDevice();
-        NewDevice newDevice = new NewDevice(d.getImei(), d.getSerialNumber(), d.getModel(),
-                kindOf(d.getKind()), packTypeOf(d.getPackType(), "device.pack_type"),
-                text(d.getUnitCode()), text(d.getRomBuild()));
-        Device stored = devices.register(newDevice, CallerContext.current());
+        Device stored = devices.register(toNewDevice(request.getDevice(), "device."), CallerContext.current());
         response.onNext(RegisterDeviceResponse.newBuilder().setDevice(toProto(stored)).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void registerDevices(RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> response) {
+        List<NewDevice> devices = new ArrayList<>(request.getDevicesCount());
+        for (int i = 0; i < request.getDevicesCount(); i++) {
+            devices.add(toNewDevice(request.getDevices(i), "devices[" + i + "]."));
+        }
+        BulkRegistration result = this.devices.registerAll(devices, CallerContext.current());
+        response.onNext(RegisterDevicesResponse.newBuilder().setRegisteredCount(result.registered())
+                .setAlreadyRegisteredCount(result.alreadyRegistered()).build());
         response.onCompleted();
     }
 
@@ -65,6 +78,11 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         response.onCompleted();
     }
 
+    private static NewDevice toNewDevice(fr.interieur.neogend.inventory.v1.Device d, String prefix) {
+        return new NewDevice(d.getImei(), d.getSerialNumber(), d.getModel(), kindOf(d.getKind(), prefix + "kind"),
+                packTypeOf(d.getPackType(), prefix + "pack_type"), text(d.getUnitCode()), text(d.getRomBuild()));
+    }
+
     static fr.interieur.neogend.inventory.v1.Device toProto(Device d) {
         var b = fr.interieur.neogend.inventory.v1.Device.newBuilder()
                 .setImei(d.imei())
@@ -81,12 +99,12 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         return b.build();
     }
 
-    private static Optional<DeviceKind> kindOf(fr.interieur.neogend.inventory.v1.DeviceKind kind) {
+    private static Optional<DeviceKind> kindOf(fr.interieur.neogend.inventory.v1.DeviceKind kind, String field) {
         return switch (kind) {
             case DEVICE_KIND_PHONE -> Optional.of(DeviceKind.PHONE);
             case DEVICE_KIND_TABLET -> Optional.of(DeviceKind.TABLET);
             case DEVICE_KIND_UNSPECIFIED -> Optional.empty();
-            case UNRECOGNIZED -> throw InvalidArgumentException.of("device.kind", "is not a known kind");
+            case UNRECOGNIZED -> throw InvalidArgumentException.of(field, "is not a known kind");
         };
     }
 

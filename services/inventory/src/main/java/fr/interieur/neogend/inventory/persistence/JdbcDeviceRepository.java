@@ -6,13 +6,17 @@ import fr.interieur.neogend.inventory.device.DeviceQuery;
 import fr.interieur.neogend.inventory.device.DeviceRepository;
 import fr.interieur.neogend.inventory.device.DeviceState;
 import fr.interieur.neogend.inventory.device.PackType;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Devices in PostgreSQL (table {@code device}, see db/migration). */
@@ -35,9 +39,11 @@ class JdbcDeviceRepository implements DeviceRepository {
             rs.getLong("version"));
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate jdbcTemplate;
 
-    JdbcDeviceRepository(JdbcClient jdbc) {
+    JdbcDeviceRepository(JdbcClient jdbc, JdbcTemplate jdbcTemplate) {
         this.jdbc = jdbc;
+        this.jdbcTemplate = jdbcTemplate;
     }
 
     @Override
@@ -62,6 +68,63 @@ class JdbcDeviceRepository implements DeviceRepository {
                 .param("actor", actor)
                 .update();
         return rows == 1;
+    }
+
+    @Override
+    public Map<String, Device> findByImeis(Collection<String> imeis) {
+        Map<String, Device> found = new HashMap<>();
+        if (imeis.isEmpty()) {
+            return found;
+        }
+        jdbc.sql("select " + COLUMNS + " from device where imei = any(?::char(15)[])")
+                .param(imeis.toArray(String[]::new))
+                .query(ROW).list().forEach(d -> found.put(d.imei(), d));
+        return found;
+    }
+
+    @Override
+    public Map<ModelSerial, String> imeisBySerial(Collection<ModelSerial> serials) {
+        Map<ModelSerial, String> found = new HashMap<>();
+        if (serials.isEmpty()) {
+            return found;
+        }
+        String[] models = serials.stream().map(ModelSerial::model).toArray(String[]::new);
+        String[] numbers = serials.stream().map(ModelSerial::serialNumber).toArray(String[]::new);
+        jdbc.sql("""
+                        select d.model, d.serial_number, d.imei
+                        from device d
+                        join unnest(?::varchar[], ?::varchar[]) as wanted(model, serial_number)
+                          on d.model = wanted.model and d.serial_number = wanted.serial_number""")
+                .params(models, numbers)
+                .query((rs, n) -> {
+                    found.put(new ModelSerial(rs.getString(1), rs.getString(2)), rs.getString(3));
+                    return null;
+                }).list();
+        return found;
+    }
+
+    @Override
+    public void insertAll(List<Device> devices, String actor) {
+        if (devices.isEmpty()) {
+            return;
+        }
+        jdbcTemplate.batchUpdate("""
+                        insert into device (imei, serial_number, model, kind, state, pack_type, unit_code, rom_build,
+                                            created_at, updated_at, version, created_by)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", devices, 1000, (ps, d) -> {
+                    ps.setString(1, d.imei());
+                    ps.setString(2, d.serialNumber());
+                    ps.setString(3, d.model());
+                    ps.setString(4, d.kind().name());
+                    ps.setString(5, d.state().name());
+                    ps.setString(6, d.packType().map(Enum::name).orElse(null));
+                    ps.setString(7, d.unitCode().orElse(null));
+                    ps.setString(8, d.romBuild().orElse(null));
+                    ps.setTimestamp(9, Timestamp.from(d.createdAt()));
+                    ps.setTimestamp(10, Timestamp.from(d.updatedAt()));
+                    ps.setLong(11, d.version());
+                    ps.setString(12, actor);
+                });
     }
 
     @Override

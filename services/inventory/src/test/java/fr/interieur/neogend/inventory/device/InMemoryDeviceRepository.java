@@ -2,6 +2,8 @@ package fr.interieur.neogend.inventory.device;
 
 import fr.interieur.neogend.kit.security.UnitScope;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +27,34 @@ public class InMemoryDeviceRepository implements DeviceRepository {
     @Override
     public synchronized Optional<Device> findByImei(String imei) {
         return Optional.ofNullable(devices.get(imei));
+    }
+
+    @Override
+    public synchronized Map<String, Device> findByImeis(Collection<String> imeis) {
+        Map<String, Device> found = new HashMap<>();
+        imeis.forEach(i -> findByImei(i).ifPresent(d -> found.put(i, d)));
+        return found;
+    }
+
+    @Override
+    public synchronized Map<ModelSerial, String> imeisBySerial(Collection<ModelSerial> serials) {
+        Map<ModelSerial, String> found = new HashMap<>();
+        for (Device d : devices.values()) {
+            ModelSerial key = new ModelSerial(d.model(), d.serialNumber());
+            if (serials.contains(key)) {
+                found.put(key, d.imei());
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public synchronized void insertAll(List<Device> batch, String actor) {
+        batch.forEach(d -> {
+            if (devices.putIfAbsent(d.imei(), d) != null) {
+                throw new IllegalStateException("IMEI " + d.imei() + " stored twice");
+            }
+        });
     }
 
     @Override
