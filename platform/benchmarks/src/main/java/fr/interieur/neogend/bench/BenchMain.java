@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * {@code make bench}: starts PostgreSQL, Keycloak, inventory and the gateway (full JIT, not the
- * quick-start flags), then runs each benchmark and prints its table. Later issues add benchmarks
- * here.
+ * quick-start flags), then runs each benchmark and prints its table: all of them, or those named
+ * ({@code gateway}, {@code bulk}); {@code --quick} shortens the gateway one. Later issues add
+ * benchmarks here.
  */
 public final class BenchMain {
 
@@ -26,7 +27,13 @@ public final class BenchMain {
         System.out.println("starting PostgreSQL, Keycloak, inventory and the gateway…");
         try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory"),
                 Stack.Ports.free(), List.of("-Xmx512m"), Map.of("NEOGEND_LOG_FORMAT", "")))) {
-            new GatewayOverheadBenchmark(stack, settings).run();
+            List<String> only = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
+            if (only.isEmpty() || only.contains("gateway")) {
+                new GatewayOverheadBenchmark(stack, settings).run();
+            }
+            if (only.isEmpty() || only.contains("bulk")) {
+                new BulkRegistrationBenchmark(stack).run();
+            }
         }
     }
 }

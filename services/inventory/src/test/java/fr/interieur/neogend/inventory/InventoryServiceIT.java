@@ -120,6 +120,20 @@ class InventoryServiceIT {
     }
 
     @Test
+    void aDeliveryFullOfBadRowsStillGetsAnAnswerThatFitsInTrailers() throws Exception {
+        var bad = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder();
+        for (int i = 0; i < 5000; i++) {
+            bad.addDevices(phone(5000 + i, null).setImei(String.format("9%015d", i))); // 16 digits
+        }
+        StatusRuntimeException e = catchStatus(() -> fleetManager.registerDevices(bad.build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).contains("5000 problems in all");
+        BadRequest details = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class);
+        assertThat(details.getFieldViolationsCount()).isEqualTo(50);
+        assertThat(details.getFieldViolations(0).getField()).isEqualTo("devices[0].imei");
+    }
+
+    @Test
     void invalidDeviceNamesEveryBadField() throws Exception {
         var bad = phone(4, null).setImei("490154203237519").setSerialNumber("").setUnitCode("gn rbre");
         StatusRuntimeException e = catchStatus(() -> fleetManager.registerDevice(register(bad)));

@@ -13,6 +13,9 @@ public class InvalidArgumentException extends DomainException {
     public record Violation(String field, String description) {
     }
 
+    /** How many violations the message spells out; all of them stay in {@link #violations()}. */
+    private static final int SUMMARISED = 5;
+
     private final List<Violation> violations;
 
     public InvalidArgumentException(List<Violation> violations) {
@@ -33,9 +36,10 @@ public class InvalidArgumentException extends DomainException {
             throw new IllegalArgumentException("an invalid argument needs at least one violation");
         }
         List<String> parts = new ArrayList<>();
-        for (Violation v : violations) {
+        for (Violation v : violations.subList(0, Math.min(SUMMARISED, violations.size()))) {
             parts.add(v.field() + ": " + v.description());
         }
-        return "invalid request: " + String.join("; ", parts);
+        String more = violations.size() > SUMMARISED ? " (" + violations.size() + " problems in all)" : "";
+        return "invalid request: " + String.join("; ", parts) + more;
     }
 }

@@ -27,6 +27,8 @@ import org.springframework.grpc.server.exception.GrpcExceptionHandler;
 public class GrpcErrorMapper implements GrpcExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcErrorMapper.class);
+    /** Field violations sent with an INVALID_ARGUMENT, at most (they travel in trailers). */
+    static final int MAX_VIOLATIONS = 50;
 
     @Override
     public StatusException handleException(Throwable exception) {
@@ -42,7 +44,8 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         }
         if (exception instanceof InvalidArgumentException invalid) {
             BadRequest.Builder badRequest = BadRequest.newBuilder();
-            invalid.violations().forEach(v -> badRequest.addFieldViolationsBuilder()
+            // Trailers are small (8 KiB by default): the first violations travel, the message counts all.
+            invalid.violations().stream().limit(MAX_VIOLATIONS).forEach(v -> badRequest.addFieldViolationsBuilder()
                     .setField(v.field()).setDescription(v.description()));
             com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                     .setCode(Code.INVALID_ARGUMENT_VALUE)
