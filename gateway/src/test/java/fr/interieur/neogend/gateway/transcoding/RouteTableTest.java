@@ -38,6 +38,8 @@ class RouteTableTest {
         assertThat(table.find("POST", "/api/v1/devices:registerBatch")).get()
                 .extracting(m -> m.route().method().getName()).isEqualTo("RegisterDevices");
         assertThat(table.find("GET", "/api/v1/devices/490154203237518:registerBatch")).isEmpty();
+        assertThat(table.find("GET", "/api/v1/devices:count")).get()
+                .extracting(m -> m.route().method().getName()).isEqualTo("CountDevices");
         assertThat(table.methodsFor("/api/v1/devices")).containsExactlyInAnyOrder("GET", "POST");
         assertThat(table.backends()).contains("inventory", "order", "accessories", "training", "telemetry");
     }

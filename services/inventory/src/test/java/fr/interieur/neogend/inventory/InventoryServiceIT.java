@@ -1,5 +1,6 @@
 package fr.interieur.neogend.inventory;
 
+import fr.interieur.neogend.inventory.v1.CountDevicesRequest;
 import fr.interieur.neogend.inventory.v1.DeviceState;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
@@ -171,6 +172,28 @@ class InventoryServiceIT {
                 .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE).build()).getDevicesCount()).isEqualTo(5);
         assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder()
                 .setState(DeviceState.DEVICE_STATE_STOLEN).build()).getDevicesCount()).isZero();
+    }
+
+    @Test
+    void countsPerStateAndUnitStayInsideTheCallersReach() {
+        for (int i = 70; i < 76; i++) {
+            fleetManager.registerDevice(register(phone(i, i < 73 ? "GN-RBRE-GGD35" : "GN-RIDF")));
+        }
+        fleetManager.registerDevice(register(phone(76, null)));
+        jdbc.sql("update device set state = 'STOLEN' where imei = ?").param(imei(70)).update();
+
+        var all = fleetManager.countDevices(CountDevicesRequest.getDefaultInstance());
+        assertThat(all.getTotal()).isEqualTo(7);
+        assertThat(all.getByStateList()).extracting(s -> s.getState() + "=" + s.getCount())
+                .containsExactly("DEVICE_STATE_IN_STOCK=6", "DEVICE_STATE_STOLEN=1");
+        assertThat(all.getByUnitList()).extracting(u -> u.getUnitCode() + "=" + u.getCount())
+                .containsExactly("=1", "GN-RBRE-GGD35=3", "GN-RIDF=3");
+
+        var mine = as(TestTokens.unitManager("GN-RBRE")).countDevices(CountDevicesRequest.getDefaultInstance());
+        assertThat(mine.getTotal()).isEqualTo(3);
+        assertThat(mine.getByUnitList()).extracting(u -> u.getUnitCode()).containsExactly("GN-RBRE-GGD35");
+        assertStatus(() -> as(TestTokens.unitManager("GN-RBRE")).countDevices(CountDevicesRequest.newBuilder()
+                .setUnitCode("GN-RIDF").build()), Status.Code.PERMISSION_DENIED, "outside your unit");
     }
 
     @Test

@@ -29,6 +29,12 @@ public interface DeviceRepository {
     /** Stores new devices in one batch (the caller checked they are new). */
     void insertAll(List<Device> devices, String actor);
 
+    /** Devices per state, within a unit subtree when given. */
+    Map<DeviceState, Long> countByState(Optional<String> unitSubtree);
+
+    /** Devices per holding unit code ("" for none), within a unit subtree when given. */
+    Map<String, Long> countByUnit(Optional<String> unitSubtree);
+
     /** Devices matching the query, ordered by IMEI, at most {@code query.limit()}. */
     List<Device> find(DeviceQuery query);
 }

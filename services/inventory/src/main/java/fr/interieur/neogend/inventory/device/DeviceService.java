@@ -158,24 +158,31 @@ public class DeviceService {
     @Transactional(readOnly = true)
     public Page<Device> list(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitCode,
                            int pageSize, String pageToken, Caller caller) {
-        unitCode.ifPresent(u -> {
-            if (!UNIT_CODE.matcher(u).matches()) {
-                throw InvalidArgumentException.of("unit_code", "is not a unit code");
-            }
-        });
-        Optional<String> scope = UnitScope.of(caller);
-        Optional<String> subtree = unitCode;
-        if (scope.isPresent()) {
-            if (unitCode.isPresent()) {
-                requireInScope(caller, unitCode.get());
-            } else {
-                subtree = scope;
-            }
-        }
+        Optional<String> subtree = subtreeFor(unitCode, caller);
         String filters = new DeviceQuery(state, packType, subtree, Optional.empty(), 0).filterKey();
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
         return page.toPage(devices.find(new DeviceQuery(state, packType, subtree, page.afterKey(), page.fetchSize())),
                 Device::imei, filters);
+    }
+
+    /** Per-state and per-unit counts of the devices the caller may see (optionally one subtree). */
+    @Transactional(readOnly = true)
+    public DeviceCounts count(Optional<String> unitCode, Caller caller) {
+        Optional<String> subtree = subtreeFor(unitCode, caller);
+        Map<DeviceState, Long> byState = devices.countByState(subtree);
+        long total = byState.values().stream().mapToLong(Long::longValue).sum();
+        return new DeviceCounts(total, byState, devices.countByUnit(subtree));
+    }
+
+    /** The subtree a query covers: the one asked for (inside the caller's reach) or the caller's own. */
+    private static Optional<String> subtreeFor(Optional<String> unitCode, Caller caller) {
+        unitCode.ifPresent(u -> {
+            if (!UNIT_CODE.matcher(u).matches()) {
+                throw InvalidArgumentException.of("unit_code", "is not a unit code");
+            }
+            requireInScope(caller, u);
+        });
+        return unitCode.isPresent() ? unitCode : UnitScope.of(caller);
     }
 
     private static boolean visibleTo(Device device, Caller caller) {

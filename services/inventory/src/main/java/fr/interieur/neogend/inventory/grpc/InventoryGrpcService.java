@@ -3,11 +3,14 @@ package fr.interieur.neogend.inventory.grpc;
 import com.google.protobuf.Timestamp;
 import fr.interieur.neogend.inventory.device.BulkRegistration;
 import fr.interieur.neogend.inventory.device.Device;
+import fr.interieur.neogend.inventory.device.DeviceCounts;
 import fr.interieur.neogend.inventory.device.DeviceKind;
 import fr.interieur.neogend.inventory.device.DeviceService;
 import fr.interieur.neogend.inventory.device.DeviceState;
 import fr.interieur.neogend.inventory.device.NewDevice;
 import fr.interieur.neogend.inventory.device.PackType;
+import fr.interieur.neogend.inventory.v1.CountDevicesRequest;
+import fr.interieur.neogend.inventory.v1.CountDevicesResponse;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
@@ -17,6 +20,8 @@ import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDeviceResponse;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
+import fr.interieur.neogend.inventory.v1.StateCount;
+import fr.interieur.neogend.inventory.v1.UnitCount;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.paging.Page;
@@ -64,6 +69,18 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> response) {
         Device device = devices.get(request.getImei(), CallerContext.current());
         response.onNext(GetDeviceResponse.newBuilder().setDevice(toProto(device)).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void countDevices(CountDevicesRequest request, StreamObserver<CountDevicesResponse> response) {
+        DeviceCounts counts = devices.count(text(request.getUnitCode()), CallerContext.current());
+        CountDevicesResponse.Builder out = CountDevicesResponse.newBuilder().setTotal(counts.total());
+        counts.byState().forEach((state, n) -> out.addByState(StateCount.newBuilder()
+                .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_" + state.name()))
+                .setCount(n)));
+        counts.byUnit().forEach((unit, n) -> out.addByUnit(UnitCount.newBuilder().setUnitCode(unit).setCount(n)));
+        response.onNext(out.build());
         response.onCompleted();
     }
 

@@ -14,10 +14,12 @@ import org.springframework.stereotype.Repository;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** Devices in PostgreSQL (table {@code device}, see db/migration). */
 @Repository
@@ -138,6 +140,33 @@ class JdbcDeviceRepository implements DeviceRepository {
     public Optional<Device> findByImei(String imei) {
         return jdbc.sql("select " + COLUMNS + " from device where imei = :imei")
                 .param("imei", imei).query(ROW).optional();
+    }
+
+    @Override
+    public Map<DeviceState, Long> countByState(Optional<String> unitSubtree) {
+        Map<DeviceState, Long> counts = new EnumMap<>(DeviceState.class);
+        grouped("state", unitSubtree).forEach((state, n) -> counts.put(DeviceState.valueOf(state), n));
+        return counts;
+    }
+
+    @Override
+    public Map<String, Long> countByUnit(Optional<String> unitSubtree) {
+        return grouped("coalesce(unit_code, '')", unitSubtree);
+    }
+
+    private Map<String, Long> grouped(String key, Optional<String> unitSubtree) {
+        Map<String, Long> counts = new TreeMap<>();
+        List<Object> args = new ArrayList<>();
+        String where = "";
+        if (unitSubtree.isPresent()) { // unit codes are validated: no LIKE wildcards in them
+            where = " where unit_code = ? or unit_code like ?";
+            args.add(unitSubtree.get());
+            args.add(unitSubtree.get() + "-%");
+        }
+        jdbc.sql("select " + key + " as k, count(*) as n from device" + where + " group by 1")
+                .params(args)
+                .query((rs, i) -> counts.put(rs.getString("k"), rs.getLong("n"))).list();
+        return counts;
     }
 
     @Override

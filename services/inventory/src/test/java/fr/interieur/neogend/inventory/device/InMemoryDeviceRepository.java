@@ -58,6 +58,25 @@ public class InMemoryDeviceRepository implements DeviceRepository {
     }
 
     @Override
+    public synchronized Map<DeviceState, Long> countByState(Optional<String> unitSubtree) {
+        Map<DeviceState, Long> counts = new java.util.EnumMap<>(DeviceState.class);
+        inSubtree(unitSubtree).forEach(d -> counts.merge(d.state(), 1L, Long::sum));
+        return counts;
+    }
+
+    @Override
+    public synchronized Map<String, Long> countByUnit(Optional<String> unitSubtree) {
+        Map<String, Long> counts = new TreeMap<>();
+        inSubtree(unitSubtree).forEach(d -> counts.merge(d.unitCode().orElse(""), 1L, Long::sum));
+        return counts;
+    }
+
+    private List<Device> inSubtree(Optional<String> unitSubtree) {
+        return devices.values().stream().filter(d -> unitSubtree.map(u -> d.unitCode()
+                .map(c -> UnitScope.contains(u, c)).orElse(false)).orElse(true)).toList();
+    }
+
+    @Override
     public synchronized List<Device> find(DeviceQuery q) {
         return devices.values().stream()
                 .filter(d -> q.state().map(s -> s == d.state()).orElse(true))
