@@ -12,8 +12,6 @@ export PATH := $(JAVA_HOME)/bin:$(PATH)
 
 MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
-# The runnable jars make run and the system tests start.
-RUN_JARS := $(wildcard services/*/target/*-exec.jar gateway/target/*-exec.jar platform/devstack/target/*-exec.jar)
 
 .PHONY: help build run test bench clean
 
@@ -24,7 +22,10 @@ build: ## Compile and package every module (no tests)
 	$(MVN) $(MVN_FLAGS) -DskipTests install
 
 run: ## Start the whole suite locally (embedded PostgreSQL, Keycloak, services, gateway, demo data)
-	@if ! ./bin/up-to-date; then $(MVN) $(MVN_FLAGS) -q -DskipTests install; fi
+	@if ! ./bin/up-to-date; then \
+	  echo "building the suite first (a few minutes on a fresh machine; quicker afterwards)…"; \
+	  $(MVN) $(MVN_FLAGS) -q -DskipTests install; \
+	fi
 	$(JAVA_HOME)/bin/java -jar platform/devstack/target/devstack-*-exec.jar run
 
 test: ## Run every test: unit, integration (real PostgreSQL), end to end (real Keycloak)
