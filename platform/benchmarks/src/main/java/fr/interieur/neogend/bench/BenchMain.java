@@ -1,6 +1,8 @@
 package fr.interieur.neogend.bench;
 
+import fr.interieur.neogend.devstack.DemoData;
 import fr.interieur.neogend.devstack.Stack;
+import fr.interieur.neogend.devstack.TokenClient;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,8 @@ public final class BenchMain {
         System.out.println("starting PostgreSQL, Keycloak, inventory and the gateway…");
         try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory"),
                 Stack.Ports.free(), List.of("-Xmx512m"), Map.of("NEOGEND_LOG_FORMAT", "")))) {
+            TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
+            DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
             List<String> only = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
             if (only.isEmpty() || only.contains("gateway")) {
                 new GatewayOverheadBenchmark(stack, settings).run();

@@ -8,27 +8,58 @@ import java.net.http.HttpResponse;
 import java.util.List;
 
 /**
- * A little fleet for demos, loaded through the gateway as a fleet manager would (so the first
- * load exercises the whole chain). Loading again is harmless: devices already there answer 409.
+ * A little fleet for demos, loaded through the gateway as a fleet manager would (so the first load
+ * exercises the whole chain): a unit tree of both branches, devices received as packs, a few of them
+ * handed to agents and units, and a spare for exchanges. Loading again is harmless: what exists
+ * already answers 409 and is left alone.
  */
 public final class DemoData {
 
-    private record DemoDevice(int n, String model, String kind, String packType, String unit) {
+    private record DemoUnit(String code, String name, String level, String parent) {
     }
 
+    private record DemoDevice(int n, String model, String kind, String packType, String unit, String agent) {
+    }
+
+    /** Parents first. */
+    public static final List<DemoUnit> UNITS = List.of(
+            new DemoUnit("GN", "Gendarmerie nationale", "UNIT_LEVEL_NATIONAL", null),
+            new DemoUnit("GN-RBRE", "Région de gendarmerie de Bretagne", "UNIT_LEVEL_REGION", "GN"),
+            new DemoUnit("GN-RBRE-GGD35", "Groupement de gendarmerie départementale d'Ille-et-Vilaine",
+                    "UNIT_LEVEL_GROUPEMENT", "GN-RBRE"),
+            new DemoUnit("GN-RBRE-GGD35-CIE1", "Compagnie de gendarmerie de Rennes", "UNIT_LEVEL_COMPAGNIE",
+                    "GN-RBRE-GGD35"),
+            new DemoUnit("GN-RBRE-GGD35-CIE1-BTA1", "Brigade territoriale autonome de Cesson-Sévigné",
+                    "UNIT_LEVEL_BRIGADE", "GN-RBRE-GGD35-CIE1"),
+            new DemoUnit("GN-RBRE-GGD35-CIE2", "Compagnie de gendarmerie de Saint-Malo", "UNIT_LEVEL_COMPAGNIE",
+                    "GN-RBRE-GGD35"),
+            new DemoUnit("GN-RBRE-GGD29", "Groupement de gendarmerie départementale du Finistère",
+                    "UNIT_LEVEL_GROUPEMENT", "GN-RBRE"),
+            new DemoUnit("GN-RIDF", "Région de gendarmerie d'Île-de-France", "UNIT_LEVEL_REGION", "GN"),
+            new DemoUnit("GN-RIDF-GGD77", "Groupement de gendarmerie départementale de Seine-et-Marne",
+                    "UNIT_LEVEL_GROUPEMENT", "GN-RIDF"),
+            new DemoUnit("PN", "Police nationale", "UNIT_LEVEL_NATIONAL", null),
+            new DemoUnit("PN-DDSP35", "Direction départementale de la sécurité publique d'Ille-et-Vilaine",
+                    "UNIT_LEVEL_DIRECTION", "PN"),
+            new DemoUnit("PN-DDSP35-CSP1", "Commissariat central de Rennes", "UNIT_LEVEL_COMMISSARIAT",
+                    "PN-DDSP35"));
+
+    private static final String PHONE = "DEVICE_KIND_PHONE";
+    private static final String TABLET = "DEVICE_KIND_TABLET";
+    private static final String SMARTPHONE = "PACK_TYPE_SMARTPHONE_INDIVIDUAL";
     private static final List<DemoDevice> DEVICES = List.of(
-            new DemoDevice(1, "Rugged X5", "DEVICE_KIND_PHONE", "PACK_TYPE_SMARTPHONE_INDIVIDUAL", "GN-RBRE-GGD35-CIE1"),
-            new DemoDevice(2, "Rugged X5", "DEVICE_KIND_PHONE", "PACK_TYPE_SMARTPHONE_INDIVIDUAL", "GN-RBRE-GGD35-CIE1"),
-            new DemoDevice(3, "Rugged X5", "DEVICE_KIND_PHONE", "PACK_TYPE_SMARTPHONE_INDIVIDUAL", "GN-RBRE-GGD35"),
-            new DemoDevice(4, "Rugged X5", "DEVICE_KIND_PHONE", "PACK_TYPE_SMARTPHONE_INDIVIDUAL", "GN-RBRE-GGD29"),
-            new DemoDevice(5, "Rugged X5", "DEVICE_KIND_PHONE", "PACK_TYPE_SMARTPHONE_INDIVIDUAL", "GN-RIDF-GGD75"),
-            new DemoDevice(6, "Field Tab 10", "DEVICE_KIND_TABLET", "PACK_TYPE_TABLET_INDIVIDUAL", "GN-RBRE-GGD35"),
-            new DemoDevice(7, "Field Tab 10", "DEVICE_KIND_TABLET", "PACK_TYPE_TABLET_INDIVIDUAL", "GN-RIDF-GGD75"),
-            new DemoDevice(8, "Field Tab 10", "DEVICE_KIND_TABLET", "PACK_TYPE_TABLET_COLLECTIVE", "GN-RBRE-GGD35-CIE1"),
-            new DemoDevice(9, "Field Tab 10", "DEVICE_KIND_TABLET", "PACK_TYPE_TABLET_COLLECTIVE", "PN-DDSP35"),
-            new DemoDevice(10, "Rugged X5", "DEVICE_KIND_PHONE", "PACK_TYPE_SMARTPHONE_INDIVIDUAL", "PN-DDSP35"),
-            new DemoDevice(11, "Rugged X5", "DEVICE_KIND_PHONE", "PACK_TYPE_SMARTPHONE_INDIVIDUAL", null),
-            new DemoDevice(12, "Field Tab 10", "DEVICE_KIND_TABLET", "PACK_TYPE_TABLET_COLLECTIVE", null));
+            new DemoDevice(1, "Rugged X5", PHONE, SMARTPHONE, "GN-RBRE-GGD35-CIE1", "GND-100231"),
+            new DemoDevice(2, "Rugged X5", PHONE, SMARTPHONE, "GN-RBRE-GGD35-CIE1", null),
+            new DemoDevice(3, "Rugged X5", PHONE, SMARTPHONE, "GN-RBRE-GGD35", "GND-100417"),
+            new DemoDevice(4, "Rugged X5", PHONE, SMARTPHONE, "GN-RBRE-GGD29", null),
+            new DemoDevice(5, "Rugged X5", PHONE, SMARTPHONE, "GN-RIDF-GGD77", "GND-200815"),
+            new DemoDevice(6, "Field Tab 10", TABLET, "PACK_TYPE_TABLET_INDIVIDUAL", "GN-RBRE-GGD35", null),
+            new DemoDevice(7, "Field Tab 10", TABLET, "PACK_TYPE_TABLET_INDIVIDUAL", "GN-RIDF-GGD77", null),
+            new DemoDevice(8, "Field Tab 10", TABLET, "PACK_TYPE_TABLET_COLLECTIVE", "GN-RBRE-GGD35-CIE1-BTA1", ""),
+            new DemoDevice(9, "Field Tab 10", TABLET, "PACK_TYPE_TABLET_COLLECTIVE", "PN-DDSP35-CSP1", ""),
+            new DemoDevice(10, "Rugged X5", PHONE, SMARTPHONE, "PN-DDSP35-CSP1", "PN-551203"),
+            new DemoDevice(11, "Rugged X5", PHONE, null, null, null),
+            new DemoDevice(12, "Field Tab 10", TABLET, "PACK_TYPE_TABLET_COLLECTIVE", null, null));
 
     private DemoData() {
     }
@@ -47,33 +78,66 @@ public final class DemoData {
         return body + (10 - sum % 10) % 10;
     }
 
-    /** Registers the demo devices; returns how many were new. */
-    public static int load(String gatewayUrl, String fleetManagerToken) {
-        HttpClient http = HttpClient.newHttpClient();
+    /** Creates the demo unit tree; returns how many units were new. */
+    public static int loadUnits(String gatewayUrl, String fleetManagerToken) {
         int created = 0;
-        for (DemoDevice d : DEVICES) {
-            String json = "{\"imei\":\"" + imei(d.n()) + "\",\"serialNumber\":\"DEMO-" + d.n() + "\",\"model\":\""
-                    + d.model() + "\",\"kind\":\"" + d.kind() + "\",\"packType\":\"" + d.packType() + "\""
-                    + (d.unit() == null ? "" : ",\"unitCode\":\"" + d.unit() + "\"")
-                    + ",\"romBuild\":\"neogend/aosp14/2026.11:user/release-keys\"}";
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/devices"))
-                        .header("Authorization", "Bearer " + fleetManagerToken)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    created++;
-                } else if (r.statusCode() != 409) {
-                    throw new IllegalStateException("demo device " + imei(d.n()) + " refused: HTTP " + r.statusCode()
-                            + " " + r.body());
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot reach the gateway at " + gatewayUrl, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+        for (DemoUnit u : UNITS) {
+            String json = "{\"code\":\"" + u.code() + "\",\"name\":\"" + u.name() + "\",\"level\":\"" + u.level() + "\""
+                    + (u.parent() == null ? "" : ",\"parentCode\":\"" + u.parent() + "\"") + "}";
+            if (post(gatewayUrl + "/api/v1/units", fleetManagerToken, json, "demo unit " + u.code())) {
+                created++;
             }
         }
         return created;
+    }
+
+    /**
+     * Creates the demo units and devices and hands some devices to their holders; returns how many
+     * devices were new.
+     */
+    public static int load(String gatewayUrl, String fleetManagerToken) {
+        loadUnits(gatewayUrl, fleetManagerToken);
+        int created = 0;
+        for (DemoDevice d : DEVICES) {
+            String json = "{\"imei\":\"" + imei(d.n()) + "\",\"serialNumber\":\"DEMO-" + d.n() + "\",\"model\":\""
+                    + d.model() + "\",\"kind\":\"" + d.kind() + "\""
+                    + (d.packType() == null ? "" : ",\"packType\":\"" + d.packType() + "\"")
+                    + (d.unit() == null ? "" : ",\"unitCode\":\"" + d.unit() + "\"")
+                    + ",\"romBuild\":\"neogend/aosp14/2026.11:user/release-keys\"}";
+            if (!post(gatewayUrl + "/api/v1/devices", fleetManagerToken, json, "demo device " + imei(d.n()))) {
+                continue;
+            }
+            created++;
+            if (d.agent() != null) {
+                String assign = "{\"unitCode\":\"" + d.unit() + "\""
+                        + (d.agent().isEmpty() ? "" : ",\"holderAgentId\":\"" + d.agent() + "\"")
+                        + ",\"accessories\":[\"protective case\",\"car charger\"]}";
+                post(gatewayUrl + "/api/v1/devices/" + imei(d.n()) + ":assign", fleetManagerToken, assign,
+                        "assignment of demo device " + imei(d.n()));
+            }
+        }
+        return created;
+    }
+
+    /** True when created, false when it existed already (409); anything else stops the load. */
+    private static boolean post(String url, String token, String json, String what) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                return true;
+            }
+            if (r.statusCode() == 409) {
+                return false;
+            }
+            throw new IllegalStateException(what + " refused: HTTP " + r.statusCode() + " " + r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach the gateway at " + url, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 }

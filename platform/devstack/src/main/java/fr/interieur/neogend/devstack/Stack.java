@@ -134,6 +134,14 @@ public final class Stack implements AutoCloseable {
             env.put("NEOGEND_GRPC_PORT", String.valueOf(ports.grpc(service)));
             env.put("NEOGEND_HTTP_PORT", String.valueOf(ports.http(service)));
             env.put("NEOGEND_ISSUER_URI", keycloak.issuer());
+            // Calls between services: where they are, and each one's service account (the realm's
+            // DEV ONLY secrets; a cluster takes them from Kubernetes Secrets).
+            for (String other : SERVICES) {
+                env.put("NEOGEND_" + other.toUpperCase(Locale.ROOT) + "_GRPC", "localhost:" + ports.grpc(other));
+            }
+            if (service.equals("inventory")) {
+                env.put("NEOGEND_SERVICE_CLIENT_SECRET", "inventory-dev-secret");
+            }
             remember(startJava(service, jar("services/" + service, service), env));
         }
         Map<String, String> gatewayEnv = new LinkedHashMap<>();

@@ -3,7 +3,11 @@ package fr.interieur.neogend.kit;
 import fr.interieur.neogend.kit.grpc.AuthInterceptor;
 import fr.interieur.neogend.kit.grpc.CorrelationIdInterceptor;
 import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
+import fr.interieur.neogend.kit.serviceaccount.ClientCredentialsTokenSource;
+import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.GlobalServerInterceptor;
@@ -11,6 +15,9 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
+
+import java.net.URI;
+import java.time.Clock;
 
 /**
  * Wires the service kit into every NéoGEND service: correlation ids and token/access checks on
@@ -33,6 +40,17 @@ public class ServiceKitAutoConfiguration {
     @Order(10)
     AuthInterceptor authInterceptor(JwtDecoder jwtDecoder) {
         return new AuthInterceptor(jwtDecoder);
+    }
+
+    /** This service's own identity for calls on its own behalf (Keycloak client credentials). */
+    @Bean
+    @ConditionalOnMissingBean
+    ServiceTokenSource serviceTokenSource(
+            @Value("${neogend.service-account.token-uri:${spring.security.oauth2.resourceserver.jwt.issuer-uri}/protocol/openid-connect/token}")
+            URI tokenUri,
+            @Value("${neogend.service-account.client-id:neogend-${spring.application.name}}") String clientId,
+            @Value("${neogend.service-account.client-secret:}") String clientSecret) {
+        return new ClientCredentialsTokenSource(tokenUri, clientId, clientSecret, Clock.systemUTC());
     }
 
     @Bean

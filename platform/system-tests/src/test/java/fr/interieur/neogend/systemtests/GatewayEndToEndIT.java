@@ -44,6 +44,7 @@ class GatewayEndToEndIT {
         stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, List.of("inventory"),
                 Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s")));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
+        DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
     }
 
     @AfterAll
@@ -118,7 +119,7 @@ class GatewayEndToEndIT {
         String outside = DemoData.imei(111);
         assertThat(post("/api/v1/devices", fleet, device(inside, "E2E-110", "GN-RBRE-GGD35-CIE2")).statusCode())
                 .isEqualTo(200);
-        assertThat(post("/api/v1/devices", fleet, device(outside, "E2E-111", "GN-RIDF-GGD75")).statusCode())
+        assertThat(post("/api/v1/devices", fleet, device(outside, "E2E-111", "GN-RIDF-GGD77")).statusCode())
                 .isEqualTo(200);
         String manager = tokens.password("unit.manager", "unit.manager"); // unit_code GN-RBRE-GGD35
         var list = get("/api/v1/devices?page_size=500", manager);
@@ -126,6 +127,26 @@ class GatewayEndToEndIT {
         assertThat(list.body()).contains(inside).doesNotContain(outside);
         assertThat(get("/api/v1/devices/" + outside, manager).statusCode()).isEqualTo(404);
         assertThat(get("/api/v1/devices?unit_code=GN-RIDF", manager).statusCode()).isEqualTo(403);
+
+        // changes: its own device yes, a sibling unit's no (and the service checks it, not only the gateway)
+        String assignment = "{\"unitCode\":\"GN-RBRE-GGD35-CIE2\",\"holderAgentId\":\"GND-7\"}";
+        assertThat(post("/api/v1/devices/" + outside + ":assign", manager, assignment).statusCode()).isEqualTo(404);
+        assertThat(post("/api/v1/devices/" + outside + ":declareLoss", manager,
+                "{\"kind\":\"LOSS_KIND_STOLEN\",\"policeReportReference\":\"PV-1\"}").statusCode()).isEqualTo(404);
+        var assigned = post("/api/v1/devices/" + inside + ":assign", manager, assignment);
+        assertThat(assigned.statusCode()).isEqualTo(200);
+        assertThat(assigned.body()).contains("DEVICE_STATE_ASSIGNED").contains("GND-7");
+        // a stale version loses: 409, and the problem names the device
+        var stale = post("/api/v1/devices/" + inside + ":unassign", manager, "{\"expectedVersion\":\"0\"}");
+        assertThat(stale.statusCode()).isEqualTo(409);
+        assertThat(stale.body()).contains(inside);
+        var illegal = post("/api/v1/devices/" + inside + ":assign", manager, assignment);
+        assertThat(illegal.statusCode()).isEqualTo(400);
+        assertThat(illegal.body()).contains("FAILED_PRECONDITION").contains("is ASSIGNED");
+        var history = get("/api/v1/devices/" + inside + "/history", manager);
+        assertThat(history.statusCode()).isEqualTo(200);
+        assertThat(history.body()).contains("\"REGISTER\"").contains("\"ASSIGN\"").contains("unit.manager");
+        assertThat(get("/api/v1/devices/" + outside + "/history", manager).statusCode()).isEqualTo(404);
     }
 
     private static String device(String imei, String serial, String unit) {

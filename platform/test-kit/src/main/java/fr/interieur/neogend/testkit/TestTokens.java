@@ -79,6 +79,17 @@ public final class TestTokens {
                 Duration.ofMinutes(5)));
     }
 
+    /** A valid token of a NeoGEND service's own service account (role internal-service). */
+    public static String service(String service) {
+        return sign(KEY, claims("service-account-neogend-" + service, List.of("internal-service"), null, null,
+                AUDIENCE, Duration.ofMinutes(5)));
+    }
+
+    /** A valid token for a technician of a unit. */
+    public static String technician(String unitCode) {
+        return user("technician", "technician", unitCode);
+    }
+
     /** Signed by the right key, expired ten minutes ago. */
     public static String expired() {
         return sign(KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE,

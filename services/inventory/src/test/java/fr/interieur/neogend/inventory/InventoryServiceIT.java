@@ -53,9 +53,9 @@ class InventoryServiceIT {
 
     @BeforeEach
     void connect() {
-        jdbc.sql("delete from device").update();
         channel = GrpcTestClients.channel(grpcPort);
         fleetManager = as(TestTokens.fleetManager());
+        InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
     @AfterEach
@@ -194,6 +194,9 @@ class InventoryServiceIT {
         assertThat(mine.getByUnitList()).extracting(u -> u.getUnitCode()).containsExactly("GN-RBRE-GGD35");
         assertStatus(() -> as(TestTokens.unitManager("GN-RBRE")).countDevices(CountDevicesRequest.newBuilder()
                 .setUnitCode("GN-RIDF").build()), Status.Code.PERMISSION_DENIED, "outside your unit");
+        // a unit manager whose unit does not exist sees nothing (deny by default)
+        assertThat(as(TestTokens.unitManager("GN-NOWHERE")).countDevices(CountDevicesRequest.getDefaultInstance())
+                .getTotal()).isZero();
     }
 
     @Test

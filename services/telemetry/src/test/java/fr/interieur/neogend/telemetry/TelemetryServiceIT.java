@@ -7,7 +7,12 @@ import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
+import com.google.protobuf.Timestamp;
+import fr.interieur.neogend.telemetry.v1.InventoryEvent;
+import fr.interieur.neogend.telemetry.v1.InventoryEventKind;
+import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +20,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.UUID;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +40,9 @@ class TelemetryServiceIT {
     @BeforeEach
     void connect() {
         jdbc.sql("delete from device_status").update();
+        jdbc.sql("delete from device_command").update();
+        jdbc.sql("delete from device_revocation").update();
+        jdbc.sql("delete from inventory_event").update();
         channel = GrpcTestClients.channel(grpcPort);
     }
 
@@ -67,6 +77,38 @@ class TelemetryServiceIT {
             (token == null ? stub : GrpcTestClients.withToken(stub, token))
                     .listDeviceStatuses(ListDeviceStatusesRequest.getDefaultInstance());
         });
+    }
+
+    @Test
+    void aStolenDeviceIsRevokedAndLockedAndWipedOnceHoweverOftenTheEventComes() {
+        var inventory = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
+                TestTokens.service("inventory"));
+        String imei = "352990110000019";
+        var event = RecordInventoryEventRequest.newBuilder().setEvent(InventoryEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString()).setKind(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN)
+                .setImei(imei).setTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))).build();
+        assertThat(inventory.recordInventoryEvent(event).getAlreadyRecorded()).isFalse();
+        assertThat(inventory.recordInventoryEvent(event).getAlreadyRecorded()).isTrue();
+        assertThat(jdbc.sql("select command from device_command where imei = ? order by command").param(imei)
+                .query(String.class).list()).containsExactly("LOCK", "WIPE");
+        assertThat(jdbc.sql("select reason from device_revocation where imei = ?").param(imei).query(String.class)
+                .single()).isEqualTo("DEVICE_STOLEN");
+
+        // a later event about the same device keeps the first revocation and adds nothing to do
+        var returned = event.toBuilder().setEvent(event.getEvent().toBuilder().setEventId(UUID.randomUUID().toString())
+                .setKind(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED)).build();
+        assertThat(inventory.recordInventoryEvent(returned).getAlreadyRecorded()).isFalse();
+        assertThat(jdbc.sql("select count(*) from device_command where imei = ?").param(imei).query(Long.class)
+                .single()).isEqualTo(2);
+
+        var bad = event.toBuilder().setEvent(event.getEvent().toBuilder().setEventId("not-a-uuid")).build();
+        assertThat(GrpcAssertions.failure(() -> inventory.recordInventoryEvent(bad)).getStatus().getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        // people, even fleet managers, cannot forge inventory events
+        var fleetManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
+                TestTokens.fleetManager());
+        assertThat(GrpcAssertions.failure(() -> fleetManager.recordInventoryEvent(event)).getStatus().getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
     @Test

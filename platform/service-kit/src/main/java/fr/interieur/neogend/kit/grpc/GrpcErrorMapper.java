@@ -5,6 +5,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.ConcurrentChangeException;
 import fr.interieur.neogend.kit.error.DomainException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
@@ -77,6 +78,9 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         }
         if (e instanceof PreconditionFailedException) {
             return Status.FAILED_PRECONDITION;
+        }
+        if (e instanceof ConcurrentChangeException) {
+            return Status.ABORTED;
         }
         if (e instanceof AccessDeniedException) {
             return Status.PERMISSION_DENIED;

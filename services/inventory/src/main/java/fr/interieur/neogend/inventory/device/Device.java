@@ -1,16 +1,29 @@
 package fr.interieur.neogend.inventory.device;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Optional;
 
 /**
  * A leased device (terminal). Registered IN_STOCK when the supplier delivers it.
  *
- * @param unitCode  the unit holding it, empty while in central stock
- * @param packType  the pack type it is meant for, if known
- * @param version   optimistic-locking version, bumped on each change
+ * @param packType      the pack type it arrived for; empty for a spare device (kept for exchanges)
+ * @param unitCode      the unit holding it, empty while in central stock
+ * @param receivedOn    reception date (Europe/Paris): a pack's lease starts here
+ * @param policeReport  reference of the police report of its loss or theft
+ * @param packId        the pack it is in now, if any (read from the pack)
+ * @param holderAgentId the agent holding that pack, if any (read from the pack)
+ * @param version       optimistic-locking version, bumped on each change
  */
 public record Device(String imei, String serialNumber, String model, DeviceKind kind, DeviceState state,
                      Optional<PackType> packType, Optional<String> unitCode, Optional<String> romBuild,
-                     Instant createdAt, Instant updatedAt, long version) {
+                     LocalDate receivedOn, Optional<String> policeReport, Optional<String> packId,
+                     Optional<String> holderAgentId, Instant createdAt, Instant updatedAt, long version) {
+
+    /** This device after a change of state and place by the caller at {@code now}. */
+    public Device changed(DeviceState newState, Optional<String> newUnitCode, Optional<String> newPoliceReport,
+                          Instant now) {
+        return new Device(imei, serialNumber, model, kind, newState, packType, newUnitCode, romBuild, receivedOn,
+                newPoliceReport, packId, holderAgentId, createdAt, now, version + 1);
+    }
 }

@@ -3,17 +3,18 @@ package fr.interieur.neogend.inventory.device;
 import java.util.Optional;
 
 /**
- * Filters of a device listing, combined with AND.
+ * Filters of a device listing, combined with AND, with its order and keyset cursor.
  *
- * @param unitSubtree devices of this unit and its sub-units
- * @param afterImei   keyset cursor: only IMEIs greater than this one
+ * @param unitPath  devices held by units under this path ({@code /A/B/})
+ * @param afterKey  keyset cursor from {@link DeviceOrder#keyOf}: only devices after it in the order
  */
-public record DeviceQuery(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitSubtree,
-                          Optional<String> afterImei, int limit) {
+public record DeviceQuery(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitPath,
+                          Optional<String> model, Optional<String> holderAgentId, Optional<String> romBuild,
+                          DeviceOrder order, Optional<String> afterKey, int limit) {
 
-    /** A stable rendering of the filters (not the cursor), to bind page tokens to them. */
+    /** A stable rendering of the filters and order (not the cursor), to bind page tokens to them. */
     public String filterKey() {
-        return state.map(Enum::name).orElse("") + "|" + packType.map(Enum::name).orElse("") + "|"
-                + unitSubtree.orElse("");
+        return String.join("|", state.map(Enum::name).orElse(""), packType.map(Enum::name).orElse(""),
+                unitPath.orElse(""), model.orElse(""), holderAgentId.orElse(""), romBuild.orElse(""), order.name());
     }
 }

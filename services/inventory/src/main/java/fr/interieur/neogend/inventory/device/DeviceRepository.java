@@ -14,6 +14,7 @@ public interface DeviceRepository {
     /** True when another device of that model has that serial number. */
     boolean serialTaken(String model, String serialNumber);
 
+    /** The device with its current pack and holder. */
     Optional<Device> findByImei(String imei);
 
     /** The devices among these IMEIs that exist, by IMEI. */
@@ -29,12 +30,18 @@ public interface DeviceRepository {
     /** Stores new devices in one batch (the caller checked they are new). */
     void insertAll(List<Device> devices, String actor);
 
-    /** Devices per state, within a unit subtree when given. */
-    Map<DeviceState, Long> countByState(Optional<String> unitSubtree);
+    /**
+     * Stores a changed device if its stored version is still {@code device.version() - 1} (optimistic
+     * locking); false when another change came first.
+     */
+    boolean update(Device device, String actor);
+
+    /** Devices per state, within a unit subtree (a path prefix) when given. */
+    Map<DeviceState, Long> countByState(Optional<String> unitPath);
 
     /** Devices per holding unit code ("" for none), within a unit subtree when given. */
-    Map<String, Long> countByUnit(Optional<String> unitSubtree);
+    Map<String, Long> countByUnit(Optional<String> unitPath);
 
-    /** Devices matching the query, ordered by IMEI, at most {@code query.limit()}. */
+    /** Devices matching the query, in its order, at most {@code query.limit()}. */
     List<Device> find(DeviceQuery query);
 }

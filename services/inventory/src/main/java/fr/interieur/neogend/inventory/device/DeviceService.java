@@ -7,38 +7,53 @@ import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
+import fr.interieur.neogend.inventory.unit.Reach;
+import fr.interieur.neogend.inventory.unit.UnitService;
 import fr.interieur.neogend.kit.security.Caller;
-import fr.interieur.neogend.kit.security.UnitScope;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Registers and finds devices (terminaux). Every read is limited to what the caller may see:
- * a unit manager or technician sees its own unit subtree only (DOMAIN rule 9).
+ * a unit manager or technician sees its own unit subtree only (DOMAIN rule 9). A device registered
+ * with a pack type arrives as a new pack whose lease starts on its reception date.
  */
 @Service
 public class DeviceService {
 
-    private static final Pattern UNIT_CODE = Pattern.compile("[A-Z0-9]{1,12}(-[A-Z0-9]{1,12}){0,7}");
+    /** Dates of reception and return are French calendar days. */
+    public static final ZoneId ZONE = ZoneId.of("Europe/Paris");
+    private static final Pattern UNIT_CODE = UnitService.CODE;
+    private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]*");
     private static final int MAX_TEXT = 100;
     /** Largest delivery registered in one call (a 4 MB gRPC message holds about 25,000). */
     public static final int MAX_BULK = 20_000;
 
     private final DeviceRepository devices;
+    private final PackRepository packs;
+    private final HistoryRepository history;
+    private final UnitService units;
     private final Clock clock;
 
-    public DeviceService(DeviceRepository devices, Optional<Clock> clock) {
+    public DeviceService(DeviceRepository devices, PackRepository packs, HistoryRepository history,
+                         UnitService units, Optional<Clock> clock) {
         this.devices = devices;
+        this.packs = packs;
+        this.history = history;
+        this.units = units;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -48,17 +63,39 @@ public class DeviceService {
         Validation v = new Validation();
         validate(request, "device.", v);
         v.throwIfInvalid();
-        request.unitCode().ifPresent(unit -> requireInScope(caller, unit));
+        Reach reach = units.reachOf(caller);
+        request.unitCode().ifPresent(unit -> units.requirePlaceable(unit, reach, "device.unit_code"));
 
         if (devices.serialTaken(request.model(), request.serialNumber())) {
             throw new AlreadyExistsException("a " + request.model() + " with serial number "
                     + request.serialNumber() + " is registered already");
         }
-        Device device = newDevice(request, now());
+        Instant now = now();
+        Device device = newDevice(request, now);
         if (!devices.insert(device, caller.username())) {
             throw new AlreadyExistsException("a device with IMEI " + request.imei() + " is registered already");
         }
-        return device;
+        startPacks(List.of(device), caller, now);
+        return devices.findByImei(device.imei()).orElseThrow();
+    }
+
+    /** Records the registrations and starts the packs of devices received with a pack type. */
+    private void startPacks(List<Device> received, Caller caller, Instant now) {
+        List<PackRepository.NewPack> newPacks = new ArrayList<>();
+        for (Device d : received) {
+            d.packType().ifPresent(type -> newPacks.add(new PackRepository.NewPack(type, d.imei(), d.unitCode(),
+                    d.receivedOn(), now)));
+        }
+        List<HistoryRepository.Change> changes = new ArrayList<>(received.size() + newPacks.size());
+        for (Device d : received) {
+            changes.add(new HistoryRepository.Change("DEVICE", d.imei(), d.imei(), "REGISTER", Map.of(),
+                    History.of(d)));
+        }
+        for (Pack p : packs.createAll(newPacks)) {
+            changes.add(new HistoryRepository.Change("PACK", p.id(), p.deviceImei().orElseThrow(), "START_LEASE",
+                    Map.of(), History.of(p)));
+        }
+        history.append(changes, caller.username(), now);
     }
 
     /**
@@ -76,14 +113,21 @@ public class DeviceService {
                     + requests.size() + "; split the delivery");
         }
         Validation v = new Validation();
+        Reach reach = units.reachOf(caller);
+        Set<String> unitCodes = new java.util.HashSet<>();
+        requests.forEach(d -> d.unitCode().filter(u -> UNIT_CODE.matcher(u).matches()).ifPresent(unitCodes::add));
+        Map<String, String> unitPaths = units.pathsOf(unitCodes);
         Map<String, Integer> rowOfImei = new HashMap<>();
         Map<DeviceRepository.ModelSerial, Integer> rowOfSerial = new HashMap<>();
         for (int i = 0; i < requests.size(); i++) {
             NewDevice d = requests.get(i);
             String row = "devices[" + i + "].";
             validate(d, row, v);
-            d.unitCode().ifPresent(unit -> UnitScope.of(caller).ifPresent(root -> v.check(
-                    UnitScope.contains(root, unit), row + "unit_code", "is outside your unit")));
+            d.unitCode().filter(unitCodes::contains).ifPresent(unit -> {
+                String path = unitPaths.get(unit);
+                v.check(path != null, row + "unit_code", "unit " + unit + " does not exist; create it first");
+                v.check(path == null || reach.covers(path), row + "unit_code", "is outside your unit");
+            });
             Integer first = d.imei() == null ? null : rowOfImei.putIfAbsent(d.imei(), i);
             v.check(first == null, row + "imei", "repeats devices[" + first + "]");
             if (d.model() != null && d.serialNumber() != null) {
@@ -114,6 +158,7 @@ public class DeviceService {
         }
         v.throwIfInvalid();
         devices.insertAll(fresh, caller.username());
+        startPacks(fresh, caller, now);
         return new BulkRegistration(fresh.size(), requests.size() - fresh.size());
     }
 
@@ -126,6 +171,8 @@ public class DeviceService {
         v.required(request.model(), prefix + "model");
         v.check(request.model() == null || request.model().length() <= MAX_TEXT,
                 prefix + "model", "must be at most " + MAX_TEXT + " characters");
+        v.check(request.model() == null || NO_CONTROL.matcher(request.model()).matches(), prefix + "model",
+                "must not hold control characters");
         v.check(request.kind().isPresent(), prefix + "kind", "is required (PHONE or TABLET)");
         request.unitCode().ifPresent(u -> v.check(UNIT_CODE.matcher(u).matches(), prefix + "unit_code",
                 "must be upper-case unit codes joined by '-', e.g. GN-RBRE-GGD35"));
@@ -135,7 +182,8 @@ public class DeviceService {
 
     private static Device newDevice(NewDevice d, Instant now) {
         return new Device(d.imei(), d.serialNumber(), d.model(), d.kind().orElseThrow(), DeviceState.IN_STOCK,
-                d.packType(), d.unitCode(), d.romBuild(), now, now, 0);
+                d.packType(), d.unitCode(), d.romBuild(), LocalDate.ofInstant(now, ZONE), Optional.empty(),
+                Optional.empty(), Optional.empty(), now, now, 0);
     }
 
     private Instant now() {
@@ -145,24 +193,37 @@ public class DeviceService {
     /** The device, if the caller may see it; NOT_FOUND otherwise (existence is not revealed). */
     @Transactional(readOnly = true)
     public Device get(String imei, Caller caller) {
+        return visible(imei, units.reachOf(caller), "imei");
+    }
+
+    /** A device the caller may see; NOT_FOUND otherwise, INVALID_ARGUMENT for a malformed IMEI. */
+    Device visible(String imei, Reach reach, String field) {
         String problem = Imei.problem(imei);
         if (problem != null) {
-            throw InvalidArgumentException.of("imei", problem);
+            throw InvalidArgumentException.of(field, problem);
         }
         return devices.findByImei(imei)
-                .filter(d -> visibleTo(d, caller))
+                .filter(d -> reach.coversHolder(d.unitCode().flatMap(units::pathOf)))
                 .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei));
     }
 
-    /** A page of the devices the caller may see, filtered, ordered by IMEI. */
+    /** What a device listing asks for; empty values match everything. */
+    public record Search(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitCode,
+                         Optional<String> model, Optional<String> holderAgentId, Optional<String> romBuild,
+                         Optional<String> orderBy) {
+    }
+
+    /** A page of the devices the caller may see, filtered and sorted. */
     @Transactional(readOnly = true)
-    public Page<Device> list(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitCode,
-                           int pageSize, String pageToken, Caller caller) {
-        Optional<String> subtree = subtreeFor(unitCode, caller);
-        String filters = new DeviceQuery(state, packType, subtree, Optional.empty(), 0).filterKey();
-        PageRequest page = PageRequest.of(pageSize, pageToken, filters);
-        return page.toPage(devices.find(new DeviceQuery(state, packType, subtree, page.afterKey(), page.fetchSize())),
-                Device::imei, filters);
+    public Page<Device> list(Search search, int pageSize, String pageToken, Caller caller) {
+        Optional<String> subtree = subtreeFor(search.unitCode(), caller);
+        DeviceOrder order = DeviceOrder.parse(search.orderBy());
+        DeviceQuery filters = new DeviceQuery(search.state(), search.packType(), subtree, search.model(),
+                search.holderAgentId(), search.romBuild(), order, Optional.empty(), 0);
+        PageRequest page = PageRequest.of(pageSize, pageToken, filters.filterKey());
+        return page.toPage(devices.find(new DeviceQuery(search.state(), search.packType(), subtree, search.model(),
+                        search.holderAgentId(), search.romBuild(), order, page.afterKey(), page.fetchSize())),
+                order::keyOf, filters.filterKey());
     }
 
     /** Per-state and per-unit counts of the devices the caller may see (optionally one subtree). */
@@ -174,29 +235,46 @@ public class DeviceService {
         return new DeviceCounts(total, byState, devices.countByUnit(subtree));
     }
 
-    /** The subtree a query covers: the one asked for (inside the caller's reach) or the caller's own. */
-    private static Optional<String> subtreeFor(Optional<String> unitCode, Caller caller) {
-        unitCode.ifPresent(u -> {
-            if (!UNIT_CODE.matcher(u).matches()) {
+    /** The history of a device the caller may see, oldest first. */
+    @Transactional(readOnly = true)
+    public Page<HistoryEntry> history(String imei, int pageSize, String pageToken, Caller caller) {
+        visible(imei, units.reachOf(caller), "imei");
+        PageRequest page = PageRequest.of(pageSize, pageToken, imei);
+        Optional<Long> after;
+        try {
+            after = page.afterKey().map(Long::parseLong);
+        } catch (NumberFormatException e) {
+            throw InvalidArgumentException.of("page_token", "is not a token of this listing");
+        }
+        return page.toPage(history.forDevice(imei, after, page.fetchSize()), e -> Long.toString(e.id()), imei);
+    }
+
+    /** A pack the caller may see; NOT_FOUND otherwise. */
+    @Transactional(readOnly = true)
+    public Pack pack(String id, Caller caller) {
+        if (id == null || !id.matches("PK-[0-9]{7,12}")) {
+            throw InvalidArgumentException.of("id", "is not a pack id (PK- and 7 digits)");
+        }
+        Reach reach = units.reachOf(caller);
+        return packs.find(id).filter(p -> reach.coversHolder(p.unitCode().flatMap(units::pathOf)))
+                .orElseThrow(() -> new NotFoundException("no pack " + id));
+    }
+
+    /** The subtree a query covers (as a path): the one asked for (inside the caller's reach) or the caller's own. */
+    private Optional<String> subtreeFor(Optional<String> unitCode, Caller caller) {
+        Reach reach = units.reachOf(caller);
+        if (unitCode.isPresent()) {
+            String code = unitCode.get();
+            if (!UNIT_CODE.matcher(code).matches()) {
                 throw InvalidArgumentException.of("unit_code", "is not a unit code");
             }
-            requireInScope(caller, u);
-        });
-        return unitCode.isPresent() ? unitCode : UnitScope.of(caller);
-    }
-
-    private static boolean visibleTo(Device device, Caller caller) {
-        return UnitScope.of(caller)
-                .map(root -> device.unitCode().map(u -> UnitScope.contains(root, u)).orElse(false))
-                .orElse(true);
-    }
-
-    private static void requireInScope(Caller caller, String unitCode) {
-        UnitScope.of(caller).ifPresent(root -> {
-            if (!UnitScope.contains(root, unitCode)) {
-                throw new AccessDeniedException("unit " + unitCode + " is outside your unit "
+            String path = units.pathOf(code).orElseThrow(() -> new NotFoundException("no unit " + code));
+            if (!reach.covers(path)) {
+                throw new AccessDeniedException("unit " + code + " is outside your unit "
                         + caller.unitCode().orElse("(none)"));
             }
-        });
+            return Optional.of(path);
+        }
+        return reach.pathPrefix();
     }
 }

@@ -9,6 +9,17 @@ import fr.interieur.neogend.inventory.device.DeviceService;
 import fr.interieur.neogend.inventory.device.DeviceState;
 import fr.interieur.neogend.inventory.device.NewDevice;
 import fr.interieur.neogend.inventory.device.PackType;
+import com.google.protobuf.ListValue;
+import com.google.protobuf.NullValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.type.Date;
+import fr.interieur.neogend.inventory.device.HistoryEntry;
+import fr.interieur.neogend.inventory.device.LifecycleService;
+import fr.interieur.neogend.inventory.device.Pack;
+import fr.interieur.neogend.inventory.unit.Unit;
+import fr.interieur.neogend.inventory.unit.UnitService;
+import fr.interieur.neogend.inventory.v1.*;
 import fr.interieur.neogend.inventory.v1.CountDevicesRequest;
 import fr.interieur.neogend.inventory.v1.CountDevicesResponse;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
@@ -29,6 +40,9 @@ import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,10 +52,222 @@ import java.util.Optional;
 public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceImplBase {
 
     private final DeviceService devices;
+    private final LifecycleService lifecycle;
+    private final UnitService units;
 
-    public InventoryGrpcService(DeviceService devices) {
+    public InventoryGrpcService(DeviceService devices, LifecycleService lifecycle, UnitService units) {
         this.devices = devices;
+        this.lifecycle = lifecycle;
+        this.units = units;
     }
+
+    // ---- units
+
+    @Override
+    public void createUnit(CreateUnitRequest request, StreamObserver<CreateUnitResponse> response) {
+        var u = request.getUnit();
+        Unit stored = units.create(u.getCode(), u.getName(), levelOf(u.getLevel()), text(u.getParentCode()),
+                CallerContext.current());
+        reply(response, CreateUnitResponse.newBuilder().setUnit(toProto(stored)).build());
+    }
+
+    @Override
+    public void getUnit(GetUnitRequest request, StreamObserver<GetUnitResponse> response) {
+        reply(response, GetUnitResponse.newBuilder()
+                .setUnit(toProto(units.get(request.getCode(), CallerContext.current()))).build());
+    }
+
+    @Override
+    public void listUnits(ListUnitsRequest request, StreamObserver<ListUnitsResponse> response) {
+        Page<Unit> page = units.list(text(request.getParentCode()), request.getPageSize(), request.getPageToken(),
+                CallerContext.current());
+        ListUnitsResponse.Builder out = ListUnitsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(u -> out.addUnits(toProto(u)));
+        reply(response, out.build());
+    }
+
+    @Override
+    public void moveUnit(MoveUnitRequest request, StreamObserver<MoveUnitResponse> response) {
+        Unit moved = units.move(request.getCode(), request.getNewParentCode(),
+                request.hasExpectedVersion() ? OptionalLong.of(request.getExpectedVersion()) : OptionalLong.empty(),
+                CallerContext.current());
+        reply(response, MoveUnitResponse.newBuilder().setUnit(toProto(moved)).build());
+    }
+
+    // ---- life cycle
+
+    @Override
+    public void assignDevice(AssignDeviceRequest request, StreamObserver<AssignDeviceResponse> response) {
+        var change = lifecycle.assign(request.getImei(), request.getUnitCode(), text(request.getHolderAgentId()),
+                request.getAccessoriesList(), version(request.hasExpectedVersion(), request.getExpectedVersion()),
+                CallerContext.current());
+        var out = AssignDeviceResponse.newBuilder().setDevice(toProto(change.device()));
+        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        reply(response, out.build());
+    }
+
+    @Override
+    public void unassignDevice(UnassignDeviceRequest request, StreamObserver<UnassignDeviceResponse> response) {
+        var change = lifecycle.unassign(request.getImei(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()), CallerContext.current());
+        var out = UnassignDeviceResponse.newBuilder().setDevice(toProto(change.device()));
+        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        reply(response, out.build());
+    }
+
+    @Override
+    public void sendDeviceToRepair(SendDeviceToRepairRequest request,
+                                   StreamObserver<SendDeviceToRepairResponse> response) {
+        var change = lifecycle.sendToRepair(request.getImei(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()), CallerContext.current());
+        var out = SendDeviceToRepairResponse.newBuilder().setDevice(toProto(change.device()));
+        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        reply(response, out.build());
+    }
+
+    @Override
+    public void returnDeviceFromRepair(ReturnDeviceFromRepairRequest request,
+                                       StreamObserver<ReturnDeviceFromRepairResponse> response) {
+        var change = lifecycle.returnFromRepair(request.getImei(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()), CallerContext.current());
+        var out = ReturnDeviceFromRepairResponse.newBuilder().setDevice(toProto(change.device()));
+        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        reply(response, out.build());
+    }
+
+    @Override
+    public void declareDeviceLoss(DeclareDeviceLossRequest request, StreamObserver<DeclareDeviceLossResponse> response) {
+        boolean stolen = switch (request.getKind()) {
+            case LOSS_KIND_LOST -> false;
+            case LOSS_KIND_STOLEN -> true;
+            case LOSS_KIND_UNSPECIFIED, UNRECOGNIZED ->
+                    throw InvalidArgumentException.of("kind", "is required: LOSS_KIND_LOST or LOSS_KIND_STOLEN");
+        };
+        var change = lifecycle.declareLoss(request.getImei(), stolen, request.getPoliceReportReference(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()), CallerContext.current());
+        var out = DeclareDeviceLossResponse.newBuilder().setDevice(toProto(change.device()));
+        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        reply(response, out.build());
+    }
+
+    @Override
+    public void exchangeDevice(ExchangeDeviceRequest request, StreamObserver<ExchangeDeviceResponse> response) {
+        var exchange = lifecycle.exchange(request.getImei(), request.getReplacementImei(), request.getReason(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()), CallerContext.current());
+        reply(response, ExchangeDeviceResponse.newBuilder().setDevice(toProto(exchange.device()))
+                .setReplacement(toProto(exchange.replacement())).setPack(toProto(exchange.pack())).build());
+    }
+
+    @Override
+    public void markDeviceForReturn(MarkDeviceForReturnRequest request,
+                                    StreamObserver<MarkDeviceForReturnResponse> response) {
+        var change = lifecycle.markForReturn(request.getImei(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()), CallerContext.current());
+        var out = MarkDeviceForReturnResponse.newBuilder().setDevice(toProto(change.device()));
+        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        reply(response, out.build());
+    }
+
+    @Override
+    public void returnDevice(ReturnDeviceRequest request, StreamObserver<ReturnDeviceResponse> response) {
+        var change = lifecycle.confirmReturn(request.getImei(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()), CallerContext.current());
+        var out = ReturnDeviceResponse.newBuilder().setDevice(toProto(change.device()));
+        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        reply(response, out.build());
+    }
+
+    @Override
+    public void listDeviceHistory(ListDeviceHistoryRequest request,
+                                  StreamObserver<ListDeviceHistoryResponse> response) {
+        Page<HistoryEntry> page = devices.history(request.getImei(), request.getPageSize(), request.getPageToken(),
+                CallerContext.current());
+        var out = ListDeviceHistoryResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(e -> out.addEntries(fr.interieur.neogend.inventory.v1.HistoryEntry.newBuilder()
+                .setId(e.id()).setAction(e.action()).setActor(e.actor()).setTime(timestamp(e.at()))
+                .setBefore(struct(e.before())).setAfter(struct(e.after()))
+                .setSubjectType(e.subjectType()).setSubjectId(e.subjectId())));
+        reply(response, out.build());
+    }
+
+    @Override
+    public void getPack(GetPackRequest request, StreamObserver<GetPackResponse> response) {
+        reply(response, GetPackResponse.newBuilder()
+                .setPack(toProto(devices.pack(request.getId(), CallerContext.current()))).build());
+    }
+
+    private static <T> void reply(StreamObserver<T> response, T message) {
+        response.onNext(message);
+        response.onCompleted();
+    }
+
+    private static OptionalLong version(boolean present, long value) {
+        return present ? OptionalLong.of(value) : OptionalLong.empty();
+    }
+
+    private static Struct struct(Map<String, Object> fields) {
+        Struct.Builder b = Struct.newBuilder();
+        fields.forEach((k, v) -> b.putFields(k, value(v)));
+        return b.build();
+    }
+
+    private static Value value(Object v) {
+        if (v == null) {
+            return Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
+        }
+        if (v instanceof Boolean bool) {
+            return Value.newBuilder().setBoolValue(bool).build();
+        }
+        if (v instanceof Number n) {
+            return Value.newBuilder().setNumberValue(n.doubleValue()).build();
+        }
+        if (v instanceof List<?> list) {
+            ListValue.Builder l = ListValue.newBuilder();
+            list.forEach(item -> l.addValues(value(item)));
+            return Value.newBuilder().setListValue(l).build();
+        }
+        return Value.newBuilder().setStringValue(v.toString()).build();
+    }
+
+    static fr.interieur.neogend.inventory.v1.Unit toProto(Unit u) {
+        var b = fr.interieur.neogend.inventory.v1.Unit.newBuilder()
+                .setCode(u.code()).setName(u.name())
+                .setLevel(UnitLevel.valueOf("UNIT_LEVEL_" + u.level().name()))
+                .addAllAncestorCodes(u.ancestorCodes())
+                .setCreateTime(timestamp(u.createdAt())).setUpdateTime(timestamp(u.updatedAt()))
+                .setVersion(u.version());
+        u.parentCode().ifPresent(b::setParentCode);
+        return b.build();
+    }
+
+    static fr.interieur.neogend.inventory.v1.Pack toProto(Pack p) {
+        var b = fr.interieur.neogend.inventory.v1.Pack.newBuilder()
+                .setId(p.id())
+                .setType(fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + p.type().name()))
+                .addAllAccessories(p.accessories())
+                .setLeaseStart(date(p.leaseStart()))
+                .setVersion(p.version());
+        p.deviceImei().ifPresent(b::setDeviceImei);
+        p.unitCode().ifPresent(b::setUnitCode);
+        p.holderAgentId().ifPresent(b::setHolderAgentId);
+        p.leaseEnd().ifPresent(d -> b.setLeaseEnd(date(d)));
+        return b.build();
+    }
+
+    static Date date(LocalDate d) {
+        return Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue()).setDay(d.getDayOfMonth()).build();
+    }
+
+    private static Optional<fr.interieur.neogend.inventory.unit.UnitLevel> levelOf(UnitLevel level) {
+        return switch (level) {
+            case UNIT_LEVEL_UNSPECIFIED -> Optional.empty();
+            case UNRECOGNIZED -> throw InvalidArgumentException.of("unit.level", "is not a known level");
+            default -> Optional.of(fr.interieur.neogend.inventory.unit.UnitLevel.valueOf(
+                    level.name().substring("UNIT_LEVEL_".length())));
+        };
+    }
+
+    // ---- devices
 
     @Override
     public void registerDevice(RegisterDeviceRequest request, StreamObserver<RegisterDeviceResponse> response) {
@@ -86,9 +312,11 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
 
     @Override
     public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesResponse> response) {
-        Page<Device> page = devices.list(stateOf(request.getState()), packTypeOf(request.getPackType(), "pack_type"),
-                text(request.getUnitCode()), request.getPageSize(), request.getPageToken(),
-                CallerContext.current());
+        Page<Device> page = devices.list(new DeviceService.Search(stateOf(request.getState()),
+                        packTypeOf(request.getPackType(), "pack_type"), text(request.getUnitCode()),
+                        text(request.getModel()), text(request.getHolderAgentId()), text(request.getRomBuild()),
+                        text(request.getOrderBy())),
+                request.getPageSize(), request.getPageToken(), CallerContext.current());
         ListDevicesResponse.Builder out = ListDevicesResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(d -> out.addDevices(toProto(d)));
         response.onNext(out.build());
@@ -108,7 +336,11 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 .setKind(fr.interieur.neogend.inventory.v1.DeviceKind.valueOf("DEVICE_KIND_" + d.kind().name()))
                 .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_" + d.state().name()))
                 .setCreateTime(timestamp(d.createdAt()))
-                .setUpdateTime(timestamp(d.updatedAt()));
+                .setUpdateTime(timestamp(d.updatedAt()))
+                .setVersion(d.version());
+        d.packId().ifPresent(b::setPackId);
+        d.holderAgentId().ifPresent(b::setHolderAgentId);
+        d.policeReport().ifPresent(b::setPoliceReportReference);
         d.packType().ifPresent(p -> b.setPackType(
                 fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + p.name())));
         d.unitCode().ifPresent(b::setUnitCode);

@@ -2,6 +2,7 @@ package fr.interieur.neogend.inventory.persistence;
 
 import fr.interieur.neogend.inventory.device.Device;
 import fr.interieur.neogend.inventory.device.DeviceKind;
+import fr.interieur.neogend.inventory.device.DeviceOrder;
 import fr.interieur.neogend.inventory.device.DeviceQuery;
 import fr.interieur.neogend.inventory.device.DeviceRepository;
 import fr.interieur.neogend.inventory.device.DeviceState;
@@ -11,7 +12,11 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+
 import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -25,8 +30,11 @@ import java.util.TreeMap;
 @Repository
 class JdbcDeviceRepository implements DeviceRepository {
 
-    private static final String COLUMNS = "imei, serial_number, model, kind, state, pack_type, unit_code, rom_build, "
-            + "created_at, updated_at, version";
+    private static final String COLUMNS = "d.imei, d.serial_number, d.model, d.kind, d.state, d.pack_type, "
+            + "d.unit_code, d.rom_build, d.received_on, d.police_report_reference, d.created_at, d.updated_at, "
+            + "d.version, p.id as pack_id, p.holder_agent_id";
+    /** Devices with the pack they are in now (a running pack: an ended one is history). */
+    private static final String FROM = " from device d left join pack p on p.device_imei = d.imei and p.lease_end is null";
     private static final RowMapper<Device> ROW = (rs, n) -> new Device(
             rs.getString("imei"),
             rs.getString("serial_number"),
@@ -36,9 +44,17 @@ class JdbcDeviceRepository implements DeviceRepository {
             Optional.ofNullable(rs.getString("pack_type")).map(PackType::valueOf),
             Optional.ofNullable(rs.getString("unit_code")),
             Optional.ofNullable(rs.getString("rom_build")),
+            rs.getDate("received_on").toLocalDate(),
+            Optional.ofNullable(rs.getString("police_report_reference")),
+            Optional.ofNullable(rs.getString("pack_id")),
+            Optional.ofNullable(rs.getString("holder_agent_id")),
             rs.getTimestamp("created_at").toInstant(),
             rs.getTimestamp("updated_at").toInstant(),
             rs.getLong("version"));
+    private static final String INSERT = """
+            insert into device (imei, serial_number, model, kind, state, pack_type, unit_code, rom_build, received_on,
+                                created_at, updated_at, version, created_by, updated_by)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
@@ -50,26 +66,35 @@ class JdbcDeviceRepository implements DeviceRepository {
 
     @Override
     public boolean insert(Device d, String actor) {
-        int rows = jdbc.sql("""
-                        insert into device (imei, serial_number, model, kind, state, pack_type, unit_code, rom_build,
-                                            created_at, updated_at, version, created_by)
-                        values (:imei, :serial, :model, :kind, :state, :packType, :unitCode, :romBuild,
-                                :createdAt, :updatedAt, :version, :actor)
-                        on conflict (imei) do nothing""")
-                .param("imei", d.imei())
-                .param("serial", d.serialNumber())
-                .param("model", d.model())
-                .param("kind", d.kind().name())
-                .param("state", d.state().name())
-                .param("packType", d.packType().map(Enum::name).orElse(null))
-                .param("unitCode", d.unitCode().orElse(null))
-                .param("romBuild", d.romBuild().orElse(null))
-                .param("createdAt", Timestamp.from(d.createdAt()))
-                .param("updatedAt", Timestamp.from(d.updatedAt()))
-                .param("version", d.version())
-                .param("actor", actor)
-                .update();
-        return rows == 1;
+        return jdbcTemplate.update(INSERT + " on conflict (imei) do nothing", ps -> bind(ps, d, actor)) == 1;
+    }
+
+    private static void bind(java.sql.PreparedStatement ps, Device d, String actor) throws java.sql.SQLException {
+        ps.setString(1, d.imei());
+        ps.setString(2, d.serialNumber());
+        ps.setString(3, d.model());
+        ps.setString(4, d.kind().name());
+        ps.setString(5, d.state().name());
+        ps.setString(6, d.packType().map(Enum::name).orElse(null));
+        ps.setString(7, d.unitCode().orElse(null));
+        ps.setString(8, d.romBuild().orElse(null));
+        ps.setDate(9, java.sql.Date.valueOf(d.receivedOn()));
+        ps.setTimestamp(10, Timestamp.from(d.createdAt()));
+        ps.setTimestamp(11, Timestamp.from(d.updatedAt()));
+        ps.setLong(12, d.version());
+        ps.setString(13, actor);
+        ps.setString(14, actor);
+    }
+
+    @Override
+    public boolean update(Device d, String actor) {
+        return jdbc.sql("""
+                        update device set state = ?, unit_code = ?, police_report_reference = ?, updated_at = ?,
+                                          updated_by = ?, version = ?
+                        where imei = ? and version = ?""")
+                .params(d.state().name(), d.unitCode().orElse(null), d.policeReport().orElse(null),
+                        Timestamp.from(d.updatedAt()), actor, d.version(), d.imei(), d.version() - 1)
+                .update() == 1;
     }
 
     @Override
@@ -78,7 +103,7 @@ class JdbcDeviceRepository implements DeviceRepository {
         if (imeis.isEmpty()) {
             return found;
         }
-        jdbc.sql("select " + COLUMNS + " from device where imei = any(?::char(15)[])")
+        jdbc.sql("select " + COLUMNS + FROM + " where d.imei = any(?::char(15)[])")
                 .param(imeis.toArray(String[]::new))
                 .query(ROW).list().forEach(d -> found.put(d.imei(), d));
         return found;
@@ -107,26 +132,9 @@ class JdbcDeviceRepository implements DeviceRepository {
 
     @Override
     public void insertAll(List<Device> devices, String actor) {
-        if (devices.isEmpty()) {
-            return;
+        if (!devices.isEmpty()) {
+            jdbcTemplate.batchUpdate(INSERT, devices, 1000, (ps, d) -> bind(ps, d, actor));
         }
-        jdbcTemplate.batchUpdate("""
-                        insert into device (imei, serial_number, model, kind, state, pack_type, unit_code, rom_build,
-                                            created_at, updated_at, version, created_by)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", devices, 1000, (ps, d) -> {
-                    ps.setString(1, d.imei());
-                    ps.setString(2, d.serialNumber());
-                    ps.setString(3, d.model());
-                    ps.setString(4, d.kind().name());
-                    ps.setString(5, d.state().name());
-                    ps.setString(6, d.packType().map(Enum::name).orElse(null));
-                    ps.setString(7, d.unitCode().orElse(null));
-                    ps.setString(8, d.romBuild().orElse(null));
-                    ps.setTimestamp(9, Timestamp.from(d.createdAt()));
-                    ps.setTimestamp(10, Timestamp.from(d.updatedAt()));
-                    ps.setLong(11, d.version());
-                    ps.setString(12, actor);
-                });
     }
 
     @Override
@@ -138,30 +146,31 @@ class JdbcDeviceRepository implements DeviceRepository {
 
     @Override
     public Optional<Device> findByImei(String imei) {
-        return jdbc.sql("select " + COLUMNS + " from device where imei = :imei")
-                .param("imei", imei).query(ROW).optional();
+        return jdbc.sql("select " + COLUMNS + FROM + " where d.imei = ?").param(imei).query(ROW).optional();
     }
 
     @Override
-    public Map<DeviceState, Long> countByState(Optional<String> unitSubtree) {
+    public Map<DeviceState, Long> countByState(Optional<String> unitPath) {
         Map<DeviceState, Long> counts = new EnumMap<>(DeviceState.class);
-        grouped("state", unitSubtree).forEach((state, n) -> counts.put(DeviceState.valueOf(state), n));
+        grouped("state", unitPath).forEach((state, n) -> counts.put(DeviceState.valueOf(state), n));
         return counts;
     }
 
     @Override
-    public Map<String, Long> countByUnit(Optional<String> unitSubtree) {
-        return grouped("coalesce(unit_code, '')", unitSubtree);
+    public Map<String, Long> countByUnit(Optional<String> unitPath) {
+        return grouped("coalesce(unit_code, '')", unitPath);
     }
 
-    private Map<String, Long> grouped(String key, Optional<String> unitSubtree) {
+    /** Units of a subtree; paths hold no LIKE wildcards (see UnitService.CODE). */
+    private static final String IN_SUBTREE = "unit_code in (select code from unit where path like ?)";
+
+    private Map<String, Long> grouped(String key, Optional<String> unitPath) {
         Map<String, Long> counts = new TreeMap<>();
         List<Object> args = new ArrayList<>();
         String where = "";
-        if (unitSubtree.isPresent()) { // unit codes are validated: no LIKE wildcards in them
-            where = " where unit_code = ? or unit_code like ?";
-            args.add(unitSubtree.get());
-            args.add(unitSubtree.get() + "-%");
+        if (unitPath.isPresent()) {
+            where = " where " + IN_SUBTREE;
+            args.add(unitPath.get() + "%");
         }
         jdbc.sql("select " + key + " as k, count(*) as n from device" + where + " group by 1")
                 .params(args)
@@ -171,27 +180,69 @@ class JdbcDeviceRepository implements DeviceRepository {
 
     @Override
     public List<Device> find(DeviceQuery q) {
-        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from device where true");
+        StringBuilder sql = new StringBuilder("select " + COLUMNS + FROM + " where true");
         List<Object> args = new ArrayList<>();
         q.state().ifPresent(s -> {
-            sql.append(" and state = ?");
+            sql.append(" and d.state = ?");
             args.add(s.name());
         });
         q.packType().ifPresent(p -> {
-            sql.append(" and pack_type = ?");
+            sql.append(" and d.pack_type = ?");
             args.add(p.name());
         });
-        q.unitSubtree().ifPresent(u -> { // unit codes are validated: no LIKE wildcards in them
-            sql.append(" and (unit_code = ? or unit_code like ?)");
-            args.add(u);
-            args.add(u + "-%");
+        q.unitPath().ifPresent(u -> {
+            sql.append(" and d.").append(IN_SUBTREE);
+            args.add(u + "%");
         });
-        q.afterImei().ifPresent(a -> {
-            sql.append(" and imei > ?");
-            args.add(a);
+        q.model().ifPresent(m -> {
+            sql.append(" and d.model = ?");
+            args.add(m);
         });
-        sql.append(" order by imei limit ?");
+        q.holderAgentId().ifPresent(h -> {
+            sql.append(" and p.holder_agent_id = ?");
+            args.add(h);
+        });
+        q.romBuild().ifPresent(r -> {
+            sql.append(" and d.rom_build = ?");
+            args.add(r);
+        });
+        q.afterKey().ifPresent(key -> after(q.order(), key, sql, args));
+        sql.append(switch (q.order()) {
+            case IMEI -> " order by d.imei";
+            case MODEL -> " order by d.model, d.imei";
+            case UPDATE_TIME_DESC -> " order by d.updated_at desc, d.imei desc";
+        });
+        sql.append(" limit ?");
         args.add(q.limit());
         return jdbc.sql(sql.toString()).params(args).query(ROW).list();
+    }
+
+    /** The keyset condition "after this cursor" of an order (cursors come from DeviceOrder.keyOf). */
+    private static void after(DeviceOrder order, String key, StringBuilder sql, List<Object> args) {
+        if (order == DeviceOrder.IMEI) {
+            sql.append(" and d.imei > ?");
+            args.add(key);
+            return;
+        }
+        int cut = key.lastIndexOf(DeviceOrder.SEPARATOR);
+        if (cut < 0) {
+            throw InvalidArgumentException.of("page_token", "is not a token of this listing");
+        }
+        String value = key.substring(0, cut);
+        String imei = key.substring(cut + 1);
+        if (order == DeviceOrder.MODEL) {
+            sql.append(" and (d.model, d.imei) > (?, ?)");
+            args.add(value);
+        } else {
+            long micros;
+            try {
+                micros = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw InvalidArgumentException.of("page_token", "is not a token of this listing");
+            }
+            sql.append(" and (d.updated_at, d.imei) < (?, ?)");
+            args.add(Timestamp.from(Instant.EPOCH.plus(micros, ChronoUnit.MICROS)));
+        }
+        args.add(imei);
     }
 }

@@ -1,0 +1,59 @@
+package fr.interieur.neogend.inventory.outbox;
+
+import com.google.protobuf.Timestamp;
+import fr.interieur.neogend.inventory.device.Device;
+import fr.interieur.neogend.inventory.device.DeviceEvents;
+import fr.interieur.neogend.telemetry.v1.InventoryEvent;
+import fr.interieur.neogend.telemetry.v1.InventoryEventKind;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Writes device events for the telemetry service into the outbox, inside the caller's transaction:
+ * an event exists if and only if its change committed. {@link OutboxRelay} delivers them.
+ */
+@Component
+class OutboxDeviceEvents implements DeviceEvents {
+
+    static final String TELEMETRY = "telemetry";
+
+    private final JdbcClient jdbc;
+
+    OutboxDeviceEvents(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void deviceLost(Device device, boolean stolen, Instant at) {
+        write(event(stolen ? InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN
+                : InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST, device.imei(), at).build(), at);
+    }
+
+    @Override
+    public void deviceExchanged(Device old, Device replacement, String packId, Instant at) {
+        write(event(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_EXCHANGED, old.imei(), at)
+                .setReplacementImei(replacement.imei()).setPackId(packId).build(), at);
+    }
+
+    @Override
+    public void deviceReturned(Device device, Instant at) {
+        write(event(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, device.imei(), at).build(), at);
+    }
+
+    private static InventoryEvent.Builder event(InventoryEventKind kind, String imei, Instant at) {
+        return InventoryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setKind(kind).setImei(imei)
+                .setTime(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()));
+    }
+
+    private void write(InventoryEvent event, Instant at) {
+        jdbc.sql("""
+                        insert into outbox (event_id, destination, kind, subject_id, payload, created_at, next_attempt_at)
+                        values (?, ?, ?, ?, ?, ?, ?)""")
+                .params(UUID.fromString(event.getEventId()), TELEMETRY, event.getKind().name(), event.getImei(),
+                        event.toByteArray(), java.sql.Timestamp.from(at), java.sql.Timestamp.from(at))
+                .update();
+    }
+}

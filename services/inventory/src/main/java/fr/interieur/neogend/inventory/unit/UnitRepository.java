@@ -1,0 +1,27 @@
+package fr.interieur.neogend.inventory.unit;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Storage of the organisation tree (implemented in the persistence package). */
+public interface UnitRepository {
+
+    /** Stores a new unit; false when the code is taken. */
+    boolean insert(Unit unit, String actor);
+
+    Optional<Unit> find(String code);
+
+    /** Paths of those of these codes that exist. */
+    Map<String, String> pathsOf(Collection<String> codes);
+
+    /** Children of a unit (roots when empty) in code order, after a code, within a path prefix. */
+    List<Unit> children(Optional<String> parentCode, Optional<String> afterCode, int limit);
+
+    /**
+     * Moves a unit under a new parent and rewrites the paths of its whole subtree, if its version is
+     * still {@code expectedVersion}; false otherwise.
+     */
+    boolean move(Unit unit, String newParentCode, String newPath, long expectedVersion);
+}
