@@ -1,0 +1,213 @@
+package fr.interieur.neogend.inventory;
+
+import fr.interieur.neogend.inventory.v1.AssignDeviceRequest;
+import fr.interieur.neogend.inventory.v1.CountDevicesRequest;
+import fr.interieur.neogend.inventory.v1.CreateUnitRequest;
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.DeviceState;
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.GetUnitRequest;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
+import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
+import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
+import fr.interieur.neogend.inventory.v1.ListUnitsRequest;
+import fr.interieur.neogend.inventory.v1.ListUnitsResponse;
+import fr.interieur.neogend.inventory.v1.MoveUnitRequest;
+import fr.interieur.neogend.inventory.v1.Unit;
+import fr.interieur.neogend.inventory.v1.UnitLevel;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+import static fr.interieur.neogend.inventory.InventoryTestData.imei;
+import static fr.interieur.neogend.inventory.InventoryTestData.phone;
+import static fr.interieur.neogend.inventory.InventoryTestData.register;
+import static fr.interieur.neogend.inventory.InventoryTestData.unit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The organisation tree (create, read, children, move) and fleet search, against real PostgreSQL. */
+@ServiceIT
+class UnitsAndSearchIT {
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+
+    ManagedChannel channel;
+    InventoryServiceBlockingStub fleetManager;
+
+    @BeforeEach
+    void connect() {
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManager = as(TestTokens.fleetManager());
+        InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    InventoryServiceBlockingStub as(String token) {
+        return GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel), token);
+    }
+
+    @Test
+    void unitsAreCreatedReadAndListedWithTheirAncestors() {
+        Unit brigade = fleetManager.getUnit(GetUnitRequest.newBuilder().setCode("GN-RBRE-GGD35-CIE1-BR1").build())
+                .getUnit();
+        assertThat(brigade.getAncestorCodesList()).containsExactly("GN", "GN-RBRE", "GN-RBRE-GGD35",
+                "GN-RBRE-GGD35-CIE1");
+        assertThat(brigade.getLevel()).isEqualTo(UnitLevel.UNIT_LEVEL_BRIGADE);
+
+        assertThat(fleetManager.listUnits(ListUnitsRequest.getDefaultInstance()).getUnitsList())
+                .extracting(Unit::getCode).containsExactly("GN", "PN");
+        for (int i = 0; i < 7; i++) {
+            unit(fleetManager, "GN-RBRE-GGD35-CIE" + (i + 2), UnitLevel.UNIT_LEVEL_COMPAGNIE, "GN-RBRE-GGD35");
+        }
+        List<String> children = new ArrayList<>();
+        String token = "";
+        do {
+            ListUnitsResponse page = fleetManager.listUnits(ListUnitsRequest.newBuilder().setParentCode("GN-RBRE-GGD35")
+                    .setPageSize(3).setPageToken(token).build());
+            page.getUnitsList().forEach(u -> children.add(u.getCode()));
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        assertThat(children).hasSize(8).isSorted().first().isEqualTo("GN-RBRE-GGD35-CIE1");
+
+        var create = CreateUnitRequest.newBuilder().setUnit(Unit.newBuilder().setCode("GN-RBRE-GGD35-CIE1")
+                .setName("again").setLevel(UnitLevel.UNIT_LEVEL_COMPAGNIE).setParentCode("GN-RBRE-GGD35"));
+        assertStatus(() -> fleetManager.createUnit(create.build()), Status.Code.ALREADY_EXISTS, "GN-RBRE-GGD35-CIE1");
+        assertStatus(() -> fleetManager.createUnit(create.clone().setUnit(create.getUnit().toBuilder()
+                .setCode("GN-X").setLevel(UnitLevel.UNIT_LEVEL_BRIGADE)).build()),
+                Status.Code.FAILED_PRECONDITION, "a BRIGADE goes under a COMPAGNIE");
+        assertStatus(() -> fleetManager.createUnit(create.clone().setUnit(create.getUnit().toBuilder()
+                .setCode("gn x").clearName()).build()), Status.Code.INVALID_ARGUMENT, "unit.code");
+        assertStatus(() -> fleetManager.createUnit(create.clone().setUnit(create.getUnit().toBuilder()
+                .setCode("GN-Y").setParentCode("GN-NOWHERE")).build()), Status.Code.NOT_FOUND, "GN-NOWHERE");
+    }
+
+    @Test
+    void aUnitManagerWorksInsideItsSubtreeOnly() {
+        var manager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
+        assertThat(manager.listUnits(ListUnitsRequest.getDefaultInstance()).getUnitsList())
+                .extracting(Unit::getCode).containsExactly("GN-RBRE-GGD35");
+        assertThat(unit(manager, "GN-RBRE-GGD35-CIE1-BR2", UnitLevel.UNIT_LEVEL_BRIGADE, "GN-RBRE-GGD35-CIE1")
+                .getCode()).isEqualTo("GN-RBRE-GGD35-CIE1-BR2");
+        assertStatus(() -> unit(manager, "GN-RBRE-GGD350-CIE1", UnitLevel.UNIT_LEVEL_COMPAGNIE, "GN-RBRE-GGD350"),
+                Status.Code.NOT_FOUND, "GN-RBRE-GGD350");
+        assertStatus(() -> unit(manager, "GX", UnitLevel.UNIT_LEVEL_NATIONAL, null), Status.Code.PERMISSION_DENIED,
+                "fleet manager");
+        assertStatus(() -> manager.getUnit(GetUnitRequest.newBuilder().setCode("GN-RBRE").build()),
+                Status.Code.NOT_FOUND, "GN-RBRE");
+        assertStatus(() -> manager.moveUnit(MoveUnitRequest.newBuilder().setCode("GN-RBRE-GGD35-CIE1")
+                .setNewParentCode("GN-RBRE-GGD350").build()), Status.Code.NOT_FOUND, "GN-RBRE-GGD350");
+        assertStatus(() -> as(TestTokens.unitManager("GN-RBRE")).moveUnit(MoveUnitRequest.newBuilder()
+                .setCode("GN-RBRE").setNewParentCode("GN").build()), Status.Code.PERMISSION_DENIED, "its own unit");
+        assertStatus(() -> as(TestTokens.technician("GN-RBRE")).createUnit(CreateUnitRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED, "roles");
+    }
+
+    @Test
+    void aMovedUnitTakesItsSubtreeAndDevicesAlong() {
+        fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35-CIE1-BR1")));
+        fleetManager.registerDevice(register(phone(2, "GN-RBRE-GGD35-CIE1")));
+        Unit cie1 = fleetManager.getUnit(GetUnitRequest.newBuilder().setCode("GN-RBRE-GGD35-CIE1").build()).getUnit();
+
+        assertStatus(() -> fleetManager.moveUnit(MoveUnitRequest.newBuilder().setCode(cie1.getCode())
+                .setNewParentCode("GN-RIDF").build()), Status.Code.FAILED_PRECONDITION, "a COMPAGNIE goes under a GROUPEMENT");
+        Unit moved = fleetManager.moveUnit(MoveUnitRequest.newBuilder().setCode(cie1.getCode())
+                .setNewParentCode("GN-RBRE-GGD350").setExpectedVersion(cie1.getVersion()).build()).getUnit();
+        assertThat(moved.getAncestorCodesList()).containsExactly("GN", "GN-RBRE", "GN-RBRE-GGD350");
+        assertThat(moved.getVersion()).isEqualTo(cie1.getVersion() + 1);
+        assertThat(fleetManager.getUnit(GetUnitRequest.newBuilder().setCode("GN-RBRE-GGD35-CIE1-BR1").build())
+                .getUnit().getAncestorCodesList()).containsExactly("GN", "GN-RBRE", "GN-RBRE-GGD350",
+                "GN-RBRE-GGD35-CIE1");
+        assertStatus(() -> fleetManager.moveUnit(MoveUnitRequest.newBuilder().setCode(cie1.getCode())
+                .setNewParentCode("GN-RBRE-GGD35").setExpectedVersion(cie1.getVersion()).build()),
+                Status.Code.ABORTED, "version");
+
+        var oldManager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
+        var newManager = as(TestTokens.unitManager("GN-RBRE-GGD350"));
+        assertStatus(() -> oldManager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(1)).build()),
+                Status.Code.NOT_FOUND, "no device");
+        assertThat(newManager.listDevices(ListDevicesRequest.getDefaultInstance()).getDevicesList())
+                .extracting(Device::getImei).containsExactly(imei(1), imei(2));
+        assertThat(newManager.countDevices(CountDevicesRequest.getDefaultInstance()).getTotal()).isEqualTo(2);
+        assertThat(oldManager.countDevices(CountDevicesRequest.getDefaultInstance()).getTotal()).isZero();
+    }
+
+    @Test
+    void searchFiltersByModelHolderAndRomBuildAndSortsWithStablePages() {
+        for (int i = 10; i < 40; i++) {
+            var d = phone(i, i % 3 == 0 ? "GN-RBRE-GGD35-CIE1" : "GN-RIDF")
+                    .setModel(i % 2 == 0 ? "Rugged X5" : "Rugged X7")
+                    .setRomBuild(i < 25 ? "neogend/x/2026.10" : "neogend/x/2026.11");
+            fleetManager.registerDevice(register(d));
+        }
+        fleetManager.assignDevice(AssignDeviceRequest.newBuilder().setImei(imei(12)).setUnitCode("GN-RBRE-GGD35-CIE1")
+                .setHolderAgentId("AG-77").build());
+        fleetManager.assignDevice(AssignDeviceRequest.newBuilder().setImei(imei(15)).setUnitCode("GN-RBRE-GGD35-CIE1")
+                .setHolderAgentId("AG-77").build());
+
+        assertThat(list(ListDevicesRequest.newBuilder().setHolderAgentId("AG-77"))).extracting(Device::getImei)
+                .containsExactly(imei(12), imei(15));
+        assertThat(list(ListDevicesRequest.newBuilder().setModel("Rugged X7").setRomBuild("neogend/x/2026.11")))
+                .hasSize(8).allMatch(d -> d.getModel().equals("Rugged X7"));
+        assertThat(list(ListDevicesRequest.newBuilder().setUnitCode("GN-RBRE").setState(DeviceState.DEVICE_STATE_ASSIGNED)))
+                .extracting(Device::getImei).containsExactly(imei(12), imei(15));
+
+        List<Device> byModel = pages(ListDevicesRequest.newBuilder().setOrderBy("model"), 4);
+        assertThat(byModel).hasSize(30).isSortedAccordingTo(Comparator.comparing(Device::getModel)
+                .thenComparing(Device::getImei));
+        List<Device> recent = pages(ListDevicesRequest.newBuilder().setOrderBy("update_time desc"), 7);
+        assertThat(recent).hasSize(30);
+        assertThat(recent.subList(0, 2)).extracting(Device::getImei).containsExactly(imei(15), imei(12));
+        assertThat(recent).extracting(Device::getImei).doesNotHaveDuplicates();
+
+        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setOrderBy("serial").build()),
+                Status.Code.INVALID_ARGUMENT, "order_by");
+        String token = fleetManager.listDevices(ListDevicesRequest.newBuilder().setOrderBy("model").setPageSize(2)
+                .build()).getNextPageToken();
+        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setPageToken(token).build()),
+                Status.Code.INVALID_ARGUMENT, "other filters");
+    }
+
+    private List<Device> list(ListDevicesRequest.Builder request) {
+        return fleetManager.listDevices(request.setPageSize(500).build()).getDevicesList();
+    }
+
+    private List<Device> pages(ListDevicesRequest.Builder request, int size) {
+        List<Device> all = new ArrayList<>();
+        String token = "";
+        do {
+            ListDevicesResponse page = fleetManager.listDevices(request.setPageSize(size).setPageToken(token).build());
+            all.addAll(page.getDevicesList());
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        return all;
+    }
+
+    private static void assertStatus(Runnable call, Status.Code code, String messagePart) {
+        StatusRuntimeException e = GrpcAssertions.failure(call);
+        assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
+        assertThat(e.getStatus().getDescription()).contains(messagePart);
+    }
+}
