@@ -8,6 +8,7 @@ import java.util.Optional;
 public enum DeviceOrder {
     IMEI("imei"),
     MODEL("model"),
+    UNIT_CODE("unit_code"),
     UPDATE_TIME_DESC("update_time desc");
 
     /** Separates the sort value from the IMEI in a cursor; never part of a model name. */
@@ -29,7 +30,7 @@ public enum DeviceOrder {
                 return o;
             }
         }
-        throw InvalidArgumentException.of("order_by", "must be one of \"imei\", \"model\", \"update_time desc\"");
+        throw InvalidArgumentException.of("order_by", "must be one of \"imei\", \"model\", \"unit_code\", \"update_time desc\"");
     }
 
     /** The cursor of a device in this order. */
@@ -37,6 +38,7 @@ public enum DeviceOrder {
         return switch (this) {
             case IMEI -> d.imei();
             case MODEL -> d.model() + SEPARATOR + d.imei();
+            case UNIT_CODE -> d.unitCode().orElse("") + SEPARATOR + d.imei();
             case UPDATE_TIME_DESC -> (d.updatedAt().getEpochSecond() * 1_000_000 + d.updatedAt().getNano() / 1000)
                     + String.valueOf(SEPARATOR) + d.imei();
         };

@@ -42,6 +42,9 @@ public interface DeviceRepository {
     /** Devices per holding unit code ("" for none), within a unit subtree when given. */
     Map<String, Long> countByUnit(Optional<String> unitPath);
 
+    /** Devices not RETURNED, per unit ("" for central stock, with the unit's name) and state. */
+    List<EndOfTermReport.Row> notReturnedByUnitAndState(Optional<String> unitPath);
+
     /** Devices matching the query, in its order, at most {@code query.limit()}. */
     List<Device> find(DeviceQuery query);
 }

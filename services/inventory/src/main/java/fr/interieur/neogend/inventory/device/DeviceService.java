@@ -210,7 +210,7 @@ public class DeviceService {
     /** What a device listing asks for; empty values match everything. */
     public record Search(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitCode,
                          Optional<String> model, Optional<String> holderAgentId, Optional<String> romBuild,
-                         Optional<String> orderBy) {
+                         boolean notReturned, Optional<String> orderBy) {
     }
 
     /** A page of the devices the caller may see, filtered and sorted. */
@@ -219,10 +219,11 @@ public class DeviceService {
         Optional<String> subtree = subtreeFor(search.unitCode(), caller);
         DeviceOrder order = DeviceOrder.parse(search.orderBy());
         DeviceQuery filters = new DeviceQuery(search.state(), search.packType(), subtree, search.model(),
-                search.holderAgentId(), search.romBuild(), order, Optional.empty(), 0);
+                search.holderAgentId(), search.romBuild(), search.notReturned(), order, Optional.empty(), 0);
         PageRequest page = PageRequest.of(pageSize, pageToken, filters.filterKey());
         return page.toPage(devices.find(new DeviceQuery(search.state(), search.packType(), subtree, search.model(),
-                        search.holderAgentId(), search.romBuild(), order, page.afterKey(), page.fetchSize())),
+                        search.holderAgentId(), search.romBuild(), search.notReturned(), order, page.afterKey(),
+                        page.fetchSize())),
                 order::keyOf, filters.filterKey());
     }
 
@@ -233,6 +234,12 @@ public class DeviceService {
         Map<DeviceState, Long> byState = devices.countByState(subtree);
         long total = byState.values().stream().mapToLong(Long::longValue).sum();
         return new DeviceCounts(total, byState, devices.countByUnit(subtree));
+    }
+
+    /** End of term (rule 12): devices not yet RETURNED per unit and state, within the caller's reach. */
+    @Transactional(readOnly = true)
+    public EndOfTermReport endOfTerm(Optional<String> unitCode, Caller caller) {
+        return EndOfTermReport.of(devices.notReturnedByUnitAndState(subtreeFor(unitCode, caller)));
     }
 
     /** The history of a device the caller may see, oldest first. */

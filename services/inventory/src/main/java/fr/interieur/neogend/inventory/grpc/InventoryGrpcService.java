@@ -14,7 +14,9 @@ import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.type.Date;
+import fr.interieur.neogend.inventory.device.EndOfTermReport;
 import fr.interieur.neogend.inventory.device.HistoryEntry;
+import fr.interieur.neogend.inventory.lease.LeaseService;
 import fr.interieur.neogend.inventory.device.LifecycleService;
 import fr.interieur.neogend.inventory.device.Pack;
 import fr.interieur.neogend.inventory.unit.Unit;
@@ -36,6 +38,7 @@ import fr.interieur.neogend.inventory.v1.UnitCount;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.paging.Page;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
@@ -54,11 +57,54 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     private final DeviceService devices;
     private final LifecycleService lifecycle;
     private final UnitService units;
+    private final LeaseService leases;
 
-    public InventoryGrpcService(DeviceService devices, LifecycleService lifecycle, UnitService units) {
+    public InventoryGrpcService(DeviceService devices, LifecycleService lifecycle, UnitService units,
+                                LeaseService leases) {
         this.devices = devices;
         this.lifecycle = lifecycle;
         this.units = units;
+        this.leases = leases;
+    }
+
+    // ---- billing and end of term
+
+    @Override
+    public void streamLeaseIntervals(StreamLeaseIntervalsRequest request,
+                                     StreamObserver<StreamLeaseIntervalsResponse> response) {
+        ServerCallStreamObserver<StreamLeaseIntervalsResponse> call =
+                (ServerCallStreamObserver<StreamLeaseIntervalsResponse>) response;
+        try {
+            leases.stream(request.getYear(), request.getMonth(), batch -> {
+                var out = StreamLeaseIntervalsResponse.newBuilder();
+                batch.forEach(i -> {
+                    var b = out.addIntervalsBuilder().setPackId(i.packId())
+                            .setPackType(fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + i.type().name()))
+                            .setBilledFrom(date(i.from())).setBilledUntil(date(i.until()))
+                            .setBilledDays(i.billedDays()).setDaysInMonth(i.daysInMonth());
+                    i.unitCode().ifPresent(b::setUnitCode);
+                });
+                call.onNext(out.build());
+            }, call::isCancelled);
+        } catch (LeaseService.StreamCancelledException gone) {
+            return; // nobody is listening any more
+        }
+        call.onCompleted();
+    }
+
+    @Override
+    public void getEndOfTermReport(GetEndOfTermReportRequest request,
+                                   StreamObserver<GetEndOfTermReportResponse> response) {
+        EndOfTermReport report = devices.endOfTerm(text(request.getUnitCode()), CallerContext.current());
+        var out = GetEndOfTermReportResponse.newBuilder().setNotReturnedTotal(report.notReturnedTotal());
+        report.units().forEach(u -> {
+            var line = out.addUnitsBuilder().setUnitCode(u.unitCode()).setUnitName(u.unitName())
+                    .setNotReturned(u.notReturned());
+            u.byState().forEach((state, n) -> line.addByState(StateCount.newBuilder()
+                    .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_" + state.name()))
+                    .setCount(n)));
+        });
+        reply(response, out.build());
     }
 
     // ---- units
@@ -315,7 +361,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         Page<Device> page = devices.list(new DeviceService.Search(stateOf(request.getState()),
                         packTypeOf(request.getPackType(), "pack_type"), text(request.getUnitCode()),
                         text(request.getModel()), text(request.getHolderAgentId()), text(request.getRomBuild()),
-                        text(request.getOrderBy())),
+                        request.getNotReturned(), text(request.getOrderBy())),
                 request.getPageSize(), request.getPageToken(), CallerContext.current());
         ListDevicesResponse.Builder out = ListDevicesResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(d -> out.addDevices(toProto(d)));

@@ -4,6 +4,7 @@ import fr.interieur.neogend.inventory.device.Device;
 import fr.interieur.neogend.inventory.device.DeviceKind;
 import fr.interieur.neogend.inventory.device.DeviceOrder;
 import fr.interieur.neogend.inventory.device.DeviceQuery;
+import fr.interieur.neogend.inventory.device.EndOfTermReport;
 import fr.interieur.neogend.inventory.device.DeviceRepository;
 import fr.interieur.neogend.inventory.device.DeviceState;
 import fr.interieur.neogend.inventory.device.PackType;
@@ -161,6 +162,23 @@ class JdbcDeviceRepository implements DeviceRepository {
         return grouped("coalesce(unit_code, '')", unitPath);
     }
 
+    @Override
+    public List<EndOfTermReport.Row> notReturnedByUnitAndState(Optional<String> unitPath) {
+        List<Object> args = new ArrayList<>();
+        String where = " where d.state <> 'RETURNED'";
+        if (unitPath.isPresent()) {
+            where += " and d." + IN_SUBTREE;
+            args.add(unitPath.get() + "%");
+        }
+        return jdbc.sql("select coalesce(d.unit_code, '') as unit, coalesce(max(u.name), '') as name, d.state, "
+                        + "count(*) as n from device d left join unit u on u.code = d.unit_code" + where
+                        + " group by 1, 3 order by 1, 3")
+                .params(args)
+                .query((rs, i) -> new EndOfTermReport.Row(rs.getString("unit"), rs.getString("name"),
+                        DeviceState.valueOf(rs.getString("state")), rs.getLong("n")))
+                .list();
+    }
+
     /** Units of a subtree; paths hold no LIKE wildcards (see UnitService.CODE). */
     private static final String IN_SUBTREE = "unit_code in (select code from unit where path like ?)";
 
@@ -206,10 +224,14 @@ class JdbcDeviceRepository implements DeviceRepository {
             sql.append(" and d.rom_build = ?");
             args.add(r);
         });
+        if (q.notReturned()) {
+            sql.append(" and d.state <> 'RETURNED'");
+        }
         q.afterKey().ifPresent(key -> after(q.order(), key, sql, args));
         sql.append(switch (q.order()) {
             case IMEI -> " order by d.imei";
             case MODEL -> " order by d.model, d.imei";
+            case UNIT_CODE -> " order by coalesce(d.unit_code, ''), d.imei";
             case UPDATE_TIME_DESC -> " order by d.updated_at desc, d.imei desc";
         });
         sql.append(" limit ?");
@@ -232,6 +254,9 @@ class JdbcDeviceRepository implements DeviceRepository {
         String imei = key.substring(cut + 1);
         if (order == DeviceOrder.MODEL) {
             sql.append(" and (d.model, d.imei) > (?, ?)");
+            args.add(value);
+        } else if (order == DeviceOrder.UNIT_CODE) {
+            sql.append(" and (coalesce(d.unit_code, ''), d.imei) > (?, ?)");
             args.add(value);
         } else {
             long micros;

@@ -1,0 +1,68 @@
+package fr.interieur.neogend.inventory.lease;
+
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.DateTimeException;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Lease intervals for the monthly statement: a pack is billed from its reception (inclusive) to its
+ * return (exclusive), whatever devices it held meanwhile, so an exchange never bills a day twice.
+ */
+@Service
+public class LeaseService {
+
+    public static final int BATCH = 1000;
+
+    private final LeaseRepository leases;
+
+    public LeaseService(LeaseRepository leases) {
+        this.leases = leases;
+    }
+
+    /**
+     * Streams the month's intervals in batches of at most {@link #BATCH}, in one read-only
+     * transaction (a consistent snapshot of the fleet).
+     *
+     * @param cancelled polled between rows: the caller went away, stop reading
+     */
+    @Transactional(readOnly = true)
+    public void stream(int year, int month, Consumer<List<LeaseInterval>> batches, BooleanSupplier cancelled) {
+        YearMonth ym;
+        try {
+            ym = YearMonth.of(year, month);
+        } catch (DateTimeException e) {
+            throw InvalidArgumentException.of("month", "must be 1 to 12 (and year a real year)");
+        }
+        if (year < 2000 || year > 2100) {
+            throw InvalidArgumentException.of("year", "must be between 2000 and 2100");
+        }
+        List<LeaseInterval> batch = new ArrayList<>(BATCH);
+        leases.forEachInterval(ym, interval -> {
+            if (cancelled.getAsBoolean()) {
+                throw new StreamCancelledException();
+            }
+            batch.add(interval);
+            if (batch.size() == BATCH) {
+                batches.accept(List.copyOf(batch));
+                batch.clear();
+            }
+        });
+        if (!batch.isEmpty()) {
+            batches.accept(List.copyOf(batch));
+        }
+    }
+
+    /** The receiver cancelled the stream; reading stops. */
+    public static final class StreamCancelledException extends RuntimeException {
+        StreamCancelledException() {
+            super("stream cancelled by the caller", null, false, false);
+        }
+    }
+}

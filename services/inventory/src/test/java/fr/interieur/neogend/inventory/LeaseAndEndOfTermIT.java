@@ -1,0 +1,171 @@
+package fr.interieur.neogend.inventory;
+
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.DeviceKind;
+import fr.interieur.neogend.inventory.v1.DeviceState;
+import fr.interieur.neogend.inventory.v1.ExchangeDeviceRequest;
+import fr.interieur.neogend.inventory.v1.GetEndOfTermReportRequest;
+import fr.interieur.neogend.inventory.v1.GetEndOfTermReportResponse;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
+import fr.interieur.neogend.inventory.v1.LeaseInterval;
+import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
+import fr.interieur.neogend.inventory.v1.MarkDeviceForReturnRequest;
+import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
+import fr.interieur.neogend.inventory.v1.ReturnDeviceRequest;
+import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsRequest;
+import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsResponse;
+import fr.interieur.neogend.inventory.v1.UnitNotReturned;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static fr.interieur.neogend.inventory.InventoryTestData.imei;
+import static fr.interieur.neogend.inventory.InventoryTestData.phone;
+import static fr.interieur.neogend.inventory.InventoryTestData.register;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Lease intervals for billing (rule 13) and the end-of-term report (rule 12), against real PostgreSQL. */
+@ServiceIT
+class LeaseAndEndOfTermIT {
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+
+    ManagedChannel channel;
+    InventoryServiceBlockingStub fleetManager;
+
+    @BeforeEach
+    void connect() {
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManager = as(TestTokens.fleetManager());
+        InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    InventoryServiceBlockingStub as(String token) {
+        return GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel), token);
+    }
+
+    /** Registers a device as a pack and sets its lease dates (as if received and returned then). */
+    String pack(int n, String leaseStart, String leaseEnd) {
+        Device d = fleetManager.registerDevice(register(phone(n, "GN-RBRE-GGD35"))).getDevice();
+        jdbc.sql("update pack set lease_start = ?::date, lease_end = ?::date where id = ?")
+                .params(leaseStart, leaseEnd, d.getPackId()).update();
+        return d.getPackId();
+    }
+
+    Map<String, LeaseInterval> november(InventoryServiceBlockingStub stub, List<Integer> batchSizes) {
+        Map<String, LeaseInterval> byPack = new HashMap<>();
+        stub.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setYear(2026).setMonth(11).build())
+                .forEachRemaining((StreamLeaseIntervalsResponse batch) -> {
+                    batchSizes.add(batch.getIntervalsCount());
+                    batch.getIntervalsList().forEach(i -> assertThat(byPack.put(i.getPackId(), i)).isNull());
+                });
+        return byPack;
+    }
+
+    @Test
+    void eachPackIsBilledFromReceptionToReturnAndAnExchangeNeverTwice() {
+        String whole = pack(1, "2026-10-15", null);
+        String receivedMidMonth = pack(2, "2026-11-10", null);
+        String returnedMidMonth = pack(3, "2026-10-01", "2026-11-20");
+        String oneDay = pack(4, "2026-11-05", "2026-11-06");
+        pack(5, "2026-12-01", null);
+        pack(6, "2026-09-01", "2026-11-01");
+        String exchanged = pack(7, "2026-09-01", null);
+        fleetManager.registerDevice(register(phone(8, "GN-RBRE-GGD35").clearPackType()
+                .setKind(DeviceKind.DEVICE_KIND_PHONE)));
+        fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder().setImei(imei(7)).setReplacementImei(imei(8))
+                .setReason("battery swollen").build());
+
+        List<Integer> batches = new ArrayList<>();
+        Map<String, LeaseInterval> nov = november(as(TestTokens.service("order")), batches);
+        assertThat(nov.keySet()).containsExactlyInAnyOrder(whole, receivedMidMonth, returnedMidMonth, oneDay, exchanged);
+        assertThat(nov.get(whole).getBilledDays()).isEqualTo(30);
+        assertThat(nov.get(whole).getDaysInMonth()).isEqualTo(30);
+        assertThat(nov.get(receivedMidMonth).getBilledDays()).isEqualTo(21);
+        assertThat(nov.get(receivedMidMonth).getBilledFrom().getDay()).isEqualTo(10);
+        assertThat(nov.get(returnedMidMonth).getBilledDays()).isEqualTo(19);
+        assertThat(nov.get(returnedMidMonth).getBilledUntil().getDay()).isEqualTo(20);
+        assertThat(nov.get(oneDay).getBilledDays()).isEqualTo(1);
+        assertThat(nov.get(exchanged).getBilledDays()).isEqualTo(30);
+        assertThat(nov.get(exchanged).getUnitCode()).isEqualTo("GN-RBRE-GGD35");
+    }
+
+    @Test
+    void aLargeFleetComesInBatchesAndOnlyBillingRolesMayAsk() {
+        var delivery = RegisterDevicesRequest.newBuilder();
+        for (int i = 100; i < 2600; i++) {
+            delivery.addDevices(phone(i, "GN-RBRE"));
+        }
+        fleetManager.registerDevices(delivery.build());
+        jdbc.sql("update pack set lease_start = '2026-11-29'").update();
+
+        List<Integer> batches = new ArrayList<>();
+        Map<String, LeaseInterval> nov = november(fleetManager, batches);
+        assertThat(batches).containsExactly(1000, 1000, 500);
+        assertThat(nov.values()).allMatch(i -> i.getBilledDays() == 2);
+        assertThat(november(as(TestTokens.auditor()), new ArrayList<>())).hasSize(2500);
+
+        assertThat(GrpcAssertions.failure(() -> november(as(TestTokens.unitManager("GN")), new ArrayList<>()))
+                .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(() -> fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest
+                .newBuilder().setYear(2026).setMonth(13).build()).hasNext()).getStatus().getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void endOfTermListsEveryDeviceNotReturnedPerUnit() {
+        for (int i = 1; i <= 6; i++) {
+            fleetManager.registerDevice(register(phone(i, i <= 3 ? "GN-RBRE-GGD35-CIE1" : "GN-RIDF")));
+        }
+        fleetManager.registerDevice(register(phone(7, null)));
+        for (int i : new int[] {1, 4}) {
+            fleetManager.markDeviceForReturn(MarkDeviceForReturnRequest.newBuilder().setImei(imei(i)).build());
+        }
+        fleetManager.returnDevice(ReturnDeviceRequest.newBuilder().setImei(imei(4)).build());
+
+        GetEndOfTermReportResponse all = fleetManager.getEndOfTermReport(GetEndOfTermReportRequest.getDefaultInstance());
+        assertThat(all.getNotReturnedTotal()).isEqualTo(6);
+        assertThat(all.getUnitsList()).extracting(UnitNotReturned::getUnitCode, UnitNotReturned::getNotReturned)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("", 1L),
+                        org.assertj.core.groups.Tuple.tuple("GN-RBRE-GGD35-CIE1", 3L),
+                        org.assertj.core.groups.Tuple.tuple("GN-RIDF", 2L));
+        assertThat(all.getUnits(1).getUnitName()).isEqualTo("Unit GN-RBRE-GGD35-CIE1");
+        assertThat(all.getUnits(1).getByStateList()).extracting(s -> s.getState() + "=" + s.getCount())
+                .containsExactly("DEVICE_STATE_IN_STOCK=2", "DEVICE_STATE_PENDING_RETURN=1");
+
+        var mine = as(TestTokens.unitManager("GN-RBRE")).getEndOfTermReport(GetEndOfTermReportRequest
+                .getDefaultInstance());
+        assertThat(mine.getNotReturnedTotal()).isEqualTo(3);
+        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder().setNotReturned(true)
+                .setOrderBy("unit_code").setPageSize(500).build()).getDevicesList())
+                .extracting(Device::getImei).containsExactly(imei(7), imei(1), imei(2), imei(3), imei(5), imei(6));
+        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder().setNotReturned(true).build())
+                .getDevicesList()).noneMatch(d -> d.getState() == DeviceState.DEVICE_STATE_RETURNED);
+        assertThat(GrpcAssertions.failure(() -> as(TestTokens.technician("GN")).getEndOfTermReport(
+                GetEndOfTermReportRequest.getDefaultInstance())).getStatus().getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+}
