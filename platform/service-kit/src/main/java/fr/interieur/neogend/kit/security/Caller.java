@@ -20,6 +20,8 @@ public record Caller(String subject, String username, Set<String> roles, Optiona
     public static final String TECHNICIAN = "technician";
     public static final String AUDITOR = "auditor";
     public static final String SUPPLIER = "supplier";
+    /** NeoGEND services calling each other on their own behalf (service accounts only). */
+    public static final String INTERNAL_SERVICE = "internal-service";
 
     public Caller {
         roles = Set.copyOf(roles);
@@ -30,11 +32,11 @@ public record Caller(String subject, String username, Set<String> roles, Optiona
     }
 
     /**
-     * True when the caller's reach is limited to its own unit subtree: everyone but fleet managers
-     * and auditors, who see the whole fleet.
+     * True when the caller's reach is limited to its own unit subtree: everyone but fleet managers,
+     * auditors and services, who see the whole fleet (what they may do is still each RPC's rule).
      */
     public boolean restrictedToUnit() {
-        return !hasRole(FLEET_MANAGER) && !hasRole(AUDITOR);
+        return !hasRole(FLEET_MANAGER) && !hasRole(AUDITOR) && !hasRole(INTERNAL_SERVICE);
     }
 
     @Override
