@@ -38,6 +38,9 @@ public final class BenchMain {
             if (only.isEmpty() || only.contains("bulk")) {
                 new BulkRegistrationBenchmark(stack).run();
             }
+            if (only.isEmpty() || only.contains("fleet")) {
+                new FleetScaleBenchmark(stack, settings).run();
+            }
         }
     }
 }

@@ -47,13 +47,16 @@ class OutboxRelay implements SmartLifecycle {
     private final Duration pollInterval;
     private final Duration deadline;
     private final Duration maxBackoff;
+    private final Duration keepDelivered;
     private volatile Thread worker;
+    private long lastCleanup;
     private volatile boolean running;
 
     OutboxRelay(JdbcClient jdbc, TransactionTemplate tx, ServiceTokenSource tokens, TelemetryChannel channel,
                 @Value("${neogend.outbox.poll-interval:1s}") Duration pollInterval,
                 @Value("${neogend.outbox.deadline:5s}") Duration deadline,
-                @Value("${neogend.outbox.max-backoff:5m}") Duration maxBackoff) {
+                @Value("${neogend.outbox.max-backoff:5m}") Duration maxBackoff,
+                @Value("${neogend.outbox.keep-delivered:7d}") Duration keepDelivered) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.tokens = tokens;
@@ -61,6 +64,13 @@ class OutboxRelay implements SmartLifecycle {
         this.pollInterval = pollInterval;
         this.deadline = deadline;
         this.maxBackoff = maxBackoff;
+        this.keepDelivered = keepDelivered;
+    }
+
+    /** Deletes events delivered longer ago than {@code keep-delivered} (kept meanwhile for inquiries). */
+    int deleteOldDelivered() {
+        return jdbc.sql("delete from outbox where delivered_at < now() - ? * interval '1 second'")
+                .param(keepDelivered.toSeconds()).update();
     }
 
     private record Due(long id, byte[] payload, int attempts) {
@@ -155,9 +165,14 @@ class OutboxRelay implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        lastCleanup = System.nanoTime() - Duration.ofMinutes(11).toNanos(); // clean up soon after start
         worker = Thread.ofVirtual().name("outbox-relay").start(() -> {
             while (running) {
                 try {
+                    if (System.nanoTime() - lastCleanup > Duration.ofMinutes(10).toNanos()) {
+                        lastCleanup = System.nanoTime();
+                        deleteOldDelivered();
+                    }
                     if (deliverDue() == BATCH) {
                         continue; // more are waiting
                     }

@@ -168,7 +168,7 @@ class JdbcDeviceRepository implements DeviceRepository {
         String where = " where d.state <> 'RETURNED'";
         if (unitPath.isPresent()) {
             where += " and d." + IN_SUBTREE;
-            args.add(unitPath.get() + "%");
+            args.add(codesUnder(unitPath.get()));
         }
         return jdbc.sql("select coalesce(d.unit_code, '') as unit, coalesce(max(u.name), '') as name, d.state, "
                         + "count(*) as n from device d left join unit u on u.code = d.unit_code" + where
@@ -179,8 +179,17 @@ class JdbcDeviceRepository implements DeviceRepository {
                 .list();
     }
 
-    /** Units of a subtree; paths hold no LIKE wildcards (see UnitService.CODE). */
-    private static final String IN_SUBTREE = "unit_code in (select code from unit where path like ?)";
+    /**
+     * Devices held by the units of a subtree. The subtree's codes are read first and sent as an
+     * array: PostgreSQL then estimates the filter from the codes' own statistics and picks the unit
+     * index for a small subtree and a scan in sort order for a large one (a sub-select left it guessing).
+     */
+    private static final String IN_SUBTREE = "unit_code = any(?::varchar[])";
+
+    private String[] codesUnder(String pathPrefix) { // paths hold no LIKE wildcards (see UnitService.CODE)
+        return jdbc.sql("select code from unit where path like ?").param(pathPrefix + "%").query(String.class).list()
+                .toArray(String[]::new);
+    }
 
     private Map<String, Long> grouped(String key, Optional<String> unitPath) {
         Map<String, Long> counts = new TreeMap<>();
@@ -188,7 +197,7 @@ class JdbcDeviceRepository implements DeviceRepository {
         String where = "";
         if (unitPath.isPresent()) {
             where = " where " + IN_SUBTREE;
-            args.add(unitPath.get() + "%");
+            args.add(codesUnder(unitPath.get()));
         }
         jdbc.sql("select " + key + " as k, count(*) as n from device" + where + " group by 1")
                 .params(args)
@@ -210,7 +219,7 @@ class JdbcDeviceRepository implements DeviceRepository {
         });
         q.unitPath().ifPresent(u -> {
             sql.append(" and d.").append(IN_SUBTREE);
-            args.add(u + "%");
+            args.add(codesUnder(u));
         });
         q.model().ifPresent(m -> {
             sql.append(" and d.model = ?");
