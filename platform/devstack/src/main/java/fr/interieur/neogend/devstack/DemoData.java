@@ -92,6 +92,35 @@ public final class DemoData {
     }
 
     /**
+     * The NéoGEND agreement as the article describes it: 48 months from notification, 40,000 to
+     * 140,000 packs, about 53 M€ excluding tax (13.25 M€ a year), with a price schedule of that order.
+     */
+    static final String AGREEMENT = """
+            {"id":"AC-2026-NEOGEND","title":"Location de packs de mobilité Android (AOSP) — NéoGEND",
+             "supplierId":"SUP-DEMO","supplierName":"Demo Mobility SAS","notifiedOn":{"year":2026,"month":1,"day":15},
+             "termMonths":48,"minPacks":"40000","maxPacks":"140000","estimatedValue":"53000000.00","vatRate":"0.20",
+             "budgets":[{"fiscalYear":2026,"amount":"12500000.00"},{"fiscalYear":2027,"amount":"13250000.00"},
+                        {"fiscalYear":2028,"amount":"13250000.00"},{"fiscalYear":2029,"amount":"13250000.00"},
+                        {"fiscalYear":2030,"amount":"750000.00"}],
+             "priceSchedule":[
+              {"code":"PACK-SMARTPHONE-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack smartphone individuel (mois)","packType":"SMARTPHONE_INDIVIDUAL","unitPrice":"11.90"},
+              {"code":"PACK-TABLET-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette individuelle (mois)","packType":"TABLET_INDIVIDUAL","unitPrice":"16.40"},
+              {"code":"PACK-TABLET-COLLECTIVE","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette collective (mois)","packType":"TABLET_COLLECTIVE","unitPrice":"17.80"},
+              {"code":"ACC-SD-64GB","kind":"ITEM_KIND_ACCESSORY","label":"Carte SD 64 Go","unitPrice":"9.80"},
+              {"code":"ACC-CASE-RUGGED","kind":"ITEM_KIND_ACCESSORY","label":"Coque de protection renforcée","unitPrice":"14.50"},
+              {"code":"ACC-BT-BOX","kind":"ITEM_KIND_ACCESSORY","label":"Boîtier Bluetooth","unitPrice":"39.00"},
+              {"code":"ACC-CAR-CHARGER","kind":"ITEM_KIND_ACCESSORY","label":"Chargeur allume-cigare","unitPrice":"12.35"},
+              {"code":"SP-SCREEN-X5","kind":"ITEM_KIND_SPARE_PART","label":"Écran Rugged X5","unitPrice":"48.00"},
+              {"code":"SP-BATTERY-X5","kind":"ITEM_KIND_SPARE_PART","label":"Batterie Rugged X5","unitPrice":"22.00"},
+              {"code":"SP-SCREEN-TAB10","kind":"ITEM_KIND_SPARE_PART","label":"Écran Field Tab 10","unitPrice":"71.00"},
+              {"code":"TRAINING-DAY-L1","kind":"ITEM_KIND_TRAINING_DAY","label":"Journée de formation maintenance niveau 1","unitPrice":"950.00"}]}""";
+
+    /** Records the demo agreement; true when it was new. */
+    public static boolean loadAgreement(String gatewayUrl, String fleetManagerToken) {
+        return post(gatewayUrl + "/api/v1/agreements", fleetManagerToken, AGREEMENT, "demo agreement");
+    }
+
+    /**
      * Creates the demo units and devices and hands some devices to their holders; returns how many
      * devices were new.
      */

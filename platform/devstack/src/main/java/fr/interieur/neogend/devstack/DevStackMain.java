@@ -42,8 +42,11 @@ public final class DevStackMain {
         }, "neogend-stop"));
 
         TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
-        int created = DemoData.load(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
-        System.out.println(created == 0 ? "  demo data already loaded" : "  loaded " + created + " demo devices");
+        String fleetManager = tokens.password("fleet.manager", "fleet.manager");
+        int created = DemoData.load(stack.gatewayUrl(), fleetManager);
+        boolean agreement = DemoData.loadAgreement(stack.gatewayUrl(), fleetManager);
+        System.out.println(created == 0 && !agreement ? "  demo data already loaded"
+                : "  loaded " + created + " demo devices" + (agreement ? " and agreement AC-2026-NEOGEND" : ""));
         System.out.println(banner(stack));
         stopped.await();
     }

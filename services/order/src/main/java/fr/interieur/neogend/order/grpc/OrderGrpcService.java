@@ -1,38 +1,288 @@
 package fr.interieur.neogend.order.grpc;
 
-import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
-import fr.interieur.neogend.order.purchaseorder.PurchaseOrderCatalog;
+import com.google.protobuf.Timestamp;
+import com.google.type.Date;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.paging.Page;
+import fr.interieur.neogend.order.agreement.Agreement;
+import fr.interieur.neogend.order.agreement.AgreementService;
+import fr.interieur.neogend.order.agreement.CatalogueItem;
+import fr.interieur.neogend.order.agreement.Consumption;
+import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.purchaseorder.OrderState;
+import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
+import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
+import fr.interieur.neogend.order.v1.AgreementConsumption;
+import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.ApprovePurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.BudgetEnvelope;
+import fr.interieur.neogend.order.v1.CancelPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.CancelPurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.ClosePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.ClosePurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.CreateAgreementRequest;
+import fr.interieur.neogend.order.v1.CreateAgreementResponse;
+import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.CreatePurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.FiscalYearConsumption;
+import fr.interieur.neogend.order.v1.FrameworkAgreement;
+import fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest;
+import fr.interieur.neogend.order.v1.GetAgreementConsumptionResponse;
+import fr.interieur.neogend.order.v1.GetAgreementRequest;
+import fr.interieur.neogend.order.v1.GetAgreementResponse;
+import fr.interieur.neogend.order.v1.GetPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.GetPurchaseOrderResponse;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersRequest;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersResponse;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.PackTypeConsumption;
+import fr.interieur.neogend.order.v1.RejectPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.RejectPurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.SubmitPurchaseOrderResponse;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
-/** The order gRPC API (skeleton): maps proto messages to the domain and back. */
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/** The order gRPC API: maps proto messages to the domain and back, nothing more. */
 @Service
 public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
 
-    private final PurchaseOrderCatalog catalog;
+    private final AgreementService agreements;
+    private final PurchaseOrderService orders;
 
-    public OrderGrpcService(PurchaseOrderCatalog catalog) {
-        this.catalog = catalog;
+    public OrderGrpcService(AgreementService agreements, PurchaseOrderService orders) {
+        this.agreements = agreements;
+        this.orders = orders;
     }
 
     @Override
-    public void listPurchaseOrders(ListPurchaseOrdersRequest request, StreamObserver<ListPurchaseOrdersResponse> response) {
-        Page<PurchaseOrder> page = catalog.list(request.getPageSize(), request.getPageToken());
-        ListPurchaseOrdersResponse.Builder out = ListPurchaseOrdersResponse.newBuilder().setNextPageToken(page.nextPageToken());
-        page.items().forEach(item -> out.addItems(toProto(item)));
-        response.onNext(out.build());
-        response.onCompleted();
+    public void createAgreement(CreateAgreementRequest request, StreamObserver<CreateAgreementResponse> response) {
+        FrameworkAgreement a = request.getAgreement();
+        Map<Integer, BigDecimal> budgets = new TreeMap<>();
+        for (int i = 0; i < a.getBudgetsCount(); i++) {
+            BudgetEnvelope b = a.getBudgets(i);
+            if (budgets.put(b.getFiscalYear(), money(b.getAmount(), "agreement.budgets[" + i + "].amount")) != null) {
+                throw InvalidArgumentException.of("agreement.budgets[" + i + "].fiscal_year", "repeats a year");
+            }
+        }
+        List<CatalogueItem> items = new ArrayList<>();
+        for (int i = 0; i < a.getPriceScheduleCount(); i++) {
+            var item = a.getPriceSchedule(i);
+            String at = "agreement.price_schedule[" + i + "].";
+            items.add(new CatalogueItem(item.getCode(), kindOf(item.getKind(), at + "kind"), item.getLabel(),
+                    item.getPackType().isEmpty() ? Optional.empty() : Optional.of(item.getPackType()),
+                    money(item.getUnitPrice(), at + "unit_price")));
+        }
+        Agreement stored = agreements.create(new Agreement(a.getId(), a.getTitle(), a.getSupplierId(),
+                a.getSupplierName(), a.hasNotifiedOn() ? date(a.getNotifiedOn(), "agreement.notified_on") : null,
+                a.getTermMonths(), a.getMinPacks(), a.getMaxPacks(),
+                money(a.getEstimatedValue(), "agreement.estimated_value"), decimal(a.getVatRate(), "agreement.vat_rate"),
+                budgets, items), CallerContext.current());
+        reply(response, CreateAgreementResponse.newBuilder().setAgreement(toProto(stored)).build());
     }
 
-    private static fr.interieur.neogend.order.v1.PurchaseOrder toProto(PurchaseOrder item) {
-        return fr.interieur.neogend.order.v1.PurchaseOrder.newBuilder()
-                .setNumber(item.number())
-                .setState(item.state())
-                .setPackCount(item.packCount())
-                .build();
+    @Override
+    public void getAgreement(GetAgreementRequest request, StreamObserver<GetAgreementResponse> response) {
+        reply(response, GetAgreementResponse.newBuilder()
+                .setAgreement(toProto(agreements.get(request.getId(), CallerContext.current()))).build());
+    }
+
+    @Override
+    public void getAgreementConsumption(GetAgreementConsumptionRequest request,
+                                        StreamObserver<GetAgreementConsumptionResponse> response) {
+        Consumption c = agreements.consumption(request.getAgreementId(), CallerContext.current());
+        var out = AgreementConsumption.newBuilder().setAgreementId(c.agreementId()).setPacksOrdered(c.packsOrdered())
+                .setMaxPacks(c.maxPacks()).setHeadroom(c.headroom()).setMinPacks(c.minPacks())
+                .setForecastPacks(c.forecastPacks()).setForecastShortfall(c.forecastShortfall());
+        c.byPackType().forEach((type, n) -> out.addByPackType(PackTypeConsumption.newBuilder().setPackType(type)
+                .setPacksOrdered(n)));
+        c.byFiscalYear().forEach((year, money) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
+                .setFiscalYear(year).setBudget(text(money[0])).setCommitted(text(money[1]))
+                .setRemaining(text(money[0].subtract(money[1])))));
+        reply(response, GetAgreementConsumptionResponse.newBuilder().setConsumption(out).build());
+    }
+
+    @Override
+    public void createPurchaseOrder(CreatePurchaseOrderRequest request,
+                                    StreamObserver<CreatePurchaseOrderResponse> response) {
+        var o = request.getOrder();
+        List<PurchaseOrderService.NewLine> lines = o.getLinesList().stream()
+                .map(l -> new PurchaseOrderService.NewLine(l.getItemCode(), l.getQuantity())).toList();
+        PurchaseOrder stored = orders.create(o.getAgreementId(), o.getDeliverySite(),
+                o.hasRequestedDate() ? date(o.getRequestedDate(), "order.requested_date") : null, lines,
+                CallerContext.current());
+        reply(response, CreatePurchaseOrderResponse.newBuilder().setOrder(toProto(stored)).build());
+    }
+
+    @Override
+    public void getPurchaseOrder(GetPurchaseOrderRequest request, StreamObserver<GetPurchaseOrderResponse> response) {
+        reply(response, GetPurchaseOrderResponse.newBuilder()
+                .setOrder(toProto(orders.get(request.getNumber(), CallerContext.current()))).build());
+    }
+
+    @Override
+    public void listPurchaseOrders(ListPurchaseOrdersRequest request,
+                                   StreamObserver<ListPurchaseOrdersResponse> response) {
+        Optional<OrderState> state = switch (request.getState()) {
+            case ORDER_STATE_UNSPECIFIED -> Optional.empty();
+            case UNRECOGNIZED -> throw InvalidArgumentException.of("state", "is not a known state");
+            default -> Optional.of(OrderState.valueOf(request.getState().name().substring("ORDER_STATE_".length())));
+        };
+        Page<PurchaseOrder> page = orders.list(state, request.getAgreementId().isBlank() ? Optional.empty()
+                : Optional.of(request.getAgreementId().trim()), request.getPageSize(), request.getPageToken(),
+                CallerContext.current());
+        var out = ListPurchaseOrdersResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(o -> out.addItems(toProto(o)));
+        reply(response, out.build());
+    }
+
+    @Override
+    public void submitPurchaseOrder(SubmitPurchaseOrderRequest request,
+                                    StreamObserver<SubmitPurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.submit(request.getNumber(), version(request.hasExpectedVersion(),
+                request.getExpectedVersion()), CallerContext.current());
+        reply(response, SubmitPurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    }
+
+    @Override
+    public void approvePurchaseOrder(ApprovePurchaseOrderRequest request,
+                                     StreamObserver<ApprovePurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.approve(request.getNumber(), version(request.hasExpectedVersion(),
+                        request.getExpectedVersion()),
+                request.getBudgetOverrideReason().isBlank() ? Optional.empty()
+                        : Optional.of(request.getBudgetOverrideReason()), CallerContext.current());
+        reply(response, ApprovePurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    }
+
+    @Override
+    public void rejectPurchaseOrder(RejectPurchaseOrderRequest request,
+                                    StreamObserver<RejectPurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.reject(request.getNumber(), version(request.hasExpectedVersion(),
+                request.getExpectedVersion()), request.getReason(), CallerContext.current());
+        reply(response, RejectPurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    }
+
+    @Override
+    public void cancelPurchaseOrder(CancelPurchaseOrderRequest request,
+                                    StreamObserver<CancelPurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.cancel(request.getNumber(), version(request.hasExpectedVersion(),
+                request.getExpectedVersion()), request.getReason(), CallerContext.current());
+        reply(response, CancelPurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    }
+
+    @Override
+    public void closePurchaseOrder(ClosePurchaseOrderRequest request,
+                                   StreamObserver<ClosePurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.close(request.getNumber(), version(request.hasExpectedVersion(),
+                request.getExpectedVersion()), CallerContext.current());
+        reply(response, ClosePurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    }
+
+    static FrameworkAgreement toProto(Agreement a) {
+        var b = FrameworkAgreement.newBuilder().setId(a.id()).setTitle(a.title()).setSupplierId(a.supplierId())
+                .setSupplierName(a.supplierName()).setNotifiedOn(date(a.notifiedOn())).setTermMonths(a.termMonths())
+                .setMinPacks(a.minPacks()).setMaxPacks(a.maxPacks()).setEstimatedValue(text(a.estimatedValue()))
+                .setVatRate(a.vatRate().stripTrailingZeros().toPlainString()).setTermEnd(date(a.termEnd()));
+        a.budgets().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.addBudgets(
+                BudgetEnvelope.newBuilder().setFiscalYear(e.getKey()).setAmount(text(e.getValue()))));
+        a.priceSchedule().forEach(i -> {
+            var item = b.addPriceScheduleBuilder().setCode(i.code())
+                    .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + i.kind().name()))
+                    .setLabel(i.label()).setUnitPrice(text(i.unitPrice()));
+            i.packType().ifPresent(item::setPackType);
+        });
+        return b.build();
+    }
+
+    static fr.interieur.neogend.order.v1.PurchaseOrder toProto(PurchaseOrder o) {
+        var b = fr.interieur.neogend.order.v1.PurchaseOrder.newBuilder().setNumber(o.number())
+                .setState(state(o.state())).setPackCount(o.packCount()).setAgreementId(o.agreementId())
+                .setDeliverySite(o.deliverySite()).setRequestedDate(date(o.requestedDate()))
+                .setAmount(text(o.amount())).setFiscalYear(o.fiscalYear()).setVersion(o.version())
+                .setCreateTime(timestamp(o.createdAt()));
+        o.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode()).setQuantity(l.quantity())
+                .setUnitPrice(text(l.unitPrice()))
+                .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + l.kind().name())));
+        o.transitions().forEach(t -> {
+            var tb = b.addTransitionsBuilder().setToState(state(t.to())).setActor(t.actor()).setTime(timestamp(t.at()));
+            t.from().ifPresent(f -> tb.setFromState(state(f)));
+            t.reason().ifPresent(tb::setReason);
+        });
+        return b.build();
+    }
+
+    private static fr.interieur.neogend.order.v1.OrderState state(OrderState s) {
+        return fr.interieur.neogend.order.v1.OrderState.valueOf("ORDER_STATE_" + s.name());
+    }
+
+    private static ItemKind kindOf(fr.interieur.neogend.order.v1.ItemKind kind, String field) {
+        return switch (kind) {
+            case ITEM_KIND_PACK_LEASE -> ItemKind.PACK_LEASE;
+            case ITEM_KIND_ACCESSORY -> ItemKind.ACCESSORY;
+            case ITEM_KIND_SPARE_PART -> ItemKind.SPARE_PART;
+            case ITEM_KIND_TRAINING_DAY -> ItemKind.TRAINING_DAY;
+            case ITEM_KIND_UNSPECIFIED, UNRECOGNIZED -> throw InvalidArgumentException.of(field, "is required");
+        };
+    }
+
+    /** A decimal amount in euros, at most 2 decimals, as a string ("1234.50"). */
+    static BigDecimal money(String text, String field) {
+        BigDecimal value = decimal(text, field);
+        if (value.scale() > 2) {
+            throw InvalidArgumentException.of(field, "must have at most 2 decimals");
+        }
+        return value.setScale(2);
+    }
+
+    static BigDecimal decimal(String text, String field) {
+        if (text == null || text.isBlank() || text.length() > 20) {
+            throw InvalidArgumentException.of(field, "is required: a decimal number such as \"1234.50\"");
+        }
+        try {
+            return new BigDecimal(text.trim());
+        } catch (NumberFormatException e) {
+            throw InvalidArgumentException.of(field, "is not a decimal number such as \"1234.50\"");
+        }
+    }
+
+    static String text(BigDecimal amount) {
+        return amount.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString();
+    }
+
+    private static LocalDate date(Date d, String field) {
+        try {
+            return LocalDate.of(d.getYear(), d.getMonth(), d.getDay());
+        } catch (DateTimeException e) {
+            throw InvalidArgumentException.of(field, "is not a valid date");
+        }
+    }
+
+    static Date date(LocalDate d) {
+        return Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue()).setDay(d.getDayOfMonth()).build();
+    }
+
+    private static Timestamp timestamp(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+
+    private static OptionalLong version(boolean present, long value) {
+        return present ? OptionalLong.of(value) : OptionalLong.empty();
+    }
+
+    private static <T> void reply(StreamObserver<T> response, T message) {
+        response.onNext(message);
+        response.onCompleted();
     }
 }

@@ -1,22 +1,28 @@
 package fr.interieur.neogend.order.persistence;
 
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.purchaseorder.OrderLine;
+import fr.interieur.neogend.order.purchaseorder.OrderState;
+import fr.interieur.neogend.order.purchaseorder.OrderTransition;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderRepository;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-/** PurchaseOrder rows in PostgreSQL (table {@code purchase_order}). */
+/** Purchase orders, lines and transitions in PostgreSQL. */
 @Repository
 class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
-
-    private static final RowMapper<PurchaseOrder> ROW = (rs, n) -> new PurchaseOrder(
-            rs.getString("number"),
-            rs.getString("state"),
-            rs.getLong("pack_count"));
 
     private final JdbcClient jdbc;
 
@@ -24,12 +30,112 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
         this.jdbc = jdbc;
     }
 
+    private static RowMapper<PurchaseOrder> row(List<OrderLine> lines, List<OrderTransition> transitions) {
+        return (rs, n) -> new PurchaseOrder(rs.getString("number"), rs.getString("agreement_id"),
+                OrderState.valueOf(rs.getString("state")), rs.getString("delivery_site"),
+                rs.getDate("requested_date").toLocalDate(), rs.getInt("fiscal_year"), rs.getBigDecimal("amount"),
+                rs.getLong("pack_count"), lines, transitions, rs.getTimestamp("created_at").toInstant(),
+                rs.getLong("version"));
+    }
+
     @Override
-    public List<PurchaseOrder> page(Optional<String> after, int limit) {
-        return jdbc.sql("select number, state, pack_count from purchase_order where (:after::text is null or number > :after) "
-                        + "order by number limit :limit")
-                .param("after", after.orElse(null))
-                .param("limit", limit)
-                .query(ROW).list();
+    public String nextNumber(int fiscalYear) {
+        long n = jdbc.sql("select nextval('purchase_order_number')").query(Long.class).single();
+        return String.format("BC-%04d-%06d", fiscalYear, n);
+    }
+
+    @Override
+    public void insert(PurchaseOrder o, String actor) {
+        jdbc.sql("""
+                        insert into purchase_order (number, agreement_id, state, delivery_site, requested_date, fiscal_year,
+                                                    amount, pack_count, created_at, created_by, updated_at, version)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(o.number(), o.agreementId(), o.state().name(), o.deliverySite(), Date.valueOf(o.requestedDate()),
+                        o.fiscalYear(), o.amount(), o.packCount(), Timestamp.from(o.createdAt()), actor,
+                        Timestamp.from(o.createdAt()), o.version())
+                .update();
+        for (int i = 0; i < o.lines().size(); i++) {
+            OrderLine l = o.lines().get(i);
+            jdbc.sql("""
+                            insert into purchase_order_line (order_number, line_no, item_code, kind, pack_type, quantity,
+                                                             unit_price)
+                            values (?, ?, ?, ?, ?, ?, ?)""")
+                    .params(o.number(), i + 1, l.itemCode(), l.kind().name(), l.packType().orElse(null), l.quantity(),
+                            l.unitPrice())
+                    .update();
+        }
+        o.transitions().forEach(t -> insertTransition(o.number(), t));
+    }
+
+    private void insertTransition(String number, OrderTransition t) {
+        jdbc.sql("""
+                        insert into purchase_order_transition (order_number, from_state, to_state, actor, at, reason)
+                        values (?, ?, ?, ?, ?, ?)""")
+                .params(number, t.from().map(Enum::name).orElse(null), t.to().name(), t.actor(), Timestamp.from(t.at()),
+                        t.reason().orElse(null))
+                .update();
+    }
+
+    @Override
+    public Optional<PurchaseOrder> find(String number) {
+        List<OrderLine> lines = jdbc.sql("""
+                        select item_code, kind, pack_type, quantity, unit_price from purchase_order_line
+                        where order_number = ? order by line_no""")
+                .param(number)
+                .query((rs, n) -> new OrderLine(rs.getString(1), ItemKind.valueOf(rs.getString(2)),
+                        Optional.ofNullable(rs.getString(3)), rs.getLong(4), rs.getBigDecimal(5)))
+                .list();
+        List<OrderTransition> transitions = jdbc.sql("""
+                        select from_state, to_state, actor, at, reason from purchase_order_transition
+                        where order_number = ? order by id""")
+                .param(number)
+                .query((rs, n) -> new OrderTransition(Optional.ofNullable(rs.getString(1)).map(OrderState::valueOf),
+                        OrderState.valueOf(rs.getString(2)), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                        Optional.ofNullable(rs.getString(5))))
+                .list();
+        return jdbc.sql("select * from purchase_order where number = ?").param(number)
+                .query(row(lines, transitions)).optional();
+    }
+
+    @Override
+    public boolean changeState(String number, long expectedVersion, OrderTransition t) {
+        int rows = jdbc.sql("update purchase_order set state = ?, updated_at = ?, version = version + 1 "
+                        + "where number = ? and version = ?")
+                .params(t.to().name(), Timestamp.from(t.at()), number, expectedVersion).update();
+        if (rows != 1) {
+            return false;
+        }
+        insertTransition(number, t);
+        return true;
+    }
+
+    @Override
+    public List<PurchaseOrder> list(Optional<OrderState> state, Collection<String> agreementIds,
+                                    Collection<OrderState> states, Optional<String> after, int limit) {
+        StringBuilder sql = new StringBuilder("select * from purchase_order where state = any(?::varchar[])");
+        List<Object> args = new ArrayList<>();
+        args.add(states.stream().map(Enum::name).toArray(String[]::new));
+        state.ifPresent(s -> {
+            sql.append(" and state = ?");
+            args.add(s.name());
+        });
+        if (!agreementIds.isEmpty()) {
+            sql.append(" and agreement_id = any(?::varchar[])");
+            args.add(agreementIds.toArray(String[]::new));
+        }
+        after.ifPresent(cursor -> {
+            int cut = cursor.indexOf('|');
+            try {
+                long micros = Long.parseLong(cursor.substring(0, cut));
+                sql.append(" and (created_at, number) < (?, ?)");
+                args.add(Timestamp.from(Instant.EPOCH.plus(micros, ChronoUnit.MICROS)));
+                args.add(cursor.substring(cut + 1));
+            } catch (RuntimeException e) {
+                throw InvalidArgumentException.of("page_token", "is not a token of this listing");
+            }
+        });
+        sql.append(" order by created_at desc, number desc limit ?");
+        args.add(limit);
+        return jdbc.sql(sql.toString()).params(args).query(row(List.of(), List.of())).list();
     }
 }

@@ -1,8 +1,22 @@
 package fr.interieur.neogend.order.purchaseorder;
 
-/** One row of the order service's skeleton listing (purchase orders). */
-public record PurchaseOrder(
-        String number,
-        String state,
-        long packCount) {
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * A purchase order (bon de commande).
+ *
+ * @param amount      amount committed in {@code fiscalYear}, excluding tax (see {@link OrderPricing})
+ * @param transitions every state change, oldest first (empty in listings)
+ */
+public record PurchaseOrder(String number, String agreementId, OrderState state, String deliverySite,
+                            LocalDate requestedDate, int fiscalYear, BigDecimal amount, long packCount,
+                            List<OrderLine> lines, List<OrderTransition> transitions, Instant createdAt, long version) {
+
+    public PurchaseOrder {
+        lines = List.copyOf(lines);
+        transitions = List.copyOf(transitions);
+    }
 }

@@ -1,11 +1,27 @@
 package fr.interieur.neogend.order.purchaseorder;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 /** Storage of purchase orders (implemented in the persistence package). */
 public interface PurchaseOrderRepository {
 
-    /** At most {@code limit} rows ordered by number, after {@code after} when given. */
-    List<PurchaseOrder> page(Optional<String> after, int limit);
+    /** A new order number for a fiscal year, e.g. BC-2026-000001. */
+    String nextNumber(int fiscalYear);
+
+    void insert(PurchaseOrder order, String actor);
+
+    /** The order with its lines and transitions. */
+    Optional<PurchaseOrder> find(String number);
+
+    /**
+     * Stores a new state if the stored version is still {@code expectedVersion}, with the transition;
+     * false when another change came first.
+     */
+    boolean changeState(String number, long expectedVersion, OrderTransition transition);
+
+    /** A filtered listing, newest first, after a cursor ({@code createdAt micros|number}). */
+    List<PurchaseOrder> list(Optional<OrderState> state, Collection<String> agreementIds,
+                             Collection<OrderState> states, Optional<String> after, int limit);
 }

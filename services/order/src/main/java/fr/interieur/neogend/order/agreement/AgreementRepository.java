@@ -1,0 +1,36 @@
+package fr.interieur.neogend.order.agreement;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Storage of agreements (implemented in the persistence package). */
+public interface AgreementRepository {
+
+    /** Stores a new agreement with its envelopes and price schedule; false when the id is taken. */
+    boolean insert(Agreement agreement, String actor);
+
+    Optional<Agreement> find(String id);
+
+    /**
+     * Locks the agreement's row until the transaction ends: approvals against one agreement then run
+     * one after the other, so their checks see each other's orders.
+     */
+    Optional<Agreement> findForUpdate(String id);
+
+    /** Packs in orders that count against the maximum (approved or later, neither cancelled nor rejected). */
+    long committedPacks(String agreementId);
+
+    /** Amount committed in a fiscal year by those orders. */
+    BigDecimal committedAmount(String agreementId, int fiscalYear);
+
+    /** Amount committed per fiscal year by those orders. */
+    Map<Integer, BigDecimal> committedAmounts(String agreementId);
+
+    /** Packs in those orders per pack type. */
+    Map<String, Long> committedPacksByType(String agreementId);
+
+    /** Ids of the agreements of a supplier. */
+    List<String> idsOfSupplier(String supplierId);
+}

@@ -1,0 +1,113 @@
+package fr.interieur.neogend.order.agreement;
+
+import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.security.Caller;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** Framework agreements: record, read (a supplier its own only), consumption. */
+@Service
+public class AgreementService {
+
+    private static final Pattern ID = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,39}");
+    private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,39}");
+    private static final Set<String> PACK_TYPES = Set.of("SMARTPHONE_INDIVIDUAL", "TABLET_INDIVIDUAL",
+            "TABLET_COLLECTIVE");
+
+    private final AgreementRepository agreements;
+    private final Clock clock;
+
+    public AgreementService(AgreementRepository agreements, Optional<Clock> clock) {
+        this.agreements = agreements;
+        this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    @Transactional
+    public Agreement create(Agreement a, Caller caller) {
+        Validation v = new Validation();
+        v.check(a.id() != null && ID.matcher(a.id()).matches(), "agreement.id",
+                "must be 2 to 40 upper-case letters, digits or '-'");
+        v.required(a.title(), "agreement.title");
+        v.check(a.supplierId() != null && ID.matcher(a.supplierId()).matches(), "agreement.supplier_id",
+                "must be the supplier's id (upper-case letters, digits, '-')");
+        v.required(a.supplierName(), "agreement.supplier_name");
+        v.check(a.notifiedOn() != null, "agreement.notified_on", "is required");
+        v.check(a.termMonths() >= 1 && a.termMonths() <= 120, "agreement.term_months", "must be 1 to 120");
+        v.check(a.minPacks() >= 0, "agreement.min_packs", "must not be negative");
+        v.check(a.maxPacks() >= a.minPacks() && a.maxPacks() > 0, "agreement.max_packs",
+                "must be positive and at least min_packs");
+        v.check(a.estimatedValue() != null && a.estimatedValue().signum() >= 0, "agreement.estimated_value",
+                "must be a non-negative amount");
+        v.check(a.vatRate() != null && a.vatRate().signum() >= 0 && a.vatRate().compareTo(BigDecimal.ONE) < 0,
+                "agreement.vat_rate", "must be a rate from 0 to 1, e.g. 0.20");
+        a.budgets().forEach((year, amount) -> v.check(amount.signum() >= 0 && year >= 2000 && year <= 2100,
+                "agreement.budgets[" + year + "]", "must be a non-negative amount for a year 2000..2100"));
+        v.check(!a.priceSchedule().isEmpty(), "agreement.price_schedule", "must hold at least one item");
+        Set<String> codes = new HashSet<>();
+        for (int i = 0; i < a.priceSchedule().size(); i++) {
+            CatalogueItem item = a.priceSchedule().get(i);
+            String at = "agreement.price_schedule[" + i + "].";
+            v.check(item.code() != null && CODE.matcher(item.code()).matches(), at + "code",
+                    "must be 2 to 40 upper-case letters, digits or '-'");
+            v.check(item.code() == null || codes.add(item.code()), at + "code", "repeats an earlier item");
+            v.check(item.kind() != null, at + "kind", "is required");
+            v.required(item.label(), at + "label");
+            v.check(item.unitPrice() != null && item.unitPrice().signum() >= 0 && item.unitPrice().scale() <= 2,
+                    at + "unit_price", "must be a non-negative amount with at most 2 decimals");
+            if (item.kind() == ItemKind.PACK_LEASE) {
+                v.check(item.packType().filter(PACK_TYPES::contains).isPresent(), at + "pack_type",
+                        "is required for a pack lease: SMARTPHONE_INDIVIDUAL, TABLET_INDIVIDUAL or TABLET_COLLECTIVE");
+            } else {
+                v.check(item.packType().isEmpty(), at + "pack_type", "is only for pack leases");
+            }
+        }
+        v.throwIfInvalid();
+        if (!agreements.insert(a, caller.username())) {
+            throw new AlreadyExistsException("an agreement " + a.id() + " exists already");
+        }
+        return agreements.find(a.id()).orElseThrow();
+    }
+
+    /** The agreement, if the caller may see it: staff see all; a supplier its own only (NOT_FOUND otherwise). */
+    @Transactional(readOnly = true)
+    public Agreement get(String id, Caller caller) {
+        return agreements.find(id == null ? "" : id)
+                .filter(a -> visibleTo(a, caller))
+                .orElseThrow(() -> new NotFoundException("no agreement " + id));
+    }
+
+    public static boolean visibleTo(Agreement a, Caller caller) {
+        if (!caller.hasRole(Caller.SUPPLIER)) {
+            return true;
+        }
+        return caller.supplierId().filter(a.supplierId()::equals).isPresent();
+    }
+
+    @Transactional(readOnly = true)
+    public Consumption consumption(String id, Caller caller) {
+        Agreement a = get(id, caller);
+        long ordered = agreements.committedPacks(a.id());
+        LocalDate today = LocalDate.now(clock);
+        long elapsed = Math.min(a.termMonths(), Math.max(1, ChronoUnit.MONTHS.between(a.notifiedOn(), today) + 1));
+        long forecast = ordered * a.termMonths() / elapsed;
+        Map<Integer, BigDecimal[]> years = new TreeMap<>();
+        a.budgets().forEach((y, amount) -> years.put(y, new BigDecimal[] {amount, BigDecimal.ZERO.setScale(2)}));
+        agreements.committedAmounts(a.id()).forEach((y, amount) ->
+                years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), BigDecimal.ZERO.setScale(2)})[1] = amount);
+        return new Consumption(a.id(), ordered, a.maxPacks(), a.minPacks(), forecast,
+                agreements.committedPacksByType(a.id()), years);
+    }
+}

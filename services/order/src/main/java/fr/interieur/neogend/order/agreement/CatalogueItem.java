@@ -1,0 +1,13 @@
+package fr.interieur.neogend.order.agreement;
+
+import java.math.BigDecimal;
+import java.util.Optional;
+
+/**
+ * One line of the price schedule (BPU).
+ *
+ * @param packType  for a pack lease, its pack type
+ * @param unitPrice excluding tax: per month for a pack lease, per unit otherwise, per day for training
+ */
+public record CatalogueItem(String code, ItemKind kind, String label, Optional<String> packType, BigDecimal unitPrice) {
+}

@@ -1,0 +1,22 @@
+package fr.interieur.neogend.order.agreement;
+
+import java.math.BigDecimal;
+import java.util.Map;
+
+/**
+ * How much of an agreement is used.
+ *
+ * @param forecastPacks packs ordered by the end of the term at the pace so far
+ * @param byFiscalYear  per year: budget, committed
+ */
+public record Consumption(String agreementId, long packsOrdered, long maxPacks, long minPacks, long forecastPacks,
+                          Map<String, Long> byPackType, Map<Integer, BigDecimal[]> byFiscalYear) {
+
+    public long headroom() {
+        return maxPacks - packsOrdered;
+    }
+
+    public long forecastShortfall() {
+        return Math.max(0, minPacks - forecastPacks);
+    }
+}

@@ -1,0 +1,131 @@
+package fr.interieur.neogend.order.persistence;
+
+import fr.interieur.neogend.order.agreement.Agreement;
+import fr.interieur.neogend.order.agreement.AgreementRepository;
+import fr.interieur.neogend.order.agreement.CatalogueItem;
+import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.purchaseorder.OrderState;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.math.BigDecimal;
+import java.sql.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Agreements, envelopes and price schedules in PostgreSQL. */
+@Repository
+class JdbcAgreementRepository implements AgreementRepository {
+
+    /** SQL list of the states that count against the maximum and the budgets. */
+    static final String COMMITTED = OrderState.COMMITTED.stream().map(s -> "'" + s.name() + "'")
+            .reduce((a, b) -> a + ", " + b).orElseThrow();
+
+    private final JdbcClient jdbc;
+
+    JdbcAgreementRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public boolean insert(Agreement a, String actor) {
+        int rows = jdbc.sql("""
+                        insert into framework_agreement (id, title, supplier_id, supplier_name, notified_on, term_months,
+                                                         min_packs, max_packs, estimated_value, vat_rate, created_at,
+                                                         created_by)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?) on conflict (id) do nothing""")
+                .params(a.id(), a.title(), a.supplierId(), a.supplierName(), Date.valueOf(a.notifiedOn()),
+                        a.termMonths(), a.minPacks(), a.maxPacks(), a.estimatedValue(), a.vatRate(), actor)
+                .update();
+        if (rows == 0) {
+            return false;
+        }
+        a.budgets().forEach((year, amount) -> jdbc.sql(
+                        "insert into budget_envelope (agreement_id, fiscal_year, amount) values (?, ?, ?)")
+                .params(a.id(), year, amount).update());
+        for (CatalogueItem item : a.priceSchedule()) {
+            jdbc.sql("""
+                            insert into catalogue_item (agreement_id, code, kind, label, pack_type, unit_price)
+                            values (?, ?, ?, ?, ?, ?)""")
+                    .params(a.id(), item.code(), item.kind().name(), item.label(), item.packType().orElse(null),
+                            item.unitPrice())
+                    .update();
+        }
+        return true;
+    }
+
+    @Override
+    public Optional<Agreement> find(String id) {
+        return read(id, "");
+    }
+
+    @Override
+    public Optional<Agreement> findForUpdate(String id) {
+        return read(id, " for update");
+    }
+
+    private Optional<Agreement> read(String id, String lock) {
+        Map<Integer, BigDecimal> budgets = new TreeMap<>();
+        jdbc.sql("select fiscal_year, amount from budget_envelope where agreement_id = ?").param(id)
+                .query((rs, n) -> budgets.put(rs.getInt(1), rs.getBigDecimal(2))).list();
+        List<CatalogueItem> items = jdbc.sql("""
+                        select code, kind, label, pack_type, unit_price from catalogue_item where agreement_id = ?
+                        order by kind, code""")
+                .param(id)
+                .query((rs, n) -> new CatalogueItem(rs.getString("code"), ItemKind.valueOf(rs.getString("kind")),
+                        rs.getString("label"), Optional.ofNullable(rs.getString("pack_type")),
+                        rs.getBigDecimal("unit_price")))
+                .list();
+        return jdbc.sql("select * from framework_agreement where id = ?" + lock).param(id)
+                .query((rs, n) -> new Agreement(rs.getString("id"), rs.getString("title"), rs.getString("supplier_id"),
+                        rs.getString("supplier_name"), rs.getDate("notified_on").toLocalDate(),
+                        rs.getInt("term_months"), rs.getLong("min_packs"), rs.getLong("max_packs"),
+                        rs.getBigDecimal("estimated_value"), rs.getBigDecimal("vat_rate"), budgets, items))
+                .optional();
+    }
+
+    @Override
+    public long committedPacks(String agreementId) {
+        return jdbc.sql("select coalesce(sum(pack_count), 0) from purchase_order where agreement_id = ? and state in ("
+                + COMMITTED + ")").param(agreementId).query(Long.class).single();
+    }
+
+    @Override
+    public BigDecimal committedAmount(String agreementId, int fiscalYear) {
+        return jdbc.sql("select coalesce(sum(amount), 0.00) from purchase_order where agreement_id = ? "
+                        + "and fiscal_year = ? and state in (" + COMMITTED + ")")
+                .params(agreementId, fiscalYear).query(BigDecimal.class).single().setScale(2);
+    }
+
+    @Override
+    public Map<Integer, BigDecimal> committedAmounts(String agreementId) {
+        Map<Integer, BigDecimal> amounts = new TreeMap<>();
+        jdbc.sql("select fiscal_year, sum(amount) from purchase_order where agreement_id = ? and state in ("
+                        + COMMITTED + ") group by fiscal_year")
+                .param(agreementId)
+                .query((rs, n) -> amounts.put(rs.getInt(1), rs.getBigDecimal(2).setScale(2))).list();
+        return amounts;
+    }
+
+    @Override
+    public Map<String, Long> committedPacksByType(String agreementId) {
+        Map<String, Long> packs = new HashMap<>();
+        jdbc.sql("""
+                        select l.pack_type, sum(l.quantity) from purchase_order_line l
+                        join purchase_order o on o.number = l.order_number
+                        where o.agreement_id = ? and l.pack_type is not null and o.state in (""" + COMMITTED + """
+                        ) group by l.pack_type""")
+                .param(agreementId)
+                .query((rs, n) -> packs.put(rs.getString(1), rs.getLong(2))).list();
+        return new TreeMap<>(packs);
+    }
+
+    @Override
+    public List<String> idsOfSupplier(String supplierId) {
+        return jdbc.sql("select id from framework_agreement where supplier_id = ? order by id").param(supplierId)
+                .query(String.class).list();
+    }
+}

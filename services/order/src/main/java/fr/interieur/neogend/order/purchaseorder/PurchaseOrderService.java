@@ -1,0 +1,237 @@
+package fr.interieur.neogend.order.purchaseorder;
+
+import fr.interieur.neogend.kit.error.ConcurrentChangeException;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
+import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.paging.Page;
+import fr.interieur.neogend.kit.paging.PageRequest;
+import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.order.agreement.Agreement;
+import fr.interieur.neogend.order.agreement.AgreementRepository;
+import fr.interieur.neogend.order.agreement.AgreementService;
+import fr.interieur.neogend.order.agreement.CatalogueItem;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Purchase orders through their life (DOMAIN rules 1–4). Approval runs with the agreement's row
+ * locked, so the maximum (rule 2) and the yearly envelope (rule 3) are checked against every other
+ * approval, never against a stale sum: two orders approved at the same moment cannot jointly cross.
+ */
+@Service
+public class PurchaseOrderService {
+
+    private static final Pattern NUMBER = Pattern.compile("BC-[0-9]{4}-[0-9]{6}");
+    private static final Pattern PLAIN_TEXT = Pattern.compile("[^\\p{Cntrl}]{1,500}");
+    private static final int MAX_LINES = 200;
+
+    private final PurchaseOrderRepository orders;
+    private final AgreementRepository agreements;
+    private final AgreementService agreementService;
+    private final Clock clock;
+
+    public PurchaseOrderService(PurchaseOrderRepository orders, AgreementRepository agreements,
+                                AgreementService agreementService, Optional<Clock> clock) {
+        this.orders = orders;
+        this.agreements = agreements;
+        this.agreementService = agreementService;
+        this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    /** What a caller asks for in a new order. */
+    public record NewLine(String itemCode, long quantity) {
+    }
+
+    /** Creates an order in DRAFT, priced from the agreement's schedule (rule 1). */
+    @Transactional
+    public PurchaseOrder create(String agreementId, String deliverySite, LocalDate requestedDate, List<NewLine> lines,
+                                Caller caller) {
+        Agreement agreement = agreementService.get(agreementId, caller);
+        Validation v = new Validation();
+        v.check(deliverySite != null && PLAIN_TEXT.matcher(deliverySite.trim()).matches() && deliverySite.length() <= 300,
+                "order.delivery_site", "is required: 1 to 300 characters of plain text");
+        v.check(requestedDate != null, "order.requested_date", "is required");
+        v.check(requestedDate == null || agreement.inTerm(requestedDate), "order.requested_date",
+                "must fall inside the agreement's term, " + agreement.notifiedOn() + " to "
+                        + agreement.termEnd().minusDays(1));
+        v.check(!lines.isEmpty(), "order.lines", "at least one line is required");
+        v.check(lines.size() <= MAX_LINES, "order.lines", "at most " + MAX_LINES + " lines");
+        List<OrderLine> priced = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < lines.size() && i < MAX_LINES; i++) {
+            NewLine line = lines.get(i);
+            String at = "order.lines[" + i + "].";
+            Optional<CatalogueItem> item = agreement.item(line.itemCode() == null ? "" : line.itemCode());
+            v.check(item.isPresent(), at + "item_code", "is not in the price schedule of " + agreement.id());
+            v.check(line.itemCode() == null || seen.add(line.itemCode()), at + "item_code",
+                    "repeats an earlier line; put the quantities together");
+            v.check(line.quantity() > 0 && line.quantity() <= agreement.maxPacks(), at + "quantity",
+                    "must be 1 to " + agreement.maxPacks());
+            item.ifPresent(it -> priced.add(new OrderLine(it.code(), it.kind(), it.packType(), line.quantity(),
+                    it.unitPrice())));
+        }
+        v.throwIfInvalid();
+        int fiscalYear = requestedDate.getYear();
+        Instant now = now();
+        String number = orders.nextNumber(fiscalYear);
+        OrderTransition created = new OrderTransition(Optional.empty(), OrderState.DRAFT, caller.username(), now,
+                Optional.empty());
+        PurchaseOrder order = new PurchaseOrder(number, agreement.id(), OrderState.DRAFT, deliverySite.trim(),
+                requestedDate, fiscalYear, OrderPricing.amount(priced, requestedDate), OrderPricing.packs(priced),
+                priced, List.of(created), now, 0);
+        orders.insert(order, caller.username());
+        return orders.find(number).orElseThrow();
+    }
+
+    /** The order, if the caller may see it (a supplier: its agreement's orders once sent); NOT_FOUND otherwise. */
+    @Transactional(readOnly = true)
+    public PurchaseOrder get(String number, Caller caller) {
+        if (number == null || !NUMBER.matcher(number).matches()) {
+            throw InvalidArgumentException.of("number", "is not an order number (BC-yyyy-nnnnnn)");
+        }
+        return orders.find(number).filter(o -> visibleTo(o, caller))
+                .orElseThrow(() -> new NotFoundException("no purchase order " + number));
+    }
+
+    private boolean visibleTo(PurchaseOrder order, Caller caller) {
+        if (!caller.hasRole(Caller.SUPPLIER)) {
+            return true;
+        }
+        return OrderState.SUPPLIER_VISIBLE.contains(order.state())
+                && caller.supplierId().map(agreements::idsOfSupplier).orElse(List.of()).contains(order.agreementId());
+    }
+
+    @Transactional(readOnly = true)
+    public Page<PurchaseOrder> list(Optional<OrderState> state, Optional<String> agreementId, int pageSize,
+                                   String pageToken, Caller caller) {
+        String filters = state.map(Enum::name).orElse("") + "|" + agreementId.orElse("");
+        PageRequest page = PageRequest.of(pageSize, pageToken, filters);
+        List<String> ids;
+        Set<OrderState> states;
+        if (caller.hasRole(Caller.SUPPLIER)) {
+            ids = caller.supplierId().map(agreements::idsOfSupplier).orElse(List.of());
+            states = OrderState.SUPPLIER_VISIBLE;
+        } else {
+            ids = List.of();
+            states = EnumSet.allOf(OrderState.class);
+        }
+        if (agreementId.isPresent()) {
+            if (caller.hasRole(Caller.SUPPLIER) && !ids.contains(agreementId.get())) {
+                return page.toPage(List.of(), PurchaseOrderService::cursor, filters);
+            }
+            ids = List.of(agreementId.get());
+        } else if (caller.hasRole(Caller.SUPPLIER) && ids.isEmpty()) {
+            return page.toPage(List.of(), PurchaseOrderService::cursor, filters);
+        }
+        return page.toPage(orders.list(state, ids, states, page.afterKey(), page.fetchSize()),
+                PurchaseOrderService::cursor, filters);
+    }
+
+    static String cursor(PurchaseOrder o) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, o.createdAt()) + "|" + o.number();
+    }
+
+    @Transactional
+    public PurchaseOrder submit(String number, OptionalLong expectedVersion, Caller caller) {
+        return transition(number, OrderAction.SUBMIT, expectedVersion, Optional.empty(), caller);
+    }
+
+    /**
+     * Approves a submitted order: within the maximum always (rule 2), within the fiscal year's envelope
+     * unless a fleet manager overrides it with a reason (rule 3), recorded with the transition.
+     */
+    @Transactional
+    public PurchaseOrder approve(String number, OptionalLong expectedVersion, Optional<String> overrideReason,
+                                 Caller caller) {
+        PurchaseOrder order = get(number, caller);
+        overrideReason.ifPresent(r -> requireReason(r, "budget_override_reason"));
+        Agreement agreement = agreements.findForUpdate(order.agreementId()).orElseThrow();
+        // re-read under the agreement lock: a concurrent change of this order is seen now
+        order = orders.find(number).orElseThrow();
+        OrderLifecycle.next(number, order.state(), OrderAction.APPROVE);
+        long committed = agreements.committedPacks(agreement.id());
+        if (committed + order.packCount() > agreement.maxPacks()) {
+            throw new PreconditionFailedException("approving " + number + " (" + order.packCount()
+                    + " packs) would bring agreement " + agreement.id() + " to " + (committed + order.packCount())
+                    + " packs, over its maximum of " + agreement.maxPacks() + " (headroom "
+                    + (agreement.maxPacks() - committed) + ")");
+        }
+        BigDecimal budget = agreement.budget(order.fiscalYear());
+        BigDecimal after = agreements.committedAmount(agreement.id(), order.fiscalYear()).add(order.amount());
+        Optional<String> reason = Optional.empty();
+        if (after.compareTo(budget) > 0) {
+            if (overrideReason.isEmpty()) {
+                throw new PreconditionFailedException("approving " + number + " (" + order.amount()
+                        + " excl. tax) would commit " + after + " in " + order.fiscalYear() + ", over its envelope of "
+                        + budget + "; a fleet manager may approve it with budget_override_reason");
+            }
+            reason = Optional.of("budget override (" + after + " committed in " + order.fiscalYear()
+                    + " for an envelope of " + budget + "): " + overrideReason.get().trim());
+        }
+        return apply(order, OrderAction.APPROVE, expectedVersion, reason, caller);
+    }
+
+    @Transactional
+    public PurchaseOrder reject(String number, OptionalLong expectedVersion, String reason, Caller caller) {
+        return transition(number, OrderAction.REJECT, expectedVersion, Optional.of(requireReason(reason, "reason")),
+                caller);
+    }
+
+    @Transactional
+    public PurchaseOrder cancel(String number, OptionalLong expectedVersion, String reason, Caller caller) {
+        return transition(number, OrderAction.CANCEL, expectedVersion, Optional.of(requireReason(reason, "reason")),
+                caller);
+    }
+
+    @Transactional
+    public PurchaseOrder close(String number, OptionalLong expectedVersion, Caller caller) {
+        return transition(number, OrderAction.CLOSE, expectedVersion, Optional.empty(), caller);
+    }
+
+    private PurchaseOrder transition(String number, OrderAction action, OptionalLong expectedVersion,
+                                     Optional<String> reason, Caller caller) {
+        return apply(get(number, caller), action, expectedVersion, reason, caller);
+    }
+
+    private PurchaseOrder apply(PurchaseOrder order, OrderAction action, OptionalLong expectedVersion,
+                                Optional<String> reason, Caller caller) {
+        if (expectedVersion.isPresent() && expectedVersion.getAsLong() != order.version()) {
+            throw new ConcurrentChangeException("order " + order.number() + " is at version " + order.version()
+                    + ", not " + expectedVersion.getAsLong() + ": it changed since you read it; read it again");
+        }
+        OrderState next = OrderLifecycle.next(order.number(), order.state(), action);
+        OrderTransition t = new OrderTransition(Optional.of(order.state()), next, caller.username(), now(), reason);
+        if (!orders.changeState(order.number(), order.version(), t)) {
+            throw new ConcurrentChangeException("order " + order.number()
+                    + " changed meanwhile (another change came first); read it again and retry");
+        }
+        return orders.find(order.number()).orElseThrow();
+    }
+
+    private static String requireReason(String reason, String field) {
+        if (reason == null || !PLAIN_TEXT.matcher(reason.trim()).matches()) {
+            throw InvalidArgumentException.of(field, "is required: 1 to 500 characters of plain text");
+        }
+        return reason.trim();
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}
