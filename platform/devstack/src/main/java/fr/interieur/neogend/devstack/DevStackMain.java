@@ -61,6 +61,7 @@ public final class DevStackMain {
                   Keycloak            http://localhost:%d  (realm neogend; admin console user 'admin',
                                       password in .run/keycloak-admin-password)
                   PostgreSQL          127.0.0.1:%d  (user postgres, one database per service)
+                  Supplier simulator  http://localhost:%d/api  (WireMock; what it received: /__admin/requests)
 
                 Demo accounts (password = user name): fleet.manager, unit.manager (unit GN-RBRE-GGD35),
                 technician, auditor; supplier client: supplier-demo / supplier-demo-secret.
@@ -72,7 +73,8 @@ public final class DevStackMain {
                   curl -s -H "Authorization: Bearer $TOKEN" '%s/api/v1/devices?page_size=5'
 
                 Ctrl-C stops everything.
-                """.formatted(gw, stack.keycloak().port(), stack.postgres().port(), token, gw);
+                """.formatted(gw, stack.keycloak().port(), stack.postgres().port(),
+                        stack.options().ports().supplierSimulator(), token, gw);
     }
 
     /** The checkout: -Dneogend.root, else the first parent of the working folder holding the realm file. */

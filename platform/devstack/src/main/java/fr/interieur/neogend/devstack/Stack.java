@@ -53,7 +53,8 @@ public final class Stack implements AutoCloseable {
             "-Xss512k", "-Xmx384m");
 
     /** Every port the stack listens on. */
-    public record Ports(int gateway, int keycloak, int keycloakManagement, int postgres, Map<String, int[]> services) {
+    public record Ports(int gateway, int keycloak, int keycloakManagement, int postgres, int supplierSimulator,
+                        Map<String, int[]> services) {
 
         /** The documented defaults: gateway 8080, Keycloak 8180 (management 9000), PostgreSQL 5433. */
         public static Ports defaults() {
@@ -62,14 +63,15 @@ public final class Stack implements AutoCloseable {
                 s.put(SERVICES.get(i), new int[] {9091 + i, 8091 + i});
             }
             return new Ports(envPort("NEOGEND_GATEWAY_PORT", 8080), envPort("NEOGEND_KEYCLOAK_PORT", 8180),
-                    envPort("NEOGEND_KEYCLOAK_MANAGEMENT_PORT", 9000), envPort("NEOGEND_POSTGRES_PORT", 5433), s);
+                    envPort("NEOGEND_KEYCLOAK_MANAGEMENT_PORT", 9000), envPort("NEOGEND_POSTGRES_PORT", 5433),
+                    envPort("NEOGEND_SUPPLIER_SIMULATOR_PORT", 8099), s);
         }
 
         /** Free ports everywhere (tests and benchmarks, next to a running make run). */
         public static Ports free() {
             Map<String, int[]> s = new LinkedHashMap<>();
             SERVICES.forEach(name -> s.put(name, new int[] {Waits.freePort(), Waits.freePort()}));
-            return new Ports(Waits.freePort(), Waits.freePort(), Waits.freePort(), Waits.freePort(), s);
+            return new Ports(Waits.freePort(), Waits.freePort(), Waits.freePort(), Waits.freePort(), Waits.freePort(), s);
         }
 
         public int grpc(String service) {
@@ -126,6 +128,12 @@ public final class Stack implements AutoCloseable {
         postgres = PostgresServer.start(options.runDir().resolve("postgres"), ports.postgres(), options.persistent());
         options.services().forEach(postgres::createDatabase);
 
+        ManagedProcess simulator = null;
+        if (options.services().contains("order")) { // the supplier's order-intake API, for the order service
+            simulator = SupplierSimulator.start(options.root(), ports.supplierSimulator(), options.runDir(),
+                    log(SupplierSimulator.NAME));
+            remember(simulator);
+        }
         for (String service : options.services()) {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("NEOGEND_DB_URL", postgres.jdbcUrl(service));
@@ -142,6 +150,9 @@ public final class Stack implements AutoCloseable {
             if (service.equals("inventory")) {
                 env.put("NEOGEND_SERVICE_CLIENT_SECRET", "inventory-dev-secret");
             }
+            if (service.equals("order")) {
+                env.put("NEOGEND_SUPPLIER_URL", "http://localhost:" + ports.supplierSimulator() + "/api");
+            }
             remember(startJava(service, jar("services/" + service, service), env));
         }
         Map<String, String> gatewayEnv = new LinkedHashMap<>();
@@ -155,8 +166,18 @@ public final class Stack implements AutoCloseable {
 
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         waits.add(CompletableFuture.runAsync(() -> keycloak.awaitReady(Duration.ofMinutes(4))));
+        if (simulator != null) {
+            ManagedProcess sim = simulator;
+            waits.add(CompletableFuture.runAsync(() -> {
+                Instant s = Instant.now();
+                Waits.forHttp200(sim.name(), "http://127.0.0.1:" + ports.supplierSimulator() + "/__admin/health",
+                        Duration.ofMinutes(2), sim);
+                System.out.printf("  %-11s ready on http://localhost:%d/api in %.1f s%n", sim.name(),
+                        ports.supplierSimulator(), Duration.between(s, Instant.now()).toMillis() / 1000.0);
+            }));
+        }
         for (ManagedProcess p : processes) {
-            if (p == keycloak.process()) {
+            if (p == keycloak.process() || p == simulator) {
                 continue;
             }
             int http = p.name().equals("gateway") ? ports.gateway() : ports.http(p.name());

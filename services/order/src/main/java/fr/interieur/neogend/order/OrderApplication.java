@@ -2,9 +2,14 @@ package fr.interieur.neogend.order;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.cloud.openfeign.EnableFeignClients;
 
-/** The order service. Purchase orders (bons de commande) against the framework agreement; the rest of the order domain comes with the orders issue. */
+/**
+ * The order service: the framework agreement, purchase orders (bons de commande), the supplier
+ * integration, deliveries and lease billing.
+ */
 @SpringBootApplication
+@EnableFeignClients
 public class OrderApplication {
 
     public static void main(String[] args) {

@@ -18,6 +18,7 @@ public final class OrderTestData {
     }
 
     public static void reset(JdbcClient jdbc) {
+        jdbc.sql("delete from supplier_outbox").update();
         jdbc.sql("delete from purchase_order_transition").update();
         jdbc.sql("delete from purchase_order_line").update();
         jdbc.sql("delete from purchase_order").update();

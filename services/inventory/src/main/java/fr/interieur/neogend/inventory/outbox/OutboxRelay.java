@@ -193,9 +193,12 @@ class OutboxRelay implements SmartLifecycle {
         running = false;
         Thread t = worker;
         if (t != null) {
-            t.interrupt();
             try {
-                t.join(Duration.ofSeconds(10));
+                // let a pass in progress finish (its transaction commits or rolls back cleanly) …
+                if (!t.join(Duration.ofSeconds(3))) {
+                    t.interrupt(); // … unless it hangs
+                    t.join(Duration.ofSeconds(5));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -41,16 +41,22 @@ public class PurchaseOrderService {
     private static final Pattern PLAIN_TEXT = Pattern.compile("[^\\p{Cntrl}]{1,500}");
     private static final int MAX_LINES = 200;
 
+    /** Who moves an order to SENT in its history: the relay, once the supplier received it. */
+    public static final String SUPPLIER_RELAY = "system:supplier-relay";
+
     private final PurchaseOrderRepository orders;
     private final AgreementRepository agreements;
     private final AgreementService agreementService;
+    private final SupplierQueue supplierOutbox;
     private final Clock clock;
 
     public PurchaseOrderService(PurchaseOrderRepository orders, AgreementRepository agreements,
-                                AgreementService agreementService, Optional<Clock> clock) {
+                                AgreementService agreementService, SupplierQueue supplierOutbox,
+                                Optional<Clock> clock) {
         this.orders = orders;
         this.agreements = agreements;
         this.agreementService = agreementService;
+        this.supplierOutbox = supplierOutbox;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -184,7 +190,27 @@ public class PurchaseOrderService {
             reason = Optional.of("budget override (" + after + " committed in " + order.fiscalYear()
                     + " for an envelope of " + budget + "): " + overrideReason.get().trim());
         }
-        return apply(order, OrderAction.APPROVE, expectedVersion, reason, caller);
+        PurchaseOrder approved = apply(order, OrderAction.APPROVE, expectedVersion, reason, caller);
+        supplierOutbox.enqueue(approved, now()); // same transaction: approved means queued for the supplier
+        return approved;
+    }
+
+    /**
+     * Records that the supplier received an approved order (APPROVED → SENT), in the relay's
+     * transaction. An order cancelled meanwhile stays cancelled.
+     */
+    @Transactional
+    public void markSent(String number, String supplierReference) {
+        PurchaseOrder order = orders.find(number).orElseThrow();
+        if (order.state() != OrderState.APPROVED) {
+            return;
+        }
+        OrderTransition t = new OrderTransition(Optional.of(order.state()),
+                OrderLifecycle.next(number, order.state(), OrderAction.MARK_SENT), SUPPLIER_RELAY, now(),
+                Optional.of("supplier reference " + supplierReference));
+        if (!orders.changeState(number, order.version(), t)) {
+            throw new ConcurrentChangeException("order " + number + " changed while it was being sent; retrying");
+        }
     }
 
     @Transactional
@@ -193,10 +219,16 @@ public class PurchaseOrderService {
                 caller);
     }
 
+    /**
+     * Cancels an order before acknowledgement. One still waiting for the supplier is withdrawn from the
+     * outbox in the same transaction, so it is never sent after its cancellation.
+     */
     @Transactional
     public PurchaseOrder cancel(String number, OptionalLong expectedVersion, String reason, Caller caller) {
-        return transition(number, OrderAction.CANCEL, expectedVersion, Optional.of(requireReason(reason, "reason")),
-                caller);
+        PurchaseOrder cancelled = transition(number, OrderAction.CANCEL, expectedVersion,
+                Optional.of(requireReason(reason, "reason")), caller);
+        supplierOutbox.withdraw(number);
+        return cancelled;
     }
 
     @Transactional

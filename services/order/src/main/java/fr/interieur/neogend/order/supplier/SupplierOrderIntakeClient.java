@@ -1,0 +1,34 @@
+package fr.interieur.neogend.order.supplier;
+
+import org.springframework.cloud.openfeign.FeignClient;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+
+import java.util.List;
+
+/**
+ * The supplier's order-intake API, as described by {@code docs/openapi/supplier-order-intake.yaml}.
+ * Timeouts: {@code spring.cloud.openfeign.client.config.supplier-intake.*}.
+ */
+@FeignClient(name = "supplier-intake", url = "${neogend.supplier.url}")
+public interface SupplierOrderIntakeClient {
+
+    @PostMapping(path = "/orders", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Receipt receiveOrder(@RequestHeader("Idempotency-Key") String idempotencyKey, @RequestBody OrderMessage order);
+
+    /** The order as the supplier receives it. */
+    record OrderMessage(String orderNumber, String agreementId, String deliverySite, String requestedDate,
+                        List<Line> lines) {
+    }
+
+    /** One line. */
+    record Line(String itemCode, long quantity, String unitPrice) {
+    }
+
+    /** The supplier's answer. */
+    record Receipt(String supplierReference, String receivedAt) {
+    }
+}

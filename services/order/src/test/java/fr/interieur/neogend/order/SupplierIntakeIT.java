@@ -1,0 +1,195 @@
+package fr.interieur.neogend.order;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.CancelPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.GetPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
+import fr.interieur.neogend.order.v1.OrderState;
+import fr.interieur.neogend.order.v1.PurchaseOrder;
+import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.ManagedChannel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static fr.interieur.neogend.order.OrderTestData.agreement;
+import static fr.interieur.neogend.order.OrderTestData.create;
+import static fr.interieur.neogend.order.OrderTestData.order;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Approved orders reach the supplier (rule 6) through the outbox, the OpenFeign client and
+ * Resilience4j, against a WireMock supplier that is down, slow, answers 409 or refuses: nothing is
+ * lost, nothing is received twice, every attempt carries the same Idempotency-Key.
+ */
+@ServiceIT
+class SupplierIntakeIT {
+
+    static final WireMockServer SUPPLIER = new WireMockServer(options().dynamicPort());
+
+    static {
+        SUPPLIER.start();
+    }
+
+    @DynamicPropertySource
+    static void supplier(DynamicPropertyRegistry registry) {
+        registry.add("neogend.supplier.url", () -> "http://localhost:" + SUPPLIER.port() + "/api");
+        registry.add("neogend.supplier.poll-interval", () -> "100ms");
+        registry.add("neogend.supplier.max-backoff", () -> "300ms");
+        registry.add("neogend.supplier.time-limit", () -> "1s");
+        registry.add("neogend.supplier.retry.wait", () -> "50ms");
+        registry.add("neogend.supplier.circuit-breaker.open-for", () -> "500ms");
+    }
+
+    @AfterAll
+    static void stopSupplier() {
+        SUPPLIER.stop();
+    }
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    ManagedChannel channel;
+    OrderServiceBlockingStub fleetManager;
+
+    @BeforeEach
+    void connect() {
+        SUPPLIER.resetAll();
+        OrderTestData.reset(jdbc);
+        jdbc.sql("delete from supplier_outbox").update();
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManager = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+        fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 140_000)));
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    void supplierAnswers(int status, int delayMillis) {
+        SUPPLIER.resetMappings();
+        SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders")).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json").withFixedDelay(delayMillis)
+                .withBody(status == 201 ? "{\"supplierReference\":\"CMD-1\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}"
+                        : "{\"error\":\"status " + status + "\"}")));
+    }
+
+    String approved(long phones) {
+        PurchaseOrder o = fleetManager.createPurchaseOrder(order("AC-2026-NEOGEND", phones, 2026, 12, 1)).getOrder();
+        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build());
+        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build());
+        return o.getNumber();
+    }
+
+    PurchaseOrder read(String number) {
+        return fleetManager.getPurchaseOrder(GetPurchaseOrderRequest.newBuilder().setNumber(number).build()).getOrder();
+    }
+
+    List<LoggedRequest> calls() {
+        return SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/orders")));
+    }
+
+    @Test
+    void anOrderWaitsWhileTheSupplierIsDownThenArrivesExactlyOnce() throws Exception {
+        supplierAnswers(503, 0);
+        String number = approved(500);
+        awaitTrue(() -> calls().size() >= 4, Duration.ofSeconds(20));
+        assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
+        assertThat(jdbc.sql("select last_error from supplier_outbox where order_number = ?").param(number)
+                .query(String.class).single()).isNotBlank();
+
+        supplierAnswers(201, 0);
+        SUPPLIER.resetRequests();
+        awaitTrue(() -> read(number).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
+        Thread.sleep(600); // a few more relay passes: nothing more is sent
+        SUPPLIER.verify(1, postRequestedFor(urlPathEqualTo("/api/orders"))
+                .withHeader("Idempotency-Key", equalTo(number))
+                .withRequestBody(matchingJsonPath("$.orderNumber", equalTo(number)))
+                .withRequestBody(matchingJsonPath("$.lines[0].itemCode", equalTo("PACK-SMARTPHONE-INDIVIDUAL")))
+                .withRequestBody(matchingJsonPath("$.lines[0].quantity", equalTo("500"))));
+        PurchaseOrder sent = read(number);
+        assertThat(sent.getTransitionsList().getLast().getActor()).isEqualTo("system:supplier-relay");
+        assertThat(sent.getTransitionsList().getLast().getReason()).isEqualTo("supplier reference CMD-1");
+    }
+
+    @Test
+    void aSlowSupplierIsCutOffAtTheTimeLimitAndRetriedWithTheSameKey() throws Exception {
+        supplierAnswers(201, 2500);
+        String number = approved(10);
+        awaitTrue(() -> calls().size() >= 2, Duration.ofSeconds(20));
+        assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
+        supplierAnswers(201, 0);
+        awaitTrue(() -> read(number).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
+        // the slow calls and the one that succeeded: all the same order under the same key
+        assertThat(calls()).hasSizeGreaterThan(2).allMatch(r -> r.getHeader("Idempotency-Key").equals(number));
+    }
+
+    @Test
+    void aDuplicateAnswerCountsAsReceivedAndARefusalStopsTheRetries() throws Exception {
+        supplierAnswers(409, 0);
+        String duplicate = approved(10);
+        awaitTrue(() -> read(duplicate).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
+        assertThat(calls()).hasSize(1);
+
+        supplierAnswers(422, 0);
+        SUPPLIER.resetRequests();
+        String refused = approved(10);
+        awaitTrue(() -> jdbc.sql("select refused_at is not null from supplier_outbox where order_number = ?")
+                .param(refused).query(Boolean.class).single(), Duration.ofSeconds(20));
+        Thread.sleep(600);
+        assertThat(calls()).hasSize(1);
+        assertThat(read(refused).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
+        assertThat(jdbc.sql("select last_error from supplier_outbox where order_number = ?").param(refused)
+                .query(String.class).single()).startsWith("HTTP 422");
+    }
+
+    @Test
+    void anOrderCancelledBeforeItReachedTheSupplierIsNeverSent() throws Exception {
+        supplierAnswers(503, 0);
+        String number = approved(10);
+        awaitTrue(() -> !calls().isEmpty(), Duration.ofSeconds(20));
+        fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder().setNumber(number)
+                .setReason("wrong delivery site").build());
+        supplierAnswers(201, 0);
+        SUPPLIER.resetRequests();
+        Thread.sleep(800);
+        assertThat(calls()).isEmpty();
+        assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        Instant end = Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
