@@ -43,6 +43,7 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
 
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> CORRELATION = Metadata.Key.of("x-correlation-id", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> IDEMPOTENCY_KEY = Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
     private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
 
     private final RouteTable routes;
@@ -154,6 +155,10 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         }
         if (correlationId != null) {
             metadata.put(CORRELATION, correlationId);
+        }
+        String idempotencyKey = headers.getFirst("Idempotency-Key");
+        if (idempotencyKey != null) { // a malformed key goes as a blank one, which the service refuses (400)
+            metadata.put(IDEMPOTENCY_KEY, idempotencyKey.matches("[\\x21-\\x7e]{1,100}") ? idempotencyKey : " ");
         }
         MethodDescriptor<DynamicMessage, DynamicMessage> method = methodOf(route);
         return Mono.create(sink -> {

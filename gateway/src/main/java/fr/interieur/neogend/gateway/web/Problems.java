@@ -3,6 +3,7 @@ package fr.interieur.neogend.gateway.web;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -58,6 +59,16 @@ public final class Problems {
         com.google.rpc.Status rich = StatusProto.fromThrowable(e);
         if (rich != null) {
             for (Any detail : rich.getDetailsList()) {
+                if (detail.is(ErrorInfo.class) && status.getCode() == Status.Code.INVALID_ARGUMENT) {
+                    try {
+                        if (detail.unpack(ErrorInfo.class).getReason().equals("IDEMPOTENCY_KEY_REUSED")) {
+                            return write(response, 422, "IDEMPOTENCY_KEY_REUSED", status.getDescription(), instance,
+                                    correlationId, List.of());
+                        }
+                    } catch (InvalidProtocolBufferException ignored) {
+                        // a malformed detail is dropped
+                    }
+                }
                 if (detail.is(BadRequest.class)) {
                     try {
                         detail.unpack(BadRequest.class).getFieldViolationsList()

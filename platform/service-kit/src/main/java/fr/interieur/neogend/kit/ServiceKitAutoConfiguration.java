@@ -3,6 +3,8 @@ package fr.interieur.neogend.kit;
 import fr.interieur.neogend.kit.grpc.AuthInterceptor;
 import fr.interieur.neogend.kit.grpc.CorrelationIdInterceptor;
 import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
+import fr.interieur.neogend.kit.idempotency.IdempotencyInterceptor;
+import fr.interieur.neogend.kit.idempotency.IdempotencyStore;
 import fr.interieur.neogend.kit.serviceaccount.ClientCredentialsTokenSource;
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import org.springframework.beans.factory.annotation.Value;
@@ -16,7 +18,10 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
+
 import java.net.URI;
+import java.time.Duration;
 import java.time.Clock;
 
 /**
@@ -40,6 +45,21 @@ public class ServiceKitAutoConfiguration {
     @Order(10)
     AuthInterceptor authInterceptor(JwtDecoder jwtDecoder) {
         return new AuthInterceptor(jwtDecoder);
+    }
+
+    @Bean
+    IdempotencyStore idempotencyStore(JdbcClient jdbc,
+                                      @Value("${neogend.idempotency.retention:24h}") Duration retention,
+                                      @Value("${neogend.idempotency.stale-after:5m}") Duration staleAfter) {
+        return new IdempotencyStore(jdbc, retention, staleAfter);
+    }
+
+    /** After the token check (it needs the caller): Idempotency-Key on creating calls. */
+    @Bean
+    @GlobalServerInterceptor
+    @Order(20)
+    IdempotencyInterceptor idempotencyInterceptor(IdempotencyStore store) {
+        return new IdempotencyInterceptor(store);
     }
 
     /** This service's own identity for calls on its own behalf (Keycloak client credentials). */

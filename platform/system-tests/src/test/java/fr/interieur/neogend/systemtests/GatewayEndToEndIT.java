@@ -204,6 +204,34 @@ class GatewayEndToEndIT {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    @Test
+    void creatingCallsHonourAnIdempotencyKey() throws Exception {
+        String token = tokens.password("fleet.manager", "fleet.manager");
+        String body = device(DemoData.imei(120), "E2E-120", "GN-RBRE-GGD35");
+        var first = postWithKey("/api/v1/devices", token, body, "delivery-120");
+        var again = postWithKey("/api/v1/devices", token, body, "delivery-120");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(again.statusCode()).isEqualTo(200); // not 409: the stored answer of the first call
+        assertThat(again.body()).isEqualTo(first.body());
+        var reused = postWithKey("/api/v1/devices", token, device(DemoData.imei(121), "E2E-121", null), "delivery-120");
+        assertThat(reused.statusCode()).isEqualTo(422);
+        assertThat(reused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(reused.body()).contains("IDEMPOTENCY_KEY_REUSED");
+        assertThat(get("/api/v1/devices/" + DemoData.imei(121), token).statusCode()).isEqualTo(404);
+        var malformed = postWithKey("/api/v1/devices", token, device(DemoData.imei(122), "E2E-122", null),
+                "k".repeat(101));
+        assertThat(malformed.statusCode()).isEqualTo(400);
+    }
+
+    private static HttpResponse<String> postWithKey(String path, String token, String json, String key)
+            throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static HttpResponse<String> post(String path, String token, String json) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")

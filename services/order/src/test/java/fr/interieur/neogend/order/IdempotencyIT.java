@@ -1,0 +1,149 @@
+package fr.interieur.neogend.order;
+
+import com.google.rpc.ErrorInfo;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
+import fr.interieur.neogend.order.v1.PurchaseOrder;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static fr.interieur.neogend.order.OrderTestData.agreement;
+import static fr.interieur.neogend.order.OrderTestData.create;
+import static fr.interieur.neogend.order.OrderTestData.order;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Idempotency-Key on creating calls (the kit's interceptor, on the order service's real database). */
+@ServiceIT
+class IdempotencyIT {
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    ManagedChannel channel;
+
+    @BeforeEach
+    void connect() {
+        OrderTestData.reset(jdbc);
+        jdbc.sql("delete from idempotency_record").update();
+        channel = GrpcTestClients.channel(grpcPort);
+        as(TestTokens.fleetManager(), null).createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 140_000)));
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    OrderServiceBlockingStub as(String token, String key) {
+        var stub = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), token);
+        if (key == null) {
+            return stub;
+        }
+        Metadata m = new Metadata();
+        m.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), key);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+    }
+
+    long orders() {
+        return jdbc.sql("select count(*) from purchase_order").query(Long.class).single();
+    }
+
+    @Test
+    void aRepeatReturnsTheFirstResultAndCreatesNothing() {
+        var client = as(TestTokens.fleetManager(), "order-2026-11-29-a");
+        PurchaseOrder first = client.createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1)).getOrder();
+        PurchaseOrder again = client.createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1)).getOrder();
+        assertThat(again).isEqualTo(first);
+        assertThat(orders()).isEqualTo(1);
+
+        // the same key with another request: refused, nothing created
+        StatusRuntimeException e = GrpcAssertions.failure(() -> client.createPurchaseOrder(
+                order("AC-2026-NEOGEND", 101, 2026, 12, 1)));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(StatusProto.fromThrowable(e).getDetailsList()).anyMatch(d -> d.is(ErrorInfo.class));
+        assertThat(orders()).isEqualTo(1);
+
+        // keys belong to their client: another user's same key is another request
+        var other = as(TestTokens.user("fleet.manager.2", "fleet-manager", "GN"), "order-2026-11-29-a");
+        assertThat(other.createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1)).getOrder().getNumber())
+                .isNotEqualTo(first.getNumber());
+        assertThat(orders()).isEqualTo(2);
+        // without a key, every call creates
+        as(TestTokens.fleetManager(), null).createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1));
+        assertThat(orders()).isEqualTo(3);
+    }
+
+    @Test
+    void aFailedCallFreesItsKeyAndARunningOneAnswersAborted() {
+        var client = as(TestTokens.fleetManager(), "order-b");
+        var bad = order("AC-2026-NEOGEND", 100, 2031, 1, 1); // outside the term
+        assertThat(GrpcAssertions.failure(() -> client.createPurchaseOrder(bad)).getStatus().getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(jdbc.sql("select count(*) from idempotency_record").query(Long.class).single()).isZero();
+
+        // a first call whose outcome is not recorded yet (or never will be): repeats are told, not run
+        var request = order("AC-2026-NEOGEND", 100, 2026, 12, 1);
+        client.createPurchaseOrder(request);
+        jdbc.sql("update idempotency_record set state = 'IN_FLIGHT', response = null").update();
+        StatusRuntimeException running = GrpcAssertions.failure(() -> client.createPurchaseOrder(request));
+        assertThat(running.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+        assertThat(running.getStatus().getDescription()).contains("still running");
+        jdbc.sql("update idempotency_record set created_at = now() - interval '10 minutes'").update();
+        StatusRuntimeException stale = GrpcAssertions.failure(() -> client.createPurchaseOrder(request));
+        assertThat(stale.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+        assertThat(stale.getStatus().getDescription()).contains("did not record its outcome");
+        assertThat(orders()).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentRepeatsCreateOneOrder() throws Exception {
+        var client = as(TestTokens.fleetManager(), "order-d");
+        int callers = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        List<Future<String>> outcomes = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            outcomes.add(pool.submit((Callable<String>) () -> {
+                start.await();
+                try {
+                    return client.createPurchaseOrder(order("AC-2026-NEOGEND", 7, 2026, 12, 1)).getOrder().getNumber();
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode().name();
+                }
+            }));
+        }
+        start.countDown();
+        List<String> results = new ArrayList<>();
+        for (Future<String> f : outcomes) {
+            results.add(f.get());
+        }
+        pool.shutdown();
+        assertThat(orders()).isEqualTo(1);
+        String number = jdbc.sql("select number from purchase_order").query(String.class).single();
+        assertThat(results).allMatch(r -> r.equals(number) || r.equals("ABORTED")).contains(number);
+    }
+
+}
