@@ -1,6 +1,6 @@
 package fr.interieur.neogend.inventory;
 
-import fr.interieur.neogend.inventory.device.Imei;
+import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.PackType;

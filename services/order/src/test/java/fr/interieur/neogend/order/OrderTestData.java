@@ -18,6 +18,9 @@ public final class OrderTestData {
     }
 
     public static void reset(JdbcClient jdbc) {
+        jdbc.sql("delete from delivered_device").update();
+        jdbc.sql("delete from delivered_item").update();
+        jdbc.sql("delete from delivery").update();
         jdbc.sql("delete from supplier_outbox").update();
         jdbc.sql("delete from purchase_order_transition").update();
         jdbc.sql("delete from purchase_order_line").update();

@@ -76,7 +76,8 @@ public class AuthInterceptor implements ServerInterceptor {
             return refuse(call, Status.PERMISSION_DENIED.withDescription(
                     "one of the roles " + rule.get().getRolesList() + " is required"));
         }
-        Context context = Context.current().withValue(CallerContext.KEY, caller);
+        Context context = Context.current().withValue(CallerContext.KEY, caller)
+                .withValue(CallerContext.TOKEN, authorization.substring(7).trim());
         return Contexts.interceptCall(context, call, headers, next);
     }
 

@@ -8,6 +8,7 @@ import io.grpc.Context;
 public final class CallerContext {
 
     static final Context.Key<Caller> KEY = Context.key("neogend-caller");
+    static final Context.Key<String> TOKEN = Context.key("neogend-caller-token");
 
     private CallerContext() {
     }
@@ -19,5 +20,17 @@ public final class CallerContext {
             throw new AccessDeniedException("no authenticated caller");
         }
         return caller;
+    }
+
+    /**
+     * The verified bearer token of the current call, to call another service on the caller's behalf
+     * (that service checks it again). Never log it.
+     */
+    public static String bearerToken() {
+        String token = TOKEN.get();
+        if (token == null) {
+            throw new AccessDeniedException("no authenticated caller");
+        }
+        return token;
     }
 }

@@ -1,6 +1,7 @@
 package fr.interieur.neogend.inventory.device;
 
 import fr.interieur.neogend.kit.error.AccessDeniedException;
+import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;

@@ -10,7 +10,17 @@ import fr.interieur.neogend.order.agreement.AgreementService;
 import fr.interieur.neogend.order.agreement.CatalogueItem;
 import fr.interieur.neogend.order.agreement.Consumption;
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.delivery.Delivery;
+import fr.interieur.neogend.order.delivery.DeliveryService;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
+import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.CreateDeliveryRequest;
+import fr.interieur.neogend.order.v1.CreateDeliveryResponse;
+import fr.interieur.neogend.order.v1.ListDeliveriesRequest;
+import fr.interieur.neogend.order.v1.ListDeliveriesResponse;
+import fr.interieur.neogend.order.v1.ReceiveDeliveryRequest;
+import fr.interieur.neogend.order.v1.ReceiveDeliveryResponse;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
 import fr.interieur.neogend.order.v1.AgreementConsumption;
@@ -61,10 +71,65 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
 
     private final AgreementService agreements;
     private final PurchaseOrderService orders;
+    private final DeliveryService deliveries;
 
-    public OrderGrpcService(AgreementService agreements, PurchaseOrderService orders) {
+    public OrderGrpcService(AgreementService agreements, PurchaseOrderService orders, DeliveryService deliveries) {
         this.agreements = agreements;
         this.orders = orders;
+        this.deliveries = deliveries;
+    }
+
+    @Override
+    public void acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest request,
+                                         StreamObserver<AcknowledgePurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.acknowledge(request.getNumber(), request.getSupplierReference().isBlank()
+                ? Optional.empty() : Optional.of(request.getSupplierReference()), CallerContext.current());
+        reply(response, AcknowledgePurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    }
+
+    @Override
+    public void createDelivery(CreateDeliveryRequest request, StreamObserver<CreateDeliveryResponse> response) {
+        var d = request.getDelivery();
+        Delivery stored = deliveries.post(request.getOrderNumber(), d.getDeliveryNoteNumber(),
+                d.getDevicesList().stream().map(x -> new Delivery.Device(x.getImei(), x.getSerialNumber(), x.getModel(),
+                        x.getKind(), x.getItemCode(), Optional.empty())).toList(),
+                d.getItemsList().stream().map(x -> new Delivery.Item(x.getItemCode(), x.getQuantity(), 0)).toList(),
+                CallerContext.current());
+        reply(response, CreateDeliveryResponse.newBuilder().setDelivery(toProto(stored)).build());
+    }
+
+    @Override
+    public void listDeliveries(ListDeliveriesRequest request, StreamObserver<ListDeliveriesResponse> response) {
+        var out = ListDeliveriesResponse.newBuilder();
+        deliveries.ofOrder(request.getOrderNumber(), CallerContext.current()).forEach(d -> out.addDeliveries(toProto(d)));
+        reply(response, out.build());
+    }
+
+    @Override
+    public void receiveDelivery(ReceiveDeliveryRequest request, StreamObserver<ReceiveDeliveryResponse> response) {
+        Map<String, Long> items = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < request.getItemsCount(); i++) {
+            if (items.put(request.getItems(i).getItemCode(), request.getItems(i).getQuantity()) != null) {
+                throw InvalidArgumentException.of("items[" + i + "].item_code", "repeats an earlier item");
+            }
+        }
+        Delivery received = deliveries.receive(request.getId(), request.getImeisList(), items, CallerContext.current());
+        reply(response, ReceiveDeliveryResponse.newBuilder().setDelivery(toProto(received)).build());
+    }
+
+    static fr.interieur.neogend.order.v1.Delivery toProto(Delivery d) {
+        var b = fr.interieur.neogend.order.v1.Delivery.newBuilder().setId(d.id()).setOrderNumber(d.orderNumber())
+                .setDeliveryNoteNumber(d.deliveryNoteNumber())
+                .setState(fr.interieur.neogend.order.v1.DeliveryState.valueOf("DELIVERY_STATE_" + d.state().name()))
+                .setCreateTime(timestamp(d.createdAt()));
+        d.devices().forEach(x -> {
+            var dev = b.addDevicesBuilder().setImei(x.imei()).setSerialNumber(x.serialNumber()).setModel(x.model())
+                    .setKind(x.kind()).setItemCode(x.itemCode());
+            x.receivedOn().ifPresent(day -> dev.setReceivedOn(date(day)));
+        });
+        d.items().forEach(x -> b.addItemsBuilder().setItemCode(x.itemCode()).setQuantity(x.quantity())
+                .setReceivedQuantity(x.receivedQuantity()));
+        return b.build();
     }
 
     @Override

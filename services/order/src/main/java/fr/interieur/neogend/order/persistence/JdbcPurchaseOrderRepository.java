@@ -77,6 +77,12 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
     }
 
     @Override
+    public void lock(String number) {
+        jdbc.sql("select number from purchase_order where number = ? for update").param(number).query(String.class)
+                .optional();
+    }
+
+    @Override
     public Optional<PurchaseOrder> find(String number) {
         List<OrderLine> lines = jdbc.sql("""
                         select item_code, kind, pack_type, quantity, unit_price from purchase_order_line

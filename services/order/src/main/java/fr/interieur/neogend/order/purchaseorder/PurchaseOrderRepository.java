@@ -12,6 +12,9 @@ public interface PurchaseOrderRepository {
 
     void insert(PurchaseOrder order, String actor);
 
+    /** Locks the order's row until the transaction ends. */
+    void lock(String number);
+
     /** The order with its lines and transitions. */
     Optional<PurchaseOrder> find(String number);
 

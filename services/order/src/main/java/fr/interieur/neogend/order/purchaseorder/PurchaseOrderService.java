@@ -153,6 +153,32 @@ public class PurchaseOrderService {
         return ChronoUnit.MICROS.between(Instant.EPOCH, o.createdAt()) + "|" + o.number();
     }
 
+    /**
+     * The order, if the caller may see it, with its row locked until the transaction ends (deliveries
+     * and receptions of one order then run one after the other).
+     */
+    @Transactional
+    public PurchaseOrder lockVisible(String number, Caller caller) {
+        get(number, caller);
+        orders.lock(number);
+        return orders.find(number).orElseThrow();
+    }
+
+    /** The supplier acknowledges one of its sent orders (SENT → ACKNOWLEDGED). */
+    @Transactional
+    public PurchaseOrder acknowledge(String number, Optional<String> supplierReference, Caller caller) {
+        supplierReference.ifPresent(r -> requireReason(r, "supplier_reference"));
+        return transition(number, OrderAction.ACKNOWLEDGE, OptionalLong.empty(),
+                supplierReference.map(r -> "supplier reference " + r.trim()), caller);
+    }
+
+    /** A reception of the order's deliveries: DELIVERED when every line is received in full. */
+    @Transactional
+    public PurchaseOrder recordReception(String number, boolean complete, Caller caller) {
+        return transition(number, complete ? OrderAction.DELIVER_ALL : OrderAction.DELIVER_PART, OptionalLong.empty(),
+                Optional.empty(), caller);
+    }
+
     @Transactional
     public PurchaseOrder submit(String number, OptionalLong expectedVersion, Caller caller) {
         return transition(number, OrderAction.SUBMIT, expectedVersion, Optional.empty(), caller);

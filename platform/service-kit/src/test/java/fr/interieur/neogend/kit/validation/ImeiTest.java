@@ -1,4 +1,4 @@
-package fr.interieur.neogend.inventory.device;
+package fr.interieur.neogend.kit.validation;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

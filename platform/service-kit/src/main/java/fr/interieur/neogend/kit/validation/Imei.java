@@ -1,4 +1,4 @@
-package fr.interieur.neogend.inventory.device;
+package fr.interieur.neogend.kit.validation;
 
 /** International Mobile Equipment Identity: 15 digits, the last one a Luhn check digit. */
 public final class Imei {

@@ -1,0 +1,231 @@
+package fr.interieur.neogend.order.delivery;
+
+import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
+import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.purchaseorder.OrderLine;
+import fr.interieur.neogend.order.purchaseorder.OrderState;
+import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
+import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Delivery notes and their reception (DOMAIN rule 5): a delivery never brings more than ordered per
+ * line over all the order's deliveries, a device (IMEI) is delivered once, and reception registers
+ * the devices in inventory as packs whose lease starts that day.
+ */
+@Service
+public class DeliveryService {
+
+    public static final ZoneId ZONE = ZoneId.of("Europe/Paris");
+    private static final Pattern NOTE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,63}");
+    private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,100}");
+    private static final int MAX_DEVICES = 20_000;
+
+    private final DeliveryRepository deliveries;
+    private final PurchaseOrderService orders;
+    private final InventoryRegistrar inventory;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    public DeliveryService(DeliveryRepository deliveries, PurchaseOrderService orders, InventoryRegistrar inventory,
+                           TransactionTemplate tx, Optional<Clock> clock) {
+        this.deliveries = deliveries;
+        this.orders = orders;
+        this.inventory = inventory;
+        this.tx = tx;
+        this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    /** The supplier posts a delivery note for one of its acknowledged orders. */
+    @Transactional
+    public Delivery post(String orderNumber, String noteNumber, List<Delivery.Device> devices,
+                         List<Delivery.Item> items, Caller caller) {
+        PurchaseOrder order = orders.lockVisible(orderNumber, caller);
+        if (order.state() != OrderState.ACKNOWLEDGED && order.state() != OrderState.PARTIALLY_DELIVERED) {
+            throw new PreconditionFailedException("order " + orderNumber + " is " + order.state()
+                    + "; deliveries are posted once it is ACKNOWLEDGED");
+        }
+        Map<String, OrderLine> lines = order.lines().stream()
+                .collect(Collectors.toMap(OrderLine::itemCode, l -> l, (a, b) -> a, LinkedHashMap::new));
+        Validation v = new Validation();
+        v.check(noteNumber != null && NOTE.matcher(noteNumber).matches(), "delivery.delivery_note_number",
+                "is required: 1 to 64 letters, digits, '.', '_', '/' or '-'");
+        v.check(!devices.isEmpty() || !items.isEmpty(), "delivery", "delivers no device and no item");
+        v.check(devices.size() <= MAX_DEVICES, "delivery.devices", "at most " + MAX_DEVICES + " per note");
+        Map<String, Long> now = new HashMap<>();
+        Set<String> imeis = new HashSet<>();
+        for (int i = 0; i < devices.size() && i < MAX_DEVICES; i++) {
+            Delivery.Device d = devices.get(i);
+            String at = "delivery.devices[" + i + "].";
+            String problem = Imei.problem(d.imei());
+            v.check(problem == null, at + "imei", problem);
+            v.check(d.imei() == null || imeis.add(d.imei()), at + "imei", "repeats an earlier device of this note");
+            v.check(d.serialNumber() != null && TEXT.matcher(d.serialNumber()).matches() && d.serialNumber().length() <= 64,
+                    at + "serial_number", "is required: 1 to 64 characters");
+            v.check(d.model() != null && TEXT.matcher(d.model()).matches(), at + "model",
+                    "is required: 1 to 100 characters");
+            v.check("PHONE".equals(d.kind()) || "TABLET".equals(d.kind()), at + "kind", "must be PHONE or TABLET");
+            OrderLine line = d.itemCode() == null ? null : lines.get(d.itemCode());
+            v.check(line != null && line.kind() == ItemKind.PACK_LEASE, at + "item_code",
+                    "is not a pack-lease line of order " + orderNumber);
+            if (line != null) {
+                now.merge(line.itemCode(), 1L, Long::sum);
+            }
+        }
+        Set<String> itemCodes = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            Delivery.Item it = items.get(i);
+            String at = "delivery.items[" + i + "].";
+            OrderLine line = it.itemCode() == null ? null : lines.get(it.itemCode());
+            v.check(line != null && line.kind() != ItemKind.PACK_LEASE, at + "item_code",
+                    line != null ? "is a pack-lease line: deliver its devices one by one"
+                            : "is not a line of order " + orderNumber);
+            v.check(it.itemCode() == null || itemCodes.add(it.itemCode()), at + "item_code", "repeats an earlier item");
+            v.check(it.quantity() > 0, at + "quantity", "must be at least 1");
+            if (line != null && it.quantity() > 0) {
+                now.merge(line.itemCode(), it.quantity(), Long::sum);
+            }
+        }
+        Map<String, Long> before = deliveries.deliveredPerLine(orderNumber);
+        now.forEach((code, n) -> {
+            long ordered = lines.get(code).quantity();
+            long total = before.getOrDefault(code, 0L) + n;
+            v.check(total <= ordered, "delivery.lines[" + code + "]", "would bring " + total + " delivered for "
+                    + ordered + " ordered (" + before.getOrDefault(code, 0L) + " delivered before)");
+        });
+        Set<String> known = deliveries.deliveredImeis(imeis);
+        for (int i = 0; i < devices.size() && i < MAX_DEVICES; i++) {
+            v.check(!known.contains(devices.get(i).imei()), "delivery.devices[" + i + "].imei", "was delivered before");
+        }
+        v.throwIfInvalid();
+        Delivery delivery = new Delivery(deliveries.nextId(), orderNumber, order.agreementId(), noteNumber,
+                Delivery.State.POSTED, devices.stream().map(d -> new Delivery.Device(d.imei(), d.serialNumber().trim(),
+                d.model().trim(), d.kind(), d.itemCode(), Optional.empty())).toList(),
+                items.stream().map(i -> new Delivery.Item(i.itemCode(), i.quantity(), 0)).toList(), now());
+        if (!deliveries.insert(delivery, caller.username())) {
+            throw new AlreadyExistsException("delivery note " + noteNumber + " was posted already for agreement "
+                    + order.agreementId());
+        }
+        return deliveries.find(delivery.id()).orElseThrow();
+    }
+
+    /** The deliveries of an order the caller may see. */
+    @Transactional(readOnly = true)
+    public List<Delivery> ofOrder(String orderNumber, Caller caller) {
+        orders.get(orderNumber, caller);
+        return deliveries.ofOrder(orderNumber);
+    }
+
+    /**
+     * Receives a delivery, whole or part: the devices are registered in inventory first (idempotent:
+     * a retry after a failure registers nothing twice), then the reception is recorded with the
+     * order's progress in one transaction.
+     *
+     * @param imeis devices received now
+     * @param items quantities received now per line; both empty: everything not received yet
+     */
+    public Delivery receive(String id, List<String> imeis, Map<String, Long> items, Caller caller) {
+        Delivery delivery = find(id);
+        PurchaseOrder order = orders.get(delivery.orderNumber(), caller);
+        Map<String, Delivery.Device> waiting = delivery.devices().stream().filter(d -> d.receivedOn().isEmpty())
+                .collect(Collectors.toMap(Delivery.Device::imei, d -> d, (a, b) -> a, LinkedHashMap::new));
+        Map<String, Delivery.Item> itemLines = delivery.items().stream()
+                .collect(Collectors.toMap(Delivery.Item::itemCode, i -> i));
+        Validation v = new Validation();
+        boolean everything = imeis.isEmpty() && items.isEmpty();
+        List<Delivery.Device> chosen = new ArrayList<>();
+        if (everything) {
+            chosen.addAll(waiting.values());
+        } else {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < imeis.size(); i++) {
+                Delivery.Device d = waiting.get(imeis.get(i));
+                v.check(d != null && seen.add(imeis.get(i)), "imeis[" + i + "]",
+                        "is not a device of " + id + " waiting for reception");
+                if (d != null) {
+                    chosen.add(d);
+                }
+            }
+        }
+        Map<String, Long> chosenItems = new LinkedHashMap<>();
+        if (everything) {
+            itemLines.values().forEach(i -> {
+                if (i.quantity() > i.receivedQuantity()) {
+                    chosenItems.put(i.itemCode(), i.quantity() - i.receivedQuantity());
+                }
+            });
+        } else {
+            items.forEach((code, qty) -> {
+                Delivery.Item line = itemLines.get(code);
+                v.check(line != null, "items[" + code + "]", "is not an item of " + id);
+                v.check(line == null || (qty > 0 && qty <= line.quantity() - line.receivedQuantity()),
+                        "items[" + code + "].quantity", line == null ? "" : "must be 1 to "
+                                + (line.quantity() - line.receivedQuantity()) + " (still to receive)");
+                chosenItems.put(code, qty);
+            });
+        }
+        v.throwIfInvalid();
+        if (chosen.isEmpty() && chosenItems.isEmpty()) {
+            throw new PreconditionFailedException("delivery " + id + " is " + delivery.state()
+                    + "; nothing is waiting for reception");
+        }
+        Map<String, String> packTypes = order.lines().stream().filter(l -> l.packType().isPresent())
+                .collect(Collectors.toMap(OrderLine::itemCode, l -> l.packType().get()));
+        List<InventoryRegistrar.ReceivedDevice> toRegister = chosen.stream()
+                .map(d -> new InventoryRegistrar.ReceivedDevice(d.imei(), d.serialNumber(), d.model(), d.kind(),
+                        packTypes.get(d.itemCode())))
+                .toList();
+        for (int from = 0; from < toRegister.size(); from += MAX_DEVICES) {
+            inventory.register(toRegister.subList(from, Math.min(toRegister.size(), from + MAX_DEVICES)));
+        }
+        LocalDate today = LocalDate.now(clock.withZone(ZONE));
+        return tx.execute(status -> {
+            PurchaseOrder locked = orders.lockVisible(delivery.orderNumber(), caller);
+            int stillWaiting = waiting.size() - chosen.size();
+            boolean itemsDone = itemLines.values().stream().allMatch(i ->
+                    i.receivedQuantity() + chosenItems.getOrDefault(i.itemCode(), 0L) == i.quantity());
+            deliveries.receive(id, chosen.stream().map(Delivery.Device::imei).toList(), chosenItems, today,
+                    stillWaiting == 0 && itemsDone ? Delivery.State.RECEIVED : Delivery.State.PARTIALLY_RECEIVED);
+            Map<String, Long> received = deliveries.receivedPerLine(locked.number());
+            boolean complete = locked.lines().stream()
+                    .allMatch(l -> received.getOrDefault(l.itemCode(), 0L) >= l.quantity());
+            orders.recordReception(locked.number(), complete, caller);
+            return deliveries.find(id).orElseThrow();
+        });
+    }
+
+    private Delivery find(String id) {
+        if (id == null || !id.matches("BL-[0-9]{6,12}")) {
+            throw InvalidArgumentException.of("id", "is not a delivery id (BL- and 6 digits)");
+        }
+        return deliveries.find(id).orElseThrow(() -> new NotFoundException("no delivery " + id));
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

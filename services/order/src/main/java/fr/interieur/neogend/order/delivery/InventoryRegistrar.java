@@ -1,0 +1,21 @@
+package fr.interieur.neogend.order.delivery;
+
+import java.util.List;
+
+/**
+ * Registers received devices in inventory (its RegisterDevices RPC, idempotent by IMEI), on behalf
+ * of the fleet manager receiving them. Implemented over gRPC in the inventory client package.
+ */
+public interface InventoryRegistrar {
+
+    /** A device to register as a new pack of a type. */
+    record ReceivedDevice(String imei, String serialNumber, String model, String kind, String packType) {
+    }
+
+    /**
+     * Registers the devices; devices registered already with the same data count as done.
+     *
+     * @return devices newly registered
+     */
+    int register(List<ReceivedDevice> devices);
+}

@@ -1,0 +1,264 @@
+package fr.interieur.neogend.order;
+
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
+import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
+import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.CreateDeliveryRequest;
+import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.DeliveredDevice;
+import fr.interieur.neogend.order.v1.DeliveredItem;
+import fr.interieur.neogend.order.v1.Delivery;
+import fr.interieur.neogend.order.v1.DeliveryState;
+import fr.interieur.neogend.order.v1.GetPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.ListDeliveriesRequest;
+import fr.interieur.neogend.order.v1.OrderLine;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
+import fr.interieur.neogend.order.v1.OrderState;
+import fr.interieur.neogend.order.v1.PurchaseOrder;
+import fr.interieur.neogend.order.v1.ReceiveDeliveryRequest;
+import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
+import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static fr.interieur.neogend.order.OrderTestData.agreement;
+import static fr.interieur.neogend.order.OrderTestData.create;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Delivery notes from the supplier and their reception (rule 5), with inventory stood in for by a
+ * gRPC server on a real port that records what it registers (and can be down).
+ */
+@ServiceIT
+class DeliveryIT {
+
+    static final int INVENTORY_PORT = freePort();
+
+    @DynamicPropertySource
+    static void inventory(DynamicPropertyRegistry registry) {
+        registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+        registry.add("neogend.inventory.deadline", () -> "5s");
+    }
+
+    /** What inventory was asked to register, and with which token. */
+    static final List<RegisterDevicesRequest> REGISTERED = new CopyOnWriteArrayList<>();
+    static final List<String> TOKENS = new CopyOnWriteArrayList<>();
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    ManagedChannel channel;
+    OrderServiceBlockingStub fleetManager;
+    OrderServiceBlockingStub supplier;
+    Server inventory;
+    String fleetManagerToken;
+
+    @BeforeEach
+    void connect() throws IOException {
+        OrderTestData.reset(jdbc);
+        jdbc.sql("delete from idempotency_record").update();
+        REGISTERED.clear();
+        TOKENS.clear();
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManagerToken = TestTokens.fleetManager();
+        fleetManager = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), fleetManagerToken);
+        supplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-DEMO"));
+        fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 140_000)));
+        inventory = startInventory();
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+        inventory.shutdownNow();
+    }
+
+    static Server startInventory() throws IOException {
+        var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
+            @Override
+            public void registerDevices(RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> out) {
+                REGISTERED.add(request);
+                out.onNext(RegisterDevicesResponse.newBuilder().setRegisteredCount(request.getDevicesCount()).build());
+                out.onCompleted();
+            }
+        };
+        return Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(service, new io.grpc.ServerInterceptor() {
+                    @Override
+                    public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call,
+                            Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+                        TOKENS.add(headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)));
+                        return next.startCall(call, headers);
+                    }
+                })).build().start();
+    }
+
+    /** An acknowledged order for 2 smartphone packs and 3 car chargers. */
+    String acknowledgedOrder() {
+        var request = CreatePurchaseOrderRequest.newBuilder().setOrder(PurchaseOrder.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setDeliverySite("Dépôt central, Rennes")
+                .setRequestedDate(com.google.type.Date.newBuilder().setYear(2026).setMonth(12).setDay(1))
+                .addLines(OrderLine.newBuilder().setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(2))
+                .addLines(OrderLine.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3))).build();
+        String number = fleetManager.createPurchaseOrder(request).getOrder().getNumber();
+        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        jdbc.sql("delete from supplier_outbox").update(); // as if the relay had sent it
+        jdbc.sql("update purchase_order set state = 'SENT' where number = ?").param(number).update();
+        supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number)
+                .setSupplierReference("CMD-77").build());
+        return number;
+    }
+
+    static DeliveredDevice.Builder device(int n) {
+        String body = String.format("35888801%06d", n);
+        return DeliveredDevice.newBuilder().setImei(body + Imei.checkDigit(body)).setSerialNumber("SN-" + n)
+                .setModel("Rugged X5").setKind("PHONE").setItemCode("PACK-SMARTPHONE-INDIVIDUAL");
+    }
+
+    static CreateDeliveryRequest note(String order, String noteNumber, DeliveredDevice.Builder... devices) {
+        Delivery.Builder d = Delivery.newBuilder().setDeliveryNoteNumber(noteNumber);
+        for (DeliveredDevice.Builder dev : devices) {
+            d.addDevices(dev);
+        }
+        return CreateDeliveryRequest.newBuilder().setOrderNumber(order).setDelivery(d).build();
+    }
+
+    OrderState state(String number) {
+        return fleetManager.getPurchaseOrder(GetPurchaseOrderRequest.newBuilder().setNumber(number).build()).getOrder()
+                .getState();
+    }
+
+    @Test
+    void deliveriesAreReceivedPartlyThenInFullAndTheDevicesGoToInventoryAsPacks() {
+        String order = acknowledgedOrder();
+        assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_ACKNOWLEDGED);
+        var first = note(order, "BL-SUP-0001", device(1)).toBuilder();
+        first.getDeliveryBuilder().addItems(DeliveredItem.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3));
+        Delivery posted = supplier.createDelivery(first.build()).getDelivery();
+        assertThat(posted.getState()).isEqualTo(DeliveryState.DELIVERY_STATE_POSTED);
+
+        // receive the chargers only
+        Delivery part = fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(posted.getId())
+                .addItems(DeliveredItem.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3)).build()).getDelivery();
+        assertThat(part.getState()).isEqualTo(DeliveryState.DELIVERY_STATE_PARTIALLY_RECEIVED);
+        assertThat(REGISTERED).isEmpty();
+        assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_PARTIALLY_DELIVERED);
+
+        // then everything left: the device goes to inventory as a smartphone pack, with the receiver's token
+        Delivery whole = fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(posted.getId()).build())
+                .getDelivery();
+        assertThat(whole.getState()).isEqualTo(DeliveryState.DELIVERY_STATE_RECEIVED);
+        assertThat(whole.getDevices(0).hasReceivedOn()).isTrue();
+        assertThat(REGISTERED).hasSize(1);
+        assertThat(REGISTERED.getFirst().getDevices(0).getPackType().name()).isEqualTo("PACK_TYPE_SMARTPHONE_INDIVIDUAL");
+        assertThat(REGISTERED.getFirst().getDevices(0).getImei()).isEqualTo(device(1).getImei());
+        assertThat(TOKENS).containsExactly("Bearer " + fleetManagerToken); // on the receiver's behalf
+        assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_PARTIALLY_DELIVERED);
+
+        Delivery second = supplier.createDelivery(note(order, "BL-SUP-0002", device(2))).getDelivery();
+        fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(second.getId()).build());
+        assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_DELIVERED);
+        assertThat(supplier.listDeliveries(ListDeliveriesRequest.newBuilder().setOrderNumber(order).build())
+                .getDeliveriesList()).extracting(Delivery::getDeliveryNoteNumber)
+                .containsExactly("BL-SUP-0001", "BL-SUP-0002");
+        assertStatus(() -> fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(second.getId())
+                .build()), Status.Code.FAILED_PRECONDITION, "nothing is waiting for reception");
+    }
+
+    @Test
+    void overDeliveryUnknownItemsAndRepeatedDevicesAreRefusedLineByLine() {
+        String order = acknowledgedOrder();
+        var bad = note(order, "BL-SUP-0009", device(1), device(2), device(3), device(1)).toBuilder();
+        bad.getDeliveryBuilder().addItems(DeliveredItem.newBuilder().setItemCode("SP-SCREEN-X5").setQuantity(1))
+                .addItems(DeliveredItem.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(4));
+        StatusRuntimeException e = GrpcAssertions.failure(() -> supplier.createDelivery(bad.build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription())
+                .contains("delivery.devices[3].imei: repeats an earlier device")
+                .contains("delivery.items[0].item_code: is not a line of order " + order)
+                .contains("delivery.lines[PACK-SMARTPHONE-INDIVIDUAL]: would bring 4 delivered for 2 ordered")
+                .contains("delivery.lines[ACC-CAR-CHARGER]: would bring 4 delivered for 3 ordered");
+        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single()).isZero();
+
+        supplier.createDelivery(note(order, "BL-SUP-0010", device(1)));
+        assertStatus(() -> supplier.createDelivery(note(order, "BL-SUP-0011", device(1))), Status.Code.INVALID_ARGUMENT,
+                "delivery.devices[0].imei: was delivered before");
+        assertStatus(() -> supplier.createDelivery(note(order, "BL-SUP-0010", device(2))), Status.Code.ALREADY_EXISTS,
+                "BL-SUP-0010");
+        assertStatus(() -> supplier.createDelivery(note(order, "BL-SUP-0012", device(2).setImei("358888010000021")
+                .setKind("WATCH"))), Status.Code.INVALID_ARGUMENT, "check digit");
+        var otherSupplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
+                TestTokens.supplier("SUP-OTHER"));
+        assertStatus(() -> otherSupplier.createDelivery(note(order, "BL-X-1", device(5))), Status.Code.NOT_FOUND,
+                "no purchase order");
+        assertStatus(() -> fleetManager.createDelivery(note(order, "BL-X-2", device(5))),
+                Status.Code.PERMISSION_DENIED, "supplier");
+    }
+
+    @Test
+    void aDeliveryWaitsForAcknowledgementAndReceptionWaitsForInventory() throws Exception {
+        String number = fleetManager.createPurchaseOrder(OrderTestData.order("AC-2026-NEOGEND", 1, 2026, 12, 1))
+                .getOrder().getNumber();
+        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        jdbc.sql("update purchase_order set state = 'SENT' where number = ?").param(number).update();
+        assertStatus(() -> supplier.createDelivery(note(number, "BL-SUP-0100", device(9))),
+                Status.Code.FAILED_PRECONDITION, "is SENT; deliveries are posted once it is ACKNOWLEDGED");
+        supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        Delivery posted = supplier.createDelivery(note(number, "BL-SUP-0100", device(9))).getDelivery();
+
+        inventory.shutdownNow().awaitTermination();
+        StatusRuntimeException down = GrpcAssertions.failure(() -> fleetManager.receiveDelivery(
+                ReceiveDeliveryRequest.newBuilder().setId(posted.getId()).build()));
+        assertThat(down.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+        assertThat(state(number)).isEqualTo(OrderState.ORDER_STATE_ACKNOWLEDGED);
+        inventory = startInventory();
+        fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(posted.getId()).build());
+        assertThat(state(number)).isEqualTo(OrderState.ORDER_STATE_DELIVERED);
+    }
+
+    private static void assertStatus(Runnable call, Status.Code code, String messagePart) {
+        StatusRuntimeException e = GrpcAssertions.failure(call);
+        assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
+        if (!messagePart.isEmpty()) {
+            assertThat(e.getStatus().getDescription()).contains(messagePart);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
