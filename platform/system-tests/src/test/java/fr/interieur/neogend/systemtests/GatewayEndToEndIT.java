@@ -27,8 +27,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The chain a client sees: real Keycloak (realm neogend), the gateway and the inventory service
- * as separate processes, real PostgreSQL. Tokens come from Keycloak's token endpoint.
+ * The chain a client sees: real Keycloak (realm neogend), the gateway, the inventory and order
+ * services and the supplier simulator as separate processes, real PostgreSQL. Tokens come from
+ * Keycloak's token endpoint (staff by password grant, the supplier by client credentials).
  */
 class GatewayEndToEndIT {
 
@@ -40,11 +41,13 @@ class GatewayEndToEndIT {
     static void startSuite() throws Exception {
         Path root = Path.of(System.getProperty("neogend.root", "../.."));
         Path runDir = Files.createTempDirectory("neogend-e2e");
-        System.out.println("starting Keycloak, PostgreSQL, inventory and gateway for the end-to-end tests…");
-        stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, List.of("inventory"),
+        System.out.println("starting Keycloak, PostgreSQL, inventory, order, the supplier simulator and the gateway for "
+                + "the end-to-end tests…");
+        stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, List.of("inventory", "order"),
                 Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s")));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
+        DemoData.loadAgreement(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
     }
 
     @AfterAll
@@ -222,6 +225,51 @@ class GatewayEndToEndIT {
         var malformed = postWithKey("/api/v1/devices", token, device(DemoData.imei(122), "E2E-122", null),
                 "k".repeat(101));
         assertThat(malformed.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void anOrderGoesToTheSupplierAndItsDeliveryIntoInventory() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        var created = post("/api/v1/purchase-orders", fleet, """
+                {"agreementId":"AC-2026-NEOGEND","deliverySite":"Dépôt central, Rennes",
+                 "requestedDate":{"year":2026,"month":12,"day":1},
+                 "lines":[{"itemCode":"PACK-SMARTPHONE-INDIVIDUAL","quantity":"2"}]}""");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String number = created.body().replaceAll(".*\"number\":\"([^\"]+)\".*", "$1");
+        assertThat(post("/api/v1/purchase-orders/" + number + ":submit", fleet, "{}").statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/purchase-orders/" + number + ":approve", fleet, "{}").statusCode()).isEqualTo(200);
+        // the relay takes it to the supplier simulator
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (!get("/api/v1/purchase-orders/" + number, fleet).body().contains("ORDER_STATE_SENT")) {
+            assertThat(System.nanoTime()).as("order sent to the supplier within 20 s").isLessThan(until);
+            Thread.sleep(200);
+        }
+
+        // the supplier, with its own client-credentials token, sees it, acknowledges, delivers
+        String supplier = tokens.clientCredentials("supplier-demo", "supplier-demo-secret");
+        assertThat(get("/api/v1/purchase-orders", supplier).body()).contains(number);
+        assertThat(post("/api/v1/purchase-orders/" + number + ":acknowledge", supplier,
+                "{\"supplierReference\":\"CMD-E2E\"}").statusCode()).isEqualTo(200);
+        String note = """
+                {"deliveryNoteNumber":"BL-E2E-1","devices":[
+                  {"imei":"%s","serialNumber":"E2E-130","model":"Rugged X5","kind":"PHONE","itemCode":"PACK-SMARTPHONE-INDIVIDUAL"},
+                  {"imei":"%s","serialNumber":"E2E-131","model":"Rugged X5","kind":"PHONE","itemCode":"PACK-SMARTPHONE-INDIVIDUAL"}]}
+                """.formatted(DemoData.imei(130), DemoData.imei(131));
+        var delivery = postWithKey("/api/v1/purchase-orders/" + number + "/deliveries", supplier, note, "BL-E2E-1");
+        assertThat(delivery.statusCode()).as(delivery.body()).isEqualTo(200);
+        var repeat = postWithKey("/api/v1/purchase-orders/" + number + "/deliveries", supplier, note, "BL-E2E-1");
+        assertThat(repeat.body()).isEqualTo(delivery.body());
+        String deliveryId = delivery.body().replaceAll(".*\"id\":\"(BL-[0-9]+)\".*", "$1");
+        assertThat(post("/api/v1/deliveries/" + deliveryId + ":receive", supplier, "{}").statusCode()).isEqualTo(403);
+
+        // the fleet manager receives it: the devices are in inventory, each the start of a pack
+        var received = post("/api/v1/deliveries/" + deliveryId + ":receive", fleet, "{}");
+        assertThat(received.statusCode()).as(received.body()).isEqualTo(200);
+        assertThat(received.body()).contains("DELIVERY_STATE_RECEIVED");
+        var device = get("/api/v1/devices/" + DemoData.imei(130), fleet);
+        assertThat(device.statusCode()).isEqualTo(200);
+        assertThat(device.body()).contains("DEVICE_STATE_IN_STOCK").contains("\"packId\":\"PK-");
+        assertThat(get("/api/v1/purchase-orders/" + number, fleet).body()).contains("ORDER_STATE_DELIVERED");
     }
 
     private static HttpResponse<String> postWithKey(String path, String token, String json, String key)
