@@ -116,6 +116,13 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                             .transformDeferred(CircuitBreakerOperator.of(breakers.of(backend)));
                 })
                 .flatMap(rpcResponse -> {
+                    var raw = transcoder.raw(match.get().route(), rpcResponse);
+                    if (raw.isPresent()) {
+                        response.setRawStatusCode(200);
+                        response.getHeaders().set(HttpHeaders.CONTENT_TYPE, raw.get().contentType());
+                        response.getHeaders().setContentLength(raw.get().data().length);
+                        return response.writeWith(Mono.just(response.bufferFactory().wrap(raw.get().data())));
+                    }
                     byte[] json = transcoder.response(match.get().route(), rpcResponse)
                             .getBytes(StandardCharsets.UTF_8);
                     response.setRawStatusCode(200);

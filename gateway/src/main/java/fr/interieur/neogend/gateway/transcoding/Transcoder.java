@@ -87,6 +87,31 @@ public final class Transcoder {
         }
     }
 
+    /** A raw answer: the content of a {@code google.api.HttpBody}. */
+    public record Raw(String contentType, byte[] data) {
+    }
+
+    /**
+     * The raw answer when the response (or its {@code response_body} field) is a
+     * {@code google.api.HttpBody} — a CSV download, say; empty for ordinary JSON answers.
+     */
+    public java.util.Optional<Raw> raw(TranscodingRoute route, DynamicMessage response) {
+        Message selected = response;
+        if (!route.responseBody().isEmpty()) {
+            FieldDescriptor f = FieldPaths.resolve(response.getDescriptorForType(), route.responseBody()).get(0);
+            if (response.getField(f) instanceof Message m) {
+                selected = m;
+            }
+        }
+        var type = selected.getDescriptorForType();
+        if (!type.getFullName().equals("google.api.HttpBody")) {
+            return java.util.Optional.empty();
+        }
+        String contentType = (String) selected.getField(type.findFieldByName("content_type"));
+        byte[] data = ((com.google.protobuf.ByteString) selected.getField(type.findFieldByName("data"))).toByteArray();
+        return java.util.Optional.of(new Raw(contentType.isBlank() ? "application/octet-stream" : contentType, data));
+    }
+
     /** The JSON answer: the whole response, or its {@code response_body} field. */
     public String response(TranscodingRoute route, DynamicMessage response) {
         try {

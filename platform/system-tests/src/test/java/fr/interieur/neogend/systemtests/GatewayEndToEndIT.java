@@ -270,6 +270,19 @@ class GatewayEndToEndIT {
         assertThat(device.statusCode()).isEqualTo(200);
         assertThat(device.body()).contains("DEVICE_STATE_IN_STOCK").contains("\"packId\":\"PK-");
         assertThat(get("/api/v1/purchase-orders/" + number, fleet).body()).contains("ORDER_STATE_DELIVERED");
+
+        // this month's statement bills the two new packs from today, as JSON and as a CSV download
+        var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
+        String path = "/api/v1/agreements/AC-2026-NEOGEND/statements/" + today.getYear() + "/" + today.getMonthValue();
+        var statement = get(path, fleet);
+        assertThat(statement.statusCode()).as(statement.body()).isEqualTo(200);
+        assertThat(statement.body()).contains("\"itemCode\":\"PACK-SMARTPHONE-INDIVIDUAL\"");
+        var csv = get(path + ":csv", fleet);
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv; charset=utf-8");
+        assertThat(csv.body()).startsWith("item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax\r\n")
+                .contains("TOTAL_INCL_TAX");
+        assertThat(get(path, supplier).statusCode()).isEqualTo(403);
     }
 
     private static HttpResponse<String> postWithKey(String path, String token, String json, String key)

@@ -113,6 +113,28 @@ class LeaseAndEndOfTermIT {
         assertThat(nov.get(exchanged).getUnitCode()).isEqualTo("GN-RBRE-GGD35");
     }
 
+    Map<String, LeaseInterval> month(int year, int month) {
+        Map<String, LeaseInterval> byPack = new HashMap<>();
+        fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setYear(year).setMonth(month).build())
+                .forEachRemaining(b -> b.getIntervalsList().forEach(i -> byPack.put(i.getPackId(), i)));
+        return byPack;
+    }
+
+    @Test
+    void calendarEdgesReceptionOnThe31stReturnOnThe1stFebruaryAndLeapYears() {
+        String lastDay = pack(20, "2027-01-31", null);
+        String returnedOnFirst = pack(21, "2027-01-10", "2027-03-01");
+        String leap = pack(22, "2027-12-01", "2028-03-01");
+        assertThat(month(2027, 1).get(lastDay).getBilledDays()).isEqualTo(1);
+        assertThat(month(2027, 1).get(returnedOnFirst).getBilledDays()).isEqualTo(22);
+        assertThat(month(2027, 2).get(returnedOnFirst).getBilledDays()).isEqualTo(28);
+        assertThat(month(2027, 2).get(returnedOnFirst).getDaysInMonth()).isEqualTo(28);
+        assertThat(month(2027, 3)).doesNotContainKey(returnedOnFirst); // the return day is not billed
+        assertThat(month(2028, 2).get(leap).getBilledDays()).isEqualTo(29);
+        assertThat(month(2028, 2).get(leap).getDaysInMonth()).isEqualTo(29);
+        assertThat(month(2028, 3)).doesNotContainKey(leap);
+    }
+
     @Test
     void aLargeFleetComesInBatchesAndOnlyBillingRolesMayAsk() {
         var delivery = RegisterDevicesRequest.newBuilder();

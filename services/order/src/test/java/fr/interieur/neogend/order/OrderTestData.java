@@ -18,6 +18,9 @@ public final class OrderTestData {
     }
 
     public static void reset(JdbcClient jdbc) {
+        jdbc.sql("delete from invoice_line").update();
+        jdbc.sql("delete from invoice").update();
+        jdbc.sql("delete from item_reception").update();
         jdbc.sql("delete from delivered_device").update();
         jdbc.sql("delete from delivered_item").update();
         jdbc.sql("delete from delivery").update();

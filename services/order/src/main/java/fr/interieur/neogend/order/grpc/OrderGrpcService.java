@@ -10,7 +10,19 @@ import fr.interieur.neogend.order.agreement.AgreementService;
 import fr.interieur.neogend.order.agreement.CatalogueItem;
 import fr.interieur.neogend.order.agreement.Consumption;
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.billing.BillingService;
+import fr.interieur.neogend.order.billing.Invoice;
+import fr.interieur.neogend.order.billing.Reconciliation;
+import fr.interieur.neogend.order.billing.Statement;
 import fr.interieur.neogend.order.delivery.Delivery;
+import fr.interieur.neogend.order.v1.CreateInvoiceRequest;
+import fr.interieur.neogend.order.v1.CreateInvoiceResponse;
+import fr.interieur.neogend.order.v1.ExportLeaseStatementRequest;
+import fr.interieur.neogend.order.v1.ExportLeaseStatementResponse;
+import fr.interieur.neogend.order.v1.GetLeaseStatementRequest;
+import fr.interieur.neogend.order.v1.GetLeaseStatementResponse;
+import fr.interieur.neogend.order.v1.ReconcileInvoiceRequest;
+import fr.interieur.neogend.order.v1.ReconcileInvoiceResponse;
 import fr.interieur.neogend.order.delivery.DeliveryService;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
 import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest;
@@ -72,11 +84,80 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     private final AgreementService agreements;
     private final PurchaseOrderService orders;
     private final DeliveryService deliveries;
+    private final BillingService billing;
 
-    public OrderGrpcService(AgreementService agreements, PurchaseOrderService orders, DeliveryService deliveries) {
+    public OrderGrpcService(AgreementService agreements, PurchaseOrderService orders, DeliveryService deliveries,
+                            BillingService billing) {
         this.agreements = agreements;
         this.orders = orders;
         this.deliveries = deliveries;
+        this.billing = billing;
+    }
+
+    @Override
+    public void getLeaseStatement(GetLeaseStatementRequest request, StreamObserver<GetLeaseStatementResponse> response) {
+        Statement s = billing.statement(request.getAgreementId(), request.getYear(), request.getMonth(),
+                CallerContext.current());
+        reply(response, GetLeaseStatementResponse.newBuilder().setStatement(toProto(s)).build());
+    }
+
+    @Override
+    public void exportLeaseStatement(ExportLeaseStatementRequest request,
+                                     StreamObserver<ExportLeaseStatementResponse> response) {
+        Statement s = billing.statement(request.getAgreementId(), request.getYear(), request.getMonth(),
+                CallerContext.current());
+        reply(response, ExportLeaseStatementResponse.newBuilder().setFile(com.google.api.HttpBody.newBuilder()
+                .setContentType("text/csv; charset=utf-8")
+                .setData(com.google.protobuf.ByteString.copyFromUtf8(BillingService.csv(s)))).build());
+    }
+
+    @Override
+    public void createInvoice(CreateInvoiceRequest request, StreamObserver<CreateInvoiceResponse> response) {
+        var i = request.getInvoice();
+        List<Invoice.Line> lines = new ArrayList<>();
+        for (int n = 0; n < i.getLinesCount(); n++) {
+            var l = i.getLines(n);
+            lines.add(new Invoice.Line(l.getItemCode(), l.getQuantity(),
+                    money(l.getAmount(), "invoice.lines[" + n + "].amount")));
+        }
+        Invoice stored = billing.createInvoice(request.getAgreementId(), new Invoice(null, request.getAgreementId(),
+                i.getInvoiceNumber(), i.getYear(), i.getMonth(), lines,
+                money(i.getTotalExclTax(), "invoice.total_excl_tax"), null), CallerContext.current());
+        reply(response, CreateInvoiceResponse.newBuilder().setInvoice(toProto(stored)).build());
+    }
+
+    @Override
+    public void reconcileInvoice(ReconcileInvoiceRequest request, StreamObserver<ReconcileInvoiceResponse> response) {
+        Reconciliation r = billing.reconcile(request.getId(), CallerContext.current());
+        var out = fr.interieur.neogend.order.v1.Reconciliation.newBuilder().setInvoiceId(r.invoiceId())
+                .setMatches(r.matches()).setStatementTotal(text(r.statementTotal()))
+                .setInvoiceTotal(text(r.invoiceTotal())).setDifference(text(r.difference()));
+        r.lines().forEach(l -> out.addLinesBuilder().setItemCode(l.itemCode())
+                .setStatementQuantity(l.statementQuantity()).setInvoiceQuantity(l.invoiceQuantity())
+                .setStatementAmount(text(l.statementAmount())).setInvoiceAmount(text(l.invoiceAmount()))
+                .setDifference(text(l.difference())).setStatus(l.status().name()));
+        reply(response, ReconcileInvoiceResponse.newBuilder().setReconciliation(out).build());
+    }
+
+    static fr.interieur.neogend.order.v1.LeaseStatement toProto(Statement s) {
+        var b = fr.interieur.neogend.order.v1.LeaseStatement.newBuilder().setAgreementId(s.agreementId())
+                .setYear(s.year()).setMonth(s.month()).setDaysInMonth(s.daysInMonth())
+                .setTotalExclTax(text(s.totalExclTax())).setVatRate(s.vatRate().stripTrailingZeros().toPlainString())
+                .setVat(text(s.vat())).setTotalInclTax(text(s.totalInclTax()));
+        s.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode())
+                .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + l.kind().name()))
+                .setLabel(l.label()).setQuantity(l.quantity()).setBilledDays(l.billedDays())
+                .setUnitPrice(text(l.unitPrice())).setAmount(text(l.amount())));
+        return b.build();
+    }
+
+    static fr.interieur.neogend.order.v1.Invoice toProto(Invoice i) {
+        var b = fr.interieur.neogend.order.v1.Invoice.newBuilder().setId(i.id()).setAgreementId(i.agreementId())
+                .setInvoiceNumber(i.invoiceNumber()).setYear(i.year()).setMonth(i.month())
+                .setTotalExclTax(text(i.totalExclTax())).setCreateTime(timestamp(i.createdAt()));
+        i.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode()).setQuantity(l.quantity())
+                .setAmount(text(l.amount())));
+        return b.build();
     }
 
     @Override

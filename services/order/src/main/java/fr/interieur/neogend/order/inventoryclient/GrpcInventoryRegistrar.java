@@ -7,14 +7,11 @@ import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.order.delivery.InventoryRegistrar;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -29,25 +26,19 @@ import java.util.concurrent.TimeUnit;
  * and receives again later; nothing is recorded until inventory accepted.
  */
 @Component
-class GrpcInventoryRegistrar implements InventoryRegistrar, DisposableBean {
-
-    private static final Metadata.Key<String> AUTHORIZATION =
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+class GrpcInventoryRegistrar implements InventoryRegistrar {
 
     private final ManagedChannel channel;
     private final Duration deadline;
 
-    GrpcInventoryRegistrar(@Value("${neogend.inventory.target:localhost:9091}") String target,
-                           @Value("${neogend.inventory.deadline:60s}") Duration deadline) {
-        this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-                .maxInboundMessageSize(16 << 20).build();
+    GrpcInventoryRegistrar(InventoryChannel channel, @Value("${neogend.inventory.deadline:60s}") Duration deadline) {
+        this.channel = channel.channel();
         this.deadline = deadline;
     }
 
     @Override
     public int register(List<ReceivedDevice> devices) {
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + CallerContext.bearerToken());
+        Metadata headers = InventoryChannel.bearer(CallerContext.bearerToken());
         RegisterDevicesRequest.Builder request = RegisterDevicesRequest.newBuilder();
         for (ReceivedDevice d : devices) {
             Device.Builder device = Device.newBuilder().setImei(d.imei()).setSerialNumber(d.serialNumber())
@@ -83,10 +74,5 @@ class GrpcInventoryRegistrar implements InventoryRegistrar, DisposableBean {
                 throw again;
             }
         }
-    }
-
-    @Override
-    public void destroy() throws InterruptedException {
-        channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
     }
 }

@@ -131,8 +131,12 @@ class JdbcDeliveryRepository implements DeliveryRepository {
                             + "and received_on is null")
                     .params(Date.valueOf(day), deliveryId, imeis.toArray(String[]::new)).update();
         }
-        items.forEach((code, qty) -> jdbc.sql("update delivered_item set received_quantity = received_quantity + ? "
-                + "where delivery_id = ? and item_code = ?").params(qty, deliveryId, code).update());
+        items.forEach((code, qty) -> {
+            jdbc.sql("update delivered_item set received_quantity = received_quantity + ? "
+                    + "where delivery_id = ? and item_code = ?").params(qty, deliveryId, code).update();
+            jdbc.sql("insert into item_reception (delivery_id, item_code, quantity, received_on) values (?, ?, ?, ?)")
+                    .params(deliveryId, code, qty, Date.valueOf(day)).update();
+        });
         jdbc.sql("update delivery set state = ? where id = ?").params(state.name(), deliveryId).update();
     }
 }

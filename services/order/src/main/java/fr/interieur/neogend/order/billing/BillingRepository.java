@@ -1,0 +1,23 @@
+package fr.interieur.neogend.order.billing;
+
+import java.time.YearMonth;
+import java.util.List;
+import java.util.Optional;
+
+/** What billing reads and writes in the order database (implemented in persistence). */
+public interface BillingRepository {
+
+    /** Units of an item received in a month for an agreement, at one order price. */
+    record Received(String itemCode, long quantity, java.math.BigDecimal unitPrice) {
+    }
+
+    /** Items (accessories, spare parts, training days) received in the month, per code and price. */
+    List<Received> receivedIn(String agreementId, YearMonth month);
+
+    String nextInvoiceId();
+
+    /** Stores an invoice; false when its number is taken for the agreement. */
+    boolean insert(Invoice invoice, String actor);
+
+    Optional<Invoice> findInvoice(String id);
+}

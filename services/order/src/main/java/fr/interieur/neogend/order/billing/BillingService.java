@@ -1,0 +1,190 @@
+package fr.interieur.neogend.order.billing;
+
+import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
+import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.order.agreement.Agreement;
+import fr.interieur.neogend.order.agreement.AgreementService;
+import fr.interieur.neogend.order.agreement.CatalogueItem;
+import fr.interieur.neogend.order.agreement.ItemKind;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Monthly lease statements (DOMAIN rule 13) and the reconciliation of the supplier's invoices against
+ * them (rule 14), in exact decimal arithmetic: a pack-lease line is its monthly price × the month's
+ * pack-days ÷ the days in the month, rounded half up to the cent once per line; the total is the sum
+ * of the lines; the VAT is the total × the rate, rounded half up to the cent.
+ */
+@Service
+public class BillingService {
+
+    private static final Pattern NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,63}");
+
+    private final AgreementService agreements;
+    private final LeaseIntervalSource leases;
+    private final BillingRepository billing;
+    private final Clock clock;
+
+    public BillingService(AgreementService agreements, LeaseIntervalSource leases, BillingRepository billing,
+                          Optional<Clock> clock) {
+        this.agreements = agreements;
+        this.leases = leases;
+        this.billing = billing;
+        this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    /** The statement of a month; packs come from inventory on the caller's behalf. */
+    @Transactional(readOnly = true)
+    public Statement statement(String agreementId, int year, int month, Caller caller) {
+        Agreement agreement = agreements.get(agreementId, caller);
+        YearMonth ym = month(year, month);
+        Map<String, long[]> perType = new TreeMap<>(); // pack type -> {packs, days}
+        leases.forEach(year, month, i -> {
+            long[] acc = perType.computeIfAbsent(i.packType(), t -> new long[2]);
+            acc[0]++;
+            acc[1] += i.billedDays();
+        });
+        int days = ym.lengthOfMonth();
+        List<Statement.Line> lines = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : perType.entrySet()) {
+            CatalogueItem item = agreement.priceSchedule().stream()
+                    .filter(i -> i.kind() == ItemKind.PACK_LEASE && i.packType().filter(e.getKey()::equals).isPresent())
+                    .findFirst()
+                    .orElseThrow(() -> new PreconditionFailedException("packs of type " + e.getKey()
+                            + " are leased but agreement " + agreement.id() + " has no price for them"));
+            BigDecimal amount = item.unitPrice().multiply(BigDecimal.valueOf(e.getValue()[1]))
+                    .divide(BigDecimal.valueOf(days), 2, RoundingMode.HALF_UP);
+            lines.add(new Statement.Line(item.code(), item.kind(), item.label(), e.getValue()[0], e.getValue()[1],
+                    item.unitPrice(), amount));
+        }
+        Map<String, Statement.Line> items = new TreeMap<>();
+        for (BillingRepository.Received r : billing.receivedIn(agreement.id(), ym)) {
+            CatalogueItem item = agreement.item(r.itemCode()).orElseThrow();
+            BigDecimal amount = r.unitPrice().multiply(BigDecimal.valueOf(r.quantity())).setScale(2, RoundingMode.HALF_UP);
+            // the same item bought at one price on every order of the agreement: lines merge by code
+            items.merge(r.itemCode(), new Statement.Line(r.itemCode(), item.kind(), item.label(), r.quantity(), 0,
+                    r.unitPrice(), amount), (a, b) -> new Statement.Line(a.itemCode(), a.kind(), a.label(),
+                    a.quantity() + b.quantity(), 0, a.unitPrice(), a.amount().add(b.amount())));
+        }
+        lines.addAll(items.values());
+        BigDecimal total = lines.stream().map(Statement.Line::amount).reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add);
+        BigDecimal vat = total.multiply(agreement.vatRate()).setScale(2, RoundingMode.HALF_UP);
+        return new Statement(agreement.id(), year, month, days, lines, total, agreement.vatRate(), vat, total.add(vat));
+    }
+
+    /** The supplier posts its invoice of a month for its own agreement. */
+    @Transactional
+    public Invoice createInvoice(String agreementId, Invoice request, Caller caller) {
+        Agreement agreement = agreements.get(agreementId, caller);
+        Validation v = new Validation();
+        v.check(request.invoiceNumber() != null && NUMBER.matcher(request.invoiceNumber()).matches(),
+                "invoice.invoice_number", "is required: 1 to 64 letters, digits, '.', '_', '/' or '-'");
+        v.check(request.month() >= 1 && request.month() <= 12, "invoice.month", "must be 1 to 12");
+        v.check(request.year() >= 2000 && request.year() <= 2100, "invoice.year", "must be 2000 to 2100");
+        v.check(!request.lines().isEmpty(), "invoice.lines", "at least one line is required");
+        Set<String> codes = new HashSet<>();
+        for (int i = 0; i < request.lines().size(); i++) {
+            Invoice.Line l = request.lines().get(i);
+            String at = "invoice.lines[" + i + "].";
+            v.check(l.itemCode() != null && agreement.item(l.itemCode()).isPresent(), at + "item_code",
+                    "is not in the price schedule of " + agreement.id());
+            v.check(l.itemCode() == null || codes.add(l.itemCode()), at + "item_code", "repeats an earlier line");
+            v.check(l.quantity() >= 0, at + "quantity", "must not be negative");
+        }
+        v.throwIfInvalid();
+        Invoice invoice = new Invoice(billing.nextInvoiceId(), agreement.id(), request.invoiceNumber(), request.year(),
+                request.month(), request.lines(), request.totalExclTax(), clock.instant().truncatedTo(ChronoUnit.MICROS));
+        if (!billing.insert(invoice, caller.username())) {
+            throw new AlreadyExistsException("invoice " + request.invoiceNumber() + " was posted already for "
+                    + agreement.id());
+        }
+        return billing.findInvoice(invoice.id()).orElseThrow();
+    }
+
+    /** Compares an invoice with our statement of its month, line by line (rule 14). */
+    @Transactional(readOnly = true)
+    public Reconciliation reconcile(String invoiceId, Caller caller) {
+        if (invoiceId == null || !invoiceId.matches("INV-[0-9]{6,12}")) {
+            throw InvalidArgumentException.of("id", "is not an invoice id (INV- and 6 digits)");
+        }
+        Invoice invoice = billing.findInvoice(invoiceId)
+                .orElseThrow(() -> new NotFoundException("no invoice " + invoiceId));
+        Statement statement = statement(invoice.agreementId(), invoice.year(), invoice.month(), caller);
+        Map<String, Statement.Line> ours = new TreeMap<>();
+        statement.lines().forEach(l -> ours.put(l.itemCode(), l));
+        Map<String, Invoice.Line> theirs = new TreeMap<>();
+        invoice.lines().forEach(l -> theirs.put(l.itemCode(), l));
+        Set<String> codes = new TreeSet<>(ours.keySet());
+        codes.addAll(theirs.keySet());
+        List<Reconciliation.Line> lines = new ArrayList<>();
+        BigDecimal zero = BigDecimal.ZERO.setScale(2);
+        for (String code : codes) {
+            Statement.Line o = ours.get(code);
+            Invoice.Line t = theirs.get(code);
+            long oq = o == null ? 0 : o.quantity();
+            long tq = t == null ? 0 : t.quantity();
+            BigDecimal oa = o == null ? zero : o.amount();
+            BigDecimal ta = t == null ? zero : t.amount();
+            Reconciliation.Status status = o == null ? Reconciliation.Status.NOT_IN_STATEMENT
+                    : t == null ? Reconciliation.Status.NOT_INVOICED
+                    : oq == tq && oa.compareTo(ta) == 0 ? Reconciliation.Status.MATCHES : Reconciliation.Status.DIFFERS;
+            lines.add(new Reconciliation.Line(code, oq, tq, oa, ta, status));
+        }
+        boolean matches = lines.stream().allMatch(l -> l.status() == Reconciliation.Status.MATCHES)
+                && statement.totalExclTax().compareTo(invoice.totalExclTax()) == 0;
+        return new Reconciliation(invoice.id(), matches, lines, statement.totalExclTax(), invoice.totalExclTax());
+    }
+
+    private static YearMonth month(int year, int month) {
+        try {
+            if (year < 2000 || year > 2100) {
+                throw InvalidArgumentException.of("year", "must be 2000 to 2100");
+            }
+            return YearMonth.of(year, month);
+        } catch (DateTimeException e) {
+            throw InvalidArgumentException.of("month", "must be 1 to 12");
+        }
+    }
+
+    /** The statement as CSV (RFC 4180, UTF-8, '.' decimals): a header, the lines, then the totals. */
+    public static String csv(Statement s) {
+        StringBuilder out = new StringBuilder("item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax\r\n");
+        for (Statement.Line l : s.lines()) {
+            out.append(l.itemCode()).append(',').append(l.kind()).append(',').append(quote(l.label())).append(',')
+                    .append(l.quantity()).append(',').append(l.billedDays()).append(',')
+                    .append(l.unitPrice().toPlainString()).append(',').append(l.amount().toPlainString()).append("\r\n");
+        }
+        out.append("TOTAL_EXCL_TAX,,,,,,").append(s.totalExclTax().toPlainString()).append("\r\n");
+        out.append("VAT,,").append(quote("VAT " + s.vatRate().stripTrailingZeros().toPlainString())).append(",,,,")
+                .append(s.vat().toPlainString()).append("\r\n");
+        out.append("TOTAL_INCL_TAX,,,,,,").append(s.totalInclTax().toPlainString()).append("\r\n");
+        return out.toString();
+    }
+
+    private static String quote(String text) {
+        String safe = text.startsWith("=") || text.startsWith("+") || text.startsWith("-") || text.startsWith("@")
+                ? "'" + text : text; // no formula injection when opened in a spreadsheet
+        return "\"" + safe.replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,29 @@
+package fr.interieur.neogend.order.billing;
+
+import fr.interieur.neogend.order.agreement.ItemKind;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * A monthly lease statement (DOMAIN rule 13), amounts in euros excluding tax unless said.
+ *
+ * @param lines one per pack type leased and per item received, by item code
+ */
+public record Statement(String agreementId, int year, int month, int daysInMonth, List<Line> lines,
+                        BigDecimal totalExclTax, BigDecimal vatRate, BigDecimal vat, BigDecimal totalInclTax) {
+
+    public Statement {
+        lines = List.copyOf(lines);
+    }
+
+    /**
+     * One line.
+     *
+     * @param quantity   packs billed, or units received
+     * @param billedDays pack-days (pack leases only)
+     */
+    public record Line(String itemCode, ItemKind kind, String label, long quantity, long billedDays,
+                       BigDecimal unitPrice, BigDecimal amount) {
+    }
+}

@@ -1,0 +1,289 @@
+package fr.interieur.neogend.order;
+
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.LeaseInterval;
+import fr.interieur.neogend.inventory.v1.PackType;
+import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
+import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
+import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsRequest;
+import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsResponse;
+import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.CreateDeliveryRequest;
+import fr.interieur.neogend.order.v1.CreateInvoiceRequest;
+import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.DeliveredItem;
+import fr.interieur.neogend.order.v1.Delivery;
+import fr.interieur.neogend.order.v1.ExportLeaseStatementRequest;
+import fr.interieur.neogend.order.v1.GetLeaseStatementRequest;
+import fr.interieur.neogend.order.v1.Invoice;
+import fr.interieur.neogend.order.v1.InvoiceLine;
+import fr.interieur.neogend.order.v1.LeaseStatement;
+import fr.interieur.neogend.order.v1.OrderLine;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
+import fr.interieur.neogend.order.v1.PurchaseOrder;
+import fr.interieur.neogend.order.v1.ReceiveDeliveryRequest;
+import fr.interieur.neogend.order.v1.ReconcileInvoiceRequest;
+import fr.interieur.neogend.order.v1.Reconciliation;
+import fr.interieur.neogend.order.v1.ReconciliationLine;
+import fr.interieur.neogend.order.v1.StatementLine;
+import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static fr.interieur.neogend.order.OrderTestData.agreement;
+import static fr.interieur.neogend.order.OrderTestData.create;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Monthly lease statements (rule 13) and invoice reconciliation (rule 14), with inventory's lease
+ * intervals streamed by a stand-in gRPC server on a real port.
+ */
+@ServiceIT
+class BillingIT {
+
+    static final int INVENTORY_PORT = freePort();
+    static final List<LeaseInterval> INTERVALS = new CopyOnWriteArrayList<>();
+
+    @DynamicPropertySource
+    static void inventory(DynamicPropertyRegistry registry) {
+        registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+    }
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    ManagedChannel channel;
+    OrderServiceBlockingStub fleetManager;
+    OrderServiceBlockingStub supplier;
+    Server inventory;
+
+    @BeforeEach
+    void connect() throws IOException {
+        OrderTestData.reset(jdbc);
+        INTERVALS.clear();
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManager = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+        supplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-DEMO"));
+        fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 140_000)));
+        inventory = Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
+                .addService(new InventoryServiceGrpc.InventoryServiceImplBase() {
+                    @Override
+                    public void streamLeaseIntervals(StreamLeaseIntervalsRequest request,
+                                                     StreamObserver<StreamLeaseIntervalsResponse> out) {
+                        for (int from = 0; from < INTERVALS.size(); from += 1000) {
+                            out.onNext(StreamLeaseIntervalsResponse.newBuilder()
+                                    .addAllIntervals(INTERVALS.subList(from, Math.min(INTERVALS.size(), from + 1000)))
+                                    .build());
+                        }
+                        out.onCompleted();
+                    }
+
+                    @Override
+                    public void registerDevices(RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> out) {
+                        out.onNext(RegisterDevicesResponse.newBuilder().setRegisteredCount(request.getDevicesCount())
+                                .build());
+                        out.onCompleted();
+                    }
+                }).build().start();
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+        inventory.shutdownNow();
+    }
+
+    static void pack(String id, PackType type, int days, int daysInMonth) {
+        INTERVALS.add(LeaseInterval.newBuilder().setPackId(id).setPackType(type).setBilledDays(days)
+                .setDaysInMonth(daysInMonth).build());
+    }
+
+    LeaseStatement statement(int year, int month) {
+        return fleetManager.getLeaseStatement(GetLeaseStatementRequest.newBuilder().setAgreementId("AC-2026-NEOGEND")
+                .setYear(year).setMonth(month).build()).getStatement();
+    }
+
+    /** 3 car chargers received on the given day through an order, a delivery and a reception. */
+    void chargersReceivedOn(String day) {
+        String number = fleetManager.createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder().setOrder(
+                PurchaseOrder.newBuilder().setAgreementId("AC-2026-NEOGEND").setDeliverySite("Rennes")
+                        .setRequestedDate(com.google.type.Date.newBuilder().setYear(2026).setMonth(12).setDay(1))
+                        .addLines(OrderLine.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3))).build())
+                .getOrder().getNumber();
+        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        jdbc.sql("delete from supplier_outbox").update();
+        jdbc.sql("update purchase_order set state = 'SENT' where number = ?").param(number).update();
+        supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        Delivery d = supplier.createDelivery(CreateDeliveryRequest.newBuilder().setOrderNumber(number)
+                .setDelivery(Delivery.newBuilder().setDeliveryNoteNumber("BL-CH-" + number)
+                        .addItems(DeliveredItem.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3))).build())
+                .getDelivery();
+        fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(d.getId()).build());
+        jdbc.sql("update item_reception set received_on = ?::date").param(day).update();
+    }
+
+    @Test
+    void packsAreBilledProRataOfTheirDaysAndItemsInTheMonthOfTheirReception() {
+        // January 2027, 31 days: two whole months, one received on the 31st, one exchanged mid-month
+        // (inventory gives one unbroken interval for it), one collective tablet returned on the 16th
+        pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 31, 31);
+        pack("PK-2", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 31, 31);
+        pack("PK-3", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 1, 31);
+        pack("PK-4", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 31, 31);
+        pack("PK-5", PackType.PACK_TYPE_TABLET_COLLECTIVE, 15, 31);
+        chargersReceivedOn("2027-01-20");
+
+        LeaseStatement jan = statement(2027, 1);
+        assertThat(jan.getDaysInMonth()).isEqualTo(31);
+        assertThat(jan.getLinesList()).extracting(StatementLine::getItemCode, StatementLine::getQuantity,
+                        StatementLine::getBilledDays, StatementLine::getAmount)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", 4L, 94L, "66.41"), // 21.90 x 94 / 31
+                        org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", 1L, 15L, "13.31"), // 27.50 x 15 / 31
+                        org.assertj.core.groups.Tuple.tuple("ACC-CAR-CHARGER", 3L, 0L, "37.05"));
+        assertThat(jan.getTotalExclTax()).isEqualTo("116.77");
+        assertThat(jan.getVat()).isEqualTo("23.35"); // 116.77 x 0.20 = 23.354
+        assertThat(jan.getTotalInclTax()).isEqualTo("140.12");
+        // the chargers belong to January only
+        assertThat(statement(2027, 2).getLinesList()).extracting(StatementLine::getItemCode)
+                .containsExactly("PACK-SMARTPHONE-INDIVIDUAL", "PACK-TABLET-COLLECTIVE");
+    }
+
+    @Test
+    void februaryAndLeapYearsDivideByTheirOwnDays() {
+        pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 29, 29);
+        pack("PK-2", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 14, 29);
+        LeaseStatement feb2028 = statement(2028, 2);
+        assertThat(feb2028.getDaysInMonth()).isEqualTo(29);
+        assertThat(feb2028.getLines(0).getAmount()).isEqualTo("32.47"); // 21.90 x 43 / 29 = 32.472
+        INTERVALS.clear();
+        pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 28, 28);
+        assertThat(statement(2027, 2).getDaysInMonth()).isEqualTo(28);
+        assertThat(statement(2027, 2).getLines(0).getAmount()).isEqualTo("21.90");
+        assertThat(GrpcAssertions.failure(() -> statement(2027, 13)).getStatus().getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        INTERVALS.add(LeaseInterval.newBuilder().setPackId("PK-9").setPackType(PackType.PACK_TYPE_TABLET_INDIVIDUAL)
+                .setBilledDays(3).build());
+        assertThat(GrpcAssertions.failure(() -> statement(2027, 2)).getStatus().getDescription())
+                .contains("TABLET_INDIVIDUAL are leased but agreement AC-2026-NEOGEND has no price");
+    }
+
+    @Test
+    void totalsAreTheSumOfTheLinesToTheCentOverThousandsOfPacks() {
+        Random random = new Random(13);
+        long[] days = new long[2];
+        for (int i = 0; i < 3_500; i++) {
+            boolean tablet = random.nextInt(5) == 0;
+            int d = 1 + random.nextInt(30);
+            days[tablet ? 1 : 0] += d;
+            pack("PK-" + i, tablet ? PackType.PACK_TYPE_TABLET_COLLECTIVE : PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, d,
+                    30);
+        }
+        LeaseStatement nov = statement(2026, 11);
+        BigDecimal phones = new BigDecimal("21.90").multiply(BigDecimal.valueOf(days[0]))
+                .divide(BigDecimal.valueOf(30), 2, RoundingMode.HALF_UP);
+        BigDecimal tablets = new BigDecimal("27.50").multiply(BigDecimal.valueOf(days[1]))
+                .divide(BigDecimal.valueOf(30), 2, RoundingMode.HALF_UP);
+        assertThat(new BigDecimal(nov.getLines(0).getAmount())).isEqualByComparingTo(phones);
+        assertThat(new BigDecimal(nov.getLines(1).getAmount())).isEqualByComparingTo(tablets);
+        BigDecimal sum = nov.getLinesList().stream().map(l -> new BigDecimal(l.getAmount()))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(new BigDecimal(nov.getTotalExclTax())).isEqualByComparingTo(sum);
+        assertThat(new BigDecimal(nov.getTotalInclTax())).isEqualByComparingTo(
+                sum.add(new BigDecimal(nov.getVat())));
+    }
+
+    @Test
+    void theStatementDownloadsAsCsv() {
+        pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
+        var file = fleetManager.exportLeaseStatement(ExportLeaseStatementRequest.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setYear(2026).setMonth(11).build()).getFile();
+        assertThat(file.getContentType()).isEqualTo("text/csv; charset=utf-8");
+        assertThat(file.getData().toString(StandardCharsets.UTF_8)).isEqualTo(
+                "item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax\r\n"
+                        + "PACK-SMARTPHONE-INDIVIDUAL,PACK_LEASE,\"pack-smartphone-individual\",1,30,21.90,21.90\r\n"
+                        + "TOTAL_EXCL_TAX,,,,,,21.90\r\n"
+                        + "VAT,,\"VAT 0.2\",,,,4.38\r\n"
+                        + "TOTAL_INCL_TAX,,,,,,26.28\r\n");
+    }
+
+    @Test
+    void anInvoiceIsReconciledLineByLine() {
+        pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
+        pack("PK-2", PackType.PACK_TYPE_TABLET_COLLECTIVE, 30, 30);
+        Invoice.Builder right = Invoice.newBuilder().setInvoiceNumber("F-2026-11").setYear(2026).setMonth(11)
+                .addLines(InvoiceLine.newBuilder().setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(1).setAmount("21.90"))
+                .addLines(InvoiceLine.newBuilder().setItemCode("PACK-TABLET-COLLECTIVE").setQuantity(1).setAmount("27.50"))
+                .setTotalExclTax("49.40");
+        String ok = supplier.createInvoice(CreateInvoiceRequest.newBuilder().setAgreementId("AC-2026-NEOGEND")
+                .setInvoice(right).build()).getInvoice().getId();
+        Reconciliation good = fleetManager.reconcileInvoice(ReconcileInvoiceRequest.newBuilder().setId(ok).build())
+                .getReconciliation();
+        assertThat(good.getMatches()).isTrue();
+        assertThat(good.getDifference()).isEqualTo("0.00");
+
+        Invoice.Builder wrong = Invoice.newBuilder().setInvoiceNumber("F-2026-11-B").setYear(2026).setMonth(11)
+                .addLines(InvoiceLine.newBuilder().setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(2).setAmount("43.80"))
+                .addLines(InvoiceLine.newBuilder().setItemCode("SP-SCREEN-X5").setQuantity(1).setAmount("48.00"))
+                .setTotalExclTax("91.80");
+        String bad = supplier.createInvoice(CreateInvoiceRequest.newBuilder().setAgreementId("AC-2026-NEOGEND")
+                .setInvoice(wrong).build()).getInvoice().getId();
+        Reconciliation r = fleetManager.reconcileInvoice(ReconcileInvoiceRequest.newBuilder().setId(bad).build())
+                .getReconciliation();
+        assertThat(r.getMatches()).isFalse();
+        assertThat(r.getLinesList()).extracting(ReconciliationLine::getItemCode, ReconciliationLine::getStatus,
+                        ReconciliationLine::getDifference)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", "DIFFERS", "21.90"),
+                        org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", "NOT_INVOICED", "-27.50"),
+                        org.assertj.core.groups.Tuple.tuple("SP-SCREEN-X5", "NOT_IN_STATEMENT", "48.00"));
+        assertThat(r.getDifference()).isEqualTo("42.40");
+
+        assertThat(GrpcAssertions.failure(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setInvoice(right).build())).getStatus().getCode())
+                .isEqualTo(Status.Code.ALREADY_EXISTS);
+        var other = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-X"));
+        assertThat(GrpcAssertions.failure(() -> other.createInvoice(CreateInvoiceRequest.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setInvoice(right.setInvoiceNumber("F-X")).build())).getStatus()
+                .getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(GrpcAssertions.failure(() -> supplier.reconcileInvoice(ReconcileInvoiceRequest.newBuilder()
+                .setId(ok).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
