@@ -267,6 +267,11 @@ class BillingIT {
                         org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", "NOT_INVOICED", "-27.50"),
                         org.assertj.core.groups.Tuple.tuple("SP-SCREEN-X5", "NOT_IN_STATEMENT", "48.00"));
         assertThat(r.getDifference()).isEqualTo("42.40");
+        var consumption = fleetManager.getAgreementConsumption(fr.interieur.neogend.order.v1
+                .GetAgreementConsumptionRequest.newBuilder().setAgreementId("AC-2026-NEOGEND").build()).getConsumption();
+        assertThat(consumption.getAmountInvoiced()).isEqualTo("141.20");
+        assertThat(consumption.getByFiscalYearList()).filteredOn(y -> y.getFiscalYear() == 2026)
+                .extracting(fr.interieur.neogend.order.v1.FiscalYearConsumption::getInvoiced).containsExactly("141.20");
 
         assertThat(GrpcAssertions.failure(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
                 .setAgreementId("AC-2026-NEOGEND").setInvoice(right).build())).getStatus().getCode())

@@ -187,6 +187,9 @@ class DeliveryIT {
         Delivery second = supplier.createDelivery(note(order, "BL-SUP-0002", device(2))).getDelivery();
         fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(second.getId()).build());
         assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_DELIVERED);
+        assertThat(fleetManager.getAgreementConsumption(fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest
+                .newBuilder().setAgreementId("AC-2026-NEOGEND").build()).getConsumption().getPacksReceived())
+                .isEqualTo(2);
         assertThat(supplier.listDeliveries(ListDeliveriesRequest.newBuilder().setOrderNumber(order).build())
                 .getDeliveriesList()).extracting(Delivery::getDeliveryNoteNumber)
                 .containsExactly("BL-SUP-0001", "BL-SUP-0002");

@@ -31,6 +31,12 @@ public interface AgreementRepository {
     /** Packs in those orders per pack type. */
     Map<String, Long> committedPacksByType(String agreementId);
 
+    /** Devices received for the agreement's orders (one pack each). */
+    long receivedPacks(String agreementId);
+
+    /** Amount invoiced per year of the months invoiced. */
+    Map<Integer, BigDecimal> invoicedAmounts(String agreementId);
+
     /** Ids of the agreements of a supplier. */
     List<String> idsOfSupplier(String supplierId);
 }

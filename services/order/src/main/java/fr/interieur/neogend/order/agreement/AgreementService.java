@@ -103,11 +103,16 @@ public class AgreementService {
         LocalDate today = LocalDate.now(clock);
         long elapsed = Math.min(a.termMonths(), Math.max(1, ChronoUnit.MONTHS.between(a.notifiedOn(), today) + 1));
         long forecast = ordered * a.termMonths() / elapsed;
+        BigDecimal zero = BigDecimal.ZERO.setScale(2);
         Map<Integer, BigDecimal[]> years = new TreeMap<>();
-        a.budgets().forEach((y, amount) -> years.put(y, new BigDecimal[] {amount, BigDecimal.ZERO.setScale(2)}));
+        a.budgets().forEach((y, amount) -> years.put(y, new BigDecimal[] {amount, zero, zero}));
         agreements.committedAmounts(a.id()).forEach((y, amount) ->
-                years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), BigDecimal.ZERO.setScale(2)})[1] = amount);
+                years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), zero, zero})[1] = amount);
+        Map<Integer, BigDecimal> invoiced = agreements.invoicedAmounts(a.id());
+        invoiced.forEach((y, amount) ->
+                years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), zero, zero})[2] = amount);
         return new Consumption(a.id(), ordered, a.maxPacks(), a.minPacks(), forecast,
-                agreements.committedPacksByType(a.id()), years);
+                agreements.committedPacksByType(a.id()), years, agreements.receivedPacks(a.id()),
+                invoiced.values().stream().reduce(zero, BigDecimal::add));
     }
 }

@@ -7,10 +7,12 @@ import java.util.Map;
  * How much of an agreement is used.
  *
  * @param forecastPacks packs ordered by the end of the term at the pace so far
- * @param byFiscalYear  per year: budget, committed
+ * @param byFiscalYear  per year: budget, committed, invoiced
+ * @param packsReceived packs whose device was received
  */
 public record Consumption(String agreementId, long packsOrdered, long maxPacks, long minPacks, long forecastPacks,
-                          Map<String, Long> byPackType, Map<Integer, BigDecimal[]> byFiscalYear) {
+                          Map<String, Long> byPackType, Map<Integer, BigDecimal[]> byFiscalYear, long packsReceived,
+                          BigDecimal amountInvoiced) {
 
     public long headroom() {
         return maxPacks - packsOrdered;

@@ -251,12 +251,13 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         Consumption c = agreements.consumption(request.getAgreementId(), CallerContext.current());
         var out = AgreementConsumption.newBuilder().setAgreementId(c.agreementId()).setPacksOrdered(c.packsOrdered())
                 .setMaxPacks(c.maxPacks()).setHeadroom(c.headroom()).setMinPacks(c.minPacks())
-                .setForecastPacks(c.forecastPacks()).setForecastShortfall(c.forecastShortfall());
+                .setForecastPacks(c.forecastPacks()).setForecastShortfall(c.forecastShortfall())
+                .setPacksReceived(c.packsReceived()).setAmountInvoiced(text(c.amountInvoiced()));
         c.byPackType().forEach((type, n) -> out.addByPackType(PackTypeConsumption.newBuilder().setPackType(type)
                 .setPacksOrdered(n)));
         c.byFiscalYear().forEach((year, money) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
                 .setFiscalYear(year).setBudget(text(money[0])).setCommitted(text(money[1]))
-                .setRemaining(text(money[0].subtract(money[1])))));
+                .setRemaining(text(money[0].subtract(money[1]))).setInvoiced(text(money[2]))));
         reply(response, GetAgreementConsumptionResponse.newBuilder().setConsumption(out).build());
     }
 

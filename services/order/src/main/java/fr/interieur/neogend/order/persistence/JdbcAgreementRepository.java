@@ -124,6 +124,23 @@ class JdbcAgreementRepository implements AgreementRepository {
     }
 
     @Override
+    public long receivedPacks(String agreementId) {
+        return jdbc.sql("""
+                        select count(*) from delivered_device dd join delivery d on d.id = dd.delivery_id
+                        where d.agreement_id = ? and dd.received_on is not null""")
+                .param(agreementId).query(Long.class).single();
+    }
+
+    @Override
+    public Map<Integer, BigDecimal> invoicedAmounts(String agreementId) {
+        Map<Integer, BigDecimal> amounts = new TreeMap<>();
+        jdbc.sql("select year, sum(total_excl_tax) from invoice where agreement_id = ? group by year")
+                .param(agreementId)
+                .query((rs, n) -> amounts.put(rs.getInt(1), rs.getBigDecimal(2).setScale(2))).list();
+        return amounts;
+    }
+
+    @Override
     public List<String> idsOfSupplier(String supplierId) {
         return jdbc.sql("select id from framework_agreement where supplier_id = ? order by id").param(supplierId)
                 .query(String.class).list();
