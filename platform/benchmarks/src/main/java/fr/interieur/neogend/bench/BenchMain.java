@@ -26,8 +26,8 @@ public final class BenchMain {
         Path runDir = Files.createTempDirectory("neogend-bench");
         System.out.printf("NéoGEND benchmarks on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.version());
-        System.out.println("starting PostgreSQL, Keycloak, inventory, order and the gateway…");
-        try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory", "order"),
+        System.out.println("starting PostgreSQL, Keycloak, inventory, order, telemetry and the gateway…");
+        try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory", "order", "telemetry"),
                 Stack.Ports.free(), List.of("-Xmx512m"), Map.of("NEOGEND_LOG_FORMAT", "")))) {
             TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
             DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
@@ -37,6 +37,9 @@ public final class BenchMain {
             }
             if (only.isEmpty() || only.contains("bulk")) {
                 new BulkRegistrationBenchmark(stack).run();
+            }
+            if (only.isEmpty() || only.contains("telemetry")) {
+                new IngestionBenchmark(stack, settings).run();
             }
             if (only.isEmpty() || only.contains("fleet")) {
                 new FleetScaleBenchmark(stack, settings).run();

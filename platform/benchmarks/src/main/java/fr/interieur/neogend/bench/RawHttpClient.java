@@ -44,6 +44,25 @@ final class RawHttpClient implements AutoCloseable {
         }
     }
 
+    /** Sends a POST with a JSON body and any Authorization value; reads the whole response; returns the status. */
+    int post(String path, String authorization, byte[] json) throws IOException {
+        if (socket == null || socket.isClosed()) {
+            connect();
+        }
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: "
+                + authorization + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: "
+                + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        try {
+            out.write(head);
+            out.write(json);
+            out.flush();
+            return readResponse();
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
     private void connect() throws IOException {
         socket = new Socket(host, port);
         socket.setTcpNoDelay(true);

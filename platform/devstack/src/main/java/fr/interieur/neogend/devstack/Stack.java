@@ -252,6 +252,11 @@ public final class Stack implements AutoCloseable {
         return options;
     }
 
+    /** A started process by name (a service, "gateway", "keycloak"…), e.g. to read its memory. */
+    public Optional<ManagedProcess> process(String name) {
+        return processes.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
     public String gatewayUrl() {
         return "http://localhost:" + options.ports().gateway();
     }

@@ -6,6 +6,7 @@ import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
 import fr.interieur.neogend.kit.idempotency.IdempotencyInterceptor;
 import fr.interieur.neogend.kit.idempotency.IdempotencyStore;
 import fr.interieur.neogend.kit.serviceaccount.ClientCredentialsTokenSource;
+import fr.interieur.neogend.kit.security.DeviceAuthenticator;
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -22,6 +23,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.time.Clock;
 
 /**
@@ -43,8 +45,8 @@ public class ServiceKitAutoConfiguration {
     @Bean
     @GlobalServerInterceptor
     @Order(10)
-    AuthInterceptor authInterceptor(JwtDecoder jwtDecoder) {
-        return new AuthInterceptor(jwtDecoder);
+    AuthInterceptor authInterceptor(JwtDecoder jwtDecoder, Optional<DeviceAuthenticator> devices) {
+        return new AuthInterceptor(jwtDecoder, devices);
     }
 
     @Bean

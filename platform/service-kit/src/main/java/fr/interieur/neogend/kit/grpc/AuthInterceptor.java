@@ -2,6 +2,7 @@ package fr.interieur.neogend.kit.grpc;
 
 import fr.interieur.neogend.common.v1.AccessRule;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.security.DeviceAuthenticator;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -38,7 +39,11 @@ public class AuthInterceptor implements ServerInterceptor {
 
     private static final int MAX_CACHED_TOKENS = 10_000;
 
+    /** The realm role of devices: only ever given by a device credential, never by a token. */
+    public static final String DEVICE = "device";
+
     private final JwtDecoder jwtDecoder;
+    private final Optional<DeviceAuthenticator> devices;
     private final AccessRules accessRules = new AccessRules();
     /** Tokens already verified, until they expire: the signature is checked once per token. */
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
@@ -47,7 +52,12 @@ public class AuthInterceptor implements ServerInterceptor {
     }
 
     public AuthInterceptor(JwtDecoder jwtDecoder) {
+        this(jwtDecoder, Optional.empty());
+    }
+
+    public AuthInterceptor(JwtDecoder jwtDecoder, Optional<DeviceAuthenticator> devices) {
         this.jwtDecoder = jwtDecoder;
+        this.devices = devices;
     }
 
     @Override
@@ -58,6 +68,10 @@ public class AuthInterceptor implements ServerInterceptor {
             return next.startCall(call, headers);
         }
         String authorization = headers.get(AUTHORIZATION);
+        Optional<AccessRule> rule = accessRules.ruleOf(call.getMethodDescriptor());
+        if (authorization != null && authorization.regionMatches(true, 0, "Device ", 0, 7)) {
+            return device(call, headers, next, authorization.substring(7).trim(), rule);
+        }
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return refuse(call, Status.UNAUTHENTICATED.withDescription("a bearer token is required"));
         }
@@ -68,7 +82,6 @@ public class AuthInterceptor implements ServerInterceptor {
             log.debug("token refused on {}: {}", call.getMethodDescriptor().getFullMethodName(), e.getMessage());
             return refuse(call, Status.UNAUTHENTICATED.withDescription("the bearer token is not valid"));
         }
-        Optional<AccessRule> rule = accessRules.ruleOf(call.getMethodDescriptor());
         if (rule.isEmpty()) {
             return refuse(call, Status.PERMISSION_DENIED.withDescription("this method is closed to every caller"));
         }
@@ -78,6 +91,24 @@ public class AuthInterceptor implements ServerInterceptor {
         }
         Context context = Context.current().withValue(CallerContext.KEY, caller)
                 .withValue(CallerContext.TOKEN, authorization.substring(7).trim());
+        return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    /** A device with its own credential, on an RPC open to devices only. */
+    private <Q, R> ServerCall.Listener<Q> device(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next,
+                                                 String credential, Optional<AccessRule> rule) {
+        if (rule.isEmpty() || !rule.get().getRolesList().contains(DEVICE) || devices.isEmpty()) {
+            return refuse(call, Status.PERMISSION_DENIED.withDescription("devices may not call this method"));
+        }
+        Optional<String> imei = devices.get().authenticate(credential);
+        if (imei.isEmpty()) {
+            return refuse(call, Status.UNAUTHENTICATED.withDescription(
+                    "the device credential is not valid or was revoked"));
+        }
+        Caller caller = new Caller("device:" + imei.get(), imei.get(), Set.of(DEVICE), Optional.empty(),
+                Optional.empty());
+        Context context = Context.current().withValue(CallerContext.KEY, caller)
+                .withValue(CallerContext.TOKEN, credential);
         return Contexts.interceptCall(context, call, headers, next);
     }
 
@@ -107,6 +138,7 @@ public class AuthInterceptor implements ServerInterceptor {
         if (realmAccess instanceof Map<?, ?> map && map.get("roles") instanceof Collection<?> list) {
             list.forEach(r -> roles.add(String.valueOf(r)));
         }
+        roles.remove(DEVICE); // a token never makes its bearer a device
         String username = Optional.ofNullable(jwt.getClaimAsString("preferred_username")).orElse(jwt.getSubject());
         return new Caller(jwt.getSubject(), username, roles,
                 Optional.ofNullable(jwt.getClaimAsString("unit_code")).filter(s -> !s.isBlank()),

@@ -7,6 +7,22 @@ import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesRequest;
 import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.grpc.CallerContext;
+import fr.interieur.neogend.telemetry.enrolment.DeviceCredentials;
+import fr.interieur.neogend.telemetry.enrolment.EnrolmentService;
+import fr.interieur.neogend.telemetry.ingestion.IngestionService;
+import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
+import fr.interieur.neogend.telemetry.ingestion.Upload;
+import fr.interieur.neogend.telemetry.v1.DeviceCommand;
+import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
+import fr.interieur.neogend.telemetry.v1.EnrollDeviceResponse;
+import fr.interieur.neogend.telemetry.v1.Reading;
+import fr.interieur.neogend.telemetry.v1.RejectedReading;
+import fr.interieur.neogend.telemetry.v1.StreamReadingsRequest;
+import fr.interieur.neogend.telemetry.v1.StreamReadingsResponse;
+import fr.interieur.neogend.telemetry.v1.UploadReadingsRequest;
+import fr.interieur.neogend.telemetry.v1.UploadReadingsResponse;
+import io.grpc.Status;
 import fr.interieur.neogend.telemetry.revocation.InventoryEvent;
 import fr.interieur.neogend.telemetry.revocation.InventoryEventHandler;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
@@ -14,6 +30,8 @@ import fr.interieur.neogend.telemetry.v1.RecordInventoryEventResponse;
 import io.grpc.stub.StreamObserver;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -24,10 +42,103 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     private final DeviceStatusCatalog catalog;
     private final InventoryEventHandler inventoryEvents;
+    private final EnrolmentService enrolment;
+    private final IngestionService ingestion;
+    private final DeviceCredentials credentials;
 
-    public TelemetryGrpcService(DeviceStatusCatalog catalog, InventoryEventHandler inventoryEvents) {
+    public TelemetryGrpcService(DeviceStatusCatalog catalog, InventoryEventHandler inventoryEvents,
+                                EnrolmentService enrolment, IngestionService ingestion, DeviceCredentials credentials) {
         this.catalog = catalog;
         this.inventoryEvents = inventoryEvents;
+        this.enrolment = enrolment;
+        this.ingestion = ingestion;
+        this.credentials = credentials;
+    }
+
+    @Override
+    public void enrollDevice(EnrollDeviceRequest request, StreamObserver<EnrollDeviceResponse> response) {
+        DeviceCredentials.Issued issued = enrolment.enrol(request.getImei(), CallerContext.current());
+        response.onNext(EnrollDeviceResponse.newBuilder().setCredential(issued.credential())
+                .setCredentialId(issued.id()).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void uploadReadings(UploadReadingsRequest request, StreamObserver<UploadReadingsResponse> response) {
+        Upload u = ingestion.ingest(CallerContext.current().username(), readings(request.getReadingsList()),
+                request.getAcknowledgedCommandIdsList());
+        var out = UploadReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
+        u.rejected().forEach(r -> out.addRejected(rejected(r)));
+        u.commands().forEach(c -> out.addCommands(command(c)));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public StreamObserver<StreamReadingsRequest> streamReadings(StreamObserver<StreamReadingsResponse> response) {
+        String imei = CallerContext.current().username();
+        String credential = CallerContext.bearerToken();
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(StreamReadingsRequest batch) {
+                try {
+                    // revocation takes effect on the next batch, not only the next stream
+                    if (credentials.authenticate(credential).filter(imei::equals).isEmpty()) {
+                        response.onError(Status.UNAUTHENTICATED.withDescription(
+                                "the device credential is not valid or was revoked").asRuntimeException());
+                        return;
+                    }
+                    Upload u = ingestion.ingest(imei, readings(batch.getReadingsList()),
+                            batch.getAcknowledgedCommandIdsList());
+                    var out = StreamReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
+                    u.rejected().forEach(r -> out.addRejected(rejected(r)));
+                    u.commands().forEach(c -> out.addCommands(command(c)));
+                    response.onNext(out.build());
+                } catch (RuntimeException e) {
+                    response.onError(e instanceof io.grpc.StatusRuntimeException sre ? sre
+                            : Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // the device went away; what was acknowledged is stored
+            }
+
+            @Override
+            public void onCompleted() {
+                response.onCompleted();
+            }
+        };
+    }
+
+    private static List<ReadingIn> readings(List<Reading> in) {
+        List<ReadingIn> out = new ArrayList<>(in.size());
+        for (Reading r : in) {
+            out.add(new ReadingIn(r.getSequence(), r.hasRecordedAt()
+                    ? Instant.ofEpochSecond(r.getRecordedAt().getSeconds(), r.getRecordedAt().getNanos()) : null,
+                    r.getBatteryPercent(), r.getCharging(),
+                    r.hasLatitude() ? Optional.of(r.getLatitude()) : Optional.empty(),
+                    r.hasLongitude() ? Optional.of(r.getLongitude()) : Optional.empty(),
+                    r.hasAccuracyM() ? Optional.of(r.getAccuracyM()) : Optional.empty(),
+                    switch (r.getNetwork()) {
+                        case NETWORK_TYPE_UNSPECIFIED, UNRECOGNIZED -> "UNKNOWN";
+                        default -> r.getNetwork().name().substring("NETWORK_TYPE_".length());
+                    },
+                    r.getSecurityPatchLevel(), r.getRomBuild(), r.getKernelVersion(), r.getFreeStorageMb(),
+                    r.getAgentVersion()));
+        }
+        return out;
+    }
+
+    private static RejectedReading rejected(Upload.Rejected r) {
+        return RejectedReading.newBuilder().setIndex(r.index()).setSequence(r.sequence()).setReason(r.reason()).build();
+    }
+
+    private static DeviceCommand command(Upload.Command c) {
+        return DeviceCommand.newBuilder().setId(Long.toString(c.id())).setCommand(c.command()).setStatus(c.status())
+                .setQueueTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(c.queuedAt().getEpochSecond())
+                        .setNanos(c.queuedAt().getNano())).build();
     }
 
     @Override

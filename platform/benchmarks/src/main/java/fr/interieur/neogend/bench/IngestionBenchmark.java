@@ -1,0 +1,202 @@
+package fr.interieur.neogend.bench;
+
+import com.google.protobuf.Timestamp;
+import fr.interieur.neogend.devstack.DemoData;
+import fr.interieur.neogend.devstack.PostgresServer;
+import fr.interieur.neogend.devstack.Stack;
+import fr.interieur.neogend.telemetry.v1.NetworkType;
+import fr.interieur.neogend.telemetry.v1.Reading;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
+import fr.interieur.neogend.telemetry.v1.UploadReadingsRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import org.postgresql.PGConnection;
+
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Device telemetry ingestion at fleet scale: 140,000 enrolled devices upload batches of 10 to 60
+ * readings (35 on average), durable before the answer, (a) directly over gRPC and (b) through the
+ * gateway as JSON, next to (c) PostgreSQL's raw COPY rate into the same table. Goal of the
+ * telemetry issue: at least 20,000 readings/s.
+ */
+final class IngestionBenchmark {
+
+    private static final int DEVICES = 140_000;
+    private static final int FIRST = 340_000; // DemoData.imei numbers, clear of the other benchmarks'
+    private static final int USERS = 16;
+
+    private final Stack stack;
+    private final BenchSettings settings;
+    private final String[] credentials = new String[DEVICES];
+    private final AtomicLongArray sequences = new AtomicLongArray(DEVICES);
+
+    IngestionBenchmark(Stack stack, BenchSettings settings) {
+        this.stack = stack;
+        this.settings = settings;
+    }
+
+    void run() throws Exception {
+        System.out.printf("%nTelemetry ingestion: enrolling %,d devices…%n", DEVICES);
+        enrolAll();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", stack.options().ports().grpc("telemetry"))
+                .usePlaintext().build();
+        int gatewayPort = Integer.parseInt(stack.gatewayUrl().replaceAll(".*:", ""));
+        ThreadLocal<RawHttpClient> http = ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort));
+        Duration warmup = settings.warmup();
+        Duration measure = settings.measure();
+        try {
+            var direct = Load.closedLoop(i -> {
+                int d = device(i);
+                Metadata m = new Metadata();
+                m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credentials[d]);
+                var answer = TelemetryServiceGrpc.newBlockingStub(channel)
+                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+                        .uploadReadings(grpcBatch(d, size(i)));
+                if (answer.getRejectedCount() > 0) {
+                    throw new IllegalStateException(answer.getRejected(0).getReason());
+                }
+            }, USERS, warmup, measure);
+            var gateway = Load.closedLoop(i -> {
+                int d = device(i);
+                int status = http.get().post("/api/v1/device-readings", "Device " + credentials[d],
+                        jsonBatch(d, size(i)));
+                if (status != 200) {
+                    throw new IllegalStateException("HTTP " + status);
+                }
+            }, USERS, warmup, measure);
+            double copy = rawCopyRate();
+            double directRate = direct.throughput() * 35;
+            double gatewayRate = gateway.throughput() * 35;
+            System.out.printf("%nUploads of 10-60 readings (35 on average), %d concurrent devices, %s each%n", USERS,
+                    measure);
+            System.out.println("path                         | readings/s | uploads/s | p50 ms | p99 ms | errors");
+            System.out.printf(Locale.ROOT, "(a) direct gRPC              | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directRate, direct.throughput(), direct.p50Millis(), direct.p99Millis(), direct.errors());
+            System.out.printf(Locale.ROOT, "(b) gateway REST (JSON)      | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    gatewayRate, gateway.throughput(), gateway.p50Millis(), gateway.p99Millis(), gateway.errors());
+            System.out.printf(Locale.ROOT, "(c) PostgreSQL COPY, raw     | %10.0f |%n", copy);
+            System.out.printf(Locale.ROOT, "(a)/(c) %.2f   (b)/(a) %.2f%n", directRate / copy, gatewayRate / directRate);
+            System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service: %s%n", peakMemory());
+            System.out.printf(Locale.ROOT, "Goal: at least 20,000 readings/s: direct %.0f -> %s; gateway %.0f -> %s%n",
+                    directRate, directRate >= 20_000 ? "met" : "NOT met", gatewayRate,
+                    gatewayRate >= 20_000 ? "met" : "NOT met");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static int device(long i) {
+        return (int) Math.floorMod(i * 7_919L, DEVICES);
+    }
+
+    private static int size(long i) {
+        return 10 + (int) Math.floorMod(i, 51L);
+    }
+
+    private UploadReadingsRequest grpcBatch(int d, int size) {
+        long first = sequences.getAndAdd(d, size);
+        Instant now = Instant.now();
+        UploadReadingsRequest.Builder b = UploadReadingsRequest.newBuilder();
+        for (int k = 0; k < size; k++) {
+            Instant at = now.minusSeconds(size - k);
+            b.addReadings(Reading.newBuilder().setSequence(first + k)
+                    .setRecordedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
+                    .setBatteryPercent(20 + (k % 80)).setCharging(k % 5 == 0).setLatitude(48.0 + d * 1e-5)
+                    .setLongitude(-1.7 + k * 1e-5).setAccuracyM(8).setNetwork(NetworkType.NETWORK_TYPE_4G)
+                    .setSecurityPatchLevel("2026-11-05").setRomBuild("neogend/aosp14/2026.11")
+                    .setKernelVersion("5.15.148").setFreeStorageMb(20_000).setAgentVersion("1.4.2"));
+        }
+        return b.build();
+    }
+
+    private byte[] jsonBatch(int d, int size) {
+        long first = sequences.getAndAdd(d, size);
+        Instant now = Instant.now();
+        StringBuilder json = new StringBuilder(size * 330).append("{\"readings\":[");
+        for (int k = 0; k < size; k++) {
+            if (k > 0) {
+                json.append(',');
+            }
+            json.append("{\"sequence\":\"").append(first + k).append("\",\"recordedAt\":\"")
+                    .append(now.minusSeconds(size - k)).append("\",\"batteryPercent\":").append(20 + (k % 80))
+                    .append(",\"charging\":").append(k % 5 == 0).append(",\"latitude\":").append(48.0 + d * 1e-5)
+                    .append(",\"longitude\":").append(-1.7 + k * 1e-5).append(",\"accuracyM\":8")
+                    .append(",\"network\":\"NETWORK_TYPE_4G\",\"securityPatchLevel\":\"2026-11-05\"")
+                    .append(",\"romBuild\":\"neogend/aosp14/2026.11\",\"kernelVersion\":\"5.15.148\"")
+                    .append(",\"freeStorageMb\":\"20000\",\"agentVersion\":\"1.4.2\"}");
+        }
+        return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Credentials straight into the telemetry database (enrolment proper is tested; here it is setup). */
+    private void enrolAll() throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        StringBuilder rows = new StringBuilder(DEVICES * 120);
+        for (int i = 0; i < DEVICES; i++) {
+            String id = String.format("%024x", 0xBE4C000000L + i);
+            String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    sha.digest(("bench-device-" + i).getBytes(StandardCharsets.US_ASCII)));
+            credentials[i] = id + "." + secret;
+            byte[] hash = sha.digest(secret.getBytes(StandardCharsets.US_ASCII));
+            rows.append(id).append('\t').append(DemoData.imei(FIRST + i)).append("\t\\\\x")
+                    .append(java.util.HexFormat.of().formatHex(hash)).append("\t2026-11-29T00:00:00Z\tbench\n");
+        }
+        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER,
+                "")) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                    "copy device_credential (id, imei, secret_hash, created_at, created_by) from stdin",
+                    new StringReader(rows.toString()));
+        }
+    }
+
+    /** PostgreSQL alone: COPY of readings into the same table, rows per second. */
+    private double rawCopyRate() throws Exception {
+        int rows = 400_000;
+        StringBuilder data = new StringBuilder(rows * 160);
+        Instant now = Instant.now();
+        for (int r = 0; r < rows; r++) {
+            data.append(DemoData.imei(FIRST + (r % DEVICES))).append('\t').append(now.minusMillis(r)).append('\t')
+                    .append(10_000_000L + r).append('\t').append(now).append("\t80\tf\t48.1\t-1.6\t8\t4G\t2026-11-05\t")
+                    .append("neogend/aosp14/2026.11\t5.15.148\t20000\t1.4.2\n");
+        }
+        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER,
+                "")) {
+            long t0 = System.nanoTime();
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy reading (imei, recorded_at, sequence, received_at, "
+                    + "battery_percent, charging, latitude, longitude, accuracy_m, network, patch_level, rom_build, "
+                    + "kernel_version, free_storage_mb, agent_version) from stdin", new StringReader(data.toString()));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            try (Statement s = c.createStatement()) {
+                s.execute("delete from reading where sequence >= 10000000");
+            }
+            return rows / seconds;
+        }
+    }
+
+    private String peakMemory() {
+        return stack.process("telemetry").map(p -> {
+            try {
+                return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                        .filter(l -> l.startsWith("VmHWM")).findFirst().map(l -> l.replaceAll("\\s+", " ").trim())
+                        .orElse("unknown");
+            } catch (java.io.IOException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+        }).orElse("unknown");
+    }
+}

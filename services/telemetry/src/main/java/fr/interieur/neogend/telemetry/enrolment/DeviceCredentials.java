@@ -1,0 +1,75 @@
+package fr.interieur.neogend.telemetry.enrolment;
+
+import fr.interieur.neogend.kit.security.DeviceAuthenticator;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Device credentials: {@code <id>.<secret>}, 96 random bits of id and 256 of secret. Only the
+ * secret's SHA-256 is stored (a random 256-bit secret needs no slow hash); checks compare in
+ * constant time and read the revocations every time: a returned or exchanged device is refused on its
+ * very next request; a lost or stolen one is let in only while it has LOCK or WIPE commands to
+ * receive and acknowledge (its readings are refused), then refused too.
+ */
+@Component
+public class DeviceCredentials implements DeviceAuthenticator {
+
+    private static final Pattern FORMAT = Pattern.compile("([0-9a-f]{24})\\.([A-Za-z0-9_-]{43})");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JdbcClient jdbc;
+
+    DeviceCredentials(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A new credential: its id, and the whole credential to hand to the device once. */
+    public record Issued(String id, String credential, byte[] secretHash) {
+    }
+
+    public static Issued issue() {
+        byte[] id = new byte[12];
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(id);
+        RANDOM.nextBytes(secret);
+        String idText = HexFormat.of().formatHex(id);
+        String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        return new Issued(idText, idText + "." + secretText, sha256(secretText));
+    }
+
+    @Override
+    public Optional<String> authenticate(String credential) {
+        var m = FORMAT.matcher(credential == null ? "" : credential);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        record Row(String imei, byte[] hash) {
+        }
+        Optional<Row> row = jdbc.sql("""
+                        select c.imei, c.secret_hash from device_credential c
+                        where c.id = ? and c.revoked_at is null
+                          and (not exists (select 1 from device_revocation r where r.imei = c.imei)
+                               or exists (select 1 from device_command k
+                                          where k.imei = c.imei and k.status <> 'ACKNOWLEDGED'))""")
+                .param(m.group(1))
+                .query((rs, n) -> new Row(rs.getString(1), rs.getBytes(2))).optional();
+        return row.filter(r -> MessageDigest.isEqual(r.hash(), sha256(m.group(2)))).map(Row::imei);
+    }
+
+    static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

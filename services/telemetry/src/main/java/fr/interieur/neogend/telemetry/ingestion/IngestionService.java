@@ -1,0 +1,136 @@
+package fr.interieur.neogend.telemetry.ingestion;
+
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Takes a device's batch of readings (DOMAIN rule 18): refuses the bad readings one by one with a
+ * reason, stores the good ones exactly once (a batch sent again stores nothing twice), moves the
+ * latest state forward, records the acknowledged commands and hands out the waiting ones — all in
+ * one transaction, committed before the answer, so an acknowledged batch is durable.
+ */
+@Service
+public class IngestionService {
+
+    public static final int MAX_BATCH = 1000;
+    private static final Pattern PATCH_LEVEL = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+    private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{0,200}");
+    private static final Set<String> NETWORKS = Set.of("NONE", "2G", "3G", "4G", "5G", "WIFI", "UNKNOWN");
+
+    private final ReadingStore store;
+    private final Clock clock;
+    private final Duration retention;
+    private final Duration futureTolerance;
+
+    public IngestionService(ReadingStore store, Optional<Clock> clock,
+                            @Value("${neogend.telemetry.retention:30d}") Duration retention,
+                            @Value("${neogend.telemetry.future-tolerance:5m}") Duration futureTolerance) {
+        this.store = store;
+        this.clock = clock.orElse(Clock.systemUTC());
+        this.retention = retention;
+        this.futureTolerance = futureTolerance;
+    }
+
+    @Transactional
+    public Upload ingest(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
+        if (readings.size() > MAX_BATCH) {
+            throw InvalidArgumentException.of("readings", "at most " + MAX_BATCH + " readings per batch, not "
+                    + readings.size());
+        }
+        Instant now = clock.instant();
+        boolean revoked = store.revoked(imei);
+        List<ReadingIn> good = new ArrayList<>(readings.size());
+        List<Upload.Rejected> rejected = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < readings.size(); i++) {
+            ReadingIn r = readings.get(i);
+            String problem = revoked ? "the device is revoked (lost, stolen or returned): nothing it sends is kept"
+                    : problem(r, now);
+            if (problem == null && !seen.add(r.recordedAt() + "#" + r.sequence())) {
+                problem = "sequence: repeats an earlier reading of this batch";
+            }
+            if (problem != null) {
+                rejected.add(new Upload.Rejected(i, r.sequence(), problem));
+            } else {
+                good.add(r);
+            }
+        }
+        List<Long> acks = new ArrayList<>();
+        for (String id : acknowledgedCommandIds) {
+            try {
+                acks.add(Long.parseLong(id));
+            } catch (NumberFormatException e) {
+                throw InvalidArgumentException.of("acknowledged_command_ids", "holds an unknown command id: " + id);
+            }
+        }
+        int stored = good.isEmpty() ? 0 : store.insert(imei, good);
+        good.stream().max(Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence))
+                .ifPresent(newest -> store.updateLatest(imei, newest));
+        if (!acks.isEmpty()) {
+            store.acknowledge(imei, acks);
+        }
+        return new Upload(stored, good.size() - stored, rejected, store.deliverPending(imei));
+    }
+
+    /** Why a reading is refused, or null. */
+    private String problem(ReadingIn r, Instant now) {
+        if (r.sequence() < 0) {
+            return "sequence: must not be negative";
+        }
+        if (r.recordedAt() == null || r.recordedAt().equals(Instant.EPOCH)) {
+            return "recorded_at: is required";
+        }
+        if (r.recordedAt().isAfter(now.plus(futureTolerance))) {
+            return "recorded_at: is in the future (device clock?)";
+        }
+        if (r.recordedAt().isBefore(now.minus(retention))) {
+            return "recorded_at: is older than the " + retention.toDays() + "-day retention";
+        }
+        if (r.batteryPercent() < 0 || r.batteryPercent() > 100) {
+            return "battery_percent: must be 0 to 100";
+        }
+        if (r.latitude().isPresent() != r.longitude().isPresent()) {
+            return "latitude, longitude: give both or neither";
+        }
+        if (r.latitude().filter(l -> !(l >= -90 && l <= 90)).isPresent()) {
+            return "latitude: must be -90 to 90";
+        }
+        if (r.longitude().filter(l -> !(l >= -180 && l <= 180)).isPresent()) {
+            return "longitude: must be -180 to 180";
+        }
+        if (r.accuracyM().filter(a -> !(a >= 0 && a < 100_000)).isPresent()) {
+            return "accuracy_m: must be 0 to 100,000";
+        }
+        if (!NETWORKS.contains(r.network())) {
+            return "network: is not a known network type";
+        }
+        if (!r.patchLevel().isEmpty() && !PATCH_LEVEL.matcher(r.patchLevel()).matches()) {
+            return "security_patch_level: must be YYYY-MM-DD";
+        }
+        for (String text : new String[] {r.romBuild(), r.kernelVersion(), r.agentVersion()}) {
+            if (!TEXT.matcher(text).matches()) {
+                return "rom_build, kernel_version, agent_version: at most 200 characters of plain text";
+            }
+        }
+        if (r.agentVersion().length() > 40) {
+            return "agent_version: at most 40 characters";
+        }
+        if (r.freeStorageMb() < 0) {
+            return "free_storage_mb: must not be negative";
+        }
+        return null;
+    }
+}

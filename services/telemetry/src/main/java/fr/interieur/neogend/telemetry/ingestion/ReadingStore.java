@@ -1,0 +1,23 @@
+package fr.interieur.neogend.telemetry.ingestion;
+
+import java.util.Collection;
+import java.util.List;
+
+/** Storage of readings, latest states and commands (implemented in persistence). */
+public interface ReadingStore {
+
+    /** True when inventory said the device was lost, stolen, exchanged or returned. */
+    boolean revoked(String imei);
+
+    /** Stores the readings of one device unless stored already; returns how many were new. */
+    int insert(String imei, List<ReadingIn> readings);
+
+    /** Moves the device's latest state forward to the newest of these readings, if newer. */
+    void updateLatest(String imei, ReadingIn newest);
+
+    /** Marks the device's commands acknowledged (ids of other devices are ignored). */
+    void acknowledge(String imei, Collection<Long> commandIds);
+
+    /** The device's commands not yet acknowledged, marking the queued ones delivered. */
+    List<Upload.Command> deliverPending(String imei);
+}

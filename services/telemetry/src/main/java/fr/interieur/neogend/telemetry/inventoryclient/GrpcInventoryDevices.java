@@ -1,0 +1,61 @@
+package fr.interieur.neogend.telemetry.inventoryclient;
+
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.kit.grpc.CallerContext;
+import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import java.util.concurrent.TimeUnit;
+
+/** Asks inventory about a device with the caller's own token (inventory checks it again). */
+@Component
+class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
+
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final ManagedChannel channel;
+
+    GrpcInventoryDevices(@Value("${neogend.inventory.target:localhost:9091}") String target) {
+        this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    }
+
+    @Override
+    public boolean exists(String imei) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + CallerContext.bearerToken());
+        try {
+            InventoryServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .getDevice(GetDeviceRequest.newBuilder().setImei(imei).build());
+            return true;
+        } catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            if (code == Status.Code.NOT_FOUND) {
+                return false;
+            }
+            if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+                channel.resetConnectBackoff();
+                throw Status.UNAVAILABLE.withDescription("inventory is unavailable: enrol the device again later")
+                        .asRuntimeException();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void destroy() throws InterruptedException {
+        channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

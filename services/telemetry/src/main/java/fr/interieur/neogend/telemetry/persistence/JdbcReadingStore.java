@@ -1,0 +1,162 @@
+package fr.interieur.neogend.telemetry.persistence;
+
+import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
+import fr.interieur.neogend.telemetry.ingestion.ReadingStore;
+import fr.interieur.neogend.telemetry.ingestion.Upload;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Readings in PostgreSQL: a batch is one multi-row insert from arrays ({@code unnest}), each key
+ * stored once ({@code on conflict do nothing}).
+ */
+@Repository
+class JdbcReadingStore implements ReadingStore {
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate jdbcTemplate;
+
+    JdbcReadingStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate) {
+        this.jdbc = jdbc;
+        this.jdbcTemplate = jdbcTemplate;
+    }
+
+    @Override
+    public boolean revoked(String imei) {
+        return jdbc.sql("select exists(select 1 from device_revocation where imei = ?)").param(imei)
+                .query(Boolean.class).single();
+    }
+
+    @Override
+    public int insert(String imei, List<ReadingIn> readings) {
+        int n = readings.size();
+        Timestamp[] at = new Timestamp[n];
+        Long[] seq = new Long[n];
+        Short[] battery = new Short[n];
+        Boolean[] charging = new Boolean[n];
+        Double[] lat = new Double[n];
+        Double[] lon = new Double[n];
+        Float[] acc = new Float[n];
+        String[] network = new String[n];
+        Date[] patch = new Date[n];
+        String[] rom = new String[n];
+        String[] kernel = new String[n];
+        Long[] storage = new Long[n];
+        String[] agent = new String[n];
+        for (int i = 0; i < n; i++) {
+            ReadingIn r = readings.get(i);
+            at[i] = Timestamp.from(r.recordedAt());
+            seq[i] = r.sequence();
+            battery[i] = (short) r.batteryPercent();
+            charging[i] = r.charging();
+            lat[i] = r.latitude().orElse(null);
+            lon[i] = r.longitude().orElse(null);
+            acc[i] = r.accuracyM().orElse(null);
+            network[i] = r.network();
+            patch[i] = r.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(r.patchLevel()));
+            rom[i] = emptyToNull(r.romBuild());
+            kernel[i] = emptyToNull(r.kernelVersion());
+            storage[i] = r.freeStorageMb();
+            agent[i] = emptyToNull(r.agentVersion());
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        // one statement: the arrays zipped by unnest, the received time added, duplicates skipped
+        return jdbcTemplate.execute((Connection c) -> {
+            try (var ps = c.prepareStatement("""
+                    insert into reading (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
+                                         longitude, accuracy_m, network, patch_level, rom_build, kernel_version,
+                                         free_storage_mb, agent_version)
+                    select ?, r.* from (select u.recorded_at, u.sequence, ?::timestamptz, u.battery, u.charging, u.lat,
+                                               u.lon, u.acc, u.network, u.patch, u.rom, u.kernel, u.storage, u.agent
+                                        from unnest(?::timestamptz[], ?::bigint[], ?::smallint[], ?::boolean[],
+                                                    ?::float8[], ?::float8[], ?::float4[], ?::varchar[], ?::date[],
+                                                    ?::varchar[], ?::varchar[], ?::bigint[], ?::varchar[])
+                                             as u(recorded_at, sequence, battery, charging, lat, lon, acc, network,
+                                                  patch, rom, kernel, storage, agent)) r
+                    on conflict do nothing""")) {
+                ps.setString(1, imei);
+                ps.setTimestamp(2, now);
+                ps.setArray(3, array(c, "timestamptz", at));
+                ps.setArray(4, array(c, "bigint", seq));
+                ps.setArray(5, array(c, "smallint", battery));
+                ps.setArray(6, array(c, "boolean", charging));
+                ps.setArray(7, array(c, "float8", lat));
+                ps.setArray(8, array(c, "float8", lon));
+                ps.setArray(9, array(c, "float4", acc));
+                ps.setArray(10, array(c, "varchar", network));
+                ps.setArray(11, array(c, "date", patch));
+                ps.setArray(12, array(c, "varchar", rom));
+                ps.setArray(13, array(c, "varchar", kernel));
+                ps.setArray(14, array(c, "bigint", storage));
+                ps.setArray(15, array(c, "varchar", agent));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static Array array(Connection c, String type, Object[] values) throws SQLException {
+        return c.createArrayOf(type, values);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    @Override
+    public void updateLatest(String imei, ReadingIn r) {
+        jdbc.sql("""
+                        insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging,
+                                                  latitude, longitude, accuracy_m, network, patch_level, rom_build,
+                                                  kernel_version, free_storage_mb, agent_version)
+                        values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        on conflict (imei) do update set recorded_at = excluded.recorded_at,
+                            sequence = excluded.sequence, received_at = excluded.received_at,
+                            battery_percent = excluded.battery_percent, charging = excluded.charging,
+                            latitude = coalesce(excluded.latitude, device_state.latitude),
+                            longitude = coalesce(excluded.longitude, device_state.longitude),
+                            accuracy_m = coalesce(excluded.accuracy_m, device_state.accuracy_m),
+                            network = excluded.network,
+                            patch_level = coalesce(excluded.patch_level, device_state.patch_level),
+                            rom_build = coalesce(excluded.rom_build, device_state.rom_build),
+                            kernel_version = coalesce(excluded.kernel_version, device_state.kernel_version),
+                            free_storage_mb = excluded.free_storage_mb,
+                            agent_version = coalesce(excluded.agent_version, device_state.agent_version)
+                        where (excluded.recorded_at, excluded.sequence) > (device_state.recorded_at, device_state.sequence)""")
+                .params(imei, Timestamp.from(r.recordedAt()), r.sequence(), (short) r.batteryPercent(), r.charging(),
+                        r.latitude().orElse(null), r.longitude().orElse(null), r.accuracyM().orElse(null), r.network(),
+                        r.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(r.patchLevel())),
+                        emptyToNull(r.romBuild()), emptyToNull(r.kernelVersion()), r.freeStorageMb(),
+                        emptyToNull(r.agentVersion()))
+                .update();
+    }
+
+    @Override
+    public void acknowledge(String imei, Collection<Long> ids) {
+        jdbc.sql("update device_command set status = 'ACKNOWLEDGED', acknowledged_at = now() "
+                        + "where imei = ? and id = any(?::bigint[]) and status <> 'ACKNOWLEDGED'")
+                .params(imei, ids.toArray(Long[]::new)).update();
+    }
+
+    @Override
+    public List<Upload.Command> deliverPending(String imei) {
+        jdbc.sql("update device_command set status = 'DELIVERED', delivered_at = now() "
+                + "where imei = ? and status = 'QUEUED'").param(imei).update();
+        return jdbc.sql("select id, command, status, queued_at from device_command "
+                        + "where imei = ? and status = 'DELIVERED' order by id")
+                .param(imei)
+                .query((rs, n) -> new Upload.Command(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        rs.getTimestamp(4).toInstant()))
+                .list();
+    }
+}

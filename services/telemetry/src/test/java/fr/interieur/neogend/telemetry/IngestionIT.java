@@ -1,0 +1,294 @@
+package fr.interieur.neogend.telemetry;
+
+import com.google.protobuf.Timestamp;
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.telemetry.ingestion.ReadingPartitions;
+import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
+import fr.interieur.neogend.telemetry.v1.InventoryEvent;
+import fr.interieur.neogend.telemetry.v1.InventoryEventKind;
+import fr.interieur.neogend.telemetry.v1.NetworkType;
+import fr.interieur.neogend.telemetry.v1.Reading;
+import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
+import fr.interieur.neogend.telemetry.v1.StreamReadingsRequest;
+import fr.interieur.neogend.telemetry.v1.StreamReadingsResponse;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceBlockingStub;
+import fr.interieur.neogend.telemetry.v1.UploadReadingsRequest;
+import fr.interieur.neogend.telemetry.v1.UploadReadingsResponse;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Enrolment, ingestion (exactly once, per-reading refusals, out of order), revocation and commands,
+ * retention — on real PostgreSQL, with inventory stood in for by a gRPC server on a real port.
+ */
+@ServiceIT
+class IngestionIT {
+
+    static final int INVENTORY_PORT = freePort();
+    static final String KNOWN = imei(1);
+    static final String OTHER = imei(2);
+
+    @DynamicPropertySource
+    static void inventory(DynamicPropertyRegistry registry) {
+        registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+    }
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    ReadingPartitions partitions;
+    ManagedChannel channel;
+    Server inventory;
+    TelemetryServiceBlockingStub fleetManager;
+
+    static String imei(int n) {
+        String body = String.format("35777701%06d", n);
+        return body + Imei.checkDigit(body);
+    }
+
+    @BeforeEach
+    void connect() throws IOException {
+        for (String table : List.of("device_command", "device_revocation", "inventory_event", "device_credential",
+                "device_state", "reading")) {
+            jdbc.sql("delete from " + table).update();
+        }
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+        inventory = Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
+                .addService(new InventoryServiceGrpc.InventoryServiceImplBase() {
+                    @Override
+                    public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> out) {
+                        if (request.getImei().equals(KNOWN) || request.getImei().equals(OTHER)) {
+                            out.onNext(GetDeviceResponse.newBuilder().setDevice(Device.newBuilder()
+                                    .setImei(request.getImei())).build());
+                            out.onCompleted();
+                        } else {
+                            out.onError(Status.NOT_FOUND.withDescription("no device").asRuntimeException());
+                        }
+                    }
+                }).build().start();
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+        inventory.shutdownNow();
+    }
+
+    TelemetryServiceBlockingStub device(String credential) {
+        Metadata m = new Metadata();
+        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
+        return TelemetryServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+    }
+
+    String enrol(String imei) {
+        return fleetManager.enrollDevice(EnrollDeviceRequest.newBuilder().setImei(imei).build()).getCredential();
+    }
+
+    static Reading.Builder reading(long seq, Instant at) {
+        return Reading.newBuilder().setSequence(seq)
+                .setRecordedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
+                .setBatteryPercent(80).setCharging(false).setLatitude(48.11).setLongitude(-1.68).setAccuracyM(12)
+                .setNetwork(NetworkType.NETWORK_TYPE_4G).setSecurityPatchLevel("2026-11-05")
+                .setRomBuild("neogend/aosp14/2026.11").setKernelVersion("5.15.148").setFreeStorageMb(20_000)
+                .setAgentVersion("1.4.2");
+    }
+
+    long stored(String imei) {
+        return jdbc.sql("select count(*) from reading where imei = ?").param(imei).query(Long.class).single();
+    }
+
+    @Test
+    void enrolmentIssuesOneCredentialPerDeviceStoredAsAHash() {
+        String credential = enrol(KNOWN);
+        assertThat(credential).matches("[0-9a-f]{24}\\.[A-Za-z0-9_-]{43}");
+        assertThat(jdbc.sql("select count(*) from device_credential where secret_hash = convert_to(?, 'UTF8')")
+                .param(credential.substring(25)).query(Long.class).single()).isZero();
+        String again = enrol(KNOWN);
+        assertThat(GrpcAssertions.failure(() -> device(credential).uploadReadings(UploadReadingsRequest
+                .getDefaultInstance())).getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(device(again).uploadReadings(UploadReadingsRequest.getDefaultInstance()).getStored()).isZero();
+        assertThat(GrpcAssertions.failure(() -> enrol(imei(99))).getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(GrpcAssertions.failure(() -> GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
+                TestTokens.auditor()).enrollDevice(EnrollDeviceRequest.newBuilder().setImei(KNOWN).build()))
+                .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        // a credential is for uploads only, and people cannot upload
+        assertThat(GrpcAssertions.failure(() -> device(again).enrollDevice(EnrollDeviceRequest.newBuilder()
+                .setImei(OTHER).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(() -> fleetManager.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(() -> device("0123456789abcdef01234567.not-the-secret-at-all-not-the-secret-at-a")
+                .uploadReadings(UploadReadingsRequest.getDefaultInstance())).getStatus().getCode())
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
+    @Test
+    void aBatchIsStoredOnceBadReadingsAreRefusedOneByOneAndOrderDoesNotMatter() {
+        var stub = device(enrol(KNOWN));
+        Instant now = Instant.now();
+        var batch = UploadReadingsRequest.newBuilder()
+                .addReadings(reading(10, now.minusSeconds(90)))
+                .addReadings(reading(11, now.minusSeconds(60)).setLatitude(95))
+                .addReadings(reading(12, now.minusSeconds(30)))
+                .addReadings(reading(13, now.plus(Duration.ofHours(2))))
+                .addReadings(reading(14, now.minus(Duration.ofDays(31))))
+                .addReadings(reading(15, now.minusSeconds(10)).clearLongitude())
+                .addReadings(reading(16, now.minusSeconds(5))).build();
+        UploadReadingsResponse first = stub.uploadReadings(batch);
+        assertThat(first.getStored()).isEqualTo(3);
+        assertThat(first.getRejectedList()).extracting(r -> r.getIndex() + ":" + r.getReason().split(":")[0])
+                .containsExactly("1:latitude", "3:recorded_at", "4:recorded_at", "5:latitude, longitude");
+        UploadReadingsResponse again = stub.uploadReadings(batch);
+        assertThat(again.getStored()).isZero();
+        assertThat(again.getDuplicates()).isEqualTo(3);
+        assertThat(stored(KNOWN)).isEqualTo(3);
+
+        // an older batch arriving late is stored, the latest state stays the newest reading
+        stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(5, now.minusSeconds(600))
+                .setBatteryPercent(99)).build());
+        assertThat(stored(KNOWN)).isEqualTo(4);
+        assertThat(jdbc.sql("select sequence from device_state where imei = ?").param(KNOWN).query(Long.class).single())
+                .isEqualTo(16);
+        assertThat(jdbc.sql("select battery_percent from device_state where imei = ?").param(KNOWN)
+                .query(Integer.class).single()).isEqualTo(80);
+    }
+
+    @Test
+    void aStolenDeviceGetsItsLockAndWipeOnItsNextUploadThenIsRefused() {
+        String credential = enrol(KNOWN);
+        var stub = device(credential);
+        stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now())).build());
+        GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.service("inventory"))
+                .recordInventoryEvent(RecordInventoryEventRequest.newBuilder().setEvent(InventoryEvent.newBuilder()
+                        .setEventId(UUID.randomUUID().toString()).setKind(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN)
+                        .setImei(KNOWN).setTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond())))
+                        .build());
+
+        UploadReadingsResponse next = stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(reading(2, Instant.now())).build());
+        assertThat(next.getStored()).isZero();
+        assertThat(next.getRejected(0).getReason()).contains("revoked");
+        assertThat(next.getCommandsList()).extracting(c -> c.getCommand() + "/" + c.getStatus())
+                .containsExactly("LOCK/DELIVERED", "WIPE/DELIVERED");
+        List<String> ids = next.getCommandsList().stream().map(c -> c.getId()).toList();
+        stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(ids.get(0)).build());
+        UploadReadingsResponse last = stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addAcknowledgedCommandIds(ids.get(1)).build());
+        assertThat(last.getCommandsList()).isEmpty();
+        assertThat(jdbc.sql("select count(*) from device_command where imei = ? and status = 'ACKNOWLEDGED'")
+                .param(KNOWN).query(Long.class).single()).isEqualTo(2);
+        // everything acknowledged: the revoked device is refused from now on, and cannot be enrolled again
+        assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(GrpcAssertions.failure(() -> enrol(KNOWN)).getStatus().getCode())
+                .isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(stored(KNOWN)).isEqualTo(1);
+    }
+
+    @Test
+    void theStreamAnswersEveryBatchInOrder() throws Exception {
+        String credential = enrol(OTHER);
+        Metadata m = new Metadata();
+        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
+        var answers = new LinkedBlockingQueue<Object>();
+        var requests = TelemetryServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+                .streamReadings(new StreamObserver<>() {
+                    @Override
+                    public void onNext(StreamReadingsResponse value) {
+                        answers.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answers.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answers.add("done");
+                    }
+                });
+        Instant base = Instant.now().minusSeconds(3600);
+        List<Integer> storedPerBatch = new ArrayList<>();
+        for (int b = 0; b < 5; b++) {
+            var batch = StreamReadingsRequest.newBuilder();
+            for (int i = 0; i < 40; i++) {
+                batch.addReadings(reading(b * 40L + i, base.plusSeconds(b * 40L + i)));
+            }
+            requests.onNext(batch.build());
+            requests.onNext(batch.build()); // each batch twice: the second stores nothing
+        }
+        requests.onCompleted();
+        for (int i = 0; i < 10; i++) {
+            Object answer = answers.poll(10, TimeUnit.SECONDS);
+            assertThat(answer).isInstanceOf(StreamReadingsResponse.class);
+            storedPerBatch.add(((StreamReadingsResponse) answer).getStored());
+        }
+        assertThat(answers.poll(10, TimeUnit.SECONDS)).isEqualTo("done");
+        assertThat(storedPerBatch).containsExactly(40, 0, 40, 0, 40, 0, 40, 0, 40, 0);
+        assertThat(stored(OTHER)).isEqualTo(200);
+    }
+
+    @Test
+    void retentionDeletesExactlyWhatIsOlderThanThePeriod() {
+        partitions.maintain();
+        Instant now = Instant.now();
+        for (Duration age : List.of(Duration.ofDays(29), Duration.ofDays(30).minusMinutes(5),
+                Duration.ofDays(30).plusMinutes(5), Duration.ofDays(31), Duration.ofDays(45))) {
+            jdbc.sql("""
+                    insert into reading (imei, recorded_at, sequence, received_at, battery_percent, charging, network)
+                    values (?, ?, ?, now(), 50, false, '4G')""")
+                    .params(KNOWN, java.sql.Timestamp.from(now.minus(age)), age.toMinutes()).update();
+        }
+        List<String> dropped = partitions.maintain();
+        assertThat(jdbc.sql("select sequence from reading where imei = ? order by sequence").param(KNOWN)
+                .query(Long.class).list()).containsExactly(Duration.ofDays(29).toMinutes(),
+                Duration.ofDays(30).minusMinutes(5).toMinutes());
+        assertThat(dropped).isEmpty(); // the old days had no partition of their own: the default one was trimmed
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
