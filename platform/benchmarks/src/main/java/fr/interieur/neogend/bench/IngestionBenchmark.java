@@ -4,6 +4,13 @@ import com.google.protobuf.Timestamp;
 import fr.interieur.neogend.devstack.DemoData;
 import fr.interieur.neogend.devstack.PostgresServer;
 import fr.interieur.neogend.devstack.Stack;
+import fr.interieur.neogend.devstack.TokenClient;
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.DeviceKind;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
+import fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest;
+import fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest;
 import fr.interieur.neogend.telemetry.v1.NetworkType;
 import fr.interieur.neogend.telemetry.v1.Reading;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
@@ -95,8 +102,87 @@ final class IngestionBenchmark {
             System.out.printf(Locale.ROOT, "Goal: at least 20,000 readings/s: direct %.0f -> %s; gateway %.0f -> %s%n",
                     directRate, directRate >= 20_000 ? "met" : "NOT met", gatewayRate,
                     gatewayRate >= 20_000 ? "met" : "NOT met");
+            queries(channel, http);
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    /** Latest state of one device and the radius query, over 140,000 latest positions. */
+    private void queries(ManagedChannel channel, ThreadLocal<RawHttpClient> http) throws Exception {
+        System.out.printf("%nPosition queries: registering the %,d devices in inventory, placing them in France…%n",
+                DEVICES);
+        String token = new TokenClient(stack.keycloak().tokenEndpoint()).password("fleet.manager", "fleet.manager");
+        Metadata bearer = new Metadata();
+        bearer.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        ManagedChannel inventory = NettyChannelBuilder.forAddress("127.0.0.1", stack.options().ports().grpc("inventory"))
+                .usePlaintext().maxInboundMessageSize(16 << 20).build();
+        try {
+            var stub = InventoryServiceGrpc.newBlockingStub(inventory)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
+            for (int from = 0; from < DEVICES; from += 20_000) {
+                RegisterDevicesRequest.Builder b = RegisterDevicesRequest.newBuilder();
+                for (int i = from; i < Math.min(DEVICES, from + 20_000); i++) {
+                    b.addDevices(Device.newBuilder().setImei(DemoData.imei(FIRST + i)).setSerialNumber("TEL-" + i)
+                            .setModel("Rugged X5").setKind(DeviceKind.DEVICE_KIND_PHONE));
+                }
+                stub.withDeadlineAfter(2, java.util.concurrent.TimeUnit.MINUTES).registerDevices(b.build());
+            }
+        } finally {
+            inventory.shutdownNow();
+        }
+        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER,
+                ""); Statement s = c.createStatement()) {
+            s.execute("select setseed(0.42)");
+            s.execute("""
+                    insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging,
+                                              latitude, longitude, accuracy_m, network)
+                    select c.imei, now() - m * interval '1 minute', 1, now() - m * interval '1 minute', 70, false,
+                           42.5 + random() * 8.5, -4.5 + random() * 12.0, 10, '4G'
+                    from (select imei, floor(random() * 55)::int as m from device_credential) c
+                    on conflict (imei) do update set latitude = excluded.latitude, longitude = excluded.longitude,
+                                                     received_at = excluded.received_at""");
+            s.execute("analyze device_state");
+        }
+        Metadata m = new Metadata();
+        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        var telemetry = TelemetryServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+        Duration warmup = settings.warmup().dividedBy(2);
+        Duration measure = settings.measure().dividedBy(2);
+        int users = 4;
+        var stateDirect = Load.closedLoop(i -> telemetry.getDeviceState(GetDeviceStateRequest.newBuilder()
+                .setImei(DemoData.imei(FIRST + device(i))).build()), users, warmup, measure);
+        var stateGateway = Load.closedLoop(i -> ok(http.get().get("/api/v1/devices/" + DemoData.imei(FIRST + device(i))
+                + "/state", token)), users, warmup, measure);
+        var nearDirect = Load.closedLoop(i -> telemetry.findDevicesNear(FindDevicesNearRequest.newBuilder()
+                .setLatitude(lat(i)).setLongitude(lon(i)).setRadiusM(5000).build()), users, warmup, measure);
+        var nearGateway = Load.closedLoop(i -> ok(http.get().get(String.format(Locale.ROOT,
+                "/api/v1/device-states:near?latitude=%.5f&longitude=%.5f&radius_m=5000", lat(i), lon(i)), token)),
+                users, warmup, measure);
+        System.out.printf("%nPosition queries (%d users, %s each; ms; every read audited)%n", users, measure);
+        System.out.println("query                              | direct p50 | direct p99 | gateway p50 | gateway p99");
+        System.out.printf(Locale.ROOT, "latest state of one device         | %10.1f | %10.1f | %11.1f | %11.1f%n",
+                stateDirect.p50Millis(), stateDirect.p99Millis(), stateGateway.p50Millis(), stateGateway.p99Millis());
+        System.out.printf(Locale.ROOT, "devices within 5 km of a point     | %10.1f | %10.1f | %11.1f | %11.1f%n",
+                nearDirect.p50Millis(), nearDirect.p99Millis(), nearGateway.p50Millis(), nearGateway.p99Millis());
+        double worstState = Math.max(stateDirect.p99Millis(), stateGateway.p99Millis());
+        double worstNear = Math.max(nearDirect.p99Millis(), nearGateway.p99Millis());
+        System.out.printf(Locale.ROOT, "Goals: latest state p99 < 10 ms: worst %.1f -> %s; radius p99 < 100 ms: worst %.1f"
+                + " -> %s%n", worstState, worstState < 10 ? "met" : "NOT met", worstNear, worstNear < 100 ? "met" : "NOT met");
+        System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service after the queries: %s%n", peakMemory());
+    }
+
+    private static double lat(long i) {
+        return 43.0 + Math.floorMod(i * 37, 700) / 100.0;
+    }
+
+    private static double lon(long i) {
+        return -4.0 + Math.floorMod(i * 53, 1100) / 100.0;
+    }
+
+    private static void ok(int status) {
+        if (status != 200) {
+            throw new IllegalStateException("HTTP " + status);
         }
     }
 

@@ -86,7 +86,7 @@ class IngestionIT {
     @BeforeEach
     void connect() throws IOException {
         for (String table : List.of("device_command", "device_revocation", "inventory_event", "device_credential",
-                "device_state", "reading")) {
+                "device_state", "reading", "position_access")) {
             jdbc.sql("delete from " + table).update();
         }
         channel = GrpcTestClients.channel(grpcPort);
@@ -264,6 +264,98 @@ class IngestionIT {
         assertThat(answers.poll(10, TimeUnit.SECONDS)).isEqualTo("done");
         assertThat(storedPerBatch).containsExactly(40, 0, 40, 0, 40, 0, 40, 0, 40, 0);
         assertThat(stored(OTHER)).isEqualTo(200);
+    }
+
+    void stateAt(String imei, double lat, double lon, Duration silentFor) {
+        jdbc.sql("""
+                insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
+                                          longitude, network)
+                values (?, now() - ?::interval, 1, now() - ?::interval, 60, false, ?, ?, '4G')""")
+                .params(imei, silentFor.toSeconds() + " seconds", silentFor.toSeconds() + " seconds", lat, lon).update();
+    }
+
+    @Test
+    void positionsAreForAuthorisedRolesAndEveryReadIsAudited() {
+        stateAt(KNOWN, 48.1100, -1.6800, Duration.ofMinutes(2));   // Rennes, place de la Mairie
+        stateAt(OTHER, 48.1173, -1.6778, Duration.ofMinutes(5));   // 830 m north
+        stateAt(imei(3), 48.3904, -1.4500, Duration.ofMinutes(1)); // 35 km away
+        stateAt(imei(4), 48.1105, -1.6790, Duration.ofHours(30));  // nearby but silent for 30 h
+
+        var near = fleetManager.findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
+                .setLatitude(48.1100).setLongitude(-1.6800).setRadiusM(2000).build()).getStatesList();
+        assertThat(near).extracting(st -> st.getImei()).containsExactly(KNOWN, OTHER);
+        var state = fleetManager.getDeviceState(fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()
+                .setImei(KNOWN).build()).getState();
+        assertThat(state.getReading().getLatitude()).isEqualTo(48.11);
+        // a device inventory does not show the caller: not found, and nothing read
+        assertThat(GrpcAssertions.failure(() -> fleetManager.getDeviceState(fr.interieur.neogend.telemetry.v1
+                .GetDeviceStateRequest.newBuilder().setImei(imei(3)).build())).getStatus().getCode())
+                .isEqualTo(Status.Code.NOT_FOUND);
+
+        for (String token : List.of(TestTokens.technician("GN"), TestTokens.auditor(), TestTokens.supplier("SUP-DEMO"))) {
+            var other = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), token);
+            assertThat(GrpcAssertions.failure(() -> other.findDevicesNear(fr.interieur.neogend.telemetry.v1
+                    .FindDevicesNearRequest.newBuilder().setLatitude(48.11).setLongitude(-1.68).setRadiusM(500).build()))
+                    .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(GrpcAssertions.failure(() -> other.getDeviceState(fr.interieur.neogend.telemetry.v1
+                    .GetDeviceStateRequest.newBuilder().setImei(KNOWN).build())).getStatus().getCode())
+                    .isEqualTo(Status.Code.PERMISSION_DENIED);
+        }
+        assertThat(GrpcAssertions.failure(() -> fleetManager.findDevicesNear(fr.interieur.neogend.telemetry.v1
+                .FindDevicesNearRequest.newBuilder().setLatitude(95).setLongitude(0).setRadiusM(10).build()))
+                .getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+        var audit = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
+                .listPositionAccesses(fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.getDefaultInstance())
+                .getAccessesList();
+        assertThat(audit).extracting(a -> a.getActor() + " " + a.getKind() + " " + a.getResultCount())
+                .containsExactly("fleet.manager DEVICE_STATE 1", "fleet.manager RADIUS 2");
+        assertThat(audit.get(1).getRadiusM()).isEqualTo(2000);
+        assertThat(audit.get(1).getLatitude()).isEqualTo(48.11);
+
+        var silent = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.technician("GN"))
+                .listSilentDevices(fr.interieur.neogend.telemetry.v1.ListSilentDevicesRequest.newBuilder().setHours(24)
+                        .build());
+        assertThat(silent.getTotal()).isEqualTo(1);
+        assertThat(silent.getDevices(0).getImei()).isEqualTo(imei(4));
+    }
+
+    @Test
+    void peopleQueueCommandsTheDeviceReceivesAndAcknowledges() {
+        var stub = device(enrol(KNOWN));
+        var unitManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
+                TestTokens.unitManager("GN-RBRE"));
+        var locate = unitManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest
+                .newBuilder().setImei(KNOWN).setCommand("LOCATE").build()).getCommand();
+        assertThat(locate.getStatus()).isEqualTo("QUEUED");
+        assertThat(GrpcAssertions.failure(() -> unitManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1
+                .QueueDeviceCommandRequest.newBuilder().setImei(KNOWN).setCommand("WIPE").build())).getStatus().getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(() -> fleetManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1
+                .QueueDeviceCommandRequest.newBuilder().setImei(KNOWN).setCommand("REBOOT").build())).getStatus()
+                .getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        var delivered = stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now()))
+                .build()).getCommandsList();
+        assertThat(delivered).extracting(c -> c.getId() + c.getCommand()).containsExactly(locate.getId() + "LOCATE");
+        stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(locate.getId()).build());
+        assertThat(fleetManager.listDeviceCommands(fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest
+                .newBuilder().setImei(KNOWN).build()).getCommandsList()).extracting(c -> c.getStatus())
+                .containsExactly("ACKNOWLEDGED");
+    }
+
+    @Test
+    void batteryHealthCountsBandsAndListsLowDevicesNotCharging() {
+        stateAt(KNOWN, 48.1, -1.6, Duration.ofMinutes(1));
+        jdbc.sql("update device_state set battery_percent = 9 where imei = ?").param(KNOWN).update();
+        stateAt(OTHER, 48.1, -1.6, Duration.ofMinutes(1));
+        stateAt(imei(5), 48.1, -1.6, Duration.ofMinutes(1));
+        jdbc.sql("update device_state set battery_percent = 5, charging = true where imei = ?").param(imei(5)).update();
+        var health = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
+                .getBatteryHealth(fr.interieur.neogend.telemetry.v1.GetBatteryHealthRequest.getDefaultInstance());
+        assertThat(health.getBandsList()).extracting(b -> b.getBand() + "=" + b.getCount())
+                .containsExactly("0-19=2", "20-39=0", "40-59=0", "60-79=1", "80-100=0");
+        assertThat(health.getLowImeisList()).containsExactly(KNOWN);
+        assertThat(health.getLowTotal()).isEqualTo(1);
     }
 
     @Test

@@ -13,7 +13,28 @@ import fr.interieur.neogend.telemetry.enrolment.EnrolmentService;
 import fr.interieur.neogend.telemetry.ingestion.IngestionService;
 import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
+import fr.interieur.neogend.telemetry.commands.CommandService;
+import fr.interieur.neogend.telemetry.queries.PositionQueries;
+import fr.interieur.neogend.telemetry.v1.BatteryBand;
+import fr.interieur.neogend.telemetry.v1.GetBatteryHealthRequest;
+import fr.interieur.neogend.telemetry.v1.GetBatteryHealthResponse;
+import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest;
+import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsResponse;
+import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest;
+import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandResponse;
 import fr.interieur.neogend.telemetry.v1.DeviceCommand;
+import fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest;
+import fr.interieur.neogend.telemetry.v1.FindDevicesNearResponse;
+import fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest;
+import fr.interieur.neogend.telemetry.v1.GetDeviceStateResponse;
+import fr.interieur.neogend.telemetry.v1.ListDeviceReadingsRequest;
+import fr.interieur.neogend.telemetry.v1.ListDeviceReadingsResponse;
+import fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest;
+import fr.interieur.neogend.telemetry.v1.ListPositionAccessesResponse;
+import fr.interieur.neogend.telemetry.v1.ListSilentDevicesRequest;
+import fr.interieur.neogend.telemetry.v1.ListSilentDevicesResponse;
+import fr.interieur.neogend.telemetry.v1.NetworkType;
+import fr.interieur.neogend.telemetry.v1.SilentDevice;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceResponse;
 import fr.interieur.neogend.telemetry.v1.Reading;
@@ -46,13 +67,124 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     private final IngestionService ingestion;
     private final DeviceCredentials credentials;
 
+    private final PositionQueries queries;
+    private final CommandService commands;
+
     public TelemetryGrpcService(DeviceStatusCatalog catalog, InventoryEventHandler inventoryEvents,
-                                EnrolmentService enrolment, IngestionService ingestion, DeviceCredentials credentials) {
+                                EnrolmentService enrolment, IngestionService ingestion, DeviceCredentials credentials,
+                                PositionQueries queries, CommandService commands) {
         this.catalog = catalog;
         this.inventoryEvents = inventoryEvents;
         this.enrolment = enrolment;
         this.ingestion = ingestion;
         this.credentials = credentials;
+        this.queries = queries;
+        this.commands = commands;
+    }
+
+    @Override
+    public void queueDeviceCommand(QueueDeviceCommandRequest request, StreamObserver<QueueDeviceCommandResponse> response) {
+        response.onNext(QueueDeviceCommandResponse.newBuilder().setCommand(command(commands.queue(request.getImei(),
+                request.getCommand(), CallerContext.current()))).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void listDeviceCommands(ListDeviceCommandsRequest request, StreamObserver<ListDeviceCommandsResponse> response) {
+        var out = ListDeviceCommandsResponse.newBuilder();
+        commands.list(request.getImei()).forEach(c -> out.addCommands(command(c)));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void getBatteryHealth(GetBatteryHealthRequest request, StreamObserver<GetBatteryHealthResponse> response) {
+        PositionQueries.Battery b = queries.battery(request.getLowPercent());
+        var out = GetBatteryHealthResponse.newBuilder().addAllLowImeis(b.lowImeis()).setLowTotal(b.lowTotal());
+        b.bands().forEach((band, n) -> out.addBands(BatteryBand.newBuilder().setBand(band).setCount(n)));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void getDeviceState(GetDeviceStateRequest request, StreamObserver<GetDeviceStateResponse> response) {
+        response.onNext(GetDeviceStateResponse.newBuilder()
+                .setState(state(queries.state(request.getImei(), CallerContext.current()))).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void listDeviceReadings(ListDeviceReadingsRequest request,
+                                   StreamObserver<ListDeviceReadingsResponse> response) {
+        var out = ListDeviceReadingsResponse.newBuilder();
+        queries.readings(request.getImei(), request.hasSince() ? Optional.of(instant(request.getSince()))
+                : Optional.empty(), request.getPageSize(), CallerContext.current())
+                .forEach(r -> out.addReadings(reading(r)));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void findDevicesNear(FindDevicesNearRequest request, StreamObserver<FindDevicesNearResponse> response) {
+        var out = FindDevicesNearResponse.newBuilder();
+        queries.near(request.getLatitude(), request.getLongitude(), request.getRadiusM(), request.getMaxAgeMinutes(),
+                CallerContext.current()).forEach(s -> out.addStates(state(s)));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void listSilentDevices(ListSilentDevicesRequest request, StreamObserver<ListSilentDevicesResponse> response) {
+        var out = ListSilentDevicesResponse.newBuilder().setTotal(queries.silentCount(request.getHours()));
+        queries.silent(request.getHours(), request.getPageSize()).forEach(d -> out.addDevices(SilentDevice.newBuilder()
+                .setImei(d.imei()).setLastReceiveTime(timestamp(d.lastReceivedAt()))));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void listPositionAccesses(ListPositionAccessesRequest request,
+                                     StreamObserver<ListPositionAccessesResponse> response) {
+        var out = ListPositionAccessesResponse.newBuilder();
+        queries.accesses(request.getPageSize()).forEach(a -> {
+            var b = out.addAccessesBuilder().setActor(a.actor()).setTime(timestamp(a.at())).setKind(a.kind())
+                    .setResultCount(a.resultCount());
+            a.latitude().ifPresent(b::setLatitude);
+            a.longitude().ifPresent(b::setLongitude);
+            a.radiusM().ifPresent(b::setRadiusM);
+            a.imei().ifPresent(b::setImei);
+        });
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    private static fr.interieur.neogend.telemetry.v1.DeviceState state(PositionQueries.State s) {
+        return fr.interieur.neogend.telemetry.v1.DeviceState.newBuilder().setImei(s.imei()).setReading(reading(s))
+                .setReceiveTime(timestamp(s.receivedAt())).build();
+    }
+
+    private static Reading reading(PositionQueries.State s) {
+        var r = Reading.newBuilder().setSequence(s.sequence()).setRecordedAt(timestamp(s.recordedAt()))
+                .setBatteryPercent(s.batteryPercent()).setCharging(s.charging())
+                .setNetwork(s.network().equals("UNKNOWN") ? NetworkType.NETWORK_TYPE_UNSPECIFIED
+                        : NetworkType.valueOf("NETWORK_TYPE_" + s.network()))
+                .setFreeStorageMb(s.freeStorageMb());
+        s.latitude().ifPresent(r::setLatitude);
+        s.longitude().ifPresent(r::setLongitude);
+        s.accuracyM().ifPresent(r::setAccuracyM);
+        s.patchLevel().ifPresent(r::setSecurityPatchLevel);
+        s.romBuild().ifPresent(r::setRomBuild);
+        s.kernelVersion().ifPresent(r::setKernelVersion);
+        s.agentVersion().ifPresent(r::setAgentVersion);
+        return r.build();
+    }
+
+    private static com.google.protobuf.Timestamp timestamp(Instant i) {
+        return com.google.protobuf.Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+
+    private static Instant instant(com.google.protobuf.Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     @Override

@@ -1,0 +1,185 @@
+package fr.interieur.neogend.telemetry.queries;
+
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads of device states and positions (DOMAIN rules 19–20). Every read that returns a position is
+ * written to the access audit in the same transaction as the read: who, when, which area or device,
+ * how many positions.
+ */
+@Service
+public class PositionQueries {
+
+    private static final double METRES_PER_DEGREE = 111_320.0;
+    private static final double EARTH_RADIUS_M = 6_371_000.0;
+
+    private final JdbcClient jdbc;
+    private final InventoryDevices inventory;
+
+    public PositionQueries(JdbcClient jdbc, InventoryDevices inventory) {
+        this.jdbc = jdbc;
+        this.inventory = inventory;
+    }
+
+    /** A latest state as stored. */
+    public record State(String imei, Instant recordedAt, long sequence, Instant receivedAt, int batteryPercent,
+                        boolean charging, Optional<Double> latitude, Optional<Double> longitude,
+                        Optional<Float> accuracyM, String network, Optional<String> patchLevel,
+                        Optional<String> romBuild, Optional<String> kernelVersion, long freeStorageMb,
+                        Optional<String> agentVersion) {
+    }
+
+    /** An entry of the access audit. */
+    public record Access(String actor, Instant at, String kind, Optional<Double> latitude,
+                         Optional<Double> longitude, Optional<Double> radiusM, Optional<String> imei,
+                         int resultCount) {
+    }
+
+    /** A device not heard of lately. */
+    public record Silent(String imei, Instant lastReceivedAt) {
+    }
+
+    static final RowMapper<State> STATE = (rs, n) -> new State(rs.getString("imei"),
+            rs.getTimestamp("recorded_at").toInstant(), rs.getLong("sequence"),
+            rs.getTimestamp("received_at").toInstant(), rs.getInt("battery_percent"), rs.getBoolean("charging"),
+            Optional.ofNullable((Double) rs.getObject("latitude")), Optional.ofNullable((Double) rs.getObject("longitude")),
+            Optional.ofNullable(rs.getObject("accuracy_m")).map(o -> ((Number) o).floatValue()), rs.getString("network"),
+            Optional.ofNullable(rs.getDate("patch_level")).map(Object::toString),
+            Optional.ofNullable(rs.getString("rom_build")), Optional.ofNullable(rs.getString("kernel_version")),
+            rs.getLong("free_storage_mb"), Optional.ofNullable(rs.getString("agent_version")));
+
+    /** The latest state of a device the caller may see (inventory decides), audited. */
+    @Transactional
+    public State state(String imei, Caller caller) {
+        requireVisible(imei);
+        State state = jdbc.sql("select * from device_state where imei = ?").param(imei).query(STATE).optional()
+                .orElseThrow(() -> new NotFoundException("device " + imei + " has sent no reading yet"));
+        audit(caller, "DEVICE_STATE", null, null, null, imei, state.latitude().isPresent() ? 1 : 0);
+        return state;
+    }
+
+    /** A device's readings since a time, newest first, audited. */
+    @Transactional
+    public List<State> readings(String imei, Optional<Instant> since, int pageSize, Caller caller) {
+        requireVisible(imei);
+        int limit = pageSize <= 0 ? 100 : Math.min(pageSize, 1000);
+        Instant from = since.orElse(Instant.now().minus(Duration.ofHours(24)));
+        List<State> readings = jdbc.sql("""
+                        select * from reading where imei = ? and recorded_at >= ? order by recorded_at desc, sequence desc
+                        limit ?""")
+                .params(imei, Timestamp.from(from), limit).query(STATE).list();
+        audit(caller, "DEVICE_READINGS", null, null, null, imei,
+                (int) readings.stream().filter(r -> r.latitude().isPresent()).count());
+        return readings;
+    }
+
+    /** Latest positions within a radius, nearest first (at most 500), audited. */
+    @Transactional
+    public List<State> near(double latitude, double longitude, double radiusM, int maxAgeMinutes, Caller caller) {
+        if (!(latitude >= -90 && latitude <= 90) || !(longitude >= -180 && longitude <= 180)) {
+            throw InvalidArgumentException.of("latitude", "latitude must be -90 to 90 and longitude -180 to 180");
+        }
+        if (!(radiusM >= 1 && radiusM <= 50_000)) {
+            throw InvalidArgumentException.of("radius_m", "must be 1 to 50,000 metres");
+        }
+        int age = maxAgeMinutes <= 0 ? 60 : Math.min(maxAgeMinutes, 7 * 24 * 60);
+        double dLat = radiusM / METRES_PER_DEGREE;
+        double dLon = radiusM / (METRES_PER_DEGREE * Math.max(0.01, Math.cos(Math.toRadians(latitude))));
+        // a bounding box on the index, then the great-circle distance
+        List<State> found = jdbc.sql("""
+                        select * from (
+                          select s.*, 2 * ? * asin(sqrt(power(sin(radians(s.latitude - ?) / 2), 2)
+                                 + cos(radians(?)) * cos(radians(s.latitude)) * power(sin(radians(s.longitude - ?) / 2), 2)))
+                                 as distance_m
+                          from device_state s
+                          where s.latitude between ? and ? and s.longitude between ? and ?
+                            and s.received_at > now() - ? * interval '1 minute') d
+                        where d.distance_m <= ? order by d.distance_m limit 500""")
+                .params(EARTH_RADIUS_M, latitude, latitude, longitude, latitude - dLat, latitude + dLat,
+                        longitude - dLon, longitude + dLon, age, radiusM)
+                .query(STATE).list();
+        audit(caller, "RADIUS", latitude, longitude, radiusM, null, found.size());
+        return found;
+    }
+
+    /** Devices silent for more than {@code hours}, longest silent first. */
+    @Transactional(readOnly = true)
+    public List<Silent> silent(int hours, int pageSize) {
+        int h = hours <= 0 ? 24 : Math.min(hours, 24 * 365);
+        int limit = pageSize <= 0 ? 100 : Math.min(pageSize, 500);
+        return jdbc.sql("select imei, received_at from device_state where received_at < now() - ? * interval '1 hour' "
+                        + "order by received_at limit ?")
+                .params(h, limit).query((rs, n) -> new Silent(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
+    }
+
+    @Transactional(readOnly = true)
+    public long silentCount(int hours) {
+        int h = hours <= 0 ? 24 : Math.min(hours, 24 * 365);
+        return jdbc.sql("select count(*) from device_state where received_at < now() - ? * interval '1 hour'")
+                .param(h).query(Long.class).single();
+    }
+
+    /** Battery health: devices per band of 20 points, and the low ones not charging. */
+    public record Battery(java.util.Map<String, Long> bands, List<String> lowImeis, long lowTotal) {
+    }
+
+    @Transactional(readOnly = true)
+    public Battery battery(int lowPercent) {
+        int low = lowPercent <= 0 ? 15 : Math.min(lowPercent, 100);
+        java.util.Map<String, Long> bands = new java.util.LinkedHashMap<>();
+        for (String band : List.of("0-19", "20-39", "40-59", "60-79", "80-100")) {
+            bands.put(band, 0L);
+        }
+        jdbc.sql("select least(battery_percent / 20, 4) as b, count(*) from device_state group by 1 order by 1")
+                .query((rs, n) -> bands.put(List.of("0-19", "20-39", "40-59", "60-79", "80-100").get(rs.getInt(1)),
+                        rs.getLong(2))).list();
+        List<String> lows = jdbc.sql("select imei from device_state where battery_percent < ? and not charging "
+                + "order by battery_percent, imei limit 500").param(low).query(String.class).list();
+        long total = jdbc.sql("select count(*) from device_state where battery_percent < ? and not charging")
+                .param(low).query(Long.class).single();
+        return new Battery(bands, lows, total);
+    }
+
+    @Transactional(readOnly = true)
+    public List<Access> accesses(int pageSize) {
+        int limit = pageSize <= 0 ? 100 : Math.min(pageSize, 500);
+        return jdbc.sql("select * from position_access order by at desc, id desc limit ?").param(limit)
+                .query((rs, n) -> new Access(rs.getString("actor"), rs.getTimestamp("at").toInstant(),
+                        rs.getString("kind"), Optional.ofNullable((Double) rs.getObject("latitude")),
+                        Optional.ofNullable((Double) rs.getObject("longitude")),
+                        Optional.ofNullable((Double) rs.getObject("radius_m")), Optional.ofNullable(rs.getString("imei")),
+                        rs.getInt("result_count")))
+                .list();
+    }
+
+    private void requireVisible(String imei) {
+        String problem = Imei.problem(imei);
+        if (problem != null) {
+            throw InvalidArgumentException.of("imei", problem);
+        }
+        if (!inventory.exists(imei)) {
+            throw new NotFoundException("no device with IMEI " + imei);
+        }
+    }
+
+    private void audit(Caller caller, String kind, Double lat, Double lon, Double radius, String imei, int count) {
+        jdbc.sql("""
+                        insert into position_access (actor, at, kind, latitude, longitude, radius_m, imei, result_count)
+                        values (?, now(), ?, ?, ?, ?, ?, ?)""")
+                .params(caller.username(), kind, lat, lon, radius, imei, count).update();
+    }
+}
