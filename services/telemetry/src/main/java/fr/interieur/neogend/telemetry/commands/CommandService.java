@@ -2,9 +2,7 @@ package fr.interieur.neogend.telemetry.commands;
 
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
-import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.security.Caller;
-import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -33,7 +31,7 @@ public class CommandService {
 
     @Transactional
     public Upload.Command queue(String imei, String command, Caller caller) {
-        requireVisible(imei);
+        inventory.requireVisible(imei);
         if (command == null || !COMMANDS.contains(command)) {
             throw InvalidArgumentException.of("command", "must be LOCK, WIPE or LOCATE");
         }
@@ -50,21 +48,11 @@ public class CommandService {
 
     @Transactional(readOnly = true)
     public List<Upload.Command> list(String imei) {
-        requireVisible(imei);
+        inventory.requireVisible(imei);
         return jdbc.sql("select id, command, status, queued_at from device_command where imei = ? order by id desc")
                 .param(imei)
                 .query((rs, n) -> new Upload.Command(rs.getLong(1), rs.getString(2), rs.getString(3),
                         rs.getTimestamp(4).toInstant()))
                 .list();
-    }
-
-    private void requireVisible(String imei) {
-        String problem = Imei.problem(imei);
-        if (problem != null) {
-            throw InvalidArgumentException.of("imei", problem);
-        }
-        if (!inventory.exists(imei)) {
-            throw new NotFoundException("no device with IMEI " + imei);
-        }
     }
 }

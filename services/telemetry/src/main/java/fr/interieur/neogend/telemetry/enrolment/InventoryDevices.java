@@ -1,8 +1,26 @@
 package fr.interieur.neogend.telemetry.enrolment;
 
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.validation.Imei;
+
 /** Asks inventory whether a device exists (on the caller's behalf); implemented over gRPC. */
 public interface InventoryDevices {
 
     /** True when inventory knows the device and the caller may see it. */
     boolean exists(String imei);
+
+    /**
+     * A well-formed IMEI of a device the caller may see (inventory applies the caller's unit subtree);
+     * INVALID_ARGUMENT or NOT_FOUND otherwise.
+     */
+    default void requireVisible(String imei) {
+        String problem = Imei.problem(imei);
+        if (problem != null) {
+            throw InvalidArgumentException.of("imei", problem);
+        }
+        if (!exists(imei)) {
+            throw new NotFoundException("no device with IMEI " + imei);
+        }
+    }
 }

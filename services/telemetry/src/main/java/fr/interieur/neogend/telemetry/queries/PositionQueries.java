@@ -3,7 +3,6 @@ package fr.interieur.neogend.telemetry.queries;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.security.Caller;
-import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -65,7 +64,7 @@ public class PositionQueries {
     /** The latest state of a device the caller may see (inventory decides), audited. */
     @Transactional
     public State state(String imei, Caller caller) {
-        requireVisible(imei);
+        inventory.requireVisible(imei);
         State state = jdbc.sql("select * from device_state where imei = ?").param(imei).query(STATE).optional()
                 .orElseThrow(() -> new NotFoundException("device " + imei + " has sent no reading yet"));
         audit(caller, "DEVICE_STATE", null, null, null, imei, state.latitude().isPresent() ? 1 : 0);
@@ -75,7 +74,7 @@ public class PositionQueries {
     /** A device's readings since a time, newest first, audited. */
     @Transactional
     public List<State> readings(String imei, Optional<Instant> since, int pageSize, Caller caller) {
-        requireVisible(imei);
+        inventory.requireVisible(imei);
         int limit = pageSize <= 0 ? 100 : Math.min(pageSize, 1000);
         Instant from = since.orElse(Instant.now().minus(Duration.ofHours(24)));
         List<State> readings = jdbc.sql("""
@@ -164,16 +163,6 @@ public class PositionQueries {
                         Optional.ofNullable((Double) rs.getObject("radius_m")), Optional.ofNullable(rs.getString("imei")),
                         rs.getInt("result_count")))
                 .list();
-    }
-
-    private void requireVisible(String imei) {
-        String problem = Imei.problem(imei);
-        if (problem != null) {
-            throw InvalidArgumentException.of("imei", problem);
-        }
-        if (!inventory.exists(imei)) {
-            throw new NotFoundException("no device with IMEI " + imei);
-        }
     }
 
     private void audit(Caller caller, String kind, Double lat, Double lon, Double radius, String imei, int count) {
