@@ -41,9 +41,9 @@ class GatewayEndToEndIT {
     static void startSuite() throws Exception {
         Path root = Path.of(System.getProperty("neogend.root", "../.."));
         Path runDir = Files.createTempDirectory("neogend-e2e");
-        System.out.println("starting Keycloak, PostgreSQL, inventory, order, the supplier simulator and the gateway for "
-                + "the end-to-end tests…");
-        stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, List.of("inventory", "order"),
+        System.out.println("starting Keycloak, PostgreSQL, inventory, order, telemetry, the supplier simulator and the "
+                + "gateway for the end-to-end tests…");
+        stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, List.of("inventory", "order", "telemetry"),
                 Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s")));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
@@ -283,6 +283,43 @@ class GatewayEndToEndIT {
         assertThat(csv.body()).startsWith("item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax\r\n")
                 .contains("TOTAL_INCL_TAX");
         assertThat(get(path, supplier).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void anEnrolledDeviceUploadsThroughTheGatewayWithItsOwnCredential() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        String imei = DemoData.imei(140);
+        assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-140", "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
+        var enrolled = post("/api/v1/devices/" + imei + ":enroll", fleet, "{}");
+        assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
+        String credential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
+
+        String now = java.time.Instant.now().toString();
+        String batch = """
+                {"readings":[{"sequence":"1","recordedAt":"%s","batteryPercent":64,"latitude":48.11,"longitude":-1.68,
+                  "network":"NETWORK_TYPE_4G","securityPatchLevel":"2026-11-05"},
+                 {"sequence":"2","recordedAt":"%s","batteryPercent":64,"latitude":95,"longitude":-1.68}]}"""
+                .formatted(now, now);
+        var upload = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
+                .header("Authorization", "Device " + credential).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(batch)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+        assertThat(upload.body()).contains("\"stored\":1").contains("latitude: must be -90 to 90");
+        var wrong = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
+                .header("Authorization", "Device 0123456789abcdef01234567.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(batch)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        // a device credential opens nothing else
+        var elsewhere = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices/" + imei))
+                .header("Authorization", "Device " + credential).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(elsewhere.statusCode()).isEqualTo(401);
+
+        var state = get("/api/v1/devices/" + imei + "/state", fleet);
+        assertThat(state.statusCode()).as(state.body()).isEqualTo(200);
+        assertThat(state.body()).contains("\"batteryPercent\":64");
+        assertThat(get("/api/v1/devices/" + imei + "/state", tokens.password("technician", "technician")).statusCode())
+                .isEqualTo(403);
     }
 
     private static HttpResponse<String> postWithKey(String path, String token, String json, String key)

@@ -287,8 +287,10 @@ class IngestionIT {
         var state = fleetManager.getDeviceState(fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()
                 .setImei(KNOWN).build()).getState();
         assertThat(state.getReading().getLatitude()).isEqualTo(48.11);
-        // a device inventory does not show the caller: not found, and nothing read
-        assertThat(GrpcAssertions.failure(() -> fleetManager.getDeviceState(fr.interieur.neogend.telemetry.v1
+        // a device inventory does not show a unit manager: not found, and nothing read
+        var unitManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
+                TestTokens.unitManager("GN-RBRE"));
+        assertThat(GrpcAssertions.failure(() -> unitManager.getDeviceState(fr.interieur.neogend.telemetry.v1
                 .GetDeviceStateRequest.newBuilder().setImei(imei(3)).build())).getStatus().getCode())
                 .isEqualTo(Status.Code.NOT_FOUND);
 

@@ -61,10 +61,13 @@ public class PositionQueries {
             Optional.ofNullable(rs.getString("rom_build")), Optional.ofNullable(rs.getString("kernel_version")),
             rs.getLong("free_storage_mb"), Optional.ofNullable(rs.getString("agent_version")));
 
-    /** The latest state of a device the caller may see (inventory decides), audited. */
+    /**
+     * The latest state of a device the caller may see, audited. A caller limited to a unit subtree
+     * is checked with inventory (which knows the units); a fleet manager sees every device.
+     */
     @Transactional
     public State state(String imei, Caller caller) {
-        inventory.requireVisible(imei);
+        requireVisible(imei, caller);
         State state = jdbc.sql("select * from device_state where imei = ?").param(imei).query(STATE).optional()
                 .orElseThrow(() -> new NotFoundException("device " + imei + " has sent no reading yet"));
         audit(caller, "DEVICE_STATE", null, null, null, imei, state.latitude().isPresent() ? 1 : 0);
@@ -74,7 +77,7 @@ public class PositionQueries {
     /** A device's readings since a time, newest first, audited. */
     @Transactional
     public List<State> readings(String imei, Optional<Instant> since, int pageSize, Caller caller) {
-        inventory.requireVisible(imei);
+        requireVisible(imei, caller);
         int limit = pageSize <= 0 ? 100 : Math.min(pageSize, 1000);
         Instant from = since.orElse(Instant.now().minus(Duration.ofHours(24)));
         List<State> readings = jdbc.sql("""
@@ -170,5 +173,16 @@ public class PositionQueries {
                         insert into position_access (actor, at, kind, latitude, longitude, radius_m, imei, result_count)
                         values (?, now(), ?, ?, ?, ?, ?, ?)""")
                 .params(caller.username(), kind, lat, lon, radius, imei, count).update();
+    }
+
+    private void requireVisible(String imei, Caller caller) {
+        if (caller.restrictedToUnit()) {
+            inventory.requireVisible(imei);
+            return;
+        }
+        String problem = fr.interieur.neogend.kit.validation.Imei.problem(imei);
+        if (problem != null) {
+            throw InvalidArgumentException.of("imei", problem);
+        }
     }
 }
