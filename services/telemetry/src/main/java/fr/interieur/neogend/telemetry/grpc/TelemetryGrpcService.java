@@ -14,6 +14,17 @@ import fr.interieur.neogend.telemetry.ingestion.IngestionService;
 import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.telemetry.commands.CommandService;
+import fr.interieur.neogend.telemetry.rom.RomService;
+import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseRequest;
+import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseResponse;
+import fr.interieur.neogend.telemetry.v1.GetComplianceRequest;
+import fr.interieur.neogend.telemetry.v1.GetComplianceResponse;
+import fr.interieur.neogend.telemetry.v1.ListRomReleasesRequest;
+import fr.interieur.neogend.telemetry.v1.ListRomReleasesResponse;
+import fr.interieur.neogend.telemetry.v1.ModelCompliance;
+import fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest;
+import fr.interieur.neogend.telemetry.v1.PublishRomReleaseResponse;
+import fr.interieur.neogend.telemetry.v1.RomRelease;
 import fr.interieur.neogend.telemetry.queries.PositionQueries;
 import fr.interieur.neogend.telemetry.v1.BatteryBand;
 import fr.interieur.neogend.telemetry.v1.GetBatteryHealthRequest;
@@ -69,10 +80,11 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     private final PositionQueries queries;
     private final CommandService commands;
+    private final RomService roms;
 
     public TelemetryGrpcService(DeviceStatusCatalog catalog, InventoryEventHandler inventoryEvents,
                                 EnrolmentService enrolment, IngestionService ingestion, DeviceCredentials credentials,
-                                PositionQueries queries, CommandService commands) {
+                                PositionQueries queries, CommandService commands, RomService roms) {
         this.catalog = catalog;
         this.inventoryEvents = inventoryEvents;
         this.enrolment = enrolment;
@@ -80,6 +92,51 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         this.credentials = credentials;
         this.queries = queries;
         this.commands = commands;
+        this.roms = roms;
+    }
+
+    @Override
+    public void publishRomRelease(PublishRomReleaseRequest request, StreamObserver<PublishRomReleaseResponse> response) {
+        var r = request.getRelease();
+        RomService.Release stored = roms.publish(r.getModel(), r.getBuildFingerprint(), r.getSecurityPatchLevel(),
+                r.getKernelSourceSha256(), r.getKernelConfig(), r.getBulletinDate(), CallerContext.current());
+        response.onNext(PublishRomReleaseResponse.newBuilder().setRelease(release(stored)).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void listRomReleases(ListRomReleasesRequest request, StreamObserver<ListRomReleasesResponse> response) {
+        var out = ListRomReleasesResponse.newBuilder();
+        roms.list(request.getModel().isBlank() ? Optional.empty() : Optional.of(request.getModel()),
+                CallerContext.current()).forEach(r -> out.addReleases(release(r)));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void approveRomRelease(ApproveRomReleaseRequest request, StreamObserver<ApproveRomReleaseResponse> response) {
+        response.onNext(ApproveRomReleaseResponse.newBuilder()
+                .setRelease(release(roms.approve(request.getId(), CallerContext.current()))).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void getCompliance(GetComplianceRequest request, StreamObserver<GetComplianceResponse> response) {
+        var out = GetComplianceResponse.newBuilder().setUnknownBuildDevices(roms.unknownBuildDevices());
+        roms.compliance().forEach(c -> out.addModels(ModelCompliance.newBuilder().setModel(c.model())
+                .setApprovedPatchLevel(c.approvedPatchLevel().toString()).setDevices(c.devices())
+                .setNonCompliant(c.nonCompliant()).setMaxGapDays(c.maxGapDays()).setAverageGapDays(c.averageGapDays())
+                .setSupplierDelayDays(c.supplierDelayDays())));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    private static RomRelease release(RomService.Release r) {
+        return RomRelease.newBuilder().setId(r.id()).setSupplierId(r.supplierId()).setModel(r.model())
+                .setBuildFingerprint(r.buildFingerprint()).setSecurityPatchLevel(r.patchLevel().toString())
+                .setKernelSourceSha256(r.kernelSourceSha256()).setKernelConfig(r.kernelConfig())
+                .setBulletinDate(r.bulletinDate().toString()).setPublishTime(timestamp(r.publishedAt()))
+                .setApproved(r.approved()).build();
     }
 
     @Override

@@ -1,0 +1,114 @@
+package fr.interieur.neogend.telemetry;
+
+import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseRequest;
+import fr.interieur.neogend.telemetry.v1.GetComplianceRequest;
+import fr.interieur.neogend.telemetry.v1.ListRomReleasesRequest;
+import fr.interieur.neogend.telemetry.v1.ModelCompliance;
+import fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest;
+import fr.interieur.neogend.telemetry.v1.RomRelease;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceBlockingStub;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** ROM releases, approval per model and patch compliance (rule 19) on real PostgreSQL. */
+@ServiceIT
+class ComplianceIT {
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    ManagedChannel channel;
+    TelemetryServiceBlockingStub supplier;
+    TelemetryServiceBlockingStub fleetManager;
+
+    @BeforeEach
+    void connect() {
+        jdbc.sql("delete from device_state").update();
+        jdbc.sql("delete from rom_release").update();
+        channel = GrpcTestClients.channel(grpcPort);
+        supplier = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-DEMO"));
+        fleetManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    RomRelease publish(String model, String build, String patch, String bulletin) {
+        return supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder().setRelease(RomRelease.newBuilder()
+                .setModel(model).setBuildFingerprint(build).setSecurityPatchLevel(patch).setBulletinDate(bulletin)
+                .setKernelSourceSha256("a".repeat(64)).setKernelConfig("CONFIG_SECURITY_SELINUX=y\n")).build())
+                .getRelease();
+    }
+
+    void device(String imei, String build, String patch) {
+        jdbc.sql("""
+                insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging, network,
+                                          rom_build, patch_level)
+                values (?, now(), 1, now(), 50, false, '4G', ?, ?::date)""").params(imei, build, patch).update();
+    }
+
+    @Test
+    void devicesBelowTheApprovedPatchLevelOfTheirModelAreListedWithTheGap() {
+        RomRelease old = publish("Rugged X5", "neogend/x5/2026.09", "2026-09-05", "2026-09-01");
+        RomRelease current = publish("Rugged X5", "neogend/x5/2026.11", "2026-11-05", "2026-11-03");
+        publish("Field Tab 10", "neogend/tab10/2026.10", "2026-10-05", "2026-10-06");
+        device("352990110000011", "neogend/x5/2026.11", "2026-11-05");
+        device("352990110000029", "neogend/x5/2026.09", "2026-09-05");
+        device("352990110000037", "neogend/x5/2026.09", "2026-09-05");
+        device("352990110000045", "neogend/x5/2026.11", "2026-10-05");
+        device("352990110000052", "custom/unknown-build", "2026-01-05");
+
+        fleetManager.approveRomRelease(ApproveRomReleaseRequest.newBuilder().setId(old.getId()).build());
+        fleetManager.approveRomRelease(ApproveRomReleaseRequest.newBuilder().setId(current.getId()).build());
+        assertThat(fleetManager.listRomReleases(ListRomReleasesRequest.newBuilder().setModel("Rugged X5").build())
+                .getReleasesList()).extracting(r -> r.getBuildFingerprint() + "=" + r.getApproved())
+                .containsExactly("neogend/x5/2026.11=true", "neogend/x5/2026.09=false");
+
+        var compliance = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
+                .getCompliance(GetComplianceRequest.getDefaultInstance());
+        assertThat(compliance.getModelsList()).hasSize(1);
+        ModelCompliance x5 = compliance.getModels(0);
+        assertThat(x5.getModel()).isEqualTo("Rugged X5");
+        assertThat(x5.getApprovedPatchLevel()).isEqualTo("2026-11-05");
+        assertThat(x5.getDevices()).isEqualTo(4);
+        assertThat(x5.getNonCompliant()).isEqualTo(3);
+        assertThat(x5.getMaxGapDays()).isEqualTo(61);      // 2026-09-05 -> 2026-11-05
+        assertThat(x5.getAverageGapDays()).isEqualTo(51);  // (61 + 61 + 31) / 3
+        assertThat(x5.getSupplierDelayDays()).isGreaterThanOrEqualTo(0);
+        assertThat(compliance.getUnknownBuildDevices()).isEqualTo(1);
+    }
+
+    @Test
+    void onlySuppliersPublishAndOnlyFleetManagersApprove() {
+        RomRelease r = publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01");
+        assertThat(GrpcAssertions.failure(() -> publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01"))
+                .getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+        assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
+                .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("soon")
+                        .setBulletinDate("2026-12-01").setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
+                .contains("release.security_patch_level").contains("release.kernel_source_sha256")
+                .contains("release.kernel_config");
+        assertThat(GrpcAssertions.failure(() -> supplier.approveRomRelease(ApproveRomReleaseRequest.newBuilder()
+                .setId(r.getId()).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(() -> fleetManager.publishRomRelease(PublishRomReleaseRequest
+                .getDefaultInstance())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-X"))
+                .listRomReleases(ListRomReleasesRequest.getDefaultInstance()).getReleasesCount()).isZero();
+    }
+}
