@@ -148,6 +148,61 @@ public final class DemoData {
         return created;
     }
 
+    /**
+     * Enrols demo device 1 (held by agent GND-100231 in Rennes) and uploads a few readings with its own
+     * credential, so its state, readings and the radius search show something. Each run enrols it
+     * again (a new credential replaces the old one) and adds readings; a device declared stolen in an
+     * earlier run is left alone.
+     */
+    public static boolean loadTelemetry(String gatewayUrl, String fleetManagerToken) {
+        String imei = imei(1);
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> enrolled = http.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/devices/"
+                            + imei + ":enroll")).header("Authorization", "Bearer " + fleetManagerToken)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (enrolled.statusCode() == 400 && enrolled.body().contains("cannot be enrolled")) {
+                return false;
+            }
+            if (enrolled.statusCode() != 200) {
+                throw new IllegalStateException("demo enrolment refused: HTTP " + enrolled.statusCode() + " "
+                        + enrolled.body());
+            }
+            String credential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
+            java.time.Instant now = java.time.Instant.now();
+            long base = now.getEpochSecond(); // a fresh sequence range each run
+            StringBuilder batch = new StringBuilder("{\"readings\":[");
+            for (int k = 0; k < 3; k++) {
+                if (k > 0) {
+                    batch.append(',');
+                }
+                batch.append("{\"sequence\":\"").append(base + k).append("\",\"recordedAt\":\"")
+                        .append(now.minusSeconds(120L - 60L * k)).append("\",\"batteryPercent\":").append(81 - k)
+                        .append(",\"latitude\":").append(48.1113 + k * 0.0004).append(",\"longitude\":")
+                        .append(-1.6800 + k * 0.0003).append(",\"accuracyM\":9,\"network\":\"NETWORK_TYPE_4G\"")
+                        .append(",\"securityPatchLevel\":\"2026-11-05\",\"romBuild\":\"neogend/aosp14/2026.11:user/")
+                        .append("release-keys\",\"kernelVersion\":\"5.15.148\",\"freeStorageMb\":\"21000\",")
+                        .append("\"agentVersion\":\"1.4.2\"}");
+            }
+            batch.append("]}");
+            HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(gatewayUrl
+                            + "/api/v1/device-readings")).header("Authorization", "Device " + credential)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(batch.toString()))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (uploaded.statusCode() != 200) {
+                throw new IllegalStateException("demo readings refused: HTTP " + uploaded.statusCode() + " "
+                        + uploaded.body());
+            }
+            return true;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach the gateway at " + gatewayUrl, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** True when created, false when it existed already (409); anything else stops the load. */
     private static boolean post(String url, String token, String json, String what) {
         try {

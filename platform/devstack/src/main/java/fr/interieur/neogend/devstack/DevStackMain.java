@@ -45,8 +45,12 @@ public final class DevStackMain {
         String fleetManager = tokens.password("fleet.manager", "fleet.manager");
         int created = DemoData.load(stack.gatewayUrl(), fleetManager);
         boolean agreement = DemoData.loadAgreement(stack.gatewayUrl(), fleetManager);
+        boolean readings = DemoData.loadTelemetry(stack.gatewayUrl(), fleetManager);
         System.out.println(created == 0 && !agreement ? "  demo data already loaded"
                 : "  loaded " + created + " demo devices" + (agreement ? " and agreement AC-2026-NEOGEND" : ""));
+        if (readings) {
+            System.out.println("  demo device " + DemoData.imei(1) + " enrolled; it uploaded 3 readings");
+        }
         System.out.println(banner(stack));
         stopped.await();
     }
