@@ -103,6 +103,22 @@ class IngestionIT {
                             out.onError(Status.NOT_FOUND.withDescription("no device").asRuntimeException());
                         }
                     }
+
+                    @Override
+                    public void listDevices(fr.interieur.neogend.inventory.v1.ListDevicesRequest request,
+                                            StreamObserver<fr.interieur.neogend.inventory.v1.ListDevicesResponse> out) {
+                        if (!request.getUnitCode().equals("GN-RBRE")) {
+                            out.onError(Status.PERMISSION_DENIED.withDescription("unit " + request.getUnitCode()
+                                    + " is outside your unit").asRuntimeException());
+                            return;
+                        }
+                        out.onNext(fr.interieur.neogend.inventory.v1.ListDevicesResponse.newBuilder()
+                                .addDevices(Device.newBuilder().setImei(KNOWN).setModel("Rugged X5")
+                                        .setUnitCode("GN-RBRE-GGD35"))
+                                .addDevices(Device.newBuilder().setImei(OTHER).setModel("Field Tab 10")
+                                        .setUnitCode("GN-RBRE-GGD35-CIE1")).build());
+                        out.onCompleted();
+                    }
                 }).build().start();
     }
 
@@ -358,6 +374,42 @@ class IngestionIT {
                 .containsExactly("0-19=2", "20-39=0", "40-59=0", "60-79=1", "80-100=0");
         assertThat(health.getLowImeisList()).containsExactly(KNOWN);
         assertThat(health.getLowTotal()).isEqualTo(1);
+    }
+
+    @Test
+    void aUnitMapAndUnitComplianceComeFromTheSubtreeInventoryGives() {
+        stateAt(KNOWN, 48.11, -1.68, Duration.ofMinutes(3));
+        stateAt(OTHER, 48.12, -1.69, Duration.ofMinutes(4));
+        jdbc.sql("update device_state set patch_level = '2026-09-05' where imei = ?").param(KNOWN).update();
+        jdbc.sql("delete from rom_release").update();
+        jdbc.sql("""
+                insert into rom_release (id, supplier_id, model, build_fingerprint, patch_level, kernel_source_sha256,
+                                         kernel_config, bulletin_date, published_at, approved_at, approved_by)
+                values ('ROM-900001', 'SUP-DEMO', 'Rugged X5', 'neogend/x5/2026.11', '2026-11-05', ?, 'CONFIG_X=y',
+                        '2026-11-01', now(), now(), 'fleet.manager')""").param("b".repeat(64)).update();
+        var manager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
+                TestTokens.unitManager("GN-RBRE"));
+        var map = manager.listUnitPositions(fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest.newBuilder()
+                .setUnitCode("GN-RBRE").build());
+        assertThat(map.getDevicesInUnit()).isEqualTo(2);
+        assertThat(map.getStatesList()).extracting(st -> st.getImei()).containsExactly(KNOWN, OTHER);
+        assertThat(GrpcAssertions.failure(() -> manager.listUnitPositions(fr.interieur.neogend.telemetry.v1
+                .ListUnitPositionsRequest.newBuilder().setUnitCode("GN-RIDF").build())).getStatus().getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(() -> GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
+                TestTokens.technician("GN-RBRE")).listUnitPositions(fr.interieur.neogend.telemetry.v1
+                .ListUnitPositionsRequest.newBuilder().setUnitCode("GN-RBRE").build())).getStatus().getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(jdbc.sql("select kind || ' ' || imei || ' ' || result_count from position_access")
+                .query(String.class).list()).containsExactly("UNIT_MAP GN-RBRE 2");
+
+        var compliance = manager.getUnitCompliance(fr.interieur.neogend.telemetry.v1.GetUnitComplianceRequest.newBuilder()
+                .setUnitCode("GN-RBRE").build()).getLinesList();
+        assertThat(compliance).extracting(l -> l.getUnitCode() + " " + l.getModel() + " " + l.getDevices() + "/"
+                        + l.getReporting() + "/" + l.getNonCompliant() + " gap " + l.getMaxGapDays() + " "
+                        + l.getApprovedPatchLevel())
+                .containsExactly("GN-RBRE-GGD35 Rugged X5 1/1/1 gap 61 2026-11-05",
+                        "GN-RBRE-GGD35-CIE1 Field Tab 10 1/1/0 gap 0 ");
     }
 
     @Test

@@ -10,6 +10,16 @@ public interface InventoryDevices {
     /** True when inventory knows the device and the caller may see it. */
     boolean exists(String imei);
 
+    /** A device of a unit subtree, as inventory lists it. */
+    record Placed(String imei, String model, String unitCode) {
+    }
+
+    /**
+     * The devices (not returned) of a unit and its sub-units, read page by page on the caller's
+     * behalf; inventory refuses a unit outside the caller's reach.
+     */
+    java.util.List<Placed> subtree(String unitCode);
+
     /**
      * A well-formed IMEI of a device the caller may see (inventory applies the caller's unit subtree);
      * INVALID_ARGUMENT or NOT_FOUND otherwise.

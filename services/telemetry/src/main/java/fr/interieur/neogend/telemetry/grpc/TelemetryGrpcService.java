@@ -14,7 +14,12 @@ import fr.interieur.neogend.telemetry.ingestion.IngestionService;
 import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.telemetry.commands.CommandService;
+import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import fr.interieur.neogend.telemetry.rom.RomService;
+import fr.interieur.neogend.telemetry.v1.GetUnitComplianceRequest;
+import fr.interieur.neogend.telemetry.v1.GetUnitComplianceResponse;
+import fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest;
+import fr.interieur.neogend.telemetry.v1.ListUnitPositionsResponse;
 import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseRequest;
 import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseResponse;
 import fr.interieur.neogend.telemetry.v1.GetComplianceRequest;
@@ -81,10 +86,12 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     private final PositionQueries queries;
     private final CommandService commands;
     private final RomService roms;
+    private final InventoryDevices inventoryDevices;
 
     public TelemetryGrpcService(DeviceStatusCatalog catalog, InventoryEventHandler inventoryEvents,
                                 EnrolmentService enrolment, IngestionService ingestion, DeviceCredentials credentials,
-                                PositionQueries queries, CommandService commands, RomService roms) {
+                                PositionQueries queries, CommandService commands, RomService roms,
+                                InventoryDevices inventoryDevices) {
         this.catalog = catalog;
         this.inventoryEvents = inventoryEvents;
         this.enrolment = enrolment;
@@ -93,6 +100,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         this.queries = queries;
         this.commands = commands;
         this.roms = roms;
+        this.inventoryDevices = inventoryDevices;
     }
 
     @Override
@@ -127,6 +135,28 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                 .setApprovedPatchLevel(c.approvedPatchLevel().toString()).setDevices(c.devices())
                 .setNonCompliant(c.nonCompliant()).setMaxGapDays(c.maxGapDays()).setAverageGapDays(c.averageGapDays())
                 .setSupplierDelayDays(c.supplierDelayDays())));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void listUnitPositions(ListUnitPositionsRequest request, StreamObserver<ListUnitPositionsResponse> response) {
+        PositionQueries.UnitMap map = queries.unitPositions(request.getUnitCode(), request.getMaxAgeMinutes(),
+                CallerContext.current());
+        var out = ListUnitPositionsResponse.newBuilder().setDevicesInUnit(map.devicesInUnit());
+        map.states().forEach(s -> out.addStates(state(s)));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void getUnitCompliance(GetUnitComplianceRequest request, StreamObserver<GetUnitComplianceResponse> response) {
+        var out = GetUnitComplianceResponse.newBuilder();
+        roms.unitCompliance(inventoryDevices.subtree(request.getUnitCode())).forEach(c -> {
+            var line = out.addLinesBuilder().setUnitCode(c.unitCode()).setModel(c.model()).setDevices(c.devices())
+                    .setReporting(c.reporting()).setNonCompliant(c.nonCompliant()).setMaxGapDays(c.maxGapDays());
+            c.approvedPatchLevel().ifPresent(p -> line.setApprovedPatchLevel(p.toString()));
+        });
         response.onNext(out.build());
         response.onCompleted();
     }

@@ -2,6 +2,8 @@ package fr.interieur.neogend.telemetry.inventoryclient;
 
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
+import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import io.grpc.Grpc;
@@ -15,6 +17,8 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Asks inventory about a device with the caller's own token (inventory checks it again). */
@@ -52,6 +56,33 @@ class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
             }
             throw e;
         }
+    }
+
+    @Override
+    public List<Placed> subtree(String unitCode) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + CallerContext.bearerToken());
+        var stub = InventoryServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        List<Placed> placed = new ArrayList<>();
+        String token = "";
+        try {
+            do {
+                ListDevicesResponse page = stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .listDevices(ListDevicesRequest.newBuilder().setUnitCode(unitCode).setNotReturned(true)
+                                .setPageSize(500).setPageToken(token).build());
+                page.getDevicesList().forEach(d -> placed.add(new Placed(d.getImei(), d.getModel(), d.getUnitCode())));
+                token = page.getNextPageToken();
+            } while (!token.isEmpty());
+        } catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+                channel.resetConnectBackoff();
+                throw Status.UNAVAILABLE.withDescription("inventory is unavailable: try again later").asRuntimeException();
+            }
+            throw e;
+        }
+        return placed;
     }
 
     @Override

@@ -118,6 +118,23 @@ public class PositionQueries {
         return found;
     }
 
+    /** Latest recent positions of a unit subtree's devices, for a map (audited). */
+    public record UnitMap(List<State> states, int devicesInUnit) {
+    }
+
+    @Transactional
+    public UnitMap unitPositions(String unitCode, int maxAgeMinutes, Caller caller) {
+        List<InventoryDevices.Placed> devices = inventory.subtree(unitCode);
+        int age = maxAgeMinutes <= 0 ? 60 : Math.min(maxAgeMinutes, 7 * 24 * 60);
+        List<State> states = jdbc.sql("""
+                        select * from device_state where imei = any(?::char(15)[]) and latitude is not null
+                          and received_at > now() - ? * interval '1 minute' order by imei""")
+                .params(devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new), age)
+                .query(STATE).list();
+        audit(caller, "UNIT_MAP", null, null, null, unitCode, states.size());
+        return new UnitMap(states, devices.size());
+    }
+
     /** Devices silent for more than {@code hours}, longest silent first. */
     @Transactional(readOnly = true)
     public List<Silent> silent(int hours, int pageSize) {

@@ -5,6 +5,7 @@ import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -134,6 +135,60 @@ public class RomService {
                         rs.getLong("devices"), rs.getLong("non_compliant"), rs.getInt("max_gap"),
                         rs.getInt("avg_gap"), rs.getInt("delay")))
                 .list();
+    }
+
+    /** Compliance of one model in one holding unit. */
+    public record UnitModelCompliance(String unitCode, String model, long devices, long reporting, long nonCompliant,
+                                      int maxGapDays, Optional<LocalDate> approvedPatchLevel) {
+    }
+
+    /**
+     * Compliance of a unit subtree per holding unit and model: the devices and their models come from
+     * inventory (on the caller's behalf), their patch levels from their latest states.
+     */
+    @Transactional(readOnly = true)
+    public List<UnitModelCompliance> unitCompliance(List<InventoryDevices.Placed> devices) {
+        java.util.Map<String, LocalDate> approved = new java.util.HashMap<>();
+        jdbc.sql("select model, patch_level from rom_release where approved_at is not null")
+                .query((rs, n) -> approved.put(rs.getString(1), rs.getDate(2).toLocalDate())).list();
+        java.util.Map<String, LocalDate> patch = new java.util.HashMap<>();
+        java.util.Set<String> reporting = new java.util.HashSet<>();
+        jdbc.sql("select imei, patch_level from device_state where imei = any(?::char(15)[])")
+                .param(devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new))
+                .query((rs, n) -> {
+                    reporting.add(rs.getString(1));
+                    java.sql.Date d = rs.getDate(2);
+                    if (d != null) {
+                        patch.put(rs.getString(1), d.toLocalDate());
+                    }
+                    return null;
+                }).list();
+        java.util.Map<String, long[]> lines = new java.util.TreeMap<>(); // unit, model -> devices, reporting, non, gap
+        for (InventoryDevices.Placed d : devices) {
+            // unit code, then model: '\0' sorts before any character of a code
+            long[] l = lines.computeIfAbsent(d.unitCode() + '\0' + d.model(), k -> new long[4]);
+            l[0]++;
+            if (!reporting.contains(d.imei())) {
+                continue;
+            }
+            l[1]++;
+            LocalDate target = approved.get(d.model());
+            LocalDate level = patch.get(d.imei());
+            if (target != null && (level == null || level.isBefore(target))) {
+                l[2]++;
+                if (level != null) {
+                    l[3] = Math.max(l[3], java.time.temporal.ChronoUnit.DAYS.between(level, target));
+                }
+            }
+        }
+        List<UnitModelCompliance> out = new ArrayList<>();
+        lines.forEach((key, l) -> {
+            String unit = key.substring(0, key.indexOf('\0'));
+            String model = key.substring(key.indexOf('\0') + 1);
+            out.add(new UnitModelCompliance(unit, model, l[0], l[1], l[2], (int) l[3],
+                    Optional.ofNullable(approved.get(model))));
+        });
+        return out;
     }
 
     @Transactional(readOnly = true)
