@@ -67,11 +67,24 @@ public final class Stack implements AutoCloseable {
                     envPort("NEOGEND_SUPPLIER_SIMULATOR_PORT", 8099), s);
         }
 
-        /** Free ports everywhere (tests and benchmarks, next to a running make run). */
+        /**
+         * Free ports everywhere (tests and benchmarks, next to a running make run), all different: the
+         * system may hand the same free port out twice in a row.
+         */
         public static Ports free() {
+            java.util.Set<Integer> taken = new java.util.HashSet<>();
+            java.util.function.IntSupplier next = () -> {
+                for (int attempt = 0; attempt < 100; attempt++) {
+                    int port = Waits.freePort();
+                    if (taken.add(port)) {
+                        return port;
+                    }
+                }
+                throw new IllegalStateException("no distinct free port found");
+            };
             Map<String, int[]> s = new LinkedHashMap<>();
-            SERVICES.forEach(name -> s.put(name, new int[] {Waits.freePort(), Waits.freePort()}));
-            return new Ports(Waits.freePort(), Waits.freePort(), Waits.freePort(), Waits.freePort(), Waits.freePort(), s);
+            SERVICES.forEach(name -> s.put(name, new int[] {next.getAsInt(), next.getAsInt()}));
+            return new Ports(next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), s);
         }
 
         public int grpc(String service) {

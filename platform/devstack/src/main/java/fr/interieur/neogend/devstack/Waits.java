@@ -53,13 +53,39 @@ public final class Waits {
         }
     }
 
-    /** A TCP port free right now on the loopback interface. */
+    /**
+     * A TCP port free right now, chosen below the system's ephemeral range: a port from that range
+     * (what {@code new ServerSocket(0)} gives) can be taken by any outgoing connection before the
+     * server meant to listen on it starts.
+     */
     public static int freePort() {
+        int low = ephemeralLow();
+        int from = Math.min(10_000, low - 1000);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(from, low);
+            try (ServerSocket s = new ServerSocket(port)) {
+                s.setReuseAddress(true);
+                return port;
+            } catch (IOException busy) {
+                // taken: try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    /** The first port of the system's ephemeral range (32768 when unknown). */
+    private static int ephemeralLow() {
+        try {
+            String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+            int low = Integer.parseInt(range.trim().split("\\s+")[0]);
+            return low > 2000 ? low : 32768;
+        } catch (IOException | RuntimeException e) {
+            return 32768;
         }
     }
 }

@@ -410,6 +410,8 @@ class IngestionIT {
                         + l.getApprovedPatchLevel())
                 .containsExactly("GN-RBRE-GGD35 Rugged X5 1/1/1 gap 61 2026-11-05",
                         "GN-RBRE-GGD35-CIE1 Field Tab 10 1/1/0 gap 0 ");
+        assertThat(compliance.get(0).getNonCompliantImeisList()).containsExactly(KNOWN);
+        assertThat(compliance.get(1).getNonCompliantImeisList()).isEmpty();
     }
 
     @Test

@@ -154,7 +154,8 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         var out = GetUnitComplianceResponse.newBuilder();
         roms.unitCompliance(inventoryDevices.subtree(request.getUnitCode())).forEach(c -> {
             var line = out.addLinesBuilder().setUnitCode(c.unitCode()).setModel(c.model()).setDevices(c.devices())
-                    .setReporting(c.reporting()).setNonCompliant(c.nonCompliant()).setMaxGapDays(c.maxGapDays());
+                    .setReporting(c.reporting()).setNonCompliant(c.nonCompliant()).setMaxGapDays(c.maxGapDays())
+                    .addAllNonCompliantImeis(c.nonCompliantImeis());
             c.approvedPatchLevel().ifPresent(p -> line.setApprovedPatchLevel(p.toString()));
         });
         response.onNext(out.build());

@@ -139,7 +139,8 @@ public class RomService {
 
     /** Compliance of one model in one holding unit. */
     public record UnitModelCompliance(String unitCode, String model, long devices, long reporting, long nonCompliant,
-                                      int maxGapDays, Optional<LocalDate> approvedPatchLevel) {
+                                      int maxGapDays, Optional<LocalDate> approvedPatchLevel,
+                                      List<String> nonCompliantImeis) {
     }
 
     /**
@@ -164,6 +165,7 @@ public class RomService {
                     return null;
                 }).list();
         java.util.Map<String, long[]> lines = new java.util.TreeMap<>(); // unit, model -> devices, reporting, non, gap
+        java.util.Map<String, List<java.util.Map.Entry<String, Long>>> late = new java.util.HashMap<>(); // -> imei, gap
         for (InventoryDevices.Placed d : devices) {
             // unit code, then model: '\0' sorts before any character of a code
             long[] l = lines.computeIfAbsent(d.unitCode() + '\0' + d.model(), k -> new long[4]);
@@ -176,17 +178,24 @@ public class RomService {
             LocalDate level = patch.get(d.imei());
             if (target != null && (level == null || level.isBefore(target))) {
                 l[2]++;
+                long gap = level == null ? Long.MAX_VALUE : java.time.temporal.ChronoUnit.DAYS.between(level, target);
                 if (level != null) {
-                    l[3] = Math.max(l[3], java.time.temporal.ChronoUnit.DAYS.between(level, target));
+                    l[3] = Math.max(l[3], gap);
                 }
+                late.computeIfAbsent(d.unitCode() + '\0' + d.model(), k -> new ArrayList<>())
+                        .add(java.util.Map.entry(d.imei(), gap));
             }
         }
         List<UnitModelCompliance> out = new ArrayList<>();
         lines.forEach((key, l) -> {
             String unit = key.substring(0, key.indexOf('\0'));
             String model = key.substring(key.indexOf('\0') + 1);
+            List<String> imeis = late.getOrDefault(key, List.of()).stream()
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()
+                            .thenComparing(java.util.Map.Entry.comparingByKey()))
+                    .limit(200).map(java.util.Map.Entry::getKey).toList();
             out.add(new UnitModelCompliance(unit, model, l[0], l[1], l[2], (int) l[3],
-                    Optional.ofNullable(approved.get(model))));
+                    Optional.ofNullable(approved.get(model)), imeis));
         });
         return out;
     }
