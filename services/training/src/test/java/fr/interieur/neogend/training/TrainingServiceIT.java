@@ -32,7 +32,9 @@ class TrainingServiceIT {
 
     @BeforeEach
     void connect() {
-        jdbc.sql("delete from course").update();
+        for (String t : List.of("certification", "enrolment", "training_session", "course")) {
+            jdbc.sql("delete from " + t).update();
+        }
         channel = GrpcTestClients.channel(grpcPort);
     }
 

@@ -1,22 +1,46 @@
 package fr.interieur.neogend.training.grpc;
 
+import fr.interieur.neogend.kit.grpc.CallerContext;
+import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.training.course.Course;
 import fr.interieur.neogend.training.course.CourseCatalog;
-import fr.interieur.neogend.kit.paging.Page;
+import fr.interieur.neogend.training.session.SessionService;
+import fr.interieur.neogend.training.v1.Certification;
+import fr.interieur.neogend.training.v1.CheckCertificationRequest;
+import fr.interieur.neogend.training.v1.CheckCertificationResponse;
+import fr.interieur.neogend.training.v1.CreateCourseRequest;
+import fr.interieur.neogend.training.v1.CreateCourseResponse;
+import fr.interieur.neogend.training.v1.CreateSessionRequest;
+import fr.interieur.neogend.training.v1.CreateSessionResponse;
+import fr.interieur.neogend.training.v1.EnrollTechnicianRequest;
+import fr.interieur.neogend.training.v1.EnrollTechnicianResponse;
+import fr.interieur.neogend.training.v1.Enrolment;
+import fr.interieur.neogend.training.v1.GetSessionRequest;
+import fr.interieur.neogend.training.v1.GetSessionResponse;
 import fr.interieur.neogend.training.v1.ListCoursesRequest;
 import fr.interieur.neogend.training.v1.ListCoursesResponse;
+import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
+import fr.interieur.neogend.training.v1.ListExpiringCertificationsResponse;
+import fr.interieur.neogend.training.v1.RecordResultRequest;
+import fr.interieur.neogend.training.v1.RecordResultResponse;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
+import fr.interieur.neogend.training.v1.WithdrawTechnicianRequest;
+import fr.interieur.neogend.training.v1.WithdrawTechnicianResponse;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
-/** The training gRPC API (skeleton): maps proto messages to the domain and back. */
+import java.util.Optional;
+
+/** The training gRPC API: maps proto messages to the domain and back, nothing more. */
 @Service
 public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImplBase {
 
     private final CourseCatalog catalog;
+    private final SessionService sessions;
 
-    public TrainingGrpcService(CourseCatalog catalog) {
+    public TrainingGrpcService(CourseCatalog catalog, SessionService sessions) {
         this.catalog = catalog;
+        this.sessions = sessions;
     }
 
     @Override
@@ -24,8 +48,76 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
         Page<Course> page = catalog.list(request.getPageSize(), request.getPageToken());
         ListCoursesResponse.Builder out = ListCoursesResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(item -> out.addItems(toProto(item)));
-        response.onNext(out.build());
-        response.onCompleted();
+        reply(response, out.build());
+    }
+
+    @Override
+    public void createCourse(CreateCourseRequest request, StreamObserver<CreateCourseResponse> response) {
+        var c = request.getCourse();
+        sessions.createCourse(c.getCode(), c.getTitle(), c.getDurationDays(), c.getModelFamiliesList(),
+                c.getCertificationValidityMonths());
+        reply(response, CreateCourseResponse.newBuilder().setCourse(c.toBuilder()
+                .setCertificationValidityMonths(c.getCertificationValidityMonths() == 0 ? 24
+                        : c.getCertificationValidityMonths())).build());
+    }
+
+    @Override
+    public void createSession(CreateSessionRequest request, StreamObserver<CreateSessionResponse> response) {
+        var s = request.getSession();
+        reply(response, CreateSessionResponse.newBuilder().setSession(toProto(sessions.createSession(s.getCourseCode(),
+                s.getStartDate(), s.getEndDate(), s.getPlace(), s.getCapacity(), s.getTrainer()))).build());
+    }
+
+    @Override
+    public void getSession(GetSessionRequest request, StreamObserver<GetSessionResponse> response) {
+        reply(response, GetSessionResponse.newBuilder().setSession(toProto(sessions.get(request.getId()))).build());
+    }
+
+    @Override
+    public void enrollTechnician(EnrollTechnicianRequest request, StreamObserver<EnrollTechnicianResponse> response) {
+        reply(response, EnrollTechnicianResponse.newBuilder().setSession(toProto(sessions.enrol(request.getSessionId(),
+                text(request.getTechnician()), CallerContext.current()))).build());
+    }
+
+    @Override
+    public void withdrawTechnician(WithdrawTechnicianRequest request,
+                                   StreamObserver<WithdrawTechnicianResponse> response) {
+        reply(response, WithdrawTechnicianResponse.newBuilder().setSession(toProto(sessions.withdraw(
+                request.getSessionId(), text(request.getTechnician()), CallerContext.current()))).build());
+    }
+
+    @Override
+    public void recordResult(RecordResultRequest request, StreamObserver<RecordResultResponse> response) {
+        reply(response, RecordResultResponse.newBuilder().setSession(toProto(sessions.recordResult(
+                request.getSessionId(), request.getTechnician(), request.getAttended(), request.getPassed()))).build());
+    }
+
+    @Override
+    public void checkCertification(CheckCertificationRequest request,
+                                   StreamObserver<CheckCertificationResponse> response) {
+        SessionService.Check c = sessions.check(request.getTechnician(), request.getModel());
+        var out = CheckCertificationResponse.newBuilder().setCertified(c.certified()).setReason(c.reason());
+        c.validUntil().ifPresent(d -> out.setValidUntil(d.toString()));
+        reply(response, out.build());
+    }
+
+    @Override
+    public void listExpiringCertifications(ListExpiringCertificationsRequest request,
+                                           StreamObserver<ListExpiringCertificationsResponse> response) {
+        var out = ListExpiringCertificationsResponse.newBuilder();
+        sessions.expiring(request.getWithinDays()).forEach(c -> out.addCertifications(Certification.newBuilder()
+                .setTechnician(c.technician()).setCourseCode(c.courseCode()).addAllModelFamilies(c.modelFamilies())
+                .setValidUntil(c.validUntil().toString())));
+        reply(response, out.build());
+    }
+
+    private static fr.interieur.neogend.training.v1.Session toProto(SessionService.Session s) {
+        var b = fr.interieur.neogend.training.v1.Session.newBuilder().setId(s.id()).setCourseCode(s.courseCode())
+                .setStartDate(s.startDate().toString()).setEndDate(s.endDate().toString()).setPlace(s.place())
+                .setCapacity(s.capacity()).setTrainer(s.trainer());
+        s.enrolments().forEach(e -> b.addEnrolments(Enrolment.newBuilder().setTechnician(e.technician())
+                .setStatus(e.status())));
+        return b.build();
     }
 
     private static fr.interieur.neogend.training.v1.Course toProto(Course item) {
@@ -34,5 +126,14 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
                 .setTitle(item.title())
                 .setDurationDays(item.durationDays())
                 .build();
+    }
+
+    private static Optional<String> text(String s) {
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+    }
+
+    private static <T> void reply(StreamObserver<T> response, T message) {
+        response.onNext(message);
+        response.onCompleted();
     }
 }

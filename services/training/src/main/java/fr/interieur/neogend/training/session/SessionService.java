@@ -1,0 +1,258 @@
+package fr.interieur.neogend.training.session;
+
+import fr.interieur.neogend.kit.error.AccessDeniedException;
+import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
+import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.security.Caller;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.sql.Date;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Courses, sessions, enrolments with a waiting list, results and certifications (DOMAIN rule 17).
+ * Enrolment and withdrawal lock the session's row, so seats are counted against every concurrent
+ * enrolment: a session never holds more ENROLLED technicians than its capacity, and a freed seat goes
+ * to the first WAITLISTED technician in the same transaction.
+ */
+@Service
+public class SessionService {
+
+    private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,63}");
+    private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,100}");
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    public SessionService(JdbcClient jdbc, Optional<Clock> clock) {
+        this.jdbc = jdbc;
+        this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    /** A session with its enrolments in order of arrival. */
+    public record Session(String id, String courseCode, LocalDate startDate, LocalDate endDate, String place,
+                          int capacity, String trainer, List<Enrolment> enrolments) {
+    }
+
+    /** A technician's place in a session. */
+    public record Enrolment(String technician, String status) {
+    }
+
+    /** A certification. */
+    public record Certification(String technician, String courseCode, List<String> modelFamilies, LocalDate validUntil) {
+    }
+
+    /** The answer of a certification check. */
+    public record Check(boolean certified, Optional<LocalDate> validUntil, String reason) {
+    }
+
+    @Transactional
+    public void createCourse(String code, String title, int durationDays, List<String> families, int validityMonths) {
+        Validation v = new Validation();
+        v.check(code != null && CODE.matcher(code).matches(), "course.code", "must be 2 to 64 upper-case letters, digits, '-'");
+        v.check(title != null && TEXT.matcher(title).matches(), "course.title", "is required: 1 to 200 characters");
+        v.check(durationDays >= 1 && durationDays <= 60, "course.duration_days", "must be 1 to 60");
+        v.check(!families.isEmpty(), "course.model_families", "at least one model family is required");
+        families.forEach(f -> v.check(TEXT.matcher(f).matches(), "course.model_families", "1 to 200 characters each"));
+        v.check(validityMonths >= 0 && validityMonths <= 120, "course.certification_validity_months", "must be 1 to 120");
+        v.throwIfInvalid();
+        int rows = jdbc.sql("""
+                        insert into course (code, title, duration_days, model_families, certification_validity_months)
+                        values (?, ?, ?, ?, ?) on conflict (code) do nothing""")
+                .params(code, title.trim(), durationDays, families.toArray(String[]::new),
+                        validityMonths == 0 ? 24 : validityMonths)
+                .update();
+        if (rows == 0) {
+            throw new AlreadyExistsException("a course " + code + " exists already");
+        }
+    }
+
+    @Transactional
+    public Session createSession(String courseCode, String start, String end, String place, int capacity,
+                                 String trainer) {
+        Validation v = new Validation();
+        LocalDate from = date(start, "session.start_date", v);
+        LocalDate to = date(end, "session.end_date", v);
+        v.check(to == null || from == null || !to.isBefore(from), "session.end_date", "must not be before start_date");
+        v.check(place != null && TEXT.matcher(place).matches(), "session.place", "is required");
+        v.check(trainer != null && TEXT.matcher(trainer).matches(), "session.trainer", "is required");
+        v.check(capacity >= 1 && capacity <= 500, "session.capacity", "must be 1 to 500");
+        v.throwIfInvalid();
+        if (!jdbc.sql("select exists(select 1 from course where code = ?)").param(courseCode).query(Boolean.class).single()) {
+            throw InvalidArgumentException.of("session.course_code", "no course " + courseCode);
+        }
+        String id = String.format("TS-%06d",
+                jdbc.sql("select nextval('training_session_number')").query(Long.class).single());
+        jdbc.sql("""
+                        insert into training_session (id, course_code, start_date, end_date, place, capacity, trainer,
+                                                      created_at)
+                        values (?, ?, ?, ?, ?, ?, ?, now())""")
+                .params(id, courseCode, Date.valueOf(from), Date.valueOf(to), place.trim(), capacity, trainer.trim())
+                .update();
+        return get(id);
+    }
+
+    @Transactional(readOnly = true)
+    public Session get(String id) {
+        List<Enrolment> enrolments = jdbc.sql("select technician, status from enrolment where session_id = ? order by id")
+                .param(id).query((rs, n) -> new Enrolment(rs.getString(1), rs.getString(2))).list();
+        return jdbc.sql("select * from training_session where id = ?").param(id)
+                .query((rs, n) -> new Session(rs.getString("id"), rs.getString("course_code"),
+                        rs.getDate("start_date").toLocalDate(), rs.getDate("end_date").toLocalDate(),
+                        rs.getString("place"), rs.getInt("capacity"), rs.getString("trainer"), enrolments))
+                .optional().orElseThrow(() -> new NotFoundException("no training session " + id));
+    }
+
+    /** Enrols a technician: ENROLLED while a seat is free, WAITLISTED after. */
+    @Transactional
+    public Session enrol(String sessionId, Optional<String> technician, Caller caller) {
+        String who = who(technician, caller);
+        Session s = lock(sessionId);
+        if (s.startDate().isBefore(LocalDate.now(clock))) {
+            throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate());
+        }
+        long enrolled = s.enrolments().stream().filter(e -> e.status().equals("ENROLLED")).count();
+        String status = enrolled < s.capacity() ? "ENROLLED" : "WAITLISTED";
+        int rows = jdbc.sql("""
+                        insert into enrolment (session_id, technician, status, updated_at) values (?, ?, ?, now())
+                        on conflict (session_id, technician) do update set status = excluded.status, updated_at = now()
+                        where enrolment.status = 'WITHDRAWN'""")
+                .params(sessionId, who, status).update();
+        if (rows == 0) {
+            throw new AlreadyExistsException(who + " is enrolled in " + sessionId + " already");
+        }
+        return get(sessionId);
+    }
+
+    /** Withdraws a technician; the first waitlisted technician takes a freed seat. */
+    @Transactional
+    public Session withdraw(String sessionId, Optional<String> technician, Caller caller) {
+        String who = who(technician, caller);
+        lock(sessionId);
+        String was = jdbc.sql("select status from enrolment where session_id = ? and technician = ?")
+                .params(sessionId, who).query(String.class).optional()
+                .orElseThrow(() -> new NotFoundException(who + " is not enrolled in " + sessionId));
+        if (!was.equals("ENROLLED") && !was.equals("WAITLISTED")) {
+            throw new PreconditionFailedException(who + " is " + was + " in " + sessionId + "; nothing to withdraw");
+        }
+        jdbc.sql("update enrolment set status = 'WITHDRAWN', updated_at = now() where session_id = ? and technician = ?")
+                .params(sessionId, who).update();
+        if (was.equals("ENROLLED")) {
+            jdbc.sql("""
+                            update enrolment set status = 'ENROLLED', updated_at = now()
+                            where id = (select id from enrolment where session_id = ? and status = 'WAITLISTED'
+                                        order by id limit 1)""")
+                    .param(sessionId).update();
+        }
+        return get(sessionId);
+    }
+
+    /** Records attendance and result; a pass issues a certification. */
+    @Transactional
+    public Session recordResult(String sessionId, String technician, boolean attended, boolean passed) {
+        Session s = lock(sessionId);
+        if (passed && !attended) {
+            throw InvalidArgumentException.of("passed", "a technician who did not attend cannot pass");
+        }
+        String status = s.enrolments().stream().filter(e -> e.technician().equals(technician)).map(Enrolment::status)
+                .findFirst().orElseThrow(() -> new NotFoundException(technician + " is not enrolled in " + sessionId));
+        if (!status.equals("ENROLLED")) {
+            throw new PreconditionFailedException(technician + " is " + status + " in " + sessionId
+                    + "; results are recorded for ENROLLED technicians");
+        }
+        String result = !attended ? "ABSENT" : passed ? "PASSED" : "FAILED";
+        jdbc.sql("update enrolment set status = ?, updated_at = now() where session_id = ? and technician = ?")
+                .params(result, sessionId, technician).update();
+        if (passed) {
+            jdbc.sql("""
+                            insert into certification (technician, course_code, model_families, issued_on, valid_until,
+                                                       session_id)
+                            select ?, c.code, c.model_families, s.end_date,
+                                   (s.end_date + c.certification_validity_months * interval '1 month')::date, s.id
+                            from training_session s join course c on c.code = s.course_code where s.id = ?""")
+                    .params(technician, sessionId).update();
+        }
+        return get(sessionId);
+    }
+
+    /** Whether a valid certification covers the model (a family is a prefix of model names). */
+    @Transactional(readOnly = true)
+    public Check check(String technician, String model) {
+        if (technician == null || technician.isBlank() || model == null || model.isBlank()) {
+            throw InvalidArgumentException.of("technician", "technician and model are required");
+        }
+        LocalDate today = LocalDate.now(clock);
+        List<Certification> all = certifications("where technician = ?", technician);
+        Optional<Certification> valid = all.stream()
+                .filter(c -> !c.validUntil().isBefore(today))
+                .filter(c -> c.modelFamilies().stream().anyMatch(model::startsWith))
+                .max(java.util.Comparator.comparing(Certification::validUntil));
+        if (valid.isPresent()) {
+            return new Check(true, Optional.of(valid.get().validUntil()), "");
+        }
+        Optional<Certification> expired = all.stream().filter(c -> c.modelFamilies().stream().anyMatch(model::startsWith))
+                .max(java.util.Comparator.comparing(Certification::validUntil));
+        return new Check(false, Optional.empty(), expired.map(c -> technician + "'s certification for " + model
+                + " expired on " + c.validUntil()).orElse(technician + " holds no certification for " + model));
+    }
+
+    @Transactional(readOnly = true)
+    public List<Certification> expiring(int withinDays) {
+        int days = withinDays <= 0 ? 60 : Math.min(withinDays, 730);
+        LocalDate today = LocalDate.now(clock);
+        return certifications("where valid_until between ?::date and ?::date", today.toString(),
+                today.plusDays(days).toString());
+    }
+
+    private List<Certification> certifications(String where, Object... args) {
+        return jdbc.sql("select technician, course_code, model_families, valid_until from certification " + where
+                        + " order by valid_until, technician")
+                .params(Arrays.asList(args))
+                .query((rs, n) -> new Certification(rs.getString(1), rs.getString(2),
+                        Arrays.asList((String[]) rs.getArray(3).getArray()), rs.getDate(4).toLocalDate()))
+                .list();
+    }
+
+    private Session lock(String sessionId) {
+        jdbc.sql("select id from training_session where id = ? for update").param(sessionId == null ? "" : sessionId)
+                .query(String.class).optional()
+                .orElseThrow(() -> new NotFoundException("no training session " + sessionId));
+        return get(sessionId);
+    }
+
+    /** A technician acts for itself only; a fleet manager names the technician. */
+    private static String who(Optional<String> technician, Caller caller) {
+        if (!caller.hasRole(Caller.FLEET_MANAGER)) {
+            if (technician.isPresent() && !technician.get().equals(caller.username())) {
+                throw new AccessDeniedException("a technician enrols or withdraws itself only");
+            }
+            return caller.username();
+        }
+        String who = technician.orElseThrow(() -> InvalidArgumentException.of("technician", "is required"));
+        if (!USER.matcher(who).matches()) {
+            throw InvalidArgumentException.of("technician", "is not a user name");
+        }
+        return who;
+    }
+
+    private static LocalDate date(String text, String field, Validation v) {
+        try {
+            return LocalDate.parse(text == null ? "" : text);
+        } catch (DateTimeException e) {
+            v.check(false, field, "must be a date YYYY-MM-DD");
+            return null;
+        }
+    }
+}

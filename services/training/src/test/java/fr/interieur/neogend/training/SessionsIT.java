@@ -1,0 +1,175 @@
+package fr.interieur.neogend.training;
+
+import fr.interieur.neogend.training.v1.CheckCertificationRequest;
+import fr.interieur.neogend.training.v1.Course;
+import fr.interieur.neogend.training.v1.CreateCourseRequest;
+import fr.interieur.neogend.training.v1.CreateSessionRequest;
+import fr.interieur.neogend.training.v1.EnrollTechnicianRequest;
+import fr.interieur.neogend.training.v1.Enrolment;
+import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
+import fr.interieur.neogend.training.v1.RecordResultRequest;
+import fr.interieur.neogend.training.v1.Session;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc.TrainingServiceBlockingStub;
+import fr.interieur.neogend.training.v1.WithdrawTechnicianRequest;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Sessions, the waiting list, results and certifications (rule 17) on real PostgreSQL. */
+@ServiceIT
+class SessionsIT {
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    ManagedChannel channel;
+    TrainingServiceBlockingStub fleetManager;
+
+    @BeforeEach
+    void connect() {
+        for (String t : List.of("certification", "enrolment", "training_session", "course")) {
+            jdbc.sql("delete from " + t).update();
+        }
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManager = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder()
+                .setCode("MAINT-SMARTPHONE-N1").setTitle("Maintenance niveau 1 smartphones").setDurationDays(2)
+                .addModelFamilies("Rugged X").setCertificationValidityMonths(24)).build());
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    Session session(int capacity) {
+        LocalDate start = LocalDate.now().plusDays(10);
+        return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
+                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(start.toString())
+                .setEndDate(start.plusDays(1).toString()).setPlace("Rennes, atelier central").setCapacity(capacity)
+                .setTrainer("Demo Mobility SAS")).build()).getSession();
+    }
+
+    Session enrol(String id, String technician) {
+        return fleetManager.enrollTechnician(EnrollTechnicianRequest.newBuilder().setSessionId(id)
+                .setTechnician(technician).build()).getSession();
+    }
+
+    static List<String> statuses(Session s) {
+        return s.getEnrolmentsList().stream().map(e -> e.getTechnician() + "=" + e.getStatus()).toList();
+    }
+
+    @Test
+    void beyondCapacityTheWaitingListIsPromotedWhenASeatFrees() {
+        String id = session(2).getId();
+        enrol(id, "t.one");
+        enrol(id, "t.two");
+        enrol(id, "t.three");
+        var technician = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel),
+                TestTokens.technician("GN"));
+        Session self = technician.enrollTechnician(EnrollTechnicianRequest.newBuilder().setSessionId(id).build())
+                .getSession();
+        assertThat(statuses(self)).containsExactly("t.one=ENROLLED", "t.two=ENROLLED", "t.three=WAITLISTED",
+                "technician=WAITLISTED");
+        assertThat(GrpcAssertions.failure(() -> technician.enrollTechnician(EnrollTechnicianRequest.newBuilder()
+                .setSessionId(id).setTechnician("someone.else").build())).getStatus().getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(() -> enrol(id, "t.one")).getStatus().getCode())
+                .isEqualTo(Status.Code.ALREADY_EXISTS);
+
+        Session after = fleetManager.withdrawTechnician(WithdrawTechnicianRequest.newBuilder().setSessionId(id)
+                .setTechnician("t.one").build()).getSession();
+        assertThat(statuses(after)).containsExactly("t.one=WITHDRAWN", "t.two=ENROLLED", "t.three=ENROLLED",
+                "technician=WAITLISTED");
+    }
+
+    @Test
+    void aPassCertifiesForTheModelFamilyUntilItExpires() {
+        String id = session(3).getId();
+        enrol(id, "t.pass");
+        enrol(id, "t.fail");
+        fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.pass")
+                .setAttended(true).setPassed(true).build());
+        Session s = fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.fail")
+                .setAttended(true).setPassed(false).build()).getSession();
+        assertThat(statuses(s)).containsExactly("t.pass=PASSED", "t.fail=FAILED");
+
+        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.pass")
+                .setModel("Rugged X5").build());
+        assertThat(check.getCertified()).isTrue();
+        assertThat(check.getValidUntil()).isEqualTo(LocalDate.now().plusDays(11).plusMonths(24).toString());
+        assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.pass")
+                .setModel("Field Tab 10").build()).getReason()).isEqualTo("t.pass holds no certification for Field Tab 10");
+        assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.fail")
+                .setModel("Rugged X5").build()).getCertified()).isFalse();
+
+        // an expired certification is refused, with the date; one expiring soon is listed ahead of time
+        jdbc.sql("""
+                insert into certification (technician, course_code, model_families, issued_on, valid_until, session_id)
+                values ('t.old', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', '2024-01-10', current_date - 1, ?),
+                       ('t.soon', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', '2024-12-10', current_date + 30, ?)""")
+                .params(id, id).update();
+        var old = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.old")
+                .setModel("Rugged X5").build());
+        assertThat(old.getCertified()).isFalse();
+        assertThat(old.getReason()).contains("expired on " + LocalDate.now().minusDays(1));
+        assertThat(GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
+                .listExpiringCertifications(ListExpiringCertificationsRequest.newBuilder().setWithinDays(60).build())
+                .getCertificationsList()).extracting(c -> c.getTechnician()).containsExactly("t.soon");
+        assertThat(GrpcAssertions.failure(() -> fleetManager.recordResult(RecordResultRequest.newBuilder()
+                .setSessionId(id).setTechnician("t.pass").setAttended(true).setPassed(true).build())).getStatus()
+                .getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    }
+
+    @Test
+    void concurrentEnrolmentsNeverExceedTheCapacity() throws Exception {
+        String id = session(3).getId();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String who = "t.c" + i;
+            results.add(pool.submit((Callable<String>) () -> {
+                start.await();
+                try {
+                    enrol(id, who);
+                    return "ok";
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode().name();
+                }
+            }));
+        }
+        start.countDown();
+        for (Future<String> f : results) {
+            assertThat(f.get()).isEqualTo("ok");
+        }
+        pool.shutdown();
+        Session s = fleetManager.getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder().setId(id)
+                .build()).getSession();
+        assertThat(s.getEnrolmentsList().stream().filter(e -> e.getStatus().equals("ENROLLED"))).hasSize(3);
+        assertThat(s.getEnrolmentsList().stream().map(Enrolment::getStatus).filter("WAITLISTED"::equals)).hasSize(7);
+    }
+}
