@@ -32,7 +32,9 @@ class AccessoriesServiceIT {
 
     @BeforeEach
     void connect() {
-        jdbc.sql("delete from catalogue_item").update();
+        for (String t : List.of("stock_alert", "stock_movement", "stock_level", "depot", "catalogue_item")) {
+            jdbc.sql("delete from " + t).update();
+        }
         channel = GrpcTestClients.channel(grpcPort);
     }
 
