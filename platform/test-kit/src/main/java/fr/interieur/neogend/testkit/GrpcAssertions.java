@@ -28,6 +28,15 @@ public final class GrpcAssertions {
     }
 
     /** The call fails with {@code code}. */
+    /** The call fails with this status, its description containing {@code messagePart} (unless empty). */
+    public static void assertStatus(Runnable call, Status.Code code, String messagePart) {
+        StatusRuntimeException e = failure(call);
+        assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
+        if (!messagePart.isEmpty()) {
+            assertThat(e.getStatus().getDescription()).contains(messagePart);
+        }
+    }
+
     public static void assertCode(Status.Code code, Runnable call) {
         assertThat(failure(call).getStatus().getCode()).isEqualTo(code);
     }

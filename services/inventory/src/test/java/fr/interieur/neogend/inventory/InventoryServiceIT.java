@@ -35,6 +35,7 @@ import java.util.List;
 import static fr.interieur.neogend.inventory.InventoryTestData.imei;
 import static fr.interieur.neogend.inventory.InventoryTestData.phone;
 import static fr.interieur.neogend.inventory.InventoryTestData.register;
+import static fr.interieur.neogend.testkit.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole inventory service over gRPC against real PostgreSQL. */
@@ -265,12 +266,6 @@ class InventoryServiceIT {
         var other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/env"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(other.statusCode()).isIn(401, 403, 404);
-    }
-
-    private static void assertStatus(Runnable call, Status.Code code, String messagePart) {
-        StatusRuntimeException e = catchStatus(call);
-        assertThat(e.getStatus().getCode()).isEqualTo(code);
-        assertThat(e.getStatus().getDescription()).contains(messagePart);
     }
 
     private static StatusRuntimeException catchStatus(Runnable call) {

@@ -46,6 +46,7 @@ import java.util.concurrent.Future;
 import static fr.interieur.neogend.inventory.InventoryTestData.imei;
 import static fr.interieur.neogend.inventory.InventoryTestData.phone;
 import static fr.interieur.neogend.inventory.InventoryTestData.register;
+import static fr.interieur.neogend.testkit.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Devices and packs through their life (DOMAIN rules 8–11), over gRPC against real PostgreSQL. */
@@ -311,11 +312,5 @@ class LifecycleIT {
 
     private List<String> outboxKinds() {
         return jdbc.sql("select subject_id || ':' || kind from outbox order by id").query(String.class).list();
-    }
-
-    private static void assertStatus(Runnable call, Status.Code code, String messagePart) {
-        StatusRuntimeException e = GrpcAssertions.failure(call);
-        assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
-        assertThat(e.getStatus().getDescription()).contains(messagePart);
     }
 }

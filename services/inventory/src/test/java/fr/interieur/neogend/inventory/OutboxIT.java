@@ -11,6 +11,7 @@ import fr.interieur.neogend.telemetry.v1.RecordInventoryEventResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -32,7 +33,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,7 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class OutboxIT {
 
-    static final int RECEIVER_PORT = freePort();
+    static final int RECEIVER_PORT = TestPorts.free();
 
     @DynamicPropertySource
     static void relay(DynamicPropertyRegistry registry) {
@@ -184,14 +184,6 @@ class OutboxIT {
                 throw new AssertionError("condition not met within " + timeout);
             }
             Thread.sleep(50);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -39,6 +39,7 @@ import static fr.interieur.neogend.inventory.InventoryTestData.imei;
 import static fr.interieur.neogend.inventory.InventoryTestData.phone;
 import static fr.interieur.neogend.inventory.InventoryTestData.register;
 import static fr.interieur.neogend.inventory.InventoryTestData.unit;
+import static fr.interieur.neogend.testkit.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The organisation tree (create, read, children, move) and fleet search, against real PostgreSQL. */
@@ -203,11 +204,5 @@ class UnitsAndSearchIT {
             token = page.getNextPageToken();
         } while (!token.isEmpty());
         return all;
-    }
-
-    private static void assertStatus(Runnable call, Status.Code code, String messagePart) {
-        StatusRuntimeException e = GrpcAssertions.failure(call);
-        assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
-        assertThat(e.getStatus().getDescription()).contains(messagePart);
     }
 }

@@ -32,6 +32,7 @@ import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -51,7 +52,6 @@ import org.springframework.test.context.DynamicPropertySource;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +69,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class BillingIT {
 
-    static final int INVENTORY_PORT = freePort();
+    static final int INVENTORY_PORT = TestPorts.free();
     static final List<LeaseInterval> INTERVALS = new CopyOnWriteArrayList<>();
 
     @DynamicPropertySource
@@ -282,13 +282,5 @@ class BillingIT {
                 .getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(GrpcAssertions.failure(() -> supplier.reconcileInvoice(ReconcileInvoiceRequest.newBuilder()
                 .setId(ok).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

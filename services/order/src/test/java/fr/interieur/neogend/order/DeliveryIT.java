@@ -24,6 +24,7 @@ import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -44,12 +45,12 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static fr.interieur.neogend.order.OrderTestData.agreement;
 import static fr.interieur.neogend.order.OrderTestData.create;
+import static fr.interieur.neogend.testkit.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -59,7 +60,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class DeliveryIT {
 
-    static final int INVENTORY_PORT = freePort();
+    static final int INVENTORY_PORT = TestPorts.free();
 
     @DynamicPropertySource
     static void inventory(DynamicPropertyRegistry registry) {
@@ -247,21 +248,5 @@ class DeliveryIT {
         inventory = startInventory();
         fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(posted.getId()).build());
         assertThat(state(number)).isEqualTo(OrderState.ORDER_STATE_DELIVERED);
-    }
-
-    private static void assertStatus(Runnable call, Status.Code code, String messagePart) {
-        StatusRuntimeException e = GrpcAssertions.failure(call);
-        assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
-        if (!messagePart.isEmpty()) {
-            assertThat(e.getStatus().getDescription()).contains(messagePart);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -145,5 +145,4 @@ class IdempotencyIT {
         String number = jdbc.sql("select number from purchase_order").query(String.class).single();
         assertThat(results).allMatch(r -> r.equals(number) || r.equals("ABORTED")).contains(number);
     }
-
 }

@@ -41,6 +41,7 @@ import java.util.concurrent.Future;
 import static fr.interieur.neogend.order.OrderTestData.agreement;
 import static fr.interieur.neogend.order.OrderTestData.create;
 import static fr.interieur.neogend.order.OrderTestData.order;
+import static fr.interieur.neogend.testkit.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The agreement and purchase orders (rules 1–4) over gRPC against real PostgreSQL. */
@@ -283,11 +284,5 @@ class OrderServiceIT {
     @Test
     void healthServiceAnswersWithoutAToken() {
         GrpcAssertions.assertHealthServing(channel);
-    }
-
-    private static void assertStatus(Runnable call, Status.Code code, String messagePart) {
-        StatusRuntimeException e = GrpcAssertions.failure(call);
-        assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
-        assertThat(e.getStatus().getDescription()).contains(messagePart);
     }
 }

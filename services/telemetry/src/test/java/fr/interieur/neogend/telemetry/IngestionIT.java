@@ -22,6 +22,7 @@ import fr.interieur.neogend.telemetry.v1.UploadReadingsResponse;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -41,7 +42,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class IngestionIT {
 
-    static final int INVENTORY_PORT = freePort();
+    static final int INVENTORY_PORT = TestPorts.free();
     static final String KNOWN = imei(1);
     static final String OTHER = imei(2);
 
@@ -430,13 +430,5 @@ class IngestionIT {
                 .query(Long.class).list()).containsExactly(Duration.ofDays(29).toMinutes(),
                 Duration.ofDays(30).minusMinutes(5).toMinutes());
         assertThat(dropped).isEmpty(); // the old days had no partition of their own: the default one was trimmed
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

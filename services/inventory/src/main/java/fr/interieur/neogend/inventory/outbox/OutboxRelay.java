@@ -12,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import fr.interieur.neogend.kit.background.PollingLoop;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -44,13 +45,11 @@ class OutboxRelay implements SmartLifecycle {
     private final TransactionTemplate tx;
     private final ServiceTokenSource tokens;
     private final ManagedChannel channel;
-    private final Duration pollInterval;
     private final Duration deadline;
     private final Duration maxBackoff;
     private final Duration keepDelivered;
-    private volatile Thread worker;
     private long lastCleanup;
-    private volatile boolean running;
+    private final PollingLoop loop;
 
     OutboxRelay(JdbcClient jdbc, TransactionTemplate tx, ServiceTokenSource tokens, TelemetryChannel channel,
                 @Value("${neogend.outbox.poll-interval:1s}") Duration pollInterval,
@@ -61,10 +60,10 @@ class OutboxRelay implements SmartLifecycle {
         this.tx = tx;
         this.tokens = tokens;
         this.channel = channel.channel();
-        this.pollInterval = pollInterval;
         this.deadline = deadline;
         this.maxBackoff = maxBackoff;
         this.keepDelivered = keepDelivered;
+        this.loop = new PollingLoop("outbox-relay", pollInterval, this::pass, BATCH);
     }
 
     /** Deletes events delivered longer ago than {@code keep-delivered} (kept meanwhile for inquiries). */
@@ -164,50 +163,27 @@ class OutboxRelay implements SmartLifecycle {
 
     @Override
     public void start() {
-        running = true;
         lastCleanup = System.nanoTime() - Duration.ofMinutes(11).toNanos(); // clean up soon after start
-        worker = Thread.ofVirtual().name("outbox-relay").start(() -> {
-            while (running) {
-                try {
-                    if (System.nanoTime() - lastCleanup > Duration.ofMinutes(10).toNanos()) {
-                        lastCleanup = System.nanoTime();
-                        deleteOldDelivered();
-                    }
-                    if (deliverDue() == BATCH) {
-                        continue; // more are waiting
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("outbox relay pass failed: {}", e.toString());
-                }
-                try {
-                    Thread.sleep(pollInterval);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        loop.start();
+    }
+
+    /** One pass: old delivered events deleted every 10 minutes, then the due ones delivered. */
+    private int pass() {
+        if (System.nanoTime() - lastCleanup > Duration.ofMinutes(10).toNanos()) {
+            lastCleanup = System.nanoTime();
+            deleteOldDelivered();
+        }
+        return deliverDue();
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = worker;
-        if (t != null) {
-            try {
-                // let a pass in progress finish (its transaction commits or rolls back cleanly) …
-                if (!t.join(Duration.ofSeconds(3))) {
-                    t.interrupt(); // … unless it hangs
-                    t.join(Duration.ofSeconds(5));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return loop.isRunning();
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import fr.interieur.neogend.kit.background.PollingLoop;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -46,14 +47,12 @@ class SupplierRelay implements SmartLifecycle {
     private final TransactionTemplate tx;
     private final SupplierOrderIntakeClient client;
     private final PurchaseOrderService orders;
-    private final Duration pollInterval;
     private final Duration maxBackoff;
     private final CircuitBreaker circuitBreaker;
     private final Retry retry;
     private final TimeLimiter timeLimiter;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-    private volatile Thread worker;
-    private volatile boolean running;
+    private final PollingLoop loop;
 
     SupplierRelay(JdbcClient jdbc, TransactionTemplate tx, SupplierOrderIntakeClient client, PurchaseOrderService orders,
                   @Value("${neogend.supplier.poll-interval:1s}") Duration pollInterval,
@@ -66,7 +65,7 @@ class SupplierRelay implements SmartLifecycle {
         this.tx = tx;
         this.client = client;
         this.orders = orders;
-        this.pollInterval = pollInterval;
+        this.loop = new PollingLoop("supplier-relay", pollInterval, this::sendDue, BATCH);
         this.maxBackoff = maxBackoff;
         this.timeLimiter = TimeLimiter.of("supplier-intake", TimeLimiterConfig.custom().timeoutDuration(timeLimit)
                 .cancelRunningFuture(true).build());
@@ -191,46 +190,18 @@ class SupplierRelay implements SmartLifecycle {
 
     @Override
     public void start() {
-        running = true;
-        worker = Thread.ofVirtual().name("supplier-relay").start(() -> {
-            while (running) {
-                try {
-                    if (sendDue() == BATCH) {
-                        continue;
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("supplier relay pass failed: {}", e.toString());
-                }
-                try {
-                    Thread.sleep(pollInterval);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        loop.start();
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = worker;
-        if (t != null) {
-            try {
-                // let a pass in progress finish (its transaction commits or rolls back cleanly) …
-                if (!t.join(Duration.ofSeconds(3))) {
-                    t.interrupt(); // … unless it hangs
-                    t.join(Duration.ofSeconds(5));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop();
         calls.shutdownNow();
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return loop.isRunning();
     }
 
     @Override
