@@ -41,9 +41,9 @@ class GatewayEndToEndIT {
     static void startSuite() throws Exception {
         Path root = Path.of(System.getProperty("neogend.root", "../.."));
         Path runDir = Files.createTempDirectory("neogend-e2e");
-        System.out.println("starting Keycloak, PostgreSQL, inventory, order, telemetry, the supplier simulator and the "
+        System.out.println("starting Keycloak, PostgreSQL, the five services, the supplier simulator and the "
                 + "gateway for the end-to-end tests…");
-        stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, List.of("inventory", "order", "telemetry"),
+        stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, Stack.SERVICES,
                 Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s")));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));

@@ -27,7 +27,6 @@ public final class GrpcAssertions {
         throw new AssertionError("the call succeeded");
     }
 
-    /** The call fails with {@code code}. */
     /** The call fails with this status, its description containing {@code messagePart} (unless empty). */
     public static void assertStatus(Runnable call, Status.Code code, String messagePart) {
         StatusRuntimeException e = failure(call);
@@ -37,6 +36,7 @@ public final class GrpcAssertions {
         }
     }
 
+    /** The call fails with {@code code}. */
     public static void assertCode(Status.Code code, Runnable call) {
         assertThat(failure(call).getStatus().getCode()).isEqualTo(code);
     }

@@ -6,6 +6,7 @@ import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.DeviceState;
 import fr.interieur.neogend.inventory.v1.ExchangeDeviceRequest;
+import fr.interieur.neogend.inventory.v1.FailDeviceRepairRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.GetPackRequest;
 import fr.interieur.neogend.inventory.v1.HistoryEntry;
@@ -221,6 +222,35 @@ class LifecycleIT {
                 .hasLeaseEnd()).isFalse();
         assertThat(outboxKinds()).containsExactly(imei(10) + ":INVENTORY_EVENT_KIND_DEVICE_EXCHANGED",
                 imei(10) + ":INVENTORY_EVENT_KIND_DEVICE_RETURNED");
+    }
+
+    @Test
+    void aFailedRepairSendsTheDeviceBackAndItsPackRunsUntilTheReplacementIsExchangedIn() {
+        Device old = fleetManager.registerDevice(register(phone(30, "GN-RBRE-GGD35"))).getDevice();
+        fleetManager.assignDevice(assign(30, CIE1, "AG-30").build());
+        spare(31, DeviceKind.DEVICE_KIND_PHONE);
+        var technician = as(TestTokens.technician("GN-RBRE"));
+        var fail = FailDeviceRepairRequest.newBuilder().setImei(imei(30)).setReason("mainboard dead");
+        assertStatus(() -> technician.failDeviceRepair(fail.build()), Status.Code.FAILED_PRECONDITION,
+                "is ASSIGNED; cannot close its repair as failed");
+        technician.sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder().setImei(imei(30)).build());
+        assertStatus(() -> technician.failDeviceRepair(fail.clone().clearReason().build()),
+                Status.Code.INVALID_ARGUMENT, "reason");
+        assertStatus(() -> as(TestTokens.technician("GN-RIDF")).failDeviceRepair(fail.build()),
+                Status.Code.NOT_FOUND, "");
+        assertStatus(() -> as(TestTokens.auditor()).failDeviceRepair(fail.build()), Status.Code.PERMISSION_DENIED, "");
+
+        var failed = technician.failDeviceRepair(fail.build());
+        assertThat(failed.getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_PENDING_RETURN);
+        assertThat(failed.getPack().getHolderAgentId()).isEqualTo("AG-30");
+        assertThat(failed.getPack().hasLeaseEnd()).isFalse();
+        // the supplier's replacement arrives: exchanged in, the pack keeps holder and lease
+        var done = fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder().setImei(imei(30))
+                .setReplacementImei(imei(31)).setReason("failed repair").build());
+        assertThat(done.getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_PENDING_RETURN);
+        assertThat(done.getReplacement().getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
+        assertThat(done.getPack().getId()).isEqualTo(old.getPackId());
+        assertThat(done.getPack().getLeaseStart()).isEqualTo(failed.getPack().getLeaseStart());
     }
 
     @Test

@@ -29,6 +29,11 @@ import fr.interieur.neogend.order.v1.Reconciliation;
 import fr.interieur.neogend.order.v1.ReconciliationLine;
 import fr.interieur.neogend.order.v1.StatementLine;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.ItemKind;
+import fr.interieur.neogend.training.v1.DeliveredTrainingDays;
+import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
+import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysResponse;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
@@ -37,7 +42,12 @@ import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
@@ -70,11 +80,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BillingIT {
 
     static final int INVENTORY_PORT = TestPorts.free();
+    static final int TRAINING_PORT = TestPorts.free();
     static final List<LeaseInterval> INTERVALS = new CopyOnWriteArrayList<>();
+    static final List<DeliveredTrainingDays> TRAINING_DAYS = new CopyOnWriteArrayList<>();
+    static final List<String> TRAINING_CALLERS = new CopyOnWriteArrayList<>();
 
     @DynamicPropertySource
     static void inventory(DynamicPropertyRegistry registry) {
         registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+        registry.add("neogend.training.target", () -> "localhost:" + TRAINING_PORT);
     }
 
     @LocalGrpcServerPort
@@ -85,11 +99,14 @@ class BillingIT {
     OrderServiceBlockingStub fleetManager;
     OrderServiceBlockingStub supplier;
     Server inventory;
+    Server training;
 
     @BeforeEach
     void connect() throws IOException {
         OrderTestData.reset(jdbc);
         INTERVALS.clear();
+        TRAINING_DAYS.clear();
+        TRAINING_CALLERS.clear();
         channel = GrpcTestClients.channel(grpcPort);
         fleetManager = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
         supplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-DEMO"));
@@ -114,12 +131,70 @@ class BillingIT {
                         out.onCompleted();
                     }
                 }).build().start();
+        training = Grpc.newServerBuilderForPort(TRAINING_PORT, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(new TrainingServiceGrpc.TrainingServiceImplBase() {
+                    @Override
+                    public void listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest request,
+                                                          StreamObserver<ListDeliveredTrainingDaysResponse> out) {
+                        out.onNext(ListDeliveredTrainingDaysResponse.newBuilder().addAllSessions(TRAINING_DAYS.stream()
+                                .filter(d -> d.getCourseCode().equals(request.getYear() + "-" + request.getMonth()))
+                                .toList()).build());
+                        out.onCompleted();
+                    }
+                }, new ServerInterceptor() {
+                    @Override
+                    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                                       ServerCallHandler<Q, A> next) {
+                        TRAINING_CALLERS.add(headers.get(Metadata.Key.of("authorization",
+                                Metadata.ASCII_STRING_MARSHALLER)));
+                        return next.startCall(call, headers);
+                    }
+                })).build().start();
     }
 
     @AfterEach
     void disconnect() {
         channel.shutdownNow();
         inventory.shutdownNow();
+        training.shutdownNow();
+    }
+
+    /** Days of a session delivered in a month (the stand-in keys them by "year-month" in course_code). */
+    static void trainingDays(String session, int year, int month, String itemCode, int days) {
+        TRAINING_DAYS.add(DeliveredTrainingDays.newBuilder().setSessionId(session).setCourseCode(year + "-" + month)
+                .setAgreementItemCode(itemCode).setDays(days).build());
+    }
+
+    @Test
+    void trainingDaysDeliveredInTheMonthAreBilledAtTheAgreementsDayPrice() {
+        pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 31, 31);
+        trainingDays("TS-000001", 2027, 1, "TRAINING-DAY-L1", 2);
+        trainingDays("TS-000002", 2027, 1, "TRAINING-DAY-L1", 3);
+        trainingDays("TS-000003", 2027, 2, "TRAINING-DAY-L1", 1);
+        LeaseStatement jan = statement(2027, 1);
+        String dayPrice = OrderTestData.agreement("X", "S", 1).getPriceScheduleList().stream()
+                .filter(i -> i.getCode().equals("TRAINING-DAY-L1")).findFirst().orElseThrow().getUnitPrice();
+        assertThat(jan.getLinesList()).extracting(StatementLine::getItemCode, StatementLine::getKind,
+                        StatementLine::getQuantity, StatementLine::getAmount)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", ItemKind.ITEM_KIND_PACK_LEASE,
+                                1L, "21.90"),
+                        org.assertj.core.groups.Tuple.tuple("TRAINING-DAY-L1", ItemKind.ITEM_KIND_TRAINING_DAY, 5L,
+                                new BigDecimal(dayPrice).multiply(BigDecimal.valueOf(5)).setScale(2).toPlainString()));
+        assertThat(new BigDecimal(jan.getTotalExclTax()))
+                .isEqualByComparingTo(new BigDecimal("21.90").add(new BigDecimal(dayPrice).multiply(BigDecimal.valueOf(5))));
+        // asked on the fleet manager's behalf: the training service checks that token itself
+        assertThat(TRAINING_CALLERS).isNotEmpty().allMatch(h -> new String(java.util.Base64.getUrlDecoder()
+                .decode(h.substring("Bearer ".length()).split("\\.")[1]), StandardCharsets.UTF_8)
+                .contains("\"preferred_username\":\"fleet.manager\""));
+        // a day billed at a code the agreement does not price as a training day is refused, not dropped
+        trainingDays("TS-000004", 2027, 1, "ACC-CAR-CHARGER", 1);
+        assertThat(GrpcAssertions.failure(() -> statement(2027, 1)).getStatus().getDescription())
+                .contains("agreement AC-2026-NEOGEND has no training-day price with that code");
+        // training down: no statement rather than one without its training days
+        training.shutdownNow();
+        assertThat(GrpcAssertions.failure(() -> statement(2027, 2)).getStatus().getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     static void pack(String id, PackType type, int days, int daysInMonth) {

@@ -6,6 +6,8 @@ import fr.interieur.neogend.training.v1.CreateCourseRequest;
 import fr.interieur.neogend.training.v1.CreateSessionRequest;
 import fr.interieur.neogend.training.v1.EnrollTechnicianRequest;
 import fr.interieur.neogend.training.v1.Enrolment;
+import fr.interieur.neogend.training.v1.ListCoursesRequest;
+import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
 import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
 import fr.interieur.neogend.training.v1.RecordResultRequest;
 import fr.interieur.neogend.training.v1.Session;
@@ -57,7 +59,8 @@ class SessionsIT {
         fleetManager = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
         fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder()
                 .setCode("MAINT-SMARTPHONE-N1").setTitle("Maintenance niveau 1 smartphones").setDurationDays(2)
-                .addModelFamilies("Rugged X").setCertificationValidityMonths(24)).build());
+                .addModelFamilies("Rugged X").setCertificationValidityMonths(24)
+                .setAgreementItemCode("TRAINING-DAY-L1")).build());
     }
 
     @AfterEach
@@ -80,6 +83,54 @@ class SessionsIT {
 
     static List<String> statuses(Session s) {
         return s.getEnrolmentsList().stream().map(e -> e.getTechnician() + "=" + e.getStatus()).toList();
+    }
+
+    Session sessionOn(String course, String start, String end) {
+        return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
+                .setCourseCode(course).setStartDate(start).setEndDate(end).setPlace("Rennes").setCapacity(5)
+                .setTrainer("Demo Mobility SAS")).build()).getSession();
+    }
+
+    List<String> deliveredDays(int year, int month) {
+        return fleetManager.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder().setYear(year)
+                        .setMonth(month).build()).getSessionsList().stream()
+                .map(d -> d.getSessionId() + ":" + d.getAgreementItemCode() + ":" + d.getDays()).toList();
+    }
+
+    @Test
+    void deliveredTrainingDaysAreTheDaysInTheMonthOfSessionsWithResultsOfBilledCourses() {
+        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder()
+                .setCode("INTERNAL-BRIEFING").setTitle("Internal briefing").setDurationDays(1)
+                .addModelFamilies("Rugged X")).build());
+        String across = sessionOn("MAINT-SMARTPHONE-N1", "2027-01-30", "2027-02-02").getId(); // 2 + 2 days
+        String january = sessionOn("MAINT-SMARTPHONE-N1", "2027-01-12", "2027-01-13").getId();
+        String notHeld = sessionOn("MAINT-SMARTPHONE-N1", "2027-01-20", "2027-01-21").getId();
+        String internal = sessionOn("INTERNAL-BRIEFING", "2027-01-05", "2027-01-05").getId();
+        for (String id : List.of(across, january, notHeld, internal)) {
+            enrol(id, "t.one");
+            enrol(id, "t.two");
+        }
+        for (String id : List.of(across, internal)) {
+            fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.one")
+                    .setAttended(true).setPassed(true).build());
+        }
+        // one absent technician is enough: the trainer came
+        fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(january).setTechnician("t.two")
+                .setAttended(false).build());
+
+        assertThat(deliveredDays(2027, 1)).containsExactly(across + ":TRAINING-DAY-L1:2", january + ":TRAINING-DAY-L1:2");
+        assertThat(deliveredDays(2027, 2)).containsExactly(across + ":TRAINING-DAY-L1:2");
+        assertThat(deliveredDays(2027, 3)).isEmpty();
+        assertThat(GrpcAssertions.failure(() -> deliveredDays(2027, 13)).getStatus().getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        var technician = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel),
+                TestTokens.technician("GN"));
+        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> technician.listDeliveredTrainingDays(
+                ListDeliveredTrainingDaysRequest.newBuilder().setYear(2027).setMonth(1).build()));
+        assertThat(fleetManager.listCourses(ListCoursesRequest.getDefaultInstance()).getItemsList())
+                .extracting(Course::getCode, Course::getAgreementItemCode, c -> c.getModelFamiliesList().toString())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("INTERNAL-BRIEFING", "", "[Rugged X]"),
+                        org.assertj.core.groups.Tuple.tuple("MAINT-SMARTPHONE-N1", "TRAINING-DAY-L1", "[Rugged X]"));
     }
 
     @Test

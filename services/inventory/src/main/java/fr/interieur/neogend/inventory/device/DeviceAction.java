@@ -6,6 +6,7 @@ public enum DeviceAction {
     UNASSIGN("unassign it"),
     SEND_TO_REPAIR("send it to repair"),
     RETURN_FROM_REPAIR("return it from repair"),
+    FAIL_REPAIR("close its repair as failed"),
     DECLARE_LOST("declare it lost"),
     DECLARE_STOLEN("declare it stolen"),
     EXCHANGE_OUT("exchange it out of its pack"),

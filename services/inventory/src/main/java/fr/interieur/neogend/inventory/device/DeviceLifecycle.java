@@ -18,7 +18,9 @@ import static fr.interieur.neogend.inventory.device.DeviceState.STOLEN;
 
 /**
  * The device state machine (DOMAIN rule 8): IN_STOCK → ASSIGNED → (IN_REPAIR | LOST | STOLEN |
- * PENDING_RETURN) → RETURNED. A device that is LOST, STOLEN or RETURNED is never assigned again.
+ * PENDING_RETURN) → RETURNED. A device that is LOST, STOLEN or RETURNED is never assigned again. A
+ * failed repair sends the device PENDING_RETURN while it waits in its pack for the supplier's
+ * replacement (then exchanged out, keeping PENDING_RETURN).
  * Pure: no storage, so every legal and illegal transition is tested directly.
  */
 public final class DeviceLifecycle {
@@ -30,9 +32,11 @@ public final class DeviceLifecycle {
         ALLOWED_FROM.put(DeviceAction.UNASSIGN, EnumSet.of(ASSIGNED));
         ALLOWED_FROM.put(DeviceAction.SEND_TO_REPAIR, EnumSet.of(IN_STOCK, ASSIGNED));
         ALLOWED_FROM.put(DeviceAction.RETURN_FROM_REPAIR, EnumSet.of(IN_REPAIR));
+        ALLOWED_FROM.put(DeviceAction.FAIL_REPAIR, EnumSet.of(IN_REPAIR));
         ALLOWED_FROM.put(DeviceAction.DECLARE_LOST, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN));
         ALLOWED_FROM.put(DeviceAction.DECLARE_STOLEN, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN));
-        ALLOWED_FROM.put(DeviceAction.EXCHANGE_OUT, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, LOST, STOLEN));
+        ALLOWED_FROM.put(DeviceAction.EXCHANGE_OUT, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN, LOST,
+                STOLEN));
         ALLOWED_FROM.put(DeviceAction.EXCHANGE_IN, EnumSet.of(IN_STOCK));
         ALLOWED_FROM.put(DeviceAction.MARK_FOR_RETURN, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR));
         ALLOWED_FROM.put(DeviceAction.RETURN, EnumSet.of(PENDING_RETURN, LOST, STOLEN));
@@ -68,7 +72,7 @@ public final class DeviceLifecycle {
             case DECLARE_LOST -> LOST;
             case DECLARE_STOLEN -> STOLEN;
             case EXCHANGE_OUT -> current == LOST || current == STOLEN ? current : PENDING_RETURN;
-            case MARK_FOR_RETURN -> PENDING_RETURN;
+            case MARK_FOR_RETURN, FAIL_REPAIR -> PENDING_RETURN;
             case RETURN -> RETURNED;
         };
     }

@@ -122,6 +122,23 @@ public class LifecycleService {
         return simple(imei, DeviceAction.RETURN_FROM_REPAIR, expectedVersion, caller);
     }
 
+    /**
+     * Closes a repair as failed (rule 16): the device goes PENDING_RETURN, to be given back to the
+     * supplier; its pack keeps holder and lease until the replacement is exchanged in.
+     */
+    @Transactional
+    public Change failRepair(String imei, String reason, OptionalLong expectedVersion, Caller caller) {
+        if (reason == null || !PLAIN_TEXT.matcher(reason.trim()).matches()) {
+            throw InvalidArgumentException.of("reason", "is required: 1 to 100 characters of plain text");
+        }
+        Device d = load(imei, units.reachOf(caller), expectedVersion);
+        DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.FAIL_REPAIR, false);
+        Instant now = now();
+        save(DeviceAction.FAIL_REPAIR, d, d.changed(next, d.unitCode(), d.policeReport(), now), null, null,
+                Map.of("reason", reason.trim()), caller, now);
+        return reread(imei);
+    }
+
     @Transactional
     public Change markForReturn(String imei, OptionalLong expectedVersion, Caller caller) {
         return simple(imei, DeviceAction.MARK_FOR_RETURN, expectedVersion, caller);

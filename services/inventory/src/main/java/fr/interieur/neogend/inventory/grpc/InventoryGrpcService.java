@@ -182,6 +182,15 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     }
 
     @Override
+    public void failDeviceRepair(FailDeviceRepairRequest request, StreamObserver<FailDeviceRepairResponse> response) {
+        var change = lifecycle.failRepair(request.getImei(), request.getReason(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()), CallerContext.current());
+        var out = FailDeviceRepairResponse.newBuilder().setDevice(toProto(change.device()));
+        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        reply(response, out.build());
+    }
+
+    @Override
     public void declareDeviceLoss(DeclareDeviceLossRequest request, StreamObserver<DeclareDeviceLossResponse> response) {
         boolean stolen = switch (request.getKind()) {
             case LOSS_KIND_LOST -> false;

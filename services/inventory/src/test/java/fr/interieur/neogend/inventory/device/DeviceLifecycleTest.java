@@ -31,6 +31,7 @@ class DeviceLifecycleTest {
         put(m, DeviceAction.SEND_TO_REPAIR, IN_STOCK, IN_REPAIR, IN_REPAIR);
         put(m, DeviceAction.SEND_TO_REPAIR, ASSIGNED, IN_REPAIR, IN_REPAIR);
         put(m, DeviceAction.RETURN_FROM_REPAIR, IN_REPAIR, ASSIGNED, IN_STOCK);
+        put(m, DeviceAction.FAIL_REPAIR, IN_REPAIR, PENDING_RETURN, PENDING_RETURN);
         for (DeviceState from : List.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN)) {
             put(m, DeviceAction.DECLARE_LOST, from, LOST, LOST);
             put(m, DeviceAction.DECLARE_STOLEN, from, STOLEN, STOLEN);
@@ -39,6 +40,7 @@ class DeviceLifecycleTest {
             put(m, DeviceAction.EXCHANGE_OUT, from, PENDING_RETURN, PENDING_RETURN);
             put(m, DeviceAction.MARK_FOR_RETURN, from, PENDING_RETURN, PENDING_RETURN);
         }
+        put(m, DeviceAction.EXCHANGE_OUT, PENDING_RETURN, PENDING_RETURN, PENDING_RETURN);
         put(m, DeviceAction.EXCHANGE_OUT, LOST, LOST, LOST);
         put(m, DeviceAction.EXCHANGE_OUT, STOLEN, STOLEN, STOLEN);
         put(m, DeviceAction.EXCHANGE_IN, IN_STOCK, ASSIGNED, IN_STOCK);

@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  * Monthly lease statements (DOMAIN rule 13) and the reconciliation of the supplier's invoices against
  * them (rule 14), in exact decimal arithmetic: a pack-lease line is its monthly price × the month's
  * pack-days ÷ the days in the month, rounded half up to the cent once per line; the total is the sum
- * of the lines; the VAT is the total × the rate, rounded half up to the cent.
+ * of the lines; items received in the month are billed at their ordered price, training days
+ * delivered in the month (the training service) at the agreement's training-day price; the VAT is
+ * the total × the rate, rounded half up to the cent.
  */
 @Service
 public class BillingService {
@@ -43,13 +45,15 @@ public class BillingService {
 
     private final AgreementService agreements;
     private final LeaseIntervalSource leases;
+    private final TrainingDaysSource training;
     private final BillingRepository billing;
     private final Clock clock;
 
-    public BillingService(AgreementService agreements, LeaseIntervalSource leases, BillingRepository billing,
-                          Optional<Clock> clock) {
+    public BillingService(AgreementService agreements, LeaseIntervalSource leases, TrainingDaysSource training,
+                          BillingRepository billing, Optional<Clock> clock) {
         this.agreements = agreements;
         this.leases = leases;
+        this.training = training;
         this.billing = billing;
         this.clock = clock.orElse(Clock.systemUTC());
     }
@@ -88,9 +92,26 @@ public class BillingService {
                     a.quantity() + b.quantity(), 0, a.unitPrice(), a.amount().add(b.amount())));
         }
         lines.addAll(items.values());
+        lines.addAll(trainingLines(agreement, ym));
         BigDecimal total = lines.stream().map(Statement.Line::amount).reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add);
         BigDecimal vat = total.multiply(agreement.vatRate()).setScale(2, RoundingMode.HALF_UP);
         return new Statement(agreement.id(), year, month, days, lines, total, agreement.vatRate(), vat, total.add(vat));
+    }
+
+    /** Training days delivered in the month, one line per price line: days × the day's price. */
+    private List<Statement.Line> trainingLines(Agreement agreement, YearMonth ym) {
+        Map<String, Long> days = new TreeMap<>();
+        training.delivered(ym.getYear(), ym.getMonthValue())
+                .forEach(d -> days.merge(d.agreementItemCode(), (long) d.days(), Long::sum));
+        List<Statement.Line> lines = new ArrayList<>();
+        days.forEach((code, n) -> {
+            CatalogueItem item = agreement.item(code).filter(i -> i.kind() == ItemKind.TRAINING_DAY)
+                    .orElseThrow(() -> new PreconditionFailedException("training days are billed at " + code
+                            + " but agreement " + agreement.id() + " has no training-day price with that code"));
+            lines.add(new Statement.Line(code, item.kind(), item.label(), n, 0, item.unitPrice(),
+                    item.unitPrice().multiply(BigDecimal.valueOf(n)).setScale(2, RoundingMode.HALF_UP)));
+        });
+        return lines;
     }
 
     /** The supplier posts its invoice of a month for its own agreement. */

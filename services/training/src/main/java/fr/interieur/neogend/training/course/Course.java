@@ -1,8 +1,13 @@
 package fr.interieur.neogend.training.course;
 
-/** One row of the training service's skeleton listing (courses). */
+import java.util.List;
+
+/** A course of the agreement: what it certifies, for how long, and the price line its days are billed at. */
 public record Course(
         String code,
         String title,
-        int durationDays) {
+        int durationDays,
+        List<String> modelFamilies,
+        int certificationValidityMonths,
+        String agreementItemCode) {
 }

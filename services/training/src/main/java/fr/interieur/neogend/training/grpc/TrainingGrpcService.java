@@ -6,6 +6,9 @@ import fr.interieur.neogend.training.course.Course;
 import fr.interieur.neogend.training.course.CourseCatalog;
 import fr.interieur.neogend.training.session.SessionService;
 import fr.interieur.neogend.training.v1.Certification;
+import fr.interieur.neogend.training.v1.DeliveredTrainingDays;
+import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
+import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysResponse;
 import fr.interieur.neogend.training.v1.CheckCertificationRequest;
 import fr.interieur.neogend.training.v1.CheckCertificationResponse;
 import fr.interieur.neogend.training.v1.CreateCourseRequest;
@@ -55,7 +58,7 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     public void createCourse(CreateCourseRequest request, StreamObserver<CreateCourseResponse> response) {
         var c = request.getCourse();
         sessions.createCourse(c.getCode(), c.getTitle(), c.getDurationDays(), c.getModelFamiliesList(),
-                c.getCertificationValidityMonths());
+                c.getCertificationValidityMonths(), c.getAgreementItemCode());
         reply(response, CreateCourseResponse.newBuilder().setCourse(c.toBuilder()
                 .setCertificationValidityMonths(c.getCertificationValidityMonths() == 0 ? 24
                         : c.getCertificationValidityMonths())).build());
@@ -102,6 +105,16 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     }
 
     @Override
+    public void listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest request,
+                                          StreamObserver<ListDeliveredTrainingDaysResponse> response) {
+        var out = ListDeliveredTrainingDaysResponse.newBuilder();
+        sessions.deliveredDays(request.getYear(), request.getMonth()).forEach(d -> out.addSessions(
+                DeliveredTrainingDays.newBuilder().setSessionId(d.sessionId()).setCourseCode(d.courseCode())
+                        .setAgreementItemCode(d.agreementItemCode()).setDays(d.days())));
+        reply(response, out.build());
+    }
+
+    @Override
     public void listExpiringCertifications(ListExpiringCertificationsRequest request,
                                            StreamObserver<ListExpiringCertificationsResponse> response) {
         var out = ListExpiringCertificationsResponse.newBuilder();
@@ -125,6 +138,9 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
                 .setCode(item.code())
                 .setTitle(item.title())
                 .setDurationDays(item.durationDays())
+                .addAllModelFamilies(item.modelFamilies())
+                .setCertificationValidityMonths(item.certificationValidityMonths())
+                .setAgreementItemCode(item.agreementItemCode())
                 .build();
     }
 

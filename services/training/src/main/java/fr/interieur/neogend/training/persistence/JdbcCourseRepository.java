@@ -16,7 +16,10 @@ class JdbcCourseRepository implements CourseRepository {
     private static final RowMapper<Course> ROW = (rs, n) -> new Course(
             rs.getString("code"),
             rs.getString("title"),
-            rs.getInt("duration_days"));
+            rs.getInt("duration_days"),
+            java.util.Arrays.asList((String[]) rs.getArray("model_families").getArray()),
+            rs.getInt("certification_validity_months"),
+            java.util.Objects.requireNonNullElse(rs.getString("agreement_item_code"), ""));
 
     private final JdbcClient jdbc;
 
@@ -26,7 +29,7 @@ class JdbcCourseRepository implements CourseRepository {
 
     @Override
     public List<Course> page(Optional<String> after, int limit) {
-        return jdbc.sql("select code, title, duration_days from course where (:after::text is null or code > :after) "
+        return jdbc.sql("select * from course where (:after::text is null or code > :after) "
                         + "order by code limit :limit")
                 .param("after", after.orElse(null))
                 .param("limit", limit)

@@ -59,7 +59,8 @@ public class SessionService {
     }
 
     @Transactional
-    public void createCourse(String code, String title, int durationDays, List<String> families, int validityMonths) {
+    public void createCourse(String code, String title, int durationDays, List<String> families, int validityMonths,
+                             String agreementItemCode) {
         Validation v = new Validation();
         v.check(code != null && CODE.matcher(code).matches(), "course.code", "must be 2 to 64 upper-case letters, digits, '-'");
         v.check(title != null && TEXT.matcher(title).matches(), "course.title", "is required: 1 to 200 characters");
@@ -67,12 +68,16 @@ public class SessionService {
         v.check(!families.isEmpty(), "course.model_families", "at least one model family is required");
         families.forEach(f -> v.check(TEXT.matcher(f).matches(), "course.model_families", "1 to 200 characters each"));
         v.check(validityMonths >= 0 && validityMonths <= 120, "course.certification_validity_months", "must be 1 to 120");
+        v.check(agreementItemCode == null || agreementItemCode.isEmpty() || CODE.matcher(agreementItemCode).matches(),
+                "course.agreement_item_code", "must be 2 to 64 upper-case letters, digits, '-'");
         v.throwIfInvalid();
         int rows = jdbc.sql("""
-                        insert into course (code, title, duration_days, model_families, certification_validity_months)
-                        values (?, ?, ?, ?, ?) on conflict (code) do nothing""")
+                        insert into course (code, title, duration_days, model_families, certification_validity_months,
+                                            agreement_item_code)
+                        values (?, ?, ?, ?, ?, ?) on conflict (code) do nothing""")
                 .params(code, title.trim(), durationDays, families.toArray(String[]::new),
-                        validityMonths == 0 ? 24 : validityMonths)
+                        validityMonths == 0 ? 24 : validityMonths,
+                        agreementItemCode == null || agreementItemCode.isEmpty() ? null : agreementItemCode)
                 .update();
         if (rows == 0) {
             throw new AlreadyExistsException("a course " + code + " exists already");
@@ -185,6 +190,36 @@ public class SessionService {
                     .params(technician, sessionId).update();
         }
         return get(sessionId);
+    }
+
+    /** Days of one delivered session in a month. */
+    public record DeliveredDays(String sessionId, String courseCode, String agreementItemCode, int days) {
+    }
+
+    /**
+     * Training days delivered in a month, for billing: sessions of courses billed under the agreement,
+     * with results recorded (someone attended, passed, failed or was absent: the trainer came), counted
+     * for their days inside the month (a session across two months is billed in both, each for its own
+     * days).
+     */
+    @Transactional(readOnly = true)
+    public List<DeliveredDays> deliveredDays(int year, int month) {
+        if (year < 2000 || year > 2200 || month < 1 || month > 12) {
+            throw InvalidArgumentException.of("month", "year 2000..2200 and month 1..12 are required");
+        }
+        LocalDate first = LocalDate.of(year, month, 1);
+        LocalDate last = first.withDayOfMonth(first.lengthOfMonth());
+        return jdbc.sql("""
+                        select s.id, s.course_code, c.agreement_item_code,
+                               (least(s.end_date, ?::date) - greatest(s.start_date, ?::date) + 1) as days
+                        from training_session s join course c on c.code = s.course_code
+                        where c.agreement_item_code is not null and s.start_date <= ?::date and s.end_date >= ?::date
+                          and exists (select 1 from enrolment e where e.session_id = s.id
+                                      and e.status in ('PASSED', 'FAILED', 'ABSENT'))
+                        order by s.id""")
+                .params(last.toString(), first.toString(), last.toString(), first.toString())
+                .query((rs, n) -> new DeliveredDays(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)))
+                .list();
     }
 
     /** Whether a valid certification covers the model (a family is a prefix of model names). */

@@ -1,0 +1,113 @@
+package fr.interieur.neogend.kit.grpc;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A channel to another service of the suite (plain text inside the cluster's network policies), and
+ * the stubs to call it on the current caller's behalf: the caller's own token travels with the call
+ * and the other service checks it and its roles again. Declare one as a bean per peer; Spring closes
+ * it at shutdown.
+ */
+public final class PeerChannel implements AutoCloseable {
+
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final String peer;
+    private final ManagedChannel channel;
+    private final Duration deadline;
+
+    /**
+     * @param peer     the other service's name, for error messages
+     * @param target   its gRPC address, host:port
+     * @param deadline the longest a call may take
+     */
+    public PeerChannel(String peer, String target, Duration deadline) {
+        this.peer = peer;
+        this.deadline = deadline;
+        this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+                .maxInboundMessageSize(16 << 20).build();
+    }
+
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    /** The stub, carrying the current caller's token and this peer's deadline. */
+    public <S extends AbstractStub<S>> S onCallersBehalf(S stub) {
+        return withToken(stub, CallerContext.bearerToken());
+    }
+
+    /** The stub, carrying a token (e.g. a service account's) and this peer's deadline. */
+    public <S extends AbstractStub<S>> S withToken(S stub, String token) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Calls the peer once on the current caller's behalf; a failure is rethrown as {@link #failure}
+     * says.
+     */
+    public <S extends AbstractStub<S>, T> T call(S stub, Function<S, T> rpc, String consequence) {
+        try {
+            return rpc.apply(onCallersBehalf(stub));
+        } catch (StatusRuntimeException e) {
+            throw failure(e, consequence);
+        }
+    }
+
+    /**
+     * Calls the peer on the current caller's behalf and, if it was unreachable, once more after
+     * reconnecting at once (the channel may still be backing off from an earlier outage), waiting up
+     * to 5 s for it. Only for calls that may be repeated: reads, and writes that are idempotent.
+     */
+    public <S extends AbstractStub<S>, T> T callIdempotent(S stub, Function<S, T> rpc, String consequence) {
+        S withToken = onCallersBehalf(stub);
+        try {
+            return rpc.apply(withToken);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+                throw failure(e, consequence);
+            }
+            channel.resetConnectBackoff();
+            try {
+                return rpc.apply(withToken.withWaitForReady()
+                        .withDeadlineAfter(Math.min(deadline.toMillis(), 5000), TimeUnit.MILLISECONDS));
+            } catch (StatusRuntimeException again) {
+                throw failure(again, consequence);
+            }
+        }
+    }
+
+    /**
+     * Rethrows a failed call: the peer's own refusal as it came (its status and reason reach our
+     * caller), an unreachable or slow peer as UNAVAILABLE saying what did not happen.
+     *
+     * @param consequence what the caller should know, e.g. "nothing was changed; try again later"
+     */
+    public StatusRuntimeException failure(StatusRuntimeException e, String consequence) {
+        Status.Code code = e.getStatus().getCode();
+        if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+            channel.resetConnectBackoff();
+            return Status.UNAVAILABLE.withDescription(peer + " is unavailable: " + consequence).asRuntimeException();
+        }
+        return e;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,34 @@
+package fr.interieur.neogend.order.trainingclient;
+
+import fr.interieur.neogend.kit.grpc.PeerChannel;
+import fr.interieur.neogend.order.billing.TrainingDaysSource;
+import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Reads the training service's delivered training days on the caller's behalf. */
+@Configuration(proxyBeanMethods = false)
+class GrpcTrainingDaysSource {
+
+    @Bean
+    PeerChannel trainingChannel(@Value("${neogend.training.target:localhost:9094}") String target,
+                                @Value("${neogend.training.deadline:10s}") Duration deadline) {
+        return new PeerChannel("training", target, deadline);
+    }
+
+    @Bean
+    TrainingDaysSource trainingDaysSource(PeerChannel trainingChannel) {
+        return (year, month) -> trainingChannel.callIdempotent(TrainingServiceGrpc.newBlockingStub(trainingChannel.channel()),
+                        stub -> stub.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
+                                .setYear(year).setMonth(month).build()),
+                        "the statement cannot be computed now; try again later")
+                .getSessionsList().stream()
+                .map(d -> new TrainingDaysSource.Delivered(d.getSessionId(), d.getAgreementItemCode(), d.getDays()))
+                .toList();
+    }
+}
