@@ -25,6 +25,7 @@ public final class OrderTestData {
         jdbc.sql("delete from delivered_item").update();
         jdbc.sql("delete from delivery").update();
         jdbc.sql("delete from supplier_outbox").update();
+        jdbc.sql("delete from exchange_request").update();
         jdbc.sql("delete from purchase_order_transition").update();
         jdbc.sql("delete from purchase_order_line").update();
         jdbc.sql("delete from purchase_order").update();

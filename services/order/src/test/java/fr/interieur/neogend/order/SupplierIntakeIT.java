@@ -4,16 +4,22 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CancelPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.ExchangeRequest;
+import fr.interieur.neogend.order.v1.ExchangeRequestState;
 import fr.interieur.neogend.order.v1.GetPurchaseOrderRequest;
-import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.ListExchangeRequestsRequest;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc;
 import fr.interieur.neogend.order.v1.OrderState;
 import fr.interieur.neogend.order.v1.PurchaseOrder;
+import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
+import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,6 +187,77 @@ class SupplierIntakeIT {
         Thread.sleep(800);
         assertThat(calls()).isEmpty();
         assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+    }
+
+    void supplierAnswersExchanges(int status) {
+        SUPPLIER.resetMappings();
+        SUPPLIER.stubFor(post(urlPathEqualTo("/api/exchange-requests")).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json")
+                .withBody(status == 201 ? "{\"supplierReference\":\"ECH-7\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}"
+                        : "{\"error\":\"status " + status + "\"}")));
+    }
+
+    ExchangeRequest exchangeRequested(OrderServiceBlockingStub as, String imei) {
+        return as.requestDeviceExchange(RequestDeviceExchangeRequest.newBuilder().setExchangeRequest(
+                ExchangeRequest.newBuilder().setImei(imei).setModel("Rugged X5").setReason("mainboard dead")
+                        .setRepairReference("RP-000001")).build()).getExchangeRequest();
+    }
+
+    ExchangeRequest exchange(String imei) {
+        return fleetManager.listExchangeRequests(ListExchangeRequestsRequest.newBuilder().setImei(imei).build())
+                .getExchangeRequests(0);
+    }
+
+    @Test
+    void anExchangeRequestWaitsForTheSupplierThenArrivesOnceAndARefusalAllowsANewOne() throws Exception {
+        supplierAnswersExchanges(503);
+        var technician = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
+                TestTokens.technician("GN-RBRE"));
+        String imei = "352990110000011";
+        ExchangeRequest asked = exchangeRequested(technician, imei);
+        assertThat(asked.getNumber()).matches("EX-2026-\\d{6}");
+        assertThat(asked.getAgreementId()).isEqualTo("AC-2026-NEOGEND"); // the one in force today
+        assertThat(asked.getState()).isEqualTo(ExchangeRequestState.EXCHANGE_REQUEST_STATE_REQUESTED);
+        assertThat(asked.getRequestedBy()).isEqualTo("technician");
+        GrpcAssertions.assertStatus(() -> exchangeRequested(technician, imei), Status.Code.ALREADY_EXISTS,
+                "an exchange of device " + imei + " is requested already");
+        GrpcAssertions.assertStatus(() -> exchangeRequested(technician, "352990110000012"),
+                Status.Code.INVALID_ARGUMENT, "exchange_request.imei");
+        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> exchangeRequested(
+                GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.auditor()), imei));
+        awaitTrue(() -> SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/exchange-requests"))).size() >= 2,
+                Duration.ofSeconds(20));
+        assertThat(exchange(imei).getState()).isEqualTo(ExchangeRequestState.EXCHANGE_REQUEST_STATE_REQUESTED);
+
+        supplierAnswersExchanges(201);
+        SUPPLIER.resetRequests();
+        awaitTrue(() -> exchange(imei).getState() == ExchangeRequestState.EXCHANGE_REQUEST_STATE_SENT,
+                Duration.ofSeconds(20));
+        Thread.sleep(600);
+        SUPPLIER.verify(1, postRequestedFor(urlPathEqualTo("/api/exchange-requests"))
+                .withHeader("Idempotency-Key", equalTo(asked.getNumber()))
+                .withRequestBody(matchingJsonPath("$.imei", equalTo(imei)))
+                .withRequestBody(matchingJsonPath("$.agreementId", equalTo("AC-2026-NEOGEND")))
+                .withRequestBody(matchingJsonPath("$.repairReference", equalTo("RP-000001"))));
+        assertThat(exchange(imei).getSupplierReference()).isEqualTo("ECH-7");
+
+        // refused by the supplier: kept with its reason, and the device may be asked for again
+        String other = "352990110000029";
+        supplierAnswersExchanges(422);
+        ExchangeRequest refused = exchangeRequested(technician, other);
+        awaitTrue(() -> exchange(other).getState() == ExchangeRequestState.EXCHANGE_REQUEST_STATE_REFUSED,
+                Duration.ofSeconds(20));
+        assertThat(exchange(other).getRefusalReason()).startsWith("HTTP 422");
+        assertThat(exchangeRequested(technician, other).getNumber()).isNotEqualTo(refused.getNumber());
+    }
+
+    @Test
+    void withoutAnAgreementInForceAnExchangeRequestIsRefusedAndNothingIsQueued() {
+        jdbc.sql("update framework_agreement set notified_on = '2031-01-01'").update();
+        GrpcAssertions.assertStatus(() -> exchangeRequested(fleetManager, "352990110000011"),
+                Status.Code.FAILED_PRECONDITION, "no framework agreement is in force on");
+        assertThat(jdbc.sql("select count(*) from supplier_outbox").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from exchange_request").query(Long.class).single()).isZero();
     }
 
     private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws InterruptedException {

@@ -2,6 +2,13 @@ package fr.interieur.neogend.order.grpc;
 
 import com.google.protobuf.Timestamp;
 import com.google.type.Date;
+import fr.interieur.neogend.order.exchange.ExchangeRequest;
+import fr.interieur.neogend.order.exchange.ExchangeRequestService;
+import fr.interieur.neogend.order.v1.ExchangeRequestState;
+import fr.interieur.neogend.order.v1.ListExchangeRequestsRequest;
+import fr.interieur.neogend.order.v1.ListExchangeRequestsResponse;
+import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
+import fr.interieur.neogend.order.v1.RequestDeviceExchangeResponse;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.paging.Page;
@@ -85,9 +92,11 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     private final PurchaseOrderService orders;
     private final DeliveryService deliveries;
     private final BillingService billing;
+    private final ExchangeRequestService exchanges;
 
     public OrderGrpcService(AgreementService agreements, PurchaseOrderService orders, DeliveryService deliveries,
-                            BillingService billing) {
+                            BillingService billing, ExchangeRequestService exchanges) {
+        this.exchanges = exchanges;
         this.agreements = agreements;
         this.orders = orders;
         this.deliveries = deliveries;
@@ -418,6 +427,39 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
 
     static Date date(LocalDate d) {
         return Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue()).setDay(d.getDayOfMonth()).build();
+    }
+
+    @Override
+    public void requestDeviceExchange(RequestDeviceExchangeRequest request,
+                                      StreamObserver<RequestDeviceExchangeResponse> response) {
+        var e = request.getExchangeRequest();
+        reply(response, RequestDeviceExchangeResponse.newBuilder().setExchangeRequest(toProto(exchanges.request(
+                text(e.getAgreementId()), e.getImei(), e.getModel(), e.getReason(), text(e.getRepairReference()),
+                CallerContext.current()))).build());
+    }
+
+    @Override
+    public void listExchangeRequests(ListExchangeRequestsRequest request,
+                                     StreamObserver<ListExchangeRequestsResponse> response) {
+        var page = exchanges.list(text(request.getImei()), request.getPageSize(), request.getPageToken());
+        var out = ListExchangeRequestsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(e -> out.addExchangeRequests(toProto(e)));
+        reply(response, out.build());
+    }
+
+    private static fr.interieur.neogend.order.v1.ExchangeRequest toProto(ExchangeRequest e) {
+        var b = fr.interieur.neogend.order.v1.ExchangeRequest.newBuilder().setNumber(e.number())
+                .setAgreementId(e.agreementId()).setImei(e.imei()).setModel(e.model()).setReason(e.reason())
+                .setState(ExchangeRequestState.valueOf("EXCHANGE_REQUEST_STATE_" + e.state().name()))
+                .setRequestedBy(e.requestedBy()).setRequestTime(timestamp(e.requestedAt()));
+        e.repairReference().ifPresent(b::setRepairReference);
+        e.supplierReference().ifPresent(b::setSupplierReference);
+        e.refusalReason().ifPresent(b::setRefusalReason);
+        return b.build();
+    }
+
+    private static Optional<String> text(String s) {
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
     }
 
     private static Timestamp timestamp(Instant i) {

@@ -9,7 +9,8 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import java.util.List;
 
 /**
- * The supplier's order-intake API, as described by {@code docs/openapi/supplier-order-intake.yaml}.
+ * The supplier's order-intake API, as described by {@code docs/openapi/supplier-order-intake.yaml}:
+ * approved purchase orders and exchange requests.
  * Timeouts: {@code spring.cloud.openfeign.client.config.supplier-intake.*}.
  */
 @FeignClient(name = "supplier-intake", url = "${neogend.supplier.url}")
@@ -18,6 +19,16 @@ public interface SupplierOrderIntakeClient {
     @PostMapping(path = "/orders", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Receipt receiveOrder(@RequestHeader("Idempotency-Key") String idempotencyKey, @RequestBody OrderMessage order);
+
+    @PostMapping(path = "/exchange-requests", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Receipt receiveExchangeRequest(@RequestHeader("Idempotency-Key") String idempotencyKey,
+                                   @RequestBody ExchangeMessage exchange);
+
+    /** An exchange request as the supplier receives it (a device that could not be repaired). */
+    record ExchangeMessage(String exchangeNumber, String agreementId, String imei, String model, String reason,
+                           String repairReference) {
+    }
 
     /** The order as the supplier receives it. */
     record OrderMessage(String orderNumber, String agreementId, String deliverySite, String requestedDate,

@@ -2,6 +2,7 @@ package fr.interieur.neogend.order.supplier;
 
 import feign.FeignException;
 import feign.RetryableException;
+import fr.interieur.neogend.order.exchange.ExchangeRequestService;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -22,14 +23,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Sends approved orders to the supplier (DOMAIN rule 6), at least once and never twice in effect:
- * every attempt of one order carries the same {@code Idempotency-Key} (its number), and the supplier
+ * Sends approved orders (DOMAIN rule 6) and exchange requests (rule 16) to the supplier, at least once
+ * and never twice in effect: every attempt of one carries the same {@code Idempotency-Key} (its number), and the supplier
  * answers a repeat as the first time. Each call is bounded by a Resilience4j time limit, retried a few
  * times at once for transient failures (5xx, timeouts, connection refused), and guarded by a circuit
  * breaker so a supplier that is down is not hammered; then the order waits in the outbox with
@@ -47,6 +49,7 @@ class SupplierRelay implements SmartLifecycle {
     private final TransactionTemplate tx;
     private final SupplierOrderIntakeClient client;
     private final PurchaseOrderService orders;
+    private final ExchangeRequestService exchanges;
     private final Duration maxBackoff;
     private final CircuitBreaker circuitBreaker;
     private final Retry retry;
@@ -55,6 +58,7 @@ class SupplierRelay implements SmartLifecycle {
     private final PollingLoop loop;
 
     SupplierRelay(JdbcClient jdbc, TransactionTemplate tx, SupplierOrderIntakeClient client, PurchaseOrderService orders,
+                  ExchangeRequestService exchanges,
                   @Value("${neogend.supplier.poll-interval:1s}") Duration pollInterval,
                   @Value("${neogend.supplier.max-backoff:5m}") Duration maxBackoff,
                   @Value("${neogend.supplier.time-limit:5s}") Duration timeLimit,
@@ -65,6 +69,7 @@ class SupplierRelay implements SmartLifecycle {
         this.tx = tx;
         this.client = client;
         this.orders = orders;
+        this.exchanges = exchanges;
         this.loop = new PollingLoop("supplier-relay", pollInterval, this::sendDue, BATCH);
         this.maxBackoff = maxBackoff;
         this.timeLimiter = TimeLimiter.of("supplier-intake", TimeLimiterConfig.custom().timeoutDuration(timeLimit)
@@ -85,7 +90,17 @@ class SupplierRelay implements SmartLifecycle {
         return e instanceof TimeoutException || e instanceof java.io.IOException;
     }
 
-    private record Due(long id, String orderNumber, String payload, int attempts) {
+    /** An outbox row: an approved order or an exchange request. */
+    private record Due(long id, String orderNumber, String exchangeNumber, String payload, int attempts) {
+
+        /** The Idempotency-Key and the name in logs: the order's or the request's number. */
+        String key() {
+            return orderNumber != null ? orderNumber : exchangeNumber;
+        }
+
+        String what() {
+            return orderNumber != null ? "order " + orderNumber : "exchange request " + exchangeNumber;
+        }
     }
 
     /** What an attempt came to. */
@@ -108,11 +123,12 @@ class SupplierRelay implements SmartLifecycle {
     int sendDue() {
         Integer sent = tx.execute(status -> {
             List<Due> due = jdbc.sql("""
-                            select id, order_number, payload::text, attempts from supplier_outbox
+                            select id, order_number, exchange_number, payload::text, attempts from supplier_outbox
                             where delivered_at is null and refused_at is null and next_attempt_at <= now()
                             order by id limit ? for update skip locked""")
                     .param(BATCH)
-                    .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4))).list();
+                    .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getInt(5))).list();
             int received = 0;
             for (Due d : due) {
                 Outcome outcome = send(d);
@@ -122,14 +138,24 @@ class SupplierRelay implements SmartLifecycle {
                                         update supplier_outbox set delivered_at = now(), attempts = attempts + 1,
                                                supplier_reference = ?, last_error = null where id = ?""")
                                 .params(r.reference(), d.id()).update();
-                        orders.markSent(d.orderNumber(), r.reference());
+                        if (d.orderNumber() != null) {
+                            orders.markSent(d.orderNumber(), r.reference());
+                        } else {
+                            exchanges.markSent(d.exchangeNumber(), r.reference());
+                        }
                         received++;
                     }
                     case Outcome.Refused r -> {
                         jdbc.sql("update supplier_outbox set refused_at = now(), attempts = attempts + 1, last_error = ? "
                                 + "where id = ?").params(r.reason(), d.id()).update();
-                        log.error("supplier refused order {}: {}; it stays APPROVED until someone looks at it",
-                                d.orderNumber(), r.reason());
+                        if (d.orderNumber() != null) {
+                            log.error("supplier refused order {}: {}; it stays APPROVED until someone looks at it",
+                                    d.orderNumber(), r.reason());
+                        } else {
+                            exchanges.markRefused(d.exchangeNumber(), r.reason());
+                            log.error("supplier refused exchange request {}: {}; a new request may be made",
+                                    d.exchangeNumber(), r.reason());
+                        }
                     }
                     case Outcome.Retry r -> {
                         Duration wait = backoff(d.attempts() + 1);
@@ -137,8 +163,8 @@ class SupplierRelay implements SmartLifecycle {
                                         update supplier_outbox set attempts = attempts + 1, last_error = ?,
                                                next_attempt_at = now() + ? * interval '1 millisecond' where id = ?""")
                                 .params(r.reason(), wait.toMillis(), d.id()).update();
-                        log.warn("order {} not received by the supplier (attempt {}): {}; next try in {}",
-                                d.orderNumber(), d.attempts() + 1, r.reason(), wait);
+                        log.warn("{} not received by the supplier (attempt {}): {}; next try in {}",
+                                d.what(), d.attempts() + 1, r.reason(), wait);
                         return received;
                     }
                 }
@@ -149,19 +175,24 @@ class SupplierRelay implements SmartLifecycle {
     }
 
     private Outcome send(Due d) {
-        SupplierOrderIntakeClient.OrderMessage message =
-                SupplierOutbox.JSON.readValue(d.payload(), SupplierOrderIntakeClient.OrderMessage.class);
+        Supplier<SupplierOrderIntakeClient.Receipt> call;
+        if (d.orderNumber() != null) {
+            var order = SupplierOutbox.JSON.readValue(d.payload(), SupplierOrderIntakeClient.OrderMessage.class);
+            call = () -> client.receiveOrder(d.key(), order);
+        } else {
+            var exchange = SupplierOutbox.JSON.readValue(d.payload(), SupplierOrderIntakeClient.ExchangeMessage.class);
+            call = () -> client.receiveExchangeRequest(d.key(), exchange);
+        }
         try {
             SupplierOrderIntakeClient.Receipt receipt = circuitBreaker.executeCallable(() -> retry.executeCallable(() ->
-                    timeLimiter.executeFutureSupplier(() -> CompletableFuture.supplyAsync(
-                            () -> client.receiveOrder(d.orderNumber(), message), calls))));
+                    timeLimiter.executeFutureSupplier(() -> CompletableFuture.supplyAsync(call, calls))));
             return new Outcome.Received(Optional.ofNullable(receipt).map(SupplierOrderIntakeClient.Receipt::supplierReference)
                     .orElse(""));
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                     ? e.getCause() : e;
             if (cause instanceof FeignException fe && fe.status() == 409) {
-                return new Outcome.Received("(received already under key " + d.orderNumber() + ")");
+                return new Outcome.Received("(received already under key " + d.key() + ")");
             }
             if (cause instanceof CallNotPermittedException) {
                 return new Outcome.Retry("circuit breaker open: the supplier failed too often lately");

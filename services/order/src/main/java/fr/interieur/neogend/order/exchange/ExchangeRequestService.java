@@ -1,0 +1,148 @@
+package fr.interieur.neogend.order.exchange;
+
+import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
+import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.paging.Page;
+import fr.interieur.neogend.kit.paging.PageRequest;
+import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.validation.Imei;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Exchange requests (DOMAIN rule 16): a failed repair ends in a request to the supplier to replace the
+ * device. The request and its outbox row are written in one transaction, so it is never lost; the
+ * supplier relay sends it at least once, with its number as Idempotency-Key, and records the answer
+ * here. One live request per device.
+ */
+@Service
+public class ExchangeRequestService {
+
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+    private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,500}");
+    private static final Pattern REFERENCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,99}");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final RowMapper<ExchangeRequest> ROW = (rs, n) -> new ExchangeRequest(rs.getString("number"),
+            rs.getString("agreement_id"), rs.getString("imei"), rs.getString("model"), rs.getString("reason"),
+            Optional.ofNullable(rs.getString("repair_reference")), ExchangeRequest.State.valueOf(rs.getString("state")),
+            rs.getString("requested_by"), rs.getTimestamp("requested_at").toInstant(),
+            Optional.ofNullable(rs.getString("supplier_reference")), Optional.ofNullable(rs.getString("refusal_reason")));
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    public ExchangeRequestService(JdbcClient jdbc, Optional<Clock> clock) {
+        this.jdbc = jdbc;
+        this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    /** Records a request and queues it for the supplier. */
+    @Transactional
+    public ExchangeRequest request(Optional<String> agreementId, String imei, String model, String reason,
+                                   Optional<String> repairReference, Caller caller) {
+        Validation v = new Validation();
+        String imeiProblem = Imei.problem(imei);
+        v.check(imeiProblem == null, "exchange_request.imei", imeiProblem);
+        v.check(model != null && TEXT.matcher(model).matches() && model.length() <= 200, "exchange_request.model",
+                "is required: 1 to 200 characters");
+        v.check(reason != null && !reason.isBlank() && TEXT.matcher(reason).matches(), "exchange_request.reason",
+                "is required: 1 to 500 characters");
+        repairReference.ifPresent(r -> v.check(REFERENCE.matcher(r).matches(), "exchange_request.repair_reference",
+                "1 to 100 letters, digits, '.', '_', '/', '-'"));
+        v.throwIfInvalid();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        String agreement = agreementId.map(this::existing).orElseGet(() -> inForce(LocalDate.ofInstant(now, PARIS)));
+        String number = String.format("EX-%04d-%06d", LocalDate.ofInstant(now, PARIS).getYear(),
+                jdbc.sql("select nextval('exchange_request_number')").query(Long.class).single());
+        try {
+            jdbc.sql("""
+                            insert into exchange_request (number, agreement_id, imei, model, reason, repair_reference, state,
+                                                          requested_by, requested_at)
+                            values (?, ?, ?, ?, ?, ?, 'REQUESTED', ?, ?)""")
+                    .params(number, agreement, imei, model.trim(), reason.trim(), repairReference.orElse(null),
+                            caller.username(), Timestamp.from(now))
+                    .update();
+        } catch (DuplicateKeyException e) {
+            throw new AlreadyExistsException("an exchange of device " + imei + " is requested already");
+        }
+        var message = Map.of("exchangeNumber", number, "agreementId", agreement, "imei", imei, "model", model.trim(),
+                "reason", reason.trim(), "repairReference", repairReference.orElse(""));
+        jdbc.sql("""
+                        insert into supplier_outbox (exchange_number, payload, created_at, next_attempt_at)
+                        values (?, ?::jsonb, ?, ?)""")
+                .params(number, JSON.writeValueAsString(message), Timestamp.from(now), Timestamp.from(now))
+                .update();
+        return get(number);
+    }
+
+    private String existing(String agreementId) {
+        return jdbc.sql("select id from framework_agreement where id = ?").param(agreementId).query(String.class)
+                .optional()
+                .orElseThrow(() -> InvalidArgumentException.of("exchange_request.agreement_id", "no agreement " + agreementId));
+    }
+
+    /** The one agreement whose term covers the day. */
+    private String inForce(LocalDate day) {
+        List<String> ids = jdbc.sql("""
+                        select id from framework_agreement
+                        where notified_on <= ?::date and ?::date < notified_on + term_months * interval '1 month'
+                        order by id""")
+                .params(day.toString(), day.toString()).query(String.class).list();
+        if (ids.size() != 1) {
+            throw new PreconditionFailedException(ids.isEmpty() ? "no framework agreement is in force on " + day
+                    : "several agreements are in force on " + day + " (" + String.join(", ", ids)
+                    + "); name one in agreement_id");
+        }
+        return ids.getFirst();
+    }
+
+    @Transactional(readOnly = true)
+    public ExchangeRequest get(String number) {
+        return jdbc.sql("select * from exchange_request where number = ?").param(number).query(ROW).single();
+    }
+
+    /** Requests, newest first; optionally for one device. */
+    @Transactional(readOnly = true)
+    public Page<ExchangeRequest> list(Optional<String> imei, int pageSize, String pageToken) {
+        String filters = "imei=" + imei.orElse("");
+        PageRequest page = PageRequest.of(pageSize, pageToken, filters);
+        List<ExchangeRequest> rows = jdbc.sql("""
+                        select * from exchange_request
+                        where (:imei::text is null or imei = :imei) and (:after::text is null or number < :after)
+                        order by number desc limit :limit""")
+                .param("imei", imei.orElse(null)).param("after", page.afterKey().orElse(null))
+                .param("limit", page.fetchSize())
+                .query(ROW).list();
+        return page.toPage(rows, ExchangeRequest::number, filters);
+    }
+
+    /** The supplier received it (called by the relay, in its transaction). */
+    public void markSent(String number, String supplierReference) {
+        jdbc.sql("update exchange_request set state = 'SENT', supplier_reference = ? where number = ? and state = 'REQUESTED'")
+                .params(supplierReference, number).update();
+    }
+
+    /** The supplier refused it; a new request for the device may be made. */
+    public void markRefused(String number, String reason) {
+        jdbc.sql("update exchange_request set state = 'REFUSED', refusal_reason = ? where number = ? and state = 'REQUESTED'")
+                .params(reason.length() > 500 ? reason.substring(0, 500) : reason, number).update();
+    }
+}
