@@ -286,6 +286,75 @@ class GatewayEndToEndIT {
     }
 
     @Test
+    void aCertifiedTechniciansFailedRepairEndsInAnExchangeAndTheTrainingDayIsBilled() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        String technician = tokens.password("technician", "technician");
+        String auditor = tokens.password("auditor", "auditor");
+        String imei = DemoData.imei(150);
+        assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-150", "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/catalogue-items", fleet, """
+                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"SPARE_PART","fitsModels":["Rugged X5"]}""")
+                .statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/depots", fleet, "{\"code\":\"DEP-RENNES\",\"name\":\"Atelier de Rennes\"}")
+                .statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/stock-movements", fleet, """
+                {"kind":"RECEIPT","itemCode":"SP-SCREEN-X5","depotCode":"DEP-RENNES","quantity":"4"}""")
+                .statusCode()).isEqualTo(200);
+        String openRepair = "{\"imei\":\"" + imei + "\",\"depotCode\":\"DEP-RENNES\",\"fault\":\"no display\"}";
+
+        // not certified yet: refused with the reason, the device untouched
+        var refused = post("/api/v1/repairs", technician, openRepair);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("holds no certification for Rugged X5");
+        assertThat(get("/api/v1/devices/" + imei, fleet).body()).contains("DEVICE_STATE_IN_STOCK");
+
+        // a one-day session today, passed: certified (and the day is billed this month)
+        var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
+        assertThat(post("/api/v1/courses", fleet, """
+                {"code":"MAINT-SMARTPHONE-N1","title":"Maintenance niveau 1","durationDays":1,
+                 "modelFamilies":["Rugged X"],"agreementItemCode":"TRAINING-DAY-L1"}""").statusCode()).isEqualTo(200);
+        var session = post("/api/v1/sessions", fleet, """
+                {"courseCode":"MAINT-SMARTPHONE-N1","startDate":"%s","endDate":"%s","place":"Rennes","capacity":8,
+                 "trainer":"Demo Mobility SAS"}""".formatted(today, today));
+        assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
+        String sessionId = session.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
+        assertThat(post("/api/v1/sessions/" + sessionId + ":enroll", technician, "{}").statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/sessions/" + sessionId + ":recordResult", fleet,
+                "{\"technician\":\"technician\",\"attended\":true,\"passed\":true}").statusCode()).isEqualTo(200);
+
+        var opened = post("/api/v1/repairs", technician, openRepair);
+        assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);
+        String repair = opened.body().replaceAll(".*\"id\":\"(RP-[0-9]+)\".*", "$1");
+        assertThat(get("/api/v1/devices/" + imei, fleet).body()).contains("DEVICE_STATE_IN_REPAIR");
+        assertThat(post("/api/v1/repairs", auditor, openRepair).statusCode()).isEqualTo(403);
+        var part = post("/api/v1/repairs/" + repair + ":consumePart", technician,
+                "{\"itemCode\":\"SP-SCREEN-X5\",\"quantity\":\"1\"}");
+        assertThat(part.statusCode()).as(part.body()).isEqualTo(200);
+        assertThat(get("/api/v1/depots/DEP-RENNES/stock", fleet).body()).contains("\"quantity\":\"3\"");
+
+        var closed = post("/api/v1/repairs/" + repair + ":close", technician,
+                "{\"outcome\":\"REPAIR_OUTCOME_FAILED\",\"diagnosis\":\"mainboard dead\"}");
+        assertThat(closed.statusCode()).as(closed.body()).isEqualTo(200);
+        assertThat(closed.body()).contains("REPAIR_STATE_FAILED").contains("\"exchangeRequestNumber\":\"EX-");
+        assertThat(get("/api/v1/devices/" + imei, fleet).body()).contains("DEVICE_STATE_PENDING_RETURN");
+        // the exchange request reaches the supplier (simulator)
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (!get("/api/v1/exchange-requests?imei=" + imei, fleet).body().contains("EXCHANGE_REQUEST_STATE_SENT")) {
+            assertThat(System.nanoTime()).as("exchange request sent within 20 s").isLessThan(until);
+            Thread.sleep(200);
+        }
+
+        var statement = get("/api/v1/agreements/AC-2026-NEOGEND/statements/" + today.getYear() + "/"
+                + today.getMonthValue(), auditor);
+        assertThat(statement.statusCode()).as(statement.body()).isEqualTo(200);
+        var trainingLine = java.util.regex.Pattern.compile("\\{\"itemCode\":\"TRAINING-DAY-L1\"[^}]*}")
+                .matcher(statement.body());
+        assertThat(trainingLine.find()).as(statement.body()).isTrue();
+        assertThat(trainingLine.group()).contains("\"kind\":\"ITEM_KIND_TRAINING_DAY\"").contains("\"quantity\":\"1\"")
+                .contains("\"unitPrice\":\"950.00\"").contains("\"amount\":\"950.00\"");
+    }
+
+    @Test
     void anEnrolledDeviceUploadsThroughTheGatewayWithItsOwnCredential() throws Exception {
         String fleet = tokens.password("fleet.manager", "fleet.manager");
         String imei = DemoData.imei(140);

@@ -32,9 +32,7 @@ class AccessoriesServiceIT {
 
     @BeforeEach
     void connect() {
-        for (String t : List.of("stock_alert", "stock_movement", "stock_level", "depot", "catalogue_item")) {
-            jdbc.sql("delete from " + t).update();
-        }
+        AccessoriesTestData.reset(jdbc);
         channel = GrpcTestClients.channel(grpcPort);
     }
 

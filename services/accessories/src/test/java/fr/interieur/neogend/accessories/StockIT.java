@@ -46,9 +46,7 @@ class StockIT {
 
     @BeforeEach
     void connect() {
-        for (String t : List.of("stock_alert", "stock_movement", "stock_level", "depot", "catalogue_item")) {
-            jdbc.sql("delete from " + t).update();
-        }
+        AccessoriesTestData.reset(jdbc);
         channel = GrpcTestClients.channel(grpcPort);
         fleetManager = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
         fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()

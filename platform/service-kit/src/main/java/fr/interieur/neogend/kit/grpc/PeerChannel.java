@@ -22,6 +22,7 @@ import java.util.function.Function;
 public final class PeerChannel implements AutoCloseable {
 
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> IDEMPOTENCY_KEY = Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
 
     private final String peer;
     private final ManagedChannel channel;
@@ -54,6 +55,13 @@ public final class PeerChannel implements AutoCloseable {
         headers.put(AUTHORIZATION, "Bearer " + token);
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The stub, sending an {@code Idempotency-Key} (for RPCs that honour one: a repeat gets the first answer). */
+    public static <S extends AbstractStub<S>> S withIdempotencyKey(S stub, String key) {
+        Metadata headers = new Metadata();
+        headers.put(IDEMPOTENCY_KEY, key);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
     /**

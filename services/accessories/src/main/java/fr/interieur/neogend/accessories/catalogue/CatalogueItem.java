@@ -1,8 +1,26 @@
 package fr.interieur.neogend.accessories.catalogue;
 
-/** One row of the accessories service's skeleton listing (catalogue items). */
+import java.util.List;
+
+/**
+ * An accessory or spare part of the catalogue.
+ *
+ * @param fitsModels        model names (or name starts) it fits
+ * @param agreementItemCode its line in the agreement's price schedule
+ */
 public record CatalogueItem(
         String code,
         String label,
-        String category) {
+        String category,
+        List<String> fitsModels,
+        String agreementItemCode) {
+
+    public CatalogueItem {
+        fitsModels = List.copyOf(fitsModels);
+    }
+
+    /** Whether it fits a device model: one of its names is the model or starts it. */
+    public boolean fits(String model) {
+        return fitsModels.stream().anyMatch(model::startsWith);
+    }
 }

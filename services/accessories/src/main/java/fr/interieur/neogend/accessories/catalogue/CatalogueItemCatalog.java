@@ -5,6 +5,8 @@ import fr.interieur.neogend.kit.paging.PageRequest;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import java.util.Optional;
+
 /** Reads catalogue items page by page (keyset pagination on code). */
 @Service
 public class CatalogueItemCatalog {
@@ -15,6 +17,12 @@ public class CatalogueItemCatalog {
 
     public CatalogueItemCatalog(CatalogueItemRepository repository) {
         this.repository = repository;
+    }
+
+    /** One item by code. */
+    @Transactional(readOnly = true)
+    public Optional<CatalogueItem> find(String code) {
+        return repository.find(code);
     }
 
     /** One page of CatalogueItem rows and the token of the next (empty on the last page). */

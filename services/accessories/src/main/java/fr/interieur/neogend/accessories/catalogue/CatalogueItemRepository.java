@@ -6,6 +6,9 @@ import java.util.Optional;
 /** Storage of catalogue items (implemented in the persistence package). */
 public interface CatalogueItemRepository {
 
+    /** One item by code. */
+    Optional<CatalogueItem> find(String code);
+
     /** At most {@code limit} rows ordered by code, after {@code after} when given. */
     List<CatalogueItem> page(Optional<String> after, int limit);
 }

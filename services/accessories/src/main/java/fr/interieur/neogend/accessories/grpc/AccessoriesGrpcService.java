@@ -2,47 +2,72 @@ package fr.interieur.neogend.accessories.grpc;
 
 import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItemCatalog;
-import fr.interieur.neogend.kit.paging.Page;
-import fr.interieur.neogend.accessories.v1.ListCatalogueItemsRequest;
-import fr.interieur.neogend.accessories.v1.ListCatalogueItemsResponse;
-import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
+import fr.interieur.neogend.accessories.repair.Repair;
+import fr.interieur.neogend.accessories.repair.RepairService;
+import fr.interieur.neogend.accessories.stock.ReplenishmentService;
 import fr.interieur.neogend.accessories.stock.StockService;
+import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
+import fr.interieur.neogend.accessories.v1.CloseRepairRequest;
+import fr.interieur.neogend.accessories.v1.CloseRepairResponse;
+import fr.interieur.neogend.accessories.v1.ConsumeRepairPartRequest;
+import fr.interieur.neogend.accessories.v1.ConsumeRepairPartResponse;
 import fr.interieur.neogend.accessories.v1.CreateCatalogueItemRequest;
 import fr.interieur.neogend.accessories.v1.CreateCatalogueItemResponse;
 import fr.interieur.neogend.accessories.v1.CreateDepotRequest;
 import fr.interieur.neogend.accessories.v1.CreateDepotResponse;
+import fr.interieur.neogend.accessories.v1.GetRepairRequest;
+import fr.interieur.neogend.accessories.v1.GetRepairResponse;
 import fr.interieur.neogend.accessories.v1.GetStockRequest;
 import fr.interieur.neogend.accessories.v1.GetStockResponse;
+import fr.interieur.neogend.accessories.v1.ListCatalogueItemsRequest;
+import fr.interieur.neogend.accessories.v1.ListCatalogueItemsResponse;
+import fr.interieur.neogend.accessories.v1.ListRepairsRequest;
+import fr.interieur.neogend.accessories.v1.ListRepairsResponse;
 import fr.interieur.neogend.accessories.v1.ListStockAlertsRequest;
 import fr.interieur.neogend.accessories.v1.ListStockAlertsResponse;
+import fr.interieur.neogend.accessories.v1.OpenRepairRequest;
+import fr.interieur.neogend.accessories.v1.OpenRepairResponse;
+import fr.interieur.neogend.accessories.v1.ProposeReplenishmentRequest;
+import fr.interieur.neogend.accessories.v1.ProposeReplenishmentResponse;
 import fr.interieur.neogend.accessories.v1.RecordStockMovementRequest;
 import fr.interieur.neogend.accessories.v1.RecordStockMovementResponse;
+import fr.interieur.neogend.accessories.v1.RepairPart;
+import fr.interieur.neogend.accessories.v1.RepairState;
 import fr.interieur.neogend.accessories.v1.SetMinimumLevelRequest;
 import fr.interieur.neogend.accessories.v1.SetMinimumLevelResponse;
 import fr.interieur.neogend.accessories.v1.StockAlert;
 import fr.interieur.neogend.accessories.v1.StockLevel;
 import fr.interieur.neogend.kit.grpc.CallerContext;
+import fr.interieur.neogend.kit.paging.Page;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
-/** The accessories gRPC API (skeleton): maps proto messages to the domain and back. */
+import java.util.Optional;
+
+/** The accessories gRPC API: maps proto messages to the domain and back. */
 @Service
 public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesServiceImplBase {
 
     private final CatalogueItemCatalog catalog;
     private final StockService stock;
+    private final ReplenishmentService replenishment;
+    private final RepairService repairs;
 
-    public AccessoriesGrpcService(CatalogueItemCatalog catalog, StockService stock) {
+    public AccessoriesGrpcService(CatalogueItemCatalog catalog, StockService stock, ReplenishmentService replenishment,
+                                  RepairService repairs) {
         this.catalog = catalog;
         this.stock = stock;
+        this.replenishment = replenishment;
+        this.repairs = repairs;
     }
 
     @Override
     public void createCatalogueItem(CreateCatalogueItemRequest request,
                                     StreamObserver<CreateCatalogueItemResponse> response) {
         var i = request.getItem();
-        stock.createItem(i.getCode(), i.getLabel(), i.getCategory(), i.getFitsModelsList());
-        reply(response, CreateCatalogueItemResponse.newBuilder().setItem(i).build());
+        stock.createItem(i.getCode(), i.getLabel(), i.getCategory(), i.getFitsModelsList(), i.getAgreementItemCode());
+        reply(response, CreateCatalogueItemResponse.newBuilder().setItem(toProto(catalog.find(i.getCode()).orElseThrow()))
+                .build());
     }
 
     @Override
@@ -77,10 +102,83 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     @Override
     public void listStockAlerts(ListStockAlertsRequest request, StreamObserver<ListStockAlertsResponse> response) {
         var out = ListStockAlertsResponse.newBuilder();
-        stock.openAlerts(text(request.getDepotCode())).forEach(a -> out.addAlerts(StockAlert.newBuilder()
-                .setDepotCode(a.depotCode()).setItemCode(a.itemCode()).setQuantity(a.quantity()).setMinimum(a.minimum())
-                .setRaiseTime(a.raisedAt().toString())));
+        stock.openAlerts(text(request.getDepotCode())).forEach(a -> out.addAlerts(alert(a)));
         reply(response, out.build());
+    }
+
+    @Override
+    public void proposeReplenishment(ProposeReplenishmentRequest request,
+                                     StreamObserver<ProposeReplenishmentResponse> response) {
+        reply(response, ProposeReplenishmentResponse.newBuilder().setAlert(alert(replenishment.propose(
+                request.getAlertId(), request.getAgreementId(),
+                request.getQuantity() == 0 ? Optional.empty() : Optional.of(request.getQuantity()),
+                text(request.getDeliverySite())))).build());
+    }
+
+    @Override
+    public void openRepair(OpenRepairRequest request, StreamObserver<OpenRepairResponse> response) {
+        reply(response, OpenRepairResponse.newBuilder().setRepair(toProto(repairs.open(request.getImei(),
+                request.getDepotCode(), request.getFault(), CallerContext.current()))).build());
+    }
+
+    @Override
+    public void consumeRepairPart(ConsumeRepairPartRequest request,
+                                  StreamObserver<ConsumeRepairPartResponse> response) {
+        reply(response, ConsumeRepairPartResponse.newBuilder().setRepair(toProto(repairs.consumePart(
+                request.getRepairId(), request.getItemCode(), request.getQuantity(), CallerContext.current()))).build());
+    }
+
+    @Override
+    public void closeRepair(CloseRepairRequest request, StreamObserver<CloseRepairResponse> response) {
+        Repair.State outcome = switch (request.getOutcome()) {
+            case REPAIR_OUTCOME_REPAIRED -> Repair.State.REPAIRED;
+            case REPAIR_OUTCOME_FAILED -> Repair.State.FAILED;
+            default -> null;
+        };
+        reply(response, CloseRepairResponse.newBuilder().setRepair(toProto(repairs.close(request.getRepairId(),
+                outcome, request.getDiagnosis(), CallerContext.current()))).build());
+    }
+
+    @Override
+    public void getRepair(GetRepairRequest request, StreamObserver<GetRepairResponse> response) {
+        reply(response, GetRepairResponse.newBuilder().setRepair(toProto(repairs.get(request.getId(),
+                CallerContext.current()))).build());
+    }
+
+    @Override
+    public void listRepairs(ListRepairsRequest request, StreamObserver<ListRepairsResponse> response) {
+        Optional<Repair.State> state = switch (request.getState()) {
+            case REPAIR_STATE_OPEN -> Optional.of(Repair.State.OPEN);
+            case REPAIR_STATE_REPAIRED -> Optional.of(Repair.State.REPAIRED);
+            case REPAIR_STATE_FAILED -> Optional.of(Repair.State.FAILED);
+            default -> Optional.empty();
+        };
+        Page<Repair> page = repairs.list(state, text(request.getImei()), request.getPageSize(), request.getPageToken(),
+                CallerContext.current());
+        var out = ListRepairsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(r -> out.addRepairs(toProto(r)));
+        reply(response, out.build());
+    }
+
+    private static StockAlert alert(StockService.Alert a) {
+        var b = StockAlert.newBuilder().setId(a.id()).setDepotCode(a.depotCode()).setItemCode(a.itemCode())
+                .setQuantity(a.quantity()).setMinimum(a.minimum()).setRaiseTime(a.raisedAt().toString());
+        a.draftOrderNumber().ifPresent(b::setDraftOrderNumber);
+        return b.build();
+    }
+
+    private static fr.interieur.neogend.accessories.v1.Repair toProto(Repair r) {
+        var b = fr.interieur.neogend.accessories.v1.Repair.newBuilder().setId(r.id()).setImei(r.imei())
+                .setModel(r.model()).setDepotCode(r.depotCode()).setTechnician(r.technician())
+                .setState(RepairState.valueOf("REPAIR_STATE_" + r.state().name())).setFault(r.fault())
+                .setOpenTime(r.openedAt().toString());
+        r.diagnosis().ifPresent(b::setDiagnosis);
+        r.closedAt().ifPresent(t -> b.setCloseTime(t.toString()));
+        r.closedBy().ifPresent(b::setClosedBy);
+        r.exchangeRequestNumber().ifPresent(b::setExchangeRequestNumber);
+        r.parts().forEach(p -> b.addParts(RepairPart.newBuilder().setItemCode(p.itemCode()).setQuantity(p.quantity())
+                .setRecordedBy(p.recordedBy())));
+        return b.build();
     }
 
     private static StockLevel level(StockService.Level l) {
@@ -88,8 +186,8 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
                 .setMinimum(l.minimum()).setBelowMinimum(l.belowMinimum()).build();
     }
 
-    private static java.util.Optional<String> text(String s) {
-        return s == null || s.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(s.trim());
+    private static Optional<String> text(String s) {
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
     }
 
     private static <T> void reply(StreamObserver<T> response, T message) {
@@ -111,6 +209,8 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
                 .setCode(item.code())
                 .setLabel(item.label())
                 .setCategory(item.category())
+                .addAllFitsModels(item.fitsModels())
+                .setAgreementItemCode(item.agreementItemCode())
                 .build();
     }
 }

@@ -16,7 +16,9 @@ class JdbcCatalogueItemRepository implements CatalogueItemRepository {
     private static final RowMapper<CatalogueItem> ROW = (rs, n) -> new CatalogueItem(
             rs.getString("code"),
             rs.getString("label"),
-            rs.getString("category"));
+            rs.getString("category"),
+            java.util.Arrays.asList((String[]) rs.getArray("fits_models").getArray()),
+            java.util.Objects.requireNonNullElse(rs.getString("agreement_item_code"), rs.getString("code")));
 
     private final JdbcClient jdbc;
 
@@ -25,8 +27,13 @@ class JdbcCatalogueItemRepository implements CatalogueItemRepository {
     }
 
     @Override
+    public Optional<CatalogueItem> find(String code) {
+        return jdbc.sql("select * from catalogue_item where code = ?").param(code == null ? "" : code).query(ROW).optional();
+    }
+
+    @Override
     public List<CatalogueItem> page(Optional<String> after, int limit) {
-        return jdbc.sql("select code, label, category from catalogue_item where (:after::text is null or code > :after) "
+        return jdbc.sql("select * from catalogue_item where (:after::text is null or code > :after) "
                         + "order by code limit :limit")
                 .param("after", after.orElse(null))
                 .param("limit", limit)

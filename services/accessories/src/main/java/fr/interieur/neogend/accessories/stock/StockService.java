@@ -41,25 +41,36 @@ public class StockService {
     public record Level(String depotCode, String itemCode, long quantity, long minimum, boolean belowMinimum) {
     }
 
-    /** An open alert. */
-    public record Alert(String depotCode, String itemCode, long quantity, long minimum, Instant raisedAt) {
+    /** An alert (open until the stock climbs back), and the replenishment draft order proposed for it. */
+    public record Alert(long id, String depotCode, String itemCode, long quantity, long minimum, Instant raisedAt,
+                        Optional<String> draftOrderNumber, boolean open) {
     }
+
+    private static final RowMapper<Alert> ALERT = (rs, n) -> new Alert(rs.getLong("id"), rs.getString("depot_code"),
+            rs.getString("item_code"), rs.getLong("quantity"), rs.getLong("minimum"),
+            rs.getTimestamp("raised_at").toInstant(), Optional.ofNullable(rs.getString("draft_order_number")),
+            rs.getTimestamp("cleared_at") == null);
 
     private static final RowMapper<Level> LEVEL = (rs, n) -> new Level(rs.getString("depot_code"),
             rs.getString("item_code"), rs.getLong("quantity"), rs.getLong("minimum"), rs.getBoolean("below_minimum"));
 
     @Transactional
-    public void createItem(String code, String label, String category, List<String> fitsModels) {
+    public void createItem(String code, String label, String category, List<String> fitsModels,
+                           String agreementItemCode) {
         Validation v = new Validation();
         v.check(code != null && CODE.matcher(code).matches(), "item.code", "must be 2 to 64 upper-case letters, digits, '-'");
         v.check(label != null && TEXT.matcher(label).matches(), "item.label", "is required: 1 to 200 characters");
         v.check("ACCESSORY".equals(category) || "SPARE_PART".equals(category), "item.category",
                 "must be ACCESSORY or SPARE_PART");
         fitsModels.forEach(m -> v.check(TEXT.matcher(m).matches(), "item.fits_models", "1 to 200 characters each"));
+        v.check(agreementItemCode == null || agreementItemCode.isEmpty() || CODE.matcher(agreementItemCode).matches(),
+                "item.agreement_item_code", "must be 2 to 64 upper-case letters, digits, '-'");
         v.throwIfInvalid();
-        if (jdbc.sql("insert into catalogue_item (code, label, category, fits_models) values (?, ?, ?, ?) "
-                        + "on conflict (code) do nothing")
-                .params(code, label.trim(), category, fitsModels.toArray(String[]::new)).update() == 0) {
+        if (jdbc.sql("insert into catalogue_item (code, label, category, fits_models, agreement_item_code) "
+                        + "values (?, ?, ?, ?, ?) on conflict (code) do nothing")
+                .params(code, label.trim(), category, fitsModels.toArray(String[]::new),
+                        agreementItemCode == null || agreementItemCode.isEmpty() ? null : agreementItemCode)
+                .update() == 0) {
             throw new AlreadyExistsException("a catalogue item " + code + " exists already");
         }
     }
@@ -173,9 +184,32 @@ public class StockService {
         return jdbc.sql("select * from stock_alert where cleared_at is null and (? = '' or depot_code = ?) "
                         + "order by raised_at, id")
                 .params(depot.orElse(""), depot.orElse(""))
-                .query((rs, n) -> new Alert(rs.getString("depot_code"), rs.getString("item_code"), rs.getLong("quantity"),
-                        rs.getLong("minimum"), rs.getTimestamp("raised_at").toInstant()))
-                .list();
+                .query(ALERT).list();
+    }
+
+    /** An alert, open or not, locked until the transaction ends. */
+    public Alert lockAlert(long id) {
+        return jdbc.sql("select * from stock_alert where id = ? for update").param(id).query(ALERT).optional()
+                .orElseThrow(() -> new NotFoundException("no stock alert " + id));
+    }
+
+    /** The current level of an item in a depot (zero when never stocked). */
+    @Transactional(readOnly = true)
+    public Level level(String depot, String item) {
+        return jdbc.sql("select * from stock_level where depot_code = ? and item_code = ?").params(depot, item)
+                .query(LEVEL).optional().orElse(new Level(depot, item, 0, 0, false));
+    }
+
+    /** A depot's name. */
+    @Transactional(readOnly = true)
+    public String depotName(String depot) {
+        return jdbc.sql("select name from depot where code = ?").param(depot).query(String.class).optional()
+                .orElseThrow(() -> new NotFoundException("no depot " + depot));
+    }
+
+    /** Records the draft order proposed for an alert (the alert row is locked by the caller). */
+    public void recordDraftOrder(long alertId, String orderNumber) {
+        jdbc.sql("update stock_alert set draft_order_number = ? where id = ?").params(orderNumber, alertId).update();
     }
 
     private void requireDepotAndItem(String depot, String item, String field) {

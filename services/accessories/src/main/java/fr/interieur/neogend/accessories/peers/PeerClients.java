@@ -1,0 +1,155 @@
+package fr.interieur.neogend.accessories.peers;
+
+import fr.interieur.neogend.accessories.repair.Peers;
+import fr.interieur.neogend.accessories.stock.ReplenishmentOrders;
+import fr.interieur.neogend.inventory.v1.FailDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
+import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
+import fr.interieur.neogend.kit.grpc.PeerChannel;
+import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.ExchangeRequest;
+import fr.interieur.neogend.order.v1.ExchangeRequestState;
+import fr.interieur.neogend.order.v1.ListExchangeRequestsRequest;
+import fr.interieur.neogend.order.v1.OrderLine;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.PurchaseOrder;
+import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
+import fr.interieur.neogend.training.v1.CheckCertificationRequest;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Duration;
+
+/**
+ * The accessories service's calls to inventory, training and the order service, over gRPC, each on
+ * the current caller's behalf: the technician's or fleet manager's own token travels with the call and
+ * the other service checks it and its roles again (a technician only reaches the devices inventory
+ * lets it see). A refusal comes back as the other service gave it; an unreachable service as
+ * UNAVAILABLE saying nothing was recorded.
+ */
+@Configuration(proxyBeanMethods = false)
+class PeerClients {
+
+    private static final String NOTHING_DONE = "nothing was recorded; try again later";
+
+    @Bean
+    PeerChannel inventoryChannel(@Value("${neogend.inventory.target:localhost:9091}") String target,
+                                 @Value("${neogend.peers.deadline:10s}") Duration deadline) {
+        return new PeerChannel("inventory", target, deadline);
+    }
+
+    @Bean
+    PeerChannel trainingChannel(@Value("${neogend.training.target:localhost:9094}") String target,
+                                @Value("${neogend.peers.deadline:10s}") Duration deadline) {
+        return new PeerChannel("training", target, deadline);
+    }
+
+    @Bean
+    PeerChannel orderChannel(@Value("${neogend.order.target:localhost:9092}") String target,
+                             @Value("${neogend.peers.deadline:10s}") Duration deadline) {
+        return new PeerChannel("the order service", target, deadline);
+    }
+
+    @Bean
+    Peers.Fleet fleet(@Qualifier("inventoryChannel") PeerChannel inventory) {
+        return new Peers.Fleet() {
+            private InventoryServiceGrpc.InventoryServiceBlockingStub stub() {
+                return InventoryServiceGrpc.newBlockingStub(inventory.channel());
+            }
+
+            @Override
+            public Peers.Device device(String imei) {
+                var d = inventory.callIdempotent(stub(), s -> s.getDevice(GetDeviceRequest.newBuilder().setImei(imei)
+                        .build()), NOTHING_DONE).getDevice();
+                return new Peers.Device(d.getImei(), d.getModel(), d.getState().name().substring("DEVICE_STATE_".length()));
+            }
+
+            @Override
+            public void sendToRepair(String imei) {
+                inventory.call(stub(), s -> s.sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder().setImei(imei)
+                        .build()), NOTHING_DONE);
+            }
+
+            @Override
+            public void returnFromRepair(String imei) {
+                inventory.call(stub(), s -> s.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
+                        .setImei(imei).build()), "the repair stays open; close it again later");
+            }
+
+            @Override
+            public void failRepair(String imei, String reason) {
+                inventory.call(stub(), s -> s.failDeviceRepair(FailDeviceRepairRequest.newBuilder().setImei(imei)
+                        .setReason(reason).build()), "the repair stays open; close it again later");
+            }
+        };
+    }
+
+    @Bean
+    Peers.Certifications certifications(@Qualifier("trainingChannel") PeerChannel training) {
+        return (technician, model) -> {
+            var answer = training.callIdempotent(TrainingServiceGrpc.newBlockingStub(training.channel()),
+                    s -> s.checkCertification(CheckCertificationRequest.newBuilder().setTechnician(technician)
+                            .setModel(model).build()),
+                    "certifications cannot be checked now; nothing was recorded; try again later");
+            return new Peers.Check(answer.getCertified(), answer.getReason());
+        };
+    }
+
+    @Bean
+    Peers.Exchanges exchanges(@Qualifier("orderChannel") PeerChannel order) {
+        return (imei, model, reason, repairId) -> {
+            // the key covers the reason too: a close repeated with another diagnosis is not a reused key
+            // (refused by the order service) but a second request, answered ALREADY_EXISTS below
+            var stub = PeerChannel.withIdempotencyKey(OrderServiceGrpc.newBlockingStub(order.channel()),
+                    "repair-" + repairId + "-exchange-" + shortHash(reason));
+            String consequence = "no exchange was requested and the repair stays open; close it again later";
+            try {
+                return order.callIdempotent(stub, s -> s.requestDeviceExchange(RequestDeviceExchangeRequest.newBuilder()
+                        .setExchangeRequest(ExchangeRequest.newBuilder().setImei(imei).setModel(model)
+                                .setReason(reason).setRepairReference(repairId)).build()), consequence)
+                        .getExchangeRequest().getNumber();
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                    throw e;
+                }
+                // asked already (by another technician's interrupted close): that request stands
+                return order.callIdempotent(OrderServiceGrpc.newBlockingStub(order.channel()),
+                                s -> s.listExchangeRequests(ListExchangeRequestsRequest.newBuilder().setImei(imei).build()),
+                                consequence)
+                        .getExchangeRequestsList().stream()
+                        .filter(x -> x.getState() != ExchangeRequestState.EXCHANGE_REQUEST_STATE_REFUSED)
+                        .map(ExchangeRequest::getNumber).findFirst().orElseThrow(() -> e);
+            }
+        };
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Bean
+    ReplenishmentOrders replenishmentOrders(@Qualifier("orderChannel") PeerChannel order) {
+        return (agreementId, deliverySite, requestedDate, itemCode, quantity, key) -> order.callIdempotent(
+                        PeerChannel.withIdempotencyKey(OrderServiceGrpc.newBlockingStub(order.channel()), key),
+                        s -> s.createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder().setOrder(PurchaseOrder.newBuilder()
+                                .setAgreementId(agreementId).setDeliverySite(deliverySite)
+                                .setRequestedDate(com.google.type.Date.newBuilder().setYear(requestedDate.getYear())
+                                        .setMonth(requestedDate.getMonthValue()).setDay(requestedDate.getDayOfMonth()))
+                                .addLines(OrderLine.newBuilder().setItemCode(itemCode).setQuantity(quantity))).build()),
+                        "no draft order was created; try again later")
+                .getOrder().getNumber();
+    }
+}

@@ -1,0 +1,53 @@
+package fr.interieur.neogend.accessories.repair;
+
+/**
+ * What repairs need from the other services, each call made on the current caller's behalf (the
+ * other service checks the caller's token and roles again). Implemented over gRPC in the peers
+ * package.
+ */
+public final class Peers {
+
+    private Peers() {
+    }
+
+    /** A device as inventory shows it to the caller. */
+    public record Device(String imei, String model, String state) {
+    }
+
+    /** Inventory: the devices and their life cycle. */
+    public interface Fleet {
+
+        /** The device; NOT_FOUND when unknown or outside the caller's reach. */
+        Device device(String imei);
+
+        /** IN_STOCK or ASSIGNED → IN_REPAIR. */
+        void sendToRepair(String imei);
+
+        /** IN_REPAIR → back to its holder or its unit's stock. */
+        void returnFromRepair(String imei);
+
+        /** IN_REPAIR → PENDING_RETURN. */
+        void failRepair(String imei, String reason);
+    }
+
+    /** Training: certifications. */
+    public interface Certifications {
+
+        /** Whether the technician may repair the model; when not, the reason (none, expired on …). */
+        Check check(String technician, String model);
+    }
+
+    /** The answer of a certification check. */
+    public record Check(boolean certified, String reason) {
+    }
+
+    /** Order service: exchange requests to the supplier. */
+    public interface Exchanges {
+
+        /**
+         * Requests the exchange of a device (idempotent for one repair: repeating it returns the same
+         * request) and returns its number.
+         */
+        String request(String imei, String model, String reason, String repairId);
+    }
+}

@@ -1,0 +1,267 @@
+package fr.interieur.neogend.accessories.repair;
+
+import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
+import fr.interieur.neogend.accessories.catalogue.CatalogueItemCatalog;
+import fr.interieur.neogend.accessories.stock.StockService;
+import fr.interieur.neogend.kit.error.AccessDeniedException;
+import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.ConcurrentChangeException;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
+import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.paging.Page;
+import fr.interieur.neogend.kit.paging.PageRequest;
+import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.validation.Imei;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Repairs (DOMAIN rule 16). Only a technician holding a valid certification for the device's model
+ * opens, works on or closes a repair (the training service decides, on every step). The device's
+ * state lives in inventory and changes there on the technician's behalf; parts consumed leave the
+ * repair's depot stock in the same transaction as the repair's part row. A failed repair asks the
+ * order service for an exchange with the supplier, then sends the device PENDING_RETURN.
+ *
+ * <p>Calls to other services are made before the local change is committed, and every step checks
+ * what is already done, so a close interrupted by an unavailable service is simply repeated: nothing
+ * is done twice (the exchange request is idempotent per repair) and nothing is recorded as done
+ * before it is.
+ */
+@Service
+public class RepairService {
+
+    private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,500}");
+    private static final Set<String> REPAIRABLE = Set.of("IN_STOCK", "ASSIGNED", "IN_REPAIR");
+
+    private static final RowMapper<Repair> ROW = (rs, n) -> new Repair(rs.getString("id"), rs.getString("imei"),
+            rs.getString("model"), rs.getString("depot_code"), rs.getString("technician"),
+            Repair.State.valueOf(rs.getString("state")), rs.getString("fault"),
+            Optional.ofNullable(rs.getString("diagnosis")), List.of(), rs.getTimestamp("opened_at").toInstant(),
+            Optional.ofNullable(rs.getTimestamp("closed_at")).map(Timestamp::toInstant),
+            Optional.ofNullable(rs.getString("closed_by")), Optional.ofNullable(rs.getString("exchange_request_number")));
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final StockService stock;
+    private final CatalogueItemCatalog catalogue;
+    private final Peers.Fleet fleet;
+    private final Peers.Certifications certifications;
+    private final Peers.Exchanges exchanges;
+    private final Clock clock;
+
+    public RepairService(JdbcClient jdbc, TransactionTemplate tx, StockService stock, CatalogueItemCatalog catalogue,
+                         Peers.Fleet fleet, Peers.Certifications certifications, Peers.Exchanges exchanges,
+                         Optional<Clock> clock) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.stock = stock;
+        this.catalogue = catalogue;
+        this.fleet = fleet;
+        this.certifications = certifications;
+        this.exchanges = exchanges;
+        this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    /** Opens a repair: the technician is certified for the model, the device goes IN_REPAIR. */
+    public Repair open(String imei, String depotCode, String fault, Caller caller) {
+        Validation v = new Validation();
+        String imeiProblem = Imei.problem(imei);
+        v.check(imeiProblem == null, "imei", imeiProblem);
+        v.check(fault != null && !fault.isBlank() && TEXT.matcher(fault).matches(), "fault",
+                "is required: 1 to 500 characters");
+        v.check(depotCode != null && !depotCode.isBlank(), "depot_code", "is required");
+        v.throwIfInvalid();
+        try {
+            stock.depotName(depotCode);
+        } catch (NotFoundException e) {
+            throw InvalidArgumentException.of("depot_code", "no depot " + depotCode);
+        }
+        Peers.Device device = fleet.device(imei);
+        requireCertified(caller, device.model());
+        if (!REPAIRABLE.contains(device.state())) {
+            throw new PreconditionFailedException("device " + imei + " is " + device.state()
+                    + " in inventory; only IN_STOCK or ASSIGNED devices are repaired");
+        }
+        String id = tx.execute(status -> {
+            String next = String.format("RP-%06d", jdbc.sql("select nextval('repair_number')").query(Long.class).single());
+            int inserted = jdbc.sql("""
+                            insert into repair (id, imei, model, depot_code, technician, state, fault, opened_at)
+                            values (?, ?, ?, ?, ?, 'OPEN', ?, ?)
+                            on conflict (imei) where state = 'OPEN' do nothing""")
+                    .params(next, imei, device.model(), depotCode, caller.username(), fault.trim(), Timestamp.from(now()))
+                    .update();
+            if (inserted == 0) {
+                String open = jdbc.sql("select id from repair where imei = ? and state = 'OPEN'").param(imei)
+                        .query(String.class).optional().orElse("?");
+                throw new AlreadyExistsException("repair " + open + " is open for device " + imei + " already");
+            }
+            // inside the transaction: if inventory refuses, no repair is recorded
+            if (!device.state().equals("IN_REPAIR")) {
+                fleet.sendToRepair(imei);
+            }
+            return next;
+        });
+        return get(id);
+    }
+
+    /** Records a spare part consumed: it leaves the repair's depot stock with the part row. */
+    public Repair consumePart(String repairId, String itemCode, long quantity, Caller caller) {
+        Repair r = get(repairId);
+        requireOpen(r);
+        fleet.device(r.imei()); // the technician may still see the device
+        requireCertified(caller, r.model());
+        CatalogueItem item = catalogue.find(itemCode)
+                .orElseThrow(() -> InvalidArgumentException.of("item_code", "no catalogue item " + itemCode));
+        if (!item.category().equals("SPARE_PART")) {
+            throw InvalidArgumentException.of("item_code", itemCode + " is an accessory, not a spare part");
+        }
+        if (!item.fits(r.model())) {
+            throw new PreconditionFailedException(itemCode + " does not fit " + r.model() + " (it fits "
+                    + String.join(", ", item.fitsModels()) + ")");
+        }
+        tx.executeWithoutResult(status -> {
+            requireOpen(lock(repairId));
+            stock.move("CONSUMPTION", itemCode, r.depotCode(), Optional.empty(), quantity,
+                    Optional.of("repair " + repairId), caller);
+            jdbc.sql("insert into repair_part (repair_id, item_code, quantity, recorded_by, recorded_at) "
+                            + "values (?, ?, ?, ?, ?)")
+                    .params(repairId, itemCode, quantity, caller.username(), Timestamp.from(now())).update();
+        });
+        return get(repairId);
+    }
+
+    /**
+     * Closes a repair. Repaired: the device goes back. Failed: an exchange is requested from the
+     * supplier, then the device goes PENDING_RETURN.
+     */
+    public Repair close(String repairId, Repair.State outcome, String diagnosis, Caller caller) {
+        Validation v = new Validation();
+        v.check(outcome == Repair.State.REPAIRED || outcome == Repair.State.FAILED, "outcome",
+                "must be REPAIR_OUTCOME_REPAIRED or REPAIR_OUTCOME_FAILED");
+        v.check(diagnosis != null && !diagnosis.isBlank() && TEXT.matcher(diagnosis).matches(), "diagnosis",
+                "is required: 1 to 500 characters");
+        v.throwIfInvalid();
+        Repair r = get(repairId);
+        requireOpen(r);
+        requireCertified(caller, r.model());
+        Peers.Device device = fleet.device(r.imei());
+        Optional<String> exchange = Optional.empty();
+        if (outcome == Repair.State.REPAIRED) {
+            switch (device.state()) {
+                case "IN_REPAIR" -> fleet.returnFromRepair(r.imei());
+                case "ASSIGNED", "IN_STOCK" -> { } // returned already by an interrupted close
+                default -> throw new PreconditionFailedException("device " + r.imei() + " is " + device.state()
+                        + " in inventory; the repair cannot be closed as repaired");
+            }
+        } else {
+            if (!device.state().equals("IN_REPAIR") && !device.state().equals("PENDING_RETURN")) {
+                throw new PreconditionFailedException("device " + r.imei() + " is " + device.state()
+                        + " in inventory; the repair cannot be closed as failed");
+            }
+            exchange = Optional.of(exchanges.request(r.imei(), r.model(), diagnosis.trim(), repairId));
+            if (device.state().equals("IN_REPAIR")) {
+                fleet.failRepair(r.imei(), inventoryReason(repairId, diagnosis.trim()));
+            }
+        }
+        Optional<String> exchangeNumber = exchange;
+        tx.executeWithoutResult(status -> {
+            int rows = jdbc.sql("""
+                            update repair set state = ?, diagnosis = ?, closed_at = ?, closed_by = ?,
+                                              exchange_request_number = ?
+                            where id = ? and state = 'OPEN'""")
+                    .params(outcome.name(), diagnosis.trim(), Timestamp.from(now()), caller.username(),
+                            exchangeNumber.orElse(null), repairId)
+                    .update();
+            if (rows == 0) {
+                throw new ConcurrentChangeException("repair " + repairId + " was closed meanwhile; read it again");
+            }
+        });
+        return get(repairId);
+    }
+
+    /** Inventory keeps a reason of at most 100 characters in the device's history. */
+    private static String inventoryReason(String repairId, String diagnosis) {
+        String reason = "repair " + repairId + " failed: " + diagnosis.replaceAll("\\s+", " ");
+        return reason.length() <= 100 ? reason : reason.substring(0, 99) + "…";
+    }
+
+    /** A repair with its parts; NOT_FOUND when unknown or its device is outside the caller's reach. */
+    public Repair get(String id, Caller caller) {
+        Repair r = get(id);
+        if (!caller.hasRole(Caller.FLEET_MANAGER) && !caller.hasRole(Caller.AUDITOR)) {
+            fleet.device(r.imei()); // inventory decides whether this technician may see the device
+        }
+        return r;
+    }
+
+    /**
+     * Repairs newest first: all of them for fleet managers and auditors, a technician's own otherwise.
+     */
+    public Page<Repair> list(Optional<Repair.State> state, Optional<String> imei, int pageSize, String pageToken,
+                             Caller caller) {
+        Optional<String> technician = caller.hasRole(Caller.FLEET_MANAGER) || caller.hasRole(Caller.AUDITOR)
+                ? Optional.empty() : Optional.of(caller.username());
+        String filters = "state=" + state.map(Enum::name).orElse("") + "&imei=" + imei.orElse("") + "&technician="
+                + technician.orElse("");
+        PageRequest page = PageRequest.of(pageSize, pageToken, filters);
+        List<Repair> rows = jdbc.sql("""
+                        select * from repair
+                        where (:state::text is null or state = :state) and (:imei::text is null or imei = :imei)
+                          and (:technician::text is null or technician = :technician)
+                          and (:after::text is null or id < :after)
+                        order by id desc limit :limit""")
+                .param("state", state.map(Enum::name).orElse(null)).param("imei", imei.orElse(null))
+                .param("technician", technician.orElse(null)).param("after", page.afterKey().orElse(null))
+                .param("limit", page.fetchSize())
+                .query(ROW).list();
+        Page<Repair> p = page.toPage(rows, Repair::id, filters);
+        return new Page<>(p.items().stream().map(this::withParts).toList(), p.nextPageToken());
+    }
+
+    private Repair get(String id) {
+        return withParts(jdbc.sql("select * from repair where id = ?").param(id == null ? "" : id).query(ROW).optional()
+                .orElseThrow(() -> new NotFoundException("no repair " + id)));
+    }
+
+    private Repair lock(String id) {
+        return jdbc.sql("select * from repair where id = ? for update").param(id).query(ROW).single();
+    }
+
+    private Repair withParts(Repair r) {
+        List<Repair.Part> parts = jdbc.sql("select item_code, quantity, recorded_by from repair_part where repair_id = ? "
+                        + "order by id")
+                .param(r.id()).query((rs, n) -> new Repair.Part(rs.getString(1), rs.getLong(2), rs.getString(3))).list();
+        return new Repair(r.id(), r.imei(), r.model(), r.depotCode(), r.technician(), r.state(), r.fault(), r.diagnosis(),
+                parts, r.openedAt(), r.closedAt(), r.closedBy(), r.exchangeRequestNumber());
+    }
+
+    private static void requireOpen(Repair r) {
+        if (r.state() != Repair.State.OPEN) {
+            throw new PreconditionFailedException("repair " + r.id() + " is " + r.state() + "; it is closed");
+        }
+    }
+
+    private void requireCertified(Caller caller, String model) {
+        Peers.Check check = certifications.check(caller.username(), model);
+        if (!check.certified()) {
+            throw new AccessDeniedException("not certified to repair " + model + ": " + check.reason());
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,464 @@
+package fr.interieur.neogend.accessories;
+
+import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
+import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc.AccessoriesServiceBlockingStub;
+import fr.interieur.neogend.accessories.v1.CatalogueItem;
+import fr.interieur.neogend.accessories.v1.CloseRepairRequest;
+import fr.interieur.neogend.accessories.v1.ConsumeRepairPartRequest;
+import fr.interieur.neogend.accessories.v1.CreateCatalogueItemRequest;
+import fr.interieur.neogend.accessories.v1.CreateDepotRequest;
+import fr.interieur.neogend.accessories.v1.GetRepairRequest;
+import fr.interieur.neogend.accessories.v1.GetStockRequest;
+import fr.interieur.neogend.accessories.v1.ListCatalogueItemsRequest;
+import fr.interieur.neogend.accessories.v1.ListRepairsRequest;
+import fr.interieur.neogend.accessories.v1.ListStockAlertsRequest;
+import fr.interieur.neogend.accessories.v1.OpenRepairRequest;
+import fr.interieur.neogend.accessories.v1.ProposeReplenishmentRequest;
+import fr.interieur.neogend.accessories.v1.RecordStockMovementRequest;
+import fr.interieur.neogend.accessories.v1.Repair;
+import fr.interieur.neogend.accessories.v1.RepairOutcome;
+import fr.interieur.neogend.accessories.v1.RepairState;
+import fr.interieur.neogend.accessories.v1.SetMinimumLevelRequest;
+import fr.interieur.neogend.accessories.v1.StockAlert;
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.DeviceState;
+import fr.interieur.neogend.inventory.v1.FailDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.FailDeviceRepairResponse;
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
+import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairResponse;
+import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
+import fr.interieur.neogend.inventory.v1.SendDeviceToRepairResponse;
+import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.CreatePurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.ExchangeRequest;
+import fr.interieur.neogend.order.v1.ExchangeRequestState;
+import fr.interieur.neogend.order.v1.ListExchangeRequestsRequest;
+import fr.interieur.neogend.order.v1.ListExchangeRequestsResponse;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.PurchaseOrder;
+import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
+import fr.interieur.neogend.order.v1.RequestDeviceExchangeResponse;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestPorts;
+import fr.interieur.neogend.testkit.TestTokens;
+import fr.interieur.neogend.training.v1.CheckCertificationRequest;
+import fr.interieur.neogend.training.v1.CheckCertificationResponse;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Repairs (rule 16) and replenishment drafts (rule 15) on real PostgreSQL, with inventory, training and
+ * the order service as stand-in gRPC servers on real ports that behave as those services do for the
+ * calls made (state changes, certification answers, idempotency keys) and record what they received.
+ */
+@ServiceIT
+class RepairsIT {
+
+    static final int INVENTORY_PORT = TestPorts.free();
+    static final int TRAINING_PORT = TestPorts.free();
+    static final int ORDER_PORT = TestPorts.free();
+    static final String X5 = "352990110000011";
+    static final String TAB = "352990110000029";
+
+    @DynamicPropertySource
+    static void peers(DynamicPropertyRegistry registry) {
+        registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+        registry.add("neogend.training.target", () -> "localhost:" + TRAINING_PORT);
+        registry.add("neogend.order.target", () -> "localhost:" + ORDER_PORT);
+    }
+
+    /** Inventory's devices: imei → state, model; the IMEIs the caller may not see. */
+    final Map<String, DeviceState> states = new ConcurrentHashMap<>();
+    final Map<String, String> models = new ConcurrentHashMap<>();
+    final Set<String> hidden = ConcurrentHashMap.newKeySet();
+    /** Training's answers: "technician|model" → reason when not certified. */
+    final Map<String, String> notCertified = new ConcurrentHashMap<>();
+    /** The order service: exchange requests by idempotency key, draft orders by key. */
+    final Map<String, ExchangeRequest> exchangesByKey = new ConcurrentHashMap<>();
+    final Map<String, PurchaseOrder> draftsByKey = new ConcurrentHashMap<>();
+    final AtomicInteger numbers = new AtomicInteger();
+    /** Every call received: "service/method" plus the caller's token's username claim. */
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    final AtomicInteger inventoryFailuresToInject = new AtomicInteger();
+    final List<String> failReasons = new CopyOnWriteArrayList<>();
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    ManagedChannel channel;
+    AccessoriesServiceBlockingStub fleetManager;
+    AccessoriesServiceBlockingStub technician;
+    List<Server> servers;
+
+    @BeforeEach
+    void start() throws IOException {
+        AccessoriesTestData.reset(jdbc);
+        states.put(X5, DeviceState.DEVICE_STATE_ASSIGNED);
+        models.put(X5, "Rugged X5");
+        states.put(TAB, DeviceState.DEVICE_STATE_IN_STOCK);
+        models.put(TAB, "Field Tab 10");
+        notCertified.put("technician|Field Tab 10", "technician holds no certification for Field Tab 10");
+        servers = List.of(inventory(), training(), order());
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManager = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+        technician = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
+                TestTokens.technician("GN-RBRE"));
+        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
+                .setCode("SP-SCREEN-X5").setLabel("Écran Rugged X5").setCategory("SPARE_PART").addFitsModels("Rugged X"))
+                .build());
+        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
+                .setCode("SP-SCREEN-TAB10").setLabel("Écran Field Tab 10").setCategory("SPARE_PART")
+                .addFitsModels("Field Tab 10")).build());
+        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
+                .setCode("CASE-X5").setLabel("Coque").setCategory("ACCESSORY").addFitsModels("Rugged X5")
+                .setAgreementItemCode("ACC-CASE-RUGGED")).build());
+        fleetManager.createDepot(CreateDepotRequest.newBuilder().setCode("DEP-RENNES").setName("Atelier de Rennes").build());
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind("RECEIPT")
+                .setItemCode("SP-SCREEN-X5").setDepotCode("DEP-RENNES").setQuantity(3).build());
+    }
+
+    @AfterEach
+    void stop() {
+        channel.shutdownNow();
+        servers.forEach(Server::shutdownNow);
+    }
+
+    Repair open(AccessoriesServiceBlockingStub as, String imei) {
+        return as.openRepair(OpenRepairRequest.newBuilder().setImei(imei).setDepotCode("DEP-RENNES")
+                .setFault("screen cracked").build()).getRepair();
+    }
+
+    Repair close(String id, RepairOutcome outcome, String diagnosis) {
+        return technician.closeRepair(CloseRepairRequest.newBuilder().setRepairId(id).setOutcome(outcome)
+                .setDiagnosis(diagnosis).build()).getRepair();
+    }
+
+    long stock(String item) {
+        return fleetManager.getStock(GetStockRequest.newBuilder().setDepotCode("DEP-RENNES").build()).getLevelsList()
+                .stream().filter(l -> l.getItemCode().equals(item)).findFirst().orElseThrow().getQuantity();
+    }
+
+    @Test
+    void anUncertifiedTechnicianIsRefusedWithTheReasonAndNothingChanges() {
+        GrpcAssertions.assertStatus(() -> open(technician, TAB), Status.Code.PERMISSION_DENIED,
+                "not certified to repair Field Tab 10: technician holds no certification for Field Tab 10");
+        notCertified.put("technician|Rugged X5", "technician's certification for Rugged X5 expired on 2026-10-31");
+        GrpcAssertions.assertStatus(() -> open(technician, X5), Status.Code.PERMISSION_DENIED,
+                "expired on 2026-10-31");
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED)
+                .containsEntry(TAB, DeviceState.DEVICE_STATE_IN_STOCK);
+        assertThat(calls).noneMatch(c -> c.startsWith("inventory/SendDeviceToRepair"));
+        assertThat(jdbc.sql("select count(*) from repair").query(Long.class).single()).isZero();
+        // a fleet manager is not a technician: refused before anything is asked
+        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> open(fleetManager, X5));
+        // certified again (a new session passed): the same technician may open it now
+        notCertified.remove("technician|Rugged X5");
+        assertThat(open(technician, X5).getState()).isEqualTo(RepairState.REPAIR_STATE_OPEN);
+    }
+
+    @Test
+    void aRepairConsumesFittingPartsFromItsDepotAndGivesTheDeviceBack() {
+        Repair opened = open(technician, X5);
+        assertThat(opened.getId()).matches("RP-\\d{6}");
+        assertThat(opened.getModel()).isEqualTo("Rugged X5");
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_IN_REPAIR);
+        // inventory was asked on the technician's behalf, with the technician's own token
+        assertThat(calls).contains("inventory/SendDeviceToRepair by technician");
+        GrpcAssertions.assertStatus(() -> open(technician, X5), Status.Code.ALREADY_EXISTS,
+                "repair " + opened.getId() + " is open for device " + X5);
+
+        var part = ConsumeRepairPartRequest.newBuilder().setRepairId(opened.getId());
+        Repair withPart = technician.consumeRepairPart(part.clone().setItemCode("SP-SCREEN-X5").setQuantity(2).build())
+                .getRepair();
+        assertThat(withPart.getPartsList()).extracting(p -> p.getItemCode() + "x" + p.getQuantity())
+                .containsExactly("SP-SCREEN-X5x2");
+        assertThat(stock("SP-SCREEN-X5")).isEqualTo(1);
+        assertThat(jdbc.sql("select reference from stock_movement where kind = 'CONSUMPTION'").query(String.class)
+                .single()).isEqualTo("repair " + opened.getId());
+        GrpcAssertions.assertStatus(() -> technician.consumeRepairPart(part.clone().setItemCode("SP-SCREEN-X5")
+                .setQuantity(2).build()), Status.Code.FAILED_PRECONDITION, "only 1 of SP-SCREEN-X5 in DEP-RENNES");
+        GrpcAssertions.assertStatus(() -> technician.consumeRepairPart(part.clone().setItemCode("SP-SCREEN-TAB10")
+                .setQuantity(1).build()), Status.Code.FAILED_PRECONDITION, "SP-SCREEN-TAB10 does not fit Rugged X5");
+        GrpcAssertions.assertStatus(() -> technician.consumeRepairPart(part.clone().setItemCode("CASE-X5")
+                .setQuantity(1).build()), Status.Code.INVALID_ARGUMENT, "not a spare part");
+        // refused parts leave neither a part row nor a movement
+        assertThat(jdbc.sql("select count(*) from repair_part").query(Long.class).single()).isEqualTo(1);
+        assertThat(stock("SP-SCREEN-X5")).isEqualTo(1);
+
+        GrpcAssertions.assertStatus(() -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, ""),
+                Status.Code.INVALID_ARGUMENT, "diagnosis");
+        Repair closed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced");
+        assertThat(closed.getState()).isEqualTo(RepairState.REPAIR_STATE_REPAIRED);
+        assertThat(closed.getClosedBy()).isEqualTo("technician");
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED);
+        assertThat(calls).filteredOn(c -> c.startsWith("order/")).isEmpty();
+        GrpcAssertions.assertStatus(() -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "again"),
+                Status.Code.FAILED_PRECONDITION, "is REPAIRED; it is closed");
+    }
+
+    @Test
+    void aFailedRepairRequestsAnExchangeOnceAndSendsTheDeviceBackEvenWhenTheCloseIsInterrupted() {
+        Repair opened = open(technician, X5);
+        inventoryFailuresToInject.set(1); // inventory goes away just as the device is to go PENDING_RETURN
+        GrpcAssertions.assertStatus(() -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"),
+                Status.Code.UNAVAILABLE, "inventory is unavailable: the repair stays open");
+        assertThat(technician.getRepair(GetRepairRequest.newBuilder().setId(opened.getId()).build()).getRepair()
+                .getState()).isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        assertThat(exchangesByKey).hasSize(1);
+
+        Repair failed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead");
+        assertThat(failed.getState()).isEqualTo(RepairState.REPAIR_STATE_FAILED);
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_PENDING_RETURN);
+        // asked twice under one key: one exchange request, the one recorded on the repair
+        assertThat(exchangesByKey).hasSize(1);
+        ExchangeRequest exchange = exchangesByKey.values().iterator().next();
+        assertThat(failed.getExchangeRequestNumber()).isEqualTo(exchange.getNumber());
+        assertThat(exchange.getImei()).isEqualTo(X5);
+        assertThat(exchange.getModel()).isEqualTo("Rugged X5");
+        assertThat(exchange.getReason()).isEqualTo("mainboard dead");
+        assertThat(exchange.getRepairReference()).isEqualTo(opened.getId());
+        assertThat(calls).contains("order/RequestDeviceExchange by technician",
+                "inventory/FailDeviceRepair by technician");
+        assertThat(failReasons).containsExactly("repair " + opened.getId() + " failed: mainboard dead");
+    }
+
+    @Test
+    void aTechnicianSeesItsOwnRepairsAndOnlyDevicesInventoryLetsItSee() {
+        Repair mine = open(technician, X5);
+        var other = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
+                TestTokens.user("other.technician", "technician", "GN-RIDF"));
+        assertThat(other.listRepairs(ListRepairsRequest.getDefaultInstance()).getRepairsList()).isEmpty();
+        assertThat(fleetManager.listRepairs(ListRepairsRequest.newBuilder().setImei(X5).build()).getRepairsList())
+                .extracting(Repair::getId).containsExactly(mine.getId());
+        assertThat(GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
+                .listRepairs(ListRepairsRequest.newBuilder().setState(RepairState.REPAIR_STATE_OPEN).build())
+                .getRepairsCount()).isEqualTo(1);
+        hidden.add(X5); // inventory says: not yours
+        GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> other.getRepair(GetRepairRequest.newBuilder()
+                .setId(mine.getId()).build()));
+        GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> other.closeRepair(CloseRepairRequest.newBuilder()
+                .setRepairId(mine.getId()).setOutcome(RepairOutcome.REPAIR_OUTCOME_REPAIRED).setDiagnosis("x").build()));
+        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> GrpcTestClients.withToken(
+                AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.auditor()).closeRepair(CloseRepairRequest
+                .newBuilder().setRepairId(mine.getId()).setOutcome(RepairOutcome.REPAIR_OUTCOME_REPAIRED)
+                .setDiagnosis("x").build()));
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_IN_REPAIR);
+    }
+
+    @Test
+    void anAlertBecomesOneReplenishmentDraftOrderAtTheAgreementsItemCode() {
+        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder().setDepotCode("DEP-RENNES")
+                .setItemCode("CASE-X5").setMinimum(10).build());
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind("RECEIPT")
+                .setItemCode("CASE-X5").setDepotCode("DEP-RENNES").setQuantity(4).build());
+        StockAlert alert = fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList()
+                .stream().filter(a -> a.getItemCode().equals("CASE-X5")).findFirst().orElseThrow();
+        var propose = ProposeReplenishmentRequest.newBuilder().setAlertId(alert.getId()).setAgreementId("AC-2026-NEOGEND");
+        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> technician.proposeReplenishment(propose.build()));
+        GrpcAssertions.assertStatus(() -> fleetManager.proposeReplenishment(propose.clone().clearAgreementId().build()),
+                Status.Code.INVALID_ARGUMENT, "agreement_id");
+
+        StockAlert proposed = fleetManager.proposeReplenishment(propose.build()).getAlert();
+        assertThat(proposed.getDraftOrderNumber()).isNotEmpty();
+        PurchaseOrder draft = draftsByKey.get("stock-alert-" + alert.getId());
+        assertThat(draft.getAgreementId()).isEqualTo("AC-2026-NEOGEND");
+        assertThat(draft.getDeliverySite()).isEqualTo("Atelier de Rennes");
+        assertThat(draft.getLines(0).getItemCode()).isEqualTo("ACC-CASE-RUGGED"); // the agreement's code
+        assertThat(draft.getLines(0).getQuantity()).isEqualTo(16); // back to twice the minimum: 2 x 10 - 4
+        assertThat(calls).contains("order/CreatePurchaseOrder by fleet.manager");
+        GrpcAssertions.assertStatus(() -> fleetManager.proposeReplenishment(propose.build()),
+                Status.Code.ALREADY_EXISTS, "draft order " + proposed.getDraftOrderNumber());
+        assertThat(draftsByKey).hasSize(1);
+        assertThat(fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList())
+                .filteredOn(a -> a.getId() == alert.getId()).extracting(StockAlert::getDraftOrderNumber)
+                .containsExactly(proposed.getDraftOrderNumber());
+        assertThat(fleetManager.listCatalogueItems(ListCatalogueItemsRequest.getDefaultInstance()).getItemsList())
+                .extracting(CatalogueItem::getCode, CatalogueItem::getAgreementItemCode)
+                .contains(org.assertj.core.groups.Tuple.tuple("CASE-X5", "ACC-CASE-RUGGED"),
+                        org.assertj.core.groups.Tuple.tuple("SP-SCREEN-X5", "SP-SCREEN-X5"));
+
+        // the stock climbs back: that alert is cleared and cannot be proposed any more
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind("RECEIPT")
+                .setItemCode("CASE-X5").setDepotCode("DEP-RENNES").setQuantity(20).build());
+        jdbc.sql("update stock_alert set draft_order_number = null").update();
+        GrpcAssertions.assertStatus(() -> fleetManager.proposeReplenishment(propose.build()),
+                Status.Code.FAILED_PRECONDITION, "is cleared");
+    }
+
+    // ---- stand-in services ----
+
+    /** Records "service/Method by username" for every call, from the token's preferred_username. */
+    private ServerInterceptor recorder(String service) {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                               ServerCallHandler<Q, A> next) {
+                String auth = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
+                String payload = new String(java.util.Base64.getUrlDecoder().decode(auth.substring(7).split("\\.")[1]),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                String user = payload.replaceAll(".*\"preferred_username\":\"([^\"]*)\".*", "$1");
+                calls.add(service + "/" + call.getMethodDescriptor().getBareMethodName() + " by " + user);
+                Metadata.Key<String> key = Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
+                String k = headers.get(key);
+                return Contexts.interceptCall(Context.current().withValue(KEY, k == null ? "" : k), call, headers, next);
+            }
+        };
+    }
+
+    static final Context.Key<String> KEY = Context.key("idempotency-key");
+
+    private Server inventory() throws IOException {
+        var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
+            Device device(String imei) {
+                if (!states.containsKey(imei) || hidden.contains(imei)) {
+                    throw Status.NOT_FOUND.withDescription("no device " + imei).asRuntimeException();
+                }
+                return Device.newBuilder().setImei(imei).setModel(models.get(imei)).setState(states.get(imei)).build();
+            }
+
+            void move(String imei, DeviceState from, DeviceState to) {
+                if (device(imei).getState() != from) {
+                    throw Status.FAILED_PRECONDITION.withDescription("device " + imei + " is " + states.get(imei))
+                            .asRuntimeException();
+                }
+                states.put(imei, to);
+            }
+
+            @Override
+            public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> out) {
+                try {
+                    out.onNext(GetDeviceResponse.newBuilder().setDevice(device(request.getImei())).build());
+                    out.onCompleted();
+                } catch (io.grpc.StatusRuntimeException e) {
+                    out.onError(e);
+                }
+            }
+
+            @Override
+            public void sendDeviceToRepair(SendDeviceToRepairRequest request, StreamObserver<SendDeviceToRepairResponse> out) {
+                try {
+                    DeviceState from = device(request.getImei()).getState();
+                    move(request.getImei(), from == DeviceState.DEVICE_STATE_ASSIGNED ? from : DeviceState.DEVICE_STATE_IN_STOCK,
+                            DeviceState.DEVICE_STATE_IN_REPAIR);
+                    out.onNext(SendDeviceToRepairResponse.getDefaultInstance());
+                    out.onCompleted();
+                } catch (io.grpc.StatusRuntimeException e) {
+                    out.onError(e);
+                }
+            }
+
+            @Override
+            public void returnDeviceFromRepair(ReturnDeviceFromRepairRequest request,
+                                               StreamObserver<ReturnDeviceFromRepairResponse> out) {
+                try {
+                    move(request.getImei(), DeviceState.DEVICE_STATE_IN_REPAIR, DeviceState.DEVICE_STATE_ASSIGNED);
+                    out.onNext(ReturnDeviceFromRepairResponse.getDefaultInstance());
+                    out.onCompleted();
+                } catch (io.grpc.StatusRuntimeException e) {
+                    out.onError(e);
+                }
+            }
+
+            @Override
+            public void failDeviceRepair(FailDeviceRepairRequest request, StreamObserver<FailDeviceRepairResponse> out) {
+                try {
+                    if (inventoryFailuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw Status.UNAVAILABLE.withDescription("connection refused").asRuntimeException();
+                    }
+                    move(request.getImei(), DeviceState.DEVICE_STATE_IN_REPAIR, DeviceState.DEVICE_STATE_PENDING_RETURN);
+                    failReasons.add(request.getReason());
+                    out.onNext(FailDeviceRepairResponse.getDefaultInstance());
+                    out.onCompleted();
+                } catch (io.grpc.StatusRuntimeException e) {
+                    out.onError(e);
+                }
+            }
+        };
+        return Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(service, recorder("inventory"))).build().start();
+    }
+
+    private Server training() throws IOException {
+        var service = new TrainingServiceGrpc.TrainingServiceImplBase() {
+            @Override
+            public void checkCertification(CheckCertificationRequest request,
+                                           StreamObserver<CheckCertificationResponse> out) {
+                String reason = notCertified.get(request.getTechnician() + "|" + request.getModel());
+                out.onNext(CheckCertificationResponse.newBuilder().setCertified(reason == null)
+                        .setReason(reason == null ? "" : reason).build());
+                out.onCompleted();
+            }
+        };
+        return Grpc.newServerBuilderForPort(TRAINING_PORT, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(service, recorder("training"))).build().start();
+    }
+
+    private Server order() throws IOException {
+        var service = new OrderServiceGrpc.OrderServiceImplBase() {
+            @Override
+            public void requestDeviceExchange(RequestDeviceExchangeRequest request,
+                                              StreamObserver<RequestDeviceExchangeResponse> out) {
+                ExchangeRequest stored = exchangesByKey.computeIfAbsent(KEY.get(), k -> request.getExchangeRequest()
+                        .toBuilder().setNumber(String.format("EX-2026-%06d", numbers.incrementAndGet()))
+                        .setState(ExchangeRequestState.EXCHANGE_REQUEST_STATE_REQUESTED).build());
+                out.onNext(RequestDeviceExchangeResponse.newBuilder().setExchangeRequest(stored).build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void listExchangeRequests(ListExchangeRequestsRequest request,
+                                             StreamObserver<ListExchangeRequestsResponse> out) {
+                out.onNext(ListExchangeRequestsResponse.newBuilder().addAllExchangeRequests(exchangesByKey.values())
+                        .build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void createPurchaseOrder(CreatePurchaseOrderRequest request,
+                                            StreamObserver<CreatePurchaseOrderResponse> out) {
+                PurchaseOrder stored = draftsByKey.computeIfAbsent(KEY.get(), k -> request.getOrder().toBuilder()
+                        .setNumber(String.format("BC-2026-%06d", numbers.incrementAndGet())).build());
+                out.onNext(CreatePurchaseOrderResponse.newBuilder().setOrder(stored).build());
+                out.onCompleted();
+            }
+        };
+        return Grpc.newServerBuilderForPort(ORDER_PORT, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(service, recorder("order"))).build().start();
+    }
+}
