@@ -2,6 +2,9 @@ package fr.interieur.neogend.chart;
 
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.core.util.DefaultIndenter;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.Separators;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -41,7 +44,13 @@ class ChartFilesTest {
         Path copy = Chart.dir().resolve("files/realm-neogend.json");
         ObjectNode expected = RealmSanitizer.sanitize((ObjectNode) JSON.readTree(source.toFile()));
         if (Boolean.getBoolean("neogend.realm.write")) {
-            JSON.writerWithDefaultPrettyPrinter().writeValue(copy.toFile(), expected);
+            // Laid out like the source (two-space indent, "key": value, one array element a line).
+            DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                    .withObjectNameValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEmptySeparator("")
+                    .withArrayEmptySeparator(""))
+                    .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
+            Files.writeString(copy, JSON.writer().with(printer).writeValueAsString(expected) + "\n");
         }
         assertThat(JSON.readTree(copy.toFile()))
                 .as("%s is out of date with %s: run `make chart-realm`", copy, source)
