@@ -67,6 +67,14 @@ class ChartFilesTest {
     }
 
     @Test
+    void realmConfigMapCarriesTheCopyUnchanged() {
+        Map<String, Object> configMap = ofKind(Chart.render(null), "ConfigMap").stream()
+                .filter(cm -> ManifestChecks.name(cm).equals("neogend-keycloak-realm")).findFirst().orElseThrow();
+        String json = String.valueOf(map(configMap, "data").get("realm-neogend.json"));
+        assertThat(JSON.readTree(json)).isEqualTo(JSON.readTree(Chart.dir().resolve("files/realm-neogend.json").toFile()));
+    }
+
+    @Test
     void noSecretValueInTheChartOrItsScenarios() throws IOException {
         List<Path> files = new ArrayList<>();
         try (Stream<Path> chart = Files.walk(Chart.dir()); Stream<Path> scenarios = Files.walk(Chart.scenario("x").getParent())) {
