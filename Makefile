@@ -12,11 +12,22 @@ export PATH := $(JAVA_HOME)/bin:$(PATH)
 
 MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
+comma := ,
 
-.PHONY: help build run test bench clean
+.PHONY: help build run test bench clean images chart-test chart-realm
+
+# Container images (docker/Dockerfile): <registry>/<repository>/<component>:<tag>, the tag being the
+# chart's appVersion so helm/neogend finds them. CONTAINER_ENGINE=podman works too.
+CONTAINER_ENGINE ?= docker
+IMAGE_REGISTRY ?=
+IMAGE_REPOSITORY ?= neogend
+IMAGE_TAG ?= $(shell awk -F'"' '/^appVersion:/ {print $$2}' helm/neogend/Chart.yaml)
+# module:HTTP port (the app's default, used by the image's HEALTHCHECK)
+IMAGE_MODULES := services/inventory:8091 services/order:8092 services/accessories:8093 \
+                 services/training:8094 services/telemetry:8095 gateway:8080
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 build: ## Compile and package every module (no tests)
 	$(MVN) $(MVN_FLAGS) -DskipTests install
@@ -37,3 +48,24 @@ bench: ## Run the benchmarks (not part of make test)
 
 clean: ## Remove build output (keeps .run/ data)
 	$(MVN) $(MVN_FLAGS) -q clean
+
+images: ## Build the six container images (needs a running container engine)
+	@if ! $(CONTAINER_ENGINE) info >/dev/null 2>&1; then \
+	  echo "no container engine available: $(CONTAINER_ENGINE) info failed — images not built" >&2; \
+	  exit 1; \
+	fi
+	$(MVN) $(MVN_FLAGS) -q -DskipTests package -am \
+	  -pl $(subst $(eval) ,$(comma),$(foreach m,$(IMAGE_MODULES),$(firstword $(subst :, ,$(m)))))
+	@set -e; for entry in $(IMAGE_MODULES); do \
+	  module=$${entry%%:*}; port=$${entry##*:}; \
+	  image="$(if $(IMAGE_REGISTRY),$(IMAGE_REGISTRY)/)$(IMAGE_REPOSITORY)/$${module##*/}:$(IMAGE_TAG)"; \
+	  echo "== $$image ($$module)"; \
+	  $(CONTAINER_ENGINE) build -f docker/Dockerfile --build-arg MODULE=$$module --build-arg HTTP_PORT=$$port -t "$$image" .; \
+	done
+
+chart-test: ## Lint the Helm chart, render it for every scenario and check the manifests
+	$(MVN) $(MVN_FLAGS) -pl helm/chart-tests test
+
+chart-realm: ## Refresh the chart's realm copy from platform/keycloak (dev secrets and demo accounts taken out)
+	$(MVN) $(MVN_FLAGS) -q -pl helm/chart-tests test -Dneogend.realm.write=true \
+	  -Dtest='ChartFilesTest#realmCopyIsTheRepoRealmWithoutDevSecretsOrDemoAccounts' -Dsurefire.failIfNoSpecifiedTests=false

@@ -1,0 +1,209 @@
+package fr.interieur.neogend.chart;
+
+import com.marcnuri.helm.LintResult;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static fr.interieur.neogend.chart.ManifestChecks.map;
+import static fr.interieur.neogend.chart.ManifestChecks.maps;
+import static fr.interieur.neogend.chart.ManifestChecks.name;
+import static fr.interieur.neogend.chart.ManifestChecks.ofKind;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** helm lint, then helm template for the default values and each scenario, every check passing. */
+class ChartRenderTest {
+
+    static final Set<String> COMPONENTS = Set.of("gateway", "inventory", "order", "accessories", "training", "telemetry");
+    static final Map<String, List<Map<String, Object>>> RENDERED = new HashMap<>();
+
+    @BeforeAll
+    static void render() {
+        RENDERED.put("default", Chart.render(null));
+        for (String scenario : List.of("production", "secrets-and-monitoring", "dev-minimal")) {
+            RENDERED.put(scenario, Chart.render(Chart.scenario(scenario)));
+        }
+    }
+
+    @Test
+    void lintPassesStrict() {
+        LintResult lint = Chart.lint();
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+        assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "production", "secrets-and-monitoring", "dev-minimal"})
+    void everyCheckPasses(String scenario) {
+        List<Map<String, Object>> objects = RENDERED.get(scenario);
+        assertThat(ManifestChecks.all(objects)).as("problems in scenario %s", scenario).isEmpty();
+        assertThat(ofKind(objects, "Deployment")).extracting(d -> component(d)).containsExactlyInAnyOrderElementsOf(COMPONENTS);
+        for (String kind : List.of("Service", "ServiceAccount", "NetworkPolicy")) {
+            assertThat(ofKind(objects, kind)).as(kind).extracting(ChartRenderTest::component).containsAll(COMPONENTS);
+        }
+    }
+
+    @Test
+    void defaultsRenderOneOfEachWithoutIngressOrAutoscaling() {
+        List<Map<String, Object>> objects = RENDERED.get("default");
+        assertThat(ofKind(objects, "Ingress")).isEmpty();
+        assertThat(ofKind(objects, "HorizontalPodAutoscaler")).isEmpty();
+        assertThat(ofKind(objects, "ServiceMonitor")).isEmpty();
+        assertThat(ofKind(objects, "PodDisruptionBudget")).hasSize(6);
+        assertThat(ofKind(objects, "ConfigMap")).extracting(ManifestChecks::name).contains("neogend-keycloak-realm");
+        assertThat(deployment(objects, "gateway")).extracting(d -> map(d, "spec").get("replicas")).isEqualTo(2);
+        // Services expose only gRPC unless metrics are scraped; the gateway only HTTP.
+        assertThat(ports(service(objects, "inventory"))).containsExactly("grpc");
+        assertThat(ports(service(objects, "gateway"))).containsExactly("http");
+    }
+
+    @Test
+    void servicesFindEachOtherAndTheirDatabase() {
+        List<Map<String, Object>> objects = RENDERED.get("default");
+        assertThat(configMap(objects, "inventory")).containsEntry("NEOGEND_TELEMETRY_GRPC", "neogend-telemetry:9095")
+                .containsEntry("NEOGEND_DB_URL", "jdbc:postgresql://postgresql.neogend-db.svc.cluster.local:5432/inventory")
+                .containsEntry("NEOGEND_GRPC_PORT", "9091").containsEntry("NEOGEND_HTTP_PORT", "8091");
+        assertThat(configMap(objects, "order")).containsEntry("NEOGEND_INVENTORY_GRPC", "neogend-inventory:9091")
+                .containsEntry("NEOGEND_SUPPLIER_URL", "https://supplier.example.org/api");
+        assertThat(configMap(objects, "telemetry")).containsEntry("NEOGEND_INVENTORY_GRPC", "neogend-inventory:9091");
+        assertThat(configMap(objects, "gateway")).containsEntry("NEOGEND_HTTP_PORT", "8080")
+                .containsEntry("NEOGEND_ACCESSORIES_GRPC", "neogend-accessories:9093")
+                .containsEntry("NEOGEND_ISSUER_URI", "https://auth.neogend.interieur.gouv.fr/realms/neogend")
+                .doesNotContainKey("NEOGEND_DB_URL");
+        assertThat(secretRefs(deployment(objects, "inventory"))).containsExactlyInAnyOrder(
+                "NEOGEND_DB_PASSWORD=neogend-inventory-db/password",
+                "NEOGEND_SERVICE_CLIENT_SECRET=neogend-inventory-client/client-secret");
+        assertThat(secretRefs(deployment(objects, "training"))).containsExactly("NEOGEND_DB_PASSWORD=neogend-training-db/password");
+        assertThat(secretRefs(deployment(objects, "gateway"))).isEmpty();
+    }
+
+    @Test
+    void eachServiceIsReachableOnlyFromItsCallers() {
+        List<Map<String, Object>> objects = RENDERED.get("default");
+        assertThat(callers(objects, "inventory")).containsExactlyInAnyOrder("gateway", "order", "accessories", "telemetry");
+        assertThat(callers(objects, "order")).containsExactlyInAnyOrder("gateway", "accessories");
+        assertThat(callers(objects, "training")).containsExactlyInAnyOrder("gateway", "accessories");
+        assertThat(callers(objects, "accessories")).containsExactly("gateway");
+        assertThat(callers(objects, "telemetry")).containsExactlyInAnyOrder("gateway", "inventory");
+        Map<String, Object> gatewayPolicy = policy(objects, "gateway");
+        assertThat(maps(map(gatewayPolicy, "spec").get("ingress"))).singleElement()
+                .satisfies(rule -> assertThat(rule.get("from").toString()).contains("ingress-nginx"));
+        // Only order leaves the cluster towards the supplier.
+        for (String component : COMPONENTS) {
+            boolean toSupplier = map(policy(objects, component), "spec").get("egress").toString().contains("0.0.0.0/0");
+            assertThat(toSupplier).as(component).isEqualTo(component.equals("order"));
+        }
+    }
+
+    @Test
+    void productionHasTlsIngressAndAutoscaling() {
+        List<Map<String, Object>> objects = RENDERED.get("production");
+        Map<String, Object> ingress = ofKind(objects, "Ingress").getFirst();
+        Map<String, Object> spec = map(ingress, "spec");
+        assertThat(spec.get("ingressClassName")).isEqualTo("nginx");
+        assertThat(maps(spec.get("tls"))).singleElement().satisfies(tls -> {
+            assertThat(tls.get("secretName")).isEqualTo("neogend-api-tls");
+            assertThat(tls.get("hosts")).isEqualTo(List.of("api.neogend.interieur.gouv.fr"));
+        });
+        assertThat(spec.toString()).contains("path=/api", "name=neogend-gateway", "name=http");
+        assertThat(ofKind(objects, "HorizontalPodAutoscaler")).extracting(ChartRenderTest::component)
+                .containsExactlyInAnyOrderElementsOf(COMPONENTS);
+        assertThat(ofKind(objects, "Deployment")).allSatisfy(d -> assertThat(map(d, "spec")).doesNotContainKey("replicas"));
+        assertThat(container(deployment(objects, "order")).get("image")).isEqualTo("harbor.interieur.gouv.fr/neogend/apps/order:0.1.0");
+        assertThat(configMap(objects, "order")).containsEntry("NEOGEND_DB_URL",
+                "jdbc:postgresql://pg-neogend.db.interieur.gouv.fr:5432/order?sslmode=require");
+        assertThat(configMap(objects, "gateway")).containsKey("NEOGEND_JWK_SET_URI");
+    }
+
+    @Test
+    void operatorSecretsAndServiceMonitors() {
+        List<Map<String, Object>> objects = RENDERED.get("secrets-and-monitoring");
+        assertThat(ofKind(objects, "Deployment")).extracting(ManifestChecks::name).allMatch(n -> n.startsWith("fleet-"));
+        assertThat(secretRefs(deployment(objects, "order"))).containsExactlyInAnyOrder(
+                "NEOGEND_DB_PASSWORD=fleet-db-passwords/order", "NEOGEND_SERVICE_CLIENT_SECRET=fleet-keycloak-clients/neogend-order");
+        assertThat(configMap(objects, "inventory")).containsEntry("NEOGEND_DB_URL", "jdbc:postgresql://pg-inventory.db.svc:5433/fleet_inventory")
+                .containsEntry("NEOGEND_DB_USER", "svc_inventory").containsEntry("NEOGEND_TELEMETRY_GRPC", "fleet-telemetry:9095");
+        assertThat(ofKind(objects, "ServiceMonitor")).hasSize(6).allSatisfy(sm -> {
+            assertThat(map(map(sm, "metadata"), "labels")).containsEntry("release", "kube-prometheus-stack");
+            assertThat(map(sm, "spec").toString()).contains("port=http", "path=/actuator/prometheus", "interval=15s");
+        });
+        // Scraped components expose their HTTP port, and only Prometheus may reach it.
+        assertThat(ports(service(objects, "telemetry"))).containsExactly("grpc", "http");
+        assertThat(map(policy(objects, "telemetry"), "spec").get("ingress").toString()).contains("observability");
+    }
+
+    @Test
+    void devMinimalRunsOneReplicaWithoutBudgets() {
+        List<Map<String, Object>> objects = RENDERED.get("dev-minimal");
+        assertThat(ofKind(objects, "Deployment")).allSatisfy(d -> assertThat(map(d, "spec").get("replicas")).isEqualTo(1));
+        assertThat(ofKind(objects, "PodDisruptionBudget")).isEmpty();
+        assertThat(ofKind(objects, "HorizontalPodAutoscaler")).isEmpty();
+        assertThat(container(deployment(objects, "training")).get("image")).isEqualTo("neogend/training:0.1.0");
+        assertThat(configMap(objects, "training")).containsEntry("NEOGEND_LOG_FORMAT", "logstash");
+        // Keycloak and PostgreSQL run beside the apps: reached by pod selectors on their own ports.
+        assertThat(map(policy(objects, "gateway"), "spec").get("egress").toString())
+                .contains("app.kubernetes.io/name=keycloak", "port=8080");
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    static String component(Map<String, Object> o) {
+        return String.valueOf(map(map(o, "metadata"), "labels").get("app.kubernetes.io/component"));
+    }
+
+    static Map<String, Object> byComponent(List<Map<String, Object>> objects, String kind, String component) {
+        return ofKind(objects, kind).stream().filter(o -> component(o).equals(component)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " for " + component));
+    }
+
+    static Map<String, Object> deployment(List<Map<String, Object>> objects, String component) {
+        return byComponent(objects, "Deployment", component);
+    }
+
+    static Map<String, Object> service(List<Map<String, Object>> objects, String component) {
+        return byComponent(objects, "Service", component);
+    }
+
+    static Map<String, Object> policy(List<Map<String, Object>> objects, String component) {
+        return byComponent(objects, "NetworkPolicy", component);
+    }
+
+    static Map<String, Object> configMap(List<Map<String, Object>> objects, String component) {
+        return map(ofKind(objects, "ConfigMap").stream()
+                .filter(o -> component(o).equals(component) && !name(o).endsWith("keycloak-realm")).findFirst()
+                .orElseThrow(), "data");
+    }
+
+    static Map<String, Object> container(Map<String, Object> deployment) {
+        return maps(map(map(map(deployment, "spec"), "template"), "spec").get("containers")).getFirst();
+    }
+
+    static List<String> ports(Map<String, Object> service) {
+        return maps(map(service, "spec").get("ports")).stream().map(p -> String.valueOf(p.get("name"))).toList();
+    }
+
+    static List<String> secretRefs(Map<String, Object> deployment) {
+        return maps(container(deployment).get("env")).stream()
+                .map(e -> {
+                    Map<String, Object> ref = map(map(e, "valueFrom"), "secretKeyRef");
+                    return e.get("name") + "=" + ref.get("name") + "/" + ref.get("key");
+                })
+                .toList();
+    }
+
+    /** The components whose pods a component's NetworkPolicy admits on its gRPC port. */
+    static Set<String> callers(List<Map<String, Object>> objects, String component) {
+        return maps(map(policy(objects, component), "spec").get("ingress")).stream()
+                .filter(rule -> rule.get("ports").toString().contains("port=grpc"))
+                .flatMap(rule -> maps(rule.get("from")).stream())
+                .map(peer -> String.valueOf(map(map(peer, "podSelector"), "matchLabels").get("app.kubernetes.io/component")))
+                .collect(Collectors.toSet());
+    }
+}
