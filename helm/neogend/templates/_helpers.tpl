@@ -81,7 +81,7 @@ of the caller and the ingress of the callee in the NetworkPolicies.
 {{- define "neogend.callGraph" -}}
 gateway: [inventory, order, accessories, training, telemetry]
 inventory: [telemetry]
-order: [inventory]
+order: [inventory, training]
 accessories: [inventory, training, order]
 training: []
 telemetry: [inventory]

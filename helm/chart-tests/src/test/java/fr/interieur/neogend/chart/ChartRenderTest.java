@@ -70,7 +70,11 @@ class ChartRenderTest {
         assertThat(configMap(objects, "inventory")).containsEntry("NEOGEND_TELEMETRY_GRPC", "neogend-telemetry:9095")
                 .containsEntry("NEOGEND_DB_URL", "jdbc:postgresql://postgresql.neogend-db.svc.cluster.local:5432/inventory")
                 .containsEntry("NEOGEND_GRPC_PORT", "9091").containsEntry("NEOGEND_HTTP_PORT", "8091");
-        assertThat(configMap(objects, "order")).containsEntry("NEOGEND_INVENTORY_GRPC", "neogend-inventory:9091")
+        assertThat(configMap(objects, "accessories")).containsEntry("NEOGEND_INVENTORY_GRPC", "neogend-inventory:9091")
+                .containsEntry("NEOGEND_TRAINING_GRPC", "neogend-training:9094")
+                .containsEntry("NEOGEND_ORDER_GRPC", "neogend-order:9092");
+        assertThat(configMap(objects, "order")).containsEntry("NEOGEND_TRAINING_GRPC", "neogend-training:9094")
+                .containsEntry("NEOGEND_INVENTORY_GRPC", "neogend-inventory:9091")
                 .containsEntry("NEOGEND_SUPPLIER_URL", "https://supplier.example.org/api");
         assertThat(configMap(objects, "telemetry")).containsEntry("NEOGEND_INVENTORY_GRPC", "neogend-inventory:9091");
         assertThat(configMap(objects, "gateway")).containsEntry("NEOGEND_HTTP_PORT", "8080")
@@ -89,7 +93,7 @@ class ChartRenderTest {
         List<Map<String, Object>> objects = RENDERED.get("default");
         assertThat(callers(objects, "inventory")).containsExactlyInAnyOrder("gateway", "order", "accessories", "telemetry");
         assertThat(callers(objects, "order")).containsExactlyInAnyOrder("gateway", "accessories");
-        assertThat(callers(objects, "training")).containsExactlyInAnyOrder("gateway", "accessories");
+        assertThat(callers(objects, "training")).containsExactlyInAnyOrder("gateway", "accessories", "order");
         assertThat(callers(objects, "accessories")).containsExactly("gateway");
         assertThat(callers(objects, "telemetry")).containsExactlyInAnyOrder("gateway", "inventory");
         Map<String, Object> gatewayPolicy = policy(objects, "gateway");
@@ -126,8 +130,10 @@ class ChartRenderTest {
     void operatorSecretsAndServiceMonitors() {
         List<Map<String, Object>> objects = RENDERED.get("secrets-and-monitoring");
         assertThat(ofKind(objects, "Deployment")).extracting(ManifestChecks::name).allMatch(n -> n.startsWith("fleet-"));
-        assertThat(secretRefs(deployment(objects, "order"))).containsExactlyInAnyOrder(
-                "NEOGEND_DB_PASSWORD=fleet-db-passwords/order", "NEOGEND_SERVICE_CLIENT_SECRET=fleet-keycloak-clients/neogend-order");
+        assertThat(secretRefs(deployment(objects, "order"))).containsExactly("NEOGEND_DB_PASSWORD=fleet-db-passwords/order");
+        assertThat(secretRefs(deployment(objects, "inventory"))).containsExactlyInAnyOrder(
+                "NEOGEND_DB_PASSWORD=fleet-db-passwords/inventory",
+                "NEOGEND_SERVICE_CLIENT_SECRET=fleet-keycloak-clients/neogend-inventory");
         assertThat(configMap(objects, "inventory")).containsEntry("NEOGEND_DB_URL", "jdbc:postgresql://pg-inventory.db.svc:5433/fleet_inventory")
                 .containsEntry("NEOGEND_DB_USER", "svc_inventory").containsEntry("NEOGEND_TELEMETRY_GRPC", "fleet-telemetry:9095");
         assertThat(ofKind(objects, "ServiceMonitor")).hasSize(6).allSatisfy(sm -> {
