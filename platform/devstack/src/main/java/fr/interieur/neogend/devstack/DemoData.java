@@ -115,6 +115,49 @@ public final class DemoData {
               {"code":"SP-SCREEN-TAB10","kind":"ITEM_KIND_SPARE_PART","label":"Écran Field Tab 10","unitPrice":"71.00"},
               {"code":"TRAINING-DAY-L1","kind":"ITEM_KIND_TRAINING_DAY","label":"Journée de formation maintenance niveau 1","unitPrice":"950.00"}]}""";
 
+    /**
+     * The workshop: a level-1 maintenance course billed at TRAINING-DAY-L1, a session today that the
+     * demo technician passed (so it may repair Rugged X5 phones), the Rennes depot with spare parts and
+     * a minimum level that raises a stock alert. Loaded once: true when it was new.
+     */
+    public static boolean loadWorkshop(String gatewayUrl, String fleetManagerToken) {
+        boolean course = post(gatewayUrl + "/api/v1/courses", fleetManagerToken, """
+                {"code":"MAINT-SMARTPHONE-N1","title":"Maintenance niveau 1 smartphones","durationDays":1,
+                 "modelFamilies":["Rugged X"],"certificationValidityMonths":24,"agreementItemCode":"TRAINING-DAY-L1"}""",
+                "demo course");
+        if (!course) {
+            return false;
+        }
+        String today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).toString();
+        String session = postForBody(gatewayUrl + "/api/v1/sessions", fleetManagerToken, """
+                {"courseCode":"MAINT-SMARTPHONE-N1","startDate":"%s","endDate":"%s","place":"Rennes, atelier central",
+                 "capacity":8,"trainer":"Demo Mobility SAS"}""".formatted(today, today), "demo session");
+        String sessionId = session.replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
+        post(gatewayUrl + "/api/v1/sessions/" + sessionId + ":enroll", fleetManagerToken,
+                "{\"technician\":\"technician\"}", "demo enrolment");
+        post(gatewayUrl + "/api/v1/sessions/" + sessionId + ":recordResult", fleetManagerToken,
+                "{\"technician\":\"technician\",\"attended\":true,\"passed\":true}", "demo result");
+        post(gatewayUrl + "/api/v1/depots", fleetManagerToken,
+                "{\"code\":\"DEP-RENNES\",\"name\":\"Atelier central de Rennes\"}", "demo depot");
+        post(gatewayUrl + "/api/v1/catalogue-items", fleetManagerToken, """
+                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"SPARE_PART","fitsModels":["Rugged X5"]}""",
+                "demo spare part");
+        post(gatewayUrl + "/api/v1/catalogue-items", fleetManagerToken, """
+                {"code":"SP-BATTERY-X5","label":"Batterie Rugged X5","category":"SPARE_PART","fitsModels":["Rugged X5"]}""",
+                "demo spare part");
+        post(gatewayUrl + "/api/v1/catalogue-items", fleetManagerToken, """
+                {"code":"ACC-CASE-RUGGED","label":"Coque de protection renforcée","category":"ACCESSORY",
+                 "fitsModels":["Rugged X5"]}""", "demo accessory");
+        for (String[] receipt : new String[][] {{"SP-SCREEN-X5", "8"}, {"SP-BATTERY-X5", "20"}, {"ACC-CASE-RUGGED", "40"}}) {
+            post(gatewayUrl + "/api/v1/stock-movements", fleetManagerToken, """
+                    {"kind":"RECEIPT","itemCode":"%s","depotCode":"DEP-RENNES","quantity":"%s","reference":"demo"}"""
+                    .formatted(receipt[0], receipt[1]), "demo receipt");
+        }
+        post(gatewayUrl + "/api/v1/depots/DEP-RENNES/stock/SP-SCREEN-X5:setMinimum", fleetManagerToken,
+                "{\"minimum\":\"10\"}", "demo minimum level");
+        return true;
+    }
+
     /** Records the demo agreement; true when it was new. */
     public static boolean loadAgreement(String gatewayUrl, String fleetManagerToken) {
         return post(gatewayUrl + "/api/v1/agreements", fleetManagerToken, AGREEMENT, "demo agreement");
@@ -204,19 +247,32 @@ public final class DemoData {
     }
 
     /** True when created, false when it existed already (409); anything else stops the load. */
+    private static String postForBody(String url, String token, String json, String what) {
+        HttpResponse<String> r = send(url, token, json);
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(what + " refused: HTTP " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    /** POSTs; true when created, false when it existed already (409). */
     private static boolean post(String url, String token, String json, String what) {
+        HttpResponse<String> r = send(url, token, json);
+        if (r.statusCode() == 200) {
+            return true;
+        }
+        if (r.statusCode() == 409) {
+            return false;
+        }
+        throw new IllegalStateException(what + " refused: HTTP " + r.statusCode() + " " + r.body());
+    }
+
+    private static HttpResponse<String> send(String url, String token, String json) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
                     .header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200) {
-                return true;
-            }
-            if (r.statusCode() == 409) {
-                return false;
-            }
-            throw new IllegalStateException(what + " refused: HTTP " + r.statusCode() + " " + r.body());
         } catch (IOException e) {
             throw new IllegalStateException("cannot reach the gateway at " + url, e);
         } catch (InterruptedException e) {

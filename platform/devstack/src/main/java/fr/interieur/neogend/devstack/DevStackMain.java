@@ -46,6 +46,10 @@ public final class DevStackMain {
         int created = DemoData.load(stack.gatewayUrl(), fleetManager);
         boolean agreement = DemoData.loadAgreement(stack.gatewayUrl(), fleetManager);
         boolean readings = DemoData.loadTelemetry(stack.gatewayUrl(), fleetManager);
+        if (DemoData.loadWorkshop(stack.gatewayUrl(), fleetManager)) {
+            System.out.println("  demo workshop loaded: technician certified for Rugged X5 (session today), depot "
+                    + "DEP-RENNES with spare parts, a stock alert on SP-SCREEN-X5");
+        }
         System.out.println(created == 0 && !agreement ? "  demo data already loaded"
                 : "  loaded " + created + " demo devices" + (agreement ? " and agreement AC-2026-NEOGEND" : ""));
         if (readings) {
