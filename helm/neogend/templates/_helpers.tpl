@@ -123,6 +123,11 @@ data:
   NEOGEND_JWK_SET_URI: {{ . | quote }}
   {{- end }}
   NEOGEND_LOG_FORMAT: {{ $root.Values.logFormat | quote }}
+  NEOGEND_TRACE_SAMPLING: {{ $root.Values.tracing.samplingProbability | quote }}
+  {{- with $root.Values.tracing.otlpEndpoint }}
+  NEOGEND_OTLP_TRACES_ENABLED: "true"
+  NEOGEND_OTLP_TRACES_ENDPOINT: {{ . | quote }}
+  {{- end }}
   {{- range $k, $val := .env }}
   {{ $k }}: {{ $val | quote }}
   {{- end }}
@@ -469,6 +474,12 @@ spec:
         {{- toYaml $np.keycloak.to | nindent 8 }}
       ports:
         {{- toYaml $np.keycloak.ports | nindent 8 }}
+    {{- if $root.Values.tracing.otlpEndpoint }}
+    - to:
+        {{- toYaml $np.otlp.to | nindent 8 }}
+      ports:
+        {{- toYaml $np.otlp.ports | nindent 8 }}
+    {{- end }}
     {{- if eq .kind "grpc" }}
     - to:
         {{- toYaml $np.postgresql.to | nindent 8 }}

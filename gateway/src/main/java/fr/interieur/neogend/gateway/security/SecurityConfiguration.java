@@ -41,6 +41,8 @@ public class SecurityConfiguration {
         return http
                 .authorizeExchange(ex -> ex
                         .pathMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
+                        // scraped inside the cluster (the Ingress routes /api only; NetworkPolicy)
+                        .pathMatchers(HttpMethod.GET, "/actuator/prometheus").permitAll()
                         // devices send their own credential (Authorization: Device …), which only the
                         // telemetry service can check: the gateway lets this one route through to it
                         .pathMatchers(HttpMethod.POST, "/api/v1/device-readings").permitAll()

@@ -2,6 +2,8 @@ package fr.interieur.neogend.gateway.transcoding;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import org.springframework.beans.factory.DisposableBean;
@@ -24,7 +26,7 @@ public class GrpcBackends implements DisposableBean {
      * @param channelType the socket channel class matching those loops (epoll or NIO)
      */
     public GrpcBackends(Map<String, String> targets, Iterable<String> required, EventLoopGroup eventLoops,
-                        Class<? extends Channel> channelType) {
+                        Class<? extends Channel> channelType, ObservationRegistry observations) {
         for (String name : required) {
             String target = targets.get(name);
             if (target == null || target.isBlank()) {
@@ -34,7 +36,10 @@ public class GrpcBackends implements DisposableBean {
             channels.put(name, NettyChannelBuilder.forTarget(target).usePlaintext()
                     .eventLoopGroup(eventLoops).channelType(channelType)
                     .directExecutor() // callbacks only complete a Mono: no blocking work on the loop
-                    .keepAliveTime(60, TimeUnit.SECONDS).build());
+                    .keepAliveTime(60, TimeUnit.SECONDS)
+                    // a client span per call, its context sent on (traceparent): the trace continues in the service
+                    .intercept(new ObservationGrpcClientInterceptor(observations))
+                    .build());
         }
     }
 

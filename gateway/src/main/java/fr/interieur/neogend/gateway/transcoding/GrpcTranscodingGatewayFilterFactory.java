@@ -15,6 +15,8 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -25,6 +27,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -168,27 +171,36 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
             metadata.put(IDEMPOTENCY_KEY, idempotencyKey.matches("[\\x21-\\x7e]{1,100}") ? idempotencyKey : " ");
         }
         MethodDescriptor<DynamicMessage, DynamicMessage> method = methodOf(route);
-        return Mono.create(sink -> {
-            ClientCall<DynamicMessage, DynamicMessage> call = ClientInterceptors.intercept(
-                            backends.channel(route.backend()), MetadataUtils.newAttachHeadersInterceptor(metadata))
-                    .newCall(method, CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
-            sink.onCancel(() -> call.cancel("HTTP request cancelled", null));
-            ClientCalls.asyncUnaryCall(call, rpcRequest, new StreamObserver<>() {
-                @Override
-                public void onNext(DynamicMessage value) {
-                    sink.success(value);
-                }
+        return Mono.deferContextual(context -> Mono.create(sink -> {
+            // the HTTP request's observation (in the Reactor context) is the parent of the call's span
+            Observation parent = context.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
+            try (Observation.Scope scope = parent == null ? null : parent.openScope()) {
+                start(route, method, metadata, rpcRequest, sink);
+            }
+        }));
+    }
 
-                @Override
-                public void onError(Throwable t) {
-                    sink.error(t);
-                }
+    private void start(TranscodingRoute route, MethodDescriptor<DynamicMessage, DynamicMessage> method,
+                       Metadata metadata, DynamicMessage rpcRequest, MonoSink<DynamicMessage> sink) {
+        ClientCall<DynamicMessage, DynamicMessage> call = ClientInterceptors.intercept(backends.channel(route.backend()),
+                        MetadataUtils.newAttachHeadersInterceptor(metadata))
+                .newCall(method, CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+        sink.onCancel(() -> call.cancel("HTTP request cancelled", null));
+        ClientCalls.asyncUnaryCall(call, rpcRequest, new StreamObserver<>() {
+            @Override
+            public void onNext(DynamicMessage value) {
+                sink.success(value);
+            }
 
-                @Override
-                public void onCompleted() {
-                    sink.success();
-                }
-            });
+            @Override
+            public void onError(Throwable t) {
+                sink.error(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                sink.success();
+            }
         });
     }
 

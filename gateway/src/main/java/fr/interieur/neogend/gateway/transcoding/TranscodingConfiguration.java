@@ -1,5 +1,6 @@
 package fr.interieur.neogend.gateway.transcoding;
 
+import io.micrometer.observation.ObservationRegistry;
 import fr.interieur.neogend.gateway.GatewayProperties;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -18,11 +19,11 @@ public class TranscodingConfiguration {
     }
 
     @Bean
-    GrpcBackends grpcBackends(GatewayProperties properties, RouteTable routes) {
+    GrpcBackends grpcBackends(GatewayProperties properties, RouteTable routes, ObservationRegistry observations) {
         LoopResources loops = HttpResources.get(); // the resources the Reactor Netty server runs on
         EventLoopGroup group = loops.onServer(LoopResources.hasNativeSupport());
         return new GrpcBackends(properties.backends(), routes.backends(), group,
-                loops.onChannelClass(SocketChannel.class, group));
+                loops.onChannelClass(SocketChannel.class, group), observations);
     }
 
     @Bean

@@ -146,6 +146,32 @@ class ChartRenderTest {
     }
 
     @Test
+    void tracesGoToTheConfiguredCollectorAndTheDashboardShips() throws Exception {
+        List<Map<String, Object>> objects = RENDERED.get("secrets-and-monitoring");
+        for (String component : List.of("gateway", "inventory", "order", "accessories", "training", "telemetry")) {
+            assertThat(configMap(objects, component))
+                    .containsEntry("NEOGEND_OTLP_TRACES_ENABLED", "true")
+                    .containsEntry("NEOGEND_OTLP_TRACES_ENDPOINT", "http://otel-collector.observability:4318/v1/traces")
+                    .containsEntry("NEOGEND_TRACE_SAMPLING", "0.25");
+            // the collector is reachable (egress on 4318), as deny-by-default would otherwise drop the spans
+            assertThat(maps(map(policy(objects, component), "spec").get("egress"))).anySatisfy(rule ->
+                    assertThat(rule.toString()).contains("observability").contains("port=4318"));
+        }
+        Map<String, Object> dashboard = ofKind(objects, "ConfigMap").stream()
+                .filter(c -> ManifestChecks.name(c).endsWith("-grafana-dashboard")).findFirst().orElseThrow();
+        assertThat(map(map(dashboard, "metadata"), "labels")).containsEntry("grafana_dashboard", "1");
+        String json = (String) map(dashboard, "data").get("neogend-overview.json");
+        assertThat(new tools.jackson.databind.ObjectMapper().readTree(json).get("panels").size()).isGreaterThan(10);
+
+        // by default: sampled at 10 %, nothing exported, no egress to a collector, no dashboard
+        List<Map<String, Object>> defaults = RENDERED.get("default");
+        assertThat(configMap(defaults, "inventory")).containsEntry("NEOGEND_TRACE_SAMPLING", "0.1")
+                .doesNotContainKey("NEOGEND_OTLP_TRACES_ENDPOINT").doesNotContainKey("NEOGEND_OTLP_TRACES_ENABLED");
+        assertThat(map(policy(defaults, "inventory"), "spec").get("egress").toString()).doesNotContain("4318");
+        assertThat(ofKind(defaults, "ConfigMap")).noneMatch(c -> ManifestChecks.name(c).endsWith("-grafana-dashboard"));
+    }
+
+    @Test
     void devMinimalRunsOneReplicaWithoutBudgets() {
         List<Map<String, Object>> objects = RENDERED.get("dev-minimal");
         assertThat(ofKind(objects, "Deployment")).allSatisfy(d -> assertThat(map(d, "spec").get("replicas")).isEqualTo(1));

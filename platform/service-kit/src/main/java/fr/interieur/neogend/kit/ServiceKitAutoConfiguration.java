@@ -80,12 +80,16 @@ public class ServiceKitAutoConfiguration {
         return new GrpcErrorMapper();
     }
 
-    /** The HTTP port serves health probes only; everything else is refused. */
+    /**
+     * The HTTP port serves health probes and Prometheus metrics only (inside the cluster: the chart's
+     * NetworkPolicy lets only the kubelet's probes and the configured Prometheus reach it); everything
+     * else is refused.
+     */
     @Bean
     SecurityFilterChain probesOnly(HttpSecurity http) throws Exception {
         return http
                 .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
                         .anyRequest().denyAll())
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

@@ -23,6 +23,7 @@ import java.security.interfaces.RSAPrivateKey;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,16 +36,21 @@ class GatewayEndToEndIT {
 
     static Stack stack;
     static TokenClient tokens;
+    static OtlpCollector collector;
+    static Path runDir;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startSuite() throws Exception {
         Path root = Path.of(System.getProperty("neogend.root", "../.."));
-        Path runDir = Files.createTempDirectory("neogend-e2e");
+        runDir = Files.createTempDirectory("neogend-e2e");
+        collector = new OtlpCollector();
         System.out.println("starting Keycloak, PostgreSQL, the five services, the supplier simulator and the "
                 + "gateway for the end-to-end tests…");
         stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, Stack.SERVICES,
-                Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s")));
+                Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s",
+                "NEOGEND_OTLP_TRACES_ENABLED", "true", "NEOGEND_OTLP_TRACES_ENDPOINT", collector.endpoint(),
+                "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_SCHEDULE_DELAY", "200ms")));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
         DemoData.loadAgreement(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
@@ -54,6 +60,9 @@ class GatewayEndToEndIT {
     static void stopSuite() {
         if (stack != null) {
             stack.close();
+        }
+        if (collector != null) {
+            collector.close();
         }
     }
 
@@ -352,6 +361,90 @@ class GatewayEndToEndIT {
         assertThat(trainingLine.find()).as(statement.body()).isTrue();
         assertThat(trainingLine.group()).contains("\"kind\":\"ITEM_KIND_TRAINING_DAY\"").contains("\"quantity\":\"1\"")
                 .contains("\"unitPrice\":\"950.00\"").contains("\"amount\":\"950.00\"");
+    }
+
+    @Test
+    void oneRequestIsOneTraceAcrossTheGatewayAndTheServicesAndEveryComponentExposesItsMetrics() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        String imei = DemoData.imei(160);
+        assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-160", "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
+        // enrolment crosses three components: gateway → telemetry → inventory (is the device known?)
+        String traceId = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+        var enrolled = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices/" + imei
+                        + ":enroll")).header("Authorization", "Bearer " + fleet).header("Content-Type", "application/json")
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
+
+        long until = System.nanoTime() + 30_000_000_000L;
+        List<OtlpCollector.Span> trace;
+        do {
+            Thread.sleep(200);
+            trace = collector.spans().stream().filter(s -> s.traceId().equals(traceId)).toList();
+            assertThat(System.nanoTime()).as("spans of the trace exported within 30 s: " + trace).isLessThan(until);
+        } while (trace.stream().map(OtlpCollector.Span::service).distinct().count() < 3);
+        assertThat(trace).extracting(OtlpCollector.Span::service).contains("gateway", "telemetry", "inventory");
+        // one tree: every span's parent is the caller's span or another span of the same trace
+        var ids = trace.stream().map(OtlpCollector.Span::spanId).collect(java.util.stream.Collectors.toSet());
+        assertThat(trace).allSatisfy(s -> assertThat(s.parentSpanId()).isIn(Set.copyOf(
+                java.util.stream.Stream.concat(ids.stream(), java.util.stream.Stream.of("00f067aa0ba902b7")).toList())));
+        OtlpCollector.Span inventoryServer = trace.stream().filter(s -> s.service().equals("inventory") && s.kind() == 2)
+                .findFirst().orElseThrow(() -> new AssertionError("no inventory server span in " + List.copyOf(
+                        collector.spans().stream().filter(s -> s.traceId().equals(traceId)).toList())));
+        OtlpCollector.Span telemetryClient = trace.stream().filter(s -> s.spanId().equals(inventoryServer.parentSpanId()))
+                .findFirst().orElseThrow();
+        assertThat(telemetryClient.service()).isEqualTo("telemetry");
+        // a refused call is logged by each service it crossed, each JSON line with the trace id
+        String refusedTrace = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+        var unknown = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices/"
+                        + DemoData.imei(161) + ":enroll")).header("Authorization", "Bearer " + fleet)
+                .header("Content-Type", "application/json").header("traceparent", "00-" + refusedTrace + "-00f067aa0ba902b7-01")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).as(unknown.body()).isBetween(400, 499);
+        for (String service : List.of("telemetry", "inventory")) {
+            until = System.nanoTime() + 10_000_000_000L;
+            java.util.Optional<String> line;
+            do {
+                Thread.sleep(200);
+                line = Files.readAllLines(runDir.resolve("logs/" + service + ".log")).stream()
+                        .filter(l -> l.contains(DemoData.imei(161)) || l.contains(refusedTrace)).findFirst();
+                assertThat(System.nanoTime()).as(service + " logged the refused call").isLessThan(until);
+            } while (line.isEmpty());
+            assertThat(line.get()).startsWith("{").contains("\"traceId\":\"" + refusedTrace + "\"");
+        }
+
+        // metrics: per gRPC method and HTTP route, JVM, DB pool, and the domain figures
+        String inventory = metrics(stack.options().ports().http("inventory"));
+        assertThat(inventory).contains("grpc_server_seconds_count{").contains("GetDevice")
+                .contains("jvm_memory_used_bytes").contains("hikaricp_connections_active")
+                .contains("neogend_outbox_backlog{").contains("neogend_outbox_oldest_age_seconds{");
+        assertThat(metrics(stack.options().ports().http("order"))).contains("neogend_orders{").contains("state=\"SENT\"")
+                .contains("outbox=\"supplier\"");
+        assertThat(metrics(stack.options().ports().http("telemetry"))).contains("neogend_readings_total{")
+                .contains("grpc_client_seconds_count{");
+        String gateway = metrics(stack.options().ports().gateway());
+        assertThat(gateway).contains("http_server_requests_seconds_count{").contains("grpc_client_seconds_count{");
+
+        // every metric the shipped Grafana dashboard queries is exposed by some component
+        StringBuilder all = new StringBuilder(inventory).append(gateway);
+        for (String service : List.of("order", "accessories", "training", "telemetry")) {
+            all.append(metrics(stack.options().ports().http(service)));
+        }
+        String dashboard = Files.readString(Path.of(System.getProperty("neogend.root", "../.."))
+                .resolve("helm/neogend/files/grafana-dashboard.json"));
+        var queried = java.util.regex.Pattern.compile("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"").matcher(dashboard).results()
+                .flatMap(m -> java.util.regex.Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{").matcher(m.group())
+                        .results().map(n -> n.group(1)))
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        assertThat(queried).hasSizeGreaterThan(10)
+                .allSatisfy(name -> assertThat(all.toString()).as("metric " + name).contains("\n" + name + "{"));
+    }
+
+    private static String metrics(int port) throws Exception {
+        var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
     }
 
     @Test

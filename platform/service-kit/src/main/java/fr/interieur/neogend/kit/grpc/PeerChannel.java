@@ -1,6 +1,8 @@
 package fr.interieur.neogend.kit.grpc;
 
 import io.grpc.Grpc;
+import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
+import io.micrometer.observation.ObservationRegistry;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -17,7 +19,7 @@ import java.util.function.Function;
  * A channel to another service of the suite (plain text inside the cluster's network policies), and
  * the stubs to call it on the current caller's behalf: the caller's own token travels with the call
  * and the other service checks it and its roles again. Declare one as a bean per peer; Spring closes
- * it at shutdown.
+ * it at shutdown. Calls are observed: the trace continues in the peer, and {@code grpc.client} metrics.
  */
 public final class PeerChannel implements AutoCloseable {
 
@@ -29,15 +31,19 @@ public final class PeerChannel implements AutoCloseable {
     private final Duration deadline;
 
     /**
-     * @param peer     the other service's name, for error messages
-     * @param target   its gRPC address, host:port
-     * @param deadline the longest a call may take
+     * @param peer         the other service's name, for error messages
+     * @param target       its gRPC address, host:port
+     * @param deadline     the longest a call may take
+     * @param observations each call is observed (a client span carrying the trace to the peer, and
+     *                     the {@code grpc.client} metrics)
      */
-    public PeerChannel(String peer, String target, Duration deadline) {
+    public PeerChannel(String peer, String target, Duration deadline, ObservationRegistry observations) {
         this.peer = peer;
         this.deadline = deadline;
         this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-                .maxInboundMessageSize(16 << 20).build();
+                .maxInboundMessageSize(16 << 20)
+                .intercept(new ObservationGrpcClientInterceptor(observations))
+                .build();
     }
 
     public ManagedChannel channel() {

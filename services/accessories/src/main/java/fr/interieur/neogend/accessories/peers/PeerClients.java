@@ -20,6 +20,7 @@ import fr.interieur.neogend.training.v1.CheckCertificationRequest;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -41,20 +42,23 @@ class PeerClients {
 
     @Bean
     PeerChannel inventoryChannel(@Value("${neogend.inventory.target:localhost:9091}") String target,
-                                 @Value("${neogend.peers.deadline:10s}") Duration deadline) {
-        return new PeerChannel("inventory", target, deadline);
+                                 @Value("${neogend.peers.deadline:10s}") Duration deadline,
+                                 ObservationRegistry observations) {
+        return new PeerChannel("inventory", target, deadline, observations);
     }
 
     @Bean
     PeerChannel trainingChannel(@Value("${neogend.training.target:localhost:9094}") String target,
-                                @Value("${neogend.peers.deadline:10s}") Duration deadline) {
-        return new PeerChannel("training", target, deadline);
+                                @Value("${neogend.peers.deadline:10s}") Duration deadline,
+                                ObservationRegistry observations) {
+        return new PeerChannel("training", target, deadline, observations);
     }
 
     @Bean
     PeerChannel orderChannel(@Value("${neogend.order.target:localhost:9092}") String target,
-                             @Value("${neogend.peers.deadline:10s}") Duration deadline) {
-        return new PeerChannel("the order service", target, deadline);
+                             @Value("${neogend.peers.deadline:10s}") Duration deadline,
+                             ObservationRegistry observations) {
+        return new PeerChannel("the order service", target, deadline, observations);
     }
 
     @Bean

@@ -1,30 +1,31 @@
 package fr.interieur.neogend.inventory.outbox;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
+import fr.interieur.neogend.kit.grpc.PeerChannel;
 import io.grpc.ManagedChannel;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
-/** The channel to the telemetry service (plain text inside the cluster's network policies). */
+/** The channel to the telemetry service (plain text inside the cluster's network policies; calls observed). */
 @Component
 class TelemetryChannel implements DisposableBean {
 
-    private final ManagedChannel channel;
+    private final PeerChannel peer;
 
-    TelemetryChannel(@Value("${neogend.outbox.telemetry-target:localhost:9095}") String target) {
-        this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    TelemetryChannel(@Value("${neogend.outbox.telemetry-target:localhost:9095}") String target,
+                     ObservationRegistry observations) {
+        this.peer = new PeerChannel("telemetry", target, Duration.ofSeconds(10), observations);
     }
 
     ManagedChannel channel() {
-        return channel;
+        return peer.channel();
     }
 
     @Override
     public void destroy() throws InterruptedException {
-        channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+        peer.close();
     }
 }

@@ -1,14 +1,14 @@
 package fr.interieur.neogend.order.inventoryclient;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
+import fr.interieur.neogend.kit.grpc.PeerChannel;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /** The channel to the inventory service (plain text inside the cluster's network policies). */
 @Component
@@ -18,9 +18,12 @@ class InventoryChannel implements DisposableBean {
 
     private final ManagedChannel channel;
 
-    InventoryChannel(@Value("${neogend.inventory.target:localhost:9091}") String target) {
-        this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-                .maxInboundMessageSize(16 << 20).build();
+    private final PeerChannel peer;
+
+    InventoryChannel(@Value("${neogend.inventory.target:localhost:9091}") String target,
+                     @Value("${neogend.inventory.deadline:60s}") Duration deadline, ObservationRegistry observations) {
+        this.peer = new PeerChannel("inventory", target, deadline, observations);
+        this.channel = peer.channel();
     }
 
     ManagedChannel channel() {
@@ -36,6 +39,6 @@ class InventoryChannel implements DisposableBean {
 
     @Override
     public void destroy() throws InterruptedException {
-        channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+        peer.close();
     }
 }

@@ -4,6 +4,7 @@ import fr.interieur.neogend.kit.grpc.PeerChannel;
 import fr.interieur.neogend.order.billing.TrainingDaysSource;
 import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,8 +18,9 @@ class GrpcTrainingDaysSource {
 
     @Bean
     PeerChannel trainingChannel(@Value("${neogend.training.target:localhost:9094}") String target,
-                                @Value("${neogend.training.deadline:10s}") Duration deadline) {
-        return new PeerChannel("training", target, deadline);
+                                @Value("${neogend.training.deadline:10s}") Duration deadline,
+                                ObservationRegistry observations) {
+        return new PeerChannel("training", target, deadline, observations);
     }
 
     @Bean

@@ -65,6 +65,8 @@ import fr.interieur.neogend.telemetry.revocation.InventoryEventHandler;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventResponse;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,10 +90,28 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     private final RomService roms;
     private final InventoryDevices inventoryDevices;
 
+    private final Counter readingsStored;
+    private final Counter readingsDuplicate;
+    private final Counter readingsRejected;
+
+    /** Counts a batch once it is stored (after its transaction). */
+    private Upload counted(Upload u) {
+        readingsStored.increment(u.stored());
+        readingsDuplicate.increment(u.duplicates());
+        readingsRejected.increment(u.rejected().size());
+        return u;
+    }
+
     public TelemetryGrpcService(DeviceStatusCatalog catalog, InventoryEventHandler inventoryEvents,
                                 EnrolmentService enrolment, IngestionService ingestion, DeviceCredentials credentials,
                                 PositionQueries queries, CommandService commands, RomService roms,
-                                InventoryDevices inventoryDevices) {
+                                InventoryDevices inventoryDevices, MeterRegistry meters) {
+        this.readingsStored = Counter.builder("neogend.readings").tag("outcome", "stored")
+                .description("Readings received from devices, by outcome").register(meters);
+        this.readingsDuplicate = Counter.builder("neogend.readings").tag("outcome", "duplicate")
+                .description("Readings received from devices, by outcome").register(meters);
+        this.readingsRejected = Counter.builder("neogend.readings").tag("outcome", "rejected")
+                .description("Readings received from devices, by outcome").register(meters);
         this.catalog = catalog;
         this.inventoryEvents = inventoryEvents;
         this.enrolment = enrolment;
@@ -285,8 +305,8 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     @Override
     public void uploadReadings(UploadReadingsRequest request, StreamObserver<UploadReadingsResponse> response) {
-        Upload u = ingestion.ingest(CallerContext.current().username(), readings(request.getReadingsList()),
-                request.getAcknowledgedCommandIdsList());
+        Upload u = counted(ingestion.ingest(CallerContext.current().username(), readings(request.getReadingsList()),
+                request.getAcknowledgedCommandIdsList()));
         var out = UploadReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
         u.rejected().forEach(r -> out.addRejected(rejected(r)));
         u.commands().forEach(c -> out.addCommands(command(c)));
@@ -308,8 +328,8 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                                 "the device credential is not valid or was revoked").asRuntimeException());
                         return;
                     }
-                    Upload u = ingestion.ingest(imei, readings(batch.getReadingsList()),
-                            batch.getAcknowledgedCommandIdsList());
+                    Upload u = counted(ingestion.ingest(imei, readings(batch.getReadingsList()),
+                            batch.getAcknowledgedCommandIdsList()));
                     var out = StreamReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
                     u.rejected().forEach(r -> out.addRejected(rejected(r)));
                     u.commands().forEach(c -> out.addCommands(command(c)));

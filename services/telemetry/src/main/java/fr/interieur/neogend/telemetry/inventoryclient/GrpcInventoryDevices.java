@@ -5,18 +5,19 @@ import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
 import fr.interieur.neogend.kit.grpc.CallerContext;
+import fr.interieur.neogend.kit.grpc.PeerChannel;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,12 @@ class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
 
     private final ManagedChannel channel;
 
-    GrpcInventoryDevices(@Value("${neogend.inventory.target:localhost:9091}") String target) {
-        this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    private final PeerChannel peer;
+
+    GrpcInventoryDevices(@Value("${neogend.inventory.target:localhost:9091}") String target,
+                         ObservationRegistry observations) {
+        this.peer = new PeerChannel("inventory", target, Duration.ofSeconds(10), observations);
+        this.channel = peer.channel();
     }
 
     @Override
@@ -87,6 +92,6 @@ class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
 
     @Override
     public void destroy() throws InterruptedException {
-        channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+        peer.close();
     }
 }
