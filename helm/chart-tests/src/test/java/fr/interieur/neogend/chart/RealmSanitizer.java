@@ -20,7 +20,7 @@ import java.util.Set;
  */
 final class RealmSanitizer {
 
-    static final Set<String> DROPPED_CLIENTS = Set.of("neogend-cli", "supplier-demo");
+    static final Set<String> DROPPED_CLIENTS = Set.of("neogend-cli", "supplier-demo", "supplier-other");
 
     static String placeholder(String clientId) {
         return "${" + clientId.toUpperCase(Locale.ROOT).replace('-', '_') + "_CLIENT_SECRET}";

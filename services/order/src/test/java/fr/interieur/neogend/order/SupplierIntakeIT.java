@@ -98,8 +98,8 @@ class SupplierIntakeIT {
         channel.shutdownNow();
     }
 
+    /** The supplier's next answers: the newest stub wins, so there is never a moment without one (a 404). */
     void supplierAnswers(int status, int delayMillis) {
-        SUPPLIER.resetMappings();
         SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders")).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json").withFixedDelay(delayMillis)
                 .withBody(status == 201 ? "{\"supplierReference\":\"CMD-1\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}"
@@ -190,7 +190,6 @@ class SupplierIntakeIT {
     }
 
     void supplierAnswersExchanges(int status) {
-        SUPPLIER.resetMappings();
         SUPPLIER.stubFor(post(urlPathEqualTo("/api/exchange-requests")).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json")
                 .withBody(status == 201 ? "{\"supplierReference\":\"ECH-7\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}"
