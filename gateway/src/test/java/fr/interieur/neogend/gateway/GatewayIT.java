@@ -220,7 +220,11 @@ class GatewayIT {
         assertThat(badJson.body()).doesNotContainPattern("(com\\.google|java\\.|Exception)");
         assertThat(send("GET", "/api/v1/devices?.=x", token, null, null).statusCode()).isEqualTo(400);
         assertThat(send("GET", "/api/v1/devices?a..b=x", token, null, null).statusCode()).isEqualTo(400);
-        assertThat(rawStatus("/api/v1/devices/%zz", token)).isBetween(400, 404); // a client's URI class refuses it
+        // request lines a client's URI class refuses to send
+        assertThat(rawStatus("/api/v1/devices/%zz", token)).isBetween(400, 404);
+        assertThat(rawStatus("/api/v1/devices?state=%zz", token)).isEqualTo(400);
+        assertThat(rawStatus("/api/v1/devices?%zz=1", token)).isEqualTo(400);
+        assertThat(rawStatus("/api/v1/devices?state=%E9", token)).isEqualTo(400);
     }
 
     /** The status of a GET sent as raw bytes, for request lines no well-behaved client would send. */
