@@ -160,6 +160,85 @@ class GatewayIT {
     }
 
     @Test
+    void refusesForgedAndMisissuedTokensWithAProblemThatShowsNothingInternal() throws Exception {
+        var tokens = new java.util.LinkedHashMap<String, String>();
+        tokens.put("wrong issuer", TestTokens.otherIssuer());
+        tokens.put("wrong audience", TestTokens.otherAudience());
+        tokens.put("expired", TestTokens.expired());
+        tokens.put("alg none", TestTokens.unsigned());
+        tokens.put("HS256 signed with the public key", TestTokens.hmacSignedWithThePublicKey());
+        tokens.put("another realm", TestTokens.otherRealm());
+        tokens.put("signed by an unknown key", TestTokens.foreignSigned());
+        for (var token : tokens.entrySet()) {
+            LAST_HEADERS.set(null);
+            var r = send("GET", "/api/v1/devices/490154203237518", token.getValue(), null, null);
+            assertThat(r.statusCode()).as(token.getKey()).isEqualTo(401);
+            assertThat(r.headers().firstValue("Content-Type")).as(token.getKey()).contains("application/problem+json");
+            assertThat(r.body()).as(token.getKey()).contains("\"status\":401").contains("\"code\":\"UNAUTHENTICATED\"")
+                    .doesNotContainPattern("(com\\.|java\\.|org\\.|Exception|\\tat |nimbus|Jwt)");
+            assertThat(LAST_HEADERS.get()).as("%s: the service was not called", token.getKey()).isNull();
+        }
+        assertThat(send("GET", "/api/v1/devices/490154203237518", TestTokens.fleetManager(), null, null).statusCode())
+                .as("the realm's own token still works").isEqualTo(200);
+    }
+
+    @Test
+    void theGatewayRoutesEndpointIsNeverExposed() throws Exception { // CVE-2022-22947
+        for (String path : new String[] {"/actuator/gateway/routes", "/actuator/gateway/routes/api",
+                "/actuator/gateway/globalfilters", "/actuator/gateway/refresh", "/actuator/gateway"}) {
+            for (String token : new String[] {null, TestTokens.fleetManager()}) {
+                assertThat(send("GET", path, token, null, null).statusCode()).as("GET %s", path).isIn(401, 403, 404);
+            }
+            assertThat(send("POST", path, TestTokens.fleetManager(), "{}", null).statusCode()).as("POST %s", path)
+                    .isIn(401, 403, 404);
+        }
+        assertThat(send("GET", "/actuator", TestTokens.fleetManager(), null, null).body()).doesNotContain("gateway");
+    }
+
+    @Test
+    void readOnlyAndUnknownFieldsAreRefusedNeverPassedOn() throws Exception {
+        String token = TestTokens.fleetManager();
+        for (String[] c : new String[][] {
+                {"\"state\":\"DEVICE_STATE_STOLEN\"", "device.state"},
+                {"\"holderAgentId\":\"GND-7\"", "device.holder_agent_id"},
+                {"\"version\":\"7\"", "device.version"},
+                {"\"owner\":\"someone\"", "device.owner"}}) {
+            LAST_HEADERS.set(null);
+            var r = send("POST", "/api/v1/devices", token, "{\"imei\":\"490154203237518\",\"serialNumber\":\"S1\","
+                    + "\"model\":\"M\",\"kind\":\"DEVICE_KIND_PHONE\"," + c[0] + "}", null);
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
+            assertThat(r.body()).as(c[0]).contains("\"field\":\"" + c[1] + "\"");
+            assertThat(LAST_HEADERS.get()).as("%s: the service was not called", c[0]).isNull();
+        }
+    }
+
+    @Test
+    void malformedInputIsA4xxNeverA500() throws Exception {
+        String token = TestTokens.fleetManager();
+        var badJson = send("POST", "/api/v1/devices", token, "{\"imei\" 1}", null);
+        assertThat(badJson.statusCode()).isEqualTo(400);
+        assertThat(badJson.body()).doesNotContainPattern("(com\\.google|java\\.|Exception)");
+        assertThat(send("GET", "/api/v1/devices?.=x", token, null, null).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/api/v1/devices?a..b=x", token, null, null).statusCode()).isEqualTo(400);
+        // request lines a client's URI class refuses to send
+        assertThat(rawStatus("/api/v1/devices/%zz", token)).isBetween(400, 404);
+        assertThat(rawStatus("/api/v1/devices?state=%zz", token)).isEqualTo(400);
+        assertThat(rawStatus("/api/v1/devices?%zz=1", token)).isEqualTo(400);
+        assertThat(rawStatus("/api/v1/devices?state=%E9", token)).isEqualTo(400);
+    }
+
+    /** The status of a GET sent as raw bytes, for request lines no well-behaved client would send. */
+    private int rawStatus(String rawPath, String token) throws IOException {
+        try (var socket = new java.net.Socket("localhost", port)) {
+            socket.getOutputStream().write(("GET " + rawPath + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + token + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
+
+    @Test
     void grpcErrorsBecomeProblemsByTheStandardTable() throws Exception {
         var bad = send("GET", "/api/v1/devices/000000000000000", TestTokens.fleetManager(), null, "c-1");
         assertThat(bad.statusCode()).isEqualTo(400);

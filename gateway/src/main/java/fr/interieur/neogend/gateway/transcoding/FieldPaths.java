@@ -27,6 +27,9 @@ public final class FieldPaths {
 
     /** The fields along a dotted path; IllegalArgumentException if a name is unknown. */
     public static List<FieldDescriptor> resolve(Descriptor type, String path) {
+        if (path.isEmpty() || path.startsWith(".") || path.endsWith(".") || path.contains("..")) {
+            throw new IllegalArgumentException("'" + path + "' has an empty field name");
+        }
         List<FieldDescriptor> fields = new ArrayList<>();
         Descriptor current = type;
         String[] names = path.split("\\.");

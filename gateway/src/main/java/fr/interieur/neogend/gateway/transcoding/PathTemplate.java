@@ -126,8 +126,12 @@ public final class PathTemplate {
         }
         Map<String, String> values = new LinkedHashMap<>();
         for (int v = 0; v < variables.size(); v++) {
-            values.put(variables.get(v), URLDecoder.decode(m.group("v" + v).replace("+", "%2B"),
-                    StandardCharsets.UTF_8));
+            try {
+                values.put(variables.get(v), URLDecoder.decode(m.group("v" + v).replace("+", "%2B"),
+                        StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException malformedEscape) { // "%zz": no operation lives there
+                return Optional.empty();
+            }
         }
         return Optional.of(values);
     }

@@ -1,7 +1,11 @@
 package fr.interieur.neogend.gateway.transcoding;
 
+import com.google.api.FieldBehavior;
+import com.google.api.FieldBehaviorProto;
+import com.google.protobuf.DescriptorProtos.FieldOptions;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.TypeRegistry;
@@ -11,17 +15,33 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Applies the standard HTTP/JSON ↔ gRPC transcoding rules: path variables, then the body (the
  * whole request for {@code body: "*"}, one field otherwise), then query parameters for every
  * field not bound already; proto3 JSON names both ways; {@code response_body} picks the field
  * returned.
+ *
+ * <p>A request carries only what a client may say: unknown JSON fields are refused (never
+ * ignored), and so are the fields the API sets itself — those marked
+ * {@code (google.api.field_behavior) = OUTPUT_ONLY} in the protos (a device's state, an order
+ * line's price) — with a 400 naming the field, instead of being passed on to the service.
  */
 public final class Transcoder {
 
+    private static final ExtensionRegistry FIELD_BEHAVIOR = fieldBehaviorRegistry();
+    /** What protobuf's JSON parser says of a name the message does not have. */
+    private static final Pattern UNKNOWN_FIELD = Pattern.compile("Cannot find field: (\\S+) in message \\S+");
+    /** A Java exception class name that a JSON parser put at the head of its message. */
+    private static final Pattern EXCEPTION_PREFIX = Pattern.compile(
+            "(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ");
+
     private final JsonFormat.Parser parser;
     private final JsonFormat.Printer printer;
+    private final Map<FieldDescriptor, Boolean> outputOnly = new ConcurrentHashMap<>();
 
     public Transcoder(TypeRegistry types) {
         this.parser = JsonFormat.parser().usingTypeRegistry(types);
@@ -56,7 +76,53 @@ public final class Transcoder {
             throw TranscodingException.badField(query.keySet().iterator().next(),
                     "query parameters are not taken by this operation");
         }
-        return request.build();
+        DynamicMessage built = request.build();
+        refuseOutputOnly(built, "", match.variables().keySet());
+        return built;
+    }
+
+    /** Refuses a request that sets a field the API sets itself (OUTPUT_ONLY), at any depth. */
+    private void refuseOutputOnly(Message message, String prefix, Set<String> boundByPath) {
+        for (Map.Entry<FieldDescriptor, Object> set : message.getAllFields().entrySet()) {
+            FieldDescriptor f = set.getKey();
+            String path = prefix + f.getName();
+            if (boundByPath.contains(path)) {
+                continue;
+            }
+            if (outputOnly.computeIfAbsent(f, Transcoder::declaredOutputOnly)) {
+                throw TranscodingException.badField(path, "is set by the service, not by a request (output only)");
+            }
+            if (f.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+                continue;
+            }
+            if (f.isRepeated()) {
+                List<?> values = (List<?>) set.getValue();
+                for (int i = 0; i < values.size(); i++) {
+                    refuseOutputOnly((Message) values.get(i), path + "[" + i + "].", Set.of());
+                }
+            } else {
+                refuseOutputOnly((Message) set.getValue(), path + ".", Set.of());
+            }
+        }
+    }
+
+    /**
+     * Whether the proto marks the field OUTPUT_ONLY. Descriptors built at run time keep custom
+     * options as unknown fields: the options are read again with the extension registered.
+     */
+    static boolean declaredOutputOnly(FieldDescriptor f) {
+        try {
+            FieldOptions options = FieldOptions.parseFrom(f.getOptions().toByteString(), FIELD_BEHAVIOR);
+            return options.getExtension(FieldBehaviorProto.fieldBehavior).contains(FieldBehavior.OUTPUT_ONLY);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot read the options of " + f.getFullName(), e);
+        }
+    }
+
+    private static ExtensionRegistry fieldBehaviorRegistry() {
+        ExtensionRegistry registry = ExtensionRegistry.newInstance();
+        FieldBehaviorProto.registerAllExtensions(registry);
+        return registry;
     }
 
     private void mergeBody(DynamicMessage.Builder request, String bodyField, String body) {
@@ -82,9 +148,19 @@ public final class Transcoder {
             parser.merge(json, field);
             target.setField(leaf, field.build());
         } catch (InvalidProtocolBufferException e) {
+            String prefix = bodyField.equals("*") ? "" : bodyField + ".";
+            Matcher unknown = UNKNOWN_FIELD.matcher(String.valueOf(e.getMessage()));
+            if (unknown.find()) {
+                throw TranscodingException.badField(prefix + unknown.group(1), "is not a field of this operation");
+            }
             throw new TranscodingException(400, bodyField.equals("*") ? null : bodyField,
-                    "the request body is not valid JSON for this operation: " + e.getMessage());
+                    "the request body is not valid JSON for this operation: " + withoutClassNames(e.getMessage()));
         }
+    }
+
+    /** A parser's message without the Java exception names it may carry (they are no client's business). */
+    static String withoutClassNames(String message) {
+        return message == null ? "malformed" : EXCEPTION_PREFIX.matcher(message).replaceAll("");
     }
 
     /** A raw answer: the content of a {@code google.api.HttpBody}. */

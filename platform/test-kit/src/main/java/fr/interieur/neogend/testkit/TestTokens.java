@@ -34,6 +34,8 @@ public final class TestTokens {
 
     public static final String ISSUER = "http://localhost:8180/realms/neogend";
     public static final String AUDIENCE = "neogend-api";
+    /** The issuer of another realm of the same Keycloak. */
+    public static final String OTHER_REALM_ISSUER = "http://localhost:8180/realms/other";
 
     private static final KeyPair KEY = newKey();
     private static final KeyPair FOREIGN_KEY = newKey();
@@ -108,11 +110,56 @@ public final class TestTokens {
                 Duration.ofMinutes(5)));
     }
 
+    /** Signed by the right key, issued by another realm. */
+    public static String otherIssuer() {
+        return sign(KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE, Duration.ofMinutes(5),
+                OTHER_REALM_ISSUER));
+    }
+
+    /** A token of another realm: its own key and key id, its own issuer. */
+    public static String otherRealm() {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("other-realm").build(),
+                    claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE, Duration.ofMinutes(5),
+                            OTHER_REALM_ISSUER));
+            jwt.sign(new RSASSASigner((RSAPrivateKey) FOREIGN_KEY.getPrivate()));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The right claims, unsigned ({@code alg: none}). */
+    public static String unsigned() {
+        return new com.nimbusds.jwt.PlainJWT(claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE,
+                Duration.ofMinutes(5))).serialize();
+    }
+
+    /**
+     * The key-confusion forgery: HS256 with the realm's public key (anyone can fetch it from the
+     * JWKS) as the HMAC secret, under the realm key's id.
+     */
+    public static String hmacSignedWithThePublicKey() {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("test").build(),
+                    claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE, Duration.ofMinutes(5)));
+            jwt.sign(new com.nimbusds.jose.crypto.MACSigner(KEY.getPublic().getEncoded()));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static JWTClaimsSet claims(String username, List<String> roles, String unitCode, String supplierId,
                                        String audience, Duration validFor) {
+        return claims(username, roles, unitCode, supplierId, audience, validFor, ISSUER);
+    }
+
+    private static JWTClaimsSet claims(String username, List<String> roles, String unitCode, String supplierId,
+                                       String audience, Duration validFor, String issuer) {
         Instant now = Instant.now();
         JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
-                .issuer(ISSUER)
+                .issuer(issuer)
                 .subject(UUID.nameUUIDFromBytes(username.getBytes()).toString())
                 .audience(List.of(audience))
                 .issueTime(Date.from(now.minusSeconds(60)))

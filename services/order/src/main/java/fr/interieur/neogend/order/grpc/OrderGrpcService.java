@@ -274,10 +274,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     public void createPurchaseOrder(CreatePurchaseOrderRequest request,
                                     StreamObserver<CreatePurchaseOrderResponse> response) {
         var o = request.getOrder();
-        List<PurchaseOrderService.NewLine> lines = o.getLinesList().stream()
-                .map(l -> new PurchaseOrderService.NewLine(l.getItemCode(), l.getQuantity())).toList();
-        PurchaseOrder stored = orders.create(o.getAgreementId(), o.getDeliverySite(),
-                o.hasRequestedDate() ? date(o.getRequestedDate(), "order.requested_date") : null, lines,
+        PurchaseOrder stored = orders.create(o.getAgreementId(), o.getDeliverySite(), requestedDate(o), newLines(o),
                 CallerContext.current());
         reply(response, CreatePurchaseOrderResponse.newBuilder().setOrder(toProto(stored)).build());
     }
@@ -415,6 +412,16 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
 
     static String text(BigDecimal amount) {
         return amount.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString();
+    }
+
+    /** The lines a caller asks for (their price and kind come from the schedule, never from the request). */
+    static List<PurchaseOrderService.NewLine> newLines(fr.interieur.neogend.order.v1.PurchaseOrder o) {
+        return o.getLinesList().stream()
+                .map(l -> new PurchaseOrderService.NewLine(l.getItemCode(), l.getQuantity())).toList();
+    }
+
+    static LocalDate requestedDate(fr.interieur.neogend.order.v1.PurchaseOrder o) {
+        return o.hasRequestedDate() ? date(o.getRequestedDate(), "order.requested_date") : null;
     }
 
     private static LocalDate date(Date d, String field) {

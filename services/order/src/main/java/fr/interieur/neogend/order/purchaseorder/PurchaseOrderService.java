@@ -69,6 +69,28 @@ public class PurchaseOrderService {
     public PurchaseOrder create(String agreementId, String deliverySite, LocalDate requestedDate, List<NewLine> lines,
                                 Caller caller) {
         Agreement agreement = agreementService.get(agreementId, caller);
+        List<OrderLine> priced = checkAndPrice(agreement, deliverySite, requestedDate, lines);
+        int fiscalYear = requestedDate.getYear();
+        Instant now = now();
+        String number = orders.nextNumber(fiscalYear);
+        OrderTransition created = new OrderTransition(Optional.empty(), OrderState.DRAFT, caller.username(), now,
+                Optional.empty());
+        PurchaseOrder order = new PurchaseOrder(number, agreement.id(), OrderState.DRAFT, deliverySite.trim(),
+                requestedDate, fiscalYear, OrderPricing.amount(priced, requestedDate), OrderPricing.packs(priced),
+                priced, List.of(created), now, 0);
+        orders.insert(order, caller.username());
+        return orders.find(number).orElseThrow();
+    }
+
+    /**
+     * The checks of a new order that need nothing but its agreement (site, date in the term, lines
+     * from the price schedule, no repeats, quantities within the maximum), and its lines priced:
+     * no database, so every hostile request can be tried on it (fuzz tests).
+     *
+     * @throws InvalidArgumentException naming every bad field
+     */
+    public static List<OrderLine> checkAndPrice(Agreement agreement, String deliverySite, LocalDate requestedDate,
+                                                List<NewLine> lines) {
         Validation v = new Validation();
         v.check(deliverySite != null && PLAIN_TEXT.matcher(deliverySite.trim()).matches() && deliverySite.length() <= 300,
                 "order.delivery_site", "is required: 1 to 300 characters of plain text");
@@ -93,16 +115,7 @@ public class PurchaseOrderService {
                     it.unitPrice())));
         }
         v.throwIfInvalid();
-        int fiscalYear = requestedDate.getYear();
-        Instant now = now();
-        String number = orders.nextNumber(fiscalYear);
-        OrderTransition created = new OrderTransition(Optional.empty(), OrderState.DRAFT, caller.username(), now,
-                Optional.empty());
-        PurchaseOrder order = new PurchaseOrder(number, agreement.id(), OrderState.DRAFT, deliverySite.trim(),
-                requestedDate, fiscalYear, OrderPricing.amount(priced, requestedDate), OrderPricing.packs(priced),
-                priced, List.of(created), now, 0);
-        orders.insert(order, caller.username());
-        return orders.find(number).orElseThrow();
+        return priced;
     }
 
     /** The order, if the caller may see it (a supplier: its agreement's orders once sent); NOT_FOUND otherwise. */

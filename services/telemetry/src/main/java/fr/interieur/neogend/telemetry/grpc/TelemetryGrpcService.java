@@ -225,7 +225,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     public void listDeviceReadings(ListDeviceReadingsRequest request,
                                    StreamObserver<ListDeviceReadingsResponse> response) {
         var out = ListDeviceReadingsResponse.newBuilder();
-        queries.readings(request.getImei(), request.hasSince() ? Optional.of(instant(request.getSince()))
+        queries.readings(request.getImei(), request.hasSince() ? Optional.of(instant(request.getSince(), "since"))
                 : Optional.empty(), request.getPageSize(), CallerContext.current())
                 .forEach(r -> out.addReadings(reading(r)));
         response.onNext(out.build());
@@ -291,7 +291,12 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         return com.google.protobuf.Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
     }
 
-    private static Instant instant(com.google.protobuf.Timestamp t) {
+    /** A time in a query: within what a protobuf Timestamp may say (years 1 to 9999), or refused. */
+    private static Instant instant(com.google.protobuf.Timestamp t, String field) {
+        if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
+                || t.getNanos() > 999_999_999) {
+            throw InvalidArgumentException.of(field, "is not a valid timestamp");
+        }
         return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
@@ -352,11 +357,11 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         };
     }
 
-    private static List<ReadingIn> readings(List<Reading> in) {
+    /** The readings as the device sent them, for {@link IngestionService} to judge one by one. */
+    static List<ReadingIn> readings(List<Reading> in) {
         List<ReadingIn> out = new ArrayList<>(in.size());
         for (Reading r : in) {
-            out.add(new ReadingIn(r.getSequence(), r.hasRecordedAt()
-                    ? Instant.ofEpochSecond(r.getRecordedAt().getSeconds(), r.getRecordedAt().getNanos()) : null,
+            out.add(new ReadingIn(r.getSequence(), r.hasRecordedAt() ? recordedAt(r.getRecordedAt()) : null,
                     r.getBatteryPercent(), r.getCharging(),
                     r.hasLatitude() ? Optional.of(r.getLatitude()) : Optional.empty(),
                     r.hasLongitude() ? Optional.of(r.getLongitude()) : Optional.empty(),
@@ -369,6 +374,19 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                     r.getAgentVersion()));
         }
         return out;
+    }
+
+    /**
+     * A device's clock may say anything: a time beyond what {@link Instant} holds is taken as the
+     * farthest future or past, which the ingestion refuses for that reading alone (rather than the
+     * whole batch failing with an internal error).
+     */
+    private static Instant recordedAt(com.google.protobuf.Timestamp t) {
+        try {
+            return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+        } catch (java.time.DateTimeException | ArithmeticException beyondRange) {
+            return t.getSeconds() < 0 ? Instant.MIN : Instant.MAX;
+        }
     }
 
     private static RejectedReading rejected(Upload.Rejected r) {

@@ -1,0 +1,64 @@
+package fr.interieur.neogend.gateway.transcoding;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * What a request may not say: fields the protos mark OUTPUT_ONLY (at any depth, in repeated
+ * messages too), fields the operation does not have, empty parameter names — each a 400 naming the
+ * field, with no Java class name in the message.
+ */
+class TranscoderRefusalTest {
+
+    private final RouteTable table = RouteTable.fromClasspath();
+    private final Transcoder transcoder = new Transcoder(table.typeRegistry());
+
+    @ParameterizedTest(name = "{0} {1}: {2} -> {3}")
+    @CsvSource(delimiter = '|', value = {
+            "POST|/api/v1/devices|{\"imei\":\"490154203237518\",\"state\":\"DEVICE_STATE_STOLEN\"}|device.state",
+            "POST|/api/v1/devices|{\"packId\":\"PK-1\"}|device.pack_id",
+            "POST|/api/v1/devices|{\"owner\":\"me\"}|device.owner",
+            "POST|/api/v1/purchase-orders|{\"lines\":[{\"itemCode\":\"PACK\",\"quantity\":\"1\",\"unitPrice\":\"0.01\"}]}|order.lines[0].unit_price",
+            "POST|/api/v1/purchase-orders|{\"lines\":[{\"itemCode\":\"PACK\"},{\"itemCode\":\"CASE\",\"kind\":\"ITEM_KIND_ACCESSORY\"}]}|order.lines[1].kind",
+            "POST|/api/v1/purchase-orders|{\"state\":\"ORDER_STATE_APPROVED\"}|order.state",
+            "POST|/api/v1/purchase-orders|{\"amount\":\"0.00\"}|order.amount",
+            "POST|/api/v1/devices:registerBatch|{\"devices\":[{\"imei\":\"490154203237518\",\"holderAgentId\":\"GND-7\"}]}|devices[0].holder_agent_id",
+            "POST|/api/v1/agreements|{\"termEnd\":{\"year\":2030,\"month\":1,\"day\":1}}|agreement.term_end"})
+    void refusedNamingTheField(String method, String path, String body, String field) {
+        TranscodingException e = catchThrowableOfType(TranscodingException.class,
+                () -> transcoder.request(table.find(method, path).orElseThrow(), Map.of(), body));
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.field()).isEqualTo(field);
+    }
+
+    @Test
+    void whatAClientMaySetStillPasses() {
+        assertThat(transcoder.request(table.find("POST", "/api/v1/purchase-orders").orElseThrow(), Map.of(),
+                "{\"agreementId\":\"AC-1\",\"lines\":[{\"itemCode\":\"PACK\",\"quantity\":\"3\"}],\"state\":"
+                        + "\"ORDER_STATE_UNSPECIFIED\"}").toString()).contains("PACK");
+    }
+
+    @Test
+    void emptyParameterNamesAndBrokenJsonAreRefusedPlainly() {
+        var list = table.find("GET", "/api/v1/devices").orElseThrow();
+        for (String name : new String[] {".", "..", "a..b", "unit_code.", ""}) {
+            assertThat(catchThrowableOfType(TranscodingException.class,
+                    () -> transcoder.request(list, Map.of(name, List.of("x")), "")).field()).isEqualTo(name);
+        }
+        var register = table.find("POST", "/api/v1/devices").orElseThrow();
+        for (String json : new String[] {"{\"imei\":", "{\"imei\" 1}", "[", "{\"imei\":\"\\u12\"}"}) {
+            TranscodingException e = catchThrowableOfType(TranscodingException.class,
+                    () -> transcoder.request(register, Map.of(), json));
+            assertThat(e.httpStatus()).isEqualTo(400);
+            assertThat(e.getMessage()).doesNotContain("java.", "com.google", "Exception");
+        }
+        assertThat(table.find("GET", "/api/v1/devices/%zz")).isEmpty();
+    }
+}
