@@ -54,8 +54,8 @@ class GatewayIT {
 
     static final AtomicReference<Metadata> LAST_HEADERS = new AtomicReference<>();
     static final java.util.concurrent.atomic.AtomicInteger JWKS_FETCHES = new java.util.concurrent.atomic.AtomicInteger();
-    static final HttpServer JWKS = jwksServer();
-    static final Server INVENTORY = inventoryServer();
+    static final HttpServer JWKS = StandIns.jwks(JWKS_FETCHES);
+    static final Server INVENTORY = StandIns.inventory(LAST_HEADERS);
 
     @LocalServerPort
     int port;
@@ -296,75 +296,5 @@ class GatewayIT {
             b.header("X-Correlation-Id", correlationId);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpServer jwksServer() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/certs", exchange -> {
-                JWKS_FETCHES.incrementAndGet();
-                byte[] json = TestTokens.jwks().getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, json.length);
-                exchange.getResponseBody().write(json);
-                exchange.close();
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Answers by IMEI: 000… invalid (with a field violation), 404…/409…/403…/500… that status. */
-    private static Server inventoryServer() {
-        var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
-            @Override
-            public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> response) {
-                String imei = request.getImei();
-                switch (imei.substring(0, 3)) {
-                    case "000" -> response.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-                            .setCode(Code.INVALID_ARGUMENT_VALUE).setMessage("invalid request: imei: bad check digit")
-                            .addDetails(Any.pack(BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation
-                                    .newBuilder().setField("imei").setDescription("bad check digit")).build())).build()));
-                    case "404" -> response.onError(Status.NOT_FOUND.withDescription("no device").asRuntimeException());
-                    case "409" -> response.onError(Status.ALREADY_EXISTS.asRuntimeException());
-                    case "403" -> response.onError(Status.PERMISSION_DENIED.asRuntimeException());
-                    case "500" -> response.onError(Status.INTERNAL.withDescription("secret stack detail").asRuntimeException());
-                    default -> {
-                        response.onNext(GetDeviceResponse.newBuilder().setDevice(Device.newBuilder().setImei(imei)
-                                .setModel("Rugged X5")).build());
-                        response.onCompleted();
-                    }
-                }
-            }
-
-            @Override
-            public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesResponse> response) {
-                response.onNext(ListDevicesResponse.newBuilder().setNextPageToken(request.getState() + "|"
-                        + request.getPageSize() + "|" + request.getUnitCode()).build());
-                response.onCompleted();
-            }
-
-            @Override
-            public void registerDevice(RegisterDeviceRequest request, StreamObserver<RegisterDeviceResponse> response) {
-                response.onNext(RegisterDeviceResponse.newBuilder().setDevice(request.getDevice()).build());
-                response.onCompleted();
-            }
-        };
-        ServerInterceptor recorder = new ServerInterceptor() {
-            @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
-                                                                      io.grpc.ServerCallHandler<Q, R> next) {
-                LAST_HEADERS.set(headers);
-                return Contexts.interceptCall(io.grpc.Context.current(), call, headers, next);
-            }
-        };
-        try {
-            return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .addService(ServerInterceptors.intercept(service, recorder)).build().start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -2,15 +2,24 @@ package fr.interieur.neogend.gateway.security;
 
 import fr.interieur.neogend.gateway.web.CorrelationIdFilter;
 import fr.interieur.neogend.gateway.web.Problems;
+import fr.interieur.neogend.gateway.web.RateLimitFilter;
+import fr.interieur.neogend.gateway.web.RateLimiter;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
+import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHeadersWriter;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsConfigurationSource;
+import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -25,6 +34,32 @@ public class SecurityConfiguration {
     @Bean
     CorrelationIdFilter correlationIdFilter() {
         return new CorrelationIdFilter();
+    }
+
+    /** Requests per client: {@code burst} at once, then {@code requests-per-second} (0: no limit). */
+    @Bean
+    RateLimitFilter rateLimitFilter(@Value("${neogend.gateway.rate-limit.requests-per-second:50}") double perSecond,
+                                    @Value("${neogend.gateway.rate-limit.burst:100}") int burst) {
+        return new RateLimitFilter(new RateLimiter(perSecond, burst, System::nanoTime));
+    }
+
+    /**
+     * Cross-origin calls only from the configured front-end origins (none by default): a browser
+     * page from anywhere else gets no CORS answer, and its requests are refused (403).
+     */
+    @Bean
+    CorsConfigurationSource corsConfigurationSource(@Value("${neogend.gateway.cors.allowed-origins:}") List<String> origins) {
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        List<String> allowed = origins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
+        CorsConfiguration api = new CorsConfiguration();
+        api.setAllowedOrigins(allowed);
+        api.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE"));
+        api.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-Id",
+                "traceparent"));
+        api.setExposedHeaders(List.of("X-Correlation-Id", "Retry-After", "Content-Disposition"));
+        api.setMaxAge(Duration.ofHours(1));
+        source.registerCorsConfiguration("/api/**", api);
+        return source;
     }
 
     /** Spring's strict firewall, with its header rule evaluated without a regular expression. */
@@ -63,6 +98,12 @@ public class SecurityConfiguration {
                 .exceptionHandling(ex -> ex.accessDeniedHandler((exchange, e) -> Problems.write(
                         exchange.getResponse(), 403, "PERMISSION_DENIED", "access denied",
                         exchange.getRequest().getPath().value(), CorrelationIdFilter.of(exchange), List.of())))
+                .cors(Customizer.withDefaults())
+                // an API: nothing to frame, sniff, cache or refer to; HSTS where TLS ends at us
+                .headers(h -> h
+                        .contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'; frame-ancestors 'none'"))
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER))
+                        .hsts(hsts -> hsts.maxAge(Duration.ofDays(365)).includeSubdomains(true)))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)

@@ -109,6 +109,9 @@ class ChartRenderTest {
     @Test
     void productionHasTlsIngressAndAutoscaling() {
         List<Map<String, Object>> objects = RENDERED.get("production");
+        assertThat(configMap(objects, "gateway")).containsEntry("NEOGEND_RATE_LIMIT_PER_SECOND", "20")
+                .containsEntry("NEOGEND_RATE_LIMIT_BURST", "40")
+                .containsEntry("NEOGEND_CORS_ALLOWED_ORIGINS", "https://console.neogend.interieur.gouv.fr");
         Map<String, Object> ingress = ofKind(objects, "Ingress").getFirst();
         Map<String, Object> spec = map(ingress, "spec");
         assertThat(spec.get("ingressClassName")).isEqualTo("nginx");

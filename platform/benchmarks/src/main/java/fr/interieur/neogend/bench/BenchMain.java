@@ -28,7 +28,9 @@ public final class BenchMain {
                 Runtime.version());
         System.out.println("starting PostgreSQL, Keycloak, inventory, order, telemetry and the gateway…");
         try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory", "order", "telemetry"),
-                Stack.Ports.free(), List.of("-Xmx512m"), Map.of("NEOGEND_LOG_FORMAT", "")))) {
+                Stack.Ports.free(), List.of("-Xmx512m"),
+                // one load generator is one client: the per-client rate limit would measure itself
+                Map.of("NEOGEND_LOG_FORMAT", "", "NEOGEND_RATE_LIMIT_PER_SECOND", "0")))) {
             TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
             DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
             List<String> only = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();

@@ -1,0 +1,109 @@
+package fr.interieur.neogend.gateway;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.sun.net.httpserver.HttpServer;
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
+import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
+import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
+import fr.interieur.neogend.inventory.v1.RegisterDeviceResponse;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What the gateway tests run against: Keycloak's key set and a stand-in inventory service. */
+final class StandIns {
+
+    private StandIns() {
+    }
+
+    /** Serves the test keys at /certs like Keycloak's JWKS, counting fetches. */
+    static HttpServer jwks(AtomicInteger fetches) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/certs", exchange -> {
+                fetches.incrementAndGet();
+                byte[] json = TestTokens.jwks().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, json.length);
+                exchange.getResponseBody().write(json);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Answers by IMEI: 000… invalid (with a field violation), 404…/409…/403…/500… that status. */
+    static Server inventory(AtomicReference<Metadata> lastHeaders) {
+        var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
+            @Override
+            public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> response) {
+                String imei = request.getImei();
+                switch (imei.substring(0, 3)) {
+                    case "000" -> response.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                            .setCode(Code.INVALID_ARGUMENT_VALUE).setMessage("invalid request: imei: bad check digit")
+                            .addDetails(Any.pack(BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation
+                                    .newBuilder().setField("imei").setDescription("bad check digit")).build())).build()));
+                    case "404" -> response.onError(Status.NOT_FOUND.withDescription("no device").asRuntimeException());
+                    case "409" -> response.onError(Status.ALREADY_EXISTS.asRuntimeException());
+                    case "403" -> response.onError(Status.PERMISSION_DENIED.asRuntimeException());
+                    case "500" -> response.onError(Status.INTERNAL.withDescription("secret stack detail").asRuntimeException());
+                    default -> {
+                        response.onNext(GetDeviceResponse.newBuilder().setDevice(Device.newBuilder().setImei(imei)
+                                .setModel("Rugged X5")).build());
+                        response.onCompleted();
+                    }
+                }
+            }
+
+            @Override
+            public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesResponse> response) {
+                response.onNext(ListDevicesResponse.newBuilder().setNextPageToken(request.getState() + "|"
+                        + request.getPageSize() + "|" + request.getUnitCode()).build());
+                response.onCompleted();
+            }
+
+            @Override
+            public void registerDevice(RegisterDeviceRequest request, StreamObserver<RegisterDeviceResponse> response) {
+                response.onNext(RegisterDeviceResponse.newBuilder().setDevice(request.getDevice()).build());
+                response.onCompleted();
+            }
+        };
+        ServerInterceptor recorder = new ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
+                                                                      io.grpc.ServerCallHandler<Q, R> next) {
+                lastHeaders.set(headers);
+                return Contexts.interceptCall(io.grpc.Context.current(), call, headers, next);
+            }
+        };
+        try {
+            return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(ServerInterceptors.intercept(service, recorder)).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
