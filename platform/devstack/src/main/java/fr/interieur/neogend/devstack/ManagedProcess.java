@@ -27,12 +27,19 @@ public final class ManagedProcess implements AutoCloseable {
 
     public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path workDir,
                                        Path log) {
+        return start(name, command, env, workDir, log, false);
+    }
+
+    /** @param appendLog true to keep what the log holds (a restart) */
+    public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path workDir,
+                                       Path log, boolean appendLog) {
         try {
             Files.createDirectories(log.getParent());
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+                    .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log.toFile())
+                            : ProcessBuilder.Redirect.to(log.toFile()));
             pb.environment().putAll(env);
             return new ManagedProcess(name, pb.start(), log);
         } catch (IOException e) {
@@ -90,6 +97,26 @@ public final class ManagedProcess implements AutoCloseable {
             process.destroyForcibly();
         }
         children.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Kills the process at once (SIGKILL): no shutdown hook runs, as in a crash or an OOM kill. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for the process to end; false if it is still running after {@code timeout}. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends SIGTERM and returns at once (the process shuts down on its own). */
+    public void terminate() {
+        process.destroy();
     }
 
     public void stop() {

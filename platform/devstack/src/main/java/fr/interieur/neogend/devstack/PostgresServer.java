@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A real PostgreSQL server (17, binaries from Maven Central via io.zonky.test), listening on
@@ -24,10 +25,14 @@ public final class PostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final int port;
+    private final Path dataDir;
+    private final Path binaries;
 
-    private PostgresServer(EmbeddedPostgres postgres, int port) {
+    private PostgresServer(EmbeddedPostgres postgres, int port, Path dataDir, Path binaries) {
         this.postgres = postgres;
         this.port = port;
+        this.dataDir = dataDir;
+        this.binaries = binaries;
     }
 
     /**
@@ -57,7 +62,7 @@ public final class PostgresServer implements AutoCloseable {
                     .start();
             System.out.printf("  PostgreSQL 17 up on 127.0.0.1:%d in %.1f s (data: %s)%n", port,
                     Duration.between(t0, Instant.now()).toMillis() / 1000.0, dataDir);
-            return new PostgresServer(pg, port);
+            return new PostgresServer(pg, port, dataDir, binaries);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL on port " + port, e);
         }
@@ -85,6 +90,36 @@ public final class PostgresServer implements AutoCloseable {
             s.execute("create database \"" + name + "\"");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database " + name, e);
+        }
+    }
+
+    /**
+     * Restarts the server as an operator would ({@code pg_ctl restart -m fast}): every connection is
+     * cut, the server is down for a moment, then up again with its data and settings.
+     */
+    public void restart() {
+        try (var files = Files.walk(binaries, 3)) {
+            Path pgCtl = files.filter(f -> f.getFileName().toString().equals("pg_ctl") && f.getParent().getFileName()
+                    .toString().equals("bin")).findFirst().orElseThrow(() -> new IllegalStateException(
+                    "no pg_ctl under " + binaries));
+            // as the embedded server itself does: pg_ctl refuses root, so run it in a user namespace
+            List<String> command = new java.util.ArrayList<>();
+            if ("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+                command.addAll(List.of("/usr/bin/unshare", "-U"));
+            }
+            command.addAll(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60", "restart"));
+            // the restarted server inherits pg_ctl's output: a file, not a pipe nobody would close
+            Path out = Files.createTempFile("pg_ctl-restart", ".log");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("pg_ctl restart failed: " + Files.readString(out));
+            }
+            Files.deleteIfExists(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart PostgreSQL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

@@ -211,6 +211,31 @@ public final class Stack implements AutoCloseable {
         System.out.printf("  everything up in %.1f s%n", Duration.between(t0, Instant.now()).toMillis() / 1000.0);
     }
 
+    /** How a service or the gateway was started, to start it again. */
+    private record Launch(List<String> command, Map<String, String> env) {
+    }
+
+    private final Map<String, Launch> launches = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Starts a service (or the gateway) that was stopped or killed again, with the same settings and
+     * ports, and waits until it is ready. Its log goes on in the same file.
+     */
+    public synchronized void restart(String name, Duration timeout) {
+        Launch launch = launches.get(name);
+        if (launch == null) {
+            throw new IllegalArgumentException("no service " + name + " in this stack");
+        }
+        process(name).ifPresent(old -> {
+            old.stop(Duration.ofSeconds(30));
+            processes.remove(old);
+        });
+        ManagedProcess p = ManagedProcess.start(name, launch.command(), launch.env(), options.runDir(), log(name), true);
+        remember(p);
+        int http = name.equals("gateway") ? options.ports().gateway() : options.ports().http(name);
+        Waits.forHttp200(name, "http://127.0.0.1:" + http + "/actuator/health/readiness", timeout, p);
+    }
+
     private ManagedProcess startJava(String name, Path jar, Map<String, String> env) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -219,6 +244,7 @@ public final class Stack implements AutoCloseable {
         command.add(jar.toString());
         env.putIfAbsent("NEOGEND_LOG_FORMAT", "ecs");
         env.putAll(options.extraEnv());
+        launches.put(name, new Launch(List.copyOf(command), Map.copyOf(env)));
         return ManagedProcess.start(name, command, env, options.runDir(), log(name));
     }
 

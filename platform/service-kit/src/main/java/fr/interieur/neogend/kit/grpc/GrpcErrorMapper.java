@@ -36,6 +36,28 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         return toStatusException(exception);
     }
 
+    /** A lost or refused database connection, anywhere in the cause chain (SQL state class 08, 57P0x). */
+    static boolean databaseUnreachable(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.dao.DataAccessResourceFailureException
+                    || t instanceof org.springframework.transaction.CannotCreateTransactionException
+                    || t instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && (sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))
+                    || "Connection is closed".equals(sql.getMessage()))) { // the pool's proxy of a broken one
+                return true;
+            }
+            // a failed rollback hides the error that caused it
+            if (t instanceof org.springframework.transaction.TransactionSystemException tse
+                    && tse.getApplicationException() != null && databaseUnreachable(tse.getApplicationException())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static StatusException toStatusException(Throwable exception) {
         if (exception instanceof StatusException se) {
             return se;
@@ -63,6 +85,11 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         }
         if (exception instanceof OptimisticLockingFailureException) {
             return Status.ABORTED.withDescription("the resource changed meanwhile; read it again and retry")
+                    .asException();
+        }
+        if (databaseUnreachable(exception)) { // restarted, failed over, network: worth a retry, nothing was stored
+            log.warn("database unreachable: {}", exception.toString());
+            return Status.UNAVAILABLE.withDescription("the service's database is unavailable for a moment; retry")
                     .asException();
         }
         log.error("unexpected error in a gRPC call", exception);

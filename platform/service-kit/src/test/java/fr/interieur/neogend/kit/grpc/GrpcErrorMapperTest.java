@@ -1,0 +1,38 @@
+package fr.interieur.neogend.kit.grpc;
+
+import io.grpc.Status;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.transaction.CannotCreateTransactionException;
+
+import java.sql.SQLException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GrpcErrorMapperTest {
+
+    @Test
+    void aLostDatabaseConnectionIsUnavailableToRetryNotAnInternalError() {
+        var lost = new UncategorizedSQLException("insert", "insert into device …",
+                new SQLException("This connection has been closed.", "08003"));
+        var shuttingDown = new UncategorizedSQLException("select", "select …",
+                new SQLException("terminating connection due to administrator command", "57P01"));
+        var noConnection = new CannotCreateTransactionException("no JDBC connection",
+                new java.sql.SQLTransientConnectionException("HikariPool-1 - Connection is not available"));
+        var rollbackFailed = new org.springframework.transaction.TransactionSystemException("JDBC rollback failed",
+                new SQLException("Connection is closed"));
+        var rollbackHidingTheCause = new org.springframework.transaction.TransactionSystemException("JDBC rollback failed");
+        rollbackHidingTheCause.initApplicationException(lost);
+        for (Exception e : new Exception[] {lost, shuttingDown, noConnection, rollbackFailed, rollbackHidingTheCause,
+                new DataAccessResourceFailureException("refused")}) {
+            var status = GrpcErrorMapper.toStatusException(e).getStatus();
+            assertThat(status.getCode()).as(e.toString()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(status.getDescription()).contains("database is unavailable").doesNotContain("SQL");
+        }
+        var bug = new UncategorizedSQLException("select", "select …", new SQLException("syntax error", "42601"));
+        assertThat(GrpcErrorMapper.toStatusException(bug).getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+        assertThat(GrpcErrorMapper.toStatusException(new IllegalStateException("x")).getStatus().getDescription())
+                .isEqualTo("internal error");
+    }
+}
