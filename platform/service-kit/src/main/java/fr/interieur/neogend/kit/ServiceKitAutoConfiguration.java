@@ -1,5 +1,6 @@
 package fr.interieur.neogend.kit;
 
+import fr.interieur.neogend.kit.audit.AuditInterceptor;
 import fr.interieur.neogend.kit.grpc.AuthInterceptor;
 import fr.interieur.neogend.kit.grpc.CorrelationIdInterceptor;
 import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
@@ -57,6 +58,14 @@ public class ServiceKitAutoConfiguration {
     }
 
     /** After the token check (it needs the caller): Idempotency-Key on creating calls. */
+    /** After authentication (the caller is known), before idempotency (a replayed answer is audited too). */
+    @Bean
+    @GlobalServerInterceptor
+    @Order(15)
+    AuditInterceptor auditInterceptor(JdbcClient jdbc) {
+        return new AuditInterceptor(jdbc);
+    }
+
     @Bean
     @GlobalServerInterceptor
     @Order(20)

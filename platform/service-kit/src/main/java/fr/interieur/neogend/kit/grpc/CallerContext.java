@@ -13,6 +13,11 @@ public final class CallerContext {
     private CallerContext() {
     }
 
+    /** The caller of the current gRPC call if there is one (for interceptors after the auth one). */
+    public static java.util.Optional<Caller> find() {
+        return java.util.Optional.ofNullable(KEY.get());
+    }
+
     /** The caller of the current gRPC call; every method behind the interceptor has one. */
     public static Caller current() {
         Caller caller = KEY.get();
