@@ -64,6 +64,23 @@ class ChartFilesTest {
         assertThat(inventory).as("client neogend-inventory").isNotNull();
         assertThat(inventory.get("secret").asString()).isEqualTo("${NEOGEND_INVENTORY_CLIENT_SECRET}");
         assertThat(Files.readString(copy)).doesNotContain("inventory-dev-secret", "supplier-demo-secret", "neogend-cli");
+        // suppliers: signed JWTs with keys from their JWKS URL, never a shared secret
+        int suppliers = 0;
+        for (JsonNode client : JSON.readTree(copy.toFile()).get("clients")) {
+            boolean supplier = false;
+            for (JsonNode mapper : client.path("protocolMappers")) {
+                supplier |= mapper.path("name").asString("").equals("supplier_id");
+            }
+            if (supplier) {
+                suppliers++;
+                assertThat(client.get("clientAuthenticatorType").asString()).as(client.get("clientId").asString())
+                        .isEqualTo("client-jwt");
+                assertThat(client.has("secret")).isFalse();
+                assertThat(client.get("attributes").get("use.jwks.url").asString()).isEqualTo("true");
+                assertThat(client.get("attributes").get("jwks.url").asString()).startsWith("https://");
+            }
+        }
+        assertThat(suppliers).isPositive();
     }
 
     @Test
