@@ -77,6 +77,22 @@ class GatewayIT {
     }
 
     @Test
+    void forwardedHeadersFromAnUntrustedClientAreNeitherBelievedNorPassedOn() throws Exception { // CVE-2025-41235
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                        + "/api/v1/devices/490154203237518"))
+                .header("Authorization", "Bearer " + TestTokens.fleetManager())
+                .header("X-Forwarded-For", "6.6.6.6").header("X-Forwarded-Host", "evil.example")
+                .header("X-Forwarded-Proto", "https").header("Forwarded", "for=6.6.6.6;host=evil.example").build();
+        var r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        Metadata seen = LAST_HEADERS.get();
+        for (String name : new String[] {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded"}) {
+            assertThat(seen.containsKey(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER))).as(name).isFalse();
+        }
+        assertThat(r.body()).doesNotContain("evil.example");
+    }
+
+    @Test
     void validTokenReachesTheServiceWithTokenAndCorrelationId() throws Exception {
         String token = TestTokens.fleetManager();
         var r = send("GET", "/api/v1/devices/490154203237518", token, null, "corr-123");
