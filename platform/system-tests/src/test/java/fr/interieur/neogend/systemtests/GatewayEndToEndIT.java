@@ -448,6 +448,42 @@ class GatewayEndToEndIT {
     }
 
     @Test
+    void thePartnerGuideExamplesRunAsWritten() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        var created = post("/api/v1/purchase-orders", fleet, """
+                {"agreementId":"AC-2026-NEOGEND","deliverySite":"Dépôt central, Rennes",
+                 "requestedDate":{"year":2026,"month":12,"day":20},
+                 "lines":[{"itemCode":"ACC-SD-64GB","quantity":"10"}]}""");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String number = created.body().replaceAll(".*\"number\":\"([^\"]+)\".*", "$1");
+        post("/api/v1/purchase-orders/" + number + ":submit", fleet, "{}");
+        post("/api/v1/purchase-orders/" + number + ":approve", fleet, "{}");
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (!get("/api/v1/purchase-orders/" + number, fleet).body().contains("ORDER_STATE_SENT")) {
+            assertThat(System.nanoTime()).as("order sent within 20 s").isLessThan(until);
+            Thread.sleep(200);
+        }
+        String guide = Files.readString(Path.of(System.getProperty("neogend.root", "../.."))
+                .resolve("docs/partner-guide.md"));
+        StringBuilder script = new StringBuilder("set -euo pipefail\n");
+        var blocks = java.util.regex.Pattern.compile("```bash\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(guide);
+        int count = 0;
+        while (blocks.find()) {
+            script.append("echo '--- example ").append(++count).append("'\n").append(blocks.group(1)).append('\n');
+        }
+        assertThat(count).isGreaterThanOrEqualTo(6);
+        Path work = Files.createTempDirectory("partner-guide");
+        ProcessBuilder bash = new ProcessBuilder("bash", "-c", script.toString()).directory(work.toFile())
+                .redirectErrorStream(true);
+        bash.environment().putAll(Map.of("API", stack.gatewayUrl(), "TOKEN_URL", stack.keycloak().tokenEndpoint(),
+                "CLIENT_ID", "supplier-demo", "CLIENT_SECRET", "supplier-demo-secret", "ORDER", number));
+        Process p = bash.start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("the guide's examples, run in order:%n%s", output).isZero();
+        assertThat(output).contains("--- example " + count);
+    }
+
+    @Test
     void anEnrolledDeviceUploadsThroughTheGatewayWithItsOwnCredential() throws Exception {
         String fleet = tokens.password("fleet.manager", "fleet.manager");
         String imei = DemoData.imei(140);

@@ -1,0 +1,125 @@
+package fr.interieur.neogend.gateway;
+
+import fr.interieur.neogend.gateway.transcoding.RouteTable;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The API reference: the OpenAPI document, read by a real OpenAPI parser, and its page. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"logging.structured.format.console="})
+class OpenApiIT {
+
+    static final HttpServer JWKS = StandIns.jwks(new AtomicInteger());
+    static final Server INVENTORY = StandIns.inventory(new AtomicReference<Metadata>());
+
+    @LocalServerPort
+    int port;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> TestTokens.ISSUER);
+        registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+                () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/certs");
+        registry.add("neogend.gateway.backends.inventory", () -> "localhost:" + INVENTORY.getPort());
+    }
+
+    @AfterAll
+    static void stop() {
+        INVENTORY.shutdownNow();
+        JWKS.stop(0);
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theDocumentParsesAndHoldsEveryRouteWithItsSchemasRolesAndSecurity() throws Exception {
+        var r = get("/api/v1/openapi.json");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(r.body());
+        assertThat(parsed.getMessages()).as("parser messages").isEmpty();
+        OpenAPI api = parsed.getOpenAPI();
+        assertThat(api.getOpenapi()).isEqualTo("3.1.0");
+
+        List<String> missing = new ArrayList<>();
+        var routes = RouteTable.fromClasspath().routes();
+        for (var route : routes) {
+            PathItem item = api.getPaths().get(route.template().toString());
+            Operation op = item == null ? null : item.readOperationsMap().get(PathItem.HttpMethod.valueOf(route.httpMethod()));
+            if (op == null) {
+                missing.add(route.httpMethod() + " " + route.template());
+            } else {
+                assertThat(op.getOperationId()).isEqualTo(route.method().getName());
+                assertThat(op.getSecurity()).isNotEmpty();
+                assertThat(op.getExtensions()).containsKey("x-neogend-roles");
+            }
+        }
+        assertThat(routes).hasSizeGreaterThan(70);
+        assertThat(missing).as("routes missing from the document").isEmpty();
+
+        // schemas from the messages: proto3 JSON names, enums by name, comments, read-only fields
+        var device = api.getComponents().getSchemas().get("neogend.inventory.v1.Device");
+        assertThat(device.getProperties()).containsKeys("imei", "serialNumber", "packType", "unitCode");
+        assertThat(device.getDescription()).isNotBlank();
+        var getDevice = api.getPaths().get("/api/v1/devices/{imei}").getGet();
+        assertThat(getDevice.getParameters()).extracting(p -> p.getName() + ":" + p.getIn()).contains("imei:path");
+        assertThat(getDevice.getDescription()).contains("Roles: fleet-manager, unit-manager, technician, auditor.");
+        var order = api.getComponents().getSchemas().get("neogend.order.v1.PurchaseOrder");
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) order.getProperties().get("number")).getReadOnly()).isTrue();
+        var states = api.getComponents().getSchemas().get("neogend.inventory.v1.Device").getProperties().get("state");
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) states).getEnum()).map(String::valueOf)
+                .contains("DEVICE_STATE_STOLEN", "DEVICE_STATE_PENDING_RETURN");
+        var listDevices = api.getPaths().get("/api/v1/devices").getGet();
+        assertThat(listDevices.getParameters()).extracting(p -> p.getName() + ":" + p.getIn())
+                .contains("page_size:query", "unit_code:query", "state:query");
+        var oauth = api.getComponents().getSecuritySchemes().get("keycloak");
+        assertThat(oauth.getFlows().getClientCredentials().getTokenUrl())
+                .isEqualTo(TestTokens.ISSUER + "/protocol/openid-connect/token");
+        assertThat(api.getPaths().get("/api/v1/device-readings").getPost().getSecurity().getFirst()).containsKey("device");
+        var csv = api.getPaths().get("/api/v1/agreements/{agreement_id}/statements/{year}/{month}:csv").getGet();
+        assertThat(csv.getResponses().get("200").getContent()).containsKey("*/*");
+    }
+
+    @Test
+    void theReferencePageIsServedWithItsAssetsUnderAPolicyThatAllowsOnlyThem() throws Exception {
+        var page = get("/api/docs/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("swagger-ui-bundle.js").contains("init.js");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+                assertThat(csp).contains("default-src 'self'").doesNotContain("unsafe-eval"));
+        assertThat(get("/api/docs/swagger-ui/swagger-ui-bundle.js").statusCode()).isEqualTo(200);
+        assertThat(get("/api/docs/init.js").body()).contains("/api/v1/openapi.json");
+        // the rest of the API still needs a token, and its answers keep the strict policy
+        var api = get("/api/v1/devices");
+        assertThat(api.statusCode()).isEqualTo(401);
+        assertThat(api.headers().firstValue("Content-Security-Policy")).contains("default-src 'none'; frame-ancestors 'none'");
+    }
+}
