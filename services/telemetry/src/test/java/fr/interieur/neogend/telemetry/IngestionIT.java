@@ -282,6 +282,43 @@ class IngestionIT {
         assertThat(stored(OTHER)).isEqualTo(200);
     }
 
+    @Test
+    void aBatchRefusedWholeOnTheStreamIsInvalidArgumentNamingTheField() throws Exception {
+        String credential = enrol(OTHER);
+        Metadata m = new Metadata();
+        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
+        var answers = new LinkedBlockingQueue<Object>();
+        var requests = TelemetryServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+                .streamReadings(new StreamObserver<>() {
+                    @Override
+                    public void onNext(StreamReadingsResponse value) {
+                        answers.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answers.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answers.add("done");
+                    }
+                });
+        var tooMany = StreamReadingsRequest.newBuilder();
+        Instant base = Instant.now().minusSeconds(7200);
+        for (int i = 0; i < 1001; i++) {
+            tooMany.addReadings(reading(i, base.plusSeconds(i)));
+        }
+        requests.onNext(tooMany.build());
+        Object answer = answers.poll(10, TimeUnit.SECONDS);
+        assertThat(answer).isInstanceOf(io.grpc.StatusRuntimeException.class);
+        Status status = ((io.grpc.StatusRuntimeException) answer).getStatus();
+        assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(status.getDescription()).contains("readings").contains("1000");
+        assertThat(stored(OTHER)).isZero();
+    }
+
     void stateAt(String imei, double lat, double lon, Duration silentFor) {
         jdbc.sql("""
                 insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,

@@ -8,6 +8,7 @@ import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
+import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
 import fr.interieur.neogend.telemetry.enrolment.DeviceCredentials;
 import fr.interieur.neogend.telemetry.enrolment.EnrolmentService;
 import fr.interieur.neogend.telemetry.ingestion.IngestionService;
@@ -340,8 +341,9 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                     u.commands().forEach(c -> out.addCommands(command(c)));
                     response.onNext(out.build());
                 } catch (RuntimeException e) {
-                    response.onError(e instanceof io.grpc.StatusRuntimeException sre ? sre
-                            : Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+                    // the same table as unary calls: a refused batch is INVALID_ARGUMENT naming the field,
+                    // a database outage UNAVAILABLE (resend later), anything else INTERNAL without details
+                    response.onError(GrpcErrorMapper.toStatusException(e));
                 }
             }
 
