@@ -14,7 +14,6 @@ import com.nimbusds.jwt.SignedJWT;
 import fr.interieur.neogend.devstack.DemoData;
 import fr.interieur.neogend.devstack.Stack;
 import fr.interieur.neogend.devstack.TokenClient;
-import fr.interieur.neogend.devstack.Waits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,7 +104,7 @@ class AccessMatrixIT {
         IDENTITIES.put("supplier", tokens.clientCredentials("supplier-demo", "supplier-demo-secret"));
         IDENTITIES.put("other supplier", tokens.clientCredentials("supplier-other", "supplier-other-secret"));
         IDENTITIES.put("no token", null);
-        IDENTITIES.put("expired token", expiredToken());
+        IDENTITIES.put("expired token", SuiteTokens.expired(stack, tokens));
         IDENTITIES.put("foreign issuer", foreignIssuer(auditor));
     }
 
@@ -230,23 +229,6 @@ class AccessMatrixIT {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A genuine Keycloak token that has expired: the realm's lifespan is cut to 1 s for one grant. */
-    static String expiredToken() throws Exception {
-        TokenClient master = new TokenClient("http://localhost:" + stack.keycloak().port()
-                + "/realms/master/protocol/openid-connect/token");
-        String admin = master.adminCli("admin", stack.keycloakAdminPassword());
-        String realmUrl = "http://localhost:" + stack.keycloak().port() + "/admin/realms/neogend";
-        String token;
-        try {
-            assertThat(put(realmUrl, admin, "{\"accessTokenLifespan\":1}")).isEqualTo(204);
-            token = tokens.password("auditor", "auditor");
-        } finally {
-            assertThat(put(realmUrl, admin, "{\"accessTokenLifespan\":300}")).isEqualTo(204);
-        }
-        Waits.sleep(2500);
-        return token;
-    }
-
     /** The same claims, but from another issuer, signed by a key of its own. */
     static String foreignIssuer(String token) throws Exception {
         JWTClaimsSet real = SignedJWT.parse(token).getJWTClaimsSet();
@@ -261,9 +243,4 @@ class AccessMatrixIT {
         return jwt.serialize();
     }
 
-    private static int put(String url, String token, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
 }

@@ -7,7 +7,6 @@ import com.nimbusds.jwt.SignedJWT;
 import fr.interieur.neogend.devstack.DemoData;
 import fr.interieur.neogend.devstack.Stack;
 import fr.interieur.neogend.devstack.TokenClient;
-import fr.interieur.neogend.devstack.Waits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,7 +101,7 @@ class GatewayEndToEndIT {
         assertThat(get("/api/v1/devices", null).statusCode()).isEqualTo(401);
         assertThat(get("/api/v1/devices", resignedWithForeignKey(real)).statusCode()).isEqualTo(401);
         assertThat(get("/api/v1/devices", unsigned(real)).statusCode()).isEqualTo(401);
-        assertThat(get("/api/v1/devices", expiredToken()).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/devices", SuiteTokens.expired(stack, tokens)).statusCode()).isEqualTo(401);
         assertThat(get("/api/v1/devices", real).statusCode()).isEqualTo(200);
     }
 
@@ -183,29 +182,6 @@ class GatewayEndToEndIT {
         String[] parts = token.split("\\.");
         String header = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes());
         return header + "." + parts[1] + ".";
-    }
-
-    /** A genuine Keycloak token that has expired: the realm's lifespan is cut to 1 s for one grant. */
-    private static String expiredToken() throws Exception {
-        TokenClient master = new TokenClient("http://localhost:" + stack.keycloak().port()
-                + "/realms/master/protocol/openid-connect/token");
-        String admin = master.adminCli("admin", stack.keycloakAdminPassword());
-        String realmUrl = "http://localhost:" + stack.keycloak().port() + "/admin/realms/neogend";
-        String token;
-        try {
-            assertThat(put(realmUrl, admin, "{\"accessTokenLifespan\":1}")).isEqualTo(204);
-            token = tokens.password("auditor", "auditor");
-        } finally {
-            assertThat(put(realmUrl, admin, "{\"accessTokenLifespan\":300}")).isEqualTo(204);
-        }
-        Waits.sleep(2500);
-        return token;
-    }
-
-    private static int put(String url, String token, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static HttpResponse<String> get(String path, String token) throws Exception {

@@ -238,13 +238,11 @@ class IngestionIT {
         assertThat(stored(KNOWN)).isEqualTo(1);
     }
 
-    @Test
-    void theStreamAnswersEveryBatchInOrder() throws Exception {
-        String credential = enrol(OTHER);
+    /** A device's readings stream; answers, the error or "done" arrive in {@code answers}. */
+    StreamObserver<StreamReadingsRequest> stream(String credential, LinkedBlockingQueue<Object> answers) {
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
-        var answers = new LinkedBlockingQueue<Object>();
-        var requests = TelemetryServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+        return TelemetryServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
                 .streamReadings(new StreamObserver<>() {
                     @Override
                     public void onNext(StreamReadingsResponse value) {
@@ -261,6 +259,13 @@ class IngestionIT {
                         answers.add("done");
                     }
                 });
+    }
+
+    @Test
+    void theStreamAnswersEveryBatchInOrder() throws Exception {
+        String credential = enrol(OTHER);
+        var answers = new LinkedBlockingQueue<Object>();
+        var requests = stream(credential, answers);
         Instant base = Instant.now().minusSeconds(3600);
         List<Integer> storedPerBatch = new ArrayList<>();
         for (int b = 0; b < 5; b++) {
@@ -285,26 +290,8 @@ class IngestionIT {
     @Test
     void aBatchRefusedWholeOnTheStreamIsInvalidArgumentNamingTheField() throws Exception {
         String credential = enrol(OTHER);
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
         var answers = new LinkedBlockingQueue<Object>();
-        var requests = TelemetryServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
-                .streamReadings(new StreamObserver<>() {
-                    @Override
-                    public void onNext(StreamReadingsResponse value) {
-                        answers.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answers.add(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answers.add("done");
-                    }
-                });
+        var requests = stream(credential, answers);
         var tooMany = StreamReadingsRequest.newBuilder();
         Instant base = Instant.now().minusSeconds(7200);
         for (int i = 0; i < 1001; i++) {
