@@ -7,6 +7,7 @@ import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
+import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
@@ -181,18 +182,24 @@ class InventoryServiceIT {
             fleetManager.registerDevice(register(phone(i, i < 73 ? "GN-RBRE-GGD35" : "GN-RIDF")));
         }
         fleetManager.registerDevice(register(phone(76, null)));
+        fleetManager.registerDevice(register(phone(77, "GN-RIDF").setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)
+                .setKind(DeviceKind.DEVICE_KIND_TABLET)));
         jdbc.sql("update device set state = 'STOLEN' where imei = ?").param(imei(70)).update();
 
         var all = fleetManager.countDevices(CountDevicesRequest.getDefaultInstance());
-        assertThat(all.getTotal()).isEqualTo(7);
+        assertThat(all.getTotal()).isEqualTo(8);
         assertThat(all.getByStateList()).extracting(s -> s.getState() + "=" + s.getCount())
-                .containsExactly("DEVICE_STATE_IN_STOCK=6", "DEVICE_STATE_STOLEN=1");
+                .containsExactly("DEVICE_STATE_IN_STOCK=7", "DEVICE_STATE_STOLEN=1");
         assertThat(all.getByUnitList()).extracting(u -> u.getUnitCode() + "=" + u.getCount())
-                .containsExactly("=1", "GN-RBRE-GGD35=3", "GN-RIDF=3");
+                .containsExactly("=1", "GN-RBRE-GGD35=3", "GN-RIDF=4");
+        assertThat(all.getByPackTypeList()).extracting(t -> t.getPackType() + "=" + t.getCount())
+                .containsExactlyInAnyOrder("PACK_TYPE_SMARTPHONE_INDIVIDUAL=7", "PACK_TYPE_TABLET_COLLECTIVE=1");
 
         var mine = as(TestTokens.unitManager("GN-RBRE")).countDevices(CountDevicesRequest.getDefaultInstance());
         assertThat(mine.getTotal()).isEqualTo(3);
         assertThat(mine.getByUnitList()).extracting(u -> u.getUnitCode()).containsExactly("GN-RBRE-GGD35");
+        assertThat(mine.getByPackTypeList()).extracting(t -> t.getPackType() + "=" + t.getCount())
+                .containsExactly("PACK_TYPE_SMARTPHONE_INDIVIDUAL=3");
         assertStatus(() -> as(TestTokens.unitManager("GN-RBRE")).countDevices(CountDevicesRequest.newBuilder()
                 .setUnitCode("GN-RIDF").build()), Status.Code.PERMISSION_DENIED, "outside your unit");
         // a unit manager whose unit does not exist sees nothing (deny by default)

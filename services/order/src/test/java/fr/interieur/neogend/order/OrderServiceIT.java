@@ -5,6 +5,8 @@ import fr.interieur.neogend.order.v1.CancelPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ClosePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest;
 import fr.interieur.neogend.order.v1.GetAgreementRequest;
+import fr.interieur.neogend.order.v1.FrameworkAgreement;
+import fr.interieur.neogend.order.v1.ListAgreementsRequest;
 import fr.interieur.neogend.order.v1.GetPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersRequest;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersResponse;
@@ -89,6 +91,20 @@ class OrderServiceIT {
                 .setId("AC-2026-NEOGEND").build()).getAgreement().getId()).isEqualTo("AC-2026-NEOGEND");
         assertStatus(() -> as(TestTokens.supplier("SUP-OTHER")).getAgreement(GetAgreementRequest.newBuilder()
                 .setId("AC-2026-NEOGEND").build()), Status.Code.NOT_FOUND, "no agreement");
+        // the list: staff see every agreement, one page at a time; a supplier only its own
+        fleetManager.createAgreement(create(agreement("AC-2027-OTHER", "SUP-OTHER", 10)));
+        var first = fleetManager.listAgreements(ListAgreementsRequest.newBuilder().setPageSize(1).build());
+        assertThat(first.getAgreementsList()).extracting(FrameworkAgreement::getId).containsExactly("AC-2026-NEOGEND");
+        assertThat(first.getAgreements(0).getPriceScheduleCount()).isEqualTo(5);
+        assertThat(as(TestTokens.auditor()).listAgreements(ListAgreementsRequest.newBuilder().setPageSize(1)
+                .setPageToken(first.getNextPageToken()).build()).getAgreementsList())
+                .extracting(FrameworkAgreement::getId).containsExactly("AC-2027-OTHER");
+        assertThat(as(TestTokens.supplier("SUP-DEMO")).listAgreements(ListAgreementsRequest.getDefaultInstance())
+                .getAgreementsList()).extracting(FrameworkAgreement::getId).containsExactly("AC-2026-NEOGEND");
+        assertThat(as(TestTokens.supplier("SUP-NOBODY")).listAgreements(ListAgreementsRequest.getDefaultInstance())
+                .getAgreementsList()).isEmpty();
+        assertStatus(() -> as(TestTokens.unitManager("GN")).listAgreements(ListAgreementsRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED, "fleet-manager");
         assertStatus(() -> fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 10))),
                 Status.Code.ALREADY_EXISTS, "AC-2026-NEOGEND");
         assertStatus(() -> fleetManager.createAgreement(create(agreement("AC-BAD", "SUP-DEMO", 10)

@@ -9,6 +9,7 @@ import fr.interieur.neogend.training.v1.Enrolment;
 import fr.interieur.neogend.training.v1.ListCoursesRequest;
 import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
 import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
+import fr.interieur.neogend.training.v1.ListSessionsRequest;
 import fr.interieur.neogend.training.v1.RecordResultRequest;
 import fr.interieur.neogend.training.v1.Session;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
@@ -95,6 +96,34 @@ class SessionsIT {
         return fleetManager.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder().setYear(year)
                         .setMonth(month).build()).getSessionsList().stream()
                 .map(d -> d.getSessionId() + ":" + d.getAgreementItemCode() + ":" + d.getDays()).toList();
+    }
+
+    @Test
+    void upcomingSessionsAreListedSoonestFirstWithTheirEnrolmentsOnePageAtATime() {
+        LocalDate today = LocalDate.now();
+        sessionOn("MAINT-SMARTPHONE-N1", today.minusDays(5).toString(), today.minusDays(4).toString()); // over
+        Session running = sessionOn("MAINT-SMARTPHONE-N1", today.minusDays(1).toString(), today.toString());
+        Session later = sessionOn("MAINT-SMARTPHONE-N1", today.plusDays(20).toString(), today.plusDays(21).toString());
+        Session sooner = sessionOn("MAINT-SMARTPHONE-N1", today.plusDays(3).toString(), today.plusDays(4).toString());
+        Session sameDay = sessionOn("MAINT-SMARTPHONE-N1", today.plusDays(3).toString(), today.plusDays(3).toString());
+        enrol(sooner.getId(), "technician");
+
+        var first = fleetManager.listSessions(ListSessionsRequest.newBuilder().setPageSize(2).build());
+        assertThat(first.getSessionsList()).extracting(Session::getId).containsExactly(running.getId(), sooner.getId());
+        assertThat(statuses(first.getSessions(1))).containsExactly("technician=ENROLLED");
+        var second = fleetManager.listSessions(ListSessionsRequest.newBuilder().setPageSize(2)
+                .setPageToken(first.getNextPageToken()).build());
+        assertThat(second.getSessionsList()).extracting(Session::getId).containsExactly(sameDay.getId(), later.getId());
+        assertThat(second.getNextPageToken()).isEmpty();
+
+        assertThat(fleetManager.listSessions(ListSessionsRequest.newBuilder()
+                .setEndsOnOrAfter(today.minusDays(30).toString()).build()).getSessionsCount()).isEqualTo(5);
+        assertThat(fleetManager.listSessions(ListSessionsRequest.newBuilder().setCourseCode("NO-SUCH-COURSE").build())
+                .getSessionsList()).isEmpty();
+        GrpcAssertions.assertStatus(() -> fleetManager.listSessions(ListSessionsRequest.newBuilder()
+                .setEndsOnOrAfter("29/11/2026").build()), Status.Code.INVALID_ARGUMENT, "ends_on_or_after");
+        GrpcAssertions.assertStatus(() -> fleetManager.listSessions(ListSessionsRequest.newBuilder().setCourseCode("X")
+                .setPageToken(first.getNextPageToken()).build()), Status.Code.INVALID_ARGUMENT, "other filters");
     }
 
     @Test

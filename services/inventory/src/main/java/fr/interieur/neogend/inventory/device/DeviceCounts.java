@@ -7,6 +7,8 @@ import java.util.Map;
  *
  * @param byState devices per state (states with none left out)
  * @param byUnit  devices per holding unit code ("" for central stock), sorted by code
+ * @param byPackType devices per pack type name ("" for devices meant for no pack type)
  */
-public record DeviceCounts(long total, Map<DeviceState, Long> byState, Map<String, Long> byUnit) {
+public record DeviceCounts(long total, Map<DeviceState, Long> byState, Map<String, Long> byUnit,
+                           Map<String, Long> byPackType) {
 }

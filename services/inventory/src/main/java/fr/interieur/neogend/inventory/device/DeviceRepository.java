@@ -42,6 +42,9 @@ public interface DeviceRepository {
     /** Devices per holding unit code ("" for none), within a unit subtree when given. */
     Map<String, Long> countByUnit(Optional<String> unitPath);
 
+    /** Devices per pack type name ("" for devices meant for no pack type) within a subtree (or everywhere). */
+    Map<String, Long> countByPackType(Optional<String> unitPath);
+
     /** Devices not RETURNED, per unit ("" for central stock, with the unit's name) and state. */
     List<EndOfTermReport.Row> notReturnedByUnitAndState(Optional<String> unitPath);
 

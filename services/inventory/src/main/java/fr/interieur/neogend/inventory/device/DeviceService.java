@@ -228,13 +228,13 @@ public class DeviceService {
                 order::keyOf, filters.filterKey());
     }
 
-    /** Per-state and per-unit counts of the devices the caller may see (optionally one subtree). */
+    /** Per-state, per-unit and per-pack-type counts of the devices the caller may see (optionally one subtree). */
     @Transactional(readOnly = true)
     public DeviceCounts count(Optional<String> unitCode, Caller caller) {
         Optional<String> subtree = subtreeFor(unitCode, caller);
         Map<DeviceState, Long> byState = devices.countByState(subtree);
         long total = byState.values().stream().mapToLong(Long::longValue).sum();
-        return new DeviceCounts(total, byState, devices.countByUnit(subtree));
+        return new DeviceCounts(total, byState, devices.countByUnit(subtree), devices.countByPackType(subtree));
     }
 
     /** End of term (rule 12): devices not yet RETURNED per unit and state, within the caller's reach. */

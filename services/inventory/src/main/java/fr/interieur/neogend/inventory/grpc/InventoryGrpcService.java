@@ -361,6 +361,9 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_" + state.name()))
                 .setCount(n)));
         counts.byUnit().forEach((unit, n) -> out.addByUnit(UnitCount.newBuilder().setUnitCode(unit).setCount(n)));
+        counts.byPackType().forEach((type, n) -> out.addByPackType(PackTypeCount.newBuilder().setCount(n)
+                .setPackType(type.isEmpty() ? fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_UNSPECIFIED
+                        : fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + type))));
         response.onNext(out.build());
         response.onCompleted();
     }

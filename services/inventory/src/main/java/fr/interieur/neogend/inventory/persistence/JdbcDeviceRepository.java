@@ -163,6 +163,11 @@ class JdbcDeviceRepository implements DeviceRepository {
     }
 
     @Override
+    public Map<String, Long> countByPackType(Optional<String> unitPath) {
+        return grouped("coalesce(pack_type, '')", unitPath);
+    }
+
+    @Override
     public List<EndOfTermReport.Row> notReturnedByUnitAndState(Optional<String> unitPath) {
         List<Object> args = new ArrayList<>();
         String where = " where d.state <> 'RETURNED'";

@@ -37,6 +37,12 @@ public interface AgreementRepository {
     /** Amount invoiced per year of the months invoiced. */
     Map<Integer, BigDecimal> invoicedAmounts(String agreementId);
 
+    /**
+     * Ids after {@code afterId} (all when empty), by id, at most {@code limit}; only a supplier's
+     * when {@code supplierId} is given.
+     */
+    List<String> ids(Optional<String> afterId, Optional<String> supplierId, int limit);
+
     /** Ids of the agreements of a supplier. */
     List<String> idsOfSupplier(String supplierId);
 }

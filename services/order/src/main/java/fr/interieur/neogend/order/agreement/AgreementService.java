@@ -3,6 +3,8 @@ package fr.interieur.neogend.order.agreement;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.paging.Page;
+import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -12,6 +14,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -87,6 +90,17 @@ public class AgreementService {
         return agreements.find(id == null ? "" : id)
                 .filter(a -> visibleTo(a, caller))
                 .orElseThrow(() -> new NotFoundException("no agreement " + id));
+    }
+
+    /** One page of the agreements the caller may see: staff all of them, a supplier its own. */
+    @Transactional(readOnly = true)
+    public Page<Agreement> list(int pageSize, String pageToken, Caller caller) {
+        PageRequest page = PageRequest.of(pageSize, pageToken, "");
+        Optional<String> supplier = caller.hasRole(Caller.SUPPLIER)
+                ? Optional.of(caller.supplierId().filter(id -> !id.isBlank()).orElse("(no supplier id)")) : Optional.empty();
+        List<Agreement> rows = agreements.ids(page.afterKey(), supplier, page.fetchSize()).stream()
+                .map(id -> agreements.find(id).orElseThrow()).toList();
+        return page.toPage(rows, Agreement::id, "");
     }
 
     public static boolean visibleTo(Agreement a, Caller caller) {

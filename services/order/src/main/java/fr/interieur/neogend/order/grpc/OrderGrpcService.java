@@ -5,6 +5,8 @@ import com.google.type.Date;
 import fr.interieur.neogend.order.exchange.ExchangeRequest;
 import fr.interieur.neogend.order.exchange.ExchangeRequestService;
 import fr.interieur.neogend.order.v1.ExchangeRequestState;
+import fr.interieur.neogend.order.v1.ListAgreementsRequest;
+import fr.interieur.neogend.order.v1.ListAgreementsResponse;
 import fr.interieur.neogend.order.v1.ListExchangeRequestsRequest;
 import fr.interieur.neogend.order.v1.ListExchangeRequestsResponse;
 import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
@@ -246,6 +248,14 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 money(a.getEstimatedValue(), "agreement.estimated_value"), decimal(a.getVatRate(), "agreement.vat_rate"),
                 budgets, items), CallerContext.current());
         reply(response, CreateAgreementResponse.newBuilder().setAgreement(toProto(stored)).build());
+    }
+
+    @Override
+    public void listAgreements(ListAgreementsRequest request, StreamObserver<ListAgreementsResponse> response) {
+        var page = agreements.list(request.getPageSize(), request.getPageToken(), CallerContext.current());
+        var out = ListAgreementsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(a -> out.addAgreements(toProto(a)));
+        reply(response, out.build());
     }
 
     @Override

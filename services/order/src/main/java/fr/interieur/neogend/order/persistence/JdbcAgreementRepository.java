@@ -141,6 +141,14 @@ class JdbcAgreementRepository implements AgreementRepository {
     }
 
     @Override
+    public List<String> ids(Optional<String> afterId, Optional<String> supplierId, int limit) {
+        return jdbc.sql("select id from framework_agreement where id > ? and (? = '' or supplier_id = ?)"
+                        + " order by id limit ?")
+                .params(afterId.orElse(""), supplierId.orElse(""), supplierId.orElse(""), limit)
+                .query(String.class).list();
+    }
+
+    @Override
     public List<String> idsOfSupplier(String supplierId) {
         return jdbc.sql("select id from framework_agreement where supplier_id = ? order by id").param(supplierId)
                 .query(String.class).list();

@@ -23,6 +23,8 @@ import fr.interieur.neogend.training.v1.GetSessionResponse;
 import fr.interieur.neogend.training.v1.ListCoursesRequest;
 import fr.interieur.neogend.training.v1.ListCoursesResponse;
 import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
+import fr.interieur.neogend.training.v1.ListSessionsRequest;
+import fr.interieur.neogend.training.v1.ListSessionsResponse;
 import fr.interieur.neogend.training.v1.ListExpiringCertificationsResponse;
 import fr.interieur.neogend.training.v1.RecordResultRequest;
 import fr.interieur.neogend.training.v1.RecordResultResponse;
@@ -69,6 +71,15 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
         var s = request.getSession();
         reply(response, CreateSessionResponse.newBuilder().setSession(toProto(sessions.createSession(s.getCourseCode(),
                 s.getStartDate(), s.getEndDate(), s.getPlace(), s.getCapacity(), s.getTrainer()))).build());
+    }
+
+    @Override
+    public void listSessions(ListSessionsRequest request, StreamObserver<ListSessionsResponse> response) {
+        Page<SessionService.Session> page = sessions.list(request.getEndsOnOrAfter(), request.getCourseCode(),
+                request.getPageSize(), request.getPageToken());
+        ListSessionsResponse.Builder out = ListSessionsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(s -> out.addSessions(toProto(s)));
+        reply(response, out.build());
     }
 
     @Override

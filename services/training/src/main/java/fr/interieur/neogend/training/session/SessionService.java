@@ -6,6 +6,8 @@ import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.paging.Page;
+import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -15,8 +17,11 @@ import java.sql.Date;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -107,6 +112,58 @@ public class SessionService {
                 .params(id, courseCode, Date.valueOf(from), Date.valueOf(to), place.trim(), capacity, trainer.trim())
                 .update();
         return get(id);
+    }
+
+    /**
+     * Sessions whose last day is on or after {@code endsOnOrAfter} (default today), optionally of one
+     * course, by first day then id, one page at a time (keyset on the pair).
+     */
+    @Transactional(readOnly = true)
+    public Page<Session> list(String endsOnOrAfter, String courseCode, int pageSize, String pageToken) {
+        LocalDate from;
+        try {
+            from = endsOnOrAfter == null || endsOnOrAfter.isBlank() ? LocalDate.now(clock) : LocalDate.parse(endsOnOrAfter);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw InvalidArgumentException.of("ends_on_or_after", "must be a day YYYY-MM-DD");
+        }
+        String course = courseCode == null ? "" : courseCode.trim();
+        String filters = from + "|" + course;
+        PageRequest page = PageRequest.of(pageSize, pageToken, filters);
+        List<Object> args = new ArrayList<>(List.of(Date.valueOf(from)));
+        StringBuilder where = new StringBuilder(" where end_date >= ?");
+        if (!course.isEmpty()) {
+            where.append(" and course_code = ?");
+            args.add(course);
+        }
+        if (page.afterKey().isPresent()) {
+            String[] key = page.afterKey().get().split("\\|", 2);
+            if (key.length != 2) {
+                throw InvalidArgumentException.of("page_token", "is not a token this service issued");
+            }
+            where.append(" and (start_date, id) > (?::date, ?)");
+            args.add(key[0]);
+            args.add(key[1]);
+        }
+        args.add(page.fetchSize());
+        List<Session> rows = jdbc.sql("select * from training_session" + where + " order by start_date, id limit ?")
+                .params(args)
+                .query((rs, n) -> new Session(rs.getString("id"), rs.getString("course_code"),
+                        rs.getDate("start_date").toLocalDate(), rs.getDate("end_date").toLocalDate(),
+                        rs.getString("place"), rs.getInt("capacity"), rs.getString("trainer"), List.of()))
+                .list();
+        Page<Session> cut = page.toPage(rows, r -> r.startDate() + "|" + r.id(), filters);
+        if (cut.items().isEmpty()) {
+            return cut;
+        }
+        Map<String, List<Enrolment>> enrolments = new HashMap<>();
+        jdbc.sql("select session_id, technician, status from enrolment where session_id = any(?) order by id")
+                .param(cut.items().stream().map(Session::id).toArray(String[]::new))
+                .query((rs, n) -> enrolments.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(new Enrolment(rs.getString(2), rs.getString(3))))
+                .list();
+        return new Page<>(cut.items().stream().map(r -> new Session(r.id(), r.courseCode(), r.startDate(),
+                r.endDate(), r.place(), r.capacity(), r.trainer(), enrolments.getOrDefault(r.id(), List.of()))).toList(),
+                cut.nextPageToken());
     }
 
     @Transactional(readOnly = true)
