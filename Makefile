@@ -14,7 +14,7 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 comma := ,
 
-.PHONY: help build run test bench clean images chart-test chart-realm
+.PHONY: help build run test bench clean images chart-test chart-realm screenshots
 
 # Container images (docker/Dockerfile): <registry>/<repository>/<component>:<tag>, the tag being the
 # chart's appVersion so helm/neogend finds them. CONTAINER_ENGINE=podman works too.
@@ -62,6 +62,11 @@ images: ## Build the six container images (needs a running container engine)
 	  echo "== $$image ($$module)"; \
 	  $(CONTAINER_ENGINE) build -f docker/Dockerfile --build-arg MODULE=$$module --build-arg HTTP_PORT=$$port -t "$$image" .; \
 	done
+
+screenshots: ## Refresh docs/screenshots from the console's browser test (needs Debian's chromium + chromium-driver)
+	$(MVN) $(MVN_FLAGS) -q -DskipTests install
+	NEOGEND_REQUIRE_BROWSER=1 $(MVN) $(MVN_FLAGS) -pl platform/system-tests verify -Dit.test=ConsoleIT \
+	  -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dneogend.screenshots=$(CURDIR)/docs/screenshots
 
 chart-test: ## Lint the Helm chart, render it for every scenario and check the manifests
 	$(MVN) $(MVN_FLAGS) -pl helm/chart-tests test

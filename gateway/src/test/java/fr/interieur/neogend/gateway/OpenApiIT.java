@@ -46,6 +46,7 @@ class OpenApiIT {
         registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/certs");
         registry.add("neogend.gateway.backends.inventory", () -> "localhost:" + INVENTORY.getPort());
+        registry.add("neogend.gateway.console.tile-url", () -> "https://tiles.example.org/osm/{z}/{x}/{y}.png");
     }
 
     @AfterAll
@@ -121,5 +122,29 @@ class OpenApiIT {
         var api = get("/api/v1/devices");
         assertThat(api.statusCode()).isEqualTo(401);
         assertThat(api.headers().firstValue("Content-Security-Policy")).contains("default-src 'none'; frame-ancestors 'none'");
+    }
+
+    @Test
+    void theConsoleIsServedWithItsSettingsAndAssetsUnderItsOwnPolicy() throws Exception {
+        var page = get("/console/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("app.js").contains("vendor/leaflet/leaflet.js");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("script-src 'self'", "connect-src 'self' " + TestTokens.ISSUER.replaceAll("(https?://[^/]+).*", "$1"),
+                        "img-src 'self' data: https://tiles.example.org", "frame-ancestors 'none'")
+                .doesNotContain("unsafe-inline", "unsafe-eval"));
+        var settings = get("/console/config.json");
+        assertThat(settings.body()).contains("\"issuer\":\"" + TestTokens.ISSUER + "\"", "\"clientId\":\"neogend-web\"",
+                "\"tileUrl\":\"https://tiles.example.org/osm/{z}/{x}/{y}.png\"");
+        for (String asset : new String[] {"/console/app.js", "/console/auth.js", "/console/api.js", "/console/console.css",
+                "/console/vendor/leaflet/leaflet.js", "/console/vendor/leaflet/leaflet.css"}) {
+            assertThat(get(asset).statusCode()).as(asset).isEqualTo(200);
+        }
+        assertThat(get("/console").statusCode()).isEqualTo(308);
+        assertThat(get("/console/nothing-here.js").statusCode()).isEqualTo(404);
+        // a write to the console's path is not a page: denied like anything unlisted
+        var post = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/console/config.json"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isIn(401, 403);
     }
 }

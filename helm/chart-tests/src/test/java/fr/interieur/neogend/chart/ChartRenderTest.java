@@ -111,7 +111,9 @@ class ChartRenderTest {
         List<Map<String, Object>> objects = RENDERED.get("production");
         assertThat(configMap(objects, "gateway")).containsEntry("NEOGEND_RATE_LIMIT_PER_SECOND", "20")
                 .containsEntry("NEOGEND_RATE_LIMIT_BURST", "40")
-                .containsEntry("NEOGEND_CORS_ALLOWED_ORIGINS", "https://console.neogend.interieur.gouv.fr");
+                // the operator's origin, and the console's own (served through the Ingress, TLS ending there)
+                .containsEntry("NEOGEND_CORS_ALLOWED_ORIGINS",
+                        "https://console.neogend.interieur.gouv.fr,https://api.neogend.interieur.gouv.fr");
         Map<String, Object> ingress = ofKind(objects, "Ingress").getFirst();
         Map<String, Object> spec = map(ingress, "spec");
         assertThat(spec.get("ingressClassName")).isEqualTo("nginx");
@@ -119,7 +121,8 @@ class ChartRenderTest {
             assertThat(tls.get("secretName")).isEqualTo("neogend-api-tls");
             assertThat(tls.get("hosts")).isEqualTo(List.of("api.neogend.interieur.gouv.fr"));
         });
-        assertThat(spec.toString()).contains("path=/api", "name=neogend-gateway", "name=http");
+        assertThat(spec.toString()).contains("path=/api", "path=/console", "name=neogend-gateway", "name=http")
+                .doesNotContain("path=/actuator");
         assertThat(ofKind(objects, "HorizontalPodAutoscaler")).extracting(ChartRenderTest::component)
                 .containsExactlyInAnyOrderElementsOf(COMPONENTS);
         assertThat(ofKind(objects, "Deployment")).allSatisfy(d -> assertThat(map(d, "spec")).doesNotContainKey("replicas"));

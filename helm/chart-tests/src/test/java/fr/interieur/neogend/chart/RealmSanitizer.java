@@ -23,6 +23,10 @@ import java.util.Set;
  */
 final class RealmSanitizer {
 
+    static final String WEB_CLIENT = "neogend-web";
+    /** Replaced at import by Keycloak with the environment variable: the console's public origin. */
+    static final String CONSOLE_ORIGIN = "${NEOGEND_CONSOLE_ORIGIN}";
+
     static final Set<String> DROPPED_CLIENTS = Set.of("neogend-cli", "supplier-demo", "supplier-other");
 
     static String placeholder(String clientId) {
@@ -40,6 +44,12 @@ final class RealmSanitizer {
         for (JsonNode client : clients) {
             if (client.has("secret")) {
                 ((ObjectNode) client).put("secret", placeholder(client.get("clientId").asString()));
+            }
+            if (client.get("clientId").asString().equals(WEB_CLIENT)) { // the console, where the operator serves it
+                ObjectNode web = (ObjectNode) client;
+                web.putArray("redirectUris").add(CONSOLE_ORIGIN + "/console/*");
+                web.putArray("webOrigins").add(CONSOLE_ORIGIN);
+                ((ObjectNode) web.get("attributes")).put("post.logout.redirect.uris", CONSOLE_ORIGIN + "/console/*");
             }
         }
         clients.add(supplierTemplate(source));

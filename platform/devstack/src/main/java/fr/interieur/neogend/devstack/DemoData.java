@@ -78,6 +78,19 @@ public final class DemoData {
         return body + (10 - sum % 10) % 10;
     }
 
+    /** What {@link #loadAll} found new. */
+    public record Loaded(int devices, boolean agreement, boolean readings, boolean workshop) {
+    }
+
+    /** Everything {@code make run} shows: units and devices, the agreement, telemetry, the workshop. */
+    public static Loaded loadAll(String gatewayUrl, String fleetManagerToken) {
+        int created = load(gatewayUrl, fleetManagerToken);
+        boolean agreement = loadAgreement(gatewayUrl, fleetManagerToken);
+        boolean readings = loadTelemetry(gatewayUrl, fleetManagerToken);
+        boolean workshop = loadWorkshop(gatewayUrl, fleetManagerToken);
+        return new Loaded(created, agreement, readings, workshop);
+    }
+
     /** Creates the demo unit tree; returns how many units were new. */
     public static int loadUnits(String gatewayUrl, String fleetManagerToken) {
         int created = 0;

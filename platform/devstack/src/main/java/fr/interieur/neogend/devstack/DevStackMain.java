@@ -43,10 +43,11 @@ public final class DevStackMain {
 
         TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         String fleetManager = tokens.password("fleet.manager", "fleet.manager");
-        int created = DemoData.load(stack.gatewayUrl(), fleetManager);
-        boolean agreement = DemoData.loadAgreement(stack.gatewayUrl(), fleetManager);
-        boolean readings = DemoData.loadTelemetry(stack.gatewayUrl(), fleetManager);
-        if (DemoData.loadWorkshop(stack.gatewayUrl(), fleetManager)) {
+        DemoData.Loaded loaded = DemoData.loadAll(stack.gatewayUrl(), fleetManager);
+        int created = loaded.devices();
+        boolean agreement = loaded.agreement();
+        boolean readings = loaded.readings();
+        if (loaded.workshop()) {
             System.out.println("  demo workshop loaded: technician certified for Rugged X5 (session today), depot "
                     + "DEP-RENNES with spare parts, a stock alert on SP-SCREEN-X5");
         }

@@ -25,6 +25,8 @@ import java.util.zip.ZipInputStream;
 public final class KeycloakServer implements AutoCloseable {
 
     public static final String REALM = "neogend";
+    /** The gateway port the realm file's console redirect URIs and web origins name. */
+    static final int CONSOLE_PORT_IN_REALM = 8080;
 
     private final ManagedProcess process;
     private final int port;
@@ -44,9 +46,11 @@ public final class KeycloakServer implements AutoCloseable {
      * @param persistent true: keep users and sessions in {@code home/data}; false: start from the
      *                  realm file alone (the stored data is deleted first)
      * @param adminPassword the bootstrap admin's password, used on the first start only
+     * @param gatewayPort where the gateway (and its console) listens: the realm file names the
+     *                  documented 8080 as the console's origin; another port is written in its place
      */
     public static KeycloakServer start(Path home, Path realmFile, int port, int managementPort, boolean persistent,
-                                       String adminPassword, Path log) {
+                                       String adminPassword, int gatewayPort, Path log) {
         unpackIfMissing(home);
         try {
             if (!persistent) {
@@ -54,7 +58,13 @@ public final class KeycloakServer implements AutoCloseable {
             }
             Path imports = home.resolve("data/import");
             Files.createDirectories(imports);
-            Files.copy(realmFile, imports.resolve("realm-" + REALM + ".json"), StandardCopyOption.REPLACE_EXISTING);
+            String realm = Files.readString(realmFile);
+            if (gatewayPort != CONSOLE_PORT_IN_REALM) {
+                realm = realm.replace("http://localhost:" + CONSOLE_PORT_IN_REALM + "/console/",
+                                "http://localhost:" + gatewayPort + "/console/")
+                        .replace("\"http://localhost:" + CONSOLE_PORT_IN_REALM + "\"", "\"http://localhost:" + gatewayPort + "\"");
+            }
+            Files.writeString(imports.resolve("realm-" + REALM + ".json"), realm);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the realm into " + home, e);
         }

@@ -135,7 +135,7 @@ public final class Stack implements AutoCloseable {
         Path keycloakHome = options.persistent() ? options.runDir().resolve("keycloak") : KeycloakServer.sharedTestHome();
         keycloak = KeycloakServer.start(keycloakHome,
                 options.root().resolve("platform/keycloak/realm-neogend.json"), ports.keycloak(),
-                ports.keycloakManagement(), options.persistent(), adminPassword(), log("keycloak"));
+                ports.keycloakManagement(), options.persistent(), adminPassword(), ports.gateway(), log("keycloak"));
         remember(keycloak.process());
 
         postgres = PostgresServer.start(options.runDir().resolve("postgres"), ports.postgres(), options.persistent());
