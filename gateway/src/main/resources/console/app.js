@@ -41,7 +41,7 @@ function h(spec, attrs, ...children) {
       el.setAttribute(k, v === true ? '' : v);
     }
   });
-  children.flat().forEach(c => {
+  children.flat(Infinity).forEach(c => {
     if (c !== null && c !== undefined && c !== false) {
       el.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
@@ -389,6 +389,7 @@ async function map({ params }) {
   requestAnimationFrame(() => {
     const L = window.L;
     leafletMap = L.map(mapBox, { attributionControl: true });
+    L.control.scale({ imperial: false }).addTo(leafletMap);
     if (config.tileUrl) {
       L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(leafletMap);
     } else {

@@ -82,10 +82,14 @@ public final class DemoData {
     public record Loaded(int devices, boolean agreement, boolean readings, boolean workshop) {
     }
 
-    /** Everything {@code make run} shows: units and devices, the agreement, telemetry, the workshop. */
-    public static Loaded loadAll(String gatewayUrl, String fleetManagerToken) {
+    /**
+     * Everything {@code make run} shows: units and devices, the agreement, the supplier's approved ROM
+     * releases, telemetry, the workshop.
+     */
+    public static Loaded loadAll(String gatewayUrl, String fleetManagerToken, String supplierToken) {
         int created = load(gatewayUrl, fleetManagerToken);
         boolean agreement = loadAgreement(gatewayUrl, fleetManagerToken);
+        loadRomReleases(gatewayUrl, fleetManagerToken, supplierToken);
         boolean readings = loadTelemetry(gatewayUrl, fleetManagerToken);
         boolean workshop = loadWorkshop(gatewayUrl, fleetManagerToken);
         return new Loaded(created, agreement, readings, workshop);
@@ -204,25 +208,42 @@ public final class DemoData {
         return created;
     }
 
+    /** A demo device that reports: where it is and the patch level it runs. */
+    private record Reporter(int n, double latitude, double longitude, String patchLevel, String romBuild) {
+    }
+
+    private static final List<Reporter> REPORTERS = List.of(
+            new Reporter(1, 48.1113, -1.6800, "2026-11-05", "neogend/aosp14/2026.11:user/release-keys"), // Rennes
+            new Reporter(2, 48.1050, -1.6500, "2026-09-05", "neogend/aosp14/2026.09:user/release-keys"),
+            new Reporter(3, 48.1173, -1.6778, "2026-11-05", "neogend/aosp14/2026.11:user/release-keys"),
+            new Reporter(4, 47.9960, -4.1020, "2026-08-05", "neogend/aosp14/2026.08:user/release-keys"), // Quimper
+            new Reporter(5, 48.5393, 2.6610, "2026-11-05", "neogend/aosp14/2026.11:user/release-keys"),  // Melun
+            new Reporter(6, 48.1200, -1.7000, "2026-10-05", "neogend/tab10/2026.10:user/release-keys"),
+            new Reporter(8, 48.1217, -1.6031, "2026-09-05", "neogend/tab10/2026.09:user/release-keys"),  // Cesson
+            new Reporter(10, 48.1090, -1.6790, "2026-11-05", "neogend/aosp14/2026.11:user/release-keys"));
+
     /**
-     * Enrols demo device 1 (held by agent GND-100231 in Rennes) and uploads a few readings with its own
-     * credential, so its state, readings and the radius search show something. Each run enrols it
-     * again (a new credential replaces the old one) and adds readings; a device declared stolen in an
-     * earlier run is left alone.
+     * Enrols the demo devices that report (phones and tablets in Rennes, Cesson-Sévigné, Quimper,
+     * Melun) and uploads three readings each on their device credential; false when done before.
      */
     public static boolean loadTelemetry(String gatewayUrl, String fleetManagerToken) {
-        String imei = imei(1);
+        boolean any = false;
+        for (Reporter r : REPORTERS) {
+            any |= report(gatewayUrl, fleetManagerToken, r);
+        }
+        return any;
+    }
+
+    private static boolean report(String gatewayUrl, String fleetManagerToken, Reporter device) {
+        String imei = imei(device.n());
         try {
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> enrolled = http.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/devices/"
-                            + imei + ":enroll")).header("Authorization", "Bearer " + fleetManagerToken)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> enrolled = send(gatewayUrl + "/api/v1/devices/" + imei + ":enroll", fleetManagerToken, "{}");
             if (enrolled.statusCode() == 400 && enrolled.body().contains("cannot be enrolled")) {
                 return false;
             }
             if (enrolled.statusCode() != 200) {
-                throw new IllegalStateException("demo enrolment refused: HTTP " + enrolled.statusCode() + " "
+                throw new IllegalStateException("demo enrolment of " + imei + " refused: HTTP " + enrolled.statusCode() + " "
                         + enrolled.body());
             }
             String credential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
@@ -234,11 +255,12 @@ public final class DemoData {
                     batch.append(',');
                 }
                 batch.append("{\"sequence\":\"").append(base + k).append("\",\"recordedAt\":\"")
-                        .append(now.minusSeconds(120L - 60L * k)).append("\",\"batteryPercent\":").append(81 - k)
-                        .append(",\"latitude\":").append(48.1113 + k * 0.0004).append(",\"longitude\":")
-                        .append(-1.6800 + k * 0.0003).append(",\"accuracyM\":9,\"network\":\"NETWORK_TYPE_4G\"")
-                        .append(",\"securityPatchLevel\":\"2026-11-05\",\"romBuild\":\"neogend/aosp14/2026.11:user/")
-                        .append("release-keys\",\"kernelVersion\":\"5.15.148\",\"freeStorageMb\":\"21000\",")
+                        .append(now.minusSeconds(120L - 60L * k)).append("\",\"batteryPercent\":")
+                        .append(81 - k - 7 * (device.n() % 5))
+                        .append(",\"latitude\":").append(device.latitude() + k * 0.0004).append(",\"longitude\":")
+                        .append(device.longitude() + k * 0.0003).append(",\"accuracyM\":9,\"network\":\"NETWORK_TYPE_4G\"")
+                        .append(",\"securityPatchLevel\":\"").append(device.patchLevel()).append("\",\"romBuild\":\"")
+                        .append(device.romBuild()).append("\",\"kernelVersion\":\"5.15.148\",\"freeStorageMb\":\"21000\",")
                         .append("\"agentVersion\":\"1.4.2\"}");
             }
             batch.append("]}");
@@ -247,7 +269,7 @@ public final class DemoData {
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(batch.toString()))
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (uploaded.statusCode() != 200) {
-                throw new IllegalStateException("demo readings refused: HTTP " + uploaded.statusCode() + " "
+                throw new IllegalStateException("demo readings of " + imei + " refused: HTTP " + uploaded.statusCode() + " "
                         + uploaded.body());
             }
             return true;
@@ -257,6 +279,35 @@ public final class DemoData {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * The supplier's ROM releases of both models, approved by the fleet manager: the patch levels
+     * compliance is measured against. False when published before.
+     */
+    public static boolean loadRomReleases(String gatewayUrl, String fleetManagerToken, String supplierToken) {
+        boolean any = false;
+        String[][] releases = {
+            {"Rugged X5", "neogend/aosp14/2026.11:user/release-keys", "2026-11-05", "2026-11-02"},
+            {"Field Tab 10", "neogend/tab10/2026.10:user/release-keys", "2026-10-05", "2026-10-01"}};
+        for (String[] r : releases) {
+            HttpResponse<String> published = send(gatewayUrl + "/api/v1/rom-releases", supplierToken, """
+                    {"model":"%s","buildFingerprint":"%s","securityPatchLevel":"%s","bulletinDate":"%s",
+                     "kernelSourceSha256":"%s","kernelConfig":"CONFIG_SECURITY_SELINUX=y\\n"}"""
+                    .formatted(r[0], r[1], r[2], r[3], "5e".repeat(32)));
+            if (published.statusCode() == 409) {
+                continue;
+            }
+            if (published.statusCode() != 200) {
+                throw new IllegalStateException("demo ROM release refused: HTTP " + published.statusCode() + " "
+                        + published.body());
+            }
+            String id = published.body().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
+            postForBody(gatewayUrl + "/api/v1/rom-releases/" + id + ":approve", fleetManagerToken, "{}",
+                    "approval of demo ROM release " + id);
+            any = true;
+        }
+        return any;
     }
 
     /** True when created, false when it existed already (409); anything else stops the load. */

@@ -43,7 +43,8 @@ public final class DevStackMain {
 
         TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         String fleetManager = tokens.password("fleet.manager", "fleet.manager");
-        DemoData.Loaded loaded = DemoData.loadAll(stack.gatewayUrl(), fleetManager);
+        DemoData.Loaded loaded = DemoData.loadAll(stack.gatewayUrl(), fleetManager,
+                tokens.clientCredentials("supplier-demo", "supplier-demo-secret"));
         int created = loaded.devices();
         boolean agreement = loaded.agreement();
         boolean readings = loaded.readings();
@@ -54,7 +55,7 @@ public final class DevStackMain {
         System.out.println(created == 0 && !agreement ? "  demo data already loaded"
                 : "  loaded " + created + " demo devices" + (agreement ? " and agreement AC-2026-NEOGEND" : ""));
         if (readings) {
-            System.out.println("  demo device " + DemoData.imei(1) + " enrolled; it uploaded 3 readings");
+            System.out.println("  8 demo devices enrolled (e.g. " + DemoData.imei(1) + "); they uploaded 3 readings each");
         }
         System.out.println(banner(stack));
         stopped.await();

@@ -66,7 +66,7 @@ class ConsoleIT {
                 Stack.QUICK_START_JVM, Map.of()));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         fleet = tokens.password("fleet.manager", "fleet.manager");
-        DemoData.loadAll(stack.gatewayUrl(), fleet);
+        DemoData.loadAll(stack.gatewayUrl(), fleet, tokens.clientCredentials("supplier-demo", "supplier-demo-secret"));
         for (int i = 0; i < EXTRA_DEVICES; i++) {
             HttpResponse<String> r = send("POST", "devices", fleet, """
                     {"imei":"%s","serialNumber":"CX-%d","model":"Rugged X5","kind":"DEVICE_KIND_PHONE",
