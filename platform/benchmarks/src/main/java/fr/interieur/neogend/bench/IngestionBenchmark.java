@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -63,7 +64,9 @@ final class IngestionBenchmark {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", stack.options().ports().grpc("telemetry"))
                 .usePlaintext().build();
         int gatewayPort = Integer.parseInt(stack.gatewayUrl().replaceAll(".*:", ""));
-        ThreadLocal<RawHttpClient> http = ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort));
+        // one connection per load thread; a new set after each gateway restart
+        var http = new java.util.concurrent.atomic.AtomicReference<ThreadLocal<RawHttpClient>>(
+                ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
         Duration warmup = settings.warmup();
         Duration measure = settings.measure();
         try {
@@ -78,14 +81,24 @@ final class IngestionBenchmark {
                     throw new IllegalStateException(answer.getRejected(0).getReason());
                 }
             }, USERS, warmup, measure);
-            var gateway = Load.closedLoop(i -> {
+            Load.Call throughGateway = i -> {
                 int d = device(i);
-                int status = http.get().post("/api/v1/device-readings", "Device " + credentials[d],
+                int status = http.get().get().post("/api/v1/device-readings", "Device " + credentials[d],
                         jsonBatch(d, size(i)));
                 if (status != 200) {
                     throw new IllegalStateException("HTTP " + status);
                 }
-            }, USERS, warmup, measure);
+            };
+            var gateway = Load.closedLoop(throughGateway, USERS, warmup, measure);
+            // Side by side: the same gateway restarted without observations (no request/gRPC client
+            // timers or histograms, no spans), then as configured again to see the drift of the run.
+            stack.restart("gateway", Map.of("MANAGEMENT_OBSERVATIONS_ENABLE_ALL", "false",
+                    "NEOGEND_TRACE_SAMPLING", "0"), Duration.ofSeconds(90));
+            http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
+            var bare = Load.closedLoop(throughGateway, USERS, warmup, measure);
+            stack.restart("gateway", Duration.ofSeconds(90));
+            http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
+            var again = Load.closedLoop(throughGateway, USERS, warmup, measure);
             double copy = rawCopyRate();
             double directRate = direct.throughput() * 35;
             double gatewayRate = gateway.throughput() * 35;
@@ -96,13 +109,19 @@ final class IngestionBenchmark {
                     directRate, direct.throughput(), direct.p50Millis(), direct.p99Millis(), direct.errors());
             System.out.printf(Locale.ROOT, "(b) gateway REST (JSON)      | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
                     gatewayRate, gateway.throughput(), gateway.p50Millis(), gateway.p99Millis(), gateway.errors());
+            System.out.printf(Locale.ROOT, "(b0) gateway, no observation | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    bare.throughput() * 35, bare.throughput(), bare.p50Millis(), bare.p99Millis(), bare.errors());
+            System.out.printf(Locale.ROOT, "(b') gateway again, as (b)   | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    again.throughput() * 35, again.throughput(), again.p50Millis(), again.p99Millis(), again.errors());
             System.out.printf(Locale.ROOT, "(c) PostgreSQL COPY, raw     | %10.0f |%n", copy);
+            System.out.printf(Locale.ROOT, "cost of observation at the gateway: (b0)/mean(b, b') %.2f%n",
+                    bare.throughput() / ((gateway.throughput() + again.throughput()) / 2));
             System.out.printf(Locale.ROOT, "(a)/(c) %.2f   (b)/(a) %.2f%n", directRate / copy, gatewayRate / directRate);
             System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service: %s%n", peakMemory());
             System.out.printf(Locale.ROOT, "Goal: at least 20,000 readings/s: direct %.0f -> %s; gateway %.0f -> %s%n",
                     directRate, directRate >= 20_000 ? "met" : "NOT met", gatewayRate,
                     gatewayRate >= 20_000 ? "met" : "NOT met");
-            queries(channel, http);
+            queries(channel, http.get());
         } finally {
             channel.shutdownNow();
         }

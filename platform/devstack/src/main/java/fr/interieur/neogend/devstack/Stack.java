@@ -222,6 +222,14 @@ public final class Stack implements AutoCloseable {
      * ports, and waits until it is ready. Its log goes on in the same file.
      */
     public synchronized void restart(String name, Duration timeout) {
+        restart(name, Map.of(), timeout);
+    }
+
+    /**
+     * Like {@link #restart(String, Duration)}, with some environment variables changed for this start
+     * only (e.g. a benchmark variant); a later restart uses the original settings again.
+     */
+    public synchronized void restart(String name, Map<String, String> envChanges, Duration timeout) {
         Launch launch = launches.get(name);
         if (launch == null) {
             throw new IllegalArgumentException("no service " + name + " in this stack");
@@ -230,7 +238,9 @@ public final class Stack implements AutoCloseable {
             old.stop(Duration.ofSeconds(30));
             processes.remove(old);
         });
-        ManagedProcess p = ManagedProcess.start(name, launch.command(), launch.env(), options.runDir(), log(name), true);
+        Map<String, String> env = new LinkedHashMap<>(launch.env());
+        env.putAll(envChanges);
+        ManagedProcess p = ManagedProcess.start(name, launch.command(), env, options.runDir(), log(name), true);
         remember(p);
         int http = name.equals("gateway") ? options.ports().gateway() : options.ports().http(name);
         Waits.forHttp200(name, "http://127.0.0.1:" + http + "/actuator/health/readiness", timeout, p);
