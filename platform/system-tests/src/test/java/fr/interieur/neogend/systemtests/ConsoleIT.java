@@ -248,6 +248,44 @@ class ConsoleIT {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
     }
 
+    @Test
+    void aUnitManagerSeesItsUnitThenSignsOutAndATechnicianEnrolsInASession() throws Exception {
+        signIn("unit.manager");
+        assertThat(driver.findElements(By.cssSelector("[data-nav]"))).extracting(e -> e.getDomAttribute("data-nav"))
+                .containsExactly("overview", "compliance", "map");
+        String manager = tokens.password("unit.manager", "unit.manager");
+        JsonNode mine = api("devices:count", manager);
+        assertThat(number(text("[data-total]"))).isEqualTo(mine.get("total").asLong())
+                .isLessThan(api("devices:count", fleet).get("total").asLong());
+        driver.findElement(By.cssSelector("[data-nav='map']")).click();
+        settled("map");
+        assertThat(driver.findElement(By.name("unit")).getDomProperty("value")).isEqualTo("GN-RBRE-GGD35");
+        // signing out ends the Keycloak session: the next visit asks for a login again
+        driver.findElement(By.xpath("//button[text()='Sign out']")).click();
+        waitFor(By.id("sign-in"));
+        driver.get(stack.gatewayUrl() + "/console/");
+        waitFor(By.id("sign-in")).click();
+        waitFor(By.id("username"));
+
+        HttpResponse<String> created = send("POST", "sessions", fleet, """
+                {"courseCode":"MAINT-SMARTPHONE-N1","startDate":"%s","endDate":"%s","place":"Rennes, atelier central",
+                 "capacity":5,"trainer":"Demo Mobility SAS"}""".formatted(LocalDate.now().plusDays(14),
+                LocalDate.now().plusDays(15)));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String session = JSON.readTree(created.body()).get("id").asString();
+        driver.findElement(By.id("username")).sendKeys("technician");
+        driver.findElement(By.id("password")).sendKeys("technician");
+        driver.findElement(By.id("kc-login")).click();
+        waitFor(By.cssSelector("[data-user='technician']"));
+        driver.findElement(By.cssSelector("[data-nav='training']")).click();
+        settled("training");
+        waitFor(By.cssSelector("[data-session='" + session + "'] [data-action='enrol']")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-session='" + session + "']"), "Enrolled"));
+        assertThat(api("sessions/" + session, fleet).get("enrolments").toString())
+                .contains("\"technician\":\"technician\"", "\"status\":\"ENROLLED\"");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     void signIn(String user) {
