@@ -3,7 +3,7 @@
 
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(`${status} ${problem.code || ''}: ${problem.detail || problem.title || 'request failed'}`);
+    super(`${status} ${problem.code || ''}: ${problem.detail || problem.title || 'échec de la requête'}`);
     this.status = status;
     this.problem = problem;
   }
@@ -19,7 +19,7 @@ export class Api {
     const token = await this.auth.accessToken();
     if (!token) {
       this.onSignedOut();
-      throw new ApiError(401, { code: 'UNAUTHENTICATED', detail: 'signed out' });
+      throw new ApiError(401, { code: 'UNAUTHENTICATED', detail: 'déconnecté' });
     }
     const url = new URL(`/api/v1/${path}`, location.origin);
     Object.entries(query || {}).forEach(([k, v]) => {
@@ -31,7 +31,17 @@ export class Api {
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
     }
-    const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    let response;
+    for (let attempt = 0; ; attempt++) {
+      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      // over the gateway's per-user rate: wait as told and try again (twice at most); a write is
+      // safe to resend, it was refused before reaching any service
+      if (response.status !== 429 || attempt >= 2) {
+        break;
+      }
+      const wait = Math.min(Number(response.headers.get('Retry-After')) || 1, 10);
+      await new Promise(resolve => setTimeout(resolve, wait * 1000));
+    }
     if (response.status === 401) {
       this.auth.forget();
       this.onSignedOut();

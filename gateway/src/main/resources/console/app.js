@@ -7,12 +7,12 @@ import { Api, ApiError } from './api.js';
 
 const FM = 'fleet-manager', UM = 'unit-manager', TECH = 'technician', AUD = 'auditor';
 const SECTIONS = [
-  { id: 'overview', title: 'Fleet', roles: [FM, UM, TECH, AUD], render: overview },
-  { id: 'compliance', title: 'Compliance', roles: [FM, UM, TECH, AUD], render: compliance },
-  { id: 'map', title: 'Map', roles: [FM, UM], render: map },
-  { id: 'orders', title: 'Agreement & orders', roles: [FM, AUD], render: orders },
-  { id: 'workshop', title: 'Stock & repairs', roles: [FM, TECH, AUD], render: workshop },
-  { id: 'training', title: 'Training', roles: [FM, TECH, AUD], render: training },
+  { id: 'overview', title: 'Flotte', roles: [FM, UM, TECH, AUD], render: overview },
+  { id: 'compliance', title: 'Conformité', roles: [FM, UM, TECH, AUD], render: compliance },
+  { id: 'map', title: 'Carte', roles: [FM, UM], render: map },
+  { id: 'orders', title: 'Marché et commandes', roles: [FM, AUD], render: orders },
+  { id: 'workshop', title: 'Stocks et réparations', roles: [FM, TECH, AUD], render: workshop },
+  { id: 'training', title: 'Formation', roles: [FM, TECH, AUD], render: training },
 ];
 
 let auth, api, user;
@@ -49,26 +49,64 @@ function h(spec, attrs, ...children) {
   return el;
 }
 
+const LABELS = {
+  DEVICE_STATE_IN_STOCK: 'En stock', DEVICE_STATE_ASSIGNED: 'Affecté', DEVICE_STATE_IN_REPAIR: 'En réparation',
+  DEVICE_STATE_LOST: 'Perdu', DEVICE_STATE_STOLEN: 'Volé', DEVICE_STATE_PENDING_RETURN: 'À restituer',
+  DEVICE_STATE_RETURNED: 'Restitué',
+  PACK_TYPE_SMARTPHONE_INDIVIDUAL: 'Smartphone individuel', PACK_TYPE_TABLET_INDIVIDUAL: 'Tablette individuelle',
+  PACK_TYPE_TABLET_COLLECTIVE: 'Tablette collective', SMARTPHONE_INDIVIDUAL: 'Smartphone individuel',
+  TABLET_INDIVIDUAL: 'Tablette individuelle', TABLET_COLLECTIVE: 'Tablette collective',
+  DEVICE_KIND_PHONE: 'Téléphone', DEVICE_KIND_TABLET: 'Tablette',
+  ORDER_STATE_DRAFT: 'Brouillon', ORDER_STATE_SUBMITTED: 'Soumis', ORDER_STATE_APPROVED: 'Approuvé',
+  ORDER_STATE_SENT: 'Envoyé', ORDER_STATE_ACKNOWLEDGED: 'Accusé de réception', ORDER_STATE_PARTIALLY_DELIVERED: 'Livré en partie',
+  ORDER_STATE_DELIVERED: 'Livré', ORDER_STATE_CLOSED: 'Clos', ORDER_STATE_CANCELLED: 'Annulé', ORDER_STATE_REJECTED: 'Rejeté',
+  REPAIR_STATE_OPEN: 'Ouverte', REPAIR_STATE_REPAIRED: 'Réparée', REPAIR_STATE_FAILED: 'Irréparable',
+  ITEM_KIND_PACK_LEASE: 'Location de pack', ITEM_KIND_ACCESSORY: 'Accessoire', ITEM_KIND_SPARE_PART: 'Pièce détachée',
+  ITEM_KIND_TRAINING_DAY: 'Journée de formation',
+  NETWORK_TYPE_NONE: 'Aucun', NETWORK_TYPE_WIFI: 'Wi-Fi', NETWORK_TYPE_2G: '2G', NETWORK_TYPE_3G: '3G', NETWORK_TYPE_4G: '4G',
+  NETWORK_TYPE_5G: '5G',
+  // a remote command's progress
+  QUEUED: 'En file', DELIVERED: 'Remise à l’équipement', ACKNOWLEDGED: 'Exécutée',
+  // a technician's place in a session
+  ENROLLED: 'Inscrit', WAITLISTED: 'En liste d’attente', WITHDRAWN: 'Désisté', PASSED: 'Reçu', FAILED: 'Ajourné',
+  ABSENT: 'Absent',
+};
+
+/** The French label of an API enum value (or of a bare value), else the value made readable. */
 function label(value, prefix) {
   if (!value) {
     return '—';
+  }
+  if (LABELS[value]) {
+    return LABELS[value];
   }
   const text = String(value).replace(prefix, '').toLowerCase().replace(/_/g, ' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function when(iso) {
-  return iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+  return iso ? new Date(iso).toLocaleString('fr-FR', { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+}
+
+/** A decimal amount as the API sends it ("12500000.00"), written the French way, digits unchanged. */
+function money(text) {
+  if (text === undefined || text === null || text === '') {
+    return '—';
+  }
+  const [whole, cents] = String(text).split('.');
+  const sign = whole.startsWith('-') ? '-' : '';
+  const digits = whole.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+  return `${sign}${digits}${cents === undefined ? '' : `,${cents}`}`;
 }
 
 function num(n) {
-  return Number(n || 0).toLocaleString('en-GB');
+  return Number(n || 0).toLocaleString('fr-FR');
 }
 
 function table(headers, rows, attrs) {
   return h('div.scroll', h('table', attrs || {},
     h('thead', h('tr', headers.map(x => h('th', x)))),
-    h('tbody', rows.length ? rows : h('tr', h('td.muted', { colspan: headers.length }, 'Nothing to show.')))));
+    h('tbody', rows.length ? rows : h('tr', h('td.muted', { colspan: headers.length }, 'Rien à afficher.')))));
 }
 
 function card(title, value, attrs) {
@@ -88,13 +126,13 @@ function toast(text, kind) {
 }
 
 function problem(e) {
-  return h('p.error', { role: 'alert' }, e instanceof ApiError ? e.message : `Error: ${e.message}`);
+  return h('p.error', { role: 'alert' }, e instanceof ApiError ? e.message : `Erreur : ${e.message}`);
 }
 
 /** A placeholder filled by an async loader; a failure shows the API's problem in place. */
 function later(load) {
-  const box = h('div.later', h('p.muted', 'Loading…'));
-  Promise.resolve().then(load).then(content => box.replaceChildren(...[content].flat()))
+  const box = h('div.later', h('p.muted', 'Chargement…'));
+  Promise.resolve().then(load).then(content => box.replaceChildren(...[content].flat(Infinity).filter(c => c !== null && c !== undefined)))
     .catch(e => box.replaceChildren(problem(e)));
   return box;
 }
@@ -107,7 +145,7 @@ function paged(headers, fetchPage, attrs) {
   const tokens = [''];
   let index = 0;
   async function show() {
-    box.replaceChildren(h('p.muted', 'Loading…'));
+    box.replaceChildren(h('p.muted', 'Chargement…'));
     try {
       const { rows, next } = await fetchPage(tokens[index]);
       tokens.length = index + 1;
@@ -115,9 +153,9 @@ function paged(headers, fetchPage, attrs) {
         tokens.push(next);
       }
       box.replaceChildren(table(headers, rows), h('div.pager',
-        h('button', { type: 'button', disabled: index === 0, onclick: () => { index--; show(); } }, '‹ Previous'),
+        h('button', { type: 'button', disabled: index === 0, onclick: () => { index--; show(); } }, '‹ Précédent'),
         h('span.muted', `Page ${index + 1}`),
-        h('button', { type: 'button', 'data-next-page': true, disabled: !next, onclick: () => { index++; show(); } }, 'Next ›')));
+        h('button', { type: 'button', 'data-next-page': true, disabled: !next, onclick: () => { index++; show(); } }, 'Suivant ›')));
     } catch (e) {
       box.replaceChildren(problem(e));
     }
@@ -147,7 +185,7 @@ function deviceLink(imei) {
 // ---------------------------------------------------------------- fleet overview
 
 function unitTree(selected) {
-  const tree = h('ul.tree', { 'aria-label': 'Units' });
+  const tree = h('ul.tree', { 'aria-label': 'Unités' });
   async function children(parent, into) {
     let token = '';
     do {
@@ -159,7 +197,7 @@ function unitTree(selected) {
   function node(u) {
     const sub = h('ul');
     let open = false;
-    const toggle = h('button.twisty', { type: 'button', 'aria-expanded': 'false', title: `Sub-units of ${u.code}`,
+    const toggle = h('button.twisty', { type: 'button', 'aria-expanded': 'false', title: `Unités subordonnées de ${u.code}`,
       onclick: async () => {
         open = !open;
         toggle.setAttribute('aria-expanded', String(open));
@@ -185,47 +223,47 @@ async function overview({ params }) {
   const state = params.get('state') || '';
   const pack = params.get('pack') || '';
   const counts = await api.get('devices:count', { unit_code: unit });
-  const scope = unit ? `Unit ${unit} and its sub-units` : 'Every device you may see';
+  const scope = unit ? `Unité ${unit} et ses unités subordonnées` : 'Tous les équipements que vous pouvez voir';
   const byState = (counts.byState || []).map(s => h('tr',
     h('td', h('a', { href: `#/overview?${new URLSearchParams({ unit, state: s.state, pack })}` }, label(s.state, 'DEVICE_STATE_'))),
     h('td.n', { 'data-count-state': s.state }, num(s.count))));
   const byPack = (counts.byPackType || []).map(p => ({ ...p, packType: p.packType || 'PACK_TYPE_UNSPECIFIED' })).map(p => h('tr',
-    h('td', p.packType === 'PACK_TYPE_UNSPECIFIED' ? 'No pack type' :
+    h('td', p.packType === 'PACK_TYPE_UNSPECIFIED' ? 'Sans type de pack' :
       h('a', { href: `#/overview?${new URLSearchParams({ unit, state, pack: p.packType })}` }, label(p.packType, 'PACK_TYPE_'))),
     h('td.n', { 'data-count-pack': p.packType }, num(p.count))));
   const byUnit = (counts.byUnit || []).map(u => h('tr',
-    h('td', u.unitCode ? h('a', { href: `#/overview?unit=${encodeURIComponent(u.unitCode)}` }, u.unitCode) : 'Central stock'),
+    h('td', u.unitCode ? h('a', { href: `#/overview?unit=${encodeURIComponent(u.unitCode)}` }, u.unitCode) : 'Stock central'),
     h('td.n', { 'data-count-unit': u.unitCode || 'central' }, num(u.count))));
   const filters = h('form.filters', { onsubmit: e => {
     e.preventDefault();
     const f = new FormData(e.target);
     go('overview', { unit, state: f.get('state'), pack: f.get('pack') });
   } },
-  h('label', 'State ', h('select', { name: 'state' }, h('option', { value: '' }, 'any'),
+  h('label', 'État ', h('select', { name: 'state' }, h('option', { value: '' }, 'tous'),
     ['IN_STOCK', 'ASSIGNED', 'IN_REPAIR', 'LOST', 'STOLEN', 'PENDING_RETURN', 'RETURNED'].map(s =>
-      h('option', { value: `DEVICE_STATE_${s}`, selected: state === `DEVICE_STATE_${s}` }, label(s))))),
-  h('label', 'Pack type ', h('select', { name: 'pack' }, h('option', { value: '' }, 'any'),
+      h('option', { value: `DEVICE_STATE_${s}`, selected: state === `DEVICE_STATE_${s}` }, label(`DEVICE_STATE_${s}`))))),
+  h('label', 'Type de pack ', h('select', { name: 'pack' }, h('option', { value: '' }, 'tous'),
     ['SMARTPHONE_INDIVIDUAL', 'TABLET_INDIVIDUAL', 'TABLET_COLLECTIVE'].map(p =>
-      h('option', { value: `PACK_TYPE_${p}`, selected: pack === `PACK_TYPE_${p}` }, label(p))))),
-  h('button', { type: 'submit' }, 'Filter'));
-  const devices = paged(['IMEI', 'Model', 'State', 'Pack type', 'Unit', 'Holder'], async token => {
+      h('option', { value: `PACK_TYPE_${p}`, selected: pack === `PACK_TYPE_${p}` }, label(`PACK_TYPE_${p}`))))),
+  h('button', { type: 'submit' }, 'Filtrer'));
+  const devices = paged(['IMEI', 'Modèle', 'État', 'Type de pack', 'Unité', 'Détenteur'], async token => {
     const page = await api.get('devices', { unit_code: unit, state, pack_type: pack, page_size: 20, page_token: token });
     return {
       next: page.nextPageToken,
       rows: (page.devices || []).map(d => h('tr', h('td', deviceLink(d.imei)), h('td', d.model),
         h('td', h('span', { class: `state ${d.state}` }, label(d.state, 'DEVICE_STATE_'))), h('td', label(d.packType, 'PACK_TYPE_')),
-        h('td', d.unitCode || 'central stock'), h('td', d.holderAgentId || '—'))),
+        h('td', d.unitCode || 'stock central'), h('td', d.holderAgentId || '—'))),
     };
   }, { 'data-list': 'devices' });
   return h('div.split',
-    h('aside.side', h('h2', 'Units'), h('p', h('a', { href: '#/overview', class: unit ? null : 'current' }, 'Everything')), unitTree(unit)),
+    h('aside.side', h('h2', 'Unités'), h('p', h('a', { href: '#/overview', class: unit ? null : 'current' }, 'Tout')), unitTree(unit)),
     h('div.content',
-      h('h1', 'Fleet overview'), h('p.muted', scope),
-      h('div.cards', card('Devices', num(counts.total), { 'data-total': counts.total || 0 })),
-      h('div.grid3', section('By state', table(['State', 'Devices'], byState)),
-        section('By pack type', table(['Pack type', 'Devices'], byPack)),
-        section('By holding unit', table(['Unit', 'Devices'], byUnit))),
-      section('Devices', filters, devices)));
+      h('h1', 'Vue d’ensemble de la flotte'), h('p.muted', scope),
+      h('div.cards', card('Équipements', num(counts.total), { 'data-total': counts.total || 0 })),
+      h('div.grid3', section('Par état', table(['État', 'Équipements'], byState)),
+        section('Par type de pack', table(['Type de pack', 'Équipements'], byPack)),
+        section('Par unité détentrice', table(['Unité', 'Équipements'], byUnit))),
+      section('Équipements', filters, devices)));
 }
 
 // ---------------------------------------------------------------- one device
@@ -233,11 +271,14 @@ async function overview({ params }) {
 async function device({ parts }) {
   const imei = parts[1];
   const d = (await api.get(`devices/${encodeURIComponent(imei)}`));
-  const rows = [['IMEI', d.imei], ['Serial number', d.serialNumber], ['Model', d.model], ['Kind', label(d.kind, 'DEVICE_KIND_')],
-    ['State', label(d.state, 'DEVICE_STATE_')], ['Pack type', label(d.packType, 'PACK_TYPE_')], ['Pack', d.packId || '—'],
-    ['Unit', d.unitCode || 'central stock'], ['Holder', d.holderAgentId || '—'], ['ROM build', d.romBuild || '—'],
-    ['Police report', d.policeReportReference || '—'], ['Updated', when(d.updateTime)]];
-  const details = h('dl.details', rows.flatMap(([k, v]) => [h('dt', k), h('dd', { 'data-field': k }, v)]));
+  // [stable id for tests and scripts, label, value]
+  const rows = [['IMEI', 'IMEI', d.imei], ['Serial number', 'Numéro de série', d.serialNumber], ['Model', 'Modèle', d.model],
+    ['Kind', 'Nature', label(d.kind, 'DEVICE_KIND_')], ['State', 'État', label(d.state, 'DEVICE_STATE_')],
+    ['Pack type', 'Type de pack', label(d.packType, 'PACK_TYPE_')], ['Pack', 'Pack', d.packId || '—'],
+    ['Unit', 'Unité', d.unitCode || 'stock central'], ['Holder', 'Détenteur', d.holderAgentId || '—'],
+    ['ROM build', 'Version de ROM', d.romBuild || '—'], ['Police report', 'Procès-verbal', d.policeReportReference || '—'],
+    ['Updated', 'Mis à jour', when(d.updateTime)]];
+  const details = h('dl.details', rows.flatMap(([id, k, v]) => [h('dt', k), h('dd', { 'data-field': id }, v)]));
   const actions = h('div.actions');
   const canDeclare = may(FM, UM) && !['DEVICE_STATE_LOST', 'DEVICE_STATE_STOLEN', 'DEVICE_STATE_RETURNED'].includes(d.state);
   if (canDeclare) {
@@ -245,42 +286,42 @@ async function device({ parts }) {
       e.preventDefault();
       const f = new FormData(e.target);
       const kind = f.get('kind');
-      if (!confirm(`Declare ${d.imei} ${kind === 'LOSS_KIND_STOLEN' ? 'STOLEN' : 'LOST'}? Its credentials are revoked and the device locked${kind === 'LOSS_KIND_STOLEN' ? ' and wiped' : ''}.`)) {
+      if (!confirm(`Déclarer ${d.imei} ${kind === 'LOSS_KIND_STOLEN' ? 'VOLÉ' : 'PERDU'} ? Ses accès sont révoqués et l’équipement verrouillé${kind === 'LOSS_KIND_STOLEN' ? ' puis effacé' : ''}.`)) {
         return;
       }
       try {
         await api.post(`devices/${encodeURIComponent(d.imei)}:declareLoss`, {
           kind, policeReportReference: f.get('report'), expectedVersion: d.version });
-        toast(`${d.imei} declared ${kind === 'LOSS_KIND_STOLEN' ? 'stolen: LOCK and WIPE queued' : 'lost: LOCK queued'}`);
+        toast(`${d.imei} déclaré ${kind === 'LOSS_KIND_STOLEN' ? 'volé : LOCK et WIPE en file' : 'perdu : LOCK en file'}`);
         render();
       } catch (err) {
         toast(err.message, 'error');
       }
     } },
-    h('label', 'Declare ', h('select', { name: 'kind' }, h('option', { value: 'LOSS_KIND_STOLEN' }, 'stolen'), h('option', { value: 'LOSS_KIND_LOST' }, 'lost'))),
-    h('label', 'Police report ', h('input', { name: 'report', required: true, placeholder: 'PV 2026/001234', maxlength: 64 })),
-    h('button.danger', { type: 'submit' }, 'Declare'));
+    h('label', 'Déclarer ', h('select', { name: 'kind' }, h('option', { value: 'LOSS_KIND_STOLEN' }, 'volé'), h('option', { value: 'LOSS_KIND_LOST' }, 'perdu'))),
+    h('label', 'Procès-verbal ', h('input', { name: 'report', required: true, placeholder: 'PV 2026/001234', maxlength: 64 })),
+    h('button.danger', { type: 'submit' }, 'Déclarer'));
     actions.append(form);
   }
-  const parts2 = [h('p', h('a', { href: `#/overview?unit=${encodeURIComponent(d.unitCode || '')}` }, '‹ Fleet')),
-    h('h1', `Device ${d.imei}`), h('div.grid2', section('Details', details, actions),
-      may(FM, UM) ? section('Latest report', later(async () => {
+  const parts2 = [h('p', h('a', { href: `#/overview?unit=${encodeURIComponent(d.unitCode || '')}` }, '‹ Flotte')),
+    h('h1', `Équipement ${d.imei}`), h('div.grid2', section('Détails', details, actions),
+      may(FM, UM) ? section('Dernier relevé', later(async () => {
         try {
           const s = await api.get(`devices/${encodeURIComponent(d.imei)}/state`);
           const r = s.reading || {};
-          return h('dl.details', [['Received', when(s.receiveTime)], ['Battery', r.batteryPercent === undefined ? '—' : `${r.batteryPercent} %`],
-            ['Patch level', r.securityPatchLevel || '—'], ['Network', label(r.network, 'NETWORK_TYPE_')],
+          return h('dl.details', [['Reçu', when(s.receiveTime)], ['Batterie', r.batteryPercent === undefined ? '—' : `${r.batteryPercent} %`],
+            ['Niveau de correctifs', r.securityPatchLevel || '—'], ['Réseau', label(r.network, 'NETWORK_TYPE_')],
             ['Position', r.latitude === undefined ? '—' : `${r.latitude.toFixed(5)}, ${r.longitude.toFixed(5)}`]]
             .flatMap(([k, v]) => [h('dt', k), h('dd', v)]));
         } catch (e) {
           if (e.status === 404) {
-            return h('p.muted', 'The device has not reported yet.');
+            return h('p.muted', 'L’équipement n’a encore rien transmis.');
           }
           throw e;
         }
       })) : null),
-    section('Remote commands', commands(d)),
-    section('History', paged(['When', 'What', 'Who'], async token => {
+    section('Commandes à distance', commands(d)),
+    section('Historique', paged(['Quand', 'Quoi', 'Qui'], async token => {
       const p = await api.get(`devices/${encodeURIComponent(d.imei)}/history`, { page_size: 10, page_token: token });
       return { next: p.nextPageToken, rows: (p.entries || []).map(x => h('tr', h('td', when(x.time)), h('td', x.action), h('td', x.actor))) };
     }))];
@@ -292,16 +333,16 @@ async function device({ parts }) {
  * moment after the answer: while one is missing the list is read again every second (20 s at most).
  */
 function commands(d) {
-  const box = h('div.later', h('p.muted', 'Loading…'));
+  const box = h('div.later', h('p.muted', 'Chargement…'));
   const expected = d.state === 'DEVICE_STATE_STOLEN' ? ['LOCK', 'WIPE'] : d.state === 'DEVICE_STATE_LOST' ? ['LOCK'] : [];
   let tries = 0;
   async function load() {
     try {
       const list = (await api.get(`devices/${encodeURIComponent(d.imei)}/commands`)).commands || [];
       const missing = expected.filter(x => !list.some(c => c.command === x));
-      box.replaceChildren(table(['Command', 'Status', 'Queued'], list.map(x => h('tr', { 'data-command': x.command },
-        h('td', x.command), h('td', x.status), h('td', when(x.queueTime))))),
-      missing.length ? h('p.muted', `Waiting for ${missing.join(' and ')} to be queued…`) : null);
+      box.replaceChildren(table(['Commande', 'Statut', 'Mise en file'], list.map(x => h('tr', { 'data-command': x.command },
+        h('td', x.command), h('td', label(x.status)), h('td', when(x.queueTime))))),
+      ...(missing.length ? [h('p.muted', `En attente de la mise en file de ${missing.join(' et ')}…`)] : []));
       tries++;
       if (missing.length && tries < 20 && (tries < 2 || box.isConnected)) {
         setTimeout(load, 1000);
@@ -319,37 +360,37 @@ function commands(d) {
 async function compliance({ params }) {
   const unit = params.get('unit') || user.unit || '';
   const hours = params.get('hours') || '24';
-  const out = [h('h1', 'Patch compliance and silent devices')];
+  const out = [h('h1', 'Conformité des correctifs et équipements silencieux')];
   if (may(FM, TECH, AUD)) {
-    out.push(section('By model (whole fleet)', later(async () => {
+    out.push(section('Par modèle (toute la flotte)', later(async () => {
       const c = await api.get('compliance');
-      return [table(['Model', 'Approved patch level', 'Reporting', 'Below it', 'Largest gap (days)', 'Average gap (days)', 'Supplier delay (days)'],
+      return [table(['Modèle', 'Niveau approuvé', 'Équipements remontant', 'En dessous', 'Écart max (jours)', 'Écart moyen (jours)', 'Délai fournisseur (jours)'],
         (c.models || []).map(m => h('tr', { 'data-model': m.model }, h('td', m.model), h('td', m.approvedPatchLevel || '—'), h('td.n', num(m.devices)),
           h('td.n', { class: Number(m.nonCompliant) > 0 ? 'n bad' : 'n' }, num(m.nonCompliant)), h('td.n', num(m.maxGapDays)),
           h('td.n', num(m.averageGapDays)), h('td.n', num(m.supplierDelayDays))))),
-      h('p.muted', `Devices reporting a build no release names: ${num(c.unknownBuildDevices)}`)];
+      h('p.muted', `Équipements sur une version qu’aucune livraison ne nomme : ${num(c.unknownBuildDevices)}`)];
     })));
   }
   const unitForm = h('form.filters', { onsubmit: e => { e.preventDefault(); go('compliance', { unit: new FormData(e.target).get('unit').trim().toUpperCase(), hours }); } },
-    h('label', 'Unit ', h('input', { name: 'unit', value: unit, required: true, placeholder: 'GN-RBRE-GGD35', size: 24 })),
-    h('button', { type: 'submit' }, 'Show'));
-  out.push(section(unit ? `By unit and model — ${unit}` : 'By unit and model', unitForm, unit ? later(async () => {
+    h('label', 'Unité ', h('input', { name: 'unit', value: unit, required: true, placeholder: 'GN-RBRE-GGD35', size: 24 })),
+    h('button', { type: 'submit' }, 'Afficher'));
+  out.push(section(unit ? `Par unité et modèle — ${unit}` : 'Par unité et modèle', unitForm, unit ? later(async () => {
     const c = await api.get(`units/${encodeURIComponent(unit)}/compliance`);
-    return table(['Unit', 'Model', 'Devices', 'Reporting', 'Below approved level', 'Largest gap (days)', 'Approved level', 'Devices below (largest gap first)'],
+    return table(['Unité', 'Modèle', 'Équipements', 'Remontant', 'Sous le niveau approuvé', 'Écart max (jours)', 'Niveau approuvé', 'Équipements en retard (plus gros écart d’abord)'],
       (c.lines || []).map(l => h('tr', h('td', l.unitCode), h('td', l.model), h('td.n', num(l.devices)), h('td.n', num(l.reporting)),
         h('td.n', { class: Number(l.nonCompliant) > 0 ? 'n bad' : 'n' }, num(l.nonCompliant)), h('td.n', num(l.maxGapDays)),
-        h('td', l.approvedPatchLevel || 'none approved'), h('td', (l.nonCompliantImeis || []).slice(0, 5).map(i => [deviceLink(i), ' ']),
+        h('td', l.approvedPatchLevel || 'aucun approuvé'), h('td', (l.nonCompliantImeis || []).slice(0, 5).map(i => [deviceLink(i), ' ']),
           (l.nonCompliantImeis || []).length > 5 ? `+${l.nonCompliantImeis.length - 5}` : ''))));
-  }) : h('p.muted', 'Choose a unit.')));
+  }) : h('p.muted', 'Choisissez une unité.')));
   if (may(FM, TECH, AUD)) {
     const silentForm = h('form.filters', { onsubmit: e => { e.preventDefault(); go('compliance', { unit, hours: new FormData(e.target).get('hours') }); } },
-      h('label', 'Silent for more than ', h('input', { name: 'hours', type: 'number', min: 1, max: 8760, value: hours, size: 5 }), ' hours'),
-      h('button', { type: 'submit' }, 'Show'));
-    out.push(section('Silent devices', silentForm, later(async () => {
+      h('label', 'Silencieux depuis plus de ', h('input', { name: 'hours', type: 'number', min: 1, max: 8760, value: hours, size: 5 }), ' heures'),
+      h('button', { type: 'submit' }, 'Afficher'));
+    out.push(section('Équipements silencieux', silentForm, later(async () => {
       const s = await api.get('device-states:silent', { hours, page_size: 200 });
-      return [h('p', { 'data-silent-total': s.total || 0 }, `${num(s.total)} device(s) silent for more than ${hours} h`,
-        Number(s.total) > (s.devices || []).length ? ` (first ${(s.devices || []).length} shown)` : ''),
-      table(['IMEI', 'Last reading received'], (s.devices || []).map(x => h('tr', h('td', deviceLink(x.imei)), h('td', when(x.lastReceiveTime)))))];
+      return [h('p', { 'data-silent-total': s.total || 0 }, `${num(s.total)} équipement(s) silencieux depuis plus de ${hours} h`,
+        Number(s.total) > (s.devices || []).length ? ` (les ${(s.devices || []).length} premiers affichés)` : ''),
+      table(['IMEI', 'Dernier relevé reçu'], (s.devices || []).map(x => h('tr', h('td', deviceLink(x.imei)), h('td', when(x.lastReceiveTime)))))];
     })));
   }
   return out;
@@ -371,19 +412,19 @@ async function map({ params }) {
     const f = new FormData(e.target);
     go('map', { unit: f.get('unit').trim().toUpperCase(), age: f.get('age') });
   } },
-  h('label', 'Unit ', h('input', { name: 'unit', value: unit, required: true, size: 24, placeholder: 'GN-RBRE-GGD35' })),
-  h('label', 'Positions newer than ', h('input', { name: 'age', type: 'number', min: 1, value: maxAge, size: 6, placeholder: 'any' }), ' min'),
-  h('button', { type: 'submit' }, 'Show'));
-  const out = [h('h1', 'Latest positions'), h('p.muted', 'Every position read here is recorded in the access audit.'), form];
+  h('label', 'Unité ', h('input', { name: 'unit', value: unit, required: true, size: 24, placeholder: 'GN-RBRE-GGD35' })),
+  h('label', 'Positions de moins de ', h('input', { name: 'age', type: 'number', min: 1, value: maxAge, size: 6, placeholder: 'tout âge' }), ' min'),
+  h('button', { type: 'submit' }, 'Afficher'));
+  const out = [h('h1', 'Dernières positions'), h('p.muted', 'Chaque lecture de position ici est tracée dans le journal des accès.'), form];
   if (!unit) {
-    out.push(h('p.muted', 'Choose a unit.'));
+    out.push(h('p.muted', 'Choisissez une unité.'));
     return out;
   }
   const p = await api.get(`units/${encodeURIComponent(unit)}/device-positions`, { max_age_minutes: maxAge });
   const placed = (p.states || []).filter(s => s.reading && s.reading.latitude !== undefined);
-  const mapBox = h('div.map', { id: 'map', role: 'application', 'aria-label': `Map of ${unit}` });
-  out.push(h('p', { 'data-positions': placed.length }, `${placed.length} positioned device(s) of ${num(p.devicesInUnit)} in ${unit} and its sub-units`),
-    mapBox, table(['IMEI', 'Position', 'Accuracy', 'Received'], placed.map(s => h('tr', h('td', deviceLink(s.imei)),
+  const mapBox = h('div.map', { id: 'map', role: 'application', 'aria-label': `Carte de ${unit}` });
+  out.push(h('p', { 'data-positions': placed.length }, `${placed.length} équipement(s) positionné(s) sur ${num(p.devicesInUnit)} dans ${unit} et ses unités subordonnées`),
+    mapBox, table(['IMEI', 'Position', 'Précision', 'Reçue'], placed.map(s => h('tr', h('td', deviceLink(s.imei)),
       h('td', `${s.reading.latitude.toFixed(5)}, ${s.reading.longitude.toFixed(5)}`),
       h('td', s.reading.accuracyM === undefined ? '—' : `${Math.round(s.reading.accuracyM)} m`), h('td', when(s.receiveTime))))));
   requestAnimationFrame(() => {
@@ -394,7 +435,7 @@ async function map({ params }) {
       L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(leafletMap);
     } else {
       mapBox.classList.add('no-tiles');
-      leafletMap.attributionControl.addAttribution('No tile server configured (NEOGEND_CONSOLE_TILE_URL)');
+      leafletMap.attributionControl.addAttribution('Aucun serveur de tuiles configuré (NEOGEND_CONSOLE_TILE_URL)');
     }
     const points = placed.map(s => [s.reading.latitude, s.reading.longitude]);
     placed.forEach(s => L.circleMarker([s.reading.latitude, s.reading.longitude], { radius: 7, weight: 2 })
@@ -413,7 +454,7 @@ async function map({ params }) {
 async function orders({ params }) {
   const agreements = (await api.get('agreements', { page_size: 100 })).agreements || [];
   if (!agreements.length) {
-    return [h('h1', 'Agreement & orders'), h('p.muted', 'No framework agreement is recorded.')];
+    return [h('h1', 'Marché et commandes'), h('p.muted', 'Aucun accord-cadre n’est enregistré.')];
   }
   const id = params.get('agreement') || agreements[0].id;
   const state = params.get('state') || '';
@@ -422,29 +463,29 @@ async function orders({ params }) {
   const month = Number(params.get('month') || today.getMonth() + 1);
   const keep = { agreement: id, state, year, month };
   const chooser = h('form.filters', { onchange: e => go('orders', { ...keep, agreement: e.target.value }) },
-    h('label', 'Agreement ', h('select', { name: 'agreement' }, agreements.map(a => h('option', { value: a.id, selected: a.id === id }, `${a.id} — ${a.title}`)))));
+    h('label', 'Accord-cadre ', h('select', { name: 'agreement' }, agreements.map(a => h('option', { value: a.id, selected: a.id === id }, `${a.id} — ${a.title}`)))));
   const consumption = later(async () => {
     const c = await api.get(`agreements/${encodeURIComponent(id)}/consumption`);
     return [h('div.cards',
-      card('Packs ordered', num(c.packsOrdered), { 'data-consumption': 'packsOrdered' }),
-      card('Maximum', num(c.maxPacks)), card('Headroom', num(c.headroom), { 'data-consumption': 'headroom' }),
-      card('Minimum', num(c.minPacks)), card('Forecast at term', num(c.forecastPacks)),
-      card('Forecast shortfall', num(c.forecastShortfall), { class: Number(c.forecastShortfall) > 0 ? 'card warn' : 'card' }),
-      card('Packs received', num(c.packsReceived)), card('Invoiced (€ excl. VAT)', c.amountInvoiced || '0')),
-    table(['Pack type', 'Ordered'], (c.byPackType || []).map(p => h('tr', h('td', label(p.packType, 'PACK_TYPE_')), h('td.n', num(p.packsOrdered))))),
-    table(['Fiscal year', 'Budget envelope (€)', 'Committed', 'Remaining', 'Invoiced'], (c.byFiscalYear || []).map(y => h('tr',
-      h('td', y.fiscalYear), h('td.n', y.budget), h('td.n', y.committed), h('td.n', { class: String(y.remaining).startsWith('-') ? 'n bad' : 'n' }, y.remaining),
-      h('td.n', y.invoiced))))];
+      card('Packs commandés', num(c.packsOrdered), { 'data-consumption': 'packsOrdered' }),
+      card('Maximum', num(c.maxPacks)), card('Marge restante', num(c.headroom), { 'data-consumption': 'headroom' }),
+      card('Minimum', num(c.minPacks)), card('Prévision à l’échéance', num(c.forecastPacks)),
+      card('Manque prévu au minimum', num(c.forecastShortfall), { class: Number(c.forecastShortfall) > 0 ? 'card warn' : 'card' }),
+      card('Packs reçus', num(c.packsReceived)), card('Facturé (€ HT)', money(c.amountInvoiced || '0'))),
+    table(['Type de pack', 'Commandés'], (c.byPackType || []).map(p => h('tr', h('td', label(p.packType, 'PACK_TYPE_')), h('td.n', num(p.packsOrdered))))),
+    table(['Exercice', 'Enveloppe (€)', 'Engagé', 'Disponible', 'Facturé'], (c.byFiscalYear || []).map(y => h('tr',
+      h('td', y.fiscalYear), h('td.n', money(y.budget)), h('td.n', money(y.committed)),
+      h('td.n', { class: String(y.remaining).startsWith('-') ? 'n bad' : 'n' }, money(y.remaining)), h('td.n', money(y.invoiced)))))];
   });
   const stateFilter = h('form.filters', { onchange: e => go('orders', { ...keep, state: e.target.value }) },
-    h('label', 'State ', h('select', { name: 'state' }, h('option', { value: '' }, 'any'),
+    h('label', 'État ', h('select', { name: 'state' }, h('option', { value: '' }, 'tous'),
       ['DRAFT', 'SUBMITTED', 'APPROVED', 'SENT', 'ACKNOWLEDGED', 'PARTIALLY_DELIVERED', 'DELIVERED', 'CLOSED', 'CANCELLED', 'REJECTED']
-        .map(s => h('option', { value: `ORDER_STATE_${s}`, selected: state === `ORDER_STATE_${s}` }, label(s))))));
+        .map(s => h('option', { value: `ORDER_STATE_${s}`, selected: state === `ORDER_STATE_${s}` }, label(`ORDER_STATE_${s}`))))));
   const orderAction = (o, verb, text) => h('button', { type: 'button', 'data-order-action': verb, onclick: async () => {
     try {
       const body = { expectedVersion: o.version };
       if (verb === 'cancel') {
-        const reason = prompt(`Why cancel ${o.number}?`);
+        const reason = prompt(`Motif de l’annulation de ${o.number} ?`);
         if (!reason) {
           return;
         }
@@ -457,16 +498,16 @@ async function orders({ params }) {
       toast(e.message, 'error');
     }
   } }, text);
-  const list = paged(['Number', 'State', 'Packs', 'Amount (€ excl. VAT)', 'Delivery site', 'Requested', 'Created', ''], async token => {
+  const list = paged(['Numéro', 'État', 'Packs', 'Montant (€ HT)', 'Site de livraison', 'Date souhaitée', 'Créé le', ''], async token => {
     const p = await api.get('purchase-orders', { agreement_id: id, state, page_size: 20, page_token: token });
     return {
       next: p.nextPageToken,
       rows: (p.items || []).map(o => h('tr', { 'data-order': o.number }, h('td', o.number), h('td', label(o.state, 'ORDER_STATE_')), h('td.n', num(o.packCount)),
-        h('td.n', o.amount), h('td', o.deliverySite), h('td', o.requestedDate ? `${o.requestedDate.year}-${String(o.requestedDate.month).padStart(2, '0')}-${String(o.requestedDate.day).padStart(2, '0')}` : '—'),
+        h('td.n', money(o.amount)), h('td', o.deliverySite), h('td', o.requestedDate ? `${o.requestedDate.year}-${String(o.requestedDate.month).padStart(2, '0')}-${String(o.requestedDate.day).padStart(2, '0')}` : '—'),
         h('td', when(o.createTime)), h('td', may(FM) ? [
-          o.state === 'ORDER_STATE_DRAFT' ? orderAction(o, 'submit', 'Submit') : null,
-          o.state === 'ORDER_STATE_SUBMITTED' ? orderAction(o, 'approve', 'Approve') : null,
-          ['ORDER_STATE_DRAFT', 'ORDER_STATE_SUBMITTED'].includes(o.state) ? orderAction(o, 'cancel', 'Cancel') : null] : null))),
+          o.state === 'ORDER_STATE_DRAFT' ? orderAction(o, 'submit', 'Soumettre') : null,
+          o.state === 'ORDER_STATE_SUBMITTED' ? orderAction(o, 'approve', 'Approuver') : null,
+          ['ORDER_STATE_DRAFT', 'ORDER_STATE_SUBMITTED'].includes(o.state) ? orderAction(o, 'cancel', 'Annuler') : null] : null))),
     };
   }, { 'data-list': 'orders' });
   const monthForm = h('form.filters', { onsubmit: e => {
@@ -474,9 +515,9 @@ async function orders({ params }) {
     const f = new FormData(e.target);
     go('orders', { ...keep, year: f.get('year'), month: f.get('month') });
   } },
-  h('label', 'Year ', h('input', { name: 'year', type: 'number', min: 2000, max: 2100, value: year, size: 5 })),
-  h('label', 'Month ', h('input', { name: 'month', type: 'number', min: 1, max: 12, value: month, size: 3 })),
-  h('button', { type: 'submit' }, 'Show'));
+  h('label', 'Année ', h('input', { name: 'year', type: 'number', min: 2000, max: 2100, value: year, size: 5 })),
+  h('label', 'Mois ', h('input', { name: 'month', type: 'number', min: 1, max: 12, value: month, size: 3 })),
+  h('button', { type: 'submit' }, 'Afficher'));
   const statementPath = `agreements/${encodeURIComponent(id)}/statements/${year}/${month}`;
   const statement = later(async () => {
     const s = await api.get(statementPath);
@@ -491,15 +532,15 @@ async function orders({ params }) {
       } catch (e) {
         toast(e.message, 'error');
       }
-    } }, 'Download CSV');
-    return [table(['Item', 'Kind', 'Label', 'Quantity', 'Billed days', 'Unit price', 'Amount'], (s.lines || []).map(l => h('tr',
+    } }, 'Télécharger le CSV');
+    return [table(['Article', 'Nature', 'Libellé', 'Quantité', 'Jours facturés', 'Prix unitaire', 'Montant'], (s.lines || []).map(l => h('tr',
       h('td', l.itemCode), h('td', label(l.kind, 'ITEM_KIND_')), h('td', l.label), h('td.n', num(l.quantity)), h('td.n', num(l.billedDays)),
-      h('td.n', l.unitPrice), h('td.n', l.amount)))),
-    h('dl.totals', h('dt', 'Total excl. VAT'), h('dd', { 'data-statement': 'totalExclTax' }, s.totalExclTax), h('dt', `VAT (${s.vatRate})`), h('dd', s.vat),
-      h('dt', 'Total incl. VAT'), h('dd', { 'data-statement': 'totalInclTax' }, s.totalInclTax)), download];
+      h('td.n', money(l.unitPrice)), h('td.n', money(l.amount))))),
+    h('dl.totals', h('dt', 'Total HT'), h('dd', { 'data-statement': 'totalExclTax' }, money(s.totalExclTax)), h('dt', `TVA (${Math.round(Number(s.vatRate) * 10000) / 100} %)`), h('dd', money(s.vat)),
+      h('dt', 'Total TTC'), h('dd', { 'data-statement': 'totalInclTax' }, money(s.totalInclTax))), download];
   });
-  return [h('h1', 'Agreement & orders'), chooser, section('Consumption', consumption), section('Purchase orders', stateFilter, list),
-    section(`Lease statement ${year}-${String(month).padStart(2, '0')}`, monthForm, statement)];
+  return [h('h1', 'Marché et commandes'), chooser, section('Consommation', consumption), section('Bons de commande', stateFilter, list),
+    section(`Relevé de location ${year}-${String(month).padStart(2, '0')}`, monthForm, statement)];
 }
 
 // ---------------------------------------------------------------- stock and repairs
@@ -509,23 +550,23 @@ async function workshop({ params }) {
   const alerts = later(async () => {
     const a = (await api.get('stock-alerts')).alerts || [];
     const agreements = may(FM) && a.some(x => !x.draftOrderNumber) ? ((await api.get('agreements', { page_size: 1 })).agreements || []) : [];
-    return table(['Depot', 'Item', 'In stock', 'Minimum', 'Raised', 'Draft order', ''], a.map(x => h('tr', { 'data-alert': x.id },
+    return table(['Dépôt', 'Article', 'En stock', 'Minimum', 'Levée le', 'Commande brouillon', ''], a.map(x => h('tr', { 'data-alert': x.id },
       h('td', x.depotCode), h('td', x.itemCode), h('td.n.bad', num(x.quantity)), h('td.n', num(x.minimum)), h('td', when(x.raiseTime)),
       h('td', x.draftOrderNumber || '—'),
       h('td', may(FM) && !x.draftOrderNumber && agreements.length ? h('button', { type: 'button', 'data-action': 'propose', onclick: async () => {
         try {
           const r = await api.post(`stock-alerts/${x.id}:proposeReplenishment`, { agreementId: agreements[0].id });
-          toast(`Draft order ${r.draftOrderNumber} created under ${agreements[0].id}`);
+          toast(`Commande brouillon ${r.draftOrderNumber} créée sur ${agreements[0].id}`);
           render();
         } catch (e) {
           toast(e.message, 'error');
         }
-      } }, 'Propose an order') : null))));
+      } }, 'Proposer une commande') : null))));
   });
   const filter = h('form.filters', { onchange: e => go('workshop', { repairs: e.target.value }) },
-    h('label', 'State ', h('select', { name: 'repairs' }, h('option', { value: '' }, 'any'),
-      ['OPEN', 'REPAIRED', 'FAILED'].map(s => h('option', { value: `REPAIR_STATE_${s}`, selected: repairState === `REPAIR_STATE_${s}` }, label(s))))));
-  const repairs = paged(['Repair', 'Device', 'Model', 'Depot', 'Technician', 'State', 'Fault', 'Parts', 'Opened', 'Closed'], async token => {
+    h('label', 'État ', h('select', { name: 'repairs' }, h('option', { value: '' }, 'tous'),
+      ['OPEN', 'REPAIRED', 'FAILED'].map(s => h('option', { value: `REPAIR_STATE_${s}`, selected: repairState === `REPAIR_STATE_${s}` }, label(`REPAIR_STATE_${s}`))))));
+  const repairs = paged(['Réparation', 'Équipement', 'Modèle', 'Dépôt', 'Technicien', 'État', 'Panne', 'Pièces', 'Ouverte le', 'Close le'], async token => {
     const p = await api.get('repairs', { state: repairState, page_size: 20, page_token: token });
     return {
       next: p.nextPageToken,
@@ -534,14 +575,14 @@ async function workshop({ params }) {
         h('td', when(r.openTime)), h('td', r.closeTime ? when(r.closeTime) : '—'))),
     };
   }, { 'data-list': 'repairs' });
-  return [h('h1', 'Stock & repairs'), section('Open stock alerts', alerts), section('Repairs', filter, repairs)];
+  return [h('h1', 'Stocks et réparations'), section('Alertes de stock ouvertes', alerts), section('Réparations', filter, repairs)];
 }
 
 // ---------------------------------------------------------------- training
 
 async function training() {
-  const out = [h('h1', 'Training')];
-  out.push(section('Upcoming and running sessions', paged(['Session', 'Course', 'From', 'To', 'Place', 'Seats', 'Enrolled', 'Waiting', ''], async token => {
+  const out = [h('h1', 'Formation')];
+  out.push(section('Sessions à venir et en cours', paged(['Session', 'Module', 'Du', 'Au', 'Lieu', 'Places', 'Inscrits', 'En attente', ''], async token => {
     const p = await api.get('sessions', { page_size: 20, page_token: token });
     return {
       next: p.nextPageToken,
@@ -556,19 +597,19 @@ async function training() {
             try {
               const r = await api.post(`sessions/${encodeURIComponent(s.id)}:enroll`, {});
               const me = (r.enrolments || []).find(e => e.technician === user.name);
-              toast(`${s.id}: ${me ? label(me.status) : 'done'}`);
+              toast(`${s.id} : ${me ? label(me.status) : 'fait'}`);
               render();
             } catch (e) {
               toast(e.message, 'error');
             }
-          } }, 'Enrol me') : null));
+          } }, 'M’inscrire') : null));
       }),
     };
   }, { 'data-list': 'sessions' })));
   if (may(FM, AUD)) {
-    out.push(section('Certifications expiring within 90 days', later(async () => {
+    out.push(section('Certifications expirant sous 90 jours', later(async () => {
       const c = await api.get('certifications:expiring', { within_days: 90 });
-      return table(['Technician', 'Course', 'Models', 'Valid until'], (c.certifications || []).map(x => h('tr',
+      return table(['Technicien', 'Module', 'Modèles', 'Valable jusqu’au'], (c.certifications || []).map(x => h('tr',
         h('td', x.technician), h('td', x.courseCode), h('td', (x.modelFamilies || []).join(', ')), h('td', x.validUntil))));
     })));
   }
@@ -587,7 +628,7 @@ function shell() {
     h('a', { href: `#/${s.id}`, class: current === s.id ? 'current' : null, 'data-nav': s.id }, s.title)));
   const roles = user.roles.filter(r => [FM, UM, TECH, AUD].includes(r));
   who.replaceChildren(h('span', { 'data-user': user.name }, user.name), h('span.muted', ` ${roles.join(', ')}${user.unit ? ` · ${user.unit}` : ''} `),
-    h('button', { type: 'button', onclick: () => auth.logout() }, 'Sign out'));
+    h('button', { type: 'button', onclick: () => auth.logout() }, 'Se déconnecter'));
 }
 
 async function render() {
@@ -600,9 +641,9 @@ async function render() {
   const r = route();
   const section = SECTIONS.find(s => s.id === r.parts[0]);
   const page = r.parts[0] === 'devices' ? { render: device, roles: [FM, UM, TECH, AUD] } : section;
-  main.replaceChildren(h('p.muted', 'Loading…'));
+  main.replaceChildren(h('p.muted', 'Chargement…'));
   if (!SECTIONS.some(s => may(...s.roles))) {
-    main.replaceChildren(h('h1', 'Not for this account'), h('p', `${user.name} holds none of the console's roles (fleet manager, unit manager, technician, auditor).`));
+    main.replaceChildren(h('h1', 'Compte non habilité'), h('p', `${user.name} ne détient aucun des rôles de la console (gestionnaire de flotte, gestionnaire d’unité, technicien, auditeur).`));
     return;
   }
   if (!page) {
@@ -610,14 +651,14 @@ async function render() {
     return;
   }
   if (!may(...page.roles)) {
-    main.replaceChildren(h('h1', 'Not allowed'), h('p', `This page is for: ${page.roles.join(', ')}.`));
+    main.replaceChildren(h('h1', 'Accès refusé'), h('p', `Cette page est réservée à : ${page.roles.join(', ')}.`));
     return;
   }
   const seen = location.hash;
   try {
     const content = await page.render(r);
     if (seen === location.hash) {
-      main.replaceChildren(...[content].flat());
+      main.replaceChildren(...[content].flat(Infinity).filter(c => c !== null && c !== undefined));
       main.dataset.page = r.parts[0];
     }
   } catch (e) {
@@ -630,21 +671,21 @@ async function render() {
 function signIn(message) {
   document.getElementById('nav').replaceChildren();
   document.getElementById('who').replaceChildren();
-  main.replaceChildren(h('div.signin', h('h1', 'NéoGEND fleet console'),
-    h('p', 'For fleet managers, unit managers, technicians and auditors of the leased fleet.'),
+  main.replaceChildren(h('div.signin', h('h1', 'Console de flotte NéoGEND'),
+    h('p', 'Pour les gestionnaires de flotte, gestionnaires d’unité, techniciens et auditeurs de la flotte louée.'),
     message ? h('p.error', { role: 'alert' }, message) : null,
-    h('button.primary', { type: 'button', id: 'sign-in', onclick: () => auth.login() }, 'Sign in with Keycloak')));
+    h('button.primary', { type: 'button', id: 'sign-in', onclick: () => auth.login() }, 'Se connecter')));
 }
 
 async function start() {
   try {
     config = await (await fetch('config.json')).json();
   } catch (e) {
-    main.replaceChildren(problem(new Error('cannot read the console settings (config.json)')));
+    main.replaceChildren(problem(new Error('impossible de lire les réglages de la console (config.json)')));
     return;
   }
   auth = new Auth(config);
-  api = new Api(auth, () => signIn('Your session ended; sign in again.'));
+  api = new Api(auth, () => signIn('Votre session a pris fin ; reconnectez-vous.'));
   try {
     const back = await auth.completeLogin();
     if (back) {

@@ -57,10 +57,10 @@ export class Auth {
     sessionStorage.removeItem(PENDING);
     history.replaceState(null, '', '/console/');
     if (params.has('error')) {
-      throw new Error(`Keycloak refused the login: ${params.get('error_description') || params.get('error')}`);
+      throw new Error(`Keycloak a refusé la connexion : ${params.get('error_description') || params.get('error')}`);
     }
     if (!pending || pending.state !== params.get('state')) {
-      throw new Error('this login answer does not match a login started here; sign in again');
+      throw new Error('cette réponse ne correspond à aucune connexion commencée ici ; reconnectez-vous');
     }
     await this.tokenRequest({
       grant_type: 'authorization_code', code: params.get('code'), redirect_uri: redirectUri(),
@@ -76,12 +76,12 @@ export class Auth {
         method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form),
       });
     } catch (e) {
-      throw new Error(`cannot reach Keycloak at ${this.config.issuer}`);
+      throw new Error(`Keycloak injoignable (${this.config.issuer})`);
     }
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       this.forget();
-      throw new Error(`Keycloak refused the token request: ${body.error_description || body.error || response.status}`);
+      throw new Error(`Keycloak a refusé la demande de jeton : ${body.error_description || body.error || response.status}`);
     }
     this.tokens = {
       access: body.access_token, refresh: body.refresh_token, id: body.id_token,

@@ -145,13 +145,13 @@ class ConsoleIT {
         signIn("fleet.manager");
         waitFor(By.linkText(imei)).click();
         waitFor(By.cssSelector("form[data-action='declare-loss']"));
-        assertThat(text("[data-field='State']")).isEqualTo("Assigned");
+        assertThat(text("[data-field='State']")).isEqualTo("Affecté");
         new Select(driver.findElement(By.name("kind"))).selectByValue("LOSS_KIND_STOLEN");
         driver.findElement(By.name("report")).sendKeys("PV 2026/004211");
         driver.findElement(By.cssSelector("form[data-action='declare-loss'] button[type='submit']")).click();
         new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.alertIsPresent()).accept();
         new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.textToBePresentInElementLocated(
-                By.cssSelector("[data-field='State']"), "Stolen"));
+                By.cssSelector("[data-field='State']"), "Volé"));
         waitFor(By.cssSelector("[data-command='WIPE']"));
         assertThat(text("[data-field='Police report']")).isEqualTo("PV 2026/004211");
         assertThat(driver.findElements(By.cssSelector("[data-command]"))).extracting(e -> e.getDomAttribute("data-command"))
@@ -171,8 +171,8 @@ class ConsoleIT {
         LocalDate today = LocalDate.now();
         String path = "agreements/AC-2026-NEOGEND/statements/" + today.getYear() + "/" + today.getMonthValue();
         JsonNode statement = api(path, fleet);
-        assertThat(text("[data-statement='totalExclTax']")).isEqualTo(statement.get("totalExclTax").asString());
-        assertThat(text("[data-statement='totalInclTax']")).isEqualTo(statement.get("totalInclTax").asString());
+        assertThat(decimal(text("[data-statement='totalExclTax']"))).isEqualTo(statement.get("totalExclTax").asString());
+        assertThat(decimal(text("[data-statement='totalInclTax']"))).isEqualTo(statement.get("totalInclTax").asString());
         JsonNode consumption = api("agreements/AC-2026-NEOGEND/consumption", fleet);
         assertThat(number(text("[data-consumption='headroom'] .card-value"))).isEqualTo(consumption.get("headroom").asLong());
         screenshot("orders", true);
@@ -223,7 +223,8 @@ class ConsoleIT {
         signIn("auditor");
         assertThat(driver.findElements(By.cssSelector("[data-nav]"))).extracting(e -> e.getDomAttribute("data-nav"))
                 .containsExactly("overview", "compliance", "orders", "workshop", "training"); // no map
-        Set<String> readOnlyButtons = Set.of("‹ Previous", "Next ›", "Filter", "Show", "Download CSV", "Sign out", "▸", "▾");
+        Set<String> readOnlyButtons = Set.of("‹ Précédent", "Suivant ›", "Filtrer", "Afficher", "Télécharger le CSV",
+                "Se déconnecter", "▸", "▾");
         waitFor(By.linkText(DemoData.imei(1))).click();
         waitFor(By.cssSelector("[data-field='IMEI']"));
         settled("devices");
@@ -261,7 +262,7 @@ class ConsoleIT {
         settled("map");
         assertThat(driver.findElement(By.name("unit")).getDomProperty("value")).isEqualTo("GN-RBRE-GGD35");
         // signing out ends the Keycloak session: the next visit asks for a login again
-        driver.findElement(By.xpath("//button[text()='Sign out']")).click();
+        driver.findElement(By.xpath("//button[text()='Se déconnecter']")).click();
         waitFor(By.id("sign-in"));
         driver.get(stack.gatewayUrl() + "/console/");
         waitFor(By.id("sign-in")).click();
@@ -281,7 +282,7 @@ class ConsoleIT {
         settled("training");
         waitFor(By.cssSelector("[data-session='" + session + "'] [data-action='enrol']")).click();
         new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.textToBePresentInElementLocated(
-                By.cssSelector("[data-session='" + session + "']"), "Enrolled"));
+                By.cssSelector("[data-session='" + session + "']"), "Inscrit"));
         assertThat(api("sessions/" + session, fleet).get("enrolments").toString())
                 .contains("\"technician\":\"technician\"", "\"status\":\"ENROLLED\"");
     }
@@ -302,7 +303,7 @@ class ConsoleIT {
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> (Boolean) ((JavascriptExecutor) d).executeScript("""
                 const main = document.getElementById('main');
                 return main.dataset.page === arguments[0]
-                    && ![...main.querySelectorAll('p.muted')].some(p => p.textContent === 'Loading…');""", page));
+                    && ![...main.querySelectorAll('p.muted')].some(p => p.textContent === 'Chargement…');""", page));
     }
 
     WebElement waitFor(By by) {
@@ -327,6 +328,11 @@ class ConsoleIT {
     List<String> imeis() {
         return driver.findElements(By.cssSelector("[data-list='devices'] tbody tr td:first-child a")).stream()
                 .map(WebElement::getText).toList();
+    }
+
+    /** An amount as the console writes it ("1\u202f234,56") back in the API's form ("1234.56"). */
+    static String decimal(String shown) {
+        return shown.replaceAll("[\\s\u202f\u00a0]", "").replace(',', '.');
     }
 
     static long number(String shown) {
