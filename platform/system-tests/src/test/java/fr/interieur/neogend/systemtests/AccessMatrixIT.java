@@ -19,9 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AccessMatrixIT {
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     static final Path ROOT = Path.of(System.getProperty("neogend.root", "../..")).toAbsolutePath().normalize();
     static Stack stack;
     static TokenClient tokens;
@@ -218,15 +214,7 @@ class AccessMatrixIT {
     }
 
     static HttpResponse<String> send(String method, String path, String token, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (json != null) {
-            b.header("Content-Type", "application/json");
-        }
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return SuiteHttp.send(method, stack.gatewayUrl() + path, token, json);
     }
 
     /** The same claims, but from another issuer, signed by a key of its own. */

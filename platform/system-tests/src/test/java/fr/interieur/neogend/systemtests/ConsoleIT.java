@@ -20,11 +20,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +43,6 @@ class ConsoleIT {
 
     static final Path ROOT = Path.of(System.getProperty("neogend.root", "../..")).toAbsolutePath().normalize();
     static final Path SHOTS = Path.of(System.getProperty("neogend.screenshots", "target/screenshots")).toAbsolutePath();
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final int EXTRA_DEVICES = 25;
 
@@ -361,12 +356,6 @@ class ConsoleIT {
     }
 
     static HttpResponse<String> send(String method, String path, String token, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/" + path))
-                .header("Authorization", "Bearer " + token);
-        if (json != null) {
-            b.header("Content-Type", "application/json");
-        }
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return SuiteHttp.send(method, stack.gatewayUrl() + "/api/v1/" + path, token, json);
     }
 }

@@ -80,13 +80,7 @@ class FaultsIT {
     }
 
     static HttpResponse<String> send(String method, String path, String token, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token);
-        if (json != null) {
-            b.header("Content-Type", "application/json");
-        }
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return SuiteHttp.send(method, stack.gatewayUrl() + path, token, json);
     }
 
     static String device(String imei, String unit) {

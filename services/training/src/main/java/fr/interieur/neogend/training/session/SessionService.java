@@ -147,9 +147,7 @@ public class SessionService {
         args.add(page.fetchSize());
         List<Session> rows = jdbc.sql("select * from training_session" + where + " order by start_date, id limit ?")
                 .params(args)
-                .query((rs, n) -> new Session(rs.getString("id"), rs.getString("course_code"),
-                        rs.getDate("start_date").toLocalDate(), rs.getDate("end_date").toLocalDate(),
-                        rs.getString("place"), rs.getInt("capacity"), rs.getString("trainer"), List.of()))
+                .query((rs, n) -> session(rs, List.of()))
                 .list();
         Page<Session> cut = page.toPage(rows, r -> r.startDate() + "|" + r.id(), filters);
         if (cut.items().isEmpty()) {
@@ -171,10 +169,14 @@ public class SessionService {
         List<Enrolment> enrolments = jdbc.sql("select technician, status from enrolment where session_id = ? order by id")
                 .param(id).query((rs, n) -> new Enrolment(rs.getString(1), rs.getString(2))).list();
         return jdbc.sql("select * from training_session where id = ?").param(id)
-                .query((rs, n) -> new Session(rs.getString("id"), rs.getString("course_code"),
-                        rs.getDate("start_date").toLocalDate(), rs.getDate("end_date").toLocalDate(),
-                        rs.getString("place"), rs.getInt("capacity"), rs.getString("trainer"), enrolments))
+                .query((rs, n) -> session(rs, enrolments))
                 .optional().orElseThrow(() -> new NotFoundException("no training session " + id));
+    }
+
+    private static Session session(java.sql.ResultSet rs, List<Enrolment> enrolments) throws java.sql.SQLException {
+        return new Session(rs.getString("id"), rs.getString("course_code"), rs.getDate("start_date").toLocalDate(),
+                rs.getDate("end_date").toLocalDate(), rs.getString("place"), rs.getInt("capacity"),
+                rs.getString("trainer"), enrolments);
     }
 
     /** Enrols a technician: ENROLLED while a seat is free, WAITLISTED after. */
