@@ -113,6 +113,9 @@ metadata:
     {{- include "neogend.labels" . | nindent 4 }}
 data:
   NEOGEND_HTTP_PORT: {{ $v.httpPort | quote }}
+  {{- if eq .kind "gateway" }}
+  NEOGEND_MANAGEMENT_PORT: {{ $v.managementPort | quote }}
+  {{- end }}
   {{- if eq .kind "grpc" }}
   NEOGEND_GRPC_PORT: {{ $v.grpcPort | quote }}
   NEOGEND_DB_URL: {{ include "neogend.jdbcUrl" . | quote }}
@@ -240,6 +243,12 @@ spec:
             - name: http
               containerPort: {{ $v.httpPort }}
               protocol: TCP
+            {{- if eq .kind "gateway" }}
+            # probes and metrics: never on the public API port
+            - name: management
+              containerPort: {{ $v.managementPort }}
+              protocol: TCP
+            {{- end }}
           envFrom:
             - configMapRef:
                 name: {{ include "neogend.componentName" . }}
@@ -279,25 +288,25 @@ spec:
             timeoutSeconds: 5
             failureThreshold: 3
           {{- else }}
-          # Actuator health groups (management.endpoint.health.probes.enabled) on the server port.
+          # Actuator health groups (management.endpoint.health.probes.enabled) on the management port.
           startupProbe:
             httpGet:
               path: /actuator/health/liveness
-              port: http
+              port: management
             periodSeconds: 5
             timeoutSeconds: 3
             failureThreshold: 36
           readinessProbe:
             httpGet:
               path: /actuator/health/readiness
-              port: http
+              port: management
             periodSeconds: 10
             timeoutSeconds: 3
             failureThreshold: 3
           livenessProbe:
             httpGet:
               path: /actuator/health/liveness
-              port: http
+              port: management
             periodSeconds: 20
             timeoutSeconds: 5
             failureThreshold: 3
@@ -357,6 +366,14 @@ spec:
     - name: http
       port: {{ $v.httpPort }}
       targetPort: http
+      protocol: TCP
+      appProtocol: http
+    {{- end }}
+    {{- if and (eq .kind "gateway") $root.Values.metrics.serviceMonitor.enabled }}
+    # for the ServiceMonitor only: the Ingress routes the http port, NetworkPolicy admits Prometheus here
+    - name: management
+      port: {{ $v.managementPort }}
+      targetPort: management
       protocol: TCP
       appProtocol: http
     {{- end }}
@@ -459,7 +476,7 @@ spec:
     - from:
         {{- toYaml $np.prometheusFrom | nindent 8 }}
       ports:
-        - port: http
+        - port: {{ ternary "management" "http" (eq .kind "gateway") }}
           protocol: TCP
     {{- end }}
   egress:
@@ -523,7 +540,7 @@ spec:
     matchLabels:
       {{- include "neogend.selectorLabels" . | nindent 6 }}
   endpoints:
-    - port: http
+    - port: {{ ternary "management" "http" (eq .kind "gateway") }}
       path: {{ $sm.path }}
       interval: {{ $sm.interval }}
 {{- end }}

@@ -25,6 +25,7 @@ import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -47,6 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"logging.structured.format.console=", "neogend.gateway.clock-skew=0s",
+                "management.server.port=0",
                 "neogend.gateway.circuit-breaker.minimum-number-of-calls=4",
                 "neogend.gateway.circuit-breaker.sliding-window-size=4",
                 "neogend.gateway.circuit-breaker.wait-in-open-state=60s"})
@@ -59,6 +61,8 @@ class GatewayIT {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
     final HttpClient http = HttpClient.newHttpClient();
 
     @DynamicPropertySource
@@ -243,6 +247,80 @@ class GatewayIT {
         assertThat(rawStatus("/api/v1/devices?state=%E9", token)).isEqualTo(400);
     }
 
+    @Test
+    void controlCharactersAndOverLongValuesAre400NamingTheFieldAndNeverEchoed() throws Exception {
+        String token = TestTokens.fleetManager();
+        LAST_HEADERS.set(null);
+        var nul = send("GET", "/api/v1/devices?unit_code=GN%00", token, null, null);
+        assertThat(nul.statusCode()).isEqualTo(400);
+        assertThat(nul.body()).contains("\"field\":\"unit_code\"").contains("control character");
+        var inBody = send("POST", "/api/v1/devices", token, "{\"imei\":\"490154203237518\",\"model\":\"X\\u0000\"}", null);
+        assertThat(inBody.statusCode()).isEqualTo(400);
+        assertThat(inBody.body()).contains("\"field\":\"device.model\"");
+        String huge = "Z".repeat(20_000);
+        var longOne = send("POST", "/api/v1/devices", token, "{\"imei\":\"490154203237518\",\"model\":\"" + huge + "\"}", null);
+        assertThat(longOne.statusCode()).isEqualTo(400);
+        assertThat(longOne.body()).contains("\"field\":\"device.model\"").contains("20000 characters")
+                .doesNotContain("ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ");
+        assertThat(longOne.body().length()).isLessThan(1000);
+        var longParam = send("GET", "/api/v1/devices?model=" + "Z".repeat(3000), token, null, null);
+        assertThat(longParam.statusCode()).isEqualTo(400);
+        assertThat(longParam.body().length()).isLessThan(1000);
+        assertThat(LAST_HEADERS.get()).as("no such request reached the service").isNull();
+    }
+
+    @Test
+    void aSingularParameterTwiceANegativeCountAndAnImpossibleDateAre400() throws Exception {
+        String token = TestTokens.fleetManager();
+        LAST_HEADERS.set(null);
+        var twice = send("GET", "/api/v1/devices?state=IN_STOCK&state=ASSIGNED", token, null, null);
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(twice.body()).contains("\"field\":\"state\"").contains("given 2 times");
+        assertThat(send("GET", "/api/v1/devices?page_size=1&page_size=2", token, null, null).statusCode()).isEqualTo(400);
+        var negative = send("GET", "/api/v1/devices?page_size=-5", token, null, null);
+        assertThat(negative.statusCode()).isEqualTo(400);
+        assertThat(negative.body()).contains("\"field\":\"page_size\"").contains("must not be negative");
+        assertThat(send("GET", "/api/v1/devices?page_size=-2147483648", token, null, null).statusCode()).isEqualTo(400);
+        assertThat(LAST_HEADERS.get()).isNull();
+    }
+
+    @Test
+    void malformedUrlsGetAProblemWithTheSecurityHeaders() throws Exception {
+        String token = TestTokens.fleetManager();
+        for (String path : new String[] {"/api/v1/devices/%2e%2e/units", "/api/v1//devices", "/api/v1/devices;x=1",
+                "/api/v1/devices/%5c..", "/api/v1/devices/%zz", "/api/v1/devices/%25", "/api/v1/" + "a".repeat(9000),
+                "/api/v1/devices/\\x"}) {
+            Raw r = raw("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                    + "\r\nConnection: close\r\n\r\n");
+            String label = path.length() > 40 ? path.substring(0, 40) + "…" : path;
+            assertThat(r.status()).as(label).isBetween(400, 414);
+            assertThat(r.headers()).as(label).containsIgnoringCase("content-type: application/problem+json")
+                    .containsIgnoringCase("x-content-type-options: nosniff")
+                    .containsIgnoringCase("content-security-policy: default-src 'none'");
+            assertThat(r.body()).as(label).contains("\"status\":" + r.status());
+        }
+        Raw tooLong = raw("GET /api/v1/" + "a".repeat(9000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(tooLong.status()).isEqualTo(414);
+        Raw headers = raw("GET /api/v1/devices HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n");
+        assertThat(headers.status()).isEqualTo(431);
+        assertThat(headers.headers()).containsIgnoringCase("content-type: application/problem+json");
+    }
+
+    /** An answer read off a raw socket. */
+    record Raw(int status, String headers, String body) {
+    }
+
+    private Raw raw(String request) throws IOException {
+        try (var socket = new java.net.Socket("localhost", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int end = all.indexOf("\r\n\r\n");
+            String head = end < 0 ? all : all.substring(0, end);
+            return new Raw(Integer.parseInt(head.split(" ")[1]), head, end < 0 ? "" : all.substring(end + 4));
+        }
+    }
+
     /** The status of a GET sent as raw bytes, for request lines no well-behaved client would send. */
     private int rawStatus(String rawPath, String token) throws IOException {
         try (var socket = new java.net.Socket("localhost", port)) {
@@ -292,9 +370,25 @@ class GatewayIT {
 
     @Test
     void onlyHealthIsOpenOutsideTheApi() throws Exception {
-        assertThat(send("GET", "/actuator/health/readiness", null, null, null).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/actuator/env", TestTokens.fleetManager(), null, null).statusCode()).isIn(403, 404);
         assertThat(send("GET", "/elsewhere", TestTokens.fleetManager(), null, null).statusCode()).isIn(403, 404);
+    }
+
+    @Test
+    void probesAndMetricsAreOnTheManagementPortOnly() throws Exception {
+        String management = "http://localhost:" + managementPort;
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(management + "/actuator/health/readiness")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        var metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+        // the public port has neither
+        for (String path : new String[] {"/actuator/health/readiness", "/actuator/prometheus", "/actuator/health"}) {
+            var r = send("GET", path, TestTokens.fleetManager(), null, null);
+            assertThat(r.statusCode()).as(path).isIn(403, 404);
+            assertThat(r.body()).as(path).doesNotContain("jvm_memory").doesNotContain("UP");
+        }
     }
 
     private HttpResponse<String> send(String method, String path, String token, String body, String correlationId)

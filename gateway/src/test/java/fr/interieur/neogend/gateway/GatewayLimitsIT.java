@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"logging.structured.format.console=", "neogend.gateway.clock-skew=0s",
-                "neogend.gateway.rate-limit.requests-per-second=1", "neogend.gateway.rate-limit.burst=3",
+                "management.server.port=0", "neogend.gateway.rate-limit.requests-per-second=1", "neogend.gateway.rate-limit.burst=3",
                 "neogend.gateway.max-body-bytes=1024",
                 "neogend.gateway.cors.allowed-origins=https://console.neogend.example"})
 class GatewayLimitsIT {

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The API reference: the OpenAPI document, read by a real OpenAPI parser, and its page. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"logging.structured.format.console="})
+        properties = {"logging.structured.format.console=", "management.server.port=0"})
 class OpenApiIT {
 
     static final HttpServer JWKS = StandIns.jwks(new AtomicInteger());
@@ -105,6 +105,24 @@ class OpenApiIT {
         assertThat(oauth.getFlows().getClientCredentials().getTokenUrl())
                 .isEqualTo(TestTokens.ISSUER + "/protocol/openid-connect/token");
         assertThat(api.getPaths().get("/api/v1/device-readings").getPost().getSecurity().getFirst()).containsKey("device");
+        // the request rules of the protos: lengths, list sizes, ranges, decimal and date shapes
+        var model = (io.swagger.v3.oas.models.media.Schema<?>) device.getProperties().get("model");
+        assertThat(model.getMaxLength()).isEqualTo(100);
+        var pageSize = listDevices.getParameters().stream().filter(p -> p.getName().equals("page_size")).findFirst()
+                .orElseThrow().getSchema();
+        assertThat(pageSize.getMinimum()).isEqualByComparingTo("0");
+        var item = api.getComponents().getSchemas().get("neogend.order.v1.CatalogueItem");
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) item.getProperties().get("unitPrice")).getPattern())
+                .isEqualTo("^[0-9]{1,12}(\\.[0-9]{1,2})?$");
+        var batch = api.getComponents().getSchemas().get("neogend.telemetry.v1.UploadReadingsRequest");
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) batch.getProperties().get("readings")).getMaxItems())
+                .isEqualTo(1000);
+        var reading = api.getComponents().getSchemas().get("neogend.telemetry.v1.Reading");
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) reading.getProperties().get("securityPatchLevel")).getFormat())
+                .isEqualTo("date");
+        var problem = api.getComponents().getSchemas().get("Problem");
+        var items = ((io.swagger.v3.oas.models.media.Schema<?>) problem.getProperties().get("errors")).getItems();
+        assertThat(items.getProperties()).as("what Problems writes").containsOnlyKeys("field", "message");
         var csv = api.getPaths().get("/api/v1/agreements/{agreement_id}/statements/{year}/{month}:csv").getGet();
         assertThat(csv.getResponses().get("200").getContent()).containsKey("*/*");
     }

@@ -55,6 +55,56 @@ final class StandIns {
         }
     }
 
+    /** A device credential the stand-in telemetry accepts, for IMEI 490154203237518. */
+    static final String DEVICE_CREDENTIAL = "0123456789abcdef01234567." + "A".repeat(43);
+
+    /**
+     * A stand-in telemetry service: CheckDeviceCredential accepts {@link #DEVICE_CREDENTIAL} only
+     * (counting every check), UploadReadings answers how many readings it got (counting uploads).
+     */
+    static Server telemetry(AtomicInteger checks, AtomicInteger uploads) {
+        var service = new fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceImplBase() {
+            @Override
+            public void checkDeviceCredential(fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest request,
+                                              StreamObserver<fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse> r) {
+                checks.incrementAndGet();
+                if (("Device " + DEVICE_CREDENTIAL).equals(AUTHORIZATION.get())) {
+                    r.onNext(fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse.newBuilder()
+                            .setImei("490154203237518").build());
+                    r.onCompleted();
+                } else {
+                    r.onError(Status.UNAUTHENTICATED.withDescription("not valid").asRuntimeException());
+                }
+            }
+
+            @Override
+            public void uploadReadings(fr.interieur.neogend.telemetry.v1.UploadReadingsRequest request,
+                                       StreamObserver<fr.interieur.neogend.telemetry.v1.UploadReadingsResponse> r) {
+                uploads.incrementAndGet();
+                r.onNext(fr.interieur.neogend.telemetry.v1.UploadReadingsResponse.newBuilder()
+                        .setStored(request.getReadingsCount()).build());
+                r.onCompleted();
+            }
+        };
+        ServerInterceptor authorization = new ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
+                                                                      io.grpc.ServerCallHandler<Q, R> next) {
+                String value = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
+                return Contexts.interceptCall(io.grpc.Context.current().withValue(AUTHORIZATION,
+                        value == null ? "" : value), call, headers, next);
+            }
+        };
+        try {
+            return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(ServerInterceptors.intercept(service, authorization)).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final io.grpc.Context.Key<String> AUTHORIZATION = io.grpc.Context.key("authorization");
+
     /** Answers by IMEI: 000… invalid (with a field violation), 404…/409…/403…/500… that status. */
     static Server inventory(AtomicReference<Metadata> lastHeaders) {
         var service = new InventoryServiceGrpc.InventoryServiceImplBase() {

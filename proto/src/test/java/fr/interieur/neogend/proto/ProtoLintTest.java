@@ -8,7 +8,19 @@ import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
 import com.google.protobuf.DescriptorProtos.MethodOptions;
 import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
 import com.google.protobuf.DescriptorProtos.SourceCodeInfo;
+import com.google.api.FieldBehavior;
+import com.google.api.FieldBehaviorProto;
+import com.google.protobuf.DescriptorProtos.FieldOptions;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.Descriptors.MethodDescriptor;
+import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.ExtensionRegistry;
+import com.google.protobuf.InvalidProtocolBufferException;
+import fr.interieur.neogend.common.v1.FieldRules;
+import fr.interieur.neogend.contract.ContractDescriptors;
+import fr.interieur.neogend.contract.RequestRules;
 import fr.interieur.neogend.common.v1.AccessProto;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +124,82 @@ class ProtoLintTest {
         }
         assertThat(checked).as("NéoGEND proto files found").isGreaterThanOrEqualTo(10);
         assertThat(problems).isEmpty();
+    }
+
+    /**
+     * Every field a request can set carries its limits (neogend.common.v1.field): strings a length
+     * (or a decimal or date shape), lists a count, integers a least value. Output-only fields are
+     * refused in requests anyway and need none.
+     */
+    @Test
+    void everyFieldARequestCanSetDeclaresItsLimits() throws Exception {
+        List<String> problems = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        int checked = 0;
+        for (FileDescriptor file : ContractDescriptors.files()) {
+            for (ServiceDescriptor service : file.getServices()) {
+                for (MethodDescriptor method : service.getMethods()) {
+                    checked += inputFields(method.getInputType(), seen, problems);
+                }
+            }
+        }
+        assertThat(checked).as("request fields checked").isGreaterThan(150);
+        assertThat(problems).isEmpty();
+    }
+
+    private static int inputFields(Descriptor type, Set<String> seen, List<String> problems) {
+        if (!type.getFullName().startsWith("neogend.") || !seen.add(type.getFullName())) {
+            return 0;
+        }
+        int checked = 0;
+        for (FieldDescriptor f : type.getFields()) {
+            if (outputOnly(f)) {
+                continue;
+            }
+            checked++;
+            FieldRules rules = RequestRules.rulesOf(f);
+            String name = f.getFullName();
+            if (f.isRepeated() && rules.getMaxItems() == 0) {
+                problems.add(name + ": a repeated field needs max_items");
+            }
+            switch (f.getJavaType()) {
+                case STRING -> {
+                    if (rules.getMaxLength() == 0 && !rules.hasDecimal() && !rules.getCalendarDate()) {
+                        problems.add(name + ": a string field needs max_length (or a decimal or date shape)");
+                    }
+                }
+                case INT, LONG -> {
+                    if (!rules.hasMin()) {
+                        problems.add(name + ": an integer field needs min");
+                    }
+                }
+                case MESSAGE -> checked += inputFields(f.getMessageType(), seen, problems);
+                default -> {
+                    // booleans, enums, floating point: checked without declarations
+                }
+            }
+            if (rules.hasDecimal() && f.getJavaType() != FieldDescriptor.JavaType.STRING) {
+                problems.add(name + ": a decimal shape applies to strings only");
+            }
+        }
+        return checked;
+    }
+
+    private static boolean outputOnly(FieldDescriptor f) {
+        try {
+            FieldOptions options = FieldOptions.parseFrom(f.getOptions().toByteString(), FIELD_BEHAVIOR);
+            return options.getExtension(FieldBehaviorProto.fieldBehavior).contains(FieldBehavior.OUTPUT_ONLY);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final ExtensionRegistry FIELD_BEHAVIOR = fieldBehaviour();
+
+    private static ExtensionRegistry fieldBehaviour() {
+        ExtensionRegistry registry = ExtensionRegistry.newInstance();
+        FieldBehaviorProto.registerAllExtensions(registry);
+        return registry;
     }
 
     private static Set<String> commentedPaths(SourceCodeInfo info) {

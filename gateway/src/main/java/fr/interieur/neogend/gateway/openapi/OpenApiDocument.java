@@ -10,6 +10,9 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import fr.interieur.neogend.common.v1.FieldRules;
+import fr.interieur.neogend.contract.Decimals;
+import fr.interieur.neogend.contract.RequestRules;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -245,9 +248,13 @@ public final class OpenApiDocument {
             single = map;
         } else {
             single = (ObjectNode) scalarSchema(f);
+            FieldRules rules = RequestRules.rulesOf(f);
             if (f.isRepeated()) {
                 ObjectNode array = JSON.createObjectNode().put("type", "array");
                 array.set("items", single);
+                if (rules.getMaxItems() > 0) {
+                    array.put("maxItems", rules.getMaxItems());
+                }
                 single = array;
             }
         }
@@ -261,12 +268,42 @@ public final class OpenApiDocument {
     private JsonNode scalarSchema(FieldDescriptor f) {
         ObjectNode s = JSON.createObjectNode();
         switch (f.getJavaType()) {
-            case INT -> s.put("type", "integer").put("format", "int32");
-            case LONG -> s.put("type", "string").put("format", "int64");
+            case INT -> {
+                s.put("type", "integer").put("format", "int32");
+                FieldRules rules = RequestRules.rulesOf(f);
+                if (rules.hasMin()) {
+                    s.put("minimum", rules.getMin());
+                }
+                if (rules.hasMax()) {
+                    s.put("maximum", rules.getMax());
+                }
+            }
+            case LONG -> {
+                s.put("type", "string").put("format", "int64");
+                FieldRules rules = RequestRules.rulesOf(f);
+                if (rules.hasMin() && rules.getMin() >= 0) {
+                    s.put("pattern", "^[0-9]{1,19}$"); // proto3 JSON writes 64-bit integers as strings
+                }
+            }
             case FLOAT -> s.put("type", "number").put("format", "float");
             case DOUBLE -> s.put("type", "number").put("format", "double");
             case BOOLEAN -> s.put("type", "boolean");
-            case STRING -> s.put("type", "string");
+            case STRING -> {
+                s.put("type", "string");
+                FieldRules rules = RequestRules.rulesOf(f);
+                Decimals.Shape shape = RequestRules.shapeOf(f);
+                if (shape != null) {
+                    s.put("pattern", "^" + (shape.signed() ? "-?" : "") + "[0-9]{1," + shape.integerDigits() + "}"
+                            + (shape.fractionDigits() > 0 ? "(\\.[0-9]{1," + shape.fractionDigits() + "})?" : "") + "$");
+                } else if (rules.getCalendarDate()) {
+                    s.put("format", "date");
+                } else if (rules.getMaxLength() > 0) {
+                    s.put("maxLength", rules.getMaxLength());
+                }
+                if (rules.getAscii()) {
+                    s.put("pattern", "^[\\x20-\\x7e]*$");
+                }
+            }
             case BYTE_STRING -> s.put("type", "string").put("format", "byte");
             case ENUM -> {
                 EnumDescriptor e = f.getEnumType();
@@ -300,7 +337,7 @@ public final class OpenApiDocument {
         ObjectNode item = errors.putObject("items");
         item.put("type", "object");
         item.putObject("properties").putObject("field").put("type", "string");
-        ((ObjectNode) item.get("properties")).putObject("description").put("type", "string");
+        ((ObjectNode) item.get("properties")).putObject("message").put("type", "string");
         return p;
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A key removed from the realm's JWKS stops working for cached tokens only when they expire (at
  * most the access-token lifespan, 5 minutes in the realm).
  */
-final class CachingReactiveJwtDecoder implements ReactiveJwtDecoder {
+public final class CachingReactiveJwtDecoder implements ReactiveJwtDecoder {
 
     private final ReactiveJwtDecoder delegate;
     private final Clock clock;
@@ -26,6 +26,12 @@ final class CachingReactiveJwtDecoder implements ReactiveJwtDecoder {
         this.delegate = delegate;
         this.clock = clock;
         this.maxEntries = maxEntries;
+    }
+
+    /** Whether the token was verified already and has not expired: a map lookup, nothing more. */
+    public boolean knows(String token) {
+        Jwt known = verified.get(token);
+        return known != null && known.getExpiresAt() != null && clock.instant().isBefore(known.getExpiresAt());
     }
 
     @Override

@@ -1,9 +1,25 @@
 package fr.interieur.neogend.gateway.security;
 
+import fr.interieur.neogend.gateway.transcoding.GrpcBackends;
+import fr.interieur.neogend.gateway.transcoding.RouteTable;
+import fr.interieur.neogend.gateway.web.AuthFailureGuard;
+import fr.interieur.neogend.gateway.web.ClientAddress;
 import fr.interieur.neogend.gateway.web.CorrelationIdFilter;
+import fr.interieur.neogend.gateway.web.DecodingFailures;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import fr.interieur.neogend.gateway.web.Problems;
 import fr.interieur.neogend.gateway.web.RateLimitFilter;
 import fr.interieur.neogend.gateway.web.RateLimiter;
+import fr.interieur.neogend.gateway.web.SecurityHeaders;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import reactor.core.publisher.Mono;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,6 +31,7 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
 import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHeadersWriter;
@@ -40,11 +57,43 @@ public class SecurityConfiguration {
         return new CorrelationIdFilter();
     }
 
-    /** Requests per client: {@code burst} at once, then {@code requests-per-second} (0: no limit). */
+    @Bean
+    ClientAddress clientAddress(@Value("${neogend.gateway.trusted-proxies:}") List<String> trustedProxies) {
+        return new ClientAddress(trustedProxies);
+    }
+
+    /** Requests per verified client: {@code burst} at once, then {@code requests-per-second} (0: no limit). */
     @Bean
     RateLimitFilter rateLimitFilter(@Value("${neogend.gateway.rate-limit.requests-per-second:50}") double perSecond,
-                                    @Value("${neogend.gateway.rate-limit.burst:100}") int burst) {
-        return new RateLimitFilter(new RateLimiter(perSecond, burst, System::nanoTime));
+                                    @Value("${neogend.gateway.rate-limit.burst:100}") int burst,
+                                    ClientAddress addresses) {
+        return new RateLimitFilter(new RateLimiter(perSecond, burst, System::nanoTime), addresses);
+    }
+
+    /**
+     * Failed authentications per client address: {@code burst} at once, then {@code per-second};
+     * beyond them the address gets 429 before authentication for anything not verified already.
+     */
+    @Bean
+    AuthFailureGuard authFailureGuard(@Value("${neogend.gateway.auth-failures.per-second:2}") double perSecond,
+                                      @Value("${neogend.gateway.auth-failures.burst:30}") int burst,
+                                      ClientAddress addresses, CachingReactiveJwtDecoder tokens,
+                                      DeviceCredentialVerifier devices) {
+        return new AuthFailureGuard(new RateLimiter(perSecond, burst, System::nanoTime), addresses, authorization -> {
+            if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return tokens.knows(authorization.substring(7));
+            }
+            String credential = DeviceCredentialVerifier.credentialOf(authorization);
+            return credential != null && devices.known(credential) != null;
+        });
+    }
+
+    @Bean
+    DeviceCredentialVerifier deviceCredentialVerifier(GrpcBackends backends,
+                                                      @Value("${neogend.gateway.device-credentials.cache-ttl:5m}") Duration ttl,
+                                                      @Value("${neogend.gateway.device-credentials.cache-size:200000}") int size) {
+        return new DeviceCredentialVerifier(backends.channel("telemetry"), Duration.ofSeconds(3), ttl, size,
+                System::nanoTime);
     }
 
     /**
@@ -73,6 +122,26 @@ public class SecurityConfiguration {
         firewall.setAllowedHeaderNames(FastSecurityChecks::headerNameAllowed);
         firewall.setAllowedHeaderValues(FastSecurityChecks::headerValueAllowed);
         return firewall;
+    }
+
+    /** Requests the HTTP decoder cannot read get a problem answer too ({@link DecodingFailures}). */
+    @Bean
+    NettyServerCustomizer decodingFailures() {
+        return DecodingFailures.customizer();
+    }
+
+    /**
+     * A request the firewall refuses (an encoded '..', '//', ';', '\\' or '%' in the path, a control
+     * character in a header…) is a 400 problem with the API's security headers, like every answer.
+     */
+    @Bean
+    ServerExchangeRejectedHandler serverExchangeRejectedHandler() {
+        return (exchange, e) -> {
+            SecurityHeaders.apply(exchange.getResponse().getHeaders());
+            return Problems.write(exchange.getResponse(), 400, "BAD_REQUEST",
+                    "the request's path or headers are not acceptable (encoded '..', '//', ';', '\\', "
+                            + "'%' or control characters)", null, CorrelationIdFilter.of(exchange), List.of());
+        };
     }
 
     /**
@@ -118,41 +187,90 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http) {
+    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, RouteTable routes,
+                                                  DeviceCredentialVerifier devices, AuthFailureGuard failures) {
+        // the routes devices call (their access rule names the device role), from the protos
+        ServerWebExchangeMatcher deviceRoutes = exchange -> routes.forDevices(exchange.getRequest().getMethod().name(),
+                exchange.getRequest().getPath().pathWithinApplication().value())
+                ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
+        ServerAuthenticationEntryPoint entryPoint = (exchange, e) -> {
+            failures.failed(exchange);
+            boolean device = routes.forDevices(exchange.getRequest().getMethod().name(),
+                    exchange.getRequest().getPath().pathWithinApplication().value());
+            exchange.getResponse().getHeaders().set("WWW-Authenticate",
+                    device ? "Device realm=\"neogend\"" : "Bearer realm=\"neogend\"");
+            return Problems.write(exchange.getResponse(), 401, "UNAUTHENTICATED",
+                    device ? "a valid device credential is required (Authorization: Device <credential>)"
+                            : "a valid bearer token is required", exchange.getRequest().getPath().value(),
+                    CorrelationIdFilter.of(exchange), List.of());
+        };
         return http
+                .addFilterAt(deviceAuthentication(deviceRoutes, devices, entryPoint), SecurityWebFiltersOrder.AUTHENTICATION)
                 .authorizeExchange(ex -> ex
-                        .pathMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
-                        // scraped inside the cluster (the Ingress routes /api only; NetworkPolicy)
-                        .pathMatchers(HttpMethod.GET, "/actuator/prometheus").permitAll()
-                        // devices send their own credential (Authorization: Device …), which only the
-                        // telemetry service can check: the gateway lets this one route through to it
-                        .pathMatchers(HttpMethod.POST, "/api/v1/device-readings").permitAll()
+                        // the management port's (probes, Prometheus); the public port has no actuator
+                        .pathMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**",
+                                "/actuator/prometheus").permitAll()
+                        // a device's own credential, checked before the body is read (DeviceCredentialVerifier)
+                        .matchers(deviceRoutes).hasAuthority(DeviceAuthentication.AUTHORITY)
                         .pathMatchers("/api/**").authenticated()
                         .anyExchange().denyAll())
                 .oauth2ResourceServer(rs -> rs
                         .bearerTokenConverter(new FastSecurityChecks.BearerTokenConverter())
                         .jwt(jwt -> { })
-                        .authenticationEntryPoint((exchange, e) -> {
-                            exchange.getResponse().getHeaders().set("WWW-Authenticate", "Bearer realm=\"neogend\"");
-                            return Problems.write(exchange.getResponse(), 401, "UNAUTHENTICATED",
-                                    "a valid bearer token is required", exchange.getRequest().getPath().value(),
-                                    CorrelationIdFilter.of(exchange), List.of());
-                        })
+                        .authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler((exchange, e) -> Problems.write(exchange.getResponse(), 403,
                                 "PERMISSION_DENIED", "access denied", exchange.getRequest().getPath().value(),
                                 CorrelationIdFilter.of(exchange), List.of())))
-                .exceptionHandling(ex -> ex.accessDeniedHandler((exchange, e) -> Problems.write(
+                .exceptionHandling(ex -> ex
+                        .authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler((exchange, e) -> Problems.write(
                         exchange.getResponse(), 403, "PERMISSION_DENIED", "access denied",
                         exchange.getRequest().getPath().value(), CorrelationIdFilter.of(exchange), List.of())))
                 .cors(Customizer.withDefaults())
                 // an API: nothing to frame, sniff, cache or refer to; HSTS where TLS ends at us
                 .headers(h -> h
-                        .contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'; frame-ancestors 'none'"))
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(SecurityHeaders.API_CSP))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER))
                         .hsts(hsts -> hsts.maxAge(Duration.ofDays(365)).includeSubdomains(true)))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .build();
+    }
+
+    /**
+     * Devices' own credentials on the routes devices call: the header's shape is checked first (a
+     * malformed one costs a character loop), then the credential is verified — from the cache, or by
+     * telemetry — before anything reads the request's body. A refusal is a 401 (503 when telemetry
+     * cannot answer) and counts as a failed authentication of the address.
+     */
+    private static AuthenticationWebFilter deviceAuthentication(ServerWebExchangeMatcher deviceRoutes,
+                                                                DeviceCredentialVerifier devices,
+                                                                ServerAuthenticationEntryPoint entryPoint) {
+        ReactiveAuthenticationManager manager = authentication -> devices
+                .verify(((DeviceAuthentication) authentication).credential())
+                .map(DeviceAuthentication::verified);
+        AuthenticationWebFilter filter = new AuthenticationWebFilter(manager);
+        filter.setRequiresAuthenticationMatcher(exchange -> deviceRoutes.matches(exchange).flatMap(m -> m.isMatch()
+                && DeviceCredentialVerifier.isDeviceScheme(exchange.getRequest().getHeaders().getFirst("Authorization"))
+                ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch()));
+        filter.setServerAuthenticationConverter(exchange -> {
+            String credential = DeviceCredentialVerifier.credentialOf(
+                    exchange.getRequest().getHeaders().getFirst("Authorization"));
+            return credential == null
+                    ? Mono.error(new BadCredentialsException("the device credential is malformed"))
+                    : Mono.just(DeviceAuthentication.unverified(credential));
+        });
+        filter.setAuthenticationFailureHandler((webFilterExchange, e) -> {
+            var exchange = webFilterExchange.getExchange();
+            if (e instanceof AuthenticationServiceException) { // telemetry cannot answer: the device retries
+                exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
+                return Problems.write(exchange.getResponse(), 503, "UNAVAILABLE",
+                        "device credentials cannot be checked now; retry later", exchange.getRequest().getPath().value(),
+                        CorrelationIdFilter.of(exchange), List.of());
+            }
+            return entryPoint.commence(exchange, e);
+        });
+        return filter;
     }
 }

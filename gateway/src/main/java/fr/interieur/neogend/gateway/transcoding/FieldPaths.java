@@ -109,9 +109,9 @@ public final class FieldPaths {
                 case MESSAGE -> wellKnown(f.getMessageType(), text, label);
             };
         } catch (NumberFormatException e) {
-            throw TranscodingException.badField(label, "must be a number, not '" + text + "'");
+            throw TranscodingException.badField(label, "must be a number, not " + Echo.quote(text));
         } catch (IllegalArgumentException e) {
-            throw TranscodingException.badField(label, "has an invalid value '" + text + "'");
+            throw TranscodingException.badField(label, "has an invalid value " + Echo.quote(text));
         }
     }
 
@@ -130,7 +130,7 @@ public final class FieldPaths {
             type.getValues().stream().filter(e -> e.getNumber() != 0)
                     .forEach(e -> names.add(e.getName().startsWith(prefix) ? e.getName().substring(prefix.length())
                             : e.getName()));
-            throw TranscodingException.badField(label, "must be one of " + names + ", not '" + text + "'");
+            throw TranscodingException.badField(label, "must be one of " + names + ", not " + Echo.quote(text));
         }
         return v;
     }
@@ -143,7 +143,7 @@ public final class FieldPaths {
                 default -> throw TranscodingException.badField(label, "cannot be set from a path or query parameter");
             };
         } catch (ParseException | com.google.protobuf.InvalidProtocolBufferException e) {
-            throw TranscodingException.badField(label, "is not a valid " + type.getName() + ": '" + text + "'");
+            throw TranscodingException.badField(label, "is not a valid " + type.getName() + ": " + Echo.quote(text));
         }
     }
 

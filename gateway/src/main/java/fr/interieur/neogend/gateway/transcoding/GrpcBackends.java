@@ -37,6 +37,8 @@ public class GrpcBackends implements DisposableBean {
                     .eventLoopGroup(eventLoops).channelType(channelType)
                     .directExecutor() // callbacks only complete a Mono: no blocking work on the loop
                     .keepAliveTime(60, TimeUnit.SECONDS)
+                    // room for a refusal's field violations in the trailers (services keep theirs well below)
+                    .maxInboundMetadataSize(64 * 1024)
                     // a client span per call, its context sent on (traceparent): the trace continues in the service
                     .intercept(new ObservationGrpcClientInterceptor(observations))
                     .build());

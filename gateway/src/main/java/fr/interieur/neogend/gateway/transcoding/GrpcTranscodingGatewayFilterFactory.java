@@ -55,10 +55,12 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
     private final BackendCircuitBreakers breakers;
     private final Duration deadline;
     private final int maxBodyBytes;
+    private final int deviceMaxBodyBytes;
     private final Map<String, MethodDescriptor<DynamicMessage, DynamicMessage>> methods = new ConcurrentHashMap<>();
 
     public GrpcTranscodingGatewayFilterFactory(RouteTable routes, GrpcBackends backends,
-                                               BackendCircuitBreakers breakers, Duration deadline, int maxBodyBytes) {
+                                               BackendCircuitBreakers breakers, Duration deadline, int maxBodyBytes,
+                                               int deviceMaxBodyBytes) {
         super(Object.class);
         this.routes = routes;
         this.transcoder = new Transcoder(routes.typeRegistry());
@@ -66,6 +68,7 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         this.breakers = breakers;
         this.deadline = deadline;
         this.maxBodyBytes = maxBodyBytes;
+        this.deviceMaxBodyBytes = deviceMaxBodyBytes;
     }
 
     @Override
@@ -102,9 +105,15 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                         "send the body as application/json", path, correlationId, List.of());
             }
         }
+        // a device's batch is small: its routes have a limit of their own (checked on the announced
+        // length before reading, and again while reading a chunked body)
+        int limit = match.get().route().forDevices() ? deviceMaxBodyBytes : maxBodyBytes;
+        if (request.getHeaders().getContentLength() > limit) {
+            return tooLarge(response, limit, path, correlationId);
+        }
         Mono<String> body = match.get().route().body().isEmpty() && !hasBody(request)
                 ? Mono.just("")
-                : DataBufferUtils.join(request.getBody(), maxBodyBytes)
+                : DataBufferUtils.join(request.getBody(), limit)
                         .map(buffer -> {
                             String text = buffer.toString(StandardCharsets.UTF_8);
                             DataBufferUtils.release(buffer);
@@ -135,11 +144,9 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                 })
                 .onErrorResume(TranscodingException.class, e -> Problems.write(response, e.httpStatus(),
                         e.httpStatus() == 400 ? "INVALID_ARGUMENT" : "BAD_REQUEST", e.getMessage(), path,
-                        correlationId, e.field() == null ? List.of()
-                                : List.of(new Problems.FieldError(e.field(), e.getMessage()))))
-                .onErrorResume(DataBufferLimitException.class, e -> Problems.write(response, 413,
-                        "PAYLOAD_TOO_LARGE", "the request body exceeds " + maxBodyBytes + " bytes", path,
-                        correlationId, List.of()))
+                        correlationId, e.violations().stream()
+                                .map(v -> new Problems.FieldError(v.field(), v.description())).toList()))
+                .onErrorResume(DataBufferLimitException.class, e -> tooLarge(response, limit, path, correlationId))
                 .onErrorResume(StatusRuntimeException.class,
                         e -> Problems.fromGrpc(response, e, path, correlationId))
                 .onErrorResume(CallNotPermittedException.class, e -> {
@@ -148,6 +155,11 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                             + " service is failing; calls to it are paused, retry later", path, correlationId,
                             List.of());
                 });
+    }
+
+    private static Mono<Void> tooLarge(ServerHttpResponse response, int limit, String path, String correlationId) {
+        return Problems.write(response, 413, "PAYLOAD_TOO_LARGE", "the request body exceeds " + limit
+                + " bytes, the limit of this operation", path, correlationId, List.of());
     }
 
     /** Whether the request announces a body (a length above zero, or chunks). */

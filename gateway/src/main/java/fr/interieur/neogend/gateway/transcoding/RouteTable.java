@@ -12,6 +12,7 @@ import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TypeRegistry;
+import fr.interieur.neogend.common.v1.AccessProto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,8 +119,27 @@ public final class RouteTable {
             if (!r.getBody().isEmpty() && !r.getBody().equals("*")) {
                 FieldPaths.resolve(method.getInputType(), r.getBody());
             }
-            out.add(new TranscodingRoute(verb, template, r.getBody(), r.getResponseBody(), method, backend));
+            out.add(new TranscodingRoute(verb, template, r.getBody(), r.getResponseBody(), method, backend,
+                    rolesOf(method)));
         }
+    }
+
+    /** The roles of the RPC's access rule (none: closed to everyone). */
+    private static Set<String> rolesOf(MethodDescriptor method) {
+        try {
+            ExtensionRegistry registry = ExtensionRegistry.newInstance();
+            AccessProto.registerAllExtensions(registry);
+            MethodOptions parsed = MethodOptions.parseFrom(method.getOptions().toByteString(), registry);
+            return parsed.hasExtension(AccessProto.access)
+                    ? new LinkedHashSet<>(parsed.getExtension(AccessProto.access).getRolesList()) : Set.of();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot read the options of " + method.getFullName(), e);
+        }
+    }
+
+    /** Whether a request goes to a route that devices call (method and raw path). */
+    public boolean forDevices(String httpMethod, String rawPath) {
+        return find(httpMethod, rawPath).map(m -> m.route().forDevices()).orElse(false);
     }
 
     private static Optional<HttpRule> httpRule(MethodDescriptor method) {

@@ -3,6 +3,7 @@ package fr.interieur.neogend.gateway.transcoding;
 import com.google.api.FieldBehavior;
 import com.google.api.FieldBehaviorProto;
 import com.google.protobuf.DescriptorProtos.FieldOptions;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.ExtensionRegistry;
@@ -10,6 +11,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.TypeRegistry;
 import com.google.protobuf.util.JsonFormat;
+import fr.interieur.neogend.contract.RequestRules;
 
 import java.util.HashSet;
 import java.util.List;
@@ -39,6 +41,8 @@ public final class Transcoder {
     private static final Pattern EXCEPTION_PREFIX = Pattern.compile(
             "(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ");
 
+    private static final tools.jackson.databind.json.JsonMapper CULPRIT_JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
     private final JsonFormat.Parser parser;
     private final JsonFormat.Printer printer;
     private final Map<FieldDescriptor, Boolean> outputOnly = new ConcurrentHashMap<>();
@@ -64,21 +68,46 @@ public final class Transcoder {
             bound.add(path);
         });
         if (!route.body().equals("*")) {
-            query.forEach((name, values) -> {
-                if (bound.contains(name) || bound.stream().anyMatch(b -> name.startsWith(b + "."))) {
+            query.forEach((given, values) -> {
+                String name = label(given);
+                if (bound.contains(given) || bound.stream().anyMatch(b -> given.startsWith(b + "."))) {
                     throw TranscodingException.badField(name, "is set by the path or body already");
                 }
+                if (values.size() > 1 && !repeated(route.method().getInputType(), given)) {
+                    throw TranscodingException.badField(name, "is given " + values.size()
+                            + " times; it takes one value");
+                }
                 for (String value : values) {
-                    FieldPaths.set(request, name, value, name);
+                    FieldPaths.set(request, given, value, name);
                 }
             });
         } else if (!query.isEmpty()) {
-            throw TranscodingException.badField(query.keySet().iterator().next(),
+            throw TranscodingException.badField(label(query.keySet().iterator().next()),
                     "query parameters are not taken by this operation");
         }
         DynamicMessage built = request.build();
         refuseOutputOnly(built, "", match.variables().keySet());
+        List<RequestRules.Violation> violations = RequestRules.check(built);
+        if (!violations.isEmpty()) {
+            throw TranscodingException.of(violations);
+        }
         return built;
+    }
+
+    /** Whether a query parameter names a repeated field (one that takes the parameter several times). */
+    private static boolean repeated(com.google.protobuf.Descriptors.Descriptor type, String name) {
+        try {
+            List<FieldDescriptor> path = FieldPaths.resolve(type, name);
+            return path.get(path.size() - 1).isRepeated();
+        } catch (IllegalArgumentException e) {
+            return false; // an unknown name is refused when it is set
+        }
+    }
+
+    /** A parameter name as a refusal may show it: bounded, without control characters. */
+    static String label(String name) {
+        String quoted = Echo.quote(name);
+        return quoted.length() == name.length() + 2 ? name : quoted;
     }
 
     /** Refuses a request that sets a field the API sets itself (OUTPUT_ONLY), at any depth. */
@@ -151,11 +180,71 @@ public final class Transcoder {
             String prefix = bodyField.equals("*") ? "" : bodyField + ".";
             Matcher unknown = UNKNOWN_FIELD.matcher(String.valueOf(e.getMessage()));
             if (unknown.find()) {
-                throw TranscodingException.badField(prefix + unknown.group(1), "is not a field of this operation");
+                throw TranscodingException.badField(label(prefix + unknown.group(1)), "is not a field of this operation");
             }
-            throw new TranscodingException(400, bodyField.equals("*") ? null : bodyField,
-                    "the request body is not valid JSON for this operation: " + withoutClassNames(e.getMessage()));
+            Descriptor type = bodyField.equals("*") ? request.getDescriptorForType()
+                    : FieldPaths.resolve(request.getDescriptorForType(), bodyField).getLast().getMessageType();
+            String culprit = culprit(type, json, prefix);
+            throw new TranscodingException(400, culprit != null ? culprit : bodyField.equals("*") ? null : bodyField,
+                    "the request body is not valid JSON for this operation: "
+                            + Echo.cut(withoutClassNames(e.getMessage()), 200));
         }
+    }
+
+    /**
+     * The field whose value the JSON parser refused (an unknown enum value, a string where a number
+     * goes, a number beyond its type…), found by parsing the body's members one at a time — only
+     * after a refusal, so it costs nothing on the way of a sound request. Null when the body is not
+     * JSON at all or no single member is to blame.
+     */
+    String culprit(Descriptor type, String json, String prefix) {
+        try {
+            return culprit(type, CULPRIT_JSON.readTree(json), prefix, 0);
+        } catch (RuntimeException notJson) {
+            return null;
+        }
+    }
+
+    private String culprit(Descriptor type, tools.jackson.databind.JsonNode element, String prefix, int depth) {
+        if (!element.isObject() || depth > 8) {
+            return null;
+        }
+        for (var member : element.properties()) {
+            tools.jackson.databind.node.ObjectNode single = CULPRIT_JSON.createObjectNode();
+            single.set(member.getKey(), member.getValue());
+            try {
+                parser.merge(CULPRIT_JSON.writeValueAsString(single), DynamicMessage.newBuilder(type));
+            } catch (InvalidProtocolBufferException | RuntimeException refused) {
+                FieldDescriptor f = type.findFieldByName(member.getKey());
+                if (f == null) {
+                    f = type.getFields().stream().filter(c -> c.getJsonName().equals(member.getKey())).findFirst()
+                            .orElse(null);
+                }
+                if (f == null) {
+                    return label(prefix + member.getKey());
+                }
+                String path = prefix + f.getName();
+                if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                        && !f.getMessageType().getFullName().startsWith("google.protobuf.")) {
+                    if (f.isRepeated() && member.getValue().isArray()) {
+                        var items = member.getValue();
+                        for (int i = 0; i < items.size(); i++) {
+                            String deeper = culprit(f.getMessageType(), items.get(i), path + "[" + i + "].", depth + 1);
+                            if (deeper != null) {
+                                return deeper;
+                            }
+                        }
+                    } else if (!f.isRepeated()) {
+                        String deeper = culprit(f.getMessageType(), member.getValue(), path + ".", depth + 1);
+                        if (deeper != null) {
+                            return deeper;
+                        }
+                    }
+                }
+                return path;
+            }
+        }
+        return null;
     }
 
     /** A parser's message without the Java exception names it may carry (they are no client's business). */

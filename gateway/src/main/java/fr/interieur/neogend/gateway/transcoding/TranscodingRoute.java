@@ -11,7 +11,21 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
  * @param responseBody "" (the whole response) or the response field returned
  * @param method       the RPC
  * @param backend      the service that serves it (from the proto package neogend.<backend>.v1)
+ * @param roles        the realm roles its access rule names (the service enforces them; the gateway
+ *                     only needs to know which routes devices call with their own credential)
  */
 public record TranscodingRoute(String httpMethod, PathTemplate template, String body, String responseBody,
-                               MethodDescriptor method, String backend) {
+                               MethodDescriptor method, String backend, java.util.Set<String> roles) {
+
+    /** The realm role of devices, given only by a device credential. */
+    public static final String DEVICE = "device";
+
+    public TranscodingRoute {
+        roles = java.util.Set.copyOf(roles);
+    }
+
+    /** Whether devices call it, with their own credential ({@code Authorization: Device …}). */
+    public boolean forDevices() {
+        return roles.contains(DEVICE);
+    }
 }

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.gateway.web;
 
+import fr.interieur.neogend.gateway.security.DeviceAuthentication;
 import org.springframework.core.Ordered;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.server.ServerWebExchange;
@@ -7,20 +8,24 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
-import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * Limits requests per client (after authentication): a person or a supplier's client by its token's
- * subject, a device by its credential id, anything else by its address. Over the limit: 429 with
- * {@code Retry-After} (whole seconds) and a problem body; nothing reaches the services.
+ * Limits requests per client, after authentication, keyed on verified identities only: a person or
+ * a supplier's client by its token's subject, a device by the IMEI its credential was verified for;
+ * the public API reference by the client's address. Over the limit: 429 with {@code Retry-After}
+ * (whole seconds) and a problem body; nothing reaches the services. What a caller cannot prove
+ * (a made-up device id, an invalid token) is limited before authentication, per address
+ * ({@link AuthFailureGuard}).
  */
 public class RateLimitFilter implements WebFilter, Ordered {
 
     private final RateLimiter limiter;
+    private final ClientAddress addresses;
 
-    public RateLimitFilter(RateLimiter limiter) {
+    public RateLimitFilter(RateLimiter limiter, ClientAddress addresses) {
         this.limiter = limiter;
+        this.addresses = addresses;
     }
 
     @Override
@@ -29,32 +34,27 @@ public class RateLimitFilter implements WebFilter, Ordered {
             return chain.filter(exchange);
         }
         return exchange.getPrincipal()
-                .map(p -> p instanceof JwtAuthenticationToken jwt ? "sub:" + jwt.getToken().getSubject() : "name:" + p.getName())
-                .switchIfEmpty(Mono.fromSupplier(() -> anonymousKey(exchange)))
+                .map(p -> p instanceof JwtAuthenticationToken jwt ? "sub:" + jwt.getToken().getSubject()
+                        : p instanceof DeviceAuthentication device ? "device:" + device.imei()
+                        : "ip:" + addresses.of(exchange))
+                .switchIfEmpty(Mono.fromSupplier(() -> "ip:" + addresses.of(exchange)))
                 .flatMap(client -> {
                     RateLimiter.Decision decision = limiter.acquire(client);
                     if (decision.allowed()) {
                         return chain.filter(exchange);
                     }
-                    long seconds = Math.max(1, (decision.retryAfter().toMillis() + 999) / 1000);
-                    exchange.getResponse().getHeaders().set("Retry-After", String.valueOf(seconds));
-                    return Problems.write(exchange.getResponse(), 429, "RESOURCE_EXHAUSTED",
-                            "too many requests from this client: retry after " + seconds + " s",
-                            exchange.getRequest().getPath().value(), CorrelationIdFilter.of(exchange), List.of());
+                    return tooMany(exchange, decision, "too many requests from this client");
                 });
     }
 
-    /** A device by the id part of its credential ({@code Device <id>.<secret>}), else the peer address. */
-    static String anonymousKey(ServerWebExchange exchange) {
-        String authorization = exchange.getRequest().getHeaders().getFirst("Authorization");
-        if (authorization != null && authorization.startsWith("Device ")) {
-            int dot = authorization.indexOf('.', 7);
-            if (dot > 7 && dot - 7 <= 64) {
-                return "device:" + authorization.substring(7, dot);
-            }
-        }
-        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-        return "ip:" + (remote == null || remote.getAddress() == null ? "?" : remote.getAddress().getHostAddress());
+    /** 429 with Retry-After in whole seconds and a problem body. */
+    static Mono<Void> tooMany(ServerWebExchange exchange, RateLimiter.Decision decision, String why) {
+        long seconds = Math.max(1, (decision.retryAfter().toMillis() + 999) / 1000);
+        exchange.getResponse().getHeaders().set("Retry-After", String.valueOf(seconds));
+        SecurityHeaders.apply(exchange.getResponse().getHeaders());
+        return Problems.write(exchange.getResponse(), 429, "RESOURCE_EXHAUSTED",
+                why + ": retry after " + seconds + " s", exchange.getRequest().getPath().value(),
+                CorrelationIdFilter.of(exchange), List.of());
     }
 
     /** After Spring Security (order -100), so the principal is known. */

@@ -61,6 +61,29 @@ public final class RateLimiter {
         }
     }
 
+    /**
+     * Whether the client's bucket holds a token now, without taking it (a client never seen has a
+     * full bucket): for limits charged on some outcomes only, e.g. failed authentications.
+     */
+    public Decision peek(String client) {
+        if (!enabled()) {
+            return new Decision(true, Duration.ZERO);
+        }
+        Bucket bucket = buckets.get(client);
+        if (bucket == null) {
+            return new Decision(true, Duration.ZERO);
+        }
+        long now = nanos.getAsLong();
+        synchronized (bucket) {
+            bucket.refill(now, perSecond, burst);
+            if (bucket.tokens >= 1) {
+                return new Decision(true, Duration.ZERO);
+            }
+            double wait = (1 - bucket.tokens) / perSecond;
+            return new Decision(false, Duration.ofNanos((long) Math.ceil(wait * 1e9)));
+        }
+    }
+
     /** Forgets buckets that are full again (their client has been quiet long enough). */
     private void sweep(long now) {
         if (++sinceSweep < SWEEP_EVERY) {

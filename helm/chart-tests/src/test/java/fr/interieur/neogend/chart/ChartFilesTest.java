@@ -83,6 +83,27 @@ class ChartFilesTest {
         assertThat(suppliers).isPositive();
     }
 
+    /**
+     * The chart's realm locks out password guessers (Keycloak's brute-force detection) and no client
+     * in it takes passwords (no password grant at all: people log in through the console's PKCE flow,
+     * services and suppliers with their own credentials) — Keycloak's built-in admin-cli included.
+     */
+    @Test
+    void theChartRealmLocksOutGuessersAndNoClientTakesPasswords() throws IOException {
+        JsonNode realm = JSON.readTree(Chart.dir().resolve("files/realm-neogend.json").toFile());
+        assertThat(realm.get("bruteForceProtected").asBoolean()).isTrue();
+        assertThat(realm.get("failureFactor").asInt()).isBetween(1, 30);
+        assertThat(realm.get("maxFailureWaitSeconds").asInt()).isPositive();
+        Set<String> clientIds = new HashSet<>();
+        for (JsonNode client : realm.get("clients")) {
+            clientIds.add(client.get("clientId").asString());
+            assertThat(client.path("directAccessGrantsEnabled").asBoolean(false))
+                    .as("password grant of %s", client.get("clientId").asString()).isFalse();
+        }
+        assertThat(clientIds).as("admin-cli is defined (else Keycloak creates it with password grants)")
+                .contains("admin-cli");
+    }
+
     @Test
     void realmConfigMapCarriesTheCopyUnchanged() {
         Map<String, Object> configMap = ofKind(Chart.render(null), "ConfigMap").stream()

@@ -62,6 +62,12 @@ class ChartRenderTest {
         // Services expose only gRPC unless metrics are scraped; the gateway only HTTP.
         assertThat(ports(service(objects, "inventory"))).containsExactly("grpc");
         assertThat(ports(service(objects, "gateway"))).containsExactly("http");
+        // the gateway's probes use its management port, never the public one
+        assertThat(deployment(objects, "gateway").toString()).contains("name=management, containerPort=8090");
+        String containers = map(map(map(deployment(objects, "gateway"), "spec"), "template"), "spec").get("containers")
+                .toString();
+        assertThat(containers).contains("path=/actuator/health/readiness, port=management")
+                .doesNotContain("path=/actuator/health/readiness, port=http");
     }
 
     @Test
@@ -78,6 +84,8 @@ class ChartRenderTest {
                 .containsEntry("NEOGEND_SUPPLIER_URL", "https://supplier.example.org/api");
         assertThat(configMap(objects, "telemetry")).containsEntry("NEOGEND_INVENTORY_GRPC", "neogend-inventory:9091");
         assertThat(configMap(objects, "gateway")).containsEntry("NEOGEND_HTTP_PORT", "8080")
+                .containsEntry("NEOGEND_MANAGEMENT_PORT", "8090").containsEntry("NEOGEND_TRUSTED_PROXIES", "")
+                .containsEntry("NEOGEND_AUTH_FAILURES_BURST", "30")
                 .containsEntry("NEOGEND_ACCESSORIES_GRPC", "neogend-accessories:9093")
                 .containsEntry("NEOGEND_ISSUER_URI", "https://auth.neogend.interieur.gouv.fr/realms/neogend")
                 .doesNotContainKey("NEOGEND_DB_URL");
@@ -144,8 +152,14 @@ class ChartRenderTest {
                 .containsEntry("NEOGEND_DB_USER", "svc_inventory").containsEntry("NEOGEND_TELEMETRY_GRPC", "fleet-telemetry:9095");
         assertThat(ofKind(objects, "ServiceMonitor")).hasSize(6).allSatisfy(sm -> {
             assertThat(map(map(sm, "metadata"), "labels")).containsEntry("release", "kube-prometheus-stack");
-            assertThat(map(sm, "spec").toString()).contains("port=http", "path=/actuator/prometheus", "interval=15s");
+            assertThat(map(sm, "spec").toString()).contains("path=/actuator/prometheus", "interval=15s")
+                    .contains(ManifestChecks.name(sm).endsWith("gateway") ? "port=management" : "port=http");
         });
+        // the gateway's metrics are on its management port, which Prometheus alone may reach; the API port
+        // admits the ingress controller only
+        assertThat(ports(service(objects, "gateway"))).containsExactly("http", "management");
+        String gatewayIngress = map(policy(objects, "gateway"), "spec").get("ingress").toString();
+        assertThat(gatewayIngress).contains("port=management").contains("port=http");
         // Scraped components expose their HTTP port, and only Prometheus may reach it.
         assertThat(ports(service(objects, "telemetry"))).containsExactly("grpc", "http");
         assertThat(map(policy(objects, "telemetry"), "spec").get("ingress").toString()).contains("observability");

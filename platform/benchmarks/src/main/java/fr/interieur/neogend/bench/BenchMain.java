@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * {@code make bench}: starts PostgreSQL, Keycloak, inventory and the gateway (full JIT, not the
  * quick-start flags), then runs each benchmark and prints its table: all of them, or those named
- * ({@code gateway}, {@code bulk}); {@code --quick} shortens the gateway one. Later issues add
- * benchmarks here.
+ * ({@code gateway}, {@code bulk}, {@code telemetry}, {@code refusals}, {@code fleet}); {@code --quick}
+ * shortens them.
  */
 public final class BenchMain {
 
@@ -42,6 +42,9 @@ public final class BenchMain {
             }
             if (only.isEmpty() || only.contains("telemetry")) {
                 new IngestionBenchmark(stack, settings).run();
+            }
+            if (only.isEmpty() || only.contains("refusals")) {
+                new RefusalBenchmark(stack, settings).run();
             }
             if (only.isEmpty() || only.contains("fleet")) {
                 new FleetScaleBenchmark(stack, settings).run();

@@ -23,15 +23,11 @@ import org.postgresql.PGConnection;
 
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -267,25 +263,9 @@ final class IngestionBenchmark {
         return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Credentials straight into the telemetry database (enrolment proper is tested; here it is setup). */
     private void enrolAll() throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        StringBuilder rows = new StringBuilder(DEVICES * 120);
-        for (int i = 0; i < DEVICES; i++) {
-            String id = String.format("%024x", 0xBE4C000000L + i);
-            String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    sha.digest(("bench-device-" + i).getBytes(StandardCharsets.US_ASCII)));
-            credentials[i] = id + "." + secret;
-            byte[] hash = sha.digest(secret.getBytes(StandardCharsets.US_ASCII));
-            rows.append(id).append('\t').append(DemoData.imei(FIRST + i)).append("\t\\\\x")
-                    .append(java.util.HexFormat.of().formatHex(hash)).append("\t2026-11-29T00:00:00Z\tbench\n");
-        }
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER,
-                "")) {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                    "copy device_credential (id, imei, secret_hash, created_at, created_by) from stdin",
-                    new StringReader(rows.toString()));
-        }
+        String[] issued = BenchDevices.enrol(stack, DEVICES, FIRST, 0xBE4C000000L, "bench-device-");
+        System.arraycopy(issued, 0, credentials, 0, DEVICES);
     }
 
     /** Checkpoints and analyses the telemetry database, so one measurement does not pay for the last one's writes. */
@@ -323,14 +303,6 @@ final class IngestionBenchmark {
     }
 
     private String peakMemory() {
-        return stack.process("telemetry").map(p -> {
-            try {
-                return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
-                        .filter(l -> l.startsWith("VmHWM")).findFirst().map(l -> l.replaceAll("\\s+", " ").trim())
-                        .orElse("unknown");
-            } catch (java.io.IOException e) {
-                return "unknown (" + e.getMessage() + ")";
-            }
-        }).orElse("unknown");
+        return BenchDevices.peakMemory(stack, "telemetry");
     }
 }

@@ -48,23 +48,33 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** Where the services and the management ports listen: this machine only. */
+    static final String LOOPBACK = "127.0.0.1";
+
     /** JVM options for a quick start (local runs and tests; not for measuring). */
     public static final List<String> QUICK_START_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
             "-Xss512k", "-Xmx384m");
 
-    /** Every port the stack listens on. */
-    public record Ports(int gateway, int keycloak, int keycloakManagement, int postgres, int supplierSimulator,
-                        Map<String, int[]> services) {
+    /**
+     * Every port the stack listens on. Only the gateway's API port and Keycloak's are meant to be
+     * reached from elsewhere; everything else (services, the gateway's management port, PostgreSQL,
+     * the simulator) is bound to 127.0.0.1.
+     */
+    public record Ports(int gateway, int gatewayManagement, int keycloak, int keycloakManagement, int postgres,
+                        int supplierSimulator, Map<String, int[]> services) {
 
-        /** The documented defaults: gateway 8080, Keycloak 8180 (management 9000), PostgreSQL 5433. */
+        /**
+         * The documented defaults: gateway 8080 (management 8090), Keycloak 8180 (management 9000),
+         * PostgreSQL 5433.
+         */
         public static Ports defaults() {
             Map<String, int[]> s = new LinkedHashMap<>();
             for (int i = 0; i < SERVICES.size(); i++) {
                 s.put(SERVICES.get(i), new int[] {9091 + i, 8091 + i});
             }
-            return new Ports(envPort("NEOGEND_GATEWAY_PORT", 8080), envPort("NEOGEND_KEYCLOAK_PORT", 8180),
-                    envPort("NEOGEND_KEYCLOAK_MANAGEMENT_PORT", 9000), envPort("NEOGEND_POSTGRES_PORT", 5433),
-                    envPort("NEOGEND_SUPPLIER_SIMULATOR_PORT", 8099), s);
+            return new Ports(envPort("NEOGEND_GATEWAY_PORT", 8080), envPort("NEOGEND_GATEWAY_MANAGEMENT_PORT", 8090),
+                    envPort("NEOGEND_KEYCLOAK_PORT", 8180), envPort("NEOGEND_KEYCLOAK_MANAGEMENT_PORT", 9000),
+                    envPort("NEOGEND_POSTGRES_PORT", 5433), envPort("NEOGEND_SUPPLIER_SIMULATOR_PORT", 8099), s);
         }
 
         /**
@@ -84,7 +94,8 @@ public final class Stack implements AutoCloseable {
             };
             Map<String, int[]> s = new LinkedHashMap<>();
             SERVICES.forEach(name -> s.put(name, new int[] {next.getAsInt(), next.getAsInt()}));
-            return new Ports(next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), s);
+            return new Ports(next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(),
+                    next.getAsInt(), s);
         }
 
         public int grpc(String service) {
@@ -154,6 +165,9 @@ public final class Stack implements AutoCloseable {
             env.put("NEOGEND_DB_PASSWORD", "");
             env.put("NEOGEND_GRPC_PORT", String.valueOf(ports.grpc(service)));
             env.put("NEOGEND_HTTP_PORT", String.valueOf(ports.http(service)));
+            // only the gateway calls the services: they listen on the loopback interface
+            env.put("SPRING_GRPC_SERVER_ADDRESS", LOOPBACK);
+            env.put("SERVER_ADDRESS", LOOPBACK);
             env.put("NEOGEND_ISSUER_URI", keycloak.issuer());
             // Calls between services: where they are, and each one's service account (the realm's
             // DEV ONLY secrets; a cluster takes them from Kubernetes Secrets).
@@ -170,6 +184,8 @@ public final class Stack implements AutoCloseable {
         }
         Map<String, String> gatewayEnv = new LinkedHashMap<>();
         gatewayEnv.put("NEOGEND_HTTP_PORT", String.valueOf(ports.gateway()));
+        gatewayEnv.put("NEOGEND_MANAGEMENT_PORT", String.valueOf(ports.gatewayManagement()));
+        gatewayEnv.put("MANAGEMENT_SERVER_ADDRESS", LOOPBACK); // probes and metrics stay on this machine
         gatewayEnv.put("NEOGEND_ISSUER_URI", keycloak.issuer());
         for (String service : SERVICES) { // a service not started answers UNAVAILABLE (503)
             gatewayEnv.put("NEOGEND_" + service.toUpperCase(Locale.ROOT) + "_GRPC", "localhost:" + ports.grpc(service));
@@ -193,7 +209,7 @@ public final class Stack implements AutoCloseable {
             if (p == keycloak.process() || p == simulator) {
                 continue;
             }
-            int http = p.name().equals("gateway") ? ports.gateway() : ports.http(p.name());
+            int http = p.name().equals("gateway") ? ports.gatewayManagement() : ports.http(p.name());
             waits.add(CompletableFuture.runAsync(() -> {
                 Instant s = Instant.now();
                 Waits.forHttp200(p.name(), "http://127.0.0.1:" + http + "/actuator/health/readiness",
@@ -242,7 +258,7 @@ public final class Stack implements AutoCloseable {
         env.putAll(envChanges);
         ManagedProcess p = ManagedProcess.start(name, launch.command(), env, options.runDir(), log(name), true);
         remember(p);
-        int http = name.equals("gateway") ? options.ports().gateway() : options.ports().http(name);
+        int http = name.equals("gateway") ? options.ports().gatewayManagement() : options.ports().http(name);
         Waits.forHttp200(name, "http://127.0.0.1:" + http + "/actuator/health/readiness", timeout, p);
     }
 

@@ -4,6 +4,7 @@ import fr.interieur.neogend.kit.audit.AuditInterceptor;
 import fr.interieur.neogend.kit.grpc.AuthInterceptor;
 import fr.interieur.neogend.kit.grpc.CorrelationIdInterceptor;
 import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
+import fr.interieur.neogend.kit.grpc.RequestRulesInterceptor;
 import fr.interieur.neogend.kit.idempotency.IdempotencyInterceptor;
 import fr.interieur.neogend.kit.idempotency.IdempotencyStore;
 import fr.interieur.neogend.kit.serviceaccount.ClientCredentialsTokenSource;
@@ -64,6 +65,17 @@ public class ServiceKitAutoConfiguration {
     @Order(15)
     AuditInterceptor auditInterceptor(JdbcClient jdbc) {
         return new AuditInterceptor(jdbc);
+    }
+
+    /**
+     * After the audit (a refused request is recorded too), before idempotency and the service: the
+     * rules every request field declares in the proto.
+     */
+    @Bean
+    @GlobalServerInterceptor
+    @Order(17)
+    RequestRulesInterceptor requestRulesInterceptor() {
+        return new RequestRulesInterceptor();
     }
 
     @Bean

@@ -399,7 +399,7 @@ class GatewayEndToEndIT {
                 .contains("outbox=\"supplier\"");
         assertThat(metrics(stack.options().ports().http("telemetry"))).contains("neogend_readings_total{")
                 .contains("grpc_client_seconds_count{");
-        String gateway = metrics(stack.options().ports().gateway());
+        String gateway = metrics(stack.options().ports().gatewayManagement());
         assertThat(gateway).contains("http_server_requests_seconds_count{").contains("grpc_client_seconds_count{");
 
         // every metric the shipped Grafana dashboard queries is exposed by some component

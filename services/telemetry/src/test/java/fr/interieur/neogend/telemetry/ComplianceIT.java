@@ -99,11 +99,19 @@ class ComplianceIT {
         RomRelease r = publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01");
         assertThat(GrpcAssertions.failure(() -> publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01"))
                 .getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+        // the proto's rules first (a patch level that is no date), then the service's, together
         assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
                 .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("soon")
                         .setBulletinDate("2026-12-01").setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
-                .contains("release.security_patch_level").contains("release.kernel_source_sha256")
-                .contains("release.kernel_config");
+                .contains("release.security_patch_level");
+        assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
+                .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("2026-02-30")
+                        .setBulletinDate("2026-12-01").setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
+                .contains("release.security_patch_level").contains("February".toUpperCase());
+        assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
+                .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("2026-12-05")
+                        .setBulletinDate("2026-12-01").setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
+                .contains("release.kernel_source_sha256").contains("release.kernel_config");
         assertThat(GrpcAssertions.failure(() -> supplier.approveRomRelease(ApproveRomReleaseRequest.newBuilder()
                 .setId(r.getId()).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(GrpcAssertions.failure(() -> fleetManager.publishRomRelease(PublishRomReleaseRequest

@@ -28,8 +28,15 @@ import org.springframework.grpc.server.exception.GrpcExceptionHandler;
 public class GrpcErrorMapper implements GrpcExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcErrorMapper.class);
-    /** Field violations sent with an INVALID_ARGUMENT, at most (they travel in trailers). */
-    static final int MAX_VIOLATIONS = 50;
+    /**
+     * Field violations sent with an INVALID_ARGUMENT, at most, and the characters of each part: they
+     * travel in trailers, which the gateway reads within its limit (64 KiB; gRPC's default is 8 KiB),
+     * so no message may grow with what a caller sent.
+     */
+    static final int MAX_VIOLATIONS = 10;
+    static final int MAX_FIELD = 120;
+    static final int MAX_DESCRIPTION = 200;
+    static final int MAX_MESSAGE = 500;
 
     @Override
     public StatusException handleException(Throwable exception) {
@@ -69,16 +76,16 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
             BadRequest.Builder badRequest = BadRequest.newBuilder();
             // Trailers are small (8 KiB by default): the first violations travel, the message counts all.
             invalid.violations().stream().limit(MAX_VIOLATIONS).forEach(v -> badRequest.addFieldViolationsBuilder()
-                    .setField(v.field()).setDescription(v.description()));
+                    .setField(cut(v.field(), MAX_FIELD)).setDescription(cut(v.description(), MAX_DESCRIPTION)));
             com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                     .setCode(Code.INVALID_ARGUMENT_VALUE)
-                    .setMessage(invalid.getMessage())
+                    .setMessage(cut(invalid.getMessage(), MAX_MESSAGE))
                     .addDetails(Any.pack(badRequest.build()))
                     .build();
             return StatusProto.toStatusException(status);
         }
         if (exception instanceof DomainException domain) {
-            return statusOf(domain).withDescription(domain.getMessage()).asException();
+            return statusOf(domain).withDescription(cut(domain.getMessage(), MAX_MESSAGE)).asException();
         }
         if (exception instanceof DuplicateKeyException) { // a concurrent request stored the same key first
             return Status.ABORTED.withDescription("a concurrent change stored the same data; retry").asException();
@@ -94,6 +101,15 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         }
         log.error("unexpected error in a gRPC call", exception);
         return Status.INTERNAL.withDescription("internal error").asException();
+    }
+
+    /** A text cut to {@code max} characters, saying so: a message never grows with the caller's input. */
+    static String cut(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end) + "… (cut)";
     }
 
     private static Status statusOf(DomainException e) {

@@ -75,6 +75,8 @@ import fr.interieur.neogend.order.v1.SubmitPurchaseOrderResponse;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
+import fr.interieur.neogend.contract.Decimals;
+import fr.interieur.neogend.contract.InvalidValueException;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -129,11 +131,11 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         for (int n = 0; n < i.getLinesCount(); n++) {
             var l = i.getLines(n);
             lines.add(new Invoice.Line(l.getItemCode(), l.getQuantity(),
-                    money(l.getAmount(), "invoice.lines[" + n + "].amount")));
+                    signedMoney(l.getAmount(), "invoice.lines[" + n + "].amount")));
         }
         Invoice stored = billing.createInvoice(request.getAgreementId(), new Invoice(null, request.getAgreementId(),
                 i.getInvoiceNumber(), i.getYear(), i.getMonth(), lines,
-                money(i.getTotalExclTax(), "invoice.total_excl_tax"), null), CallerContext.current());
+                signedMoney(i.getTotalExclTax(), "invoice.total_excl_tax"), null), CallerContext.current());
         reply(response, CreateInvoiceResponse.newBuilder().setInvoice(toProto(stored)).build());
     }
 
@@ -245,7 +247,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         Agreement stored = agreements.create(new Agreement(a.getId(), a.getTitle(), a.getSupplierId(),
                 a.getSupplierName(), a.hasNotifiedOn() ? date(a.getNotifiedOn(), "agreement.notified_on") : null,
                 a.getTermMonths(), a.getMinPacks(), a.getMaxPacks(),
-                money(a.getEstimatedValue(), "agreement.estimated_value"), decimal(a.getVatRate(), "agreement.vat_rate"),
+                money(a.getEstimatedValue(), "agreement.estimated_value"), rate(a.getVatRate(), "agreement.vat_rate"),
                 budgets, items), CallerContext.current());
         reply(response, CreateAgreementResponse.newBuilder().setAgreement(toProto(stored)).build());
     }
@@ -400,23 +402,30 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         };
     }
 
-    /** A decimal amount in euros, at most 2 decimals, as a string ("1234.50"). */
+    /**
+     * An amount in euros from a request: plain decimal notation, at most 12 digits before the point
+     * and 2 after ({@link Decimals} — the one parser of every decimal a caller sends; no exponent, so
+     * no input costs more than its length). Negative amounts only where {@code signed}.
+     */
     static BigDecimal money(String text, String field) {
-        BigDecimal value = decimal(text, field);
-        if (value.scale() > 2) {
-            throw InvalidArgumentException.of(field, "must have at most 2 decimals");
-        }
-        return value.setScale(2);
+        return decimal(text, Decimals.Shape.MONEY, field);
     }
 
-    static BigDecimal decimal(String text, String field) {
-        if (text == null || text.isBlank() || text.length() > 20) {
-            throw InvalidArgumentException.of(field, "is required: a decimal number such as \"1234.50\"");
-        }
+    /** A signed amount in euros (an invoice may credit). */
+    static BigDecimal signedMoney(String text, String field) {
+        return decimal(text, new Decimals.Shape(12, 2, true), field);
+    }
+
+    /** A VAT rate: "0.20", at most 4 decimals. */
+    static BigDecimal rate(String text, String field) {
+        return decimal(text, new Decimals.Shape(1, 4, false), field);
+    }
+
+    private static BigDecimal decimal(String text, Decimals.Shape shape, String field) {
         try {
-            return new BigDecimal(text.trim());
-        } catch (NumberFormatException e) {
-            throw InvalidArgumentException.of(field, "is not a decimal number such as \"1234.50\"");
+            return Decimals.parse(text, shape, field);
+        } catch (InvalidValueException e) {
+            throw InvalidArgumentException.of(e.field(), e.problem());
         }
     }
 

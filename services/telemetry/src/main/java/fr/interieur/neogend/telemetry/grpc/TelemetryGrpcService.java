@@ -3,6 +3,9 @@ package fr.interieur.neogend.telemetry.grpc;
 import fr.interieur.neogend.telemetry.devicestatus.DeviceStatus;
 import fr.interieur.neogend.telemetry.devicestatus.DeviceStatusCatalog;
 import fr.interieur.neogend.kit.paging.Page;
+import fr.interieur.neogend.contract.RequestRules;
+import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest;
+import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse;
 import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesRequest;
 import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
@@ -309,6 +312,14 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         response.onCompleted();
     }
 
+    /** The device's own credential was checked by the auth interceptor: name the device. */
+    @Override
+    public void checkDeviceCredential(CheckDeviceCredentialRequest request,
+                                      StreamObserver<CheckDeviceCredentialResponse> response) {
+        response.onNext(CheckDeviceCredentialResponse.newBuilder().setImei(CallerContext.current().username()).build());
+        response.onCompleted();
+    }
+
     @Override
     public void uploadReadings(UploadReadingsRequest request, StreamObserver<UploadReadingsResponse> response) {
         Upload u = counted(ingestion.ingest(CallerContext.current().username(), readings(request.getReadingsList()),
@@ -362,7 +373,11 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     /** The readings as the device sent them, for {@link IngestionService} to judge one by one. */
     static List<ReadingIn> readings(List<Reading> in) {
         List<ReadingIn> out = new ArrayList<>(in.size());
-        for (Reading r : in) {
+        for (int i = 0; i < in.size(); i++) {
+            Reading r = in.get(i);
+            var violations = RequestRules.check(r, "");
+            String refusal = violations.isEmpty() ? null
+                    : violations.get(0).field() + ": " + violations.get(0).description();
             out.add(new ReadingIn(r.getSequence(), r.hasRecordedAt() ? recordedAt(r.getRecordedAt()) : null,
                     r.getBatteryPercent(), r.getCharging(),
                     r.hasLatitude() ? Optional.of(r.getLatitude()) : Optional.empty(),
@@ -373,7 +388,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                         default -> r.getNetwork().name().substring("NETWORK_TYPE_".length());
                     },
                     r.getSecurityPatchLevel(), r.getRomBuild(), r.getKernelVersion(), r.getFreeStorageMb(),
-                    r.getAgentVersion()));
+                    r.getAgentVersion(), refusal));
         }
         return out;
     }

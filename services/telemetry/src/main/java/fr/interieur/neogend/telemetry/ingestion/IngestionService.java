@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry.ingestion;
 
+import fr.interieur.neogend.contract.CalendarDates;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
@@ -26,7 +27,6 @@ import java.util.regex.Pattern;
 public class IngestionService {
 
     public static final int MAX_BATCH = 1000;
-    private static final Pattern PATCH_LEVEL = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{0,200}");
     private static final Set<String> NETWORKS = Set.of("NONE", "2G", "3G", "4G", "5G", "WIFI", "UNKNOWN");
 
@@ -87,6 +87,9 @@ public class IngestionService {
 
     /** Why a reading is refused, or null. */
     private String problem(ReadingIn r, Instant now) {
+        if (r.refusal() != null) {
+            return r.refusal();
+        }
         if (r.sequence() < 0) {
             return "sequence: must not be negative";
         }
@@ -117,8 +120,8 @@ public class IngestionService {
         if (!NETWORKS.contains(r.network())) {
             return "network: is not a known network type";
         }
-        if (!r.patchLevel().isEmpty() && !PATCH_LEVEL.matcher(r.patchLevel()).matches()) {
-            return "security_patch_level: must be YYYY-MM-DD";
+        if (!r.patchLevel().isEmpty() && CalendarDates.problem(r.patchLevel()) != null) {
+            return "security_patch_level: " + CalendarDates.problem(r.patchLevel());
         }
         for (String text : new String[] {r.romBuild(), r.kernelVersion(), r.agentVersion()}) {
             if (!TEXT.matcher(text).matches()) {

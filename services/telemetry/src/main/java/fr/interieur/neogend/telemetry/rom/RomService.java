@@ -77,12 +77,13 @@ public class RomService {
         int rows = jdbc.sql("""
                         insert into rom_release (id, supplier_id, model, build_fingerprint, patch_level,
                                                  kernel_source_sha256, kernel_config, bulletin_date, published_at)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, now()) on conflict (build_fingerprint) do nothing""")
+                        values (?, ?, ?, ?, ?, ?, ?, ?, now())
+                        on conflict (supplier_id, build_fingerprint) do nothing""")
                 .params(id, supplier, model.trim(), fingerprint.trim(), Date.valueOf(patch), sha256, config,
                         Date.valueOf(bulletin))
                 .update();
-        if (rows == 0) {
-            throw new AlreadyExistsException("a release with build fingerprint " + fingerprint + " exists already");
+        if (rows == 0) { // only ever the caller's own release: another supplier's fingerprint is no conflict
+            throw new AlreadyExistsException("you published a release with this build fingerprint already");
         }
         return find(id).orElseThrow();
     }
@@ -120,7 +121,9 @@ public class RomService {
                         with approved as (select model, patch_level, bulletin_date, published_at from rom_release
                                           where approved_at is not null),
                              dev as (select s.imei, s.patch_level, r.model from device_state s
-                                     join rom_release r on r.build_fingerprint = s.rom_build)
+                                     join (select distinct on (build_fingerprint) build_fingerprint, model
+                                           from rom_release order by build_fingerprint, published_at) r
+                                       on r.build_fingerprint = s.rom_build)
                         select a.model, a.patch_level, count(d.imei) as devices,
                                count(d.imei) filter (where d.patch_level is null or d.patch_level < a.patch_level)
                                    as non_compliant,

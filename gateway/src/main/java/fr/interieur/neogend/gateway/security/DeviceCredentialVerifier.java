@@ -1,0 +1,214 @@
+package fr.interieur.neogend.gateway.security;
+
+import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest;
+import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.authentication.BadCredentialsException;
+import reactor.core.publisher.Mono;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Checks a device's own credential ({@code Authorization: Device <id>.<secret>}) before the gateway
+ * reads a byte of its upload: a malformed one is refused by a character check, a well-formed one
+ * is asked of the telemetry service (which issued it and knows its revocations) with one small
+ * gRPC call, and a credential telemetry accepted is remembered for {@code ttl} so a device's next
+ * uploads cost a hash and a map lookup. Telemetry checks the credential again on the upload itself,
+ * so a revocation takes effect on the device's very next upload whatever this cache holds (as
+ * tokens are checked twice).
+ *
+ * <p>The memory is bounded: about 100 bytes a device (id, secret hash, IMEI as numbers), emptied
+ * when {@code maxEntries} is reached.
+ */
+public final class DeviceCredentialVerifier {
+
+    /** {@code <24 lower-case hex>.<43 base64url>}: what telemetry issues. */
+    static final int ID_LENGTH = 24;
+    static final int SECRET_LENGTH = 43;
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final Channel telemetry;
+    private final Duration deadline;
+    private final long ttlNanos;
+    private final int maxEntries;
+    private final LongSupplier nanos;
+    private final ConcurrentHashMap<Long, Known> known = new ConcurrentHashMap<>();
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    /** A credential telemetry accepted: the rest of its id, its secret's hash (128 bits), the IMEI, until when. */
+    private record Known(long idTail, long hash0, long hash1, long imei, long until) {
+    }
+
+    public DeviceCredentialVerifier(Channel telemetry, Duration deadline, Duration ttl, int maxEntries,
+                                    LongSupplier nanos) {
+        this.telemetry = telemetry;
+        this.deadline = deadline;
+        this.ttlNanos = ttl.toNanos();
+        this.maxEntries = maxEntries;
+        this.nanos = nanos;
+    }
+
+    /**
+     * The credential in an Authorization header, or null when the header is not
+     * {@code Device <credential>} with a credential of the issued shape — a check of its characters only.
+     */
+    public static String credentialOf(String authorization) {
+        if (authorization == null || authorization.length() != 7 + ID_LENGTH + 1 + SECRET_LENGTH
+                || !authorization.regionMatches(true, 0, "Device ", 0, 7)) {
+            return null;
+        }
+        String credential = authorization.substring(7);
+        for (int i = 0; i < ID_LENGTH; i++) {
+            char c = credential.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return null;
+            }
+        }
+        if (credential.charAt(ID_LENGTH) != '.') {
+            return null;
+        }
+        for (int i = ID_LENGTH + 1; i < credential.length(); i++) {
+            char c = credential.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_')) {
+                return null;
+            }
+        }
+        return credential;
+    }
+
+    /** Whether the header names the device scheme at all (well-formed or not). */
+    public static boolean isDeviceScheme(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Device ", 0, 7);
+    }
+
+    /** The IMEI of a credential accepted lately, or null: no call, no allocation beyond the hash. */
+    public String known(String credential) {
+        long now = nanos.getAsLong();
+        Known k = known.get(idHead(credential));
+        if (k == null || now - k.until() > 0 || k.idTail() != idTail(credential)) {
+            return null;
+        }
+        byte[] hash = hash(credential);
+        if (k.hash0() != long0(hash) || k.hash1() != long1(hash)) {
+            return null;
+        }
+        return imeiText(k.imei());
+    }
+
+    /**
+     * The IMEI of the device a well-formed credential belongs to: from the cache, or from telemetry.
+     * Errors: {@link BadCredentialsException} when telemetry refuses it, {@link AuthenticationServiceException}
+     * when telemetry cannot answer (the device should retry).
+     */
+    public Mono<String> verify(String credential) {
+        String imei = known(credential);
+        if (imei != null) {
+            return Mono.just(imei);
+        }
+        return Mono.create(sink -> {
+            Metadata headers = new Metadata();
+            headers.put(AUTHORIZATION, "Device " + credential);
+            ClientCall<CheckDeviceCredentialRequest, CheckDeviceCredentialResponse> call = io.grpc.ClientInterceptors
+                    .intercept(telemetry, io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .newCall(TelemetryServiceGrpc.getCheckDeviceCredentialMethod(),
+                            CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+            sink.onCancel(() -> call.cancel("HTTP request cancelled", null));
+            ClientCalls.asyncUnaryCall(call, CheckDeviceCredentialRequest.getDefaultInstance(), new StreamObserver<>() {
+                @Override
+                public void onNext(CheckDeviceCredentialResponse value) {
+                    remember(credential, value.getImei());
+                    sink.success(value.getImei());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    Status.Code code = t instanceof StatusRuntimeException e ? e.getStatus().getCode() : Status.Code.UNKNOWN;
+                    if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
+                        known.remove(idHead(credential));
+                        sink.error(new BadCredentialsException("the device credential is not valid or was revoked"));
+                    } else {
+                        sink.error(new AuthenticationServiceException("the telemetry service cannot check device "
+                                + "credentials now (" + code + ")", t));
+                    }
+                }
+
+                @Override
+                public void onCompleted() {
+                    // the value came with onNext
+                }
+            });
+        });
+    }
+
+    private void remember(String credential, String imei) {
+        if (imei.length() != 15 || !imei.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return; // not an IMEI: never cached
+        }
+        if (known.size() >= maxEntries) {
+            known.clear();
+        }
+        byte[] hash = hash(credential);
+        known.put(idHead(credential), new Known(idTail(credential), long0(hash), long1(hash), Long.parseLong(imei),
+                nanos.getAsLong() + ttlNanos));
+    }
+
+    int size() {
+        return known.size();
+    }
+
+    private static long idHead(String credential) {
+        return Long.parseUnsignedLong(credential, 0, 16, 16);
+    }
+
+    private static long idTail(String credential) {
+        return Long.parseUnsignedLong(credential, 16, ID_LENGTH, 16);
+    }
+
+    private static byte[] hash(String credential) {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return digest.digest(credential.substring(ID_LENGTH + 1).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static long long0(byte[] b) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (b[i] & 0xff);
+        }
+        return v;
+    }
+
+    private static long long1(byte[] b) {
+        long v = 0;
+        for (int i = 8; i < 16; i++) {
+            v = v << 8 | (b[i] & 0xff);
+        }
+        return v;
+    }
+
+    private static String imeiText(long imei) {
+        String digits = Long.toString(imei);
+        return "0".repeat(15 - digits.length()) + digits;
+    }
+}
