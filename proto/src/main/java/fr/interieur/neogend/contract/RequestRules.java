@@ -57,9 +57,35 @@ public final class RequestRules {
      * judging the items of a list one by one.
      */
     public static List<Violation> check(Message message, String prefix) {
-        List<Violation> out = new ArrayList<>(0);
-        walk(message, prefix, out);
-        return out;
+        return report(message, prefix).violations();
+    }
+
+    /** The first violations (at most {@link #MAX_VIOLATIONS}) and how many there are in all. */
+    public record Report(List<Violation> violations, int total) {
+    }
+
+    /** Every violation of a request counted, the first {@link #MAX_VIOLATIONS} kept. */
+    public static Report report(Message request) {
+        return report(request, "");
+    }
+
+    private static Report report(Message message, String prefix) {
+        Found found = new Found();
+        walk(message, prefix, found);
+        return new Report(found.kept, found.total);
+    }
+
+    /** Violations as they are found: the first ones kept, all counted. */
+    private static final class Found {
+        final List<Violation> kept = new ArrayList<>(0);
+        int total;
+
+        void add(Violation v) {
+            total++;
+            if (kept.size() < MAX_VIOLATIONS) {
+                kept.add(v);
+            }
+        }
     }
 
     /** The rules declared on a field (the default instance when none are). */
@@ -79,7 +105,7 @@ public final class RequestRules {
         });
     }
 
-    private static void walk(Message message, String prefix, List<Violation> out) {
+    private static void walk(Message message, String prefix, Found out) {
         Descriptor type = message.getDescriptorForType();
         switch (type.getFullName()) {
             case "google.type.Date" -> {
@@ -95,9 +121,6 @@ public final class RequestRules {
             }
         }
         for (FieldDescriptor f : FIELDS.computeIfAbsent(type, t -> t.getFields().toArray(FieldDescriptor[]::new))) {
-            if (out.size() >= MAX_VIOLATIONS) {
-                return;
-            }
             if (f.isRepeated()) {
                 int count = message.getRepeatedFieldCount(f);
                 if (count == 0) {
@@ -113,7 +136,7 @@ public final class RequestRules {
                 if (rules.getItemsJudgedByService()) {
                     continue;
                 }
-                for (int i = 0; i < count && out.size() < MAX_VIOLATIONS; i++) {
+                for (int i = 0; i < count; i++) {
                     value(f, message.getRepeatedField(f, i), path(prefix, f) + "[" + i + "]", out);
                 }
             } else if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
@@ -130,7 +153,7 @@ public final class RequestRules {
         return prefix + f.getName();
     }
 
-    private static void value(FieldDescriptor f, Object value, String path, List<Violation> out) {
+    private static void value(FieldDescriptor f, Object value, String path, Found out) {
         switch (f.getJavaType()) {
             case STRING -> {
                 String problem = textProblem((String) value, f);
@@ -232,7 +255,7 @@ public final class RequestRules {
         return null;
     }
 
-    private static void date(Message date, String prefix, List<Violation> out) {
+    private static void date(Message date, String prefix, Found out) {
         Descriptor type = date.getDescriptorForType();
         int year = (Integer) date.getField(type.findFieldByName("year"));
         int month = (Integer) date.getField(type.findFieldByName("month"));
@@ -243,7 +266,7 @@ public final class RequestRules {
         }
     }
 
-    private static void timestamp(Message ts, String prefix, List<Violation> out) {
+    private static void timestamp(Message ts, String prefix, Found out) {
         Descriptor type = ts.getDescriptorForType();
         long seconds = (Long) ts.getField(type.findFieldByName("seconds"));
         int nanos = (Integer) ts.getField(type.findFieldByName("nanos"));

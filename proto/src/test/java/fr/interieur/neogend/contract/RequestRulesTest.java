@@ -158,5 +158,6 @@ class RequestRulesTest {
             batch.addDevices(Device.newBuilder().setModel("\u0001"));
         }
         assertThat(RequestRules.check(batch.build())).hasSize(RequestRules.MAX_VIOLATIONS);
+        assertThat(RequestRules.report(batch.build()).total()).as("all counted").isEqualTo(500);
     }
 }

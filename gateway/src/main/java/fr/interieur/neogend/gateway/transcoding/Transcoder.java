@@ -87,9 +87,9 @@ public final class Transcoder {
         }
         DynamicMessage built = request.build();
         refuseOutputOnly(built, "", match.variables().keySet());
-        List<RequestRules.Violation> violations = RequestRules.check(built);
-        if (!violations.isEmpty()) {
-            throw TranscodingException.of(violations);
+        RequestRules.Report report = RequestRules.report(built);
+        if (report.total() > 0) {
+            throw TranscodingException.of(report.violations(), report.total());
         }
         return built;
     }

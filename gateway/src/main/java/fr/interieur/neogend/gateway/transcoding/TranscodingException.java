@@ -19,8 +19,8 @@ public class TranscodingException extends RuntimeException {
         this.violations = field == null ? List.of() : List.of(new RequestRules.Violation(field, message));
     }
 
-    private TranscodingException(List<RequestRules.Violation> violations) {
-        super(summary(violations));
+    private TranscodingException(List<RequestRules.Violation> violations, int total) {
+        super(summary(violations, total));
         this.httpStatus = 400;
         this.violations = List.copyOf(violations);
     }
@@ -29,19 +29,19 @@ public class TranscodingException extends RuntimeException {
         return new TranscodingException(400, field, message);
     }
 
-    /** A request that breaks the rules its protos declare (at least one violation). */
-    public static TranscodingException of(List<RequestRules.Violation> violations) {
-        return new TranscodingException(violations);
+    /** A request that breaks the rules its protos declare: the first violations, and how many in all. */
+    public static TranscodingException of(List<RequestRules.Violation> violations, int total) {
+        return new TranscodingException(violations, total);
     }
 
-    private static String summary(List<RequestRules.Violation> violations) {
+    private static String summary(List<RequestRules.Violation> violations, int total) {
         StringBuilder text = new StringBuilder("invalid request: ");
         for (int i = 0; i < Math.min(3, violations.size()); i++) {
             text.append(i == 0 ? "" : "; ").append(violations.get(i).field()).append(' ')
                     .append(violations.get(i).description());
         }
-        if (violations.size() > 3) {
-            text.append(" (").append(violations.size()).append(" problems in all)");
+        if (total > 3) {
+            text.append(" (").append(total).append(" problems in all)");
         }
         return text.toString();
     }

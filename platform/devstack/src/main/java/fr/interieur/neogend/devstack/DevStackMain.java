@@ -67,7 +67,8 @@ public final class DevStackMain {
         return """
 
                 NéoGEND is up.
-                  Gateway (REST API)  %s/api/v1/...
+                  Gateway (REST API)  %s/api/v1/...   (console: %s/console/)
+                  Gateway health and metrics  http://127.0.0.1:%d/actuator/{health,prometheus}
                   Keycloak            http://localhost:%d  (realm neogend; admin console user 'admin',
                                       password in .run/keycloak-admin-password)
                   PostgreSQL          127.0.0.1:%d  (user postgres, one database per service)
@@ -83,7 +84,7 @@ public final class DevStackMain {
                   curl -s -H "Authorization: Bearer $TOKEN" '%s/api/v1/devices?page_size=5'
 
                 Ctrl-C stops everything.
-                """.formatted(gw, stack.keycloak().port(), stack.postgres().port(),
+                """.formatted(gw, gw, stack.options().ports().gatewayManagement(), stack.keycloak().port(), stack.postgres().port(),
                         stack.options().ports().supplierSimulator(), token, gw);
     }
 

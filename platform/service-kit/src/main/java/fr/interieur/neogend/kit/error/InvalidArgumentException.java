@@ -19,7 +19,12 @@ public class InvalidArgumentException extends DomainException {
     private final List<Violation> violations;
 
     public InvalidArgumentException(List<Violation> violations) {
-        super(summary(violations));
+        this(violations, violations.size());
+    }
+
+    /** The first violations found, and how many there are in all (when only the first were kept). */
+    public InvalidArgumentException(List<Violation> violations, int total) {
+        super(summary(violations, total));
         this.violations = List.copyOf(violations);
     }
 
@@ -31,7 +36,7 @@ public class InvalidArgumentException extends DomainException {
         return violations;
     }
 
-    private static String summary(List<Violation> violations) {
+    private static String summary(List<Violation> violations, int total) {
         if (violations.isEmpty()) {
             throw new IllegalArgumentException("an invalid argument needs at least one violation");
         }
@@ -39,7 +44,8 @@ public class InvalidArgumentException extends DomainException {
         for (Violation v : violations.subList(0, Math.min(SUMMARISED, violations.size()))) {
             parts.add(v.field() + ": " + v.description());
         }
-        String more = violations.size() > SUMMARISED ? " (" + violations.size() + " problems in all)" : "";
+        int all = Math.max(total, violations.size());
+        String more = all > SUMMARISED ? " (" + all + " problems in all)" : "";
         return "invalid request: " + String.join("; ", parts) + more;
     }
 }

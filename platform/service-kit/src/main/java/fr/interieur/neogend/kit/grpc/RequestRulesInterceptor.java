@@ -10,7 +10,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusException;
 
-import java.util.List;
 
 /**
  * Checks every request message against the rules its proto declares ({@link RequestRules}: string
@@ -34,12 +33,12 @@ public class RequestRulesInterceptor implements ServerInterceptor {
                     return;
                 }
                 if (message instanceof Message m) {
-                    List<RequestRules.Violation> violations = RequestRules.check(m);
-                    if (!violations.isEmpty()) {
+                    RequestRules.Report report = RequestRules.report(m);
+                    if (report.total() > 0) {
                         refused = true;
                         StatusException refusal = GrpcErrorMapper.toStatusException(new InvalidArgumentException(
-                                violations.stream().map(v -> new InvalidArgumentException.Violation(v.field(),
-                                        v.description())).toList()));
+                                report.violations().stream().map(v -> new InvalidArgumentException.Violation(v.field(),
+                                        v.description())).toList(), report.total()));
                         call.close(refusal.getStatus(), refusal.getTrailers() == null ? new Metadata()
                                 : refusal.getTrailers());
                         return;
