@@ -80,10 +80,10 @@ of the caller and the ingress of the callee in the NetworkPolicies.
 */}}
 {{- define "neogend.callGraph" -}}
 gateway: [inventory, order, accessories, training, telemetry]
-inventory: [telemetry]
+inventory: [telemetry, order]
 order: [inventory, training]
 accessories: [inventory, training, order]
-training: []
+training: [order]
 telemetry: [inventory]
 {{- end -}}
 

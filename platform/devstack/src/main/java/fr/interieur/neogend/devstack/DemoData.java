@@ -87,8 +87,8 @@ public final class DemoData {
      * releases, telemetry, the workshop.
      */
     public static Loaded loadAll(String gatewayUrl, String fleetManagerToken, String supplierToken) {
+        boolean agreement = loadAgreement(gatewayUrl, fleetManagerToken); // the packs are leased under it
         int created = load(gatewayUrl, fleetManagerToken);
-        boolean agreement = loadAgreement(gatewayUrl, fleetManagerToken);
         loadRomReleases(gatewayUrl, fleetManagerToken, supplierToken);
         boolean readings = loadTelemetry(gatewayUrl, fleetManagerToken);
         boolean workshop = loadWorkshop(gatewayUrl, fleetManagerToken);
@@ -140,7 +140,8 @@ public final class DemoData {
     public static boolean loadWorkshop(String gatewayUrl, String fleetManagerToken) {
         boolean course = post(gatewayUrl + "/api/v1/courses", fleetManagerToken, """
                 {"code":"MAINT-SMARTPHONE-N1","title":"Maintenance niveau 1 smartphones","durationDays":1,
-                 "modelFamilies":["Rugged X"],"certificationValidityMonths":24,"agreementItemCode":"TRAINING-DAY-L1"}""",
+                 "modelFamilies":["Rugged X"],"certificationValidityMonths":24,"agreementItemCode":"TRAINING-DAY-L1",
+                 "agreementId":"AC-2026-NEOGEND"}""",
                 "demo course");
         if (!course) {
             return false;
@@ -175,22 +176,27 @@ public final class DemoData {
         return true;
     }
 
+    /** The demo agreement's id: every demo pack is leased under it. */
+    public static final String AGREEMENT_ID = "AC-2026-NEOGEND";
+
     /** Records the demo agreement; true when it was new. */
     public static boolean loadAgreement(String gatewayUrl, String fleetManagerToken) {
         return post(gatewayUrl + "/api/v1/agreements", fleetManagerToken, AGREEMENT, "demo agreement");
     }
 
     /**
-     * Creates the demo units and devices and hands some devices to their holders; returns how many
-     * devices were new.
+     * Creates the demo units and devices (their packs leased under the demo agreement, which must be
+     * loaded first) and hands some devices to their holders; returns how many devices were new.
      */
     public static int load(String gatewayUrl, String fleetManagerToken) {
         loadUnits(gatewayUrl, fleetManagerToken);
+        loadAgreement(gatewayUrl, fleetManagerToken);
         int created = 0;
         for (DemoDevice d : DEVICES) {
             String json = "{\"imei\":\"" + imei(d.n()) + "\",\"serialNumber\":\"DEMO-" + d.n() + "\",\"model\":\""
                     + d.model() + "\",\"kind\":\"" + d.kind() + "\""
-                    + (d.packType() == null ? "" : ",\"packType\":\"" + d.packType() + "\"")
+                    + (d.packType() == null ? "" : ",\"packType\":\"" + d.packType() + "\",\"agreementId\":\""
+                            + AGREEMENT_ID + "\"")
                     + (d.unit() == null ? "" : ",\"unitCode\":\"" + d.unit() + "\"")
                     + ",\"romBuild\":\"neogend/aosp14/2026.11:user/release-keys\"}";
             if (!post(gatewayUrl + "/api/v1/devices", fleetManagerToken, json, "demo device " + imei(d.n()))) {

@@ -177,6 +177,8 @@ public final class Stack implements AutoCloseable {
             if (service.equals("inventory")) {
                 env.put("NEOGEND_SERVICE_CLIENT_SECRET", "inventory-dev-secret");
             }
+            // packs and courses kept from before agreements were recorded belong to the demo agreement
+            env.put("NEOGEND_INITIAL_AGREEMENT", DemoData.AGREEMENT_ID);
             if (service.equals("order")) {
                 env.put("NEOGEND_SUPPLIER_URL", "http://localhost:" + ports.supplierSimulator() + "/api");
             }

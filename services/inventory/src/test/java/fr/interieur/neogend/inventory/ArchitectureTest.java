@@ -10,6 +10,8 @@ class ArchitectureTest {
     @Test
     void domainDependsOnNeitherTransportNorStorage() {
         DomainRules.check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("fr.interieur.neogend.inventory"), "fr.interieur.neogend.inventory.device..");
+                .importPackages("fr.interieur.neogend.inventory"), "fr.interieur.neogend.inventory.device..",
+                "fr.interieur.neogend.inventory.agreement..", "fr.interieur.neogend.inventory.lease..",
+                "fr.interieur.neogend.inventory.unit..");
     }
 }

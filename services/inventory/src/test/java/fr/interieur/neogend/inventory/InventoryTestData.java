@@ -1,5 +1,6 @@
 package fr.interieur.neogend.inventory;
 
+import fr.interieur.neogend.testkit.OrderStandIn;
 import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceKind;
@@ -30,6 +31,7 @@ public final class InventoryTestData {
                 .setModel("Rugged X5")
                 .setKind(DeviceKind.DEVICE_KIND_PHONE)
                 .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                .setAgreementId(OrderStandIn.AGREEMENT)
                 .setRomBuild("neogend/x5/13:TQ3A.230901/2026.11:user/release-keys");
         if (unitCode != null) {
             b.setUnitCode(unitCode);
@@ -46,6 +48,7 @@ public final class InventoryTestData {
     public static void resetWithUnitTree(JdbcClient jdbc, InventoryServiceGrpc.InventoryServiceBlockingStub fleetManager) {
         jdbc.sql("delete from history").update();
         jdbc.sql("delete from outbox").update();
+        jdbc.sql("delete from pack_agreement").update();
         jdbc.sql("delete from pack").update();
         jdbc.sql("delete from device").update();
         jdbc.sql("delete from unit").update(); // the parent check runs at the end of the statement

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.inventory;
 
+import fr.interieur.neogend.testkit.OrderStandIn;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.DeviceState;
@@ -72,12 +73,14 @@ class LeaseAndEndOfTermIT {
         Device d = fleetManager.registerDevice(register(phone(n, "GN-RBRE-GGD35"))).getDevice();
         jdbc.sql("update pack set lease_start = ?::date, lease_end = ?::date where id = ?")
                 .params(leaseStart, leaseEnd, d.getPackId()).update();
+        jdbc.sql("update pack_agreement set valid_from = ?::date where pack_id = ?").params(leaseStart, d.getPackId())
+                .update();
         return d.getPackId();
     }
 
     Map<String, LeaseInterval> november(InventoryServiceBlockingStub stub, List<Integer> batchSizes) {
         Map<String, LeaseInterval> byPack = new HashMap<>();
-        stub.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setYear(2026).setMonth(11).build())
+        stub.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(2026).setMonth(11).build())
                 .forEachRemaining((StreamLeaseIntervalsResponse batch) -> {
                     batchSizes.add(batch.getIntervalsCount());
                     batch.getIntervalsList().forEach(i -> assertThat(byPack.put(i.getPackId(), i)).isNull());
@@ -94,7 +97,7 @@ class LeaseAndEndOfTermIT {
         pack(5, "2026-12-01", null);
         pack(6, "2026-09-01", "2026-11-01");
         String exchanged = pack(7, "2026-09-01", null);
-        fleetManager.registerDevice(register(phone(8, "GN-RBRE-GGD35").clearPackType()
+        fleetManager.registerDevice(register(phone(8, "GN-RBRE-GGD35").clearPackType().clearAgreementId()
                 .setKind(DeviceKind.DEVICE_KIND_PHONE)));
         fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder().setImei(imei(7)).setReplacementImei(imei(8))
                 .setReason("battery swollen").build());
@@ -115,7 +118,7 @@ class LeaseAndEndOfTermIT {
 
     Map<String, LeaseInterval> month(int year, int month) {
         Map<String, LeaseInterval> byPack = new HashMap<>();
-        fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setYear(year).setMonth(month).build())
+        fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(year).setMonth(month).build())
                 .forEachRemaining(b -> b.getIntervalsList().forEach(i -> byPack.put(i.getPackId(), i)));
         return byPack;
     }
@@ -143,6 +146,7 @@ class LeaseAndEndOfTermIT {
         }
         fleetManager.registerDevices(delivery.build());
         jdbc.sql("update pack set lease_start = '2026-11-29'").update();
+        jdbc.sql("update pack_agreement set valid_from = '2026-11-29'").update();
 
         List<Integer> batches = new ArrayList<>();
         Map<String, LeaseInterval> nov = november(fleetManager, batches);
@@ -153,7 +157,7 @@ class LeaseAndEndOfTermIT {
         assertThat(GrpcAssertions.failure(() -> november(as(TestTokens.unitManager("GN")), new ArrayList<>()))
                 .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(GrpcAssertions.failure(() -> fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest
-                .newBuilder().setYear(2026).setMonth(13).build()).hasNext()).getStatus().getCode())
+                .newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(2026).setMonth(13).build()).hasNext()).getStatus().getCode())
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
 
@@ -189,5 +193,94 @@ class LeaseAndEndOfTermIT {
         assertThat(GrpcAssertions.failure(() -> as(TestTokens.technician("GN")).getEndOfTermReport(
                 GetEndOfTermReportRequest.getDefaultInstance())).getStatus().getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    Map<String, LeaseInterval> month(int year, int month, String agreement) {
+        Map<String, LeaseInterval> byPack = new HashMap<>();
+        fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setAgreementId(agreement)
+                        .setYear(year).setMonth(month).build())
+                .forEachRemaining(b -> b.getIntervalsList().forEach(i -> byPack.put(i.getPackId(), i)));
+        return byPack;
+    }
+
+    @Test
+    void aTransferToTheSuccessorBillsEachDayToOneAgreementOnlyAndIsRecordedOnce() {
+        String phone = pack(30, "2026-12-10", null);
+        String tablet = pack(31, "2026-12-01", null);
+        jdbc.sql("update pack set type = 'TABLET_INDIVIDUAL' where id = ?").param(tablet).update();
+        String returned = pack(32, "2026-12-01", "2027-01-10");
+        var transfer = fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()
+                .setFromAgreementId(OrderStandIn.AGREEMENT).setToAgreementId(OrderStandIn.SUCCESSOR)
+                .setEffectiveDate(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(15))
+                .setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL).build();
+        var moved = fleetManager.transferPacks(transfer);
+        assertThat(moved.getTransferred()).as("the phone; the returned one ended before the date").isEqualTo(1);
+        assertThat(fleetManager.transferPacks(transfer).getTransferred()).as("a repeat moves nothing").isZero();
+
+        Map<String, LeaseInterval> before = month(2027, 1, OrderStandIn.AGREEMENT);
+        Map<String, LeaseInterval> after = month(2027, 1, OrderStandIn.SUCCESSOR);
+        assertThat(before.get(phone).getBilledDays()).isEqualTo(14); // 1st to 14th
+        assertThat(after.get(phone).getBilledDays()).isEqualTo(17);  // 15th to 31st
+        assertThat(after.get(phone).getAgreementId()).isEqualTo(OrderStandIn.SUCCESSOR);
+        assertThat(before.get(tablet).getBilledDays()).as("another type stays").isEqualTo(31);
+        assertThat(after).doesNotContainKey(tablet);
+        assertThat(before.get(returned).getBilledDays()).isEqualTo(9);
+        assertThat(month(2027, 2, OrderStandIn.AGREEMENT)).doesNotContainKey(phone);
+        assertThat(month(2027, 2, OrderStandIn.SUCCESSOR).get(phone).getBilledDays()).isEqualTo(28);
+        assertThat(month(2026, 12, OrderStandIn.SUCCESSOR)).isEmpty();
+
+        var counts = fleetManager.countAgreementPacks(fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest
+                .newBuilder().setAgreementId(OrderStandIn.SUCCESSOR).build());
+        assertThat(counts.getTransferredInList()).extracting(c -> c.getPackType() + "=" + c.getCount())
+                .containsExactly("PACK_TYPE_SMARTPHONE_INDIVIDUAL=1");
+        assertThat(fleetManager.getPack(fr.interieur.neogend.inventory.v1.GetPackRequest.newBuilder().setId(phone)
+                .build()).getPack().getAgreementId()).isEqualTo(OrderStandIn.SUCCESSOR);
+        assertThat(jdbc.sql("select count(*) from history where subject_id = ? and action = 'TRANSFER_AGREEMENT'")
+                .param(phone).query(Long.class).single()).isEqualTo(1);
+        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder().setAgreementId(OrderStandIn.SUCCESSOR)
+                .build()).getDevicesList()).extracting(Device::getPackId).containsExactly(phone);
+    }
+
+    @Test
+    void aTransferNeedsAnExistingSuccessorInForceAndOnlyFleetManagersMakeIt() {
+        pack(40, "2026-12-01", null);
+        var base = fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()
+                .setFromAgreementId(OrderStandIn.AGREEMENT).setToAgreementId(OrderStandIn.SUCCESSOR)
+                .setEffectiveDate(com.google.type.Date.newBuilder().setYear(2026).setMonth(6).setDay(1));
+        GrpcAssertions.assertStatus(() -> fleetManager.transferPacks(base.build()), Status.Code.INVALID_ARGUMENT,
+                "not in force on 2026-06-01");
+        GrpcAssertions.assertStatus(() -> fleetManager.transferPacks(base.clone().setToAgreementId("AC-NOPE")
+                .setEffectiveDate(com.google.type.Date.newBuilder().setYear(2027).setMonth(2).setDay(1)).build()),
+                Status.Code.NOT_FOUND, "no agreement AC-NOPE");
+        GrpcAssertions.assertStatus(() -> fleetManager.transferPacks(base.clone()
+                .setToAgreementId(OrderStandIn.AGREEMENT).build()), Status.Code.INVALID_ARGUMENT, "another agreement");
+        GrpcAssertions.assertStatus(() -> as(TestTokens.unitManager("GN")).transferPacks(base.clone()
+                .setEffectiveDate(com.google.type.Date.newBuilder().setYear(2027).setMonth(2).setDay(1)).build()),
+                Status.Code.PERMISSION_DENIED, "fleet-manager");
+    }
+
+    @Test
+    void aPackNamesAnAgreementInForceAndASupplierSeesOnlyItsOwnDays() {
+        GrpcAssertions.assertStatus(() -> fleetManager.registerDevice(register(phone(50, null).setAgreementId("AC-NOPE"))),
+                Status.Code.INVALID_ARGUMENT, "device.agreement_id: agreement AC-NOPE does not exist");
+        GrpcAssertions.assertStatus(() -> fleetManager.registerDevice(register(phone(51, null)
+                .setAgreementId(OrderStandIn.ENDED))), Status.Code.INVALID_ARGUMENT, "is not in force on");
+        GrpcAssertions.assertStatus(() -> fleetManager.registerDevice(register(phone(52, null).clearAgreementId())),
+                Status.Code.INVALID_ARGUMENT, "device.agreement_id: is required with a pack type");
+        GrpcAssertions.assertStatus(() -> fleetManager.registerDevice(register(phone(53, null).clearPackType())),
+                Status.Code.INVALID_ARGUMENT, "a spare device");
+        pack(54, "2026-12-01", null);
+        assertThat(november(as(TestTokens.supplier("SUP-TEST")), new ArrayList<>())).isEmpty();
+        assertThat(month(2026, 12, OrderStandIn.AGREEMENT)).hasSize(1);
+        var ownDays = new ArrayList<LeaseInterval>();
+        as(TestTokens.supplier("SUP-TEST")).streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                .setAgreementId(OrderStandIn.AGREEMENT).setYear(2026).setMonth(12).build())
+                .forEachRemaining(b -> ownDays.addAll(b.getIntervalsList()));
+        assertThat(ownDays).hasSize(1);
+        assertThat(GrpcAssertions.failure(() -> as(TestTokens.supplier("SUP-OTHER")).streamLeaseIntervals(
+                StreamLeaseIntervalsRequest.newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(2026)
+                        .setMonth(12).build()).hasNext()).getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        GrpcAssertions.assertStatus(() -> fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                .setYear(2026).setMonth(12).build()).hasNext(), Status.Code.INVALID_ARGUMENT, "agreement_id");
     }
 }

@@ -93,7 +93,7 @@ class LifecycleIT {
     }
 
     Device spare(int n, DeviceKind kind) {
-        return fleetManager.registerDevice(register(phone(n, "GN-RBRE-GGD35").clearPackType().setKind(kind)))
+        return fleetManager.registerDevice(register(phone(n, "GN-RBRE-GGD35").clearPackType().clearAgreementId().setKind(kind)))
                 .getDevice();
     }
 

@@ -358,4 +358,50 @@ class BillingIT {
         assertThat(GrpcAssertions.failure(() -> supplier.reconcileInvoice(ReconcileInvoiceRequest.newBuilder()
                 .setId(ok).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     }
+
+    @Test
+    void aMonthOutsideTheTermHasNoStatementAndTheDetailAddsUpToTheStatement() {
+        GrpcAssertions.assertStatus(() -> statement(2025, 12), Status.Code.INVALID_ARGUMENT, "is outside its term");
+        GrpcAssertions.assertStatus(() -> statement(2030, 1), Status.Code.INVALID_ARGUMENT, "is outside its term");
+        INTERVALS.add(LeaseInterval.newBuilder().setPackId("PK-0000001").setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                .setUnitCode("GN-RBRE").addDeviceImeis("352990110000011").addDeviceImeis("352990110000029")
+                .setBilledFrom(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(1))
+                .setBilledUntil(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(15))
+                .setBilledDays(14).setDaysInMonth(31).build());
+        INTERVALS.add(LeaseInterval.newBuilder().setPackId("PK-0000002").setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)
+                .setBilledFrom(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(1))
+                .setBilledUntil(com.google.type.Date.newBuilder().setYear(2027).setMonth(2).setDay(1))
+                .setBilledDays(31).setDaysInMonth(31).build());
+        String csv = fleetManager.exportLeaseDetail(fr.interieur.neogend.order.v1.ExportLeaseDetailRequest.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setYear(2027).setMonth(1).build()).getFile().getData().toStringUtf8();
+        assertThat(csv.split("\r\n")).containsExactly(
+                "pack_id,pack_type,unit_code,device_imeis,billed_from,billed_until,billed_days,monthly_price",
+                "PK-0000001,SMARTPHONE_INDIVIDUAL,GN-RBRE,352990110000011 352990110000029,2027-01-01,2027-01-14,14,21.90",
+                "PK-0000002,TABLET_COLLECTIVE,,,2027-01-01,2027-01-31,31,27.50");
+        LeaseStatement jan = statement(2027, 1);
+        assertThat(jan.getLinesList()).extracting(StatementLine::getItemCode, StatementLine::getBilledDays)
+                .contains(org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", 14L),
+                        org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", 31L));
+        // another supplier's agreement: not found, whatever the month
+        GrpcAssertions.assertStatus(() -> GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
+                TestTokens.supplier("SUP-OTHER")).exportLeaseDetail(fr.interieur.neogend.order.v1.ExportLeaseDetailRequest
+                .newBuilder().setAgreementId("AC-2026-NEOGEND").setYear(2027).setMonth(1).build()),
+                Status.Code.NOT_FOUND, "no agreement");
+    }
+
+    @Test
+    void anInvoiceAddsUpFallsInTheTermAndHoldsNoNegativeAmount() {
+        Invoice.Builder base = Invoice.newBuilder().setInvoiceNumber("F-CHECK").setYear(2026).setMonth(11)
+                .addLines(InvoiceLine.newBuilder().setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(1).setAmount("21.90"));
+        GrpcAssertions.assertStatus(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setInvoice(base.clone().setTotalExclTax("99.00")).build()),
+                Status.Code.INVALID_ARGUMENT, "invoice.total_excl_tax: must be the sum of the lines' amounts, 21.90");
+        GrpcAssertions.assertStatus(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setInvoice(base.clone().setYear(2025).setMonth(3)
+                        .setTotalExclTax("21.90")).build()), Status.Code.INVALID_ARGUMENT, "invoice.month: is outside the term");
+        GrpcAssertions.assertStatus(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setInvoice(base.clone().setLines(0, InvoiceLine.newBuilder()
+                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(1).setAmount("-21.90"))
+                        .setTotalExclTax("-21.90")).build()), Status.Code.INVALID_ARGUMENT, "must not be negative");
+    }
 }

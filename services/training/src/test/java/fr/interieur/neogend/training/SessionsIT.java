@@ -1,5 +1,6 @@
 package fr.interieur.neogend.training;
 
+import fr.interieur.neogend.testkit.OrderStandIn;
 import fr.interieur.neogend.training.v1.CheckCertificationRequest;
 import fr.interieur.neogend.training.v1.Course;
 import fr.interieur.neogend.training.v1.CreateCourseRequest;
@@ -61,7 +62,7 @@ class SessionsIT {
         fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder()
                 .setCode("MAINT-SMARTPHONE-N1").setTitle("Maintenance niveau 1 smartphones").setDurationDays(2)
                 .addModelFamilies("Rugged X").setCertificationValidityMonths(24)
-                .setAgreementItemCode("TRAINING-DAY-L1")).build());
+                .setAgreementItemCode("TRAINING-DAY-L1").setAgreementId(OrderStandIn.AGREEMENT)).build());
     }
 
     @AfterEach
@@ -93,8 +94,9 @@ class SessionsIT {
     }
 
     List<String> deliveredDays(int year, int month) {
-        return fleetManager.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder().setYear(year)
-                        .setMonth(month).build()).getSessionsList().stream()
+        return fleetManager.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
+                        .setAgreementId(OrderStandIn.AGREEMENT).setYear(year).setMonth(month).build()).getSessionsList()
+                .stream()
                 .map(d -> d.getSessionId() + ":" + d.getAgreementItemCode() + ":" + d.getDays()).toList();
     }
 
@@ -150,12 +152,16 @@ class SessionsIT {
         assertThat(deliveredDays(2027, 1)).containsExactly(across + ":TRAINING-DAY-L1:2", january + ":TRAINING-DAY-L1:2");
         assertThat(deliveredDays(2027, 2)).containsExactly(across + ":TRAINING-DAY-L1:2");
         assertThat(deliveredDays(2027, 3)).isEmpty();
+        // the days belong to the course's agreement only: never billed to another
+        assertThat(fleetManager.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
+                .setAgreementId(OrderStandIn.SUCCESSOR).setYear(2027).setMonth(1).build()).getSessionsList()).isEmpty();
         assertThat(GrpcAssertions.failure(() -> deliveredDays(2027, 13)).getStatus().getCode())
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
         var technician = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel),
                 TestTokens.technician("GN"));
         GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> technician.listDeliveredTrainingDays(
-                ListDeliveredTrainingDaysRequest.newBuilder().setYear(2027).setMonth(1).build()));
+                ListDeliveredTrainingDaysRequest.newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(2027)
+                        .setMonth(1).build()));
         assertThat(fleetManager.listCourses(ListCoursesRequest.getDefaultInstance()).getItemsList())
                 .extracting(Course::getCode, Course::getAgreementItemCode, c -> c.getModelFamiliesList().toString())
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("INTERNAL-BRIEFING", "", "[Rugged X]"),
@@ -251,5 +257,28 @@ class SessionsIT {
                 .build()).getSession();
         assertThat(s.getEnrolmentsList().stream().filter(e -> e.getStatus().equals("ENROLLED"))).hasSize(3);
         assertThat(s.getEnrolmentsList().stream().map(Enrolment::getStatus).filter("WAITLISTED"::equals)).hasSize(7);
+    }
+
+    @Test
+    void aBilledCourseNamesATrainingDayLineOfAnExistingAgreement() {
+        Course.Builder course = Course.newBuilder().setCode("MAINT-TABLET-N1").setTitle("Tablets").setDurationDays(1)
+                .addModelFamilies("Field Tab");
+        GrpcAssertions.assertStatus(() -> fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(
+                        course.clone().setAgreementItemCode(OrderStandIn.TRAINING_DAY)).build()),
+                Status.Code.INVALID_ARGUMENT, "course.agreement_id");
+        GrpcAssertions.assertStatus(() -> fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(
+                        course.clone().setAgreementItemCode(OrderStandIn.TRAINING_DAY).setAgreementId("AC-NOPE")).build()),
+                Status.Code.INVALID_ARGUMENT, "agreement AC-NOPE does not exist");
+        GrpcAssertions.assertStatus(() -> fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(
+                        course.clone().setAgreementItemCode(OrderStandIn.PACK_LINE).setAgreementId(OrderStandIn.AGREEMENT))
+                        .build()), Status.Code.INVALID_ARGUMENT, "is not a training-day line");
+        GrpcAssertions.assertStatus(() -> fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(
+                        course.clone().setAgreementItemCode("NO-SUCH-LINE").setAgreementId(OrderStandIn.AGREEMENT))
+                        .build()), Status.Code.INVALID_ARGUMENT, "has no price line NO-SUCH-LINE");
+        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(course.clone()
+                .setAgreementItemCode(OrderStandIn.TRAINING_DAY).setAgreementId(OrderStandIn.SUCCESSOR)).build());
+        assertThat(fleetManager.listCourses(ListCoursesRequest.getDefaultInstance()).getItemsList())
+                .filteredOn(c -> c.getCode().equals("MAINT-TABLET-N1")).extracting(Course::getAgreementId)
+                .containsExactly(OrderStandIn.SUCCESSOR);
     }
 }

@@ -139,7 +139,10 @@ public class AuthInterceptor implements ServerInterceptor {
             list.forEach(r -> roles.add(String.valueOf(r)));
         }
         roles.remove(DEVICE); // a token never makes its bearer a device
-        String username = Optional.ofNullable(jwt.getClaimAsString("preferred_username")).orElse(jwt.getSubject());
+        // a supplier's system acts as its client (Keycloak's "azp"), not as the service account's internal id
+        String username = roles.contains(Caller.SUPPLIER) && jwt.getClaimAsString("azp") != null
+                ? jwt.getClaimAsString("azp")
+                : Optional.ofNullable(jwt.getClaimAsString("preferred_username")).orElse(jwt.getSubject());
         return new Caller(jwt.getSubject(), username, roles,
                 Optional.ofNullable(jwt.getClaimAsString("unit_code")).filter(s -> !s.isBlank()),
                 Optional.ofNullable(jwt.getClaimAsString("supplier_id")).filter(s -> !s.isBlank()));

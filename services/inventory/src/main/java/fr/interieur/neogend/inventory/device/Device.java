@@ -14,16 +14,18 @@ import java.util.Optional;
  * @param packId        the pack it is in now, if any (read from the pack)
  * @param holderAgentId the agent holding that pack, if any (read from the pack)
  * @param version       optimistic-locking version, bumped on each change
+ * @param agreementId   the framework agreement its pack is leased under now (read from the pack)
  */
 public record Device(String imei, String serialNumber, String model, DeviceKind kind, DeviceState state,
                      Optional<PackType> packType, Optional<String> unitCode, Optional<String> romBuild,
                      LocalDate receivedOn, Optional<String> policeReport, Optional<String> packId,
-                     Optional<String> holderAgentId, Instant createdAt, Instant updatedAt, long version) {
+                     Optional<String> holderAgentId, Instant createdAt, Instant updatedAt, long version,
+                     Optional<String> agreementId) {
 
     /** This device after a change of state and place by the caller at {@code now}. */
     public Device changed(DeviceState newState, Optional<String> newUnitCode, Optional<String> newPoliceReport,
                           Instant now) {
         return new Device(imei, serialNumber, model, kind, newState, packType, newUnitCode, romBuild, receivedOn,
-                newPoliceReport, packId, holderAgentId, createdAt, now, version + 1);
+                newPoliceReport, packId, holderAgentId, createdAt, now, version + 1, agreementId);
     }
 }

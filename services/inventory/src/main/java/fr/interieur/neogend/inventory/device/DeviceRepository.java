@@ -36,17 +36,24 @@ public interface DeviceRepository {
      */
     boolean update(Device device, String actor);
 
-    /** Devices per state, within a unit subtree (a path prefix) when given. */
-    Map<DeviceState, Long> countByState(Optional<String> unitPath);
+    /**
+     * Which devices a count covers: a unit subtree (a path prefix) and/or the devices whose running
+     * pack is leased under an agreement; empty: everything.
+     */
+    record Scope(Optional<String> unitPath, Optional<String> agreementId) {
+    }
 
-    /** Devices per holding unit code ("" for none), within a unit subtree when given. */
-    Map<String, Long> countByUnit(Optional<String> unitPath);
+    /** Devices per state, within the scope. */
+    Map<DeviceState, Long> countByState(Scope scope);
 
-    /** Devices per pack type name ("" for devices meant for no pack type) within a subtree (or everywhere). */
-    Map<String, Long> countByPackType(Optional<String> unitPath);
+    /** Devices per holding unit code ("" for none), within the scope. */
+    Map<String, Long> countByUnit(Scope scope);
 
-    /** Devices not RETURNED, per unit ("" for central stock, with the unit's name) and state. */
-    List<EndOfTermReport.Row> notReturnedByUnitAndState(Optional<String> unitPath);
+    /** Devices per pack type name ("" for devices meant for no pack type), within the scope. */
+    Map<String, Long> countByPackType(Scope scope);
+
+    /** Devices not RETURNED, per unit ("" for central stock, with the unit's name) and state, within the scope. */
+    List<EndOfTermReport.Row> notReturnedByUnitAndState(Scope scope);
 
     /** Devices matching the query, in its order, at most {@code query.limit()}. */
     List<Device> find(DeviceQuery query);

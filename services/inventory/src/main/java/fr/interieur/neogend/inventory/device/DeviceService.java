@@ -1,5 +1,6 @@
 package fr.interieur.neogend.inventory.device;
 
+import fr.interieur.neogend.inventory.agreement.AgreementChecks;
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
@@ -47,14 +48,16 @@ public class DeviceService {
     private final PackRepository packs;
     private final HistoryRepository history;
     private final UnitService units;
+    private final AgreementChecks agreements;
     private final Clock clock;
 
     public DeviceService(DeviceRepository devices, PackRepository packs, HistoryRepository history,
-                         UnitService units, Optional<Clock> clock) {
+                         UnitService units, AgreementChecks agreements, Optional<Clock> clock) {
         this.devices = devices;
         this.packs = packs;
         this.history = history;
         this.units = units;
+        this.agreements = agreements;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -63,6 +66,8 @@ public class DeviceService {
     public Device register(NewDevice request, Caller caller) {
         Validation v = new Validation();
         validate(request, "device.", v);
+        v.throwIfInvalid();
+        checkAgreement(request, "device.", agreements.lookup(), v);
         v.throwIfInvalid();
         Reach reach = units.reachOf(caller);
         request.unitCode().ifPresent(unit -> units.requirePlaceable(unit, reach, "device.unit_code"));
@@ -85,7 +90,7 @@ public class DeviceService {
         List<PackRepository.NewPack> newPacks = new ArrayList<>();
         for (Device d : received) {
             d.packType().ifPresent(type -> newPacks.add(new PackRepository.NewPack(type, d.imei(), d.unitCode(),
-                    d.receivedOn(), now)));
+                    d.receivedOn(), now, d.agreementId().orElseThrow(), caller.username())));
         }
         List<HistoryRepository.Change> changes = new ArrayList<>(received.size() + newPacks.size());
         for (Device d : received) {
@@ -120,10 +125,12 @@ public class DeviceService {
         Map<String, String> unitPaths = units.pathsOf(unitCodes);
         Map<String, Integer> rowOfImei = new HashMap<>();
         Map<DeviceRepository.ModelSerial, Integer> rowOfSerial = new HashMap<>();
+        AgreementChecks.Lookup lookup = agreements.lookup();
         for (int i = 0; i < requests.size(); i++) {
             NewDevice d = requests.get(i);
             String row = "devices[" + i + "].";
             validate(d, row, v);
+            checkAgreement(d, row, lookup, v);
             d.unitCode().filter(unitCodes::contains).ifPresent(unit -> {
                 String path = unitPaths.get(unit);
                 v.check(path != null, row + "unit_code", "unit " + unit + " does not exist; create it first");
@@ -163,6 +170,21 @@ public class DeviceService {
         return new BulkRegistration(fresh.size(), requests.size() - fresh.size());
     }
 
+    /**
+     * A device with a pack type starts a pack leased under its agreement, which must exist and be in
+     * force on the reception day (today); a spare (no pack type) has no agreement.
+     */
+    private void checkAgreement(NewDevice request, String prefix, AgreementChecks.Lookup lookup, Validation v) {
+        if (request.packType().isEmpty()) {
+            v.check(request.agreementId().isEmpty(), prefix + "agreement_id",
+                    "a spare device (no pack type) is leased under no agreement");
+        } else if (request.agreementId().isEmpty()) {
+            v.check(false, prefix + "agreement_id", "is required with a pack type: the agreement its pack is leased under");
+        } else {
+            lookup.inForce(request.agreementId().get(), LocalDate.ofInstant(now(), ZONE), prefix + "agreement_id", v);
+        }
+    }
+
     private static void validate(NewDevice request, String prefix, Validation v) {
         String imeiProblem = Imei.problem(request.imei());
         v.check(imeiProblem == null, prefix + "imei", imeiProblem);
@@ -184,7 +206,8 @@ public class DeviceService {
     private static Device newDevice(NewDevice d, Instant now) {
         return new Device(d.imei(), d.serialNumber(), d.model(), d.kind().orElseThrow(), DeviceState.IN_STOCK,
                 d.packType(), d.unitCode(), d.romBuild(), LocalDate.ofInstant(now, ZONE), Optional.empty(),
-                Optional.empty(), Optional.empty(), now, now, 0);
+                Optional.empty(), Optional.empty(), now, now, 0, d.packType().isPresent() ? d.agreementId()
+                        : Optional.empty());
     }
 
     private Instant now() {
@@ -211,7 +234,7 @@ public class DeviceService {
     /** What a device listing asks for; empty values match everything. */
     public record Search(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitCode,
                          Optional<String> model, Optional<String> holderAgentId, Optional<String> romBuild,
-                         boolean notReturned, Optional<String> orderBy) {
+                         boolean notReturned, Optional<String> orderBy, Optional<String> agreementId) {
     }
 
     /** A page of the devices the caller may see, filtered and sorted. */
@@ -220,27 +243,32 @@ public class DeviceService {
         Optional<String> subtree = subtreeFor(search.unitCode(), caller);
         DeviceOrder order = DeviceOrder.parse(search.orderBy());
         DeviceQuery filters = new DeviceQuery(search.state(), search.packType(), subtree, search.model(),
-                search.holderAgentId(), search.romBuild(), search.notReturned(), order, Optional.empty(), 0);
+                search.holderAgentId(), search.romBuild(), search.notReturned(), search.agreementId(), order,
+                Optional.empty(), 0);
         PageRequest page = PageRequest.of(pageSize, pageToken, filters.filterKey());
         return page.toPage(devices.find(new DeviceQuery(search.state(), search.packType(), subtree, search.model(),
-                        search.holderAgentId(), search.romBuild(), search.notReturned(), order, page.afterKey(),
-                        page.fetchSize())),
+                        search.holderAgentId(), search.romBuild(), search.notReturned(), search.agreementId(), order,
+                        page.afterKey(), page.fetchSize())),
                 order::keyOf, filters.filterKey());
     }
 
     /** Per-state, per-unit and per-pack-type counts of the devices the caller may see (optionally one subtree). */
     @Transactional(readOnly = true)
-    public DeviceCounts count(Optional<String> unitCode, Caller caller) {
-        Optional<String> subtree = subtreeFor(unitCode, caller);
-        Map<DeviceState, Long> byState = devices.countByState(subtree);
+    public DeviceCounts count(Optional<String> unitCode, Optional<String> agreementId, Caller caller) {
+        DeviceRepository.Scope scope = new DeviceRepository.Scope(subtreeFor(unitCode, caller), agreementId);
+        Map<DeviceState, Long> byState = devices.countByState(scope);
         long total = byState.values().stream().mapToLong(Long::longValue).sum();
-        return new DeviceCounts(total, byState, devices.countByUnit(subtree), devices.countByPackType(subtree));
+        return new DeviceCounts(total, byState, devices.countByUnit(scope), devices.countByPackType(scope));
     }
 
-    /** End of term (rule 12): devices not yet RETURNED per unit and state, within the caller's reach. */
+    /**
+     * End of term (rule 12): devices not yet RETURNED per unit and state, within the caller's reach;
+     * for one agreement, those of its running packs.
+     */
     @Transactional(readOnly = true)
-    public EndOfTermReport endOfTerm(Optional<String> unitCode, Caller caller) {
-        return EndOfTermReport.of(devices.notReturnedByUnitAndState(subtreeFor(unitCode, caller)));
+    public EndOfTermReport endOfTerm(Optional<String> unitCode, Optional<String> agreementId, Caller caller) {
+        return EndOfTermReport.of(devices.notReturnedByUnitAndState(
+                new DeviceRepository.Scope(subtreeFor(unitCode, caller), agreementId)));
     }
 
     /** The history of a device the caller may see, oldest first. */

@@ -30,6 +30,7 @@ final class History {
         m.put("accessories", p.accessories());
         m.put("lease_start", p.leaseStart().toString());
         m.put("lease_end", p.leaseEnd().map(Object::toString).orElse(null));
+        m.put("agreement_id", p.agreementId().orElse(null));
         m.put("version", p.version());
         return m;
     }

@@ -16,7 +16,13 @@ import com.google.protobuf.Value;
 import com.google.type.Date;
 import fr.interieur.neogend.inventory.device.EndOfTermReport;
 import fr.interieur.neogend.inventory.device.HistoryEntry;
+import fr.interieur.neogend.inventory.agreement.PackTransfers;
 import fr.interieur.neogend.inventory.lease.LeaseService;
+import fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest;
+import fr.interieur.neogend.inventory.v1.CountAgreementPacksResponse;
+import fr.interieur.neogend.inventory.v1.PackTypeCount;
+import fr.interieur.neogend.inventory.v1.TransferPacksRequest;
+import fr.interieur.neogend.inventory.v1.TransferPacksResponse;
 import fr.interieur.neogend.inventory.device.LifecycleService;
 import fr.interieur.neogend.inventory.device.Pack;
 import fr.interieur.neogend.inventory.unit.Unit;
@@ -58,13 +64,44 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     private final LifecycleService lifecycle;
     private final UnitService units;
     private final LeaseService leases;
+    private final PackTransfers transfers;
 
     public InventoryGrpcService(DeviceService devices, LifecycleService lifecycle, UnitService units,
-                                LeaseService leases) {
+                                LeaseService leases, PackTransfers transfers) {
         this.devices = devices;
         this.lifecycle = lifecycle;
         this.units = units;
         this.leases = leases;
+        this.transfers = transfers;
+    }
+
+    // ---- agreements
+
+    @Override
+    public void transferPacks(TransferPacksRequest request, StreamObserver<TransferPacksResponse> response) {
+        LocalDate date = request.hasEffectiveDate() ? LocalDate.of(request.getEffectiveDate().getYear(),
+                request.getEffectiveDate().getMonth(), request.getEffectiveDate().getDay()) : null;
+        PackTransfers.Transfer t = transfers.transfer(request.getFromAgreementId(), request.getToAgreementId(), date,
+                packTypeOf(request.getPackType(), "pack_type"), text(request.getUnitCode()), CallerContext.current());
+        var out = TransferPacksResponse.newBuilder().setTransferred(t.moved().size());
+        t.byType().forEach((type, n) -> out.addByType(typeCount(type, n)));
+        reply(response, out.build());
+    }
+
+    @Override
+    public void countAgreementPacks(CountAgreementPacksRequest request,
+                                    StreamObserver<CountAgreementPacksResponse> response) {
+        var counts = transfers.counts(request.getAgreementId(), CallerContext.current());
+        var out = CountAgreementPacksResponse.newBuilder();
+        counts.running().forEach((type, n) -> out.addRunning(typeCount(type, n)));
+        counts.transferredIn().forEach((type, n) -> out.addTransferredIn(typeCount(type, n)));
+        reply(response, out.build());
+    }
+
+    private static PackTypeCount typeCount(PackType type, long n) {
+        return PackTypeCount.newBuilder()
+                .setPackType(fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + type.name()))
+                .setCount(n).build();
     }
 
     // ---- billing and end of term
@@ -75,13 +112,15 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         ServerCallStreamObserver<StreamLeaseIntervalsResponse> call =
                 (ServerCallStreamObserver<StreamLeaseIntervalsResponse>) response;
         try {
-            leases.stream(request.getYear(), request.getMonth(), batch -> {
+            leases.stream(request.getYear(), request.getMonth(), request.getAgreementId(), CallerContext.current(),
+                    batch -> {
                 var out = StreamLeaseIntervalsResponse.newBuilder();
                 batch.forEach(i -> {
                     var b = out.addIntervalsBuilder().setPackId(i.packId())
                             .setPackType(fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + i.type().name()))
                             .setBilledFrom(date(i.from())).setBilledUntil(date(i.until()))
-                            .setBilledDays(i.billedDays()).setDaysInMonth(i.daysInMonth());
+                            .setBilledDays(i.billedDays()).setDaysInMonth(i.daysInMonth())
+                            .setAgreementId(i.agreementId()).addAllDeviceImeis(i.deviceImeis());
                     i.unitCode().ifPresent(b::setUnitCode);
                 });
                 call.onNext(out.build());
@@ -95,7 +134,8 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     @Override
     public void getEndOfTermReport(GetEndOfTermReportRequest request,
                                    StreamObserver<GetEndOfTermReportResponse> response) {
-        EndOfTermReport report = devices.endOfTerm(text(request.getUnitCode()), CallerContext.current());
+        EndOfTermReport report = devices.endOfTerm(text(request.getUnitCode()), text(request.getAgreementId()),
+                CallerContext.current());
         var out = GetEndOfTermReportResponse.newBuilder().setNotReturnedTotal(report.notReturnedTotal());
         report.units().forEach(u -> {
             var line = out.addUnitsBuilder().setUnitCode(u.unitCode()).setUnitName(u.unitName())
@@ -306,6 +346,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         p.unitCode().ifPresent(b::setUnitCode);
         p.holderAgentId().ifPresent(b::setHolderAgentId);
         p.leaseEnd().ifPresent(d -> b.setLeaseEnd(date(d)));
+        p.agreementId().ifPresent(b::setAgreementId);
         return b.build();
     }
 
@@ -355,7 +396,8 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
 
     @Override
     public void countDevices(CountDevicesRequest request, StreamObserver<CountDevicesResponse> response) {
-        DeviceCounts counts = devices.count(text(request.getUnitCode()), CallerContext.current());
+        DeviceCounts counts = devices.count(text(request.getUnitCode()), text(request.getAgreementId()),
+                CallerContext.current());
         CountDevicesResponse.Builder out = CountDevicesResponse.newBuilder().setTotal(counts.total());
         counts.byState().forEach((state, n) -> out.addByState(StateCount.newBuilder()
                 .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_" + state.name()))
@@ -373,7 +415,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         Page<Device> page = devices.list(new DeviceService.Search(stateOf(request.getState()),
                         packTypeOf(request.getPackType(), "pack_type"), text(request.getUnitCode()),
                         text(request.getModel()), text(request.getHolderAgentId()), text(request.getRomBuild()),
-                        request.getNotReturned(), text(request.getOrderBy())),
+                        request.getNotReturned(), text(request.getOrderBy()), text(request.getAgreementId())),
                 request.getPageSize(), request.getPageToken(), CallerContext.current());
         ListDevicesResponse.Builder out = ListDevicesResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(d -> out.addDevices(toProto(d)));
@@ -383,7 +425,8 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
 
     private static NewDevice toNewDevice(fr.interieur.neogend.inventory.v1.Device d, String prefix) {
         return new NewDevice(d.getImei(), d.getSerialNumber(), d.getModel(), kindOf(d.getKind(), prefix + "kind"),
-                packTypeOf(d.getPackType(), prefix + "pack_type"), text(d.getUnitCode()), text(d.getRomBuild()));
+                packTypeOf(d.getPackType(), prefix + "pack_type"), text(d.getUnitCode()), text(d.getRomBuild()),
+                text(d.getAgreementId()));
     }
 
     static fr.interieur.neogend.inventory.v1.Device toProto(Device d) {
@@ -403,6 +446,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + p.name())));
         d.unitCode().ifPresent(b::setUnitCode);
         d.romBuild().ifPresent(b::setRomBuild);
+        d.agreementId().ifPresent(b::setAgreementId);
         return b.build();
     }
 

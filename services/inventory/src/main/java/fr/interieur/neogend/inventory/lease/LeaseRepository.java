@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 public interface LeaseRepository {
 
     /**
-     * Calls {@code sink} with every interval of packs whose lease overlaps the month, ordered by pack
+     * Calls {@code sink} with every interval of the month in which a pack was leased under the
+     * agreement (its lease and its period under that agreement both cover the days), ordered by pack
      * id, reading them with a cursor (never the whole fleet in memory).
      */
-    void forEachInterval(YearMonth month, Consumer<LeaseInterval> sink);
+    void forEachInterval(YearMonth month, String agreementId, Consumer<LeaseInterval> sink);
 }

@@ -1,6 +1,8 @@
 package fr.interieur.neogend.inventory.lease;
 
+import fr.interieur.neogend.inventory.agreement.AgreementChecks;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.security.Caller;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -13,7 +15,9 @@ import java.util.function.Consumer;
 
 /**
  * Lease intervals for the monthly statement: a pack is billed from its reception (inclusive) to its
- * return (exclusive), whatever devices it held meanwhile, so an exchange never bills a day twice.
+ * return (exclusive), whatever devices it held meanwhile, so an exchange never bills a day twice;
+ * each day to the agreement the pack was leased under that day, so a transfer never bills a day to
+ * two agreements.
  */
 @Service
 public class LeaseService {
@@ -21,9 +25,11 @@ public class LeaseService {
     public static final int BATCH = 1000;
 
     private final LeaseRepository leases;
+    private final AgreementChecks agreements;
 
-    public LeaseService(LeaseRepository leases) {
+    public LeaseService(LeaseRepository leases, AgreementChecks agreements) {
         this.leases = leases;
+        this.agreements = agreements;
     }
 
     /**
@@ -33,7 +39,14 @@ public class LeaseService {
      * @param cancelled polled between rows: the caller went away, stop reading
      */
     @Transactional(readOnly = true)
-    public void stream(int year, int month, Consumer<List<LeaseInterval>> batches, BooleanSupplier cancelled) {
+    public void stream(int year, int month, String agreementId, Caller caller, Consumer<List<LeaseInterval>> batches,
+                       BooleanSupplier cancelled) {
+        if (agreementId == null || agreementId.isBlank()) {
+            throw InvalidArgumentException.of("agreement_id", "is required: the agreement whose days are billed");
+        }
+        if (caller.hasRole(Caller.SUPPLIER)) { // its own agreements only (the order service knows whose)
+            agreements.require(agreementId, "agreement_id");
+        }
         YearMonth ym;
         try {
             ym = YearMonth.of(year, month);
@@ -44,7 +57,7 @@ public class LeaseService {
             throw InvalidArgumentException.of("year", "must be between 2000 and 2100");
         }
         List<LeaseInterval> batch = new ArrayList<>(BATCH);
-        leases.forEachInterval(ym, interval -> {
+        leases.forEachInterval(ym, agreementId, interval -> {
             if (cancelled.getAsBoolean()) {
                 throw new StreamCancelledException();
             }

@@ -33,7 +33,7 @@ class JdbcDeviceRepository implements DeviceRepository {
 
     private static final String COLUMNS = "d.imei, d.serial_number, d.model, d.kind, d.state, d.pack_type, "
             + "d.unit_code, d.rom_build, d.received_on, d.police_report_reference, d.created_at, d.updated_at, "
-            + "d.version, p.id as pack_id, p.holder_agent_id";
+            + "d.version, p.id as pack_id, p.holder_agent_id, p.agreement_id";
     /** Devices with the pack they are in now (a running pack: an ended one is history). */
     private static final String FROM = " from device d left join pack p on p.device_imei = d.imei and p.lease_end is null";
     private static final RowMapper<Device> ROW = (rs, n) -> new Device(
@@ -51,7 +51,8 @@ class JdbcDeviceRepository implements DeviceRepository {
             Optional.ofNullable(rs.getString("holder_agent_id")),
             rs.getTimestamp("created_at").toInstant(),
             rs.getTimestamp("updated_at").toInstant(),
-            rs.getLong("version"));
+            rs.getLong("version"),
+            Optional.ofNullable(rs.getString("agreement_id")));
     private static final String INSERT = """
             insert into device (imei, serial_number, model, kind, state, pack_type, unit_code, rom_build, received_on,
                                 created_at, updated_at, version, created_by, updated_by)
@@ -151,30 +152,27 @@ class JdbcDeviceRepository implements DeviceRepository {
     }
 
     @Override
-    public Map<DeviceState, Long> countByState(Optional<String> unitPath) {
+    public Map<DeviceState, Long> countByState(Scope scope) {
         Map<DeviceState, Long> counts = new EnumMap<>(DeviceState.class);
-        grouped("state", unitPath).forEach((state, n) -> counts.put(DeviceState.valueOf(state), n));
+        grouped("state", scope).forEach((state, n) -> counts.put(DeviceState.valueOf(state), n));
         return counts;
     }
 
     @Override
-    public Map<String, Long> countByUnit(Optional<String> unitPath) {
-        return grouped("coalesce(unit_code, '')", unitPath);
+    public Map<String, Long> countByUnit(Scope scope) {
+        return grouped("coalesce(unit_code, '')", scope);
     }
 
     @Override
-    public Map<String, Long> countByPackType(Optional<String> unitPath) {
-        return grouped("coalesce(pack_type, '')", unitPath);
+    public Map<String, Long> countByPackType(Scope scope) {
+        return grouped("coalesce(pack_type, '')", scope);
     }
 
     @Override
-    public List<EndOfTermReport.Row> notReturnedByUnitAndState(Optional<String> unitPath) {
+    public List<EndOfTermReport.Row> notReturnedByUnitAndState(Scope scope) {
         List<Object> args = new ArrayList<>();
-        String where = " where d.state <> 'RETURNED'";
-        if (unitPath.isPresent()) {
-            where += " and d." + IN_SUBTREE;
-            args.add(codesUnder(unitPath.get()));
-        }
+        StringBuilder where = new StringBuilder(" where d.state <> 'RETURNED'");
+        scoped(scope, "d.", where, args);
         return jdbc.sql("select coalesce(d.unit_code, '') as unit, coalesce(max(u.name), '') as name, d.state, "
                         + "count(*) as n from device d left join unit u on u.code = d.unit_code" + where
                         + " group by 1, 3 order by 1, 3")
@@ -190,20 +188,32 @@ class JdbcDeviceRepository implements DeviceRepository {
      * index for a small subtree and a scan in sort order for a large one (a sub-select left it guessing).
      */
     private static final String IN_SUBTREE = "unit_code = any(?::varchar[])";
+    /** Devices whose running pack is leased under an agreement. */
+    private static final String UNDER_AGREEMENT = "imei in (select device_imei from pack where agreement_id = ? "
+            + "and lease_end is null and device_imei is not null)";
 
     private String[] codesUnder(String pathPrefix) { // paths hold no LIKE wildcards (see UnitService.CODE)
         return jdbc.sql("select code from unit where path like ?").param(pathPrefix + "%").query(String.class).list()
                 .toArray(String[]::new);
     }
 
-    private Map<String, Long> grouped(String key, Optional<String> unitPath) {
+    /** Appends the scope's conditions (on device columns with the given alias prefix). */
+    private void scoped(Scope scope, String alias, StringBuilder where, List<Object> args) {
+        scope.unitPath().ifPresent(path -> {
+            where.append(" and ").append(alias).append(IN_SUBTREE);
+            args.add(codesUnder(path));
+        });
+        scope.agreementId().ifPresent(agreement -> {
+            where.append(" and ").append(alias).append(UNDER_AGREEMENT);
+            args.add(agreement);
+        });
+    }
+
+    private Map<String, Long> grouped(String key, Scope scope) {
         Map<String, Long> counts = new TreeMap<>();
         List<Object> args = new ArrayList<>();
-        String where = "";
-        if (unitPath.isPresent()) {
-            where = " where " + IN_SUBTREE;
-            args.add(codesUnder(unitPath.get()));
-        }
+        StringBuilder where = new StringBuilder(" where true");
+        scoped(scope, "", where, args);
         jdbc.sql("select " + key + " as k, count(*) as n from device" + where + " group by 1")
                 .params(args)
                 .query((rs, i) -> counts.put(rs.getString("k"), rs.getLong("n"))).list();
@@ -241,6 +251,10 @@ class JdbcDeviceRepository implements DeviceRepository {
         if (q.notReturned()) {
             sql.append(" and d.state <> 'RETURNED'");
         }
+        q.agreementId().ifPresent(a -> {
+            sql.append(" and p.agreement_id = ?");
+            args.add(a);
+        });
         q.afterKey().ifPresent(key -> after(q.order(), key, sql, args));
         sql.append(switch (q.order()) {
             case IMEI -> " order by d.imei";

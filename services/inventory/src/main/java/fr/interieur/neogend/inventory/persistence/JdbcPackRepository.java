@@ -22,7 +22,7 @@ import java.util.Optional;
 class JdbcPackRepository implements PackRepository {
 
     static final String COLUMNS = "id, type, device_imei, unit_code, holder_agent_id, accessories, held, lease_start, "
-            + "lease_end, created_at, updated_at, version";
+            + "lease_end, created_at, updated_at, version, agreement_id";
     static final RowMapper<Pack> ROW = (rs, n) -> new Pack(
             rs.getString("id"),
             PackType.valueOf(rs.getString("type")),
@@ -35,7 +35,8 @@ class JdbcPackRepository implements PackRepository {
             Optional.ofNullable(rs.getDate("lease_end")).map(Date::toLocalDate),
             rs.getTimestamp("created_at").toInstant(),
             rs.getTimestamp("updated_at").toInstant(),
-            rs.getLong("version"));
+            rs.getLong("version"),
+            Optional.ofNullable(rs.getString("agreement_id")));
 
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
@@ -61,11 +62,11 @@ class JdbcPackRepository implements PackRepository {
             NewPack p = newPacks.get(i);
             created.add(new Pack(String.format("PK-%07d", numbers.get(i)), p.type(), Optional.of(p.deviceImei()),
                     p.unitCode(), Optional.empty(), List.of(), false, p.leaseStart(), Optional.empty(), p.at(),
-                    p.at(), 0));
+                    p.at(), 0, Optional.of(p.agreementId())));
         }
         jdbcTemplate.batchUpdate("""
-                insert into pack (id, type, device_imei, unit_code, lease_start, created_at, updated_at)
-                values (?, ?, ?, ?, ?, ?, ?)""", created, 1000, (ps, p) -> {
+                insert into pack (id, type, device_imei, unit_code, lease_start, created_at, updated_at, agreement_id)
+                values (?, ?, ?, ?, ?, ?, ?, ?)""", created, 1000, (ps, p) -> {
             ps.setString(1, p.id());
             ps.setString(2, p.type().name());
             ps.setString(3, p.deviceImei().orElseThrow());
@@ -73,8 +74,89 @@ class JdbcPackRepository implements PackRepository {
             ps.setDate(5, Date.valueOf(p.leaseStart()));
             ps.setTimestamp(6, Timestamp.from(p.createdAt()));
             ps.setTimestamp(7, Timestamp.from(p.updatedAt()));
+            ps.setString(8, p.agreementId().orElseThrow());
+        });
+        String actor = newPacks.get(0).actor();
+        jdbcTemplate.batchUpdate("""
+                insert into pack_agreement (pack_id, agreement_id, valid_from, recorded_at, recorded_by)
+                values (?, ?, ?, ?, ?)""", created, 1000, (ps, p) -> {
+            ps.setString(1, p.id());
+            ps.setString(2, p.agreementId().orElseThrow());
+            ps.setDate(3, Date.valueOf(p.leaseStart()));
+            ps.setTimestamp(4, Timestamp.from(p.createdAt()));
+            ps.setString(5, actor);
         });
         return created;
+    }
+
+    @Override
+    public List<Pack> transfer(TransferScope scope, String toAgreementId, String actor, java.time.Instant at) {
+        StringBuilder where = new StringBuilder("""
+                from pack p join pack_agreement a on a.pack_id = p.id
+                where a.agreement_id = ? and a.valid_from <= ? and (a.valid_until is null or a.valid_until > ?)
+                  and (p.lease_end is null or p.lease_end > ?)""");
+        List<Object> args = new ArrayList<>(List.of(scope.fromAgreementId(), Date.valueOf(scope.date()),
+                Date.valueOf(scope.date()), Date.valueOf(scope.date())));
+        scope.type().ifPresent(t -> {
+            where.append(" and p.type = ?");
+            args.add(t.name());
+        });
+        scope.unitPathPrefix().ifPresent(prefix -> {
+            where.append(" and p.unit_code in (select code from unit where path like ?)");
+            args.add(prefix + "%");
+        });
+        record Period(String packId, java.time.LocalDate from, Optional<java.time.LocalDate> until) {
+        }
+        // lock the packs (in id order: concurrent transfers wait for each other, never deadlock)
+        List<Period> periods = jdbc.sql("select p.id, a.valid_from, a.valid_until " + where
+                        + " order by p.id for update of p")
+                .params(args).query((rs, n) -> new Period(rs.getString(1), rs.getDate(2).toLocalDate(),
+                        Optional.ofNullable(rs.getDate(3)).map(Date::toLocalDate))).list();
+        Date day = Date.valueOf(scope.date());
+        Timestamp when = Timestamp.from(at);
+        for (Period period : periods) {
+            if (period.from().equals(scope.date())) { // the period starts that day: it changes hands whole
+                jdbc.sql("update pack_agreement set agreement_id = ?, recorded_at = ?, recorded_by = ? "
+                                + "where pack_id = ? and valid_from = ?")
+                        .params(toAgreementId, when, actor, period.packId(), day).update();
+            } else {
+                jdbc.sql("update pack_agreement set valid_until = ? where pack_id = ? and valid_from = ?")
+                        .params(day, period.packId(), Date.valueOf(period.from())).update();
+                jdbc.sql("""
+                                insert into pack_agreement (pack_id, agreement_id, valid_from, valid_until, recorded_at,
+                                                            recorded_by)
+                                values (?, ?, ?, ?, ?, ?)""")
+                        .params(period.packId(), toAgreementId, day, period.until().map(Date::valueOf).orElse(null),
+                                when, actor).update();
+            }
+            if (period.until().isEmpty()) {
+                jdbc.sql("update pack set agreement_id = ?, updated_at = ?, version = version + 1 where id = ?")
+                        .params(toAgreementId, when, period.packId()).update();
+            }
+        }
+        if (periods.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select " + COLUMNS + " from pack where id = any(?) order by id")
+                .param(periods.stream().map(Period::packId).toArray(String[]::new)).query(ROW).list();
+    }
+
+    @Override
+    public AgreementPackCounts countForAgreement(String agreementId) {
+        java.util.Map<PackType, Long> running = new java.util.EnumMap<>(PackType.class);
+        jdbc.sql("select type, count(*) from pack where agreement_id = ? and lease_end is null group by type")
+                .param(agreementId).query((rs, n) -> running.put(PackType.valueOf(rs.getString(1)), rs.getLong(2)))
+                .list();
+        java.util.Map<PackType, Long> transferred = new java.util.EnumMap<>(PackType.class);
+        jdbc.sql("""
+                        select p.type, count(distinct p.id) from pack_agreement a join pack p on p.id = a.pack_id
+                        where a.agreement_id = ?
+                          and exists (select 1 from pack_agreement b where b.pack_id = a.pack_id
+                                      and b.valid_until = a.valid_from and b.agreement_id <> a.agreement_id)
+                        group by p.type""")
+                .param(agreementId).query((rs, n) -> transferred.put(PackType.valueOf(rs.getString(1)), rs.getLong(2)))
+                .list();
+        return new AgreementPackCounts(running, transferred);
     }
 
     @Override

@@ -45,4 +45,10 @@ public interface AgreementRepository {
 
     /** Ids of the agreements of a supplier. */
     List<String> idsOfSupplier(String supplierId);
+
+    /** Packs transferred in from a predecessor, per pack type (as inventory counted them last). */
+    Map<String, Long> transferredPacks(String agreementId);
+
+    /** Replaces the count of packs transferred in, per pack type. */
+    void replaceTransferredPacks(String agreementId, Map<String, Long> byType, java.time.Instant at);
 }

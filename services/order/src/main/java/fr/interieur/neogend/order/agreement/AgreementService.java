@@ -1,6 +1,7 @@
 package fr.interieur.neogend.order.agreement;
 
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
@@ -31,11 +32,57 @@ public class AgreementService {
             "TABLET_COLLECTIVE");
 
     private final AgreementRepository agreements;
+    private final PackMover packs;
     private final Clock clock;
 
-    public AgreementService(AgreementRepository agreements, Optional<Clock> clock) {
+    public AgreementService(AgreementRepository agreements, PackMover packs, Optional<Clock> clock) {
         this.agreements = agreements;
+        this.packs = packs;
         this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    /**
+     * Packs an agreement answers for against its maximum: those of its approved (or later) orders,
+     * and those transferred in from a predecessor.
+     */
+    public long committedPacks(Agreement a) {
+        return agreements.committedPacks(a.id()) + agreements.transferredPacks(a.id()).values().stream()
+                .mapToLong(Long::longValue).sum();
+    }
+
+    /** What a transfer to a successor did. */
+    public record Transfer(long moved, Consumption successor) {
+    }
+
+    /**
+     * Renewal (rule 13): from {@code date}, the packs of {@code agreementId} (all, or one type, or one
+     * unit subtree) bill to {@code successorId}. The successor must be in force that day and the day
+     * within this agreement's term or its end; inventory moves the packs (a repeat moves nothing), then
+     * the successor's count of packs transferred in is read back and kept for its consumption.
+     */
+    @Transactional
+    public Transfer transferToSuccessor(String agreementId, String successorId, LocalDate date,
+                                        Optional<String> packType, Optional<String> unitCode, Caller caller) {
+        Agreement from = get(agreementId, caller);
+        Validation v = new Validation();
+        v.check(date != null, "effective_date", "is required: the first day billed to the successor");
+        v.check(successorId != null && !successorId.isBlank() && !successorId.equals(from.id()), "successor_id",
+                "is required: another agreement");
+        packType.ifPresent(t -> v.check(PACK_TYPES.contains(t), "pack_type",
+                "must be SMARTPHONE_INDIVIDUAL, TABLET_INDIVIDUAL or TABLET_COLLECTIVE"));
+        v.throwIfInvalid();
+        Agreement to = agreements.findForUpdate(successorId)
+                .orElseThrow(() -> InvalidArgumentException.of("successor_id", "no agreement " + successorId));
+        v.check(to.inTerm(date), "successor_id", "agreement " + to.id() + " is not in force on " + date + " (from "
+                + to.notifiedOn() + " to " + to.termEnd().minusDays(1) + ")");
+        v.check(!date.isBefore(from.notifiedOn()) && !date.isAfter(from.termEnd()), "effective_date",
+                "must fall within the term of " + from.id() + " (" + from.notifiedOn() + " to "
+                        + from.termEnd().minusDays(1) + ") or be the day after it");
+        v.throwIfInvalid();
+        long moved = packs.move(from.id(), to.id(), date, packType, unitCode);
+        agreements.replaceTransferredPacks(to.id(), packs.transferredIn(to.id()),
+                clock.instant().truncatedTo(ChronoUnit.MICROS));
+        return new Transfer(moved, consumption(to.id(), caller));
     }
 
     @Transactional
@@ -113,7 +160,9 @@ public class AgreementService {
     @Transactional(readOnly = true)
     public Consumption consumption(String id, Caller caller) {
         Agreement a = get(id, caller);
-        long ordered = agreements.committedPacks(a.id());
+        Map<String, Long> transferredIn = agreements.transferredPacks(a.id());
+        long moved = transferredIn.values().stream().mapToLong(Long::longValue).sum();
+        long ordered = agreements.committedPacks(a.id()) + moved;
         LocalDate today = LocalDate.now(clock);
         long elapsed = Math.min(a.termMonths(), Math.max(1, ChronoUnit.MONTHS.between(a.notifiedOn(), today) + 1));
         long forecast = ordered * a.termMonths() / elapsed;
@@ -125,8 +174,9 @@ public class AgreementService {
         Map<Integer, BigDecimal> invoiced = agreements.invoicedAmounts(a.id());
         invoiced.forEach((y, amount) ->
                 years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), zero, zero})[2] = amount);
-        return new Consumption(a.id(), ordered, a.maxPacks(), a.minPacks(), forecast,
-                agreements.committedPacksByType(a.id()), years, agreements.receivedPacks(a.id()),
-                invoiced.values().stream().reduce(zero, BigDecimal::add));
+        Map<String, Long> byType = new TreeMap<>(agreements.committedPacksByType(a.id()));
+        transferredIn.forEach((type, n) -> byType.merge(type, n, Long::sum));
+        return new Consumption(a.id(), ordered, a.maxPacks(), a.minPacks(), forecast, byType, years,
+                agreements.receivedPacks(a.id()), invoiced.values().stream().reduce(zero, BigDecimal::add), moved);
     }
 }

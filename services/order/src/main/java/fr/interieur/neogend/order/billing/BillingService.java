@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,11 +63,14 @@ public class BillingService {
     @Transactional(readOnly = true)
     public Statement statement(String agreementId, int year, int month, Caller caller) {
         Agreement agreement = agreements.get(agreementId, caller);
-        YearMonth ym = month(year, month);
+        YearMonth ym = inTerm(agreement, month(year, month));
         Map<String, long[]> perType = new TreeMap<>(); // pack type -> {packs, days}
-        leases.forEach(year, month, i -> {
+        Set<String> counted = new HashSet<>();
+        leases.forEach(agreement.id(), year, month, i -> {
             long[] acc = perType.computeIfAbsent(i.packType(), t -> new long[2]);
-            acc[0]++;
+            if (i.billedDays() > 0 && counted.add(i.packId())) { // a pack with at least one billed day, once
+                acc[0]++;
+            }
             acc[1] += i.billedDays();
         });
         int days = ym.lengthOfMonth();
@@ -98,20 +102,66 @@ public class BillingService {
         return new Statement(agreement.id(), year, month, days, lines, total, agreement.vatRate(), vat, total.add(vat));
     }
 
-    /** Training days delivered in the month, one line per price line: days × the day's price. */
+    /**
+     * Training days delivered in the month for the courses billed to this agreement, one line per
+     * course (rule 13): its days × the price of its TRAINING_DAY line.
+     */
     private List<Statement.Line> trainingLines(Agreement agreement, YearMonth ym) {
-        Map<String, Long> days = new TreeMap<>();
-        training.delivered(ym.getYear(), ym.getMonthValue())
-                .forEach(d -> days.merge(d.agreementItemCode(), (long) d.days(), Long::sum));
+        Map<String, long[]> days = new TreeMap<>(); // course -> {days}
+        Map<String, TrainingDaysSource.Delivered> courses = new TreeMap<>();
+        training.delivered(agreement.id(), ym.getYear(), ym.getMonthValue()).forEach(d -> {
+            days.computeIfAbsent(d.courseCode(), c -> new long[1])[0] += d.days();
+            courses.putIfAbsent(d.courseCode(), d);
+        });
         List<Statement.Line> lines = new ArrayList<>();
-        days.forEach((code, n) -> {
-            CatalogueItem item = agreement.item(code).filter(i -> i.kind() == ItemKind.TRAINING_DAY)
-                    .orElseThrow(() -> new PreconditionFailedException("training days are billed at " + code
-                            + " but agreement " + agreement.id() + " has no training-day price with that code"));
-            lines.add(new Statement.Line(code, item.kind(), item.label(), n, 0, item.unitPrice(),
-                    item.unitPrice().multiply(BigDecimal.valueOf(n)).setScale(2, RoundingMode.HALF_UP)));
+        days.forEach((course, n) -> {
+            TrainingDaysSource.Delivered d = courses.get(course);
+            // courses are checked against the agreement when created: a line missing since is a data error
+            CatalogueItem item = agreement.item(d.agreementItemCode()).filter(i -> i.kind() == ItemKind.TRAINING_DAY)
+                    .orElseThrow(() -> new PreconditionFailedException("course " + course + " is billed at "
+                            + d.agreementItemCode() + " but agreement " + agreement.id() + " has no training-day price "
+                            + "with that code"));
+            lines.add(new Statement.Line(item.code(), item.kind(), d.courseTitle().isBlank() ? item.label()
+                    : d.courseTitle(), n[0], 0, item.unitPrice(),
+                    item.unitPrice().multiply(BigDecimal.valueOf(n[0])).setScale(2, RoundingMode.HALF_UP),
+                    Optional.of(course)));
         });
         return lines;
+    }
+
+    /** The month, if the agreement's term covers at least one of its days; INVALID_ARGUMENT otherwise. */
+    static YearMonth inTerm(Agreement agreement, YearMonth ym) {
+        YearMonth first = YearMonth.from(agreement.notifiedOn());
+        YearMonth last = YearMonth.from(agreement.termEnd().minusDays(1));
+        if (ym.isBefore(first) || ym.isAfter(last)) {
+            throw InvalidArgumentException.of("month", "agreement " + agreement.id() + " runs from "
+                    + agreement.notifiedOn() + " to " + agreement.termEnd().minusDays(1) + ": " + ym
+                    + " is outside its term");
+        }
+        return ym;
+    }
+
+    /**
+     * The per-pack detail of a month's statement (rule 13) as CSV: every pack with days billed to the
+     * agreement, its type, unit, device(s), first and last billed day, billed days and monthly price.
+     * A supplier gets its own agreements' (NOT_FOUND otherwise).
+     */
+    @Transactional(readOnly = true)
+    public String detailCsv(String agreementId, int year, int month, Caller caller) {
+        Agreement agreement = agreements.get(agreementId, caller);
+        inTerm(agreement, month(year, month));
+        Map<String, BigDecimal> prices = new HashMap<>();
+        agreement.priceSchedule().stream().filter(i -> i.kind() == ItemKind.PACK_LEASE)
+                .forEach(i -> i.packType().ifPresent(t -> prices.put(t, i.unitPrice())));
+        StringBuilder out = new StringBuilder(1 << 16)
+                .append("pack_id,pack_type,unit_code,device_imeis,billed_from,billed_until,billed_days,monthly_price\r\n");
+        leases.forEach(agreement.id(), year, month, i -> out.append(i.packId()).append(',').append(i.packType())
+                .append(',').append(i.unitCode()).append(',').append(String.join(" ", i.deviceImeis())).append(',')
+                .append(i.from() == null ? "" : i.from()).append(',')
+                .append(i.until() == null ? "" : i.until().minusDays(1)).append(',').append(i.billedDays())
+                .append(',').append(Optional.ofNullable(prices.get(i.packType())).map(BigDecimal::toPlainString)
+                        .orElse("")).append("\r\n"));
+        return out.toString();
     }
 
     /** The supplier posts its invoice of a month for its own agreement. */
@@ -132,7 +182,19 @@ public class BillingService {
                     "is not in the price schedule of " + agreement.id());
             v.check(l.itemCode() == null || codes.add(l.itemCode()), at + "item_code", "repeats an earlier line");
             v.check(l.quantity() >= 0, at + "quantity", "must not be negative");
+            v.check(l.amount() != null && l.amount().signum() >= 0, at + "amount", "must not be negative");
         }
+        if (request.month() >= 1 && request.month() <= 12 && request.year() >= 2000 && request.year() <= 2100) {
+            YearMonth ym = YearMonth.of(request.year(), request.month());
+            v.check(!ym.isBefore(YearMonth.from(agreement.notifiedOn()))
+                            && !ym.isAfter(YearMonth.from(agreement.termEnd().minusDays(1))), "invoice.month",
+                    "is outside the term of " + agreement.id() + " (" + agreement.notifiedOn() + " to "
+                            + agreement.termEnd().minusDays(1) + ")");
+        }
+        BigDecimal sum = request.lines().stream().map(Invoice.Line::amount).filter(java.util.Objects::nonNull)
+                .reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add);
+        v.check(request.totalExclTax() != null && request.totalExclTax().compareTo(sum) == 0, "invoice.total_excl_tax",
+                "must be the sum of the lines' amounts, " + sum.toPlainString());
         v.throwIfInvalid();
         Invoice invoice = new Invoice(billing.nextInvoiceId(), agreement.id(), request.invoiceNumber(), request.year(),
                 request.month(), request.lines(), request.totalExclTax(), clock.instant().truncatedTo(ChronoUnit.MICROS));
@@ -152,8 +214,10 @@ public class BillingService {
         Invoice invoice = billing.findInvoice(invoiceId)
                 .orElseThrow(() -> new NotFoundException("no invoice " + invoiceId));
         Statement statement = statement(invoice.agreementId(), invoice.year(), invoice.month(), caller);
-        Map<String, Statement.Line> ours = new TreeMap<>();
-        statement.lines().forEach(l -> ours.put(l.itemCode(), l));
+        Map<String, Statement.Line> ours = new TreeMap<>(); // by item code: courses of one price line together
+        statement.lines().forEach(l -> ours.merge(l.itemCode(), l, (a, b) -> new Statement.Line(a.itemCode(), a.kind(),
+                a.label(), a.quantity() + b.quantity(), a.billedDays() + b.billedDays(), a.unitPrice(),
+                a.amount().add(b.amount()))));
         Map<String, Invoice.Line> theirs = new TreeMap<>();
         invoice.lines().forEach(l -> theirs.put(l.itemCode(), l));
         Set<String> codes = new TreeSet<>(ours.keySet());

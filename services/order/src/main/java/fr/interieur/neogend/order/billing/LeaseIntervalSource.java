@@ -5,10 +5,20 @@ import java.util.function.Consumer;
 /** Inventory's lease intervals of a month (its StreamLeaseIntervals RPC), read as a stream. */
 public interface LeaseIntervalSource {
 
-    /** The billable days of one pack in the month. */
-    record Interval(String packId, String packType, int billedDays) {
+    /**
+     * The days of one pack billed to the agreement in the month.
+     *
+     * @param from        first billed day
+     * @param until       day after the last billed day
+     * @param deviceImeis the devices the pack held meanwhile, the one there now (or last) first
+     */
+    record Interval(String packId, String packType, int billedDays, String unitCode, java.time.LocalDate from,
+                    java.time.LocalDate until, java.util.List<String> deviceImeis) {
     }
 
-    /** Calls {@code sink} with every pack's interval of the month, on the current caller's behalf. */
-    void forEach(int year, int month, Consumer<Interval> sink);
+    /**
+     * Calls {@code sink} with every pack's interval of the month billed to the agreement, on the
+     * current caller's behalf.
+     */
+    void forEach(String agreementId, int year, int month, Consumer<Interval> sink);
 }

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * A monthly lease statement (DOMAIN rule 13), amounts in euros excluding tax unless said.
  *
- * @param lines one per pack type leased and per item received, by item code
+ * @param lines one per pack type leased, per item received and per course delivered, by item code
  */
 public record Statement(String agreementId, int year, int month, int daysInMonth, List<Line> lines,
                         BigDecimal totalExclTax, BigDecimal vatRate, BigDecimal vat, BigDecimal totalInclTax) {
@@ -20,10 +20,16 @@ public record Statement(String agreementId, int year, int month, int daysInMonth
     /**
      * One line.
      *
-     * @param quantity   packs billed, or units received
+     * @param quantity   packs billed (with at least one day), units received, or training days
      * @param billedDays pack-days (pack leases only)
+     * @param courseCode training lines: the course (one line per course)
      */
     public record Line(String itemCode, ItemKind kind, String label, long quantity, long billedDays,
-                       BigDecimal unitPrice, BigDecimal amount) {
+                       BigDecimal unitPrice, BigDecimal amount, java.util.Optional<String> courseCode) {
+
+        public Line(String itemCode, ItemKind kind, String label, long quantity, long billedDays, BigDecimal unitPrice,
+                    BigDecimal amount) {
+            this(itemCode, kind, label, quantity, billedDays, unitPrice, amount, java.util.Optional.empty());
+        }
     }
 }

@@ -92,6 +92,11 @@ public class DeliveryService {
             OrderLine line = d.itemCode() == null ? null : lines.get(d.itemCode());
             v.check(line != null && line.kind() == ItemKind.PACK_LEASE, at + "item_code",
                     "is not a pack-lease line of order " + orderNumber);
+            if (line != null && line.packType().isPresent() && ("PHONE".equals(d.kind()) || "TABLET".equals(d.kind()))) {
+                boolean phonePack = line.packType().get().startsWith("SMARTPHONE");
+                v.check(phonePack == "PHONE".equals(d.kind()), at + "kind", "a " + d.kind() + " does not fit a "
+                        + line.packType().get() + " pack (line " + line.itemCode() + ")");
+            }
             if (line != null) {
                 now.merge(line.itemCode(), 1L, Long::sum);
             }
@@ -197,7 +202,7 @@ public class DeliveryService {
                 .collect(Collectors.toMap(OrderLine::itemCode, l -> l.packType().get()));
         List<InventoryRegistrar.ReceivedDevice> toRegister = chosen.stream()
                 .map(d -> new InventoryRegistrar.ReceivedDevice(d.imei(), d.serialNumber(), d.model(), d.kind(),
-                        packTypes.get(d.itemCode())))
+                        packTypes.get(d.itemCode()), order.agreementId()))
                 .toList();
         for (int from = 0; from < toRegister.size(); from += MAX_DEVICES) {
             inventory.register(toRegister.subList(from, Math.min(toRegister.size(), from + MAX_DEVICES)));

@@ -8,8 +8,9 @@ import java.util.List;
  */
 public interface InventoryRegistrar {
 
-    /** A device to register as a new pack of a type. */
-    record ReceivedDevice(String imei, String serialNumber, String model, String kind, String packType) {
+    /** A device to register as a new pack of a type, leased under the agreement of its order. */
+    record ReceivedDevice(String imei, String serialNumber, String model, String kind, String packType,
+                          String agreementId) {
     }
 
     /**

@@ -2,6 +2,7 @@ package fr.interieur.neogend.order.exchange;
 
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
@@ -46,11 +47,17 @@ public class ExchangeRequestService {
             rs.getString("requested_by"), rs.getTimestamp("requested_at").toInstant(),
             Optional.ofNullable(rs.getString("supplier_reference")), Optional.ofNullable(rs.getString("refusal_reason")));
 
+    /** States a device in a pack can be exchanged out of (inventory's EXCHANGE_OUT). */
+    static final java.util.Set<String> EXCHANGEABLE = java.util.Set.of("IN_STOCK", "ASSIGNED", "IN_REPAIR",
+            "PENDING_RETURN", "LOST", "STOLEN");
+
     private final JdbcClient jdbc;
+    private final FleetDevices fleet;
     private final Clock clock;
 
-    public ExchangeRequestService(JdbcClient jdbc, Optional<Clock> clock) {
+    public ExchangeRequestService(JdbcClient jdbc, FleetDevices fleet, Optional<Clock> clock) {
         this.jdbc = jdbc;
+        this.fleet = fleet;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -61,15 +68,31 @@ public class ExchangeRequestService {
         Validation v = new Validation();
         String imeiProblem = Imei.problem(imei);
         v.check(imeiProblem == null, "exchange_request.imei", imeiProblem);
-        v.check(model != null && TEXT.matcher(model).matches() && model.length() <= 200, "exchange_request.model",
-                "is required: 1 to 200 characters");
+        v.check(model == null || model.isBlank() || TEXT.matcher(model).matches() && model.length() <= 200,
+                "exchange_request.model", "1 to 200 characters (default: the device's model)");
         v.check(reason != null && !reason.isBlank() && TEXT.matcher(reason).matches(), "exchange_request.reason",
                 "is required: 1 to 500 characters");
         repairReference.ifPresent(r -> v.check(REFERENCE.matcher(r).matches(), "exchange_request.repair_reference",
                 "1 to 100 letters, digits, '.', '_', '/', '-'"));
         v.throwIfInvalid();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        String agreement = agreementId.map(this::existing).orElseGet(() -> inForce(LocalDate.ofInstant(now, PARIS)));
+        // the device as inventory knows it, on the caller's behalf: it exists, is in the caller's reach,
+        // is in a pack it can leave; its pack's agreement is the one the exchange belongs to
+        FleetDevices.FleetDevice device = fleet.find(imei)
+                .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei));
+        if (device.packId().isEmpty() || !EXCHANGEABLE.contains(device.state())) {
+            throw new PreconditionFailedException("device " + imei + " is " + device.state()
+                    + (device.packId().isEmpty() ? " and in no pack" : "") + ": only a device in a pack that is "
+                    + String.join(", ", new java.util.TreeSet<>(EXCHANGEABLE)) + " can be exchanged");
+        }
+        String agreement = device.agreementId().orElseThrow(() -> new PreconditionFailedException("the pack of device "
+                + imei + " is leased under no agreement; attach it first"));
+        if (agreementId.isPresent() && !agreementId.get().equals(agreement)) {
+            throw InvalidArgumentException.of("exchange_request.agreement_id", "device " + imei + "'s pack is leased "
+                    + "under " + agreement + ", not " + agreementId.get() + " (leave it empty)");
+        }
+        existing(agreement);
+        model = model == null || model.isBlank() ? device.model() : model;
         String number = String.format("EX-%04d-%06d", LocalDate.ofInstant(now, PARIS).getYear(),
                 jdbc.sql("select nextval('exchange_request_number')").query(Long.class).single());
         try {
@@ -86,8 +109,8 @@ public class ExchangeRequestService {
         var message = Map.of("exchangeNumber", number, "agreementId", agreement, "imei", imei, "model", model.trim(),
                 "reason", reason.trim(), "repairReference", repairReference.orElse(""));
         jdbc.sql("""
-                        insert into supplier_outbox (exchange_number, payload, created_at, next_attempt_at)
-                        values (?, ?::jsonb, ?, ?)""")
+                        insert into supplier_outbox (exchange_number, kind, payload, created_at, next_attempt_at)
+                        values (?, 'EXCHANGE', ?::jsonb, ?, ?)""")
                 .params(number, JSON.writeValueAsString(message), Timestamp.from(now), Timestamp.from(now))
                 .update();
         return get(number);
@@ -97,21 +120,6 @@ public class ExchangeRequestService {
         return jdbc.sql("select id from framework_agreement where id = ?").param(agreementId).query(String.class)
                 .optional()
                 .orElseThrow(() -> InvalidArgumentException.of("exchange_request.agreement_id", "no agreement " + agreementId));
-    }
-
-    /** The one agreement whose term covers the day. */
-    private String inForce(LocalDate day) {
-        List<String> ids = jdbc.sql("""
-                        select id from framework_agreement
-                        where notified_on <= ?::date and ?::date < notified_on + term_months * interval '1 month'
-                        order by id""")
-                .params(day.toString(), day.toString()).query(String.class).list();
-        if (ids.size() != 1) {
-            throw new PreconditionFailedException(ids.isEmpty() ? "no framework agreement is in force on " + day
-                    : "several agreements are in force on " + day + " (" + String.join(", ", ids)
-                    + "); name one in agreement_id");
-        }
-        return ids.getFirst();
     }
 
     @Transactional(readOnly = true)

@@ -76,6 +76,10 @@ import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
 import fr.interieur.neogend.contract.Decimals;
+import fr.interieur.neogend.order.v1.ExportLeaseDetailRequest;
+import fr.interieur.neogend.order.v1.TransferPacksToSuccessorRequest;
+import fr.interieur.neogend.order.v1.TransferPacksToSuccessorResponse;
+import fr.interieur.neogend.order.v1.ExportLeaseDetailResponse;
 import fr.interieur.neogend.contract.InvalidValueException;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -125,17 +129,26 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     }
 
     @Override
+    public void exportLeaseDetail(ExportLeaseDetailRequest request, StreamObserver<ExportLeaseDetailResponse> response) {
+        String csv = billing.detailCsv(request.getAgreementId(), request.getYear(), request.getMonth(),
+                CallerContext.current());
+        reply(response, ExportLeaseDetailResponse.newBuilder().setFile(com.google.api.HttpBody.newBuilder()
+                .setContentType("text/csv; charset=utf-8")
+                .setData(com.google.protobuf.ByteString.copyFromUtf8(csv))).build());
+    }
+
+    @Override
     public void createInvoice(CreateInvoiceRequest request, StreamObserver<CreateInvoiceResponse> response) {
         var i = request.getInvoice();
         List<Invoice.Line> lines = new ArrayList<>();
         for (int n = 0; n < i.getLinesCount(); n++) {
             var l = i.getLines(n);
             lines.add(new Invoice.Line(l.getItemCode(), l.getQuantity(),
-                    signedMoney(l.getAmount(), "invoice.lines[" + n + "].amount")));
+                    money(l.getAmount(), "invoice.lines[" + n + "].amount")));
         }
         Invoice stored = billing.createInvoice(request.getAgreementId(), new Invoice(null, request.getAgreementId(),
                 i.getInvoiceNumber(), i.getYear(), i.getMonth(), lines,
-                signedMoney(i.getTotalExclTax(), "invoice.total_excl_tax"), null), CallerContext.current());
+                money(i.getTotalExclTax(), "invoice.total_excl_tax"), null), CallerContext.current());
         reply(response, CreateInvoiceResponse.newBuilder().setInvoice(toProto(stored)).build());
     }
 
@@ -160,7 +173,8 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         s.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode())
                 .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + l.kind().name()))
                 .setLabel(l.label()).setQuantity(l.quantity()).setBilledDays(l.billedDays())
-                .setUnitPrice(text(l.unitPrice())).setAmount(text(l.amount())));
+                .setUnitPrice(text(l.unitPrice())).setAmount(text(l.amount()))
+                .setCourseCode(l.courseCode().orElse("")));
         return b.build();
     }
 
@@ -267,19 +281,35 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     }
 
     @Override
+    public void transferPacksToSuccessor(TransferPacksToSuccessorRequest request,
+                                         StreamObserver<TransferPacksToSuccessorResponse> response) {
+        LocalDate date = request.hasEffectiveDate() ? date(request.getEffectiveDate(), "effective_date") : null;
+        AgreementService.Transfer t = agreements.transferToSuccessor(request.getAgreementId(), request.getSuccessorId(),
+                date, text(request.getPackType()), text(request.getUnitCode()), CallerContext.current());
+        reply(response, TransferPacksToSuccessorResponse.newBuilder().setTransferred(t.moved())
+                .setSuccessor(toProto(t.successor())).build());
+    }
+
+    @Override
     public void getAgreementConsumption(GetAgreementConsumptionRequest request,
                                         StreamObserver<GetAgreementConsumptionResponse> response) {
-        Consumption c = agreements.consumption(request.getAgreementId(), CallerContext.current());
+        reply(response, GetAgreementConsumptionResponse.newBuilder()
+                .setConsumption(toProto(agreements.consumption(request.getAgreementId(), CallerContext.current())))
+                .build());
+    }
+
+    static AgreementConsumption toProto(Consumption c) {
         var out = AgreementConsumption.newBuilder().setAgreementId(c.agreementId()).setPacksOrdered(c.packsOrdered())
                 .setMaxPacks(c.maxPacks()).setHeadroom(c.headroom()).setMinPacks(c.minPacks())
                 .setForecastPacks(c.forecastPacks()).setForecastShortfall(c.forecastShortfall())
-                .setPacksReceived(c.packsReceived()).setAmountInvoiced(text(c.amountInvoiced()));
+                .setPacksReceived(c.packsReceived()).setAmountInvoiced(text(c.amountInvoiced()))
+                .setPacksTransferredIn(c.packsTransferredIn());
         c.byPackType().forEach((type, n) -> out.addByPackType(PackTypeConsumption.newBuilder().setPackType(type)
                 .setPacksOrdered(n)));
         c.byFiscalYear().forEach((year, money) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
                 .setFiscalYear(year).setBudget(text(money[0])).setCommitted(text(money[1]))
                 .setRemaining(text(money[0].subtract(money[1]))).setInvoiced(text(money[2]))));
-        reply(response, GetAgreementConsumptionResponse.newBuilder().setConsumption(out).build());
+        return out.build();
     }
 
     @Override
@@ -409,11 +439,6 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
      */
     static BigDecimal money(String text, String field) {
         return decimal(text, Decimals.Shape.MONEY, field);
-    }
-
-    /** A signed amount in euros (an invoice may credit). */
-    static BigDecimal signedMoney(String text, String field) {
-        return decimal(text, new Decimals.Shape(12, 2, true), field);
     }
 
     /** A VAT rate: "0.20", at most 4 decimals. */

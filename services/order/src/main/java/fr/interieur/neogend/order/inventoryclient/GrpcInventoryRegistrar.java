@@ -35,7 +35,7 @@ class GrpcInventoryRegistrar implements InventoryRegistrar {
                     .setModel(d.model())
                     .setKind(d.kind().equals("TABLET") ? DeviceKind.DEVICE_KIND_TABLET : DeviceKind.DEVICE_KIND_PHONE);
             if (d.packType() != null) {
-                device.setPackType(PackType.valueOf("PACK_TYPE_" + d.packType()));
+                device.setPackType(PackType.valueOf("PACK_TYPE_" + d.packType())).setAgreementId(d.agreementId());
             }
             request.addDevices(device);
         }

@@ -23,19 +23,26 @@ class GrpcLeaseIntervalSource implements LeaseIntervalSource {
     }
 
     @Override
-    public void forEach(int year, int month, Consumer<Interval> sink) {
+    public void forEach(String agreementId, int year, int month, Consumer<Interval> sink) {
         try {
             Iterator<StreamLeaseIntervalsResponse> batches = peer.onCallersBehalf(
                             InventoryServiceGrpc.newBlockingStub(peer.channel()))
-                    .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setYear(year).setMonth(month).build());
+                    .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setAgreementId(agreementId)
+                            .setYear(year).setMonth(month).build());
             while (batches.hasNext()) {
                 for (LeaseInterval i : batches.next().getIntervalsList()) {
                     sink.accept(new Interval(i.getPackId(), i.getPackType().name().substring("PACK_TYPE_".length()),
-                            i.getBilledDays()));
+                            i.getBilledDays(), i.getUnitCode(), i.hasBilledFrom() ? date(i.getBilledFrom()) : null,
+                            i.hasBilledUntil() ? date(i.getBilledUntil()) : null,
+                            i.getDeviceImeisList()));
                 }
             }
         } catch (StatusRuntimeException e) {
             throw peer.failure(e, "the statement cannot be computed now; try again later");
         }
+    }
+
+    private static java.time.LocalDate date(com.google.type.Date d) {
+        return java.time.LocalDate.of(d.getYear(), d.getMonth(), d.getDay());
     }
 }

@@ -153,4 +153,20 @@ class JdbcAgreementRepository implements AgreementRepository {
         return jdbc.sql("select id from framework_agreement where supplier_id = ? order by id").param(supplierId)
                 .query(String.class).list();
     }
+
+    @Override
+    public Map<String, Long> transferredPacks(String agreementId) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        jdbc.sql("select pack_type, packs from transferred_packs where agreement_id = ?").param(agreementId)
+                .query((rs, n) -> counts.put(rs.getString(1), rs.getLong(2))).list();
+        return counts;
+    }
+
+    @Override
+    public void replaceTransferredPacks(String agreementId, Map<String, Long> byType, java.time.Instant at) {
+        jdbc.sql("delete from transferred_packs where agreement_id = ?").param(agreementId).update();
+        byType.forEach((type, n) -> jdbc.sql("""
+                        insert into transferred_packs (agreement_id, pack_type, packs, updated_at) values (?, ?, ?, ?)""")
+                .params(agreementId, type, n, java.sql.Timestamp.from(at)).update());
+    }
 }

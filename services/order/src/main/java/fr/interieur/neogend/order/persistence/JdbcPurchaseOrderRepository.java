@@ -117,10 +117,15 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
 
     @Override
     public List<PurchaseOrder> list(Optional<OrderState> state, Collection<String> agreementIds,
-                                    Collection<OrderState> states, Optional<String> after, int limit) {
+                                    Collection<OrderState> states, boolean reachedSupplier, Optional<String> after,
+                                    int limit) {
         StringBuilder sql = new StringBuilder("select * from purchase_order where state = any(?::varchar[])");
         List<Object> args = new ArrayList<>();
         args.add(states.stream().map(Enum::name).toArray(String[]::new));
+        if (reachedSupplier) { // a supplier's listing: a cancelled order only if it was sent
+            sql.append(" and (state <> 'CANCELLED' or exists (select 1 from purchase_order_transition t"
+                    + " where t.order_number = purchase_order.number and t.to_state = 'SENT'))");
+        }
         state.ifPresent(s -> {
             sql.append(" and state = ?");
             args.add(s.name());

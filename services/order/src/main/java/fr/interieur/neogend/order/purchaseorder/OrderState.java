@@ -11,7 +11,10 @@ public enum OrderState {
     public static final Set<OrderState> COMMITTED = EnumSet.of(APPROVED, SENT, ACKNOWLEDGED, PARTIALLY_DELIVERED,
             DELIVERED, CLOSED);
 
-    /** States a supplier sees: the order has reached it. */
+    /**
+     * States a supplier sees: the order has reached it (and, in CANCELLED, only an order cancelled
+     * after it reached the supplier — see PurchaseOrderService).
+     */
     public static final Set<OrderState> SUPPLIER_VISIBLE = EnumSet.of(SENT, ACKNOWLEDGED, PARTIALLY_DELIVERED,
             DELIVERED, CLOSED);
 }

@@ -26,5 +26,6 @@ public interface PurchaseOrderRepository {
 
     /** A filtered listing, newest first, after a cursor ({@code createdAt micros|number}). */
     List<PurchaseOrder> list(Optional<OrderState> state, Collection<String> agreementIds,
-                             Collection<OrderState> states, Optional<String> after, int limit);
+                             Collection<OrderState> states, boolean reachedSupplier,
+                             Optional<String> after, int limit);
 }

@@ -132,7 +132,10 @@ public class PurchaseOrderService {
         if (!caller.hasRole(Caller.SUPPLIER)) {
             return true;
         }
-        return OrderState.SUPPLIER_VISIBLE.contains(order.state())
+        boolean reachedIt = OrderState.SUPPLIER_VISIBLE.contains(order.state())
+                || order.state() == OrderState.CANCELLED
+                && order.transitions().stream().anyMatch(t -> t.to() == OrderState.SENT);
+        return reachedIt
                 && caller.supplierId().map(agreements::idsOfSupplier).orElse(List.of()).contains(order.agreementId());
     }
 
@@ -145,7 +148,8 @@ public class PurchaseOrderService {
         Set<OrderState> states;
         if (caller.hasRole(Caller.SUPPLIER)) {
             ids = caller.supplierId().map(agreements::idsOfSupplier).orElse(List.of());
-            states = OrderState.SUPPLIER_VISIBLE;
+            states = EnumSet.copyOf(OrderState.SUPPLIER_VISIBLE);
+            states.add(OrderState.CANCELLED); // those cancelled after they were sent (the repository checks)
         } else {
             ids = List.of();
             states = EnumSet.allOf(OrderState.class);
@@ -158,7 +162,8 @@ public class PurchaseOrderService {
         } else if (caller.hasRole(Caller.SUPPLIER) && ids.isEmpty()) {
             return page.toPage(List.of(), PurchaseOrderService::cursor, filters);
         }
-        return page.toPage(orders.list(state, ids, states, page.afterKey(), page.fetchSize()),
+        return page.toPage(orders.list(state, ids, states, caller.hasRole(Caller.SUPPLIER), page.afterKey(),
+                        page.fetchSize()),
                 PurchaseOrderService::cursor, filters);
     }
 
@@ -210,7 +215,8 @@ public class PurchaseOrderService {
         // re-read under the agreement lock: a concurrent change of this order is seen now
         order = orders.find(number).orElseThrow();
         OrderLifecycle.next(number, order.state(), OrderAction.APPROVE);
-        long committed = agreements.committedPacks(agreement.id());
+        // its orders' packs and those transferred in from a predecessor both count against the maximum
+        long committed = agreementService.committedPacks(agreement);
         if (committed + order.packCount() > agreement.maxPacks()) {
             throw new PreconditionFailedException("approving " + number + " (" + order.packCount()
                     + " packs) would bring agreement " + agreement.id() + " to " + (committed + order.packCount())
@@ -260,13 +266,14 @@ public class PurchaseOrderService {
 
     /**
      * Cancels an order before acknowledgement. One still waiting for the supplier is withdrawn from the
-     * outbox in the same transaction, so it is never sent after its cancellation.
+     * outbox in the same transaction, so it is never sent after its cancellation; one the supplier
+     * received already (SENT) has its cancellation queued for the supplier, through the same outbox.
      */
     @Transactional
     public PurchaseOrder cancel(String number, OptionalLong expectedVersion, String reason, Caller caller) {
         PurchaseOrder cancelled = transition(number, OrderAction.CANCEL, expectedVersion,
                 Optional.of(requireReason(reason, "reason")), caller);
-        supplierOutbox.withdraw(number);
+        supplierOutbox.cancelled(cancelled, reason.trim(), now());
         return cancelled;
     }
 

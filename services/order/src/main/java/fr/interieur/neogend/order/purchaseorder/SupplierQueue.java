@@ -11,6 +11,9 @@ public interface SupplierQueue {
     /** Queues an approved order for the supplier (idempotency key: its number). */
     void enqueue(PurchaseOrder order, Instant at);
 
-    /** Withdraws an order not yet sent (it was cancelled): false when it has reached the supplier already. */
-    boolean withdraw(String orderNumber);
+    /**
+     * An order was cancelled: withdrawn if it had not reached the supplier yet, its cancellation
+     * queued for the supplier if it had (same transaction as the cancellation).
+     */
+    void cancelled(PurchaseOrder order, String reason, Instant at);
 }

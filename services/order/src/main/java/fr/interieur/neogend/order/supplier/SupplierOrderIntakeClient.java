@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The supplier's order-intake API, as described by {@code docs/openapi/supplier-order-intake.yaml}:
- * approved purchase orders and exchange requests.
+ * approved purchase orders, their cancellations, and exchange requests.
  * Timeouts: {@code spring.cloud.openfeign.client.config.supplier-intake.*}.
  */
 @FeignClient(name = "supplier-intake", url = "${neogend.supplier.url}")
@@ -24,6 +24,17 @@ public interface SupplierOrderIntakeClient {
             produces = MediaType.APPLICATION_JSON_VALUE)
     Receipt receiveExchangeRequest(@RequestHeader("Idempotency-Key") String idempotencyKey,
                                    @RequestBody ExchangeMessage exchange);
+
+    /** The cancellation of an order the supplier received (before it acknowledged it). */
+    @PostMapping(path = "/orders/{orderNumber}/cancellation", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Receipt receiveCancellation(@RequestHeader("Idempotency-Key") String idempotencyKey,
+                                @org.springframework.web.bind.annotation.PathVariable("orderNumber") String orderNumber,
+                                @RequestBody CancellationMessage cancellation);
+
+    /** A cancellation as the supplier receives it. */
+    record CancellationMessage(String orderNumber, String agreementId, String reason, String cancelledAt) {
+    }
 
     /** An exchange request as the supplier receives it (a device that could not be repaired). */
     record ExchangeMessage(String exchangeNumber, String agreementId, String imei, String model, String reason,

@@ -38,8 +38,20 @@ class SupplierOutbox implements SupplierQueue {
     }
 
     @Override
-    public boolean withdraw(String orderNumber) {
-        return jdbc.sql("delete from supplier_outbox where order_number = ? and delivered_at is null")
-                .param(orderNumber).update() == 1;
+    public void cancelled(PurchaseOrder order, String reason, Instant at) {
+        // an order being sent right now is locked by the relay: this waits, then sees it delivered
+        jdbc.sql("delete from supplier_outbox where order_number = ? and kind = 'ORDER' and delivered_at is null")
+                .param(order.number()).update();
+        boolean received = jdbc.sql("select exists(select 1 from supplier_outbox where order_number = ? "
+                + "and kind = 'ORDER' and delivered_at is not null)").param(order.number()).query(Boolean.class).single();
+        if (received) {
+            var message = new SupplierOrderIntakeClient.CancellationMessage(order.number(), order.agreementId(), reason,
+                    at.toString());
+            jdbc.sql("""
+                            insert into supplier_outbox (order_number, kind, payload, created_at, next_attempt_at)
+                            values (?, 'CANCELLATION', ?::jsonb, ?, ?) on conflict do nothing""")
+                    .params(order.number(), JSON.writeValueAsString(message), Timestamp.from(at), Timestamp.from(at))
+                    .update();
+        }
     }
 }

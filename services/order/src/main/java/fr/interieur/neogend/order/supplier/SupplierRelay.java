@@ -91,15 +91,17 @@ class SupplierRelay implements SmartLifecycle {
     }
 
     /** An outbox row: an approved order or an exchange request. */
-    private record Due(long id, String orderNumber, String exchangeNumber, String payload, int attempts) {
+    private record Due(long id, String orderNumber, String exchangeNumber, String kind, String payload, int attempts) {
 
         /** The Idempotency-Key and the name in logs: the order's or the request's number. */
         String key() {
-            return orderNumber != null ? orderNumber : exchangeNumber;
+            return kind.equals("CANCELLATION") ? orderNumber + "-CANCELLATION"
+                    : orderNumber != null ? orderNumber : exchangeNumber;
         }
 
         String what() {
-            return orderNumber != null ? "order " + orderNumber : "exchange request " + exchangeNumber;
+            return kind.equals("CANCELLATION") ? "cancellation of order " + orderNumber
+                    : orderNumber != null ? "order " + orderNumber : "exchange request " + exchangeNumber;
         }
     }
 
@@ -123,12 +125,12 @@ class SupplierRelay implements SmartLifecycle {
     int sendDue() {
         Integer sent = tx.execute(status -> {
             List<Due> due = jdbc.sql("""
-                            select id, order_number, exchange_number, payload::text, attempts from supplier_outbox
+                            select id, order_number, exchange_number, kind, payload::text, attempts from supplier_outbox
                             where delivered_at is null and refused_at is null and next_attempt_at <= now()
                             order by id limit ? for update skip locked""")
                     .param(BATCH)
                     .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getInt(5))).list();
+                            rs.getString(5), rs.getInt(6))).list();
             int received = 0;
             for (Due d : due) {
                 Outcome outcome = send(d);
@@ -138,17 +140,21 @@ class SupplierRelay implements SmartLifecycle {
                                         update supplier_outbox set delivered_at = now(), attempts = attempts + 1,
                                                supplier_reference = ?, last_error = null where id = ?""")
                                 .params(r.reference(), d.id()).update();
-                        if (d.orderNumber() != null) {
-                            orders.markSent(d.orderNumber(), r.reference());
-                        } else {
-                            exchanges.markSent(d.exchangeNumber(), r.reference());
+                        switch (d.kind()) {
+                            case "ORDER" -> orders.markSent(d.orderNumber(), r.reference());
+                            case "EXCHANGE" -> exchanges.markSent(d.exchangeNumber(), r.reference());
+                            default -> log.info("supplier received the cancellation of order {} ({})", d.orderNumber(),
+                                    r.reference());
                         }
                         received++;
                     }
                     case Outcome.Refused r -> {
                         jdbc.sql("update supplier_outbox set refused_at = now(), attempts = attempts + 1, last_error = ? "
                                 + "where id = ?").params(r.reason(), d.id()).update();
-                        if (d.orderNumber() != null) {
+                        if (d.kind().equals("CANCELLATION")) {
+                            log.error("supplier refused the cancellation of order {}: {}; someone must call it",
+                                    d.orderNumber(), r.reason());
+                        } else if (d.orderNumber() != null) {
                             log.error("supplier refused order {}: {}; it stays APPROVED until someone looks at it",
                                     d.orderNumber(), r.reason());
                         } else {
@@ -176,7 +182,11 @@ class SupplierRelay implements SmartLifecycle {
 
     private Outcome send(Due d) {
         Supplier<SupplierOrderIntakeClient.Receipt> call;
-        if (d.orderNumber() != null) {
+        if (d.kind().equals("CANCELLATION")) {
+            var cancellation = SupplierOutbox.JSON.readValue(d.payload(),
+                    SupplierOrderIntakeClient.CancellationMessage.class);
+            call = () -> client.receiveCancellation(d.key(), d.orderNumber(), cancellation);
+        } else if (d.orderNumber() != null) {
             var order = SupplierOutbox.JSON.readValue(d.payload(), SupplierOrderIntakeClient.OrderMessage.class);
             call = () -> client.receiveOrder(d.key(), order);
         } else {

@@ -25,12 +25,14 @@ class GrpcTrainingDaysSource {
 
     @Bean
     TrainingDaysSource trainingDaysSource(PeerChannel trainingChannel) {
-        return (year, month) -> trainingChannel.callIdempotent(TrainingServiceGrpc.newBlockingStub(trainingChannel.channel()),
+        return (agreementId, year, month) -> trainingChannel.callIdempotent(
+                        TrainingServiceGrpc.newBlockingStub(trainingChannel.channel()),
                         stub -> stub.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
-                                .setYear(year).setMonth(month).build()),
+                                .setAgreementId(agreementId).setYear(year).setMonth(month).build()),
                         "the statement cannot be computed now; try again later")
                 .getSessionsList().stream()
-                .map(d -> new TrainingDaysSource.Delivered(d.getSessionId(), d.getAgreementItemCode(), d.getDays()))
+                .map(d -> new TrainingDaysSource.Delivered(d.getSessionId(), d.getCourseCode(), d.getCourseTitle(),
+                        d.getAgreementItemCode(), d.getDays()))
                 .toList();
     }
 }

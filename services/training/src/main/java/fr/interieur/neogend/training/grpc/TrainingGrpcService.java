@@ -60,7 +60,7 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     public void createCourse(CreateCourseRequest request, StreamObserver<CreateCourseResponse> response) {
         var c = request.getCourse();
         sessions.createCourse(c.getCode(), c.getTitle(), c.getDurationDays(), c.getModelFamiliesList(),
-                c.getCertificationValidityMonths(), c.getAgreementItemCode());
+                c.getCertificationValidityMonths(), c.getAgreementItemCode(), c.getAgreementId());
         reply(response, CreateCourseResponse.newBuilder().setCourse(c.toBuilder()
                 .setCertificationValidityMonths(c.getCertificationValidityMonths() == 0 ? 24
                         : c.getCertificationValidityMonths())).build());
@@ -119,9 +119,11 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     public void listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest request,
                                           StreamObserver<ListDeliveredTrainingDaysResponse> response) {
         var out = ListDeliveredTrainingDaysResponse.newBuilder();
-        sessions.deliveredDays(request.getYear(), request.getMonth()).forEach(d -> out.addSessions(
-                DeliveredTrainingDays.newBuilder().setSessionId(d.sessionId()).setCourseCode(d.courseCode())
-                        .setAgreementItemCode(d.agreementItemCode()).setDays(d.days())));
+        sessions.deliveredDays(request.getYear(), request.getMonth(), request.getAgreementId()).forEach(d ->
+                out.addSessions(DeliveredTrainingDays.newBuilder().setSessionId(d.sessionId())
+                        .setCourseCode(d.courseCode()).setCourseTitle(d.courseTitle())
+                        .setAgreementItemCode(d.agreementItemCode()).setDays(d.days())
+                        .setAgreementId(d.agreementId())));
         reply(response, out.build());
     }
 
@@ -152,6 +154,7 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
                 .addAllModelFamilies(item.modelFamilies())
                 .setCertificationValidityMonths(item.certificationValidityMonths())
                 .setAgreementItemCode(item.agreementItemCode())
+                .setAgreementId(item.agreementId())
                 .build();
     }
 

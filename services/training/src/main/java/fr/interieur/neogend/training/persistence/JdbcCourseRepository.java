@@ -19,7 +19,8 @@ class JdbcCourseRepository implements CourseRepository {
             rs.getInt("duration_days"),
             java.util.Arrays.asList((String[]) rs.getArray("model_families").getArray()),
             rs.getInt("certification_validity_months"),
-            java.util.Objects.requireNonNullElse(rs.getString("agreement_item_code"), ""));
+            java.util.Objects.requireNonNullElse(rs.getString("agreement_item_code"), ""),
+            java.util.Objects.requireNonNullElse(rs.getString("agreement_id"), ""));
 
     private final JdbcClient jdbc;
 

@@ -2,6 +2,7 @@ package fr.interieur.neogend.training.session;
 
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.training.course.AgreementPriceLines;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
@@ -39,10 +40,12 @@ public class SessionService {
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,100}");
 
     private final JdbcClient jdbc;
+    private final AgreementPriceLines priceLines;
     private final Clock clock;
 
-    public SessionService(JdbcClient jdbc, Optional<Clock> clock) {
+    public SessionService(JdbcClient jdbc, AgreementPriceLines priceLines, Optional<Clock> clock) {
         this.jdbc = jdbc;
+        this.priceLines = priceLines;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -65,7 +68,7 @@ public class SessionService {
 
     @Transactional
     public void createCourse(String code, String title, int durationDays, List<String> families, int validityMonths,
-                             String agreementItemCode) {
+                             String agreementItemCode, String agreementId) {
         Validation v = new Validation();
         v.check(code != null && CODE.matcher(code).matches(), "course.code", "must be 2 to 64 upper-case letters, digits, '-'");
         v.check(title != null && TEXT.matcher(title).matches(), "course.title", "is required: 1 to 200 characters");
@@ -75,14 +78,24 @@ public class SessionService {
         v.check(validityMonths >= 0 && validityMonths <= 120, "course.certification_validity_months", "must be 1 to 120");
         v.check(agreementItemCode == null || agreementItemCode.isEmpty() || CODE.matcher(agreementItemCode).matches(),
                 "course.agreement_item_code", "must be 2 to 64 upper-case letters, digits, '-'");
+        boolean billed = agreementItemCode != null && !agreementItemCode.isEmpty();
+        boolean underAgreement = agreementId != null && !agreementId.isEmpty();
+        v.check(billed == underAgreement, billed ? "course.agreement_id" : "course.agreement_item_code",
+                billed ? "is required with agreement_item_code: the agreement the course's days bill to"
+                        : "is required with agreement_id: the TRAINING_DAY line a day is billed at");
         v.throwIfInvalid();
+        if (billed) { // the line must be a TRAINING_DAY line of that agreement, so every statement can price it
+            priceLines.problemWithTrainingDayLine(agreementId, agreementItemCode)
+                    .ifPresent(problem -> v.check(false, "course.agreement_item_code", problem));
+            v.throwIfInvalid();
+        }
         int rows = jdbc.sql("""
                         insert into course (code, title, duration_days, model_families, certification_validity_months,
-                                            agreement_item_code)
-                        values (?, ?, ?, ?, ?, ?) on conflict (code) do nothing""")
+                                            agreement_item_code, agreement_id)
+                        values (?, ?, ?, ?, ?, ?, ?) on conflict (code) do nothing""")
                 .params(code, title.trim(), durationDays, families.toArray(String[]::new),
-                        validityMonths == 0 ? 24 : validityMonths,
-                        agreementItemCode == null || agreementItemCode.isEmpty() ? null : agreementItemCode)
+                        validityMonths == 0 ? 24 : validityMonths, billed ? agreementItemCode : null,
+                        billed ? agreementId : null)
                 .update();
         if (rows == 0) {
             throw new AlreadyExistsException("a course " + code + " exists already");
@@ -252,7 +265,8 @@ public class SessionService {
     }
 
     /** Days of one delivered session in a month. */
-    public record DeliveredDays(String sessionId, String courseCode, String agreementItemCode, int days) {
+    public record DeliveredDays(String sessionId, String courseCode, String courseTitle, String agreementItemCode,
+                                int days, String agreementId) {
     }
 
     /**
@@ -262,22 +276,26 @@ public class SessionService {
      * days).
      */
     @Transactional(readOnly = true)
-    public List<DeliveredDays> deliveredDays(int year, int month) {
+    public List<DeliveredDays> deliveredDays(int year, int month, String agreementId) {
         if (year < 2000 || year > 2200 || month < 1 || month > 12) {
             throw InvalidArgumentException.of("month", "year 2000..2200 and month 1..12 are required");
+        }
+        if (agreementId == null || agreementId.isBlank()) {
+            throw InvalidArgumentException.of("agreement_id", "is required: the agreement whose days are billed");
         }
         LocalDate first = LocalDate.of(year, month, 1);
         LocalDate last = first.withDayOfMonth(first.lengthOfMonth());
         return jdbc.sql("""
-                        select s.id, s.course_code, c.agreement_item_code,
-                               (least(s.end_date, ?::date) - greatest(s.start_date, ?::date) + 1) as days
+                        select s.id, s.course_code, c.title, c.agreement_item_code,
+                               (least(s.end_date, ?::date) - greatest(s.start_date, ?::date) + 1) as days, c.agreement_id
                         from training_session s join course c on c.code = s.course_code
-                        where c.agreement_item_code is not null and s.start_date <= ?::date and s.end_date >= ?::date
+                        where c.agreement_id = ? and s.start_date <= ?::date and s.end_date >= ?::date
                           and exists (select 1 from enrolment e where e.session_id = s.id
                                       and e.status in ('PASSED', 'FAILED', 'ABSENT'))
                         order by s.id""")
-                .params(last.toString(), first.toString(), last.toString(), first.toString())
-                .query((rs, n) -> new DeliveredDays(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)))
+                .params(last.toString(), first.toString(), agreementId, last.toString(), first.toString())
+                .query((rs, n) -> new DeliveredDays(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getInt(5), rs.getString(6)))
                 .list();
     }
 

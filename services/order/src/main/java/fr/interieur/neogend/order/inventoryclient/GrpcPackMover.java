@@ -1,0 +1,50 @@
+package fr.interieur.neogend.order.inventoryclient;
+
+import com.google.type.Date;
+import fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.PackType;
+import fr.interieur.neogend.inventory.v1.TransferPacksRequest;
+import fr.interieur.neogend.kit.grpc.PeerChannel;
+import fr.interieur.neogend.order.agreement.PackMover;
+import org.springframework.stereotype.Component;
+
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Inventory's TransferPacks and CountAgreementPacks, on the caller's behalf (both may be repeated). */
+@Component
+class GrpcPackMover implements PackMover {
+
+    private final PeerChannel peer;
+
+    GrpcPackMover(InventoryChannel channel) {
+        this.peer = channel.peer();
+    }
+
+    @Override
+    public long move(String fromId, String toId, LocalDate date, Optional<String> packType, Optional<String> unitCode) {
+        TransferPacksRequest.Builder request = TransferPacksRequest.newBuilder().setFromAgreementId(fromId)
+                .setToAgreementId(toId).setEffectiveDate(Date.newBuilder().setYear(date.getYear())
+                        .setMonth(date.getMonthValue()).setDay(date.getDayOfMonth()));
+        packType.ifPresent(t -> request.setPackType(PackType.valueOf("PACK_TYPE_" + t)));
+        unitCode.ifPresent(request::setUnitCode);
+        return peer.callIdempotent(InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                stub -> stub.transferPacks(request.build()), "the packs may not all have moved; repeat the transfer")
+                .getTransferred();
+    }
+
+    @Override
+    public Map<String, Long> transferredIn(String agreementId) {
+        Map<String, Long> counts = new TreeMap<>();
+        peer.callIdempotent(InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                        stub -> stub.countAgreementPacks(CountAgreementPacksRequest.newBuilder()
+                                .setAgreementId(agreementId).build()),
+                        "the packs moved but the successor's count is not updated; repeat the transfer")
+                .getTransferredInList().forEach(c -> counts.put(
+                        c.getPackType().name().substring("PACK_TYPE_".length()), c.getCount()));
+        return counts;
+    }
+}
