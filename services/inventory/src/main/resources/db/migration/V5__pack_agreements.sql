@@ -18,9 +18,21 @@ alter table pack add column agreement_id varchar(64);
 create index pack_by_agreement on pack (agreement_id, type) where lease_end is null;
 
 -- Packs received before agreements were recorded: the agreement in force when this version is
--- installed (NEOGEND_INITIAL_AGREEMENT, the chart's inventory.initialAgreement). Without one they stay
--- unattached: listed by the agreement filter of nothing, attached with a transfer from no agreement.
+-- installed (NEOGEND_INITIAL_AGREEMENT, the chart's inventory.initialAgreement). Without one, an
+-- installation that holds packs stops here rather than leave them billed by no statement.
+do $$
+begin
+    if '${initialAgreement}' = '' and exists (select 1 from pack) then
+        raise exception 'packs exist but no initial agreement is set: set NEOGEND_INITIAL_AGREEMENT '
+            '(helm: inventory.initialAgreement) to the agreement they are leased under, then start again';
+    end if;
+end
+$$;
 insert into pack_agreement (pack_id, agreement_id, valid_from, valid_until, recorded_at, recorded_by)
 select id, '${initialAgreement}', lease_start, null, now(), 'migration V5'
 from pack where '${initialAgreement}' <> '';
 update pack set agreement_id = '${initialAgreement}' where '${initialAgreement}' <> '';
+
+-- Devices exchanged out of a pack stay the agreement's to return (rule 12): found from the packs'
+-- EXCHANGE_IN history (its "before" names the device that left).
+create index history_pack_exchange_in on history (subject_id) where subject_type = 'PACK' and action = 'EXCHANGE_IN';

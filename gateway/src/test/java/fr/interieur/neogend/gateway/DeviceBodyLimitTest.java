@@ -49,10 +49,10 @@ class DeviceBodyLimitTest {
         }
         int compact = JsonFormat.printer().omittingInsignificantWhitespace().print(batch).getBytes(StandardCharsets.UTF_8).length;
         int indented = JsonFormat.printer().preservingProtoFieldNames().print(batch).getBytes(StandardCharsets.UTF_8).length;
-        int limit = new GatewayProperties(Map.of(), null, null, null, null).deviceMaxBodyBytes();
+        int limit = new GatewayProperties(Map.of(), null, null, null, null, null).deviceMaxBodyBytes();
         System.out.printf("largest legal batch: %d readings, %,d bytes compact, %,d bytes indented with proto names; "
                 + "device limit %,d bytes%n", maxReadings, compact, indented, limit);
-        assertThat(limit).isGreaterThanOrEqualTo(indented).isLessThan(new GatewayProperties(Map.of(), null, null, null,
+        assertThat(limit).isGreaterThanOrEqualTo(indented).isLessThan(new GatewayProperties(Map.of(), null, null, null, null,
                 null).maxBodyBytes());
         assertThat(limit).as("no more than twice the largest legal batch").isLessThanOrEqualTo(2 * indented);
         try (var yml = getClass().getClassLoader().getResourceAsStream("application.yml")) {

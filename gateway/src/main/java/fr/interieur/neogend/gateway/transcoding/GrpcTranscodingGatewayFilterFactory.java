@@ -12,7 +12,9 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.observation.Observation;
@@ -26,6 +28,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
@@ -54,19 +57,21 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
     private final GrpcBackends backends;
     private final BackendCircuitBreakers breakers;
     private final Duration deadline;
+    private final Duration downloadDeadline;
     private final int maxBodyBytes;
     private final int deviceMaxBodyBytes;
     private final Map<String, MethodDescriptor<DynamicMessage, DynamicMessage>> methods = new ConcurrentHashMap<>();
 
     public GrpcTranscodingGatewayFilterFactory(RouteTable routes, GrpcBackends backends,
-                                               BackendCircuitBreakers breakers, Duration deadline, int maxBodyBytes,
-                                               int deviceMaxBodyBytes) {
+                                               BackendCircuitBreakers breakers, Duration deadline,
+                                               Duration downloadDeadline, int maxBodyBytes, int deviceMaxBodyBytes) {
         super(Object.class);
         this.routes = routes;
         this.transcoder = new Transcoder(routes.typeRegistry());
         this.backends = backends;
         this.breakers = breakers;
         this.deadline = deadline;
+        this.downloadDeadline = downloadDeadline;
         this.maxBodyBytes = maxBodyBytes;
         this.deviceMaxBodyBytes = deviceMaxBodyBytes;
     }
@@ -120,6 +125,23 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                             return text;
                         })
                         .defaultIfEmpty("");
+        if (match.get().route().streamed()) {
+            return body.flatMap(text -> download(match.get().route(),
+                            transcoder.request(match.get(), request.getQueryParams(), text), request.getHeaders(),
+                            correlationId, response))
+                    .onErrorResume(e -> response.isCommitted(), Mono::error) // cut mid-file: the connection drops
+                    .onErrorResume(TranscodingException.class, e -> Problems.write(response, e.httpStatus(),
+                            e.httpStatus() == 400 ? "INVALID_ARGUMENT" : "BAD_REQUEST", e.getMessage(), path,
+                            correlationId, e.violations().stream()
+                                    .map(v -> new Problems.FieldError(v.field(), v.description())).toList()))
+                    .onErrorResume(StatusRuntimeException.class, e -> Problems.fromGrpc(response, e, path, correlationId))
+                    .onErrorResume(CallNotPermittedException.class, e -> {
+                        response.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(breakers.retryAfterSeconds()));
+                        return Problems.write(response, 503, "UNAVAILABLE", "the " + match.get().route().backend()
+                                + " service is failing; calls to it are paused, retry later", path, correlationId,
+                                List.of());
+                    });
+        }
         return body
                 .flatMap(text -> {
                     DynamicMessage rpcRequest = transcoder.request(match.get(), request.getQueryParams(), text);
@@ -168,8 +190,68 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
     }
 
-    private Mono<DynamicMessage> call(TranscodingRoute route, DynamicMessage rpcRequest, HttpHeaders headers,
-                                      String correlationId) {
+    /**
+     * A download: the RPC streams the file in chunks, each written to the client as it comes (so a
+     * 15 MB export is never held whole here), at the pace the client reads (gRPC flow control asks
+     * the service for the next chunk only when the HTTP side wants one). The status and content type
+     * are written with the first chunk: a refusal before it is an ordinary problem; a failure after
+     * it can only cut the connection, which the client sees as an incomplete transfer.
+     */
+    private Mono<Void> download(TranscodingRoute route, DynamicMessage rpcRequest, HttpHeaders headers,
+                                String correlationId, ServerHttpResponse response) {
+        MethodDescriptor<DynamicMessage, DynamicMessage> method = methodOf(route);
+        Metadata metadata = metadata(headers, correlationId);
+        Flux<DynamicMessage> chunks = Flux.<DynamicMessage>deferContextual(context -> Flux.create(sink -> {
+            Observation parent = context.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
+            try (Observation.Scope scope = parent == null ? null : parent.openScope()) {
+                ClientCall<DynamicMessage, DynamicMessage> call = ClientInterceptors.intercept(
+                                backends.channel(route.backend()), MetadataUtils.newAttachHeadersInterceptor(metadata))
+                        .newCall(method, CallOptions.DEFAULT.withDeadlineAfter(downloadDeadline.toMillis(),
+                                TimeUnit.MILLISECONDS));
+                java.util.concurrent.atomic.AtomicReference<ClientCallStreamObserver<DynamicMessage>> stream =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                ClientCalls.asyncServerStreamingCall(call, rpcRequest,
+                        new ClientResponseObserver<DynamicMessage, DynamicMessage>() {
+                            @Override
+                            public void beforeStart(ClientCallStreamObserver<DynamicMessage> requestStream) {
+                                requestStream.disableAutoRequestWithInitial(1);
+                                stream.set(requestStream);
+                            }
+
+                            @Override
+                            public void onNext(DynamicMessage value) {
+                                sink.next(value);
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                sink.error(t);
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                sink.complete();
+                            }
+                        });
+                sink.onRequest(n -> stream.get().request((int) Math.min(n, Integer.MAX_VALUE)));
+                sink.onCancel(() -> call.cancel("HTTP request cancelled", null));
+            }
+        }));
+        return chunks.transformDeferred(CircuitBreakerOperator.of(breakers.of(route.backend())))
+                .switchOnFirst((first, all) -> {
+                    if (!first.hasValue()) {
+                        return all.then(); // an error or an empty stream: nothing written yet
+                    }
+                    var head = transcoder.raw(route, first.get()).orElseThrow();
+                    response.setRawStatusCode(200);
+                    response.getHeaders().set(HttpHeaders.CONTENT_TYPE, head.contentType());
+                    return response.writeWith(all.map(m -> response.bufferFactory().wrap(
+                            transcoder.raw(route, m).map(Transcoder.Raw::data).orElse(new byte[0]))));
+                })
+                .then();
+    }
+
+    private static Metadata metadata(HttpHeaders headers, String correlationId) {
         Metadata metadata = new Metadata();
         String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
         if (authorization != null) {
@@ -182,6 +264,12 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         if (idempotencyKey != null) { // a malformed key goes as a blank one, which the service refuses (400)
             metadata.put(IDEMPOTENCY_KEY, idempotencyKey.matches("[\\x21-\\x7e]{1,100}") ? idempotencyKey : " ");
         }
+        return metadata;
+    }
+
+    private Mono<DynamicMessage> call(TranscodingRoute route, DynamicMessage rpcRequest, HttpHeaders headers,
+                                      String correlationId) {
+        Metadata metadata = metadata(headers, correlationId);
         MethodDescriptor<DynamicMessage, DynamicMessage> method = methodOf(route);
         return Mono.deferContextual(context -> Mono.create(sink -> {
             // the HTTP request's observation (in the Reactor context) is the parent of the call's span
@@ -219,7 +307,8 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
     private MethodDescriptor<DynamicMessage, DynamicMessage> methodOf(TranscodingRoute route) {
         var m = route.method();
         return methods.computeIfAbsent(m.getFullName(), name -> MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
+                .setType(m.isServerStreaming() ? MethodDescriptor.MethodType.SERVER_STREAMING
+                        : MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(m.getService().getFullName(), m.getName()))
                 .setRequestMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getInputType())))
                 .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getOutputType())))

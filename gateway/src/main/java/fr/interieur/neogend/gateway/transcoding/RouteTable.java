@@ -93,7 +93,7 @@ public final class RouteTable {
         if (rule.isEmpty()) {
             return;
         }
-        if (method.isClientStreaming() || method.isServerStreaming()) {
+        if (method.isClientStreaming() || method.isServerStreaming() && !downloadsHttpBody(method, rule.get())) {
             log.warn("{} is streaming: not transcoded (call it over gRPC)", method.getFullName());
             return;
         }
@@ -122,6 +122,21 @@ public final class RouteTable {
             out.add(new TranscodingRoute(verb, template, r.getBody(), r.getResponseBody(), method, backend,
                     rolesOf(method)));
         }
+    }
+
+    /**
+     * Whether a server-streaming RPC is a download: each message carries a chunk of one file in a
+     * {@code google.api.HttpBody} (the response, or its {@code response_body} field). Those are
+     * transcoded as one HTTP response written chunk by chunk.
+     */
+    static boolean downloadsHttpBody(MethodDescriptor method, HttpRule rule) {
+        var output = method.getOutputType();
+        if (output.getFullName().equals("google.api.HttpBody")) {
+            return true;
+        }
+        var field = rule.getResponseBody().isEmpty() ? null : output.findFieldByName(rule.getResponseBody());
+        return field != null && field.getType() == com.google.protobuf.Descriptors.FieldDescriptor.Type.MESSAGE
+                && field.getMessageType().getFullName().equals("google.api.HttpBody");
     }
 
     /** The roles of the RPC's access rule (none: closed to everyone). */

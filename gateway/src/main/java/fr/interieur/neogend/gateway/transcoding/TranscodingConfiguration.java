@@ -31,6 +31,6 @@ public class TranscodingConfiguration {
                                                                           GatewayProperties properties) {
         return new GrpcTranscodingGatewayFilterFactory(routes, backends,
                 new BackendCircuitBreakers(properties.circuitBreaker()), properties.deadline(),
-                properties.maxBodyBytes(), properties.deviceMaxBodyBytes());
+                properties.downloadDeadline(), properties.maxBodyBytes(), properties.deviceMaxBodyBytes());
     }
 }

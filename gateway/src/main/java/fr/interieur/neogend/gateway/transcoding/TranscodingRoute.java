@@ -24,6 +24,11 @@ public record TranscodingRoute(String httpMethod, PathTemplate template, String 
         roles = java.util.Set.copyOf(roles);
     }
 
+    /** Whether the RPC streams its answer: a download written to the client chunk by chunk. */
+    public boolean streamed() {
+        return method.isServerStreaming();
+    }
+
     /** Whether devices call it, with their own credential ({@code Authorization: Device …}). */
     public boolean forDevices() {
         return roles.contains(DEVICE);

@@ -68,7 +68,7 @@ class AccessMatrixIT {
         String imei = DemoData.imei(700);
         var registered = send("POST", "/api/v1/devices", fleet, """
                 {"imei":"%s","serialNumber":"MX-700","model":"Rugged X5","kind":"DEVICE_KIND_PHONE",
-                 "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","unitCode":"GN-RBRE-GGD35"}""".formatted(imei));
+                 "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"GN-RBRE-GGD35"}""".formatted(imei));
         assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
         String pack = registered.body().replaceAll(".*\"packId\":\"(PK-[0-9]+)\".*", "$1");
         assertThat(send("POST", "/api/v1/devices/" + imei + ":markForReturn", fleet, "{}").statusCode()).isEqualTo(200);

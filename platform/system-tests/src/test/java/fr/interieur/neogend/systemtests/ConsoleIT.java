@@ -65,7 +65,7 @@ class ConsoleIT {
         for (int i = 0; i < EXTRA_DEVICES; i++) {
             HttpResponse<String> r = send("POST", "devices", fleet, """
                     {"imei":"%s","serialNumber":"CX-%d","model":"Rugged X5","kind":"DEVICE_KIND_PHONE",
-                     "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","unitCode":"GN-RBRE-GGD35-CIE2"}"""
+                     "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"GN-RBRE-GGD35-CIE2"}"""
                     .formatted(DemoData.imei(800 + i), 800 + i));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }

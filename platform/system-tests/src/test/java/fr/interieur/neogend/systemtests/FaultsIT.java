@@ -70,6 +70,7 @@ class FaultsIT {
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         fleet = tokens.password("fleet.manager", "fleet.manager");
         DemoData.loadUnits(stack.gatewayUrl(), fleet);
+        DemoData.loadAgreement(stack.gatewayUrl(), fleet); // the agreement the test packs are leased under
     }
 
     @AfterAll
@@ -86,7 +87,7 @@ class FaultsIT {
     static String device(String imei, String unit) {
         return """
                 {"imei":"%s","serialNumber":"F-%s","model":"Rugged X5","kind":"DEVICE_KIND_PHONE",
-                 "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","unitCode":"%s"}""".formatted(imei, imei, unit);
+                 "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"%s"}""".formatted(imei, imei, unit);
     }
 
     /** Registers devices in a loop from several threads until stopped; remembers which were acknowledged. */

@@ -162,7 +162,7 @@ class GatewayEndToEndIT {
 
     private static String device(String imei, String serial, String unit) {
         return "{\"imei\":\"" + imei + "\",\"serialNumber\":\"" + serial + "\",\"model\":\"Rugged X5\","
-                + "\"kind\":\"DEVICE_KIND_PHONE\",\"packType\":\"PACK_TYPE_SMARTPHONE_INDIVIDUAL\""
+                + "\"kind\":\"DEVICE_KIND_PHONE\",\"packType\":\"PACK_TYPE_SMARTPHONE_INDIVIDUAL\",\"agreementId\":\"AC-2026-NEOGEND\""
                 + (unit == null ? "" : ",\"unitCode\":\"" + unit + "\"") + "}";
     }
 
@@ -265,7 +265,7 @@ class GatewayEndToEndIT {
         var csv = get(path + ":csv", fleet);
         assertThat(csv.statusCode()).isEqualTo(200);
         assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv; charset=utf-8");
-        assertThat(csv.body()).startsWith("item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax\r\n")
+        assertThat(csv.body()).startsWith("item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax,course_code\r\n")
                 .contains("TOTAL_INCL_TAX");
         assertThat(get(path, supplier).statusCode()).isEqualTo(403);
     }
@@ -297,7 +297,8 @@ class GatewayEndToEndIT {
         var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
         assertThat(post("/api/v1/courses", fleet, """
                 {"code":"MAINT-SMARTPHONE-N1","title":"Maintenance niveau 1","durationDays":1,
-                 "modelFamilies":["Rugged X"],"agreementItemCode":"TRAINING-DAY-L1"}""").statusCode()).isEqualTo(200);
+                 "modelFamilies":["Rugged X"],"agreementId":"AC-2026-NEOGEND","agreementItemCode":"TRAINING-DAY-L1"}""")
+                .statusCode()).isEqualTo(200);
         var session = post("/api/v1/sessions", fleet, """
                 {"courseCode":"MAINT-SMARTPHONE-N1","startDate":"%s","endDate":"%s","place":"Rennes","capacity":8,
                  "trainer":"Demo Mobility SAS"}""".formatted(today, today));

@@ -82,7 +82,11 @@ class BillingIT {
     static final int INVENTORY_PORT = TestPorts.free();
     static final int TRAINING_PORT = TestPorts.free();
     static final List<LeaseInterval> INTERVALS = new CopyOnWriteArrayList<>();
-    static final List<DeliveredTrainingDays> TRAINING_DAYS = new CopyOnWriteArrayList<>();
+    /** Sessions' days the training stand-in answers, by the month they were delivered in. */
+    record MonthDays(int year, int month, DeliveredTrainingDays days) {
+    }
+
+    static final List<MonthDays> TRAINING_DAYS = new CopyOnWriteArrayList<>();
     static final List<String> TRAINING_CALLERS = new CopyOnWriteArrayList<>();
 
     @DynamicPropertySource
@@ -137,8 +141,8 @@ class BillingIT {
                     public void listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest request,
                                                           StreamObserver<ListDeliveredTrainingDaysResponse> out) {
                         out.onNext(ListDeliveredTrainingDaysResponse.newBuilder().addAllSessions(TRAINING_DAYS.stream()
-                                .filter(d -> d.getCourseCode().equals(request.getYear() + "-" + request.getMonth()))
-                                .toList()).build());
+                                .filter(d -> d.year() == request.getYear() && d.month() == request.getMonth())
+                                .map(MonthDays::days).toList()).build());
                         out.onCompleted();
                     }
                 }, new ServerInterceptor() {
@@ -159,18 +163,19 @@ class BillingIT {
         training.shutdownNow();
     }
 
-    /** Days of a session delivered in a month (the stand-in keys them by "year-month" in course_code). */
-    static void trainingDays(String session, int year, int month, String itemCode, int days) {
-        TRAINING_DAYS.add(DeliveredTrainingDays.newBuilder().setSessionId(session).setCourseCode(year + "-" + month)
-                .setAgreementItemCode(itemCode).setDays(days).build());
+    /** Days of a session of a course delivered in a month. */
+    static void trainingDays(String session, int year, int month, String course, String itemCode, int days) {
+        TRAINING_DAYS.add(new MonthDays(year, month, DeliveredTrainingDays.newBuilder().setSessionId(session)
+                .setCourseCode(course).setAgreementItemCode(itemCode).setDays(days).setAgreementId("AC-2026-NEOGEND")
+                .build()));
     }
 
     @Test
     void trainingDaysDeliveredInTheMonthAreBilledAtTheAgreementsDayPrice() {
         pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 31, 31);
-        trainingDays("TS-000001", 2027, 1, "TRAINING-DAY-L1", 2);
-        trainingDays("TS-000002", 2027, 1, "TRAINING-DAY-L1", 3);
-        trainingDays("TS-000003", 2027, 2, "TRAINING-DAY-L1", 1);
+        trainingDays("TS-000001", 2027, 1, "MAINT-N1", "TRAINING-DAY-L1", 2);
+        trainingDays("TS-000002", 2027, 1, "MAINT-N1", "TRAINING-DAY-L1", 3);
+        trainingDays("TS-000003", 2027, 2, "MAINT-N1", "TRAINING-DAY-L1", 1);
         LeaseStatement jan = statement(2027, 1);
         String dayPrice = OrderTestData.agreement("X", "S", 1).getPriceScheduleList().stream()
                 .filter(i -> i.getCode().equals("TRAINING-DAY-L1")).findFirst().orElseThrow().getUnitPrice();
@@ -188,7 +193,7 @@ class BillingIT {
                 .decode(h.substring("Bearer ".length()).split("\\.")[1]), StandardCharsets.UTF_8)
                 .contains("\"preferred_username\":\"fleet.manager\""));
         // a day billed at a code the agreement does not price as a training day is refused, not dropped
-        trainingDays("TS-000004", 2027, 1, "ACC-CAR-CHARGER", 1);
+        trainingDays("TS-000004", 2027, 1, "MISPRICED", "ACC-CAR-CHARGER", 1);
         assertThat(GrpcAssertions.failure(() -> statement(2027, 1)).getStatus().getDescription())
                 .contains("agreement AC-2026-NEOGEND has no training-day price with that code");
         // training down: no statement rather than one without its training days
@@ -305,11 +310,11 @@ class BillingIT {
                 .setAgreementId("AC-2026-NEOGEND").setYear(2026).setMonth(11).build()).getFile();
         assertThat(file.getContentType()).isEqualTo("text/csv; charset=utf-8");
         assertThat(file.getData().toString(StandardCharsets.UTF_8)).isEqualTo(
-                "item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax\r\n"
-                        + "PACK-SMARTPHONE-INDIVIDUAL,PACK_LEASE,\"pack-smartphone-individual\",1,30,21.90,21.90\r\n"
-                        + "TOTAL_EXCL_TAX,,,,,,21.90\r\n"
-                        + "VAT,,\"VAT 0.2\",,,,4.38\r\n"
-                        + "TOTAL_INCL_TAX,,,,,,26.28\r\n");
+                "item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax,course_code\r\n"
+                        + "PACK-SMARTPHONE-INDIVIDUAL,PACK_LEASE,\"pack-smartphone-individual\",1,30,21.90,21.90,\r\n"
+                        + "TOTAL_EXCL_TAX,,,,,,21.90,\r\n"
+                        + "VAT,,\"VAT 0.2\",,,,4.38,\r\n"
+                        + "TOTAL_INCL_TAX,,,,,,26.28,\r\n");
     }
 
     @Test
@@ -362,7 +367,8 @@ class BillingIT {
     @Test
     void aMonthOutsideTheTermHasNoStatementAndTheDetailAddsUpToTheStatement() {
         GrpcAssertions.assertStatus(() -> statement(2025, 12), Status.Code.INVALID_ARGUMENT, "is outside its term");
-        GrpcAssertions.assertStatus(() -> statement(2030, 1), Status.Code.INVALID_ARGUMENT, "is outside its term");
+        GrpcAssertions.assertStatus(() -> statement(2030, 2), Status.Code.INVALID_ARGUMENT, "is outside its term");
+        statement(2030, 1); // the term ends on 2030-01-14: its last month is billed
         INTERVALS.add(LeaseInterval.newBuilder().setPackId("PK-0000001").setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
                 .setUnitCode("GN-RBRE").addDeviceImeis("352990110000011").addDeviceImeis("352990110000029")
                 .setBilledFrom(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(1))
@@ -372,8 +378,7 @@ class BillingIT {
                 .setBilledFrom(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(1))
                 .setBilledUntil(com.google.type.Date.newBuilder().setYear(2027).setMonth(2).setDay(1))
                 .setBilledDays(31).setDaysInMonth(31).build());
-        String csv = fleetManager.exportLeaseDetail(fr.interieur.neogend.order.v1.ExportLeaseDetailRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setYear(2027).setMonth(1).build()).getFile().getData().toStringUtf8();
+        String csv = detail(fleetManager, 2027, 1);
         assertThat(csv.split("\r\n")).containsExactly(
                 "pack_id,pack_type,unit_code,device_imeis,billed_from,billed_until,billed_days,monthly_price",
                 "PK-0000001,SMARTPHONE_INDIVIDUAL,GN-RBRE,352990110000011 352990110000029,2027-01-01,2027-01-14,14,21.90",
@@ -383,10 +388,47 @@ class BillingIT {
                 .contains(org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", 14L),
                         org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", 31L));
         // another supplier's agreement: not found, whatever the month
-        GrpcAssertions.assertStatus(() -> GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
-                TestTokens.supplier("SUP-OTHER")).exportLeaseDetail(fr.interieur.neogend.order.v1.ExportLeaseDetailRequest
-                .newBuilder().setAgreementId("AC-2026-NEOGEND").setYear(2027).setMonth(1).build()),
-                Status.Code.NOT_FOUND, "no agreement");
+        GrpcAssertions.assertStatus(() -> detail(GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
+                TestTokens.supplier("SUP-OTHER")), 2027, 1), Status.Code.NOT_FOUND, "no agreement");
+        GrpcAssertions.assertStatus(() -> detail(fleetManager, 2025, 12), Status.Code.INVALID_ARGUMENT,
+                "is outside its term");
+    }
+
+    @Test
+    void aLargeDetailComesInPiecesThatJoinIntoEveryPackOnce() {
+        for (int n = 1; n <= 5_000; n++) {
+            INTERVALS.add(LeaseInterval.newBuilder().setPackId(String.format("PK-%07d", n))
+                    .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL).setUnitCode("GN-RBRE")
+                    .addDeviceImeis("352990110000011")
+                    .setBilledFrom(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(1 + n % 28))
+                    .setBilledUntil(com.google.type.Date.newBuilder().setYear(2027).setMonth(2).setDay(1))
+                    .setBilledDays(31 - n % 28).setDaysInMonth(31).build());
+        }
+        var pieces = new java.util.ArrayList<String>();
+        fleetManager.exportLeaseDetail(fr.interieur.neogend.order.v1.ExportLeaseDetailRequest.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setYear(2027).setMonth(1).build()).forEachRemaining(r -> {
+                    assertThat(r.getFile().getContentType()).isEqualTo("text/csv; charset=utf-8");
+                    pieces.add(r.getFile().getData().toStringUtf8());
+                });
+        assertThat(pieces).hasSizeGreaterThan(3).allSatisfy(p -> assertThat(p).endsWith("\r\n"));
+        String[] rows = String.join("", pieces).split("\r\n");
+        assertThat(rows).hasSize(5_001);
+        assertThat(java.util.Arrays.stream(rows).skip(1).map(r -> r.split(",")[0]).distinct().count()).isEqualTo(5_000);
+        long days = java.util.Arrays.stream(rows).skip(1).mapToLong(r -> Long.parseLong(r.split(",")[6])).sum();
+        assertThat(statement(2027, 1).getLinesList()).filteredOn(l -> l.getItemCode().equals("PACK-SMARTPHONE-INDIVIDUAL"))
+                .singleElement().satisfies(l -> {
+                    assertThat(l.getBilledDays()).isEqualTo(days);
+                    assertThat(l.getQuantity()).isEqualTo(5_000);
+                });
+    }
+
+    /** The detail export, its pieces joined. */
+    String detail(OrderServiceGrpc.OrderServiceBlockingStub as, int year, int month) {
+        StringBuilder csv = new StringBuilder();
+        as.exportLeaseDetail(fr.interieur.neogend.order.v1.ExportLeaseDetailRequest.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND").setYear(year).setMonth(month).build())
+                .forEachRemaining(r -> csv.append(r.getFile().getData().toStringUtf8()));
+        return csv.toString();
     }
 
     @Test

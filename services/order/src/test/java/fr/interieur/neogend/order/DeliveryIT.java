@@ -71,6 +71,10 @@ class DeliveryIT {
     /** What inventory was asked to register, and with which token. */
     static final List<RegisterDevicesRequest> REGISTERED = new CopyOnWriteArrayList<>();
     static final List<String> TOKENS = new CopyOnWriteArrayList<>();
+    /** The tokens inventory's other RPCs (the IMEI lookup when a note is posted) were called with. */
+    static final List<String> LOOKUP_TOKENS = new CopyOnWriteArrayList<>();
+    /** IMEIs the inventory stand-in says are in the fleet already. */
+    static final java.util.Set<String> IN_FLEET = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @LocalGrpcServerPort
     int grpcPort;
@@ -88,6 +92,8 @@ class DeliveryIT {
         jdbc.sql("delete from idempotency_record").update();
         REGISTERED.clear();
         TOKENS.clear();
+        LOOKUP_TOKENS.clear();
+        IN_FLEET.clear();
         channel = GrpcTestClients.channel(grpcPort);
         fleetManagerToken = TestTokens.fleetManager();
         fleetManager = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), fleetManagerToken);
@@ -110,13 +116,24 @@ class DeliveryIT {
                 out.onNext(RegisterDevicesResponse.newBuilder().setRegisteredCount(request.getDevicesCount()).build());
                 out.onCompleted();
             }
+
+            @Override
+            public void findRegisteredImeis(fr.interieur.neogend.inventory.v1.FindRegisteredImeisRequest request,
+                    StreamObserver<fr.interieur.neogend.inventory.v1.FindRegisteredImeisResponse> out) {
+                out.onNext(fr.interieur.neogend.inventory.v1.FindRegisteredImeisResponse.newBuilder()
+                        .addAllRegisteredImeis(request.getImeisList().stream().filter(IN_FLEET::contains).toList())
+                        .build());
+                out.onCompleted();
+            }
         };
         return Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
                 .addService(ServerInterceptors.intercept(service, new io.grpc.ServerInterceptor() {
                     @Override
                     public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call,
                             Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
-                        TOKENS.add(headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)));
+                        String token = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
+                        (call.getMethodDescriptor().getBareMethodName().equals("RegisterDevices") ? TOKENS : LOOKUP_TOKENS)
+                                .add(token);
                         return next.startCall(call, headers);
                     }
                 })).build().start();
@@ -226,6 +243,23 @@ class DeliveryIT {
                 "no purchase order");
         assertStatus(() -> fleetManager.createDelivery(note(order, "BL-X-2", device(5))),
                 Status.Code.PERMISSION_DENIED, "supplier");
+    }
+
+    @Test
+    void aDeviceAlreadyInTheFleetIsRefusedOnItsLineAndNothingIsRecorded() {
+        String order = acknowledgedOrder();
+        IN_FLEET.add(device(2).getImei());
+        StatusRuntimeException e = GrpcAssertions.failure(() -> supplier.createDelivery(
+                note(order, "BL-SUP-0020", device(1), device(2))));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription())
+                .contains("delivery.devices[1].imei: is in the fleet already")
+                .doesNotContain("devices[0]");
+        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single()).isZero();
+        // the supplier's own token asked inventory, and the clean line alone goes through
+        assertThat(LOOKUP_TOKENS).isNotEmpty().allSatisfy(t -> assertThat(t).isNotEqualTo("Bearer " + fleetManagerToken));
+        supplier.createDelivery(note(order, "BL-SUP-0021", device(1)));
+        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single()).isOne();
     }
 
     @Test

@@ -2,6 +2,11 @@ package fr.interieur.neogend.order;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.DeviceState;
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CancelPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ExchangeRequest;
@@ -17,9 +22,14 @@ import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Server;
 import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,9 +40,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -61,8 +75,42 @@ class SupplierIntakeIT {
         SUPPLIER.start();
     }
 
+    static final int INVENTORY_PORT = TestPorts.free();
+    /** The devices the inventory stand-in knows, by IMEI: GetDevice answers them, NOT_FOUND otherwise. */
+    static final Map<String, Device> FLEET = new ConcurrentHashMap<>();
+    static final Server INVENTORY;
+
+    static {
+        try {
+            INVENTORY = Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
+                    .addService(new InventoryServiceGrpc.InventoryServiceImplBase() {
+                        @Override
+                        public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> out) {
+                            Device d = FLEET.get(request.getImei());
+                            if (d == null) {
+                                out.onError(Status.NOT_FOUND.withDescription("no device " + request.getImei())
+                                        .asRuntimeException());
+                                return;
+                            }
+                            out.onNext(GetDeviceResponse.newBuilder().setDevice(d).build());
+                            out.onCompleted();
+                        }
+                    }).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A device of the fleet, in a pack leased under an agreement. */
+    static Device inPack(String imei, DeviceState state, String agreementId) {
+        return Device.newBuilder().setImei(imei).setModel("Rugged X5").setState(state)
+                .setPackId("PK-" + imei.substring(9)).setAgreementId(agreementId).build();
+    }
+
     @DynamicPropertySource
     static void supplier(DynamicPropertyRegistry registry) {
+        registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+        registry.add("neogend.inventory.deadline", () -> "5s");
         registry.add("neogend.supplier.url", () -> "http://localhost:" + SUPPLIER.port() + "/api");
         registry.add("neogend.supplier.poll-interval", () -> "100ms");
         registry.add("neogend.supplier.max-backoff", () -> "300ms");
@@ -74,6 +122,7 @@ class SupplierIntakeIT {
     @AfterAll
     static void stopSupplier() {
         SUPPLIER.stop();
+        INVENTORY.shutdownNow();
     }
 
     @LocalGrpcServerPort
@@ -86,6 +135,7 @@ class SupplierIntakeIT {
     @BeforeEach
     void connect() {
         SUPPLIER.resetAll();
+        FLEET.clear();
         OrderTestData.reset(jdbc);
         jdbc.sql("delete from supplier_outbox").update();
         channel = GrpcTestClients.channel(grpcPort);
@@ -213,9 +263,10 @@ class SupplierIntakeIT {
         var technician = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
                 TestTokens.technician("GN-RBRE"));
         String imei = "352990110000011";
+        FLEET.put(imei, inPack(imei, DeviceState.DEVICE_STATE_IN_REPAIR, "AC-2026-NEOGEND"));
         ExchangeRequest asked = exchangeRequested(technician, imei);
         assertThat(asked.getNumber()).matches("EX-2026-\\d{6}");
-        assertThat(asked.getAgreementId()).isEqualTo("AC-2026-NEOGEND"); // the one in force today
+        assertThat(asked.getAgreementId()).isEqualTo("AC-2026-NEOGEND"); // its pack's
         assertThat(asked.getState()).isEqualTo(ExchangeRequestState.EXCHANGE_REQUEST_STATE_REQUESTED);
         assertThat(asked.getRequestedBy()).isEqualTo("technician");
         GrpcAssertions.assertStatus(() -> exchangeRequested(technician, imei), Status.Code.ALREADY_EXISTS,
@@ -242,6 +293,7 @@ class SupplierIntakeIT {
 
         // refused by the supplier: kept with its reason, and the device may be asked for again
         String other = "352990110000029";
+        FLEET.put(other, inPack(other, DeviceState.DEVICE_STATE_ASSIGNED, "AC-2026-NEOGEND"));
         supplierAnswersExchanges(422);
         ExchangeRequest refused = exchangeRequested(technician, other);
         awaitTrue(() -> exchange(other).getState() == ExchangeRequestState.EXCHANGE_REQUEST_STATE_REFUSED,
@@ -251,10 +303,40 @@ class SupplierIntakeIT {
     }
 
     @Test
-    void withoutAnAgreementInForceAnExchangeRequestIsRefusedAndNothingIsQueued() {
-        jdbc.sql("update framework_agreement set notified_on = '2031-01-01'").update();
+    void withSeveralAgreementsInForceTheExchangeTakesTheAgreementOfTheDevicesPack() {
+        fleetManager.createAgreement(create(agreement("AC-2027-SUCCESSOR", "SUP-DEMO", 140_000)));
+        String old = "352990110000037";
+        String successor = "352990110000045";
+        FLEET.put(old, inPack(old, DeviceState.DEVICE_STATE_IN_REPAIR, "AC-2026-NEOGEND"));
+        FLEET.put(successor, inPack(successor, DeviceState.DEVICE_STATE_IN_REPAIR, "AC-2027-SUCCESSOR"));
+        assertThat(exchangeRequested(fleetManager, old).getAgreementId()).isEqualTo("AC-2026-NEOGEND");
+        assertThat(exchangeRequested(fleetManager, successor).getAgreementId()).isEqualTo("AC-2027-SUCCESSOR");
+        // naming another agreement than the pack's is refused, and nothing is queued for it
+        String third = "352990110000052";
+        FLEET.put(third, inPack(third, DeviceState.DEVICE_STATE_ASSIGNED, "AC-2026-NEOGEND"));
+        GrpcAssertions.assertStatus(() -> fleetManager.requestDeviceExchange(RequestDeviceExchangeRequest.newBuilder()
+                        .setExchangeRequest(ExchangeRequest.newBuilder().setImei(third).setAgreementId("AC-2027-SUCCESSOR")
+                                .setReason("screen")).build()),
+                Status.Code.INVALID_ARGUMENT, "leased under AC-2026-NEOGEND, not AC-2027-SUCCESSOR");
+        assertThat(jdbc.sql("select count(*) from exchange_request where imei = ?").param(third)
+                .query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void aDeviceOutsideTheFleetOrTheCallersReachOrInAStateThatCannotLeaveIsNeverSentToTheSupplier() {
+        // unknown to inventory, or outside the caller's reach (inventory answers NOT_FOUND for both)
         GrpcAssertions.assertStatus(() -> exchangeRequested(fleetManager, "352990110000011"),
-                Status.Code.FAILED_PRECONDITION, "no framework agreement is in force on");
+                Status.Code.NOT_FOUND, "no device with IMEI 352990110000011");
+        // a spare (no pack) and a returned device cannot be exchanged
+        String spare = "352990110000037";
+        FLEET.put(spare, Device.newBuilder().setImei(spare).setModel("Rugged X5")
+                .setState(DeviceState.DEVICE_STATE_IN_STOCK).build());
+        GrpcAssertions.assertStatus(() -> exchangeRequested(fleetManager, spare), Status.Code.FAILED_PRECONDITION,
+                "in no pack");
+        String returned = "352990110000045";
+        FLEET.put(returned, inPack(returned, DeviceState.DEVICE_STATE_RETURNED, "AC-2026-NEOGEND"));
+        GrpcAssertions.assertStatus(() -> exchangeRequested(fleetManager, returned), Status.Code.FAILED_PRECONDITION,
+                "is RETURNED");
         assertThat(jdbc.sql("select count(*) from supplier_outbox").query(Long.class).single()).isZero();
         assertThat(jdbc.sql("select count(*) from exchange_request").query(Long.class).single()).isZero();
     }

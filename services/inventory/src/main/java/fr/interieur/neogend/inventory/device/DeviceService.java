@@ -155,9 +155,16 @@ public class DeviceService {
             String row = "devices[" + i + "].";
             Device existing = known.get(d.imei());
             if (existing != null) {
-                v.check(existing.model().equals(d.model()) && existing.serialNumber().equals(d.serialNumber()),
-                        row + "imei", "is registered already as " + existing.model() + " serial "
-                                + existing.serialNumber());
+                // a repeat of this very registration counts as done; a device that is in the fleet on
+                // other terms (a spare, another pack type or agreement) is not delivered again
+                boolean same = existing.model().equals(d.model()) && existing.serialNumber().equals(d.serialNumber());
+                v.check(same, row + "imei", "is registered already as " + existing.model() + " serial "
+                        + existing.serialNumber());
+                v.check(!same || (existing.packType().equals(d.packType())
+                                && existing.agreementId().equals(d.agreementId())), row + "imei",
+                        "is in the fleet already (" + existing.state() + existing.packType().map(t -> ", pack type " + t)
+                                .orElse(", a spare") + existing.agreementId().map(a -> ", agreement " + a).orElse("")
+                                + "): it cannot arrive again as a new pack");
                 continue;
             }
             String holder = holders.get(new DeviceRepository.ModelSerial(d.model(), d.serialNumber()));
@@ -168,6 +175,20 @@ public class DeviceService {
         devices.insertAll(fresh, caller.username());
         startPacks(fresh, caller, now);
         return new BulkRegistration(fresh.size(), requests.size() - fresh.size());
+    }
+
+    /**
+     * Which of these IMEIs are in the fleet already, whatever their state or unit: a delivery note
+     * cannot bring them again. Answers IMEIs only, so the supplier may ask.
+     */
+    @Transactional(readOnly = true)
+    public Set<String> registeredAmong(List<String> imeis) {
+        if (imeis.size() > MAX_BULK) {
+            throw InvalidArgumentException.of("imeis", "at most " + MAX_BULK + " per call, not " + imeis.size());
+        }
+        Set<String> wellFormed = new java.util.HashSet<>();
+        imeis.stream().filter(i -> Imei.problem(i) == null).forEach(wellFormed::add);
+        return wellFormed.isEmpty() ? Set.of() : devices.findByImeis(wellFormed).keySet();
     }
 
     /**

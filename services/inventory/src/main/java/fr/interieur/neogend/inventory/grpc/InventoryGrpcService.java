@@ -30,6 +30,8 @@ import fr.interieur.neogend.inventory.unit.UnitService;
 import fr.interieur.neogend.inventory.v1.*;
 import fr.interieur.neogend.inventory.v1.CountDevicesRequest;
 import fr.interieur.neogend.inventory.v1.CountDevicesResponse;
+import fr.interieur.neogend.inventory.v1.FindRegisteredImeisRequest;
+import fr.interieur.neogend.inventory.v1.FindRegisteredImeisResponse;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
@@ -384,6 +386,14 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         BulkRegistration result = this.devices.registerAll(devices, CallerContext.current());
         response.onNext(RegisterDevicesResponse.newBuilder().setRegisteredCount(result.registered())
                 .setAlreadyRegisteredCount(result.alreadyRegistered()).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void findRegisteredImeis(FindRegisteredImeisRequest request,
+                                    StreamObserver<FindRegisteredImeisResponse> response) {
+        response.onNext(FindRegisteredImeisResponse.newBuilder()
+                .addAllRegisteredImeis(devices.registeredAmong(request.getImeisList())).build());
         response.onCompleted();
     }
 

@@ -188,9 +188,15 @@ class JdbcDeviceRepository implements DeviceRepository {
      * index for a small subtree and a scan in sort order for a large one (a sub-select left it guessing).
      */
     private static final String IN_SUBTREE = "unit_code = any(?::varchar[])";
-    /** Devices whose running pack is leased under an agreement. */
+    /**
+     * Devices of an agreement: those whose running pack is leased under it, and those exchanged out of
+     * one of its packs (they go back to the supplier under that agreement: rule 12 counts them until
+     * they are RETURNED).
+     */
     private static final String UNDER_AGREEMENT = "imei in (select device_imei from pack where agreement_id = ? "
-            + "and lease_end is null and device_imei is not null)";
+            + "and lease_end is null and device_imei is not null "
+            + "union all select h.before ->> 'device_imei' from history h join pack xp on xp.id = h.subject_id "
+            + "where h.subject_type = 'PACK' and h.action = 'EXCHANGE_IN' and xp.agreement_id = ?)";
 
     private String[] codesUnder(String pathPrefix) { // paths hold no LIKE wildcards (see UnitService.CODE)
         return jdbc.sql("select code from unit where path like ?").param(pathPrefix + "%").query(String.class).list()
@@ -205,6 +211,7 @@ class JdbcDeviceRepository implements DeviceRepository {
         });
         scope.agreementId().ifPresent(agreement -> {
             where.append(" and ").append(alias).append(UNDER_AGREEMENT);
+            args.add(agreement);
             args.add(agreement);
         });
     }
@@ -251,8 +258,9 @@ class JdbcDeviceRepository implements DeviceRepository {
         if (q.notReturned()) {
             sql.append(" and d.state <> 'RETURNED'");
         }
-        q.agreementId().ifPresent(a -> {
-            sql.append(" and p.agreement_id = ?");
+        q.agreementId().ifPresent(a -> { // the same devices as the end-of-term report counts
+            sql.append(" and d.").append(UNDER_AGREEMENT);
+            args.add(a);
             args.add(a);
         });
         q.afterKey().ifPresent(key -> after(q.order(), key, sql, args));

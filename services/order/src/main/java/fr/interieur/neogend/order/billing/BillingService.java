@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -141,27 +142,38 @@ public class BillingService {
         return ym;
     }
 
+    /** Size of the pieces the detail export is handed out in. */
+    static final int DETAIL_CHUNK_CHARS = 64 * 1024;
+
     /**
      * The per-pack detail of a month's statement (rule 13) as CSV: every pack with days billed to the
      * agreement, its type, unit, device(s), first and last billed day, billed days and monthly price.
-     * A supplier gets its own agreements' (NOT_FOUND otherwise).
+     * Handed to {@code chunks} piece by piece (about 64 KB each) as inventory streams the packs, so
+     * the whole fleet is never held in memory; nothing is handed out before the request is checked
+     * (a supplier gets its own agreements', NOT_FOUND otherwise; a month outside the term is refused).
      */
-    @Transactional(readOnly = true)
-    public String detailCsv(String agreementId, int year, int month, Caller caller) {
+    public void detailCsv(String agreementId, int year, int month, Caller caller, Consumer<String> chunks) {
         Agreement agreement = agreements.get(agreementId, caller);
         inTerm(agreement, month(year, month));
-        Map<String, BigDecimal> prices = new HashMap<>();
+        Map<String, String> prices = new HashMap<>();
         agreement.priceSchedule().stream().filter(i -> i.kind() == ItemKind.PACK_LEASE)
-                .forEach(i -> i.packType().ifPresent(t -> prices.put(t, i.unitPrice())));
-        StringBuilder out = new StringBuilder(1 << 16)
+                .forEach(i -> i.packType().ifPresent(t -> prices.put(t, i.unitPrice().toPlainString())));
+        StringBuilder out = new StringBuilder(DETAIL_CHUNK_CHARS + 512)
                 .append("pack_id,pack_type,unit_code,device_imeis,billed_from,billed_until,billed_days,monthly_price\r\n");
-        leases.forEach(agreement.id(), year, month, i -> out.append(i.packId()).append(',').append(i.packType())
-                .append(',').append(i.unitCode()).append(',').append(String.join(" ", i.deviceImeis())).append(',')
-                .append(i.from() == null ? "" : i.from()).append(',')
-                .append(i.until() == null ? "" : i.until().minusDays(1)).append(',').append(i.billedDays())
-                .append(',').append(Optional.ofNullable(prices.get(i.packType())).map(BigDecimal::toPlainString)
-                        .orElse("")).append("\r\n"));
-        return out.toString();
+        leases.forEach(agreement.id(), year, month, i -> {
+            out.append(i.packId()).append(',').append(i.packType()).append(',').append(i.unitCode()).append(',')
+                    .append(String.join(" ", i.deviceImeis())).append(',')
+                    .append(i.from() == null ? "" : i.from()).append(',')
+                    .append(i.until() == null ? "" : i.until().minusDays(1)).append(',').append(i.billedDays())
+                    .append(',').append(prices.getOrDefault(i.packType(), "")).append("\r\n");
+            if (out.length() >= DETAIL_CHUNK_CHARS) {
+                chunks.accept(out.toString());
+                out.setLength(0);
+            }
+        });
+        if (!out.isEmpty()) {
+            chunks.accept(out.toString());
+        }
     }
 
     /** The supplier posts its invoice of a month for its own agreement. */
@@ -252,18 +264,23 @@ public class BillingService {
         }
     }
 
-    /** The statement as CSV (RFC 4180, UTF-8, '.' decimals): a header, the lines, then the totals. */
+    /**
+     * The statement as CSV (RFC 4180, UTF-8, '.' decimals): a header, the lines, then the totals. The
+     * last column names the course of a training line (one line per course, several may share a price).
+     */
     public static String csv(Statement s) {
-        StringBuilder out = new StringBuilder("item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax\r\n");
+        StringBuilder out = new StringBuilder(
+                "item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax,course_code\r\n");
         for (Statement.Line l : s.lines()) {
             out.append(l.itemCode()).append(',').append(l.kind()).append(',').append(quote(l.label())).append(',')
                     .append(l.quantity()).append(',').append(l.billedDays()).append(',')
-                    .append(l.unitPrice().toPlainString()).append(',').append(l.amount().toPlainString()).append("\r\n");
+                    .append(l.unitPrice().toPlainString()).append(',').append(l.amount().toPlainString()).append(',')
+                    .append(l.courseCode().orElse("")).append("\r\n");
         }
-        out.append("TOTAL_EXCL_TAX,,,,,,").append(s.totalExclTax().toPlainString()).append("\r\n");
+        out.append("TOTAL_EXCL_TAX,,,,,,").append(s.totalExclTax().toPlainString()).append(",\r\n");
         out.append("VAT,,").append(quote("VAT " + s.vatRate().stripTrailingZeros().toPlainString())).append(",,,,")
-                .append(s.vat().toPlainString()).append("\r\n");
-        out.append("TOTAL_INCL_TAX,,,,,,").append(s.totalInclTax().toPlainString()).append("\r\n");
+                .append(s.vat().toPlainString()).append(",\r\n");
+        out.append("TOTAL_INCL_TAX,,,,,,").append(s.totalInclTax().toPlainString()).append(",\r\n");
         return out.toString();
     }
 

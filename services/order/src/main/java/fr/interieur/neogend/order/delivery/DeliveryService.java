@@ -127,6 +127,14 @@ public class DeliveryService {
             v.check(!known.contains(devices.get(i).imei()), "delivery.devices[" + i + "].imei", "was delivered before");
         }
         v.throwIfInvalid();
+        // a device already in the fleet (registered by hand, a spare, another supplier's delivery)
+        // cannot arrive again as a new pack: refused line by line before anything is recorded
+        Set<String> inFleet = inventory.inFleet(imeis);
+        for (int i = 0; i < devices.size(); i++) {
+            v.check(!inFleet.contains(devices.get(i).imei()), "delivery.devices[" + i + "].imei",
+                    "is in the fleet already; it cannot be delivered as a new pack");
+        }
+        v.throwIfInvalid();
         Delivery delivery = new Delivery(deliveries.nextId(), orderNumber, order.agreementId(), noteNumber,
                 Delivery.State.POSTED, devices.stream().map(d -> new Delivery.Device(d.imei(), d.serialNumber().trim(),
                 d.model().trim(), d.kind(), d.itemCode(), Optional.empty())).toList(),

@@ -1,6 +1,8 @@
 package fr.interieur.neogend.order.delivery;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Registers received devices in inventory (its RegisterDevices RPC, idempotent by IMEI), on behalf
@@ -19,4 +21,10 @@ public interface InventoryRegistrar {
      * @return devices newly registered
      */
     int register(List<ReceivedDevice> devices);
+
+    /**
+     * Which of these IMEIs are in the fleet already (asked on the caller's behalf; inventory answers
+     * IMEIs only): a delivery note cannot bring them again.
+     */
+    Set<String> inFleet(Collection<String> imeis);
 }

@@ -130,11 +130,56 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
 
     @Override
     public void exportLeaseDetail(ExportLeaseDetailRequest request, StreamObserver<ExportLeaseDetailResponse> response) {
-        String csv = billing.detailCsv(request.getAgreementId(), request.getYear(), request.getMonth(),
-                CallerContext.current());
-        reply(response, ExportLeaseDetailResponse.newBuilder().setFile(com.google.api.HttpBody.newBuilder()
-                .setContentType("text/csv; charset=utf-8")
-                .setData(com.google.protobuf.ByteString.copyFromUtf8(csv))).build());
+        // chunk by chunk, at the pace the client reads: a chunk waits while the client's window is full
+        var flow = new FlowControl(response);
+        billing.detailCsv(request.getAgreementId(), request.getYear(), request.getMonth(), CallerContext.current(),
+                chunk -> {
+                    flow.awaitReady();
+                    response.onNext(ExportLeaseDetailResponse.newBuilder().setFile(com.google.api.HttpBody.newBuilder()
+                            .setContentType("text/csv; charset=utf-8")
+                            .setData(com.google.protobuf.ByteString.copyFromUtf8(chunk))).build());
+                });
+        response.onCompleted();
+    }
+
+    /**
+     * Waits, before each message of a server stream, until the transport can take it (or the client
+     * went away), so a slow reader holds the sender back instead of piling messages up in memory.
+     */
+    private static final class FlowControl {
+
+        private final io.grpc.stub.ServerCallStreamObserver<?> call;
+        private final Object ready = new Object();
+
+        FlowControl(StreamObserver<?> observer) {
+            this.call = observer instanceof io.grpc.stub.ServerCallStreamObserver<?> s ? s : null;
+            if (call != null) {
+                call.setOnReadyHandler(() -> {
+                    synchronized (ready) {
+                        ready.notifyAll();
+                    }
+                });
+            }
+        }
+
+        void awaitReady() {
+            if (call == null) {
+                return;
+            }
+            synchronized (ready) {
+                while (!call.isReady()) {
+                    if (call.isCancelled()) {
+                        throw io.grpc.Status.CANCELLED.withDescription("the client went away").asRuntimeException();
+                    }
+                    try {
+                        ready.wait(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+                    }
+                }
+            }
+        }
     }
 
     @Override

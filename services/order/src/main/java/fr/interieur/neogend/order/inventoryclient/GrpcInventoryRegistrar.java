@@ -3,13 +3,17 @@ package fr.interieur.neogend.order.inventoryclient;
 import fr.interieur.neogend.kit.grpc.PeerChannel;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceKind;
+import fr.interieur.neogend.inventory.v1.FindRegisteredImeisRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.order.delivery.InventoryRegistrar;
 import org.springframework.stereotype.Component;
 
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Registers received devices through inventory's RegisterDevices (all or nothing, idempotent by IMEI),
@@ -44,5 +48,16 @@ class GrpcInventoryRegistrar implements InventoryRegistrar {
         return peer.callIdempotent(InventoryServiceGrpc.newBlockingStub(peer.channel()),
                 s -> s.registerDevices(request.build()), "nothing was received; receive the delivery again later")
                 .getRegisteredCount();
+    }
+
+    @Override
+    public Set<String> inFleet(Collection<String> imeis) {
+        if (imeis.isEmpty()) {
+            return Set.of();
+        }
+        FindRegisteredImeisRequest request = FindRegisteredImeisRequest.newBuilder().addAllImeis(imeis).build();
+        return new HashSet<>(peer.callIdempotent(InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                s -> s.findRegisteredImeis(request), "the delivery cannot be checked now; post it again later")
+                .getRegisteredImeisList());
     }
 }
