@@ -31,14 +31,15 @@ class JdbcLeaseRepository implements LeaseRepository {
         int days = month.lengthOfMonth();
         jdbc.query(con -> {
             // a pack's days in the month under the agreement: its lease ∩ its period under the agreement
-            // ∩ the month; the devices it held are the one there now and those exchanged out since the
-            // interval began (history of the pack)
+            // ∩ the month; with the pack's exchanges (history), to name the devices it held meanwhile
             var ps = con.prepareStatement("""
                     select id, type, unit_code, billed_from, billed_until, device_imei,
-                           array(select h.before ->> 'device_imei' from history h
+                           array(select (h.at at time zone 'Europe/Paris')::date || '|'
+                                        || coalesce(h.before ->> 'device_imei', '') || '|'
+                                        || coalesce(h.after ->> 'device_imei', '')
+                                 from history h
                                  where h.subject_type = 'PACK' and h.subject_id = x.id and h.action = 'EXCHANGE_IN'
-                                   and (h.at at time zone 'Europe/Paris')::date > x.billed_from
-                                 order by h.id desc) as earlier_devices
+                                 order by h.id) as exchanges
                     from (select p.id, p.type, p.unit_code, p.device_imei,
                                  greatest(p.lease_start, a.valid_from, ?) as billed_from,
                                  least(coalesce(p.lease_end, ?), coalesce(a.valid_until, ?), ?) as billed_until
@@ -60,19 +61,47 @@ class JdbcLeaseRepository implements LeaseRepository {
             ps.setDate(9, Date.valueOf(first));
             return ps;
         }, rs -> {
-            List<String> imeis = new ArrayList<>();
-            Optional.ofNullable(rs.getString("device_imei")).ifPresent(imeis::add);
-            java.sql.Array earlier = rs.getArray("earlier_devices");
-            if (earlier != null) {
-                for (String imei : (String[]) earlier.getArray()) {
-                    if (imei != null && !imeis.contains(imei)) {
-                        imeis.add(imei);
-                    }
-                }
-            }
+            LocalDate from = rs.getDate("billed_from").toLocalDate();
+            LocalDate until = rs.getDate("billed_until").toLocalDate();
+            java.sql.Array exchanges = rs.getArray("exchanges");
             sink.accept(new LeaseInterval(rs.getString("id"), PackType.valueOf(rs.getString("type")),
-                    Optional.ofNullable(rs.getString("unit_code")), rs.getDate("billed_from").toLocalDate(),
-                    rs.getDate("billed_until").toLocalDate(), days, agreementId, List.copyOf(imeis)));
+                    Optional.ofNullable(rs.getString("unit_code")), from, until, days, agreementId,
+                    devicesHeld(rs.getString("device_imei"), exchanges == null ? new String[0]
+                            : (String[]) exchanges.getArray(), from, until)));
         });
+    }
+
+    /**
+     * The devices a pack held on the days [from, until), the last one first: the one it held on
+     * {@code from} (the device it gave up at the first exchange on or after that day, or else its
+     * device now — the last one once ended), then each device exchanged in before {@code until}. An
+     * exchange on day X leaves both devices on day X (the days are the pack's, billed once).
+     *
+     * @param exchanges the pack's exchanges, oldest first, as "day|device out|device in"
+     */
+    static List<String> devicesHeld(String current, String[] exchanges, LocalDate from, LocalDate until) {
+        String atStart = current;
+        List<String> in = new ArrayList<>();
+        boolean first = true;
+        for (String e : exchanges) {
+            String[] part = e.split("\\|", -1);
+            LocalDate day = LocalDate.parse(part[0]);
+            if (day.isBefore(from)) {
+                continue;
+            }
+            if (first) {
+                atStart = part[1].isEmpty() ? atStart : part[1];
+                first = false;
+            }
+            if (day.isBefore(until) && !part[2].isEmpty()) {
+                in.add(part[2]);
+            }
+        }
+        List<String> held = new ArrayList<>();
+        if (atStart != null) {
+            held.add(atStart);
+        }
+        in.stream().filter(i -> !held.contains(i)).forEach(held::add);
+        return List.copyOf(held.reversed());
     }
 }

@@ -93,10 +93,12 @@ class JdbcPackRepository implements PackRepository {
     public List<Pack> transfer(TransferScope scope, String toAgreementId, String actor, java.time.Instant at) {
         StringBuilder where = new StringBuilder("""
                 from pack p join pack_agreement a on a.pack_id = p.id
-                where a.agreement_id = ? and a.valid_from <= ? and (a.valid_until is null or a.valid_until > ?)
+                where a.agreement_id = ? and (a.valid_until is null or a.valid_until > ?)
                   and (p.lease_end is null or p.lease_end > ?)""");
+        // every period of the agreement still running on the date or starting after it (a pack received
+        // under the ending agreement after the date bills to the successor too)
         List<Object> args = new ArrayList<>(List.of(scope.fromAgreementId(), Date.valueOf(scope.date()),
-                Date.valueOf(scope.date()), Date.valueOf(scope.date())));
+                Date.valueOf(scope.date())));
         scope.type().ifPresent(t -> {
             where.append(" and p.type = ?");
             args.add(t.name());
@@ -115,10 +117,10 @@ class JdbcPackRepository implements PackRepository {
         Date day = Date.valueOf(scope.date());
         Timestamp when = Timestamp.from(at);
         for (Period period : periods) {
-            if (period.from().equals(scope.date())) { // the period starts that day: it changes hands whole
+            if (!period.from().isBefore(scope.date())) { // starts that day or later: it changes hands whole
                 jdbc.sql("update pack_agreement set agreement_id = ?, recorded_at = ?, recorded_by = ? "
                                 + "where pack_id = ? and valid_from = ?")
-                        .params(toAgreementId, when, actor, period.packId(), day).update();
+                        .params(toAgreementId, when, actor, period.packId(), Date.valueOf(period.from())).update();
             } else {
                 jdbc.sql("update pack_agreement set valid_until = ? where pack_id = ? and valid_from = ?")
                         .params(day, period.packId(), Date.valueOf(period.from())).update();
