@@ -26,6 +26,8 @@ final class FleetLoader {
     static final int DEVICES = 140_000;
     static final int HISTORY = 500_000;
     static final int FIRST = 100_000; // DemoData.imei numbers of the fleet: 100,000..239,999
+    /** The agreement every loaded pack is leased under (the demo one, {@code DemoData.AGREEMENT_ID}). */
+    static final String AGREEMENT = "AC-2026-NEOGEND";
     static final String[] MODELS = {"Rugged X5", "Rugged X7", "Field Tab 10", "Field Tab 12"};
     static final String[] ROMS = {"neogend/aosp14/2026.06", "neogend/aosp14/2026.08", "neogend/aosp14/2026.09",
         "neogend/aosp14/2026.10", "neogend/aosp14/2026.11", "neogend/aosp15/2026.11"};
@@ -43,7 +45,8 @@ final class FleetLoader {
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             Random random = new Random(42);
             StringBuilder devices = new StringBuilder(DEVICES * 160);
-            StringBuilder packs = new StringBuilder(DEVICES * 120);
+            StringBuilder packs = new StringBuilder(DEVICES * 140);
+            StringBuilder periods = new StringBuilder(DEVICES * 80);
             for (int i = 0; i < DEVICES; i++) {
                 int n = FIRST + i;
                 String imei = DemoData.imei(n);
@@ -66,15 +69,20 @@ final class FleetLoader {
                 boolean held = state.equals("ASSIGNED") || state.equals("IN_REPAIR");
                 String agent = held && !packType.equals("TABLET_COLLECTIVE") ? "AG-" + n : "\\N";
                 String end = state.equals("RETURNED") ? received.plusDays(400).toString() : "\\N";
-                packs.append(String.format("PK-%08d", n)).append('\t').append(packType).append('\t').append(imei)
+                String packId = String.format("PK-%08d", n);
+                packs.append(packId).append('\t').append(packType).append('\t').append(imei)
                         .append('\t').append(unit).append('\t').append(agent).append('\t').append(held ? 't' : 'f')
                         .append('\t').append(received).append('\t').append(end).append('\t').append(now).append('\t')
-                        .append(now).append("\t2\n");
+                        .append(now).append("\t2\t").append(AGREEMENT).append('\n');
+                periods.append(packId).append('\t').append(AGREEMENT).append('\t').append(received)
+                        .append("\t\\N\t").append(now).append("\tfleet-loader\n");
             }
             copy.rows("device (imei, serial_number, model, kind, state, pack_type, unit_code, rom_build, received_on, "
                     + "police_report_reference, created_at, updated_at, version, created_by, updated_by)", devices);
             copy.rows("pack (id, type, device_imei, unit_code, holder_agent_id, held, lease_start, lease_end, "
-                    + "created_at, updated_at, version)", packs);
+                    + "created_at, updated_at, version, agreement_id)", packs);
+            copy.rows("pack_agreement (pack_id, agreement_id, valid_from, valid_until, recorded_at, recorded_by)",
+                    periods);
             StringBuilder history = new StringBuilder(HISTORY * 170);
             String[] actions = {"ASSIGN", "SEND_TO_REPAIR", "RETURN_FROM_REPAIR", "UNASSIGN"};
             for (int h = 0; h < HISTORY; h++) {

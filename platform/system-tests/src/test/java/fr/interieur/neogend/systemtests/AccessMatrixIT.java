@@ -152,8 +152,8 @@ class AccessMatrixIT {
                 }
                 for (var service : file.getServiceList()) {
                     for (MethodDescriptorProto m : service.getMethodList()) {
-                        if (m.getServerStreaming() || m.getClientStreaming()
-                                || !m.getOptions().hasExtension(AnnotationsProto.http)) {
+                        // a server-streaming RPC with a REST route is a download the gateway streams
+                        if (m.getClientStreaming() || !m.getOptions().hasExtension(AnnotationsProto.http)) {
                             continue;
                         }
                         HttpRule rule = m.getOptions().getExtension(AnnotationsProto.http);

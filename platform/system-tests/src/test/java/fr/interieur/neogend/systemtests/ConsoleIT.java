@@ -179,6 +179,21 @@ class ConsoleIT {
         HttpResponse<String> csv = send("GET", path + ":csv", fleet, null);
         assertThat(csv.statusCode()).isEqualTo(200);
         assertThat(Files.readString(file)).isEqualTo(csv.body()).contains("PACK-SMARTPHONE-INDIVIDUAL");
+
+        // the per-pack detail downloads as the API streams it
+        driver.findElement(By.cssSelector("[data-download='detail']")).click();
+        Path detail = downloads.resolve("lease-detail-AC-2026-NEOGEND-%d-%02d.csv".formatted(today.getYear(),
+                today.getMonthValue()));
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Files.isRegularFile(detail)
+                && !Files.exists(Path.of(detail + ".crdownload")));
+        HttpResponse<String> rows = send("GET", path + ":detail", fleet, null);
+        assertThat(rows.statusCode()).isEqualTo(200);
+        assertThat(Files.readString(detail)).isEqualTo(rows.body()).contains("PK-");
+        // the agreement's end of term (rule 12): the count the API gives, per unit
+        JsonNode end = api("reports/end-of-term?agreement_id=AC-2026-NEOGEND", fleet);
+        assertThat(number(text("[data-end-of-term='total']"))).isEqualTo(end.get("notReturnedTotal").asLong());
+        assertThat(driver.findElements(By.cssSelector("[data-end-of-term-unit]"))).hasSize(end.get("units").size());
+        assertThat(driver.findElements(By.cssSelector("[data-form='transfer']"))).isEmpty(); // no successor yet
     }
 
     @Test
@@ -219,7 +234,7 @@ class ConsoleIT {
         assertThat(driver.findElements(By.cssSelector("[data-nav]"))).extracting(e -> e.getDomAttribute("data-nav"))
                 .containsExactly("overview", "compliance", "orders", "workshop", "training"); // no map
         Set<String> readOnlyButtons = Set.of("‹ Précédent", "Suivant ›", "Filtrer", "Afficher", "Télécharger le CSV",
-                "Se déconnecter", "▸", "▾");
+                "Détail par pack (CSV)", "Se déconnecter", "▸", "▾");
         waitFor(By.linkText(DemoData.imei(1))).click();
         waitFor(By.cssSelector("[data-field='IMEI']"));
         settled("devices");

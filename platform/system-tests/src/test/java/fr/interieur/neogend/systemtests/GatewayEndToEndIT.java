@@ -254,7 +254,10 @@ class GatewayEndToEndIT {
         var device = get("/api/v1/devices/" + DemoData.imei(130), fleet);
         assertThat(device.statusCode()).isEqualTo(200);
         assertThat(device.body()).contains("DEVICE_STATE_IN_STOCK").contains("\"packId\":\"PK-");
-        assertThat(get("/api/v1/purchase-orders/" + number, fleet).body()).contains("ORDER_STATE_DELIVERED");
+        String delivered = get("/api/v1/purchase-orders/" + number, fleet).body();
+        assertThat(delivered).contains("ORDER_STATE_DELIVERED");
+        // the supplier's acknowledgement is recorded under its client id, not its service account's internal id
+        assertThat(delivered).contains("\"toState\":\"ORDER_STATE_ACKNOWLEDGED\",\"actor\":\"supplier-demo\"");
 
         // this month's statement bills the two new packs from today, as JSON and as a CSV download
         var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));

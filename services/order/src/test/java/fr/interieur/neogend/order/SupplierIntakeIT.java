@@ -239,6 +239,40 @@ class SupplierIntakeIT {
         assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
     }
 
+    @Test
+    void anOrderCancelledAfterTheSupplierReceivedItIsNotifiedOnceThroughTheOutboxAndStaysVisibleToIt()
+            throws Exception {
+        supplierAnswers(201, 0);
+        String number = approved(10);
+        awaitTrue(() -> read(number).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
+        String path = "/api/orders/" + number + "/cancellation";
+        SUPPLIER.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(503)));
+        fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder().setNumber(number)
+                .setReason("budget gelé").build());
+        assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+        // the supplier is down: the cancellation waits in the outbox and is tried again, same key
+        awaitTrue(() -> SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path))).size() >= 2, Duration.ofSeconds(20));
+        SUPPLIER.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"supplierReference\":\"ANN-1\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        awaitTrue(() -> jdbc.sql("select count(*) from supplier_outbox where delivered_at is null").query(Long.class)
+                        .single() == 0,
+                Duration.ofSeconds(20));
+        // every attempt carried the same key, the order and the reason
+        assertThat(SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path)))).hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(r -> {
+                    assertThat(r.getHeader("Idempotency-Key")).isEqualTo(number + "-CANCELLATION");
+                    assertThat(r.getBodyAsString()).contains(number).contains("budget gelé");
+                });
+        SUPPLIER.resetRequests();
+        Thread.sleep(600);
+        assertThat(SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path)))).isEmpty(); // delivered: no more calls
+        var supplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
+                TestTokens.supplier("SUP-DEMO"));
+        assertThat(supplier.getPurchaseOrder(GetPurchaseOrderRequest.newBuilder().setNumber(number).build()).getOrder()
+                .getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+    }
+
     void supplierAnswersExchanges(int status) {
         SUPPLIER.stubFor(post(urlPathEqualTo("/api/exchange-requests")).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json")

@@ -91,14 +91,12 @@ class JdbcPackRepository implements PackRepository {
 
     @Override
     public List<Pack> transfer(TransferScope scope, String toAgreementId, String actor, java.time.Instant at) {
-        StringBuilder where = new StringBuilder("""
-                from pack p join pack_agreement a on a.pack_id = p.id
-                where a.agreement_id = ? and (a.valid_until is null or a.valid_until > ?)
-                  and (p.lease_end is null or p.lease_end > ?)""");
-        // every period of the agreement still running on the date or starting after it (a pack received
-        // under the ending agreement after the date bills to the successor too)
-        List<Object> args = new ArrayList<>(List.of(scope.fromAgreementId(), Date.valueOf(scope.date()),
-                Date.valueOf(scope.date())));
+        // the packs in scope: every period of the agreement still running on the date or starting after
+        // it (a pack received under the ending agreement after the date bills to the successor too)
+        StringBuilder where = new StringBuilder(" where a.agreement_id = ? and (a.valid_until is null or a.valid_until > ?)"
+                + " and (p.lease_end is null or p.lease_end > ?)");
+        Date day = Date.valueOf(scope.date());
+        List<Object> args = new ArrayList<>(List.of(scope.fromAgreementId(), day, day));
         scope.type().ifPresent(t -> {
             where.append(" and p.type = ?");
             args.add(t.name());
@@ -107,40 +105,39 @@ class JdbcPackRepository implements PackRepository {
             where.append(" and p.unit_code in (select code from unit where path like ?)");
             args.add(prefix + "%");
         });
-        record Period(String packId, java.time.LocalDate from, Optional<java.time.LocalDate> until) {
-        }
-        // lock the packs (in id order: concurrent transfers wait for each other, never deadlock)
-        List<Period> periods = jdbc.sql("select p.id, a.valid_from, a.valid_until " + where
-                        + " order by p.id for update of p")
-                .params(args).query((rs, n) -> new Period(rs.getString(1), rs.getDate(2).toLocalDate(),
-                        Optional.ofNullable(rs.getDate(3)).map(Date::toLocalDate))).list();
-        Date day = Date.valueOf(scope.date());
-        Timestamp when = Timestamp.from(at);
-        for (Period period : periods) {
-            if (!period.from().isBefore(scope.date())) { // starts that day or later: it changes hands whole
-                jdbc.sql("update pack_agreement set agreement_id = ?, recorded_at = ?, recorded_by = ? "
-                                + "where pack_id = ? and valid_from = ?")
-                        .params(toAgreementId, when, actor, period.packId(), Date.valueOf(period.from())).update();
-            } else {
-                jdbc.sql("update pack_agreement set valid_until = ? where pack_id = ? and valid_from = ?")
-                        .params(day, period.packId(), Date.valueOf(period.from())).update();
-                jdbc.sql("""
-                                insert into pack_agreement (pack_id, agreement_id, valid_from, valid_until, recorded_at,
-                                                            recorded_by)
-                                values (?, ?, ?, ?, ?, ?)""")
-                        .params(period.packId(), toAgreementId, day, period.until().map(Date::valueOf).orElse(null),
-                                when, actor).update();
-            }
-            if (period.until().isEmpty()) {
-                jdbc.sql("update pack set agreement_id = ?, updated_at = ?, version = version + 1 where id = ?")
-                        .params(toAgreementId, when, period.packId()).update();
-            }
-        }
-        if (periods.isEmpty()) {
+        // lock the packs (in id order: concurrent transfers wait for each other, never deadlock); the
+        // statements below then see exactly these periods
+        List<String> ids = jdbc.sql("select x.id from pack x where x.id in (select p.id from pack p "
+                        + "join pack_agreement a on a.pack_id = p.id" + where + ") order by x.id for update")
+                .params(args).query(String.class).list();
+        if (ids.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql("select " + COLUMNS + " from pack where id = any(?) order by id")
-                .param(periods.stream().map(Period::packId).toArray(String[]::new)).query(ROW).list();
+        Timestamp when = Timestamp.from(at);
+        String[] idArray = ids.toArray(String[]::new);
+        // set-based, whatever the number of packs (the whole fleet is one call)
+        String scoped = " a.agreement_id = ? and (a.valid_until is null or a.valid_until > ?)"
+                + " and a.pack_id in (select p.id from pack p where p.id = any(?) and (p.lease_end is null or p.lease_end > ?))";
+        // periods starting on the date or later change hands whole
+        jdbc.sql("update pack_agreement a set agreement_id = ?, recorded_at = ?, recorded_by = ? where a.valid_from >= ? and"
+                        + scoped)
+                .params(toAgreementId, when, actor, day, scope.fromAgreementId(), day, idArray, day).update();
+        // periods running on the date: the successor's starts that day, the old one ends the day before
+        jdbc.sql("""
+                        insert into pack_agreement (pack_id, agreement_id, valid_from, valid_until, recorded_at, recorded_by)
+                        select a.pack_id, ?, ?, a.valid_until, ?, ? from pack_agreement a where a.valid_from < ? and"""
+                        + scoped)
+                .params(toAgreementId, day, when, actor, day, scope.fromAgreementId(), day, idArray, day).update();
+        jdbc.sql("update pack_agreement a set valid_until = ? where a.valid_from < ? and" + scoped)
+                .params(day, day, scope.fromAgreementId(), day, idArray, day).update();
+        // the agreement a pack is leased under now: that of its open period
+        jdbc.sql("""
+                        update pack p set agreement_id = ?, updated_at = ?, version = version + 1
+                        where p.id = any(?) and exists (select 1 from pack_agreement a where a.pack_id = p.id
+                                                        and a.agreement_id = ? and a.valid_until is null)""")
+                .params(toAgreementId, when, idArray, toAgreementId).update();
+        return jdbc.sql("select " + COLUMNS + " from pack where id = any(?) order by id").param(idArray).query(ROW)
+                .list();
     }
 
     @Override
