@@ -26,8 +26,8 @@ public final class BenchMain {
         Path runDir = Files.createTempDirectory("neogend-bench");
         System.out.printf("NéoGEND benchmarks on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.version());
-        System.out.println("starting PostgreSQL, Keycloak, inventory, order, telemetry and the gateway…");
-        try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory", "order", "telemetry"),
+        System.out.println("starting PostgreSQL, Keycloak, inventory, order, training, telemetry and the gateway…");
+        try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory", "order", "training", "telemetry"),
                 Stack.Ports.free(), List.of("-Xmx512m"),
                 // one load generator is one client: the per-client rate limit would measure itself
                 Map.of("NEOGEND_LOG_FORMAT", "", "NEOGEND_RATE_LIMIT_PER_SECOND", "0")))) {

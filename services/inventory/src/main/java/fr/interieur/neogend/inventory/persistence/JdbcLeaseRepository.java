@@ -33,13 +33,7 @@ class JdbcLeaseRepository implements LeaseRepository {
             // a pack's days in the month under the agreement: its lease ∩ its period under the agreement
             // ∩ the month; with the pack's exchanges (history), to name the devices it held meanwhile
             var ps = con.prepareStatement("""
-                    select id, type, unit_code, billed_from, billed_until, device_imei,
-                           array(select (h.at at time zone 'Europe/Paris')::date || '|'
-                                        || coalesce(h.before ->> 'device_imei', '') || '|'
-                                        || coalesce(h.after ->> 'device_imei', '')
-                                 from history h
-                                 where h.subject_type = 'PACK' and h.subject_id = x.id and h.action = 'EXCHANGE_IN'
-                                 order by h.id) as exchanges
+                    select x.id, type, unit_code, billed_from, billed_until, device_imei, e.exchanges
                     from (select p.id, p.type, p.unit_code, p.device_imei,
                                  greatest(p.lease_start, a.valid_from, ?) as billed_from,
                                  least(coalesce(p.lease_end, ?), coalesce(a.valid_until, ?), ?) as billed_until
@@ -47,8 +41,16 @@ class JdbcLeaseRepository implements LeaseRepository {
                           where a.agreement_id = ?
                             and p.lease_start < ? and (p.lease_end is null or p.lease_end > ?)
                             and a.valid_from < ? and (a.valid_until is null or a.valid_until > ?)) x
+                    -- the exchanges of every pack in one pass over the (few) EXCHANGE_IN entries, joined
+                    -- once, rather than a look-up per pack
+                    left join (select h.subject_id,
+                                      array_agg((h.at at time zone 'Europe/Paris')::date || '|'
+                                                || coalesce(h.before ->> 'device_imei', '') || '|'
+                                                || coalesce(h.after ->> 'device_imei', '') order by h.id) as exchanges
+                               from history h where h.subject_type = 'PACK' and h.action = 'EXCHANGE_IN'
+                               group by h.subject_id) e on e.subject_id = x.id
                     where billed_from < billed_until
-                    order by id""");
+                    order by x.id""");
             ps.setFetchSize(1000); // a cursor inside the read-only transaction
             ps.setDate(1, Date.valueOf(first));
             ps.setDate(2, Date.valueOf(next));

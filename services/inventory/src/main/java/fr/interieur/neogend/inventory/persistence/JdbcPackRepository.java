@@ -130,12 +130,12 @@ class JdbcPackRepository implements PackRepository {
                 .params(toAgreementId, day, when, actor, day, scope.fromAgreementId(), day, idArray, day).update();
         jdbc.sql("update pack_agreement a set valid_until = ? where a.valid_from < ? and" + scoped)
                 .params(day, day, scope.fromAgreementId(), day, idArray, day).update();
-        // the agreement a pack is leased under now: that of its open period
-        jdbc.sql("""
-                        update pack p set agreement_id = ?, updated_at = ?, version = version + 1
-                        where p.id = any(?) and exists (select 1 from pack_agreement a where a.pack_id = p.id
-                                                        and a.agreement_id = ? and a.valid_until is null)""")
-                .params(toAgreementId, when, idArray, toAgreementId).update();
+        // the agreement a pack is leased under now (that of its open period): the moved packs whose open
+        // period was the ending agreement's (pack.agreement_id mirrors it; no per-row look-up of the
+        // periods, which PostgreSQL planned as a nested loop over 70,000 packs)
+        jdbc.sql("update pack set agreement_id = ?, updated_at = ?, version = version + 1 "
+                        + "where id = any(?) and agreement_id = ?")
+                .params(toAgreementId, when, idArray, scope.fromAgreementId()).update();
         return jdbc.sql("select " + COLUMNS + " from pack where id = any(?) order by id").param(idArray).query(ROW)
                 .list();
     }

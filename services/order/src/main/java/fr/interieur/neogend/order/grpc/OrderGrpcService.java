@@ -144,39 +144,27 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
 
     /**
      * Waits, before each message of a server stream, until the transport can take it (or the client
-     * went away), so a slow reader holds the sender back instead of piling messages up in memory.
+     * went away), so a slow reader holds the sender back instead of piling messages up in memory. It
+     * polls: the transport's "ready" callback runs on the call's own serialized executor, which is
+     * this very thread while the handler streams, so it could not wake it.
      */
     private static final class FlowControl {
 
         private final io.grpc.stub.ServerCallStreamObserver<?> call;
-        private final Object ready = new Object();
 
         FlowControl(StreamObserver<?> observer) {
             this.call = observer instanceof io.grpc.stub.ServerCallStreamObserver<?> s ? s : null;
-            if (call != null) {
-                call.setOnReadyHandler(() -> {
-                    synchronized (ready) {
-                        ready.notifyAll();
-                    }
-                });
-            }
         }
 
         void awaitReady() {
-            if (call == null) {
-                return;
-            }
-            synchronized (ready) {
-                while (!call.isReady()) {
-                    if (call.isCancelled()) {
-                        throw io.grpc.Status.CANCELLED.withDescription("the client went away").asRuntimeException();
-                    }
-                    try {
-                        ready.wait(200);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException();
-                    }
+            while (call != null && !call.isReady()) {
+                if (call.isCancelled()) {
+                    throw io.grpc.Status.CANCELLED.withDescription("the client went away").asRuntimeException();
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    throw io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException();
                 }
             }
         }
