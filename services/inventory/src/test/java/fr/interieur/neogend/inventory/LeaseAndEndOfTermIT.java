@@ -88,6 +88,21 @@ class LeaseAndEndOfTermIT {
         return byPack;
     }
 
+    /** SumLeaseDays (the statement's figures) = the intervals of the month (the detail export) summed per type. */
+    void sumsAgreeWithTheIntervals(int year, int month, String agreement) {
+        Map<String, String> fromIntervals = new java.util.TreeMap<>();
+        Map<String, List<LeaseInterval>> byType = new java.util.TreeMap<>();
+        month(year, month, agreement).values().forEach(i -> byType.computeIfAbsent(i.getPackType().name(),
+                t -> new ArrayList<>()).add(i));
+        byType.forEach((type, list) -> fromIntervals.put(type, list.stream().map(LeaseInterval::getPackId).distinct()
+                .count() + " packs, " + list.stream().mapToLong(LeaseInterval::getBilledDays).sum() + " days"));
+        Map<String, String> summed = new java.util.TreeMap<>();
+        fleetManager.sumLeaseDays(fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest.newBuilder().setYear(year)
+                .setMonth(month).setAgreementId(agreement).build()).getByPackTypeList()
+                .forEach(t -> summed.put(t.getPackType().name(), t.getPacks() + " packs, " + t.getBilledDays() + " days"));
+        assertThat(summed).as(agreement + " " + year + "-" + month).isEqualTo(fromIntervals);
+    }
+
     @Test
     void eachPackIsBilledFromReceptionToReturnAndAnExchangeNeverTwice() {
         String whole = pack(1, "2026-10-15", null);
@@ -136,6 +151,9 @@ class LeaseAndEndOfTermIT {
         assertThat(month(2028, 2).get(leap).getBilledDays()).isEqualTo(29);
         assertThat(month(2028, 2).get(leap).getDaysInMonth()).isEqualTo(29);
         assertThat(month(2028, 3)).doesNotContainKey(leap);
+        for (int[] ym : new int[][] {{2027, 1}, {2027, 2}, {2027, 3}, {2028, 2}}) {
+            sumsAgreeWithTheIntervals(ym[0], ym[1], OrderStandIn.AGREEMENT);
+        }
     }
 
     @Test
@@ -228,6 +246,12 @@ class LeaseAndEndOfTermIT {
         assertThat(month(2027, 2, OrderStandIn.AGREEMENT)).doesNotContainKey(phone);
         assertThat(month(2027, 2, OrderStandIn.SUCCESSOR).get(phone).getBilledDays()).isEqualTo(28);
         assertThat(month(2026, 12, OrderStandIn.SUCCESSOR)).isEmpty();
+
+        for (String agreement : List.of(OrderStandIn.AGREEMENT, OrderStandIn.SUCCESSOR)) {
+            for (int[] ym : new int[][] {{2026, 12}, {2027, 1}, {2027, 2}}) {
+                sumsAgreeWithTheIntervals(ym[0], ym[1], agreement);
+            }
+        }
 
         var counts = fleetManager.countAgreementPacks(fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest
                 .newBuilder().setAgreementId(OrderStandIn.SUCCESSOR).build());

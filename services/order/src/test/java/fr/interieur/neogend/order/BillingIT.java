@@ -128,6 +128,21 @@ class BillingIT {
                         out.onCompleted();
                     }
 
+                    /** The same intervals summed per type, as inventory's database does. */
+                    @Override
+                    public void sumLeaseDays(fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest request,
+                                             StreamObserver<fr.interieur.neogend.inventory.v1.SumLeaseDaysResponse> out) {
+                        var response = fr.interieur.neogend.inventory.v1.SumLeaseDaysResponse.newBuilder();
+                        INTERVALS.stream().filter(i -> i.getBilledDays() > 0)
+                                .collect(java.util.stream.Collectors.groupingBy(LeaseInterval::getPackType,
+                                        java.util.TreeMap::new, java.util.stream.Collectors.toList()))
+                                .forEach((type, list) -> response.addByPackTypeBuilder().setPackType(type)
+                                        .setPacks(list.stream().map(LeaseInterval::getPackId).distinct().count())
+                                        .setBilledDays(list.stream().mapToLong(LeaseInterval::getBilledDays).sum()));
+                        out.onNext(response.build());
+                        out.onCompleted();
+                    }
+
                     @Override
                     public void registerDevices(RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> out) {
                         out.onNext(RegisterDevicesResponse.newBuilder().setRegisteredCount(request.getDevicesCount())

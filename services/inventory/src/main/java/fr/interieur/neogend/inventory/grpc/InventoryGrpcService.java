@@ -42,6 +42,8 @@ import fr.interieur.neogend.inventory.v1.RegisterDeviceResponse;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
 import fr.interieur.neogend.inventory.v1.StateCount;
+import fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest;
+import fr.interieur.neogend.inventory.v1.SumLeaseDaysResponse;
 import fr.interieur.neogend.inventory.v1.UnitCount;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
@@ -131,6 +133,17 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
             return; // nobody is listening any more
         }
         call.onCompleted();
+    }
+
+    @Override
+    public void sumLeaseDays(SumLeaseDaysRequest request, StreamObserver<SumLeaseDaysResponse> response) {
+        var sums = leases.sum(request.getYear(), request.getMonth(), request.getAgreementId(), CallerContext.current());
+        var out = SumLeaseDaysResponse.newBuilder()
+                .setDaysInMonth(java.time.YearMonth.of(request.getYear(), request.getMonth()).lengthOfMonth());
+        sums.forEach(t -> out.addByPackTypeBuilder()
+                .setPackType(fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + t.type().name()))
+                .setPacks(t.packs()).setBilledDays(t.billedDays()));
+        reply(response, out.build());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package fr.interieur.neogend.inventory.lease;
 
+import fr.interieur.neogend.inventory.device.PackType;
+
 import java.time.YearMonth;
 import java.util.function.Consumer;
 
@@ -12,4 +14,11 @@ public interface LeaseRepository {
      * id, reading them with a cursor (never the whole fleet in memory).
      */
     void forEachInterval(YearMonth month, String agreementId, Consumer<LeaseInterval> sink);
+
+    /** Per pack type: packs with at least one day billed to the agreement in the month, and those days. */
+    record TypeDays(PackType type, long packs, long billedDays) {
+    }
+
+    /** The same days as {@link #forEachInterval}, summed per pack type by the database. */
+    java.util.List<TypeDays> sumPerType(YearMonth month, String agreementId);
 }

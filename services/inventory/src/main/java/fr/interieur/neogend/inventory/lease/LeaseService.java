@@ -47,15 +47,7 @@ public class LeaseService {
         if (caller.hasRole(Caller.SUPPLIER)) { // its own agreements only (the order service knows whose)
             agreements.require(agreementId, "agreement_id");
         }
-        YearMonth ym;
-        try {
-            ym = YearMonth.of(year, month);
-        } catch (DateTimeException e) {
-            throw InvalidArgumentException.of("month", "must be 1 to 12 (and year a real year)");
-        }
-        if (year < 2000 || year > 2100) {
-            throw InvalidArgumentException.of("year", "must be between 2000 and 2100");
-        }
+        YearMonth ym = month(year, month);
         List<LeaseInterval> batch = new ArrayList<>(BATCH);
         leases.forEachInterval(ym, agreementId, interval -> {
             if (cancelled.getAsBoolean()) {
@@ -69,6 +61,29 @@ public class LeaseService {
         });
         if (!batch.isEmpty()) {
             batches.accept(List.copyOf(batch));
+        }
+    }
+
+    /** The month's billed days per pack type: the statement's figures, summed by the database. */
+    @Transactional(readOnly = true)
+    public List<LeaseRepository.TypeDays> sum(int year, int month, String agreementId, Caller caller) {
+        if (agreementId == null || agreementId.isBlank()) {
+            throw InvalidArgumentException.of("agreement_id", "is required: the agreement whose days are billed");
+        }
+        if (caller.hasRole(Caller.SUPPLIER)) {
+            agreements.require(agreementId, "agreement_id");
+        }
+        return leases.sumPerType(month(year, month), agreementId);
+    }
+
+    private static YearMonth month(int year, int month) {
+        if (year < 2000 || year > 2100) {
+            throw InvalidArgumentException.of("year", "must be between 2000 and 2100");
+        }
+        try {
+            return YearMonth.of(year, month);
+        } catch (DateTimeException e) {
+            throw InvalidArgumentException.of("month", "must be 1 to 12");
         }
     }
 

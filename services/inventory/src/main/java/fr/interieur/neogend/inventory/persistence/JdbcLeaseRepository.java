@@ -73,6 +73,26 @@ class JdbcLeaseRepository implements LeaseRepository {
         });
     }
 
+    @Override
+    public List<TypeDays> sumPerType(YearMonth month, String agreementId) {
+        LocalDate first = month.atDay(1);
+        LocalDate next = month.plusMonths(1).atDay(1);
+        return jdbc.query("""
+                        select type, count(distinct id), sum(billed_until - billed_from)
+                        from (select p.id, p.type,
+                                     greatest(p.lease_start, a.valid_from, ?) as billed_from,
+                                     least(coalesce(p.lease_end, ?), coalesce(a.valid_until, ?), ?) as billed_until
+                              from pack p join pack_agreement a on a.pack_id = p.id
+                              where a.agreement_id = ?
+                                and p.lease_start < ? and (p.lease_end is null or p.lease_end > ?)
+                                and a.valid_from < ? and (a.valid_until is null or a.valid_until > ?)) x
+                        where billed_from < billed_until
+                        group by type order by type""",
+                (rs, n) -> new TypeDays(PackType.valueOf(rs.getString(1)), rs.getLong(2), rs.getLong(3)),
+                Date.valueOf(first), Date.valueOf(next), Date.valueOf(next), Date.valueOf(next), agreementId,
+                Date.valueOf(next), Date.valueOf(first), Date.valueOf(next), Date.valueOf(first));
+    }
+
     /**
      * The devices a pack held on the days [from, until), the last one first: the one it held on
      * {@code from} (the device it gave up at the first exchange on or after that day, or else its

@@ -65,15 +65,10 @@ public class BillingService {
     public Statement statement(String agreementId, int year, int month, Caller caller) {
         Agreement agreement = agreements.get(agreementId, caller);
         YearMonth ym = inTerm(agreement, month(year, month));
-        Map<String, long[]> perType = new TreeMap<>(); // pack type -> {packs, days}
-        Set<String> counted = new HashSet<>();
-        leases.forEach(agreement.id(), year, month, i -> {
-            long[] acc = perType.computeIfAbsent(i.packType(), t -> new long[2]);
-            if (i.billedDays() > 0 && counted.add(i.packId())) { // a pack with at least one billed day, once
-                acc[0]++;
-            }
-            acc[1] += i.billedDays();
-        });
+        Map<String, long[]> perType = new TreeMap<>(); // pack type -> {packs with a billed day, days}
+        for (LeaseIntervalSource.TypeDays t : leases.sumPerType(agreement.id(), year, month)) {
+            perType.put(t.packType(), new long[] {t.packs(), t.billedDays()});
+        }
         int days = ym.lengthOfMonth();
         List<Statement.Line> lines = new ArrayList<>();
         for (Map.Entry<String, long[]> e : perType.entrySet()) {

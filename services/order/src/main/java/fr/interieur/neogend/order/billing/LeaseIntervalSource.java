@@ -21,4 +21,11 @@ public interface LeaseIntervalSource {
      * current caller's behalf.
      */
     void forEach(String agreementId, int year, int month, Consumer<Interval> sink);
+
+    /** Per pack type: packs with at least one day billed to the agreement in the month, and those days. */
+    record TypeDays(String packType, long packs, long billedDays) {
+    }
+
+    /** The same days as {@link #forEach}, summed per pack type by inventory (the statement's figures). */
+    java.util.List<TypeDays> sumPerType(String agreementId, int year, int month);
 }

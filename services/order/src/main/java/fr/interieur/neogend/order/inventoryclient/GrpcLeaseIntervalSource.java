@@ -5,6 +5,7 @@ import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.LeaseInterval;
 import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsRequest;
 import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsResponse;
+import fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest;
 import fr.interieur.neogend.order.billing.LeaseIntervalSource;
 import io.grpc.StatusRuntimeException;
 import org.springframework.stereotype.Component;
@@ -40,6 +41,18 @@ class GrpcLeaseIntervalSource implements LeaseIntervalSource {
         } catch (StatusRuntimeException e) {
             throw peer.failure(e, "the statement cannot be computed now; try again later");
         }
+    }
+
+    @Override
+    public java.util.List<TypeDays> sumPerType(String agreementId, int year, int month) {
+        return peer.callIdempotent(InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                        stub -> stub.sumLeaseDays(SumLeaseDaysRequest.newBuilder().setAgreementId(agreementId)
+                                .setYear(year).setMonth(month).build()),
+                        "the statement cannot be computed now; try again later")
+                .getByPackTypeList().stream()
+                .map(t -> new TypeDays(t.getPackType().name().substring("PACK_TYPE_".length()), t.getPacks(),
+                        t.getBilledDays()))
+                .toList();
     }
 
     private static java.time.LocalDate date(com.google.type.Date d) {
