@@ -18,13 +18,13 @@ alter table pack add column agreement_id varchar(64);
 create index pack_by_agreement on pack (agreement_id, type) where lease_end is null;
 
 -- Packs received before agreements were recorded: the agreement in force when this version is
--- installed (NEOGEND_INITIAL_AGREEMENT, the chart's inventory.initialAgreement). Without one, an
+-- installed (NEOGEND_INITIAL_AGREEMENT, the chart's initialAgreement). Without one, an
 -- installation that holds packs stops here rather than leave them billed by no statement.
 do $$
 begin
     if '${initialAgreement}' = '' and exists (select 1 from pack) then
         raise exception 'packs exist but no initial agreement is set: set NEOGEND_INITIAL_AGREEMENT '
-            '(helm: inventory.initialAgreement) to the agreement they are leased under, then start again';
+            '(helm: initialAgreement) to the agreement they are leased under, then start again';
     end if;
 end
 $$;

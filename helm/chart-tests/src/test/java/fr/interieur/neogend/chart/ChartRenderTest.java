@@ -83,6 +83,10 @@ class ChartRenderTest {
                 .containsEntry("NEOGEND_INVENTORY_GRPC", "neogend-inventory:9091")
                 .containsEntry("NEOGEND_SUPPLIER_URL", "https://supplier.example.org/api");
         assertThat(configMap(objects, "telemetry")).containsEntry("NEOGEND_INVENTORY_GRPC", "neogend-inventory:9091");
+        // inventory asks order for the agreements packs are leased under; training for courses' price lines
+        assertThat(configMap(objects, "inventory")).containsEntry("NEOGEND_ORDER_GRPC", "neogend-order:9092")
+                .containsEntry("NEOGEND_INITIAL_AGREEMENT", "");
+        assertThat(configMap(objects, "training")).containsEntry("NEOGEND_ORDER_GRPC", "neogend-order:9092");
         assertThat(configMap(objects, "gateway")).containsEntry("NEOGEND_HTTP_PORT", "8080")
                 .containsEntry("NEOGEND_MANAGEMENT_PORT", "8090").containsEntry("NEOGEND_TRUSTED_PROXIES", "")
                 .containsEntry("NEOGEND_AUTH_FAILURES_BURST", "30")
@@ -100,7 +104,7 @@ class ChartRenderTest {
     void eachServiceIsReachableOnlyFromItsCallers() {
         List<Map<String, Object>> objects = RENDERED.get("default");
         assertThat(callers(objects, "inventory")).containsExactlyInAnyOrder("gateway", "order", "accessories", "telemetry");
-        assertThat(callers(objects, "order")).containsExactlyInAnyOrder("gateway", "accessories");
+        assertThat(callers(objects, "order")).containsExactlyInAnyOrder("gateway", "accessories", "inventory", "training");
         assertThat(callers(objects, "training")).containsExactlyInAnyOrder("gateway", "accessories", "order");
         assertThat(callers(objects, "accessories")).containsExactly("gateway");
         assertThat(callers(objects, "telemetry")).containsExactlyInAnyOrder("gateway", "inventory");
