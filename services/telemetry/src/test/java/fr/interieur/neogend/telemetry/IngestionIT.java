@@ -238,6 +238,109 @@ class IngestionIT {
         assertThat(stored(KNOWN)).isEqualTo(1);
     }
 
+    void inventoryEvent(InventoryEventKind kind, String imei) {
+        GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.service("inventory"))
+                .recordInventoryEvent(RecordInventoryEventRequest.newBuilder().setEvent(InventoryEvent.newBuilder()
+                        .setEventId(UUID.randomUUID().toString()).setKind(kind).setImei(imei)
+                        .setTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))).build());
+    }
+
+    Status.Code queue(String imei, String command) {
+        try {
+            fleetManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest.newBuilder()
+                    .setImei(imei).setCommand(command).build());
+            return Status.Code.OK;
+        } catch (io.grpc.StatusRuntimeException e) {
+            assertThat(e.getStatus().getDescription()).as(command + " refused with a reason").isNotBlank();
+            return e.getStatus().getCode();
+        }
+    }
+
+    @Test
+    void aReturnedOrExchangedDeviceNeverComesBackWhateverIsQueuedForIt() {
+        for (var kind : List.of(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED,
+                InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_EXCHANGED)) {
+            String imei = kind == InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED ? KNOWN : OTHER;
+            var stub = device(enrol(imei));
+            assertThat(queue(imei, "LOCATE")).isEqualTo(Status.Code.OK); // queued while still in the field
+            inventoryEvent(kind, imei);
+            assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                    .getStatus().getCode()).as(kind.name()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            for (String command : List.of("LOCK", "WIPE", "LOCATE")) {
+                assertThat(queue(imei, command)).as(kind + " " + command).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            }
+            // even a command that reached the table some other way opens nothing
+            jdbc.sql("insert into device_command (imei, command, queued_at) values (?, 'LOCK', now())").param(imei)
+                    .update();
+            assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                    .getStatus().getCode()).as(kind + " with a LOCK queued").isEqualTo(Status.Code.UNAUTHENTICATED);
+        }
+    }
+
+    @Test
+    void aLostDeviceFetchesItsLockAndNothingElseAndOnceStolenItsWipe() {
+        var stub = device(enrol(KNOWN));
+        assertThat(queue(KNOWN, "LOCATE")).isEqualTo(Status.Code.OK);
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST, KNOWN);
+        assertThat(queue(KNOWN, "LOCATE")).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        UploadReadingsResponse lost = stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(reading(1, Instant.now())).build());
+        assertThat(lost.getStored()).isZero();
+        assertThat(lost.getCommandsList()).extracting(c -> c.getCommand()).containsExactly("LOCK");
+        stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(lost.getCommands(0).getId())
+                .build());
+        assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+
+        // exchanged while lost: still out there, still lost; then found out stolen: the WIPE is queued
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_EXCHANGED, KNOWN);
+        assertThat(jdbc.sql("select reason from device_revocation where imei = ?").param(KNOWN).query(String.class)
+                .single()).isEqualTo("DEVICE_LOST");
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN, KNOWN);
+        List<String> pending = stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()).getCommandsList()
+                .stream().map(c -> c.getCommand()).toList();
+        assertThat(pending).contains("WIPE").doesNotContain("LOCATE");
+        assertThat(queue(KNOWN, "WIPE")).isEqualTo(Status.Code.OK); // a second wipe may be asked for
+
+        // returned at last: back in hand, nothing reaches it any more
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, KNOWN);
+        assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(queue(KNOWN, "LOCK")).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    }
+
+    @Test
+    void everyProblemOfAReadingIsNamedAndOnlyThatReadingIsRefused() {
+        var stub = device(enrol(KNOWN));
+        Instant now = Instant.now();
+        UploadReadingsResponse answer = stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(reading(1, now.minusSeconds(30)))
+                .addReadings(reading(2, now.minusSeconds(20)).setSecurityPatchLevel("2026-02-30").setBatteryPercent(150)
+                        .setRomBuild("rom\u0000build"))
+                .addReadings(reading(3, now.minusSeconds(10))).build());
+        assertThat(answer.getStored()).isEqualTo(2);
+        assertThat(answer.getRejectedCount()).isEqualTo(1);
+        assertThat(answer.getRejected(0).getIndex()).isEqualTo(1);
+        assertThat(answer.getRejected(0).getReason()).contains("security_patch_level").contains("battery_percent")
+                .contains("rom_build").hasSizeLessThanOrEqualTo(500);
+    }
+
+    @Test
+    void aDatabaseFailureIsUnavailableAndTheSameBatchSentAgainIsStored() {
+        var stub = device(enrol(KNOWN));
+        var batch = UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now().minusSeconds(5))).build();
+        jdbc.sql("alter table reading rename to reading_away").update();
+        try {
+            var failure = GrpcAssertions.failure(() -> stub.uploadReadings(batch)).getStatus();
+            assertThat(failure.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(failure.getDescription()).contains("again");
+        } finally {
+            jdbc.sql("alter table reading_away rename to reading").update();
+        }
+        assertThat(stub.uploadReadings(batch).getStored()).isEqualTo(1);
+        assertThat(stored(KNOWN)).isEqualTo(1);
+    }
+
     /** A device's readings stream; answers, the error or "done" arrive in {@code answers}. */
     StreamObserver<StreamReadingsRequest> stream(String credential, LinkedBlockingQueue<Object> answers) {
         Metadata m = new Metadata();

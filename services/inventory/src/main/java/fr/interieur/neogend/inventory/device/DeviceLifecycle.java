@@ -34,7 +34,8 @@ public final class DeviceLifecycle {
         ALLOWED_FROM.put(DeviceAction.RETURN_FROM_REPAIR, EnumSet.of(IN_REPAIR));
         ALLOWED_FROM.put(DeviceAction.FAIL_REPAIR, EnumSet.of(IN_REPAIR));
         ALLOWED_FROM.put(DeviceAction.DECLARE_LOST, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN));
-        ALLOWED_FROM.put(DeviceAction.DECLARE_STOLEN, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN));
+        // a lost device may turn out stolen: telemetry then queues its WIPE
+        ALLOWED_FROM.put(DeviceAction.DECLARE_STOLEN, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN, LOST));
         ALLOWED_FROM.put(DeviceAction.EXCHANGE_OUT, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN, LOST,
                 STOLEN));
         ALLOWED_FROM.put(DeviceAction.EXCHANGE_IN, EnumSet.of(IN_STOCK));

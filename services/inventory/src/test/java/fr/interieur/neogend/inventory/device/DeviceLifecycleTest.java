@@ -40,6 +40,7 @@ class DeviceLifecycleTest {
             put(m, DeviceAction.EXCHANGE_OUT, from, PENDING_RETURN, PENDING_RETURN);
             put(m, DeviceAction.MARK_FOR_RETURN, from, PENDING_RETURN, PENDING_RETURN);
         }
+        put(m, DeviceAction.DECLARE_STOLEN, LOST, STOLEN, STOLEN); // found out later: the WIPE follows
         put(m, DeviceAction.EXCHANGE_OUT, PENDING_RETURN, PENDING_RETURN, PENDING_RETURN);
         put(m, DeviceAction.EXCHANGE_OUT, LOST, LOST, LOST);
         put(m, DeviceAction.EXCHANGE_OUT, STOLEN, STOLEN, STOLEN);

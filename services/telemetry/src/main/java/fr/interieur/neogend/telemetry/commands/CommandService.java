@@ -2,6 +2,7 @@ package fr.interieur.neogend.telemetry.commands;
 
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
@@ -37,6 +38,21 @@ public class CommandService {
         }
         if (command.equals("WIPE") && !caller.hasRole(Caller.FLEET_MANAGER)) {
             throw new AccessDeniedException("only a fleet manager may wipe a device");
+        }
+        String revoked = jdbc.sql("select reason from device_revocation where imei = ?").param(imei)
+                .query(String.class).optional().orElse(null);
+        if (revoked != null) {
+            boolean lostOrStolen = revoked.equals("DEVICE_LOST") || revoked.equals("DEVICE_STOLEN");
+            if (!lostOrStolen) {
+                throw new PreconditionFailedException("device " + imei + " was "
+                        + (revoked.equals("DEVICE_RETURNED") ? "returned" : "exchanged")
+                        + ": its credential is revoked for good and no command can reach it");
+            }
+            if (command.equals("LOCATE")) {
+                throw new PreconditionFailedException("device " + imei + " was declared "
+                        + (revoked.equals("DEVICE_LOST") ? "lost" : "stolen")
+                        + ": it is handed LOCK and WIPE only, not LOCATE");
+            }
         }
         return jdbc.sql("insert into device_command (imei, command, status, queued_at) values (?, ?, 'QUEUED', now()) "
                         + "returning id, command, status, queued_at")

@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  * Device credentials: {@code <id>.<secret>}, 96 random bits of id and 256 of secret. Only the
  * secret's SHA-256 is stored (a random 256-bit secret needs no slow hash); checks compare in
  * constant time and read the revocations every time: a returned or exchanged device is refused on its
- * very next request; a lost or stolen one is let in only while it has LOCK or WIPE commands to
- * receive and acknowledge (its readings are refused), then refused too.
+ * very next request and for ever, whatever is queued for it; a lost or stolen one is let in only while
+ * it has LOCK or WIPE commands to receive and acknowledge (its readings are refused, and it is handed
+ * nothing else), then refused too.
  */
 @Component
 public class DeviceCredentials implements DeviceAuthenticator {
@@ -58,8 +59,10 @@ public class DeviceCredentials implements DeviceAuthenticator {
                         select c.imei, c.secret_hash from device_credential c
                         where c.id = ? and c.revoked_at is null
                           and (not exists (select 1 from device_revocation r where r.imei = c.imei)
-                               or exists (select 1 from device_command k
-                                          where k.imei = c.imei and k.status <> 'ACKNOWLEDGED'))""")
+                               or exists (select 1 from device_revocation r
+                                          join device_command k on k.imei = r.imei
+                                          where r.imei = c.imei and r.reason in ('DEVICE_LOST', 'DEVICE_STOLEN')
+                                            and k.command in ('LOCK', 'WIPE') and k.status <> 'ACKNOWLEDGED'))""")
                 .param(m.group(1))
                 .query((rs, n) -> new Row(rs.getString(1), rs.getBytes(2))).optional();
         return row.filter(r -> MessageDigest.isEqual(r.hash(), sha256(m.group(2)))).map(Row::imei);

@@ -322,8 +322,8 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     @Override
     public void uploadReadings(UploadReadingsRequest request, StreamObserver<UploadReadingsResponse> response) {
-        Upload u = counted(ingestion.ingest(CallerContext.current().username(), readings(request.getReadingsList()),
-                request.getAcknowledgedCommandIdsList()));
+        Upload u = ingest(CallerContext.current().username(), request.getReadingsList(),
+                request.getAcknowledgedCommandIdsList());
         var out = UploadReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
         u.rejected().forEach(r -> out.addRejected(rejected(r)));
         u.commands().forEach(c -> out.addCommands(command(c)));
@@ -345,8 +345,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                                 "the device credential is not valid or was revoked").asRuntimeException());
                         return;
                     }
-                    Upload u = counted(ingestion.ingest(imei, readings(batch.getReadingsList()),
-                            batch.getAcknowledgedCommandIdsList()));
+                    Upload u = ingest(imei, batch.getReadingsList(), batch.getAcknowledgedCommandIdsList());
                     var out = StreamReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
                     u.rejected().forEach(r -> out.addRejected(rejected(r)));
                     u.commands().forEach(c -> out.addCommands(command(c)));
@@ -370,14 +369,32 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         };
     }
 
+    /**
+     * Stores a batch. Whatever the database does wrong (down, full, a statement failing) is UNAVAILABLE:
+     * nothing of the batch was stored and the device sends it again — never INVALID_ARGUMENT (the device
+     * would drop good readings) nor INTERNAL. Bad readings never get this far: each is refused alone.
+     */
+    private Upload ingest(String imei, List<Reading> readings, List<String> acknowledgedCommandIds) {
+        try {
+            return counted(ingestion.ingest(imei, readings(readings), acknowledgedCommandIds));
+        } catch (org.springframework.dao.DataAccessException
+                 | org.springframework.transaction.TransactionException e) {
+            org.slf4j.LoggerFactory.getLogger(TelemetryGrpcService.class)
+                    .warn("batch of {} readings not stored, the device will resend it: {}", readings.size(),
+                            e.getClass().getSimpleName());
+            throw Status.UNAVAILABLE.withDescription("the readings were not stored (database unavailable); "
+                    + "send the same batch again").asRuntimeException();
+        }
+    }
+
     /** The readings as the device sent them, for {@link IngestionService} to judge one by one. */
     static List<ReadingIn> readings(List<Reading> in) {
         List<ReadingIn> out = new ArrayList<>(in.size());
         for (int i = 0; i < in.size(); i++) {
             Reading r = in.get(i);
             var violations = RequestRules.check(r, "");
-            String refusal = violations.isEmpty() ? null
-                    : violations.get(0).field() + ": " + violations.get(0).description();
+            String refusal = violations.isEmpty() ? null : String.join("; ", violations.stream().limit(5)
+                    .map(v -> v.field() + ": " + v.description()).toList());
             out.add(new ReadingIn(r.getSequence(), r.hasRecordedAt() ? recordedAt(r.getRecordedAt()) : null,
                     r.getBatteryPercent(), r.getCharging(),
                     r.hasLatitude() ? Optional.of(r.getLatitude()) : Optional.empty(),

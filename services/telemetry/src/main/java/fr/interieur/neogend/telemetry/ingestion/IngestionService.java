@@ -85,55 +85,60 @@ public class IngestionService {
         return new Upload(stored, good.size() - stored, rejected, store.deliverPending(imei));
     }
 
-    /** Why a reading is refused, or null. */
+    /** Why a reading is refused — every problem it has, "; "-separated — or null. */
     private String problem(ReadingIn r, Instant now) {
+        List<String> problems = new ArrayList<>();
         if (r.refusal() != null) {
-            return r.refusal();
+            problems.add(r.refusal());
         }
         if (r.sequence() < 0) {
-            return "sequence: must not be negative";
+            problems.add("sequence: must not be negative");
         }
         if (r.recordedAt() == null || r.recordedAt().equals(Instant.EPOCH)) {
-            return "recorded_at: is required";
-        }
-        if (r.recordedAt().isAfter(now.plus(futureTolerance))) {
-            return "recorded_at: is in the future (device clock?)";
-        }
-        if (r.recordedAt().isBefore(now.minus(retention))) {
-            return "recorded_at: is older than the " + retention.toDays() + "-day retention";
+            problems.add("recorded_at: is required");
+        } else if (r.recordedAt().isAfter(now.plus(futureTolerance))) {
+            problems.add("recorded_at: is in the future (device clock?)");
+        } else if (r.recordedAt().isBefore(now.minus(retention))) {
+            problems.add("recorded_at: is older than the " + retention.toDays() + "-day retention");
         }
         if (r.batteryPercent() < 0 || r.batteryPercent() > 100) {
-            return "battery_percent: must be 0 to 100";
+            problems.add("battery_percent: must be 0 to 100");
         }
         if (r.latitude().isPresent() != r.longitude().isPresent()) {
-            return "latitude, longitude: give both or neither";
+            problems.add("latitude, longitude: give both or neither");
         }
         if (r.latitude().filter(l -> !(l >= -90 && l <= 90)).isPresent()) {
-            return "latitude: must be -90 to 90";
+            problems.add("latitude: must be -90 to 90");
         }
         if (r.longitude().filter(l -> !(l >= -180 && l <= 180)).isPresent()) {
-            return "longitude: must be -180 to 180";
+            problems.add("longitude: must be -180 to 180");
         }
         if (r.accuracyM().filter(a -> !(a >= 0 && a < 100_000)).isPresent()) {
-            return "accuracy_m: must be 0 to 100,000";
+            problems.add("accuracy_m: must be 0 to 100,000");
         }
         if (!NETWORKS.contains(r.network())) {
-            return "network: is not a known network type";
+            problems.add("network: is not a known network type");
         }
         if (!r.patchLevel().isEmpty() && CalendarDates.problem(r.patchLevel()) != null) {
-            return "security_patch_level: " + CalendarDates.problem(r.patchLevel());
+            problems.add("security_patch_level: " + CalendarDates.problem(r.patchLevel()));
         }
-        for (String text : new String[] {r.romBuild(), r.kernelVersion(), r.agentVersion()}) {
-            if (!TEXT.matcher(text).matches()) {
-                return "rom_build, kernel_version, agent_version: at most 200 characters of plain text";
+        String[] names = {"rom_build", "kernel_version", "agent_version"};
+        String[] texts = {r.romBuild(), r.kernelVersion(), r.agentVersion()};
+        for (int i = 0; i < texts.length; i++) {
+            if (texts[i] == null || !TEXT.matcher(texts[i]).matches()) {
+                problems.add(names[i] + ": at most 200 characters of plain text");
             }
         }
-        if (r.agentVersion().length() > 40) {
-            return "agent_version: at most 40 characters";
+        if (r.agentVersion() != null && r.agentVersion().length() > 40) {
+            problems.add("agent_version: at most 40 characters");
         }
         if (r.freeStorageMb() < 0) {
-            return "free_storage_mb: must not be negative";
+            problems.add("free_storage_mb: must not be negative");
         }
-        return null;
+        // the proto's own rules and these overlap: name each problem once
+        List<String> distinct = problems.stream().flatMap(p -> java.util.Arrays.stream(p.split("; "))).distinct()
+                .toList();
+        String all = String.join("; ", distinct);
+        return distinct.isEmpty() ? null : all.length() <= 500 ? all : all.substring(0, 497) + "...";
     }
 }

@@ -150,10 +150,13 @@ class JdbcReadingStore implements ReadingStore {
 
     @Override
     public List<Upload.Command> deliverPending(String imei) {
+        // a revoked device (only a lost or stolen one gets this far) is handed its LOCK and WIPE, nothing else
+        String only = " and (command in ('LOCK', 'WIPE') or not exists (select 1 from device_revocation r "
+                + "where r.imei = device_command.imei))";
         jdbc.sql("update device_command set status = 'DELIVERED', delivered_at = now() "
-                + "where imei = ? and status = 'QUEUED'").param(imei).update();
+                + "where imei = ? and status = 'QUEUED'" + only).param(imei).update();
         return jdbc.sql("select id, command, status, queued_at from device_command "
-                        + "where imei = ? and status = 'DELIVERED' order by id")
+                        + "where imei = ? and status = 'DELIVERED'" + only + " order by id")
                 .param(imei)
                 .query((rs, n) -> new Upload.Command(rs.getLong(1), rs.getString(2), rs.getString(3),
                         rs.getTimestamp(4).toInstant()))

@@ -35,7 +35,9 @@ class JdbcRevocationRepository implements RevocationRepository {
     public void revoke(String imei, InventoryEvent.Kind reason, Instant at, UUID eventId) {
         jdbc.sql("""
                         insert into device_revocation (imei, reason, revoked_at, event_id) values (?, ?, ?, ?)
-                        on conflict (imei) do nothing""")
+                        on conflict (imei) do update set reason = excluded.reason, event_id = excluded.event_id
+                        where array_position(array['DEVICE_EXCHANGED', 'DEVICE_LOST', 'DEVICE_STOLEN', 'DEVICE_RETURNED'], excluded.reason)
+                            > array_position(array['DEVICE_EXCHANGED', 'DEVICE_LOST', 'DEVICE_STOLEN', 'DEVICE_RETURNED'], device_revocation.reason)""")
                 .params(imei, reason.name(), Timestamp.from(at), eventId).update();
     }
 

@@ -9,7 +9,11 @@ public interface RevocationRepository {
     /** Stores the event unless its id is known; true when stored now. */
     boolean insertEvent(InventoryEvent event, Instant receivedAt);
 
-    /** Revokes a device's credentials (kept revoked; the first reason stays). */
+    /**
+     * Revokes a device's credentials for good. A device revoked already keeps the gravest reason:
+     * exchanged &lt; lost &lt; stolen &lt; returned. A lost or stolen device that is then exchanged stays lost or
+     * stolen (it is still out there: its LOCK and WIPE still wait for it); a returned one is back in hand.
+     */
     void revoke(String imei, InventoryEvent.Kind reason, Instant at, java.util.UUID eventId);
 
     /** Queues remote commands for a device, as caused by an event. */
