@@ -341,6 +341,62 @@ class IngestionIT {
         assertThat(stored(KNOWN)).isEqualTo(1);
     }
 
+    fr.interieur.neogend.telemetry.v1.DeviceState state(String imei) {
+        return fleetManager.getDeviceState(fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()
+                .setImei(imei).build()).getState();
+    }
+
+    List<String> near(int maxAgeMinutes) {
+        return fleetManager.findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
+                .setLatitude(48.11).setLongitude(-1.68).setRadiusM(1000).setMaxAgeMinutes(maxAgeMinutes).build())
+                .getStatesList().stream().map(st -> st.getImei()).toList();
+    }
+
+    @Test
+    void anOldPositionIsNeverShownAsCurrentAndABatchEqualsTheSameReadingsOneByOne() {
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // stored to the microsecond
+        Reading fix = reading(1, now.minus(Duration.ofHours(3))).build();
+        Reading noFix = reading(2, now.minusSeconds(60)).clearLatitude().clearLongitude().clearAccuracyM()
+                .setSecurityPatchLevel("").setRomBuild("").setBatteryPercent(41).build();
+        Reading lateSoftware = reading(0, now.minus(Duration.ofHours(5))).setSecurityPatchLevel("2025-01-05").build();
+        // one device sends the three in one batch, the other one by one, newest first
+        device(enrol(KNOWN)).uploadReadings(UploadReadingsRequest.newBuilder().addReadings(noFix).addReadings(fix)
+                .addReadings(lateSoftware).build());
+        var other = device(enrol(OTHER));
+        for (Reading r : List.of(noFix, fix, lateSoftware)) {
+            other.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(r).build());
+        }
+        var batch = state(KNOWN);
+        var oneByOne = state(OTHER);
+        assertThat(batch.getReading().getRecordedAt()).isEqualTo(noFix.getRecordedAt());
+        assertThat(batch.getReading().getBatteryPercent()).isEqualTo(41);
+        assertThat(batch.getReading().getLatitude()).isEqualTo(48.11);
+        assertThat(batch.getPositionTime()).as("the position's own time").isEqualTo(fix.getRecordedAt());
+        assertThat(batch.getSoftwareTime()).isEqualTo(fix.getRecordedAt());
+        assertThat(batch.getReading().getSecurityPatchLevel()).isEqualTo("2026-11-05"); // not the older 2025 one
+        assertThat(oneByOne.toBuilder().setImei(KNOWN).clearReceiveTime().build())
+                .isEqualTo(batch.toBuilder().clearReceiveTime().build());
+        // an hour's age filter does not show a three-hour-old fix; four hours do
+        assertThat(near(60)).isEmpty();
+        assertThat(near(240)).containsExactlyInAnyOrder(KNOWN, OTHER);
+    }
+
+    @Test
+    void positionsOlderThanTheRetentionDisappearFromTheLatestStateToo() {
+        var stub = device(enrol(KNOWN));
+        stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now().minusSeconds(30)))
+                .build());
+        jdbc.sql("update device_state set position_recorded_at = now() - interval '31 days' where imei = ?")
+                .param(KNOWN).update();
+        assertThat(state(KNOWN).getReading().hasLatitude()).as("hidden before the clean-up runs").isFalse();
+        partitions.maintain();
+        assertThat(jdbc.sql("select count(*) from device_state where latitude is not null or position_recorded_at "
+                + "is not null").query(Long.class).single()).isZero();
+        var after = state(KNOWN);
+        assertThat(after.hasPositionTime()).isFalse();
+        assertThat(after.getReading().getBatteryPercent()).isEqualTo(80); // the rest of the state stays
+    }
+
     /** A device's readings stream; answers, the error or "done" arrive in {@code answers}. */
     StreamObserver<StreamReadingsRequest> stream(String credential, LinkedBlockingQueue<Object> answers) {
         Metadata m = new Metadata();
@@ -412,9 +468,10 @@ class IngestionIT {
     void stateAt(String imei, double lat, double lon, Duration silentFor) {
         jdbc.sql("""
                 insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
-                                          longitude, network)
-                values (?, now() - ?::interval, 1, now() - ?::interval, 60, false, ?, ?, '4G')""")
-                .params(imei, silentFor.toSeconds() + " seconds", silentFor.toSeconds() + " seconds", lat, lon).update();
+                                          longitude, network, position_recorded_at, position_sequence)
+                values (?, now() - ?::interval, 1, now() - ?::interval, 60, false, ?, ?, '4G', now() - ?::interval, 1)""")
+                .params(imei, silentFor.toSeconds() + " seconds", silentFor.toSeconds() + " seconds", lat, lon,
+                        silentFor.toSeconds() + " seconds").update();
     }
 
     @Test

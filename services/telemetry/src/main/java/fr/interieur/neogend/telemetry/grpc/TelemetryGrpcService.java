@@ -271,8 +271,11 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     }
 
     private static fr.interieur.neogend.telemetry.v1.DeviceState state(PositionQueries.State s) {
-        return fr.interieur.neogend.telemetry.v1.DeviceState.newBuilder().setImei(s.imei()).setReading(reading(s))
-                .setReceiveTime(timestamp(s.receivedAt())).build();
+        var out = fr.interieur.neogend.telemetry.v1.DeviceState.newBuilder().setImei(s.imei()).setReading(reading(s))
+                .setReceiveTime(timestamp(s.receivedAt()));
+        s.positionRecordedAt().ifPresent(t -> out.setPositionTime(timestamp(t)));
+        s.softwareRecordedAt().ifPresent(t -> out.setSoftwareTime(timestamp(t)));
+        return out.build();
     }
 
     private static Reading reading(PositionQueries.State s) {

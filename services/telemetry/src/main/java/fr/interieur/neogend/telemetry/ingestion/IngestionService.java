@@ -77,8 +77,10 @@ public class IngestionService {
             }
         }
         int stored = good.isEmpty() ? 0 : store.insert(imei, good);
-        good.stream().max(Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence))
-                .ifPresent(newest -> store.updateLatest(imei, newest));
+        Comparator<ReadingIn> order = Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence);
+        good.stream().max(order).ifPresent(newest -> store.updateLatest(imei, newest,
+                good.stream().filter(r -> r.latitude().isPresent()).max(order),
+                good.stream().filter(r -> !r.patchLevel().isEmpty() || !r.romBuild().isEmpty()).max(order)));
         if (!acks.isEmpty()) {
             store.acknowledge(imei, acks);
         }

@@ -63,8 +63,16 @@ public class ReadingPartitions implements SmartLifecycle {
             log.info("retention: dropped readings partition {} (older than {} days)", name, retention.toDays());
         }
         // the partition astride the limit (and the default one): to the second
-        jdbc.sql("delete from reading where recorded_at < ?").param(java.sql.Timestamp.from(clock.instant()
-                .minus(retention))).update();
+        java.sql.Timestamp limit = java.sql.Timestamp.from(clock.instant().minus(retention));
+        jdbc.sql("delete from reading where recorded_at < ?").param(limit).update();
+        // the latest states too: a position older than the period disappears everywhere (rule 20)
+        int cleared = jdbc.sql("""
+                        update device_state set latitude = null, longitude = null, accuracy_m = null,
+                                                position_recorded_at = null, position_sequence = null
+                        where position_recorded_at < ?""").param(limit).update();
+        if (cleared > 0) {
+            log.info("retention: cleared {} latest positions older than {} days", cleared, retention.toDays());
+        }
         return old;
     }
 

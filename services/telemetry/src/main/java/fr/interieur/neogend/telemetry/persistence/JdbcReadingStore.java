@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Readings in PostgreSQL: a batch is one multi-row insert from arrays ({@code unnest}), each key
@@ -113,31 +114,51 @@ class JdbcReadingStore implements ReadingStore {
         return s == null || s.isEmpty() ? null : s;
     }
 
+    /** The columns of each part of the latest state, each part moved forward by its own newest reading. */
+    private static final List<String> MAIN = List.of("recorded_at", "sequence", "battery_percent", "charging", "network",
+            "free_storage_mb");
+    private static final List<String> POSITION = List.of("latitude", "longitude", "accuracy_m", "position_recorded_at",
+            "position_sequence");
+    private static final List<String> SOFTWARE = List.of("patch_level", "rom_build", "kernel_version", "agent_version",
+            "software_recorded_at", "software_sequence");
+    private static final String NEWER_MAIN =
+            "(excluded.recorded_at, excluded.sequence) > (device_state.recorded_at, device_state.sequence)";
+    private static final String NEWER_POSITION = newer("position");
+    private static final String NEWER_SOFTWARE = newer("software");
+    private static final String UPSERT_LATEST = """
+            insert into device_state (imei, received_at, %s, %s, %s)
+            values (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (imei) do update set received_at = greatest(excluded.received_at, device_state.received_at),
+                %s, %s, %s""".formatted(String.join(", ", MAIN), String.join(", ", POSITION),
+            String.join(", ", SOFTWARE), assign(MAIN, NEWER_MAIN), assign(POSITION, NEWER_POSITION),
+            assign(SOFTWARE, NEWER_SOFTWARE));
+
+    private static String newer(String part) {
+        return ("excluded.%1$s_recorded_at is not null and (device_state.%1$s_recorded_at is null or "
+                + "(excluded.%1$s_recorded_at, excluded.%1$s_sequence) > "
+                + "(device_state.%1$s_recorded_at, device_state.%1$s_sequence))").formatted(part);
+    }
+
+    private static String assign(List<String> columns, String condition) {
+        return String.join(",\n    ", columns.stream().map(c -> "%1$s = case when %2$s then excluded.%1$s else device_state.%1$s end"
+                .formatted(c, condition)).toList());
+    }
+
     @Override
-    public void updateLatest(String imei, ReadingIn r) {
-        jdbc.sql("""
-                        insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging,
-                                                  latitude, longitude, accuracy_m, network, patch_level, rom_build,
-                                                  kernel_version, free_storage_mb, agent_version)
-                        values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        on conflict (imei) do update set recorded_at = excluded.recorded_at,
-                            sequence = excluded.sequence, received_at = excluded.received_at,
-                            battery_percent = excluded.battery_percent, charging = excluded.charging,
-                            latitude = coalesce(excluded.latitude, device_state.latitude),
-                            longitude = coalesce(excluded.longitude, device_state.longitude),
-                            accuracy_m = coalesce(excluded.accuracy_m, device_state.accuracy_m),
-                            network = excluded.network,
-                            patch_level = coalesce(excluded.patch_level, device_state.patch_level),
-                            rom_build = coalesce(excluded.rom_build, device_state.rom_build),
-                            kernel_version = coalesce(excluded.kernel_version, device_state.kernel_version),
-                            free_storage_mb = excluded.free_storage_mb,
-                            agent_version = coalesce(excluded.agent_version, device_state.agent_version)
-                        where (excluded.recorded_at, excluded.sequence) > (device_state.recorded_at, device_state.sequence)""")
-                .params(imei, Timestamp.from(r.recordedAt()), r.sequence(), (short) r.batteryPercent(), r.charging(),
-                        r.latitude().orElse(null), r.longitude().orElse(null), r.accuracyM().orElse(null), r.network(),
-                        r.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(r.patchLevel())),
-                        emptyToNull(r.romBuild()), emptyToNull(r.kernelVersion()), r.freeStorageMb(),
-                        emptyToNull(r.agentVersion()))
+    public void updateLatest(String imei, ReadingIn newest, Optional<ReadingIn> newestPosition,
+                             Optional<ReadingIn> newestSoftware) {
+        ReadingIn p = newestPosition.orElse(null);
+        ReadingIn w = newestSoftware.orElse(null);
+        jdbc.sql(UPSERT_LATEST)
+                .params(imei, Timestamp.from(newest.recordedAt()), newest.sequence(), (short) newest.batteryPercent(),
+                        newest.charging(), newest.network(), newest.freeStorageMb(),
+                        p == null ? null : p.latitude().orElseThrow(), p == null ? null : p.longitude().orElseThrow(),
+                        p == null ? null : p.accuracyM().orElse(null),
+                        p == null ? null : Timestamp.from(p.recordedAt()), p == null ? null : p.sequence(),
+                        w == null || w.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(w.patchLevel())),
+                        w == null ? null : emptyToNull(w.romBuild()), w == null ? null : emptyToNull(w.kernelVersion()),
+                        w == null ? null : emptyToNull(w.agentVersion()),
+                        w == null ? null : Timestamp.from(w.recordedAt()), w == null ? null : w.sequence())
                 .update();
     }
 

@@ -29,9 +29,24 @@ public class PositionQueries {
     private final JdbcClient jdbc;
     private final InventoryDevices inventory;
 
-    public PositionQueries(JdbcClient jdbc, InventoryDevices inventory) {
+    private final Duration retention;
+
+    public PositionQueries(JdbcClient jdbc, InventoryDevices inventory,
+                           @org.springframework.beans.factory.annotation.Value("${neogend.telemetry.retention:30d}")
+                           Duration retention) {
         this.jdbc = jdbc;
         this.inventory = inventory;
+        this.retention = retention;
+    }
+
+    /** The state without a position taken before the retention period (the hourly clean-up may lag). */
+    private State withinRetention(State s) {
+        if (s.positionRecordedAt().filter(t -> t.isBefore(Instant.now().minus(retention))).isEmpty()) {
+            return s;
+        }
+        return new State(s.imei(), s.recordedAt(), s.sequence(), s.receivedAt(), s.batteryPercent(), s.charging(),
+                Optional.empty(), Optional.empty(), Optional.empty(), s.network(), s.patchLevel(), s.romBuild(),
+                s.kernelVersion(), s.freeStorageMb(), s.agentVersion(), Optional.empty(), s.softwareRecordedAt());
     }
 
     /** A latest state as stored. */
@@ -39,7 +54,8 @@ public class PositionQueries {
                         boolean charging, Optional<Double> latitude, Optional<Double> longitude,
                         Optional<Float> accuracyM, String network, Optional<String> patchLevel,
                         Optional<String> romBuild, Optional<String> kernelVersion, long freeStorageMb,
-                        Optional<String> agentVersion) {
+                        Optional<String> agentVersion, Optional<Instant> positionRecordedAt,
+                        Optional<Instant> softwareRecordedAt) {
     }
 
     /** An entry of the access audit. */
@@ -59,7 +75,14 @@ public class PositionQueries {
             Optional.ofNullable(rs.getObject("accuracy_m")).map(o -> ((Number) o).floatValue()), rs.getString("network"),
             Optional.ofNullable(rs.getDate("patch_level")).map(Object::toString),
             Optional.ofNullable(rs.getString("rom_build")), Optional.ofNullable(rs.getString("kernel_version")),
-            rs.getLong("free_storage_mb"), Optional.ofNullable(rs.getString("agent_version")));
+            rs.getLong("free_storage_mb"), Optional.ofNullable(rs.getString("agent_version")),
+            Optional.ofNullable(rs.getTimestamp("position_recorded_at")).map(Timestamp::toInstant),
+            Optional.ofNullable(rs.getTimestamp("software_recorded_at")).map(Timestamp::toInstant));
+
+    /** A stored reading is a state of its own time: its position and software were measured then. */
+    private static final String READING_COLUMNS = "*, case when latitude is not null then recorded_at end "
+            + "as position_recorded_at, case when patch_level is not null or rom_build is not null then recorded_at end "
+            + "as software_recorded_at";
 
     /**
      * The latest state of a device the caller may see, audited. A caller limited to a unit subtree
@@ -69,7 +92,7 @@ public class PositionQueries {
     public State state(String imei, Caller caller) {
         requireVisible(imei, caller);
         State state = jdbc.sql("select * from device_state where imei = ?").param(imei).query(STATE).optional()
-                .orElseThrow(() -> new NotFoundException("device " + imei + " has sent no reading yet"));
+                .map(this::withinRetention).orElseThrow(() -> new NotFoundException("device " + imei + " has sent no reading yet"));
         audit(caller, "DEVICE_STATE", null, null, null, imei, state.latitude().isPresent() ? 1 : 0);
         return state;
     }
@@ -80,9 +103,13 @@ public class PositionQueries {
         requireVisible(imei, caller);
         int limit = pageSize <= 0 ? 100 : Math.min(pageSize, 1000);
         Instant from = since.orElse(Instant.now().minus(Duration.ofHours(24)));
+        Instant oldestKept = Instant.now().minus(retention);
+        if (from.isBefore(oldestKept)) { // readings older than the period are deleted, whatever is asked
+            from = oldestKept;
+        }
         List<State> readings = jdbc.sql("""
-                        select * from reading where imei = ? and recorded_at >= ? order by recorded_at desc, sequence desc
-                        limit ?""")
+                        select %s from reading where imei = ? and recorded_at >= ?
+                        order by recorded_at desc, sequence desc limit ?""".formatted(READING_COLUMNS))
                 .params(imei, Timestamp.from(from), limit).query(STATE).list();
         audit(caller, "DEVICE_READINGS", null, null, null, imei,
                 (int) readings.stream().filter(r -> r.latitude().isPresent()).count());
@@ -109,7 +136,7 @@ public class PositionQueries {
                                  as distance_m
                           from device_state s
                           where s.latitude between ? and ? and s.longitude between ? and ?
-                            and s.received_at > now() - ? * interval '1 minute') d
+                            and s.position_recorded_at > now() - ? * interval '1 minute') d
                         where d.distance_m <= ? order by d.distance_m limit 500""")
                 .params(EARTH_RADIUS_M, latitude, latitude, longitude, latitude - dLat, latitude + dLat,
                         longitude - dLon, longitude + dLon, age, radiusM)
@@ -128,7 +155,7 @@ public class PositionQueries {
         int age = maxAgeMinutes <= 0 ? 60 : Math.min(maxAgeMinutes, 7 * 24 * 60);
         List<State> states = jdbc.sql("""
                         select * from device_state where imei = any(?::char(15)[]) and latitude is not null
-                          and received_at > now() - ? * interval '1 minute' order by imei""")
+                          and position_recorded_at > now() - ? * interval '1 minute' order by imei""")
                 .params(devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new), age)
                 .query(STATE).list();
         audit(caller, "UNIT_MAP", null, null, null, unitCode, states.size());

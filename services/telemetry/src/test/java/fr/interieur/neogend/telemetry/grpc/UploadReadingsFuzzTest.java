@@ -140,7 +140,8 @@ class UploadReadingsFuzzTest {
         }
 
         @Override
-        public void updateLatest(String imei, ReadingIn newest) {
+        public void updateLatest(String imei, ReadingIn newest, java.util.Optional<ReadingIn> newestPosition,
+                                 java.util.Optional<ReadingIn> newestSoftware) {
             writes++;
         }
 
