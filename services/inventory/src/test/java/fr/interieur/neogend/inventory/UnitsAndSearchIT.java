@@ -191,6 +191,39 @@ class UnitsAndSearchIT {
                 Status.Code.INVALID_ARGUMENT, "other filters");
     }
 
+    List<String> placements(InventoryServiceBlockingStub stub, String unitCode) {
+        List<String> out = new ArrayList<>();
+        stub.streamDevicePlacements(fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest.newBuilder()
+                .setUnitCode(unitCode).build()).forEachRemaining(batch -> batch.getPlacementsList().forEach(p ->
+                out.add(p.getImei() + " " + p.getModel() + " " + p.getUnitCode() + " " + p.getState().name()
+                        .substring("DEVICE_STATE_".length()))));
+        return out;
+    }
+
+    @Test
+    void placementsStreamEveryDeviceNotReturnedWithinTheCallersReachOnly() {
+        for (int i = 40; i < 52; i++) {
+            fleetManager.registerDevice(register(phone(i, i < 46 ? "GN-RBRE-GGD35-CIE1" : "GN-RIDF")
+                    .setModel(i % 2 == 0 ? "Rugged X5" : "Rugged X7")));
+        }
+        fleetManager.declareDeviceLoss(fr.interieur.neogend.inventory.v1.DeclareDeviceLossRequest.newBuilder()
+                .setImei(imei(41)).setKind(fr.interieur.neogend.inventory.v1.LossKind.LOSS_KIND_LOST)
+                .setPoliceReportReference("PV-41").build());
+        List<String> all = placements(fleetManager, "");
+        assertThat(all).hasSize(12).isSorted().contains(imei(41) + " Rugged X7 GN-RBRE-GGD35-CIE1 LOST",
+                imei(46) + " Rugged X5 GN-RIDF IN_STOCK");
+        // a technician of GN-RBRE: its region, asked for or not; another region refused
+        var rennes = as(TestTokens.technician("GN-RBRE"));
+        assertThat(placements(rennes, "")).hasSize(6).allMatch(p -> p.contains(" GN-RBRE-GGD35-CIE1 "));
+        assertThat(placements(rennes, "GN-RBRE-GGD35")).hasSize(6);
+        assertStatus(() -> placements(rennes, "GN-RIDF"), Status.Code.PERMISSION_DENIED, "GN-RIDF");
+        assertStatus(() -> placements(as(TestTokens.supplier("SUP-DEMO")), ""), Status.Code.PERMISSION_DENIED, "");
+        // a returned device is out of every view
+        fleetManager.returnDevice(fr.interieur.neogend.inventory.v1.ReturnDeviceRequest.newBuilder().setImei(imei(41))
+                .build());
+        assertThat(placements(fleetManager, "")).hasSize(11).noneMatch(p -> p.startsWith(imei(41)));
+    }
+
     private List<Device> list(ListDevicesRequest.Builder request) {
         return fleetManager.listDevices(request.setPageSize(500).build()).getDevicesList();
     }

@@ -27,6 +27,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class ComplianceIT {
 
+    static final int INVENTORY_PORT = fr.interieur.neogend.testkit.TestPorts.free();
+
+    @org.springframework.test.context.DynamicPropertySource
+    static void inventory(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+    }
+
+    FakeInventory inventory;
+
     @LocalGrpcServerPort
     int grpcPort;
     @Autowired
@@ -36,8 +45,10 @@ class ComplianceIT {
     TelemetryServiceBlockingStub fleetManager;
 
     @BeforeEach
-    void connect() {
+    void connect() throws java.io.IOException {
+        inventory = new FakeInventory(INVENTORY_PORT);
         jdbc.sql("delete from device_state").update();
+        jdbc.sql("delete from device_revocation").update();
         jdbc.sql("delete from rom_release").update();
         channel = GrpcTestClients.channel(grpcPort);
         supplier = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-DEMO"));
@@ -47,6 +58,7 @@ class ComplianceIT {
     @AfterEach
     void disconnect() {
         channel.shutdownNow();
+        inventory.close();
     }
 
     RomRelease publish(String model, String build, String patch, String bulletin) {
@@ -57,6 +69,7 @@ class ComplianceIT {
     }
 
     void device(String imei, String build, String patch) {
+        inventory.add(imei, "Rugged X5", "GN-RBRE-GGD35"); // inventory's model, whatever the build says
         jdbc.sql("""
                 insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging, network,
                                           rom_build, patch_level)
@@ -86,10 +99,11 @@ class ComplianceIT {
         ModelCompliance x5 = compliance.getModels(0);
         assertThat(x5.getModel()).isEqualTo("Rugged X5");
         assertThat(x5.getApprovedPatchLevel()).isEqualTo("2026-11-05");
-        assertThat(x5.getDevices()).isEqualTo(4);
-        assertThat(x5.getNonCompliant()).isEqualTo(3);
-        assertThat(x5.getMaxGapDays()).isEqualTo(61);      // 2026-09-05 -> 2026-11-05
-        assertThat(x5.getAverageGapDays()).isEqualTo(51);  // (61 + 61 + 31) / 3
+        assertThat(x5.getDevices()).isEqualTo(5);
+        assertThat(x5.getReporting()).isEqualTo(5);
+        assertThat(x5.getNonCompliant()).isEqualTo(4);     // the unknown build is late too, and counted
+        assertThat(x5.getMaxGapDays()).isEqualTo(304);     // 2026-01-05 -> 2026-11-05
+        assertThat(x5.getAverageGapDays()).isEqualTo(114); // (61 + 61 + 31 + 304) / 4
         assertThat(x5.getSupplierDelayDays()).isGreaterThanOrEqualTo(0);
         assertThat(compliance.getUnknownBuildDevices()).isEqualTo(1);
     }

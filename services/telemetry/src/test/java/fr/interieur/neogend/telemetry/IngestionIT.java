@@ -2,9 +2,6 @@ package fr.interieur.neogend.telemetry;
 
 import com.google.protobuf.Timestamp;
 import fr.interieur.neogend.inventory.v1.Device;
-import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
-import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
-import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.telemetry.ingestion.ReadingPartitions;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
@@ -24,11 +21,8 @@ import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -75,7 +69,7 @@ class IngestionIT {
     @Autowired
     ReadingPartitions partitions;
     ManagedChannel channel;
-    Server inventory;
+    FakeInventory inventory;
     TelemetryServiceBlockingStub fleetManager;
 
     static String imei(int n) {
@@ -91,41 +85,15 @@ class IngestionIT {
         }
         channel = GrpcTestClients.channel(grpcPort);
         fleetManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
-        inventory = Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
-                .addService(new InventoryServiceGrpc.InventoryServiceImplBase() {
-                    @Override
-                    public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> out) {
-                        if (request.getImei().equals(KNOWN) || request.getImei().equals(OTHER)) {
-                            out.onNext(GetDeviceResponse.newBuilder().setDevice(Device.newBuilder()
-                                    .setImei(request.getImei())).build());
-                            out.onCompleted();
-                        } else {
-                            out.onError(Status.NOT_FOUND.withDescription("no device").asRuntimeException());
-                        }
-                    }
-
-                    @Override
-                    public void listDevices(fr.interieur.neogend.inventory.v1.ListDevicesRequest request,
-                                            StreamObserver<fr.interieur.neogend.inventory.v1.ListDevicesResponse> out) {
-                        if (!request.getUnitCode().equals("GN-RBRE")) {
-                            out.onError(Status.PERMISSION_DENIED.withDescription("unit " + request.getUnitCode()
-                                    + " is outside your unit").asRuntimeException());
-                            return;
-                        }
-                        out.onNext(fr.interieur.neogend.inventory.v1.ListDevicesResponse.newBuilder()
-                                .addDevices(Device.newBuilder().setImei(KNOWN).setModel("Rugged X5")
-                                        .setUnitCode("GN-RBRE-GGD35"))
-                                .addDevices(Device.newBuilder().setImei(OTHER).setModel("Field Tab 10")
-                                        .setUnitCode("GN-RBRE-GGD35-CIE1")).build());
-                        out.onCompleted();
-                    }
-                }).build().start();
+        inventory = new FakeInventory(INVENTORY_PORT);
+        inventory.add(KNOWN, "Rugged X5", "GN-RBRE-GGD35");
+        inventory.add(OTHER, "Field Tab 10", "GN-RBRE-GGD35-CIE1");
     }
 
     @AfterEach
     void disconnect() {
         channel.shutdownNow();
-        inventory.shutdownNow();
+        inventory.close();
     }
 
     TelemetryServiceBlockingStub device(String credential) {
@@ -514,12 +482,6 @@ class IngestionIT {
                 .containsExactly("fleet.manager DEVICE_STATE 1", "fleet.manager RADIUS 2");
         assertThat(audit.get(1).getRadiusM()).isEqualTo(2000);
         assertThat(audit.get(1).getLatitude()).isEqualTo(48.11);
-
-        var silent = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.technician("GN"))
-                .listSilentDevices(fr.interieur.neogend.telemetry.v1.ListSilentDevicesRequest.newBuilder().setHours(24)
-                        .build());
-        assertThat(silent.getTotal()).isEqualTo(1);
-        assertThat(silent.getDevices(0).getImei()).isEqualTo(imei(4));
     }
 
     @Test
@@ -551,6 +513,8 @@ class IngestionIT {
         jdbc.sql("update device_state set battery_percent = 9 where imei = ?").param(KNOWN).update();
         stateAt(OTHER, 48.1, -1.6, Duration.ofMinutes(1));
         stateAt(imei(5), 48.1, -1.6, Duration.ofMinutes(1));
+        stateAt(imei(6), 48.1, -1.6, Duration.ofMinutes(1)); // not in inventory (returned): not counted
+        inventory.add(imei(5), "Rugged X5", "GN-RIDF-GGD75");
         jdbc.sql("update device_state set battery_percent = 5, charging = true where imei = ?").param(imei(5)).update();
         var health = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
                 .getBatteryHealth(fr.interieur.neogend.telemetry.v1.GetBatteryHealthRequest.getDefaultInstance());

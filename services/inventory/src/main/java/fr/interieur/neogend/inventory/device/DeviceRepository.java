@@ -55,6 +55,13 @@ public interface DeviceRepository {
     /** Devices not RETURNED, per unit ("" for central stock, with the unit's name) and state, within the scope. */
     List<EndOfTermReport.Row> notReturnedByUnitAndState(Scope scope);
 
+    /** Where a device is: what the telemetry views need. */
+    record Placement(String imei, String model, Optional<String> unitCode, DeviceState state) {
+    }
+
+    /** The devices not yet RETURNED of a scope, ordered by IMEI, in batches read from one cursor. */
+    void forEachPlacement(Scope scope, int batchSize, java.util.function.Consumer<List<Placement>> batches);
+
     /** Devices matching the query, in its order, at most {@code query.limit()}. */
     List<Device> find(DeviceQuery query);
 }

@@ -292,6 +292,17 @@ public class DeviceService {
                 new DeviceRepository.Scope(subtreeFor(unitCode, caller), agreementId)));
     }
 
+    /**
+     * Where the devices not yet RETURNED are, within the caller's reach (or one subtree of it), in
+     * batches ordered by IMEI — for telemetry's fleet views. Read in one read-only transaction.
+     */
+    @Transactional(readOnly = true)
+    public void placements(Optional<String> unitCode, Caller caller, int batchSize,
+                           java.util.function.Consumer<List<DeviceRepository.Placement>> batches) {
+        devices.forEachPlacement(new DeviceRepository.Scope(subtreeFor(unitCode, caller), Optional.empty()), batchSize,
+                batches);
+    }
+
     /** The history of a device the caller may see, oldest first. */
     @Transactional(readOnly = true)
     public Page<HistoryEntry> history(String imei, int pageSize, String pageToken, Caller caller) {

@@ -43,6 +43,8 @@ import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
 import fr.interieur.neogend.inventory.v1.StateCount;
 import fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest;
+import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
+import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsResponse;
 import fr.interieur.neogend.inventory.v1.SumLeaseDaysResponse;
 import fr.interieur.neogend.inventory.v1.UnitCount;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
@@ -129,6 +131,31 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 });
                 call.onNext(out.build());
             }, call::isCancelled);
+        } catch (LeaseService.StreamCancelledException gone) {
+            return; // nobody is listening any more
+        }
+        call.onCompleted();
+    }
+
+    @Override
+    public void streamDevicePlacements(StreamDevicePlacementsRequest request,
+                                       StreamObserver<StreamDevicePlacementsResponse> response) {
+        ServerCallStreamObserver<StreamDevicePlacementsResponse> call =
+                (ServerCallStreamObserver<StreamDevicePlacementsResponse>) response;
+        try {
+            devices.placements(text(request.getUnitCode()), CallerContext.current(), 5_000, batch -> {
+                if (call.isCancelled()) {
+                    throw new LeaseService.StreamCancelledException();
+                }
+                var out = StreamDevicePlacementsResponse.newBuilder();
+                batch.forEach(p -> {
+                    var b = out.addPlacementsBuilder().setImei(p.imei()).setModel(p.model())
+                            .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_"
+                                    + p.state().name()));
+                    p.unitCode().ifPresent(b::setUnitCode);
+                });
+                call.onNext(out.build());
+            });
         } catch (LeaseService.StreamCancelledException gone) {
             return; // nobody is listening any more
         }

@@ -89,7 +89,7 @@ public class LeaseService {
 
     /** The receiver cancelled the stream; reading stops. */
     public static final class StreamCancelledException extends RuntimeException {
-        StreamCancelledException() {
+        public StreamCancelledException() {
             super("stream cancelled by the caller", null, false, false);
         }
     }

@@ -10,9 +10,24 @@ public interface InventoryDevices {
     /** True when inventory knows the device and the caller may see it. */
     boolean exists(String imei);
 
-    /** A device of a unit subtree, as inventory lists it. */
-    record Placed(String imei, String model, String unitCode) {
+    /** A device of a unit subtree, as inventory lists it ({@code unitCode} "" in central stock). */
+    record Placed(String imei, String model, String unitCode, String state) {
+
+        public Placed(String imei, String model, String unitCode) {
+            this(imei, model, unitCode, "ASSIGNED");
+        }
+
+        /** Lost and stolen devices are out of service (written off the fleet until returned). */
+        public boolean lostOrStolen() {
+            return state.equals("LOST") || state.equals("STOLEN");
+        }
     }
+
+    /**
+     * Every device not yet returned within the caller's reach (or one unit subtree of it), as inventory
+     * streams it on the caller's behalf; inventory refuses a unit outside the reach.
+     */
+    java.util.List<Placed> placements(java.util.Optional<String> unitCode);
 
     /**
      * The devices (not returned) of a unit and its sub-units, read page by page on the caller's

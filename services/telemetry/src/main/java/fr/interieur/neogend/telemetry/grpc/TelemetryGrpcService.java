@@ -18,8 +18,9 @@ import fr.interieur.neogend.telemetry.ingestion.IngestionService;
 import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.telemetry.commands.CommandService;
-import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import fr.interieur.neogend.telemetry.rom.RomService;
+import fr.interieur.neogend.telemetry.fleet.Fleet;
+import fr.interieur.neogend.telemetry.fleet.FleetViews;
 import fr.interieur.neogend.telemetry.v1.GetUnitComplianceRequest;
 import fr.interieur.neogend.telemetry.v1.GetUnitComplianceResponse;
 import fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest;
@@ -54,7 +55,6 @@ import fr.interieur.neogend.telemetry.v1.ListPositionAccessesResponse;
 import fr.interieur.neogend.telemetry.v1.ListSilentDevicesRequest;
 import fr.interieur.neogend.telemetry.v1.ListSilentDevicesResponse;
 import fr.interieur.neogend.telemetry.v1.NetworkType;
-import fr.interieur.neogend.telemetry.v1.SilentDevice;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceResponse;
 import fr.interieur.neogend.telemetry.v1.Reading;
@@ -92,7 +92,8 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     private final PositionQueries queries;
     private final CommandService commands;
     private final RomService roms;
-    private final InventoryDevices inventoryDevices;
+    private final Fleet fleet;
+    private final FleetViews fleetViews;
 
     private final Counter readingsStored;
     private final Counter readingsDuplicate;
@@ -109,7 +110,10 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     public TelemetryGrpcService(DeviceStatusCatalog catalog, InventoryEventHandler inventoryEvents,
                                 EnrolmentService enrolment, IngestionService ingestion, DeviceCredentials credentials,
                                 PositionQueries queries, CommandService commands, RomService roms,
-                                InventoryDevices inventoryDevices, MeterRegistry meters) {
+                                Fleet fleet, FleetViews fleetViews,
+                                MeterRegistry meters) {
+        this.fleet = fleet;
+        this.fleetViews = fleetViews;
         this.readingsStored = Counter.builder("neogend.readings").tag("outcome", "stored")
                 .description("Readings received from devices, by outcome").register(meters);
         this.readingsDuplicate = Counter.builder("neogend.readings").tag("outcome", "duplicate")
@@ -124,7 +128,6 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         this.queries = queries;
         this.commands = commands;
         this.roms = roms;
-        this.inventoryDevices = inventoryDevices;
     }
 
     @Override
@@ -154,9 +157,11 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     @Override
     public void getCompliance(GetComplianceRequest request, StreamObserver<GetComplianceResponse> response) {
-        var out = GetComplianceResponse.newBuilder().setUnknownBuildDevices(roms.unknownBuildDevices());
-        roms.compliance().forEach(c -> out.addModels(ModelCompliance.newBuilder().setModel(c.model())
-                .setApprovedPatchLevel(c.approvedPatchLevel().toString()).setDevices(c.devices())
+        var devices = fleet.inService(Optional.empty());
+        var out = GetComplianceResponse.newBuilder().setUnknownBuildDevices(roms.unknownBuildDevices(devices));
+        roms.compliance(devices).forEach(c -> out.addModels(ModelCompliance.newBuilder().setModel(c.model())
+                .setApprovedPatchLevel(c.approvedPatchLevel().map(Object::toString).orElse(""))
+                .setDevices(c.devices()).setReporting(c.reporting())
                 .setNonCompliant(c.nonCompliant()).setMaxGapDays(c.maxGapDays()).setAverageGapDays(c.averageGapDays())
                 .setSupplierDelayDays(c.supplierDelayDays())));
         response.onNext(out.build());
@@ -176,7 +181,10 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     @Override
     public void getUnitCompliance(GetUnitComplianceRequest request, StreamObserver<GetUnitComplianceResponse> response) {
         var out = GetUnitComplianceResponse.newBuilder();
-        roms.unitCompliance(inventoryDevices.subtree(request.getUnitCode())).forEach(c -> {
+        if (request.getUnitCode().isBlank()) {
+            throw InvalidArgumentException.of("unit_code", "is required");
+        }
+        roms.unitCompliance(fleet.inService(Optional.of(request.getUnitCode()))).forEach(c -> {
             var line = out.addLinesBuilder().setUnitCode(c.unitCode()).setModel(c.model()).setDevices(c.devices())
                     .setReporting(c.reporting()).setNonCompliant(c.nonCompliant()).setMaxGapDays(c.maxGapDays())
                     .addAllNonCompliantImeis(c.nonCompliantImeis());
@@ -211,7 +219,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     @Override
     public void getBatteryHealth(GetBatteryHealthRequest request, StreamObserver<GetBatteryHealthResponse> response) {
-        PositionQueries.Battery b = queries.battery(request.getLowPercent());
+        FleetViews.Battery b = fleetViews.battery(request.getLowPercent());
         var out = GetBatteryHealthResponse.newBuilder().addAllLowImeis(b.lowImeis()).setLowTotal(b.lowTotal());
         b.bands().forEach((band, n) -> out.addBands(BatteryBand.newBuilder().setBand(band).setCount(n)));
         response.onNext(out.build());
@@ -247,9 +255,15 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     @Override
     public void listSilentDevices(ListSilentDevicesRequest request, StreamObserver<ListSilentDevicesResponse> response) {
-        var out = ListSilentDevicesResponse.newBuilder().setTotal(queries.silentCount(request.getHours()));
-        queries.silent(request.getHours(), request.getPageSize()).forEach(d -> out.addDevices(SilentDevice.newBuilder()
-                .setImei(d.imei()).setLastReceiveTime(timestamp(d.lastReceivedAt()))));
+        FleetViews.Silence silence = fleetViews.silent(request.getHours(), request.getPageSize(),
+                request.getUnitCode().isBlank() ? Optional.empty() : Optional.of(request.getUnitCode()));
+        var out = ListSilentDevicesResponse.newBuilder().setTotal(silence.total());
+        silence.devices().forEach(d -> {
+            var b = out.addDevicesBuilder().setImei(d.imei()).setUnitCode(d.unitCode()).setModel(d.model())
+                    .setNeverReported(d.lastReceivedAt().isEmpty()).setEnrolTime(timestamp(d.enrolledAt()));
+            d.lastReceivedAt().ifPresent(t -> b.setLastReceiveTime(timestamp(t)));
+        });
+        silence.byUnit().forEach((unit, n) -> out.addByUnitBuilder().setUnitCode(unit).setCount(n));
         response.onNext(out.build());
         response.onCompleted();
     }

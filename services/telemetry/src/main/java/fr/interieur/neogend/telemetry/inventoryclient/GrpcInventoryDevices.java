@@ -4,6 +4,7 @@ import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
+import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
 import fr.interieur.neogend.kit.grpc.PeerChannel;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import io.grpc.Status;
@@ -56,6 +57,22 @@ class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
                 page.getDevicesList().forEach(d -> placed.add(new Placed(d.getImei(), d.getModel(), d.getUnitCode())));
                 token = page.getNextPageToken();
             } while (!token.isEmpty());
+        } catch (StatusRuntimeException e) {
+            throw peer.failure(e, "try again later");
+        }
+        return placed;
+    }
+
+    @Override
+    public List<Placed> placements(java.util.Optional<String> unitCode) {
+        var stub = peer.onCallersBehalf(InventoryServiceGrpc.newBlockingStub(peer.channel()))
+                .withDeadlineAfter(30, TimeUnit.SECONDS);
+        List<Placed> placed = new ArrayList<>();
+        try {
+            stub.streamDevicePlacements(StreamDevicePlacementsRequest.newBuilder().setUnitCode(unitCode.orElse(""))
+                    .build()).forEachRemaining(batch -> batch.getPlacementsList().forEach(p -> placed.add(
+                    new Placed(p.getImei(), p.getModel(), p.getUnitCode(),
+                            p.getState().name().substring("DEVICE_STATE_".length())))));
         } catch (StatusRuntimeException e) {
             throw peer.failure(e, "try again later");
         }

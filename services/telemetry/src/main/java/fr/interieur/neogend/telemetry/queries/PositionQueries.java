@@ -64,10 +64,6 @@ public class PositionQueries {
                          int resultCount) {
     }
 
-    /** A device not heard of lately. */
-    public record Silent(String imei, Instant lastReceivedAt) {
-    }
-
     static final RowMapper<State> STATE = (rs, n) -> new State(rs.getString("imei"),
             rs.getTimestamp("recorded_at").toInstant(), rs.getLong("sequence"),
             rs.getTimestamp("received_at").toInstant(), rs.getInt("battery_percent"), rs.getBoolean("charging"),
@@ -160,44 +156,6 @@ public class PositionQueries {
                 .query(STATE).list();
         audit(caller, "UNIT_MAP", null, null, null, unitCode, states.size());
         return new UnitMap(states, devices.size());
-    }
-
-    /** Devices silent for more than {@code hours}, longest silent first. */
-    @Transactional(readOnly = true)
-    public List<Silent> silent(int hours, int pageSize) {
-        int h = hours <= 0 ? 24 : Math.min(hours, 24 * 365);
-        int limit = pageSize <= 0 ? 100 : Math.min(pageSize, 500);
-        return jdbc.sql("select imei, received_at from device_state where received_at < now() - ? * interval '1 hour' "
-                        + "order by received_at limit ?")
-                .params(h, limit).query((rs, n) -> new Silent(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
-    }
-
-    @Transactional(readOnly = true)
-    public long silentCount(int hours) {
-        int h = hours <= 0 ? 24 : Math.min(hours, 24 * 365);
-        return jdbc.sql("select count(*) from device_state where received_at < now() - ? * interval '1 hour'")
-                .param(h).query(Long.class).single();
-    }
-
-    /** Battery health: devices per band of 20 points, and the low ones not charging. */
-    public record Battery(java.util.Map<String, Long> bands, List<String> lowImeis, long lowTotal) {
-    }
-
-    @Transactional(readOnly = true)
-    public Battery battery(int lowPercent) {
-        int low = lowPercent <= 0 ? 15 : Math.min(lowPercent, 100);
-        java.util.Map<String, Long> bands = new java.util.LinkedHashMap<>();
-        for (String band : List.of("0-19", "20-39", "40-59", "60-79", "80-100")) {
-            bands.put(band, 0L);
-        }
-        jdbc.sql("select least(battery_percent / 20, 4) as b, count(*) from device_state group by 1 order by 1")
-                .query((rs, n) -> bands.put(List.of("0-19", "20-39", "40-59", "60-79", "80-100").get(rs.getInt(1)),
-                        rs.getLong(2))).list();
-        List<String> lows = jdbc.sql("select imei from device_state where battery_percent < ? and not charging "
-                + "order by battery_percent, imei limit 500").param(low).query(String.class).list();
-        long total = jdbc.sql("select count(*) from device_state where battery_percent < ? and not charging")
-                .param(low).query(Long.class).single();
-        return new Battery(bands, lows, total);
     }
 
     @Transactional(readOnly = true)

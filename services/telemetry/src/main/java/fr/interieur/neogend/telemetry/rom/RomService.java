@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * ROM releases (the supplier publishes them with the hash of the kernel sources it handed over and
  * the kernel config; a fleet manager approves one per model) and patch compliance (DOMAIN rule 19):
  * a device whose security patch level is below the approved release of its model is non-compliant.
- * A device's model is that of the release whose build fingerprint it reports.
+ * A device's model is the one inventory registered, whatever build it reports.
  */
 @Service
 public class RomService {
@@ -45,10 +45,6 @@ public class RomService {
                           boolean approved) {
     }
 
-    /** Compliance of one model. */
-    public record ModelCompliance(String model, LocalDate approvedPatchLevel, long devices, long nonCompliant,
-                                  int maxGapDays, int averageGapDays, int supplierDelayDays) {
-    }
 
     private static final RowMapper<Release> ROW = (rs, n) -> new Release(rs.getString("id"), rs.getString("supplier_id"),
             rs.getString("model"), rs.getString("build_fingerprint"), rs.getDate("patch_level").toLocalDate(),
@@ -115,46 +111,21 @@ public class RomService {
         return find(id).orElseThrow();
     }
 
-    @Transactional(readOnly = true)
-    public List<ModelCompliance> compliance() {
-        return jdbc.sql("""
-                        with approved as (select model, patch_level, bulletin_date, published_at from rom_release
-                                          where approved_at is not null),
-                             dev as (select s.imei, s.patch_level, r.model from device_state s
-                                     join (select distinct on (build_fingerprint) build_fingerprint, model
-                                           from rom_release order by build_fingerprint, published_at) r
-                                       on r.build_fingerprint = s.rom_build)
-                        select a.model, a.patch_level, count(d.imei) as devices,
-                               count(d.imei) filter (where d.patch_level is null or d.patch_level < a.patch_level)
-                                   as non_compliant,
-                               coalesce(max(a.patch_level - d.patch_level)
-                                        filter (where d.patch_level < a.patch_level), 0) as max_gap,
-                               coalesce(round(avg(a.patch_level - d.patch_level)
-                                        filter (where d.patch_level < a.patch_level)), 0) as avg_gap,
-                               (a.published_at at time zone 'UTC')::date - a.bulletin_date as delay
-                        from approved a left join dev d on d.model = a.model
-                        group by a.model, a.patch_level, a.bulletin_date, a.published_at order by a.model""")
-                .query((rs, n) -> new ModelCompliance(rs.getString("model"), rs.getDate("patch_level").toLocalDate(),
-                        rs.getLong("devices"), rs.getLong("non_compliant"), rs.getInt("max_gap"),
-                        rs.getInt("avg_gap"), rs.getInt("delay")))
-                .list();
-    }
-
     /** Compliance of one model in one holding unit. */
     public record UnitModelCompliance(String unitCode, String model, long devices, long reporting, long nonCompliant,
                                       int maxGapDays, Optional<LocalDate> approvedPatchLevel,
-                                      List<String> nonCompliantImeis) {
+                                      List<String> nonCompliantImeis, long sumGapDays, long devicesWithGap) {
     }
 
     /**
-     * Compliance of a unit subtree per holding unit and model: the devices and their models come from
-     * inventory (on the caller's behalf), their patch levels from their latest states.
+     * Compliance per holding unit and model of some devices (those in service within the caller's reach,
+     * from inventory): their models are inventory's, their patch levels those of their latest states. A
+     * reporting device below its model's approved level — or that never told its level — is
+     * non-compliant, whatever build it reports.
      */
     @Transactional(readOnly = true)
     public List<UnitModelCompliance> unitCompliance(List<InventoryDevices.Placed> devices) {
-        java.util.Map<String, LocalDate> approved = new java.util.HashMap<>();
-        jdbc.sql("select model, patch_level from rom_release where approved_at is not null")
-                .query((rs, n) -> approved.put(rs.getString(1), rs.getDate(2).toLocalDate())).list();
+        java.util.Map<String, LocalDate> approved = approvedLevels();
         java.util.Map<String, LocalDate> patch = new java.util.HashMap<>();
         java.util.Set<String> reporting = new java.util.HashSet<>();
         jdbc.sql("select imei, patch_level from device_state where imei = any(?::char(15)[])")
@@ -167,11 +138,13 @@ public class RomService {
                     }
                     return null;
                 }).list();
-        java.util.Map<String, long[]> lines = new java.util.TreeMap<>(); // unit, model -> devices, reporting, non, gap
+        // unit, model -> devices, reporting, non-compliant, max gap, sum of gaps, devices with a gap
+        java.util.Map<String, long[]> lines = new java.util.TreeMap<>();
         java.util.Map<String, List<java.util.Map.Entry<String, Long>>> late = new java.util.HashMap<>(); // -> imei, gap
         for (InventoryDevices.Placed d : devices) {
             // unit code, then model: '\0' sorts before any character of a code
-            long[] l = lines.computeIfAbsent(d.unitCode() + '\0' + d.model(), k -> new long[4]);
+            String key = d.unitCode() + '\0' + d.model();
+            long[] l = lines.computeIfAbsent(key, k -> new long[6]);
             l[0]++;
             if (!reporting.contains(d.imei())) {
                 continue;
@@ -184,9 +157,10 @@ public class RomService {
                 long gap = level == null ? Long.MAX_VALUE : java.time.temporal.ChronoUnit.DAYS.between(level, target);
                 if (level != null) {
                     l[3] = Math.max(l[3], gap);
+                    l[4] += gap;
+                    l[5]++;
                 }
-                late.computeIfAbsent(d.unitCode() + '\0' + d.model(), k -> new ArrayList<>())
-                        .add(java.util.Map.entry(d.imei(), gap));
+                late.computeIfAbsent(key, k -> new ArrayList<>()).add(java.util.Map.entry(d.imei(), gap));
             }
         }
         List<UnitModelCompliance> out = new ArrayList<>();
@@ -198,15 +172,56 @@ public class RomService {
                             .thenComparing(java.util.Map.Entry.comparingByKey()))
                     .limit(200).map(java.util.Map.Entry::getKey).toList();
             out.add(new UnitModelCompliance(unit, model, l[0], l[1], l[2], (int) l[3],
-                    Optional.ofNullable(approved.get(model)), imeis));
+                    Optional.ofNullable(approved.get(model)), imeis, l[4], l[5]));
         });
         return out;
     }
 
+    /** Compliance of one model over some devices. */
+    public record ModelCompliance(String model, Optional<LocalDate> approvedPatchLevel, long devices, long reporting,
+                                  long nonCompliant, int maxGapDays, int averageGapDays, int supplierDelayDays) {
+    }
+
+    /**
+     * The fleet view: per model, the sum of that model's unit lines over the same devices — so the fleet
+     * view and the unit views can never disagree.
+     */
     @Transactional(readOnly = true)
-    public long unknownBuildDevices() {
-        return jdbc.sql("select count(*) from device_state s where not exists "
-                + "(select 1 from rom_release r where r.build_fingerprint = s.rom_build)").query(Long.class).single();
+    public List<ModelCompliance> compliance(List<InventoryDevices.Placed> devices) {
+        java.util.Map<String, Integer> delays = new java.util.HashMap<>();
+        jdbc.sql("select model, (published_at at time zone 'UTC')::date - bulletin_date from rom_release "
+                        + "where approved_at is not null")
+                .query((rs, n) -> delays.put(rs.getString(1), rs.getInt(2))).list();
+        java.util.Map<String, List<UnitModelCompliance>> byModel = new java.util.TreeMap<>();
+        unitCompliance(devices).forEach(l -> byModel.computeIfAbsent(l.model(), m -> new ArrayList<>()).add(l));
+        List<ModelCompliance> out = new ArrayList<>();
+        byModel.forEach((model, lines) -> {
+            long gapped = lines.stream().mapToLong(UnitModelCompliance::devicesWithGap).sum();
+            long sum = lines.stream().mapToLong(UnitModelCompliance::sumGapDays).sum();
+            out.add(new ModelCompliance(model, lines.get(0).approvedPatchLevel(),
+                    lines.stream().mapToLong(UnitModelCompliance::devices).sum(),
+                    lines.stream().mapToLong(UnitModelCompliance::reporting).sum(),
+                    lines.stream().mapToLong(UnitModelCompliance::nonCompliant).sum(),
+                    lines.stream().mapToInt(UnitModelCompliance::maxGapDays).max().orElse(0),
+                    gapped == 0 ? 0 : (int) Math.round((double) sum / gapped), delays.getOrDefault(model, 0)));
+        });
+        return out;
+    }
+
+    /** Reporting devices among these whose build no published release names. */
+    @Transactional(readOnly = true)
+    public long unknownBuildDevices(List<InventoryDevices.Placed> devices) {
+        return jdbc.sql("select count(*) from device_state s where s.imei = any(?::char(15)[]) and not exists "
+                        + "(select 1 from rom_release r where r.build_fingerprint = s.rom_build)")
+                .param(devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new))
+                .query(Long.class).single();
+    }
+
+    private java.util.Map<String, LocalDate> approvedLevels() {
+        java.util.Map<String, LocalDate> approved = new java.util.HashMap<>();
+        jdbc.sql("select model, patch_level from rom_release where approved_at is not null")
+                .query((rs, n) -> approved.put(rs.getString(1), rs.getDate(2).toLocalDate())).list();
+        return approved;
     }
 
     private Optional<Release> find(String id) {

@@ -1,0 +1,40 @@
+package fr.interieur.neogend.telemetry.fleet;
+
+import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The devices the fleet views count: those inventory places within the caller's reach (on the caller's
+ * behalf, so a technician of GN-RBRE sees GN-RBRE), minus the ones out of service — declared lost or
+ * stolen in inventory, or revoked here (lost, stolen, exchanged, returned). One source for every view,
+ * so the fleet view and the sum of the unit views count the same devices.
+ */
+@Component
+public class Fleet {
+
+    private final JdbcClient jdbc;
+    private final InventoryDevices inventory;
+
+    public Fleet(JdbcClient jdbc, InventoryDevices inventory) {
+        this.jdbc = jdbc;
+        this.inventory = inventory;
+    }
+
+    /** The devices in service within the caller's reach, or within one unit subtree of it. */
+    public List<InventoryDevices.Placed> inService(Optional<String> unitCode) {
+        List<InventoryDevices.Placed> placed = inventory.placements(unitCode);
+        Set<String> revoked = new HashSet<>(jdbc.sql("select imei from device_revocation").query(String.class).list());
+        return placed.stream().filter(p -> !p.lostOrStolen() && !revoked.contains(p.imei())).toList();
+    }
+
+    /** The IMEIs of some devices, as a SQL array parameter. */
+    public static String[] imeis(List<InventoryDevices.Placed> devices) {
+        return devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new);
+    }
+}

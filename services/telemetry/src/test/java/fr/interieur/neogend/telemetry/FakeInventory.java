@@ -1,0 +1,161 @@
+package fr.interieur.neogend.telemetry;
+
+import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.DeviceState;
+import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
+import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
+import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
+import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsResponse;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Inventory stood in for on a real port, with the reach rules of the real one: a caller whose token
+ * names a unit sees that unit's subtree (unit codes nest by prefix: GN-RBRE-GGD35 is under GN-RBRE),
+ * others see every device; a unit outside the reach is PERMISSION_DENIED. Placements stream in
+ * batches of two, so a client that reads only the first batch is caught.
+ */
+final class FakeInventory implements AutoCloseable {
+
+    record Dev(String imei, String model, String unitCode, String state) {
+    }
+
+    private static final Context.Key<Optional<String>> REACH = Context.key("reach");
+    private static final java.util.regex.Pattern UNIT = java.util.regex.Pattern.compile("\"unit_code\"\\s*:\\s*\"([^\"]+)\"");
+
+    final Map<String, Dev> devices = new ConcurrentHashMap<>();
+    final AtomicInteger placementCalls = new AtomicInteger();
+    private final Server server;
+
+    FakeInventory(int port) throws IOException {
+        var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
+            @Override
+            public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> out) {
+                Dev d = devices.get(request.getImei());
+                if (d == null || !visible(d)) {
+                    out.onError(Status.NOT_FOUND.withDescription("no device").asRuntimeException());
+                    return;
+                }
+                out.onNext(GetDeviceResponse.newBuilder().setDevice(device(d)).build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesResponse> out) {
+                if (!allowed(request.getUnitCode(), out)) {
+                    return;
+                }
+                var page = ListDevicesResponse.newBuilder();
+                selected(request.getUnitCode()).forEach(d -> page.addDevices(device(d)));
+                out.onNext(page.build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void streamDevicePlacements(StreamDevicePlacementsRequest request,
+                                               StreamObserver<StreamDevicePlacementsResponse> out) {
+                placementCalls.incrementAndGet();
+                if (!allowed(request.getUnitCode(), out)) {
+                    return;
+                }
+                List<Dev> all = selected(request.getUnitCode());
+                for (int i = 0; i < all.size(); i += 2) {
+                    var batch = StreamDevicePlacementsResponse.newBuilder();
+                    all.subList(i, Math.min(i + 2, all.size())).forEach(d -> batch.addPlacementsBuilder()
+                            .setImei(d.imei()).setModel(d.model()).setUnitCode(d.unitCode())
+                            .setState(DeviceState.valueOf("DEVICE_STATE_" + d.state())));
+                    out.onNext(batch.build());
+                }
+                out.onCompleted();
+            }
+        };
+        ServerInterceptor reach = new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                              ServerCallHandler<Q, A> next) {
+                String auth = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
+                return Contexts.interceptCall(Context.current().withValue(REACH, unitOf(auth)), call, headers, next);
+            }
+        };
+        server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(service, reach)).build().start();
+    }
+
+    void add(String imei, String model, String unitCode) {
+        add(imei, model, unitCode, "ASSIGNED");
+    }
+
+    void add(String imei, String model, String unitCode, String state) {
+        devices.put(imei, new Dev(imei, model, unitCode, state));
+    }
+
+    private static Optional<String> unitOf(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return Optional.empty();
+        }
+        try {
+            String[] parts = authorization.substring(7).split("\\.");
+            var m = UNIT.matcher(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean under(String unit, String subtree) {
+        return unit.equals(subtree) || unit.startsWith(subtree + "-");
+    }
+
+    private static boolean visible(Dev d) {
+        return REACH.get().map(r -> under(d.unitCode(), r)).orElse(true);
+    }
+
+    private boolean allowed(String unitCode, StreamObserver<?> out) {
+        Optional<String> reach = REACH.get();
+        if (!unitCode.isEmpty() && reach.isPresent() && !under(unitCode, reach.get())) {
+            out.onError(Status.PERMISSION_DENIED.withDescription("unit " + unitCode + " is outside your unit")
+                    .asRuntimeException());
+            return false;
+        }
+        return true;
+    }
+
+    private List<Dev> selected(String unitCode) {
+        return devices.values().stream().filter(FakeInventory::visible)
+                .filter(d -> unitCode.isEmpty() || under(d.unitCode(), unitCode))
+                .filter(d -> !d.state().equals("RETURNED"))
+                .sorted(java.util.Comparator.comparing(Dev::imei)).toList();
+    }
+
+    private static Device device(Dev d) {
+        return Device.newBuilder().setImei(d.imei()).setModel(d.model()).setUnitCode(d.unitCode())
+                .setState(DeviceState.valueOf("DEVICE_STATE_" + d.state())).build();
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+    }
+}
