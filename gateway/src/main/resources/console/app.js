@@ -309,9 +309,11 @@ async function device({ parts }) {
         try {
           const s = await api.get(`devices/${encodeURIComponent(d.imei)}/state`);
           const r = s.reading || {};
-          return h('dl.details', [['Reçu', when(s.receiveTime)], ['Batterie', r.batteryPercent === undefined ? '—' : `${r.batteryPercent} %`],
-            ['Niveau de correctifs', r.securityPatchLevel || '—'], ['Réseau', label(r.network, 'NETWORK_TYPE_')],
-            ['Position', r.latitude === undefined ? '—' : `${r.latitude.toFixed(5)}, ${r.longitude.toFixed(5)}`]]
+          return h('dl.details', [['Dernier envoi reçu', when(s.receiveTime)], ['Relevé du', when(r.recordedAt)],
+            ['Batterie', r.batteryPercent === undefined ? '—' : `${r.batteryPercent} %`],
+            ['Niveau de correctifs', r.securityPatchLevel ? `${r.securityPatchLevel} (déclaré le ${when(s.softwareTime)})` : '—'],
+            ['Réseau', label(r.network, 'NETWORK_TYPE_')],
+            ['Position', r.latitude === undefined ? '—' : `${r.latitude.toFixed(5)}, ${r.longitude.toFixed(5)} (relevée le ${when(s.positionTime)})`]]
             .flatMap(([k, v]) => [h('dt', k), h('dd', v)]));
         } catch (e) {
           if (e.status === 404) {
@@ -362,13 +364,14 @@ async function compliance({ params }) {
   const hours = params.get('hours') || '24';
   const out = [h('h1', 'Conformité des correctifs et équipements silencieux')];
   if (may(FM, TECH, AUD)) {
-    out.push(section('Par modèle (toute la flotte)', later(async () => {
+    out.push(section(may(FM, AUD) ? 'Par modèle (toute la flotte)' : 'Par modèle (votre périmètre)', later(async () => {
       const c = await api.get('compliance');
-      return [table(['Modèle', 'Niveau approuvé', 'Équipements remontant', 'En dessous', 'Écart max (jours)', 'Écart moyen (jours)', 'Délai fournisseur (jours)'],
-        (c.models || []).map(m => h('tr', { 'data-model': m.model }, h('td', m.model), h('td', m.approvedPatchLevel || '—'), h('td.n', num(m.devices)),
+      return [table(['Modèle', 'Niveau approuvé', 'Équipements', 'Remontant', 'En dessous', 'Écart max (jours)', 'Écart moyen (jours)', 'Délai fournisseur (jours)'],
+        (c.models || []).map(m => h('tr', { 'data-model': m.model }, h('td', m.model), h('td', m.approvedPatchLevel || 'aucun approuvé'),
+          h('td.n', num(m.devices)), h('td.n', num(m.reporting)),
           h('td.n', { class: Number(m.nonCompliant) > 0 ? 'n bad' : 'n' }, num(m.nonCompliant)), h('td.n', num(m.maxGapDays)),
           h('td.n', num(m.averageGapDays)), h('td.n', num(m.supplierDelayDays))))),
-      h('p.muted', `Équipements sur une version qu’aucune livraison ne nomme : ${num(c.unknownBuildDevices)}`)];
+      h('p.muted', `Dont équipements sur une version qu’aucune livraison ne nomme (comptés dans leur modèle) : ${num(c.unknownBuildDevices)}`)];
     })));
   }
   const unitForm = h('form.filters', { onsubmit: e => { e.preventDefault(); go('compliance', { unit: new FormData(e.target).get('unit').trim().toUpperCase(), hours }); } },
@@ -390,7 +393,9 @@ async function compliance({ params }) {
       const s = await api.get('device-states:silent', { hours, page_size: 200 });
       return [h('p', { 'data-silent-total': s.total || 0 }, `${num(s.total)} équipement(s) silencieux depuis plus de ${hours} h`,
         Number(s.total) > (s.devices || []).length ? ` (les ${(s.devices || []).length} premiers affichés)` : ''),
-      table(['IMEI', 'Dernier relevé reçu'], (s.devices || []).map(x => h('tr', h('td', deviceLink(x.imei)), h('td', when(x.lastReceiveTime)))))];
+      table(['Unité', 'Silencieux'], (s.byUnit || []).map(u => h('tr', h('td', u.unitCode || 'stock central'), h('td.n', num(u.count))))),
+      table(['IMEI', 'Modèle', 'Unité', 'Dernier relevé reçu'], (s.devices || []).map(x => h('tr', h('td', deviceLink(x.imei)), h('td', x.model || ''),
+        h('td', x.unitCode || 'stock central'), h('td', x.neverReported ? `jamais (enrôlé ${when(x.enrolTime)})` : when(x.lastReceiveTime)))))];
     })));
   }
   return out;
@@ -424,9 +429,9 @@ async function map({ params }) {
   const placed = (p.states || []).filter(s => s.reading && s.reading.latitude !== undefined);
   const mapBox = h('div.map', { id: 'map', role: 'application', 'aria-label': `Carte de ${unit}` });
   out.push(h('p', { 'data-positions': placed.length }, `${placed.length} équipement(s) positionné(s) sur ${num(p.devicesInUnit)} dans ${unit} et ses unités subordonnées`),
-    mapBox, table(['IMEI', 'Position', 'Précision', 'Reçue'], placed.map(s => h('tr', h('td', deviceLink(s.imei)),
+    mapBox, table(['IMEI', 'Position', 'Précision', 'Relevée le'], placed.map(s => h('tr', h('td', deviceLink(s.imei)),
       h('td', `${s.reading.latitude.toFixed(5)}, ${s.reading.longitude.toFixed(5)}`),
-      h('td', s.reading.accuracyM === undefined ? '—' : `${Math.round(s.reading.accuracyM)} m`), h('td', when(s.receiveTime))))));
+      h('td', s.reading.accuracyM === undefined ? '—' : `${Math.round(s.reading.accuracyM)} m`), h('td', when(s.positionTime))))));
   requestAnimationFrame(() => {
     const L = window.L;
     leafletMap = L.map(mapBox, { attributionControl: true });

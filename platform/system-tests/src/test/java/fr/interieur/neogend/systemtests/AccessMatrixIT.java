@@ -216,6 +216,64 @@ class AccessMatrixIT {
         return body.length() > 160 ? body.substring(0, 160) + "…" : body;
     }
 
+    /** Every number a JSON answer gives for a field (proto JSON writes int64 as strings). */
+    static List<Long> numbers(String json, String field) {
+        List<Long> out = new ArrayList<>();
+        var m = java.util.regex.Pattern.compile("\"" + field + "\":\"?([0-9]+)").matcher(json);
+        while (m.find()) {
+            out.add(Long.parseLong(m.group(1)));
+        }
+        return out;
+    }
+
+    static long sum(String json, String field) {
+        return numbers(json, field).stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * What the views return, not only their status: three devices report, two in GN-RBRE and one in
+     * GN-RIDF; the technician of GN-RBRE sees two in every telemetry view, the fleet manager three.
+     */
+    @Test
+    void telemetryViewsAnswerWithinTheCallersReach() throws Exception {
+        String fleet = IDENTITIES.get("fleet-manager");
+        String technician = IDENTITIES.get("technician");
+        Map<Integer, String> units = Map.of(701, "GN-RBRE-GGD35", 702, "GN-RBRE-GGD35-CIE1", 703, "GN-RIDF-GGD77");
+        for (var d : new java.util.TreeMap<>(units).entrySet()) {
+            String imei = DemoData.imei(d.getKey());
+            var registered = send("POST", "/api/v1/devices", fleet, """
+                    {"imei":"%s","serialNumber":"MX-%d","model":"Rugged X5","kind":"DEVICE_KIND_PHONE",
+                     "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"%s"}"""
+                    .formatted(imei, d.getKey(), d.getValue()));
+            assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+            var enrolled = send("POST", "/api/v1/devices/" + imei + ":enroll", fleet, "{}");
+            String credential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
+            var upload = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
+                    .header("Authorization", "Device " + credential).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
+                            {"readings":[{"sequence":"1","recordedAt":"%s","batteryPercent":9,"network":"NETWORK_TYPE_4G",
+                              "securityPatchLevel":"2026-01-05"}]}""".formatted(Instant.now()))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(upload.body()).contains("\"stored\":1");
+        }
+        String rennes = DemoData.imei(701) + "|" + DemoData.imei(702);
+        for (var view : Map.of("technician", technician, "fleet-manager", fleet).entrySet()) {
+            long expected = view.getKey().equals("technician") ? 2 : 3;
+            String battery = send("GET", "/api/v1/device-states:batteryHealth", view.getValue(), null).body();
+            assertThat(numbers(battery, "lowTotal")).as(view.getKey() + " " + battery).containsExactly(expected);
+            String compliance = send("GET", "/api/v1/compliance", view.getValue(), null).body();
+            assertThat(sum(compliance, "devices")).as(view.getKey() + " " + compliance).isEqualTo(expected);
+            assertThat(sum(compliance, "reporting")).as(view.getKey()).isEqualTo(expected);
+            if (expected == 2) {
+                assertThat(battery.replaceAll(rennes, "")).as("no IMEI from outside GN-RBRE")
+                        .doesNotContain(DemoData.imei(703));
+                String unit = send("GET", "/api/v1/units/GN-RBRE/compliance", view.getValue(), null).body();
+                assertThat(sum(unit, "devices")).as("the unit view agrees: " + unit).isEqualTo(2);
+            }
+        }
+    }
+
     static HttpResponse<String> send(String method, String path, String token, String json) throws Exception {
         return SuiteHttp.send(method, stack.gatewayUrl() + path, token, json);
     }

@@ -10,6 +10,6 @@ class ArchitectureTest {
     @Test
     void domainDependsOnNeitherTransportNorStorage() {
         DomainRules.check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("fr.interieur.neogend.telemetry"), "fr.interieur.neogend.telemetry.devicestatus..");
+                .importPackages("fr.interieur.neogend.telemetry"), "fr.interieur.neogend.telemetry.revocation..");
     }
 }

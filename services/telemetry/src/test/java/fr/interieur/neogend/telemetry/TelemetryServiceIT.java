@@ -1,7 +1,5 @@
 package fr.interieur.neogend.telemetry;
 
-import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesRequest;
-import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
@@ -21,7 +19,6 @@ import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.UUID;
 import java.util.List;
 
@@ -39,7 +36,6 @@ class TelemetryServiceIT {
 
     @BeforeEach
     void connect() {
-        jdbc.sql("delete from device_status").update();
         jdbc.sql("delete from device_command").update();
         jdbc.sql("delete from device_revocation").update();
         jdbc.sql("delete from inventory_event").update();
@@ -52,30 +48,11 @@ class TelemetryServiceIT {
     }
 
     @Test
-    void listsEveryRowPageByPage() {
-        for (int i = 0; i < 5; i++) {
-            jdbc.sql("insert into device_status (imei, battery_percent, security_patch_level) values (?, ?, ?)")
-                    .params(String.format("35%013d", i), 87, "2026-11-05")
-                    .update();
-        }
-        var stub = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
-        List<String> keys = new ArrayList<>();
-        String token = "";
-        do {
-            ListDeviceStatusesResponse page = stub.listDeviceStatuses(ListDeviceStatusesRequest.newBuilder().setPageSize(2)
-                    .setPageToken(token).build());
-            page.getItemsList().forEach(item -> keys.add(item.getImei()));
-            token = page.getNextPageToken();
-        } while (!token.isEmpty());
-        assertThat(keys).hasSize(5).isSorted().doesNotHaveDuplicates();
-    }
-
-    @Test
     void refusesCallersWithoutAValidTokenOrRole() {
         GrpcAssertions.assertRefusesStrangers(token -> () -> {
             var stub = TelemetryServiceGrpc.newBlockingStub(channel);
             (token == null ? stub : GrpcTestClients.withToken(stub, token))
-                    .listDeviceStatuses(ListDeviceStatusesRequest.getDefaultInstance());
+                    .getCompliance(fr.interieur.neogend.telemetry.v1.GetComplianceRequest.getDefaultInstance());
         });
     }
 

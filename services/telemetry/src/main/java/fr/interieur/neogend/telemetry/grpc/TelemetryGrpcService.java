@@ -1,13 +1,8 @@
 package fr.interieur.neogend.telemetry.grpc;
 
-import fr.interieur.neogend.telemetry.devicestatus.DeviceStatus;
-import fr.interieur.neogend.telemetry.devicestatus.DeviceStatusCatalog;
-import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.contract.RequestRules;
 import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest;
 import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse;
-import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesRequest;
-import fr.interieur.neogend.telemetry.v1.ListDeviceStatusesResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
@@ -79,11 +74,10 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 
-/** The telemetry gRPC API (skeleton): maps proto messages to the domain and back. */
+/** The telemetry gRPC API: maps proto messages to the domain and back. */
 @Service
 public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceImplBase {
 
-    private final DeviceStatusCatalog catalog;
     private final InventoryEventHandler inventoryEvents;
     private final EnrolmentService enrolment;
     private final IngestionService ingestion;
@@ -107,7 +101,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         return u;
     }
 
-    public TelemetryGrpcService(DeviceStatusCatalog catalog, InventoryEventHandler inventoryEvents,
+    public TelemetryGrpcService(InventoryEventHandler inventoryEvents,
                                 EnrolmentService enrolment, IngestionService ingestion, DeviceCredentials credentials,
                                 PositionQueries queries, CommandService commands, RomService roms,
                                 Fleet fleet, FleetViews fleetViews,
@@ -120,7 +114,6 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                 .description("Readings received from devices, by outcome").register(meters);
         this.readingsRejected = Counter.builder("neogend.readings").tag("outcome", "rejected")
                 .description("Readings received from devices, by outcome").register(meters);
-        this.catalog = catalog;
         this.inventoryEvents = inventoryEvents;
         this.enrolment = enrolment;
         this.ingestion = ingestion;
@@ -474,22 +467,5 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                 e.getPackId().isEmpty() ? Optional.empty() : Optional.of(e.getPackId())));
         response.onNext(RecordInventoryEventResponse.newBuilder().setAlreadyRecorded(!applied).build());
         response.onCompleted();
-    }
-
-    @Override
-    public void listDeviceStatuses(ListDeviceStatusesRequest request, StreamObserver<ListDeviceStatusesResponse> response) {
-        Page<DeviceStatus> page = catalog.list(request.getPageSize(), request.getPageToken());
-        ListDeviceStatusesResponse.Builder out = ListDeviceStatusesResponse.newBuilder().setNextPageToken(page.nextPageToken());
-        page.items().forEach(item -> out.addItems(toProto(item)));
-        response.onNext(out.build());
-        response.onCompleted();
-    }
-
-    private static fr.interieur.neogend.telemetry.v1.DeviceStatus toProto(DeviceStatus item) {
-        return fr.interieur.neogend.telemetry.v1.DeviceStatus.newBuilder()
-                .setImei(item.imei())
-                .setBatteryPercent(item.batteryPercent())
-                .setSecurityPatchLevel(item.securityPatchLevel())
-                .build();
     }
 }
