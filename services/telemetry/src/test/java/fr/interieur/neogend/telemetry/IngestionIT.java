@@ -365,6 +365,63 @@ class IngestionIT {
         assertThat(after.getReading().getBatteryPercent()).isEqualTo(80); // the rest of the state stays
     }
 
+    @Test
+    void theAuditNamesTheDevicesEachReadReturnedAndPagesAndFiltersByWhoWhatWhereAndWhen() {
+        stateAt(KNOWN, 48.1100, -1.6800, Duration.ofMinutes(2));
+        stateAt(OTHER, 48.1173, -1.6778, Duration.ofMinutes(5));
+        Instant before = Instant.now().minusSeconds(1);
+        fleetManager.findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
+                .setLatitude(48.11).setLongitude(-1.68).setRadiusM(2000).build());
+        state(KNOWN);
+        GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.unitManager("GN-RBRE"))
+                .listUnitPositions(fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest.newBuilder()
+                        .setUnitCode("GN-RBRE").build());
+        var auditor = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
+        java.util.function.Function<fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.Builder,
+                List<fr.interieur.neogend.telemetry.v1.PositionAccess>> audit =
+                r -> auditor.listPositionAccesses(r.build()).getAccessesList();
+        var request = fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.newBuilder();
+
+        var all = audit.apply(request.clone());
+        assertThat(all).extracting(a -> a.getKind() + " " + a.getDeviceImeisList()).containsExactly(
+                "UNIT_MAP " + List.of(KNOWN, OTHER), "DEVICE_STATE " + List.of(KNOWN),
+                "RADIUS " + List.of(KNOWN, OTHER));
+        assertThat(all.get(0).getUnitCode()).isEqualTo("GN-RBRE");
+        // who read OTHER's position: the radius search and the unit map, not the state of KNOWN
+        assertThat(audit.apply(request.clone().setImei(OTHER))).extracting(a -> a.getKind())
+                .containsExactly("UNIT_MAP", "RADIUS");
+        assertThat(audit.apply(request.clone().setActor(all.get(0).getActor()))).extracting(a -> a.getKind())
+                .containsExactly("UNIT_MAP");
+        assertThat(audit.apply(request.clone().setUnitCode("GN-RBRE"))).hasSize(1);
+        assertThat(audit.apply(request.clone().setUnitCode("GN-RIDF"))).isEmpty();
+        var later = Instant.now().plusSeconds(60);
+        assertThat(audit.apply(request.clone().setFromTime(Timestamp.newBuilder().setSeconds(later.getEpochSecond()))))
+                .isEmpty();
+        assertThat(audit.apply(request.clone().setFromTime(Timestamp.newBuilder().setSeconds(before.getEpochSecond()))
+                .setToTime(Timestamp.newBuilder().setSeconds(later.getEpochSecond())))).hasSize(3);
+
+        // one entry a page, newest first, nothing twice; a token is for its own filters only
+        List<String> ids = new ArrayList<>();
+        String token = "";
+        do {
+            var page = auditor.listPositionAccesses(request.clone().setPageSize(1).setPageToken(token).build());
+            page.getAccessesList().forEach(a -> ids.add(a.getId()));
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        assertThat(ids).containsExactlyElementsOf(all.stream().map(a -> a.getId()).toList());
+        String first = auditor.listPositionAccesses(request.clone().setPageSize(1).build()).getNextPageToken();
+        assertThat(GrpcAssertions.failure(() -> auditor.listPositionAccesses(request.clone().setImei(KNOWN)
+                .setPageToken(first).build())).getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(GrpcAssertions.failure(() -> auditor.listPositionAccesses(request.clone().setImei("123").build()))
+                .getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(GrpcAssertions.failure(() -> auditor.listPositionAccesses(request.clone()
+                .setFromTime(Timestamp.newBuilder().setSeconds(later.getEpochSecond()))
+                .setToTime(Timestamp.newBuilder().setSeconds(before.getEpochSecond())).build())).getStatus().getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        // reading the audit is no position read: it adds nothing to itself
+        assertThat(audit.apply(request.clone())).hasSize(3);
+    }
+
     /** A device's readings stream; answers, the error or "done" arrive in {@code answers}. */
     StreamObserver<StreamReadingsRequest> stream(String credential, LinkedBlockingQueue<Object> answers) {
         Metadata m = new Metadata();
@@ -548,7 +605,7 @@ class IngestionIT {
                 TestTokens.technician("GN-RBRE")).listUnitPositions(fr.interieur.neogend.telemetry.v1
                 .ListUnitPositionsRequest.newBuilder().setUnitCode("GN-RBRE").build())).getStatus().getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(jdbc.sql("select kind || ' ' || imei || ' ' || result_count from position_access")
+        assertThat(jdbc.sql("select kind || ' ' || unit_code || ' ' || result_count from position_access")
                 .query(String.class).list()).containsExactly("UNIT_MAP GN-RBRE 2");
 
         var compliance = manager.getUnitCompliance(fr.interieur.neogend.telemetry.v1.GetUnitComplianceRequest.newBuilder()

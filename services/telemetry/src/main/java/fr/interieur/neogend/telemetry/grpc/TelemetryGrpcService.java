@@ -264,14 +264,20 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     @Override
     public void listPositionAccesses(ListPositionAccessesRequest request,
                                      StreamObserver<ListPositionAccessesResponse> response) {
-        var out = ListPositionAccessesResponse.newBuilder();
-        queries.accesses(request.getPageSize()).forEach(a -> {
-            var b = out.addAccessesBuilder().setActor(a.actor()).setTime(timestamp(a.at())).setKind(a.kind())
-                    .setResultCount(a.resultCount());
+        var filter = new PositionQueries.AccessFilter(text(request.getActor()), text(request.getImei()),
+                text(request.getUnitCode()),
+                request.hasFromTime() ? Optional.of(instant(request.getFromTime(), "from_time")) : Optional.empty(),
+                request.hasToTime() ? Optional.of(instant(request.getToTime(), "to_time")) : Optional.empty());
+        var page = queries.accesses(filter, request.getPageSize(), request.getPageToken());
+        var out = ListPositionAccessesResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(a -> {
+            var b = out.addAccessesBuilder().setId(Long.toString(a.id())).setActor(a.actor()).setTime(timestamp(a.at()))
+                    .setKind(a.kind()).setResultCount(a.resultCount()).addAllDeviceImeis(a.deviceImeis());
             a.latitude().ifPresent(b::setLatitude);
             a.longitude().ifPresent(b::setLongitude);
             a.radiusM().ifPresent(b::setRadiusM);
             a.imei().ifPresent(b::setImei);
+            a.unitCode().ifPresent(b::setUnitCode);
         });
         response.onNext(out.build());
         response.onCompleted();
@@ -299,6 +305,10 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         s.kernelVersion().ifPresent(r::setKernelVersion);
         s.agentVersion().ifPresent(r::setAgentVersion);
         return r.build();
+    }
+
+    private static Optional<String> text(String value) {
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
     }
 
     private static com.google.protobuf.Timestamp timestamp(Instant i) {

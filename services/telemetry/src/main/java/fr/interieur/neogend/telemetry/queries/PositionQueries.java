@@ -59,9 +59,9 @@ public class PositionQueries {
     }
 
     /** An entry of the access audit. */
-    public record Access(String actor, Instant at, String kind, Optional<Double> latitude,
+    public record Access(long id, String actor, Instant at, String kind, Optional<Double> latitude,
                          Optional<Double> longitude, Optional<Double> radiusM, Optional<String> imei,
-                         int resultCount) {
+                         int resultCount, Optional<String> unitCode, List<String> deviceImeis) {
     }
 
     static final RowMapper<State> STATE = (rs, n) -> new State(rs.getString("imei"),
@@ -89,7 +89,8 @@ public class PositionQueries {
         requireVisible(imei, caller);
         State state = jdbc.sql("select * from device_state where imei = ?").param(imei).query(STATE).optional()
                 .map(this::withinRetention).orElseThrow(() -> new NotFoundException("device " + imei + " has sent no reading yet"));
-        audit(caller, "DEVICE_STATE", null, null, null, imei, state.latitude().isPresent() ? 1 : 0);
+        audit(caller, "DEVICE_STATE", null, null, null, imei, null,
+                state.latitude().isPresent() ? List.of(imei) : List.of());
         return state;
     }
 
@@ -107,8 +108,8 @@ public class PositionQueries {
                         select %s from reading where imei = ? and recorded_at >= ?
                         order by recorded_at desc, sequence desc limit ?""".formatted(READING_COLUMNS))
                 .params(imei, Timestamp.from(from), limit).query(STATE).list();
-        audit(caller, "DEVICE_READINGS", null, null, null, imei,
-                (int) readings.stream().filter(r -> r.latitude().isPresent()).count());
+        audit(caller, "DEVICE_READINGS", null, null, null, imei, null,
+                readings.stream().anyMatch(r -> r.latitude().isPresent()) ? List.of(imei) : List.of());
         return readings;
     }
 
@@ -137,7 +138,7 @@ public class PositionQueries {
                 .params(EARTH_RADIUS_M, latitude, latitude, longitude, latitude - dLat, latitude + dLat,
                         longitude - dLon, longitude + dLon, age, radiusM)
                 .query(STATE).list();
-        audit(caller, "RADIUS", latitude, longitude, radiusM, null, found.size());
+        audit(caller, "RADIUS", latitude, longitude, radiusM, null, null, found.stream().map(State::imei).toList());
         return found;
     }
 
@@ -154,27 +155,104 @@ public class PositionQueries {
                           and position_recorded_at > now() - ? * interval '1 minute' order by imei""")
                 .params(devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new), age)
                 .query(STATE).list();
-        audit(caller, "UNIT_MAP", null, null, null, unitCode, states.size());
+        audit(caller, "UNIT_MAP", null, null, null, null, unitCode, states.stream().map(State::imei).toList());
         return new UnitMap(states, devices.size());
     }
 
+    /** What an auditor filters the audit on; empty values match everything. */
+    public record AccessFilter(Optional<String> actor, Optional<String> imei, Optional<String> unitCode,
+                               Optional<Instant> from, Optional<Instant> to) {
+
+        String key() {
+            return actor.orElse("") + "|" + imei.orElse("") + "|" + unitCode.orElse("") + "|"
+                    + from.map(Instant::toString).orElse("") + "|" + to.map(Instant::toString).orElse("");
+        }
+    }
+
+    /** A page of the audit, newest first, filtered by who, which device, which unit and when. */
     @Transactional(readOnly = true)
-    public List<Access> accesses(int pageSize) {
-        int limit = pageSize <= 0 ? 100 : Math.min(pageSize, 500);
-        return jdbc.sql("select * from position_access order by at desc, id desc limit ?").param(limit)
-                .query((rs, n) -> new Access(rs.getString("actor"), rs.getTimestamp("at").toInstant(),
+    public fr.interieur.neogend.kit.paging.Page<Access> accesses(AccessFilter filter, int pageSize, String pageToken) {
+        filter.imei().ifPresent(i -> {
+            String problem = fr.interieur.neogend.kit.validation.Imei.problem(i);
+            if (problem != null) {
+                throw InvalidArgumentException.of("imei", problem);
+            }
+        });
+        if (filter.from().isPresent() && filter.to().isPresent() && !filter.from().get().isBefore(filter.to().get())) {
+            throw InvalidArgumentException.of("to_time", "must be after from_time");
+        }
+        var page = fr.interieur.neogend.kit.paging.PageRequest.of(pageSize <= 0 ? 100 : pageSize, pageToken,
+                filter.key());
+        StringBuilder sql = new StringBuilder("select a.* from position_access a where true");
+        List<Object> args = new java.util.ArrayList<>();
+        filter.actor().ifPresent(v -> {
+            sql.append(" and a.actor = ?");
+            args.add(v);
+        });
+        filter.imei().ifPresent(v -> {
+            sql.append(" and (a.imei = ? or exists (select 1 from position_access_device d where d.access_id = a.id "
+                    + "and d.imei = ?))");
+            args.add(v);
+            args.add(v);
+        });
+        filter.unitCode().ifPresent(v -> {
+            sql.append(" and a.unit_code = ?");
+            args.add(v);
+        });
+        filter.from().ifPresent(v -> {
+            sql.append(" and a.at >= ?");
+            args.add(Timestamp.from(v));
+        });
+        filter.to().ifPresent(v -> {
+            sql.append(" and a.at < ?");
+            args.add(Timestamp.from(v));
+        });
+        if (page.afterKey().isPresent()) {
+            try {
+                args.add(Long.parseLong(page.afterKey().get()));
+            } catch (NumberFormatException e) {
+                throw InvalidArgumentException.of("page_token", "is not a token of this listing");
+            }
+            sql.append(" and a.id < ?");
+        }
+        sql.append(" order by a.id desc limit ?");
+        args.add(page.fetchSize());
+        List<Access> rows = jdbc.sql(sql.toString()).params(args)
+                .query((rs, n) -> new Access(rs.getLong("id"), rs.getString("actor"), rs.getTimestamp("at").toInstant(),
                         rs.getString("kind"), Optional.ofNullable((Double) rs.getObject("latitude")),
                         Optional.ofNullable((Double) rs.getObject("longitude")),
                         Optional.ofNullable((Double) rs.getObject("radius_m")), Optional.ofNullable(rs.getString("imei")),
-                        rs.getInt("result_count")))
+                        rs.getInt("result_count"), Optional.ofNullable(rs.getString("unit_code")), List.of()))
                 .list();
+        // the devices of the page's entries, in one query
+        java.util.Map<Long, List<String>> devices = new java.util.HashMap<>();
+        jdbc.sql("""
+                        select access_id, imei from (select access_id, imei,
+                               row_number() over (partition by access_id order by imei) as n
+                               from position_access_device where access_id = any(?::bigint[])) d
+                        where n <= 1000 order by access_id, imei""")
+                .param(rows.stream().map(Access::id).toArray(Long[]::new))
+                .query((rs, n) -> devices.computeIfAbsent(rs.getLong(1), k -> new java.util.ArrayList<>())
+                        .add(rs.getString(2))).list();
+        List<Access> withDevices = rows.stream().map(a -> new Access(a.id(), a.actor(), a.at(), a.kind(), a.latitude(),
+                a.longitude(), a.radiusM(), a.imei(), a.resultCount(), a.unitCode(),
+                devices.getOrDefault(a.id(), List.of()))).toList();
+        return page.toPage(withDevices, a -> Long.toString(a.id()), filter.key());
     }
 
-    private void audit(Caller caller, String kind, Double lat, Double lon, Double radius, String imei, int count) {
-        jdbc.sql("""
-                        insert into position_access (actor, at, kind, latitude, longitude, radius_m, imei, result_count)
-                        values (?, now(), ?, ?, ?, ?, ?, ?)""")
-                .params(caller.username(), kind, lat, lon, radius, imei, count).update();
+    /** Writes the audit entry of a read, with the devices whose position it returned. */
+    private void audit(Caller caller, String kind, Double lat, Double lon, Double radius, String imei, String unitCode,
+                       List<String> devices) {
+        long id = jdbc.sql("""
+                        insert into position_access (actor, at, kind, latitude, longitude, radius_m, imei, unit_code,
+                                                     result_count)
+                        values (?, now(), ?, ?, ?, ?, ?, ?, ?) returning id""")
+                .params(caller.username(), kind, lat, lon, radius, imei, unitCode, devices.size())
+                .query(Long.class).single();
+        if (!devices.isEmpty()) {
+            jdbc.sql("insert into position_access_device (access_id, imei) select ?, unnest(?::char(15)[]) "
+                    + "on conflict do nothing").params(id, devices.stream().distinct().toArray(String[]::new)).update();
+        }
     }
 
     private void requireVisible(String imei, Caller caller) {
