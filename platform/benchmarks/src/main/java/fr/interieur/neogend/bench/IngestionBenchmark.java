@@ -170,12 +170,15 @@ final class IngestionBenchmark {
             s.execute("select setseed(0.42)");
             s.execute("""
                     insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging,
-                                              latitude, longitude, accuracy_m, network)
+                                              latitude, longitude, accuracy_m, network, position_recorded_at,
+                                              position_sequence)
                     select c.imei, now() - m * interval '1 minute', 1, now() - m * interval '1 minute', 70, false,
-                           42.5 + random() * 8.5, -4.5 + random() * 12.0, 10, '4G'
+                           42.5 + random() * 8.5, -4.5 + random() * 12.0, 10, '4G', now() - m * interval '1 minute', 1
                     from (select imei, floor(random() * 55)::int as m from device_credential) c
                     on conflict (imei) do update set latitude = excluded.latitude, longitude = excluded.longitude,
-                                                     received_at = excluded.received_at""");
+                                                     received_at = excluded.received_at,
+                                                     position_recorded_at = excluded.position_recorded_at,
+                                                     position_sequence = excluded.position_sequence""");
             s.execute("analyze device_state");
         }
         Metadata m = new Metadata();

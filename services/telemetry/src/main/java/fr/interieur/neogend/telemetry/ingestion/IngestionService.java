@@ -76,11 +76,10 @@ public class IngestionService {
                 throw InvalidArgumentException.of("acknowledged_command_ids", "holds an unknown command id: " + id);
             }
         }
-        int stored = good.isEmpty() ? 0 : store.insert(imei, good);
         Comparator<ReadingIn> order = Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence);
-        good.stream().max(order).ifPresent(newest -> store.updateLatest(imei, newest,
+        int stored = good.isEmpty() ? 0 : store.store(imei, good, good.stream().max(order).orElseThrow(),
                 good.stream().filter(r -> r.latitude().isPresent()).max(order),
-                good.stream().filter(r -> !r.patchLevel().isEmpty() || !r.romBuild().isEmpty()).max(order)));
+                good.stream().filter(r -> !r.patchLevel().isEmpty() || !r.romBuild().isEmpty()).max(order));
         if (!acks.isEmpty()) {
             store.acknowledge(imei, acks);
         }

@@ -9,16 +9,14 @@ public interface ReadingStore {
     /** True when inventory said the device was lost, stolen, exchanged or returned. */
     boolean revoked(String imei);
 
-    /** Stores the readings of one device unless stored already; returns how many were new. */
-    int insert(String imei, List<ReadingIn> readings);
-
     /**
-     * Moves the device's latest state forward, each part by its own newest reading: battery, network and
-     * storage by the newest reading; the position by the newest reading with a fix; patch level, build,
-     * kernel and agent by the newest reading that told them. A part older than the stored one is kept.
+     * Stores the readings of one device unless stored already, and moves the device's latest state
+     * forward, each part by its own newest reading: battery, network and storage by the newest reading;
+     * the position by the newest reading with a fix; patch level, build, kernel and agent by the newest
+     * reading that told them. A part older than the stored one is kept. Returns how many readings were new.
      */
-    void updateLatest(String imei, ReadingIn newest, java.util.Optional<ReadingIn> newestPosition,
-                      java.util.Optional<ReadingIn> newestSoftware);
+    int store(String imei, List<ReadingIn> readings, ReadingIn newest, java.util.Optional<ReadingIn> newestPosition,
+              java.util.Optional<ReadingIn> newestSoftware);
 
     /** Marks the device's commands acknowledged (ids of other devices are ignored). */
     void acknowledge(String imei, Collection<Long> commandIds);

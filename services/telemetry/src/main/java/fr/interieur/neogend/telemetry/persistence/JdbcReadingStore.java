@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Readings in PostgreSQL: a batch is one multi-row insert from arrays ({@code unnest}), each key
- * stored once ({@code on conflict do nothing}).
+ * stored once ({@code on conflict do nothing}), with the latest state's upsert in the same statement.
  */
 @Repository
 class JdbcReadingStore implements ReadingStore {
@@ -40,7 +40,8 @@ class JdbcReadingStore implements ReadingStore {
     }
 
     @Override
-    public int insert(String imei, List<ReadingIn> readings) {
+    public int store(String imei, List<ReadingIn> readings, ReadingIn newest, Optional<ReadingIn> newestPosition,
+                     Optional<ReadingIn> newestSoftware) {
         int n = readings.size();
         Timestamp[] at = new Timestamp[n];
         Long[] seq = new Long[n];
@@ -72,9 +73,10 @@ class JdbcReadingStore implements ReadingStore {
             agent[i] = emptyToNull(r.agentVersion());
         }
         Timestamp now = Timestamp.from(Instant.now());
-        // one statement: the arrays zipped by unnest, the received time added, duplicates skipped
+        // one statement, one round trip: the arrays zipped by unnest, the received time added, duplicates
+        // skipped; and, in the same statement, the latest state moved forward
         return jdbcTemplate.execute((Connection c) -> {
-            try (var ps = c.prepareStatement("""
+            try (var ps = c.prepareStatement("with ins as (" + """
                     insert into reading (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
                                          longitude, accuracy_m, network, patch_level, rom_build, kernel_version,
                                          free_storage_mb, agent_version)
@@ -85,7 +87,7 @@ class JdbcReadingStore implements ReadingStore {
                                                     ?::varchar[], ?::varchar[], ?::bigint[], ?::varchar[])
                                              as u(recorded_at, sequence, battery, charging, lat, lon, acc, network,
                                                   patch, rom, kernel, storage, agent)) r
-                    on conflict do nothing""")) {
+                    on conflict do nothing returning 1""" + "), latest as (" + UPSERT_LATEST + ") select count(*) from ins")) {
                 ps.setString(1, imei);
                 ps.setTimestamp(2, now);
                 ps.setArray(3, array(c, "timestamptz", at));
@@ -101,7 +103,15 @@ class JdbcReadingStore implements ReadingStore {
                 ps.setArray(13, array(c, "varchar", kernel));
                 ps.setArray(14, array(c, "bigint", storage));
                 ps.setArray(15, array(c, "varchar", agent));
-                return ps.executeUpdate();
+                Object[] latest = latestParameters(imei, newest, newestPosition.orElse(null),
+                        newestSoftware.orElse(null));
+                for (int i = 0; i < latest.length; i++) {
+                    ps.setObject(16 + i, latest[i]);
+                }
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
             }
         });
     }
@@ -127,7 +137,8 @@ class JdbcReadingStore implements ReadingStore {
     private static final String NEWER_SOFTWARE = newer("software");
     private static final String UPSERT_LATEST = """
             insert into device_state (imei, received_at, %s, %s, %s)
-            values (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            values (?, now(), ?::timestamptz, ?::bigint, ?::smallint, ?::boolean, ?, ?::bigint, ?::float8, ?::float8,
+                    ?::float4, ?::timestamptz, ?::bigint, ?::date, ?, ?, ?, ?::timestamptz, ?::bigint)
             on conflict (imei) do update set received_at = greatest(excluded.received_at, device_state.received_at),
                 %s, %s, %s""".formatted(String.join(", ", MAIN), String.join(", ", POSITION),
             String.join(", ", SOFTWARE), assign(MAIN, NEWER_MAIN), assign(POSITION, NEWER_POSITION),
@@ -144,22 +155,17 @@ class JdbcReadingStore implements ReadingStore {
                 .formatted(c, condition)).toList());
     }
 
-    @Override
-    public void updateLatest(String imei, ReadingIn newest, Optional<ReadingIn> newestPosition,
-                             Optional<ReadingIn> newestSoftware) {
-        ReadingIn p = newestPosition.orElse(null);
-        ReadingIn w = newestSoftware.orElse(null);
-        jdbc.sql(UPSERT_LATEST)
-                .params(imei, Timestamp.from(newest.recordedAt()), newest.sequence(), (short) newest.batteryPercent(),
-                        newest.charging(), newest.network(), newest.freeStorageMb(),
-                        p == null ? null : p.latitude().orElseThrow(), p == null ? null : p.longitude().orElseThrow(),
-                        p == null ? null : p.accuracyM().orElse(null),
-                        p == null ? null : Timestamp.from(p.recordedAt()), p == null ? null : p.sequence(),
-                        w == null || w.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(w.patchLevel())),
-                        w == null ? null : emptyToNull(w.romBuild()), w == null ? null : emptyToNull(w.kernelVersion()),
-                        w == null ? null : emptyToNull(w.agentVersion()),
-                        w == null ? null : Timestamp.from(w.recordedAt()), w == null ? null : w.sequence())
-                .update();
+    /** The parameters of {@link #UPSERT_LATEST}, in order. */
+    private static Object[] latestParameters(String imei, ReadingIn newest, ReadingIn p, ReadingIn w) {
+        return new Object[] {imei, Timestamp.from(newest.recordedAt()), newest.sequence(),
+                (short) newest.batteryPercent(), newest.charging(), newest.network(), newest.freeStorageMb(),
+                p == null ? null : p.latitude().orElseThrow(), p == null ? null : p.longitude().orElseThrow(),
+                p == null ? null : p.accuracyM().orElse(null),
+                p == null ? null : Timestamp.from(p.recordedAt()), p == null ? null : p.sequence(),
+                w == null || w.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(w.patchLevel())),
+                w == null ? null : emptyToNull(w.romBuild()), w == null ? null : emptyToNull(w.kernelVersion()),
+                w == null ? null : emptyToNull(w.agentVersion()),
+                w == null ? null : Timestamp.from(w.recordedAt()), w == null ? null : w.sequence()};
     }
 
     @Override
@@ -174,11 +180,14 @@ class JdbcReadingStore implements ReadingStore {
         // a revoked device (only a lost or stolen one gets this far) is handed its LOCK and WIPE, nothing else
         String only = " and (command in ('LOCK', 'WIPE') or not exists (select 1 from device_revocation r "
                 + "where r.imei = device_command.imei))";
-        jdbc.sql("update device_command set status = 'DELIVERED', delivered_at = now() "
-                + "where imei = ? and status = 'QUEUED'" + only).param(imei).update();
-        return jdbc.sql("select id, command, status, queued_at from device_command "
-                        + "where imei = ? and status = 'DELIVERED'" + only + " order by id")
-                .param(imei)
+        // one round trip: the queued ones marked delivered, and with them those delivered before
+        // (the select sees the table as it was before the update: the two parts never overlap)
+        return jdbc.sql("with marked as (update device_command set status = 'DELIVERED', delivered_at = now() "
+                        + "where imei = ? and status = 'QUEUED'" + only + " returning id, command, status, queued_at) "
+                        + "select id, command, status, queued_at from device_command "
+                        + "where imei = ? and status = 'DELIVERED'" + only
+                        + " union all select * from marked order by id")
+                .params(imei, imei)
                 .query((rs, n) -> new Upload.Command(rs.getLong(1), rs.getString(2), rs.getString(3),
                         rs.getTimestamp(4).toInstant()))
                 .list();

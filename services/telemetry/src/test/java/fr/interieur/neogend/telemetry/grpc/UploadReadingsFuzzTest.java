@@ -133,16 +133,11 @@ class UploadReadingsFuzzTest {
         }
 
         @Override
-        public int insert(String imei, List<ReadingIn> readings) {
+        public int store(String imei, List<ReadingIn> readings, ReadingIn newest,
+                         java.util.Optional<ReadingIn> newestPosition, java.util.Optional<ReadingIn> newestSoftware) {
             writes++;
             inserted.addAll(readings);
             return readings.size();
-        }
-
-        @Override
-        public void updateLatest(String imei, ReadingIn newest, java.util.Optional<ReadingIn> newestPosition,
-                                 java.util.Optional<ReadingIn> newestSoftware) {
-            writes++;
         }
 
         @Override
