@@ -28,6 +28,8 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -206,6 +208,21 @@ final class IngestionBenchmark {
         double worstNear = Math.max(nearDirect.p99Millis(), nearGateway.p99Millis());
         System.out.printf(Locale.ROOT, "Goals: latest state p99 < 10 ms: worst %.1f -> %s; radius p99 < 100 ms: worst %.1f"
                 + " -> %s%n", worstState, worstState < 10 ? "met" : "NOT met", worstNear, worstNear < 100 ? "met" : "NOT met");
+        // the fleet views read the placements of the whole fleet from inventory (140,000 devices) at each call
+        System.out.printf("%nFleet views through the gateway, fleet manager, %,d devices (s, 5 calls each)%n", DEVICES);
+        System.out.println("view                               | median |    max");
+        for (String path : List.of("/api/v1/compliance", "/api/v1/device-states:batteryHealth",
+                "/api/v1/device-states:silent?hours=1")) {
+            List<Double> seconds = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                ok(http.get().get(path, token));
+                seconds.add((System.nanoTime() - t0) / 1e9);
+            }
+            java.util.Collections.sort(seconds);
+            System.out.printf(Locale.ROOT, "%-34s | %6.2f | %6.2f%n", path.substring("/api/v1/".length()),
+                    seconds.get(2), seconds.get(4));
+        }
         System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service after the queries: %s%n", peakMemory());
     }
 
