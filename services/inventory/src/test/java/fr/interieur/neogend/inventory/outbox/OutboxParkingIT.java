@@ -294,6 +294,56 @@ class OutboxParkingIT {
         assertThat(OutboxRelay.safe("k".repeat(2000), "")).hasSize(480);
     }
 
+    @Test
+    void theRunbooksStatementsRequeueAndDiscardAParkedEvent() throws Exception {
+        String runbook = java.nio.file.Files.readString(java.nio.file.Path.of(
+                System.getProperty("neogend.root", "../..")).resolve("docs/operations.md"));
+        List<String> sql = new ArrayList<>();
+        var blocks = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(runbook);
+        while (blocks.find()) {
+            sql.add(blocks.group(1).replaceAll("(?m)^ +", "").trim());
+        }
+        assertThat(sql).hasSize(4);
+        String requeue = sql.get(2);
+        String discard = sql.get(3);
+        assertThat(requeue).contains("parked_at = null");
+        assertThat(discard).contains("delivered_at = now()");
+
+        String wrong = write(930, InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN);
+        String later = write(930, InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED);
+        String bad = write(931, InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST);
+        AtomicBoolean fixed = new AtomicBoolean(false);
+        telemetry.behave(e -> e.getEventId().equals(bad) || (e.getEventId().equals(wrong) && !fixed.get())
+                ? TelemetryStandIn.Answer.refuse(Status.FAILED_PRECONDITION.withDescription("refused"))
+                : TelemetryStandIn.Answer.OK);
+        OutboxRelay relay = relay();
+        relay.deliverDue();
+        assertThat(relay.backlog().parked()).isEqualTo(2);
+        jdbc.sql(sql.get(0)).query(rs -> {
+        });
+        List<String> listed = jdbc.sql(sql.get(1)).query((rs, n) -> rs.getString("event_id")).list();
+        assertThat(listed).containsExactly(wrong, bad);
+
+        // telemetry fixed: the wrongly refused event is re-queued and arrives (after its device's later one)
+        fixed.set(true);
+        assertThat(jdbc.sql(fill(requeue, wrong)).update()).isEqualTo(1);
+        relay.deliverDue();
+        assertThat(telemetry.firstArrivals()).containsExactly(later, wrong);
+        assertThat(jdbc.sql(fill(requeue, wrong)).update()).as("a delivered event is not re-queued").isZero();
+        // the bad one is discarded: out of the count, never sent again, marked as never delivered
+        assertThat(jdbc.sql(fill(discard, bad)).update()).isEqualTo(1);
+        relay.deliverDue();
+        assertThat(telemetry.callsFor(bad)).isEqualTo(1);
+        assertThat(relay.backlog().parked()).isZero();
+        assertThat(relay.backlog().pending()).isZero();
+        assertThat(jdbc.sql("select parked_at is not null and last_error like 'discarded by%' from outbox "
+                + "where event_id = ?::uuid").param(bad).query(Boolean.class).single()).isTrue();
+    }
+
+    private static String fill(String statement, String eventId) {
+        return statement.replace("<event id>", eventId).replace("<who>", "operator.test").replace("<ticket>", "INC-1");
+    }
+
     // ---- helpers
 
     private String write(int device, InventoryEventKind kind) {
