@@ -12,3 +12,6 @@ create index outbox_due on outbox (next_attempt_at, id) where delivered_at is nu
 -- A device's events are delivered in order of id: the relay takes only the oldest waiting event of each
 -- device (its head), found through this index.
 create index outbox_waiting_per_subject on outbox (subject_id, id) where delivered_at is null and parked_at is null;
+
+-- Parked events not dealt with yet: the gauge neogend.outbox.parked counts them every 10 s.
+create index outbox_parked on outbox (id) where parked_at is not null and delivered_at is null;
