@@ -3,6 +3,7 @@ package fr.interieur.neogend.contract;
 import com.google.protobuf.Timestamp;
 import com.google.type.Date;
 import fr.interieur.neogend.inventory.v1.Device;
+import fr.interieur.neogend.inventory.v1.FindRegisteredImeisRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
@@ -124,11 +125,26 @@ class RequestRulesTest {
 
     @Test
     void listsAreCountedAndTheirItemsChecked() {
+        var lookup = FindRegisteredImeisRequest.newBuilder();
+        for (int i = 0; i < 3; i++) {
+            lookup.addImeis(i == 2 ? "49015420323751\u0000" : "490154203237518");
+        }
+        assertThat(only(RequestRules.check(lookup.build())).field()).isEqualTo("imeis[2]");
+    }
+
+    @Test
+    void aDeliverysRowsAreJudgedByInventorySoOneAnswerNamesEveryBadRow() {
         var batch = RegisterDevicesRequest.newBuilder();
         for (int i = 0; i < 3; i++) {
             batch.addDevices(Device.newBuilder().setImei(i == 2 ? "49015420323751\u0000" : "490154203237518"));
         }
-        assertThat(only(RequestRules.check(batch.build())).field()).isEqualTo("devices[2].imei");
+        assertThat(RequestRules.check(batch.build())).isEmpty();
+        assertThat(only(RequestRules.check(batch.getDevices(2), "devices[2].")).field()).isEqualTo("devices[2].imei");
+        for (int i = 0; i < 20_000; i++) {
+            batch.addDevices(Device.getDefaultInstance());
+        }
+        assertThat(only(RequestRules.check(batch.build())).description())
+                .isEqualTo("has 20003 items; at most 20000 are allowed");
     }
 
     @Test
@@ -153,11 +169,11 @@ class RequestRulesTest {
 
     @Test
     void violationsAreCapped() {
-        var batch = RegisterDevicesRequest.newBuilder();
+        var lookup = FindRegisteredImeisRequest.newBuilder();
         for (int i = 0; i < 500; i++) {
-            batch.addDevices(Device.newBuilder().setModel("\u0001"));
+            lookup.addImeis("\u0001");
         }
-        assertThat(RequestRules.check(batch.build())).hasSize(RequestRules.MAX_VIOLATIONS);
-        assertThat(RequestRules.report(batch.build()).total()).as("all counted").isEqualTo(500);
+        assertThat(RequestRules.check(lookup.build())).hasSize(RequestRules.MAX_VIOLATIONS);
+        assertThat(RequestRules.report(lookup.build()).total()).as("all counted").isEqualTo(500);
     }
 }

@@ -196,6 +196,75 @@ class ChartRenderTest {
     }
 
     @Test
+    void alertsRenderOnlyWhenAskedAndNameMetricsTheServicesExport() {
+        assertThat(ofKind(RENDERED.get("default"), "PrometheusRule")).isEmpty();
+        assertThat(ofKind(RENDERED.get("production"), "PrometheusRule")).isEmpty();
+        List<Map<String, Object>> objects = RENDERED.get("secrets-and-monitoring");
+        assertThat(ofKind(objects, "PrometheusRule")).hasSize(1);
+        Map<String, Object> rule = ofKind(objects, "PrometheusRule").getFirst();
+        assertThat(name(rule)).isEqualTo("fleet-alerts");
+        assertThat(map(rule, "metadata").get("namespace")).isEqualTo(Chart.NAMESPACE);
+        assertThat(map(map(rule, "metadata"), "labels")).containsEntry("release", "kube-prometheus-stack");
+        Map<String, Map<String, Object>> alerts = new HashMap<>();
+        maps(map(rule, "spec").get("groups")).forEach(g -> maps(g.get("rules"))
+                .forEach(r -> alerts.put(String.valueOf(r.get("alert")), r)));
+        assertThat(alerts).containsOnlyKeys("NeogendOutboxEventsParked", "NeogendOutboxStuck");
+
+        Map<String, Object> parked = alerts.get("NeogendOutboxEventsParked");
+        assertThat(parked.get("expr")).isEqualTo(
+                "max by (namespace, application, outbox) (neogend_outbox_parked{namespace=\"neogend\"}) > 0");
+        assertThat(parked.get("for")).isEqualTo("1m");
+        assertThat(map(parked, "labels")).containsEntry("severity", "critical").containsEntry("team", "fleet");
+        // Prometheus' own templating reaches it untouched by Helm's
+        assertThat(map(parked, "annotations").get("summary").toString()).contains("{{ $value }}", "{{ $labels.application }}");
+        assertThat(map(parked, "annotations").get("description").toString()).contains("docs/operations.md");
+        Map<String, Object> stuck = alerts.get("NeogendOutboxStuck");
+        assertThat(stuck.get("expr")).isEqualTo(
+                "max by (namespace, application, outbox) (neogend_outbox_oldest_age_seconds{namespace=\"neogend\"}) > 600");
+        assertThat(stuck.get("for")).isEqualTo("5m");
+        assertThat(map(stuck, "labels")).containsEntry("severity", "warning");
+
+        // what they query is what the services export: parked events by inventory, the age by both outboxes
+        List<String> expressions = alerts.values().stream().map(r -> String.valueOf(r.get("expr"))).toList();
+        assertThat(ExportedMetrics.queried(expressions))
+                .containsExactly("neogend_outbox_oldest_age_seconds", "neogend_outbox_parked");
+        assertThat(ExportedMetrics.unknown(expressions)).isEmpty();
+        Map<String, Set<String>> exported = ExportedMetrics.byComponent();
+        assertThat(exported.get("neogend_outbox_parked")).containsExactly("inventory");
+        assertThat(exported.get("neogend_outbox_oldest_age_seconds")).containsExactlyInAnyOrder("inventory", "order");
+        // and the check catches a metric nobody exports
+        assertThat(ExportedMetrics.unknown(List.of("max(neogend_outbox_parkd{}) > 0", "neogend_outbox_parked{} > 0")))
+                .containsExactly("neogend_outbox_parkd");
+    }
+
+    @Test
+    void theDashboardShowsParkedEventsAndQueriesOnlyMetricsTheServicesExport() throws Exception {
+        var dashboard = new tools.jackson.databind.ObjectMapper()
+                .readTree(Chart.dir().resolve("files/grafana-dashboard.json").toFile());
+        List<String> expressions = new java.util.ArrayList<>();
+        List<int[]> boxes = new java.util.ArrayList<>();
+        for (var panel : dashboard.get("panels")) {
+            for (var target : panel.path("targets")) {
+                expressions.add(target.get("expr").asString());
+            }
+            var g = panel.get("gridPos");
+            boxes.add(new int[] {g.get("x").asInt(), g.get("y").asInt(), g.get("w").asInt(), g.get("h").asInt()});
+        }
+        assertThat(ExportedMetrics.queried(expressions)).contains("neogend_outbox_parked", "neogend_outbox_backlog",
+                "neogend_outbox_oldest_age_seconds", "neogend_outbox_refused", "neogend_readings_total", "neogend_orders");
+        assertThat(ExportedMetrics.unknown(expressions)).isEmpty();
+        // no panel hides another
+        for (int i = 0; i < boxes.size(); i++) {
+            for (int j = i + 1; j < boxes.size(); j++) {
+                int[] a = boxes.get(i);
+                int[] b = boxes.get(j);
+                boolean overlap = a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+                assertThat(overlap).as("panels %d and %d overlap", i, j).isFalse();
+            }
+        }
+    }
+
+    @Test
     void devMinimalRunsOneReplicaWithoutBudgets() {
         List<Map<String, Object>> objects = RENDERED.get("dev-minimal");
         assertThat(ofKind(objects, "Deployment")).allSatisfy(d -> assertThat(map(d, "spec").get("replicas")).isEqualTo(1));

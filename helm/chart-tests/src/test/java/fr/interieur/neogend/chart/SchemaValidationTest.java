@@ -17,6 +17,7 @@ class SchemaValidationTest {
             "invalid-wrong-type  | at '/gateway/replicaCount': got string, want integer",
             "invalid-latest-tag  | at '/image/tag'",
             "invalid-no-limits   | at '/order/resources': missing property 'limits'",
+            "invalid-alert-severity | invalid propertyName 'severity'",
     })
     void schemaRefuses(String scenario, String named) {
         assertThatThrownBy(() -> Chart.template(Chart.scenario(scenario)))

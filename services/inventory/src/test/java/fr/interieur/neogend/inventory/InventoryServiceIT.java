@@ -105,11 +105,12 @@ class InventoryServiceIT {
         var bad = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
                 .addDevices(phone(3000, null)).addDevices(phone(3001, null).setImei("12345"))
                 .addDevices(phone(1000, null).setSerialNumber("CHANGED"));
+        // a malformed IMEI and a device already in the fleet on other terms: both named in one answer
         StatusRuntimeException e = catchStatus(() -> fleetManager.registerDevices(bad.build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         BadRequest details = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class);
         assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField)
-                .containsExactly("devices[1].imei");
+                .containsExactly("devices[1].imei", "devices[2].imei");
         var conflict = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
                 .addDevices(phone(3000, null)).addDevices(phone(1000, null).setSerialNumber("CHANGED"));
         e = catchStatus(() -> fleetManager.registerDevices(conflict.build()));

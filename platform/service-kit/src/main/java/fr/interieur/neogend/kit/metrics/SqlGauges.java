@@ -16,6 +16,8 @@ import java.util.Map;
  * Gauges whose values are read from the service's own database (orders per state, outbox backlog
  * and age…). A scrape reads the query's result at most once per {@code maxAge}, so a busy scraper
  * costs one small query per period; a failing query shows as NaN rather than failing the scrape.
+ * The gauges hold their state strongly: Micrometer's default weak reference let the garbage collector
+ * take it (nothing else refers to it), after which the gauge read NaN for good and no alert fired.
  */
 public final class SqlGauges {
 
@@ -37,7 +39,8 @@ public final class SqlGauges {
             Number n = jdbc.sql(sql).query((rs, i) -> (Number) rs.getObject(1)).optional().orElse(null);
             return Map.of("", n == null ? 0.0 : n.doubleValue());
         });
-        Gauge.builder(name, cached, c -> c.value("")).description(description).tags(tags).register(registry);
+        Gauge.builder(name, cached, c -> c.value("")).description(description).tags(tags).strongReference(true)
+                .register(registry);
     }
 
     /**
@@ -53,7 +56,8 @@ public final class SqlGauges {
             return values;
         });
         for (String key : keys) {
-            Gauge.builder(name, cached, c -> c.value(key)).description(description).tags(tagKey, key).register(registry);
+            Gauge.builder(name, cached, c -> c.value(key)).description(description).tags(tagKey, key)
+                    .strongReference(true).register(registry);
         }
     }
 

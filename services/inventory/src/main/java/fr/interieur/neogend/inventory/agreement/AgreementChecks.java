@@ -39,13 +39,27 @@ public class AgreementChecks {
 
         /** Records a violation on {@code field} unless the agreement exists and is in force on {@code day}. */
         public void inForce(String agreementId, LocalDate day, String field, Validation v) {
+            problem(agreementId, day).ifPresent(p -> v.check(false, field, p));
+        }
+
+        /** Why the agreement cannot be used on {@code day} (it does not exist, or is not in force); empty if it can. */
+        public Optional<String> problem(String agreementId, LocalDate day) {
             Optional<AgreementDirectory.AgreementTerm> term = seen.computeIfAbsent(agreementId, directory::find);
             if (term.isEmpty()) {
-                v.check(false, field, "agreement " + agreementId + " does not exist");
-            } else {
-                v.check(term.get().inForceOn(day), field, "agreement " + term.get().describe() + " is not in force on "
-                        + day);
+                return Optional.of("agreement " + agreementId + " does not exist");
             }
+            return term.get().inForceOn(day) ? Optional.empty()
+                    : Optional.of("agreement " + term.get().describe() + " is not in force on " + day);
+        }
+
+        /** How many distinct agreements were looked up (each is one call to the order service). */
+        public int lookedUp() {
+            return seen.size();
+        }
+
+        /** Whether this agreement was looked up already (asking again costs nothing). */
+        public boolean known(String agreementId) {
+            return seen.containsKey(agreementId);
         }
     }
 }

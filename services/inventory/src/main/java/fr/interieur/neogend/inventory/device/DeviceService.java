@@ -22,6 +22,7 @@ import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,9 +66,9 @@ public class DeviceService {
     @Transactional
     public Device register(NewDevice request, Caller caller) {
         Validation v = new Validation();
-        validate(request, "device.", v);
+        validate(request, "device.", v::check);
         v.throwIfInvalid();
-        checkAgreement(request, "device.", agreements.lookup(), v);
+        checkAgreement(request, "device.", agreements.lookup(), false, v::check);
         v.throwIfInvalid();
         Reach reach = units.reachOf(caller);
         request.unitCode().ifPresent(unit -> units.requirePlaceable(unit, reach, "device.unit_code"));
@@ -105,76 +106,186 @@ public class DeviceService {
     }
 
     /**
+     * One row of a delivery, and what the rules its proto declares for the fields found wrong with it
+     * ({@code devices[i].field}), so that one answer names every problem of every row.
+     */
+    public record BulkRow(NewDevice device, List<InvalidArgumentException.Violation> refused) {
+        public BulkRow {
+            refused = List.copyOf(refused);
+        }
+    }
+
+    /** Problems of a delivery spelt out in the refusal (the message counts them all), as many as the request rules keep. */
+    static final int PROBLEMS_KEPT = 20;
+    /** Distinct agreements one delivery may name: each is one call to the order service. */
+    static final int MAX_AGREEMENTS = 10;
+
+    /**
      * Registers a delivery's devices (bon de livraison) in one transaction, all or nothing.
      * Idempotent by IMEI: a device registered already with the same serial number and model counts
-     * as done. Every bad row is reported at once, as {@code devices[i].field}.
+     * as done. Every row is judged in one go — its fields' rules, IMEI check digit, unit, agreement,
+     * repeats within the delivery, devices and serial numbers already in the fleet — so one refusal
+     * names every bad row ({@code devices[i].field}, one reason per field; the first
+     * {@value #PROBLEMS_KEPT} spelt out, all counted). What the rows are checked against is read once
+     * for the whole delivery: one query for the IMEIs, one for the serial numbers, one for the units,
+     * one call per distinct agreement (at most {@value #MAX_AGREEMENTS}).
      */
     @Transactional
-    public BulkRegistration registerAll(List<NewDevice> requests, Caller caller) {
-        if (requests.isEmpty()) {
+    public BulkRegistration registerAll(List<BulkRow> rows, Caller caller) {
+        if (rows.isEmpty()) {
             throw InvalidArgumentException.of("devices", "at least one device is required");
         }
-        if (requests.size() > MAX_BULK) {
+        if (rows.size() > MAX_BULK) {
             throw InvalidArgumentException.of("devices", "at most " + MAX_BULK + " devices per call, not "
-                    + requests.size() + "; split the delivery");
+                    + rows.size() + "; split the delivery");
         }
-        Validation v = new Validation();
         Reach reach = units.reachOf(caller);
-        Set<String> unitCodes = new java.util.HashSet<>();
-        requests.forEach(d -> d.unitCode().filter(u -> UNIT_CODE.matcher(u).matches()).ifPresent(unitCodes::add));
+        Set<String> unitCodes = new HashSet<>();
+        Set<String> imeis = new HashSet<>();
+        Set<DeviceRepository.ModelSerial> serials = new HashSet<>();
+        for (BulkRow r : rows) {
+            NewDevice d = r.device();
+            Set<String> refused = new HashSet<>();
+            r.refused().forEach(v -> refused.add(v.field().substring(v.field().indexOf('.') + 1)));
+            d.unitCode().filter(u -> !refused.contains("unit_code") && UNIT_CODE.matcher(u).matches())
+                    .ifPresent(unitCodes::add);
+            if (!refused.contains("imei") && Imei.problem(d.imei()) == null) {
+                imeis.add(d.imei());
+            }
+            if (!refused.contains("model") && !refused.contains("serial_number") && present(d.model())
+                    && present(d.serialNumber())) {
+                serials.add(new DeviceRepository.ModelSerial(d.model(), d.serialNumber()));
+            }
+        }
         Map<String, String> unitPaths = units.pathsOf(unitCodes);
+        Map<String, Device> known = devices.findByImeis(imeis);
+        Map<DeviceRepository.ModelSerial, String> holders = devices.imeisBySerial(serials);
+        AgreementChecks.Lookup lookup = agreements.lookup();
+
+        Problems problems = new Problems();
         Map<String, Integer> rowOfImei = new HashMap<>();
         Map<DeviceRepository.ModelSerial, Integer> rowOfSerial = new HashMap<>();
-        AgreementChecks.Lookup lookup = agreements.lookup();
-        for (int i = 0; i < requests.size(); i++) {
-            NewDevice d = requests.get(i);
-            String row = "devices[" + i + "].";
-            validate(d, row, v);
-            checkAgreement(d, row, lookup, v);
-            d.unitCode().filter(unitCodes::contains).ifPresent(unit -> {
-                String path = unitPaths.get(unit);
-                v.check(path != null, row + "unit_code", "unit " + unit + " does not exist; create it first");
-                v.check(path == null || reach.covers(path), row + "unit_code", "is outside your unit");
-            });
-            Integer first = d.imei() == null ? null : rowOfImei.putIfAbsent(d.imei(), i);
-            v.check(first == null, row + "imei", "repeats devices[" + first + "]");
-            if (d.model() != null && d.serialNumber() != null) {
-                Integer sameSerial = rowOfSerial.putIfAbsent(new DeviceRepository.ModelSerial(d.model(),
-                        d.serialNumber()), i);
-                v.check(sameSerial == null, row + "serial_number", "repeats devices[" + sameSerial + "]");
-            }
-        }
-        v.throwIfInvalid();
-
-        Map<String, Device> known = devices.findByImeis(rowOfImei.keySet());
-        Map<DeviceRepository.ModelSerial, String> holders = devices.imeisBySerial(rowOfSerial.keySet());
         Instant now = now();
         List<Device> fresh = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
-            NewDevice d = requests.get(i);
-            String row = "devices[" + i + "].";
-            Device existing = known.get(d.imei());
-            if (existing != null) {
-                // a repeat of this very registration counts as done; a device that is in the fleet on
-                // other terms (a spare, another pack type or agreement) is not delivered again
-                boolean same = existing.model().equals(d.model()) && existing.serialNumber().equals(d.serialNumber());
-                v.check(same, row + "imei", "is registered already as " + existing.model() + " serial "
-                        + existing.serialNumber());
-                v.check(!same || (existing.packType().equals(d.packType())
-                                && existing.agreementId().equals(d.agreementId())), row + "imei",
-                        "is in the fleet already (" + existing.state() + existing.packType().map(t -> ", pack type " + t)
-                                .orElse(", a spare") + existing.agreementId().map(a -> ", agreement " + a).orElse("")
-                                + "): it cannot arrive again as a new pack");
-                continue;
+        int already = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            NewDevice d = rows.get(i).device();
+            Row row = new Row(i, rows.get(i).refused(), problems);
+            String p = row.prefix;
+            validate(d, p, row);
+            if (row.open("pack_type") && row.open("agreement_id")) {
+                checkAgreement(d, p, lookup, true, row);
             }
-            String holder = holders.get(new DeviceRepository.ModelSerial(d.model(), d.serialNumber()));
-            v.check(holder == null, row + "serial_number", "is registered already for IMEI " + holder);
-            fresh.add(newDevice(d, now));
+            d.unitCode().filter(u -> row.open("unit_code")).ifPresent(unit -> {
+                String path = unitPaths.get(unit);
+                row.check(path != null, p + "unit_code", "unit " + unit + " does not exist; create it first");
+                row.check(path == null || reach.covers(path), p + "unit_code", "is outside your unit");
+            });
+            Device existing = null;
+            if (row.open("imei")) {
+                Integer first = rowOfImei.putIfAbsent(d.imei(), i);
+                row.check(first == null, p + "imei", "repeats devices[" + first + "]");
+                existing = first == null ? known.get(d.imei()) : null;
+                if (existing != null) {
+                    // a repeat of this very registration counts as done; a device that is in the fleet on
+                    // other terms (a spare, another pack type or agreement) is not delivered again
+                    boolean same = existing.model().equals(d.model())
+                            && existing.serialNumber().equals(d.serialNumber());
+                    row.check(same, p + "imei", "is registered already as " + existing.model() + " serial "
+                            + existing.serialNumber());
+                    Device e = existing;
+                    row.check(!same || (e.packType().equals(d.packType()) && e.agreementId().equals(d.agreementId())),
+                            p + "imei", "is in the fleet already (" + e.state() + e.packType().map(t -> ", pack type " + t)
+                                    .orElse(", a spare") + e.agreementId().map(a -> ", agreement " + a).orElse("")
+                                    + "): it cannot arrive again as a new pack");
+                }
+            }
+            if (row.open("model") && row.open("serial_number")) {
+                DeviceRepository.ModelSerial key = new DeviceRepository.ModelSerial(d.model(), d.serialNumber());
+                Integer sameSerial = rowOfSerial.putIfAbsent(key, i);
+                row.check(sameSerial == null, p + "serial_number", "repeats devices[" + sameSerial + "]");
+                String holder = holders.get(key);
+                row.check(holder == null || holder.equals(d.imei()), p + "serial_number",
+                        "is registered already for IMEI " + holder);
+            }
+            if (!row.bad) {
+                if (existing != null) {
+                    already++;
+                } else {
+                    fresh.add(newDevice(d, now));
+                }
+            }
         }
-        v.throwIfInvalid();
+        problems.throwIfAny();
         devices.insertAll(fresh, caller.username());
         startPacks(fresh, caller, now);
-        return new BulkRegistration(fresh.size(), requests.size() - fresh.size());
+        return new BulkRegistration(fresh.size(), already);
+    }
+
+    private static boolean present(String text) {
+        return text != null && !text.isBlank();
+    }
+
+    /** Where a check records a problem: a field and why. */
+    private interface Check {
+        void check(boolean ok, String field, String description);
+
+        default void required(String value, String field) {
+            check(present(value), field, "is required");
+        }
+    }
+
+    /** Every problem of a delivery: the first ones kept, all counted. */
+    private static final class Problems {
+        final List<InvalidArgumentException.Violation> kept = new ArrayList<>();
+        int total;
+
+        void add(InvalidArgumentException.Violation v) {
+            total++;
+            if (kept.size() < PROBLEMS_KEPT) {
+                kept.add(v);
+            }
+        }
+
+        void throwIfAny() {
+            if (total > 0) {
+                throw new InvalidArgumentException(kept, total);
+            }
+        }
+    }
+
+    /** One row's problems: one reason per field; a field its rules refused already is not judged again. */
+    private static final class Row implements Check {
+        final String prefix;
+        final Set<String> fields = new HashSet<>();
+        final Problems all;
+        boolean bad;
+
+        Row(int index, List<InvalidArgumentException.Violation> refused, Problems all) {
+            this.prefix = "devices[" + index + "].";
+            this.all = all;
+            refused.forEach(v -> {
+                if (fields.add(v.field())) {
+                    all.add(v);
+                }
+                bad = true;
+            });
+        }
+
+        /** Whether the field has no problem yet. */
+        boolean open(String field) {
+            return !fields.contains(prefix + field);
+        }
+
+        @Override
+        public void check(boolean ok, String field, String description) {
+            if (!ok) {
+                bad = true;
+                if (fields.add(field)) {
+                    all.add(new InvalidArgumentException.Violation(field, description));
+                }
+            }
+        }
     }
 
     /**
@@ -193,20 +304,26 @@ public class DeviceService {
 
     /**
      * A device with a pack type starts a pack leased under its agreement, which must exist and be in
-     * force on the reception day (today); a spare (no pack type) has no agreement.
+     * force on the reception day (today); a spare (no pack type) has no agreement. With {@code capped},
+     * agreements beyond the first {@value #MAX_AGREEMENTS} distinct ones are not looked up.
      */
-    private void checkAgreement(NewDevice request, String prefix, AgreementChecks.Lookup lookup, Validation v) {
+    private void checkAgreement(NewDevice request, String prefix, AgreementChecks.Lookup lookup, boolean capped,
+                                Check v) {
+        String field = prefix + "agreement_id";
         if (request.packType().isEmpty()) {
-            v.check(request.agreementId().isEmpty(), prefix + "agreement_id",
-                    "a spare device (no pack type) is leased under no agreement");
+            v.check(request.agreementId().isEmpty(), field, "a spare device (no pack type) is leased under no agreement");
         } else if (request.agreementId().isEmpty()) {
-            v.check(false, prefix + "agreement_id", "is required with a pack type: the agreement its pack is leased under");
+            v.check(false, field, "is required with a pack type: the agreement its pack is leased under");
+        } else if (capped && !lookup.known(request.agreementId().get()) && lookup.lookedUp() >= MAX_AGREEMENTS) {
+            v.check(false, field, "not checked: one delivery names at most " + MAX_AGREEMENTS
+                    + " agreements; split it");
         } else {
-            lookup.inForce(request.agreementId().get(), LocalDate.ofInstant(now(), ZONE), prefix + "agreement_id", v);
+            lookup.problem(request.agreementId().get(), LocalDate.ofInstant(now(), ZONE))
+                    .ifPresent(problem -> v.check(false, field, problem));
         }
     }
 
-    private static void validate(NewDevice request, String prefix, Validation v) {
+    private static void validate(NewDevice request, String prefix, Check v) {
         String imeiProblem = Imei.problem(request.imei());
         v.check(imeiProblem == null, prefix + "imei", imeiProblem);
         v.required(request.serialNumber(), prefix + "serial_number");

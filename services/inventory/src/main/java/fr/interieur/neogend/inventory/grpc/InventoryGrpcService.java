@@ -40,6 +40,7 @@ import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
 import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDeviceResponse;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
+import fr.interieur.neogend.contract.RequestRules;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
 import fr.interieur.neogend.inventory.v1.StateCount;
 import fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest;
@@ -419,11 +420,22 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
 
     @Override
     public void registerDevices(RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> response) {
-        List<NewDevice> devices = new ArrayList<>(request.getDevicesCount());
+        // the rows' fields are judged here with the rules of their proto (items_judged_by_service), with
+        // everything else the service checks, so that one answer names every bad row
+        List<DeviceService.BulkRow> rows = new ArrayList<>(request.getDevicesCount());
         for (int i = 0; i < request.getDevicesCount(); i++) {
-            devices.add(toNewDevice(request.getDevices(i), "devices[" + i + "]."));
+            fr.interieur.neogend.inventory.v1.Device d = request.getDevices(i);
+            List<InvalidArgumentException.Violation> refused = RequestRules.check(d, "devices[" + i + "].").stream()
+                    .map(v -> new InvalidArgumentException.Violation(v.field(), v.description())).toList();
+            // an unknown enum number is among the refusals; the row is read without it
+            rows.add(new DeviceService.BulkRow(new NewDevice(d.getImei(), d.getSerialNumber(), d.getModel(),
+                    d.getKind() == fr.interieur.neogend.inventory.v1.DeviceKind.UNRECOGNIZED ? Optional.empty()
+                            : kindOf(d.getKind(), ""),
+                    d.getPackType() == fr.interieur.neogend.inventory.v1.PackType.UNRECOGNIZED ? Optional.empty()
+                            : packTypeOf(d.getPackType(), ""),
+                    text(d.getUnitCode()), text(d.getRomBuild()), text(d.getAgreementId())), refused));
         }
-        BulkRegistration result = this.devices.registerAll(devices, CallerContext.current());
+        BulkRegistration result = this.devices.registerAll(rows, CallerContext.current());
         response.onNext(RegisterDevicesResponse.newBuilder().setRegisteredCount(result.registered())
                 .setAlreadyRegisteredCount(result.alreadyRegistered()).build());
         response.onCompleted();

@@ -13,7 +13,10 @@ import java.util.UUID;
 
 /**
  * Writes device events for the telemetry service into the outbox, inside the caller's transaction:
- * an event exists if and only if its change committed. {@link OutboxRelay} delivers them.
+ * an event exists if and only if its change committed. {@link OutboxRelay} delivers them, each
+ * device's (its IMEI, {@code subject_id}) in the order of their ids. Every caller writes the event after
+ * updating the device's row, which stays locked until commit: two changes of one device never commit
+ * in another order than their events' ids.
  */
 @Component
 class OutboxDeviceEvents implements DeviceEvents {
@@ -48,7 +51,8 @@ class OutboxDeviceEvents implements DeviceEvents {
                 .setTime(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()));
     }
 
-    private void write(InventoryEvent event, Instant at) {
+    /** Queues one event (package-private for the relay's tests). */
+    void write(InventoryEvent event, Instant at) {
         jdbc.sql("""
                         insert into outbox (event_id, destination, kind, subject_id, payload, created_at, next_attempt_at)
                         values (?, ?, ?, ?, ?, ?, ?)""")
