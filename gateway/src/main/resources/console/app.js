@@ -367,7 +367,7 @@ async function compliance({ params }) {
     out.push(section(may(FM, AUD) ? 'Par modèle (toute la flotte)' : 'Par modèle (votre périmètre)', later(async () => {
       const c = await api.get('compliance');
       return [table(['Modèle', 'Niveau approuvé', 'Équipements', 'Remontant', 'En dessous', 'Écart max (jours)', 'Écart moyen (jours)', 'Délai fournisseur (jours)'],
-        (c.models || []).map(m => h('tr', { 'data-model': m.model }, h('td', m.model), h('td', m.approvedPatchLevel || 'aucun approuvé'),
+        (c.models || []).map(m => h('tr', { 'data-model': m.model, 'data-non-compliant': m.nonCompliant || 0 }, h('td', m.model), h('td', m.approvedPatchLevel || 'aucun approuvé'),
           h('td.n', num(m.devices)), h('td.n', num(m.reporting)),
           h('td.n', { class: Number(m.nonCompliant) > 0 ? 'n bad' : 'n' }, num(m.nonCompliant)), h('td.n', num(m.maxGapDays)),
           h('td.n', num(m.averageGapDays)), h('td.n', num(m.supplierDelayDays))))),

@@ -209,6 +209,20 @@ class ConsoleIT {
                     assertThat(Integer.parseInt(driver.findElement(By.cssSelector("[data-positions]"))
                             .getDomAttribute("data-positions"))).isGreaterThanOrEqualTo(1);
                 }
+                case "compliance" -> { // the fleet table agrees with the unit views of both forces
+                    java.util.Map<String, Long> late = new java.util.HashMap<>();
+                    for (String root : List.of("GN", "PN")) {
+                        api("units/" + root + "/compliance", fleet).path("lines").forEach(l -> late.merge(
+                                l.get("model").asText(), l.path("nonCompliant").asLong(), Long::sum));
+                    }
+                    waitFor(By.cssSelector("[data-model]"));
+                    var rows = driver.findElements(By.cssSelector("[data-model]"));
+                    for (var row : rows) {
+                        assertThat(Long.parseLong(row.getDomAttribute("data-non-compliant")))
+                                .as(row.getDomAttribute("data-model"))
+                                .isEqualTo(late.getOrDefault(row.getDomAttribute("data-model"), 0L));
+                    }
+                }
                 case "workshop" -> assertThat(driver.findElements(By.cssSelector("[data-alert]"))).hasSize(
                         api("stock-alerts", fleet).get("alerts").size());
                 case "training" -> assertThat(driver.findElements(By.cssSelector("[data-session]"))).hasSize(
