@@ -350,6 +350,53 @@ class IngestionIT {
     }
 
     @Test
+    void concurrentBatchesOfOneDeviceInAnyOrderLeaveTheStateOfTheNewestOfEachPart() throws Exception {
+        Instant base = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusSeconds(3600);
+        List<Reading> all = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            var r = reading(i, base.plusSeconds(i * 10L)).setBatteryPercent(i % 100);
+            if (i % 3 != 0) { // a third with a fix
+                r.clearLatitude().clearLongitude().clearAccuracyM();
+            } else {
+                r.setLatitude(48 + i / 1000.0);
+            }
+            if (i % 5 != 0) { // a fifth tells its software
+                r.setSecurityPatchLevel("").setRomBuild("").setKernelVersion("").setAgentVersion("");
+            } else {
+                r.setSecurityPatchLevel(String.format("2026-%02d-05", 1 + i / 10)).setRomBuild("build-" + i);
+            }
+            all.add(r.build());
+        }
+        List<Reading> shuffled = new ArrayList<>(all);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(16));
+        var stub = device(enrol(KNOWN));
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int b = 0; b < 12; b++) { // 12 batches of 10, sent by 8 callers at once, each twice
+                var batch = UploadReadingsRequest.newBuilder().addAllReadings(shuffled.subList(b * 10, b * 10 + 10))
+                        .build();
+                done.add(pool.submit(() -> stub.uploadReadings(batch)));
+                done.add(pool.submit(() -> stub.uploadReadings(batch)));
+            }
+            for (var f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(stored(KNOWN)).isEqualTo(120);
+        var state = state(KNOWN);
+        Reading newest = all.get(119);
+        Reading newestFix = all.get(117);      // 117 is the last multiple of 3
+        Reading newestSoftware = all.get(115); // 115 the last multiple of 5
+        assertThat(state.getReading().getRecordedAt()).isEqualTo(newest.getRecordedAt());
+        assertThat(state.getReading().getBatteryPercent()).isEqualTo(newest.getBatteryPercent());
+        assertThat(state.getPositionTime()).isEqualTo(newestFix.getRecordedAt());
+        assertThat(state.getReading().getLatitude()).isEqualTo(newestFix.getLatitude());
+        assertThat(state.getSoftwareTime()).isEqualTo(newestSoftware.getRecordedAt());
+        assertThat(state.getReading().getRomBuild()).isEqualTo("build-115");
+        assertThat(state.getReading().getSecurityPatchLevel()).isEqualTo(newestSoftware.getSecurityPatchLevel());
+    }
+
+    @Test
     void positionsOlderThanTheRetentionDisappearFromTheLatestStateToo() {
         var stub = device(enrol(KNOWN));
         stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now().minusSeconds(30)))
