@@ -192,6 +192,61 @@ class SessionsIT {
                 "technician=WAITLISTED");
     }
 
+    Session withdraw(String id, String technician) {
+        return fleetManager.withdrawTechnician(WithdrawTechnicianRequest.newBuilder().setSessionId(id)
+                .setTechnician(technician).build()).getSession();
+    }
+
+    @Test
+    void aSeatWhoseResultIsRecordedStillCounts() {
+        String id = session(1).getId();
+        enrol(id, "t.first");
+        fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.first")
+                .setAttended(true).setPassed(true).build());
+        assertThat(statuses(enrol(id, "t.second"))).containsExactly("t.first=PASSED", "t.second=WAITLISTED");
+        // and a withdrawal from the waiting list frees no seat that was not free
+        assertThat(statuses(withdraw(id, "t.second"))).containsExactly("t.first=PASSED", "t.second=WITHDRAWN");
+    }
+
+    @Test
+    void theWaitingListIsInOrderOfArrivalAndAReEnrolmentGoesToTheBack() {
+        String id = session(1).getId();
+        for (String t : List.of("w.one", "w.two", "w.three", "w.four")) {
+            enrol(id, t);
+        }
+        withdraw(id, "w.two");
+        assertThat(statuses(enrol(id, "w.two"))).containsExactly("w.one=ENROLLED", "w.three=WAITLISTED",
+                "w.four=WAITLISTED", "w.two=WAITLISTED");
+        assertThat(statuses(withdraw(id, "w.one"))).containsExactly("w.one=WITHDRAWN", "w.three=ENROLLED",
+                "w.four=WAITLISTED", "w.two=WAITLISTED");
+        assertThat(statuses(withdraw(id, "w.three"))).containsExactly("w.one=WITHDRAWN", "w.three=WITHDRAWN",
+                "w.four=ENROLLED", "w.two=WAITLISTED");
+    }
+
+    @Test
+    void aWithdrawalAndReEnrolmentRacingAPromotionNeverJumpTheList() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String id = session(1).getId();
+            for (String t : List.of("r.seated", "r.first", "r.second", "r.third")) {
+                enrol(id, t);
+            }
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var a = pool.submit(() -> withdraw(id, "r.seated"));
+                var b = pool.submit(() -> {
+                    withdraw(id, "r.first");
+                    return enrol(id, "r.first");
+                });
+                a.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                b.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            // whatever the interleaving: the seat goes to the next in line, the one who left goes to the back
+            Session s = fleetManager.getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder()
+                    .setId(id).build()).getSession();
+            assertThat(statuses(s)).as("round " + round).containsExactly("r.seated=WITHDRAWN", "r.second=ENROLLED",
+                    "r.third=WAITLISTED", "r.first=WAITLISTED");
+        }
+    }
+
     @Test
     void aPassCertifiesForTheModelFamilyUntilItExpires() {
         String id = session(3).getId();

@@ -35,6 +35,10 @@ import java.util.regex.Pattern;
 @Service
 public class SessionService {
 
+    /** The statuses that hold a seat: enrolled, or sat the session (its result recorded). */
+    private static final java.util.Set<String> SEATED = java.util.Set.of("ENROLLED", "PASSED", "FAILED", "ABSENT");
+
+
     private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,63}");
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,100}");
@@ -167,7 +171,7 @@ public class SessionService {
             return cut;
         }
         Map<String, List<Enrolment>> enrolments = new HashMap<>();
-        jdbc.sql("select session_id, technician, status from enrolment where session_id = any(?) order by id")
+        jdbc.sql("select session_id, technician, status from enrolment where session_id = any(?) order by arrival")
                 .param(cut.items().stream().map(Session::id).toArray(String[]::new))
                 .query((rs, n) -> enrolments.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                         .add(new Enrolment(rs.getString(2), rs.getString(3))))
@@ -179,7 +183,7 @@ public class SessionService {
 
     @Transactional(readOnly = true)
     public Session get(String id) {
-        List<Enrolment> enrolments = jdbc.sql("select technician, status from enrolment where session_id = ? order by id")
+        List<Enrolment> enrolments = jdbc.sql("select technician, status from enrolment where session_id = ? order by arrival")
                 .param(id).query((rs, n) -> new Enrolment(rs.getString(1), rs.getString(2))).list();
         return jdbc.sql("select * from training_session where id = ?").param(id)
                 .query((rs, n) -> session(rs, enrolments))
@@ -200,11 +204,14 @@ public class SessionService {
         if (s.startDate().isBefore(LocalDate.now(clock))) {
             throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate());
         }
-        long enrolled = s.enrolments().stream().filter(e -> e.status().equals("ENROLLED")).count();
-        String status = enrolled < s.capacity() ? "ENROLLED" : "WAITLISTED";
+        // every seat taken counts: enrolled, and those whose result is recorded (they sat the session)
+        long taken = s.enrolments().stream().filter(e -> SEATED.contains(e.status())).count();
+        String status = taken < s.capacity() ? "ENROLLED" : "WAITLISTED";
+        // a re-enrolment after a withdrawal goes to the back: it takes a new arrival number
         int rows = jdbc.sql("""
                         insert into enrolment (session_id, technician, status, updated_at) values (?, ?, ?, now())
-                        on conflict (session_id, technician) do update set status = excluded.status, updated_at = now()
+                        on conflict (session_id, technician) do update set status = excluded.status, updated_at = now(),
+                            arrival = nextval('enrolment_arrival')
                         where enrolment.status = 'WITHDRAWN'""")
                 .params(sessionId, who, status).update();
         if (rows == 0) {
@@ -226,12 +233,15 @@ public class SessionService {
         }
         jdbc.sql("update enrolment set status = 'WITHDRAWN', updated_at = now() where session_id = ? and technician = ?")
                 .params(sessionId, who).update();
-        if (was.equals("ENROLLED")) {
+        if (was.equals("ENROLLED")) { // the first to arrive on the waiting list takes the seat, if one is free
             jdbc.sql("""
                             update enrolment set status = 'ENROLLED', updated_at = now()
                             where id = (select id from enrolment where session_id = ? and status = 'WAITLISTED'
-                                        order by id limit 1)""")
-                    .param(sessionId).update();
+                                        order by arrival limit 1)
+                              and (select count(*) from enrolment where session_id = ?
+                                   and status in ('ENROLLED', 'PASSED', 'FAILED', 'ABSENT'))
+                                  < (select capacity from training_session where id = ?)""")
+                    .params(sessionId, sessionId, sessionId).update();
         }
         return get(sessionId);
     }
