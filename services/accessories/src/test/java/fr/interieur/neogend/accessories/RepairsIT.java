@@ -302,9 +302,11 @@ class RepairsIT {
         assertThat(draft.getLines(0).getItemCode()).isEqualTo("ACC-CASE-RUGGED"); // the agreement's code
         assertThat(draft.getLines(0).getQuantity()).isEqualTo(16); // back to twice the minimum: 2 x 10 - 4
         assertThat(calls).contains("order/CreatePurchaseOrder by fleet.manager");
-        GrpcAssertions.assertStatus(() -> fleetManager.proposeReplenishment(propose.build()),
-                Status.Code.ALREADY_EXISTS, "draft order " + proposed.getDraftOrderNumber());
+        // a repeat, even asking for another quantity, answers with the draft already proposed
+        assertThat(fleetManager.proposeReplenishment(propose.clone().setQuantity(3).build()).getAlert())
+                .isEqualTo(proposed);
         assertThat(draftsByKey).hasSize(1);
+        assertThat(calls).filteredOn(c -> c.startsWith("order/CreatePurchaseOrder")).hasSize(1);
         assertThat(fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList())
                 .filteredOn(a -> a.getId() == alert.getId()).extracting(StockAlert::getDraftOrderNumber)
                 .containsExactly(proposed.getDraftOrderNumber());
@@ -319,6 +321,41 @@ class RepairsIT {
         jdbc.sql("update stock_alert set draft_order_number = null").update();
         GrpcAssertions.assertStatus(() -> fleetManager.proposeReplenishment(propose.build()),
                 Status.Code.FAILED_PRECONDITION, "is cleared");
+    }
+
+    @Test
+    void eightConcurrentProposalsOfOneAlertMakeOneDraftAndAllGetTheSameAnswer() throws Exception {
+        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder().setDepotCode("DEP-RENNES")
+                .setItemCode("CASE-X5").setMinimum(5).build());
+        StockAlert alert = fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList()
+                .stream().filter(a -> a.getItemCode().equals("CASE-X5")).findFirst().orElseThrow();
+        var propose = ProposeReplenishmentRequest.newBuilder().setAlertId(alert.getId())
+                .setAgreementId("AC-2026-NEOGEND").build();
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<StockAlert>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return fleetManager.proposeReplenishment(propose).getAlert();
+                }));
+            }
+            start.countDown();
+            List<StockAlert> got = new java.util.ArrayList<>();
+            for (var a : answers) {
+                got.add(a.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(got).hasSize(8).allSatisfy(a -> assertThat(a).isEqualTo(got.get(0)));
+            assertThat(got.get(0).getDraftOrderNumber()).isNotEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+        // the order service was asked once: one draft, the one every caller was told
+        assertThat(calls).filteredOn(c -> c.startsWith("order/CreatePurchaseOrder")).hasSize(1);
+        assertThat(draftsByKey).hasSize(1);
+        assertThat(jdbc.sql("select draft_order_number from stock_alert where id = ?").param(alert.getId())
+                .query(String.class).single()).isEqualTo(draftsByKey.values().iterator().next().getNumber());
     }
 
     // ---- stand-in services ----

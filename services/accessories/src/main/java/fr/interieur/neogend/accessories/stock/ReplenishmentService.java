@@ -2,7 +2,6 @@ package fr.interieur.neogend.accessories.stock;
 
 import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItemCatalog;
-import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -19,6 +18,9 @@ import java.util.regex.Pattern;
  * Turns a stock alert into a replenishment draft order in the order service (DOMAIN rule 15). The
  * alert stays locked while the order service is called, so one alert gives one draft; the call
  * carries the key {@code stock-alert-<id>}, so a repeat after a lost answer returns the same order.
+ * A repeat once the draft is recorded (even concurrent with the first: it waits on the alert's lock)
+ * answers with the alert and the draft already proposed, exactly as the first call did, whatever
+ * quantity or site it asks for: one alert, one draft.
  * The fleet manager then submits and approves the draft in the order service as any other order.
  */
 @Service
@@ -65,8 +67,8 @@ public class ReplenishmentService {
         });
         StockService.Alert alert = stock.lockAlert(alertId);
         if (alert.draftOrderNumber().isPresent()) {
-            throw new AlreadyExistsException("draft order " + alert.draftOrderNumber().get()
-                    + " was proposed for alert " + alertId + " already");
+            // a repeat (or a caller that waited on the lock behind the first): the same answer
+            return alert;
         }
         StockService.Level level = stock.level(alert.depotCode(), alert.itemCode());
         if (!alert.open()) {
