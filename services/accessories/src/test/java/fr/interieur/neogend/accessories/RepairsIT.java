@@ -22,15 +22,14 @@ import fr.interieur.neogend.accessories.v1.SetMinimumLevelRequest;
 import fr.interieur.neogend.accessories.v1.StockAlert;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceState;
-import fr.interieur.neogend.inventory.v1.FailDeviceRepairRequest;
-import fr.interieur.neogend.inventory.v1.FailDeviceRepairResponse;
+import fr.interieur.neogend.inventory.v1.DeviceRepairOutcome;
+import fr.interieur.neogend.inventory.v1.EndDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.EndDeviceRepairResponse;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
-import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
-import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairResponse;
-import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
-import fr.interieur.neogend.inventory.v1.SendDeviceToRepairResponse;
+import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.StartDeviceRepairResponse;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderResponse;
 import fr.interieur.neogend.order.v1.ExchangeRequest;
@@ -106,6 +105,9 @@ class RepairsIT {
     final Map<String, DeviceState> states = new ConcurrentHashMap<>();
     final Map<String, String> models = new ConcurrentHashMap<>();
     final Set<String> hidden = ConcurrentHashMap.newKeySet();
+    /** The repair each device is under in inventory, and the last repair ended ("id outcome"). */
+    final Map<String, String> underRepair = new ConcurrentHashMap<>();
+    final Map<String, String> ended = new ConcurrentHashMap<>();
     /** Training's answers: "technician|model" → reason when not certified. */
     final Map<String, String> notCertified = new ConcurrentHashMap<>();
     /** The order service: exchange requests by idempotency key, draft orders by key. */
@@ -115,6 +117,8 @@ class RepairsIT {
     /** Every call received: "service/method" plus the caller's token's username claim. */
     final List<String> calls = new CopyOnWriteArrayList<>();
     final AtomicInteger inventoryFailuresToInject = new AtomicInteger();
+    /** Inventory ends the repair, then its answer is lost. */
+    final AtomicInteger inventoryAnswersToLose = new AtomicInteger();
     final List<String> failReasons = new CopyOnWriteArrayList<>();
 
     @LocalGrpcServerPort
@@ -183,7 +187,7 @@ class RepairsIT {
                 "expired on 2026-10-31");
         assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED)
                 .containsEntry(TAB, DeviceState.DEVICE_STATE_IN_STOCK);
-        assertThat(calls).noneMatch(c -> c.startsWith("inventory/SendDeviceToRepair"));
+        assertThat(calls).noneMatch(c -> c.startsWith("inventory/StartDeviceRepair"));
         assertThat(jdbc.sql("select count(*) from repair").query(Long.class).single()).isZero();
         // a fleet manager is not a technician: refused before anything is asked
         GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> open(fleetManager, X5));
@@ -199,7 +203,7 @@ class RepairsIT {
         assertThat(opened.getModel()).isEqualTo("Rugged X5");
         assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_IN_REPAIR);
         // inventory was asked on the technician's behalf, with the technician's own token
-        assertThat(calls).contains("inventory/SendDeviceToRepair by technician");
+        assertThat(calls).contains("inventory/StartDeviceRepair by technician");
         GrpcAssertions.assertStatus(() -> open(technician, X5), Status.Code.ALREADY_EXISTS,
                 "repair " + opened.getId() + " is open for device " + X5);
 
@@ -235,7 +239,8 @@ class RepairsIT {
     @Test
     void aFailedRepairRequestsAnExchangeOnceAndSendsTheDeviceBackEvenWhenTheCloseIsInterrupted() {
         Repair opened = open(technician, X5);
-        inventoryFailuresToInject.set(1); // inventory goes away just as the device is to go PENDING_RETURN
+        // inventory goes away just as the device is to go PENDING_RETURN (the call and its one retry)
+        inventoryFailuresToInject.set(2);
         GrpcAssertions.assertStatus(() -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"),
                 Status.Code.UNAVAILABLE, "inventory is unavailable: the repair stays open");
         assertThat(technician.getRepair(GetRepairRequest.newBuilder().setId(opened.getId()).build()).getRepair()
@@ -254,8 +259,45 @@ class RepairsIT {
         assertThat(exchange.getReason()).isEqualTo("mainboard dead");
         assertThat(exchange.getRepairReference()).isEqualTo(opened.getId());
         assertThat(calls).contains("order/RequestDeviceExchange by technician",
-                "inventory/FailDeviceRepair by technician");
+                "inventory/EndDeviceRepair by technician");
         assertThat(failReasons).containsExactly("repair " + opened.getId() + " failed: mainboard dead");
+    }
+
+    @Test
+    void inventoryHoldsTheDeviceUnderItsRepairAndOnlyTheRepairsCloseReleasesItEvenWhenInterrupted() {
+        // an earlier open reached inventory but was never recorded here: the device is under RP-999999
+        states.put(X5, DeviceState.DEVICE_STATE_IN_REPAIR);
+        underRepair.put(X5, "RP-999999");
+        Repair opened = open(technician, X5);
+        assertThat(underRepair).containsEntry(X5, opened.getId());
+
+        // inventory ends the repair but its answer is lost: the repair stays open, a repeat closes it
+        inventoryAnswersToLose.set(2); // the call and its one retry
+        GrpcAssertions.assertStatus(() -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced"),
+                Status.Code.UNAVAILABLE, "the repair stays open");
+        assertThat(technician.getRepair(GetRepairRequest.newBuilder().setId(opened.getId()).build()).getRepair()
+                .getState()).isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED);
+        // the repeat cannot turn it into another outcome than inventory recorded
+        GrpcAssertions.assertCode(Status.Code.FAILED_PRECONDITION, () -> close(opened.getId(),
+                RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"));
+        assertThat(close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced").getState())
+                .isEqualTo(RepairState.REPAIR_STATE_REPAIRED);
+        assertThat(underRepair).doesNotContainKey(X5);
+
+        // a repair opened before inventory recorded repairs (the device under none): taken, then released
+        Repair legacy = open(technician, X5);
+        underRepair.remove(X5);
+        assertThat(close(legacy.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "ok").getState())
+                .isEqualTo(RepairState.REPAIR_STATE_REPAIRED);
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED);
+        // a repair whose device is under another one (inventory says so) is not closed
+        Repair third = open(technician, X5);
+        underRepair.put(X5, "RP-888888");
+        GrpcAssertions.assertStatus(() -> close(third.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "ok"),
+                Status.Code.FAILED_PRECONDITION, "is not under repair " + third.getId());
+        assertThat(technician.getRepair(GetRepairRequest.newBuilder().setId(third.getId()).build()).getRepair()
+                .getState()).isEqualTo(RepairState.REPAIR_STATE_OPEN);
     }
 
     @Test
@@ -386,7 +428,8 @@ class RepairsIT {
                 if (!states.containsKey(imei) || hidden.contains(imei)) {
                     throw Status.NOT_FOUND.withDescription("no device " + imei).asRuntimeException();
                 }
-                return Device.newBuilder().setImei(imei).setModel(models.get(imei)).setState(states.get(imei)).build();
+                return Device.newBuilder().setImei(imei).setModel(models.get(imei)).setState(states.get(imei))
+                        .setRepairId(underRepair.getOrDefault(imei, "")).build();
             }
 
             void move(String imei, DeviceState from, DeviceState to) {
@@ -408,12 +451,25 @@ class RepairsIT {
             }
 
             @Override
-            public void sendDeviceToRepair(SendDeviceToRepairRequest request, StreamObserver<SendDeviceToRepairResponse> out) {
+            public void startDeviceRepair(StartDeviceRepairRequest request, StreamObserver<StartDeviceRepairResponse> out) {
                 try {
-                    DeviceState from = device(request.getImei()).getState();
-                    move(request.getImei(), from == DeviceState.DEVICE_STATE_ASSIGNED ? from : DeviceState.DEVICE_STATE_IN_STOCK,
-                            DeviceState.DEVICE_STATE_IN_REPAIR);
-                    out.onNext(SendDeviceToRepairResponse.getDefaultInstance());
+                    String imei = request.getImei();
+                    synchronized (states) {
+                        DeviceState from = device(imei).getState();
+                        String under = underRepair.get(imei);
+                        if (!request.getRepairId().equals(under)) {
+                            if (under != null && !under.equals(request.getReplacesRepairId())) {
+                                throw Status.FAILED_PRECONDITION.withDescription("device " + imei + " is under repair "
+                                        + under + " already").asRuntimeException();
+                            }
+                            if (from != DeviceState.DEVICE_STATE_IN_REPAIR) {
+                                move(imei, from == DeviceState.DEVICE_STATE_ASSIGNED ? from
+                                        : DeviceState.DEVICE_STATE_IN_STOCK, DeviceState.DEVICE_STATE_IN_REPAIR);
+                            }
+                            underRepair.put(imei, request.getRepairId());
+                        }
+                    }
+                    out.onNext(StartDeviceRepairResponse.newBuilder().setDevice(device(imei)).build());
                     out.onCompleted();
                 } catch (io.grpc.StatusRuntimeException e) {
                     out.onError(e);
@@ -421,26 +477,36 @@ class RepairsIT {
             }
 
             @Override
-            public void returnDeviceFromRepair(ReturnDeviceFromRepairRequest request,
-                                               StreamObserver<ReturnDeviceFromRepairResponse> out) {
-                try {
-                    move(request.getImei(), DeviceState.DEVICE_STATE_IN_REPAIR, DeviceState.DEVICE_STATE_ASSIGNED);
-                    out.onNext(ReturnDeviceFromRepairResponse.getDefaultInstance());
-                    out.onCompleted();
-                } catch (io.grpc.StatusRuntimeException e) {
-                    out.onError(e);
-                }
-            }
-
-            @Override
-            public void failDeviceRepair(FailDeviceRepairRequest request, StreamObserver<FailDeviceRepairResponse> out) {
+            public void endDeviceRepair(EndDeviceRepairRequest request, StreamObserver<EndDeviceRepairResponse> out) {
                 try {
                     if (inventoryFailuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         throw Status.UNAVAILABLE.withDescription("connection refused").asRuntimeException();
                     }
-                    move(request.getImei(), DeviceState.DEVICE_STATE_IN_REPAIR, DeviceState.DEVICE_STATE_PENDING_RETURN);
-                    failReasons.add(request.getReason());
-                    out.onNext(FailDeviceRepairResponse.getDefaultInstance());
+                    String imei = request.getImei();
+                    boolean repaired = request.getOutcome() == DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED;
+                    String end = request.getRepairId() + " " + request.getOutcome();
+                    synchronized (states) {
+                        device(imei);
+                        if (request.getRepairId().equals(underRepair.get(imei))) {
+                            if (repaired) {
+                                move(imei, DeviceState.DEVICE_STATE_IN_REPAIR, DeviceState.DEVICE_STATE_ASSIGNED);
+                            } else {
+                                if (states.get(imei) == DeviceState.DEVICE_STATE_IN_REPAIR) {
+                                    states.put(imei, DeviceState.DEVICE_STATE_PENDING_RETURN);
+                                }
+                                failReasons.add(request.getReason());
+                            }
+                            underRepair.remove(imei);
+                            ended.put(imei, end);
+                        } else if (!end.equals(ended.get(imei))) {
+                            throw Status.FAILED_PRECONDITION.withDescription("device " + imei + " is not under repair "
+                                    + request.getRepairId()).asRuntimeException();
+                        }
+                    }
+                    if (inventoryAnswersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException();
+                    }
+                    out.onNext(EndDeviceRepairResponse.newBuilder().setDevice(device(imei)).build());
                     out.onCompleted();
                 } catch (io.grpc.StatusRuntimeException e) {
                     out.onError(e);

@@ -2,11 +2,11 @@ package fr.interieur.neogend.accessories.peers;
 
 import fr.interieur.neogend.accessories.repair.Peers;
 import fr.interieur.neogend.accessories.stock.ReplenishmentOrders;
-import fr.interieur.neogend.inventory.v1.FailDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.DeviceRepairOutcome;
+import fr.interieur.neogend.inventory.v1.EndDeviceRepairRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
-import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
-import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
+import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
 import fr.interieur.neogend.kit.grpc.PeerChannel;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ExchangeRequest;
@@ -72,25 +72,27 @@ class PeerClients {
             public Peers.Device device(String imei) {
                 var d = inventory.callIdempotent(stub(), s -> s.getDevice(GetDeviceRequest.newBuilder().setImei(imei)
                         .build()), NOTHING_DONE).getDevice();
-                return new Peers.Device(d.getImei(), d.getModel(), d.getState().name().substring("DEVICE_STATE_".length()));
+                return new Peers.Device(d.getImei(), d.getModel(), d.getState().name().substring("DEVICE_STATE_".length()),
+                        d.getRepairId().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(d.getRepairId()));
             }
 
             @Override
-            public void sendToRepair(String imei) {
-                inventory.call(stub(), s -> s.sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder().setImei(imei)
-                        .build()), NOTHING_DONE);
+            public void startRepair(String imei, String repairId, java.util.Optional<String> replaces) {
+                // a repeat changes nothing in inventory: safe to retry
+                inventory.callIdempotent(stub(), s -> s.startDeviceRepair(StartDeviceRepairRequest.newBuilder()
+                        .setImei(imei).setRepairId(repairId).setReplacesRepairId(replaces.orElse("")).build()),
+                        NOTHING_DONE);
             }
 
             @Override
-            public void returnFromRepair(String imei) {
-                inventory.call(stub(), s -> s.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
-                        .setImei(imei).build()), "the repair stays open; close it again later");
-            }
-
-            @Override
-            public void failRepair(String imei, String reason) {
-                inventory.call(stub(), s -> s.failDeviceRepair(FailDeviceRepairRequest.newBuilder().setImei(imei)
-                        .setReason(reason).build()), "the repair stays open; close it again later");
+            public void endRepair(String imei, String repairId, boolean repaired, String reason) {
+                // a repeat of the same end changes nothing in inventory: safe to retry
+                inventory.callIdempotent(stub(), s -> s.endDeviceRepair(EndDeviceRepairRequest.newBuilder()
+                        .setImei(imei).setRepairId(repairId).setOutcome(repaired
+                                ? DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED
+                                : DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED)
+                        .setReason(reason == null ? "" : reason).build()),
+                        "the repair stays open; close it again later");
             }
         };
     }

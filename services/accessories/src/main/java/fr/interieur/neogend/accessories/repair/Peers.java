@@ -10,8 +10,8 @@ public final class Peers {
     private Peers() {
     }
 
-    /** A device as inventory shows it to the caller. */
-    public record Device(String imei, String model, String state) {
+    /** A device as inventory shows it to the caller, with the repair it is under, if any. */
+    public record Device(String imei, String model, String state, java.util.Optional<String> repairId) {
     }
 
     /** Inventory: the devices and their life cycle. */
@@ -20,14 +20,17 @@ public final class Peers {
         /** The device; NOT_FOUND when unknown or outside the caller's reach. */
         Device device(String imei);
 
-        /** IN_STOCK or ASSIGNED → IN_REPAIR. */
-        void sendToRepair(String imei);
+        /**
+         * IN_STOCK or ASSIGNED (or IN_REPAIR under no repair) → IN_REPAIR under the repair; a repeat
+         * changes nothing. {@code replaces}: the repair the device is under that this one replaces.
+         */
+        void startRepair(String imei, String repairId, java.util.Optional<String> replaces);
 
-        /** IN_REPAIR → back to its holder or its unit's stock. */
-        void returnFromRepair(String imei);
-
-        /** IN_REPAIR → PENDING_RETURN. */
-        void failRepair(String imei, String reason);
+        /**
+         * Ends the repair the device is under: repaired → back to its holder or its unit's stock;
+         * failed → PENDING_RETURN. A repeat of the same end changes nothing.
+         */
+        void endRepair(String imei, String repairId, boolean repaired, String reason);
     }
 
     /** Training: certifications. */

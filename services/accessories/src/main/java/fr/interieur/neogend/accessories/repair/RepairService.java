@@ -35,6 +35,10 @@ import java.util.regex.Pattern;
  * repair's depot stock in the same transaction as the repair's part row. A failed repair asks the
  * order service for an exchange with the supplier, then sends the device PENDING_RETURN.
  *
+ * <p>Inventory records the open repair on the device: the device leaves repair only when this
+ * service closes that repair (EndDeviceRepair naming it), never by a manager's ReturnDeviceFromRepair,
+ * so a repair and its device never diverge.
+ *
  * <p>Calls to other services are made before the local change is committed, and every step checks
  * what is already done, so a close interrupted by an unavailable service is simply repeated: nothing
  * is done twice (the exchange request is idempotent per repair) and nothing is recorded as done
@@ -108,10 +112,11 @@ public class RepairService {
                         .query(String.class).optional().orElse("?");
                 throw new AlreadyExistsException("repair " + open + " is open for device " + imei + " already");
             }
-            // inside the transaction: if inventory refuses, no repair is recorded
-            if (!device.state().equals("IN_REPAIR")) {
-                fleet.sendToRepair(imei);
-            }
+            // inside the transaction: if inventory refuses, no repair is recorded. Inventory records the
+            // repair on the device: from then on it leaves repair only when this repair is closed. A
+            // repair the device is under although none is open here (an open interrupted after
+            // inventory's change, before this commit) is replaced, by name: inventory checks it still is.
+            fleet.startRepair(imei, next, device.repairId());
             return next;
         });
         return get(id);
@@ -158,23 +163,21 @@ public class RepairService {
         requireOpen(r);
         requireCertified(caller, r.model());
         Peers.Device device = fleet.device(r.imei());
+        if (device.repairId().isEmpty() && device.state().equals("IN_REPAIR")) {
+            // opened before inventory recorded repairs on devices: taken under this repair first
+            fleet.startRepair(r.imei(), repairId, Optional.empty());
+        }
         Optional<String> exchange = Optional.empty();
         if (outcome == Repair.State.REPAIRED) {
-            switch (device.state()) {
-                case "IN_REPAIR" -> fleet.returnFromRepair(r.imei());
-                case "ASSIGNED", "IN_STOCK" -> { } // returned already by an interrupted close
-                default -> throw new PreconditionFailedException("device " + r.imei() + " is " + device.state()
-                        + " in inventory; the repair cannot be closed as repaired");
-            }
+            // inventory refuses if the device is not under this repair (and did not end it already)
+            fleet.endRepair(r.imei(), repairId, true, null);
         } else {
             if (!device.state().equals("IN_REPAIR") && !device.state().equals("PENDING_RETURN")) {
                 throw new PreconditionFailedException("device " + r.imei() + " is " + device.state()
                         + " in inventory; the repair cannot be closed as failed");
             }
             exchange = Optional.of(exchanges.request(r.imei(), r.model(), diagnosis.trim(), repairId));
-            if (device.state().equals("IN_REPAIR")) {
-                fleet.failRepair(r.imei(), inventoryReason(repairId, diagnosis.trim()));
-            }
+            fleet.endRepair(r.imei(), repairId, false, inventoryReason(repairId, diagnosis.trim()));
         }
         Optional<String> exchangeNumber = exchange;
         tx.executeWithoutResult(status -> {

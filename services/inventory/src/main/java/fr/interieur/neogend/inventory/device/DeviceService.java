@@ -345,7 +345,7 @@ public class DeviceService {
         return new Device(d.imei(), d.serialNumber(), d.model(), d.kind().orElseThrow(), DeviceState.IN_STOCK,
                 d.packType(), d.unitCode(), d.romBuild(), LocalDate.ofInstant(now, ZONE), Optional.empty(),
                 Optional.empty(), Optional.empty(), now, now, 0, d.packType().isPresent() ? d.agreementId()
-                        : Optional.empty());
+                        : Optional.empty(), Device.Repair.NONE);
     }
 
     private Instant now() {

@@ -16,6 +16,7 @@ final class History {
         m.put("state", d.state().name());
         m.put("unit_code", d.unitCode().orElse(null));
         m.put("police_report_reference", d.policeReport().orElse(null));
+        m.put("repair_id", d.repair().open().orElse(null));
         m.put("version", d.version());
         return m;
     }

@@ -34,6 +34,7 @@ public class LifecycleService {
     private static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern PLAIN_TEXT = Pattern.compile("[^\\p{Cntrl}]{1,100}");
     private static final int MAX_ACCESSORIES = 20;
+    private static final Pattern REPAIR_ID = Pattern.compile("RP-[0-9]{6,16}");
 
     private final DeviceService devicesRead;
     private final DeviceRepository devices;
@@ -119,7 +120,100 @@ public class LifecycleService {
 
     @Transactional
     public Change returnFromRepair(String imei, OptionalLong expectedVersion, Caller caller) {
-        return simple(imei, DeviceAction.RETURN_FROM_REPAIR, expectedVersion, caller);
+        Device d = load(imei, units.reachOf(caller), expectedVersion);
+        requireNoOpenRepair(d, "returned from repair");
+        return simple(imei, DeviceAction.RETURN_FROM_REPAIR, OptionalLong.of(d.version()), caller);
+    }
+
+    /**
+     * A repair of the accessories service starts (issue 17): the device goes IN_REPAIR under it (or,
+     * IN_REPAIR already, is taken under it) and from then on leaves repair only by
+     * {@link #endRepair}. The row's version orders this against any concurrent change of the device.
+     *
+     * @param replaces the repair the device is under that this one replaces (never recorded by the
+     *                 accessories service: an open interrupted between inventory and its own commit)
+     */
+    @Transactional
+    public Change startRepair(String imei, String repairId, Optional<String> replaces, Caller caller) {
+        requireRepairId(repairId, "repair_id");
+        replaces.ifPresent(r -> requireRepairId(r, "replaces_repair_id"));
+        Device d = load(imei, units.reachOf(caller), OptionalLong.empty());
+        Optional<String> under = d.repair().open();
+        if (under.equals(Optional.of(repairId))) {
+            return reread(imei); // a repeat
+        }
+        if (under.isPresent() && !under.equals(replaces)) {
+            throw new PreconditionFailedException("device " + imei + " is under repair " + under.get()
+                    + " already; close that repair first");
+        }
+        if (under.isEmpty() && replaces.isPresent()) {
+            throw new PreconditionFailedException("device " + imei + " is under no repair; replaces_repair_id "
+                    + replaces.get() + " does not hold");
+        }
+        DeviceState next = d.state() == DeviceState.IN_REPAIR ? DeviceState.IN_REPAIR
+                : DeviceLifecycle.next(imei, d.state(), DeviceAction.SEND_TO_REPAIR, false);
+        Instant now = now();
+        Device changed = d.repaired(next, new Device.Repair(Optional.of(repairId), d.repair().ended(),
+                d.repair().endedOutcome()), now);
+        save(DeviceAction.SEND_TO_REPAIR, d, changed, null, null, Map.of(), caller, now);
+        return reread(imei);
+    }
+
+    /**
+     * The repair the device is under is closed (issue 17): repaired, the device goes back to its
+     * holder or its unit's stock; failed, it goes PENDING_RETURN (a device that left IN_REPAIR by
+     * another route, lost or marked for return, is only released). A repeat of the last close
+     * changes nothing; a repair the device is not under is refused, naming the one it is under.
+     */
+    @Transactional
+    public Change endRepair(String imei, String repairId, boolean repaired, String reason, Caller caller) {
+        requireRepairId(repairId, "repair_id");
+        if (!repaired && (reason == null || !PLAIN_TEXT.matcher(reason.trim()).matches())) {
+            throw InvalidArgumentException.of("reason", "is required: 1 to 100 characters of plain text");
+        }
+        Device d = load(imei, units.reachOf(caller), OptionalLong.empty());
+        String outcome = repaired ? "REPAIRED" : "FAILED";
+        if (!d.repair().open().equals(Optional.of(repairId))) {
+            if (d.repair().ended().equals(Optional.of(repairId))) {
+                if (d.repair().endedOutcome().equals(Optional.of(outcome))) {
+                    return reread(imei); // the same close, repeated
+                }
+                throw new PreconditionFailedException("repair " + repairId + " of device " + imei + " was closed as "
+                        + d.repair().endedOutcome().orElse("?") + " in inventory already");
+            }
+            throw new PreconditionFailedException("device " + imei + " is not under repair " + repairId
+                    + d.repair().open().map(r -> " (it is under repair " + r + ")").orElse(" (it is under none)"));
+        }
+        Device.Repair released = new Device.Repair(Optional.empty(), Optional.of(repairId), Optional.of(outcome));
+        Instant now = now();
+        if (repaired) {
+            boolean held = packs.findByDevice(imei).filter(p -> !p.ended()).map(Pack::held).orElse(false);
+            DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.RETURN_FROM_REPAIR, held);
+            save(DeviceAction.RETURN_FROM_REPAIR, d, d.repaired(next, released, now), null, null,
+                    Map.of("repair_id", repairId), caller, now);
+        } else if (d.state() == DeviceState.IN_REPAIR) {
+            DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.FAIL_REPAIR, false);
+            save(DeviceAction.FAIL_REPAIR, d, d.repaired(next, released, now), null, null,
+                    Map.of("reason", reason.trim(), "repair_id", repairId), caller, now);
+        } else {
+            save(DeviceAction.FAIL_REPAIR, d, d.repaired(d.state(), released, now), null, null,
+                    Map.of("reason", reason.trim(), "repair_id", repairId), caller, now);
+        }
+        return reread(imei);
+    }
+
+    private static void requireRepairId(String id, String field) {
+        if (id == null || !REPAIR_ID.matcher(id).matches()) {
+            throw InvalidArgumentException.of(field, "must be a repair id such as RP-000001");
+        }
+    }
+
+    /** A device under a repair of the accessories service leaves repair only when that repair closes. */
+    private static void requireNoOpenRepair(Device d, String what) {
+        d.repair().open().ifPresent(r -> {
+            throw new PreconditionFailedException("device " + d.imei() + " is under repair " + r
+                    + " (accessories service); it is " + what + " only when that repair is closed");
+        });
     }
 
     /**
@@ -132,6 +226,7 @@ public class LifecycleService {
             throw InvalidArgumentException.of("reason", "is required: 1 to 100 characters of plain text");
         }
         Device d = load(imei, units.reachOf(caller), expectedVersion);
+        requireNoOpenRepair(d, "failed out of repair");
         DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.FAIL_REPAIR, false);
         Instant now = now();
         save(DeviceAction.FAIL_REPAIR, d, d.changed(next, d.unitCode(), d.policeReport(), now), null, null,

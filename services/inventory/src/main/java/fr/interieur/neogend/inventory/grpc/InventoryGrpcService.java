@@ -7,6 +7,10 @@ import fr.interieur.neogend.inventory.device.DeviceCounts;
 import fr.interieur.neogend.inventory.device.DeviceKind;
 import fr.interieur.neogend.inventory.device.DeviceService;
 import fr.interieur.neogend.inventory.device.DeviceState;
+import fr.interieur.neogend.inventory.v1.EndDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.EndDeviceRepairResponse;
+import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.StartDeviceRepairResponse;
 import fr.interieur.neogend.inventory.device.NewDevice;
 import fr.interieur.neogend.inventory.device.PackType;
 import com.google.protobuf.ListValue;
@@ -265,6 +269,26 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     }
 
     @Override
+    public void startDeviceRepair(StartDeviceRepairRequest request, StreamObserver<StartDeviceRepairResponse> response) {
+        var change = lifecycle.startRepair(request.getImei(), request.getRepairId(),
+                text(request.getReplacesRepairId()), CallerContext.current());
+        reply(response, StartDeviceRepairResponse.newBuilder().setDevice(toProto(change.device())).build());
+    }
+
+    @Override
+    public void endDeviceRepair(EndDeviceRepairRequest request, StreamObserver<EndDeviceRepairResponse> response) {
+        boolean repaired = switch (request.getOutcome()) {
+            case DEVICE_REPAIR_OUTCOME_REPAIRED -> true;
+            case DEVICE_REPAIR_OUTCOME_FAILED -> false;
+            default -> throw InvalidArgumentException.of("outcome",
+                    "must be DEVICE_REPAIR_OUTCOME_REPAIRED or DEVICE_REPAIR_OUTCOME_FAILED");
+        };
+        var change = lifecycle.endRepair(request.getImei(), request.getRepairId(), repaired, request.getReason(),
+                CallerContext.current());
+        reply(response, EndDeviceRepairResponse.newBuilder().setDevice(toProto(change.device())).build());
+    }
+
+    @Override
     public void failDeviceRepair(FailDeviceRepairRequest request, StreamObserver<FailDeviceRepairResponse> response) {
         var change = lifecycle.failRepair(request.getImei(), request.getReason(),
                 version(request.hasExpectedVersion(), request.getExpectedVersion()), CallerContext.current());
@@ -509,6 +533,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         d.unitCode().ifPresent(b::setUnitCode);
         d.romBuild().ifPresent(b::setRomBuild);
         d.agreementId().ifPresent(b::setAgreementId);
+        d.repair().open().ifPresent(b::setRepairId);
         return b.build();
     }
 

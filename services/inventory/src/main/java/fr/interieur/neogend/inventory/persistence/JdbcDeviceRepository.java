@@ -33,7 +33,8 @@ class JdbcDeviceRepository implements DeviceRepository {
 
     private static final String COLUMNS = "d.imei, d.serial_number, d.model, d.kind, d.state, d.pack_type, "
             + "d.unit_code, d.rom_build, d.received_on, d.police_report_reference, d.created_at, d.updated_at, "
-            + "d.version, p.id as pack_id, p.holder_agent_id, p.agreement_id";
+            + "d.version, p.id as pack_id, p.holder_agent_id, p.agreement_id, d.repair_id, d.ended_repair_id, "
+            + "d.ended_repair_outcome";
     /** Devices with the pack they are in now (a running pack: an ended one is history). */
     private static final String FROM = " from device d left join pack p on p.device_imei = d.imei and p.lease_end is null";
     private static final RowMapper<Device> ROW = (rs, n) -> new Device(
@@ -52,7 +53,10 @@ class JdbcDeviceRepository implements DeviceRepository {
             rs.getTimestamp("created_at").toInstant(),
             rs.getTimestamp("updated_at").toInstant(),
             rs.getLong("version"),
-            Optional.ofNullable(rs.getString("agreement_id")));
+            Optional.ofNullable(rs.getString("agreement_id")),
+            new Device.Repair(Optional.ofNullable(rs.getString("repair_id")),
+                    Optional.ofNullable(rs.getString("ended_repair_id")),
+                    Optional.ofNullable(rs.getString("ended_repair_outcome"))));
     private static final String INSERT = """
             insert into device (imei, serial_number, model, kind, state, pack_type, unit_code, rom_build, received_on,
                                 created_at, updated_at, version, created_by, updated_by)
@@ -92,10 +96,13 @@ class JdbcDeviceRepository implements DeviceRepository {
     public boolean update(Device d, String actor) {
         return jdbc.sql("""
                         update device set state = ?, unit_code = ?, police_report_reference = ?, updated_at = ?,
-                                          updated_by = ?, version = ?
+                                          updated_by = ?, version = ?, repair_id = ?, ended_repair_id = ?,
+                                          ended_repair_outcome = ?
                         where imei = ? and version = ?""")
                 .params(d.state().name(), d.unitCode().orElse(null), d.policeReport().orElse(null),
-                        Timestamp.from(d.updatedAt()), actor, d.version(), d.imei(), d.version() - 1)
+                        Timestamp.from(d.updatedAt()), actor, d.version(), d.repair().open().orElse(null),
+                        d.repair().ended().orElse(null), d.repair().endedOutcome().orElse(null), d.imei(),
+                        d.version() - 1)
                 .update() == 1;
     }
 
