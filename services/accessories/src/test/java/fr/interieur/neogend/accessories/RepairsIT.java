@@ -28,7 +28,10 @@ import fr.interieur.neogend.inventory.v1.EndDeviceRepairResponse;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.DevicePlacement;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
+import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsResponse;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairResponse;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderResponse;
@@ -105,6 +108,8 @@ class RepairsIT {
     final Map<String, DeviceState> states = new ConcurrentHashMap<>();
     final Map<String, String> models = new ConcurrentHashMap<>();
     final Set<String> hidden = ConcurrentHashMap.newKeySet();
+    /** The devices inventory places outside the unit manager's subtree. */
+    final Set<String> outsideUnitManager = ConcurrentHashMap.newKeySet();
     /** The repair each device is under in inventory, and the last repair ended ("id outcome"). */
     final Map<String, String> underRepair = new ConcurrentHashMap<>();
     final Map<String, String> ended = new ConcurrentHashMap<>();
@@ -301,6 +306,41 @@ class RepairsIT {
     }
 
     @Test
+    void aUnitManagerSeesTheRepairsOfItsSubtreesDevicesOnlyAndNothingOfTheOthers() {
+        notCertified.remove("technician|Field Tab 10");
+        Repair inside = open(technician, X5);
+        Repair outside = open(technician, TAB);
+        outsideUnitManager.add(TAB);
+        var unitManager = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
+                TestTokens.unitManager("GN-RBRE-GGD35"));
+        assertThat(unitManager.listRepairs(ListRepairsRequest.getDefaultInstance()).getRepairsList())
+                .extracting(Repair::getId).containsExactly(inside.getId());
+        assertThat(unitManager.listRepairs(ListRepairsRequest.newBuilder().setImei(TAB).build()).getRepairsList())
+                .isEmpty();
+        assertThat(unitManager.getRepair(GetRepairRequest.newBuilder().setId(inside.getId()).build()).getRepair())
+                .isEqualTo(technician.getRepair(GetRepairRequest.newBuilder().setId(inside.getId()).build()).getRepair());
+        // a repair of a device outside the subtree is answered as one that does not exist
+        GrpcAssertions.assertStatus(() -> unitManager.getRepair(GetRepairRequest.newBuilder().setId(outside.getId())
+                .build()), Status.Code.NOT_FOUND, "no device " + TAB);
+        GrpcAssertions.assertStatus(() -> unitManager.getRepair(GetRepairRequest.newBuilder().setId("RP-999999")
+                .build()), Status.Code.NOT_FOUND, "no repair RP-999999");
+        // paging through the subtree's repairs: each once
+        states.put("352990110000037", DeviceState.DEVICE_STATE_IN_STOCK);
+        models.put("352990110000037", "Rugged X5");
+        Repair again = open(technician, "352990110000037");
+        var first = unitManager.listRepairs(ListRepairsRequest.newBuilder().setPageSize(1).build());
+        var second = unitManager.listRepairs(ListRepairsRequest.newBuilder().setPageSize(1)
+                .setPageToken(first.getNextPageToken()).build());
+        assertThat(second.getNextPageToken()).isEmpty();
+        assertThat(List.of(first.getRepairs(0).getId(), second.getRepairs(0).getId()))
+                .containsExactly(again.getId(), inside.getId());
+        // nor may it act on repairs
+        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> unitManager.closeRepair(CloseRepairRequest
+                .newBuilder().setRepairId(inside.getId()).setOutcome(RepairOutcome.REPAIR_OUTCOME_REPAIRED)
+                .setDiagnosis("x").build()));
+    }
+
+    @Test
     void aTechnicianSeesItsOwnRepairsAndOnlyDevicesInventoryLetsItSee() {
         Repair mine = open(technician, X5);
         var other = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
@@ -415,17 +455,20 @@ class RepairsIT {
                 calls.add(service + "/" + call.getMethodDescriptor().getBareMethodName() + " by " + user);
                 Metadata.Key<String> key = Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
                 String k = headers.get(key);
-                return Contexts.interceptCall(Context.current().withValue(KEY, k == null ? "" : k), call, headers, next);
+                return Contexts.interceptCall(Context.current().withValue(KEY, k == null ? "" : k).withValue(USER, user),
+                        call, headers, next);
             }
         };
     }
 
     static final Context.Key<String> KEY = Context.key("idempotency-key");
+    static final Context.Key<String> USER = Context.key("user");
 
     private Server inventory() throws IOException {
         var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
             Device device(String imei) {
-                if (!states.containsKey(imei) || hidden.contains(imei)) {
+                if (!states.containsKey(imei) || hidden.contains(imei)
+                        || "unit.manager".equals(USER.get()) && outsideUnitManager.contains(imei)) {
                     throw Status.NOT_FOUND.withDescription("no device " + imei).asRuntimeException();
                 }
                 return Device.newBuilder().setImei(imei).setModel(models.get(imei)).setState(states.get(imei))
@@ -448,6 +491,18 @@ class RepairsIT {
                 } catch (io.grpc.StatusRuntimeException e) {
                     out.onError(e);
                 }
+            }
+
+            @Override
+            public void streamDevicePlacements(StreamDevicePlacementsRequest request,
+                                               StreamObserver<StreamDevicePlacementsResponse> out) {
+                var batch = StreamDevicePlacementsResponse.newBuilder();
+                states.keySet().stream().sorted().filter(imei -> !hidden.contains(imei)
+                                && !("unit.manager".equals(USER.get()) && outsideUnitManager.contains(imei)))
+                        .forEach(imei -> batch.addPlacements(DevicePlacement.newBuilder().setImei(imei)
+                                .setModel(models.get(imei)).setState(states.get(imei))));
+                out.onNext(batch.build());
+                out.onCompleted();
             }
 
             @Override

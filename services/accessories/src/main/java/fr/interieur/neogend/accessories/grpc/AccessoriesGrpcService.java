@@ -5,6 +5,13 @@ import fr.interieur.neogend.accessories.catalogue.CatalogueItemCatalog;
 import fr.interieur.neogend.accessories.repair.Repair;
 import fr.interieur.neogend.accessories.repair.RepairService;
 import fr.interieur.neogend.accessories.stock.ReplenishmentService;
+import fr.interieur.neogend.accessories.stock.StockHistory;
+import fr.interieur.neogend.accessories.v1.ExportStockMovementsRequest;
+import fr.interieur.neogend.accessories.v1.ExportStockMovementsResponse;
+import fr.interieur.neogend.accessories.v1.ListStockMovementsRequest;
+import fr.interieur.neogend.accessories.v1.ListStockMovementsResponse;
+import fr.interieur.neogend.accessories.v1.StockMovement;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.accessories.stock.StockService;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
 import fr.interieur.neogend.accessories.v1.CloseRepairRequest;
@@ -52,13 +59,15 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     private final StockService stock;
     private final ReplenishmentService replenishment;
     private final RepairService repairs;
+    private final StockHistory history;
 
     public AccessoriesGrpcService(CatalogueItemCatalog catalog, StockService stock, ReplenishmentService replenishment,
-                                  RepairService repairs) {
+                                  RepairService repairs, StockHistory history) {
         this.catalog = catalog;
         this.stock = stock;
         this.replenishment = replenishment;
         this.repairs = repairs;
+        this.history = history;
     }
 
     @Override
@@ -101,9 +110,50 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
 
     @Override
     public void listStockAlerts(ListStockAlertsRequest request, StreamObserver<ListStockAlertsResponse> response) {
-        var out = ListStockAlertsResponse.newBuilder();
-        stock.openAlerts(text(request.getDepotCode())).forEach(a -> out.addAlerts(alert(a)));
+        StockHistory.AlertState state = switch (request.getState()) {
+            case STOCK_ALERT_STATE_CLEARED -> StockHistory.AlertState.CLEARED;
+            case STOCK_ALERT_STATE_ANY -> StockHistory.AlertState.ANY;
+            case STOCK_ALERT_STATE_OPEN, STOCK_ALERT_STATE_UNSPECIFIED -> StockHistory.AlertState.OPEN;
+            default -> throw InvalidArgumentException.of("state", "is not a known state");
+        };
+        Page<StockService.Alert> page = history.alerts(text(request.getDepotCode()), state, request.getPageSize(),
+                request.getPageToken());
+        var out = ListStockAlertsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(a -> out.addAlerts(alert(a)));
         reply(response, out.build());
+    }
+
+    @Override
+    public void listStockMovements(ListStockMovementsRequest request,
+                                   StreamObserver<ListStockMovementsResponse> response) {
+        var filter = new StockHistory.Filter(text(request.getDepotCode()), text(request.getItemCode()),
+                text(request.getRepairId()), text(request.getActor()), text(request.getFromDate()),
+                text(request.getToDate()));
+        Page<StockHistory.Movement> page = history.movements(filter, request.getPageSize(), request.getPageToken());
+        var out = ListStockMovementsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(m -> out.addMovements(movement(m)));
+        reply(response, out.build());
+    }
+
+    @Override
+    public void exportStockMovements(ExportStockMovementsRequest request,
+                                     StreamObserver<ExportStockMovementsResponse> response) {
+        var filter = new StockHistory.Filter(text(request.getDepotCode()), text(request.getItemCode()),
+                text(request.getRepairId()), text(request.getActor()), text(request.getFromDate()),
+                text(request.getToDate()));
+        reply(response, ExportStockMovementsResponse.newBuilder().setFile(com.google.api.HttpBody.newBuilder()
+                .setContentType("text/csv; charset=utf-8")
+                .setData(com.google.protobuf.ByteString.copyFromUtf8(history.csv(filter)))).build());
+    }
+
+    private static StockMovement movement(StockHistory.Movement m) {
+        var b = StockMovement.newBuilder().setId(m.id()).setKind(m.kind()).setItemCode(m.itemCode())
+                .setDepotCode(m.depotCode()).setQuantity(m.quantity()).setActor(m.actor())
+                .setRecordTime(m.at().toString());
+        m.toDepotCode().ifPresent(b::setToDepotCode);
+        m.reference().ifPresent(b::setReference);
+        m.repairId().ifPresent(b::setRepairId);
+        return b.build();
     }
 
     @Override
@@ -164,6 +214,7 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
         var b = StockAlert.newBuilder().setId(a.id()).setDepotCode(a.depotCode()).setItemCode(a.itemCode())
                 .setQuantity(a.quantity()).setMinimum(a.minimum()).setRaiseTime(a.raisedAt().toString());
         a.draftOrderNumber().ifPresent(b::setDraftOrderNumber);
+        a.clearedAt().ifPresent(t -> b.setClearTime(t.toString()));
         return b.build();
     }
 

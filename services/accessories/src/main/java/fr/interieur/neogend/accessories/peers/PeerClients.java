@@ -7,6 +7,7 @@ import fr.interieur.neogend.inventory.v1.EndDeviceRepairRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
 import fr.interieur.neogend.kit.grpc.PeerChannel;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ExchangeRequest;
@@ -93,6 +94,16 @@ class PeerClients {
                                 : DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED)
                         .setReason(reason == null ? "" : reason).build()),
                         "the repair stays open; close it again later");
+            }
+
+            @Override
+            public java.util.List<String> imeisInReach() {
+                return inventory.callIdempotent(stub(), s -> {
+                    java.util.List<String> imeis = new java.util.ArrayList<>();
+                    s.streamDevicePlacements(StreamDevicePlacementsRequest.getDefaultInstance()).forEachRemaining(
+                            batch -> batch.getPlacementsList().forEach(p -> imeis.add(p.getImei())));
+                    return imeis;
+                }, NOTHING_DONE);
             }
         };
     }

@@ -31,6 +31,9 @@ public final class Peers {
          * failed → PENDING_RETURN. A repeat of the same end changes nothing.
          */
         void endRepair(String imei, String repairId, boolean repaired, String reason);
+
+        /** The IMEIs of the devices (not returned) inventory places within the caller's unit subtree. */
+        java.util.List<String> imeisInReach();
     }
 
     /** Training: certifications. */

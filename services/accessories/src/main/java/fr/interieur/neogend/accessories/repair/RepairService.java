@@ -140,7 +140,7 @@ public class RepairService {
         tx.executeWithoutResult(status -> {
             requireOpen(lock(repairId));
             stock.move("CONSUMPTION", itemCode, r.depotCode(), Optional.empty(), quantity,
-                    Optional.of("repair " + repairId), caller);
+                    Optional.of("repair " + repairId), Optional.of(repairId), caller);
             jdbc.sql("insert into repair_part (repair_id, item_code, quantity, recorded_by, recorded_at) "
                             + "values (?, ?, ?, ?, ?)")
                     .params(repairId, itemCode, quantity, caller.username(), Timestamp.from(now())).update();
@@ -211,23 +211,30 @@ public class RepairService {
     }
 
     /**
-     * Repairs newest first: all of them for fleet managers and auditors, a technician's own otherwise.
+     * Repairs newest first: all of them for fleet managers and auditors; for a unit manager those of
+     * the devices inventory places within its unit subtree (asked on its behalf); a technician's own
+     * otherwise.
      */
     public Page<Repair> list(Optional<Repair.State> state, Optional<String> imei, int pageSize, String pageToken,
                              Caller caller) {
-        Optional<String> technician = caller.hasRole(Caller.FLEET_MANAGER) || caller.hasRole(Caller.AUDITOR)
-                ? Optional.empty() : Optional.of(caller.username());
+        boolean all = caller.hasRole(Caller.FLEET_MANAGER) || caller.hasRole(Caller.AUDITOR);
+        boolean reach = !all && caller.hasRole(Caller.UNIT_MANAGER);
+        Optional<String> technician = all || reach ? Optional.empty() : Optional.of(caller.username());
         String filters = "state=" + state.map(Enum::name).orElse("") + "&imei=" + imei.orElse("") + "&technician="
-                + technician.orElse("");
+                + technician.orElse("") + "&reach=" + (reach ? caller.username() : "");
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
+        String[] devices = reach ? fleet.imeisInReach().toArray(String[]::new) : null;
         List<Repair> rows = jdbc.sql("""
                         select * from repair
                         where (:state::text is null or state = :state) and (:imei::text is null or imei = :imei)
                           and (:technician::text is null or technician = :technician)
+                          and (:reach = false or imei = any(:devices))
                           and (:after::text is null or id < :after)
                         order by id desc limit :limit""")
                 .param("state", state.map(Enum::name).orElse(null)).param("imei", imei.orElse(null))
-                .param("technician", technician.orElse(null)).param("after", page.afterKey().orElse(null))
+                .param("technician", technician.orElse(null)).param("reach", reach)
+                .param("devices", devices == null ? new String[0] : devices)
+                .param("after", page.afterKey().orElse(null))
                 .param("limit", page.fetchSize())
                 .query(ROW).list();
         Page<Repair> p = page.toPage(rows, Repair::id, filters);

@@ -43,13 +43,17 @@ public class StockService {
 
     /** An alert (open until the stock climbs back), and the replenishment draft order proposed for it. */
     public record Alert(long id, String depotCode, String itemCode, long quantity, long minimum, Instant raisedAt,
-                        Optional<String> draftOrderNumber, boolean open) {
+                        Optional<String> draftOrderNumber, Optional<Instant> clearedAt) {
+
+        public boolean open() {
+            return clearedAt.isEmpty();
+        }
     }
 
-    private static final RowMapper<Alert> ALERT = (rs, n) -> new Alert(rs.getLong("id"), rs.getString("depot_code"),
+    static final RowMapper<Alert> ALERT = (rs, n) -> new Alert(rs.getLong("id"), rs.getString("depot_code"),
             rs.getString("item_code"), rs.getLong("quantity"), rs.getLong("minimum"),
             rs.getTimestamp("raised_at").toInstant(), Optional.ofNullable(rs.getString("draft_order_number")),
-            rs.getTimestamp("cleared_at") == null);
+            Optional.ofNullable(rs.getTimestamp("cleared_at")).map(java.sql.Timestamp::toInstant));
 
     private static final RowMapper<Level> LEVEL = (rs, n) -> new Level(rs.getString("depot_code"),
             rs.getString("item_code"), rs.getLong("quantity"), rs.getLong("minimum"), rs.getBoolean("below_minimum"));
@@ -104,6 +108,13 @@ public class StockService {
     @Transactional
     public List<Level> move(String kind, String item, String depot, Optional<String> toDepot, long quantity,
                             Optional<String> reference, Caller caller) {
+        return move(kind, item, depot, toDepot, quantity, reference, Optional.empty(), caller);
+    }
+
+    /** Records a movement (a part consumed in {@code repairId}, if given) and returns the levels it changed. */
+    @Transactional
+    public List<Level> move(String kind, String item, String depot, Optional<String> toDepot, long quantity,
+                            Optional<String> reference, Optional<String> repairId, Caller caller) {
         Validation v = new Validation();
         v.check(kind != null && KINDS.contains(kind), "kind", "must be RECEIPT, ISSUE, TRANSFER or CONSUMPTION");
         v.check(quantity >= 1 && quantity <= 1_000_000, "quantity", "must be 1 to 1,000,000");
@@ -123,9 +134,10 @@ public class StockService {
         }
         jdbc.sql("""
                         insert into stock_movement (kind, item_code, depot_code, to_depot_code, quantity, reference,
-                                                    actor, at)
-                        values (?, ?, ?, ?, ?, ?, ?, now())""")
-                .params(kind, item, depot, toDepot.orElse(null), quantity, reference.orElse(null), caller.username())
+                                                    repair_id, actor, at)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, now())""")
+                .params(kind, item, depot, toDepot.orElse(null), quantity, reference.orElse(null),
+                        repairId.orElse(null), caller.username())
                 .update();
         return changed;
     }
