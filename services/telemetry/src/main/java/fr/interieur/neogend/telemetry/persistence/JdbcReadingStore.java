@@ -3,6 +3,7 @@ package fr.interieur.neogend.telemetry.persistence;
 import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.ReadingStore;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -27,9 +28,22 @@ class JdbcReadingStore implements ReadingStore {
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
 
-    JdbcReadingStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate) {
+    /**
+     * Whether a batch's arrays go binary (the default) or as text, the encoding before issue 16's
+     * change, kept only so that the benchmark measures both side by side in one run.
+     */
+    private final boolean textArrays;
+
+    JdbcReadingStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate,
+                     @Value("${neogend.telemetry.batch-arrays:binary}") String batchArrays) {
         this.jdbc = jdbc;
         this.jdbcTemplate = jdbcTemplate;
+        this.textArrays = switch (batchArrays) {
+            case "binary" -> false;
+            case "text" -> true;
+            default -> throw new IllegalArgumentException("neogend.telemetry.batch-arrays: binary or text, not "
+                    + batchArrays);
+        };
     }
 
     @Override
@@ -78,23 +92,47 @@ class JdbcReadingStore implements ReadingStore {
         // received time added, duplicates skipped; and, in the same statement, the latest state moved
         // forward — nothing of it when the device is revoked (lost or stolen ones get this far)
         return jdbcTemplate.execute((Connection c) -> {
-            try (var ps = c.prepareStatement(STORE)) {
+            try (var ps = c.prepareStatement(textArrays ? STORE_TEXT : STORE)) {
                 ps.setString(1, imei);
                 ps.setString(2, imei);
                 ps.setTimestamp(3, now);
-                ps.setObject(4, at);
-                ps.setObject(5, seq);
-                ps.setObject(6, battery);
-                ps.setObject(7, charging);
-                ps.setObject(8, lat);
-                ps.setObject(9, lon);
-                ps.setObject(10, acc);
-                ps.setObject(11, network);
-                ps.setObject(12, patch);
-                ps.setObject(13, rom);
-                ps.setObject(14, kernel);
-                ps.setObject(15, storage);
-                ps.setObject(16, agent);
+                if (textArrays) {
+                    ps.setArray(4, c.createArrayOf("timestamptz", readings.stream()
+                            .map(r -> Timestamp.from(r.recordedAt())).toArray()));
+                    ps.setArray(5, c.createArrayOf("bigint", java.util.Arrays.stream(seq).boxed().toArray()));
+                    Short[] batteries = new Short[n];
+                    Boolean[] charges = new Boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        batteries[i] = battery[i];
+                        charges[i] = charging[i];
+                    }
+                    ps.setArray(6, c.createArrayOf("smallint", batteries));
+                    ps.setArray(7, c.createArrayOf("boolean", charges));
+                    ps.setArray(8, c.createArrayOf("float8", lat));
+                    ps.setArray(9, c.createArrayOf("float8", lon));
+                    ps.setArray(10, c.createArrayOf("float4", acc));
+                    ps.setArray(11, c.createArrayOf("varchar", network));
+                    ps.setArray(12, c.createArrayOf("date", java.util.Arrays.stream(patch)
+                            .map(d -> d == null ? null : Date.valueOf(LocalDate.ofEpochDay(d))).toArray()));
+                    ps.setArray(13, c.createArrayOf("varchar", rom));
+                    ps.setArray(14, c.createArrayOf("varchar", kernel));
+                    ps.setArray(15, c.createArrayOf("bigint", java.util.Arrays.stream(storage).boxed().toArray()));
+                    ps.setArray(16, c.createArrayOf("varchar", agent));
+                } else {
+                    ps.setObject(4, at);
+                    ps.setObject(5, seq);
+                    ps.setObject(6, battery);
+                    ps.setObject(7, charging);
+                    ps.setObject(8, lat);
+                    ps.setObject(9, lon);
+                    ps.setObject(10, acc);
+                    ps.setObject(11, network);
+                    ps.setObject(12, patch);
+                    ps.setObject(13, rom);
+                    ps.setObject(14, kernel);
+                    ps.setObject(15, storage);
+                    ps.setObject(16, agent);
+                }
                 Object[] latest = latestParameters(imei, newest, newestPosition.orElse(null),
                         newestSoftware.orElse(null));
                 for (int i = 0; i < latest.length; i++) {
@@ -143,25 +181,33 @@ class JdbcReadingStore implements ReadingStore {
             assign(SOFTWARE, NEWER_SOFTWARE));
 
     /**
-     * The batch's statement: the revocation, the readings (times sent as microseconds since 1970, dates as
-     * days since 1970, turned back into PostgreSQL's own types here) and the latest state; it answers
-     * whether the device is revoked and how many readings were new.
+     * The batch's statement: the revocation, the readings (binary: times sent as microseconds since 1970,
+     * dates as days since 1970, turned back into PostgreSQL's own types here) and the latest state; it
+     * answers whether the device is revoked and how many readings were new.
      */
-    private static final String STORE = "with revoked as (select exists(select 1 from device_revocation where imei = ?) "
-            + "as revoked), ins as (" + """
-            insert into reading (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
-                                 longitude, accuracy_m, network, patch_level, rom_build, kernel_version,
-                                 free_storage_mb, agent_version)
-            select ?::char(15), timestamptz 'epoch' + u.at_us * interval '1 microsecond', u.sequence, ?::timestamptz,
-                   u.battery, u.charging, u.lat, u.lon, u.acc, u.network, date '1970-01-01' + u.patch_day, u.rom,
-                   u.kernel, u.storage, u.agent
-            from unnest(?::int8[], ?::int8[], ?::int2[], ?::bool[], ?::float8[], ?::float8[], ?::float4[],
-                        ?::varchar[], ?::int4[], ?::varchar[], ?::varchar[], ?::int8[], ?::varchar[])
-                 as u(at_us, sequence, battery, charging, lat, lon, acc, network, patch_day, rom, kernel, storage,
-                      agent)
-            where not (select revoked from revoked)
-            on conflict do nothing returning 1""" + "), latest as (" + UPSERT_LATEST + ") "
-            + "select (select revoked from revoked), (select count(*) from ins)";
+    private static final String STORE = store("timestamptz 'epoch' + u.at * interval '1 microsecond'",
+            "date '1970-01-01' + u.patch", "int8[], ?::int8[], ?::int2[], ?::bool[], ?::float8[], ?::float8[], "
+                    + "?::float4[], ?::varchar[], ?::int4[], ?::varchar[], ?::varchar[], ?::int8[], ?::varchar[]");
+    /** The same with the arrays as text (times and dates in their text form): the encoding before. */
+    private static final String STORE_TEXT = store("u.at", "u.patch", "timestamptz[], ?::bigint[], ?::smallint[], "
+            + "?::boolean[], ?::float8[], ?::float8[], ?::float4[], ?::varchar[], ?::date[], ?::varchar[], "
+            + "?::varchar[], ?::bigint[], ?::varchar[]");
+
+    private static String store(String recordedAt, String patchLevel, String arrayTypes) {
+        return "with revoked as (select exists(select 1 from device_revocation where imei = ?) as revoked), "
+                + "ins as (" + """
+                insert into reading (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
+                                     longitude, accuracy_m, network, patch_level, rom_build, kernel_version,
+                                     free_storage_mb, agent_version)
+                select ?::char(15), %s, u.sequence, ?::timestamptz, u.battery, u.charging, u.lat, u.lon, u.acc,
+                       u.network, %s, u.rom, u.kernel, u.storage, u.agent
+                from unnest(?::%s)
+                     as u(at, sequence, battery, charging, lat, lon, acc, network, patch, rom, kernel, storage, agent)
+                where not (select revoked from revoked)
+                on conflict do nothing returning 1""".formatted(recordedAt, patchLevel, arrayTypes)
+                + "), latest as (" + UPSERT_LATEST + ") "
+                + "select (select revoked from revoked), (select count(*) from ins)";
+    }
 
     private static String newer(String part) {
         return ("excluded.%1$s_recorded_at is not null and (device_state.%1$s_recorded_at is null or "
