@@ -68,7 +68,7 @@ final class IngestionBenchmark {
         Duration warmup = settings.warmup();
         Duration measure = settings.measure();
         try {
-            var direct = Load.closedLoop(i -> {
+            Load.Call directCall = i -> {
                 int d = device(i);
                 Metadata m = new Metadata();
                 m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credentials[d]);
@@ -78,7 +78,16 @@ final class IngestionBenchmark {
                 if (answer.getRejectedCount() > 0) {
                     throw new IllegalStateException(answer.getRejected(0).getReason());
                 }
-            }, USERS, warmup, measure);
+            };
+            var direct = Load.closedLoop(directCall, USERS, warmup, measure);
+            // Side by side: telemetry restarted with the batch's arrays sent as text (the encoding before
+            // issue 16's change), then as configured (binary) again, each after the settle step
+            settle();
+            stack.restart("telemetry", Map.of("NEOGEND_TELEMETRY_BATCHARRAYS", "text"), Duration.ofSeconds(120));
+            var directText = Load.closedLoop(directCall, USERS, warmup, measure);
+            settle();
+            stack.restart("telemetry", Duration.ofSeconds(120));
+            var directAgain = Load.closedLoop(directCall, USERS, warmup, measure);
             Load.Call throughGateway = i -> {
                 int d = device(i);
                 int status = http.get().get().post("/api/v1/device-readings", "Device " + credentials[d],
@@ -120,6 +129,12 @@ final class IngestionBenchmark {
             System.out.println("path                         | readings/s | uploads/s | p50 ms | p99 ms | errors");
             System.out.printf(Locale.ROOT, "(a) direct gRPC              | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
                     directRate, direct.throughput(), direct.p50Millis(), direct.p99Millis(), direct.errors());
+            System.out.printf(Locale.ROOT, "(a0) direct, text arrays     | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directText.throughput() * 35, directText.throughput(), directText.p50Millis(),
+                    directText.p99Millis(), directText.errors());
+            System.out.printf(Locale.ROOT, "(a') direct again, as (a)    | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directAgain.throughput() * 35, directAgain.throughput(), directAgain.p50Millis(),
+                    directAgain.p99Millis(), directAgain.errors());
             System.out.printf(Locale.ROOT, "(b) gateway REST (JSON)      | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
                     gatewayRate, gateway.throughput(), gateway.p50Millis(), gateway.p99Millis(), gateway.errors());
             System.out.printf(Locale.ROOT, "(b0) gateway, no observation | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
@@ -134,6 +149,10 @@ final class IngestionBenchmark {
             System.out.printf(Locale.ROOT, "gateway variants against mean(b, b'): no observation (b0) %.2f, "
                     + "no latency histograms (b1) %.2f%n", bare.throughput() / configured, noHistograms.throughput() / configured);
             System.out.printf(Locale.ROOT, "(a)/(c) %.2f   (b)/(a) %.2f%n", directRate / copy, gatewayRate / directRate);
+            double binary = (direct.throughput() + directAgain.throughput()) / 2;
+            System.out.printf(Locale.ROOT, "(a')/(c) %.2f   (b')/(a') %.2f   binary arrays against text: mean(a, a')/(a0) %.2f, "
+                    + "(a')/(a0) %.2f%n", directAgain.throughput() * 35 / copy, again.throughput() / directAgain.throughput(),
+                    binary / directText.throughput(), directAgain.throughput() / directText.throughput());
             System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service: %s%n", peakMemory());
             System.out.printf(Locale.ROOT, "Goal: at least 20,000 readings/s: direct %.0f -> %s; gateway %.0f -> %s%n",
                     directRate, directRate >= 20_000 ? "met" : "NOT met", gatewayRate,
