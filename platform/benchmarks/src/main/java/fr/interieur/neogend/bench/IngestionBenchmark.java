@@ -79,15 +79,18 @@ final class IngestionBenchmark {
                     throw new IllegalStateException(answer.getRejected(0).getReason());
                 }
             };
-            var direct = Load.closedLoop(directCall, USERS, warmup, measure);
+            var directCpu = new CpuMeter();
+            var direct = Load.closedLoop(directCall, USERS, warmup, measure, directCpu::start, directCpu::end);
             // Side by side: telemetry restarted with the batch's arrays sent as text (the encoding before
             // issue 16's change), then as configured (binary) again, each after the settle step
             settle();
             stack.restart("telemetry", Map.of("NEOGEND_TELEMETRY_BATCHARRAYS", "text"), Duration.ofSeconds(120));
-            var directText = Load.closedLoop(directCall, USERS, warmup, measure);
+            var textCpu = new CpuMeter();
+            var directText = Load.closedLoop(directCall, USERS, warmup, measure, textCpu::start, textCpu::end);
             settle();
             stack.restart("telemetry", Duration.ofSeconds(120));
-            var directAgain = Load.closedLoop(directCall, USERS, warmup, measure);
+            var againCpu = new CpuMeter();
+            var directAgain = Load.closedLoop(directCall, USERS, warmup, measure, againCpu::start, againCpu::end);
             Load.Call throughGateway = i -> {
                 int d = device(i);
                 int status = http.get().get().post("/api/v1/device-readings", "Device " + credentials[d],
@@ -102,7 +105,8 @@ final class IngestionBenchmark {
             settle();
             stack.restart("gateway", Duration.ofSeconds(90));
             http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
-            var gateway = Load.closedLoop(throughGateway, USERS, warmup, measure);
+            var gatewayCpu = new CpuMeter();
+            var gateway = Load.closedLoop(throughGateway, USERS, warmup, measure, gatewayCpu::start, gatewayCpu::end);
             // Side by side: the same gateway restarted without observations (no request/gRPC client
             // timers or histograms, no spans), then as configured again to see the drift of the run.
             settle();
@@ -120,7 +124,9 @@ final class IngestionBenchmark {
             settle();
             stack.restart("gateway", Duration.ofSeconds(90));
             http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
-            var again = Load.closedLoop(throughGateway, USERS, warmup, measure);
+            var gatewayAgainCpu = new CpuMeter();
+            var again = Load.closedLoop(throughGateway, USERS, warmup, measure, gatewayAgainCpu::start,
+                    gatewayAgainCpu::end);
             double copy = rawCopyRate();
             double directRate = direct.throughput() * 35;
             double gatewayRate = gateway.throughput() * 35;
@@ -153,6 +159,21 @@ final class IngestionBenchmark {
             System.out.printf(Locale.ROOT, "(a')/(c) %.2f   (b')/(a') %.2f   binary arrays against text: mean(a, a')/(a0) %.2f, "
                     + "(a')/(a0) %.2f%n", directAgain.throughput() * 35 / copy, again.throughput() / directAgain.throughput(),
                     binary / directText.throughput(), directAgain.throughput() / directText.throughput());
+            // CPU time per reading hardly depends on what else runs on the machine, unlike the rates above
+            System.out.printf("%nCPU time per 1,000 readings stored, measured window only (ms; telemetry's JVM, "
+                    + "PostgreSQL's processes, the gateway's JVM)%n");
+            System.out.println("path                         | telemetry | PostgreSQL | gateway | total");
+            directCpu.print("(a) direct gRPC", direct);
+            textCpu.print("(a0) direct, text arrays", directText);
+            againCpu.print("(a') direct again, as (a)", directAgain);
+            gatewayCpu.print("(b) gateway REST (JSON)", gateway);
+            gatewayAgainCpu.print("(b') gateway again, as (b)", again);
+            System.out.printf(Locale.ROOT, "telemetry CPU per reading, text/binary: (a0)/(a) %.2f, (a0)/(a') %.2f; "
+                    + "all three processes, gateway path/direct: (b)/(a) %.2f, (b')/(a') %.2f%n",
+                    textCpu.telemetryPerK(directText) / directCpu.telemetryPerK(direct),
+                    textCpu.telemetryPerK(directText) / againCpu.telemetryPerK(directAgain),
+                    gatewayCpu.totalPerK(gateway) / directCpu.totalPerK(direct),
+                    gatewayAgainCpu.totalPerK(again) / againCpu.totalPerK(directAgain));
             System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service: %s%n", peakMemory());
             System.out.printf(Locale.ROOT, "Goal: at least 20,000 readings/s: direct %.0f -> %s; gateway %.0f -> %s%n",
                     directRate, directRate >= 20_000 ? "met" : "NOT met", gatewayRate,
@@ -349,6 +370,61 @@ final class IngestionBenchmark {
             }
             return rows / seconds;
         }
+    }
+
+    /** CPU seconds of telemetry, PostgreSQL (postmaster and its children) and the gateway between two instants. */
+    private final class CpuMeter {
+        private double[] at0 = new double[3];
+        private double[] used = new double[3];
+
+        void start() {
+            at0 = now();
+        }
+
+        void end() {
+            double[] at1 = now();
+            for (int k = 0; k < 3; k++) {
+                used[k] = at1[k] - at0[k];
+            }
+        }
+
+        private double[] now() {
+            return new double[] {cpuOf(stack.process("telemetry").map(p -> p.pid())),
+                    postgresCpu(), cpuOf(stack.process("gateway").map(p -> p.pid()))};
+        }
+
+        double perK(int k, LatencyRecorder.Summary s) {
+            double readings = s.throughput() * 35 * settings.measure().toMillis() / 1000.0;
+            return readings == 0 ? Double.NaN : used[k] * 1000 / readings * 1000;
+        }
+
+        double telemetryPerK(LatencyRecorder.Summary s) {
+            return perK(0, s);
+        }
+
+        double totalPerK(LatencyRecorder.Summary s) {
+            return perK(0, s) + perK(1, s) + perK(2, s);
+        }
+
+        void print(String name, LatencyRecorder.Summary s) {
+            System.out.printf(Locale.ROOT, "%-28s | %9.1f | %10.1f | %7.1f | %5.1f%n", name, perK(0, s), perK(1, s),
+                    perK(2, s), totalPerK(s));
+        }
+    }
+
+    private static double cpuOf(java.util.Optional<Long> pid) {
+        return pid.flatMap(ProcessHandle::of).flatMap(h -> h.info().totalCpuDuration())
+                .map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
+    /** The CPU seconds of this stack's PostgreSQL: the server named by its data directory and its children. */
+    private double postgresCpu() {
+        String dataDir = stack.postgres().dataDir().toString();
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.contains(dataDir) && !c.contains("pg_ctl")).orElse(false))
+                .mapToDouble(h -> cpuOf(java.util.Optional.of(h.pid()))
+                        + h.descendants().mapToDouble(c -> cpuOf(java.util.Optional.of(c.pid()))).sum())
+                .sum();
     }
 
     private String peakMemory() {
