@@ -137,14 +137,14 @@ public final class RequestRules {
                     continue;
                 }
                 for (int i = 0; i < count; i++) {
-                    value(f, message.getRepeatedField(f, i), path(prefix, f) + "[" + i + "]", out);
+                    value(f, message.getRepeatedField(f, i), prefix, i, out);
                 }
             } else if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
                 if (message.hasField(f)) {
-                    value(f, message.getField(f), path(prefix, f), out);
+                    value(f, message.getField(f), prefix, -1, out);
                 }
             } else {
-                value(f, message.getField(f), path(prefix, f), out);
+                value(f, message.getField(f), prefix, -1, out);
             }
         }
     }
@@ -153,43 +153,48 @@ public final class RequestRules {
         return prefix + f.getName();
     }
 
-    private static void value(FieldDescriptor f, Object value, String path, Found out) {
+    /** A field's path, built only when it is needed (a violation, a nested message): the walk of a sound message allocates none. */
+    private static String path(String prefix, FieldDescriptor f, int index) {
+        return index < 0 ? path(prefix, f) : path(prefix, f) + "[" + index + "]";
+    }
+
+    private static void value(FieldDescriptor f, Object value, String prefix, int index, Found out) {
         switch (f.getJavaType()) {
             case STRING -> {
                 String problem = textProblem((String) value, f);
                 if (problem != null) {
-                    out.add(new Violation(path, problem));
+                    out.add(new Violation(path(prefix, f, index), problem));
                 }
             }
             case INT, LONG -> {
                 long v = ((Number) value).longValue();
                 if (f.getType() == FieldDescriptor.Type.UINT64 || f.getType() == FieldDescriptor.Type.FIXED64) {
                     if (v < 0) { // beyond Long.MAX_VALUE as unsigned: no rule of ours allows it
-                        out.add(new Violation(path, "is too large"));
+                        out.add(new Violation(path(prefix, f, index), "is too large"));
                         return;
                     }
                 }
                 FieldRules rules = rulesOf(f);
                 if (rules.hasMin() && v < rules.getMin()) {
-                    out.add(new Violation(path, rules.getMin() == 0 ? "must not be negative"
+                    out.add(new Violation(path(prefix, f, index), rules.getMin() == 0 ? "must not be negative"
                             : "must be at least " + rules.getMin()));
                 } else if (rules.hasMax() && v > rules.getMax()) {
-                    out.add(new Violation(path, "must be at most " + rules.getMax()));
+                    out.add(new Violation(path(prefix, f, index), "must be at most " + rules.getMax()));
                 }
             }
             case FLOAT, DOUBLE -> {
                 double v = ((Number) value).doubleValue();
                 if (Double.isNaN(v) || Double.isInfinite(v)) {
-                    out.add(new Violation(path, "must be a finite number"));
+                    out.add(new Violation(path(prefix, f, index), "must be a finite number"));
                 }
             }
             case ENUM -> {
                 EnumValueDescriptor v = (EnumValueDescriptor) value;
                 if (v.getType().findValueByNumber(v.getNumber()) == null) {
-                    out.add(new Violation(path, "is not one of the values of " + v.getType().getName()));
+                    out.add(new Violation(path(prefix, f, index), "is not one of the values of " + v.getType().getName()));
                 }
             }
-            case MESSAGE -> walk((Message) value, path + ".", out);
+            case MESSAGE -> walk((Message) value, path(prefix, f, index) + ".", out);
             case BOOLEAN, BYTE_STRING -> {
                 // nothing to check
             }

@@ -68,7 +68,7 @@ final class IngestionBenchmark {
         Duration warmup = settings.warmup();
         Duration measure = settings.measure();
         try {
-            var direct = Load.closedLoop(i -> {
+            Load.Call directCall = i -> {
                 int d = device(i);
                 Metadata m = new Metadata();
                 m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credentials[d]);
@@ -78,7 +78,19 @@ final class IngestionBenchmark {
                 if (answer.getRejectedCount() > 0) {
                     throw new IllegalStateException(answer.getRejected(0).getReason());
                 }
-            }, USERS, warmup, measure);
+            };
+            var directCpu = new CpuMeter();
+            var direct = Load.closedLoop(directCall, USERS, warmup, measure, directCpu::start, directCpu::end);
+            // Side by side: telemetry restarted with the batch's arrays sent as text (the encoding before
+            // issue 16's change), then as configured (binary) again, each after the settle step
+            settle();
+            stack.restart("telemetry", Map.of("NEOGEND_TELEMETRY_BATCHARRAYS", "text"), Duration.ofSeconds(120));
+            var textCpu = new CpuMeter();
+            var directText = Load.closedLoop(directCall, USERS, warmup, measure, textCpu::start, textCpu::end);
+            settle();
+            stack.restart("telemetry", Duration.ofSeconds(120));
+            var againCpu = new CpuMeter();
+            var directAgain = Load.closedLoop(directCall, USERS, warmup, measure, againCpu::start, againCpu::end);
             Load.Call throughGateway = i -> {
                 int d = device(i);
                 int status = http.get().get().post("/api/v1/device-readings", "Device " + credentials[d],
@@ -93,7 +105,8 @@ final class IngestionBenchmark {
             settle();
             stack.restart("gateway", Duration.ofSeconds(90));
             http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
-            var gateway = Load.closedLoop(throughGateway, USERS, warmup, measure);
+            var gatewayCpu = new CpuMeter();
+            var gateway = Load.closedLoop(throughGateway, USERS, warmup, measure, gatewayCpu::start, gatewayCpu::end);
             // Side by side: the same gateway restarted without observations (no request/gRPC client
             // timers or histograms, no spans), then as configured again to see the drift of the run.
             settle();
@@ -111,7 +124,9 @@ final class IngestionBenchmark {
             settle();
             stack.restart("gateway", Duration.ofSeconds(90));
             http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
-            var again = Load.closedLoop(throughGateway, USERS, warmup, measure);
+            var gatewayAgainCpu = new CpuMeter();
+            var again = Load.closedLoop(throughGateway, USERS, warmup, measure, gatewayAgainCpu::start,
+                    gatewayAgainCpu::end);
             double copy = rawCopyRate();
             double directRate = direct.throughput() * 35;
             double gatewayRate = gateway.throughput() * 35;
@@ -120,6 +135,12 @@ final class IngestionBenchmark {
             System.out.println("path                         | readings/s | uploads/s | p50 ms | p99 ms | errors");
             System.out.printf(Locale.ROOT, "(a) direct gRPC              | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
                     directRate, direct.throughput(), direct.p50Millis(), direct.p99Millis(), direct.errors());
+            System.out.printf(Locale.ROOT, "(a0) direct, text arrays     | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directText.throughput() * 35, directText.throughput(), directText.p50Millis(),
+                    directText.p99Millis(), directText.errors());
+            System.out.printf(Locale.ROOT, "(a') direct again, as (a)    | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directAgain.throughput() * 35, directAgain.throughput(), directAgain.p50Millis(),
+                    directAgain.p99Millis(), directAgain.errors());
             System.out.printf(Locale.ROOT, "(b) gateway REST (JSON)      | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
                     gatewayRate, gateway.throughput(), gateway.p50Millis(), gateway.p99Millis(), gateway.errors());
             System.out.printf(Locale.ROOT, "(b0) gateway, no observation | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
@@ -134,6 +155,25 @@ final class IngestionBenchmark {
             System.out.printf(Locale.ROOT, "gateway variants against mean(b, b'): no observation (b0) %.2f, "
                     + "no latency histograms (b1) %.2f%n", bare.throughput() / configured, noHistograms.throughput() / configured);
             System.out.printf(Locale.ROOT, "(a)/(c) %.2f   (b)/(a) %.2f%n", directRate / copy, gatewayRate / directRate);
+            double binary = (direct.throughput() + directAgain.throughput()) / 2;
+            System.out.printf(Locale.ROOT, "(a')/(c) %.2f   (b')/(a') %.2f   binary arrays against text: mean(a, a')/(a0) %.2f, "
+                    + "(a')/(a0) %.2f%n", directAgain.throughput() * 35 / copy, again.throughput() / directAgain.throughput(),
+                    binary / directText.throughput(), directAgain.throughput() / directText.throughput());
+            // CPU time per reading hardly depends on what else runs on the machine, unlike the rates above
+            System.out.printf("%nCPU time per 1,000 readings stored, measured window only (ms; telemetry's JVM, "
+                    + "PostgreSQL's processes, the gateway's JVM)%n");
+            System.out.println("path                         | telemetry | PostgreSQL | gateway | total");
+            directCpu.print("(a) direct gRPC", direct);
+            textCpu.print("(a0) direct, text arrays", directText);
+            againCpu.print("(a') direct again, as (a)", directAgain);
+            gatewayCpu.print("(b) gateway REST (JSON)", gateway);
+            gatewayAgainCpu.print("(b') gateway again, as (b)", again);
+            System.out.printf(Locale.ROOT, "telemetry CPU per reading, text/binary: (a0)/(a) %.2f, (a0)/(a') %.2f; "
+                    + "all three processes, gateway path/direct: (b)/(a) %.2f, (b')/(a') %.2f%n",
+                    textCpu.telemetryPerK(directText) / directCpu.telemetryPerK(direct),
+                    textCpu.telemetryPerK(directText) / againCpu.telemetryPerK(directAgain),
+                    gatewayCpu.totalPerK(gateway) / directCpu.totalPerK(direct),
+                    gatewayAgainCpu.totalPerK(again) / againCpu.totalPerK(directAgain));
             System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service: %s%n", peakMemory());
             System.out.printf(Locale.ROOT, "Goal: at least 20,000 readings/s: direct %.0f -> %s; gateway %.0f -> %s%n",
                     directRate, directRate >= 20_000 ? "met" : "NOT met", gatewayRate,
@@ -198,12 +238,22 @@ final class IngestionBenchmark {
         var nearGateway = Load.closedLoop(i -> ok(http.get().get(String.format(Locale.ROOT,
                 "/api/v1/device-states:near?latitude=%.5f&longitude=%.5f&radius_m=5000", lat(i), lon(i)), token)),
                 users, warmup, measure);
+        // the latest state again once the database has settled (what the ingestion and the placing above
+        // wrote checkpointed and analysed), as the gateway variants are measured: both figures are shown
+        settle();
+        var stateDirectSettled = Load.closedLoop(i -> telemetry.getDeviceState(GetDeviceStateRequest.newBuilder()
+                .setImei(DemoData.imei(FIRST + device(i))).build()), users, warmup, measure);
+        var stateGatewaySettled = Load.closedLoop(i -> ok(http.get().get("/api/v1/devices/"
+                + DemoData.imei(FIRST + device(i)) + "/state", token)), users, warmup, measure);
         System.out.printf("%nPosition queries (%d users, %s each; ms; every read audited)%n", users, measure);
         System.out.println("query                              | direct p50 | direct p99 | gateway p50 | gateway p99");
         System.out.printf(Locale.ROOT, "latest state of one device         | %10.1f | %10.1f | %11.1f | %11.1f%n",
                 stateDirect.p50Millis(), stateDirect.p99Millis(), stateGateway.p50Millis(), stateGateway.p99Millis());
         System.out.printf(Locale.ROOT, "devices within 5 km of a point     | %10.1f | %10.1f | %11.1f | %11.1f%n",
                 nearDirect.p50Millis(), nearDirect.p99Millis(), nearGateway.p50Millis(), nearGateway.p99Millis());
+        System.out.printf(Locale.ROOT, "latest state, database settled     | %10.1f | %10.1f | %11.1f | %11.1f%n",
+                stateDirectSettled.p50Millis(), stateDirectSettled.p99Millis(), stateGatewaySettled.p50Millis(),
+                stateGatewaySettled.p99Millis());
         double worstState = Math.max(stateDirect.p99Millis(), stateGateway.p99Millis());
         double worstNear = Math.max(nearDirect.p99Millis(), nearGateway.p99Millis());
         System.out.printf(Locale.ROOT, "Goals: latest state p99 < 10 ms: worst %.1f -> %s; radius p99 < 100 ms: worst %.1f"
@@ -320,6 +370,61 @@ final class IngestionBenchmark {
             }
             return rows / seconds;
         }
+    }
+
+    /** CPU seconds of telemetry, PostgreSQL (postmaster and its children) and the gateway between two instants. */
+    private final class CpuMeter {
+        private double[] at0 = new double[3];
+        private double[] used = new double[3];
+
+        void start() {
+            at0 = now();
+        }
+
+        void end() {
+            double[] at1 = now();
+            for (int k = 0; k < 3; k++) {
+                used[k] = at1[k] - at0[k];
+            }
+        }
+
+        private double[] now() {
+            return new double[] {cpuOf(stack.process("telemetry").map(p -> p.pid())),
+                    postgresCpu(), cpuOf(stack.process("gateway").map(p -> p.pid()))};
+        }
+
+        double perK(int k, LatencyRecorder.Summary s) {
+            double readings = s.throughput() * 35 * settings.measure().toMillis() / 1000.0;
+            return readings == 0 ? Double.NaN : used[k] * 1000 / readings * 1000;
+        }
+
+        double telemetryPerK(LatencyRecorder.Summary s) {
+            return perK(0, s);
+        }
+
+        double totalPerK(LatencyRecorder.Summary s) {
+            return perK(0, s) + perK(1, s) + perK(2, s);
+        }
+
+        void print(String name, LatencyRecorder.Summary s) {
+            System.out.printf(Locale.ROOT, "%-28s | %9.1f | %10.1f | %7.1f | %5.1f%n", name, perK(0, s), perK(1, s),
+                    perK(2, s), totalPerK(s));
+        }
+    }
+
+    private static double cpuOf(java.util.Optional<Long> pid) {
+        return pid.flatMap(ProcessHandle::of).flatMap(h -> h.info().totalCpuDuration())
+                .map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
+    /** The CPU seconds of this stack's PostgreSQL: the server named by its data directory and its children. */
+    private double postgresCpu() {
+        String dataDir = stack.postgres().dataDir().toString();
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.contains(dataDir) && !c.contains("pg_ctl")).orElse(false))
+                .mapToDouble(h -> cpuOf(java.util.Optional.of(h.pid()))
+                        + h.descendants().mapToDouble(c -> cpuOf(java.util.Optional.of(c.pid()))).sum())
+                .sum();
     }
 
     private String peakMemory() {

@@ -20,6 +20,12 @@ final class Load {
     /** {@code concurrency} threads calling back to back for {@code duration} (after {@code warmup}). */
     static LatencyRecorder.Summary closedLoop(Call call, int concurrency, Duration warmup, Duration duration)
             throws InterruptedException {
+        return closedLoop(call, concurrency, warmup, duration, () -> { }, () -> { });
+    }
+
+    /** The same, running {@code atStart} and {@code atEnd} right at the start and end of the measured time. */
+    static LatencyRecorder.Summary closedLoop(Call call, int concurrency, Duration warmup, Duration duration,
+                                              Runnable atStart, Runnable atEnd) throws InterruptedException {
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
         List<LatencyRecorder> recorders = new ArrayList<>();
@@ -47,10 +53,12 @@ final class Load {
             threads.add(thread);
         }
         Thread.sleep(warmup.toMillis());
+        atStart.run();
         measuring.set(true);
         long t0 = System.nanoTime();
         Thread.sleep(duration.toMillis());
         measuring.set(false);
+        atEnd.run();
         double seconds = (System.nanoTime() - t0) / 1e9;
         stop.set(true);
         for (Thread thread : threads) {

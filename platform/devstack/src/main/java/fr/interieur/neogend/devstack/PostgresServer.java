@@ -72,6 +72,11 @@ public final class PostgresServer implements AutoCloseable {
         return port;
     }
 
+    /** The data directory (its server's command line names it: a benchmark finds the server's processes by it). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }

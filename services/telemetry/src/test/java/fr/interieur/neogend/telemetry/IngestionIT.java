@@ -294,6 +294,27 @@ class IngestionIT {
     }
 
     @Test
+    void aReadingsTimeIsKeptToTheMicrosecondAsADriverTimestampWouldBeAndItsPatchLevelAsTheDay() {
+        var stub = device(enrol(KNOWN));
+        Instant second = Instant.now().minusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        // nanoseconds below, at and above half a microsecond, and one rounding into the next second
+        List<Instant> times = List.of(second.plusNanos(123_456_499), second.plusNanos(123_457_500),
+                second.plusNanos(5_000_001), second.minusSeconds(1).plusNanos(999_999_700));
+        var batch = UploadReadingsRequest.newBuilder();
+        for (int i = 0; i < times.size(); i++) {
+            batch.addReadings(reading(100 + i, times.get(i)).setSecurityPatchLevel("2024-02-29"));
+        }
+        assertThat(stub.uploadReadings(batch.build()).getStored()).isEqualTo(4);
+        for (int i = 0; i < times.size(); i++) {
+            assertThat(jdbc.sql("select count(*) from reading where imei = ? and sequence = ? and recorded_at = ? "
+                            + "and patch_level = date '2024-02-29'")
+                    .params(KNOWN, 100 + i, java.sql.Timestamp.from(times.get(i))).query(Long.class).single())
+                    .as("reading %d at %s", i, times.get(i)).isEqualTo(1);
+        }
+        assertThat(stub.uploadReadings(batch.build()).getDuplicates()).isEqualTo(4);
+    }
+
+    @Test
     void aDatabaseFailureIsUnavailableAndTheSameBatchSentAgainIsStored() {
         var stub = device(enrol(KNOWN));
         var batch = UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now().minusSeconds(5))).build();

@@ -28,6 +28,7 @@ public class IngestionService {
 
     public static final int MAX_BATCH = 1000;
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{0,200}");
+    private static final String REVOKED = "the device is revoked (lost, stolen or returned): nothing it sends is kept";
     private static final Set<String> NETWORKS = Set.of("NONE", "2G", "3G", "4G", "5G", "WIFI", "UNKNOWN");
 
     private final ReadingStore store;
@@ -51,15 +52,15 @@ public class IngestionService {
                     + readings.size());
         }
         Instant now = clock.instant();
-        boolean revoked = store.revoked(imei);
         List<ReadingIn> good = new ArrayList<>(readings.size());
         List<Upload.Rejected> rejected = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
+        record Key(Instant recordedAt, long sequence) {
+        }
+        Set<Key> seen = new HashSet<>();
         for (int i = 0; i < readings.size(); i++) {
             ReadingIn r = readings.get(i);
-            String problem = revoked ? "the device is revoked (lost, stolen or returned): nothing it sends is kept"
-                    : problem(r, now);
-            if (problem == null && !seen.add(r.recordedAt() + "#" + r.sequence())) {
+            String problem = problem(r, now);
+            if (problem == null && !seen.add(new Key(r.recordedAt(), r.sequence()))) {
                 problem = "sequence: repeats an earlier reading of this batch";
             }
             if (problem != null) {
@@ -77,13 +78,23 @@ public class IngestionService {
             }
         }
         Comparator<ReadingIn> order = Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence);
-        int stored = good.isEmpty() ? 0 : store.store(imei, good, good.stream().max(order).orElseThrow(),
+        // the revocation is read by the store's own statement (one round trip); asked apart only when no
+        // reading is good, to say why each is refused
+        ReadingStore.Stored stored = !good.isEmpty() ? store.store(imei, good, good.stream().max(order).orElseThrow(),
                 good.stream().filter(r -> r.latitude().isPresent()).max(order),
-                good.stream().filter(r -> !r.patchLevel().isEmpty() || !r.romBuild().isEmpty()).max(order));
+                good.stream().filter(r -> !r.patchLevel().isEmpty() || !r.romBuild().isEmpty()).max(order))
+                : new ReadingStore.Stored(!readings.isEmpty() && store.revoked(imei), 0);
+        if (stored.revoked()) {
+            rejected = new ArrayList<>(readings.size());
+            for (int i = 0; i < readings.size(); i++) {
+                rejected.add(new Upload.Rejected(i, readings.get(i).sequence(), REVOKED));
+            }
+            good = List.of();
+        }
         if (!acks.isEmpty()) {
             store.acknowledge(imei, acks);
         }
-        return new Upload(stored, good.size() - stored, rejected, store.deliverPending(imei));
+        return new Upload(stored.count(), good.size() - stored.count(), rejected, store.deliverPending(imei));
     }
 
     /** Why a reading is refused — every problem it has, "; "-separated — or null. */
@@ -135,6 +146,9 @@ public class IngestionService {
         }
         if (r.freeStorageMb() < 0) {
             problems.add("free_storage_mb: must not be negative");
+        }
+        if (problems.isEmpty()) {
+            return null;
         }
         // the proto's own rules and these overlap: name each problem once
         List<String> distinct = problems.stream().flatMap(p -> java.util.Arrays.stream(p.split("; "))).distinct()

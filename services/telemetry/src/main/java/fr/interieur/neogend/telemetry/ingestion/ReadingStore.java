@@ -13,10 +13,15 @@ public interface ReadingStore {
      * Stores the readings of one device unless stored already, and moves the device's latest state
      * forward, each part by its own newest reading: battery, network and storage by the newest reading;
      * the position by the newest reading with a fix; patch level, build, kernel and agent by the newest
-     * reading that told them. A part older than the stored one is kept. Returns how many readings were new.
+     * reading that told them. A part older than the stored one is kept. Nothing at all when the device
+     * is revoked ({@link #revoked}), read in the same statement as the writes.
      */
-    int store(String imei, List<ReadingIn> readings, ReadingIn newest, java.util.Optional<ReadingIn> newestPosition,
+    Stored store(String imei, List<ReadingIn> readings, ReadingIn newest, java.util.Optional<ReadingIn> newestPosition,
               java.util.Optional<ReadingIn> newestSoftware);
+
+    /** What {@link #store} did: nothing because the device is revoked, or stored how many new readings. */
+    record Stored(boolean revoked, int count) {
+    }
 
     /** Marks the device's commands acknowledged (ids of other devices are ignored). */
     void acknowledge(String imei, Collection<Long> commandIds);

@@ -3,14 +3,13 @@ package fr.interieur.neogend.telemetry.persistence;
 import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.ReadingStore;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.Date;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,8 +18,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Readings in PostgreSQL: a batch is one multi-row insert from arrays ({@code unnest}), each key
- * stored once ({@code on conflict do nothing}), with the latest state's upsert in the same statement.
+ * Readings in PostgreSQL: a batch is one multi-row insert from arrays sent in binary ({@code unnest}),
+ * each key stored once ({@code on conflict do nothing}), with the device's revocation check and the
+ * latest state's upsert in the same statement.
  */
 @Repository
 class JdbcReadingStore implements ReadingStore {
@@ -28,9 +28,22 @@ class JdbcReadingStore implements ReadingStore {
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
 
-    JdbcReadingStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate) {
+    /**
+     * Whether a batch's arrays go binary (the default) or as text, the encoding before issue 16's
+     * change, kept only so that the benchmark measures both side by side in one run.
+     */
+    private final boolean textArrays;
+
+    JdbcReadingStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate,
+                     @Value("${neogend.telemetry.batch-arrays:binary}") String batchArrays) {
         this.jdbc = jdbc;
         this.jdbcTemplate = jdbcTemplate;
+        this.textArrays = switch (batchArrays) {
+            case "binary" -> false;
+            case "text" -> true;
+            default -> throw new IllegalArgumentException("neogend.telemetry.batch-arrays: binary or text, not "
+                    + batchArrays);
+        };
     }
 
     @Override
@@ -40,25 +53,27 @@ class JdbcReadingStore implements ReadingStore {
     }
 
     @Override
-    public int store(String imei, List<ReadingIn> readings, ReadingIn newest, Optional<ReadingIn> newestPosition,
-                     Optional<ReadingIn> newestSoftware) {
+    public Stored store(String imei, List<ReadingIn> readings, ReadingIn newest, Optional<ReadingIn> newestPosition,
+                        Optional<ReadingIn> newestSoftware) {
         int n = readings.size();
-        Timestamp[] at = new Timestamp[n];
-        Long[] seq = new Long[n];
-        Short[] battery = new Short[n];
-        Boolean[] charging = new Boolean[n];
+        // primitive and boxed arrays, which the driver sends in PostgreSQL's binary array format (no text to
+        // build here nor to parse there); times as microseconds since 1970, dates as days since 1970
+        long[] at = new long[n];
+        long[] seq = new long[n];
+        short[] battery = new short[n];
+        boolean[] charging = new boolean[n];
         Double[] lat = new Double[n];
         Double[] lon = new Double[n];
         Float[] acc = new Float[n];
         String[] network = new String[n];
-        Date[] patch = new Date[n];
+        Integer[] patch = new Integer[n];
         String[] rom = new String[n];
         String[] kernel = new String[n];
-        Long[] storage = new Long[n];
+        long[] storage = new long[n];
         String[] agent = new String[n];
         for (int i = 0; i < n; i++) {
             ReadingIn r = readings.get(i);
-            at[i] = Timestamp.from(r.recordedAt());
+            at[i] = micros(r.recordedAt());
             seq[i] = r.sequence();
             battery[i] = (short) r.batteryPercent();
             charging[i] = r.charging();
@@ -66,58 +81,77 @@ class JdbcReadingStore implements ReadingStore {
             lon[i] = r.longitude().orElse(null);
             acc[i] = r.accuracyM().orElse(null);
             network[i] = r.network();
-            patch[i] = r.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(r.patchLevel()));
+            patch[i] = r.patchLevel().isEmpty() ? null : (int) LocalDate.parse(r.patchLevel()).toEpochDay();
             rom[i] = emptyToNull(r.romBuild());
             kernel[i] = emptyToNull(r.kernelVersion());
             storage[i] = r.freeStorageMb();
             agent[i] = emptyToNull(r.agentVersion());
         }
         Timestamp now = Timestamp.from(Instant.now());
-        // one statement, one round trip: the arrays zipped by unnest, the received time added, duplicates
-        // skipped; and, in the same statement, the latest state moved forward
+        // one statement, one round trip: the device's revocation read, the arrays zipped by unnest, the
+        // received time added, duplicates skipped; and, in the same statement, the latest state moved
+        // forward — nothing of it when the device is revoked (lost or stolen ones get this far)
         return jdbcTemplate.execute((Connection c) -> {
-            try (var ps = c.prepareStatement("with ins as (" + """
-                    insert into reading (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
-                                         longitude, accuracy_m, network, patch_level, rom_build, kernel_version,
-                                         free_storage_mb, agent_version)
-                    select ?, r.* from (select u.recorded_at, u.sequence, ?::timestamptz, u.battery, u.charging, u.lat,
-                                               u.lon, u.acc, u.network, u.patch, u.rom, u.kernel, u.storage, u.agent
-                                        from unnest(?::timestamptz[], ?::bigint[], ?::smallint[], ?::boolean[],
-                                                    ?::float8[], ?::float8[], ?::float4[], ?::varchar[], ?::date[],
-                                                    ?::varchar[], ?::varchar[], ?::bigint[], ?::varchar[])
-                                             as u(recorded_at, sequence, battery, charging, lat, lon, acc, network,
-                                                  patch, rom, kernel, storage, agent)) r
-                    on conflict do nothing returning 1""" + "), latest as (" + UPSERT_LATEST + ") select count(*) from ins")) {
+            try (var ps = c.prepareStatement(textArrays ? STORE_TEXT : STORE)) {
                 ps.setString(1, imei);
-                ps.setTimestamp(2, now);
-                ps.setArray(3, array(c, "timestamptz", at));
-                ps.setArray(4, array(c, "bigint", seq));
-                ps.setArray(5, array(c, "smallint", battery));
-                ps.setArray(6, array(c, "boolean", charging));
-                ps.setArray(7, array(c, "float8", lat));
-                ps.setArray(8, array(c, "float8", lon));
-                ps.setArray(9, array(c, "float4", acc));
-                ps.setArray(10, array(c, "varchar", network));
-                ps.setArray(11, array(c, "date", patch));
-                ps.setArray(12, array(c, "varchar", rom));
-                ps.setArray(13, array(c, "varchar", kernel));
-                ps.setArray(14, array(c, "bigint", storage));
-                ps.setArray(15, array(c, "varchar", agent));
+                ps.setString(2, imei);
+                ps.setTimestamp(3, now);
+                if (textArrays) {
+                    ps.setArray(4, c.createArrayOf("timestamptz", readings.stream()
+                            .map(r -> Timestamp.from(r.recordedAt())).toArray()));
+                    ps.setArray(5, c.createArrayOf("bigint", java.util.Arrays.stream(seq).boxed().toArray()));
+                    Short[] batteries = new Short[n];
+                    Boolean[] charges = new Boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        batteries[i] = battery[i];
+                        charges[i] = charging[i];
+                    }
+                    ps.setArray(6, c.createArrayOf("smallint", batteries));
+                    ps.setArray(7, c.createArrayOf("boolean", charges));
+                    ps.setArray(8, c.createArrayOf("float8", lat));
+                    ps.setArray(9, c.createArrayOf("float8", lon));
+                    ps.setArray(10, c.createArrayOf("float4", acc));
+                    ps.setArray(11, c.createArrayOf("varchar", network));
+                    ps.setArray(12, c.createArrayOf("date", java.util.Arrays.stream(patch)
+                            .map(d -> d == null ? null : Date.valueOf(LocalDate.ofEpochDay(d))).toArray()));
+                    ps.setArray(13, c.createArrayOf("varchar", rom));
+                    ps.setArray(14, c.createArrayOf("varchar", kernel));
+                    ps.setArray(15, c.createArrayOf("bigint", java.util.Arrays.stream(storage).boxed().toArray()));
+                    ps.setArray(16, c.createArrayOf("varchar", agent));
+                } else {
+                    ps.setObject(4, at);
+                    ps.setObject(5, seq);
+                    ps.setObject(6, battery);
+                    ps.setObject(7, charging);
+                    ps.setObject(8, lat);
+                    ps.setObject(9, lon);
+                    ps.setObject(10, acc);
+                    ps.setObject(11, network);
+                    ps.setObject(12, patch);
+                    ps.setObject(13, rom);
+                    ps.setObject(14, kernel);
+                    ps.setObject(15, storage);
+                    ps.setObject(16, agent);
+                }
                 Object[] latest = latestParameters(imei, newest, newestPosition.orElse(null),
                         newestSoftware.orElse(null));
                 for (int i = 0; i < latest.length; i++) {
-                    ps.setObject(16 + i, latest[i]);
+                    ps.setObject(17 + i, latest[i]);
                 }
                 try (var rs = ps.executeQuery()) {
                     rs.next();
-                    return rs.getInt(1);
+                    return new Stored(rs.getBoolean(1), rs.getInt(2));
                 }
             }
         });
     }
 
-    private static Array array(Connection c, String type, Object[] values) throws SQLException {
-        return c.createArrayOf(type, values);
+    /**
+     * Microseconds since 1970 as PostgreSQL keeps a time: the nanoseconds rounded half up, as the driver
+     * rounds a {@code Timestamp} (so a batch stored before this encoding and sent again has the same key).
+     */
+    static long micros(Instant t) {
+        return Math.multiplyExact(t.getEpochSecond(), 1_000_000L) + (t.getNano() + 500) / 1000;
     }
 
     private static String emptyToNull(String s) {
@@ -137,12 +171,43 @@ class JdbcReadingStore implements ReadingStore {
     private static final String NEWER_SOFTWARE = newer("software");
     private static final String UPSERT_LATEST = """
             insert into device_state (imei, received_at, %s, %s, %s)
-            values (?, now(), ?::timestamptz, ?::bigint, ?::smallint, ?::boolean, ?, ?::bigint, ?::float8, ?::float8,
-                    ?::float4, ?::timestamptz, ?::bigint, ?::date, ?, ?, ?, ?::timestamptz, ?::bigint)
+            select ?::char(15), now(), ?::timestamptz, ?::bigint, ?::smallint, ?::boolean, ?::varchar, ?::bigint,
+                   ?::float8, ?::float8, ?::float4, ?::timestamptz, ?::bigint, ?::date, ?::varchar, ?::varchar,
+                   ?::varchar, ?::timestamptz, ?::bigint
+            where not (select revoked from revoked)
             on conflict (imei) do update set received_at = greatest(excluded.received_at, device_state.received_at),
                 %s, %s, %s""".formatted(String.join(", ", MAIN), String.join(", ", POSITION),
             String.join(", ", SOFTWARE), assign(MAIN, NEWER_MAIN), assign(POSITION, NEWER_POSITION),
             assign(SOFTWARE, NEWER_SOFTWARE));
+
+    /**
+     * The batch's statement: the revocation, the readings (binary: times sent as microseconds since 1970,
+     * dates as days since 1970, turned back into PostgreSQL's own types here) and the latest state; it
+     * answers whether the device is revoked and how many readings were new.
+     */
+    private static final String STORE = store("timestamptz 'epoch' + u.at * interval '1 microsecond'",
+            "date '1970-01-01' + u.patch", "int8[], ?::int8[], ?::int2[], ?::bool[], ?::float8[], ?::float8[], "
+                    + "?::float4[], ?::varchar[], ?::int4[], ?::varchar[], ?::varchar[], ?::int8[], ?::varchar[]");
+    /** The same with the arrays as text (times and dates in their text form): the encoding before. */
+    private static final String STORE_TEXT = store("u.at", "u.patch", "timestamptz[], ?::bigint[], ?::smallint[], "
+            + "?::boolean[], ?::float8[], ?::float8[], ?::float4[], ?::varchar[], ?::date[], ?::varchar[], "
+            + "?::varchar[], ?::bigint[], ?::varchar[]");
+
+    private static String store(String recordedAt, String patchLevel, String arrayTypes) {
+        return "with revoked as (select exists(select 1 from device_revocation where imei = ?) as revoked), "
+                + "ins as (" + """
+                insert into reading (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
+                                     longitude, accuracy_m, network, patch_level, rom_build, kernel_version,
+                                     free_storage_mb, agent_version)
+                select ?::char(15), %s, u.sequence, ?::timestamptz, u.battery, u.charging, u.lat, u.lon, u.acc,
+                       u.network, %s, u.rom, u.kernel, u.storage, u.agent
+                from unnest(?::%s)
+                     as u(at, sequence, battery, charging, lat, lon, acc, network, patch, rom, kernel, storage, agent)
+                where not (select revoked from revoked)
+                on conflict do nothing returning 1""".formatted(recordedAt, patchLevel, arrayTypes)
+                + "), latest as (" + UPSERT_LATEST + ") "
+                + "select (select revoked from revoked), (select count(*) from ins)";
+    }
 
     private static String newer(String part) {
         return ("excluded.%1$s_recorded_at is not null and (device_state.%1$s_recorded_at is null or "

@@ -40,8 +40,8 @@ public class PositionQueries {
     }
 
     /** The state without a position taken before the retention period (the hourly clean-up may lag). */
-    private State withinRetention(State s) {
-        if (s.positionRecordedAt().filter(t -> t.isBefore(Instant.now().minus(retention))).isEmpty()) {
+    private static State withinRetention(State s, Instant oldestKept) {
+        if (s.positionRecordedAt().filter(t -> t.isBefore(oldestKept)).isEmpty()) {
             return s;
         }
         return new State(s.imei(), s.recordedAt(), s.sequence(), s.receivedAt(), s.batteryPercent(), s.charging(),
@@ -87,10 +87,21 @@ public class PositionQueries {
     @Transactional
     public State state(String imei, Caller caller) {
         requireVisible(imei, caller);
-        State state = jdbc.sql("select * from device_state where imei = ?").param(imei).query(STATE).optional()
-                .map(this::withinRetention).orElseThrow(() -> new NotFoundException("device " + imei + " has sent no reading yet"));
-        audit(caller, "DEVICE_STATE", null, null, null, imei, null,
-                state.latitude().isPresent() ? List.of(imei) : List.of());
+        Instant oldestKept = Instant.now().minus(retention);
+        // one statement: the state read and its audit entry written, naming the device when its position
+        // is returned (within the retention); nothing written when the device has no state
+        State state = jdbc.sql("""
+                        with s as (select * from device_state where imei = ?),
+                        a as (insert into position_access (actor, at, kind, imei, result_count)
+                              select ?, now(), 'DEVICE_STATE', s.imei,
+                                     case when s.latitude is not null and s.position_recorded_at >= ? then 1 else 0 end
+                              from s returning id, imei, result_count),
+                        d as (insert into position_access_device (access_id, imei)
+                              select a.id, a.imei from a where a.result_count > 0)
+                        select * from s""")
+                .params(imei, caller.username(), Timestamp.from(oldestKept)).query(STATE).optional()
+                .map(s -> withinRetention(s, oldestKept))
+                .orElseThrow(() -> new NotFoundException("device " + imei + " has sent no reading yet"));
         return state;
     }
 
@@ -243,16 +254,16 @@ public class PositionQueries {
     /** Writes the audit entry of a read, with the devices whose position it returned. */
     private void audit(Caller caller, String kind, Double lat, Double lon, Double radius, String imei, String unitCode,
                        List<String> devices) {
-        long id = jdbc.sql("""
-                        insert into position_access (actor, at, kind, latitude, longitude, radius_m, imei, unit_code,
-                                                     result_count)
-                        values (?, now(), ?, ?, ?, ?, ?, ?, ?) returning id""")
-                .params(caller.username(), kind, lat, lon, radius, imei, unitCode, devices.size())
-                .query(Long.class).single();
-        if (!devices.isEmpty()) {
-            jdbc.sql("insert into position_access_device (access_id, imei) select ?, unnest(?::char(15)[]) "
-                    + "on conflict do nothing").params(id, devices.stream().distinct().toArray(String[]::new)).update();
-        }
+        // one statement, one round trip: the entry and its devices
+        jdbc.sql("""
+                        with a as (insert into position_access (actor, at, kind, latitude, longitude, radius_m, imei,
+                                                                unit_code, result_count)
+                                   values (?, now(), ?, ?, ?, ?, ?, ?, ?) returning id)
+                        insert into position_access_device (access_id, imei)
+                        select a.id, d.imei from a, unnest(?::char(15)[]) as d(imei) where true on conflict do nothing""")
+                .params(caller.username(), kind, lat, lon, radius, imei, unitCode, devices.size(),
+                        devices.stream().distinct().toArray(String[]::new))
+                .update();
     }
 
     private void requireVisible(String imei, Caller caller) {

@@ -68,6 +68,9 @@ class UploadReadingsFuzzTest {
             store.inserted.forEach(UploadReadingsFuzzTest::assertSound);
             if (store.revoked) {
                 assertThat(store.inserted).isEmpty();
+                assertThat(upload.rejected()).as("every reading of a revoked device is refused")
+                        .hasSize(batch.getReadingsCount())
+                        .allSatisfy(r -> assertThat(r.reason()).contains("revoked"));
             }
         } catch (InvalidArgumentException e) {
             assertThat(e.violations()).singleElement().satisfies(v -> assertThat(v.field())
@@ -133,11 +136,14 @@ class UploadReadingsFuzzTest {
         }
 
         @Override
-        public int store(String imei, List<ReadingIn> readings, ReadingIn newest,
-                         java.util.Optional<ReadingIn> newestPosition, java.util.Optional<ReadingIn> newestSoftware) {
+        public Stored store(String imei, List<ReadingIn> readings, ReadingIn newest,
+                            java.util.Optional<ReadingIn> newestPosition, java.util.Optional<ReadingIn> newestSoftware) {
             writes++;
+            if (revoked) { // as the JDBC store: nothing written for a revoked device
+                return new Stored(true, 0);
+            }
             inserted.addAll(readings);
-            return readings.size();
+            return new Stored(false, readings.size());
         }
 
         @Override
