@@ -24,6 +24,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
  * <ul>
  *   <li>{@code technician} and the names {@code t.*}, {@code w.*}, {@code r.*}: enabled technicians;</li>
  *   <li>{@code fleet.manager}: a user without the technician role; {@code t.disabled}: a disabled technician;</li>
+ *   <li>{@code T.Upper}: answered with user {@code t.upper}, as Keycloak's case-blind search does;</li>
  *   <li>{@code t.offline}: the connection is cut (Keycloak unreachable); {@code t.failing}: HTTP 503;</li>
  *   <li>any other name: no such user.</li>
  * </ul>
@@ -58,6 +59,10 @@ public final class KeycloakStandIn implements ApplicationContextInitializer<Conf
         user(s, "technician|t\\.[a-z0-9.]+|w\\.[a-z0-9.]+|r\\.[a-z0-9.]+", true);
         user(s, "fleet\\.manager", true);
         user(s, "t\\.disabled", false);
+        // Keycloak's search ignores case; its user names are lower case
+        s.stubFor(get(urlPathEqualTo(USERS)).atPriority(1).withQueryParam("username", equalTo("T.Upper"))
+                .withHeader("Authorization", equalTo("Bearer " + TOKEN))
+                .willReturn(okJson("[{\"id\":\"id-t.upper\",\"username\":\"t.upper\",\"enabled\":true}]")));
         s.stubFor(get(urlPathEqualTo(USERS)).atPriority(1).withQueryParam("username", equalTo("t.offline"))
                 .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         s.stubFor(get(urlPathEqualTo(USERS)).atPriority(1).withQueryParam("username", equalTo("t.failing"))

@@ -102,6 +102,9 @@ class TechniciansIT {
                 "fleet.manager does not hold the technician role in the realm");
         GrpcAssertions.assertStatus(() -> enrol(session, "t.disabled"), Status.Code.INVALID_ARGUMENT,
                 "the account of t.disabled is disabled");
+        // the very name: t.upper exists, "T.Upper" is nobody (it would be a second enrolment of t.upper)
+        GrpcAssertions.assertStatus(() -> enrol(session, "T.Upper"), Status.Code.INVALID_ARGUMENT,
+                "no user T.Upper in the realm");
         // hostile names never reach Keycloak's API
         for (String hostile : List.of("../../users", "a b", "x?exact=false&username=", "t.one%2F..", "")) {
             GrpcAssertions.assertCode(Status.Code.INVALID_ARGUMENT, () -> enrol(session, hostile));

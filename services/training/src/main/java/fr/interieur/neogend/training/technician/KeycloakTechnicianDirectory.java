@@ -81,8 +81,8 @@ public final class KeycloakTechnicianDirectory implements TechnicianDirectory {
         JsonNode users = get("users?exact=true&briefRepresentation=true&username="
                 + URLEncoder.encode(username, StandardCharsets.UTF_8), token);
         JsonNode user = null;
-        for (JsonNode u : users) { // exact=true; still compare: Keycloak keeps user names in lower case
-            if (u.path("username").asString().equalsIgnoreCase(username)) {
+        for (JsonNode u : users) { // the very name: Keycloak keeps user names in lower case, "Technician" is not one
+            if (u.path("username").asString().equals(username)) {
                 user = u;
             }
         }
