@@ -324,7 +324,7 @@ class FaultsIT {
             var enrol = send("POST", "/api/v1/sessions/" + sessionId + ":enroll", manager,
                     "{\"technician\":\"" + who + "\"}");
             assertThat(enrol.statusCode()).as(enrol.body()).isEqualTo(503);
-            assertThat(enrol.body()).contains("try again later").doesNotContain("Exception");
+            assertThat(enrol.body()).contains("\"code\":\"UNAVAILABLE\"").doesNotContain("Exception");
         }
         assertThat(send("GET", "/api/v1/sessions/" + sessionId, manager, null).body()).doesNotContain("technician.quimper");
         int ok = 0;

@@ -368,6 +368,9 @@ class GatewayEndToEndIT {
         var serviceAccount = post(enrol, fleet, "{\"technician\":\"service-account-neogend-training\"}");
         assertThat(serviceAccount.statusCode()).as(serviceAccount.body()).isEqualTo(400);
         assertThat(post(enrol, fleet, "{\"technician\":\"../../users\"}").statusCode()).isEqualTo(400);
+        // the very user name: Keycloak's are lower case, "Technician.Quimper" is nobody's
+        var otherCase = post(enrol, fleet, "{\"technician\":\"Technician.Quimper\"}");
+        assertThat(otherCase.statusCode()).as(otherCase.body()).isEqualTo(400);
         var real = post(enrol, fleet, "{\"technician\":\"technician.quimper\"}");
         assertThat(real.statusCode()).as(real.body()).isEqualTo(200);
         assertThat(real.body()).contains("{\"technician\":\"technician.quimper\",\"status\":\"ENROLLED\"}");
