@@ -406,7 +406,7 @@ class SessionsIT {
     }
 
     @Test
-    void aCertificationIsValidFromItsIssueDateOnly() {
+    void aResultRecordedAheadBeforeTheRuleNeitherCertifiesNorBillsBeforeTheSession() {
         // recorded ahead of its session before the rule (issue 17): it counts from the session's last day
         String id = session(5).getId();
         jdbc.sql("""
@@ -418,6 +418,12 @@ class SessionsIT {
         assertThat(check.getCertified()).isFalse();
         assertThat(check.getReason()).isEqualTo("t.ahead's certification for Rugged X5 is valid from "
                 + today().plusDays(11) + " only");
+        // and its days are not billed before the session is held
+        jdbc.sql("insert into enrolment (session_id, technician, status, updated_at) values (?, 't.ahead', 'PASSED', now())")
+                .param(id).update();
+        for (LocalDate d : List.of(today().plusDays(10), today().plusDays(11))) {
+            assertThat(deliveredDays(d.getYear(), d.getMonthValue())).isEmpty();
+        }
     }
 
     void shortCourse() {

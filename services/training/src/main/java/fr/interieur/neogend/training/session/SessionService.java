@@ -384,7 +384,9 @@ public class SessionService {
 
     /**
      * Training days delivered in a month, for billing: sessions of courses billed under the agreement,
-     * with results recorded (someone attended, passed, failed or was absent: the trainer came), counted
+     * held (last day today or before: a result recorded ahead of its session before issue 17 bills
+     * nothing until the session has taken place), with results recorded (someone attended, passed,
+     * failed or was absent: the trainer came), counted
      * for their days inside the month (a session across two months is billed in both, each for its own
      * days).
      */
@@ -403,10 +405,12 @@ public class SessionService {
                                (least(s.end_date, ?::date) - greatest(s.start_date, ?::date) + 1) as days, c.agreement_id
                         from training_session s join course c on c.code = s.course_code
                         where c.agreement_id = ? and s.start_date <= ?::date and s.end_date >= ?::date
+                          and s.end_date <= ?::date
                           and exists (select 1 from enrolment e where e.session_id = s.id
                                       and e.status in ('PASSED', 'FAILED', 'ABSENT'))
                         order by s.id""")
-                .params(last.toString(), first.toString(), agreementId, last.toString(), first.toString())
+                .params(last.toString(), first.toString(), agreementId, last.toString(), first.toString(),
+                        today().toString())
                 .query((rs, n) -> new DeliveredDays(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getInt(5), rs.getString(6)))
                 .list();
