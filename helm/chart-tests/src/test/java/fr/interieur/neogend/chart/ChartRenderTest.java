@@ -96,7 +96,10 @@ class ChartRenderTest {
         assertThat(secretRefs(deployment(objects, "inventory"))).containsExactlyInAnyOrder(
                 "NEOGEND_DB_PASSWORD=neogend-inventory-db/password",
                 "NEOGEND_SERVICE_CLIENT_SECRET=neogend-inventory-client/client-secret");
-        assertThat(secretRefs(deployment(objects, "training"))).containsExactly("NEOGEND_DB_PASSWORD=neogend-training-db/password");
+        // training reads the realm's technicians with its own service account (issue 17)
+        assertThat(secretRefs(deployment(objects, "training"))).containsExactlyInAnyOrder(
+                "NEOGEND_DB_PASSWORD=neogend-training-db/password",
+                "NEOGEND_SERVICE_CLIENT_SECRET=neogend-training-client/client-secret");
         assertThat(secretRefs(deployment(objects, "gateway"))).isEmpty();
     }
 

@@ -75,7 +75,7 @@ public final class DevStackMain {
                   Supplier simulator  http://localhost:%d/api  (WireMock; what it received: /__admin/requests)
 
                 Demo accounts (password = user name): fleet.manager, unit.manager (unit GN-RBRE-GGD35),
-                technician, auditor; supplier client: supplier-demo / supplier-demo-secret.
+                technician, technician.quimper, auditor; supplier client: supplier-demo / supplier-demo-secret.
 
                 Try it:
                   TOKEN=$(curl -s -d grant_type=password -d client_id=neogend-cli \\

@@ -177,6 +177,9 @@ public final class Stack implements AutoCloseable {
             if (service.equals("inventory")) {
                 env.put("NEOGEND_SERVICE_CLIENT_SECRET", "inventory-dev-secret");
             }
+            if (service.equals("training")) { // reads the realm's technicians (view-users only)
+                env.put("NEOGEND_SERVICE_CLIENT_SECRET", "training-dev-secret");
+            }
             // packs and courses kept from before agreements were recorded belong to the demo agreement
             env.put("NEOGEND_INITIAL_AGREEMENT", DemoData.AGREEMENT_ID);
             if (service.equals("order")) {

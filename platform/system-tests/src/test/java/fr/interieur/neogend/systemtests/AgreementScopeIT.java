@@ -146,9 +146,10 @@ class AgreementScopeIT {
         course("SCOPE-C1", "Maintenance niveau 1", 1, OLD, "TRAINING-DAY-L1");
         course("SCOPE-C2", "Maintenance niveau 2", 2, NEW, "TRAINING-DAY-L2");
         course("SCOPE-C3", "Autre titulaire", 1, OTHER, "TRAINING-DAY-L1");
+        // results are recorded from a session's last day (issue 17): the longer sessions ended today
         session("SCOPE-C1", today, today, true);
-        session("SCOPE-C1", today, today.plusDays(2), false);
-        session("SCOPE-C2", today, today.plusDays(1), false);
+        session("SCOPE-C1", today.minusDays(2), today, false);
+        session("SCOPE-C2", today.minusDays(1), today, false);
         session("SCOPE-C3", today, today, false);
     }
 
@@ -576,16 +577,25 @@ class AgreementScopeIT {
                  "agreementId":"%s","agreementItemCode":"%s"}""".formatted(code, title, days, agreement, priceCode)));
     }
 
-    /** A session held: the technician enrolled and passed (or attended and failed): its days are billed. */
+    /**
+     * A session held: the technician passed (or attended and failed): its days are billed. Enrolled
+     * first when it starts today; a session that started before is recorded from its attendance sheet.
+     */
     static void session(String course, LocalDate start, LocalDate end, boolean passed) throws Exception {
         String fleet = fleet();
         JsonNode s = ok(send("POST", "/api/v1/sessions", fleet, """
                 {"courseCode":"%s","startDate":"%s","endDate":"%s","place":"Rennes","capacity":8,"trainer":"Formateur"}"""
                 .formatted(course, start, end)));
         String id = s.path("id").asString();
-        ok(send("POST", "/api/v1/sessions/" + id + ":enroll", fleet, "{\"technician\":\"technician\"}"));
-        ok(send("POST", "/api/v1/sessions/" + id + ":recordResult", fleet,
-                "{\"technician\":\"technician\",\"attended\":true,\"passed\":" + passed + "}"));
+        if (start.isBefore(today)) {
+            ok(send("POST", "/api/v1/sessions/" + id + ":recordPastResult", fleet,
+                    "{\"technician\":\"technician\",\"attended\":true,\"passed\":" + passed
+                            + ",\"reason\":\"feuille d'émargement\"}"));
+        } else {
+            ok(send("POST", "/api/v1/sessions/" + id + ":enroll", fleet, "{\"technician\":\"technician\"}"));
+            ok(send("POST", "/api/v1/sessions/" + id + ":recordResult", fleet,
+                    "{\"technician\":\"technician\",\"attended\":true,\"passed\":" + passed + "}"));
+        }
         SessionFacts facts = switch (course) {
             case "SCOPE-C1" -> new SessionFacts(course, OLD, "TRAINING-DAY-L1", start, end);
             case "SCOPE-C2" -> new SessionFacts(course, NEW, "TRAINING-DAY-L2", start, end);

@@ -308,9 +308,25 @@ class FaultsIT {
     @Order(4)
     void keycloakDownTokensAlreadyIssuedKeepWorkingAndNewLoginsFailCleanly() throws Exception {
         String auditor = tokens.password("auditor", "auditor");
+        String manager = tokens.password("fleet.manager", "fleet.manager");
         assertThat(send("GET", "/api/v1/devices?page_size=1", auditor, null).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/api/v1/agreements/none", auditor, null).statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/api/v1/courses", manager, """
+                {"code":"FAULT-KC","title":"Keycloak down","durationDays":1,"modelFamilies":["Rugged X"]}""")
+                .statusCode()).isEqualTo(200);
+        var session = send("POST", "/api/v1/sessions", manager, """
+                {"courseCode":"FAULT-KC","startDate":"%s","endDate":"%1$s","place":"Rennes","capacity":2,"trainer":"T"}"""
+                .formatted(java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"))));
+        String sessionId = session.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         stack.keycloak().process().stop(Duration.ofSeconds(20));
+        // who is a technician cannot be read: 503 (try again), never 400 (as if the person did not exist)
+        for (String who : List.of("technician.quimper", "nobody.here")) {
+            var enrol = send("POST", "/api/v1/sessions/" + sessionId + ":enroll", manager,
+                    "{\"technician\":\"" + who + "\"}");
+            assertThat(enrol.statusCode()).as(enrol.body()).isEqualTo(503);
+            assertThat(enrol.body()).contains("\"code\":\"UNAVAILABLE\"").doesNotContain("Exception");
+        }
+        assertThat(send("GET", "/api/v1/sessions/" + sessionId, manager, null).body()).doesNotContain("technician.quimper");
         int ok = 0;
         for (int i = 0; i < 20; i++) {
             ok += send("GET", "/api/v1/devices?page_size=1", i % 2 == 0 ? auditor : fleet, null).statusCode() == 200 ? 1 : 0;

@@ -343,6 +343,117 @@ class GatewayEndToEndIT {
                 .contains("\"unitPrice\":\"950.00\"").contains("\"amount\":\"950.00\"");
     }
 
+    /**
+     * Issue 17, item 4, with the real Keycloak: enrolments and results name users of the realm holding
+     * the technician role, read by the training service with its own service account (view-users only).
+     */
+    @Test
+    void onlyUsersOfTheRealmWithTheTechnicianRoleAreEnrolledOrCertified() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
+        assertThat(post("/api/v1/courses", fleet, """
+                {"code":"MAINT-REALM-CHECK","title":"Contrôle des stagiaires","durationDays":1,
+                 "modelFamilies":["Rugged X"]}""").statusCode()).isEqualTo(200);
+        String session = post("/api/v1/sessions", fleet, """
+                {"courseCode":"MAINT-REALM-CHECK","startDate":"%s","endDate":"%1$s","place":"Rennes","capacity":4,
+                 "trainer":"Demo Mobility SAS"}""".formatted(today)).body()
+                .replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
+        String enrol = "/api/v1/sessions/" + session + ":enroll";
+        var madeUp = post(enrol, fleet, "{\"technician\":\"jean.dupont.invente\"}");
+        assertThat(madeUp.statusCode()).as(madeUp.body()).isEqualTo(400);
+        assertThat(madeUp.body()).contains("no user jean.dupont.invente in the realm");
+        var notTechnician = post(enrol, fleet, "{\"technician\":\"unit.manager\"}");
+        assertThat(notTechnician.statusCode()).as(notTechnician.body()).isEqualTo(400);
+        assertThat(notTechnician.body()).contains("unit.manager does not hold the technician role");
+        var serviceAccount = post(enrol, fleet, "{\"technician\":\"service-account-neogend-training\"}");
+        assertThat(serviceAccount.statusCode()).as(serviceAccount.body()).isEqualTo(400);
+        assertThat(post(enrol, fleet, "{\"technician\":\"../../users\"}").statusCode()).isEqualTo(400);
+        // the very user name: Keycloak's are lower case, "Technician.Quimper" is nobody's
+        var otherCase = post(enrol, fleet, "{\"technician\":\"Technician.Quimper\"}");
+        assertThat(otherCase.statusCode()).as(otherCase.body()).isEqualTo(400);
+        var real = post(enrol, fleet, "{\"technician\":\"technician.quimper\"}");
+        assertThat(real.statusCode()).as(real.body()).isEqualTo(200);
+        assertThat(real.body()).contains("{\"technician\":\"technician.quimper\",\"status\":\"ENROLLED\"}");
+        assertThat(real.body()).doesNotContain("jean.dupont.invente").doesNotContain("unit.manager");
+        // results too: a past session's sheet naming the auditor is refused
+        var past = post("/api/v1/sessions", fleet, """
+                {"courseCode":"MAINT-REALM-CHECK","startDate":"%s","endDate":"%1$s","place":"Rennes","capacity":4,
+                 "trainer":"Demo Mobility SAS"}""".formatted(today.minusDays(7))).body()
+                .replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
+        var auditorResult = post("/api/v1/sessions/" + past + ":recordPastResult", fleet,
+                "{\"technician\":\"auditor\",\"attended\":true,\"passed\":true,\"reason\":\"feuille papier\"}");
+        assertThat(auditorResult.statusCode()).as(auditorResult.body()).isEqualTo(400);
+        assertThat(auditorResult.body()).contains("auditor does not hold the technician role");
+        assertThat(post("/api/v1/sessions/" + session + ":recordResult", fleet,
+                "{\"technician\":\"technician.quimper\",\"attended\":true,\"passed\":true}").statusCode())
+                .isEqualTo(200);
+    }
+
+    /**
+     * Issue 17 through the gateway with real services: results only from a session's last day; a
+     * held session's result recorded late by a fleet manager (audited) gives an already expired
+     * certification; the repair is refused saying when it expired; the expired list shows it.
+     */
+    @Test
+    void resultsComeFromTheLastDayAndAnExpiredCertificationRefusesTheRepairWithItsDate() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        String technician = tokens.password("technician", "technician");
+        String auditor = tokens.password("auditor", "auditor");
+        var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
+        assertThat(post("/api/v1/courses", fleet, """
+                {"code":"MAINT-TABLET-EXPRESS","title":"Recyclage tablettes","durationDays":1,
+                 "modelFamilies":["Field Tab"],"certificationValidityMonths":1}""").statusCode()).isEqualTo(200);
+
+        // a two-day session starting today: one day before its last day, no result (and so no certificate)
+        var twoDays = post("/api/v1/sessions", fleet, """
+                {"courseCode":"MAINT-TABLET-EXPRESS","startDate":"%s","endDate":"%s","place":"Quimper","capacity":4,
+                 "trainer":"Demo Mobility SAS"}""".formatted(today, today.plusDays(1)));
+        assertThat(twoDays.statusCode()).as(twoDays.body()).isEqualTo(200);
+        String running = twoDays.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
+        assertThat(post("/api/v1/sessions/" + running + ":enroll", technician, "{}").statusCode()).isEqualTo(200);
+        var early = post("/api/v1/sessions/" + running + ":recordResult", fleet,
+                "{\"technician\":\"technician\",\"attended\":true,\"passed\":true}");
+        assertThat(early.statusCode()).as(early.body()).isEqualTo(400);
+        assertThat(early.body()).contains("can be recorded from " + today.plusDays(1) + ", its last day");
+
+        // a session held three months ago, its attendance sheet recorded now: only a fleet manager may
+        var held = today.minusMonths(3);
+        var old = post("/api/v1/sessions", fleet, """
+                {"courseCode":"MAINT-TABLET-EXPRESS","startDate":"%s","endDate":"%s","place":"Quimper","capacity":4,
+                 "trainer":"Demo Mobility SAS"}""".formatted(held, held));
+        String oldId = old.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
+        String sheet = "{\"technician\":\"technician\",\"attended\":true,\"passed\":true,"
+                + "\"reason\":\"feuille d'émargement signée\"}";
+        assertThat(post("/api/v1/sessions/" + oldId + ":recordPastResult", technician, sheet).statusCode())
+                .isEqualTo(403);
+        var recorded = post("/api/v1/sessions/" + oldId + ":recordPastResult", fleet, sheet);
+        assertThat(recorded.statusCode()).as(recorded.body()).isEqualTo(200);
+        assertThat(recorded.body()).contains("\"status\":\"PASSED\"");
+
+        // the repair of a tablet is refused, saying when the certification expired
+        String imei = DemoData.imei(171);
+        assertThat(post("/api/v1/devices", fleet, """
+                {"imei":"%s","serialNumber":"E2E-171","model":"Field Tab 10","kind":"DEVICE_KIND_TABLET",
+                 "packType":"PACK_TYPE_TABLET_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"GN-RBRE-GGD35"}"""
+                .formatted(imei)).statusCode()).isEqualTo(200);
+        int depot = post("/api/v1/depots", fleet, "{\"code\":\"DEP-QUIMPER\",\"name\":\"Atelier de Quimper\"}")
+                .statusCode();
+        assertThat(depot).isIn(200, 409);
+        var refused = post("/api/v1/repairs", technician,
+                "{\"imei\":\"" + imei + "\",\"depotCode\":\"DEP-QUIMPER\",\"fault\":\"no touch\"}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("technician's certification for Field Tab 10 expired on "
+                + held.plusMonths(1));
+        assertThat(get("/api/v1/devices/" + imei, fleet).body()).contains("DEVICE_STATE_IN_STOCK");
+
+        // the expired list: fleet managers and auditors
+        var expired = get("/api/v1/certifications:expired?technician=technician&page_size=10", auditor);
+        assertThat(expired.statusCode()).as(expired.body()).isEqualTo(200);
+        assertThat(expired.body()).contains("\"courseCode\":\"MAINT-TABLET-EXPRESS\"")
+                .contains("\"validUntil\":\"" + held.plusMonths(1) + "\"").contains("\"issuedOn\":\"" + held + "\"");
+        assertThat(get("/api/v1/certifications:expired", technician).statusCode()).isEqualTo(403);
+    }
+
     @Test
     void aDeviceUnderAnOpenRepairLeavesRepairOnlyByItsCloseAndAUnitManagerSeesItsSubtreesRepairs() throws Exception {
         String fleet = tokens.password("fleet.manager", "fleet.manager");

@@ -11,6 +11,10 @@ import fr.interieur.neogend.training.v1.ListCoursesRequest;
 import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
 import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
 import fr.interieur.neogend.training.v1.ListSessionsRequest;
+import fr.interieur.neogend.training.v1.Certification;
+import fr.interieur.neogend.training.v1.ListExpiredCertificationsRequest;
+import fr.interieur.neogend.training.v1.ListExpiredCertificationsResponse;
+import fr.interieur.neogend.training.v1.RecordPastResultRequest;
 import fr.interieur.neogend.training.v1.RecordResultRequest;
 import fr.interieur.neogend.training.v1.Session;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
@@ -31,6 +35,7 @@ import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -76,6 +81,29 @@ class SessionsIT {
                 .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(start.toString())
                 .setEndDate(start.plusDays(1).toString()).setPlace("Rennes, atelier central").setCapacity(capacity)
                 .setTrainer("Demo Mobility SAS")).build()).getSession();
+    }
+
+    /** Today as the service sees it: a Paris day. */
+    static LocalDate today() {
+        return LocalDate.now(ZoneId.of("Europe/Paris"));
+    }
+
+    Session sessionToday(int capacity) {
+        return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
+                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(today().toString()).setEndDate(today().toString())
+                .setPlace("Rennes, atelier central").setCapacity(capacity).setTrainer("Demo Mobility SAS")).build())
+                .getSession();
+    }
+
+    Session pastResult(String id, String technician, boolean attended, boolean passed) {
+        return fleetManager.recordPastResult(RecordPastResultRequest.newBuilder().setSessionId(id)
+                .setTechnician(technician).setAttended(attended).setPassed(passed)
+                .setReason("feuille d'émargement papier").build()).getSession();
+    }
+
+    Session result(String id, String technician, boolean attended, boolean passed) {
+        return fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician(technician)
+                .setAttended(attended).setPassed(passed).build()).getSession();
     }
 
     Session enrol(String id, String technician) {
@@ -133,28 +161,27 @@ class SessionsIT {
         fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder()
                 .setCode("INTERNAL-BRIEFING").setTitle("Internal briefing").setDurationDays(1)
                 .addModelFamilies("Rugged X")).build());
-        String across = sessionOn("MAINT-SMARTPHONE-N1", "2027-01-30", "2027-02-02").getId(); // 2 + 2 days
-        String january = sessionOn("MAINT-SMARTPHONE-N1", "2027-01-12", "2027-01-13").getId();
-        String notHeld = sessionOn("MAINT-SMARTPHONE-N1", "2027-01-20", "2027-01-21").getId();
-        String internal = sessionOn("INTERNAL-BRIEFING", "2027-01-05", "2027-01-05").getId();
-        for (String id : List.of(across, january, notHeld, internal)) {
-            enrol(id, "t.one");
-            enrol(id, "t.two");
-        }
+        // sessions held in the past, their results recorded from paper (results are never recorded ahead)
+        String across = sessionOn("MAINT-SMARTPHONE-N1", "2026-09-29", "2026-10-02").getId(); // 2 + 2 days
+        String september = sessionOn("MAINT-SMARTPHONE-N1", "2026-09-12", "2026-09-13").getId();
+        String internal = sessionOn("INTERNAL-BRIEFING", "2026-09-05", "2026-09-05").getId();
+        sessionOn("MAINT-SMARTPHONE-N1", "2026-09-20", "2026-09-21"); // no result: not held
         for (String id : List.of(across, internal)) {
-            fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.one")
-                    .setAttended(true).setPassed(true).build());
+            pastResult(id, "t.one", true, true);
         }
         // one absent technician is enough: the trainer came
-        fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(january).setTechnician("t.two")
-                .setAttended(false).build());
+        pastResult(september, "t.two", false, false);
+        // a session of this month with technicians enrolled but no result yet: not billed
+        String running = sessionToday(5).getId();
+        enrol(running, "t.one");
 
-        assertThat(deliveredDays(2027, 1)).containsExactly(across + ":TRAINING-DAY-L1:2", january + ":TRAINING-DAY-L1:2");
-        assertThat(deliveredDays(2027, 2)).containsExactly(across + ":TRAINING-DAY-L1:2");
-        assertThat(deliveredDays(2027, 3)).isEmpty();
+        assertThat(deliveredDays(2026, 9)).containsExactly(across + ":TRAINING-DAY-L1:2", september + ":TRAINING-DAY-L1:2");
+        assertThat(deliveredDays(2026, 10)).containsExactly(across + ":TRAINING-DAY-L1:2");
+        assertThat(deliveredDays(2026, 11)).isEmpty();
+        assertThat(deliveredDays(today().getYear(), today().getMonthValue())).isEmpty();
         // the days belong to the course's agreement only: never billed to another
         assertThat(fleetManager.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
-                .setAgreementId(OrderStandIn.SUCCESSOR).setYear(2027).setMonth(1).build()).getSessionsList()).isEmpty();
+                .setAgreementId(OrderStandIn.SUCCESSOR).setYear(2026).setMonth(9).build()).getSessionsList()).isEmpty();
         assertThat(GrpcAssertions.failure(() -> deliveredDays(2027, 13)).getStatus().getCode())
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
         var technician = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel),
@@ -199,7 +226,7 @@ class SessionsIT {
 
     @Test
     void aSeatWhoseResultIsRecordedStillCounts() {
-        String id = session(1).getId();
+        String id = sessionToday(1).getId();
         enrol(id, "t.first");
         fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.first")
                 .setAttended(true).setPassed(true).build());
@@ -249,7 +276,7 @@ class SessionsIT {
 
     @Test
     void aPassCertifiesForTheModelFamilyUntilItExpires() {
-        String id = session(3).getId();
+        String id = sessionToday(3).getId();
         enrol(id, "t.pass");
         enrol(id, "t.fail");
         fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.pass")
@@ -261,7 +288,7 @@ class SessionsIT {
         var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.pass")
                 .setModel("Rugged X5").build());
         assertThat(check.getCertified()).isTrue();
-        assertThat(check.getValidUntil()).isEqualTo(LocalDate.now().plusDays(11).plusMonths(24).toString());
+        assertThat(check.getValidUntil()).isEqualTo(today().plusMonths(24).toString());
         assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.pass")
                 .setModel("Field Tab 10").build()).getReason()).isEqualTo("t.pass holds no certification for Field Tab 10");
         assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.fail")
@@ -335,5 +362,200 @@ class SessionsIT {
         assertThat(fleetManager.listCourses(ListCoursesRequest.getDefaultInstance()).getItemsList())
                 .filteredOn(c -> c.getCode().equals("MAINT-TABLET-N1")).extracting(Course::getAgreementId)
                 .containsExactly(OrderStandIn.SUCCESSOR);
+    }
+
+    // ---- issue 17: results before the session, back-dated results, expired certifications ----
+
+    @Test
+    void resultsAreRecordedFromTheSessionsLastDayNeverBefore() {
+        // a two-day session starting today: one day before its last day
+        Session twoDays = fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
+                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(today().toString())
+                .setEndDate(today().plusDays(1).toString()).setPlace("Rennes").setCapacity(5)
+                .setTrainer("Demo Mobility SAS")).build()).getSession();
+        String later = session(5).getId(); // in ten days
+        for (String id : List.of(twoDays.getId(), later)) {
+            enrol(id, "t.early");
+        }
+        GrpcAssertions.assertStatus(() -> result(twoDays.getId(), "t.early", true, true), Status.Code.INVALID_ARGUMENT,
+                "can be recorded from " + today().plusDays(1) + ", its last day");
+        GrpcAssertions.assertStatus(() -> result(twoDays.getId(), "t.early", false, false),
+                Status.Code.INVALID_ARGUMENT, "can be recorded from " + today().plusDays(1));
+        GrpcAssertions.assertStatus(() -> result(later, "t.early", true, false), Status.Code.INVALID_ARGUMENT,
+                "can be recorded from " + today().plusDays(11));
+        GrpcAssertions.assertStatus(() -> pastResult(later, "t.other", true, true), Status.Code.INVALID_ARGUMENT,
+                "can be recorded from " + today().plusDays(11));
+        // nothing happened: still enrolled, not certified, no day delivered
+        assertThat(statuses(fleetManager.getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder()
+                .setId(twoDays.getId()).build()).getSession())).containsExactly("t.early=ENROLLED");
+        assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.early")
+                .setModel("Rugged X5").build()).getReason()).isEqualTo("t.early holds no certification for Rugged X5");
+        assertThat(jdbc.sql("select count(*) from certification").query(Long.class).single()).isZero();
+        for (LocalDate d : List.of(today(), today().plusDays(1), today().plusDays(11))) {
+            assertThat(deliveredDays(d.getYear(), d.getMonthValue())).isEmpty();
+        }
+
+        // on its last day: recorded, and the certification issued today is valid at once
+        String endsToday = sessionToday(5).getId();
+        enrol(endsToday, "t.early");
+        result(endsToday, "t.early", true, true);
+        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.early")
+                .setModel("Rugged X5").build());
+        assertThat(check.getCertified()).isTrue();
+        assertThat(check.getValidUntil()).isEqualTo(today().plusMonths(24).toString());
+    }
+
+    @Test
+    void aResultRecordedAheadBeforeTheRuleNeitherCertifiesNorBillsBeforeTheSession() {
+        // recorded ahead of its session before the rule (issue 17): it counts from the session's last day
+        String id = session(5).getId();
+        jdbc.sql("""
+                insert into certification (technician, course_code, model_families, issued_on, valid_until, session_id)
+                values ('t.ahead', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', ?::date, ?::date, ?)""")
+                .params(today().plusDays(11).toString(), today().plusDays(11).plusMonths(24).toString(), id).update();
+        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.ahead")
+                .setModel("Rugged X5").build());
+        assertThat(check.getCertified()).isFalse();
+        assertThat(check.getReason()).isEqualTo("t.ahead's certification for Rugged X5 is valid from "
+                + today().plusDays(11) + " only");
+        // and its days are not billed before the session is held
+        jdbc.sql("insert into enrolment (session_id, technician, status, updated_at) values (?, 't.ahead', 'PASSED', now())")
+                .param(id).update();
+        for (LocalDate d : List.of(today().plusDays(10), today().plusDays(11))) {
+            assertThat(deliveredDays(d.getYear(), d.getMonthValue())).isEmpty();
+        }
+    }
+
+    void shortCourse() {
+        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder()
+                .setCode("MAINT-SHORT").setTitle("Recyclage express").setDurationDays(1).addModelFamilies("Rugged X")
+                .setCertificationValidityMonths(1)).build());
+    }
+
+    @Test
+    void aFleetManagerRecordsAPastSessionsResultWithAReasonAndAnOldCertificationHasExpired() {
+        shortCourse();
+        LocalDate held = today().minusMonths(3);
+        String old = sessionOn("MAINT-SHORT", held.toString(), held.toString()).getId();
+        long lastEvent = jdbc.sql("select coalesce(max(id), 0) from audit_event").query(Long.class).single();
+
+        Session s = pastResult(old, "t.paper", true, true);
+        assertThat(statuses(s)).containsExactly("t.paper=PASSED");
+        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.paper")
+                .setModel("Rugged X5").build());
+        assertThat(check.getCertified()).isFalse();
+        assertThat(check.getReason()).isEqualTo("t.paper's certification for Rugged X5 expired on " + held.plusMonths(1));
+        // recorded in the audit trail: who, and why
+        assertThat(jdbc.sql("select actor || ' ' || method || ' ' || status || ' ' || request from audit_event "
+                        + "where id > ? order by id").param(lastEvent).query(String.class).list())
+                .singleElement().asString()
+                .startsWith("fleet.manager neogend.training.v1.TrainingService/RecordPastResult OK")
+                .contains("t.paper").contains("feuille d");
+
+        // never by anyone else, never without a reason, never twice, never for an enrolled technician
+        var technician = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel),
+                TestTokens.technician("GN"));
+        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> technician.recordPastResult(
+                RecordPastResultRequest.newBuilder().setSessionId(old).setTechnician("technician").setAttended(true)
+                        .setPassed(true).setReason("I did attend").build()));
+        GrpcAssertions.assertStatus(() -> fleetManager.recordPastResult(RecordPastResultRequest.newBuilder()
+                .setSessionId(old).setTechnician("t.other").setAttended(true).setPassed(true).build()),
+                Status.Code.INVALID_ARGUMENT, "reason");
+        GrpcAssertions.assertStatus(() -> fleetManager.recordPastResult(RecordPastResultRequest.newBuilder()
+                .setSessionId(old).setTechnician("t.other").setAttended(false).setPassed(true).setReason("paper")
+                .build()), Status.Code.INVALID_ARGUMENT, "did not attend");
+        GrpcAssertions.assertStatus(() -> pastResult(old, "t.paper", true, false), Status.Code.FAILED_PRECONDITION,
+                "t.paper is PASSED");
+        GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> pastResult("TS-999999", "t.paper", true, true));
+        String today = sessionToday(5).getId();
+        enrol(today, "t.enrolled");
+        GrpcAssertions.assertStatus(() -> pastResult(today, "t.enrolled", true, true), Status.Code.FAILED_PRECONDITION,
+                "recordResult");
+        // a technician withdrawn (or waiting) who in fact sat the session takes a seat
+        enrol(today, "t.withdrawn");
+        withdraw(today, "t.withdrawn");
+        assertThat(statuses(pastResult(today, "t.withdrawn", true, false)))
+                .containsExactly("t.enrolled=ENROLLED", "t.withdrawn=FAILED");
+    }
+
+    @Test
+    void concurrentPastResultsNeverExceedTheSessionsCapacity() throws Exception {
+        LocalDate held = today().minusDays(20);
+        String id = fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
+                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(held.toString()).setEndDate(held.toString())
+                .setPlace("Rennes").setCapacity(3).setTrainer("Demo Mobility SAS")).build()).getSession().getId();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                String who = "t.p" + i;
+                results.add(pool.submit((Callable<String>) () -> {
+                    start.await();
+                    try {
+                        pastResult(id, who, true, true);
+                        return "OK";
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode().name();
+                    }
+                }));
+            }
+            start.countDown();
+            List<String> codes = new ArrayList<>();
+            for (Future<String> f : results) {
+                codes.add(f.get());
+            }
+            assertThat(codes).filteredOn("OK"::equals).hasSize(3);
+            assertThat(codes).filteredOn("FAILED_PRECONDITION"::equals).hasSize(5);
+        }
+        assertThat(jdbc.sql("select count(*) from certification where session_id = ?").param(id).query(Long.class)
+                .single()).isEqualTo(3);
+    }
+
+    @Test
+    void expiredCertificationsAreListedMostRecentlyExpiredFirstOnePageAtATime() {
+        shortCourse();
+        LocalDate d1 = today().minusMonths(6);
+        LocalDate d2 = today().minusMonths(4);
+        LocalDate d3 = today().minusMonths(3);
+        for (var e : List.of(java.util.Map.entry("t.a", d1), java.util.Map.entry("t.b", d2),
+                java.util.Map.entry("t.c", d3))) {
+            pastResult(sessionOn("MAINT-SHORT", e.getValue().toString(), e.getValue().toString()).getId(), e.getKey(),
+                    true, true);
+        }
+        pastResult(sessionOn("MAINT-SHORT", d3.toString(), d3.toString()).getId(), "t.a", true, true);
+        String valid = sessionToday(5).getId();
+        enrol(valid, "t.valid");
+        result(valid, "t.valid", true, true); // valid: never listed
+
+        var auditor = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
+        ListExpiredCertificationsResponse first = auditor.listExpiredCertifications(
+                ListExpiredCertificationsRequest.newBuilder().setPageSize(2).build());
+        assertThat(first.getCertificationsList()).extracting(c -> c.getTechnician() + "@" + c.getValidUntil())
+                .containsExactlyInAnyOrder("t.c@" + d3.plusMonths(1), "t.a@" + d3.plusMonths(1));
+        ListExpiredCertificationsResponse second = auditor.listExpiredCertifications(
+                ListExpiredCertificationsRequest.newBuilder().setPageSize(2).setPageToken(first.getNextPageToken())
+                        .build());
+        assertThat(second.getCertificationsList()).extracting(c -> c.getTechnician() + "@" + c.getValidUntil())
+                .containsExactly("t.b@" + d2.plusMonths(1), "t.a@" + d1.plusMonths(1));
+        assertThat(second.getNextPageToken()).isEmpty();
+        Certification oldest = second.getCertifications(1);
+        assertThat(oldest.getIssuedOn()).isEqualTo(d1.toString());
+        assertThat(oldest.getCourseCode()).isEqualTo("MAINT-SHORT");
+        assertThat(oldest.getSessionId()).startsWith("TS-");
+
+        assertThat(fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
+                .setTechnician("t.a").build()).getCertificationsList()).extracting(Certification::getValidUntil)
+                .containsExactly(d3.plusMonths(1).toString(), d1.plusMonths(1).toString());
+        assertThat(fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
+                .setExpiredOnOrAfter(d2.plusMonths(1).toString()).build()).getCertificationsList())
+                .extracting(Certification::getTechnician).containsExactlyInAnyOrder("t.c", "t.a", "t.b");
+        GrpcAssertions.assertStatus(() -> fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest
+                .newBuilder().setTechnician("t.a").setPageToken(first.getNextPageToken()).build()),
+                Status.Code.INVALID_ARGUMENT, "other filters");
+        GrpcAssertions.assertCode(Status.Code.INVALID_ARGUMENT, () -> fleetManager.listExpiredCertifications(
+                ListExpiredCertificationsRequest.newBuilder().setExpiredOnOrAfter("2026-02-30").build()));
+        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> GrpcTestClients.withToken(
+                        TrainingServiceGrpc.newBlockingStub(channel), TestTokens.technician("GN"))
+                .listExpiredCertifications(ListExpiredCertificationsRequest.getDefaultInstance()));
     }
 }

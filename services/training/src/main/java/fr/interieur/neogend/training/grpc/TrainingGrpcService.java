@@ -26,6 +26,10 @@ import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
 import fr.interieur.neogend.training.v1.ListSessionsRequest;
 import fr.interieur.neogend.training.v1.ListSessionsResponse;
 import fr.interieur.neogend.training.v1.ListExpiringCertificationsResponse;
+import fr.interieur.neogend.training.v1.ListExpiredCertificationsRequest;
+import fr.interieur.neogend.training.v1.ListExpiredCertificationsResponse;
+import fr.interieur.neogend.training.v1.RecordPastResultRequest;
+import fr.interieur.neogend.training.v1.RecordPastResultResponse;
 import fr.interieur.neogend.training.v1.RecordResultRequest;
 import fr.interieur.neogend.training.v1.RecordResultResponse;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
@@ -107,6 +111,23 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     }
 
     @Override
+    public void recordPastResult(RecordPastResultRequest request, StreamObserver<RecordPastResultResponse> response) {
+        reply(response, RecordPastResultResponse.newBuilder().setSession(toProto(sessions.recordPastResult(
+                request.getSessionId(), request.getTechnician(), request.getAttended(), request.getPassed(),
+                request.getReason()))).build());
+    }
+
+    @Override
+    public void listExpiredCertifications(ListExpiredCertificationsRequest request,
+                                          StreamObserver<ListExpiredCertificationsResponse> response) {
+        Page<SessionService.Certification> page = sessions.expired(request.getExpiredOnOrAfter(),
+                request.getTechnician(), request.getPageSize(), request.getPageToken());
+        var out = ListExpiredCertificationsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(c -> out.addCertifications(toProto(c)));
+        reply(response, out.build());
+    }
+
+    @Override
     public void checkCertification(CheckCertificationRequest request,
                                    StreamObserver<CheckCertificationResponse> response) {
         SessionService.Check c = sessions.check(request.getTechnician(), request.getModel());
@@ -131,10 +152,14 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     public void listExpiringCertifications(ListExpiringCertificationsRequest request,
                                            StreamObserver<ListExpiringCertificationsResponse> response) {
         var out = ListExpiringCertificationsResponse.newBuilder();
-        sessions.expiring(request.getWithinDays()).forEach(c -> out.addCertifications(Certification.newBuilder()
-                .setTechnician(c.technician()).setCourseCode(c.courseCode()).addAllModelFamilies(c.modelFamilies())
-                .setValidUntil(c.validUntil().toString())));
+        sessions.expiring(request.getWithinDays()).forEach(c -> out.addCertifications(toProto(c)));
         reply(response, out.build());
+    }
+
+    private static Certification toProto(SessionService.Certification c) {
+        return Certification.newBuilder().setTechnician(c.technician()).setCourseCode(c.courseCode())
+                .addAllModelFamilies(c.modelFamilies()).setIssuedOn(c.issuedOn().toString())
+                .setValidUntil(c.validUntil().toString()).setSessionId(c.sessionId()).build();
     }
 
     private static fr.interieur.neogend.training.v1.Session toProto(SessionService.Session s) {

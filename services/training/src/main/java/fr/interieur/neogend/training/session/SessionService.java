@@ -10,9 +10,11 @@ import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.training.technician.TechnicianDirectory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionOperations;
 
 import java.sql.Date;
 import java.time.Clock;
@@ -42,15 +44,42 @@ public class SessionService {
     private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,63}");
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,100}");
+    /** The ministry's day: a session's days, a certification's first and last valid days are Paris days. */
+    public static final java.time.ZoneId ZONE = java.time.ZoneId.of("Europe/Paris");
 
     private final JdbcClient jdbc;
     private final AgreementPriceLines priceLines;
     private final Clock clock;
+    private final TechnicianDirectory technicians;
+    private final TransactionOperations tx;
 
-    public SessionService(JdbcClient jdbc, AgreementPriceLines priceLines, Optional<Clock> clock) {
+    public SessionService(JdbcClient jdbc, AgreementPriceLines priceLines, Optional<Clock> clock,
+                          TechnicianDirectory technicians, TransactionOperations tx) {
         this.jdbc = jdbc;
         this.priceLines = priceLines;
         this.clock = clock.orElse(Clock.systemUTC());
+        this.technicians = technicians;
+        this.tx = tx;
+    }
+
+    /**
+     * Enrolments, results and certifications name real people: an enabled user of the realm holding the
+     * technician role (issue 17). Asked before the transaction (Keycloak is never called with a session
+     * locked); unreachable: UNAVAILABLE from the directory, nothing recorded.
+     */
+    private void requireTechnician(String who) {
+        if (who == null || !USER.matcher(who).matches()) {
+            throw InvalidArgumentException.of("technician", "is not a user name");
+        }
+        switch (technicians.lookup(who)) {
+            case TECHNICIAN -> { }
+            case UNKNOWN -> throw InvalidArgumentException.of("technician", "no user " + who
+                    + " in the realm: only users of the realm with the technician role are trained");
+            case DISABLED -> throw InvalidArgumentException.of("technician", "the account of " + who
+                    + " is disabled in the realm");
+            case NOT_A_TECHNICIAN -> throw InvalidArgumentException.of("technician", who
+                    + " does not hold the technician role in the realm");
+        }
     }
 
     /** A session with its enrolments in order of arrival. */
@@ -62,12 +91,18 @@ public class SessionService {
     public record Enrolment(String technician, String status) {
     }
 
-    /** A certification. */
-    public record Certification(String technician, String courseCode, List<String> modelFamilies, LocalDate validUntil) {
+    /** A certification, valid from {@code issuedOn} to {@code validUntil} inclusive. */
+    public record Certification(long id, String technician, String courseCode, List<String> modelFamilies,
+                                LocalDate issuedOn, LocalDate validUntil, String sessionId) {
     }
 
     /** The answer of a certification check. */
     public record Check(boolean certified, Optional<LocalDate> validUntil, String reason) {
+    }
+
+    /** Today in Paris. */
+    private LocalDate today() {
+        return LocalDate.now(clock.withZone(ZONE));
     }
 
     @Transactional
@@ -139,7 +174,7 @@ public class SessionService {
     public Page<Session> list(String endsOnOrAfter, String courseCode, int pageSize, String pageToken) {
         LocalDate from;
         try {
-            from = endsOnOrAfter == null || endsOnOrAfter.isBlank() ? LocalDate.now(clock) : LocalDate.parse(endsOnOrAfter);
+            from = endsOnOrAfter == null || endsOnOrAfter.isBlank() ? today() : LocalDate.parse(endsOnOrAfter);
         } catch (java.time.format.DateTimeParseException e) {
             throw InvalidArgumentException.of("ends_on_or_after", "must be a day YYYY-MM-DD");
         }
@@ -197,11 +232,18 @@ public class SessionService {
     }
 
     /** Enrols a technician: ENROLLED while a seat is free, WAITLISTED after. */
-    @Transactional
     public Session enrol(String sessionId, Optional<String> technician, Caller caller) {
         String who = who(technician, caller);
+        // a technician enrolling itself shows its technician role in its token; anyone else is asked for
+        if (!(who.equals(caller.username()) && caller.hasRole(Caller.TECHNICIAN))) {
+            requireTechnician(who);
+        }
+        return tx.execute(status -> enrolLocked(sessionId, who));
+    }
+
+    private Session enrolLocked(String sessionId, String who) {
         Session s = lock(sessionId);
-        if (s.startDate().isBefore(LocalDate.now(clock))) {
+        if (s.startDate().isBefore(today())) {
             throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate());
         }
         // every seat taken counts: enrolled, and those whose result is recorded (they sat the session)
@@ -246,13 +288,21 @@ public class SessionService {
         return get(sessionId);
     }
 
-    /** Records attendance and result; a pass issues a certification. */
-    @Transactional
+    /**
+     * Records attendance and result, from the session's last day on (a result before the session would
+     * certify at once and bill days not held); a pass issues a certification.
+     */
     public Session recordResult(String sessionId, String technician, boolean attended, boolean passed) {
-        Session s = lock(sessionId);
         if (passed && !attended) {
             throw InvalidArgumentException.of("passed", "a technician who did not attend cannot pass");
         }
+        requireTechnician(technician);
+        return tx.execute(status -> recordResultLocked(sessionId, technician, attended, passed));
+    }
+
+    private Session recordResultLocked(String sessionId, String technician, boolean attended, boolean passed) {
+        Session s = lock(sessionId);
+        requireHeld(s);
         String status = s.enrolments().stream().filter(e -> e.technician().equals(technician)).map(Enrolment::status)
                 .findFirst().orElseThrow(() -> new NotFoundException(technician + " is not enrolled in " + sessionId));
         if (!status.equals("ENROLLED")) {
@@ -262,6 +312,60 @@ public class SessionService {
         String result = !attended ? "ABSENT" : passed ? "PASSED" : "FAILED";
         jdbc.sql("update enrolment set status = ?, updated_at = now() where session_id = ? and technician = ?")
                 .params(result, sessionId, technician).update();
+        certifyIfPassed(sessionId, technician, passed);
+        return get(sessionId);
+    }
+
+    /**
+     * Records the result of a session already held for a technician who holds no seat in it (paper
+     * records): a seat (never beyond the capacity) and the result in one step, fleet managers only (the
+     * access rule), the reason kept in the audit trail with the call.
+     */
+    public Session recordPastResult(String sessionId, String technician, boolean attended, boolean passed,
+                                    String reason) {
+        Validation v = new Validation();
+        v.check(!passed || attended, "passed", "a technician who did not attend cannot pass");
+        v.check(reason != null && reason.strip().length() >= 3 && TEXT.matcher(reason.strip()).matches(), "reason",
+                "is required: why the result is recorded for a technician not enrolled (3 to 200 characters)");
+        v.check(technician != null && USER.matcher(technician).matches(), "technician", "is not a user name");
+        v.throwIfInvalid();
+        requireTechnician(technician);
+        return tx.execute(status -> recordPastResultLocked(sessionId, technician, attended, passed));
+    }
+
+    private Session recordPastResultLocked(String sessionId, String technician, boolean attended, boolean passed) {
+        Session s = lock(sessionId);
+        requireHeld(s);
+        long taken = s.enrolments().stream().filter(e -> SEATED.contains(e.status())).count();
+        Optional<String> was = s.enrolments().stream().filter(e -> e.technician().equals(technician))
+                .map(Enrolment::status).findFirst();
+        if (was.isPresent() && SEATED.contains(was.get())) {
+            throw new PreconditionFailedException(technician + " is " + was.get() + " in " + sessionId
+                    + (was.get().equals("ENROLLED") ? "; record the result with recordResult" : "; result recorded already"));
+        }
+        if (taken >= s.capacity()) {
+            throw new PreconditionFailedException("session " + sessionId + " had " + s.capacity()
+                    + " seats, all taken: no result can be added for another technician");
+        }
+        String result = !attended ? "ABSENT" : passed ? "PASSED" : "FAILED";
+        jdbc.sql("""
+                        insert into enrolment (session_id, technician, status, updated_at) values (?, ?, ?, now())
+                        on conflict (session_id, technician) do update set status = excluded.status, updated_at = now()""")
+                .params(sessionId, technician, result).update();
+        certifyIfPassed(sessionId, technician, passed);
+        return get(sessionId);
+    }
+
+    /** Results are recorded from the session's last day on. */
+    private void requireHeld(Session s) {
+        LocalDate today = today();
+        if (s.endDate().isAfter(today)) {
+            throw InvalidArgumentException.of("session_id", "results of " + s.id() + " can be recorded from "
+                    + s.endDate() + ", its last day (today is " + today + ")");
+        }
+    }
+
+    private void certifyIfPassed(String sessionId, String technician, boolean passed) {
         if (passed) {
             jdbc.sql("""
                             insert into certification (technician, course_code, model_families, issued_on, valid_until,
@@ -271,7 +375,6 @@ public class SessionService {
                             from training_session s join course c on c.code = s.course_code where s.id = ?""")
                     .params(technician, sessionId).update();
         }
-        return get(sessionId);
     }
 
     /** Days of one delivered session in a month. */
@@ -281,7 +384,9 @@ public class SessionService {
 
     /**
      * Training days delivered in a month, for billing: sessions of courses billed under the agreement,
-     * with results recorded (someone attended, passed, failed or was absent: the trainer came), counted
+     * held (last day today or before: a result recorded ahead of its session before issue 17 bills
+     * nothing until the session has taken place), with results recorded (someone attended, passed,
+     * failed or was absent: the trainer came), counted
      * for their days inside the month (a session across two months is billed in both, each for its own
      * days).
      */
@@ -300,10 +405,12 @@ public class SessionService {
                                (least(s.end_date, ?::date) - greatest(s.start_date, ?::date) + 1) as days, c.agreement_id
                         from training_session s join course c on c.code = s.course_code
                         where c.agreement_id = ? and s.start_date <= ?::date and s.end_date >= ?::date
+                          and s.end_date <= ?::date
                           and exists (select 1 from enrolment e where e.session_id = s.id
                                       and e.status in ('PASSED', 'FAILED', 'ABSENT'))
                         order by s.id""")
-                .params(last.toString(), first.toString(), agreementId, last.toString(), first.toString())
+                .params(last.toString(), first.toString(), agreementId, last.toString(), first.toString(),
+                        today().toString())
                 .query((rs, n) -> new DeliveredDays(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getInt(5), rs.getString(6)))
                 .list();
@@ -315,17 +422,24 @@ public class SessionService {
         if (technician == null || technician.isBlank() || model == null || model.isBlank()) {
             throw InvalidArgumentException.of("technician", "technician and model are required");
         }
-        LocalDate today = LocalDate.now(clock);
+        LocalDate today = today();
         List<Certification> all = certifications("where technician = ?", technician);
         Optional<Certification> valid = all.stream()
-                .filter(c -> !c.validUntil().isBefore(today))
+                .filter(c -> !c.issuedOn().isAfter(today) && !c.validUntil().isBefore(today))
                 .filter(c -> c.modelFamilies().stream().anyMatch(model::startsWith))
                 .max(java.util.Comparator.comparing(Certification::validUntil));
         if (valid.isPresent()) {
             return new Check(true, Optional.of(valid.get().validUntil()), "");
         }
-        Optional<Certification> expired = all.stream().filter(c -> c.modelFamilies().stream().anyMatch(model::startsWith))
-                .max(java.util.Comparator.comparing(Certification::validUntil));
+        List<Certification> covering = all.stream().filter(c -> c.modelFamilies().stream().anyMatch(model::startsWith))
+                .toList();
+        Optional<Certification> notYet = covering.stream().filter(c -> c.issuedOn().isAfter(today))
+                .min(java.util.Comparator.comparing(Certification::issuedOn));
+        if (notYet.isPresent()) { // recorded before the session (before issue 17): valid from its issue date only
+            return new Check(false, Optional.empty(), technician + "'s certification for " + model
+                    + " is valid from " + notYet.get().issuedOn() + " only");
+        }
+        Optional<Certification> expired = covering.stream().max(java.util.Comparator.comparing(Certification::validUntil));
         return new Check(false, Optional.empty(), expired.map(c -> technician + "'s certification for " + model
                 + " expired on " + c.validUntil()).orElse(technician + " holds no certification for " + model));
     }
@@ -333,17 +447,70 @@ public class SessionService {
     @Transactional(readOnly = true)
     public List<Certification> expiring(int withinDays) {
         int days = withinDays <= 0 ? 60 : Math.min(withinDays, 730);
-        LocalDate today = LocalDate.now(clock);
+        LocalDate today = today();
         return certifications("where valid_until between ?::date and ?::date", today.toString(),
                 today.plusDays(days).toString());
     }
 
+    /**
+     * Certifications expired before today (optionally on or after a day, of one technician), the most
+     * recently expired first, one page at a time (keyset on last valid day and id).
+     */
+    @Transactional(readOnly = true)
+    public Page<Certification> expired(String expiredOnOrAfter, String technician, int pageSize, String pageToken) {
+        LocalDate since = null;
+        if (expiredOnOrAfter != null && !expiredOnOrAfter.isBlank()) {
+            try {
+                since = LocalDate.parse(expiredOnOrAfter);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw InvalidArgumentException.of("expired_on_or_after", "must be a day YYYY-MM-DD");
+            }
+        }
+        String who = technician == null ? "" : technician.trim();
+        LocalDate today = today();
+        // today is part of the filters: a token of yesterday's list is not continued on today's
+        String filters = today + "|" + (since == null ? "" : since) + "|" + who;
+        PageRequest page = PageRequest.of(pageSize, pageToken, filters);
+        StringBuilder where = new StringBuilder("where valid_until < ?::date");
+        List<Object> args = new ArrayList<>(List.of(today.toString()));
+        if (since != null) {
+            where.append(" and valid_until >= ?::date");
+            args.add(since.toString());
+        }
+        if (!who.isEmpty()) {
+            where.append(" and technician = ?");
+            args.add(who);
+        }
+        if (page.afterKey().isPresent()) {
+            String[] key = page.afterKey().get().split("\\|", 2);
+            if (key.length != 2 || !key[1].matches("[0-9]{1,18}")) {
+                throw InvalidArgumentException.of("page_token", "is not a token this service issued");
+            }
+            where.append(" and (valid_until, id) < (?::date, ?)");
+            args.add(key[0]);
+            args.add(Long.parseLong(key[1]));
+        }
+        args.add(page.fetchSize());
+        List<Certification> rows = jdbc.sql("select " + CERTIFICATION_COLUMNS + " from certification " + where
+                        + " order by valid_until desc, id desc limit ?")
+                .params(args).query((rs, n) -> certification(rs)).list();
+        return page.toPage(rows, c -> c.validUntil() + "|" + c.id(), filters);
+    }
+
+    private static final String CERTIFICATION_COLUMNS =
+            "id, technician, course_code, model_families, issued_on, valid_until, session_id";
+
+    private static Certification certification(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Certification(rs.getLong(1), rs.getString(2), rs.getString(3),
+                Arrays.asList((String[]) rs.getArray(4).getArray()), rs.getDate(5).toLocalDate(),
+                rs.getDate(6).toLocalDate(), rs.getString(7));
+    }
+
     private List<Certification> certifications(String where, Object... args) {
-        return jdbc.sql("select technician, course_code, model_families, valid_until from certification " + where
+        return jdbc.sql("select " + CERTIFICATION_COLUMNS + " from certification " + where
                         + " order by valid_until, technician")
                 .params(Arrays.asList(args))
-                .query((rs, n) -> new Certification(rs.getString(1), rs.getString(2),
-                        Arrays.asList((String[]) rs.getArray(3).getArray()), rs.getDate(4).toLocalDate()))
+                .query((rs, n) -> certification(rs))
                 .list();
     }
 

@@ -1,0 +1,170 @@
+package fr.interieur.neogend.training;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import fr.interieur.neogend.training.v1.Course;
+import fr.interieur.neogend.training.v1.CreateCourseRequest;
+import fr.interieur.neogend.training.v1.CreateSessionRequest;
+import fr.interieur.neogend.training.v1.EnrollTechnicianRequest;
+import fr.interieur.neogend.training.v1.GetSessionRequest;
+import fr.interieur.neogend.training.v1.RecordPastResultRequest;
+import fr.interieur.neogend.training.v1.RecordResultRequest;
+import fr.interieur.neogend.training.v1.Session;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc.TrainingServiceBlockingStub;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Enrolments, results and certifications name real people (issue 17): users of the realm holding the
+ * technician role, read from Keycloak's admin API (here {@link KeycloakStandIn}) with the service's
+ * own account; a made-up name, a user without the role or a disabled one is refused (400), Keycloak
+ * unreachable is UNAVAILABLE and records nothing.
+ */
+@ServiceIT
+class TechniciansIT {
+
+    @LocalGrpcServerPort
+    int grpcPort;
+    @Autowired
+    JdbcClient jdbc;
+    ManagedChannel channel;
+    TrainingServiceBlockingStub fleetManager;
+    String session;
+
+    @BeforeEach
+    void connect() {
+        for (String t : List.of("certification", "enrolment", "training_session", "course")) {
+            jdbc.sql("delete from " + t).update();
+        }
+        channel = GrpcTestClients.channel(grpcPort);
+        fleetManager = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder().setCode("MAINT-N1")
+                .setTitle("Maintenance").setDurationDays(1).addModelFamilies("Rugged X")).build());
+        session = newSession(today());
+    }
+
+    @AfterEach
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    static LocalDate today() {
+        return LocalDate.now(ZoneId.of("Europe/Paris"));
+    }
+
+    String newSession(LocalDate day) {
+        return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
+                .setCourseCode("MAINT-N1").setStartDate(day.toString()).setEndDate(day.toString()).setPlace("Rennes")
+                .setCapacity(5).setTrainer("Demo Mobility SAS")).build()).getSession().getId();
+    }
+
+    Session enrol(String id, String technician) {
+        return fleetManager.enrollTechnician(EnrollTechnicianRequest.newBuilder().setSessionId(id)
+                .setTechnician(technician).build()).getSession();
+    }
+
+    List<String> enrolled() {
+        return fleetManager.getSession(GetSessionRequest.newBuilder().setId(session).build()).getSession()
+                .getEnrolmentsList().stream().map(e -> e.getTechnician() + "=" + e.getStatus()).toList();
+    }
+
+    static int lookups(String username) {
+        return KeycloakStandIn.server().countRequestsMatching(getRequestedFor(
+                urlPathEqualTo("/admin/realms/neogend/users")).withQueryParam("username", WireMock.equalTo(username))
+                .build()).getCount();
+    }
+
+    @Test
+    void onlyEnabledUsersOfTheRealmWithTheTechnicianRoleAreEnrolled() {
+        GrpcAssertions.assertStatus(() -> enrol(session, "jean.inventé"), Status.Code.INVALID_ARGUMENT,
+                "is not a user name");
+        GrpcAssertions.assertStatus(() -> enrol(session, "nobody.here"), Status.Code.INVALID_ARGUMENT,
+                "no user nobody.here in the realm");
+        GrpcAssertions.assertStatus(() -> enrol(session, "fleet.manager"), Status.Code.INVALID_ARGUMENT,
+                "fleet.manager does not hold the technician role in the realm");
+        GrpcAssertions.assertStatus(() -> enrol(session, "t.disabled"), Status.Code.INVALID_ARGUMENT,
+                "the account of t.disabled is disabled");
+        // the very name: t.upper exists, "T.Upper" is nobody (it would be a second enrolment of t.upper)
+        GrpcAssertions.assertStatus(() -> enrol(session, "T.Upper"), Status.Code.INVALID_ARGUMENT,
+                "no user T.Upper in the realm");
+        // hostile names never reach Keycloak's API
+        for (String hostile : List.of("../../users", "a b", "x?exact=false&username=", "t.one%2F..", "")) {
+            GrpcAssertions.assertCode(Status.Code.INVALID_ARGUMENT, () -> enrol(session, hostile));
+        }
+        assertThat(KeycloakStandIn.server().countRequestsMatching(getRequestedFor(
+                urlPathEqualTo("/admin/realms/neogend/users")).withQueryParam("username",
+                WireMock.matching(".*[/ ?&%].*")).build()).getCount()).isZero();
+        assertThat(enrolled()).isEmpty();
+
+        assertThat(enrol(session, "t.real").getEnrolmentsList()).extracting(e -> e.getTechnician() + "=" + e.getStatus())
+                .containsExactly("t.real=ENROLLED");
+        // a technician enrolling itself is one already (its token says so): Keycloak is not asked
+        int before = lookups("technician");
+        GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.technician("GN"))
+                .enrollTechnician(EnrollTechnicianRequest.newBuilder().setSessionId(session).build());
+        assertThat(lookups("technician")).isEqualTo(before);
+        assertThat(enrolled()).containsExactly("t.real=ENROLLED", "technician=ENROLLED");
+    }
+
+    @Test
+    void resultsNameRealTechniciansToo() {
+        // an enrolment of a made-up name from before the rule: its result (and so a certification) is refused
+        jdbc.sql("insert into enrolment (session_id, technician, status, updated_at) values (?, 'ghost.writer', "
+                + "'ENROLLED', now())").param(session).update();
+        GrpcAssertions.assertStatus(() -> fleetManager.recordResult(RecordResultRequest.newBuilder()
+                        .setSessionId(session).setTechnician("ghost.writer").setAttended(true).setPassed(true).build()),
+                Status.Code.INVALID_ARGUMENT, "no user ghost.writer in the realm");
+        String past = newSession(today().minusDays(10));
+        for (String who : List.of("nobody.here", "fleet.manager", "t.disabled")) {
+            GrpcAssertions.assertCode(Status.Code.INVALID_ARGUMENT, () -> fleetManager.recordPastResult(
+                    RecordPastResultRequest.newBuilder().setSessionId(past).setTechnician(who).setAttended(true)
+                            .setPassed(true).setReason("feuille papier").build()));
+        }
+        assertThat(jdbc.sql("select count(*) from certification").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select status from enrolment where technician = 'ghost.writer'").query(String.class)
+                .single()).isEqualTo("ENROLLED");
+    }
+
+    @Test
+    void keycloakUnreachableIsUnavailableNeverUnknownAndRecordsNothing() {
+        GrpcAssertions.assertStatus(() -> enrol(session, "t.offline"), Status.Code.UNAVAILABLE,
+                "cannot be read now");
+        GrpcAssertions.assertStatus(() -> enrol(session, "t.failing"), Status.Code.UNAVAILABLE, "try again later");
+        GrpcAssertions.assertCode(Status.Code.UNAVAILABLE, () -> fleetManager.recordPastResult(
+                RecordPastResultRequest.newBuilder().setSessionId(newSession(today().minusDays(3)))
+                        .setTechnician("t.offline").setAttended(true).setPassed(true).setReason("feuille papier").build()));
+        assertThat(enrolled()).isEmpty();
+        // a failure is not kept: the next call asks again
+        int before = lookups("t.failing");
+        GrpcAssertions.assertCode(Status.Code.UNAVAILABLE, () -> enrol(session, "t.failing"));
+        assertThat(lookups("t.failing")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void theRealmsAnswerIsKeptForAWhile() {
+        String other = newSession(today().plusDays(3));
+        int before = lookups("t.cached");
+        enrol(session, "t.cached");
+        enrol(other, "t.cached");
+        GrpcAssertions.assertCode(Status.Code.ALREADY_EXISTS, () -> enrol(other, "t.cached"));
+        assertThat(lookups("t.cached")).isEqualTo(before + 1);
+    }
+}
