@@ -461,9 +461,9 @@ class GatewayEndToEndIT {
         String unitManager = tokens.password("unit.manager", "unit.manager"); // GN-RBRE-GGD35
         String sibling = tokens.password("unit.manager.ggd29", "unit.manager.ggd29");
         String inside = DemoData.imei(170);
-        String outside = DemoData.imei(171);
+        String outside = DemoData.imei(172);
         assertThat(post("/api/v1/devices", fleet, device(inside, "E2E-170", "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
-        assertThat(post("/api/v1/devices", fleet, device(outside, "E2E-171", "GN-RBRE-GGD29")).statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/devices", fleet, device(outside, "E2E-172", "GN-RBRE-GGD29")).statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/depots", fleet, "{\"code\":\"DEP-E2E-REPAIR\",\"name\":\"Atelier E2E\"}")
                 .statusCode()).isEqualTo(200);
         var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
