@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code make bench}: starts PostgreSQL, Keycloak, inventory and the gateway (full JIT, not the
  * quick-start flags), then runs each benchmark and prints its table: all of them, or those named
  * ({@code gateway}, {@code bulk}, {@code telemetry}, {@code refusals}, {@code fleet}); {@code --quick}
- * shortens them.
+ * shortens them; {@code --profile} keeps a flight recording of each JVM (the run's folder is printed).
  */
 public final class BenchMain {
 
@@ -27,8 +27,16 @@ public final class BenchMain {
         System.out.printf("NéoGEND benchmarks on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.version());
         System.out.println("starting PostgreSQL, Keycloak, inventory, order, training, telemetry and the gateway…");
+        List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx512m"));
+        if (List.of(args).contains("--profile")) {
+            // a flight recording of each service's and the gateway's JVM (%p: its process id), written when it
+            // stops: `jfr print --events jdk.ExecutionSample <file>` says where the CPU went
+            Path jfr = Files.createDirectories(runDir.resolve("jfr"));
+            jvm.add("-XX:StartFlightRecording:settings=profile,dumponexit=true,filename=" + jfr.resolve("%p.jfr"));
+            System.out.println("  flight recordings in " + jfr);
+        }
         try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory", "order", "training", "telemetry"),
-                Stack.Ports.free(), List.of("-Xmx512m"),
+                Stack.Ports.free(), jvm,
                 // one load generator is one client: the per-client rate limit would measure itself
                 Map.of("NEOGEND_LOG_FORMAT", "", "NEOGEND_RATE_LIMIT_PER_SECOND", "0")))) {
             TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());

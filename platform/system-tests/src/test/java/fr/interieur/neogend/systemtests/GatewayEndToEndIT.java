@@ -348,6 +348,127 @@ class GatewayEndToEndIT {
      * the technician role, read by the training service with its own service account (view-users only).
      */
     @Test
+    void eightEnrolmentsAtOnceForTwoSeatsQueueInOrderOfArrivalAndNobodyJumpsTheList() throws Exception {
+        List<String> queue = java.util.stream.IntStream.rangeClosed(1, 8).mapToObj("tech.queue.%02d"::formatted).toList();
+        List<String> race = List.of("tech.race.seated", "tech.race.first", "tech.race.second", "tech.race.third");
+        SuiteTokens.technicians(stack, java.util.stream.Stream.concat(queue.stream(), race.stream()).toList());
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
+        assertThat(post("/api/v1/courses", fleet, """
+                {"code":"MAINT-E2E-QUEUE","title":"File d'attente","durationDays":1,"modelFamilies":["Rugged X"]}""")
+                .statusCode()).isEqualTo(200);
+        String session = newSession(fleet, "MAINT-E2E-QUEUE", today, 2);
+
+        // eight at once for two seats: four named by the fleet manager, four enrolling themselves
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < queue.size(); i++) {
+                String name = queue.get(i);
+                String token = i % 2 == 0 ? fleet : tokens.password(name, name);
+                String body = i % 2 == 0 ? "{\"technician\":\"" + name + "\"}" : "{}";
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return post("/api/v1/sessions/" + session + ":enroll", token, body);
+                }));
+            }
+            go.countDown();
+            for (var answer : answers) {
+                var a = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(a.statusCode()).as(a.body()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> seen = statuses(get("/api/v1/sessions/" + session, fleet).body());
+        // the list is in order of arrival: the two seated ones first, then six waiting, each person once
+        assertThat(seen).hasSize(8);
+        assertThat(seen.stream().map(e -> e.substring(e.indexOf('=') + 1)).toList())
+                .containsExactly("ENROLLED", "ENROLLED", "WAITLISTED", "WAITLISTED", "WAITLISTED", "WAITLISTED",
+                        "WAITLISTED", "WAITLISTED");
+        assertThat(seen.stream().map(e -> e.substring(0, e.indexOf('='))).toList())
+                .containsExactlyInAnyOrderElementsOf(queue);
+        List<String> order = seen.stream().map(e -> e.substring(0, e.indexOf('='))).toList();
+
+        // a seat whose result is recorded still counts: the waiting list is not promoted by it
+        var result = post("/api/v1/sessions/" + session + ":recordResult", fleet,
+                "{\"technician\":\"" + order.get(0) + "\",\"attended\":true,\"passed\":true}");
+        assertThat(result.statusCode()).as(result.body()).isEqualTo(200);
+        assertThat(statuses(get("/api/v1/sessions/" + session, fleet).body())).containsExactly(
+                order.get(0) + "=PASSED", order.get(1) + "=ENROLLED", order.get(2) + "=WAITLISTED",
+                order.get(3) + "=WAITLISTED", order.get(4) + "=WAITLISTED", order.get(5) + "=WAITLISTED",
+                order.get(6) + "=WAITLISTED", order.get(7) + "=WAITLISTED");
+        // the third in line withdraws and enrols again (itself): to the back, behind everyone
+        String third = order.get(3);
+        assertThat(post("/api/v1/sessions/" + session + ":withdraw", tokens.password(third, third), "{}")
+                .statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/sessions/" + session + ":enroll", tokens.password(third, third), "{}")
+                .statusCode()).isEqualTo(200);
+        // a seat frees: it goes to the next in line, not to the one who came back
+        assertThat(post("/api/v1/sessions/" + session + ":withdraw", fleet, "{\"technician\":\"" + order.get(1) + "\"}")
+                .statusCode()).isEqualTo(200);
+        assertThat(statuses(get("/api/v1/sessions/" + session, fleet).body())).containsExactly(
+                order.get(0) + "=PASSED", order.get(1) + "=WITHDRAWN", order.get(2) + "=ENROLLED",
+                order.get(4) + "=WAITLISTED", order.get(5) + "=WAITLISTED", order.get(6) + "=WAITLISTED",
+                order.get(7) + "=WAITLISTED", third + "=WAITLISTED");
+
+        // a withdrawal racing a withdraw-and-enrol-again, three rounds: whatever the interleaving, the freed
+        // seat goes to the next in line and the one who left is at the back
+        for (int round = 0; round < 3; round++) {
+            String raced = newSession(fleet, "MAINT-E2E-QUEUE", today, 1);
+            for (String name : race) {
+                assertThat(post("/api/v1/sessions/" + raced + ":enroll", fleet, "{\"technician\":\"" + name + "\"}")
+                        .statusCode()).isEqualTo(200);
+            }
+            String first = tokens.password("tech.race.first", "tech.race.first");
+            var racers = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var go = new java.util.concurrent.CountDownLatch(1);
+                var seatFrees = racers.submit(() -> {
+                    go.await();
+                    return post("/api/v1/sessions/" + raced + ":withdraw", fleet,
+                            "{\"technician\":\"tech.race.seated\"}");
+                });
+                var comesBack = racers.submit(() -> {
+                    go.await();
+                    var left = post("/api/v1/sessions/" + raced + ":withdraw", first, "{}");
+                    assertThat(left.statusCode()).as(left.body()).isEqualTo(200);
+                    return post("/api/v1/sessions/" + raced + ":enroll", first, "{}");
+                });
+                go.countDown();
+                assertThat(seatFrees.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                assertThat(comesBack.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            } finally {
+                racers.shutdownNow();
+            }
+            assertThat(statuses(get("/api/v1/sessions/" + raced, fleet).body())).as("round " + round).containsExactly(
+                    "tech.race.seated=WITHDRAWN", "tech.race.second=ENROLLED", "tech.race.third=WAITLISTED",
+                    "tech.race.first=WAITLISTED");
+        }
+    }
+
+    private static String newSession(String fleet, String course, java.time.LocalDate day, int capacity)
+            throws Exception {
+        var created = post("/api/v1/sessions", fleet, """
+                {"courseCode":"%s","startDate":"%s","endDate":"%2$s","place":"Rennes","capacity":%d,
+                 "trainer":"Demo Mobility SAS"}""".formatted(course, day, capacity));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        return created.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
+    }
+
+    /** A session's enrolments as "name=STATUS", in the order the API lists them. */
+    private static List<String> statuses(String sessionJson) {
+        var m = java.util.regex.Pattern.compile("\"technician\":\"([^\"]+)\",\"status\":\"([A-Z]+)\"")
+                .matcher(sessionJson);
+        List<String> out = new java.util.ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1) + "=" + m.group(2));
+        }
+        return out;
+    }
+
+    @Test
     void onlyUsersOfTheRealmWithTheTechnicianRoleAreEnrolledOrCertified() throws Exception {
         String fleet = tokens.password("fleet.manager", "fleet.manager");
         var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
