@@ -626,7 +626,13 @@ class IngestionIT {
         var delivered = stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now()))
                 .build()).getCommandsList();
         assertThat(delivered).extracting(c -> c.getId() + c.getCommand()).containsExactly(locate.getId() + "LOCATE");
+        // not acknowledged: handed again with the next batch of readings (asked for only when some wait)
+        assertThat(stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(2, Instant.now()))
+                .build()).getCommandsList()).extracting(c -> c.getId() + c.getStatus())
+                .containsExactly(locate.getId() + "DELIVERED");
         stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(locate.getId()).build());
+        assertThat(stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(3, Instant.now()))
+                .build()).getCommandsList()).isEmpty();
         assertThat(fleetManager.listDeviceCommands(fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest
                 .newBuilder().setImei(KNOWN).build()).getCommandsList()).extracting(c -> c.getStatus())
                 .containsExactly("ACKNOWLEDGED");

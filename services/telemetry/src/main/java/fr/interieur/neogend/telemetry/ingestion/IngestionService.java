@@ -4,7 +4,6 @@ import fr.interieur.neogend.contract.CalendarDates;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +19,15 @@ import java.util.regex.Pattern;
 /**
  * Takes a device's batch of readings (DOMAIN rule 18): refuses the bad readings one by one with a
  * reason, stores the good ones exactly once (a batch sent again stores nothing twice), moves the
- * latest state forward, records the acknowledged commands and hands out the waiting ones — all in
- * one transaction, committed before the answer, so an acknowledged batch is durable.
+ * latest state forward, records the acknowledged commands and hands out the waiting ones, each
+ * committed before the answer, so an acknowledged batch is durable.
+ *
+ * <p>No transaction spans the steps, and none needs to: the readings, the revocation check and the latest
+ * state are one statement (atomic by itself); acknowledging is idempotent; commands handed out stay
+ * "delivered" and are handed out again until acknowledged. A failure between two steps leaves what a
+ * resend of the same batch completes — its readings are duplicates then, nothing is stored twice. In the
+ * usual upload (no acknowledgement, nothing waiting) that is one statement and one round trip, in
+ * autocommit (issue 16: the BEGIN/COMMIT and the commands query were a third of the round trips).
  */
 @Service
 public class IngestionService {
@@ -45,7 +51,6 @@ public class IngestionService {
         this.futureTolerance = futureTolerance;
     }
 
-    @Transactional
     public Upload ingest(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
         if (readings.size() > MAX_BATCH) {
             throw InvalidArgumentException.of("readings", "at most " + MAX_BATCH + " readings per batch, not "
@@ -83,7 +88,7 @@ public class IngestionService {
         ReadingStore.Stored stored = !good.isEmpty() ? store.store(imei, good, good.stream().max(order).orElseThrow(),
                 good.stream().filter(r -> r.latitude().isPresent()).max(order),
                 good.stream().filter(r -> !r.patchLevel().isEmpty() || !r.romBuild().isEmpty()).max(order))
-                : new ReadingStore.Stored(!readings.isEmpty() && store.revoked(imei), 0);
+                : new ReadingStore.Stored(!readings.isEmpty() && store.revoked(imei), 0, true);
         if (stored.revoked()) {
             rejected = new ArrayList<>(readings.size());
             for (int i = 0; i < readings.size(); i++) {
@@ -94,7 +99,11 @@ public class IngestionService {
         if (!acks.isEmpty()) {
             store.acknowledge(imei, acks);
         }
-        return new Upload(stored.count(), good.size() - stored.count(), rejected, store.deliverPending(imei));
+        // commands are asked for only when the batch's statement saw some waiting (or some were acknowledged:
+        // the acknowledgement may have been of a command delivered on another path, e.g. a stream)
+        List<Upload.Command> commands = stored.commandsWaiting() || !acks.isEmpty()
+                ? store.deliverPending(imei) : List.of();
+        return new Upload(stored.count(), good.size() - stored.count(), rejected, commands);
     }
 
     /** Why a reading is refused — every problem it has, "; "-separated — or null. */

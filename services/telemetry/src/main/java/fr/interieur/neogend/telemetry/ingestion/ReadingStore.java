@@ -19,8 +19,12 @@ public interface ReadingStore {
     Stored store(String imei, List<ReadingIn> readings, ReadingIn newest, java.util.Optional<ReadingIn> newestPosition,
               java.util.Optional<ReadingIn> newestSoftware);
 
-    /** What {@link #store} did: nothing because the device is revoked, or stored how many new readings. */
-    record Stored(boolean revoked, int count) {
+    /**
+     * What {@link #store} did: nothing because the device is revoked, or stored how many new readings; and
+     * whether the device has commands not yet acknowledged (read in the same statement), so that an upload
+     * asks for them only when there are some.
+     */
+    record Stored(boolean revoked, int count, boolean commandsWaiting) {
     }
 
     /** Marks the device's commands acknowledged (ids of other devices are ignored). */

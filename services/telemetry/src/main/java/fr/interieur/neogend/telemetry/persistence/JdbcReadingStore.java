@@ -19,8 +19,8 @@ import java.util.Optional;
 
 /**
  * Readings in PostgreSQL: a batch is one multi-row insert from arrays sent in binary ({@code unnest}),
- * each key stored once ({@code on conflict do nothing}), with the device's revocation check and the
- * latest state's upsert in the same statement.
+ * each key stored once ({@code on conflict do nothing}), with the device's revocation check, the
+ * latest state's upsert and whether commands wait for the device in the same statement.
  */
 @Repository
 class JdbcReadingStore implements ReadingStore {
@@ -138,9 +138,10 @@ class JdbcReadingStore implements ReadingStore {
                 for (int i = 0; i < latest.length; i++) {
                     ps.setObject(17 + i, latest[i]);
                 }
+                ps.setString(17 + latest.length, imei); // the commands waiting
                 try (var rs = ps.executeQuery()) {
                     rs.next();
-                    return new Stored(rs.getBoolean(1), rs.getInt(2));
+                    return new Stored(rs.getBoolean(1), rs.getInt(2), rs.getBoolean(3));
                 }
             }
         });
@@ -206,7 +207,8 @@ class JdbcReadingStore implements ReadingStore {
                 where not (select revoked from revoked)
                 on conflict do nothing returning 1""".formatted(recordedAt, patchLevel, arrayTypes)
                 + "), latest as (" + UPSERT_LATEST + ") "
-                + "select (select revoked from revoked), (select count(*) from ins)";
+                + "select (select revoked from revoked), (select count(*) from ins), "
+                + "exists(select 1 from device_command where imei = ? and status <> 'ACKNOWLEDGED')";
     }
 
     private static String newer(String part) {

@@ -140,10 +140,10 @@ class UploadReadingsFuzzTest {
                             java.util.Optional<ReadingIn> newestPosition, java.util.Optional<ReadingIn> newestSoftware) {
             writes++;
             if (revoked) { // as the JDBC store: nothing written for a revoked device
-                return new Stored(true, 0);
+                return new Stored(true, 0, true);
             }
             inserted.addAll(readings);
-            return new Stored(false, readings.size());
+            return new Stored(false, readings.size(), true);
         }
 
         @Override
