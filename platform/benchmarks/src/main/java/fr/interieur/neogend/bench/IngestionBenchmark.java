@@ -91,6 +91,11 @@ final class IngestionBenchmark {
             stack.restart("telemetry", Map.of("NEOGEND_TELEMETRY_BATCHARRAYS", "text"), Duration.ofSeconds(120));
             var textCpu = new CpuMeter();
             var directText = Load.closedLoop(directCall, USERS, warmup, measure, textCpu::start, textCpu::end);
+            // and with each upload in one transaction asking for its commands every time (before issue 16)
+            settle();
+            stack.restart("telemetry", Map.of("NEOGEND_TELEMETRY_UPLOADTRANSACTION", "one"), Duration.ofSeconds(120));
+            var oneTxCpu = new CpuMeter();
+            var directOneTx = Load.closedLoop(directCall, USERS, warmup, measure, oneTxCpu::start, oneTxCpu::end);
             settle();
             stack.restart("telemetry", Duration.ofSeconds(120));
             var againCpu = new CpuMeter();
@@ -142,6 +147,9 @@ final class IngestionBenchmark {
             System.out.printf(Locale.ROOT, "(a0) direct, text arrays     | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
                     directText.throughput() * 35, directText.throughput(), directText.p50Millis(),
                     directText.p99Millis(), directText.errors());
+            System.out.printf(Locale.ROOT, "(a1) direct, one transaction | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directOneTx.throughput() * 35, directOneTx.throughput(), directOneTx.p50Millis(),
+                    directOneTx.p99Millis(), directOneTx.errors());
             System.out.printf(Locale.ROOT, "(a') direct again, as (a)    | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
                     directAgain.throughput() * 35, directAgain.throughput(), directAgain.p50Millis(),
                     directAgain.p99Millis(), directAgain.errors());
@@ -163,12 +171,16 @@ final class IngestionBenchmark {
             System.out.printf(Locale.ROOT, "(a')/(c) %.2f   (b')/(a') %.2f   binary arrays against text: mean(a, a')/(a0) %.2f, "
                     + "(a')/(a0) %.2f%n", directAgain.throughput() * 35 / copy, again.throughput() / directAgain.throughput(),
                     binary / directText.throughput(), directAgain.throughput() / directText.throughput());
+            System.out.printf(Locale.ROOT, "one statement in autocommit against one transaction per upload: "
+                    + "mean(a, a')/(a1) %.2f, (a')/(a1) %.2f%n", binary / directOneTx.throughput(),
+                    directAgain.throughput() / directOneTx.throughput());
             // CPU time per reading hardly depends on what else runs on the machine, unlike the rates above
             System.out.printf("%nCPU time per 1,000 readings stored, measured window only (ms; telemetry's JVM, "
                     + "PostgreSQL's processes, the gateway's JVM)%n");
             System.out.println("path                         | telemetry | PostgreSQL | gateway | total");
             directCpu.print("(a) direct gRPC", direct);
             textCpu.print("(a0) direct, text arrays", directText);
+            oneTxCpu.print("(a1) direct, one transaction", directOneTx);
             againCpu.print("(a') direct again, as (a)", directAgain);
             gatewayCpu.print("(b) gateway REST (JSON)", gateway);
             gatewayAgainCpu.print("(b') gateway again, as (b)", again);
@@ -178,6 +190,8 @@ final class IngestionBenchmark {
                     textCpu.telemetryPerK(directText) / againCpu.telemetryPerK(directAgain),
                     gatewayCpu.totalPerK(gateway) / directCpu.totalPerK(direct),
                     gatewayAgainCpu.totalPerK(again) / againCpu.totalPerK(directAgain));
+            System.out.printf(Locale.ROOT, "telemetry and PostgreSQL CPU per reading, one transaction/autocommit: "
+                    + "(a1)/(a') %.2f%n", (oneTxCpu.totalPerK(directOneTx)) / againCpu.totalPerK(directAgain));
             System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service: %s%n", peakMemory());
             System.out.printf(Locale.ROOT, "Goal: at least 20,000 readings/s: direct %.0f -> %s; gateway %.0f -> %s%n",
                     directRate, directRate >= 20_000 ? "met" : "NOT met", gatewayRate,

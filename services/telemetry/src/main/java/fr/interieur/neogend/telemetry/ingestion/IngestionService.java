@@ -4,6 +4,8 @@ import fr.interieur.neogend.contract.CalendarDates;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -39,19 +41,37 @@ public class IngestionService {
 
     private final ReadingStore store;
     private final Clock clock;
+    /**
+     * Set only by the benchmark ({@code neogend.telemetry.upload-transaction=one}): every upload in one
+     * transaction and the commands always asked for, as before issue 16's change, to measure both in one run.
+     */
+    private final TransactionTemplate oneTransaction;
     private final Duration retention;
     private final Duration futureTolerance;
 
     public IngestionService(ReadingStore store, Optional<Clock> clock,
                             @Value("${neogend.telemetry.retention:30d}") Duration retention,
-                            @Value("${neogend.telemetry.future-tolerance:5m}") Duration futureTolerance) {
+                            @Value("${neogend.telemetry.future-tolerance:5m}") Duration futureTolerance,
+                            @Value("${neogend.telemetry.upload-transaction:per-statement}") String uploadTransaction,
+                            PlatformTransactionManager transactions) {
         this.store = store;
+        this.oneTransaction = switch (uploadTransaction) {
+            case "per-statement" -> null;
+            case "one" -> new TransactionTemplate(transactions);
+            default -> throw new IllegalArgumentException(
+                    "neogend.telemetry.upload-transaction: per-statement or one, not " + uploadTransaction);
+        };
         this.clock = clock.orElse(Clock.systemUTC());
         this.retention = retention;
         this.futureTolerance = futureTolerance;
     }
 
     public Upload ingest(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
+        return oneTransaction == null ? upload(imei, readings, acknowledgedCommandIds)
+                : oneTransaction.execute(t -> upload(imei, readings, acknowledgedCommandIds));
+    }
+
+    private Upload upload(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
         if (readings.size() > MAX_BATCH) {
             throw InvalidArgumentException.of("readings", "at most " + MAX_BATCH + " readings per batch, not "
                     + readings.size());
@@ -101,7 +121,7 @@ public class IngestionService {
         }
         // commands are asked for only when the batch's statement saw some waiting (or some were acknowledged:
         // the acknowledgement may have been of a command delivered on another path, e.g. a stream)
-        List<Upload.Command> commands = stored.commandsWaiting() || !acks.isEmpty()
+        List<Upload.Command> commands = stored.commandsWaiting() || !acks.isEmpty() || oneTransaction != null
                 ? store.deliverPending(imei) : List.of();
         return new Upload(stored.count(), good.size() - stored.count(), rejected, commands);
     }

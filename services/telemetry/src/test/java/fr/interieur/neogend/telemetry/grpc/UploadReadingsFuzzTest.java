@@ -54,7 +54,7 @@ class UploadReadingsFuzzTest {
         }
         RecordingStore store = new RecordingStore(data.consumeBoolean() && data.consumeBoolean());
         IngestionService ingestion = new IngestionService(store, Optional.of(Clock.fixed(NOW, ZoneOffset.UTC)),
-                RETENTION, FUTURE_TOLERANCE);
+                RETENTION, FUTURE_TOLERANCE, "per-statement", null);
         UploadReadingsRequest batch = request.build();
         try {
             Upload upload = ingestion.ingest("490154203237518", TelemetryGrpcService.readings(batch.getReadingsList()),
