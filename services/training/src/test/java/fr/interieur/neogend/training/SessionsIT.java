@@ -76,7 +76,7 @@ class SessionsIT {
     }
 
     Session session(int capacity) {
-        LocalDate start = LocalDate.now().plusDays(10);
+        LocalDate start = today().plusDays(10);
         return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
                 .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(start.toString())
                 .setEndDate(start.plusDays(1).toString()).setPlace("Rennes, atelier central").setCapacity(capacity)
@@ -130,7 +130,7 @@ class SessionsIT {
 
     @Test
     void upcomingSessionsAreListedSoonestFirstWithTheirEnrolmentsOnePageAtATime() {
-        LocalDate today = LocalDate.now();
+        LocalDate today = today();
         sessionOn("MAINT-SMARTPHONE-N1", today.minusDays(5).toString(), today.minusDays(4).toString()); // over
         Session running = sessionOn("MAINT-SMARTPHONE-N1", today.minusDays(1).toString(), today.toString());
         Session later = sessionOn("MAINT-SMARTPHONE-N1", today.plusDays(20).toString(), today.plusDays(21).toString());
@@ -297,13 +297,13 @@ class SessionsIT {
         // an expired certification is refused, with the date; one expiring soon is listed ahead of time
         jdbc.sql("""
                 insert into certification (technician, course_code, model_families, issued_on, valid_until, session_id)
-                values ('t.old', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', '2024-01-10', current_date - 1, ?),
-                       ('t.soon', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', '2024-12-10', current_date + 30, ?)""")
-                .params(id, id).update();
+                values ('t.old', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', '2024-01-10', ?::date - 1, ?),
+                       ('t.soon', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', '2024-12-10', ?::date + 30, ?)""")
+                .params(today().toString(), id, today().toString(), id).update(); // the service's day: Paris's
         var old = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.old")
                 .setModel("Rugged X5").build());
         assertThat(old.getCertified()).isFalse();
-        assertThat(old.getReason()).contains("expired on " + LocalDate.now().minusDays(1));
+        assertThat(old.getReason()).contains("expired on " + today().minusDays(1));
         assertThat(GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
                 .listExpiringCertifications(ListExpiringCertificationsRequest.newBuilder().setWithinDays(60).build())
                 .getCertificationsList()).extracting(c -> c.getTechnician()).containsExactly("t.soon");
