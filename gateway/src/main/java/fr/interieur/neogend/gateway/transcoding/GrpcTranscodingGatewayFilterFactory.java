@@ -92,7 +92,7 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         String path = request.getPath().pathWithinApplication().value();
         String correlationId = CorrelationIdFilter.of(exchange);
         String httpMethod = request.getMethod().name();
-        var match = routes.find(httpMethod, path);
+        var match = routes.find(exchange);
         if (match.isEmpty()) {
             Set<String> allowed = routes.methodsFor(path);
             if (allowed.isEmpty()) {

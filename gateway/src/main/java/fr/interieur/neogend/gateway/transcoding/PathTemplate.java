@@ -25,12 +25,22 @@ public final class PathTemplate {
     private final Pattern regex;
     private final List<String> variables;
     private final int literalLength;
+    /** The literal text before the first variable or wildcard: a path without it cannot match. */
+    private final String literalPrefix;
 
     private PathTemplate(String template, Pattern regex, List<String> variables, int literalLength) {
         this.template = template;
         this.regex = regex;
         this.variables = variables;
         this.literalLength = literalLength;
+        int open = template.length();
+        for (char c : new char[] {'{', '*', ':'}) {
+            int at = template.indexOf(c);
+            if (at >= 0) {
+                open = Math.min(open, at);
+            }
+        }
+        this.literalPrefix = template.substring(0, open);
     }
 
     /** Parses a template; IllegalArgumentException names what is wrong with it. */
@@ -120,6 +130,9 @@ public final class PathTemplate {
 
     /** The variables bound by a matching raw (still percent-encoded) path, or empty. */
     public Optional<Map<String, String>> match(String rawPath) {
+        if (!rawPath.startsWith(literalPrefix)) { // most routes are told apart here, without the regex
+            return Optional.empty();
+        }
         Matcher m = regex.matcher(rawPath);
         if (!m.matches()) {
             return Optional.empty();
@@ -127,7 +140,9 @@ public final class PathTemplate {
         Map<String, String> values = new LinkedHashMap<>();
         for (int v = 0; v < variables.size(); v++) {
             try {
-                values.put(variables.get(v), URLDecoder.decode(m.group("v" + v).replace("+", "%2B"),
+                // the variables' groups are the regex's only capturing groups, in order (group v + 1)
+                String raw = m.group(v + 1);
+                values.put(variables.get(v), URLDecoder.decode(raw.indexOf('+') < 0 ? raw : raw.replace("+", "%2B"),
                         StandardCharsets.UTF_8));
             } catch (IllegalArgumentException malformedEscape) { // "%zz": no operation lives there
                 return Optional.empty();

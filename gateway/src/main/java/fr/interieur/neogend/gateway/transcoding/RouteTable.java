@@ -15,6 +15,7 @@ import com.google.protobuf.TypeRegistry;
 import fr.interieur.neogend.common.v1.AccessProto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.web.server.ServerWebExchange;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,11 +44,20 @@ public final class RouteTable {
     private static final Logger log = LoggerFactory.getLogger(RouteTable.class);
     private static final Pattern PACKAGE = Pattern.compile("neogend\\.([a-z][a-z0-9_]*)\\.v[0-9]+");
 
+    /** Where a request's match is kept on its exchange: security and transcoding match once. */
+    private static final String MATCH_ATTRIBUTE = RouteTable.class.getName() + ".match";
+
     private final List<TranscodingRoute> routes;
+    /** The same routes by HTTP method, most specific first. */
+    private final Map<String, List<TranscodingRoute>> byMethod;
     private final TypeRegistry typeRegistry;
 
     private RouteTable(List<TranscodingRoute> routes, TypeRegistry typeRegistry) {
         this.routes = routes;
+        Map<String, List<TranscodingRoute>> index = new HashMap<>();
+        routes.forEach(r -> index.computeIfAbsent(r.httpMethod(), m -> new ArrayList<>()).add(r));
+        index.replaceAll((m, list) -> List.copyOf(list));
+        this.byMethod = Map.copyOf(index);
         this.typeRegistry = typeRegistry;
     }
 
@@ -157,6 +167,31 @@ public final class RouteTable {
         return find(httpMethod, rawPath).map(m -> m.route().forDevices()).orElse(false);
     }
 
+    /** Whether the exchange's method and path are a route devices call (matched once per request). */
+    public boolean forDevices(ServerWebExchange exchange) {
+        return find(exchange).map(m -> m.route().forDevices()).orElse(false);
+    }
+
+    /**
+     * The route of an exchange's method and path, matched the first time it is asked (by the
+     * security chain) and remembered on the exchange with the method and path it was matched for:
+     * asked again for the same request, the answer is the one kept; for a changed path, a new match.
+     */
+    public Optional<Match> find(ServerWebExchange exchange) {
+        String method = exchange.getRequest().getMethod().name();
+        String path = exchange.getRequest().getPath().pathWithinApplication().value();
+        if (exchange.getAttributes().get(MATCH_ATTRIBUTE) instanceof Remembered r
+                && r.method().equals(method) && r.path().equals(path)) {
+            return r.match();
+        }
+        Optional<Match> match = find(method, path);
+        exchange.getAttributes().put(MATCH_ATTRIBUTE, new Remembered(method, path, match));
+        return match;
+    }
+
+    private record Remembered(String method, String path, Optional<Match> match) {
+    }
+
     private static Optional<HttpRule> httpRule(MethodDescriptor method) {
         MethodOptions options = method.getOptions();
         try { // options of dynamically built descriptors keep extensions as unknown fields: re-parse
@@ -212,12 +247,10 @@ public final class RouteTable {
 
     /** The route for a method and raw path, with its bound variables. */
     public Optional<Match> find(String httpMethod, String rawPath) {
-        for (TranscodingRoute route : routes) {
-            if (route.httpMethod().equals(httpMethod)) {
-                Optional<Map<String, String>> vars = route.template().match(rawPath);
-                if (vars.isPresent()) {
-                    return Optional.of(new Match(route, vars.get()));
-                }
+        for (TranscodingRoute route : byMethod.getOrDefault(httpMethod, List.of())) {
+            Optional<Map<String, String>> vars = route.template().match(rawPath);
+            if (vars.isPresent()) {
+                return Optional.of(new Match(route, vars.get()));
             }
         }
         return Optional.empty();

@@ -59,4 +59,23 @@ final class BenchDevices {
             }
         }).orElse("unknown");
     }
+
+    /** A memory figure of a process of the stack from /proc ({@code VmRSS}, {@code VmHWM}) in KiB; 0 if unknown. */
+    static long memoryKb(Stack stack, String process, String field) {
+        return stack.process(process).map(p -> {
+            try {
+                return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                        .filter(l -> l.startsWith(field + ":")).findFirst()
+                        .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).orElse(0L);
+            } catch (java.io.IOException | NumberFormatException e) {
+                return 0L;
+            }
+        }).orElse(0L);
+    }
+
+    /** The CPU seconds a process of the stack has used so far (0 if unknown). */
+    static double cpuSeconds(Stack stack, String process) {
+        return stack.process(process).flatMap(p -> ProcessHandle.of(p.pid()))
+                .flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * {@code make bench}: starts PostgreSQL, Keycloak, inventory and the gateway (full JIT, not the
  * quick-start flags), then runs each benchmark and prints its table: all of them, or those named
- * ({@code gateway}, {@code bulk}, {@code telemetry}, {@code refusals}, {@code fleet}); {@code --quick}
+ * ({@code gateway}, {@code gateway-soak} (ten minutes, only when named), {@code bulk}, {@code telemetry}, {@code refusals}, {@code fleet}); {@code --quick}
  * shortens them; {@code --profile} keeps a flight recording of each JVM (the run's folder is printed).
  */
 public final class BenchMain {
@@ -44,6 +44,9 @@ public final class BenchMain {
             List<String> only = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
             if (only.isEmpty() || only.contains("gateway")) {
                 new GatewayOverheadBenchmark(stack, settings).run();
+            }
+            if (only.contains("gateway-soak")) { // ten minutes: only when named
+                new GatewayOverheadBenchmark(stack, settings).soak();
             }
             if (only.isEmpty() || only.contains("bulk")) {
                 new BulkRegistrationBenchmark(stack).run();
