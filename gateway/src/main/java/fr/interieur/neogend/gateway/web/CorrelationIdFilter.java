@@ -1,13 +1,13 @@
 package fr.interieur.neogend.gateway.web;
 
 import org.springframework.core.Ordered;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -24,12 +24,23 @@ public class CorrelationIdFilter implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String given = exchange.getRequest().getHeaders().getFirst(HEADER);
-        String id = given != null && SAFE.matcher(given).matches() ? given : UUID.randomUUID().toString();
-        ServerHttpRequest request = exchange.getRequest().mutate().headers(h -> h.set(HEADER, id)).build();
+        String id = given != null && SAFE.matcher(given).matches() ? given : newId();
+        // kept as an attribute (what the transcoder sends in gRPC metadata and problems quote), not
+        // written back into the request: copying its headers cost more than the rest of this filter
         exchange.getResponse().getHeaders().set(HEADER, id);
-        ServerWebExchange tagged = exchange.mutate().request(request).build();
-        tagged.getAttributes().put(ATTRIBUTE, id);
-        return chain.filter(tagged);
+        exchange.getAttributes().put(ATTRIBUTE, id);
+        return chain.filter(exchange);
+    }
+
+    /**
+     * A random (version 4) UUID from the thread's generator: an id to find a request in the logs is
+     * no secret, and {@link UUID#randomUUID()} takes a lock on a shared SecureRandom per request.
+     */
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = random.nextLong() & ~0xF000L | 0x4000L;
+        long low = random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     /** The id of an exchange this filter has seen. */

@@ -38,7 +38,9 @@ public final class BenchMain {
         try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory", "order", "training", "telemetry"),
                 Stack.Ports.free(), jvm,
                 // one load generator is one client: the per-client rate limit would measure itself
-                Map.of("NEOGEND_LOG_FORMAT", "", "NEOGEND_RATE_LIMIT_PER_SECOND", "0")))) {
+                // traces sampled as the chart ships them (values.yaml tracing.samplingProbability 0.1; make run keeps 1.0)
+                Map.of("NEOGEND_LOG_FORMAT", "", "NEOGEND_RATE_LIMIT_PER_SECOND", "0",
+                        "NEOGEND_TRACE_SAMPLING", "0.1")))) {
             TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
             DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
             List<String> only = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();

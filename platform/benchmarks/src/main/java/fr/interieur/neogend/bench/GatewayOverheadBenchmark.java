@@ -26,6 +26,8 @@ import java.util.Map;
 final class GatewayOverheadBenchmark {
 
     private static final int DEVICES = 1000;
+    /** Before measuring a freshly started JVM: long enough for its JIT compilers to finish on 2 cores. */
+    private static final Duration WARM_UP = Duration.ofSeconds(45);
 
     private final Stack stack;
     private final BenchSettings settings;
@@ -46,8 +48,16 @@ final class GatewayOverheadBenchmark {
                 stack.options().ports().grpc("inventory")).usePlaintext().build();
         try {
             seed(channel);
+            // Both paths warmed up first: with 8 s per cell the gateway's JIT compilers were still at work
+            // in the cells at 1, 4 and 16 (its CPU per request fell from 5,000 to 340 µs across them).
+            Duration warm = settings.concurrency().size() < 3 ? settings.warmup() : WARM_UP;
+            var warmStub = grpcStub(channel);
+            Load.closedLoop(i -> warmStub.getDevice(request(i)), 16, Duration.ZERO, warm);
+            String warmToken = token();
+            Load.closedLoop(i -> restGet(http.get(), i, warmToken), 16, Duration.ZERO, warm);
             System.out.println();
-            System.out.println("GetDevice: direct gRPC vs gateway REST (closed loop, "
+            System.out.println("GetDevice: direct gRPC vs gateway REST (each path warmed up " + warm.toSeconds()
+                    + " s at concurrency 16, then closed loop, "
                     + settings.measure().toSeconds() + " s per cell after " + settings.warmup().toSeconds()
                     + " s warm-up); CPU: microseconds of each process per request");
             System.out.println("concurrency | direct req/s  p50 ms  p99 ms  inv CPU | gateway req/s  p50 ms  p99 ms  "
@@ -78,8 +88,6 @@ final class GatewayOverheadBenchmark {
             }
             System.out.println("gateway memory after these cells: " + memory());
 
-            double observationCost = observationCost();
-
             int workers = 64;
             double addedAtHalf = Double.NaN;
             for (double share : new double[] {0.25, 0.5}) {
@@ -103,6 +111,8 @@ final class GatewayOverheadBenchmark {
                     addedAtHalf = added;
                 }
             }
+            double observationCost = observationCost();
+
             System.out.println();
             System.out.println("Goals (issue 18):");
             for (int c : new int[] {16, 64}) {
@@ -135,7 +145,7 @@ final class GatewayOverheadBenchmark {
         }
         System.out.println();
         System.out.println("Observations side by side: the gateway restarted without them, then as configured "
-                + "(20 s warm-up each)");
+                + "(each warmed up " + WARM_UP.toSeconds() + " s at concurrency 64 after its start)");
         System.out.println("variant                     | c16 req/s   gw CPU | c64 req/s   gw CPU");
         double[] without = gatewayOnly("without observations", Map.of("MANAGEMENT_OBSERVATIONS_ENABLE_ALL", "false",
                 "NEOGEND_TRACE_SAMPLING", "0"));
@@ -146,7 +156,7 @@ final class GatewayOverheadBenchmark {
     private double[] gatewayOnly(String name, Map<String, String> env) throws Exception {
         stack.restart("gateway", env, Duration.ofSeconds(120));
         String token = token();
-        Load.closedLoop(i -> restGet(http.get(), i, token), 16, Duration.ZERO, Duration.ofSeconds(20)); // warm-up
+        Load.closedLoop(i -> restGet(http.get(), i, token), 64, Duration.ZERO, WARM_UP);
         double[] throughput = new double[2];
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-27s |", name));
         int k = 0;
