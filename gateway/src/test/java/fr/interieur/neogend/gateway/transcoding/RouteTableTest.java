@@ -87,4 +87,46 @@ class RouteTableTest {
         String json = transcoder.response(get.route(), dynamic);
         assertThat(json).isEqualTo(JsonFormat.printer().omittingInsignificantWhitespace().print(response.getDevice()));
     }
+
+    /**
+     * The routes indexed by method, with a literal prefix tried before each regex, answer as a
+     * plain scan of every route in order of specificity does: for a path of each route, and for
+     * the same path changed (a verb added, a character cut, a trailing slash, another case).
+     */
+    @Test
+    void theIndexedLookupAnswersAsAPlainScanOfEveryRoute() {
+        int checked = 0;
+        for (TranscodingRoute route : table.routes()) {
+            String path = route.template().toString()
+                    .replaceAll("\\{[^}=]+=([^}]*)}", "$1").replaceAll("\\{[^}]+}", "v1")
+                    .replace("**", "a/b").replace("*", "v2");
+            for (String candidate : List.of(path, path + ":x", path.substring(0, path.length() - 1), path + "/",
+                    path.toUpperCase(), path.replace("/api/v1/", "/api/v2/"))) {
+                for (String method : List.of("GET", "POST", "PATCH", "DELETE", "PUT")) {
+                    var scanned = table.routes().stream().filter(r -> r.httpMethod().equals(method))
+                            .filter(r -> r.template().match(candidate).isPresent()).findFirst();
+                    assertThat(table.find(method, candidate).map(RouteTable.Match::route))
+                            .as("%s %s", method, candidate).isEqualTo(scanned);
+                    checked++;
+                }
+            }
+            assertThat(table.find(route.httpMethod(), path)).as(path).isPresent();
+        }
+        assertThat(checked).isGreaterThan(2000);
+    }
+
+    /** A request's match is kept on its exchange, but never served for another method or path. */
+    @Test
+    void aMatchKeptOnTheExchangeIsNeverServedForAnotherPath() {
+        var exchange = org.springframework.mock.web.server.MockServerWebExchange.from(
+                org.springframework.mock.http.server.reactive.MockServerHttpRequest.get("/api/v1/devices/490154203237518"));
+        assertThat(table.find(exchange)).get().extracting(m -> m.route().method().getName()).isEqualTo("GetDevice");
+        assertThat(table.forDevices(exchange)).isFalse();
+        var moved = exchange.mutate().request(r -> r.path("/api/v1/devices:count")).build();
+        assertThat(moved.getAttributes()).isSameAs(exchange.getAttributes()); // the kept match travels with it
+        assertThat(table.find(moved)).get().extracting(m -> m.route().method().getName()).isEqualTo("CountDevices");
+        var deleted = exchange.mutate().request(r -> r.method(org.springframework.http.HttpMethod.DELETE)).build();
+        assertThat(table.find(deleted)).isEmpty();
+        assertThat(table.find(exchange)).get().extracting(m -> m.route().method().getName()).isEqualTo("GetDevice");
+    }
 }
