@@ -186,7 +186,6 @@ final class GatewayOverheadBenchmark {
         Duration length = settings.concurrency().size() < 3 ? Duration.ofSeconds(30) : Duration.ofMinutes(10);
         System.out.printf(Locale.ROOT, "%nGateway soak: GetDevice through the gateway at concurrency 16 for %d s "
                 + "(after %d s warm-up), resident set every 30 s%n", length.toSeconds(), settings.warmup().toSeconds());
-        String token = token();
         var sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         long t0 = System.nanoTime();
         java.util.List<Long> rss = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -195,13 +194,17 @@ final class GatewayOverheadBenchmark {
             rss.add(kb);
             System.out.printf(Locale.ROOT, "  %4d s  VmRSS %,d KiB%n", (System.nanoTime() - t0) / 1_000_000_000, kb);
         };
-        var summary = Load.closedLoop(i -> restGet(http.get(), i, token), 16, settings.warmup(), length,
+        // the token asked for per call (renewed every minute): ten minutes outlive a 5-minute token
+        var summary = Load.closedLoop(i -> restGet(http.get(), i, token()), 16, settings.warmup(), length,
                 () -> sampler.scheduleAtFixedRate(sample, 0, 30, java.util.concurrent.TimeUnit.SECONDS),
                 sampler::shutdownNow);
         sample.run();
         long early = rss.size() > 4 ? rss.get(4) : rss.get(0); // after two minutes: heap sized, code compiled
         long last = rss.get(rss.size() - 1);
         long max = rss.stream().mapToLong(Long::longValue).max().orElse(0);
+        if (summary.errors() > 0) {
+            System.out.println("  ERRORS during the soak: the figures below are not those of a loaded gateway");
+        }
         System.out.printf(Locale.ROOT, "%.0f req/s, p99 %.2f ms, %d errors; VmRSS at 2 min %,d KiB, at the end %,d KiB "
                         + "(%+.1f %%), highest %,d KiB; %s%n", summary.throughput(), summary.p99Millis(), summary.errors(),
                 early, last, (last - early) * 100.0 / early, max, memory());
