@@ -162,11 +162,6 @@ public final class RouteTable {
         }
     }
 
-    /** Whether a request goes to a route that devices call (method and raw path). */
-    public boolean forDevices(String httpMethod, String rawPath) {
-        return find(httpMethod, rawPath).map(m -> m.route().forDevices()).orElse(false);
-    }
-
     /** Whether the exchange's method and path are a route devices call (matched once per request). */
     public boolean forDevices(ServerWebExchange exchange) {
         return find(exchange).map(m -> m.route().forDevices()).orElse(false);

@@ -75,7 +75,11 @@ final class BenchDevices {
 
     /** The CPU seconds a process of the stack has used so far (0 if unknown). */
     static double cpuSeconds(Stack stack, String process) {
-        return stack.process(process).flatMap(p -> ProcessHandle.of(p.pid()))
-                .flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(0.0);
+        return stack.process(process).map(p -> cpuSeconds(p.pid())).orElse(0.0);
+    }
+
+    /** The CPU seconds a process has used so far (0 if it is gone or the system does not say). */
+    static double cpuSeconds(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 }

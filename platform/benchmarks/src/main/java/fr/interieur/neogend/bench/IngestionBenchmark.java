@@ -431,8 +431,7 @@ final class IngestionBenchmark {
     }
 
     private static double cpuOf(java.util.Optional<Long> pid) {
-        return pid.flatMap(ProcessHandle::of).flatMap(h -> h.info().totalCpuDuration())
-                .map(d -> d.toNanos() / 1e9).orElse(0.0);
+        return pid.map(BenchDevices::cpuSeconds).orElse(0.0);
     }
 
     /** The CPU seconds of this stack's PostgreSQL: the server named by its data directory and its children. */
