@@ -9,7 +9,7 @@ import org.springframework.stereotype.Repository;
 import java.util.List;
 import java.util.Optional;
 
-/** Course rows in PostgreSQL (table {@code course}). */
+/** Course rows in PostgreSQL (table {@code course}: this class is its only writer). */
 @Repository
 class JdbcCourseRepository implements CourseRepository {
 
@@ -35,5 +35,22 @@ class JdbcCourseRepository implements CourseRepository {
                 .param("after", after.orElse(null))
                 .param("limit", limit)
                 .query(ROW).list();
+    }
+
+    @Override
+    public Optional<Course> find(String code) {
+        return jdbc.sql("select * from course where code = ?").param(code).query(ROW).optional();
+    }
+
+    @Override
+    public boolean insert(Course c) {
+        return jdbc.sql("""
+                        insert into course (code, title, duration_days, model_families, certification_validity_months,
+                                            agreement_item_code, agreement_id)
+                        values (?, ?, ?, ?, ?, ?, ?) on conflict (code) do nothing""")
+                .params(c.code(), c.title(), c.durationDays(), c.modelFamilies().toArray(String[]::new),
+                        c.certificationValidityMonths(), c.agreementItemCode().isEmpty() ? null : c.agreementItemCode(),
+                        c.agreementId().isEmpty() ? null : c.agreementId())
+                .update() == 1;
     }
 }

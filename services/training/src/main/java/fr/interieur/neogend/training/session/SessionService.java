@@ -10,21 +10,17 @@ import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.training.course.Course;
+import fr.interieur.neogend.training.course.CourseRepository;
 import fr.interieur.neogend.training.technician.TechnicianDirectory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionOperations;
 
-import java.sql.Date;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -47,15 +43,20 @@ public class SessionService {
     /** The ministry's day: a session's days, a certification's first and last valid days are Paris days. */
     public static final java.time.ZoneId ZONE = java.time.ZoneId.of("Europe/Paris");
 
-    private final JdbcClient jdbc;
+    private final SessionRepository sessions;
+    private final CertificationRepository certifications;
+    private final CourseRepository courses;
     private final AgreementPriceLines priceLines;
     private final Clock clock;
     private final TechnicianDirectory technicians;
     private final TransactionOperations tx;
 
-    public SessionService(JdbcClient jdbc, AgreementPriceLines priceLines, Optional<Clock> clock,
-                          TechnicianDirectory technicians, TransactionOperations tx) {
-        this.jdbc = jdbc;
+    public SessionService(SessionRepository sessions, CertificationRepository certifications, CourseRepository courses,
+                          AgreementPriceLines priceLines, Optional<Clock> clock, TechnicianDirectory technicians,
+                          TransactionOperations tx) {
+        this.sessions = sessions;
+        this.certifications = certifications;
+        this.courses = courses;
         this.priceLines = priceLines;
         this.clock = clock.orElse(Clock.systemUTC());
         this.technicians = technicians;
@@ -128,15 +129,9 @@ public class SessionService {
                     .ifPresent(problem -> v.check(false, "course.agreement_item_code", problem));
             v.throwIfInvalid();
         }
-        int rows = jdbc.sql("""
-                        insert into course (code, title, duration_days, model_families, certification_validity_months,
-                                            agreement_item_code, agreement_id)
-                        values (?, ?, ?, ?, ?, ?, ?) on conflict (code) do nothing""")
-                .params(code, title.trim(), durationDays, families.toArray(String[]::new),
-                        validityMonths == 0 ? 24 : validityMonths, billed ? agreementItemCode : null,
-                        billed ? agreementId : null)
-                .update();
-        if (rows == 0) {
+        boolean stored = courses.insert(new Course(code, title.trim(), durationDays, List.copyOf(families),
+                validityMonths == 0 ? 24 : validityMonths, billed ? agreementItemCode : "", billed ? agreementId : ""));
+        if (!stored) {
             throw new AlreadyExistsException("a course " + code + " exists already");
         }
     }
@@ -152,17 +147,11 @@ public class SessionService {
         v.check(trainer != null && TEXT.matcher(trainer).matches(), "session.trainer", "is required");
         v.check(capacity >= 1 && capacity <= 500, "session.capacity", "must be 1 to 500");
         v.throwIfInvalid();
-        if (!jdbc.sql("select exists(select 1 from course where code = ?)").param(courseCode).query(Boolean.class).single()) {
+        if (courseCode == null || courses.find(courseCode).isEmpty()) {
             throw InvalidArgumentException.of("session.course_code", "no course " + courseCode);
         }
-        String id = String.format("TS-%06d",
-                jdbc.sql("select nextval('training_session_number')").query(Long.class).single());
-        jdbc.sql("""
-                        insert into training_session (id, course_code, start_date, end_date, place, capacity, trainer,
-                                                      created_at)
-                        values (?, ?, ?, ?, ?, ?, ?, now())""")
-                .params(id, courseCode, Date.valueOf(from), Date.valueOf(to), place.trim(), capacity, trainer.trim())
-                .update();
+        String id = sessions.nextId();
+        sessions.insert(id, courseCode, from, to, place.trim(), capacity, trainer.trim());
         return get(id);
     }
 
@@ -181,54 +170,28 @@ public class SessionService {
         String course = courseCode == null ? "" : courseCode.trim();
         String filters = from + "|" + course;
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
-        List<Object> args = new ArrayList<>(List.of(Date.valueOf(from)));
-        StringBuilder where = new StringBuilder(" where end_date >= ?");
-        if (!course.isEmpty()) {
-            where.append(" and course_code = ?");
-            args.add(course);
-        }
+        Optional<LocalDate> afterStart = Optional.empty();
+        Optional<String> afterId = Optional.empty();
         if (page.afterKey().isPresent()) {
             String[] key = page.afterKey().get().split("\\|", 2);
+            try {
+                afterStart = Optional.of(LocalDate.parse(key[0]));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw InvalidArgumentException.of("page_token", "is not a token this service issued");
+            }
             if (key.length != 2) {
                 throw InvalidArgumentException.of("page_token", "is not a token this service issued");
             }
-            where.append(" and (start_date, id) > (?::date, ?)");
-            args.add(key[0]);
-            args.add(key[1]);
+            afterId = Optional.of(key[1]);
         }
-        args.add(page.fetchSize());
-        List<Session> rows = jdbc.sql("select * from training_session" + where + " order by start_date, id limit ?")
-                .params(args)
-                .query((rs, n) -> session(rs, List.of()))
-                .list();
-        Page<Session> cut = page.toPage(rows, r -> r.startDate() + "|" + r.id(), filters);
-        if (cut.items().isEmpty()) {
-            return cut;
-        }
-        Map<String, List<Enrolment>> enrolments = new HashMap<>();
-        jdbc.sql("select session_id, technician, status from enrolment where session_id = any(?) order by arrival")
-                .param(cut.items().stream().map(Session::id).toArray(String[]::new))
-                .query((rs, n) -> enrolments.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                        .add(new Enrolment(rs.getString(2), rs.getString(3))))
-                .list();
-        return new Page<>(cut.items().stream().map(r -> new Session(r.id(), r.courseCode(), r.startDate(),
-                r.endDate(), r.place(), r.capacity(), r.trainer(), enrolments.getOrDefault(r.id(), List.of()))).toList(),
-                cut.nextPageToken());
+        List<Session> rows = sessions.page(from, course, afterStart, afterId, page.fetchSize());
+        return page.toPage(rows, r -> r.startDate() + "|" + r.id(), filters);
     }
 
     @Transactional(readOnly = true)
     public Session get(String id) {
-        List<Enrolment> enrolments = jdbc.sql("select technician, status from enrolment where session_id = ? order by arrival")
-                .param(id).query((rs, n) -> new Enrolment(rs.getString(1), rs.getString(2))).list();
-        return jdbc.sql("select * from training_session where id = ?").param(id)
-                .query((rs, n) -> session(rs, enrolments))
-                .optional().orElseThrow(() -> new NotFoundException("no training session " + id));
-    }
-
-    private static Session session(java.sql.ResultSet rs, List<Enrolment> enrolments) throws java.sql.SQLException {
-        return new Session(rs.getString("id"), rs.getString("course_code"), rs.getDate("start_date").toLocalDate(),
-                rs.getDate("end_date").toLocalDate(), rs.getString("place"), rs.getInt("capacity"),
-                rs.getString("trainer"), enrolments);
+        return sessions.find(id == null ? "" : id)
+                .orElseThrow(() -> new NotFoundException("no training session " + id));
     }
 
     /** Enrols a technician: ENROLLED while a seat is free, WAITLISTED after. */
@@ -250,13 +213,7 @@ public class SessionService {
         long taken = s.enrolments().stream().filter(e -> SEATED.contains(e.status())).count();
         String status = taken < s.capacity() ? "ENROLLED" : "WAITLISTED";
         // a re-enrolment after a withdrawal goes to the back: it takes a new arrival number
-        int rows = jdbc.sql("""
-                        insert into enrolment (session_id, technician, status, updated_at) values (?, ?, ?, now())
-                        on conflict (session_id, technician) do update set status = excluded.status, updated_at = now(),
-                            arrival = nextval('enrolment_arrival')
-                        where enrolment.status = 'WITHDRAWN'""")
-                .params(sessionId, who, status).update();
-        if (rows == 0) {
+        if (!sessions.enrol(sessionId, who, status)) {
             throw new AlreadyExistsException(who + " is enrolled in " + sessionId + " already");
         }
         return get(sessionId);
@@ -266,24 +223,20 @@ public class SessionService {
     @Transactional
     public Session withdraw(String sessionId, Optional<String> technician, Caller caller) {
         String who = who(technician, caller);
-        lock(sessionId);
-        String was = jdbc.sql("select status from enrolment where session_id = ? and technician = ?")
-                .params(sessionId, who).query(String.class).optional()
-                .orElseThrow(() -> new NotFoundException(who + " is not enrolled in " + sessionId));
+        Session s = lock(sessionId);
+        String was = s.enrolments().stream().filter(e -> e.technician().equals(who)).map(Enrolment::status)
+                .findFirst().orElseThrow(() -> new NotFoundException(who + " is not enrolled in " + sessionId));
         if (!was.equals("ENROLLED") && !was.equals("WAITLISTED")) {
             throw new PreconditionFailedException(who + " is " + was + " in " + sessionId + "; nothing to withdraw");
         }
-        jdbc.sql("update enrolment set status = 'WITHDRAWN', updated_at = now() where session_id = ? and technician = ?")
-                .params(sessionId, who).update();
+        sessions.setStatus(sessionId, who, "WITHDRAWN");
         if (was.equals("ENROLLED")) { // the first to arrive on the waiting list takes the seat, if one is free
-            jdbc.sql("""
-                            update enrolment set status = 'ENROLLED', updated_at = now()
-                            where id = (select id from enrolment where session_id = ? and status = 'WAITLISTED'
-                                        order by arrival limit 1)
-                              and (select count(*) from enrolment where session_id = ?
-                                   and status in ('ENROLLED', 'PASSED', 'FAILED', 'ABSENT'))
-                                  < (select capacity from training_session where id = ?)""")
-                    .params(sessionId, sessionId, sessionId).update();
+            long taken = s.enrolments().stream().filter(e -> SEATED.contains(e.status())).count() - 1;
+            Optional<Enrolment> first = s.enrolments().stream().filter(e -> e.status().equals("WAITLISTED"))
+                    .findFirst(); // enrolments are in order of arrival
+            if (taken < s.capacity() && first.isPresent()) {
+                sessions.setStatus(sessionId, first.get().technician(), "ENROLLED");
+            }
         }
         return get(sessionId);
     }
@@ -310,9 +263,8 @@ public class SessionService {
                     + "; results are recorded for ENROLLED technicians");
         }
         String result = !attended ? "ABSENT" : passed ? "PASSED" : "FAILED";
-        jdbc.sql("update enrolment set status = ?, updated_at = now() where session_id = ? and technician = ?")
-                .params(result, sessionId, technician).update();
-        certifyIfPassed(sessionId, technician, passed);
+        sessions.setStatus(sessionId, technician, result);
+        certifyIfPassed(s, technician, passed);
         return get(sessionId);
     }
 
@@ -348,11 +300,8 @@ public class SessionService {
                     + " seats, all taken: no result can be added for another technician");
         }
         String result = !attended ? "ABSENT" : passed ? "PASSED" : "FAILED";
-        jdbc.sql("""
-                        insert into enrolment (session_id, technician, status, updated_at) values (?, ?, ?, now())
-                        on conflict (session_id, technician) do update set status = excluded.status, updated_at = now()""")
-                .params(sessionId, technician, result).update();
-        certifyIfPassed(sessionId, technician, passed);
+        sessions.putResult(sessionId, technician, result);
+        certifyIfPassed(s, technician, passed);
         return get(sessionId);
     }
 
@@ -365,15 +314,16 @@ public class SessionService {
         }
     }
 
-    private void certifyIfPassed(String sessionId, String technician, boolean passed) {
+    /**
+     * A pass certifies from the session's last day for the course's validity (a month added as the
+     * calendar does: 31 January + 1 month = 28 or 29 February), for the course's model families.
+     */
+    private void certifyIfPassed(Session s, String technician, boolean passed) {
         if (passed) {
-            jdbc.sql("""
-                            insert into certification (technician, course_code, model_families, issued_on, valid_until,
-                                                       session_id)
-                            select ?, c.code, c.model_families, s.end_date,
-                                   (s.end_date + c.certification_validity_months * interval '1 month')::date, s.id
-                            from training_session s join course c on c.code = s.course_code where s.id = ?""")
-                    .params(technician, sessionId).update();
+            Course course = courses.find(s.courseCode())
+                    .orElseThrow(() -> new NotFoundException("no course " + s.courseCode()));
+            certifications.insert(new Certification(0, technician, course.code(), course.modelFamilies(), s.endDate(),
+                    s.endDate().plusMonths(course.certificationValidityMonths()), s.id()));
         }
     }
 
@@ -400,20 +350,7 @@ public class SessionService {
         }
         LocalDate first = LocalDate.of(year, month, 1);
         LocalDate last = first.withDayOfMonth(first.lengthOfMonth());
-        return jdbc.sql("""
-                        select s.id, s.course_code, c.title, c.agreement_item_code,
-                               (least(s.end_date, ?::date) - greatest(s.start_date, ?::date) + 1) as days, c.agreement_id
-                        from training_session s join course c on c.code = s.course_code
-                        where c.agreement_id = ? and s.start_date <= ?::date and s.end_date >= ?::date
-                          and s.end_date <= ?::date
-                          and exists (select 1 from enrolment e where e.session_id = s.id
-                                      and e.status in ('PASSED', 'FAILED', 'ABSENT'))
-                        order by s.id""")
-                .params(last.toString(), first.toString(), agreementId, last.toString(), first.toString(),
-                        today().toString())
-                .query((rs, n) -> new DeliveredDays(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getInt(5), rs.getString(6)))
-                .list();
+        return sessions.deliveredDays(first, last, agreementId, today());
     }
 
     /** Whether a valid certification covers the model (a family is a prefix of model names). */
@@ -423,7 +360,7 @@ public class SessionService {
             throw InvalidArgumentException.of("technician", "technician and model are required");
         }
         LocalDate today = today();
-        List<Certification> all = certifications("where technician = ?", technician);
+        List<Certification> all = certifications.ofTechnician(technician);
         Optional<Certification> valid = all.stream()
                 .filter(c -> !c.issuedOn().isAfter(today) && !c.validUntil().isBefore(today))
                 .filter(c -> c.modelFamilies().stream().anyMatch(model::startsWith))
@@ -448,8 +385,7 @@ public class SessionService {
     public List<Certification> expiring(int withinDays) {
         int days = withinDays <= 0 ? 60 : Math.min(withinDays, 730);
         LocalDate today = today();
-        return certifications("where valid_until between ?::date and ?::date", today.toString(),
-                today.plusDays(days).toString());
+        return certifications.endingBetween(today, today.plusDays(days));
     }
 
     /**
@@ -471,54 +407,28 @@ public class SessionService {
         // today is part of the filters: a token of yesterday's list is not continued on today's
         String filters = today + "|" + (since == null ? "" : since) + "|" + who;
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
-        StringBuilder where = new StringBuilder("where valid_until < ?::date");
-        List<Object> args = new ArrayList<>(List.of(today.toString()));
-        if (since != null) {
-            where.append(" and valid_until >= ?::date");
-            args.add(since.toString());
-        }
-        if (!who.isEmpty()) {
-            where.append(" and technician = ?");
-            args.add(who);
-        }
+        Optional<LocalDate> afterValidUntil = Optional.empty();
+        Optional<Long> afterId = Optional.empty();
         if (page.afterKey().isPresent()) {
             String[] key = page.afterKey().get().split("\\|", 2);
             if (key.length != 2 || !key[1].matches("[0-9]{1,18}")) {
                 throw InvalidArgumentException.of("page_token", "is not a token this service issued");
             }
-            where.append(" and (valid_until, id) < (?::date, ?)");
-            args.add(key[0]);
-            args.add(Long.parseLong(key[1]));
+            try {
+                afterValidUntil = Optional.of(LocalDate.parse(key[0]));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw InvalidArgumentException.of("page_token", "is not a token this service issued");
+            }
+            afterId = Optional.of(Long.parseLong(key[1]));
         }
-        args.add(page.fetchSize());
-        List<Certification> rows = jdbc.sql("select " + CERTIFICATION_COLUMNS + " from certification " + where
-                        + " order by valid_until desc, id desc limit ?")
-                .params(args).query((rs, n) -> certification(rs)).list();
+        List<Certification> rows = certifications.expired(today, Optional.ofNullable(since), who, afterValidUntil,
+                afterId, page.fetchSize());
         return page.toPage(rows, c -> c.validUntil() + "|" + c.id(), filters);
     }
 
-    private static final String CERTIFICATION_COLUMNS =
-            "id, technician, course_code, model_families, issued_on, valid_until, session_id";
-
-    private static Certification certification(java.sql.ResultSet rs) throws java.sql.SQLException {
-        return new Certification(rs.getLong(1), rs.getString(2), rs.getString(3),
-                Arrays.asList((String[]) rs.getArray(4).getArray()), rs.getDate(5).toLocalDate(),
-                rs.getDate(6).toLocalDate(), rs.getString(7));
-    }
-
-    private List<Certification> certifications(String where, Object... args) {
-        return jdbc.sql("select " + CERTIFICATION_COLUMNS + " from certification " + where
-                        + " order by valid_until, technician")
-                .params(Arrays.asList(args))
-                .query((rs, n) -> certification(rs))
-                .list();
-    }
-
     private Session lock(String sessionId) {
-        jdbc.sql("select id from training_session where id = ? for update").param(sessionId == null ? "" : sessionId)
-                .query(String.class).optional()
+        return sessions.lock(sessionId == null ? "" : sessionId)
                 .orElseThrow(() -> new NotFoundException("no training session " + sessionId));
-        return get(sessionId);
     }
 
     /** A technician acts for itself only; a fleet manager names the technician. */

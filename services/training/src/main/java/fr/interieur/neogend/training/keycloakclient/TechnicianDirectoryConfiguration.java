@@ -1,4 +1,6 @@
-package fr.interieur.neogend.training.technician;
+package fr.interieur.neogend.training.keycloakclient;
+
+import fr.interieur.neogend.training.technician.TechnicianDirectory;
 
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import org.springframework.beans.factory.annotation.Value;
