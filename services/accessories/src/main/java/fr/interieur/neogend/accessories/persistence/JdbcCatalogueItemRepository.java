@@ -9,7 +9,7 @@ import org.springframework.stereotype.Repository;
 import java.util.List;
 import java.util.Optional;
 
-/** CatalogueItem rows in PostgreSQL (table {@code catalogue_item}). */
+/** CatalogueItem rows in PostgreSQL (table {@code catalogue_item}: its only writer). */
 @Repository
 class JdbcCatalogueItemRepository implements CatalogueItemRepository {
 
@@ -29,6 +29,15 @@ class JdbcCatalogueItemRepository implements CatalogueItemRepository {
     @Override
     public Optional<CatalogueItem> find(String code) {
         return jdbc.sql("select * from catalogue_item where code = ?").param(code == null ? "" : code).query(ROW).optional();
+    }
+
+    @Override
+    public boolean insert(String code, String label, String category, List<String> fitsModels,
+                          Optional<String> agreementItemCode) {
+        return jdbc.sql("insert into catalogue_item (code, label, category, fits_models, agreement_item_code) "
+                        + "values (?, ?, ?, ?, ?) on conflict (code) do nothing")
+                .params(code, label, category, fitsModels.toArray(String[]::new), agreementItemCode.orElse(null))
+                .update() == 1;
     }
 
     @Override

@@ -2,7 +2,7 @@ package fr.interieur.neogend.accessories.repair;
 
 /**
  * What repairs need from the other services, each call made on the current caller's behalf (the
- * other service checks the caller's token and roles again). Implemented over gRPC in the peers
+ * other service checks the caller's token and roles again). Implemented over gRPC in the peerclient
  * package.
  */
 public final class Peers {

@@ -14,12 +14,9 @@ import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.validation.Imei;
-import org.springframework.jdbc.core.RowMapper;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -50,14 +47,7 @@ public class RepairService {
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,500}");
     private static final Set<String> REPAIRABLE = Set.of("IN_STOCK", "ASSIGNED", "IN_REPAIR");
 
-    private static final RowMapper<Repair> ROW = (rs, n) -> new Repair(rs.getString("id"), rs.getString("imei"),
-            rs.getString("model"), rs.getString("depot_code"), rs.getString("technician"),
-            Repair.State.valueOf(rs.getString("state")), rs.getString("fault"),
-            Optional.ofNullable(rs.getString("diagnosis")), List.of(), rs.getTimestamp("opened_at").toInstant(),
-            Optional.ofNullable(rs.getTimestamp("closed_at")).map(Timestamp::toInstant),
-            Optional.ofNullable(rs.getString("closed_by")), Optional.ofNullable(rs.getString("exchange_request_number")));
-
-    private final JdbcClient jdbc;
+    private final RepairRepository repairs;
     private final TransactionTemplate tx;
     private final StockService stock;
     private final CatalogueItemCatalog catalogue;
@@ -66,10 +56,10 @@ public class RepairService {
     private final Peers.Exchanges exchanges;
     private final Clock clock;
 
-    public RepairService(JdbcClient jdbc, TransactionTemplate tx, StockService stock, CatalogueItemCatalog catalogue,
+    public RepairService(RepairRepository repairs, TransactionTemplate tx, StockService stock, CatalogueItemCatalog catalogue,
                          Peers.Fleet fleet, Peers.Certifications certifications, Peers.Exchanges exchanges,
                          Optional<Clock> clock) {
-        this.jdbc = jdbc;
+        this.repairs = repairs;
         this.tx = tx;
         this.stock = stock;
         this.catalogue = catalogue;
@@ -100,16 +90,9 @@ public class RepairService {
                     + " in inventory; only IN_STOCK or ASSIGNED devices are repaired");
         }
         String id = tx.execute(status -> {
-            String next = String.format("RP-%06d", jdbc.sql("select nextval('repair_number')").query(Long.class).single());
-            int inserted = jdbc.sql("""
-                            insert into repair (id, imei, model, depot_code, technician, state, fault, opened_at)
-                            values (?, ?, ?, ?, ?, 'OPEN', ?, ?)
-                            on conflict (imei) where state = 'OPEN' do nothing""")
-                    .params(next, imei, device.model(), depotCode, caller.username(), fault.trim(), Timestamp.from(now()))
-                    .update();
-            if (inserted == 0) {
-                String open = jdbc.sql("select id from repair where imei = ? and state = 'OPEN'").param(imei)
-                        .query(String.class).optional().orElse("?");
+            String next = repairs.nextId();
+            if (!repairs.insertOpen(next, imei, device.model(), depotCode, caller.username(), fault.trim(), now())) {
+                String open = repairs.openRepairOf(imei).orElse("?");
                 throw new AlreadyExistsException("repair " + open + " is open for device " + imei + " already");
             }
             // inside the transaction: if inventory refuses, no repair is recorded. Inventory records the
@@ -141,9 +124,7 @@ public class RepairService {
             requireOpen(lock(repairId));
             stock.move("CONSUMPTION", itemCode, r.depotCode(), Optional.empty(), quantity,
                     Optional.of("repair " + repairId), Optional.of(repairId), caller);
-            jdbc.sql("insert into repair_part (repair_id, item_code, quantity, recorded_by, recorded_at) "
-                            + "values (?, ?, ?, ?, ?)")
-                    .params(repairId, itemCode, quantity, caller.username(), Timestamp.from(now())).update();
+            repairs.addPart(repairId, itemCode, quantity, caller.username(), now());
         });
         return get(repairId);
     }
@@ -181,14 +162,9 @@ public class RepairService {
         }
         Optional<String> exchangeNumber = exchange;
         tx.executeWithoutResult(status -> {
-            int rows = jdbc.sql("""
-                            update repair set state = ?, diagnosis = ?, closed_at = ?, closed_by = ?,
-                                              exchange_request_number = ?
-                            where id = ? and state = 'OPEN'""")
-                    .params(outcome.name(), diagnosis.trim(), Timestamp.from(now()), caller.username(),
-                            exchangeNumber.orElse(null), repairId)
-                    .update();
-            if (rows == 0) {
+            boolean closed = repairs.close(repairId, outcome, diagnosis.trim(), now(), caller.username(),
+                    exchangeNumber);
+            if (!closed) {
                 throw new ConcurrentChangeException("repair " + repairId + " was closed meanwhile; read it again");
             }
         });
@@ -223,39 +199,17 @@ public class RepairService {
         String filters = "state=" + state.map(Enum::name).orElse("") + "&imei=" + imei.orElse("") + "&technician="
                 + technician.orElse("") + "&reach=" + (reach ? caller.username() : "");
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
-        String[] devices = reach ? fleet.imeisInReach().toArray(String[]::new) : null;
-        List<Repair> rows = jdbc.sql("""
-                        select * from repair
-                        where (:state::text is null or state = :state) and (:imei::text is null or imei = :imei)
-                          and (:technician::text is null or technician = :technician)
-                          and (:reach = false or imei = any(:devices))
-                          and (:after::text is null or id < :after)
-                        order by id desc limit :limit""")
-                .param("state", state.map(Enum::name).orElse(null)).param("imei", imei.orElse(null))
-                .param("technician", technician.orElse(null)).param("reach", reach)
-                .param("devices", devices == null ? new String[0] : devices)
-                .param("after", page.afterKey().orElse(null))
-                .param("limit", page.fetchSize())
-                .query(ROW).list();
-        Page<Repair> p = page.toPage(rows, Repair::id, filters);
-        return new Page<>(p.items().stream().map(this::withParts).toList(), p.nextPageToken());
+        Optional<List<String>> devices = reach ? Optional.of(fleet.imeisInReach()) : Optional.empty();
+        List<Repair> rows = repairs.page(state, imei, technician, devices, page.afterKey(), page.fetchSize());
+        return page.toPage(rows, Repair::id, filters);
     }
 
     private Repair get(String id) {
-        return withParts(jdbc.sql("select * from repair where id = ?").param(id == null ? "" : id).query(ROW).optional()
-                .orElseThrow(() -> new NotFoundException("no repair " + id)));
+        return repairs.find(id).orElseThrow(() -> new NotFoundException("no repair " + id));
     }
 
     private Repair lock(String id) {
-        return jdbc.sql("select * from repair where id = ? for update").param(id).query(ROW).single();
-    }
-
-    private Repair withParts(Repair r) {
-        List<Repair.Part> parts = jdbc.sql("select item_code, quantity, recorded_by from repair_part where repair_id = ? "
-                        + "order by id")
-                .param(r.id()).query((rs, n) -> new Repair.Part(rs.getString(1), rs.getLong(2), rs.getString(3))).list();
-        return new Repair(r.id(), r.imei(), r.model(), r.depotCode(), r.technician(), r.state(), r.fault(), r.diagnosis(),
-                parts, r.openedAt(), r.closedAt(), r.closedBy(), r.exchangeRequestNumber());
+        return repairs.lock(id).orElseThrow(() -> new NotFoundException("no repair " + id));
     }
 
     private static void requireOpen(Repair r) {

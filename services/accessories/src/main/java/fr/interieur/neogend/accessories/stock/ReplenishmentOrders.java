@@ -3,7 +3,7 @@ package fr.interieur.neogend.accessories.stock;
 import java.time.LocalDate;
 
 /**
- * The order service's purchase orders, for replenishment drafts (implemented over gRPC in the peers
+ * The order service's purchase orders, for replenishment drafts (implemented over gRPC in the peerclient
  * package, on the current caller's behalf).
  */
 public interface ReplenishmentOrders {

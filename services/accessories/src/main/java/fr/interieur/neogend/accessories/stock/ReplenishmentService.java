@@ -4,7 +4,6 @@ import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItemCatalog;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 

@@ -5,13 +5,10 @@ import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
-import org.springframework.jdbc.core.RowMapper;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -34,10 +31,10 @@ public class StockHistory {
     /** The most rows one CSV export holds; beyond, narrower filters are asked for. */
     static final int MAX_EXPORT_ROWS = 100_000;
 
-    private final JdbcClient jdbc;
+    private final StockRepository stock;
 
-    public StockHistory(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    public StockHistory(StockRepository stock) {
+        this.stock = stock;
     }
 
     /** A movement as recorded. */
@@ -60,11 +57,6 @@ public class StockHistory {
     public enum AlertState {
         OPEN, CLEARED, ANY
     }
-
-    private static final RowMapper<Movement> MOVEMENT = (rs, n) -> new Movement(rs.getLong("id"), rs.getString("kind"),
-            rs.getString("item_code"), rs.getString("depot_code"), Optional.ofNullable(rs.getString("to_depot_code")),
-            rs.getLong("quantity"), Optional.ofNullable(rs.getString("reference")),
-            Optional.ofNullable(rs.getString("repair_id")), rs.getString("actor"), rs.getTimestamp("at").toInstant());
 
     /** A page of movements, in the order recorded. */
     @Transactional(readOnly = true)
@@ -119,24 +111,12 @@ public class StockHistory {
     }
 
     private List<Movement> select(Filter f, Range range, long after, int limit) {
-        return jdbc.sql("""
-                        select * from stock_movement
-                        where id > :after
-                          and (:depot::text is null or depot_code = :depot or to_depot_code = :depot)
-                          and (:item::text is null or item_code = :item)
-                          and (:repair::text is null or repair_id = :repair)
-                          and (:actor::text is null or actor = :actor)
-                          and (:from::timestamptz is null or at >= :from)
-                          and (:until::timestamptz is null or at < :until)
-                        order by id limit :limit""")
-                .param("after", after).param("depot", f.depot().orElse(null)).param("item", f.item().orElse(null))
-                .param("repair", f.repairId().orElse(null)).param("actor", f.actor().orElse(null))
-                .param("from", range.from()).param("until", range.until()).param("limit", limit)
-                .query(MOVEMENT).list();
+        return stock.movements(f.depot(), f.item(), f.repairId(), f.actor(), Optional.ofNullable(range.from()),
+                Optional.ofNullable(range.until()), after, limit);
     }
 
     /** The instants of the day filters: from the first day's start, until the day after the last. */
-    private record Range(Timestamp from, Timestamp until) {
+    private record Range(Instant from, Instant until) {
     }
 
     private static Range range(Filter f) {
@@ -147,8 +127,8 @@ public class StockHistory {
         if (from != null && to != null && to.isBefore(from)) {
             throw InvalidArgumentException.of("to_date", "must not be before from_date (" + from + ")");
         }
-        return new Range(from == null ? null : Timestamp.from(from.atStartOfDay(PARIS).toInstant()),
-                to == null ? null : Timestamp.from(to.plusDays(1).atStartOfDay(PARIS).toInstant()));
+        return new Range(from == null ? null : from.atStartOfDay(PARIS).toInstant(),
+                to == null ? null : to.plusDays(1).atStartOfDay(PARIS).toInstant());
     }
 
     private static LocalDate day(Optional<String> text, String field, Validation v) {
@@ -179,14 +159,7 @@ public class StockHistory {
         String rendering = "depot=" + depot.orElse("") + "&state=" + state;
         PageRequest page = PageRequest.of(pageSize, pageToken, rendering);
         long after = page.afterKey().map(StockHistory::key).orElse(0L);
-        List<StockService.Alert> rows = jdbc.sql("""
-                        select * from stock_alert
-                        where id > :after and (:depot::text is null or depot_code = :depot)
-                          and (:state = 'ANY' or (:state = 'OPEN') = (cleared_at is null))
-                        order by id limit :limit""")
-                .param("after", after).param("depot", depot.orElse(null)).param("state", state.name())
-                .param("limit", page.fetchSize())
-                .query(StockService.ALERT).list();
+        List<StockService.Alert> rows = stock.alerts(depot, state, after, page.fetchSize());
         return page.toPage(rows, a -> Long.toString(a.id()), rendering);
     }
 }

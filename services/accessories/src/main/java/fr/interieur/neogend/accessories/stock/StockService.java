@@ -6,8 +6,7 @@ import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.security.Caller;
-import org.springframework.jdbc.core.RowMapper;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import fr.interieur.neogend.accessories.catalogue.CatalogueItemRepository;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -31,10 +30,12 @@ public class StockService {
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final Set<String> KINDS = Set.of("RECEIPT", "ISSUE", "TRANSFER", "CONSUMPTION");
 
-    private final JdbcClient jdbc;
+    private final StockRepository stock;
+    private final CatalogueItemRepository catalogue;
 
-    public StockService(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    public StockService(StockRepository stock, CatalogueItemRepository catalogue) {
+        this.stock = stock;
+        this.catalogue = catalogue;
     }
 
     /** The stock of an item in a depot. */
@@ -50,14 +51,6 @@ public class StockService {
         }
     }
 
-    static final RowMapper<Alert> ALERT = (rs, n) -> new Alert(rs.getLong("id"), rs.getString("depot_code"),
-            rs.getString("item_code"), rs.getLong("quantity"), rs.getLong("minimum"),
-            rs.getTimestamp("raised_at").toInstant(), Optional.ofNullable(rs.getString("draft_order_number")),
-            Optional.ofNullable(rs.getTimestamp("cleared_at")).map(java.sql.Timestamp::toInstant));
-
-    private static final RowMapper<Level> LEVEL = (rs, n) -> new Level(rs.getString("depot_code"),
-            rs.getString("item_code"), rs.getLong("quantity"), rs.getLong("minimum"), rs.getBoolean("below_minimum"));
-
     @Transactional
     public void createItem(String code, String label, String category, List<String> fitsModels,
                            String agreementItemCode) {
@@ -70,11 +63,8 @@ public class StockService {
         v.check(agreementItemCode == null || agreementItemCode.isEmpty() || CODE.matcher(agreementItemCode).matches(),
                 "item.agreement_item_code", "must be 2 to 64 upper-case letters, digits, '-'");
         v.throwIfInvalid();
-        if (jdbc.sql("insert into catalogue_item (code, label, category, fits_models, agreement_item_code) "
-                        + "values (?, ?, ?, ?, ?) on conflict (code) do nothing")
-                .params(code, label.trim(), category, fitsModels.toArray(String[]::new),
-                        agreementItemCode == null || agreementItemCode.isEmpty() ? null : agreementItemCode)
-                .update() == 0) {
+        if (!catalogue.insert(code, label.trim(), category, fitsModels,
+                agreementItemCode == null || agreementItemCode.isEmpty() ? Optional.empty() : Optional.of(agreementItemCode))) {
             throw new AlreadyExistsException("a catalogue item " + code + " exists already");
         }
     }
@@ -85,8 +75,7 @@ public class StockService {
         v.check(code != null && CODE.matcher(code).matches(), "code", "must be 2 to 40 upper-case letters, digits, '-'");
         v.check(name != null && TEXT.matcher(name).matches(), "name", "is required: 1 to 200 characters");
         v.throwIfInvalid();
-        if (jdbc.sql("insert into depot (code, name, created_at) values (?, ?, now()) on conflict (code) do nothing")
-                .params(code, name.trim()).update() == 0) {
+        if (!stock.insertDepot(code, name.trim())) {
             throw new AlreadyExistsException("a depot " + code + " exists already");
         }
     }
@@ -97,10 +86,7 @@ public class StockService {
             throw InvalidArgumentException.of("minimum", "must not be negative");
         }
         requireDepotAndItem(depot, item, "depot_code");
-        jdbc.sql("""
-                        insert into stock_level (depot_code, item_code, minimum) values (?, ?, ?)
-                        on conflict (depot_code, item_code) do update set minimum = excluded.minimum""")
-                .params(depot, item, minimum).update();
+        stock.setMinimum(depot, item, minimum);
         return checkMinimum(depot, item);
     }
 
@@ -132,31 +118,18 @@ public class StockService {
             changed.add(take(depot, item, quantity));
             toDepot.ifPresent(t -> changed.add(add(t, item, quantity)));
         }
-        jdbc.sql("""
-                        insert into stock_movement (kind, item_code, depot_code, to_depot_code, quantity, reference,
-                                                    repair_id, actor, at)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, now())""")
-                .params(kind, item, depot, toDepot.orElse(null), quantity, reference.orElse(null),
-                        repairId.orElse(null), caller.username())
-                .update();
+        stock.recordMovement(kind, item, depot, toDepot, quantity, reference, repairId, caller.username());
         return changed;
     }
 
     private Level add(String depot, String item, long quantity) {
-        jdbc.sql("""
-                        insert into stock_level (depot_code, item_code, quantity) values (?, ?, ?)
-                        on conflict (depot_code, item_code) do update set quantity = stock_level.quantity + excluded.quantity""")
-                .params(depot, item, quantity).update();
+        stock.add(depot, item, quantity);
         return checkMinimum(depot, item);
     }
 
     private Level take(String depot, String item, long quantity) {
-        int rows = jdbc.sql("update stock_level set quantity = quantity - ? where depot_code = ? and item_code = ? "
-                        + "and quantity >= ?")
-                .params(quantity, depot, item, quantity).update();
-        if (rows == 0) {
-            long there = jdbc.sql("select coalesce(max(quantity), 0) from stock_level where depot_code = ? and item_code = ?")
-                    .params(depot, item).query(Long.class).single();
+        if (!stock.take(depot, item, quantity)) {
+            long there = stock.level(depot, item).map(Level::quantity).orElse(0L);
             throw new PreconditionFailedException("only " + there + " of " + item + " in " + depot + "; cannot take "
                     + quantity);
         }
@@ -165,72 +138,59 @@ public class StockService {
 
     /** Raises an alert on crossing below the minimum, clears it when back at or above (row already locked). */
     private Level checkMinimum(String depot, String item) {
-        Level l = jdbc.sql("select * from stock_level where depot_code = ? and item_code = ? for update")
-                .params(depot, item).query(LEVEL).single();
+        Level l = stock.lockLevel(depot, item).orElseThrow();
         boolean below = l.quantity() < l.minimum();
         if (below && !l.belowMinimum()) {
-            jdbc.sql("insert into stock_alert (depot_code, item_code, quantity, minimum, raised_at) values (?, ?, ?, ?, now())")
-                    .params(depot, item, l.quantity(), l.minimum()).update();
+            stock.raiseAlert(depot, item, l.quantity(), l.minimum());
         } else if (!below && l.belowMinimum()) {
-            jdbc.sql("update stock_alert set cleared_at = now() where depot_code = ? and item_code = ? and cleared_at is null")
-                    .params(depot, item).update();
+            stock.clearAlerts(depot, item);
         }
         if (below != l.belowMinimum()) {
-            jdbc.sql("update stock_level set below_minimum = ? where depot_code = ? and item_code = ?")
-                    .params(below, depot, item).update();
+            stock.markBelowMinimum(depot, item, below);
         }
         return new Level(depot, item, l.quantity(), l.minimum(), below);
     }
 
     @Transactional(readOnly = true)
     public List<Level> stock(String depot) {
-        if (!jdbc.sql("select exists(select 1 from depot where code = ?)").param(depot).query(Boolean.class).single()) {
+        if (stock.depotName(depot).isEmpty()) {
             throw new NotFoundException("no depot " + depot);
         }
-        return jdbc.sql("select * from stock_level where depot_code = ? order by item_code").param(depot)
-                .query(LEVEL).list();
+        return stock.levels(depot);
     }
 
     @Transactional(readOnly = true)
     public List<Alert> openAlerts(Optional<String> depot) {
-        return jdbc.sql("select * from stock_alert where cleared_at is null and (? = '' or depot_code = ?) "
-                        + "order by raised_at, id")
-                .params(depot.orElse(""), depot.orElse(""))
-                .query(ALERT).list();
+        return stock.openAlerts(depot);
     }
 
     /** An alert, open or not, locked until the transaction ends. */
     public Alert lockAlert(long id) {
-        return jdbc.sql("select * from stock_alert where id = ? for update").param(id).query(ALERT).optional()
-                .orElseThrow(() -> new NotFoundException("no stock alert " + id));
+        return stock.lockAlert(id).orElseThrow(() -> new NotFoundException("no stock alert " + id));
     }
 
     /** The current level of an item in a depot (zero when never stocked). */
     @Transactional(readOnly = true)
     public Level level(String depot, String item) {
-        return jdbc.sql("select * from stock_level where depot_code = ? and item_code = ?").params(depot, item)
-                .query(LEVEL).optional().orElse(new Level(depot, item, 0, 0, false));
+        return stock.level(depot, item).orElse(new Level(depot, item, 0, 0, false));
     }
 
     /** A depot's name. */
     @Transactional(readOnly = true)
     public String depotName(String depot) {
-        return jdbc.sql("select name from depot where code = ?").param(depot).query(String.class).optional()
-                .orElseThrow(() -> new NotFoundException("no depot " + depot));
+        return stock.depotName(depot).orElseThrow(() -> new NotFoundException("no depot " + depot));
     }
 
     /** Records the draft order proposed for an alert (the alert row is locked by the caller). */
     public void recordDraftOrder(long alertId, String orderNumber) {
-        jdbc.sql("update stock_alert set draft_order_number = ? where id = ?").params(orderNumber, alertId).update();
+        stock.recordDraftOrder(alertId, orderNumber);
     }
 
     private void requireDepotAndItem(String depot, String item, String field) {
-        if (!jdbc.sql("select exists(select 1 from depot where code = ?)").param(depot == null ? "" : depot)
-                .query(Boolean.class).single()) {
+        if (stock.depotName(depot).isEmpty()) {
             throw InvalidArgumentException.of(field, "no depot " + depot);
         }
-        if (!jdbc.sql("select exists(select 1 from catalogue_item where code = ?)").param(item == null ? "" : item)
-                .query(Boolean.class).single()) {
+        if (catalogue.find(item).isEmpty()) {
             throw InvalidArgumentException.of("item_code", "no catalogue item " + item);
         }
     }

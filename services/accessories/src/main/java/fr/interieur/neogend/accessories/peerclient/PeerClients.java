@@ -1,4 +1,4 @@
-package fr.interieur.neogend.accessories.peers;
+package fr.interieur.neogend.accessories.peerclient;
 
 import fr.interieur.neogend.accessories.repair.Peers;
 import fr.interieur.neogend.accessories.stock.ReplenishmentOrders;
