@@ -1,6 +1,9 @@
 package fr.interieur.neogend.order.exchange;
 
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.order.agreement.AgreementRepository;
+import fr.interieur.neogend.order.supplier.SupplierMessage;
+import fr.interieur.neogend.order.supplier.SupplierOutbox;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
@@ -9,21 +12,15 @@ import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.validation.Imei;
-import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.RowMapper;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -39,24 +36,22 @@ public class ExchangeRequestService {
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,500}");
     private static final Pattern REFERENCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,99}");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static final RowMapper<ExchangeRequest> ROW = (rs, n) -> new ExchangeRequest(rs.getString("number"),
-            rs.getString("agreement_id"), rs.getString("imei"), rs.getString("model"), rs.getString("reason"),
-            Optional.ofNullable(rs.getString("repair_reference")), ExchangeRequest.State.valueOf(rs.getString("state")),
-            rs.getString("requested_by"), rs.getTimestamp("requested_at").toInstant(),
-            Optional.ofNullable(rs.getString("supplier_reference")), Optional.ofNullable(rs.getString("refusal_reason")));
 
     /** States a device in a pack can be exchanged out of (inventory's EXCHANGE_OUT). */
     static final java.util.Set<String> EXCHANGEABLE = java.util.Set.of("IN_STOCK", "ASSIGNED", "IN_REPAIR",
             "PENDING_RETURN", "LOST", "STOLEN");
 
-    private final JdbcClient jdbc;
+    private final ExchangeRequestRepository requests;
+    private final AgreementRepository agreements;
+    private final SupplierOutbox outbox;
     private final FleetDevices fleet;
     private final Clock clock;
 
-    public ExchangeRequestService(JdbcClient jdbc, FleetDevices fleet, Optional<Clock> clock) {
-        this.jdbc = jdbc;
+    public ExchangeRequestService(ExchangeRequestRepository requests, AgreementRepository agreements,
+                                  SupplierOutbox outbox, FleetDevices fleet, Optional<Clock> clock) {
+        this.requests = requests;
+        this.agreements = agreements;
+        this.outbox = outbox;
         this.fleet = fleet;
         this.clock = clock.orElse(Clock.systemUTC());
     }
@@ -93,38 +88,25 @@ public class ExchangeRequestService {
         }
         existing(agreement);
         model = model == null || model.isBlank() ? device.model() : model;
-        String number = String.format("EX-%04d-%06d", LocalDate.ofInstant(now, PARIS).getYear(),
-                jdbc.sql("select nextval('exchange_request_number')").query(Long.class).single());
-        try {
-            jdbc.sql("""
-                            insert into exchange_request (number, agreement_id, imei, model, reason, repair_reference, state,
-                                                          requested_by, requested_at)
-                            values (?, ?, ?, ?, ?, ?, 'REQUESTED', ?, ?)""")
-                    .params(number, agreement, imei, model.trim(), reason.trim(), repairReference.orElse(null),
-                            caller.username(), Timestamp.from(now))
-                    .update();
-        } catch (DuplicateKeyException e) {
+        String number = String.format("EX-%04d-%06d", LocalDate.ofInstant(now, PARIS).getYear(), requests.nextNumber());
+        if (!requests.insert(number, agreement, imei, model.trim(), reason.trim(), repairReference, caller.username(),
+                now)) {
             throw new AlreadyExistsException("an exchange of device " + imei + " is requested already");
         }
-        var message = Map.of("exchangeNumber", number, "agreementId", agreement, "imei", imei, "model", model.trim(),
-                "reason", reason.trim(), "repairReference", repairReference.orElse(""));
-        jdbc.sql("""
-                        insert into supplier_outbox (exchange_number, kind, payload, created_at, next_attempt_at)
-                        values (?, 'EXCHANGE', ?::jsonb, ?, ?)""")
-                .params(number, JSON.writeValueAsString(message), Timestamp.from(now), Timestamp.from(now))
-                .update();
+        // the request and its outbox row in one transaction: never lost
+        outbox.enqueue(new SupplierMessage.ExchangeMessage(number, agreement, imei, model.trim(), reason.trim(),
+                repairReference.orElse("")), now);
         return get(number);
     }
 
     private String existing(String agreementId) {
-        return jdbc.sql("select id from framework_agreement where id = ?").param(agreementId).query(String.class)
-                .optional()
+        return agreements.find(agreementId).map(a -> agreementId)
                 .orElseThrow(() -> InvalidArgumentException.of("exchange_request.agreement_id", "no agreement " + agreementId));
     }
 
     @Transactional(readOnly = true)
     public ExchangeRequest get(String number) {
-        return jdbc.sql("select * from exchange_request where number = ?").param(number).query(ROW).single();
+        return requests.find(number).orElseThrow(() -> new NotFoundException("no exchange request " + number));
     }
 
     /** Requests, newest first; optionally for one device. */
@@ -132,25 +114,17 @@ public class ExchangeRequestService {
     public Page<ExchangeRequest> list(Optional<String> imei, int pageSize, String pageToken) {
         String filters = "imei=" + imei.orElse("");
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
-        List<ExchangeRequest> rows = jdbc.sql("""
-                        select * from exchange_request
-                        where (:imei::text is null or imei = :imei) and (:after::text is null or number < :after)
-                        order by number desc limit :limit""")
-                .param("imei", imei.orElse(null)).param("after", page.afterKey().orElse(null))
-                .param("limit", page.fetchSize())
-                .query(ROW).list();
+        List<ExchangeRequest> rows = requests.page(imei, page.afterKey(), page.fetchSize());
         return page.toPage(rows, ExchangeRequest::number, filters);
     }
 
     /** The supplier received it (called by the relay, in its transaction). */
     public void markSent(String number, String supplierReference) {
-        jdbc.sql("update exchange_request set state = 'SENT', supplier_reference = ? where number = ? and state = 'REQUESTED'")
-                .params(supplierReference, number).update();
+        requests.markSent(number, supplierReference);
     }
 
     /** The supplier refused it; a new request for the device may be made. */
     public void markRefused(String number, String reason) {
-        jdbc.sql("update exchange_request set state = 'REFUSED', refusal_reason = ? where number = ? and state = 'REQUESTED'")
-                .params(reason.length() > 500 ? reason.substring(0, 500) : reason, number).update();
+        requests.markRefused(number, reason.length() > 500 ? reason.substring(0, 500) : reason);
     }
 }

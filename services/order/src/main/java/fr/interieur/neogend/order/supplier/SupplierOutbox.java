@@ -1,57 +1,36 @@
 package fr.interieur.neogend.order.supplier;
 
-import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
-import fr.interieur.neogend.order.purchaseorder.SupplierQueue;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
-
-import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
- * Approved orders waiting to reach the supplier, written in the approval's transaction (rule 6: an
- * approved order is never lost); {@link SupplierRelay} sends them.
+ * The messages waiting to reach the supplier, written in the transaction of what they tell (an
+ * approval, a cancellation, an exchange request), so none is lost (rule 6). Table {@code supplier_outbox},
+ * owned by the persistence adapter implementing this port; sent by the relay of the supplierclient package.
  */
-@Component
-class SupplierOutbox implements SupplierQueue {
+public interface SupplierOutbox {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private final JdbcClient jdbc;
-
-    SupplierOutbox(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    /** A message due, locked for the caller's transaction (other relays skip it). */
+    record Due(long id, SupplierMessage message, int attempts) {
     }
 
-    @Override
-    public void enqueue(PurchaseOrder order, Instant at) {
-        var message = new SupplierOrderIntakeClient.OrderMessage(order.number(), order.agreementId(),
-                order.deliverySite(), order.requestedDate().toString(), order.lines().stream()
-                .map(l -> new SupplierOrderIntakeClient.Line(l.itemCode(), l.quantity(), l.unitPrice().toPlainString()))
-                .toList());
-        jdbc.sql("""
-                        insert into supplier_outbox (order_number, payload, created_at, next_attempt_at)
-                        values (?, ?::jsonb, ?, ?)""")
-                .params(order.number(), JSON.writeValueAsString(message), Timestamp.from(at), Timestamp.from(at))
-                .update();
-    }
+    /** Queues a message, due at once. A cancellation queued twice is kept once. */
+    void enqueue(SupplierMessage message, Instant at);
 
-    @Override
-    public void cancelled(PurchaseOrder order, String reason, Instant at) {
-        // an order being sent right now is locked by the relay: this waits, then sees it delivered
-        jdbc.sql("delete from supplier_outbox where order_number = ? and kind = 'ORDER' and delivered_at is null")
-                .param(order.number()).update();
-        boolean received = jdbc.sql("select exists(select 1 from supplier_outbox where order_number = ? "
-                + "and kind = 'ORDER' and delivered_at is not null)").param(order.number()).query(Boolean.class).single();
-        if (received) {
-            var message = new SupplierOrderIntakeClient.CancellationMessage(order.number(), order.agreementId(), reason,
-                    at.toString());
-            jdbc.sql("""
-                            insert into supplier_outbox (order_number, kind, payload, created_at, next_attempt_at)
-                            values (?, 'CANCELLATION', ?::jsonb, ?, ?) on conflict do nothing""")
-                    .params(order.number(), JSON.writeValueAsString(message), Timestamp.from(at), Timestamp.from(at))
-                    .update();
-        }
-    }
+    /** Withdraws an order not delivered yet; false when it was delivered (or never queued). */
+    boolean withdrawOrder(String orderNumber);
+
+    /** Whether the supplier received the order. */
+    boolean orderDelivered(String orderNumber);
+
+    /** Up to {@code limit} messages due now, oldest first, locked (skipping those another relay holds). */
+    List<Due> lockDue(int limit);
+
+    void delivered(long id, String supplierReference);
+
+    void refused(long id, String reason);
+
+    /** Keeps the message for another attempt after {@code wait}. */
+    void retryLater(long id, String reason, Duration wait);
 }

@@ -1,9 +1,11 @@
-package fr.interieur.neogend.order.supplier;
+package fr.interieur.neogend.order.supplierclient;
 
 import feign.FeignException;
 import feign.RetryableException;
 import fr.interieur.neogend.order.exchange.ExchangeRequestService;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
+import fr.interieur.neogend.order.supplier.SupplierMessage;
+import fr.interieur.neogend.order.supplier.SupplierOutbox;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -16,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import fr.interieur.neogend.kit.background.PollingLoop;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -45,7 +46,7 @@ class SupplierRelay implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(SupplierRelay.class);
     private static final int BATCH = 20;
 
-    private final JdbcClient jdbc;
+    private final SupplierOutbox outbox;
     private final TransactionTemplate tx;
     private final SupplierOrderIntakeClient client;
     private final PurchaseOrderService orders;
@@ -57,7 +58,7 @@ class SupplierRelay implements SmartLifecycle {
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final PollingLoop loop;
 
-    SupplierRelay(JdbcClient jdbc, TransactionTemplate tx, SupplierOrderIntakeClient client, PurchaseOrderService orders,
+    SupplierRelay(SupplierOutbox outbox, TransactionTemplate tx, SupplierOrderIntakeClient client, PurchaseOrderService orders,
                   ExchangeRequestService exchanges,
                   @Value("${neogend.supplier.poll-interval:1s}") Duration pollInterval,
                   @Value("${neogend.supplier.max-backoff:5m}") Duration maxBackoff,
@@ -65,7 +66,7 @@ class SupplierRelay implements SmartLifecycle {
                   @Value("${neogend.supplier.retry.attempts:3}") int attempts,
                   @Value("${neogend.supplier.retry.wait:200ms}") Duration retryWait,
                   @Value("${neogend.supplier.circuit-breaker.open-for:30s}") Duration openFor) {
-        this.jdbc = jdbc;
+        this.outbox = outbox;
         this.tx = tx;
         this.client = client;
         this.orders = orders;
@@ -90,21 +91,6 @@ class SupplierRelay implements SmartLifecycle {
         return e instanceof TimeoutException || e instanceof java.io.IOException;
     }
 
-    /** An outbox row: an approved order or an exchange request. */
-    private record Due(long id, String orderNumber, String exchangeNumber, String kind, String payload, int attempts) {
-
-        /** The Idempotency-Key and the name in logs: the order's or the request's number. */
-        String key() {
-            return kind.equals("CANCELLATION") ? orderNumber + "-CANCELLATION"
-                    : orderNumber != null ? orderNumber : exchangeNumber;
-        }
-
-        String what() {
-            return kind.equals("CANCELLATION") ? "cancellation of order " + orderNumber
-                    : orderNumber != null ? "order " + orderNumber : "exchange request " + exchangeNumber;
-        }
-    }
-
     /** What an attempt came to. */
     private sealed interface Outcome {
         record Received(String reference) implements Outcome {
@@ -124,53 +110,42 @@ class SupplierRelay implements SmartLifecycle {
      */
     int sendDue() {
         Integer sent = tx.execute(status -> {
-            List<Due> due = jdbc.sql("""
-                            select id, order_number, exchange_number, kind, payload::text, attempts from supplier_outbox
-                            where delivered_at is null and refused_at is null and next_attempt_at <= now()
-                            order by id limit ? for update skip locked""")
-                    .param(BATCH)
-                    .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getInt(6))).list();
+            List<SupplierOutbox.Due> due = outbox.lockDue(BATCH);
             int received = 0;
-            for (Due d : due) {
-                Outcome outcome = send(d);
+            for (SupplierOutbox.Due d : due) {
+                Outcome outcome = send(d.message());
                 switch (outcome) {
                     case Outcome.Received r -> {
-                        jdbc.sql("""
-                                        update supplier_outbox set delivered_at = now(), attempts = attempts + 1,
-                                               supplier_reference = ?, last_error = null where id = ?""")
-                                .params(r.reference(), d.id()).update();
-                        switch (d.kind()) {
-                            case "ORDER" -> orders.markSent(d.orderNumber(), r.reference());
-                            case "EXCHANGE" -> exchanges.markSent(d.exchangeNumber(), r.reference());
-                            default -> log.info("supplier received the cancellation of order {} ({})", d.orderNumber(),
-                                    r.reference());
+                        outbox.delivered(d.id(), r.reference());
+                        switch (d.message()) {
+                            case SupplierMessage.OrderMessage o -> orders.markSent(o.orderNumber(), r.reference());
+                            case SupplierMessage.ExchangeMessage e -> exchanges.markSent(e.exchangeNumber(), r.reference());
+                            case SupplierMessage.CancellationMessage c -> log.info(
+                                    "supplier received the cancellation of order {} ({})", c.orderNumber(), r.reference());
                         }
                         received++;
                     }
                     case Outcome.Refused r -> {
-                        jdbc.sql("update supplier_outbox set refused_at = now(), attempts = attempts + 1, last_error = ? "
-                                + "where id = ?").params(r.reason(), d.id()).update();
-                        if (d.kind().equals("CANCELLATION")) {
-                            log.error("supplier refused the cancellation of order {}: {}; someone must call it",
-                                    d.orderNumber(), r.reason());
-                        } else if (d.orderNumber() != null) {
-                            log.error("supplier refused order {}: {}; it stays APPROVED until someone looks at it",
-                                    d.orderNumber(), r.reason());
-                        } else {
-                            exchanges.markRefused(d.exchangeNumber(), r.reason());
-                            log.error("supplier refused exchange request {}: {}; a new request may be made",
-                                    d.exchangeNumber(), r.reason());
+                        outbox.refused(d.id(), r.reason());
+                        switch (d.message()) {
+                            case SupplierMessage.CancellationMessage c -> log.error(
+                                    "supplier refused the cancellation of order {}: {}; someone must call it",
+                                    c.orderNumber(), r.reason());
+                            case SupplierMessage.OrderMessage o -> log.error(
+                                    "supplier refused order {}: {}; it stays APPROVED until someone looks at it",
+                                    o.orderNumber(), r.reason());
+                            case SupplierMessage.ExchangeMessage e -> {
+                                exchanges.markRefused(e.exchangeNumber(), r.reason());
+                                log.error("supplier refused exchange request {}: {}; a new request may be made",
+                                        e.exchangeNumber(), r.reason());
+                            }
                         }
                     }
                     case Outcome.Retry r -> {
                         Duration wait = backoff(d.attempts() + 1);
-                        jdbc.sql("""
-                                        update supplier_outbox set attempts = attempts + 1, last_error = ?,
-                                               next_attempt_at = now() + ? * interval '1 millisecond' where id = ?""")
-                                .params(r.reason(), wait.toMillis(), d.id()).update();
+                        outbox.retryLater(d.id(), r.reason(), wait);
                         log.warn("{} not received by the supplier (attempt {}): {}; next try in {}",
-                                d.what(), d.attempts() + 1, r.reason(), wait);
+                                what(d.message()), d.attempts() + 1, r.reason(), wait);
                         return received;
                     }
                 }
@@ -180,29 +155,31 @@ class SupplierRelay implements SmartLifecycle {
         return sent == null ? 0 : sent;
     }
 
-    private Outcome send(Due d) {
-        Supplier<SupplierOrderIntakeClient.Receipt> call;
-        if (d.kind().equals("CANCELLATION")) {
-            var cancellation = SupplierOutbox.JSON.readValue(d.payload(),
-                    SupplierOrderIntakeClient.CancellationMessage.class);
-            call = () -> client.receiveCancellation(d.key(), d.orderNumber(), cancellation);
-        } else if (d.orderNumber() != null) {
-            var order = SupplierOutbox.JSON.readValue(d.payload(), SupplierOrderIntakeClient.OrderMessage.class);
-            call = () -> client.receiveOrder(d.key(), order);
-        } else {
-            var exchange = SupplierOutbox.JSON.readValue(d.payload(), SupplierOrderIntakeClient.ExchangeMessage.class);
-            call = () -> client.receiveExchangeRequest(d.key(), exchange);
-        }
+    /** The name of a message in logs. */
+    private static String what(SupplierMessage m) {
+        return switch (m) {
+            case SupplierMessage.CancellationMessage c -> "cancellation of order " + c.orderNumber();
+            case SupplierMessage.OrderMessage o -> "order " + o.orderNumber();
+            case SupplierMessage.ExchangeMessage e -> "exchange request " + e.exchangeNumber();
+        };
+    }
+
+    private Outcome send(SupplierMessage m) {
+        Supplier<SupplierMessage.Receipt> call = switch (m) {
+            case SupplierMessage.CancellationMessage c -> () -> client.receiveCancellation(m.key(), c.orderNumber(), c);
+            case SupplierMessage.OrderMessage o -> () -> client.receiveOrder(m.key(), o);
+            case SupplierMessage.ExchangeMessage e -> () -> client.receiveExchangeRequest(m.key(), e);
+        };
         try {
-            SupplierOrderIntakeClient.Receipt receipt = circuitBreaker.executeCallable(() -> retry.executeCallable(() ->
+            SupplierMessage.Receipt receipt = circuitBreaker.executeCallable(() -> retry.executeCallable(() ->
                     timeLimiter.executeFutureSupplier(() -> CompletableFuture.supplyAsync(call, calls))));
-            return new Outcome.Received(Optional.ofNullable(receipt).map(SupplierOrderIntakeClient.Receipt::supplierReference)
+            return new Outcome.Received(Optional.ofNullable(receipt).map(SupplierMessage.Receipt::supplierReference)
                     .orElse(""));
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                     ? e.getCause() : e;
             if (cause instanceof FeignException fe && fe.status() == 409) {
-                return new Outcome.Received("(received already under key " + d.key() + ")");
+                return new Outcome.Received("(received already under key " + m.key() + ")");
             }
             if (cause instanceof CallNotPermittedException) {
                 return new Outcome.Retry("circuit breaker open: the supplier failed too often lately");

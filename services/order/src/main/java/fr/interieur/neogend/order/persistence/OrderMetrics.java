@@ -1,4 +1,4 @@
-package fr.interieur.neogend.order.metrics;
+package fr.interieur.neogend.order.persistence;
 
 import fr.interieur.neogend.kit.metrics.SqlGauges;
 import fr.interieur.neogend.order.purchaseorder.OrderState;

@@ -1,4 +1,4 @@
-package fr.interieur.neogend.order.supplier;
+package fr.interieur.neogend.order.supplierclient;
 
 import org.springframework.cloud.openfeign.FeignClient;
 import org.springframework.http.MediaType;
@@ -6,7 +6,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 
-import java.util.List;
+import fr.interieur.neogend.order.supplier.SupplierMessage.CancellationMessage;
+import fr.interieur.neogend.order.supplier.SupplierMessage.ExchangeMessage;
+import fr.interieur.neogend.order.supplier.SupplierMessage.OrderMessage;
+import fr.interieur.neogend.order.supplier.SupplierMessage.Receipt;
 
 /**
  * The supplier's order-intake API, as described by {@code docs/openapi/supplier-order-intake.yaml}:
@@ -31,26 +34,4 @@ public interface SupplierOrderIntakeClient {
     Receipt receiveCancellation(@RequestHeader("Idempotency-Key") String idempotencyKey,
                                 @org.springframework.web.bind.annotation.PathVariable("orderNumber") String orderNumber,
                                 @RequestBody CancellationMessage cancellation);
-
-    /** A cancellation as the supplier receives it. */
-    record CancellationMessage(String orderNumber, String agreementId, String reason, String cancelledAt) {
-    }
-
-    /** An exchange request as the supplier receives it (a device that could not be repaired). */
-    record ExchangeMessage(String exchangeNumber, String agreementId, String imei, String model, String reason,
-                           String repairReference) {
-    }
-
-    /** The order as the supplier receives it. */
-    record OrderMessage(String orderNumber, String agreementId, String deliverySite, String requestedDate,
-                        List<Line> lines) {
-    }
-
-    /** One line. */
-    record Line(String itemCode, long quantity, String unitPrice) {
-    }
-
-    /** The supplier's answer. */
-    record Receipt(String supplierReference, String receivedAt) {
-    }
 }
