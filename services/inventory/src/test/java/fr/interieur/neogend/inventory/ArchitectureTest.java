@@ -3,15 +3,27 @@ package fr.interieur.neogend.inventory;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import fr.interieur.neogend.testkit.DomainRules;
+import fr.interieur.neogend.testkit.TableOwners;
 import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ArchitectureTest {
 
+    /** Every class outside grpc, persistence and *client is free of transport and storage (issue 19). */
     @Test
-    void domainDependsOnNeitherTransportNorStorage() {
-        DomainRules.check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("fr.interieur.neogend.inventory"), "fr.interieur.neogend.inventory.device..",
-                "fr.interieur.neogend.inventory.agreement..", "fr.interieur.neogend.inventory.lease..",
-                "fr.interieur.neogend.inventory.unit..");
+    void everyClassOutsideTheAdaptersDependsOnNeitherTransportNorStorage() {
+        DomainRules.checkService(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("fr.interieur.neogend.inventory"), "fr.interieur.neogend.inventory");
+    }
+
+    /** Each table is written by one persistence adapter (devices, packs, units, history, the outbox). */
+    @Test
+    void everyTableHasOneOwner() {
+        Path main = Path.of("src/main/java");
+        TableOwners.check(main);
+        assertThat(TableOwners.writers(main)).containsKeys("device", "pack", "unit", "history", "outbox");
     }
 }

@@ -1,4 +1,4 @@
-package fr.interieur.neogend.inventory.outbox;
+package fr.interieur.neogend.inventory.telemetryclient;
 
 import fr.interieur.neogend.testkit.ServiceIT;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
-package fr.interieur.neogend.inventory.outbox;
+package fr.interieur.neogend.inventory.telemetryclient;
 
+import fr.interieur.neogend.inventory.outbox.OutboxStore;
+import fr.interieur.neogend.inventory.outbox.OutboxStore.Event;
 import fr.interieur.neogend.kit.background.PollingLoop;
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import fr.interieur.neogend.telemetry.v1.InventoryEvent;
@@ -15,12 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.RowMapper;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -81,7 +80,7 @@ class OutboxRelay implements SmartLifecycle {
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.?[A-Za-z0-9_-]*");
     private static final Pattern BEARER = Pattern.compile("(?i)bearer\\s+\\S+");
 
-    private final JdbcClient jdbc;
+    private final OutboxStore store;
     private final TransactionTemplate tx;
     private final ServiceTokenSource tokens;
     private final Channel channel;
@@ -92,18 +91,18 @@ class OutboxRelay implements SmartLifecycle {
     private final PollingLoop loop;
 
     @Autowired
-    OutboxRelay(JdbcClient jdbc, TransactionTemplate tx, ServiceTokenSource tokens, TelemetryChannel channel,
+    OutboxRelay(OutboxStore store, TransactionTemplate tx, ServiceTokenSource tokens, TelemetryChannel channel,
                 @Value("${neogend.outbox.poll-interval:1s}") Duration pollInterval,
                 @Value("${neogend.outbox.deadline:5s}") Duration deadline,
                 @Value("${neogend.outbox.max-backoff:5m}") Duration maxBackoff,
                 @Value("${neogend.outbox.keep-delivered:7d}") Duration keepDelivered) {
-        this(jdbc, tx, tokens, channel.channel(), pollInterval, deadline, maxBackoff, keepDelivered);
+        this(store, tx, tokens, channel.channel(), pollInterval, deadline, maxBackoff, keepDelivered);
     }
 
     /** A relay of its own (another replica, a restarted one) over any channel. */
-    OutboxRelay(JdbcClient jdbc, TransactionTemplate tx, ServiceTokenSource tokens, Channel channel,
+    OutboxRelay(OutboxStore store, TransactionTemplate tx, ServiceTokenSource tokens, Channel channel,
                 Duration pollInterval, Duration deadline, Duration maxBackoff, Duration keepDelivered) {
-        this.jdbc = jdbc;
+        this.store = store;
         this.tx = tx;
         this.tokens = tokens;
         this.channel = channel;
@@ -115,16 +114,8 @@ class OutboxRelay implements SmartLifecycle {
 
     /** Deletes events delivered longer ago than {@code keep-delivered} (kept meanwhile for inquiries). */
     int deleteOldDelivered() {
-        return jdbc.sql("delete from outbox where delivered_at < now() - ? * interval '1 second'")
-                .param(keepDelivered.toSeconds()).update();
+        return store.deleteDeliveredBefore(keepDelivered);
     }
-
-    private record Event(long id, String eventId, String kind, String subject, byte[] payload, int attempts) {
-    }
-
-    private static final String COLUMNS = "o.id, o.event_id::text, o.kind, o.subject_id, o.payload, o.attempts";
-    private static final RowMapper<Event> EVENT = (rs, n) -> new Event(rs.getLong(1), rs.getString(2),
-            rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getInt(6));
 
     /** What became of one attempt. */
     enum Outcome {
@@ -176,14 +167,7 @@ class OutboxRelay implements SmartLifecycle {
      */
     int deliverDue() {
         Integer handled = tx.execute(status -> {
-            List<Event> heads = jdbc.sql("select " + COLUMNS + """
-                             from outbox o
-                            where o.delivered_at is null and o.parked_at is null and o.next_attempt_at <= now()
-                              and not exists (select 1 from outbox e
-                                               where e.subject_id = o.subject_id and e.id < o.id
-                                                 and e.delivered_at is null and e.parked_at is null)
-                            order by o.id limit ? for update of o skip locked""")
-                    .param(BATCH).query(EVENT).list();
+            List<Event> heads = store.lockDueHeads(BATCH);
             Pass pass = new Pass();
             for (Event head : heads) {
                 if (pass.over()) {
@@ -204,18 +188,12 @@ class OutboxRelay implements SmartLifecycle {
             Attempt attempt = send(event.payload());
             switch (attempt.outcome()) {
                 case DELIVERED -> {
-                    jdbc.sql("update outbox set delivered_at = now(), attempts = attempts + 1, last_error = null "
-                            + "where id = ?").param(event.id()).update();
+                    store.delivered(event.id());
                     pass.delivered++;
                     pass.downInARow = 0;
                 }
                 case PARK -> {
-                    // next_attempt_at 'infinity': not due for any relay, even one of an older version
-                    jdbc.sql("""
-                                    update outbox set parked_at = now(), parked_reason = ?, last_error = ?,
-                                                      attempts = attempts + 1, next_attempt_at = 'infinity'
-                                    where id = ?""")
-                            .params(attempt.reason(), attempt.reason(), event.id()).update();
+                    store.park(event.id(), attempt.reason());
                     log.warn("outbox event {} (event id {}, {}) parked, never retried by the relay: {}; "
                                     + "the device's later events go on (see docs/operations.md)", event.id(),
                             event.eventId(), event.kind(), attempt.reason());
@@ -224,11 +202,7 @@ class OutboxRelay implements SmartLifecycle {
                 }
                 case RETRY, RETRY_RECEIVER_DOWN -> {
                     Duration wait = backoff(event.attempts() + 1);
-                    jdbc.sql("""
-                                    update outbox set attempts = attempts + 1, last_error = ?,
-                                                      next_attempt_at = now() + ? * interval '1 millisecond'
-                                    where id = ?""")
-                            .params(attempt.reason(), wait.toMillis(), event.id()).update();
+                    store.retryLater(event.id(), attempt.reason(), wait);
                     log.warn("outbox event {} (event id {}, {}) not delivered (attempt {}): {}; next try in {}; "
                                     + "the device's later events wait", event.id(), event.eventId(), event.kind(),
                             event.attempts() + 1, attempt.reason(), wait);
@@ -236,20 +210,8 @@ class OutboxRelay implements SmartLifecycle {
                     return;
                 }
             }
-            event = next(event);
+            event = store.lockNext(event).orElse(null);
         }
-    }
-
-    /**
-     * The device's next waiting event, locked. Never SKIP LOCKED: skipping it would hand over a later
-     * one. Nobody else holds it (no replica sees it as a head while this pass holds the one before).
-     */
-    private Event next(Event after) {
-        return jdbc.sql("select " + COLUMNS + """
-                         from outbox o
-                        where o.subject_id = ? and o.id > ? and o.delivered_at is null and o.parked_at is null
-                        order by o.id limit 1 for update of o""")
-                .params(after.subject(), after.id()).query(EVENT).optional().orElse(null);
     }
 
     /** How the receiver answered (the reason safe to store and log: no token, no payload). */
@@ -307,18 +269,8 @@ class OutboxRelay implements SmartLifecycle {
     }
 
     /** Events waiting (neither delivered nor parked), the age of the oldest, and parked ones, for operators. */
-    record Backlog(long pending, Optional<Instant> oldest, long parked) {
-    }
-
-    Backlog backlog() {
-        return jdbc.sql("""
-                        select count(*) filter (where parked_at is null),
-                               min(created_at) filter (where parked_at is null),
-                               count(*) filter (where parked_at is not null)
-                          from outbox where delivered_at is null""")
-                .query((rs, n) -> new Backlog(rs.getLong(1),
-                        Optional.ofNullable(rs.getTimestamp(2)).map(Timestamp::toInstant), rs.getLong(3)))
-                .single();
+    OutboxStore.Backlog backlog() {
+        return store.backlog();
     }
 
     @Override

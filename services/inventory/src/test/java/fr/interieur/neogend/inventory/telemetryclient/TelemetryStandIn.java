@@ -1,4 +1,4 @@
-package fr.interieur.neogend.inventory.outbox;
+package fr.interieur.neogend.inventory.telemetryclient;
 
 import fr.interieur.neogend.telemetry.v1.InventoryEvent;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;

@@ -1,4 +1,4 @@
-package fr.interieur.neogend.inventory.outbox;
+package fr.interieur.neogend.inventory.persistence;
 
 import fr.interieur.neogend.kit.metrics.SqlGauges;
 import io.micrometer.core.instrument.MeterRegistry;

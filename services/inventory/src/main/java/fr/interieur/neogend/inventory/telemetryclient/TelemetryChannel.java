@@ -1,4 +1,4 @@
-package fr.interieur.neogend.inventory.outbox;
+package fr.interieur.neogend.inventory.telemetryclient;
 
 import fr.interieur.neogend.kit.grpc.PeerChannel;
 import io.grpc.ManagedChannel;

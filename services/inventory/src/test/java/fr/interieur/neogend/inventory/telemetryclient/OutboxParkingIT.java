@@ -1,4 +1,4 @@
-package fr.interieur.neogend.inventory.outbox;
+package fr.interieur.neogend.inventory.telemetryclient;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -63,6 +63,8 @@ class OutboxParkingIT {
     @Autowired
     JdbcClient jdbc;
     @Autowired
+    fr.interieur.neogend.inventory.outbox.OutboxStore store;
+    @Autowired
     TransactionTemplate tx;
     @Autowired
     OutboxDeviceEvents events;
@@ -94,7 +96,7 @@ class OutboxParkingIT {
     }
 
     OutboxRelay relay(ServiceTokenSource tokens) {
-        return new OutboxRelay(jdbc, tx, tokens, telemetry.channel(), Duration.ofMillis(20), Duration.ofMillis(300),
+        return new OutboxRelay(store, tx, tokens, telemetry.channel(), Duration.ofMillis(20), Duration.ofMillis(300),
                 Duration.ofMillis(100), Duration.ofDays(7));
     }
 
@@ -151,7 +153,7 @@ class OutboxParkingIT {
         assertThat(parkedReason(e1)).isNull();
         assertThat(jdbc.sql("select last_error from outbox where event_id = ?::uuid").param(e1).query(String.class)
                 .single()).startsWith("PERMISSION_DENIED");
-        OutboxRelay.Backlog backlog = relay.backlog();
+        fr.interieur.neogend.inventory.outbox.OutboxStore.Backlog backlog = relay.backlog();
         assertThat(backlog.pending()).isEqualTo(1);
         assertThat(backlog.parked()).isEqualTo(3);
         // the gauges outlive a garbage collection (read every 10 s at most)

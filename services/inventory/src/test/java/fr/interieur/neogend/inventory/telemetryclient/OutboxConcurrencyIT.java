@@ -1,4 +1,4 @@
-package fr.interieur.neogend.inventory.outbox;
+package fr.interieur.neogend.inventory.telemetryclient;
 
 import com.google.protobuf.Timestamp;
 import fr.interieur.neogend.telemetry.v1.InventoryEvent;
@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static fr.interieur.neogend.inventory.InventoryTestData.imei;
-import static fr.interieur.neogend.inventory.outbox.OutboxParkingIT.awaitTrue;
+import static fr.interieur.neogend.inventory.telemetryclient.OutboxParkingIT.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -49,6 +49,8 @@ class OutboxConcurrencyIT {
 
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    fr.interieur.neogend.inventory.outbox.OutboxStore store;
     @Autowired
     TransactionTemplate tx;
     @Autowired
@@ -74,7 +76,7 @@ class OutboxConcurrencyIT {
     }
 
     OutboxRelay relay(fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource tokens) {
-        return new OutboxRelay(jdbc, tx, tokens, telemetry.channel(), Duration.ofMillis(20),
+        return new OutboxRelay(store, tx, tokens, telemetry.channel(), Duration.ofMillis(20),
                 Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofDays(7));
     }
 

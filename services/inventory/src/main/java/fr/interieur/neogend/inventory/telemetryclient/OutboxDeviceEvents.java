@@ -1,11 +1,11 @@
-package fr.interieur.neogend.inventory.outbox;
+package fr.interieur.neogend.inventory.telemetryclient;
 
 import com.google.protobuf.Timestamp;
 import fr.interieur.neogend.inventory.device.Device;
 import fr.interieur.neogend.inventory.device.DeviceEvents;
 import fr.interieur.neogend.telemetry.v1.InventoryEvent;
 import fr.interieur.neogend.telemetry.v1.InventoryEventKind;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import fr.interieur.neogend.inventory.outbox.OutboxStore;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
@@ -23,10 +23,10 @@ class OutboxDeviceEvents implements DeviceEvents {
 
     static final String TELEMETRY = "telemetry";
 
-    private final JdbcClient jdbc;
+    private final OutboxStore store;
 
-    OutboxDeviceEvents(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    OutboxDeviceEvents(OutboxStore store) {
+        this.store = store;
     }
 
     @Override
@@ -53,11 +53,7 @@ class OutboxDeviceEvents implements DeviceEvents {
 
     /** Queues one event (package-private for the relay's tests). */
     void write(InventoryEvent event, Instant at) {
-        jdbc.sql("""
-                        insert into outbox (event_id, destination, kind, subject_id, payload, created_at, next_attempt_at)
-                        values (?, ?, ?, ?, ?, ?, ?)""")
-                .params(UUID.fromString(event.getEventId()), TELEMETRY, event.getKind().name(), event.getImei(),
-                        event.toByteArray(), java.sql.Timestamp.from(at), java.sql.Timestamp.from(at))
-                .update();
+        store.write(UUID.fromString(event.getEventId()), TELEMETRY, event.getKind().name(), event.getImei(),
+                event.toByteArray(), at);
     }
 }
