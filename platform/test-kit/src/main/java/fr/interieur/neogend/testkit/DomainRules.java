@@ -81,15 +81,4 @@ public final class DomainRules {
                 .because("the gRPC adapter reaches data through the application services and their ports only");
         return CompositeArchRule.of(coreIsPure).and(inboundNeverReachesStorage);
     }
-
-    /** The former, partial rule: only the packages named are checked. Kept for the services not yet reshaped. */
-    public static void check(JavaClasses classes, String... domainPackages) {
-        ArchRule rule = noClasses().that().resideInAnyPackage(domainPackages)
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.grpc..", "com.google.protobuf..", "com.google.rpc..", "fr.interieur.neogend.*.v1..",
-                        "java.sql..", "javax.sql..", "jakarta.persistence..", "org.springframework.jdbc..",
-                        "org.springframework.data..", "org.flywaydb..", "..grpc..", "..persistence..")
-                .because("the domain must not depend on transport or storage (STYLE.md)");
-        rule.check(classes);
-    }
 }

@@ -3,13 +3,27 @@ package fr.interieur.neogend.telemetry;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import fr.interieur.neogend.testkit.DomainRules;
+import fr.interieur.neogend.testkit.TableOwners;
 import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ArchitectureTest {
 
+    /** Every class outside grpc, persistence and *client is free of transport and storage (issue 19). */
     @Test
-    void domainDependsOnNeitherTransportNorStorage() {
-        DomainRules.check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("fr.interieur.neogend.telemetry"), "fr.interieur.neogend.telemetry.revocation..");
+    void everyClassOutsideTheAdaptersDependsOnNeitherTransportNorStorage() {
+        DomainRules.checkService(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("fr.interieur.neogend.telemetry"), "fr.interieur.neogend.telemetry");
+    }
+
+    /** Each table is written by one persistence adapter (readings and states, commands, credentials, revocations, releases, the position audit). */
+    @Test
+    void everyTableHasOneOwner() {
+        Path main = Path.of("src/main/java");
+        TableOwners.check(main);
+        assertThat(TableOwners.writers(main)).containsKeys("reading", "device_state", "device_command", "device_credential", "device_revocation", "inventory_event", "rom_release", "position_access", "position_access_device");
     }
 }

@@ -6,7 +6,7 @@ import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import fr.interieur.neogend.telemetry.revocation.RevocationRepository;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -22,11 +22,13 @@ public class CommandService {
 
     private static final Set<String> COMMANDS = Set.of("LOCK", "WIPE", "LOCATE");
 
-    private final JdbcClient jdbc;
+    private final CommandRepository commands;
+    private final RevocationRepository revocations;
     private final InventoryDevices inventory;
 
-    public CommandService(JdbcClient jdbc, InventoryDevices inventory) {
-        this.jdbc = jdbc;
+    public CommandService(CommandRepository commands, RevocationRepository revocations, InventoryDevices inventory) {
+        this.commands = commands;
+        this.revocations = revocations;
         this.inventory = inventory;
     }
 
@@ -39,8 +41,7 @@ public class CommandService {
         if (command.equals("WIPE") && !caller.hasRole(Caller.FLEET_MANAGER)) {
             throw new AccessDeniedException("only a fleet manager may wipe a device");
         }
-        String revoked = jdbc.sql("select reason from device_revocation where imei = ?").param(imei)
-                .query(String.class).optional().orElse(null);
+        String revoked = revocations.reasonOf(imei).orElse(null);
         if (revoked != null) {
             boolean lostOrStolen = revoked.equals("DEVICE_LOST") || revoked.equals("DEVICE_STOLEN");
             if (!lostOrStolen) {
@@ -54,21 +55,12 @@ public class CommandService {
                         + ": it is handed LOCK and WIPE only, not LOCATE");
             }
         }
-        return jdbc.sql("insert into device_command (imei, command, status, queued_at) values (?, ?, 'QUEUED', now()) "
-                        + "returning id, command, status, queued_at")
-                .params(imei, command)
-                .query((rs, n) -> new Upload.Command(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getTimestamp(4).toInstant()))
-                .single();
+        return commands.queue(imei, command);
     }
 
     @Transactional(readOnly = true)
     public List<Upload.Command> list(String imei) {
         inventory.requireVisible(imei);
-        return jdbc.sql("select id, command, status, queued_at from device_command where imei = ? order by id desc")
-                .param(imei)
-                .query((rs, n) -> new Upload.Command(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getTimestamp(4).toInstant()))
-                .list();
+        return commands.list(imei);
     }
 }

@@ -1,7 +1,6 @@
 package fr.interieur.neogend.telemetry.enrolment;
 
 import fr.interieur.neogend.kit.security.DeviceAuthenticator;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
@@ -27,10 +26,10 @@ public class DeviceCredentials implements DeviceAuthenticator {
     private static final Pattern FORMAT = Pattern.compile("([0-9a-f]{24})\\.([A-Za-z0-9_-]{43})");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final JdbcClient jdbc;
+    private final CredentialRepository credentials;
 
-    DeviceCredentials(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    DeviceCredentials(CredentialRepository credentials) {
+        this.credentials = credentials;
     }
 
     /** A new credential: its id, and the whole credential to hand to the device once. */
@@ -53,19 +52,9 @@ public class DeviceCredentials implements DeviceAuthenticator {
         if (!m.matches()) {
             return Optional.empty();
         }
-        record Row(String imei, byte[] hash) {
-        }
-        Optional<Row> row = jdbc.sql("""
-                        select c.imei, c.secret_hash from device_credential c
-                        where c.id = ? and c.revoked_at is null
-                          and (not exists (select 1 from device_revocation r where r.imei = c.imei)
-                               or exists (select 1 from device_revocation r
-                                          join device_command k on k.imei = r.imei
-                                          where r.imei = c.imei and r.reason in ('DEVICE_LOST', 'DEVICE_STOLEN')
-                                            and k.command in ('LOCK', 'WIPE') and k.status <> 'ACKNOWLEDGED'))""")
-                .param(m.group(1))
-                .query((rs, n) -> new Row(rs.getString(1), rs.getBytes(2))).optional();
-        return row.filter(r -> MessageDigest.isEqual(r.hash(), sha256(m.group(2)))).map(Row::imei);
+        return credentials.active(m.group(1))
+                .filter(c -> MessageDigest.isEqual(c.secretHash(), sha256(m.group(2))))
+                .map(CredentialRepository.Active::imei);
     }
 
     static byte[] sha256(String text) {

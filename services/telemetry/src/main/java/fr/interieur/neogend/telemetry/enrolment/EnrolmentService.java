@@ -5,7 +5,7 @@ import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.validation.Imei;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import fr.interieur.neogend.telemetry.revocation.RevocationRepository;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -13,11 +13,14 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class EnrolmentService {
 
-    private final JdbcClient jdbc;
+    private final CredentialRepository credentials;
+    private final RevocationRepository revocations;
     private final InventoryDevices inventory;
 
-    public EnrolmentService(JdbcClient jdbc, InventoryDevices inventory) {
-        this.jdbc = jdbc;
+    public EnrolmentService(CredentialRepository credentials, RevocationRepository revocations,
+                            InventoryDevices inventory) {
+        this.credentials = credentials;
+        this.revocations = revocations;
         this.inventory = inventory;
     }
 
@@ -27,22 +30,15 @@ public class EnrolmentService {
         if (problem != null) {
             throw InvalidArgumentException.of("imei", problem);
         }
-        Boolean revoked = jdbc.sql("select exists(select 1 from device_revocation where imei = ?)").param(imei)
-                .query(Boolean.class).single();
-        if (revoked) {
+        if (revocations.reasonOf(imei).isPresent()) {
             throw new PreconditionFailedException("device " + imei
                     + " was declared lost, stolen, exchanged or returned: it cannot be enrolled");
         }
         if (!inventory.exists(imei)) {
             throw new NotFoundException("no device with IMEI " + imei + " in inventory");
         }
-        jdbc.sql("update device_credential set revoked_at = now() where imei = ? and revoked_at is null")
-                .param(imei).update();
         DeviceCredentials.Issued issued = DeviceCredentials.issue();
-        jdbc.sql("""
-                        insert into device_credential (id, imei, secret_hash, created_at, created_by)
-                        values (?, ?, ?, now(), ?)""")
-                .params(issued.id(), imei, issued.secretHash(), caller.username()).update();
+        credentials.replace(imei, issued.id(), issued.secretHash(), caller.username());
         return issued;
     }
 }

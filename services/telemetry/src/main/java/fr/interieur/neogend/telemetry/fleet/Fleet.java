@@ -1,10 +1,9 @@
 package fr.interieur.neogend.telemetry.fleet;
 
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import fr.interieur.neogend.telemetry.revocation.RevocationRepository;
 import org.springframework.stereotype.Component;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -18,22 +17,22 @@ import java.util.Set;
 @Component
 public class Fleet {
 
-    private final JdbcClient jdbc;
+    private final RevocationRepository revocations;
     private final InventoryDevices inventory;
 
-    public Fleet(JdbcClient jdbc, InventoryDevices inventory) {
-        this.jdbc = jdbc;
+    public Fleet(RevocationRepository revocations, InventoryDevices inventory) {
+        this.revocations = revocations;
         this.inventory = inventory;
     }
 
     /** The devices in service within the caller's reach, or within one unit subtree of it. */
     public List<InventoryDevices.Placed> inService(Optional<String> unitCode) {
         List<InventoryDevices.Placed> placed = inventory.placements(unitCode);
-        Set<String> revoked = new HashSet<>(jdbc.sql("select imei from device_revocation").query(String.class).list());
+        Set<String> revoked = revocations.revokedImeis();
         return placed.stream().filter(p -> !p.lostOrStolen() && !revoked.contains(p.imei())).toList();
     }
 
-    /** The IMEIs of some devices, as a SQL array parameter. */
+    /** The IMEIs of some devices, as an array (a query parameter). */
     public static String[] imeis(List<InventoryDevices.Placed> devices) {
         return devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new);
     }

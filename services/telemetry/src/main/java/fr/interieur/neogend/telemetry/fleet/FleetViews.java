@@ -1,10 +1,8 @@
 package fr.interieur.neogend.telemetry.fleet;
 
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,11 +22,11 @@ public class FleetViews {
 
     static final List<String> BANDS = List.of("0-19", "20-39", "40-59", "60-79", "80-100");
 
-    private final JdbcClient jdbc;
+    private final FleetReadings readings;
     private final Fleet fleet;
 
-    public FleetViews(JdbcClient jdbc, Fleet fleet) {
-        this.jdbc = jdbc;
+    public FleetViews(FleetReadings readings, Fleet fleet) {
+        this.readings = readings;
         this.fleet = fleet;
     }
 
@@ -56,18 +54,10 @@ public class FleetViews {
         Map<String, InventoryDevices.Placed> byImei = new HashMap<>();
         devices.forEach(d -> byImei.put(d.imei(), d));
         List<Silent> silent = new ArrayList<>();
-        jdbc.sql("""
-                        select c.imei, c.created_at, s.received_at
-                        from device_credential c left join device_state s on s.imei = c.imei
-                        where c.revoked_at is null and c.imei = any(?::char(15)[])
-                          and coalesce(s.received_at, c.created_at) < now() - ? * interval '1 hour'""")
-                .params(Fleet.imeis(devices), h)
-                .query((rs, n) -> {
-                    InventoryDevices.Placed d = byImei.get(rs.getString(1));
-                    Timestamp received = rs.getTimestamp(3);
-                    return silent.add(new Silent(d.imei(), d.unitCode(), d.model(),
-                            Optional.ofNullable(received).map(Timestamp::toInstant), rs.getTimestamp(2).toInstant()));
-                }).list();
+        for (FleetReadings.Heard heard : readings.silent(Fleet.imeis(devices), h)) {
+            InventoryDevices.Placed d = byImei.get(heard.imei());
+            silent.add(new Silent(d.imei(), d.unitCode(), d.model(), heard.lastReceivedAt(), heard.enrolledAt()));
+        }
         Map<String, Long> byUnit = new TreeMap<>();
         silent.forEach(s -> byUnit.merge(s.unitCode(), 1L, Long::sum));
         silent.sort(Comparator.comparing(Silent::silentSince).thenComparing(Silent::imei));
@@ -83,13 +73,9 @@ public class FleetViews {
         String[] imeis = Fleet.imeis(fleet.inService(Optional.empty()));
         Map<String, Long> bands = new LinkedHashMap<>();
         BANDS.forEach(b -> bands.put(b, 0L));
-        jdbc.sql("select least(battery_percent / 20, 4) as b, count(*) from device_state where imei = any(?::char(15)[]) "
-                        + "group by 1 order by 1")
-                .param(imeis).query((rs, n) -> bands.put(BANDS.get(rs.getInt(1)), rs.getLong(2))).list();
-        List<String> lows = jdbc.sql("select imei from device_state where imei = any(?::char(15)[]) and battery_percent < ? "
-                + "and not charging order by battery_percent, imei limit 500").params(imeis, low).query(String.class).list();
-        long total = jdbc.sql("select count(*) from device_state where imei = any(?::char(15)[]) and battery_percent < ? "
-                + "and not charging").params(imeis, low).query(Long.class).single();
+        readings.batteryBands(imeis).forEach((band, count) -> bands.put(BANDS.get(band), count));
+        List<String> lows = readings.lowBattery(imeis, low, 500);
+        long total = readings.lowBatteryCount(imeis, low);
         return new Battery(bands, lows, total);
     }
 }

@@ -3,7 +3,10 @@ package fr.interieur.neogend.telemetry.ingestion;
 import java.util.Collection;
 import java.util.List;
 
-/** Storage of readings, latest states and commands (implemented in persistence). */
+/**
+ * Storage of readings and latest states (tables {@code reading}, {@code device_state}, owned by the adapter
+ * implementing this port), and the commands an upload acknowledges and fetches (through their owner).
+ */
 public interface ReadingStore {
 
     /** True when inventory said the device was lost, stolen, exchanged or returned. */
@@ -32,4 +35,11 @@ public interface ReadingStore {
 
     /** The device's commands not yet acknowledged, marking the queued ones delivered. */
     List<Upload.Command> deliverPending(String imei);
+
+    /**
+     * The retention (rule 20): deletes the readings recorded before {@code limit} still held (in the
+     * partition astride the limit and the default one) and clears the latest positions taken before it;
+     * returns how many latest positions were cleared.
+     */
+    int forgetBefore(java.time.Instant limit);
 }

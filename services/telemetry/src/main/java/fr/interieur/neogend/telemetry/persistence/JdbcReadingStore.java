@@ -27,6 +27,8 @@ class JdbcReadingStore implements ReadingStore {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
+    /** The owner of {@code device_command}: acknowledgements and deliveries of an upload go through it. */
+    private final JdbcCommandRepository commands;
 
     /**
      * Whether a batch's arrays go binary (the default) or as text, the encoding before issue 16's
@@ -34,10 +36,11 @@ class JdbcReadingStore implements ReadingStore {
      */
     private final boolean textArrays;
 
-    JdbcReadingStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate,
+    JdbcReadingStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, JdbcCommandRepository commands,
                      @Value("${neogend.telemetry.batch-arrays:binary}") String batchArrays) {
         this.jdbc = jdbc;
         this.jdbcTemplate = jdbcTemplate;
+        this.commands = commands;
         this.textArrays = switch (batchArrays) {
             case "binary" -> false;
             case "text" -> true;
@@ -236,27 +239,23 @@ class JdbcReadingStore implements ReadingStore {
     }
 
     @Override
+    public int forgetBefore(Instant limit) {
+        // the partition astride the limit (and the default one): to the second
+        jdbc.sql("delete from reading where recorded_at < ?").param(Timestamp.from(limit)).update();
+        // the latest states too: a position older than the period disappears everywhere (rule 20)
+        return jdbc.sql("""
+                        update device_state set latitude = null, longitude = null, accuracy_m = null,
+                                                position_recorded_at = null, position_sequence = null
+                        where position_recorded_at < ?""").param(Timestamp.from(limit)).update();
+    }
+
+    @Override
     public void acknowledge(String imei, Collection<Long> ids) {
-        jdbc.sql("update device_command set status = 'ACKNOWLEDGED', acknowledged_at = now() "
-                        + "where imei = ? and id = any(?::bigint[]) and status <> 'ACKNOWLEDGED'")
-                .params(imei, ids.toArray(Long[]::new)).update();
+        commands.acknowledge(imei, ids);
     }
 
     @Override
     public List<Upload.Command> deliverPending(String imei) {
-        // a revoked device (only a lost or stolen one gets this far) is handed its LOCK and WIPE, nothing else
-        String only = " and (command in ('LOCK', 'WIPE') or not exists (select 1 from device_revocation r "
-                + "where r.imei = device_command.imei))";
-        // one round trip: the queued ones marked delivered, and with them those delivered before
-        // (the select sees the table as it was before the update: the two parts never overlap)
-        return jdbc.sql("with marked as (update device_command set status = 'DELIVERED', delivered_at = now() "
-                        + "where imei = ? and status = 'QUEUED'" + only + " returning id, command, status, queued_at) "
-                        + "select id, command, status, queued_at from device_command "
-                        + "where imei = ? and status = 'DELIVERED'" + only
-                        + " union all select * from marked order by id")
-                .params(imei, imei)
-                .query((rs, n) -> new Upload.Command(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getTimestamp(4).toInstant()))
-                .list();
+        return commands.deliverPending(imei);
     }
 }

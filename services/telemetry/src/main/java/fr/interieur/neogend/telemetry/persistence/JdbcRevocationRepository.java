@@ -7,17 +7,23 @@ import org.springframework.stereotype.Repository;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
-/** Inventory events, revocations and queued commands in PostgreSQL. */
+/** Inventory events and revocations in PostgreSQL (tables {@code inventory_event}, {@code device_revocation}: their only writer). */
 @Repository
 class JdbcRevocationRepository implements RevocationRepository {
 
     private final JdbcClient jdbc;
+    /** The owner of {@code device_command}: an event's commands are queued through it. */
+    private final JdbcCommandRepository commands;
 
-    JdbcRevocationRepository(JdbcClient jdbc) {
+    JdbcRevocationRepository(JdbcClient jdbc, JdbcCommandRepository commands) {
         this.jdbc = jdbc;
+        this.commands = commands;
     }
 
     @Override
@@ -43,11 +49,17 @@ class JdbcRevocationRepository implements RevocationRepository {
 
     @Override
     public void queueCommands(String imei, List<String> commands, Instant at, UUID eventId) {
-        for (String command : commands) {
-            jdbc.sql("""
-                            insert into device_command (imei, command, queued_at, event_id) values (?, ?, ?, ?)
-                            on conflict (event_id, command) do nothing""")
-                    .params(imei, command, Timestamp.from(at), eventId).update();
-        }
+        this.commands.queueForEvent(imei, commands, at, eventId);
+    }
+
+    @Override
+    public Optional<String> reasonOf(String imei) {
+        return jdbc.sql("select reason from device_revocation where imei = ?").param(imei).query(String.class)
+                .optional();
+    }
+
+    @Override
+    public Set<String> revokedImeis() {
+        return new HashSet<>(jdbc.sql("select imei from device_revocation").query(String.class).list());
     }
 }

@@ -3,7 +3,7 @@ package fr.interieur.neogend.telemetry.revocation;
 import java.time.Instant;
 import java.util.List;
 
-/** Storage of inventory events, revocations and queued commands (implemented in persistence). */
+/** Storage of inventory events, revocations and queued commands (implemented in persistence; commands go through the owner of device_command). */
 public interface RevocationRepository {
 
     /** Stores the event unless its id is known; true when stored now. */
@@ -18,4 +18,10 @@ public interface RevocationRepository {
 
     /** Queues remote commands for a device, as caused by an event. */
     void queueCommands(String imei, List<String> commands, Instant at, java.util.UUID eventId);
+
+    /** Why a device is revoked (DEVICE_LOST, DEVICE_STOLEN, DEVICE_EXCHANGED, DEVICE_RETURNED), if it is. */
+    java.util.Optional<String> reasonOf(String imei);
+
+    /** Every revoked device. */
+    java.util.Set<String> revokedImeis();
 }

@@ -6,12 +6,9 @@ import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
-import org.springframework.jdbc.core.RowMapper;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import java.sql.Date;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -33,10 +30,10 @@ public class RomService {
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final int MAX_CONFIG = 256 * 1024;
 
-    private final JdbcClient jdbc;
+    private final RomReleaseRepository releases;
 
-    public RomService(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    public RomService(RomReleaseRepository releases) {
+        this.releases = releases;
     }
 
     /** A release as stored. */
@@ -45,12 +42,6 @@ public class RomService {
                           boolean approved) {
     }
 
-
-    private static final RowMapper<Release> ROW = (rs, n) -> new Release(rs.getString("id"), rs.getString("supplier_id"),
-            rs.getString("model"), rs.getString("build_fingerprint"), rs.getDate("patch_level").toLocalDate(),
-            rs.getString("kernel_source_sha256"), rs.getString("kernel_config"),
-            rs.getDate("bulletin_date").toLocalDate(), rs.getTimestamp("published_at").toInstant(),
-            rs.getTimestamp("approved_at") != null);
 
     @Transactional
     public Release publish(String model, String fingerprint, String patchLevel, String sha256, String config,
@@ -69,16 +60,9 @@ public class RomService {
         v.check(config != null && !config.isBlank() && config.length() <= MAX_CONFIG, "release.kernel_config",
                 "is required: the kernel .config, at most 256 KiB");
         v.throwIfInvalid();
-        String id = String.format("ROM-%06d", jdbc.sql("select nextval('rom_release_number')").query(Long.class).single());
-        int rows = jdbc.sql("""
-                        insert into rom_release (id, supplier_id, model, build_fingerprint, patch_level,
-                                                 kernel_source_sha256, kernel_config, bulletin_date, published_at)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, now())
-                        on conflict (supplier_id, build_fingerprint) do nothing""")
-                .params(id, supplier, model.trim(), fingerprint.trim(), Date.valueOf(patch), sha256, config,
-                        Date.valueOf(bulletin))
-                .update();
-        if (rows == 0) { // only ever the caller's own release: another supplier's fingerprint is no conflict
+        String id = releases.nextId();
+        boolean stored = releases.insert(id, supplier, model.trim(), fingerprint.trim(), patch, sha256, config, bulletin);
+        if (!stored) { // only ever the caller's own release: another supplier's fingerprint is no conflict
             throw new AlreadyExistsException("you published a release with this build fingerprint already");
         }
         return find(id).orElseThrow();
@@ -86,28 +70,18 @@ public class RomService {
 
     @Transactional(readOnly = true)
     public List<Release> list(Optional<String> model, Caller caller) {
-        StringBuilder sql = new StringBuilder("select * from rom_release where true");
-        List<Object> args = new ArrayList<>();
-        model.ifPresent(m -> {
-            sql.append(" and model = ?");
-            args.add(m);
-        });
-        if (caller.hasRole(Caller.SUPPLIER)) {
-            sql.append(" and supplier_id = ?");
-            args.add(caller.supplierId().orElse("\u0000"));
-        }
-        sql.append(" order by published_at desc, id desc limit 500");
-        return jdbc.sql(sql.toString()).params(args).query(ROW).list();
+        // a supplier sees its own releases only (a supplier client without an id: none)
+        Optional<String> supplier = caller.hasRole(Caller.SUPPLIER)
+                ? Optional.of(caller.supplierId().orElse("\u0000")) : Optional.empty();
+        return releases.list(model, supplier);
+
     }
 
     /** Approves a release for its model; the model's previous approval ends in the same transaction. */
     @Transactional
     public Release approve(String id, Caller caller) {
         Release r = find(id == null ? "" : id).orElseThrow(() -> new NotFoundException("no ROM release " + id));
-        jdbc.sql("update rom_release set approved_at = null, approved_by = null where model = ? and approved_at is not null")
-                .param(r.model()).update();
-        jdbc.sql("update rom_release set approved_at = now(), approved_by = ? where id = ?")
-                .params(caller.username(), id).update();
+        releases.approve(id, r.model(), caller.username());
         return find(id).orElseThrow();
     }
 
@@ -126,18 +100,8 @@ public class RomService {
     @Transactional(readOnly = true)
     public List<UnitModelCompliance> unitCompliance(List<InventoryDevices.Placed> devices) {
         java.util.Map<String, LocalDate> approved = approvedLevels();
-        java.util.Map<String, LocalDate> patch = new java.util.HashMap<>();
-        java.util.Set<String> reporting = new java.util.HashSet<>();
-        jdbc.sql("select imei, patch_level from device_state where imei = any(?::char(15)[])")
-                .param(devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new))
-                .query((rs, n) -> {
-                    reporting.add(rs.getString(1));
-                    java.sql.Date d = rs.getDate(2);
-                    if (d != null) {
-                        patch.put(rs.getString(1), d.toLocalDate());
-                    }
-                    return null;
-                }).list();
+        java.util.Map<String, Optional<LocalDate>> reported = releases.reportedPatchLevels(
+                devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new));
         // unit, model -> devices, reporting, non-compliant, max gap, sum of gaps, devices with a gap
         java.util.Map<String, long[]> lines = new java.util.TreeMap<>();
         java.util.Map<String, List<java.util.Map.Entry<String, Long>>> late = new java.util.HashMap<>(); // -> imei, gap
@@ -146,12 +110,12 @@ public class RomService {
             String key = d.unitCode() + '\0' + d.model();
             long[] l = lines.computeIfAbsent(key, k -> new long[6]);
             l[0]++;
-            if (!reporting.contains(d.imei())) {
+            if (!reported.containsKey(d.imei())) {
                 continue;
             }
             l[1]++;
             LocalDate target = approved.get(d.model());
-            LocalDate level = patch.get(d.imei());
+            LocalDate level = reported.get(d.imei()).orElse(null);
             if (target != null && (level == null || level.isBefore(target))) {
                 l[2]++;
                 long gap = level == null ? Long.MAX_VALUE : java.time.temporal.ChronoUnit.DAYS.between(level, target);
@@ -188,10 +152,7 @@ public class RomService {
      */
     @Transactional(readOnly = true)
     public List<ModelCompliance> compliance(List<InventoryDevices.Placed> devices) {
-        java.util.Map<String, Integer> delays = new java.util.HashMap<>();
-        jdbc.sql("select model, (published_at at time zone 'UTC')::date - bulletin_date from rom_release "
-                        + "where approved_at is not null")
-                .query((rs, n) -> delays.put(rs.getString(1), rs.getInt(2))).list();
+        java.util.Map<String, Integer> delays = releases.approvedSupplierDelays();
         java.util.Map<String, List<UnitModelCompliance>> byModel = new java.util.TreeMap<>();
         unitCompliance(devices).forEach(l -> byModel.computeIfAbsent(l.model(), m -> new ArrayList<>()).add(l));
         List<ModelCompliance> out = new ArrayList<>();
@@ -211,21 +172,15 @@ public class RomService {
     /** Reporting devices among these whose build no published release names. */
     @Transactional(readOnly = true)
     public long unknownBuildDevices(List<InventoryDevices.Placed> devices) {
-        return jdbc.sql("select count(*) from device_state s where s.imei = any(?::char(15)[]) and not exists "
-                        + "(select 1 from rom_release r where r.build_fingerprint = s.rom_build)")
-                .param(devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new))
-                .query(Long.class).single();
+        return releases.unknownBuildDevices(devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new));
     }
 
     private java.util.Map<String, LocalDate> approvedLevels() {
-        java.util.Map<String, LocalDate> approved = new java.util.HashMap<>();
-        jdbc.sql("select model, patch_level from rom_release where approved_at is not null")
-                .query((rs, n) -> approved.put(rs.getString(1), rs.getDate(2).toLocalDate())).list();
-        return approved;
+        return releases.approvedLevels();
     }
 
     private Optional<Release> find(String id) {
-        return jdbc.sql("select * from rom_release where id = ?").param(id).query(ROW).optional();
+        return releases.find(id);
     }
 
     private static LocalDate date(String text, String field, Validation v) {

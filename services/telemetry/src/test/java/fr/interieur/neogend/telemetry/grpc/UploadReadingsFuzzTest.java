@@ -155,5 +155,10 @@ class UploadReadingsFuzzTest {
         public List<Upload.Command> deliverPending(String imei) {
             return List.of();
         }
+
+        @Override
+        public int forgetBefore(java.time.Instant limit) {
+            throw new UnsupportedOperationException("the retention is not part of an upload");
+        }
     }
 }

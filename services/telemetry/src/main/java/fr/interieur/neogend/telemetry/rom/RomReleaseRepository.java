@@ -1,0 +1,45 @@
+package fr.interieur.neogend.telemetry.rom;
+
+import fr.interieur.neogend.telemetry.rom.RomService.Release;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Storage of ROM releases (table {@code rom_release}, owned by the adapter implementing this port), and
+ * what compliance reads of the devices' latest states.
+ */
+public interface RomReleaseRepository {
+
+    /** The next release id, {@code ROM-000001} onwards. */
+    String nextId();
+
+    /** Stores a release published now; false when the supplier published this fingerprint already. */
+    boolean insert(String id, String supplierId, String model, String buildFingerprint, LocalDate patchLevel,
+                   String kernelSourceSha256, String kernelConfig, LocalDate bulletinDate);
+
+    Optional<Release> find(String id);
+
+    /** Releases newest first (at most 500), of one model and one supplier when given. */
+    List<Release> list(Optional<String> model, Optional<String> supplierId);
+
+    /** Approves a release for its model; the model's previous approval ends (the caller's transaction). */
+    void approve(String id, String model, String approvedBy);
+
+    /** The approved patch level of each model that has an approved release. */
+    Map<String, LocalDate> approvedLevels();
+
+    /** For each model's approved release: days from its bulletin to its publication (UTC day). */
+    Map<String, Integer> approvedSupplierDelays();
+
+    /**
+     * The patch level each of these devices last told (empty when its latest state has none); devices
+     * that never reported are absent.
+     */
+    Map<String, Optional<LocalDate>> reportedPatchLevels(String[] imeis);
+
+    /** Reporting devices among these whose build no published release names. */
+    long unknownBuildDevices(String[] imeis);
+}
