@@ -70,6 +70,33 @@ class ChartRenderTest {
                 .doesNotContain("path=/actuator/health/readiness, port=http");
     }
 
+    /**
+     * Each component is given the addresses of the services files/topology.yaml says it calls, and
+     * no other (the gateway: every service); a component of the topology has its Deployment.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachComponentIsGivenItsCalleesFromTheTopologyAndNoOther() throws Exception {
+        Map<String, Object> topology = new org.yaml.snakeyaml.Yaml().load(
+                java.nio.file.Files.readString(Chart.dir().resolve("files/topology.yaml")));
+        List<Map<String, Object>> services = (List<Map<String, Object>>) topology.get("services");
+        Map<String, List<String>> calls = new java.util.TreeMap<>();
+        services.forEach(s -> calls.put((String) s.get("name"), (List<String>) s.get("calls")));
+        calls.put("gateway", List.copyOf(services.stream().map(s -> (String) s.get("name")).toList()));
+        assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(COMPONENTS);
+        for (String scenario : RENDERED.keySet()) {
+            for (var entry : calls.entrySet()) {
+                Set<String> given = new java.util.TreeSet<>();
+                configMap(RENDERED.get(scenario), entry.getKey()).keySet().stream()
+                        .filter(k -> k.matches("NEOGEND_[A-Z0-9_]+_GRPC"))
+                        .forEach(k -> given.add(k.substring("NEOGEND_".length(), k.length() - "_GRPC".length())
+                                .toLowerCase(java.util.Locale.ROOT)));
+                assertThat(given).as("%s's callees in scenario %s", entry.getKey(), scenario)
+                        .containsExactlyInAnyOrderElementsOf(entry.getValue());
+            }
+        }
+    }
+
     @Test
     void servicesFindEachOtherAndTheirDatabase() {
         List<Map<String, Object>> objects = RENDERED.get("default");

@@ -24,8 +24,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Stack implements AutoCloseable {
 
-    /** The services, in the order of their default ports (gRPC 9091.., HTTP 8091..). */
-    public static final List<String> SERVICES = List.of("inventory", "order", "accessories", "training", "telemetry");
+    /** Who calls whom: {@code helm/neogend/files/topology.yaml}, the declaration the chart reads too. */
+    public static final Topology TOPOLOGY = Topology.load();
+    /** The services, in the topology's order. */
+    public static final List<String> SERVICES = TOPOLOGY.names();
 
     /**
      * What to start and where.
@@ -69,8 +71,8 @@ public final class Stack implements AutoCloseable {
          */
         public static Ports defaults() {
             Map<String, int[]> s = new LinkedHashMap<>();
-            for (int i = 0; i < SERVICES.size(); i++) {
-                s.put(SERVICES.get(i), new int[] {9091 + i, 8091 + i});
+            for (Topology.Service service : TOPOLOGY.services()) { // the services' own defaults
+                s.put(service.name(), new int[] {service.grpcPort(), service.httpPort()});
             }
             return new Ports(envPort("NEOGEND_GATEWAY_PORT", 8080), envPort("NEOGEND_GATEWAY_MANAGEMENT_PORT", 8090),
                     envPort("NEOGEND_KEYCLOAK_PORT", 8180), envPort("NEOGEND_KEYCLOAK_MANAGEMENT_PORT", 9000),
@@ -171,8 +173,8 @@ public final class Stack implements AutoCloseable {
             env.put("NEOGEND_ISSUER_URI", keycloak.issuer());
             // Calls between services: where they are, and each one's service account (the realm's
             // DEV ONLY secrets; a cluster takes them from Kubernetes Secrets).
-            for (String other : SERVICES) {
-                env.put("NEOGEND_" + other.toUpperCase(Locale.ROOT) + "_GRPC", "localhost:" + ports.grpc(other));
+            for (String callee : TOPOLOGY.service(service).calls()) { // the call graph's edges only
+                env.put("NEOGEND_" + callee.toUpperCase(Locale.ROOT) + "_GRPC", "localhost:" + ports.grpc(callee));
             }
             if (service.equals("inventory")) {
                 env.put("NEOGEND_SERVICE_CLIENT_SECRET", "inventory-dev-secret");
