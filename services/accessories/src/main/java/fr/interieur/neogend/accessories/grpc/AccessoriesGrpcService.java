@@ -51,6 +51,9 @@ import org.springframework.stereotype.Service;
 
 import java.util.Optional;
 
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
+
 /** The accessories gRPC API: maps proto messages to the domain and back. */
 @Service
 public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesServiceImplBase {
@@ -235,15 +238,6 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     private static StockLevel level(StockService.Level l) {
         return StockLevel.newBuilder().setDepotCode(l.depotCode()).setItemCode(l.itemCode()).setQuantity(l.quantity())
                 .setMinimum(l.minimum()).setBelowMinimum(l.belowMinimum()).build();
-    }
-
-    private static Optional<String> text(String s) {
-        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
-    }
-
-    private static <T> void reply(StreamObserver<T> response, T message) {
-        response.onNext(message);
-        response.onCompleted();
     }
 
     @Override

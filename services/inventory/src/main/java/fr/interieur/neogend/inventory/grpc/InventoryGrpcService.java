@@ -67,6 +67,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
+
 /** The inventory gRPC API: maps proto messages to the domain and back, nothing more. */
 @Service
 public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceImplBase {
@@ -358,11 +363,6 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 .setPack(toProto(devices.pack(request.getId(), CallerContext.current()))).build());
     }
 
-    private static <T> void reply(StreamObserver<T> response, T message) {
-        response.onNext(message);
-        response.onCompleted();
-    }
-
     private static OptionalLong version(boolean present, long value) {
         return present ? OptionalLong.of(value) : OptionalLong.empty();
     }
@@ -415,10 +415,6 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         p.leaseEnd().ifPresent(d -> b.setLeaseEnd(date(d)));
         p.agreementId().ifPresent(b::setAgreementId);
         return b.build();
-    }
-
-    static Date date(LocalDate d) {
-        return Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue()).setDay(d.getDayOfMonth()).build();
     }
 
     private static Optional<fr.interieur.neogend.inventory.unit.UnitLevel> levelOf(UnitLevel level) {
@@ -564,11 +560,4 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         };
     }
 
-    private static Optional<String> text(String value) {
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
-    }
-
-    private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-    }
 }

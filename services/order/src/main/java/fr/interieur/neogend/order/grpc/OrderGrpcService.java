@@ -92,6 +92,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
+
 /** The order gRPC API: maps proto messages to the domain and back, nothing more. */
 @Service
 public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
@@ -189,24 +194,24 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     public void reconcileInvoice(ReconcileInvoiceRequest request, StreamObserver<ReconcileInvoiceResponse> response) {
         Reconciliation r = billing.reconcile(request.getId(), CallerContext.current());
         var out = fr.interieur.neogend.order.v1.Reconciliation.newBuilder().setInvoiceId(r.invoiceId())
-                .setMatches(r.matches()).setStatementTotal(text(r.statementTotal()))
-                .setInvoiceTotal(text(r.invoiceTotal())).setDifference(text(r.difference()));
+                .setMatches(r.matches()).setStatementTotal(money(r.statementTotal()))
+                .setInvoiceTotal(money(r.invoiceTotal())).setDifference(money(r.difference()));
         r.lines().forEach(l -> out.addLinesBuilder().setItemCode(l.itemCode())
                 .setStatementQuantity(l.statementQuantity()).setInvoiceQuantity(l.invoiceQuantity())
-                .setStatementAmount(text(l.statementAmount())).setInvoiceAmount(text(l.invoiceAmount()))
-                .setDifference(text(l.difference())).setStatus(l.status().name()));
+                .setStatementAmount(money(l.statementAmount())).setInvoiceAmount(money(l.invoiceAmount()))
+                .setDifference(money(l.difference())).setStatus(l.status().name()));
         reply(response, ReconcileInvoiceResponse.newBuilder().setReconciliation(out).build());
     }
 
     static fr.interieur.neogend.order.v1.LeaseStatement toProto(Statement s) {
         var b = fr.interieur.neogend.order.v1.LeaseStatement.newBuilder().setAgreementId(s.agreementId())
                 .setYear(s.year()).setMonth(s.month()).setDaysInMonth(s.daysInMonth())
-                .setTotalExclTax(text(s.totalExclTax())).setVatRate(s.vatRate().stripTrailingZeros().toPlainString())
-                .setVat(text(s.vat())).setTotalInclTax(text(s.totalInclTax()));
+                .setTotalExclTax(money(s.totalExclTax())).setVatRate(s.vatRate().stripTrailingZeros().toPlainString())
+                .setVat(money(s.vat())).setTotalInclTax(money(s.totalInclTax()));
         s.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode())
                 .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + l.kind().name()))
                 .setLabel(l.label()).setQuantity(l.quantity()).setBilledDays(l.billedDays())
-                .setUnitPrice(text(l.unitPrice())).setAmount(text(l.amount()))
+                .setUnitPrice(money(l.unitPrice())).setAmount(money(l.amount()))
                 .setCourseCode(l.courseCode().orElse("")));
         return b.build();
     }
@@ -214,9 +219,9 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     static fr.interieur.neogend.order.v1.Invoice toProto(Invoice i) {
         var b = fr.interieur.neogend.order.v1.Invoice.newBuilder().setId(i.id()).setAgreementId(i.agreementId())
                 .setInvoiceNumber(i.invoiceNumber()).setYear(i.year()).setMonth(i.month())
-                .setTotalExclTax(text(i.totalExclTax())).setCreateTime(timestamp(i.createdAt()));
+                .setTotalExclTax(money(i.totalExclTax())).setCreateTime(timestamp(i.createdAt()));
         i.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode()).setQuantity(l.quantity())
-                .setAmount(text(l.amount())));
+                .setAmount(money(l.amount())));
         return b.build();
     }
 
@@ -335,13 +340,13 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         var out = AgreementConsumption.newBuilder().setAgreementId(c.agreementId()).setPacksOrdered(c.packsOrdered())
                 .setMaxPacks(c.maxPacks()).setHeadroom(c.headroom()).setMinPacks(c.minPacks())
                 .setForecastPacks(c.forecastPacks()).setForecastShortfall(c.forecastShortfall())
-                .setPacksReceived(c.packsReceived()).setAmountInvoiced(text(c.amountInvoiced()))
+                .setPacksReceived(c.packsReceived()).setAmountInvoiced(money(c.amountInvoiced()))
                 .setPacksTransferredIn(c.packsTransferredIn());
         c.byPackType().forEach((type, n) -> out.addByPackType(PackTypeConsumption.newBuilder().setPackType(type)
                 .setPacksOrdered(n)));
         c.byFiscalYear().forEach((year, money) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
-                .setFiscalYear(year).setBudget(text(money[0])).setCommitted(text(money[1]))
-                .setRemaining(text(money[0].subtract(money[1]))).setInvoiced(text(money[2]))));
+                .setFiscalYear(year).setBudget(money(money[0])).setCommitted(money(money[1]))
+                .setRemaining(money(money[0].subtract(money[1]))).setInvoiced(money(money[2]))));
         return out.build();
     }
 
@@ -421,14 +426,14 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     static FrameworkAgreement toProto(Agreement a) {
         var b = FrameworkAgreement.newBuilder().setId(a.id()).setTitle(a.title()).setSupplierId(a.supplierId())
                 .setSupplierName(a.supplierName()).setNotifiedOn(date(a.notifiedOn())).setTermMonths(a.termMonths())
-                .setMinPacks(a.minPacks()).setMaxPacks(a.maxPacks()).setEstimatedValue(text(a.estimatedValue()))
+                .setMinPacks(a.minPacks()).setMaxPacks(a.maxPacks()).setEstimatedValue(money(a.estimatedValue()))
                 .setVatRate(a.vatRate().stripTrailingZeros().toPlainString()).setTermEnd(date(a.termEnd()));
         a.budgets().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.addBudgets(
-                BudgetEnvelope.newBuilder().setFiscalYear(e.getKey()).setAmount(text(e.getValue()))));
+                BudgetEnvelope.newBuilder().setFiscalYear(e.getKey()).setAmount(money(e.getValue()))));
         a.priceSchedule().forEach(i -> {
             var item = b.addPriceScheduleBuilder().setCode(i.code())
                     .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + i.kind().name()))
-                    .setLabel(i.label()).setUnitPrice(text(i.unitPrice()));
+                    .setLabel(i.label()).setUnitPrice(money(i.unitPrice()));
             i.packType().ifPresent(item::setPackType);
         });
         return b.build();
@@ -438,10 +443,10 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         var b = fr.interieur.neogend.order.v1.PurchaseOrder.newBuilder().setNumber(o.number())
                 .setState(state(o.state())).setPackCount(o.packCount()).setAgreementId(o.agreementId())
                 .setDeliverySite(o.deliverySite()).setRequestedDate(date(o.requestedDate()))
-                .setAmount(text(o.amount())).setFiscalYear(o.fiscalYear()).setVersion(o.version())
+                .setAmount(money(o.amount())).setFiscalYear(o.fiscalYear()).setVersion(o.version())
                 .setCreateTime(timestamp(o.createdAt()));
         o.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode()).setQuantity(l.quantity())
-                .setUnitPrice(text(l.unitPrice()))
+                .setUnitPrice(money(l.unitPrice()))
                 .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + l.kind().name())));
         o.transitions().forEach(t -> {
             var tb = b.addTransitionsBuilder().setToState(state(t.to())).setActor(t.actor()).setTime(timestamp(t.at()));
@@ -487,7 +492,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         }
     }
 
-    static String text(BigDecimal amount) {
+    static String money(BigDecimal amount) {
         return amount.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString();
     }
 
@@ -499,18 +504,6 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
 
     static LocalDate requestedDate(fr.interieur.neogend.order.v1.PurchaseOrder o) {
         return o.hasRequestedDate() ? date(o.getRequestedDate(), "order.requested_date") : null;
-    }
-
-    private static LocalDate date(Date d, String field) {
-        try {
-            return LocalDate.of(d.getYear(), d.getMonth(), d.getDay());
-        } catch (DateTimeException e) {
-            throw InvalidArgumentException.of(field, "is not a valid date");
-        }
-    }
-
-    static Date date(LocalDate d) {
-        return Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue()).setDay(d.getDayOfMonth()).build();
     }
 
     @Override
@@ -542,20 +535,8 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         return b.build();
     }
 
-    private static Optional<String> text(String s) {
-        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
-    }
-
-    private static Timestamp timestamp(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
-
     private static OptionalLong version(boolean present, long value) {
         return present ? OptionalLong.of(value) : OptionalLong.empty();
     }
 
-    private static <T> void reply(StreamObserver<T> response, T message) {
-        response.onNext(message);
-        response.onCompleted();
-    }
 }

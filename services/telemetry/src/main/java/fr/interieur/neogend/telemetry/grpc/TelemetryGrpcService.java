@@ -74,6 +74,10 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.instant;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
+
 /** The telemetry gRPC API: maps proto messages to the domain and back. */
 @Service
 public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceImplBase {
@@ -305,23 +309,6 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         s.kernelVersion().ifPresent(r::setKernelVersion);
         s.agentVersion().ifPresent(r::setAgentVersion);
         return r.build();
-    }
-
-    private static Optional<String> text(String value) {
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
-    }
-
-    private static com.google.protobuf.Timestamp timestamp(Instant i) {
-        return com.google.protobuf.Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
-
-    /** A time in a query: within what a protobuf Timestamp may say (years 1 to 9999), or refused. */
-    private static Instant instant(com.google.protobuf.Timestamp t, String field) {
-        if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
-                || t.getNanos() > 999_999_999) {
-            throw InvalidArgumentException.of(field, "is not a valid timestamp");
-        }
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     @Override

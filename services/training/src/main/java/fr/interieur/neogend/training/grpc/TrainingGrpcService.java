@@ -40,6 +40,9 @@ import org.springframework.stereotype.Service;
 
 import java.util.Optional;
 
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
+
 /** The training gRPC API: maps proto messages to the domain and back, nothing more. */
 @Service
 public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImplBase {
@@ -183,12 +186,4 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
                 .build();
     }
 
-    private static Optional<String> text(String s) {
-        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
-    }
-
-    private static <T> void reply(StreamObserver<T> response, T message) {
-        response.onNext(message);
-        response.onCompleted();
-    }
 }
