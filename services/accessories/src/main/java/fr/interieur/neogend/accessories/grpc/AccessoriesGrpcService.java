@@ -224,7 +224,7 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     private static fr.interieur.neogend.accessories.v1.Repair toProto(Repair r) {
         var b = fr.interieur.neogend.accessories.v1.Repair.newBuilder().setId(r.id()).setImei(r.imei())
                 .setModel(r.model()).setDepotCode(r.depotCode()).setTechnician(r.technician())
-                .setState(RepairState.valueOf("REPAIR_STATE_" + r.state().name())).setFault(r.fault())
+                .setState(state(r.state())).setFault(r.fault())
                 .setOpenTime(r.openedAt().toString());
         r.diagnosis().ifPresent(b::setDiagnosis);
         r.closedAt().ifPresent(t -> b.setCloseTime(t.toString()));
@@ -257,5 +257,14 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
                 .addAllFitsModels(item.fitsModels())
                 .setAgreementItemCode(item.agreementItemCode())
                 .build();
+    }
+
+    /** Exhaustive: a repair state added without its contract value does not compile (issue 19). */
+    private static RepairState state(Repair.State state) {
+        return switch (state) {
+            case OPEN -> RepairState.REPAIR_STATE_OPEN;
+            case REPAIRED -> RepairState.REPAIR_STATE_REPAIRED;
+            case FAILED -> RepairState.REPAIR_STATE_FAILED;
+        };
     }
 }

@@ -98,7 +98,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         LocalDate date = request.hasEffectiveDate() ? LocalDate.of(request.getEffectiveDate().getYear(),
                 request.getEffectiveDate().getMonth(), request.getEffectiveDate().getDay()) : null;
         PackTransfers.Transfer t = transfers.transfer(request.getFromAgreementId(), request.getToAgreementId(), date,
-                packTypeOf(request.getPackType(), "pack_type"), text(request.getUnitCode()), CallerContext.current());
+                InventoryEnums.packType(request.getPackType(), "pack_type"), text(request.getUnitCode()), CallerContext.current());
         var out = TransferPacksResponse.newBuilder().setTransferred(t.moved().size());
         t.byType().forEach((type, n) -> out.addByType(typeCount(type, n)));
         reply(response, out.build());
@@ -116,7 +116,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
 
     private static PackTypeCount typeCount(PackType type, long n) {
         return PackTypeCount.newBuilder()
-                .setPackType(fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + type.name()))
+                .setPackType(InventoryEnums.toProto(type))
                 .setCount(n).build();
     }
 
@@ -133,7 +133,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 var out = StreamLeaseIntervalsResponse.newBuilder();
                 batch.forEach(i -> {
                     var b = out.addIntervalsBuilder().setPackId(i.packId())
-                            .setPackType(fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + i.type().name()))
+                            .setPackType(InventoryEnums.toProto(i.type()))
                             .setBilledFrom(date(i.from())).setBilledUntil(date(i.until()))
                             .setBilledDays(i.billedDays()).setDaysInMonth(i.daysInMonth())
                             .setAgreementId(i.agreementId()).addAllDeviceImeis(i.deviceImeis());
@@ -160,8 +160,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 var out = StreamDevicePlacementsResponse.newBuilder();
                 batch.forEach(p -> {
                     var b = out.addPlacementsBuilder().setImei(p.imei()).setModel(p.model())
-                            .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_"
-                                    + p.state().name()));
+                            .setState(InventoryEnums.toProto(p.state()));
                     p.unitCode().ifPresent(b::setUnitCode);
                 });
                 call.onNext(out.build());
@@ -178,7 +177,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         var out = SumLeaseDaysResponse.newBuilder()
                 .setDaysInMonth(java.time.YearMonth.of(request.getYear(), request.getMonth()).lengthOfMonth());
         sums.forEach(t -> out.addByPackTypeBuilder()
-                .setPackType(fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + t.type().name()))
+                .setPackType(InventoryEnums.toProto(t.type()))
                 .setPacks(t.packs()).setBilledDays(t.billedDays()));
         reply(response, out.build());
     }
@@ -193,7 +192,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
             var line = out.addUnitsBuilder().setUnitCode(u.unitCode()).setUnitName(u.unitName())
                     .setNotReturned(u.notReturned());
             u.byState().forEach((state, n) -> line.addByState(StateCount.newBuilder()
-                    .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_" + state.name()))
+                    .setState(InventoryEnums.toProto(state))
                     .setCount(n)));
         });
         reply(response, out.build());
@@ -204,7 +203,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     @Override
     public void createUnit(CreateUnitRequest request, StreamObserver<CreateUnitResponse> response) {
         var u = request.getUnit();
-        Unit stored = units.create(u.getCode(), u.getName(), levelOf(u.getLevel()), text(u.getParentCode()),
+        Unit stored = units.create(u.getCode(), u.getName(), InventoryEnums.level(u.getLevel()), text(u.getParentCode()),
                 CallerContext.current());
         reply(response, CreateUnitResponse.newBuilder().setUnit(toProto(stored)).build());
     }
@@ -394,7 +393,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     static fr.interieur.neogend.inventory.v1.Unit toProto(Unit u) {
         var b = fr.interieur.neogend.inventory.v1.Unit.newBuilder()
                 .setCode(u.code()).setName(u.name())
-                .setLevel(UnitLevel.valueOf("UNIT_LEVEL_" + u.level().name()))
+                .setLevel(InventoryEnums.toProto(u.level()))
                 .addAllAncestorCodes(u.ancestorCodes())
                 .setCreateTime(timestamp(u.createdAt())).setUpdateTime(timestamp(u.updatedAt()))
                 .setVersion(u.version());
@@ -405,7 +404,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     static fr.interieur.neogend.inventory.v1.Pack toProto(Pack p) {
         var b = fr.interieur.neogend.inventory.v1.Pack.newBuilder()
                 .setId(p.id())
-                .setType(fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + p.type().name()))
+                .setType(InventoryEnums.toProto(p.type()))
                 .addAllAccessories(p.accessories())
                 .setLeaseStart(date(p.leaseStart()))
                 .setVersion(p.version());
@@ -417,14 +416,6 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         return b.build();
     }
 
-    private static Optional<fr.interieur.neogend.inventory.unit.UnitLevel> levelOf(UnitLevel level) {
-        return switch (level) {
-            case UNIT_LEVEL_UNSPECIFIED -> Optional.empty();
-            case UNRECOGNIZED -> throw InvalidArgumentException.of("unit.level", "is not a known level");
-            default -> Optional.of(fr.interieur.neogend.inventory.unit.UnitLevel.valueOf(
-                    level.name().substring("UNIT_LEVEL_".length())));
-        };
-    }
 
     // ---- devices
 
@@ -450,9 +441,9 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
             // an unknown enum number is among the refusals; the row is read without it
             rows.add(new DeviceService.BulkRow(new NewDevice(d.getImei(), d.getSerialNumber(), d.getModel(),
                     d.getKind() == fr.interieur.neogend.inventory.v1.DeviceKind.UNRECOGNIZED ? Optional.empty()
-                            : kindOf(d.getKind(), ""),
+                            : InventoryEnums.kind(d.getKind(), ""),
                     d.getPackType() == fr.interieur.neogend.inventory.v1.PackType.UNRECOGNIZED ? Optional.empty()
-                            : packTypeOf(d.getPackType(), ""),
+                            : InventoryEnums.packType(d.getPackType(), ""),
                     text(d.getUnitCode()), text(d.getRomBuild()), text(d.getAgreementId())), refused));
         }
         BulkRegistration result = this.devices.registerAll(rows, CallerContext.current());
@@ -482,20 +473,20 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 CallerContext.current());
         CountDevicesResponse.Builder out = CountDevicesResponse.newBuilder().setTotal(counts.total());
         counts.byState().forEach((state, n) -> out.addByState(StateCount.newBuilder()
-                .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_" + state.name()))
+                .setState(InventoryEnums.toProto(state))
                 .setCount(n)));
         counts.byUnit().forEach((unit, n) -> out.addByUnit(UnitCount.newBuilder().setUnitCode(unit).setCount(n)));
         counts.byPackType().forEach((type, n) -> out.addByPackType(PackTypeCount.newBuilder().setCount(n)
                 .setPackType(type.isEmpty() ? fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_UNSPECIFIED
-                        : fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + type))));
+                        : InventoryEnums.toProto(fr.interieur.neogend.inventory.device.PackType.valueOf(type)))));
         response.onNext(out.build());
         response.onCompleted();
     }
 
     @Override
     public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesResponse> response) {
-        Page<Device> page = devices.list(new DeviceService.Search(stateOf(request.getState()),
-                        packTypeOf(request.getPackType(), "pack_type"), text(request.getUnitCode()),
+        Page<Device> page = devices.list(new DeviceService.Search(InventoryEnums.state(request.getState()),
+                        InventoryEnums.packType(request.getPackType(), "pack_type"), text(request.getUnitCode()),
                         text(request.getModel()), text(request.getHolderAgentId()), text(request.getRomBuild()),
                         request.getNotReturned(), text(request.getOrderBy()), text(request.getAgreementId())),
                 request.getPageSize(), request.getPageToken(), CallerContext.current());
@@ -506,8 +497,8 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
     }
 
     private static NewDevice toNewDevice(fr.interieur.neogend.inventory.v1.Device d, String prefix) {
-        return new NewDevice(d.getImei(), d.getSerialNumber(), d.getModel(), kindOf(d.getKind(), prefix + "kind"),
-                packTypeOf(d.getPackType(), prefix + "pack_type"), text(d.getUnitCode()), text(d.getRomBuild()),
+        return new NewDevice(d.getImei(), d.getSerialNumber(), d.getModel(), InventoryEnums.kind(d.getKind(), prefix + "kind"),
+                InventoryEnums.packType(d.getPackType(), prefix + "pack_type"), text(d.getUnitCode()), text(d.getRomBuild()),
                 text(d.getAgreementId()));
     }
 
@@ -516,8 +507,8 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 .setImei(d.imei())
                 .setSerialNumber(d.serialNumber())
                 .setModel(d.model())
-                .setKind(fr.interieur.neogend.inventory.v1.DeviceKind.valueOf("DEVICE_KIND_" + d.kind().name()))
-                .setState(fr.interieur.neogend.inventory.v1.DeviceState.valueOf("DEVICE_STATE_" + d.state().name()))
+                .setKind(InventoryEnums.toProto(d.kind()))
+                .setState(InventoryEnums.toProto(d.state()))
                 .setCreateTime(timestamp(d.createdAt()))
                 .setUpdateTime(timestamp(d.updatedAt()))
                 .setVersion(d.version());
@@ -525,7 +516,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         d.holderAgentId().ifPresent(b::setHolderAgentId);
         d.policeReport().ifPresent(b::setPoliceReportReference);
         d.packType().ifPresent(p -> b.setPackType(
-                fr.interieur.neogend.inventory.v1.PackType.valueOf("PACK_TYPE_" + p.name())));
+                InventoryEnums.toProto(p)));
         d.unitCode().ifPresent(b::setUnitCode);
         d.romBuild().ifPresent(b::setRomBuild);
         d.agreementId().ifPresent(b::setAgreementId);
@@ -533,31 +524,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         return b.build();
     }
 
-    private static Optional<DeviceKind> kindOf(fr.interieur.neogend.inventory.v1.DeviceKind kind, String field) {
-        return switch (kind) {
-            case DEVICE_KIND_PHONE -> Optional.of(DeviceKind.PHONE);
-            case DEVICE_KIND_TABLET -> Optional.of(DeviceKind.TABLET);
-            case DEVICE_KIND_UNSPECIFIED -> Optional.empty();
-            case UNRECOGNIZED -> throw InvalidArgumentException.of(field, "is not a known kind");
-        };
-    }
 
-    private static Optional<PackType> packTypeOf(fr.interieur.neogend.inventory.v1.PackType type, String field) {
-        return switch (type) {
-            case PACK_TYPE_SMARTPHONE_INDIVIDUAL -> Optional.of(PackType.SMARTPHONE_INDIVIDUAL);
-            case PACK_TYPE_TABLET_INDIVIDUAL -> Optional.of(PackType.TABLET_INDIVIDUAL);
-            case PACK_TYPE_TABLET_COLLECTIVE -> Optional.of(PackType.TABLET_COLLECTIVE);
-            case PACK_TYPE_UNSPECIFIED -> Optional.empty();
-            case UNRECOGNIZED -> throw InvalidArgumentException.of(field, "is not a known pack type");
-        };
-    }
 
-    private static Optional<DeviceState> stateOf(fr.interieur.neogend.inventory.v1.DeviceState state) {
-        return switch (state) {
-            case DEVICE_STATE_UNSPECIFIED -> Optional.empty();
-            case UNRECOGNIZED -> throw InvalidArgumentException.of("state", "is not a known state");
-            default -> Optional.of(DeviceState.valueOf(state.name().substring("DEVICE_STATE_".length())));
-        };
-    }
 
 }

@@ -4,7 +4,6 @@ import com.google.protobuf.Timestamp;
 import com.google.type.Date;
 import fr.interieur.neogend.order.exchange.ExchangeRequest;
 import fr.interieur.neogend.order.exchange.ExchangeRequestService;
-import fr.interieur.neogend.order.v1.ExchangeRequestState;
 import fr.interieur.neogend.order.v1.ListAgreementsRequest;
 import fr.interieur.neogend.order.v1.ListAgreementsResponse;
 import fr.interieur.neogend.order.v1.ListExchangeRequestsRequest;
@@ -209,7 +208,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 .setTotalExclTax(money(s.totalExclTax())).setVatRate(s.vatRate().stripTrailingZeros().toPlainString())
                 .setVat(money(s.vat())).setTotalInclTax(money(s.totalInclTax()));
         s.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode())
-                .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + l.kind().name()))
+                .setKind(OrderEnums.toProto(l.kind()))
                 .setLabel(l.label()).setQuantity(l.quantity()).setBilledDays(l.billedDays())
                 .setUnitPrice(money(l.unitPrice())).setAmount(money(l.amount()))
                 .setCourseCode(l.courseCode().orElse("")));
@@ -266,7 +265,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     static fr.interieur.neogend.order.v1.Delivery toProto(Delivery d) {
         var b = fr.interieur.neogend.order.v1.Delivery.newBuilder().setId(d.id()).setOrderNumber(d.orderNumber())
                 .setDeliveryNoteNumber(d.deliveryNoteNumber())
-                .setState(fr.interieur.neogend.order.v1.DeliveryState.valueOf("DELIVERY_STATE_" + d.state().name()))
+                .setState(OrderEnums.toProto(d.state()))
                 .setCreateTime(timestamp(d.createdAt()));
         d.devices().forEach(x -> {
             var dev = b.addDevicesBuilder().setImei(x.imei()).setSerialNumber(x.serialNumber()).setModel(x.model())
@@ -368,11 +367,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     @Override
     public void listPurchaseOrders(ListPurchaseOrdersRequest request,
                                    StreamObserver<ListPurchaseOrdersResponse> response) {
-        Optional<OrderState> state = switch (request.getState()) {
-            case ORDER_STATE_UNSPECIFIED -> Optional.empty();
-            case UNRECOGNIZED -> throw InvalidArgumentException.of("state", "is not a known state");
-            default -> Optional.of(OrderState.valueOf(request.getState().name().substring("ORDER_STATE_".length())));
-        };
+        Optional<OrderState> state = OrderEnums.state(request.getState());
         Page<PurchaseOrder> page = orders.list(state, request.getAgreementId().isBlank() ? Optional.empty()
                 : Optional.of(request.getAgreementId().trim()), request.getPageSize(), request.getPageToken(),
                 CallerContext.current());
@@ -432,7 +427,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 BudgetEnvelope.newBuilder().setFiscalYear(e.getKey()).setAmount(money(e.getValue()))));
         a.priceSchedule().forEach(i -> {
             var item = b.addPriceScheduleBuilder().setCode(i.code())
-                    .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + i.kind().name()))
+                    .setKind(OrderEnums.toProto(i.kind()))
                     .setLabel(i.label()).setUnitPrice(money(i.unitPrice()));
             i.packType().ifPresent(item::setPackType);
         });
@@ -447,7 +442,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 .setCreateTime(timestamp(o.createdAt()));
         o.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode()).setQuantity(l.quantity())
                 .setUnitPrice(money(l.unitPrice()))
-                .setKind(fr.interieur.neogend.order.v1.ItemKind.valueOf("ITEM_KIND_" + l.kind().name())));
+                .setKind(OrderEnums.toProto(l.kind())));
         o.transitions().forEach(t -> {
             var tb = b.addTransitionsBuilder().setToState(state(t.to())).setActor(t.actor()).setTime(timestamp(t.at()));
             t.from().ifPresent(f -> tb.setFromState(state(f)));
@@ -457,7 +452,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     }
 
     private static fr.interieur.neogend.order.v1.OrderState state(OrderState s) {
-        return fr.interieur.neogend.order.v1.OrderState.valueOf("ORDER_STATE_" + s.name());
+        return OrderEnums.toProto(s);
     }
 
     private static ItemKind kindOf(fr.interieur.neogend.order.v1.ItemKind kind, String field) {
@@ -527,7 +522,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     private static fr.interieur.neogend.order.v1.ExchangeRequest toProto(ExchangeRequest e) {
         var b = fr.interieur.neogend.order.v1.ExchangeRequest.newBuilder().setNumber(e.number())
                 .setAgreementId(e.agreementId()).setImei(e.imei()).setModel(e.model()).setReason(e.reason())
-                .setState(ExchangeRequestState.valueOf("EXCHANGE_REQUEST_STATE_" + e.state().name()))
+                .setState(OrderEnums.toProto(e.state()))
                 .setRequestedBy(e.requestedBy()).setRequestTime(timestamp(e.requestedAt()));
         e.repairReference().ifPresent(b::setRepairReference);
         e.supplierReference().ifPresent(b::setSupplierReference);

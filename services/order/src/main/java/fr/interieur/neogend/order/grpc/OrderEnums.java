@@ -1,0 +1,77 @@
+package fr.interieur.neogend.order.grpc;
+
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.delivery.Delivery;
+import fr.interieur.neogend.order.exchange.ExchangeRequest;
+import fr.interieur.neogend.order.purchaseorder.OrderState;
+
+import java.util.Optional;
+
+/**
+ * The order service's enums between the domain and the contract, as exhaustive {@code switch}es: a
+ * value added on either side without its mapping does not compile (issue 19).
+ */
+final class OrderEnums {
+
+    private OrderEnums() {
+    }
+
+    static fr.interieur.neogend.order.v1.OrderState toProto(OrderState state) {
+        return switch (state) {
+            case DRAFT -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_DRAFT;
+            case SUBMITTED -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_SUBMITTED;
+            case APPROVED -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_APPROVED;
+            case SENT -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_SENT;
+            case ACKNOWLEDGED -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_ACKNOWLEDGED;
+            case PARTIALLY_DELIVERED -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_PARTIALLY_DELIVERED;
+            case DELIVERED -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_DELIVERED;
+            case CLOSED -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_CLOSED;
+            case CANCELLED -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_CANCELLED;
+            case REJECTED -> fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_REJECTED;
+        };
+    }
+
+    /** A state asked for in a request: empty when unspecified. */
+    static Optional<OrderState> state(fr.interieur.neogend.order.v1.OrderState state) {
+        return switch (state) {
+            case ORDER_STATE_UNSPECIFIED -> Optional.empty();
+            case ORDER_STATE_DRAFT -> Optional.of(OrderState.DRAFT);
+            case ORDER_STATE_SUBMITTED -> Optional.of(OrderState.SUBMITTED);
+            case ORDER_STATE_APPROVED -> Optional.of(OrderState.APPROVED);
+            case ORDER_STATE_SENT -> Optional.of(OrderState.SENT);
+            case ORDER_STATE_ACKNOWLEDGED -> Optional.of(OrderState.ACKNOWLEDGED);
+            case ORDER_STATE_PARTIALLY_DELIVERED -> Optional.of(OrderState.PARTIALLY_DELIVERED);
+            case ORDER_STATE_DELIVERED -> Optional.of(OrderState.DELIVERED);
+            case ORDER_STATE_CLOSED -> Optional.of(OrderState.CLOSED);
+            case ORDER_STATE_CANCELLED -> Optional.of(OrderState.CANCELLED);
+            case ORDER_STATE_REJECTED -> Optional.of(OrderState.REJECTED);
+            case UNRECOGNIZED -> throw InvalidArgumentException.of("state", "is not a known state");
+        };
+    }
+
+    static fr.interieur.neogend.order.v1.ItemKind toProto(ItemKind kind) {
+        return switch (kind) {
+            case PACK_LEASE -> fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_PACK_LEASE;
+            case ACCESSORY -> fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_ACCESSORY;
+            case SPARE_PART -> fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_SPARE_PART;
+            case TRAINING_DAY -> fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_TRAINING_DAY;
+        };
+    }
+
+    static fr.interieur.neogend.order.v1.DeliveryState toProto(Delivery.State state) {
+        return switch (state) {
+            case POSTED -> fr.interieur.neogend.order.v1.DeliveryState.DELIVERY_STATE_POSTED;
+            case PARTIALLY_RECEIVED -> fr.interieur.neogend.order.v1.DeliveryState.DELIVERY_STATE_PARTIALLY_RECEIVED;
+            case RECEIVED -> fr.interieur.neogend.order.v1.DeliveryState.DELIVERY_STATE_RECEIVED;
+        };
+    }
+
+    static fr.interieur.neogend.order.v1.ExchangeRequestState toProto(ExchangeRequest.State state) {
+        return switch (state) {
+            case REQUESTED -> fr.interieur.neogend.order.v1.ExchangeRequestState.EXCHANGE_REQUEST_STATE_REQUESTED;
+            case SENT -> fr.interieur.neogend.order.v1.ExchangeRequestState.EXCHANGE_REQUEST_STATE_SENT;
+            case REFUSED -> fr.interieur.neogend.order.v1.ExchangeRequestState.EXCHANGE_REQUEST_STATE_REFUSED;
+        };
+    }
+}
