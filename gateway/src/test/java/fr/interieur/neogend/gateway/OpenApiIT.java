@@ -158,6 +158,15 @@ class OpenApiIT {
                 "/console/vendor/leaflet/leaflet.js", "/console/vendor/leaflet/leaflet.css"}) {
             assertThat(get(asset).statusCode()).as(asset).isEqualTo(200);
         }
+        // the console's ES modules: every module any other imports is served, as JavaScript
+        for (String module : new String[] {"dom.js", "labels.js", "router.js", "session.js", "pages/overview.js",
+                "pages/device.js", "pages/compliance.js", "pages/map.js", "pages/orders.js", "pages/workshop.js",
+                "pages/training.js"}) {
+            var served = get("/console/" + module);
+            assertThat(served.statusCode()).as(module).isEqualTo(200);
+            assertThat(served.headers().firstValue("Content-Type")).as(module).hasValueSatisfying(t -> assertThat(t)
+                    .contains("javascript"));
+        }
         assertThat(get("/console").statusCode()).isEqualTo(308);
         assertThat(get("/console/nothing-here.js").statusCode()).isEqualTo(404);
         // a write to the console's path is not a page: denied like anything unlisted

@@ -1,0 +1,55 @@
+// What the API's values read as in French: enum labels, times, money, counts.
+
+export const LABELS = {
+  DEVICE_STATE_IN_STOCK: 'En stock', DEVICE_STATE_ASSIGNED: 'Affecté', DEVICE_STATE_IN_REPAIR: 'En réparation',
+  DEVICE_STATE_LOST: 'Perdu', DEVICE_STATE_STOLEN: 'Volé', DEVICE_STATE_PENDING_RETURN: 'À restituer',
+  DEVICE_STATE_RETURNED: 'Restitué',
+  PACK_TYPE_SMARTPHONE_INDIVIDUAL: 'Smartphone individuel', PACK_TYPE_TABLET_INDIVIDUAL: 'Tablette individuelle',
+  PACK_TYPE_TABLET_COLLECTIVE: 'Tablette collective', SMARTPHONE_INDIVIDUAL: 'Smartphone individuel',
+  TABLET_INDIVIDUAL: 'Tablette individuelle', TABLET_COLLECTIVE: 'Tablette collective',
+  DEVICE_KIND_PHONE: 'Téléphone', DEVICE_KIND_TABLET: 'Tablette',
+  ORDER_STATE_DRAFT: 'Brouillon', ORDER_STATE_SUBMITTED: 'Soumis', ORDER_STATE_APPROVED: 'Approuvé',
+  ORDER_STATE_SENT: 'Envoyé', ORDER_STATE_ACKNOWLEDGED: 'Accusé de réception', ORDER_STATE_PARTIALLY_DELIVERED: 'Livré en partie',
+  ORDER_STATE_DELIVERED: 'Livré', ORDER_STATE_CLOSED: 'Clos', ORDER_STATE_CANCELLED: 'Annulé', ORDER_STATE_REJECTED: 'Rejeté',
+  REPAIR_STATE_OPEN: 'Ouverte', REPAIR_STATE_REPAIRED: 'Réparée', REPAIR_STATE_FAILED: 'Irréparable',
+  ITEM_KIND_PACK_LEASE: 'Location de pack', ITEM_KIND_ACCESSORY: 'Accessoire', ITEM_KIND_SPARE_PART: 'Pièce détachée',
+  ITEM_KIND_TRAINING_DAY: 'Journée de formation',
+  NETWORK_TYPE_NONE: 'Aucun', NETWORK_TYPE_WIFI: 'Wi-Fi', NETWORK_TYPE_2G: '2G', NETWORK_TYPE_3G: '3G', NETWORK_TYPE_4G: '4G',
+  NETWORK_TYPE_5G: '5G',
+  // a remote command's progress
+  QUEUED: 'En file', DELIVERED: 'Remise à l’équipement', ACKNOWLEDGED: 'Exécutée',
+  // a technician's place in a session
+  ENROLLED: 'Inscrit', WAITLISTED: 'En liste d’attente', WITHDRAWN: 'Désisté', PASSED: 'Reçu', FAILED: 'Ajourné',
+  ABSENT: 'Absent',
+};
+
+/** The French label of an API enum value (or of a bare value), else the value made readable. */
+export function label(value, prefix) {
+  if (!value) {
+    return '—';
+  }
+  if (LABELS[value]) {
+    return LABELS[value];
+  }
+  const text = String(value).replace(prefix, '').toLowerCase().replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function when(iso) {
+  return iso ? new Date(iso).toLocaleString('fr-FR', { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+}
+
+/** A decimal amount as the API sends it ("12500000.00"), written the French way, digits unchanged. */
+export function money(text) {
+  if (text === undefined || text === null || text === '') {
+    return '—';
+  }
+  const [whole, cents] = String(text).split('.');
+  const sign = whole.startsWith('-') ? '-' : '';
+  const digits = whole.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+  return `${sign}${digits}${cents === undefined ? '' : `,${cents}`}`;
+}
+
+export function num(n) {
+  return Number(n || 0).toLocaleString('fr-FR');
+}
