@@ -10,6 +10,8 @@ import fr.interieur.neogend.kit.error.DomainException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
+import fr.interieur.neogend.kit.error.UnauthenticatedException;
+import fr.interieur.neogend.kit.error.UnavailableException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -127,6 +129,12 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         }
         if (e instanceof AccessDeniedException) {
             return Status.PERMISSION_DENIED;
+        }
+        if (e instanceof UnavailableException) {
+            return Status.UNAVAILABLE;
+        }
+        if (e instanceof UnauthenticatedException) {
+            return Status.UNAUTHENTICATED;
         }
         return Status.INTERNAL;
     }

@@ -35,4 +35,21 @@ class GrpcErrorMapperTest {
         assertThat(GrpcErrorMapper.toStatusException(new IllegalStateException("x")).getStatus().getDescription())
                 .isEqualTo("internal error");
     }
+
+    @Test
+    void eachDomainErrorHasItsStatusAndItsMessageAsTheDescription() {
+        java.util.Map<fr.interieur.neogend.kit.error.DomainException, Status.Code> cases = java.util.Map.of(
+                new fr.interieur.neogend.kit.error.NotFoundException("no x"), Status.Code.NOT_FOUND,
+                new fr.interieur.neogend.kit.error.AlreadyExistsException("x exists"), Status.Code.ALREADY_EXISTS,
+                new fr.interieur.neogend.kit.error.PreconditionFailedException("x is closed"), Status.Code.FAILED_PRECONDITION,
+                new fr.interieur.neogend.kit.error.ConcurrentChangeException("x changed"), Status.Code.ABORTED,
+                new fr.interieur.neogend.kit.error.AccessDeniedException("not yours"), Status.Code.PERMISSION_DENIED,
+                new fr.interieur.neogend.kit.error.UnavailableException("send it again"), Status.Code.UNAVAILABLE,
+                new fr.interieur.neogend.kit.error.UnauthenticatedException("revoked"), Status.Code.UNAUTHENTICATED);
+        cases.forEach((e, code) -> {
+            var status = GrpcErrorMapper.toStatusException(e).getStatus();
+            assertThat(status.getCode()).as(e.getClass().getSimpleName()).isEqualTo(code);
+            assertThat(status.getDescription()).isEqualTo(e.getMessage());
+        });
+    }
 }

@@ -64,8 +64,6 @@ import fr.interieur.neogend.telemetry.revocation.InventoryEventHandler;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventResponse;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,7 +83,6 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     private final InventoryEventHandler inventoryEvents;
     private final EnrolmentService enrolment;
     private final IngestionService ingestion;
-    private final DeviceCredentials credentials;
 
     private final PositionQueries queries;
     private final CommandService commands;
@@ -93,35 +90,16 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     private final Fleet fleet;
     private final FleetViews fleetViews;
 
-    private final Counter readingsStored;
-    private final Counter readingsDuplicate;
-    private final Counter readingsRejected;
-
-    /** Counts a batch once it is stored (after its transaction). */
-    private Upload counted(Upload u) {
-        readingsStored.increment(u.stored());
-        readingsDuplicate.increment(u.duplicates());
-        readingsRejected.increment(u.rejected().size());
-        return u;
-    }
 
     public TelemetryGrpcService(InventoryEventHandler inventoryEvents,
-                                EnrolmentService enrolment, IngestionService ingestion, DeviceCredentials credentials,
+                                EnrolmentService enrolment, IngestionService ingestion,
                                 PositionQueries queries, CommandService commands, RomService roms,
-                                Fleet fleet, FleetViews fleetViews,
-                                MeterRegistry meters) {
+                                Fleet fleet, FleetViews fleetViews) {
         this.fleet = fleet;
         this.fleetViews = fleetViews;
-        this.readingsStored = Counter.builder("neogend.readings").tag("outcome", "stored")
-                .description("Readings received from devices, by outcome").register(meters);
-        this.readingsDuplicate = Counter.builder("neogend.readings").tag("outcome", "duplicate")
-                .description("Readings received from devices, by outcome").register(meters);
-        this.readingsRejected = Counter.builder("neogend.readings").tag("outcome", "rejected")
-                .description("Readings received from devices, by outcome").register(meters);
         this.inventoryEvents = inventoryEvents;
         this.enrolment = enrolment;
         this.ingestion = ingestion;
-        this.credentials = credentials;
         this.queries = queries;
         this.commands = commands;
         this.roms = roms;
@@ -346,13 +324,9 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
             @Override
             public void onNext(StreamReadingsRequest batch) {
                 try {
-                    // revocation takes effect on the next batch, not only the next stream
-                    if (credentials.authenticate(credential).filter(imei::equals).isEmpty()) {
-                        response.onError(Status.UNAUTHENTICATED.withDescription(
-                                "the device credential is not valid or was revoked").asRuntimeException());
-                        return;
-                    }
-                    Upload u = ingest(imei, batch.getReadingsList(), batch.getAcknowledgedCommandIdsList());
+                    // the credential checked again for every batch: a revocation takes effect on the next one
+                    Upload u = ingestion.ingestOnStream(credential, imei, readings(batch.getReadingsList()),
+                            batch.getAcknowledgedCommandIdsList());
                     var out = StreamReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
                     u.rejected().forEach(r -> out.addRejected(rejected(r)));
                     u.commands().forEach(c -> out.addCommands(command(c)));
@@ -376,22 +350,8 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         };
     }
 
-    /**
-     * Stores a batch. Whatever the database does wrong (down, full, a statement failing) is UNAVAILABLE:
-     * nothing of the batch was stored and the device sends it again — never INVALID_ARGUMENT (the device
-     * would drop good readings) nor INTERNAL. Bad readings never get this far: each is refused alone.
-     */
     private Upload ingest(String imei, List<Reading> readings, List<String> acknowledgedCommandIds) {
-        try {
-            return counted(ingestion.ingest(imei, readings(readings), acknowledgedCommandIds));
-        } catch (org.springframework.dao.DataAccessException
-                 | org.springframework.transaction.TransactionException e) {
-            org.slf4j.LoggerFactory.getLogger(TelemetryGrpcService.class)
-                    .warn("batch of {} readings not stored, the device will resend it: {}", readings.size(),
-                            e.getClass().getSimpleName());
-            throw Status.UNAVAILABLE.withDescription("the readings were not stored (database unavailable); "
-                    + "send the same batch again").asRuntimeException();
-        }
+        return ingestion.ingest(imei, readings(readings), acknowledgedCommandIds);
     }
 
     /** The readings as the device sent them, for {@link IngestionService} to judge one by one. */

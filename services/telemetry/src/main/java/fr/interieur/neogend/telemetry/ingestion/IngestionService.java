@@ -17,6 +17,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import fr.interieur.neogend.kit.error.UnauthenticatedException;
+import fr.interieur.neogend.kit.error.UnavailableException;
+import fr.interieur.neogend.kit.security.DeviceAuthenticator;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 
 /**
  * Takes a device's batch of readings (DOMAIN rule 18): refuses the bad readings one by one with a
@@ -34,6 +41,8 @@ import java.util.regex.Pattern;
 @Service
 public class IngestionService {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IngestionService.class);
+
     public static final int MAX_BATCH = 1000;
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{0,200}");
     private static final String REVOKED = "the device is revoked (lost, stolen or returned): nothing it sends is kept";
@@ -48,13 +57,24 @@ public class IngestionService {
     private final TransactionTemplate oneTransaction;
     private final Duration retention;
     private final Duration futureTolerance;
+    private final DeviceAuthenticator devices;
+    private final Counter readingsStored;
+    private final Counter readingsDuplicate;
+    private final Counter readingsRejected;
 
     public IngestionService(ReadingStore store, Optional<Clock> clock,
                             @Value("${neogend.telemetry.retention:30d}") Duration retention,
                             @Value("${neogend.telemetry.future-tolerance:5m}") Duration futureTolerance,
                             @Value("${neogend.telemetry.upload-transaction:per-statement}") String uploadTransaction,
-                            PlatformTransactionManager transactions) {
+                            PlatformTransactionManager transactions, DeviceAuthenticator devices, MeterRegistry meters) {
         this.store = store;
+        this.devices = devices;
+        this.readingsStored = Counter.builder("neogend.readings").tag("outcome", "stored")
+                .description("Readings received from devices, by outcome").register(meters);
+        this.readingsDuplicate = Counter.builder("neogend.readings").tag("outcome", "duplicate")
+                .description("Readings received from devices, by outcome").register(meters);
+        this.readingsRejected = Counter.builder("neogend.readings").tag("outcome", "rejected")
+                .description("Readings received from devices, by outcome").register(meters);
         this.oneTransaction = switch (uploadTransaction) {
             case "per-statement" -> null;
             case "one" -> new TransactionTemplate(transactions);
@@ -66,9 +86,39 @@ public class IngestionService {
         this.futureTolerance = futureTolerance;
     }
 
+    /**
+     * Stores a batch and counts it once stored. Whatever the database does wrong (down, full, a statement
+     * failing) is UNAVAILABLE: nothing of the batch was stored and the device sends it again — never
+     * INVALID_ARGUMENT (the device would drop good readings) nor INTERNAL. Bad readings never get this far:
+     * each is refused alone.
+     */
     public Upload ingest(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
-        return oneTransaction == null ? upload(imei, readings, acknowledgedCommandIds)
-                : oneTransaction.execute(t -> upload(imei, readings, acknowledgedCommandIds));
+        Upload u;
+        try {
+            u = oneTransaction == null ? upload(imei, readings, acknowledgedCommandIds)
+                    : oneTransaction.execute(t -> upload(imei, readings, acknowledgedCommandIds));
+        } catch (DataAccessException | TransactionException e) {
+            log.warn("batch of {} readings not stored, the device will resend it: {}", readings.size(),
+                    e.getClass().getSimpleName());
+            throw new UnavailableException("the readings were not stored (database unavailable); "
+                    + "send the same batch again");
+        }
+        readingsStored.increment(u.stored());
+        readingsDuplicate.increment(u.duplicates());
+        readingsRejected.increment(u.rejected().size());
+        return u;
+    }
+
+    /**
+     * A batch of a device's stream: its credential is checked again first, so a revocation takes effect on
+     * the next batch, not only on the next stream.
+     */
+    public Upload ingestOnStream(String credential, String imei, List<ReadingIn> readings,
+                                 List<String> acknowledgedCommandIds) {
+        if (devices.authenticate(credential).filter(imei::equals).isEmpty()) {
+            throw new UnauthenticatedException("the device credential is not valid or was revoked");
+        }
+        return ingest(imei, readings, acknowledgedCommandIds);
     }
 
     private Upload upload(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {

@@ -54,7 +54,8 @@ class UploadReadingsFuzzTest {
         }
         RecordingStore store = new RecordingStore(data.consumeBoolean() && data.consumeBoolean());
         IngestionService ingestion = new IngestionService(store, Optional.of(Clock.fixed(NOW, ZoneOffset.UTC)),
-                RETENTION, FUTURE_TOLERANCE, "per-statement", null);
+                RETENTION, FUTURE_TOLERANCE, "per-statement", null, credential -> Optional.empty(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         UploadReadingsRequest batch = request.build();
         try {
             Upload upload = ingestion.ingest("490154203237518", TelemetryGrpcService.readings(batch.getReadingsList()),
