@@ -163,7 +163,8 @@ class ProtoLintTest {
                     if (STILL_TEXT.contains(field)) {
                         stillText.add(field);
                     } else {
-                        problems.add(field + ": a closed set of values is an enum, a day a google.type.Date");
+                        problems.add(field + ": a closed set of values is an enum, a day a google.type.Date, an instant a"
+                                + " google.protobuf.Timestamp");
                     }
                 }
             }
@@ -178,12 +179,15 @@ class ProtoLintTest {
         var planted = FileDescriptorProto.newBuilder().setName("planted.proto").setPackage("neogend.planted")
                 .addMessageType(DescriptorProto.newBuilder().setName("Planted")
                         .addField(text("status", 1)).addField(text("start_date", 2)).addField(text("pack_type", 3))
-                        .addField(text("command", 4)).addField(text("place", 5)).addField(text("date", 6)))
+                        .addField(text("command", 4)).addField(text("place", 5)).addField(text("date", 6))
+                        .addField(text("raise_time", 7)).addField(text("issued_on", 8))
+                        .addField(text("security_patch_level", 9)).addField(text("sessions_on_site", 10)))
                 .build();
         Descriptor message = FileDescriptor.buildFrom(planted, new FileDescriptor[0]).findMessageTypeByName("Planted");
         assertThat(textThatShouldBeTyped(message)).containsExactly("neogend.planted.Planted.status",
                 "neogend.planted.Planted.start_date", "neogend.planted.Planted.pack_type",
-                "neogend.planted.Planted.command", "neogend.planted.Planted.date");
+                "neogend.planted.Planted.command", "neogend.planted.Planted.date", "neogend.planted.Planted.raise_time",
+                "neogend.planted.Planted.issued_on");
     }
 
     private static com.google.protobuf.DescriptorProtos.FieldDescriptorProto text(String name, int number) {
@@ -192,13 +196,22 @@ class ProtoLintTest {
     }
 
     private static final java.util.regex.Pattern TYPED_NAME =
-            java.util.regex.Pattern.compile("(.*_)?(status|kind|state|category|date|type|command)");
+            java.util.regex.Pattern.compile("(.*_)?(status|kind|state|category|date|type|command)|.*_(time|on|until"
+                    + "|on_or_after|on_or_before)");
+
+    /**
+     * Android's security patch level stays the text the device reads from {@code ro.build.version.security_patch}
+     * and reports verbatim: a device's agent must not re-encode it, and the platform compares it as it was sent.
+     */
+    private static final java.util.regex.Pattern ANDROID_TEXT = java.util.regex.Pattern.compile("security_patch_level");
 
     /** The string fields of a message and its nested messages whose name says they hold a closed set or a day. */
     static List<String> textThatShouldBeTyped(Descriptor message) {
         List<String> found = new ArrayList<>();
         for (FieldDescriptor f : message.getFields()) {
-            if (f.getJavaType() == FieldDescriptor.JavaType.STRING && TYPED_NAME.matcher(f.getName()).matches()) {
+            boolean day = RequestRules.rulesOf(f).getCalendarDate();
+            if (f.getJavaType() == FieldDescriptor.JavaType.STRING && !ANDROID_TEXT.matcher(f.getName()).matches()
+                    && (day || TYPED_NAME.matcher(f.getName()).matches())) {
                 found.add(f.getFullName());
             }
         }
@@ -230,7 +243,17 @@ class ProtoLintTest {
             "neogend.order.v1.DeliveredDevice.kind",
             "neogend.order.v1.ReconciliationLine.status",
             "neogend.order.v1.TransferPacksToSuccessorRequest.pack_type",
-            "neogend.inventory.v1.HistoryEntry.subject_type");
+            "neogend.inventory.v1.HistoryEntry.subject_type",
+            "neogend.accessories.v1.StockAlert.raise_time",
+            "neogend.accessories.v1.StockAlert.clear_time",
+            "neogend.accessories.v1.StockMovement.record_time",
+            "neogend.accessories.v1.Repair.open_time",
+            "neogend.accessories.v1.Repair.close_time",
+            "neogend.training.v1.Certification.valid_until",
+            "neogend.training.v1.Certification.issued_on",
+            "neogend.training.v1.ListSessionsRequest.ends_on_or_after",
+            "neogend.training.v1.ListExpiredCertificationsRequest.expired_on_or_after",
+            "neogend.training.v1.CheckCertificationResponse.valid_until");
 
     private static int inputFields(Descriptor type, Set<String> seen, List<String> problems) {
         if (!type.getFullName().startsWith("neogend.") || !seen.add(type.getFullName())) {
