@@ -17,10 +17,12 @@ export const LABELS = {
   NETWORK_TYPE_NONE: 'Aucun', NETWORK_TYPE_WIFI: 'Wi-Fi', NETWORK_TYPE_2G: '2G', NETWORK_TYPE_3G: '3G', NETWORK_TYPE_4G: '4G',
   NETWORK_TYPE_5G: '5G',
   // a remote command's progress
-  QUEUED: 'En file', DELIVERED: 'Remise à l’équipement', ACKNOWLEDGED: 'Exécutée',
-  // a technician's place in a session
-  ENROLLED: 'Inscrit', WAITLISTED: 'En liste d’attente', WITHDRAWN: 'Désisté', PASSED: 'Reçu', FAILED: 'Ajourné',
-  ABSENT: 'Absent',
+  COMMAND_STATUS_QUEUED: 'En file', COMMAND_STATUS_DELIVERED: 'Remise à l’équipement',
+  COMMAND_STATUS_ACKNOWLEDGED: 'Exécutée',
+  COMMAND_KIND_LOCK: 'Verrouillage', COMMAND_KIND_WIPE: 'Effacement', COMMAND_KIND_LOCATE: 'Localisation',
+  ENROLMENT_STATUS_ENROLLED: 'Inscrit', ENROLMENT_STATUS_WAITLISTED: 'En liste d’attente',
+  ENROLMENT_STATUS_WITHDRAWN: 'Désisté', ENROLMENT_STATUS_PASSED: 'Reçu', ENROLMENT_STATUS_FAILED: 'Ajourné',
+  ENROLMENT_STATUS_ABSENT: 'Absent',
 };
 
 /** The French label of an API enum value (or of a bare value), else the value made readable. */
@@ -33,6 +35,14 @@ export function label(value, prefix) {
   }
   const text = String(value).replace(prefix, '').toLowerCase().replace(/_/g, ' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A google.type.Date as the API sends it ({year, month, day}) as "YYYY-MM-DD"; '' when unset. */
+export function isoDay(d) {
+  if (!d || !d.year) {
+    return '';
+  }
+  return `${String(d.year).padStart(4, '0')}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
 }
 
 export function when(iso) {

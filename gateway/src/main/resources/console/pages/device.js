@@ -79,9 +79,10 @@ function commands(d) {
   async function load() {
     try {
       const list = (await session.api.get(`devices/${encodeURIComponent(d.imei)}/commands`)).commands || [];
-      const missing = expected.filter(x => !list.some(c => c.command === x));
-      box.replaceChildren(table(['Commande', 'Statut', 'Mise en file'], list.map(x => h('tr', { 'data-command': x.command },
-        h('td', x.command), h('td', label(x.status)), h('td', when(x.queueTime))))),
+      const kind = c => String(c.command || '').replace('COMMAND_KIND_', '');
+      const missing = expected.filter(x => !list.some(c => kind(c) === x));
+      box.replaceChildren(table(['Commande', 'Statut', 'Mise en file'], list.map(x => h('tr', { 'data-command': kind(x) },
+        h('td', label(x.command)), h('td', label(x.status)), h('td', when(x.queueTime))))),
       ...(missing.length ? [h('p.muted', `En attente de la mise en file de ${missing.join(' et ')}…`)] : []));
       tries++;
       if (missing.length && tries < 20 && (tries < 2 || box.isConnected)) {

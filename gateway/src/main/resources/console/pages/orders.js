@@ -1,5 +1,5 @@
 import { h, table, card, section, toast, problem, later, paged } from '../dom.js';
-import { LABELS, label, when, money, num } from '../labels.js';
+import { LABELS, label, when, money, num, isoDay } from '../labels.js';
 import { route, go, deviceLink, rerender } from '../router.js';
 import { session, main, may, FM, UM, TECH, AUD } from '../session.js';
 import { ApiError } from '../api.js';
@@ -59,7 +59,7 @@ export async function orders({ params }) {
     return {
       next: p.nextPageToken,
       rows: (p.items || []).map(o => h('tr', { 'data-order': o.number }, h('td', o.number), h('td', label(o.state, 'ORDER_STATE_')), h('td.n', num(o.packCount)),
-        h('td.n', money(o.amount)), h('td', o.deliverySite), h('td', o.requestedDate ? `${o.requestedDate.year}-${String(o.requestedDate.month).padStart(2, '0')}-${String(o.requestedDate.day).padStart(2, '0')}` : '—'),
+        h('td.n', money(o.amount)), h('td', o.deliverySite), h('td', isoDay(o.requestedDate) || '—'),
         h('td', when(o.createTime)), h('td', may(FM) ? [
           o.state === 'ORDER_STATE_DRAFT' ? orderAction(o, 'submit', 'Soumettre') : null,
           o.state === 'ORDER_STATE_SUBMITTED' ? orderAction(o, 'approve', 'Approuver') : null,

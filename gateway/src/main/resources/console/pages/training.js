@@ -1,5 +1,5 @@
 import { h, table, card, section, toast, problem, later, paged } from '../dom.js';
-import { LABELS, label, when, money, num } from '../labels.js';
+import { LABELS, label, when, money, num, isoDay } from '../labels.js';
 import { route, go, deviceLink, rerender } from '../router.js';
 import { session, main, may, FM, UM, TECH, AUD } from '../session.js';
 import { ApiError } from '../api.js';
@@ -13,11 +13,11 @@ export async function training() {
     return {
       next: p.nextPageToken,
       rows: (p.sessions || []).map(s => {
-        const enrolled = (s.enrolments || []).filter(e => ['ENROLLED', 'PASSED', 'FAILED', 'ABSENT'].includes(e.status)).length;
-        const waiting = (s.enrolments || []).filter(e => e.status === 'WAITLISTED').length;
-        const mine = (s.enrolments || []).find(e => e.technician === session.user.name && e.status !== 'WITHDRAWN');
-        const canEnrol = session.user.has(TECH) && !mine && s.startDate > new Date().toISOString().slice(0, 10);
-        return h('tr', { 'data-session': s.id }, h('td', s.id), h('td', s.courseCode), h('td', s.startDate), h('td', s.endDate), h('td', s.place),
+        const enrolled = (s.enrolments || []).filter(e => ['ENROLMENT_STATUS_ENROLLED', 'ENROLMENT_STATUS_PASSED', 'ENROLMENT_STATUS_FAILED', 'ENROLMENT_STATUS_ABSENT'].includes(e.status)).length;
+        const waiting = (s.enrolments || []).filter(e => e.status === 'ENROLMENT_STATUS_WAITLISTED').length;
+        const mine = (s.enrolments || []).find(e => e.technician === session.user.name && e.status !== 'ENROLMENT_STATUS_WITHDRAWN');
+        const canEnrol = session.user.has(TECH) && !mine && isoDay(s.startDate) > new Date().toISOString().slice(0, 10);
+        return h('tr', { 'data-session': s.id }, h('td', s.id), h('td', s.courseCode), h('td', isoDay(s.startDate)), h('td', isoDay(s.endDate)), h('td', s.place),
           h('td.n', s.capacity), h('td.n', enrolled), h('td.n', waiting),
           h('td', mine ? label(mine.status) : canEnrol ? h('button', { type: 'button', 'data-action': 'enrol', onclick: async () => {
             try {
@@ -36,7 +36,7 @@ export async function training() {
     out.push(section('Certifications expirant sous 90 jours', later(async () => {
       const c = await session.api.get('certifications:expiring', { within_days: 90 });
       return table(['Technicien', 'Module', 'Modèles', 'Valable jusqu’au'], (c.certifications || []).map(x => h('tr',
-        h('td', x.technician), h('td', x.courseCode), h('td', (x.modelFamilies || []).join(', ')), h('td', x.validUntil))));
+        h('td', x.technician), h('td', x.courseCode), h('td', (x.modelFamilies || []).join(', ')), h('td', isoDay(x.validUntil)))));
     })));
   }
   return out;

@@ -107,8 +107,14 @@ class RequestRulesTest {
                 .setRequestedDate(Date.newBuilder().setYear(2026).setMonth(2).setDay(30))).build();
         var v = only(RequestRules.check(order));
         assertThat(v.field()).isEqualTo("order.requested_date");
-        var session = CreateSessionRequest.newBuilder().setSession(Session.newBuilder().setStartDate("2026-02-30")).build();
+        var session = CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
+                .setStartDate(Date.newBuilder().setYear(2027).setMonth(4).setDay(31))).build();
         assertThat(only(RequestRules.check(session)).field()).isEqualTo("session.start_date");
+        var release = fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest.newBuilder().setRelease(
+                fr.interieur.neogend.telemetry.v1.RomRelease.newBuilder().setModel("Rugged X5")
+                        .setBuildFingerprint("fp").setSecurityPatchLevel("2026-02-30").setKernelSourceSha256("0".repeat(64))
+                        .setKernelConfig("CONFIG_X=y")).build();
+        assertThat(RequestRules.check(release)).extracting(found -> found.field()).contains("release.security_patch_level");
     }
 
     @Test

@@ -140,11 +140,30 @@ public final class FieldPaths {
             return switch (type.getFullName()) {
                 case "google.protobuf.Timestamp" -> DynamicMessage.parseFrom(type, Timestamps.parse(text).toByteString());
                 case "google.protobuf.Duration" -> DynamicMessage.parseFrom(type, Durations.parse(text).toByteString());
+                case "google.type.Date" -> day(type, text, label);
                 default -> throw TranscodingException.badField(label, "cannot be set from a path or query parameter");
             };
         } catch (ParseException | com.google.protobuf.InvalidProtocolBufferException e) {
             throw TranscodingException.badField(label, "is not a valid " + type.getName() + ": " + Echo.quote(text));
         }
+    }
+
+    private static final java.util.regex.Pattern ISO_DAY =
+            java.util.regex.Pattern.compile("([0-9]{4})-([0-9]{2})-([0-9]{2})");
+
+    /**
+     * A day in a path or query parameter is written "YYYY-MM-DD"; the service checks that it exists
+     * (2026-02-30 is refused there, naming the field, as in a JSON body).
+     */
+    private static DynamicMessage day(Descriptor type, String text, String label) {
+        var m = ISO_DAY.matcher(text);
+        if (!m.matches()) {
+            throw TranscodingException.badField(label, "must be a day YYYY-MM-DD, not " + Echo.quote(text));
+        }
+        return DynamicMessage.newBuilder(type)
+                .setField(type.findFieldByName("year"), Integer.parseInt(m.group(1)))
+                .setField(type.findFieldByName("month"), Integer.parseInt(m.group(2)))
+                .setField(type.findFieldByName("day"), Integer.parseInt(m.group(3))).build();
     }
 
     static String upperSnake(String camel) {

@@ -30,7 +30,12 @@ class TranscoderRefusalTest {
             "POST|/api/v1/purchase-orders|{\"state\":\"ORDER_STATE_APPROVED\"}|order.state",
             "POST|/api/v1/purchase-orders|{\"amount\":\"0.00\"}|order.amount",
             "POST|/api/v1/devices:registerBatch|{\"devices\":[{\"imei\":\"490154203237518\",\"holderAgentId\":\"GND-7\"}]}|devices[0].holder_agent_id",
-            "POST|/api/v1/agreements|{\"termEnd\":{\"year\":2030,\"month\":1,\"day\":1}}|agreement.term_end"})
+            "POST|/api/v1/agreements|{\"termEnd\":{\"year\":2030,\"month\":1,\"day\":1}}|agreement.term_end",
+            // the forms from before the contract cut (docs/changelog.md): refused naming the field
+            "POST|/api/v1/rom-releases|{\"model\":\"Rugged X5\",\"bulletinDate\":\"2026-11-02\"}|release.bulletin_date",
+            "POST|/api/v1/purchase-orders/PO-1/deliveries|{\"devices\":[{\"imei\":\"490154203237518\",\"kind\":\"PHONE\"}]}|delivery.devices[0].kind",
+            "POST|/api/v1/sessions|{\"courseCode\":\"C\",\"startDate\":\"2026-12-04\"}|session.start_date",
+            "POST|/api/v1/stock-movements|{\"itemCode\":\"SP\",\"kind\":\"RECEIPT\"}|kind"})
     void refusedNamingTheField(String method, String path, String body, String field) {
         TranscodingException e = catchThrowableOfType(TranscodingException.class,
                 () -> transcoder.request(table.find(method, path).orElseThrow(), Map.of(), body));
@@ -43,6 +48,20 @@ class TranscoderRefusalTest {
         assertThat(transcoder.request(table.find("POST", "/api/v1/purchase-orders").orElseThrow(), Map.of(),
                 "{\"agreementId\":\"AC-1\",\"lines\":[{\"itemCode\":\"PACK\",\"quantity\":\"3\"}],\"state\":"
                         + "\"ORDER_STATE_UNSPECIFIED\"}").toString()).contains("PACK");
+    }
+
+    @Test
+    void aDayInTheQueryIsWrittenYyyyMmDdAndAnythingElseIsRefusedNamingIt() {
+        var list = table.find("GET", "/api/v1/sessions").orElseThrow();
+        assertThat(transcoder.request(list, Map.of("ends_on_or_after", List.of("2026-12-01")), "").toString())
+                .contains("year: 2026", "month: 12", "day: 1");
+        for (String text : new String[] {"01/12/2026", "2026-12-1", "20261201", "2026-12-01T00:00:00Z", "\u0000"}) {
+            TranscodingException e = catchThrowableOfType(TranscodingException.class,
+                    () -> transcoder.request(list, Map.of("ends_on_or_after", List.of(text)), ""));
+            assertThat(e.httpStatus()).isEqualTo(400);
+            assertThat(e.field()).isEqualTo("ends_on_or_after");
+            assertThat(e.getMessage()).contains("YYYY-MM-DD");
+        }
     }
 
     @Test

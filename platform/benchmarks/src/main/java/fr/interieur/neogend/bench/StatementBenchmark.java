@@ -75,7 +75,7 @@ final class StatementBenchmark {
             }
             long t0 = System.nanoTime();
             var moved = orderStub.transferPacksToSuccessor(TransferPacksToSuccessorRequest.newBuilder()
-                    .setAgreementId(AGREEMENT).setSuccessorId(successor).setPackType("SMARTPHONE_INDIVIDUAL")
+                    .setAgreementId(AGREEMENT).setSuccessorId(successor).setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
                     .setEffectiveDate(com.google.type.Date.newBuilder().setYear(from.getYear())
                             .setMonth(from.getMonthValue()).setDay(from.getDayOfMonth())).build());
             double transferSeconds = (System.nanoTime() - t0) / 1e9;
@@ -163,9 +163,9 @@ final class StatementBenchmark {
             {"id":"%s","title":"Successeur (banc d'essai)","supplierId":"SUP-DEMO","supplierName":"Demo Mobility SAS",
              "notifiedOn":{"year":%d,"month":%d,"day":1},"termMonths":48,"minPacks":"0","maxPacks":"140000",
              "estimatedValue":"50000000.00","vatRate":"0.20","priceSchedule":[
-              {"code":"PACK-SMARTPHONE-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack smartphone","packType":"SMARTPHONE_INDIVIDUAL","unitPrice":"10.85"},
-              {"code":"PACK-TABLET-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette","packType":"TABLET_INDIVIDUAL","unitPrice":"15.10"},
-              {"code":"PACK-TABLET-COLLECTIVE","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette collective","packType":"TABLET_COLLECTIVE","unitPrice":"16.90"}]}""";
+              {"code":"PACK-SMARTPHONE-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack smartphone","packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","unitPrice":"10.85"},
+              {"code":"PACK-TABLET-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette","packType":"PACK_TYPE_TABLET_INDIVIDUAL","unitPrice":"15.10"},
+              {"code":"PACK-TABLET-COLLECTIVE","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette collective","packType":"PACK_TYPE_TABLET_COLLECTIVE","unitPrice":"16.90"}]}""";
 
     private ManagedChannel channel(String service) {
         return NettyChannelBuilder.forAddress("127.0.0.1", stack.options().ports().grpc(service)).usePlaintext()

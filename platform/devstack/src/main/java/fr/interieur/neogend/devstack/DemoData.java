@@ -120,9 +120,9 @@ public final class DemoData {
                         {"fiscalYear":2028,"amount":"13250000.00"},{"fiscalYear":2029,"amount":"13250000.00"},
                         {"fiscalYear":2030,"amount":"750000.00"}],
              "priceSchedule":[
-              {"code":"PACK-SMARTPHONE-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack smartphone individuel (mois)","packType":"SMARTPHONE_INDIVIDUAL","unitPrice":"11.90"},
-              {"code":"PACK-TABLET-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette individuelle (mois)","packType":"TABLET_INDIVIDUAL","unitPrice":"16.40"},
-              {"code":"PACK-TABLET-COLLECTIVE","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette collective (mois)","packType":"TABLET_COLLECTIVE","unitPrice":"17.80"},
+              {"code":"PACK-SMARTPHONE-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack smartphone individuel (mois)","packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","unitPrice":"11.90"},
+              {"code":"PACK-TABLET-INDIVIDUAL","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette individuelle (mois)","packType":"PACK_TYPE_TABLET_INDIVIDUAL","unitPrice":"16.40"},
+              {"code":"PACK-TABLET-COLLECTIVE","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette collective (mois)","packType":"PACK_TYPE_TABLET_COLLECTIVE","unitPrice":"17.80"},
               {"code":"ACC-SD-64GB","kind":"ITEM_KIND_ACCESSORY","label":"Carte SD 64 Go","unitPrice":"9.80"},
               {"code":"ACC-CASE-RUGGED","kind":"ITEM_KIND_ACCESSORY","label":"Coque de protection renforcée","unitPrice":"14.50"},
               {"code":"ACC-BT-BOX","kind":"ITEM_KIND_ACCESSORY","label":"Boîtier Bluetooth","unitPrice":"39.00"},
@@ -146,10 +146,10 @@ public final class DemoData {
         if (!course) {
             return false;
         }
-        String today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).toString();
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
         String session = postForBody(gatewayUrl + "/api/v1/sessions", fleetManagerToken, """
-                {"courseCode":"MAINT-SMARTPHONE-N1","startDate":"%s","endDate":"%s","place":"Rennes, atelier central",
-                 "capacity":8,"trainer":"Demo Mobility SAS"}""".formatted(today, today), "demo session");
+                {"courseCode":"MAINT-SMARTPHONE-N1","startDate":%s,"endDate":%1$s,"place":"Rennes, atelier central",
+                 "capacity":8,"trainer":"Demo Mobility SAS"}""".formatted(jsonDay(today)), "demo session");
         String sessionId = session.replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         post(gatewayUrl + "/api/v1/sessions/" + sessionId + ":enroll", fleetManagerToken,
                 "{\"technician\":\"technician\"}", "demo enrolment");
@@ -158,17 +158,17 @@ public final class DemoData {
         post(gatewayUrl + "/api/v1/depots", fleetManagerToken,
                 "{\"code\":\"DEP-RENNES\",\"name\":\"Atelier central de Rennes\"}", "demo depot");
         post(gatewayUrl + "/api/v1/catalogue-items", fleetManagerToken, """
-                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"SPARE_PART","fitsModels":["Rugged X5"]}""",
+                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"ITEM_CATEGORY_SPARE_PART","fitsModels":["Rugged X5"]}""",
                 "demo spare part");
         post(gatewayUrl + "/api/v1/catalogue-items", fleetManagerToken, """
-                {"code":"SP-BATTERY-X5","label":"Batterie Rugged X5","category":"SPARE_PART","fitsModels":["Rugged X5"]}""",
+                {"code":"SP-BATTERY-X5","label":"Batterie Rugged X5","category":"ITEM_CATEGORY_SPARE_PART","fitsModels":["Rugged X5"]}""",
                 "demo spare part");
         post(gatewayUrl + "/api/v1/catalogue-items", fleetManagerToken, """
-                {"code":"ACC-CASE-RUGGED","label":"Coque de protection renforcée","category":"ACCESSORY",
+                {"code":"ACC-CASE-RUGGED","label":"Coque de protection renforcée","category":"ITEM_CATEGORY_ACCESSORY",
                  "fitsModels":["Rugged X5"]}""", "demo accessory");
         for (String[] receipt : new String[][] {{"SP-SCREEN-X5", "8"}, {"SP-BATTERY-X5", "20"}, {"ACC-CASE-RUGGED", "40"}}) {
             post(gatewayUrl + "/api/v1/stock-movements", fleetManagerToken, """
-                    {"kind":"RECEIPT","itemCode":"%s","depotCode":"DEP-RENNES","quantity":"%s","reference":"demo"}"""
+                    {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"%s","depotCode":"DEP-RENNES","quantity":"%s","reference":"demo"}"""
                     .formatted(receipt[0], receipt[1]), "demo receipt");
         }
         post(gatewayUrl + "/api/v1/depots/DEP-RENNES/stock/SP-SCREEN-X5:setMinimum", fleetManagerToken,
@@ -298,9 +298,9 @@ public final class DemoData {
             {"Field Tab 10", "neogend/tab10/2026.10:user/release-keys", "2026-10-05", "2026-10-01"}};
         for (String[] r : releases) {
             HttpResponse<String> published = send(gatewayUrl + "/api/v1/rom-releases", supplierToken, """
-                    {"model":"%s","buildFingerprint":"%s","securityPatchLevel":"%s","bulletinDate":"%s",
+                    {"model":"%s","buildFingerprint":"%s","securityPatchLevel":"%s","bulletinDate":%s,
                      "kernelSourceSha256":"%s","kernelConfig":"CONFIG_SECURITY_SELINUX=y\\n"}"""
-                    .formatted(r[0], r[1], r[2], r[3], "5e".repeat(32)));
+                    .formatted(r[0], r[1], r[2], jsonDay(java.time.LocalDate.parse(r[3])), "5e".repeat(32)));
             if (published.statusCode() == 409) {
                 continue;
             }
@@ -317,6 +317,12 @@ public final class DemoData {
     }
 
     /** True when created, false when it existed already (409); anything else stops the load. */
+    /** A day as the REST API carries it: a google.type.Date in JSON. */
+    static String jsonDay(java.time.LocalDate day) {
+        return "{\"year\":%d,\"month\":%d,\"day\":%d}".formatted(day.getYear(), day.getMonthValue(),
+                day.getDayOfMonth());
+    }
+
     private static String postForBody(String url, String token, String json, String what) {
         HttpResponse<String> r = send(url, token, json);
         if (r.statusCode() != 200) {

@@ -122,7 +122,7 @@ class AgreementScopeIT {
         // the smartphones of GN-RBRE-GGD35's subtree go to the successor from tomorrow — asked four times at
         // once: the packs move once
         String transfer = """
-                {"successorId":"%s","effectiveDate":%s,"packType":"SMARTPHONE_INDIVIDUAL","unitCode":"GN-RBRE-GGD35"}"""
+                {"successorId":"%s","effectiveDate":%s,"packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","unitCode":"GN-RBRE-GGD35"}"""
                 .formatted(NEW, date(transferDay));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<HttpResponse<String>>> calls = new ArrayList<>();
@@ -275,7 +275,7 @@ class AgreementScopeIT {
     void aTransferIsRecordedInEachPackNeverRepeatedValidatedAndCountedAgainstTheSuccessor() throws Exception {
         String fleet = fleet();
         String again = """
-                {"successorId":"%s","effectiveDate":%s,"packType":"SMARTPHONE_INDIVIDUAL","unitCode":"GN-RBRE-GGD35"}"""
+                {"successorId":"%s","effectiveDate":%s,"packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","unitCode":"GN-RBRE-GGD35"}"""
                 .formatted(NEW, date(transferDay));
         assertThat(number(ok(send("POST", "/api/v1/agreements/" + OLD + ":transferPacks", fleet, again))
                 .path("transferred"))).isZero();
@@ -538,7 +538,7 @@ class AgreementScopeIT {
         StringBuilder schedule = new StringBuilder();
         prices.forEach((code, price) -> {
             String kind = code.startsWith("PACK-") ? "ITEM_KIND_PACK_LEASE" : "ITEM_KIND_TRAINING_DAY";
-            String packType = code.startsWith("PACK-") ? ",\"packType\":\"" + code.substring(5).replace('-', '_') + "\"" : "";
+            String packType = code.startsWith("PACK-") ? ",\"packType\":\"PACK_TYPE_" + code.substring(5).replace('-', '_') + "\"" : "";
             schedule.append(schedule.isEmpty() ? "" : ",").append("{\"code\":\"").append(code).append("\",\"kind\":\"")
                     .append(kind).append("\",\"label\":\"").append(code).append("\",\"unitPrice\":\"").append(price)
                     .append("\"").append(packType).append("}");
@@ -584,8 +584,8 @@ class AgreementScopeIT {
     static void session(String course, LocalDate start, LocalDate end, boolean passed) throws Exception {
         String fleet = fleet();
         JsonNode s = ok(send("POST", "/api/v1/sessions", fleet, """
-                {"courseCode":"%s","startDate":"%s","endDate":"%s","place":"Rennes","capacity":8,"trainer":"Formateur"}"""
-                .formatted(course, start, end)));
+                {"courseCode":"%s","startDate":%s,"endDate":%s,"place":"Rennes","capacity":8,"trainer":"Formateur"}"""
+                .formatted(course, JsonDays.day(start), JsonDays.day(end))));
         String id = s.path("id").asString();
         if (start.isBefore(today)) {
             ok(send("POST", "/api/v1/sessions/" + id + ":recordPastResult", fleet,

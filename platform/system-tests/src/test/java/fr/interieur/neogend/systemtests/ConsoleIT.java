@@ -293,9 +293,9 @@ class ConsoleIT {
         waitFor(By.id("username"));
 
         HttpResponse<String> created = send("POST", "sessions", fleet, """
-                {"courseCode":"MAINT-SMARTPHONE-N1","startDate":"%s","endDate":"%s","place":"Rennes, atelier central",
-                 "capacity":5,"trainer":"Demo Mobility SAS"}""".formatted(LocalDate.now().plusDays(14),
-                LocalDate.now().plusDays(15)));
+                {"courseCode":"MAINT-SMARTPHONE-N1","startDate":%s,"endDate":%s,"place":"Rennes, atelier central",
+                 "capacity":5,"trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(LocalDate.now().plusDays(14)),
+                JsonDays.day(LocalDate.now().plusDays(15))));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
         String session = JSON.readTree(created.body()).get("id").asString();
         driver.findElement(By.id("username")).sendKeys("technician");
@@ -308,7 +308,7 @@ class ConsoleIT {
         new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("[data-session='" + session + "']"), "Inscrit"));
         assertThat(api("sessions/" + session, fleet).get("enrolments").toString())
-                .contains("\"technician\":\"technician\"", "\"status\":\"ENROLLED\"");
+                .contains("\"technician\":\"technician\"", "\"status\":\"ENROLMENT_STATUS_ENROLLED\"");
     }
 
     // ------------------------------------------------------------------ helpers

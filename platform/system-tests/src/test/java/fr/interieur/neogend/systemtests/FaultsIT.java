@@ -315,8 +315,8 @@ class FaultsIT {
                 {"code":"FAULT-KC","title":"Keycloak down","durationDays":1,"modelFamilies":["Rugged X"]}""")
                 .statusCode()).isEqualTo(200);
         var session = send("POST", "/api/v1/sessions", manager, """
-                {"courseCode":"FAULT-KC","startDate":"%s","endDate":"%1$s","place":"Rennes","capacity":2,"trainer":"T"}"""
-                .formatted(java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"))));
+                {"courseCode":"FAULT-KC","startDate":%s,"endDate":%1$s,"place":"Rennes","capacity":2,"trainer":"T"}"""
+                .formatted(JsonDays.day(java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")))));
         String sessionId = session.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         stack.keycloak().process().stop(Duration.ofSeconds(20));
         // who is a technician cannot be read: 503 (try again), never 400 (as if the person did not exist)

@@ -237,8 +237,8 @@ class GatewayEndToEndIT {
                 "{\"supplierReference\":\"CMD-E2E\"}").statusCode()).isEqualTo(200);
         String note = """
                 {"deliveryNoteNumber":"BL-E2E-1","devices":[
-                  {"imei":"%s","serialNumber":"E2E-130","model":"Rugged X5","kind":"PHONE","itemCode":"PACK-SMARTPHONE-INDIVIDUAL"},
-                  {"imei":"%s","serialNumber":"E2E-131","model":"Rugged X5","kind":"PHONE","itemCode":"PACK-SMARTPHONE-INDIVIDUAL"}]}
+                  {"imei":"%s","serialNumber":"E2E-130","model":"Rugged X5","kind":"DEVICE_KIND_PHONE","itemCode":"PACK-SMARTPHONE-INDIVIDUAL"},
+                  {"imei":"%s","serialNumber":"E2E-131","model":"Rugged X5","kind":"DEVICE_KIND_PHONE","itemCode":"PACK-SMARTPHONE-INDIVIDUAL"}]}
                 """.formatted(DemoData.imei(130), DemoData.imei(131));
         var delivery = postWithKey("/api/v1/purchase-orders/" + number + "/deliveries", supplier, note, "BL-E2E-1");
         assertThat(delivery.statusCode()).as(delivery.body()).isEqualTo(200);
@@ -281,12 +281,12 @@ class GatewayEndToEndIT {
         String imei = DemoData.imei(150);
         assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-150", "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/catalogue-items", fleet, """
-                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"SPARE_PART","fitsModels":["Rugged X5"]}""")
+                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"ITEM_CATEGORY_SPARE_PART","fitsModels":["Rugged X5"]}""")
                 .statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/depots", fleet, "{\"code\":\"DEP-RENNES\",\"name\":\"Atelier de Rennes\"}")
                 .statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/stock-movements", fleet, """
-                {"kind":"RECEIPT","itemCode":"SP-SCREEN-X5","depotCode":"DEP-RENNES","quantity":"4"}""")
+                {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"SP-SCREEN-X5","depotCode":"DEP-RENNES","quantity":"4"}""")
                 .statusCode()).isEqualTo(200);
         String openRepair = "{\"imei\":\"" + imei + "\",\"depotCode\":\"DEP-RENNES\",\"fault\":\"no display\"}";
 
@@ -303,8 +303,8 @@ class GatewayEndToEndIT {
                  "modelFamilies":["Rugged X"],"agreementId":"AC-2026-NEOGEND","agreementItemCode":"TRAINING-DAY-L1"}""")
                 .statusCode()).isEqualTo(200);
         var session = post("/api/v1/sessions", fleet, """
-                {"courseCode":"MAINT-SMARTPHONE-N1","startDate":"%s","endDate":"%s","place":"Rennes","capacity":8,
-                 "trainer":"Demo Mobility SAS"}""".formatted(today, today));
+                {"courseCode":"MAINT-SMARTPHONE-N1","startDate":%s,"endDate":%s,"place":"Rennes","capacity":8,
+                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today), JsonDays.day(today)));
         assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
         String sessionId = session.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         assertThat(post("/api/v1/sessions/" + sessionId + ":enroll", technician, "{}").statusCode()).isEqualTo(200);
@@ -451,15 +451,15 @@ class GatewayEndToEndIT {
     private static String newSession(String fleet, String course, java.time.LocalDate day, int capacity)
             throws Exception {
         var created = post("/api/v1/sessions", fleet, """
-                {"courseCode":"%s","startDate":"%s","endDate":"%2$s","place":"Rennes","capacity":%d,
-                 "trainer":"Demo Mobility SAS"}""".formatted(course, day, capacity));
+                {"courseCode":"%s","startDate":%s,"endDate":%2$s,"place":"Rennes","capacity":%d,
+                 "trainer":"Demo Mobility SAS"}""".formatted(course, JsonDays.day(day), capacity));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
         return created.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
     }
 
     /** A session's enrolments as "name=STATUS", in the order the API lists them. */
     private static List<String> statuses(String sessionJson) {
-        var m = java.util.regex.Pattern.compile("\"technician\":\"([^\"]+)\",\"status\":\"([A-Z]+)\"")
+        var m = java.util.regex.Pattern.compile("\"technician\":\"([^\"]+)\",\"status\":\"ENROLMENT_STATUS_([A-Z]+)\"")
                 .matcher(sessionJson);
         List<String> out = new java.util.ArrayList<>();
         while (m.find()) {
@@ -476,8 +476,8 @@ class GatewayEndToEndIT {
                 {"code":"MAINT-REALM-CHECK","title":"Contrôle des stagiaires","durationDays":1,
                  "modelFamilies":["Rugged X"]}""").statusCode()).isEqualTo(200);
         String session = post("/api/v1/sessions", fleet, """
-                {"courseCode":"MAINT-REALM-CHECK","startDate":"%s","endDate":"%1$s","place":"Rennes","capacity":4,
-                 "trainer":"Demo Mobility SAS"}""".formatted(today)).body()
+                {"courseCode":"MAINT-REALM-CHECK","startDate":%s,"endDate":%1$s,"place":"Rennes","capacity":4,
+                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today))).body()
                 .replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         String enrol = "/api/v1/sessions/" + session + ":enroll";
         var madeUp = post(enrol, fleet, "{\"technician\":\"jean.dupont.invente\"}");
@@ -494,12 +494,12 @@ class GatewayEndToEndIT {
         assertThat(otherCase.statusCode()).as(otherCase.body()).isEqualTo(400);
         var real = post(enrol, fleet, "{\"technician\":\"technician.quimper\"}");
         assertThat(real.statusCode()).as(real.body()).isEqualTo(200);
-        assertThat(real.body()).contains("{\"technician\":\"technician.quimper\",\"status\":\"ENROLLED\"}");
+        assertThat(real.body()).contains("{\"technician\":\"technician.quimper\",\"status\":\"ENROLMENT_STATUS_ENROLLED\"}");
         assertThat(real.body()).doesNotContain("jean.dupont.invente").doesNotContain("unit.manager");
         // results too: a past session's sheet naming the auditor is refused
         var past = post("/api/v1/sessions", fleet, """
-                {"courseCode":"MAINT-REALM-CHECK","startDate":"%s","endDate":"%1$s","place":"Rennes","capacity":4,
-                 "trainer":"Demo Mobility SAS"}""".formatted(today.minusDays(7))).body()
+                {"courseCode":"MAINT-REALM-CHECK","startDate":%s,"endDate":%1$s,"place":"Rennes","capacity":4,
+                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today.minusDays(7)))).body()
                 .replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         var auditorResult = post("/api/v1/sessions/" + past + ":recordPastResult", fleet,
                 "{\"technician\":\"auditor\",\"attended\":true,\"passed\":true,\"reason\":\"feuille papier\"}");
@@ -527,8 +527,8 @@ class GatewayEndToEndIT {
 
         // a two-day session starting today: one day before its last day, no result (and so no certificate)
         var twoDays = post("/api/v1/sessions", fleet, """
-                {"courseCode":"MAINT-TABLET-EXPRESS","startDate":"%s","endDate":"%s","place":"Quimper","capacity":4,
-                 "trainer":"Demo Mobility SAS"}""".formatted(today, today.plusDays(1)));
+                {"courseCode":"MAINT-TABLET-EXPRESS","startDate":%s,"endDate":%s,"place":"Quimper","capacity":4,
+                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today), JsonDays.day(today.plusDays(1))));
         assertThat(twoDays.statusCode()).as(twoDays.body()).isEqualTo(200);
         String running = twoDays.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         assertThat(post("/api/v1/sessions/" + running + ":enroll", technician, "{}").statusCode()).isEqualTo(200);
@@ -540,8 +540,8 @@ class GatewayEndToEndIT {
         // a session held three months ago, its attendance sheet recorded now: only a fleet manager may
         var held = today.minusMonths(3);
         var old = post("/api/v1/sessions", fleet, """
-                {"courseCode":"MAINT-TABLET-EXPRESS","startDate":"%s","endDate":"%s","place":"Quimper","capacity":4,
-                 "trainer":"Demo Mobility SAS"}""".formatted(held, held));
+                {"courseCode":"MAINT-TABLET-EXPRESS","startDate":%s,"endDate":%s,"place":"Quimper","capacity":4,
+                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(held), JsonDays.day(held)));
         String oldId = old.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         String sheet = "{\"technician\":\"technician\",\"attended\":true,\"passed\":true,"
                 + "\"reason\":\"feuille d'émargement signée\"}";
@@ -549,7 +549,7 @@ class GatewayEndToEndIT {
                 .isEqualTo(403);
         var recorded = post("/api/v1/sessions/" + oldId + ":recordPastResult", fleet, sheet);
         assertThat(recorded.statusCode()).as(recorded.body()).isEqualTo(200);
-        assertThat(recorded.body()).contains("\"status\":\"PASSED\"");
+        assertThat(recorded.body()).contains("\"status\":\"ENROLMENT_STATUS_PASSED\"");
 
         // the repair of a tablet is refused, saying when the certification expired
         String imei = DemoData.imei(171);
@@ -571,7 +571,7 @@ class GatewayEndToEndIT {
         var expired = get("/api/v1/certifications:expired?technician=technician&page_size=10", auditor);
         assertThat(expired.statusCode()).as(expired.body()).isEqualTo(200);
         assertThat(expired.body()).contains("\"courseCode\":\"MAINT-TABLET-EXPRESS\"")
-                .contains("\"validUntil\":\"" + held.plusMonths(1) + "\"").contains("\"issuedOn\":\"" + held + "\"");
+                .contains("\"validUntil\":" + JsonDays.day(held.plusMonths(1))).contains("\"issuedOn\":" + JsonDays.day(held));
         assertThat(get("/api/v1/certifications:expired", technician).statusCode()).isEqualTo(403);
     }
 
@@ -593,8 +593,8 @@ class GatewayEndToEndIT {
                  "modelFamilies":["Rugged X"],"agreementId":"AC-2026-NEOGEND","agreementItemCode":"TRAINING-DAY-L1"}""")
                 .statusCode()).isEqualTo(200);
         var session = post("/api/v1/sessions", fleet, """
-                {"courseCode":"MAINT-E2E-REPAIR","startDate":"%s","endDate":"%s","place":"Rennes","capacity":8,
-                 "trainer":"Demo Mobility SAS"}""".formatted(today, today));
+                {"courseCode":"MAINT-E2E-REPAIR","startDate":%s,"endDate":%s,"place":"Rennes","capacity":8,
+                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today), JsonDays.day(today)));
         assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
         String sessionId = session.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         assertThat(post("/api/v1/sessions/" + sessionId + ":enroll", technician, "{}").statusCode()).isEqualTo(200);
@@ -677,15 +677,15 @@ class GatewayEndToEndIT {
         String technician = tokens.password("technician", "technician");
         String auditor = tokens.password("auditor", "auditor");
         assertThat(post("/api/v1/catalogue-items", fleet, """
-                {"code":"ACC-E2E-SD","label":"Carte SD","category":"ACCESSORY","fitsModels":["Rugged X5"],
+                {"code":"ACC-E2E-SD","label":"Carte SD","category":"ITEM_CATEGORY_ACCESSORY","fitsModels":["Rugged X5"],
                  "agreementItemCode":"ACC-SD-64GB"}""").statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/depots", fleet, "{\"code\":\"DEP-E2E-STOCK\",\"name\":\"Magasin E2E\"}")
                 .statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/stock-movements", fleet, """
-                {"kind":"RECEIPT","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"10","reference":"BL-E2E"}""")
+                {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"10","reference":"BL-E2E"}""")
                 .statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/stock-movements", technician, """
-                {"kind":"ISSUE","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"2","reference":"GN-RBRE-GGD35"}""")
+                {"kind":"MOVEMENT_KIND_ISSUE","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"2","reference":"GN-RBRE-GGD35"}""")
                 .statusCode()).isEqualTo(200);
         String base = "/api/v1/stock-movements?depot_code=DEP-E2E-STOCK";
         var listed = get(base + "&page_size=1", auditor);
@@ -693,8 +693,8 @@ class GatewayEndToEndIT {
         String next = listed.body().replaceAll(".*\"nextPageToken\":\"([^\"]+)\".*", "$1");
         var second = get(base + "&page_size=1&page_token=" + next, auditor);
         assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
-        assertThat(listed.body()).contains("\"kind\":\"RECEIPT\"").contains("\"actor\":\"fleet.manager\"");
-        assertThat(second.body()).contains("\"kind\":\"ISSUE\"").contains("\"actor\":\"technician\"")
+        assertThat(listed.body()).contains("\"kind\":\"MOVEMENT_KIND_RECEIPT\"").contains("\"actor\":\"fleet.manager\"");
+        assertThat(second.body()).contains("\"kind\":\"MOVEMENT_KIND_ISSUE\"").contains("\"actor\":\"technician\"")
                 .doesNotContain("RECEIPT");
         assertThat(get(base + "&actor=technician", auditor).body()).contains("ISSUE").doesNotContain("RECEIPT");
         String today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).toString();
@@ -753,7 +753,7 @@ class GatewayEndToEndIT {
 
         // the stock climbs back: the alert is listed as cleared, no more as open
         assertThat(post("/api/v1/stock-movements", fleet, """
-                {"kind":"RECEIPT","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"30"}""")
+                {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"30"}""")
                 .statusCode()).isEqualTo(200);
         assertThat(get("/api/v1/stock-alerts?depot_code=DEP-E2E-STOCK", auditor).body()).doesNotContain(draft);
         var cleared = get("/api/v1/stock-alerts?depot_code=DEP-E2E-STOCK&state=STOCK_ALERT_STATE_CLEARED", auditor);

@@ -573,11 +573,11 @@ class HostileInputIT {
         // the demo supplier's release exists; the other supplier publishing the same fingerprint learns nothing
         var clash = send("POST", "/api/v1/rom-releases", other, """
                 {"model":"Rugged X5","buildFingerprint":"neogend/aosp14/2026.11:user/release-keys",
-                 "securityPatchLevel":"2026-11-05","bulletinDate":"2026-11-02","kernelSourceSha256":"%s",
+                 "securityPatchLevel":"2026-11-05","bulletinDate":{"year":2026,"month":11,"day":2},"kernelSourceSha256":"%s",
                  "kernelConfig":"CONFIG_X=y"}""".formatted("ab".repeat(32)));
         var fresh = send("POST", "/api/v1/rom-releases", other, """
                 {"model":"Rugged X5","buildFingerprint":"other/never-published:user/release-keys",
-                 "securityPatchLevel":"2026-11-05","bulletinDate":"2026-11-02","kernelSourceSha256":"%s",
+                 "securityPatchLevel":"2026-11-05","bulletinDate":{"year":2026,"month":11,"day":2},"kernelSourceSha256":"%s",
                  "kernelConfig":"CONFIG_X=y"}""".formatted("ab".repeat(32)));
         assertThat(clash.statusCode()).as(clash.body()).isNotEqualTo(409);
         assertThat(clash.body()).doesNotContainIgnoringCase("exists");
@@ -585,7 +585,7 @@ class HostileInputIT {
         // and its own repeat is still a conflict it may learn of
         var again = send("POST", "/api/v1/rom-releases", other, """
                 {"model":"Rugged X5","buildFingerprint":"other/never-published:user/release-keys",
-                 "securityPatchLevel":"2026-11-05","bulletinDate":"2026-11-02","kernelSourceSha256":"%s",
+                 "securityPatchLevel":"2026-11-05","bulletinDate":{"year":2026,"month":11,"day":2},"kernelSourceSha256":"%s",
                  "kernelConfig":"CONFIG_X=y"}""".formatted("ab".repeat(32)));
         assertThat(again.statusCode()).isEqualTo(409);
     }

@@ -60,7 +60,7 @@ public final class OrderStandIn implements ApplicationContextInitializer<Configu
                 .addPriceSchedule(CatalogueItem.newBuilder().setCode(TRAINING_DAY).setKind(ItemKind.ITEM_KIND_TRAINING_DAY)
                         .setLabel("Training day").setUnitPrice("650.00"))
                 .addPriceSchedule(CatalogueItem.newBuilder().setCode(PACK_LINE).setKind(ItemKind.ITEM_KIND_PACK_LEASE)
-                        .setLabel("Smartphone pack").setPackType("SMARTPHONE_INDIVIDUAL").setUnitPrice("21.90"))
+                        .setLabel("Smartphone pack").setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL).setUnitPrice("21.90"))
                 .build();
     }
 

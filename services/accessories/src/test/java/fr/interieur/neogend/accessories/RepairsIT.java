@@ -1,5 +1,7 @@
 package fr.interieur.neogend.accessories;
 
+import fr.interieur.neogend.accessories.v1.MovementKind;
+import fr.interieur.neogend.accessories.v1.ItemCategory;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc.AccessoriesServiceBlockingStub;
 import fr.interieur.neogend.accessories.v1.CatalogueItem;
@@ -149,16 +151,16 @@ class RepairsIT {
         technician = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
                 TestTokens.technician("GN-RBRE"));
         fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
-                .setCode("SP-SCREEN-X5").setLabel("Écran Rugged X5").setCategory("SPARE_PART").addFitsModels("Rugged X"))
+                .setCode("SP-SCREEN-X5").setLabel("Écran Rugged X5").setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART).addFitsModels("Rugged X"))
                 .build());
         fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
-                .setCode("SP-SCREEN-TAB10").setLabel("Écran Field Tab 10").setCategory("SPARE_PART")
+                .setCode("SP-SCREEN-TAB10").setLabel("Écran Field Tab 10").setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART)
                 .addFitsModels("Field Tab 10")).build());
         fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
-                .setCode("CASE-X5").setLabel("Coque").setCategory("ACCESSORY").addFitsModels("Rugged X5")
+                .setCode("CASE-X5").setLabel("Coque").setCategory(ItemCategory.ITEM_CATEGORY_ACCESSORY).addFitsModels("Rugged X5")
                 .setAgreementItemCode("ACC-CASE-RUGGED")).build());
         fleetManager.createDepot(CreateDepotRequest.newBuilder().setCode("DEP-RENNES").setName("Atelier de Rennes").build());
-        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind("RECEIPT")
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
                 .setItemCode("SP-SCREEN-X5").setDepotCode("DEP-RENNES").setQuantity(3).build());
     }
 
@@ -367,7 +369,7 @@ class RepairsIT {
     void anAlertBecomesOneReplenishmentDraftOrderAtTheAgreementsItemCode() {
         fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder().setDepotCode("DEP-RENNES")
                 .setItemCode("CASE-X5").setMinimum(10).build());
-        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind("RECEIPT")
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
                 .setItemCode("CASE-X5").setDepotCode("DEP-RENNES").setQuantity(4).build());
         StockAlert alert = fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList()
                 .stream().filter(a -> a.getItemCode().equals("CASE-X5")).findFirst().orElseThrow();
@@ -398,7 +400,7 @@ class RepairsIT {
                         org.assertj.core.groups.Tuple.tuple("SP-SCREEN-X5", "SP-SCREEN-X5"));
 
         // the stock climbs back: that alert is cleared and cannot be proposed any more
-        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind("RECEIPT")
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
                 .setItemCode("CASE-X5").setDepotCode("DEP-RENNES").setQuantity(20).build());
         jdbc.sql("update stock_alert set draft_order_number = null").update();
         GrpcAssertions.assertStatus(() -> fleetManager.proposeReplenishment(propose.build()),

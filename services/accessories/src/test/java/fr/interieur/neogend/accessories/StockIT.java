@@ -1,5 +1,7 @@
 package fr.interieur.neogend.accessories;
 
+import fr.interieur.neogend.accessories.v1.MovementKind;
+import fr.interieur.neogend.accessories.v1.ItemCategory;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc.AccessoriesServiceBlockingStub;
 import fr.interieur.neogend.accessories.v1.CatalogueItem;
@@ -50,7 +52,7 @@ class StockIT {
         channel = GrpcTestClients.channel(grpcPort);
         fleetManager = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
         fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
-                .setCode("SP-SCREEN-X5").setLabel("Écran Rugged X5").setCategory("SPARE_PART").addFitsModels("Rugged X5"))
+                .setCode("SP-SCREEN-X5").setLabel("Écran Rugged X5").setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART).addFitsModels("Rugged X5"))
                 .build());
         fleetManager.createDepot(CreateDepotRequest.newBuilder().setCode("DEP-RENNES").setName("Atelier de Rennes").build());
         fleetManager.createDepot(CreateDepotRequest.newBuilder().setCode("DEP-BREST").setName("Atelier de Brest").build());
@@ -62,7 +64,7 @@ class StockIT {
     }
 
     RecordStockMovementRequest.Builder move(String kind, long quantity) {
-        return RecordStockMovementRequest.newBuilder().setKind(kind).setItemCode("SP-SCREEN-X5")
+        return RecordStockMovementRequest.newBuilder().setKind(MovementKind.valueOf("MOVEMENT_KIND_" + kind)).setItemCode("SP-SCREEN-X5")
                 .setDepotCode("DEP-RENNES").setQuantity(quantity).setReference("test");
     }
 
@@ -125,7 +127,7 @@ class StockIT {
         assertThat(tooMuch.getStatus().getDescription()).contains("only 5 of SP-SCREEN-X5 in DEP-RENNES");
         assertThat(GrpcAssertions.failure(() -> fleetManager.recordStockMovement(move("TRANSFER", 1).build()))
                 .getStatus().getDescription()).contains("to_depot_code");
-        assertThat(GrpcAssertions.failure(() -> fleetManager.recordStockMovement(move("LOAN", 0).build()))
+        assertThat(GrpcAssertions.failure(() -> fleetManager.recordStockMovement(move("UNSPECIFIED", 0).build()))
                 .getStatus().getDescription()).contains("kind").contains("quantity");
         assertThat(GrpcAssertions.failure(() -> GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
                 TestTokens.auditor()).recordStockMovement(move("ISSUE", 1).build())).getStatus().getCode())

@@ -48,6 +48,7 @@ import static fr.interieur.neogend.inventory.InventoryTestData.imei;
 import static fr.interieur.neogend.inventory.InventoryTestData.phone;
 import static fr.interieur.neogend.inventory.InventoryTestData.register;
 import static fr.interieur.neogend.testkit.GrpcAssertions.assertStatus;
+import static fr.interieur.neogend.testkit.ProtoEnums.shortName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Devices and packs through their life (DOMAIN rules 8–11), over gRPC against real PostgreSQL. */
@@ -137,7 +138,7 @@ class LifecycleIT {
 
         List<HistoryEntry> history = fleetManager.listDeviceHistory(ListDeviceHistoryRequest.newBuilder()
                 .setImei(imei(1)).setPageSize(100).build()).getEntriesList();
-        assertThat(history).extracting(e -> e.getSubjectType() + ":" + e.getAction()).containsExactly(
+        assertThat(history).extracting(e -> shortName(e.getSubjectType()) + ":" + e.getAction()).containsExactly(
                 "DEVICE:REGISTER", "PACK:START_LEASE", "DEVICE:ASSIGN", "PACK:ASSIGN", "DEVICE:SEND_TO_REPAIR",
                 "DEVICE:RETURN_FROM_REPAIR", "DEVICE:UNASSIGN", "PACK:UNASSIGN", "DEVICE:SEND_TO_REPAIR",
                 "DEVICE:RETURN_FROM_REPAIR", "DEVICE:ASSIGN", "PACK:ASSIGN", "DEVICE:MARK_FOR_RETURN",

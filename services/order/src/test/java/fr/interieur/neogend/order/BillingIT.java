@@ -3,6 +3,7 @@ package fr.interieur.neogend.order;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.LeaseInterval;
 import fr.interieur.neogend.inventory.v1.PackType;
+import fr.interieur.neogend.order.v1.ReconciliationStatus;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
 import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsRequest;
@@ -358,9 +359,11 @@ class BillingIT {
         assertThat(r.getMatches()).isFalse();
         assertThat(r.getLinesList()).extracting(ReconciliationLine::getItemCode, ReconciliationLine::getStatus,
                         ReconciliationLine::getDifference)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", "DIFFERS", "21.90"),
-                        org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", "NOT_INVOICED", "-27.50"),
-                        org.assertj.core.groups.Tuple.tuple("SP-SCREEN-X5", "NOT_IN_STATEMENT", "48.00"));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", ReconciliationStatus.RECONCILIATION_STATUS_DIFFERS, "21.90"),
+                        org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", ReconciliationStatus.RECONCILIATION_STATUS_NOT_INVOICED,
+                                "-27.50"),
+                        org.assertj.core.groups.Tuple.tuple("SP-SCREEN-X5", ReconciliationStatus.RECONCILIATION_STATUS_NOT_IN_STATEMENT,
+                                "48.00"));
         assertThat(r.getDifference()).isEqualTo("42.40");
         var consumption = fleetManager.getAgreementConsumption(fr.interieur.neogend.order.v1
                 .GetAgreementConsumptionRequest.newBuilder().setAgreementId("AC-2026-NEOGEND").build()).getConsumption();

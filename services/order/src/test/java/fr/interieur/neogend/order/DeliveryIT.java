@@ -1,5 +1,6 @@
 package fr.interieur.neogend.order;
 
+import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
@@ -159,7 +160,7 @@ class DeliveryIT {
     static DeliveredDevice.Builder device(int n) {
         String body = String.format("35888801%06d", n);
         return DeliveredDevice.newBuilder().setImei(body + Imei.checkDigit(body)).setSerialNumber("SN-" + n)
-                .setModel("Rugged X5").setKind("PHONE").setItemCode("PACK-SMARTPHONE-INDIVIDUAL");
+                .setModel("Rugged X5").setKind(DeviceKind.DEVICE_KIND_PHONE).setItemCode("PACK-SMARTPHONE-INDIVIDUAL");
     }
 
     static CreateDeliveryRequest note(String order, String noteNumber, DeliveredDevice.Builder... devices) {
@@ -236,7 +237,7 @@ class DeliveryIT {
         assertStatus(() -> supplier.createDelivery(note(order, "BL-SUP-0010", device(2))), Status.Code.ALREADY_EXISTS,
                 "BL-SUP-0010");
         assertStatus(() -> supplier.createDelivery(note(order, "BL-SUP-0012", device(2).setImei("358888010000021")
-                .setKind("WATCH"))), Status.Code.INVALID_ARGUMENT, "check digit");
+                .setKind(DeviceKind.DEVICE_KIND_UNSPECIFIED))), Status.Code.INVALID_ARGUMENT, "check digit");
         var otherSupplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
                 TestTokens.supplier("SUP-OTHER"));
         assertStatus(() -> otherSupplier.createDelivery(note(order, "BL-X-1", device(5))), Status.Code.NOT_FOUND,

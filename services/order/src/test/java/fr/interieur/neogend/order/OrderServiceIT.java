@@ -240,7 +240,7 @@ class OrderServiceIT {
                 .setAgreementId("AC-TIGHT").build()).getConsumption();
         assertThat(tight.getByFiscalYear(0).getRemaining()).isEqualTo("-31400.00");
         assertThat(tight.getByPackTypeList()).extracting(p -> p.getPackType() + "=" + p.getPacksOrdered())
-                .containsExactly("SMARTPHONE_INDIVIDUAL=2000");
+                .containsExactly("PACK_TYPE_SMARTPHONE_INDIVIDUAL=2000");
         assertThat(tight.getForecastShortfall()).isEqualTo(tight.getMinPacks() - tight.getForecastPacks());
     }
 

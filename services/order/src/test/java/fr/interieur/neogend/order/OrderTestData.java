@@ -1,5 +1,6 @@
 package fr.interieur.neogend.order;
 
+import fr.interieur.neogend.inventory.v1.PackType;
 import com.google.type.Date;
 import fr.interieur.neogend.order.v1.BudgetEnvelope;
 import fr.interieur.neogend.order.v1.CatalogueItem;
@@ -42,9 +43,9 @@ public final class OrderTestData {
                 .addBudgets(BudgetEnvelope.newBuilder().setFiscalYear(2026).setAmount("13250000.00"))
                 .addBudgets(BudgetEnvelope.newBuilder().setFiscalYear(2027).setAmount("13250000.00"))
                 .addPriceSchedule(item("PACK-SMARTPHONE-INDIVIDUAL", ItemKind.ITEM_KIND_PACK_LEASE, "21.90")
-                        .setPackType("SMARTPHONE_INDIVIDUAL"))
+                        .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL))
                 .addPriceSchedule(item("PACK-TABLET-COLLECTIVE", ItemKind.ITEM_KIND_PACK_LEASE, "27.50")
-                        .setPackType("TABLET_COLLECTIVE"))
+                        .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE))
                 .addPriceSchedule(item("ACC-CAR-CHARGER", ItemKind.ITEM_KIND_ACCESSORY, "12.35"))
                 .addPriceSchedule(item("SP-SCREEN-X5", ItemKind.ITEM_KIND_SPARE_PART, "48.00"))
                 .addPriceSchedule(item("TRAINING-DAY-L1", ItemKind.ITEM_KIND_TRAINING_DAY, "950.00"));

@@ -21,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import static fr.interieur.neogend.testkit.Days.day;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ROM releases, approval per model and patch compliance (rule 19) on real PostgreSQL. */
@@ -63,7 +64,7 @@ class ComplianceIT {
 
     RomRelease publish(String model, String build, String patch, String bulletin) {
         return supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder().setRelease(RomRelease.newBuilder()
-                .setModel(model).setBuildFingerprint(build).setSecurityPatchLevel(patch).setBulletinDate(bulletin)
+                .setModel(model).setBuildFingerprint(build).setSecurityPatchLevel(patch).setBulletinDate(day(bulletin))
                 .setKernelSourceSha256("a".repeat(64)).setKernelConfig("CONFIG_SECURITY_SELINUX=y\n")).build())
                 .getRelease();
     }
@@ -116,15 +117,15 @@ class ComplianceIT {
         // the proto's rules first (a patch level that is no date), then the service's, together
         assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
                 .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("soon")
-                        .setBulletinDate("2026-12-01").setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
+                        .setBulletinDate(day("2026-12-01")).setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
                 .contains("release.security_patch_level");
         assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
                 .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("2026-02-30")
-                        .setBulletinDate("2026-12-01").setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
+                        .setBulletinDate(day("2026-12-01")).setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
                 .contains("release.security_patch_level").contains("February".toUpperCase());
         assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
                 .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("2026-12-05")
-                        .setBulletinDate("2026-12-01").setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
+                        .setBulletinDate(day("2026-12-01")).setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
                 .contains("release.kernel_source_sha256").contains("release.kernel_config");
         assertThat(GrpcAssertions.failure(() -> supplier.approveRomRelease(ApproveRomReleaseRequest.newBuilder()
                 .setId(r.getId()).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static fr.interieur.neogend.testkit.Days.day;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -113,7 +114,7 @@ class FleetViewsIT {
     void approve(String model, String build, String patch) {
         RomRelease r = as(TestTokens.supplier("SUP-DEMO")).publishRomRelease(PublishRomReleaseRequest.newBuilder()
                 .setRelease(RomRelease.newBuilder().setModel(model).setBuildFingerprint(build)
-                        .setSecurityPatchLevel(patch).setBulletinDate(patch).setKernelSourceSha256("c".repeat(64))
+                        .setSecurityPatchLevel(patch).setBulletinDate(day(patch)).setKernelSourceSha256("c".repeat(64))
                         .setKernelConfig("CONFIG_X=y\n")).build()).getRelease();
         fleetManager.approveRomRelease(ApproveRomReleaseRequest.newBuilder().setId(r.getId()).build());
     }

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry;
 
+import fr.interieur.neogend.telemetry.v1.CommandKind;
 import com.google.protobuf.Timestamp;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.kit.validation.Imei;
@@ -44,6 +45,7 @@ import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static fr.interieur.neogend.testkit.ProtoEnums.shortName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -189,7 +191,7 @@ class IngestionIT {
                 .addReadings(reading(2, Instant.now())).build());
         assertThat(next.getStored()).isZero();
         assertThat(next.getRejected(0).getReason()).contains("revoked");
-        assertThat(next.getCommandsList()).extracting(c -> c.getCommand() + "/" + c.getStatus())
+        assertThat(next.getCommandsList()).extracting(c -> shortName(c.getCommand()) + "/" + shortName(c.getStatus()))
                 .containsExactly("LOCK/DELIVERED", "WIPE/DELIVERED");
         List<String> ids = next.getCommandsList().stream().map(c -> c.getId()).toList();
         stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(ids.get(0)).build());
@@ -216,7 +218,7 @@ class IngestionIT {
     Status.Code queue(String imei, String command) {
         try {
             fleetManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest.newBuilder()
-                    .setImei(imei).setCommand(command).build());
+                    .setImei(imei).setCommand(CommandKind.valueOf("COMMAND_KIND_" + command)).build());
             return Status.Code.OK;
         } catch (io.grpc.StatusRuntimeException e) {
             assertThat(e.getStatus().getDescription()).as(command + " refused with a reason").isNotBlank();
@@ -254,7 +256,7 @@ class IngestionIT {
         UploadReadingsResponse lost = stub.uploadReadings(UploadReadingsRequest.newBuilder()
                 .addReadings(reading(1, Instant.now())).build());
         assertThat(lost.getStored()).isZero();
-        assertThat(lost.getCommandsList()).extracting(c -> c.getCommand()).containsExactly("LOCK");
+        assertThat(lost.getCommandsList()).extracting(c -> shortName(c.getCommand())).containsExactly("LOCK");
         stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(lost.getCommands(0).getId())
                 .build());
         assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
@@ -266,7 +268,7 @@ class IngestionIT {
                 .single()).isEqualTo("DEVICE_LOST");
         inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN, KNOWN);
         List<String> pending = stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()).getCommandsList()
-                .stream().map(c -> c.getCommand()).toList();
+                .stream().map(c -> shortName(c.getCommand())).toList();
         assertThat(pending).contains("WIPE").doesNotContain("LOCATE");
         assertThat(queue(KNOWN, "WIPE")).isEqualTo(Status.Code.OK); // a second wipe may be asked for
 
@@ -451,14 +453,14 @@ class IngestionIT {
         var request = fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.newBuilder();
 
         var all = audit.apply(request.clone());
-        assertThat(all).extracting(a -> a.getKind() + " " + a.getDeviceImeisList()).containsExactly(
+        assertThat(all).extracting(a -> shortName(a.getKind()) + " " + a.getDeviceImeisList()).containsExactly(
                 "UNIT_MAP " + List.of(KNOWN, OTHER), "DEVICE_STATE " + List.of(KNOWN),
                 "RADIUS " + List.of(KNOWN, OTHER));
         assertThat(all.get(0).getUnitCode()).isEqualTo("GN-RBRE");
         // who read OTHER's position: the radius search and the unit map, not the state of KNOWN
-        assertThat(audit.apply(request.clone().setImei(OTHER))).extracting(a -> a.getKind())
+        assertThat(audit.apply(request.clone().setImei(OTHER))).extracting(a -> shortName(a.getKind()))
                 .containsExactly("UNIT_MAP", "RADIUS");
-        assertThat(audit.apply(request.clone().setActor(all.get(0).getActor()))).extracting(a -> a.getKind())
+        assertThat(audit.apply(request.clone().setActor(all.get(0).getActor()))).extracting(a -> shortName(a.getKind()))
                 .containsExactly("UNIT_MAP");
         assertThat(audit.apply(request.clone().setUnitCode("GN-RBRE"))).hasSize(1);
         assertThat(audit.apply(request.clone().setUnitCode("GN-RIDF"))).isEmpty();
@@ -603,7 +605,7 @@ class IngestionIT {
         var audit = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
                 .listPositionAccesses(fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.getDefaultInstance())
                 .getAccessesList();
-        assertThat(audit).extracting(a -> a.getActor() + " " + a.getKind() + " " + a.getResultCount())
+        assertThat(audit).extracting(a -> a.getActor() + " " + shortName(a.getKind()) + " " + a.getResultCount())
                 .containsExactly("fleet.manager DEVICE_STATE 1", "fleet.manager RADIUS 2");
         assertThat(audit.get(1).getRadiusM()).isEqualTo(2000);
         assertThat(audit.get(1).getLatitude()).isEqualTo(48.11);
@@ -615,26 +617,26 @@ class IngestionIT {
         var unitManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
                 TestTokens.unitManager("GN-RBRE"));
         var locate = unitManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest
-                .newBuilder().setImei(KNOWN).setCommand("LOCATE").build()).getCommand();
-        assertThat(locate.getStatus()).isEqualTo("QUEUED");
+                .newBuilder().setImei(KNOWN).setCommand(CommandKind.COMMAND_KIND_LOCATE).build()).getCommand();
+        assertThat(shortName(locate.getStatus())).isEqualTo("QUEUED");
         assertThat(GrpcAssertions.failure(() -> unitManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1
-                .QueueDeviceCommandRequest.newBuilder().setImei(KNOWN).setCommand("WIPE").build())).getStatus().getCode())
+                .QueueDeviceCommandRequest.newBuilder().setImei(KNOWN).setCommand(CommandKind.COMMAND_KIND_WIPE).build())).getStatus().getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(GrpcAssertions.failure(() -> fleetManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1
-                .QueueDeviceCommandRequest.newBuilder().setImei(KNOWN).setCommand("REBOOT").build())).getStatus()
+                .QueueDeviceCommandRequest.newBuilder().setImei(KNOWN).setCommand(CommandKind.COMMAND_KIND_UNSPECIFIED).build())).getStatus()
                 .getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         var delivered = stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now()))
                 .build()).getCommandsList();
-        assertThat(delivered).extracting(c -> c.getId() + c.getCommand()).containsExactly(locate.getId() + "LOCATE");
+        assertThat(delivered).extracting(c -> c.getId() + shortName(c.getCommand())).containsExactly(locate.getId() + "LOCATE");
         // not acknowledged: handed again with the next batch of readings (asked for only when some wait)
         assertThat(stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(2, Instant.now()))
-                .build()).getCommandsList()).extracting(c -> c.getId() + c.getStatus())
+                .build()).getCommandsList()).extracting(c -> c.getId() + shortName(c.getStatus()))
                 .containsExactly(locate.getId() + "DELIVERED");
         stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(locate.getId()).build());
         assertThat(stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(3, Instant.now()))
                 .build()).getCommandsList()).isEmpty();
         assertThat(fleetManager.listDeviceCommands(fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest
-                .newBuilder().setImei(KNOWN).build()).getCommandsList()).extracting(c -> c.getStatus())
+                .newBuilder().setImei(KNOWN).build()).getCommandsList()).extracting(c -> shortName(c.getStatus()))
                 .containsExactly("ACKNOWLEDGED");
     }
 

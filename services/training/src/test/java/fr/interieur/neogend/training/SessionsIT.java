@@ -44,6 +44,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static fr.interieur.neogend.testkit.Days.day;
+import static fr.interieur.neogend.testkit.Days.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Sessions, the waiting list, results and certifications (rule 17) on real PostgreSQL. */
@@ -78,8 +80,8 @@ class SessionsIT {
     Session session(int capacity) {
         LocalDate start = today().plusDays(10);
         return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(start.toString())
-                .setEndDate(start.plusDays(1).toString()).setPlace("Rennes, atelier central").setCapacity(capacity)
+                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(day(start))
+                .setEndDate(day(start.plusDays(1))).setPlace("Rennes, atelier central").setCapacity(capacity)
                 .setTrainer("Demo Mobility SAS")).build()).getSession();
     }
 
@@ -90,7 +92,7 @@ class SessionsIT {
 
     Session sessionToday(int capacity) {
         return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(today().toString()).setEndDate(today().toString())
+                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(day(today())).setEndDate(day(today()))
                 .setPlace("Rennes, atelier central").setCapacity(capacity).setTrainer("Demo Mobility SAS")).build())
                 .getSession();
     }
@@ -111,13 +113,18 @@ class SessionsIT {
                 .setTechnician(technician).build()).getSession();
     }
 
+    /** The status without its enum's prefix: ENROLLED. */
+    static String status(Enrolment e) {
+        return e.getStatus().name().substring("ENROLMENT_STATUS_".length());
+    }
+
     static List<String> statuses(Session s) {
-        return s.getEnrolmentsList().stream().map(e -> e.getTechnician() + "=" + e.getStatus()).toList();
+        return s.getEnrolmentsList().stream().map(e -> e.getTechnician() + "=" + status(e)).toList();
     }
 
     Session sessionOn(String course, String start, String end) {
         return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode(course).setStartDate(start).setEndDate(end).setPlace("Rennes").setCapacity(5)
+                .setCourseCode(course).setStartDate(day(start)).setEndDate(day(end)).setPlace("Rennes").setCapacity(5)
                 .setTrainer("Demo Mobility SAS")).build()).getSession();
     }
 
@@ -147,11 +154,11 @@ class SessionsIT {
         assertThat(second.getNextPageToken()).isEmpty();
 
         assertThat(fleetManager.listSessions(ListSessionsRequest.newBuilder()
-                .setEndsOnOrAfter(today.minusDays(30).toString()).build()).getSessionsCount()).isEqualTo(5);
+                .setEndsOnOrAfter(day(today.minusDays(30))).build()).getSessionsCount()).isEqualTo(5);
         assertThat(fleetManager.listSessions(ListSessionsRequest.newBuilder().setCourseCode("NO-SUCH-COURSE").build())
                 .getSessionsList()).isEmpty();
         GrpcAssertions.assertStatus(() -> fleetManager.listSessions(ListSessionsRequest.newBuilder()
-                .setEndsOnOrAfter("29/11/2026").build()), Status.Code.INVALID_ARGUMENT, "ends_on_or_after");
+                .setEndsOnOrAfter(day("2026-11-31")).build()), Status.Code.INVALID_ARGUMENT, "ends_on_or_after");
         GrpcAssertions.assertStatus(() -> fleetManager.listSessions(ListSessionsRequest.newBuilder().setCourseCode("X")
                 .setPageToken(first.getNextPageToken()).build()), Status.Code.INVALID_ARGUMENT, "other filters");
     }
@@ -288,7 +295,7 @@ class SessionsIT {
         var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.pass")
                 .setModel("Rugged X5").build());
         assertThat(check.getCertified()).isTrue();
-        assertThat(check.getValidUntil()).isEqualTo(today().plusMonths(24).toString());
+        assertThat(iso(check.getValidUntil())).isEqualTo(today().plusMonths(24).toString());
         assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.pass")
                 .setModel("Field Tab 10").build()).getReason()).isEqualTo("t.pass holds no certification for Field Tab 10");
         assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.fail")
@@ -337,8 +344,8 @@ class SessionsIT {
         pool.shutdown();
         Session s = fleetManager.getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder().setId(id)
                 .build()).getSession();
-        assertThat(s.getEnrolmentsList().stream().filter(e -> e.getStatus().equals("ENROLLED"))).hasSize(3);
-        assertThat(s.getEnrolmentsList().stream().map(Enrolment::getStatus).filter("WAITLISTED"::equals)).hasSize(7);
+        assertThat(s.getEnrolmentsList().stream().filter(e -> status(e).equals("ENROLLED"))).hasSize(3);
+        assertThat(s.getEnrolmentsList().stream().map(SessionsIT::status).filter("WAITLISTED"::equals)).hasSize(7);
     }
 
     @Test
@@ -370,8 +377,8 @@ class SessionsIT {
     void resultsAreRecordedFromTheSessionsLastDayNeverBefore() {
         // a two-day session starting today: one day before its last day
         Session twoDays = fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(today().toString())
-                .setEndDate(today().plusDays(1).toString()).setPlace("Rennes").setCapacity(5)
+                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(day(today()))
+                .setEndDate(day(today().plusDays(1))).setPlace("Rennes").setCapacity(5)
                 .setTrainer("Demo Mobility SAS")).build()).getSession();
         String later = session(5).getId(); // in ten days
         for (String id : List.of(twoDays.getId(), later)) {
@@ -402,7 +409,7 @@ class SessionsIT {
         var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.early")
                 .setModel("Rugged X5").build());
         assertThat(check.getCertified()).isTrue();
-        assertThat(check.getValidUntil()).isEqualTo(today().plusMonths(24).toString());
+        assertThat(iso(check.getValidUntil())).isEqualTo(today().plusMonths(24).toString());
     }
 
     @Test
@@ -482,7 +489,7 @@ class SessionsIT {
     void concurrentPastResultsNeverExceedTheSessionsCapacity() throws Exception {
         LocalDate held = today().minusDays(20);
         String id = fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(held.toString()).setEndDate(held.toString())
+                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(day(held)).setEndDate(day(held))
                 .setPlace("Rennes").setCapacity(3).setTrainer("Demo Mobility SAS")).build()).getSession().getId();
         CountDownLatch start = new CountDownLatch(1);
         List<Future<String>> results = new ArrayList<>();
@@ -530,30 +537,30 @@ class SessionsIT {
         var auditor = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
         ListExpiredCertificationsResponse first = auditor.listExpiredCertifications(
                 ListExpiredCertificationsRequest.newBuilder().setPageSize(2).build());
-        assertThat(first.getCertificationsList()).extracting(c -> c.getTechnician() + "@" + c.getValidUntil())
+        assertThat(first.getCertificationsList()).extracting(c -> c.getTechnician() + "@" + iso(c.getValidUntil()))
                 .containsExactlyInAnyOrder("t.c@" + d3.plusMonths(1), "t.a@" + d3.plusMonths(1));
         ListExpiredCertificationsResponse second = auditor.listExpiredCertifications(
                 ListExpiredCertificationsRequest.newBuilder().setPageSize(2).setPageToken(first.getNextPageToken())
                         .build());
-        assertThat(second.getCertificationsList()).extracting(c -> c.getTechnician() + "@" + c.getValidUntil())
+        assertThat(second.getCertificationsList()).extracting(c -> c.getTechnician() + "@" + iso(c.getValidUntil()))
                 .containsExactly("t.b@" + d2.plusMonths(1), "t.a@" + d1.plusMonths(1));
         assertThat(second.getNextPageToken()).isEmpty();
         Certification oldest = second.getCertifications(1);
-        assertThat(oldest.getIssuedOn()).isEqualTo(d1.toString());
+        assertThat(iso(oldest.getIssuedOn())).isEqualTo(d1.toString());
         assertThat(oldest.getCourseCode()).isEqualTo("MAINT-SHORT");
         assertThat(oldest.getSessionId()).startsWith("TS-");
 
         assertThat(fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
-                .setTechnician("t.a").build()).getCertificationsList()).extracting(Certification::getValidUntil)
+                .setTechnician("t.a").build()).getCertificationsList()).extracting(x -> iso(x.getValidUntil()))
                 .containsExactly(d3.plusMonths(1).toString(), d1.plusMonths(1).toString());
         assertThat(fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
-                .setExpiredOnOrAfter(d2.plusMonths(1).toString()).build()).getCertificationsList())
+                .setExpiredOnOrAfter(day(d2.plusMonths(1))).build()).getCertificationsList())
                 .extracting(Certification::getTechnician).containsExactlyInAnyOrder("t.c", "t.a", "t.b");
         GrpcAssertions.assertStatus(() -> fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest
                 .newBuilder().setTechnician("t.a").setPageToken(first.getNextPageToken()).build()),
                 Status.Code.INVALID_ARGUMENT, "other filters");
         GrpcAssertions.assertCode(Status.Code.INVALID_ARGUMENT, () -> fleetManager.listExpiredCertifications(
-                ListExpiredCertificationsRequest.newBuilder().setExpiredOnOrAfter("2026-02-30").build()));
+                ListExpiredCertificationsRequest.newBuilder().setExpiredOnOrAfter(day("2026-02-30")).build()));
         GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> GrpcTestClients.withToken(
                         TrainingServiceGrpc.newBlockingStub(channel), TestTokens.technician("GN"))
                 .listExpiredCertifications(ListExpiredCertificationsRequest.getDefaultInstance()));

@@ -30,6 +30,8 @@ import java.util.List;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static fr.interieur.neogend.testkit.Days.day;
+import static fr.interieur.neogend.testkit.Days.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -72,7 +74,7 @@ class TechniciansIT {
 
     String newSession(LocalDate day) {
         return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-N1").setStartDate(day.toString()).setEndDate(day.toString()).setPlace("Rennes")
+                .setCourseCode("MAINT-N1").setStartDate(day(day)).setEndDate(day(day)).setPlace("Rennes")
                 .setCapacity(5).setTrainer("Demo Mobility SAS")).build()).getSession().getId();
     }
 
@@ -83,7 +85,7 @@ class TechniciansIT {
 
     List<String> enrolled() {
         return fleetManager.getSession(GetSessionRequest.newBuilder().setId(session).build()).getSession()
-                .getEnrolmentsList().stream().map(e -> e.getTechnician() + "=" + e.getStatus()).toList();
+                .getEnrolmentsList().stream().map(e -> e.getTechnician() + "=" + SessionsIT.status(e)).toList();
     }
 
     static int lookups(String username) {
@@ -114,7 +116,7 @@ class TechniciansIT {
                 WireMock.matching(".*[/ ?&%].*")).build()).getCount()).isZero();
         assertThat(enrolled()).isEmpty();
 
-        assertThat(enrol(session, "t.real").getEnrolmentsList()).extracting(e -> e.getTechnician() + "=" + e.getStatus())
+        assertThat(enrol(session, "t.real").getEnrolmentsList()).extracting(e -> e.getTechnician() + "=" + SessionsIT.status(e))
                 .containsExactly("t.real=ENROLLED");
         // a technician enrolling itself is one already (its token says so): Keycloak is not asked
         int before = lookups("technician");

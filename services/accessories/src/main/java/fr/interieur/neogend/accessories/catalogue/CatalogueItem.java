@@ -11,7 +11,7 @@ import java.util.List;
 public record CatalogueItem(
         String code,
         String label,
-        String category,
+        ItemCategory category,
         List<String> fitsModels,
         String agreementItemCode) {
 

@@ -51,8 +51,10 @@ import org.springframework.stereotype.Service;
 
 import java.util.Optional;
 
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
 
 /** The accessories gRPC API: maps proto messages to the domain and back. */
 @Service
@@ -77,7 +79,7 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     public void createCatalogueItem(CreateCatalogueItemRequest request,
                                     StreamObserver<CreateCatalogueItemResponse> response) {
         var i = request.getItem();
-        stock.createItem(i.getCode(), i.getLabel(), i.getCategory(), i.getFitsModelsList(), i.getAgreementItemCode());
+        stock.createItem(i.getCode(), i.getLabel(), AccessoriesEnums.category(i.getCategory()), i.getFitsModelsList(), i.getAgreementItemCode());
         reply(response, CreateCatalogueItemResponse.newBuilder().setItem(toProto(catalog.find(i.getCode()).orElseThrow()))
                 .build());
     }
@@ -98,7 +100,7 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     public void recordStockMovement(RecordStockMovementRequest request,
                                     StreamObserver<RecordStockMovementResponse> response) {
         var out = RecordStockMovementResponse.newBuilder();
-        stock.move(request.getKind(), request.getItemCode(), request.getDepotCode(), text(request.getToDepotCode()),
+        stock.move(AccessoriesEnums.kind(request.getKind()), request.getItemCode(), request.getDepotCode(), text(request.getToDepotCode()),
                 request.getQuantity(), text(request.getReference()), CallerContext.current())
                 .forEach(l -> out.addLevels(level(l)));
         reply(response, out.build());
@@ -130,8 +132,9 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     public void listStockMovements(ListStockMovementsRequest request,
                                    StreamObserver<ListStockMovementsResponse> response) {
         var filter = new StockHistory.Filter(text(request.getDepotCode()), text(request.getItemCode()),
-                text(request.getRepairId()), text(request.getActor()), text(request.getFromDate()),
-                text(request.getToDate()));
+                text(request.getRepairId()), text(request.getActor()),
+                request.hasFromDate() ? Optional.of(date(request.getFromDate(), "from_date")) : Optional.empty(),
+                request.hasToDate() ? Optional.of(date(request.getToDate(), "to_date")) : Optional.empty());
         Page<StockHistory.Movement> page = history.movements(filter, request.getPageSize(), request.getPageToken());
         var out = ListStockMovementsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(m -> out.addMovements(movement(m)));
@@ -142,17 +145,18 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     public void exportStockMovements(ExportStockMovementsRequest request,
                                      StreamObserver<ExportStockMovementsResponse> response) {
         var filter = new StockHistory.Filter(text(request.getDepotCode()), text(request.getItemCode()),
-                text(request.getRepairId()), text(request.getActor()), text(request.getFromDate()),
-                text(request.getToDate()));
+                text(request.getRepairId()), text(request.getActor()),
+                request.hasFromDate() ? Optional.of(date(request.getFromDate(), "from_date")) : Optional.empty(),
+                request.hasToDate() ? Optional.of(date(request.getToDate(), "to_date")) : Optional.empty());
         reply(response, ExportStockMovementsResponse.newBuilder().setFile(com.google.api.HttpBody.newBuilder()
                 .setContentType("text/csv; charset=utf-8")
                 .setData(com.google.protobuf.ByteString.copyFromUtf8(history.csv(filter)))).build());
     }
 
     private static StockMovement movement(StockHistory.Movement m) {
-        var b = StockMovement.newBuilder().setId(m.id()).setKind(m.kind()).setItemCode(m.itemCode())
+        var b = StockMovement.newBuilder().setId(m.id()).setKind(AccessoriesEnums.toProto(m.kind())).setItemCode(m.itemCode())
                 .setDepotCode(m.depotCode()).setQuantity(m.quantity()).setActor(m.actor())
-                .setRecordTime(m.at().toString());
+                .setRecordTime(timestamp(m.at()));
         m.toDepotCode().ifPresent(b::setToDepotCode);
         m.reference().ifPresent(b::setReference);
         m.repairId().ifPresent(b::setRepairId);
@@ -215,9 +219,9 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
 
     private static StockAlert alert(StockService.Alert a) {
         var b = StockAlert.newBuilder().setId(a.id()).setDepotCode(a.depotCode()).setItemCode(a.itemCode())
-                .setQuantity(a.quantity()).setMinimum(a.minimum()).setRaiseTime(a.raisedAt().toString());
+                .setQuantity(a.quantity()).setMinimum(a.minimum()).setRaiseTime(timestamp(a.raisedAt()));
         a.draftOrderNumber().ifPresent(b::setDraftOrderNumber);
-        a.clearedAt().ifPresent(t -> b.setClearTime(t.toString()));
+        a.clearedAt().ifPresent(t -> b.setClearTime(timestamp(t)));
         return b.build();
     }
 
@@ -225,9 +229,9 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
         var b = fr.interieur.neogend.accessories.v1.Repair.newBuilder().setId(r.id()).setImei(r.imei())
                 .setModel(r.model()).setDepotCode(r.depotCode()).setTechnician(r.technician())
                 .setState(state(r.state())).setFault(r.fault())
-                .setOpenTime(r.openedAt().toString());
+                .setOpenTime(timestamp(r.openedAt()));
         r.diagnosis().ifPresent(b::setDiagnosis);
-        r.closedAt().ifPresent(t -> b.setCloseTime(t.toString()));
+        r.closedAt().ifPresent(t -> b.setCloseTime(timestamp(t)));
         r.closedBy().ifPresent(b::setClosedBy);
         r.exchangeRequestNumber().ifPresent(b::setExchangeRequestNumber);
         r.parts().forEach(p -> b.addParts(RepairPart.newBuilder().setItemCode(p.itemCode()).setQuantity(p.quantity())
@@ -253,7 +257,7 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
         return fr.interieur.neogend.accessories.v1.CatalogueItem.newBuilder()
                 .setCode(item.code())
                 .setLabel(item.label())
-                .setCategory(item.category())
+                .setCategory(AccessoriesEnums.toProto(item.category()))
                 .addAllFitsModels(item.fitsModels())
                 .setAgreementItemCode(item.agreementItemCode())
                 .build();

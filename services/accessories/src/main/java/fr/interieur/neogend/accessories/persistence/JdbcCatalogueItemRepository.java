@@ -2,6 +2,7 @@ package fr.interieur.neogend.accessories.persistence;
 
 import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItemRepository;
+import fr.interieur.neogend.accessories.catalogue.ItemCategory;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -16,7 +17,7 @@ class JdbcCatalogueItemRepository implements CatalogueItemRepository {
     private static final RowMapper<CatalogueItem> ROW = (rs, n) -> new CatalogueItem(
             rs.getString("code"),
             rs.getString("label"),
-            rs.getString("category"),
+            ItemCategory.valueOf(rs.getString("category")),
             java.util.Arrays.asList((String[]) rs.getArray("fits_models").getArray()),
             java.util.Objects.requireNonNullElse(rs.getString("agreement_item_code"), rs.getString("code")));
 
@@ -32,11 +33,11 @@ class JdbcCatalogueItemRepository implements CatalogueItemRepository {
     }
 
     @Override
-    public boolean insert(String code, String label, String category, List<String> fitsModels,
+    public boolean insert(String code, String label, ItemCategory category, List<String> fitsModels,
                           Optional<String> agreementItemCode) {
         return jdbc.sql("insert into catalogue_item (code, label, category, fits_models, agreement_item_code) "
                         + "values (?, ?, ?, ?, ?) on conflict (code) do nothing")
-                .params(code, label, category, fitsModels.toArray(String[]::new), agreementItemCode.orElse(null))
+                .params(code, label, category.name(), fitsModels.toArray(String[]::new), agreementItemCode.orElse(null))
                 .update() == 1;
     }
 

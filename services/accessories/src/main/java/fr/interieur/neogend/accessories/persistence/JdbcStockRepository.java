@@ -2,6 +2,7 @@ package fr.interieur.neogend.accessories.persistence;
 
 import fr.interieur.neogend.accessories.stock.StockHistory.AlertState;
 import fr.interieur.neogend.accessories.stock.StockHistory.Movement;
+import fr.interieur.neogend.accessories.stock.MovementKind;
 import fr.interieur.neogend.accessories.stock.StockRepository;
 import fr.interieur.neogend.accessories.stock.StockService.Alert;
 import fr.interieur.neogend.accessories.stock.StockService.Level;
@@ -29,7 +30,8 @@ class JdbcStockRepository implements StockRepository {
     private static final RowMapper<Level> LEVEL = (rs, n) -> new Level(rs.getString("depot_code"),
             rs.getString("item_code"), rs.getLong("quantity"), rs.getLong("minimum"), rs.getBoolean("below_minimum"));
 
-    private static final RowMapper<Movement> MOVEMENT = (rs, n) -> new Movement(rs.getLong("id"), rs.getString("kind"),
+    private static final RowMapper<Movement> MOVEMENT = (rs, n) -> new Movement(rs.getLong("id"),
+            MovementKind.valueOf(rs.getString("kind")),
             rs.getString("item_code"), rs.getString("depot_code"), Optional.ofNullable(rs.getString("to_depot_code")),
             rs.getLong("quantity"), Optional.ofNullable(rs.getString("reference")),
             Optional.ofNullable(rs.getString("repair_id")), rs.getString("actor"), rs.getTimestamp("at").toInstant());
@@ -112,13 +114,13 @@ class JdbcStockRepository implements StockRepository {
     }
 
     @Override
-    public void recordMovement(String kind, String item, String depot, Optional<String> toDepot, long quantity,
+    public void recordMovement(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
                                Optional<String> reference, Optional<String> repairId, String actor) {
         jdbc.sql("""
                         insert into stock_movement (kind, item_code, depot_code, to_depot_code, quantity, reference,
                                                     repair_id, actor, at)
                         values (?, ?, ?, ?, ?, ?, ?, ?, now())""")
-                .params(kind, item, depot, toDepot.orElse(null), quantity, reference.orElse(null),
+                .params(kind.name(), item, depot, toDepot.orElse(null), quantity, reference.orElse(null),
                         repairId.orElse(null), actor)
                 .update();
     }

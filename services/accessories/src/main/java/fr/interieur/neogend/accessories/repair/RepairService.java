@@ -2,6 +2,8 @@ package fr.interieur.neogend.accessories.repair;
 
 import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItemCatalog;
+import fr.interieur.neogend.accessories.catalogue.ItemCategory;
+import fr.interieur.neogend.accessories.stock.MovementKind;
 import fr.interieur.neogend.accessories.stock.StockService;
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
@@ -113,7 +115,7 @@ public class RepairService {
         requireCertified(caller, r.model());
         CatalogueItem item = catalogue.find(itemCode)
                 .orElseThrow(() -> InvalidArgumentException.of("item_code", "no catalogue item " + itemCode));
-        if (!item.category().equals("SPARE_PART")) {
+        if (item.category() != ItemCategory.SPARE_PART) {
             throw InvalidArgumentException.of("item_code", itemCode + " is an accessory, not a spare part");
         }
         if (!item.fits(r.model())) {
@@ -122,7 +124,7 @@ public class RepairService {
         }
         tx.executeWithoutResult(status -> {
             requireOpen(lock(repairId));
-            stock.move("CONSUMPTION", itemCode, r.depotCode(), Optional.empty(), quantity,
+            stock.move(MovementKind.CONSUMPTION, itemCode, r.depotCode(), Optional.empty(), quantity,
                     Optional.of("repair " + repairId), Optional.of(repairId), caller);
             repairs.addPart(repairId, itemCode, quantity, caller.username(), now());
         });

@@ -12,7 +12,6 @@ import org.springframework.transaction.annotation.Transactional;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -38,18 +37,19 @@ public class StockHistory {
     }
 
     /** A movement as recorded. */
-    public record Movement(long id, String kind, String itemCode, String depotCode, Optional<String> toDepotCode,
+    public record Movement(long id, MovementKind kind, String itemCode, String depotCode, Optional<String> toDepotCode,
                            long quantity, Optional<String> reference, Optional<String> repairId, String actor,
                            Instant at) {
     }
 
     /** The filters of the list and the export, all optional. */
     public record Filter(Optional<String> depot, Optional<String> item, Optional<String> repairId,
-                         Optional<String> actor, Optional<String> fromDate, Optional<String> toDate) {
+                         Optional<String> actor, Optional<LocalDate> fromDate, Optional<LocalDate> toDate) {
 
         String rendering() {
             return "depot=" + depot.orElse("") + "&item=" + item.orElse("") + "&repair=" + repairId.orElse("")
-                    + "&actor=" + actor.orElse("") + "&from=" + fromDate.orElse("") + "&to=" + toDate.orElse("");
+                    + "&actor=" + actor.orElse("") + "&from=" + fromDate.map(LocalDate::toString).orElse("") + "&to="
+                    + toDate.map(LocalDate::toString).orElse("");
         }
     }
 
@@ -131,18 +131,9 @@ public class StockHistory {
                 to == null ? null : to.plusDays(1).atStartOfDay(PARIS).toInstant());
     }
 
-    private static LocalDate day(Optional<String> text, String field, Validation v) {
-        if (text.isEmpty()) {
-            return null;
-        }
-        try {
-            LocalDate d = LocalDate.parse(text.get());
-            v.check(d.getYear() >= 2000 && d.getYear() <= 2100, field, "must be a day of 2000 to 2100");
-            return d;
-        } catch (DateTimeParseException e) {
-            v.check(false, field, "must be a day, YYYY-MM-DD");
-            return null;
-        }
+    private static LocalDate day(Optional<LocalDate> day, String field, Validation v) {
+        day.ifPresent(d -> v.check(d.getYear() >= 2000 && d.getYear() <= 2100, field, "must be a day of 2000 to 2100"));
+        return day.orElse(null);
     }
 
     private static long key(String token) {

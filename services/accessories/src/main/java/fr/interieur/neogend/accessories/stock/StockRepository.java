@@ -52,7 +52,7 @@ public interface StockRepository {
     void clearAlerts(String depot, String item);
 
     /** Records a movement, stamped now. */
-    void recordMovement(String kind, String item, String depot, Optional<String> toDepot, long quantity,
+    void recordMovement(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
                         Optional<String> reference, Optional<String> repairId, String actor);
 
     /** Open alerts, of one depot when given, oldest first. */

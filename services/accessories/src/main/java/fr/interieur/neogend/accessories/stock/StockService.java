@@ -7,6 +7,7 @@ import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItemRepository;
+import fr.interieur.neogend.accessories.catalogue.ItemCategory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -28,7 +28,6 @@ public class StockService {
 
     private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,63}");
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
-    private static final Set<String> KINDS = Set.of("RECEIPT", "ISSUE", "TRANSFER", "CONSUMPTION");
 
     private final StockRepository stock;
     private final CatalogueItemRepository catalogue;
@@ -52,13 +51,12 @@ public class StockService {
     }
 
     @Transactional
-    public void createItem(String code, String label, String category, List<String> fitsModels,
+    public void createItem(String code, String label, ItemCategory category, List<String> fitsModels,
                            String agreementItemCode) {
         Validation v = new Validation();
         v.check(code != null && CODE.matcher(code).matches(), "item.code", "must be 2 to 64 upper-case letters, digits, '-'");
         v.check(label != null && TEXT.matcher(label).matches(), "item.label", "is required: 1 to 200 characters");
-        v.check("ACCESSORY".equals(category) || "SPARE_PART".equals(category), "item.category",
-                "must be ACCESSORY or SPARE_PART");
+        v.check(category != null, "item.category", "is required: ACCESSORY or SPARE_PART");
         fitsModels.forEach(m -> v.check(TEXT.matcher(m).matches(), "item.fits_models", "1 to 200 characters each"));
         v.check(agreementItemCode == null || agreementItemCode.isEmpty() || CODE.matcher(agreementItemCode).matches(),
                 "item.agreement_item_code", "must be 2 to 64 upper-case letters, digits, '-'");
@@ -92,19 +90,19 @@ public class StockService {
 
     /** Records a movement and returns the levels it changed. */
     @Transactional
-    public List<Level> move(String kind, String item, String depot, Optional<String> toDepot, long quantity,
+    public List<Level> move(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
                             Optional<String> reference, Caller caller) {
         return move(kind, item, depot, toDepot, quantity, reference, Optional.empty(), caller);
     }
 
     /** Records a movement (a part consumed in {@code repairId}, if given) and returns the levels it changed. */
     @Transactional
-    public List<Level> move(String kind, String item, String depot, Optional<String> toDepot, long quantity,
+    public List<Level> move(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
                             Optional<String> reference, Optional<String> repairId, Caller caller) {
         Validation v = new Validation();
-        v.check(kind != null && KINDS.contains(kind), "kind", "must be RECEIPT, ISSUE, TRANSFER or CONSUMPTION");
+        v.check(kind != null, "kind", "is required: RECEIPT, ISSUE, TRANSFER or CONSUMPTION");
         v.check(quantity >= 1 && quantity <= 1_000_000, "quantity", "must be 1 to 1,000,000");
-        v.check("TRANSFER".equals(kind) == toDepot.isPresent(), "to_depot_code",
+        v.check(kind == MovementKind.TRANSFER == toDepot.isPresent(), "to_depot_code",
                 "is required for a transfer and only for one");
         v.check(toDepot.filter(depot::equals).isEmpty(), "to_depot_code", "must be another depot");
         reference.ifPresent(r -> v.check(TEXT.matcher(r).matches(), "reference", "at most 200 characters"));
@@ -112,7 +110,7 @@ public class StockService {
         requireDepotAndItem(depot, item, "depot_code");
         toDepot.ifPresent(t -> requireDepotAndItem(t, item, "to_depot_code"));
         List<Level> changed = new ArrayList<>();
-        if (kind.equals("RECEIPT")) {
+        if (kind == MovementKind.RECEIPT) {
             changed.add(add(depot, item, quantity));
         } else {
             changed.add(take(depot, item, quantity));

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.accessories.stock;
 
+import fr.interieur.neogend.accessories.catalogue.ItemCategory;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItemRepository;
 import fr.interieur.neogend.accessories.stock.StockHistory.AlertState;
@@ -30,7 +31,7 @@ final class InMemoryStock implements StockRepository {
         }
 
         @Override
-        public boolean insert(String code, String label, String category, List<String> fitsModels,
+        public boolean insert(String code, String label, ItemCategory category, List<String> fitsModels,
                               Optional<String> agreementItemCode) {
             return items.putIfAbsent(code, new CatalogueItem(code, label, category, fitsModels,
                     agreementItemCode.orElse(code))) == null;
@@ -118,7 +119,7 @@ final class InMemoryStock implements StockRepository {
     }
 
     @Override
-    public void recordMovement(String kind, String item, String depot, Optional<String> toDepot, long quantity,
+    public void recordMovement(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
                                Optional<String> reference, Optional<String> repairId, String actor) {
         movements.add(new Movement(movements.size() + 1, kind, item, depot, toDepot, quantity, reference, repairId,
                 actor, Instant.now()));

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.accessories.stock;
 
+import fr.interieur.neogend.accessories.catalogue.ItemCategory;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
@@ -26,12 +27,16 @@ class StockServiceTest {
             Optional.empty());
 
     private void move(String kind, String depot, Optional<String> to, long n) {
+        move(MovementKind.valueOf(kind), depot, to, n);
+    }
+
+    private void move(MovementKind kind, String depot, Optional<String> to, long n) {
         stock.move(kind, "SP-SCREEN", depot, to, n, Optional.empty(), keeper);
     }
 
     @Test
     void oneAlertPerCrossingBelowTheMinimumClearedWhenTheStockClimbsBack() {
-        stock.createItem("SP-SCREEN", "Screen", "SPARE_PART", List.of("Rugged X"), "");
+        stock.createItem("SP-SCREEN", "Screen", ItemCategory.SPARE_PART, List.of("Rugged X"), "");
         stock.createDepot("DEP-A", "Rennes");
         stock.setMinimum("DEP-A", "SP-SCREEN", 5);
         assertThat(store.alerts).hasSize(1); // 0 < 5 at once: crossed when the minimum is set
@@ -49,7 +54,7 @@ class StockServiceTest {
 
     @Test
     void stockNeverGoesNegativeAndARefusedMovementLeavesNoTrace() {
-        stock.createItem("SP-SCREEN", "Screen", "SPARE_PART", List.of("Rugged X"), "");
+        stock.createItem("SP-SCREEN", "Screen", ItemCategory.SPARE_PART, List.of("Rugged X"), "");
         stock.createDepot("DEP-A", "Rennes");
         stock.createDepot("DEP-B", "Brest");
         move("RECEIPT", "DEP-A", Optional.empty(), 3);
@@ -60,20 +65,20 @@ class StockServiceTest {
         assertThat(stock.level("DEP-B", "SP-SCREEN").quantity()).isEqualTo(3);
         assertThat(history.movements(new StockHistory.Filter(Optional.of("DEP-B"), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty()), 10, "").items())
-                .extracting(StockHistory.Movement::kind).containsExactly("TRANSFER"); // a depot in or out
+                .extracting(StockHistory.Movement::kind).containsExactly(MovementKind.TRANSFER); // a depot in or out
         assertThat(store.movements).hasSize(2);
     }
 
     @Test
     void badMovementsAndDuplicatesAreRefusedNamingTheField() {
-        stock.createItem("SP-SCREEN", "Screen", "SPARE_PART", List.of("Rugged X"), "");
+        stock.createItem("SP-SCREEN", "Screen", ItemCategory.SPARE_PART, List.of("Rugged X"), "");
         stock.createDepot("DEP-A", "Rennes");
         assertThatThrownBy(() -> stock.createDepot("DEP-A", "Other")).isInstanceOf(AlreadyExistsException.class);
         assertThatThrownBy(() -> move("TRANSFER", "DEP-A", Optional.of("DEP-A"), 1))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("to_depot_code");
         assertThatThrownBy(() -> move("ISSUE", "DEP-X", Optional.empty(), 1))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("no depot DEP-X");
-        assertThatThrownBy(() -> stock.move("ISSUE", "NOPE", "DEP-A", Optional.empty(), 1, Optional.empty(), keeper))
+        assertThatThrownBy(() -> stock.move(MovementKind.ISSUE, "NOPE", "DEP-A", Optional.empty(), 1, Optional.empty(), keeper))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("no catalogue item NOPE");
         assertThat(store.movements).isEmpty();
     }

@@ -107,4 +107,14 @@ final class InventoryEnums {
             case UNRECOGNIZED -> throw InvalidArgumentException.of("unit.level", "is not a known level");
         };
     }
+
+    /** A history entry's subject as stored (DEVICE, PACK, UNIT: a check constraint) as the contract's. */
+    static fr.interieur.neogend.inventory.v1.SubjectType subjectType(String stored) {
+        return switch (stored) {
+            case "DEVICE" -> fr.interieur.neogend.inventory.v1.SubjectType.SUBJECT_TYPE_DEVICE;
+            case "PACK" -> fr.interieur.neogend.inventory.v1.SubjectType.SUBJECT_TYPE_PACK;
+            case "UNIT" -> fr.interieur.neogend.inventory.v1.SubjectType.SUBJECT_TYPE_UNIT;
+            default -> throw new IllegalStateException("a history subject the contract does not know: " + stored);
+        };
+    }
 }

@@ -352,7 +352,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         page.items().forEach(e -> out.addEntries(fr.interieur.neogend.inventory.v1.HistoryEntry.newBuilder()
                 .setId(e.id()).setAction(e.action()).setActor(e.actor()).setTime(timestamp(e.at()))
                 .setBefore(struct(e.before())).setAfter(struct(e.after()))
-                .setSubjectType(e.subjectType()).setSubjectId(e.subjectId())));
+                .setSubjectType(InventoryEnums.subjectType(e.subjectType())).setSubjectId(e.subjectId())));
         reply(response, out.build());
     }
 

@@ -42,4 +42,12 @@ class InventoryEnumsTest {
         assertThatThrownBy(() -> InventoryEnums.packType(fr.interieur.neogend.inventory.v1.PackType.UNRECOGNIZED,
                 "device.pack_type")).isInstanceOf(InvalidArgumentException.class).hasMessageContaining("device.pack_type");
     }
+
+    @Test
+    void everyStoredHistorySubjectHasItsContractValueAndNothingElseIsMadeUp() {
+        for (String stored : new String[] {"DEVICE", "PACK", "UNIT"}) {
+            assertThat(InventoryEnums.subjectType(stored).name()).isEqualTo("SUBJECT_TYPE_" + stored);
+        }
+        assertThatThrownBy(() -> InventoryEnums.subjectType("PERSON")).isInstanceOf(IllegalStateException.class);
+    }
 }

@@ -88,7 +88,7 @@ public class DeliveryService {
                     at + "serial_number", "is required: 1 to 64 characters");
             v.check(d.model() != null && TEXT.matcher(d.model()).matches(), at + "model",
                     "is required: 1 to 100 characters");
-            v.check("PHONE".equals(d.kind()) || "TABLET".equals(d.kind()), at + "kind", "must be PHONE or TABLET");
+            v.check("PHONE".equals(d.kind()) || "TABLET".equals(d.kind()), at + "kind", "is required: DEVICE_KIND_PHONE or DEVICE_KIND_TABLET");
             OrderLine line = d.itemCode() == null ? null : lines.get(d.itemCode());
             v.check(line != null && line.kind() == ItemKind.PACK_LEASE, at + "item_code",
                     "is not a pack-lease line of order " + orderNumber);

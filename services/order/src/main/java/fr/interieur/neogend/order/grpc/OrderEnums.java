@@ -1,7 +1,10 @@
 package fr.interieur.neogend.order.grpc;
 
+import fr.interieur.neogend.inventory.v1.DeviceKind;
+import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.billing.Reconciliation;
 import fr.interieur.neogend.order.delivery.Delivery;
 import fr.interieur.neogend.order.exchange.ExchangeRequest;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
@@ -74,4 +77,60 @@ final class OrderEnums {
             case REFUSED -> fr.interieur.neogend.order.v1.ExchangeRequestState.EXCHANGE_REQUEST_STATE_REFUSED;
         };
     }
+
+    static fr.interieur.neogend.order.v1.ReconciliationStatus toProto(Reconciliation.Status status) {
+        return switch (status) {
+            case MATCHES -> fr.interieur.neogend.order.v1.ReconciliationStatus.RECONCILIATION_STATUS_MATCHES;
+            case DIFFERS -> fr.interieur.neogend.order.v1.ReconciliationStatus.RECONCILIATION_STATUS_DIFFERS;
+            case NOT_INVOICED -> fr.interieur.neogend.order.v1.ReconciliationStatus.RECONCILIATION_STATUS_NOT_INVOICED;
+            case NOT_IN_STATEMENT ->
+                    fr.interieur.neogend.order.v1.ReconciliationStatus.RECONCILIATION_STATUS_NOT_IN_STATEMENT;
+        };
+    }
+
+    /**
+     * Inventory's pack type as the order service stores it (the text SMARTPHONE_INDIVIDUAL…); unset or
+     * unknown: empty.
+     */
+    static Optional<String> packType(PackType type) {
+        return switch (type) {
+            case PACK_TYPE_SMARTPHONE_INDIVIDUAL -> Optional.of(SMARTPHONE_INDIVIDUAL);
+            case PACK_TYPE_TABLET_INDIVIDUAL -> Optional.of(TABLET_INDIVIDUAL);
+            case PACK_TYPE_TABLET_COLLECTIVE -> Optional.of(TABLET_COLLECTIVE);
+            case PACK_TYPE_UNSPECIFIED, UNRECOGNIZED -> Optional.empty();
+        };
+    }
+
+    /** A stored pack type as the contract's; the store holds these three only (a check constraint). */
+    static PackType toProto(String packType) {
+        return switch (packType) {
+            case SMARTPHONE_INDIVIDUAL -> PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL;
+            case TABLET_INDIVIDUAL -> PackType.PACK_TYPE_TABLET_INDIVIDUAL;
+            case TABLET_COLLECTIVE -> PackType.PACK_TYPE_TABLET_COLLECTIVE;
+            default -> throw new IllegalStateException("a pack type the contract does not know: " + packType);
+        };
+    }
+
+    /** Inventory's device kind as a delivery stores it (PHONE, TABLET); unset or unknown: null, refused as such. */
+    static String deviceKind(DeviceKind kind) {
+        return switch (kind) {
+            case DEVICE_KIND_PHONE -> PHONE;
+            case DEVICE_KIND_TABLET -> TABLET;
+            case DEVICE_KIND_UNSPECIFIED, UNRECOGNIZED -> null;
+        };
+    }
+
+    static DeviceKind deviceKindToProto(String kind) {
+        return switch (kind) {
+            case PHONE -> DeviceKind.DEVICE_KIND_PHONE;
+            case TABLET -> DeviceKind.DEVICE_KIND_TABLET;
+            default -> throw new IllegalStateException("a device kind the contract does not know: " + kind);
+        };
+    }
+
+    static final String SMARTPHONE_INDIVIDUAL = "SMARTPHONE_INDIVIDUAL";
+    static final String TABLET_INDIVIDUAL = "TABLET_INDIVIDUAL";
+    static final String TABLET_COLLECTIVE = "TABLET_COLLECTIVE";
+    static final String PHONE = "PHONE";
+    static final String TABLET = "TABLET";
 }

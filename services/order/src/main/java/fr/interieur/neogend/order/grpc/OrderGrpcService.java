@@ -198,7 +198,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         r.lines().forEach(l -> out.addLinesBuilder().setItemCode(l.itemCode())
                 .setStatementQuantity(l.statementQuantity()).setInvoiceQuantity(l.invoiceQuantity())
                 .setStatementAmount(money(l.statementAmount())).setInvoiceAmount(money(l.invoiceAmount()))
-                .setDifference(money(l.difference())).setStatus(l.status().name()));
+                .setDifference(money(l.difference())).setStatus(OrderEnums.toProto(l.status())));
         reply(response, ReconcileInvoiceResponse.newBuilder().setReconciliation(out).build());
     }
 
@@ -237,7 +237,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         var d = request.getDelivery();
         Delivery stored = deliveries.post(request.getOrderNumber(), d.getDeliveryNoteNumber(),
                 d.getDevicesList().stream().map(x -> new Delivery.Device(x.getImei(), x.getSerialNumber(), x.getModel(),
-                        x.getKind(), x.getItemCode(), Optional.empty())).toList(),
+                        OrderEnums.deviceKind(x.getKind()), x.getItemCode(), Optional.empty())).toList(),
                 d.getItemsList().stream().map(x -> new Delivery.Item(x.getItemCode(), x.getQuantity(), 0)).toList(),
                 CallerContext.current());
         reply(response, CreateDeliveryResponse.newBuilder().setDelivery(toProto(stored)).build());
@@ -269,7 +269,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 .setCreateTime(timestamp(d.createdAt()));
         d.devices().forEach(x -> {
             var dev = b.addDevicesBuilder().setImei(x.imei()).setSerialNumber(x.serialNumber()).setModel(x.model())
-                    .setKind(x.kind()).setItemCode(x.itemCode());
+                    .setKind(OrderEnums.deviceKindToProto(x.kind())).setItemCode(x.itemCode());
             x.receivedOn().ifPresent(day -> dev.setReceivedOn(date(day)));
         });
         d.items().forEach(x -> b.addItemsBuilder().setItemCode(x.itemCode()).setQuantity(x.quantity())
@@ -292,7 +292,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
             var item = a.getPriceSchedule(i);
             String at = "agreement.price_schedule[" + i + "].";
             items.add(new CatalogueItem(item.getCode(), kindOf(item.getKind(), at + "kind"), item.getLabel(),
-                    item.getPackType().isEmpty() ? Optional.empty() : Optional.of(item.getPackType()),
+                    OrderEnums.packType(item.getPackType()),
                     money(item.getUnitPrice(), at + "unit_price")));
         }
         Agreement stored = agreements.create(new Agreement(a.getId(), a.getTitle(), a.getSupplierId(),
@@ -322,7 +322,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                                          StreamObserver<TransferPacksToSuccessorResponse> response) {
         LocalDate date = request.hasEffectiveDate() ? date(request.getEffectiveDate(), "effective_date") : null;
         AgreementService.Transfer t = agreements.transferToSuccessor(request.getAgreementId(), request.getSuccessorId(),
-                date, text(request.getPackType()), text(request.getUnitCode()), CallerContext.current());
+                date, OrderEnums.packType(request.getPackType()), text(request.getUnitCode()), CallerContext.current());
         reply(response, TransferPacksToSuccessorResponse.newBuilder().setTransferred(t.moved())
                 .setSuccessor(toProto(t.successor())).build());
     }
@@ -341,7 +341,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 .setForecastPacks(c.forecastPacks()).setForecastShortfall(c.forecastShortfall())
                 .setPacksReceived(c.packsReceived()).setAmountInvoiced(money(c.amountInvoiced()))
                 .setPacksTransferredIn(c.packsTransferredIn());
-        c.byPackType().forEach((type, n) -> out.addByPackType(PackTypeConsumption.newBuilder().setPackType(type)
+        c.byPackType().forEach((type, n) -> out.addByPackType(PackTypeConsumption.newBuilder().setPackType(OrderEnums.toProto(type))
                 .setPacksOrdered(n)));
         c.byFiscalYear().forEach((year, money) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
                 .setFiscalYear(year).setBudget(money(money[0])).setCommitted(money(money[1]))
@@ -429,7 +429,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
             var item = b.addPriceScheduleBuilder().setCode(i.code())
                     .setKind(OrderEnums.toProto(i.kind()))
                     .setLabel(i.label()).setUnitPrice(money(i.unitPrice()));
-            i.packType().ifPresent(item::setPackType);
+            i.packType().ifPresent(t -> item.setPackType(OrderEnums.toProto(t)));
         });
         return b.build();
     }

@@ -1,7 +1,10 @@
 package fr.interieur.neogend.order.grpc;
 
+import fr.interieur.neogend.inventory.v1.DeviceKind;
+import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.billing.Reconciliation;
 import fr.interieur.neogend.order.delivery.Delivery;
 import fr.interieur.neogend.order.exchange.ExchangeRequest;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
@@ -31,5 +34,27 @@ class OrderEnumsTest {
         assertThat(OrderEnums.state(fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_UNSPECIFIED)).isEmpty();
         assertThatThrownBy(() -> OrderEnums.state(fr.interieur.neogend.order.v1.OrderState.UNRECOGNIZED))
                 .isInstanceOf(InvalidArgumentException.class);
+    }
+
+    @Test
+    void reconciliationStatusesPackTypesAndDeviceKindsHaveTheirContractValues() {
+        for (Reconciliation.Status s : Reconciliation.Status.values()) {
+            assertThat(OrderEnums.toProto(s).name()).isEqualTo("RECONCILIATION_STATUS_" + s.name());
+        }
+        for (PackType t : PackType.values()) {
+            if (t == PackType.PACK_TYPE_UNSPECIFIED || t == PackType.UNRECOGNIZED) {
+                assertThat(OrderEnums.packType(t)).isEmpty();
+            } else {
+                assertThat(OrderEnums.toProto(OrderEnums.packType(t).orElseThrow())).isEqualTo(t);
+            }
+        }
+        for (DeviceKind k : DeviceKind.values()) {
+            if (k == DeviceKind.DEVICE_KIND_UNSPECIFIED || k == DeviceKind.UNRECOGNIZED) {
+                assertThat(OrderEnums.deviceKind(k)).isNull();
+            } else {
+                assertThat(OrderEnums.deviceKindToProto(OrderEnums.deviceKind(k))).isEqualTo(k);
+            }
+        }
+        assertThatThrownBy(() -> OrderEnums.toProto("PHABLET_INDIVIDUAL")).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -15,10 +15,10 @@ import java.util.UUID;
 public interface CommandRepository {
 
     /** Queues a command asked by a person, now. */
-    Upload.Command queue(String imei, String command);
+    Upload.Command queue(String imei, Upload.CommandKind command);
 
     /** Queues the commands an inventory event causes; the same event's commands are queued once. */
-    void queueForEvent(String imei, List<String> commands, Instant at, UUID eventId);
+    void queueForEvent(String imei, List<Upload.CommandKind> commands, Instant at, UUID eventId);
 
     /** A device's commands, newest first. */
     List<Upload.Command> list(String imei);

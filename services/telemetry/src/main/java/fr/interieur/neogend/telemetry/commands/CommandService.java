@@ -11,7 +11,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * Remote commands queued by people (DOMAIN rule 21); those of lost and stolen devices are queued by
@@ -19,8 +18,6 @@ import java.util.Set;
  */
 @Service
 public class CommandService {
-
-    private static final Set<String> COMMANDS = Set.of("LOCK", "WIPE", "LOCATE");
 
     private final CommandRepository commands;
     private final RevocationRepository revocations;
@@ -33,12 +30,12 @@ public class CommandService {
     }
 
     @Transactional
-    public Upload.Command queue(String imei, String command, Caller caller) {
+    public Upload.Command queue(String imei, Upload.CommandKind command, Caller caller) {
         inventory.requireVisible(imei);
-        if (command == null || !COMMANDS.contains(command)) {
-            throw InvalidArgumentException.of("command", "must be LOCK, WIPE or LOCATE");
+        if (command == null) {
+            throw InvalidArgumentException.of("command", "is required: LOCK, WIPE or LOCATE");
         }
-        if (command.equals("WIPE") && !caller.hasRole(Caller.FLEET_MANAGER)) {
+        if (command == Upload.CommandKind.WIPE && !caller.hasRole(Caller.FLEET_MANAGER)) {
             throw new AccessDeniedException("only a fleet manager may wipe a device");
         }
         String revoked = revocations.reasonOf(imei).orElse(null);
@@ -49,7 +46,7 @@ public class CommandService {
                         + (revoked.equals("DEVICE_RETURNED") ? "returned" : "exchanged")
                         + ": its credential is revoked for good and no command can reach it");
             }
-            if (command.equals("LOCATE")) {
+            if (command == Upload.CommandKind.LOCATE) {
                 throw new PreconditionFailedException("device " + imei + " was declared "
                         + (revoked.equals("DEVICE_LOST") ? "lost" : "stolen")
                         + ": it is handed LOCK and WIPE only, not LOCATE");

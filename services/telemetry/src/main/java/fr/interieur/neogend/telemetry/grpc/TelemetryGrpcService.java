@@ -72,6 +72,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.instant;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
@@ -109,7 +110,8 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     public void publishRomRelease(PublishRomReleaseRequest request, StreamObserver<PublishRomReleaseResponse> response) {
         var r = request.getRelease();
         RomService.Release stored = roms.publish(r.getModel(), r.getBuildFingerprint(), r.getSecurityPatchLevel(),
-                r.getKernelSourceSha256(), r.getKernelConfig(), r.getBulletinDate(), CallerContext.current());
+                r.getKernelSourceSha256(), r.getKernelConfig(),
+                r.hasBulletinDate() ? date(r.getBulletinDate(), "release.bulletin_date") : null, CallerContext.current());
         response.onNext(PublishRomReleaseResponse.newBuilder().setRelease(release(stored)).build());
         response.onCompleted();
     }
@@ -173,14 +175,14 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         return RomRelease.newBuilder().setId(r.id()).setSupplierId(r.supplierId()).setModel(r.model())
                 .setBuildFingerprint(r.buildFingerprint()).setSecurityPatchLevel(r.patchLevel().toString())
                 .setKernelSourceSha256(r.kernelSourceSha256()).setKernelConfig(r.kernelConfig())
-                .setBulletinDate(r.bulletinDate().toString()).setPublishTime(timestamp(r.publishedAt()))
+                .setBulletinDate(date(r.bulletinDate())).setPublishTime(timestamp(r.publishedAt()))
                 .setApproved(r.approved()).build();
     }
 
     @Override
     public void queueDeviceCommand(QueueDeviceCommandRequest request, StreamObserver<QueueDeviceCommandResponse> response) {
         response.onNext(QueueDeviceCommandResponse.newBuilder().setCommand(command(commands.queue(request.getImei(),
-                request.getCommand(), CallerContext.current()))).build());
+                TelemetryEnums.command(request.getCommand()), CallerContext.current()))).build());
         response.onCompleted();
     }
 
@@ -254,7 +256,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         var out = ListPositionAccessesResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(a -> {
             var b = out.addAccessesBuilder().setId(Long.toString(a.id())).setActor(a.actor()).setTime(timestamp(a.at()))
-                    .setKind(a.kind()).setResultCount(a.resultCount()).addAllDeviceImeis(a.deviceImeis());
+                    .setKind(TelemetryEnums.toProto(a.kind())).setResultCount(a.resultCount()).addAllDeviceImeis(a.deviceImeis());
             a.latitude().ifPresent(b::setLatitude);
             a.longitude().ifPresent(b::setLongitude);
             a.radiusM().ifPresent(b::setRadiusM);
@@ -395,7 +397,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     }
 
     private static DeviceCommand command(Upload.Command c) {
-        return DeviceCommand.newBuilder().setId(Long.toString(c.id())).setCommand(c.command()).setStatus(c.status())
+        return DeviceCommand.newBuilder().setId(Long.toString(c.id())).setCommand(TelemetryEnums.toProto(c.command())).setStatus(TelemetryEnums.toProto(c.status()))
                 .setQueueTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(c.queuedAt().getEpochSecond())
                         .setNanos(c.queuedAt().getNano())).build();
     }

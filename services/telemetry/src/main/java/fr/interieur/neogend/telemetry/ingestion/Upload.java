@@ -15,6 +15,26 @@ public record Upload(int stored, int duplicates, List<Rejected> rejected, List<C
     }
 
     /** A command waiting for the device. */
-    public record Command(long id, String command, String status, Instant queuedAt) {
+    public record Command(long id, CommandKind command, CommandStatus status, Instant queuedAt) {
+    }
+
+    /** What a remote command asks of a device (DOMAIN rule 21). Stored by name. */
+    public enum CommandKind {
+        /** Lock the screen. */
+        LOCK,
+        /** Erase the device. */
+        WIPE,
+        /** Report a position at once. */
+        LOCATE
+    }
+
+    /** Where a remote command stands. Stored by name. */
+    public enum CommandStatus {
+        /** Waiting for the device's next upload. */
+        QUEUED,
+        /** Handed to the device, again on each upload until acknowledged. */
+        DELIVERED,
+        /** Acknowledged by the device. */
+        ACKNOWLEDGED
     }
 }

@@ -17,7 +17,8 @@ import java.util.UUID;
 class JdbcCommandRepository implements CommandRepository {
 
     private static final RowMapper<Upload.Command> COMMAND = (rs, n) -> new Upload.Command(rs.getLong(1),
-            rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant());
+            Upload.CommandKind.valueOf(rs.getString(2)), Upload.CommandStatus.valueOf(rs.getString(3)),
+            rs.getTimestamp(4).toInstant());
 
     private final JdbcClient jdbc;
 
@@ -26,19 +27,19 @@ class JdbcCommandRepository implements CommandRepository {
     }
 
     @Override
-    public Upload.Command queue(String imei, String command) {
+    public Upload.Command queue(String imei, Upload.CommandKind command) {
         return jdbc.sql("insert into device_command (imei, command, status, queued_at) values (?, ?, 'QUEUED', now()) "
                         + "returning id, command, status, queued_at")
-                .params(imei, command).query(COMMAND).single();
+                .params(imei, command.name()).query(COMMAND).single();
     }
 
     @Override
-    public void queueForEvent(String imei, List<String> commands, Instant at, UUID eventId) {
-        for (String command : commands) {
+    public void queueForEvent(String imei, List<Upload.CommandKind> commands, Instant at, UUID eventId) {
+        for (Upload.CommandKind command : commands) {
             jdbc.sql("""
                             insert into device_command (imei, command, queued_at, event_id) values (?, ?, ?, ?)
                             on conflict (event_id, command) do nothing""")
-                    .params(imei, command, Timestamp.from(at), eventId).update();
+                    .params(imei, command.name(), Timestamp.from(at), eventId).update();
         }
     }
 

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry.persistence;
 
+import fr.interieur.neogend.telemetry.queries.PositionQueries;
 import fr.interieur.neogend.telemetry.queries.PositionQueries.Access;
 import fr.interieur.neogend.telemetry.queries.PositionQueries.AccessFilter;
 import fr.interieur.neogend.telemetry.queries.PositionQueries.State;
@@ -127,7 +128,8 @@ class JdbcPositionRepository implements PositionRepository {
         args.add(limit);
         List<Access> rows = jdbc.sql(sql.toString()).params(args)
                 .query((rs, n) -> new Access(rs.getLong("id"), rs.getString("actor"), rs.getTimestamp("at").toInstant(),
-                        rs.getString("kind"), Optional.ofNullable((Double) rs.getObject("latitude")),
+                        PositionQueries.ReadKind.valueOf(rs.getString("kind")),
+                        Optional.ofNullable((Double) rs.getObject("latitude")),
                         Optional.ofNullable((Double) rs.getObject("longitude")),
                         Optional.ofNullable((Double) rs.getObject("radius_m")), Optional.ofNullable(rs.getString("imei")),
                         rs.getInt("result_count"), Optional.ofNullable(rs.getString("unit_code")), List.of()))
@@ -147,7 +149,7 @@ class JdbcPositionRepository implements PositionRepository {
     }
 
     @Override
-    public void audit(String actor, String kind, Double latitude, Double longitude, Double radiusM, String imei,
+    public void audit(String actor, PositionQueries.ReadKind kind, Double latitude, Double longitude, Double radiusM, String imei,
                       String unitCode, List<String> devices) {
         // one statement, one round trip: the entry and its devices
         jdbc.sql("""
@@ -156,7 +158,7 @@ class JdbcPositionRepository implements PositionRepository {
                                    values (?, now(), ?, ?, ?, ?, ?, ?, ?) returning id)
                         insert into position_access_device (access_id, imei)
                         select a.id, d.imei from a, unnest(?::char(15)[]) as d(imei) where true on conflict do nothing""")
-                .params(actor, kind, latitude, longitude, radiusM, imei, unitCode, devices.size(),
+                .params(actor, kind.name(), latitude, longitude, radiusM, imei, unitCode, devices.size(),
                         devices.stream().distinct().toArray(String[]::new))
                 .update();
     }

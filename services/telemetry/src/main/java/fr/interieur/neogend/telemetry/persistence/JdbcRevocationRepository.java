@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry.persistence;
 
+import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.telemetry.revocation.InventoryEvent;
 import fr.interieur.neogend.telemetry.revocation.RevocationRepository;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -48,7 +49,7 @@ class JdbcRevocationRepository implements RevocationRepository {
     }
 
     @Override
-    public void queueCommands(String imei, List<String> commands, Instant at, UUID eventId) {
+    public void queueCommands(String imei, List<Upload.CommandKind> commands, Instant at, UUID eventId) {
         this.commands.queueForEvent(imei, commands, at, eventId);
     }
 

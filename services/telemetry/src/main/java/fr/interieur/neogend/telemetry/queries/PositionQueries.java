@@ -55,8 +55,20 @@ public class PositionQueries {
                         Optional<Instant> softwareRecordedAt) {
     }
 
+    /** What a read of positions was (DOMAIN rule 20). Stored by name. */
+    public enum ReadKind {
+        /** Devices near a point. */
+        RADIUS,
+        /** One device's latest state. */
+        DEVICE_STATE,
+        /** One device's readings. */
+        DEVICE_READINGS,
+        /** A unit's map. */
+        UNIT_MAP
+    }
+
     /** An entry of the access audit. */
-    public record Access(long id, String actor, Instant at, String kind, Optional<Double> latitude,
+    public record Access(long id, String actor, Instant at, ReadKind kind, Optional<Double> latitude,
                          Optional<Double> longitude, Optional<Double> radiusM, Optional<String> imei,
                          int resultCount, Optional<String> unitCode, List<String> deviceImeis) {
     }
@@ -88,7 +100,7 @@ public class PositionQueries {
             from = oldestKept;
         }
         List<State> readings = positions.readings(imei, from, limit);
-        audit(caller, "DEVICE_READINGS", null, null, null, imei, null,
+        audit(caller, ReadKind.DEVICE_READINGS, null, null, null, imei, null,
                 readings.stream().anyMatch(r -> r.latitude().isPresent()) ? List.of(imei) : List.of());
         return readings;
     }
@@ -108,7 +120,7 @@ public class PositionQueries {
         // a bounding box on the index, then the great-circle distance
         List<State> found = positions.near(latitude, longitude, radiusM, EARTH_RADIUS_M, latitude - dLat,
                 latitude + dLat, longitude - dLon, longitude + dLon, age);
-        audit(caller, "RADIUS", latitude, longitude, radiusM, null, null, found.stream().map(State::imei).toList());
+        audit(caller, ReadKind.RADIUS, latitude, longitude, radiusM, null, null, found.stream().map(State::imei).toList());
         return found;
     }
 
@@ -122,7 +134,7 @@ public class PositionQueries {
         int age = maxAgeMinutes <= 0 ? 60 : Math.min(maxAgeMinutes, 7 * 24 * 60);
         List<State> states = positions.recentPositions(
                 devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new), age);
-        audit(caller, "UNIT_MAP", null, null, null, null, unitCode, states.stream().map(State::imei).toList());
+        audit(caller, ReadKind.UNIT_MAP, null, null, null, null, unitCode, states.stream().map(State::imei).toList());
         return new UnitMap(states, devices.size());
     }
 
@@ -163,7 +175,7 @@ public class PositionQueries {
     }
 
     /** Writes the audit entry of a read, with the devices whose position it returned. */
-    private void audit(Caller caller, String kind, Double lat, Double lon, Double radius, String imei, String unitCode,
+    private void audit(Caller caller, ReadKind kind, Double lat, Double lon, Double radius, String imei, String unitCode,
                        List<String> devices) {
         positions.audit(caller.username(), kind, lat, lon, radius, imei, unitCode, devices);
     }

@@ -39,6 +39,6 @@ public interface PositionRepository {
     List<Access> accesses(AccessFilter filter, Optional<Long> beforeId, int limit);
 
     /** Writes the audit entry of a read, with the devices whose position it returned. */
-    void audit(String actor, String kind, Double latitude, Double longitude, Double radiusM, String imei,
+    void audit(String actor, PositionQueries.ReadKind kind, Double latitude, Double longitude, Double radiusM, String imei,
                String unitCode, List<String> devices);
 }

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry.revocation;
 
+import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.kit.error.Validation;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -42,8 +43,8 @@ public class InventoryEventHandler {
         }
         repository.revoke(event.imei(), event.kind(), now, event.eventId());
         switch (event.kind()) {
-            case DEVICE_LOST -> repository.queueCommands(event.imei(), List.of("LOCK"), now, event.eventId());
-            case DEVICE_STOLEN -> repository.queueCommands(event.imei(), List.of("LOCK", "WIPE"), now,
+            case DEVICE_LOST -> repository.queueCommands(event.imei(), List.of(Upload.CommandKind.LOCK), now, event.eventId());
+            case DEVICE_STOLEN -> repository.queueCommands(event.imei(), List.of(Upload.CommandKind.LOCK, Upload.CommandKind.WIPE), now,
                     event.eventId());
             case DEVICE_EXCHANGED, DEVICE_RETURNED -> {
             }

@@ -45,7 +45,7 @@ public class RomService {
 
     @Transactional
     public Release publish(String model, String fingerprint, String patchLevel, String sha256, String config,
-                           String bulletinDate, Caller caller) {
+                           LocalDate bulletinDate, Caller caller) {
         String supplier = caller.supplierId().orElseThrow(() ->
                 new AccessDeniedException("only a supplier client with a supplier_id publishes releases"));
         Validation v = new Validation();
@@ -54,7 +54,8 @@ public class RomService {
         v.check(fingerprint != null && TEXT.matcher(fingerprint).matches(), "release.build_fingerprint",
                 "is required: 1 to 200 characters");
         LocalDate patch = date(patchLevel, "release.security_patch_level", v);
-        LocalDate bulletin = date(bulletinDate, "release.bulletin_date", v);
+        v.check(bulletinDate != null, "release.bulletin_date", "is required");
+        LocalDate bulletin = bulletinDate;
         v.check(sha256 != null && SHA256.matcher(sha256).matches(), "release.kernel_source_sha256",
                 "must be 64 lower-case hex digits");
         v.check(config != null && !config.isBlank() && config.length() <= MAX_CONFIG, "release.kernel_config",

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry.commands;
 
+import fr.interieur.neogend.telemetry.ingestion.Upload.CommandKind;
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
@@ -37,14 +38,15 @@ class CommandServiceTest {
 
     private final CommandRepository commands = new CommandRepository() {
         @Override
-        public Upload.Command queue(String imei, String command) {
-            Upload.Command c = new Upload.Command(queued.size() + 1, command, "QUEUED", Instant.now());
+        public Upload.Command queue(String imei, CommandKind command) {
+            Upload.Command c = new Upload.Command(queued.size() + 1, command, Upload.CommandStatus.QUEUED,
+                    Instant.now());
             queued.add(c);
             return c;
         }
 
         @Override
-        public void queueForEvent(String imei, List<String> list, Instant at, UUID eventId) {
+        public void queueForEvent(String imei, List<CommandKind> list, Instant at, UUID eventId) {
             list.forEach(c -> queue(imei, c));
         }
 
@@ -75,7 +77,7 @@ class CommandServiceTest {
         }
 
         @Override
-        public void queueCommands(String imei, List<String> list, Instant at, UUID eventId) {
+        public void queueCommands(String imei, List<CommandKind> list, Instant at, UUID eventId) {
             commands.queueForEvent(imei, list, at, eventId);
         }
 
@@ -114,33 +116,36 @@ class CommandServiceTest {
 
     @Test
     void aDeviceInServiceTakesEveryCommandButOnlyAFleetManagerWipes() {
-        service.queue(DEVICE, "LOCATE", unitManager);
-        service.queue(DEVICE, "LOCK", unitManager);
-        assertThatThrownBy(() -> service.queue(DEVICE, "WIPE", unitManager)).isInstanceOf(AccessDeniedException.class);
-        service.queue(DEVICE, "WIPE", manager);
-        assertThatThrownBy(() -> service.queue(DEVICE, "REBOOT", manager)).isInstanceOf(InvalidArgumentException.class)
+        service.queue(DEVICE, CommandKind.LOCATE, unitManager);
+        service.queue(DEVICE, CommandKind.LOCK, unitManager);
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.WIPE, unitManager))
+                .isInstanceOf(AccessDeniedException.class);
+        service.queue(DEVICE, CommandKind.WIPE, manager);
+        assertThatThrownBy(() -> service.queue(DEVICE, null, manager)).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("LOCK, WIPE or LOCATE");
-        assertThatThrownBy(() -> service.queue("352990110000029", "LOCK", manager)) // not in inventory
+        assertThatThrownBy(() -> service.queue("352990110000029", CommandKind.LOCK, manager)) // not in inventory
                 .isInstanceOf(fr.interieur.neogend.kit.error.NotFoundException.class);
-        assertThat(service.list(DEVICE)).extracting(Upload.Command::command).containsExactly("LOCATE", "LOCK", "WIPE");
+        assertThat(service.list(DEVICE)).extracting(Upload.Command::command)
+                .containsExactly(CommandKind.LOCATE, CommandKind.LOCK, CommandKind.WIPE);
     }
 
     @Test
     void aReturnedOrExchangedDeviceTakesNothingALostOrStolenOneLockAndWipeOnly() {
         for (String reason : List.of("DEVICE_RETURNED", "DEVICE_EXCHANGED")) {
             revoked.put(DEVICE, reason);
-            for (String command : List.of("LOCK", "WIPE", "LOCATE")) {
+            for (CommandKind command : List.of(CommandKind.LOCK, CommandKind.WIPE, CommandKind.LOCATE)) {
                 assertThatThrownBy(() -> service.queue(DEVICE, command, manager))
                         .isInstanceOf(PreconditionFailedException.class).hasMessageContaining("revoked for good");
             }
         }
         for (String reason : List.of("DEVICE_LOST", "DEVICE_STOLEN")) {
             revoked.put(DEVICE, reason);
-            assertThatThrownBy(() -> service.queue(DEVICE, "LOCATE", manager))
+            assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.LOCATE, manager))
                     .isInstanceOf(PreconditionFailedException.class).hasMessageContaining("LOCK and WIPE only");
-            service.queue(DEVICE, "LOCK", manager);
-            service.queue(DEVICE, "WIPE", manager);
+            service.queue(DEVICE, CommandKind.LOCK, manager);
+            service.queue(DEVICE, CommandKind.WIPE, manager);
         }
-        assertThat(queued).extracting(Upload.Command::command).containsExactly("LOCK", "WIPE", "LOCK", "WIPE");
+        assertThat(queued).extracting(Upload.Command::command)
+                .containsExactly(CommandKind.LOCK, CommandKind.WIPE, CommandKind.LOCK, CommandKind.WIPE);
     }
 }

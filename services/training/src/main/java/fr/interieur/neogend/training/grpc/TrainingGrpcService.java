@@ -38,8 +38,10 @@ import fr.interieur.neogend.training.v1.WithdrawTechnicianResponse;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
+import java.time.LocalDate;
 import java.util.Optional;
 
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
 
@@ -77,12 +79,16 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     public void createSession(CreateSessionRequest request, StreamObserver<CreateSessionResponse> response) {
         var s = request.getSession();
         reply(response, CreateSessionResponse.newBuilder().setSession(toProto(sessions.createSession(s.getCourseCode(),
-                s.getStartDate(), s.getEndDate(), s.getPlace(), s.getCapacity(), s.getTrainer()))).build());
+                s.hasStartDate() ? date(s.getStartDate(), "session.start_date") : null,
+                s.hasEndDate() ? date(s.getEndDate(), "session.end_date") : null, s.getPlace(), s.getCapacity(),
+                s.getTrainer()))).build());
     }
 
     @Override
     public void listSessions(ListSessionsRequest request, StreamObserver<ListSessionsResponse> response) {
-        Page<SessionService.Session> page = sessions.list(request.getEndsOnOrAfter(), request.getCourseCode(),
+        Optional<LocalDate> from = request.hasEndsOnOrAfter()
+                ? Optional.of(date(request.getEndsOnOrAfter(), "ends_on_or_after")) : Optional.empty();
+        Page<SessionService.Session> page = sessions.list(from, request.getCourseCode(),
                 request.getPageSize(), request.getPageToken());
         ListSessionsResponse.Builder out = ListSessionsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(s -> out.addSessions(toProto(s)));
@@ -123,7 +129,9 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     @Override
     public void listExpiredCertifications(ListExpiredCertificationsRequest request,
                                           StreamObserver<ListExpiredCertificationsResponse> response) {
-        Page<SessionService.Certification> page = sessions.expired(request.getExpiredOnOrAfter(),
+        Optional<LocalDate> since = request.hasExpiredOnOrAfter()
+                ? Optional.of(date(request.getExpiredOnOrAfter(), "expired_on_or_after")) : Optional.empty();
+        Page<SessionService.Certification> page = sessions.expired(since,
                 request.getTechnician(), request.getPageSize(), request.getPageToken());
         var out = ListExpiredCertificationsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(c -> out.addCertifications(toProto(c)));
@@ -135,7 +143,7 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
                                    StreamObserver<CheckCertificationResponse> response) {
         SessionService.Check c = sessions.check(request.getTechnician(), request.getModel());
         var out = CheckCertificationResponse.newBuilder().setCertified(c.certified()).setReason(c.reason());
-        c.validUntil().ifPresent(d -> out.setValidUntil(d.toString()));
+        c.validUntil().ifPresent(d -> out.setValidUntil(date(d)));
         reply(response, out.build());
     }
 
@@ -161,16 +169,16 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
 
     private static Certification toProto(SessionService.Certification c) {
         return Certification.newBuilder().setTechnician(c.technician()).setCourseCode(c.courseCode())
-                .addAllModelFamilies(c.modelFamilies()).setIssuedOn(c.issuedOn().toString())
-                .setValidUntil(c.validUntil().toString()).setSessionId(c.sessionId()).build();
+                .addAllModelFamilies(c.modelFamilies()).setIssuedOn(date(c.issuedOn()))
+                .setValidUntil(date(c.validUntil())).setSessionId(c.sessionId()).build();
     }
 
     private static fr.interieur.neogend.training.v1.Session toProto(SessionService.Session s) {
         var b = fr.interieur.neogend.training.v1.Session.newBuilder().setId(s.id()).setCourseCode(s.courseCode())
-                .setStartDate(s.startDate().toString()).setEndDate(s.endDate().toString()).setPlace(s.place())
+                .setStartDate(date(s.startDate())).setEndDate(date(s.endDate())).setPlace(s.place())
                 .setCapacity(s.capacity()).setTrainer(s.trainer());
         s.enrolments().forEach(e -> b.addEnrolments(Enrolment.newBuilder().setTechnician(e.technician())
-                .setStatus(e.status())));
+                .setStatus(TrainingEnums.toProto(e.status()))));
         return b.build();
     }
 

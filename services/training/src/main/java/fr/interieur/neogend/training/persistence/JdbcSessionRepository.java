@@ -1,5 +1,6 @@
 package fr.interieur.neogend.training.persistence;
 
+import fr.interieur.neogend.training.session.EnrolmentStatus;
 import fr.interieur.neogend.training.session.SessionRepository;
 import fr.interieur.neogend.training.session.SessionService.DeliveredDays;
 import fr.interieur.neogend.training.session.SessionService.Enrolment;
@@ -47,7 +48,7 @@ class JdbcSessionRepository implements SessionRepository {
     public Optional<Session> find(String id) {
         List<Enrolment> enrolments = jdbc.sql(
                         "select technician, status from enrolment where session_id = ? order by arrival")
-                .param(id).query((rs, n) -> new Enrolment(rs.getString(1), rs.getString(2))).list();
+                .param(id).query((rs, n) -> new Enrolment(rs.getString(1), EnrolmentStatus.valueOf(rs.getString(2)))).list();
         return jdbc.sql("select * from training_session where id = ?").param(id)
                 .query((rs, n) -> session(rs, enrolments)).optional();
     }
@@ -84,35 +85,35 @@ class JdbcSessionRepository implements SessionRepository {
         jdbc.sql("select session_id, technician, status from enrolment where session_id = any(?) order by arrival")
                 .param(rows.stream().map(Session::id).toArray(String[]::new))
                 .query((rs, n) -> enrolments.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                        .add(new Enrolment(rs.getString(2), rs.getString(3))))
+                        .add(new Enrolment(rs.getString(2), EnrolmentStatus.valueOf(rs.getString(3)))))
                 .list();
         return rows.stream().map(r -> new Session(r.id(), r.courseCode(), r.startDate(), r.endDate(), r.place(),
                 r.capacity(), r.trainer(), enrolments.getOrDefault(r.id(), List.of()))).toList();
     }
 
     @Override
-    public boolean enrol(String sessionId, String technician, String status) {
+    public boolean enrol(String sessionId, String technician, EnrolmentStatus status) {
         // a re-enrolment after a withdrawal goes to the back: it takes a new arrival number
         return jdbc.sql("""
                         insert into enrolment (session_id, technician, status, updated_at) values (?, ?, ?, now())
                         on conflict (session_id, technician) do update set status = excluded.status, updated_at = now(),
                             arrival = nextval('enrolment_arrival')
                         where enrolment.status = 'WITHDRAWN'""")
-                .params(sessionId, technician, status).update() == 1;
+                .params(sessionId, technician, status.name()).update() == 1;
     }
 
     @Override
-    public void setStatus(String sessionId, String technician, String status) {
+    public void setStatus(String sessionId, String technician, EnrolmentStatus status) {
         jdbc.sql("update enrolment set status = ?, updated_at = now() where session_id = ? and technician = ?")
-                .params(status, sessionId, technician).update();
+                .params(status.name(), sessionId, technician).update();
     }
 
     @Override
-    public void putResult(String sessionId, String technician, String status) {
+    public void putResult(String sessionId, String technician, EnrolmentStatus status) {
         jdbc.sql("""
                         insert into enrolment (session_id, technician, status, updated_at) values (?, ?, ?, now())
                         on conflict (session_id, technician) do update set status = excluded.status, updated_at = now()""")
-                .params(sessionId, technician, status).update();
+                .params(sessionId, technician, status.name()).update();
     }
 
     @Override

@@ -40,13 +40,13 @@ public interface SessionRepository {
      * Enrols with a new arrival number (at the back of the waiting list): a first enrolment, or a
      * re-enrolment after a withdrawal. False when the technician holds any other status in the session.
      */
-    boolean enrol(String sessionId, String technician, String status);
+    boolean enrol(String sessionId, String technician, EnrolmentStatus status);
 
     /** Sets the status of an existing enrolment. */
-    void setStatus(String sessionId, String technician, String status);
+    void setStatus(String sessionId, String technician, EnrolmentStatus status);
 
     /** Records a result for a technician with no seat (a new row, or over a withdrawn or waiting one). */
-    void putResult(String sessionId, String technician, String status);
+    void putResult(String sessionId, String technician, EnrolmentStatus status);
 
     /**
      * Days delivered between {@code first} and {@code last} by sessions of the agreement's courses held

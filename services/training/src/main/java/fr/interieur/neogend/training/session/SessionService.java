@@ -18,7 +18,6 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionOperations;
 
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -33,8 +32,6 @@ import java.util.regex.Pattern;
 @Service
 public class SessionService {
 
-    /** The statuses that hold a seat: enrolled, or sat the session (its result recorded). */
-    private static final java.util.Set<String> SEATED = java.util.Set.of("ENROLLED", "PASSED", "FAILED", "ABSENT");
 
 
     private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,63}");
@@ -89,7 +86,7 @@ public class SessionService {
     }
 
     /** A technician's place in a session. */
-    public record Enrolment(String technician, String status) {
+    public record Enrolment(String technician, EnrolmentStatus status) {
     }
 
     /** A certification, valid from {@code issuedOn} to {@code validUntil} inclusive. */
@@ -137,11 +134,11 @@ public class SessionService {
     }
 
     @Transactional
-    public Session createSession(String courseCode, String start, String end, String place, int capacity,
+    public Session createSession(String courseCode, LocalDate from, LocalDate to, String place, int capacity,
                                  String trainer) {
         Validation v = new Validation();
-        LocalDate from = date(start, "session.start_date", v);
-        LocalDate to = date(end, "session.end_date", v);
+        v.check(from != null, "session.start_date", "is required");
+        v.check(to != null, "session.end_date", "is required");
         v.check(to == null || from == null || !to.isBefore(from), "session.end_date", "must not be before start_date");
         v.check(place != null && TEXT.matcher(place).matches(), "session.place", "is required");
         v.check(trainer != null && TEXT.matcher(trainer).matches(), "session.trainer", "is required");
@@ -160,13 +157,8 @@ public class SessionService {
      * course, by first day then id, one page at a time (keyset on the pair).
      */
     @Transactional(readOnly = true)
-    public Page<Session> list(String endsOnOrAfter, String courseCode, int pageSize, String pageToken) {
-        LocalDate from;
-        try {
-            from = endsOnOrAfter == null || endsOnOrAfter.isBlank() ? today() : LocalDate.parse(endsOnOrAfter);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw InvalidArgumentException.of("ends_on_or_after", "must be a day YYYY-MM-DD");
-        }
+    public Page<Session> list(Optional<LocalDate> endsOnOrAfter, String courseCode, int pageSize, String pageToken) {
+        LocalDate from = endsOnOrAfter.orElseGet(this::today);
         String course = courseCode == null ? "" : courseCode.trim();
         String filters = from + "|" + course;
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
@@ -210,8 +202,8 @@ public class SessionService {
             throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate());
         }
         // every seat taken counts: enrolled, and those whose result is recorded (they sat the session)
-        long taken = s.enrolments().stream().filter(e -> SEATED.contains(e.status())).count();
-        String status = taken < s.capacity() ? "ENROLLED" : "WAITLISTED";
+        long taken = s.enrolments().stream().filter(e -> EnrolmentStatus.SEATED.contains(e.status())).count();
+        EnrolmentStatus status = taken < s.capacity() ? EnrolmentStatus.ENROLLED : EnrolmentStatus.WAITLISTED;
         // a re-enrolment after a withdrawal goes to the back: it takes a new arrival number
         if (!sessions.enrol(sessionId, who, status)) {
             throw new AlreadyExistsException(who + " is enrolled in " + sessionId + " already");
@@ -224,18 +216,18 @@ public class SessionService {
     public Session withdraw(String sessionId, Optional<String> technician, Caller caller) {
         String who = who(technician, caller);
         Session s = lock(sessionId);
-        String was = s.enrolments().stream().filter(e -> e.technician().equals(who)).map(Enrolment::status)
+        EnrolmentStatus was = s.enrolments().stream().filter(e -> e.technician().equals(who)).map(Enrolment::status)
                 .findFirst().orElseThrow(() -> new NotFoundException(who + " is not enrolled in " + sessionId));
-        if (!was.equals("ENROLLED") && !was.equals("WAITLISTED")) {
+        if (was != EnrolmentStatus.ENROLLED && was != EnrolmentStatus.WAITLISTED) {
             throw new PreconditionFailedException(who + " is " + was + " in " + sessionId + "; nothing to withdraw");
         }
-        sessions.setStatus(sessionId, who, "WITHDRAWN");
-        if (was.equals("ENROLLED")) { // the first to arrive on the waiting list takes the seat, if one is free
-            long taken = s.enrolments().stream().filter(e -> SEATED.contains(e.status())).count() - 1;
-            Optional<Enrolment> first = s.enrolments().stream().filter(e -> e.status().equals("WAITLISTED"))
+        sessions.setStatus(sessionId, who, EnrolmentStatus.WITHDRAWN);
+        if (was == EnrolmentStatus.ENROLLED) { // the first to arrive on the waiting list takes the seat, if one is free
+            long taken = s.enrolments().stream().filter(e -> EnrolmentStatus.SEATED.contains(e.status())).count() - 1;
+            Optional<Enrolment> first = s.enrolments().stream().filter(e -> e.status() == EnrolmentStatus.WAITLISTED)
                     .findFirst(); // enrolments are in order of arrival
             if (taken < s.capacity() && first.isPresent()) {
-                sessions.setStatus(sessionId, first.get().technician(), "ENROLLED");
+                sessions.setStatus(sessionId, first.get().technician(), EnrolmentStatus.ENROLLED);
             }
         }
         return get(sessionId);
@@ -256,13 +248,14 @@ public class SessionService {
     private Session recordResultLocked(String sessionId, String technician, boolean attended, boolean passed) {
         Session s = lock(sessionId);
         requireHeld(s);
-        String status = s.enrolments().stream().filter(e -> e.technician().equals(technician)).map(Enrolment::status)
+        EnrolmentStatus status = s.enrolments().stream().filter(e -> e.technician().equals(technician))
+                .map(Enrolment::status)
                 .findFirst().orElseThrow(() -> new NotFoundException(technician + " is not enrolled in " + sessionId));
-        if (!status.equals("ENROLLED")) {
+        if (status != EnrolmentStatus.ENROLLED) {
             throw new PreconditionFailedException(technician + " is " + status + " in " + sessionId
                     + "; results are recorded for ENROLLED technicians");
         }
-        String result = !attended ? "ABSENT" : passed ? "PASSED" : "FAILED";
+        EnrolmentStatus result = EnrolmentStatus.result(attended, passed);
         sessions.setStatus(sessionId, technician, result);
         certifyIfPassed(s, technician, passed);
         return get(sessionId);
@@ -288,18 +281,19 @@ public class SessionService {
     private Session recordPastResultLocked(String sessionId, String technician, boolean attended, boolean passed) {
         Session s = lock(sessionId);
         requireHeld(s);
-        long taken = s.enrolments().stream().filter(e -> SEATED.contains(e.status())).count();
-        Optional<String> was = s.enrolments().stream().filter(e -> e.technician().equals(technician))
+        long taken = s.enrolments().stream().filter(e -> EnrolmentStatus.SEATED.contains(e.status())).count();
+        Optional<EnrolmentStatus> was = s.enrolments().stream().filter(e -> e.technician().equals(technician))
                 .map(Enrolment::status).findFirst();
-        if (was.isPresent() && SEATED.contains(was.get())) {
+        if (was.isPresent() && EnrolmentStatus.SEATED.contains(was.get())) {
             throw new PreconditionFailedException(technician + " is " + was.get() + " in " + sessionId
-                    + (was.get().equals("ENROLLED") ? "; record the result with recordResult" : "; result recorded already"));
+                    + (was.get() == EnrolmentStatus.ENROLLED ? "; record the result with recordResult"
+                    : "; result recorded already"));
         }
         if (taken >= s.capacity()) {
             throw new PreconditionFailedException("session " + sessionId + " had " + s.capacity()
                     + " seats, all taken: no result can be added for another technician");
         }
-        String result = !attended ? "ABSENT" : passed ? "PASSED" : "FAILED";
+        EnrolmentStatus result = EnrolmentStatus.result(attended, passed);
         sessions.putResult(sessionId, technician, result);
         certifyIfPassed(s, technician, passed);
         return get(sessionId);
@@ -393,15 +387,9 @@ public class SessionService {
      * recently expired first, one page at a time (keyset on last valid day and id).
      */
     @Transactional(readOnly = true)
-    public Page<Certification> expired(String expiredOnOrAfter, String technician, int pageSize, String pageToken) {
-        LocalDate since = null;
-        if (expiredOnOrAfter != null && !expiredOnOrAfter.isBlank()) {
-            try {
-                since = LocalDate.parse(expiredOnOrAfter);
-            } catch (java.time.format.DateTimeParseException e) {
-                throw InvalidArgumentException.of("expired_on_or_after", "must be a day YYYY-MM-DD");
-            }
-        }
+    public Page<Certification> expired(Optional<LocalDate> expiredOnOrAfter, String technician, int pageSize,
+                                       String pageToken) {
+        LocalDate since = expiredOnOrAfter.orElse(null);
         String who = technician == null ? "" : technician.trim();
         LocalDate today = today();
         // today is part of the filters: a token of yesterday's list is not continued on today's
@@ -444,14 +432,5 @@ public class SessionService {
             throw InvalidArgumentException.of("technician", "is not a user name");
         }
         return who;
-    }
-
-    private static LocalDate date(String text, String field, Validation v) {
-        try {
-            return LocalDate.parse(text == null ? "" : text);
-        } catch (DateTimeException e) {
-            v.check(false, field, "must be a date YYYY-MM-DD");
-            return null;
-        }
     }
 }

@@ -23,7 +23,7 @@ import java.util.TreeMap;
  */
 final class InMemoryTrainingStores {
 
-    private record Row(String technician, String status, long arrival) {
+    private record Row(String technician, EnrolmentStatus status, long arrival) {
     }
 
     private record Held(String id, String courseCode, LocalDate start, LocalDate end, String place, int capacity,
@@ -104,9 +104,9 @@ final class InMemoryTrainingStores {
     }
 
     @Override
-    public boolean enrol(String sessionId, String technician, String status) {
+    public boolean enrol(String sessionId, String technician, EnrolmentStatus status) {
         Row was = enrolments.get(sessionId).get(technician);
-        if (was != null && !was.status().equals("WITHDRAWN")) {
+        if (was != null && was.status() != EnrolmentStatus.WITHDRAWN) {
             return false;
         }
         enrolments.get(sessionId).put(technician, new Row(technician, status, ++arrival));
@@ -114,12 +114,12 @@ final class InMemoryTrainingStores {
     }
 
     @Override
-    public void setStatus(String sessionId, String technician, String status) {
+    public void setStatus(String sessionId, String technician, EnrolmentStatus status) {
         enrolments.get(sessionId).computeIfPresent(technician, (k, r) -> new Row(k, status, r.arrival()));
     }
 
     @Override
-    public void putResult(String sessionId, String technician, String status) {
+    public void putResult(String sessionId, String technician, EnrolmentStatus status) {
         Row was = enrolments.get(sessionId).get(technician);
         enrolments.get(sessionId).put(technician, new Row(technician, status, was == null ? ++arrival : was.arrival()));
     }
@@ -130,7 +130,7 @@ final class InMemoryTrainingStores {
         for (Held h : sessions.values()) {
             Course c = courses.get(h.courseCode());
             boolean resulted = enrolments.get(h.id()).values().stream()
-                    .anyMatch(r -> List.of("PASSED", "FAILED", "ABSENT").contains(r.status()));
+                    .anyMatch(r -> r.status() != EnrolmentStatus.ENROLLED && r.status() != EnrolmentStatus.WAITLISTED && r.status() != EnrolmentStatus.WITHDRAWN);
             if (agreementId.equals(c.agreementId()) && !h.start().isAfter(last) && !h.end().isBefore(first)
                     && !h.end().isAfter(heldBy) && resulted) {
                 LocalDate from = h.start().isAfter(first) ? h.start() : first;
