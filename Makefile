@@ -13,8 +13,10 @@ export PATH := $(JAVA_HOME)/bin:$(PATH)
 MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 comma := ,
+# every module with Java sources (the root POM's modules but the BOM), for `make format`
+FORMAT_MODULES := $(shell sed -n 's:.*<module>\(.*\)</module>.*:\1:p' pom.xml | grep -v 'platform-bom/bom' | paste -sd,)
 
-.PHONY: help build run test bench clean images chart-test chart-realm screenshots
+.PHONY: help build run test bench clean images chart-test chart-realm screenshots format
 
 # Container images (docker/Dockerfile): <registry>/<repository>/<component>:<tag>, the tag being the
 # chart's appVersion so helm/neogend finds them. CONTAINER_ENGINE=podman works too.
@@ -41,6 +43,9 @@ run: ## Start the whole suite locally (embedded PostgreSQL, Keycloak, services, 
 
 test: ## Run every test: unit, integration (real PostgreSQL), end to end (real Keycloak)
 	$(MVN) $(MVN_FLAGS) install
+
+format: ## Format every Java file as the build checks it (palantir-java-format, import order)
+	$(MVN) $(MVN_FLAGS) -q -pl $(FORMAT_MODULES) spotless:apply
 
 bench: ## Run the benchmarks (not part of make test)
 	$(MVN) $(MVN_FLAGS) -q -DskipTests install

@@ -18,8 +18,13 @@ import java.util.Map;
  * @param circuitBreaker when to stop calling a failing backend for a while
  */
 @ConfigurationProperties("neogend.gateway")
-public record GatewayProperties(Map<String, String> backends, Duration deadline, Duration downloadDeadline,
-                                Integer maxBodyBytes, Integer deviceMaxBodyBytes, CircuitBreaker circuitBreaker) {
+public record GatewayProperties(
+        Map<String, String> backends,
+        Duration deadline,
+        Duration downloadDeadline,
+        Integer maxBodyBytes,
+        Integer deviceMaxBodyBytes,
+        CircuitBreaker circuitBreaker) {
 
     public GatewayProperties {
         backends = backends == null ? Map.of() : Map.copyOf(backends);
@@ -40,8 +45,11 @@ public record GatewayProperties(Map<String, String> backends, Duration deadline,
      * @param minimumNumberOfCalls calls needed before the rate counts
      * @param waitInOpenState      how long calls are refused before a few are let through again
      */
-    public record CircuitBreaker(Integer failureRateThreshold, Integer slidingWindowSize,
-                                 Integer minimumNumberOfCalls, Duration waitInOpenState) {
+    public record CircuitBreaker(
+            Integer failureRateThreshold,
+            Integer slidingWindowSize,
+            Integer minimumNumberOfCalls,
+            Duration waitInOpenState) {
 
         public CircuitBreaker {
             failureRateThreshold = failureRateThreshold == null ? 50 : failureRateThreshold;

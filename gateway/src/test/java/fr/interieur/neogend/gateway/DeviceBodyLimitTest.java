@@ -24,13 +24,18 @@ class DeviceBodyLimitTest {
 
     @Test
     void theDeviceLimitHoldsTheLargestLegalBatch() throws Exception {
-        int maxReadings = RequestRules.rulesOf(UploadReadingsRequest.getDescriptor().findFieldByName("readings"))
+        int maxReadings = RequestRules.rulesOf(
+                        UploadReadingsRequest.getDescriptor().findFieldByName("readings"))
                 .getMaxItems();
         Reading.Builder reading = Reading.newBuilder()
                 .setSequence(Long.MAX_VALUE)
-                .setRecordedAt(Timestamp.newBuilder().setSeconds(253_402_300_799L).setNanos(999_999_999))
-                .setBatteryPercent(100).setCharging(true)
-                .setLatitude(-89.12345678901234).setLongitude(-179.1234567890123).setAccuracyM(99_999.99f)
+                .setRecordedAt(
+                        Timestamp.newBuilder().setSeconds(253_402_300_799L).setNanos(999_999_999))
+                .setBatteryPercent(100)
+                .setCharging(true)
+                .setLatitude(-89.12345678901234)
+                .setLongitude(-179.1234567890123)
+                .setAccuracyM(99_999.99f)
                 .setNetwork(NetworkType.NETWORK_TYPE_WIFI)
                 .setSecurityPatchLevel("2026-11-05")
                 .setFreeStorageMb(Long.MAX_VALUE);
@@ -47,17 +52,26 @@ class DeviceBodyLimitTest {
         for (int i = 0; i < 100; i++) {
             batch.addAcknowledgedCommandIds("9".repeat(19));
         }
-        int compact = JsonFormat.printer().omittingInsignificantWhitespace().print(batch).getBytes(StandardCharsets.UTF_8).length;
-        int indented = JsonFormat.printer().preservingProtoFieldNames().print(batch).getBytes(StandardCharsets.UTF_8).length;
+        int compact = JsonFormat.printer()
+                .omittingInsignificantWhitespace()
+                .print(batch)
+                .getBytes(StandardCharsets.UTF_8)
+                .length;
+        int indented =
+                JsonFormat.printer().preservingProtoFieldNames().print(batch).getBytes(StandardCharsets.UTF_8).length;
         int limit = new GatewayProperties(Map.of(), null, null, null, null, null).deviceMaxBodyBytes();
-        System.out.printf("largest legal batch: %d readings, %,d bytes compact, %,d bytes indented with proto names; "
-                + "device limit %,d bytes%n", maxReadings, compact, indented, limit);
-        assertThat(limit).isGreaterThanOrEqualTo(indented).isLessThan(new GatewayProperties(Map.of(), null, null, null, null,
-                null).maxBodyBytes());
+        System.out.printf(
+                "largest legal batch: %d readings, %,d bytes compact, %,d bytes indented with proto names; "
+                        + "device limit %,d bytes%n",
+                maxReadings, compact, indented, limit);
+        assertThat(limit)
+                .isGreaterThanOrEqualTo(indented)
+                .isLessThan(new GatewayProperties(Map.of(), null, null, null, null, null).maxBodyBytes());
         assertThat(limit).as("no more than twice the largest legal batch").isLessThanOrEqualTo(2 * indented);
         try (var yml = getClass().getClassLoader().getResourceAsStream("application.yml")) {
             assertThat(new String(yml.readAllBytes(), StandardCharsets.UTF_8))
-                    .as("application.yml says the same").contains("device-max-body-bytes: " + limit);
+                    .as("application.yml says the same")
+                    .contains("device-max-body-bytes: " + limit);
         }
     }
 }

@@ -45,12 +45,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * realm's keys per request. The gateway trusts 127.0.0.1 as a proxy here, so each test speaks for
  * addresses of its own through X-Forwarded-For.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"logging.structured.format.console=", "neogend.gateway.clock-skew=0s",
-                "management.server.port=0",
-                "neogend.gateway.auth-failures.per-second=0.5", "neogend.gateway.auth-failures.burst=5",
-                "neogend.gateway.device-max-body-bytes=2048",
-                "neogend.gateway.trusted-proxies=127.0.0.1,::1"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "logging.structured.format.console=",
+            "neogend.gateway.clock-skew=0s",
+            "management.server.port=0",
+            "neogend.gateway.auth-failures.per-second=0.5",
+            "neogend.gateway.auth-failures.burst=5",
+            "neogend.gateway.device-max-body-bytes=2048",
+            "neogend.gateway.trusted-proxies=127.0.0.1,::1"
+        })
 class DeviceUploadsIT {
 
     static final AtomicInteger JWKS_FETCHES = new AtomicInteger();
@@ -65,6 +70,7 @@ class DeviceUploadsIT {
 
     @LocalServerPort
     int port;
+
     final HttpClient http = HttpClient.newHttpClient();
     /** The client address this test speaks for (X-Forwarded-For from the trusted local proxy). */
     String address;
@@ -72,7 +78,8 @@ class DeviceUploadsIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> TestTokens.ISSUER);
-        registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+        registry.add(
+                "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/certs");
         registry.add("neogend.gateway.backends.inventory", () -> "localhost:" + INVENTORY.getPort());
         registry.add("neogend.gateway.backends.telemetry", () -> "localhost:" + TELEMETRY.getPort());
@@ -92,7 +99,8 @@ class DeviceUploadsIT {
 
     HttpResponse<String> upload(String authorization, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + READINGS))
-                .header("X-Forwarded-For", address).header("Content-Type", "application/json")
+                .header("X-Forwarded-For", address)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (authorization != null) {
             b.header("Authorization", authorization);
@@ -101,26 +109,33 @@ class DeviceUploadsIT {
     }
 
     HttpResponse<String> get(String path, String token) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("X-Forwarded-For", address).header("Authorization", "Bearer " + token).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .header("X-Forwarded-For", address)
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void anUploadWithoutAValidCredentialIs401NotABodyError() throws Exception {
         int checks = CHECKS.get();
-        for (String authorization : new String[] {null, "Device nonsense", "Bearer x.y.z", "Device " + "g".repeat(68)}) {
+        for (String authorization :
+                new String[] {null, "Device nonsense", "Bearer x.y.z", "Device " + "g".repeat(68)}) {
             var r = upload(authorization, "{");
             assertThat(r.statusCode()).as(authorization).isEqualTo(401);
             assertThat(r.headers().firstValue("Content-Type")).contains("application/problem+json");
             assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
             assertThat(r.body()).doesNotContain("JSON");
         }
-        assertThat(CHECKS.get()).as("malformed credentials are refused without asking telemetry").isEqualTo(checks);
+        assertThat(CHECKS.get())
+                .as("malformed credentials are refused without asking telemetry")
+                .isEqualTo(checks);
         // a well-formed one that telemetry does not know: one check, still 401, body never parsed
         var invented = upload("Device " + "ab".repeat(12) + "." + "B".repeat(43), "{");
         assertThat(invented.statusCode()).isEqualTo(401);
-        assertThat(invented.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Device"));
+        assertThat(invented.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Device"));
         assertThat(CHECKS.get()).isEqualTo(checks + 1);
         assertThat(UPLOADS.get()).as("nothing reached the upload").isZero();
     }
@@ -134,10 +149,13 @@ class DeviceUploadsIT {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).contains("\"stored\":1");
         }
-        assertThat(CHECKS.get() - checks).as("telemetry asked at most once for three uploads").isLessThanOrEqualTo(1);
+        assertThat(CHECKS.get() - checks)
+                .as("telemetry asked at most once for three uploads")
+                .isLessThanOrEqualTo(1);
         assertThat(UPLOADS.get() - uploads).isEqualTo(3);
         // a person's token is no device credential
-        assertThat(upload("Bearer " + TestTokens.fleetManager(), BATCH).statusCode()).isEqualTo(403);
+        assertThat(upload("Bearer " + TestTokens.fleetManager(), BATCH).statusCode())
+                .isEqualTo(403);
     }
 
     @Test
@@ -151,16 +169,19 @@ class DeviceUploadsIT {
 
     @Test
     void aBodyThatNeverEndsDoesNotHoldARefusal() throws Exception {
-        for (String authorization : new String[] {"", "Authorization: Device " + "cd".repeat(12) + "." + "C".repeat(43) + "\r\n"}) {
+        for (String authorization :
+                new String[] {"", "Authorization: Device " + "cd".repeat(12) + "." + "C".repeat(43) + "\r\n"}) {
             try (Socket socket = new Socket("localhost", port)) {
                 socket.setSoTimeout(5_000);
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST " + READINGS + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                        + "X-Forwarded-For: " + address + "\r\n" + authorization
-                        + "Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + "X-Forwarded-For: " + address + "\r\n" + authorization
+                                + "Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush(); // and never the last chunk
-                String status = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                        StandardCharsets.US_ASCII)).readLine();
+                String status = new BufferedReader(
+                                new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                        .readLine();
                 assertThat(status).as("answered while the body is still coming").startsWith("HTTP/1.1 401");
             }
         }
@@ -169,7 +190,8 @@ class DeviceUploadsIT {
     @Test
     void aFloodOfInventedDeviceCredentialsGets429ThenCostsNoCheck() throws Exception {
         // an honest device behind the same address (a carrier's NAT) uploaded before the flood
-        assertThat(upload("Device " + StandIns.DEVICE_CREDENTIAL, BATCH).statusCode()).isEqualTo(200);
+        assertThat(upload("Device " + StandIns.DEVICE_CREDENTIAL, BATCH).statusCode())
+                .isEqualTo(200);
         List<Integer> statuses = new ArrayList<>();
         HttpResponse<String> limited = null;
         for (int i = 0; i < 12; i++) {
@@ -186,16 +208,20 @@ class DeviceUploadsIT {
         assertThat(limited.body()).contains("RESOURCE_EXHAUSTED");
         int checks = CHECKS.get();
         upload("Device " + "ef".repeat(12) + "." + "E".repeat(43), BATCH);
-        assertThat(CHECKS.get()).as("a limited address makes no call to telemetry").isEqualTo(checks);
+        assertThat(CHECKS.get())
+                .as("a limited address makes no call to telemetry")
+                .isEqualTo(checks);
         // the honest device, verified already, still uploads from the flooded address
-        assertThat(upload("Device " + StandIns.DEVICE_CREDENTIAL, BATCH).statusCode()).isEqualTo(200);
+        assertThat(upload("Device " + StandIns.DEVICE_CREDENTIAL, BATCH).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void aFloodOfBadTokensGets429AndDoesNotLimitAnotherAddress() throws Exception {
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            statuses.add(get("/api/v1/devices/490154203237518", "not-a-token-" + i).statusCode());
+            statuses.add(
+                    get("/api/v1/devices/490154203237518", "not-a-token-" + i).statusCode());
         }
         assertThat(statuses.subList(0, 5)).containsOnly(401);
         assertThat(statuses.subList(6, 10)).containsOnly(429);
@@ -208,14 +234,18 @@ class DeviceUploadsIT {
         assertThat(get("/api/v1/devices/490154203237518", token).statusCode()).isEqualTo(200);
         // another address is not limited by it
         newAddress();
-        assertThat(get("/api/v1/devices/490154203237518", "not-a-token").statusCode()).isEqualTo(401);
-        assertThat(get("/api/v1/devices/490154203237518", TestTokens.user("other.user", "auditor", "GN")).statusCode())
+        assertThat(get("/api/v1/devices/490154203237518", "not-a-token").statusCode())
+                .isEqualTo(401);
+        assertThat(get("/api/v1/devices/490154203237518", TestTokens.user("other.user", "auditor", "GN"))
+                        .statusCode())
                 .isEqualTo(200);
     }
 
     @Test
     void madeUpKeyIdsNeverMakeTheGatewayFetchKeysPerRequest() throws Exception {
-        assertThat(get("/api/v1/devices/490154203237518", TestTokens.fleetManager()).statusCode()).isEqualTo(200);
+        assertThat(get("/api/v1/devices/490154203237518", TestTokens.fleetManager())
+                        .statusCode())
+                .isEqualTo(200);
         int fetches = JWKS_FETCHES.get();
         var generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
@@ -223,14 +253,24 @@ class DeviceUploadsIT {
         for (int i = 0; i < 4; i++) { // 4 addresses x 4 tokens: never limited by the failure count (burst 5)
             newAddress();
             for (int j = 0; j < 4; j++) {
-                SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(UUID.randomUUID().toString())
-                        .build(), new JWTClaimsSet.Builder().issuer(TestTokens.ISSUER).subject("x").audience("neogend-api")
-                        .expirationTime(Date.from(Instant.now().plusSeconds(60))).build());
+                SignedJWT jwt = new SignedJWT(
+                        new JWSHeader.Builder(JWSAlgorithm.RS256)
+                                .keyID(UUID.randomUUID().toString())
+                                .build(),
+                        new JWTClaimsSet.Builder()
+                                .issuer(TestTokens.ISSUER)
+                                .subject("x")
+                                .audience("neogend-api")
+                                .expirationTime(Date.from(Instant.now().plusSeconds(60)))
+                                .build());
                 jwt.sign(new RSASSASigner(key.getPrivate()));
-                assertThat(get("/api/v1/devices/490154203237518", jwt.serialize()).statusCode()).isEqualTo(401);
+                assertThat(get("/api/v1/devices/490154203237518", jwt.serialize())
+                                .statusCode())
+                        .isEqualTo(401);
             }
         }
-        assertThat(JWKS_FETCHES.get() - fetches).as("16 unknown key ids, at most one fetch (30 s apart)")
+        assertThat(JWKS_FETCHES.get() - fetches)
+                .as("16 unknown key ids, at most one fetch (30 s apart)")
                 .isLessThanOrEqualTo(1);
     }
 }

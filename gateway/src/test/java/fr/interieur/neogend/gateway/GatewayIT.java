@@ -1,27 +1,9 @@
 package fr.interieur.neogend.gateway;
 
-import com.google.protobuf.Any;
-import com.google.rpc.BadRequest;
-import com.google.rpc.Code;
 import com.sun.net.httpserver.HttpServer;
-import fr.interieur.neogend.inventory.v1.Device;
-import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
-import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
-import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
-import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
-import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
-import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
-import fr.interieur.neogend.inventory.v1.RegisterDeviceResponse;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
-import io.grpc.Status;
-import io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.StatusProto;
-import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -32,7 +14,6 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,29 +27,37 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The gateway alone: real Spring Cloud Gateway and resource-server chain, keys served over HTTP
  * like Keycloak's JWKS, and a stand-in inventory gRPC server that records what reached it.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"logging.structured.format.console=", "neogend.gateway.clock-skew=0s",
-                "management.server.port=0",
-                "neogend.gateway.circuit-breaker.minimum-number-of-calls=4",
-                "neogend.gateway.circuit-breaker.sliding-window-size=4",
-                "neogend.gateway.circuit-breaker.wait-in-open-state=60s"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "logging.structured.format.console=",
+            "neogend.gateway.clock-skew=0s",
+            "management.server.port=0",
+            "neogend.gateway.circuit-breaker.minimum-number-of-calls=4",
+            "neogend.gateway.circuit-breaker.sliding-window-size=4",
+            "neogend.gateway.circuit-breaker.wait-in-open-state=60s"
+        })
 class GatewayIT {
 
     static final AtomicReference<Metadata> LAST_HEADERS = new AtomicReference<>();
-    static final java.util.concurrent.atomic.AtomicInteger JWKS_FETCHES = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger JWKS_FETCHES =
+            new java.util.concurrent.atomic.AtomicInteger();
     static final HttpServer JWKS = StandIns.jwks(JWKS_FETCHES);
     static final Server INVENTORY = StandIns.inventory(LAST_HEADERS);
 
     @LocalServerPort
     int port;
+
     @LocalManagementPort
     int managementPort;
+
     final HttpClient http = HttpClient.newHttpClient();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> TestTokens.ISSUER);
-        registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+        registry.add(
+                "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/certs");
         registry.add("neogend.gateway.backends.inventory", () -> "localhost:" + INVENTORY.getPort());
         registry.add("neogend.gateway.backends.order", () -> "127.0.0.1:" + closedPort()); // a service that is down
@@ -82,16 +71,21 @@ class GatewayIT {
 
     @Test
     void forwardedHeadersFromAnUntrustedClientAreNeitherBelievedNorPassedOn() throws Exception { // CVE-2025-41235
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                        + "/api/v1/devices/490154203237518"))
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/api/v1/devices/490154203237518"))
                 .header("Authorization", "Bearer " + TestTokens.fleetManager())
-                .header("X-Forwarded-For", "6.6.6.6").header("X-Forwarded-Host", "evil.example")
-                .header("X-Forwarded-Proto", "https").header("Forwarded", "for=6.6.6.6;host=evil.example").build();
+                .header("X-Forwarded-For", "6.6.6.6")
+                .header("X-Forwarded-Host", "evil.example")
+                .header("X-Forwarded-Proto", "https")
+                .header("Forwarded", "for=6.6.6.6;host=evil.example")
+                .build();
         var r = http.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         Metadata seen = LAST_HEADERS.get();
         for (String name : new String[] {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded"}) {
-            assertThat(seen.containsKey(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER))).as(name).isFalse();
+            assertThat(seen.containsKey(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)))
+                    .as(name)
+                    .isFalse();
         }
         assertThat(r.body()).doesNotContain("evil.example");
     }
@@ -101,23 +95,36 @@ class GatewayIT {
         String token = TestTokens.fleetManager();
         var r = send("GET", "/api/v1/devices/490154203237518", token, null, "corr-123");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
-        assertThat(r.body()).contains("\"imei\":\"490154203237518\"").contains("\"model\":\"Rugged X5\"")
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(r.body())
+                .contains("\"imei\":\"490154203237518\"")
+                .contains("\"model\":\"Rugged X5\"")
                 .doesNotContain("\"device\""); // response_body unwraps the device
         assertThat(r.headers().firstValue("X-Correlation-Id")).contains("corr-123");
         Metadata seen = LAST_HEADERS.get();
-        assertThat(seen.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("Bearer " + token);
-        assertThat(seen.get(Metadata.Key.of("x-correlation-id", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("corr-123");
+        assertThat(seen.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)))
+                .isEqualTo("Bearer " + token);
+        assertThat(seen.get(Metadata.Key.of("x-correlation-id", Metadata.ASCII_STRING_MARSHALLER)))
+                .isEqualTo("corr-123");
     }
 
     @Test
     void keysAreFetchedOnceNotPerRequest() throws Exception {
         String token = TestTokens.fleetManager();
-        assertThat(send("GET", "/api/v1/devices/490154203237518", token, null, null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/api/v1/devices/490154203237518", token, null, null)
+                        .statusCode())
+                .isEqualTo(200);
         int before = JWKS_FETCHES.get();
         for (int i = 0; i < 50; i++) {
-            assertThat(send("GET", "/api/v1/devices/490154203237518", i % 2 == 0 ? token : TestTokens.auditor(), null,
-                    null).statusCode()).isEqualTo(200);
+            assertThat(send(
+                                    "GET",
+                                    "/api/v1/devices/490154203237518",
+                                    i % 2 == 0 ? token : TestTokens.auditor(),
+                                    null,
+                                    null)
+                            .statusCode())
+                    .isEqualTo(200);
         }
         assertThat(JWKS_FETCHES.get() - before).isZero();
     }
@@ -134,16 +141,20 @@ class GatewayIT {
         assertThat(paused.statusCode()).isEqualTo(503);
         assertThat(paused.body()).contains("calls to it are paused");
         assertThat(paused.headers().firstValue("Retry-After")).contains("60");
-        assertThat(send("GET", "/api/v1/devices/490154203237518", token, null, null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/api/v1/devices/490154203237518", token, null, null)
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void businessErrorsNeverOpenTheCircuit() throws Exception {
         for (int i = 0; i < 8; i++) {
-            assertThat(send("GET", "/api/v1/devices/404000000000000", TestTokens.auditor(), null, null).statusCode())
+            assertThat(send("GET", "/api/v1/devices/404000000000000", TestTokens.auditor(), null, null)
+                            .statusCode())
                     .isEqualTo(404);
         }
-        assertThat(send("GET", "/api/v1/devices/490154203237518", TestTokens.auditor(), null, null).statusCode())
+        assertThat(send("GET", "/api/v1/devices/490154203237518", TestTokens.auditor(), null, null)
+                        .statusCode())
                 .isEqualTo(200);
     }
 
@@ -157,19 +168,25 @@ class GatewayIT {
 
     @Test
     void queryParametersAndBodyAreTranscoded() throws Exception {
-        var list = send("GET", "/api/v1/devices?state=IN_STOCK&page_size=2&unitCode=GN-RBRE", TestTokens.auditor(), null, null);
+        var list = send(
+                "GET", "/api/v1/devices?state=IN_STOCK&page_size=2&unitCode=GN-RBRE", TestTokens.auditor(), null, null);
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(list.body()).contains("\"nextPageToken\":\"DEVICE_STATE_IN_STOCK|2|GN-RBRE\"");
-        var post = send("POST", "/api/v1/devices", TestTokens.fleetManager(),
-                "{\"imei\":\"490154203237518\",\"serialNumber\":\"S1\",\"model\":\"M\",\"kind\":\"DEVICE_KIND_PHONE\"}", null);
+        var post = send(
+                "POST",
+                "/api/v1/devices",
+                TestTokens.fleetManager(),
+                "{\"imei\":\"490154203237518\",\"serialNumber\":\"S1\",\"model\":\"M\",\"kind\":\"DEVICE_KIND_PHONE\"}",
+                null);
         assertThat(post.statusCode()).isEqualTo(200);
         assertThat(post.body()).contains("\"serialNumber\":\"S1\"");
     }
 
     @Test
     void refusesMissingExpiredForeignAndMisaddressedTokens() throws Exception {
-        for (String token : new String[] {null, "not-a-jwt", TestTokens.expired(), TestTokens.foreignSigned(),
-                TestTokens.otherAudience()}) {
+        for (String token : new String[] {
+            null, "not-a-jwt", TestTokens.expired(), TestTokens.foreignSigned(), TestTokens.otherAudience()
+        }) {
             LAST_HEADERS.set(null);
             var r = send("GET", "/api/v1/devices/490154203237518", token, null, null);
             assertThat(r.statusCode()).as("token %s", token).isEqualTo(401);
@@ -193,42 +210,69 @@ class GatewayIT {
             LAST_HEADERS.set(null);
             var r = send("GET", "/api/v1/devices/490154203237518", token.getValue(), null, null);
             assertThat(r.statusCode()).as(token.getKey()).isEqualTo(401);
-            assertThat(r.headers().firstValue("Content-Type")).as(token.getKey()).contains("application/problem+json");
-            assertThat(r.body()).as(token.getKey()).contains("\"status\":401").contains("\"code\":\"UNAUTHENTICATED\"")
+            assertThat(r.headers().firstValue("Content-Type"))
+                    .as(token.getKey())
+                    .contains("application/problem+json");
+            assertThat(r.body())
+                    .as(token.getKey())
+                    .contains("\"status\":401")
+                    .contains("\"code\":\"UNAUTHENTICATED\"")
                     .doesNotContainPattern("(com\\.|java\\.|org\\.|Exception|\\tat |nimbus|Jwt)");
-            assertThat(LAST_HEADERS.get()).as("%s: the service was not called", token.getKey()).isNull();
+            assertThat(LAST_HEADERS.get())
+                    .as("%s: the service was not called", token.getKey())
+                    .isNull();
         }
-        assertThat(send("GET", "/api/v1/devices/490154203237518", TestTokens.fleetManager(), null, null).statusCode())
-                .as("the realm's own token still works").isEqualTo(200);
+        assertThat(send("GET", "/api/v1/devices/490154203237518", TestTokens.fleetManager(), null, null)
+                        .statusCode())
+                .as("the realm's own token still works")
+                .isEqualTo(200);
     }
 
     @Test
     void theGatewayRoutesEndpointIsNeverExposed() throws Exception { // CVE-2022-22947
-        for (String path : new String[] {"/actuator/gateway/routes", "/actuator/gateway/routes/api",
-                "/actuator/gateway/globalfilters", "/actuator/gateway/refresh", "/actuator/gateway"}) {
+        for (String path : new String[] {
+            "/actuator/gateway/routes",
+            "/actuator/gateway/routes/api",
+            "/actuator/gateway/globalfilters",
+            "/actuator/gateway/refresh",
+            "/actuator/gateway"
+        }) {
             for (String token : new String[] {null, TestTokens.fleetManager()}) {
-                assertThat(send("GET", path, token, null, null).statusCode()).as("GET %s", path).isIn(401, 403, 404);
+                assertThat(send("GET", path, token, null, null).statusCode())
+                        .as("GET %s", path)
+                        .isIn(401, 403, 404);
             }
-            assertThat(send("POST", path, TestTokens.fleetManager(), "{}", null).statusCode()).as("POST %s", path)
+            assertThat(send("POST", path, TestTokens.fleetManager(), "{}", null).statusCode())
+                    .as("POST %s", path)
                     .isIn(401, 403, 404);
         }
-        assertThat(send("GET", "/actuator", TestTokens.fleetManager(), null, null).body()).doesNotContain("gateway");
+        assertThat(send("GET", "/actuator", TestTokens.fleetManager(), null, null)
+                        .body())
+                .doesNotContain("gateway");
     }
 
     @Test
     void readOnlyAndUnknownFieldsAreRefusedNeverPassedOn() throws Exception {
         String token = TestTokens.fleetManager();
         for (String[] c : new String[][] {
-                {"\"state\":\"DEVICE_STATE_STOLEN\"", "device.state"},
-                {"\"holderAgentId\":\"GND-7\"", "device.holder_agent_id"},
-                {"\"version\":\"7\"", "device.version"},
-                {"\"owner\":\"someone\"", "device.owner"}}) {
+            {"\"state\":\"DEVICE_STATE_STOLEN\"", "device.state"},
+            {"\"holderAgentId\":\"GND-7\"", "device.holder_agent_id"},
+            {"\"version\":\"7\"", "device.version"},
+            {"\"owner\":\"someone\"", "device.owner"}
+        }) {
             LAST_HEADERS.set(null);
-            var r = send("POST", "/api/v1/devices", token, "{\"imei\":\"490154203237518\",\"serialNumber\":\"S1\","
-                    + "\"model\":\"M\",\"kind\":\"DEVICE_KIND_PHONE\"," + c[0] + "}", null);
+            var r = send(
+                    "POST",
+                    "/api/v1/devices",
+                    token,
+                    "{\"imei\":\"490154203237518\",\"serialNumber\":\"S1\","
+                            + "\"model\":\"M\",\"kind\":\"DEVICE_KIND_PHONE\"," + c[0] + "}",
+                    null);
             assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
             assertThat(r.body()).as(c[0]).contains("\"field\":\"" + c[1] + "\"");
-            assertThat(LAST_HEADERS.get()).as("%s: the service was not called", c[0]).isNull();
+            assertThat(LAST_HEADERS.get())
+                    .as("%s: the service was not called", c[0])
+                    .isNull();
         }
     }
 
@@ -238,8 +282,10 @@ class GatewayIT {
         var badJson = send("POST", "/api/v1/devices", token, "{\"imei\" 1}", null);
         assertThat(badJson.statusCode()).isEqualTo(400);
         assertThat(badJson.body()).doesNotContainPattern("(com\\.google|java\\.|Exception)");
-        assertThat(send("GET", "/api/v1/devices?.=x", token, null, null).statusCode()).isEqualTo(400);
-        assertThat(send("GET", "/api/v1/devices?a..b=x", token, null, null).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/api/v1/devices?.=x", token, null, null).statusCode())
+                .isEqualTo(400);
+        assertThat(send("GET", "/api/v1/devices?a..b=x", token, null, null).statusCode())
+                .isEqualTo(400);
         // request lines a client's URI class refuses to send
         assertThat(rawStatus("/api/v1/devices/%zz", token)).isBetween(400, 404);
         assertThat(rawStatus("/api/v1/devices?state=%zz", token)).isEqualTo(400);
@@ -254,13 +300,17 @@ class GatewayIT {
         var nul = send("GET", "/api/v1/devices?unit_code=GN%00", token, null, null);
         assertThat(nul.statusCode()).isEqualTo(400);
         assertThat(nul.body()).contains("\"field\":\"unit_code\"").contains("control character");
-        var inBody = send("POST", "/api/v1/devices", token, "{\"imei\":\"490154203237518\",\"model\":\"X\\u0000\"}", null);
+        var inBody =
+                send("POST", "/api/v1/devices", token, "{\"imei\":\"490154203237518\",\"model\":\"X\\u0000\"}", null);
         assertThat(inBody.statusCode()).isEqualTo(400);
         assertThat(inBody.body()).contains("\"field\":\"device.model\"");
         String huge = "Z".repeat(20_000);
-        var longOne = send("POST", "/api/v1/devices", token, "{\"imei\":\"490154203237518\",\"model\":\"" + huge + "\"}", null);
+        var longOne = send(
+                "POST", "/api/v1/devices", token, "{\"imei\":\"490154203237518\",\"model\":\"" + huge + "\"}", null);
         assertThat(longOne.statusCode()).isEqualTo(400);
-        assertThat(longOne.body()).contains("\"field\":\"device.model\"").contains("20000 characters")
+        assertThat(longOne.body())
+                .contains("\"field\":\"device.model\"")
+                .contains("20000 characters")
                 .doesNotContain("ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ");
         assertThat(longOne.body().length()).isLessThan(1000);
         var longParam = send("GET", "/api/v1/devices?model=" + "Z".repeat(3000), token, null, null);
@@ -276,39 +326,52 @@ class GatewayIT {
         var twice = send("GET", "/api/v1/devices?state=IN_STOCK&state=ASSIGNED", token, null, null);
         assertThat(twice.statusCode()).isEqualTo(400);
         assertThat(twice.body()).contains("\"field\":\"state\"").contains("given 2 times");
-        assertThat(send("GET", "/api/v1/devices?page_size=1&page_size=2", token, null, null).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/api/v1/devices?page_size=1&page_size=2", token, null, null)
+                        .statusCode())
+                .isEqualTo(400);
         var negative = send("GET", "/api/v1/devices?page_size=-5", token, null, null);
         assertThat(negative.statusCode()).isEqualTo(400);
         assertThat(negative.body()).contains("\"field\":\"page_size\"").contains("must not be negative");
-        assertThat(send("GET", "/api/v1/devices?page_size=-2147483648", token, null, null).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/api/v1/devices?page_size=-2147483648", token, null, null)
+                        .statusCode())
+                .isEqualTo(400);
         assertThat(LAST_HEADERS.get()).isNull();
     }
 
     @Test
     void malformedUrlsGetAProblemWithTheSecurityHeaders() throws Exception {
         String token = TestTokens.fleetManager();
-        for (String path : new String[] {"/api/v1/devices/%2e%2e/units", "/api/v1//devices", "/api/v1/devices;x=1",
-                "/api/v1/devices/%5c..", "/api/v1/devices/%zz", "/api/v1/devices/%25", "/api/v1/" + "a".repeat(9000),
-                "/api/v1/devices/\\x"}) {
+        for (String path : new String[] {
+            "/api/v1/devices/%2e%2e/units",
+            "/api/v1//devices",
+            "/api/v1/devices;x=1",
+            "/api/v1/devices/%5c..",
+            "/api/v1/devices/%zz",
+            "/api/v1/devices/%25",
+            "/api/v1/" + "a".repeat(9000),
+            "/api/v1/devices/\\x"
+        }) {
             Raw r = raw("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
                     + "\r\nConnection: close\r\n\r\n");
             String label = path.length() > 40 ? path.substring(0, 40) + "…" : path;
             assertThat(r.status()).as(label).isBetween(400, 414);
-            assertThat(r.headers()).as(label).containsIgnoringCase("content-type: application/problem+json")
+            assertThat(r.headers())
+                    .as(label)
+                    .containsIgnoringCase("content-type: application/problem+json")
                     .containsIgnoringCase("x-content-type-options: nosniff")
                     .containsIgnoringCase("content-security-policy: default-src 'none'");
             assertThat(r.body()).as(label).contains("\"status\":" + r.status());
         }
         Raw tooLong = raw("GET /api/v1/" + "a".repeat(9000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
         assertThat(tooLong.status()).isEqualTo(414);
-        Raw headers = raw("GET /api/v1/devices HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n");
+        Raw headers =
+                raw("GET /api/v1/devices HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n");
         assertThat(headers.status()).isEqualTo(431);
         assertThat(headers.headers()).containsIgnoringCase("content-type: application/problem+json");
     }
 
     /** An answer read off a raw socket. */
-    record Raw(int status, String headers, String body) {
-    }
+    record Raw(int status, String headers, String body) {}
 
     private Raw raw(String request) throws IOException {
         try (var socket = new java.net.Socket("localhost", port)) {
@@ -324,10 +387,13 @@ class GatewayIT {
     /** The status of a GET sent as raw bytes, for request lines no well-behaved client would send. */
     private int rawStatus(String rawPath, String token) throws IOException {
         try (var socket = new java.net.Socket("localhost", port)) {
-            socket.getOutputStream().write(("GET " + rawPath + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                    + token + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.US_ASCII)).readLine();
+            socket.getOutputStream()
+                    .write(("GET " + rawPath + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                                    + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            String statusLine = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
             return Integer.parseInt(statusLine.split(" ")[1]);
         }
     }
@@ -337,13 +403,18 @@ class GatewayIT {
         var bad = send("GET", "/api/v1/devices/000000000000000", TestTokens.fleetManager(), null, "c-1");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.headers().firstValue("Content-Type")).contains("application/problem+json");
-        assertThat(bad.body()).contains("\"code\":\"INVALID_ARGUMENT\"").contains("\"field\":\"imei\"")
+        assertThat(bad.body())
+                .contains("\"code\":\"INVALID_ARGUMENT\"")
+                .contains("\"field\":\"imei\"")
                 .contains("\"correlationId\":\"c-1\"");
-        assertThat(send("GET", "/api/v1/devices/404000000000000", TestTokens.fleetManager(), null, null).statusCode())
+        assertThat(send("GET", "/api/v1/devices/404000000000000", TestTokens.fleetManager(), null, null)
+                        .statusCode())
                 .isEqualTo(404);
-        assertThat(send("GET", "/api/v1/devices/409000000000000", TestTokens.fleetManager(), null, null).statusCode())
+        assertThat(send("GET", "/api/v1/devices/409000000000000", TestTokens.fleetManager(), null, null)
+                        .statusCode())
                 .isEqualTo(409);
-        assertThat(send("GET", "/api/v1/devices/403000000000000", TestTokens.fleetManager(), null, null).statusCode())
+        assertThat(send("GET", "/api/v1/devices/403000000000000", TestTokens.fleetManager(), null, null)
+                        .statusCode())
                 .isEqualTo(403);
         var internal = send("GET", "/api/v1/devices/500000000000000", TestTokens.fleetManager(), null, null);
         assertThat(internal.statusCode()).isEqualTo(500);
@@ -353,33 +424,49 @@ class GatewayIT {
     @Test
     void unknownRoutesMethodsMediaTypesAndParametersAreExplained() throws Exception {
         String token = TestTokens.fleetManager();
-        assertThat(send("GET", "/api/v1/nothing-here", token, null, null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/api/v1/nothing-here", token, null, null).statusCode())
+                .isEqualTo(404);
         var wrongMethod = send("DELETE", "/api/v1/devices", token, null, null);
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
-        assertThat(wrongMethod.headers().firstValue("Allow")).hasValueSatisfying(a -> assertThat(a).contains("GET"));
+        assertThat(wrongMethod.headers().firstValue("Allow"))
+                .hasValueSatisfying(a -> assertThat(a).contains("GET"));
         var badParam = send("GET", "/api/v1/devices?state=SOLD", token, null, null);
         assertThat(badParam.statusCode()).isEqualTo(400);
         assertThat(badParam.body()).contains("\"field\":\"state\"").contains("IN_STOCK");
         var badJson = send("POST", "/api/v1/devices", token, "{\"imei\":", null);
         assertThat(badJson.statusCode()).isEqualTo(400);
-        HttpResponse<String> xml = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/devices"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/xml")
-                .POST(HttpRequest.BodyPublishers.ofString("<device/>")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> xml = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/devices"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/xml")
+                        .POST(HttpRequest.BodyPublishers.ofString("<device/>"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(xml.statusCode()).isEqualTo(415);
     }
 
     @Test
     void onlyHealthIsOpenOutsideTheApi() throws Exception {
-        assertThat(send("GET", "/actuator/env", TestTokens.fleetManager(), null, null).statusCode()).isIn(403, 404);
-        assertThat(send("GET", "/elsewhere", TestTokens.fleetManager(), null, null).statusCode()).isIn(403, 404);
+        assertThat(send("GET", "/actuator/env", TestTokens.fleetManager(), null, null)
+                        .statusCode())
+                .isIn(403, 404);
+        assertThat(send("GET", "/elsewhere", TestTokens.fleetManager(), null, null)
+                        .statusCode())
+                .isIn(403, 404);
     }
 
     @Test
     void probesAndMetricsAreOnTheManagementPortOnly() throws Exception {
         String management = "http://localhost:" + managementPort;
-        assertThat(http.send(HttpRequest.newBuilder(URI.create(management + "/actuator/health/readiness")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-        var metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/actuator/prometheus")).build(),
+        assertThat(http.send(
+                                HttpRequest.newBuilder(URI.create(management + "/actuator/health/readiness"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(200);
+        var metrics = http.send(
+                HttpRequest.newBuilder(URI.create(management + "/actuator/prometheus"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("jvm_memory_used_bytes");
@@ -394,8 +481,9 @@ class GatewayIT {
     private HttpResponse<String> send(String method, String path, String token, String body, String correlationId)
             throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

@@ -26,11 +26,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The gateway's limits and browser-facing hardening, with tight settings: 1 request a second and a
  * burst of 3 per client, a 1 KiB body limit, one allowed front-end origin.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"logging.structured.format.console=", "neogend.gateway.clock-skew=0s",
-                "management.server.port=0", "neogend.gateway.rate-limit.requests-per-second=1", "neogend.gateway.rate-limit.burst=3",
-                "neogend.gateway.max-body-bytes=1024",
-                "neogend.gateway.cors.allowed-origins=https://console.neogend.example"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "logging.structured.format.console=",
+            "neogend.gateway.clock-skew=0s",
+            "management.server.port=0",
+            "neogend.gateway.rate-limit.requests-per-second=1",
+            "neogend.gateway.rate-limit.burst=3",
+            "neogend.gateway.max-body-bytes=1024",
+            "neogend.gateway.cors.allowed-origins=https://console.neogend.example"
+        })
 class GatewayLimitsIT {
 
     static final HttpServer JWKS = StandIns.jwks(new AtomicInteger());
@@ -39,12 +45,14 @@ class GatewayLimitsIT {
 
     @LocalServerPort
     int port;
+
     final HttpClient http = HttpClient.newHttpClient();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> TestTokens.ISSUER);
-        registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+        registry.add(
+                "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/certs");
         registry.add("neogend.gateway.backends.inventory", () -> "localhost:" + INVENTORY.getPort());
     }
@@ -60,7 +68,8 @@ class GatewayLimitsIT {
     }
 
     HttpRequest.Builder get(String path, String token) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).header("Authorization", "Bearer " + token);
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + token);
     }
 
     @Test
@@ -77,15 +86,20 @@ class GatewayLimitsIT {
         }
         assertThat(statuses.subList(0, 3)).containsOnly(200);
         assertThat(statuses).contains(429);
-        assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v))
-                .isBetween(1, 2));
+        assertThat(refused.headers().firstValue("Retry-After"))
+                .hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isBetween(1, 2));
         assertThat(refused.headers().firstValue("Content-Type")).contains("application/problem+json");
-        assertThat(refused.body()).contains("\"status\":429").contains("\"code\":\"RESOURCE_EXHAUSTED\"")
+        assertThat(refused.body())
+                .contains("\"status\":429")
+                .contains("\"code\":\"RESOURCE_EXHAUSTED\"")
                 .contains("retry after");
         // another client has its own bucket
-        assertThat(send(get(DEVICE, TestTokens.user("patient.client", "auditor", "GN"))).statusCode()).isEqualTo(200);
+        assertThat(send(get(DEVICE, TestTokens.user("patient.client", "auditor", "GN")))
+                        .statusCode())
+                .isEqualTo(200);
         // after the wait it said, the greedy one may go on
-        Thread.sleep(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow()) * 1000L + 100);
+        Thread.sleep(
+                Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow()) * 1000L + 100);
         assertThat(send(get(DEVICE, greedy)).statusCode()).isEqualTo(200);
     }
 
@@ -94,7 +108,8 @@ class GatewayLimitsIT {
         String big = "{\"device\":{\"imei\":\"490154203237518\",\"model\":\"" + "x".repeat(2000) + "\"}}";
         var r = send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/devices"))
                 .header("Authorization", "Bearer " + TestTokens.user("big.body", "fleet-manager", "GN"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(big)));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(big)));
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.body()).contains("PAYLOAD_TOO_LARGE").doesNotContain("Exception");
     }
@@ -103,20 +118,24 @@ class GatewayLimitsIT {
     void onlyTheConfiguredFrontEndOriginGetsCorsAnswers() throws Exception {
         var allowed = send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + DEVICE))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", "https://console.neogend.example").header("Access-Control-Request-Method", "GET")
+                .header("Origin", "https://console.neogend.example")
+                .header("Access-Control-Request-Method", "GET")
                 .header("Access-Control-Request-Headers", "authorization"));
         assertThat(allowed.statusCode()).isEqualTo(200);
-        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains("https://console.neogend.example");
-        assertThat(allowed.headers().firstValue("Access-Control-Allow-Methods")).hasValueSatisfying(m ->
-                assertThat(m).contains("GET"));
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin"))
+                .contains("https://console.neogend.example");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Methods"))
+                .hasValueSatisfying(m -> assertThat(m).contains("GET"));
 
         var stranger = send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + DEVICE))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", "https://evil.example").header("Access-Control-Request-Method", "GET"));
+                .header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "GET"));
         assertThat(stranger.statusCode()).isEqualTo(403);
         assertThat(stranger.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
         // an actual cross-origin call from elsewhere is refused too, even with a valid token
-        var call = send(get(DEVICE, TestTokens.user("cors.caller", "auditor", "GN")).header("Origin", "https://evil.example"));
+        var call = send(
+                get(DEVICE, TestTokens.user("cors.caller", "auditor", "GN")).header("Origin", "https://evil.example"));
         assertThat(call.statusCode()).isEqualTo(403);
     }
 
@@ -126,9 +145,11 @@ class GatewayLimitsIT {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
         assertThat(r.headers().firstValue("X-Frame-Options")).contains("DENY");
-        assertThat(r.headers().firstValue("Content-Security-Policy")).contains("default-src 'none'; frame-ancestors 'none'");
+        assertThat(r.headers().firstValue("Content-Security-Policy"))
+                .contains("default-src 'none'; frame-ancestors 'none'");
         assertThat(r.headers().firstValue("Referrer-Policy")).contains("no-referrer");
-        assertThat(r.headers().firstValue("Cache-Control")).hasValueSatisfying(c -> assertThat(c).contains("no-store"));
+        assertThat(r.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(c -> assertThat(c).contains("no-store"));
         var refused = send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + DEVICE)));
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.headers().firstValue("X-Content-Type-Options")).contains("nosniff");

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.gateway;
 
+import com.sun.net.httpserver.HttpServer;
 import fr.interieur.neogend.gateway.transcoding.RouteTable;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Metadata;
@@ -9,7 +10,6 @@ import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The API reference: the OpenAPI document, read by a real OpenAPI parser, and its page. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"logging.structured.format.console=", "management.server.port=0"})
 class OpenApiIT {
 
@@ -38,12 +39,14 @@ class OpenApiIT {
 
     @LocalServerPort
     int port;
+
     final HttpClient http = HttpClient.newHttpClient();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> TestTokens.ISSUER);
-        registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+        registry.add(
+                "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/certs");
         registry.add("neogend.gateway.backends.inventory", () -> "localhost:" + INVENTORY.getPort());
         registry.add("neogend.gateway.console.tile-url", () -> "https://tiles.example.org/osm/{z}/{x}/{y}.png");
@@ -56,7 +59,9 @@ class OpenApiIT {
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -64,7 +69,8 @@ class OpenApiIT {
     void theDocumentParsesAndHoldsEveryRouteWithItsSchemasRolesAndSecurity() throws Exception {
         var r = get("/api/v1/openapi.json");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(r.body());
         assertThat(parsed.getMessages()).as("parser messages").isEmpty();
         OpenAPI api = parsed.getOpenAPI();
@@ -74,7 +80,8 @@ class OpenApiIT {
         var routes = RouteTable.fromClasspath().routes();
         for (var route : routes) {
             PathItem item = api.getPaths().get(route.template().toString());
-            Operation op = item == null ? null : item.readOperationsMap().get(PathItem.HttpMethod.valueOf(route.httpMethod()));
+            Operation op =
+                    item == null ? null : item.readOperationsMap().get(PathItem.HttpMethod.valueOf(route.httpMethod()));
             if (op == null) {
                 missing.add(route.httpMethod() + " " + route.template());
             } else {
@@ -91,39 +98,69 @@ class OpenApiIT {
         assertThat(device.getProperties()).containsKeys("imei", "serialNumber", "packType", "unitCode");
         assertThat(device.getDescription()).isNotBlank();
         var getDevice = api.getPaths().get("/api/v1/devices/{imei}").getGet();
-        assertThat(getDevice.getParameters()).extracting(p -> p.getName() + ":" + p.getIn()).contains("imei:path");
+        assertThat(getDevice.getParameters())
+                .extracting(p -> p.getName() + ":" + p.getIn())
+                .contains("imei:path");
         assertThat(getDevice.getDescription()).contains("Roles: fleet-manager, unit-manager, technician, auditor.");
         var order = api.getComponents().getSchemas().get("neogend.order.v1.PurchaseOrder");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) order.getProperties().get("number")).getReadOnly()).isTrue();
-        var states = api.getComponents().getSchemas().get("neogend.inventory.v1.Device").getProperties().get("state");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) states).getEnum()).map(String::valueOf)
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>)
+                                order.getProperties().get("number"))
+                        .getReadOnly())
+                .isTrue();
+        var states = api.getComponents()
+                .getSchemas()
+                .get("neogend.inventory.v1.Device")
+                .getProperties()
+                .get("state");
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) states).getEnum())
+                .map(String::valueOf)
                 .contains("DEVICE_STATE_STOLEN", "DEVICE_STATE_PENDING_RETURN");
         var listDevices = api.getPaths().get("/api/v1/devices").getGet();
-        assertThat(listDevices.getParameters()).extracting(p -> p.getName() + ":" + p.getIn())
+        assertThat(listDevices.getParameters())
+                .extracting(p -> p.getName() + ":" + p.getIn())
                 .contains("page_size:query", "unit_code:query", "state:query");
         var oauth = api.getComponents().getSecuritySchemes().get("keycloak");
         assertThat(oauth.getFlows().getClientCredentials().getTokenUrl())
                 .isEqualTo(TestTokens.ISSUER + "/protocol/openid-connect/token");
-        assertThat(api.getPaths().get("/api/v1/device-readings").getPost().getSecurity().getFirst()).containsKey("device");
+        assertThat(api.getPaths()
+                        .get("/api/v1/device-readings")
+                        .getPost()
+                        .getSecurity()
+                        .getFirst())
+                .containsKey("device");
         // the request rules of the protos: lengths, list sizes, ranges, decimal and date shapes
-        var model = (io.swagger.v3.oas.models.media.Schema<?>) device.getProperties().get("model");
+        var model = (io.swagger.v3.oas.models.media.Schema<?>)
+                device.getProperties().get("model");
         assertThat(model.getMaxLength()).isEqualTo(100);
-        var pageSize = listDevices.getParameters().stream().filter(p -> p.getName().equals("page_size")).findFirst()
-                .orElseThrow().getSchema();
+        var pageSize = listDevices.getParameters().stream()
+                .filter(p -> p.getName().equals("page_size"))
+                .findFirst()
+                .orElseThrow()
+                .getSchema();
         assertThat(pageSize.getMinimum()).isEqualByComparingTo("0");
         var item = api.getComponents().getSchemas().get("neogend.order.v1.CatalogueItem");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) item.getProperties().get("unitPrice")).getPattern())
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>)
+                                item.getProperties().get("unitPrice"))
+                        .getPattern())
                 .isEqualTo("^[0-9]{1,12}(\\.[0-9]{1,2})?$");
         var batch = api.getComponents().getSchemas().get("neogend.telemetry.v1.UploadReadingsRequest");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) batch.getProperties().get("readings")).getMaxItems())
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>)
+                                batch.getProperties().get("readings"))
+                        .getMaxItems())
                 .isEqualTo(1000);
         var reading = api.getComponents().getSchemas().get("neogend.telemetry.v1.Reading");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) reading.getProperties().get("securityPatchLevel")).getFormat())
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>)
+                                reading.getProperties().get("securityPatchLevel"))
+                        .getFormat())
                 .isEqualTo("date");
         var problem = api.getComponents().getSchemas().get("Problem");
-        var items = ((io.swagger.v3.oas.models.media.Schema<?>) problem.getProperties().get("errors")).getItems();
+        var items = ((io.swagger.v3.oas.models.media.Schema<?>)
+                        problem.getProperties().get("errors"))
+                .getItems();
         assertThat(items.getProperties()).as("what Problems writes").containsOnlyKeys("field", "message");
-        var csv = api.getPaths().get("/api/v1/agreements/{agreement_id}/statements/{year}/{month}:csv").getGet();
+        var csv = api.getPaths()
+                .get("/api/v1/agreements/{agreement_id}/statements/{year}/{month}:csv")
+                .getGet();
         assertThat(csv.getResponses().get("200").getContent()).containsKey("*/*");
     }
 
@@ -132,14 +169,17 @@ class OpenApiIT {
         var page = get("/api/docs/");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("swagger-ui-bundle.js").contains("init.js");
-        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
-                assertThat(csp).contains("default-src 'self'").doesNotContain("unsafe-eval"));
-        assertThat(get("/api/docs/swagger-ui/swagger-ui-bundle.js").statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(
+                        csp -> assertThat(csp).contains("default-src 'self'").doesNotContain("unsafe-eval"));
+        assertThat(get("/api/docs/swagger-ui/swagger-ui-bundle.js").statusCode())
+                .isEqualTo(200);
         assertThat(get("/api/docs/init.js").body()).contains("/api/v1/openapi.json");
         // the rest of the API still needs a token, and its answers keep the strict policy
         var api = get("/api/v1/devices");
         assertThat(api.statusCode()).isEqualTo(401);
-        assertThat(api.headers().firstValue("Content-Security-Policy")).contains("default-src 'none'; frame-ancestors 'none'");
+        assertThat(api.headers().firstValue("Content-Security-Policy"))
+                .contains("default-src 'none'; frame-ancestors 'none'");
     }
 
     @Test
@@ -147,31 +187,58 @@ class OpenApiIT {
         var page = get("/console/");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("app.js").contains("vendor/leaflet/leaflet.js");
-        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
-                .contains("script-src 'self'", "connect-src 'self' " + TestTokens.ISSUER.replaceAll("(https?://[^/]+).*", "$1"),
-                        "img-src 'self' data: https://tiles.example.org", "frame-ancestors 'none'")
-                .doesNotContain("unsafe-inline", "unsafe-eval"));
+        assertThat(page.headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(csp -> assertThat(csp)
+                        .contains(
+                                "script-src 'self'",
+                                "connect-src 'self' " + TestTokens.ISSUER.replaceAll("(https?://[^/]+).*", "$1"),
+                                "img-src 'self' data: https://tiles.example.org",
+                                "frame-ancestors 'none'")
+                        .doesNotContain("unsafe-inline", "unsafe-eval"));
         var settings = get("/console/config.json");
-        assertThat(settings.body()).contains("\"issuer\":\"" + TestTokens.ISSUER + "\"", "\"clientId\":\"neogend-web\"",
-                "\"tileUrl\":\"https://tiles.example.org/osm/{z}/{x}/{y}.png\"");
-        for (String asset : new String[] {"/console/app.js", "/console/auth.js", "/console/api.js", "/console/console.css",
-                "/console/vendor/leaflet/leaflet.js", "/console/vendor/leaflet/leaflet.css"}) {
+        assertThat(settings.body())
+                .contains(
+                        "\"issuer\":\"" + TestTokens.ISSUER + "\"",
+                        "\"clientId\":\"neogend-web\"",
+                        "\"tileUrl\":\"https://tiles.example.org/osm/{z}/{x}/{y}.png\"");
+        for (String asset : new String[] {
+            "/console/app.js",
+            "/console/auth.js",
+            "/console/api.js",
+            "/console/console.css",
+            "/console/vendor/leaflet/leaflet.js",
+            "/console/vendor/leaflet/leaflet.css"
+        }) {
             assertThat(get(asset).statusCode()).as(asset).isEqualTo(200);
         }
         // the console's ES modules: every module any other imports is served, as JavaScript
-        for (String module : new String[] {"dom.js", "labels.js", "router.js", "session.js", "pages/overview.js",
-                "pages/device.js", "pages/compliance.js", "pages/map.js", "pages/orders.js", "pages/workshop.js",
-                "pages/training.js"}) {
+        for (String module : new String[] {
+            "dom.js",
+            "labels.js",
+            "router.js",
+            "session.js",
+            "pages/overview.js",
+            "pages/device.js",
+            "pages/compliance.js",
+            "pages/map.js",
+            "pages/orders.js",
+            "pages/workshop.js",
+            "pages/training.js"
+        }) {
             var served = get("/console/" + module);
             assertThat(served.statusCode()).as(module).isEqualTo(200);
-            assertThat(served.headers().firstValue("Content-Type")).as(module).hasValueSatisfying(t -> assertThat(t)
-                    .contains("javascript"));
+            assertThat(served.headers().firstValue("Content-Type"))
+                    .as(module)
+                    .hasValueSatisfying(t -> assertThat(t).contains("javascript"));
         }
         assertThat(get("/console").statusCode()).isEqualTo(308);
         assertThat(get("/console/nothing-here.js").statusCode()).isEqualTo(404);
         // a write to the console's path is not a page: denied like anything unlisted
-        var post = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/console/config.json"))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        var post = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/console/config.json"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isIn(401, 403);
     }
 }

@@ -33,8 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /** What the gateway tests run against: Keycloak's key set and a stand-in inventory service. */
 final class StandIns {
 
-    private StandIns() {
-    }
+    private StandIns() {}
 
     /** Serves the test keys at /certs like Keycloak's JWKS, counting fetches. */
     static HttpServer jwks(AtomicInteger fetches) {
@@ -65,39 +64,49 @@ final class StandIns {
     static Server telemetry(AtomicInteger checks, AtomicInteger uploads) {
         var service = new fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceImplBase() {
             @Override
-            public void checkDeviceCredential(fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest request,
-                                              StreamObserver<fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse> r) {
+            public void checkDeviceCredential(
+                    fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest request,
+                    StreamObserver<fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse> r) {
                 checks.incrementAndGet();
                 if (("Device " + DEVICE_CREDENTIAL).equals(AUTHORIZATION.get())) {
                     r.onNext(fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse.newBuilder()
-                            .setImei("490154203237518").build());
+                            .setImei("490154203237518")
+                            .build());
                     r.onCompleted();
                 } else {
-                    r.onError(Status.UNAUTHENTICATED.withDescription("not valid").asRuntimeException());
+                    r.onError(
+                            Status.UNAUTHENTICATED.withDescription("not valid").asRuntimeException());
                 }
             }
 
             @Override
-            public void uploadReadings(fr.interieur.neogend.telemetry.v1.UploadReadingsRequest request,
-                                       StreamObserver<fr.interieur.neogend.telemetry.v1.UploadReadingsResponse> r) {
+            public void uploadReadings(
+                    fr.interieur.neogend.telemetry.v1.UploadReadingsRequest request,
+                    StreamObserver<fr.interieur.neogend.telemetry.v1.UploadReadingsResponse> r) {
                 uploads.incrementAndGet();
                 r.onNext(fr.interieur.neogend.telemetry.v1.UploadReadingsResponse.newBuilder()
-                        .setStored(request.getReadingsCount()).build());
+                        .setStored(request.getReadingsCount())
+                        .build());
                 r.onCompleted();
             }
         };
         ServerInterceptor authorization = new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
-                                                                      io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                    io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
                 String value = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
-                return Contexts.interceptCall(io.grpc.Context.current().withValue(AUTHORIZATION,
-                        value == null ? "" : value), call, headers, next);
+                return Contexts.interceptCall(
+                        io.grpc.Context.current().withValue(AUTHORIZATION, value == null ? "" : value),
+                        call,
+                        headers,
+                        next);
             }
         };
         try {
             return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .addService(ServerInterceptors.intercept(service, authorization)).build().start();
+                    .addService(ServerInterceptors.intercept(service, authorization))
+                    .build()
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,17 +121,29 @@ final class StandIns {
             public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> response) {
                 String imei = request.getImei();
                 switch (imei.substring(0, 3)) {
-                    case "000" -> response.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-                            .setCode(Code.INVALID_ARGUMENT_VALUE).setMessage("invalid request: imei: bad check digit")
-                            .addDetails(Any.pack(BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation
-                                    .newBuilder().setField("imei").setDescription("bad check digit")).build())).build()));
-                    case "404" -> response.onError(Status.NOT_FOUND.withDescription("no device").asRuntimeException());
+                    case "000" ->
+                        response.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                                .setCode(Code.INVALID_ARGUMENT_VALUE)
+                                .setMessage("invalid request: imei: bad check digit")
+                                .addDetails(Any.pack(BadRequest.newBuilder()
+                                        .addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                                                .setField("imei")
+                                                .setDescription("bad check digit"))
+                                        .build()))
+                                .build()));
+                    case "404" ->
+                        response.onError(
+                                Status.NOT_FOUND.withDescription("no device").asRuntimeException());
                     case "409" -> response.onError(Status.ALREADY_EXISTS.asRuntimeException());
                     case "403" -> response.onError(Status.PERMISSION_DENIED.asRuntimeException());
-                    case "500" -> response.onError(Status.INTERNAL.withDescription("secret stack detail").asRuntimeException());
+                    case "500" ->
+                        response.onError(Status.INTERNAL
+                                .withDescription("secret stack detail")
+                                .asRuntimeException());
                     default -> {
-                        response.onNext(GetDeviceResponse.newBuilder().setDevice(Device.newBuilder().setImei(imei)
-                                .setModel("Rugged X5")).build());
+                        response.onNext(GetDeviceResponse.newBuilder()
+                                .setDevice(Device.newBuilder().setImei(imei).setModel("Rugged X5"))
+                                .build());
                         response.onCompleted();
                     }
                 }
@@ -130,28 +151,34 @@ final class StandIns {
 
             @Override
             public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesResponse> response) {
-                response.onNext(ListDevicesResponse.newBuilder().setNextPageToken(request.getState() + "|"
-                        + request.getPageSize() + "|" + request.getUnitCode()).build());
+                response.onNext(ListDevicesResponse.newBuilder()
+                        .setNextPageToken(
+                                request.getState() + "|" + request.getPageSize() + "|" + request.getUnitCode())
+                        .build());
                 response.onCompleted();
             }
 
             @Override
             public void registerDevice(RegisterDeviceRequest request, StreamObserver<RegisterDeviceResponse> response) {
-                response.onNext(RegisterDeviceResponse.newBuilder().setDevice(request.getDevice()).build());
+                response.onNext(RegisterDeviceResponse.newBuilder()
+                        .setDevice(request.getDevice())
+                        .build());
                 response.onCompleted();
             }
         };
         ServerInterceptor recorder = new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
-                                                                      io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                    io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
                 lastHeaders.set(headers);
                 return Contexts.interceptCall(io.grpc.Context.current(), call, headers, next);
             }
         };
         try {
             return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .addService(ServerInterceptors.intercept(service, recorder)).build().start();
+                    .addService(ServerInterceptors.intercept(service, recorder))
+                    .build()
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -10,8 +10,7 @@ import java.time.LocalDate;
  */
 public final class CalendarDates {
 
-    private CalendarDates() {
-    }
+    private CalendarDates() {}
 
     /** Why a text is not a real date written YYYY-MM-DD, or null when it is one. */
     public static String problem(String text) {

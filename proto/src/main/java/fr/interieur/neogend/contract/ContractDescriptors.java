@@ -22,8 +22,7 @@ public final class ContractDescriptors {
     /** Where the proto module packs its descriptor set (with imports and comments). */
     public static final String RESOURCE = "META-INF/neogend/descriptors.binpb";
 
-    private ContractDescriptors() {
-    }
+    private ContractDescriptors() {}
 
     /** The descriptor set itself. */
     public static FileDescriptorSet set() {
@@ -53,8 +52,8 @@ public final class ContractDescriptors {
         return out;
     }
 
-    private static FileDescriptor build(String name, Map<String, FileDescriptorProto> protos,
-                                        Map<String, FileDescriptor> built) {
+    private static FileDescriptor build(
+            String name, Map<String, FileDescriptorProto> protos, Map<String, FileDescriptor> built) {
         FileDescriptor done = built.get(name);
         if (done != null) {
             return done;

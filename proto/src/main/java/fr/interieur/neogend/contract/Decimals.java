@@ -17,8 +17,7 @@ public final class Decimals {
     /** Digits after the point that any decimal field may hold, whatever its rule says. */
     public static final int MAX_FRACTION_DIGITS = 10;
 
-    private Decimals() {
-    }
+    private Decimals() {}
 
     /** The shape a field's decimals must have. */
     public record Shape(int integerDigits, int fractionDigits, boolean signed) {
@@ -27,7 +26,9 @@ public final class Decimals {
         public static final Shape MONEY = new Shape(12, 2, false);
 
         public Shape {
-            if (integerDigits < 1 || integerDigits > MAX_INTEGER_DIGITS || fractionDigits < 0
+            if (integerDigits < 1
+                    || integerDigits > MAX_INTEGER_DIGITS
+                    || fractionDigits < 0
                     || fractionDigits > MAX_FRACTION_DIGITS) {
                 throw new IllegalArgumentException("a decimal shape takes 1.." + MAX_INTEGER_DIGITS
                         + " integer digits and 0.." + MAX_FRACTION_DIGITS + " fraction digits");

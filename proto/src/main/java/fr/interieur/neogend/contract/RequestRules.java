@@ -29,8 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RequestRules {
 
     /** One bad field and why. */
-    public record Violation(String field, String description) {
-    }
+    public record Violation(String field, String description) {}
 
     /** Violations collected at most (a reply carries them in 8 KiB of gRPC trailers). */
     public static final int MAX_VIOLATIONS = 20;
@@ -44,8 +43,7 @@ public final class RequestRules {
     private static final Map<FieldDescriptor, FieldRules> RULES = new ConcurrentHashMap<>();
     private static final Map<FieldDescriptor, Decimals.Shape> SHAPES = new ConcurrentHashMap<>();
 
-    private RequestRules() {
-    }
+    private RequestRules() {}
 
     /** Every violation of a request, at most {@link #MAX_VIOLATIONS}; empty when it is sound. */
     public static List<Violation> check(Message request) {
@@ -61,8 +59,7 @@ public final class RequestRules {
     }
 
     /** The first violations (at most {@link #MAX_VIOLATIONS}) and how many there are in all. */
-    public record Report(List<Violation> violations, int total) {
-    }
+    public record Report(List<Violation> violations, int total) {}
 
     /** Every violation of a request counted, the first {@link #MAX_VIOLATIONS} kept. */
     public static Report report(Message request) {
@@ -129,8 +126,8 @@ public final class RequestRules {
                 FieldRules rules = rulesOf(f);
                 int maxItems = rules.getMaxItems() > 0 ? rules.getMaxItems() : DEFAULT_MAX_ITEMS;
                 if (count > maxItems) {
-                    out.add(new Violation(path(prefix, f), "has " + count + " items; at most " + maxItems
-                            + " are allowed"));
+                    out.add(new Violation(
+                            path(prefix, f), "has " + count + " items; at most " + maxItems + " are allowed"));
                     continue;
                 }
                 if (rules.getItemsJudgedByService()) {
@@ -176,8 +173,9 @@ public final class RequestRules {
                 }
                 FieldRules rules = rulesOf(f);
                 if (rules.hasMin() && v < rules.getMin()) {
-                    out.add(new Violation(path(prefix, f, index), rules.getMin() == 0 ? "must not be negative"
-                            : "must be at least " + rules.getMin()));
+                    out.add(new Violation(
+                            path(prefix, f, index),
+                            rules.getMin() == 0 ? "must not be negative" : "must be at least " + rules.getMin()));
                 } else if (rules.hasMax() && v > rules.getMax()) {
                     out.add(new Violation(path(prefix, f, index), "must be at most " + rules.getMax()));
                 }
@@ -191,7 +189,9 @@ public final class RequestRules {
             case ENUM -> {
                 EnumValueDescriptor v = (EnumValueDescriptor) value;
                 if (v.getType().findValueByNumber(v.getNumber()) == null) {
-                    out.add(new Violation(path(prefix, f, index), "is not one of the values of " + v.getType().getName()));
+                    out.add(new Violation(
+                            path(prefix, f, index),
+                            "is not one of the values of " + v.getType().getName()));
                 }
             }
             case MESSAGE -> walk((Message) value, path(prefix, f, index) + ".", out);
@@ -207,7 +207,8 @@ public final class RequestRules {
             return null;
         }
         FieldRules rules = rulesOf(f);
-        int max = rules.getMaxLength() > 0 ? rules.getMaxLength()
+        int max = rules.getMaxLength() > 0
+                ? rules.getMaxLength()
                 : rules.hasDecimal() || rules.getCalendarDate() ? 64 : DEFAULT_MAX_LENGTH;
         if (text.length() > max) { // UTF-16 units ≥ code points: count those only when it matters
             int codePoints = text.codePointCount(0, text.length());
@@ -299,7 +300,8 @@ public final class RequestRules {
         }
         try {
             FieldOptions parsed = FieldOptions.parseFrom(options.toByteString(), REGISTRY);
-            return parsed.hasExtension(RulesProto.field) ? parsed.getExtension(RulesProto.field)
+            return parsed.hasExtension(RulesProto.field)
+                    ? parsed.getExtension(RulesProto.field)
                     : FieldRules.getDefaultInstance();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("cannot read the options of " + f.getFullName(), e);

@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CalendarDatesFuzzTest {
 
-    private static final DateTimeFormatter STRICT = DateTimeFormatter.ofPattern("uuuu-MM-dd")
-            .withResolverStyle(ResolverStyle.STRICT);
+    private static final DateTimeFormatter STRICT =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd").withResolverStyle(ResolverStyle.STRICT);
 
     @FuzzTest(maxDuration = "60s")
     void anyTextIsARealDateOrRefused(FuzzedDataProvider data) {
@@ -26,7 +26,9 @@ class CalendarDatesFuzzTest {
         boolean real;
         try {
             LocalDate d = LocalDate.parse(text, STRICT);
-            real = d.getYear() >= 1 && d.getYear() <= 9999 && text.length() == 10
+            real = d.getYear() >= 1
+                    && d.getYear() <= 9999
+                    && text.length() == 10
                     && text.chars().allMatch(c -> c == '-' || c >= '0' && c <= '9');
         } catch (DateTimeParseException e) {
             real = false;
@@ -50,6 +52,8 @@ class CalendarDatesFuzzTest {
         } catch (java.time.DateTimeException e) {
             real = false;
         }
-        assertThat(problem == null).as("%d-%d-%d: %s", year, month, day, problem).isEqualTo(real);
+        assertThat(problem == null)
+                .as("%d-%d-%d: %s", year, month, day, problem)
+                .isEqualTo(real);
     }
 }

@@ -12,9 +12,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CalendarDatesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"2026-02-30", "2026-02-29", "2025-04-31", "2026-13-01", "2026-00-10", "2026-01-00",
-            "0000-01-01", "2026-1-01", "2026/01/01", "２０２６-01-01", "2026-01-01T00:00", "", "20260101",
-            "+2026-01-01"})
+    @ValueSource(
+            strings = {
+                "2026-02-30",
+                "2026-02-29",
+                "2025-04-31",
+                "2026-13-01",
+                "2026-00-10",
+                "2026-01-00",
+                "0000-01-01",
+                "2026-1-01",
+                "2026/01/01",
+                "２０２６-01-01",
+                "2026-01-01T00:00",
+                "",
+                "20260101",
+                "+2026-01-01"
+            })
     void impossibleOrMisWrittenDatesAreRefused(String text) {
         assertThat(CalendarDates.problem(text)).as(text).isNotNull();
         assertThatThrownBy(() -> CalendarDates.parse(text, "readings[0].security_patch_level"))

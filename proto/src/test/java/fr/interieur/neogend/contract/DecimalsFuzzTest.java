@@ -18,8 +18,10 @@ class DecimalsFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void anyTextIsJudgedByTheShapeNeverThrown(FuzzedDataProvider data) {
-        Decimals.Shape shape = new Decimals.Shape(data.consumeInt(1, Decimals.MAX_INTEGER_DIGITS),
-                data.consumeInt(0, Decimals.MAX_FRACTION_DIGITS), data.consumeBoolean());
+        Decimals.Shape shape = new Decimals.Shape(
+                data.consumeInt(1, Decimals.MAX_INTEGER_DIGITS),
+                data.consumeInt(0, Decimals.MAX_FRACTION_DIGITS),
+                data.consumeBoolean());
         String text = data.consumeRemainingAsString();
         String problem = Decimals.problem(text, shape);
         Pattern plain = Pattern.compile((shape.signed() ? "-?" : "") + "[0-9]{1," + shape.integerDigits() + "}"

@@ -22,8 +22,31 @@ class DecimalsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1e1000000", "1e99999999", "1E2", "1.5e3", "+12", " 12", "12 ", "1,5", "1 000", ".5", "5.",
-            "-", "", "0x10", "NaN", "Infinity", "١٢", "12.345", "1234567890123", "--1", "1-", "1..2"})
+    @ValueSource(
+            strings = {
+                "1e1000000",
+                "1e99999999",
+                "1E2",
+                "1.5e3",
+                "+12",
+                " 12",
+                "12 ",
+                "1,5",
+                "1 000",
+                ".5",
+                "5.",
+                "-",
+                "",
+                "0x10",
+                "NaN",
+                "Infinity",
+                "١٢",
+                "12.345",
+                "1234567890123",
+                "--1",
+                "1-",
+                "1..2"
+            })
     void everythingElseIsRefusedWithoutRepeatingIt(String text) {
         String problem = Decimals.problem(text, MONEY);
         assertThat(problem).as(text).isNotNull();
@@ -49,7 +72,8 @@ class DecimalsTest {
     void negativesOnlyWhereTheShapeAllowsThem() {
         assertThat(Decimals.problem("-12.50", MONEY)).isEqualTo("must not be negative");
         assertThat(Decimals.problem("-12.50", new Decimals.Shape(12, 2, true))).isNull();
-        assertThat(Decimals.parse("-12.5", new Decimals.Shape(12, 2, true), "x")).isEqualByComparingTo("-12.50");
+        assertThat(Decimals.parse("-12.5", new Decimals.Shape(12, 2, true), "x"))
+                .isEqualByComparingTo("-12.50");
     }
 
     @Test

@@ -22,7 +22,8 @@ class RequestRulesFuzzTest {
 
     static List<Descriptor> requests() {
         List<Descriptor> out = new ArrayList<>();
-        for (var file : List.of(fr.interieur.neogend.inventory.v1.InventoryServiceProto.getDescriptor(),
+        for (var file : List.of(
+                fr.interieur.neogend.inventory.v1.InventoryServiceProto.getDescriptor(),
                 fr.interieur.neogend.order.v1.OrderServiceProto.getDescriptor(),
                 fr.interieur.neogend.accessories.v1.AccessoriesServiceProto.getDescriptor(),
                 fr.interieur.neogend.training.v1.TrainingServiceProto.getDescriptor(),

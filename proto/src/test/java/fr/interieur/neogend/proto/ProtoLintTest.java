@@ -1,16 +1,16 @@
 package fr.interieur.neogend.proto;
 
+import com.google.api.FieldBehavior;
+import com.google.api.FieldBehaviorProto;
 import com.google.protobuf.DescriptorProtos.DescriptorProto;
 import com.google.protobuf.DescriptorProtos.EnumDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldOptions;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
 import com.google.protobuf.DescriptorProtos.MethodOptions;
 import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
 import com.google.protobuf.DescriptorProtos.SourceCodeInfo;
-import com.google.api.FieldBehavior;
-import com.google.api.FieldBehaviorProto;
-import com.google.protobuf.DescriptorProtos.FieldOptions;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
@@ -18,10 +18,10 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
+import fr.interieur.neogend.common.v1.AccessProto;
 import fr.interieur.neogend.common.v1.FieldRules;
 import fr.interieur.neogend.contract.ContractDescriptors;
 import fr.interieur.neogend.contract.RequestRules;
-import fr.interieur.neogend.common.v1.AccessProto;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -77,14 +77,23 @@ class ProtoLintTest {
                 DescriptorProto message = file.getMessageType(m);
                 need(commented, problems, file, "message " + message.getName(), MESSAGE, m);
                 for (int f = 0; f < message.getFieldCount(); f++) {
-                    need(commented, problems, file, "field " + message.getName() + "." + message.getField(f).getName(),
-                            MESSAGE, m, FIELD, f);
+                    need(
+                            commented,
+                            problems,
+                            file,
+                            "field " + message.getName() + "."
+                                    + message.getField(f).getName(),
+                            MESSAGE,
+                            m,
+                            FIELD,
+                            f);
                 }
             }
             for (int e = 0; e < file.getEnumTypeCount(); e++) {
                 EnumDescriptorProto en = file.getEnumType(e);
                 need(commented, problems, file, "enum " + en.getName(), ENUM, e);
-                String prefix = en.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT) + "_";
+                String prefix =
+                        en.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT) + "_";
                 for (int v = 0; v < en.getValueCount(); v++) {
                     var value = en.getValue(v);
                     need(commented, problems, file, "enum value " + value.getName(), ENUM, e, ENUM_VALUE, v);
@@ -92,8 +101,8 @@ class ProtoLintTest {
                         problems.add(file.getName() + ": " + value.getName() + " lacks the prefix " + prefix);
                     }
                     if (value.getNumber() == 0 && !value.getName().equals(prefix + "UNSPECIFIED")) {
-                        problems.add(file.getName() + ": the zero value of " + en.getName() + " must be "
-                                + prefix + "UNSPECIFIED");
+                        problems.add(file.getName() + ": the zero value of " + en.getName() + " must be " + prefix
+                                + "UNSPECIFIED");
                     }
                 }
             }
@@ -111,9 +120,11 @@ class ProtoLintTest {
                         problems.add(file.getName() + ": " + rpc.getName() + " must take " + rpc.getName() + "Request");
                     }
                     if (!rpc.getOutputType().equals(pkg + rpc.getName() + "Response")) {
-                        problems.add(file.getName() + ": " + rpc.getName() + " must return " + rpc.getName() + "Response");
+                        problems.add(
+                                file.getName() + ": " + rpc.getName() + " must return " + rpc.getName() + "Response");
                     }
-                    MethodOptions options = MethodOptions.parseFrom(rpc.getOptions().toByteString(), registry);
+                    MethodOptions options =
+                            MethodOptions.parseFrom(rpc.getOptions().toByteString(), registry);
                     if (!options.hasExtension(AccessProto.access)
                             || options.getExtension(AccessProto.access).getRolesCount() == 0) {
                         problems.add(file.getName() + ": " + rpc.getName()
@@ -163,41 +174,60 @@ class ProtoLintTest {
                     if (STILL_TEXT.contains(field)) {
                         stillText.add(field);
                     } else {
-                        problems.add(field + ": a closed set of values is an enum, a day a google.type.Date, an instant a"
-                                + " google.protobuf.Timestamp");
+                        problems.add(
+                                field + ": a closed set of values is an enum, a day a google.type.Date, an instant a"
+                                        + " google.protobuf.Timestamp");
                     }
                 }
             }
         }
         assertThat(problems).isEmpty();
-        assertThat(stillText).as("fields listed as still text that are text no more: take them off the list")
+        assertThat(stillText)
+                .as("fields listed as still text that are text no more: take them off the list")
                 .containsExactlyInAnyOrderElementsOf(STILL_TEXT);
     }
 
     @Test
     void theTypedFieldRuleCatchesAPlantedTextStatus() throws Exception {
-        var planted = FileDescriptorProto.newBuilder().setName("planted.proto").setPackage("neogend.planted")
-                .addMessageType(DescriptorProto.newBuilder().setName("Planted")
-                        .addField(text("status", 1)).addField(text("start_date", 2)).addField(text("pack_type", 3))
-                        .addField(text("command", 4)).addField(text("place", 5)).addField(text("date", 6))
-                        .addField(text("raise_time", 7)).addField(text("issued_on", 8))
-                        .addField(text("security_patch_level", 9)).addField(text("sessions_on_site", 10)))
+        var planted = FileDescriptorProto.newBuilder()
+                .setName("planted.proto")
+                .setPackage("neogend.planted")
+                .addMessageType(DescriptorProto.newBuilder()
+                        .setName("Planted")
+                        .addField(text("status", 1))
+                        .addField(text("start_date", 2))
+                        .addField(text("pack_type", 3))
+                        .addField(text("command", 4))
+                        .addField(text("place", 5))
+                        .addField(text("date", 6))
+                        .addField(text("raise_time", 7))
+                        .addField(text("issued_on", 8))
+                        .addField(text("security_patch_level", 9))
+                        .addField(text("sessions_on_site", 10)))
                 .build();
-        Descriptor message = FileDescriptor.buildFrom(planted, new FileDescriptor[0]).findMessageTypeByName("Planted");
-        assertThat(textThatShouldBeTyped(message)).containsExactly("neogend.planted.Planted.status",
-                "neogend.planted.Planted.start_date", "neogend.planted.Planted.pack_type",
-                "neogend.planted.Planted.command", "neogend.planted.Planted.date", "neogend.planted.Planted.raise_time",
-                "neogend.planted.Planted.issued_on");
+        Descriptor message =
+                FileDescriptor.buildFrom(planted, new FileDescriptor[0]).findMessageTypeByName("Planted");
+        assertThat(textThatShouldBeTyped(message))
+                .containsExactly(
+                        "neogend.planted.Planted.status",
+                        "neogend.planted.Planted.start_date",
+                        "neogend.planted.Planted.pack_type",
+                        "neogend.planted.Planted.command",
+                        "neogend.planted.Planted.date",
+                        "neogend.planted.Planted.raise_time",
+                        "neogend.planted.Planted.issued_on");
     }
 
     private static com.google.protobuf.DescriptorProtos.FieldDescriptorProto text(String name, int number) {
-        return com.google.protobuf.DescriptorProtos.FieldDescriptorProto.newBuilder().setName(name).setNumber(number)
-                .setType(com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_STRING).build();
+        return com.google.protobuf.DescriptorProtos.FieldDescriptorProto.newBuilder()
+                .setName(name)
+                .setNumber(number)
+                .setType(com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_STRING)
+                .build();
     }
 
-    private static final java.util.regex.Pattern TYPED_NAME =
-            java.util.regex.Pattern.compile("(.*_)?(status|kind|state|category|date|type|command)|.*_(time|on|until"
-                    + "|on_or_after|on_or_before)");
+    private static final java.util.regex.Pattern TYPED_NAME = java.util.regex.Pattern.compile(
+            "(.*_)?(status|kind|state|category|date|type|command)|.*_(time|on|until" + "|on_or_after|on_or_before)");
 
     /**
      * Android's security patch level stays the text the device reads from {@code ro.build.version.security_patch}
@@ -210,7 +240,8 @@ class ProtoLintTest {
         List<String> found = new ArrayList<>();
         for (FieldDescriptor f : message.getFields()) {
             boolean day = RequestRules.rulesOf(f).getCalendarDate();
-            if (f.getJavaType() == FieldDescriptor.JavaType.STRING && !ANDROID_TEXT.matcher(f.getName()).matches()
+            if (f.getJavaType() == FieldDescriptor.JavaType.STRING
+                    && !ANDROID_TEXT.matcher(f.getName()).matches()
                     && (day || TYPED_NAME.matcher(f.getName()).matches())) {
                 found.add(f.getFullName());
             }
@@ -282,15 +313,16 @@ class ProtoLintTest {
     private static Set<String> commentedPaths(SourceCodeInfo info) {
         Set<String> paths = new HashSet<>();
         for (SourceCodeInfo.Location location : info.getLocationList()) {
-            if (!location.getLeadingComments().isBlank() || !location.getTrailingComments().isBlank()) {
+            if (!location.getLeadingComments().isBlank()
+                    || !location.getTrailingComments().isBlank()) {
                 paths.add(location.getPathList().stream().map(String::valueOf).collect(Collectors.joining(".")));
             }
         }
         return paths;
     }
 
-    private static void need(Set<String> commented, List<String> problems, FileDescriptorProto file, String what,
-                             int... path) {
+    private static void need(
+            Set<String> commented, List<String> problems, FileDescriptorProto file, String what, int... path) {
         String key = java.util.Arrays.stream(path).mapToObj(String::valueOf).collect(Collectors.joining("."));
         if (!commented.contains(key)) {
             problems.add(file.getName() + ": " + what + " has no comment");

@@ -31,11 +31,22 @@ public class ConsoleConfiguration {
         String leaflet = new org.webjars.WebJarVersionLocator().version("leaflet");
         String index = resource("console/index.html");
         return RouterFunctions.route()
-                .GET("/console", r -> ServerResponse.permanentRedirect(URI.create("/console/")).build())
-                .GET("/console/", r -> ServerResponse.ok().contentType(MediaType.TEXT_HTML)
-                        .cacheControl(CacheControl.noStore()).bodyValue(index))
-                .GET("/console/config.json", r -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                        .cacheControl(CacheControl.noStore()).bodyValue(properties.browserConfig()))
+                .GET(
+                        "/console",
+                        r -> ServerResponse.permanentRedirect(URI.create("/console/"))
+                                .build())
+                .GET(
+                        "/console/",
+                        r -> ServerResponse.ok()
+                                .contentType(MediaType.TEXT_HTML)
+                                .cacheControl(CacheControl.noStore())
+                                .bodyValue(index))
+                .GET(
+                        "/console/config.json",
+                        r -> ServerResponse.ok()
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .cacheControl(CacheControl.noStore())
+                                .bodyValue(properties.browserConfig()))
                 .resources("/console/vendor/leaflet/**", new ClassPathResource(LEAFLET + leaflet + "/dist/"))
                 .resources("/console/**", new ClassPathResource("console/"))
                 .build();

@@ -29,8 +29,9 @@ public record ConsoleProperties(String issuer, String clientId, String tileUrl, 
             origin("neogend.gateway.console.tile-url (NEOGEND_CONSOLE_TILE_URL)", tileUrl);
             for (String part : new String[] {"{z}", "{x}", "{y}"}) {
                 if (!tileUrl.contains(part)) {
-                    throw new IllegalArgumentException("neogend.gateway.console.tile-url (NEOGEND_CONSOLE_TILE_URL) "
-                            + "must contain " + part + ", e.g. https://tiles.example.org/{z}/{x}/{y}.png; got " + tileUrl);
+                    throw new IllegalArgumentException(
+                            "neogend.gateway.console.tile-url (NEOGEND_CONSOLE_TILE_URL) " + "must contain " + part
+                                    + ", e.g. https://tiles.example.org/{z}/{x}/{y}.png; got " + tileUrl);
                 }
             }
         }

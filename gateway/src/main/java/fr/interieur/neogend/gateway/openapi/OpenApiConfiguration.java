@@ -29,25 +29,39 @@ public class OpenApiConfiguration {
     static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/";
 
     @Bean
-    RouterFunction<ServerResponse> apiReference(RouteTable routes,
-                                                @Value("${spring.security.oauth2.resourceserver.jwt.issuer-uri}") String issuer) {
+    RouterFunction<ServerResponse> apiReference(
+            RouteTable routes, @Value("${spring.security.oauth2.resourceserver.jwt.issuer-uri}") String issuer) {
         String swaggerUi = new org.webjars.WebJarVersionLocator().version("swagger-ui");
         String document;
         try (InputStream in = RouteTable.class.getClassLoader().getResourceAsStream(RouteTable.DESCRIPTOR_RESOURCE)) {
             FileDescriptorSet set = FileDescriptorSet.parseFrom(in);
-            document = JsonMapper.builder().build().writerWithDefaultPrettyPrinter()
+            document = JsonMapper.builder()
+                    .build()
+                    .writerWithDefaultPrettyPrinter()
                     .writeValueAsString(OpenApiDocument.build(routes, set, issuer, "v1"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the descriptor set for the OpenAPI document", e);
         }
         return RouterFunctions.route()
-                .GET("/api/v1/openapi.json", r -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(document))
-                .GET("/api/docs", r -> ServerResponse.permanentRedirect(URI.create("/api/docs/")).build())
-                .GET("/api/docs/", r -> ServerResponse.ok().contentType(MediaType.TEXT_HTML)
-                        .bodyValue(resource("static-docs/index.html")))
-                .GET("/api/docs/init.js", r -> ServerResponse.ok().contentType(MediaType.valueOf("text/javascript"))
-                        .bodyValue(resource("static-docs/init.js")))
+                .GET(
+                        "/api/v1/openapi.json",
+                        r -> ServerResponse.ok()
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue(document))
+                .GET(
+                        "/api/docs",
+                        r -> ServerResponse.permanentRedirect(URI.create("/api/docs/"))
+                                .build())
+                .GET(
+                        "/api/docs/",
+                        r -> ServerResponse.ok()
+                                .contentType(MediaType.TEXT_HTML)
+                                .bodyValue(resource("static-docs/index.html")))
+                .GET(
+                        "/api/docs/init.js",
+                        r -> ServerResponse.ok()
+                                .contentType(MediaType.valueOf("text/javascript"))
+                                .bodyValue(resource("static-docs/init.js")))
                 .resources("/api/docs/swagger-ui/**", new ClassPathResource(SWAGGER_UI + swaggerUi + "/"))
                 .build();
     }

@@ -3,23 +3,23 @@ package fr.interieur.neogend.gateway.openapi;
 import com.google.api.FieldBehavior;
 import com.google.api.FieldBehaviorProto;
 import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldOptions;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.DescriptorProtos.MethodOptions;
 import com.google.protobuf.DescriptorProtos.SourceCodeInfo;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import fr.interieur.neogend.common.v1.FieldRules;
-import fr.interieur.neogend.contract.Decimals;
-import fr.interieur.neogend.contract.RequestRules;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.DescriptorProtos.FieldOptions;
-import com.google.protobuf.DescriptorProtos.MethodOptions;
 import fr.interieur.neogend.common.v1.AccessProto;
 import fr.interieur.neogend.common.v1.AccessRule;
+import fr.interieur.neogend.common.v1.FieldRules;
+import fr.interieur.neogend.contract.Decimals;
+import fr.interieur.neogend.contract.RequestRules;
 import fr.interieur.neogend.gateway.transcoding.FieldPaths;
 import fr.interieur.neogend.gateway.transcoding.RouteTable;
 import fr.interieur.neogend.gateway.transcoding.TranscodingRoute;
@@ -93,8 +93,10 @@ public final class OpenApiDocument {
         ObjectNode security = components.putObject("securitySchemes");
         ObjectNode keycloak = security.putObject("keycloak");
         keycloak.put("type", "oauth2");
-        keycloak.put("description", "Keycloak realm " + issuer + ": people through the authorization code flow with "
-                + "PKCE (client neogend-web), suppliers with client credentials (private_key_jwt).");
+        keycloak.put(
+                "description",
+                "Keycloak realm " + issuer + ": people through the authorization code flow with "
+                        + "PKCE (client neogend-web), suppliers with client credentials (private_key_jwt).");
         ObjectNode flows = keycloak.putObject("flows");
         ObjectNode code = flows.putObject("authorizationCode");
         code.put("authorizationUrl", issuer + "/protocol/openid-connect/auth");
@@ -122,9 +124,13 @@ public final class OpenApiDocument {
         Optional<AccessRule> rule = accessRule(method);
         List<String> roles = rule.<List<String>>map(AccessRule::getRolesList).orElse(List.of());
         op.put("summary", firstSentence(comment.isEmpty() ? method.getName() : comment));
-        op.put("description", comment + (roles.isEmpty() ? "" : "\n\nRoles: " + String.join(", ", roles) + ".")
-                + (rule.isPresent() && rule.get().getHonoursIdempotencyKey()
-                ? "\n\nHonours `Idempotency-Key`: a repeat gets the first answer." : ""));
+        op.put(
+                "description",
+                comment
+                        + (roles.isEmpty() ? "" : "\n\nRoles: " + String.join(", ", roles) + ".")
+                        + (rule.isPresent() && rule.get().getHonoursIdempotencyKey()
+                                ? "\n\nHonours `Idempotency-Key`: a repeat gets the first answer."
+                                : ""));
         ArrayNode rolesNode = op.putArray("x-neogend-roles");
         roles.forEach(rolesNode::add);
         op.putArray("security").addObject().putArray(roles.equals(List.of("device")) ? "device" : "keycloak");
@@ -142,9 +148,10 @@ public final class OpenApiDocument {
         Descriptor input = method.getInputType();
         if (route.body().isEmpty() || !route.body().equals("*")) {
             for (FieldDescriptor f : input.getFields()) { // query parameters: the request's other top-level fields
-                if (bound.contains(f.getName()) || f.getName().equals(route.body())
-                        || f.getType() == FieldDescriptor.Type.MESSAGE && !f.getMessageType().getFullName()
-                        .equals("google.protobuf.Timestamp")) {
+                if (bound.contains(f.getName())
+                        || f.getName().equals(route.body())
+                        || f.getType() == FieldDescriptor.Type.MESSAGE
+                                && !f.getMessageType().getFullName().equals("google.protobuf.Timestamp")) {
                     continue;
                 }
                 ObjectNode p = parameters.addObject();
@@ -158,8 +165,8 @@ public final class OpenApiDocument {
         if (!route.body().isEmpty()) {
             ObjectNode body = op.putObject("requestBody");
             body.put("required", true);
-            JsonNode schema = route.body().equals("*") ? ref(input)
-                    : fieldSchema(input.findFieldByName(route.body()), false);
+            JsonNode schema =
+                    route.body().equals("*") ? ref(input) : fieldSchema(input.findFieldByName(route.body()), false);
             body.putObject("content").putObject("application/json").set("schema", schema);
         }
         ObjectNode responses = op.putObject("responses");
@@ -167,20 +174,29 @@ public final class OpenApiDocument {
         ok.put("description", "OK");
         Descriptor output = method.getOutputType();
         if (output.getFullName().equals("google.api.HttpBody")
-                || !route.responseBody().isEmpty() && output.findFieldByName(route.responseBody()) != null
-                && output.findFieldByName(route.responseBody()).getType() == FieldDescriptor.Type.MESSAGE
-                && output.findFieldByName(route.responseBody()).getMessageType().getFullName().equals("google.api.HttpBody")) {
+                || !route.responseBody().isEmpty()
+                        && output.findFieldByName(route.responseBody()) != null
+                        && output.findFieldByName(route.responseBody()).getType() == FieldDescriptor.Type.MESSAGE
+                        && output.findFieldByName(route.responseBody())
+                                .getMessageType()
+                                .getFullName()
+                                .equals("google.api.HttpBody")) {
             ok.putObject("content").putObject("*/*").putObject("schema").put("type", "string");
         } else {
-            JsonNode schema = route.responseBody().isEmpty() ? ref(output)
+            JsonNode schema = route.responseBody().isEmpty()
+                    ? ref(output)
                     : fieldSchema(output.findFieldByName(route.responseBody()), false);
             ok.putObject("content").putObject("application/json").set("schema", schema);
         }
         ObjectNode error = responses.putObject("default");
-        error.put("description", "A problem: 400 invalid or refused by the rules, 401 no valid token, 403 role, "
-                + "404 not found or not yours, 409 conflict, 413 too large, 422 Idempotency-Key reused, "
-                + "429 too many requests (Retry-After), 503 unavailable (retry)");
-        error.putObject("content").putObject("application/problem+json").putObject("schema")
+        error.put(
+                "description",
+                "A problem: 400 invalid or refused by the rules, 401 no valid token, 403 role, "
+                        + "404 not found or not yours, 409 conflict, 413 too large, 422 Idempotency-Key reused, "
+                        + "429 too many requests (Retry-After), 503 unavailable (retry)");
+        error.putObject("content")
+                .putObject("application/problem+json")
+                .putObject("schema")
                 .put("$ref", "#/components/schemas/Problem");
         return op;
     }
@@ -293,8 +309,13 @@ public final class OpenApiDocument {
                 FieldRules rules = RequestRules.rulesOf(f);
                 Decimals.Shape shape = RequestRules.shapeOf(f);
                 if (shape != null) {
-                    s.put("pattern", "^" + (shape.signed() ? "-?" : "") + "[0-9]{1," + shape.integerDigits() + "}"
-                            + (shape.fractionDigits() > 0 ? "(\\.[0-9]{1," + shape.fractionDigits() + "})?" : "") + "$");
+                    s.put(
+                            "pattern",
+                            "^" + (shape.signed() ? "-?" : "") + "[0-9]{1," + shape.integerDigits() + "}"
+                                    + (shape.fractionDigits() > 0
+                                            ? "(\\.[0-9]{1," + shape.fractionDigits() + "})?"
+                                            : "")
+                                    + "$");
                 } else if (rules.getCalendarDate()) {
                     s.put("format", "date");
                 } else if (rules.getMaxLength() > 0) {
@@ -363,7 +384,8 @@ public final class OpenApiDocument {
     private static Optional<AccessRule> accessRule(MethodDescriptor method) {
         try {
             MethodOptions options = MethodOptions.parseFrom(method.getOptions().toByteString(), REGISTRY);
-            return options.hasExtension(AccessProto.access) ? Optional.of(options.getExtension(AccessProto.access))
+            return options.hasExtension(AccessProto.access)
+                    ? Optional.of(options.getExtension(AccessProto.access))
                     : Optional.empty();
         } catch (InvalidProtocolBufferException e) {
             return Optional.empty();
@@ -403,7 +425,10 @@ public final class OpenApiDocument {
                 var service = file.getService(s);
                 put(out, pkg + "." + service.getName(), byPath.get(List.of(6, s)));
                 for (int m = 0; m < service.getMethodCount(); m++) {
-                    put(out, pkg + "." + service.getName() + "." + service.getMethod(m).getName(),
+                    put(
+                            out,
+                            pkg + "." + service.getName() + "."
+                                    + service.getMethod(m).getName(),
                             byPath.get(List.of(6, s, 2, m)));
                 }
             }
@@ -411,8 +436,12 @@ public final class OpenApiDocument {
         return out;
     }
 
-    private static void message(DescriptorProto message, String scope, List<Integer> path,
-                                Map<List<Integer>, String> byPath, Map<String, String> out) {
+    private static void message(
+            DescriptorProto message,
+            String scope,
+            List<Integer> path,
+            Map<List<Integer>, String> byPath,
+            Map<String, String> out) {
         String name = scope + "." + message.getName();
         put(out, name, byPath.get(path));
         for (int f = 0; f < message.getFieldCount(); f++) {

@@ -39,8 +39,10 @@ public final class DeviceCredentialVerifier {
 
     /** {@code <24 lower-case hex>.<43 base64url>}: what telemetry issues. */
     static final int ID_LENGTH = 24;
+
     static final int SECRET_LENGTH = 43;
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Channel telemetry;
     private final Duration deadline;
@@ -57,11 +59,10 @@ public final class DeviceCredentialVerifier {
     });
 
     /** A credential telemetry accepted: the rest of its id, its secret's hash (128 bits), the IMEI, until when. */
-    private record Known(long idTail, long hash0, long hash1, long imei, long until) {
-    }
+    private record Known(long idTail, long hash0, long hash1, long imei, long until) {}
 
-    public DeviceCredentialVerifier(Channel telemetry, Duration deadline, Duration ttl, int maxEntries,
-                                    LongSupplier nanos) {
+    public DeviceCredentialVerifier(
+            Channel telemetry, Duration deadline, Duration ttl, int maxEntries, LongSupplier nanos) {
         this.telemetry = telemetry;
         this.deadline = deadline;
         this.ttlNanos = ttl.toNanos();
@@ -74,7 +75,8 @@ public final class DeviceCredentialVerifier {
      * {@code Device <credential>} with a credential of the issued shape — a check of its characters only.
      */
     public static String credentialOf(String authorization) {
-        if (authorization == null || authorization.length() != 7 + ID_LENGTH + 1 + SECRET_LENGTH
+        if (authorization == null
+                || authorization.length() != 7 + ID_LENGTH + 1 + SECRET_LENGTH
                 || !authorization.regionMatches(true, 0, "Device ", 0, 7)) {
             return null;
         }
@@ -129,10 +131,12 @@ public final class DeviceCredentialVerifier {
         return Mono.create(sink -> {
             Metadata headers = new Metadata();
             headers.put(AUTHORIZATION, "Device " + credential);
-            ClientCall<CheckDeviceCredentialRequest, CheckDeviceCredentialResponse> call = io.grpc.ClientInterceptors
-                    .intercept(telemetry, io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
-                    .newCall(TelemetryServiceGrpc.getCheckDeviceCredentialMethod(),
-                            CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+            ClientCall<CheckDeviceCredentialRequest, CheckDeviceCredentialResponse> call =
+                    io.grpc.ClientInterceptors.intercept(
+                                    telemetry, io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                            .newCall(
+                                    TelemetryServiceGrpc.getCheckDeviceCredentialMethod(),
+                                    CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
             sink.onCancel(() -> call.cancel("HTTP request cancelled", null));
             ClientCalls.asyncUnaryCall(call, CheckDeviceCredentialRequest.getDefaultInstance(), new StreamObserver<>() {
                 @Override
@@ -143,13 +147,15 @@ public final class DeviceCredentialVerifier {
 
                 @Override
                 public void onError(Throwable t) {
-                    Status.Code code = t instanceof StatusRuntimeException e ? e.getStatus().getCode() : Status.Code.UNKNOWN;
+                    Status.Code code = t instanceof StatusRuntimeException e
+                            ? e.getStatus().getCode()
+                            : Status.Code.UNKNOWN;
                     if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
                         known.remove(idHead(credential));
                         sink.error(new BadCredentialsException("the device credential is not valid or was revoked"));
                     } else {
-                        sink.error(new AuthenticationServiceException("the telemetry service cannot check device "
-                                + "credentials now (" + code + ")", t));
+                        sink.error(new AuthenticationServiceException(
+                                "the telemetry service cannot check device " + "credentials now (" + code + ")", t));
                     }
                 }
 
@@ -169,8 +175,14 @@ public final class DeviceCredentialVerifier {
             known.clear();
         }
         byte[] hash = hash(credential);
-        known.put(idHead(credential), new Known(idTail(credential), long0(hash), long1(hash), Long.parseLong(imei),
-                nanos.getAsLong() + ttlNanos));
+        known.put(
+                idHead(credential),
+                new Known(
+                        idTail(credential),
+                        long0(hash),
+                        long1(hash),
+                        Long.parseLong(imei),
+                        nanos.getAsLong() + ttlNanos));
     }
 
     int size() {

@@ -2,9 +2,9 @@ package fr.interieur.neogend.gateway.security;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.server.resource.BearerTokenErrors;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
-import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.server.authentication.ServerAuthenticationConverter;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -17,8 +17,7 @@ import reactor.core.publisher.Mono;
  */
 final class FastSecurityChecks {
 
-    private FastSecurityChecks() {
-    }
+    private FastSecurityChecks() {}
 
     /** Spring's header-name rule: every code point assigned, none a control character. */
     static boolean headerNameAllowed(String name) {
@@ -57,8 +56,15 @@ final class FastSecurityChecks {
         }
         for (int i = 0; i < end; i++) {
             char c = token.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~'
+                    || c == '+'
+                    || c == '/';
             if (!ok) {
                 return false;
             }
@@ -77,8 +83,8 @@ final class FastSecurityChecks {
             }
             String token = header.length() > 7 && header.charAt(6) == ' ' ? header.substring(7) : "";
             if (!isBearerToken(token)) {
-                return Mono.error(new OAuth2AuthenticationException(
-                        BearerTokenErrors.invalidToken("Bearer token is malformed")));
+                return Mono.error(
+                        new OAuth2AuthenticationException(BearerTokenErrors.invalidToken("Bearer token is malformed")));
             }
             return Mono.just(new BearerTokenAuthenticationToken(token));
         }

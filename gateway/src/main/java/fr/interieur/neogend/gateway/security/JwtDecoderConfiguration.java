@@ -34,9 +34,17 @@ public class JwtDecoderConfiguration {
             @Value("${neogend.gateway.jwks.max-age:10m}") Duration maxAge) {
         WebClient web = WebClient.create();
         RateLimitedJwkSource keys = new RateLimitedJwkSource(
-                () -> web.get().uri(jwkSetUri).retrieve().bodyToMono(String.class).timeout(Duration.ofSeconds(5)),
-                minRefresh, Duration.ofSeconds(2), maxAge, System::nanoTime);
-        NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSource(keys).build();
+                () -> web.get()
+                        .uri(jwkSetUri)
+                        .retrieve()
+                        .bodyToMono(String.class)
+                        .timeout(Duration.ofSeconds(5)),
+                minRefresh,
+                Duration.ofSeconds(2),
+                maxAge,
+                System::nanoTime);
+        NimbusReactiveJwtDecoder decoder =
+                NimbusReactiveJwtDecoder.withJwkSource(keys).build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 new JwtTimestampValidator(clockSkew),
                 new JwtIssuerValidator(issuer),

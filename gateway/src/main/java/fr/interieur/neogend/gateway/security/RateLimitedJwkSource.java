@@ -40,8 +40,12 @@ final class RateLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
     private final AtomicReference<Mono<JWKSet>> inFlight = new AtomicReference<>();
     private final AtomicLong fetches = new AtomicLong();
 
-    RateLimitedJwkSource(Supplier<Mono<String>> fetch, Duration minInterval, Duration startupInterval, Duration maxAge,
-                         LongSupplier nanos) {
+    RateLimitedJwkSource(
+            Supplier<Mono<String>> fetch,
+            Duration minInterval,
+            Duration startupInterval,
+            Duration maxAge,
+            LongSupplier nanos) {
         this.fetch = fetch;
         this.minIntervalNanos = minInterval.toNanos();
         this.startupIntervalNanos = startupInterval.toNanos();

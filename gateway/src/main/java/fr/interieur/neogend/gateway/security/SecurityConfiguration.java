@@ -1,47 +1,47 @@
 package fr.interieur.neogend.gateway.security;
 
+import fr.interieur.neogend.gateway.console.ConsoleProperties;
 import fr.interieur.neogend.gateway.transcoding.GrpcBackends;
 import fr.interieur.neogend.gateway.transcoding.RouteTable;
 import fr.interieur.neogend.gateway.web.AuthFailureGuard;
 import fr.interieur.neogend.gateway.web.ClientAddress;
 import fr.interieur.neogend.gateway.web.CorrelationIdFilter;
 import fr.interieur.neogend.gateway.web.DecodingFailures;
-import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import fr.interieur.neogend.gateway.web.Problems;
 import fr.interieur.neogend.gateway.web.RateLimitFilter;
 import fr.interieur.neogend.gateway.web.RateLimiter;
 import fr.interieur.neogend.gateway.web.SecurityHeaders;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
-import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
-import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
-import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
-import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
-import reactor.core.publisher.Mono;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import fr.interieur.neogend.gateway.console.ConsoleProperties;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
-import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.config.observation.SecurityObservationSettings;
-import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
-import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
 import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHeadersWriter;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsConfigurationSource;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
+import reactor.core.publisher.Mono;
 
 import java.time.Duration;
 import java.util.List;
@@ -67,9 +67,10 @@ public class SecurityConfiguration {
 
     /** Requests per verified client: {@code burst} at once, then {@code requests-per-second} (0: no limit). */
     @Bean
-    RateLimitFilter rateLimitFilter(@Value("${neogend.gateway.rate-limit.requests-per-second:50}") double perSecond,
-                                    @Value("${neogend.gateway.rate-limit.burst:100}") int burst,
-                                    ClientAddress addresses) {
+    RateLimitFilter rateLimitFilter(
+            @Value("${neogend.gateway.rate-limit.requests-per-second:50}") double perSecond,
+            @Value("${neogend.gateway.rate-limit.burst:100}") int burst,
+            ClientAddress addresses) {
         return new RateLimitFilter(new RateLimiter(perSecond, burst, System::nanoTime), addresses);
     }
 
@@ -78,10 +79,12 @@ public class SecurityConfiguration {
      * beyond them the address gets 429 before authentication for anything not verified already.
      */
     @Bean
-    AuthFailureGuard authFailureGuard(@Value("${neogend.gateway.auth-failures.per-second:2}") double perSecond,
-                                      @Value("${neogend.gateway.auth-failures.burst:30}") int burst,
-                                      ClientAddress addresses, CachingReactiveJwtDecoder tokens,
-                                      DeviceCredentialVerifier devices) {
+    AuthFailureGuard authFailureGuard(
+            @Value("${neogend.gateway.auth-failures.per-second:2}") double perSecond,
+            @Value("${neogend.gateway.auth-failures.burst:30}") int burst,
+            ClientAddress addresses,
+            CachingReactiveJwtDecoder tokens,
+            DeviceCredentialVerifier devices) {
         return new AuthFailureGuard(new RateLimiter(perSecond, burst, System::nanoTime), addresses, authorization -> {
             if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 return tokens.knows(authorization.substring(7));
@@ -92,11 +95,12 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    DeviceCredentialVerifier deviceCredentialVerifier(GrpcBackends backends,
-                                                      @Value("${neogend.gateway.device-credentials.cache-ttl:5m}") Duration ttl,
-                                                      @Value("${neogend.gateway.device-credentials.cache-size:200000}") int size) {
-        return new DeviceCredentialVerifier(backends.channel("telemetry"), Duration.ofSeconds(3), ttl, size,
-                System::nanoTime);
+    DeviceCredentialVerifier deviceCredentialVerifier(
+            GrpcBackends backends,
+            @Value("${neogend.gateway.device-credentials.cache-ttl:5m}") Duration ttl,
+            @Value("${neogend.gateway.device-credentials.cache-size:200000}") int size) {
+        return new DeviceCredentialVerifier(
+                backends.channel("telemetry"), Duration.ofSeconds(3), ttl, size, System::nanoTime);
     }
 
     /**
@@ -104,14 +108,16 @@ public class SecurityConfiguration {
      * page from anywhere else gets no CORS answer, and its requests are refused (403).
      */
     @Bean
-    CorsConfigurationSource corsConfigurationSource(@Value("${neogend.gateway.cors.allowed-origins:}") List<String> origins) {
+    CorsConfigurationSource corsConfigurationSource(
+            @Value("${neogend.gateway.cors.allowed-origins:}") List<String> origins) {
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
-        List<String> allowed = origins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
+        List<String> allowed =
+                origins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
         CorsConfiguration api = new CorsConfiguration();
         api.setAllowedOrigins(allowed);
         api.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE"));
-        api.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-Id",
-                "traceparent"));
+        api.setAllowedHeaders(
+                List.of("Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-Id", "traceparent"));
         api.setExposedHeaders(List.of("X-Correlation-Id", "Retry-After", "Content-Disposition"));
         api.setMaxAge(Duration.ofHours(1));
         source.registerCorsConfiguration("/api/**", api);
@@ -144,8 +150,7 @@ public class SecurityConfiguration {
      * replay after a login, and no logout endpoint.
      */
     static ServerHttpSecurity stateless(ServerHttpSecurity http) {
-        return http
-                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+        return http.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
                 .logout(ServerHttpSecurity.LogoutSpec::disable);
     }
@@ -164,9 +169,15 @@ public class SecurityConfiguration {
     ServerExchangeRejectedHandler serverExchangeRejectedHandler() {
         return (exchange, e) -> {
             SecurityHeaders.apply(exchange.getResponse().getHeaders());
-            return Problems.write(exchange.getResponse(), 400, "BAD_REQUEST",
+            return Problems.write(
+                    exchange.getResponse(),
+                    400,
+                    "BAD_REQUEST",
                     "the request's path or headers are not acceptable (encoded '..', '//', ';', '\\', "
-                            + "'%' or control characters)", null, CorrelationIdFilter.of(exchange), List.of());
+                            + "'%' or control characters)",
+                    null,
+                    CorrelationIdFilter.of(exchange),
+                    List.of());
         };
     }
 
@@ -178,13 +189,15 @@ public class SecurityConfiguration {
     @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityWebFilterChain apiReferenceFilterChain(ServerHttpSecurity http) {
         return stateless(http)
-                .securityMatcher(ServerWebExchangeMatchers.pathMatchers(HttpMethod.GET, "/api/v1/openapi.json",
-                        "/api/docs", "/api/docs/**"))
+                .securityMatcher(ServerWebExchangeMatchers.pathMatchers(
+                        HttpMethod.GET, "/api/v1/openapi.json", "/api/docs", "/api/docs/**"))
                 .authorizeExchange(ex -> ex.anyExchange().permitAll())
-                .headers(h -> h
-                        .contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'self'; img-src 'self' data:; "
-                                + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"))
-                        .referrerPolicy(r -> r.policy(ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER)))
+                .headers(h -> h.contentSecurityPolicy(
+                                csp -> csp.policyDirectives(
+                                        "default-src 'self'; img-src 'self' data:; "
+                                                + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"))
+                        .referrerPolicy(
+                                r -> r.policy(ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER)))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -202,8 +215,7 @@ public class SecurityConfiguration {
         return stateless(http)
                 .securityMatcher(ServerWebExchangeMatchers.pathMatchers(HttpMethod.GET, "/console", "/console/**"))
                 .authorizeExchange(ex -> ex.anyExchange().permitAll())
-                .headers(h -> h
-                        .contentSecurityPolicy(csp -> csp.policyDirectives(console.contentSecurityPolicy()))
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(console.contentSecurityPolicy()))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER))
                         .hsts(hsts -> hsts.maxAge(Duration.ofDays(365)).includeSubdomains(true)))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -213,47 +225,66 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, RouteTable routes,
-                                                  DeviceCredentialVerifier devices, AuthFailureGuard failures) {
+    SecurityWebFilterChain securityWebFilterChain(
+            ServerHttpSecurity http, RouteTable routes, DeviceCredentialVerifier devices, AuthFailureGuard failures) {
         // the routes devices call (their access rule names the device role), from the protos
         ServerWebExchangeMatcher deviceRoutes = exchange -> routes.forDevices(exchange)
-                ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
+                ? ServerWebExchangeMatcher.MatchResult.match()
+                : ServerWebExchangeMatcher.MatchResult.notMatch();
         ServerAuthenticationEntryPoint entryPoint = (exchange, e) -> {
             failures.failed(exchange);
             boolean device = routes.forDevices(exchange);
-            exchange.getResponse().getHeaders().set("WWW-Authenticate",
-                    device ? "Device realm=\"neogend\"" : "Bearer realm=\"neogend\"");
-            return Problems.write(exchange.getResponse(), 401, "UNAUTHENTICATED",
-                    device ? "a valid device credential is required (Authorization: Device <credential>)"
-                            : "a valid bearer token is required", exchange.getRequest().getPath().value(),
-                    CorrelationIdFilter.of(exchange), List.of());
+            exchange.getResponse()
+                    .getHeaders()
+                    .set("WWW-Authenticate", device ? "Device realm=\"neogend\"" : "Bearer realm=\"neogend\"");
+            return Problems.write(
+                    exchange.getResponse(),
+                    401,
+                    "UNAUTHENTICATED",
+                    device
+                            ? "a valid device credential is required (Authorization: Device <credential>)"
+                            : "a valid bearer token is required",
+                    exchange.getRequest().getPath().value(),
+                    CorrelationIdFilter.of(exchange),
+                    List.of());
         };
         return stateless(http)
-                .addFilterAt(deviceAuthentication(deviceRoutes, devices, entryPoint), SecurityWebFiltersOrder.AUTHENTICATION)
+                .addFilterAt(
+                        deviceAuthentication(deviceRoutes, devices, entryPoint), SecurityWebFiltersOrder.AUTHENTICATION)
                 .authorizeExchange(ex -> ex
                         // the management port's (probes, Prometheus); the public port has no actuator
-                        .pathMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**",
-                                "/actuator/prometheus").permitAll()
+                        .pathMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**", "/actuator/prometheus")
+                        .permitAll()
                         // a device's own credential, checked before the body is read (DeviceCredentialVerifier)
-                        .matchers(deviceRoutes).hasAuthority(DeviceAuthentication.AUTHORITY)
-                        .pathMatchers("/api/**").authenticated()
-                        .anyExchange().denyAll())
-                .oauth2ResourceServer(rs -> rs
-                        .bearerTokenConverter(new FastSecurityChecks.BearerTokenConverter())
-                        .jwt(jwt -> { })
-                        .authenticationEntryPoint(entryPoint)
-                        .accessDeniedHandler((exchange, e) -> Problems.write(exchange.getResponse(), 403,
-                                "PERMISSION_DENIED", "access denied", exchange.getRequest().getPath().value(),
-                                CorrelationIdFilter.of(exchange), List.of())))
-                .exceptionHandling(ex -> ex
+                        .matchers(deviceRoutes)
+                        .hasAuthority(DeviceAuthentication.AUTHORITY)
+                        .pathMatchers("/api/**")
+                        .authenticated()
+                        .anyExchange()
+                        .denyAll())
+                .oauth2ResourceServer(rs -> rs.bearerTokenConverter(new FastSecurityChecks.BearerTokenConverter())
+                        .jwt(jwt -> {})
                         .authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler((exchange, e) -> Problems.write(
-                        exchange.getResponse(), 403, "PERMISSION_DENIED", "access denied",
-                        exchange.getRequest().getPath().value(), CorrelationIdFilter.of(exchange), List.of())))
+                                exchange.getResponse(),
+                                403,
+                                "PERMISSION_DENIED",
+                                "access denied",
+                                exchange.getRequest().getPath().value(),
+                                CorrelationIdFilter.of(exchange),
+                                List.of())))
+                .exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler((exchange, e) -> Problems.write(
+                                exchange.getResponse(),
+                                403,
+                                "PERMISSION_DENIED",
+                                "access denied",
+                                exchange.getRequest().getPath().value(),
+                                CorrelationIdFilter.of(exchange),
+                                List.of())))
                 .cors(Customizer.withDefaults())
                 // an API: nothing to frame, sniff, cache or refer to; HSTS where TLS ends at us
-                .headers(h -> h
-                        .contentSecurityPolicy(csp -> csp.policyDirectives(SecurityHeaders.API_CSP))
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(SecurityHeaders.API_CSP))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER))
                         .hsts(hsts -> hsts.maxAge(Duration.ofDays(365)).includeSubdomains(true)))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -268,16 +299,21 @@ public class SecurityConfiguration {
      * telemetry — before anything reads the request's body. A refusal is a 401 (503 when telemetry
      * cannot answer) and counts as a failed authentication of the address.
      */
-    private static AuthenticationWebFilter deviceAuthentication(ServerWebExchangeMatcher deviceRoutes,
-                                                                DeviceCredentialVerifier devices,
-                                                                ServerAuthenticationEntryPoint entryPoint) {
-        ReactiveAuthenticationManager manager = authentication -> devices
-                .verify(((DeviceAuthentication) authentication).credential())
-                .map(DeviceAuthentication::verified);
+    private static AuthenticationWebFilter deviceAuthentication(
+            ServerWebExchangeMatcher deviceRoutes,
+            DeviceCredentialVerifier devices,
+            ServerAuthenticationEntryPoint entryPoint) {
+        ReactiveAuthenticationManager manager =
+                authentication -> devices.verify(((DeviceAuthentication) authentication).credential())
+                        .map(DeviceAuthentication::verified);
         AuthenticationWebFilter filter = new AuthenticationWebFilter(manager);
-        filter.setRequiresAuthenticationMatcher(exchange -> deviceRoutes.matches(exchange).flatMap(m -> m.isMatch()
-                && DeviceCredentialVerifier.isDeviceScheme(exchange.getRequest().getHeaders().getFirst("Authorization"))
-                ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch()));
+        filter.setRequiresAuthenticationMatcher(exchange -> deviceRoutes
+                .matches(exchange)
+                .flatMap(m -> m.isMatch()
+                                && DeviceCredentialVerifier.isDeviceScheme(
+                                        exchange.getRequest().getHeaders().getFirst("Authorization"))
+                        ? ServerWebExchangeMatcher.MatchResult.match()
+                        : ServerWebExchangeMatcher.MatchResult.notMatch()));
         filter.setServerAuthenticationConverter(exchange -> {
             String credential = DeviceCredentialVerifier.credentialOf(
                     exchange.getRequest().getHeaders().getFirst("Authorization"));
@@ -289,9 +325,14 @@ public class SecurityConfiguration {
             var exchange = webFilterExchange.getExchange();
             if (e instanceof AuthenticationServiceException) { // telemetry cannot answer: the device retries
                 exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
-                return Problems.write(exchange.getResponse(), 503, "UNAVAILABLE",
-                        "device credentials cannot be checked now; retry later", exchange.getRequest().getPath().value(),
-                        CorrelationIdFilter.of(exchange), List.of());
+                return Problems.write(
+                        exchange.getResponse(),
+                        503,
+                        "UNAVAILABLE",
+                        "device credentials cannot be checked now; retry later",
+                        exchange.getRequest().getPath().value(),
+                        CorrelationIdFilter.of(exchange),
+                        List.of());
             }
             return entryPoint.commence(exchange, e);
         });

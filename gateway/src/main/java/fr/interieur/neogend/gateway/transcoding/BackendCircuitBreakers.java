@@ -17,8 +17,8 @@ import java.util.Set;
  */
 public final class BackendCircuitBreakers {
 
-    private static final Set<Status.Code> OUTAGE = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
-            Status.Code.RESOURCE_EXHAUSTED);
+    private static final Set<Status.Code> OUTAGE =
+            Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED);
 
     private final CircuitBreakerRegistry registry;
     private final long retryAfterSeconds;
@@ -46,6 +46,7 @@ public final class BackendCircuitBreakers {
     }
 
     static boolean isOutage(Throwable t) {
-        return t instanceof StatusRuntimeException e && OUTAGE.contains(e.getStatus().getCode());
+        return t instanceof StatusRuntimeException e
+                && OUTAGE.contains(e.getStatus().getCode());
     }
 }

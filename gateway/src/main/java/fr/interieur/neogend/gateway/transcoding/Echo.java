@@ -9,8 +9,7 @@ public final class Echo {
 
     public static final int MAX = 40;
 
-    private Echo() {
-    }
+    private Echo() {}
 
     /** The text quoted for a message: {@code 'abc'}, or {@code 'abc…' (20000 characters)}. */
     public static String quote(String text) {

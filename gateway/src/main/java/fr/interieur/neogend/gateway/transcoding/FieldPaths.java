@@ -22,8 +22,7 @@ import java.util.Locale;
  */
 public final class FieldPaths {
 
-    private FieldPaths() {
-    }
+    private FieldPaths() {}
 
     /** The fields along a dotted path; IllegalArgumentException if a name is unknown. */
     public static List<FieldDescriptor> resolve(Descriptor type, String path) {
@@ -43,7 +42,8 @@ public final class FieldPaths {
             }
             fields.add(f);
             current = f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && i < names.length - 1
-                    ? f.getMessageType() : null;
+                    ? f.getMessageType()
+                    : null;
         }
         return fields;
     }
@@ -98,13 +98,15 @@ public final class FieldPaths {
                 case LONG -> Long.parseLong(text);
                 case FLOAT -> Float.parseFloat(text);
                 case DOUBLE -> Double.parseDouble(text);
-                case BOOLEAN -> switch (text.toLowerCase(Locale.ROOT)) {
-                    case "true", "1" -> true;
-                    case "false", "0" -> false;
-                    default -> throw new IllegalArgumentException();
-                };
-                case BYTE_STRING -> ByteString.copyFrom(Base64.getUrlDecoder().decode(text.replace('+', '-')
-                        .replace('/', '_')));
+                case BOOLEAN ->
+                    switch (text.toLowerCase(Locale.ROOT)) {
+                        case "true", "1" -> true;
+                        case "false", "0" -> false;
+                        default -> throw new IllegalArgumentException();
+                    };
+                case BYTE_STRING ->
+                    ByteString.copyFrom(
+                            Base64.getUrlDecoder().decode(text.replace('+', '-').replace('/', '_')));
                 case ENUM -> enumValue(f.getEnumType(), text, label);
                 case MESSAGE -> wellKnown(f.getMessageType(), text, label);
             };
@@ -127,9 +129,10 @@ public final class FieldPaths {
         }
         if (v == null || v.getNumber() == 0 && !text.equals(v.getName())) {
             List<String> names = new ArrayList<>();
-            type.getValues().stream().filter(e -> e.getNumber() != 0)
-                    .forEach(e -> names.add(e.getName().startsWith(prefix) ? e.getName().substring(prefix.length())
-                            : e.getName()));
+            type.getValues().stream()
+                    .filter(e -> e.getNumber() != 0)
+                    .forEach(e -> names.add(
+                            e.getName().startsWith(prefix) ? e.getName().substring(prefix.length()) : e.getName()));
             throw TranscodingException.badField(label, "must be one of " + names + ", not " + Echo.quote(text));
         }
         return v;
@@ -138,8 +141,10 @@ public final class FieldPaths {
     private static Object wellKnown(Descriptor type, String text, String label) {
         try {
             return switch (type.getFullName()) {
-                case "google.protobuf.Timestamp" -> DynamicMessage.parseFrom(type, Timestamps.parse(text).toByteString());
-                case "google.protobuf.Duration" -> DynamicMessage.parseFrom(type, Durations.parse(text).toByteString());
+                case "google.protobuf.Timestamp" ->
+                    DynamicMessage.parseFrom(type, Timestamps.parse(text).toByteString());
+                case "google.protobuf.Duration" ->
+                    DynamicMessage.parseFrom(type, Durations.parse(text).toByteString());
                 case "google.type.Date" -> day(type, text, label);
                 default -> throw TranscodingException.badField(label, "cannot be set from a path or query parameter");
             };
@@ -163,7 +168,8 @@ public final class FieldPaths {
         return DynamicMessage.newBuilder(type)
                 .setField(type.findFieldByName("year"), Integer.parseInt(m.group(1)))
                 .setField(type.findFieldByName("month"), Integer.parseInt(m.group(2)))
-                .setField(type.findFieldByName("day"), Integer.parseInt(m.group(3))).build();
+                .setField(type.findFieldByName("day"), Integer.parseInt(m.group(3)))
+                .build();
     }
 
     static String upperSnake(String camel) {

@@ -25,23 +25,32 @@ public class GrpcBackends implements DisposableBean {
      *                    and its gRPC call stay on the same threads (no hand-over between loops)
      * @param channelType the socket channel class matching those loops (epoll or NIO)
      */
-    public GrpcBackends(Map<String, String> targets, Iterable<String> required, EventLoopGroup eventLoops,
-                        Class<? extends Channel> channelType, ObservationRegistry observations) {
+    public GrpcBackends(
+            Map<String, String> targets,
+            Iterable<String> required,
+            EventLoopGroup eventLoops,
+            Class<? extends Channel> channelType,
+            ObservationRegistry observations) {
         for (String name : required) {
             String target = targets.get(name);
             if (target == null || target.isBlank()) {
-                throw new IllegalStateException("no address for backend '" + name
-                        + "': set neogend.gateway.backends." + name + " (host:port)");
+                throw new IllegalStateException(
+                        "no address for backend '" + name + "': set neogend.gateway.backends." + name + " (host:port)");
             }
-            channels.put(name, NettyChannelBuilder.forTarget(target).usePlaintext()
-                    .eventLoopGroup(eventLoops).channelType(channelType)
-                    .directExecutor() // callbacks only complete a Mono: no blocking work on the loop
-                    .keepAliveTime(60, TimeUnit.SECONDS)
-                    // room for a refusal's field violations in the trailers (services keep theirs well below)
-                    .maxInboundMetadataSize(64 * 1024)
-                    // a client span per call, its context sent on (traceparent): the trace continues in the service
-                    .intercept(new ObservationGrpcClientInterceptor(observations))
-                    .build());
+            channels.put(
+                    name,
+                    NettyChannelBuilder.forTarget(target)
+                            .usePlaintext()
+                            .eventLoopGroup(eventLoops)
+                            .channelType(channelType)
+                            .directExecutor() // callbacks only complete a Mono: no blocking work on the loop
+                            .keepAliveTime(60, TimeUnit.SECONDS)
+                            // room for a refusal's field violations in the trailers (services keep theirs well below)
+                            .maxInboundMetadataSize(64 * 1024)
+                            // a client span per call, its context sent on (traceparent): the trace continues in the
+                            // service
+                            .intercept(new ObservationGrpcClientInterceptor(observations))
+                            .build());
         }
     }
 

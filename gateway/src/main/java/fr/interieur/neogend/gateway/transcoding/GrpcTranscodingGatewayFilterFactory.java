@@ -47,9 +47,12 @@ import java.util.concurrent.TimeUnit;
  */
 public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFactory<Object> {
 
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> CORRELATION = Metadata.Key.of("x-correlation-id", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> IDEMPOTENCY_KEY = Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> CORRELATION =
+            Metadata.Key.of("x-correlation-id", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> IDEMPOTENCY_KEY =
+            Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
     private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
 
     private final RouteTable routes;
@@ -62,9 +65,14 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
     private final int deviceMaxBodyBytes;
     private final Map<String, MethodDescriptor<DynamicMessage, DynamicMessage>> methods = new ConcurrentHashMap<>();
 
-    public GrpcTranscodingGatewayFilterFactory(RouteTable routes, GrpcBackends backends,
-                                               BackendCircuitBreakers breakers, Duration deadline,
-                                               Duration downloadDeadline, int maxBodyBytes, int deviceMaxBodyBytes) {
+    public GrpcTranscodingGatewayFilterFactory(
+            RouteTable routes,
+            GrpcBackends backends,
+            BackendCircuitBreakers breakers,
+            Duration deadline,
+            Duration downloadDeadline,
+            int maxBodyBytes,
+            int deviceMaxBodyBytes) {
         super(Object.class);
         this.routes = routes;
         this.transcoder = new Transcoder(routes.typeRegistry());
@@ -96,18 +104,30 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         if (match.isEmpty()) {
             Set<String> allowed = routes.methodsFor(path);
             if (allowed.isEmpty()) {
-                return Problems.write(response, 404, "NOT_FOUND", "no operation at " + path, path, correlationId,
-                        List.of());
+                return Problems.write(
+                        response, 404, "NOT_FOUND", "no operation at " + path, path, correlationId, List.of());
             }
             response.getHeaders().set(HttpHeaders.ALLOW, String.join(", ", allowed));
-            return Problems.write(response, 405, "METHOD_NOT_ALLOWED", httpMethod + " is not allowed here; use "
-                    + allowed, path, correlationId, List.of());
+            return Problems.write(
+                    response,
+                    405,
+                    "METHOD_NOT_ALLOWED",
+                    httpMethod + " is not allowed here; use " + allowed,
+                    path,
+                    correlationId,
+                    List.of());
         }
         if (WITH_BODY.contains(httpMethod) && !match.get().route().body().isEmpty()) {
             MediaType type = request.getHeaders().getContentType();
             if (type != null && !MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
-                return Problems.write(response, 415, "UNSUPPORTED_MEDIA_TYPE",
-                        "send the body as application/json", path, correlationId, List.of());
+                return Problems.write(
+                        response,
+                        415,
+                        "UNSUPPORTED_MEDIA_TYPE",
+                        "send the body as application/json",
+                        path,
+                        correlationId,
+                        List.of());
             }
         }
         // a device's batch is small: its routes have a limit of their own (checked on the announced
@@ -126,24 +146,42 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                         })
                         .defaultIfEmpty("");
         if (match.get().route().streamed()) {
-            return body.flatMap(text -> download(match.get().route(),
-                            transcoder.request(match.get(), request.getQueryParams(), text), request.getHeaders(),
-                            correlationId, response))
+            return body.flatMap(text -> download(
+                            match.get().route(),
+                            transcoder.request(match.get(), request.getQueryParams(), text),
+                            request.getHeaders(),
+                            correlationId,
+                            response))
                     .onErrorResume(e -> response.isCommitted(), Mono::error) // cut mid-file: the connection drops
-                    .onErrorResume(TranscodingException.class, e -> Problems.write(response, e.httpStatus(),
-                            e.httpStatus() == 400 ? "INVALID_ARGUMENT" : "BAD_REQUEST", e.getMessage(), path,
-                            correlationId, e.violations().stream()
-                                    .map(v -> new Problems.FieldError(v.field(), v.description())).toList()))
-                    .onErrorResume(StatusRuntimeException.class, e -> Problems.fromGrpc(response, e, path, correlationId))
+                    .onErrorResume(
+                            TranscodingException.class,
+                            e -> Problems.write(
+                                    response,
+                                    e.httpStatus(),
+                                    e.httpStatus() == 400 ? "INVALID_ARGUMENT" : "BAD_REQUEST",
+                                    e.getMessage(),
+                                    path,
+                                    correlationId,
+                                    e.violations().stream()
+                                            .map(v -> new Problems.FieldError(v.field(), v.description()))
+                                            .toList()))
+                    .onErrorResume(
+                            StatusRuntimeException.class, e -> Problems.fromGrpc(response, e, path, correlationId))
                     .onErrorResume(CallNotPermittedException.class, e -> {
-                        response.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(breakers.retryAfterSeconds()));
-                        return Problems.write(response, 503, "UNAVAILABLE", "the " + match.get().route().backend()
-                                + " service is failing; calls to it are paused, retry later", path, correlationId,
+                        response.getHeaders()
+                                .set(HttpHeaders.RETRY_AFTER, String.valueOf(breakers.retryAfterSeconds()));
+                        return Problems.write(
+                                response,
+                                503,
+                                "UNAVAILABLE",
+                                "the " + match.get().route().backend()
+                                        + " service is failing; calls to it are paused, retry later",
+                                path,
+                                correlationId,
                                 List.of());
                     });
         }
-        return body
-                .flatMap(text -> {
+        return body.flatMap(text -> {
                     DynamicMessage rpcRequest = transcoder.request(match.get(), request.getQueryParams(), text);
                     String backend = match.get().route().backend();
                     return call(match.get().route(), rpcRequest, request.getHeaders(), correlationId)
@@ -153,35 +191,57 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                     var raw = transcoder.raw(match.get().route(), rpcResponse);
                     if (raw.isPresent()) {
                         response.setRawStatusCode(200);
-                        response.getHeaders().set(HttpHeaders.CONTENT_TYPE, raw.get().contentType());
+                        response.getHeaders()
+                                .set(HttpHeaders.CONTENT_TYPE, raw.get().contentType());
                         response.getHeaders().setContentLength(raw.get().data().length);
-                        return response.writeWith(Mono.just(response.bufferFactory().wrap(raw.get().data())));
+                        return response.writeWith(Mono.just(
+                                response.bufferFactory().wrap(raw.get().data())));
                     }
-                    byte[] json = transcoder.response(match.get().route(), rpcResponse)
+                    byte[] json = transcoder
+                            .response(match.get().route(), rpcResponse)
                             .getBytes(StandardCharsets.UTF_8);
                     response.setRawStatusCode(200);
                     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
                     response.getHeaders().setContentLength(json.length);
                     return response.writeWith(Mono.just(response.bufferFactory().wrap(json)));
                 })
-                .onErrorResume(TranscodingException.class, e -> Problems.write(response, e.httpStatus(),
-                        e.httpStatus() == 400 ? "INVALID_ARGUMENT" : "BAD_REQUEST", e.getMessage(), path,
-                        correlationId, e.violations().stream()
-                                .map(v -> new Problems.FieldError(v.field(), v.description())).toList()))
+                .onErrorResume(
+                        TranscodingException.class,
+                        e -> Problems.write(
+                                response,
+                                e.httpStatus(),
+                                e.httpStatus() == 400 ? "INVALID_ARGUMENT" : "BAD_REQUEST",
+                                e.getMessage(),
+                                path,
+                                correlationId,
+                                e.violations().stream()
+                                        .map(v -> new Problems.FieldError(v.field(), v.description()))
+                                        .toList()))
                 .onErrorResume(DataBufferLimitException.class, e -> tooLarge(response, limit, path, correlationId))
-                .onErrorResume(StatusRuntimeException.class,
-                        e -> Problems.fromGrpc(response, e, path, correlationId))
+                .onErrorResume(StatusRuntimeException.class, e -> Problems.fromGrpc(response, e, path, correlationId))
                 .onErrorResume(CallNotPermittedException.class, e -> {
                     response.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(breakers.retryAfterSeconds()));
-                    return Problems.write(response, 503, "UNAVAILABLE", "the " + match.get().route().backend()
-                            + " service is failing; calls to it are paused, retry later", path, correlationId,
+                    return Problems.write(
+                            response,
+                            503,
+                            "UNAVAILABLE",
+                            "the " + match.get().route().backend()
+                                    + " service is failing; calls to it are paused, retry later",
+                            path,
+                            correlationId,
                             List.of());
                 });
     }
 
     private static Mono<Void> tooLarge(ServerHttpResponse response, int limit, String path, String correlationId) {
-        return Problems.write(response, 413, "PAYLOAD_TOO_LARGE", "the request body exceeds " + limit
-                + " bytes, the limit of this operation", path, correlationId, List.of());
+        return Problems.write(
+                response,
+                413,
+                "PAYLOAD_TOO_LARGE",
+                "the request body exceeds " + limit + " bytes, the limit of this operation",
+                path,
+                correlationId,
+                List.of());
     }
 
     /** Whether the request announces a body (a length above zero, or chunks). */
@@ -197,8 +257,12 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
      * are written with the first chunk: a refusal before it is an ordinary problem; a failure after
      * it can only cut the connection, which the client sees as an incomplete transfer.
      */
-    private Mono<Void> download(TranscodingRoute route, DynamicMessage rpcRequest, HttpHeaders headers,
-                                String correlationId, ServerHttpResponse response) {
+    private Mono<Void> download(
+            TranscodingRoute route,
+            DynamicMessage rpcRequest,
+            HttpHeaders headers,
+            String correlationId,
+            ServerHttpResponse response) {
         MethodDescriptor<DynamicMessage, DynamicMessage> method = methodOf(route);
         Metadata metadata = metadata(headers, correlationId);
         Flux<DynamicMessage> chunks = Flux.<DynamicMessage>deferContextual(context -> Flux.create(sink -> {
@@ -206,12 +270,14 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
             try (Observation.Scope scope = parent == null ? null : parent.openScope()) {
                 ClientCall<DynamicMessage, DynamicMessage> call = ClientInterceptors.intercept(
                                 backends.channel(route.backend()), MetadataUtils.newAttachHeadersInterceptor(metadata))
-                        .newCall(method, CallOptions.DEFAULT.withDeadlineAfter(downloadDeadline.toMillis(),
-                                TimeUnit.MILLISECONDS));
+                        .newCall(
+                                method,
+                                CallOptions.DEFAULT.withDeadlineAfter(
+                                        downloadDeadline.toMillis(), TimeUnit.MILLISECONDS));
                 java.util.concurrent.atomic.AtomicReference<ClientCallStreamObserver<DynamicMessage>> stream =
                         new java.util.concurrent.atomic.AtomicReference<>();
-                ClientCalls.asyncServerStreamingCall(call, rpcRequest,
-                        new ClientResponseObserver<DynamicMessage, DynamicMessage>() {
+                ClientCalls.asyncServerStreamingCall(
+                        call, rpcRequest, new ClientResponseObserver<DynamicMessage, DynamicMessage>() {
                             @Override
                             public void beforeStart(ClientCallStreamObserver<DynamicMessage> requestStream) {
                                 requestStream.disableAutoRequestWithInitial(1);
@@ -245,8 +311,11 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                     var head = transcoder.raw(route, first.get()).orElseThrow();
                     response.setRawStatusCode(200);
                     response.getHeaders().set(HttpHeaders.CONTENT_TYPE, head.contentType());
-                    return response.writeWith(all.map(m -> response.bufferFactory().wrap(
-                            transcoder.raw(route, m).map(Transcoder.Raw::data).orElse(new byte[0]))));
+                    return response.writeWith(all.map(m -> response.bufferFactory()
+                            .wrap(transcoder
+                                    .raw(route, m)
+                                    .map(Transcoder.Raw::data)
+                                    .orElse(new byte[0]))));
                 })
                 .then();
     }
@@ -267,8 +336,8 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         return metadata;
     }
 
-    private Mono<DynamicMessage> call(TranscodingRoute route, DynamicMessage rpcRequest, HttpHeaders headers,
-                                      String correlationId) {
+    private Mono<DynamicMessage> call(
+            TranscodingRoute route, DynamicMessage rpcRequest, HttpHeaders headers, String correlationId) {
         Metadata metadata = metadata(headers, correlationId);
         MethodDescriptor<DynamicMessage, DynamicMessage> method = methodOf(route);
         return Mono.deferContextual(context -> Mono.create(sink -> {
@@ -280,10 +349,14 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         }));
     }
 
-    private void start(TranscodingRoute route, MethodDescriptor<DynamicMessage, DynamicMessage> method,
-                       Metadata metadata, DynamicMessage rpcRequest, MonoSink<DynamicMessage> sink) {
-        ClientCall<DynamicMessage, DynamicMessage> call = ClientInterceptors.intercept(backends.channel(route.backend()),
-                        MetadataUtils.newAttachHeadersInterceptor(metadata))
+    private void start(
+            TranscodingRoute route,
+            MethodDescriptor<DynamicMessage, DynamicMessage> method,
+            Metadata metadata,
+            DynamicMessage rpcRequest,
+            MonoSink<DynamicMessage> sink) {
+        ClientCall<DynamicMessage, DynamicMessage> call = ClientInterceptors.intercept(
+                        backends.channel(route.backend()), MetadataUtils.newAttachHeadersInterceptor(metadata))
                 .newCall(method, CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
         sink.onCancel(() -> call.cancel("HTTP request cancelled", null));
         ClientCalls.asyncUnaryCall(call, rpcRequest, new StreamObserver<>() {
@@ -306,12 +379,19 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
 
     private MethodDescriptor<DynamicMessage, DynamicMessage> methodOf(TranscodingRoute route) {
         var m = route.method();
-        return methods.computeIfAbsent(m.getFullName(), name -> MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
-                .setType(m.isServerStreaming() ? MethodDescriptor.MethodType.SERVER_STREAMING
-                        : MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(m.getService().getFullName(), m.getName()))
-                .setRequestMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getInputType())))
-                .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getOutputType())))
-                .build());
+        return methods.computeIfAbsent(
+                m.getFullName(),
+                name -> MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
+                        .setType(
+                                m.isServerStreaming()
+                                        ? MethodDescriptor.MethodType.SERVER_STREAMING
+                                        : MethodDescriptor.MethodType.UNARY)
+                        .setFullMethodName(MethodDescriptor.generateFullMethodName(
+                                m.getService().getFullName(), m.getName()))
+                        .setRequestMarshaller(
+                                ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getInputType())))
+                        .setResponseMarshaller(
+                                ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getOutputType())))
+                        .build());
     }
 }

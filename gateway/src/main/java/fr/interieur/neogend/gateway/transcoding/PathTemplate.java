@@ -80,7 +80,10 @@ public final class PathTemplate {
                 if (!FIELD_PATH.matcher(name).matches()) {
                     throw new IllegalArgumentException("bad variable '" + name + "' in " + template);
                 }
-                re.append("(?<v").append(variables.size()).append('>').append(segmentsRegex(sub, template))
+                re.append("(?<v")
+                        .append(variables.size())
+                        .append('>')
+                        .append(segmentsRegex(sub, template))
                         .append(')');
                 variables.add(name);
                 end = close + 1;
@@ -114,16 +117,17 @@ public final class PathTemplate {
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("empty segment in " + template);
             }
-            parts.add(switch (s) {
-                case "*" -> SEGMENT;
-                case "**" -> SEGMENTS;
-                default -> {
-                    if (s.contains("{") || s.contains("}") || s.contains("*")) {
-                        throw new IllegalArgumentException("bad segment '" + s + "' in " + template);
-                    }
-                    yield Pattern.quote(s);
-                }
-            });
+            parts.add(
+                    switch (s) {
+                        case "*" -> SEGMENT;
+                        case "**" -> SEGMENTS;
+                        default -> {
+                            if (s.contains("{") || s.contains("}") || s.contains("*")) {
+                                throw new IllegalArgumentException("bad segment '" + s + "' in " + template);
+                            }
+                            yield Pattern.quote(s);
+                        }
+                    });
         }
         return String.join("/", parts);
     }
@@ -142,8 +146,10 @@ public final class PathTemplate {
             try {
                 // the variables' groups are the regex's only capturing groups, in order (group v + 1)
                 String raw = m.group(v + 1);
-                values.put(variables.get(v), URLDecoder.decode(raw.indexOf('+') < 0 ? raw : raw.replace("+", "%2B"),
-                        StandardCharsets.UTF_8));
+                values.put(
+                        variables.get(v),
+                        URLDecoder.decode(
+                                raw.indexOf('+') < 0 ? raw : raw.replace("+", "%2B"), StandardCharsets.UTF_8));
             } catch (IllegalArgumentException malformedEscape) { // "%zz": no operation lives there
                 return Optional.empty();
             }

@@ -50,12 +50,14 @@ public final class RouteTable {
     private final List<TranscodingRoute> routes;
     /** The same routes by HTTP method, most specific first. */
     private final Map<String, List<TranscodingRoute>> byMethod;
+
     private final TypeRegistry typeRegistry;
 
     private RouteTable(List<TranscodingRoute> routes, TypeRegistry typeRegistry) {
         this.routes = routes;
         Map<String, List<TranscodingRoute>> index = new HashMap<>();
-        routes.forEach(r -> index.computeIfAbsent(r.httpMethod(), m -> new ArrayList<>()).add(r));
+        routes.forEach(r ->
+                index.computeIfAbsent(r.httpMethod(), m -> new ArrayList<>()).add(r));
         index.replaceAll((m, list) -> List.copyOf(list));
         this.byMethod = Map.copyOf(index);
         this.typeRegistry = typeRegistry;
@@ -93,8 +95,10 @@ public final class RouteTable {
                 }
             }
         }
-        routes.sort(Comparator.comparingInt((TranscodingRoute r) -> r.template().specificity()).reversed());
-        routes.forEach(r -> log.info("route {} {} -> {}", r.httpMethod(), r.template(), r.method().getFullName()));
+        routes.sort(Comparator.comparingInt((TranscodingRoute r) -> r.template().specificity())
+                .reversed());
+        routes.forEach(r -> log.info(
+                "route {} {} -> {}", r.httpMethod(), r.template(), r.method().getFullName()));
         return new RouteTable(List.copyOf(routes), types.build());
     }
 
@@ -114,12 +118,30 @@ public final class RouteTable {
             String verb;
             String path;
             switch (r.getPatternCase()) {
-                case GET -> { verb = "GET"; path = r.getGet(); }
-                case POST -> { verb = "POST"; path = r.getPost(); }
-                case PUT -> { verb = "PUT"; path = r.getPut(); }
-                case PATCH -> { verb = "PATCH"; path = r.getPatch(); }
-                case DELETE -> { verb = "DELETE"; path = r.getDelete(); }
-                case CUSTOM -> { verb = r.getCustom().getKind().toUpperCase(); path = r.getCustom().getPath(); }
+                case GET -> {
+                    verb = "GET";
+                    path = r.getGet();
+                }
+                case POST -> {
+                    verb = "POST";
+                    path = r.getPost();
+                }
+                case PUT -> {
+                    verb = "PUT";
+                    path = r.getPut();
+                }
+                case PATCH -> {
+                    verb = "PATCH";
+                    path = r.getPatch();
+                }
+                case DELETE -> {
+                    verb = "DELETE";
+                    path = r.getDelete();
+                }
+                case CUSTOM -> {
+                    verb = r.getCustom().getKind().toUpperCase();
+                    path = r.getCustom().getPath();
+                }
                 default -> throw new IllegalStateException(method.getFullName() + ": http rule without a pattern");
             }
             PathTemplate template = PathTemplate.parse(path);
@@ -129,8 +151,8 @@ public final class RouteTable {
             if (!r.getBody().isEmpty() && !r.getBody().equals("*")) {
                 FieldPaths.resolve(method.getInputType(), r.getBody());
             }
-            out.add(new TranscodingRoute(verb, template, r.getBody(), r.getResponseBody(), method, backend,
-                    rolesOf(method)));
+            out.add(new TranscodingRoute(
+                    verb, template, r.getBody(), r.getResponseBody(), method, backend, rolesOf(method)));
         }
     }
 
@@ -145,7 +167,8 @@ public final class RouteTable {
             return true;
         }
         var field = rule.getResponseBody().isEmpty() ? null : output.findFieldByName(rule.getResponseBody());
-        return field != null && field.getType() == com.google.protobuf.Descriptors.FieldDescriptor.Type.MESSAGE
+        return field != null
+                && field.getType() == com.google.protobuf.Descriptors.FieldDescriptor.Type.MESSAGE
                 && field.getMessageType().getFullName().equals("google.api.HttpBody");
     }
 
@@ -156,7 +179,9 @@ public final class RouteTable {
             AccessProto.registerAllExtensions(registry);
             MethodOptions parsed = MethodOptions.parseFrom(method.getOptions().toByteString(), registry);
             return parsed.hasExtension(AccessProto.access)
-                    ? new LinkedHashSet<>(parsed.getExtension(AccessProto.access).getRolesList()) : Set.of();
+                    ? new LinkedHashSet<>(
+                            parsed.getExtension(AccessProto.access).getRolesList())
+                    : Set.of();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("cannot read the options of " + method.getFullName(), e);
         }
@@ -176,7 +201,8 @@ public final class RouteTable {
         String method = exchange.getRequest().getMethod().name();
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
         if (exchange.getAttributes().get(MATCH_ATTRIBUTE) instanceof Remembered r
-                && r.method().equals(method) && r.path().equals(path)) {
+                && r.method().equals(method)
+                && r.path().equals(path)) {
             return r.match();
         }
         Optional<Match> match = find(method, path);
@@ -184,8 +210,7 @@ public final class RouteTable {
         return match;
     }
 
-    private record Remembered(String method, String path, Optional<Match> match) {
-    }
+    private record Remembered(String method, String path, Optional<Match> match) {}
 
     private static Optional<HttpRule> httpRule(MethodDescriptor method) {
         MethodOptions options = method.getOptions();
@@ -194,14 +219,15 @@ public final class RouteTable {
             AnnotationsProto.registerAllExtensions(registry);
             MethodOptions parsed = MethodOptions.parseFrom(options.toByteString(), registry);
             return parsed.hasExtension(AnnotationsProto.http)
-                    ? Optional.of(parsed.getExtension(AnnotationsProto.http)) : Optional.empty();
+                    ? Optional.of(parsed.getExtension(AnnotationsProto.http))
+                    : Optional.empty();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("cannot read the options of " + method.getFullName(), e);
         }
     }
 
-    private static FileDescriptor build(String name, Map<String, FileDescriptorProto> protos,
-                                        Map<String, FileDescriptor> built) {
+    private static FileDescriptor build(
+            String name, Map<String, FileDescriptorProto> protos, Map<String, FileDescriptor> built) {
         FileDescriptor done = built.get(name);
         if (done != null) {
             return done;
@@ -259,6 +285,5 @@ public final class RouteTable {
     }
 
     /** A matched route and the path variables it bound. */
-    public record Match(TranscodingRoute route, Map<String, String> variables) {
-    }
+    public record Match(TranscodingRoute route, Map<String, String> variables) {}
 }

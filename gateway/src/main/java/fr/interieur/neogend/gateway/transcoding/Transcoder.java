@@ -38,8 +38,8 @@ public final class Transcoder {
     /** What protobuf's JSON parser says of a name the message does not have. */
     private static final Pattern UNKNOWN_FIELD = Pattern.compile("Cannot find field: (\\S+) in message \\S+");
     /** A Java exception class name that a JSON parser put at the head of its message. */
-    private static final Pattern EXCEPTION_PREFIX = Pattern.compile(
-            "(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ");
+    private static final Pattern EXCEPTION_PREFIX =
+            Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ");
 
     private static final tools.jackson.databind.json.JsonMapper CULPRIT_JSON =
             tools.jackson.databind.json.JsonMapper.builder().build();
@@ -55,7 +55,8 @@ public final class Transcoder {
     /** The RPC request for a matched route, query parameters and JSON body (may be empty). */
     public DynamicMessage request(RouteTable.Match match, Map<String, List<String>> query, String body) {
         TranscodingRoute route = match.route();
-        DynamicMessage.Builder request = DynamicMessage.newBuilder(route.method().getInputType());
+        DynamicMessage.Builder request =
+                DynamicMessage.newBuilder(route.method().getInputType());
         Set<String> bound = new HashSet<>();
         if (!route.body().isEmpty()) {
             mergeBody(request, route.body(), body);
@@ -74,16 +75,16 @@ public final class Transcoder {
                     throw TranscodingException.badField(name, "is set by the path or body already");
                 }
                 if (values.size() > 1 && !repeated(route.method().getInputType(), given)) {
-                    throw TranscodingException.badField(name, "is given " + values.size()
-                            + " times; it takes one value");
+                    throw TranscodingException.badField(
+                            name, "is given " + values.size() + " times; it takes one value");
                 }
                 for (String value : values) {
                     FieldPaths.set(request, given, value, name);
                 }
             });
         } else if (!query.isEmpty()) {
-            throw TranscodingException.badField(label(query.keySet().iterator().next()),
-                    "query parameters are not taken by this operation");
+            throw TranscodingException.badField(
+                    label(query.keySet().iterator().next()), "query parameters are not taken by this operation");
         }
         DynamicMessage built = request.build();
         refuseOutputOnly(built, "", match.variables().keySet());
@@ -180,12 +181,18 @@ public final class Transcoder {
             String prefix = bodyField.equals("*") ? "" : bodyField + ".";
             Matcher unknown = UNKNOWN_FIELD.matcher(String.valueOf(e.getMessage()));
             if (unknown.find()) {
-                throw TranscodingException.badField(label(prefix + unknown.group(1)), "is not a field of this operation");
+                throw TranscodingException.badField(
+                        label(prefix + unknown.group(1)), "is not a field of this operation");
             }
-            Descriptor type = bodyField.equals("*") ? request.getDescriptorForType()
-                    : FieldPaths.resolve(request.getDescriptorForType(), bodyField).getLast().getMessageType();
+            Descriptor type = bodyField.equals("*")
+                    ? request.getDescriptorForType()
+                    : FieldPaths.resolve(request.getDescriptorForType(), bodyField)
+                            .getLast()
+                            .getMessageType();
             String culprit = culprit(type, json, prefix);
-            throw new TranscodingException(400, culprit != null ? culprit : bodyField.equals("*") ? null : bodyField,
+            throw new TranscodingException(
+                    400,
+                    culprit != null ? culprit : bodyField.equals("*") ? null : bodyField,
                     "the request body is not valid JSON for this operation: "
                             + Echo.cut(withoutClassNames(e.getMessage()), 200));
         }
@@ -217,7 +224,9 @@ public final class Transcoder {
             } catch (InvalidProtocolBufferException | RuntimeException refused) {
                 FieldDescriptor f = type.findFieldByName(member.getKey());
                 if (f == null) {
-                    f = type.getFields().stream().filter(c -> c.getJsonName().equals(member.getKey())).findFirst()
+                    f = type.getFields().stream()
+                            .filter(c -> c.getJsonName().equals(member.getKey()))
+                            .findFirst()
                             .orElse(null);
                 }
                 if (f == null) {
@@ -253,8 +262,7 @@ public final class Transcoder {
     }
 
     /** A raw answer: the content of a {@code google.api.HttpBody}. */
-    public record Raw(String contentType, byte[] data) {
-    }
+    public record Raw(String contentType, byte[] data) {}
 
     /**
      * The raw answer when the response (or its {@code response_body} field) is a
@@ -263,7 +271,8 @@ public final class Transcoder {
     public java.util.Optional<Raw> raw(TranscodingRoute route, DynamicMessage response) {
         Message selected = response;
         if (!route.responseBody().isEmpty()) {
-            FieldDescriptor f = FieldPaths.resolve(response.getDescriptorForType(), route.responseBody()).get(0);
+            FieldDescriptor f = FieldPaths.resolve(response.getDescriptorForType(), route.responseBody())
+                    .get(0);
             if (response.getField(f) instanceof Message m) {
                 selected = m;
             }
@@ -283,14 +292,16 @@ public final class Transcoder {
             if (route.responseBody().isEmpty()) {
                 return printer.print(response);
             }
-            FieldDescriptor f = FieldPaths.resolve(response.getDescriptorForType(), route.responseBody()).get(0);
+            FieldDescriptor f = FieldPaths.resolve(response.getDescriptorForType(), route.responseBody())
+                    .get(0);
             Object value = response.getField(f);
             if (value instanceof Message message) {
                 return printer.print(message);
             }
             return printer.print(response);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print " + response.getDescriptorForType().getFullName(), e);
+            throw new IllegalStateException(
+                    "cannot print " + response.getDescriptorForType().getFullName(), e);
         }
     }
 }

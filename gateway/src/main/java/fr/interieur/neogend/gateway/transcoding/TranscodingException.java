@@ -37,7 +37,9 @@ public class TranscodingException extends RuntimeException {
     private static String summary(List<RequestRules.Violation> violations, int total) {
         StringBuilder text = new StringBuilder("invalid request: ");
         for (int i = 0; i < Math.min(3, violations.size()); i++) {
-            text.append(i == 0 ? "" : "; ").append(violations.get(i).field()).append(' ')
+            text.append(i == 0 ? "" : "; ")
+                    .append(violations.get(i).field())
+                    .append(' ')
                     .append(violations.get(i).description());
         }
         if (total > 3) {

@@ -14,8 +14,14 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
  * @param roles        the realm roles its access rule names (the service enforces them; the gateway
  *                     only needs to know which routes devices call with their own credential)
  */
-public record TranscodingRoute(String httpMethod, PathTemplate template, String body, String responseBody,
-                               MethodDescriptor method, String backend, java.util.Set<String> roles) {
+public record TranscodingRoute(
+        String httpMethod,
+        PathTemplate template,
+        String body,
+        String responseBody,
+        MethodDescriptor method,
+        String backend,
+        java.util.Set<String> roles) {
 
     /** The realm role of devices, given only by a device credential. */
     public static final String DEVICE = "device";

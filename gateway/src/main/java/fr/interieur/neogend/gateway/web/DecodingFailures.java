@@ -39,7 +39,8 @@ public final class DecodingFailures extends ChannelInboundHandlerAdapter {
     public static NettyServerCustomizer customizer() {
         // Reactor Netty's own pipeline (with the HTTP codec) is set up before this callback runs
         return server -> server.doOnChannelInit((observer, channel, remote) -> {
-            if (channel.pipeline().get(NettyPipeline.HttpCodec) != null && channel.pipeline().get(NAME) == null) {
+            if (channel.pipeline().get(NettyPipeline.HttpCodec) != null
+                    && channel.pipeline().get(NAME) == null) {
                 channel.pipeline().addAfter(NettyPipeline.HttpCodec, NAME, new DecodingFailures());
             }
         });
@@ -51,22 +52,31 @@ public final class DecodingFailures extends ChannelInboundHandlerAdapter {
             DecoderResult result = http.decoderResult();
             ReferenceCountUtil.release(msg);
             Throwable cause = result.cause();
-            HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : HttpResponseStatus.BAD_REQUEST;
-            refuse(ctx, status, switch (status.code()) {
-                case 414 -> "the request line (method, path and query) is too long";
-                case 431 -> "the request's headers are too large";
-                default -> "the request is not valid HTTP";
-            });
+            HttpResponseStatus status = cause instanceof TooLongHttpLineException
+                    ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongHttpHeaderException
+                            ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                            : cause instanceof TooLongFrameException
+                                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                                    : HttpResponseStatus.BAD_REQUEST;
+            refuse(
+                    ctx,
+                    status,
+                    switch (status.code()) {
+                        case 414 -> "the request line (method, path and query) is too long";
+                        case 431 -> "the request's headers are too large";
+                        default -> "the request is not valid HTTP";
+                    });
             return;
         }
         if (msg instanceof HttpRequest request && !validUri(request.uri())) {
             // Spring would answer a bare 400 for a target it cannot make a URI of (e.g. "%zz")
             ReferenceCountUtil.release(msg);
-            refuse(ctx, HttpResponseStatus.BAD_REQUEST, "the request target is not a valid URI (a '%' must start "
-                    + "an escape of two hexadecimal digits)");
+            refuse(
+                    ctx,
+                    HttpResponseStatus.BAD_REQUEST,
+                    "the request target is not a valid URI (a '%' must start "
+                            + "an escape of two hexadecimal digits)");
             return;
         }
         ctx.fireChannelRead(msg);
@@ -97,12 +107,14 @@ public final class DecodingFailures extends ChannelInboundHandlerAdapter {
             case 431 -> "REQUEST_HEADER_FIELDS_TOO_LARGE";
             default -> "BAD_REQUEST";
         };
-        String json = "{\"type\":\"urn:neogend:problem:" + code.toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+        String json = "{\"type\":\"urn:neogend:problem:"
+                + code.toLowerCase(java.util.Locale.ROOT).replace('_', '-')
                 + "\",\"title\":\"" + status.reasonPhrase() + "\",\"status\":" + status.code()
                 + ",\"detail\":\"" + detail + "\",\"code\":\"" + code + "\"}";
         ByteBuf body = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         for (String[] header : SecurityHeaders.pairs()) {

@@ -26,12 +26,10 @@ public final class Problems {
 
     public static final MediaType PROBLEM_JSON = MediaType.parseMediaType("application/problem+json");
 
-    private Problems() {
-    }
+    private Problems() {}
 
     /** A field and what is wrong with it. */
-    public record FieldError(String field, String message) {
-    }
+    public record FieldError(String field, String message) {}
 
     /** The standard gRPC → HTTP status mapping. */
     public static int httpStatus(Status.Code code) {
@@ -52,8 +50,8 @@ public final class Problems {
     }
 
     /** Writes the problem for a failed gRPC call. */
-    public static Mono<Void> fromGrpc(ServerHttpResponse response, StatusRuntimeException e, String instance,
-                                      String correlationId) {
+    public static Mono<Void> fromGrpc(
+            ServerHttpResponse response, StatusRuntimeException e, String instance, String correlationId) {
         Status status = e.getStatus();
         List<FieldError> errors = new ArrayList<>();
         com.google.rpc.Status rich = StatusProto.fromThrowable(e);
@@ -62,8 +60,14 @@ public final class Problems {
                 if (detail.is(ErrorInfo.class) && status.getCode() == Status.Code.INVALID_ARGUMENT) {
                     try {
                         if (detail.unpack(ErrorInfo.class).getReason().equals("IDEMPOTENCY_KEY_REUSED")) {
-                            return write(response, 422, "IDEMPOTENCY_KEY_REUSED", status.getDescription(), instance,
-                                    correlationId, List.of());
+                            return write(
+                                    response,
+                                    422,
+                                    "IDEMPOTENCY_KEY_REUSED",
+                                    status.getDescription(),
+                                    instance,
+                                    correlationId,
+                                    List.of());
                         }
                     } catch (InvalidProtocolBufferException ignored) {
                         // a malformed detail is dropped
@@ -71,7 +75,8 @@ public final class Problems {
                 }
                 if (detail.is(BadRequest.class)) {
                     try {
-                        detail.unpack(BadRequest.class).getFieldViolationsList()
+                        detail.unpack(BadRequest.class)
+                                .getFieldViolationsList()
                                 .forEach(v -> errors.add(new FieldError(v.getField(), v.getDescription())));
                     } catch (InvalidProtocolBufferException ignored) {
                         // a malformed detail is dropped; the status and message still go out
@@ -85,21 +90,39 @@ public final class Problems {
             case INTERNAL, UNKNOWN, DATA_LOSS -> "internal error";
             default -> status.getDescription() == null ? status.getCode().name() : status.getDescription();
         };
-        return write(response, httpStatus(status.getCode()), status.getCode().name(), detail, instance,
-                correlationId, errors);
+        return write(
+                response,
+                httpStatus(status.getCode()),
+                status.getCode().name(),
+                detail,
+                instance,
+                correlationId,
+                errors);
     }
 
     /** Writes a problem. */
-    public static Mono<Void> write(ServerHttpResponse response, int httpStatus, String code, String detail,
-                                   String instance, String correlationId, List<FieldError> errors) {
+    public static Mono<Void> write(
+            ServerHttpResponse response,
+            int httpStatus,
+            String code,
+            String detail,
+            String instance,
+            String correlationId,
+            List<FieldError> errors) {
         HttpStatus http = HttpStatus.resolve(httpStatus);
         String title = http != null ? http.getReasonPhrase() : "Client Closed Request";
-        StringBuilder json = new StringBuilder(256).append('{')
-                .append("\"type\":\"urn:neogend:problem:").append(code.toLowerCase(Locale.ROOT).replace('_', '-'))
-                .append("\",\"title\":").append(quote(title))
-                .append(",\"status\":").append(httpStatus)
-                .append(",\"detail\":").append(quote(detail))
-                .append(",\"code\":").append(quote(code));
+        StringBuilder json = new StringBuilder(256)
+                .append('{')
+                .append("\"type\":\"urn:neogend:problem:")
+                .append(code.toLowerCase(Locale.ROOT).replace('_', '-'))
+                .append("\",\"title\":")
+                .append(quote(title))
+                .append(",\"status\":")
+                .append(httpStatus)
+                .append(",\"detail\":")
+                .append(quote(detail))
+                .append(",\"code\":")
+                .append(quote(code));
         if (instance != null) {
             json.append(",\"instance\":").append(quote(instance));
         }
@@ -109,8 +132,12 @@ public final class Problems {
         if (!errors.isEmpty()) {
             json.append(",\"errors\":[");
             for (int i = 0; i < errors.size(); i++) {
-                json.append(i == 0 ? "" : ",").append("{\"field\":").append(quote(errors.get(i).field()))
-                        .append(",\"message\":").append(quote(errors.get(i).message())).append('}');
+                json.append(i == 0 ? "" : ",")
+                        .append("{\"field\":")
+                        .append(quote(errors.get(i).field()))
+                        .append(",\"message\":")
+                        .append(quote(errors.get(i).message()))
+                        .append('}');
             }
             json.append(']');
         }

@@ -34,9 +34,11 @@ public class RateLimitFilter implements WebFilter, Ordered {
             return chain.filter(exchange);
         }
         return exchange.getPrincipal()
-                .map(p -> p instanceof JwtAuthenticationToken jwt ? "sub:" + jwt.getToken().getSubject()
-                        : p instanceof DeviceAuthentication device ? "device:" + device.imei()
-                        : "ip:" + addresses.of(exchange))
+                .map(p -> p instanceof JwtAuthenticationToken jwt
+                        ? "sub:" + jwt.getToken().getSubject()
+                        : p instanceof DeviceAuthentication device
+                                ? "device:" + device.imei()
+                                : "ip:" + addresses.of(exchange))
                 .switchIfEmpty(Mono.fromSupplier(() -> "ip:" + addresses.of(exchange)))
                 .flatMap(client -> {
                     RateLimiter.Decision decision = limiter.acquire(client);
@@ -52,9 +54,14 @@ public class RateLimitFilter implements WebFilter, Ordered {
         long seconds = Math.max(1, (decision.retryAfter().toMillis() + 999) / 1000);
         exchange.getResponse().getHeaders().set("Retry-After", String.valueOf(seconds));
         SecurityHeaders.apply(exchange.getResponse().getHeaders());
-        return Problems.write(exchange.getResponse(), 429, "RESOURCE_EXHAUSTED",
-                why + ": retry after " + seconds + " s", exchange.getRequest().getPath().value(),
-                CorrelationIdFilter.of(exchange), List.of());
+        return Problems.write(
+                exchange.getResponse(),
+                429,
+                "RESOURCE_EXHAUSTED",
+                why + ": retry after " + seconds + " s",
+                exchange.getRequest().getPath().value(),
+                CorrelationIdFilter.of(exchange),
+                List.of());
     }
 
     /** After Spring Security (order -100), so the principal is known. */

@@ -13,8 +13,7 @@ import java.util.function.LongSupplier;
 public final class RateLimiter {
 
     /** The answer for one request: allowed, or refused with the wait before the next token. */
-    public record Decision(boolean allowed, Duration retryAfter) {
-    }
+    public record Decision(boolean allowed, Duration retryAfter) {}
 
     private static final int SWEEP_EVERY = 10_000;
 

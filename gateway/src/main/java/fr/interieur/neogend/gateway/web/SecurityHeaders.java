@@ -11,8 +11,7 @@ public final class SecurityHeaders {
 
     public static final String API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-    private SecurityHeaders() {
-    }
+    private SecurityHeaders() {}
 
     /** Sets the API's security headers (those not set already). */
     public static void apply(HttpHeaders headers) {
@@ -26,11 +25,12 @@ public final class SecurityHeaders {
     /** The same headers as (name, value) pairs, for answers written below Spring (the HTTP decoder's). */
     public static String[][] pairs() {
         return new String[][] {
-                {"Content-Security-Policy", API_CSP},
-                {"X-Content-Type-Options", "nosniff"},
-                {"X-Frame-Options", "DENY"},
-                {"Referrer-Policy", "no-referrer"},
-                {"Cache-Control", "no-cache, no-store, max-age=0, must-revalidate"},
-                {"Strict-Transport-Security", "max-age=31536000 ; includeSubDomains"}};
+            {"Content-Security-Policy", API_CSP},
+            {"X-Content-Type-Options", "nosniff"},
+            {"X-Frame-Options", "DENY"},
+            {"Referrer-Policy", "no-referrer"},
+            {"Cache-Control", "no-cache, no-store, max-age=0, must-revalidate"},
+            {"Strict-Transport-Security", "max-age=31536000 ; includeSubDomains"}
+        };
     }
 }

@@ -14,7 +14,10 @@ class ConsolePropertiesTest {
         var p = new ConsoleProperties(ISSUER, null, null, null);
         assertThat(p.clientId()).isEqualTo("neogend-web");
         assertThat(p.contentSecurityPolicy())
-                .contains("default-src 'none'", "img-src 'self' data:;", "connect-src 'self' https://auth.example.gouv.fr;");
+                .contains(
+                        "default-src 'none'",
+                        "img-src 'self' data:;",
+                        "connect-src 'self' https://auth.example.gouv.fr;");
         assertThat(p.browserConfig()).containsEntry("tileUrl", "").containsEntry("issuer", ISSUER);
     }
 
@@ -27,9 +30,11 @@ class ConsolePropertiesTest {
     @Test
     void badSettingsStopTheStartWithTheirName() {
         assertThatThrownBy(() -> new ConsoleProperties("auth.example/realms/x", null, null, null))
-                .hasMessageContaining("NEOGEND_CONSOLE_ISSUER").hasMessageContaining("absolute http(s) URL");
+                .hasMessageContaining("NEOGEND_CONSOLE_ISSUER")
+                .hasMessageContaining("absolute http(s) URL");
         assertThatThrownBy(() -> new ConsoleProperties(ISSUER, null, "https://tiles.example.org/{z}/{x}.png", null))
-                .hasMessageContaining("NEOGEND_CONSOLE_TILE_URL").hasMessageContaining("{y}");
+                .hasMessageContaining("NEOGEND_CONSOLE_TILE_URL")
+                .hasMessageContaining("{y}");
         assertThatThrownBy(() -> new ConsoleProperties(ISSUER, null, "javascript:alert(1)//{z}{x}{y}", null))
                 .hasMessageContaining("NEOGEND_CONSOLE_TILE_URL");
     }

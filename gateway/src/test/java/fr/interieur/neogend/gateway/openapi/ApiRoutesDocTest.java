@@ -37,14 +37,13 @@ class ApiRoutesDocTest {
 
     private static final Path API_MD = Path.of("..", "docs", "api.md");
     private static final Pattern ROUTE = Pattern.compile("`(GET|POST|PUT|PATCH|DELETE) ([^`?]+)(?:\\?([^`]*))?`");
-    private static final Pattern RPC = Pattern.compile("`((?:[a-z]+\\.v1\\.[A-Za-z]+\\.)|…)([A-Z][A-Za-z]+)(?:\\([^`]*\\))?`");
+    private static final Pattern RPC =
+            Pattern.compile("`((?:[a-z]+\\.v1\\.[A-Za-z]+\\.)|…)([A-Z][A-Za-z]+)(?:\\([^`]*\\))?`");
     private static final Set<String> STAFF = Set.of("fleet-manager", "unit-manager", "technician", "auditor");
 
-    record Rpc(String service, String name, String route, Set<String> roles, Set<String> queryFields) {
-    }
+    record Rpc(String service, String name, String route, Set<String> roles, Set<String> queryFields) {}
 
-    record Row(String route, List<String> rpcs, String rolesCell, Set<String> query, int line) {
-    }
+    record Row(String route, List<String> rpcs, String rolesCell, Set<String> query, int line) {}
 
     /** Every RPC of the neogend services, by short service ("inventory.v1.InventoryService") and name. */
     static Map<String, Rpc> rpcs() throws Exception {
@@ -52,13 +51,15 @@ class ApiRoutesDocTest {
         AnnotationsProto.registerAllExtensions(registry);
         AccessProto.registerAllExtensions(registry);
         FileDescriptorSet set;
-        try (InputStream in = ApiRoutesDocTest.class.getClassLoader().getResourceAsStream(RouteTable.DESCRIPTOR_RESOURCE)) {
+        try (InputStream in =
+                ApiRoutesDocTest.class.getClassLoader().getResourceAsStream(RouteTable.DESCRIPTOR_RESOURCE)) {
             assertThat(in).as("the descriptor set of the protos").isNotNull();
             set = FileDescriptorSet.parseFrom(in, registry);
         }
         Map<String, DescriptorProto> messages = new HashMap<>();
-        set.getFileList().forEach(f -> f.getMessageTypeList().forEach(m -> messages.put("." + f.getPackage() + "."
-                + m.getName(), m)));
+        set.getFileList()
+                .forEach(f ->
+                        f.getMessageTypeList().forEach(m -> messages.put("." + f.getPackage() + "." + m.getName(), m)));
         Map<String, Rpc> out = new TreeMap<>();
         for (var file : set.getFileList()) {
             if (!file.getPackage().startsWith("neogend.") || file.getServiceCount() == 0) {
@@ -84,8 +85,16 @@ class ApiRoutesDocTest {
                     if (request != null) {
                         collect(request, "", messages, fields, 0);
                     }
-                    out.put(shortService + "." + m.getName(), new Rpc(shortService, m.getName(), route,
-                            new TreeSet<>(m.getOptions().getExtension(AccessProto.access).getRolesList()), fields));
+                    out.put(
+                            shortService + "." + m.getName(),
+                            new Rpc(
+                                    shortService,
+                                    m.getName(),
+                                    route,
+                                    new TreeSet<>(m.getOptions()
+                                            .getExtension(AccessProto.access)
+                                            .getRolesList()),
+                                    fields));
                 }
             }
         }
@@ -93,11 +102,13 @@ class ApiRoutesDocTest {
     }
 
     /** The request's fields by proto name, dotted into nested messages (as the query accepts them). */
-    private static void collect(DescriptorProto m, String prefix, Map<String, DescriptorProto> messages,
-                                Set<String> into, int depth) {
+    private static void collect(
+            DescriptorProto m, String prefix, Map<String, DescriptorProto> messages, Set<String> into, int depth) {
         for (FieldDescriptorProto f : m.getFieldList()) {
             into.add(prefix + f.getName());
-            if (f.getType() == FieldDescriptorProto.Type.TYPE_MESSAGE && depth < 3 && messages.containsKey(f.getTypeName())) {
+            if (f.getType() == FieldDescriptorProto.Type.TYPE_MESSAGE
+                    && depth < 3
+                    && messages.containsKey(f.getTypeName())) {
                 collect(messages.get(f.getTypeName()), prefix + f.getName() + ".", messages, into, depth + 1);
             }
         }
@@ -117,7 +128,9 @@ class ApiRoutesDocTest {
                 continue;
             }
             String[] cells = line.substring(1, line.length() - 1).split("\\|");
-            assertThat(cells).as("api.md line %d: method and path, RPC, roles", n).hasSize(3);
+            assertThat(cells)
+                    .as("api.md line %d: method and path, RPC, roles", n)
+                    .hasSize(3);
             String first = cells[0].trim();
             String rpcCell = cells[1].trim();
             String roles = cells[cells.length - 1].trim();
@@ -134,13 +147,16 @@ class ApiRoutesDocTest {
                     }
                 }
             } else {
-                assertThat(first).as("api.md line %d: a route or (gRPC only)", n).startsWith("(gRPC only");
+                assertThat(first)
+                        .as("api.md line %d: a route or (gRPC only)", n)
+                        .startsWith("(gRPC only");
             }
             // the RPCs a row documents: its leading backticked names, up to the first prose
             List<String> names = new ArrayList<>();
             Matcher m = RPC.matcher(rpcCell);
             int at = 0;
-            while (m.find() && rpcCell.substring(at, m.start()).replaceAll("[ ,]", "").isEmpty()) {
+            while (m.find()
+                    && rpcCell.substring(at, m.start()).replaceAll("[ ,]", "").isEmpty()) {
                 names.add(m.group(1) + m.group(2));
                 at = m.end();
             }
@@ -190,19 +206,22 @@ class ApiRoutesDocTest {
                 }
                 documented.merge(full, 1, Integer::sum);
                 if (row.route() == null ? rpc.route() != null : !row.route().equals(rpc.route())) {
-                    problems.add("line " + row.line() + ": " + full + " is " + (rpc.route() == null ? "gRPC only"
-                            : "`" + rpc.route() + "`") + ", the row says " + (row.route() == null ? "gRPC only"
-                            : "`" + row.route() + "`"));
+                    problems.add("line " + row.line() + ": " + full + " is "
+                            + (rpc.route() == null ? "gRPC only" : "`" + rpc.route() + "`") + ", the row says "
+                            + (row.route() == null ? "gRPC only" : "`" + row.route() + "`"));
                 }
-                row.query().stream().filter(q -> !rpc.queryFields().contains(q)).forEach(q -> problems.add("line "
-                        + row.line() + ": ?" + q + " is no field of " + full + "'s request"));
+                row.query().stream()
+                        .filter(q -> !rpc.queryFields().contains(q))
+                        .forEach(q -> problems.add(
+                                "line " + row.line() + ": ?" + q + " is no field of " + full + "'s request"));
                 if (row.rpcs().size() == 1 && !named.equals(rpc.roles())) {
                     problems.add("line " + row.line() + ": " + full + " is granted to " + rpc.roles()
                             + ", the row says " + named);
                 }
             }
         }
-        rpcs.keySet().stream().filter(k -> !documented.containsKey(k))
+        rpcs.keySet().stream()
+                .filter(k -> !documented.containsKey(k))
                 .forEach(k -> problems.add(k + " has no row in docs/api.md"));
         documented.forEach((k, count) -> {
             if (count > 1) {
@@ -216,8 +235,8 @@ class ApiRoutesDocTest {
     void theRolesOfACellAreReadAsTheyAreWritten() {
         assertThat(roles("fleet-manager, technician (its subtree), auditor"))
                 .containsExactly("auditor", "fleet-manager", "technician");
-        assertThat(roles("staff roles, supplier")).containsExactly("auditor", "fleet-manager", "supplier", "technician",
-                "unit-manager");
+        assertThat(roles("staff roles, supplier"))
+                .containsExactly("auditor", "fleet-manager", "supplier", "technician", "unit-manager");
         assertThat(roles("devices only")).containsExactly("device");
     }
 }

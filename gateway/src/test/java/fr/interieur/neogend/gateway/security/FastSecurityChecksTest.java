@@ -13,16 +13,34 @@ class FastSecurityChecksTest {
 
     private static final Pattern BEARER = Pattern.compile("[a-zA-Z0-9-._~+/]+=*");
 
-    private static final List<String> SAMPLES = List.of("", "Bearer abc.def-ghi_jkl~mno+pqr/stu==", "abc=",
-            "=", "==", "a=b", "a b", "abc\u0000", "line\nbreak", "tab\there", "é accentué", "日本語", "\u0378",
-            "emoji \uD83D\uDE00", "\uD800", "x\u007F", "x\u0085y", "ok/+~._-");
+    private static final List<String> SAMPLES = List.of(
+            "",
+            "Bearer abc.def-ghi_jkl~mno+pqr/stu==",
+            "abc=",
+            "=",
+            "==",
+            "a=b",
+            "a b",
+            "abc\u0000",
+            "line\nbreak",
+            "tab\there",
+            "é accentué",
+            "日本語",
+            "\u0378",
+            "emoji \uD83D\uDE00",
+            "\uD800",
+            "x\u007F",
+            "x\u0085y",
+            "ok/+~._-");
 
     @Test
     void headerRuleMatchesSpringSecuritysPattern() {
         for (String s : SAMPLES) {
-            assertThat(FastSecurityChecks.headerValueAllowed(s)).as("header value %s", s)
+            assertThat(FastSecurityChecks.headerValueAllowed(s))
+                    .as("header value %s", s)
                     .isEqualTo(StrictServerWebExchangeFirewall.ALLOWED_HEADER_VALUES.test(s));
-            assertThat(FastSecurityChecks.headerNameAllowed(s)).as("header name %s", s)
+            assertThat(FastSecurityChecks.headerNameAllowed(s))
+                    .as("header name %s", s)
                     .isEqualTo(StrictServerWebExchangeFirewall.ALLOWED_HEADER_NAMES.test(s));
         }
     }
@@ -30,7 +48,9 @@ class FastSecurityChecksTest {
     @Test
     void bearerRuleMatchesRfc6750() {
         for (String s : SAMPLES) {
-            assertThat(FastSecurityChecks.isBearerToken(s)).as("token %s", s).isEqualTo(BEARER.matcher(s).matches());
+            assertThat(FastSecurityChecks.isBearerToken(s))
+                    .as("token %s", s)
+                    .isEqualTo(BEARER.matcher(s).matches());
         }
     }
 }

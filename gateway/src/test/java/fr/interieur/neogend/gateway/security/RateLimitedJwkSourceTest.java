@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RateLimitedJwkSourceTest {
 
     static SignedJWT token(String kid) {
-        return new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), new JWTClaimsSet.Builder().build());
+        return new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), new JWTClaimsSet.Builder().build());
     }
 
     @Test
@@ -29,15 +30,21 @@ class RateLimitedJwkSourceTest {
         AtomicReference<String> served = new AtomicReference<>(new JWKSet(realm.toPublicJWK()).toString());
         AtomicInteger fetches = new AtomicInteger();
         AtomicLong now = new AtomicLong();
-        var source = new RateLimitedJwkSource(() -> {
-            fetches.incrementAndGet();
-            return Mono.just(served.get());
-        }, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(10), now::get);
+        var source = new RateLimitedJwkSource(
+                () -> {
+                    fetches.incrementAndGet();
+                    return Mono.just(served.get());
+                },
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(2),
+                Duration.ofMinutes(10),
+                now::get);
 
         assertThat(source.apply(token("realm")).collectList().block()).hasSize(1);
         assertThat(fetches).hasValue(1);
         for (int i = 0; i < 1000; i++) { // a flood of made-up key ids within the interval
-            assertThat(source.apply(token("made-up-" + i)).collectList().block()).isEmpty();
+            assertThat(source.apply(token("made-up-" + i)).collectList().block())
+                    .isEmpty();
         }
         assertThat(fetches).as("no fetch within 30 s of the last").hasValue(1);
         // a key Keycloak rotated in is found once the interval has passed
@@ -61,13 +68,19 @@ class RateLimitedJwkSourceTest {
         RSAKey realm = new RSAKeyGenerator(2048).keyID("realm").generate();
         AtomicInteger fetches = new AtomicInteger();
         AtomicLong now = new AtomicLong();
-        var source = new RateLimitedJwkSource(() -> fetches.incrementAndGet() == 1
-                ? Mono.just(new JWKSet(realm.toPublicJWK()).toString())
-                : Mono.error(new IllegalStateException("Keycloak down")),
-                Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(10), now::get);
+        var source = new RateLimitedJwkSource(
+                () -> fetches.incrementAndGet() == 1
+                        ? Mono.just(new JWKSet(realm.toPublicJWK()).toString())
+                        : Mono.error(new IllegalStateException("Keycloak down")),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(2),
+                Duration.ofMinutes(10),
+                now::get);
         assertThat(source.apply(token("realm")).collectList().block()).hasSize(1);
         now.addAndGet(Duration.ofMinutes(11).toNanos());
-        assertThat(source.apply(token("realm")).collectList().block()).as("old keys while Keycloak is down").hasSize(1);
+        assertThat(source.apply(token("realm")).collectList().block())
+                .as("old keys while Keycloak is down")
+                .hasSize(1);
         assertThat(fetches).hasValue(2);
     }
 }

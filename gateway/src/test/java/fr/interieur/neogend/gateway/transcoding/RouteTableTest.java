@@ -23,23 +23,30 @@ class RouteTableTest {
 
     @Test
     void derivesTheInventoryRoutesFromTheProtoAnnotations() {
-        assertThat(table.find("POST", "/api/v1/devices")).get()
+        assertThat(table.find("POST", "/api/v1/devices"))
+                .get()
                 .extracting(m -> m.route().method().getFullName())
                 .isEqualTo("neogend.inventory.v1.InventoryService.RegisterDevice");
-        assertThat(table.find("GET", "/api/v1/devices/490154203237518")).get()
-                .satisfies(m -> {
-                    assertThat(m.route().method().getName()).isEqualTo("GetDevice");
-                    assertThat(m.route().backend()).isEqualTo("inventory");
-                    assertThat(m.variables()).containsEntry("imei", "490154203237518");
-                });
-        assertThat(table.find("GET", "/api/v1/devices")).get()
-                .extracting(m -> m.route().method().getName()).isEqualTo("ListDevices");
+        assertThat(table.find("GET", "/api/v1/devices/490154203237518")).get().satisfies(m -> {
+            assertThat(m.route().method().getName()).isEqualTo("GetDevice");
+            assertThat(m.route().backend()).isEqualTo("inventory");
+            assertThat(m.variables()).containsEntry("imei", "490154203237518");
+        });
+        assertThat(table.find("GET", "/api/v1/devices"))
+                .get()
+                .extracting(m -> m.route().method().getName())
+                .isEqualTo("ListDevices");
         assertThat(table.find("DELETE", "/api/v1/devices")).isEmpty();
-        assertThat(table.find("POST", "/api/v1/devices:registerBatch")).get()
-                .extracting(m -> m.route().method().getName()).isEqualTo("RegisterDevices");
-        assertThat(table.find("GET", "/api/v1/devices/490154203237518:registerBatch")).isEmpty();
-        assertThat(table.find("GET", "/api/v1/devices:count")).get()
-                .extracting(m -> m.route().method().getName()).isEqualTo("CountDevices");
+        assertThat(table.find("POST", "/api/v1/devices:registerBatch"))
+                .get()
+                .extracting(m -> m.route().method().getName())
+                .isEqualTo("RegisterDevices");
+        assertThat(table.find("GET", "/api/v1/devices/490154203237518:registerBatch"))
+                .isEmpty();
+        assertThat(table.find("GET", "/api/v1/devices:count"))
+                .get()
+                .extracting(m -> m.route().method().getName())
+                .isEqualTo("CountDevices");
         assertThat(table.methodsFor("/api/v1/devices")).containsExactlyInAnyOrder("GET", "POST");
         assertThat(table.backends()).contains("inventory", "order", "accessories", "training", "telemetry");
     }
@@ -47,14 +54,19 @@ class RouteTableTest {
     @Test
     void bodyFieldAndQueryParametersBuildTheRequest() throws Exception {
         var register = table.find("POST", "/api/v1/devices").orElseThrow();
-        DynamicMessage msg = transcoder.request(register, Map.of(),
+        DynamicMessage msg = transcoder.request(
+                register,
+                Map.of(),
                 "{\"imei\":\"490154203237518\",\"serialNumber\":\"SN1\",\"kind\":\"DEVICE_KIND_PHONE\"}");
         RegisterDeviceRequest typed = RegisterDeviceRequest.parseFrom(msg.toByteString());
         assertThat(typed.getDevice().getSerialNumber()).isEqualTo("SN1");
 
         var list = table.find("GET", "/api/v1/devices").orElseThrow();
-        ListDevicesRequest query = ListDevicesRequest.parseFrom(transcoder.request(list,
-                Map.of("state", List.of("IN_STOCK"), "pageSize", List.of("20"), "unit_code", List.of("GN")), "")
+        ListDevicesRequest query = ListDevicesRequest.parseFrom(transcoder
+                .request(
+                        list,
+                        Map.of("state", List.of("IN_STOCK"), "pageSize", List.of("20"), "unit_code", List.of("GN")),
+                        "")
                 .toByteString());
         assertThat(query.getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_STOCK);
         assertThat(query.getPageSize()).isEqualTo(20);
@@ -70,22 +82,30 @@ class RouteTableTest {
                     assertThat(e.getMessage()).contains("IN_STOCK");
                 });
         assertThatThrownBy(() -> transcoder.request(list, Map.of("page_size", List.of("many")), ""))
-                .isInstanceOfSatisfying(TranscodingException.class, e -> assertThat(e.field()).isEqualTo("page_size"));
+                .isInstanceOfSatisfying(
+                        TranscodingException.class, e -> assertThat(e.field()).isEqualTo("page_size"));
         assertThatThrownBy(() -> transcoder.request(list, Map.of("colour", List.of("red")), ""))
-                .isInstanceOfSatisfying(TranscodingException.class, e -> assertThat(e.field()).isEqualTo("colour"));
+                .isInstanceOfSatisfying(
+                        TranscodingException.class, e -> assertThat(e.field()).isEqualTo("colour"));
         var register = table.find("POST", "/api/v1/devices").orElseThrow();
         assertThatThrownBy(() -> transcoder.request(register, Map.of(), "{not json"))
-                .isInstanceOfSatisfying(TranscodingException.class, e -> assertThat(e.httpStatus()).isEqualTo(400));
+                .isInstanceOfSatisfying(
+                        TranscodingException.class,
+                        e -> assertThat(e.httpStatus()).isEqualTo(400));
     }
 
     @Test
     void responseBodyPicksTheField() throws Exception {
         var get = table.find("GET", "/api/v1/devices/490154203237518").orElseThrow();
         GetDeviceResponse response = GetDeviceResponse.newBuilder()
-                .setDevice(Device.newBuilder().setImei("490154203237518").setModel("X5")).build();
-        DynamicMessage dynamic = DynamicMessage.parseFrom(get.route().method().getOutputType(), response.toByteString());
+                .setDevice(Device.newBuilder().setImei("490154203237518").setModel("X5"))
+                .build();
+        DynamicMessage dynamic =
+                DynamicMessage.parseFrom(get.route().method().getOutputType(), response.toByteString());
         String json = transcoder.response(get.route(), dynamic);
-        assertThat(json).isEqualTo(JsonFormat.printer().omittingInsignificantWhitespace().print(response.getDevice()));
+        assertThat(json)
+                .isEqualTo(
+                        JsonFormat.printer().omittingInsignificantWhitespace().print(response.getDevice()));
     }
 
     /**
@@ -97,16 +117,27 @@ class RouteTableTest {
     void theIndexedLookupAnswersAsAPlainScanOfEveryRoute() {
         int checked = 0;
         for (TranscodingRoute route : table.routes()) {
-            String path = route.template().toString()
-                    .replaceAll("\\{[^}=]+=([^}]*)}", "$1").replaceAll("\\{[^}]+}", "v1")
-                    .replace("**", "a/b").replace("*", "v2");
-            for (String candidate : List.of(path, path + ":x", path.substring(0, path.length() - 1), path + "/",
-                    path.toUpperCase(), path.replace("/api/v1/", "/api/v2/"))) {
+            String path = route.template()
+                    .toString()
+                    .replaceAll("\\{[^}=]+=([^}]*)}", "$1")
+                    .replaceAll("\\{[^}]+}", "v1")
+                    .replace("**", "a/b")
+                    .replace("*", "v2");
+            for (String candidate : List.of(
+                    path,
+                    path + ":x",
+                    path.substring(0, path.length() - 1),
+                    path + "/",
+                    path.toUpperCase(),
+                    path.replace("/api/v1/", "/api/v2/"))) {
                 for (String method : List.of("GET", "POST", "PATCH", "DELETE", "PUT")) {
-                    var scanned = table.routes().stream().filter(r -> r.httpMethod().equals(method))
-                            .filter(r -> r.template().match(candidate).isPresent()).findFirst();
+                    var scanned = table.routes().stream()
+                            .filter(r -> r.httpMethod().equals(method))
+                            .filter(r -> r.template().match(candidate).isPresent())
+                            .findFirst();
                     assertThat(table.find(method, candidate).map(RouteTable.Match::route))
-                            .as("%s %s", method, candidate).isEqualTo(scanned);
+                            .as("%s %s", method, candidate)
+                            .isEqualTo(scanned);
                     checked++;
                 }
             }
@@ -119,14 +150,27 @@ class RouteTableTest {
     @Test
     void aMatchKeptOnTheExchangeIsNeverServedForAnotherPath() {
         var exchange = org.springframework.mock.web.server.MockServerWebExchange.from(
-                org.springframework.mock.http.server.reactive.MockServerHttpRequest.get("/api/v1/devices/490154203237518"));
-        assertThat(table.find(exchange)).get().extracting(m -> m.route().method().getName()).isEqualTo("GetDevice");
+                org.springframework.mock.http.server.reactive.MockServerHttpRequest.get(
+                        "/api/v1/devices/490154203237518"));
+        assertThat(table.find(exchange))
+                .get()
+                .extracting(m -> m.route().method().getName())
+                .isEqualTo("GetDevice");
         assertThat(table.forDevices(exchange)).isFalse();
-        var moved = exchange.mutate().request(r -> r.path("/api/v1/devices:count")).build();
+        var moved =
+                exchange.mutate().request(r -> r.path("/api/v1/devices:count")).build();
         assertThat(moved.getAttributes()).isSameAs(exchange.getAttributes()); // the kept match travels with it
-        assertThat(table.find(moved)).get().extracting(m -> m.route().method().getName()).isEqualTo("CountDevices");
-        var deleted = exchange.mutate().request(r -> r.method(org.springframework.http.HttpMethod.DELETE)).build();
+        assertThat(table.find(moved))
+                .get()
+                .extracting(m -> m.route().method().getName())
+                .isEqualTo("CountDevices");
+        var deleted = exchange.mutate()
+                .request(r -> r.method(org.springframework.http.HttpMethod.DELETE))
+                .build();
         assertThat(table.find(deleted)).isEmpty();
-        assertThat(table.find(exchange)).get().extracting(m -> m.route().method().getName()).isEqualTo("GetDevice");
+        assertThat(table.find(exchange))
+                .get()
+                .extracting(m -> m.route().method().getName())
+                .isEqualTo("GetDevice");
     }
 }

@@ -1,8 +1,8 @@
 package fr.interieur.neogend.gateway.transcoding;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
@@ -21,23 +21,27 @@ class TranscoderRefusalTest {
     private final Transcoder transcoder = new Transcoder(table.typeRegistry());
 
     @ParameterizedTest(name = "{0} {1}: {2} -> {3}")
-    @CsvSource(delimiter = '|', value = {
-            "POST|/api/v1/devices|{\"imei\":\"490154203237518\",\"state\":\"DEVICE_STATE_STOLEN\"}|device.state",
-            "POST|/api/v1/devices|{\"packId\":\"PK-1\"}|device.pack_id",
-            "POST|/api/v1/devices|{\"owner\":\"me\"}|device.owner",
-            "POST|/api/v1/purchase-orders|{\"lines\":[{\"itemCode\":\"PACK\",\"quantity\":\"1\",\"unitPrice\":\"0.01\"}]}|order.lines[0].unit_price",
-            "POST|/api/v1/purchase-orders|{\"lines\":[{\"itemCode\":\"PACK\"},{\"itemCode\":\"CASE\",\"kind\":\"ITEM_KIND_ACCESSORY\"}]}|order.lines[1].kind",
-            "POST|/api/v1/purchase-orders|{\"state\":\"ORDER_STATE_APPROVED\"}|order.state",
-            "POST|/api/v1/purchase-orders|{\"amount\":\"0.00\"}|order.amount",
-            "POST|/api/v1/devices:registerBatch|{\"devices\":[{\"imei\":\"490154203237518\",\"holderAgentId\":\"GND-7\"}]}|devices[0].holder_agent_id",
-            "POST|/api/v1/agreements|{\"termEnd\":{\"year\":2030,\"month\":1,\"day\":1}}|agreement.term_end",
-            // the forms from before the contract cut (docs/changelog.md): refused naming the field
-            "POST|/api/v1/rom-releases|{\"model\":\"Rugged X5\",\"bulletinDate\":\"2026-11-02\"}|release.bulletin_date",
-            "POST|/api/v1/purchase-orders/PO-1/deliveries|{\"devices\":[{\"imei\":\"490154203237518\",\"kind\":\"PHONE\"}]}|delivery.devices[0].kind",
-            "POST|/api/v1/sessions|{\"courseCode\":\"C\",\"startDate\":\"2026-12-04\"}|session.start_date",
-            "POST|/api/v1/stock-movements|{\"itemCode\":\"SP\",\"kind\":\"RECEIPT\"}|kind"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "POST|/api/v1/devices|{\"imei\":\"490154203237518\",\"state\":\"DEVICE_STATE_STOLEN\"}|device.state",
+                "POST|/api/v1/devices|{\"packId\":\"PK-1\"}|device.pack_id",
+                "POST|/api/v1/devices|{\"owner\":\"me\"}|device.owner",
+                "POST|/api/v1/purchase-orders|{\"lines\":[{\"itemCode\":\"PACK\",\"quantity\":\"1\",\"unitPrice\":\"0.01\"}]}|order.lines[0].unit_price",
+                "POST|/api/v1/purchase-orders|{\"lines\":[{\"itemCode\":\"PACK\"},{\"itemCode\":\"CASE\",\"kind\":\"ITEM_KIND_ACCESSORY\"}]}|order.lines[1].kind",
+                "POST|/api/v1/purchase-orders|{\"state\":\"ORDER_STATE_APPROVED\"}|order.state",
+                "POST|/api/v1/purchase-orders|{\"amount\":\"0.00\"}|order.amount",
+                "POST|/api/v1/devices:registerBatch|{\"devices\":[{\"imei\":\"490154203237518\",\"holderAgentId\":\"GND-7\"}]}|devices[0].holder_agent_id",
+                "POST|/api/v1/agreements|{\"termEnd\":{\"year\":2030,\"month\":1,\"day\":1}}|agreement.term_end",
+                // the forms from before the contract cut (docs/changelog.md): refused naming the field
+                "POST|/api/v1/rom-releases|{\"model\":\"Rugged X5\",\"bulletinDate\":\"2026-11-02\"}|release.bulletin_date",
+                "POST|/api/v1/purchase-orders/PO-1/deliveries|{\"devices\":[{\"imei\":\"490154203237518\",\"kind\":\"PHONE\"}]}|delivery.devices[0].kind",
+                "POST|/api/v1/sessions|{\"courseCode\":\"C\",\"startDate\":\"2026-12-04\"}|session.start_date",
+                "POST|/api/v1/stock-movements|{\"itemCode\":\"SP\",\"kind\":\"RECEIPT\"}|kind"
+            })
     void refusedNamingTheField(String method, String path, String body, String field) {
-        TranscodingException e = catchThrowableOfType(TranscodingException.class,
+        TranscodingException e = catchThrowableOfType(
+                TranscodingException.class,
                 () -> transcoder.request(table.find(method, path).orElseThrow(), Map.of(), body));
         assertThat(e.httpStatus()).isEqualTo(400);
         assertThat(e.field()).isEqualTo(field);
@@ -45,18 +49,26 @@ class TranscoderRefusalTest {
 
     @Test
     void whatAClientMaySetStillPasses() {
-        assertThat(transcoder.request(table.find("POST", "/api/v1/purchase-orders").orElseThrow(), Map.of(),
-                "{\"agreementId\":\"AC-1\",\"lines\":[{\"itemCode\":\"PACK\",\"quantity\":\"3\"}],\"state\":"
-                        + "\"ORDER_STATE_UNSPECIFIED\"}").toString()).contains("PACK");
+        assertThat(transcoder
+                        .request(
+                                table.find("POST", "/api/v1/purchase-orders").orElseThrow(),
+                                Map.of(),
+                                "{\"agreementId\":\"AC-1\",\"lines\":[{\"itemCode\":\"PACK\",\"quantity\":\"3\"}],\"state\":"
+                                        + "\"ORDER_STATE_UNSPECIFIED\"}")
+                        .toString())
+                .contains("PACK");
     }
 
     @Test
     void aDayInTheQueryIsWrittenYyyyMmDdAndAnythingElseIsRefusedNamingIt() {
         var list = table.find("GET", "/api/v1/sessions").orElseThrow();
-        assertThat(transcoder.request(list, Map.of("ends_on_or_after", List.of("2026-12-01")), "").toString())
+        assertThat(transcoder
+                        .request(list, Map.of("ends_on_or_after", List.of("2026-12-01")), "")
+                        .toString())
                 .contains("year: 2026", "month: 12", "day: 1");
         for (String text : new String[] {"01/12/2026", "2026-12-1", "20261201", "2026-12-01T00:00:00Z", "\u0000"}) {
-            TranscodingException e = catchThrowableOfType(TranscodingException.class,
+            TranscodingException e = catchThrowableOfType(
+                    TranscodingException.class,
                     () -> transcoder.request(list, Map.of("ends_on_or_after", List.of(text)), ""));
             assertThat(e.httpStatus()).isEqualTo(400);
             assertThat(e.field()).isEqualTo("ends_on_or_after");
@@ -68,13 +80,16 @@ class TranscoderRefusalTest {
     void emptyParameterNamesAndBrokenJsonAreRefusedPlainly() {
         var list = table.find("GET", "/api/v1/devices").orElseThrow();
         for (String name : new String[] {".", "..", "a..b", "unit_code.", ""}) {
-            assertThat(catchThrowableOfType(TranscodingException.class,
-                    () -> transcoder.request(list, Map.of(name, List.of("x")), "")).field()).isEqualTo(name);
+            assertThat(catchThrowableOfType(
+                                    TranscodingException.class,
+                                    () -> transcoder.request(list, Map.of(name, List.of("x")), ""))
+                            .field())
+                    .isEqualTo(name);
         }
         var register = table.find("POST", "/api/v1/devices").orElseThrow();
         for (String json : new String[] {"{\"imei\":", "{\"imei\" 1}", "[", "{\"imei\":\"\\u12\"}"}) {
-            TranscodingException e = catchThrowableOfType(TranscodingException.class,
-                    () -> transcoder.request(register, Map.of(), json));
+            TranscodingException e = catchThrowableOfType(
+                    TranscodingException.class, () -> transcoder.request(register, Map.of(), json));
             assertThat(e.httpStatus()).isEqualTo(400);
             assertThat(e.getMessage()).doesNotContain("java.", "com.google", "Exception");
         }

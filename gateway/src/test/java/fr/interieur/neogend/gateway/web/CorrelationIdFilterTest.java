@@ -42,14 +42,16 @@ class CorrelationIdFilterTest {
 
     /** The id the filter gives a request carrying {@code given}: the same in the attribute and the answer. */
     private String idFor(String given) {
-        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/devices")
-                .header(CorrelationIdFilter.HEADER, given));
+        MockServerWebExchange exchange = MockServerWebExchange.from(
+                MockServerHttpRequest.get("/api/v1/devices").header(CorrelationIdFilter.HEADER, given));
         AtomicReference<String> downstream = new AtomicReference<>();
         filter.filter(exchange, e -> {
-            downstream.set(CorrelationIdFilter.of(e));
-            return Mono.empty();
-        }).block();
-        assertThat(exchange.getResponse().getHeaders().getFirst(CorrelationIdFilter.HEADER)).isEqualTo(downstream.get());
+                    downstream.set(CorrelationIdFilter.of(e));
+                    return Mono.empty();
+                })
+                .block();
+        assertThat(exchange.getResponse().getHeaders().getFirst(CorrelationIdFilter.HEADER))
+                .isEqualTo(downstream.get());
         return downstream.get();
     }
 }

@@ -18,6 +18,7 @@ final class Chart {
 
     /** Release and namespace used for every rendering. */
     static final String RELEASE = "neogend";
+
     static final String NAMESPACE = "neogend";
     /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion: native preStop sleep). */
     static final String KUBE_VERSION = "1.30.0";
@@ -41,7 +42,8 @@ final class Chart {
 
     /** helm template with the chart's values plus, if given, one values file. */
     static String template(Path valuesFile) {
-        TemplateCommand template = new Helm(dir()).template()
+        TemplateCommand template = new Helm(dir())
+                .template()
                 .withName(RELEASE)
                 .withNamespace(NAMESPACE)
                 .withKubeVersion(KUBE_VERSION);
@@ -69,6 +71,5 @@ final class Chart {
         return objects;
     }
 
-    private Chart() {
-    }
+    private Chart() {}
 }

@@ -21,8 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import static fr.interieur.neogend.chart.ManifestChecks.maps;
 import static fr.interieur.neogend.chart.ManifestChecks.map;
+import static fr.interieur.neogend.chart.ManifestChecks.maps;
 import static fr.interieur.neogend.chart.ManifestChecks.ofKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,9 +46,9 @@ class ChartFilesTest {
         if (Boolean.getBoolean("neogend.realm.write")) {
             // Laid out like the source (two-space indent, "key": value, one array element a line).
             DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-                    .withObjectNameValueSpacing(Separators.Spacing.AFTER)
-                    .withObjectEmptySeparator("")
-                    .withArrayEmptySeparator(""))
+                            .withObjectNameValueSpacing(Separators.Spacing.AFTER)
+                            .withObjectEmptySeparator("")
+                            .withArrayEmptySeparator(""))
                     .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
             Files.writeString(copy, JSON.writer().with(printer).writeValueAsString(expected) + "\n");
         }
@@ -63,7 +63,8 @@ class ChartFilesTest {
         }
         assertThat(inventory).as("client neogend-inventory").isNotNull();
         assertThat(inventory.get("secret").asString()).isEqualTo("${NEOGEND_INVENTORY_CLIENT_SECRET}");
-        assertThat(Files.readString(copy)).doesNotContain("inventory-dev-secret", "supplier-demo-secret", "neogend-cli");
+        assertThat(Files.readString(copy))
+                .doesNotContain("inventory-dev-secret", "supplier-demo-secret", "neogend-cli");
         // suppliers: signed JWTs with keys from their JWKS URL, never a shared secret
         int suppliers = 0;
         for (JsonNode client : JSON.readTree(copy.toFile()).get("clients")) {
@@ -73,10 +74,12 @@ class ChartFilesTest {
             }
             if (supplier) {
                 suppliers++;
-                assertThat(client.get("clientAuthenticatorType").asString()).as(client.get("clientId").asString())
+                assertThat(client.get("clientAuthenticatorType").asString())
+                        .as(client.get("clientId").asString())
                         .isEqualTo("client-jwt");
                 assertThat(client.has("secret")).isFalse();
-                assertThat(client.get("attributes").get("use.jwks.url").asString()).isEqualTo("true");
+                assertThat(client.get("attributes").get("use.jwks.url").asString())
+                        .isEqualTo("true");
                 assertThat(client.get("attributes").get("jwks.url").asString()).startsWith("https://");
             }
         }
@@ -90,7 +93,8 @@ class ChartFilesTest {
      */
     @Test
     void theChartRealmLocksOutGuessersAndNoClientTakesPasswords() throws IOException {
-        JsonNode realm = JSON.readTree(Chart.dir().resolve("files/realm-neogend.json").toFile());
+        JsonNode realm =
+                JSON.readTree(Chart.dir().resolve("files/realm-neogend.json").toFile());
         assertThat(realm.get("bruteForceProtected").asBoolean()).isTrue();
         assertThat(realm.get("failureFactor").asInt()).isBetween(1, 30);
         assertThat(realm.get("maxFailureWaitSeconds").asInt()).isPositive();
@@ -98,29 +102,39 @@ class ChartFilesTest {
         for (JsonNode client : realm.get("clients")) {
             clientIds.add(client.get("clientId").asString());
             assertThat(client.path("directAccessGrantsEnabled").asBoolean(false))
-                    .as("password grant of %s", client.get("clientId").asString()).isFalse();
+                    .as("password grant of %s", client.get("clientId").asString())
+                    .isFalse();
         }
-        assertThat(clientIds).as("admin-cli is defined (else Keycloak creates it with password grants)")
+        assertThat(clientIds)
+                .as("admin-cli is defined (else Keycloak creates it with password grants)")
                 .contains("admin-cli");
     }
 
     @Test
     void realmConfigMapCarriesTheCopyUnchanged() {
         Map<String, Object> configMap = ofKind(Chart.render(null), "ConfigMap").stream()
-                .filter(cm -> ManifestChecks.name(cm).equals("neogend-keycloak-realm")).findFirst().orElseThrow();
+                .filter(cm -> ManifestChecks.name(cm).equals("neogend-keycloak-realm"))
+                .findFirst()
+                .orElseThrow();
         String json = String.valueOf(map(configMap, "data").get("realm-neogend.json"));
-        assertThat(JSON.readTree(json)).isEqualTo(JSON.readTree(Chart.dir().resolve("files/realm-neogend.json").toFile()));
+        assertThat(JSON.readTree(json))
+                .isEqualTo(JSON.readTree(
+                        Chart.dir().resolve("files/realm-neogend.json").toFile()));
     }
 
     @Test
     void noSecretValueInTheChartOrItsScenarios() throws IOException {
         List<Path> files = new ArrayList<>();
-        try (Stream<Path> chart = Files.walk(Chart.dir()); Stream<Path> scenarios = Files.walk(Chart.scenario("x").getParent())) {
+        try (Stream<Path> chart = Files.walk(Chart.dir());
+                Stream<Path> scenarios = Files.walk(Chart.scenario("x").getParent())) {
             Stream.concat(chart, scenarios)
-                    .filter(p -> p.toString().endsWith(".json") || (p.toString().endsWith(".yaml") && !p.toString().contains("/templates/")))
+                    .filter(p -> p.toString().endsWith(".json")
+                            || (p.toString().endsWith(".yaml") && !p.toString().contains("/templates/")))
                     .forEach(files::add);
         }
-        assertThat(files).extracting(p -> p.getFileName().toString()).contains("values.yaml", "realm-neogend.json", "production.yaml");
+        assertThat(files)
+                .extracting(p -> p.getFileName().toString())
+                .contains("values.yaml", "realm-neogend.json", "production.yaml");
         List<String> problems = new ArrayList<>();
         for (Path file : files) {
             Object tree = file.toString().endsWith(".json")
@@ -133,13 +147,20 @@ class ChartFilesTest {
 
     @Test
     void theSecretScanCatchesSecrets() {
-        Object realm = Map.of("clients", List.of(Map.of("clientId", "x", "secret", "inventory-dev-secret")),
-                "users", List.of(Map.of("username", "u", "credentials", List.of(Map.of("type", "password", "value", "u")))));
+        Object realm = Map.of(
+                "clients",
+                List.of(Map.of("clientId", "x", "secret", "inventory-dev-secret")),
+                "users",
+                List.of(Map.of("username", "u", "credentials", List.of(Map.of("type", "password", "value", "u")))));
         assertThat(secretValues("realm", realm)).hasSize(2);
-        assertThat(secretValues("values", Map.of("order", Map.of("database", Map.of("password", "pw", "existingSecret", "ok")))))
+        assertThat(secretValues(
+                        "values",
+                        Map.of("order", Map.of("database", Map.of("password", "pw", "existingSecret", "ok")))))
                 .containsExactly("values: order.database.password has a value");
-        assertThat(secretValues("values", Map.of("keycloak", Map.of("clientSecret", "s")))).hasSize(1);
-        assertThat(secretValues("realm", Map.of("secret", "${NEOGEND_INVENTORY_CLIENT_SECRET}"))).isEmpty();
+        assertThat(secretValues("values", Map.of("keycloak", Map.of("clientSecret", "s"))))
+                .hasSize(1);
+        assertThat(secretValues("realm", Map.of("secret", "${NEOGEND_INVENTORY_CLIENT_SECRET}")))
+                .isEmpty();
     }
 
     /** Secret-looking keys with a value that is not a placeholder; password credentials of users. */
@@ -157,9 +178,12 @@ class ChartFilesTest {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 String key = String.valueOf(e.getKey());
                 String child = path.isEmpty() ? key : path + "." + key;
-                if (e.getValue() instanceof String value && !value.isEmpty()
-                        && ManifestChecks.SECRET_NAME.matcher(key).matches() && !REFERENCE_KEYS.contains(key)
-                        && !key.contains(".") && !PLACEHOLDER.matcher(value).matches()) {
+                if (e.getValue() instanceof String value
+                        && !value.isEmpty()
+                        && ManifestChecks.SECRET_NAME.matcher(key).matches()
+                        && !REFERENCE_KEYS.contains(key)
+                        && !key.contains(".")
+                        && !PLACEHOLDER.matcher(value).matches()) {
                     problems.add(file + ": " + child + " has a value");
                 }
                 walk(file, child, e.getValue(), problems);
@@ -173,7 +197,8 @@ class ChartFilesTest {
 
     @Test
     void everyEnvironmentVariableIsOneTheComponentReads() throws IOException {
-        String kitDefaults = Files.readString(root().resolve("platform/service-kit/src/main/resources/neogend-service-defaults.yml"));
+        String kitDefaults = Files.readString(
+                root().resolve("platform/service-kit/src/main/resources/neogend-service-defaults.yml"));
         for (String scenario : List.of("", "production", "secrets-and-monitoring", "dev-minimal")) {
             List<Map<String, Object>> objects = Chart.render(scenario.isEmpty() ? null : Chart.scenario(scenario));
             for (Map<String, Object> deployment : ofKind(objects, "Deployment")) {
@@ -188,11 +213,15 @@ class ChartFilesTest {
                     readNames.add(m.group(1));
                 }
                 readNames.add("JAVA_TOOL_OPTIONS"); // read by the JVM itself
-                Set<String> given = new HashSet<>(ChartRenderTest.configMap(objects, component).keySet());
+                Set<String> given = new HashSet<>(
+                        ChartRenderTest.configMap(objects, component).keySet());
                 Map<String, Object> container = ChartRenderTest.container(deployment);
                 maps(container.get("env")).forEach(e -> given.add(String.valueOf(e.get("name"))));
-                assertThat(readNames).as("%s (%s) reads every variable the chart gives it", component, scenario).containsAll(given);
-                assertThat(maps(container.get("envFrom"))).extracting(e -> map(e, "configMapRef").get("name"))
+                assertThat(readNames)
+                        .as("%s (%s) reads every variable the chart gives it", component, scenario)
+                        .containsAll(given);
+                assertThat(maps(container.get("envFrom")))
+                        .extracting(e -> map(e, "configMapRef").get("name"))
                         .containsExactly(ManifestChecks.name(deployment));
             }
         }

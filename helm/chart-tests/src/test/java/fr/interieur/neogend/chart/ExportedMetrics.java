@@ -25,24 +25,25 @@ import java.util.stream.Stream;
  */
 final class ExportedMetrics {
 
-    private static final Pattern REGISTRATION = Pattern.compile(
-            "(gauges\\.single|gauges\\.perKey|Gauge\\.builder|Counter\\.builder|Timer\\.builder"
+    private static final Pattern REGISTRATION =
+            Pattern.compile("(gauges\\.single|gauges\\.perKey|Gauge\\.builder|Counter\\.builder|Timer\\.builder"
                     + "|DistributionSummary\\.builder)\\(\\s*\"(neogend\\.[a-z0-9_.]+)\"");
     /** A metric name in a PromQL expression (followed by its selector). */
     private static final Pattern QUERIED = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
 
-    private ExportedMetrics() {
-    }
+    private ExportedMetrics() {}
 
     /** Prometheus name → components exporting it. */
     static Map<String, Set<String>> byComponent() {
         Path root = Chart.dir().getParent().getParent();
         Map<String, Set<String>> exported = new HashMap<>();
         for (String component : List.of("inventory", "order", "accessories", "training", "telemetry", "gateway")) {
-            Path sources = component.equals("gateway") ? root.resolve("gateway/src/main/java")
+            Path sources = component.equals("gateway")
+                    ? root.resolve("gateway/src/main/java")
                     : root.resolve("services/" + component + "/src/main/java");
             try (Stream<Path> files = Files.walk(sources)) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                for (Path file :
+                        files.filter(f -> f.toString().endsWith(".java")).toList()) {
                     Matcher m = REGISTRATION.matcher(Files.readString(file));
                     while (m.find()) {
                         for (String name : prometheusNames(m.group(1), m.group(2))) {
@@ -61,9 +62,14 @@ final class ExportedMetrics {
         String base = micrometerName.replace('.', '_');
         return switch (how) {
             case "Counter.builder" -> List.of(base + "_total");
-            case "Timer.builder" -> List.of(base + "_seconds_count", base + "_seconds_sum", base + "_seconds_max",
-                    base + "_seconds_bucket");
-            case "DistributionSummary.builder" -> List.of(base + "_count", base + "_sum", base + "_max", base + "_bucket");
+            case "Timer.builder" ->
+                List.of(
+                        base + "_seconds_count",
+                        base + "_seconds_sum",
+                        base + "_seconds_max",
+                        base + "_seconds_bucket");
+            case "DistributionSummary.builder" ->
+                List.of(base + "_count", base + "_sum", base + "_max", base + "_bucket");
             default -> List.of(base);
         };
     }

@@ -32,12 +32,16 @@ class ImageBuildTest {
     void runsAsTheUidTheChartEnforcesWithAnExecFormEntryPoint() throws IOException {
         String dockerfile = dockerfile();
         assertThat(dockerfile).containsPattern("(?m)^USER 10001:10001$");
-        Map<String, Object> pod = map(map(map(ChartRenderTest.deployment(Chart.render(null), "inventory"), "spec"), "template"), "spec");
+        Map<String, Object> pod =
+                map(map(map(ChartRenderTest.deployment(Chart.render(null), "inventory"), "spec"), "template"), "spec");
         assertThat(map(pod, "securityContext").get("runAsUser")).isEqualTo(10001);
         Matcher entry = Pattern.compile("(?ms)^ENTRYPOINT (\\[.*?])\\s*$").matcher(dockerfile);
         assertThat(entry.find()).as("exec-form ENTRYPOINT").isTrue();
-        assertThat(entry.group(1).replace("\\\n", "")).contains("\"-XX:MaxRAMPercentage=75\"", "\"-XX:+ExitOnOutOfMemoryError\"",
-                "\"org.springframework.boot.loader.launch.JarLauncher\"");
+        assertThat(entry.group(1).replace("\\\n", ""))
+                .contains(
+                        "\"-XX:MaxRAMPercentage=75\"",
+                        "\"-XX:+ExitOnOutOfMemoryError\"",
+                        "\"org.springframework.boot.loader.launch.JarLauncher\"");
         assertThat(dockerfile).containsPattern("(?m)^HEALTHCHECK .*\\\\\\n\\s+CMD \\[\"java\"");
     }
 
@@ -49,19 +53,25 @@ class ImageBuildTest {
         while (bases.find()) {
             images.add(bases.group(2));
         }
-        assertThat(images).hasSize(2).allSatisfy(image -> assertThat(ManifestChecks.tag(image)).matches("25\\.\\d+\\.\\d+_\\d+-(jdk|jre)-\\w+"));
+        assertThat(images)
+                .hasSize(2)
+                .allSatisfy(
+                        image -> assertThat(ManifestChecks.tag(image)).matches("25\\.\\d+\\.\\d+_\\d+-(jdk|jre)-\\w+"));
         List<String> layers = new ArrayList<>();
-        Matcher copy = Pattern.compile("(?m)^COPY --from=layers \\S+ /build/extracted/([a-z-]+)/ \\./$").matcher(dockerfile);
+        Matcher copy = Pattern.compile("(?m)^COPY --from=layers \\S+ /build/extracted/([a-z-]+)/ \\./$")
+                .matcher(dockerfile);
         while (copy.find()) {
             layers.add(copy.group(1));
         }
-        assertThat(layers).containsExactly("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
+        assertThat(layers)
+                .containsExactly("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
     }
 
     @Test
     void makeImagesBuildsEveryComponentWithItsHttpPortAndTheChartsTag() throws IOException {
         String makefile = Files.readString(root().resolve("Makefile"));
-        Matcher modules = Pattern.compile("IMAGE_MODULES := ((?:[^\\n\\\\]|\\\\\\n)*)").matcher(makefile);
+        Matcher modules =
+                Pattern.compile("IMAGE_MODULES := ((?:[^\\n\\\\]|\\\\\\n)*)").matcher(makefile);
         assertThat(modules.find()).isTrue();
         Matcher entry = Pattern.compile("([a-z/]+):(\\d+)").matcher(modules.group(1));
         List<String> built = new ArrayList<>();
@@ -71,10 +81,13 @@ class ImageBuildTest {
             built.add(component);
             String config = Files.readString(root().resolve(module).resolve("src/main/resources/application.yml"));
             assertThat(config).as(module).contains("${NEOGEND_HTTP_PORT:" + entry.group(2) + "}");
-            assertThat(ChartRenderTest.configMap(Chart.render(null), component)).containsEntry("NEOGEND_HTTP_PORT", entry.group(2));
+            assertThat(ChartRenderTest.configMap(Chart.render(null), component))
+                    .containsEntry("NEOGEND_HTTP_PORT", entry.group(2));
         }
         assertThat(built).containsExactlyInAnyOrderElementsOf(ChartRenderTest.COMPONENTS);
-        assertThat(makefile).contains("IMAGE_TAG ?= $(shell awk -F'\"' '/^appVersion:/ {print $$2}' helm/neogend/Chart.yaml)");
-        assertThat(makefile).contains("no container engine available: $(CONTAINER_ENGINE) info failed — images not built");
+        assertThat(makefile)
+                .contains("IMAGE_TAG ?= $(shell awk -F'\"' '/^appVersion:/ {print $$2}' helm/neogend/Chart.yaml)");
+        assertThat(makefile)
+                .contains("no container engine available: $(CONTAINER_ENGINE) info failed — images not built");
     }
 }

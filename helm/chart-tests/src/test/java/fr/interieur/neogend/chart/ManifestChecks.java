@@ -19,19 +19,23 @@ final class ManifestChecks {
     static final int APP_SHUTDOWN_SECONDS = 25;
 
     static final List<String> STANDARD_LABELS = List.of(
-            "app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
-            "app.kubernetes.io/part-of", "app.kubernetes.io/version", "app.kubernetes.io/managed-by",
+            "app.kubernetes.io/name",
+            "app.kubernetes.io/instance",
+            "app.kubernetes.io/component",
+            "app.kubernetes.io/part-of",
+            "app.kubernetes.io/version",
+            "app.kubernetes.io/managed-by",
             "helm.sh/chart");
 
     /** Names of variables that hold a secret: they must come from a Secret, never a literal. */
-    static final Pattern SECRET_NAME = Pattern.compile("(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|API_?KEY|PRIVATE_?KEY).*");
+    static final Pattern SECRET_NAME =
+            Pattern.compile("(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|API_?KEY|PRIVATE_?KEY).*");
 
     private static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet");
     private static final Set<String> RESTRICTED_VOLUME_TYPES = Set.of(
             "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret");
 
-    record Check(String name, Function<List<Map<String, Object>>, List<String>> run) {
-    }
+    record Check(String name, Function<List<Map<String, Object>>, List<String>> run) {}
 
     static final List<Check> ALL = List.of(
             new Check("pods meet the restricted Pod Security Standard", ManifestChecks::restrictedPods),
@@ -72,14 +76,16 @@ final class ManifestChecks {
             for (Map<String, Object> volume : maps(spec.get("volumes"))) {
                 for (String key : volume.keySet()) {
                     if (!key.equals("name") && !RESTRICTED_VOLUME_TYPES.contains(key)) {
-                        problems.add(pod.id() + ": volume " + volume.get("name") + " of type " + key + " is not allowed");
+                        problems.add(
+                                pod.id() + ": volume " + volume.get("name") + " of type " + key + " is not allowed");
                     }
                 }
             }
             for (Map<String, Object> c : pod.containers()) {
                 String id = pod.id() + " container " + c.get("name");
                 Map<String, Object> sc = map(c, "securityContext");
-                Object runAsNonRoot = sc.containsKey("runAsNonRoot") ? sc.get("runAsNonRoot") : podSc.get("runAsNonRoot");
+                Object runAsNonRoot =
+                        sc.containsKey("runAsNonRoot") ? sc.get("runAsNonRoot") : podSc.get("runAsNonRoot");
                 if (!Boolean.TRUE.equals(runAsNonRoot)) {
                     problems.add(id + ": runAsNonRoot is not true");
                 }
@@ -105,7 +111,8 @@ final class ManifestChecks {
                         problems.add(id + ": adds capability " + added);
                     }
                 }
-                Map<String, Object> seccomp = sc.containsKey("seccompProfile") ? map(sc, "seccompProfile") : map(podSc, "seccompProfile");
+                Map<String, Object> seccomp =
+                        sc.containsKey("seccompProfile") ? map(sc, "seccompProfile") : map(podSc, "seccompProfile");
                 Object type = seccomp.get("type");
                 if (!"RuntimeDefault".equals(type) && !"Localhost".equals(type)) {
                     problems.add(id + ": seccompProfile is not RuntimeDefault");
@@ -143,12 +150,15 @@ final class ManifestChecks {
                         continue;
                     }
                     Object port = map(probe, handlers.get(0)).get("port");
-                    boolean declared = port instanceof String name ? ports.containsKey(name) : ports.containsValue(port);
+                    boolean declared =
+                            port instanceof String name ? ports.containsKey(name) : ports.containsValue(port);
                     if (!handlers.get(0).equals("exec") && !declared) {
-                        problems.add(id + ": " + probeName + " probes port " + port + ", not a declared container port");
+                        problems.add(
+                                id + ": " + probeName + " probes port " + port + ", not a declared container port");
                     }
                     if (handlers.get(0).equals("grpc") && !Objects.equals(ports.get("grpc"), port)) {
-                        problems.add(id + ": " + probeName + " is a gRPC probe on " + port + ", not on the port named grpc");
+                        problems.add(
+                                id + ": " + probeName + " is a gRPC probe on " + port + ", not on the port named grpc");
                     }
                 }
                 Map<String, Object> resources = map(c, "resources");
@@ -206,7 +216,8 @@ final class ManifestChecks {
                     }
                 }
                 if (!allowed) {
-                    problems.add(id + ": port " + port.get("name") + " (" + target + ") is reached by no NetworkPolicy ingress rule");
+                    problems.add(id + ": port " + port.get("name") + " (" + target
+                            + ") is reached by no NetworkPolicy ingress rule");
                 }
             }
         }
@@ -217,9 +228,11 @@ final class ManifestChecks {
         for (Map<String, Object> policy : ofKind(objects, "NetworkPolicy")) {
             Map<String, Object> spec = map(policy, "spec");
             Map<String, Object> podSelector = map(spec, "podSelector");
-            if (map(podSelector, "matchLabels").isEmpty() && list(podSelector.get("matchExpressions")).isEmpty()
+            if (map(podSelector, "matchLabels").isEmpty()
+                    && list(podSelector.get("matchExpressions")).isEmpty()
                     && list(spec.get("policyTypes")).containsAll(List.of("Ingress", "Egress"))
-                    && list(spec.get("ingress")).isEmpty() && list(spec.get("egress")).isEmpty()) {
+                    && list(spec.get("ingress")).isEmpty()
+                    && list(spec.get("egress")).isEmpty()) {
                 return List.of();
             }
         }
@@ -250,7 +263,8 @@ final class ManifestChecks {
                     if (env.containsKey("value")) {
                         problems.add(pod.id() + " container " + c.get("name") + ": " + name + " has a literal value");
                     } else if (map(map(env, "valueFrom"), "secretKeyRef").isEmpty()) {
-                        problems.add(pod.id() + " container " + c.get("name") + ": " + name + " is not from a secretKeyRef");
+                        problems.add(
+                                pod.id() + " container " + c.get("name") + ": " + name + " is not from a secretKeyRef");
                     }
                 }
             }
@@ -293,10 +307,13 @@ final class ManifestChecks {
         for (Map<String, Object> o : objects) {
             Map<String, Object> labels = map(map(o, "metadata"), "labels");
             for (String label : STANDARD_LABELS) {
-                if (label.equals("app.kubernetes.io/component") && !WORKLOADS.contains(o.get("kind")) && !o.get("kind").equals("Service")) {
+                if (label.equals("app.kubernetes.io/component")
+                        && !WORKLOADS.contains(o.get("kind"))
+                        && !o.get("kind").equals("Service")) {
                     continue; // namespace-wide objects (default deny) belong to no component
                 }
-                if (labels.get(label) == null || String.valueOf(labels.get(label)).isBlank()) {
+                if (labels.get(label) == null
+                        || String.valueOf(labels.get(label)).isBlank()) {
                     problems.add(id(o) + ": no label " + label);
                 }
             }
@@ -326,13 +343,17 @@ final class ManifestChecks {
                     problems.add(id(w) + ": pod template has no label " + label);
                 }
             }
-            for (String label : List.of("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component")) {
+            for (String label :
+                    List.of("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component")) {
                 if (!Objects.equals(selector.get(label), podLabels.get(label))
-                        || !Objects.equals(podLabels.get(label), map(map(w, "metadata"), "labels").get(label))) {
+                        || !Objects.equals(
+                                podLabels.get(label),
+                                map(map(w, "metadata"), "labels").get(label))) {
                     problems.add(id(w) + ": " + label + " differs between selector, pod template and object");
                 }
             }
-            for (Map<String, Object> c : maps(map(map(map(w, "spec"), "template"), "spec").get("containers"))) {
+            for (Map<String, Object> c :
+                    maps(map(map(map(w, "spec"), "template"), "spec").get("containers"))) {
                 String tag = tag(String.valueOf(c.get("image")));
                 if (!Objects.equals(tag, podLabels.get("app.kubernetes.io/version"))) {
                     problems.add(id(w) + ": app.kubernetes.io/version " + podLabels.get("app.kubernetes.io/version")
@@ -345,10 +366,13 @@ final class ManifestChecks {
             List<Map<String, Object>> matched = new ArrayList<>();
             for (Map<String, Object> w : workloads) {
                 Map<String, Object> workloadSelector = map(map(map(w, "spec"), "selector"), "matchLabels");
-                if (selects(Map.of("matchLabels", selector), map(map(map(map(w, "spec"), "template"), "metadata"), "labels"))) {
+                if (selects(
+                        Map.of("matchLabels", selector),
+                        map(map(map(map(w, "spec"), "template"), "metadata"), "labels"))) {
                     matched.add(w);
                     if (!selector.equals(workloadSelector)) {
-                        problems.add(id(service) + ": selector " + selector + " is not the selector of " + id(w) + " " + workloadSelector);
+                        problems.add(id(service) + ": selector " + selector + " is not the selector of " + id(w) + " "
+                                + workloadSelector);
                     }
                 }
             }
@@ -359,8 +383,9 @@ final class ManifestChecks {
         for (String kind : List.of("PodDisruptionBudget", "ServiceMonitor")) {
             for (Map<String, Object> o : ofKind(objects, kind)) {
                 Map<String, Object> selector = map(map(o, "spec"), "selector");
-                boolean any = workloads.stream().anyMatch(w ->
-                        selects(selector, map(map(map(map(w, "spec"), "template"), "metadata"), "labels")));
+                boolean any = workloads.stream()
+                        .anyMatch(w ->
+                                selects(selector, map(map(map(map(w, "spec"), "template"), "metadata"), "labels")));
                 if (!any) {
                     problems.add(id(o) + ": selects no pods of the chart");
                 }
@@ -370,7 +395,8 @@ final class ManifestChecks {
             Map<String, Object> target = map(map(hpa, "spec"), "scaleTargetRef");
             Map<String, Object> workload = workloads.stream()
                     .filter(w -> w.get("kind").equals(target.get("kind")) && name(w).equals(target.get("name")))
-                    .findFirst().orElse(null);
+                    .findFirst()
+                    .orElse(null);
             if (workload == null) {
                 problems.add(id(hpa) + ": scales " + target + ", which is not rendered");
             } else if (map(workload, "spec").containsKey("replicas")) {
@@ -396,8 +422,9 @@ final class ManifestChecks {
                 }
                 long sleepSeconds = number(sleep.get("seconds"));
                 if (graceSeconds <= sleepSeconds + APP_SHUTDOWN_SECONDS) {
-                    problems.add(pod.id() + ": terminationGracePeriodSeconds " + graceSeconds + " is not more than preStop "
-                            + sleepSeconds + " s + " + APP_SHUTDOWN_SECONDS + " s of app shutdown");
+                    problems.add(
+                            pod.id() + ": terminationGracePeriodSeconds " + graceSeconds + " is not more than preStop "
+                                    + sleepSeconds + " s + " + APP_SHUTDOWN_SECONDS + " s of app shutdown");
                 }
             }
         }
@@ -490,6 +517,5 @@ final class ManifestChecks {
         return Long.parseLong(String.valueOf(value));
     }
 
-    private ManifestChecks() {
-    }
+    private ManifestChecks() {}
 }

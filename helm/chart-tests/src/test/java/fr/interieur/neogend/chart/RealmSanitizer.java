@@ -43,7 +43,8 @@ final class RealmSanitizer {
         }
         for (JsonNode client : clients) {
             if (client.has("secret")) {
-                ((ObjectNode) client).put("secret", placeholder(client.get("clientId").asString()));
+                ((ObjectNode) client)
+                        .put("secret", placeholder(client.get("clientId").asString()));
             }
             if (client.get("clientId").asString().equals(WEB_CLIENT)) { // the console, where the operator serves it
                 ObjectNode web = (ObjectNode) client;
@@ -84,7 +85,9 @@ final class RealmSanitizer {
         }
         demo.put("clientId", SUPPLIER_TEMPLATE);
         demo.put("name", "Supplier (model: copy per supplier, set its id, JWKS URL and supplier_id)");
-        demo.put("description", "Client credentials signed with the supplier's own key (private_key_jwt); keys from its JWKS URL");
+        demo.put(
+                "description",
+                "Client credentials signed with the supplier's own key (private_key_jwt); keys from its JWKS URL");
         demo.put("enabled", false);
         demo.remove("secret");
         demo.put("clientAuthenticatorType", "client-jwt");
@@ -100,6 +103,5 @@ final class RealmSanitizer {
         return demo;
     }
 
-    private RealmSanitizer() {
-    }
+    private RealmSanitizer() {}
 }

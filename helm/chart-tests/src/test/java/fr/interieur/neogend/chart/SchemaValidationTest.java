@@ -11,14 +11,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SchemaValidationTest {
 
     @ParameterizedTest(name = "{0} is refused")
-    @CsvSource(delimiter = '|', value = {
-            // scenario          | what Helm's schema validation (v3.21) says
-            "invalid-unknown-key | at '/inventory': additional properties 'replicas' not allowed",
-            "invalid-wrong-type  | at '/gateway/replicaCount': got string, want integer",
-            "invalid-latest-tag  | at '/image/tag'",
-            "invalid-no-limits   | at '/order/resources': missing property 'limits'",
-            "invalid-alert-severity | invalid propertyName 'severity'",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // scenario          | what Helm's schema validation (v3.21) says
+                "invalid-unknown-key | at '/inventory': additional properties 'replicas' not allowed",
+                "invalid-wrong-type  | at '/gateway/replicaCount': got string, want integer",
+                "invalid-latest-tag  | at '/image/tag'",
+                "invalid-no-limits   | at '/order/resources': missing property 'limits'",
+                "invalid-alert-severity | invalid propertyName 'severity'",
+            })
     void schemaRefuses(String scenario, String named) {
         assertThatThrownBy(() -> Chart.template(Chart.scenario(scenario)))
                 .as("scenario %s must fail schema validation", scenario)

@@ -17,8 +17,7 @@ import java.util.Base64;
 /** Setup the benchmarks share: devices enrolled in bulk, and a process's peak memory. */
 final class BenchDevices {
 
-    private BenchDevices() {
-    }
+    private BenchDevices() {}
 
     /**
      * Device credentials straight into the telemetry database (enrolment proper is tested; here it is
@@ -31,46 +30,61 @@ final class BenchDevices {
         StringBuilder rows = new StringBuilder(count * 120);
         for (int i = 0; i < count; i++) {
             String id = String.format("%024x", idBase + i);
-            String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    sha.digest((seed + i).getBytes(StandardCharsets.US_ASCII)));
+            String secret = Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(sha.digest((seed + i).getBytes(StandardCharsets.US_ASCII)));
             credentials[i] = id + "." + secret;
             byte[] hash = sha.digest(secret.getBytes(StandardCharsets.US_ASCII));
-            rows.append(id).append('\t').append(DemoData.imei(first + i)).append("\t\\\\x")
-                    .append(java.util.HexFormat.of().formatHex(hash)).append("\t2026-11-29T00:00:00Z\tbench\n");
+            rows.append(id)
+                    .append('\t')
+                    .append(DemoData.imei(first + i))
+                    .append("\t\\\\x")
+                    .append(java.util.HexFormat.of().formatHex(hash))
+                    .append("\t2026-11-29T00:00:00Z\tbench\n");
         }
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER,
-                "")) {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                    "copy device_credential (id, imei, secret_hash, created_at, created_by) from stdin",
-                    new StringReader(rows.toString()));
+        try (Connection c =
+                DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER, "")) {
+            c.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn(
+                            "copy device_credential (id, imei, secret_hash, created_at, created_by) from stdin",
+                            new StringReader(rows.toString()));
         }
         return credentials;
     }
 
     /** The peak resident memory (VmHWM) of a process of the stack. */
     static String peakMemory(Stack stack, String process) {
-        return stack.process(process).map(p -> {
-            try {
-                return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
-                        .filter(l -> l.startsWith("VmHWM")).findFirst().map(l -> l.replaceAll("\\s+", " ").trim())
-                        .orElse("unknown");
-            } catch (java.io.IOException e) {
-                return "unknown (" + e.getMessage() + ")";
-            }
-        }).orElse("unknown");
+        return stack.process(process)
+                .map(p -> {
+                    try {
+                        return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                                .filter(l -> l.startsWith("VmHWM"))
+                                .findFirst()
+                                .map(l -> l.replaceAll("\\s+", " ").trim())
+                                .orElse("unknown");
+                    } catch (java.io.IOException e) {
+                        return "unknown (" + e.getMessage() + ")";
+                    }
+                })
+                .orElse("unknown");
     }
 
     /** A memory figure of a process of the stack from /proc ({@code VmRSS}, {@code VmHWM}) in KiB; 0 if unknown. */
     static long memoryKb(Stack stack, String process, String field) {
-        return stack.process(process).map(p -> {
-            try {
-                return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
-                        .filter(l -> l.startsWith(field + ":")).findFirst()
-                        .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).orElse(0L);
-            } catch (java.io.IOException | NumberFormatException e) {
-                return 0L;
-            }
-        }).orElse(0L);
+        return stack.process(process)
+                .map(p -> {
+                    try {
+                        return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                                .filter(l -> l.startsWith(field + ":"))
+                                .findFirst()
+                                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                                .orElse(0L);
+                    } catch (java.io.IOException | NumberFormatException e) {
+                        return 0L;
+                    }
+                })
+                .orElse(0L);
     }
 
     /** The CPU seconds a process of the stack has used so far (0 if unknown). */
@@ -80,6 +94,9 @@ final class BenchDevices {
 
     /** The CPU seconds a process has used so far (0 if it is gone or the system does not say). */
     static double cpuSeconds(long pid) {
-        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(0.0);
+        return ProcessHandle.of(pid)
+                .flatMap(h -> h.info().totalCpuDuration())
+                .map(d -> d.toNanos() / 1e9)
+                .orElse(0.0);
     }
 }

@@ -17,15 +17,17 @@ import java.util.Map;
  */
 public final class BenchMain {
 
-    private BenchMain() {
-    }
+    private BenchMain() {}
 
     public static void main(String[] args) throws Exception {
         BenchSettings settings = BenchSettings.from(args);
-        Path root = Path.of(System.getProperty("neogend.root", ".")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("neogend.root", "."))
+                .toAbsolutePath()
+                .normalize();
         Path runDir = Files.createTempDirectory("neogend-bench");
-        System.out.printf("NéoGEND benchmarks on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                Runtime.version());
+        System.out.printf(
+                "NéoGEND benchmarks on %d cores, Java %s%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.version());
         System.out.println("starting PostgreSQL, Keycloak, inventory, order, training, telemetry and the gateway…");
         List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx512m"));
         if (List.of(args).contains("--profile")) {
@@ -35,15 +37,28 @@ public final class BenchMain {
             jvm.add("-XX:StartFlightRecording:settings=profile,dumponexit=true,filename=" + jfr.resolve("%p.jfr"));
             System.out.println("  flight recordings in " + jfr);
         }
-        try (Stack stack = Stack.start(new Stack.Options(root, runDir, false, List.of("inventory", "order", "training", "telemetry"),
-                Stack.Ports.free(), jvm,
+        try (Stack stack = Stack.start(new Stack.Options(
+                root,
+                runDir,
+                false,
+                List.of("inventory", "order", "training", "telemetry"),
+                Stack.Ports.free(),
+                jvm,
                 // one load generator is one client: the per-client rate limit would measure itself
-                // traces sampled as the chart ships them (values.yaml tracing.samplingProbability 0.1; make run keeps 1.0)
-                Map.of("NEOGEND_LOG_FORMAT", "", "NEOGEND_RATE_LIMIT_PER_SECOND", "0",
-                        "NEOGEND_TRACE_SAMPLING", "0.1")))) {
+                // traces sampled as the chart ships them (values.yaml tracing.samplingProbability 0.1; make run keeps
+                // 1.0)
+                Map.of(
+                        "NEOGEND_LOG_FORMAT",
+                        "",
+                        "NEOGEND_RATE_LIMIT_PER_SECOND",
+                        "0",
+                        "NEOGEND_TRACE_SAMPLING",
+                        "0.1")))) {
             TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
             DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
-            List<String> only = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
+            List<String> only = java.util.Arrays.stream(args)
+                    .filter(a -> !a.startsWith("--"))
+                    .toList();
             if (only.isEmpty() || only.contains("gateway")) {
                 new GatewayOverheadBenchmark(stack, settings).run();
             }

@@ -36,8 +36,11 @@ final class BulkRegistrationBenchmark {
 
     void run() throws Exception {
         TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1",
-                stack.options().ports().grpc("inventory")).usePlaintext().maxInboundMessageSize(16 << 20).build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc("inventory"))
+                .usePlaintext()
+                .maxInboundMessageSize(16 << 20)
+                .build();
         try {
             System.out.printf("%nRegisterDevices: one delivery of %,d devices%n", DELIVERY);
             System.out.println("path              | new delivery s | same delivery again s | stored");
@@ -68,25 +71,37 @@ final class BulkRegistrationBenchmark {
         StringBuilder json = new StringBuilder(DELIVERY * 200).append("{\"devices\":[");
         for (int i = 0; i < DELIVERY; i++) {
             String imei = DemoData.imei(offset + i);
-            request.addDevices(Device.newBuilder().setImei(imei).setSerialNumber("BULK-" + (offset + i))
-                    .setModel("Rugged X5").setKind(DeviceKind.DEVICE_KIND_PHONE)
-                    .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL).setUnitCode("GN-RBRE-GGD35"));
-            json.append(i == 0 ? "" : ",").append("{\"imei\":\"").append(imei).append("\",\"serialNumber\":\"BULK-")
-                    .append(offset + i).append("\",\"model\":\"Rugged X5\",\"kind\":\"DEVICE_KIND_PHONE\","
+            request.addDevices(Device.newBuilder()
+                    .setImei(imei)
+                    .setSerialNumber("BULK-" + (offset + i))
+                    .setModel("Rugged X5")
+                    .setKind(DeviceKind.DEVICE_KIND_PHONE)
+                    .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                    .setUnitCode("GN-RBRE-GGD35"));
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"imei\":\"")
+                    .append(imei)
+                    .append("\",\"serialNumber\":\"BULK-")
+                    .append(offset + i)
+                    .append("\",\"model\":\"Rugged X5\",\"kind\":\"DEVICE_KIND_PHONE\","
                             + "\"packType\":\"PACK_TYPE_SMARTPHONE_INDIVIDUAL\",\"unitCode\":\"GN-RBRE-GGD35\"}");
         }
         json.append("]}");
         if (path.startsWith("direct")) {
             Metadata md = new Metadata();
             md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-            InventoryServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+            InventoryServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
                     .registerDevices(request.build());
         } else {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(stack.gatewayUrl() + "/api/v1/devices:registerBatch"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices:registerBatch"))
+                                    .header("Authorization", "Bearer " + token)
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(json.toString()))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
             }

@@ -38,18 +38,21 @@ final class FleetScaleBenchmark {
     }
 
     /** One kind of request, as a gRPC call and as the same REST query. */
-    private record Query(String name, LongFunction<ListDevicesRequest> grpc, LongFunction<String> rest) {
-    }
+    private record Query(String name, LongFunction<ListDevicesRequest> grpc, LongFunction<String> rest) {}
 
     void run() throws Exception {
-        System.out.printf("%nFleet at scale: loading %,d devices and %,d history rows…%n", FleetLoader.DEVICES,
-                FleetLoader.HISTORY);
+        System.out.printf(
+                "%nFleet at scale: loading %,d devices and %,d history rows…%n",
+                FleetLoader.DEVICES, FleetLoader.HISTORY);
         FleetLoader fleet = new FleetLoader();
         fleet.load(stack.postgres().jdbcUrl("inventory"), PostgresServer.SUPERUSER);
         TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         String token = tokens.password("fleet.manager", "fleet.manager");
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", stack.options().ports().grpc("inventory"))
-                .usePlaintext().maxInboundMessageSize(16 << 20).build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc("inventory"))
+                .usePlaintext()
+                .maxInboundMessageSize(16 << 20)
+                .build();
         var stub = InventoryServiceGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token)));
         int gatewayPort = Integer.parseInt(stack.gatewayUrl().replaceAll(".*:", ""));
@@ -61,77 +64,141 @@ final class FleetScaleBenchmark {
         // page 2 of a groupement's assigned devices: a token from page 1
         List<String> secondPages = new ArrayList<>();
         for (int g = 0; g < 20; g++) {
-            secondPages.add(stub.listDevices(ListDevicesRequest.newBuilder().setState(DeviceState.DEVICE_STATE_ASSIGNED)
-                    .setUnitCode(groupements.get(g)).setPageSize(50).build()).getNextPageToken());
+            secondPages.add(stub.listDevices(ListDevicesRequest.newBuilder()
+                            .setState(DeviceState.DEVICE_STATE_ASSIGNED)
+                            .setUnitCode(groupements.get(g))
+                            .setPageSize(50)
+                            .build())
+                    .getNextPageToken());
         }
         List<Query> searches = List.of(
-                new Query("state + groupement subtree", i -> ListDevicesRequest.newBuilder()
-                        .setState(DeviceState.DEVICE_STATE_ASSIGNED).setUnitCode(pick(groupements, i)).setPageSize(50)
-                        .build(), i -> "/api/v1/devices?state=ASSIGNED&unit_code=" + pick(groupements, i)
-                        + "&page_size=50"),
-                new Query("... its page 2 (token)", i -> ListDevicesRequest.newBuilder()
-                        .setState(DeviceState.DEVICE_STATE_ASSIGNED).setUnitCode(groupements.get((int) (i % 20)))
-                        .setPageSize(50).setPageToken(secondPages.get((int) (i % 20))).build(),
+                new Query(
+                        "state + groupement subtree",
+                        i -> ListDevicesRequest.newBuilder()
+                                .setState(DeviceState.DEVICE_STATE_ASSIGNED)
+                                .setUnitCode(pick(groupements, i))
+                                .setPageSize(50)
+                                .build(),
+                        i -> "/api/v1/devices?state=ASSIGNED&unit_code=" + pick(groupements, i) + "&page_size=50"),
+                new Query(
+                        "... its page 2 (token)",
+                        i -> ListDevicesRequest.newBuilder()
+                                .setState(DeviceState.DEVICE_STATE_ASSIGNED)
+                                .setUnitCode(groupements.get((int) (i % 20)))
+                                .setPageSize(50)
+                                .setPageToken(secondPages.get((int) (i % 20)))
+                                .build(),
                         i -> "/api/v1/devices?state=ASSIGNED&unit_code=" + groupements.get((int) (i % 20))
                                 + "&page_size=50&page_token=" + secondPages.get((int) (i % 20))),
-                new Query("model + ROM build", i -> ListDevicesRequest.newBuilder().setModel(models[(int) (i % 4)])
-                        .setRomBuild(roms[(int) (i % 6)]).setPageSize(50).build(),
+                new Query(
+                        "model + ROM build",
+                        i -> ListDevicesRequest.newBuilder()
+                                .setModel(models[(int) (i % 4)])
+                                .setRomBuild(roms[(int) (i % 6)])
+                                .setPageSize(50)
+                                .build(),
                         i -> "/api/v1/devices?model=" + models[(int) (i % 4)].replace(" ", "%20") + "&rom_build="
                                 + roms[(int) (i % 6)] + "&page_size=50"),
-                new Query("holder (agent)", i -> ListDevicesRequest.newBuilder().setHolderAgentId(agent(i)).build(),
+                new Query(
+                        "holder (agent)",
+                        i -> ListDevicesRequest.newBuilder()
+                                .setHolderAgentId(agent(i))
+                                .build(),
                         i -> "/api/v1/devices?holder_agent_id=" + agent(i)),
-                new Query("region, recent first", i -> ListDevicesRequest.newBuilder().setUnitCode(pick(regions, i))
-                        .setOrderBy("update_time desc").setPageSize(50).build(),
-                        i -> "/api/v1/devices?unit_code=" + pick(regions, i) + "&order_by=update_time%20desc&page_size=50"),
-                new Query("pack type + state (rare)", i -> ListDevicesRequest.newBuilder()
-                        .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE).setState(DeviceState.DEVICE_STATE_IN_REPAIR)
-                        .setPageSize(50).build(),
+                new Query(
+                        "region, recent first",
+                        i -> ListDevicesRequest.newBuilder()
+                                .setUnitCode(pick(regions, i))
+                                .setOrderBy("update_time desc")
+                                .setPageSize(50)
+                                .build(),
+                        i -> "/api/v1/devices?unit_code=" + pick(regions, i)
+                                + "&order_by=update_time%20desc&page_size=50"),
+                new Query(
+                        "pack type + state (rare)",
+                        i -> ListDevicesRequest.newBuilder()
+                                .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)
+                                .setState(DeviceState.DEVICE_STATE_IN_REPAIR)
+                                .setPageSize(50)
+                                .build(),
                         i -> "/api/v1/devices?pack_type=TABLET_COLLECTIVE&state=IN_REPAIR&page_size=50"));
 
         Duration warmup = settings.warmup().dividedBy(2);
         Duration measure = settings.measure().dividedBy(2);
         int users = 4;
         System.out.printf("%nSearches (%d concurrent users, %s each; ms)%n", users, measure);
-        System.out.println("query                       | direct p50 | direct p99 | gateway p50 | gateway p99 | gateway/direct p99");
+        System.out.println(
+                "query                       | direct p50 | direct p99 | gateway p50 | gateway p99 | gateway/direct p99");
         double worstSearchP99 = 0;
         for (Query q : searches) {
             var direct = Load.closedLoop(i -> stub.listDevices(q.grpc().apply(i)), users, warmup, measure);
             var gateway = Load.closedLoop(i -> ok(http.get().get(q.rest().apply(i), token)), users, warmup, measure);
             check(q.name(), direct, gateway);
             worstSearchP99 = Math.max(worstSearchP99, Math.max(direct.p99Millis(), gateway.p99Millis()));
-            System.out.printf(Locale.ROOT, "%-27s | %10.1f | %10.1f | %11.1f | %11.1f | %.2f%n", q.name(),
-                    direct.p50Millis(), direct.p99Millis(), gateway.p50Millis(), gateway.p99Millis(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-27s | %10.1f | %10.1f | %11.1f | %11.1f | %.2f%n",
+                    q.name(),
+                    direct.p50Millis(),
+                    direct.p99Millis(),
+                    gateway.p50Millis(),
+                    gateway.p99Millis(),
                     gateway.p99Millis() / direct.p99Millis());
         }
         System.out.printf("%nCounts per state and per unit (1 user; ms)%n");
         System.out.println("scope                       | direct p50 | direct p99 | gateway p50 | gateway p99");
         double worstCount = 0;
         for (String scope : new String[] {"", regions.getFirst(), groupements.get(7)}) {
-            var direct = Load.closedLoop(i -> stub.countDevices(CountDevicesRequest.newBuilder().setUnitCode(scope)
-                    .build()), 1, warmup, measure);
-            var gateway = Load.closedLoop(i -> ok(http.get().get("/api/v1/devices:count"
-                    + (scope.isEmpty() ? "" : "?unit_code=" + scope), token)), 1, warmup, measure);
+            var direct = Load.closedLoop(
+                    i -> stub.countDevices(
+                            CountDevicesRequest.newBuilder().setUnitCode(scope).build()),
+                    1,
+                    warmup,
+                    measure);
+            var gateway = Load.closedLoop(
+                    i -> ok(http.get()
+                            .get("/api/v1/devices:count" + (scope.isEmpty() ? "" : "?unit_code=" + scope), token)),
+                    1,
+                    warmup,
+                    measure);
             check("count " + scope, direct, gateway);
             worstCount = Math.max(worstCount, Math.max(direct.p99Millis(), gateway.p99Millis()));
-            System.out.printf(Locale.ROOT, "%-27s | %10.1f | %10.1f | %11.1f | %11.1f%n",
-                    scope.isEmpty() ? "whole fleet (3,500 units)" : scope, direct.p50Millis(), direct.p99Millis(),
-                    gateway.p50Millis(), gateway.p99Millis());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-27s | %10.1f | %10.1f | %11.1f | %11.1f%n",
+                    scope.isEmpty() ? "whole fleet (3,500 units)" : scope,
+                    direct.p50Millis(),
+                    direct.p99Millis(),
+                    gateway.p50Millis(),
+                    gateway.p99Millis());
         }
-        var history = Load.closedLoop(i -> stub.listDeviceHistory(ListDeviceHistoryRequest.newBuilder()
-                .setImei(DemoData.imei(FleetLoader.FIRST + (int) Math.floorMod(i * 7919, FleetLoader.DEVICES))).build()),
-                users, warmup, measure);
-        System.out.printf(Locale.ROOT, "%nHistory of one device (direct, %d users): p50 %.1f ms, p99 %.1f ms%n",
-                users, history.p50Millis(), history.p99Millis());
-        System.out.printf(Locale.ROOT, "%nGoals: search p99 < 50 ms: worst %.1f ms -> %s; counts < 200 ms: worst p99 "
-                        + "%.1f ms -> %s%n", worstSearchP99, worstSearchP99 < 50 ? "met" : "NOT met", worstCount,
+        var history = Load.closedLoop(
+                i -> stub.listDeviceHistory(ListDeviceHistoryRequest.newBuilder()
+                        .setImei(DemoData.imei(FleetLoader.FIRST + (int) Math.floorMod(i * 7919, FleetLoader.DEVICES)))
+                        .build()),
+                users,
+                warmup,
+                measure);
+        System.out.printf(
+                Locale.ROOT,
+                "%nHistory of one device (direct, %d users): p50 %.1f ms, p99 %.1f ms%n",
+                users,
+                history.p50Millis(),
+                history.p99Millis());
+        System.out.printf(
+                Locale.ROOT,
+                "%nGoals: search p99 < 50 ms: worst %.1f ms -> %s; counts < 200 ms: worst p99 " + "%.1f ms -> %s%n",
+                worstSearchP99,
+                worstSearchP99 < 50 ? "met" : "NOT met",
+                worstCount,
                 worstCount < 200 ? "met" : "NOT met");
         channel.shutdownNow();
     }
 
     private static void check(String what, LatencyRecorder.Summary direct, LatencyRecorder.Summary gateway) {
         if (direct.errors() > 0 || gateway.errors() > 0) {
-            throw new IllegalStateException(what + ": " + direct.errors() + " direct and " + gateway.errors()
-                    + " gateway errors");
+            throw new IllegalStateException(
+                    what + ": " + direct.errors() + " direct and " + gateway.errors() + " gateway errors");
         }
     }
 

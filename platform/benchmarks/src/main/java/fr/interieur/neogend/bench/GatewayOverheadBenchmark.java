@@ -44,8 +44,10 @@ final class GatewayOverheadBenchmark {
     }
 
     void run() throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1",
-                stack.options().ports().grpc("inventory")).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc("inventory"))
+                .usePlaintext()
+                .build();
         try {
             seed(channel);
             // Both paths warmed up first: with 8 s per cell the gateway's JIT compilers were still at work
@@ -58,7 +60,8 @@ final class GatewayOverheadBenchmark {
             System.out.println();
             System.out.println("GetDevice: direct gRPC vs gateway REST (each path warmed up " + warm.toSeconds()
                     + " s at concurrency 16, then closed loop, "
-                    + settings.measure().toSeconds() + " s per cell after " + settings.warmup().toSeconds()
+                    + settings.measure().toSeconds() + " s per cell after "
+                    + settings.warmup().toSeconds()
                     + " s warm-up); CPU: microseconds of each process per request");
             System.out.println("concurrency | direct req/s  p50 ms  p99 ms  inv CPU | gateway req/s  p50 ms  p99 ms  "
                     + "inv CPU   gw CPU | throughput ratio");
@@ -68,23 +71,43 @@ final class GatewayOverheadBenchmark {
             for (int concurrency : settings.concurrency()) {
                 var directStub = grpcStub(channel);
                 Cpu directCpu = new Cpu();
-                var direct = Load.closedLoop(i -> directStub.getDevice(request(i)), concurrency,
-                        settings.warmup(), settings.measure(), directCpu::start, directCpu::end);
+                var direct = Load.closedLoop(
+                        i -> directStub.getDevice(request(i)),
+                        concurrency,
+                        settings.warmup(),
+                        settings.measure(),
+                        directCpu::start,
+                        directCpu::end);
                 String token = token();
                 Cpu gatewayCpu = new Cpu();
-                var gateway = Load.closedLoop(i -> restGet(http.get(), i, token), concurrency,
-                        settings.warmup(), settings.measure(), gatewayCpu::start, gatewayCpu::end);
+                var gateway = Load.closedLoop(
+                        i -> restGet(http.get(), i, token),
+                        concurrency,
+                        settings.warmup(),
+                        settings.measure(),
+                        gatewayCpu::start,
+                        gatewayCpu::end);
                 double ratio = gateway.throughput() / direct.throughput();
                 maxDirect = Math.max(maxDirect, direct.throughput());
                 ratios.put(concurrency, ratio);
                 configured.put(concurrency, gateway.throughput());
-                System.out.println(String.format(Locale.ROOT,
+                System.out.println(String.format(
+                        Locale.ROOT,
                         "%11d | %12.0f %7.2f %7.2f %8.0f | %13.0f %7.2f %7.2f %8.0f %8.0f | %6.2f%s",
-                        concurrency, direct.throughput(), direct.p50Millis(), direct.p99Millis(),
-                        directCpu.inventoryPerRequest(direct), gateway.throughput(), gateway.p50Millis(),
-                        gateway.p99Millis(), gatewayCpu.inventoryPerRequest(gateway), gatewayCpu.gatewayPerRequest(gateway),
-                        ratio, direct.errors() + gateway.errors() > 0 ? "  (errors: " + direct.errors() + "/"
-                                + gateway.errors() + ")" : ""));
+                        concurrency,
+                        direct.throughput(),
+                        direct.p50Millis(),
+                        direct.p99Millis(),
+                        directCpu.inventoryPerRequest(direct),
+                        gateway.throughput(),
+                        gateway.p50Millis(),
+                        gateway.p99Millis(),
+                        gatewayCpu.inventoryPerRequest(gateway),
+                        gatewayCpu.gatewayPerRequest(gateway),
+                        ratio,
+                        direct.errors() + gateway.errors() > 0
+                                ? "  (errors: " + direct.errors() + "/" + gateway.errors() + ")"
+                                : ""));
             }
             System.out.println("gateway memory after these cells: " + memory());
 
@@ -92,21 +115,36 @@ final class GatewayOverheadBenchmark {
             double addedAtHalf = Double.NaN;
             for (double share : new double[] {0.25, 0.5}) {
                 double rate = maxDirect * share;
-                System.out.printf(Locale.ROOT, "%nGetDevice at a fixed %.0f req/s (%.0f%% of the direct maximum), %d workers, "
-                                + "latency from each request's due time, %d s%n", rate, share * 100, workers,
+                System.out.printf(
+                        Locale.ROOT,
+                        "%nGetDevice at a fixed %.0f req/s (%.0f%% of the direct maximum), %d workers, "
+                                + "latency from each request's due time, %d s%n",
+                        rate,
+                        share * 100,
+                        workers,
                         settings.measure().toSeconds());
                 var fixedStub = grpcStub(channel);
-                var directFixed = Load.openLoop(i -> fixedStub.getDevice(request(i)), rate, workers,
-                        settings.warmup(), settings.measure());
+                var directFixed = Load.openLoop(
+                        i -> fixedStub.getDevice(request(i)), rate, workers, settings.warmup(), settings.measure());
                 String token = token();
-                var gatewayFixed = Load.openLoop(i -> restGet(http.get(), i, token), rate, workers,
-                        settings.warmup(), settings.measure());
+                var gatewayFixed = Load.openLoop(
+                        i -> restGet(http.get(), i, token), rate, workers, settings.warmup(), settings.measure());
                 double added = gatewayFixed.p99Millis() - directFixed.p99Millis();
-                System.out.printf(Locale.ROOT, "direct  p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)%n",
-                        directFixed.p50Millis(), directFixed.p99Millis(), directFixed.count(), directFixed.errors());
-                System.out.printf(Locale.ROOT, "gateway p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)  "
-                                + "p99 added: %.2f ms%n", gatewayFixed.p50Millis(), gatewayFixed.p99Millis(),
-                        gatewayFixed.count(), gatewayFixed.errors(), added);
+                System.out.printf(
+                        Locale.ROOT,
+                        "direct  p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)%n",
+                        directFixed.p50Millis(),
+                        directFixed.p99Millis(),
+                        directFixed.count(),
+                        directFixed.errors());
+                System.out.printf(
+                        Locale.ROOT,
+                        "gateway p50 %.2f ms  p99 %.2f ms  (%d requests, %d errors)  " + "p99 added: %.2f ms%n",
+                        gatewayFixed.p50Millis(),
+                        gatewayFixed.p99Millis(),
+                        gatewayFixed.count(),
+                        gatewayFixed.errors(),
+                        added);
                 if (share == 0.5) {
                     addedAtHalf = added;
                 }
@@ -118,15 +156,25 @@ final class GatewayOverheadBenchmark {
             for (int c : new int[] {16, 64}) {
                 Double r = ratios.get(c);
                 if (r != null) {
-                    System.out.printf(Locale.ROOT, "  gateway >= 0.8 of direct at concurrency %d: %.2f -> %s%n", c, r,
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  gateway >= 0.8 of direct at concurrency %d: %.2f -> %s%n",
+                            c,
+                            r,
                             r >= 0.8 ? "met" : "NOT met");
                 }
             }
-            System.out.printf(Locale.ROOT, "  p99 added at half the direct maximum <= 5 ms: %.2f ms -> %s%n",
-                    addedAtHalf, addedAtHalf <= 5 ? "met" : "NOT met");
+            System.out.printf(
+                    Locale.ROOT,
+                    "  p99 added at half the direct maximum <= 5 ms: %.2f ms -> %s%n",
+                    addedAtHalf,
+                    addedAtHalf <= 5 ? "met" : "NOT met");
             if (!Double.isNaN(observationCost)) {
-                System.out.printf(Locale.ROOT, "  observations cost <= 10 %% of gateway throughput: %.1f %% -> %s%n",
-                        observationCost * 100, observationCost <= 0.10 ? "met" : "NOT met");
+                System.out.printf(
+                        Locale.ROOT,
+                        "  observations cost <= 10 %% of gateway throughput: %.1f %% -> %s%n",
+                        observationCost * 100,
+                        observationCost <= 0.10 ? "met" : "NOT met");
             }
             System.out.println("  gateway memory at the end: " + memory());
         } finally {
@@ -147,8 +195,9 @@ final class GatewayOverheadBenchmark {
         System.out.println("Observations side by side: the gateway restarted without them, then as configured "
                 + "(each warmed up " + WARM_UP.toSeconds() + " s at concurrency 64 after its start)");
         System.out.println("variant                     | c16 req/s   gw CPU | c64 req/s   gw CPU");
-        double[] without = gatewayOnly("without observations", Map.of("MANAGEMENT_OBSERVATIONS_ENABLE_ALL", "false",
-                "NEOGEND_TRACE_SAMPLING", "0"));
+        double[] without = gatewayOnly(
+                "without observations",
+                Map.of("MANAGEMENT_OBSERVATIONS_ENABLE_ALL", "false", "NEOGEND_TRACE_SAMPLING", "0"));
         double[] with = gatewayOnly("as configured", Map.of());
         return 1 - (with[0] + with[1]) / (without[0] + without[1]);
     }
@@ -162,8 +211,13 @@ final class GatewayOverheadBenchmark {
         int k = 0;
         for (int concurrency : new int[] {16, 64}) {
             Cpu cpu = new Cpu();
-            var s = Load.closedLoop(i -> restGet(http.get(), i, token), concurrency, settings.warmup(),
-                    settings.measure(), cpu::start, cpu::end);
+            var s = Load.closedLoop(
+                    i -> restGet(http.get(), i, token),
+                    concurrency,
+                    settings.warmup(),
+                    settings.measure(),
+                    cpu::start,
+                    cpu::end);
             throughput[k++] = s.throughput();
             line.append(String.format(Locale.ROOT, " %9.0f %8.0f |", s.throughput(), cpu.gatewayPerRequest(s)));
         }
@@ -176,16 +230,22 @@ final class GatewayOverheadBenchmark {
      * concurrency 16, the gateway's resident set printed every 30 s, to see whether it grows.
      */
     void soak() throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1",
-                stack.options().ports().grpc("inventory")).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc("inventory"))
+                .usePlaintext()
+                .build();
         try {
             seed(channel);
         } finally {
             channel.shutdownNow();
         }
         Duration length = settings.concurrency().size() < 3 ? Duration.ofSeconds(30) : Duration.ofMinutes(10);
-        System.out.printf(Locale.ROOT, "%nGateway soak: GetDevice through the gateway at concurrency 16 for %d s "
-                + "(after %d s warm-up), resident set every 30 s%n", length.toSeconds(), settings.warmup().toSeconds());
+        System.out.printf(
+                Locale.ROOT,
+                "%nGateway soak: GetDevice through the gateway at concurrency 16 for %d s "
+                        + "(after %d s warm-up), resident set every 30 s%n",
+                length.toSeconds(),
+                settings.warmup().toSeconds());
         var sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         long t0 = System.nanoTime();
         java.util.List<Long> rss = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -195,7 +255,11 @@ final class GatewayOverheadBenchmark {
             System.out.printf(Locale.ROOT, "  %4d s  VmRSS %,d KiB%n", (System.nanoTime() - t0) / 1_000_000_000, kb);
         };
         // the token asked for per call (renewed every minute): ten minutes outlive a 5-minute token
-        var summary = Load.closedLoop(i -> restGet(http.get(), i, token()), 16, settings.warmup(), length,
+        var summary = Load.closedLoop(
+                i -> restGet(http.get(), i, token()),
+                16,
+                settings.warmup(),
+                length,
                 () -> sampler.scheduleAtFixedRate(sample, 0, 30, java.util.concurrent.TimeUnit.SECONDS),
                 sampler::shutdownNow);
         sample.run();
@@ -205,15 +269,27 @@ final class GatewayOverheadBenchmark {
         if (summary.errors() > 0) {
             System.out.println("  ERRORS during the soak: the figures below are not those of a loaded gateway");
         }
-        System.out.printf(Locale.ROOT, "%.0f req/s, p99 %.2f ms, %d errors; VmRSS at 2 min %,d KiB, at the end %,d KiB "
-                        + "(%+.1f %%), highest %,d KiB; %s%n", summary.throughput(), summary.p99Millis(), summary.errors(),
-                early, last, (last - early) * 100.0 / early, max, memory());
+        System.out.printf(
+                Locale.ROOT,
+                "%.0f req/s, p99 %.2f ms, %d errors; VmRSS at 2 min %,d KiB, at the end %,d KiB "
+                        + "(%+.1f %%), highest %,d KiB; %s%n",
+                summary.throughput(),
+                summary.p99Millis(),
+                summary.errors(),
+                early,
+                last,
+                (last - early) * 100.0 / early,
+                max,
+                memory());
     }
 
     /** The gateway's resident set now and at its highest. */
     private String memory() {
-        return String.format(Locale.ROOT, "VmRSS %,d KiB, VmHWM %,d KiB",
-                BenchDevices.memoryKb(stack, "gateway", "VmRSS"), BenchDevices.memoryKb(stack, "gateway", "VmHWM"));
+        return String.format(
+                Locale.ROOT,
+                "VmRSS %,d KiB, VmHWM %,d KiB",
+                BenchDevices.memoryKb(stack, "gateway", "VmRSS"),
+                BenchDevices.memoryKb(stack, "gateway", "VmHWM"));
     }
 
     /** CPU seconds used by inventory and the gateway between {@link #start} and {@link #end}. */
@@ -259,9 +335,14 @@ final class GatewayOverheadBenchmark {
         int created = 0;
         for (int i = 0; i < DEVICES; i++) {
             try {
-                stub.registerDevice(RegisterDeviceRequest.newBuilder().setDevice(Device.newBuilder()
-                        .setImei(DemoData.imei(500_000 + i)).setSerialNumber("BENCH-" + i).setModel("Rugged X5")
-                        .setKind(DeviceKind.DEVICE_KIND_PHONE).setUnitCode("GN-RBRE-GGD35")).build());
+                stub.registerDevice(RegisterDeviceRequest.newBuilder()
+                        .setDevice(Device.newBuilder()
+                                .setImei(DemoData.imei(500_000 + i))
+                                .setSerialNumber("BENCH-" + i)
+                                .setModel("Rugged X5")
+                                .setKind(DeviceKind.DEVICE_KIND_PHONE)
+                                .setUnitCode("GN-RBRE-GGD35"))
+                        .build());
                 created++;
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != io.grpc.Status.Code.ALREADY_EXISTS) {
@@ -282,7 +363,8 @@ final class GatewayOverheadBenchmark {
 
     /** A fleet manager's token from Keycloak, renewed every minute (tokens live 5 minutes). */
     private synchronized String token() {
-        if (cachedToken == null || System.nanoTime() - cachedAt > Duration.ofMinutes(1).toNanos()) {
+        if (cachedToken == null
+                || System.nanoTime() - cachedAt > Duration.ofMinutes(1).toNanos()) {
             cachedToken = tokens.password("fleet.manager", "fleet.manager");
             cachedAt = System.nanoTime();
         }
@@ -296,6 +378,8 @@ final class GatewayOverheadBenchmark {
     }
 
     private static GetDeviceRequest request(long i) {
-        return GetDeviceRequest.newBuilder().setImei(DemoData.imei(500_000 + (int) Math.floorMod(i, DEVICES))).build();
+        return GetDeviceRequest.newBuilder()
+                .setImei(DemoData.imei(500_000 + (int) Math.floorMod(i, DEVICES)))
+                .build();
     }
 }

@@ -59,8 +59,10 @@ final class IngestionBenchmark {
     void run() throws Exception {
         System.out.printf("%nTelemetry ingestion: enrolling %,d devices…%n", DEVICES);
         enrolAll();
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", stack.options().ports().grpc("telemetry"))
-                .usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc("telemetry"))
+                .usePlaintext()
+                .build();
         int gatewayPort = Integer.parseInt(stack.gatewayUrl().replaceAll(".*:", ""));
         // one connection per load thread; a new set after each gateway restart
         var http = new java.util.concurrent.atomic.AtomicReference<ThreadLocal<RawHttpClient>>(
@@ -102,8 +104,9 @@ final class IngestionBenchmark {
             var directAgain = Load.closedLoop(directCall, USERS, warmup, measure, againCpu::start, againCpu::end);
             Load.Call throughGateway = i -> {
                 int d = device(i);
-                int status = http.get().get().post("/api/v1/device-readings", "Device " + credentials[d],
-                        jsonBatch(d, size(i)));
+                int status = http.get()
+                        .get()
+                        .post("/api/v1/device-readings", "Device " + credentials[d], jsonBatch(d, size(i)));
                 if (status != 200) {
                     throw new IllegalStateException("HTTP " + status);
                 }
@@ -119,14 +122,20 @@ final class IngestionBenchmark {
             // Side by side: the same gateway restarted without observations (no request/gRPC client
             // timers or histograms, no spans), then as configured again to see the drift of the run.
             settle();
-            stack.restart("gateway", Map.of("MANAGEMENT_OBSERVATIONS_ENABLE_ALL", "false",
-                    "NEOGEND_TRACE_SAMPLING", "0"), Duration.ofSeconds(90));
+            stack.restart(
+                    "gateway",
+                    Map.of("MANAGEMENT_OBSERVATIONS_ENABLE_ALL", "false", "NEOGEND_TRACE_SAMPLING", "0"),
+                    Duration.ofSeconds(90));
             http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
             var bare = Load.closedLoop(throughGateway, USERS, warmup, measure);
             // observations on, without the latency histograms (the timers keep count, sum and max)
             settle();
-            stack.restart("gateway", Map.of("SPRING_APPLICATION_JSON", "{\"management\":{\"metrics\":{\"distribution\":"
-                    + "{\"percentiles-histogram\":{\"[http.server.requests]\":false,\"[grpc.client]\":false}}}}}"),
+            stack.restart(
+                    "gateway",
+                    Map.of(
+                            "SPRING_APPLICATION_JSON",
+                            "{\"management\":{\"metrics\":{\"distribution\":"
+                                    + "{\"percentiles-histogram\":{\"[http.server.requests]\":false,\"[grpc.client]\":false}}}}}"),
                     Duration.ofSeconds(90));
             http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
             var noHistograms = Load.closedLoop(throughGateway, USERS, warmup, measure);
@@ -134,45 +143,102 @@ final class IngestionBenchmark {
             stack.restart("gateway", Duration.ofSeconds(90));
             http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
             var gatewayAgainCpu = new CpuMeter();
-            var again = Load.closedLoop(throughGateway, USERS, warmup, measure, gatewayAgainCpu::start,
-                    gatewayAgainCpu::end);
+            var again = Load.closedLoop(
+                    throughGateway, USERS, warmup, measure, gatewayAgainCpu::start, gatewayAgainCpu::end);
             double copy = rawCopyRate();
             double directRate = direct.throughput() * 35;
             double gatewayRate = gateway.throughput() * 35;
-            System.out.printf("%nUploads of 10-60 readings (35 on average), %d concurrent devices, %s each%n", USERS,
-                    measure);
+            System.out.printf(
+                    "%nUploads of 10-60 readings (35 on average), %d concurrent devices, %s each%n", USERS, measure);
             System.out.println("path                         | readings/s | uploads/s | p50 ms | p99 ms | errors");
-            System.out.printf(Locale.ROOT, "(a) direct gRPC              | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
-                    directRate, direct.throughput(), direct.p50Millis(), direct.p99Millis(), direct.errors());
-            System.out.printf(Locale.ROOT, "(a0) direct, text arrays     | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
-                    directText.throughput() * 35, directText.throughput(), directText.p50Millis(),
-                    directText.p99Millis(), directText.errors());
-            System.out.printf(Locale.ROOT, "(a1) direct, one transaction | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
-                    directOneTx.throughput() * 35, directOneTx.throughput(), directOneTx.p50Millis(),
-                    directOneTx.p99Millis(), directOneTx.errors());
-            System.out.printf(Locale.ROOT, "(a') direct again, as (a)    | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
-                    directAgain.throughput() * 35, directAgain.throughput(), directAgain.p50Millis(),
-                    directAgain.p99Millis(), directAgain.errors());
-            System.out.printf(Locale.ROOT, "(b) gateway REST (JSON)      | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
-                    gatewayRate, gateway.throughput(), gateway.p50Millis(), gateway.p99Millis(), gateway.errors());
-            System.out.printf(Locale.ROOT, "(b0) gateway, no observation | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
-                    bare.throughput() * 35, bare.throughput(), bare.p50Millis(), bare.p99Millis(), bare.errors());
-            System.out.printf(Locale.ROOT, "(b1) gateway, no histograms  | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
-                    noHistograms.throughput() * 35, noHistograms.throughput(), noHistograms.p50Millis(),
-                    noHistograms.p99Millis(), noHistograms.errors());
-            System.out.printf(Locale.ROOT, "(b') gateway again, as (b)   | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
-                    again.throughput() * 35, again.throughput(), again.p50Millis(), again.p99Millis(), again.errors());
+            System.out.printf(
+                    Locale.ROOT,
+                    "(a) direct gRPC              | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directRate,
+                    direct.throughput(),
+                    direct.p50Millis(),
+                    direct.p99Millis(),
+                    direct.errors());
+            System.out.printf(
+                    Locale.ROOT,
+                    "(a0) direct, text arrays     | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directText.throughput() * 35,
+                    directText.throughput(),
+                    directText.p50Millis(),
+                    directText.p99Millis(),
+                    directText.errors());
+            System.out.printf(
+                    Locale.ROOT,
+                    "(a1) direct, one transaction | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directOneTx.throughput() * 35,
+                    directOneTx.throughput(),
+                    directOneTx.p50Millis(),
+                    directOneTx.p99Millis(),
+                    directOneTx.errors());
+            System.out.printf(
+                    Locale.ROOT,
+                    "(a') direct again, as (a)    | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directAgain.throughput() * 35,
+                    directAgain.throughput(),
+                    directAgain.p50Millis(),
+                    directAgain.p99Millis(),
+                    directAgain.errors());
+            System.out.printf(
+                    Locale.ROOT,
+                    "(b) gateway REST (JSON)      | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    gatewayRate,
+                    gateway.throughput(),
+                    gateway.p50Millis(),
+                    gateway.p99Millis(),
+                    gateway.errors());
+            System.out.printf(
+                    Locale.ROOT,
+                    "(b0) gateway, no observation | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    bare.throughput() * 35,
+                    bare.throughput(),
+                    bare.p50Millis(),
+                    bare.p99Millis(),
+                    bare.errors());
+            System.out.printf(
+                    Locale.ROOT,
+                    "(b1) gateway, no histograms  | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    noHistograms.throughput() * 35,
+                    noHistograms.throughput(),
+                    noHistograms.p50Millis(),
+                    noHistograms.p99Millis(),
+                    noHistograms.errors());
+            System.out.printf(
+                    Locale.ROOT,
+                    "(b') gateway again, as (b)   | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    again.throughput() * 35,
+                    again.throughput(),
+                    again.p50Millis(),
+                    again.p99Millis(),
+                    again.errors());
             System.out.printf(Locale.ROOT, "(c) PostgreSQL COPY, raw     | %10.0f |%n", copy);
             double configured = (gateway.throughput() + again.throughput()) / 2;
-            System.out.printf(Locale.ROOT, "gateway variants against mean(b, b'): no observation (b0) %.2f, "
-                    + "no latency histograms (b1) %.2f%n", bare.throughput() / configured, noHistograms.throughput() / configured);
-            System.out.printf(Locale.ROOT, "(a)/(c) %.2f   (b)/(a) %.2f%n", directRate / copy, gatewayRate / directRate);
+            System.out.printf(
+                    Locale.ROOT,
+                    "gateway variants against mean(b, b'): no observation (b0) %.2f, "
+                            + "no latency histograms (b1) %.2f%n",
+                    bare.throughput() / configured,
+                    noHistograms.throughput() / configured);
+            System.out.printf(
+                    Locale.ROOT, "(a)/(c) %.2f   (b)/(a) %.2f%n", directRate / copy, gatewayRate / directRate);
             double binary = (direct.throughput() + directAgain.throughput()) / 2;
-            System.out.printf(Locale.ROOT, "(a')/(c) %.2f   (b')/(a') %.2f   binary arrays against text: mean(a, a')/(a0) %.2f, "
-                    + "(a')/(a0) %.2f%n", directAgain.throughput() * 35 / copy, again.throughput() / directAgain.throughput(),
-                    binary / directText.throughput(), directAgain.throughput() / directText.throughput());
-            System.out.printf(Locale.ROOT, "one statement in autocommit against one transaction per upload: "
-                    + "mean(a, a')/(a1) %.2f, (a')/(a1) %.2f%n", binary / directOneTx.throughput(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "(a')/(c) %.2f   (b')/(a') %.2f   binary arrays against text: mean(a, a')/(a0) %.2f, "
+                            + "(a')/(a0) %.2f%n",
+                    directAgain.throughput() * 35 / copy,
+                    again.throughput() / directAgain.throughput(),
+                    binary / directText.throughput(),
+                    directAgain.throughput() / directText.throughput());
+            System.out.printf(
+                    Locale.ROOT,
+                    "one statement in autocommit against one transaction per upload: "
+                            + "mean(a, a')/(a1) %.2f, (a')/(a1) %.2f%n",
+                    binary / directOneTx.throughput(),
                     directAgain.throughput() / directOneTx.throughput());
             // CPU time per reading hardly depends on what else runs on the machine, unlike the rates above
             System.out.printf("%nCPU time per 1,000 readings stored, measured window only (ms; telemetry's JVM, "
@@ -184,17 +250,25 @@ final class IngestionBenchmark {
             againCpu.print("(a') direct again, as (a)", directAgain);
             gatewayCpu.print("(b) gateway REST (JSON)", gateway);
             gatewayAgainCpu.print("(b') gateway again, as (b)", again);
-            System.out.printf(Locale.ROOT, "telemetry CPU per reading, text/binary: (a0)/(a) %.2f, (a0)/(a') %.2f; "
-                    + "all three processes, gateway path/direct: (b)/(a) %.2f, (b')/(a') %.2f%n",
+            System.out.printf(
+                    Locale.ROOT,
+                    "telemetry CPU per reading, text/binary: (a0)/(a) %.2f, (a0)/(a') %.2f; "
+                            + "all three processes, gateway path/direct: (b)/(a) %.2f, (b')/(a') %.2f%n",
                     textCpu.telemetryPerK(directText) / directCpu.telemetryPerK(direct),
                     textCpu.telemetryPerK(directText) / againCpu.telemetryPerK(directAgain),
                     gatewayCpu.totalPerK(gateway) / directCpu.totalPerK(direct),
                     gatewayAgainCpu.totalPerK(again) / againCpu.totalPerK(directAgain));
-            System.out.printf(Locale.ROOT, "telemetry and PostgreSQL CPU per reading, one transaction/autocommit: "
-                    + "(a1)/(a') %.2f%n", (oneTxCpu.totalPerK(directOneTx)) / againCpu.totalPerK(directAgain));
+            System.out.printf(
+                    Locale.ROOT,
+                    "telemetry and PostgreSQL CPU per reading, one transaction/autocommit: " + "(a1)/(a') %.2f%n",
+                    (oneTxCpu.totalPerK(directOneTx)) / againCpu.totalPerK(directAgain));
             System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service: %s%n", peakMemory());
-            System.out.printf(Locale.ROOT, "Goal: at least 20,000 readings/s: direct %.0f -> %s; gateway %.0f -> %s%n",
-                    directRate, directRate >= 20_000 ? "met" : "NOT met", gatewayRate,
+            System.out.printf(
+                    Locale.ROOT,
+                    "Goal: at least 20,000 readings/s: direct %.0f -> %s; gateway %.0f -> %s%n",
+                    directRate,
+                    directRate >= 20_000 ? "met" : "NOT met",
+                    gatewayRate,
                     gatewayRate >= 20_000 ? "met" : "NOT met");
             queries(channel, http.get());
         } finally {
@@ -204,29 +278,36 @@ final class IngestionBenchmark {
 
     /** Latest state of one device and the radius query, over 140,000 latest positions. */
     private void queries(ManagedChannel channel, ThreadLocal<RawHttpClient> http) throws Exception {
-        System.out.printf("%nPosition queries: registering the %,d devices in inventory, placing them in France…%n",
-                DEVICES);
+        System.out.printf(
+                "%nPosition queries: registering the %,d devices in inventory, placing them in France…%n", DEVICES);
         String token = new TokenClient(stack.keycloak().tokenEndpoint()).password("fleet.manager", "fleet.manager");
         Metadata bearer = new Metadata();
         bearer.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        ManagedChannel inventory = NettyChannelBuilder.forAddress("127.0.0.1", stack.options().ports().grpc("inventory"))
-                .usePlaintext().maxInboundMessageSize(16 << 20).build();
+        ManagedChannel inventory = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc("inventory"))
+                .usePlaintext()
+                .maxInboundMessageSize(16 << 20)
+                .build();
         try {
             var stub = InventoryServiceGrpc.newBlockingStub(inventory)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
             for (int from = 0; from < DEVICES; from += 20_000) {
                 RegisterDevicesRequest.Builder b = RegisterDevicesRequest.newBuilder();
                 for (int i = from; i < Math.min(DEVICES, from + 20_000); i++) {
-                    b.addDevices(Device.newBuilder().setImei(DemoData.imei(FIRST + i)).setSerialNumber("TEL-" + i)
-                            .setModel("Rugged X5").setKind(DeviceKind.DEVICE_KIND_PHONE));
+                    b.addDevices(Device.newBuilder()
+                            .setImei(DemoData.imei(FIRST + i))
+                            .setSerialNumber("TEL-" + i)
+                            .setModel("Rugged X5")
+                            .setKind(DeviceKind.DEVICE_KIND_PHONE));
                 }
                 stub.withDeadlineAfter(2, java.util.concurrent.TimeUnit.MINUTES).registerDevices(b.build());
             }
         } finally {
             inventory.shutdownNow();
         }
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER,
-                ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER, "");
+                Statement s = c.createStatement()) {
             s.execute("select setseed(0.42)");
             s.execute("""
                     insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging,
@@ -243,44 +324,96 @@ final class IngestionBenchmark {
         }
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        var telemetry = TelemetryServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+        var telemetry = TelemetryServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
         Duration warmup = settings.warmup().dividedBy(2);
         Duration measure = settings.measure().dividedBy(2);
         int users = 4;
-        var stateDirect = Load.closedLoop(i -> telemetry.getDeviceState(GetDeviceStateRequest.newBuilder()
-                .setImei(DemoData.imei(FIRST + device(i))).build()), users, warmup, measure);
-        var stateGateway = Load.closedLoop(i -> ok(http.get().get("/api/v1/devices/" + DemoData.imei(FIRST + device(i))
-                + "/state", token)), users, warmup, measure);
-        var nearDirect = Load.closedLoop(i -> telemetry.findDevicesNear(FindDevicesNearRequest.newBuilder()
-                .setLatitude(lat(i)).setLongitude(lon(i)).setRadiusM(5000).build()), users, warmup, measure);
-        var nearGateway = Load.closedLoop(i -> ok(http.get().get(String.format(Locale.ROOT,
-                "/api/v1/device-states:near?latitude=%.5f&longitude=%.5f&radius_m=5000", lat(i), lon(i)), token)),
-                users, warmup, measure);
+        var stateDirect = Load.closedLoop(
+                i -> telemetry.getDeviceState(GetDeviceStateRequest.newBuilder()
+                        .setImei(DemoData.imei(FIRST + device(i)))
+                        .build()),
+                users,
+                warmup,
+                measure);
+        var stateGateway = Load.closedLoop(
+                i -> ok(http.get().get("/api/v1/devices/" + DemoData.imei(FIRST + device(i)) + "/state", token)),
+                users,
+                warmup,
+                measure);
+        var nearDirect = Load.closedLoop(
+                i -> telemetry.findDevicesNear(FindDevicesNearRequest.newBuilder()
+                        .setLatitude(lat(i))
+                        .setLongitude(lon(i))
+                        .setRadiusM(5000)
+                        .build()),
+                users,
+                warmup,
+                measure);
+        var nearGateway = Load.closedLoop(
+                i -> ok(http.get()
+                        .get(
+                                String.format(
+                                        Locale.ROOT,
+                                        "/api/v1/device-states:near?latitude=%.5f&longitude=%.5f&radius_m=5000",
+                                        lat(i),
+                                        lon(i)),
+                                token)),
+                users,
+                warmup,
+                measure);
         // the latest state again once the database has settled (what the ingestion and the placing above
         // wrote checkpointed and analysed), as the gateway variants are measured: both figures are shown
         settle();
-        var stateDirectSettled = Load.closedLoop(i -> telemetry.getDeviceState(GetDeviceStateRequest.newBuilder()
-                .setImei(DemoData.imei(FIRST + device(i))).build()), users, warmup, measure);
-        var stateGatewaySettled = Load.closedLoop(i -> ok(http.get().get("/api/v1/devices/"
-                + DemoData.imei(FIRST + device(i)) + "/state", token)), users, warmup, measure);
+        var stateDirectSettled = Load.closedLoop(
+                i -> telemetry.getDeviceState(GetDeviceStateRequest.newBuilder()
+                        .setImei(DemoData.imei(FIRST + device(i)))
+                        .build()),
+                users,
+                warmup,
+                measure);
+        var stateGatewaySettled = Load.closedLoop(
+                i -> ok(http.get().get("/api/v1/devices/" + DemoData.imei(FIRST + device(i)) + "/state", token)),
+                users,
+                warmup,
+                measure);
         System.out.printf("%nPosition queries (%d users, %s each; ms; every read audited)%n", users, measure);
         System.out.println("query                              | direct p50 | direct p99 | gateway p50 | gateway p99");
-        System.out.printf(Locale.ROOT, "latest state of one device         | %10.1f | %10.1f | %11.1f | %11.1f%n",
-                stateDirect.p50Millis(), stateDirect.p99Millis(), stateGateway.p50Millis(), stateGateway.p99Millis());
-        System.out.printf(Locale.ROOT, "devices within 5 km of a point     | %10.1f | %10.1f | %11.1f | %11.1f%n",
-                nearDirect.p50Millis(), nearDirect.p99Millis(), nearGateway.p50Millis(), nearGateway.p99Millis());
-        System.out.printf(Locale.ROOT, "latest state, database settled     | %10.1f | %10.1f | %11.1f | %11.1f%n",
-                stateDirectSettled.p50Millis(), stateDirectSettled.p99Millis(), stateGatewaySettled.p50Millis(),
+        System.out.printf(
+                Locale.ROOT,
+                "latest state of one device         | %10.1f | %10.1f | %11.1f | %11.1f%n",
+                stateDirect.p50Millis(),
+                stateDirect.p99Millis(),
+                stateGateway.p50Millis(),
+                stateGateway.p99Millis());
+        System.out.printf(
+                Locale.ROOT,
+                "devices within 5 km of a point     | %10.1f | %10.1f | %11.1f | %11.1f%n",
+                nearDirect.p50Millis(),
+                nearDirect.p99Millis(),
+                nearGateway.p50Millis(),
+                nearGateway.p99Millis());
+        System.out.printf(
+                Locale.ROOT,
+                "latest state, database settled     | %10.1f | %10.1f | %11.1f | %11.1f%n",
+                stateDirectSettled.p50Millis(),
+                stateDirectSettled.p99Millis(),
+                stateGatewaySettled.p50Millis(),
                 stateGatewaySettled.p99Millis());
         double worstState = Math.max(stateDirect.p99Millis(), stateGateway.p99Millis());
         double worstNear = Math.max(nearDirect.p99Millis(), nearGateway.p99Millis());
-        System.out.printf(Locale.ROOT, "Goals: latest state p99 < 10 ms: worst %.1f -> %s; radius p99 < 100 ms: worst %.1f"
-                + " -> %s%n", worstState, worstState < 10 ? "met" : "NOT met", worstNear, worstNear < 100 ? "met" : "NOT met");
+        System.out.printf(
+                Locale.ROOT,
+                "Goals: latest state p99 < 10 ms: worst %.1f -> %s; radius p99 < 100 ms: worst %.1f" + " -> %s%n",
+                worstState,
+                worstState < 10 ? "met" : "NOT met",
+                worstNear,
+                worstNear < 100 ? "met" : "NOT met");
         // the fleet views read the placements of the whole fleet from inventory (140,000 devices) at each call
         System.out.printf("%nFleet views through the gateway, fleet manager, %,d devices (s, 5 calls each)%n", DEVICES);
         System.out.println("view                               | median |    max");
-        for (String path : List.of("/api/v1/compliance", "/api/v1/device-states:batteryHealth",
-                "/api/v1/device-states:silent?hours=1")) {
+        for (String path : List.of(
+                "/api/v1/compliance", "/api/v1/device-states:batteryHealth", "/api/v1/device-states:silent?hours=1")) {
             List<Double> seconds = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 long t0 = System.nanoTime();
@@ -288,10 +421,15 @@ final class IngestionBenchmark {
                 seconds.add((System.nanoTime() - t0) / 1e9);
             }
             java.util.Collections.sort(seconds);
-            System.out.printf(Locale.ROOT, "%-34s | %6.2f | %6.2f%n", path.substring("/api/v1/".length()),
-                    seconds.get(2), seconds.get(4));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-34s | %6.2f | %6.2f%n",
+                    path.substring("/api/v1/".length()),
+                    seconds.get(2),
+                    seconds.get(4));
         }
-        System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the telemetry service after the queries: %s%n", peakMemory());
+        System.out.printf(
+                Locale.ROOT, "Peak memory (VmHWM) of the telemetry service after the queries: %s%n", peakMemory());
     }
 
     private static double lat(long i) {
@@ -322,12 +460,22 @@ final class IngestionBenchmark {
         UploadReadingsRequest.Builder b = UploadReadingsRequest.newBuilder();
         for (int k = 0; k < size; k++) {
             Instant at = now.minusSeconds(size - k);
-            b.addReadings(Reading.newBuilder().setSequence(first + k)
-                    .setRecordedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
-                    .setBatteryPercent(20 + (k % 80)).setCharging(k % 5 == 0).setLatitude(48.0 + d * 1e-5)
-                    .setLongitude(-1.7 + k * 1e-5).setAccuracyM(8).setNetwork(NetworkType.NETWORK_TYPE_4G)
-                    .setSecurityPatchLevel("2026-11-05").setRomBuild("neogend/aosp14/2026.11")
-                    .setKernelVersion("5.15.148").setFreeStorageMb(20_000).setAgentVersion("1.4.2"));
+            b.addReadings(Reading.newBuilder()
+                    .setSequence(first + k)
+                    .setRecordedAt(Timestamp.newBuilder()
+                            .setSeconds(at.getEpochSecond())
+                            .setNanos(at.getNano()))
+                    .setBatteryPercent(20 + (k % 80))
+                    .setCharging(k % 5 == 0)
+                    .setLatitude(48.0 + d * 1e-5)
+                    .setLongitude(-1.7 + k * 1e-5)
+                    .setAccuracyM(8)
+                    .setNetwork(NetworkType.NETWORK_TYPE_4G)
+                    .setSecurityPatchLevel("2026-11-05")
+                    .setRomBuild("neogend/aosp14/2026.11")
+                    .setKernelVersion("5.15.148")
+                    .setFreeStorageMb(20_000)
+                    .setAgentVersion("1.4.2"));
         }
         return b.build();
     }
@@ -340,10 +488,19 @@ final class IngestionBenchmark {
             if (k > 0) {
                 json.append(',');
             }
-            json.append("{\"sequence\":\"").append(first + k).append("\",\"recordedAt\":\"")
-                    .append(now.minusSeconds(size - k)).append("\",\"batteryPercent\":").append(20 + (k % 80))
-                    .append(",\"charging\":").append(k % 5 == 0).append(",\"latitude\":").append(48.0 + d * 1e-5)
-                    .append(",\"longitude\":").append(-1.7 + k * 1e-5).append(",\"accuracyM\":8")
+            json.append("{\"sequence\":\"")
+                    .append(first + k)
+                    .append("\",\"recordedAt\":\"")
+                    .append(now.minusSeconds(size - k))
+                    .append("\",\"batteryPercent\":")
+                    .append(20 + (k % 80))
+                    .append(",\"charging\":")
+                    .append(k % 5 == 0)
+                    .append(",\"latitude\":")
+                    .append(48.0 + d * 1e-5)
+                    .append(",\"longitude\":")
+                    .append(-1.7 + k * 1e-5)
+                    .append(",\"accuracyM\":8")
                     .append(",\"network\":\"NETWORK_TYPE_4G\",\"securityPatchLevel\":\"2026-11-05\"")
                     .append(",\"romBuild\":\"neogend/aosp14/2026.11\",\"kernelVersion\":\"5.15.148\"")
                     .append(",\"freeStorageMb\":\"20000\",\"agentVersion\":\"1.4.2\"}");
@@ -358,8 +515,9 @@ final class IngestionBenchmark {
 
     /** Checkpoints and analyses the telemetry database, so one measurement does not pay for the last one's writes. */
     private void settle() throws Exception {
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER,
-                ""); var st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER, "");
+                var st = c.createStatement()) {
             c.setAutoCommit(true);
             st.execute("checkpoint");
             st.execute("vacuum (analyze)");
@@ -372,16 +530,26 @@ final class IngestionBenchmark {
         StringBuilder data = new StringBuilder(rows * 160);
         Instant now = Instant.now();
         for (int r = 0; r < rows; r++) {
-            data.append(DemoData.imei(FIRST + (r % DEVICES))).append('\t').append(now.minusMillis(r)).append('\t')
-                    .append(10_000_000L + r).append('\t').append(now).append("\t80\tf\t48.1\t-1.6\t8\t4G\t2026-11-05\t")
+            data.append(DemoData.imei(FIRST + (r % DEVICES)))
+                    .append('\t')
+                    .append(now.minusMillis(r))
+                    .append('\t')
+                    .append(10_000_000L + r)
+                    .append('\t')
+                    .append(now)
+                    .append("\t80\tf\t48.1\t-1.6\t8\t4G\t2026-11-05\t")
                     .append("neogend/aosp14/2026.11\t5.15.148\t20000\t1.4.2\n");
         }
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER,
-                "")) {
+        try (Connection c =
+                DriverManager.getConnection(stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER, "")) {
             long t0 = System.nanoTime();
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy reading (imei, recorded_at, sequence, received_at, "
-                    + "battery_percent, charging, latitude, longitude, accuracy_m, network, patch_level, rom_build, "
-                    + "kernel_version, free_storage_mb, agent_version) from stdin", new StringReader(data.toString()));
+            c.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn(
+                            "copy reading (imei, recorded_at, sequence, received_at, "
+                                    + "battery_percent, charging, latitude, longitude, accuracy_m, network, patch_level, rom_build, "
+                                    + "kernel_version, free_storage_mb, agent_version) from stdin",
+                            new StringReader(data.toString()));
             double seconds = (System.nanoTime() - t0) / 1e9;
             try (Statement s = c.createStatement()) {
                 s.execute("delete from reading where sequence >= 10000000");
@@ -407,8 +575,11 @@ final class IngestionBenchmark {
         }
 
         private double[] now() {
-            return new double[] {cpuOf(stack.process("telemetry").map(p -> p.pid())),
-                    postgresCpu(), cpuOf(stack.process("gateway").map(p -> p.pid()))};
+            return new double[] {
+                cpuOf(stack.process("telemetry").map(p -> p.pid())),
+                postgresCpu(),
+                cpuOf(stack.process("gateway").map(p -> p.pid()))
+            };
         }
 
         double perK(int k, LatencyRecorder.Summary s) {
@@ -425,8 +596,14 @@ final class IngestionBenchmark {
         }
 
         void print(String name, LatencyRecorder.Summary s) {
-            System.out.printf(Locale.ROOT, "%-28s | %9.1f | %10.1f | %7.1f | %5.1f%n", name, perK(0, s), perK(1, s),
-                    perK(2, s), totalPerK(s));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-28s | %9.1f | %10.1f | %7.1f | %5.1f%n",
+                    name,
+                    perK(0, s),
+                    perK(1, s),
+                    perK(2, s),
+                    totalPerK(s));
         }
     }
 
@@ -438,9 +615,14 @@ final class IngestionBenchmark {
     private double postgresCpu() {
         String dataDir = stack.postgres().dataDir().toString();
         return ProcessHandle.allProcesses()
-                .filter(h -> h.info().commandLine().map(c -> c.contains(dataDir) && !c.contains("pg_ctl")).orElse(false))
+                .filter(h -> h.info()
+                        .commandLine()
+                        .map(c -> c.contains(dataDir) && !c.contains("pg_ctl"))
+                        .orElse(false))
                 .mapToDouble(h -> cpuOf(java.util.Optional.of(h.pid()))
-                        + h.descendants().mapToDouble(c -> cpuOf(java.util.Optional.of(c.pid()))).sum())
+                        + h.descendants()
+                                .mapToDouble(c -> cpuOf(java.util.Optional.of(c.pid())))
+                                .sum())
                 .sum();
     }
 

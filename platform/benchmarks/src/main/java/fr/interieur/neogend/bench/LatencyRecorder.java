@@ -46,6 +46,5 @@ final class LatencyRecorder {
     }
 
     /** Throughput (requests/s), p50 and p99 (ms), count and errors. */
-    record Summary(double throughput, double p50Millis, double p99Millis, long count, long errors) {
-    }
+    record Summary(double throughput, double p50Millis, double p99Millis, long count, long errors) {}
 }

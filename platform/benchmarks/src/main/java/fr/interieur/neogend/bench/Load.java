@@ -14,18 +14,18 @@ final class Load {
         void run(long i) throws Exception;
     }
 
-    private Load() {
-    }
+    private Load() {}
 
     /** {@code concurrency} threads calling back to back for {@code duration} (after {@code warmup}). */
     static LatencyRecorder.Summary closedLoop(Call call, int concurrency, Duration warmup, Duration duration)
             throws InterruptedException {
-        return closedLoop(call, concurrency, warmup, duration, () -> { }, () -> { });
+        return closedLoop(call, concurrency, warmup, duration, () -> {}, () -> {});
     }
 
     /** The same, running {@code atStart} and {@code atEnd} right at the start and end of the measured time. */
-    static LatencyRecorder.Summary closedLoop(Call call, int concurrency, Duration warmup, Duration duration,
-                                              Runnable atStart, Runnable atEnd) throws InterruptedException {
+    static LatencyRecorder.Summary closedLoop(
+            Call call, int concurrency, Duration warmup, Duration duration, Runnable atStart, Runnable atEnd)
+            throws InterruptedException {
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
         List<LatencyRecorder> recorders = new ArrayList<>();
@@ -72,8 +72,9 @@ final class Load {
      * threads take the next due request, wait for its time, send it, and count its latency from the
      * time it was due (so a slow server cannot hide its queue: no coordinated omission).
      */
-    static LatencyRecorder.Summary openLoop(Call call, double ratePerSecond, int workers, Duration warmup,
-                                            Duration duration) throws InterruptedException {
+    static LatencyRecorder.Summary openLoop(
+            Call call, double ratePerSecond, int workers, Duration warmup, Duration duration)
+            throws InterruptedException {
         long intervalNanos = Math.max(1, (long) (1e9 / ratePerSecond));
         long total = (warmup.toNanos() + duration.toNanos()) / intervalNanos;
         long warmupCount = warmup.toNanos() / intervalNanos;

@@ -32,7 +32,7 @@ final class RawHttpClient implements AutoCloseable {
             connect();
         }
         byte[] request = ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
-                + "\r\nAuthorization: Bearer " + bearerToken + "\r\nAccept: application/json\r\n\r\n")
+                        + "\r\nAuthorization: Bearer " + bearerToken + "\r\nAccept: application/json\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         try {
             out.write(request);
@@ -50,8 +50,10 @@ final class RawHttpClient implements AutoCloseable {
             connect();
         }
         byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: "
-                + authorization + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: "
-                + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + authorization
+                        + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: "
+                        + json.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         try {
             out.write(head);
             out.write(json);
@@ -89,8 +91,9 @@ final class RawHttpClient implements AutoCloseable {
             }
         }
         if (chunked) {
-            for (long size = Long.parseLong(line().split(";")[0].trim(), 16); size > 0;
-                 size = Long.parseLong(line().split(";")[0].trim(), 16)) {
+            for (long size = Long.parseLong(line().split(";")[0].trim(), 16);
+                    size > 0;
+                    size = Long.parseLong(line().split(";")[0].trim(), 16)) {
                 skip(size);
                 line();
             }

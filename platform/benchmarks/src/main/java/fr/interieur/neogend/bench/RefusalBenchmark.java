@@ -1,6 +1,5 @@
 package fr.interieur.neogend.bench;
 
-import fr.interieur.neogend.devstack.DemoData;
 import fr.interieur.neogend.devstack.Stack;
 
 import java.nio.charset.StandardCharsets;
@@ -47,41 +46,72 @@ final class RefusalBenchmark {
 
         stack.restart("gateway", Map.of("NEOGEND_AUTH_FAILURES_PER_SECOND", "0"), Duration.ofSeconds(90));
         var http = ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", port));
-        var accepted = Load.closedLoop(i -> {
-            int d = (int) Math.floorMod(i * 7_919L, DEVICES);
-            expect(http.get().post("/api/v1/device-readings", "Device " + credentials[d], jsonBatch(d, 35)), 200);
-        }, USERS, warmup, measure);
-        var anonymous = Load.closedLoop(i -> expect(http.get().post("/api/v1/device-readings", "None", body35), 401),
-                USERS, warmup, measure);
-        var anonymousLarge = Load.closedLoop(i -> expect(http.get().post("/api/v1/device-readings", "None", body256k), 401),
-                USERS, warmup, measure);
-        var invented = Load.closedLoop(i -> expect(http.get().post("/api/v1/device-readings",
-                "Device " + String.format("%024x", 0xF00D0000000L + i) + "." + "Q".repeat(43), body35), 401),
-                USERS, warmup, measure);
+        var accepted = Load.closedLoop(
+                i -> {
+                    int d = (int) Math.floorMod(i * 7_919L, DEVICES);
+                    expect(
+                            http.get().post("/api/v1/device-readings", "Device " + credentials[d], jsonBatch(d, 35)),
+                            200);
+                },
+                USERS,
+                warmup,
+                measure);
+        var anonymous = Load.closedLoop(
+                i -> expect(http.get().post("/api/v1/device-readings", "None", body35), 401), USERS, warmup, measure);
+        var anonymousLarge = Load.closedLoop(
+                i -> expect(http.get().post("/api/v1/device-readings", "None", body256k), 401), USERS, warmup, measure);
+        var invented = Load.closedLoop(
+                i -> expect(
+                        http.get()
+                                .post(
+                                        "/api/v1/device-readings",
+                                        "Device " + String.format("%024x", 0xF00D0000000L + i) + "." + "Q".repeat(43),
+                                        body35),
+                        401),
+                USERS,
+                warmup,
+                measure);
         stack.restart("gateway", Duration.ofSeconds(90)); // the limit as shipped
         var http2 = ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", port));
-        var limited = Load.closedLoop(i -> {
-            int status = http2.get().post("/api/v1/device-readings",
-                    "Device " + String.format("%024x", 0xBAD0000000L + i) + "." + "Q".repeat(43), body35);
-            if (status != 401 && status != 429) {
-                throw new IllegalStateException("HTTP " + status);
-            }
-        }, USERS, warmup, measure);
+        var limited = Load.closedLoop(
+                i -> {
+                    int status = http2.get()
+                            .post(
+                                    "/api/v1/device-readings",
+                                    "Device " + String.format("%024x", 0xBAD0000000L + i) + "." + "Q".repeat(43),
+                                    body35);
+                    if (status != 401 && status != 429) {
+                        throw new IllegalStateException("HTTP " + status);
+                    }
+                },
+                USERS,
+                warmup,
+                measure);
 
-        System.out.printf("%nDevice uploads refused before their body is read vs accepted, %d clients, %s each%n",
+        System.out.printf(
+                "%nDevice uploads refused before their body is read vs accepted, %d clients, %s each%n",
                 USERS, measure);
-        System.out.println("request                                        | req/s  | p50 ms | p99 ms | errors | vs accepted");
+        System.out.println(
+                "request                                        | req/s  | p50 ms | p99 ms | errors | vs accepted");
         row("accepted: valid credential, 35 readings (~11 KB)", accepted, accepted);
         row("refused: no credential, same body", anonymous, accepted);
         row("refused: no credential, 256 KiB body", anonymousLarge, accepted);
         row("refused: invented credential (asks telemetry)", invented, accepted);
         row("flood with the limit on: 429 after 30", limited, accepted);
-        System.out.printf(Locale.ROOT, "Peak memory (VmHWM) of the gateway: %s%n", BenchDevices.peakMemory(stack, "gateway"));
+        System.out.printf(
+                Locale.ROOT, "Peak memory (VmHWM) of the gateway: %s%n", BenchDevices.peakMemory(stack, "gateway"));
     }
 
     private static void row(String label, LatencyRecorder.Summary s, LatencyRecorder.Summary accepted) {
-        System.out.printf(Locale.ROOT, "%-46s | %6.0f | %6.2f | %6.2f | %6d | %5.1f x%n", label, s.throughput(),
-                s.p50Millis(), s.p99Millis(), s.errors(), s.throughput() / accepted.throughput());
+        System.out.printf(
+                Locale.ROOT,
+                "%-46s | %6.0f | %6.2f | %6.2f | %6d | %5.1f x%n",
+                label,
+                s.throughput(),
+                s.p50Millis(),
+                s.p99Millis(),
+                s.errors(),
+                s.throughput() / accepted.throughput());
     }
 
     private static void expect(int status, int expected) {
@@ -95,8 +125,13 @@ final class RefusalBenchmark {
         Instant now = Instant.now();
         StringBuilder json = new StringBuilder(size * 330).append("{\"readings\":[");
         for (int k = 0; k < size; k++) {
-            json.append(k == 0 ? "" : ",").append("{\"sequence\":\"").append(first + k).append("\",\"recordedAt\":\"")
-                    .append(now.minusSeconds(size - k)).append("\",\"batteryPercent\":").append(20 + (k % 80))
+            json.append(k == 0 ? "" : ",")
+                    .append("{\"sequence\":\"")
+                    .append(first + k)
+                    .append("\",\"recordedAt\":\"")
+                    .append(now.minusSeconds(size - k))
+                    .append("\",\"batteryPercent\":")
+                    .append(20 + (k % 80))
                     .append(",\"charging\":false,\"latitude\":48.1,\"longitude\":-1.68,\"accuracyM\":8")
                     .append(",\"network\":\"NETWORK_TYPE_4G\",\"securityPatchLevel\":\"2026-11-05\"")
                     .append(",\"romBuild\":\"neogend/aosp14/2026.11\",\"kernelVersion\":\"5.15.148\"")

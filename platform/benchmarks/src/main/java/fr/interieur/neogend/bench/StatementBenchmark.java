@@ -59,7 +59,8 @@ final class StatementBenchmark {
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
             var orderStub = OrderServiceGrpc.newBlockingStub(order)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
-            System.out.printf("%nMonthly lease statement %d-%02d of the whole fleet (%d runs each, after one warm-up; s)%n",
+            System.out.printf(
+                    "%nMonthly lease statement %d-%02d of the whole fleet (%d runs each, after one warm-up; s)%n",
                     year, month, RUNS);
             System.out.println("step                                              | median | max");
             Figures single = measure(inventoryStub, orderStub, http, token, AGREEMENT, year, month, "");
@@ -68,36 +69,73 @@ final class StatementBenchmark {
             // mid-month, so this month's days of each moved pack are split between the two statements
             String successor = "AC-BENCH-SUCCESSOR";
             LocalDate from = today.withDayOfMonth(Math.min(15, today.lengthOfMonth()));
-            int status = http.post("/api/v1/agreements", "Bearer " + token, SUCCESSOR.formatted(successor,
-                    today.getYear(), today.getMonthValue()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            int status = http.post(
+                    "/api/v1/agreements",
+                    "Bearer " + token,
+                    SUCCESSOR
+                            .formatted(successor, today.getYear(), today.getMonthValue())
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             if (status != 200 && status != 409) {
                 throw new IllegalStateException("creating the successor agreement: HTTP " + status);
             }
             long t0 = System.nanoTime();
             var moved = orderStub.transferPacksToSuccessor(TransferPacksToSuccessorRequest.newBuilder()
-                    .setAgreementId(AGREEMENT).setSuccessorId(successor).setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
-                    .setEffectiveDate(com.google.type.Date.newBuilder().setYear(from.getYear())
-                            .setMonth(from.getMonthValue()).setDay(from.getDayOfMonth())).build());
+                    .setAgreementId(AGREEMENT)
+                    .setSuccessorId(successor)
+                    .setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                    .setEffectiveDate(com.google.type.Date.newBuilder()
+                            .setYear(from.getYear())
+                            .setMonth(from.getMonthValue())
+                            .setDay(from.getDayOfMonth()))
+                    .build());
             double transferSeconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "transfer of %,d smartphone packs to %s from %s: %.2f s (one call)%n",
-                    moved.getTransferred(), successor, from, transferSeconds);
+            System.out.printf(
+                    Locale.ROOT,
+                    "transfer of %,d smartphone packs to %s from %s: %.2f s (one call)%n",
+                    moved.getTransferred(),
+                    successor,
+                    from,
+                    transferSeconds);
             Figures ending = measure(inventoryStub, orderStub, http, token, AGREEMENT, year, month, " (ending)");
             Figures next = measure(inventoryStub, orderStub, http, token, successor, year, month, " (successor)");
 
-            System.out.printf(Locale.ROOT, "  single agreement: %,d pack intervals, detail %,d rows / %.1f MB; split: "
-                            + "%,d + %,d intervals, detail %,d + %,d rows%n", single.intervals, single.detailRows,
-                    single.detailBytes / 1e6, ending.intervals, next.intervals, ending.detailRows, next.detailRows);
-            System.out.printf(Locale.ROOT, "  statement through the gateway (JSON, median): single %.2f s; split %.2f + "
-                            + "%.2f s -> ratio of the pair to the single %.2f%n", median(single.json),
-                    median(ending.json), median(next.json), (median(ending.json) + median(next.json)) / median(single.json));
-            System.out.printf(Locale.ROOT, "  detail export through the gateway (median): single %.2f s; split %.2f + "
-                            + "%.2f s%n", median(single.detail), median(ending.detail), median(next.detail));
-            double worstStatement = Math.max(Math.max(max(single.json), max(single.csv)),
+            System.out.printf(
+                    Locale.ROOT,
+                    "  single agreement: %,d pack intervals, detail %,d rows / %.1f MB; split: "
+                            + "%,d + %,d intervals, detail %,d + %,d rows%n",
+                    single.intervals,
+                    single.detailRows,
+                    single.detailBytes / 1e6,
+                    ending.intervals,
+                    next.intervals,
+                    ending.detailRows,
+                    next.detailRows);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  statement through the gateway (JSON, median): single %.2f s; split %.2f + "
+                            + "%.2f s -> ratio of the pair to the single %.2f%n",
+                    median(single.json),
+                    median(ending.json),
+                    median(next.json),
+                    (median(ending.json) + median(next.json)) / median(single.json));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  detail export through the gateway (median): single %.2f s; split %.2f + " + "%.2f s%n",
+                    median(single.detail),
+                    median(ending.detail),
+                    median(next.detail));
+            double worstStatement = Math.max(
+                    Math.max(max(single.json), max(single.csv)),
                     Math.max(Math.max(max(ending.json), max(ending.csv)), Math.max(max(next.json), max(next.csv))));
             double worstExport = Math.max(max(single.detail), Math.max(max(ending.detail), max(next.detail)));
-            System.out.printf(Locale.ROOT, "Goals: statement under 1 s: worst %.2f s -> %s; detail export under 5 s: "
-                            + "worst %.2f s -> %s%n", worstStatement, worstStatement < 1 ? "met" : "NOT met",
-                    worstExport, worstExport < 5 ? "met" : "NOT met");
+            System.out.printf(
+                    Locale.ROOT,
+                    "Goals: statement under 1 s: worst %.2f s -> %s; detail export under 5 s: "
+                            + "worst %.2f s -> %s%n",
+                    worstStatement,
+                    worstStatement < 1 ? "met" : "NOT met",
+                    worstExport,
+                    worstExport < 5 ? "met" : "NOT met");
         } finally {
             inventory.shutdownNow();
             order.shutdownNow();
@@ -105,30 +143,55 @@ final class StatementBenchmark {
     }
 
     /** What one agreement's month costs. */
-    private record Figures(long intervals, double[] stream, double[] direct, double[] json, double[] csv,
-                           double[] detail, long detailRows, long detailBytes) {
-    }
+    private record Figures(
+            long intervals,
+            double[] stream,
+            double[] direct,
+            double[] json,
+            double[] csv,
+            double[] detail,
+            long detailRows,
+            long detailBytes) {}
 
-    private Figures measure(InventoryServiceGrpc.InventoryServiceBlockingStub inventoryStub,
-                            OrderServiceGrpc.OrderServiceBlockingStub orderStub, RawHttpClient http, String token,
-                            String agreement, int year, int month, String label) throws Exception {
+    private Figures measure(
+            InventoryServiceGrpc.InventoryServiceBlockingStub inventoryStub,
+            OrderServiceGrpc.OrderServiceBlockingStub orderStub,
+            RawHttpClient http,
+            String token,
+            String agreement,
+            int year,
+            int month,
+            String label)
+            throws Exception {
         String path = "/api/v1/agreements/" + agreement + "/statements/" + year + "/" + month;
         long[] count = new long[1];
         double[] stream = time(() -> {
             count[0] = 0;
-            inventoryStub.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setAgreementId(agreement)
-                    .setYear(year).setMonth(month).build()).forEachRemaining(b -> count[0] += b.getIntervalsCount());
+            inventoryStub
+                    .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                            .setAgreementId(agreement)
+                            .setYear(year)
+                            .setMonth(month)
+                            .build())
+                    .forEachRemaining(b -> count[0] += b.getIntervalsCount());
             return count[0];
         });
-        double[] direct = time(() -> orderStub.getLeaseStatement(GetLeaseStatementRequest.newBuilder()
-                .setAgreementId(agreement).setYear(year).setMonth(month).build()).getStatement());
+        double[] direct = time(() -> orderStub
+                .getLeaseStatement(GetLeaseStatementRequest.newBuilder()
+                        .setAgreementId(agreement)
+                        .setYear(year)
+                        .setMonth(month)
+                        .build())
+                .getStatement());
         double[] json = time(() -> ok(http.get(path, token)));
         double[] csv = time(() -> ok(http.get(path + ":csv", token)));
         long[] detail = new long[2]; // rows, bytes
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         double[] export = time(() -> {
-            var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.gatewayUrl()
-                            + path + ":detail")).header("Authorization", "Bearer " + token).build(),
+            var response = client.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.gatewayUrl() + path + ":detail"))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
                     java.net.http.HttpResponse.BodyHandlers.ofInputStream());
             ok(response.statusCode());
             long rows = 0;
@@ -168,8 +231,11 @@ final class StatementBenchmark {
               {"code":"PACK-TABLET-COLLECTIVE","kind":"ITEM_KIND_PACK_LEASE","label":"Pack tablette collective","packType":"PACK_TYPE_TABLET_COLLECTIVE","unitPrice":"16.90"}]}""";
 
     private ManagedChannel channel(String service) {
-        return NettyChannelBuilder.forAddress("127.0.0.1", stack.options().ports().grpc(service)).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build();
+        return NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc(service))
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20)
+                .build();
     }
 
     private static Object ok(int status) {

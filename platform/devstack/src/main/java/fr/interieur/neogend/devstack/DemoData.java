@@ -15,34 +15,52 @@ import java.util.List;
  */
 public final class DemoData {
 
-    private record DemoUnit(String code, String name, String level, String parent) {
-    }
+    private record DemoUnit(String code, String name, String level, String parent) {}
 
-    private record DemoDevice(int n, String model, String kind, String packType, String unit, String agent) {
-    }
+    private record DemoDevice(int n, String model, String kind, String packType, String unit, String agent) {}
 
     /** Parents first. */
     public static final List<DemoUnit> UNITS = List.of(
             new DemoUnit("GN", "Gendarmerie nationale", "UNIT_LEVEL_NATIONAL", null),
             new DemoUnit("GN-RBRE", "Région de gendarmerie de Bretagne", "UNIT_LEVEL_REGION", "GN"),
-            new DemoUnit("GN-RBRE-GGD35", "Groupement de gendarmerie départementale d'Ille-et-Vilaine",
-                    "UNIT_LEVEL_GROUPEMENT", "GN-RBRE"),
-            new DemoUnit("GN-RBRE-GGD35-CIE1", "Compagnie de gendarmerie de Rennes", "UNIT_LEVEL_COMPAGNIE",
+            new DemoUnit(
+                    "GN-RBRE-GGD35",
+                    "Groupement de gendarmerie départementale d'Ille-et-Vilaine",
+                    "UNIT_LEVEL_GROUPEMENT",
+                    "GN-RBRE"),
+            new DemoUnit(
+                    "GN-RBRE-GGD35-CIE1",
+                    "Compagnie de gendarmerie de Rennes",
+                    "UNIT_LEVEL_COMPAGNIE",
                     "GN-RBRE-GGD35"),
-            new DemoUnit("GN-RBRE-GGD35-CIE1-BTA1", "Brigade territoriale autonome de Cesson-Sévigné",
-                    "UNIT_LEVEL_BRIGADE", "GN-RBRE-GGD35-CIE1"),
-            new DemoUnit("GN-RBRE-GGD35-CIE2", "Compagnie de gendarmerie de Saint-Malo", "UNIT_LEVEL_COMPAGNIE",
+            new DemoUnit(
+                    "GN-RBRE-GGD35-CIE1-BTA1",
+                    "Brigade territoriale autonome de Cesson-Sévigné",
+                    "UNIT_LEVEL_BRIGADE",
+                    "GN-RBRE-GGD35-CIE1"),
+            new DemoUnit(
+                    "GN-RBRE-GGD35-CIE2",
+                    "Compagnie de gendarmerie de Saint-Malo",
+                    "UNIT_LEVEL_COMPAGNIE",
                     "GN-RBRE-GGD35"),
-            new DemoUnit("GN-RBRE-GGD29", "Groupement de gendarmerie départementale du Finistère",
-                    "UNIT_LEVEL_GROUPEMENT", "GN-RBRE"),
+            new DemoUnit(
+                    "GN-RBRE-GGD29",
+                    "Groupement de gendarmerie départementale du Finistère",
+                    "UNIT_LEVEL_GROUPEMENT",
+                    "GN-RBRE"),
             new DemoUnit("GN-RIDF", "Région de gendarmerie d'Île-de-France", "UNIT_LEVEL_REGION", "GN"),
-            new DemoUnit("GN-RIDF-GGD77", "Groupement de gendarmerie départementale de Seine-et-Marne",
-                    "UNIT_LEVEL_GROUPEMENT", "GN-RIDF"),
+            new DemoUnit(
+                    "GN-RIDF-GGD77",
+                    "Groupement de gendarmerie départementale de Seine-et-Marne",
+                    "UNIT_LEVEL_GROUPEMENT",
+                    "GN-RIDF"),
             new DemoUnit("PN", "Police nationale", "UNIT_LEVEL_NATIONAL", null),
-            new DemoUnit("PN-DDSP35", "Direction départementale de la sécurité publique d'Ille-et-Vilaine",
-                    "UNIT_LEVEL_DIRECTION", "PN"),
-            new DemoUnit("PN-DDSP35-CSP1", "Commissariat central de Rennes", "UNIT_LEVEL_COMMISSARIAT",
-                    "PN-DDSP35"));
+            new DemoUnit(
+                    "PN-DDSP35",
+                    "Direction départementale de la sécurité publique d'Ille-et-Vilaine",
+                    "UNIT_LEVEL_DIRECTION",
+                    "PN"),
+            new DemoUnit("PN-DDSP35-CSP1", "Commissariat central de Rennes", "UNIT_LEVEL_COMMISSARIAT", "PN-DDSP35"));
 
     private static final String PHONE = "DEVICE_KIND_PHONE";
     private static final String TABLET = "DEVICE_KIND_TABLET";
@@ -61,8 +79,7 @@ public final class DemoData {
             new DemoDevice(11, "Rugged X5", PHONE, null, null, null),
             new DemoDevice(12, "Field Tab 10", TABLET, "PACK_TYPE_TABLET_COLLECTIVE", null, null));
 
-    private DemoData() {
-    }
+    private DemoData() {}
 
     /** A valid IMEI (Luhn check digit) for demo device {@code n}. */
     public static String imei(int n) {
@@ -79,8 +96,7 @@ public final class DemoData {
     }
 
     /** What {@link #loadAll} found new. */
-    public record Loaded(int devices, boolean agreement, boolean readings, boolean workshop) {
-    }
+    public record Loaded(int devices, boolean agreement, boolean readings, boolean workshop) {}
 
     /**
      * Everything {@code make run} shows: units and devices, the agreement, the supplier's approved ROM
@@ -141,38 +157,52 @@ public final class DemoData {
         boolean course = post(gatewayUrl + "/api/v1/courses", fleetManagerToken, """
                 {"code":"MAINT-SMARTPHONE-N1","title":"Maintenance niveau 1 smartphones","durationDays":1,
                  "modelFamilies":["Rugged X"],"certificationValidityMonths":24,"agreementItemCode":"TRAINING-DAY-L1",
-                 "agreementId":"AC-2026-NEOGEND"}""",
-                "demo course");
+                 "agreementId":"AC-2026-NEOGEND"}""", "demo course");
         if (!course) {
             return false;
         }
         java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
-        String session = postForBody(gatewayUrl + "/api/v1/sessions", fleetManagerToken, """
+        String session = postForBody(
+                gatewayUrl + "/api/v1/sessions", fleetManagerToken, """
                 {"courseCode":"MAINT-SMARTPHONE-N1","startDate":%s,"endDate":%1$s,"place":"Rennes, atelier central",
                  "capacity":8,"trainer":"Demo Mobility SAS"}""".formatted(jsonDay(today)), "demo session");
         String sessionId = session.replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
-        post(gatewayUrl + "/api/v1/sessions/" + sessionId + ":enroll", fleetManagerToken,
-                "{\"technician\":\"technician\"}", "demo enrolment");
-        post(gatewayUrl + "/api/v1/sessions/" + sessionId + ":recordResult", fleetManagerToken,
-                "{\"technician\":\"technician\",\"attended\":true,\"passed\":true}", "demo result");
-        post(gatewayUrl + "/api/v1/depots", fleetManagerToken,
-                "{\"code\":\"DEP-RENNES\",\"name\":\"Atelier central de Rennes\"}", "demo depot");
+        post(
+                gatewayUrl + "/api/v1/sessions/" + sessionId + ":enroll",
+                fleetManagerToken,
+                "{\"technician\":\"technician\"}",
+                "demo enrolment");
+        post(
+                gatewayUrl + "/api/v1/sessions/" + sessionId + ":recordResult",
+                fleetManagerToken,
+                "{\"technician\":\"technician\",\"attended\":true,\"passed\":true}",
+                "demo result");
+        post(
+                gatewayUrl + "/api/v1/depots",
+                fleetManagerToken,
+                "{\"code\":\"DEP-RENNES\",\"name\":\"Atelier central de Rennes\"}",
+                "demo depot");
         post(gatewayUrl + "/api/v1/catalogue-items", fleetManagerToken, """
-                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"ITEM_CATEGORY_SPARE_PART","fitsModels":["Rugged X5"]}""",
-                "demo spare part");
+                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"ITEM_CATEGORY_SPARE_PART","fitsModels":["Rugged X5"]}""", "demo spare part");
         post(gatewayUrl + "/api/v1/catalogue-items", fleetManagerToken, """
-                {"code":"SP-BATTERY-X5","label":"Batterie Rugged X5","category":"ITEM_CATEGORY_SPARE_PART","fitsModels":["Rugged X5"]}""",
-                "demo spare part");
+                {"code":"SP-BATTERY-X5","label":"Batterie Rugged X5","category":"ITEM_CATEGORY_SPARE_PART","fitsModels":["Rugged X5"]}""", "demo spare part");
         post(gatewayUrl + "/api/v1/catalogue-items", fleetManagerToken, """
                 {"code":"ACC-CASE-RUGGED","label":"Coque de protection renforcée","category":"ITEM_CATEGORY_ACCESSORY",
                  "fitsModels":["Rugged X5"]}""", "demo accessory");
-        for (String[] receipt : new String[][] {{"SP-SCREEN-X5", "8"}, {"SP-BATTERY-X5", "20"}, {"ACC-CASE-RUGGED", "40"}}) {
-            post(gatewayUrl + "/api/v1/stock-movements", fleetManagerToken, """
-                    {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"%s","depotCode":"DEP-RENNES","quantity":"%s","reference":"demo"}"""
-                    .formatted(receipt[0], receipt[1]), "demo receipt");
+        for (String[] receipt :
+                new String[][] {{"SP-SCREEN-X5", "8"}, {"SP-BATTERY-X5", "20"}, {"ACC-CASE-RUGGED", "40"}}) {
+            post(
+                    gatewayUrl + "/api/v1/stock-movements",
+                    fleetManagerToken,
+                    """
+                    {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"%s","depotCode":"DEP-RENNES","quantity":"%s","reference":"demo"}""".formatted(receipt[0], receipt[1]),
+                    "demo receipt");
         }
-        post(gatewayUrl + "/api/v1/depots/DEP-RENNES/stock/SP-SCREEN-X5:setMinimum", fleetManagerToken,
-                "{\"minimum\":\"10\"}", "demo minimum level");
+        post(
+                gatewayUrl + "/api/v1/depots/DEP-RENNES/stock/SP-SCREEN-X5:setMinimum",
+                fleetManagerToken,
+                "{\"minimum\":\"10\"}",
+                "demo minimum level");
         return true;
     }
 
@@ -195,8 +225,9 @@ public final class DemoData {
         for (DemoDevice d : DEVICES) {
             String json = "{\"imei\":\"" + imei(d.n()) + "\",\"serialNumber\":\"DEMO-" + d.n() + "\",\"model\":\""
                     + d.model() + "\",\"kind\":\"" + d.kind() + "\""
-                    + (d.packType() == null ? "" : ",\"packType\":\"" + d.packType() + "\",\"agreementId\":\""
-                            + AGREEMENT_ID + "\"")
+                    + (d.packType() == null
+                            ? ""
+                            : ",\"packType\":\"" + d.packType() + "\",\"agreementId\":\"" + AGREEMENT_ID + "\"")
                     + (d.unit() == null ? "" : ",\"unitCode\":\"" + d.unit() + "\"")
                     + ",\"romBuild\":\"neogend/aosp14/2026.11:user/release-keys\"}";
             if (!post(gatewayUrl + "/api/v1/devices", fleetManagerToken, json, "demo device " + imei(d.n()))) {
@@ -207,7 +238,10 @@ public final class DemoData {
                 String assign = "{\"unitCode\":\"" + d.unit() + "\""
                         + (d.agent().isEmpty() ? "" : ",\"holderAgentId\":\"" + d.agent() + "\"")
                         + ",\"accessories\":[\"protective case\",\"car charger\"]}";
-                post(gatewayUrl + "/api/v1/devices/" + imei(d.n()) + ":assign", fleetManagerToken, assign,
+                post(
+                        gatewayUrl + "/api/v1/devices/" + imei(d.n()) + ":assign",
+                        fleetManagerToken,
+                        assign,
                         "assignment of demo device " + imei(d.n()));
             }
         }
@@ -215,17 +249,16 @@ public final class DemoData {
     }
 
     /** A demo device that reports: where it is and the patch level it runs. */
-    private record Reporter(int n, double latitude, double longitude, String patchLevel, String romBuild) {
-    }
+    private record Reporter(int n, double latitude, double longitude, String patchLevel, String romBuild) {}
 
     private static final List<Reporter> REPORTERS = List.of(
             new Reporter(1, 48.1113, -1.6800, "2026-11-05", "neogend/aosp14/2026.11:user/release-keys"), // Rennes
             new Reporter(2, 48.1050, -1.6500, "2026-09-05", "neogend/aosp14/2026.09:user/release-keys"),
             new Reporter(3, 48.1173, -1.6778, "2026-11-05", "neogend/aosp14/2026.11:user/release-keys"),
             new Reporter(4, 47.9960, -4.1020, "2026-08-05", "neogend/aosp14/2026.08:user/release-keys"), // Quimper
-            new Reporter(5, 48.5393, 2.6610, "2026-11-05", "neogend/aosp14/2026.11:user/release-keys"),  // Melun
+            new Reporter(5, 48.5393, 2.6610, "2026-11-05", "neogend/aosp14/2026.11:user/release-keys"), // Melun
             new Reporter(6, 48.1200, -1.7000, "2026-10-05", "neogend/tab10/2026.10:user/release-keys"),
-            new Reporter(8, 48.1217, -1.6031, "2026-09-05", "neogend/tab10/2026.09:user/release-keys"),  // Cesson
+            new Reporter(8, 48.1217, -1.6031, "2026-09-05", "neogend/tab10/2026.09:user/release-keys"), // Cesson
             new Reporter(10, 48.1090, -1.6790, "2026-11-05", "neogend/aosp14/2026.11:user/release-keys"));
 
     /**
@@ -244,13 +277,14 @@ public final class DemoData {
         String imei = imei(device.n());
         try {
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> enrolled = send(gatewayUrl + "/api/v1/devices/" + imei + ":enroll", fleetManagerToken, "{}");
+            HttpResponse<String> enrolled =
+                    send(gatewayUrl + "/api/v1/devices/" + imei + ":enroll", fleetManagerToken, "{}");
             if (enrolled.statusCode() == 400 && enrolled.body().contains("cannot be enrolled")) {
                 return false;
             }
             if (enrolled.statusCode() != 200) {
-                throw new IllegalStateException("demo enrolment of " + imei + " refused: HTTP " + enrolled.statusCode() + " "
-                        + enrolled.body());
+                throw new IllegalStateException("demo enrolment of " + imei + " refused: HTTP " + enrolled.statusCode()
+                        + " " + enrolled.body());
             }
             String credential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
             java.time.Instant now = java.time.Instant.now();
@@ -260,23 +294,35 @@ public final class DemoData {
                 if (k > 0) {
                     batch.append(',');
                 }
-                batch.append("{\"sequence\":\"").append(base + k).append("\",\"recordedAt\":\"")
-                        .append(now.minusSeconds(120L - 60L * k)).append("\",\"batteryPercent\":")
+                batch.append("{\"sequence\":\"")
+                        .append(base + k)
+                        .append("\",\"recordedAt\":\"")
+                        .append(now.minusSeconds(120L - 60L * k))
+                        .append("\",\"batteryPercent\":")
                         .append(81 - k - 7 * (device.n() % 5))
-                        .append(",\"latitude\":").append(device.latitude() + k * 0.0004).append(",\"longitude\":")
-                        .append(device.longitude() + k * 0.0003).append(",\"accuracyM\":9,\"network\":\"NETWORK_TYPE_4G\"")
-                        .append(",\"securityPatchLevel\":\"").append(device.patchLevel()).append("\",\"romBuild\":\"")
-                        .append(device.romBuild()).append("\",\"kernelVersion\":\"5.15.148\",\"freeStorageMb\":\"21000\",")
+                        .append(",\"latitude\":")
+                        .append(device.latitude() + k * 0.0004)
+                        .append(",\"longitude\":")
+                        .append(device.longitude() + k * 0.0003)
+                        .append(",\"accuracyM\":9,\"network\":\"NETWORK_TYPE_4G\"")
+                        .append(",\"securityPatchLevel\":\"")
+                        .append(device.patchLevel())
+                        .append("\",\"romBuild\":\"")
+                        .append(device.romBuild())
+                        .append("\",\"kernelVersion\":\"5.15.148\",\"freeStorageMb\":\"21000\",")
                         .append("\"agentVersion\":\"1.4.2\"}");
             }
             batch.append("]}");
-            HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(gatewayUrl
-                            + "/api/v1/device-readings")).header("Authorization", "Device " + credential)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(batch.toString()))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> uploaded = http.send(
+                    HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/device-readings"))
+                            .header("Authorization", "Device " + credential)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(batch.toString()))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (uploaded.statusCode() != 200) {
-                throw new IllegalStateException("demo readings of " + imei + " refused: HTTP " + uploaded.statusCode() + " "
-                        + uploaded.body());
+                throw new IllegalStateException(
+                        "demo readings of " + imei + " refused: HTTP " + uploaded.statusCode() + " " + uploaded.body());
             }
             return true;
         } catch (IOException e) {
@@ -295,21 +341,25 @@ public final class DemoData {
         boolean any = false;
         String[][] releases = {
             {"Rugged X5", "neogend/aosp14/2026.11:user/release-keys", "2026-11-05", "2026-11-02"},
-            {"Field Tab 10", "neogend/tab10/2026.10:user/release-keys", "2026-10-05", "2026-10-01"}};
+            {"Field Tab 10", "neogend/tab10/2026.10:user/release-keys", "2026-10-05", "2026-10-01"}
+        };
         for (String[] r : releases) {
             HttpResponse<String> published = send(gatewayUrl + "/api/v1/rom-releases", supplierToken, """
                     {"model":"%s","buildFingerprint":"%s","securityPatchLevel":"%s","bulletinDate":%s,
-                     "kernelSourceSha256":"%s","kernelConfig":"CONFIG_SECURITY_SELINUX=y\\n"}"""
-                    .formatted(r[0], r[1], r[2], jsonDay(java.time.LocalDate.parse(r[3])), "5e".repeat(32)));
+                     "kernelSourceSha256":"%s","kernelConfig":"CONFIG_SECURITY_SELINUX=y\\n"}""".formatted(
+                            r[0], r[1], r[2], jsonDay(java.time.LocalDate.parse(r[3])), "5e".repeat(32)));
             if (published.statusCode() == 409) {
                 continue;
             }
             if (published.statusCode() != 200) {
-                throw new IllegalStateException("demo ROM release refused: HTTP " + published.statusCode() + " "
-                        + published.body());
+                throw new IllegalStateException(
+                        "demo ROM release refused: HTTP " + published.statusCode() + " " + published.body());
             }
             String id = published.body().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
-            postForBody(gatewayUrl + "/api/v1/rom-releases/" + id + ":approve", fleetManagerToken, "{}",
+            postForBody(
+                    gatewayUrl + "/api/v1/rom-releases/" + id + ":approve",
+                    fleetManagerToken,
+                    "{}",
                     "approval of demo ROM release " + id);
             any = true;
         }
@@ -319,8 +369,8 @@ public final class DemoData {
     /** True when created, false when it existed already (409); anything else stops the load. */
     /** A day as the REST API carries it: a google.type.Date in JSON. */
     static String jsonDay(java.time.LocalDate day) {
-        return "{\"year\":%d,\"month\":%d,\"day\":%d}".formatted(day.getYear(), day.getMonthValue(),
-                day.getDayOfMonth());
+        return "{\"year\":%d,\"month\":%d,\"day\":%d}"
+                .formatted(day.getYear(), day.getMonthValue(), day.getDayOfMonth());
     }
 
     private static String postForBody(String url, String token, String json, String what) {
@@ -345,10 +395,14 @@ public final class DemoData {
 
     private static HttpResponse<String> send(String url, String token, String json) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .header("Authorization", "Bearer " + token)
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(json))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException("cannot reach the gateway at " + url, e);
         } catch (InterruptedException e) {

@@ -11,8 +11,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class DevStackMain {
 
-    private DevStackMain() {
-    }
+    private DevStackMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 1 || !args[0].equals("run")) {
@@ -26,25 +25,28 @@ public final class DevStackMain {
                 + runDir.resolve("logs") + ")");
         Stack stack;
         try {
-            stack = Stack.start(new Stack.Options(root, runDir, true, Stack.SERVICES, ports, Stack.QUICK_START_JVM,
-                    Map.of()));
+            stack = Stack.start(
+                    new Stack.Options(root, runDir, true, Stack.SERVICES, ports, Stack.QUICK_START_JVM, Map.of()));
         } catch (RuntimeException e) {
             System.err.println("\nNéoGEND did not start: " + e.getMessage());
             System.exit(1);
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nstopping NéoGEND…");
-            stack.close();
-            System.out.println("stopped; data kept in " + runDir);
-            stopped.countDown();
-        }, "neogend-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\nstopping NéoGEND…");
+                            stack.close();
+                            System.out.println("stopped; data kept in " + runDir);
+                            stopped.countDown();
+                        },
+                        "neogend-stop"));
 
         TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         String fleetManager = tokens.password("fleet.manager", "fleet.manager");
-        DemoData.Loaded loaded = DemoData.loadAll(stack.gatewayUrl(), fleetManager,
-                tokens.clientCredentials("supplier-demo", "supplier-demo-secret"));
+        DemoData.Loaded loaded = DemoData.loadAll(
+                stack.gatewayUrl(), fleetManager, tokens.clientCredentials("supplier-demo", "supplier-demo-secret"));
         int created = loaded.devices();
         boolean agreement = loaded.agreement();
         boolean readings = loaded.readings();
@@ -52,10 +54,14 @@ public final class DevStackMain {
             System.out.println("  demo workshop loaded: technician certified for Rugged X5 (session today), depot "
                     + "DEP-RENNES with spare parts, a stock alert on SP-SCREEN-X5");
         }
-        System.out.println(created == 0 && !agreement ? "  demo data already loaded"
-                : "  loaded " + created + " demo devices" + (agreement ? " and agreement AC-2026-NEOGEND" : ""));
+        System.out.println(
+                created == 0 && !agreement
+                        ? "  demo data already loaded"
+                        : "  loaded " + created + " demo devices"
+                                + (agreement ? " and agreement AC-2026-NEOGEND" : ""));
         if (readings) {
-            System.out.println("  8 demo devices enrolled (e.g. " + DemoData.imei(1) + "); they uploaded 3 readings each");
+            System.out.println(
+                    "  8 demo devices enrolled (e.g. " + DemoData.imei(1) + "); they uploaded 3 readings each");
         }
         System.out.println(banner(stack));
         stopped.await();
@@ -84,8 +90,15 @@ public final class DevStackMain {
                   curl -s -H "Authorization: Bearer $TOKEN" '%s/api/v1/devices?page_size=5'
 
                 Ctrl-C stops everything.
-                """.formatted(gw, gw, stack.options().ports().gatewayManagement(), stack.keycloak().port(), stack.postgres().port(),
-                        stack.options().ports().supplierSimulator(), token, gw);
+                """.formatted(
+                        gw,
+                        gw,
+                        stack.options().ports().gatewayManagement(),
+                        stack.keycloak().port(),
+                        stack.postgres().port(),
+                        stack.options().ports().supplierSimulator(),
+                        token,
+                        gw);
     }
 
     /** The checkout: -Dneogend.root, else the first parent of the working folder holding the realm file. */

@@ -49,8 +49,15 @@ public final class KeycloakServer implements AutoCloseable {
      * @param gatewayPort where the gateway (and its console) listens: the realm file names the
      *                  documented 8080 as the console's origin; another port is written in its place
      */
-    public static KeycloakServer start(Path home, Path realmFile, int port, int managementPort, boolean persistent,
-                                       String adminPassword, int gatewayPort, Path log) {
+    public static KeycloakServer start(
+            Path home,
+            Path realmFile,
+            int port,
+            int managementPort,
+            boolean persistent,
+            String adminPassword,
+            int gatewayPort,
+            Path log) {
         unpackIfMissing(home);
         try {
             if (!persistent) {
@@ -60,15 +67,20 @@ public final class KeycloakServer implements AutoCloseable {
             Files.createDirectories(imports);
             String realm = Files.readString(realmFile);
             if (gatewayPort != CONSOLE_PORT_IN_REALM) {
-                realm = realm.replace("http://localhost:" + CONSOLE_PORT_IN_REALM + "/console/",
+                realm = realm.replace(
+                                "http://localhost:" + CONSOLE_PORT_IN_REALM + "/console/",
                                 "http://localhost:" + gatewayPort + "/console/")
-                        .replace("\"http://localhost:" + CONSOLE_PORT_IN_REALM + "\"", "\"http://localhost:" + gatewayPort + "\"");
+                        .replace(
+                                "\"http://localhost:" + CONSOLE_PORT_IN_REALM + "\"",
+                                "\"http://localhost:" + gatewayPort + "\"");
             }
             Files.writeString(imports.resolve("realm-" + REALM + ".json"), realm);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the realm into " + home, e);
         }
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
+        List<String> command = new ArrayList<>(List.of(
+                home.resolve("bin/kc.sh").toString(),
+                "start-dev",
                 "--import-realm",
                 "--http-port=" + port,
                 "--http-management-port=" + managementPort,
@@ -88,8 +100,9 @@ public final class KeycloakServer implements AutoCloseable {
     public void awaitReady(Duration timeout) {
         Instant t0 = Instant.now();
         Waits.forHttp200("Keycloak", issuer() + "/.well-known/openid-configuration", timeout, process);
-        System.out.printf("  Keycloak up on localhost:%d in %.1f s%n", port,
-                Duration.between(t0, Instant.now()).toMillis() / 1000.0);
+        System.out.printf(
+                "  Keycloak up on localhost:%d in %.1f s%n",
+                port, Duration.between(t0, Instant.now()).toMillis() / 1000.0);
     }
 
     public int port() {
@@ -128,8 +141,8 @@ public final class KeycloakServer implements AutoCloseable {
         }
         Path zip = Path.of(p.getProperty("keycloak.zip"));
         if (!Files.isRegularFile(zip)) {
-            throw new IllegalStateException("Keycloak distribution not found at " + zip
-                    + "; build the project first (make build)");
+            throw new IllegalStateException(
+                    "Keycloak distribution not found at " + zip + "; build the project first (make build)");
         }
         return zip;
     }

@@ -13,13 +13,12 @@ import java.util.stream.Collectors;
  */
 final class Leftovers {
 
-    private Leftovers() {
-    }
+    private Leftovers() {}
 
     static void record(Path file, List<ManagedProcess> processes) {
         try {
-            Files.writeString(file, processes.stream().map(p -> String.valueOf(p.pid()))
-                    .collect(Collectors.joining("\n")));
+            Files.writeString(
+                    file, processes.stream().map(p -> String.valueOf(p.pid())).collect(Collectors.joining("\n")));
         } catch (IOException ignored) {
             // without the file a leftover is not found automatically; nothing else depends on it
         }
@@ -36,16 +35,21 @@ final class Leftovers {
                 }
                 Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(line.trim()));
                 handle.filter(ProcessHandle::isAlive)
-                        .filter(h -> h.info().commandLine().map(c -> c.contains("neogend") || c.contains("keycloak")
-                                || c.contains("-exec.jar")).orElse(false))
+                        .filter(h -> h.info()
+                                .commandLine()
+                                .map(c -> c.contains("neogend") || c.contains("keycloak") || c.contains("-exec.jar"))
+                                .orElse(false))
                         .ifPresent(h -> {
                             System.out.println("  stopping leftover process " + h.pid() + " of an earlier run");
                             h.descendants().forEach(ProcessHandle::destroy);
                             h.destroy();
-                            h.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> {
-                                h.destroyForcibly();
-                                return h;
-                            }).join();
+                            h.onExit()
+                                    .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS)
+                                    .exceptionally(t -> {
+                                        h.destroyForcibly();
+                                        return h;
+                                    })
+                                    .join();
                         });
             }
             Files.delete(file);

@@ -25,21 +25,23 @@ public final class ManagedProcess implements AutoCloseable {
         this.log = log;
     }
 
-    public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path workDir,
-                                       Path log) {
+    public static ManagedProcess start(
+            String name, List<String> command, Map<String, String> env, Path workDir, Path log) {
         return start(name, command, env, workDir, log, false);
     }
 
     /** @param appendLog true to keep what the log holds (a restart) */
-    public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path workDir,
-                                       Path log, boolean appendLog) {
+    public static ManagedProcess start(
+            String name, List<String> command, Map<String, String> env, Path workDir, Path log, boolean appendLog) {
         try {
             Files.createDirectories(log.getParent());
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log.toFile())
-                            : ProcessBuilder.Redirect.to(log.toFile()));
+                    .redirectOutput(
+                            appendLog
+                                    ? ProcessBuilder.Redirect.appendTo(log.toFile())
+                                    : ProcessBuilder.Redirect.to(log.toFile()));
             pb.environment().putAll(env);
             return new ManagedProcess(name, pb.start(), log);
         } catch (IOException e) {
@@ -66,8 +68,8 @@ public final class ManagedProcess implements AutoCloseable {
     /** Throws with the end of the log if the process has died. */
     public void requireAlive() {
         if (!process.isAlive()) {
-            throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; last log lines:\n"
-                    + tail(40));
+            throw new IllegalStateException(
+                    name + " exited with code " + process.exitValue() + "; last log lines:\n" + tail(40));
         }
     }
 

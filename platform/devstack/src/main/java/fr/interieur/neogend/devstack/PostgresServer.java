@@ -60,8 +60,9 @@ public final class PostgresServer implements AutoCloseable {
                     .setLocaleConfig("locale", "C")
                     .setLocaleConfig("encoding", "UTF8")
                     .start();
-            System.out.printf("  PostgreSQL 17 up on 127.0.0.1:%d in %.1f s (data: %s)%n", port,
-                    Duration.between(t0, Instant.now()).toMillis() / 1000.0, dataDir);
+            System.out.printf(
+                    "  PostgreSQL 17 up on 127.0.0.1:%d in %.1f s (data: %s)%n",
+                    port, Duration.between(t0, Instant.now()).toMillis() / 1000.0, dataDir);
             return new PostgresServer(pg, port, dataDir, binaries);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL on port " + port, e);
@@ -86,7 +87,8 @@ public final class PostgresServer implements AutoCloseable {
         if (!name.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("bad database name " + name);
         }
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + name + "'")) {
                 if (rs.next()) {
                     return;
@@ -104,18 +106,23 @@ public final class PostgresServer implements AutoCloseable {
      */
     public void restart() {
         try (var files = Files.walk(binaries, 3)) {
-            Path pgCtl = files.filter(f -> f.getFileName().toString().equals("pg_ctl") && f.getParent().getFileName()
-                    .toString().equals("bin")).findFirst().orElseThrow(() -> new IllegalStateException(
-                    "no pg_ctl under " + binaries));
+            Path pgCtl = files.filter(f -> f.getFileName().toString().equals("pg_ctl")
+                            && f.getParent().getFileName().toString().equals("bin"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no pg_ctl under " + binaries));
             // as the embedded server itself does: pg_ctl refuses root, so run it in a user namespace
             List<String> command = new java.util.ArrayList<>();
             if ("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/unshare"))) {
                 command.addAll(List.of("/usr/bin/unshare", "-U"));
             }
-            command.addAll(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60", "restart"));
+            command.addAll(
+                    List.of(pgCtl.toString(), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60", "restart"));
             // the restarted server inherits pg_ctl's output: a file, not a pipe nobody would close
             Path out = Files.createTempFile("pg_ctl-restart", ".log");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
             if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("pg_ctl restart failed: " + Files.readString(out));
             }

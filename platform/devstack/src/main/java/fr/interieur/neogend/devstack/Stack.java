@@ -40,8 +40,14 @@ public final class Stack implements AutoCloseable {
      * @param jvmOptions  options of the service and gateway JVMs
      * @param extraEnv    more environment for the service and gateway JVMs (settings, e.g. for tests)
      */
-    public record Options(Path root, Path runDir, boolean persistent, List<String> services, Ports ports,
-                          List<String> jvmOptions, Map<String, String> extraEnv) {
+    public record Options(
+            Path root,
+            Path runDir,
+            boolean persistent,
+            List<String> services,
+            Ports ports,
+            List<String> jvmOptions,
+            Map<String, String> extraEnv) {
 
         public Options {
             services = List.copyOf(services);
@@ -54,16 +60,22 @@ public final class Stack implements AutoCloseable {
     static final String LOOPBACK = "127.0.0.1";
 
     /** JVM options for a quick start (local runs and tests; not for measuring). */
-    public static final List<String> QUICK_START_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-Xss512k", "-Xmx384m");
+    public static final List<String> QUICK_START_JVM =
+            List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx384m");
 
     /**
      * Every port the stack listens on. Only the gateway's API port and Keycloak's are meant to be
      * reached from elsewhere; everything else (services, the gateway's management port, PostgreSQL,
      * the simulator) is bound to 127.0.0.1.
      */
-    public record Ports(int gateway, int gatewayManagement, int keycloak, int keycloakManagement, int postgres,
-                        int supplierSimulator, Map<String, int[]> services) {
+    public record Ports(
+            int gateway,
+            int gatewayManagement,
+            int keycloak,
+            int keycloakManagement,
+            int postgres,
+            int supplierSimulator,
+            Map<String, int[]> services) {
 
         /**
          * The documented defaults: gateway 8080 (management 8090), Keycloak 8180 (management 9000),
@@ -74,9 +86,14 @@ public final class Stack implements AutoCloseable {
             for (Topology.Service service : TOPOLOGY.services()) { // the services' own defaults
                 s.put(service.name(), new int[] {service.grpcPort(), service.httpPort()});
             }
-            return new Ports(envPort("NEOGEND_GATEWAY_PORT", 8080), envPort("NEOGEND_GATEWAY_MANAGEMENT_PORT", 8090),
-                    envPort("NEOGEND_KEYCLOAK_PORT", 8180), envPort("NEOGEND_KEYCLOAK_MANAGEMENT_PORT", 9000),
-                    envPort("NEOGEND_POSTGRES_PORT", 5433), envPort("NEOGEND_SUPPLIER_SIMULATOR_PORT", 8099), s);
+            return new Ports(
+                    envPort("NEOGEND_GATEWAY_PORT", 8080),
+                    envPort("NEOGEND_GATEWAY_MANAGEMENT_PORT", 8090),
+                    envPort("NEOGEND_KEYCLOAK_PORT", 8180),
+                    envPort("NEOGEND_KEYCLOAK_MANAGEMENT_PORT", 9000),
+                    envPort("NEOGEND_POSTGRES_PORT", 5433),
+                    envPort("NEOGEND_SUPPLIER_SIMULATOR_PORT", 8099),
+                    s);
         }
 
         /**
@@ -96,8 +113,14 @@ public final class Stack implements AutoCloseable {
             };
             Map<String, int[]> s = new LinkedHashMap<>();
             SERVICES.forEach(name -> s.put(name, new int[] {next.getAsInt(), next.getAsInt()}));
-            return new Ports(next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(),
-                    next.getAsInt(), s);
+            return new Ports(
+                    next.getAsInt(),
+                    next.getAsInt(),
+                    next.getAsInt(),
+                    next.getAsInt(),
+                    next.getAsInt(),
+                    next.getAsInt(),
+                    s);
         }
 
         public int grpc(String service) {
@@ -145,10 +168,17 @@ public final class Stack implements AutoCloseable {
         }
         Leftovers.stopFrom(options.runDir().resolve("pids"));
 
-        Path keycloakHome = options.persistent() ? options.runDir().resolve("keycloak") : KeycloakServer.sharedTestHome();
-        keycloak = KeycloakServer.start(keycloakHome,
-                options.root().resolve("platform/keycloak/realm-neogend.json"), ports.keycloak(),
-                ports.keycloakManagement(), options.persistent(), adminPassword(), ports.gateway(), log("keycloak"));
+        Path keycloakHome =
+                options.persistent() ? options.runDir().resolve("keycloak") : KeycloakServer.sharedTestHome();
+        keycloak = KeycloakServer.start(
+                keycloakHome,
+                options.root().resolve("platform/keycloak/realm-neogend.json"),
+                ports.keycloak(),
+                ports.keycloakManagement(),
+                options.persistent(),
+                adminPassword(),
+                ports.gateway(),
+                log("keycloak"));
         remember(keycloak.process());
 
         postgres = PostgresServer.start(options.runDir().resolve("postgres"), ports.postgres(), options.persistent());
@@ -156,8 +186,8 @@ public final class Stack implements AutoCloseable {
 
         ManagedProcess simulator = null;
         if (options.services().contains("order")) { // the supplier's order-intake API, for the order service
-            simulator = SupplierSimulator.start(options.root(), ports.supplierSimulator(), options.runDir(),
-                    log(SupplierSimulator.NAME));
+            simulator = SupplierSimulator.start(
+                    options.root(), ports.supplierSimulator(), options.runDir(), log(SupplierSimulator.NAME));
             remember(simulator);
         }
         for (String service : options.services()) {
@@ -206,10 +236,16 @@ public final class Stack implements AutoCloseable {
             ManagedProcess sim = simulator;
             waits.add(CompletableFuture.runAsync(() -> {
                 Instant s = Instant.now();
-                Waits.forHttp200(sim.name(), "http://127.0.0.1:" + ports.supplierSimulator() + "/__admin/health",
-                        Duration.ofMinutes(2), sim);
-                System.out.printf("  %-11s ready on http://localhost:%d/api in %.1f s%n", sim.name(),
-                        ports.supplierSimulator(), Duration.between(s, Instant.now()).toMillis() / 1000.0);
+                Waits.forHttp200(
+                        sim.name(),
+                        "http://127.0.0.1:" + ports.supplierSimulator() + "/__admin/health",
+                        Duration.ofMinutes(2),
+                        sim);
+                System.out.printf(
+                        "  %-11s ready on http://localhost:%d/api in %.1f s%n",
+                        sim.name(),
+                        ports.supplierSimulator(),
+                        Duration.between(s, Instant.now()).toMillis() / 1000.0);
             }));
         }
         for (ManagedProcess p : processes) {
@@ -219,10 +255,14 @@ public final class Stack implements AutoCloseable {
             int http = p.name().equals("gateway") ? ports.gatewayManagement() : ports.http(p.name());
             waits.add(CompletableFuture.runAsync(() -> {
                 Instant s = Instant.now();
-                Waits.forHttp200(p.name(), "http://127.0.0.1:" + http + "/actuator/health/readiness",
-                        Duration.ofMinutes(4), p);
-                System.out.printf("  %-11s ready on %s in %.1f s%n", p.name(), p.name().equals("gateway")
-                                ? "http://localhost:" + http : "gRPC localhost:" + ports.grpc(p.name()),
+                Waits.forHttp200(
+                        p.name(), "http://127.0.0.1:" + http + "/actuator/health/readiness", Duration.ofMinutes(4), p);
+                System.out.printf(
+                        "  %-11s ready on %s in %.1f s%n",
+                        p.name(),
+                        p.name().equals("gateway")
+                                ? "http://localhost:" + http
+                                : "gRPC localhost:" + ports.grpc(p.name()),
                         Duration.between(s, Instant.now()).toMillis() / 1000.0);
             }));
         }
@@ -231,12 +271,13 @@ public final class Stack implements AutoCloseable {
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        System.out.printf("  everything up in %.1f s%n", Duration.between(t0, Instant.now()).toMillis() / 1000.0);
+        System.out.printf(
+                "  everything up in %.1f s%n",
+                Duration.between(t0, Instant.now()).toMillis() / 1000.0);
     }
 
     /** How a service or the gateway was started, to start it again. */
-    private record Launch(List<String> command, Map<String, String> env) {
-    }
+    private record Launch(List<String> command, Map<String, String> env) {}
 
     private final Map<String, Launch> launches = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -265,7 +306,9 @@ public final class Stack implements AutoCloseable {
         env.putAll(envChanges);
         ManagedProcess p = ManagedProcess.start(name, launch.command(), env, options.runDir(), log(name), true);
         remember(p);
-        int http = name.equals("gateway") ? options.ports().gatewayManagement() : options.ports().http(name);
+        int http = name.equals("gateway")
+                ? options.ports().gatewayManagement()
+                : options.ports().http(name);
         Waits.forHttp200(name, "http://127.0.0.1:" + http + "/actuator/health/readiness", timeout, p);
     }
 
@@ -285,9 +328,10 @@ public final class Stack implements AutoCloseable {
         Path target = options.root().resolve(module).resolve("target");
         try (var files = Files.list(target)) {
             Optional<Path> jar = files.filter(f -> f.getFileName().toString().startsWith(artifact + "-")
-                    && f.getFileName().toString().endsWith("-exec.jar")).findFirst();
-            return jar.orElseThrow(() -> new IllegalStateException("no runnable jar in " + target
-                    + "; build first (make build)"));
+                            && f.getFileName().toString().endsWith("-exec.jar"))
+                    .findFirst();
+            return jar.orElseThrow(
+                    () -> new IllegalStateException("no runnable jar in " + target + "; build first (make build)"));
         } catch (IOException e) {
             throw new IllegalStateException("no build output in " + target + "; build first (make build)", e);
         }

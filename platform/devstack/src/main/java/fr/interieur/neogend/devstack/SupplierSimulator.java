@@ -17,17 +17,25 @@ public final class SupplierSimulator {
 
     public static final String NAME = "supplier-sim";
 
-    private SupplierSimulator() {
-    }
+    private SupplierSimulator() {}
 
     public static ManagedProcess start(Path root, int port, Path runDir, Path log) {
         Path mappings = root.resolve("platform/supplier-simulator");
         if (!Files.isDirectory(mappings.resolve("mappings"))) {
             throw new IllegalStateException("supplier simulator mappings not found in " + mappings);
         }
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-jar", jar().toString(), "--port", String.valueOf(port), "--bind-address", "127.0.0.1",
-                "--root-dir", mappings.toString(), "--disable-banner");
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-jar",
+                jar().toString(),
+                "--port",
+                String.valueOf(port),
+                "--bind-address",
+                "127.0.0.1",
+                "--root-dir",
+                mappings.toString(),
+                "--disable-banner");
         return ManagedProcess.start(NAME, command, Map.of(), runDir, log);
     }
 

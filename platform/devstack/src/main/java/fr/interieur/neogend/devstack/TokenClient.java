@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
 public final class TokenClient {
 
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String tokenEndpoint;
 
@@ -60,14 +61,17 @@ public final class TokenClient {
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(tokenEndpoint))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(tokenEndpoint))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             Matcher m = ACCESS_TOKEN.matcher(r.body());
             if (r.statusCode() != 200 || !m.find()) {
-                throw new IllegalStateException("token request for " + form.getOrDefault("username",
-                        form.get("client_id")) + " refused: HTTP " + r.statusCode());
+                throw new IllegalStateException("token request for "
+                        + form.getOrDefault("username", form.get("client_id")) + " refused: HTTP " + r.statusCode());
             }
             return m.group(1);
         } catch (IOException e) {

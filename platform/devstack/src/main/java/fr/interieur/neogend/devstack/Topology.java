@@ -22,8 +22,7 @@ public record Topology(List<Service> services) {
     public static final String RESOURCE = "neogend/topology.yaml";
 
     /** A service: its name, default ports, and the services it calls. */
-    public record Service(String name, int grpcPort, int httpPort, List<String> calls) {
-    }
+    public record Service(String name, int grpcPort, int httpPort, List<String> calls) {}
 
     private static final Pattern NAME = Pattern.compile("  - name: ([a-z][a-z0-9-]*)");
     private static final Pattern PORT = Pattern.compile("    (grpcPort|httpPort): ([0-9]{2,5})");
@@ -74,7 +73,8 @@ public record Topology(List<Service> services) {
                     http = port;
                 }
             } else if (name != null && (m = CALLS.matcher(line)).matches()) {
-                calls = m.group(1).isBlank() ? List.of()
+                calls = m.group(1).isBlank()
+                        ? List.of()
                         : List.of(m.group(1).trim().split("\\s*,\\s*"));
             } else {
                 throw new IllegalArgumentException("topology.yaml line " + n + " is not of the file's form: " + line);
@@ -92,8 +92,8 @@ public record Topology(List<Service> services) {
         for (Service s : services) {
             for (String callee : s.calls()) {
                 if (!names.contains(callee) || callee.equals(s.name())) {
-                    throw new IllegalArgumentException("topology.yaml: " + s.name() + " calls " + callee
-                            + ", which is " + (callee.equals(s.name()) ? "itself" : "not declared"));
+                    throw new IllegalArgumentException("topology.yaml: " + s.name() + " calls " + callee + ", which is "
+                            + (callee.equals(s.name()) ? "itself" : "not declared"));
                 }
             }
         }
@@ -105,8 +105,8 @@ public record Topology(List<Service> services) {
 
     private static Service service(String name, int grpc, int http, List<String> calls, int line) {
         if (grpc == 0 || http == 0 || calls == null) {
-            throw new IllegalArgumentException("topology.yaml: " + name + " (before line " + line
-                    + ") needs grpcPort, httpPort and calls");
+            throw new IllegalArgumentException(
+                    "topology.yaml: " + name + " (before line " + line + ") needs grpcPort, httpPort and calls");
         }
         return new Service(name, grpc, http, calls);
     }
@@ -118,7 +118,9 @@ public record Topology(List<Service> services) {
 
     /** A service by name. */
     public Service service(String name) {
-        return services.stream().filter(s -> s.name().equals(name)).findFirst()
+        return services.stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no service " + name + " in topology.yaml"));
     }
 }

@@ -12,10 +12,10 @@ import java.time.Instant;
 /** Polling until a server is up, failing early when its process dies. */
 public final class Waits {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private Waits() {
-    }
+    private Waits() {}
 
     /** Waits until GET {@code url} answers 200. */
     public static void forHttp200(String what, String url, Duration timeout, ManagedProcess process) {
@@ -25,8 +25,12 @@ public final class Waits {
                 process.requireAlive();
             }
             try {
-                HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3))
-                        .GET().build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> r = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(3))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -81,7 +85,8 @@ public final class Waits {
     /** The first port of the system's ephemeral range (32768 when unknown). */
     private static int ephemeralLow() {
         try {
-            String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+            String range =
+                    java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
             int low = Integer.parseInt(range.trim().split("\\s+")[0]);
             return low > 2000 ? low : 32768;
         } catch (IOException | RuntimeException e) {

@@ -54,10 +54,15 @@ class TopologyTest {
         List<String> problems = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(ROOT.resolve("services"))) {
             Set<String> folders = new TreeSet<>(dirs.filter(d -> Files.exists(d.resolve("pom.xml")))
-                    .map(d -> d.getFileName().toString()).toList());
+                    .map(d -> d.getFileName().toString())
+                    .toList());
             check(problems, "services/ folders", folders, names);
         }
-        check(problems, "the root POM's modules", matches(read("pom.xml"), "<module>services/([a-z0-9-]+)</module>"), names);
+        check(
+                problems,
+                "the root POM's modules",
+                matches(read("pom.xml"), "<module>services/([a-z0-9-]+)</module>"),
+                names);
         check(problems, "bin/up-to-date", matches(read("bin/up-to-date"), "services/([a-z0-9-]+)"), names);
         String make = read("Makefile");
         check(problems, "the Makefile's IMAGE_MODULES", matches(make, "services/([a-z0-9-]+):[0-9]+"), names);
@@ -69,7 +74,8 @@ class TopologyTest {
         String values = read("helm/neogend/values.yaml");
         for (String name : names) {
             if (!Pattern.compile("^" + name + ":\\n(  .*\\n|\\s*\\n)*?  grpcPort: [0-9]+", Pattern.MULTILINE)
-                    .matcher(values).find()) {
+                    .matcher(values)
+                    .find()) {
                 problems.add("helm/neogend/values.yaml has no " + name + " block with its grpcPort");
             }
             if (!Files.exists(ROOT.resolve("helm/neogend/templates/" + name + ".yaml"))) {
@@ -80,12 +86,15 @@ class TopologyTest {
         Set<String> backends = matches(gateway, "^      ([a-z0-9-]+): \\$\\{NEOGEND_[A-Z0-9_]+_GRPC:");
         check(problems, "the gateway's backends", backends, names);
         for (Topology.Service s : TOPOLOGY.services()) {
-            String line = "      " + s.name() + ": ${NEOGEND_" + env(s.name()) + "_GRPC:localhost:" + s.grpcPort() + "}";
+            String line =
+                    "      " + s.name() + ": ${NEOGEND_" + env(s.name()) + "_GRPC:localhost:" + s.grpcPort() + "}";
             if (!gateway.contains(line)) {
                 problems.add("the gateway's backend " + s.name() + " should read `" + line.trim() + "`");
             }
         }
-        assertThat(problems).as("the places that list the services, against topology.yaml").isEmpty();
+        assertThat(problems)
+                .as("the places that list the services, against topology.yaml")
+                .isEmpty();
     }
 
     @Test
@@ -94,12 +103,14 @@ class TopologyTest {
         for (Topology.Service s : TOPOLOGY.services()) {
             String yml = read("services/" + s.name() + "/src/main/resources/application.yml");
             Set<String> configured = matches(yml, "\\$\\{NEOGEND_([A-Z0-9_]+)_GRPC:");
-            Set<String> callees = new TreeSet<>(s.calls().stream().map(TopologyTest::env).toList());
+            Set<String> callees =
+                    new TreeSet<>(s.calls().stream().map(TopologyTest::env).toList());
             if (!configured.equals(callees)) {
                 problems.add(s.name() + " is configured for " + configured + " but calls " + callees);
             }
             for (String callee : s.calls()) {
-                String target = "${NEOGEND_" + env(callee) + "_GRPC:localhost:" + TOPOLOGY.service(callee).grpcPort() + "}";
+                String target = "${NEOGEND_" + env(callee) + "_GRPC:localhost:"
+                        + TOPOLOGY.service(callee).grpcPort() + "}";
                 if (!yml.contains(target)) {
                     problems.add(s.name() + "'s default address of " + callee + " should be " + target);
                 }
@@ -123,10 +134,12 @@ class TopologyTest {
         assertThatThrownBy(() -> Topology.parse(good.replace("calls: [b]", "calls: [a]")))
                 .hasMessageContaining("a calls a, which is itself");
         assertThatThrownBy(() -> Topology.parse(good.replace("    calls: []\n", "    callz: []\n")))
-                .hasMessageContaining("line 9").hasMessageContaining("callz");
+                .hasMessageContaining("line 9")
+                .hasMessageContaining("callz");
         assertThatThrownBy(() -> Topology.parse(good.replace("    httpPort: 8002\n", "")))
                 .hasMessageContaining("b (before line");
-        assertThatThrownBy(() -> Topology.parse(good + "  - name: a\n    grpcPort: 9003\n    httpPort: 8003\n    calls: []\n"))
+        assertThatThrownBy(() ->
+                        Topology.parse(good + "  - name: a\n    grpcPort: 9003\n    httpPort: 8003\n    calls: []\n"))
                 .hasMessageContaining("declares a twice");
     }
 

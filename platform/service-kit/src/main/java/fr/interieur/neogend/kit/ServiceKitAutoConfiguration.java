@@ -7,8 +7,8 @@ import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
 import fr.interieur.neogend.kit.grpc.RequestRulesInterceptor;
 import fr.interieur.neogend.kit.idempotency.IdempotencyInterceptor;
 import fr.interieur.neogend.kit.idempotency.IdempotencyStore;
-import fr.interieur.neogend.kit.serviceaccount.ClientCredentialsTokenSource;
 import fr.interieur.neogend.kit.security.DeviceAuthenticator;
+import fr.interieur.neogend.kit.serviceaccount.ClientCredentialsTokenSource;
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,25 +16,26 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
-
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.time.Clock;
 
 /**
  * Wires the service kit into every NéoGEND service: correlation ids and token/access checks on
  * every gRPC call, the exception mapper, and an HTTP side that serves only health probes.
  */
-@AutoConfiguration(beforeName = {
-        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
-        "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration"})
+@AutoConfiguration(
+        beforeName = {
+            "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration"
+        })
 public class ServiceKitAutoConfiguration {
 
     @Bean
@@ -52,9 +53,10 @@ public class ServiceKitAutoConfiguration {
     }
 
     @Bean
-    IdempotencyStore idempotencyStore(JdbcClient jdbc,
-                                      @Value("${neogend.idempotency.retention:24h}") Duration retention,
-                                      @Value("${neogend.idempotency.stale-after:5m}") Duration staleAfter) {
+    IdempotencyStore idempotencyStore(
+            JdbcClient jdbc,
+            @Value("${neogend.idempotency.retention:24h}") Duration retention,
+            @Value("${neogend.idempotency.stale-after:5m}") Duration staleAfter) {
         return new IdempotencyStore(jdbc, retention, staleAfter);
     }
 
@@ -89,8 +91,9 @@ public class ServiceKitAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ServiceTokenSource serviceTokenSource(
-            @Value("${neogend.service-account.token-uri:${spring.security.oauth2.resourceserver.jwt.issuer-uri}/protocol/openid-connect/token}")
-            URI tokenUri,
+            @Value(
+                            "${neogend.service-account.token-uri:${spring.security.oauth2.resourceserver.jwt.issuer-uri}/protocol/openid-connect/token}")
+                    URI tokenUri,
             @Value("${neogend.service-account.client-id:neogend-${spring.application.name}}") String clientId,
             @Value("${neogend.service-account.client-secret:}") String clientSecret) {
         return new ClientCredentialsTokenSource(tokenUri, clientId, clientSecret, Clock.systemUTC());
@@ -108,10 +111,11 @@ public class ServiceKitAutoConfiguration {
      */
     @Bean
     SecurityFilterChain probesOnly(HttpSecurity http) throws Exception {
-        return http
-                .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
-                        .anyRequest().denyAll())
+        return http.authorizeHttpRequests(
+                        auth -> auth.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus")
+                                .permitAll()
+                                .anyRequest()
+                                .denyAll())
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .build();

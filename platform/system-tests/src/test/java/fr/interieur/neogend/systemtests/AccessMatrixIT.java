@@ -39,26 +39,37 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AccessMatrixIT {
 
-    static final Path ROOT = Path.of(System.getProperty("neogend.root", "../..")).toAbsolutePath().normalize();
+    static final Path ROOT = Path.of(System.getProperty("neogend.root", "../.."))
+            .toAbsolutePath()
+            .normalize();
     static Stack stack;
     static TokenClient tokens;
     /** Column name → bearer token (null: none). */
     static final Map<String, String> IDENTITIES = new LinkedHashMap<>();
+
     static final Map<String, String> FIXTURES = new LinkedHashMap<>();
 
     /** One row of the table. */
-    record Row(String method, String path, String rpc, List<String> cells) {
-    }
+    record Row(String method, String path, String rpc, List<String> cells) {}
 
     @BeforeAll
     static void startSuite() throws Exception {
         Path runDir = Files.createTempDirectory("neogend-matrix");
         System.out.println("starting the suite for the access matrix…");
-        stack = Stack.start(new Stack.Options(ROOT, runDir, false, Stack.SERVICES, Stack.Ports.free(),
-                Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s",
-                // 250 refused calls from one address on purpose: the limit on failed authentications
-                // (DeviceUploadsIT) would answer 429 before the cell's 401
-                "NEOGEND_AUTH_FAILURES_PER_SECOND", "0")));
+        stack = Stack.start(new Stack.Options(
+                ROOT,
+                runDir,
+                false,
+                Stack.SERVICES,
+                Stack.Ports.free(),
+                Stack.QUICK_START_JVM,
+                Map.of(
+                        "NEOGEND_GATEWAY_CLOCK_SKEW",
+                        "0s",
+                        // 250 refused calls from one address on purpose: the limit on failed authentications
+                        // (DeviceUploadsIT) would answer 429 before the cell's 401
+                        "NEOGEND_AUTH_FAILURES_PER_SECOND",
+                        "0")));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         String fleet = tokens.password("fleet.manager", "fleet.manager");
         DemoData.loadUnits(stack.gatewayUrl(), fleet);
@@ -71,8 +82,12 @@ class AccessMatrixIT {
                  "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"GN-RBRE-GGD35"}""".formatted(imei));
         assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
         String pack = registered.body().replaceAll(".*\"packId\":\"(PK-[0-9]+)\".*", "$1");
-        assertThat(send("POST", "/api/v1/devices/" + imei + ":markForReturn", fleet, "{}").statusCode()).isEqualTo(200);
-        assertThat(send("POST", "/api/v1/devices/" + imei + ":return", fleet, "{}").statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/api/v1/devices/" + imei + ":markForReturn", fleet, "{}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(send("POST", "/api/v1/devices/" + imei + ":return", fleet, "{}")
+                        .statusCode())
+                .isEqualTo(200);
         // {order}: sent to the supplier (simulator)
         var order = send("POST", "/api/v1/purchase-orders", fleet, """
                 {"agreementId":"AC-2026-NEOGEND","deliverySite":"Rennes","requestedDate":{"year":2026,"month":12,"day":15},
@@ -82,7 +97,9 @@ class AccessMatrixIT {
         send("POST", "/api/v1/purchase-orders/" + number + ":submit", fleet, "{}");
         send("POST", "/api/v1/purchase-orders/" + number + ":approve", fleet, "{}");
         long until = System.nanoTime() + 20_000_000_000L;
-        while (!send("GET", "/api/v1/purchase-orders/" + number, fleet, null).body().contains("ORDER_STATE_SENT")) {
+        while (!send("GET", "/api/v1/purchase-orders/" + number, fleet, null)
+                .body()
+                .contains("ORDER_STATE_SENT")) {
             assertThat(System.nanoTime()).as("order sent within 20 s").isLessThan(until);
             Thread.sleep(200);
         }
@@ -130,7 +147,8 @@ class AccessMatrixIT {
             if (cells.get(0).equals("Method")) {
                 columns = cells.subList(3, cells.size());
             } else if (cells.get(0).matches("GET|POST|PUT|PATCH|DELETE")) {
-                rows.add(new Row(cells.get(0), cells.get(1).replace("`", ""), cells.get(2), cells.subList(3, cells.size())));
+                rows.add(new Row(
+                        cells.get(0), cells.get(1).replace("`", ""), cells.get(2), cells.subList(3, cells.size())));
             }
         }
         return rows;
@@ -140,7 +158,8 @@ class AccessMatrixIT {
     void everyRouteOfTheApiHasItsRow() throws Exception {
         List<Row> rows = table();
         var documented = new TreeSet<String>();
-        rows.forEach(r -> documented.add(r.method() + " " + r.path().replaceAll("\\{[a-z-]+}", "*").replaceAll("/20[0-9]{2}/[0-9]{1,2}", "/*/*")));
+        rows.forEach(r -> documented.add(r.method() + " "
+                + r.path().replaceAll("\\{[a-z-]+}", "*").replaceAll("/20[0-9]{2}/[0-9]{1,2}", "/*/*")));
         var routes = new TreeSet<String>();
         ExtensionRegistry registry = ExtensionRegistry.newInstance();
         AnnotationsProto.registerAllExtensions(registry);
@@ -188,7 +207,10 @@ class AccessMatrixIT {
             }
             for (int i = 0; i < columns.size(); i++) {
                 String expected = row.cells().get(i);
-                var response = send(row.method(), path, IDENTITIES.get(columns.get(i)),
+                var response = send(
+                        row.method(),
+                        path,
+                        IDENTITIES.get(columns.get(i)),
                         row.method().equals("GET") ? null : "{}");
                 calls++;
                 int status = response.statusCode();
@@ -202,14 +224,18 @@ class AccessMatrixIT {
                             + ", got " + status + " " + abbreviate(response.body()));
                 }
                 if (status >= 400) {
-                    assertThat(response.body()).as(row + " " + columns.get(i)).doesNotContain("Exception")
+                    assertThat(response.body())
+                            .as(row + " " + columns.get(i))
+                            .doesNotContain("Exception")
                             .doesNotContain("\tat ");
                 }
             }
         }
         System.out.println("access matrix: " + rows.size() + " routes x " + columns.size() + " identities = " + calls
                 + " calls, " + mismatches.size() + " mismatches");
-        assertThat(mismatches).as("cells of docs/access-matrix.md that do not hold").isEmpty();
+        assertThat(mismatches)
+                .as("cells of docs/access-matrix.md that do not hold")
+                .isEmpty();
     }
 
     private static String abbreviate(String body) {
@@ -243,33 +269,47 @@ class AccessMatrixIT {
             String imei = DemoData.imei(d.getKey());
             var registered = send("POST", "/api/v1/devices", fleet, """
                     {"imei":"%s","serialNumber":"MX-%d","model":"Rugged X5","kind":"DEVICE_KIND_PHONE",
-                     "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"%s"}"""
-                    .formatted(imei, d.getKey(), d.getValue()));
+                     "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"%s"}""".formatted(imei, d.getKey(), d.getValue()));
             assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
             var enrolled = send("POST", "/api/v1/devices/" + imei + ":enroll", fleet, "{}");
             String credential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
-            var upload = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
-                    .header("Authorization", "Device " + credential).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
+            var upload = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
+                                    .header("Authorization", "Device " + credential)
+                                    .header("Content-Type", "application/json")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            """
                             {"readings":[{"sequence":"1","recordedAt":"%s","batteryPercent":9,"network":"NETWORK_TYPE_4G",
-                              "securityPatchLevel":"2026-01-05"}]}""".formatted(Instant.now()))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                              "securityPatchLevel":"2026-01-05"}]}""".formatted(Instant.now())))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(upload.body()).contains("\"stored\":1");
         }
         String rennes = DemoData.imei(701) + "|" + DemoData.imei(702);
         for (var view : Map.of("technician", technician, "fleet-manager", fleet).entrySet()) {
             long expected = view.getKey().equals("technician") ? 2 : 3;
-            String battery = send("GET", "/api/v1/device-states:batteryHealth", view.getValue(), null).body();
-            assertThat(numbers(battery, "lowTotal")).as(view.getKey() + " " + battery).containsExactly(expected);
-            String compliance = send("GET", "/api/v1/compliance", view.getValue(), null).body();
-            assertThat(sum(compliance, "devices")).as(view.getKey() + " " + compliance).isEqualTo(expected);
+            String battery = send("GET", "/api/v1/device-states:batteryHealth", view.getValue(), null)
+                    .body();
+            assertThat(numbers(battery, "lowTotal"))
+                    .as(view.getKey() + " " + battery)
+                    .containsExactly(expected);
+            String compliance =
+                    send("GET", "/api/v1/compliance", view.getValue(), null).body();
+            assertThat(sum(compliance, "devices"))
+                    .as(view.getKey() + " " + compliance)
+                    .isEqualTo(expected);
             assertThat(sum(compliance, "reporting")).as(view.getKey()).isEqualTo(expected);
             if (expected == 2) {
-                assertThat(battery.replaceAll(rennes, "")).as("no IMEI from outside GN-RBRE")
+                assertThat(battery.replaceAll(rennes, ""))
+                        .as("no IMEI from outside GN-RBRE")
                         .doesNotContain(DemoData.imei(703));
-                String unit = send("GET", "/api/v1/units/GN-RBRE/compliance", view.getValue(), null).body();
-                assertThat(sum(unit, "devices")).as("the unit view agrees: " + unit).isEqualTo(2);
+                String unit = send("GET", "/api/v1/units/GN-RBRE/compliance", view.getValue(), null)
+                        .body();
+                assertThat(sum(unit, "devices"))
+                        .as("the unit view agrees: " + unit)
+                        .isEqualTo(2);
             }
         }
     }
@@ -281,15 +321,21 @@ class AccessMatrixIT {
     /** The same claims, but from another issuer, signed by a key of its own. */
     static String foreignIssuer(String token) throws Exception {
         JWTClaimsSet real = SignedJWT.parse(token).getJWTClaimsSet();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder(real).issuer("https://idp.example.org/realms/neogend")
-                .issueTime(Date.from(Instant.now())).expirationTime(Date.from(Instant.now().plusSeconds(300))).build();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder(real)
+                .issuer("https://idp.example.org/realms/neogend")
+                .issueTime(Date.from(Instant.now()))
+                .expirationTime(Date.from(Instant.now().plusSeconds(300)))
+                .build();
         var generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         var keys = generator.generateKeyPair();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID("foreign")
-                .build(), claims);
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .type(JOSEObjectType.JWT)
+                        .keyID("foreign")
+                        .build(),
+                claims);
         jwt.sign(new RSASSASigner(keys.getPrivate()));
         return jwt.serialize();
     }
-
 }

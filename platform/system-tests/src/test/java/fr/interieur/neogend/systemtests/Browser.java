@@ -24,8 +24,7 @@ final class Browser {
     static final Path CHROMIUM = Path.of(env("NEOGEND_CHROMIUM", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(env("NEOGEND_CHROMEDRIVER", "/usr/bin/chromedriver"));
 
-    private Browser() {
-    }
+    private Browser() {}
 
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
@@ -59,14 +58,32 @@ final class Browser {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         // The flags this machine's closed network needs (no background connections to Google).
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--lang=en-GB", "--user-data-dir=" + profile,
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--lang=en-GB",
+                "--user-data-dir=" + profile,
                 "--window-size=" + width + "," + height);
-        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
-                "download.prompt_for_download", false, "safebrowsing.enabled", false));
+        options.setExperimentalOption(
+                "prefs",
+                Map.of(
+                        "download.default_directory",
+                        downloads.toString(),
+                        "download.prompt_for_download",
+                        false,
+                        "safebrowsing.enabled",
+                        false));
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
         return new ChromeDriver(service, options);
     }
 }

@@ -41,8 +41,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConsoleIT {
 
-    static final Path ROOT = Path.of(System.getProperty("neogend.root", "../..")).toAbsolutePath().normalize();
-    static final Path SHOTS = Path.of(System.getProperty("neogend.screenshots", "target/screenshots")).toAbsolutePath();
+    static final Path ROOT = Path.of(System.getProperty("neogend.root", "../.."))
+            .toAbsolutePath()
+            .normalize();
+    static final Path SHOTS = Path.of(System.getProperty("neogend.screenshots", "target/screenshots"))
+            .toAbsolutePath();
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final int EXTRA_DEVICES = 25;
 
@@ -57,16 +60,15 @@ class ConsoleIT {
         Browser.assumeAvailable();
         Path runDir = Files.createTempDirectory("neogend-console");
         System.out.println("starting the suite for the console's browser tests…");
-        stack = Stack.start(new Stack.Options(ROOT, runDir, false, Stack.SERVICES, Stack.Ports.free(),
-                Stack.QUICK_START_JVM, Map.of()));
+        stack = Stack.start(new Stack.Options(
+                ROOT, runDir, false, Stack.SERVICES, Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of()));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         fleet = tokens.password("fleet.manager", "fleet.manager");
         DemoData.loadAll(stack.gatewayUrl(), fleet, tokens.clientCredentials("supplier-demo", "supplier-demo-secret"));
         for (int i = 0; i < EXTRA_DEVICES; i++) {
             HttpResponse<String> r = send("POST", "devices", fleet, """
                     {"imei":"%s","serialNumber":"CX-%d","model":"Rugged X5","kind":"DEVICE_KIND_PHONE",
-                     "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"GN-RBRE-GGD35-CIE2"}"""
-                    .formatted(DemoData.imei(800 + i), 800 + i));
+                     "packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"GN-RBRE-GGD35-CIE2"}""".formatted(DemoData.imei(800 + i), 800 + i));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
         Files.createDirectories(SHOTS);
@@ -98,40 +100,52 @@ class ConsoleIT {
         JsonNode counts = api("devices:count", fleet);
         waitFor(By.cssSelector("[data-total]"));
         assertThat(number(driver.findElement(By.cssSelector("[data-total]")).getText()))
-                .isEqualTo(counts.get("total").asLong()).isEqualTo(12 + EXTRA_DEVICES);
+                .isEqualTo(counts.get("total").asLong())
+                .isEqualTo(12 + EXTRA_DEVICES);
         for (JsonNode s : counts.get("byState")) {
             assertThat(number(text("[data-count-state='" + s.get("state").asString() + "']")))
-                    .as(s.get("state").asString()).isEqualTo(s.get("count").asLong());
+                    .as(s.get("state").asString())
+                    .isEqualTo(s.get("count").asLong());
         }
         for (JsonNode p : counts.get("byPackType")) {
             if (p.has("packType")) {
                 assertThat(number(text("[data-count-pack='" + p.get("packType").asString() + "']")))
-                        .as(p.get("packType").asString()).isEqualTo(p.get("count").asLong());
+                        .as(p.get("packType").asString())
+                        .isEqualTo(p.get("count").asLong());
             }
         }
         for (JsonNode u : counts.get("byUnit")) {
             String unit = u.has("unitCode") ? u.get("unitCode").asString() : "central";
-            assertThat(number(text("[data-count-unit='" + unit + "']"))).as(unit).isEqualTo(u.get("count").asLong());
+            assertThat(number(text("[data-count-unit='" + unit + "']")))
+                    .as(unit)
+                    .isEqualTo(u.get("count").asLong());
         }
         screenshot("overview");
 
         // long lists paginate: 20 a page, as many rows in all as the API counts
         assertThat(rows("devices")).hasSize(20);
         List<String> seen = new ArrayList<>(imeis());
-        driver.findElement(By.cssSelector("[data-list='devices'] [data-next-page]")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> !imeis().isEmpty() && !imeis().contains(seen.get(0)));
+        driver.findElement(By.cssSelector("[data-list='devices'] [data-next-page]"))
+                .click();
+        new WebDriverWait(driver, Duration.ofSeconds(15))
+                .until(d -> !imeis().isEmpty() && !imeis().contains(seen.get(0)));
         seen.addAll(imeis());
-        assertThat(seen).doesNotHaveDuplicates().hasSize((int) counts.get("total").asLong());
+        assertThat(seen).doesNotHaveDuplicates().hasSize((int)
+                counts.get("total").asLong());
 
         // drill into the unit tree: GN ▸ GN-RBRE ▸ GN-RBRE-GGD35, whose figures are its subtree's
         expand("GN");
         expand("GN-RBRE");
         driver.findElement(By.cssSelector("a[data-unit='GN-RBRE-GGD35']")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.textToBePresentInElementLocated(
-                By.cssSelector("main p.muted"), "GN-RBRE-GGD35"));
+        new WebDriverWait(driver, Duration.ofSeconds(15))
+                .until(ExpectedConditions.textToBePresentInElementLocated(
+                        By.cssSelector("main p.muted"), "GN-RBRE-GGD35"));
         JsonNode unit = api("devices:count?unit_code=GN-RBRE-GGD35", fleet);
-        new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> number(text("[data-total]")) == unit.get("total").asLong());
-        assertThat(unit.get("total").asLong()).isGreaterThan(EXTRA_DEVICES).isLessThan(counts.get("total").asLong());
+        new WebDriverWait(driver, Duration.ofSeconds(15))
+                .until(d -> number(text("[data-total]")) == unit.get("total").asLong());
+        assertThat(unit.get("total").asLong())
+                .isGreaterThan(EXTRA_DEVICES)
+                .isLessThan(counts.get("total").asLong());
     }
 
     @Test
@@ -143,15 +157,21 @@ class ConsoleIT {
         assertThat(text("[data-field='State']")).isEqualTo("Affecté");
         new Select(driver.findElement(By.name("kind"))).selectByValue("LOSS_KIND_STOLEN");
         driver.findElement(By.name("report")).sendKeys("PV 2026/004211");
-        driver.findElement(By.cssSelector("form[data-action='declare-loss'] button[type='submit']")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.alertIsPresent()).accept();
-        new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.textToBePresentInElementLocated(
-                By.cssSelector("[data-field='State']"), "Volé"));
+        driver.findElement(By.cssSelector("form[data-action='declare-loss'] button[type='submit']"))
+                .click();
+        new WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(ExpectedConditions.alertIsPresent())
+                .accept();
+        new WebDriverWait(driver, Duration.ofSeconds(15))
+                .until(ExpectedConditions.textToBePresentInElementLocated(
+                        By.cssSelector("[data-field='State']"), "Volé"));
         waitFor(By.cssSelector("[data-command='WIPE']"));
         assertThat(text("[data-field='Police report']")).isEqualTo("PV 2026/004211");
-        assertThat(driver.findElements(By.cssSelector("[data-command]"))).extracting(e -> e.getDomAttribute("data-command"))
+        assertThat(driver.findElements(By.cssSelector("[data-command]")))
+                .extracting(e -> e.getDomAttribute("data-command"))
                 .contains("LOCK", "WIPE");
-        assertThat(driver.findElements(By.cssSelector("form[data-action='declare-loss']"))).isEmpty(); // not twice
+        assertThat(driver.findElements(By.cssSelector("form[data-action='declare-loss']")))
+                .isEmpty(); // not twice
         JsonNode device = api("devices/" + imei, fleet);
         assertThat(device.get("state").asString()).isEqualTo("DEVICE_STATE_STOLEN");
         assertThat(device.get("policeReportReference").asString()).isEqualTo("PV 2026/004211");
@@ -166,34 +186,41 @@ class ConsoleIT {
         LocalDate today = LocalDate.now();
         String path = "agreements/AC-2026-NEOGEND/statements/" + today.getYear() + "/" + today.getMonthValue();
         JsonNode statement = api(path, fleet);
-        assertThat(decimal(text("[data-statement='totalExclTax']"))).isEqualTo(statement.get("totalExclTax").asString());
-        assertThat(decimal(text("[data-statement='totalInclTax']"))).isEqualTo(statement.get("totalInclTax").asString());
+        assertThat(decimal(text("[data-statement='totalExclTax']")))
+                .isEqualTo(statement.get("totalExclTax").asString());
+        assertThat(decimal(text("[data-statement='totalInclTax']")))
+                .isEqualTo(statement.get("totalInclTax").asString());
         JsonNode consumption = api("agreements/AC-2026-NEOGEND/consumption", fleet);
-        assertThat(number(text("[data-consumption='headroom'] .card-value"))).isEqualTo(consumption.get("headroom").asLong());
+        assertThat(number(text("[data-consumption='headroom'] .card-value")))
+                .isEqualTo(consumption.get("headroom").asLong());
         screenshot("orders", true);
 
         download.click();
-        Path file = downloads.resolve("statement-AC-2026-NEOGEND-%d-%02d.csv".formatted(today.getYear(), today.getMonthValue()));
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Files.isRegularFile(file)
-                && !Files.exists(Path.of(file + ".crdownload")));
+        Path file = downloads.resolve(
+                "statement-AC-2026-NEOGEND-%d-%02d.csv".formatted(today.getYear(), today.getMonthValue()));
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(d -> Files.isRegularFile(file) && !Files.exists(Path.of(file + ".crdownload")));
         HttpResponse<String> csv = send("GET", path + ":csv", fleet, null);
         assertThat(csv.statusCode()).isEqualTo(200);
         assertThat(Files.readString(file)).isEqualTo(csv.body()).contains("PACK-SMARTPHONE-INDIVIDUAL");
 
         // the per-pack detail downloads as the API streams it
         driver.findElement(By.cssSelector("[data-download='detail']")).click();
-        Path detail = downloads.resolve("lease-detail-AC-2026-NEOGEND-%d-%02d.csv".formatted(today.getYear(),
-                today.getMonthValue()));
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Files.isRegularFile(detail)
-                && !Files.exists(Path.of(detail + ".crdownload")));
+        Path detail = downloads.resolve(
+                "lease-detail-AC-2026-NEOGEND-%d-%02d.csv".formatted(today.getYear(), today.getMonthValue()));
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(d -> Files.isRegularFile(detail) && !Files.exists(Path.of(detail + ".crdownload")));
         HttpResponse<String> rows = send("GET", path + ":detail", fleet, null);
         assertThat(rows.statusCode()).isEqualTo(200);
         assertThat(Files.readString(detail)).isEqualTo(rows.body()).contains("PK-");
         // the agreement's end of term (rule 12): the count the API gives, per unit
         JsonNode end = api("reports/end-of-term?agreement_id=AC-2026-NEOGEND", fleet);
-        assertThat(number(text("[data-end-of-term='total']"))).isEqualTo(end.get("notReturnedTotal").asLong());
-        assertThat(driver.findElements(By.cssSelector("[data-end-of-term-unit]"))).hasSize(end.get("units").size());
-        assertThat(driver.findElements(By.cssSelector("[data-form='transfer']"))).isEmpty(); // no successor yet
+        assertThat(number(text("[data-end-of-term='total']")))
+                .isEqualTo(end.get("notReturnedTotal").asLong());
+        assertThat(driver.findElements(By.cssSelector("[data-end-of-term-unit]")))
+                .hasSize(end.get("units").size());
+        assertThat(driver.findElements(By.cssSelector("[data-form='transfer']")))
+                .isEmpty(); // no successor yet
     }
 
     @Test
@@ -202,18 +229,25 @@ class ConsoleIT {
         for (String page : List.of("compliance", "map", "workshop", "training")) {
             driver.findElement(By.cssSelector("[data-nav='" + page + "']")).click();
             settled(page);
-            assertThat(driver.findElements(By.cssSelector("#main .error"))).as(page).isEmpty();
+            assertThat(driver.findElements(By.cssSelector("#main .error")))
+                    .as(page)
+                    .isEmpty();
             switch (page) {
                 case "map" -> {
                     waitFor(By.cssSelector(".leaflet-interactive")); // the demo phone's position
                     assertThat(Integer.parseInt(driver.findElement(By.cssSelector("[data-positions]"))
-                            .getDomAttribute("data-positions"))).isGreaterThanOrEqualTo(1);
+                                    .getDomAttribute("data-positions")))
+                            .isGreaterThanOrEqualTo(1);
                 }
                 case "compliance" -> { // the fleet table agrees with the unit views of both forces
                     java.util.Map<String, Long> late = new java.util.HashMap<>();
                     for (String root : List.of("GN", "PN")) {
-                        api("units/" + root + "/compliance", fleet).path("lines").forEach(l -> late.merge(
-                                l.get("model").asText(), l.path("nonCompliant").asLong(), Long::sum));
+                        api("units/" + root + "/compliance", fleet)
+                                .path("lines")
+                                .forEach(l -> late.merge(
+                                        l.get("model").asText(),
+                                        l.path("nonCompliant").asLong(),
+                                        Long::sum));
                     }
                     waitFor(By.cssSelector("[data-model]"));
                     var rows = driver.findElements(By.cssSelector("[data-model]"));
@@ -223,11 +257,14 @@ class ConsoleIT {
                                 .isEqualTo(late.getOrDefault(row.getDomAttribute("data-model"), 0L));
                     }
                 }
-                case "workshop" -> assertThat(driver.findElements(By.cssSelector("[data-alert]"))).hasSize(
-                        api("stock-alerts", fleet).get("alerts").size());
-                case "training" -> assertThat(driver.findElements(By.cssSelector("[data-session]"))).hasSize(
-                        api("sessions", fleet).get("sessions").size()).isNotEmpty();
-                default -> { }
+                case "workshop" ->
+                    assertThat(driver.findElements(By.cssSelector("[data-alert]")))
+                            .hasSize(api("stock-alerts", fleet).get("alerts").size());
+                case "training" ->
+                    assertThat(driver.findElements(By.cssSelector("[data-session]")))
+                            .hasSize(api("sessions", fleet).get("sessions").size())
+                            .isNotEmpty();
+                default -> {}
             }
             screenshot(page, !page.equals("map"));
         }
@@ -236,8 +273,8 @@ class ConsoleIT {
         driver.findElement(By.cssSelector("[data-nav='overview']")).click();
         waitFor(By.cssSelector("[data-total]"));
         waitFor(By.cssSelector("[data-list='devices']"));
-        long overflow = (Long) ((JavascriptExecutor) driver).executeScript(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        long overflow = (Long) ((JavascriptExecutor) driver)
+                .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
         assertThat(overflow).as("horizontal overflow on a tablet").isLessThanOrEqualTo(0);
         screenshot("overview-tablet");
     }
@@ -245,10 +282,19 @@ class ConsoleIT {
     @Test
     void anAuditorSeesTheFiguresButIsOfferedNoWriteAction() throws Exception {
         signIn("auditor");
-        assertThat(driver.findElements(By.cssSelector("[data-nav]"))).extracting(e -> e.getDomAttribute("data-nav"))
+        assertThat(driver.findElements(By.cssSelector("[data-nav]")))
+                .extracting(e -> e.getDomAttribute("data-nav"))
                 .containsExactly("overview", "compliance", "orders", "workshop", "training"); // no map
-        Set<String> readOnlyButtons = Set.of("‹ Précédent", "Suivant ›", "Filtrer", "Afficher", "Télécharger le CSV",
-                "Détail par pack (CSV)", "Se déconnecter", "▸", "▾");
+        Set<String> readOnlyButtons = Set.of(
+                "‹ Précédent",
+                "Suivant ›",
+                "Filtrer",
+                "Afficher",
+                "Télécharger le CSV",
+                "Détail par pack (CSV)",
+                "Se déconnecter",
+                "▸",
+                "▾");
         waitFor(By.linkText(DemoData.imei(1))).click();
         waitFor(By.cssSelector("[data-field='IMEI']"));
         settled("devices");
@@ -258,17 +304,25 @@ class ConsoleIT {
                 driver.findElement(By.cssSelector("[data-nav='" + page + "']")).click();
                 settled(page);
             }
-            assertThat(driver.findElements(By.cssSelector("#main .error"))).as(page).isEmpty();
-            assertThat(driver.findElements(By.cssSelector("[data-action], [data-order-action], form.inline"))).as(page).isEmpty();
+            assertThat(driver.findElements(By.cssSelector("#main .error")))
+                    .as(page)
+                    .isEmpty();
+            assertThat(driver.findElements(By.cssSelector("[data-action], [data-order-action], form.inline")))
+                    .as(page)
+                    .isEmpty();
             assertThat(driver.findElements(By.cssSelector("button")).stream().map(WebElement::getText))
-                    .as(page).allMatch(readOnlyButtons::contains);
+                    .as(page)
+                    .allMatch(readOnlyButtons::contains);
             if (page.equals("workshop")) { // the figures are there, the actions are not
                 assertThat(driver.findElements(By.cssSelector("[data-alert]"))).isNotEmpty();
             }
         }
         // and the API refuses what is not offered
         String auditor = tokens.password("auditor", "auditor");
-        HttpResponse<String> refused = send("POST", "devices/" + DemoData.imei(1) + ":declareLoss", auditor,
+        HttpResponse<String> refused = send(
+                "POST",
+                "devices/" + DemoData.imei(1) + ":declareLoss",
+                auditor,
                 "{\"kind\":\"LOSS_KIND_STOLEN\",\"policeReportReference\":\"PV-X\"}");
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
     }
@@ -276,11 +330,13 @@ class ConsoleIT {
     @Test
     void aUnitManagerSeesItsUnitThenSignsOutAndATechnicianEnrolsInASession() throws Exception {
         signIn("unit.manager");
-        assertThat(driver.findElements(By.cssSelector("[data-nav]"))).extracting(e -> e.getDomAttribute("data-nav"))
+        assertThat(driver.findElements(By.cssSelector("[data-nav]")))
+                .extracting(e -> e.getDomAttribute("data-nav"))
                 .containsExactly("overview", "compliance", "map");
         String manager = tokens.password("unit.manager", "unit.manager");
         JsonNode mine = api("devices:count", manager);
-        assertThat(number(text("[data-total]"))).isEqualTo(mine.get("total").asLong())
+        assertThat(number(text("[data-total]")))
+                .isEqualTo(mine.get("total").asLong())
                 .isLessThan(api("devices:count", fleet).get("total").asLong());
         driver.findElement(By.cssSelector("[data-nav='map']")).click();
         settled("map");
@@ -294,8 +350,9 @@ class ConsoleIT {
 
         HttpResponse<String> created = send("POST", "sessions", fleet, """
                 {"courseCode":"MAINT-SMARTPHONE-N1","startDate":%s,"endDate":%s,"place":"Rennes, atelier central",
-                 "capacity":5,"trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(LocalDate.now().plusDays(14)),
-                JsonDays.day(LocalDate.now().plusDays(15))));
+                 "capacity":5,"trainer":"Demo Mobility SAS"}""".formatted(
+                        JsonDays.day(LocalDate.now().plusDays(14)),
+                        JsonDays.day(LocalDate.now().plusDays(15))));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
         String session = JSON.readTree(created.body()).get("id").asString();
         driver.findElement(By.id("username")).sendKeys("technician");
@@ -304,9 +361,11 @@ class ConsoleIT {
         waitFor(By.cssSelector("[data-user='technician']"));
         driver.findElement(By.cssSelector("[data-nav='training']")).click();
         settled("training");
-        waitFor(By.cssSelector("[data-session='" + session + "'] [data-action='enrol']")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.textToBePresentInElementLocated(
-                By.cssSelector("[data-session='" + session + "']"), "Inscrit"));
+        waitFor(By.cssSelector("[data-session='" + session + "'] [data-action='enrol']"))
+                .click();
+        new WebDriverWait(driver, Duration.ofSeconds(15))
+                .until(ExpectedConditions.textToBePresentInElementLocated(
+                        By.cssSelector("[data-session='" + session + "']"), "Inscrit"));
         assertThat(api("sessions/" + session, fleet).get("enrolments").toString())
                 .contains("\"technician\":\"technician\"", "\"status\":\"ENROLMENT_STATUS_ENROLLED\"");
     }
@@ -324,14 +383,16 @@ class ConsoleIT {
 
     /** Waits until {@code page} is shown and none of its parts is still loading. */
     void settled(String page) {
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> (Boolean) ((JavascriptExecutor) d).executeScript("""
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(d -> (Boolean) ((JavascriptExecutor) d).executeScript("""
                 const main = document.getElementById('main');
                 return main.dataset.page === arguments[0]
                     && ![...main.querySelectorAll('p.muted')].some(p => p.textContent === 'Chargement…');""", page));
     }
 
     WebElement waitFor(By by) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(by));
+        return new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
     String text(String css) {
@@ -341,8 +402,9 @@ class ConsoleIT {
     void expand(String unit) {
         WebElement link = waitFor(By.cssSelector("a[data-unit='" + unit + "']"));
         link.findElement(By.xpath("preceding-sibling::button")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d ->
-                !link.findElements(By.xpath("following-sibling::ul/li")).isEmpty());
+        new WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(d ->
+                        !link.findElements(By.xpath("following-sibling::ul/li")).isEmpty());
     }
 
     List<WebElement> rows(String list) {
@@ -351,7 +413,8 @@ class ConsoleIT {
 
     List<String> imeis() {
         return driver.findElements(By.cssSelector("[data-list='devices'] tbody tr td:first-child a")).stream()
-                .map(WebElement::getText).toList();
+                .map(WebElement::getText)
+                .toList();
     }
 
     /** An amount as the console writes it ("1\u202f234,56") back in the API's form ("1234.56"). */
@@ -371,8 +434,10 @@ class ConsoleIT {
     void screenshot(String name, boolean fullPage) throws Exception {
         Dimension before = driver.manage().window().getSize();
         if (fullPage) {
-            long height = (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight;");
-            driver.manage().window().setSize(new Dimension(before.getWidth(), (int) Math.min(Math.max(height, before.getHeight()), 3000)));
+            long height =
+                    (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight;");
+            driver.manage().window().setSize(new Dimension(before.getWidth(), (int)
+                    Math.min(Math.max(height, before.getHeight()), 3000)));
         }
         Files.write(SHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
         driver.manage().window().setSize(before);

@@ -35,8 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,17 +54,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsIT {
 
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static Stack stack;
     static TokenClient tokens;
     static String fleet;
 
     @BeforeAll
     static void startSuite() throws Exception {
-        Path root = Path.of(System.getProperty("neogend.root", "../..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("neogend.root", "../.."))
+                .toAbsolutePath()
+                .normalize();
         System.out.println("starting the suite for the fault tests…");
-        stack = Stack.start(new Stack.Options(root, Files.createTempDirectory("neogend-faults"), false, Stack.SERVICES,
-                Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_RATE_LIMIT_PER_SECOND", "0")));
+        stack = Stack.start(new Stack.Options(
+                root,
+                Files.createTempDirectory("neogend-faults"),
+                false,
+                Stack.SERVICES,
+                Stack.Ports.free(),
+                Stack.QUICK_START_JVM,
+                Map.of("NEOGEND_RATE_LIMIT_PER_SECOND", "0")));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         fleet = tokens.password("fleet.manager", "fleet.manager");
         DemoData.loadUnits(stack.gatewayUrl(), fleet);
@@ -107,11 +114,13 @@ class FaultsIT {
                         sent.incrementAndGet();
                         int status;
                         try {
-                            status = send("POST", "/api/v1/devices", fleet, device(imei, "GN-RBRE-GGD35")).statusCode();
+                            status = send("POST", "/api/v1/devices", fleet, device(imei, "GN-RBRE-GGD35"))
+                                    .statusCode();
                         } catch (Exception e) {
                             status = -1; // no answer at all
                         }
-                        statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+                        statuses.computeIfAbsent(status, s -> new AtomicInteger())
+                                .incrementAndGet();
                         if (status == 200) {
                             acknowledged.add(imei);
                         }
@@ -129,7 +138,10 @@ class FaultsIT {
         }
 
         int errors() {
-            return statuses.entrySet().stream().filter(e -> e.getKey() != 200).mapToInt(e -> e.getValue().get()).sum();
+            return statuses.entrySet().stream()
+                    .filter(e -> e.getKey() != 200)
+                    .mapToInt(e -> e.getValue().get())
+                    .sum();
         }
 
         /** Acknowledged registrations that inventory no longer knows. */
@@ -163,10 +175,12 @@ class FaultsIT {
             stopped = Duration.between(sigterm, Instant.now());
             Thread.sleep(500);
         }
-        System.out.printf("SIGTERM under load: %d registrations sent, answers %s, stopped in %d ms, readiness seen %s%n",
+        System.out.printf(
+                "SIGTERM under load: %d registrations sent, answers %s, stopped in %d ms, readiness seen %s%n",
                 writers.sent.get(), writers.statuses, stopped.toMillis(), new java.util.TreeSet<>(readiness));
         assertThat(stopped).as("within the 25 s shutdown phase").isLessThan(Duration.ofSeconds(25));
-        assertThat(readiness).as("readiness answers 503 (or no longer answers) before the process is gone")
+        assertThat(readiness)
+                .as("readiness answers 503 (or no longer answers) before the process is gone")
                 .anyMatch(s -> s != 200);
         // every answer is a success or a clean 'service unavailable': no call cut in the middle
         assertThat(writers.statuses.keySet()).isSubsetOf(Set.of(200, 503));
@@ -179,7 +193,9 @@ class FaultsIT {
     @Order(2)
     void aTelemetryServiceKilledMidStreamLosesNoAcknowledgedReadingAndStoresNoneTwice() throws Exception {
         String imei = DemoData.imei(30_000);
-        assertThat(send("POST", "/api/v1/devices", fleet, device(imei, "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/api/v1/devices", fleet, device(imei, "GN-RBRE-GGD35"))
+                        .statusCode())
+                .isEqualTo(200);
         var enrolled = send("POST", "/api/v1/devices/" + imei + ":enroll", fleet, "{}");
         assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
         String credential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
@@ -193,7 +209,8 @@ class FaultsIT {
             for (int i = 0; i < perBatch; i++) {
                 int n = b * perBatch + i + 1; // sequence 0 would not show in JSON (a default value)
                 Instant at = base.plusSeconds(n);
-                batch.addReadings(Reading.newBuilder().setSequence(n)
+                batch.addReadings(Reading.newBuilder()
+                        .setSequence(n)
                         .setRecordedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
                         .setBatteryPercent(90 - n % 50));
             }
@@ -208,8 +225,10 @@ class FaultsIT {
         while (acknowledged < batches) {
             attempts++;
             assertThat(attempts).as("stream attempts").isLessThan(10);
-            ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + stack.options().ports().grpc("telemetry"),
-                    InsecureChannelCredentials.create()).build();
+            ManagedChannel channel = Grpc.newChannelBuilder(
+                            "localhost:" + stack.options().ports().grpc("telemetry"),
+                            InsecureChannelCredentials.create())
+                    .build();
             try {
                 Metadata headers = new Metadata();
                 headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
@@ -258,15 +277,22 @@ class FaultsIT {
             }
         }
         // what is stored: every reading once, whatever was resent
-        var r = send("GET", "/api/v1/devices/" + imei + "/readings?page_size=1000&since=" + base.minusSeconds(1), fleet,
+        var r = send(
+                "GET",
+                "/api/v1/devices/" + imei + "/readings?page_size=1000&since=" + base.minusSeconds(1),
+                fleet,
                 null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         long kept = r.body().split("\"sequence\"", -1).length - 1;
         Set<String> sequences = new java.util.HashSet<>(java.util.regex.Pattern.compile("\"sequence\":\"([0-9]+)\"")
-                .matcher(r.body()).results().map(m -> m.group(1)).toList());
-        System.out.printf("telemetry killed mid-stream: %d readings in %d batches over %d streams; answers: %d stored, "
-                + "%d duplicates (resent); kept %d; lost %d%n", batches * perBatch, batches, attempts, stored, duplicates,
-                kept, batches * perBatch - kept);
+                .matcher(r.body())
+                .results()
+                .map(m -> m.group(1))
+                .toList());
+        System.out.printf(
+                "telemetry killed mid-stream: %d readings in %d batches over %d streams; answers: %d stored, "
+                        + "%d duplicates (resent); kept %d; lost %d%n",
+                batches * perBatch, batches, attempts, stored, duplicates, kept, batches * perBatch - kept);
         assertThat(killed).isTrue();
         assertThat(kept).as("every reading kept exactly once").isEqualTo((long) batches * perBatch);
         assertThat(sequences).hasSize(batches * perBatch);
@@ -286,21 +312,27 @@ class FaultsIT {
             long until = System.nanoTime() + 60_000_000_000L;
             int before = writers.acknowledged.size();
             while (writers.acknowledged.size() < before + 20) {
-                assertThat(System.nanoTime()).as("writes succeed again within 60 s").isLessThan(until);
+                assertThat(System.nanoTime())
+                        .as("writes succeed again within 60 s")
+                        .isLessThan(until);
                 Thread.sleep(100);
             }
         }
         Duration recovery = Duration.between(restartedAt, Instant.now());
         awaitThroughGateway("/api/v1/devices?page_size=1");
         long lost = writers.lost();
-        System.out.printf("PostgreSQL restarted under load: %d registrations sent, answers %s, 20 more acknowledged "
-                + "%d ms after the restart, acknowledged lost: %d%n", writers.sent.get(), writers.statuses,
-                recovery.toMillis(), lost);
+        System.out.printf(
+                "PostgreSQL restarted under load: %d registrations sent, answers %s, 20 more acknowledged "
+                        + "%d ms after the restart, acknowledged lost: %d%n",
+                writers.sent.get(), writers.statuses, recovery.toMillis(), lost);
         assertThat(lost).as("acknowledged registrations lost").isZero();
         for (String service : Stack.SERVICES) {
-            assertThat(stack.process(service).orElseThrow().isAlive()).as(service + " still running").isTrue();
+            assertThat(stack.process(service).orElseThrow().isAlive())
+                    .as(service + " still running")
+                    .isTrue();
         }
-        assertThat(writers.statuses.keySet()).as("a write either succeeds or is refused as 'retry' (503)")
+        assertThat(writers.statuses.keySet())
+                .as("a write either succeeds or is refused as 'retry' (503)")
                 .isSubsetOf(Set.of(200, 503));
     }
 
@@ -309,27 +341,33 @@ class FaultsIT {
     void keycloakDownTokensAlreadyIssuedKeepWorkingAndNewLoginsFailCleanly() throws Exception {
         String auditor = tokens.password("auditor", "auditor");
         String manager = tokens.password("fleet.manager", "fleet.manager");
-        assertThat(send("GET", "/api/v1/devices?page_size=1", auditor, null).statusCode()).isEqualTo(200);
-        assertThat(send("GET", "/api/v1/agreements/none", auditor, null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/api/v1/devices?page_size=1", auditor, null).statusCode())
+                .isEqualTo(200);
+        assertThat(send("GET", "/api/v1/agreements/none", auditor, null).statusCode())
+                .isEqualTo(404);
         assertThat(send("POST", "/api/v1/courses", manager, """
-                {"code":"FAULT-KC","title":"Keycloak down","durationDays":1,"modelFamilies":["Rugged X"]}""")
-                .statusCode()).isEqualTo(200);
+                {"code":"FAULT-KC","title":"Keycloak down","durationDays":1,"modelFamilies":["Rugged X"]}""").statusCode()).isEqualTo(200);
         var session = send("POST", "/api/v1/sessions", manager, """
-                {"courseCode":"FAULT-KC","startDate":%s,"endDate":%1$s,"place":"Rennes","capacity":2,"trainer":"T"}"""
-                .formatted(JsonDays.day(java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")))));
+                {"courseCode":"FAULT-KC","startDate":%s,"endDate":%1$s,"place":"Rennes","capacity":2,"trainer":"T"}""".formatted(
+                        JsonDays.day(java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")))));
         String sessionId = session.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         stack.keycloak().process().stop(Duration.ofSeconds(20));
         // who is a technician cannot be read: 503 (try again), never 400 (as if the person did not exist)
         for (String who : List.of("technician.quimper", "nobody.here")) {
-            var enrol = send("POST", "/api/v1/sessions/" + sessionId + ":enroll", manager,
-                    "{\"technician\":\"" + who + "\"}");
+            var enrol = send(
+                    "POST", "/api/v1/sessions/" + sessionId + ":enroll", manager, "{\"technician\":\"" + who + "\"}");
             assertThat(enrol.statusCode()).as(enrol.body()).isEqualTo(503);
             assertThat(enrol.body()).contains("\"code\":\"UNAVAILABLE\"").doesNotContain("Exception");
         }
-        assertThat(send("GET", "/api/v1/sessions/" + sessionId, manager, null).body()).doesNotContain("technician.quimper");
+        assertThat(send("GET", "/api/v1/sessions/" + sessionId, manager, null).body())
+                .doesNotContain("technician.quimper");
         int ok = 0;
         for (int i = 0; i < 20; i++) {
-            ok += send("GET", "/api/v1/devices?page_size=1", i % 2 == 0 ? auditor : fleet, null).statusCode() == 200 ? 1 : 0;
+            ok += send("GET", "/api/v1/devices?page_size=1", i % 2 == 0 ? auditor : fleet, null)
+                                    .statusCode()
+                            == 200
+                    ? 1
+                    : 0;
             ok += send("GET", "/api/v1/agreements/none", auditor, null).statusCode() == 404 ? 1 : 0;
         }
         System.out.printf("Keycloak down: 40 calls with tokens issued before, %d answered normally; a new login: ", ok);
@@ -345,15 +383,21 @@ class FaultsIT {
     static void awaitThroughGateway(String path) throws Exception {
         long until = System.nanoTime() + 60_000_000_000L;
         while (send("GET", path, fleet, null).statusCode() != 200) {
-            assertThat(System.nanoTime()).as(path + " answers through the gateway again within 60 s").isLessThan(until);
+            assertThat(System.nanoTime())
+                    .as(path + " answers through the gateway again within 60 s")
+                    .isLessThan(until);
             Thread.sleep(250);
         }
     }
 
     private static int status(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (Exception e) {
             return -1; // no longer answering
         }

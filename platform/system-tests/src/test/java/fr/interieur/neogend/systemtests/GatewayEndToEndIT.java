@@ -46,10 +46,22 @@ class GatewayEndToEndIT {
         collector = new OtlpCollector();
         System.out.println("starting Keycloak, PostgreSQL, the five services, the supplier simulator and the "
                 + "gateway for the end-to-end tests…");
-        stack = Stack.start(new Stack.Options(root.toAbsolutePath().normalize(), runDir, false, Stack.SERVICES,
-                Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s",
-                "NEOGEND_OTLP_TRACES_ENABLED", "true", "NEOGEND_OTLP_TRACES_ENDPOINT", collector.endpoint(),
-                "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_SCHEDULE_DELAY", "200ms")));
+        stack = Stack.start(new Stack.Options(
+                root.toAbsolutePath().normalize(),
+                runDir,
+                false,
+                Stack.SERVICES,
+                Stack.Ports.free(),
+                Stack.QUICK_START_JVM,
+                Map.of(
+                        "NEOGEND_GATEWAY_CLOCK_SKEW",
+                        "0s",
+                        "NEOGEND_OTLP_TRACES_ENABLED",
+                        "true",
+                        "NEOGEND_OTLP_TRACES_ENDPOINT",
+                        collector.endpoint(),
+                        "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_SCHEDULE_DELAY",
+                        "200ms")));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
         DemoData.loadAgreement(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
@@ -99,9 +111,11 @@ class GatewayEndToEndIT {
     void requestsWithoutAValidTokenAre401() throws Exception {
         String real = tokens.password("auditor", "auditor");
         assertThat(get("/api/v1/devices", null).statusCode()).isEqualTo(401);
-        assertThat(get("/api/v1/devices", resignedWithForeignKey(real)).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/devices", resignedWithForeignKey(real)).statusCode())
+                .isEqualTo(401);
         assertThat(get("/api/v1/devices", unsigned(real)).statusCode()).isEqualTo(401);
-        assertThat(get("/api/v1/devices", SuiteTokens.expired(stack, tokens)).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/devices", SuiteTokens.expired(stack, tokens)).statusCode())
+                .isEqualTo(401);
         assertThat(get("/api/v1/devices", real).statusCode()).isEqualTo(200);
     }
 
@@ -118,8 +132,10 @@ class GatewayEndToEndIT {
     void supplierCannotTouchInventory() throws Exception {
         String token = tokens.clientCredentials("supplier-demo", "supplier-demo-secret");
         assertThat(get("/api/v1/devices", token).statusCode()).isEqualTo(403);
-        assertThat(get("/api/v1/devices/" + DemoData.imei(101), token).statusCode()).isEqualTo(403);
-        assertThat(post("/api/v1/devices", token, device(DemoData.imei(103), "E2E-103", null)).statusCode())
+        assertThat(get("/api/v1/devices/" + DemoData.imei(101), token).statusCode())
+                .isEqualTo(403);
+        assertThat(post("/api/v1/devices", token, device(DemoData.imei(103), "E2E-103", null))
+                        .statusCode())
                 .isEqualTo(403);
     }
 
@@ -128,22 +144,31 @@ class GatewayEndToEndIT {
         String fleet = tokens.password("fleet.manager", "fleet.manager");
         String inside = DemoData.imei(110);
         String outside = DemoData.imei(111);
-        assertThat(post("/api/v1/devices", fleet, device(inside, "E2E-110", "GN-RBRE-GGD35-CIE2")).statusCode())
+        assertThat(post("/api/v1/devices", fleet, device(inside, "E2E-110", "GN-RBRE-GGD35-CIE2"))
+                        .statusCode())
                 .isEqualTo(200);
-        assertThat(post("/api/v1/devices", fleet, device(outside, "E2E-111", "GN-RIDF-GGD77")).statusCode())
+        assertThat(post("/api/v1/devices", fleet, device(outside, "E2E-111", "GN-RIDF-GGD77"))
+                        .statusCode())
                 .isEqualTo(200);
         String manager = tokens.password("unit.manager", "unit.manager"); // unit_code GN-RBRE-GGD35
         var list = get("/api/v1/devices?page_size=500", manager);
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(list.body()).contains(inside).doesNotContain(outside);
         assertThat(get("/api/v1/devices/" + outside, manager).statusCode()).isEqualTo(404);
-        assertThat(get("/api/v1/devices?unit_code=GN-RIDF", manager).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/devices?unit_code=GN-RIDF", manager).statusCode())
+                .isEqualTo(403);
 
         // changes: its own device yes, a sibling unit's no (and the service checks it, not only the gateway)
         String assignment = "{\"unitCode\":\"GN-RBRE-GGD35-CIE2\",\"holderAgentId\":\"GND-7\"}";
-        assertThat(post("/api/v1/devices/" + outside + ":assign", manager, assignment).statusCode()).isEqualTo(404);
-        assertThat(post("/api/v1/devices/" + outside + ":declareLoss", manager,
-                "{\"kind\":\"LOSS_KIND_STOLEN\",\"policeReportReference\":\"PV-1\"}").statusCode()).isEqualTo(404);
+        assertThat(post("/api/v1/devices/" + outside + ":assign", manager, assignment)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(post(
+                                "/api/v1/devices/" + outside + ":declareLoss",
+                                manager,
+                                "{\"kind\":\"LOSS_KIND_STOLEN\",\"policeReportReference\":\"PV-1\"}")
+                        .statusCode())
+                .isEqualTo(404);
         var assigned = post("/api/v1/devices/" + inside + ":assign", manager, assignment);
         assertThat(assigned.statusCode()).isEqualTo(200);
         assertThat(assigned.body()).contains("DEVICE_STATE_ASSIGNED").contains("GND-7");
@@ -156,8 +181,12 @@ class GatewayEndToEndIT {
         assertThat(illegal.body()).contains("FAILED_PRECONDITION").contains("is ASSIGNED");
         var history = get("/api/v1/devices/" + inside + "/history", manager);
         assertThat(history.statusCode()).isEqualTo(200);
-        assertThat(history.body()).contains("\"REGISTER\"").contains("\"ASSIGN\"").contains("unit.manager");
-        assertThat(get("/api/v1/devices/" + outside + "/history", manager).statusCode()).isEqualTo(404);
+        assertThat(history.body())
+                .contains("\"REGISTER\"")
+                .contains("\"ASSIGN\"")
+                .contains("unit.manager");
+        assertThat(get("/api/v1/devices/" + outside + "/history", manager).statusCode())
+                .isEqualTo(404);
     }
 
     private static String device(String imei, String serial, String unit) {
@@ -171,8 +200,11 @@ class GatewayEndToEndIT {
         SignedJWT real = SignedJWT.parse(token);
         var generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
-        SignedJWT forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256)
-                .keyID(real.getHeader().getKeyID()).build(), real.getJWTClaimsSet());
+        SignedJWT forged = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID(real.getHeader().getKeyID())
+                        .build(),
+                real.getJWTClaimsSet());
         forged.sign(new RSASSASigner((RSAPrivateKey) generator.generateKeyPair().getPrivate()));
         return forged.serialize();
     }
@@ -180,12 +212,14 @@ class GatewayEndToEndIT {
     /** The same claims with {@code alg: none} and no signature. */
     private static String unsigned(String token) {
         String[] parts = token.split("\\.");
-        String header = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes());
+        String header =
+                Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes());
         return header + "." + parts[1] + ".";
     }
 
     private static HttpResponse<String> get(String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -203,12 +237,13 @@ class GatewayEndToEndIT {
         assertThat(again.body()).isEqualTo(first.body());
         var reused = postWithKey("/api/v1/devices", token, device(DemoData.imei(121), "E2E-121", null), "delivery-120");
         assertThat(reused.statusCode()).isEqualTo(422);
-        assertThat(reused.headers().firstValue("Content-Type")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(reused.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         assertThat(reused.body()).contains("IDEMPOTENCY_KEY_REUSED");
-        assertThat(get("/api/v1/devices/" + DemoData.imei(121), token).statusCode()).isEqualTo(404);
-        var malformed = postWithKey("/api/v1/devices", token, device(DemoData.imei(122), "E2E-122", null),
-                "k".repeat(101));
+        assertThat(get("/api/v1/devices/" + DemoData.imei(121), token).statusCode())
+                .isEqualTo(404);
+        var malformed =
+                postWithKey("/api/v1/devices", token, device(DemoData.imei(122), "E2E-122", null), "k".repeat(101));
         assertThat(malformed.statusCode()).isEqualTo(400);
     }
 
@@ -221,20 +256,30 @@ class GatewayEndToEndIT {
                  "lines":[{"itemCode":"PACK-SMARTPHONE-INDIVIDUAL","quantity":"2"}]}""");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
         String number = created.body().replaceAll(".*\"number\":\"([^\"]+)\".*", "$1");
-        assertThat(post("/api/v1/purchase-orders/" + number + ":submit", fleet, "{}").statusCode()).isEqualTo(200);
-        assertThat(post("/api/v1/purchase-orders/" + number + ":approve", fleet, "{}").statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/purchase-orders/" + number + ":submit", fleet, "{}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post("/api/v1/purchase-orders/" + number + ":approve", fleet, "{}")
+                        .statusCode())
+                .isEqualTo(200);
         // the relay takes it to the supplier simulator
         long until = System.nanoTime() + 20_000_000_000L;
         while (!get("/api/v1/purchase-orders/" + number, fleet).body().contains("ORDER_STATE_SENT")) {
-            assertThat(System.nanoTime()).as("order sent to the supplier within 20 s").isLessThan(until);
+            assertThat(System.nanoTime())
+                    .as("order sent to the supplier within 20 s")
+                    .isLessThan(until);
             Thread.sleep(200);
         }
 
         // the supplier, with its own client-credentials token, sees it, acknowledges, delivers
         String supplier = tokens.clientCredentials("supplier-demo", "supplier-demo-secret");
         assertThat(get("/api/v1/purchase-orders", supplier).body()).contains(number);
-        assertThat(post("/api/v1/purchase-orders/" + number + ":acknowledge", supplier,
-                "{\"supplierReference\":\"CMD-E2E\"}").statusCode()).isEqualTo(200);
+        assertThat(post(
+                                "/api/v1/purchase-orders/" + number + ":acknowledge",
+                                supplier,
+                                "{\"supplierReference\":\"CMD-E2E\"}")
+                        .statusCode())
+                .isEqualTo(200);
         String note = """
                 {"deliveryNoteNumber":"BL-E2E-1","devices":[
                   {"imei":"%s","serialNumber":"E2E-130","model":"Rugged X5","kind":"DEVICE_KIND_PHONE","itemCode":"PACK-SMARTPHONE-INDIVIDUAL"},
@@ -245,7 +290,9 @@ class GatewayEndToEndIT {
         var repeat = postWithKey("/api/v1/purchase-orders/" + number + "/deliveries", supplier, note, "BL-E2E-1");
         assertThat(repeat.body()).isEqualTo(delivery.body());
         String deliveryId = delivery.body().replaceAll(".*\"id\":\"(BL-[0-9]+)\".*", "$1");
-        assertThat(post("/api/v1/deliveries/" + deliveryId + ":receive", supplier, "{}").statusCode()).isEqualTo(403);
+        assertThat(post("/api/v1/deliveries/" + deliveryId + ":receive", supplier, "{}")
+                        .statusCode())
+                .isEqualTo(403);
 
         // the fleet manager receives it: the devices are in inventory, each the start of a pack
         var received = post("/api/v1/deliveries/" + deliveryId + ":receive", fleet, "{}");
@@ -268,7 +315,8 @@ class GatewayEndToEndIT {
         var csv = get(path + ":csv", fleet);
         assertThat(csv.statusCode()).isEqualTo(200);
         assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv; charset=utf-8");
-        assertThat(csv.body()).startsWith("item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax,course_code\r\n")
+        assertThat(csv.body())
+                .startsWith("item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax,course_code\r\n")
                 .contains("TOTAL_INCL_TAX");
         assertThat(get(path, supplier).statusCode()).isEqualTo(403);
     }
@@ -279,15 +327,16 @@ class GatewayEndToEndIT {
         String technician = tokens.password("technician", "technician");
         String auditor = tokens.password("auditor", "auditor");
         String imei = DemoData.imei(150);
-        assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-150", "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-150", "GN-RBRE-GGD35"))
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(post("/api/v1/catalogue-items", fleet, """
-                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"ITEM_CATEGORY_SPARE_PART","fitsModels":["Rugged X5"]}""")
-                .statusCode()).isEqualTo(200);
+                {"code":"SP-SCREEN-X5","label":"Écran Rugged X5","category":"ITEM_CATEGORY_SPARE_PART","fitsModels":["Rugged X5"]}""").statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/depots", fleet, "{\"code\":\"DEP-RENNES\",\"name\":\"Atelier de Rennes\"}")
-                .statusCode()).isEqualTo(200);
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(post("/api/v1/stock-movements", fleet, """
-                {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"SP-SCREEN-X5","depotCode":"DEP-RENNES","quantity":"4"}""")
-                .statusCode()).isEqualTo(200);
+                {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"SP-SCREEN-X5","depotCode":"DEP-RENNES","quantity":"4"}""").statusCode()).isEqualTo(200);
         String openRepair = "{\"imei\":\"" + imei + "\",\"depotCode\":\"DEP-RENNES\",\"fault\":\"no display\"}";
 
         // not certified yet: refused with the reason, the device untouched
@@ -300,28 +349,37 @@ class GatewayEndToEndIT {
         var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
         assertThat(post("/api/v1/courses", fleet, """
                 {"code":"MAINT-SMARTPHONE-N1","title":"Maintenance niveau 1","durationDays":1,
-                 "modelFamilies":["Rugged X"],"agreementId":"AC-2026-NEOGEND","agreementItemCode":"TRAINING-DAY-L1"}""")
-                .statusCode()).isEqualTo(200);
+                 "modelFamilies":["Rugged X"],"agreementId":"AC-2026-NEOGEND","agreementItemCode":"TRAINING-DAY-L1"}""").statusCode()).isEqualTo(200);
         var session = post("/api/v1/sessions", fleet, """
                 {"courseCode":"MAINT-SMARTPHONE-N1","startDate":%s,"endDate":%s,"place":"Rennes","capacity":8,
                  "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today), JsonDays.day(today)));
         assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
         String sessionId = session.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
-        assertThat(post("/api/v1/sessions/" + sessionId + ":enroll", technician, "{}").statusCode()).isEqualTo(200);
-        assertThat(post("/api/v1/sessions/" + sessionId + ":recordResult", fleet,
-                "{\"technician\":\"technician\",\"attended\":true,\"passed\":true}").statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/sessions/" + sessionId + ":enroll", technician, "{}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post(
+                                "/api/v1/sessions/" + sessionId + ":recordResult",
+                                fleet,
+                                "{\"technician\":\"technician\",\"attended\":true,\"passed\":true}")
+                        .statusCode())
+                .isEqualTo(200);
 
         var opened = post("/api/v1/repairs", technician, openRepair);
         assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);
         String repair = opened.body().replaceAll(".*\"id\":\"(RP-[0-9]+)\".*", "$1");
         assertThat(get("/api/v1/devices/" + imei, fleet).body()).contains("DEVICE_STATE_IN_REPAIR");
         assertThat(post("/api/v1/repairs", auditor, openRepair).statusCode()).isEqualTo(403);
-        var part = post("/api/v1/repairs/" + repair + ":consumePart", technician,
+        var part = post(
+                "/api/v1/repairs/" + repair + ":consumePart",
+                technician,
                 "{\"itemCode\":\"SP-SCREEN-X5\",\"quantity\":\"1\"}");
         assertThat(part.statusCode()).as(part.body()).isEqualTo(200);
         assertThat(get("/api/v1/depots/DEP-RENNES/stock", fleet).body()).contains("\"quantity\":\"3\"");
 
-        var closed = post("/api/v1/repairs/" + repair + ":close", technician,
+        var closed = post(
+                "/api/v1/repairs/" + repair + ":close",
+                technician,
                 "{\"outcome\":\"REPAIR_OUTCOME_FAILED\",\"diagnosis\":\"mainboard dead\"}");
         assertThat(closed.statusCode()).as(closed.body()).isEqualTo(200);
         assertThat(closed.body()).contains("REPAIR_STATE_FAILED").contains("\"exchangeRequestNumber\":\"EX-");
@@ -329,18 +387,24 @@ class GatewayEndToEndIT {
         // the exchange request reaches the supplier (simulator)
         long until = System.nanoTime() + 20_000_000_000L;
         while (!get("/api/v1/exchange-requests?imei=" + imei, fleet).body().contains("EXCHANGE_REQUEST_STATE_SENT")) {
-            assertThat(System.nanoTime()).as("exchange request sent within 20 s").isLessThan(until);
+            assertThat(System.nanoTime())
+                    .as("exchange request sent within 20 s")
+                    .isLessThan(until);
             Thread.sleep(200);
         }
 
-        var statement = get("/api/v1/agreements/AC-2026-NEOGEND/statements/" + today.getYear() + "/"
-                + today.getMonthValue(), auditor);
+        var statement = get(
+                "/api/v1/agreements/AC-2026-NEOGEND/statements/" + today.getYear() + "/" + today.getMonthValue(),
+                auditor);
         assertThat(statement.statusCode()).as(statement.body()).isEqualTo(200);
         var trainingLine = java.util.regex.Pattern.compile("\\{\"itemCode\":\"TRAINING-DAY-L1\"[^}]*}")
                 .matcher(statement.body());
         assertThat(trainingLine.find()).as(statement.body()).isTrue();
-        assertThat(trainingLine.group()).contains("\"kind\":\"ITEM_KIND_TRAINING_DAY\"").contains("\"quantity\":\"1\"")
-                .contains("\"unitPrice\":\"950.00\"").contains("\"amount\":\"950.00\"");
+        assertThat(trainingLine.group())
+                .contains("\"kind\":\"ITEM_KIND_TRAINING_DAY\"")
+                .contains("\"quantity\":\"1\"")
+                .contains("\"unitPrice\":\"950.00\"")
+                .contains("\"amount\":\"950.00\"");
     }
 
     /**
@@ -349,14 +413,17 @@ class GatewayEndToEndIT {
      */
     @Test
     void eightEnrolmentsAtOnceForTwoSeatsQueueInOrderOfArrivalAndNobodyJumpsTheList() throws Exception {
-        List<String> queue = java.util.stream.IntStream.rangeClosed(1, 8).mapToObj("tech.queue.%02d"::formatted).toList();
+        List<String> queue = java.util.stream.IntStream.rangeClosed(1, 8)
+                .mapToObj("tech.queue.%02d"::formatted)
+                .toList();
         List<String> race = List.of("tech.race.seated", "tech.race.first", "tech.race.second", "tech.race.third");
-        SuiteTokens.technicians(stack, java.util.stream.Stream.concat(queue.stream(), race.stream()).toList());
+        SuiteTokens.technicians(
+                stack,
+                java.util.stream.Stream.concat(queue.stream(), race.stream()).toList());
         String fleet = tokens.password("fleet.manager", "fleet.manager");
         var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
         assertThat(post("/api/v1/courses", fleet, """
-                {"code":"MAINT-E2E-QUEUE","title":"File d'attente","durationDays":1,"modelFamilies":["Rugged X"]}""")
-                .statusCode()).isEqualTo(200);
+                {"code":"MAINT-E2E-QUEUE","title":"File d'attente","durationDays":1,"modelFamilies":["Rugged X"]}""").statusCode()).isEqualTo(200);
         String session = newSession(fleet, "MAINT-E2E-QUEUE", today, 2);
 
         // eight at once for two seats: four named by the fleet manager, four enrolling themselves
@@ -385,33 +452,58 @@ class GatewayEndToEndIT {
         // the list is in order of arrival: the two seated ones first, then six waiting, each person once
         assertThat(seen).hasSize(8);
         assertThat(seen.stream().map(e -> e.substring(e.indexOf('=') + 1)).toList())
-                .containsExactly("ENROLLED", "ENROLLED", "WAITLISTED", "WAITLISTED", "WAITLISTED", "WAITLISTED",
-                        "WAITLISTED", "WAITLISTED");
+                .containsExactly(
+                        "ENROLLED",
+                        "ENROLLED",
+                        "WAITLISTED",
+                        "WAITLISTED",
+                        "WAITLISTED",
+                        "WAITLISTED",
+                        "WAITLISTED",
+                        "WAITLISTED");
         assertThat(seen.stream().map(e -> e.substring(0, e.indexOf('='))).toList())
                 .containsExactlyInAnyOrderElementsOf(queue);
-        List<String> order = seen.stream().map(e -> e.substring(0, e.indexOf('='))).toList();
+        List<String> order =
+                seen.stream().map(e -> e.substring(0, e.indexOf('='))).toList();
 
         // a seat whose result is recorded still counts: the waiting list is not promoted by it
-        var result = post("/api/v1/sessions/" + session + ":recordResult", fleet,
+        var result = post(
+                "/api/v1/sessions/" + session + ":recordResult",
+                fleet,
                 "{\"technician\":\"" + order.get(0) + "\",\"attended\":true,\"passed\":true}");
         assertThat(result.statusCode()).as(result.body()).isEqualTo(200);
-        assertThat(statuses(get("/api/v1/sessions/" + session, fleet).body())).containsExactly(
-                order.get(0) + "=PASSED", order.get(1) + "=ENROLLED", order.get(2) + "=WAITLISTED",
-                order.get(3) + "=WAITLISTED", order.get(4) + "=WAITLISTED", order.get(5) + "=WAITLISTED",
-                order.get(6) + "=WAITLISTED", order.get(7) + "=WAITLISTED");
+        assertThat(statuses(get("/api/v1/sessions/" + session, fleet).body()))
+                .containsExactly(
+                        order.get(0) + "=PASSED",
+                        order.get(1) + "=ENROLLED",
+                        order.get(2) + "=WAITLISTED",
+                        order.get(3) + "=WAITLISTED",
+                        order.get(4) + "=WAITLISTED",
+                        order.get(5) + "=WAITLISTED",
+                        order.get(6) + "=WAITLISTED",
+                        order.get(7) + "=WAITLISTED");
         // the third in line withdraws and enrols again (itself): to the back, behind everyone
         String third = order.get(3);
         assertThat(post("/api/v1/sessions/" + session + ":withdraw", tokens.password(third, third), "{}")
-                .statusCode()).isEqualTo(200);
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(post("/api/v1/sessions/" + session + ":enroll", tokens.password(third, third), "{}")
-                .statusCode()).isEqualTo(200);
+                        .statusCode())
+                .isEqualTo(200);
         // a seat frees: it goes to the next in line, not to the one who came back
         assertThat(post("/api/v1/sessions/" + session + ":withdraw", fleet, "{\"technician\":\"" + order.get(1) + "\"}")
-                .statusCode()).isEqualTo(200);
-        assertThat(statuses(get("/api/v1/sessions/" + session, fleet).body())).containsExactly(
-                order.get(0) + "=PASSED", order.get(1) + "=WITHDRAWN", order.get(2) + "=ENROLLED",
-                order.get(4) + "=WAITLISTED", order.get(5) + "=WAITLISTED", order.get(6) + "=WAITLISTED",
-                order.get(7) + "=WAITLISTED", third + "=WAITLISTED");
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(statuses(get("/api/v1/sessions/" + session, fleet).body()))
+                .containsExactly(
+                        order.get(0) + "=PASSED",
+                        order.get(1) + "=WITHDRAWN",
+                        order.get(2) + "=ENROLLED",
+                        order.get(4) + "=WAITLISTED",
+                        order.get(5) + "=WAITLISTED",
+                        order.get(6) + "=WAITLISTED",
+                        order.get(7) + "=WAITLISTED",
+                        third + "=WAITLISTED");
 
         // a withdrawal racing a withdraw-and-enrol-again, three rounds: whatever the interleaving, the freed
         // seat goes to the next in line and the one who left is at the back
@@ -419,7 +511,8 @@ class GatewayEndToEndIT {
             String raced = newSession(fleet, "MAINT-E2E-QUEUE", today, 1);
             for (String name : race) {
                 assertThat(post("/api/v1/sessions/" + raced + ":enroll", fleet, "{\"technician\":\"" + name + "\"}")
-                        .statusCode()).isEqualTo(200);
+                                .statusCode())
+                        .isEqualTo(200);
             }
             String first = tokens.password("tech.race.first", "tech.race.first");
             var racers = java.util.concurrent.Executors.newFixedThreadPool(2);
@@ -427,8 +520,8 @@ class GatewayEndToEndIT {
                 var go = new java.util.concurrent.CountDownLatch(1);
                 var seatFrees = racers.submit(() -> {
                     go.await();
-                    return post("/api/v1/sessions/" + raced + ":withdraw", fleet,
-                            "{\"technician\":\"tech.race.seated\"}");
+                    return post(
+                            "/api/v1/sessions/" + raced + ":withdraw", fleet, "{\"technician\":\"tech.race.seated\"}");
                 });
                 var comesBack = racers.submit(() -> {
                     go.await();
@@ -437,14 +530,24 @@ class GatewayEndToEndIT {
                     return post("/api/v1/sessions/" + raced + ":enroll", first, "{}");
                 });
                 go.countDown();
-                assertThat(seatFrees.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-                assertThat(comesBack.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                assertThat(seatFrees
+                                .get(60, java.util.concurrent.TimeUnit.SECONDS)
+                                .statusCode())
+                        .isEqualTo(200);
+                assertThat(comesBack
+                                .get(60, java.util.concurrent.TimeUnit.SECONDS)
+                                .statusCode())
+                        .isEqualTo(200);
             } finally {
                 racers.shutdownNow();
             }
-            assertThat(statuses(get("/api/v1/sessions/" + raced, fleet).body())).as("round " + round).containsExactly(
-                    "tech.race.seated=WITHDRAWN", "tech.race.second=ENROLLED", "tech.race.third=WAITLISTED",
-                    "tech.race.first=WAITLISTED");
+            assertThat(statuses(get("/api/v1/sessions/" + raced, fleet).body()))
+                    .as("round " + round)
+                    .containsExactly(
+                            "tech.race.seated=WITHDRAWN",
+                            "tech.race.second=ENROLLED",
+                            "tech.race.third=WAITLISTED",
+                            "tech.race.first=WAITLISTED");
         }
     }
 
@@ -477,7 +580,8 @@ class GatewayEndToEndIT {
                  "modelFamilies":["Rugged X"]}""").statusCode()).isEqualTo(200);
         String session = post("/api/v1/sessions", fleet, """
                 {"courseCode":"MAINT-REALM-CHECK","startDate":%s,"endDate":%1$s,"place":"Rennes","capacity":4,
-                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today))).body()
+                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today)))
+                .body()
                 .replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         String enrol = "/api/v1/sessions/" + session + ":enroll";
         var madeUp = post(enrol, fleet, "{\"technician\":\"jean.dupont.invente\"}");
@@ -488,25 +592,33 @@ class GatewayEndToEndIT {
         assertThat(notTechnician.body()).contains("unit.manager does not hold the technician role");
         var serviceAccount = post(enrol, fleet, "{\"technician\":\"service-account-neogend-training\"}");
         assertThat(serviceAccount.statusCode()).as(serviceAccount.body()).isEqualTo(400);
-        assertThat(post(enrol, fleet, "{\"technician\":\"../../users\"}").statusCode()).isEqualTo(400);
+        assertThat(post(enrol, fleet, "{\"technician\":\"../../users\"}").statusCode())
+                .isEqualTo(400);
         // the very user name: Keycloak's are lower case, "Technician.Quimper" is nobody's
         var otherCase = post(enrol, fleet, "{\"technician\":\"Technician.Quimper\"}");
         assertThat(otherCase.statusCode()).as(otherCase.body()).isEqualTo(400);
         var real = post(enrol, fleet, "{\"technician\":\"technician.quimper\"}");
         assertThat(real.statusCode()).as(real.body()).isEqualTo(200);
-        assertThat(real.body()).contains("{\"technician\":\"technician.quimper\",\"status\":\"ENROLMENT_STATUS_ENROLLED\"}");
+        assertThat(real.body())
+                .contains("{\"technician\":\"technician.quimper\",\"status\":\"ENROLMENT_STATUS_ENROLLED\"}");
         assertThat(real.body()).doesNotContain("jean.dupont.invente").doesNotContain("unit.manager");
         // results too: a past session's sheet naming the auditor is refused
         var past = post("/api/v1/sessions", fleet, """
                 {"courseCode":"MAINT-REALM-CHECK","startDate":%s,"endDate":%1$s,"place":"Rennes","capacity":4,
-                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today.minusDays(7)))).body()
+                 "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today.minusDays(7))))
+                .body()
                 .replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
-        var auditorResult = post("/api/v1/sessions/" + past + ":recordPastResult", fleet,
+        var auditorResult = post(
+                "/api/v1/sessions/" + past + ":recordPastResult",
+                fleet,
                 "{\"technician\":\"auditor\",\"attended\":true,\"passed\":true,\"reason\":\"feuille papier\"}");
         assertThat(auditorResult.statusCode()).as(auditorResult.body()).isEqualTo(400);
         assertThat(auditorResult.body()).contains("auditor does not hold the technician role");
-        assertThat(post("/api/v1/sessions/" + session + ":recordResult", fleet,
-                "{\"technician\":\"technician.quimper\",\"attended\":true,\"passed\":true}").statusCode())
+        assertThat(post(
+                                "/api/v1/sessions/" + session + ":recordResult",
+                                fleet,
+                                "{\"technician\":\"technician.quimper\",\"attended\":true,\"passed\":true}")
+                        .statusCode())
                 .isEqualTo(200);
     }
 
@@ -526,13 +638,18 @@ class GatewayEndToEndIT {
                  "modelFamilies":["Field Tab"],"certificationValidityMonths":1}""").statusCode()).isEqualTo(200);
 
         // a two-day session starting today: one day before its last day, no result (and so no certificate)
-        var twoDays = post("/api/v1/sessions", fleet, """
+        var twoDays =
+                post("/api/v1/sessions", fleet, """
                 {"courseCode":"MAINT-TABLET-EXPRESS","startDate":%s,"endDate":%s,"place":"Quimper","capacity":4,
                  "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today), JsonDays.day(today.plusDays(1))));
         assertThat(twoDays.statusCode()).as(twoDays.body()).isEqualTo(200);
         String running = twoDays.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
-        assertThat(post("/api/v1/sessions/" + running + ":enroll", technician, "{}").statusCode()).isEqualTo(200);
-        var early = post("/api/v1/sessions/" + running + ":recordResult", fleet,
+        assertThat(post("/api/v1/sessions/" + running + ":enroll", technician, "{}")
+                        .statusCode())
+                .isEqualTo(200);
+        var early = post(
+                "/api/v1/sessions/" + running + ":recordResult",
+                fleet,
                 "{\"technician\":\"technician\",\"attended\":true,\"passed\":true}");
         assertThat(early.statusCode()).as(early.body()).isEqualTo(400);
         assertThat(early.body()).contains("can be recorded from " + today.plusDays(1) + ", its last day");
@@ -545,7 +662,8 @@ class GatewayEndToEndIT {
         String oldId = old.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
         String sheet = "{\"technician\":\"technician\",\"attended\":true,\"passed\":true,"
                 + "\"reason\":\"feuille d'émargement signée\"}";
-        assertThat(post("/api/v1/sessions/" + oldId + ":recordPastResult", technician, sheet).statusCode())
+        assertThat(post("/api/v1/sessions/" + oldId + ":recordPastResult", technician, sheet)
+                        .statusCode())
                 .isEqualTo(403);
         var recorded = post("/api/v1/sessions/" + oldId + ":recordPastResult", fleet, sheet);
         assertThat(recorded.statusCode()).as(recorded.body()).isEqualTo(200);
@@ -555,24 +673,29 @@ class GatewayEndToEndIT {
         String imei = DemoData.imei(171);
         assertThat(post("/api/v1/devices", fleet, """
                 {"imei":"%s","serialNumber":"E2E-171","model":"Field Tab 10","kind":"DEVICE_KIND_TABLET",
-                 "packType":"PACK_TYPE_TABLET_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"GN-RBRE-GGD35"}"""
-                .formatted(imei)).statusCode()).isEqualTo(200);
+                 "packType":"PACK_TYPE_TABLET_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"GN-RBRE-GGD35"}""".formatted(imei)).statusCode())
+                .isEqualTo(200);
         int depot = post("/api/v1/depots", fleet, "{\"code\":\"DEP-QUIMPER\",\"name\":\"Atelier de Quimper\"}")
                 .statusCode();
         assertThat(depot).isIn(200, 409);
-        var refused = post("/api/v1/repairs", technician,
+        var refused = post(
+                "/api/v1/repairs",
+                technician,
                 "{\"imei\":\"" + imei + "\",\"depotCode\":\"DEP-QUIMPER\",\"fault\":\"no touch\"}");
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
-        assertThat(refused.body()).contains("technician's certification for Field Tab 10 expired on "
-                + held.plusMonths(1));
+        assertThat(refused.body())
+                .contains("technician's certification for Field Tab 10 expired on " + held.plusMonths(1));
         assertThat(get("/api/v1/devices/" + imei, fleet).body()).contains("DEVICE_STATE_IN_STOCK");
 
         // the expired list: fleet managers and auditors
         var expired = get("/api/v1/certifications:expired?technician=technician&page_size=10", auditor);
         assertThat(expired.statusCode()).as(expired.body()).isEqualTo(200);
-        assertThat(expired.body()).contains("\"courseCode\":\"MAINT-TABLET-EXPRESS\"")
-                .contains("\"validUntil\":" + JsonDays.day(held.plusMonths(1))).contains("\"issuedOn\":" + JsonDays.day(held));
-        assertThat(get("/api/v1/certifications:expired", technician).statusCode()).isEqualTo(403);
+        assertThat(expired.body())
+                .contains("\"courseCode\":\"MAINT-TABLET-EXPRESS\"")
+                .contains("\"validUntil\":" + JsonDays.day(held.plusMonths(1)))
+                .contains("\"issuedOn\":" + JsonDays.day(held));
+        assertThat(get("/api/v1/certifications:expired", technician).statusCode())
+                .isEqualTo(403);
     }
 
     @Test
@@ -583,34 +706,47 @@ class GatewayEndToEndIT {
         String sibling = tokens.password("unit.manager.ggd29", "unit.manager.ggd29");
         String inside = DemoData.imei(170);
         String outside = DemoData.imei(172);
-        assertThat(post("/api/v1/devices", fleet, device(inside, "E2E-170", "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
-        assertThat(post("/api/v1/devices", fleet, device(outside, "E2E-172", "GN-RBRE-GGD29")).statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/devices", fleet, device(inside, "E2E-170", "GN-RBRE-GGD35"))
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post("/api/v1/devices", fleet, device(outside, "E2E-172", "GN-RBRE-GGD29"))
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(post("/api/v1/depots", fleet, "{\"code\":\"DEP-E2E-REPAIR\",\"name\":\"Atelier E2E\"}")
-                .statusCode()).isEqualTo(200);
+                        .statusCode())
+                .isEqualTo(200);
         var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
         assertThat(post("/api/v1/courses", fleet, """
                 {"code":"MAINT-E2E-REPAIR","title":"Maintenance Rugged","durationDays":1,
-                 "modelFamilies":["Rugged X"],"agreementId":"AC-2026-NEOGEND","agreementItemCode":"TRAINING-DAY-L1"}""")
-                .statusCode()).isEqualTo(200);
+                 "modelFamilies":["Rugged X"],"agreementId":"AC-2026-NEOGEND","agreementItemCode":"TRAINING-DAY-L1"}""").statusCode()).isEqualTo(200);
         var session = post("/api/v1/sessions", fleet, """
                 {"courseCode":"MAINT-E2E-REPAIR","startDate":%s,"endDate":%s,"place":"Rennes","capacity":8,
                  "trainer":"Demo Mobility SAS"}""".formatted(JsonDays.day(today), JsonDays.day(today)));
         assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
         String sessionId = session.body().replaceAll(".*\"id\":\"(TS-[0-9]+)\".*", "$1");
-        assertThat(post("/api/v1/sessions/" + sessionId + ":enroll", technician, "{}").statusCode()).isEqualTo(200);
-        var result = post("/api/v1/sessions/" + sessionId + ":recordResult", fleet,
+        assertThat(post("/api/v1/sessions/" + sessionId + ":enroll", technician, "{}")
+                        .statusCode())
+                .isEqualTo(200);
+        var result = post(
+                "/api/v1/sessions/" + sessionId + ":recordResult",
+                fleet,
                 "{\"technician\":\"technician\",\"attended\":true,\"passed\":true}");
         assertThat(result.statusCode()).as(result.body()).isEqualTo(200);
 
-        var opened = post("/api/v1/repairs", technician,
+        var opened = post(
+                "/api/v1/repairs",
+                technician,
                 "{\"imei\":\"" + inside + "\",\"depotCode\":\"DEP-E2E-REPAIR\",\"fault\":\"no sound\"}");
         assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);
         String repair = opened.body().replaceAll(".*\"id\":\"(RP-[0-9]+)\".*", "$1");
-        var other = post("/api/v1/repairs", technician,
+        var other = post(
+                "/api/v1/repairs",
+                technician,
                 "{\"imei\":\"" + outside + "\",\"depotCode\":\"DEP-E2E-REPAIR\",\"fault\":\"no sound\"}");
         assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
         String otherRepair = other.body().replaceAll(".*\"id\":\"(RP-[0-9]+)\".*", "$1");
-        assertThat(get("/api/v1/devices/" + inside, fleet).body()).contains("DEVICE_STATE_IN_REPAIR")
+        assertThat(get("/api/v1/devices/" + inside, fleet).body())
+                .contains("DEVICE_STATE_IN_REPAIR")
                 .contains("\"repairId\":\"" + repair + "\"");
 
         // the routes naming no repair cannot take the device out of it, whoever asks
@@ -634,9 +770,15 @@ class GatewayEndToEndIT {
         assertThat(listed.body()).contains(repair).doesNotContain(otherRepair);
         assertThat(get("/api/v1/repairs/" + otherRepair, sibling).statusCode()).isEqualTo(200);
         assertThat(get("/api/v1/repairs/" + repair, sibling).statusCode()).isEqualTo(404);
-        assertThat(get("/api/v1/repairs?page_size=500", sibling).body()).contains(otherRepair).doesNotContain(repair);
-        assertThat(post("/api/v1/repairs/" + repair + ":close", unitManager,
-                "{\"outcome\":\"REPAIR_OUTCOME_REPAIRED\",\"diagnosis\":\"x\"}").statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/repairs?page_size=500", sibling).body())
+                .contains(otherRepair)
+                .doesNotContain(repair);
+        assertThat(post(
+                                "/api/v1/repairs/" + repair + ":close",
+                                unitManager,
+                                "{\"outcome\":\"REPAIR_OUTCOME_REPAIRED\",\"diagnosis\":\"x\"}")
+                        .statusCode())
+                .isEqualTo(403);
 
         // the close racing managers' returns: the close goes through, the returns never do
         var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
@@ -644,23 +786,30 @@ class GatewayEndToEndIT {
             var go = new java.util.concurrent.CountDownLatch(1);
             var close = pool.submit(() -> {
                 go.await();
-                return post("/api/v1/repairs/" + repair + ":close", technician,
+                return post(
+                        "/api/v1/repairs/" + repair + ":close",
+                        technician,
                         "{\"outcome\":\"REPAIR_OUTCOME_REPAIRED\",\"diagnosis\":\"speaker replaced\"}");
             });
-            var returns = List.of(fleet, unitManager).stream().map(t -> pool.submit(() -> {
-                go.await();
-                return post("/api/v1/devices/" + inside + ":returnFromRepair", t, "{}");
-            })).toList();
+            var returns = List.of(fleet, unitManager).stream()
+                    .map(t -> pool.submit(() -> {
+                        go.await();
+                        return post("/api/v1/devices/" + inside + ":returnFromRepair", t, "{}");
+                    }))
+                    .toList();
             go.countDown();
             var closed = close.get(60, java.util.concurrent.TimeUnit.SECONDS);
             if (closed.statusCode() == 409) { // lost a version race with a refused return: repeated
-                closed = post("/api/v1/repairs/" + repair + ":close", technician,
+                closed = post(
+                        "/api/v1/repairs/" + repair + ":close",
+                        technician,
                         "{\"outcome\":\"REPAIR_OUTCOME_REPAIRED\",\"diagnosis\":\"speaker replaced\"}");
             }
             assertThat(closed.statusCode()).as(closed.body()).isEqualTo(200);
             assertThat(closed.body()).contains("REPAIR_STATE_REPAIRED");
             for (var r : returns) {
-                assertThat(r.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isIn(400, 409);
+                assertThat(r.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode())
+                        .isIn(400, 409);
             }
         } finally {
             pool.shutdownNow();
@@ -680,25 +829,34 @@ class GatewayEndToEndIT {
                 {"code":"ACC-E2E-SD","label":"Carte SD","category":"ITEM_CATEGORY_ACCESSORY","fitsModels":["Rugged X5"],
                  "agreementItemCode":"ACC-SD-64GB"}""").statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/depots", fleet, "{\"code\":\"DEP-E2E-STOCK\",\"name\":\"Magasin E2E\"}")
-                .statusCode()).isEqualTo(200);
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(post("/api/v1/stock-movements", fleet, """
-                {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"10","reference":"BL-E2E"}""")
-                .statusCode()).isEqualTo(200);
+                {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"10","reference":"BL-E2E"}""").statusCode()).isEqualTo(200);
         assertThat(post("/api/v1/stock-movements", technician, """
-                {"kind":"MOVEMENT_KIND_ISSUE","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"2","reference":"GN-RBRE-GGD35"}""")
-                .statusCode()).isEqualTo(200);
+                {"kind":"MOVEMENT_KIND_ISSUE","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"2","reference":"GN-RBRE-GGD35"}""").statusCode())
+                .isEqualTo(200);
         String base = "/api/v1/stock-movements?depot_code=DEP-E2E-STOCK";
         var listed = get(base + "&page_size=1", auditor);
         assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
         String next = listed.body().replaceAll(".*\"nextPageToken\":\"([^\"]+)\".*", "$1");
         var second = get(base + "&page_size=1&page_token=" + next, auditor);
         assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
-        assertThat(listed.body()).contains("\"kind\":\"MOVEMENT_KIND_RECEIPT\"").contains("\"actor\":\"fleet.manager\"");
-        assertThat(second.body()).contains("\"kind\":\"MOVEMENT_KIND_ISSUE\"").contains("\"actor\":\"technician\"")
+        assertThat(listed.body())
+                .contains("\"kind\":\"MOVEMENT_KIND_RECEIPT\"")
+                .contains("\"actor\":\"fleet.manager\"");
+        assertThat(second.body())
+                .contains("\"kind\":\"MOVEMENT_KIND_ISSUE\"")
+                .contains("\"actor\":\"technician\"")
                 .doesNotContain("RECEIPT");
-        assertThat(get(base + "&actor=technician", auditor).body()).contains("ISSUE").doesNotContain("RECEIPT");
-        String today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).toString();
-        String tomorrow = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).plusDays(1).toString();
+        assertThat(get(base + "&actor=technician", auditor).body())
+                .contains("ISSUE")
+                .doesNotContain("RECEIPT");
+        String today =
+                java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).toString();
+        String tomorrow = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"))
+                .plusDays(1)
+                .toString();
         var backwards = get(base + "&from_date=" + tomorrow + "&to_date=" + today, auditor);
         assertThat(backwards.statusCode()).isEqualTo(400);
         assertThat(backwards.body()).contains("\"field\":\"to_date\"");
@@ -712,32 +870,45 @@ class GatewayEndToEndIT {
 
         // the CSV: the rows of the JSON list, in the same order
         var json = get(base + "&from_date=" + today + "&to_date=" + today, auditor);
-        var csv = get("/api/v1/stock-movements:csv?depot_code=DEP-E2E-STOCK&from_date=" + today + "&to_date=" + today,
+        var csv = get(
+                "/api/v1/stock-movements:csv?depot_code=DEP-E2E-STOCK&from_date=" + today + "&to_date=" + today,
                 auditor);
         assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
         assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv; charset=utf-8");
         String[] lines = csv.body().split("\r\n");
         assertThat(lines).hasSize(3);
-        var ids = java.util.regex.Pattern.compile("\\{\"id\":\"([0-9]+)\"").matcher(json.body()).results()
-                .map(m -> m.group(1)).toList();
+        var ids = java.util.regex.Pattern.compile("\\{\"id\":\"([0-9]+)\"")
+                .matcher(json.body())
+                .results()
+                .map(m -> m.group(1))
+                .toList();
         assertThat(ids).hasSize(2);
-        assertThat(lines[1]).startsWith(ids.get(0) + ",").contains(",RECEIPT,ACC-E2E-SD,DEP-E2E-STOCK,,10,,\"fleet.manager\",\"BL-E2E\"");
-        assertThat(lines[2]).startsWith(ids.get(1) + ",").contains(",ISSUE,ACC-E2E-SD,DEP-E2E-STOCK,,2,,\"technician\",");
+        assertThat(lines[1])
+                .startsWith(ids.get(0) + ",")
+                .contains(",RECEIPT,ACC-E2E-SD,DEP-E2E-STOCK,,10,,\"fleet.manager\",\"BL-E2E\"");
+        assertThat(lines[2])
+                .startsWith(ids.get(1) + ",")
+                .contains(",ISSUE,ACC-E2E-SD,DEP-E2E-STOCK,,2,,\"technician\",");
 
         // below the minimum: one alert; eight proposals at once make one draft, every caller told the same
         assertThat(post("/api/v1/depots/DEP-E2E-STOCK/stock/ACC-E2E-SD:setMinimum", fleet, "{\"minimum\":\"20\"}")
-                .statusCode()).isEqualTo(200);
+                        .statusCode())
+                .isEqualTo(200);
         var alerts = get("/api/v1/stock-alerts?depot_code=DEP-E2E-STOCK", fleet).body();
         String alert = alerts.replaceAll(".*\"id\":\"([0-9]+)\".*", "$1");
         var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         List<String> answers = new java.util.ArrayList<>();
         try {
             var go = new java.util.concurrent.CountDownLatch(1);
-            var calls = java.util.stream.IntStream.range(0, 8).mapToObj(i -> pool.submit(() -> {
-                go.await();
-                return post("/api/v1/stock-alerts/" + alert + ":proposeReplenishment", fleet,
-                        "{\"agreementId\":\"AC-2026-NEOGEND\"}");
-            })).toList();
+            var calls = java.util.stream.IntStream.range(0, 8)
+                    .mapToObj(i -> pool.submit(() -> {
+                        go.await();
+                        return post(
+                                "/api/v1/stock-alerts/" + alert + ":proposeReplenishment",
+                                fleet,
+                                "{\"agreementId\":\"AC-2026-NEOGEND\"}");
+                    }))
+                    .toList();
             go.countDown();
             for (var c : calls) {
                 var r = c.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -753,12 +924,14 @@ class GatewayEndToEndIT {
 
         // the stock climbs back: the alert is listed as cleared, no more as open
         assertThat(post("/api/v1/stock-movements", fleet, """
-                {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"30"}""")
-                .statusCode()).isEqualTo(200);
-        assertThat(get("/api/v1/stock-alerts?depot_code=DEP-E2E-STOCK", auditor).body()).doesNotContain(draft);
+                {"kind":"MOVEMENT_KIND_RECEIPT","itemCode":"ACC-E2E-SD","depotCode":"DEP-E2E-STOCK","quantity":"30"}""").statusCode()).isEqualTo(200);
+        assertThat(get("/api/v1/stock-alerts?depot_code=DEP-E2E-STOCK", auditor).body())
+                .doesNotContain(draft);
         var cleared = get("/api/v1/stock-alerts?depot_code=DEP-E2E-STOCK&state=STOCK_ALERT_STATE_CLEARED", auditor);
         assertThat(cleared.statusCode()).as(cleared.body()).isEqualTo(200);
-        assertThat(cleared.body()).contains("\"id\":\"" + alert + "\"").contains("\"draftOrderNumber\":\"" + draft)
+        assertThat(cleared.body())
+                .contains("\"id\":\"" + alert + "\"")
+                .contains("\"draftOrderNumber\":\"" + draft)
                 .contains("\"clearTime\":\"");
     }
 
@@ -767,39 +940,63 @@ class GatewayEndToEndIT {
         // (spans are exported in batches as they end: a server span may come a moment after its children's)
         String fleet = tokens.password("fleet.manager", "fleet.manager");
         String imei = DemoData.imei(160);
-        assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-160", "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-160", "GN-RBRE-GGD35"))
+                        .statusCode())
+                .isEqualTo(200);
         // enrolment crosses three components: gateway → telemetry → inventory (is the device known?)
         String traceId = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
-        var enrolled = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices/" + imei
-                        + ":enroll")).header("Authorization", "Bearer " + fleet).header("Content-Type", "application/json")
-                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        var enrolled = HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices/" + imei + ":enroll"))
+                        .header("Authorization", "Bearer " + fleet)
+                        .header("Content-Type", "application/json")
+                        .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
 
         long until = System.nanoTime() + 30_000_000_000L;
         List<OtlpCollector.Span> trace;
         do {
             Thread.sleep(200);
-            trace = collector.spans().stream().filter(s -> s.traceId().equals(traceId)).toList();
-            assertThat(System.nanoTime()).as("spans of the trace exported within 30 s: " + trace).isLessThan(until);
+            trace = collector.spans().stream()
+                    .filter(s -> s.traceId().equals(traceId))
+                    .toList();
+            assertThat(System.nanoTime())
+                    .as("spans of the trace exported within 30 s: " + trace)
+                    .isLessThan(until);
         } while (trace.stream().map(OtlpCollector.Span::service).distinct().count() < 3 || !wholeTree(trace));
         assertThat(trace).extracting(OtlpCollector.Span::service).contains("gateway", "telemetry", "inventory");
         // one tree: every span's parent is the caller's span or another span of the same trace
         var ids = trace.stream().map(OtlpCollector.Span::spanId).collect(java.util.stream.Collectors.toSet());
-        assertThat(trace).allSatisfy(s -> assertThat(s.parentSpanId()).isIn(Set.copyOf(
-                java.util.stream.Stream.concat(ids.stream(), java.util.stream.Stream.of("00f067aa0ba902b7")).toList())));
-        OtlpCollector.Span inventoryServer = trace.stream().filter(s -> s.service().equals("inventory") && s.kind() == 2)
-                .findFirst().orElseThrow(() -> new AssertionError("no inventory server span in " + List.copyOf(
-                        collector.spans().stream().filter(s -> s.traceId().equals(traceId)).toList())));
-        OtlpCollector.Span telemetryClient = trace.stream().filter(s -> s.spanId().equals(inventoryServer.parentSpanId()))
-                .findFirst().orElseThrow();
+        assertThat(trace)
+                .allSatisfy(s -> assertThat(s.parentSpanId())
+                        .isIn(Set.copyOf(java.util.stream.Stream.concat(
+                                        ids.stream(), java.util.stream.Stream.of("00f067aa0ba902b7"))
+                                .toList())));
+        OtlpCollector.Span inventoryServer = trace.stream()
+                .filter(s -> s.service().equals("inventory") && s.kind() == 2)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no inventory server span in "
+                        + List.copyOf(collector.spans().stream()
+                                .filter(s -> s.traceId().equals(traceId))
+                                .toList())));
+        OtlpCollector.Span telemetryClient = trace.stream()
+                .filter(s -> s.spanId().equals(inventoryServer.parentSpanId()))
+                .findFirst()
+                .orElseThrow();
         assertThat(telemetryClient.service()).isEqualTo("telemetry");
         // a refused call is logged by each service it crossed, each JSON line with the trace id
         String refusedTrace = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
-        var unknown = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices/"
-                        + DemoData.imei(161) + ":enroll")).header("Authorization", "Bearer " + fleet)
-                .header("Content-Type", "application/json").header("traceparent", "00-" + refusedTrace + "-00f067aa0ba902b7-01")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        var unknown = HTTP.send(
+                HttpRequest.newBuilder(
+                                URI.create(stack.gatewayUrl() + "/api/v1/devices/" + DemoData.imei(161) + ":enroll"))
+                        .header("Authorization", "Bearer " + fleet)
+                        .header("Content-Type", "application/json")
+                        .header("traceparent", "00-" + refusedTrace + "-00f067aa0ba902b7-01")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).as(unknown.body()).isBetween(400, 499);
         for (String service : List.of("telemetry", "inventory")) {
             until = System.nanoTime() + 10_000_000_000L;
@@ -807,20 +1004,30 @@ class GatewayEndToEndIT {
             do {
                 Thread.sleep(200);
                 line = Files.readAllLines(runDir.resolve("logs/" + service + ".log")).stream()
-                        .filter(l -> l.contains(DemoData.imei(161)) || l.contains(refusedTrace)).findFirst();
-                assertThat(System.nanoTime()).as(service + " logged the refused call").isLessThan(until);
+                        .filter(l -> l.contains(DemoData.imei(161)) || l.contains(refusedTrace))
+                        .findFirst();
+                assertThat(System.nanoTime())
+                        .as(service + " logged the refused call")
+                        .isLessThan(until);
             } while (line.isEmpty());
             assertThat(line.get()).startsWith("{").contains("\"traceId\":\"" + refusedTrace + "\"");
         }
 
         // metrics: per gRPC method and HTTP route, JVM, DB pool, and the domain figures
         String inventory = metrics(stack.options().ports().http("inventory"));
-        assertThat(inventory).contains("grpc_server_seconds_count{").contains("GetDevice")
-                .contains("jvm_memory_used_bytes").contains("hikaricp_connections_active")
-                .contains("neogend_outbox_backlog{").contains("neogend_outbox_oldest_age_seconds{");
-        assertThat(metrics(stack.options().ports().http("order"))).contains("neogend_orders{").contains("state=\"SENT\"")
+        assertThat(inventory)
+                .contains("grpc_server_seconds_count{")
+                .contains("GetDevice")
+                .contains("jvm_memory_used_bytes")
+                .contains("hikaricp_connections_active")
+                .contains("neogend_outbox_backlog{")
+                .contains("neogend_outbox_oldest_age_seconds{");
+        assertThat(metrics(stack.options().ports().http("order")))
+                .contains("neogend_orders{")
+                .contains("state=\"SENT\"")
                 .contains("outbox=\"supplier\"");
-        assertThat(metrics(stack.options().ports().http("telemetry"))).contains("neogend_readings_total{")
+        assertThat(metrics(stack.options().ports().http("telemetry")))
+                .contains("neogend_readings_total{")
                 .contains("grpc_client_seconds_count{");
         String gateway = metrics(stack.options().ports().gatewayManagement());
         assertThat(gateway).contains("http_server_requests_seconds_count{").contains("grpc_client_seconds_count{");
@@ -832,17 +1039,26 @@ class GatewayEndToEndIT {
         }
         String dashboard = Files.readString(Path.of(System.getProperty("neogend.root", "../.."))
                 .resolve("helm/neogend/files/grafana-dashboard.json"));
-        var queried = java.util.regex.Pattern.compile("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"").matcher(dashboard).results()
-                .flatMap(m -> java.util.regex.Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{").matcher(m.group())
-                        .results().map(n -> n.group(1)))
+        var queried = java.util.regex.Pattern.compile("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"")
+                .matcher(dashboard)
+                .results()
+                .flatMap(m -> java.util.regex.Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{")
+                        .matcher(m.group())
+                        .results()
+                        .map(n -> n.group(1)))
                 .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
-        assertThat(queried).hasSizeGreaterThan(10)
-                .allSatisfy(name -> assertThat(all.toString()).as("metric " + name).contains("\n" + name + "{"));
+        assertThat(queried)
+                .hasSizeGreaterThan(10)
+                .allSatisfy(
+                        name -> assertThat(all.toString()).as("metric " + name).contains("\n" + name + "{"));
     }
 
     private static String metrics(int port) throws Exception {
-        var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).GET()
-                .build(), HttpResponse.BodyHandlers.ofString());
+        var r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.body();
     }
@@ -863,23 +1079,41 @@ class GatewayEndToEndIT {
             assertThat(System.nanoTime()).as("order sent within 20 s").isLessThan(until);
             Thread.sleep(200);
         }
-        String guide = Files.readString(Path.of(System.getProperty("neogend.root", "../.."))
-                .resolve("docs/partner-guide.md"));
+        String guide = Files.readString(
+                Path.of(System.getProperty("neogend.root", "../..")).resolve("docs/partner-guide.md"));
         StringBuilder script = new StringBuilder("set -euo pipefail\n");
-        var blocks = java.util.regex.Pattern.compile("```bash\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(guide);
+        var blocks = java.util.regex.Pattern.compile("```bash\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(guide);
         int count = 0;
         while (blocks.find()) {
-            script.append("echo '--- example ").append(++count).append("'\n").append(blocks.group(1)).append('\n');
+            script.append("echo '--- example ")
+                    .append(++count)
+                    .append("'\n")
+                    .append(blocks.group(1))
+                    .append('\n');
         }
         assertThat(count).isGreaterThanOrEqualTo(6);
         Path work = Files.createTempDirectory("partner-guide");
-        ProcessBuilder bash = new ProcessBuilder("bash", "-c", script.toString()).directory(work.toFile())
+        ProcessBuilder bash = new ProcessBuilder("bash", "-c", script.toString())
+                .directory(work.toFile())
                 .redirectErrorStream(true);
-        bash.environment().putAll(Map.of("API", stack.gatewayUrl(), "TOKEN_URL", stack.keycloak().tokenEndpoint(),
-                "CLIENT_ID", "supplier-demo", "CLIENT_SECRET", "supplier-demo-secret", "ORDER", number));
+        bash.environment()
+                .putAll(Map.of(
+                        "API",
+                        stack.gatewayUrl(),
+                        "TOKEN_URL",
+                        stack.keycloak().tokenEndpoint(),
+                        "CLIENT_ID",
+                        "supplier-demo",
+                        "CLIENT_SECRET",
+                        "supplier-demo-secret",
+                        "ORDER",
+                        number));
         Process p = bash.start();
         String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("the guide's examples, run in order:%n%s", output).isZero();
+        assertThat(p.waitFor())
+                .as("the guide's examples, run in order:%n%s", output)
+                .isZero();
         assertThat(output).contains("--- example " + count);
     }
 
@@ -887,7 +1121,9 @@ class GatewayEndToEndIT {
     void anEnrolledDeviceUploadsThroughTheGatewayWithItsOwnCredential() throws Exception {
         String fleet = tokens.password("fleet.manager", "fleet.manager");
         String imei = DemoData.imei(140);
-        assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-140", "GN-RBRE-GGD35")).statusCode()).isEqualTo(200);
+        assertThat(post("/api/v1/devices", fleet, device(imei, "E2E-140", "GN-RBRE-GGD35"))
+                        .statusCode())
+                .isEqualTo(200);
         var enrolled = post("/api/v1/devices/" + imei + ":enroll", fleet, "{}");
         assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
         String credential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
@@ -896,47 +1132,69 @@ class GatewayEndToEndIT {
         String batch = """
                 {"readings":[{"sequence":"1","recordedAt":"%s","batteryPercent":64,"latitude":48.11,"longitude":-1.68,
                   "network":"NETWORK_TYPE_4G","securityPatchLevel":"2026-11-05"},
-                 {"sequence":"2","recordedAt":"%s","batteryPercent":64,"latitude":95,"longitude":-1.68}]}"""
-                .formatted(now, now);
-        var upload = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
-                .header("Authorization", "Device " + credential).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(batch)).build(), HttpResponse.BodyHandlers.ofString());
+                 {"sequence":"2","recordedAt":"%s","batteryPercent":64,"latitude":95,"longitude":-1.68}]}""".formatted(now, now);
+        var upload = HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
+                        .header("Authorization", "Device " + credential)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(batch))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
         assertThat(upload.body()).contains("\"stored\":1").contains("latitude: must be -90 to 90");
-        var wrong = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
-                .header("Authorization", "Device 0123456789abcdef01234567.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(batch)).build(),
+        var wrong = HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
+                        .header(
+                                "Authorization",
+                                "Device 0123456789abcdef01234567.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(batch))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(wrong.statusCode()).isEqualTo(401);
         // a device credential opens nothing else
-        var elsewhere = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices/" + imei))
-                .header("Authorization", "Device " + credential).GET().build(), HttpResponse.BodyHandlers.ofString());
+        var elsewhere = HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices/" + imei))
+                        .header("Authorization", "Device " + credential)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(elsewhere.statusCode()).isEqualTo(401);
 
         var state = get("/api/v1/devices/" + imei + "/state", fleet);
         assertThat(state.statusCode()).as(state.body()).isEqualTo(200);
         assertThat(state.body()).contains("\"batteryPercent\":64");
-        assertThat(get("/api/v1/devices/" + imei + "/state", tokens.password("technician", "technician")).statusCode())
+        assertThat(get("/api/v1/devices/" + imei + "/state", tokens.password("technician", "technician"))
+                        .statusCode())
                 .isEqualTo(403);
     }
 
     private static HttpResponse<String> postWithKey(String path, String token, String json, String key)
             throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .header("Idempotency-Key", key)
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .header("Idempotency-Key", key)
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String path, String token, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Every span's parent is the request's caller span or another span received, so nothing is missing. */
     static boolean wholeTree(List<OtlpCollector.Span> trace) {
-        Set<String> ids = new java.util.HashSet<>(trace.stream().map(OtlpCollector.Span::spanId).toList());
+        Set<String> ids = new java.util.HashSet<>(
+                trace.stream().map(OtlpCollector.Span::spanId).toList());
         ids.add("00f067aa0ba902b7");
         return trace.stream().allMatch(s -> ids.contains(s.parentSpanId()));
     }

@@ -66,7 +66,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostileInputIT {
 
-    static final Path ROOT = Path.of(System.getProperty("neogend.root", "../..")).toAbsolutePath().normalize();
+    static final Path ROOT = Path.of(System.getProperty("neogend.root", "../.."))
+            .toAbsolutePath()
+            .normalize();
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final String NUL = "a\u0000b";
     static final String BELL = "x\u0007";
@@ -80,10 +82,20 @@ class HostileInputIT {
     @BeforeAll
     static void startSuite() throws Exception {
         System.out.println("starting the suite for the hostile-input sweep…");
-        stack = Stack.start(new Stack.Options(ROOT, Files.createTempDirectory("neogend-hostile"), false, Stack.SERVICES,
-                Stack.Ports.free(), Stack.QUICK_START_JVM, Map.of("NEOGEND_GATEWAY_CLOCK_SKEW", "0s",
-                // the sweep sends thousands of requests as one client: the per-client limit is not what it tests
-                "NEOGEND_RATE_LIMIT_PER_SECOND", "0")));
+        stack = Stack.start(new Stack.Options(
+                ROOT,
+                Files.createTempDirectory("neogend-hostile"),
+                false,
+                Stack.SERVICES,
+                Stack.Ports.free(),
+                Stack.QUICK_START_JVM,
+                Map.of(
+                        "NEOGEND_GATEWAY_CLOCK_SKEW",
+                        "0s",
+                        // the sweep sends thousands of requests as one client: the per-client limit is not what it
+                        // tests
+                        "NEOGEND_RATE_LIMIT_PER_SECOND",
+                        "0")));
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         String fleet = tokens.password("fleet.manager", "fleet.manager");
         String supplier = tokens.clientCredentials("supplier-demo", "supplier-demo-secret");
@@ -100,7 +112,9 @@ class HostileInputIT {
         var enrolled = send("POST", "/api/v1/devices/" + DemoData.imei(1) + ":enroll", fleet, "{}");
         assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
         deviceCredential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
-        files = ContractDescriptors.files().stream().filter(f -> !f.getServices().isEmpty()).toList();
+        files = ContractDescriptors.files().stream()
+                .filter(f -> !f.getServices().isEmpty())
+                .toList();
         before = snapshot();
     }
 
@@ -114,8 +128,7 @@ class HostileInputIT {
     // ---------------------------------------------------------------- REST
 
     /** A hostile value for one field of one route, and the field the refusal must name. */
-    record Probe(String method, String path, String query, String body, String field, String what) {
-    }
+    record Probe(String method, String path, String query, String body, String field, String what) {}
 
     @Test
     @Order(1)
@@ -145,8 +158,9 @@ class HostileInputIT {
                 wrong.add(p.method() + " " + p.path() + " " + p.what() + " → " + problem);
             }
         }
-        System.out.printf("hostile-input sweep over REST: %d routes, %d hostile requests, %d wrong%n", routes, sent,
-                wrong.size());
+        System.out.printf(
+                "hostile-input sweep over REST: %d routes, %d hostile requests, %d wrong%n",
+                routes, sent, wrong.size());
         assertThat(routes).isGreaterThan(70);
         assertThat(sent).isGreaterThan(500);
         assertThat(wrong).isEmpty();
@@ -170,7 +184,9 @@ class HostileInputIT {
         if (!named) {
             return "does not name " + field + ": " + cut(r.body());
         }
-        if (r.body().length() > 4000 || r.body().contains("Exception") || r.body().contains("\tat ")) {
+        if (r.body().length() > 4000
+                || r.body().contains("Exception")
+                || r.body().contains("\tat ")) {
             return "too long or internal: " + cut(r.body());
         }
         return null;
@@ -192,10 +208,12 @@ class HostileInputIT {
         while (v.find()) {
             variables.add(v.group(1));
             FieldDescriptor bound = m.getInputType().findFieldByName(v.group(1));
-            boolean numeric = bound != null && (bound.getJavaType() == FieldDescriptor.JavaType.INT
-                    || bound.getJavaType() == FieldDescriptor.JavaType.LONG);
-            v.appendReplacement(path, numeric && !v.group(1).equals("year") && !v.group(1).equals("month") ? "1"
-                    : fixture(v.group(1)));
+            boolean numeric = bound != null
+                    && (bound.getJavaType() == FieldDescriptor.JavaType.INT
+                            || bound.getJavaType() == FieldDescriptor.JavaType.LONG);
+            v.appendReplacement(
+                    path,
+                    numeric && !v.group(1).equals("year") && !v.group(1).equals("month") ? "1" : fixture(v.group(1)));
         }
         v.appendTail(path);
         String bodyField = rule.getBody();
@@ -209,16 +227,28 @@ class HostileInputIT {
                 }
                 String named = f.isRepeated() ? f.getName() + "[0]|" + f.getName() : f.getName();
                 for (String[] hostile : hostileQueryValues(f)) {
-                    out.add(new Probe(method, path.toString(), f.getName() + "=" + enc(hostile[0]), null, named,
+                    out.add(new Probe(
+                            method,
+                            path.toString(),
+                            f.getName() + "=" + enc(hostile[0]),
+                            null,
+                            named,
                             f.getName() + " " + hostile[1]));
                 }
                 if (!f.isRepeated()) {
-                    out.add(new Probe(method, path.toString(), f.getName() + "=" + enc(sample(f)) + "&" + f.getName()
-                            + "=" + enc(sample(f)), null, f.getName(), f.getName() + " given twice"));
+                    out.add(new Probe(
+                            method,
+                            path.toString(),
+                            f.getName() + "=" + enc(sample(f)) + "&" + f.getName() + "=" + enc(sample(f)),
+                            null,
+                            f.getName(),
+                            f.getName() + " given twice"));
                 }
             }
         } else {
-            Descriptor bodyType = bodyField.equals("*") ? input : input.findFieldByName(bodyField).getMessageType();
+            Descriptor bodyType = bodyField.equals("*")
+                    ? input
+                    : input.findFieldByName(bodyField).getMessageType();
             String prefix = bodyField.equals("*") ? "" : bodyField + ".";
             for (FieldDescriptor f : bodyType.getFields()) {
                 if (bodyField.equals("*") && variables.contains(f.getName()) || outputOnly(f)) {
@@ -226,7 +256,12 @@ class HostileInputIT {
                 }
                 for (String[] hostile : hostileJsonValues(f)) {
                     String json = "{\"" + f.getName() + "\":" + hostile[0] + "}";
-                    out.add(new Probe(method, path.toString(), "", json, prefix + f.getName() + hostile[2],
+                    out.add(new Probe(
+                            method,
+                            path.toString(),
+                            "",
+                            json,
+                            prefix + f.getName() + hostile[2],
                             f.getName() + " " + hostile[1]));
                 }
             }
@@ -281,15 +316,21 @@ class HostileInputIT {
             } else if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !rules.getItemsJudgedByService()) {
                 FieldDescriptor inner = firstString(f.getMessageType());
                 if (inner != null) {
-                    out.add(new String[] {"[{\"" + inner.getName() + "\":\"" + json(NUL) + "\"}]",
-                            "with a NUL in its 1st item", "[0]." + inner.getName()});
+                    out.add(new String[] {
+                        "[{\"" + inner.getName() + "\":\"" + json(NUL) + "\"}]",
+                        "with a NUL in its 1st item",
+                        "[0]." + inner.getName()
+                    });
                 }
             }
             if (rules.getMaxItems() > 0 && rules.getMaxItems() <= 1000) {
                 StringBuilder many = new StringBuilder("[");
                 for (int i = 0; i <= rules.getMaxItems(); i++) {
-                    many.append(i == 0 ? "" : ",").append(f.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? "{}"
-                            : f.getJavaType() == FieldDescriptor.JavaType.STRING ? "\"x\"" : "0");
+                    many.append(i == 0 ? "" : ",")
+                            .append(
+                                    f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                                            ? "{}"
+                                            : f.getJavaType() == FieldDescriptor.JavaType.STRING ? "\"x\"" : "0");
                 }
                 out.add(new String[] {many.append(']').toString(), "one item too many", ""});
             }
@@ -324,8 +365,11 @@ class HostileInputIT {
                 } else if (f.getMessageType().getFullName().startsWith("neogend.")) {
                     FieldDescriptor inner = firstString(f.getMessageType());
                     if (inner != null) {
-                        out.add(new String[] {"{\"" + inner.getName() + "\":\"" + json(NUL) + "\"}", "with a NUL inside",
-                                "." + inner.getName()});
+                        out.add(new String[] {
+                            "{\"" + inner.getName() + "\":\"" + json(NUL) + "\"}",
+                            "with a NUL inside",
+                            "." + inner.getName()
+                        });
                     }
                 }
             }
@@ -349,10 +393,16 @@ class HostileInputIT {
         return switch (f.getJavaType()) {
             case INT, LONG -> "1";
             case BOOLEAN -> "true";
-            case ENUM -> f.getEnumType().getValues().get(f.getEnumType().getValues().size() - 1).getName();
+            case ENUM ->
+                f.getEnumType()
+                        .getValues()
+                        .get(f.getEnumType().getValues().size() - 1)
+                        .getName();
             case DOUBLE, FLOAT -> "1.5";
-            default -> RequestRules.rulesOf(f).getCalendarDate() ? "2026-01-01"
-                    : RequestRules.rulesOf(f).hasDecimal() ? "1.00" : "A";
+            default ->
+                RequestRules.rulesOf(f).getCalendarDate()
+                        ? "2026-01-01"
+                        : RequestRules.rulesOf(f).hasDecimal() ? "1.00" : "A";
         };
     }
 
@@ -379,8 +429,12 @@ class HostileInputIT {
             for (FileDescriptor file : files) {
                 for (var service : file.getServices()) {
                     String backend = file.getPackage().split("\\.")[1];
-                    ManagedChannel channel = channels.computeIfAbsent(backend, b -> NettyChannelBuilder
-                            .forAddress("127.0.0.1", stack.options().ports().grpc(b)).usePlaintext().build());
+                    ManagedChannel channel = channels.computeIfAbsent(
+                            backend,
+                            b -> NettyChannelBuilder.forAddress(
+                                            "127.0.0.1", stack.options().ports().grpc(b))
+                                    .usePlaintext()
+                                    .build());
                     for (MethodDescriptor m : service.getMethods()) {
                         if (m.isClientStreaming() || m.isServerStreaming()) {
                             continue;
@@ -392,7 +446,8 @@ class HostileInputIT {
                         rpcs++;
                         for (var probe : grpcProbes(m.getInputType(), "", 0)) {
                             sent++;
-                            String problem = callExpectingRefusal(channel, m, probe.getValue(), authorization, probe.getKey());
+                            String problem =
+                                    callExpectingRefusal(channel, m, probe.getValue(), authorization, probe.getKey());
                             if (problem != null) {
                                 wrong.add(m.getFullName() + " " + probe.getKey() + " → " + problem);
                             }
@@ -403,7 +458,8 @@ class HostileInputIT {
         } finally {
             channels.values().forEach(ManagedChannel::shutdownNow);
         }
-        System.out.printf("hostile-input sweep over gRPC: %d RPCs, %d hostile calls, %d wrong%n", rpcs, sent, wrong.size());
+        System.out.printf(
+                "hostile-input sweep over gRPC: %d RPCs, %d hostile calls, %d wrong%n", rpcs, sent, wrong.size());
         assertThat(rpcs).isGreaterThan(70);
         assertThat(sent).isGreaterThan(300);
         assertThat(wrong).isEmpty();
@@ -461,9 +517,14 @@ class HostileInputIT {
                     }
                     if (f.getMessageType().getFullName().equals("google.type.Date") && !f.isRepeated()) {
                         Descriptor date = f.getMessageType();
-                        DynamicMessage bad = DynamicMessage.newBuilder(date).setField(date.findFieldByName("year"), 2026)
-                                .setField(date.findFieldByName("month"), 2).setField(date.findFieldByName("day"), 30).build();
-                        out.add(Map.entry(path, DynamicMessage.newBuilder(type).setField(f, bad).build()));
+                        DynamicMessage bad = DynamicMessage.newBuilder(date)
+                                .setField(date.findFieldByName("year"), 2026)
+                                .setField(date.findFieldByName("month"), 2)
+                                .setField(date.findFieldByName("day"), 30)
+                                .build();
+                        out.add(Map.entry(
+                                path,
+                                DynamicMessage.newBuilder(type).setField(f, bad).build()));
                     }
                 }
                 default -> {
@@ -474,20 +535,23 @@ class HostileInputIT {
         return out;
     }
 
-    static String callExpectingRefusal(ManagedChannel channel, MethodDescriptor m, DynamicMessage request,
-                                       String authorization, String field) {
+    static String callExpectingRefusal(
+            ManagedChannel channel, MethodDescriptor m, DynamicMessage request, String authorization, String field) {
         var method = io.grpc.MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
                 .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(io.grpc.MethodDescriptor.generateFullMethodName(m.getService().getFullName(), m.getName()))
+                .setFullMethodName(io.grpc.MethodDescriptor.generateFullMethodName(
+                        m.getService().getFullName(), m.getName()))
                 .setRequestMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getInputType())))
                 .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(m.getOutputType())))
                 .build();
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
         try {
-            ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel,
-                    MetadataUtils.newAttachHeadersInterceptor(headers)), method,
-                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
+            ClientCalls.blockingUnaryCall(
+                    ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
+                    method,
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                    request);
             return "accepted";
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.INVALID_ARGUMENT) {
@@ -507,13 +571,16 @@ class HostileInputIT {
                     }
                 }
             }
-            return named ? null : "INVALID_ARGUMENT not naming " + field + ": " + e.getStatus().getDescription();
+            return named
+                    ? null
+                    : "INVALID_ARGUMENT not naming " + field + ": "
+                            + e.getStatus().getDescription();
         }
     }
 
     static String authorizationFor(List<String> roles) {
-        for (String role : List.of("fleet-manager", "supplier", "internal-service", "technician", "unit-manager",
-                "auditor")) {
+        for (String role :
+                List.of("fleet-manager", "supplier", "internal-service", "technician", "unit-manager", "auditor")) {
             if (roles.contains(role)) {
                 return "Bearer " + TOKENS.get(role);
             }
@@ -530,19 +597,29 @@ class HostileInputIT {
         String now = Instant.now().minusSeconds(30).toString();
         String good = "{\"sequence\":\"%d\",\"recordedAt\":\"" + now + "\",\"batteryPercent\":50,"
                 + "\"securityPatchLevel\":\"2026-11-05\",\"romBuild\":\"neogend/x5:user\"}";
-        String batch = "{\"readings\":[" + String.join(",",
-                good.formatted(seq),
-                good.formatted(seq + 1).replace("2026-11-05", "2026-02-30"),
-                good.formatted(seq + 2).replace("neogend/x5:user", "neogend\\u0000x5"),
-                good.formatted(seq + 3).replace("neogend/x5:user", "Z".repeat(5000)),
-                good.formatted(seq + 4).replace("\"batteryPercent\":50", "\"batteryPercent\":-5"),
-                good.formatted(seq + 5)) + "]}";
-        var r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
-                .header("Authorization", "Device " + deviceCredential).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(batch)).build(), HttpResponse.BodyHandlers.ofString());
+        String batch = "{\"readings\":["
+                + String.join(
+                        ",",
+                        good.formatted(seq),
+                        good.formatted(seq + 1).replace("2026-11-05", "2026-02-30"),
+                        good.formatted(seq + 2).replace("neogend/x5:user", "neogend\\u0000x5"),
+                        good.formatted(seq + 3).replace("neogend/x5:user", "Z".repeat(5000)),
+                        good.formatted(seq + 4).replace("\"batteryPercent\":50", "\"batteryPercent\":-5"),
+                        good.formatted(seq + 5))
+                + "]}";
+        var r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
+                        .header("Authorization", "Device " + deviceCredential)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(batch))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).contains("\"stored\":2");
-        assertThat(r.body()).contains("security_patch_level").contains("rom_build").contains("battery_percent");
+        assertThat(r.body())
+                .contains("security_patch_level")
+                .contains("rom_build")
+                .contains("battery_percent");
         assertThat(r.body()).doesNotContain("ZZZZZZZZZZ");
     }
 
@@ -551,17 +628,28 @@ class HostileInputIT {
     void malformedPathsAnswerProblemsWithTheSecurityHeaders() throws Exception {
         String token = TOKENS.get("fleet-manager");
         int port = Integer.parseInt(stack.gatewayUrl().replaceAll(".*:", ""));
-        for (String path : new String[] {"/api/v1/devices/%2e%2e/x", "/api/v1//devices", "/api/v1/devices;a=b",
-                "/api/v1/devices/%5c", "/api/v1/devices/%zz", "/api/v1/" + "p".repeat(9000)}) {
+        for (String path : new String[] {
+            "/api/v1/devices/%2e%2e/x",
+            "/api/v1//devices",
+            "/api/v1/devices;a=b",
+            "/api/v1/devices/%5c",
+            "/api/v1/devices/%zz",
+            "/api/v1/" + "p".repeat(9000)
+        }) {
             try (var socket = new java.net.Socket("localhost", port)) {
                 socket.setSoTimeout(10_000);
-                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                        + token + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream()
+                        .write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                                        + "\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 String label = path.length() > 30 ? path.substring(0, 30) + "…" : path;
-                assertThat(answer).as(label).matches("(?s)HTTP/1.1 4(00|04|14) .*")
+                assertThat(answer)
+                        .as(label)
+                        .matches("(?s)HTTP/1.1 4(00|04|14) .*")
                         .containsIgnoringCase("content-type: application/problem+json")
-                        .containsIgnoringCase("x-content-type-options: nosniff").contains("\"status\":4");
+                        .containsIgnoringCase("x-content-type-options: nosniff")
+                        .contains("\"status\":4");
             }
         }
     }
@@ -581,7 +669,9 @@ class HostileInputIT {
                  "kernelConfig":"CONFIG_X=y"}""".formatted("ab".repeat(32)));
         assertThat(clash.statusCode()).as(clash.body()).isNotEqualTo(409);
         assertThat(clash.body()).doesNotContainIgnoringCase("exists");
-        assertThat(clash.statusCode()).as("as for a fingerprint nobody published").isEqualTo(fresh.statusCode());
+        assertThat(clash.statusCode())
+                .as("as for a fingerprint nobody published")
+                .isEqualTo(fresh.statusCode());
         // and its own repeat is still a conflict it may learn of
         var again = send("POST", "/api/v1/rom-releases", other, """
                 {"model":"Rugged X5","buildFingerprint":"other/never-published:user/release-keys",
@@ -594,15 +684,21 @@ class HostileInputIT {
     @Order(6)
     void keycloakTakesNoPasswordThroughAdminCliAndLocksOutGuessers() throws Exception {
         String endpoint = stack.keycloak().tokenEndpoint();
-        var adminCli = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint)).header("Content-Type",
-                        "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(
-                        "grant_type=password&client_id=admin-cli&username=fleet.manager&password=fleet.manager")).build(),
+        var adminCli = HTTP.send(
+                HttpRequest.newBuilder(URI.create(endpoint))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(
+                                HttpRequest.BodyPublishers.ofString(
+                                        "grant_type=password&client_id=admin-cli&username=fleet.manager&password=fleet.manager"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(adminCli.statusCode()).as(adminCli.body()).isIn(400, 401);
         assertThat(adminCli.body()).doesNotContain("access_token");
         // ten wrong passwords lock the account for a while: then even the right one is refused
         for (int i = 0; i < 10; i++) {
-            assertThat(passwordGrant(endpoint, "unit.manager.ggd29", "wrong-" + i).statusCode()).isIn(400, 401);
+            assertThat(passwordGrant(endpoint, "unit.manager.ggd29", "wrong-" + i)
+                            .statusCode())
+                    .isIn(400, 401);
         }
         var locked = passwordGrant(endpoint, "unit.manager.ggd29", "unit.manager.ggd29");
         assertThat(locked.statusCode()).as(locked.body()).isIn(400, 401);
@@ -610,9 +706,12 @@ class HostileInputIT {
     }
 
     static HttpResponse<String> passwordGrant(String endpoint, String user, String password) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(endpoint)).header("Content-Type",
-                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(
-                "grant_type=password&client_id=neogend-cli&username=" + user + "&password=" + password)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(endpoint))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "grant_type=password&client_id=neogend-cli&username=" + user + "&password=" + password))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -625,10 +724,11 @@ class HostileInputIT {
         expected.remove("/api/v1/rom-releases");
         assertThat(after).isEqualTo(expected);
         String token = TOKENS.get("fleet-manager");
-        assertThat(send("GET", "/api/v1/devices/" + DemoData.imei(1), token, null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/api/v1/devices/" + DemoData.imei(1), token, null)
+                        .statusCode())
+                .isEqualTo(200);
         var created = send("POST", "/api/v1/devices", token, """
-                {"imei":"%s","serialNumber":"HOSTILE-AFTER","model":"Rugged X5","kind":"DEVICE_KIND_PHONE"}"""
-                .formatted(DemoData.imei(990)));
+                {"imei":"%s","serialNumber":"HOSTILE-AFTER","model":"Rugged X5","kind":"DEVICE_KIND_PHONE"}""".formatted(DemoData.imei(990)));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
     }
 
@@ -636,10 +736,18 @@ class HostileInputIT {
     static Map<String, String> snapshot() throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
         String token = TOKENS.get("fleet-manager");
-        for (String path : List.of("/api/v1/devices:count", "/api/v1/devices?page_size=500", "/api/v1/units?page_size=500",
-                "/api/v1/purchase-orders?page_size=500", "/api/v1/agreements", "/api/v1/rom-releases",
-                "/api/v1/catalogue-items?page_size=500", "/api/v1/sessions?page_size=500", "/api/v1/courses?page_size=500",
-                "/api/v1/repairs?page_size=500", "/api/v1/exchange-requests?page_size=500")) {
+        for (String path : List.of(
+                "/api/v1/devices:count",
+                "/api/v1/devices?page_size=500",
+                "/api/v1/units?page_size=500",
+                "/api/v1/purchase-orders?page_size=500",
+                "/api/v1/agreements",
+                "/api/v1/rom-releases",
+                "/api/v1/catalogue-items?page_size=500",
+                "/api/v1/sessions?page_size=500",
+                "/api/v1/courses?page_size=500",
+                "/api/v1/repairs?page_size=500",
+                "/api/v1/exchange-requests?page_size=500")) {
             var r = send("GET", path, token, null);
             out.put(path, r.statusCode() + " " + r.body());
         }
@@ -672,7 +780,8 @@ class HostileInputIT {
         try {
             ExtensionRegistry registry = ExtensionRegistry.newInstance();
             com.google.api.FieldBehaviorProto.registerAllExtensions(registry);
-            var options = com.google.protobuf.DescriptorProtos.FieldOptions.parseFrom(f.getOptions().toByteString(), registry);
+            var options = com.google.protobuf.DescriptorProtos.FieldOptions.parseFrom(
+                    f.getOptions().toByteString(), registry);
             return options.getExtension(com.google.api.FieldBehaviorProto.fieldBehavior)
                     .contains(com.google.api.FieldBehavior.OUTPUT_ONLY);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -696,7 +805,8 @@ class HostileInputIT {
             ExtensionRegistry registry = ExtensionRegistry.newInstance();
             AccessProto.registerAllExtensions(registry);
             MethodOptions options = MethodOptions.parseFrom(m.getOptions().toByteString(), registry);
-            return options.hasExtension(AccessProto.access) ? options.getExtension(AccessProto.access).getRolesList()
+            return options.hasExtension(AccessProto.access)
+                    ? options.getExtension(AccessProto.access).getRolesList()
                     : List.of();
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);

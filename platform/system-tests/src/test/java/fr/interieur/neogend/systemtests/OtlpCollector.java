@@ -19,8 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class OtlpCollector implements AutoCloseable {
 
     /** One span as exported. */
-    record Span(String service, String traceId, String spanId, String parentSpanId, String name, int kind) {
-    }
+    record Span(String service, String traceId, String spanId, String parentSpanId, String name, int kind) {}
 
     private final HttpServer server;
     private final List<Span> spans = new CopyOnWriteArrayList<>();
@@ -51,23 +50,40 @@ final class OtlpCollector implements AutoCloseable {
 
     static List<Span> parse(byte[] export) throws com.google.protobuf.InvalidProtocolBufferException {
         List<Span> out = new java.util.ArrayList<>();
-        for (ByteString resourceSpans : UnknownFieldSet.parseFrom(export).getField(1).getLengthDelimitedList()) {
+        for (ByteString resourceSpans :
+                UnknownFieldSet.parseFrom(export).getField(1).getLengthDelimitedList()) {
             UnknownFieldSet rs = UnknownFieldSet.parseFrom(resourceSpans);
             String service = "";
             for (ByteString resource : rs.getField(1).getLengthDelimitedList()) {
-                for (ByteString kv : UnknownFieldSet.parseFrom(resource).getField(1).getLengthDelimitedList()) {
+                for (ByteString kv :
+                        UnknownFieldSet.parseFrom(resource).getField(1).getLengthDelimitedList()) {
                     UnknownFieldSet attribute = UnknownFieldSet.parseFrom(kv);
                     if (string(attribute, 1).equals("service.name")) {
-                        service = string(UnknownFieldSet.parseFrom(attribute.getField(2).getLengthDelimitedList().getFirst()), 1);
+                        service = string(
+                                UnknownFieldSet.parseFrom(attribute
+                                        .getField(2)
+                                        .getLengthDelimitedList()
+                                        .getFirst()),
+                                1);
                     }
                 }
             }
             for (ByteString scopeSpans : rs.getField(2).getLengthDelimitedList()) {
-                for (ByteString s : UnknownFieldSet.parseFrom(scopeSpans).getField(2).getLengthDelimitedList()) {
+                for (ByteString s :
+                        UnknownFieldSet.parseFrom(scopeSpans).getField(2).getLengthDelimitedList()) {
                     UnknownFieldSet span = UnknownFieldSet.parseFrom(s);
-                    out.add(new Span(service, hex(span, 1), hex(span, 2), hex(span, 4), string(span, 5),
-                            span.getField(6).getVarintList().isEmpty() ? 0
-                                    : span.getField(6).getVarintList().getFirst().intValue()));
+                    out.add(new Span(
+                            service,
+                            hex(span, 1),
+                            hex(span, 2),
+                            hex(span, 4),
+                            string(span, 5),
+                            span.getField(6).getVarintList().isEmpty()
+                                    ? 0
+                                    : span.getField(6)
+                                            .getVarintList()
+                                            .getFirst()
+                                            .intValue()));
                 }
             }
         }
@@ -81,7 +97,9 @@ final class OtlpCollector implements AutoCloseable {
 
     private static String hex(UnknownFieldSet message, int field) {
         List<ByteString> values = message.getField(field).getLengthDelimitedList();
-        return values.isEmpty() ? "" : HexFormat.of().formatHex(values.getFirst().toByteArray());
+        return values.isEmpty()
+                ? ""
+                : HexFormat.of().formatHex(values.getFirst().toByteArray());
     }
 
     @Override

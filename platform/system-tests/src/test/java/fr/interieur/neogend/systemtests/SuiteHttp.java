@@ -10,10 +10,10 @@ import java.time.Duration;
 /** The system tests' one way of calling the suite over HTTP: a bearer token (or none), a JSON body (or none). */
 final class SuiteHttp {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private SuiteHttp() {
-    }
+    private SuiteHttp() {}
 
     static HttpResponse<String> send(String method, String url, String token, String json) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
@@ -23,7 +23,8 @@ final class SuiteHttp {
         if (json != null) {
             b.header("Content-Type", "application/json");
         }
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        b.method(
+                method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 }

@@ -16,13 +16,12 @@ final class SuiteTokens {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private SuiteTokens() {
-    }
+    private SuiteTokens() {}
 
     /** A genuine Keycloak token of the auditor that has expired: the realm's lifespan is cut to 1 s for one grant. */
     static String expired(Stack stack, TokenClient tokens) throws Exception {
-        TokenClient master = new TokenClient("http://localhost:" + stack.keycloak().port()
-                + "/realms/master/protocol/openid-connect/token");
+        TokenClient master = new TokenClient(
+                "http://localhost:" + stack.keycloak().port() + "/realms/master/protocol/openid-connect/token");
         String admin = master.adminCli("admin", stack.keycloakAdminPassword());
         String realmUrl = "http://localhost:" + stack.keycloak().port() + "/admin/realms/neogend";
         String token;
@@ -41,36 +40,45 @@ final class SuiteTokens {
      * user name, as the demo users'), so that tests can enrol more people than the demo realm holds.
      */
     static void technicians(Stack stack, java.util.List<String> names) throws Exception {
-        TokenClient master = new TokenClient("http://localhost:" + stack.keycloak().port()
-                + "/realms/master/protocol/openid-connect/token");
+        TokenClient master = new TokenClient(
+                "http://localhost:" + stack.keycloak().port() + "/realms/master/protocol/openid-connect/token");
         String admin = master.adminCli("admin", stack.keycloakAdminPassword());
         String realmUrl = "http://localhost:" + stack.keycloak().port() + "/admin/realms/neogend";
-        String role = send(HttpRequest.newBuilder(URI.create(realmUrl + "/roles/technician")), admin).body();
+        String role = send(HttpRequest.newBuilder(URI.create(realmUrl + "/roles/technician")), admin)
+                .body();
         for (String name : names) {
-            var created = send(HttpRequest.newBuilder(URI.create(realmUrl + "/users"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("""
+            var created = send(
+                    HttpRequest.newBuilder(URI.create(realmUrl + "/users"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("""
                             {"username":"%s","enabled":true,"firstName":"Technicien","lastName":"%1$s",
                              "email":"%1$s@example.invalid","emailVerified":true,
-                             "credentials":[{"type":"password","value":"%1$s","temporary":false}]}"""
-                            .formatted(name))), admin);
+                             "credentials":[{"type":"password","value":"%1$s","temporary":false}]}""".formatted(name))),
+                    admin);
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             String location = created.headers().firstValue("Location").orElseThrow();
-            var mapped = send(HttpRequest.newBuilder(URI.create(location + "/role-mappings/realm"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("[" + role + "]")), admin);
+            var mapped = send(
+                    HttpRequest.newBuilder(URI.create(location + "/role-mappings/realm"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("[" + role + "]")),
+                    admin);
             assertThat(mapped.statusCode()).as(mapped.body()).isEqualTo(204);
         }
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request, String token) throws Exception {
-        return HTTP.send(request.header("Authorization", "Bearer " + token).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                request.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int put(String url, String token, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "application/json")
+                                .PUT(HttpRequest.BodyPublishers.ofString(json))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .statusCode();
     }
 }

@@ -10,8 +10,7 @@ import java.time.LocalDate;
  */
 public final class Days {
 
-    private Days() {
-    }
+    private Days() {}
 
     /** A {@code google.type.Date} of "YYYY-MM-DD" text or a {@link LocalDate}, unchecked. */
     public static Date day(Object day) {
@@ -19,8 +18,11 @@ public final class Days {
         if (parts.length != 3) {
             throw new IllegalArgumentException("not YYYY-MM-DD: " + day);
         }
-        return Date.newBuilder().setYear(Integer.parseInt(parts[0])).setMonth(Integer.parseInt(parts[1]))
-                .setDay(Integer.parseInt(parts[2])).build();
+        return Date.newBuilder()
+                .setYear(Integer.parseInt(parts[0]))
+                .setMonth(Integer.parseInt(parts[1]))
+                .setDay(Integer.parseInt(parts[2]))
+                .build();
     }
 
     /** The day as "YYYY-MM-DD" (empty when unset), for assertions that read as text. */

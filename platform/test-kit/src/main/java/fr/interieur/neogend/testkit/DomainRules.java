@@ -31,15 +31,26 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 public final class DomainRules {
 
     private static final String[] TRANSPORT_AND_STORAGE = {
-            "io.grpc..", "com.google.protobuf..", "com.google.rpc..", "com.google.type..", "fr.interieur.neogend.*.v1..",
-            "java.sql..", "javax.sql..", "jakarta.persistence..", "org.springframework.jdbc..",
-            "org.springframework.data..", "org.flywaydb..", "java.net.http..", "org.springframework.cloud.openfeign..",
-            "org.springframework.grpc..", "org.keycloak.."};
+        "io.grpc..",
+        "com.google.protobuf..",
+        "com.google.rpc..",
+        "com.google.type..",
+        "fr.interieur.neogend.*.v1..",
+        "java.sql..",
+        "javax.sql..",
+        "jakarta.persistence..",
+        "org.springframework.jdbc..",
+        "org.springframework.data..",
+        "org.flywaydb..",
+        "java.net.http..",
+        "org.springframework.cloud.openfeign..",
+        "org.springframework.grpc..",
+        "org.keycloak.."
+    };
 
     private static final Pattern ADAPTER = Pattern.compile("(grpc|persistence|[a-z]+client|v1)(\\..*)?");
 
-    private DomainRules() {
-    }
+    private DomainRules() {}
 
     /**
      * Checks the whole service under {@code basePackage} (e.g. "fr.interieur.neogend.training"): every
@@ -51,33 +62,46 @@ public final class DomainRules {
 
     /** The rule {@link #checkService} checks, for tests that show it failing on a planted violation. */
     public static ArchRule serviceRule(String basePackage) {
-        DescribedPredicate<JavaClass> core = new DescribedPredicate<>("are outside the adapter packages of "
-                + basePackage + " (grpc, persistence, *client)") {
-            @Override
-            public boolean test(JavaClass c) {
-                String p = c.getPackageName();
-                if (!(p.equals(basePackage) || p.startsWith(basePackage + "."))) {
-                    return false;
-                }
-                return p.equals(basePackage) || !ADAPTER.matcher(p.substring(basePackage.length() + 1)).matches();
-            }
-        };
-        DescribedPredicate<JavaClass> adapter = new DescribedPredicate<>("belong to an adapter package of "
-                + basePackage) {
-            @Override
-            public boolean test(JavaClass c) {
-                String p = c.getPackageName();
-                return p.startsWith(basePackage + ".") && ADAPTER.matcher(p.substring(basePackage.length() + 1)).matches();
-            }
-        };
-        ArchRule coreIsPure = noClasses().that(core).should().dependOnClassesThat().resideInAnyPackage(
-                        TRANSPORT_AND_STORAGE)
-                .orShould().dependOnClassesThat(adapter)
+        DescribedPredicate<JavaClass> core =
+                new DescribedPredicate<>(
+                        "are outside the adapter packages of " + basePackage + " (grpc, persistence, *client)") {
+                    @Override
+                    public boolean test(JavaClass c) {
+                        String p = c.getPackageName();
+                        if (!(p.equals(basePackage) || p.startsWith(basePackage + "."))) {
+                            return false;
+                        }
+                        return p.equals(basePackage)
+                                || !ADAPTER.matcher(p.substring(basePackage.length() + 1))
+                                        .matches();
+                    }
+                };
+        DescribedPredicate<JavaClass> adapter =
+                new DescribedPredicate<>("belong to an adapter package of " + basePackage) {
+                    @Override
+                    public boolean test(JavaClass c) {
+                        String p = c.getPackageName();
+                        return p.startsWith(basePackage + ".")
+                                && ADAPTER.matcher(p.substring(basePackage.length() + 1))
+                                        .matches();
+                    }
+                };
+        ArchRule coreIsPure = noClasses()
+                .that(core)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(TRANSPORT_AND_STORAGE)
+                .orShould()
+                .dependOnClassesThat(adapter)
                 .because("a service's domain and application services depend on ports, never on transport, storage "
                         + "or adapters (issue 19, STYLE.md)");
-        ArchRule inboundNeverReachesStorage = noClasses().that().resideInAPackage(basePackage + ".grpc..")
-                .should().dependOnClassesThat().resideInAnyPackage(basePackage + ".persistence..",
-                        "org.springframework.jdbc..", "java.sql..", "javax.sql..")
+        ArchRule inboundNeverReachesStorage = noClasses()
+                .that()
+                .resideInAPackage(basePackage + ".grpc..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        basePackage + ".persistence..", "org.springframework.jdbc..", "java.sql..", "javax.sql..")
                 .because("the gRPC adapter reaches data through the application services and their ports only");
         return CompositeArchRule.of(coreIsPure).and(inboundNeverReachesStorage);
     }

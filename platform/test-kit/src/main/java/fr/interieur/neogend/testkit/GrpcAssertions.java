@@ -14,8 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Assertions every service's gRPC tests share. */
 public final class GrpcAssertions {
 
-    private GrpcAssertions() {
-    }
+    private GrpcAssertions() {}
 
     /** The status a call fails with; an AssertionError if it succeeds. */
     public static StatusRuntimeException failure(Runnable call) {
@@ -56,7 +55,9 @@ public final class GrpcAssertions {
 
     /** The standard health service answers SERVING without a token (probes have none). */
     public static void assertHealthServing(Channel channel) {
-        assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        assertThat(HealthGrpc.newBlockingStub(channel)
+                        .check(HealthCheckRequest.getDefaultInstance())
+                        .getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
 }

@@ -12,8 +12,7 @@ public final class GrpcTestClients {
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-    private GrpcTestClients() {
-    }
+    private GrpcTestClients() {}
 
     public static ManagedChannel channel(int port) {
         return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();

@@ -3,9 +3,9 @@ package fr.interieur.neogend.testkit;
 import com.google.type.Date;
 import fr.interieur.neogend.order.v1.CatalogueItem;
 import fr.interieur.neogend.order.v1.FrameworkAgreement;
-import fr.interieur.neogend.order.v1.ItemKind;
 import fr.interieur.neogend.order.v1.GetAgreementRequest;
 import fr.interieur.neogend.order.v1.GetAgreementResponse;
+import fr.interieur.neogend.order.v1.ItemKind;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -49,18 +49,31 @@ public final class OrderStandIn implements ApplicationContextInitializer<Configu
 
     /** A training-day line of every stand-in agreement, and a pack-lease line. */
     public static final String TRAINING_DAY = "TRAINING-DAY-L1";
+
     public static final String PACK_LINE = "PACK-SMARTPHONE-INDIVIDUAL";
 
     private static FrameworkAgreement agreement(String id, String supplier, int year, int months) {
         java.time.LocalDate end = java.time.LocalDate.of(year, 1, 1).plusMonths(months);
-        return FrameworkAgreement.newBuilder().setId(id).setSupplierId(supplier).setTermMonths(months)
+        return FrameworkAgreement.newBuilder()
+                .setId(id)
+                .setSupplierId(supplier)
+                .setTermMonths(months)
                 .setNotifiedOn(Date.newBuilder().setYear(year).setMonth(1).setDay(1))
-                .setTermEnd(Date.newBuilder().setYear(end.getYear()).setMonth(end.getMonthValue())
+                .setTermEnd(Date.newBuilder()
+                        .setYear(end.getYear())
+                        .setMonth(end.getMonthValue())
                         .setDay(end.getDayOfMonth()))
-                .addPriceSchedule(CatalogueItem.newBuilder().setCode(TRAINING_DAY).setKind(ItemKind.ITEM_KIND_TRAINING_DAY)
-                        .setLabel("Training day").setUnitPrice("650.00"))
-                .addPriceSchedule(CatalogueItem.newBuilder().setCode(PACK_LINE).setKind(ItemKind.ITEM_KIND_PACK_LEASE)
-                        .setLabel("Smartphone pack").setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL).setUnitPrice("21.90"))
+                .addPriceSchedule(CatalogueItem.newBuilder()
+                        .setCode(TRAINING_DAY)
+                        .setKind(ItemKind.ITEM_KIND_TRAINING_DAY)
+                        .setLabel("Training day")
+                        .setUnitPrice("650.00"))
+                .addPriceSchedule(CatalogueItem.newBuilder()
+                        .setCode(PACK_LINE)
+                        .setKind(ItemKind.ITEM_KIND_PACK_LEASE)
+                        .setLabel("Smartphone pack")
+                        .setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                        .setUnitPrice("21.90"))
                 .build();
     }
 
@@ -74,8 +87,9 @@ public final class OrderStandIn implements ApplicationContextInitializer<Configu
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
-        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("order-stand-in",
-                Map.of("neogend.order.target", target())));
+        context.getEnvironment()
+                .getPropertySources()
+                .addFirst(new MapPropertySource("order-stand-in", Map.of("neogend.order.target", target())));
     }
 
     private static final io.grpc.Context.Key<String> SUPPLIER = io.grpc.Context.key("supplier");
@@ -87,35 +101,40 @@ public final class OrderStandIn implements ApplicationContextInitializer<Configu
                 FrameworkAgreement a = AGREEMENTS.get(request.getId());
                 String supplier = SUPPLIER.get();
                 if (a == null || !supplier.isEmpty() && !supplier.equals(a.getSupplierId())) {
-                    response.onError(Status.NOT_FOUND.withDescription("no agreement " + request.getId())
+                    response.onError(Status.NOT_FOUND
+                            .withDescription("no agreement " + request.getId())
                             .asRuntimeException());
                     return;
                 }
-                response.onNext(GetAgreementResponse.newBuilder().setAgreement(a).build());
+                response.onNext(
+                        GetAgreementResponse.newBuilder().setAgreement(a).build());
                 response.onCompleted();
             }
         };
         ServerInterceptor supplierOfToken = new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
-                                                                      io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                    io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
                 String authorization = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
                 String supplier = "";
                 if (authorization != null && authorization.startsWith("Bearer ")) {
                     String[] parts = authorization.substring(7).split("\\.");
                     if (parts.length > 1) {
                         String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-                        var m = java.util.regex.Pattern.compile("\"supplier_id\"\\s*:\\s*\"([^\"]*)\"").matcher(claims);
+                        var m = java.util.regex.Pattern.compile("\"supplier_id\"\\s*:\\s*\"([^\"]*)\"")
+                                .matcher(claims);
                         supplier = m.find() ? m.group(1) : "";
                     }
                 }
-                return Contexts.interceptCall(io.grpc.Context.current().withValue(SUPPLIER, supplier), call, headers,
-                        next);
+                return Contexts.interceptCall(
+                        io.grpc.Context.current().withValue(SUPPLIER, supplier), call, headers, next);
             }
         };
         try {
             return io.grpc.Grpc.newServerBuilderForPort(0, io.grpc.InsecureServerCredentials.create())
-                    .addService(ServerInterceptors.intercept(service, supplierOfToken)).build().start();
+                    .addService(ServerInterceptors.intercept(service, supplierOfToken))
+                    .build()
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

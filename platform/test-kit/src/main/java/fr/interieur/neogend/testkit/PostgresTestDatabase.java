@@ -27,8 +27,7 @@ public final class PostgresTestDatabase {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static Server server;
 
-    private PostgresTestDatabase() {
-    }
+    private PostgresTestDatabase() {}
 
     private record Server(String host, int port, String user, String password, String kind) {
         String url(String db) {
@@ -44,8 +43,12 @@ public final class PostgresTestDatabase {
             PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
             container.start();
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop-postgres-container"));
-            server = new Server(container.getHost(), container.getMappedPort(5432), container.getUsername(),
-                    container.getPassword(), "Testcontainers");
+            server = new Server(
+                    container.getHost(),
+                    container.getMappedPort(5432),
+                    container.getUsername(),
+                    container.getPassword(),
+                    "Testcontainers");
         } else {
             try {
                 Path dir = Files.createTempDirectory("neogend-it-pg");
@@ -72,7 +75,7 @@ public final class PostgresTestDatabase {
         Server s = server();
         String name = prefix + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
         try (Connection c = DriverManager.getConnection(s.url("postgres"), s.user(), s.password());
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             st.execute("create database " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database " + name, e);
@@ -99,9 +102,10 @@ public final class PostgresTestDatabase {
         public void initialize(ConfigurableApplicationContext context) {
             String app = context.getEnvironment().getProperty("spring.application.name", "test");
             TestPropertyValues.of(
-                    "spring.datasource.url=" + newDatabase(app.replaceAll("[^a-z0-9]", "")),
-                    "spring.datasource.username=" + user(),
-                    "spring.datasource.password=" + password()).applyTo(context.getEnvironment());
+                            "spring.datasource.url=" + newDatabase(app.replaceAll("[^a-z0-9]", "")),
+                            "spring.datasource.username=" + user(),
+                            "spring.datasource.password=" + password())
+                    .applyTo(context.getEnvironment());
         }
     }
 }

@@ -18,9 +18,9 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.grpc.server.port=0", "logging.structured.format.console="})
 @ContextConfiguration(initializers = PostgresTestDatabase.Initializer.class)
 @Import(TestSecurityConfiguration.class)
-public @interface ServiceIT {
-}
+public @interface ServiceIT {}

@@ -22,16 +22,48 @@ import java.util.stream.Stream;
  */
 public final class TableOwners {
 
-    private static final Pattern WRITE = Pattern.compile(
-            "(?i)\\b(?:insert\\s+into|update|delete\\s+from|merge\\s+into|truncate(?:\\s+table)?)\\s+"
+    private static final Pattern WRITE =
+            Pattern.compile("(?i)\\b(?:insert\\s+into|update|delete\\s+from|merge\\s+into|truncate(?:\\s+table)?)\\s+"
                     + "(?:only\\s+)?([a-z_][a-z0-9_]*)\\b");
     /** Words that follow "update" in Java or SQL without naming a table. */
-    private static final Set<String> NOT_TABLES = Set.of("set", "the", "of", "a", "an", "it", "its", "on", "or", "and",
-            "to", "is", "in", "when", "with", "from", "only", "every", "one", "this", "that", "each", "for", "nothing",
-            "skip", "do", "state", "no", "returning", "where", "as", "at", "be", "by", "all");
+    private static final Set<String> NOT_TABLES = Set.of(
+            "set",
+            "the",
+            "of",
+            "a",
+            "an",
+            "it",
+            "its",
+            "on",
+            "or",
+            "and",
+            "to",
+            "is",
+            "in",
+            "when",
+            "with",
+            "from",
+            "only",
+            "every",
+            "one",
+            "this",
+            "that",
+            "each",
+            "for",
+            "nothing",
+            "skip",
+            "do",
+            "state",
+            "no",
+            "returning",
+            "where",
+            "as",
+            "at",
+            "be",
+            "by",
+            "all");
 
-    private TableOwners() {
-    }
+    private TableOwners() {}
 
     /** Table → the files (relative to {@code mainJava}) whose string literals write it. */
     public static Map<String, Set<String>> writers(Path mainJava) {
@@ -62,12 +94,13 @@ public final class TableOwners {
             if (files.size() > 1) {
                 problems.add(table + " is written by " + files.size() + " files: " + files);
             }
-            files.stream().filter(f -> !f.contains("/persistence/"))
+            files.stream()
+                    .filter(f -> !f.contains("/persistence/"))
                     .forEach(f -> problems.add(table + " is written outside a persistence adapter, by " + f));
         });
         if (!problems.isEmpty()) {
-            throw new AssertionError("every table has one owner, a persistence adapter (issue 19):\n  "
-                    + String.join("\n  ", problems));
+            throw new AssertionError(
+                    "every table has one owner, a persistence adapter (issue 19):\n  " + String.join("\n  ", problems));
         }
     }
 

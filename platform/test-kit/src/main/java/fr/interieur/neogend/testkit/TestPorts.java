@@ -6,8 +6,7 @@ import java.net.ServerSocket;
 /** Ports for stand-in servers that tests start themselves (a fake inventory, a receiver…). */
 public final class TestPorts {
 
-    private TestPorts() {
-    }
+    private TestPorts() {}
 
     /** A TCP port free right now. */
     public static int free() {

@@ -40,12 +40,12 @@ public final class TestTokens {
     private static final KeyPair KEY = newKey();
     private static final KeyPair FOREIGN_KEY = newKey();
 
-    private TestTokens() {
-    }
+    private TestTokens() {}
 
     /** A decoder that trusts only this run's key, with the production validators. */
     public static JwtDecoder decoder() {
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey((RSAPublicKey) KEY.getPublic()).build();
+        NimbusJwtDecoder decoder =
+                NimbusJwtDecoder.withPublicKey((RSAPublicKey) KEY.getPublic()).build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 JwtValidators.createDefaultWithIssuer(ISSUER),
                 new JwtClaimValidator<Collection<String>>("aud", aud -> aud != null && aud.contains(AUDIENCE))));
@@ -55,7 +55,10 @@ public final class TestTokens {
     /** The public key as a JWK set document, for a resource server that fetches keys over HTTP. */
     public static String jwks() {
         return new com.nimbusds.jose.jwk.JWKSet(new com.nimbusds.jose.jwk.RSAKey.Builder((RSAPublicKey) KEY.getPublic())
-                .keyID("test").algorithm(JWSAlgorithm.RS256).build()).toString();
+                        .keyID("test")
+                        .algorithm(JWSAlgorithm.RS256)
+                        .build())
+                .toString();
     }
 
     /** A valid token for a staff user. */
@@ -77,14 +80,28 @@ public final class TestTokens {
 
     /** A valid token for a supplier's client-credentials account. */
     public static String supplier(String supplierId) {
-        return sign(KEY, claims("service-account-supplier-demo", List.of("supplier"), null, supplierId, AUDIENCE,
-                Duration.ofMinutes(5)));
+        return sign(
+                KEY,
+                claims(
+                        "service-account-supplier-demo",
+                        List.of("supplier"),
+                        null,
+                        supplierId,
+                        AUDIENCE,
+                        Duration.ofMinutes(5)));
     }
 
     /** A valid token of a NeoGEND service's own service account (role internal-service). */
     public static String service(String service) {
-        return sign(KEY, claims("service-account-neogend-" + service, List.of("internal-service"), null, null,
-                AUDIENCE, Duration.ofMinutes(5)));
+        return sign(
+                KEY,
+                claims(
+                        "service-account-neogend-" + service,
+                        List.of("internal-service"),
+                        null,
+                        null,
+                        AUDIENCE,
+                        Duration.ofMinutes(5)));
     }
 
     /** A valid token for a technician of a unit. */
@@ -94,33 +111,51 @@ public final class TestTokens {
 
     /** Signed by the right key, expired ten minutes ago. */
     public static String expired() {
-        return sign(KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE,
-                Duration.ofMinutes(-10)));
+        return sign(
+                KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE, Duration.ofMinutes(-10)));
     }
 
     /** Well-formed and unexpired, signed by a key nobody trusts. */
     public static String foreignSigned() {
-        return sign(FOREIGN_KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE,
-                Duration.ofMinutes(5)));
+        return sign(
+                FOREIGN_KEY,
+                claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE, Duration.ofMinutes(5)));
     }
 
     /** Signed by the right key for another audience. */
     public static String otherAudience() {
-        return sign(KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, "account",
-                Duration.ofMinutes(5)));
+        return sign(
+                KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, "account", Duration.ofMinutes(5)));
     }
 
     /** Signed by the right key, issued by another realm. */
     public static String otherIssuer() {
-        return sign(KEY, claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE, Duration.ofMinutes(5),
-                OTHER_REALM_ISSUER));
+        return sign(
+                KEY,
+                claims(
+                        "fleet.manager",
+                        List.of("fleet-manager"),
+                        "GN",
+                        null,
+                        AUDIENCE,
+                        Duration.ofMinutes(5),
+                        OTHER_REALM_ISSUER));
     }
 
     /** A token of another realm: its own key and key id, its own issuer. */
     public static String otherRealm() {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("other-realm").build(),
-                    claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE, Duration.ofMinutes(5),
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .keyID("other-realm")
+                            .build(),
+                    claims(
+                            "fleet.manager",
+                            List.of("fleet-manager"),
+                            "GN",
+                            null,
+                            AUDIENCE,
+                            Duration.ofMinutes(5),
                             OTHER_REALM_ISSUER));
             jwt.sign(new RSASSASigner((RSAPrivateKey) FOREIGN_KEY.getPrivate()));
             return jwt.serialize();
@@ -131,8 +166,9 @@ public final class TestTokens {
 
     /** The right claims, unsigned ({@code alg: none}). */
     public static String unsigned() {
-        return new com.nimbusds.jwt.PlainJWT(claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE,
-                Duration.ofMinutes(5))).serialize();
+        return new com.nimbusds.jwt.PlainJWT(
+                        claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE, Duration.ofMinutes(5)))
+                .serialize();
     }
 
     /**
@@ -141,7 +177,8 @@ public final class TestTokens {
      */
     public static String hmacSignedWithThePublicKey() {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("test").build(),
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("test").build(),
                     claims("fleet.manager", List.of("fleet-manager"), "GN", null, AUDIENCE, Duration.ofMinutes(5)));
             jwt.sign(new com.nimbusds.jose.crypto.MACSigner(KEY.getPublic().getEncoded()));
             return jwt.serialize();
@@ -150,13 +187,24 @@ public final class TestTokens {
         }
     }
 
-    private static JWTClaimsSet claims(String username, List<String> roles, String unitCode, String supplierId,
-                                       String audience, Duration validFor) {
+    private static JWTClaimsSet claims(
+            String username,
+            List<String> roles,
+            String unitCode,
+            String supplierId,
+            String audience,
+            Duration validFor) {
         return claims(username, roles, unitCode, supplierId, audience, validFor, ISSUER);
     }
 
-    private static JWTClaimsSet claims(String username, List<String> roles, String unitCode, String supplierId,
-                                       String audience, Duration validFor, String issuer) {
+    private static JWTClaimsSet claims(
+            String username,
+            List<String> roles,
+            String unitCode,
+            String supplierId,
+            String audience,
+            Duration validFor,
+            String issuer) {
         Instant now = Instant.now();
         JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
                 .issuer(issuer)
@@ -178,7 +226,8 @@ public final class TestTokens {
 
     private static String sign(KeyPair key, JWTClaimsSet claims) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("test").build(), claims);
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("test").build(), claims);
             jwt.sign(new RSASSASigner((RSAPrivateKey) key.getPrivate()));
             return jwt.serialize();
         } catch (JOSEException e) {

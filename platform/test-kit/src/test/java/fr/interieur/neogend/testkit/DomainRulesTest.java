@@ -36,25 +36,29 @@ class DomainRulesTest {
     @Test
     void sqlInAnApplicationServiceFails() {
         assertThatThrownBy(() -> DomainRules.checkService(good(LeakySql.class), BASE))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("LeakySql")
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("LeakySql")
                 .hasMessageContaining("JdbcClient");
     }
 
     @Test
     void theDomainNamingItsAdapterFails() {
         assertThatThrownBy(() -> DomainRules.checkService(good(ReachesAdapter.class), BASE))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("ReachesAdapter");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("ReachesAdapter");
     }
 
     @Test
     void theGrpcAdapterReachingStorageFails() {
         assertThatThrownBy(() -> DomainRules.checkService(good(GrpcReadsTables.class), BASE))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("GrpcReadsTables");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("GrpcReadsTables");
     }
 
     @Test
     void aViolationInAPackageNoTestNamesFails() {
         assertThatThrownBy(() -> DomainRules.checkService(good(NewPackageWithHttp.class), BASE))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("NewPackageWithHttp");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("NewPackageWithHttp");
     }
 }

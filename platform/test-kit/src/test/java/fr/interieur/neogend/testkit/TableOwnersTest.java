@@ -39,7 +39,8 @@ class TableOwnersTest {
                     String q = "select * from shelf join sale using (item)";
                     void log() { jdbc.sql("insert into report (line) values (?)"); }
                 }""");
-        assertThat(TableOwners.writers(main)).containsOnlyKeys("shelf", "report")
+        assertThat(TableOwners.writers(main))
+                .containsOnlyKeys("shelf", "report")
                 .containsEntry("shelf", Set.of("shop/persistence/JdbcShelf.java"));
         assertThatCode(() -> TableOwners.check(main)).doesNotThrowAnyException();
     }
@@ -48,14 +49,16 @@ class TableOwnersTest {
     void aTableWrittenByTwoFilesFails() throws IOException {
         write("shop/persistence/JdbcShelf.java", "class A { String q = \"insert into shelf values (1)\"; }");
         write("shop/persistence/JdbcOther.java", "class B { String q = \"DELETE FROM shelf where x = 1\"; }");
-        assertThatThrownBy(() -> TableOwners.check(main)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> TableOwners.check(main))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("shelf is written by 2 files");
     }
 
     @Test
     void aWriteOutsideAPersistenceAdapterFails() throws IOException {
         write("shop/StockService.java", "class S { String q = \"update shelf set count = 0\"; }");
-        assertThatThrownBy(() -> TableOwners.check(main)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> TableOwners.check(main))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("shelf is written outside a persistence adapter, by shop/StockService.java");
     }
 }

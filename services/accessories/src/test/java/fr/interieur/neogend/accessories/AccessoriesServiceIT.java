@@ -1,18 +1,17 @@
 package fr.interieur.neogend.accessories;
 
+import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
 import fr.interieur.neogend.accessories.v1.ListCatalogueItemsRequest;
 import fr.interieur.neogend.accessories.v1.ListCatalogueItemsResponse;
-import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.util.ArrayList;
@@ -24,21 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class AccessoriesServiceIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
 
     @BeforeEach
     void connect() {
         AccessoriesTestData.reset(jdbc);
-        channel = GrpcTestClients.channel(grpcPort);
-    }
-
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
     }
 
     @Test
@@ -48,12 +41,14 @@ class AccessoriesServiceIT {
                     .params("ACC-CASE-X5" + "-" + i, "Protective case, Rugged X5", "ACCESSORY")
                     .update();
         }
-        var stub = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
+        var stub = clients.as(TestTokens.auditor(), AccessoriesServiceGrpc::newBlockingStub);
         List<String> keys = new ArrayList<>();
         String token = "";
         do {
-            ListCatalogueItemsResponse page = stub.listCatalogueItems(ListCatalogueItemsRequest.newBuilder().setPageSize(2)
-                    .setPageToken(token).build());
+            ListCatalogueItemsResponse page = stub.listCatalogueItems(ListCatalogueItemsRequest.newBuilder()
+                    .setPageSize(2)
+                    .setPageToken(token)
+                    .build());
             page.getItemsList().forEach(item -> keys.add(item.getCode()));
             token = page.getNextPageToken();
         } while (!token.isEmpty());
@@ -63,7 +58,7 @@ class AccessoriesServiceIT {
     @Test
     void refusesCallersWithoutAValidTokenOrRole() {
         GrpcAssertions.assertRefusesStrangers(token -> () -> {
-            var stub = AccessoriesServiceGrpc.newBlockingStub(channel);
+            var stub = AccessoriesServiceGrpc.newBlockingStub(clients.channel());
             (token == null ? stub : GrpcTestClients.withToken(stub, token))
                     .listCatalogueItems(ListCatalogueItemsRequest.getDefaultInstance());
         });
@@ -71,6 +66,6 @@ class AccessoriesServiceIT {
 
     @Test
     void healthServiceAnswersWithoutAToken() {
-        GrpcAssertions.assertHealthServing(channel);
+        GrpcAssertions.assertHealthServing(clients.channel());
     }
 }

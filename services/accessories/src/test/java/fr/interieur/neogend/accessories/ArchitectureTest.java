@@ -15,8 +15,11 @@ class ArchitectureTest {
     /** Every class outside grpc, persistence and *client is free of transport and storage (issue 19). */
     @Test
     void everyClassOutsideTheAdaptersDependsOnNeitherTransportNorStorage() {
-        DomainRules.checkService(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("fr.interieur.neogend.accessories"), "fr.interieur.neogend.accessories");
+        DomainRules.checkService(
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                        .importPackages("fr.interieur.neogend.accessories"),
+                "fr.interieur.neogend.accessories");
     }
 
     /** Each table is written by one persistence adapter (catalogue_item; depot, stock_level, stock_movement, stock_alert; repair, repair_part). */
@@ -24,6 +27,14 @@ class ArchitectureTest {
     void everyTableHasOneOwner() {
         Path main = Path.of("src/main/java");
         TableOwners.check(main);
-        assertThat(TableOwners.writers(main)).containsKeys("catalogue_item", "depot", "stock_level", "stock_movement", "stock_alert", "repair", "repair_part");
+        assertThat(TableOwners.writers(main))
+                .containsKeys(
+                        "catalogue_item",
+                        "depot",
+                        "stock_level",
+                        "stock_movement",
+                        "stock_alert",
+                        "repair",
+                        "repair_part");
     }
 }

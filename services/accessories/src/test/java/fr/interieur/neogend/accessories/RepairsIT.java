@@ -1,7 +1,5 @@
 package fr.interieur.neogend.accessories;
 
-import fr.interieur.neogend.accessories.v1.MovementKind;
-import fr.interieur.neogend.accessories.v1.ItemCategory;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc.AccessoriesServiceBlockingStub;
 import fr.interieur.neogend.accessories.v1.CatalogueItem;
@@ -11,9 +9,11 @@ import fr.interieur.neogend.accessories.v1.CreateCatalogueItemRequest;
 import fr.interieur.neogend.accessories.v1.CreateDepotRequest;
 import fr.interieur.neogend.accessories.v1.GetRepairRequest;
 import fr.interieur.neogend.accessories.v1.GetStockRequest;
+import fr.interieur.neogend.accessories.v1.ItemCategory;
 import fr.interieur.neogend.accessories.v1.ListCatalogueItemsRequest;
 import fr.interieur.neogend.accessories.v1.ListRepairsRequest;
 import fr.interieur.neogend.accessories.v1.ListStockAlertsRequest;
+import fr.interieur.neogend.accessories.v1.MovementKind;
 import fr.interieur.neogend.accessories.v1.OpenRepairRequest;
 import fr.interieur.neogend.accessories.v1.ProposeReplenishmentRequest;
 import fr.interieur.neogend.accessories.v1.RecordStockMovementRequest;
@@ -23,18 +23,18 @@ import fr.interieur.neogend.accessories.v1.RepairState;
 import fr.interieur.neogend.accessories.v1.SetMinimumLevelRequest;
 import fr.interieur.neogend.accessories.v1.StockAlert;
 import fr.interieur.neogend.inventory.v1.Device;
-import fr.interieur.neogend.inventory.v1.DeviceState;
+import fr.interieur.neogend.inventory.v1.DevicePlacement;
 import fr.interieur.neogend.inventory.v1.DeviceRepairOutcome;
+import fr.interieur.neogend.inventory.v1.DeviceState;
 import fr.interieur.neogend.inventory.v1.EndDeviceRepairRequest;
 import fr.interieur.neogend.inventory.v1.EndDeviceRepairResponse;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
-import fr.interieur.neogend.inventory.v1.DevicePlacement;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.StartDeviceRepairResponse;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsResponse;
-import fr.interieur.neogend.inventory.v1.StartDeviceRepairResponse;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderResponse;
 import fr.interieur.neogend.order.v1.ExchangeRequest;
@@ -46,7 +46,7 @@ import fr.interieur.neogend.order.v1.PurchaseOrder;
 import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
 import fr.interieur.neogend.order.v1.RequestDeviceExchangeResponse;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
@@ -57,7 +57,6 @@ import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -69,8 +68,8 @@ import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -108,31 +107,37 @@ class RepairsIT {
 
     /** Inventory's devices: imei → state, model; the IMEIs the caller may not see. */
     final Map<String, DeviceState> states = new ConcurrentHashMap<>();
+
     final Map<String, String> models = new ConcurrentHashMap<>();
     final Set<String> hidden = ConcurrentHashMap.newKeySet();
     /** The devices inventory places outside the unit manager's subtree. */
     final Set<String> outsideUnitManager = ConcurrentHashMap.newKeySet();
     /** The repair each device is under in inventory, and the last repair ended ("id outcome"). */
     final Map<String, String> underRepair = new ConcurrentHashMap<>();
+
     final Map<String, String> ended = new ConcurrentHashMap<>();
     /** Training's answers: "technician|model" → reason when not certified. */
     final Map<String, String> notCertified = new ConcurrentHashMap<>();
     /** The order service: exchange requests by idempotency key, draft orders by key. */
     final Map<String, ExchangeRequest> exchangesByKey = new ConcurrentHashMap<>();
+
     final Map<String, PurchaseOrder> draftsByKey = new ConcurrentHashMap<>();
     final AtomicInteger numbers = new AtomicInteger();
     /** Every call received: "service/method" plus the caller's token's username claim. */
     final List<String> calls = new CopyOnWriteArrayList<>();
+
     final AtomicInteger inventoryFailuresToInject = new AtomicInteger();
     /** Inventory ends the repair, then its answer is lost. */
     final AtomicInteger inventoryAnswersToLose = new AtomicInteger();
+
     final List<String> failReasons = new CopyOnWriteArrayList<>();
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     AccessoriesServiceBlockingStub fleetManager;
     AccessoriesServiceBlockingStub technician;
     List<Server> servers;
@@ -146,56 +151,92 @@ class RepairsIT {
         models.put(TAB, "Field Tab 10");
         notCertified.put("technician|Field Tab 10", "technician holds no certification for Field Tab 10");
         servers = List.of(inventory(), training(), order());
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
-        technician = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
-                TestTokens.technician("GN-RBRE"));
-        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
-                .setCode("SP-SCREEN-X5").setLabel("Écran Rugged X5").setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART).addFitsModels("Rugged X"))
+        fleetManager = clients.as(TestTokens.fleetManager(), AccessoriesServiceGrpc::newBlockingStub);
+        technician = clients.as(TestTokens.technician("GN-RBRE"), AccessoriesServiceGrpc::newBlockingStub);
+        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder()
+                .setItem(CatalogueItem.newBuilder()
+                        .setCode("SP-SCREEN-X5")
+                        .setLabel("Écran Rugged X5")
+                        .setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART)
+                        .addFitsModels("Rugged X"))
                 .build());
-        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
-                .setCode("SP-SCREEN-TAB10").setLabel("Écran Field Tab 10").setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART)
-                .addFitsModels("Field Tab 10")).build());
-        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
-                .setCode("CASE-X5").setLabel("Coque").setCategory(ItemCategory.ITEM_CATEGORY_ACCESSORY).addFitsModels("Rugged X5")
-                .setAgreementItemCode("ACC-CASE-RUGGED")).build());
-        fleetManager.createDepot(CreateDepotRequest.newBuilder().setCode("DEP-RENNES").setName("Atelier de Rennes").build());
-        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
-                .setItemCode("SP-SCREEN-X5").setDepotCode("DEP-RENNES").setQuantity(3).build());
+        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder()
+                .setItem(CatalogueItem.newBuilder()
+                        .setCode("SP-SCREEN-TAB10")
+                        .setLabel("Écran Field Tab 10")
+                        .setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART)
+                        .addFitsModels("Field Tab 10"))
+                .build());
+        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder()
+                .setItem(CatalogueItem.newBuilder()
+                        .setCode("CASE-X5")
+                        .setLabel("Coque")
+                        .setCategory(ItemCategory.ITEM_CATEGORY_ACCESSORY)
+                        .addFitsModels("Rugged X5")
+                        .setAgreementItemCode("ACC-CASE-RUGGED"))
+                .build());
+        fleetManager.createDepot(CreateDepotRequest.newBuilder()
+                .setCode("DEP-RENNES")
+                .setName("Atelier de Rennes")
+                .build());
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
+                .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
+                .setItemCode("SP-SCREEN-X5")
+                .setDepotCode("DEP-RENNES")
+                .setQuantity(3)
+                .build());
     }
 
     @AfterEach
     void stop() {
-        channel.shutdownNow();
         servers.forEach(Server::shutdownNow);
     }
 
     Repair open(AccessoriesServiceBlockingStub as, String imei) {
-        return as.openRepair(OpenRepairRequest.newBuilder().setImei(imei).setDepotCode("DEP-RENNES")
-                .setFault("screen cracked").build()).getRepair();
+        return as.openRepair(OpenRepairRequest.newBuilder()
+                        .setImei(imei)
+                        .setDepotCode("DEP-RENNES")
+                        .setFault("screen cracked")
+                        .build())
+                .getRepair();
     }
 
     Repair close(String id, RepairOutcome outcome, String diagnosis) {
-        return technician.closeRepair(CloseRepairRequest.newBuilder().setRepairId(id).setOutcome(outcome)
-                .setDiagnosis(diagnosis).build()).getRepair();
+        return technician
+                .closeRepair(CloseRepairRequest.newBuilder()
+                        .setRepairId(id)
+                        .setOutcome(outcome)
+                        .setDiagnosis(diagnosis)
+                        .build())
+                .getRepair();
     }
 
     long stock(String item) {
-        return fleetManager.getStock(GetStockRequest.newBuilder().setDepotCode("DEP-RENNES").build()).getLevelsList()
-                .stream().filter(l -> l.getItemCode().equals(item)).findFirst().orElseThrow().getQuantity();
+        return fleetManager
+                .getStock(
+                        GetStockRequest.newBuilder().setDepotCode("DEP-RENNES").build())
+                .getLevelsList()
+                .stream()
+                .filter(l -> l.getItemCode().equals(item))
+                .findFirst()
+                .orElseThrow()
+                .getQuantity();
     }
 
     @Test
     void anUncertifiedTechnicianIsRefusedWithTheReasonAndNothingChanges() {
-        GrpcAssertions.assertStatus(() -> open(technician, TAB), Status.Code.PERMISSION_DENIED,
+        GrpcAssertions.assertStatus(
+                () -> open(technician, TAB),
+                Status.Code.PERMISSION_DENIED,
                 "not certified to repair Field Tab 10: technician holds no certification for Field Tab 10");
         notCertified.put("technician|Rugged X5", "technician's certification for Rugged X5 expired on 2026-10-31");
-        GrpcAssertions.assertStatus(() -> open(technician, X5), Status.Code.PERMISSION_DENIED,
-                "expired on 2026-10-31");
-        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED)
+        GrpcAssertions.assertStatus(() -> open(technician, X5), Status.Code.PERMISSION_DENIED, "expired on 2026-10-31");
+        assertThat(states)
+                .containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED)
                 .containsEntry(TAB, DeviceState.DEVICE_STATE_IN_STOCK);
         assertThat(calls).noneMatch(c -> c.startsWith("inventory/StartDeviceRepair"));
-        assertThat(jdbc.sql("select count(*) from repair").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from repair").query(Long.class).single())
+                .isZero();
         // a fleet manager is not a technician: refused before anything is asked
         GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> open(fleetManager, X5));
         // certified again (a new session passed): the same technician may open it now
@@ -211,36 +252,61 @@ class RepairsIT {
         assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_IN_REPAIR);
         // inventory was asked on the technician's behalf, with the technician's own token
         assertThat(calls).contains("inventory/StartDeviceRepair by technician");
-        GrpcAssertions.assertStatus(() -> open(technician, X5), Status.Code.ALREADY_EXISTS,
+        GrpcAssertions.assertStatus(
+                () -> open(technician, X5),
+                Status.Code.ALREADY_EXISTS,
                 "repair " + opened.getId() + " is open for device " + X5);
 
         var part = ConsumeRepairPartRequest.newBuilder().setRepairId(opened.getId());
-        Repair withPart = technician.consumeRepairPart(part.clone().setItemCode("SP-SCREEN-X5").setQuantity(2).build())
+        Repair withPart = technician
+                .consumeRepairPart(
+                        part.clone().setItemCode("SP-SCREEN-X5").setQuantity(2).build())
                 .getRepair();
-        assertThat(withPart.getPartsList()).extracting(p -> p.getItemCode() + "x" + p.getQuantity())
+        assertThat(withPart.getPartsList())
+                .extracting(p -> p.getItemCode() + "x" + p.getQuantity())
                 .containsExactly("SP-SCREEN-X5x2");
         assertThat(stock("SP-SCREEN-X5")).isEqualTo(1);
-        assertThat(jdbc.sql("select reference from stock_movement where kind = 'CONSUMPTION'").query(String.class)
-                .single()).isEqualTo("repair " + opened.getId());
-        GrpcAssertions.assertStatus(() -> technician.consumeRepairPart(part.clone().setItemCode("SP-SCREEN-X5")
-                .setQuantity(2).build()), Status.Code.FAILED_PRECONDITION, "only 1 of SP-SCREEN-X5 in DEP-RENNES");
-        GrpcAssertions.assertStatus(() -> technician.consumeRepairPart(part.clone().setItemCode("SP-SCREEN-TAB10")
-                .setQuantity(1).build()), Status.Code.FAILED_PRECONDITION, "SP-SCREEN-TAB10 does not fit Rugged X5");
-        GrpcAssertions.assertStatus(() -> technician.consumeRepairPart(part.clone().setItemCode("CASE-X5")
-                .setQuantity(1).build()), Status.Code.INVALID_ARGUMENT, "not a spare part");
+        assertThat(jdbc.sql("select reference from stock_movement where kind = 'CONSUMPTION'")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("repair " + opened.getId());
+        GrpcAssertions.assertStatus(
+                () -> technician.consumeRepairPart(
+                        part.clone().setItemCode("SP-SCREEN-X5").setQuantity(2).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "only 1 of SP-SCREEN-X5 in DEP-RENNES");
+        GrpcAssertions.assertStatus(
+                () -> technician.consumeRepairPart(part.clone()
+                        .setItemCode("SP-SCREEN-TAB10")
+                        .setQuantity(1)
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "SP-SCREEN-TAB10 does not fit Rugged X5");
+        GrpcAssertions.assertStatus(
+                () -> technician.consumeRepairPart(
+                        part.clone().setItemCode("CASE-X5").setQuantity(1).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "not a spare part");
         // refused parts leave neither a part row nor a movement
-        assertThat(jdbc.sql("select count(*) from repair_part").query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from repair_part")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
         assertThat(stock("SP-SCREEN-X5")).isEqualTo(1);
 
-        GrpcAssertions.assertStatus(() -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, ""),
-                Status.Code.INVALID_ARGUMENT, "diagnosis");
+        GrpcAssertions.assertStatus(
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, ""),
+                Status.Code.INVALID_ARGUMENT,
+                "diagnosis");
         Repair closed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced");
         assertThat(closed.getState()).isEqualTo(RepairState.REPAIR_STATE_REPAIRED);
         assertThat(closed.getClosedBy()).isEqualTo("technician");
         assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED);
         assertThat(calls).filteredOn(c -> c.startsWith("order/")).isEmpty();
-        GrpcAssertions.assertStatus(() -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "again"),
-                Status.Code.FAILED_PRECONDITION, "is REPAIRED; it is closed");
+        GrpcAssertions.assertStatus(
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "again"),
+                Status.Code.FAILED_PRECONDITION,
+                "is REPAIRED; it is closed");
     }
 
     @Test
@@ -248,10 +314,17 @@ class RepairsIT {
         Repair opened = open(technician, X5);
         // inventory goes away just as the device is to go PENDING_RETURN (the call and its one retry)
         inventoryFailuresToInject.set(2);
-        GrpcAssertions.assertStatus(() -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"),
-                Status.Code.UNAVAILABLE, "inventory is unavailable: the repair stays open");
-        assertThat(technician.getRepair(GetRepairRequest.newBuilder().setId(opened.getId()).build()).getRepair()
-                .getState()).isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        GrpcAssertions.assertStatus(
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"),
+                Status.Code.UNAVAILABLE,
+                "inventory is unavailable: the repair stays open");
+        assertThat(technician
+                        .getRepair(GetRepairRequest.newBuilder()
+                                .setId(opened.getId())
+                                .build())
+                        .getRepair()
+                        .getState())
+                .isEqualTo(RepairState.REPAIR_STATE_OPEN);
         assertThat(exchangesByKey).hasSize(1);
 
         Repair failed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead");
@@ -265,8 +338,8 @@ class RepairsIT {
         assertThat(exchange.getModel()).isEqualTo("Rugged X5");
         assertThat(exchange.getReason()).isEqualTo("mainboard dead");
         assertThat(exchange.getRepairReference()).isEqualTo(opened.getId());
-        assertThat(calls).contains("order/RequestDeviceExchange by technician",
-                "inventory/EndDeviceRepair by technician");
+        assertThat(calls)
+                .contains("order/RequestDeviceExchange by technician", "inventory/EndDeviceRepair by technician");
         assertThat(failReasons).containsExactly("repair " + opened.getId() + " failed: mainboard dead");
     }
 
@@ -280,31 +353,48 @@ class RepairsIT {
 
         // inventory ends the repair but its answer is lost: the repair stays open, a repeat closes it
         inventoryAnswersToLose.set(2); // the call and its one retry
-        GrpcAssertions.assertStatus(() -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced"),
-                Status.Code.UNAVAILABLE, "the repair stays open");
-        assertThat(technician.getRepair(GetRepairRequest.newBuilder().setId(opened.getId()).build()).getRepair()
-                .getState()).isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        GrpcAssertions.assertStatus(
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced"),
+                Status.Code.UNAVAILABLE,
+                "the repair stays open");
+        assertThat(technician
+                        .getRepair(GetRepairRequest.newBuilder()
+                                .setId(opened.getId())
+                                .build())
+                        .getRepair()
+                        .getState())
+                .isEqualTo(RepairState.REPAIR_STATE_OPEN);
         assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED);
         // the repeat cannot turn it into another outcome than inventory recorded
-        GrpcAssertions.assertCode(Status.Code.FAILED_PRECONDITION, () -> close(opened.getId(),
-                RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"));
-        assertThat(close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced").getState())
+        GrpcAssertions.assertCode(
+                Status.Code.FAILED_PRECONDITION,
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"));
+        assertThat(close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced")
+                        .getState())
                 .isEqualTo(RepairState.REPAIR_STATE_REPAIRED);
         assertThat(underRepair).doesNotContainKey(X5);
 
         // a repair opened before inventory recorded repairs (the device under none): taken, then released
         Repair legacy = open(technician, X5);
         underRepair.remove(X5);
-        assertThat(close(legacy.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "ok").getState())
+        assertThat(close(legacy.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "ok")
+                        .getState())
                 .isEqualTo(RepairState.REPAIR_STATE_REPAIRED);
         assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED);
         // a repair whose device is under another one (inventory says so) is not closed
         Repair third = open(technician, X5);
         underRepair.put(X5, "RP-888888");
-        GrpcAssertions.assertStatus(() -> close(third.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "ok"),
-                Status.Code.FAILED_PRECONDITION, "is not under repair " + third.getId());
-        assertThat(technician.getRepair(GetRepairRequest.newBuilder().setId(third.getId()).build()).getRepair()
-                .getState()).isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        GrpcAssertions.assertStatus(
+                () -> close(third.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "ok"),
+                Status.Code.FAILED_PRECONDITION,
+                "is not under repair " + third.getId());
+        assertThat(technician
+                        .getRepair(GetRepairRequest.newBuilder()
+                                .setId(third.getId())
+                                .build())
+                        .getRepair()
+                        .getState())
+                .isEqualTo(RepairState.REPAIR_STATE_OPEN);
     }
 
     @Test
@@ -313,70 +403,130 @@ class RepairsIT {
         Repair inside = open(technician, X5);
         Repair outside = open(technician, TAB);
         outsideUnitManager.add(TAB);
-        var unitManager = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
-                TestTokens.unitManager("GN-RBRE-GGD35"));
-        assertThat(unitManager.listRepairs(ListRepairsRequest.getDefaultInstance()).getRepairsList())
-                .extracting(Repair::getId).containsExactly(inside.getId());
-        assertThat(unitManager.listRepairs(ListRepairsRequest.newBuilder().setImei(TAB).build()).getRepairsList())
+        var unitManager = clients.as(TestTokens.unitManager("GN-RBRE-GGD35"), AccessoriesServiceGrpc::newBlockingStub);
+        assertThat(unitManager
+                        .listRepairs(ListRepairsRequest.getDefaultInstance())
+                        .getRepairsList())
+                .extracting(Repair::getId)
+                .containsExactly(inside.getId());
+        assertThat(unitManager
+                        .listRepairs(
+                                ListRepairsRequest.newBuilder().setImei(TAB).build())
+                        .getRepairsList())
                 .isEmpty();
-        assertThat(unitManager.getRepair(GetRepairRequest.newBuilder().setId(inside.getId()).build()).getRepair())
-                .isEqualTo(technician.getRepair(GetRepairRequest.newBuilder().setId(inside.getId()).build()).getRepair());
+        assertThat(unitManager
+                        .getRepair(GetRepairRequest.newBuilder()
+                                .setId(inside.getId())
+                                .build())
+                        .getRepair())
+                .isEqualTo(technician
+                        .getRepair(GetRepairRequest.newBuilder()
+                                .setId(inside.getId())
+                                .build())
+                        .getRepair());
         // a repair of a device outside the subtree is answered as one that does not exist
-        GrpcAssertions.assertStatus(() -> unitManager.getRepair(GetRepairRequest.newBuilder().setId(outside.getId())
-                .build()), Status.Code.NOT_FOUND, "no device " + TAB);
-        GrpcAssertions.assertStatus(() -> unitManager.getRepair(GetRepairRequest.newBuilder().setId("RP-999999")
-                .build()), Status.Code.NOT_FOUND, "no repair RP-999999");
+        GrpcAssertions.assertStatus(
+                () -> unitManager.getRepair(
+                        GetRepairRequest.newBuilder().setId(outside.getId()).build()),
+                Status.Code.NOT_FOUND,
+                "no device " + TAB);
+        GrpcAssertions.assertStatus(
+                () -> unitManager.getRepair(
+                        GetRepairRequest.newBuilder().setId("RP-999999").build()),
+                Status.Code.NOT_FOUND,
+                "no repair RP-999999");
         // paging through the subtree's repairs: each once
         states.put("352990110000037", DeviceState.DEVICE_STATE_IN_STOCK);
         models.put("352990110000037", "Rugged X5");
         Repair again = open(technician, "352990110000037");
-        var first = unitManager.listRepairs(ListRepairsRequest.newBuilder().setPageSize(1).build());
-        var second = unitManager.listRepairs(ListRepairsRequest.newBuilder().setPageSize(1)
-                .setPageToken(first.getNextPageToken()).build());
+        var first = unitManager.listRepairs(
+                ListRepairsRequest.newBuilder().setPageSize(1).build());
+        var second = unitManager.listRepairs(ListRepairsRequest.newBuilder()
+                .setPageSize(1)
+                .setPageToken(first.getNextPageToken())
+                .build());
         assertThat(second.getNextPageToken()).isEmpty();
         assertThat(List.of(first.getRepairs(0).getId(), second.getRepairs(0).getId()))
                 .containsExactly(again.getId(), inside.getId());
         // nor may it act on repairs
-        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> unitManager.closeRepair(CloseRepairRequest
-                .newBuilder().setRepairId(inside.getId()).setOutcome(RepairOutcome.REPAIR_OUTCOME_REPAIRED)
-                .setDiagnosis("x").build()));
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> unitManager.closeRepair(CloseRepairRequest.newBuilder()
+                        .setRepairId(inside.getId())
+                        .setOutcome(RepairOutcome.REPAIR_OUTCOME_REPAIRED)
+                        .setDiagnosis("x")
+                        .build()));
     }
 
     @Test
     void aTechnicianSeesItsOwnRepairsAndOnlyDevicesInventoryLetsItSee() {
         Repair mine = open(technician, X5);
-        var other = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
-                TestTokens.user("other.technician", "technician", "GN-RIDF"));
-        assertThat(other.listRepairs(ListRepairsRequest.getDefaultInstance()).getRepairsList()).isEmpty();
-        assertThat(fleetManager.listRepairs(ListRepairsRequest.newBuilder().setImei(X5).build()).getRepairsList())
-                .extracting(Repair::getId).containsExactly(mine.getId());
-        assertThat(GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
-                .listRepairs(ListRepairsRequest.newBuilder().setState(RepairState.REPAIR_STATE_OPEN).build())
-                .getRepairsCount()).isEqualTo(1);
+        var other = clients.as(
+                TestTokens.user("other.technician", "technician", "GN-RIDF"), AccessoriesServiceGrpc::newBlockingStub);
+        assertThat(other.listRepairs(ListRepairsRequest.getDefaultInstance()).getRepairsList())
+                .isEmpty();
+        assertThat(fleetManager
+                        .listRepairs(ListRepairsRequest.newBuilder().setImei(X5).build())
+                        .getRepairsList())
+                .extracting(Repair::getId)
+                .containsExactly(mine.getId());
+        assertThat(clients.as(TestTokens.auditor(), AccessoriesServiceGrpc::newBlockingStub)
+                        .listRepairs(ListRepairsRequest.newBuilder()
+                                .setState(RepairState.REPAIR_STATE_OPEN)
+                                .build())
+                        .getRepairsCount())
+                .isEqualTo(1);
         hidden.add(X5); // inventory says: not yours
-        GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> other.getRepair(GetRepairRequest.newBuilder()
-                .setId(mine.getId()).build()));
-        GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> other.closeRepair(CloseRepairRequest.newBuilder()
-                .setRepairId(mine.getId()).setOutcome(RepairOutcome.REPAIR_OUTCOME_REPAIRED).setDiagnosis("x").build()));
-        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> GrpcTestClients.withToken(
-                AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.auditor()).closeRepair(CloseRepairRequest
-                .newBuilder().setRepairId(mine.getId()).setOutcome(RepairOutcome.REPAIR_OUTCOME_REPAIRED)
-                .setDiagnosis("x").build()));
+        GrpcAssertions.assertCode(
+                Status.Code.NOT_FOUND,
+                () -> other.getRepair(
+                        GetRepairRequest.newBuilder().setId(mine.getId()).build()));
+        GrpcAssertions.assertCode(
+                Status.Code.NOT_FOUND,
+                () -> other.closeRepair(CloseRepairRequest.newBuilder()
+                        .setRepairId(mine.getId())
+                        .setOutcome(RepairOutcome.REPAIR_OUTCOME_REPAIRED)
+                        .setDiagnosis("x")
+                        .build()));
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> clients.as(TestTokens.auditor(), AccessoriesServiceGrpc::newBlockingStub)
+                        .closeRepair(CloseRepairRequest.newBuilder()
+                                .setRepairId(mine.getId())
+                                .setOutcome(RepairOutcome.REPAIR_OUTCOME_REPAIRED)
+                                .setDiagnosis("x")
+                                .build()));
         assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_IN_REPAIR);
     }
 
     @Test
     void anAlertBecomesOneReplenishmentDraftOrderAtTheAgreementsItemCode() {
-        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder().setDepotCode("DEP-RENNES")
-                .setItemCode("CASE-X5").setMinimum(10).build());
-        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
-                .setItemCode("CASE-X5").setDepotCode("DEP-RENNES").setQuantity(4).build());
-        StockAlert alert = fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList()
-                .stream().filter(a -> a.getItemCode().equals("CASE-X5")).findFirst().orElseThrow();
-        var propose = ProposeReplenishmentRequest.newBuilder().setAlertId(alert.getId()).setAgreementId("AC-2026-NEOGEND");
-        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> technician.proposeReplenishment(propose.build()));
-        GrpcAssertions.assertStatus(() -> fleetManager.proposeReplenishment(propose.clone().clearAgreementId().build()),
-                Status.Code.INVALID_ARGUMENT, "agreement_id");
+        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()
+                .setDepotCode("DEP-RENNES")
+                .setItemCode("CASE-X5")
+                .setMinimum(10)
+                .build());
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
+                .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
+                .setItemCode("CASE-X5")
+                .setDepotCode("DEP-RENNES")
+                .setQuantity(4)
+                .build());
+        StockAlert alert =
+                fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList().stream()
+                        .filter(a -> a.getItemCode().equals("CASE-X5"))
+                        .findFirst()
+                        .orElseThrow();
+        var propose = ProposeReplenishmentRequest.newBuilder()
+                .setAlertId(alert.getId())
+                .setAgreementId("AC-2026-NEOGEND");
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED, () -> technician.proposeReplenishment(propose.build()));
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.proposeReplenishment(
+                        propose.clone().clearAgreementId().build()),
+                Status.Code.INVALID_ARGUMENT,
+                "agreement_id");
 
         StockAlert proposed = fleetManager.proposeReplenishment(propose.build()).getAlert();
         assertThat(proposed.getDraftOrderNumber()).isNotEmpty();
@@ -387,34 +537,58 @@ class RepairsIT {
         assertThat(draft.getLines(0).getQuantity()).isEqualTo(16); // back to twice the minimum: 2 x 10 - 4
         assertThat(calls).contains("order/CreatePurchaseOrder by fleet.manager");
         // a repeat, even asking for another quantity, answers with the draft already proposed
-        assertThat(fleetManager.proposeReplenishment(propose.clone().setQuantity(3).build()).getAlert())
+        assertThat(fleetManager
+                        .proposeReplenishment(propose.clone().setQuantity(3).build())
+                        .getAlert())
                 .isEqualTo(proposed);
         assertThat(draftsByKey).hasSize(1);
-        assertThat(calls).filteredOn(c -> c.startsWith("order/CreatePurchaseOrder")).hasSize(1);
-        assertThat(fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList())
-                .filteredOn(a -> a.getId() == alert.getId()).extracting(StockAlert::getDraftOrderNumber)
+        assertThat(calls)
+                .filteredOn(c -> c.startsWith("order/CreatePurchaseOrder"))
+                .hasSize(1);
+        assertThat(fleetManager
+                        .listStockAlerts(ListStockAlertsRequest.getDefaultInstance())
+                        .getAlertsList())
+                .filteredOn(a -> a.getId() == alert.getId())
+                .extracting(StockAlert::getDraftOrderNumber)
                 .containsExactly(proposed.getDraftOrderNumber());
-        assertThat(fleetManager.listCatalogueItems(ListCatalogueItemsRequest.getDefaultInstance()).getItemsList())
+        assertThat(fleetManager
+                        .listCatalogueItems(ListCatalogueItemsRequest.getDefaultInstance())
+                        .getItemsList())
                 .extracting(CatalogueItem::getCode, CatalogueItem::getAgreementItemCode)
-                .contains(org.assertj.core.groups.Tuple.tuple("CASE-X5", "ACC-CASE-RUGGED"),
+                .contains(
+                        org.assertj.core.groups.Tuple.tuple("CASE-X5", "ACC-CASE-RUGGED"),
                         org.assertj.core.groups.Tuple.tuple("SP-SCREEN-X5", "SP-SCREEN-X5"));
 
         // the stock climbs back: that alert is cleared and cannot be proposed any more
-        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder().setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
-                .setItemCode("CASE-X5").setDepotCode("DEP-RENNES").setQuantity(20).build());
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
+                .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
+                .setItemCode("CASE-X5")
+                .setDepotCode("DEP-RENNES")
+                .setQuantity(20)
+                .build());
         jdbc.sql("update stock_alert set draft_order_number = null").update();
-        GrpcAssertions.assertStatus(() -> fleetManager.proposeReplenishment(propose.build()),
-                Status.Code.FAILED_PRECONDITION, "is cleared");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.proposeReplenishment(propose.build()),
+                Status.Code.FAILED_PRECONDITION,
+                "is cleared");
     }
 
     @Test
     void eightConcurrentProposalsOfOneAlertMakeOneDraftAndAllGetTheSameAnswer() throws Exception {
-        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder().setDepotCode("DEP-RENNES")
-                .setItemCode("CASE-X5").setMinimum(5).build());
-        StockAlert alert = fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList()
-                .stream().filter(a -> a.getItemCode().equals("CASE-X5")).findFirst().orElseThrow();
-        var propose = ProposeReplenishmentRequest.newBuilder().setAlertId(alert.getId())
-                .setAgreementId("AC-2026-NEOGEND").build();
+        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()
+                .setDepotCode("DEP-RENNES")
+                .setItemCode("CASE-X5")
+                .setMinimum(5)
+                .build());
+        StockAlert alert =
+                fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList().stream()
+                        .filter(a -> a.getItemCode().equals("CASE-X5"))
+                        .findFirst()
+                        .orElseThrow();
+        var propose = ProposeReplenishmentRequest.newBuilder()
+                .setAlertId(alert.getId())
+                .setAgreementId("AC-2026-NEOGEND")
+                .build();
         var start = new java.util.concurrent.CountDownLatch(1);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         try {
@@ -436,10 +610,15 @@ class RepairsIT {
             pool.shutdownNow();
         }
         // the order service was asked once: one draft, the one every caller was told
-        assertThat(calls).filteredOn(c -> c.startsWith("order/CreatePurchaseOrder")).hasSize(1);
+        assertThat(calls)
+                .filteredOn(c -> c.startsWith("order/CreatePurchaseOrder"))
+                .hasSize(1);
         assertThat(draftsByKey).hasSize(1);
-        assertThat(jdbc.sql("select draft_order_number from stock_alert where id = ?").param(alert.getId())
-                .query(String.class).single()).isEqualTo(draftsByKey.values().iterator().next().getNumber());
+        assertThat(jdbc.sql("select draft_order_number from stock_alert where id = ?")
+                        .param(alert.getId())
+                        .query(String.class)
+                        .single())
+                .isEqualTo(draftsByKey.values().iterator().next().getNumber());
     }
 
     // ---- stand-in services ----
@@ -448,17 +627,22 @@ class RepairsIT {
     private ServerInterceptor recorder(String service) {
         return new ServerInterceptor() {
             @Override
-            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-                                                               ServerCallHandler<Q, A> next) {
+            public <Q, A> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
                 String auth = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
-                String payload = new String(java.util.Base64.getUrlDecoder().decode(auth.substring(7).split("\\.")[1]),
+                String payload = new String(
+                        java.util.Base64.getUrlDecoder()
+                                .decode(auth.substring(7).split("\\.")[1]),
                         java.nio.charset.StandardCharsets.UTF_8);
                 String user = payload.replaceAll(".*\"preferred_username\":\"([^\"]*)\".*", "$1");
                 calls.add(service + "/" + call.getMethodDescriptor().getBareMethodName() + " by " + user);
                 Metadata.Key<String> key = Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
                 String k = headers.get(key);
-                return Contexts.interceptCall(Context.current().withValue(KEY, k == null ? "" : k).withValue(USER, user),
-                        call, headers, next);
+                return Contexts.interceptCall(
+                        Context.current().withValue(KEY, k == null ? "" : k).withValue(USER, user),
+                        call,
+                        headers,
+                        next);
             }
         };
     }
@@ -469,17 +653,23 @@ class RepairsIT {
     private Server inventory() throws IOException {
         var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
             Device device(String imei) {
-                if (!states.containsKey(imei) || hidden.contains(imei)
+                if (!states.containsKey(imei)
+                        || hidden.contains(imei)
                         || "unit.manager".equals(USER.get()) && outsideUnitManager.contains(imei)) {
                     throw Status.NOT_FOUND.withDescription("no device " + imei).asRuntimeException();
                 }
-                return Device.newBuilder().setImei(imei).setModel(models.get(imei)).setState(states.get(imei))
-                        .setRepairId(underRepair.getOrDefault(imei, "")).build();
+                return Device.newBuilder()
+                        .setImei(imei)
+                        .setModel(models.get(imei))
+                        .setState(states.get(imei))
+                        .setRepairId(underRepair.getOrDefault(imei, ""))
+                        .build();
             }
 
             void move(String imei, DeviceState from, DeviceState to) {
                 if (device(imei).getState() != from) {
-                    throw Status.FAILED_PRECONDITION.withDescription("device " + imei + " is " + states.get(imei))
+                    throw Status.FAILED_PRECONDITION
+                            .withDescription("device " + imei + " is " + states.get(imei))
                             .asRuntimeException();
                 }
                 states.put(imei, to);
@@ -488,7 +678,9 @@ class RepairsIT {
             @Override
             public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> out) {
                 try {
-                    out.onNext(GetDeviceResponse.newBuilder().setDevice(device(request.getImei())).build());
+                    out.onNext(GetDeviceResponse.newBuilder()
+                            .setDevice(device(request.getImei()))
+                            .build());
                     out.onCompleted();
                 } catch (io.grpc.StatusRuntimeException e) {
                     out.onError(e);
@@ -496,19 +688,24 @@ class RepairsIT {
             }
 
             @Override
-            public void streamDevicePlacements(StreamDevicePlacementsRequest request,
-                                               StreamObserver<StreamDevicePlacementsResponse> out) {
+            public void streamDevicePlacements(
+                    StreamDevicePlacementsRequest request, StreamObserver<StreamDevicePlacementsResponse> out) {
                 var batch = StreamDevicePlacementsResponse.newBuilder();
-                states.keySet().stream().sorted().filter(imei -> !hidden.contains(imei)
+                states.keySet().stream()
+                        .sorted()
+                        .filter(imei -> !hidden.contains(imei)
                                 && !("unit.manager".equals(USER.get()) && outsideUnitManager.contains(imei)))
-                        .forEach(imei -> batch.addPlacements(DevicePlacement.newBuilder().setImei(imei)
-                                .setModel(models.get(imei)).setState(states.get(imei))));
+                        .forEach(imei -> batch.addPlacements(DevicePlacement.newBuilder()
+                                .setImei(imei)
+                                .setModel(models.get(imei))
+                                .setState(states.get(imei))));
                 out.onNext(batch.build());
                 out.onCompleted();
             }
 
             @Override
-            public void startDeviceRepair(StartDeviceRepairRequest request, StreamObserver<StartDeviceRepairResponse> out) {
+            public void startDeviceRepair(
+                    StartDeviceRepairRequest request, StreamObserver<StartDeviceRepairResponse> out) {
                 try {
                     String imei = request.getImei();
                     synchronized (states) {
@@ -516,17 +713,24 @@ class RepairsIT {
                         String under = underRepair.get(imei);
                         if (!request.getRepairId().equals(under)) {
                             if (under != null && !under.equals(request.getReplacesRepairId())) {
-                                throw Status.FAILED_PRECONDITION.withDescription("device " + imei + " is under repair "
-                                        + under + " already").asRuntimeException();
+                                throw Status.FAILED_PRECONDITION
+                                        .withDescription("device " + imei + " is under repair " + under + " already")
+                                        .asRuntimeException();
                             }
                             if (from != DeviceState.DEVICE_STATE_IN_REPAIR) {
-                                move(imei, from == DeviceState.DEVICE_STATE_ASSIGNED ? from
-                                        : DeviceState.DEVICE_STATE_IN_STOCK, DeviceState.DEVICE_STATE_IN_REPAIR);
+                                move(
+                                        imei,
+                                        from == DeviceState.DEVICE_STATE_ASSIGNED
+                                                ? from
+                                                : DeviceState.DEVICE_STATE_IN_STOCK,
+                                        DeviceState.DEVICE_STATE_IN_REPAIR);
                             }
                             underRepair.put(imei, request.getRepairId());
                         }
                     }
-                    out.onNext(StartDeviceRepairResponse.newBuilder().setDevice(device(imei)).build());
+                    out.onNext(StartDeviceRepairResponse.newBuilder()
+                            .setDevice(device(imei))
+                            .build());
                     out.onCompleted();
                 } catch (io.grpc.StatusRuntimeException e) {
                     out.onError(e);
@@ -537,7 +741,9 @@ class RepairsIT {
             public void endDeviceRepair(EndDeviceRepairRequest request, StreamObserver<EndDeviceRepairResponse> out) {
                 try {
                     if (inventoryFailuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                        throw Status.UNAVAILABLE.withDescription("connection refused").asRuntimeException();
+                        throw Status.UNAVAILABLE
+                                .withDescription("connection refused")
+                                .asRuntimeException();
                     }
                     String imei = request.getImei();
                     boolean repaired = request.getOutcome() == DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED;
@@ -556,14 +762,19 @@ class RepairsIT {
                             underRepair.remove(imei);
                             ended.put(imei, end);
                         } else if (!end.equals(ended.get(imei))) {
-                            throw Status.FAILED_PRECONDITION.withDescription("device " + imei + " is not under repair "
-                                    + request.getRepairId()).asRuntimeException();
+                            throw Status.FAILED_PRECONDITION
+                                    .withDescription("device " + imei + " is not under repair " + request.getRepairId())
+                                    .asRuntimeException();
                         }
                     }
                     if (inventoryAnswersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                        throw Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException();
+                        throw Status.UNAVAILABLE
+                                .withDescription("connection reset")
+                                .asRuntimeException();
                     }
-                    out.onNext(EndDeviceRepairResponse.newBuilder().setDevice(device(imei)).build());
+                    out.onNext(EndDeviceRepairResponse.newBuilder()
+                            .setDevice(device(imei))
+                            .build());
                     out.onCompleted();
                 } catch (io.grpc.StatusRuntimeException e) {
                     out.onError(e);
@@ -571,54 +782,73 @@ class RepairsIT {
             }
         };
         return Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
-                .addService(ServerInterceptors.intercept(service, recorder("inventory"))).build().start();
+                .addService(ServerInterceptors.intercept(service, recorder("inventory")))
+                .build()
+                .start();
     }
 
     private Server training() throws IOException {
         var service = new TrainingServiceGrpc.TrainingServiceImplBase() {
             @Override
-            public void checkCertification(CheckCertificationRequest request,
-                                           StreamObserver<CheckCertificationResponse> out) {
+            public void checkCertification(
+                    CheckCertificationRequest request, StreamObserver<CheckCertificationResponse> out) {
                 String reason = notCertified.get(request.getTechnician() + "|" + request.getModel());
-                out.onNext(CheckCertificationResponse.newBuilder().setCertified(reason == null)
-                        .setReason(reason == null ? "" : reason).build());
+                out.onNext(CheckCertificationResponse.newBuilder()
+                        .setCertified(reason == null)
+                        .setReason(reason == null ? "" : reason)
+                        .build());
                 out.onCompleted();
             }
         };
         return Grpc.newServerBuilderForPort(TRAINING_PORT, InsecureServerCredentials.create())
-                .addService(ServerInterceptors.intercept(service, recorder("training"))).build().start();
+                .addService(ServerInterceptors.intercept(service, recorder("training")))
+                .build()
+                .start();
     }
 
     private Server order() throws IOException {
         var service = new OrderServiceGrpc.OrderServiceImplBase() {
             @Override
-            public void requestDeviceExchange(RequestDeviceExchangeRequest request,
-                                              StreamObserver<RequestDeviceExchangeResponse> out) {
-                ExchangeRequest stored = exchangesByKey.computeIfAbsent(KEY.get(), k -> request.getExchangeRequest()
-                        .toBuilder().setNumber(String.format("EX-2026-%06d", numbers.incrementAndGet()))
-                        .setState(ExchangeRequestState.EXCHANGE_REQUEST_STATE_REQUESTED).build());
-                out.onNext(RequestDeviceExchangeResponse.newBuilder().setExchangeRequest(stored).build());
-                out.onCompleted();
-            }
-
-            @Override
-            public void listExchangeRequests(ListExchangeRequestsRequest request,
-                                             StreamObserver<ListExchangeRequestsResponse> out) {
-                out.onNext(ListExchangeRequestsResponse.newBuilder().addAllExchangeRequests(exchangesByKey.values())
+            public void requestDeviceExchange(
+                    RequestDeviceExchangeRequest request, StreamObserver<RequestDeviceExchangeResponse> out) {
+                ExchangeRequest stored = exchangesByKey.computeIfAbsent(
+                        KEY.get(),
+                        k -> request.getExchangeRequest().toBuilder()
+                                .setNumber(String.format("EX-2026-%06d", numbers.incrementAndGet()))
+                                .setState(ExchangeRequestState.EXCHANGE_REQUEST_STATE_REQUESTED)
+                                .build());
+                out.onNext(RequestDeviceExchangeResponse.newBuilder()
+                        .setExchangeRequest(stored)
                         .build());
                 out.onCompleted();
             }
 
             @Override
-            public void createPurchaseOrder(CreatePurchaseOrderRequest request,
-                                            StreamObserver<CreatePurchaseOrderResponse> out) {
-                PurchaseOrder stored = draftsByKey.computeIfAbsent(KEY.get(), k -> request.getOrder().toBuilder()
-                        .setNumber(String.format("BC-2026-%06d", numbers.incrementAndGet())).build());
-                out.onNext(CreatePurchaseOrderResponse.newBuilder().setOrder(stored).build());
+            public void listExchangeRequests(
+                    ListExchangeRequestsRequest request, StreamObserver<ListExchangeRequestsResponse> out) {
+                out.onNext(ListExchangeRequestsResponse.newBuilder()
+                        .addAllExchangeRequests(exchangesByKey.values())
+                        .build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void createPurchaseOrder(
+                    CreatePurchaseOrderRequest request, StreamObserver<CreatePurchaseOrderResponse> out) {
+                PurchaseOrder stored = draftsByKey.computeIfAbsent(
+                        KEY.get(),
+                        k -> request.getOrder().toBuilder()
+                                .setNumber(String.format("BC-2026-%06d", numbers.incrementAndGet()))
+                                .build());
+                out.onNext(CreatePurchaseOrderResponse.newBuilder()
+                        .setOrder(stored)
+                        .build());
                 out.onCompleted();
             }
         };
         return Grpc.newServerBuilderForPort(ORDER_PORT, InsecureServerCredentials.create())
-                .addService(ServerInterceptors.intercept(service, recorder("order"))).build().start();
+                .addService(ServerInterceptors.intercept(service, recorder("order")))
+                .build()
+                .start();
     }
 }

@@ -1,35 +1,33 @@
 package fr.interieur.neogend.accessories;
 
-import fr.interieur.neogend.accessories.v1.MovementKind;
-import fr.interieur.neogend.accessories.v1.ItemCategory;
+import com.google.protobuf.util.Timestamps;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc.AccessoriesServiceBlockingStub;
 import fr.interieur.neogend.accessories.v1.CatalogueItem;
 import fr.interieur.neogend.accessories.v1.CreateCatalogueItemRequest;
 import fr.interieur.neogend.accessories.v1.CreateDepotRequest;
 import fr.interieur.neogend.accessories.v1.ExportStockMovementsRequest;
+import fr.interieur.neogend.accessories.v1.ItemCategory;
 import fr.interieur.neogend.accessories.v1.ListStockAlertsRequest;
 import fr.interieur.neogend.accessories.v1.ListStockMovementsRequest;
 import fr.interieur.neogend.accessories.v1.ListStockMovementsResponse;
+import fr.interieur.neogend.accessories.v1.MovementKind;
 import fr.interieur.neogend.accessories.v1.RecordStockMovementRequest;
 import fr.interieur.neogend.accessories.v1.SetMinimumLevelRequest;
 import fr.interieur.neogend.accessories.v1.StockAlert;
 import fr.interieur.neogend.accessories.v1.StockAlertState;
 import fr.interieur.neogend.accessories.v1.StockMovement;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import com.google.protobuf.util.Timestamps;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -55,11 +53,12 @@ class StockHistoryIT {
 
     static final ZoneId PARIS = ZoneId.of("Europe/Paris");
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     AccessoriesServiceBlockingStub fleetManager;
     AccessoriesServiceBlockingStub technician;
     AccessoriesServiceBlockingStub auditor;
@@ -67,23 +66,26 @@ class StockHistoryIT {
     @BeforeEach
     void connect() {
         AccessoriesTestData.reset(jdbc);
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
-        technician = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
-                TestTokens.technician("GN-RBRE"));
-        auditor = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
+        fleetManager = clients.as(TestTokens.fleetManager(), AccessoriesServiceGrpc::newBlockingStub);
+        technician = clients.as(TestTokens.technician("GN-RBRE"), AccessoriesServiceGrpc::newBlockingStub);
+        auditor = clients.as(TestTokens.auditor(), AccessoriesServiceGrpc::newBlockingStub);
         for (String code : List.of("SP-SCREEN-X5", "SP-BATT-X5")) {
-            fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
-                    .setCode(code).setLabel("Pièce " + code).setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART).addFitsModels("Rugged X5"))
+            fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder()
+                    .setItem(CatalogueItem.newBuilder()
+                            .setCode(code)
+                            .setLabel("Pièce " + code)
+                            .setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART)
+                            .addFitsModels("Rugged X5"))
                     .build());
         }
-        fleetManager.createDepot(CreateDepotRequest.newBuilder().setCode("DEP-RENNES").setName("Atelier de Rennes").build());
-        fleetManager.createDepot(CreateDepotRequest.newBuilder().setCode("DEP-BREST").setName("Atelier de Brest").build());
-    }
-
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
+        fleetManager.createDepot(CreateDepotRequest.newBuilder()
+                .setCode("DEP-RENNES")
+                .setName("Atelier de Rennes")
+                .build());
+        fleetManager.createDepot(CreateDepotRequest.newBuilder()
+                .setCode("DEP-BREST")
+                .setName("Atelier de Brest")
+                .build());
     }
 
     /** The kind without its enum's prefix, as the CSV writes it: RECEIPT. */
@@ -92,7 +94,10 @@ class StockHistoryIT {
     }
 
     RecordStockMovementRequest.Builder move(String kind, String item, String depot, long quantity) {
-        return RecordStockMovementRequest.newBuilder().setKind(MovementKind.valueOf("MOVEMENT_KIND_" + kind)).setItemCode(item).setDepotCode(depot)
+        return RecordStockMovementRequest.newBuilder()
+                .setKind(MovementKind.valueOf("MOVEMENT_KIND_" + kind))
+                .setItemCode(item)
+                .setDepotCode(depot)
                 .setQuantity(quantity);
     }
 
@@ -100,8 +105,8 @@ class StockHistoryIT {
         List<StockMovement> out = new ArrayList<>();
         String token = "";
         do {
-            ListStockMovementsResponse page = auditor.listStockMovements(filter.clone().setPageSize(pageSize)
-                    .setPageToken(token).build());
+            ListStockMovementsResponse page = auditor.listStockMovements(
+                    filter.clone().setPageSize(pageSize).setPageToken(token).build());
             out.addAll(page.getMovementsList());
             token = page.getNextPageToken();
         } while (!token.isEmpty());
@@ -110,21 +115,29 @@ class StockHistoryIT {
 
     @Test
     void anAuditorSeesWhoTookWhatFromWhichDepotFilteredAndTheCsvSaysTheSame() {
-        fleetManager.recordStockMovement(move("RECEIPT", "SP-SCREEN-X5", "DEP-RENNES", 10).setReference("BL-1").build());
-        fleetManager.recordStockMovement(move("RECEIPT", "SP-BATT-X5", "DEP-BREST", 5).build());
+        fleetManager.recordStockMovement(move("RECEIPT", "SP-SCREEN-X5", "DEP-RENNES", 10)
+                .setReference("BL-1")
+                .build());
+        fleetManager.recordStockMovement(
+                move("RECEIPT", "SP-BATT-X5", "DEP-BREST", 5).build());
         technician.recordStockMovement(move("ISSUE", "SP-SCREEN-X5", "DEP-RENNES", 2)
-                .setReference("=HYPERLINK(\"x\") unit, \"GN\"").build());
-        fleetManager.recordStockMovement(move("TRANSFER", "SP-BATT-X5", "DEP-BREST", 3).setToDepotCode("DEP-RENNES")
+                .setReference("=HYPERLINK(\"x\") unit, \"GN\"")
+                .build());
+        fleetManager.recordStockMovement(move("TRANSFER", "SP-BATT-X5", "DEP-BREST", 3)
+                .setToDepotCode("DEP-RENNES")
                 .build());
         // a part consumed in a repair (as RepairService records it), and one recorded before repair ids had a column
         jdbc.sql("insert into stock_movement (kind, item_code, depot_code, quantity, reference, repair_id, actor, at) "
-                + "values ('CONSUMPTION', 'SP-SCREEN-X5', 'DEP-RENNES', 1, 'repair RP-000042', 'RP-000042', "
-                + "'technician', now())").update();
+                        + "values ('CONSUMPTION', 'SP-SCREEN-X5', 'DEP-RENNES', 1, 'repair RP-000042', 'RP-000042', "
+                        + "'technician', now())")
+                .update();
 
         List<StockMovement> everything = all(ListStockMovementsRequest.newBuilder(), 2);
-        assertThat(everything).extracting(m -> kind(m) + " " + m.getItemCode() + " " + m.getDepotCode() + ">"
-                        + m.getToDepotCode() + " x" + m.getQuantity() + " by " + m.getActor())
-                .containsExactly("RECEIPT SP-SCREEN-X5 DEP-RENNES> x10 by fleet.manager",
+        assertThat(everything)
+                .extracting(m -> kind(m) + " " + m.getItemCode() + " " + m.getDepotCode() + ">" + m.getToDepotCode()
+                        + " x" + m.getQuantity() + " by " + m.getActor())
+                .containsExactly(
+                        "RECEIPT SP-SCREEN-X5 DEP-RENNES> x10 by fleet.manager",
                         "RECEIPT SP-BATT-X5 DEP-BREST> x5 by fleet.manager",
                         "ISSUE SP-SCREEN-X5 DEP-RENNES> x2 by technician",
                         "TRANSFER SP-BATT-X5 DEP-BREST>DEP-RENNES x3 by fleet.manager",
@@ -133,69 +146,121 @@ class StockHistoryIT {
         assertThat(everything.get(0).getReference()).isEqualTo("BL-1");
 
         // a depot: out of it or into it
-        assertThat(all(ListStockMovementsRequest.newBuilder().setDepotCode("DEP-BREST"), 50)).hasSize(2);
-        assertThat(all(ListStockMovementsRequest.newBuilder().setDepotCode("DEP-RENNES"), 50)).hasSize(4);
-        assertThat(all(ListStockMovementsRequest.newBuilder().setItemCode("SP-BATT-X5"), 50)).hasSize(2);
-        assertThat(all(ListStockMovementsRequest.newBuilder().setActor("technician"), 50)).hasSize(2);
+        assertThat(all(ListStockMovementsRequest.newBuilder().setDepotCode("DEP-BREST"), 50))
+                .hasSize(2);
+        assertThat(all(ListStockMovementsRequest.newBuilder().setDepotCode("DEP-RENNES"), 50))
+                .hasSize(4);
+        assertThat(all(ListStockMovementsRequest.newBuilder().setItemCode("SP-BATT-X5"), 50))
+                .hasSize(2);
+        assertThat(all(ListStockMovementsRequest.newBuilder().setActor("technician"), 50))
+                .hasSize(2);
         assertThat(all(ListStockMovementsRequest.newBuilder().setRepairId("RP-000042"), 50))
-                .extracting(StockMovement::getRepairId).containsExactly("RP-000042");
-        assertThat(all(ListStockMovementsRequest.newBuilder().setActor("technician").setItemCode("SP-BATT-X5"), 50))
+                .extracting(StockMovement::getRepairId)
+                .containsExactly("RP-000042");
+        assertThat(all(
+                        ListStockMovementsRequest.newBuilder()
+                                .setActor("technician")
+                                .setItemCode("SP-BATT-X5"),
+                        50))
                 .isEmpty();
         var today = day(LocalDate.now(PARIS));
         var yesterday = day(LocalDate.now(PARIS).minusDays(1));
-        assertThat(all(ListStockMovementsRequest.newBuilder().setFromDate(today).setToDate(today), 50)).hasSize(5);
-        assertThat(all(ListStockMovementsRequest.newBuilder().setToDate(yesterday), 50)).isEmpty();
-        assertThat(all(ListStockMovementsRequest.newBuilder().setFromDate(day(LocalDate.now(PARIS).plusDays(1))),
-                50)).isEmpty();
+        assertThat(all(ListStockMovementsRequest.newBuilder().setFromDate(today).setToDate(today), 50))
+                .hasSize(5);
+        assertThat(all(ListStockMovementsRequest.newBuilder().setToDate(yesterday), 50))
+                .isEmpty();
+        assertThat(all(
+                        ListStockMovementsRequest.newBuilder()
+                                .setFromDate(day(LocalDate.now(PARIS).plusDays(1))),
+                        50))
+                .isEmpty();
 
         // odd dates are refused, naming the field
-        GrpcAssertions.assertStatus(() -> auditor.listStockMovements(ListStockMovementsRequest.newBuilder()
-                .setFromDate(today).setToDate(yesterday).build()), Status.Code.INVALID_ARGUMENT, "to_date");
-        GrpcAssertions.assertStatus(() -> auditor.listStockMovements(ListStockMovementsRequest.newBuilder()
-                .setFromDate(day("2026-02-30")).build()), Status.Code.INVALID_ARGUMENT, "from_date");
-        GrpcAssertions.assertStatus(() -> auditor.listStockMovements(ListStockMovementsRequest.newBuilder()
-                .setToDate(day("2026-13-03")).build()), Status.Code.INVALID_ARGUMENT, "to_date");
-        GrpcAssertions.assertStatus(() -> auditor.exportStockMovements(ExportStockMovementsRequest.newBuilder()
-                .setFromDate(today).setToDate(yesterday).build()), Status.Code.INVALID_ARGUMENT, "to_date");
+        GrpcAssertions.assertStatus(
+                () -> auditor.listStockMovements(ListStockMovementsRequest.newBuilder()
+                        .setFromDate(today)
+                        .setToDate(yesterday)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "to_date");
+        GrpcAssertions.assertStatus(
+                () -> auditor.listStockMovements(ListStockMovementsRequest.newBuilder()
+                        .setFromDate(day("2026-02-30"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "from_date");
+        GrpcAssertions.assertStatus(
+                () -> auditor.listStockMovements(ListStockMovementsRequest.newBuilder()
+                        .setToDate(day("2026-13-03"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "to_date");
+        GrpcAssertions.assertStatus(
+                () -> auditor.exportStockMovements(ExportStockMovementsRequest.newBuilder()
+                        .setFromDate(today)
+                        .setToDate(yesterday)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "to_date");
         // a token is for the filters it was issued with
-        String token = auditor.listStockMovements(ListStockMovementsRequest.newBuilder().setPageSize(1).build())
+        String token = auditor.listStockMovements(
+                        ListStockMovementsRequest.newBuilder().setPageSize(1).build())
                 .getNextPageToken();
-        GrpcAssertions.assertStatus(() -> auditor.listStockMovements(ListStockMovementsRequest.newBuilder()
-                .setDepotCode("DEP-BREST").setPageToken(token).build()), Status.Code.INVALID_ARGUMENT, "page_token");
+        GrpcAssertions.assertStatus(
+                () -> auditor.listStockMovements(ListStockMovementsRequest.newBuilder()
+                        .setDepotCode("DEP-BREST")
+                        .setPageToken(token)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "page_token");
 
         // the CSV: the same rows, the same values, text quoted and never a formula
-        String csv = auditor.exportStockMovements(ExportStockMovementsRequest.getDefaultInstance()).getFile().getData()
+        String csv = auditor.exportStockMovements(ExportStockMovementsRequest.getDefaultInstance())
+                .getFile()
+                .getData()
                 .toStringUtf8();
         String[] lines = csv.split("\r\n");
-        assertThat(lines[0]).isEqualTo("id,record_time,kind,item_code,depot_code,to_depot_code,quantity,repair_id,actor,"
-                + "reference");
+        assertThat(lines[0])
+                .isEqualTo("id,record_time,kind,item_code,depot_code,to_depot_code,quantity,repair_id,actor,"
+                        + "reference");
         assertThat(lines).hasSize(everything.size() + 1);
         for (int i = 0; i < everything.size(); i++) {
             StockMovement m = everything.get(i);
-            assertThat(lines[i + 1]).startsWith(m.getId() + "," + Timestamps.toString(m.getRecordTime()) + "," + kind(m) + ","
-                    + m.getItemCode() + "," + m.getDepotCode() + "," + m.getToDepotCode() + "," + m.getQuantity() + ","
-                    + m.getRepairId() + ",\"" + m.getActor() + "\",");
+            assertThat(lines[i + 1])
+                    .startsWith(m.getId() + "," + Timestamps.toString(m.getRecordTime()) + "," + kind(m) + ","
+                            + m.getItemCode() + "," + m.getDepotCode() + "," + m.getToDepotCode() + ","
+                            + m.getQuantity() + ","
+                            + m.getRepairId() + ",\"" + m.getActor() + "\",");
         }
         assertThat(lines[3]).endsWith(",\"'=HYPERLINK(\"\"x\"\") unit, \"\"GN\"\"\"");
-        String rennes = auditor.exportStockMovements(ExportStockMovementsRequest.newBuilder().setDepotCode("DEP-RENNES")
-                .build()).getFile().getData().toStringUtf8();
+        String rennes = auditor.exportStockMovements(ExportStockMovementsRequest.newBuilder()
+                        .setDepotCode("DEP-RENNES")
+                        .build())
+                .getFile()
+                .getData()
+                .toStringUtf8();
         assertThat(rennes.split("\r\n")).hasSize(5);
 
         // a technician records movements but does not read the ledger
-        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> technician.listStockMovements(
-                ListStockMovementsRequest.getDefaultInstance()));
-        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> technician.exportStockMovements(
-                ExportStockMovementsRequest.getDefaultInstance()));
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> technician.listStockMovements(ListStockMovementsRequest.getDefaultInstance()));
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> technician.exportStockMovements(ExportStockMovementsRequest.getDefaultInstance()));
     }
 
     @Test
     void pagesNeitherLoseNorRepeatAMovementWhileOthersAreRecorded() throws Exception {
-        fleetManager.recordStockMovement(move("RECEIPT", "SP-SCREEN-X5", "DEP-RENNES", 1000).build());
+        fleetManager.recordStockMovement(
+                move("RECEIPT", "SP-SCREEN-X5", "DEP-RENNES", 1000).build());
         for (int i = 0; i < 60; i++) {
-            fleetManager.recordStockMovement(move("ISSUE", "SP-SCREEN-X5", "DEP-RENNES", 1).setReference("before " + i)
+            fleetManager.recordStockMovement(move("ISSUE", "SP-SCREEN-X5", "DEP-RENNES", 1)
+                    .setReference("before " + i)
                     .build());
         }
-        Set<Long> before = new HashSet<>(jdbc.sql("select id from stock_movement").query(Long.class).list());
+        Set<Long> before = new HashSet<>(
+                jdbc.sql("select id from stock_movement").query(Long.class).list());
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService writers = Executors.newFixedThreadPool(2);
         List<Future<Integer>> written = new ArrayList<>();
@@ -204,7 +269,8 @@ class StockHistoryIT {
                 int n = 0;
                 while (!stop.get() && n < 200) {
                     fleetManager.recordStockMovement(move("ISSUE", "SP-SCREEN-X5", "DEP-RENNES", 1)
-                            .setReference("during").build());
+                            .setReference("during")
+                            .build());
                     n++;
                 }
                 return n;
@@ -225,41 +291,69 @@ class StockHistoryIT {
         assertThat(ids).containsAll(before);
         // once the writers are done, paging again gives every movement once, as the export does
         List<StockMovement> settled = all(ListStockMovementsRequest.newBuilder().setDepotCode("DEP-RENNES"), 13);
-        long stored = jdbc.sql("select count(*) from stock_movement").query(Long.class).single();
+        long stored = jdbc.sql("select count(*) from stock_movement")
+                .query(Long.class)
+                .single();
         assertThat(settled).hasSize((int) stored);
         assertThat(settled.stream().map(StockMovement::getId)).doesNotHaveDuplicates();
-        String csv = auditor.exportStockMovements(ExportStockMovementsRequest.newBuilder().setDepotCode("DEP-RENNES")
-                .build()).getFile().getData().toStringUtf8();
+        String csv = auditor.exportStockMovements(ExportStockMovementsRequest.newBuilder()
+                        .setDepotCode("DEP-RENNES")
+                        .build())
+                .getFile()
+                .getData()
+                .toStringUtf8();
         assertThat(csv.split("\r\n")).hasSize((int) stored + 1);
     }
 
     @Test
     void clearedAlertsAreListedApartFromOpenOnesWithTheirClearTime() {
-        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder().setDepotCode("DEP-RENNES")
-                .setItemCode("SP-SCREEN-X5").setMinimum(5).build());
-        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder().setDepotCode("DEP-BREST")
-                .setItemCode("SP-BATT-X5").setMinimum(2).build());
+        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()
+                .setDepotCode("DEP-RENNES")
+                .setItemCode("SP-SCREEN-X5")
+                .setMinimum(5)
+                .build());
+        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()
+                .setDepotCode("DEP-BREST")
+                .setItemCode("SP-BATT-X5")
+                .setMinimum(2)
+                .build());
         // Rennes climbs back (alert cleared), then falls again (a new alert); Brest stays below
-        fleetManager.recordStockMovement(move("RECEIPT", "SP-SCREEN-X5", "DEP-RENNES", 6).build());
-        fleetManager.recordStockMovement(move("ISSUE", "SP-SCREEN-X5", "DEP-RENNES", 3).build());
+        fleetManager.recordStockMovement(
+                move("RECEIPT", "SP-SCREEN-X5", "DEP-RENNES", 6).build());
+        fleetManager.recordStockMovement(
+                move("ISSUE", "SP-SCREEN-X5", "DEP-RENNES", 3).build());
 
-        List<StockAlert> open = auditor.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList();
+        List<StockAlert> open = auditor.listStockAlerts(ListStockAlertsRequest.getDefaultInstance())
+                .getAlertsList();
         List<StockAlert> cleared = auditor.listStockAlerts(ListStockAlertsRequest.newBuilder()
-                .setState(StockAlertState.STOCK_ALERT_STATE_CLEARED).build()).getAlertsList();
+                        .setState(StockAlertState.STOCK_ALERT_STATE_CLEARED)
+                        .build())
+                .getAlertsList();
         List<StockAlert> any = auditor.listStockAlerts(ListStockAlertsRequest.newBuilder()
-                .setState(StockAlertState.STOCK_ALERT_STATE_ANY).build()).getAlertsList();
-        assertThat(open).extracting(a -> a.getDepotCode() + " " + a.hasClearTime())
+                        .setState(StockAlertState.STOCK_ALERT_STATE_ANY)
+                        .build())
+                .getAlertsList();
+        assertThat(open)
+                .extracting(a -> a.getDepotCode() + " " + a.hasClearTime())
                 .containsExactly("DEP-BREST false", "DEP-RENNES false");
         assertThat(cleared).extracting(StockAlert::getDepotCode).containsExactly("DEP-RENNES");
         assertThat(cleared.get(0).hasClearTime()).isTrue();
         assertThat(any).hasSize(3);
-        assertThat(auditor.listStockAlerts(ListStockAlertsRequest.newBuilder().setDepotCode("DEP-BREST")
-                .setState(StockAlertState.STOCK_ALERT_STATE_CLEARED).build()).getAlertsList()).isEmpty();
+        assertThat(auditor.listStockAlerts(ListStockAlertsRequest.newBuilder()
+                                .setDepotCode("DEP-BREST")
+                                .setState(StockAlertState.STOCK_ALERT_STATE_CLEARED)
+                                .build())
+                        .getAlertsList())
+                .isEmpty();
         // page by page: the same alerts
         var first = auditor.listStockAlerts(ListStockAlertsRequest.newBuilder()
-                .setState(StockAlertState.STOCK_ALERT_STATE_ANY).setPageSize(2).build());
+                .setState(StockAlertState.STOCK_ALERT_STATE_ANY)
+                .setPageSize(2)
+                .build());
         var second = auditor.listStockAlerts(ListStockAlertsRequest.newBuilder()
-                .setState(StockAlertState.STOCK_ALERT_STATE_ANY).setPageSize(2).setPageToken(first.getNextPageToken())
+                .setState(StockAlertState.STOCK_ALERT_STATE_ANY)
+                .setPageSize(2)
+                .setPageToken(first.getNextPageToken())
                 .build());
         List<StockAlert> paged = new ArrayList<>(first.getAlertsList());
         paged.addAll(second.getAlertsList());

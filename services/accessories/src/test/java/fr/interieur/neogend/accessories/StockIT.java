@@ -1,28 +1,26 @@
 package fr.interieur.neogend.accessories;
 
-import fr.interieur.neogend.accessories.v1.MovementKind;
-import fr.interieur.neogend.accessories.v1.ItemCategory;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc.AccessoriesServiceBlockingStub;
 import fr.interieur.neogend.accessories.v1.CatalogueItem;
 import fr.interieur.neogend.accessories.v1.CreateCatalogueItemRequest;
 import fr.interieur.neogend.accessories.v1.CreateDepotRequest;
 import fr.interieur.neogend.accessories.v1.GetStockRequest;
+import fr.interieur.neogend.accessories.v1.ItemCategory;
 import fr.interieur.neogend.accessories.v1.ListStockAlertsRequest;
+import fr.interieur.neogend.accessories.v1.MovementKind;
 import fr.interieur.neogend.accessories.v1.RecordStockMovementRequest;
 import fr.interieur.neogend.accessories.v1.SetMinimumLevelRequest;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.util.ArrayList;
@@ -39,46 +37,59 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class StockIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     AccessoriesServiceBlockingStub fleetManager;
 
     @BeforeEach
     void connect() {
         AccessoriesTestData.reset(jdbc);
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
-        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder().setItem(CatalogueItem.newBuilder()
-                .setCode("SP-SCREEN-X5").setLabel("Écran Rugged X5").setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART).addFitsModels("Rugged X5"))
+        fleetManager = clients.as(TestTokens.fleetManager(), AccessoriesServiceGrpc::newBlockingStub);
+        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder()
+                .setItem(CatalogueItem.newBuilder()
+                        .setCode("SP-SCREEN-X5")
+                        .setLabel("Écran Rugged X5")
+                        .setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART)
+                        .addFitsModels("Rugged X5"))
                 .build());
-        fleetManager.createDepot(CreateDepotRequest.newBuilder().setCode("DEP-RENNES").setName("Atelier de Rennes").build());
-        fleetManager.createDepot(CreateDepotRequest.newBuilder().setCode("DEP-BREST").setName("Atelier de Brest").build());
-    }
-
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
+        fleetManager.createDepot(CreateDepotRequest.newBuilder()
+                .setCode("DEP-RENNES")
+                .setName("Atelier de Rennes")
+                .build());
+        fleetManager.createDepot(CreateDepotRequest.newBuilder()
+                .setCode("DEP-BREST")
+                .setName("Atelier de Brest")
+                .build());
     }
 
     RecordStockMovementRequest.Builder move(String kind, long quantity) {
-        return RecordStockMovementRequest.newBuilder().setKind(MovementKind.valueOf("MOVEMENT_KIND_" + kind)).setItemCode("SP-SCREEN-X5")
-                .setDepotCode("DEP-RENNES").setQuantity(quantity).setReference("test");
+        return RecordStockMovementRequest.newBuilder()
+                .setKind(MovementKind.valueOf("MOVEMENT_KIND_" + kind))
+                .setItemCode("SP-SCREEN-X5")
+                .setDepotCode("DEP-RENNES")
+                .setQuantity(quantity)
+                .setReference("test");
     }
 
     long openAlerts() {
-        return fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsCount();
+        return fleetManager
+                .listStockAlerts(ListStockAlertsRequest.getDefaultInstance())
+                .getAlertsCount();
     }
 
     @Test
     void stockNeverGoesNegativeUnderFiftyConcurrentMovementsAndTheAlertIsRaisedOncePerCrossing() throws Exception {
         fleetManager.recordStockMovement(move("RECEIPT", 30).build());
-        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder().setDepotCode("DEP-RENNES")
-                .setItemCode("SP-SCREEN-X5").setMinimum(10).build());
-        var technician = GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
-                TestTokens.technician("GN"));
+        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()
+                .setDepotCode("DEP-RENNES")
+                .setItemCode("SP-SCREEN-X5")
+                .setMinimum(10)
+                .build());
+        var technician = clients.as(TestTokens.technician("GN"), AccessoriesServiceGrpc::newBlockingStub);
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(50);
         List<Future<String>> results = new ArrayList<>();
@@ -86,7 +97,8 @@ class StockIT {
             results.add(pool.submit((Callable<String>) () -> {
                 start.await();
                 try {
-                    technician.recordStockMovement(move("CONSUMPTION", 1).setReference("repair").build());
+                    technician.recordStockMovement(
+                            move("CONSUMPTION", 1).setReference("repair").build());
                     return "OK";
                 } catch (StatusRuntimeException e) {
                     return e.getStatus().getCode().name();
@@ -100,37 +112,65 @@ class StockIT {
         }
         pool.shutdown();
         assertThat(outcome.stream().filter("OK"::equals)).hasSize(30);
-        assertThat(outcome.stream().filter(o -> !o.equals("OK"))).allMatch("FAILED_PRECONDITION"::equals).hasSize(20);
-        var level = fleetManager.getStock(GetStockRequest.newBuilder().setDepotCode("DEP-RENNES").build()).getLevels(0);
+        assertThat(outcome.stream().filter(o -> !o.equals("OK")))
+                .allMatch("FAILED_PRECONDITION"::equals)
+                .hasSize(20);
+        var level = fleetManager
+                .getStock(
+                        GetStockRequest.newBuilder().setDepotCode("DEP-RENNES").build())
+                .getLevels(0);
         assertThat(level.getQuantity()).isZero();
         assertThat(level.getBelowMinimum()).isTrue();
-        assertThat(jdbc.sql("select count(*) from stock_movement").query(Long.class).single()).isEqualTo(31);
-        assertThat(jdbc.sql("select count(*) from stock_alert").query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from stock_movement")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(31);
+        assertThat(jdbc.sql("select count(*) from stock_alert")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
 
         fleetManager.recordStockMovement(move("RECEIPT", 25).build());
         assertThat(openAlerts()).isZero();
-        fleetManager.recordStockMovement(move("ISSUE", 20).setReference("GN-RBRE-GGD35").build());
+        fleetManager.recordStockMovement(
+                move("ISSUE", 20).setReference("GN-RBRE-GGD35").build());
         assertThat(openAlerts()).isEqualTo(1);
-        assertThat(jdbc.sql("select count(*) from stock_alert").query(Long.class).single()).isEqualTo(2);
+        assertThat(jdbc.sql("select count(*) from stock_alert")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
     }
 
     @Test
     void transfersMoveStockBetweenDepotsAndBadMovementsAreRefused() {
         fleetManager.recordStockMovement(move("RECEIPT", 8).build());
-        var levels = fleetManager.recordStockMovement(move("TRANSFER", 3).setToDepotCode("DEP-BREST").build())
+        var levels = fleetManager
+                .recordStockMovement(
+                        move("TRANSFER", 3).setToDepotCode("DEP-BREST").build())
                 .getLevelsList();
-        assertThat(levels).extracting(l -> l.getDepotCode() + "=" + l.getQuantity())
+        assertThat(levels)
+                .extracting(l -> l.getDepotCode() + "=" + l.getQuantity())
                 .containsExactly("DEP-RENNES=5", "DEP-BREST=3");
-        StatusRuntimeException tooMuch = GrpcAssertions.failure(() -> fleetManager.recordStockMovement(
-                move("ISSUE", 6).build()));
+        StatusRuntimeException tooMuch = GrpcAssertions.failure(
+                () -> fleetManager.recordStockMovement(move("ISSUE", 6).build()));
         assertThat(tooMuch.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
         assertThat(tooMuch.getStatus().getDescription()).contains("only 5 of SP-SCREEN-X5 in DEP-RENNES");
-        assertThat(GrpcAssertions.failure(() -> fleetManager.recordStockMovement(move("TRANSFER", 1).build()))
-                .getStatus().getDescription()).contains("to_depot_code");
-        assertThat(GrpcAssertions.failure(() -> fleetManager.recordStockMovement(move("UNSPECIFIED", 0).build()))
-                .getStatus().getDescription()).contains("kind").contains("quantity");
-        assertThat(GrpcAssertions.failure(() -> GrpcTestClients.withToken(AccessoriesServiceGrpc.newBlockingStub(channel),
-                TestTokens.auditor()).recordStockMovement(move("ISSUE", 1).build())).getStatus().getCode())
+        assertThat(GrpcAssertions.failure(() -> fleetManager.recordStockMovement(
+                                move("TRANSFER", 1).build()))
+                        .getStatus()
+                        .getDescription())
+                .contains("to_depot_code");
+        assertThat(GrpcAssertions.failure(() -> fleetManager.recordStockMovement(
+                                move("UNSPECIFIED", 0).build()))
+                        .getStatus()
+                        .getDescription())
+                .contains("kind")
+                .contains("quantity");
+        assertThat(GrpcAssertions.failure(
+                                () -> clients.as(TestTokens.auditor(), AccessoriesServiceGrpc::newBlockingStub)
+                                        .recordStockMovement(move("ISSUE", 1).build()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 }

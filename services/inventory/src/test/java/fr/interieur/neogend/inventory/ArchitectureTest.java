@@ -15,8 +15,11 @@ class ArchitectureTest {
     /** Every class outside grpc, persistence and *client is free of transport and storage (issue 19). */
     @Test
     void everyClassOutsideTheAdaptersDependsOnNeitherTransportNorStorage() {
-        DomainRules.checkService(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("fr.interieur.neogend.inventory"), "fr.interieur.neogend.inventory");
+        DomainRules.checkService(
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                        .importPackages("fr.interieur.neogend.inventory"),
+                "fr.interieur.neogend.inventory");
     }
 
     /** Each table is written by one persistence adapter (devices, packs, units, history, the outbox). */

@@ -5,24 +5,21 @@ import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
-import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.OrderStandIn;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -64,7 +61,8 @@ class BulkRegistrationIT {
                 @Override
                 public Object postProcessAfterInitialization(Object bean, String name) {
                     return bean instanceof DataSource ds && !(bean instanceof DelegatingDataSource)
-                            ? new Counting(ds) : bean;
+                            ? new Counting(ds)
+                            : bean;
                 }
             };
         }
@@ -87,15 +85,18 @@ class BulkRegistrationIT {
         }
 
         private static Connection counted(Connection c) {
-            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                    (proxy, method, args) -> {
-                        if ((method.getName().equals("prepareStatement") || method.getName().equals("prepareCall"))
-                                && args != null && args[0] instanceof String sql) {
+            return (Connection) Proxy.newProxyInstance(
+                    Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        if ((method.getName().equals("prepareStatement")
+                                        || method.getName().equals("prepareCall"))
+                                && args != null
+                                && args[0] instanceof String sql) {
                             STATEMENTS.add(sql);
                         }
                         try {
                             Object result = method.invoke(c, args);
-                            if (result instanceof Statement s && method.getName().equals("createStatement")) {
+                            if (result instanceof Statement s
+                                    && method.getName().equals("createStatement")) {
                                 return counted(s);
                             }
                             return result;
@@ -106,8 +107,8 @@ class BulkRegistrationIT {
         }
 
         private static Statement counted(Statement s) {
-            return (Statement) Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[] {Statement.class},
-                    (proxy, method, args) -> {
+            return (Statement) Proxy.newProxyInstance(
+                    Statement.class.getClassLoader(), new Class<?>[] {Statement.class}, (proxy, method, args) -> {
                         if (method.getName().startsWith("execute") && args != null && args[0] instanceof String sql) {
                             STATEMENTS.add(sql);
                         }
@@ -120,50 +121,48 @@ class BulkRegistrationIT {
         }
     }
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
 
-    ManagedChannel channel;
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     InventoryServiceBlockingStub fleetManager;
 
     @BeforeEach
     void connect() {
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel),
-                TestTokens.fleetManager());
+        fleetManager = clients.as(TestTokens.fleetManager(), InventoryServiceGrpc::newBlockingStub);
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
-    }
-
     /** One bad row of a kind: the row, the field named, and words of its reason. */
-    record Bad(Device.Builder row, String field, String reason) {
-    }
+    record Bad(Device.Builder row, String field, String reason) {}
 
     @Test
     void oneRowOfEachProblemIsNamedInOneAnswerThenTheFixedDeliveryRegisters() throws Exception {
-        fleetManager.registerDevice(register(phone(7000, "GN-RBRE")));                           // in the fleet
+        fleetManager.registerDevice(register(phone(7000, "GN-RBRE"))); // in the fleet
         fleetManager.registerDevice(register(phone(7001, null).clearPackType().clearAgreementId())); // a spare
-        fleetManager.registerDevice(register(phone(7002, "GN-RBRE")));                           // delivered again
+        fleetManager.registerDevice(register(phone(7002, "GN-RBRE"))); // delivered again
         String luhnless = imei(7103).substring(0, 14) + ((imei(7103).charAt(14) - '0' + 1) % 10);
         // problems the service used to find in a first pass, and those it found only once they were fixed
         List<Bad> first = List.of(
                 new Bad(phone(7101, "GN-RBRE").setImei(luhnless), "imei", "check digit"),
                 new Bad(phone(7102, "GN-RBRE").setImei(imei(7100)), "imei", "repeats devices[0]"),
-                new Bad(phone(7103, "GN-RBRE").setImei(imei(7000)).setSerialNumber("SN-OTHER"), "imei",
+                new Bad(
+                        phone(7103, "GN-RBRE").setImei(imei(7000)).setSerialNumber("SN-OTHER"),
+                        "imei",
                         "is registered already as Rugged X5 serial SN-7000"),
-                new Bad(phone(7104, "GN-RBRE").setSerialNumber("SN-7000"), "serial_number",
+                new Bad(
+                        phone(7104, "GN-RBRE").setSerialNumber("SN-7000"),
+                        "serial_number",
                         "is registered already for IMEI " + imei(7000)),
                 new Bad(phone(7105, "GN-RBRE").setSerialNumber("SN-7100"), "serial_number", "repeats devices[0]"),
                 new Bad(phone(7106, "GN-NOPE"), "unit_code", "does not exist"),
                 new Bad(phone(7107, "GN-RBRE").setAgreementId("AC-NOPE"), "agreement_id", "does not exist"),
                 new Bad(phone(7108, "GN-RBRE").setAgreementId(OrderStandIn.ENDED), "agreement_id", "is not in force"),
-                new Bad(phone(7109, "GN-RBRE").setImei(imei(7001)).setSerialNumber("SN-7001"), "imei",
+                new Bad(
+                        phone(7109, "GN-RBRE").setImei(imei(7001)).setSerialNumber("SN-7001"),
+                        "imei",
                         "is in the fleet already (IN_STOCK, a spare)"),
                 new Bad(phone(7110, "GN-RBRE").clearKind(), "kind", "is required"));
         List<Bad> second = List.of(
@@ -180,7 +179,9 @@ class BulkRegistrationIT {
         for (List<Bad> bads : List.of(first, second)) {
             StatusRuntimeException e = GrpcAssertions.failure(() -> fleetManager.registerDevices(delivery(bads)));
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-            List<BadRequest.FieldViolation> named = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class)
+            List<BadRequest.FieldViolation> named = StatusProto.fromThrowable(e)
+                    .getDetails(0)
+                    .unpack(BadRequest.class)
                     .getFieldViolationsList();
             // row 0 is sound, so is the last one (a repeat of a registration); every other row is named, once
             List<String> expected = new ArrayList<>();
@@ -189,7 +190,9 @@ class BulkRegistrationIT {
             }
             assertThat(named).extracting(BadRequest.FieldViolation::getField).containsExactlyElementsOf(expected);
             for (int i = 0; i < bads.size(); i++) {
-                assertThat(named.get(i).getDescription()).as(expected.get(i)).containsIgnoringCase(bads.get(i).reason());
+                assertThat(named.get(i).getDescription())
+                        .as(expected.get(i))
+                        .containsIgnoringCase(bads.get(i).reason());
             }
         }
         // both together: one answer counts all 18 (the first 10 are spelt out: trailers stay small)
@@ -197,12 +200,17 @@ class BulkRegistrationIT {
         all.addAll(second);
         StatusRuntimeException e = GrpcAssertions.failure(() -> fleetManager.registerDevices(delivery(all)));
         assertThat(e.getStatus().getDescription()).contains("(18 problems in all)");
-        assertThat(StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class).getFieldViolationsCount())
+        assertThat(StatusProto.fromThrowable(e)
+                        .getDetails(0)
+                        .unpack(BadRequest.class)
+                        .getFieldViolationsCount())
                 .isEqualTo(10);
-        assertThat(jdbc.sql("select count(*) from device").query(Long.class).single()).isEqualTo(3);
+        assertThat(jdbc.sql("select count(*) from device").query(Long.class).single())
+                .isEqualTo(3);
 
         // the file fixed: every row registers, the repeated one counts as done
-        RegisterDevicesRequest.Builder fixed = RegisterDevicesRequest.newBuilder().addDevices(phone(7100, "GN-RBRE"));
+        RegisterDevicesRequest.Builder fixed =
+                RegisterDevicesRequest.newBuilder().addDevices(phone(7100, "GN-RBRE"));
         for (int i = 0; i < all.size(); i++) {
             fixed.addDevices(phone(7101 + i, "GN-RBRE"));
         }
@@ -210,7 +218,8 @@ class BulkRegistrationIT {
         RegisterDevicesResponse done = fleetManager.registerDevices(fixed.build());
         assertThat(done.getRegisteredCount()).isEqualTo(19);
         assertThat(done.getAlreadyRegisteredCount()).isEqualTo(1);
-        assertThat(jdbc.sql("select count(*) from pack").query(Long.class).single()).isEqualTo(21);
+        assertThat(jdbc.sql("select count(*) from pack").query(Long.class).single())
+                .isEqualTo(21);
     }
 
     @Test
@@ -227,10 +236,10 @@ class BulkRegistrationIT {
             Device.Builder row = phone(20_000 + i, "GN-RBRE");
             switch (i % 5) {
                 case 0 -> row.setImei(imei(10_000 + i % 2000)).setSerialNumber("OTHER-" + i); // IMEI in the fleet
-                case 1 -> row.setSerialNumber("SN-" + (10_000 + i % 2000));                  // serial in the fleet
-                case 2 -> row.setUnitCode("GN-NOPE-" + i);                                     // no such unit
-                case 3 -> row.setAgreementId("AC-NOPE-" + i);                                  // no such agreement
-                default -> row.setKind(DeviceKind.DEVICE_KIND_UNSPECIFIED);                    // no kind
+                case 1 -> row.setSerialNumber("SN-" + (10_000 + i % 2000)); // serial in the fleet
+                case 2 -> row.setUnitCode("GN-NOPE-" + i); // no such unit
+                case 3 -> row.setAgreementId("AC-NOPE-" + i); // no such agreement
+                default -> row.setKind(DeviceKind.DEVICE_KIND_UNSPECIFIED); // no kind
             }
             bad.addDevices(row);
         }
@@ -244,19 +253,30 @@ class BulkRegistrationIT {
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(e.getStatus().getDescription()).contains("(5000 problems in all)");
         BadRequest details = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class);
-        assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField).containsExactly(
-                "devices[0].imei", "devices[1].serial_number", "devices[2].unit_code", "devices[3].agreement_id",
-                "devices[4].kind", "devices[5].imei", "devices[6].serial_number", "devices[7].unit_code",
-                "devices[8].agreement_id", "devices[9].kind");
+        assertThat(details.getFieldViolationsList())
+                .extracting(BadRequest.FieldViolation::getField)
+                .containsExactly(
+                        "devices[0].imei",
+                        "devices[1].serial_number",
+                        "devices[2].unit_code",
+                        "devices[3].agreement_id",
+                        "devices[4].kind",
+                        "devices[5].imei",
+                        "devices[6].serial_number",
+                        "devices[7].unit_code",
+                        "devices[8].agreement_id",
+                        "devices[9].kind");
         // one query for the IMEIs (= any), one for the serial numbers, one for the units; nothing per row
-        List<String> application = statements.stream().filter(s -> !s.contains("outbox")).toList();
+        List<String> application =
+                statements.stream().filter(s -> !s.contains("outbox")).toList();
         assertThat(application).as("statements: %s", application).hasSizeLessThanOrEqualTo(8);
         assertThat(application).filteredOn(s -> s.contains("imei = any(")).hasSize(1);
         // a thousand unknown agreements: only the first ten are asked of the order service
         assertThat(details.getFieldViolations(3).getDescription()).contains("does not exist");
         System.out.printf("5,000 bad rows answered in %d ms with %d statements%n", millis, application.size());
         assertThat(millis).isLessThan(15_000);
-        assertThat(jdbc.sql("select count(*) from device").query(Long.class).single()).isEqualTo(2000);
+        assertThat(jdbc.sql("select count(*) from device").query(Long.class).single())
+                .isEqualTo(2000);
     }
 
     @Test
@@ -267,7 +287,9 @@ class BulkRegistrationIT {
         }
         StatusRuntimeException e = GrpcAssertions.failure(() -> fleetManager.registerDevices(bad.build()));
         assertThat(e.getStatus().getDescription()).contains("(11 problems in all)");
-        List<BadRequest.FieldViolation> named = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class)
+        List<BadRequest.FieldViolation> named = StatusProto.fromThrowable(e)
+                .getDetails(0)
+                .unpack(BadRequest.class)
                 .getFieldViolationsList();
         assertThat(named.get(0).getField()).isEqualTo("devices[1].agreement_id");
         assertThat(named.get(0).getDescription()).isEqualTo("agreement AC-X1 does not exist");

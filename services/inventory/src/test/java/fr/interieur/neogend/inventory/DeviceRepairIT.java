@@ -12,17 +12,15 @@ import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc.InventoryServiceBl
 import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
 import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.util.ArrayList;
@@ -51,58 +49,68 @@ class DeviceRepairIT {
 
     private static final String CIE1 = "GN-RBRE-GGD35-CIE1";
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
 
-    ManagedChannel channel;
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     InventoryServiceBlockingStub fleetManager;
     InventoryServiceBlockingStub unitManager;
     InventoryServiceBlockingStub technician;
 
     @BeforeEach
     void connect() {
-        channel = GrpcTestClients.channel(grpcPort);
         fleetManager = as(TestTokens.fleetManager());
         unitManager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
         technician = as(TestTokens.technician("GN-RBRE"));
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
-    }
-
     InventoryServiceBlockingStub as(String token) {
-        return GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel), token);
+        return clients.as(token, InventoryServiceGrpc::newBlockingStub);
     }
 
     Device device(int n) {
-        return fleetManager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(n)).build()).getDevice();
+        return fleetManager
+                .getDevice(GetDeviceRequest.newBuilder().setImei(imei(n)).build())
+                .getDevice();
     }
 
     /** A phone of CIE1 assigned to an agent. */
     void assigned(int n) {
         fleetManager.registerDevice(register(phone(n, "GN-RBRE-GGD35")));
-        fleetManager.assignDevice(AssignDeviceRequest.newBuilder().setImei(imei(n)).setUnitCode(CIE1)
-                .setHolderAgentId("AG-" + n).build());
+        fleetManager.assignDevice(AssignDeviceRequest.newBuilder()
+                .setImei(imei(n))
+                .setUnitCode(CIE1)
+                .setHolderAgentId("AG-" + n)
+                .build());
     }
 
     StartDeviceRepairRequest start(int n, String repair) {
-        return StartDeviceRepairRequest.newBuilder().setImei(imei(n)).setRepairId(repair).build();
+        return StartDeviceRepairRequest.newBuilder()
+                .setImei(imei(n))
+                .setRepairId(repair)
+                .build();
     }
 
     EndDeviceRepairRequest end(int n, String repair, DeviceRepairOutcome outcome) {
-        return EndDeviceRepairRequest.newBuilder().setImei(imei(n)).setRepairId(repair).setOutcome(outcome)
-                .setReason(outcome == DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED ? "repair " + repair + " failed"
-                        : "").build();
+        return EndDeviceRepairRequest.newBuilder()
+                .setImei(imei(n))
+                .setRepairId(repair)
+                .setOutcome(outcome)
+                .setReason(
+                        outcome == DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED
+                                ? "repair " + repair + " failed"
+                                : "")
+                .build();
     }
 
     long historyCount(int n, String action) {
         return jdbc.sql("select count(*) from history where device_imei = ? and subject_type = 'DEVICE' and action = ?")
-                .params(imei(n), action).query(Long.class).single();
+                .params(imei(n), action)
+                .query(Long.class)
+                .single();
     }
 
     @Test
@@ -112,72 +120,134 @@ class DeviceRepairIT {
         assertThat(started.getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
         assertThat(started.getRepairId()).isEqualTo("RP-000001");
         // a repeat (an open retried after a lost answer) changes nothing
-        assertThat(technician.startDeviceRepair(start(1, "RP-000001")).getDevice().getVersion())
+        assertThat(technician
+                        .startDeviceRepair(start(1, "RP-000001"))
+                        .getDevice()
+                        .getVersion())
                 .isEqualTo(started.getVersion());
         // another repair cannot take it, nor a manager's route take it out of repair
-        assertStatus(() -> technician.startDeviceRepair(start(1, "RP-000002")), Status.Code.FAILED_PRECONDITION,
+        assertStatus(
+                () -> technician.startDeviceRepair(start(1, "RP-000002")),
+                Status.Code.FAILED_PRECONDITION,
                 "is under repair RP-000001 already");
         for (var manager : List.of(fleetManager, unitManager, technician)) {
-            assertStatus(() -> manager.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
-                    .setImei(imei(1)).build()), Status.Code.FAILED_PRECONDITION, "is under repair RP-000001");
-            assertStatus(() -> manager.failDeviceRepair(FailDeviceRepairRequest.newBuilder().setImei(imei(1))
-                    .setReason("broken").build()), Status.Code.FAILED_PRECONDITION, "is under repair RP-000001");
+            assertStatus(
+                    () -> manager.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
+                            .setImei(imei(1))
+                            .build()),
+                    Status.Code.FAILED_PRECONDITION,
+                    "is under repair RP-000001");
+            assertStatus(
+                    () -> manager.failDeviceRepair(FailDeviceRepairRequest.newBuilder()
+                            .setImei(imei(1))
+                            .setReason("broken")
+                            .build()),
+                    Status.Code.FAILED_PRECONDITION,
+                    "is under repair RP-000001");
         }
         // a close must name the repair the device is under
-        assertStatus(() -> technician.endDeviceRepair(end(1, "RP-000009",
-                DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)), Status.Code.FAILED_PRECONDITION,
+        assertStatus(
+                () -> technician.endDeviceRepair(
+                        end(1, "RP-000009", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)),
+                Status.Code.FAILED_PRECONDITION,
                 "is not under repair RP-000009 (it is under repair RP-000001)");
-        assertStatus(() -> technician.endDeviceRepair(end(1, "", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)),
-                Status.Code.INVALID_ARGUMENT, "repair_id");
-        assertStatus(() -> technician.endDeviceRepair(end(1, "RP-000001",
-                DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_UNSPECIFIED)), Status.Code.INVALID_ARGUMENT, "outcome");
+        assertStatus(
+                () -> technician.endDeviceRepair(end(1, "", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)),
+                Status.Code.INVALID_ARGUMENT,
+                "repair_id");
+        assertStatus(
+                () -> technician.endDeviceRepair(
+                        end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_UNSPECIFIED)),
+                Status.Code.INVALID_ARGUMENT,
+                "outcome");
         assertThat(device(1).getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
         assertThat(device(1).getVersion()).isEqualTo(started.getVersion());
 
-        Device ended = technician.endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED))
+        Device ended = technician
+                .endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED))
                 .getDevice();
         assertThat(ended.getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
         assertThat(ended.getRepairId()).isEmpty();
         // the close repeated (its answer lost): nothing more; repeated with another outcome: refused
-        assertThat(technician.endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED))
-                .getDevice().getVersion()).isEqualTo(ended.getVersion());
-        assertStatus(() -> technician.endDeviceRepair(end(1, "RP-000001",
-                DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED)), Status.Code.FAILED_PRECONDITION,
+        assertThat(technician
+                        .endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED))
+                        .getDevice()
+                        .getVersion())
+                .isEqualTo(ended.getVersion());
+        assertStatus(
+                () -> technician.endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED)),
+                Status.Code.FAILED_PRECONDITION,
                 "was closed as REPAIRED in inventory already");
         assertThat(historyCount(1, "RETURN_FROM_REPAIR")).isEqualTo(1);
         // and the route naming no repair is open again for devices under none
-        assertStatus(() -> fleetManager.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
-                .setImei(imei(1)).build()), Status.Code.FAILED_PRECONDITION, "is ASSIGNED");
+        assertStatus(
+                () -> fleetManager.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
+                        .setImei(imei(1))
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "is ASSIGNED");
     }
 
     @Test
     void aDeviceSentToRepairByAManagerIsTakenUnderTheRepairAndAFailedRepairSendsItPendingReturn() {
         assigned(2);
-        fleetManager.sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder().setImei(imei(2)).build());
+        fleetManager.sendDeviceToRepair(
+                SendDeviceToRepairRequest.newBuilder().setImei(imei(2)).build());
         assertThat(device(2).getRepairId()).isEmpty();
-        assertStatus(() -> technician.startDeviceRepair(start(2, "RP-000003").toBuilder()
-                .setReplacesRepairId("RP-000002").build()), Status.Code.FAILED_PRECONDITION, "under no repair");
-        assertThat(technician.startDeviceRepair(start(2, "RP-000003")).getDevice().getRepairId()).isEqualTo("RP-000003");
+        assertStatus(
+                () -> technician.startDeviceRepair(start(2, "RP-000003").toBuilder()
+                        .setReplacesRepairId("RP-000002")
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "under no repair");
+        assertThat(technician
+                        .startDeviceRepair(start(2, "RP-000003"))
+                        .getDevice()
+                        .getRepairId())
+                .isEqualTo("RP-000003");
         // an open interrupted before the accessories service recorded it: replaced by name only
-        assertThat(technician.startDeviceRepair(start(2, "RP-000004").toBuilder().setReplacesRepairId("RP-000003")
-                .build()).getDevice().getRepairId()).isEqualTo("RP-000004");
-        assertStatus(() -> technician.startDeviceRepair(start(2, "RP-000005").toBuilder()
-                .setReplacesRepairId("RP-000003").build()), Status.Code.FAILED_PRECONDITION, "under repair RP-000004");
+        assertThat(technician
+                        .startDeviceRepair(start(2, "RP-000004").toBuilder()
+                                .setReplacesRepairId("RP-000003")
+                                .build())
+                        .getDevice()
+                        .getRepairId())
+                .isEqualTo("RP-000004");
+        assertStatus(
+                () -> technician.startDeviceRepair(start(2, "RP-000005").toBuilder()
+                        .setReplacesRepairId("RP-000003")
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "under repair RP-000004");
 
-        assertStatus(() -> technician.endDeviceRepair(end(2, "RP-000004", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED)
-                .toBuilder().setReason("").build()), Status.Code.INVALID_ARGUMENT, "reason");
-        Device failed = technician.endDeviceRepair(end(2, "RP-000004", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED))
+        assertStatus(
+                () -> technician.endDeviceRepair(
+                        end(2, "RP-000004", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED).toBuilder()
+                                .setReason("")
+                                .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "reason");
+        Device failed = technician
+                .endDeviceRepair(end(2, "RP-000004", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED))
                 .getDevice();
         assertThat(failed.getState()).isEqualTo(DeviceState.DEVICE_STATE_PENDING_RETURN);
         assertThat(failed.getRepairId()).isEmpty();
-        assertThat(technician.endDeviceRepair(end(2, "RP-000004", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED))
-                .getDevice().getVersion()).isEqualTo(failed.getVersion());
+        assertThat(technician
+                        .endDeviceRepair(end(2, "RP-000004", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED))
+                        .getDevice()
+                        .getVersion())
+                .isEqualTo(failed.getVersion());
         assertThat(jdbc.sql("select after->>'reason' from history where device_imei = ? and subject_type = 'DEVICE' "
-                + "and action = 'FAIL_REPAIR'").param(imei(2)).query(String.class).single())
+                                + "and action = 'FAIL_REPAIR'")
+                        .param(imei(2))
+                        .query(String.class)
+                        .single())
                 .isEqualTo("repair RP-000004 failed");
         // a technician who may not see the device is told nothing of it
-        assertStatus(() -> as(TestTokens.technician("GN-RIDF")).startDeviceRepair(start(2, "RP-000006")),
-                Status.Code.NOT_FOUND, "");
+        assertStatus(
+                () -> as(TestTokens.technician("GN-RIDF")).startDeviceRepair(start(2, "RP-000006")),
+                Status.Code.NOT_FOUND,
+                "");
     }
 
     @Test
@@ -191,12 +261,20 @@ class DeviceRepairIT {
                 technician.startDeviceRepair(start(n, repair));
                 CountDownLatch go = new CountDownLatch(1);
                 List<Future<String>> outcomes = new ArrayList<>();
-                outcomes.add(pool.submit(attempt(go, () -> technician.endDeviceRepair(end(n, repair,
-                        DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)))));
-                outcomes.add(pool.submit(attempt(go, () -> fleetManager.returnDeviceFromRepair(
-                        ReturnDeviceFromRepairRequest.newBuilder().setImei(imei(n)).build()))));
-                outcomes.add(pool.submit(attempt(go, () -> unitManager.returnDeviceFromRepair(
-                        ReturnDeviceFromRepairRequest.newBuilder().setImei(imei(n)).build()))));
+                outcomes.add(pool.submit(attempt(
+                        go,
+                        () -> technician.endDeviceRepair(
+                                end(n, repair, DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)))));
+                outcomes.add(pool.submit(attempt(
+                        go,
+                        () -> fleetManager.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
+                                .setImei(imei(n))
+                                .build()))));
+                outcomes.add(pool.submit(attempt(
+                        go,
+                        () -> unitManager.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
+                                .setImei(imei(n))
+                                .build()))));
                 go.countDown();
                 List<String> results = new ArrayList<>();
                 for (Future<String> f : outcomes) {
@@ -208,12 +286,15 @@ class DeviceRepairIT {
                     assertThat(results.get(0)).isEqualTo("ABORTED");
                     technician.endDeviceRepair(end(n, repair, DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED));
                 }
-                assertThat(results.subList(1, 3)).as("round %d: %s", round, results)
+                assertThat(results.subList(1, 3))
+                        .as("round %d: %s", round, results)
                         .allMatch(r -> r.equals("FAILED_PRECONDITION") || r.equals("ABORTED"));
                 Device d = device(n);
                 assertThat(d.getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
                 assertThat(d.getRepairId()).isEmpty();
-                assertThat(historyCount(n, "RETURN_FROM_REPAIR")).as("round %d", round).isEqualTo(1);
+                assertThat(historyCount(n, "RETURN_FROM_REPAIR"))
+                        .as("round %d", round)
+                        .isEqualTo(1);
             }
         } finally {
             pool.shutdownNow();
@@ -227,12 +308,16 @@ class DeviceRepairIT {
             for (int round = 0; round < 10; round++) {
                 int n = 30 + round;
                 assigned(n);
-                fleetManager.sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder().setImei(imei(n)).build());
+                fleetManager.sendDeviceToRepair(
+                        SendDeviceToRepairRequest.newBuilder().setImei(imei(n)).build());
                 String repair = String.format("RP-%06d", 200 + round);
                 CountDownLatch go = new CountDownLatch(1);
                 Future<String> taken = pool.submit(attempt(go, () -> technician.startDeviceRepair(start(n, repair))));
-                Future<String> returned = pool.submit(attempt(go, () -> fleetManager.returnDeviceFromRepair(
-                        ReturnDeviceFromRepairRequest.newBuilder().setImei(imei(n)).build())));
+                Future<String> returned = pool.submit(attempt(
+                        go,
+                        () -> fleetManager.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
+                                .setImei(imei(n))
+                                .build())));
                 go.countDown();
                 String t = taken.get(60, TimeUnit.SECONDS);
                 String r = returned.get(60, TimeUnit.SECONDS);
@@ -240,7 +325,9 @@ class DeviceRepairIT {
                 if (t.equals("OK")) {
                     // under the repair (the return refused, beaten, or done before the repair took it
                     // from ASSIGNED back to IN_REPAIR): the device waits for that repair's close
-                    assertThat(d.getState()).as("round %d: %s %s", round, t, r).isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
+                    assertThat(d.getState())
+                            .as("round %d: %s %s", round, t, r)
+                            .isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
                     assertThat(d.getRepairId()).isEqualTo(repair);
                 } else {
                     // returned first and the repair refused (its open fails): nothing recorded of it

@@ -1,28 +1,26 @@
 package fr.interieur.neogend.inventory;
 
+import com.google.rpc.BadRequest;
 import fr.interieur.neogend.inventory.v1.CountDevicesRequest;
+import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.DeviceState;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
-import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import com.google.rpc.BadRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -43,51 +41,56 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class InventoryServiceIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @LocalServerPort
     int httpPort;
+
     @Autowired
     JdbcClient jdbc;
 
-    ManagedChannel channel;
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     InventoryServiceBlockingStub fleetManager;
 
     @BeforeEach
     void connect() {
-        channel = GrpcTestClients.channel(grpcPort);
         fleetManager = as(TestTokens.fleetManager());
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
-    }
-
     InventoryServiceBlockingStub as(String token) {
-        return GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel), token);
+        return clients.as(token, InventoryServiceGrpc::newBlockingStub);
     }
 
     @Test
     void registeredDeviceIsStoredInStockAndReadBack() {
-        var stored = fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35"))).getDevice();
+        var stored =
+                fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35"))).getDevice();
         assertThat(stored.getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_STOCK);
         assertThat(stored.getCreateTime().getSeconds()).isPositive();
 
-        var read = fleetManager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(1)).build()).getDevice();
+        var read = fleetManager
+                .getDevice(GetDeviceRequest.newBuilder().setImei(imei(1)).build())
+                .getDevice();
         assertThat(read).isEqualTo(stored);
-        assertThat(jdbc.sql("select created_by from device where imei = ?").param(imei(1)).query(String.class)
-                .single()).isEqualTo("fleet.manager");
+        assertThat(jdbc.sql("select created_by from device where imei = ?")
+                        .param(imei(1))
+                        .query(String.class)
+                        .single())
+                .isEqualTo("fleet.manager");
     }
 
     @Test
     void duplicateImeiOrSerialIsAlreadyExists() {
         fleetManager.registerDevice(register(phone(2, null)));
-        assertStatus(() -> fleetManager.registerDevice(register(phone(2, null).setSerialNumber("OTHER"))),
-                Status.Code.ALREADY_EXISTS, "IMEI " + imei(2));
-        assertStatus(() -> fleetManager.registerDevice(register(phone(3, null).setSerialNumber("SN-2"))),
-                Status.Code.ALREADY_EXISTS, "serial number SN-2");
+        assertStatus(
+                () -> fleetManager.registerDevice(register(phone(2, null).setSerialNumber("OTHER"))),
+                Status.Code.ALREADY_EXISTS,
+                "IMEI " + imei(2));
+        assertStatus(
+                () -> fleetManager.registerDevice(register(phone(3, null).setSerialNumber("SN-2"))),
+                Status.Code.ALREADY_EXISTS,
+                "serial number SN-2");
     }
 
     @Test
@@ -103,23 +106,32 @@ class InventoryServiceIT {
         assertThat(again.getAlreadyRegisteredCount()).isEqualTo(2000);
 
         var bad = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
-                .addDevices(phone(3000, null)).addDevices(phone(3001, null).setImei("12345"))
+                .addDevices(phone(3000, null))
+                .addDevices(phone(3001, null).setImei("12345"))
                 .addDevices(phone(1000, null).setSerialNumber("CHANGED"));
         // a malformed IMEI and a device already in the fleet on other terms: both named in one answer
         StatusRuntimeException e = catchStatus(() -> fleetManager.registerDevices(bad.build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         BadRequest details = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class);
-        assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField)
+        assertThat(details.getFieldViolationsList())
+                .extracting(BadRequest.FieldViolation::getField)
                 .containsExactly("devices[1].imei", "devices[2].imei");
         var conflict = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
-                .addDevices(phone(3000, null)).addDevices(phone(1000, null).setSerialNumber("CHANGED"));
+                .addDevices(phone(3000, null))
+                .addDevices(phone(1000, null).setSerialNumber("CHANGED"));
         e = catchStatus(() -> fleetManager.registerDevices(conflict.build()));
         details = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class);
-        assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField)
+        assertThat(details.getFieldViolationsList())
+                .extracting(BadRequest.FieldViolation::getField)
                 .containsExactly("devices[1].imei");
-        assertThat(jdbc.sql("select count(*) from device where imei = ?").param(imei(3000)).query(Long.class)
-                .single()).isZero();
-        assertStatus(() -> as(TestTokens.auditor()).registerDevices(batch.build()), Status.Code.PERMISSION_DENIED,
+        assertThat(jdbc.sql("select count(*) from device where imei = ?")
+                        .param(imei(3000))
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertStatus(
+                () -> as(TestTokens.auditor()).registerDevices(batch.build()),
+                Status.Code.PERMISSION_DENIED,
                 "fleet-manager");
     }
 
@@ -143,7 +155,8 @@ class InventoryServiceIT {
         StatusRuntimeException e = catchStatus(() -> fleetManager.registerDevice(register(bad)));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         BadRequest details = StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class);
-        assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField)
+        assertThat(details.getFieldViolationsList())
+                .extracting(BadRequest.FieldViolation::getField)
                 .containsExactly("device.imei", "device.serial_number", "device.unit_code");
     }
 
@@ -161,7 +174,10 @@ class InventoryServiceIT {
         int pages = 0;
         do {
             ListDevicesResponse page = fleetManager.listDevices(ListDevicesRequest.newBuilder()
-                    .setState(DeviceState.DEVICE_STATE_IN_STOCK).setPageSize(7).setPageToken(token).build());
+                    .setState(DeviceState.DEVICE_STATE_IN_STOCK)
+                    .setPageSize(7)
+                    .setPageToken(token)
+                    .build());
             page.getDevicesList().forEach(d -> seen.add(d.getImei()));
             token = page.getNextPageToken();
             pages++;
@@ -169,12 +185,24 @@ class InventoryServiceIT {
         assertThat(pages).isEqualTo(4);
         assertThat(seen).hasSize(25).isSorted().doesNotHaveDuplicates();
 
-        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder().setUnitCode("GN-RBRE").build())
-                .getDevicesCount()).isEqualTo(13);
-        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder()
-                .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE).build()).getDevicesCount()).isEqualTo(5);
-        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder()
-                .setState(DeviceState.DEVICE_STATE_STOLEN).build()).getDevicesCount()).isZero();
+        assertThat(fleetManager
+                        .listDevices(ListDevicesRequest.newBuilder()
+                                .setUnitCode("GN-RBRE")
+                                .build())
+                        .getDevicesCount())
+                .isEqualTo(13);
+        assertThat(fleetManager
+                        .listDevices(ListDevicesRequest.newBuilder()
+                                .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)
+                                .build())
+                        .getDevicesCount())
+                .isEqualTo(5);
+        assertThat(fleetManager
+                        .listDevices(ListDevicesRequest.newBuilder()
+                                .setState(DeviceState.DEVICE_STATE_STOLEN)
+                                .build())
+                        .getDevicesCount())
+                .isZero();
     }
 
     @Test
@@ -183,29 +211,43 @@ class InventoryServiceIT {
             fleetManager.registerDevice(register(phone(i, i < 73 ? "GN-RBRE-GGD35" : "GN-RIDF")));
         }
         fleetManager.registerDevice(register(phone(76, null)));
-        fleetManager.registerDevice(register(phone(77, "GN-RIDF").setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)
+        fleetManager.registerDevice(register(phone(77, "GN-RIDF")
+                .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)
                 .setKind(DeviceKind.DEVICE_KIND_TABLET)));
-        jdbc.sql("update device set state = 'STOLEN' where imei = ?").param(imei(70)).update();
+        jdbc.sql("update device set state = 'STOLEN' where imei = ?")
+                .param(imei(70))
+                .update();
 
         var all = fleetManager.countDevices(CountDevicesRequest.getDefaultInstance());
         assertThat(all.getTotal()).isEqualTo(8);
-        assertThat(all.getByStateList()).extracting(s -> s.getState() + "=" + s.getCount())
+        assertThat(all.getByStateList())
+                .extracting(s -> s.getState() + "=" + s.getCount())
                 .containsExactly("DEVICE_STATE_IN_STOCK=7", "DEVICE_STATE_STOLEN=1");
-        assertThat(all.getByUnitList()).extracting(u -> u.getUnitCode() + "=" + u.getCount())
+        assertThat(all.getByUnitList())
+                .extracting(u -> u.getUnitCode() + "=" + u.getCount())
                 .containsExactly("=1", "GN-RBRE-GGD35=3", "GN-RIDF=4");
-        assertThat(all.getByPackTypeList()).extracting(t -> t.getPackType() + "=" + t.getCount())
+        assertThat(all.getByPackTypeList())
+                .extracting(t -> t.getPackType() + "=" + t.getCount())
                 .containsExactlyInAnyOrder("PACK_TYPE_SMARTPHONE_INDIVIDUAL=7", "PACK_TYPE_TABLET_COLLECTIVE=1");
 
         var mine = as(TestTokens.unitManager("GN-RBRE")).countDevices(CountDevicesRequest.getDefaultInstance());
         assertThat(mine.getTotal()).isEqualTo(3);
         assertThat(mine.getByUnitList()).extracting(u -> u.getUnitCode()).containsExactly("GN-RBRE-GGD35");
-        assertThat(mine.getByPackTypeList()).extracting(t -> t.getPackType() + "=" + t.getCount())
+        assertThat(mine.getByPackTypeList())
+                .extracting(t -> t.getPackType() + "=" + t.getCount())
                 .containsExactly("PACK_TYPE_SMARTPHONE_INDIVIDUAL=3");
-        assertStatus(() -> as(TestTokens.unitManager("GN-RBRE")).countDevices(CountDevicesRequest.newBuilder()
-                .setUnitCode("GN-RIDF").build()), Status.Code.PERMISSION_DENIED, "outside your unit");
+        assertStatus(
+                () -> as(TestTokens.unitManager("GN-RBRE"))
+                        .countDevices(CountDevicesRequest.newBuilder()
+                                .setUnitCode("GN-RIDF")
+                                .build()),
+                Status.Code.PERMISSION_DENIED,
+                "outside your unit");
         // a unit manager whose unit does not exist sees nothing (deny by default)
-        assertThat(as(TestTokens.unitManager("GN-NOWHERE")).countDevices(CountDevicesRequest.getDefaultInstance())
-                .getTotal()).isZero();
+        assertThat(as(TestTokens.unitManager("GN-NOWHERE"))
+                        .countDevices(CountDevicesRequest.getDefaultInstance())
+                        .getTotal())
+                .isZero();
     }
 
     @Test
@@ -213,14 +255,26 @@ class InventoryServiceIT {
         for (int i = 40; i < 43; i++) {
             fleetManager.registerDevice(register(phone(i, "GN-RBRE")));
         }
-        String token = fleetManager.listDevices(ListDevicesRequest.newBuilder().setPageSize(1).build())
+        String token = fleetManager
+                .listDevices(ListDevicesRequest.newBuilder().setPageSize(1).build())
                 .getNextPageToken();
-        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setUnitCode("GN-RBRE")
-                .setPageToken(token).build()), Status.Code.INVALID_ARGUMENT, "other filters");
-        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setPageToken("garbage!").build()),
-                Status.Code.INVALID_ARGUMENT, "page_token");
-        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setPageSize(-1).build()),
-                Status.Code.INVALID_ARGUMENT, "page_size");
+        assertStatus(
+                () -> fleetManager.listDevices(ListDevicesRequest.newBuilder()
+                        .setUnitCode("GN-RBRE")
+                        .setPageToken(token)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "other filters");
+        assertStatus(
+                () -> fleetManager.listDevices(
+                        ListDevicesRequest.newBuilder().setPageToken("garbage!").build()),
+                Status.Code.INVALID_ARGUMENT,
+                "page_token");
+        assertStatus(
+                () -> fleetManager.listDevices(
+                        ListDevicesRequest.newBuilder().setPageSize(-1).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "page_size");
     }
 
     @Test
@@ -231,48 +285,73 @@ class InventoryServiceIT {
         var manager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
 
         assertThat(manager.listDevices(ListDevicesRequest.getDefaultInstance()).getDevicesList())
-                .extracting(d -> d.getImei()).containsExactly(imei(50));
-        assertThat(manager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(50)).build()).getDevice()
-                .getUnitCode()).isEqualTo("GN-RBRE-GGD35-CIE1");
-        assertStatus(() -> manager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(51)).build()),
-                Status.Code.NOT_FOUND, "no device");
-        assertStatus(() -> manager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(52)).build()),
-                Status.Code.NOT_FOUND, "no device");
-        assertStatus(() -> manager.listDevices(ListDevicesRequest.newBuilder().setUnitCode("GN-RIDF").build()),
-                Status.Code.PERMISSION_DENIED, "outside your unit");
+                .extracting(d -> d.getImei())
+                .containsExactly(imei(50));
+        assertThat(manager.getDevice(
+                                GetDeviceRequest.newBuilder().setImei(imei(50)).build())
+                        .getDevice()
+                        .getUnitCode())
+                .isEqualTo("GN-RBRE-GGD35-CIE1");
+        assertStatus(
+                () -> manager.getDevice(
+                        GetDeviceRequest.newBuilder().setImei(imei(51)).build()),
+                Status.Code.NOT_FOUND,
+                "no device");
+        assertStatus(
+                () -> manager.getDevice(
+                        GetDeviceRequest.newBuilder().setImei(imei(52)).build()),
+                Status.Code.NOT_FOUND,
+                "no device");
+        assertStatus(
+                () -> manager.listDevices(
+                        ListDevicesRequest.newBuilder().setUnitCode("GN-RIDF").build()),
+                Status.Code.PERMISSION_DENIED,
+                "outside your unit");
         // a sibling whose code merely starts with the same letters is outside the subtree
         fleetManager.registerDevice(register(phone(53, "GN-RBRE-GGD350")));
-        assertStatus(() -> manager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(53)).build()),
-                Status.Code.NOT_FOUND, "no device");
+        assertStatus(
+                () -> manager.getDevice(
+                        GetDeviceRequest.newBuilder().setImei(imei(53)).build()),
+                Status.Code.NOT_FOUND,
+                "no device");
     }
 
     @Test
     void tokensAndRolesAreCheckedOnEveryCall() {
-        var anonymous = InventoryServiceGrpc.newBlockingStub(channel);
+        var anonymous = InventoryServiceGrpc.newBlockingStub(clients.channel());
         var get = GetDeviceRequest.newBuilder().setImei(imei(1)).build();
         assertStatus(() -> anonymous.getDevice(get), Status.Code.UNAUTHENTICATED, "bearer token is required");
         assertStatus(() -> as(TestTokens.expired()).getDevice(get), Status.Code.UNAUTHENTICATED, "not valid");
         assertStatus(() -> as(TestTokens.foreignSigned()).getDevice(get), Status.Code.UNAUTHENTICATED, "not valid");
         assertStatus(() -> as(TestTokens.otherAudience()).getDevice(get), Status.Code.UNAUTHENTICATED, "not valid");
-        assertStatus(() -> as(TestTokens.auditor()).registerDevice(register(phone(60, null))),
-                Status.Code.PERMISSION_DENIED, "fleet-manager");
-        assertStatus(() -> as(TestTokens.supplier("SUP-DEMO")).getDevice(get), Status.Code.PERMISSION_DENIED,
+        assertStatus(
+                () -> as(TestTokens.auditor()).registerDevice(register(phone(60, null))),
+                Status.Code.PERMISSION_DENIED,
+                "fleet-manager");
+        assertStatus(() -> as(TestTokens.supplier("SUP-DEMO")).getDevice(get), Status.Code.PERMISSION_DENIED, "roles");
+        assertStatus(
+                () -> as(TestTokens.supplier("SUP-DEMO")).listDevices(ListDevicesRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED,
                 "roles");
-        assertStatus(() -> as(TestTokens.supplier("SUP-DEMO")).listDevices(ListDevicesRequest.getDefaultInstance()),
-                Status.Code.PERMISSION_DENIED, "roles");
-        assertThat(as(TestTokens.auditor()).listDevices(ListDevicesRequest.getDefaultInstance()).getDevicesCount())
+        assertThat(as(TestTokens.auditor())
+                        .listDevices(ListDevicesRequest.getDefaultInstance())
+                        .getDevicesCount())
                 .isZero();
     }
 
     @Test
     void healthIsOpenForProbes() throws Exception {
-        GrpcAssertions.assertHealthServing(channel);
+        GrpcAssertions.assertHealthServing(clients.channel());
         HttpClient http = HttpClient.newHttpClient();
-        var ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+        var ready = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/health/readiness"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
-        var other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/env"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        var other = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/env"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(other.statusCode()).isIn(401, 403, 404);
     }
 

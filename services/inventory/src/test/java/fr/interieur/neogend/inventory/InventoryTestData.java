@@ -1,22 +1,21 @@
 package fr.interieur.neogend.inventory;
 
-import fr.interieur.neogend.testkit.OrderStandIn;
-import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.inventory.v1.CreateUnitRequest;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceKind;
-import fr.interieur.neogend.inventory.v1.PackType;
-import fr.interieur.neogend.inventory.v1.CreateUnitRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.inventory.v1.RegisterDeviceRequest;
 import fr.interieur.neogend.inventory.v1.Unit;
 import fr.interieur.neogend.inventory.v1.UnitLevel;
+import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.testkit.OrderStandIn;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Devices for tests: valid by default, each with a distinct IMEI and serial number. */
 public final class InventoryTestData {
 
-    private InventoryTestData() {
-    }
+    private InventoryTestData() {}
 
     /** A valid IMEI numbered {@code n}. */
     public static String imei(int n) {
@@ -45,7 +44,8 @@ public final class InventoryTestData {
      * (brigade); GN-RBRE-GGD350 (a groupement whose code merely starts like GN-RBRE-GGD35); GN-RIDF
      * (region); PN (national) → PN-DDSP35 (direction).
      */
-    public static void resetWithUnitTree(JdbcClient jdbc, InventoryServiceGrpc.InventoryServiceBlockingStub fleetManager) {
+    public static void resetWithUnitTree(
+            JdbcClient jdbc, InventoryServiceGrpc.InventoryServiceBlockingStub fleetManager) {
         jdbc.sql("delete from history").update();
         jdbc.sql("delete from outbox").update();
         jdbc.sql("delete from pack_agreement").update();
@@ -63,13 +63,14 @@ public final class InventoryTestData {
         unit(fleetManager, "PN-DDSP35", UnitLevel.UNIT_LEVEL_DIRECTION, "PN");
     }
 
-    public static Unit unit(InventoryServiceGrpc.InventoryServiceBlockingStub stub, String code, UnitLevel level,
-                            String parent) {
+    public static Unit unit(
+            InventoryServiceGrpc.InventoryServiceBlockingStub stub, String code, UnitLevel level, String parent) {
         Unit.Builder u = Unit.newBuilder().setCode(code).setName("Unit " + code).setLevel(level);
         if (parent != null) {
             u.setParentCode(parent);
         }
-        return stub.createUnit(CreateUnitRequest.newBuilder().setUnit(u).build()).getUnit();
+        return stub.createUnit(CreateUnitRequest.newBuilder().setUnit(u).build())
+                .getUnit();
     }
 
     public static RegisterDeviceRequest register(Device.Builder device) {

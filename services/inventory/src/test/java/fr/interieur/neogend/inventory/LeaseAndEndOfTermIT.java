@@ -1,6 +1,5 @@
 package fr.interieur.neogend.inventory;
 
-import fr.interieur.neogend.testkit.OrderStandIn;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.DeviceState;
@@ -18,16 +17,15 @@ import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsRequest;
 import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsResponse;
 import fr.interieur.neogend.inventory.v1.UnitNotReturned;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.OrderStandIn;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.util.ArrayList;
@@ -44,46 +42,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class LeaseAndEndOfTermIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
 
-    ManagedChannel channel;
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     InventoryServiceBlockingStub fleetManager;
 
     @BeforeEach
     void connect() {
-        channel = GrpcTestClients.channel(grpcPort);
         fleetManager = as(TestTokens.fleetManager());
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
-    }
-
     InventoryServiceBlockingStub as(String token) {
-        return GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel), token);
+        return clients.as(token, InventoryServiceGrpc::newBlockingStub);
     }
 
     /** Registers a device as a pack and sets its lease dates (as if received and returned then). */
     String pack(int n, String leaseStart, String leaseEnd) {
-        Device d = fleetManager.registerDevice(register(phone(n, "GN-RBRE-GGD35"))).getDevice();
+        Device d =
+                fleetManager.registerDevice(register(phone(n, "GN-RBRE-GGD35"))).getDevice();
         jdbc.sql("update pack set lease_start = ?::date, lease_end = ?::date where id = ?")
-                .params(leaseStart, leaseEnd, d.getPackId()).update();
-        jdbc.sql("update pack_agreement set valid_from = ?::date where pack_id = ?").params(leaseStart, d.getPackId())
+                .params(leaseStart, leaseEnd, d.getPackId())
+                .update();
+        jdbc.sql("update pack_agreement set valid_from = ?::date where pack_id = ?")
+                .params(leaseStart, d.getPackId())
                 .update();
         return d.getPackId();
     }
 
     Map<String, LeaseInterval> november(InventoryServiceBlockingStub stub, List<Integer> batchSizes) {
         Map<String, LeaseInterval> byPack = new HashMap<>();
-        stub.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(2026).setMonth(11).build())
+        stub.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                        .setAgreementId(OrderStandIn.AGREEMENT)
+                        .setYear(2026)
+                        .setMonth(11)
+                        .build())
                 .forEachRemaining((StreamLeaseIntervalsResponse batch) -> {
                     batchSizes.add(batch.getIntervalsCount());
-                    batch.getIntervalsList().forEach(i -> assertThat(byPack.put(i.getPackId(), i)).isNull());
+                    batch.getIntervalsList()
+                            .forEach(i ->
+                                    assertThat(byPack.put(i.getPackId(), i)).isNull());
                 });
         return byPack;
     }
@@ -92,14 +93,24 @@ class LeaseAndEndOfTermIT {
     void sumsAgreeWithTheIntervals(int year, int month, String agreement) {
         Map<String, String> fromIntervals = new java.util.TreeMap<>();
         Map<String, List<LeaseInterval>> byType = new java.util.TreeMap<>();
-        month(year, month, agreement).values().forEach(i -> byType.computeIfAbsent(i.getPackType().name(),
-                t -> new ArrayList<>()).add(i));
-        byType.forEach((type, list) -> fromIntervals.put(type, list.stream().map(LeaseInterval::getPackId).distinct()
-                .count() + " packs, " + list.stream().mapToLong(LeaseInterval::getBilledDays).sum() + " days"));
+        month(year, month, agreement)
+                .values()
+                .forEach(i -> byType.computeIfAbsent(i.getPackType().name(), t -> new ArrayList<>())
+                        .add(i));
+        byType.forEach((type, list) -> fromIntervals.put(
+                type,
+                list.stream().map(LeaseInterval::getPackId).distinct().count() + " packs, "
+                        + list.stream().mapToLong(LeaseInterval::getBilledDays).sum() + " days"));
         Map<String, String> summed = new java.util.TreeMap<>();
-        fleetManager.sumLeaseDays(fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest.newBuilder().setYear(year)
-                .setMonth(month).setAgreementId(agreement).build()).getByPackTypeList()
-                .forEach(t -> summed.put(t.getPackType().name(), t.getPacks() + " packs, " + t.getBilledDays() + " days"));
+        fleetManager
+                .sumLeaseDays(fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest.newBuilder()
+                        .setYear(year)
+                        .setMonth(month)
+                        .setAgreementId(agreement)
+                        .build())
+                .getByPackTypeList()
+                .forEach(t ->
+                        summed.put(t.getPackType().name(), t.getPacks() + " packs, " + t.getBilledDays() + " days"));
         assertThat(summed).as(agreement + " " + year + "-" + month).isEqualTo(fromIntervals);
     }
 
@@ -112,14 +123,18 @@ class LeaseAndEndOfTermIT {
         pack(5, "2026-12-01", null);
         pack(6, "2026-09-01", "2026-11-01");
         String exchanged = pack(7, "2026-09-01", null);
-        fleetManager.registerDevice(register(phone(8, "GN-RBRE-GGD35").clearPackType().clearAgreementId()
-                .setKind(DeviceKind.DEVICE_KIND_PHONE)));
-        fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder().setImei(imei(7)).setReplacementImei(imei(8))
-                .setReason("battery swollen").build());
+        fleetManager.registerDevice(register(
+                phone(8, "GN-RBRE-GGD35").clearPackType().clearAgreementId().setKind(DeviceKind.DEVICE_KIND_PHONE)));
+        fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder()
+                .setImei(imei(7))
+                .setReplacementImei(imei(8))
+                .setReason("battery swollen")
+                .build());
 
         List<Integer> batches = new ArrayList<>();
         Map<String, LeaseInterval> nov = november(as(TestTokens.service("order")), batches);
-        assertThat(nov.keySet()).containsExactlyInAnyOrder(whole, receivedMidMonth, returnedMidMonth, oneDay, exchanged);
+        assertThat(nov.keySet())
+                .containsExactlyInAnyOrder(whole, receivedMidMonth, returnedMidMonth, oneDay, exchanged);
         assertThat(nov.get(whole).getBilledDays()).isEqualTo(30);
         assertThat(nov.get(whole).getDaysInMonth()).isEqualTo(30);
         assertThat(nov.get(receivedMidMonth).getBilledDays()).isEqualTo(21);
@@ -133,7 +148,12 @@ class LeaseAndEndOfTermIT {
 
     Map<String, LeaseInterval> month(int year, int month) {
         Map<String, LeaseInterval> byPack = new HashMap<>();
-        fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(year).setMonth(month).build())
+        fleetManager
+                .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                        .setAgreementId(OrderStandIn.AGREEMENT)
+                        .setYear(year)
+                        .setMonth(month)
+                        .build())
                 .forEachRemaining(b -> b.getIntervalsList().forEach(i -> byPack.put(i.getPackId(), i)));
         return byPack;
     }
@@ -173,9 +193,18 @@ class LeaseAndEndOfTermIT {
         assertThat(november(as(TestTokens.auditor()), new ArrayList<>())).hasSize(2500);
 
         assertThat(GrpcAssertions.failure(() -> november(as(TestTokens.unitManager("GN")), new ArrayList<>()))
-                .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(GrpcAssertions.failure(() -> fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest
-                .newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(2026).setMonth(13).build()).hasNext()).getStatus().getCode())
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(() -> fleetManager
+                                .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                                        .setAgreementId(OrderStandIn.AGREEMENT)
+                                        .setYear(2026)
+                                        .setMonth(13)
+                                        .build())
+                                .hasNext())
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
 
@@ -186,37 +215,59 @@ class LeaseAndEndOfTermIT {
         }
         fleetManager.registerDevice(register(phone(7, null)));
         for (int i : new int[] {1, 4}) {
-            fleetManager.markDeviceForReturn(MarkDeviceForReturnRequest.newBuilder().setImei(imei(i)).build());
+            fleetManager.markDeviceForReturn(
+                    MarkDeviceForReturnRequest.newBuilder().setImei(imei(i)).build());
         }
-        fleetManager.returnDevice(ReturnDeviceRequest.newBuilder().setImei(imei(4)).build());
+        fleetManager.returnDevice(
+                ReturnDeviceRequest.newBuilder().setImei(imei(4)).build());
 
-        GetEndOfTermReportResponse all = fleetManager.getEndOfTermReport(GetEndOfTermReportRequest.getDefaultInstance());
+        GetEndOfTermReportResponse all =
+                fleetManager.getEndOfTermReport(GetEndOfTermReportRequest.getDefaultInstance());
         assertThat(all.getNotReturnedTotal()).isEqualTo(6);
-        assertThat(all.getUnitsList()).extracting(UnitNotReturned::getUnitCode, UnitNotReturned::getNotReturned)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("", 1L),
+        assertThat(all.getUnitsList())
+                .extracting(UnitNotReturned::getUnitCode, UnitNotReturned::getNotReturned)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("", 1L),
                         org.assertj.core.groups.Tuple.tuple("GN-RBRE-GGD35-CIE1", 3L),
                         org.assertj.core.groups.Tuple.tuple("GN-RIDF", 2L));
         assertThat(all.getUnits(1).getUnitName()).isEqualTo("Unit GN-RBRE-GGD35-CIE1");
-        assertThat(all.getUnits(1).getByStateList()).extracting(s -> s.getState() + "=" + s.getCount())
+        assertThat(all.getUnits(1).getByStateList())
+                .extracting(s -> s.getState() + "=" + s.getCount())
                 .containsExactly("DEVICE_STATE_IN_STOCK=2", "DEVICE_STATE_PENDING_RETURN=1");
 
-        var mine = as(TestTokens.unitManager("GN-RBRE")).getEndOfTermReport(GetEndOfTermReportRequest
-                .getDefaultInstance());
+        var mine = as(TestTokens.unitManager("GN-RBRE"))
+                .getEndOfTermReport(GetEndOfTermReportRequest.getDefaultInstance());
         assertThat(mine.getNotReturnedTotal()).isEqualTo(3);
-        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder().setNotReturned(true)
-                .setOrderBy("unit_code").setPageSize(500).build()).getDevicesList())
-                .extracting(Device::getImei).containsExactly(imei(7), imei(1), imei(2), imei(3), imei(5), imei(6));
-        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder().setNotReturned(true).build())
-                .getDevicesList()).noneMatch(d -> d.getState() == DeviceState.DEVICE_STATE_RETURNED);
-        assertThat(GrpcAssertions.failure(() -> as(TestTokens.technician("GN")).getEndOfTermReport(
-                GetEndOfTermReportRequest.getDefaultInstance())).getStatus().getCode())
+        assertThat(fleetManager
+                        .listDevices(ListDevicesRequest.newBuilder()
+                                .setNotReturned(true)
+                                .setOrderBy("unit_code")
+                                .setPageSize(500)
+                                .build())
+                        .getDevicesList())
+                .extracting(Device::getImei)
+                .containsExactly(imei(7), imei(1), imei(2), imei(3), imei(5), imei(6));
+        assertThat(fleetManager
+                        .listDevices(ListDevicesRequest.newBuilder()
+                                .setNotReturned(true)
+                                .build())
+                        .getDevicesList())
+                .noneMatch(d -> d.getState() == DeviceState.DEVICE_STATE_RETURNED);
+        assertThat(GrpcAssertions.failure(() -> as(TestTokens.technician("GN"))
+                                .getEndOfTermReport(GetEndOfTermReportRequest.getDefaultInstance()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
     Map<String, LeaseInterval> month(int year, int month, String agreement) {
         Map<String, LeaseInterval> byPack = new HashMap<>();
-        fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setAgreementId(agreement)
-                        .setYear(year).setMonth(month).build())
+        fleetManager
+                .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                        .setAgreementId(agreement)
+                        .setYear(year)
+                        .setMonth(month)
+                        .build())
                 .forEachRemaining(b -> b.getIntervalsList().forEach(i -> byPack.put(i.getPackId(), i)));
         return byPack;
     }
@@ -225,26 +276,38 @@ class LeaseAndEndOfTermIT {
     void aTransferToTheSuccessorBillsEachDayToOneAgreementOnlyAndIsRecordedOnce() {
         String phone = pack(30, "2026-12-10", null);
         String tablet = pack(31, "2026-12-01", null);
-        jdbc.sql("update pack set type = 'TABLET_INDIVIDUAL' where id = ?").param(tablet).update();
+        jdbc.sql("update pack set type = 'TABLET_INDIVIDUAL' where id = ?")
+                .param(tablet)
+                .update();
         String returned = pack(32, "2026-12-01", "2027-01-10");
         var transfer = fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()
-                .setFromAgreementId(OrderStandIn.AGREEMENT).setToAgreementId(OrderStandIn.SUCCESSOR)
-                .setEffectiveDate(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(15))
-                .setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL).build();
+                .setFromAgreementId(OrderStandIn.AGREEMENT)
+                .setToAgreementId(OrderStandIn.SUCCESSOR)
+                .setEffectiveDate(com.google.type.Date.newBuilder()
+                        .setYear(2027)
+                        .setMonth(1)
+                        .setDay(15))
+                .setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                .build();
         var moved = fleetManager.transferPacks(transfer);
-        assertThat(moved.getTransferred()).as("the phone; the returned one ended before the date").isEqualTo(1);
-        assertThat(fleetManager.transferPacks(transfer).getTransferred()).as("a repeat moves nothing").isZero();
+        assertThat(moved.getTransferred())
+                .as("the phone; the returned one ended before the date")
+                .isEqualTo(1);
+        assertThat(fleetManager.transferPacks(transfer).getTransferred())
+                .as("a repeat moves nothing")
+                .isZero();
 
         Map<String, LeaseInterval> before = month(2027, 1, OrderStandIn.AGREEMENT);
         Map<String, LeaseInterval> after = month(2027, 1, OrderStandIn.SUCCESSOR);
         assertThat(before.get(phone).getBilledDays()).isEqualTo(14); // 1st to 14th
-        assertThat(after.get(phone).getBilledDays()).isEqualTo(17);  // 15th to 31st
+        assertThat(after.get(phone).getBilledDays()).isEqualTo(17); // 15th to 31st
         assertThat(after.get(phone).getAgreementId()).isEqualTo(OrderStandIn.SUCCESSOR);
         assertThat(before.get(tablet).getBilledDays()).as("another type stays").isEqualTo(31);
         assertThat(after).doesNotContainKey(tablet);
         assertThat(before.get(returned).getBilledDays()).isEqualTo(9);
         assertThat(month(2027, 2, OrderStandIn.AGREEMENT)).doesNotContainKey(phone);
-        assertThat(month(2027, 2, OrderStandIn.SUCCESSOR).get(phone).getBilledDays()).isEqualTo(28);
+        assertThat(month(2027, 2, OrderStandIn.SUCCESSOR).get(phone).getBilledDays())
+                .isEqualTo(28);
         assertThat(month(2026, 12, OrderStandIn.SUCCESSOR)).isEmpty();
 
         for (String agreement : List.of(OrderStandIn.AGREEMENT, OrderStandIn.SUCCESSOR)) {
@@ -253,58 +316,124 @@ class LeaseAndEndOfTermIT {
             }
         }
 
-        var counts = fleetManager.countAgreementPacks(fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest
-                .newBuilder().setAgreementId(OrderStandIn.SUCCESSOR).build());
-        assertThat(counts.getTransferredInList()).extracting(c -> c.getPackType() + "=" + c.getCount())
+        var counts = fleetManager.countAgreementPacks(
+                fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest.newBuilder()
+                        .setAgreementId(OrderStandIn.SUCCESSOR)
+                        .build());
+        assertThat(counts.getTransferredInList())
+                .extracting(c -> c.getPackType() + "=" + c.getCount())
                 .containsExactly("PACK_TYPE_SMARTPHONE_INDIVIDUAL=1");
-        assertThat(fleetManager.getPack(fr.interieur.neogend.inventory.v1.GetPackRequest.newBuilder().setId(phone)
-                .build()).getPack().getAgreementId()).isEqualTo(OrderStandIn.SUCCESSOR);
+        assertThat(fleetManager
+                        .getPack(fr.interieur.neogend.inventory.v1.GetPackRequest.newBuilder()
+                                .setId(phone)
+                                .build())
+                        .getPack()
+                        .getAgreementId())
+                .isEqualTo(OrderStandIn.SUCCESSOR);
         assertThat(jdbc.sql("select count(*) from history where subject_id = ? and action = 'TRANSFER_AGREEMENT'")
-                .param(phone).query(Long.class).single()).isEqualTo(1);
-        assertThat(fleetManager.listDevices(ListDevicesRequest.newBuilder().setAgreementId(OrderStandIn.SUCCESSOR)
-                .build()).getDevicesList()).extracting(Device::getPackId).containsExactly(phone);
+                        .param(phone)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+        assertThat(fleetManager
+                        .listDevices(ListDevicesRequest.newBuilder()
+                                .setAgreementId(OrderStandIn.SUCCESSOR)
+                                .build())
+                        .getDevicesList())
+                .extracting(Device::getPackId)
+                .containsExactly(phone);
     }
 
     @Test
     void aTransferNeedsAnExistingSuccessorInForceAndOnlyFleetManagersMakeIt() {
         pack(40, "2026-12-01", null);
         var base = fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()
-                .setFromAgreementId(OrderStandIn.AGREEMENT).setToAgreementId(OrderStandIn.SUCCESSOR)
-                .setEffectiveDate(com.google.type.Date.newBuilder().setYear(2026).setMonth(6).setDay(1));
-        GrpcAssertions.assertStatus(() -> fleetManager.transferPacks(base.build()), Status.Code.INVALID_ARGUMENT,
+                .setFromAgreementId(OrderStandIn.AGREEMENT)
+                .setToAgreementId(OrderStandIn.SUCCESSOR)
+                .setEffectiveDate(com.google.type.Date.newBuilder()
+                        .setYear(2026)
+                        .setMonth(6)
+                        .setDay(1));
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.transferPacks(base.build()),
+                Status.Code.INVALID_ARGUMENT,
                 "not in force on 2026-06-01");
-        GrpcAssertions.assertStatus(() -> fleetManager.transferPacks(base.clone().setToAgreementId("AC-NOPE")
-                .setEffectiveDate(com.google.type.Date.newBuilder().setYear(2027).setMonth(2).setDay(1)).build()),
-                Status.Code.NOT_FOUND, "no agreement AC-NOPE");
-        GrpcAssertions.assertStatus(() -> fleetManager.transferPacks(base.clone()
-                .setToAgreementId(OrderStandIn.AGREEMENT).build()), Status.Code.INVALID_ARGUMENT, "another agreement");
-        GrpcAssertions.assertStatus(() -> as(TestTokens.unitManager("GN")).transferPacks(base.clone()
-                .setEffectiveDate(com.google.type.Date.newBuilder().setYear(2027).setMonth(2).setDay(1)).build()),
-                Status.Code.PERMISSION_DENIED, "fleet-manager");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.transferPacks(base.clone()
+                        .setToAgreementId("AC-NOPE")
+                        .setEffectiveDate(com.google.type.Date.newBuilder()
+                                .setYear(2027)
+                                .setMonth(2)
+                                .setDay(1))
+                        .build()),
+                Status.Code.NOT_FOUND,
+                "no agreement AC-NOPE");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.transferPacks(
+                        base.clone().setToAgreementId(OrderStandIn.AGREEMENT).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "another agreement");
+        GrpcAssertions.assertStatus(
+                () -> as(TestTokens.unitManager("GN"))
+                        .transferPacks(base.clone()
+                                .setEffectiveDate(com.google.type.Date.newBuilder()
+                                        .setYear(2027)
+                                        .setMonth(2)
+                                        .setDay(1))
+                                .build()),
+                Status.Code.PERMISSION_DENIED,
+                "fleet-manager");
     }
 
     @Test
     void aPackNamesAnAgreementInForceAndASupplierSeesOnlyItsOwnDays() {
-        GrpcAssertions.assertStatus(() -> fleetManager.registerDevice(register(phone(50, null).setAgreementId("AC-NOPE"))),
-                Status.Code.INVALID_ARGUMENT, "device.agreement_id: agreement AC-NOPE does not exist");
-        GrpcAssertions.assertStatus(() -> fleetManager.registerDevice(register(phone(51, null)
-                .setAgreementId(OrderStandIn.ENDED))), Status.Code.INVALID_ARGUMENT, "is not in force on");
-        GrpcAssertions.assertStatus(() -> fleetManager.registerDevice(register(phone(52, null).clearAgreementId())),
-                Status.Code.INVALID_ARGUMENT, "device.agreement_id: is required with a pack type");
-        GrpcAssertions.assertStatus(() -> fleetManager.registerDevice(register(phone(53, null).clearPackType())),
-                Status.Code.INVALID_ARGUMENT, "a spare device");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.registerDevice(register(phone(50, null).setAgreementId("AC-NOPE"))),
+                Status.Code.INVALID_ARGUMENT,
+                "device.agreement_id: agreement AC-NOPE does not exist");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.registerDevice(register(phone(51, null).setAgreementId(OrderStandIn.ENDED))),
+                Status.Code.INVALID_ARGUMENT,
+                "is not in force on");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.registerDevice(register(phone(52, null).clearAgreementId())),
+                Status.Code.INVALID_ARGUMENT,
+                "device.agreement_id: is required with a pack type");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.registerDevice(register(phone(53, null).clearPackType())),
+                Status.Code.INVALID_ARGUMENT,
+                "a spare device");
         pack(54, "2026-12-01", null);
-        assertThat(november(as(TestTokens.supplier("SUP-TEST")), new ArrayList<>())).isEmpty();
+        assertThat(november(as(TestTokens.supplier("SUP-TEST")), new ArrayList<>()))
+                .isEmpty();
         assertThat(month(2026, 12, OrderStandIn.AGREEMENT)).hasSize(1);
         var ownDays = new ArrayList<LeaseInterval>();
-        as(TestTokens.supplier("SUP-TEST")).streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
-                .setAgreementId(OrderStandIn.AGREEMENT).setYear(2026).setMonth(12).build())
+        as(TestTokens.supplier("SUP-TEST"))
+                .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                        .setAgreementId(OrderStandIn.AGREEMENT)
+                        .setYear(2026)
+                        .setMonth(12)
+                        .build())
                 .forEachRemaining(b -> ownDays.addAll(b.getIntervalsList()));
         assertThat(ownDays).hasSize(1);
-        assertThat(GrpcAssertions.failure(() -> as(TestTokens.supplier("SUP-OTHER")).streamLeaseIntervals(
-                StreamLeaseIntervalsRequest.newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(2026)
-                        .setMonth(12).build()).hasNext()).getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-        GrpcAssertions.assertStatus(() -> fleetManager.streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
-                .setYear(2026).setMonth(12).build()).hasNext(), Status.Code.INVALID_ARGUMENT, "agreement_id");
+        assertThat(GrpcAssertions.failure(() -> as(TestTokens.supplier("SUP-OTHER"))
+                                .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                                        .setAgreementId(OrderStandIn.AGREEMENT)
+                                        .setYear(2026)
+                                        .setMonth(12)
+                                        .build())
+                                .hasNext())
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.NOT_FOUND);
+        GrpcAssertions.assertStatus(
+                () -> fleetManager
+                        .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                                .setYear(2026)
+                                .setMonth(12)
+                                .build())
+                        .hasNext(),
+                Status.Code.INVALID_ARGUMENT,
+                "agreement_id");
     }
 }

@@ -20,18 +20,15 @@ import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
 import fr.interieur.neogend.inventory.v1.ReturnDeviceRequest;
 import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
 import fr.interieur.neogend.inventory.v1.UnassignDeviceRequest;
-import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.time.LocalDate;
@@ -57,32 +54,28 @@ class LifecycleIT {
 
     private static final String CIE1 = "GN-RBRE-GGD35-CIE1";
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
 
-    ManagedChannel channel;
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     InventoryServiceBlockingStub fleetManager;
 
     @BeforeEach
     void connect() {
-        channel = GrpcTestClients.channel(grpcPort);
         fleetManager = as(TestTokens.fleetManager());
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
-    }
-
     InventoryServiceBlockingStub as(String token) {
-        return GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel), token);
+        return clients.as(token, InventoryServiceGrpc::newBlockingStub);
     }
 
     Device device(int n) {
-        return fleetManager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(n)).build()).getDevice();
+        return fleetManager
+                .getDevice(GetDeviceRequest.newBuilder().setImei(imei(n)).build())
+                .getDevice();
     }
 
     AssignDeviceRequest.Builder assign(int n, String unit, String agent) {
@@ -94,119 +87,245 @@ class LifecycleIT {
     }
 
     Device spare(int n, DeviceKind kind) {
-        return fleetManager.registerDevice(register(phone(n, "GN-RBRE-GGD35").clearPackType().clearAgreementId().setKind(kind)))
+        return fleetManager
+                .registerDevice(register(phone(n, "GN-RBRE-GGD35")
+                        .clearPackType()
+                        .clearAgreementId()
+                        .setKind(kind)))
                 .getDevice();
     }
 
     @Test
     void anIndividualPackThroughItsWholeLife() {
-        Device registered = fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35"))).getDevice();
+        Device registered =
+                fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35"))).getDevice();
         assertThat(registered.getPackId()).startsWith("PK-");
-        var pack = fleetManager.getPack(GetPackRequest.newBuilder().setId(registered.getPackId()).build()).getPack();
+        var pack = fleetManager
+                .getPack(GetPackRequest.newBuilder()
+                        .setId(registered.getPackId())
+                        .build())
+                .getPack();
         LocalDate today = LocalDate.now(ZoneId.of("Europe/Paris"));
         assertThat(pack.getLeaseStart().getDay()).isEqualTo(today.getDayOfMonth());
         assertThat(pack.hasLeaseEnd()).isFalse();
 
-        var assigned = fleetManager.assignDevice(assign(1, CIE1, "AG-1234").addAccessories("case")
-                .addAccessories("car-charger").build());
+        var assigned = fleetManager.assignDevice(assign(1, CIE1, "AG-1234")
+                .addAccessories("case")
+                .addAccessories("car-charger")
+                .build());
         assertThat(assigned.getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
         assertThat(assigned.getDevice().getUnitCode()).isEqualTo(CIE1);
         assertThat(assigned.getDevice().getHolderAgentId()).isEqualTo("AG-1234");
         assertThat(assigned.getPack().getAccessoriesList()).containsExactly("case", "car-charger");
 
         var technician = as(TestTokens.technician("GN-RBRE"));
-        assertThat(technician.sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder().setImei(imei(1)).build())
-                .getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
-        assertThat(technician.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder().setImei(imei(1))
-                .build()).getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
-        assertThat(fleetManager.unassignDevice(UnassignDeviceRequest.newBuilder().setImei(imei(1)).build())
-                .getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_STOCK);
-        assertThat(fleetManager.sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder().setImei(imei(1)).build())
-                .getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
-        assertThat(fleetManager.returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder().setImei(imei(1))
-                .build()).getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_STOCK);
+        assertThat(technician
+                        .sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder()
+                                .setImei(imei(1))
+                                .build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
+        assertThat(technician
+                        .returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
+                                .setImei(imei(1))
+                                .build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
+        assertThat(fleetManager
+                        .unassignDevice(UnassignDeviceRequest.newBuilder()
+                                .setImei(imei(1))
+                                .build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_IN_STOCK);
+        assertThat(fleetManager
+                        .sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder()
+                                .setImei(imei(1))
+                                .build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
+        assertThat(fleetManager
+                        .returnDeviceFromRepair(ReturnDeviceFromRepairRequest.newBuilder()
+                                .setImei(imei(1))
+                                .build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_IN_STOCK);
         fleetManager.assignDevice(assign(1, CIE1, "AG-5678").build());
-        assertThat(fleetManager.markDeviceForReturn(MarkDeviceForReturnRequest.newBuilder().setImei(imei(1)).build())
-                .getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_PENDING_RETURN);
-        var returned = fleetManager.returnDevice(ReturnDeviceRequest.newBuilder().setImei(imei(1)).build());
+        assertThat(fleetManager
+                        .markDeviceForReturn(MarkDeviceForReturnRequest.newBuilder()
+                                .setImei(imei(1))
+                                .build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_PENDING_RETURN);
+        var returned = fleetManager.returnDevice(
+                ReturnDeviceRequest.newBuilder().setImei(imei(1)).build());
         assertThat(returned.getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_RETURNED);
-        var ended = fleetManager.getPack(GetPackRequest.newBuilder().setId(registered.getPackId()).build()).getPack();
+        var ended = fleetManager
+                .getPack(GetPackRequest.newBuilder()
+                        .setId(registered.getPackId())
+                        .build())
+                .getPack();
         assertThat(ended.getLeaseEnd().getDay()).isEqualTo(today.getDayOfMonth());
 
-        assertStatus(() -> fleetManager.assignDevice(assign(1, CIE1, "AG-1").build()), Status.Code.FAILED_PRECONDITION,
+        assertStatus(
+                () -> fleetManager.assignDevice(assign(1, CIE1, "AG-1").build()),
+                Status.Code.FAILED_PRECONDITION,
                 "is RETURNED; cannot assign it");
 
-        List<HistoryEntry> history = fleetManager.listDeviceHistory(ListDeviceHistoryRequest.newBuilder()
-                .setImei(imei(1)).setPageSize(100).build()).getEntriesList();
-        assertThat(history).extracting(e -> shortName(e.getSubjectType()) + ":" + e.getAction()).containsExactly(
-                "DEVICE:REGISTER", "PACK:START_LEASE", "DEVICE:ASSIGN", "PACK:ASSIGN", "DEVICE:SEND_TO_REPAIR",
-                "DEVICE:RETURN_FROM_REPAIR", "DEVICE:UNASSIGN", "PACK:UNASSIGN", "DEVICE:SEND_TO_REPAIR",
-                "DEVICE:RETURN_FROM_REPAIR", "DEVICE:ASSIGN", "PACK:ASSIGN", "DEVICE:MARK_FOR_RETURN",
-                "DEVICE:RETURN", "PACK:RETURN");
+        List<HistoryEntry> history = fleetManager
+                .listDeviceHistory(ListDeviceHistoryRequest.newBuilder()
+                        .setImei(imei(1))
+                        .setPageSize(100)
+                        .build())
+                .getEntriesList();
+        assertThat(history)
+                .extracting(e -> shortName(e.getSubjectType()) + ":" + e.getAction())
+                .containsExactly(
+                        "DEVICE:REGISTER",
+                        "PACK:START_LEASE",
+                        "DEVICE:ASSIGN",
+                        "PACK:ASSIGN",
+                        "DEVICE:SEND_TO_REPAIR",
+                        "DEVICE:RETURN_FROM_REPAIR",
+                        "DEVICE:UNASSIGN",
+                        "PACK:UNASSIGN",
+                        "DEVICE:SEND_TO_REPAIR",
+                        "DEVICE:RETURN_FROM_REPAIR",
+                        "DEVICE:ASSIGN",
+                        "PACK:ASSIGN",
+                        "DEVICE:MARK_FOR_RETURN",
+                        "DEVICE:RETURN",
+                        "PACK:RETURN");
         HistoryEntry repair = history.get(4);
         assertThat(repair.getActor()).isEqualTo("technician");
-        assertThat(repair.getBefore().getFieldsOrThrow("state").getStringValue()).isEqualTo("ASSIGNED");
+        assertThat(repair.getBefore().getFieldsOrThrow("state").getStringValue())
+                .isEqualTo("ASSIGNED");
         assertThat(repair.getAfter().getFieldsOrThrow("state").getStringValue()).isEqualTo("IN_REPAIR");
-        assertThat(history.get(3).getAfter().getFieldsOrThrow("holder_agent_id").getStringValue()).isEqualTo("AG-1234");
+        assertThat(history.get(3).getAfter().getFieldsOrThrow("holder_agent_id").getStringValue())
+                .isEqualTo("AG-1234");
     }
 
     @Test
     void illegalTransitionsAndBadRequestsNameTheProblem() {
         fleetManager.registerDevice(register(phone(2, "GN-RBRE-GGD35")));
-        fleetManager.registerDevice(register(phone(3, "GN-RBRE-GGD35").setKind(DeviceKind.DEVICE_KIND_TABLET)
+        fleetManager.registerDevice(register(phone(3, "GN-RBRE-GGD35")
+                .setKind(DeviceKind.DEVICE_KIND_TABLET)
                 .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)));
         spare(4, DeviceKind.DEVICE_KIND_PHONE);
 
-        assertStatus(() -> fleetManager.unassignDevice(UnassignDeviceRequest.newBuilder().setImei(imei(2)).build()),
-                Status.Code.FAILED_PRECONDITION, "device " + imei(2) + " is IN_STOCK; cannot unassign it");
-        assertStatus(() -> fleetManager.assignDevice(assign(2, CIE1, null).build()), Status.Code.INVALID_ARGUMENT,
+        assertStatus(
+                () -> fleetManager.unassignDevice(
+                        UnassignDeviceRequest.newBuilder().setImei(imei(2)).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "device " + imei(2) + " is IN_STOCK; cannot unassign it");
+        assertStatus(
+                () -> fleetManager.assignDevice(assign(2, CIE1, null).build()),
+                Status.Code.INVALID_ARGUMENT,
                 "holder_agent_id");
-        assertStatus(() -> fleetManager.assignDevice(assign(3, CIE1, "AG-1").build()), Status.Code.INVALID_ARGUMENT,
+        assertStatus(
+                () -> fleetManager.assignDevice(assign(3, CIE1, "AG-1").build()),
+                Status.Code.INVALID_ARGUMENT,
                 "holder_agent_id");
-        assertStatus(() -> fleetManager.assignDevice(assign(2, "GN-NOWHERE", "AG-1").build()),
-                Status.Code.INVALID_ARGUMENT, "unit_code");
-        assertStatus(() -> fleetManager.assignDevice(assign(4, CIE1, "AG-1").build()), Status.Code.FAILED_PRECONDITION,
+        assertStatus(
+                () -> fleetManager.assignDevice(assign(2, "GN-NOWHERE", "AG-1").build()),
+                Status.Code.INVALID_ARGUMENT,
+                "unit_code");
+        assertStatus(
+                () -> fleetManager.assignDevice(assign(4, CIE1, "AG-1").build()),
+                Status.Code.FAILED_PRECONDITION,
                 "spare outside any pack");
-        assertThat(fleetManager.assignDevice(assign(3, CIE1, null).build()).getPack().getHolderAgentId()).isEmpty();
+        assertThat(fleetManager
+                        .assignDevice(assign(3, CIE1, null).build())
+                        .getPack()
+                        .getHolderAgentId())
+                .isEmpty();
 
-        assertStatus(() -> fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder().setImei(imei(2))
-                .setKind(LossKind.LOSS_KIND_LOST).build()), Status.Code.INVALID_ARGUMENT, "police_report_reference");
-        assertStatus(() -> fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder().setImei(imei(2))
-                .setPoliceReportReference("PV-1").build()), Status.Code.INVALID_ARGUMENT, "kind");
-        var lost = fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder().setImei(imei(2))
-                .setKind(LossKind.LOSS_KIND_LOST).setPoliceReportReference("PV-2026-000123").build()).getDevice();
+        assertStatus(
+                () -> fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                        .setImei(imei(2))
+                        .setKind(LossKind.LOSS_KIND_LOST)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "police_report_reference");
+        assertStatus(
+                () -> fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                        .setImei(imei(2))
+                        .setPoliceReportReference("PV-1")
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "kind");
+        var lost = fleetManager
+                .declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                        .setImei(imei(2))
+                        .setKind(LossKind.LOSS_KIND_LOST)
+                        .setPoliceReportReference("PV-2026-000123")
+                        .build())
+                .getDevice();
         assertThat(lost.getState()).isEqualTo(DeviceState.DEVICE_STATE_LOST);
         assertThat(lost.getPoliceReportReference()).isEqualTo("PV-2026-000123");
-        assertStatus(() -> fleetManager.assignDevice(assign(2, CIE1, "AG-1").build()), Status.Code.FAILED_PRECONDITION,
+        assertStatus(
+                () -> fleetManager.assignDevice(assign(2, CIE1, "AG-1").build()),
+                Status.Code.FAILED_PRECONDITION,
                 "is LOST; cannot assign it");
-        assertStatus(() -> fleetManager.sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder().setImei(imei(2))
-                .build()), Status.Code.FAILED_PRECONDITION, "is LOST");
-        assertStatus(() -> fleetManager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(99)).build()),
-                Status.Code.NOT_FOUND, "no device");
+        assertStatus(
+                () -> fleetManager.sendDeviceToRepair(
+                        SendDeviceToRepairRequest.newBuilder().setImei(imei(2)).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "is LOST");
+        assertStatus(
+                () -> fleetManager.getDevice(
+                        GetDeviceRequest.newBuilder().setImei(imei(99)).build()),
+                Status.Code.NOT_FOUND,
+                "no device");
         // the refused calls changed nothing
         assertThat(device(2).getVersion()).isEqualTo(1);
     }
 
     @Test
     void exchangeKeepsThePackItsHolderAndLeaseAndSendsTheOldDeviceBack() {
-        Device old = fleetManager.registerDevice(register(phone(10, "GN-RBRE-GGD35"))).getDevice();
+        Device old = fleetManager
+                .registerDevice(register(phone(10, "GN-RBRE-GGD35")))
+                .getDevice();
         fleetManager.assignDevice(assign(10, CIE1, "AG-10").build());
         spare(11, DeviceKind.DEVICE_KIND_PHONE);
         spare(12, DeviceKind.DEVICE_KIND_TABLET);
         fleetManager.registerDevice(register(phone(13, "GN-RBRE-GGD35")));
-        var before = fleetManager.getPack(GetPackRequest.newBuilder().setId(old.getPackId()).build()).getPack();
+        var before = fleetManager
+                .getPack(GetPackRequest.newBuilder().setId(old.getPackId()).build())
+                .getPack();
 
         var exchange = ExchangeDeviceRequest.newBuilder().setImei(imei(10)).setReason("screen broken");
-        assertStatus(() -> fleetManager.exchangeDevice(exchange.clone().setReplacementImei(imei(12)).build()),
-                Status.Code.FAILED_PRECONDITION, "a TABLET cannot replace a PHONE");
-        assertStatus(() -> fleetManager.exchangeDevice(exchange.clone().setReplacementImei(imei(13)).build()),
-                Status.Code.FAILED_PRECONDITION, "in pack");
-        assertStatus(() -> fleetManager.exchangeDevice(exchange.clone().setReplacementImei(imei(11)).clearReason()
-                .build()), Status.Code.INVALID_ARGUMENT, "reason");
-        assertStatus(() -> as(TestTokens.unitManager("GN-RBRE")).exchangeDevice(exchange.clone()
-                .setReplacementImei(imei(11)).build()), Status.Code.PERMISSION_DENIED, "fleet-manager");
+        assertStatus(
+                () -> fleetManager.exchangeDevice(
+                        exchange.clone().setReplacementImei(imei(12)).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "a TABLET cannot replace a PHONE");
+        assertStatus(
+                () -> fleetManager.exchangeDevice(
+                        exchange.clone().setReplacementImei(imei(13)).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "in pack");
+        assertStatus(
+                () -> fleetManager.exchangeDevice(exchange.clone()
+                        .setReplacementImei(imei(11))
+                        .clearReason()
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "reason");
+        assertStatus(
+                () -> as(TestTokens.unitManager("GN-RBRE"))
+                        .exchangeDevice(
+                                exchange.clone().setReplacementImei(imei(11)).build()),
+                Status.Code.PERMISSION_DENIED,
+                "fleet-manager");
 
-        var done = fleetManager.exchangeDevice(exchange.clone().setReplacementImei(imei(11)).build());
+        var done = fleetManager.exchangeDevice(
+                exchange.clone().setReplacementImei(imei(11)).build());
         assertThat(done.getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_PENDING_RETURN);
         assertThat(done.getDevice().getPackId()).isEmpty();
         assertThat(done.getReplacement().getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
@@ -218,27 +337,42 @@ class LifecycleIT {
         assertThat(done.getPack().hasLeaseEnd()).isFalse();
 
         // the old device goes back without ending the pack: its days are never billed twice
-        fleetManager.returnDevice(ReturnDeviceRequest.newBuilder().setImei(imei(10)).build());
-        assertThat(fleetManager.getPack(GetPackRequest.newBuilder().setId(old.getPackId()).build()).getPack()
-                .hasLeaseEnd()).isFalse();
-        assertThat(outboxKinds()).containsExactly(imei(10) + ":INVENTORY_EVENT_KIND_DEVICE_EXCHANGED",
-                imei(10) + ":INVENTORY_EVENT_KIND_DEVICE_RETURNED");
+        fleetManager.returnDevice(
+                ReturnDeviceRequest.newBuilder().setImei(imei(10)).build());
+        assertThat(fleetManager
+                        .getPack(GetPackRequest.newBuilder()
+                                .setId(old.getPackId())
+                                .build())
+                        .getPack()
+                        .hasLeaseEnd())
+                .isFalse();
+        assertThat(outboxKinds())
+                .containsExactly(
+                        imei(10) + ":INVENTORY_EVENT_KIND_DEVICE_EXCHANGED",
+                        imei(10) + ":INVENTORY_EVENT_KIND_DEVICE_RETURNED");
     }
 
     @Test
     void aFailedRepairSendsTheDeviceBackAndItsPackRunsUntilTheReplacementIsExchangedIn() {
-        Device old = fleetManager.registerDevice(register(phone(30, "GN-RBRE-GGD35"))).getDevice();
+        Device old = fleetManager
+                .registerDevice(register(phone(30, "GN-RBRE-GGD35")))
+                .getDevice();
         fleetManager.assignDevice(assign(30, CIE1, "AG-30").build());
         spare(31, DeviceKind.DEVICE_KIND_PHONE);
         var technician = as(TestTokens.technician("GN-RBRE"));
         var fail = FailDeviceRepairRequest.newBuilder().setImei(imei(30)).setReason("mainboard dead");
-        assertStatus(() -> technician.failDeviceRepair(fail.build()), Status.Code.FAILED_PRECONDITION,
+        assertStatus(
+                () -> technician.failDeviceRepair(fail.build()),
+                Status.Code.FAILED_PRECONDITION,
                 "is ASSIGNED; cannot close its repair as failed");
-        technician.sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder().setImei(imei(30)).build());
-        assertStatus(() -> technician.failDeviceRepair(fail.clone().clearReason().build()),
-                Status.Code.INVALID_ARGUMENT, "reason");
-        assertStatus(() -> as(TestTokens.technician("GN-RIDF")).failDeviceRepair(fail.build()),
-                Status.Code.NOT_FOUND, "");
+        technician.sendDeviceToRepair(
+                SendDeviceToRepairRequest.newBuilder().setImei(imei(30)).build());
+        assertStatus(
+                () -> technician.failDeviceRepair(fail.clone().clearReason().build()),
+                Status.Code.INVALID_ARGUMENT,
+                "reason");
+        assertStatus(
+                () -> as(TestTokens.technician("GN-RIDF")).failDeviceRepair(fail.build()), Status.Code.NOT_FOUND, "");
         assertStatus(() -> as(TestTokens.auditor()).failDeviceRepair(fail.build()), Status.Code.PERMISSION_DENIED, "");
 
         var failed = technician.failDeviceRepair(fail.build());
@@ -246,8 +380,11 @@ class LifecycleIT {
         assertThat(failed.getPack().getHolderAgentId()).isEqualTo("AG-30");
         assertThat(failed.getPack().hasLeaseEnd()).isFalse();
         // the supplier's replacement arrives: exchanged in, the pack keeps holder and lease
-        var done = fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder().setImei(imei(30))
-                .setReplacementImei(imei(31)).setReason("failed repair").build());
+        var done = fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder()
+                .setImei(imei(30))
+                .setReplacementImei(imei(31))
+                .setReason("failed repair")
+                .build());
         assertThat(done.getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_PENDING_RETURN);
         assertThat(done.getReplacement().getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
         assertThat(done.getPack().getId()).isEqualTo(old.getPackId());
@@ -260,16 +397,27 @@ class LifecycleIT {
         fleetManager.assignDevice(assign(20, CIE1, "AG-20").build());
         spare(21, DeviceKind.DEVICE_KIND_PHONE);
         var manager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
-        manager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder().setImei(imei(20))
-                .setKind(LossKind.LOSS_KIND_STOLEN).setPoliceReportReference("PV-35-77").build());
+        manager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                .setImei(imei(20))
+                .setKind(LossKind.LOSS_KIND_STOLEN)
+                .setPoliceReportReference("PV-35-77")
+                .build());
         assertThat(outboxKinds()).containsExactly(imei(20) + ":INVENTORY_EVENT_KIND_DEVICE_STOLEN");
 
-        var done = fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder().setImei(imei(20))
-                .setReplacementImei(imei(21)).setReason("stolen").build());
+        var done = fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder()
+                .setImei(imei(20))
+                .setReplacementImei(imei(21))
+                .setReason("stolen")
+                .build());
         assertThat(done.getDevice().getState()).isEqualTo(DeviceState.DEVICE_STATE_STOLEN);
         assertThat(done.getReplacement().getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
-        assertThat(fleetManager.returnDevice(ReturnDeviceRequest.newBuilder().setImei(imei(20)).build()).getDevice()
-                .getState()).isEqualTo(DeviceState.DEVICE_STATE_RETURNED);
+        assertThat(fleetManager
+                        .returnDevice(ReturnDeviceRequest.newBuilder()
+                                .setImei(imei(20))
+                                .build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_RETURNED);
     }
 
     @Test
@@ -286,7 +434,8 @@ class LifecycleIT {
             outcomes.add(pool.submit((Callable<String>) () -> {
                 start.await();
                 try {
-                    client.assignDevice(assign(30, CIE1, agent).setExpectedVersion(version).build());
+                    client.assignDevice(
+                            assign(30, CIE1, agent).setExpectedVersion(version).build());
                     return "OK " + agent;
                 } catch (StatusRuntimeException e) {
                     return e.getStatus().getCode().name();
@@ -301,47 +450,91 @@ class LifecycleIT {
         pool.shutdown();
         assertThat(results.stream().filter(r -> r.startsWith("OK"))).hasSize(1);
         assertThat(results.stream().filter(r -> !r.startsWith("OK"))).allMatch(r -> r.equals("ABORTED"));
-        String winner = results.stream().filter(r -> r.startsWith("OK")).findFirst().orElseThrow().substring(3);
+        String winner = results.stream()
+                .filter(r -> r.startsWith("OK"))
+                .findFirst()
+                .orElseThrow()
+                .substring(3);
         Device stored = device(30);
         assertThat(stored.getHolderAgentId()).isEqualTo(winner);
         assertThat(stored.getVersion()).isEqualTo(version + 1);
         assertThat(jdbc.sql("select count(*) from history where device_imei = ? and action = 'ASSIGN'")
-                .param(imei(30)).query(Long.class).single()).isEqualTo(2); // the device's and the pack's
+                        .param(imei(30))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2); // the device's and the pack's
         // the loser retries with what it reads now: a clear precondition, no lost update
-        assertStatus(() -> fleetManager.assignDevice(assign(30, CIE1, "AG-late").setExpectedVersion(stored.getVersion())
-                .build()), Status.Code.FAILED_PRECONDITION, "is ASSIGNED");
-        assertStatus(() -> fleetManager.assignDevice(assign(30, CIE1, "AG-late").setExpectedVersion(version).build()),
-                Status.Code.ABORTED, "changed since you read it");
+        assertStatus(
+                () -> fleetManager.assignDevice(assign(30, CIE1, "AG-late")
+                        .setExpectedVersion(stored.getVersion())
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "is ASSIGNED");
+        assertStatus(
+                () -> fleetManager.assignDevice(
+                        assign(30, CIE1, "AG-late").setExpectedVersion(version).build()),
+                Status.Code.ABORTED,
+                "changed since you read it");
     }
 
     @Test
     void aUnitManagerActsOnItsOwnSubtreeOnly() {
         fleetManager.registerDevice(register(phone(40, "GN-RBRE-GGD35")));
-        Device sibling = fleetManager.registerDevice(register(phone(41, "GN-RBRE-GGD350"))).getDevice();
+        Device sibling = fleetManager
+                .registerDevice(register(phone(41, "GN-RBRE-GGD350")))
+                .getDevice();
         var manager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
 
-        assertThat(manager.assignDevice(assign(40, CIE1, "AG-40").build()).getDevice().getState())
+        assertThat(manager.assignDevice(assign(40, CIE1, "AG-40").build())
+                        .getDevice()
+                        .getState())
                 .isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
-        assertStatus(() -> manager.assignDevice(assign(41, "GN-RBRE-GGD350", "AG-41").build()), Status.Code.NOT_FOUND,
+        assertStatus(
+                () -> manager.assignDevice(assign(41, "GN-RBRE-GGD350", "AG-41").build()),
+                Status.Code.NOT_FOUND,
                 "no device");
-        manager.unassignDevice(UnassignDeviceRequest.newBuilder().setImei(imei(40)).build());
-        assertStatus(() -> manager.assignDevice(assign(40, "GN-RIDF", "AG-40").build()),
-                Status.Code.PERMISSION_DENIED, "outside your unit");
-        assertStatus(() -> manager.listDeviceHistory(ListDeviceHistoryRequest.newBuilder().setImei(imei(41)).build()),
-                Status.Code.NOT_FOUND, "no device");
-        assertStatus(() -> manager.getPack(GetPackRequest.newBuilder().setId(sibling.getPackId()).build()),
-                Status.Code.NOT_FOUND, "no pack");
-        assertStatus(() -> manager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder().setImei(imei(41))
-                .setKind(LossKind.LOSS_KIND_LOST).setPoliceReportReference("PV-1").build()), Status.Code.NOT_FOUND,
+        manager.unassignDevice(
+                UnassignDeviceRequest.newBuilder().setImei(imei(40)).build());
+        assertStatus(
+                () -> manager.assignDevice(assign(40, "GN-RIDF", "AG-40").build()),
+                Status.Code.PERMISSION_DENIED,
+                "outside your unit");
+        assertStatus(
+                () -> manager.listDeviceHistory(
+                        ListDeviceHistoryRequest.newBuilder().setImei(imei(41)).build()),
+                Status.Code.NOT_FOUND,
                 "no device");
-        assertStatus(() -> as(TestTokens.technician("GN-RBRE")).assignDevice(assign(40, CIE1, "AG-1").build()),
-                Status.Code.PERMISSION_DENIED, "roles");
-        assertStatus(() -> as(TestTokens.auditor()).sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder()
-                .setImei(imei(40)).build()), Status.Code.PERMISSION_DENIED, "roles");
+        assertStatus(
+                () -> manager.getPack(
+                        GetPackRequest.newBuilder().setId(sibling.getPackId()).build()),
+                Status.Code.NOT_FOUND,
+                "no pack");
+        assertStatus(
+                () -> manager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                        .setImei(imei(41))
+                        .setKind(LossKind.LOSS_KIND_LOST)
+                        .setPoliceReportReference("PV-1")
+                        .build()),
+                Status.Code.NOT_FOUND,
+                "no device");
+        assertStatus(
+                () -> as(TestTokens.technician("GN-RBRE"))
+                        .assignDevice(assign(40, CIE1, "AG-1").build()),
+                Status.Code.PERMISSION_DENIED,
+                "roles");
+        assertStatus(
+                () -> as(TestTokens.auditor())
+                        .sendDeviceToRepair(SendDeviceToRepairRequest.newBuilder()
+                                .setImei(imei(40))
+                                .build()),
+                Status.Code.PERMISSION_DENIED,
+                "roles");
         assertThat(device(41).getVersion()).isZero();
     }
 
     private List<String> outboxKinds() {
-        return jdbc.sql("select subject_id || ':' || kind from outbox order by id").query(String.class).list();
+        return jdbc.sql("select subject_id || ':' || kind from outbox order by id")
+                .query(String.class)
+                .list();
     }
 }

@@ -9,13 +9,12 @@ import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -24,8 +23,8 @@ import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -77,37 +76,38 @@ class OutboxIT {
         final Map<String, String> kinds = new ConcurrentHashMap<>();
 
         @Override
-        public void recordInventoryEvent(RecordInventoryEventRequest request,
-                                         StreamObserver<RecordInventoryEventResponse> response) {
+        public void recordInventoryEvent(
+                RecordInventoryEventRequest request, StreamObserver<RecordInventoryEventResponse> response) {
             var e = request.getEvent();
-            int n = deliveries.computeIfAbsent(e.getEventId(), id -> new AtomicInteger()).incrementAndGet();
+            int n = deliveries
+                    .computeIfAbsent(e.getEventId(), id -> new AtomicInteger())
+                    .incrementAndGet();
             kinds.put(e.getEventId(), e.getImei() + ":" + e.getKind().name());
-            response.onNext(RecordInventoryEventResponse.newBuilder().setAlreadyRecorded(n > 1).build());
+            response.onNext(RecordInventoryEventResponse.newBuilder()
+                    .setAlreadyRecorded(n > 1)
+                    .build());
             response.onCompleted();
         }
     }
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
 
-    ManagedChannel channel;
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     InventoryServiceBlockingStub fleetManager;
     Server receiverServer;
     final Map<String, String> authorizations = new ConcurrentHashMap<>();
 
     @BeforeEach
     void connect() {
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel),
-                TestTokens.fleetManager());
+        fleetManager = clients.as(TestTokens.fleetManager(), InventoryServiceGrpc::newBlockingStub);
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
     @AfterEach
     void disconnect() {
-        channel.shutdownNow();
         if (receiverServer != null) {
             receiverServer.shutdownNow();
         }
@@ -118,18 +118,19 @@ class OutboxIT {
         receiverServer = Grpc.newServerBuilderForPort(RECEIVER_PORT, InsecureServerCredentials.create())
                 .addService(ServerInterceptors.intercept(receiver, new io.grpc.ServerInterceptor() {
                     @Override
-                    public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call,
-                            Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+                    public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                            io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
                         String auth = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
                         if (auth == null || !auth.startsWith("Bearer ")) {
                             call.close(Status.UNAUTHENTICATED, new Metadata());
-                            return new io.grpc.ServerCall.Listener<>() {
-                            };
+                            return new io.grpc.ServerCall.Listener<>() {};
                         }
                         authorizations.put("last", auth);
                         return next.startCall(call, headers);
                     }
-                })).build().start();
+                }))
+                .build()
+                .start();
         return receiver;
     }
 
@@ -137,28 +138,40 @@ class OutboxIT {
     void eventsWaitWhileTheReceiverIsDownThenArriveOnceEach() throws Exception {
         for (int i = 1; i <= 6; i++) {
             fleetManager.registerDevice(register(phone(i, "GN-RBRE-GGD35")));
-            fleetManager.assignDevice(AssignDeviceRequest.newBuilder().setImei(imei(i))
-                    .setUnitCode("GN-RBRE-GGD35").setHolderAgentId("AG-" + i).build());
-            fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder().setImei(imei(i))
+            fleetManager.assignDevice(AssignDeviceRequest.newBuilder()
+                    .setImei(imei(i))
+                    .setUnitCode("GN-RBRE-GGD35")
+                    .setHolderAgentId("AG-" + i)
+                    .build());
+            fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                    .setImei(imei(i))
                     .setKind(i % 2 == 0 ? LossKind.LOSS_KIND_STOLEN : LossKind.LOSS_KIND_LOST)
-                    .setPoliceReportReference("PV-" + i).build());
+                    .setPoliceReportReference("PV-" + i)
+                    .build());
         }
         // the receiver is down: attempts fail and are recorded, nothing is marked delivered
-        awaitTrue(() -> jdbc.sql("select count(*) from outbox where attempts > 0 and last_error is not null")
-                .query(Long.class).single() > 0, Duration.ofSeconds(20));
+        awaitTrue(
+                () -> jdbc.sql("select count(*) from outbox where attempts > 0 and last_error is not null")
+                                .query(Long.class)
+                                .single()
+                        > 0,
+                Duration.ofSeconds(20));
         assertThat(pending()).isEqualTo(6);
 
         Receiver receiver = startReceiver();
         awaitTrue(() -> pending() == 0, Duration.ofSeconds(30));
         assertThat(receiver.deliveries).hasSize(6);
         assertThat(receiver.deliveries.values()).allMatch(n -> n.get() == 1);
-        assertThat(receiver.kinds.values()).contains(imei(1) + ":INVENTORY_EVENT_KIND_DEVICE_LOST",
-                imei(2) + ":INVENTORY_EVENT_KIND_DEVICE_STOLEN");
+        assertThat(receiver.kinds.values())
+                .contains(
+                        imei(1) + ":INVENTORY_EVENT_KIND_DEVICE_LOST", imei(2) + ":INVENTORY_EVENT_KIND_DEVICE_STOLEN");
         // delivered under the service's own identity, never a user's
-        String jwtPayload = new String(java.util.Base64.getUrlDecoder().decode(
-                authorizations.get("last").substring("Bearer ".length()).split("\\.")[1]));
+        String jwtPayload = new String(java.util.Base64.getUrlDecoder()
+                .decode(authorizations.get("last").substring("Bearer ".length()).split("\\.")[1]));
         assertThat(jwtPayload).contains("service-account-neogend-inventory").contains("internal-service");
-        List<String> ids = jdbc.sql("select event_id::text from outbox order by id").query(String.class).list();
+        List<String> ids = jdbc.sql("select event_id::text from outbox order by id")
+                .query(String.class)
+                .list();
         assertThat(receiver.deliveries.keySet()).containsExactlyInAnyOrderElementsOf(ids);
     }
 
@@ -166,14 +179,19 @@ class OutboxIT {
     void aChangeThatRollsBackLeavesNoEvent() {
         fleetManager.registerDevice(register(phone(20, "GN-RBRE-GGD35")));
         // an illegal transition fails inside the transaction: neither the change nor an event is stored
-        var refused = fr.interieur.neogend.testkit.GrpcAssertions.failure(() -> fleetManager.returnDevice(
-                fr.interieur.neogend.inventory.v1.ReturnDeviceRequest.newBuilder().setImei(imei(20)).build()));
+        var refused = fr.interieur.neogend.testkit.GrpcAssertions.failure(
+                () -> fleetManager.returnDevice(fr.interieur.neogend.inventory.v1.ReturnDeviceRequest.newBuilder()
+                        .setImei(imei(20))
+                        .build()));
         assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-        assertThat(jdbc.sql("select count(*) from outbox").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from outbox").query(Long.class).single())
+                .isZero();
     }
 
     private long pending() {
-        return jdbc.sql("select count(*) from outbox where delivered_at is null").query(Long.class).single();
+        return jdbc.sql("select count(*) from outbox where delivered_at is null")
+                .query(Long.class)
+                .single();
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout)

@@ -24,8 +24,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PackAgreementMigrationTest {
 
     static Flyway flyway(String url, String target, String initialAgreement) {
-        var config = Flyway.configure().dataSource(url, PostgresTestDatabase.user(), PostgresTestDatabase.password())
-                .locations("classpath:db/migration").placeholders(Map.of("initialAgreement", initialAgreement));
+        var config = Flyway.configure()
+                .dataSource(url, PostgresTestDatabase.user(), PostgresTestDatabase.password())
+                .locations("classpath:db/migration")
+                .placeholders(Map.of("initialAgreement", initialAgreement));
         return (target == null ? config : config.target(target)).load();
     }
 
@@ -33,8 +35,9 @@ class PackAgreementMigrationTest {
     static String versionOneWithDevices() throws SQLException {
         String url = PostgresTestDatabase.newDatabase("migration");
         flyway(url, "1", "").migrate();
-        try (Connection c = DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
-             var st = c.createStatement()) {
+        try (Connection c =
+                        DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
+                var st = c.createStatement()) {
             st.execute("""
                     insert into device (imei, serial_number, model, kind, state, pack_type, created_at, updated_at, created_by)
                     values ('352990110000011', 'M-1', 'Rugged X5', 'PHONE', 'ASSIGNED', 'SMARTPHONE_INDIVIDUAL',
@@ -51,8 +54,9 @@ class PackAgreementMigrationTest {
 
     static List<String> rows(String url, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
-             var rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c =
+                        DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
+                var rs = c.createStatement().executeQuery(sql)) {
             while (rs.next()) {
                 StringBuilder row = new StringBuilder();
                 for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
@@ -73,7 +77,8 @@ class PackAgreementMigrationTest {
         assertThat(rows(url, """
                 select p.device_imei, a.agreement_id, a.valid_from, a.valid_until from pack_agreement a
                 join pack p on p.id = a.pack_id order by p.device_imei"""))
-                .containsExactly("352990110000011|AC-2026-NEOGEND|2026-02-10|null",
+                .containsExactly(
+                        "352990110000011|AC-2026-NEOGEND|2026-02-10|null",
                         "352990110000029|AC-2026-NEOGEND|2026-03-01|null");
     }
 
@@ -81,11 +86,15 @@ class PackAgreementMigrationTest {
     void withoutAnInitialAgreementAnInstallationHoldingPacksStopsWithTheReasonAndChangesNothing() throws SQLException {
         String url = versionOneWithDevices();
         flyway(url, "4", "").migrate();
-        assertThatThrownBy(() -> flyway(url, null, "").migrate()).isInstanceOf(FlywayException.class)
+        assertThatThrownBy(() -> flyway(url, null, "").migrate())
+                .isInstanceOf(FlywayException.class)
                 .hasMessageContaining("NEOGEND_INITIAL_AGREEMENT");
         assertThat(rows(url, "select to_regclass('pack_agreement') is null")).containsExactly("t");
-        assertThat(rows(url, "select count(*) from information_schema.columns where table_name = 'pack' "
-                + "and column_name = 'agreement_id'")).containsExactly("0");
+        assertThat(rows(
+                        url,
+                        "select count(*) from information_schema.columns where table_name = 'pack' "
+                                + "and column_name = 'agreement_id'"))
+                .containsExactly("0");
         // named, the same upgrade goes through
         flyway(url, null, "AC-2026-NEOGEND").migrate();
         assertThat(rows(url, "select count(*) from pack_agreement")).containsExactly("2");

@@ -16,24 +16,19 @@ import fr.interieur.neogend.inventory.v1.ListUnitsResponse;
 import fr.interieur.neogend.inventory.v1.MoveUnitRequest;
 import fr.interieur.neogend.inventory.v1.Unit;
 import fr.interieur.neogend.inventory.v1.UnitLevel;
-import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Function;
 
 import static fr.interieur.neogend.inventory.InventoryTestData.imei;
 import static fr.interieur.neogend.inventory.InventoryTestData.phone;
@@ -46,113 +41,186 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class UnitsAndSearchIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
 
-    ManagedChannel channel;
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     InventoryServiceBlockingStub fleetManager;
 
     @BeforeEach
     void connect() {
-        channel = GrpcTestClients.channel(grpcPort);
         fleetManager = as(TestTokens.fleetManager());
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
-    }
-
     InventoryServiceBlockingStub as(String token) {
-        return GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel), token);
+        return clients.as(token, InventoryServiceGrpc::newBlockingStub);
     }
 
     @Test
     void unitsAreCreatedReadAndListedWithTheirAncestors() {
-        Unit brigade = fleetManager.getUnit(GetUnitRequest.newBuilder().setCode("GN-RBRE-GGD35-CIE1-BR1").build())
+        Unit brigade = fleetManager
+                .getUnit(GetUnitRequest.newBuilder()
+                        .setCode("GN-RBRE-GGD35-CIE1-BR1")
+                        .build())
                 .getUnit();
-        assertThat(brigade.getAncestorCodesList()).containsExactly("GN", "GN-RBRE", "GN-RBRE-GGD35",
-                "GN-RBRE-GGD35-CIE1");
+        assertThat(brigade.getAncestorCodesList())
+                .containsExactly("GN", "GN-RBRE", "GN-RBRE-GGD35", "GN-RBRE-GGD35-CIE1");
         assertThat(brigade.getLevel()).isEqualTo(UnitLevel.UNIT_LEVEL_BRIGADE);
 
         assertThat(fleetManager.listUnits(ListUnitsRequest.getDefaultInstance()).getUnitsList())
-                .extracting(Unit::getCode).containsExactly("GN", "PN");
+                .extracting(Unit::getCode)
+                .containsExactly("GN", "PN");
         for (int i = 0; i < 7; i++) {
             unit(fleetManager, "GN-RBRE-GGD35-CIE" + (i + 2), UnitLevel.UNIT_LEVEL_COMPAGNIE, "GN-RBRE-GGD35");
         }
         List<String> children = new ArrayList<>();
         String token = "";
         do {
-            ListUnitsResponse page = fleetManager.listUnits(ListUnitsRequest.newBuilder().setParentCode("GN-RBRE-GGD35")
-                    .setPageSize(3).setPageToken(token).build());
+            ListUnitsResponse page = fleetManager.listUnits(ListUnitsRequest.newBuilder()
+                    .setParentCode("GN-RBRE-GGD35")
+                    .setPageSize(3)
+                    .setPageToken(token)
+                    .build());
             page.getUnitsList().forEach(u -> children.add(u.getCode()));
             token = page.getNextPageToken();
         } while (!token.isEmpty());
         assertThat(children).hasSize(8).isSorted().first().isEqualTo("GN-RBRE-GGD35-CIE1");
 
-        var create = CreateUnitRequest.newBuilder().setUnit(Unit.newBuilder().setCode("GN-RBRE-GGD35-CIE1")
-                .setName("again").setLevel(UnitLevel.UNIT_LEVEL_COMPAGNIE).setParentCode("GN-RBRE-GGD35"));
+        var create = CreateUnitRequest.newBuilder()
+                .setUnit(Unit.newBuilder()
+                        .setCode("GN-RBRE-GGD35-CIE1")
+                        .setName("again")
+                        .setLevel(UnitLevel.UNIT_LEVEL_COMPAGNIE)
+                        .setParentCode("GN-RBRE-GGD35"));
         assertStatus(() -> fleetManager.createUnit(create.build()), Status.Code.ALREADY_EXISTS, "GN-RBRE-GGD35-CIE1");
-        assertStatus(() -> fleetManager.createUnit(create.clone().setUnit(create.getUnit().toBuilder()
-                .setCode("GN-X").setLevel(UnitLevel.UNIT_LEVEL_BRIGADE)).build()),
-                Status.Code.FAILED_PRECONDITION, "a BRIGADE goes under a COMPAGNIE");
-        assertStatus(() -> fleetManager.createUnit(create.clone().setUnit(create.getUnit().toBuilder()
-                .setCode("gn x").clearName()).build()), Status.Code.INVALID_ARGUMENT, "unit.code");
-        assertStatus(() -> fleetManager.createUnit(create.clone().setUnit(create.getUnit().toBuilder()
-                .setCode("GN-Y").setParentCode("GN-NOWHERE")).build()), Status.Code.NOT_FOUND, "GN-NOWHERE");
+        assertStatus(
+                () -> fleetManager.createUnit(create.clone()
+                        .setUnit(create.getUnit().toBuilder().setCode("GN-X").setLevel(UnitLevel.UNIT_LEVEL_BRIGADE))
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "a BRIGADE goes under a COMPAGNIE");
+        assertStatus(
+                () -> fleetManager.createUnit(create.clone()
+                        .setUnit(create.getUnit().toBuilder().setCode("gn x").clearName())
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "unit.code");
+        assertStatus(
+                () -> fleetManager.createUnit(create.clone()
+                        .setUnit(create.getUnit().toBuilder().setCode("GN-Y").setParentCode("GN-NOWHERE"))
+                        .build()),
+                Status.Code.NOT_FOUND,
+                "GN-NOWHERE");
     }
 
     @Test
     void aUnitManagerWorksInsideItsSubtreeOnly() {
         var manager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
         assertThat(manager.listUnits(ListUnitsRequest.getDefaultInstance()).getUnitsList())
-                .extracting(Unit::getCode).containsExactly("GN-RBRE-GGD35");
+                .extracting(Unit::getCode)
+                .containsExactly("GN-RBRE-GGD35");
         assertThat(unit(manager, "GN-RBRE-GGD35-CIE1-BR2", UnitLevel.UNIT_LEVEL_BRIGADE, "GN-RBRE-GGD35-CIE1")
-                .getCode()).isEqualTo("GN-RBRE-GGD35-CIE1-BR2");
-        assertStatus(() -> unit(manager, "GN-RBRE-GGD350-CIE1", UnitLevel.UNIT_LEVEL_COMPAGNIE, "GN-RBRE-GGD350"),
-                Status.Code.NOT_FOUND, "GN-RBRE-GGD350");
-        assertStatus(() -> unit(manager, "GX", UnitLevel.UNIT_LEVEL_NATIONAL, null), Status.Code.PERMISSION_DENIED,
+                        .getCode())
+                .isEqualTo("GN-RBRE-GGD35-CIE1-BR2");
+        assertStatus(
+                () -> unit(manager, "GN-RBRE-GGD350-CIE1", UnitLevel.UNIT_LEVEL_COMPAGNIE, "GN-RBRE-GGD350"),
+                Status.Code.NOT_FOUND,
+                "GN-RBRE-GGD350");
+        assertStatus(
+                () -> unit(manager, "GX", UnitLevel.UNIT_LEVEL_NATIONAL, null),
+                Status.Code.PERMISSION_DENIED,
                 "fleet manager");
-        assertStatus(() -> manager.getUnit(GetUnitRequest.newBuilder().setCode("GN-RBRE").build()),
-                Status.Code.NOT_FOUND, "GN-RBRE");
-        assertStatus(() -> manager.moveUnit(MoveUnitRequest.newBuilder().setCode("GN-RBRE-GGD35-CIE1")
-                .setNewParentCode("GN-RBRE-GGD350").build()), Status.Code.NOT_FOUND, "GN-RBRE-GGD350");
-        assertStatus(() -> as(TestTokens.unitManager("GN-RBRE")).moveUnit(MoveUnitRequest.newBuilder()
-                .setCode("GN-RBRE").setNewParentCode("GN").build()), Status.Code.PERMISSION_DENIED, "its own unit");
-        assertStatus(() -> as(TestTokens.technician("GN-RBRE")).createUnit(CreateUnitRequest.getDefaultInstance()),
-                Status.Code.PERMISSION_DENIED, "roles");
+        assertStatus(
+                () -> manager.getUnit(
+                        GetUnitRequest.newBuilder().setCode("GN-RBRE").build()),
+                Status.Code.NOT_FOUND,
+                "GN-RBRE");
+        assertStatus(
+                () -> manager.moveUnit(MoveUnitRequest.newBuilder()
+                        .setCode("GN-RBRE-GGD35-CIE1")
+                        .setNewParentCode("GN-RBRE-GGD350")
+                        .build()),
+                Status.Code.NOT_FOUND,
+                "GN-RBRE-GGD350");
+        assertStatus(
+                () -> as(TestTokens.unitManager("GN-RBRE"))
+                        .moveUnit(MoveUnitRequest.newBuilder()
+                                .setCode("GN-RBRE")
+                                .setNewParentCode("GN")
+                                .build()),
+                Status.Code.PERMISSION_DENIED,
+                "its own unit");
+        assertStatus(
+                () -> as(TestTokens.technician("GN-RBRE")).createUnit(CreateUnitRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED,
+                "roles");
     }
 
     @Test
     void aMovedUnitTakesItsSubtreeAndDevicesAlong() {
         fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35-CIE1-BR1")));
         fleetManager.registerDevice(register(phone(2, "GN-RBRE-GGD35-CIE1")));
-        Unit cie1 = fleetManager.getUnit(GetUnitRequest.newBuilder().setCode("GN-RBRE-GGD35-CIE1").build()).getUnit();
+        Unit cie1 = fleetManager
+                .getUnit(GetUnitRequest.newBuilder()
+                        .setCode("GN-RBRE-GGD35-CIE1")
+                        .build())
+                .getUnit();
 
-        assertStatus(() -> fleetManager.moveUnit(MoveUnitRequest.newBuilder().setCode(cie1.getCode())
-                .setNewParentCode("GN-RIDF").build()), Status.Code.FAILED_PRECONDITION, "a COMPAGNIE goes under a GROUPEMENT");
-        Unit moved = fleetManager.moveUnit(MoveUnitRequest.newBuilder().setCode(cie1.getCode())
-                .setNewParentCode("GN-RBRE-GGD350").setExpectedVersion(cie1.getVersion()).build()).getUnit();
+        assertStatus(
+                () -> fleetManager.moveUnit(MoveUnitRequest.newBuilder()
+                        .setCode(cie1.getCode())
+                        .setNewParentCode("GN-RIDF")
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "a COMPAGNIE goes under a GROUPEMENT");
+        Unit moved = fleetManager
+                .moveUnit(MoveUnitRequest.newBuilder()
+                        .setCode(cie1.getCode())
+                        .setNewParentCode("GN-RBRE-GGD350")
+                        .setExpectedVersion(cie1.getVersion())
+                        .build())
+                .getUnit();
         assertThat(moved.getAncestorCodesList()).containsExactly("GN", "GN-RBRE", "GN-RBRE-GGD350");
         assertThat(moved.getVersion()).isEqualTo(cie1.getVersion() + 1);
-        assertThat(fleetManager.getUnit(GetUnitRequest.newBuilder().setCode("GN-RBRE-GGD35-CIE1-BR1").build())
-                .getUnit().getAncestorCodesList()).containsExactly("GN", "GN-RBRE", "GN-RBRE-GGD350",
-                "GN-RBRE-GGD35-CIE1");
-        assertStatus(() -> fleetManager.moveUnit(MoveUnitRequest.newBuilder().setCode(cie1.getCode())
-                .setNewParentCode("GN-RBRE-GGD35").setExpectedVersion(cie1.getVersion()).build()),
-                Status.Code.ABORTED, "version");
+        assertThat(fleetManager
+                        .getUnit(GetUnitRequest.newBuilder()
+                                .setCode("GN-RBRE-GGD35-CIE1-BR1")
+                                .build())
+                        .getUnit()
+                        .getAncestorCodesList())
+                .containsExactly("GN", "GN-RBRE", "GN-RBRE-GGD350", "GN-RBRE-GGD35-CIE1");
+        assertStatus(
+                () -> fleetManager.moveUnit(MoveUnitRequest.newBuilder()
+                        .setCode(cie1.getCode())
+                        .setNewParentCode("GN-RBRE-GGD35")
+                        .setExpectedVersion(cie1.getVersion())
+                        .build()),
+                Status.Code.ABORTED,
+                "version");
 
         var oldManager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
         var newManager = as(TestTokens.unitManager("GN-RBRE-GGD350"));
-        assertStatus(() -> oldManager.getDevice(GetDeviceRequest.newBuilder().setImei(imei(1)).build()),
-                Status.Code.NOT_FOUND, "no device");
-        assertThat(newManager.listDevices(ListDevicesRequest.getDefaultInstance()).getDevicesList())
-                .extracting(Device::getImei).containsExactly(imei(1), imei(2));
-        assertThat(newManager.countDevices(CountDevicesRequest.getDefaultInstance()).getTotal()).isEqualTo(2);
-        assertThat(oldManager.countDevices(CountDevicesRequest.getDefaultInstance()).getTotal()).isZero();
+        assertStatus(
+                () -> oldManager.getDevice(
+                        GetDeviceRequest.newBuilder().setImei(imei(1)).build()),
+                Status.Code.NOT_FOUND,
+                "no device");
+        assertThat(newManager
+                        .listDevices(ListDevicesRequest.getDefaultInstance())
+                        .getDevicesList())
+                .extracting(Device::getImei)
+                .containsExactly(imei(1), imei(2));
+        assertThat(newManager
+                        .countDevices(CountDevicesRequest.getDefaultInstance())
+                        .getTotal())
+                .isEqualTo(2);
+        assertThat(oldManager
+                        .countDevices(CountDevicesRequest.getDefaultInstance())
+                        .getTotal())
+                .isZero();
     }
 
     @Test
@@ -163,40 +231,64 @@ class UnitsAndSearchIT {
                     .setRomBuild(i < 25 ? "neogend/x/2026.10" : "neogend/x/2026.11");
             fleetManager.registerDevice(register(d));
         }
-        fleetManager.assignDevice(AssignDeviceRequest.newBuilder().setImei(imei(12)).setUnitCode("GN-RBRE-GGD35-CIE1")
-                .setHolderAgentId("AG-77").build());
-        fleetManager.assignDevice(AssignDeviceRequest.newBuilder().setImei(imei(15)).setUnitCode("GN-RBRE-GGD35-CIE1")
-                .setHolderAgentId("AG-77").build());
+        fleetManager.assignDevice(AssignDeviceRequest.newBuilder()
+                .setImei(imei(12))
+                .setUnitCode("GN-RBRE-GGD35-CIE1")
+                .setHolderAgentId("AG-77")
+                .build());
+        fleetManager.assignDevice(AssignDeviceRequest.newBuilder()
+                .setImei(imei(15))
+                .setUnitCode("GN-RBRE-GGD35-CIE1")
+                .setHolderAgentId("AG-77")
+                .build());
 
-        assertThat(list(ListDevicesRequest.newBuilder().setHolderAgentId("AG-77"))).extracting(Device::getImei)
+        assertThat(list(ListDevicesRequest.newBuilder().setHolderAgentId("AG-77")))
+                .extracting(Device::getImei)
                 .containsExactly(imei(12), imei(15));
         assertThat(list(ListDevicesRequest.newBuilder().setModel("Rugged X7").setRomBuild("neogend/x/2026.11")))
-                .hasSize(8).allMatch(d -> d.getModel().equals("Rugged X7"));
-        assertThat(list(ListDevicesRequest.newBuilder().setUnitCode("GN-RBRE").setState(DeviceState.DEVICE_STATE_ASSIGNED)))
-                .extracting(Device::getImei).containsExactly(imei(12), imei(15));
+                .hasSize(8)
+                .allMatch(d -> d.getModel().equals("Rugged X7"));
+        assertThat(list(ListDevicesRequest.newBuilder()
+                        .setUnitCode("GN-RBRE")
+                        .setState(DeviceState.DEVICE_STATE_ASSIGNED)))
+                .extracting(Device::getImei)
+                .containsExactly(imei(12), imei(15));
 
         List<Device> byModel = pages(ListDevicesRequest.newBuilder().setOrderBy("model"), 4);
-        assertThat(byModel).hasSize(30).isSortedAccordingTo(Comparator.comparing(Device::getModel)
-                .thenComparing(Device::getImei));
+        assertThat(byModel)
+                .hasSize(30)
+                .isSortedAccordingTo(Comparator.comparing(Device::getModel).thenComparing(Device::getImei));
         List<Device> recent = pages(ListDevicesRequest.newBuilder().setOrderBy("update_time desc"), 7);
         assertThat(recent).hasSize(30);
         assertThat(recent.subList(0, 2)).extracting(Device::getImei).containsExactly(imei(15), imei(12));
         assertThat(recent).extracting(Device::getImei).doesNotHaveDuplicates();
 
-        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setOrderBy("serial").build()),
-                Status.Code.INVALID_ARGUMENT, "order_by");
-        String token = fleetManager.listDevices(ListDevicesRequest.newBuilder().setOrderBy("model").setPageSize(2)
-                .build()).getNextPageToken();
-        assertStatus(() -> fleetManager.listDevices(ListDevicesRequest.newBuilder().setPageToken(token).build()),
-                Status.Code.INVALID_ARGUMENT, "other filters");
+        assertStatus(
+                () -> fleetManager.listDevices(
+                        ListDevicesRequest.newBuilder().setOrderBy("serial").build()),
+                Status.Code.INVALID_ARGUMENT,
+                "order_by");
+        String token = fleetManager
+                .listDevices(ListDevicesRequest.newBuilder()
+                        .setOrderBy("model")
+                        .setPageSize(2)
+                        .build())
+                .getNextPageToken();
+        assertStatus(
+                () -> fleetManager.listDevices(
+                        ListDevicesRequest.newBuilder().setPageToken(token).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "other filters");
     }
 
     List<String> placements(InventoryServiceBlockingStub stub, String unitCode) {
         List<String> out = new ArrayList<>();
         stub.streamDevicePlacements(fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest.newBuilder()
-                .setUnitCode(unitCode).build()).forEachRemaining(batch -> batch.getPlacementsList().forEach(p ->
-                out.add(p.getImei() + " " + p.getModel() + " " + p.getUnitCode() + " " + p.getState().name()
-                        .substring("DEVICE_STATE_".length()))));
+                        .setUnitCode(unitCode)
+                        .build())
+                .forEachRemaining(batch -> batch.getPlacementsList()
+                        .forEach(p -> out.add(p.getImei() + " " + p.getModel() + " " + p.getUnitCode() + " "
+                                + p.getState().name().substring("DEVICE_STATE_".length()))));
         return out;
     }
 
@@ -207,11 +299,15 @@ class UnitsAndSearchIT {
                     .setModel(i % 2 == 0 ? "Rugged X5" : "Rugged X7")));
         }
         fleetManager.declareDeviceLoss(fr.interieur.neogend.inventory.v1.DeclareDeviceLossRequest.newBuilder()
-                .setImei(imei(41)).setKind(fr.interieur.neogend.inventory.v1.LossKind.LOSS_KIND_LOST)
-                .setPoliceReportReference("PV-41").build());
+                .setImei(imei(41))
+                .setKind(fr.interieur.neogend.inventory.v1.LossKind.LOSS_KIND_LOST)
+                .setPoliceReportReference("PV-41")
+                .build());
         List<String> all = placements(fleetManager, "");
-        assertThat(all).hasSize(12).isSorted().contains(imei(41) + " Rugged X7 GN-RBRE-GGD35-CIE1 LOST",
-                imei(46) + " Rugged X5 GN-RIDF IN_STOCK");
+        assertThat(all)
+                .hasSize(12)
+                .isSorted()
+                .contains(imei(41) + " Rugged X7 GN-RBRE-GGD35-CIE1 LOST", imei(46) + " Rugged X5 GN-RIDF IN_STOCK");
         // a technician of GN-RBRE: its region, asked for or not; another region refused
         var rennes = as(TestTokens.technician("GN-RBRE"));
         assertThat(placements(rennes, "")).hasSize(6).allMatch(p -> p.contains(" GN-RBRE-GGD35-CIE1 "));
@@ -219,7 +315,8 @@ class UnitsAndSearchIT {
         assertStatus(() -> placements(rennes, "GN-RIDF"), Status.Code.PERMISSION_DENIED, "GN-RIDF");
         assertStatus(() -> placements(as(TestTokens.supplier("SUP-DEMO")), ""), Status.Code.PERMISSION_DENIED, "");
         // a returned device is out of every view
-        fleetManager.returnDevice(fr.interieur.neogend.inventory.v1.ReturnDeviceRequest.newBuilder().setImei(imei(41))
+        fleetManager.returnDevice(fr.interieur.neogend.inventory.v1.ReturnDeviceRequest.newBuilder()
+                .setImei(imei(41))
                 .build());
         assertThat(placements(fleetManager, "")).hasSize(11).noneMatch(p -> p.startsWith(imei(41)));
     }
@@ -232,7 +329,8 @@ class UnitsAndSearchIT {
         List<Device> all = new ArrayList<>();
         String token = "";
         do {
-            ListDevicesResponse page = fleetManager.listDevices(request.setPageSize(size).setPageToken(token).build());
+            ListDevicesResponse page = fleetManager.listDevices(
+                    request.setPageSize(size).setPageToken(token).build());
             all.addAll(page.getDevicesList());
             token = page.getNextPageToken();
         } while (!token.isEmpty());

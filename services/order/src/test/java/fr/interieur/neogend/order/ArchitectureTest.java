@@ -15,8 +15,11 @@ class ArchitectureTest {
     /** Every class outside grpc, persistence and *client is free of transport and storage (issue 19). */
     @Test
     void everyClassOutsideTheAdaptersDependsOnNeitherTransportNorStorage() {
-        DomainRules.checkService(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("fr.interieur.neogend.order"), "fr.interieur.neogend.order");
+        DomainRules.checkService(
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                        .importPackages("fr.interieur.neogend.order"),
+                "fr.interieur.neogend.order");
     }
 
     /** Each table is written by one persistence adapter (agreements, orders, deliveries, billing, exchange requests, the supplier outbox). */
@@ -24,6 +27,13 @@ class ArchitectureTest {
     void everyTableHasOneOwner() {
         Path main = Path.of("src/main/java");
         TableOwners.check(main);
-        assertThat(TableOwners.writers(main)).containsKeys("framework_agreement", "purchase_order", "delivery", "invoice", "exchange_request", "supplier_outbox");
+        assertThat(TableOwners.writers(main))
+                .containsKeys(
+                        "framework_agreement",
+                        "purchase_order",
+                        "delivery",
+                        "invoice",
+                        "exchange_request",
+                        "supplier_outbox");
     }
 }

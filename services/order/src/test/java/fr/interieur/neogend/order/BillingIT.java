@@ -3,7 +3,6 @@ package fr.interieur.neogend.order;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.LeaseInterval;
 import fr.interieur.neogend.inventory.v1.PackType;
-import fr.interieur.neogend.order.v1.ReconciliationStatus;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
 import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsRequest;
@@ -19,6 +18,7 @@ import fr.interieur.neogend.order.v1.ExportLeaseStatementRequest;
 import fr.interieur.neogend.order.v1.GetLeaseStatementRequest;
 import fr.interieur.neogend.order.v1.Invoice;
 import fr.interieur.neogend.order.v1.InvoiceLine;
+import fr.interieur.neogend.order.v1.ItemKind;
 import fr.interieur.neogend.order.v1.LeaseStatement;
 import fr.interieur.neogend.order.v1.OrderLine;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc;
@@ -28,21 +28,20 @@ import fr.interieur.neogend.order.v1.ReceiveDeliveryRequest;
 import fr.interieur.neogend.order.v1.ReconcileInvoiceRequest;
 import fr.interieur.neogend.order.v1.Reconciliation;
 import fr.interieur.neogend.order.v1.ReconciliationLine;
+import fr.interieur.neogend.order.v1.ReconciliationStatus;
 import fr.interieur.neogend.order.v1.StatementLine;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
-import fr.interieur.neogend.order.v1.ItemKind;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.ServiceClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestPorts;
+import fr.interieur.neogend.testkit.TestTokens;
 import fr.interieur.neogend.training.v1.DeliveredTrainingDays;
 import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
 import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysResponse;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
-import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
-import fr.interieur.neogend.testkit.ServiceIT;
-import fr.interieur.neogend.testkit.TestPorts;
-import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -54,8 +53,8 @@ import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -64,7 +63,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,8 +82,7 @@ class BillingIT {
     static final int TRAINING_PORT = TestPorts.free();
     static final List<LeaseInterval> INTERVALS = new CopyOnWriteArrayList<>();
     /** Sessions' days the training stand-in answers, by the month they were delivered in. */
-    record MonthDays(int year, int month, DeliveredTrainingDays days) {
-    }
+    record MonthDays(int year, int month, DeliveredTrainingDays days) {}
 
     static final List<MonthDays> TRAINING_DAYS = new CopyOnWriteArrayList<>();
     static final List<String> TRAINING_CALLERS = new CopyOnWriteArrayList<>();
@@ -96,11 +93,12 @@ class BillingIT {
         registry.add("neogend.training.target", () -> "localhost:" + TRAINING_PORT);
     }
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     OrderServiceBlockingStub fleetManager;
     OrderServiceBlockingStub supplier;
     Server inventory;
@@ -112,15 +110,14 @@ class BillingIT {
         INTERVALS.clear();
         TRAINING_DAYS.clear();
         TRAINING_CALLERS.clear();
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
-        supplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-DEMO"));
+        fleetManager = clients.as(TestTokens.fleetManager(), OrderServiceGrpc::newBlockingStub);
+        supplier = clients.as(TestTokens.supplier("SUP-DEMO"), OrderServiceGrpc::newBlockingStub);
         fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 140_000)));
         inventory = Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
                 .addService(new InventoryServiceGrpc.InventoryServiceImplBase() {
                     @Override
-                    public void streamLeaseIntervals(StreamLeaseIntervalsRequest request,
-                                                     StreamObserver<StreamLeaseIntervalsResponse> out) {
+                    public void streamLeaseIntervals(
+                            StreamLeaseIntervalsRequest request, StreamObserver<StreamLeaseIntervalsResponse> out) {
                         for (int from = 0; from < INTERVALS.size(); from += 1000) {
                             out.onNext(StreamLeaseIntervalsResponse.newBuilder()
                                     .addAllIntervals(INTERVALS.subList(from, Math.min(INTERVALS.size(), from + 1000)))
@@ -131,59 +128,88 @@ class BillingIT {
 
                     /** The same intervals summed per type, as inventory's database does. */
                     @Override
-                    public void sumLeaseDays(fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest request,
-                                             StreamObserver<fr.interieur.neogend.inventory.v1.SumLeaseDaysResponse> out) {
+                    public void sumLeaseDays(
+                            fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest request,
+                            StreamObserver<fr.interieur.neogend.inventory.v1.SumLeaseDaysResponse> out) {
                         var response = fr.interieur.neogend.inventory.v1.SumLeaseDaysResponse.newBuilder();
-                        INTERVALS.stream().filter(i -> i.getBilledDays() > 0)
-                                .collect(java.util.stream.Collectors.groupingBy(LeaseInterval::getPackType,
-                                        java.util.TreeMap::new, java.util.stream.Collectors.toList()))
-                                .forEach((type, list) -> response.addByPackTypeBuilder().setPackType(type)
-                                        .setPacks(list.stream().map(LeaseInterval::getPackId).distinct().count())
-                                        .setBilledDays(list.stream().mapToLong(LeaseInterval::getBilledDays).sum()));
+                        INTERVALS.stream()
+                                .filter(i -> i.getBilledDays() > 0)
+                                .collect(java.util.stream.Collectors.groupingBy(
+                                        LeaseInterval::getPackType,
+                                        java.util.TreeMap::new,
+                                        java.util.stream.Collectors.toList()))
+                                .forEach((type, list) -> response.addByPackTypeBuilder()
+                                        .setPackType(type)
+                                        .setPacks(list.stream()
+                                                .map(LeaseInterval::getPackId)
+                                                .distinct()
+                                                .count())
+                                        .setBilledDays(list.stream()
+                                                .mapToLong(LeaseInterval::getBilledDays)
+                                                .sum()));
                         out.onNext(response.build());
                         out.onCompleted();
                     }
 
                     @Override
-                    public void registerDevices(RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> out) {
-                        out.onNext(RegisterDevicesResponse.newBuilder().setRegisteredCount(request.getDevicesCount())
+                    public void registerDevices(
+                            RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> out) {
+                        out.onNext(RegisterDevicesResponse.newBuilder()
+                                .setRegisteredCount(request.getDevicesCount())
                                 .build());
                         out.onCompleted();
                     }
-                }).build().start();
+                })
+                .build()
+                .start();
         training = Grpc.newServerBuilderForPort(TRAINING_PORT, InsecureServerCredentials.create())
-                .addService(ServerInterceptors.intercept(new TrainingServiceGrpc.TrainingServiceImplBase() {
-                    @Override
-                    public void listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest request,
-                                                          StreamObserver<ListDeliveredTrainingDaysResponse> out) {
-                        out.onNext(ListDeliveredTrainingDaysResponse.newBuilder().addAllSessions(TRAINING_DAYS.stream()
-                                .filter(d -> d.year() == request.getYear() && d.month() == request.getMonth())
-                                .map(MonthDays::days).toList()).build());
-                        out.onCompleted();
-                    }
-                }, new ServerInterceptor() {
-                    @Override
-                    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-                                                                       ServerCallHandler<Q, A> next) {
-                        TRAINING_CALLERS.add(headers.get(Metadata.Key.of("authorization",
-                                Metadata.ASCII_STRING_MARSHALLER)));
-                        return next.startCall(call, headers);
-                    }
-                })).build().start();
+                .addService(ServerInterceptors.intercept(
+                        new TrainingServiceGrpc.TrainingServiceImplBase() {
+                            @Override
+                            public void listDeliveredTrainingDays(
+                                    ListDeliveredTrainingDaysRequest request,
+                                    StreamObserver<ListDeliveredTrainingDaysResponse> out) {
+                                out.onNext(ListDeliveredTrainingDaysResponse.newBuilder()
+                                        .addAllSessions(TRAINING_DAYS.stream()
+                                                .filter(d -> d.year() == request.getYear()
+                                                        && d.month() == request.getMonth())
+                                                .map(MonthDays::days)
+                                                .toList())
+                                        .build());
+                                out.onCompleted();
+                            }
+                        },
+                        new ServerInterceptor() {
+                            @Override
+                            public <Q, A> ServerCall.Listener<Q> interceptCall(
+                                    ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+                                TRAINING_CALLERS.add(headers.get(
+                                        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)));
+                                return next.startCall(call, headers);
+                            }
+                        }))
+                .build()
+                .start();
     }
 
     @AfterEach
     void disconnect() {
-        channel.shutdownNow();
         inventory.shutdownNow();
         training.shutdownNow();
     }
 
     /** Days of a session of a course delivered in a month. */
     static void trainingDays(String session, int year, int month, String course, String itemCode, int days) {
-        TRAINING_DAYS.add(new MonthDays(year, month, DeliveredTrainingDays.newBuilder().setSessionId(session)
-                .setCourseCode(course).setAgreementItemCode(itemCode).setDays(days).setAgreementId("AC-2026-NEOGEND")
-                .build()));
+        TRAINING_DAYS.add(new MonthDays(
+                year,
+                month,
+                DeliveredTrainingDays.newBuilder()
+                        .setSessionId(session)
+                        .setCourseCode(course)
+                        .setAgreementItemCode(itemCode)
+                        .setDays(days)
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .build()));
     }
 
     @Test
@@ -194,20 +220,38 @@ class BillingIT {
         trainingDays("TS-000003", 2027, 2, "MAINT-N1", "TRAINING-DAY-L1", 1);
         LeaseStatement jan = statement(2027, 1);
         String dayPrice = OrderTestData.agreement("X", "S", 1).getPriceScheduleList().stream()
-                .filter(i -> i.getCode().equals("TRAINING-DAY-L1")).findFirst().orElseThrow().getUnitPrice();
-        assertThat(jan.getLinesList()).extracting(StatementLine::getItemCode, StatementLine::getKind,
-                        StatementLine::getQuantity, StatementLine::getAmount)
+                .filter(i -> i.getCode().equals("TRAINING-DAY-L1"))
+                .findFirst()
+                .orElseThrow()
+                .getUnitPrice();
+        assertThat(jan.getLinesList())
+                .extracting(
+                        StatementLine::getItemCode,
+                        StatementLine::getKind,
+                        StatementLine::getQuantity,
+                        StatementLine::getAmount)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", ItemKind.ITEM_KIND_PACK_LEASE,
-                                1L, "21.90"),
-                        org.assertj.core.groups.Tuple.tuple("TRAINING-DAY-L1", ItemKind.ITEM_KIND_TRAINING_DAY, 5L,
-                                new BigDecimal(dayPrice).multiply(BigDecimal.valueOf(5)).setScale(2).toPlainString()));
+                        org.assertj.core.groups.Tuple.tuple(
+                                "PACK-SMARTPHONE-INDIVIDUAL", ItemKind.ITEM_KIND_PACK_LEASE, 1L, "21.90"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "TRAINING-DAY-L1",
+                                ItemKind.ITEM_KIND_TRAINING_DAY,
+                                5L,
+                                new BigDecimal(dayPrice)
+                                        .multiply(BigDecimal.valueOf(5))
+                                        .setScale(2)
+                                        .toPlainString()));
         assertThat(new BigDecimal(jan.getTotalExclTax()))
-                .isEqualByComparingTo(new BigDecimal("21.90").add(new BigDecimal(dayPrice).multiply(BigDecimal.valueOf(5))));
+                .isEqualByComparingTo(
+                        new BigDecimal("21.90").add(new BigDecimal(dayPrice).multiply(BigDecimal.valueOf(5))));
         // asked on the fleet manager's behalf: the training service checks that token itself
-        assertThat(TRAINING_CALLERS).isNotEmpty().allMatch(h -> new String(java.util.Base64.getUrlDecoder()
-                .decode(h.substring("Bearer ".length()).split("\\.")[1]), StandardCharsets.UTF_8)
-                .contains("\"preferred_username\":\"fleet.manager\""));
+        assertThat(TRAINING_CALLERS)
+                .isNotEmpty()
+                .allMatch(h -> new String(
+                                java.util.Base64.getUrlDecoder()
+                                        .decode(h.substring("Bearer ".length()).split("\\.")[1]),
+                                StandardCharsets.UTF_8)
+                        .contains("\"preferred_username\":\"fleet.manager\""));
         // a day billed at a code the agreement does not price as a training day is refused, not dropped
         trainingDays("TS-000004", 2027, 1, "MISPRICED", "ACC-CAR-CHARGER", 1);
         assertThat(GrpcAssertions.failure(() -> statement(2027, 1)).getStatus().getDescription())
@@ -219,32 +263,62 @@ class BillingIT {
     }
 
     static void pack(String id, PackType type, int days, int daysInMonth) {
-        INTERVALS.add(LeaseInterval.newBuilder().setPackId(id).setPackType(type).setBilledDays(days)
-                .setDaysInMonth(daysInMonth).build());
+        INTERVALS.add(LeaseInterval.newBuilder()
+                .setPackId(id)
+                .setPackType(type)
+                .setBilledDays(days)
+                .setDaysInMonth(daysInMonth)
+                .build());
     }
 
     LeaseStatement statement(int year, int month) {
-        return fleetManager.getLeaseStatement(GetLeaseStatementRequest.newBuilder().setAgreementId("AC-2026-NEOGEND")
-                .setYear(year).setMonth(month).build()).getStatement();
+        return fleetManager
+                .getLeaseStatement(GetLeaseStatementRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setYear(year)
+                        .setMonth(month)
+                        .build())
+                .getStatement();
     }
 
     /** 3 car chargers received on the given day through an order, a delivery and a reception. */
     void chargersReceivedOn(String day) {
-        String number = fleetManager.createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder().setOrder(
-                PurchaseOrder.newBuilder().setAgreementId("AC-2026-NEOGEND").setDeliverySite("Rennes")
-                        .setRequestedDate(com.google.type.Date.newBuilder().setYear(2026).setMonth(12).setDay(1))
-                        .addLines(OrderLine.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3))).build())
-                .getOrder().getNumber();
-        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
-        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        String number = fleetManager
+                .createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder()
+                        .setOrder(PurchaseOrder.newBuilder()
+                                .setAgreementId("AC-2026-NEOGEND")
+                                .setDeliverySite("Rennes")
+                                .setRequestedDate(com.google.type.Date.newBuilder()
+                                        .setYear(2026)
+                                        .setMonth(12)
+                                        .setDay(1))
+                                .addLines(OrderLine.newBuilder()
+                                        .setItemCode("ACC-CAR-CHARGER")
+                                        .setQuantity(3)))
+                        .build())
+                .getOrder()
+                .getNumber();
+        fleetManager.submitPurchaseOrder(
+                SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+        fleetManager.approvePurchaseOrder(
+                ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
         jdbc.sql("delete from supplier_outbox").update();
-        jdbc.sql("update purchase_order set state = 'SENT' where number = ?").param(number).update();
-        supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number).build());
-        Delivery d = supplier.createDelivery(CreateDeliveryRequest.newBuilder().setOrderNumber(number)
-                .setDelivery(Delivery.newBuilder().setDeliveryNoteNumber("BL-CH-" + number)
-                        .addItems(DeliveredItem.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3))).build())
+        jdbc.sql("update purchase_order set state = 'SENT' where number = ?")
+                .param(number)
+                .update();
+        supplier.acknowledgePurchaseOrder(
+                AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        Delivery d = supplier.createDelivery(CreateDeliveryRequest.newBuilder()
+                        .setOrderNumber(number)
+                        .setDelivery(Delivery.newBuilder()
+                                .setDeliveryNoteNumber("BL-CH-" + number)
+                                .addItems(DeliveredItem.newBuilder()
+                                        .setItemCode("ACC-CAR-CHARGER")
+                                        .setQuantity(3)))
+                        .build())
                 .getDelivery();
-        fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(d.getId()).build());
+        fleetManager.receiveDelivery(
+                ReceiveDeliveryRequest.newBuilder().setId(d.getId()).build());
         jdbc.sql("update item_reception set received_on = ?::date").param(day).update();
     }
 
@@ -261,17 +335,24 @@ class BillingIT {
 
         LeaseStatement jan = statement(2027, 1);
         assertThat(jan.getDaysInMonth()).isEqualTo(31);
-        assertThat(jan.getLinesList()).extracting(StatementLine::getItemCode, StatementLine::getQuantity,
-                        StatementLine::getBilledDays, StatementLine::getAmount)
+        assertThat(jan.getLinesList())
+                .extracting(
+                        StatementLine::getItemCode,
+                        StatementLine::getQuantity,
+                        StatementLine::getBilledDays,
+                        StatementLine::getAmount)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", 4L, 94L, "66.41"), // 21.90 x 94 / 31
-                        org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", 1L, 15L, "13.31"), // 27.50 x 15 / 31
+                        org.assertj.core.groups.Tuple.tuple(
+                                "PACK-SMARTPHONE-INDIVIDUAL", 4L, 94L, "66.41"), // 21.90 x 94 / 31
+                        org.assertj.core.groups.Tuple.tuple(
+                                "PACK-TABLET-COLLECTIVE", 1L, 15L, "13.31"), // 27.50 x 15 / 31
                         org.assertj.core.groups.Tuple.tuple("ACC-CAR-CHARGER", 3L, 0L, "37.05"));
         assertThat(jan.getTotalExclTax()).isEqualTo("116.77");
         assertThat(jan.getVat()).isEqualTo("23.35"); // 116.77 x 0.20 = 23.354
         assertThat(jan.getTotalInclTax()).isEqualTo("140.12");
         // the chargers belong to January only
-        assertThat(statement(2027, 2).getLinesList()).extracting(StatementLine::getItemCode)
+        assertThat(statement(2027, 2).getLinesList())
+                .extracting(StatementLine::getItemCode)
                 .containsExactly("PACK-SMARTPHONE-INDIVIDUAL", "PACK-TABLET-COLLECTIVE");
     }
 
@@ -288,8 +369,11 @@ class BillingIT {
         assertThat(statement(2027, 2).getLines(0).getAmount()).isEqualTo("21.90");
         assertThat(GrpcAssertions.failure(() -> statement(2027, 13)).getStatus().getCode())
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
-        INTERVALS.add(LeaseInterval.newBuilder().setPackId("PK-9").setPackType(PackType.PACK_TYPE_TABLET_INDIVIDUAL)
-                .setBilledDays(3).build());
+        INTERVALS.add(LeaseInterval.newBuilder()
+                .setPackId("PK-9")
+                .setPackType(PackType.PACK_TYPE_TABLET_INDIVIDUAL)
+                .setBilledDays(3)
+                .build());
         assertThat(GrpcAssertions.failure(() -> statement(2027, 2)).getStatus().getDescription())
                 .contains("TABLET_INDIVIDUAL are leased but agreement AC-2026-NEOGEND has no price");
     }
@@ -302,31 +386,41 @@ class BillingIT {
             boolean tablet = random.nextInt(5) == 0;
             int d = 1 + random.nextInt(30);
             days[tablet ? 1 : 0] += d;
-            pack("PK-" + i, tablet ? PackType.PACK_TYPE_TABLET_COLLECTIVE : PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, d,
+            pack(
+                    "PK-" + i,
+                    tablet ? PackType.PACK_TYPE_TABLET_COLLECTIVE : PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL,
+                    d,
                     30);
         }
         LeaseStatement nov = statement(2026, 11);
-        BigDecimal phones = new BigDecimal("21.90").multiply(BigDecimal.valueOf(days[0]))
+        BigDecimal phones = new BigDecimal("21.90")
+                .multiply(BigDecimal.valueOf(days[0]))
                 .divide(BigDecimal.valueOf(30), 2, RoundingMode.HALF_UP);
-        BigDecimal tablets = new BigDecimal("27.50").multiply(BigDecimal.valueOf(days[1]))
+        BigDecimal tablets = new BigDecimal("27.50")
+                .multiply(BigDecimal.valueOf(days[1]))
                 .divide(BigDecimal.valueOf(30), 2, RoundingMode.HALF_UP);
         assertThat(new BigDecimal(nov.getLines(0).getAmount())).isEqualByComparingTo(phones);
         assertThat(new BigDecimal(nov.getLines(1).getAmount())).isEqualByComparingTo(tablets);
-        BigDecimal sum = nov.getLinesList().stream().map(l -> new BigDecimal(l.getAmount()))
+        BigDecimal sum = nov.getLinesList().stream()
+                .map(l -> new BigDecimal(l.getAmount()))
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
         assertThat(new BigDecimal(nov.getTotalExclTax())).isEqualByComparingTo(sum);
-        assertThat(new BigDecimal(nov.getTotalInclTax())).isEqualByComparingTo(
-                sum.add(new BigDecimal(nov.getVat())));
+        assertThat(new BigDecimal(nov.getTotalInclTax())).isEqualByComparingTo(sum.add(new BigDecimal(nov.getVat())));
     }
 
     @Test
     void theStatementDownloadsAsCsv() {
         pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
-        var file = fleetManager.exportLeaseStatement(ExportLeaseStatementRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setYear(2026).setMonth(11).build()).getFile();
+        var file = fleetManager
+                .exportLeaseStatement(ExportLeaseStatementRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setYear(2026)
+                        .setMonth(11)
+                        .build())
+                .getFile();
         assertThat(file.getContentType()).isEqualTo("text/csv; charset=utf-8");
-        assertThat(file.getData().toString(StandardCharsets.UTF_8)).isEqualTo(
-                "item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax,course_code\r\n"
+        assertThat(file.getData().toString(StandardCharsets.UTF_8))
+                .isEqualTo("item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax,course_code\r\n"
                         + "PACK-SMARTPHONE-INDIVIDUAL,PACK_LEASE,\"pack-smartphone-individual\",1,30,21.90,21.90,\r\n"
                         + "TOTAL_EXCL_TAX,,,,,,21.90,\r\n"
                         + "VAT,,\"VAT 0.2\",,,,4.38,\r\n"
@@ -337,49 +431,103 @@ class BillingIT {
     void anInvoiceIsReconciledLineByLine() {
         pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
         pack("PK-2", PackType.PACK_TYPE_TABLET_COLLECTIVE, 30, 30);
-        Invoice.Builder right = Invoice.newBuilder().setInvoiceNumber("F-2026-11").setYear(2026).setMonth(11)
-                .addLines(InvoiceLine.newBuilder().setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(1).setAmount("21.90"))
-                .addLines(InvoiceLine.newBuilder().setItemCode("PACK-TABLET-COLLECTIVE").setQuantity(1).setAmount("27.50"))
+        Invoice.Builder right = Invoice.newBuilder()
+                .setInvoiceNumber("F-2026-11")
+                .setYear(2026)
+                .setMonth(11)
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                        .setQuantity(1)
+                        .setAmount("21.90"))
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("PACK-TABLET-COLLECTIVE")
+                        .setQuantity(1)
+                        .setAmount("27.50"))
                 .setTotalExclTax("49.40");
-        String ok = supplier.createInvoice(CreateInvoiceRequest.newBuilder().setAgreementId("AC-2026-NEOGEND")
-                .setInvoice(right).build()).getInvoice().getId();
-        Reconciliation good = fleetManager.reconcileInvoice(ReconcileInvoiceRequest.newBuilder().setId(ok).build())
+        String ok = supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setInvoice(right)
+                        .build())
+                .getInvoice()
+                .getId();
+        Reconciliation good = fleetManager
+                .reconcileInvoice(ReconcileInvoiceRequest.newBuilder().setId(ok).build())
                 .getReconciliation();
         assertThat(good.getMatches()).isTrue();
         assertThat(good.getDifference()).isEqualTo("0.00");
 
-        Invoice.Builder wrong = Invoice.newBuilder().setInvoiceNumber("F-2026-11-B").setYear(2026).setMonth(11)
-                .addLines(InvoiceLine.newBuilder().setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(2).setAmount("43.80"))
-                .addLines(InvoiceLine.newBuilder().setItemCode("SP-SCREEN-X5").setQuantity(1).setAmount("48.00"))
+        Invoice.Builder wrong = Invoice.newBuilder()
+                .setInvoiceNumber("F-2026-11-B")
+                .setYear(2026)
+                .setMonth(11)
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                        .setQuantity(2)
+                        .setAmount("43.80"))
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("SP-SCREEN-X5")
+                        .setQuantity(1)
+                        .setAmount("48.00"))
                 .setTotalExclTax("91.80");
-        String bad = supplier.createInvoice(CreateInvoiceRequest.newBuilder().setAgreementId("AC-2026-NEOGEND")
-                .setInvoice(wrong).build()).getInvoice().getId();
-        Reconciliation r = fleetManager.reconcileInvoice(ReconcileInvoiceRequest.newBuilder().setId(bad).build())
+        String bad = supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setInvoice(wrong)
+                        .build())
+                .getInvoice()
+                .getId();
+        Reconciliation r = fleetManager
+                .reconcileInvoice(
+                        ReconcileInvoiceRequest.newBuilder().setId(bad).build())
                 .getReconciliation();
         assertThat(r.getMatches()).isFalse();
-        assertThat(r.getLinesList()).extracting(ReconciliationLine::getItemCode, ReconciliationLine::getStatus,
+        assertThat(r.getLinesList())
+                .extracting(
+                        ReconciliationLine::getItemCode,
+                        ReconciliationLine::getStatus,
                         ReconciliationLine::getDifference)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", ReconciliationStatus.RECONCILIATION_STATUS_DIFFERS, "21.90"),
-                        org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", ReconciliationStatus.RECONCILIATION_STATUS_NOT_INVOICED,
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "PACK-SMARTPHONE-INDIVIDUAL",
+                                ReconciliationStatus.RECONCILIATION_STATUS_DIFFERS,
+                                "21.90"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "PACK-TABLET-COLLECTIVE",
+                                ReconciliationStatus.RECONCILIATION_STATUS_NOT_INVOICED,
                                 "-27.50"),
-                        org.assertj.core.groups.Tuple.tuple("SP-SCREEN-X5", ReconciliationStatus.RECONCILIATION_STATUS_NOT_IN_STATEMENT,
-                                "48.00"));
+                        org.assertj.core.groups.Tuple.tuple(
+                                "SP-SCREEN-X5", ReconciliationStatus.RECONCILIATION_STATUS_NOT_IN_STATEMENT, "48.00"));
         assertThat(r.getDifference()).isEqualTo("42.40");
-        var consumption = fleetManager.getAgreementConsumption(fr.interieur.neogend.order.v1
-                .GetAgreementConsumptionRequest.newBuilder().setAgreementId("AC-2026-NEOGEND").build()).getConsumption();
+        var consumption = fleetManager
+                .getAgreementConsumption(fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .build())
+                .getConsumption();
         assertThat(consumption.getAmountInvoiced()).isEqualTo("141.20");
-        assertThat(consumption.getByFiscalYearList()).filteredOn(y -> y.getFiscalYear() == 2026)
-                .extracting(fr.interieur.neogend.order.v1.FiscalYearConsumption::getInvoiced).containsExactly("141.20");
+        assertThat(consumption.getByFiscalYearList())
+                .filteredOn(y -> y.getFiscalYear() == 2026)
+                .extracting(fr.interieur.neogend.order.v1.FiscalYearConsumption::getInvoiced)
+                .containsExactly("141.20");
 
         assertThat(GrpcAssertions.failure(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setInvoice(right).build())).getStatus().getCode())
+                                .setAgreementId("AC-2026-NEOGEND")
+                                .setInvoice(right)
+                                .build()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.ALREADY_EXISTS);
-        var other = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-X"));
+        var other = clients.as(TestTokens.supplier("SUP-X"), OrderServiceGrpc::newBlockingStub);
         assertThat(GrpcAssertions.failure(() -> other.createInvoice(CreateInvoiceRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setInvoice(right.setInvoiceNumber("F-X")).build())).getStatus()
-                .getCode()).isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(GrpcAssertions.failure(() -> supplier.reconcileInvoice(ReconcileInvoiceRequest.newBuilder()
-                .setId(ok).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                                .setAgreementId("AC-2026-NEOGEND")
+                                .setInvoice(right.setInvoiceNumber("F-X"))
+                                .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(GrpcAssertions.failure(() -> supplier.reconcileInvoice(
+                                ReconcileInvoiceRequest.newBuilder().setId(ok).build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
     @Test
@@ -387,54 +535,106 @@ class BillingIT {
         GrpcAssertions.assertStatus(() -> statement(2025, 12), Status.Code.INVALID_ARGUMENT, "is outside its term");
         GrpcAssertions.assertStatus(() -> statement(2030, 2), Status.Code.INVALID_ARGUMENT, "is outside its term");
         statement(2030, 1); // the term ends on 2030-01-14: its last month is billed
-        INTERVALS.add(LeaseInterval.newBuilder().setPackId("PK-0000001").setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
-                .setUnitCode("GN-RBRE").addDeviceImeis("352990110000011").addDeviceImeis("352990110000029")
-                .setBilledFrom(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(1))
-                .setBilledUntil(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(15))
-                .setBilledDays(14).setDaysInMonth(31).build());
-        INTERVALS.add(LeaseInterval.newBuilder().setPackId("PK-0000002").setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)
-                .setBilledFrom(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(1))
-                .setBilledUntil(com.google.type.Date.newBuilder().setYear(2027).setMonth(2).setDay(1))
-                .setBilledDays(31).setDaysInMonth(31).build());
+        INTERVALS.add(LeaseInterval.newBuilder()
+                .setPackId("PK-0000001")
+                .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                .setUnitCode("GN-RBRE")
+                .addDeviceImeis("352990110000011")
+                .addDeviceImeis("352990110000029")
+                .setBilledFrom(com.google.type.Date.newBuilder()
+                        .setYear(2027)
+                        .setMonth(1)
+                        .setDay(1))
+                .setBilledUntil(com.google.type.Date.newBuilder()
+                        .setYear(2027)
+                        .setMonth(1)
+                        .setDay(15))
+                .setBilledDays(14)
+                .setDaysInMonth(31)
+                .build());
+        INTERVALS.add(LeaseInterval.newBuilder()
+                .setPackId("PK-0000002")
+                .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)
+                .setBilledFrom(com.google.type.Date.newBuilder()
+                        .setYear(2027)
+                        .setMonth(1)
+                        .setDay(1))
+                .setBilledUntil(com.google.type.Date.newBuilder()
+                        .setYear(2027)
+                        .setMonth(2)
+                        .setDay(1))
+                .setBilledDays(31)
+                .setDaysInMonth(31)
+                .build());
         String csv = detail(fleetManager, 2027, 1);
-        assertThat(csv.split("\r\n")).containsExactly(
-                "pack_id,pack_type,unit_code,device_imeis,billed_from,billed_until,billed_days,monthly_price",
-                "PK-0000001,SMARTPHONE_INDIVIDUAL,GN-RBRE,352990110000011 352990110000029,2027-01-01,2027-01-14,14,21.90",
-                "PK-0000002,TABLET_COLLECTIVE,,,2027-01-01,2027-01-31,31,27.50");
+        assertThat(csv.split("\r\n"))
+                .containsExactly(
+                        "pack_id,pack_type,unit_code,device_imeis,billed_from,billed_until,billed_days,monthly_price",
+                        "PK-0000001,SMARTPHONE_INDIVIDUAL,GN-RBRE,352990110000011 352990110000029,2027-01-01,2027-01-14,14,21.90",
+                        "PK-0000002,TABLET_COLLECTIVE,,,2027-01-01,2027-01-31,31,27.50");
         LeaseStatement jan = statement(2027, 1);
-        assertThat(jan.getLinesList()).extracting(StatementLine::getItemCode, StatementLine::getBilledDays)
-                .contains(org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", 14L),
+        assertThat(jan.getLinesList())
+                .extracting(StatementLine::getItemCode, StatementLine::getBilledDays)
+                .contains(
+                        org.assertj.core.groups.Tuple.tuple("PACK-SMARTPHONE-INDIVIDUAL", 14L),
                         org.assertj.core.groups.Tuple.tuple("PACK-TABLET-COLLECTIVE", 31L));
         // another supplier's agreement: not found, whatever the month
-        GrpcAssertions.assertStatus(() -> detail(GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
-                TestTokens.supplier("SUP-OTHER")), 2027, 1), Status.Code.NOT_FOUND, "no agreement");
-        GrpcAssertions.assertStatus(() -> detail(fleetManager, 2025, 12), Status.Code.INVALID_ARGUMENT,
-                "is outside its term");
+        GrpcAssertions.assertStatus(
+                () -> detail(clients.as(TestTokens.supplier("SUP-OTHER"), OrderServiceGrpc::newBlockingStub), 2027, 1),
+                Status.Code.NOT_FOUND,
+                "no agreement");
+        GrpcAssertions.assertStatus(
+                () -> detail(fleetManager, 2025, 12), Status.Code.INVALID_ARGUMENT, "is outside its term");
     }
 
     @Test
     void aLargeDetailComesInPiecesThatJoinIntoEveryPackOnce() {
         for (int n = 1; n <= 5_000; n++) {
-            INTERVALS.add(LeaseInterval.newBuilder().setPackId(String.format("PK-%07d", n))
-                    .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL).setUnitCode("GN-RBRE")
+            INTERVALS.add(LeaseInterval.newBuilder()
+                    .setPackId(String.format("PK-%07d", n))
+                    .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                    .setUnitCode("GN-RBRE")
                     .addDeviceImeis("352990110000011")
-                    .setBilledFrom(com.google.type.Date.newBuilder().setYear(2027).setMonth(1).setDay(1 + n % 28))
-                    .setBilledUntil(com.google.type.Date.newBuilder().setYear(2027).setMonth(2).setDay(1))
-                    .setBilledDays(31 - n % 28).setDaysInMonth(31).build());
+                    .setBilledFrom(com.google.type.Date.newBuilder()
+                            .setYear(2027)
+                            .setMonth(1)
+                            .setDay(1 + n % 28))
+                    .setBilledUntil(com.google.type.Date.newBuilder()
+                            .setYear(2027)
+                            .setMonth(2)
+                            .setDay(1))
+                    .setBilledDays(31 - n % 28)
+                    .setDaysInMonth(31)
+                    .build());
         }
         var pieces = new java.util.ArrayList<String>();
-        fleetManager.exportLeaseDetail(fr.interieur.neogend.order.v1.ExportLeaseDetailRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setYear(2027).setMonth(1).build()).forEachRemaining(r -> {
+        fleetManager
+                .exportLeaseDetail(fr.interieur.neogend.order.v1.ExportLeaseDetailRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setYear(2027)
+                        .setMonth(1)
+                        .build())
+                .forEachRemaining(r -> {
                     assertThat(r.getFile().getContentType()).isEqualTo("text/csv; charset=utf-8");
                     pieces.add(r.getFile().getData().toStringUtf8());
                 });
         assertThat(pieces).hasSizeGreaterThan(3).allSatisfy(p -> assertThat(p).endsWith("\r\n"));
         String[] rows = String.join("", pieces).split("\r\n");
         assertThat(rows).hasSize(5_001);
-        assertThat(java.util.Arrays.stream(rows).skip(1).map(r -> r.split(",")[0]).distinct().count()).isEqualTo(5_000);
-        long days = java.util.Arrays.stream(rows).skip(1).mapToLong(r -> Long.parseLong(r.split(",")[6])).sum();
-        assertThat(statement(2027, 1).getLinesList()).filteredOn(l -> l.getItemCode().equals("PACK-SMARTPHONE-INDIVIDUAL"))
-                .singleElement().satisfies(l -> {
+        assertThat(java.util.Arrays.stream(rows)
+                        .skip(1)
+                        .map(r -> r.split(",")[0])
+                        .distinct()
+                        .count())
+                .isEqualTo(5_000);
+        long days = java.util.Arrays.stream(rows)
+                .skip(1)
+                .mapToLong(r -> Long.parseLong(r.split(",")[6]))
+                .sum();
+        assertThat(statement(2027, 1).getLinesList())
+                .filteredOn(l -> l.getItemCode().equals("PACK-SMARTPHONE-INDIVIDUAL"))
+                .singleElement()
+                .satisfies(l -> {
                     assertThat(l.getBilledDays()).isEqualTo(days);
                     assertThat(l.getQuantity()).isEqualTo(5_000);
                 });
@@ -444,24 +644,51 @@ class BillingIT {
     String detail(OrderServiceGrpc.OrderServiceBlockingStub as, int year, int month) {
         StringBuilder csv = new StringBuilder();
         as.exportLeaseDetail(fr.interieur.neogend.order.v1.ExportLeaseDetailRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setYear(year).setMonth(month).build())
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setYear(year)
+                        .setMonth(month)
+                        .build())
                 .forEachRemaining(r -> csv.append(r.getFile().getData().toStringUtf8()));
         return csv.toString();
     }
 
     @Test
     void anInvoiceAddsUpFallsInTheTermAndHoldsNoNegativeAmount() {
-        Invoice.Builder base = Invoice.newBuilder().setInvoiceNumber("F-CHECK").setYear(2026).setMonth(11)
-                .addLines(InvoiceLine.newBuilder().setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(1).setAmount("21.90"));
-        GrpcAssertions.assertStatus(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setInvoice(base.clone().setTotalExclTax("99.00")).build()),
-                Status.Code.INVALID_ARGUMENT, "invoice.total_excl_tax: must be the sum of the lines' amounts, 21.90");
-        GrpcAssertions.assertStatus(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setInvoice(base.clone().setYear(2025).setMonth(3)
-                        .setTotalExclTax("21.90")).build()), Status.Code.INVALID_ARGUMENT, "invoice.month: is outside the term");
-        GrpcAssertions.assertStatus(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setInvoice(base.clone().setLines(0, InvoiceLine.newBuilder()
-                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(1).setAmount("-21.90"))
-                        .setTotalExclTax("-21.90")).build()), Status.Code.INVALID_ARGUMENT, "must not be negative");
+        Invoice.Builder base = Invoice.newBuilder()
+                .setInvoiceNumber("F-CHECK")
+                .setYear(2026)
+                .setMonth(11)
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                        .setQuantity(1)
+                        .setAmount("21.90"));
+        GrpcAssertions.assertStatus(
+                () -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setInvoice(base.clone().setTotalExclTax("99.00"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "invoice.total_excl_tax: must be the sum of the lines' amounts, 21.90");
+        GrpcAssertions.assertStatus(
+                () -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setInvoice(base.clone().setYear(2025).setMonth(3).setTotalExclTax("21.90"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "invoice.month: is outside the term");
+        GrpcAssertions.assertStatus(
+                () -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setInvoice(base.clone()
+                                .setLines(
+                                        0,
+                                        InvoiceLine.newBuilder()
+                                                .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                                                .setQuantity(1)
+                                                .setAmount("-21.90"))
+                                .setTotalExclTax("-21.90"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "must not be negative");
     }
 }

@@ -4,6 +4,7 @@ import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesRequest;
 import fr.interieur.neogend.inventory.v1.RegisterDevicesResponse;
+import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CreateDeliveryRequest;
@@ -21,15 +22,13 @@ import fr.interieur.neogend.order.v1.OrderState;
 import fr.interieur.neogend.order.v1.PurchaseOrder;
 import fr.interieur.neogend.order.v1.ReceiveDeliveryRequest;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
-import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -39,8 +38,8 @@ import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -71,17 +70,19 @@ class DeliveryIT {
 
     /** What inventory was asked to register, and with which token. */
     static final List<RegisterDevicesRequest> REGISTERED = new CopyOnWriteArrayList<>();
+
     static final List<String> TOKENS = new CopyOnWriteArrayList<>();
     /** The tokens inventory's other RPCs (the IMEI lookup when a note is posted) were called with. */
     static final List<String> LOOKUP_TOKENS = new CopyOnWriteArrayList<>();
     /** IMEIs the inventory stand-in says are in the fleet already. */
     static final java.util.Set<String> IN_FLEET = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     OrderServiceBlockingStub fleetManager;
     OrderServiceBlockingStub supplier;
     Server inventory;
@@ -95,17 +96,15 @@ class DeliveryIT {
         TOKENS.clear();
         LOOKUP_TOKENS.clear();
         IN_FLEET.clear();
-        channel = GrpcTestClients.channel(grpcPort);
         fleetManagerToken = TestTokens.fleetManager();
-        fleetManager = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), fleetManagerToken);
-        supplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-DEMO"));
+        fleetManager = clients.as(fleetManagerToken, OrderServiceGrpc::newBlockingStub);
+        supplier = clients.as(TestTokens.supplier("SUP-DEMO"), OrderServiceGrpc::newBlockingStub);
         fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 140_000)));
         inventory = startInventory();
     }
 
     @AfterEach
     void disconnect() {
-        channel.shutdownNow();
         inventory.shutdownNow();
     }
 
@@ -114,15 +113,20 @@ class DeliveryIT {
             @Override
             public void registerDevices(RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> out) {
                 REGISTERED.add(request);
-                out.onNext(RegisterDevicesResponse.newBuilder().setRegisteredCount(request.getDevicesCount()).build());
+                out.onNext(RegisterDevicesResponse.newBuilder()
+                        .setRegisteredCount(request.getDevicesCount())
+                        .build());
                 out.onCompleted();
             }
 
             @Override
-            public void findRegisteredImeis(fr.interieur.neogend.inventory.v1.FindRegisteredImeisRequest request,
+            public void findRegisteredImeis(
+                    fr.interieur.neogend.inventory.v1.FindRegisteredImeisRequest request,
                     StreamObserver<fr.interieur.neogend.inventory.v1.FindRegisteredImeisResponse> out) {
                 out.onNext(fr.interieur.neogend.inventory.v1.FindRegisteredImeisResponse.newBuilder()
-                        .addAllRegisteredImeis(request.getImeisList().stream().filter(IN_FLEET::contains).toList())
+                        .addAllRegisteredImeis(request.getImeisList().stream()
+                                .filter(IN_FLEET::contains)
+                                .toList())
                         .build());
                 out.onCompleted();
             }
@@ -130,37 +134,61 @@ class DeliveryIT {
         return Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
                 .addService(ServerInterceptors.intercept(service, new io.grpc.ServerInterceptor() {
                     @Override
-                    public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call,
-                            Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+                    public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                            io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
                         String token = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
-                        (call.getMethodDescriptor().getBareMethodName().equals("RegisterDevices") ? TOKENS : LOOKUP_TOKENS)
+                        (call.getMethodDescriptor().getBareMethodName().equals("RegisterDevices")
+                                        ? TOKENS
+                                        : LOOKUP_TOKENS)
                                 .add(token);
                         return next.startCall(call, headers);
                     }
-                })).build().start();
+                }))
+                .build()
+                .start();
     }
 
     /** An acknowledged order for 2 smartphone packs and 3 car chargers. */
     String acknowledgedOrder() {
-        var request = CreatePurchaseOrderRequest.newBuilder().setOrder(PurchaseOrder.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").setDeliverySite("Dépôt central, Rennes")
-                .setRequestedDate(com.google.type.Date.newBuilder().setYear(2026).setMonth(12).setDay(1))
-                .addLines(OrderLine.newBuilder().setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(2))
-                .addLines(OrderLine.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3))).build();
+        var request = CreatePurchaseOrderRequest.newBuilder()
+                .setOrder(PurchaseOrder.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setDeliverySite("Dépôt central, Rennes")
+                        .setRequestedDate(com.google.type.Date.newBuilder()
+                                .setYear(2026)
+                                .setMonth(12)
+                                .setDay(1))
+                        .addLines(OrderLine.newBuilder()
+                                .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                                .setQuantity(2))
+                        .addLines(OrderLine.newBuilder()
+                                .setItemCode("ACC-CAR-CHARGER")
+                                .setQuantity(3)))
+                .build();
         String number = fleetManager.createPurchaseOrder(request).getOrder().getNumber();
-        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
-        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        fleetManager.submitPurchaseOrder(
+                SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+        fleetManager.approvePurchaseOrder(
+                ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
         jdbc.sql("delete from supplier_outbox").update(); // as if the relay had sent it
-        jdbc.sql("update purchase_order set state = 'SENT' where number = ?").param(number).update();
-        supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number)
-                .setSupplierReference("CMD-77").build());
+        jdbc.sql("update purchase_order set state = 'SENT' where number = ?")
+                .param(number)
+                .update();
+        supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder()
+                .setNumber(number)
+                .setSupplierReference("CMD-77")
+                .build());
         return number;
     }
 
     static DeliveredDevice.Builder device(int n) {
         String body = String.format("35888801%06d", n);
-        return DeliveredDevice.newBuilder().setImei(body + Imei.checkDigit(body)).setSerialNumber("SN-" + n)
-                .setModel("Rugged X5").setKind(DeviceKind.DEVICE_KIND_PHONE).setItemCode("PACK-SMARTPHONE-INDIVIDUAL");
+        return DeliveredDevice.newBuilder()
+                .setImei(body + Imei.checkDigit(body))
+                .setSerialNumber("SN-" + n)
+                .setModel("Rugged X5")
+                .setKind(DeviceKind.DEVICE_KIND_PHONE)
+                .setItemCode("PACK-SMARTPHONE-INDIVIDUAL");
     }
 
     static CreateDeliveryRequest note(String order, String noteNumber, DeliveredDevice.Builder... devices) {
@@ -168,11 +196,17 @@ class DeliveryIT {
         for (DeliveredDevice.Builder dev : devices) {
             d.addDevices(dev);
         }
-        return CreateDeliveryRequest.newBuilder().setOrderNumber(order).setDelivery(d).build();
+        return CreateDeliveryRequest.newBuilder()
+                .setOrderNumber(order)
+                .setDelivery(d)
+                .build();
     }
 
     OrderState state(String number) {
-        return fleetManager.getPurchaseOrder(GetPurchaseOrderRequest.newBuilder().setNumber(number).build()).getOrder()
+        return fleetManager
+                .getPurchaseOrder(
+                        GetPurchaseOrderRequest.newBuilder().setNumber(number).build())
+                .getOrder()
                 .getState();
     }
 
@@ -181,47 +215,78 @@ class DeliveryIT {
         String order = acknowledgedOrder();
         assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_ACKNOWLEDGED);
         var first = note(order, "BL-SUP-0001", device(1)).toBuilder();
-        first.getDeliveryBuilder().addItems(DeliveredItem.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3));
+        first.getDeliveryBuilder()
+                .addItems(DeliveredItem.newBuilder()
+                        .setItemCode("ACC-CAR-CHARGER")
+                        .setQuantity(3));
         Delivery posted = supplier.createDelivery(first.build()).getDelivery();
         assertThat(posted.getState()).isEqualTo(DeliveryState.DELIVERY_STATE_POSTED);
 
         // receive the chargers only
-        Delivery part = fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(posted.getId())
-                .addItems(DeliveredItem.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3)).build()).getDelivery();
+        Delivery part = fleetManager
+                .receiveDelivery(ReceiveDeliveryRequest.newBuilder()
+                        .setId(posted.getId())
+                        .addItems(DeliveredItem.newBuilder()
+                                .setItemCode("ACC-CAR-CHARGER")
+                                .setQuantity(3))
+                        .build())
+                .getDelivery();
         assertThat(part.getState()).isEqualTo(DeliveryState.DELIVERY_STATE_PARTIALLY_RECEIVED);
         assertThat(REGISTERED).isEmpty();
         assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_PARTIALLY_DELIVERED);
 
         // then everything left: the device goes to inventory as a smartphone pack, with the receiver's token
-        Delivery whole = fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(posted.getId()).build())
+        Delivery whole = fleetManager
+                .receiveDelivery(ReceiveDeliveryRequest.newBuilder()
+                        .setId(posted.getId())
+                        .build())
                 .getDelivery();
         assertThat(whole.getState()).isEqualTo(DeliveryState.DELIVERY_STATE_RECEIVED);
         assertThat(whole.getDevices(0).hasReceivedOn()).isTrue();
         assertThat(REGISTERED).hasSize(1);
-        assertThat(REGISTERED.getFirst().getDevices(0).getPackType().name()).isEqualTo("PACK_TYPE_SMARTPHONE_INDIVIDUAL");
-        assertThat(REGISTERED.getFirst().getDevices(0).getImei()).isEqualTo(device(1).getImei());
+        assertThat(REGISTERED.getFirst().getDevices(0).getPackType().name())
+                .isEqualTo("PACK_TYPE_SMARTPHONE_INDIVIDUAL");
+        assertThat(REGISTERED.getFirst().getDevices(0).getImei())
+                .isEqualTo(device(1).getImei());
         assertThat(TOKENS).containsExactly("Bearer " + fleetManagerToken); // on the receiver's behalf
         assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_PARTIALLY_DELIVERED);
 
-        Delivery second = supplier.createDelivery(note(order, "BL-SUP-0002", device(2))).getDelivery();
-        fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(second.getId()).build());
+        Delivery second =
+                supplier.createDelivery(note(order, "BL-SUP-0002", device(2))).getDelivery();
+        fleetManager.receiveDelivery(
+                ReceiveDeliveryRequest.newBuilder().setId(second.getId()).build());
         assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_DELIVERED);
-        assertThat(fleetManager.getAgreementConsumption(fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest
-                .newBuilder().setAgreementId("AC-2026-NEOGEND").build()).getConsumption().getPacksReceived())
+        assertThat(fleetManager
+                        .getAgreementConsumption(
+                                fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest.newBuilder()
+                                        .setAgreementId("AC-2026-NEOGEND")
+                                        .build())
+                        .getConsumption()
+                        .getPacksReceived())
                 .isEqualTo(2);
-        assertThat(supplier.listDeliveries(ListDeliveriesRequest.newBuilder().setOrderNumber(order).build())
-                .getDeliveriesList()).extracting(Delivery::getDeliveryNoteNumber)
+        assertThat(supplier.listDeliveries(ListDeliveriesRequest.newBuilder()
+                                .setOrderNumber(order)
+                                .build())
+                        .getDeliveriesList())
+                .extracting(Delivery::getDeliveryNoteNumber)
                 .containsExactly("BL-SUP-0001", "BL-SUP-0002");
-        assertStatus(() -> fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(second.getId())
-                .build()), Status.Code.FAILED_PRECONDITION, "nothing is waiting for reception");
+        assertStatus(
+                () -> fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder()
+                        .setId(second.getId())
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "nothing is waiting for reception");
     }
 
     @Test
     void overDeliveryUnknownItemsAndRepeatedDevicesAreRefusedLineByLine() {
         String order = acknowledgedOrder();
         var bad = note(order, "BL-SUP-0009", device(1), device(2), device(3), device(1)).toBuilder();
-        bad.getDeliveryBuilder().addItems(DeliveredItem.newBuilder().setItemCode("SP-SCREEN-X5").setQuantity(1))
-                .addItems(DeliveredItem.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(4));
+        bad.getDeliveryBuilder()
+                .addItems(DeliveredItem.newBuilder().setItemCode("SP-SCREEN-X5").setQuantity(1))
+                .addItems(DeliveredItem.newBuilder()
+                        .setItemCode("ACC-CAR-CHARGER")
+                        .setQuantity(4));
         StatusRuntimeException e = GrpcAssertions.failure(() -> supplier.createDelivery(bad.build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(e.getStatus().getDescription())
@@ -229,51 +294,78 @@ class DeliveryIT {
                 .contains("delivery.items[0].item_code: is not a line of order " + order)
                 .contains("delivery.lines[PACK-SMARTPHONE-INDIVIDUAL]: would bring 4 delivered for 2 ordered")
                 .contains("delivery.lines[ACC-CAR-CHARGER]: would bring 4 delivered for 3 ordered");
-        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single())
+                .isZero();
 
         supplier.createDelivery(note(order, "BL-SUP-0010", device(1)));
-        assertStatus(() -> supplier.createDelivery(note(order, "BL-SUP-0011", device(1))), Status.Code.INVALID_ARGUMENT,
+        assertStatus(
+                () -> supplier.createDelivery(note(order, "BL-SUP-0011", device(1))),
+                Status.Code.INVALID_ARGUMENT,
                 "delivery.devices[0].imei: was delivered before");
-        assertStatus(() -> supplier.createDelivery(note(order, "BL-SUP-0010", device(2))), Status.Code.ALREADY_EXISTS,
+        assertStatus(
+                () -> supplier.createDelivery(note(order, "BL-SUP-0010", device(2))),
+                Status.Code.ALREADY_EXISTS,
                 "BL-SUP-0010");
-        assertStatus(() -> supplier.createDelivery(note(order, "BL-SUP-0012", device(2).setImei("358888010000021")
-                .setKind(DeviceKind.DEVICE_KIND_UNSPECIFIED))), Status.Code.INVALID_ARGUMENT, "check digit");
-        var otherSupplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
-                TestTokens.supplier("SUP-OTHER"));
-        assertStatus(() -> otherSupplier.createDelivery(note(order, "BL-X-1", device(5))), Status.Code.NOT_FOUND,
+        assertStatus(
+                () -> supplier.createDelivery(note(
+                        order,
+                        "BL-SUP-0012",
+                        device(2).setImei("358888010000021").setKind(DeviceKind.DEVICE_KIND_UNSPECIFIED))),
+                Status.Code.INVALID_ARGUMENT,
+                "check digit");
+        var otherSupplier = clients.as(TestTokens.supplier("SUP-OTHER"), OrderServiceGrpc::newBlockingStub);
+        assertStatus(
+                () -> otherSupplier.createDelivery(note(order, "BL-X-1", device(5))),
+                Status.Code.NOT_FOUND,
                 "no purchase order");
-        assertStatus(() -> fleetManager.createDelivery(note(order, "BL-X-2", device(5))),
-                Status.Code.PERMISSION_DENIED, "supplier");
+        assertStatus(
+                () -> fleetManager.createDelivery(note(order, "BL-X-2", device(5))),
+                Status.Code.PERMISSION_DENIED,
+                "supplier");
     }
 
     @Test
     void aDeviceAlreadyInTheFleetIsRefusedOnItsLineAndNothingIsRecorded() {
         String order = acknowledgedOrder();
         IN_FLEET.add(device(2).getImei());
-        StatusRuntimeException e = GrpcAssertions.failure(() -> supplier.createDelivery(
-                note(order, "BL-SUP-0020", device(1), device(2))));
+        StatusRuntimeException e =
+                GrpcAssertions.failure(() -> supplier.createDelivery(note(order, "BL-SUP-0020", device(1), device(2))));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(e.getStatus().getDescription())
                 .contains("delivery.devices[1].imei: is in the fleet already")
                 .doesNotContain("devices[0]");
-        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single())
+                .isZero();
         // the supplier's own token asked inventory, and the clean line alone goes through
-        assertThat(LOOKUP_TOKENS).isNotEmpty().allSatisfy(t -> assertThat(t).isNotEqualTo("Bearer " + fleetManagerToken));
+        assertThat(LOOKUP_TOKENS)
+                .isNotEmpty()
+                .allSatisfy(t -> assertThat(t).isNotEqualTo("Bearer " + fleetManagerToken));
         supplier.createDelivery(note(order, "BL-SUP-0021", device(1)));
-        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single()).isOne();
+        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single())
+                .isOne();
     }
 
     @Test
     void aDeliveryWaitsForAcknowledgementAndReceptionWaitsForInventory() throws Exception {
-        String number = fleetManager.createPurchaseOrder(OrderTestData.order("AC-2026-NEOGEND", 1, 2026, 12, 1))
-                .getOrder().getNumber();
-        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
-        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
-        jdbc.sql("update purchase_order set state = 'SENT' where number = ?").param(number).update();
-        assertStatus(() -> supplier.createDelivery(note(number, "BL-SUP-0100", device(9))),
-                Status.Code.FAILED_PRECONDITION, "is SENT; deliveries are posted once it is ACKNOWLEDGED");
-        supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number).build());
-        Delivery posted = supplier.createDelivery(note(number, "BL-SUP-0100", device(9))).getDelivery();
+        String number = fleetManager
+                .createPurchaseOrder(OrderTestData.order("AC-2026-NEOGEND", 1, 2026, 12, 1))
+                .getOrder()
+                .getNumber();
+        fleetManager.submitPurchaseOrder(
+                SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+        fleetManager.approvePurchaseOrder(
+                ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        jdbc.sql("update purchase_order set state = 'SENT' where number = ?")
+                .param(number)
+                .update();
+        assertStatus(
+                () -> supplier.createDelivery(note(number, "BL-SUP-0100", device(9))),
+                Status.Code.FAILED_PRECONDITION,
+                "is SENT; deliveries are posted once it is ACKNOWLEDGED");
+        supplier.acknowledgePurchaseOrder(
+                AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        Delivery posted =
+                supplier.createDelivery(note(number, "BL-SUP-0100", device(9))).getDelivery();
 
         inventory.shutdownNow().awaitTermination();
         StatusRuntimeException down = GrpcAssertions.failure(() -> fleetManager.receiveDelivery(
@@ -281,7 +373,8 @@ class DeliveryIT {
         assertThat(down.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
         assertThat(state(number)).isEqualTo(OrderState.ORDER_STATE_ACKNOWLEDGED);
         inventory = startInventory();
-        fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(posted.getId()).build());
+        fleetManager.receiveDelivery(
+                ReceiveDeliveryRequest.newBuilder().setId(posted.getId()).build());
         assertThat(state(number)).isEqualTo(OrderState.ORDER_STATE_DELIVERED);
     }
 }

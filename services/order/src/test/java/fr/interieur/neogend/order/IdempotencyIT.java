@@ -5,20 +5,18 @@ import fr.interieur.neogend.order.v1.OrderServiceGrpc;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
 import fr.interieur.neogend.order.v1.PurchaseOrder;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.util.ArrayList;
@@ -38,27 +36,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class IdempotencyIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
 
     @BeforeEach
     void connect() {
         OrderTestData.reset(jdbc);
         jdbc.sql("delete from idempotency_record").update();
-        channel = GrpcTestClients.channel(grpcPort);
         as(TestTokens.fleetManager(), null).createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 140_000)));
     }
 
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
-    }
-
     OrderServiceBlockingStub as(String token, String key) {
-        var stub = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), token);
+        var stub = clients.as(token, OrderServiceGrpc::newBlockingStub);
         if (key == null) {
             return stub;
         }
@@ -74,21 +66,25 @@ class IdempotencyIT {
     @Test
     void aRepeatReturnsTheFirstResultAndCreatesNothing() {
         var client = as(TestTokens.fleetManager(), "order-2026-11-29-a");
-        PurchaseOrder first = client.createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1)).getOrder();
-        PurchaseOrder again = client.createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1)).getOrder();
+        PurchaseOrder first = client.createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                .getOrder();
+        PurchaseOrder again = client.createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                .getOrder();
         assertThat(again).isEqualTo(first);
         assertThat(orders()).isEqualTo(1);
 
         // the same key with another request: refused, nothing created
-        StatusRuntimeException e = GrpcAssertions.failure(() -> client.createPurchaseOrder(
-                order("AC-2026-NEOGEND", 101, 2026, 12, 1)));
+        StatusRuntimeException e =
+                GrpcAssertions.failure(() -> client.createPurchaseOrder(order("AC-2026-NEOGEND", 101, 2026, 12, 1)));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(StatusProto.fromThrowable(e).getDetailsList()).anyMatch(d -> d.is(ErrorInfo.class));
         assertThat(orders()).isEqualTo(1);
 
         // keys belong to their client: another user's same key is another request
         var other = as(TestTokens.user("fleet.manager.2", "fleet-manager", "GN"), "order-2026-11-29-a");
-        assertThat(other.createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1)).getOrder().getNumber())
+        assertThat(other.createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                        .getOrder()
+                        .getNumber())
                 .isNotEqualTo(first.getNumber());
         assertThat(orders()).isEqualTo(2);
         // without a key, every call creates
@@ -100,18 +96,25 @@ class IdempotencyIT {
     void aFailedCallFreesItsKeyAndARunningOneAnswersAborted() {
         var client = as(TestTokens.fleetManager(), "order-b");
         var bad = order("AC-2026-NEOGEND", 100, 2031, 1, 1); // outside the term
-        assertThat(GrpcAssertions.failure(() -> client.createPurchaseOrder(bad)).getStatus().getCode())
+        assertThat(GrpcAssertions.failure(() -> client.createPurchaseOrder(bad))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(jdbc.sql("select count(*) from idempotency_record").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from idempotency_record")
+                        .query(Long.class)
+                        .single())
+                .isZero();
 
         // a first call whose outcome is not recorded yet (or never will be): repeats are told, not run
         var request = order("AC-2026-NEOGEND", 100, 2026, 12, 1);
         client.createPurchaseOrder(request);
-        jdbc.sql("update idempotency_record set state = 'IN_FLIGHT', response = null").update();
+        jdbc.sql("update idempotency_record set state = 'IN_FLIGHT', response = null")
+                .update();
         StatusRuntimeException running = GrpcAssertions.failure(() -> client.createPurchaseOrder(request));
         assertThat(running.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
         assertThat(running.getStatus().getDescription()).contains("still running");
-        jdbc.sql("update idempotency_record set created_at = now() - interval '10 minutes'").update();
+        jdbc.sql("update idempotency_record set created_at = now() - interval '10 minutes'")
+                .update();
         StatusRuntimeException stale = GrpcAssertions.failure(() -> client.createPurchaseOrder(request));
         assertThat(stale.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
         assertThat(stale.getStatus().getDescription()).contains("did not record its outcome");
@@ -129,7 +132,9 @@ class IdempotencyIT {
             outcomes.add(pool.submit((Callable<String>) () -> {
                 start.await();
                 try {
-                    return client.createPurchaseOrder(order("AC-2026-NEOGEND", 7, 2026, 12, 1)).getOrder().getNumber();
+                    return client.createPurchaseOrder(order("AC-2026-NEOGEND", 7, 2026, 12, 1))
+                            .getOrder()
+                            .getNumber();
                 } catch (StatusRuntimeException e) {
                     return e.getStatus().getCode().name();
                 }
@@ -142,7 +147,11 @@ class IdempotencyIT {
         }
         pool.shutdown();
         assertThat(orders()).isEqualTo(1);
-        String number = jdbc.sql("select number from purchase_order").query(String.class).single();
-        assertThat(results).allMatch(r -> r.equals(number) || r.equals("ABORTED")).contains(number);
+        String number = jdbc.sql("select number from purchase_order")
+                .query(String.class)
+                .single();
+        assertThat(results)
+                .allMatch(r -> r.equals(number) || r.equals("ABORTED"))
+                .contains(number);
     }
 }

@@ -3,11 +3,11 @@ package fr.interieur.neogend.order;
 import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CancelPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ClosePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.FrameworkAgreement;
 import fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest;
 import fr.interieur.neogend.order.v1.GetAgreementRequest;
-import fr.interieur.neogend.order.v1.FrameworkAgreement;
-import fr.interieur.neogend.order.v1.ListAgreementsRequest;
 import fr.interieur.neogend.order.v1.GetPurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.ListAgreementsRequest;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersRequest;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersResponse;
 import fr.interieur.neogend.order.v1.OrderLine;
@@ -20,16 +20,15 @@ import fr.interieur.neogend.order.v1.RejectPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.util.ArrayList;
@@ -50,83 +49,124 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class OrderServiceIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     OrderServiceBlockingStub fleetManager;
 
     @BeforeEach
     void connect() {
         OrderTestData.reset(jdbc);
-        channel = GrpcTestClients.channel(grpcPort);
         fleetManager = as(TestTokens.fleetManager());
         fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 140_000)));
     }
 
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
-    }
-
     OrderServiceBlockingStub as(String token) {
-        return GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), token);
+        return clients.as(token, OrderServiceGrpc::newBlockingStub);
     }
 
     PurchaseOrder submitted(long phones) {
-        PurchaseOrder o = fleetManager.createPurchaseOrder(order("AC-2026-NEOGEND", phones, 2026, 10, 1)).getOrder();
-        return fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build())
+        PurchaseOrder o = fleetManager
+                .createPurchaseOrder(order("AC-2026-NEOGEND", phones, 2026, 10, 1))
+                .getOrder();
+        return fleetManager
+                .submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder()
+                        .setNumber(o.getNumber())
+                        .build())
                 .getOrder();
     }
 
     @Test
     void theAgreementIsStoredWithItsScheduleAndASupplierSeesOnlyItsOwn() {
-        var a = fleetManager.getAgreement(GetAgreementRequest.newBuilder().setId("AC-2026-NEOGEND").build())
+        var a = fleetManager
+                .getAgreement(GetAgreementRequest.newBuilder()
+                        .setId("AC-2026-NEOGEND")
+                        .build())
                 .getAgreement();
         assertThat(a.getPriceScheduleCount()).isEqualTo(5);
         assertThat(a.getTermEnd().getYear()).isEqualTo(2030);
         assertThat(a.getVatRate()).isEqualTo("0.2");
-        assertThat(as(TestTokens.supplier("SUP-DEMO")).getAgreement(GetAgreementRequest.newBuilder()
-                .setId("AC-2026-NEOGEND").build()).getAgreement().getId()).isEqualTo("AC-2026-NEOGEND");
-        assertStatus(() -> as(TestTokens.supplier("SUP-OTHER")).getAgreement(GetAgreementRequest.newBuilder()
-                .setId("AC-2026-NEOGEND").build()), Status.Code.NOT_FOUND, "no agreement");
+        assertThat(as(TestTokens.supplier("SUP-DEMO"))
+                        .getAgreement(GetAgreementRequest.newBuilder()
+                                .setId("AC-2026-NEOGEND")
+                                .build())
+                        .getAgreement()
+                        .getId())
+                .isEqualTo("AC-2026-NEOGEND");
+        assertStatus(
+                () -> as(TestTokens.supplier("SUP-OTHER"))
+                        .getAgreement(GetAgreementRequest.newBuilder()
+                                .setId("AC-2026-NEOGEND")
+                                .build()),
+                Status.Code.NOT_FOUND,
+                "no agreement");
         // the list: staff see every agreement, one page at a time; a supplier only its own
         fleetManager.createAgreement(create(agreement("AC-2027-OTHER", "SUP-OTHER", 10)));
-        var first = fleetManager.listAgreements(ListAgreementsRequest.newBuilder().setPageSize(1).build());
-        assertThat(first.getAgreementsList()).extracting(FrameworkAgreement::getId).containsExactly("AC-2026-NEOGEND");
+        var first = fleetManager.listAgreements(
+                ListAgreementsRequest.newBuilder().setPageSize(1).build());
+        assertThat(first.getAgreementsList())
+                .extracting(FrameworkAgreement::getId)
+                .containsExactly("AC-2026-NEOGEND");
         assertThat(first.getAgreements(0).getPriceScheduleCount()).isEqualTo(5);
-        assertThat(as(TestTokens.auditor()).listAgreements(ListAgreementsRequest.newBuilder().setPageSize(1)
-                .setPageToken(first.getNextPageToken()).build()).getAgreementsList())
-                .extracting(FrameworkAgreement::getId).containsExactly("AC-2027-OTHER");
-        assertThat(as(TestTokens.supplier("SUP-DEMO")).listAgreements(ListAgreementsRequest.getDefaultInstance())
-                .getAgreementsList()).extracting(FrameworkAgreement::getId).containsExactly("AC-2026-NEOGEND");
-        assertThat(as(TestTokens.supplier("SUP-NOBODY")).listAgreements(ListAgreementsRequest.getDefaultInstance())
-                .getAgreementsList()).isEmpty();
-        assertStatus(() -> as(TestTokens.unitManager("GN")).listAgreements(ListAgreementsRequest.getDefaultInstance()),
-                Status.Code.PERMISSION_DENIED, "fleet-manager");
-        assertStatus(() -> fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 10))),
-                Status.Code.ALREADY_EXISTS, "AC-2026-NEOGEND");
-        assertStatus(() -> fleetManager.createAgreement(create(agreement("AC-BAD", "SUP-DEMO", 10)
-                .setVatRate("twenty").setMinPacks(50))), Status.Code.INVALID_ARGUMENT, "agreement.vat_rate");
-        assertStatus(() -> as(TestTokens.auditor()).createAgreement(create(agreement("AC-X", "SUP-DEMO", 10))),
-                Status.Code.PERMISSION_DENIED, "fleet-manager");
+        assertThat(as(TestTokens.auditor())
+                        .listAgreements(ListAgreementsRequest.newBuilder()
+                                .setPageSize(1)
+                                .setPageToken(first.getNextPageToken())
+                                .build())
+                        .getAgreementsList())
+                .extracting(FrameworkAgreement::getId)
+                .containsExactly("AC-2027-OTHER");
+        assertThat(as(TestTokens.supplier("SUP-DEMO"))
+                        .listAgreements(ListAgreementsRequest.getDefaultInstance())
+                        .getAgreementsList())
+                .extracting(FrameworkAgreement::getId)
+                .containsExactly("AC-2026-NEOGEND");
+        assertThat(as(TestTokens.supplier("SUP-NOBODY"))
+                        .listAgreements(ListAgreementsRequest.getDefaultInstance())
+                        .getAgreementsList())
+                .isEmpty();
+        assertStatus(
+                () -> as(TestTokens.unitManager("GN")).listAgreements(ListAgreementsRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED,
+                "fleet-manager");
+        assertStatus(
+                () -> fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 10))),
+                Status.Code.ALREADY_EXISTS,
+                "AC-2026-NEOGEND");
+        assertStatus(
+                () -> fleetManager.createAgreement(create(
+                        agreement("AC-BAD", "SUP-DEMO", 10).setVatRate("twenty").setMinPacks(50))),
+                Status.Code.INVALID_ARGUMENT,
+                "agreement.vat_rate");
+        assertStatus(
+                () -> as(TestTokens.auditor()).createAgreement(create(agreement("AC-X", "SUP-DEMO", 10))),
+                Status.Code.PERMISSION_DENIED,
+                "fleet-manager");
     }
 
     @Test
     void anOrderOnlyTakesItemsOfItsScheduleWithinTheTerm() {
         var bad = order("AC-2026-NEOGEND", 10, 2031, 1, 1).toBuilder();
-        bad.getOrderBuilder().addLines(OrderLine.newBuilder().setItemCode("PACK-UNKNOWN").setQuantity(1))
+        bad.getOrderBuilder()
+                .addLines(OrderLine.newBuilder().setItemCode("PACK-UNKNOWN").setQuantity(1))
                 .addLines(OrderLine.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(0));
         StatusRuntimeException e = GrpcAssertions.failure(() -> fleetManager.createPurchaseOrder(bad.build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(e.getStatus().getDescription()).contains("order.requested_date: must fall inside the agreement's term")
+        assertThat(e.getStatus().getDescription())
+                .contains("order.requested_date: must fall inside the agreement's term")
                 .contains("order.lines[1].item_code: is not in the price schedule")
                 .contains("order.lines[2].quantity");
-        assertStatus(() -> fleetManager.createPurchaseOrder(order("AC-NONE", 10, 2026, 5, 1)), Status.Code.NOT_FOUND,
+        assertStatus(
+                () -> fleetManager.createPurchaseOrder(order("AC-NONE", 10, 2026, 5, 1)),
+                Status.Code.NOT_FOUND,
                 "no agreement");
 
-        PurchaseOrder draft = fleetManager.createPurchaseOrder(order("AC-2026-NEOGEND", 1000, 2026, 10, 1)).getOrder();
+        PurchaseOrder draft = fleetManager
+                .createPurchaseOrder(order("AC-2026-NEOGEND", 1000, 2026, 10, 1))
+                .getOrder();
         assertThat(draft.getState()).isEqualTo(OrderState.ORDER_STATE_DRAFT);
         assertThat(draft.getNumber()).matches("BC-2026-\\d{6}");
         assertThat(draft.getPackCount()).isEqualTo(1000);
@@ -136,49 +176,94 @@ class OrderServiceIT {
 
     @Test
     void everyTransitionIsRecordedWithWhoAndWhyAndOnlyFleetManagersMakeThem() {
-        PurchaseOrder o = fleetManager.createPurchaseOrder(order("AC-2026-NEOGEND", 10, 2026, 6, 1)).getOrder();
-        var submit = SubmitPurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build();
-        for (String token : List.of(TestTokens.auditor(), TestTokens.unitManager("GN"), TestTokens.supplier("SUP-DEMO"),
+        PurchaseOrder o = fleetManager
+                .createPurchaseOrder(order("AC-2026-NEOGEND", 10, 2026, 6, 1))
+                .getOrder();
+        var submit =
+                SubmitPurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build();
+        for (String token : List.of(
+                TestTokens.auditor(),
+                TestTokens.unitManager("GN"),
+                TestTokens.supplier("SUP-DEMO"),
                 TestTokens.technician("GN"))) {
-            assertThat(GrpcAssertions.failure(() -> as(token).submitPurchaseOrder(submit)).getStatus().getCode())
+            assertThat(GrpcAssertions.failure(() -> as(token).submitPurchaseOrder(submit))
+                            .getStatus()
+                            .getCode())
                     .isEqualTo(Status.Code.PERMISSION_DENIED);
         }
         fleetManager.submitPurchaseOrder(submit);
-        assertStatus(() -> fleetManager.submitPurchaseOrder(submit), Status.Code.FAILED_PRECONDITION,
+        assertStatus(
+                () -> fleetManager.submitPurchaseOrder(submit),
+                Status.Code.FAILED_PRECONDITION,
                 "is SUBMITTED; cannot submit it");
-        assertStatus(() -> fleetManager.rejectPurchaseOrder(RejectPurchaseOrderRequest.newBuilder()
-                .setNumber(o.getNumber()).build()), Status.Code.INVALID_ARGUMENT, "reason");
-        PurchaseOrder approved = fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
-                .setNumber(o.getNumber()).build()).getOrder();
+        assertStatus(
+                () -> fleetManager.rejectPurchaseOrder(RejectPurchaseOrderRequest.newBuilder()
+                        .setNumber(o.getNumber())
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "reason");
+        PurchaseOrder approved = fleetManager
+                .approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                        .setNumber(o.getNumber())
+                        .build())
+                .getOrder();
         assertThat(approved.getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
-        assertStatus(() -> fleetManager.closePurchaseOrder(ClosePurchaseOrderRequest.newBuilder()
-                .setNumber(o.getNumber()).build()), Status.Code.FAILED_PRECONDITION, "is APPROVED; cannot close it");
-        assertStatus(() -> fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
-                .setNumber(o.getNumber()).setReason("no longer needed").setExpectedVersion(0).build()),
-                Status.Code.ABORTED, "changed since you read it");
-        PurchaseOrder cancelled = fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
-                .setNumber(o.getNumber()).setReason("no longer needed").build()).getOrder();
-        assertThat(cancelled.getTransitionsList()).extracting(OrderTransition::getToState).containsExactly(
-                OrderState.ORDER_STATE_DRAFT, OrderState.ORDER_STATE_SUBMITTED, OrderState.ORDER_STATE_APPROVED,
-                OrderState.ORDER_STATE_CANCELLED);
+        assertStatus(
+                () -> fleetManager.closePurchaseOrder(ClosePurchaseOrderRequest.newBuilder()
+                        .setNumber(o.getNumber())
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "is APPROVED; cannot close it");
+        assertStatus(
+                () -> fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
+                        .setNumber(o.getNumber())
+                        .setReason("no longer needed")
+                        .setExpectedVersion(0)
+                        .build()),
+                Status.Code.ABORTED,
+                "changed since you read it");
+        PurchaseOrder cancelled = fleetManager
+                .cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
+                        .setNumber(o.getNumber())
+                        .setReason("no longer needed")
+                        .build())
+                .getOrder();
+        assertThat(cancelled.getTransitionsList())
+                .extracting(OrderTransition::getToState)
+                .containsExactly(
+                        OrderState.ORDER_STATE_DRAFT,
+                        OrderState.ORDER_STATE_SUBMITTED,
+                        OrderState.ORDER_STATE_APPROVED,
+                        OrderState.ORDER_STATE_CANCELLED);
         assertThat(cancelled.getTransitions(3).getReason()).isEqualTo("no longer needed");
         assertThat(cancelled.getTransitions(3).getActor()).isEqualTo("fleet.manager");
 
         PurchaseOrder other = submitted(5);
-        assertThat(fleetManager.rejectPurchaseOrder(RejectPurchaseOrderRequest.newBuilder().setNumber(other.getNumber())
-                .setReason("duplicate of an earlier order").build()).getOrder().getState())
+        assertThat(fleetManager
+                        .rejectPurchaseOrder(RejectPurchaseOrderRequest.newBuilder()
+                                .setNumber(other.getNumber())
+                                .setReason("duplicate of an earlier order")
+                                .build())
+                        .getOrder()
+                        .getState())
                 .isEqualTo(OrderState.ORDER_STATE_REJECTED);
     }
 
     @Test
     void concurrentApprovalsAroundTheMaximumNeverCrossIt() throws Exception {
         fleetManager.createAgreement(create(agreement("AC-SMALL", "SUP-DEMO", 1_000)
-                .clearBudgets().addBudgets(fr.interieur.neogend.order.v1.BudgetEnvelope.newBuilder().setFiscalYear(2026)
+                .clearBudgets()
+                .addBudgets(fr.interieur.neogend.order.v1.BudgetEnvelope.newBuilder()
+                        .setFiscalYear(2026)
                         .setAmount("99999999.00"))));
         List<String> numbers = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            PurchaseOrder o = fleetManager.createPurchaseOrder(order("AC-SMALL", 150, 2026, 10, 1)).getOrder();
-            fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build());
+            PurchaseOrder o = fleetManager
+                    .createPurchaseOrder(order("AC-SMALL", 150, 2026, 10, 1))
+                    .getOrder();
+            fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder()
+                    .setNumber(o.getNumber())
+                    .build());
             numbers.add(o.getNumber());
         }
         CountDownLatch start = new CountDownLatch(1);
@@ -188,7 +273,9 @@ class OrderServiceIT {
             outcomes.add(pool.submit((Callable<String>) () -> {
                 start.await();
                 try {
-                    fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+                    fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                            .setNumber(number)
+                            .build());
                     return "APPROVED";
                 } catch (StatusRuntimeException e) {
                     return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
@@ -204,8 +291,11 @@ class OrderServiceIT {
         assertThat(results.stream().filter("APPROVED"::equals)).hasSize(6); // 6 x 150 = 900 <= 1,000 < 7 x 150
         assertThat(results.stream().filter(r -> !r.equals("APPROVED")))
                 .allMatch(r -> r.startsWith("FAILED_PRECONDITION") && r.contains("over its maximum of 1000"));
-        var consumption = fleetManager.getAgreementConsumption(GetAgreementConsumptionRequest.newBuilder()
-                .setAgreementId("AC-SMALL").build()).getConsumption();
+        var consumption = fleetManager
+                .getAgreementConsumption(GetAgreementConsumptionRequest.newBuilder()
+                        .setAgreementId("AC-SMALL")
+                        .build())
+                .getConsumption();
         assertThat(consumption.getPacksOrdered()).isEqualTo(900);
         assertThat(consumption.getHeadroom()).isEqualTo(100);
     }
@@ -215,31 +305,52 @@ class OrderServiceIT {
         // 20,000 packs from October: 20,000 x 21.90 x 3 months = 1,314,000.00 each, within the 2026 envelope
         for (int i = 0; i < 5; i++) {
             fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
-                    .setNumber(submitted(20_000).getNumber()).build());
+                    .setNumber(submitted(20_000).getNumber())
+                    .build());
         }
-        var consumption = fleetManager.getAgreementConsumption(GetAgreementConsumptionRequest.newBuilder()
-                .setAgreementId("AC-2026-NEOGEND").build()).getConsumption();
+        var consumption = fleetManager
+                .getAgreementConsumption(GetAgreementConsumptionRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .build())
+                .getConsumption();
         assertThat(consumption.getByFiscalYear(0).getCommitted()).isEqualTo("6570000.00");
         assertThat(consumption.getByFiscalYear(0).getRemaining()).isEqualTo("6680000.00");
 
-        fleetManager.createAgreement(create(agreement("AC-TIGHT", "SUP-DEMO", 140_000).clearBudgets()
-                .addBudgets(fr.interieur.neogend.order.v1.BudgetEnvelope.newBuilder().setFiscalYear(2026)
+        fleetManager.createAgreement(create(agreement("AC-TIGHT", "SUP-DEMO", 140_000)
+                .clearBudgets()
+                .addBudgets(fr.interieur.neogend.order.v1.BudgetEnvelope.newBuilder()
+                        .setFiscalYear(2026)
                         .setAmount("100000.00"))));
-        PurchaseOrder big = fleetManager.createPurchaseOrder(order("AC-TIGHT", 2000, 2026, 10, 1)).getOrder();
-        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(big.getNumber()).build());
-        assertStatus(() -> fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
-                .setNumber(big.getNumber()).build()), Status.Code.FAILED_PRECONDITION,
+        PurchaseOrder big = fleetManager
+                .createPurchaseOrder(order("AC-TIGHT", 2000, 2026, 10, 1))
+                .getOrder();
+        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder()
+                .setNumber(big.getNumber())
+                .build());
+        assertStatus(
+                () -> fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                        .setNumber(big.getNumber())
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
                 "would commit 131400.00 in 2026, over its envelope of 100000.00");
-        PurchaseOrder approved = fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
-                .setNumber(big.getNumber()).setBudgetOverrideReason("urgent renewal after the Rennes theft wave")
-                .build()).getOrder();
+        PurchaseOrder approved = fleetManager
+                .approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                        .setNumber(big.getNumber())
+                        .setBudgetOverrideReason("urgent renewal after the Rennes theft wave")
+                        .build())
+                .getOrder();
         assertThat(approved.getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
-        assertThat(approved.getTransitions(2).getReason()).startsWith("budget override (131400.00 committed in 2026")
+        assertThat(approved.getTransitions(2).getReason())
+                .startsWith("budget override (131400.00 committed in 2026")
                 .endsWith("urgent renewal after the Rennes theft wave");
-        var tight = fleetManager.getAgreementConsumption(GetAgreementConsumptionRequest.newBuilder()
-                .setAgreementId("AC-TIGHT").build()).getConsumption();
+        var tight = fleetManager
+                .getAgreementConsumption(GetAgreementConsumptionRequest.newBuilder()
+                        .setAgreementId("AC-TIGHT")
+                        .build())
+                .getConsumption();
         assertThat(tight.getByFiscalYear(0).getRemaining()).isEqualTo("-31400.00");
-        assertThat(tight.getByPackTypeList()).extracting(p -> p.getPackType() + "=" + p.getPacksOrdered())
+        assertThat(tight.getByPackTypeList())
+                .extracting(p -> p.getPackType() + "=" + p.getPacksOrdered())
                 .containsExactly("PACK_TYPE_SMARTPHONE_INDIVIDUAL=2000");
         assertThat(tight.getForecastShortfall()).isEqualTo(tight.getMinPacks() - tight.getForecastPacks());
     }
@@ -247,27 +358,45 @@ class OrderServiceIT {
     @Test
     void suppliersSeeTheirOwnSentOrdersOnly() {
         PurchaseOrder o = submitted(10);
-        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build());
+        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                .setNumber(o.getNumber())
+                .build());
         var get = GetPurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build();
         // approved but not yet sent: the supplier does not see it
-        assertStatus(() -> as(TestTokens.supplier("SUP-DEMO")).getPurchaseOrder(get), Status.Code.NOT_FOUND,
+        assertStatus(
+                () -> as(TestTokens.supplier("SUP-DEMO")).getPurchaseOrder(get),
+                Status.Code.NOT_FOUND,
                 "no purchase order");
-        jdbc.sql("update purchase_order set state = 'SENT' where number = ?").param(o.getNumber()).update();
-        assertThat(as(TestTokens.supplier("SUP-DEMO")).getPurchaseOrder(get).getOrder().getNumber())
+        jdbc.sql("update purchase_order set state = 'SENT' where number = ?")
+                .param(o.getNumber())
+                .update();
+        assertThat(as(TestTokens.supplier("SUP-DEMO"))
+                        .getPurchaseOrder(get)
+                        .getOrder()
+                        .getNumber())
                 .isEqualTo(o.getNumber());
-        assertStatus(() -> as(TestTokens.supplier("SUP-OTHER")).getPurchaseOrder(get), Status.Code.NOT_FOUND,
+        assertStatus(
+                () -> as(TestTokens.supplier("SUP-OTHER")).getPurchaseOrder(get),
+                Status.Code.NOT_FOUND,
                 "no purchase order");
-        assertThat(as(TestTokens.supplier("SUP-OTHER")).listPurchaseOrders(ListPurchaseOrdersRequest
-                .getDefaultInstance()).getItemsCount()).isZero();
-        assertThat(as(TestTokens.supplier("SUP-DEMO")).listPurchaseOrders(ListPurchaseOrdersRequest
-                .getDefaultInstance()).getItemsList()).extracting(PurchaseOrder::getNumber).containsExactly(o.getNumber());
+        assertThat(as(TestTokens.supplier("SUP-OTHER"))
+                        .listPurchaseOrders(ListPurchaseOrdersRequest.getDefaultInstance())
+                        .getItemsCount())
+                .isZero();
+        assertThat(as(TestTokens.supplier("SUP-DEMO"))
+                        .listPurchaseOrders(ListPurchaseOrdersRequest.getDefaultInstance())
+                        .getItemsList())
+                .extracting(PurchaseOrder::getNumber)
+                .containsExactly(o.getNumber());
     }
 
     @Test
     void listsNewestFirstPageByPage() {
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            created.add(fleetManager.createPurchaseOrder(order("AC-2026-NEOGEND", 1 + i, 2026, 6, 1)).getOrder()
+            created.add(fleetManager
+                    .createPurchaseOrder(order("AC-2026-NEOGEND", 1 + i, 2026, 6, 1))
+                    .getOrder()
                     .getNumber());
         }
         var stub = as(TestTokens.auditor());
@@ -275,30 +404,40 @@ class OrderServiceIT {
         String token = "";
         do {
             ListPurchaseOrdersResponse page = stub.listPurchaseOrders(ListPurchaseOrdersRequest.newBuilder()
-                    .setPageSize(2).setPageToken(token).build());
+                    .setPageSize(2)
+                    .setPageToken(token)
+                    .build());
             page.getItemsList().forEach(item -> keys.add(item.getNumber()));
             token = page.getNextPageToken();
         } while (!token.isEmpty());
         assertThat(keys).containsExactlyElementsOf(created.reversed());
         assertThat(stub.listPurchaseOrders(ListPurchaseOrdersRequest.newBuilder()
-                .setState(OrderState.ORDER_STATE_SUBMITTED).build()).getItemsCount()).isZero();
+                                .setState(OrderState.ORDER_STATE_SUBMITTED)
+                                .build())
+                        .getItemsCount())
+                .isZero();
     }
 
     @Test
     void refusesCallersWithoutAValidToken() {
         for (String token : new String[] {null, TestTokens.expired(), TestTokens.foreignSigned()}) {
-            var stub = OrderServiceGrpc.newBlockingStub(channel);
+            var stub = OrderServiceGrpc.newBlockingStub(clients.channel());
             var caller = token == null ? stub : GrpcTestClients.withToken(stub, token);
-            assertThat(GrpcAssertions.failure(() -> caller.listPurchaseOrders(ListPurchaseOrdersRequest
-                    .getDefaultInstance())).getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(GrpcAssertions.failure(
+                                    () -> caller.listPurchaseOrders(ListPurchaseOrdersRequest.getDefaultInstance()))
+                            .getStatus()
+                            .getCode())
+                    .isEqualTo(Status.Code.UNAUTHENTICATED);
         }
-        assertThat(GrpcAssertions.failure(() -> as(TestTokens.unitManager("GN")).listPurchaseOrders(
-                ListPurchaseOrdersRequest.getDefaultInstance())).getStatus().getCode())
+        assertThat(GrpcAssertions.failure(() -> as(TestTokens.unitManager("GN"))
+                                .listPurchaseOrders(ListPurchaseOrdersRequest.getDefaultInstance()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
     @Test
     void healthServiceAnswersWithoutAToken() {
-        GrpcAssertions.assertHealthServing(channel);
+        GrpcAssertions.assertHealthServing(clients.channel());
     }
 }

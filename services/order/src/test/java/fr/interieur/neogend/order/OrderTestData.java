@@ -1,7 +1,7 @@
 package fr.interieur.neogend.order;
 
-import fr.interieur.neogend.inventory.v1.PackType;
 import com.google.type.Date;
+import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.order.v1.BudgetEnvelope;
 import fr.interieur.neogend.order.v1.CatalogueItem;
 import fr.interieur.neogend.order.v1.CreateAgreementRequest;
@@ -15,8 +15,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /** An agreement like the NéoGEND one, and orders against it. */
 public final class OrderTestData {
 
-    private OrderTestData() {
-    }
+    private OrderTestData() {}
 
     public static void reset(JdbcClient jdbc) {
         jdbc.sql("delete from invoice_line").update();
@@ -36,10 +35,17 @@ public final class OrderTestData {
     }
 
     public static FrameworkAgreement.Builder agreement(String id, String supplierId, long maxPacks) {
-        return FrameworkAgreement.newBuilder().setId(id).setTitle("Mobility packs for " + id)
-                .setSupplierId(supplierId).setSupplierName("Supplier " + supplierId)
-                .setNotifiedOn(Date.newBuilder().setYear(2026).setMonth(1).setDay(15)).setTermMonths(48)
-                .setMinPacks(maxPacks / 4).setMaxPacks(maxPacks).setEstimatedValue("53000000.00").setVatRate("0.20")
+        return FrameworkAgreement.newBuilder()
+                .setId(id)
+                .setTitle("Mobility packs for " + id)
+                .setSupplierId(supplierId)
+                .setSupplierName("Supplier " + supplierId)
+                .setNotifiedOn(Date.newBuilder().setYear(2026).setMonth(1).setDay(15))
+                .setTermMonths(48)
+                .setMinPacks(maxPacks / 4)
+                .setMaxPacks(maxPacks)
+                .setEstimatedValue("53000000.00")
+                .setVatRate("0.20")
                 .addBudgets(BudgetEnvelope.newBuilder().setFiscalYear(2026).setAmount("13250000.00"))
                 .addBudgets(BudgetEnvelope.newBuilder().setFiscalYear(2027).setAmount("13250000.00"))
                 .addPriceSchedule(item("PACK-SMARTPHONE-INDIVIDUAL", ItemKind.ITEM_KIND_PACK_LEASE, "21.90")
@@ -52,7 +58,11 @@ public final class OrderTestData {
     }
 
     static CatalogueItem.Builder item(String code, ItemKind kind, String price) {
-        return CatalogueItem.newBuilder().setCode(code).setKind(kind).setLabel(code.toLowerCase()).setUnitPrice(price);
+        return CatalogueItem.newBuilder()
+                .setCode(code)
+                .setKind(kind)
+                .setLabel(code.toLowerCase())
+                .setUnitPrice(price);
     }
 
     public static CreateAgreementRequest create(FrameworkAgreement.Builder a) {
@@ -61,9 +71,15 @@ public final class OrderTestData {
 
     /** An order for {@code phones} smartphone packs delivered on the given date. */
     public static CreatePurchaseOrderRequest order(String agreementId, long phones, int year, int month, int day) {
-        return CreatePurchaseOrderRequest.newBuilder().setOrder(PurchaseOrder.newBuilder().setAgreementId(agreementId)
-                .setDeliverySite("Dépôt central, Rennes")
-                .setRequestedDate(Date.newBuilder().setYear(year).setMonth(month).setDay(day))
-                .addLines(OrderLine.newBuilder().setItemCode("PACK-SMARTPHONE-INDIVIDUAL").setQuantity(phones))).build();
+        return CreatePurchaseOrderRequest.newBuilder()
+                .setOrder(PurchaseOrder.newBuilder()
+                        .setAgreementId(agreementId)
+                        .setDeliverySite("Dépôt central, Rennes")
+                        .setRequestedDate(
+                                Date.newBuilder().setYear(year).setMonth(month).setDay(day))
+                        .addLines(OrderLine.newBuilder()
+                                .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                                .setQuantity(phones)))
+                .build();
     }
 }

@@ -13,29 +13,27 @@ import fr.interieur.neogend.order.v1.ExchangeRequest;
 import fr.interieur.neogend.order.v1.ExchangeRequestState;
 import fr.interieur.neogend.order.v1.GetPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ListExchangeRequestsRequest;
-import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
 import fr.interieur.neogend.order.v1.OrderState;
 import fr.interieur.neogend.order.v1.PurchaseOrder;
 import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -78,6 +76,7 @@ class SupplierIntakeIT {
     static final int INVENTORY_PORT = TestPorts.free();
     /** The devices the inventory stand-in knows, by IMEI: GetDevice answers them, NOT_FOUND otherwise. */
     static final Map<String, Device> FLEET = new ConcurrentHashMap<>();
+
     static final Server INVENTORY;
 
     static {
@@ -88,14 +87,18 @@ class SupplierIntakeIT {
                         public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> out) {
                             Device d = FLEET.get(request.getImei());
                             if (d == null) {
-                                out.onError(Status.NOT_FOUND.withDescription("no device " + request.getImei())
+                                out.onError(Status.NOT_FOUND
+                                        .withDescription("no device " + request.getImei())
                                         .asRuntimeException());
                                 return;
                             }
-                            out.onNext(GetDeviceResponse.newBuilder().setDevice(d).build());
+                            out.onNext(
+                                    GetDeviceResponse.newBuilder().setDevice(d).build());
                             out.onCompleted();
                         }
-                    }).build().start();
+                    })
+                    .build()
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -103,8 +106,13 @@ class SupplierIntakeIT {
 
     /** A device of the fleet, in a pack leased under an agreement. */
     static Device inPack(String imei, DeviceState state, String agreementId) {
-        return Device.newBuilder().setImei(imei).setModel("Rugged X5").setState(state)
-                .setPackId("PK-" + imei.substring(9)).setAgreementId(agreementId).build();
+        return Device.newBuilder()
+                .setImei(imei)
+                .setModel("Rugged X5")
+                .setState(state)
+                .setPackId("PK-" + imei.substring(9))
+                .setAgreementId(agreementId)
+                .build();
     }
 
     @DynamicPropertySource
@@ -125,11 +133,12 @@ class SupplierIntakeIT {
         INVENTORY.shutdownNow();
     }
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     OrderServiceBlockingStub fleetManager;
 
     @BeforeEach
@@ -138,33 +147,40 @@ class SupplierIntakeIT {
         FLEET.clear();
         OrderTestData.reset(jdbc);
         jdbc.sql("delete from supplier_outbox").update();
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+        fleetManager = clients.as(TestTokens.fleetManager(), OrderServiceGrpc::newBlockingStub);
         fleetManager.createAgreement(create(agreement("AC-2026-NEOGEND", "SUP-DEMO", 140_000)));
-    }
-
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
     }
 
     /** The supplier's next answers: the newest stub wins, so there is never a moment without one (a 404). */
     void supplierAnswers(int status, int delayMillis) {
-        SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders")).willReturn(aResponse().withStatus(status)
-                .withHeader("Content-Type", "application/json").withFixedDelay(delayMillis)
-                .withBody(status == 201 ? "{\"supplierReference\":\"CMD-1\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}"
-                        : "{\"error\":\"status " + status + "\"}")));
+        SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders"))
+                .willReturn(aResponse()
+                        .withStatus(status)
+                        .withHeader("Content-Type", "application/json")
+                        .withFixedDelay(delayMillis)
+                        .withBody(
+                                status == 201
+                                        ? "{\"supplierReference\":\"CMD-1\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}"
+                                        : "{\"error\":\"status " + status + "\"}")));
     }
 
     String approved(long phones) {
-        PurchaseOrder o = fleetManager.createPurchaseOrder(order("AC-2026-NEOGEND", phones, 2026, 12, 1)).getOrder();
-        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build());
-        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build());
+        PurchaseOrder o = fleetManager
+                .createPurchaseOrder(order("AC-2026-NEOGEND", phones, 2026, 12, 1))
+                .getOrder();
+        fleetManager.submitPurchaseOrder(
+                SubmitPurchaseOrderRequest.newBuilder().setNumber(o.getNumber()).build());
+        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                .setNumber(o.getNumber())
+                .build());
         return o.getNumber();
     }
 
     PurchaseOrder read(String number) {
-        return fleetManager.getPurchaseOrder(GetPurchaseOrderRequest.newBuilder().setNumber(number).build()).getOrder();
+        return fleetManager
+                .getPurchaseOrder(
+                        GetPurchaseOrderRequest.newBuilder().setNumber(number).build())
+                .getOrder();
     }
 
     List<LoggedRequest> calls() {
@@ -177,18 +193,23 @@ class SupplierIntakeIT {
         String number = approved(500);
         awaitTrue(() -> calls().size() >= 4, Duration.ofSeconds(20));
         assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
-        assertThat(jdbc.sql("select last_error from supplier_outbox where order_number = ?").param(number)
-                .query(String.class).single()).isNotBlank();
+        assertThat(jdbc.sql("select last_error from supplier_outbox where order_number = ?")
+                        .param(number)
+                        .query(String.class)
+                        .single())
+                .isNotBlank();
 
         supplierAnswers(201, 0);
         SUPPLIER.resetRequests();
         awaitTrue(() -> read(number).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
         Thread.sleep(600); // a few more relay passes: nothing more is sent
-        SUPPLIER.verify(1, postRequestedFor(urlPathEqualTo("/api/orders"))
-                .withHeader("Idempotency-Key", equalTo(number))
-                .withRequestBody(matchingJsonPath("$.orderNumber", equalTo(number)))
-                .withRequestBody(matchingJsonPath("$.lines[0].itemCode", equalTo("PACK-SMARTPHONE-INDIVIDUAL")))
-                .withRequestBody(matchingJsonPath("$.lines[0].quantity", equalTo("500"))));
+        SUPPLIER.verify(
+                1,
+                postRequestedFor(urlPathEqualTo("/api/orders"))
+                        .withHeader("Idempotency-Key", equalTo(number))
+                        .withRequestBody(matchingJsonPath("$.orderNumber", equalTo(number)))
+                        .withRequestBody(matchingJsonPath("$.lines[0].itemCode", equalTo("PACK-SMARTPHONE-INDIVIDUAL")))
+                        .withRequestBody(matchingJsonPath("$.lines[0].quantity", equalTo("500"))));
         PurchaseOrder sent = read(number);
         assertThat(sent.getTransitionsList().getLast().getActor()).isEqualTo("system:supplier-relay");
         assertThat(sent.getTransitionsList().getLast().getReason()).isEqualTo("supplier reference CMD-1");
@@ -203,7 +224,9 @@ class SupplierIntakeIT {
         supplierAnswers(201, 0);
         awaitTrue(() -> read(number).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
         // the slow calls and the one that succeeded: all the same order under the same key
-        assertThat(calls()).hasSizeGreaterThan(2).allMatch(r -> r.getHeader("Idempotency-Key").equals(number));
+        assertThat(calls())
+                .hasSizeGreaterThan(2)
+                .allMatch(r -> r.getHeader("Idempotency-Key").equals(number));
     }
 
     @Test
@@ -216,13 +239,20 @@ class SupplierIntakeIT {
         supplierAnswers(422, 0);
         SUPPLIER.resetRequests();
         String refused = approved(10);
-        awaitTrue(() -> jdbc.sql("select refused_at is not null from supplier_outbox where order_number = ?")
-                .param(refused).query(Boolean.class).single(), Duration.ofSeconds(20));
+        awaitTrue(
+                () -> jdbc.sql("select refused_at is not null from supplier_outbox where order_number = ?")
+                        .param(refused)
+                        .query(Boolean.class)
+                        .single(),
+                Duration.ofSeconds(20));
         Thread.sleep(600);
         assertThat(calls()).hasSize(1);
         assertThat(read(refused).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
-        assertThat(jdbc.sql("select last_error from supplier_outbox where order_number = ?").param(refused)
-                .query(String.class).single()).startsWith("HTTP 422");
+        assertThat(jdbc.sql("select last_error from supplier_outbox where order_number = ?")
+                        .param(refused)
+                        .query(String.class)
+                        .single())
+                .startsWith("HTTP 422");
     }
 
     @Test
@@ -230,8 +260,10 @@ class SupplierIntakeIT {
         supplierAnswers(503, 0);
         String number = approved(10);
         awaitTrue(() -> !calls().isEmpty(), Duration.ofSeconds(20));
-        fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder().setNumber(number)
-                .setReason("wrong delivery site").build());
+        fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
+                .setNumber(number)
+                .setReason("wrong delivery site")
+                .build());
         supplierAnswers(201, 0);
         SUPPLIER.resetRequests();
         Thread.sleep(800);
@@ -247,19 +279,27 @@ class SupplierIntakeIT {
         awaitTrue(() -> read(number).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
         String path = "/api/orders/" + number + "/cancellation";
         SUPPLIER.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(503)));
-        fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder().setNumber(number)
-                .setReason("budget gelé").build());
+        fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
+                .setNumber(number)
+                .setReason("budget gelé")
+                .build());
         assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
         // the supplier is down: the cancellation waits in the outbox and is tried again, same key
         awaitTrue(() -> SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path))).size() >= 2, Duration.ofSeconds(20));
-        SUPPLIER.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json")
-                .withBody("{\"supplierReference\":\"ANN-1\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
-        awaitTrue(() -> jdbc.sql("select count(*) from supplier_outbox where delivered_at is null").query(Long.class)
-                        .single() == 0,
+        SUPPLIER.stubFor(post(urlPathEqualTo(path))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"supplierReference\":\"ANN-1\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        awaitTrue(
+                () -> jdbc.sql("select count(*) from supplier_outbox where delivered_at is null")
+                                .query(Long.class)
+                                .single()
+                        == 0,
                 Duration.ofSeconds(20));
         // every attempt carried the same key, the order and the reason
-        assertThat(SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path)))).hasSizeGreaterThanOrEqualTo(3)
+        assertThat(SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path))))
+                .hasSizeGreaterThanOrEqualTo(3)
                 .allSatisfy(r -> {
                     assertThat(r.getHeader("Idempotency-Key")).isEqualTo(number + "-CANCELLATION");
                     assertThat(r.getBodyAsString()).contains(number).contains("budget gelé");
@@ -267,35 +307,48 @@ class SupplierIntakeIT {
         SUPPLIER.resetRequests();
         Thread.sleep(600);
         assertThat(SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path)))).isEmpty(); // delivered: no more calls
-        var supplier = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
-                TestTokens.supplier("SUP-DEMO"));
-        assertThat(supplier.getPurchaseOrder(GetPurchaseOrderRequest.newBuilder().setNumber(number).build()).getOrder()
-                .getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+        var supplier = clients.as(TestTokens.supplier("SUP-DEMO"), OrderServiceGrpc::newBlockingStub);
+        assertThat(supplier.getPurchaseOrder(GetPurchaseOrderRequest.newBuilder()
+                                .setNumber(number)
+                                .build())
+                        .getOrder()
+                        .getState())
+                .isEqualTo(OrderState.ORDER_STATE_CANCELLED);
     }
 
     void supplierAnswersExchanges(int status) {
-        SUPPLIER.stubFor(post(urlPathEqualTo("/api/exchange-requests")).willReturn(aResponse().withStatus(status)
-                .withHeader("Content-Type", "application/json")
-                .withBody(status == 201 ? "{\"supplierReference\":\"ECH-7\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}"
-                        : "{\"error\":\"status " + status + "\"}")));
+        SUPPLIER.stubFor(post(urlPathEqualTo("/api/exchange-requests"))
+                .willReturn(aResponse()
+                        .withStatus(status)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(
+                                status == 201
+                                        ? "{\"supplierReference\":\"ECH-7\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}"
+                                        : "{\"error\":\"status " + status + "\"}")));
     }
 
     ExchangeRequest exchangeRequested(OrderServiceBlockingStub as, String imei) {
-        return as.requestDeviceExchange(RequestDeviceExchangeRequest.newBuilder().setExchangeRequest(
-                ExchangeRequest.newBuilder().setImei(imei).setModel("Rugged X5").setReason("mainboard dead")
-                        .setRepairReference("RP-000001")).build()).getExchangeRequest();
+        return as.requestDeviceExchange(RequestDeviceExchangeRequest.newBuilder()
+                        .setExchangeRequest(ExchangeRequest.newBuilder()
+                                .setImei(imei)
+                                .setModel("Rugged X5")
+                                .setReason("mainboard dead")
+                                .setRepairReference("RP-000001"))
+                        .build())
+                .getExchangeRequest();
     }
 
     ExchangeRequest exchange(String imei) {
-        return fleetManager.listExchangeRequests(ListExchangeRequestsRequest.newBuilder().setImei(imei).build())
+        return fleetManager
+                .listExchangeRequests(
+                        ListExchangeRequestsRequest.newBuilder().setImei(imei).build())
                 .getExchangeRequests(0);
     }
 
     @Test
     void anExchangeRequestWaitsForTheSupplierThenArrivesOnceAndARefusalAllowsANewOne() throws Exception {
         supplierAnswersExchanges(503);
-        var technician = GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel),
-                TestTokens.technician("GN-RBRE"));
+        var technician = clients.as(TestTokens.technician("GN-RBRE"), OrderServiceGrpc::newBlockingStub);
         String imei = "352990110000011";
         FLEET.put(imei, inPack(imei, DeviceState.DEVICE_STATE_IN_REPAIR, "AC-2026-NEOGEND"));
         ExchangeRequest asked = exchangeRequested(technician, imei);
@@ -303,32 +356,44 @@ class SupplierIntakeIT {
         assertThat(asked.getAgreementId()).isEqualTo("AC-2026-NEOGEND"); // its pack's
         assertThat(asked.getState()).isEqualTo(ExchangeRequestState.EXCHANGE_REQUEST_STATE_REQUESTED);
         assertThat(asked.getRequestedBy()).isEqualTo("technician");
-        GrpcAssertions.assertStatus(() -> exchangeRequested(technician, imei), Status.Code.ALREADY_EXISTS,
+        GrpcAssertions.assertStatus(
+                () -> exchangeRequested(technician, imei),
+                Status.Code.ALREADY_EXISTS,
                 "an exchange of device " + imei + " is requested already");
-        GrpcAssertions.assertStatus(() -> exchangeRequested(technician, "352990110000012"),
-                Status.Code.INVALID_ARGUMENT, "exchange_request.imei");
-        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> exchangeRequested(
-                GrpcTestClients.withToken(OrderServiceGrpc.newBlockingStub(channel), TestTokens.auditor()), imei));
-        awaitTrue(() -> SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/exchange-requests"))).size() >= 2,
+        GrpcAssertions.assertStatus(
+                () -> exchangeRequested(technician, "352990110000012"),
+                Status.Code.INVALID_ARGUMENT,
+                "exchange_request.imei");
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> exchangeRequested(clients.as(TestTokens.auditor(), OrderServiceGrpc::newBlockingStub), imei));
+        awaitTrue(
+                () -> SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/exchange-requests")))
+                                .size()
+                        >= 2,
                 Duration.ofSeconds(20));
         assertThat(exchange(imei).getState()).isEqualTo(ExchangeRequestState.EXCHANGE_REQUEST_STATE_REQUESTED);
 
         supplierAnswersExchanges(201);
         SUPPLIER.resetRequests();
-        awaitTrue(() -> exchange(imei).getState() == ExchangeRequestState.EXCHANGE_REQUEST_STATE_SENT,
+        awaitTrue(
+                () -> exchange(imei).getState() == ExchangeRequestState.EXCHANGE_REQUEST_STATE_SENT,
                 Duration.ofSeconds(20));
         Thread.sleep(600);
         // delivered once: one attempt accepted (an attempt refused with 503 just before the switch may reach
         // the journal after its reset: it is counted by status, not by arrival)
         assertThat(SUPPLIER.getAllServeEvents().stream()
-                .filter(e -> e.getRequest().getUrl().startsWith("/api/exchange-requests"))
-                .filter(e -> e.getResponse().getStatus() == 201).count()).isEqualTo(1);
-        SUPPLIER.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(1),
+                        .filter(e -> e.getRequest().getUrl().startsWith("/api/exchange-requests"))
+                        .filter(e -> e.getResponse().getStatus() == 201)
+                        .count())
+                .isEqualTo(1);
+        SUPPLIER.verify(
+                com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(1),
                 postRequestedFor(urlPathEqualTo("/api/exchange-requests"))
-                .withHeader("Idempotency-Key", equalTo(asked.getNumber()))
-                .withRequestBody(matchingJsonPath("$.imei", equalTo(imei)))
-                .withRequestBody(matchingJsonPath("$.agreementId", equalTo("AC-2026-NEOGEND")))
-                .withRequestBody(matchingJsonPath("$.repairReference", equalTo("RP-000001"))));
+                        .withHeader("Idempotency-Key", equalTo(asked.getNumber()))
+                        .withRequestBody(matchingJsonPath("$.imei", equalTo(imei)))
+                        .withRequestBody(matchingJsonPath("$.agreementId", equalTo("AC-2026-NEOGEND")))
+                        .withRequestBody(matchingJsonPath("$.repairReference", equalTo("RP-000001"))));
         assertThat(exchange(imei).getSupplierReference()).isEqualTo("ECH-7");
 
         // refused by the supplier: kept with its reason, and the device may be asked for again
@@ -336,7 +401,8 @@ class SupplierIntakeIT {
         FLEET.put(other, inPack(other, DeviceState.DEVICE_STATE_ASSIGNED, "AC-2026-NEOGEND"));
         supplierAnswersExchanges(422);
         ExchangeRequest refused = exchangeRequested(technician, other);
-        awaitTrue(() -> exchange(other).getState() == ExchangeRequestState.EXCHANGE_REQUEST_STATE_REFUSED,
+        awaitTrue(
+                () -> exchange(other).getState() == ExchangeRequestState.EXCHANGE_REQUEST_STATE_REFUSED,
                 Duration.ofSeconds(20));
         assertThat(exchange(other).getRefusalReason()).startsWith("HTTP 422");
         assertThat(exchangeRequested(technician, other).getNumber()).isNotEqualTo(refused.getNumber());
@@ -354,31 +420,52 @@ class SupplierIntakeIT {
         // naming another agreement than the pack's is refused, and nothing is queued for it
         String third = "352990110000052";
         FLEET.put(third, inPack(third, DeviceState.DEVICE_STATE_ASSIGNED, "AC-2026-NEOGEND"));
-        GrpcAssertions.assertStatus(() -> fleetManager.requestDeviceExchange(RequestDeviceExchangeRequest.newBuilder()
-                        .setExchangeRequest(ExchangeRequest.newBuilder().setImei(third).setAgreementId("AC-2027-SUCCESSOR")
-                                .setReason("screen")).build()),
-                Status.Code.INVALID_ARGUMENT, "leased under AC-2026-NEOGEND, not AC-2027-SUCCESSOR");
-        assertThat(jdbc.sql("select count(*) from exchange_request where imei = ?").param(third)
-                .query(Long.class).single()).isZero();
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.requestDeviceExchange(RequestDeviceExchangeRequest.newBuilder()
+                        .setExchangeRequest(ExchangeRequest.newBuilder()
+                                .setImei(third)
+                                .setAgreementId("AC-2027-SUCCESSOR")
+                                .setReason("screen"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "leased under AC-2026-NEOGEND, not AC-2027-SUCCESSOR");
+        assertThat(jdbc.sql("select count(*) from exchange_request where imei = ?")
+                        .param(third)
+                        .query(Long.class)
+                        .single())
+                .isZero();
     }
 
     @Test
     void aDeviceOutsideTheFleetOrTheCallersReachOrInAStateThatCannotLeaveIsNeverSentToTheSupplier() {
         // unknown to inventory, or outside the caller's reach (inventory answers NOT_FOUND for both)
-        GrpcAssertions.assertStatus(() -> exchangeRequested(fleetManager, "352990110000011"),
-                Status.Code.NOT_FOUND, "no device with IMEI 352990110000011");
+        GrpcAssertions.assertStatus(
+                () -> exchangeRequested(fleetManager, "352990110000011"),
+                Status.Code.NOT_FOUND,
+                "no device with IMEI 352990110000011");
         // a spare (no pack) and a returned device cannot be exchanged
         String spare = "352990110000037";
-        FLEET.put(spare, Device.newBuilder().setImei(spare).setModel("Rugged X5")
-                .setState(DeviceState.DEVICE_STATE_IN_STOCK).build());
-        GrpcAssertions.assertStatus(() -> exchangeRequested(fleetManager, spare), Status.Code.FAILED_PRECONDITION,
-                "in no pack");
+        FLEET.put(
+                spare,
+                Device.newBuilder()
+                        .setImei(spare)
+                        .setModel("Rugged X5")
+                        .setState(DeviceState.DEVICE_STATE_IN_STOCK)
+                        .build());
+        GrpcAssertions.assertStatus(
+                () -> exchangeRequested(fleetManager, spare), Status.Code.FAILED_PRECONDITION, "in no pack");
         String returned = "352990110000045";
         FLEET.put(returned, inPack(returned, DeviceState.DEVICE_STATE_RETURNED, "AC-2026-NEOGEND"));
-        GrpcAssertions.assertStatus(() -> exchangeRequested(fleetManager, returned), Status.Code.FAILED_PRECONDITION,
-                "is RETURNED");
-        assertThat(jdbc.sql("select count(*) from supplier_outbox").query(Long.class).single()).isZero();
-        assertThat(jdbc.sql("select count(*) from exchange_request").query(Long.class).single()).isZero();
+        GrpcAssertions.assertStatus(
+                () -> exchangeRequested(fleetManager, returned), Status.Code.FAILED_PRECONDITION, "is RETURNED");
+        assertThat(jdbc.sql("select count(*) from supplier_outbox")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql("select count(*) from exchange_request")
+                        .query(Long.class)
+                        .single())
+                .isZero();
     }
 
     private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws InterruptedException {

@@ -15,8 +15,11 @@ class ArchitectureTest {
     /** Every class outside grpc, persistence and *client is free of transport and storage (issue 19). */
     @Test
     void everyClassOutsideTheAdaptersDependsOnNeitherTransportNorStorage() {
-        DomainRules.checkService(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("fr.interieur.neogend.telemetry"), "fr.interieur.neogend.telemetry");
+        DomainRules.checkService(
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                        .importPackages("fr.interieur.neogend.telemetry"),
+                "fr.interieur.neogend.telemetry");
     }
 
     /** Each table is written by one persistence adapter (readings and states, commands, credentials, revocations, releases, the position audit). */
@@ -24,6 +27,16 @@ class ArchitectureTest {
     void everyTableHasOneOwner() {
         Path main = Path.of("src/main/java");
         TableOwners.check(main);
-        assertThat(TableOwners.writers(main)).containsKeys("reading", "device_state", "device_command", "device_credential", "device_revocation", "inventory_event", "rom_release", "position_access", "position_access_device");
+        assertThat(TableOwners.writers(main))
+                .containsKeys(
+                        "reading",
+                        "device_state",
+                        "device_command",
+                        "device_credential",
+                        "device_revocation",
+                        "inventory_event",
+                        "rom_release",
+                        "position_access",
+                        "position_access_device");
     }
 }

@@ -9,16 +9,15 @@ import fr.interieur.neogend.telemetry.v1.RomRelease;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceBlockingStub;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static fr.interieur.neogend.testkit.Days.day;
@@ -37,11 +36,12 @@ class ComplianceIT {
 
     FakeInventory inventory;
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     TelemetryServiceBlockingStub supplier;
     TelemetryServiceBlockingStub fleetManager;
 
@@ -51,21 +51,25 @@ class ComplianceIT {
         jdbc.sql("delete from device_state").update();
         jdbc.sql("delete from device_revocation").update();
         jdbc.sql("delete from rom_release").update();
-        channel = GrpcTestClients.channel(grpcPort);
-        supplier = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-DEMO"));
-        fleetManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+        supplier = clients.as(TestTokens.supplier("SUP-DEMO"), TelemetryServiceGrpc::newBlockingStub);
+        fleetManager = clients.as(TestTokens.fleetManager(), TelemetryServiceGrpc::newBlockingStub);
     }
 
     @AfterEach
     void disconnect() {
-        channel.shutdownNow();
         inventory.close();
     }
 
     RomRelease publish(String model, String build, String patch, String bulletin) {
-        return supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder().setRelease(RomRelease.newBuilder()
-                .setModel(model).setBuildFingerprint(build).setSecurityPatchLevel(patch).setBulletinDate(day(bulletin))
-                .setKernelSourceSha256("a".repeat(64)).setKernelConfig("CONFIG_SECURITY_SELINUX=y\n")).build())
+        return supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
+                        .setRelease(RomRelease.newBuilder()
+                                .setModel(model)
+                                .setBuildFingerprint(build)
+                                .setSecurityPatchLevel(patch)
+                                .setBulletinDate(day(bulletin))
+                                .setKernelSourceSha256("a".repeat(64))
+                                .setKernelConfig("CONFIG_SECURITY_SELINUX=y\n"))
+                        .build())
                 .getRelease();
     }
 
@@ -88,13 +92,19 @@ class ComplianceIT {
         device("352990110000045", "neogend/x5/2026.11", "2026-10-05");
         device("352990110000052", "custom/unknown-build", "2026-01-05");
 
-        fleetManager.approveRomRelease(ApproveRomReleaseRequest.newBuilder().setId(old.getId()).build());
-        fleetManager.approveRomRelease(ApproveRomReleaseRequest.newBuilder().setId(current.getId()).build());
-        assertThat(fleetManager.listRomReleases(ListRomReleasesRequest.newBuilder().setModel("Rugged X5").build())
-                .getReleasesList()).extracting(r -> r.getBuildFingerprint() + "=" + r.getApproved())
+        fleetManager.approveRomRelease(
+                ApproveRomReleaseRequest.newBuilder().setId(old.getId()).build());
+        fleetManager.approveRomRelease(
+                ApproveRomReleaseRequest.newBuilder().setId(current.getId()).build());
+        assertThat(fleetManager
+                        .listRomReleases(ListRomReleasesRequest.newBuilder()
+                                .setModel("Rugged X5")
+                                .build())
+                        .getReleasesList())
+                .extracting(r -> r.getBuildFingerprint() + "=" + r.getApproved())
                 .containsExactly("neogend/x5/2026.11=true", "neogend/x5/2026.09=false");
 
-        var compliance = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
+        var compliance = clients.as(TestTokens.auditor(), TelemetryServiceGrpc::newBlockingStub)
                 .getCompliance(GetComplianceRequest.getDefaultInstance());
         assertThat(compliance.getModelsList()).hasSize(1);
         ModelCompliance x5 = compliance.getModels(0);
@@ -102,8 +112,8 @@ class ComplianceIT {
         assertThat(x5.getApprovedPatchLevel()).isEqualTo("2026-11-05");
         assertThat(x5.getDevices()).isEqualTo(5);
         assertThat(x5.getReporting()).isEqualTo(5);
-        assertThat(x5.getNonCompliant()).isEqualTo(4);     // the unknown build is late too, and counted
-        assertThat(x5.getMaxGapDays()).isEqualTo(304);     // 2026-01-05 -> 2026-11-05
+        assertThat(x5.getNonCompliant()).isEqualTo(4); // the unknown build is late too, and counted
+        assertThat(x5.getMaxGapDays()).isEqualTo(304); // 2026-01-05 -> 2026-11-05
         assertThat(x5.getAverageGapDays()).isEqualTo(114); // (61 + 61 + 31 + 304) / 4
         assertThat(x5.getSupplierDelayDays()).isGreaterThanOrEqualTo(0);
         assertThat(compliance.getUnknownBuildDevices()).isEqualTo(1);
@@ -113,25 +123,59 @@ class ComplianceIT {
     void onlySuppliersPublishAndOnlyFleetManagersApprove() {
         RomRelease r = publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01");
         assertThat(GrpcAssertions.failure(() -> publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01"))
-                .getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.ALREADY_EXISTS);
         // the proto's rules first (a patch level that is no date), then the service's, together
         assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
-                .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("soon")
-                        .setBulletinDate(day("2026-12-01")).setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
+                                .setRelease(RomRelease.newBuilder()
+                                        .setModel("X")
+                                        .setBuildFingerprint("b")
+                                        .setSecurityPatchLevel("soon")
+                                        .setBulletinDate(day("2026-12-01"))
+                                        .setKernelSourceSha256("xyz"))
+                                .build()))
+                        .getStatus()
+                        .getDescription())
                 .contains("release.security_patch_level");
         assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
-                .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("2026-02-30")
-                        .setBulletinDate(day("2026-12-01")).setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
-                .contains("release.security_patch_level").contains("February".toUpperCase());
+                                .setRelease(RomRelease.newBuilder()
+                                        .setModel("X")
+                                        .setBuildFingerprint("b")
+                                        .setSecurityPatchLevel("2026-02-30")
+                                        .setBulletinDate(day("2026-12-01"))
+                                        .setKernelSourceSha256("xyz"))
+                                .build()))
+                        .getStatus()
+                        .getDescription())
+                .contains("release.security_patch_level")
+                .contains("February".toUpperCase());
         assertThat(GrpcAssertions.failure(() -> supplier.publishRomRelease(PublishRomReleaseRequest.newBuilder()
-                .setRelease(RomRelease.newBuilder().setModel("X").setBuildFingerprint("b").setSecurityPatchLevel("2026-12-05")
-                        .setBulletinDate(day("2026-12-01")).setKernelSourceSha256("xyz")).build())).getStatus().getDescription())
-                .contains("release.kernel_source_sha256").contains("release.kernel_config");
+                                .setRelease(RomRelease.newBuilder()
+                                        .setModel("X")
+                                        .setBuildFingerprint("b")
+                                        .setSecurityPatchLevel("2026-12-05")
+                                        .setBulletinDate(day("2026-12-01"))
+                                        .setKernelSourceSha256("xyz"))
+                                .build()))
+                        .getStatus()
+                        .getDescription())
+                .contains("release.kernel_source_sha256")
+                .contains("release.kernel_config");
         assertThat(GrpcAssertions.failure(() -> supplier.approveRomRelease(ApproveRomReleaseRequest.newBuilder()
-                .setId(r.getId()).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(GrpcAssertions.failure(() -> fleetManager.publishRomRelease(PublishRomReleaseRequest
-                .getDefaultInstance())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.supplier("SUP-X"))
-                .listRomReleases(ListRomReleasesRequest.getDefaultInstance()).getReleasesCount()).isZero();
+                                .setId(r.getId())
+                                .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(
+                                () -> fleetManager.publishRomRelease(PublishRomReleaseRequest.getDefaultInstance()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(clients.as(TestTokens.supplier("SUP-X"), TelemetryServiceGrpc::newBlockingStub)
+                        .listRomReleases(ListRomReleasesRequest.getDefaultInstance())
+                        .getReleasesCount())
+                .isZero();
     }
 }

@@ -39,11 +39,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FakeInventory implements AutoCloseable {
 
-    record Dev(String imei, String model, String unitCode, String state) {
-    }
+    record Dev(String imei, String model, String unitCode, String state) {}
 
     private static final Context.Key<Optional<String>> REACH = Context.key("reach");
-    private static final java.util.regex.Pattern UNIT = java.util.regex.Pattern.compile("\"unit_code\"\\s*:\\s*\"([^\"]+)\"");
+    private static final java.util.regex.Pattern UNIT =
+            java.util.regex.Pattern.compile("\"unit_code\"\\s*:\\s*\"([^\"]+)\"");
 
     final Map<String, Dev> devices = new ConcurrentHashMap<>();
     final AtomicInteger placementCalls = new AtomicInteger();
@@ -74,8 +74,8 @@ final class FakeInventory implements AutoCloseable {
             }
 
             @Override
-            public void streamDevicePlacements(StreamDevicePlacementsRequest request,
-                                               StreamObserver<StreamDevicePlacementsResponse> out) {
+            public void streamDevicePlacements(
+                    StreamDevicePlacementsRequest request, StreamObserver<StreamDevicePlacementsResponse> out) {
                 placementCalls.incrementAndGet();
                 if (!allowed(request.getUnitCode(), out)) {
                     return;
@@ -83,9 +83,12 @@ final class FakeInventory implements AutoCloseable {
                 List<Dev> all = selected(request.getUnitCode());
                 for (int i = 0; i < all.size(); i += 2) {
                     var batch = StreamDevicePlacementsResponse.newBuilder();
-                    all.subList(i, Math.min(i + 2, all.size())).forEach(d -> batch.addPlacementsBuilder()
-                            .setImei(d.imei()).setModel(d.model()).setUnitCode(d.unitCode())
-                            .setState(DeviceState.valueOf("DEVICE_STATE_" + d.state())));
+                    all.subList(i, Math.min(i + 2, all.size()))
+                            .forEach(d -> batch.addPlacementsBuilder()
+                                    .setImei(d.imei())
+                                    .setModel(d.model())
+                                    .setUnitCode(d.unitCode())
+                                    .setState(DeviceState.valueOf("DEVICE_STATE_" + d.state())));
                     out.onNext(batch.build());
                 }
                 out.onCompleted();
@@ -93,14 +96,16 @@ final class FakeInventory implements AutoCloseable {
         };
         ServerInterceptor reach = new ServerInterceptor() {
             @Override
-            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-                                                              ServerCallHandler<Q, A> next) {
+            public <Q, A> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
                 String auth = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
                 return Contexts.interceptCall(Context.current().withValue(REACH, unitOf(auth)), call, headers, next);
             }
         };
         server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
-                .addService(ServerInterceptors.intercept(service, reach)).build().start();
+                .addService(ServerInterceptors.intercept(service, reach))
+                .build()
+                .start();
     }
 
     void add(String imei, String model, String unitCode) {
@@ -135,7 +140,8 @@ final class FakeInventory implements AutoCloseable {
     private boolean allowed(String unitCode, StreamObserver<?> out) {
         Optional<String> reach = REACH.get();
         if (!unitCode.isEmpty() && reach.isPresent() && !under(unitCode, reach.get())) {
-            out.onError(Status.PERMISSION_DENIED.withDescription("unit " + unitCode + " is outside your unit")
+            out.onError(Status.PERMISSION_DENIED
+                    .withDescription("unit " + unitCode + " is outside your unit")
                     .asRuntimeException());
             return false;
         }
@@ -143,15 +149,21 @@ final class FakeInventory implements AutoCloseable {
     }
 
     private List<Dev> selected(String unitCode) {
-        return devices.values().stream().filter(FakeInventory::visible)
+        return devices.values().stream()
+                .filter(FakeInventory::visible)
                 .filter(d -> unitCode.isEmpty() || under(d.unitCode(), unitCode))
                 .filter(d -> !d.state().equals("RETURNED"))
-                .sorted(java.util.Comparator.comparing(Dev::imei)).toList();
+                .sorted(java.util.Comparator.comparing(Dev::imei))
+                .toList();
     }
 
     private static Device device(Dev d) {
-        return Device.newBuilder().setImei(d.imei()).setModel(d.model()).setUnitCode(d.unitCode())
-                .setState(DeviceState.valueOf("DEVICE_STATE_" + d.state())).build();
+        return Device.newBuilder()
+                .setImei(d.imei())
+                .setModel(d.model())
+                .setUnitCode(d.unitCode())
+                .setState(DeviceState.valueOf("DEVICE_STATE_" + d.state()))
+                .build();
     }
 
     @Override

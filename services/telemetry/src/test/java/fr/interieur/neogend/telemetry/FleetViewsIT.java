@@ -19,17 +19,16 @@ import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceBlockingStub;
 import fr.interieur.neogend.telemetry.v1.UnitModelCompliance;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -62,11 +61,12 @@ class FleetViewsIT {
         registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
     }
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     FakeInventory inventory;
     TelemetryServiceBlockingStub fleetManager;
 
@@ -77,23 +77,28 @@ class FleetViewsIT {
 
     @BeforeEach
     void connect() throws IOException {
-        for (String table : List.of("device_command", "device_revocation", "inventory_event", "device_credential",
-                "device_state", "reading", "position_access", "rom_release")) {
+        for (String table : List.of(
+                "device_command",
+                "device_revocation",
+                "inventory_event",
+                "device_credential",
+                "device_state",
+                "reading",
+                "position_access",
+                "rom_release")) {
             jdbc.sql("delete from " + table).update();
         }
-        channel = GrpcTestClients.channel(grpcPort);
         fleetManager = as(TestTokens.fleetManager());
         inventory = new FakeInventory(INVENTORY_PORT);
     }
 
     @AfterEach
     void disconnect() {
-        channel.shutdownNow();
         inventory.close();
     }
 
     TelemetryServiceBlockingStub as(String token) {
-        return GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), token);
+        return clients.as(token, TelemetryServiceGrpc::newBlockingStub);
     }
 
     void state(String imei, String build, String patch, int battery, String receivedAgo) {
@@ -101,22 +106,36 @@ class FleetViewsIT {
                 insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging, network,
                                           rom_build, patch_level, software_recorded_at, software_sequence)
                 values (?, now() - ?::interval, 1, now() - ?::interval, ?, false, '4G', ?, ?::date, now(), 1)""")
-                .params(imei, receivedAgo, receivedAgo, battery, build, patch).update();
+                .params(imei, receivedAgo, receivedAgo, battery, build, patch)
+                .update();
     }
 
     void event(InventoryEventKind kind, String imei) {
-        as(TestTokens.service("inventory")).recordInventoryEvent(RecordInventoryEventRequest.newBuilder()
-                .setEvent(InventoryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setKind(kind)
-                        .setImei(imei).setTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond())))
-                .build());
+        as(TestTokens.service("inventory"))
+                .recordInventoryEvent(RecordInventoryEventRequest.newBuilder()
+                        .setEvent(InventoryEvent.newBuilder()
+                                .setEventId(UUID.randomUUID().toString())
+                                .setKind(kind)
+                                .setImei(imei)
+                                .setTime(Timestamp.newBuilder()
+                                        .setSeconds(Instant.now().getEpochSecond())))
+                        .build());
     }
 
     void approve(String model, String build, String patch) {
-        RomRelease r = as(TestTokens.supplier("SUP-DEMO")).publishRomRelease(PublishRomReleaseRequest.newBuilder()
-                .setRelease(RomRelease.newBuilder().setModel(model).setBuildFingerprint(build)
-                        .setSecurityPatchLevel(patch).setBulletinDate(day(patch)).setKernelSourceSha256("c".repeat(64))
-                        .setKernelConfig("CONFIG_X=y\n")).build()).getRelease();
-        fleetManager.approveRomRelease(ApproveRomReleaseRequest.newBuilder().setId(r.getId()).build());
+        RomRelease r = as(TestTokens.supplier("SUP-DEMO"))
+                .publishRomRelease(PublishRomReleaseRequest.newBuilder()
+                        .setRelease(RomRelease.newBuilder()
+                                .setModel(model)
+                                .setBuildFingerprint(build)
+                                .setSecurityPatchLevel(patch)
+                                .setBulletinDate(day(patch))
+                                .setKernelSourceSha256("c".repeat(64))
+                                .setKernelConfig("CONFIG_X=y\n"))
+                        .build())
+                .getRelease();
+        fleetManager.approveRomRelease(
+                ApproveRomReleaseRequest.newBuilder().setId(r.getId()).build());
     }
 
     /** Two regions; late devices reporting builds no release names, a wrong model's build, no level. */
@@ -124,20 +143,20 @@ class FleetViewsIT {
         approve(X5, "neogend/x5/2026.11", "2026-11-05");
         approve(TAB, "neogend/tab10/2026.10", "2026-10-05");
         inventory.add(imei(1), X5, "GN-RBRE-GGD35");
-        state(imei(1), "custom/unknown-build", "2026-09-05", 80, "5 minutes");      // late, unknown build
+        state(imei(1), "custom/unknown-build", "2026-09-05", 80, "5 minutes"); // late, unknown build
         inventory.add(imei(2), X5, "GN-RBRE-GGD35-CIE1");
-        state(imei(2), "neogend/x5/2026.11", "2026-11-05", 10, "5 minutes");        // compliant, low battery
+        state(imei(2), "neogend/x5/2026.11", "2026-11-05", 10, "5 minutes"); // compliant, low battery
         inventory.add(imei(3), X5, "GN-RIDF-GGD75");
-        state(imei(3), "neogend/tab10/2026.10", "2026-10-05", 50, "5 minutes");     // a tablet's build: still an X5
+        state(imei(3), "neogend/tab10/2026.10", "2026-10-05", 50, "5 minutes"); // a tablet's build: still an X5
         inventory.add(imei(4), TAB, "GN-RBRE-GGD35");
-        state(imei(4), "neogend/tab10/2026.10", null, 90, "5 minutes");             // never told its level
-        inventory.add(imei(5), X5, "GN-RIDF-GGD75");                                // not reporting
-        inventory.add(imei(6), X5, "GN-RBRE-GGD35", "LOST");                        // out of service
+        state(imei(4), "neogend/tab10/2026.10", null, 90, "5 minutes"); // never told its level
+        inventory.add(imei(5), X5, "GN-RIDF-GGD75"); // not reporting
+        inventory.add(imei(6), X5, "GN-RBRE-GGD35", "LOST"); // out of service
         state(imei(6), "neogend/x5/2026.11", "2025-01-05", 5, "5 minutes");
-        inventory.add(imei(7), X5, "GN-RBRE-GGD35");                                // exchanged: revoked here
+        inventory.add(imei(7), X5, "GN-RBRE-GGD35"); // exchanged: revoked here
         state(imei(7), "neogend/x5/2026.11", "2025-01-05", 5, "5 minutes");
         event(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_EXCHANGED, imei(7));
-        inventory.add(imei(8), X5, "GN-RBRE-GGD35", "RETURNED");                    // gone
+        inventory.add(imei(8), X5, "GN-RBRE-GGD35", "RETURNED"); // gone
         state(imei(8), "neogend/x5/2026.11", "2025-01-05", 5, "5 minutes");
     }
 
@@ -150,16 +169,21 @@ class FleetViewsIT {
     void theFleetViewCountsTheLateDevicesItExistsToCatchAndEqualsTheSumOfTheUnitViews() {
         aFleetOfTwoRegions();
         var fleet = as(TestTokens.auditor()).getCompliance(GetComplianceRequest.getDefaultInstance());
-        assertThat(fleet.getModelsList()).extracting(FleetViewsIT::line).containsExactly(
-                "Field Tab 10 1/1/1 max 0 avg 0 2026-10-05",
-                "Rugged X5 4/3/2 max 61 avg 46 2026-11-05"); // 61 days (imei 1) and 31 (imei 3)
+        assertThat(fleet.getModelsList())
+                .extracting(FleetViewsIT::line)
+                .containsExactly(
+                        "Field Tab 10 1/1/1 max 0 avg 0 2026-10-05",
+                        "Rugged X5 4/3/2 max 61 avg 46 2026-11-05"); // 61 days (imei 1) and 31 (imei 3)
         assertThat(fleet.getUnknownBuildDevices()).isEqualTo(1);
 
         // the same figures, summed over the unit views of the two regions
         Map<String, long[]> summed = new HashMap<>();
         for (String region : List.of("GN-RBRE", "GN-RIDF")) {
-            for (UnitModelCompliance l : fleetManager.getUnitCompliance(GetUnitComplianceRequest.newBuilder()
-                    .setUnitCode(region).build()).getLinesList()) {
+            for (UnitModelCompliance l : fleetManager
+                    .getUnitCompliance(GetUnitComplianceRequest.newBuilder()
+                            .setUnitCode(region)
+                            .build())
+                    .getLinesList()) {
                 long[] s = summed.computeIfAbsent(l.getModel(), k -> new long[4]);
                 s[0] += l.getDevices();
                 s[1] += l.getReporting();
@@ -168,7 +192,8 @@ class FleetViewsIT {
             }
         }
         for (ModelCompliance m : fleet.getModelsList()) {
-            assertThat(summed.get(m.getModel())).as(m.getModel())
+            assertThat(summed.get(m.getModel()))
+                    .as(m.getModel())
                     .containsExactly(m.getDevices(), m.getReporting(), m.getNonCompliant(), m.getMaxGapDays());
         }
     }
@@ -177,26 +202,38 @@ class FleetViewsIT {
     void aTechnicianSeesItsRegionOnlyInEveryView() {
         aFleetOfTwoRegions();
         var rennes = as(TestTokens.technician("GN-RBRE"));
-        assertThat(rennes.getCompliance(GetComplianceRequest.getDefaultInstance()).getModelsList())
-                .extracting(FleetViewsIT::line).containsExactly(
-                        "Field Tab 10 1/1/1 max 0 avg 0 2026-10-05",
-                        "Rugged X5 2/2/1 max 61 avg 61 2026-11-05");
+        assertThat(rennes.getCompliance(GetComplianceRequest.getDefaultInstance())
+                        .getModelsList())
+                .extracting(FleetViewsIT::line)
+                .containsExactly(
+                        "Field Tab 10 1/1/1 max 0 avg 0 2026-10-05", "Rugged X5 2/2/1 max 61 avg 61 2026-11-05");
         var battery = rennes.getBatteryHealth(GetBatteryHealthRequest.getDefaultInstance());
-        assertThat(battery.getBandsList()).extracting(b -> b.getBand() + "=" + b.getCount())
+        assertThat(battery.getBandsList())
+                .extracting(b -> b.getBand() + "=" + b.getCount())
                 .containsExactly("0-19=1", "20-39=0", "40-59=0", "60-79=0", "80-100=2");
         assertThat(battery.getLowImeisList()).containsExactly(imei(2)); // not the lost, exchanged or returned ones
         var paris = as(TestTokens.technician("GN-RIDF")).getBatteryHealth(GetBatteryHealthRequest.getDefaultInstance());
         assertThat(paris.getBandsList()).extracting(b -> b.getCount()).containsExactly(0L, 0L, 1L, 0L, 0L);
         assertThat(GrpcAssertions.failure(() -> rennes.getUnitCompliance(GetUnitComplianceRequest.newBuilder()
-                .setUnitCode("GN-RIDF").build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                                .setUnitCode("GN-RIDF")
+                                .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(GrpcAssertions.failure(() -> rennes.listSilentDevices(ListSilentDevicesRequest.newBuilder()
-                .setUnitCode("GN-RIDF-GGD75").build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                                .setUnitCode("GN-RIDF-GGD75")
+                                .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
     String enrol(String imei, String ago) {
-        String credential = fleetManager.enrollDevice(EnrollDeviceRequest.newBuilder().setImei(imei).build())
+        String credential = fleetManager
+                .enrollDevice(EnrollDeviceRequest.newBuilder().setImei(imei).build())
                 .getCredential();
-        jdbc.sql("update device_credential set created_at = now() - ?::interval where imei = ?").params(ago, imei)
+        jdbc.sql("update device_credential set created_at = now() - ?::interval where imei = ?")
+                .params(ago, imei)
                 .update();
         return credential;
     }
@@ -204,43 +241,50 @@ class FleetViewsIT {
     @Test
     void silenceCountsEnrolledDevicesInServiceFromTheirEnrolmentWhenTheyNeverReported() {
         inventory.add(imei(11), X5, "GN-RBRE-GGD35");
-        enrol(imei(11), "30 hours");                                  // never reported: silent since enrolment
+        enrol(imei(11), "30 hours"); // never reported: silent since enrolment
         inventory.add(imei(12), X5, "GN-RBRE-GGD35-CIE1");
         enrol(imei(12), "10 days");
-        state(imei(12), "b", "2026-11-05", 50, "35 hours");          // last heard 35 h ago
+        state(imei(12), "b", "2026-11-05", 50, "35 hours"); // last heard 35 h ago
         inventory.add(imei(13), X5, "GN-RBRE-GGD35");
         enrol(imei(13), "10 days");
-        state(imei(13), "b", "2026-11-05", 50, "1 hour");            // heard lately
+        state(imei(13), "b", "2026-11-05", 50, "1 hour"); // heard lately
         inventory.add(imei(14), X5, "GN-RBRE-GGD35");
-        enrol(imei(14), "1 hour");                                    // enrolled lately
+        enrol(imei(14), "1 hour"); // enrolled lately
         inventory.add(imei(15), X5, "GN-RBRE-GGD35");
         enrol(imei(15), "30 hours");
         event(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, imei(15)); // returned: not listed
         inventory.add(imei(15), X5, "GN-RBRE-GGD35", "RETURNED");
         inventory.add(imei(16), X5, "GN-RBRE-GGD35", "STOLEN");
-        enrol(imei(16), "30 hours");                                  // written off the fleet: not listed
+        enrol(imei(16), "30 hours"); // written off the fleet: not listed
         inventory.add(imei(17), TAB, "GN-RIDF-GGD75");
-        enrol(imei(17), "40 hours");                                  // another region
-        inventory.add(imei(18), TAB, "GN-RIDF-GGD75");                // never enrolled: nothing to hear from
+        enrol(imei(17), "40 hours"); // another region
+        inventory.add(imei(18), TAB, "GN-RIDF-GGD75"); // never enrolled: nothing to hear from
 
-        ListSilentDevicesResponse all = fleetManager.listSilentDevices(ListSilentDevicesRequest.newBuilder()
-                .setHours(24).build());
-        assertThat(all.getDevicesList()).extracting(d -> d.getImei() + " " + d.getUnitCode() + " "
-                + d.getNeverReported()).containsExactly(
-                imei(17) + " GN-RIDF-GGD75 true", imei(12) + " GN-RBRE-GGD35-CIE1 false",
-                imei(11) + " GN-RBRE-GGD35 true");
+        ListSilentDevicesResponse all = fleetManager.listSilentDevices(
+                ListSilentDevicesRequest.newBuilder().setHours(24).build());
+        assertThat(all.getDevicesList())
+                .extracting(d -> d.getImei() + " " + d.getUnitCode() + " " + d.getNeverReported())
+                .containsExactly(
+                        imei(17) + " GN-RIDF-GGD75 true",
+                        imei(12) + " GN-RBRE-GGD35-CIE1 false",
+                        imei(11) + " GN-RBRE-GGD35 true");
         assertThat(all.getTotal()).isEqualTo(3);
-        assertThat(all.getByUnitList()).extracting(u -> u.getUnitCode() + "=" + u.getCount())
+        assertThat(all.getByUnitList())
+                .extracting(u -> u.getUnitCode() + "=" + u.getCount())
                 .containsExactly("GN-RBRE-GGD35=1", "GN-RBRE-GGD35-CIE1=1", "GN-RIDF-GGD75=1");
         assertThat(all.getDevices(1).hasLastReceiveTime()).isTrue();
         assertThat(all.getDevices(0).hasLastReceiveTime()).isFalse();
 
-        var rennes = as(TestTokens.technician("GN-RBRE")).listSilentDevices(ListSilentDevicesRequest.newBuilder()
-                .setHours(24).build());
+        var rennes = as(TestTokens.technician("GN-RBRE"))
+                .listSilentDevices(
+                        ListSilentDevicesRequest.newBuilder().setHours(24).build());
         assertThat(rennes.getDevicesList()).extracting(d -> d.getImei()).containsExactly(imei(12), imei(11));
         assertThat(rennes.getTotal()).isEqualTo(2);
-        var oneUnit = fleetManager.listSilentDevices(ListSilentDevicesRequest.newBuilder().setHours(24)
-                .setUnitCode("GN-RBRE-GGD35-CIE1").setPageSize(1).build());
+        var oneUnit = fleetManager.listSilentDevices(ListSilentDevicesRequest.newBuilder()
+                .setHours(24)
+                .setUnitCode("GN-RBRE-GGD35-CIE1")
+                .setPageSize(1)
+                .build());
         assertThat(oneUnit.getDevicesList()).extracting(d -> d.getImei()).containsExactly(imei(12));
         assertThat(oneUnit.getTotal()).isEqualTo(1);
     }

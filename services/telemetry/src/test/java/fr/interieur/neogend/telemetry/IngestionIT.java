@@ -1,10 +1,9 @@
 package fr.interieur.neogend.telemetry;
 
-import fr.interieur.neogend.telemetry.v1.CommandKind;
 import com.google.protobuf.Timestamp;
-import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.telemetry.ingestion.ReadingPartitions;
+import fr.interieur.neogend.telemetry.v1.CommandKind;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
 import fr.interieur.neogend.telemetry.v1.InventoryEvent;
 import fr.interieur.neogend.telemetry.v1.InventoryEventKind;
@@ -18,11 +17,10 @@ import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceBl
 import fr.interieur.neogend.telemetry.v1.UploadReadingsRequest;
 import fr.interieur.neogend.telemetry.v1.UploadReadingsResponse;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
@@ -30,8 +28,8 @@ import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -64,13 +62,15 @@ class IngestionIT {
         registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
     }
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     ReadingPartitions partitions;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     FakeInventory inventory;
     TelemetryServiceBlockingStub fleetManager;
 
@@ -81,12 +81,17 @@ class IngestionIT {
 
     @BeforeEach
     void connect() throws IOException {
-        for (String table : List.of("device_command", "device_revocation", "inventory_event", "device_credential",
-                "device_state", "reading", "position_access")) {
+        for (String table : List.of(
+                "device_command",
+                "device_revocation",
+                "inventory_event",
+                "device_credential",
+                "device_state",
+                "reading",
+                "position_access")) {
             jdbc.sql("delete from " + table).update();
         }
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
+        fleetManager = clients.as(TestTokens.fleetManager(), TelemetryServiceGrpc::newBlockingStub);
         inventory = new FakeInventory(INVENTORY_PORT);
         inventory.add(KNOWN, "Rugged X5", "GN-RBRE-GGD35");
         inventory.add(OTHER, "Field Tab 10", "GN-RBRE-GGD35-CIE1");
@@ -94,31 +99,45 @@ class IngestionIT {
 
     @AfterEach
     void disconnect() {
-        channel.shutdownNow();
         inventory.close();
     }
 
     TelemetryServiceBlockingStub device(String credential) {
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
-        return TelemetryServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+        return TelemetryServiceGrpc.newBlockingStub(clients.channel())
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
     }
 
     String enrol(String imei) {
-        return fleetManager.enrollDevice(EnrollDeviceRequest.newBuilder().setImei(imei).build()).getCredential();
+        return fleetManager
+                .enrollDevice(EnrollDeviceRequest.newBuilder().setImei(imei).build())
+                .getCredential();
     }
 
     static Reading.Builder reading(long seq, Instant at) {
-        return Reading.newBuilder().setSequence(seq)
-                .setRecordedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
-                .setBatteryPercent(80).setCharging(false).setLatitude(48.11).setLongitude(-1.68).setAccuracyM(12)
-                .setNetwork(NetworkType.NETWORK_TYPE_4G).setSecurityPatchLevel("2026-11-05")
-                .setRomBuild("neogend/aosp14/2026.11").setKernelVersion("5.15.148").setFreeStorageMb(20_000)
+        return Reading.newBuilder()
+                .setSequence(seq)
+                .setRecordedAt(
+                        Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
+                .setBatteryPercent(80)
+                .setCharging(false)
+                .setLatitude(48.11)
+                .setLongitude(-1.68)
+                .setAccuracyM(12)
+                .setNetwork(NetworkType.NETWORK_TYPE_4G)
+                .setSecurityPatchLevel("2026-11-05")
+                .setRomBuild("neogend/aosp14/2026.11")
+                .setKernelVersion("5.15.148")
+                .setFreeStorageMb(20_000)
                 .setAgentVersion("1.4.2");
     }
 
     long stored(String imei) {
-        return jdbc.sql("select count(*) from reading where imei = ?").param(imei).query(Long.class).single();
+        return jdbc.sql("select count(*) from reading where imei = ?")
+                .param(imei)
+                .query(Long.class)
+                .single();
     }
 
     @Test
@@ -126,22 +145,46 @@ class IngestionIT {
         String credential = enrol(KNOWN);
         assertThat(credential).matches("[0-9a-f]{24}\\.[A-Za-z0-9_-]{43}");
         assertThat(jdbc.sql("select count(*) from device_credential where secret_hash = convert_to(?, 'UTF8')")
-                .param(credential.substring(25)).query(Long.class).single()).isZero();
+                        .param(credential.substring(25))
+                        .query(Long.class)
+                        .single())
+                .isZero();
         String again = enrol(KNOWN);
-        assertThat(GrpcAssertions.failure(() -> device(credential).uploadReadings(UploadReadingsRequest
-                .getDefaultInstance())).getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(device(again).uploadReadings(UploadReadingsRequest.getDefaultInstance()).getStored()).isZero();
-        assertThat(GrpcAssertions.failure(() -> enrol(imei(99))).getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(GrpcAssertions.failure(() -> GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
-                TestTokens.auditor()).enrollDevice(EnrollDeviceRequest.newBuilder().setImei(KNOWN).build()))
-                .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(
+                                () -> device(credential).uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(device(again)
+                        .uploadReadings(UploadReadingsRequest.getDefaultInstance())
+                        .getStored())
+                .isZero();
+        assertThat(GrpcAssertions.failure(() -> enrol(imei(99))).getStatus().getCode())
+                .isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(GrpcAssertions.failure(() -> clients.as(TestTokens.auditor(), TelemetryServiceGrpc::newBlockingStub)
+                                .enrollDevice(EnrollDeviceRequest.newBuilder()
+                                        .setImei(KNOWN)
+                                        .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
         // a credential is for uploads only, and people cannot upload
-        assertThat(GrpcAssertions.failure(() -> device(again).enrollDevice(EnrollDeviceRequest.newBuilder()
-                .setImei(OTHER).build())).getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(() -> device(again)
+                                .enrollDevice(EnrollDeviceRequest.newBuilder()
+                                        .setImei(OTHER)
+                                        .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(GrpcAssertions.failure(() -> fleetManager.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
-                .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(GrpcAssertions.failure(() -> device("0123456789abcdef01234567.not-the-secret-at-all-not-the-secret-at-a")
-                .uploadReadings(UploadReadingsRequest.getDefaultInstance())).getStatus().getCode())
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(GrpcAssertions.failure(
+                                () -> device("0123456789abcdef01234567.not-the-secret-at-all-not-the-secret-at-a")
+                                        .uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.UNAUTHENTICATED);
     }
 
@@ -156,10 +199,12 @@ class IngestionIT {
                 .addReadings(reading(13, now.plus(Duration.ofHours(2))))
                 .addReadings(reading(14, now.minus(Duration.ofDays(31))))
                 .addReadings(reading(15, now.minusSeconds(10)).clearLongitude())
-                .addReadings(reading(16, now.minusSeconds(5))).build();
+                .addReadings(reading(16, now.minusSeconds(5)))
+                .build();
         UploadReadingsResponse first = stub.uploadReadings(batch);
         assertThat(first.getStored()).isEqualTo(3);
-        assertThat(first.getRejectedList()).extracting(r -> r.getIndex() + ":" + r.getReason().split(":")[0])
+        assertThat(first.getRejectedList())
+                .extracting(r -> r.getIndex() + ":" + r.getReason().split(":")[0])
                 .containsExactly("1:latitude", "3:recorded_at", "4:recorded_at", "5:latitude, longitude");
         UploadReadingsResponse again = stub.uploadReadings(batch);
         assertThat(again.getStored()).isZero();
@@ -167,83 +212,123 @@ class IngestionIT {
         assertThat(stored(KNOWN)).isEqualTo(3);
 
         // an older batch arriving late is stored, the latest state stays the newest reading
-        stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(5, now.minusSeconds(600))
-                .setBatteryPercent(99)).build());
+        stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(reading(5, now.minusSeconds(600)).setBatteryPercent(99))
+                .build());
         assertThat(stored(KNOWN)).isEqualTo(4);
-        assertThat(jdbc.sql("select sequence from device_state where imei = ?").param(KNOWN).query(Long.class).single())
+        assertThat(jdbc.sql("select sequence from device_state where imei = ?")
+                        .param(KNOWN)
+                        .query(Long.class)
+                        .single())
                 .isEqualTo(16);
-        assertThat(jdbc.sql("select battery_percent from device_state where imei = ?").param(KNOWN)
-                .query(Integer.class).single()).isEqualTo(80);
+        assertThat(jdbc.sql("select battery_percent from device_state where imei = ?")
+                        .param(KNOWN)
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(80);
     }
 
     @Test
     void aStolenDeviceGetsItsLockAndWipeOnItsNextUploadThenIsRefused() {
         String credential = enrol(KNOWN);
         var stub = device(credential);
-        stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now())).build());
-        GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.service("inventory"))
-                .recordInventoryEvent(RecordInventoryEventRequest.newBuilder().setEvent(InventoryEvent.newBuilder()
-                        .setEventId(UUID.randomUUID().toString()).setKind(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN)
-                        .setImei(KNOWN).setTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond())))
+        stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(reading(1, Instant.now()))
+                .build());
+        clients.as(TestTokens.service("inventory"), TelemetryServiceGrpc::newBlockingStub)
+                .recordInventoryEvent(RecordInventoryEventRequest.newBuilder()
+                        .setEvent(InventoryEvent.newBuilder()
+                                .setEventId(UUID.randomUUID().toString())
+                                .setKind(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN)
+                                .setImei(KNOWN)
+                                .setTime(Timestamp.newBuilder()
+                                        .setSeconds(Instant.now().getEpochSecond())))
                         .build());
 
         UploadReadingsResponse next = stub.uploadReadings(UploadReadingsRequest.newBuilder()
-                .addReadings(reading(2, Instant.now())).build());
+                .addReadings(reading(2, Instant.now()))
+                .build());
         assertThat(next.getStored()).isZero();
         assertThat(next.getRejected(0).getReason()).contains("revoked");
-        assertThat(next.getCommandsList()).extracting(c -> shortName(c.getCommand()) + "/" + shortName(c.getStatus()))
+        assertThat(next.getCommandsList())
+                .extracting(c -> shortName(c.getCommand()) + "/" + shortName(c.getStatus()))
                 .containsExactly("LOCK/DELIVERED", "WIPE/DELIVERED");
         List<String> ids = next.getCommandsList().stream().map(c -> c.getId()).toList();
-        stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(ids.get(0)).build());
+        stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addAcknowledgedCommandIds(ids.get(0))
+                .build());
         UploadReadingsResponse last = stub.uploadReadings(UploadReadingsRequest.newBuilder()
-                .addAcknowledgedCommandIds(ids.get(1)).build());
+                .addAcknowledgedCommandIds(ids.get(1))
+                .build());
         assertThat(last.getCommandsList()).isEmpty();
         assertThat(jdbc.sql("select count(*) from device_command where imei = ? and status = 'ACKNOWLEDGED'")
-                .param(KNOWN).query(Long.class).single()).isEqualTo(2);
+                        .param(KNOWN)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
         // everything acknowledged: the revoked device is refused from now on, and cannot be enrolled again
         assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
-                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(GrpcAssertions.failure(() -> enrol(KNOWN)).getStatus().getCode())
                 .isEqualTo(Status.Code.FAILED_PRECONDITION);
         assertThat(stored(KNOWN)).isEqualTo(1);
     }
 
     void inventoryEvent(InventoryEventKind kind, String imei) {
-        GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.service("inventory"))
-                .recordInventoryEvent(RecordInventoryEventRequest.newBuilder().setEvent(InventoryEvent.newBuilder()
-                        .setEventId(UUID.randomUUID().toString()).setKind(kind).setImei(imei)
-                        .setTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))).build());
+        clients.as(TestTokens.service("inventory"), TelemetryServiceGrpc::newBlockingStub)
+                .recordInventoryEvent(RecordInventoryEventRequest.newBuilder()
+                        .setEvent(InventoryEvent.newBuilder()
+                                .setEventId(UUID.randomUUID().toString())
+                                .setKind(kind)
+                                .setImei(imei)
+                                .setTime(Timestamp.newBuilder()
+                                        .setSeconds(Instant.now().getEpochSecond())))
+                        .build());
     }
 
     Status.Code queue(String imei, String command) {
         try {
             fleetManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest.newBuilder()
-                    .setImei(imei).setCommand(CommandKind.valueOf("COMMAND_KIND_" + command)).build());
+                    .setImei(imei)
+                    .setCommand(CommandKind.valueOf("COMMAND_KIND_" + command))
+                    .build());
             return Status.Code.OK;
         } catch (io.grpc.StatusRuntimeException e) {
-            assertThat(e.getStatus().getDescription()).as(command + " refused with a reason").isNotBlank();
+            assertThat(e.getStatus().getDescription())
+                    .as(command + " refused with a reason")
+                    .isNotBlank();
             return e.getStatus().getCode();
         }
     }
 
     @Test
     void aReturnedOrExchangedDeviceNeverComesBackWhateverIsQueuedForIt() {
-        for (var kind : List.of(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED,
+        for (var kind : List.of(
+                InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED,
                 InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_EXCHANGED)) {
             String imei = kind == InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED ? KNOWN : OTHER;
             var stub = device(enrol(imei));
             assertThat(queue(imei, "LOCATE")).isEqualTo(Status.Code.OK); // queued while still in the field
             inventoryEvent(kind, imei);
             assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
-                    .getStatus().getCode()).as(kind.name()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                            .getStatus()
+                            .getCode())
+                    .as(kind.name())
+                    .isEqualTo(Status.Code.UNAUTHENTICATED);
             for (String command : List.of("LOCK", "WIPE", "LOCATE")) {
                 assertThat(queue(imei, command)).as(kind + " " + command).isEqualTo(Status.Code.FAILED_PRECONDITION);
             }
             // even a command that reached the table some other way opens nothing
-            jdbc.sql("insert into device_command (imei, command, queued_at) values (?, 'LOCK', now())").param(imei)
+            jdbc.sql("insert into device_command (imei, command, queued_at) values (?, 'LOCK', now())")
+                    .param(imei)
                     .update();
             assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
-                    .getStatus().getCode()).as(kind + " with a LOCK queued").isEqualTo(Status.Code.UNAUTHENTICATED);
+                            .getStatus()
+                            .getCode())
+                    .as(kind + " with a LOCK queued")
+                    .isEqualTo(Status.Code.UNAUTHENTICATED);
         }
     }
 
@@ -254,28 +339,41 @@ class IngestionIT {
         inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST, KNOWN);
         assertThat(queue(KNOWN, "LOCATE")).isEqualTo(Status.Code.FAILED_PRECONDITION);
         UploadReadingsResponse lost = stub.uploadReadings(UploadReadingsRequest.newBuilder()
-                .addReadings(reading(1, Instant.now())).build());
+                .addReadings(reading(1, Instant.now()))
+                .build());
         assertThat(lost.getStored()).isZero();
-        assertThat(lost.getCommandsList()).extracting(c -> shortName(c.getCommand())).containsExactly("LOCK");
-        stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(lost.getCommands(0).getId())
+        assertThat(lost.getCommandsList())
+                .extracting(c -> shortName(c.getCommand()))
+                .containsExactly("LOCK");
+        stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addAcknowledgedCommandIds(lost.getCommands(0).getId())
                 .build());
         assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
-                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
 
         // exchanged while lost: still out there, still lost; then found out stolen: the WIPE is queued
         inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_EXCHANGED, KNOWN);
-        assertThat(jdbc.sql("select reason from device_revocation where imei = ?").param(KNOWN).query(String.class)
-                .single()).isEqualTo("DEVICE_LOST");
+        assertThat(jdbc.sql("select reason from device_revocation where imei = ?")
+                        .param(KNOWN)
+                        .query(String.class)
+                        .single())
+                .isEqualTo("DEVICE_LOST");
         inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN, KNOWN);
-        List<String> pending = stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()).getCommandsList()
-                .stream().map(c -> shortName(c.getCommand())).toList();
+        List<String> pending =
+                stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()).getCommandsList().stream()
+                        .map(c -> shortName(c.getCommand()))
+                        .toList();
         assertThat(pending).contains("WIPE").doesNotContain("LOCATE");
         assertThat(queue(KNOWN, "WIPE")).isEqualTo(Status.Code.OK); // a second wipe may be asked for
 
         // returned at last: back in hand, nothing reaches it any more
         inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, KNOWN);
         assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
-                .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(queue(KNOWN, "LOCK")).isEqualTo(Status.Code.FAILED_PRECONDITION);
     }
 
@@ -285,14 +383,20 @@ class IngestionIT {
         Instant now = Instant.now();
         UploadReadingsResponse answer = stub.uploadReadings(UploadReadingsRequest.newBuilder()
                 .addReadings(reading(1, now.minusSeconds(30)))
-                .addReadings(reading(2, now.minusSeconds(20)).setSecurityPatchLevel("2026-02-30").setBatteryPercent(150)
+                .addReadings(reading(2, now.minusSeconds(20))
+                        .setSecurityPatchLevel("2026-02-30")
+                        .setBatteryPercent(150)
                         .setRomBuild("rom\u0000build"))
-                .addReadings(reading(3, now.minusSeconds(10))).build());
+                .addReadings(reading(3, now.minusSeconds(10)))
+                .build());
         assertThat(answer.getStored()).isEqualTo(2);
         assertThat(answer.getRejectedCount()).isEqualTo(1);
         assertThat(answer.getRejected(0).getIndex()).isEqualTo(1);
-        assertThat(answer.getRejected(0).getReason()).contains("security_patch_level").contains("battery_percent")
-                .contains("rom_build").hasSizeLessThanOrEqualTo(500);
+        assertThat(answer.getRejected(0).getReason())
+                .contains("security_patch_level")
+                .contains("battery_percent")
+                .contains("rom_build")
+                .hasSizeLessThanOrEqualTo(500);
     }
 
     @Test
@@ -300,8 +404,11 @@ class IngestionIT {
         var stub = device(enrol(KNOWN));
         Instant second = Instant.now().minusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         // nanoseconds below, at and above half a microsecond, and one rounding into the next second
-        List<Instant> times = List.of(second.plusNanos(123_456_499), second.plusNanos(123_457_500),
-                second.plusNanos(5_000_001), second.minusSeconds(1).plusNanos(999_999_700));
+        List<Instant> times = List.of(
+                second.plusNanos(123_456_499),
+                second.plusNanos(123_457_500),
+                second.plusNanos(5_000_001),
+                second.minusSeconds(1).plusNanos(999_999_700));
         var batch = UploadReadingsRequest.newBuilder();
         for (int i = 0; i < times.size(); i++) {
             batch.addReadings(reading(100 + i, times.get(i)).setSecurityPatchLevel("2024-02-29"));
@@ -309,9 +416,12 @@ class IngestionIT {
         assertThat(stub.uploadReadings(batch.build()).getStored()).isEqualTo(4);
         for (int i = 0; i < times.size(); i++) {
             assertThat(jdbc.sql("select count(*) from reading where imei = ? and sequence = ? and recorded_at = ? "
-                            + "and patch_level = date '2024-02-29'")
-                    .params(KNOWN, 100 + i, java.sql.Timestamp.from(times.get(i))).query(Long.class).single())
-                    .as("reading %d at %s", i, times.get(i)).isEqualTo(1);
+                                    + "and patch_level = date '2024-02-29'")
+                            .params(KNOWN, 100 + i, java.sql.Timestamp.from(times.get(i)))
+                            .query(Long.class)
+                            .single())
+                    .as("reading %d at %s", i, times.get(i))
+                    .isEqualTo(1);
         }
         assertThat(stub.uploadReadings(batch.build()).getDuplicates()).isEqualTo(4);
     }
@@ -319,10 +429,13 @@ class IngestionIT {
     @Test
     void aDatabaseFailureIsUnavailableAndTheSameBatchSentAgainIsStored() {
         var stub = device(enrol(KNOWN));
-        var batch = UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now().minusSeconds(5))).build();
+        var batch = UploadReadingsRequest.newBuilder()
+                .addReadings(reading(1, Instant.now().minusSeconds(5)))
+                .build();
         jdbc.sql("alter table reading rename to reading_away").update();
         try {
-            var failure = GrpcAssertions.failure(() -> stub.uploadReadings(batch)).getStatus();
+            var failure =
+                    GrpcAssertions.failure(() -> stub.uploadReadings(batch)).getStatus();
             assertThat(failure.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(failure.getDescription()).contains("again");
         } finally {
@@ -333,29 +446,53 @@ class IngestionIT {
     }
 
     fr.interieur.neogend.telemetry.v1.DeviceState state(String imei) {
-        return fleetManager.getDeviceState(fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()
-                .setImei(imei).build()).getState();
+        return fleetManager
+                .getDeviceState(fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()
+                        .setImei(imei)
+                        .build())
+                .getState();
     }
 
     List<String> near(int maxAgeMinutes) {
-        return fleetManager.findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
-                .setLatitude(48.11).setLongitude(-1.68).setRadiusM(1000).setMaxAgeMinutes(maxAgeMinutes).build())
-                .getStatesList().stream().map(st -> st.getImei()).toList();
+        return fleetManager
+                .findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
+                        .setLatitude(48.11)
+                        .setLongitude(-1.68)
+                        .setRadiusM(1000)
+                        .setMaxAgeMinutes(maxAgeMinutes)
+                        .build())
+                .getStatesList()
+                .stream()
+                .map(st -> st.getImei())
+                .toList();
     }
 
     @Test
     void anOldPositionIsNeverShownAsCurrentAndABatchEqualsTheSameReadingsOneByOne() {
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // stored to the microsecond
         Reading fix = reading(1, now.minus(Duration.ofHours(3))).build();
-        Reading noFix = reading(2, now.minusSeconds(60)).clearLatitude().clearLongitude().clearAccuracyM()
-                .setSecurityPatchLevel("").setRomBuild("").setBatteryPercent(41).build();
-        Reading lateSoftware = reading(0, now.minus(Duration.ofHours(5))).setSecurityPatchLevel("2025-01-05").build();
+        Reading noFix = reading(2, now.minusSeconds(60))
+                .clearLatitude()
+                .clearLongitude()
+                .clearAccuracyM()
+                .setSecurityPatchLevel("")
+                .setRomBuild("")
+                .setBatteryPercent(41)
+                .build();
+        Reading lateSoftware = reading(0, now.minus(Duration.ofHours(5)))
+                .setSecurityPatchLevel("2025-01-05")
+                .build();
         // one device sends the three in one batch, the other one by one, newest first
-        device(enrol(KNOWN)).uploadReadings(UploadReadingsRequest.newBuilder().addReadings(noFix).addReadings(fix)
-                .addReadings(lateSoftware).build());
+        device(enrol(KNOWN))
+                .uploadReadings(UploadReadingsRequest.newBuilder()
+                        .addReadings(noFix)
+                        .addReadings(fix)
+                        .addReadings(lateSoftware)
+                        .build());
         var other = device(enrol(OTHER));
         for (Reading r : List.of(noFix, fix, lateSoftware)) {
-            other.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(r).build());
+            other.uploadReadings(
+                    UploadReadingsRequest.newBuilder().addReadings(r).build());
         }
         var batch = state(KNOWN);
         var oneByOne = state(OTHER);
@@ -374,7 +511,8 @@ class IngestionIT {
 
     @Test
     void concurrentBatchesOfOneDeviceInAnyOrderLeaveTheStateOfTheNewestOfEachPart() throws Exception {
-        Instant base = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusSeconds(3600);
+        Instant base =
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusSeconds(3600);
         List<Reading> all = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
             var r = reading(i, base.plusSeconds(i * 10L)).setBatteryPercent(i % 100);
@@ -386,7 +524,8 @@ class IngestionIT {
             if (i % 5 != 0) { // a fifth tells its software
                 r.setSecurityPatchLevel("").setRomBuild("").setKernelVersion("").setAgentVersion("");
             } else {
-                r.setSecurityPatchLevel(String.format("2026-%02d-05", 1 + i / 10)).setRomBuild("build-" + i);
+                r.setSecurityPatchLevel(String.format("2026-%02d-05", 1 + i / 10))
+                        .setRomBuild("build-" + i);
             }
             all.add(r.build());
         }
@@ -396,7 +535,8 @@ class IngestionIT {
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
             List<java.util.concurrent.Future<?>> done = new ArrayList<>();
             for (int b = 0; b < 12; b++) { // 12 batches of 10, sent by 8 callers at once, each twice
-                var batch = UploadReadingsRequest.newBuilder().addAllReadings(shuffled.subList(b * 10, b * 10 + 10))
+                var batch = UploadReadingsRequest.newBuilder()
+                        .addAllReadings(shuffled.subList(b * 10, b * 10 + 10))
                         .build();
                 done.add(pool.submit(() -> stub.uploadReadings(batch)));
                 done.add(pool.submit(() -> stub.uploadReadings(batch)));
@@ -408,7 +548,7 @@ class IngestionIT {
         assertThat(stored(KNOWN)).isEqualTo(120);
         var state = state(KNOWN);
         Reading newest = all.get(119);
-        Reading newestFix = all.get(117);      // 117 is the last multiple of 3
+        Reading newestFix = all.get(117); // 117 is the last multiple of 3
         Reading newestSoftware = all.get(115); // 115 the last multiple of 5
         assertThat(state.getReading().getRecordedAt()).isEqualTo(newest.getRecordedAt());
         assertThat(state.getReading().getBatteryPercent()).isEqualTo(newest.getBatteryPercent());
@@ -422,14 +562,21 @@ class IngestionIT {
     @Test
     void positionsOlderThanTheRetentionDisappearFromTheLatestStateToo() {
         var stub = device(enrol(KNOWN));
-        stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now().minusSeconds(30)))
+        stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(reading(1, Instant.now().minusSeconds(30)))
                 .build());
         jdbc.sql("update device_state set position_recorded_at = now() - interval '31 days' where imei = ?")
-                .param(KNOWN).update();
-        assertThat(state(KNOWN).getReading().hasLatitude()).as("hidden before the clean-up runs").isFalse();
+                .param(KNOWN)
+                .update();
+        assertThat(state(KNOWN).getReading().hasLatitude())
+                .as("hidden before the clean-up runs")
+                .isFalse();
         partitions.maintain();
         assertThat(jdbc.sql("select count(*) from device_state where latitude is not null or position_recorded_at "
-                + "is not null").query(Long.class).single()).isZero();
+                                + "is not null")
+                        .query(Long.class)
+                        .single())
+                .isZero();
         var after = state(KNOWN);
         assertThat(after.hasPositionTime()).isFalse();
         assertThat(after.getReading().getBatteryPercent()).isEqualTo(80); // the rest of the state stays
@@ -441,52 +588,80 @@ class IngestionIT {
         stateAt(OTHER, 48.1173, -1.6778, Duration.ofMinutes(5));
         Instant before = Instant.now().minusSeconds(1);
         fleetManager.findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
-                .setLatitude(48.11).setLongitude(-1.68).setRadiusM(2000).build());
+                .setLatitude(48.11)
+                .setLongitude(-1.68)
+                .setRadiusM(2000)
+                .build());
         state(KNOWN);
-        GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.unitManager("GN-RBRE"))
+        clients.as(TestTokens.unitManager("GN-RBRE"), TelemetryServiceGrpc::newBlockingStub)
                 .listUnitPositions(fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest.newBuilder()
-                        .setUnitCode("GN-RBRE").build());
-        var auditor = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
-        java.util.function.Function<fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.Builder,
-                List<fr.interieur.neogend.telemetry.v1.PositionAccess>> audit =
-                r -> auditor.listPositionAccesses(r.build()).getAccessesList();
+                        .setUnitCode("GN-RBRE")
+                        .build());
+        var auditor = clients.as(TestTokens.auditor(), TelemetryServiceGrpc::newBlockingStub);
+        java.util.function.Function<
+                        fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.Builder,
+                        List<fr.interieur.neogend.telemetry.v1.PositionAccess>>
+                audit = r -> auditor.listPositionAccesses(r.build()).getAccessesList();
         var request = fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.newBuilder();
 
         var all = audit.apply(request.clone());
-        assertThat(all).extracting(a -> shortName(a.getKind()) + " " + a.getDeviceImeisList()).containsExactly(
-                "UNIT_MAP " + List.of(KNOWN, OTHER), "DEVICE_STATE " + List.of(KNOWN),
-                "RADIUS " + List.of(KNOWN, OTHER));
+        assertThat(all)
+                .extracting(a -> shortName(a.getKind()) + " " + a.getDeviceImeisList())
+                .containsExactly(
+                        "UNIT_MAP " + List.of(KNOWN, OTHER),
+                        "DEVICE_STATE " + List.of(KNOWN),
+                        "RADIUS " + List.of(KNOWN, OTHER));
         assertThat(all.get(0).getUnitCode()).isEqualTo("GN-RBRE");
         // who read OTHER's position: the radius search and the unit map, not the state of KNOWN
-        assertThat(audit.apply(request.clone().setImei(OTHER))).extracting(a -> shortName(a.getKind()))
+        assertThat(audit.apply(request.clone().setImei(OTHER)))
+                .extracting(a -> shortName(a.getKind()))
                 .containsExactly("UNIT_MAP", "RADIUS");
-        assertThat(audit.apply(request.clone().setActor(all.get(0).getActor()))).extracting(a -> shortName(a.getKind()))
+        assertThat(audit.apply(request.clone().setActor(all.get(0).getActor())))
+                .extracting(a -> shortName(a.getKind()))
                 .containsExactly("UNIT_MAP");
         assertThat(audit.apply(request.clone().setUnitCode("GN-RBRE"))).hasSize(1);
         assertThat(audit.apply(request.clone().setUnitCode("GN-RIDF"))).isEmpty();
         var later = Instant.now().plusSeconds(60);
-        assertThat(audit.apply(request.clone().setFromTime(Timestamp.newBuilder().setSeconds(later.getEpochSecond()))))
+        assertThat(audit.apply(
+                        request.clone().setFromTime(Timestamp.newBuilder().setSeconds(later.getEpochSecond()))))
                 .isEmpty();
-        assertThat(audit.apply(request.clone().setFromTime(Timestamp.newBuilder().setSeconds(before.getEpochSecond()))
-                .setToTime(Timestamp.newBuilder().setSeconds(later.getEpochSecond())))).hasSize(3);
+        assertThat(audit.apply(request.clone()
+                        .setFromTime(Timestamp.newBuilder().setSeconds(before.getEpochSecond()))
+                        .setToTime(Timestamp.newBuilder().setSeconds(later.getEpochSecond()))))
+                .hasSize(3);
 
         // one entry a page, newest first, nothing twice; a token is for its own filters only
         List<String> ids = new ArrayList<>();
         String token = "";
         do {
-            var page = auditor.listPositionAccesses(request.clone().setPageSize(1).setPageToken(token).build());
+            var page = auditor.listPositionAccesses(
+                    request.clone().setPageSize(1).setPageToken(token).build());
             page.getAccessesList().forEach(a -> ids.add(a.getId()));
             token = page.getNextPageToken();
         } while (!token.isEmpty());
-        assertThat(ids).containsExactlyElementsOf(all.stream().map(a -> a.getId()).toList());
-        String first = auditor.listPositionAccesses(request.clone().setPageSize(1).build()).getNextPageToken();
-        assertThat(GrpcAssertions.failure(() -> auditor.listPositionAccesses(request.clone().setImei(KNOWN)
-                .setPageToken(first).build())).getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(GrpcAssertions.failure(() -> auditor.listPositionAccesses(request.clone().setImei("123").build()))
-                .getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(ids)
+                .containsExactlyElementsOf(all.stream().map(a -> a.getId()).toList());
+        String first = auditor.listPositionAccesses(
+                        request.clone().setPageSize(1).build())
+                .getNextPageToken();
         assertThat(GrpcAssertions.failure(() -> auditor.listPositionAccesses(request.clone()
-                .setFromTime(Timestamp.newBuilder().setSeconds(later.getEpochSecond()))
-                .setToTime(Timestamp.newBuilder().setSeconds(before.getEpochSecond())).build())).getStatus().getCode())
+                                .setImei(KNOWN)
+                                .setPageToken(first)
+                                .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(GrpcAssertions.failure(() -> auditor.listPositionAccesses(
+                                request.clone().setImei("123").build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(GrpcAssertions.failure(() -> auditor.listPositionAccesses(request.clone()
+                                .setFromTime(Timestamp.newBuilder().setSeconds(later.getEpochSecond()))
+                                .setToTime(Timestamp.newBuilder().setSeconds(before.getEpochSecond()))
+                                .build()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
         // reading the audit is no position read: it adds nothing to itself
         assertThat(audit.apply(request.clone())).hasSize(3);
@@ -496,7 +671,8 @@ class IngestionIT {
     StreamObserver<StreamReadingsRequest> stream(String credential, LinkedBlockingQueue<Object> answers) {
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
-        return TelemetryServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+        return TelemetryServiceGrpc.newStub(clients.channel())
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
                 .streamReadings(new StreamObserver<>() {
                     @Override
                     public void onNext(StreamReadingsResponse value) {
@@ -565,47 +741,83 @@ class IngestionIT {
                 insert into device_state (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
                                           longitude, network, position_recorded_at, position_sequence)
                 values (?, now() - ?::interval, 1, now() - ?::interval, 60, false, ?, ?, '4G', now() - ?::interval, 1)""")
-                .params(imei, silentFor.toSeconds() + " seconds", silentFor.toSeconds() + " seconds", lat, lon,
-                        silentFor.toSeconds() + " seconds").update();
+                .params(
+                        imei,
+                        silentFor.toSeconds() + " seconds",
+                        silentFor.toSeconds() + " seconds",
+                        lat,
+                        lon,
+                        silentFor.toSeconds() + " seconds")
+                .update();
     }
 
     @Test
     void positionsAreForAuthorisedRolesAndEveryReadIsAudited() {
-        stateAt(KNOWN, 48.1100, -1.6800, Duration.ofMinutes(2));   // Rennes, place de la Mairie
-        stateAt(OTHER, 48.1173, -1.6778, Duration.ofMinutes(5));   // 830 m north
+        stateAt(KNOWN, 48.1100, -1.6800, Duration.ofMinutes(2)); // Rennes, place de la Mairie
+        stateAt(OTHER, 48.1173, -1.6778, Duration.ofMinutes(5)); // 830 m north
         stateAt(imei(3), 48.3904, -1.4500, Duration.ofMinutes(1)); // 35 km away
-        stateAt(imei(4), 48.1105, -1.6790, Duration.ofHours(30));  // nearby but silent for 30 h
+        stateAt(imei(4), 48.1105, -1.6790, Duration.ofHours(30)); // nearby but silent for 30 h
 
-        var near = fleetManager.findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
-                .setLatitude(48.1100).setLongitude(-1.6800).setRadiusM(2000).build()).getStatesList();
+        var near = fleetManager
+                .findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
+                        .setLatitude(48.1100)
+                        .setLongitude(-1.6800)
+                        .setRadiusM(2000)
+                        .build())
+                .getStatesList();
         assertThat(near).extracting(st -> st.getImei()).containsExactly(KNOWN, OTHER);
-        var state = fleetManager.getDeviceState(fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()
-                .setImei(KNOWN).build()).getState();
+        var state = fleetManager
+                .getDeviceState(fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()
+                        .setImei(KNOWN)
+                        .build())
+                .getState();
         assertThat(state.getReading().getLatitude()).isEqualTo(48.11);
         // a device inventory does not show a unit manager: not found, and nothing read
-        var unitManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
-                TestTokens.unitManager("GN-RBRE"));
-        assertThat(GrpcAssertions.failure(() -> unitManager.getDeviceState(fr.interieur.neogend.telemetry.v1
-                .GetDeviceStateRequest.newBuilder().setImei(imei(3)).build())).getStatus().getCode())
+        var unitManager = clients.as(TestTokens.unitManager("GN-RBRE"), TelemetryServiceGrpc::newBlockingStub);
+        assertThat(GrpcAssertions.failure(() -> unitManager.getDeviceState(
+                                fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()
+                                        .setImei(imei(3))
+                                        .build()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.NOT_FOUND);
 
-        for (String token : List.of(TestTokens.technician("GN"), TestTokens.auditor(), TestTokens.supplier("SUP-DEMO"))) {
-            var other = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), token);
-            assertThat(GrpcAssertions.failure(() -> other.findDevicesNear(fr.interieur.neogend.telemetry.v1
-                    .FindDevicesNearRequest.newBuilder().setLatitude(48.11).setLongitude(-1.68).setRadiusM(500).build()))
-                    .getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-            assertThat(GrpcAssertions.failure(() -> other.getDeviceState(fr.interieur.neogend.telemetry.v1
-                    .GetDeviceStateRequest.newBuilder().setImei(KNOWN).build())).getStatus().getCode())
+        for (String token :
+                List.of(TestTokens.technician("GN"), TestTokens.auditor(), TestTokens.supplier("SUP-DEMO"))) {
+            var other = clients.as(token, TelemetryServiceGrpc::newBlockingStub);
+            assertThat(GrpcAssertions.failure(() -> other.findDevicesNear(
+                                    fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
+                                            .setLatitude(48.11)
+                                            .setLongitude(-1.68)
+                                            .setRadiusM(500)
+                                            .build()))
+                            .getStatus()
+                            .getCode())
+                    .isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(GrpcAssertions.failure(() -> other.getDeviceState(
+                                    fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()
+                                            .setImei(KNOWN)
+                                            .build()))
+                            .getStatus()
+                            .getCode())
                     .isEqualTo(Status.Code.PERMISSION_DENIED);
         }
-        assertThat(GrpcAssertions.failure(() -> fleetManager.findDevicesNear(fr.interieur.neogend.telemetry.v1
-                .FindDevicesNearRequest.newBuilder().setLatitude(95).setLongitude(0).setRadiusM(10).build()))
-                .getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(GrpcAssertions.failure(() -> fleetManager.findDevicesNear(
+                                fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
+                                        .setLatitude(95)
+                                        .setLongitude(0)
+                                        .setRadiusM(10)
+                                        .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
 
-        var audit = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
-                .listPositionAccesses(fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.getDefaultInstance())
+        var audit = clients.as(TestTokens.auditor(), TelemetryServiceGrpc::newBlockingStub)
+                .listPositionAccesses(
+                        fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.getDefaultInstance())
                 .getAccessesList();
-        assertThat(audit).extracting(a -> a.getActor() + " " + shortName(a.getKind()) + " " + a.getResultCount())
+        assertThat(audit)
+                .extracting(a -> a.getActor() + " " + shortName(a.getKind()) + " " + a.getResultCount())
                 .containsExactly("fleet.manager DEVICE_STATE 1", "fleet.manager RADIUS 2");
         assertThat(audit.get(1).getRadiusM()).isEqualTo(2000);
         assertThat(audit.get(1).getLatitude()).isEqualTo(48.11);
@@ -614,44 +826,78 @@ class IngestionIT {
     @Test
     void peopleQueueCommandsTheDeviceReceivesAndAcknowledges() {
         var stub = device(enrol(KNOWN));
-        var unitManager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
-                TestTokens.unitManager("GN-RBRE"));
-        var locate = unitManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest
-                .newBuilder().setImei(KNOWN).setCommand(CommandKind.COMMAND_KIND_LOCATE).build()).getCommand();
+        var unitManager = clients.as(TestTokens.unitManager("GN-RBRE"), TelemetryServiceGrpc::newBlockingStub);
+        var locate = unitManager
+                .queueDeviceCommand(fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest.newBuilder()
+                        .setImei(KNOWN)
+                        .setCommand(CommandKind.COMMAND_KIND_LOCATE)
+                        .build())
+                .getCommand();
         assertThat(shortName(locate.getStatus())).isEqualTo("QUEUED");
-        assertThat(GrpcAssertions.failure(() -> unitManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1
-                .QueueDeviceCommandRequest.newBuilder().setImei(KNOWN).setCommand(CommandKind.COMMAND_KIND_WIPE).build())).getStatus().getCode())
+        assertThat(GrpcAssertions.failure(() -> unitManager.queueDeviceCommand(
+                                fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest.newBuilder()
+                                        .setImei(KNOWN)
+                                        .setCommand(CommandKind.COMMAND_KIND_WIPE)
+                                        .build()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(GrpcAssertions.failure(() -> fleetManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1
-                .QueueDeviceCommandRequest.newBuilder().setImei(KNOWN).setCommand(CommandKind.COMMAND_KIND_UNSPECIFIED).build())).getStatus()
-                .getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        var delivered = stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(1, Instant.now()))
-                .build()).getCommandsList();
-        assertThat(delivered).extracting(c -> c.getId() + shortName(c.getCommand())).containsExactly(locate.getId() + "LOCATE");
+        assertThat(GrpcAssertions.failure(() -> fleetManager.queueDeviceCommand(
+                                fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest.newBuilder()
+                                        .setImei(KNOWN)
+                                        .setCommand(CommandKind.COMMAND_KIND_UNSPECIFIED)
+                                        .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        var delivered = stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                        .addReadings(reading(1, Instant.now()))
+                        .build())
+                .getCommandsList();
+        assertThat(delivered)
+                .extracting(c -> c.getId() + shortName(c.getCommand()))
+                .containsExactly(locate.getId() + "LOCATE");
         // not acknowledged: handed again with the next batch of readings (asked for only when some wait)
-        assertThat(stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(2, Instant.now()))
-                .build()).getCommandsList()).extracting(c -> c.getId() + shortName(c.getStatus()))
+        assertThat(stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                                .addReadings(reading(2, Instant.now()))
+                                .build())
+                        .getCommandsList())
+                .extracting(c -> c.getId() + shortName(c.getStatus()))
                 .containsExactly(locate.getId() + "DELIVERED");
-        stub.uploadReadings(UploadReadingsRequest.newBuilder().addAcknowledgedCommandIds(locate.getId()).build());
-        assertThat(stub.uploadReadings(UploadReadingsRequest.newBuilder().addReadings(reading(3, Instant.now()))
-                .build()).getCommandsList()).isEmpty();
-        assertThat(fleetManager.listDeviceCommands(fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest
-                .newBuilder().setImei(KNOWN).build()).getCommandsList()).extracting(c -> shortName(c.getStatus()))
+        stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addAcknowledgedCommandIds(locate.getId())
+                .build());
+        assertThat(stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                                .addReadings(reading(3, Instant.now()))
+                                .build())
+                        .getCommandsList())
+                .isEmpty();
+        assertThat(fleetManager
+                        .listDeviceCommands(fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest.newBuilder()
+                                .setImei(KNOWN)
+                                .build())
+                        .getCommandsList())
+                .extracting(c -> shortName(c.getStatus()))
                 .containsExactly("ACKNOWLEDGED");
     }
 
     @Test
     void batteryHealthCountsBandsAndListsLowDevicesNotCharging() {
         stateAt(KNOWN, 48.1, -1.6, Duration.ofMinutes(1));
-        jdbc.sql("update device_state set battery_percent = 9 where imei = ?").param(KNOWN).update();
+        jdbc.sql("update device_state set battery_percent = 9 where imei = ?")
+                .param(KNOWN)
+                .update();
         stateAt(OTHER, 48.1, -1.6, Duration.ofMinutes(1));
         stateAt(imei(5), 48.1, -1.6, Duration.ofMinutes(1));
         stateAt(imei(6), 48.1, -1.6, Duration.ofMinutes(1)); // not in inventory (returned): not counted
         inventory.add(imei(5), "Rugged X5", "GN-RIDF-GGD75");
-        jdbc.sql("update device_state set battery_percent = 5, charging = true where imei = ?").param(imei(5)).update();
-        var health = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
+        jdbc.sql("update device_state set battery_percent = 5, charging = true where imei = ?")
+                .param(imei(5))
+                .update();
+        var health = clients.as(TestTokens.auditor(), TelemetryServiceGrpc::newBlockingStub)
                 .getBatteryHealth(fr.interieur.neogend.telemetry.v1.GetBatteryHealthRequest.getDefaultInstance());
-        assertThat(health.getBandsList()).extracting(b -> b.getBand() + "=" + b.getCount())
+        assertThat(health.getBandsList())
+                .extracting(b -> b.getBand() + "=" + b.getCount())
                 .containsExactly("0-19=2", "20-39=0", "40-59=0", "60-79=1", "80-100=0");
         assertThat(health.getLowImeisList()).containsExactly(KNOWN);
         assertThat(health.getLowTotal()).isEqualTo(1);
@@ -661,35 +907,53 @@ class IngestionIT {
     void aUnitMapAndUnitComplianceComeFromTheSubtreeInventoryGives() {
         stateAt(KNOWN, 48.11, -1.68, Duration.ofMinutes(3));
         stateAt(OTHER, 48.12, -1.69, Duration.ofMinutes(4));
-        jdbc.sql("update device_state set patch_level = '2026-09-05' where imei = ?").param(KNOWN).update();
+        jdbc.sql("update device_state set patch_level = '2026-09-05' where imei = ?")
+                .param(KNOWN)
+                .update();
         jdbc.sql("delete from rom_release").update();
         jdbc.sql("""
                 insert into rom_release (id, supplier_id, model, build_fingerprint, patch_level, kernel_source_sha256,
                                          kernel_config, bulletin_date, published_at, approved_at, approved_by)
                 values ('ROM-900001', 'SUP-DEMO', 'Rugged X5', 'neogend/x5/2026.11', '2026-11-05', ?, 'CONFIG_X=y',
                         '2026-11-01', now(), now(), 'fleet.manager')""").param("b".repeat(64)).update();
-        var manager = GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
-                TestTokens.unitManager("GN-RBRE"));
+        var manager = clients.as(TestTokens.unitManager("GN-RBRE"), TelemetryServiceGrpc::newBlockingStub);
         var map = manager.listUnitPositions(fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest.newBuilder()
-                .setUnitCode("GN-RBRE").build());
+                .setUnitCode("GN-RBRE")
+                .build());
         assertThat(map.getDevicesInUnit()).isEqualTo(2);
         assertThat(map.getStatesList()).extracting(st -> st.getImei()).containsExactly(KNOWN, OTHER);
-        assertThat(GrpcAssertions.failure(() -> manager.listUnitPositions(fr.interieur.neogend.telemetry.v1
-                .ListUnitPositionsRequest.newBuilder().setUnitCode("GN-RIDF").build())).getStatus().getCode())
+        assertThat(GrpcAssertions.failure(() -> manager.listUnitPositions(
+                                fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest.newBuilder()
+                                        .setUnitCode("GN-RIDF")
+                                        .build()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(GrpcAssertions.failure(() -> GrpcTestClients.withToken(TelemetryServiceGrpc.newBlockingStub(channel),
-                TestTokens.technician("GN-RBRE")).listUnitPositions(fr.interieur.neogend.telemetry.v1
-                .ListUnitPositionsRequest.newBuilder().setUnitCode("GN-RBRE").build())).getStatus().getCode())
+        assertThat(GrpcAssertions.failure(() -> clients.as(
+                                        TestTokens.technician("GN-RBRE"), TelemetryServiceGrpc::newBlockingStub)
+                                .listUnitPositions(
+                                        fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest.newBuilder()
+                                                .setUnitCode("GN-RBRE")
+                                                .build()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(jdbc.sql("select kind || ' ' || unit_code || ' ' || result_count from position_access")
-                .query(String.class).list()).containsExactly("UNIT_MAP GN-RBRE 2");
+                        .query(String.class)
+                        .list())
+                .containsExactly("UNIT_MAP GN-RBRE 2");
 
-        var compliance = manager.getUnitCompliance(fr.interieur.neogend.telemetry.v1.GetUnitComplianceRequest.newBuilder()
-                .setUnitCode("GN-RBRE").build()).getLinesList();
-        assertThat(compliance).extracting(l -> l.getUnitCode() + " " + l.getModel() + " " + l.getDevices() + "/"
+        var compliance = manager.getUnitCompliance(
+                        fr.interieur.neogend.telemetry.v1.GetUnitComplianceRequest.newBuilder()
+                                .setUnitCode("GN-RBRE")
+                                .build())
+                .getLinesList();
+        assertThat(compliance)
+                .extracting(l -> l.getUnitCode() + " " + l.getModel() + " " + l.getDevices() + "/"
                         + l.getReporting() + "/" + l.getNonCompliant() + " gap " + l.getMaxGapDays() + " "
                         + l.getApprovedPatchLevel())
-                .containsExactly("GN-RBRE-GGD35 Rugged X5 1/1/1 gap 61 2026-11-05",
+                .containsExactly(
+                        "GN-RBRE-GGD35 Rugged X5 1/1/1 gap 61 2026-11-05",
                         "GN-RBRE-GGD35-CIE1 Field Tab 10 1/1/0 gap 0 ");
         assertThat(compliance.get(0).getNonCompliantImeisList()).containsExactly(KNOWN);
         assertThat(compliance.get(1).getNonCompliantImeisList()).isEmpty();
@@ -699,17 +963,26 @@ class IngestionIT {
     void retentionDeletesExactlyWhatIsOlderThanThePeriod() {
         partitions.maintain();
         Instant now = Instant.now();
-        for (Duration age : List.of(Duration.ofDays(29), Duration.ofDays(30).minusMinutes(5),
-                Duration.ofDays(30).plusMinutes(5), Duration.ofDays(31), Duration.ofDays(45))) {
+        for (Duration age : List.of(
+                Duration.ofDays(29),
+                Duration.ofDays(30).minusMinutes(5),
+                Duration.ofDays(30).plusMinutes(5),
+                Duration.ofDays(31),
+                Duration.ofDays(45))) {
             jdbc.sql("""
                     insert into reading (imei, recorded_at, sequence, received_at, battery_percent, charging, network)
                     values (?, ?, ?, now(), 50, false, '4G')""")
-                    .params(KNOWN, java.sql.Timestamp.from(now.minus(age)), age.toMinutes()).update();
+                    .params(KNOWN, java.sql.Timestamp.from(now.minus(age)), age.toMinutes())
+                    .update();
         }
         List<String> dropped = partitions.maintain();
-        assertThat(jdbc.sql("select sequence from reading where imei = ? order by sequence").param(KNOWN)
-                .query(Long.class).list()).containsExactly(Duration.ofDays(29).toMinutes(),
-                Duration.ofDays(30).minusMinutes(5).toMinutes());
+        assertThat(jdbc.sql("select sequence from reading where imei = ? order by sequence")
+                        .param(KNOWN)
+                        .query(Long.class)
+                        .list())
+                .containsExactly(
+                        Duration.ofDays(29).toMinutes(),
+                        Duration.ofDays(30).minusMinutes(5).toMinutes());
         assertThat(dropped).isEmpty(); // the old days had no partition of their own: the default one was trimmed
     }
 }

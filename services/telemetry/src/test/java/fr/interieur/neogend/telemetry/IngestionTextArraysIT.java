@@ -9,5 +9,4 @@ import org.springframework.test.context.TestPropertySource;
  * ways store, refuse, deduplicate and hand out commands alike.
  */
 @TestPropertySource(properties = {"neogend.telemetry.batch-arrays=text", "neogend.telemetry.upload-transaction=one"})
-class IngestionTextArraysIT extends IngestionIT {
-}
+class IngestionTextArraysIT extends IngestionIT {}

@@ -15,8 +15,11 @@ class ArchitectureTest {
     /** Every class outside grpc, persistence and *client is free of transport and storage (issue 19). */
     @Test
     void everyClassOutsideTheAdaptersDependsOnNeitherTransportNorStorage() {
-        DomainRules.checkService(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("fr.interieur.neogend.training"), "fr.interieur.neogend.training");
+        DomainRules.checkService(
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                        .importPackages("fr.interieur.neogend.training"),
+                "fr.interieur.neogend.training");
     }
 
     /** Each table is written by one persistence adapter (course, training_session + enrolment, certification). */

@@ -23,16 +23,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CourseAgreementMigrationTest {
 
     static Flyway flyway(String url, String target, String initialAgreement) {
-        var config = Flyway.configure().dataSource(url, PostgresTestDatabase.user(), PostgresTestDatabase.password())
-                .locations("classpath:db/migration").placeholders(Map.of("initialAgreement", initialAgreement));
+        var config = Flyway.configure()
+                .dataSource(url, PostgresTestDatabase.user(), PostgresTestDatabase.password())
+                .locations("classpath:db/migration")
+                .placeholders(Map.of("initialAgreement", initialAgreement));
         return (target == null ? config : config.target(target)).load();
     }
 
     static String versionThreeWithCourses() throws SQLException {
         String url = PostgresTestDatabase.newDatabase("migration");
         flyway(url, "3", "").migrate();
-        try (Connection c = DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
-             var st = c.createStatement()) {
+        try (Connection c =
+                        DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
+                var st = c.createStatement()) {
             st.execute("""
                     insert into course (code, title, duration_days, agreement_item_code)
                     values ('MAINT-N1', 'Maintenance', 1, 'TRAINING-DAY-L1'), ('ACCUEIL', 'Accueil', 1, null)""");
@@ -42,8 +45,9 @@ class CourseAgreementMigrationTest {
 
     static List<String> rows(String url, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
-             var rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c =
+                        DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
+                var rs = c.createStatement().executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3));
             }
@@ -62,7 +66,8 @@ class CourseAgreementMigrationTest {
     @Test
     void withoutAnInitialAgreementTheUpgradeStopsAndChangesNothing() throws SQLException {
         String url = versionThreeWithCourses();
-        assertThatThrownBy(() -> flyway(url, null, "").migrate()).isInstanceOf(FlywayException.class)
+        assertThatThrownBy(() -> flyway(url, null, "").migrate())
+                .isInstanceOf(FlywayException.class)
                 .hasMessageContaining("NEOGEND_INITIAL_AGREEMENT");
         assertThat(rows(url, "select code, agreement_item_code, 'x' from course order by code"))
                 .containsExactly("ACCUEIL|null|x", "MAINT-N1|TRAINING-DAY-L1|x");

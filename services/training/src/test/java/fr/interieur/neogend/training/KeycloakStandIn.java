@@ -53,44 +53,64 @@ public final class KeycloakStandIn implements ApplicationContextInitializer<Conf
                 .withRequestBody(matching(".*client_secret=" + SECRET + ".*"))
                 .willReturn(okJson("{\"access_token\":\"" + TOKEN + "\",\"expires_in\":300}")));
         // anything not answered below, or without the token: refused
-        s.stubFor(get(urlPathMatching("/admin/.*")).atPriority(10).willReturn(aResponse().withStatus(401)));
-        s.stubFor(get(urlPathEqualTo(USERS)).atPriority(9).withHeader("Authorization", equalTo("Bearer " + TOKEN))
+        s.stubFor(get(urlPathMatching("/admin/.*"))
+                .atPriority(10)
+                .willReturn(aResponse().withStatus(401)));
+        s.stubFor(get(urlPathEqualTo(USERS))
+                .atPriority(9)
+                .withHeader("Authorization", equalTo("Bearer " + TOKEN))
                 .willReturn(okJson("[]")));
         user(s, "technician|t\\.[a-z0-9.]+|w\\.[a-z0-9.]+|r\\.[a-z0-9.]+", true);
         user(s, "fleet\\.manager", true);
         user(s, "t\\.disabled", false);
         // Keycloak's search ignores case; its user names are lower case
-        s.stubFor(get(urlPathEqualTo(USERS)).atPriority(1).withQueryParam("username", equalTo("T.Upper"))
+        s.stubFor(get(urlPathEqualTo(USERS))
+                .atPriority(1)
+                .withQueryParam("username", equalTo("T.Upper"))
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
                 .willReturn(okJson("[{\"id\":\"id-t.upper\",\"username\":\"t.upper\",\"enabled\":true}]")));
-        s.stubFor(get(urlPathEqualTo(USERS)).atPriority(1).withQueryParam("username", equalTo("t.offline"))
+        s.stubFor(get(urlPathEqualTo(USERS))
+                .atPriority(1)
+                .withQueryParam("username", equalTo("t.offline"))
                 .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
-        s.stubFor(get(urlPathEqualTo(USERS)).atPriority(1).withQueryParam("username", equalTo("t.failing"))
+        s.stubFor(get(urlPathEqualTo(USERS))
+                .atPriority(1)
+                .withQueryParam("username", equalTo("t.failing"))
                 .willReturn(aResponse().withStatus(503)));
-        s.stubFor(get(urlPathMatching(USERS + "/id-[^/]+/role-mappings/realm/composite")).atPriority(5)
+        s.stubFor(get(urlPathMatching(USERS + "/id-[^/]+/role-mappings/realm/composite"))
+                .atPriority(5)
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
                 .willReturn(okJson("[{\"name\":\"default-roles-neogend\"},{\"name\":\"offline_access\"},"
                         + "{\"name\":\"technician\"}]")));
-        s.stubFor(get(urlPathEqualTo(USERS + "/id-fleet.manager/role-mappings/realm/composite")).atPriority(1)
+        s.stubFor(get(urlPathEqualTo(USERS + "/id-fleet.manager/role-mappings/realm/composite"))
+                .atPriority(1)
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
                 .willReturn(okJson("[{\"name\":\"default-roles-neogend\"},{\"name\":\"fleet-manager\"}]")));
     }
 
     private static void user(WireMockServer s, String names, boolean enabled) {
-        s.stubFor(get(urlPathEqualTo(USERS)).atPriority(enabled ? 3 : 2)
+        s.stubFor(get(urlPathEqualTo(USERS))
+                .atPriority(enabled ? 3 : 2)
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
                 .withQueryParam("exact", equalTo("true"))
                 .withQueryParam("username", matching(names))
-                .willReturn(okJson("[{\"id\":\"id-{{request.query.username}}\",\"username\":\"{{request.query.username}}\","
-                        + "\"enabled\":" + enabled + "}]").withTransformers("response-template")));
+                .willReturn(
+                        okJson("[{\"id\":\"id-{{request.query.username}}\",\"username\":\"{{request.query.username}}\","
+                                        + "\"enabled\":" + enabled + "}]")
+                                .withTransformers("response-template")));
     }
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         String base = "http://localhost:" + server().port();
-        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("keycloak-stand-in", Map.of(
-                "neogend.technicians.admin-url", base + "/admin/realms/neogend",
-                "neogend.service-account.token-uri", base + "/realms/neogend/protocol/openid-connect/token",
-                "neogend.service-account.client-secret", SECRET)));
+        context.getEnvironment()
+                .getPropertySources()
+                .addFirst(new MapPropertySource(
+                        "keycloak-stand-in",
+                        Map.of(
+                                "neogend.technicians.admin-url", base + "/admin/realms/neogend",
+                                "neogend.service-account.token-uri",
+                                        base + "/realms/neogend/protocol/openid-connect/token",
+                                "neogend.service-account.client-secret", SECRET)));
     }
 }

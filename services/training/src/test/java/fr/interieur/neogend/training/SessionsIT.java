@@ -1,6 +1,11 @@
 package fr.interieur.neogend.training;
 
+import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.OrderStandIn;
+import fr.interieur.neogend.testkit.ServiceClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import fr.interieur.neogend.training.v1.Certification;
 import fr.interieur.neogend.training.v1.CheckCertificationRequest;
 import fr.interieur.neogend.training.v1.Course;
 import fr.interieur.neogend.training.v1.CreateCourseRequest;
@@ -9,29 +14,22 @@ import fr.interieur.neogend.training.v1.EnrollTechnicianRequest;
 import fr.interieur.neogend.training.v1.Enrolment;
 import fr.interieur.neogend.training.v1.ListCoursesRequest;
 import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
-import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
-import fr.interieur.neogend.training.v1.ListSessionsRequest;
-import fr.interieur.neogend.training.v1.Certification;
 import fr.interieur.neogend.training.v1.ListExpiredCertificationsRequest;
 import fr.interieur.neogend.training.v1.ListExpiredCertificationsResponse;
+import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
+import fr.interieur.neogend.training.v1.ListSessionsRequest;
 import fr.interieur.neogend.training.v1.RecordPastResultRequest;
 import fr.interieur.neogend.training.v1.RecordResultRequest;
 import fr.interieur.neogend.training.v1.Session;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc.TrainingServiceBlockingStub;
 import fr.interieur.neogend.training.v1.WithdrawTechnicianRequest;
-import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
-import fr.interieur.neogend.testkit.ServiceIT;
-import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.time.LocalDate;
@@ -52,11 +50,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class SessionsIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     TrainingServiceBlockingStub fleetManager;
 
     @BeforeEach
@@ -64,25 +63,32 @@ class SessionsIT {
         for (String t : List.of("certification", "enrolment", "training_session", "course")) {
             jdbc.sql("delete from " + t).update();
         }
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
-        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder()
-                .setCode("MAINT-SMARTPHONE-N1").setTitle("Maintenance niveau 1 smartphones").setDurationDays(2)
-                .addModelFamilies("Rugged X").setCertificationValidityMonths(24)
-                .setAgreementItemCode("TRAINING-DAY-L1").setAgreementId(OrderStandIn.AGREEMENT)).build());
-    }
-
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
+        fleetManager = clients.as(TestTokens.fleetManager(), TrainingServiceGrpc::newBlockingStub);
+        fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                .setCourse(Course.newBuilder()
+                        .setCode("MAINT-SMARTPHONE-N1")
+                        .setTitle("Maintenance niveau 1 smartphones")
+                        .setDurationDays(2)
+                        .addModelFamilies("Rugged X")
+                        .setCertificationValidityMonths(24)
+                        .setAgreementItemCode("TRAINING-DAY-L1")
+                        .setAgreementId(OrderStandIn.AGREEMENT))
+                .build());
     }
 
     Session session(int capacity) {
         LocalDate start = today().plusDays(10);
-        return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(day(start))
-                .setEndDate(day(start.plusDays(1))).setPlace("Rennes, atelier central").setCapacity(capacity)
-                .setTrainer("Demo Mobility SAS")).build()).getSession();
+        return fleetManager
+                .createSession(CreateSessionRequest.newBuilder()
+                        .setSession(Session.newBuilder()
+                                .setCourseCode("MAINT-SMARTPHONE-N1")
+                                .setStartDate(day(start))
+                                .setEndDate(day(start.plusDays(1)))
+                                .setPlace("Rennes, atelier central")
+                                .setCapacity(capacity)
+                                .setTrainer("Demo Mobility SAS"))
+                        .build())
+                .getSession();
     }
 
     /** Today as the service sees it: a Paris day. */
@@ -91,26 +97,49 @@ class SessionsIT {
     }
 
     Session sessionToday(int capacity) {
-        return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(day(today())).setEndDate(day(today()))
-                .setPlace("Rennes, atelier central").setCapacity(capacity).setTrainer("Demo Mobility SAS")).build())
+        return fleetManager
+                .createSession(CreateSessionRequest.newBuilder()
+                        .setSession(Session.newBuilder()
+                                .setCourseCode("MAINT-SMARTPHONE-N1")
+                                .setStartDate(day(today()))
+                                .setEndDate(day(today()))
+                                .setPlace("Rennes, atelier central")
+                                .setCapacity(capacity)
+                                .setTrainer("Demo Mobility SAS"))
+                        .build())
                 .getSession();
     }
 
     Session pastResult(String id, String technician, boolean attended, boolean passed) {
-        return fleetManager.recordPastResult(RecordPastResultRequest.newBuilder().setSessionId(id)
-                .setTechnician(technician).setAttended(attended).setPassed(passed)
-                .setReason("feuille d'émargement papier").build()).getSession();
+        return fleetManager
+                .recordPastResult(RecordPastResultRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician(technician)
+                        .setAttended(attended)
+                        .setPassed(passed)
+                        .setReason("feuille d'émargement papier")
+                        .build())
+                .getSession();
     }
 
     Session result(String id, String technician, boolean attended, boolean passed) {
-        return fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician(technician)
-                .setAttended(attended).setPassed(passed).build()).getSession();
+        return fleetManager
+                .recordResult(RecordResultRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician(technician)
+                        .setAttended(attended)
+                        .setPassed(passed)
+                        .build())
+                .getSession();
     }
 
     Session enrol(String id, String technician) {
-        return fleetManager.enrollTechnician(EnrollTechnicianRequest.newBuilder().setSessionId(id)
-                .setTechnician(technician).build()).getSession();
+        return fleetManager
+                .enrollTechnician(EnrollTechnicianRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician(technician)
+                        .build())
+                .getSession();
     }
 
     /** The status without its enum's prefix: ENROLLED. */
@@ -119,59 +148,114 @@ class SessionsIT {
     }
 
     static List<String> statuses(Session s) {
-        return s.getEnrolmentsList().stream().map(e -> e.getTechnician() + "=" + status(e)).toList();
+        return s.getEnrolmentsList().stream()
+                .map(e -> e.getTechnician() + "=" + status(e))
+                .toList();
     }
 
     Session sessionOn(String course, String start, String end) {
-        return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode(course).setStartDate(day(start)).setEndDate(day(end)).setPlace("Rennes").setCapacity(5)
-                .setTrainer("Demo Mobility SAS")).build()).getSession();
+        return fleetManager
+                .createSession(CreateSessionRequest.newBuilder()
+                        .setSession(Session.newBuilder()
+                                .setCourseCode(course)
+                                .setStartDate(day(start))
+                                .setEndDate(day(end))
+                                .setPlace("Rennes")
+                                .setCapacity(5)
+                                .setTrainer("Demo Mobility SAS"))
+                        .build())
+                .getSession();
     }
 
     List<String> deliveredDays(int year, int month) {
-        return fleetManager.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
-                        .setAgreementId(OrderStandIn.AGREEMENT).setYear(year).setMonth(month).build()).getSessionsList()
+        return fleetManager
+                .listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
+                        .setAgreementId(OrderStandIn.AGREEMENT)
+                        .setYear(year)
+                        .setMonth(month)
+                        .build())
+                .getSessionsList()
                 .stream()
-                .map(d -> d.getSessionId() + ":" + d.getAgreementItemCode() + ":" + d.getDays()).toList();
+                .map(d -> d.getSessionId() + ":" + d.getAgreementItemCode() + ":" + d.getDays())
+                .toList();
     }
 
     @Test
     void upcomingSessionsAreListedSoonestFirstWithTheirEnrolmentsOnePageAtATime() {
         LocalDate today = today();
-        sessionOn("MAINT-SMARTPHONE-N1", today.minusDays(5).toString(), today.minusDays(4).toString()); // over
+        sessionOn(
+                "MAINT-SMARTPHONE-N1",
+                today.minusDays(5).toString(),
+                today.minusDays(4).toString()); // over
         Session running = sessionOn("MAINT-SMARTPHONE-N1", today.minusDays(1).toString(), today.toString());
-        Session later = sessionOn("MAINT-SMARTPHONE-N1", today.plusDays(20).toString(), today.plusDays(21).toString());
-        Session sooner = sessionOn("MAINT-SMARTPHONE-N1", today.plusDays(3).toString(), today.plusDays(4).toString());
-        Session sameDay = sessionOn("MAINT-SMARTPHONE-N1", today.plusDays(3).toString(), today.plusDays(3).toString());
+        Session later = sessionOn(
+                "MAINT-SMARTPHONE-N1",
+                today.plusDays(20).toString(),
+                today.plusDays(21).toString());
+        Session sooner = sessionOn(
+                "MAINT-SMARTPHONE-N1",
+                today.plusDays(3).toString(),
+                today.plusDays(4).toString());
+        Session sameDay = sessionOn(
+                "MAINT-SMARTPHONE-N1",
+                today.plusDays(3).toString(),
+                today.plusDays(3).toString());
         enrol(sooner.getId(), "technician");
 
-        var first = fleetManager.listSessions(ListSessionsRequest.newBuilder().setPageSize(2).build());
+        var first = fleetManager.listSessions(
+                ListSessionsRequest.newBuilder().setPageSize(2).build());
         assertThat(first.getSessionsList()).extracting(Session::getId).containsExactly(running.getId(), sooner.getId());
         assertThat(statuses(first.getSessions(1))).containsExactly("technician=ENROLLED");
-        var second = fleetManager.listSessions(ListSessionsRequest.newBuilder().setPageSize(2)
-                .setPageToken(first.getNextPageToken()).build());
+        var second = fleetManager.listSessions(ListSessionsRequest.newBuilder()
+                .setPageSize(2)
+                .setPageToken(first.getNextPageToken())
+                .build());
         assertThat(second.getSessionsList()).extracting(Session::getId).containsExactly(sameDay.getId(), later.getId());
         assertThat(second.getNextPageToken()).isEmpty();
 
-        assertThat(fleetManager.listSessions(ListSessionsRequest.newBuilder()
-                .setEndsOnOrAfter(day(today.minusDays(30))).build()).getSessionsCount()).isEqualTo(5);
-        assertThat(fleetManager.listSessions(ListSessionsRequest.newBuilder().setCourseCode("NO-SUCH-COURSE").build())
-                .getSessionsList()).isEmpty();
-        GrpcAssertions.assertStatus(() -> fleetManager.listSessions(ListSessionsRequest.newBuilder()
-                .setEndsOnOrAfter(day("2026-11-31")).build()), Status.Code.INVALID_ARGUMENT, "ends_on_or_after");
-        GrpcAssertions.assertStatus(() -> fleetManager.listSessions(ListSessionsRequest.newBuilder().setCourseCode("X")
-                .setPageToken(first.getNextPageToken()).build()), Status.Code.INVALID_ARGUMENT, "other filters");
+        assertThat(fleetManager
+                        .listSessions(ListSessionsRequest.newBuilder()
+                                .setEndsOnOrAfter(day(today.minusDays(30)))
+                                .build())
+                        .getSessionsCount())
+                .isEqualTo(5);
+        assertThat(fleetManager
+                        .listSessions(ListSessionsRequest.newBuilder()
+                                .setCourseCode("NO-SUCH-COURSE")
+                                .build())
+                        .getSessionsList())
+                .isEmpty();
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.listSessions(ListSessionsRequest.newBuilder()
+                        .setEndsOnOrAfter(day("2026-11-31"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "ends_on_or_after");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.listSessions(ListSessionsRequest.newBuilder()
+                        .setCourseCode("X")
+                        .setPageToken(first.getNextPageToken())
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "other filters");
     }
 
     @Test
     void deliveredTrainingDaysAreTheDaysInTheMonthOfSessionsWithResultsOfBilledCourses() {
-        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder()
-                .setCode("INTERNAL-BRIEFING").setTitle("Internal briefing").setDurationDays(1)
-                .addModelFamilies("Rugged X")).build());
+        fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                .setCourse(Course.newBuilder()
+                        .setCode("INTERNAL-BRIEFING")
+                        .setTitle("Internal briefing")
+                        .setDurationDays(1)
+                        .addModelFamilies("Rugged X"))
+                .build());
         // sessions held in the past, their results recorded from paper (results are never recorded ahead)
-        String across = sessionOn("MAINT-SMARTPHONE-N1", "2026-09-29", "2026-10-02").getId(); // 2 + 2 days
-        String september = sessionOn("MAINT-SMARTPHONE-N1", "2026-09-12", "2026-09-13").getId();
-        String internal = sessionOn("INTERNAL-BRIEFING", "2026-09-05", "2026-09-05").getId();
+        String across =
+                sessionOn("MAINT-SMARTPHONE-N1", "2026-09-29", "2026-10-02").getId(); // 2 + 2 days
+        String september =
+                sessionOn("MAINT-SMARTPHONE-N1", "2026-09-12", "2026-09-13").getId();
+        String internal =
+                sessionOn("INTERNAL-BRIEFING", "2026-09-05", "2026-09-05").getId();
         sessionOn("MAINT-SMARTPHONE-N1", "2026-09-20", "2026-09-21"); // no result: not held
         for (String id : List.of(across, internal)) {
             pastResult(id, "t.one", true, true);
@@ -182,23 +266,41 @@ class SessionsIT {
         String running = sessionToday(5).getId();
         enrol(running, "t.one");
 
-        assertThat(deliveredDays(2026, 9)).containsExactly(across + ":TRAINING-DAY-L1:2", september + ":TRAINING-DAY-L1:2");
+        assertThat(deliveredDays(2026, 9))
+                .containsExactly(across + ":TRAINING-DAY-L1:2", september + ":TRAINING-DAY-L1:2");
         assertThat(deliveredDays(2026, 10)).containsExactly(across + ":TRAINING-DAY-L1:2");
         assertThat(deliveredDays(2026, 11)).isEmpty();
         assertThat(deliveredDays(today().getYear(), today().getMonthValue())).isEmpty();
         // the days belong to the course's agreement only: never billed to another
-        assertThat(fleetManager.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
-                .setAgreementId(OrderStandIn.SUCCESSOR).setYear(2026).setMonth(9).build()).getSessionsList()).isEmpty();
-        assertThat(GrpcAssertions.failure(() -> deliveredDays(2027, 13)).getStatus().getCode())
+        assertThat(fleetManager
+                        .listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
+                                .setAgreementId(OrderStandIn.SUCCESSOR)
+                                .setYear(2026)
+                                .setMonth(9)
+                                .build())
+                        .getSessionsList())
+                .isEmpty();
+        assertThat(GrpcAssertions.failure(() -> deliveredDays(2027, 13))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
-        var technician = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel),
-                TestTokens.technician("GN"));
-        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> technician.listDeliveredTrainingDays(
-                ListDeliveredTrainingDaysRequest.newBuilder().setAgreementId(OrderStandIn.AGREEMENT).setYear(2027)
-                        .setMonth(1).build()));
-        assertThat(fleetManager.listCourses(ListCoursesRequest.getDefaultInstance()).getItemsList())
-                .extracting(Course::getCode, Course::getAgreementItemCode, c -> c.getModelFamiliesList().toString())
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("INTERNAL-BRIEFING", "", "[Rugged X]"),
+        var technician = clients.as(TestTokens.technician("GN"), TrainingServiceGrpc::newBlockingStub);
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> technician.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
+                        .setAgreementId(OrderStandIn.AGREEMENT)
+                        .setYear(2027)
+                        .setMonth(1)
+                        .build()));
+        assertThat(fleetManager
+                        .listCourses(ListCoursesRequest.getDefaultInstance())
+                        .getItemsList())
+                .extracting(
+                        Course::getCode,
+                        Course::getAgreementItemCode,
+                        c -> c.getModelFamiliesList().toString())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("INTERNAL-BRIEFING", "", "[Rugged X]"),
                         org.assertj.core.groups.Tuple.tuple("MAINT-SMARTPHONE-N1", "TRAINING-DAY-L1", "[Rugged X]"));
     }
 
@@ -208,35 +310,52 @@ class SessionsIT {
         enrol(id, "t.one");
         enrol(id, "t.two");
         enrol(id, "t.three");
-        var technician = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel),
-                TestTokens.technician("GN"));
-        Session self = technician.enrollTechnician(EnrollTechnicianRequest.newBuilder().setSessionId(id).build())
+        var technician = clients.as(TestTokens.technician("GN"), TrainingServiceGrpc::newBlockingStub);
+        Session self = technician
+                .enrollTechnician(
+                        EnrollTechnicianRequest.newBuilder().setSessionId(id).build())
                 .getSession();
-        assertThat(statuses(self)).containsExactly("t.one=ENROLLED", "t.two=ENROLLED", "t.three=WAITLISTED",
-                "technician=WAITLISTED");
+        assertThat(statuses(self))
+                .containsExactly("t.one=ENROLLED", "t.two=ENROLLED", "t.three=WAITLISTED", "technician=WAITLISTED");
         assertThat(GrpcAssertions.failure(() -> technician.enrollTechnician(EnrollTechnicianRequest.newBuilder()
-                .setSessionId(id).setTechnician("someone.else").build())).getStatus().getCode())
+                                .setSessionId(id)
+                                .setTechnician("someone.else")
+                                .build()))
+                        .getStatus()
+                        .getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(GrpcAssertions.failure(() -> enrol(id, "t.one")).getStatus().getCode())
                 .isEqualTo(Status.Code.ALREADY_EXISTS);
 
-        Session after = fleetManager.withdrawTechnician(WithdrawTechnicianRequest.newBuilder().setSessionId(id)
-                .setTechnician("t.one").build()).getSession();
-        assertThat(statuses(after)).containsExactly("t.one=WITHDRAWN", "t.two=ENROLLED", "t.three=ENROLLED",
-                "technician=WAITLISTED");
+        Session after = fleetManager
+                .withdrawTechnician(WithdrawTechnicianRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician("t.one")
+                        .build())
+                .getSession();
+        assertThat(statuses(after))
+                .containsExactly("t.one=WITHDRAWN", "t.two=ENROLLED", "t.three=ENROLLED", "technician=WAITLISTED");
     }
 
     Session withdraw(String id, String technician) {
-        return fleetManager.withdrawTechnician(WithdrawTechnicianRequest.newBuilder().setSessionId(id)
-                .setTechnician(technician).build()).getSession();
+        return fleetManager
+                .withdrawTechnician(WithdrawTechnicianRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician(technician)
+                        .build())
+                .getSession();
     }
 
     @Test
     void aSeatWhoseResultIsRecordedStillCounts() {
         String id = sessionToday(1).getId();
         enrol(id, "t.first");
-        fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.first")
-                .setAttended(true).setPassed(true).build());
+        fleetManager.recordResult(RecordResultRequest.newBuilder()
+                .setSessionId(id)
+                .setTechnician("t.first")
+                .setAttended(true)
+                .setPassed(true)
+                .build());
         assertThat(statuses(enrol(id, "t.second"))).containsExactly("t.first=PASSED", "t.second=WAITLISTED");
         // and a withdrawal from the waiting list frees no seat that was not free
         assertThat(statuses(withdraw(id, "t.second"))).containsExactly("t.first=PASSED", "t.second=WITHDRAWN");
@@ -249,12 +368,12 @@ class SessionsIT {
             enrol(id, t);
         }
         withdraw(id, "w.two");
-        assertThat(statuses(enrol(id, "w.two"))).containsExactly("w.one=ENROLLED", "w.three=WAITLISTED",
-                "w.four=WAITLISTED", "w.two=WAITLISTED");
-        assertThat(statuses(withdraw(id, "w.one"))).containsExactly("w.one=WITHDRAWN", "w.three=ENROLLED",
-                "w.four=WAITLISTED", "w.two=WAITLISTED");
-        assertThat(statuses(withdraw(id, "w.three"))).containsExactly("w.one=WITHDRAWN", "w.three=WITHDRAWN",
-                "w.four=ENROLLED", "w.two=WAITLISTED");
+        assertThat(statuses(enrol(id, "w.two")))
+                .containsExactly("w.one=ENROLLED", "w.three=WAITLISTED", "w.four=WAITLISTED", "w.two=WAITLISTED");
+        assertThat(statuses(withdraw(id, "w.one")))
+                .containsExactly("w.one=WITHDRAWN", "w.three=ENROLLED", "w.four=WAITLISTED", "w.two=WAITLISTED");
+        assertThat(statuses(withdraw(id, "w.three")))
+                .containsExactly("w.one=WITHDRAWN", "w.three=WITHDRAWN", "w.four=ENROLLED", "w.two=WAITLISTED");
     }
 
     @Test
@@ -274,10 +393,15 @@ class SessionsIT {
                 b.get(30, java.util.concurrent.TimeUnit.SECONDS);
             }
             // whatever the interleaving: the seat goes to the next in line, the one who left goes to the back
-            Session s = fleetManager.getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder()
-                    .setId(id).build()).getSession();
-            assertThat(statuses(s)).as("round " + round).containsExactly("r.seated=WITHDRAWN", "r.second=ENROLLED",
-                    "r.third=WAITLISTED", "r.first=WAITLISTED");
+            Session s = fleetManager
+                    .getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder()
+                            .setId(id)
+                            .build())
+                    .getSession();
+            assertThat(statuses(s))
+                    .as("round " + round)
+                    .containsExactly(
+                            "r.seated=WITHDRAWN", "r.second=ENROLLED", "r.third=WAITLISTED", "r.first=WAITLISTED");
         }
     }
 
@@ -286,37 +410,70 @@ class SessionsIT {
         String id = sessionToday(3).getId();
         enrol(id, "t.pass");
         enrol(id, "t.fail");
-        fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.pass")
-                .setAttended(true).setPassed(true).build());
-        Session s = fleetManager.recordResult(RecordResultRequest.newBuilder().setSessionId(id).setTechnician("t.fail")
-                .setAttended(true).setPassed(false).build()).getSession();
+        fleetManager.recordResult(RecordResultRequest.newBuilder()
+                .setSessionId(id)
+                .setTechnician("t.pass")
+                .setAttended(true)
+                .setPassed(true)
+                .build());
+        Session s = fleetManager
+                .recordResult(RecordResultRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician("t.fail")
+                        .setAttended(true)
+                        .setPassed(false)
+                        .build())
+                .getSession();
         assertThat(statuses(s)).containsExactly("t.pass=PASSED", "t.fail=FAILED");
 
-        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.pass")
-                .setModel("Rugged X5").build());
+        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder()
+                .setTechnician("t.pass")
+                .setModel("Rugged X5")
+                .build());
         assertThat(check.getCertified()).isTrue();
         assertThat(iso(check.getValidUntil())).isEqualTo(today().plusMonths(24).toString());
-        assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.pass")
-                .setModel("Field Tab 10").build()).getReason()).isEqualTo("t.pass holds no certification for Field Tab 10");
-        assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.fail")
-                .setModel("Rugged X5").build()).getCertified()).isFalse();
+        assertThat(fleetManager
+                        .checkCertification(CheckCertificationRequest.newBuilder()
+                                .setTechnician("t.pass")
+                                .setModel("Field Tab 10")
+                                .build())
+                        .getReason())
+                .isEqualTo("t.pass holds no certification for Field Tab 10");
+        assertThat(fleetManager
+                        .checkCertification(CheckCertificationRequest.newBuilder()
+                                .setTechnician("t.fail")
+                                .setModel("Rugged X5")
+                                .build())
+                        .getCertified())
+                .isFalse();
 
         // an expired certification is refused, with the date; one expiring soon is listed ahead of time
         jdbc.sql("""
                 insert into certification (technician, course_code, model_families, issued_on, valid_until, session_id)
                 values ('t.old', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', '2024-01-10', ?::date - 1, ?),
-                       ('t.soon', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', '2024-12-10', ?::date + 30, ?)""")
-                .params(today().toString(), id, today().toString(), id).update(); // the service's day: Paris's
-        var old = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.old")
-                .setModel("Rugged X5").build());
+                       ('t.soon', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', '2024-12-10', ?::date + 30, ?)""").params(today().toString(), id, today().toString(), id).update(); // the service's day: Paris's
+        var old = fleetManager.checkCertification(CheckCertificationRequest.newBuilder()
+                .setTechnician("t.old")
+                .setModel("Rugged X5")
+                .build());
         assertThat(old.getCertified()).isFalse();
         assertThat(old.getReason()).contains("expired on " + today().minusDays(1));
-        assertThat(GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.auditor())
-                .listExpiringCertifications(ListExpiringCertificationsRequest.newBuilder().setWithinDays(60).build())
-                .getCertificationsList()).extracting(c -> c.getTechnician()).containsExactly("t.soon");
+        assertThat(clients.as(TestTokens.auditor(), TrainingServiceGrpc::newBlockingStub)
+                        .listExpiringCertifications(ListExpiringCertificationsRequest.newBuilder()
+                                .setWithinDays(60)
+                                .build())
+                        .getCertificationsList())
+                .extracting(c -> c.getTechnician())
+                .containsExactly("t.soon");
         assertThat(GrpcAssertions.failure(() -> fleetManager.recordResult(RecordResultRequest.newBuilder()
-                .setSessionId(id).setTechnician("t.pass").setAttended(true).setPassed(true).build())).getStatus()
-                .getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                                .setSessionId(id)
+                                .setTechnician("t.pass")
+                                .setAttended(true)
+                                .setPassed(true)
+                                .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.FAILED_PRECONDITION);
     }
 
     @Test
@@ -342,32 +499,64 @@ class SessionsIT {
             assertThat(f.get()).isEqualTo("ok");
         }
         pool.shutdown();
-        Session s = fleetManager.getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder().setId(id)
-                .build()).getSession();
-        assertThat(s.getEnrolmentsList().stream().filter(e -> status(e).equals("ENROLLED"))).hasSize(3);
-        assertThat(s.getEnrolmentsList().stream().map(SessionsIT::status).filter("WAITLISTED"::equals)).hasSize(7);
+        Session s = fleetManager
+                .getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder()
+                        .setId(id)
+                        .build())
+                .getSession();
+        assertThat(s.getEnrolmentsList().stream().filter(e -> status(e).equals("ENROLLED")))
+                .hasSize(3);
+        assertThat(s.getEnrolmentsList().stream().map(SessionsIT::status).filter("WAITLISTED"::equals))
+                .hasSize(7);
     }
 
     @Test
     void aBilledCourseNamesATrainingDayLineOfAnExistingAgreement() {
-        Course.Builder course = Course.newBuilder().setCode("MAINT-TABLET-N1").setTitle("Tablets").setDurationDays(1)
+        Course.Builder course = Course.newBuilder()
+                .setCode("MAINT-TABLET-N1")
+                .setTitle("Tablets")
+                .setDurationDays(1)
                 .addModelFamilies("Field Tab");
-        GrpcAssertions.assertStatus(() -> fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(
-                        course.clone().setAgreementItemCode(OrderStandIn.TRAINING_DAY)).build()),
-                Status.Code.INVALID_ARGUMENT, "course.agreement_id");
-        GrpcAssertions.assertStatus(() -> fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(
-                        course.clone().setAgreementItemCode(OrderStandIn.TRAINING_DAY).setAgreementId("AC-NOPE")).build()),
-                Status.Code.INVALID_ARGUMENT, "agreement AC-NOPE does not exist");
-        GrpcAssertions.assertStatus(() -> fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(
-                        course.clone().setAgreementItemCode(OrderStandIn.PACK_LINE).setAgreementId(OrderStandIn.AGREEMENT))
-                        .build()), Status.Code.INVALID_ARGUMENT, "is not a training-day line");
-        GrpcAssertions.assertStatus(() -> fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(
-                        course.clone().setAgreementItemCode("NO-SUCH-LINE").setAgreementId(OrderStandIn.AGREEMENT))
-                        .build()), Status.Code.INVALID_ARGUMENT, "has no price line NO-SUCH-LINE");
-        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(course.clone()
-                .setAgreementItemCode(OrderStandIn.TRAINING_DAY).setAgreementId(OrderStandIn.SUCCESSOR)).build());
-        assertThat(fleetManager.listCourses(ListCoursesRequest.getDefaultInstance()).getItemsList())
-                .filteredOn(c -> c.getCode().equals("MAINT-TABLET-N1")).extracting(Course::getAgreementId)
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                        .setCourse(course.clone().setAgreementItemCode(OrderStandIn.TRAINING_DAY))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "course.agreement_id");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                        .setCourse(course.clone()
+                                .setAgreementItemCode(OrderStandIn.TRAINING_DAY)
+                                .setAgreementId("AC-NOPE"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "agreement AC-NOPE does not exist");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                        .setCourse(course.clone()
+                                .setAgreementItemCode(OrderStandIn.PACK_LINE)
+                                .setAgreementId(OrderStandIn.AGREEMENT))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "is not a training-day line");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                        .setCourse(course.clone()
+                                .setAgreementItemCode("NO-SUCH-LINE")
+                                .setAgreementId(OrderStandIn.AGREEMENT))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "has no price line NO-SUCH-LINE");
+        fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                .setCourse(course.clone()
+                        .setAgreementItemCode(OrderStandIn.TRAINING_DAY)
+                        .setAgreementId(OrderStandIn.SUCCESSOR))
+                .build());
+        assertThat(fleetManager
+                        .listCourses(ListCoursesRequest.getDefaultInstance())
+                        .getItemsList())
+                .filteredOn(c -> c.getCode().equals("MAINT-TABLET-N1"))
+                .extracting(Course::getAgreementId)
                 .containsExactly(OrderStandIn.SUCCESSOR);
     }
 
@@ -376,28 +565,55 @@ class SessionsIT {
     @Test
     void resultsAreRecordedFromTheSessionsLastDayNeverBefore() {
         // a two-day session starting today: one day before its last day
-        Session twoDays = fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(day(today()))
-                .setEndDate(day(today().plusDays(1))).setPlace("Rennes").setCapacity(5)
-                .setTrainer("Demo Mobility SAS")).build()).getSession();
+        Session twoDays = fleetManager
+                .createSession(CreateSessionRequest.newBuilder()
+                        .setSession(Session.newBuilder()
+                                .setCourseCode("MAINT-SMARTPHONE-N1")
+                                .setStartDate(day(today()))
+                                .setEndDate(day(today().plusDays(1)))
+                                .setPlace("Rennes")
+                                .setCapacity(5)
+                                .setTrainer("Demo Mobility SAS"))
+                        .build())
+                .getSession();
         String later = session(5).getId(); // in ten days
         for (String id : List.of(twoDays.getId(), later)) {
             enrol(id, "t.early");
         }
-        GrpcAssertions.assertStatus(() -> result(twoDays.getId(), "t.early", true, true), Status.Code.INVALID_ARGUMENT,
+        GrpcAssertions.assertStatus(
+                () -> result(twoDays.getId(), "t.early", true, true),
+                Status.Code.INVALID_ARGUMENT,
                 "can be recorded from " + today().plusDays(1) + ", its last day");
-        GrpcAssertions.assertStatus(() -> result(twoDays.getId(), "t.early", false, false),
-                Status.Code.INVALID_ARGUMENT, "can be recorded from " + today().plusDays(1));
-        GrpcAssertions.assertStatus(() -> result(later, "t.early", true, false), Status.Code.INVALID_ARGUMENT,
+        GrpcAssertions.assertStatus(
+                () -> result(twoDays.getId(), "t.early", false, false),
+                Status.Code.INVALID_ARGUMENT,
+                "can be recorded from " + today().plusDays(1));
+        GrpcAssertions.assertStatus(
+                () -> result(later, "t.early", true, false),
+                Status.Code.INVALID_ARGUMENT,
                 "can be recorded from " + today().plusDays(11));
-        GrpcAssertions.assertStatus(() -> pastResult(later, "t.other", true, true), Status.Code.INVALID_ARGUMENT,
+        GrpcAssertions.assertStatus(
+                () -> pastResult(later, "t.other", true, true),
+                Status.Code.INVALID_ARGUMENT,
                 "can be recorded from " + today().plusDays(11));
         // nothing happened: still enrolled, not certified, no day delivered
-        assertThat(statuses(fleetManager.getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder()
-                .setId(twoDays.getId()).build()).getSession())).containsExactly("t.early=ENROLLED");
-        assertThat(fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.early")
-                .setModel("Rugged X5").build()).getReason()).isEqualTo("t.early holds no certification for Rugged X5");
-        assertThat(jdbc.sql("select count(*) from certification").query(Long.class).single()).isZero();
+        assertThat(statuses(fleetManager
+                        .getSession(fr.interieur.neogend.training.v1.GetSessionRequest.newBuilder()
+                                .setId(twoDays.getId())
+                                .build())
+                        .getSession()))
+                .containsExactly("t.early=ENROLLED");
+        assertThat(fleetManager
+                        .checkCertification(CheckCertificationRequest.newBuilder()
+                                .setTechnician("t.early")
+                                .setModel("Rugged X5")
+                                .build())
+                        .getReason())
+                .isEqualTo("t.early holds no certification for Rugged X5");
+        assertThat(jdbc.sql("select count(*) from certification")
+                        .query(Long.class)
+                        .single())
+                .isZero();
         for (LocalDate d : List.of(today(), today().plusDays(1), today().plusDays(11))) {
             assertThat(deliveredDays(d.getYear(), d.getMonthValue())).isEmpty();
         }
@@ -406,8 +622,10 @@ class SessionsIT {
         String endsToday = sessionToday(5).getId();
         enrol(endsToday, "t.early");
         result(endsToday, "t.early", true, true);
-        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.early")
-                .setModel("Rugged X5").build());
+        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder()
+                .setTechnician("t.early")
+                .setModel("Rugged X5")
+                .build());
         assertThat(check.getCertified()).isTrue();
         assertThat(iso(check.getValidUntil())).isEqualTo(today().plusMonths(24).toString());
     }
@@ -419,24 +637,37 @@ class SessionsIT {
         jdbc.sql("""
                 insert into certification (technician, course_code, model_families, issued_on, valid_until, session_id)
                 values ('t.ahead', 'MAINT-SMARTPHONE-N1', '{"Rugged X"}', ?::date, ?::date, ?)""")
-                .params(today().plusDays(11).toString(), today().plusDays(11).plusMonths(24).toString(), id).update();
-        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.ahead")
-                .setModel("Rugged X5").build());
+                .params(
+                        today().plusDays(11).toString(),
+                        today().plusDays(11).plusMonths(24).toString(),
+                        id)
+                .update();
+        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder()
+                .setTechnician("t.ahead")
+                .setModel("Rugged X5")
+                .build());
         assertThat(check.getCertified()).isFalse();
-        assertThat(check.getReason()).isEqualTo("t.ahead's certification for Rugged X5 is valid from "
-                + today().plusDays(11) + " only");
+        assertThat(check.getReason())
+                .isEqualTo("t.ahead's certification for Rugged X5 is valid from " + today().plusDays(11) + " only");
         // and its days are not billed before the session is held
-        jdbc.sql("insert into enrolment (session_id, technician, status, updated_at) values (?, 't.ahead', 'PASSED', now())")
-                .param(id).update();
+        jdbc.sql(
+                        "insert into enrolment (session_id, technician, status, updated_at) values (?, 't.ahead', 'PASSED', now())")
+                .param(id)
+                .update();
         for (LocalDate d : List.of(today().plusDays(10), today().plusDays(11))) {
             assertThat(deliveredDays(d.getYear(), d.getMonthValue())).isEmpty();
         }
     }
 
     void shortCourse() {
-        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder()
-                .setCode("MAINT-SHORT").setTitle("Recyclage express").setDurationDays(1).addModelFamilies("Rugged X")
-                .setCertificationValidityMonths(1)).build());
+        fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                .setCourse(Course.newBuilder()
+                        .setCode("MAINT-SHORT")
+                        .setTitle("Recyclage express")
+                        .setDurationDays(1)
+                        .addModelFamilies("Rugged X")
+                        .setCertificationValidityMonths(1))
+                .build());
     }
 
     @Test
@@ -444,40 +675,68 @@ class SessionsIT {
         shortCourse();
         LocalDate held = today().minusMonths(3);
         String old = sessionOn("MAINT-SHORT", held.toString(), held.toString()).getId();
-        long lastEvent = jdbc.sql("select coalesce(max(id), 0) from audit_event").query(Long.class).single();
+        long lastEvent = jdbc.sql("select coalesce(max(id), 0) from audit_event")
+                .query(Long.class)
+                .single();
 
         Session s = pastResult(old, "t.paper", true, true);
         assertThat(statuses(s)).containsExactly("t.paper=PASSED");
-        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder().setTechnician("t.paper")
-                .setModel("Rugged X5").build());
+        var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder()
+                .setTechnician("t.paper")
+                .setModel("Rugged X5")
+                .build());
         assertThat(check.getCertified()).isFalse();
-        assertThat(check.getReason()).isEqualTo("t.paper's certification for Rugged X5 expired on " + held.plusMonths(1));
+        assertThat(check.getReason())
+                .isEqualTo("t.paper's certification for Rugged X5 expired on " + held.plusMonths(1));
         // recorded in the audit trail: who, and why
         assertThat(jdbc.sql("select actor || ' ' || method || ' ' || status || ' ' || request from audit_event "
-                        + "where id > ? order by id").param(lastEvent).query(String.class).list())
-                .singleElement().asString()
+                                + "where id > ? order by id")
+                        .param(lastEvent)
+                        .query(String.class)
+                        .list())
+                .singleElement()
+                .asString()
                 .startsWith("fleet.manager neogend.training.v1.TrainingService/RecordPastResult OK")
-                .contains("t.paper").contains("feuille d");
+                .contains("t.paper")
+                .contains("feuille d");
 
         // never by anyone else, never without a reason, never twice, never for an enrolled technician
-        var technician = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel),
-                TestTokens.technician("GN"));
-        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> technician.recordPastResult(
-                RecordPastResultRequest.newBuilder().setSessionId(old).setTechnician("technician").setAttended(true)
-                        .setPassed(true).setReason("I did attend").build()));
-        GrpcAssertions.assertStatus(() -> fleetManager.recordPastResult(RecordPastResultRequest.newBuilder()
-                .setSessionId(old).setTechnician("t.other").setAttended(true).setPassed(true).build()),
-                Status.Code.INVALID_ARGUMENT, "reason");
-        GrpcAssertions.assertStatus(() -> fleetManager.recordPastResult(RecordPastResultRequest.newBuilder()
-                .setSessionId(old).setTechnician("t.other").setAttended(false).setPassed(true).setReason("paper")
-                .build()), Status.Code.INVALID_ARGUMENT, "did not attend");
-        GrpcAssertions.assertStatus(() -> pastResult(old, "t.paper", true, false), Status.Code.FAILED_PRECONDITION,
-                "t.paper is PASSED");
+        var technician = clients.as(TestTokens.technician("GN"), TrainingServiceGrpc::newBlockingStub);
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> technician.recordPastResult(RecordPastResultRequest.newBuilder()
+                        .setSessionId(old)
+                        .setTechnician("technician")
+                        .setAttended(true)
+                        .setPassed(true)
+                        .setReason("I did attend")
+                        .build()));
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.recordPastResult(RecordPastResultRequest.newBuilder()
+                        .setSessionId(old)
+                        .setTechnician("t.other")
+                        .setAttended(true)
+                        .setPassed(true)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "reason");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.recordPastResult(RecordPastResultRequest.newBuilder()
+                        .setSessionId(old)
+                        .setTechnician("t.other")
+                        .setAttended(false)
+                        .setPassed(true)
+                        .setReason("paper")
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "did not attend");
+        GrpcAssertions.assertStatus(
+                () -> pastResult(old, "t.paper", true, false), Status.Code.FAILED_PRECONDITION, "t.paper is PASSED");
         GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> pastResult("TS-999999", "t.paper", true, true));
         String today = sessionToday(5).getId();
         enrol(today, "t.enrolled");
-        GrpcAssertions.assertStatus(() -> pastResult(today, "t.enrolled", true, true), Status.Code.FAILED_PRECONDITION,
-                "recordResult");
+        GrpcAssertions.assertStatus(
+                () -> pastResult(today, "t.enrolled", true, true), Status.Code.FAILED_PRECONDITION, "recordResult");
         // a technician withdrawn (or waiting) who in fact sat the session takes a seat
         enrol(today, "t.withdrawn");
         withdraw(today, "t.withdrawn");
@@ -488,9 +747,18 @@ class SessionsIT {
     @Test
     void concurrentPastResultsNeverExceedTheSessionsCapacity() throws Exception {
         LocalDate held = today().minusDays(20);
-        String id = fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-SMARTPHONE-N1").setStartDate(day(held)).setEndDate(day(held))
-                .setPlace("Rennes").setCapacity(3).setTrainer("Demo Mobility SAS")).build()).getSession().getId();
+        String id = fleetManager
+                .createSession(CreateSessionRequest.newBuilder()
+                        .setSession(Session.newBuilder()
+                                .setCourseCode("MAINT-SMARTPHONE-N1")
+                                .setStartDate(day(held))
+                                .setEndDate(day(held))
+                                .setPlace("Rennes")
+                                .setCapacity(3)
+                                .setTrainer("Demo Mobility SAS"))
+                        .build())
+                .getSession()
+                .getId();
         CountDownLatch start = new CountDownLatch(1);
         List<Future<String>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
@@ -514,8 +782,11 @@ class SessionsIT {
             assertThat(codes).filteredOn("OK"::equals).hasSize(3);
             assertThat(codes).filteredOn("FAILED_PRECONDITION"::equals).hasSize(5);
         }
-        assertThat(jdbc.sql("select count(*) from certification where session_id = ?").param(id).query(Long.class)
-                .single()).isEqualTo(3);
+        assertThat(jdbc.sql("select count(*) from certification where session_id = ?")
+                        .param(id)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(3);
     }
 
     @Test
@@ -524,25 +795,36 @@ class SessionsIT {
         LocalDate d1 = today().minusMonths(6);
         LocalDate d2 = today().minusMonths(4);
         LocalDate d3 = today().minusMonths(3);
-        for (var e : List.of(java.util.Map.entry("t.a", d1), java.util.Map.entry("t.b", d2),
-                java.util.Map.entry("t.c", d3))) {
-            pastResult(sessionOn("MAINT-SHORT", e.getValue().toString(), e.getValue().toString()).getId(), e.getKey(),
-                    true, true);
+        for (var e : List.of(
+                java.util.Map.entry("t.a", d1), java.util.Map.entry("t.b", d2), java.util.Map.entry("t.c", d3))) {
+            pastResult(
+                    sessionOn(
+                                    "MAINT-SHORT",
+                                    e.getValue().toString(),
+                                    e.getValue().toString())
+                            .getId(),
+                    e.getKey(),
+                    true,
+                    true);
         }
         pastResult(sessionOn("MAINT-SHORT", d3.toString(), d3.toString()).getId(), "t.a", true, true);
         String valid = sessionToday(5).getId();
         enrol(valid, "t.valid");
         result(valid, "t.valid", true, true); // valid: never listed
 
-        var auditor = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
+        var auditor = clients.as(TestTokens.auditor(), TrainingServiceGrpc::newBlockingStub);
         ListExpiredCertificationsResponse first = auditor.listExpiredCertifications(
                 ListExpiredCertificationsRequest.newBuilder().setPageSize(2).build());
-        assertThat(first.getCertificationsList()).extracting(c -> c.getTechnician() + "@" + iso(c.getValidUntil()))
+        assertThat(first.getCertificationsList())
+                .extracting(c -> c.getTechnician() + "@" + iso(c.getValidUntil()))
                 .containsExactlyInAnyOrder("t.c@" + d3.plusMonths(1), "t.a@" + d3.plusMonths(1));
-        ListExpiredCertificationsResponse second = auditor.listExpiredCertifications(
-                ListExpiredCertificationsRequest.newBuilder().setPageSize(2).setPageToken(first.getNextPageToken())
+        ListExpiredCertificationsResponse second =
+                auditor.listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
+                        .setPageSize(2)
+                        .setPageToken(first.getNextPageToken())
                         .build());
-        assertThat(second.getCertificationsList()).extracting(c -> c.getTechnician() + "@" + iso(c.getValidUntil()))
+        assertThat(second.getCertificationsList())
+                .extracting(c -> c.getTechnician() + "@" + iso(c.getValidUntil()))
                 .containsExactly("t.b@" + d2.plusMonths(1), "t.a@" + d1.plusMonths(1));
         assertThat(second.getNextPageToken()).isEmpty();
         Certification oldest = second.getCertifications(1);
@@ -550,19 +832,35 @@ class SessionsIT {
         assertThat(oldest.getCourseCode()).isEqualTo("MAINT-SHORT");
         assertThat(oldest.getSessionId()).startsWith("TS-");
 
-        assertThat(fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
-                .setTechnician("t.a").build()).getCertificationsList()).extracting(x -> iso(x.getValidUntil()))
+        assertThat(fleetManager
+                        .listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
+                                .setTechnician("t.a")
+                                .build())
+                        .getCertificationsList())
+                .extracting(x -> iso(x.getValidUntil()))
                 .containsExactly(d3.plusMonths(1).toString(), d1.plusMonths(1).toString());
-        assertThat(fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
-                .setExpiredOnOrAfter(day(d2.plusMonths(1))).build()).getCertificationsList())
-                .extracting(Certification::getTechnician).containsExactlyInAnyOrder("t.c", "t.a", "t.b");
-        GrpcAssertions.assertStatus(() -> fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest
-                .newBuilder().setTechnician("t.a").setPageToken(first.getNextPageToken()).build()),
-                Status.Code.INVALID_ARGUMENT, "other filters");
-        GrpcAssertions.assertCode(Status.Code.INVALID_ARGUMENT, () -> fleetManager.listExpiredCertifications(
-                ListExpiredCertificationsRequest.newBuilder().setExpiredOnOrAfter(day("2026-02-30")).build()));
-        GrpcAssertions.assertCode(Status.Code.PERMISSION_DENIED, () -> GrpcTestClients.withToken(
-                        TrainingServiceGrpc.newBlockingStub(channel), TestTokens.technician("GN"))
-                .listExpiredCertifications(ListExpiredCertificationsRequest.getDefaultInstance()));
+        assertThat(fleetManager
+                        .listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
+                                .setExpiredOnOrAfter(day(d2.plusMonths(1)))
+                                .build())
+                        .getCertificationsList())
+                .extracting(Certification::getTechnician)
+                .containsExactlyInAnyOrder("t.c", "t.a", "t.b");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
+                        .setTechnician("t.a")
+                        .setPageToken(first.getNextPageToken())
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "other filters");
+        GrpcAssertions.assertCode(
+                Status.Code.INVALID_ARGUMENT,
+                () -> fleetManager.listExpiredCertifications(ListExpiredCertificationsRequest.newBuilder()
+                        .setExpiredOnOrAfter(day("2026-02-30"))
+                        .build()));
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> clients.as(TestTokens.technician("GN"), TrainingServiceGrpc::newBlockingStub)
+                        .listExpiredCertifications(ListExpiredCertificationsRequest.getDefaultInstance()));
     }
 }

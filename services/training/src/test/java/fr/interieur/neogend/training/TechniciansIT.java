@@ -2,7 +2,7 @@ package fr.interieur.neogend.training;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
 import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
 import fr.interieur.neogend.training.v1.Course;
@@ -15,13 +15,11 @@ import fr.interieur.neogend.training.v1.RecordResultRequest;
 import fr.interieur.neogend.training.v1.Session;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc.TrainingServiceBlockingStub;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.time.LocalDate;
@@ -31,7 +29,6 @@ import java.util.List;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static fr.interieur.neogend.testkit.Days.day;
-import static fr.interieur.neogend.testkit.Days.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,11 +40,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class TechniciansIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     TrainingServiceBlockingStub fleetManager;
     String session;
 
@@ -56,16 +54,15 @@ class TechniciansIT {
         for (String t : List.of("certification", "enrolment", "training_session", "course")) {
             jdbc.sql("delete from " + t).update();
         }
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.fleetManager());
-        fleetManager.createCourse(CreateCourseRequest.newBuilder().setCourse(Course.newBuilder().setCode("MAINT-N1")
-                .setTitle("Maintenance").setDurationDays(1).addModelFamilies("Rugged X")).build());
+        fleetManager = clients.as(TestTokens.fleetManager(), TrainingServiceGrpc::newBlockingStub);
+        fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                .setCourse(Course.newBuilder()
+                        .setCode("MAINT-N1")
+                        .setTitle("Maintenance")
+                        .setDurationDays(1)
+                        .addModelFamilies("Rugged X"))
+                .build());
         session = newSession(today());
-    }
-
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
     }
 
     static LocalDate today() {
@@ -73,55 +70,85 @@ class TechniciansIT {
     }
 
     String newSession(LocalDate day) {
-        return fleetManager.createSession(CreateSessionRequest.newBuilder().setSession(Session.newBuilder()
-                .setCourseCode("MAINT-N1").setStartDate(day(day)).setEndDate(day(day)).setPlace("Rennes")
-                .setCapacity(5).setTrainer("Demo Mobility SAS")).build()).getSession().getId();
+        return fleetManager
+                .createSession(CreateSessionRequest.newBuilder()
+                        .setSession(Session.newBuilder()
+                                .setCourseCode("MAINT-N1")
+                                .setStartDate(day(day))
+                                .setEndDate(day(day))
+                                .setPlace("Rennes")
+                                .setCapacity(5)
+                                .setTrainer("Demo Mobility SAS"))
+                        .build())
+                .getSession()
+                .getId();
     }
 
     Session enrol(String id, String technician) {
-        return fleetManager.enrollTechnician(EnrollTechnicianRequest.newBuilder().setSessionId(id)
-                .setTechnician(technician).build()).getSession();
+        return fleetManager
+                .enrollTechnician(EnrollTechnicianRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician(technician)
+                        .build())
+                .getSession();
     }
 
     List<String> enrolled() {
-        return fleetManager.getSession(GetSessionRequest.newBuilder().setId(session).build()).getSession()
-                .getEnrolmentsList().stream().map(e -> e.getTechnician() + "=" + SessionsIT.status(e)).toList();
+        return fleetManager
+                .getSession(GetSessionRequest.newBuilder().setId(session).build())
+                .getSession()
+                .getEnrolmentsList()
+                .stream()
+                .map(e -> e.getTechnician() + "=" + SessionsIT.status(e))
+                .toList();
     }
 
     static int lookups(String username) {
-        return KeycloakStandIn.server().countRequestsMatching(getRequestedFor(
-                urlPathEqualTo("/admin/realms/neogend/users")).withQueryParam("username", WireMock.equalTo(username))
-                .build()).getCount();
+        return KeycloakStandIn.server()
+                .countRequestsMatching(getRequestedFor(urlPathEqualTo("/admin/realms/neogend/users"))
+                        .withQueryParam("username", WireMock.equalTo(username))
+                        .build())
+                .getCount();
     }
 
     @Test
     void onlyEnabledUsersOfTheRealmWithTheTechnicianRoleAreEnrolled() {
-        GrpcAssertions.assertStatus(() -> enrol(session, "jean.inventé"), Status.Code.INVALID_ARGUMENT,
-                "is not a user name");
-        GrpcAssertions.assertStatus(() -> enrol(session, "nobody.here"), Status.Code.INVALID_ARGUMENT,
-                "no user nobody.here in the realm");
-        GrpcAssertions.assertStatus(() -> enrol(session, "fleet.manager"), Status.Code.INVALID_ARGUMENT,
+        GrpcAssertions.assertStatus(
+                () -> enrol(session, "jean.inventé"), Status.Code.INVALID_ARGUMENT, "is not a user name");
+        GrpcAssertions.assertStatus(
+                () -> enrol(session, "nobody.here"), Status.Code.INVALID_ARGUMENT, "no user nobody.here in the realm");
+        GrpcAssertions.assertStatus(
+                () -> enrol(session, "fleet.manager"),
+                Status.Code.INVALID_ARGUMENT,
                 "fleet.manager does not hold the technician role in the realm");
-        GrpcAssertions.assertStatus(() -> enrol(session, "t.disabled"), Status.Code.INVALID_ARGUMENT,
+        GrpcAssertions.assertStatus(
+                () -> enrol(session, "t.disabled"),
+                Status.Code.INVALID_ARGUMENT,
                 "the account of t.disabled is disabled");
         // the very name: t.upper exists, "T.Upper" is nobody (it would be a second enrolment of t.upper)
-        GrpcAssertions.assertStatus(() -> enrol(session, "T.Upper"), Status.Code.INVALID_ARGUMENT,
-                "no user T.Upper in the realm");
+        GrpcAssertions.assertStatus(
+                () -> enrol(session, "T.Upper"), Status.Code.INVALID_ARGUMENT, "no user T.Upper in the realm");
         // hostile names never reach Keycloak's API
         for (String hostile : List.of("../../users", "a b", "x?exact=false&username=", "t.one%2F..", "")) {
             GrpcAssertions.assertCode(Status.Code.INVALID_ARGUMENT, () -> enrol(session, hostile));
         }
-        assertThat(KeycloakStandIn.server().countRequestsMatching(getRequestedFor(
-                urlPathEqualTo("/admin/realms/neogend/users")).withQueryParam("username",
-                WireMock.matching(".*[/ ?&%].*")).build()).getCount()).isZero();
+        assertThat(KeycloakStandIn.server()
+                        .countRequestsMatching(getRequestedFor(urlPathEqualTo("/admin/realms/neogend/users"))
+                                .withQueryParam("username", WireMock.matching(".*[/ ?&%].*"))
+                                .build())
+                        .getCount())
+                .isZero();
         assertThat(enrolled()).isEmpty();
 
-        assertThat(enrol(session, "t.real").getEnrolmentsList()).extracting(e -> e.getTechnician() + "=" + SessionsIT.status(e))
+        assertThat(enrol(session, "t.real").getEnrolmentsList())
+                .extracting(e -> e.getTechnician() + "=" + SessionsIT.status(e))
                 .containsExactly("t.real=ENROLLED");
         // a technician enrolling itself is one already (its token says so): Keycloak is not asked
         int before = lookups("technician");
-        GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.technician("GN"))
-                .enrollTechnician(EnrollTechnicianRequest.newBuilder().setSessionId(session).build());
+        clients.as(TestTokens.technician("GN"), TrainingServiceGrpc::newBlockingStub)
+                .enrollTechnician(EnrollTechnicianRequest.newBuilder()
+                        .setSessionId(session)
+                        .build());
         assertThat(lookups("technician")).isEqualTo(before);
         assertThat(enrolled()).containsExactly("t.real=ENROLLED", "technician=ENROLLED");
     }
@@ -130,29 +157,53 @@ class TechniciansIT {
     void resultsNameRealTechniciansToo() {
         // an enrolment of a made-up name from before the rule: its result (and so a certification) is refused
         jdbc.sql("insert into enrolment (session_id, technician, status, updated_at) values (?, 'ghost.writer', "
-                + "'ENROLLED', now())").param(session).update();
-        GrpcAssertions.assertStatus(() -> fleetManager.recordResult(RecordResultRequest.newBuilder()
-                        .setSessionId(session).setTechnician("ghost.writer").setAttended(true).setPassed(true).build()),
-                Status.Code.INVALID_ARGUMENT, "no user ghost.writer in the realm");
+                        + "'ENROLLED', now())")
+                .param(session)
+                .update();
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.recordResult(RecordResultRequest.newBuilder()
+                        .setSessionId(session)
+                        .setTechnician("ghost.writer")
+                        .setAttended(true)
+                        .setPassed(true)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "no user ghost.writer in the realm");
         String past = newSession(today().minusDays(10));
         for (String who : List.of("nobody.here", "fleet.manager", "t.disabled")) {
-            GrpcAssertions.assertCode(Status.Code.INVALID_ARGUMENT, () -> fleetManager.recordPastResult(
-                    RecordPastResultRequest.newBuilder().setSessionId(past).setTechnician(who).setAttended(true)
-                            .setPassed(true).setReason("feuille papier").build()));
+            GrpcAssertions.assertCode(
+                    Status.Code.INVALID_ARGUMENT,
+                    () -> fleetManager.recordPastResult(RecordPastResultRequest.newBuilder()
+                            .setSessionId(past)
+                            .setTechnician(who)
+                            .setAttended(true)
+                            .setPassed(true)
+                            .setReason("feuille papier")
+                            .build()));
         }
-        assertThat(jdbc.sql("select count(*) from certification").query(Long.class).single()).isZero();
-        assertThat(jdbc.sql("select status from enrolment where technician = 'ghost.writer'").query(String.class)
-                .single()).isEqualTo("ENROLLED");
+        assertThat(jdbc.sql("select count(*) from certification")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql("select status from enrolment where technician = 'ghost.writer'")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("ENROLLED");
     }
 
     @Test
     void keycloakUnreachableIsUnavailableNeverUnknownAndRecordsNothing() {
-        GrpcAssertions.assertStatus(() -> enrol(session, "t.offline"), Status.Code.UNAVAILABLE,
-                "cannot be read now");
+        GrpcAssertions.assertStatus(() -> enrol(session, "t.offline"), Status.Code.UNAVAILABLE, "cannot be read now");
         GrpcAssertions.assertStatus(() -> enrol(session, "t.failing"), Status.Code.UNAVAILABLE, "try again later");
-        GrpcAssertions.assertCode(Status.Code.UNAVAILABLE, () -> fleetManager.recordPastResult(
-                RecordPastResultRequest.newBuilder().setSessionId(newSession(today().minusDays(3)))
-                        .setTechnician("t.offline").setAttended(true).setPassed(true).setReason("feuille papier").build()));
+        GrpcAssertions.assertCode(
+                Status.Code.UNAVAILABLE,
+                () -> fleetManager.recordPastResult(RecordPastResultRequest.newBuilder()
+                        .setSessionId(newSession(today().minusDays(3)))
+                        .setTechnician("t.offline")
+                        .setAttended(true)
+                        .setPassed(true)
+                        .setReason("feuille papier")
+                        .build()));
         assertThat(enrolled()).isEmpty();
         // a failure is not kept: the next call asks again
         int before = lookups("t.failing");

@@ -1,18 +1,17 @@
 package fr.interieur.neogend.training;
 
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
 import fr.interieur.neogend.training.v1.ListCoursesRequest;
 import fr.interieur.neogend.training.v1.ListCoursesResponse;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
-import fr.interieur.neogend.testkit.GrpcAssertions;
-import fr.interieur.neogend.testkit.GrpcTestClients;
-import fr.interieur.neogend.testkit.ServiceIT;
-import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.util.ArrayList;
@@ -24,23 +23,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class TrainingServiceIT {
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
-    ManagedChannel channel;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
 
     @BeforeEach
     void connect() {
         for (String t : List.of("certification", "enrolment", "training_session", "course")) {
             jdbc.sql("delete from " + t).update();
         }
-        channel = GrpcTestClients.channel(grpcPort);
-    }
-
-    @AfterEach
-    void disconnect() {
-        channel.shutdownNow();
     }
 
     @Test
@@ -50,12 +43,14 @@ class TrainingServiceIT {
                     .params("MAINT-SMARTPHONE-N1" + "-" + i, "Level-1 smartphone maintenance", 2)
                     .update();
         }
-        var stub = GrpcTestClients.withToken(TrainingServiceGrpc.newBlockingStub(channel), TestTokens.auditor());
+        var stub = clients.as(TestTokens.auditor(), TrainingServiceGrpc::newBlockingStub);
         List<String> keys = new ArrayList<>();
         String token = "";
         do {
-            ListCoursesResponse page = stub.listCourses(ListCoursesRequest.newBuilder().setPageSize(2)
-                    .setPageToken(token).build());
+            ListCoursesResponse page = stub.listCourses(ListCoursesRequest.newBuilder()
+                    .setPageSize(2)
+                    .setPageToken(token)
+                    .build());
             page.getItemsList().forEach(item -> keys.add(item.getCode()));
             token = page.getNextPageToken();
         } while (!token.isEmpty());
@@ -65,7 +60,7 @@ class TrainingServiceIT {
     @Test
     void refusesCallersWithoutAValidTokenOrRole() {
         GrpcAssertions.assertRefusesStrangers(token -> () -> {
-            var stub = TrainingServiceGrpc.newBlockingStub(channel);
+            var stub = TrainingServiceGrpc.newBlockingStub(clients.channel());
             (token == null ? stub : GrpcTestClients.withToken(stub, token))
                     .listCourses(ListCoursesRequest.getDefaultInstance());
         });
@@ -73,6 +68,6 @@ class TrainingServiceIT {
 
     @Test
     void healthServiceAnswersWithoutAToken() {
-        GrpcAssertions.assertHealthServing(channel);
+        GrpcAssertions.assertHealthServing(clients.channel());
     }
 }

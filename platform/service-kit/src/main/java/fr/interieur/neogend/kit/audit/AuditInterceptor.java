@@ -50,8 +50,8 @@ public class AuditInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                      ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         MethodDescriptor<Q, R> method = call.getMethodDescriptor();
         if (!audited.computeIfAbsent(method.getFullMethodName(), n -> isWrite(method))) {
             return next.startCall(call, headers);
@@ -72,7 +72,8 @@ public class AuditInterceptor implements ServerInterceptor {
                 super.close(status, trailers);
             }
         };
-        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(recording, headers)) {
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                next.startCall(recording, headers)) {
             @Override
             public void onMessage(Q message) {
                 if (request.isEmpty() && message instanceof Message m) {
@@ -110,13 +111,21 @@ public class AuditInterceptor implements ServerInterceptor {
             jdbc.sql("""
                             insert into audit_event (actor, roles, method, status, request, correlation_id)
                             values (?, ?, ?, ?, ?, ?)""")
-                    .params(caller == null ? "(unauthenticated)" : caller.username(),
-                            caller == null ? "" : String.join(",", new TreeSet<>(caller.roles())), method,
-                            status.getCode().name(), request, correlation)
+                    .params(
+                            caller == null ? "(unauthenticated)" : caller.username(),
+                            caller == null ? "" : String.join(",", new TreeSet<>(caller.roles())),
+                            method,
+                            status.getCode().name(),
+                            request,
+                            correlation)
                     .update();
         } catch (RuntimeException e) {
-            log.error("audit event of {} by {} ({}) not recorded: {}", method, caller == null ? "?" : caller.username(),
-                    status.getCode(), e.toString());
+            log.error(
+                    "audit event of {} by {} ({}) not recorded: {}",
+                    method,
+                    caller == null ? "?" : caller.username(),
+                    status.getCode(),
+                    e.toString());
         }
     }
 

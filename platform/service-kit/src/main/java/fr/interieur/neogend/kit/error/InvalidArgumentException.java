@@ -10,8 +10,7 @@ import java.util.List;
 public class InvalidArgumentException extends DomainException {
 
     /** One bad field and why. */
-    public record Violation(String field, String description) {
-    }
+    public record Violation(String field, String description) {}
 
     /** How many violations the message spells out; all of them stay in {@link #violations()}. */
     private static final int SUMMARISED = 5;

@@ -1,7 +1,7 @@
 package fr.interieur.neogend.kit.grpc;
 
-import com.google.protobuf.Descriptors;
 import com.google.protobuf.DescriptorProtos.MethodOptions;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import fr.interieur.neogend.common.v1.AccessProto;
@@ -41,7 +41,8 @@ public final class AccessRules {
         try { // options parsed before the extension was known arrive as unknown fields
             MethodOptions reparsed = MethodOptions.parseFrom(options.toByteString(), REGISTRY);
             return reparsed.hasExtension(AccessProto.access)
-                    ? Optional.of(reparsed.getExtension(AccessProto.access)) : Optional.empty();
+                    ? Optional.of(reparsed.getExtension(AccessProto.access))
+                    : Optional.empty();
         } catch (InvalidProtocolBufferException e) {
             return Optional.empty();
         }

@@ -48,8 +48,7 @@ public class AuthInterceptor implements ServerInterceptor {
     /** Tokens already verified, until they expire: the signature is checked once per token. */
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
-    private record Verified(Caller caller, Instant expiresAt) {
-    }
+    private record Verified(Caller caller, Instant expiresAt) {}
 
     public AuthInterceptor(JwtDecoder jwtDecoder) {
         this(jwtDecoder, Optional.empty());
@@ -61,8 +60,8 @@ public class AuthInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                      ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String service = call.getMethodDescriptor().getServiceName();
         if (OPEN_SERVICES.contains(service)) {
             return next.startCall(call, headers);
@@ -86,29 +85,36 @@ public class AuthInterceptor implements ServerInterceptor {
             return refuse(call, Status.PERMISSION_DENIED.withDescription("this method is closed to every caller"));
         }
         if (rule.get().getRolesList().stream().noneMatch(caller::hasRole)) {
-            return refuse(call, Status.PERMISSION_DENIED.withDescription(
-                    "one of the roles " + rule.get().getRolesList() + " is required"));
+            return refuse(
+                    call,
+                    Status.PERMISSION_DENIED.withDescription(
+                            "one of the roles " + rule.get().getRolesList() + " is required"));
         }
-        Context context = Context.current().withValue(CallerContext.KEY, caller)
+        Context context = Context.current()
+                .withValue(CallerContext.KEY, caller)
                 .withValue(CallerContext.TOKEN, authorization.substring(7).trim());
         return Contexts.interceptCall(context, call, headers, next);
     }
 
     /** A device with its own credential, on an RPC open to devices only. */
-    private <Q, R> ServerCall.Listener<Q> device(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next,
-                                                 String credential, Optional<AccessRule> rule) {
+    private <Q, R> ServerCall.Listener<Q> device(
+            ServerCall<Q, R> call,
+            Metadata headers,
+            ServerCallHandler<Q, R> next,
+            String credential,
+            Optional<AccessRule> rule) {
         if (rule.isEmpty() || !rule.get().getRolesList().contains(DEVICE) || devices.isEmpty()) {
             return refuse(call, Status.PERMISSION_DENIED.withDescription("devices may not call this method"));
         }
         Optional<String> imei = devices.get().authenticate(credential);
         if (imei.isEmpty()) {
-            return refuse(call, Status.UNAUTHENTICATED.withDescription(
-                    "the device credential is not valid or was revoked"));
+            return refuse(
+                    call, Status.UNAUTHENTICATED.withDescription("the device credential is not valid or was revoked"));
         }
-        Caller caller = new Caller("device:" + imei.get(), imei.get(), Set.of(DEVICE), Optional.empty(),
-                Optional.empty());
-        Context context = Context.current().withValue(CallerContext.KEY, caller)
-                .withValue(CallerContext.TOKEN, credential);
+        Caller caller =
+                new Caller("device:" + imei.get(), imei.get(), Set.of(DEVICE), Optional.empty(), Optional.empty());
+        Context context =
+                Context.current().withValue(CallerContext.KEY, caller).withValue(CallerContext.TOKEN, credential);
         return Contexts.interceptCall(context, call, headers, next);
     }
 
@@ -142,15 +148,18 @@ public class AuthInterceptor implements ServerInterceptor {
         // a supplier's system acts as its client (Keycloak's "azp"), not as the service account's internal id
         String username = roles.contains(Caller.SUPPLIER) && jwt.getClaimAsString("azp") != null
                 ? jwt.getClaimAsString("azp")
-                : Optional.ofNullable(jwt.getClaimAsString("preferred_username")).orElse(jwt.getSubject());
-        return new Caller(jwt.getSubject(), username, roles,
+                : Optional.ofNullable(jwt.getClaimAsString("preferred_username"))
+                        .orElse(jwt.getSubject());
+        return new Caller(
+                jwt.getSubject(),
+                username,
+                roles,
                 Optional.ofNullable(jwt.getClaimAsString("unit_code")).filter(s -> !s.isBlank()),
                 Optional.ofNullable(jwt.getClaimAsString("supplier_id")).filter(s -> !s.isBlank()));
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
         call.close(status, new Metadata());
-        return new ServerCall.Listener<>() {
-        };
+        return new ServerCall.Listener<>() {};
     }
 }

@@ -10,8 +10,7 @@ public final class CallerContext {
     static final Context.Key<Caller> KEY = Context.key("neogend-caller");
     static final Context.Key<String> TOKEN = Context.key("neogend-caller-token");
 
-    private CallerContext() {
-    }
+    private CallerContext() {}
 
     /** The caller of the current gRPC call if there is one (for interceptors after the auth one). */
     public static java.util.Optional<Caller> find() {

@@ -29,10 +29,12 @@ public class CorrelationIdInterceptor implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger(CorrelationIdInterceptor.class);
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                      ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String given = headers.get(HEADER);
-        String id = given != null && SAFE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        String id = given != null && SAFE.matcher(given).matches()
+                ? given
+                : UUID.randomUUID().toString();
         long start = System.nanoTime();
         ServerCall<Q, R> tagged = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
@@ -48,8 +50,12 @@ public class CorrelationIdInterceptor implements ServerInterceptor {
                     if (status.isOk()) {
                         log.debug("{} OK in {} µs", call.getMethodDescriptor().getFullMethodName(), micros);
                     } else {
-                        log.info("{} {} in {} µs: {}", call.getMethodDescriptor().getFullMethodName(),
-                                status.getCode(), micros, status.getDescription());
+                        log.info(
+                                "{} {} in {} µs: {}",
+                                call.getMethodDescriptor().getFullMethodName(),
+                                status.getCode(),
+                                micros,
+                                status.getDescription());
                     }
                     return null;
                 });

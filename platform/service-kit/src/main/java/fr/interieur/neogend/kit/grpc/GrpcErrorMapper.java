@@ -36,6 +36,7 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
      * so no message may grow with what a caller sent.
      */
     static final int MAX_VIOLATIONS = 10;
+
     static final int MAX_FIELD = 120;
     static final int MAX_DESCRIPTION = 200;
     static final int MAX_MESSAGE = 500;
@@ -53,14 +54,17 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
                     || t instanceof java.sql.SQLTransientConnectionException) {
                 return true;
             }
-            if (t instanceof java.sql.SQLException sql && (sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))
-                    || "Connection is closed".equals(sql.getMessage()))) { // the pool's proxy of a broken one
+            if (t instanceof java.sql.SQLException sql
+                    && (sql.getSQLState() != null
+                                    && (sql.getSQLState().startsWith("08")
+                                            || sql.getSQLState().startsWith("57P0"))
+                            || "Connection is closed".equals(sql.getMessage()))) { // the pool's proxy of a broken one
                 return true;
             }
             // a failed rollback hides the error that caused it
             if (t instanceof org.springframework.transaction.TransactionSystemException tse
-                    && tse.getApplicationException() != null && databaseUnreachable(tse.getApplicationException())) {
+                    && tse.getApplicationException() != null
+                    && databaseUnreachable(tse.getApplicationException())) {
                 return true;
             }
         }
@@ -77,8 +81,12 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         if (exception instanceof InvalidArgumentException invalid) {
             BadRequest.Builder badRequest = BadRequest.newBuilder();
             // Trailers are small (8 KiB by default): the first violations travel, the message counts all.
-            invalid.violations().stream().limit(MAX_VIOLATIONS).forEach(v -> badRequest.addFieldViolationsBuilder()
-                    .setField(cut(v.field(), MAX_FIELD)).setDescription(cut(v.description(), MAX_DESCRIPTION)));
+            invalid.violations().stream()
+                    .limit(MAX_VIOLATIONS)
+                    .forEach(v -> badRequest
+                            .addFieldViolationsBuilder()
+                            .setField(cut(v.field(), MAX_FIELD))
+                            .setDescription(cut(v.description(), MAX_DESCRIPTION)));
             com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                     .setCode(Code.INVALID_ARGUMENT_VALUE)
                     .setMessage(cut(invalid.getMessage(), MAX_MESSAGE))
@@ -87,18 +95,24 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
             return StatusProto.toStatusException(status);
         }
         if (exception instanceof DomainException domain) {
-            return statusOf(domain).withDescription(cut(domain.getMessage(), MAX_MESSAGE)).asException();
+            return statusOf(domain)
+                    .withDescription(cut(domain.getMessage(), MAX_MESSAGE))
+                    .asException();
         }
         if (exception instanceof DuplicateKeyException) { // a concurrent request stored the same key first
-            return Status.ABORTED.withDescription("a concurrent change stored the same data; retry").asException();
+            return Status.ABORTED
+                    .withDescription("a concurrent change stored the same data; retry")
+                    .asException();
         }
         if (exception instanceof OptimisticLockingFailureException) {
-            return Status.ABORTED.withDescription("the resource changed meanwhile; read it again and retry")
+            return Status.ABORTED
+                    .withDescription("the resource changed meanwhile; read it again and retry")
                     .asException();
         }
         if (databaseUnreachable(exception)) { // restarted, failed over, network: worth a retry, nothing was stored
             log.warn("database unreachable: {}", exception.toString());
-            return Status.UNAVAILABLE.withDescription("the service's database is unavailable for a moment; retry")
+            return Status.UNAVAILABLE
+                    .withDescription("the service's database is unavailable for a moment; retry")
                     .asException();
         }
         log.error("unexpected error in a gRPC call", exception);

@@ -1,8 +1,6 @@
 package fr.interieur.neogend.kit.grpc;
 
 import io.grpc.Grpc;
-import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
-import io.micrometer.observation.ObservationRegistry;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -10,6 +8,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
+import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
+import io.micrometer.observation.ObservationRegistry;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +23,10 @@ import java.util.function.Function;
  */
 public final class PeerChannel implements AutoCloseable {
 
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> IDEMPOTENCY_KEY = Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> IDEMPOTENCY_KEY =
+            Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
 
     private final String peer;
     private final ManagedChannel channel;
@@ -97,7 +99,8 @@ public final class PeerChannel implements AutoCloseable {
             }
             channel.resetConnectBackoff();
             try {
-                return rpc.apply(withToken.withWaitForReady()
+                return rpc.apply(withToken
+                        .withWaitForReady()
                         .withDeadlineAfter(Math.min(deadline.toMillis(), 5000), TimeUnit.MILLISECONDS));
             } catch (StatusRuntimeException again) {
                 throw failure(again, consequence);
@@ -115,7 +118,9 @@ public final class PeerChannel implements AutoCloseable {
         Status.Code code = e.getStatus().getCode();
         if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
             channel.resetConnectBackoff();
-            return Status.UNAVAILABLE.withDescription(peer + " is unavailable: " + consequence).asRuntimeException();
+            return Status.UNAVAILABLE
+                    .withDescription(peer + " is unavailable: " + consequence)
+                    .asRuntimeException();
         }
         return e;
     }

@@ -19,10 +19,10 @@ public final class ProtoMapping {
 
     /** The first and last seconds a protobuf Timestamp may hold (years 1 to 9999). */
     private static final long MIN_SECONDS = -62_135_596_800L;
+
     private static final long MAX_SECONDS = 253_402_300_799L;
 
-    private ProtoMapping() {
-    }
+    private ProtoMapping() {}
 
     /** Answers a unary call. */
     public static <T> void reply(StreamObserver<T> response, T message) {
@@ -37,12 +37,17 @@ public final class ProtoMapping {
 
     /** An instant as a protobuf Timestamp. */
     public static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(instant.getEpochSecond())
+                .setNanos(instant.getNano())
+                .build();
     }
 
     /** A Timestamp of a request: within what a Timestamp may say (years 1 to 9999), or refused naming the field. */
     public static Instant instant(Timestamp t, String field) {
-        if (t.getSeconds() < MIN_SECONDS || t.getSeconds() > MAX_SECONDS || t.getNanos() < 0
+        if (t.getSeconds() < MIN_SECONDS
+                || t.getSeconds() > MAX_SECONDS
+                || t.getNanos() < 0
                 || t.getNanos() > 999_999_999) {
             throw InvalidArgumentException.of(field, "is not a valid timestamp");
         }
@@ -51,7 +56,10 @@ public final class ProtoMapping {
 
     /** A day as a {@code google.type.Date}. */
     public static Date date(LocalDate day) {
-        return Date.newBuilder().setYear(day.getYear()).setMonth(day.getMonthValue()).setDay(day.getDayOfMonth())
+        return Date.newBuilder()
+                .setYear(day.getYear())
+                .setMonth(day.getMonthValue())
+                .setDay(day.getDayOfMonth())
                 .build();
     }
 

@@ -10,7 +10,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusException;
 
-
 /**
  * Checks every request message against the rules its proto declares ({@link RequestRules}: string
  * lengths and characters, decimal and date shapes, integer ranges, list sizes, finite numbers, known
@@ -21,8 +20,8 @@ import io.grpc.StatusException;
 public class RequestRulesInterceptor implements ServerInterceptor {
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                      ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         ServerCall.Listener<Q> delegate = next.startCall(call, headers);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
             private boolean refused;
@@ -37,10 +36,13 @@ public class RequestRulesInterceptor implements ServerInterceptor {
                     if (report.total() > 0) {
                         refused = true;
                         StatusException refusal = GrpcErrorMapper.toStatusException(new InvalidArgumentException(
-                                report.violations().stream().map(v -> new InvalidArgumentException.Violation(v.field(),
-                                        v.description())).toList(), report.total()));
-                        call.close(refusal.getStatus(), refusal.getTrailers() == null ? new Metadata()
-                                : refusal.getTrailers());
+                                report.violations().stream()
+                                        .map(v -> new InvalidArgumentException.Violation(v.field(), v.description()))
+                                        .toList(),
+                                report.total()));
+                        call.close(
+                                refusal.getStatus(),
+                                refusal.getTrailers() == null ? new Metadata() : refusal.getTrailers());
                         return;
                     }
                 }

@@ -50,19 +50,23 @@ public class IdempotencyInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                       ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String key = headers.get(KEY);
         MethodDescriptor<Q, R> method = call.getMethodDescriptor();
-        if (key == null || method.getType() != MethodDescriptor.MethodType.UNARY
-                || !rules.ruleOf(method).map(AccessRule::getHonoursIdempotencyKey).orElse(false)) {
+        if (key == null
+                || method.getType() != MethodDescriptor.MethodType.UNARY
+                || !rules.ruleOf(method)
+                        .map(AccessRule::getHonoursIdempotencyKey)
+                        .orElse(false)) {
             return next.startCall(call, headers);
         }
         if (!VALID.matcher(key).matches()) {
-            call.close(Status.INVALID_ARGUMENT.withDescription(
-                    "Idempotency-Key must be 1 to 100 visible ASCII characters"), new Metadata());
-            return new ServerCall.Listener<>() {
-            };
+            call.close(
+                    Status.INVALID_ARGUMENT.withDescription(
+                            "Idempotency-Key must be 1 to 100 visible ASCII characters"),
+                    new Metadata());
+            return new ServerCall.Listener<>() {};
         }
         Caller caller = CallerContext.current();
         call.request(1);
@@ -95,15 +99,23 @@ public class IdempotencyInterceptor implements ServerInterceptor {
                                 .setCode(Code.INVALID_ARGUMENT_VALUE)
                                 .setMessage("Idempotency-Key " + key + " was used already with another request; "
                                         + "use a new key for a new request")
-                                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(REUSED).setDomain("neogend")
-                                        .build())).build());
+                                .addDetails(Any.pack(ErrorInfo.newBuilder()
+                                        .setReason(REUSED)
+                                        .setDomain("neogend")
+                                        .build()))
+                                .build());
                         call.close(e.getStatus(), e.getTrailers());
                     }
-                    case IdempotencyStore.Begin.InFlight f -> call.close(Status.ABORTED.withDescription(f.stale()
-                            ? "the first request with Idempotency-Key " + key + " did not record its outcome; read "
-                            + "the resource to see whether it was created before retrying with a new key"
-                            : "the first request with Idempotency-Key " + key + " is still running; retry shortly"),
-                            new Metadata());
+                    case IdempotencyStore.Begin.InFlight f ->
+                        call.close(
+                                Status.ABORTED.withDescription(
+                                        f.stale()
+                                                ? "the first request with Idempotency-Key " + key
+                                                        + " did not record its outcome; read "
+                                                        + "the resource to see whether it was created before retrying with a new key"
+                                                : "the first request with Idempotency-Key " + key
+                                                        + " is still running; retry shortly"),
+                                new Metadata());
                 }
             }
 

@@ -17,20 +17,16 @@ public class IdempotencyStore {
     /** What a new request with a key meets. */
     public sealed interface Begin {
         /** First time: run the call, then {@link #complete} or {@link #release}. */
-        record Fresh() implements Begin {
-        }
+        record Fresh() implements Begin {}
 
         /** Done before with the same request: answer this. */
-        record Replay(byte[] response) implements Begin {
-        }
+        record Replay(byte[] response) implements Begin {}
 
         /** The key was used with another request. */
-        record Mismatch(String method) implements Begin {
-        }
+        record Mismatch(String method) implements Begin {}
 
         /** The first request with this key is still running (or its outcome was never recorded). */
-        record InFlight(boolean stale) implements Begin {
-        }
+        record InFlight(boolean stale) implements Begin {}
     }
 
     private final JdbcClient jdbc;
@@ -47,24 +43,23 @@ public class IdempotencyStore {
     public Begin begin(String client, String key, String method, byte[] requestHash) {
         if (calls.incrementAndGet() % 500 == 1) {
             jdbc.sql("delete from idempotency_record where created_at < now() - ? * interval '1 second'")
-                    .param(retention.toSeconds()).update();
+                    .param(retention.toSeconds())
+                    .update();
         }
         int inserted = jdbc.sql("""
                         insert into idempotency_record (client_id, idem_key, method, request_hash, state)
-                        values (?, ?, ?, ?, 'IN_FLIGHT') on conflict (client_id, idem_key) do nothing""")
-                .params(client, key, method, requestHash).update();
+                        values (?, ?, ?, ?, 'IN_FLIGHT') on conflict (client_id, idem_key) do nothing""").params(client, key, method, requestHash).update();
         if (inserted == 1) {
             return new Begin.Fresh();
         }
-        record Row(String method, byte[] hash, String state, byte[] response, boolean stale) {
-        }
+        record Row(String method, byte[] hash, String state, byte[] response, boolean stale) {}
         Optional<Row> row = jdbc.sql("""
                         select method, request_hash, state, response,
                                created_at < now() - ? * interval '1 second' as stale
                         from idempotency_record where client_id = ? and idem_key = ?""")
                 .params(staleAfter.toSeconds(), client, key)
-                .query((rs, n) -> new Row(rs.getString(1), rs.getBytes(2), rs.getString(3), rs.getBytes(4),
-                        rs.getBoolean(5)))
+                .query((rs, n) ->
+                        new Row(rs.getString(1), rs.getBytes(2), rs.getString(3), rs.getBytes(4), rs.getBoolean(5)))
                 .optional();
         if (row.isEmpty()) { // released meanwhile: try once more
             return begin(client, key, method, requestHash);
@@ -81,12 +76,15 @@ public class IdempotencyStore {
 
     public void complete(String client, String key, byte[] response) {
         jdbc.sql("update idempotency_record set state = 'DONE', response = ?, completed_at = now() "
-                + "where client_id = ? and idem_key = ?").params(response, client, key).update();
+                        + "where client_id = ? and idem_key = ?")
+                .params(response, client, key)
+                .update();
     }
 
     /** The call failed (nothing was created): the key may be used again. */
     public void release(String client, String key) {
         jdbc.sql("delete from idempotency_record where client_id = ? and idem_key = ? and state = 'IN_FLIGHT'")
-                .params(client, key).update();
+                .params(client, key)
+                .update();
     }
 }

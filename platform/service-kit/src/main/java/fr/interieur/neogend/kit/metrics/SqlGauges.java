@@ -36,10 +36,16 @@ public final class SqlGauges {
     /** One gauge read from a query returning a single number (null: 0). */
     public void single(String name, String description, Tags tags, String sql) {
         Cached cached = new Cached(() -> {
-            Number n = jdbc.sql(sql).query((rs, i) -> (Number) rs.getObject(1)).optional().orElse(null);
+            Number n = jdbc.sql(sql)
+                    .query((rs, i) -> (Number) rs.getObject(1))
+                    .optional()
+                    .orElse(null);
             return Map.of("", n == null ? 0.0 : n.doubleValue());
         });
-        Gauge.builder(name, cached, c -> c.value("")).description(description).tags(tags).strongReference(true)
+        Gauge.builder(name, cached, c -> c.value(""))
+                .description(description)
+                .tags(tags)
+                .strongReference(true)
                 .register(registry);
     }
 
@@ -56,8 +62,11 @@ public final class SqlGauges {
             return values;
         });
         for (String key : keys) {
-            Gauge.builder(name, cached, c -> c.value(key)).description(description).tags(tagKey, key)
-                    .strongReference(true).register(registry);
+            Gauge.builder(name, cached, c -> c.value(key))
+                    .description(description)
+                    .tags(tagKey, key)
+                    .strongReference(true)
+                    .register(registry);
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.Set;
  * @param unitCode    the {@code unit_code} claim of staff users, if any
  * @param supplierId  the {@code supplier_id} claim of supplier clients, if any
  */
-public record Caller(String subject, String username, Set<String> roles, Optional<String> unitCode,
-                     Optional<String> supplierId) {
+public record Caller(
+        String subject, String username, Set<String> roles, Optional<String> unitCode, Optional<String> supplierId) {
 
     public static final String FLEET_MANAGER = "fleet-manager";
     public static final String UNIT_MANAGER = "unit-manager";

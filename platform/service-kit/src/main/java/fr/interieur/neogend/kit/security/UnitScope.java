@@ -8,8 +8,7 @@ import java.util.Optional;
  */
 public final class UnitScope {
 
-    private UnitScope() {
-    }
+    private UnitScope() {}
 
     /** True when {@code unitCode} is {@code root} or lies beneath it. */
     public static boolean contains(String root, String unitCode) {

@@ -29,7 +29,8 @@ public final class ClientCredentialsTokenSource implements ServiceTokenSource {
     private final URI tokenUri;
     private final String clientId;
     private final String clientSecret;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Clock clock;
     private String token;
     private Instant refreshAt = Instant.MIN;
@@ -57,9 +58,13 @@ public final class ClientCredentialsTokenSource implements ServiceTokenSource {
         String form = "grant_type=client_credentials&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
                 + "&client_secret=" + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8);
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(tokenUri).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(tokenUri)
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(form))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 log.warn("token endpoint {} refused client {}: HTTP {}", tokenUri, clientId, r.statusCode());
                 return Optional.empty();

@@ -3,8 +3,7 @@ package fr.interieur.neogend.kit.validation;
 /** International Mobile Equipment Identity: 15 digits, the last one a Luhn check digit. */
 public final class Imei {
 
-    private Imei() {
-    }
+    private Imei() {}
 
     /** Why {@code value} is not a valid IMEI, or null when it is. */
     public static String problem(String value) {

@@ -85,6 +85,7 @@ class AuthInterceptorTokenTest {
     static ManagedChannel channel;
     /** What the service method saw of the caller, and on which thread. */
     static final List<String> seenCallers = new ArrayList<>();
+
     static final AtomicReference<Thread> serviceThread = new AtomicReference<>();
     /** The caller visible in the gRPC context when each call arrives, before the token check. */
     static final List<Caller> callerOnArrival = new ArrayList<>();
@@ -92,8 +93,12 @@ class AuthInterceptorTokenTest {
     @BeforeAll
     static void start() throws Exception {
         jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        byte[] keys = new JWKSet(new RSAKey.Builder((RSAPublicKey) REALM_KEY.getPublic()).keyID("realm-key")
-                .algorithm(JWSAlgorithm.RS256).build()).toString().getBytes(StandardCharsets.UTF_8);
+        byte[] keys = new JWKSet(new RSAKey.Builder((RSAPublicKey) REALM_KEY.getPublic())
+                        .keyID("realm-key")
+                        .algorithm(JWSAlgorithm.RS256)
+                        .build())
+                .toString()
+                .getBytes(StandardCharsets.UTF_8);
         jwks.createContext("/certs", exchange -> {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, keys.length);
@@ -114,10 +119,12 @@ class AuthInterceptorTokenTest {
 
         serverThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "the-only-server-thread"));
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).executor(serverThread)
-                .addService(ServerInterceptors.intercept(new EchoCaller(), new AuthInterceptor(decoder),
-                        new RecordCallerOnArrival()))
-                .build().start();
+        server = InProcessServerBuilder.forName(name)
+                .executor(serverThread)
+                .addService(ServerInterceptors.intercept(
+                        new EchoCaller(), new AuthInterceptor(decoder), new RecordCallerOnArrival()))
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).build();
     }
 
@@ -137,7 +144,8 @@ class AuthInterceptorTokenTest {
             String username = CallerContext.current().username();
             seenCallers.add(username);
             response.onNext(GetDeviceResponse.newBuilder()
-                    .setDevice(Device.newBuilder().setImei(request.getImei()).setModel(username)).build());
+                    .setDevice(Device.newBuilder().setImei(request.getImei()).setModel(username))
+                    .build());
             response.onCompleted();
         }
     }
@@ -145,8 +153,8 @@ class AuthInterceptorTokenTest {
     /** Outermost: runs before the token check, on the server thread. */
     static final class RecordCallerOnArrival implements ServerInterceptor {
         @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                          ServerCallHandler<Q, R> next) {
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             callerOnArrival.add(CallerContext.KEY.get());
             return next.startCall(call, headers);
         }
@@ -157,19 +165,32 @@ class AuthInterceptorTokenTest {
                 Arguments.of("wrong issuer", signed(REALM_KEY, "realm-key", c -> c.issuer(OTHER_REALM))),
                 Arguments.of("wrong audience", signed(REALM_KEY, "realm-key", c -> c.audience(List.of("account")))),
                 Arguments.of("no audience", signed(REALM_KEY, "realm-key", c -> c.audience(List.of()))),
-                Arguments.of("expired", signed(REALM_KEY, "realm-key", c -> c
-                        .issueTime(Date.from(Instant.now().minus(Duration.ofHours(1))))
-                        .expirationTime(Date.from(Instant.now().minus(Duration.ofMinutes(10)))))),
-                Arguments.of("not valid yet", signed(REALM_KEY, "realm-key", c -> c
-                        .notBeforeTime(Date.from(Instant.now().plus(Duration.ofMinutes(10)))))),
+                Arguments.of(
+                        "expired",
+                        signed(
+                                REALM_KEY,
+                                "realm-key",
+                                c -> c.issueTime(Date.from(Instant.now().minus(Duration.ofHours(1))))
+                                        .expirationTime(Date.from(Instant.now().minus(Duration.ofMinutes(10)))))),
+                Arguments.of(
+                        "not valid yet",
+                        signed(
+                                REALM_KEY,
+                                "realm-key",
+                                c -> c.notBeforeTime(Date.from(Instant.now().plus(Duration.ofMinutes(10)))))),
                 Arguments.of("alg none", new PlainJWT(claims(c -> c)).serialize()),
-                Arguments.of("alg none, signature kept", withHeader(signed(REALM_KEY, "realm-key", c -> c),
-                        "{\"alg\":\"none\",\"kid\":\"realm-key\"}")),
-                Arguments.of("HS256 with the public key (DER) as secret",
+                Arguments.of(
+                        "alg none, signature kept",
+                        withHeader(signed(REALM_KEY, "realm-key", c -> c), "{\"alg\":\"none\",\"kid\":\"realm-key\"}")),
+                Arguments.of(
+                        "HS256 with the public key (DER) as secret",
                         hmac(REALM_KEY.getPublic().getEncoded())),
-                Arguments.of("HS256 with the public key (PEM) as secret", hmac(pem(REALM_KEY).getBytes(StandardCharsets.UTF_8))),
-                Arguments.of("another realm (its key, its issuer)", signed(OTHER_REALM_KEY, "other-key",
-                        c -> c.issuer(OTHER_REALM))),
+                Arguments.of(
+                        "HS256 with the public key (PEM) as secret",
+                        hmac(pem(REALM_KEY).getBytes(StandardCharsets.UTF_8))),
+                Arguments.of(
+                        "another realm (its key, its issuer)",
+                        signed(OTHER_REALM_KEY, "other-key", c -> c.issuer(OTHER_REALM))),
                 Arguments.of("another realm's key under our key id", signed(OTHER_REALM_KEY, "realm-key", c -> c)),
                 Arguments.of("payload changed after signing", tamperedPayload()),
                 Arguments.of("not a JWT", "not-a-jwt"),
@@ -181,35 +202,48 @@ class AuthInterceptorTokenTest {
     void refused(String what, String token) {
         int served = seenCallers.size();
         assertThatThrownBy(() -> call("Bearer " + token))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
-                        .as(what).isEqualTo(Status.Code.UNAUTHENTICATED));
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).as(what).isEqualTo(Status.Code.UNAUTHENTICATED));
         assertThat(seenCallers).as("the service method never ran").hasSize(served);
     }
 
     @Test
     void aValidTokenOfTheRealmIsAccepted() {
-        assertThat(call("Bearer " + signed(REALM_KEY, "realm-key", c -> c)).getDevice().getModel())
+        assertThat(call("Bearer " + signed(REALM_KEY, "realm-key", c -> c))
+                        .getDevice()
+                        .getModel())
                 .isEqualTo("fleet.manager");
     }
 
     @Test
     void noIdentityLeaksToTheNextCallOnTheSameThread() throws Exception {
-        assertThat(call("Bearer " + signed(REALM_KEY, "realm-key", c -> c)).getDevice().getModel())
+        assertThat(call("Bearer " + signed(REALM_KEY, "realm-key", c -> c))
+                        .getDevice()
+                        .getModel())
                 .isEqualTo("fleet.manager");
         Thread first = serviceThread.get();
         int arrivals = callerOnArrival.size();
 
-        assertThatThrownBy(() -> call(null)).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
-        assertThatThrownBy(() -> call("Bearer ")).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        assertThatThrownBy(() -> call(null))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        assertThatThrownBy(() -> call("Bearer "))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
 
-        assertThat(callerOnArrival.subList(arrivals, callerOnArrival.size())).as("caller seen as calls arrive")
-                .hasSize(2).containsOnlyNulls();
-        Caller left = serverThread.submit(() -> {
-            assertThat(Thread.currentThread()).isSameAs(first);
-            return CallerContext.KEY.get();
-        }).get();
+        assertThat(callerOnArrival.subList(arrivals, callerOnArrival.size()))
+                .as("caller seen as calls arrive")
+                .hasSize(2)
+                .containsOnlyNulls();
+        Caller left = serverThread
+                .submit(() -> {
+                    assertThat(Thread.currentThread()).isSameAs(first);
+                    return CallerContext.KEY.get();
+                })
+                .get();
         assertThat(left).as("caller left on the server thread after the calls").isNull();
         assertThat(first.getName()).isEqualTo("the-only-server-thread");
     }
@@ -221,24 +255,27 @@ class AuthInterceptorTokenTest {
         }
         return InventoryServiceGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                .getDevice(GetDeviceRequest.newBuilder().setImei("490154203237518").build());
+                .getDevice(
+                        GetDeviceRequest.newBuilder().setImei("490154203237518").build());
     }
 
     private static JWTClaimsSet claims(UnaryOperator<JWTClaimsSet.Builder> change) {
         Instant now = Instant.now();
         return change.apply(new JWTClaimsSet.Builder()
-                .issuer(ISSUER)
-                .subject(UUID.randomUUID().toString())
-                .audience(List.of(AUDIENCE))
-                .issueTime(Date.from(now.minusSeconds(30)))
-                .expirationTime(Date.from(now.plus(Duration.ofMinutes(5))))
-                .claim("preferred_username", "fleet.manager")
-                .claim("realm_access", Map.of("roles", List.of("fleet-manager")))).build();
+                        .issuer(ISSUER)
+                        .subject(UUID.randomUUID().toString())
+                        .audience(List.of(AUDIENCE))
+                        .issueTime(Date.from(now.minusSeconds(30)))
+                        .expirationTime(Date.from(now.plus(Duration.ofMinutes(5))))
+                        .claim("preferred_username", "fleet.manager")
+                        .claim("realm_access", Map.of("roles", List.of("fleet-manager"))))
+                .build();
     }
 
     private static String signed(KeyPair key, String kid, UnaryOperator<JWTClaimsSet.Builder> change) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), claims(change));
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), claims(change));
             jwt.sign(new RSASSASigner((RSAPrivateKey) key.getPrivate()));
             return jwt.serialize();
         } catch (JOSEException e) {
@@ -249,8 +286,8 @@ class AuthInterceptorTokenTest {
     /** The key-confusion attack: HS256, the realm's public key (which anyone can fetch) as the secret. */
     private static String hmac(byte[] secret) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("realm-key").build(),
-                    claims(c -> c));
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("realm-key").build(), claims(c -> c));
             jwt.sign(new MACSigner(secret));
             return jwt.serialize();
         } catch (JOSEException e) {
@@ -260,22 +297,26 @@ class AuthInterceptorTokenTest {
 
     private static String withHeader(String token, String headerJson) {
         String[] parts = token.split("\\.");
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(headerJson.getBytes(StandardCharsets.UTF_8))
-                + "." + parts[1] + "." + parts[2];
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(headerJson.getBytes(StandardCharsets.UTF_8)) + "."
+                + parts[1] + "." + parts[2];
     }
 
     /** A valid auditor token whose payload now says fleet-manager. */
     private static String tamperedPayload() {
-        String[] parts = signed(REALM_KEY, "realm-key", c -> c.claim("realm_access", Map.of("roles", List.of("auditor"))))
+        String[] parts = signed(
+                        REALM_KEY, "realm-key", c -> c.claim("realm_access", Map.of("roles", List.of("auditor"))))
                 .split("\\.");
-        String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(claims(c -> c).toString()
-                .getBytes(StandardCharsets.UTF_8));
+        String payload = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(claims(c -> c).toString().getBytes(StandardCharsets.UTF_8));
         return parts[0] + "." + payload + "." + parts[2];
     }
 
     private static String pem(KeyPair key) {
-        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(key.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        return "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(key.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
     }
 
     private static KeyPair rsa() {

@@ -14,25 +14,37 @@ class GrpcErrorMapperTest {
 
     @Test
     void aLostDatabaseConnectionIsUnavailableToRetryNotAnInternalError() {
-        var lost = new UncategorizedSQLException("insert", "insert into device …",
-                new SQLException("This connection has been closed.", "08003"));
-        var shuttingDown = new UncategorizedSQLException("select", "select …",
-                new SQLException("terminating connection due to administrator command", "57P01"));
-        var noConnection = new CannotCreateTransactionException("no JDBC connection",
+        var lost = new UncategorizedSQLException(
+                "insert", "insert into device …", new SQLException("This connection has been closed.", "08003"));
+        var shuttingDown = new UncategorizedSQLException(
+                "select", "select …", new SQLException("terminating connection due to administrator command", "57P01"));
+        var noConnection = new CannotCreateTransactionException(
+                "no JDBC connection",
                 new java.sql.SQLTransientConnectionException("HikariPool-1 - Connection is not available"));
-        var rollbackFailed = new org.springframework.transaction.TransactionSystemException("JDBC rollback failed",
-                new SQLException("Connection is closed"));
-        var rollbackHidingTheCause = new org.springframework.transaction.TransactionSystemException("JDBC rollback failed");
+        var rollbackFailed = new org.springframework.transaction.TransactionSystemException(
+                "JDBC rollback failed", new SQLException("Connection is closed"));
+        var rollbackHidingTheCause =
+                new org.springframework.transaction.TransactionSystemException("JDBC rollback failed");
         rollbackHidingTheCause.initApplicationException(lost);
-        for (Exception e : new Exception[] {lost, shuttingDown, noConnection, rollbackFailed, rollbackHidingTheCause,
-                new DataAccessResourceFailureException("refused")}) {
+        for (Exception e : new Exception[] {
+            lost,
+            shuttingDown,
+            noConnection,
+            rollbackFailed,
+            rollbackHidingTheCause,
+            new DataAccessResourceFailureException("refused")
+        }) {
             var status = GrpcErrorMapper.toStatusException(e).getStatus();
             assertThat(status.getCode()).as(e.toString()).isEqualTo(Status.Code.UNAVAILABLE);
-            assertThat(status.getDescription()).contains("database is unavailable").doesNotContain("SQL");
+            assertThat(status.getDescription())
+                    .contains("database is unavailable")
+                    .doesNotContain("SQL");
         }
         var bug = new UncategorizedSQLException("select", "select …", new SQLException("syntax error", "42601"));
         assertThat(GrpcErrorMapper.toStatusException(bug).getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-        assertThat(GrpcErrorMapper.toStatusException(new IllegalStateException("x")).getStatus().getDescription())
+        assertThat(GrpcErrorMapper.toStatusException(new IllegalStateException("x"))
+                        .getStatus()
+                        .getDescription())
                 .isEqualTo("internal error");
     }
 
@@ -41,7 +53,8 @@ class GrpcErrorMapperTest {
         java.util.Map<fr.interieur.neogend.kit.error.DomainException, Status.Code> cases = java.util.Map.of(
                 new fr.interieur.neogend.kit.error.NotFoundException("no x"), Status.Code.NOT_FOUND,
                 new fr.interieur.neogend.kit.error.AlreadyExistsException("x exists"), Status.Code.ALREADY_EXISTS,
-                new fr.interieur.neogend.kit.error.PreconditionFailedException("x is closed"), Status.Code.FAILED_PRECONDITION,
+                new fr.interieur.neogend.kit.error.PreconditionFailedException("x is closed"),
+                        Status.Code.FAILED_PRECONDITION,
                 new fr.interieur.neogend.kit.error.ConcurrentChangeException("x changed"), Status.Code.ABORTED,
                 new fr.interieur.neogend.kit.error.AccessDeniedException("not yours"), Status.Code.PERMISSION_DENIED,
                 new fr.interieur.neogend.kit.error.UnavailableException("send it again"), Status.Code.UNAVAILABLE,

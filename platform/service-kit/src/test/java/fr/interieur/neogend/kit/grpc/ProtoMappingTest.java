@@ -25,12 +25,17 @@ class ProtoMappingTest {
     void timesGoBothWaysAndATimestampOutOfItsRangeIsRefusedNamingTheField() {
         Instant at = Instant.parse("2026-12-04T03:30:00.123456789Z");
         assertThat(ProtoMapping.instant(ProtoMapping.timestamp(at), "since")).isEqualTo(at);
-        assertThat(ProtoMapping.instant(Timestamp.newBuilder().setSeconds(253_402_300_799L).build(), "t"))
+        assertThat(ProtoMapping.instant(
+                        Timestamp.newBuilder().setSeconds(253_402_300_799L).build(), "t"))
                 .isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
-        for (Timestamp bad : new Timestamp[] {Timestamp.newBuilder().setSeconds(253_402_300_800L).build(),
-                Timestamp.newBuilder().setSeconds(-62_135_596_801L).build(),
-                Timestamp.newBuilder().setNanos(-1).build(), Timestamp.newBuilder().setNanos(1_000_000_000).build()}) {
-            assertThatThrownBy(() -> ProtoMapping.instant(bad, "since")).isInstanceOf(InvalidArgumentException.class)
+        for (Timestamp bad : new Timestamp[] {
+            Timestamp.newBuilder().setSeconds(253_402_300_800L).build(),
+            Timestamp.newBuilder().setSeconds(-62_135_596_801L).build(),
+            Timestamp.newBuilder().setNanos(-1).build(),
+            Timestamp.newBuilder().setNanos(1_000_000_000).build()
+        }) {
+            assertThatThrownBy(() -> ProtoMapping.instant(bad, "since"))
+                    .isInstanceOf(InvalidArgumentException.class)
                     .hasMessageContaining("since");
         }
     }
@@ -39,10 +44,14 @@ class ProtoMappingTest {
     void daysGoBothWaysAndAnImpossibleDayIsRefusedNamingTheField() {
         LocalDate leap = LocalDate.of(2028, 2, 29);
         assertThat(ProtoMapping.date(ProtoMapping.date(leap), "day")).isEqualTo(leap);
-        for (Date bad : new Date[] {Date.newBuilder().setYear(2027).setMonth(2).setDay(29).build(),
-                Date.newBuilder().setYear(2026).setMonth(13).setDay(1).build(), Date.getDefaultInstance()}) {
+        for (Date bad : new Date[] {
+            Date.newBuilder().setYear(2027).setMonth(2).setDay(29).build(),
+            Date.newBuilder().setYear(2026).setMonth(13).setDay(1).build(),
+            Date.getDefaultInstance()
+        }) {
             assertThatThrownBy(() -> ProtoMapping.date(bad, "order.requested_date"))
-                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("order.requested_date");
+                    .isInstanceOf(InvalidArgumentException.class)
+                    .hasMessageContaining("order.requested_date");
         }
     }
 }

@@ -31,7 +31,8 @@ class PageRequestFuzzTest {
             assertThat(page.afterKey().isPresent()).isEqualTo(!token.isEmpty());
             page.afterKey().ifPresent(key -> assertThat(key).isNotEmpty());
         } catch (InvalidArgumentException e) {
-            assertThat(e.violations()).singleElement()
+            assertThat(e.violations())
+                    .singleElement()
                     .satisfies(v -> assertThat(v.field()).isIn("page_size", "page_token"));
         }
     }

@@ -17,9 +17,12 @@ class PageRequestTest {
         assertThat(PageRequest.of(0, "", "f").size()).isEqualTo(PageRequest.DEFAULT_SIZE);
         assertThat(PageRequest.of(10_000, "", "f").size()).isEqualTo(PageRequest.MAX_SIZE);
         assertThat(PageRequest.of(7, null, "f").fetchSize()).isEqualTo(8);
-        assertThatThrownBy(() -> PageRequest.of(-1, "", "f")).isInstanceOfSatisfying(InvalidArgumentException.class,
-                e -> assertThat(e.violations()).extracting(InvalidArgumentException.Violation::field)
-                        .containsExactly("page_size"));
+        assertThatThrownBy(() -> PageRequest.of(-1, "", "f"))
+                .isInstanceOfSatisfying(
+                        InvalidArgumentException.class,
+                        e -> assertThat(e.violations())
+                                .extracting(InvalidArgumentException.Violation::field)
+                                .containsExactly("page_size"));
     }
 
     @Test
@@ -29,7 +32,8 @@ class PageRequestTest {
         assertThat(page.items()).containsExactly("a", "b");
         PageRequest next = PageRequest.of(2, page.nextPageToken(), "state=A");
         assertThat(next.afterKey()).isEqualTo(Optional.of("b"));
-        assertThat(next.toPage(List.of("c"), Function.identity(), "state=A").nextPageToken()).isEmpty();
+        assertThat(next.toPage(List.of("c"), Function.identity(), "state=A").nextPageToken())
+                .isEmpty();
     }
 
     @Test
@@ -37,6 +41,7 @@ class PageRequestTest {
         String token = PageRequest.tokenAfter("b", "state=A");
         assertThatThrownBy(() -> PageRequest.of(2, token, "state=B")).hasMessageContaining("other filters");
         assertThatThrownBy(() -> PageRequest.of(2, "%%%", "state=A")).hasMessageContaining("page_token");
-        assertThatThrownBy(() -> PageRequest.of(2, "bm90LWEtdG9rZW4", "state=A")).hasMessageContaining("page_token");
+        assertThatThrownBy(() -> PageRequest.of(2, "bm90LWEtdG9rZW4", "state=A"))
+                .hasMessageContaining("page_token");
     }
 }

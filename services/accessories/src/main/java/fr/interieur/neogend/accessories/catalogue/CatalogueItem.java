@@ -9,11 +9,7 @@ import java.util.List;
  * @param agreementItemCode its line in the agreement's price schedule
  */
 public record CatalogueItem(
-        String code,
-        String label,
-        ItemCategory category,
-        List<String> fitsModels,
-        String agreementItemCode) {
+        String code, String label, ItemCategory category, List<String> fitsModels, String agreementItemCode) {
 
     public CatalogueItem {
         fitsModels = List.copyOf(fitsModels);

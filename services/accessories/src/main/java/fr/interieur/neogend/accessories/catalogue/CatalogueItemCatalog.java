@@ -29,7 +29,7 @@ public class CatalogueItemCatalog {
     @Transactional(readOnly = true)
     public Page<CatalogueItem> list(int pageSize, String pageToken) {
         PageRequest page = PageRequest.of(pageSize, pageToken, FILTERS);
-        return page.toPage(repository.page(page.afterKey(), page.fetchSize()), item -> String.valueOf(item.code()),
-                FILTERS);
+        return page.toPage(
+                repository.page(page.afterKey(), page.fetchSize()), item -> String.valueOf(item.code()), FILTERS);
     }
 }

@@ -13,8 +13,12 @@ public interface CatalogueItemRepository {
      * Stores a new item (its price line: {@code agreementItemCode}, or its own code when empty); false
      * when an item of that code exists already (nothing changed).
      */
-    boolean insert(String code, String label, ItemCategory category, List<String> fitsModels,
-                   Optional<String> agreementItemCode);
+    boolean insert(
+            String code,
+            String label,
+            ItemCategory category,
+            List<String> fitsModels,
+            Optional<String> agreementItemCode);
 
     /** At most {@code limit} rows ordered by code, after {@code after} when given. */
     List<CatalogueItem> page(Optional<String> after, int limit);

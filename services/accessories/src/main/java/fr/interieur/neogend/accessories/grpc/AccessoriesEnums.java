@@ -10,8 +10,7 @@ import fr.interieur.neogend.accessories.stock.MovementKind;
  */
 final class AccessoriesEnums {
 
-    private AccessoriesEnums() {
-    }
+    private AccessoriesEnums() {}
 
     static ItemCategory category(fr.interieur.neogend.accessories.v1.ItemCategory category) {
         return switch (category) {

@@ -6,12 +6,6 @@ import fr.interieur.neogend.accessories.repair.Repair;
 import fr.interieur.neogend.accessories.repair.RepairService;
 import fr.interieur.neogend.accessories.stock.ReplenishmentService;
 import fr.interieur.neogend.accessories.stock.StockHistory;
-import fr.interieur.neogend.accessories.v1.ExportStockMovementsRequest;
-import fr.interieur.neogend.accessories.v1.ExportStockMovementsResponse;
-import fr.interieur.neogend.accessories.v1.ListStockMovementsRequest;
-import fr.interieur.neogend.accessories.v1.ListStockMovementsResponse;
-import fr.interieur.neogend.accessories.v1.StockMovement;
-import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.accessories.stock.StockService;
 import fr.interieur.neogend.accessories.v1.AccessoriesServiceGrpc;
 import fr.interieur.neogend.accessories.v1.CloseRepairRequest;
@@ -22,6 +16,8 @@ import fr.interieur.neogend.accessories.v1.CreateCatalogueItemRequest;
 import fr.interieur.neogend.accessories.v1.CreateCatalogueItemResponse;
 import fr.interieur.neogend.accessories.v1.CreateDepotRequest;
 import fr.interieur.neogend.accessories.v1.CreateDepotResponse;
+import fr.interieur.neogend.accessories.v1.ExportStockMovementsRequest;
+import fr.interieur.neogend.accessories.v1.ExportStockMovementsResponse;
 import fr.interieur.neogend.accessories.v1.GetRepairRequest;
 import fr.interieur.neogend.accessories.v1.GetRepairResponse;
 import fr.interieur.neogend.accessories.v1.GetStockRequest;
@@ -32,6 +28,8 @@ import fr.interieur.neogend.accessories.v1.ListRepairsRequest;
 import fr.interieur.neogend.accessories.v1.ListRepairsResponse;
 import fr.interieur.neogend.accessories.v1.ListStockAlertsRequest;
 import fr.interieur.neogend.accessories.v1.ListStockAlertsResponse;
+import fr.interieur.neogend.accessories.v1.ListStockMovementsRequest;
+import fr.interieur.neogend.accessories.v1.ListStockMovementsResponse;
 import fr.interieur.neogend.accessories.v1.OpenRepairRequest;
 import fr.interieur.neogend.accessories.v1.OpenRepairResponse;
 import fr.interieur.neogend.accessories.v1.ProposeReplenishmentRequest;
@@ -44,6 +42,8 @@ import fr.interieur.neogend.accessories.v1.SetMinimumLevelRequest;
 import fr.interieur.neogend.accessories.v1.SetMinimumLevelResponse;
 import fr.interieur.neogend.accessories.v1.StockAlert;
 import fr.interieur.neogend.accessories.v1.StockLevel;
+import fr.interieur.neogend.accessories.v1.StockMovement;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.paging.Page;
 import io.grpc.stub.StreamObserver;
@@ -66,8 +66,12 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     private final RepairService repairs;
     private final StockHistory history;
 
-    public AccessoriesGrpcService(CatalogueItemCatalog catalog, StockService stock, ReplenishmentService replenishment,
-                                  RepairService repairs, StockHistory history) {
+    public AccessoriesGrpcService(
+            CatalogueItemCatalog catalog,
+            StockService stock,
+            ReplenishmentService replenishment,
+            RepairService repairs,
+            StockHistory history) {
         this.catalog = catalog;
         this.stock = stock;
         this.replenishment = replenishment;
@@ -76,32 +80,52 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     }
 
     @Override
-    public void createCatalogueItem(CreateCatalogueItemRequest request,
-                                    StreamObserver<CreateCatalogueItemResponse> response) {
+    public void createCatalogueItem(
+            CreateCatalogueItemRequest request, StreamObserver<CreateCatalogueItemResponse> response) {
         var i = request.getItem();
-        stock.createItem(i.getCode(), i.getLabel(), AccessoriesEnums.category(i.getCategory()), i.getFitsModelsList(), i.getAgreementItemCode());
-        reply(response, CreateCatalogueItemResponse.newBuilder().setItem(toProto(catalog.find(i.getCode()).orElseThrow()))
-                .build());
+        stock.createItem(
+                i.getCode(),
+                i.getLabel(),
+                AccessoriesEnums.category(i.getCategory()),
+                i.getFitsModelsList(),
+                i.getAgreementItemCode());
+        reply(
+                response,
+                CreateCatalogueItemResponse.newBuilder()
+                        .setItem(toProto(catalog.find(i.getCode()).orElseThrow()))
+                        .build());
     }
 
     @Override
     public void createDepot(CreateDepotRequest request, StreamObserver<CreateDepotResponse> response) {
         stock.createDepot(request.getCode(), request.getName());
-        reply(response, CreateDepotResponse.newBuilder().setCode(request.getCode()).build());
+        reply(
+                response,
+                CreateDepotResponse.newBuilder().setCode(request.getCode()).build());
     }
 
     @Override
     public void setMinimumLevel(SetMinimumLevelRequest request, StreamObserver<SetMinimumLevelResponse> response) {
-        reply(response, SetMinimumLevelResponse.newBuilder().setLevel(level(stock.setMinimum(request.getDepotCode(),
-                request.getItemCode(), request.getMinimum()))).build());
+        reply(
+                response,
+                SetMinimumLevelResponse.newBuilder()
+                        .setLevel(level(
+                                stock.setMinimum(request.getDepotCode(), request.getItemCode(), request.getMinimum())))
+                        .build());
     }
 
     @Override
-    public void recordStockMovement(RecordStockMovementRequest request,
-                                    StreamObserver<RecordStockMovementResponse> response) {
+    public void recordStockMovement(
+            RecordStockMovementRequest request, StreamObserver<RecordStockMovementResponse> response) {
         var out = RecordStockMovementResponse.newBuilder();
-        stock.move(AccessoriesEnums.kind(request.getKind()), request.getItemCode(), request.getDepotCode(), text(request.getToDepotCode()),
-                request.getQuantity(), text(request.getReference()), CallerContext.current())
+        stock.move(
+                        AccessoriesEnums.kind(request.getKind()),
+                        request.getItemCode(),
+                        request.getDepotCode(),
+                        text(request.getToDepotCode()),
+                        request.getQuantity(),
+                        text(request.getReference()),
+                        CallerContext.current())
                 .forEach(l -> out.addLevels(level(l)));
         reply(response, out.build());
     }
@@ -121,18 +145,21 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
             case STOCK_ALERT_STATE_OPEN, STOCK_ALERT_STATE_UNSPECIFIED -> StockHistory.AlertState.OPEN;
             default -> throw InvalidArgumentException.of("state", "is not a known state");
         };
-        Page<StockService.Alert> page = history.alerts(text(request.getDepotCode()), state, request.getPageSize(),
-                request.getPageToken());
+        Page<StockService.Alert> page =
+                history.alerts(text(request.getDepotCode()), state, request.getPageSize(), request.getPageToken());
         var out = ListStockAlertsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(a -> out.addAlerts(alert(a)));
         reply(response, out.build());
     }
 
     @Override
-    public void listStockMovements(ListStockMovementsRequest request,
-                                   StreamObserver<ListStockMovementsResponse> response) {
-        var filter = new StockHistory.Filter(text(request.getDepotCode()), text(request.getItemCode()),
-                text(request.getRepairId()), text(request.getActor()),
+    public void listStockMovements(
+            ListStockMovementsRequest request, StreamObserver<ListStockMovementsResponse> response) {
+        var filter = new StockHistory.Filter(
+                text(request.getDepotCode()),
+                text(request.getItemCode()),
+                text(request.getRepairId()),
+                text(request.getActor()),
                 request.hasFromDate() ? Optional.of(date(request.getFromDate(), "from_date")) : Optional.empty(),
                 request.hasToDate() ? Optional.of(date(request.getToDate(), "to_date")) : Optional.empty());
         Page<StockHistory.Movement> page = history.movements(filter, request.getPageSize(), request.getPageToken());
@@ -142,20 +169,32 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     }
 
     @Override
-    public void exportStockMovements(ExportStockMovementsRequest request,
-                                     StreamObserver<ExportStockMovementsResponse> response) {
-        var filter = new StockHistory.Filter(text(request.getDepotCode()), text(request.getItemCode()),
-                text(request.getRepairId()), text(request.getActor()),
+    public void exportStockMovements(
+            ExportStockMovementsRequest request, StreamObserver<ExportStockMovementsResponse> response) {
+        var filter = new StockHistory.Filter(
+                text(request.getDepotCode()),
+                text(request.getItemCode()),
+                text(request.getRepairId()),
+                text(request.getActor()),
                 request.hasFromDate() ? Optional.of(date(request.getFromDate(), "from_date")) : Optional.empty(),
                 request.hasToDate() ? Optional.of(date(request.getToDate(), "to_date")) : Optional.empty());
-        reply(response, ExportStockMovementsResponse.newBuilder().setFile(com.google.api.HttpBody.newBuilder()
-                .setContentType("text/csv; charset=utf-8")
-                .setData(com.google.protobuf.ByteString.copyFromUtf8(history.csv(filter)))).build());
+        reply(
+                response,
+                ExportStockMovementsResponse.newBuilder()
+                        .setFile(com.google.api.HttpBody.newBuilder()
+                                .setContentType("text/csv; charset=utf-8")
+                                .setData(com.google.protobuf.ByteString.copyFromUtf8(history.csv(filter))))
+                        .build());
     }
 
     private static StockMovement movement(StockHistory.Movement m) {
-        var b = StockMovement.newBuilder().setId(m.id()).setKind(AccessoriesEnums.toProto(m.kind())).setItemCode(m.itemCode())
-                .setDepotCode(m.depotCode()).setQuantity(m.quantity()).setActor(m.actor())
+        var b = StockMovement.newBuilder()
+                .setId(m.id())
+                .setKind(AccessoriesEnums.toProto(m.kind()))
+                .setItemCode(m.itemCode())
+                .setDepotCode(m.depotCode())
+                .setQuantity(m.quantity())
+                .setActor(m.actor())
                 .setRecordTime(timestamp(m.at()));
         m.toDepotCode().ifPresent(b::setToDepotCode);
         m.reference().ifPresent(b::setReference);
@@ -164,25 +203,44 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
     }
 
     @Override
-    public void proposeReplenishment(ProposeReplenishmentRequest request,
-                                     StreamObserver<ProposeReplenishmentResponse> response) {
-        reply(response, ProposeReplenishmentResponse.newBuilder().setAlert(alert(replenishment.propose(
-                request.getAlertId(), request.getAgreementId(),
-                request.getQuantity() == 0 ? Optional.empty() : Optional.of(request.getQuantity()),
-                text(request.getDeliverySite())))).build());
+    public void proposeReplenishment(
+            ProposeReplenishmentRequest request, StreamObserver<ProposeReplenishmentResponse> response) {
+        reply(
+                response,
+                ProposeReplenishmentResponse.newBuilder()
+                        .setAlert(alert(replenishment.propose(
+                                request.getAlertId(),
+                                request.getAgreementId(),
+                                request.getQuantity() == 0 ? Optional.empty() : Optional.of(request.getQuantity()),
+                                text(request.getDeliverySite()))))
+                        .build());
     }
 
     @Override
     public void openRepair(OpenRepairRequest request, StreamObserver<OpenRepairResponse> response) {
-        reply(response, OpenRepairResponse.newBuilder().setRepair(toProto(repairs.open(request.getImei(),
-                request.getDepotCode(), request.getFault(), CallerContext.current()))).build());
+        reply(
+                response,
+                OpenRepairResponse.newBuilder()
+                        .setRepair(toProto(repairs.open(
+                                request.getImei(),
+                                request.getDepotCode(),
+                                request.getFault(),
+                                CallerContext.current())))
+                        .build());
     }
 
     @Override
-    public void consumeRepairPart(ConsumeRepairPartRequest request,
-                                  StreamObserver<ConsumeRepairPartResponse> response) {
-        reply(response, ConsumeRepairPartResponse.newBuilder().setRepair(toProto(repairs.consumePart(
-                request.getRepairId(), request.getItemCode(), request.getQuantity(), CallerContext.current()))).build());
+    public void consumeRepairPart(
+            ConsumeRepairPartRequest request, StreamObserver<ConsumeRepairPartResponse> response) {
+        reply(
+                response,
+                ConsumeRepairPartResponse.newBuilder()
+                        .setRepair(toProto(repairs.consumePart(
+                                request.getRepairId(),
+                                request.getItemCode(),
+                                request.getQuantity(),
+                                CallerContext.current())))
+                        .build());
     }
 
     @Override
@@ -192,14 +250,21 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
             case REPAIR_OUTCOME_FAILED -> Repair.State.FAILED;
             default -> null;
         };
-        reply(response, CloseRepairResponse.newBuilder().setRepair(toProto(repairs.close(request.getRepairId(),
-                outcome, request.getDiagnosis(), CallerContext.current()))).build());
+        reply(
+                response,
+                CloseRepairResponse.newBuilder()
+                        .setRepair(toProto(repairs.close(
+                                request.getRepairId(), outcome, request.getDiagnosis(), CallerContext.current())))
+                        .build());
     }
 
     @Override
     public void getRepair(GetRepairRequest request, StreamObserver<GetRepairResponse> response) {
-        reply(response, GetRepairResponse.newBuilder().setRepair(toProto(repairs.get(request.getId(),
-                CallerContext.current()))).build());
+        reply(
+                response,
+                GetRepairResponse.newBuilder()
+                        .setRepair(toProto(repairs.get(request.getId(), CallerContext.current())))
+                        .build());
     }
 
     @Override
@@ -210,44 +275,64 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
             case REPAIR_STATE_FAILED -> Optional.of(Repair.State.FAILED);
             default -> Optional.empty();
         };
-        Page<Repair> page = repairs.list(state, text(request.getImei()), request.getPageSize(), request.getPageToken(),
-                CallerContext.current());
+        Page<Repair> page = repairs.list(
+                state, text(request.getImei()), request.getPageSize(), request.getPageToken(), CallerContext.current());
         var out = ListRepairsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(r -> out.addRepairs(toProto(r)));
         reply(response, out.build());
     }
 
     private static StockAlert alert(StockService.Alert a) {
-        var b = StockAlert.newBuilder().setId(a.id()).setDepotCode(a.depotCode()).setItemCode(a.itemCode())
-                .setQuantity(a.quantity()).setMinimum(a.minimum()).setRaiseTime(timestamp(a.raisedAt()));
+        var b = StockAlert.newBuilder()
+                .setId(a.id())
+                .setDepotCode(a.depotCode())
+                .setItemCode(a.itemCode())
+                .setQuantity(a.quantity())
+                .setMinimum(a.minimum())
+                .setRaiseTime(timestamp(a.raisedAt()));
         a.draftOrderNumber().ifPresent(b::setDraftOrderNumber);
         a.clearedAt().ifPresent(t -> b.setClearTime(timestamp(t)));
         return b.build();
     }
 
     private static fr.interieur.neogend.accessories.v1.Repair toProto(Repair r) {
-        var b = fr.interieur.neogend.accessories.v1.Repair.newBuilder().setId(r.id()).setImei(r.imei())
-                .setModel(r.model()).setDepotCode(r.depotCode()).setTechnician(r.technician())
-                .setState(state(r.state())).setFault(r.fault())
+        var b = fr.interieur.neogend.accessories.v1.Repair.newBuilder()
+                .setId(r.id())
+                .setImei(r.imei())
+                .setModel(r.model())
+                .setDepotCode(r.depotCode())
+                .setTechnician(r.technician())
+                .setState(state(r.state()))
+                .setFault(r.fault())
                 .setOpenTime(timestamp(r.openedAt()));
         r.diagnosis().ifPresent(b::setDiagnosis);
         r.closedAt().ifPresent(t -> b.setCloseTime(timestamp(t)));
         r.closedBy().ifPresent(b::setClosedBy);
         r.exchangeRequestNumber().ifPresent(b::setExchangeRequestNumber);
-        r.parts().forEach(p -> b.addParts(RepairPart.newBuilder().setItemCode(p.itemCode()).setQuantity(p.quantity())
-                .setRecordedBy(p.recordedBy())));
+        r.parts()
+                .forEach(p -> b.addParts(RepairPart.newBuilder()
+                        .setItemCode(p.itemCode())
+                        .setQuantity(p.quantity())
+                        .setRecordedBy(p.recordedBy())));
         return b.build();
     }
 
     private static StockLevel level(StockService.Level l) {
-        return StockLevel.newBuilder().setDepotCode(l.depotCode()).setItemCode(l.itemCode()).setQuantity(l.quantity())
-                .setMinimum(l.minimum()).setBelowMinimum(l.belowMinimum()).build();
+        return StockLevel.newBuilder()
+                .setDepotCode(l.depotCode())
+                .setItemCode(l.itemCode())
+                .setQuantity(l.quantity())
+                .setMinimum(l.minimum())
+                .setBelowMinimum(l.belowMinimum())
+                .build();
     }
 
     @Override
-    public void listCatalogueItems(ListCatalogueItemsRequest request, StreamObserver<ListCatalogueItemsResponse> response) {
+    public void listCatalogueItems(
+            ListCatalogueItemsRequest request, StreamObserver<ListCatalogueItemsResponse> response) {
         Page<CatalogueItem> page = catalog.list(request.getPageSize(), request.getPageToken());
-        ListCatalogueItemsResponse.Builder out = ListCatalogueItemsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        ListCatalogueItemsResponse.Builder out =
+                ListCatalogueItemsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(item -> out.addItems(toProto(item)));
         response.onNext(out.build());
         response.onCompleted();

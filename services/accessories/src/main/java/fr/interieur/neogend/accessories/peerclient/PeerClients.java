@@ -42,23 +42,26 @@ class PeerClients {
     private static final String NOTHING_DONE = "nothing was recorded; try again later";
 
     @Bean
-    PeerChannel inventoryChannel(@Value("${neogend.inventory.target:localhost:9091}") String target,
-                                 @Value("${neogend.peers.deadline:10s}") Duration deadline,
-                                 ObservationRegistry observations) {
+    PeerChannel inventoryChannel(
+            @Value("${neogend.inventory.target:localhost:9091}") String target,
+            @Value("${neogend.peers.deadline:10s}") Duration deadline,
+            ObservationRegistry observations) {
         return new PeerChannel("inventory", target, deadline, observations);
     }
 
     @Bean
-    PeerChannel trainingChannel(@Value("${neogend.training.target:localhost:9094}") String target,
-                                @Value("${neogend.peers.deadline:10s}") Duration deadline,
-                                ObservationRegistry observations) {
+    PeerChannel trainingChannel(
+            @Value("${neogend.training.target:localhost:9094}") String target,
+            @Value("${neogend.peers.deadline:10s}") Duration deadline,
+            ObservationRegistry observations) {
         return new PeerChannel("training", target, deadline, observations);
     }
 
     @Bean
-    PeerChannel orderChannel(@Value("${neogend.order.target:localhost:9092}") String target,
-                             @Value("${neogend.peers.deadline:10s}") Duration deadline,
-                             ObservationRegistry observations) {
+    PeerChannel orderChannel(
+            @Value("${neogend.order.target:localhost:9092}") String target,
+            @Value("${neogend.peers.deadline:10s}") Duration deadline,
+            ObservationRegistry observations) {
         return new PeerChannel("the order service", target, deadline, observations);
     }
 
@@ -71,39 +74,65 @@ class PeerClients {
 
             @Override
             public Peers.Device device(String imei) {
-                var d = inventory.callIdempotent(stub(), s -> s.getDevice(GetDeviceRequest.newBuilder().setImei(imei)
-                        .build()), NOTHING_DONE).getDevice();
-                return new Peers.Device(d.getImei(), d.getModel(), d.getState().name().substring("DEVICE_STATE_".length()),
-                        d.getRepairId().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(d.getRepairId()));
+                var d = inventory
+                        .callIdempotent(
+                                stub(),
+                                s -> s.getDevice(GetDeviceRequest.newBuilder()
+                                        .setImei(imei)
+                                        .build()),
+                                NOTHING_DONE)
+                        .getDevice();
+                return new Peers.Device(
+                        d.getImei(),
+                        d.getModel(),
+                        d.getState().name().substring("DEVICE_STATE_".length()),
+                        d.getRepairId().isEmpty()
+                                ? java.util.Optional.empty()
+                                : java.util.Optional.of(d.getRepairId()));
             }
 
             @Override
             public void startRepair(String imei, String repairId, java.util.Optional<String> replaces) {
                 // a repeat changes nothing in inventory: safe to retry
-                inventory.callIdempotent(stub(), s -> s.startDeviceRepair(StartDeviceRepairRequest.newBuilder()
-                        .setImei(imei).setRepairId(repairId).setReplacesRepairId(replaces.orElse("")).build()),
+                inventory.callIdempotent(
+                        stub(),
+                        s -> s.startDeviceRepair(StartDeviceRepairRequest.newBuilder()
+                                .setImei(imei)
+                                .setRepairId(repairId)
+                                .setReplacesRepairId(replaces.orElse(""))
+                                .build()),
                         NOTHING_DONE);
             }
 
             @Override
             public void endRepair(String imei, String repairId, boolean repaired, String reason) {
                 // a repeat of the same end changes nothing in inventory: safe to retry
-                inventory.callIdempotent(stub(), s -> s.endDeviceRepair(EndDeviceRepairRequest.newBuilder()
-                        .setImei(imei).setRepairId(repairId).setOutcome(repaired
-                                ? DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED
-                                : DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED)
-                        .setReason(reason == null ? "" : reason).build()),
+                inventory.callIdempotent(
+                        stub(),
+                        s -> s.endDeviceRepair(EndDeviceRepairRequest.newBuilder()
+                                .setImei(imei)
+                                .setRepairId(repairId)
+                                .setOutcome(
+                                        repaired
+                                                ? DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED
+                                                : DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED)
+                                .setReason(reason == null ? "" : reason)
+                                .build()),
                         "the repair stays open; close it again later");
             }
 
             @Override
             public java.util.List<String> imeisInReach() {
-                return inventory.callIdempotent(stub(), s -> {
-                    java.util.List<String> imeis = new java.util.ArrayList<>();
-                    s.streamDevicePlacements(StreamDevicePlacementsRequest.getDefaultInstance()).forEachRemaining(
-                            batch -> batch.getPlacementsList().forEach(p -> imeis.add(p.getImei())));
-                    return imeis;
-                }, NOTHING_DONE);
+                return inventory.callIdempotent(
+                        stub(),
+                        s -> {
+                            java.util.List<String> imeis = new java.util.ArrayList<>();
+                            s.streamDevicePlacements(StreamDevicePlacementsRequest.getDefaultInstance())
+                                    .forEachRemaining(
+                                            batch -> batch.getPlacementsList().forEach(p -> imeis.add(p.getImei())));
+                            return imeis;
+                        },
+                        NOTHING_DONE);
             }
         };
     }
@@ -111,9 +140,12 @@ class PeerClients {
     @Bean
     Peers.Certifications certifications(@Qualifier("trainingChannel") PeerChannel training) {
         return (technician, model) -> {
-            var answer = training.callIdempotent(TrainingServiceGrpc.newBlockingStub(training.channel()),
-                    s -> s.checkCertification(CheckCertificationRequest.newBuilder().setTechnician(technician)
-                            .setModel(model).build()),
+            var answer = training.callIdempotent(
+                    TrainingServiceGrpc.newBlockingStub(training.channel()),
+                    s -> s.checkCertification(CheckCertificationRequest.newBuilder()
+                            .setTechnician(technician)
+                            .setModel(model)
+                            .build()),
                     "certifications cannot be checked now; nothing was recorded; try again later");
             return new Peers.Check(answer.getCertified(), answer.getReason());
         };
@@ -124,25 +156,41 @@ class PeerClients {
         return (imei, model, reason, repairId) -> {
             // the key covers the reason too: a close repeated with another diagnosis is not a reused key
             // (refused by the order service) but a second request, answered ALREADY_EXISTS below
-            var stub = PeerChannel.withIdempotencyKey(OrderServiceGrpc.newBlockingStub(order.channel()),
+            var stub = PeerChannel.withIdempotencyKey(
+                    OrderServiceGrpc.newBlockingStub(order.channel()),
                     "repair-" + repairId + "-exchange-" + shortHash(reason));
             String consequence = "no exchange was requested and the repair stays open; close it again later";
             try {
-                return order.callIdempotent(stub, s -> s.requestDeviceExchange(RequestDeviceExchangeRequest.newBuilder()
-                        .setExchangeRequest(ExchangeRequest.newBuilder().setImei(imei).setModel(model)
-                                .setReason(reason).setRepairReference(repairId)).build()), consequence)
-                        .getExchangeRequest().getNumber();
+                return order.callIdempotent(
+                                stub,
+                                s -> s.requestDeviceExchange(RequestDeviceExchangeRequest.newBuilder()
+                                        .setExchangeRequest(ExchangeRequest.newBuilder()
+                                                .setImei(imei)
+                                                .setModel(model)
+                                                .setReason(reason)
+                                                .setRepairReference(repairId))
+                                        .build()),
+                                consequence)
+                        .getExchangeRequest()
+                        .getNumber();
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
                     throw e;
                 }
                 // asked already (by another technician's interrupted close): that request stands
-                return order.callIdempotent(OrderServiceGrpc.newBlockingStub(order.channel()),
-                                s -> s.listExchangeRequests(ListExchangeRequestsRequest.newBuilder().setImei(imei).build()),
+                return order
+                        .callIdempotent(
+                                OrderServiceGrpc.newBlockingStub(order.channel()),
+                                s -> s.listExchangeRequests(ListExchangeRequestsRequest.newBuilder()
+                                        .setImei(imei)
+                                        .build()),
                                 consequence)
-                        .getExchangeRequestsList().stream()
+                        .getExchangeRequestsList()
+                        .stream()
                         .filter(x -> x.getState() != ExchangeRequestState.EXCHANGE_REQUEST_STATE_REFUSED)
-                        .map(ExchangeRequest::getNumber).findFirst().orElseThrow(() -> e);
+                        .map(ExchangeRequest::getNumber)
+                        .findFirst()
+                        .orElseThrow(() -> e);
             }
         };
     }
@@ -161,12 +209,20 @@ class PeerClients {
     ReplenishmentOrders replenishmentOrders(@Qualifier("orderChannel") PeerChannel order) {
         return (agreementId, deliverySite, requestedDate, itemCode, quantity, key) -> order.callIdempotent(
                         PeerChannel.withIdempotencyKey(OrderServiceGrpc.newBlockingStub(order.channel()), key),
-                        s -> s.createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder().setOrder(PurchaseOrder.newBuilder()
-                                .setAgreementId(agreementId).setDeliverySite(deliverySite)
-                                .setRequestedDate(com.google.type.Date.newBuilder().setYear(requestedDate.getYear())
-                                        .setMonth(requestedDate.getMonthValue()).setDay(requestedDate.getDayOfMonth()))
-                                .addLines(OrderLine.newBuilder().setItemCode(itemCode).setQuantity(quantity))).build()),
+                        s -> s.createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder()
+                                .setOrder(PurchaseOrder.newBuilder()
+                                        .setAgreementId(agreementId)
+                                        .setDeliverySite(deliverySite)
+                                        .setRequestedDate(com.google.type.Date.newBuilder()
+                                                .setYear(requestedDate.getYear())
+                                                .setMonth(requestedDate.getMonthValue())
+                                                .setDay(requestedDate.getDayOfMonth()))
+                                        .addLines(OrderLine.newBuilder()
+                                                .setItemCode(itemCode)
+                                                .setQuantity(quantity)))
+                                .build()),
                         "no draft order was created; try again later")
-                .getOrder().getNumber();
+                .getOrder()
+                .getNumber();
     }
 }

@@ -29,16 +29,29 @@ class JdbcCatalogueItemRepository implements CatalogueItemRepository {
 
     @Override
     public Optional<CatalogueItem> find(String code) {
-        return jdbc.sql("select * from catalogue_item where code = ?").param(code == null ? "" : code).query(ROW).optional();
+        return jdbc.sql("select * from catalogue_item where code = ?")
+                .param(code == null ? "" : code)
+                .query(ROW)
+                .optional();
     }
 
     @Override
-    public boolean insert(String code, String label, ItemCategory category, List<String> fitsModels,
-                          Optional<String> agreementItemCode) {
+    public boolean insert(
+            String code,
+            String label,
+            ItemCategory category,
+            List<String> fitsModels,
+            Optional<String> agreementItemCode) {
         return jdbc.sql("insert into catalogue_item (code, label, category, fits_models, agreement_item_code) "
-                        + "values (?, ?, ?, ?, ?) on conflict (code) do nothing")
-                .params(code, label, category.name(), fitsModels.toArray(String[]::new), agreementItemCode.orElse(null))
-                .update() == 1;
+                                + "values (?, ?, ?, ?, ?) on conflict (code) do nothing")
+                        .params(
+                                code,
+                                label,
+                                category.name(),
+                                fitsModels.toArray(String[]::new),
+                                agreementItemCode.orElse(null))
+                        .update()
+                == 1;
     }
 
     @Override
@@ -47,6 +60,7 @@ class JdbcCatalogueItemRepository implements CatalogueItemRepository {
                         + "order by code limit :limit")
                 .param("after", after.orElse(null))
                 .param("limit", limit)
-                .query(ROW).list();
+                .query(ROW)
+                .list();
     }
 }

@@ -1,8 +1,8 @@
 package fr.interieur.neogend.accessories.persistence;
 
+import fr.interieur.neogend.accessories.stock.MovementKind;
 import fr.interieur.neogend.accessories.stock.StockHistory.AlertState;
 import fr.interieur.neogend.accessories.stock.StockHistory.Movement;
-import fr.interieur.neogend.accessories.stock.MovementKind;
 import fr.interieur.neogend.accessories.stock.StockRepository;
 import fr.interieur.neogend.accessories.stock.StockService.Alert;
 import fr.interieur.neogend.accessories.stock.StockService.Level;
@@ -22,19 +22,34 @@ import java.util.Optional;
 @Repository
 class JdbcStockRepository implements StockRepository {
 
-    private static final RowMapper<Alert> ALERT = (rs, n) -> new Alert(rs.getLong("id"), rs.getString("depot_code"),
-            rs.getString("item_code"), rs.getLong("quantity"), rs.getLong("minimum"),
-            rs.getTimestamp("raised_at").toInstant(), Optional.ofNullable(rs.getString("draft_order_number")),
+    private static final RowMapper<Alert> ALERT = (rs, n) -> new Alert(
+            rs.getLong("id"),
+            rs.getString("depot_code"),
+            rs.getString("item_code"),
+            rs.getLong("quantity"),
+            rs.getLong("minimum"),
+            rs.getTimestamp("raised_at").toInstant(),
+            Optional.ofNullable(rs.getString("draft_order_number")),
             Optional.ofNullable(rs.getTimestamp("cleared_at")).map(Timestamp::toInstant));
 
-    private static final RowMapper<Level> LEVEL = (rs, n) -> new Level(rs.getString("depot_code"),
-            rs.getString("item_code"), rs.getLong("quantity"), rs.getLong("minimum"), rs.getBoolean("below_minimum"));
+    private static final RowMapper<Level> LEVEL = (rs, n) -> new Level(
+            rs.getString("depot_code"),
+            rs.getString("item_code"),
+            rs.getLong("quantity"),
+            rs.getLong("minimum"),
+            rs.getBoolean("below_minimum"));
 
-    private static final RowMapper<Movement> MOVEMENT = (rs, n) -> new Movement(rs.getLong("id"),
+    private static final RowMapper<Movement> MOVEMENT = (rs, n) -> new Movement(
+            rs.getLong("id"),
             MovementKind.valueOf(rs.getString("kind")),
-            rs.getString("item_code"), rs.getString("depot_code"), Optional.ofNullable(rs.getString("to_depot_code")),
-            rs.getLong("quantity"), Optional.ofNullable(rs.getString("reference")),
-            Optional.ofNullable(rs.getString("repair_id")), rs.getString("actor"), rs.getTimestamp("at").toInstant());
+            rs.getString("item_code"),
+            rs.getString("depot_code"),
+            Optional.ofNullable(rs.getString("to_depot_code")),
+            rs.getLong("quantity"),
+            Optional.ofNullable(rs.getString("reference")),
+            Optional.ofNullable(rs.getString("repair_id")),
+            rs.getString("actor"),
+            rs.getTimestamp("at").toInstant());
 
     private final JdbcClient jdbc;
 
@@ -45,12 +60,16 @@ class JdbcStockRepository implements StockRepository {
     @Override
     public boolean insertDepot(String code, String name) {
         return jdbc.sql("insert into depot (code, name, created_at) values (?, ?, now()) on conflict (code) do nothing")
-                .params(code, name).update() == 1;
+                        .params(code, name)
+                        .update()
+                == 1;
     }
 
     @Override
     public Optional<String> depotName(String code) {
-        return jdbc.sql("select name from depot where code = ?").param(code == null ? "" : code).query(String.class)
+        return jdbc.sql("select name from depot where code = ?")
+                .param(code == null ? "" : code)
+                .query(String.class)
                 .optional();
     }
 
@@ -58,70 +77,95 @@ class JdbcStockRepository implements StockRepository {
     public void setMinimum(String depot, String item, long minimum) {
         jdbc.sql("""
                         insert into stock_level (depot_code, item_code, minimum) values (?, ?, ?)
-                        on conflict (depot_code, item_code) do update set minimum = excluded.minimum""")
-                .params(depot, item, minimum).update();
+                        on conflict (depot_code, item_code) do update set minimum = excluded.minimum""").params(depot, item, minimum).update();
     }
 
     @Override
     public void add(String depot, String item, long quantity) {
         jdbc.sql("""
                         insert into stock_level (depot_code, item_code, quantity) values (?, ?, ?)
-                        on conflict (depot_code, item_code) do update set quantity = stock_level.quantity + excluded.quantity""")
-                .params(depot, item, quantity).update();
+                        on conflict (depot_code, item_code) do update set quantity = stock_level.quantity + excluded.quantity""").params(depot, item, quantity).update();
     }
 
     @Override
     public boolean take(String depot, String item, long quantity) {
         return jdbc.sql("update stock_level set quantity = quantity - ? where depot_code = ? and item_code = ? "
-                        + "and quantity >= ?")
-                .params(quantity, depot, item, quantity).update() == 1;
+                                + "and quantity >= ?")
+                        .params(quantity, depot, item, quantity)
+                        .update()
+                == 1;
     }
 
     @Override
     public Optional<Level> lockLevel(String depot, String item) {
         return jdbc.sql("select * from stock_level where depot_code = ? and item_code = ? for update")
-                .params(depot, item).query(LEVEL).optional();
+                .params(depot, item)
+                .query(LEVEL)
+                .optional();
     }
 
     @Override
     public Optional<Level> level(String depot, String item) {
-        return jdbc.sql("select * from stock_level where depot_code = ? and item_code = ?").params(depot, item)
-                .query(LEVEL).optional();
+        return jdbc.sql("select * from stock_level where depot_code = ? and item_code = ?")
+                .params(depot, item)
+                .query(LEVEL)
+                .optional();
     }
 
     @Override
     public List<Level> levels(String depot) {
-        return jdbc.sql("select * from stock_level where depot_code = ? order by item_code").param(depot)
-                .query(LEVEL).list();
+        return jdbc.sql("select * from stock_level where depot_code = ? order by item_code")
+                .param(depot)
+                .query(LEVEL)
+                .list();
     }
 
     @Override
     public void markBelowMinimum(String depot, String item, boolean below) {
         jdbc.sql("update stock_level set below_minimum = ? where depot_code = ? and item_code = ?")
-                .params(below, depot, item).update();
+                .params(below, depot, item)
+                .update();
     }
 
     @Override
     public void raiseAlert(String depot, String item, long quantity, long minimum) {
-        jdbc.sql("insert into stock_alert (depot_code, item_code, quantity, minimum, raised_at) values (?, ?, ?, ?, now())")
-                .params(depot, item, quantity, minimum).update();
+        jdbc.sql(
+                        "insert into stock_alert (depot_code, item_code, quantity, minimum, raised_at) values (?, ?, ?, ?, now())")
+                .params(depot, item, quantity, minimum)
+                .update();
     }
 
     @Override
     public void clearAlerts(String depot, String item) {
-        jdbc.sql("update stock_alert set cleared_at = now() where depot_code = ? and item_code = ? and cleared_at is null")
-                .params(depot, item).update();
+        jdbc.sql(
+                        "update stock_alert set cleared_at = now() where depot_code = ? and item_code = ? and cleared_at is null")
+                .params(depot, item)
+                .update();
     }
 
     @Override
-    public void recordMovement(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
-                               Optional<String> reference, Optional<String> repairId, String actor) {
+    public void recordMovement(
+            MovementKind kind,
+            String item,
+            String depot,
+            Optional<String> toDepot,
+            long quantity,
+            Optional<String> reference,
+            Optional<String> repairId,
+            String actor) {
         jdbc.sql("""
                         insert into stock_movement (kind, item_code, depot_code, to_depot_code, quantity, reference,
                                                     repair_id, actor, at)
                         values (?, ?, ?, ?, ?, ?, ?, ?, now())""")
-                .params(kind.name(), item, depot, toDepot.orElse(null), quantity, reference.orElse(null),
-                        repairId.orElse(null), actor)
+                .params(
+                        kind.name(),
+                        item,
+                        depot,
+                        toDepot.orElse(null),
+                        quantity,
+                        reference.orElse(null),
+                        repairId.orElse(null),
+                        actor)
                 .update();
     }
 
@@ -130,23 +174,35 @@ class JdbcStockRepository implements StockRepository {
         return jdbc.sql("select * from stock_alert where cleared_at is null and (? = '' or depot_code = ?) "
                         + "order by raised_at, id")
                 .params(depot.orElse(""), depot.orElse(""))
-                .query(ALERT).list();
+                .query(ALERT)
+                .list();
     }
 
     @Override
     public Optional<Alert> lockAlert(long id) {
-        return jdbc.sql("select * from stock_alert where id = ? for update").param(id).query(ALERT).optional();
+        return jdbc.sql("select * from stock_alert where id = ? for update")
+                .param(id)
+                .query(ALERT)
+                .optional();
     }
 
     @Override
     public void recordDraftOrder(long alertId, String orderNumber) {
-        jdbc.sql("update stock_alert set draft_order_number = ? where id = ?").params(orderNumber, alertId).update();
+        jdbc.sql("update stock_alert set draft_order_number = ? where id = ?")
+                .params(orderNumber, alertId)
+                .update();
     }
 
     @Override
-    public List<Movement> movements(Optional<String> depot, Optional<String> item, Optional<String> repairId,
-                                    Optional<String> actor, Optional<Instant> from, Optional<Instant> until, long after,
-                                    int limit) {
+    public List<Movement> movements(
+            Optional<String> depot,
+            Optional<String> item,
+            Optional<String> repairId,
+            Optional<String> actor,
+            Optional<Instant> from,
+            Optional<Instant> until,
+            long after,
+            int limit) {
         return jdbc.sql("""
                         select * from stock_movement
                         where id > :after
@@ -157,11 +213,16 @@ class JdbcStockRepository implements StockRepository {
                           and (:from::timestamptz is null or at >= :from)
                           and (:until::timestamptz is null or at < :until)
                         order by id limit :limit""")
-                .param("after", after).param("depot", depot.orElse(null)).param("item", item.orElse(null))
-                .param("repair", repairId.orElse(null)).param("actor", actor.orElse(null))
+                .param("after", after)
+                .param("depot", depot.orElse(null))
+                .param("item", item.orElse(null))
+                .param("repair", repairId.orElse(null))
+                .param("actor", actor.orElse(null))
                 .param("from", from.map(Timestamp::from).orElse(null))
-                .param("until", until.map(Timestamp::from).orElse(null)).param("limit", limit)
-                .query(MOVEMENT).list();
+                .param("until", until.map(Timestamp::from).orElse(null))
+                .param("limit", limit)
+                .query(MOVEMENT)
+                .list();
     }
 
     @Override
@@ -171,8 +232,11 @@ class JdbcStockRepository implements StockRepository {
                         where id > :after and (:depot::text is null or depot_code = :depot)
                           and (:state = 'ANY' or (:state = 'OPEN') = (cleared_at is null))
                         order by id limit :limit""")
-                .param("after", after).param("depot", depot.orElse(null)).param("state", state.name())
+                .param("after", after)
+                .param("depot", depot.orElse(null))
+                .param("state", state.name())
                 .param("limit", limit)
-                .query(ALERT).list();
+                .query(ALERT)
+                .list();
     }
 }

@@ -7,12 +7,10 @@ package fr.interieur.neogend.accessories.repair;
  */
 public final class Peers {
 
-    private Peers() {
-    }
+    private Peers() {}
 
     /** A device as inventory shows it to the caller, with the repair it is under, if any. */
-    public record Device(String imei, String model, String state, java.util.Optional<String> repairId) {
-    }
+    public record Device(String imei, String model, String state, java.util.Optional<String> repairId) {}
 
     /** Inventory: the devices and their life cycle. */
     public interface Fleet {
@@ -44,8 +42,7 @@ public final class Peers {
     }
 
     /** The answer of a certification check. */
-    public record Check(boolean certified, String reason) {
-    }
+    public record Check(boolean certified, String reason) {}
 
     /** Order service: exchange requests to the supplier. */
     public interface Exchanges {

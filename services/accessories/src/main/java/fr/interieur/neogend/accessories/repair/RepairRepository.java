@@ -11,8 +11,8 @@ public interface RepairRepository {
     String nextId();
 
     /** Stores an OPEN repair; false when a repair of that device is open already (nothing changed). */
-    boolean insertOpen(String id, String imei, String model, String depotCode, String technician, String fault,
-                       Instant openedAt);
+    boolean insertOpen(
+            String id, String imei, String model, String depotCode, String technician, String fault, Instant openedAt);
 
     /** The id of the repair open for a device. */
     Optional<String> openRepairOf(String imei);
@@ -27,13 +27,23 @@ public interface RepairRepository {
     void addPart(String repairId, String itemCode, long quantity, String recordedBy, Instant recordedAt);
 
     /** Closes an OPEN repair; false when it is not open any more (nothing changed). */
-    boolean close(String id, Repair.State outcome, String diagnosis, Instant closedAt, String closedBy,
-                  Optional<String> exchangeRequestNumber);
+    boolean close(
+            String id,
+            Repair.State outcome,
+            String diagnosis,
+            Instant closedAt,
+            String closedBy,
+            Optional<String> exchangeRequestNumber);
 
     /**
      * Repairs newest first (by id, before {@code beforeId} when given) matching every filter given;
      * {@code devices} when given: only repairs of those IMEIs. Each with its parts.
      */
-    List<Repair> page(Optional<Repair.State> state, Optional<String> imei, Optional<String> technician,
-                      Optional<List<String>> devices, Optional<String> beforeId, int limit);
+    List<Repair> page(
+            Optional<Repair.State> state,
+            Optional<String> imei,
+            Optional<String> technician,
+            Optional<List<String>> devices,
+            Optional<String> beforeId,
+            int limit);
 }

@@ -58,9 +58,15 @@ public class RepairService {
     private final Peers.Exchanges exchanges;
     private final Clock clock;
 
-    public RepairService(RepairRepository repairs, TransactionTemplate tx, StockService stock, CatalogueItemCatalog catalogue,
-                         Peers.Fleet fleet, Peers.Certifications certifications, Peers.Exchanges exchanges,
-                         Optional<Clock> clock) {
+    public RepairService(
+            RepairRepository repairs,
+            TransactionTemplate tx,
+            StockService stock,
+            CatalogueItemCatalog catalogue,
+            Peers.Fleet fleet,
+            Peers.Certifications certifications,
+            Peers.Exchanges exchanges,
+            Optional<Clock> clock) {
         this.repairs = repairs;
         this.tx = tx;
         this.stock = stock;
@@ -76,7 +82,9 @@ public class RepairService {
         Validation v = new Validation();
         String imeiProblem = Imei.problem(imei);
         v.check(imeiProblem == null, "imei", imeiProblem);
-        v.check(fault != null && !fault.isBlank() && TEXT.matcher(fault).matches(), "fault",
+        v.check(
+                fault != null && !fault.isBlank() && TEXT.matcher(fault).matches(),
+                "fault",
                 "is required: 1 to 500 characters");
         v.check(depotCode != null && !depotCode.isBlank(), "depot_code", "is required");
         v.throwIfInvalid();
@@ -113,7 +121,8 @@ public class RepairService {
         requireOpen(r);
         fleet.device(r.imei()); // the technician may still see the device
         requireCertified(caller, r.model());
-        CatalogueItem item = catalogue.find(itemCode)
+        CatalogueItem item = catalogue
+                .find(itemCode)
                 .orElseThrow(() -> InvalidArgumentException.of("item_code", "no catalogue item " + itemCode));
         if (item.category() != ItemCategory.SPARE_PART) {
             throw InvalidArgumentException.of("item_code", itemCode + " is an accessory, not a spare part");
@@ -124,8 +133,15 @@ public class RepairService {
         }
         tx.executeWithoutResult(status -> {
             requireOpen(lock(repairId));
-            stock.move(MovementKind.CONSUMPTION, itemCode, r.depotCode(), Optional.empty(), quantity,
-                    Optional.of("repair " + repairId), Optional.of(repairId), caller);
+            stock.move(
+                    MovementKind.CONSUMPTION,
+                    itemCode,
+                    r.depotCode(),
+                    Optional.empty(),
+                    quantity,
+                    Optional.of("repair " + repairId),
+                    Optional.of(repairId),
+                    caller);
             repairs.addPart(repairId, itemCode, quantity, caller.username(), now());
         });
         return get(repairId);
@@ -137,9 +153,15 @@ public class RepairService {
      */
     public Repair close(String repairId, Repair.State outcome, String diagnosis, Caller caller) {
         Validation v = new Validation();
-        v.check(outcome == Repair.State.REPAIRED || outcome == Repair.State.FAILED, "outcome",
+        v.check(
+                outcome == Repair.State.REPAIRED || outcome == Repair.State.FAILED,
+                "outcome",
                 "must be REPAIR_OUTCOME_REPAIRED or REPAIR_OUTCOME_FAILED");
-        v.check(diagnosis != null && !diagnosis.isBlank() && TEXT.matcher(diagnosis).matches(), "diagnosis",
+        v.check(
+                diagnosis != null
+                        && !diagnosis.isBlank()
+                        && TEXT.matcher(diagnosis).matches(),
+                "diagnosis",
                 "is required: 1 to 500 characters");
         v.throwIfInvalid();
         Repair r = get(repairId);
@@ -164,8 +186,8 @@ public class RepairService {
         }
         Optional<String> exchangeNumber = exchange;
         tx.executeWithoutResult(status -> {
-            boolean closed = repairs.close(repairId, outcome, diagnosis.trim(), now(), caller.username(),
-                    exchangeNumber);
+            boolean closed =
+                    repairs.close(repairId, outcome, diagnosis.trim(), now(), caller.username(), exchangeNumber);
             if (!closed) {
                 throw new ConcurrentChangeException("repair " + repairId + " was closed meanwhile; read it again");
             }
@@ -193,8 +215,8 @@ public class RepairService {
      * the devices inventory places within its unit subtree (asked on its behalf); a technician's own
      * otherwise.
      */
-    public Page<Repair> list(Optional<Repair.State> state, Optional<String> imei, int pageSize, String pageToken,
-                             Caller caller) {
+    public Page<Repair> list(
+            Optional<Repair.State> state, Optional<String> imei, int pageSize, String pageToken, Caller caller) {
         boolean all = caller.hasRole(Caller.FLEET_MANAGER) || caller.hasRole(Caller.AUDITOR);
         boolean reach = !all && caller.hasRole(Caller.UNIT_MANAGER);
         Optional<String> technician = all || reach ? Optional.empty() : Optional.of(caller.username());

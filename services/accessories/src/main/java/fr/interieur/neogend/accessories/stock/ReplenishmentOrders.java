@@ -12,6 +12,11 @@ public interface ReplenishmentOrders {
      * Creates a DRAFT purchase order of one line and returns its number. Repeating it with the same
      * key returns the same order.
      */
-    String draft(String agreementId, String deliverySite, LocalDate requestedDate, String agreementItemCode,
-                 long quantity, String idempotencyKey);
+    String draft(
+            String agreementId,
+            String deliverySite,
+            LocalDate requestedDate,
+            String agreementItemCode,
+            long quantity,
+            String idempotencyKey);
 }

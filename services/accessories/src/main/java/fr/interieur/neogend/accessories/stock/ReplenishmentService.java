@@ -35,8 +35,8 @@ public class ReplenishmentService {
     private final ReplenishmentOrders orders;
     private final Clock clock;
 
-    public ReplenishmentService(StockService stock, CatalogueItemCatalog catalogue, ReplenishmentOrders orders,
-                                Optional<Clock> clock) {
+    public ReplenishmentService(
+            StockService stock, CatalogueItemCatalog catalogue, ReplenishmentOrders orders, Optional<Clock> clock) {
         this.stock = stock;
         this.catalogue = catalogue;
         this.orders = orders;
@@ -49,8 +49,8 @@ public class ReplenishmentService {
      * @param quantity units to order; empty: enough to bring the stock back to twice the minimum
      */
     @Transactional
-    public StockService.Alert propose(long alertId, String agreementId, Optional<Long> quantity,
-                                      Optional<String> deliverySite) {
+    public StockService.Alert propose(
+            long alertId, String agreementId, Optional<Long> quantity, Optional<String> deliverySite) {
         if (agreementId == null || agreementId.isBlank()) {
             throw InvalidArgumentException.of("agreement_id", "is required: the agreement to order under");
         }
@@ -76,8 +76,12 @@ public class ReplenishmentService {
         }
         CatalogueItem item = catalogue.find(alert.itemCode()).orElseThrow();
         long units = quantity.orElse(Math.max(1, 2 * level.minimum() - level.quantity()));
-        String number = orders.draft(agreementId.trim(), deliverySite.orElse(stock.depotName(alert.depotCode())),
-                LocalDate.now(clock.withZone(PARIS)).plusDays(LEAD_DAYS), item.agreementItemCode(), units,
+        String number = orders.draft(
+                agreementId.trim(),
+                deliverySite.orElse(stock.depotName(alert.depotCode())),
+                LocalDate.now(clock.withZone(PARIS)).plusDays(LEAD_DAYS),
+                item.agreementItemCode(),
+                units,
                 "stock-alert-" + alertId);
         stock.recordDraftOrder(alertId, number);
         return stock.lockAlert(alertId);

@@ -37,25 +37,40 @@ public class StockHistory {
     }
 
     /** A movement as recorded. */
-    public record Movement(long id, MovementKind kind, String itemCode, String depotCode, Optional<String> toDepotCode,
-                           long quantity, Optional<String> reference, Optional<String> repairId, String actor,
-                           Instant at) {
-    }
+    public record Movement(
+            long id,
+            MovementKind kind,
+            String itemCode,
+            String depotCode,
+            Optional<String> toDepotCode,
+            long quantity,
+            Optional<String> reference,
+            Optional<String> repairId,
+            String actor,
+            Instant at) {}
 
     /** The filters of the list and the export, all optional. */
-    public record Filter(Optional<String> depot, Optional<String> item, Optional<String> repairId,
-                         Optional<String> actor, Optional<LocalDate> fromDate, Optional<LocalDate> toDate) {
+    public record Filter(
+            Optional<String> depot,
+            Optional<String> item,
+            Optional<String> repairId,
+            Optional<String> actor,
+            Optional<LocalDate> fromDate,
+            Optional<LocalDate> toDate) {
 
         String rendering() {
             return "depot=" + depot.orElse("") + "&item=" + item.orElse("") + "&repair=" + repairId.orElse("")
-                    + "&actor=" + actor.orElse("") + "&from=" + fromDate.map(LocalDate::toString).orElse("") + "&to="
+                    + "&actor=" + actor.orElse("") + "&from="
+                    + fromDate.map(LocalDate::toString).orElse("") + "&to="
                     + toDate.map(LocalDate::toString).orElse("");
         }
     }
 
     /** Which alerts to list. */
     public enum AlertState {
-        OPEN, CLEARED, ANY
+        OPEN,
+        CLEARED,
+        ANY
     }
 
     /** A page of movements, in the order recorded. */
@@ -96,28 +111,50 @@ public class StockHistory {
     }
 
     private static Consumer<Movement> csvLine(StringBuilder out) {
-        return m -> out.append(m.id()).append(',').append(m.at()).append(',').append(m.kind()).append(',')
-                .append(m.itemCode()).append(',').append(m.depotCode()).append(',')
-                .append(m.toDepotCode().orElse("")).append(',').append(m.quantity()).append(',')
-                .append(m.repairId().orElse("")).append(',').append(quote(m.actor())).append(',')
-                .append(m.reference().map(StockHistory::quote).orElse("")).append("\r\n");
+        return m -> out.append(m.id())
+                .append(',')
+                .append(m.at())
+                .append(',')
+                .append(m.kind())
+                .append(',')
+                .append(m.itemCode())
+                .append(',')
+                .append(m.depotCode())
+                .append(',')
+                .append(m.toDepotCode().orElse(""))
+                .append(',')
+                .append(m.quantity())
+                .append(',')
+                .append(m.repairId().orElse(""))
+                .append(',')
+                .append(quote(m.actor()))
+                .append(',')
+                .append(m.reference().map(StockHistory::quote).orElse(""))
+                .append("\r\n");
     }
 
     /** Text quoted for CSV, never read as a formula by a spreadsheet. */
     static String quote(String text) {
         String safe = text.startsWith("=") || text.startsWith("+") || text.startsWith("-") || text.startsWith("@")
-                ? "'" + text : text;
+                ? "'" + text
+                : text;
         return "\"" + safe.replace("\"", "\"\"") + "\"";
     }
 
     private List<Movement> select(Filter f, Range range, long after, int limit) {
-        return stock.movements(f.depot(), f.item(), f.repairId(), f.actor(), Optional.ofNullable(range.from()),
-                Optional.ofNullable(range.until()), after, limit);
+        return stock.movements(
+                f.depot(),
+                f.item(),
+                f.repairId(),
+                f.actor(),
+                Optional.ofNullable(range.from()),
+                Optional.ofNullable(range.until()),
+                after,
+                limit);
     }
 
     /** The instants of the day filters: from the first day's start, until the day after the last. */
-    private record Range(Instant from, Instant until) {
-    }
+    private record Range(Instant from, Instant until) {}
 
     private static Range range(Filter f) {
         Validation v = new Validation();
@@ -127,7 +164,8 @@ public class StockHistory {
         if (from != null && to != null && to.isBefore(from)) {
             throw InvalidArgumentException.of("to_date", "must not be before from_date (" + from + ")");
         }
-        return new Range(from == null ? null : from.atStartOfDay(PARIS).toInstant(),
+        return new Range(
+                from == null ? null : from.atStartOfDay(PARIS).toInstant(),
                 to == null ? null : to.plusDays(1).atStartOfDay(PARIS).toInstant());
     }
 

@@ -52,8 +52,15 @@ public interface StockRepository {
     void clearAlerts(String depot, String item);
 
     /** Records a movement, stamped now. */
-    void recordMovement(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
-                        Optional<String> reference, Optional<String> repairId, String actor);
+    void recordMovement(
+            MovementKind kind,
+            String item,
+            String depot,
+            Optional<String> toDepot,
+            long quantity,
+            Optional<String> reference,
+            Optional<String> repairId,
+            String actor);
 
     /** Open alerts, of one depot when given, oldest first. */
     List<Alert> openAlerts(Optional<String> depot);
@@ -68,9 +75,15 @@ public interface StockRepository {
      * Movements after the id {@code after} matching every filter given (a depot: in or out), recorded in
      * [{@code from}, {@code until}) when given, in the order recorded, at most {@code limit}.
      */
-    List<Movement> movements(Optional<String> depot, Optional<String> item, Optional<String> repairId,
-                             Optional<String> actor, Optional<Instant> from, Optional<Instant> until, long after,
-                             int limit);
+    List<Movement> movements(
+            Optional<String> depot,
+            Optional<String> item,
+            Optional<String> repairId,
+            Optional<String> actor,
+            Optional<Instant> from,
+            Optional<Instant> until,
+            long after,
+            int limit);
 
     /** Alerts after the id {@code after}, of one depot when given, in a state, oldest first. */
     List<Alert> alerts(Optional<String> depot, AlertState state, long after, int limit);

@@ -1,13 +1,13 @@
 package fr.interieur.neogend.accessories.stock;
 
+import fr.interieur.neogend.accessories.catalogue.CatalogueItemRepository;
+import fr.interieur.neogend.accessories.catalogue.ItemCategory;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.security.Caller;
-import fr.interieur.neogend.accessories.catalogue.CatalogueItemRepository;
-import fr.interieur.neogend.accessories.catalogue.ItemCategory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -38,12 +38,18 @@ public class StockService {
     }
 
     /** The stock of an item in a depot. */
-    public record Level(String depotCode, String itemCode, long quantity, long minimum, boolean belowMinimum) {
-    }
+    public record Level(String depotCode, String itemCode, long quantity, long minimum, boolean belowMinimum) {}
 
     /** An alert (open until the stock climbs back), and the replenishment draft order proposed for it. */
-    public record Alert(long id, String depotCode, String itemCode, long quantity, long minimum, Instant raisedAt,
-                        Optional<String> draftOrderNumber, Optional<Instant> clearedAt) {
+    public record Alert(
+            long id,
+            String depotCode,
+            String itemCode,
+            long quantity,
+            long minimum,
+            Instant raisedAt,
+            Optional<String> draftOrderNumber,
+            Optional<Instant> clearedAt) {
 
         public boolean open() {
             return clearedAt.isEmpty();
@@ -51,18 +57,31 @@ public class StockService {
     }
 
     @Transactional
-    public void createItem(String code, String label, ItemCategory category, List<String> fitsModels,
-                           String agreementItemCode) {
+    public void createItem(
+            String code, String label, ItemCategory category, List<String> fitsModels, String agreementItemCode) {
         Validation v = new Validation();
-        v.check(code != null && CODE.matcher(code).matches(), "item.code", "must be 2 to 64 upper-case letters, digits, '-'");
+        v.check(
+                code != null && CODE.matcher(code).matches(),
+                "item.code",
+                "must be 2 to 64 upper-case letters, digits, '-'");
         v.check(label != null && TEXT.matcher(label).matches(), "item.label", "is required: 1 to 200 characters");
         v.check(category != null, "item.category", "is required: ACCESSORY or SPARE_PART");
         fitsModels.forEach(m -> v.check(TEXT.matcher(m).matches(), "item.fits_models", "1 to 200 characters each"));
-        v.check(agreementItemCode == null || agreementItemCode.isEmpty() || CODE.matcher(agreementItemCode).matches(),
-                "item.agreement_item_code", "must be 2 to 64 upper-case letters, digits, '-'");
+        v.check(
+                agreementItemCode == null
+                        || agreementItemCode.isEmpty()
+                        || CODE.matcher(agreementItemCode).matches(),
+                "item.agreement_item_code",
+                "must be 2 to 64 upper-case letters, digits, '-'");
         v.throwIfInvalid();
-        if (!catalogue.insert(code, label.trim(), category, fitsModels,
-                agreementItemCode == null || agreementItemCode.isEmpty() ? Optional.empty() : Optional.of(agreementItemCode))) {
+        if (!catalogue.insert(
+                code,
+                label.trim(),
+                category,
+                fitsModels,
+                agreementItemCode == null || agreementItemCode.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(agreementItemCode))) {
             throw new AlreadyExistsException("a catalogue item " + code + " exists already");
         }
     }
@@ -70,7 +89,10 @@ public class StockService {
     @Transactional
     public void createDepot(String code, String name) {
         Validation v = new Validation();
-        v.check(code != null && CODE.matcher(code).matches(), "code", "must be 2 to 40 upper-case letters, digits, '-'");
+        v.check(
+                code != null && CODE.matcher(code).matches(),
+                "code",
+                "must be 2 to 40 upper-case letters, digits, '-'");
         v.check(name != null && TEXT.matcher(name).matches(), "name", "is required: 1 to 200 characters");
         v.throwIfInvalid();
         if (!stock.insertDepot(code, name.trim())) {
@@ -90,19 +112,34 @@ public class StockService {
 
     /** Records a movement and returns the levels it changed. */
     @Transactional
-    public List<Level> move(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
-                            Optional<String> reference, Caller caller) {
+    public List<Level> move(
+            MovementKind kind,
+            String item,
+            String depot,
+            Optional<String> toDepot,
+            long quantity,
+            Optional<String> reference,
+            Caller caller) {
         return move(kind, item, depot, toDepot, quantity, reference, Optional.empty(), caller);
     }
 
     /** Records a movement (a part consumed in {@code repairId}, if given) and returns the levels it changed. */
     @Transactional
-    public List<Level> move(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
-                            Optional<String> reference, Optional<String> repairId, Caller caller) {
+    public List<Level> move(
+            MovementKind kind,
+            String item,
+            String depot,
+            Optional<String> toDepot,
+            long quantity,
+            Optional<String> reference,
+            Optional<String> repairId,
+            Caller caller) {
         Validation v = new Validation();
         v.check(kind != null, "kind", "is required: RECEIPT, ISSUE, TRANSFER or CONSUMPTION");
         v.check(quantity >= 1 && quantity <= 1_000_000, "quantity", "must be 1 to 1,000,000");
-        v.check(kind == MovementKind.TRANSFER == toDepot.isPresent(), "to_depot_code",
+        v.check(
+                kind == MovementKind.TRANSFER == toDepot.isPresent(),
+                "to_depot_code",
                 "is required for a transfer and only for one");
         v.check(toDepot.filter(depot::equals).isEmpty(), "to_depot_code", "must be another depot");
         reference.ifPresent(r -> v.check(TEXT.matcher(r).matches(), "reference", "at most 200 characters"));
@@ -128,8 +165,8 @@ public class StockService {
     private Level take(String depot, String item, long quantity) {
         if (!stock.take(depot, item, quantity)) {
             long there = stock.level(depot, item).map(Level::quantity).orElse(0L);
-            throw new PreconditionFailedException("only " + there + " of " + item + " in " + depot + "; cannot take "
-                    + quantity);
+            throw new PreconditionFailedException(
+                    "only " + there + " of " + item + " in " + depot + "; cannot take " + quantity);
         }
         return checkMinimum(depot, item);
     }

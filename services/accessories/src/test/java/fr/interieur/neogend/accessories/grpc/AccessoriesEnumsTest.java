@@ -14,7 +14,8 @@ class AccessoriesEnumsTest {
             assertThat(AccessoriesEnums.toProto(c).name()).isEqualTo("ITEM_CATEGORY_" + c.name());
             assertThat(AccessoriesEnums.category(AccessoriesEnums.toProto(c))).isEqualTo(c);
         }
-        assertThat(AccessoriesEnums.category(fr.interieur.neogend.accessories.v1.ItemCategory.ITEM_CATEGORY_UNSPECIFIED))
+        assertThat(AccessoriesEnums.category(
+                        fr.interieur.neogend.accessories.v1.ItemCategory.ITEM_CATEGORY_UNSPECIFIED))
                 .isNull();
     }
 
@@ -24,6 +25,7 @@ class AccessoriesEnumsTest {
             assertThat(AccessoriesEnums.toProto(k).name()).isEqualTo("MOVEMENT_KIND_" + k.name());
             assertThat(AccessoriesEnums.kind(AccessoriesEnums.toProto(k))).isEqualTo(k);
         }
-        assertThat(AccessoriesEnums.kind(fr.interieur.neogend.accessories.v1.MovementKind.UNRECOGNIZED)).isNull();
+        assertThat(AccessoriesEnums.kind(fr.interieur.neogend.accessories.v1.MovementKind.UNRECOGNIZED))
+                .isNull();
     }
 }

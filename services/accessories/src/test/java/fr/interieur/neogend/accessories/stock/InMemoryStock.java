@@ -1,8 +1,8 @@
 package fr.interieur.neogend.accessories.stock;
 
-import fr.interieur.neogend.accessories.catalogue.ItemCategory;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItem;
 import fr.interieur.neogend.accessories.catalogue.CatalogueItemRepository;
+import fr.interieur.neogend.accessories.catalogue.ItemCategory;
 import fr.interieur.neogend.accessories.stock.StockHistory.AlertState;
 import fr.interieur.neogend.accessories.stock.StockHistory.Movement;
 import fr.interieur.neogend.accessories.stock.StockService.Alert;
@@ -31,16 +31,23 @@ final class InMemoryStock implements StockRepository {
         }
 
         @Override
-        public boolean insert(String code, String label, ItemCategory category, List<String> fitsModels,
-                              Optional<String> agreementItemCode) {
-            return items.putIfAbsent(code, new CatalogueItem(code, label, category, fitsModels,
-                    agreementItemCode.orElse(code))) == null;
+        public boolean insert(
+                String code,
+                String label,
+                ItemCategory category,
+                List<String> fitsModels,
+                Optional<String> agreementItemCode) {
+            return items.putIfAbsent(
+                            code, new CatalogueItem(code, label, category, fitsModels, agreementItemCode.orElse(code)))
+                    == null;
         }
 
         @Override
         public List<CatalogueItem> page(Optional<String> after, int limit) {
-            return items.values().stream().filter(i -> after.isEmpty() || i.code().compareTo(after.get()) > 0)
-                    .limit(limit).toList();
+            return items.values().stream()
+                    .filter(i -> after.isEmpty() || i.code().compareTo(after.get()) > 0)
+                    .limit(limit)
+                    .toList();
         }
     };
 
@@ -107,27 +114,45 @@ final class InMemoryStock implements StockRepository {
 
     @Override
     public void raiseAlert(String depot, String item, long quantity, long minimum) {
-        alerts.add(new Alert(alerts.size() + 1, depot, item, quantity, minimum, Instant.now(), Optional.empty(),
-                Optional.empty()));
+        alerts.add(new Alert(
+                alerts.size() + 1, depot, item, quantity, minimum, Instant.now(), Optional.empty(), Optional.empty()));
     }
 
     @Override
     public void clearAlerts(String depot, String item) {
-        alerts.replaceAll(a -> a.open() && a.depotCode().equals(depot) && a.itemCode().equals(item)
-                ? new Alert(a.id(), depot, item, a.quantity(), a.minimum(), a.raisedAt(), a.draftOrderNumber(),
-                Optional.of(Instant.now())) : a);
+        alerts.replaceAll(
+                a -> a.open() && a.depotCode().equals(depot) && a.itemCode().equals(item)
+                        ? new Alert(
+                                a.id(),
+                                depot,
+                                item,
+                                a.quantity(),
+                                a.minimum(),
+                                a.raisedAt(),
+                                a.draftOrderNumber(),
+                                Optional.of(Instant.now()))
+                        : a);
     }
 
     @Override
-    public void recordMovement(MovementKind kind, String item, String depot, Optional<String> toDepot, long quantity,
-                               Optional<String> reference, Optional<String> repairId, String actor) {
-        movements.add(new Movement(movements.size() + 1, kind, item, depot, toDepot, quantity, reference, repairId,
-                actor, Instant.now()));
+    public void recordMovement(
+            MovementKind kind,
+            String item,
+            String depot,
+            Optional<String> toDepot,
+            long quantity,
+            Optional<String> reference,
+            Optional<String> repairId,
+            String actor) {
+        movements.add(new Movement(
+                movements.size() + 1, kind, item, depot, toDepot, quantity, reference, repairId, actor, Instant.now()));
     }
 
     @Override
     public List<Alert> openAlerts(Optional<String> depot) {
-        return alerts.stream().filter(Alert::open).filter(a -> depot.isEmpty() || a.depotCode().equals(depot.get()))
+        return alerts.stream()
+                .filter(Alert::open)
+                .filter(a -> depot.isEmpty() || a.depotCode().equals(depot.get()))
                 .toList();
     }
 
@@ -138,29 +163,50 @@ final class InMemoryStock implements StockRepository {
 
     @Override
     public void recordDraftOrder(long alertId, String orderNumber) {
-        alerts.replaceAll(a -> a.id() == alertId ? new Alert(a.id(), a.depotCode(), a.itemCode(), a.quantity(),
-                a.minimum(), a.raisedAt(), Optional.of(orderNumber), a.clearedAt()) : a);
+        alerts.replaceAll(a -> a.id() == alertId
+                ? new Alert(
+                        a.id(),
+                        a.depotCode(),
+                        a.itemCode(),
+                        a.quantity(),
+                        a.minimum(),
+                        a.raisedAt(),
+                        Optional.of(orderNumber),
+                        a.clearedAt())
+                : a);
     }
 
     @Override
-    public List<Movement> movements(Optional<String> depot, Optional<String> item, Optional<String> repairId,
-                                    Optional<String> actor, Optional<Instant> from, Optional<Instant> until, long after,
-                                    int limit) {
-        return movements.stream().filter(m -> m.id() > after)
-                .filter(m -> depot.isEmpty() || m.depotCode().equals(depot.get()) || m.toDepotCode().equals(depot))
+    public List<Movement> movements(
+            Optional<String> depot,
+            Optional<String> item,
+            Optional<String> repairId,
+            Optional<String> actor,
+            Optional<Instant> from,
+            Optional<Instant> until,
+            long after,
+            int limit) {
+        return movements.stream()
+                .filter(m -> m.id() > after)
+                .filter(m -> depot.isEmpty()
+                        || m.depotCode().equals(depot.get())
+                        || m.toDepotCode().equals(depot))
                 .filter(m -> item.isEmpty() || m.itemCode().equals(item.get()))
                 .filter(m -> repairId.isEmpty() || m.repairId().equals(repairId))
                 .filter(m -> actor.isEmpty() || m.actor().equals(actor.get()))
                 .filter(m -> from.isEmpty() || !m.at().isBefore(from.get()))
                 .filter(m -> until.isEmpty() || m.at().isBefore(until.get()))
-                .limit(limit).toList();
+                .limit(limit)
+                .toList();
     }
 
     @Override
     public List<Alert> alerts(Optional<String> depot, AlertState state, long after, int limit) {
-        return alerts.stream().filter(a -> a.id() > after)
+        return alerts.stream()
+                .filter(a -> a.id() > after)
                 .filter(a -> depot.isEmpty() || a.depotCode().equals(depot.get()))
                 .filter(a -> state == AlertState.ANY || (state == AlertState.OPEN) == a.open())
-                .limit(limit).toList();
+                .limit(limit)
+                .toList();
     }
 }

@@ -23,8 +23,8 @@ class StockServiceTest {
     private final InMemoryStock store = new InMemoryStock();
     private final StockService stock = new StockService(store, store.catalogue);
     private final StockHistory history = new StockHistory(store);
-    private final Caller keeper = new Caller("s", "keeper", Set.of(Caller.FLEET_MANAGER), Optional.empty(),
-            Optional.empty());
+    private final Caller keeper =
+            new Caller("s", "keeper", Set.of(Caller.FLEET_MANAGER), Optional.empty(), Optional.empty());
 
     private void move(String kind, String depot, Optional<String> to, long n) {
         move(MovementKind.valueOf(kind), depot, to, n);
@@ -44,7 +44,8 @@ class StockServiceTest {
         assertThat(stock.openAlerts(Optional.empty())).isEmpty();
         move("ISSUE", "DEP-A", Optional.empty(), 6); // 4 < 5: a new alert
         move("ISSUE", "DEP-A", Optional.empty(), 1); // 3: still below, no second alert
-        assertThat(stock.openAlerts(Optional.empty())).singleElement()
+        assertThat(stock.openAlerts(Optional.empty()))
+                .singleElement()
                 .satisfies(a -> assertThat(a.quantity()).isEqualTo(4));
         move("RECEIPT", "DEP-A", Optional.empty(), 2); // 5: back at the minimum, cleared
         assertThat(stock.openAlerts(Optional.empty())).isEmpty();
@@ -59,13 +60,24 @@ class StockServiceTest {
         stock.createDepot("DEP-B", "Brest");
         move("RECEIPT", "DEP-A", Optional.empty(), 3);
         assertThatThrownBy(() -> move("TRANSFER", "DEP-A", Optional.of("DEP-B"), 4))
-                .isInstanceOf(PreconditionFailedException.class).hasMessage("only 3 of SP-SCREEN in DEP-A; cannot take 4");
+                .isInstanceOf(PreconditionFailedException.class)
+                .hasMessage("only 3 of SP-SCREEN in DEP-A; cannot take 4");
         move("TRANSFER", "DEP-A", Optional.of("DEP-B"), 3);
         assertThat(stock.level("DEP-A", "SP-SCREEN").quantity()).isZero();
         assertThat(stock.level("DEP-B", "SP-SCREEN").quantity()).isEqualTo(3);
-        assertThat(history.movements(new StockHistory.Filter(Optional.of("DEP-B"), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty()), 10, "").items())
-                .extracting(StockHistory.Movement::kind).containsExactly(MovementKind.TRANSFER); // a depot in or out
+        assertThat(history.movements(
+                                new StockHistory.Filter(
+                                        Optional.of("DEP-B"),
+                                        Optional.empty(),
+                                        Optional.empty(),
+                                        Optional.empty(),
+                                        Optional.empty(),
+                                        Optional.empty()),
+                                10,
+                                "")
+                        .items())
+                .extracting(StockHistory.Movement::kind)
+                .containsExactly(MovementKind.TRANSFER); // a depot in or out
         assertThat(store.movements).hasSize(2);
     }
 
@@ -75,11 +87,15 @@ class StockServiceTest {
         stock.createDepot("DEP-A", "Rennes");
         assertThatThrownBy(() -> stock.createDepot("DEP-A", "Other")).isInstanceOf(AlreadyExistsException.class);
         assertThatThrownBy(() -> move("TRANSFER", "DEP-A", Optional.of("DEP-A"), 1))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("to_depot_code");
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("to_depot_code");
         assertThatThrownBy(() -> move("ISSUE", "DEP-X", Optional.empty(), 1))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("no depot DEP-X");
-        assertThatThrownBy(() -> stock.move(MovementKind.ISSUE, "NOPE", "DEP-A", Optional.empty(), 1, Optional.empty(), keeper))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("no catalogue item NOPE");
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("no depot DEP-X");
+        assertThatThrownBy(() ->
+                        stock.move(MovementKind.ISSUE, "NOPE", "DEP-A", Optional.empty(), 1, Optional.empty(), keeper))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("no catalogue item NOPE");
         assertThat(store.movements).isEmpty();
     }
 }

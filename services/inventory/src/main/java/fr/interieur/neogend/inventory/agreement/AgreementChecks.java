@@ -48,7 +48,8 @@ public class AgreementChecks {
             if (term.isEmpty()) {
                 return Optional.of("agreement " + agreementId + " does not exist");
             }
-            return term.get().inForceOn(day) ? Optional.empty()
+            return term.get().inForceOn(day)
+                    ? Optional.empty()
                     : Optional.of("agreement " + term.get().describe() + " is not in force on " + day);
         }
 

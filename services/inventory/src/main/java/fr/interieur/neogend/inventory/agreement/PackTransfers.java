@@ -35,8 +35,12 @@ public class PackTransfers {
     private final UnitService units;
     private final Clock clock;
 
-    public PackTransfers(PackRepository packs, HistoryRepository history, AgreementChecks agreements, UnitService units,
-                         Optional<Clock> clock) {
+    public PackTransfers(
+            PackRepository packs,
+            HistoryRepository history,
+            AgreementChecks agreements,
+            UnitService units,
+            Optional<Clock> clock) {
         this.packs = packs;
         this.history = history;
         this.agreements = agreements;
@@ -55,28 +59,42 @@ public class PackTransfers {
     }
 
     @Transactional
-    public Transfer transfer(String fromId, String toId, LocalDate date, Optional<PackType> type,
-                             Optional<String> unitCode, Caller caller) {
+    public Transfer transfer(
+            String fromId,
+            String toId,
+            LocalDate date,
+            Optional<PackType> type,
+            Optional<String> unitCode,
+            Caller caller) {
         Validation v = new Validation();
         v.check(date != null, "effective_date", "is required: the first day billed to the successor");
-        v.check(fromId == null || toId == null || !fromId.equals(toId), "to_agreement_id",
+        v.check(
+                fromId == null || toId == null || !fromId.equals(toId),
+                "to_agreement_id",
                 "must be another agreement than from_agreement_id");
         v.throwIfInvalid();
         AgreementDirectory.AgreementTerm from = agreements.require(fromId, "from_agreement_id");
         AgreementDirectory.AgreementTerm to = agreements.require(toId, "to_agreement_id");
         v.check(to.inForceOn(date), "to_agreement_id", "agreement " + to.describe() + " is not in force on " + date);
-        v.check(!date.isBefore(from.notifiedOn()) && !date.isAfter(from.termEnd()), "effective_date",
+        v.check(
+                !date.isBefore(from.notifiedOn()) && !date.isAfter(from.termEnd()),
+                "effective_date",
                 "must fall within the term of " + from.describe() + " or be the day it ends");
         v.throwIfInvalid();
-        Optional<String> subtree = unitCode.map(code -> units.pathOf(code).orElseThrow(() ->
-                InvalidArgumentException.of("unit_code", "unit " + code + " does not exist")));
+        Optional<String> subtree = unitCode.map(code -> units.pathOf(code)
+                .orElseThrow(() -> InvalidArgumentException.of("unit_code", "unit " + code + " does not exist")));
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        List<Pack> moved = packs.transfer(new PackRepository.TransferScope(from.id(), date, type, subtree), to.id(),
-                caller.username(), now);
+        List<Pack> moved = packs.transfer(
+                new PackRepository.TransferScope(from.id(), date, type, subtree), to.id(), caller.username(), now);
         List<HistoryRepository.Change> changes = new ArrayList<>(moved.size());
         for (Pack p : moved) {
-            changes.add(new HistoryRepository.Change("PACK", p.id(), p.deviceImei().orElse(null), "TRANSFER_AGREEMENT",
-                    Map.of("agreement_id", from.id()), Map.of("agreement_id", to.id(), "from", date.toString())));
+            changes.add(new HistoryRepository.Change(
+                    "PACK",
+                    p.id(),
+                    p.deviceImei().orElse(null),
+                    "TRANSFER_AGREEMENT",
+                    Map.of("agreement_id", from.id()),
+                    Map.of("agreement_id", to.id(), "from", date.toString())));
         }
         if (!changes.isEmpty()) {
             history.append(changes, caller.username(), now);

@@ -6,5 +6,4 @@ package fr.interieur.neogend.inventory.device;
  * @param registered        devices stored by this call
  * @param alreadyRegistered devices found registered already with the same data
  */
-public record BulkRegistration(int registered, int alreadyRegistered) {
-}
+public record BulkRegistration(int registered, int alreadyRegistered) {}

@@ -17,11 +17,24 @@ import java.util.Optional;
  * @param agreementId   the framework agreement its pack is leased under now (read from the pack)
  * @param repair        the accessories service's repair it is under, and the last one ended (see {@link Repair})
  */
-public record Device(String imei, String serialNumber, String model, DeviceKind kind, DeviceState state,
-                     Optional<PackType> packType, Optional<String> unitCode, Optional<String> romBuild,
-                     LocalDate receivedOn, Optional<String> policeReport, Optional<String> packId,
-                     Optional<String> holderAgentId, Instant createdAt, Instant updatedAt, long version,
-                     Optional<String> agreementId, Repair repair) {
+public record Device(
+        String imei,
+        String serialNumber,
+        String model,
+        DeviceKind kind,
+        DeviceState state,
+        Optional<PackType> packType,
+        Optional<String> unitCode,
+        Optional<String> romBuild,
+        LocalDate receivedOn,
+        Optional<String> policeReport,
+        Optional<String> packId,
+        Optional<String> holderAgentId,
+        Instant createdAt,
+        Instant updatedAt,
+        long version,
+        Optional<String> agreementId,
+        Repair repair) {
 
     /**
      * The repair (accessories service) a device is under: while {@code open} is set, the device leaves
@@ -35,15 +48,47 @@ public record Device(String imei, String serialNumber, String model, DeviceKind 
     }
 
     /** This device after a change of state and place by the caller at {@code now}. */
-    public Device changed(DeviceState newState, Optional<String> newUnitCode, Optional<String> newPoliceReport,
-                          Instant now) {
-        return new Device(imei, serialNumber, model, kind, newState, packType, newUnitCode, romBuild, receivedOn,
-                newPoliceReport, packId, holderAgentId, createdAt, now, version + 1, agreementId, repair);
+    public Device changed(
+            DeviceState newState, Optional<String> newUnitCode, Optional<String> newPoliceReport, Instant now) {
+        return new Device(
+                imei,
+                serialNumber,
+                model,
+                kind,
+                newState,
+                packType,
+                newUnitCode,
+                romBuild,
+                receivedOn,
+                newPoliceReport,
+                packId,
+                holderAgentId,
+                createdAt,
+                now,
+                version + 1,
+                agreementId,
+                repair);
     }
 
     /** This device in {@code newState} under another repair link, changed at {@code now}. */
     public Device repaired(DeviceState newState, Repair newRepair, Instant now) {
-        return new Device(imei, serialNumber, model, kind, newState, packType, unitCode, romBuild, receivedOn,
-                policeReport, packId, holderAgentId, createdAt, now, version + 1, agreementId, newRepair);
+        return new Device(
+                imei,
+                serialNumber,
+                model,
+                kind,
+                newState,
+                packType,
+                unitCode,
+                romBuild,
+                receivedOn,
+                policeReport,
+                packId,
+                holderAgentId,
+                createdAt,
+                now,
+                version + 1,
+                agreementId,
+                newRepair);
     }
 }

@@ -9,6 +9,5 @@ import java.util.Map;
  * @param byUnit  devices per holding unit code ("" for central stock), sorted by code
  * @param byPackType devices per pack type name ("" for devices meant for no pack type)
  */
-public record DeviceCounts(long total, Map<DeviceState, Long> byState, Map<String, Long> byUnit,
-                           Map<String, Long> byPackType) {
-}
+public record DeviceCounts(
+        long total, Map<DeviceState, Long> byState, Map<String, Long> byUnit, Map<String, Long> byPackType) {}

@@ -2,5 +2,6 @@ package fr.interieur.neogend.inventory.device;
 
 /** Kind of hardware. */
 public enum DeviceKind {
-    PHONE, TABLET
+    PHONE,
+    TABLET
 }

@@ -36,15 +36,14 @@ public final class DeviceLifecycle {
         ALLOWED_FROM.put(DeviceAction.DECLARE_LOST, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN));
         // a lost device may turn out stolen: telemetry then queues its WIPE
         ALLOWED_FROM.put(DeviceAction.DECLARE_STOLEN, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN, LOST));
-        ALLOWED_FROM.put(DeviceAction.EXCHANGE_OUT, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN, LOST,
-                STOLEN));
+        ALLOWED_FROM.put(
+                DeviceAction.EXCHANGE_OUT, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN, LOST, STOLEN));
         ALLOWED_FROM.put(DeviceAction.EXCHANGE_IN, EnumSet.of(IN_STOCK));
         ALLOWED_FROM.put(DeviceAction.MARK_FOR_RETURN, EnumSet.of(IN_STOCK, ASSIGNED, IN_REPAIR));
         ALLOWED_FROM.put(DeviceAction.RETURN, EnumSet.of(PENDING_RETURN, LOST, STOLEN));
     }
 
-    private DeviceLifecycle() {
-    }
+    private DeviceLifecycle() {}
 
     /** The states an action may start from. */
     public static Set<DeviceState> allowedFrom(DeviceAction action) {

@@ -30,7 +30,8 @@ public enum DeviceOrder {
                 return o;
             }
         }
-        throw InvalidArgumentException.of("order_by", "must be one of \"imei\", \"model\", \"unit_code\", \"update_time desc\"");
+        throw InvalidArgumentException.of(
+                "order_by", "must be one of \"imei\", \"model\", \"unit_code\", \"update_time desc\"");
     }
 
     /** The cursor of a device in this order. */
@@ -39,8 +40,10 @@ public enum DeviceOrder {
             case IMEI -> d.imei();
             case MODEL -> d.model() + SEPARATOR + d.imei();
             case UNIT_CODE -> d.unitCode().orElse("") + SEPARATOR + d.imei();
-            case UPDATE_TIME_DESC -> (d.updatedAt().getEpochSecond() * 1_000_000 + d.updatedAt().getNano() / 1000)
-                    + String.valueOf(SEPARATOR) + d.imei();
+            case UPDATE_TIME_DESC ->
+                (d.updatedAt().getEpochSecond() * 1_000_000 + d.updatedAt().getNano() / 1000)
+                        + String.valueOf(SEPARATOR)
+                        + d.imei();
         };
     }
 }

@@ -21,8 +21,7 @@ public interface DeviceRepository {
     Map<String, Device> findByImeis(Collection<String> imeis);
 
     /** A model and a serial number, unique together. */
-    record ModelSerial(String model, String serialNumber) {
-    }
+    record ModelSerial(String model, String serialNumber) {}
 
     /** For each (model, serial number) already registered, the IMEI of its device. */
     Map<ModelSerial, String> imeisBySerial(Collection<ModelSerial> serials);
@@ -40,8 +39,7 @@ public interface DeviceRepository {
      * Which devices a count covers: a unit subtree (a path prefix) and/or the devices whose running
      * pack is leased under an agreement; empty: everything.
      */
-    record Scope(Optional<String> unitPath, Optional<String> agreementId) {
-    }
+    record Scope(Optional<String> unitPath, Optional<String> agreementId) {}
 
     /** Devices per state, within the scope. */
     Map<DeviceState, Long> countByState(Scope scope);
@@ -56,8 +54,7 @@ public interface DeviceRepository {
     List<EndOfTermReport.Row> notReturnedByUnitAndState(Scope scope);
 
     /** Where a device is: what the telemetry views need. */
-    record Placement(String imei, String model, Optional<String> unitCode, DeviceState state) {
-    }
+    record Placement(String imei, String model, Optional<String> unitCode, DeviceState state) {}
 
     /** The devices not yet RETURNED of a scope, ordered by IMEI, in batches read from one cursor. */
     void forEachPlacement(Scope scope, int batchSize, java.util.function.Consumer<List<Placement>> batches);

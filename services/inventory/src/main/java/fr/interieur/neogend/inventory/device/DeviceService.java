@@ -1,17 +1,17 @@
 package fr.interieur.neogend.inventory.device;
 
 import fr.interieur.neogend.inventory.agreement.AgreementChecks;
+import fr.interieur.neogend.inventory.unit.Reach;
+import fr.interieur.neogend.inventory.unit.UnitService;
 import fr.interieur.neogend.kit.error.AccessDeniedException;
-import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
-import fr.interieur.neogend.inventory.unit.Reach;
-import fr.interieur.neogend.inventory.unit.UnitService;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.validation.Imei;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -39,6 +39,7 @@ public class DeviceService {
 
     /** Dates of reception and return are French calendar days. */
     public static final ZoneId ZONE = ZoneId.of("Europe/Paris");
+
     private static final Pattern UNIT_CODE = UnitService.CODE;
     private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]*");
     private static final int MAX_TEXT = 100;
@@ -52,8 +53,13 @@ public class DeviceService {
     private final AgreementChecks agreements;
     private final Clock clock;
 
-    public DeviceService(DeviceRepository devices, PackRepository packs, HistoryRepository history,
-                         UnitService units, AgreementChecks agreements, Optional<Clock> clock) {
+    public DeviceService(
+            DeviceRepository devices,
+            PackRepository packs,
+            HistoryRepository history,
+            UnitService units,
+            AgreementChecks agreements,
+            Optional<Clock> clock) {
         this.devices = devices;
         this.packs = packs;
         this.history = history;
@@ -74,8 +80,8 @@ public class DeviceService {
         request.unitCode().ifPresent(unit -> units.requirePlaceable(unit, reach, "device.unit_code"));
 
         if (devices.serialTaken(request.model(), request.serialNumber())) {
-            throw new AlreadyExistsException("a " + request.model() + " with serial number "
-                    + request.serialNumber() + " is registered already");
+            throw new AlreadyExistsException("a " + request.model() + " with serial number " + request.serialNumber()
+                    + " is registered already");
         }
         Instant now = now();
         Device device = newDevice(request, now);
@@ -90,17 +96,24 @@ public class DeviceService {
     private void startPacks(List<Device> received, Caller caller, Instant now) {
         List<PackRepository.NewPack> newPacks = new ArrayList<>();
         for (Device d : received) {
-            d.packType().ifPresent(type -> newPacks.add(new PackRepository.NewPack(type, d.imei(), d.unitCode(),
-                    d.receivedOn(), now, d.agreementId().orElseThrow(), caller.username())));
+            d.packType()
+                    .ifPresent(type -> newPacks.add(new PackRepository.NewPack(
+                            type,
+                            d.imei(),
+                            d.unitCode(),
+                            d.receivedOn(),
+                            now,
+                            d.agreementId().orElseThrow(),
+                            caller.username())));
         }
         List<HistoryRepository.Change> changes = new ArrayList<>(received.size() + newPacks.size());
         for (Device d : received) {
-            changes.add(new HistoryRepository.Change("DEVICE", d.imei(), d.imei(), "REGISTER", Map.of(),
-                    History.of(d)));
+            changes.add(
+                    new HistoryRepository.Change("DEVICE", d.imei(), d.imei(), "REGISTER", Map.of(), History.of(d)));
         }
         for (Pack p : packs.createAll(newPacks)) {
-            changes.add(new HistoryRepository.Change("PACK", p.id(), p.deviceImei().orElseThrow(), "START_LEASE",
-                    Map.of(), History.of(p)));
+            changes.add(new HistoryRepository.Change(
+                    "PACK", p.id(), p.deviceImei().orElseThrow(), "START_LEASE", Map.of(), History.of(p)));
         }
         history.append(changes, caller.username(), now);
     }
@@ -136,8 +149,9 @@ public class DeviceService {
             throw InvalidArgumentException.of("devices", "at least one device is required");
         }
         if (rows.size() > MAX_BULK) {
-            throw InvalidArgumentException.of("devices", "at most " + MAX_BULK + " devices per call, not "
-                    + rows.size() + "; split the delivery");
+            throw InvalidArgumentException.of(
+                    "devices",
+                    "at most " + MAX_BULK + " devices per call, not " + rows.size() + "; split the delivery");
         }
         Reach reach = units.reachOf(caller);
         Set<String> unitCodes = new HashSet<>();
@@ -147,12 +161,16 @@ public class DeviceService {
             NewDevice d = r.device();
             Set<String> refused = new HashSet<>();
             r.refused().forEach(v -> refused.add(v.field().substring(v.field().indexOf('.') + 1)));
-            d.unitCode().filter(u -> !refused.contains("unit_code") && UNIT_CODE.matcher(u).matches())
+            d.unitCode()
+                    .filter(u -> !refused.contains("unit_code")
+                            && UNIT_CODE.matcher(u).matches())
                     .ifPresent(unitCodes::add);
             if (!refused.contains("imei") && Imei.problem(d.imei()) == null) {
                 imeis.add(d.imei());
             }
-            if (!refused.contains("model") && !refused.contains("serial_number") && present(d.model())
+            if (!refused.contains("model")
+                    && !refused.contains("serial_number")
+                    && present(d.model())
                     && present(d.serialNumber())) {
                 serials.add(new DeviceRepository.ModelSerial(d.model(), d.serialNumber()));
             }
@@ -191,12 +209,21 @@ public class DeviceService {
                     // other terms (a spare, another pack type or agreement) is not delivered again
                     boolean same = existing.model().equals(d.model())
                             && existing.serialNumber().equals(d.serialNumber());
-                    row.check(same, p + "imei", "is registered already as " + existing.model() + " serial "
-                            + existing.serialNumber());
+                    row.check(
+                            same,
+                            p + "imei",
+                            "is registered already as " + existing.model() + " serial " + existing.serialNumber());
                     Device e = existing;
-                    row.check(!same || (e.packType().equals(d.packType()) && e.agreementId().equals(d.agreementId())),
-                            p + "imei", "is in the fleet already (" + e.state() + e.packType().map(t -> ", pack type " + t)
-                                    .orElse(", a spare") + e.agreementId().map(a -> ", agreement " + a).orElse("")
+                    row.check(
+                            !same
+                                    || (e.packType().equals(d.packType())
+                                            && e.agreementId().equals(d.agreementId())),
+                            p + "imei",
+                            "is in the fleet already (" + e.state()
+                                    + e.packType().map(t -> ", pack type " + t).orElse(", a spare")
+                                    + e.agreementId()
+                                            .map(a -> ", agreement " + a)
+                                            .orElse("")
                                     + "): it cannot arrive again as a new pack");
                 }
             }
@@ -205,7 +232,9 @@ public class DeviceService {
                 Integer sameSerial = rowOfSerial.putIfAbsent(key, i);
                 row.check(sameSerial == null, p + "serial_number", "repeats devices[" + sameSerial + "]");
                 String holder = holders.get(key);
-                row.check(holder == null || holder.equals(d.imei()), p + "serial_number",
+                row.check(
+                        holder == null || holder.equals(d.imei()),
+                        p + "serial_number",
                         "is registered already for IMEI " + holder);
             }
             if (!row.bad) {
@@ -307,16 +336,21 @@ public class DeviceService {
      * force on the reception day (today); a spare (no pack type) has no agreement. With {@code capped},
      * agreements beyond the first {@value #MAX_AGREEMENTS} distinct ones are not looked up.
      */
-    private void checkAgreement(NewDevice request, String prefix, AgreementChecks.Lookup lookup, boolean capped,
-                                Check v) {
+    private void checkAgreement(
+            NewDevice request, String prefix, AgreementChecks.Lookup lookup, boolean capped, Check v) {
         String field = prefix + "agreement_id";
         if (request.packType().isEmpty()) {
-            v.check(request.agreementId().isEmpty(), field, "a spare device (no pack type) is leased under no agreement");
+            v.check(
+                    request.agreementId().isEmpty(),
+                    field,
+                    "a spare device (no pack type) is leased under no agreement");
         } else if (request.agreementId().isEmpty()) {
             v.check(false, field, "is required with a pack type: the agreement its pack is leased under");
         } else if (capped && !lookup.known(request.agreementId().get()) && lookup.lookedUp() >= MAX_AGREEMENTS) {
-            v.check(false, field, "not checked: one delivery names at most " + MAX_AGREEMENTS
-                    + " agreements; split it");
+            v.check(
+                    false,
+                    field,
+                    "not checked: one delivery names at most " + MAX_AGREEMENTS + " agreements; split it");
         } else {
             lookup.problem(request.agreementId().get(), LocalDate.ofInstant(now(), ZONE))
                     .ifPresent(problem -> v.check(false, field, problem));
@@ -327,25 +361,48 @@ public class DeviceService {
         String imeiProblem = Imei.problem(request.imei());
         v.check(imeiProblem == null, prefix + "imei", imeiProblem);
         v.required(request.serialNumber(), prefix + "serial_number");
-        v.check(request.serialNumber() == null || request.serialNumber().length() <= 64,
-                prefix + "serial_number", "must be at most 64 characters");
+        v.check(
+                request.serialNumber() == null || request.serialNumber().length() <= 64,
+                prefix + "serial_number",
+                "must be at most 64 characters");
         v.required(request.model(), prefix + "model");
-        v.check(request.model() == null || request.model().length() <= MAX_TEXT,
-                prefix + "model", "must be at most " + MAX_TEXT + " characters");
-        v.check(request.model() == null || NO_CONTROL.matcher(request.model()).matches(), prefix + "model",
+        v.check(
+                request.model() == null || request.model().length() <= MAX_TEXT,
+                prefix + "model",
+                "must be at most " + MAX_TEXT + " characters");
+        v.check(
+                request.model() == null || NO_CONTROL.matcher(request.model()).matches(),
+                prefix + "model",
                 "must not hold control characters");
         v.check(request.kind().isPresent(), prefix + "kind", "is required (PHONE or TABLET)");
-        request.unitCode().ifPresent(u -> v.check(UNIT_CODE.matcher(u).matches(), prefix + "unit_code",
-                "must be upper-case unit codes joined by '-', e.g. GN-RBRE-GGD35"));
-        request.romBuild().ifPresent(r -> v.check(r.length() <= 200, prefix + "rom_build",
-                "must be at most 200 characters"));
+        request.unitCode()
+                .ifPresent(u -> v.check(
+                        UNIT_CODE.matcher(u).matches(),
+                        prefix + "unit_code",
+                        "must be upper-case unit codes joined by '-', e.g. GN-RBRE-GGD35"));
+        request.romBuild()
+                .ifPresent(r -> v.check(r.length() <= 200, prefix + "rom_build", "must be at most 200 characters"));
     }
 
     private static Device newDevice(NewDevice d, Instant now) {
-        return new Device(d.imei(), d.serialNumber(), d.model(), d.kind().orElseThrow(), DeviceState.IN_STOCK,
-                d.packType(), d.unitCode(), d.romBuild(), LocalDate.ofInstant(now, ZONE), Optional.empty(),
-                Optional.empty(), Optional.empty(), now, now, 0, d.packType().isPresent() ? d.agreementId()
-                        : Optional.empty(), Device.Repair.NONE);
+        return new Device(
+                d.imei(),
+                d.serialNumber(),
+                d.model(),
+                d.kind().orElseThrow(),
+                DeviceState.IN_STOCK,
+                d.packType(),
+                d.unitCode(),
+                d.romBuild(),
+                LocalDate.ofInstant(now, ZONE),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                now,
+                now,
+                0,
+                d.packType().isPresent() ? d.agreementId() : Optional.empty(),
+                Device.Repair.NONE);
     }
 
     private Instant now() {
@@ -370,24 +427,50 @@ public class DeviceService {
     }
 
     /** What a device listing asks for; empty values match everything. */
-    public record Search(Optional<DeviceState> state, Optional<PackType> packType, Optional<String> unitCode,
-                         Optional<String> model, Optional<String> holderAgentId, Optional<String> romBuild,
-                         boolean notReturned, Optional<String> orderBy, Optional<String> agreementId) {
-    }
+    public record Search(
+            Optional<DeviceState> state,
+            Optional<PackType> packType,
+            Optional<String> unitCode,
+            Optional<String> model,
+            Optional<String> holderAgentId,
+            Optional<String> romBuild,
+            boolean notReturned,
+            Optional<String> orderBy,
+            Optional<String> agreementId) {}
 
     /** A page of the devices the caller may see, filtered and sorted. */
     @Transactional(readOnly = true)
     public Page<Device> list(Search search, int pageSize, String pageToken, Caller caller) {
         Optional<String> subtree = subtreeFor(search.unitCode(), caller);
         DeviceOrder order = DeviceOrder.parse(search.orderBy());
-        DeviceQuery filters = new DeviceQuery(search.state(), search.packType(), subtree, search.model(),
-                search.holderAgentId(), search.romBuild(), search.notReturned(), search.agreementId(), order,
-                Optional.empty(), 0);
+        DeviceQuery filters = new DeviceQuery(
+                search.state(),
+                search.packType(),
+                subtree,
+                search.model(),
+                search.holderAgentId(),
+                search.romBuild(),
+                search.notReturned(),
+                search.agreementId(),
+                order,
+                Optional.empty(),
+                0);
         PageRequest page = PageRequest.of(pageSize, pageToken, filters.filterKey());
-        return page.toPage(devices.find(new DeviceQuery(search.state(), search.packType(), subtree, search.model(),
-                        search.holderAgentId(), search.romBuild(), search.notReturned(), search.agreementId(), order,
-                        page.afterKey(), page.fetchSize())),
-                order::keyOf, filters.filterKey());
+        return page.toPage(
+                devices.find(new DeviceQuery(
+                        search.state(),
+                        search.packType(),
+                        subtree,
+                        search.model(),
+                        search.holderAgentId(),
+                        search.romBuild(),
+                        search.notReturned(),
+                        search.agreementId(),
+                        order,
+                        page.afterKey(),
+                        page.fetchSize())),
+                order::keyOf,
+                filters.filterKey());
     }
 
     /** Per-state, per-unit and per-pack-type counts of the devices the caller may see (optionally one subtree). */
@@ -414,10 +497,13 @@ public class DeviceService {
      * batches ordered by IMEI — for telemetry's fleet views. Read in one read-only transaction.
      */
     @Transactional(readOnly = true)
-    public void placements(Optional<String> unitCode, Caller caller, int batchSize,
-                           java.util.function.Consumer<List<DeviceRepository.Placement>> batches) {
-        devices.forEachPlacement(new DeviceRepository.Scope(subtreeFor(unitCode, caller), Optional.empty()), batchSize,
-                batches);
+    public void placements(
+            Optional<String> unitCode,
+            Caller caller,
+            int batchSize,
+            java.util.function.Consumer<List<DeviceRepository.Placement>> batches) {
+        devices.forEachPlacement(
+                new DeviceRepository.Scope(subtreeFor(unitCode, caller), Optional.empty()), batchSize, batches);
     }
 
     /** The history of a device the caller may see, oldest first. */
@@ -441,7 +527,8 @@ public class DeviceService {
             throw InvalidArgumentException.of("id", "is not a pack id (PK- and 7 digits)");
         }
         Reach reach = units.reachOf(caller);
-        return packs.find(id).filter(p -> reach.coversHolder(p.unitCode().flatMap(units::pathOf)))
+        return packs.find(id)
+                .filter(p -> reach.coversHolder(p.unitCode().flatMap(units::pathOf)))
                 .orElseThrow(() -> new NotFoundException("no pack " + id));
     }
 

@@ -13,12 +13,10 @@ import java.util.Map;
 public record EndOfTermReport(long notReturnedTotal, List<UnitLine> units) {
 
     /** One unit's devices not returned, per state. */
-    public record UnitLine(String unitCode, String unitName, long notReturned, Map<DeviceState, Long> byState) {
-    }
+    public record UnitLine(String unitCode, String unitName, long notReturned, Map<DeviceState, Long> byState) {}
 
     /** One (unit, state) count as read from storage. */
-    public record Row(String unitCode, String unitName, DeviceState state, long count) {
-    }
+    public record Row(String unitCode, String unitName, DeviceState state, long count) {}
 
     /** Groups rows ordered by unit code. */
     static EndOfTermReport of(List<Row> rows) {

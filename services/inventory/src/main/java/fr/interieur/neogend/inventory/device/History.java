@@ -8,8 +8,7 @@ import java.util.Objects;
 /** The fields of devices and packs that history entries keep, and what changed between two versions. */
 final class History {
 
-    private History() {
-    }
+    private History() {}
 
     static Map<String, Object> of(Device d) {
         Map<String, Object> m = new LinkedHashMap<>();

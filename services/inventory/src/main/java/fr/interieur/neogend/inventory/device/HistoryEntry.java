@@ -9,6 +9,12 @@ import java.util.Map;
  * @param before the changed fields before (empty for a creation)
  * @param after  the changed fields after
  */
-public record HistoryEntry(long id, String subjectType, String subjectId, String action, String actor, Instant at,
-                          Map<String, Object> before, Map<String, Object> after) {
-}
+public record HistoryEntry(
+        long id,
+        String subjectType,
+        String subjectId,
+        String action,
+        String actor,
+        Instant at,
+        Map<String, Object> before,
+        Map<String, Object> after) {}

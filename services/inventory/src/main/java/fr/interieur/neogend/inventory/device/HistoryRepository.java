@@ -9,9 +9,13 @@ import java.util.Optional;
 public interface HistoryRepository {
 
     /** A change to record: subject "DEVICE" (IMEI) or "PACK" (pack id), concerning one device. */
-    record Change(String subjectType, String subjectId, String deviceImei, String action, Map<String, Object> before,
-                  Map<String, Object> after) {
-    }
+    record Change(
+            String subjectType,
+            String subjectId,
+            String deviceImei,
+            String action,
+            Map<String, Object> before,
+            Map<String, Object> after) {}
 
     void append(List<Change> changes, String actor, Instant at);
 

@@ -44,9 +44,14 @@ public class LifecycleService {
     private final UnitService units;
     private final Clock clock;
 
-    public LifecycleService(DeviceService devicesRead, DeviceRepository devices, PackRepository packs,
-                            HistoryRepository history, DeviceEvents events, UnitService units,
-                            Optional<Clock> clock) {
+    public LifecycleService(
+            DeviceService devicesRead,
+            DeviceRepository devices,
+            PackRepository packs,
+            HistoryRepository history,
+            DeviceEvents events,
+            UnitService units,
+            Optional<Clock> clock) {
         this.devicesRead = devicesRead;
         this.devices = devices;
         this.packs = packs;
@@ -57,39 +62,48 @@ public class LifecycleService {
     }
 
     /** A device and its pack (if any) after a change. */
-    public record Change(Device device, Optional<Pack> pack) {
-    }
+    public record Change(Device device, Optional<Pack> pack) {}
 
     /** The outcome of an exchange. */
-    public record Exchange(Device device, Device replacement, Pack pack) {
-    }
+    public record Exchange(Device device, Device replacement, Pack pack) {}
 
     /**
      * Hands a device in stock to a holder: an agent of {@code unitCode} for an individual pack, the
      * unit itself for a collective pack.
      */
     @Transactional
-    public Change assign(String imei, String unitCode, Optional<String> agentId, List<String> accessories,
-                         OptionalLong expectedVersion, Caller caller) {
+    public Change assign(
+            String imei,
+            String unitCode,
+            Optional<String> agentId,
+            List<String> accessories,
+            OptionalLong expectedVersion,
+            Caller caller) {
         Reach reach = units.reachOf(caller);
         Device d = load(imei, reach, expectedVersion);
         Optional<Pack> current = packs.findByDevice(imei).filter(p -> !p.ended());
         DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.ASSIGN, false);
-        Pack pack = current.orElseThrow(() -> new PreconditionFailedException("device " + imei
-                + " is a spare outside any pack; put it in a pack with an exchange instead"));
+        Pack pack = current.orElseThrow(() -> new PreconditionFailedException(
+                "device " + imei + " is a spare outside any pack; put it in a pack with an exchange instead"));
         Validation v = new Validation();
         v.required(unitCode, "unit_code");
         if (pack.type() == PackType.TABLET_COLLECTIVE) {
             v.check(agentId.isEmpty(), "holder_agent_id", "must be empty: a collective pack is held by its unit");
         } else {
-            v.check(agentId.isPresent(), "holder_agent_id", "is required: a " + pack.type()
-                    + " pack is held by one agent");
-            agentId.ifPresent(a -> v.check(AGENT_ID.matcher(a).matches(), "holder_agent_id",
+            v.check(
+                    agentId.isPresent(),
+                    "holder_agent_id",
+                    "is required: a " + pack.type() + " pack is held by one agent");
+            agentId.ifPresent(a -> v.check(
+                    AGENT_ID.matcher(a).matches(),
+                    "holder_agent_id",
                     "must be 1 to 64 letters, digits, '.', '_' or '-'"));
         }
         v.check(accessories.size() <= MAX_ACCESSORIES, "accessories", "at most " + MAX_ACCESSORIES + " items");
         for (int i = 0; i < accessories.size() && i < MAX_ACCESSORIES; i++) {
-            v.check(PLAIN_TEXT.matcher(accessories.get(i)).matches(), "accessories[" + i + "]",
+            v.check(
+                    PLAIN_TEXT.matcher(accessories.get(i)).matches(),
+                    "accessories[" + i + "]",
                     "must be 1 to 100 characters of plain text");
         }
         v.throwIfInvalid();
@@ -108,8 +122,15 @@ public class LifecycleService {
         Pack pack = packs.findByDevice(imei).filter(p -> !p.ended()).orElse(null);
         DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.UNASSIGN, false);
         Instant now = now();
-        save(DeviceAction.UNASSIGN, d, d.changed(next, d.unitCode(), d.policeReport(), now), pack,
-                pack == null ? null : pack.unheld(now), Map.of(), caller, now);
+        save(
+                DeviceAction.UNASSIGN,
+                d,
+                d.changed(next, d.unitCode(), d.policeReport(), now),
+                pack,
+                pack == null ? null : pack.unheld(now),
+                Map.of(),
+                caller,
+                now);
         return reread(imei);
     }
 
@@ -143,18 +164,22 @@ public class LifecycleService {
             return reread(imei); // a repeat
         }
         if (under.isPresent() && !under.equals(replaces)) {
-            throw new PreconditionFailedException("device " + imei + " is under repair " + under.get()
-                    + " already; close that repair first");
+            throw new PreconditionFailedException(
+                    "device " + imei + " is under repair " + under.get() + " already; close that repair first");
         }
         if (under.isEmpty() && replaces.isPresent()) {
-            throw new PreconditionFailedException("device " + imei + " is under no repair; replaces_repair_id "
-                    + replaces.get() + " does not hold");
+            throw new PreconditionFailedException(
+                    "device " + imei + " is under no repair; replaces_repair_id " + replaces.get() + " does not hold");
         }
-        DeviceState next = d.state() == DeviceState.IN_REPAIR ? DeviceState.IN_REPAIR
+        DeviceState next = d.state() == DeviceState.IN_REPAIR
+                ? DeviceState.IN_REPAIR
                 : DeviceLifecycle.next(imei, d.state(), DeviceAction.SEND_TO_REPAIR, false);
         Instant now = now();
-        Device changed = d.repaired(next, new Device.Repair(Optional.of(repairId), d.repair().ended(),
-                d.repair().endedOutcome()), now);
+        Device changed = d.repaired(
+                next,
+                new Device.Repair(
+                        Optional.of(repairId), d.repair().ended(), d.repair().endedOutcome()),
+                now);
         save(DeviceAction.SEND_TO_REPAIR, d, changed, null, null, Map.of(), caller, now);
         return reread(imei);
     }
@@ -182,22 +207,49 @@ public class LifecycleService {
                         + d.repair().endedOutcome().orElse("?") + " in inventory already");
             }
             throw new PreconditionFailedException("device " + imei + " is not under repair " + repairId
-                    + d.repair().open().map(r -> " (it is under repair " + r + ")").orElse(" (it is under none)"));
+                    + d.repair()
+                            .open()
+                            .map(r -> " (it is under repair " + r + ")")
+                            .orElse(" (it is under none)"));
         }
         Device.Repair released = new Device.Repair(Optional.empty(), Optional.of(repairId), Optional.of(outcome));
         Instant now = now();
         if (repaired) {
-            boolean held = packs.findByDevice(imei).filter(p -> !p.ended()).map(Pack::held).orElse(false);
+            boolean held = packs.findByDevice(imei)
+                    .filter(p -> !p.ended())
+                    .map(Pack::held)
+                    .orElse(false);
             DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.RETURN_FROM_REPAIR, held);
-            save(DeviceAction.RETURN_FROM_REPAIR, d, d.repaired(next, released, now), null, null,
-                    Map.of("repair_id", repairId), caller, now);
+            save(
+                    DeviceAction.RETURN_FROM_REPAIR,
+                    d,
+                    d.repaired(next, released, now),
+                    null,
+                    null,
+                    Map.of("repair_id", repairId),
+                    caller,
+                    now);
         } else if (d.state() == DeviceState.IN_REPAIR) {
             DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.FAIL_REPAIR, false);
-            save(DeviceAction.FAIL_REPAIR, d, d.repaired(next, released, now), null, null,
-                    Map.of("reason", reason.trim(), "repair_id", repairId), caller, now);
+            save(
+                    DeviceAction.FAIL_REPAIR,
+                    d,
+                    d.repaired(next, released, now),
+                    null,
+                    null,
+                    Map.of("reason", reason.trim(), "repair_id", repairId),
+                    caller,
+                    now);
         } else {
-            save(DeviceAction.FAIL_REPAIR, d, d.repaired(d.state(), released, now), null, null,
-                    Map.of("reason", reason.trim(), "repair_id", repairId), caller, now);
+            save(
+                    DeviceAction.FAIL_REPAIR,
+                    d,
+                    d.repaired(d.state(), released, now),
+                    null,
+                    null,
+                    Map.of("reason", reason.trim(), "repair_id", repairId),
+                    caller,
+                    now);
         }
         return reread(imei);
     }
@@ -229,8 +281,15 @@ public class LifecycleService {
         requireNoOpenRepair(d, "failed out of repair");
         DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.FAIL_REPAIR, false);
         Instant now = now();
-        save(DeviceAction.FAIL_REPAIR, d, d.changed(next, d.unitCode(), d.policeReport(), now), null, null,
-                Map.of("reason", reason.trim()), caller, now);
+        save(
+                DeviceAction.FAIL_REPAIR,
+                d,
+                d.changed(next, d.unitCode(), d.policeReport(), now),
+                null,
+                null,
+                Map.of("reason", reason.trim()),
+                caller,
+                now);
         return reread(imei);
     }
 
@@ -244,11 +303,11 @@ public class LifecycleService {
      * service to revoke its credentials and lock it (and wipe it when stolen).
      */
     @Transactional
-    public Change declareLoss(String imei, boolean stolen, String policeReport, OptionalLong expectedVersion,
-                              Caller caller) {
+    public Change declareLoss(
+            String imei, boolean stolen, String policeReport, OptionalLong expectedVersion, Caller caller) {
         if (policeReport == null || !PLAIN_TEXT.matcher(policeReport.trim()).matches()) {
-            throw InvalidArgumentException.of("police_report_reference",
-                    "is required: 1 to 100 characters of plain text");
+            throw InvalidArgumentException.of(
+                    "police_report_reference", "is required: 1 to 100 characters of plain text");
         }
         Device d = load(imei, units.reachOf(caller), expectedVersion);
         DeviceAction action = stolen ? DeviceAction.DECLARE_STOLEN : DeviceAction.DECLARE_LOST;
@@ -265,8 +324,8 @@ public class LifecycleService {
      * (its days are never billed twice), the replacement takes the old device's place and state.
      */
     @Transactional
-    public Exchange exchange(String imei, String replacementImei, String reason, OptionalLong expectedVersion,
-                             Caller caller) {
+    public Exchange exchange(
+            String imei, String replacementImei, String reason, OptionalLong expectedVersion, Caller caller) {
         if (reason == null || !PLAIN_TEXT.matcher(reason.trim()).matches()) {
             throw InvalidArgumentException.of("reason", "is required: 1 to 100 characters of plain text");
         }
@@ -276,14 +335,16 @@ public class LifecycleService {
         Reach reach = units.reachOf(caller);
         Device old = load(imei, reach, expectedVersion);
         DeviceState oldNext = DeviceLifecycle.next(imei, old.state(), DeviceAction.EXCHANGE_OUT, false);
-        Pack pack = packs.findByDevice(imei).filter(p -> !p.ended()).orElseThrow(() ->
-                new PreconditionFailedException("device " + imei + " is not in a running pack; nothing to exchange"));
+        Pack pack = packs.findByDevice(imei)
+                .filter(p -> !p.ended())
+                .orElseThrow(() -> new PreconditionFailedException(
+                        "device " + imei + " is not in a running pack; nothing to exchange"));
         Device spare = devicesRead.visible(replacementImei, reach, "replacement_imei");
-        DeviceState spareNext = DeviceLifecycle.next(replacementImei, spare.state(), DeviceAction.EXCHANGE_IN,
-                pack.held());
+        DeviceState spareNext =
+                DeviceLifecycle.next(replacementImei, spare.state(), DeviceAction.EXCHANGE_IN, pack.held());
         packs.findByDevice(replacementImei).ifPresent(p -> {
-            throw new PreconditionFailedException("device " + replacementImei + " is in pack " + p.id()
-                    + " already; a replacement must be a spare");
+            throw new PreconditionFailedException(
+                    "device " + replacementImei + " is in pack " + p.id() + " already; a replacement must be a spare");
         });
         if (spare.kind() != old.kind()) {
             throw new PreconditionFailedException("a " + spare.kind() + " cannot replace a " + old.kind());
@@ -296,7 +357,9 @@ public class LifecycleService {
         save(DeviceAction.EXCHANGE_OUT, old, oldChanged, null, null, why, caller, now);
         save(DeviceAction.EXCHANGE_IN, spare, spareChanged, pack, swapped, why, caller, now);
         events.deviceExchanged(oldChanged, spareChanged, pack.id(), now);
-        return new Exchange(reread(imei).device(), reread(replacementImei).device(),
+        return new Exchange(
+                reread(imei).device(),
+                reread(replacementImei).device(),
                 packs.find(pack.id()).orElseThrow());
     }
 
@@ -312,15 +375,23 @@ public class LifecycleService {
         Instant now = now();
         LocalDate today = LocalDate.ofInstant(now, DeviceService.ZONE);
         Device changed = d.changed(next, d.unitCode(), d.policeReport(), now);
-        save(DeviceAction.RETURN, d, changed, pack, pack == null ? null : pack.endedOn(today, now), Map.of(),
-                caller, now);
+        save(
+                DeviceAction.RETURN,
+                d,
+                changed,
+                pack,
+                pack == null ? null : pack.endedOn(today, now),
+                Map.of(),
+                caller,
+                now);
         events.deviceReturned(changed, now);
         return reread(imei);
     }
 
     private Change simple(String imei, DeviceAction action, OptionalLong expectedVersion, Caller caller) {
         Device d = load(imei, units.reachOf(caller), expectedVersion);
-        boolean held = packs.findByDevice(imei).filter(p -> !p.ended()).map(Pack::held).orElse(false);
+        boolean held =
+                packs.findByDevice(imei).filter(p -> !p.ended()).map(Pack::held).orElse(false);
         DeviceState next = DeviceLifecycle.next(imei, d.state(), action, held);
         Instant now = now();
         save(action, d, d.changed(next, d.unitCode(), d.policeReport(), now), null, null, Map.of(), caller, now);
@@ -337,15 +408,22 @@ public class LifecycleService {
     }
 
     /** Stores a device change (and its pack's) if nobody changed them meanwhile, with their history. */
-    private void save(DeviceAction action, Device before, Device after, Pack packBefore, Pack packAfter,
-                      Map<String, Object> extra, Caller caller, Instant now) {
+    private void save(
+            DeviceAction action,
+            Device before,
+            Device after,
+            Pack packBefore,
+            Pack packAfter,
+            Map<String, Object> extra,
+            Caller caller,
+            Instant now) {
         if (!devices.update(after, caller.username())) {
             throw new ConcurrentChangeException("device " + before.imei()
                     + " changed meanwhile (another edit came first); read it again and retry");
         }
         if (packAfter != null && !packs.update(packAfter)) {
-            throw new ConcurrentChangeException("pack " + packAfter.id()
-                    + " changed meanwhile (another edit came first); read it again and retry");
+            throw new ConcurrentChangeException(
+                    "pack " + packAfter.id() + " changed meanwhile (another edit came first); read it again and retry");
         }
         List<HistoryRepository.Change> changes = new ArrayList<>(2);
         Map<String, Object>[] d = History.diff(History.of(before), History.of(after));

@@ -7,7 +7,12 @@ import java.util.Optional;
  *
  * @param agreementId the agreement its pack is leased under: required with a pack type, none for a spare
  */
-public record NewDevice(String imei, String serialNumber, String model, Optional<DeviceKind> kind,
-                        Optional<PackType> packType, Optional<String> unitCode, Optional<String> romBuild,
-                        Optional<String> agreementId) {
-}
+public record NewDevice(
+        String imei,
+        String serialNumber,
+        String model,
+        Optional<DeviceKind> kind,
+        Optional<PackType> packType,
+        Optional<String> unitCode,
+        Optional<String> romBuild,
+        Optional<String> agreementId) {}

@@ -15,10 +15,20 @@ import java.util.Optional;
  * @param held          handed to its holder (a repaired device goes back ASSIGNED)
  * @param agreementId   the framework agreement it is leased under now (a transfer changes it from a date)
  */
-public record Pack(String id, PackType type, Optional<String> deviceImei, Optional<String> unitCode,
-                   Optional<String> holderAgentId, List<String> accessories, boolean held, LocalDate leaseStart,
-                   Optional<LocalDate> leaseEnd, Instant createdAt, Instant updatedAt, long version,
-                   Optional<String> agreementId) {
+public record Pack(
+        String id,
+        PackType type,
+        Optional<String> deviceImei,
+        Optional<String> unitCode,
+        Optional<String> holderAgentId,
+        List<String> accessories,
+        boolean held,
+        LocalDate leaseStart,
+        Optional<LocalDate> leaseEnd,
+        Instant createdAt,
+        Instant updatedAt,
+        long version,
+        Optional<String> agreementId) {
 
     public Pack {
         accessories = List.copyOf(accessories);
@@ -29,22 +39,70 @@ public record Pack(String id, PackType type, Optional<String> deviceImei, Option
     }
 
     public Pack heldBy(Optional<String> unit, Optional<String> agent, List<String> newAccessories, Instant now) {
-        return new Pack(id, type, deviceImei, unit, agent, newAccessories, true, leaseStart, leaseEnd, createdAt,
-                now, version + 1, agreementId);
+        return new Pack(
+                id,
+                type,
+                deviceImei,
+                unit,
+                agent,
+                newAccessories,
+                true,
+                leaseStart,
+                leaseEnd,
+                createdAt,
+                now,
+                version + 1,
+                agreementId);
     }
 
     public Pack unheld(Instant now) {
-        return new Pack(id, type, deviceImei, unitCode, Optional.empty(), accessories, false, leaseStart, leaseEnd,
-                createdAt, now, version + 1, agreementId);
+        return new Pack(
+                id,
+                type,
+                deviceImei,
+                unitCode,
+                Optional.empty(),
+                accessories,
+                false,
+                leaseStart,
+                leaseEnd,
+                createdAt,
+                now,
+                version + 1,
+                agreementId);
     }
 
     public Pack withDevice(String imei, Instant now) {
-        return new Pack(id, type, Optional.of(imei), unitCode, holderAgentId, accessories, held, leaseStart, leaseEnd,
-                createdAt, now, version + 1, agreementId);
+        return new Pack(
+                id,
+                type,
+                Optional.of(imei),
+                unitCode,
+                holderAgentId,
+                accessories,
+                held,
+                leaseStart,
+                leaseEnd,
+                createdAt,
+                now,
+                version + 1,
+                agreementId);
     }
 
     public Pack endedOn(LocalDate day, Instant now) {
-        return new Pack(id, type, deviceImei, unitCode, holderAgentId, accessories, false, leaseStart,
-                Optional.of(day.isBefore(leaseStart) ? leaseStart : day), createdAt, now, version + 1, agreementId);
+        return new Pack(
+                id,
+                type,
+                deviceImei,
+                unitCode,
+                holderAgentId,
+                accessories,
+                false,
+                leaseStart,
+                Optional.of(day.isBefore(leaseStart) ? leaseStart : day),
+                createdAt,
+                now,
+                version + 1,
+                agreementId);
     }
 }

@@ -10,9 +10,14 @@ public interface PackRepository {
     List<Pack> createAll(List<NewPack> packs);
 
     /** A pack to create around a received device, leased under an agreement from its reception. */
-    record NewPack(PackType type, String deviceImei, Optional<String> unitCode, java.time.LocalDate leaseStart,
-                   java.time.Instant at, String agreementId, String actor) {
-    }
+    record NewPack(
+            PackType type,
+            String deviceImei,
+            Optional<String> unitCode,
+            java.time.LocalDate leaseStart,
+            java.time.Instant at,
+            String agreementId,
+            String actor) {}
 
     Optional<Pack> find(String id);
 
@@ -23,9 +28,11 @@ public interface PackRepository {
     boolean update(Pack pack);
 
     /** Which packs a transfer takes: those of {@code from} running on the date, of a type, in a subtree. */
-    record TransferScope(String fromAgreementId, java.time.LocalDate date, Optional<PackType> type,
-                         Optional<String> unitPathPrefix) {
-    }
+    record TransferScope(
+            String fromAgreementId,
+            java.time.LocalDate date,
+            Optional<PackType> type,
+            Optional<String> unitPathPrefix) {}
 
     /**
      * Moves the packs in scope to {@code toAgreementId} from the scope's date: each one's period under
@@ -35,8 +42,7 @@ public interface PackRepository {
     List<Pack> transfer(TransferScope scope, String toAgreementId, String actor, java.time.Instant at);
 
     /** Running packs per type under an agreement now, and packs that came to it by transfer per type. */
-    record AgreementPackCounts(java.util.Map<PackType, Long> running, java.util.Map<PackType, Long> transferredIn) {
-    }
+    record AgreementPackCounts(java.util.Map<PackType, Long> running, java.util.Map<PackType, Long> transferredIn) {}
 
     AgreementPackCounts countForAgreement(String agreementId);
 }

@@ -2,5 +2,7 @@ package fr.interieur.neogend.inventory.device;
 
 /** Type of mobility pack (pack de mobilité). */
 public enum PackType {
-    SMARTPHONE_INDIVIDUAL, TABLET_INDIVIDUAL, TABLET_COLLECTIVE
+    SMARTPHONE_INDIVIDUAL,
+    TABLET_INDIVIDUAL,
+    TABLET_COLLECTIVE
 }

@@ -15,8 +15,7 @@ import java.util.Optional;
  */
 final class InventoryEnums {
 
-    private InventoryEnums() {
-    }
+    private InventoryEnums() {}
 
     static fr.interieur.neogend.inventory.v1.DeviceState toProto(DeviceState state) {
         return switch (state) {

@@ -14,8 +14,15 @@ import java.util.Optional;
  * @param agreementId the agreement these days bill to
  * @param deviceImeis the devices the pack held during these days, the one there now (or last) first
  */
-public record LeaseInterval(String packId, PackType type, Optional<String> unitCode, LocalDate from, LocalDate until,
-                            int daysInMonth, String agreementId, java.util.List<String> deviceImeis) {
+public record LeaseInterval(
+        String packId,
+        PackType type,
+        Optional<String> unitCode,
+        LocalDate from,
+        LocalDate until,
+        int daysInMonth,
+        String agreementId,
+        java.util.List<String> deviceImeis) {
 
     public int billedDays() {
         return (int) ChronoUnit.DAYS.between(from, until);

@@ -16,8 +16,7 @@ public interface LeaseRepository {
     void forEachInterval(YearMonth month, String agreementId, Consumer<LeaseInterval> sink);
 
     /** Per pack type: packs with at least one day billed to the agreement in the month, and those days. */
-    record TypeDays(PackType type, long packs, long billedDays) {
-    }
+    record TypeDays(PackType type, long packs, long billedDays) {}
 
     /** The same days as {@link #forEachInterval}, summed per pack type by the database. */
     java.util.List<TypeDays> sumPerType(YearMonth month, String agreementId);

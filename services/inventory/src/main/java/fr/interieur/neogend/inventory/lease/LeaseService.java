@@ -39,8 +39,13 @@ public class LeaseService {
      * @param cancelled polled between rows: the caller went away, stop reading
      */
     @Transactional(readOnly = true)
-    public void stream(int year, int month, String agreementId, Caller caller, Consumer<List<LeaseInterval>> batches,
-                       BooleanSupplier cancelled) {
+    public void stream(
+            int year,
+            int month,
+            String agreementId,
+            Caller caller,
+            Consumer<List<LeaseInterval>> batches,
+            BooleanSupplier cancelled) {
         if (agreementId == null || agreementId.isBlank()) {
             throw InvalidArgumentException.of("agreement_id", "is required: the agreement whose days are billed");
         }

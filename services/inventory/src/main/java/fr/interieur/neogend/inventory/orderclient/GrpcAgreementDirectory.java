@@ -22,8 +22,10 @@ class GrpcAgreementDirectory implements AgreementDirectory, DisposableBean {
 
     private final PeerChannel peer;
 
-    GrpcAgreementDirectory(@Value("${neogend.order.target:localhost:9092}") String target,
-                           @Value("${neogend.order.deadline:5s}") Duration deadline, ObservationRegistry observations) {
+    GrpcAgreementDirectory(
+            @Value("${neogend.order.target:localhost:9092}") String target,
+            @Value("${neogend.order.deadline:5s}") Duration deadline,
+            ObservationRegistry observations) {
         this.peer = new PeerChannel("order", target, deadline, observations);
     }
 
@@ -31,14 +33,23 @@ class GrpcAgreementDirectory implements AgreementDirectory, DisposableBean {
     public Optional<AgreementTerm> find(String agreementId) {
         try {
             FrameworkAgreement a = peer.onCallersBehalf(OrderServiceGrpc.newBlockingStub(peer.channel()))
-                    .getAgreement(GetAgreementRequest.newBuilder().setId(agreementId).build()).getAgreement();
-            LocalDate notified = LocalDate.of(a.getNotifiedOn().getYear(), a.getNotifiedOn().getMonth(),
+                    .getAgreement(
+                            GetAgreementRequest.newBuilder().setId(agreementId).build())
+                    .getAgreement();
+            LocalDate notified = LocalDate.of(
+                    a.getNotifiedOn().getYear(),
+                    a.getNotifiedOn().getMonth(),
                     a.getNotifiedOn().getDay());
-            LocalDate end = a.hasTermEnd() ? LocalDate.of(a.getTermEnd().getYear(), a.getTermEnd().getMonth(),
-                    a.getTermEnd().getDay()) : notified.plusMonths(a.getTermMonths());
+            LocalDate end = a.hasTermEnd()
+                    ? LocalDate.of(
+                            a.getTermEnd().getYear(),
+                            a.getTermEnd().getMonth(),
+                            a.getTermEnd().getDay())
+                    : notified.plusMonths(a.getTermMonths());
             return Optional.of(new AgreementTerm(a.getId(), a.getSupplierId(), notified, end));
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.NOT_FOUND || e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND
+                    || e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
                 return Optional.empty();
             }
             throw peer.failure(e, "the agreement cannot be checked now; try again later");

@@ -15,12 +15,10 @@ import java.util.UUID;
 public interface OutboxStore {
 
     /** An event waiting, with its serialized payload. */
-    record Event(long id, String eventId, String kind, String subject, byte[] payload, int attempts) {
-    }
+    record Event(long id, String eventId, String kind, String subject, byte[] payload, int attempts) {}
 
     /** Events waiting (neither delivered nor parked), the age of the oldest, and parked ones, for operators. */
-    record Backlog(long pending, Optional<Instant> oldest, long parked) {
-    }
+    record Backlog(long pending, Optional<Instant> oldest, long parked) {}
 
     /** Queues one event for {@code destination}, due at {@code at}. */
     void write(UUID eventId, String destination, String kind, String subject, byte[] payload, Instant at);

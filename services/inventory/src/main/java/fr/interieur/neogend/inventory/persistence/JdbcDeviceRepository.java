@@ -4,16 +4,15 @@ import fr.interieur.neogend.inventory.device.Device;
 import fr.interieur.neogend.inventory.device.DeviceKind;
 import fr.interieur.neogend.inventory.device.DeviceOrder;
 import fr.interieur.neogend.inventory.device.DeviceQuery;
-import fr.interieur.neogend.inventory.device.EndOfTermReport;
 import fr.interieur.neogend.inventory.device.DeviceRepository;
 import fr.interieur.neogend.inventory.device.DeviceState;
+import fr.interieur.neogend.inventory.device.EndOfTermReport;
 import fr.interieur.neogend.inventory.device.PackType;
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-
-import fr.interieur.neogend.kit.error.InvalidArgumentException;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -36,7 +35,9 @@ class JdbcDeviceRepository implements DeviceRepository {
             + "d.version, p.id as pack_id, p.holder_agent_id, p.agreement_id, d.repair_id, d.ended_repair_id, "
             + "d.ended_repair_outcome";
     /** Devices with the pack they are in now (a running pack: an ended one is history). */
-    private static final String FROM = " from device d left join pack p on p.device_imei = d.imei and p.lease_end is null";
+    private static final String FROM =
+            " from device d left join pack p on p.device_imei = d.imei and p.lease_end is null";
+
     private static final RowMapper<Device> ROW = (rs, n) -> new Device(
             rs.getString("imei"),
             rs.getString("serial_number"),
@@ -54,7 +55,8 @@ class JdbcDeviceRepository implements DeviceRepository {
             rs.getTimestamp("updated_at").toInstant(),
             rs.getLong("version"),
             Optional.ofNullable(rs.getString("agreement_id")),
-            new Device.Repair(Optional.ofNullable(rs.getString("repair_id")),
+            new Device.Repair(
+                    Optional.ofNullable(rs.getString("repair_id")),
                     Optional.ofNullable(rs.getString("ended_repair_id")),
                     Optional.ofNullable(rs.getString("ended_repair_outcome"))));
     private static final String INSERT = """
@@ -99,11 +101,20 @@ class JdbcDeviceRepository implements DeviceRepository {
                                           updated_by = ?, version = ?, repair_id = ?, ended_repair_id = ?,
                                           ended_repair_outcome = ?
                         where imei = ? and version = ?""")
-                .params(d.state().name(), d.unitCode().orElse(null), d.policeReport().orElse(null),
-                        Timestamp.from(d.updatedAt()), actor, d.version(), d.repair().open().orElse(null),
-                        d.repair().ended().orElse(null), d.repair().endedOutcome().orElse(null), d.imei(),
-                        d.version() - 1)
-                .update() == 1;
+                        .params(
+                                d.state().name(),
+                                d.unitCode().orElse(null),
+                                d.policeReport().orElse(null),
+                                Timestamp.from(d.updatedAt()),
+                                actor,
+                                d.version(),
+                                d.repair().open().orElse(null),
+                                d.repair().ended().orElse(null),
+                                d.repair().endedOutcome().orElse(null),
+                                d.imei(),
+                                d.version() - 1)
+                        .update()
+                == 1;
     }
 
     @Override
@@ -114,7 +125,9 @@ class JdbcDeviceRepository implements DeviceRepository {
         }
         jdbc.sql("select " + COLUMNS + FROM + " where d.imei = any(?::char(15)[])")
                 .param(imeis.toArray(String[]::new))
-                .query(ROW).list().forEach(d -> found.put(d.imei(), d));
+                .query(ROW)
+                .list()
+                .forEach(d -> found.put(d.imei(), d));
         return found;
     }
 
@@ -135,7 +148,8 @@ class JdbcDeviceRepository implements DeviceRepository {
                 .query((rs, n) -> {
                     found.put(new ModelSerial(rs.getString(1), rs.getString(2)), rs.getString(3));
                     return null;
-                }).list();
+                })
+                .list();
         return found;
     }
 
@@ -149,13 +163,18 @@ class JdbcDeviceRepository implements DeviceRepository {
     @Override
     public boolean serialTaken(String model, String serialNumber) {
         return jdbc.sql("select exists(select 1 from device where model = :model and serial_number = :serial)")
-                .param("model", model).param("serial", serialNumber)
-                .query(Boolean.class).single();
+                .param("model", model)
+                .param("serial", serialNumber)
+                .query(Boolean.class)
+                .single();
     }
 
     @Override
     public Optional<Device> findByImei(String imei) {
-        return jdbc.sql("select " + COLUMNS + FROM + " where d.imei = ?").param(imei).query(ROW).optional();
+        return jdbc.sql("select " + COLUMNS + FROM + " where d.imei = ?")
+                .param(imei)
+                .query(ROW)
+                .optional();
     }
 
     @Override
@@ -184,8 +203,11 @@ class JdbcDeviceRepository implements DeviceRepository {
                         + "count(*) as n from device d left join unit u on u.code = d.unit_code" + where
                         + " group by 1, 3 order by 1, 3")
                 .params(args)
-                .query((rs, i) -> new EndOfTermReport.Row(rs.getString("unit"), rs.getString("name"),
-                        DeviceState.valueOf(rs.getString("state")), rs.getLong("n")))
+                .query((rs, i) -> new EndOfTermReport.Row(
+                        rs.getString("unit"),
+                        rs.getString("name"),
+                        DeviceState.valueOf(rs.getString("state")),
+                        rs.getLong("n")))
                 .list();
     }
 
@@ -196,27 +218,32 @@ class JdbcDeviceRepository implements DeviceRepository {
         scoped(scope, "d.", where, args);
         List<Placement> batch = new ArrayList<>(batchSize);
         // read from a cursor inside the caller's read-only transaction: 140,000 devices never sit in memory
-        jdbcTemplate.query(con -> {
-            var ps = con.prepareStatement("select d.imei, d.model, d.unit_code, d.state from device d" + where
-                    + " order by d.imei");
-            for (int i = 0; i < args.size(); i++) {
-                Object arg = args.get(i);
-                if (arg instanceof String[] codes) {
-                    ps.setArray(i + 1, con.createArrayOf("varchar", codes));
-                } else {
-                    ps.setObject(i + 1, arg);
-                }
-            }
-            ps.setFetchSize(batchSize);
-            return ps;
-        }, rs -> {
-            batch.add(new Placement(rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
-                    DeviceState.valueOf(rs.getString(4))));
-            if (batch.size() == batchSize) {
-                batches.accept(List.copyOf(batch));
-                batch.clear();
-            }
-        });
+        jdbcTemplate.query(
+                con -> {
+                    var ps = con.prepareStatement(
+                            "select d.imei, d.model, d.unit_code, d.state from device d" + where + " order by d.imei");
+                    for (int i = 0; i < args.size(); i++) {
+                        Object arg = args.get(i);
+                        if (arg instanceof String[] codes) {
+                            ps.setArray(i + 1, con.createArrayOf("varchar", codes));
+                        } else {
+                            ps.setObject(i + 1, arg);
+                        }
+                    }
+                    ps.setFetchSize(batchSize);
+                    return ps;
+                },
+                rs -> {
+                    batch.add(new Placement(
+                            rs.getString(1),
+                            rs.getString(2),
+                            Optional.ofNullable(rs.getString(3)),
+                            DeviceState.valueOf(rs.getString(4))));
+                    if (batch.size() == batchSize) {
+                        batches.accept(List.copyOf(batch));
+                        batch.clear();
+                    }
+                });
         if (!batch.isEmpty()) {
             batches.accept(List.copyOf(batch));
         }
@@ -239,7 +266,10 @@ class JdbcDeviceRepository implements DeviceRepository {
             + "where h.subject_type = 'PACK' and h.action = 'EXCHANGE_IN' and xp.agreement_id = ?)";
 
     private String[] codesUnder(String pathPrefix) { // paths hold no LIKE wildcards (see UnitService.CODE)
-        return jdbc.sql("select code from unit where path like ?").param(pathPrefix + "%").query(String.class).list()
+        return jdbc.sql("select code from unit where path like ?")
+                .param(pathPrefix + "%")
+                .query(String.class)
+                .list()
                 .toArray(String[]::new);
     }
 
@@ -263,7 +293,8 @@ class JdbcDeviceRepository implements DeviceRepository {
         scoped(scope, "", where, args);
         jdbc.sql("select " + key + " as k, count(*) as n from device" + where + " group by 1")
                 .params(args)
-                .query((rs, i) -> counts.put(rs.getString("k"), rs.getLong("n"))).list();
+                .query((rs, i) -> counts.put(rs.getString("k"), rs.getLong("n")))
+                .list();
         return counts;
     }
 
@@ -298,18 +329,21 @@ class JdbcDeviceRepository implements DeviceRepository {
         if (q.notReturned()) {
             sql.append(" and d.state <> 'RETURNED'");
         }
-        q.agreementId().ifPresent(a -> { // the same devices as the end-of-term report counts
-            sql.append(" and d.").append(UNDER_AGREEMENT);
-            args.add(a);
-            args.add(a);
-        });
+        q.agreementId()
+                .ifPresent(
+                        a -> { // the same devices as the end-of-term report counts
+                            sql.append(" and d.").append(UNDER_AGREEMENT);
+                            args.add(a);
+                            args.add(a);
+                        });
         q.afterKey().ifPresent(key -> after(q.order(), key, sql, args));
-        sql.append(switch (q.order()) {
-            case IMEI -> " order by d.imei";
-            case MODEL -> " order by d.model, d.imei";
-            case UNIT_CODE -> " order by coalesce(d.unit_code, ''), d.imei";
-            case UPDATE_TIME_DESC -> " order by d.updated_at desc, d.imei desc";
-        });
+        sql.append(
+                switch (q.order()) {
+                    case IMEI -> " order by d.imei";
+                    case MODEL -> " order by d.model, d.imei";
+                    case UNIT_CODE -> " order by coalesce(d.unit_code, ''), d.imei";
+                    case UPDATE_TIME_DESC -> " order by d.updated_at desc, d.imei desc";
+                });
         sql.append(" limit ?");
         args.add(q.limit());
         return jdbc.sql(sql.toString()).params(args).query(ROW).list();

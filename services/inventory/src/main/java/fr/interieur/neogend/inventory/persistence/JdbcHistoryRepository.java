@@ -21,8 +21,7 @@ import java.util.Optional;
 class JdbcHistoryRepository implements HistoryRepository {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
@@ -68,9 +67,14 @@ class JdbcHistoryRepository implements HistoryRepository {
         return jdbc.sql("select id, subject_type, subject_id, action, actor, at, before::text, after::text "
                         + "from history where device_imei = ?" + after + " order by id limit ?")
                 .params(args)
-                .query((rs, n) -> new HistoryEntry(rs.getLong("id"), rs.getString("subject_type"),
-                        rs.getString("subject_id"), rs.getString("action"), rs.getString("actor"),
-                        rs.getTimestamp("at").toInstant(), parse(rs.getString("before")),
+                .query((rs, n) -> new HistoryEntry(
+                        rs.getLong("id"),
+                        rs.getString("subject_type"),
+                        rs.getString("subject_id"),
+                        rs.getString("action"),
+                        rs.getString("actor"),
+                        rs.getTimestamp("at").toInstant(),
+                        parse(rs.getString("before")),
                         parse(rs.getString("after"))))
                 .list();
     }

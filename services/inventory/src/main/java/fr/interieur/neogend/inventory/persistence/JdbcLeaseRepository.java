@@ -29,10 +29,11 @@ class JdbcLeaseRepository implements LeaseRepository {
         LocalDate first = month.atDay(1);
         LocalDate next = month.plusMonths(1).atDay(1);
         int days = month.lengthOfMonth();
-        jdbc.query(con -> {
-            // a pack's days in the month under the agreement: its lease ∩ its period under the agreement
-            // ∩ the month; with the pack's exchanges (history), to name the devices it held meanwhile
-            var ps = con.prepareStatement("""
+        jdbc.query(
+                con -> {
+                    // a pack's days in the month under the agreement: its lease ∩ its period under the agreement
+                    // ∩ the month; with the pack's exchanges (history), to name the devices it held meanwhile
+                    var ps = con.prepareStatement("""
                     select x.id, type, unit_code, billed_from, billed_until, device_imei, e.exchanges
                     from (select p.id, p.type, p.unit_code, p.device_imei,
                                  greatest(p.lease_start, a.valid_from, ?) as billed_from,
@@ -51,33 +52,44 @@ class JdbcLeaseRepository implements LeaseRepository {
                                group by h.subject_id) e on e.subject_id = x.id
                     where billed_from < billed_until
                     order by x.id""");
-            ps.setFetchSize(1000); // a cursor inside the read-only transaction
-            ps.setDate(1, Date.valueOf(first));
-            ps.setDate(2, Date.valueOf(next));
-            ps.setDate(3, Date.valueOf(next));
-            ps.setDate(4, Date.valueOf(next));
-            ps.setString(5, agreementId);
-            ps.setDate(6, Date.valueOf(next));
-            ps.setDate(7, Date.valueOf(first));
-            ps.setDate(8, Date.valueOf(next));
-            ps.setDate(9, Date.valueOf(first));
-            return ps;
-        }, rs -> {
-            LocalDate from = rs.getDate("billed_from").toLocalDate();
-            LocalDate until = rs.getDate("billed_until").toLocalDate();
-            java.sql.Array exchanges = rs.getArray("exchanges");
-            sink.accept(new LeaseInterval(rs.getString("id"), PackType.valueOf(rs.getString("type")),
-                    Optional.ofNullable(rs.getString("unit_code")), from, until, days, agreementId,
-                    devicesHeld(rs.getString("device_imei"), exchanges == null ? new String[0]
-                            : (String[]) exchanges.getArray(), from, until)));
-        });
+                    ps.setFetchSize(1000); // a cursor inside the read-only transaction
+                    ps.setDate(1, Date.valueOf(first));
+                    ps.setDate(2, Date.valueOf(next));
+                    ps.setDate(3, Date.valueOf(next));
+                    ps.setDate(4, Date.valueOf(next));
+                    ps.setString(5, agreementId);
+                    ps.setDate(6, Date.valueOf(next));
+                    ps.setDate(7, Date.valueOf(first));
+                    ps.setDate(8, Date.valueOf(next));
+                    ps.setDate(9, Date.valueOf(first));
+                    return ps;
+                },
+                rs -> {
+                    LocalDate from = rs.getDate("billed_from").toLocalDate();
+                    LocalDate until = rs.getDate("billed_until").toLocalDate();
+                    java.sql.Array exchanges = rs.getArray("exchanges");
+                    sink.accept(new LeaseInterval(
+                            rs.getString("id"),
+                            PackType.valueOf(rs.getString("type")),
+                            Optional.ofNullable(rs.getString("unit_code")),
+                            from,
+                            until,
+                            days,
+                            agreementId,
+                            devicesHeld(
+                                    rs.getString("device_imei"),
+                                    exchanges == null ? new String[0] : (String[]) exchanges.getArray(),
+                                    from,
+                                    until)));
+                });
     }
 
     @Override
     public List<TypeDays> sumPerType(YearMonth month, String agreementId) {
         LocalDate first = month.atDay(1);
         LocalDate next = month.plusMonths(1).atDay(1);
-        return jdbc.query("""
+        return jdbc.query(
+                """
                         select type, count(distinct id), sum(billed_until - billed_from)
                         from (select p.id, p.type,
                                      greatest(p.lease_start, a.valid_from, ?) as billed_from,
@@ -89,8 +101,15 @@ class JdbcLeaseRepository implements LeaseRepository {
                         where billed_from < billed_until
                         group by type order by type""",
                 (rs, n) -> new TypeDays(PackType.valueOf(rs.getString(1)), rs.getLong(2), rs.getLong(3)),
-                Date.valueOf(first), Date.valueOf(next), Date.valueOf(next), Date.valueOf(next), agreementId,
-                Date.valueOf(next), Date.valueOf(first), Date.valueOf(next), Date.valueOf(first));
+                Date.valueOf(first),
+                Date.valueOf(next),
+                Date.valueOf(next),
+                Date.valueOf(next),
+                agreementId,
+                Date.valueOf(next),
+                Date.valueOf(first),
+                Date.valueOf(next),
+                Date.valueOf(first));
     }
 
     /**

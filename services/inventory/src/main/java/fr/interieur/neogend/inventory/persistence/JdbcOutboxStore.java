@@ -17,8 +17,8 @@ import java.util.UUID;
 class JdbcOutboxStore implements OutboxStore {
 
     private static final String COLUMNS = "o.id, o.event_id::text, o.kind, o.subject_id, o.payload, o.attempts";
-    private static final RowMapper<Event> EVENT = (rs, n) -> new Event(rs.getLong(1), rs.getString(2),
-            rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getInt(6));
+    private static final RowMapper<Event> EVENT = (rs, n) ->
+            new Event(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getInt(6));
 
     private final JdbcClient jdbc;
 
@@ -43,8 +43,7 @@ class JdbcOutboxStore implements OutboxStore {
                           and not exists (select 1 from outbox e
                                            where e.subject_id = o.subject_id and e.id < o.id
                                              and e.delivered_at is null and e.parked_at is null)
-                        order by o.id limit ? for update of o skip locked""")
-                .param(limit).query(EVENT).list();
+                        order by o.id limit ? for update of o skip locked""").param(limit).query(EVENT).list();
     }
 
     @Override
@@ -53,13 +52,16 @@ class JdbcOutboxStore implements OutboxStore {
                          from outbox o
                         where o.subject_id = ? and o.id > ? and o.delivered_at is null and o.parked_at is null
                         order by o.id limit 1 for update of o""")
-                .params(after.subject(), after.id()).query(EVENT).optional();
+                .params(after.subject(), after.id())
+                .query(EVENT)
+                .optional();
     }
 
     @Override
     public void delivered(long id) {
         jdbc.sql("update outbox set delivered_at = now(), attempts = attempts + 1, last_error = null where id = ?")
-                .param(id).update();
+                .param(id)
+                .update();
     }
 
     @Override
@@ -68,8 +70,7 @@ class JdbcOutboxStore implements OutboxStore {
         jdbc.sql("""
                         update outbox set parked_at = now(), parked_reason = ?, last_error = ?,
                                           attempts = attempts + 1, next_attempt_at = 'infinity'
-                        where id = ?""")
-                .params(reason, reason, id).update();
+                        where id = ?""").params(reason, reason, id).update();
     }
 
     @Override
@@ -77,14 +78,14 @@ class JdbcOutboxStore implements OutboxStore {
         jdbc.sql("""
                         update outbox set attempts = attempts + 1, last_error = ?,
                                           next_attempt_at = now() + ? * interval '1 millisecond'
-                        where id = ?""")
-                .params(reason, wait.toMillis(), id).update();
+                        where id = ?""").params(reason, wait.toMillis(), id).update();
     }
 
     @Override
     public int deleteDeliveredBefore(Duration keep) {
         return jdbc.sql("delete from outbox where delivered_at < now() - ? * interval '1 second'")
-                .param(keep.toSeconds()).update();
+                .param(keep.toSeconds())
+                .update();
     }
 
     @Override
@@ -94,8 +95,10 @@ class JdbcOutboxStore implements OutboxStore {
                                min(created_at) filter (where parked_at is null),
                                count(*) filter (where parked_at is not null)
                           from outbox where delivered_at is null""")
-                .query((rs, n) -> new Backlog(rs.getLong(1),
-                        Optional.ofNullable(rs.getTimestamp(2)).map(Timestamp::toInstant), rs.getLong(3)))
+                .query((rs, n) -> new Backlog(
+                        rs.getLong(1),
+                        Optional.ofNullable(rs.getTimestamp(2)).map(Timestamp::toInstant),
+                        rs.getLong(3)))
                 .single();
     }
 }

@@ -56,13 +56,26 @@ class JdbcPackRepository implements PackRepository {
             return List.of();
         }
         List<Long> numbers = jdbc.sql("select nextval('pack_number') from generate_series(1, ?)")
-                .param(newPacks.size()).query(Long.class).list();
+                .param(newPacks.size())
+                .query(Long.class)
+                .list();
         List<Pack> created = new ArrayList<>(newPacks.size());
         for (int i = 0; i < newPacks.size(); i++) {
             NewPack p = newPacks.get(i);
-            created.add(new Pack(String.format("PK-%07d", numbers.get(i)), p.type(), Optional.of(p.deviceImei()),
-                    p.unitCode(), Optional.empty(), List.of(), false, p.leaseStart(), Optional.empty(), p.at(),
-                    p.at(), 0, Optional.of(p.agreementId())));
+            created.add(new Pack(
+                    String.format("PK-%07d", numbers.get(i)),
+                    p.type(),
+                    Optional.of(p.deviceImei()),
+                    p.unitCode(),
+                    Optional.empty(),
+                    List.of(),
+                    false,
+                    p.leaseStart(),
+                    Optional.empty(),
+                    p.at(),
+                    p.at(),
+                    0,
+                    Optional.of(p.agreementId())));
         }
         jdbcTemplate.batchUpdate("""
                 insert into pack (id, type, device_imei, unit_code, lease_start, created_at, updated_at, agreement_id)
@@ -93,8 +106,9 @@ class JdbcPackRepository implements PackRepository {
     public List<Pack> transfer(TransferScope scope, String toAgreementId, String actor, java.time.Instant at) {
         // the packs in scope: every period of the agreement still running on the date or starting after
         // it (a pack received under the ending agreement after the date bills to the successor too)
-        StringBuilder where = new StringBuilder(" where a.agreement_id = ? and (a.valid_until is null or a.valid_until > ?)"
-                + " and (p.lease_end is null or p.lease_end > ?)");
+        StringBuilder where =
+                new StringBuilder(" where a.agreement_id = ? and (a.valid_until is null or a.valid_until > ?)"
+                        + " and (p.lease_end is null or p.lease_end > ?)");
         Date day = Date.valueOf(scope.date());
         List<Object> args = new ArrayList<>(List.of(scope.fromAgreementId(), day, day));
         scope.type().ifPresent(t -> {
@@ -109,7 +123,9 @@ class JdbcPackRepository implements PackRepository {
         // statements below then see exactly these periods
         List<String> ids = jdbc.sql("select x.id from pack x where x.id in (select p.id from pack p "
                         + "join pack_agreement a on a.pack_id = p.id" + where + ") order by x.id for update")
-                .params(args).query(String.class).list();
+                .params(args)
+                .query(String.class)
+                .list();
         if (ids.isEmpty()) {
             return List.of();
         }
@@ -119,24 +135,30 @@ class JdbcPackRepository implements PackRepository {
         String scoped = " a.agreement_id = ? and (a.valid_until is null or a.valid_until > ?)"
                 + " and a.pack_id in (select p.id from pack p where p.id = any(?) and (p.lease_end is null or p.lease_end > ?))";
         // periods starting on the date or later change hands whole
-        jdbc.sql("update pack_agreement a set agreement_id = ?, recorded_at = ?, recorded_by = ? where a.valid_from >= ? and"
-                        + scoped)
-                .params(toAgreementId, when, actor, day, scope.fromAgreementId(), day, idArray, day).update();
+        jdbc.sql(
+                        "update pack_agreement a set agreement_id = ?, recorded_at = ?, recorded_by = ? where a.valid_from >= ? and"
+                                + scoped)
+                .params(toAgreementId, when, actor, day, scope.fromAgreementId(), day, idArray, day)
+                .update();
         // periods running on the date: the successor's starts that day, the old one ends the day before
         jdbc.sql("""
                         insert into pack_agreement (pack_id, agreement_id, valid_from, valid_until, recorded_at, recorded_by)
-                        select a.pack_id, ?, ?, a.valid_until, ?, ? from pack_agreement a where a.valid_from < ? and"""
-                        + scoped)
-                .params(toAgreementId, day, when, actor, day, scope.fromAgreementId(), day, idArray, day).update();
+                        select a.pack_id, ?, ?, a.valid_until, ?, ? from pack_agreement a where a.valid_from < ? and""" + scoped)
+                .params(toAgreementId, day, when, actor, day, scope.fromAgreementId(), day, idArray, day)
+                .update();
         jdbc.sql("update pack_agreement a set valid_until = ? where a.valid_from < ? and" + scoped)
-                .params(day, day, scope.fromAgreementId(), day, idArray, day).update();
+                .params(day, day, scope.fromAgreementId(), day, idArray, day)
+                .update();
         // the agreement a pack is leased under now (that of its open period): the moved packs whose open
         // period was the ending agreement's (pack.agreement_id mirrors it; no per-row look-up of the
         // periods, which PostgreSQL planned as a nested loop over 70,000 packs)
         jdbc.sql("update pack set agreement_id = ?, updated_at = ?, version = version + 1 "
                         + "where id = any(?) and agreement_id = ?")
-                .params(toAgreementId, when, idArray, scope.fromAgreementId()).update();
-        return jdbc.sql("select " + COLUMNS + " from pack where id = any(?) order by id").param(idArray).query(ROW)
+                .params(toAgreementId, when, idArray, scope.fromAgreementId())
+                .update();
+        return jdbc.sql("select " + COLUMNS + " from pack where id = any(?) order by id")
+                .param(idArray)
+                .query(ROW)
                 .list();
     }
 
@@ -144,7 +166,8 @@ class JdbcPackRepository implements PackRepository {
     public AgreementPackCounts countForAgreement(String agreementId) {
         java.util.Map<PackType, Long> running = new java.util.EnumMap<>(PackType.class);
         jdbc.sql("select type, count(*) from pack where agreement_id = ? and lease_end is null group by type")
-                .param(agreementId).query((rs, n) -> running.put(PackType.valueOf(rs.getString(1)), rs.getLong(2)))
+                .param(agreementId)
+                .query((rs, n) -> running.put(PackType.valueOf(rs.getString(1)), rs.getLong(2)))
                 .list();
         java.util.Map<PackType, Long> transferred = new java.util.EnumMap<>(PackType.class);
         jdbc.sql("""
@@ -153,19 +176,26 @@ class JdbcPackRepository implements PackRepository {
                           and exists (select 1 from pack_agreement b where b.pack_id = a.pack_id
                                       and b.valid_until = a.valid_from and b.agreement_id <> a.agreement_id)
                         group by p.type""")
-                .param(agreementId).query((rs, n) -> transferred.put(PackType.valueOf(rs.getString(1)), rs.getLong(2)))
+                .param(agreementId)
+                .query((rs, n) -> transferred.put(PackType.valueOf(rs.getString(1)), rs.getLong(2)))
                 .list();
         return new AgreementPackCounts(running, transferred);
     }
 
     @Override
     public Optional<Pack> find(String id) {
-        return jdbc.sql("select " + COLUMNS + " from pack where id = ?").param(id).query(ROW).optional();
+        return jdbc.sql("select " + COLUMNS + " from pack where id = ?")
+                .param(id)
+                .query(ROW)
+                .optional();
     }
 
     @Override
     public Optional<Pack> findByDevice(String imei) {
-        return jdbc.sql("select " + COLUMNS + " from pack where device_imei = ?").param(imei).query(ROW).optional();
+        return jdbc.sql("select " + COLUMNS + " from pack where device_imei = ?")
+                .param(imei)
+                .query(ROW)
+                .optional();
     }
 
     @Override
@@ -174,10 +204,18 @@ class JdbcPackRepository implements PackRepository {
                         update pack set device_imei = ?, unit_code = ?, holder_agent_id = ?, accessories = ?,
                                         held = ?, lease_end = ?, updated_at = ?, version = ?
                         where id = ? and version = ?""")
-                .params(p.deviceImei().orElse(null), p.unitCode().orElse(null), p.holderAgentId().orElse(null),
-                        p.accessories().toArray(String[]::new), p.held(),
-                        p.leaseEnd().map(Date::valueOf).orElse(null), Timestamp.from(p.updatedAt()), p.version(),
-                        p.id(), p.version() - 1)
-                .update() == 1;
+                        .params(
+                                p.deviceImei().orElse(null),
+                                p.unitCode().orElse(null),
+                                p.holderAgentId().orElse(null),
+                                p.accessories().toArray(String[]::new),
+                                p.held(),
+                                p.leaseEnd().map(Date::valueOf).orElse(null),
+                                Timestamp.from(p.updatedAt()),
+                                p.version(),
+                                p.id(),
+                                p.version() - 1)
+                        .update()
+                == 1;
     }
 }

@@ -43,21 +43,25 @@ class JdbcUnitRepository implements UnitRepository {
                                           created_by)
                         values (:code, :name, :level, :parent, :path, :createdAt, :updatedAt, :version, :actor)
                         on conflict (code) do nothing""")
-                .param("code", u.code())
-                .param("name", u.name())
-                .param("level", u.level().name())
-                .param("parent", u.parentCode().orElse(null))
-                .param("path", u.path())
-                .param("createdAt", Timestamp.from(u.createdAt()))
-                .param("updatedAt", Timestamp.from(u.updatedAt()))
-                .param("version", u.version())
-                .param("actor", actor)
-                .update() == 1;
+                        .param("code", u.code())
+                        .param("name", u.name())
+                        .param("level", u.level().name())
+                        .param("parent", u.parentCode().orElse(null))
+                        .param("path", u.path())
+                        .param("createdAt", Timestamp.from(u.createdAt()))
+                        .param("updatedAt", Timestamp.from(u.updatedAt()))
+                        .param("version", u.version())
+                        .param("actor", actor)
+                        .update()
+                == 1;
     }
 
     @Override
     public Optional<Unit> find(String code) {
-        return jdbc.sql("select " + COLUMNS + " from unit where code = ?").param(code).query(ROW).optional();
+        return jdbc.sql("select " + COLUMNS + " from unit where code = ?")
+                .param(code)
+                .query(ROW)
+                .optional();
     }
 
     @Override
@@ -66,7 +70,8 @@ class JdbcUnitRepository implements UnitRepository {
         if (!codes.isEmpty()) {
             jdbc.sql("select code, path from unit where code = any(?::varchar[])")
                     .param(codes.toArray(String[]::new))
-                    .query((rs, n) -> paths.put(rs.getString(1), rs.getString(2))).list();
+                    .query((rs, n) -> paths.put(rs.getString(1), rs.getString(2)))
+                    .list();
         }
         return paths;
     }
@@ -95,13 +100,15 @@ class JdbcUnitRepository implements UnitRepository {
         int moved = jdbc.sql("""
                         update unit set parent_code = ?, version = version + 1, updated_at = now()
                         where code = ? and version = ?""")
-                .params(newParentCode, unit.code(), expectedVersion).update();
+                .params(newParentCode, unit.code(), expectedVersion)
+                .update();
         if (moved != 1) {
             return false;
         }
         // The whole subtree's paths in one statement; paths hold no LIKE wildcards (see UnitService.CODE).
         jdbc.sql("update unit set path = ? || substr(path, ?) where path like ?")
-                .params(newPath, unit.path().length() + 1, unit.path() + "%").update();
+                .params(newPath, unit.path().length() + 1, unit.path() + "%")
+                .update();
         return true;
     }
 }

@@ -22,9 +22,15 @@ class OutboxMetrics {
         Tags tags = Tags.of("outbox", "inventory-events");
         String waiting = "from outbox where delivered_at is null and parked_at is null";
         gauges.single("neogend.outbox.backlog", "Events waiting to be delivered", tags, "select count(*) " + waiting);
-        gauges.single("neogend.outbox.oldest.age.seconds", "Seconds the oldest waiting event has waited", tags,
+        gauges.single(
+                "neogend.outbox.oldest.age.seconds",
+                "Seconds the oldest waiting event has waited",
+                tags,
                 "select extract(epoch from now() - min(created_at)) " + waiting);
-        gauges.single("neogend.outbox.parked", "Events the receiver refused for good, waiting for a person", tags,
+        gauges.single(
+                "neogend.outbox.parked",
+                "Events the receiver refused for good, waiting for a person",
+                tags,
                 "select count(*) from outbox where parked_at is not null and delivered_at is null");
     }
 }

@@ -3,9 +3,9 @@ package fr.interieur.neogend.inventory.telemetryclient;
 import com.google.protobuf.Timestamp;
 import fr.interieur.neogend.inventory.device.Device;
 import fr.interieur.neogend.inventory.device.DeviceEvents;
+import fr.interieur.neogend.inventory.outbox.OutboxStore;
 import fr.interieur.neogend.telemetry.v1.InventoryEvent;
 import fr.interieur.neogend.telemetry.v1.InventoryEventKind;
-import fr.interieur.neogend.inventory.outbox.OutboxStore;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
@@ -31,29 +31,51 @@ class OutboxDeviceEvents implements DeviceEvents {
 
     @Override
     public void deviceLost(Device device, boolean stolen, Instant at) {
-        write(event(stolen ? InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN
-                : InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST, device.imei(), at).build(), at);
+        write(
+                event(
+                                stolen
+                                        ? InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN
+                                        : InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST,
+                                device.imei(),
+                                at)
+                        .build(),
+                at);
     }
 
     @Override
     public void deviceExchanged(Device old, Device replacement, String packId, Instant at) {
-        write(event(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_EXCHANGED, old.imei(), at)
-                .setReplacementImei(replacement.imei()).setPackId(packId).build(), at);
+        write(
+                event(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_EXCHANGED, old.imei(), at)
+                        .setReplacementImei(replacement.imei())
+                        .setPackId(packId)
+                        .build(),
+                at);
     }
 
     @Override
     public void deviceReturned(Device device, Instant at) {
-        write(event(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, device.imei(), at).build(), at);
+        write(
+                event(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, device.imei(), at)
+                        .build(),
+                at);
     }
 
     private static InventoryEvent.Builder event(InventoryEventKind kind, String imei, Instant at) {
-        return InventoryEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setKind(kind).setImei(imei)
+        return InventoryEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setKind(kind)
+                .setImei(imei)
                 .setTime(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()));
     }
 
     /** Queues one event (package-private for the relay's tests). */
     void write(InventoryEvent event, Instant at) {
-        store.write(UUID.fromString(event.getEventId()), TELEMETRY, event.getKind().name(), event.getImei(),
-                event.toByteArray(), at);
+        store.write(
+                UUID.fromString(event.getEventId()),
+                TELEMETRY,
+                event.getKind().name(),
+                event.getImei(),
+                event.toByteArray(),
+                at);
     }
 }

@@ -21,7 +21,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -76,6 +75,7 @@ class OutboxRelay implements SmartLifecycle {
     static final int MAX_PER_PASS = 1000;
     /** Consecutive "receiver cannot take anything" failures (of different devices) that end a pass. */
     static final int DOWN_IN_A_ROW = 2;
+
     private static final int MAX_REASON = 480;
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.?[A-Za-z0-9_-]*");
     private static final Pattern BEARER = Pattern.compile("(?i)bearer\\s+\\S+");
@@ -91,17 +91,28 @@ class OutboxRelay implements SmartLifecycle {
     private final PollingLoop loop;
 
     @Autowired
-    OutboxRelay(OutboxStore store, TransactionTemplate tx, ServiceTokenSource tokens, TelemetryChannel channel,
-                @Value("${neogend.outbox.poll-interval:1s}") Duration pollInterval,
-                @Value("${neogend.outbox.deadline:5s}") Duration deadline,
-                @Value("${neogend.outbox.max-backoff:5m}") Duration maxBackoff,
-                @Value("${neogend.outbox.keep-delivered:7d}") Duration keepDelivered) {
+    OutboxRelay(
+            OutboxStore store,
+            TransactionTemplate tx,
+            ServiceTokenSource tokens,
+            TelemetryChannel channel,
+            @Value("${neogend.outbox.poll-interval:1s}") Duration pollInterval,
+            @Value("${neogend.outbox.deadline:5s}") Duration deadline,
+            @Value("${neogend.outbox.max-backoff:5m}") Duration maxBackoff,
+            @Value("${neogend.outbox.keep-delivered:7d}") Duration keepDelivered) {
         this(store, tx, tokens, channel.channel(), pollInterval, deadline, maxBackoff, keepDelivered);
     }
 
     /** A relay of its own (another replica, a restarted one) over any channel. */
-    OutboxRelay(OutboxStore store, TransactionTemplate tx, ServiceTokenSource tokens, Channel channel,
-                Duration pollInterval, Duration deadline, Duration maxBackoff, Duration keepDelivered) {
+    OutboxRelay(
+            OutboxStore store,
+            TransactionTemplate tx,
+            ServiceTokenSource tokens,
+            Channel channel,
+            Duration pollInterval,
+            Duration deadline,
+            Duration maxBackoff,
+            Duration keepDelivered) {
         this.store = store;
         this.tx = tx;
         this.tokens = tokens;
@@ -137,8 +148,12 @@ class OutboxRelay implements SmartLifecycle {
         return switch (code) {
             case OK -> Outcome.DELIVERED;
             case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> Outcome.PARK;
-            case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAUTHENTICATED, PERMISSION_DENIED,
-                 UNIMPLEMENTED -> Outcome.RETRY_RECEIVER_DOWN;
+            case UNAVAILABLE,
+                    DEADLINE_EXCEEDED,
+                    RESOURCE_EXHAUSTED,
+                    UNAUTHENTICATED,
+                    PERMISSION_DENIED,
+                    UNIMPLEMENTED -> Outcome.RETRY_RECEIVER_DOWN;
             case CANCELLED, UNKNOWN, NOT_FOUND, ALREADY_EXISTS, ABORTED, INTERNAL, DATA_LOSS -> Outcome.RETRY;
         };
     }
@@ -194,18 +209,28 @@ class OutboxRelay implements SmartLifecycle {
                 }
                 case PARK -> {
                     store.park(event.id(), attempt.reason());
-                    log.warn("outbox event {} (event id {}, {}) parked, never retried by the relay: {}; "
-                                    + "the device's later events go on (see docs/operations.md)", event.id(),
-                            event.eventId(), event.kind(), attempt.reason());
+                    log.warn(
+                            "outbox event {} (event id {}, {}) parked, never retried by the relay: {}; "
+                                    + "the device's later events go on (see docs/operations.md)",
+                            event.id(),
+                            event.eventId(),
+                            event.kind(),
+                            attempt.reason());
                     pass.parked++;
                     pass.downInARow = 0;
                 }
                 case RETRY, RETRY_RECEIVER_DOWN -> {
                     Duration wait = backoff(event.attempts() + 1);
                     store.retryLater(event.id(), attempt.reason(), wait);
-                    log.warn("outbox event {} (event id {}, {}) not delivered (attempt {}): {}; next try in {}; "
-                                    + "the device's later events wait", event.id(), event.eventId(), event.kind(),
-                            event.attempts() + 1, attempt.reason(), wait);
+                    log.warn(
+                            "outbox event {} (event id {}, {}) not delivered (attempt {}): {}; next try in {}; "
+                                    + "the device's later events wait",
+                            event.id(),
+                            event.eventId(),
+                            event.kind(),
+                            event.attempts() + 1,
+                            attempt.reason(),
+                            wait);
                     pass.downInARow = attempt.outcome() == Outcome.RETRY_RECEIVER_DOWN ? pass.downInARow + 1 : 0;
                     return;
                 }
@@ -230,7 +255,9 @@ class OutboxRelay implements SmartLifecycle {
             TelemetryServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
                     .withCallCredentials(bearer(token.get()))
-                    .recordInventoryEvent(RecordInventoryEventRequest.newBuilder().setEvent(event).build());
+                    .recordInventoryEvent(RecordInventoryEventRequest.newBuilder()
+                            .setEvent(event)
+                            .build());
             return Attempt.DELIVERED;
         } catch (StatusRuntimeException e) {
             Status s = e.getStatus();

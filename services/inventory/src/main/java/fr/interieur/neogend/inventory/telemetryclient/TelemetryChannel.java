@@ -15,8 +15,9 @@ class TelemetryChannel implements DisposableBean {
 
     private final PeerChannel peer;
 
-    TelemetryChannel(@Value("${neogend.outbox.telemetry-target:localhost:9095}") String target,
-                     ObservationRegistry observations) {
+    TelemetryChannel(
+            @Value("${neogend.outbox.telemetry-target:localhost:9095}") String target,
+            ObservationRegistry observations) {
         this.peer = new PeerChannel("telemetry", target, Duration.ofSeconds(10), observations);
     }
 

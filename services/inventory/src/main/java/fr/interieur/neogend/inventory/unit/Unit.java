@@ -13,8 +13,15 @@ import java.util.Optional;
  * @param path       codes of the ancestors and the unit, as {@code /A/B/C/}: a subtree is a path prefix
  * @param version    optimistic-locking version
  */
-public record Unit(String code, String name, UnitLevel level, Optional<String> parentCode, String path,
-                   Instant createdAt, Instant updatedAt, long version) {
+public record Unit(
+        String code,
+        String name,
+        UnitLevel level,
+        Optional<String> parentCode,
+        String path,
+        Instant createdAt,
+        Instant updatedAt,
+        long version) {
 
     /** Codes of the ancestors, root first. */
     public List<String> ancestorCodes() {

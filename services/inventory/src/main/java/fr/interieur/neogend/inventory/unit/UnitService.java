@@ -46,14 +46,19 @@ public class UnitService {
         if (!caller.restrictedToUnit()) {
             return Reach.all();
         }
-        return caller.unitCode().flatMap(units::find).map(u -> Reach.under(u.path())).orElse(Reach.nothing());
+        return caller.unitCode()
+                .flatMap(units::find)
+                .map(u -> Reach.under(u.path()))
+                .orElse(Reach.nothing());
     }
 
     @Transactional
-    public Unit create(String code, String name, Optional<UnitLevel> level, Optional<String> parentCode,
-                       Caller caller) {
+    public Unit create(
+            String code, String name, Optional<UnitLevel> level, Optional<String> parentCode, Caller caller) {
         Validation v = new Validation();
-        v.check(code != null && CODE.matcher(code).matches(), "unit.code",
+        v.check(
+                code != null && CODE.matcher(code).matches(),
+                "unit.code",
                 "must be upper-case letters and digits, parts joined by '-', e.g. GN-RBRE-GGD35");
         v.required(name, "unit.name");
         v.check(name == null || name.length() <= 200, "unit.name", "must be at most 200 characters");
@@ -71,8 +76,10 @@ public class UnitService {
             }
             path = Unit.rootPath(code);
         } else {
-            String parentCodeValue = parentCode.orElseThrow(() -> InvalidArgumentException.of("unit.parent_code",
-                    "is required for a " + unitLevel + " (its parent is a " + unitLevel.parentLevel().get() + ")"));
+            String parentCodeValue = parentCode.orElseThrow(() -> InvalidArgumentException.of(
+                    "unit.parent_code",
+                    "is required for a " + unitLevel + " (its parent is a "
+                            + unitLevel.parentLevel().get() + ")"));
             Unit parent = visible(parentCodeValue, reach, "unit.parent_code");
             requireParentLevel(unitLevel, parent, "unit.parent_code");
             path = parent.childPath(code);
@@ -104,9 +111,13 @@ public class UnitService {
         } else if (reach.wholeFleet()) {
             rows = units.children(Optional.empty(), page.afterKey(), page.fetchSize());
         } else {
-            rows = caller.unitCode().flatMap(units::find)
-                    .filter(u -> page.afterKey().map(after -> u.code().compareTo(after) > 0).orElse(true))
-                    .map(List::of).orElse(List.of());
+            rows = caller.unitCode()
+                    .flatMap(units::find)
+                    .filter(u -> page.afterKey()
+                            .map(after -> u.code().compareTo(after) > 0)
+                            .orElse(true))
+                    .map(List::of)
+                    .orElse(List.of());
         }
         return page.toPage(rows, Unit::code, filters);
     }
@@ -124,8 +135,8 @@ public class UnitService {
         }
         expectedVersion.ifPresent(expected -> {
             if (expected != unit.version()) {
-                throw new ConcurrentChangeException("unit " + code + " is at version " + unit.version()
-                        + ", not " + expected + "; read it again");
+                throw new ConcurrentChangeException(
+                        "unit " + code + " is at version " + unit.version() + ", not " + expected + "; read it again");
             }
         });
         Unit parent = visible(newParentCode, reach, "new_parent_code");
@@ -164,8 +175,9 @@ public class UnitService {
         if (code == null || !CODE.matcher(code).matches()) {
             throw InvalidArgumentException.of(field, "is not a unit code");
         }
-        Unit unit = units.find(code).orElseThrow(() -> InvalidArgumentException.of(field,
-                "unit " + code + " does not exist; create it first"));
+        Unit unit = units.find(code)
+                .orElseThrow(
+                        () -> InvalidArgumentException.of(field, "unit " + code + " does not exist; create it first"));
         if (!reach.covers(unit.path())) {
             throw new AccessDeniedException("unit " + code + " is outside your unit");
         }
@@ -176,15 +188,16 @@ public class UnitService {
         if (code == null || !CODE.matcher(code).matches()) {
             throw InvalidArgumentException.of(field, "is not a unit code");
         }
-        return units.find(code).filter(u -> reach.covers(u.path()))
+        return units.find(code)
+                .filter(u -> reach.covers(u.path()))
                 .orElseThrow(() -> new NotFoundException("no unit " + code));
     }
 
     private static void requireParentLevel(UnitLevel level, Unit parent, String field) {
         UnitLevel wanted = level.parentLevel().orElseThrow();
         if (parent.level() != wanted) {
-            throw new PreconditionFailedException("a " + level + " goes under a " + wanted + "; " + parent.code()
-                    + " is a " + parent.level());
+            throw new PreconditionFailedException(
+                    "a " + level + " goes under a " + wanted + "; " + parent.code() + " is a " + parent.level());
         }
     }
 

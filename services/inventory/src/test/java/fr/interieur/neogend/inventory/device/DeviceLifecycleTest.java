@@ -51,10 +51,14 @@ class DeviceLifecycleTest {
         return m;
     }
 
-    private static void put(Map<DeviceAction, Map<DeviceState, DeviceState[]>> m, DeviceAction action,
-                            DeviceState from, DeviceState whenHeld, DeviceState whenNotHeld) {
-        m.computeIfAbsent(action, a -> new EnumMap<>(DeviceState.class)).put(from,
-                new DeviceState[] {whenHeld, whenNotHeld});
+    private static void put(
+            Map<DeviceAction, Map<DeviceState, DeviceState[]>> m,
+            DeviceAction action,
+            DeviceState from,
+            DeviceState whenHeld,
+            DeviceState whenNotHeld) {
+        m.computeIfAbsent(action, a -> new EnumMap<>(DeviceState.class))
+                .put(from, new DeviceState[] {whenHeld, whenNotHeld});
     }
 
     @Test
@@ -66,12 +70,16 @@ class DeviceLifecycleTest {
                 DeviceState[] outcome = expected.getOrDefault(action, Map.of()).get(from);
                 for (boolean held : new boolean[] {true, false}) {
                     if (outcome != null) {
-                        assertThat(DeviceLifecycle.next(IMEI, from, action, held)).as(action + " from " + from)
+                        assertThat(DeviceLifecycle.next(IMEI, from, action, held))
+                                .as(action + " from " + from)
                                 .isEqualTo(outcome[held ? 0 : 1]);
                     } else {
-                        PreconditionFailedException e = catchThrowableOfType(PreconditionFailedException.class,
+                        PreconditionFailedException e = catchThrowableOfType(
+                                PreconditionFailedException.class,
                                 () -> DeviceLifecycle.next(IMEI, from, action, held));
-                        assertThat(e).as(action + " from " + from + " must be refused").isNotNull();
+                        assertThat(e)
+                                .as(action + " from " + from + " must be refused")
+                                .isNotNull();
                         assertThat(e.getMessage()).contains("is " + from).contains(action.verb());
                     }
                     checked.add(action + "/" + from + "/" + held);
@@ -84,8 +92,10 @@ class DeviceLifecycleTest {
     @Test
     void lostStolenAndReturnedDevicesAreNeverAssigned() {
         for (DeviceState from : List.of(LOST, STOLEN, RETURNED)) {
-            assertThat(catchThrowableOfType(PreconditionFailedException.class,
-                    () -> DeviceLifecycle.next(IMEI, from, DeviceAction.ASSIGN, false)).getMessage())
+            assertThat(catchThrowableOfType(
+                                    PreconditionFailedException.class,
+                                    () -> DeviceLifecycle.next(IMEI, from, DeviceAction.ASSIGN, false))
+                            .getMessage())
                     .isEqualTo("device " + IMEI + " is " + from + "; cannot assign it (allowed from IN_STOCK)");
             assertThat(DeviceLifecycle.allowedFrom(DeviceAction.EXCHANGE_IN)).doesNotContain(from);
         }

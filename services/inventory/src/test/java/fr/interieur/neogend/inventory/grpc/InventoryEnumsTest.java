@@ -32,15 +32,20 @@ class InventoryEnumsTest {
         for (UnitLevel l : UnitLevel.values()) {
             assertThat(InventoryEnums.level(InventoryEnums.toProto(l))).contains(l);
         }
-        assertThat(Arrays.stream(DeviceState.values()).map(InventoryEnums::toProto).distinct()).hasSize(DeviceState.values().length);
+        assertThat(Arrays.stream(DeviceState.values())
+                        .map(InventoryEnums::toProto)
+                        .distinct())
+                .hasSize(DeviceState.values().length);
     }
 
     @Test
     void unspecifiedIsAbsentAndAnUnknownNumberIsRefusedNamingTheField() {
         assertThat(InventoryEnums.state(fr.interieur.neogend.inventory.v1.DeviceState.DEVICE_STATE_UNSPECIFIED))
                 .isEqualTo(Optional.empty());
-        assertThatThrownBy(() -> InventoryEnums.packType(fr.interieur.neogend.inventory.v1.PackType.UNRECOGNIZED,
-                "device.pack_type")).isInstanceOf(InvalidArgumentException.class).hasMessageContaining("device.pack_type");
+        assertThatThrownBy(() -> InventoryEnums.packType(
+                        fr.interieur.neogend.inventory.v1.PackType.UNRECOGNIZED, "device.pack_type"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("device.pack_type");
     }
 
     @Test

@@ -14,7 +14,8 @@ class DevicesHeldTest {
 
     @Test
     void withoutExchangeTheOneDevice() {
-        assertThat(JdbcLeaseRepository.devicesHeld("A", new String[0], DEC_1, JAN_1)).containsExactly("A");
+        assertThat(JdbcLeaseRepository.devicesHeld("A", new String[0], DEC_1, JAN_1))
+                .containsExactly("A");
     }
 
     @Test
@@ -31,8 +32,9 @@ class DevicesHeldTest {
 
     @Test
     void anExchangeAfterTheIntervalNamesOnlyTheDeviceHeldThen() {
-        assertThat(JdbcLeaseRepository.devicesHeld("C", new String[] {"2026-11-20|A|B", "2027-01-05|B|C"},
-                DEC_1, JAN_1)).containsExactly("B");
+        assertThat(JdbcLeaseRepository.devicesHeld(
+                        "C", new String[] {"2026-11-20|A|B", "2027-01-05|B|C"}, DEC_1, JAN_1))
+                .containsExactly("B");
     }
 
     @Test
@@ -43,7 +45,8 @@ class DevicesHeldTest {
 
     @Test
     void severalExchangesInOneMonthInOrderTheLastFirst() {
-        assertThat(JdbcLeaseRepository.devicesHeld("C", new String[] {"2026-12-03|A|B", "2026-12-20|B|C"},
-                DEC_1, JAN_1)).containsExactly("C", "B", "A");
+        assertThat(JdbcLeaseRepository.devicesHeld(
+                        "C", new String[] {"2026-12-03|A|B", "2026-12-20|B|C"}, DEC_1, JAN_1))
+                .containsExactly("C", "B", "A");
     }
 }

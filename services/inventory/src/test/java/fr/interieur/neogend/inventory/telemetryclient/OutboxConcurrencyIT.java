@@ -49,10 +49,13 @@ class OutboxConcurrencyIT {
 
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     fr.interieur.neogend.inventory.outbox.OutboxStore store;
+
     @Autowired
     TransactionTemplate tx;
+
     @Autowired
     OutboxDeviceEvents events;
 
@@ -76,8 +79,15 @@ class OutboxConcurrencyIT {
     }
 
     OutboxRelay relay(fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource tokens) {
-        return new OutboxRelay(store, tx, tokens, telemetry.channel(), Duration.ofMillis(20),
-                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofDays(7));
+        return new OutboxRelay(
+                store,
+                tx,
+                tokens,
+                telemetry.channel(),
+                Duration.ofMillis(20),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(100),
+                Duration.ofDays(7));
     }
 
     @Test
@@ -115,8 +125,12 @@ class OutboxConcurrencyIT {
             release.countDown();
             assertThat(pass1.get(20, TimeUnit.SECONDS)).isEqualTo(3); // A1, then A2 and A3 behind it
             assertThat(telemetry.firstArrivals()).containsExactly(b1, b2, a1, a2, a3);
-            assertThat(telemetry.calls()).allSatisfy(c -> assertThat(c.authorization())
-                    .isEqualTo(c.eventId().equals(b1) || c.eventId().equals(b2) ? "Bearer relay-2" : "Bearer relay-1"));
+            assertThat(telemetry.calls())
+                    .allSatisfy(c -> assertThat(c.authorization())
+                            .isEqualTo(
+                                    c.eventId().equals(b1) || c.eventId().equals(b2)
+                                            ? "Bearer relay-2"
+                                            : "Bearer relay-1"));
         } finally {
             release.countDown();
             pool.shutdownNow();
@@ -177,14 +191,18 @@ class OutboxConcurrencyIT {
         assertThat(created).hasSize(20);
         assertThat(created.values().stream().mapToInt(List::size).sum()).isEqualTo(200);
         assertEveryEventArrivedInItsDevicesOrder(created);
-        assertThat(jdbc.sql("select count(*) from outbox where parked_at is not null").query(Long.class).single())
+        assertThat(jdbc.sql("select count(*) from outbox where parked_at is not null")
+                        .query(Long.class)
+                        .single())
                 .isZero();
         // both relays did deliver (the work was shared, not done by one while the other idled)
         Map<String, Long> byRelay = new HashMap<>();
-        telemetry.calls().stream().filter(c -> c.answer().equals("OK"))
+        telemetry.calls().stream()
+                .filter(c -> c.answer().equals("OK"))
                 .forEach(c -> byRelay.merge(c.authorization(), 1L, Long::sum));
         assertThat(byRelay).containsOnlyKeys("Bearer relay-1", "Bearer relay-2");
-        assertThat(telemetry.calls().stream().filter(c -> !c.answer().equals("OK"))).isNotEmpty();
+        assertThat(telemetry.calls().stream().filter(c -> !c.answer().equals("OK")))
+                .isNotEmpty();
     }
 
     @Test
@@ -201,8 +219,7 @@ class OutboxConcurrencyIT {
                 killed.set(jdbc.sql("""
                                 select count(pg_terminate_backend(pid)) from pg_stat_activity
                                  where datname = current_database() and pid <> pg_backend_pid()
-                                   and state like 'idle in transaction%'""")
-                        .query(Integer.class).single());
+                                   and state like 'idle in transaction%'""").query(Integer.class).single());
             }
         });
         // once its session is killed, the first relay is as good as dead: it sends nothing more
@@ -220,10 +237,14 @@ class OutboxConcurrencyIT {
         Map<String, List<String>> created = createdPerDevice();
         assertEveryEventArrivedInItsDevicesOrder(created);
         // the dead pass's deliveries were not marked: those events came again, and changed nothing
-        long repeated = created.values().stream().flatMap(List::stream).filter(id -> telemetry.timesRecorded(id) > 1)
+        long repeated = created.values().stream()
+                .flatMap(List::stream)
+                .filter(id -> telemetry.timesRecorded(id) > 1)
                 .count();
         assertThat(repeated).isGreaterThanOrEqualTo(29);
-        assertThat(telemetry.calls()).filteredOn(c -> c.authorization().equals("Bearer relay-after")).hasSizeGreaterThan(70);
+        assertThat(telemetry.calls())
+                .filteredOn(c -> c.authorization().equals("Bearer relay-after"))
+                .hasSizeGreaterThan(70);
         assertThat(second.backlog().parked()).isZero();
     }
 
@@ -231,10 +252,13 @@ class OutboxConcurrencyIT {
 
     private void assertEveryEventArrivedInItsDevicesOrder(Map<String, List<String>> created) {
         List<String> arrivals = telemetry.firstArrivals();
-        assertThat(arrivals).containsExactlyInAnyOrderElementsOf(created.values().stream().flatMap(List::stream)
-                .toList());
-        created.forEach((device, ids) -> assertThat(arrivals.stream().filter(ids::contains).toList())
-                .as("first arrivals of device %s", device).containsExactlyElementsOf(ids));
+        assertThat(arrivals)
+                .containsExactlyInAnyOrderElementsOf(
+                        created.values().stream().flatMap(List::stream).toList());
+        created.forEach((device, ids) -> assertThat(
+                        arrivals.stream().filter(ids::contains).toList())
+                .as("first arrivals of device %s", device)
+                .containsExactlyElementsOf(ids));
     }
 
     /** Each device's event ids in the order they were created. */
@@ -249,8 +273,14 @@ class OutboxConcurrencyIT {
     private String write(int device, InventoryEventKind kind) {
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
-        tx.executeWithoutResult(s -> events.write(InventoryEvent.newBuilder().setEventId(id).setKind(kind)
-                .setImei(imei(device)).setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond())).build(), now));
+        tx.executeWithoutResult(s -> events.write(
+                InventoryEvent.newBuilder()
+                        .setEventId(id)
+                        .setKind(kind)
+                        .setImei(imei(device))
+                        .setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+                        .build(),
+                now));
         return id;
     }
 }

@@ -12,20 +12,19 @@ import fr.interieur.neogend.inventory.v1.LossKind;
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import fr.interieur.neogend.telemetry.v1.InventoryEvent;
 import fr.interieur.neogend.telemetry.v1.InventoryEventKind;
-import fr.interieur.neogend.testkit.GrpcTestClients;
+import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -58,29 +57,31 @@ class OutboxParkingIT {
 
     static final String TOKEN = TestTokens.service("inventory");
 
-    @LocalGrpcServerPort
-    int grpcPort;
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     fr.interieur.neogend.inventory.outbox.OutboxStore store;
+
     @Autowired
     TransactionTemplate tx;
+
     @Autowired
     OutboxDeviceEvents events;
+
     @Autowired
     MeterRegistry meters;
 
-    ManagedChannel channel;
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
     InventoryServiceGrpc.InventoryServiceBlockingStub fleetManager;
     TelemetryStandIn telemetry;
     ListAppender<ILoggingEvent> logs;
 
     @BeforeEach
     void setUp() {
-        channel = GrpcTestClients.channel(grpcPort);
-        fleetManager = GrpcTestClients.withToken(InventoryServiceGrpc.newBlockingStub(channel),
-                TestTokens.fleetManager());
+        fleetManager = clients.as(TestTokens.fleetManager(), InventoryServiceGrpc::newBlockingStub);
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
         telemetry = new TelemetryStandIn();
         logs = new ListAppender<>();
@@ -92,12 +93,18 @@ class OutboxParkingIT {
     void tearDown() {
         ((Logger) LoggerFactory.getLogger(OutboxRelay.class)).detachAppender(logs);
         telemetry.close();
-        channel.shutdownNow();
     }
 
     OutboxRelay relay(ServiceTokenSource tokens) {
-        return new OutboxRelay(store, tx, tokens, telemetry.channel(), Duration.ofMillis(20), Duration.ofMillis(300),
-                Duration.ofMillis(100), Duration.ofDays(7));
+        return new OutboxRelay(
+                store,
+                tx,
+                tokens,
+                telemetry.channel(),
+                Duration.ofMillis(20),
+                Duration.ofMillis(300),
+                Duration.ofMillis(100),
+                Duration.ofDays(7));
     }
 
     OutboxRelay relay() {
@@ -123,12 +130,12 @@ class OutboxParkingIT {
         AtomicBoolean permitted = new AtomicBoolean(false);
         telemetry.behave(e -> {
             if (e.getEventId().equals(a1)) {
-                return TelemetryStandIn.Answer.refuse(Status.INVALID_ARGUMENT.withDescription(
-                        "invalid request: event.imei: must be 15 digits"));
+                return TelemetryStandIn.Answer.refuse(
+                        Status.INVALID_ARGUMENT.withDescription("invalid request: event.imei: must be 15 digits"));
             }
             if (e.getEventId().equals(e1) && !permitted.get()) {
-                return TelemetryStandIn.Answer.refuse(Status.PERMISSION_DENIED.withDescription(
-                        "needs role internal-service"));
+                return TelemetryStandIn.Answer.refuse(
+                        Status.PERMISSION_DENIED.withDescription("needs role internal-service"));
             }
             if (e.getEventId().equals(d1)) {
                 return TelemetryStandIn.Answer.refuse(Status.FAILED_PRECONDITION.withDescription(
@@ -145,37 +152,57 @@ class OutboxParkingIT {
         assertThat(telemetry.firstArrivals()).containsExactly(a2, b1, b2);
         assertThat(handled).isEqualTo(6);
         assertThat(parkedReason(a1)).isEqualTo("INVALID_ARGUMENT: invalid request: event.imei: must be 15 digits");
-        assertThat(jdbc.sql("select parked_reason from outbox where id = ?").param(c1).query(String.class).single())
+        assertThat(jdbc.sql("select parked_reason from outbox where id = ?")
+                        .param(c1)
+                        .query(String.class)
+                        .single())
                 .startsWith("unreadable payload");
-        assertThat(parkedReason(d1)).startsWith("FAILED_PRECONDITION: cannot apply for caller Bearer [token]")
-                .doesNotContain(TOKEN).doesNotContain(TOKEN.substring(0, 20));
+        assertThat(parkedReason(d1))
+                .startsWith("FAILED_PRECONDITION: cannot apply for caller Bearer [token]")
+                .doesNotContain(TOKEN)
+                .doesNotContain(TOKEN.substring(0, 20));
         // permission problems are configuration problems: E waits and is retried, never parked
         assertThat(parkedReason(e1)).isNull();
-        assertThat(jdbc.sql("select last_error from outbox where event_id = ?::uuid").param(e1).query(String.class)
-                .single()).startsWith("PERMISSION_DENIED");
+        assertThat(jdbc.sql("select last_error from outbox where event_id = ?::uuid")
+                        .param(e1)
+                        .query(String.class)
+                        .single())
+                .startsWith("PERMISSION_DENIED");
         fr.interieur.neogend.inventory.outbox.OutboxStore.Backlog backlog = relay.backlog();
         assertThat(backlog.pending()).isEqualTo(1);
         assertThat(backlog.parked()).isEqualTo(3);
         // the gauges outlive a garbage collection (read every 10 s at most)
         System.gc();
-        awaitTrue(() -> gauge("neogend.outbox.parked") == 3.0 && gauge("neogend.outbox.backlog") == 1.0,
+        awaitTrue(
+                () -> gauge("neogend.outbox.parked") == 3.0 && gauge("neogend.outbox.backlog") == 1.0,
                 Duration.ofSeconds(15));
 
         // each parking is logged at WARN with its ids, kind and reason, never the token
-        List<String> warnings = logs.list.stream().filter(l -> l.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage).toList();
-        assertThat(warnings).anySatisfy(w -> assertThat(w).contains("parked").contains(a1)
-                .contains("INVENTORY_EVENT_KIND_DEVICE_LOST").contains("INVALID_ARGUMENT"));
-        assertThat(warnings).anySatisfy(w -> assertThat(w).contains("parked").contains("outbox event " + c1 + " (")
-                .contains("unreadable payload"));
+        List<String> warnings = logs.list.stream()
+                .filter(l -> l.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+        assertThat(warnings)
+                .anySatisfy(w -> assertThat(w)
+                        .contains("parked")
+                        .contains(a1)
+                        .contains("INVENTORY_EVENT_KIND_DEVICE_LOST")
+                        .contains("INVALID_ARGUMENT"));
+        assertThat(warnings)
+                .anySatisfy(w -> assertThat(w)
+                        .contains("parked")
+                        .contains("outbox event " + c1 + " (")
+                        .contains("unreadable payload"));
         assertThat(warnings).allSatisfy(w -> assertThat(w).doesNotContain(TOKEN.substring(0, 20)));
 
         // the permission is granted: E goes; the parked ones are never sent again, however many passes
         permitted.set(true);
-        awaitTrue(() -> {
-            relay.deliverDue();
-            return telemetry.firstArrivals().contains(e1);
-        }, Duration.ofSeconds(10));
+        awaitTrue(
+                () -> {
+                    relay.deliverDue();
+                    return telemetry.firstArrivals().contains(e1);
+                },
+                Duration.ofSeconds(10));
         for (int i = 0; i < 3; i++) {
             relay.deliverDue();
         }
@@ -190,8 +217,17 @@ class OutboxParkingIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "INTERNAL", "UNKNOWN",
-            "UNAUTHENTICATED", "PERMISSION_DENIED", "LOST_ACKNOWLEDGEMENT"})
+    @ValueSource(
+            strings = {
+                "UNAVAILABLE",
+                "DEADLINE_EXCEEDED",
+                "RESOURCE_EXHAUSTED",
+                "INTERNAL",
+                "UNKNOWN",
+                "UNAUTHENTICATED",
+                "PERMISSION_DENIED",
+                "LOST_ACKNOWLEDGEMENT"
+            })
     void aPassingFailureHoldsBackOnlyItsDevicesLaterEventsWhichThenArriveInOrder(String failure) {
         String a1 = write(910, InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST);
         String b1 = write(911, InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN);
@@ -208,8 +244,9 @@ class OutboxParkingIT {
                 case "DEADLINE_EXCEEDED" -> new TelemetryStandIn.Answer(Status.UNAVAILABLE, false, 800);
                 // recorded, then the answer is lost: the relay cannot know
                 case "LOST_ACKNOWLEDGEMENT" -> new TelemetryStandIn.Answer(Status.UNAVAILABLE, true, 0);
-                default -> TelemetryStandIn.Answer.refuse(Status.fromCode(Status.Code.valueOf(failure))
-                        .withDescription("try again"));
+                default ->
+                    TelemetryStandIn.Answer.refuse(
+                            Status.fromCode(Status.Code.valueOf(failure)).withDescription("try again"));
             };
         });
         OutboxRelay relay = relay();
@@ -228,17 +265,24 @@ class OutboxParkingIT {
         assertThat(telemetry.callsFor(a2) + telemetry.callsFor(a3)).isZero();
         assertThat(relay.backlog().pending()).isEqualTo(3);
         assertThat(relay.backlog().parked()).isZero();
-        assertThat(jdbc.sql("select last_error from outbox where event_id = ?::uuid").param(a1).query(String.class)
-                .single()).startsWith(failure.equals("LOST_ACKNOWLEDGEMENT") ? "UNAVAILABLE" : failure);
+        assertThat(jdbc.sql("select last_error from outbox where event_id = ?::uuid")
+                        .param(a1)
+                        .query(String.class)
+                        .single())
+                .startsWith(failure.equals("LOST_ACKNOWLEDGEMENT") ? "UNAVAILABLE" : failure);
 
         // the receiver recovers: A's events arrive, in order, each recorded once
         broken.set(false);
-        awaitTrue(() -> {
-            relay.deliverDue();
-            return relay.backlog().pending() == 0;
-        }, Duration.ofSeconds(10));
+        awaitTrue(
+                () -> {
+                    relay.deliverDue();
+                    return relay.backlog().pending() == 0;
+                },
+                Duration.ofSeconds(10));
         List<String> arrivals = telemetry.firstArrivals();
-        assertThat(arrivals.stream().filter(id -> Set.of(a1, a2, a3).contains(id)).toList())
+        assertThat(arrivals.stream()
+                        .filter(id -> Set.of(a1, a2, a3).contains(id))
+                        .toList())
                 .containsExactly(a1, a2, a3);
         assertThat(arrivals).containsExactlyInAnyOrder(a1, a2, a3, b1, b2);
         if (failure.equals("LOST_ACKNOWLEDGEMENT")) {
@@ -256,7 +300,8 @@ class OutboxParkingIT {
             heads.add(write(920 + device, InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN));
         }
         AtomicBoolean down = new AtomicBoolean(true);
-        telemetry.behave(e -> down.get() ? TelemetryStandIn.Answer.refuse(Status.UNAVAILABLE) : TelemetryStandIn.Answer.OK);
+        telemetry.behave(
+                e -> down.get() ? TelemetryStandIn.Answer.refuse(Status.UNAVAILABLE) : TelemetryStandIn.Answer.OK);
         OutboxRelay relay = relay(() -> down.get() && why.equals("no token") ? Optional.empty() : Optional.of(TOKEN));
 
         assertThat(relay.deliverDue()).isZero();
@@ -266,15 +311,18 @@ class OutboxParkingIT {
         });
         assertThat(attempts.get(heads.get(0))).isEqualTo(1);
         assertThat(attempts.get(heads.get(1))).isEqualTo(1);
-        assertThat(heads.subList(2, 5)).allSatisfy(id -> assertThat(attempts.get(id)).isZero());
+        assertThat(heads.subList(2, 5))
+                .allSatisfy(id -> assertThat(attempts.get(id)).isZero());
         assertThat(telemetry.calls()).hasSize(why.equals("no token") ? 0 : 2);
         assertThat(relay.backlog().parked()).isZero();
 
         down.set(false);
-        awaitTrue(() -> {
-            relay.deliverDue();
-            return relay.backlog().pending() == 0;
-        }, Duration.ofSeconds(10));
+        awaitTrue(
+                () -> {
+                    relay.deliverDue();
+                    return relay.backlog().pending() == 0;
+                },
+                Duration.ofSeconds(10));
         assertThat(telemetry.firstArrivals()).containsExactlyInAnyOrderElementsOf(heads);
     }
 
@@ -285,23 +333,27 @@ class OutboxParkingIT {
             switch (code) {
                 case OK -> assertThat(outcome).isEqualTo(OutboxRelay.Outcome.DELIVERED);
                 case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE ->
-                        assertThat(outcome).as(code.name()).isEqualTo(OutboxRelay.Outcome.PARK);
-                default -> assertThat(outcome).as(code.name()).isIn(OutboxRelay.Outcome.RETRY,
-                        OutboxRelay.Outcome.RETRY_RECEIVER_DOWN);
+                    assertThat(outcome).as(code.name()).isEqualTo(OutboxRelay.Outcome.PARK);
+                default ->
+                    assertThat(outcome)
+                            .as(code.name())
+                            .isIn(OutboxRelay.Outcome.RETRY, OutboxRelay.Outcome.RETRY_RECEIVER_DOWN);
             }
         }
-        assertThat(OutboxRelay.safe("x eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln y\n\u0000z", "")).isEqualTo(
-                "x [token] y  z");
+        assertThat(OutboxRelay.safe("x eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln y\n\u0000z", ""))
+                .isEqualTo("x [token] y  z");
         assertThat(OutboxRelay.safe("authorization: bearer abc.def", "")).isEqualTo("authorization: Bearer [token]");
         assertThat(OutboxRelay.safe("k".repeat(2000), "")).hasSize(480);
     }
 
     @Test
     void theRunbooksStatementsRequeueAndDiscardAParkedEvent() throws Exception {
-        String runbook = java.nio.file.Files.readString(java.nio.file.Path.of(
-                System.getProperty("neogend.root", "../..")).resolve("docs/operations.md"));
+        String runbook =
+                java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("neogend.root", "../.."))
+                        .resolve("docs/operations.md"));
         List<String> sql = new ArrayList<>();
-        var blocks = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(runbook);
+        var blocks = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(runbook);
         while (blocks.find()) {
             sql.add(blocks.group(1).replaceAll("(?m)^ +", "").trim());
         }
@@ -321,9 +373,9 @@ class OutboxParkingIT {
         OutboxRelay relay = relay();
         relay.deliverDue();
         assertThat(relay.backlog().parked()).isEqualTo(2);
-        jdbc.sql(sql.get(0)).query(rs -> {
-        });
-        List<String> listed = jdbc.sql(sql.get(1)).query((rs, n) -> rs.getString("event_id")).list();
+        jdbc.sql(sql.get(0)).query(rs -> {});
+        List<String> listed =
+                jdbc.sql(sql.get(1)).query((rs, n) -> rs.getString("event_id")).list();
         assertThat(listed).containsExactly(wrong, bad);
 
         // telemetry fixed: the wrongly refused event is re-queued and arrives (after its device's later one)
@@ -331,7 +383,9 @@ class OutboxParkingIT {
         assertThat(jdbc.sql(fill(requeue, wrong)).update()).isEqualTo(1);
         relay.deliverDue();
         assertThat(telemetry.firstArrivals()).containsExactly(later, wrong);
-        assertThat(jdbc.sql(fill(requeue, wrong)).update()).as("a delivered event is not re-queued").isZero();
+        assertThat(jdbc.sql(fill(requeue, wrong)).update())
+                .as("a delivered event is not re-queued")
+                .isZero();
         // the bad one is discarded: out of the count, never sent again, marked as never delivered
         assertThat(jdbc.sql(fill(discard, bad)).update()).isEqualTo(1);
         relay.deliverDue();
@@ -339,11 +393,18 @@ class OutboxParkingIT {
         assertThat(relay.backlog().parked()).isZero();
         assertThat(relay.backlog().pending()).isZero();
         assertThat(jdbc.sql("select parked_at is not null and last_error like 'discarded by%' from outbox "
-                + "where event_id = ?::uuid").param(bad).query(Boolean.class).single()).isTrue();
+                                + "where event_id = ?::uuid")
+                        .param(bad)
+                        .query(Boolean.class)
+                        .single())
+                .isTrue();
     }
 
     private static String fill(String statement, String eventId) {
-        return statement.replace("<event id>", eventId).replace("<who>", "operator.test").replace("<ticket>", "INC-1");
+        return statement
+                .replace("<event id>", eventId)
+                .replace("<who>", "operator.test")
+                .replace("<ticket>", "INC-1");
     }
 
     // ---- helpers
@@ -351,8 +412,14 @@ class OutboxParkingIT {
     private String write(int device, InventoryEventKind kind) {
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
-        tx.executeWithoutResult(s -> events.write(InventoryEvent.newBuilder().setEventId(id).setKind(kind)
-                .setImei(imei(device)).setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond())).build(), now));
+        tx.executeWithoutResult(s -> events.write(
+                InventoryEvent.newBuilder()
+                        .setEventId(id)
+                        .setKind(kind)
+                        .setImei(imei(device))
+                        .setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+                        .build(),
+                now));
         return id;
     }
 
@@ -361,30 +428,45 @@ class OutboxParkingIT {
                         insert into outbox (event_id, destination, kind, subject_id, payload, created_at, next_attempt_at)
                         values (?, 'telemetry', 'INVENTORY_EVENT_KIND_DEVICE_STOLEN', ?, '\\x0a10ff'::bytea, now(), now())
                         returning id""")
-                .params(UUID.randomUUID(), imei(device)).query(Long.class).single();
+                .params(UUID.randomUUID(), imei(device))
+                .query(Long.class)
+                .single();
     }
 
     private void declare(int n, LossKind kind) {
         fleetManager.registerDevice(register(phone(n, "GN-RBRE-GGD35")));
-        fleetManager.assignDevice(AssignDeviceRequest.newBuilder().setImei(imei(n)).setUnitCode("GN-RBRE-GGD35")
-                .setHolderAgentId("AG-" + n).build());
-        fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder().setImei(imei(n)).setKind(kind)
-                .setPoliceReportReference("PV-" + n).build());
+        fleetManager.assignDevice(AssignDeviceRequest.newBuilder()
+                .setImei(imei(n))
+                .setUnitCode("GN-RBRE-GGD35")
+                .setHolderAgentId("AG-" + n)
+                .build());
+        fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                .setImei(imei(n))
+                .setKind(kind)
+                .setPoliceReportReference("PV-" + n)
+                .build());
     }
 
     private String eventOf(String imei) {
-        return jdbc.sql("select event_id::text from outbox where subject_id = ?").param(imei).query(String.class)
+        return jdbc.sql("select event_id::text from outbox where subject_id = ?")
+                .param(imei)
+                .query(String.class)
                 .single();
     }
 
     private String parkedReason(String eventId) {
-        return jdbc.sql("select parked_reason from outbox where event_id = ?::uuid").param(eventId)
-                .query((rs, n) -> rs.getString(1)).list().getFirst();
+        return jdbc.sql("select parked_reason from outbox where event_id = ?::uuid")
+                .param(eventId)
+                .query((rs, n) -> rs.getString(1))
+                .list()
+                .getFirst();
     }
 
     private boolean delivered(String eventId) {
-        return jdbc.sql("select delivered_at is not null from outbox where event_id = ?::uuid").param(eventId)
-                .query(Boolean.class).single();
+        return jdbc.sql("select delivered_at is not null from outbox where event_id = ?::uuid")
+                .param(eventId)
+                .query(Boolean.class)
+                .single();
     }
 
     private double gauge(String name) {

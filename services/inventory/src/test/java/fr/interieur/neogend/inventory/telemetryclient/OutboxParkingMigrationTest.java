@@ -34,30 +34,37 @@ class OutboxParkingMigrationTest {
                         '352990110000029', '\\x00'::bytea, now() - interval '1 day', 1, now() - interval '1 day',
                         null, now() - interval '1 day')""");
         flyway(url, null).migrate();
-        assertThat(rows(url, "select event_id, parked_at, parked_reason, delivered_at is not null from outbox order by id"))
-                .containsExactly("00000000-0000-0000-0000-000000000001|null|null|f",
+        assertThat(rows(
+                        url,
+                        "select event_id, parked_at, parked_reason, delivered_at is not null from outbox order by id"))
+                .containsExactly(
+                        "00000000-0000-0000-0000-000000000001|null|null|f",
                         "00000000-0000-0000-0000-000000000002|null|null|t");
         assertThat(rows(url, "select indexname from pg_indexes where tablename = 'outbox' order by indexname"))
                 .contains("outbox_due", "outbox_parked", "outbox_waiting_per_subject");
     }
 
     private static Flyway flyway(String url, String target) {
-        var config = Flyway.configure().dataSource(url, PostgresTestDatabase.user(), PostgresTestDatabase.password())
-                .locations("classpath:db/migration").placeholders(Map.of("initialAgreement", ""));
+        var config = Flyway.configure()
+                .dataSource(url, PostgresTestDatabase.user(), PostgresTestDatabase.password())
+                .locations("classpath:db/migration")
+                .placeholders(Map.of("initialAgreement", ""));
         return (target == null ? config : config.target(target)).load();
     }
 
     private static void execute(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
-             var st = c.createStatement()) {
+        try (Connection c =
+                        DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
+                var st = c.createStatement()) {
             st.execute(sql);
         }
     }
 
     private static List<String> rows(String url, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
-             var rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c =
+                        DriverManager.getConnection(url, PostgresTestDatabase.user(), PostgresTestDatabase.password());
+                var rs = c.createStatement().executeQuery(sql)) {
             while (rs.next()) {
                 StringBuilder row = new StringBuilder();
                 for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {

@@ -15,6 +15,7 @@ class OutboxRetentionIT {
 
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     OutboxRelay relay;
 
@@ -25,7 +26,8 @@ class OutboxRetentionIT {
         insert("now() - interval '6 days'", "now() - interval '6 days'");
         insert("now() - interval '30 days'", null);
         assertThat(relay.deleteOldDelivered()).isEqualTo(1);
-        assertThat(jdbc.sql("select count(*) from outbox").query(Long.class).single()).isEqualTo(2);
+        assertThat(jdbc.sql("select count(*) from outbox").query(Long.class).single())
+                .isEqualTo(2);
         assertThat(relay.backlog().pending()).isEqualTo(1);
     }
 
@@ -33,6 +35,7 @@ class OutboxRetentionIT {
         jdbc.sql("insert into outbox (event_id, destination, kind, subject_id, payload, created_at, next_attempt_at, "
                         + "delivered_at) values (?, 'telemetry', 'INVENTORY_EVENT_KIND_DEVICE_LOST', '352990110000019', "
                         + "'\\x00'::bytea, " + createdAt + ", now() + interval '1 hour', " + deliveredAt + ")")
-                .param(UUID.randomUUID()).update();
+                .param(UUID.randomUUID())
+                .update();
     }
 }

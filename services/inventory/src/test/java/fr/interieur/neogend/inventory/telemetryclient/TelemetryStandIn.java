@@ -54,8 +54,7 @@ final class TelemetryStandIn implements AutoCloseable {
     }
 
     /** One call as the stand-in saw it. */
-    record Call(String eventId, String imei, String kind, String authorization, String answer) {
-    }
+    record Call(String eventId, String imei, String kind, String authorization, String answer) {}
 
     private static final Context.Key<String> AUTHORIZATION = Context.key("authorization");
 
@@ -64,26 +63,29 @@ final class TelemetryStandIn implements AutoCloseable {
     private volatile Behaviour behaviour = e -> Answer.OK;
     /** Event ids in order of first arrival. */
     private final List<String> firstArrivals = new ArrayList<>();
+
     private final Map<String, AtomicInteger> recorded = new ConcurrentHashMap<>();
     private final List<Call> calls = new ArrayList<>();
     /** Event ids of the calls as they come in (before the stand-in answers). */
     private final List<String> incoming = new ArrayList<>();
-    private volatile Runnable onRecord = () -> {
-    };
+
+    private volatile Runnable onRecord = () -> {};
 
     TelemetryStandIn() {
         String name = InProcessServerBuilder.generateName();
         ServerInterceptor readAuthorization = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                              ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 String auth = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
                 return Contexts.interceptCall(Context.current().withValue(AUTHORIZATION, auth), call, headers, next);
             }
         };
         try {
             server = InProcessServerBuilder.forName(name)
-                    .addService(ServerInterceptors.intercept(new Receiver(), readAuthorization)).build().start();
+                    .addService(ServerInterceptors.intercept(new Receiver(), readAuthorization))
+                    .build()
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -123,16 +125,22 @@ final class TelemetryStandIn implements AutoCloseable {
 
     private final class Receiver extends TelemetryServiceGrpc.TelemetryServiceImplBase {
         @Override
-        public void recordInventoryEvent(RecordInventoryEventRequest request,
-                                         StreamObserver<RecordInventoryEventResponse> response) {
+        public void recordInventoryEvent(
+                RecordInventoryEventRequest request, StreamObserver<RecordInventoryEventResponse> response) {
             InventoryEvent e = request.getEvent();
             synchronized (TelemetryStandIn.this) {
                 incoming.add(e.getEventId());
             }
             Answer answer = behaviour.answer(e);
             synchronized (TelemetryStandIn.this) {
-                calls.add(new Call(e.getEventId(), e.getImei(), e.getKind().name(), AUTHORIZATION.get(),
-                        answer.status() == null ? "OK" : answer.status().getCode().name()));
+                calls.add(new Call(
+                        e.getEventId(),
+                        e.getImei(),
+                        e.getKind().name(),
+                        AUTHORIZATION.get(),
+                        answer.status() == null
+                                ? "OK"
+                                : answer.status().getCode().name()));
             }
             if (answer.delayMillis() > 0) {
                 try {
@@ -144,7 +152,9 @@ final class TelemetryStandIn implements AutoCloseable {
             boolean first = false;
             if (answer.status() == null || answer.recordFirst()) {
                 synchronized (TelemetryStandIn.this) {
-                    if (recorded.computeIfAbsent(e.getEventId(), id -> new AtomicInteger()).incrementAndGet() == 1) {
+                    if (recorded.computeIfAbsent(e.getEventId(), id -> new AtomicInteger())
+                                    .incrementAndGet()
+                            == 1) {
                         firstArrivals.add(e.getEventId());
                         first = true;
                     }
@@ -158,7 +168,8 @@ final class TelemetryStandIn implements AutoCloseable {
                 return;
             }
             response.onNext(RecordInventoryEventResponse.newBuilder()
-                    .setAlreadyRecorded(timesRecorded(e.getEventId()) > 1).build());
+                    .setAlreadyRecorded(timesRecorded(e.getEventId()) > 1)
+                    .build());
             response.onCompleted();
         }
     }

@@ -12,9 +12,19 @@ import java.util.Optional;
  *
  * @param budgets yearly envelopes excluding tax, by fiscal (calendar) year
  */
-public record Agreement(String id, String title, String supplierId, String supplierName, LocalDate notifiedOn,
-                        int termMonths, long minPacks, long maxPacks, BigDecimal estimatedValue, BigDecimal vatRate,
-                        Map<Integer, BigDecimal> budgets, List<CatalogueItem> priceSchedule) {
+public record Agreement(
+        String id,
+        String title,
+        String supplierId,
+        String supplierName,
+        LocalDate notifiedOn,
+        int termMonths,
+        long minPacks,
+        long maxPacks,
+        BigDecimal estimatedValue,
+        BigDecimal vatRate,
+        Map<Integer, BigDecimal> budgets,
+        List<CatalogueItem> priceSchedule) {
 
     public Agreement {
         budgets = Map.copyOf(budgets);

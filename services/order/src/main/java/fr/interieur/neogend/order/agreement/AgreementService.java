@@ -28,8 +28,8 @@ public class AgreementService {
 
     private static final Pattern ID = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,39}");
     private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,39}");
-    private static final Set<String> PACK_TYPES = Set.of("SMARTPHONE_INDIVIDUAL", "TABLET_INDIVIDUAL",
-            "TABLET_COLLECTIVE");
+    private static final Set<String> PACK_TYPES =
+            Set.of("SMARTPHONE_INDIVIDUAL", "TABLET_INDIVIDUAL", "TABLET_COLLECTIVE");
 
     private final AgreementRepository agreements;
     private final PackMover packs;
@@ -46,13 +46,14 @@ public class AgreementService {
      * and those transferred in from a predecessor.
      */
     public long committedPacks(Agreement a) {
-        return agreements.committedPacks(a.id()) + agreements.transferredPacks(a.id()).values().stream()
-                .mapToLong(Long::longValue).sum();
+        return agreements.committedPacks(a.id())
+                + agreements.transferredPacks(a.id()).values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum();
     }
 
     /** What a transfer to a successor did. */
-    public record Transfer(long moved, Consumption successor) {
-    }
+    public record Transfer(long moved, Consumption successor) {}
 
     /**
      * Renewal (rule 13): from {@code date}, the packs of {@code agreementId} (all, or one type, or one
@@ -61,64 +62,100 @@ public class AgreementService {
      * the successor's count of packs transferred in is read back and kept for its consumption.
      */
     @Transactional
-    public Transfer transferToSuccessor(String agreementId, String successorId, LocalDate date,
-                                        Optional<String> packType, Optional<String> unitCode, Caller caller) {
+    public Transfer transferToSuccessor(
+            String agreementId,
+            String successorId,
+            LocalDate date,
+            Optional<String> packType,
+            Optional<String> unitCode,
+            Caller caller) {
         Agreement from = get(agreementId, caller);
         Validation v = new Validation();
         v.check(date != null, "effective_date", "is required: the first day billed to the successor");
-        v.check(successorId != null && !successorId.isBlank() && !successorId.equals(from.id()), "successor_id",
+        v.check(
+                successorId != null && !successorId.isBlank() && !successorId.equals(from.id()),
+                "successor_id",
                 "is required: another agreement");
-        packType.ifPresent(t -> v.check(PACK_TYPES.contains(t), "pack_type",
+        packType.ifPresent(t -> v.check(
+                PACK_TYPES.contains(t),
+                "pack_type",
                 "must be SMARTPHONE_INDIVIDUAL, TABLET_INDIVIDUAL or TABLET_COLLECTIVE"));
         v.throwIfInvalid();
-        Agreement to = agreements.findForUpdate(successorId)
+        Agreement to = agreements
+                .findForUpdate(successorId)
                 .orElseThrow(() -> InvalidArgumentException.of("successor_id", "no agreement " + successorId));
-        v.check(to.inTerm(date), "successor_id", "agreement " + to.id() + " is not in force on " + date + " (from "
-                + to.notifiedOn() + " to " + to.termEnd().minusDays(1) + ")");
-        v.check(!date.isBefore(from.notifiedOn()) && !date.isAfter(from.termEnd()), "effective_date",
+        v.check(
+                to.inTerm(date),
+                "successor_id",
+                "agreement " + to.id() + " is not in force on " + date + " (from " + to.notifiedOn() + " to "
+                        + to.termEnd().minusDays(1) + ")");
+        v.check(
+                !date.isBefore(from.notifiedOn()) && !date.isAfter(from.termEnd()),
+                "effective_date",
                 "must fall within the term of " + from.id() + " (" + from.notifiedOn() + " to "
                         + from.termEnd().minusDays(1) + ") or be the day after it");
         v.throwIfInvalid();
         long moved = packs.move(from.id(), to.id(), date, packType, unitCode);
-        agreements.replaceTransferredPacks(to.id(), packs.transferredIn(to.id()),
-                clock.instant().truncatedTo(ChronoUnit.MICROS));
+        agreements.replaceTransferredPacks(
+                to.id(), packs.transferredIn(to.id()), clock.instant().truncatedTo(ChronoUnit.MICROS));
         return new Transfer(moved, consumption(to.id(), caller));
     }
 
     @Transactional
     public Agreement create(Agreement a, Caller caller) {
         Validation v = new Validation();
-        v.check(a.id() != null && ID.matcher(a.id()).matches(), "agreement.id",
+        v.check(
+                a.id() != null && ID.matcher(a.id()).matches(),
+                "agreement.id",
                 "must be 2 to 40 upper-case letters, digits or '-'");
         v.required(a.title(), "agreement.title");
-        v.check(a.supplierId() != null && ID.matcher(a.supplierId()).matches(), "agreement.supplier_id",
+        v.check(
+                a.supplierId() != null && ID.matcher(a.supplierId()).matches(),
+                "agreement.supplier_id",
                 "must be the supplier's id (upper-case letters, digits, '-')");
         v.required(a.supplierName(), "agreement.supplier_name");
         v.check(a.notifiedOn() != null, "agreement.notified_on", "is required");
         v.check(a.termMonths() >= 1 && a.termMonths() <= 120, "agreement.term_months", "must be 1 to 120");
         v.check(a.minPacks() >= 0, "agreement.min_packs", "must not be negative");
-        v.check(a.maxPacks() >= a.minPacks() && a.maxPacks() > 0, "agreement.max_packs",
+        v.check(
+                a.maxPacks() >= a.minPacks() && a.maxPacks() > 0,
+                "agreement.max_packs",
                 "must be positive and at least min_packs");
-        v.check(a.estimatedValue() != null && a.estimatedValue().signum() >= 0, "agreement.estimated_value",
+        v.check(
+                a.estimatedValue() != null && a.estimatedValue().signum() >= 0,
+                "agreement.estimated_value",
                 "must be a non-negative amount");
-        v.check(a.vatRate() != null && a.vatRate().signum() >= 0 && a.vatRate().compareTo(BigDecimal.ONE) < 0,
-                "agreement.vat_rate", "must be a rate from 0 to 1, e.g. 0.20");
-        a.budgets().forEach((year, amount) -> v.check(amount.signum() >= 0 && year >= 2000 && year <= 2100,
-                "agreement.budgets[" + year + "]", "must be a non-negative amount for a year 2000..2100"));
+        v.check(
+                a.vatRate() != null && a.vatRate().signum() >= 0 && a.vatRate().compareTo(BigDecimal.ONE) < 0,
+                "agreement.vat_rate",
+                "must be a rate from 0 to 1, e.g. 0.20");
+        a.budgets()
+                .forEach((year, amount) -> v.check(
+                        amount.signum() >= 0 && year >= 2000 && year <= 2100,
+                        "agreement.budgets[" + year + "]",
+                        "must be a non-negative amount for a year 2000..2100"));
         v.check(!a.priceSchedule().isEmpty(), "agreement.price_schedule", "must hold at least one item");
         Set<String> codes = new HashSet<>();
         for (int i = 0; i < a.priceSchedule().size(); i++) {
             CatalogueItem item = a.priceSchedule().get(i);
             String at = "agreement.price_schedule[" + i + "].";
-            v.check(item.code() != null && CODE.matcher(item.code()).matches(), at + "code",
+            v.check(
+                    item.code() != null && CODE.matcher(item.code()).matches(),
+                    at + "code",
                     "must be 2 to 40 upper-case letters, digits or '-'");
             v.check(item.code() == null || codes.add(item.code()), at + "code", "repeats an earlier item");
             v.check(item.kind() != null, at + "kind", "is required");
             v.required(item.label(), at + "label");
-            v.check(item.unitPrice() != null && item.unitPrice().signum() >= 0 && item.unitPrice().scale() <= 2,
-                    at + "unit_price", "must be a non-negative amount with at most 2 decimals");
+            v.check(
+                    item.unitPrice() != null
+                            && item.unitPrice().signum() >= 0
+                            && item.unitPrice().scale() <= 2,
+                    at + "unit_price",
+                    "must be a non-negative amount with at most 2 decimals");
             if (item.kind() == ItemKind.PACK_LEASE) {
-                v.check(item.packType().filter(PACK_TYPES::contains).isPresent(), at + "pack_type",
+                v.check(
+                        item.packType().filter(PACK_TYPES::contains).isPresent(),
+                        at + "pack_type",
                         "is required for a pack lease: SMARTPHONE_INDIVIDUAL, TABLET_INDIVIDUAL or TABLET_COLLECTIVE");
             } else {
                 v.check(item.packType().isEmpty(), at + "pack_type", "is only for pack leases");
@@ -134,7 +171,8 @@ public class AgreementService {
     /** The agreement, if the caller may see it: staff see all; a supplier its own only (NOT_FOUND otherwise). */
     @Transactional(readOnly = true)
     public Agreement get(String id, Caller caller) {
-        return agreements.find(id == null ? "" : id)
+        return agreements
+                .find(id == null ? "" : id)
                 .filter(a -> visibleTo(a, caller))
                 .orElseThrow(() -> new NotFoundException("no agreement " + id));
     }
@@ -144,9 +182,11 @@ public class AgreementService {
     public Page<Agreement> list(int pageSize, String pageToken, Caller caller) {
         PageRequest page = PageRequest.of(pageSize, pageToken, "");
         Optional<String> supplier = caller.hasRole(Caller.SUPPLIER)
-                ? Optional.of(caller.supplierId().filter(id -> !id.isBlank()).orElse("(no supplier id)")) : Optional.empty();
+                ? Optional.of(caller.supplierId().filter(id -> !id.isBlank()).orElse("(no supplier id)"))
+                : Optional.empty();
         List<Agreement> rows = agreements.ids(page.afterKey(), supplier, page.fetchSize()).stream()
-                .map(id -> agreements.find(id).orElseThrow()).toList();
+                .map(id -> agreements.find(id).orElseThrow())
+                .toList();
         return page.toPage(rows, Agreement::id, "");
     }
 
@@ -169,14 +209,25 @@ public class AgreementService {
         BigDecimal zero = BigDecimal.ZERO.setScale(2);
         Map<Integer, BigDecimal[]> years = new TreeMap<>();
         a.budgets().forEach((y, amount) -> years.put(y, new BigDecimal[] {amount, zero, zero}));
-        agreements.committedAmounts(a.id()).forEach((y, amount) ->
-                years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), zero, zero})[1] = amount);
+        agreements
+                .committedAmounts(a.id())
+                .forEach((y, amount) ->
+                        years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), zero, zero})[1] = amount);
         Map<Integer, BigDecimal> invoiced = agreements.invoicedAmounts(a.id());
         invoiced.forEach((y, amount) ->
                 years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), zero, zero})[2] = amount);
         Map<String, Long> byType = new TreeMap<>(agreements.committedPacksByType(a.id()));
         transferredIn.forEach((type, n) -> byType.merge(type, n, Long::sum));
-        return new Consumption(a.id(), ordered, a.maxPacks(), a.minPacks(), forecast, byType, years,
-                agreements.receivedPacks(a.id()), invoiced.values().stream().reduce(zero, BigDecimal::add), moved);
+        return new Consumption(
+                a.id(),
+                ordered,
+                a.maxPacks(),
+                a.minPacks(),
+                forecast,
+                byType,
+                years,
+                agreements.receivedPacks(a.id()),
+                invoiced.values().stream().reduce(zero, BigDecimal::add),
+                moved);
     }
 }

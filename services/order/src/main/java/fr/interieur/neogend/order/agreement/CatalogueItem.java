@@ -9,5 +9,5 @@ import java.util.Optional;
  * @param packType  for a pack lease, its pack type
  * @param unitPrice excluding tax: per month for a pack lease, per unit otherwise, per day for training
  */
-public record CatalogueItem(String code, ItemKind kind, String label, Optional<String> packType, BigDecimal unitPrice) {
-}
+public record CatalogueItem(
+        String code, ItemKind kind, String label, Optional<String> packType, BigDecimal unitPrice) {}

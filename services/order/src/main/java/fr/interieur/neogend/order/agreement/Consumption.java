@@ -12,9 +12,17 @@ import java.util.Map;
  * @param packsReceived packs whose device was received
  * @param packsTransferredIn packs that came from a predecessor agreement (counted in packsOrdered)
  */
-public record Consumption(String agreementId, long packsOrdered, long maxPacks, long minPacks, long forecastPacks,
-                          Map<String, Long> byPackType, Map<Integer, BigDecimal[]> byFiscalYear, long packsReceived,
-                          BigDecimal amountInvoiced, long packsTransferredIn) {
+public record Consumption(
+        String agreementId,
+        long packsOrdered,
+        long maxPacks,
+        long minPacks,
+        long forecastPacks,
+        Map<String, Long> byPackType,
+        Map<Integer, BigDecimal[]> byFiscalYear,
+        long packsReceived,
+        BigDecimal amountInvoiced,
+        long packsTransferredIn) {
 
     public long headroom() {
         return maxPacks - packsOrdered;

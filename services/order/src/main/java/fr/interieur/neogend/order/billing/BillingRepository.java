@@ -8,8 +8,7 @@ import java.util.Optional;
 public interface BillingRepository {
 
     /** Units of an item received in a month for an agreement, at one order price. */
-    record Received(String itemCode, long quantity, java.math.BigDecimal unitPrice) {
-    }
+    record Received(String itemCode, long quantity, java.math.BigDecimal unitPrice) {}
 
     /** Items (accessories, spare parts, training days) received in the month, per code and price. */
     List<Received> receivedIn(String agreementId, YearMonth month);

@@ -17,7 +17,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.DateTimeException;
-import java.time.Instant;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -51,8 +50,12 @@ public class BillingService {
     private final BillingRepository billing;
     private final Clock clock;
 
-    public BillingService(AgreementService agreements, LeaseIntervalSource leases, TrainingDaysSource training,
-                          BillingRepository billing, Optional<Clock> clock) {
+    public BillingService(
+            AgreementService agreements,
+            LeaseIntervalSource leases,
+            TrainingDaysSource training,
+            BillingRepository billing,
+            Optional<Clock> clock) {
         this.agreements = agreements;
         this.leases = leases;
         this.training = training;
@@ -73,27 +76,45 @@ public class BillingService {
         List<Statement.Line> lines = new ArrayList<>();
         for (Map.Entry<String, long[]> e : perType.entrySet()) {
             CatalogueItem item = agreement.priceSchedule().stream()
-                    .filter(i -> i.kind() == ItemKind.PACK_LEASE && i.packType().filter(e.getKey()::equals).isPresent())
+                    .filter(i -> i.kind() == ItemKind.PACK_LEASE
+                            && i.packType().filter(e.getKey()::equals).isPresent())
                     .findFirst()
                     .orElseThrow(() -> new PreconditionFailedException("packs of type " + e.getKey()
                             + " are leased but agreement " + agreement.id() + " has no price for them"));
-            BigDecimal amount = item.unitPrice().multiply(BigDecimal.valueOf(e.getValue()[1]))
+            BigDecimal amount = item.unitPrice()
+                    .multiply(BigDecimal.valueOf(e.getValue()[1]))
                     .divide(BigDecimal.valueOf(days), 2, RoundingMode.HALF_UP);
-            lines.add(new Statement.Line(item.code(), item.kind(), item.label(), e.getValue()[0], e.getValue()[1],
-                    item.unitPrice(), amount));
+            lines.add(new Statement.Line(
+                    item.code(),
+                    item.kind(),
+                    item.label(),
+                    e.getValue()[0],
+                    e.getValue()[1],
+                    item.unitPrice(),
+                    amount));
         }
         Map<String, Statement.Line> items = new TreeMap<>();
         for (BillingRepository.Received r : billing.receivedIn(agreement.id(), ym)) {
             CatalogueItem item = agreement.item(r.itemCode()).orElseThrow();
-            BigDecimal amount = r.unitPrice().multiply(BigDecimal.valueOf(r.quantity())).setScale(2, RoundingMode.HALF_UP);
+            BigDecimal amount =
+                    r.unitPrice().multiply(BigDecimal.valueOf(r.quantity())).setScale(2, RoundingMode.HALF_UP);
             // the same item bought at one price on every order of the agreement: lines merge by code
-            items.merge(r.itemCode(), new Statement.Line(r.itemCode(), item.kind(), item.label(), r.quantity(), 0,
-                    r.unitPrice(), amount), (a, b) -> new Statement.Line(a.itemCode(), a.kind(), a.label(),
-                    a.quantity() + b.quantity(), 0, a.unitPrice(), a.amount().add(b.amount())));
+            items.merge(
+                    r.itemCode(),
+                    new Statement.Line(r.itemCode(), item.kind(), item.label(), r.quantity(), 0, r.unitPrice(), amount),
+                    (a, b) -> new Statement.Line(
+                            a.itemCode(),
+                            a.kind(),
+                            a.label(),
+                            a.quantity() + b.quantity(),
+                            0,
+                            a.unitPrice(),
+                            a.amount().add(b.amount())));
         }
         lines.addAll(items.values());
         lines.addAll(trainingLines(agreement, ym));
-        BigDecimal total = lines.stream().map(Statement.Line::amount).reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add);
+        BigDecimal total =
+                lines.stream().map(Statement.Line::amount).reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add);
         BigDecimal vat = total.multiply(agreement.vatRate()).setScale(2, RoundingMode.HALF_UP);
         return new Statement(agreement.id(), year, month, days, lines, total, agreement.vatRate(), vat, total.add(vat));
     }
@@ -113,12 +134,19 @@ public class BillingService {
         days.forEach((course, n) -> {
             TrainingDaysSource.Delivered d = courses.get(course);
             // courses are checked against the agreement when created: a line missing since is a data error
-            CatalogueItem item = agreement.item(d.agreementItemCode()).filter(i -> i.kind() == ItemKind.TRAINING_DAY)
+            CatalogueItem item = agreement
+                    .item(d.agreementItemCode())
+                    .filter(i -> i.kind() == ItemKind.TRAINING_DAY)
                     .orElseThrow(() -> new PreconditionFailedException("course " + course + " is billed at "
                             + d.agreementItemCode() + " but agreement " + agreement.id() + " has no training-day price "
                             + "with that code"));
-            lines.add(new Statement.Line(item.code(), item.kind(), d.courseTitle().isBlank() ? item.label()
-                    : d.courseTitle(), n[0], 0, item.unitPrice(),
+            lines.add(new Statement.Line(
+                    item.code(),
+                    item.kind(),
+                    d.courseTitle().isBlank() ? item.label() : d.courseTitle(),
+                    n[0],
+                    0,
+                    item.unitPrice(),
                     item.unitPrice().multiply(BigDecimal.valueOf(n[0])).setScale(2, RoundingMode.HALF_UP),
                     Optional.of(course)));
         });
@@ -130,9 +158,12 @@ public class BillingService {
         YearMonth first = YearMonth.from(agreement.notifiedOn());
         YearMonth last = YearMonth.from(agreement.termEnd().minusDays(1));
         if (ym.isBefore(first) || ym.isAfter(last)) {
-            throw InvalidArgumentException.of("month", "agreement " + agreement.id() + " runs from "
-                    + agreement.notifiedOn() + " to " + agreement.termEnd().minusDays(1) + ": " + ym
-                    + " is outside its term");
+            throw InvalidArgumentException.of(
+                    "month",
+                    "agreement " + agreement.id() + " runs from "
+                            + agreement.notifiedOn() + " to "
+                            + agreement.termEnd().minusDays(1) + ": " + ym
+                            + " is outside its term");
         }
         return ym;
     }
@@ -151,16 +182,30 @@ public class BillingService {
         Agreement agreement = agreements.get(agreementId, caller);
         inTerm(agreement, month(year, month));
         Map<String, String> prices = new HashMap<>();
-        agreement.priceSchedule().stream().filter(i -> i.kind() == ItemKind.PACK_LEASE)
-                .forEach(i -> i.packType().ifPresent(t -> prices.put(t, i.unitPrice().toPlainString())));
+        agreement.priceSchedule().stream()
+                .filter(i -> i.kind() == ItemKind.PACK_LEASE)
+                .forEach(i ->
+                        i.packType().ifPresent(t -> prices.put(t, i.unitPrice().toPlainString())));
         StringBuilder out = new StringBuilder(DETAIL_CHUNK_CHARS + 512)
-                .append("pack_id,pack_type,unit_code,device_imeis,billed_from,billed_until,billed_days,monthly_price\r\n");
+                .append(
+                        "pack_id,pack_type,unit_code,device_imeis,billed_from,billed_until,billed_days,monthly_price\r\n");
         leases.forEach(agreement.id(), year, month, i -> {
-            out.append(i.packId()).append(',').append(i.packType()).append(',').append(i.unitCode()).append(',')
-                    .append(String.join(" ", i.deviceImeis())).append(',')
-                    .append(i.from() == null ? "" : i.from()).append(',')
-                    .append(i.until() == null ? "" : i.until().minusDays(1)).append(',').append(i.billedDays())
-                    .append(',').append(prices.getOrDefault(i.packType(), "")).append("\r\n");
+            out.append(i.packId())
+                    .append(',')
+                    .append(i.packType())
+                    .append(',')
+                    .append(i.unitCode())
+                    .append(',')
+                    .append(String.join(" ", i.deviceImeis()))
+                    .append(',')
+                    .append(i.from() == null ? "" : i.from())
+                    .append(',')
+                    .append(i.until() == null ? "" : i.until().minusDays(1))
+                    .append(',')
+                    .append(i.billedDays())
+                    .append(',')
+                    .append(prices.getOrDefault(i.packType(), ""))
+                    .append("\r\n");
             if (out.length() >= DETAIL_CHUNK_CHARS) {
                 chunks.accept(out.toString());
                 out.setLength(0);
@@ -176,8 +221,11 @@ public class BillingService {
     public Invoice createInvoice(String agreementId, Invoice request, Caller caller) {
         Agreement agreement = agreements.get(agreementId, caller);
         Validation v = new Validation();
-        v.check(request.invoiceNumber() != null && NUMBER.matcher(request.invoiceNumber()).matches(),
-                "invoice.invoice_number", "is required: 1 to 64 letters, digits, '.', '_', '/' or '-'");
+        v.check(
+                request.invoiceNumber() != null
+                        && NUMBER.matcher(request.invoiceNumber()).matches(),
+                "invoice.invoice_number",
+                "is required: 1 to 64 letters, digits, '.', '_', '/' or '-'");
         v.check(request.month() >= 1 && request.month() <= 12, "invoice.month", "must be 1 to 12");
         v.check(request.year() >= 2000 && request.year() <= 2100, "invoice.year", "must be 2000 to 2100");
         v.check(!request.lines().isEmpty(), "invoice.lines", "at least one line is required");
@@ -185,7 +233,9 @@ public class BillingService {
         for (int i = 0; i < request.lines().size(); i++) {
             Invoice.Line l = request.lines().get(i);
             String at = "invoice.lines[" + i + "].";
-            v.check(l.itemCode() != null && agreement.item(l.itemCode()).isPresent(), at + "item_code",
+            v.check(
+                    l.itemCode() != null && agreement.item(l.itemCode()).isPresent(),
+                    at + "item_code",
                     "is not in the price schedule of " + agreement.id());
             v.check(l.itemCode() == null || codes.add(l.itemCode()), at + "item_code", "repeats an earlier line");
             v.check(l.quantity() >= 0, at + "quantity", "must not be negative");
@@ -193,21 +243,34 @@ public class BillingService {
         }
         if (request.month() >= 1 && request.month() <= 12 && request.year() >= 2000 && request.year() <= 2100) {
             YearMonth ym = YearMonth.of(request.year(), request.month());
-            v.check(!ym.isBefore(YearMonth.from(agreement.notifiedOn()))
-                            && !ym.isAfter(YearMonth.from(agreement.termEnd().minusDays(1))), "invoice.month",
+            v.check(
+                    !ym.isBefore(YearMonth.from(agreement.notifiedOn()))
+                            && !ym.isAfter(YearMonth.from(agreement.termEnd().minusDays(1))),
+                    "invoice.month",
                     "is outside the term of " + agreement.id() + " (" + agreement.notifiedOn() + " to "
                             + agreement.termEnd().minusDays(1) + ")");
         }
-        BigDecimal sum = request.lines().stream().map(Invoice.Line::amount).filter(java.util.Objects::nonNull)
+        BigDecimal sum = request.lines().stream()
+                .map(Invoice.Line::amount)
+                .filter(java.util.Objects::nonNull)
                 .reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add);
-        v.check(request.totalExclTax() != null && request.totalExclTax().compareTo(sum) == 0, "invoice.total_excl_tax",
+        v.check(
+                request.totalExclTax() != null && request.totalExclTax().compareTo(sum) == 0,
+                "invoice.total_excl_tax",
                 "must be the sum of the lines' amounts, " + sum.toPlainString());
         v.throwIfInvalid();
-        Invoice invoice = new Invoice(billing.nextInvoiceId(), agreement.id(), request.invoiceNumber(), request.year(),
-                request.month(), request.lines(), request.totalExclTax(), clock.instant().truncatedTo(ChronoUnit.MICROS));
+        Invoice invoice = new Invoice(
+                billing.nextInvoiceId(),
+                agreement.id(),
+                request.invoiceNumber(),
+                request.year(),
+                request.month(),
+                request.lines(),
+                request.totalExclTax(),
+                clock.instant().truncatedTo(ChronoUnit.MICROS));
         if (!billing.insert(invoice, caller.username())) {
-            throw new AlreadyExistsException("invoice " + request.invoiceNumber() + " was posted already for "
-                    + agreement.id());
+            throw new AlreadyExistsException(
+                    "invoice " + request.invoiceNumber() + " was posted already for " + agreement.id());
         }
         return billing.findInvoice(invoice.id()).orElseThrow();
     }
@@ -218,13 +281,23 @@ public class BillingService {
         if (invoiceId == null || !invoiceId.matches("INV-[0-9]{6,12}")) {
             throw InvalidArgumentException.of("id", "is not an invoice id (INV- and 6 digits)");
         }
-        Invoice invoice = billing.findInvoice(invoiceId)
-                .orElseThrow(() -> new NotFoundException("no invoice " + invoiceId));
+        Invoice invoice =
+                billing.findInvoice(invoiceId).orElseThrow(() -> new NotFoundException("no invoice " + invoiceId));
         Statement statement = statement(invoice.agreementId(), invoice.year(), invoice.month(), caller);
         Map<String, Statement.Line> ours = new TreeMap<>(); // by item code: courses of one price line together
-        statement.lines().forEach(l -> ours.merge(l.itemCode(), l, (a, b) -> new Statement.Line(a.itemCode(), a.kind(),
-                a.label(), a.quantity() + b.quantity(), a.billedDays() + b.billedDays(), a.unitPrice(),
-                a.amount().add(b.amount()))));
+        statement
+                .lines()
+                .forEach(l -> ours.merge(
+                        l.itemCode(),
+                        l,
+                        (a, b) -> new Statement.Line(
+                                a.itemCode(),
+                                a.kind(),
+                                a.label(),
+                                a.quantity() + b.quantity(),
+                                a.billedDays() + b.billedDays(),
+                                a.unitPrice(),
+                                a.amount().add(b.amount()))));
         Map<String, Invoice.Line> theirs = new TreeMap<>();
         invoice.lines().forEach(l -> theirs.put(l.itemCode(), l));
         Set<String> codes = new TreeSet<>(ours.keySet());
@@ -238,9 +311,13 @@ public class BillingService {
             long tq = t == null ? 0 : t.quantity();
             BigDecimal oa = o == null ? zero : o.amount();
             BigDecimal ta = t == null ? zero : t.amount();
-            Reconciliation.Status status = o == null ? Reconciliation.Status.NOT_IN_STATEMENT
-                    : t == null ? Reconciliation.Status.NOT_INVOICED
-                    : oq == tq && oa.compareTo(ta) == 0 ? Reconciliation.Status.MATCHES : Reconciliation.Status.DIFFERS;
+            Reconciliation.Status status = o == null
+                    ? Reconciliation.Status.NOT_IN_STATEMENT
+                    : t == null
+                            ? Reconciliation.Status.NOT_INVOICED
+                            : oq == tq && oa.compareTo(ta) == 0
+                                    ? Reconciliation.Status.MATCHES
+                                    : Reconciliation.Status.DIFFERS;
             lines.add(new Reconciliation.Line(code, oq, tq, oa, ta, status));
         }
         boolean matches = lines.stream().allMatch(l -> l.status() == Reconciliation.Status.MATCHES)
@@ -267,21 +344,41 @@ public class BillingService {
         StringBuilder out = new StringBuilder(
                 "item_code,kind,label,quantity,billed_days,unit_price,amount_excl_tax,course_code\r\n");
         for (Statement.Line l : s.lines()) {
-            out.append(l.itemCode()).append(',').append(l.kind()).append(',').append(quote(l.label())).append(',')
-                    .append(l.quantity()).append(',').append(l.billedDays()).append(',')
-                    .append(l.unitPrice().toPlainString()).append(',').append(l.amount().toPlainString()).append(',')
-                    .append(l.courseCode().orElse("")).append("\r\n");
+            out.append(l.itemCode())
+                    .append(',')
+                    .append(l.kind())
+                    .append(',')
+                    .append(quote(l.label()))
+                    .append(',')
+                    .append(l.quantity())
+                    .append(',')
+                    .append(l.billedDays())
+                    .append(',')
+                    .append(l.unitPrice().toPlainString())
+                    .append(',')
+                    .append(l.amount().toPlainString())
+                    .append(',')
+                    .append(l.courseCode().orElse(""))
+                    .append("\r\n");
         }
-        out.append("TOTAL_EXCL_TAX,,,,,,").append(s.totalExclTax().toPlainString()).append(",\r\n");
-        out.append("VAT,,").append(quote("VAT " + s.vatRate().stripTrailingZeros().toPlainString())).append(",,,,")
-                .append(s.vat().toPlainString()).append(",\r\n");
-        out.append("TOTAL_INCL_TAX,,,,,,").append(s.totalInclTax().toPlainString()).append(",\r\n");
+        out.append("TOTAL_EXCL_TAX,,,,,,")
+                .append(s.totalExclTax().toPlainString())
+                .append(",\r\n");
+        out.append("VAT,,")
+                .append(quote("VAT " + s.vatRate().stripTrailingZeros().toPlainString()))
+                .append(",,,,")
+                .append(s.vat().toPlainString())
+                .append(",\r\n");
+        out.append("TOTAL_INCL_TAX,,,,,,")
+                .append(s.totalInclTax().toPlainString())
+                .append(",\r\n");
         return out.toString();
     }
 
     private static String quote(String text) {
         String safe = text.startsWith("=") || text.startsWith("+") || text.startsWith("-") || text.startsWith("@")
-                ? "'" + text : text; // no formula injection when opened in a spreadsheet
+                ? "'" + text
+                : text; // no formula injection when opened in a spreadsheet
         return "\"" + safe.replace("\"", "\"\"") + "\"";
     }
 }

@@ -10,8 +10,16 @@ import java.util.List;
  *
  * @param lines one per pack type leased, per item received and per course delivered, by item code
  */
-public record Statement(String agreementId, int year, int month, int daysInMonth, List<Line> lines,
-                        BigDecimal totalExclTax, BigDecimal vatRate, BigDecimal vat, BigDecimal totalInclTax) {
+public record Statement(
+        String agreementId,
+        int year,
+        int month,
+        int daysInMonth,
+        List<Line> lines,
+        BigDecimal totalExclTax,
+        BigDecimal vatRate,
+        BigDecimal vat,
+        BigDecimal totalInclTax) {
 
     public Statement {
         lines = List.copyOf(lines);
@@ -24,11 +32,24 @@ public record Statement(String agreementId, int year, int month, int daysInMonth
      * @param billedDays pack-days (pack leases only)
      * @param courseCode training lines: the course (one line per course)
      */
-    public record Line(String itemCode, ItemKind kind, String label, long quantity, long billedDays,
-                       BigDecimal unitPrice, BigDecimal amount, java.util.Optional<String> courseCode) {
+    public record Line(
+            String itemCode,
+            ItemKind kind,
+            String label,
+            long quantity,
+            long billedDays,
+            BigDecimal unitPrice,
+            BigDecimal amount,
+            java.util.Optional<String> courseCode) {
 
-        public Line(String itemCode, ItemKind kind, String label, long quantity, long billedDays, BigDecimal unitPrice,
-                    BigDecimal amount) {
+        public Line(
+                String itemCode,
+                ItemKind kind,
+                String label,
+                long quantity,
+                long billedDays,
+                BigDecimal unitPrice,
+                BigDecimal amount) {
             this(itemCode, kind, label, quantity, billedDays, unitPrice, amount, java.util.Optional.empty());
         }
     }

@@ -29,6 +29,6 @@ public interface DeliveryRepository {
     Set<String> deliveredImeis(Collection<String> imeis);
 
     /** Records a reception: devices received on {@code day}, item quantities added, the new state. */
-    void receive(String deliveryId, Collection<String> imeis, Map<String, Long> items, LocalDate day,
-                 Delivery.State state);
+    void receive(
+            String deliveryId, Collection<String> imeis, Map<String, Long> items, LocalDate day, Delivery.State state);
 }

@@ -51,8 +51,12 @@ public class DeliveryService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    public DeliveryService(DeliveryRepository deliveries, PurchaseOrderService orders, InventoryRegistrar inventory,
-                           TransactionTemplate tx, Optional<Clock> clock) {
+    public DeliveryService(
+            DeliveryRepository deliveries,
+            PurchaseOrderService orders,
+            InventoryRegistrar inventory,
+            TransactionTemplate tx,
+            Optional<Clock> clock) {
         this.deliveries = deliveries;
         this.orders = orders;
         this.inventory = inventory;
@@ -62,8 +66,12 @@ public class DeliveryService {
 
     /** The supplier posts a delivery note for one of its acknowledged orders. */
     @Transactional
-    public Delivery post(String orderNumber, String noteNumber, List<Delivery.Device> devices,
-                         List<Delivery.Item> items, Caller caller) {
+    public Delivery post(
+            String orderNumber,
+            String noteNumber,
+            List<Delivery.Device> devices,
+            List<Delivery.Item> items,
+            Caller caller) {
         PurchaseOrder order = orders.lockVisible(orderNumber, caller);
         if (order.state() != OrderState.ACKNOWLEDGED && order.state() != OrderState.PARTIALLY_DELIVERED) {
             throw new PreconditionFailedException("order " + orderNumber + " is " + order.state()
@@ -72,7 +80,9 @@ public class DeliveryService {
         Map<String, OrderLine> lines = order.lines().stream()
                 .collect(Collectors.toMap(OrderLine::itemCode, l -> l, (a, b) -> a, LinkedHashMap::new));
         Validation v = new Validation();
-        v.check(noteNumber != null && NOTE.matcher(noteNumber).matches(), "delivery.delivery_note_number",
+        v.check(
+                noteNumber != null && NOTE.matcher(noteNumber).matches(),
+                "delivery.delivery_note_number",
                 "is required: 1 to 64 letters, digits, '.', '_', '/' or '-'");
         v.check(!devices.isEmpty() || !items.isEmpty(), "delivery", "delivers no device and no item");
         v.check(devices.size() <= MAX_DEVICES, "delivery.devices", "at most " + MAX_DEVICES + " per note");
@@ -84,18 +94,34 @@ public class DeliveryService {
             String problem = Imei.problem(d.imei());
             v.check(problem == null, at + "imei", problem);
             v.check(d.imei() == null || imeis.add(d.imei()), at + "imei", "repeats an earlier device of this note");
-            v.check(d.serialNumber() != null && TEXT.matcher(d.serialNumber()).matches() && d.serialNumber().length() <= 64,
-                    at + "serial_number", "is required: 1 to 64 characters");
-            v.check(d.model() != null && TEXT.matcher(d.model()).matches(), at + "model",
+            v.check(
+                    d.serialNumber() != null
+                            && TEXT.matcher(d.serialNumber()).matches()
+                            && d.serialNumber().length() <= 64,
+                    at + "serial_number",
+                    "is required: 1 to 64 characters");
+            v.check(
+                    d.model() != null && TEXT.matcher(d.model()).matches(),
+                    at + "model",
                     "is required: 1 to 100 characters");
-            v.check("PHONE".equals(d.kind()) || "TABLET".equals(d.kind()), at + "kind", "is required: DEVICE_KIND_PHONE or DEVICE_KIND_TABLET");
+            v.check(
+                    "PHONE".equals(d.kind()) || "TABLET".equals(d.kind()),
+                    at + "kind",
+                    "is required: DEVICE_KIND_PHONE or DEVICE_KIND_TABLET");
             OrderLine line = d.itemCode() == null ? null : lines.get(d.itemCode());
-            v.check(line != null && line.kind() == ItemKind.PACK_LEASE, at + "item_code",
+            v.check(
+                    line != null && line.kind() == ItemKind.PACK_LEASE,
+                    at + "item_code",
                     "is not a pack-lease line of order " + orderNumber);
-            if (line != null && line.packType().isPresent() && ("PHONE".equals(d.kind()) || "TABLET".equals(d.kind()))) {
+            if (line != null
+                    && line.packType().isPresent()
+                    && ("PHONE".equals(d.kind()) || "TABLET".equals(d.kind()))) {
                 boolean phonePack = line.packType().get().startsWith("SMARTPHONE");
-                v.check(phonePack == "PHONE".equals(d.kind()), at + "kind", "a " + d.kind() + " does not fit a "
-                        + line.packType().get() + " pack (line " + line.itemCode() + ")");
+                v.check(
+                        phonePack == "PHONE".equals(d.kind()),
+                        at + "kind",
+                        "a " + d.kind() + " does not fit a " + line.packType().get() + " pack (line " + line.itemCode()
+                                + ")");
             }
             if (line != null) {
                 now.merge(line.itemCode(), 1L, Long::sum);
@@ -106,8 +132,11 @@ public class DeliveryService {
             Delivery.Item it = items.get(i);
             String at = "delivery.items[" + i + "].";
             OrderLine line = it.itemCode() == null ? null : lines.get(it.itemCode());
-            v.check(line != null && line.kind() != ItemKind.PACK_LEASE, at + "item_code",
-                    line != null ? "is a pack-lease line: deliver its devices one by one"
+            v.check(
+                    line != null && line.kind() != ItemKind.PACK_LEASE,
+                    at + "item_code",
+                    line != null
+                            ? "is a pack-lease line: deliver its devices one by one"
                             : "is not a line of order " + orderNumber);
             v.check(it.itemCode() == null || itemCodes.add(it.itemCode()), at + "item_code", "repeats an earlier item");
             v.check(it.quantity() > 0, at + "quantity", "must be at least 1");
@@ -119,8 +148,11 @@ public class DeliveryService {
         now.forEach((code, n) -> {
             long ordered = lines.get(code).quantity();
             long total = before.getOrDefault(code, 0L) + n;
-            v.check(total <= ordered, "delivery.lines[" + code + "]", "would bring " + total + " delivered for "
-                    + ordered + " ordered (" + before.getOrDefault(code, 0L) + " delivered before)");
+            v.check(
+                    total <= ordered,
+                    "delivery.lines[" + code + "]",
+                    "would bring " + total + " delivered for " + ordered + " ordered (" + before.getOrDefault(code, 0L)
+                            + " delivered before)");
         });
         Set<String> known = deliveries.deliveredImeis(imeis);
         for (int i = 0; i < devices.size() && i < MAX_DEVICES; i++) {
@@ -131,17 +163,34 @@ public class DeliveryService {
         // cannot arrive again as a new pack: refused line by line before anything is recorded
         Set<String> inFleet = inventory.inFleet(imeis);
         for (int i = 0; i < devices.size(); i++) {
-            v.check(!inFleet.contains(devices.get(i).imei()), "delivery.devices[" + i + "].imei",
+            v.check(
+                    !inFleet.contains(devices.get(i).imei()),
+                    "delivery.devices[" + i + "].imei",
                     "is in the fleet already; it cannot be delivered as a new pack");
         }
         v.throwIfInvalid();
-        Delivery delivery = new Delivery(deliveries.nextId(), orderNumber, order.agreementId(), noteNumber,
-                Delivery.State.POSTED, devices.stream().map(d -> new Delivery.Device(d.imei(), d.serialNumber().trim(),
-                d.model().trim(), d.kind(), d.itemCode(), Optional.empty())).toList(),
-                items.stream().map(i -> new Delivery.Item(i.itemCode(), i.quantity(), 0)).toList(), now());
+        Delivery delivery = new Delivery(
+                deliveries.nextId(),
+                orderNumber,
+                order.agreementId(),
+                noteNumber,
+                Delivery.State.POSTED,
+                devices.stream()
+                        .map(d -> new Delivery.Device(
+                                d.imei(),
+                                d.serialNumber().trim(),
+                                d.model().trim(),
+                                d.kind(),
+                                d.itemCode(),
+                                Optional.empty()))
+                        .toList(),
+                items.stream()
+                        .map(i -> new Delivery.Item(i.itemCode(), i.quantity(), 0))
+                        .toList(),
+                now());
         if (!deliveries.insert(delivery, caller.username())) {
-            throw new AlreadyExistsException("delivery note " + noteNumber + " was posted already for agreement "
-                    + order.agreementId());
+            throw new AlreadyExistsException(
+                    "delivery note " + noteNumber + " was posted already for agreement " + order.agreementId());
         }
         return deliveries.find(delivery.id()).orElseThrow();
     }
@@ -164,10 +213,11 @@ public class DeliveryService {
     public Delivery receive(String id, List<String> imeis, Map<String, Long> items, Caller caller) {
         Delivery delivery = find(id);
         PurchaseOrder order = orders.get(delivery.orderNumber(), caller);
-        Map<String, Delivery.Device> waiting = delivery.devices().stream().filter(d -> d.receivedOn().isEmpty())
+        Map<String, Delivery.Device> waiting = delivery.devices().stream()
+                .filter(d -> d.receivedOn().isEmpty())
                 .collect(Collectors.toMap(Delivery.Device::imei, d -> d, (a, b) -> a, LinkedHashMap::new));
-        Map<String, Delivery.Item> itemLines = delivery.items().stream()
-                .collect(Collectors.toMap(Delivery.Item::itemCode, i -> i));
+        Map<String, Delivery.Item> itemLines =
+                delivery.items().stream().collect(Collectors.toMap(Delivery.Item::itemCode, i -> i));
         Validation v = new Validation();
         boolean everything = imeis.isEmpty() && items.isEmpty();
         List<Delivery.Device> chosen = new ArrayList<>();
@@ -177,7 +227,9 @@ public class DeliveryService {
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < imeis.size(); i++) {
                 Delivery.Device d = waiting.get(imeis.get(i));
-                v.check(d != null && seen.add(imeis.get(i)), "imeis[" + i + "]",
+                v.check(
+                        d != null && seen.add(imeis.get(i)),
+                        "imeis[" + i + "]",
                         "is not a device of " + id + " waiting for reception");
                 if (d != null) {
                     chosen.add(d);
@@ -195,22 +247,32 @@ public class DeliveryService {
             items.forEach((code, qty) -> {
                 Delivery.Item line = itemLines.get(code);
                 v.check(line != null, "items[" + code + "]", "is not an item of " + id);
-                v.check(line == null || (qty > 0 && qty <= line.quantity() - line.receivedQuantity()),
-                        "items[" + code + "].quantity", line == null ? "" : "must be 1 to "
-                                + (line.quantity() - line.receivedQuantity()) + " (still to receive)");
+                v.check(
+                        line == null || (qty > 0 && qty <= line.quantity() - line.receivedQuantity()),
+                        "items[" + code + "].quantity",
+                        line == null
+                                ? ""
+                                : "must be 1 to " + (line.quantity() - line.receivedQuantity())
+                                        + " (still to receive)");
                 chosenItems.put(code, qty);
             });
         }
         v.throwIfInvalid();
         if (chosen.isEmpty() && chosenItems.isEmpty()) {
-            throw new PreconditionFailedException("delivery " + id + " is " + delivery.state()
-                    + "; nothing is waiting for reception");
+            throw new PreconditionFailedException(
+                    "delivery " + id + " is " + delivery.state() + "; nothing is waiting for reception");
         }
-        Map<String, String> packTypes = order.lines().stream().filter(l -> l.packType().isPresent())
+        Map<String, String> packTypes = order.lines().stream()
+                .filter(l -> l.packType().isPresent())
                 .collect(Collectors.toMap(OrderLine::itemCode, l -> l.packType().get()));
         List<InventoryRegistrar.ReceivedDevice> toRegister = chosen.stream()
-                .map(d -> new InventoryRegistrar.ReceivedDevice(d.imei(), d.serialNumber(), d.model(), d.kind(),
-                        packTypes.get(d.itemCode()), order.agreementId()))
+                .map(d -> new InventoryRegistrar.ReceivedDevice(
+                        d.imei(),
+                        d.serialNumber(),
+                        d.model(),
+                        d.kind(),
+                        packTypes.get(d.itemCode()),
+                        order.agreementId()))
                 .toList();
         for (int from = 0; from < toRegister.size(); from += MAX_DEVICES) {
             inventory.register(toRegister.subList(from, Math.min(toRegister.size(), from + MAX_DEVICES)));
@@ -219,13 +281,17 @@ public class DeliveryService {
         return tx.execute(status -> {
             PurchaseOrder locked = orders.lockVisible(delivery.orderNumber(), caller);
             int stillWaiting = waiting.size() - chosen.size();
-            boolean itemsDone = itemLines.values().stream().allMatch(i ->
-                    i.receivedQuantity() + chosenItems.getOrDefault(i.itemCode(), 0L) == i.quantity());
-            deliveries.receive(id, chosen.stream().map(Delivery.Device::imei).toList(), chosenItems, today,
+            boolean itemsDone = itemLines.values().stream()
+                    .allMatch(i -> i.receivedQuantity() + chosenItems.getOrDefault(i.itemCode(), 0L) == i.quantity());
+            deliveries.receive(
+                    id,
+                    chosen.stream().map(Delivery.Device::imei).toList(),
+                    chosenItems,
+                    today,
                     stillWaiting == 0 && itemsDone ? Delivery.State.RECEIVED : Delivery.State.PARTIALLY_RECEIVED);
             Map<String, Long> received = deliveries.receivedPerLine(locked.number());
-            boolean complete = locked.lines().stream()
-                    .allMatch(l -> received.getOrDefault(l.itemCode(), 0L) >= l.quantity());
+            boolean complete =
+                    locked.lines().stream().allMatch(l -> received.getOrDefault(l.itemCode(), 0L) >= l.quantity());
             orders.recordReception(locked.number(), complete, caller);
             return deliveries.find(id).orElseThrow();
         });

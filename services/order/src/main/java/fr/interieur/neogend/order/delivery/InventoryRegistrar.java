@@ -11,9 +11,8 @@ import java.util.Set;
 public interface InventoryRegistrar {
 
     /** A device to register as a new pack of a type, leased under the agreement of its order. */
-    record ReceivedDevice(String imei, String serialNumber, String model, String kind, String packType,
-                          String agreementId) {
-    }
+    record ReceivedDevice(
+            String imei, String serialNumber, String model, String kind, String packType, String agreementId) {}
 
     /**
      * Registers the devices; devices registered already with the same data count as done.

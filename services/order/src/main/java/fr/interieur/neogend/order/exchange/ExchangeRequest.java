@@ -4,9 +4,18 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** A request to the supplier to replace a device that could not be repaired (DOMAIN rule 16). */
-public record ExchangeRequest(String number, String agreementId, String imei, String model, String reason,
-                              Optional<String> repairReference, State state, String requestedBy, Instant requestedAt,
-                              Optional<String> supplierReference, Optional<String> refusalReason) {
+public record ExchangeRequest(
+        String number,
+        String agreementId,
+        String imei,
+        String model,
+        String reason,
+        Optional<String> repairReference,
+        State state,
+        String requestedBy,
+        Instant requestedAt,
+        Optional<String> supplierReference,
+        Optional<String> refusalReason) {
 
     /** Where it stands. */
     public enum State {

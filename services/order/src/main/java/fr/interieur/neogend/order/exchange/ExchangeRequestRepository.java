@@ -11,8 +11,15 @@ public interface ExchangeRequestRepository {
     long nextNumber();
 
     /** Stores a REQUESTED request; false when a live request of the device exists (nothing changed). */
-    boolean insert(String number, String agreementId, String imei, String model, String reason,
-                   Optional<String> repairReference, String requestedBy, Instant requestedAt);
+    boolean insert(
+            String number,
+            String agreementId,
+            String imei,
+            String model,
+            String reason,
+            Optional<String> repairReference,
+            String requestedBy,
+            Instant requestedAt);
 
     Optional<ExchangeRequest> find(String number);
 

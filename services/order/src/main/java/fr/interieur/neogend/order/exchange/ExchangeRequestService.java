@@ -1,9 +1,6 @@
 package fr.interieur.neogend.order.exchange;
 
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
-import fr.interieur.neogend.order.agreement.AgreementRepository;
-import fr.interieur.neogend.order.supplier.SupplierMessage;
-import fr.interieur.neogend.order.supplier.SupplierOutbox;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
@@ -12,6 +9,9 @@ import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.order.agreement.AgreementRepository;
+import fr.interieur.neogend.order.supplier.SupplierMessage;
+import fr.interieur.neogend.order.supplier.SupplierOutbox;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -38,8 +38,8 @@ public class ExchangeRequestService {
     private static final Pattern REFERENCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,99}");
 
     /** States a device in a pack can be exchanged out of (inventory's EXCHANGE_OUT). */
-    static final java.util.Set<String> EXCHANGEABLE = java.util.Set.of("IN_STOCK", "ASSIGNED", "IN_REPAIR",
-            "PENDING_RETURN", "LOST", "STOLEN");
+    static final java.util.Set<String> EXCHANGEABLE =
+            java.util.Set.of("IN_STOCK", "ASSIGNED", "IN_REPAIR", "PENDING_RETURN", "LOST", "STOLEN");
 
     private final ExchangeRequestRepository requests;
     private final AgreementRepository agreements;
@@ -47,8 +47,12 @@ public class ExchangeRequestService {
     private final FleetDevices fleet;
     private final Clock clock;
 
-    public ExchangeRequestService(ExchangeRequestRepository requests, AgreementRepository agreements,
-                                  SupplierOutbox outbox, FleetDevices fleet, Optional<Clock> clock) {
+    public ExchangeRequestService(
+            ExchangeRequestRepository requests,
+            AgreementRepository agreements,
+            SupplierOutbox outbox,
+            FleetDevices fleet,
+            Optional<Clock> clock) {
         this.requests = requests;
         this.agreements = agreements;
         this.outbox = outbox;
@@ -58,50 +62,70 @@ public class ExchangeRequestService {
 
     /** Records a request and queues it for the supplier. */
     @Transactional
-    public ExchangeRequest request(Optional<String> agreementId, String imei, String model, String reason,
-                                   Optional<String> repairReference, Caller caller) {
+    public ExchangeRequest request(
+            Optional<String> agreementId,
+            String imei,
+            String model,
+            String reason,
+            Optional<String> repairReference,
+            Caller caller) {
         Validation v = new Validation();
         String imeiProblem = Imei.problem(imei);
         v.check(imeiProblem == null, "exchange_request.imei", imeiProblem);
-        v.check(model == null || model.isBlank() || TEXT.matcher(model).matches() && model.length() <= 200,
-                "exchange_request.model", "1 to 200 characters (default: the device's model)");
-        v.check(reason != null && !reason.isBlank() && TEXT.matcher(reason).matches(), "exchange_request.reason",
+        v.check(
+                model == null || model.isBlank() || TEXT.matcher(model).matches() && model.length() <= 200,
+                "exchange_request.model",
+                "1 to 200 characters (default: the device's model)");
+        v.check(
+                reason != null && !reason.isBlank() && TEXT.matcher(reason).matches(),
+                "exchange_request.reason",
                 "is required: 1 to 500 characters");
-        repairReference.ifPresent(r -> v.check(REFERENCE.matcher(r).matches(), "exchange_request.repair_reference",
+        repairReference.ifPresent(r -> v.check(
+                REFERENCE.matcher(r).matches(),
+                "exchange_request.repair_reference",
                 "1 to 100 letters, digits, '.', '_', '/', '-'"));
         v.throwIfInvalid();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         // the device as inventory knows it, on the caller's behalf: it exists, is in the caller's reach,
         // is in a pack it can leave; its pack's agreement is the one the exchange belongs to
-        FleetDevices.FleetDevice device = fleet.find(imei)
-                .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei));
+        FleetDevices.FleetDevice device =
+                fleet.find(imei).orElseThrow(() -> new NotFoundException("no device with IMEI " + imei));
         if (device.packId().isEmpty() || !EXCHANGEABLE.contains(device.state())) {
             throw new PreconditionFailedException("device " + imei + " is " + device.state()
                     + (device.packId().isEmpty() ? " and in no pack" : "") + ": only a device in a pack that is "
                     + String.join(", ", new java.util.TreeSet<>(EXCHANGEABLE)) + " can be exchanged");
         }
-        String agreement = device.agreementId().orElseThrow(() -> new PreconditionFailedException("the pack of device "
-                + imei + " is leased under no agreement; attach it first"));
+        String agreement = device.agreementId()
+                .orElseThrow(() -> new PreconditionFailedException(
+                        "the pack of device " + imei + " is leased under no agreement; attach it first"));
         if (agreementId.isPresent() && !agreementId.get().equals(agreement)) {
-            throw InvalidArgumentException.of("exchange_request.agreement_id", "device " + imei + "'s pack is leased "
-                    + "under " + agreement + ", not " + agreementId.get() + " (leave it empty)");
+            throw InvalidArgumentException.of(
+                    "exchange_request.agreement_id",
+                    "device " + imei + "'s pack is leased " + "under " + agreement + ", not " + agreementId.get()
+                            + " (leave it empty)");
         }
         existing(agreement);
         model = model == null || model.isBlank() ? device.model() : model;
-        String number = String.format("EX-%04d-%06d", LocalDate.ofInstant(now, PARIS).getYear(), requests.nextNumber());
-        if (!requests.insert(number, agreement, imei, model.trim(), reason.trim(), repairReference, caller.username(),
-                now)) {
+        String number =
+                String.format("EX-%04d-%06d", LocalDate.ofInstant(now, PARIS).getYear(), requests.nextNumber());
+        if (!requests.insert(
+                number, agreement, imei, model.trim(), reason.trim(), repairReference, caller.username(), now)) {
             throw new AlreadyExistsException("an exchange of device " + imei + " is requested already");
         }
         // the request and its outbox row in one transaction: never lost
-        outbox.enqueue(new SupplierMessage.ExchangeMessage(number, agreement, imei, model.trim(), reason.trim(),
-                repairReference.orElse("")), now);
+        outbox.enqueue(
+                new SupplierMessage.ExchangeMessage(
+                        number, agreement, imei, model.trim(), reason.trim(), repairReference.orElse("")),
+                now);
         return get(number);
     }
 
     private String existing(String agreementId) {
-        return agreements.find(agreementId).map(a -> agreementId)
-                .orElseThrow(() -> InvalidArgumentException.of("exchange_request.agreement_id", "no agreement " + agreementId));
+        return agreements
+                .find(agreementId)
+                .map(a -> agreementId)
+                .orElseThrow(() ->
+                        InvalidArgumentException.of("exchange_request.agreement_id", "no agreement " + agreementId));
     }
 
     @Transactional(readOnly = true)

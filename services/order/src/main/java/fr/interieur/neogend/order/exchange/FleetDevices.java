@@ -9,8 +9,8 @@ public interface FleetDevices {
      * A device: its model, state (IN_STOCK, ASSIGNED, IN_REPAIR, PENDING_RETURN…), the pack it is in
      * and the agreement that pack is leased under.
      */
-    record FleetDevice(String imei, String model, String state, Optional<String> packId, Optional<String> agreementId) {
-    }
+    record FleetDevice(
+            String imei, String model, String state, Optional<String> packId, Optional<String> agreementId) {}
 
     /** The device, if it exists and the caller may see it. */
     Optional<FleetDevice> find(String imei);

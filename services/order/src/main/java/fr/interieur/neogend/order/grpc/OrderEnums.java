@@ -17,8 +17,7 @@ import java.util.Optional;
  */
 final class OrderEnums {
 
-    private OrderEnums() {
-    }
+    private OrderEnums() {}
 
     static fr.interieur.neogend.order.v1.OrderState toProto(OrderState state) {
         return switch (state) {
@@ -84,7 +83,7 @@ final class OrderEnums {
             case DIFFERS -> fr.interieur.neogend.order.v1.ReconciliationStatus.RECONCILIATION_STATUS_DIFFERS;
             case NOT_INVOICED -> fr.interieur.neogend.order.v1.ReconciliationStatus.RECONCILIATION_STATUS_NOT_INVOICED;
             case NOT_IN_STATEMENT ->
-                    fr.interieur.neogend.order.v1.ReconciliationStatus.RECONCILIATION_STATUS_NOT_IN_STATEMENT;
+                fr.interieur.neogend.order.v1.ReconciliationStatus.RECONCILIATION_STATUS_NOT_IN_STATEMENT;
         };
     }
 

@@ -1,15 +1,7 @@
 package fr.interieur.neogend.order.grpc;
 
-import com.google.protobuf.Timestamp;
-import com.google.type.Date;
-import fr.interieur.neogend.order.exchange.ExchangeRequest;
-import fr.interieur.neogend.order.exchange.ExchangeRequestService;
-import fr.interieur.neogend.order.v1.ListAgreementsRequest;
-import fr.interieur.neogend.order.v1.ListAgreementsResponse;
-import fr.interieur.neogend.order.v1.ListExchangeRequestsRequest;
-import fr.interieur.neogend.order.v1.ListExchangeRequestsResponse;
-import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
-import fr.interieur.neogend.order.v1.RequestDeviceExchangeResponse;
+import fr.interieur.neogend.contract.Decimals;
+import fr.interieur.neogend.contract.InvalidValueException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.paging.Page;
@@ -23,26 +15,14 @@ import fr.interieur.neogend.order.billing.Invoice;
 import fr.interieur.neogend.order.billing.Reconciliation;
 import fr.interieur.neogend.order.billing.Statement;
 import fr.interieur.neogend.order.delivery.Delivery;
-import fr.interieur.neogend.order.v1.CreateInvoiceRequest;
-import fr.interieur.neogend.order.v1.CreateInvoiceResponse;
-import fr.interieur.neogend.order.v1.ExportLeaseStatementRequest;
-import fr.interieur.neogend.order.v1.ExportLeaseStatementResponse;
-import fr.interieur.neogend.order.v1.GetLeaseStatementRequest;
-import fr.interieur.neogend.order.v1.GetLeaseStatementResponse;
-import fr.interieur.neogend.order.v1.ReconcileInvoiceRequest;
-import fr.interieur.neogend.order.v1.ReconcileInvoiceResponse;
 import fr.interieur.neogend.order.delivery.DeliveryService;
+import fr.interieur.neogend.order.exchange.ExchangeRequest;
+import fr.interieur.neogend.order.exchange.ExchangeRequestService;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
-import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest;
-import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderResponse;
-import fr.interieur.neogend.order.v1.CreateDeliveryRequest;
-import fr.interieur.neogend.order.v1.CreateDeliveryResponse;
-import fr.interieur.neogend.order.v1.ListDeliveriesRequest;
-import fr.interieur.neogend.order.v1.ListDeliveriesResponse;
-import fr.interieur.neogend.order.v1.ReceiveDeliveryRequest;
-import fr.interieur.neogend.order.v1.ReceiveDeliveryResponse;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
+import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest;
+import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderResponse;
 import fr.interieur.neogend.order.v1.AgreementConsumption;
 import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ApprovePurchaseOrderResponse;
@@ -53,36 +33,52 @@ import fr.interieur.neogend.order.v1.ClosePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ClosePurchaseOrderResponse;
 import fr.interieur.neogend.order.v1.CreateAgreementRequest;
 import fr.interieur.neogend.order.v1.CreateAgreementResponse;
+import fr.interieur.neogend.order.v1.CreateDeliveryRequest;
+import fr.interieur.neogend.order.v1.CreateDeliveryResponse;
+import fr.interieur.neogend.order.v1.CreateInvoiceRequest;
+import fr.interieur.neogend.order.v1.CreateInvoiceResponse;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.ExportLeaseDetailRequest;
+import fr.interieur.neogend.order.v1.ExportLeaseDetailResponse;
+import fr.interieur.neogend.order.v1.ExportLeaseStatementRequest;
+import fr.interieur.neogend.order.v1.ExportLeaseStatementResponse;
 import fr.interieur.neogend.order.v1.FiscalYearConsumption;
 import fr.interieur.neogend.order.v1.FrameworkAgreement;
 import fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest;
 import fr.interieur.neogend.order.v1.GetAgreementConsumptionResponse;
 import fr.interieur.neogend.order.v1.GetAgreementRequest;
 import fr.interieur.neogend.order.v1.GetAgreementResponse;
+import fr.interieur.neogend.order.v1.GetLeaseStatementRequest;
+import fr.interieur.neogend.order.v1.GetLeaseStatementResponse;
 import fr.interieur.neogend.order.v1.GetPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.GetPurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.ListAgreementsRequest;
+import fr.interieur.neogend.order.v1.ListAgreementsResponse;
+import fr.interieur.neogend.order.v1.ListDeliveriesRequest;
+import fr.interieur.neogend.order.v1.ListDeliveriesResponse;
+import fr.interieur.neogend.order.v1.ListExchangeRequestsRequest;
+import fr.interieur.neogend.order.v1.ListExchangeRequestsResponse;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersRequest;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersResponse;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc;
 import fr.interieur.neogend.order.v1.PackTypeConsumption;
+import fr.interieur.neogend.order.v1.ReceiveDeliveryRequest;
+import fr.interieur.neogend.order.v1.ReceiveDeliveryResponse;
+import fr.interieur.neogend.order.v1.ReconcileInvoiceRequest;
+import fr.interieur.neogend.order.v1.ReconcileInvoiceResponse;
 import fr.interieur.neogend.order.v1.RejectPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.RejectPurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
+import fr.interieur.neogend.order.v1.RequestDeviceExchangeResponse;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderResponse;
+import fr.interieur.neogend.order.v1.TransferPacksToSuccessorRequest;
+import fr.interieur.neogend.order.v1.TransferPacksToSuccessorResponse;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
-import fr.interieur.neogend.contract.Decimals;
-import fr.interieur.neogend.order.v1.ExportLeaseDetailRequest;
-import fr.interieur.neogend.order.v1.TransferPacksToSuccessorRequest;
-import fr.interieur.neogend.order.v1.TransferPacksToSuccessorResponse;
-import fr.interieur.neogend.order.v1.ExportLeaseDetailResponse;
-import fr.interieur.neogend.contract.InvalidValueException;
 import java.math.BigDecimal;
-import java.time.DateTimeException;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,8 +102,12 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     private final BillingService billing;
     private final ExchangeRequestService exchanges;
 
-    public OrderGrpcService(AgreementService agreements, PurchaseOrderService orders, DeliveryService deliveries,
-                            BillingService billing, ExchangeRequestService exchanges) {
+    public OrderGrpcService(
+            AgreementService agreements,
+            PurchaseOrderService orders,
+            DeliveryService deliveries,
+            BillingService billing,
+            ExchangeRequestService exchanges) {
         this.exchanges = exchanges;
         this.agreements = agreements;
         this.orders = orders;
@@ -116,32 +116,42 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     }
 
     @Override
-    public void getLeaseStatement(GetLeaseStatementRequest request, StreamObserver<GetLeaseStatementResponse> response) {
-        Statement s = billing.statement(request.getAgreementId(), request.getYear(), request.getMonth(),
-                CallerContext.current());
-        reply(response, GetLeaseStatementResponse.newBuilder().setStatement(toProto(s)).build());
+    public void getLeaseStatement(
+            GetLeaseStatementRequest request, StreamObserver<GetLeaseStatementResponse> response) {
+        Statement s = billing.statement(
+                request.getAgreementId(), request.getYear(), request.getMonth(), CallerContext.current());
+        reply(
+                response,
+                GetLeaseStatementResponse.newBuilder().setStatement(toProto(s)).build());
     }
 
     @Override
-    public void exportLeaseStatement(ExportLeaseStatementRequest request,
-                                     StreamObserver<ExportLeaseStatementResponse> response) {
-        Statement s = billing.statement(request.getAgreementId(), request.getYear(), request.getMonth(),
-                CallerContext.current());
-        reply(response, ExportLeaseStatementResponse.newBuilder().setFile(com.google.api.HttpBody.newBuilder()
-                .setContentType("text/csv; charset=utf-8")
-                .setData(com.google.protobuf.ByteString.copyFromUtf8(BillingService.csv(s)))).build());
+    public void exportLeaseStatement(
+            ExportLeaseStatementRequest request, StreamObserver<ExportLeaseStatementResponse> response) {
+        Statement s = billing.statement(
+                request.getAgreementId(), request.getYear(), request.getMonth(), CallerContext.current());
+        reply(
+                response,
+                ExportLeaseStatementResponse.newBuilder()
+                        .setFile(com.google.api.HttpBody.newBuilder()
+                                .setContentType("text/csv; charset=utf-8")
+                                .setData(com.google.protobuf.ByteString.copyFromUtf8(BillingService.csv(s))))
+                        .build());
     }
 
     @Override
-    public void exportLeaseDetail(ExportLeaseDetailRequest request, StreamObserver<ExportLeaseDetailResponse> response) {
+    public void exportLeaseDetail(
+            ExportLeaseDetailRequest request, StreamObserver<ExportLeaseDetailResponse> response) {
         // chunk by chunk, at the pace the client reads: a chunk waits while the client's window is full
         var flow = new FlowControl(response);
-        billing.detailCsv(request.getAgreementId(), request.getYear(), request.getMonth(), CallerContext.current(),
-                chunk -> {
+        billing.detailCsv(
+                request.getAgreementId(), request.getYear(), request.getMonth(), CallerContext.current(), chunk -> {
                     flow.awaitReady();
-                    response.onNext(ExportLeaseDetailResponse.newBuilder().setFile(com.google.api.HttpBody.newBuilder()
-                            .setContentType("text/csv; charset=utf-8")
-                            .setData(com.google.protobuf.ByteString.copyFromUtf8(chunk))).build());
+                    response.onNext(ExportLeaseDetailResponse.newBuilder()
+                            .setFile(com.google.api.HttpBody.newBuilder()
+                                    .setContentType("text/csv; charset=utf-8")
+                                    .setData(com.google.protobuf.ByteString.copyFromUtf8(chunk)))
+                            .build());
                 });
         response.onCompleted();
     }
@@ -163,12 +173,16 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         void awaitReady() {
             while (call != null && !call.isReady()) {
                 if (call.isCancelled()) {
-                    throw io.grpc.Status.CANCELLED.withDescription("the client went away").asRuntimeException();
+                    throw io.grpc.Status.CANCELLED
+                            .withDescription("the client went away")
+                            .asRuntimeException();
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(200_000);
                 if (Thread.interrupted()) {
                     Thread.currentThread().interrupt();
-                    throw io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+                    throw io.grpc.Status.CANCELLED
+                            .withDescription("interrupted")
+                            .asRuntimeException();
                 }
             }
         }
@@ -180,73 +194,135 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         List<Invoice.Line> lines = new ArrayList<>();
         for (int n = 0; n < i.getLinesCount(); n++) {
             var l = i.getLines(n);
-            lines.add(new Invoice.Line(l.getItemCode(), l.getQuantity(),
-                    money(l.getAmount(), "invoice.lines[" + n + "].amount")));
+            lines.add(new Invoice.Line(
+                    l.getItemCode(), l.getQuantity(), money(l.getAmount(), "invoice.lines[" + n + "].amount")));
         }
-        Invoice stored = billing.createInvoice(request.getAgreementId(), new Invoice(null, request.getAgreementId(),
-                i.getInvoiceNumber(), i.getYear(), i.getMonth(), lines,
-                money(i.getTotalExclTax(), "invoice.total_excl_tax"), null), CallerContext.current());
-        reply(response, CreateInvoiceResponse.newBuilder().setInvoice(toProto(stored)).build());
+        Invoice stored = billing.createInvoice(
+                request.getAgreementId(),
+                new Invoice(
+                        null,
+                        request.getAgreementId(),
+                        i.getInvoiceNumber(),
+                        i.getYear(),
+                        i.getMonth(),
+                        lines,
+                        money(i.getTotalExclTax(), "invoice.total_excl_tax"),
+                        null),
+                CallerContext.current());
+        reply(
+                response,
+                CreateInvoiceResponse.newBuilder().setInvoice(toProto(stored)).build());
     }
 
     @Override
     public void reconcileInvoice(ReconcileInvoiceRequest request, StreamObserver<ReconcileInvoiceResponse> response) {
         Reconciliation r = billing.reconcile(request.getId(), CallerContext.current());
-        var out = fr.interieur.neogend.order.v1.Reconciliation.newBuilder().setInvoiceId(r.invoiceId())
-                .setMatches(r.matches()).setStatementTotal(money(r.statementTotal()))
-                .setInvoiceTotal(money(r.invoiceTotal())).setDifference(money(r.difference()));
-        r.lines().forEach(l -> out.addLinesBuilder().setItemCode(l.itemCode())
-                .setStatementQuantity(l.statementQuantity()).setInvoiceQuantity(l.invoiceQuantity())
-                .setStatementAmount(money(l.statementAmount())).setInvoiceAmount(money(l.invoiceAmount()))
-                .setDifference(money(l.difference())).setStatus(OrderEnums.toProto(l.status())));
-        reply(response, ReconcileInvoiceResponse.newBuilder().setReconciliation(out).build());
+        var out = fr.interieur.neogend.order.v1.Reconciliation.newBuilder()
+                .setInvoiceId(r.invoiceId())
+                .setMatches(r.matches())
+                .setStatementTotal(money(r.statementTotal()))
+                .setInvoiceTotal(money(r.invoiceTotal()))
+                .setDifference(money(r.difference()));
+        r.lines()
+                .forEach(l -> out.addLinesBuilder()
+                        .setItemCode(l.itemCode())
+                        .setStatementQuantity(l.statementQuantity())
+                        .setInvoiceQuantity(l.invoiceQuantity())
+                        .setStatementAmount(money(l.statementAmount()))
+                        .setInvoiceAmount(money(l.invoiceAmount()))
+                        .setDifference(money(l.difference()))
+                        .setStatus(OrderEnums.toProto(l.status())));
+        reply(
+                response,
+                ReconcileInvoiceResponse.newBuilder().setReconciliation(out).build());
     }
 
     static fr.interieur.neogend.order.v1.LeaseStatement toProto(Statement s) {
-        var b = fr.interieur.neogend.order.v1.LeaseStatement.newBuilder().setAgreementId(s.agreementId())
-                .setYear(s.year()).setMonth(s.month()).setDaysInMonth(s.daysInMonth())
-                .setTotalExclTax(money(s.totalExclTax())).setVatRate(s.vatRate().stripTrailingZeros().toPlainString())
-                .setVat(money(s.vat())).setTotalInclTax(money(s.totalInclTax()));
-        s.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode())
-                .setKind(OrderEnums.toProto(l.kind()))
-                .setLabel(l.label()).setQuantity(l.quantity()).setBilledDays(l.billedDays())
-                .setUnitPrice(money(l.unitPrice())).setAmount(money(l.amount()))
-                .setCourseCode(l.courseCode().orElse("")));
+        var b = fr.interieur.neogend.order.v1.LeaseStatement.newBuilder()
+                .setAgreementId(s.agreementId())
+                .setYear(s.year())
+                .setMonth(s.month())
+                .setDaysInMonth(s.daysInMonth())
+                .setTotalExclTax(money(s.totalExclTax()))
+                .setVatRate(s.vatRate().stripTrailingZeros().toPlainString())
+                .setVat(money(s.vat()))
+                .setTotalInclTax(money(s.totalInclTax()));
+        s.lines()
+                .forEach(l -> b.addLinesBuilder()
+                        .setItemCode(l.itemCode())
+                        .setKind(OrderEnums.toProto(l.kind()))
+                        .setLabel(l.label())
+                        .setQuantity(l.quantity())
+                        .setBilledDays(l.billedDays())
+                        .setUnitPrice(money(l.unitPrice()))
+                        .setAmount(money(l.amount()))
+                        .setCourseCode(l.courseCode().orElse("")));
         return b.build();
     }
 
     static fr.interieur.neogend.order.v1.Invoice toProto(Invoice i) {
-        var b = fr.interieur.neogend.order.v1.Invoice.newBuilder().setId(i.id()).setAgreementId(i.agreementId())
-                .setInvoiceNumber(i.invoiceNumber()).setYear(i.year()).setMonth(i.month())
-                .setTotalExclTax(money(i.totalExclTax())).setCreateTime(timestamp(i.createdAt()));
-        i.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode()).setQuantity(l.quantity())
-                .setAmount(money(l.amount())));
+        var b = fr.interieur.neogend.order.v1.Invoice.newBuilder()
+                .setId(i.id())
+                .setAgreementId(i.agreementId())
+                .setInvoiceNumber(i.invoiceNumber())
+                .setYear(i.year())
+                .setMonth(i.month())
+                .setTotalExclTax(money(i.totalExclTax()))
+                .setCreateTime(timestamp(i.createdAt()));
+        i.lines()
+                .forEach(l -> b.addLinesBuilder()
+                        .setItemCode(l.itemCode())
+                        .setQuantity(l.quantity())
+                        .setAmount(money(l.amount())));
         return b.build();
     }
 
     @Override
-    public void acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest request,
-                                         StreamObserver<AcknowledgePurchaseOrderResponse> response) {
-        PurchaseOrder o = orders.acknowledge(request.getNumber(), request.getSupplierReference().isBlank()
-                ? Optional.empty() : Optional.of(request.getSupplierReference()), CallerContext.current());
-        reply(response, AcknowledgePurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    public void acknowledgePurchaseOrder(
+            AcknowledgePurchaseOrderRequest request, StreamObserver<AcknowledgePurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.acknowledge(
+                request.getNumber(),
+                request.getSupplierReference().isBlank()
+                        ? Optional.empty()
+                        : Optional.of(request.getSupplierReference()),
+                CallerContext.current());
+        reply(
+                response,
+                AcknowledgePurchaseOrderResponse.newBuilder()
+                        .setOrder(toProto(o))
+                        .build());
     }
 
     @Override
     public void createDelivery(CreateDeliveryRequest request, StreamObserver<CreateDeliveryResponse> response) {
         var d = request.getDelivery();
-        Delivery stored = deliveries.post(request.getOrderNumber(), d.getDeliveryNoteNumber(),
-                d.getDevicesList().stream().map(x -> new Delivery.Device(x.getImei(), x.getSerialNumber(), x.getModel(),
-                        OrderEnums.deviceKind(x.getKind()), x.getItemCode(), Optional.empty())).toList(),
-                d.getItemsList().stream().map(x -> new Delivery.Item(x.getItemCode(), x.getQuantity(), 0)).toList(),
+        Delivery stored = deliveries.post(
+                request.getOrderNumber(),
+                d.getDeliveryNoteNumber(),
+                d.getDevicesList().stream()
+                        .map(x -> new Delivery.Device(
+                                x.getImei(),
+                                x.getSerialNumber(),
+                                x.getModel(),
+                                OrderEnums.deviceKind(x.getKind()),
+                                x.getItemCode(),
+                                Optional.empty()))
+                        .toList(),
+                d.getItemsList().stream()
+                        .map(x -> new Delivery.Item(x.getItemCode(), x.getQuantity(), 0))
+                        .toList(),
                 CallerContext.current());
-        reply(response, CreateDeliveryResponse.newBuilder().setDelivery(toProto(stored)).build());
+        reply(
+                response,
+                CreateDeliveryResponse.newBuilder().setDelivery(toProto(stored)).build());
     }
 
     @Override
     public void listDeliveries(ListDeliveriesRequest request, StreamObserver<ListDeliveriesResponse> response) {
         var out = ListDeliveriesResponse.newBuilder();
-        deliveries.ofOrder(request.getOrderNumber(), CallerContext.current()).forEach(d -> out.addDeliveries(toProto(d)));
+        deliveries
+                .ofOrder(request.getOrderNumber(), CallerContext.current())
+                .forEach(d -> out.addDeliveries(toProto(d)));
         reply(response, out.build());
     }
 
@@ -259,21 +335,34 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
             }
         }
         Delivery received = deliveries.receive(request.getId(), request.getImeisList(), items, CallerContext.current());
-        reply(response, ReceiveDeliveryResponse.newBuilder().setDelivery(toProto(received)).build());
+        reply(
+                response,
+                ReceiveDeliveryResponse.newBuilder()
+                        .setDelivery(toProto(received))
+                        .build());
     }
 
     static fr.interieur.neogend.order.v1.Delivery toProto(Delivery d) {
-        var b = fr.interieur.neogend.order.v1.Delivery.newBuilder().setId(d.id()).setOrderNumber(d.orderNumber())
+        var b = fr.interieur.neogend.order.v1.Delivery.newBuilder()
+                .setId(d.id())
+                .setOrderNumber(d.orderNumber())
                 .setDeliveryNoteNumber(d.deliveryNoteNumber())
                 .setState(OrderEnums.toProto(d.state()))
                 .setCreateTime(timestamp(d.createdAt()));
         d.devices().forEach(x -> {
-            var dev = b.addDevicesBuilder().setImei(x.imei()).setSerialNumber(x.serialNumber()).setModel(x.model())
-                    .setKind(OrderEnums.deviceKindToProto(x.kind())).setItemCode(x.itemCode());
+            var dev = b.addDevicesBuilder()
+                    .setImei(x.imei())
+                    .setSerialNumber(x.serialNumber())
+                    .setModel(x.model())
+                    .setKind(OrderEnums.deviceKindToProto(x.kind()))
+                    .setItemCode(x.itemCode());
             x.receivedOn().ifPresent(day -> dev.setReceivedOn(date(day)));
         });
-        d.items().forEach(x -> b.addItemsBuilder().setItemCode(x.itemCode()).setQuantity(x.quantity())
-                .setReceivedQuantity(x.receivedQuantity()));
+        d.items()
+                .forEach(x -> b.addItemsBuilder()
+                        .setItemCode(x.itemCode())
+                        .setQuantity(x.quantity())
+                        .setReceivedQuantity(x.receivedQuantity()));
         return b.build();
     }
 
@@ -291,16 +380,33 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         for (int i = 0; i < a.getPriceScheduleCount(); i++) {
             var item = a.getPriceSchedule(i);
             String at = "agreement.price_schedule[" + i + "].";
-            items.add(new CatalogueItem(item.getCode(), kindOf(item.getKind(), at + "kind"), item.getLabel(),
+            items.add(new CatalogueItem(
+                    item.getCode(),
+                    kindOf(item.getKind(), at + "kind"),
+                    item.getLabel(),
                     OrderEnums.packType(item.getPackType()),
                     money(item.getUnitPrice(), at + "unit_price")));
         }
-        Agreement stored = agreements.create(new Agreement(a.getId(), a.getTitle(), a.getSupplierId(),
-                a.getSupplierName(), a.hasNotifiedOn() ? date(a.getNotifiedOn(), "agreement.notified_on") : null,
-                a.getTermMonths(), a.getMinPacks(), a.getMaxPacks(),
-                money(a.getEstimatedValue(), "agreement.estimated_value"), rate(a.getVatRate(), "agreement.vat_rate"),
-                budgets, items), CallerContext.current());
-        reply(response, CreateAgreementResponse.newBuilder().setAgreement(toProto(stored)).build());
+        Agreement stored = agreements.create(
+                new Agreement(
+                        a.getId(),
+                        a.getTitle(),
+                        a.getSupplierId(),
+                        a.getSupplierName(),
+                        a.hasNotifiedOn() ? date(a.getNotifiedOn(), "agreement.notified_on") : null,
+                        a.getTermMonths(),
+                        a.getMinPacks(),
+                        a.getMaxPacks(),
+                        money(a.getEstimatedValue(), "agreement.estimated_value"),
+                        rate(a.getVatRate(), "agreement.vat_rate"),
+                        budgets,
+                        items),
+                CallerContext.current());
+        reply(
+                response,
+                CreateAgreementResponse.newBuilder()
+                        .setAgreement(toProto(stored))
+                        .build());
     }
 
     @Override
@@ -313,63 +419,102 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
 
     @Override
     public void getAgreement(GetAgreementRequest request, StreamObserver<GetAgreementResponse> response) {
-        reply(response, GetAgreementResponse.newBuilder()
-                .setAgreement(toProto(agreements.get(request.getId(), CallerContext.current()))).build());
+        reply(
+                response,
+                GetAgreementResponse.newBuilder()
+                        .setAgreement(toProto(agreements.get(request.getId(), CallerContext.current())))
+                        .build());
     }
 
     @Override
-    public void transferPacksToSuccessor(TransferPacksToSuccessorRequest request,
-                                         StreamObserver<TransferPacksToSuccessorResponse> response) {
+    public void transferPacksToSuccessor(
+            TransferPacksToSuccessorRequest request, StreamObserver<TransferPacksToSuccessorResponse> response) {
         LocalDate date = request.hasEffectiveDate() ? date(request.getEffectiveDate(), "effective_date") : null;
-        AgreementService.Transfer t = agreements.transferToSuccessor(request.getAgreementId(), request.getSuccessorId(),
-                date, OrderEnums.packType(request.getPackType()), text(request.getUnitCode()), CallerContext.current());
-        reply(response, TransferPacksToSuccessorResponse.newBuilder().setTransferred(t.moved())
-                .setSuccessor(toProto(t.successor())).build());
+        AgreementService.Transfer t = agreements.transferToSuccessor(
+                request.getAgreementId(),
+                request.getSuccessorId(),
+                date,
+                OrderEnums.packType(request.getPackType()),
+                text(request.getUnitCode()),
+                CallerContext.current());
+        reply(
+                response,
+                TransferPacksToSuccessorResponse.newBuilder()
+                        .setTransferred(t.moved())
+                        .setSuccessor(toProto(t.successor()))
+                        .build());
     }
 
     @Override
-    public void getAgreementConsumption(GetAgreementConsumptionRequest request,
-                                        StreamObserver<GetAgreementConsumptionResponse> response) {
-        reply(response, GetAgreementConsumptionResponse.newBuilder()
-                .setConsumption(toProto(agreements.consumption(request.getAgreementId(), CallerContext.current())))
-                .build());
+    public void getAgreementConsumption(
+            GetAgreementConsumptionRequest request, StreamObserver<GetAgreementConsumptionResponse> response) {
+        reply(
+                response,
+                GetAgreementConsumptionResponse.newBuilder()
+                        .setConsumption(
+                                toProto(agreements.consumption(request.getAgreementId(), CallerContext.current())))
+                        .build());
     }
 
     static AgreementConsumption toProto(Consumption c) {
-        var out = AgreementConsumption.newBuilder().setAgreementId(c.agreementId()).setPacksOrdered(c.packsOrdered())
-                .setMaxPacks(c.maxPacks()).setHeadroom(c.headroom()).setMinPacks(c.minPacks())
-                .setForecastPacks(c.forecastPacks()).setForecastShortfall(c.forecastShortfall())
-                .setPacksReceived(c.packsReceived()).setAmountInvoiced(money(c.amountInvoiced()))
+        var out = AgreementConsumption.newBuilder()
+                .setAgreementId(c.agreementId())
+                .setPacksOrdered(c.packsOrdered())
+                .setMaxPacks(c.maxPacks())
+                .setHeadroom(c.headroom())
+                .setMinPacks(c.minPacks())
+                .setForecastPacks(c.forecastPacks())
+                .setForecastShortfall(c.forecastShortfall())
+                .setPacksReceived(c.packsReceived())
+                .setAmountInvoiced(money(c.amountInvoiced()))
                 .setPacksTransferredIn(c.packsTransferredIn());
-        c.byPackType().forEach((type, n) -> out.addByPackType(PackTypeConsumption.newBuilder().setPackType(OrderEnums.toProto(type))
-                .setPacksOrdered(n)));
-        c.byFiscalYear().forEach((year, money) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
-                .setFiscalYear(year).setBudget(money(money[0])).setCommitted(money(money[1]))
-                .setRemaining(money(money[0].subtract(money[1]))).setInvoiced(money(money[2]))));
+        c.byPackType()
+                .forEach((type, n) -> out.addByPackType(PackTypeConsumption.newBuilder()
+                        .setPackType(OrderEnums.toProto(type))
+                        .setPacksOrdered(n)));
+        c.byFiscalYear()
+                .forEach((year, money) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
+                        .setFiscalYear(year)
+                        .setBudget(money(money[0]))
+                        .setCommitted(money(money[1]))
+                        .setRemaining(money(money[0].subtract(money[1])))
+                        .setInvoiced(money(money[2]))));
         return out.build();
     }
 
     @Override
-    public void createPurchaseOrder(CreatePurchaseOrderRequest request,
-                                    StreamObserver<CreatePurchaseOrderResponse> response) {
+    public void createPurchaseOrder(
+            CreatePurchaseOrderRequest request, StreamObserver<CreatePurchaseOrderResponse> response) {
         var o = request.getOrder();
-        PurchaseOrder stored = orders.create(o.getAgreementId(), o.getDeliverySite(), requestedDate(o), newLines(o),
-                CallerContext.current());
-        reply(response, CreatePurchaseOrderResponse.newBuilder().setOrder(toProto(stored)).build());
+        PurchaseOrder stored = orders.create(
+                o.getAgreementId(), o.getDeliverySite(), requestedDate(o), newLines(o), CallerContext.current());
+        reply(
+                response,
+                CreatePurchaseOrderResponse.newBuilder()
+                        .setOrder(toProto(stored))
+                        .build());
     }
 
     @Override
     public void getPurchaseOrder(GetPurchaseOrderRequest request, StreamObserver<GetPurchaseOrderResponse> response) {
-        reply(response, GetPurchaseOrderResponse.newBuilder()
-                .setOrder(toProto(orders.get(request.getNumber(), CallerContext.current()))).build());
+        reply(
+                response,
+                GetPurchaseOrderResponse.newBuilder()
+                        .setOrder(toProto(orders.get(request.getNumber(), CallerContext.current())))
+                        .build());
     }
 
     @Override
-    public void listPurchaseOrders(ListPurchaseOrdersRequest request,
-                                   StreamObserver<ListPurchaseOrdersResponse> response) {
+    public void listPurchaseOrders(
+            ListPurchaseOrdersRequest request, StreamObserver<ListPurchaseOrdersResponse> response) {
         Optional<OrderState> state = OrderEnums.state(request.getState());
-        Page<PurchaseOrder> page = orders.list(state, request.getAgreementId().isBlank() ? Optional.empty()
-                : Optional.of(request.getAgreementId().trim()), request.getPageSize(), request.getPageToken(),
+        Page<PurchaseOrder> page = orders.list(
+                state,
+                request.getAgreementId().isBlank()
+                        ? Optional.empty()
+                        : Optional.of(request.getAgreementId().trim()),
+                request.getPageSize(),
+                request.getPageToken(),
                 CallerContext.current());
         var out = ListPurchaseOrdersResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(o -> out.addItems(toProto(o)));
@@ -377,74 +522,121 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     }
 
     @Override
-    public void submitPurchaseOrder(SubmitPurchaseOrderRequest request,
-                                    StreamObserver<SubmitPurchaseOrderResponse> response) {
-        PurchaseOrder o = orders.submit(request.getNumber(), version(request.hasExpectedVersion(),
-                request.getExpectedVersion()), CallerContext.current());
-        reply(response, SubmitPurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    public void submitPurchaseOrder(
+            SubmitPurchaseOrderRequest request, StreamObserver<SubmitPurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.submit(
+                request.getNumber(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()),
+                CallerContext.current());
+        reply(
+                response,
+                SubmitPurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
     }
 
     @Override
-    public void approvePurchaseOrder(ApprovePurchaseOrderRequest request,
-                                     StreamObserver<ApprovePurchaseOrderResponse> response) {
-        PurchaseOrder o = orders.approve(request.getNumber(), version(request.hasExpectedVersion(),
-                        request.getExpectedVersion()),
-                request.getBudgetOverrideReason().isBlank() ? Optional.empty()
-                        : Optional.of(request.getBudgetOverrideReason()), CallerContext.current());
-        reply(response, ApprovePurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    public void approvePurchaseOrder(
+            ApprovePurchaseOrderRequest request, StreamObserver<ApprovePurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.approve(
+                request.getNumber(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()),
+                request.getBudgetOverrideReason().isBlank()
+                        ? Optional.empty()
+                        : Optional.of(request.getBudgetOverrideReason()),
+                CallerContext.current());
+        reply(
+                response,
+                ApprovePurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
     }
 
     @Override
-    public void rejectPurchaseOrder(RejectPurchaseOrderRequest request,
-                                    StreamObserver<RejectPurchaseOrderResponse> response) {
-        PurchaseOrder o = orders.reject(request.getNumber(), version(request.hasExpectedVersion(),
-                request.getExpectedVersion()), request.getReason(), CallerContext.current());
-        reply(response, RejectPurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    public void rejectPurchaseOrder(
+            RejectPurchaseOrderRequest request, StreamObserver<RejectPurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.reject(
+                request.getNumber(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()),
+                request.getReason(),
+                CallerContext.current());
+        reply(
+                response,
+                RejectPurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
     }
 
     @Override
-    public void cancelPurchaseOrder(CancelPurchaseOrderRequest request,
-                                    StreamObserver<CancelPurchaseOrderResponse> response) {
-        PurchaseOrder o = orders.cancel(request.getNumber(), version(request.hasExpectedVersion(),
-                request.getExpectedVersion()), request.getReason(), CallerContext.current());
-        reply(response, CancelPurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    public void cancelPurchaseOrder(
+            CancelPurchaseOrderRequest request, StreamObserver<CancelPurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.cancel(
+                request.getNumber(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()),
+                request.getReason(),
+                CallerContext.current());
+        reply(
+                response,
+                CancelPurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
     }
 
     @Override
-    public void closePurchaseOrder(ClosePurchaseOrderRequest request,
-                                   StreamObserver<ClosePurchaseOrderResponse> response) {
-        PurchaseOrder o = orders.close(request.getNumber(), version(request.hasExpectedVersion(),
-                request.getExpectedVersion()), CallerContext.current());
-        reply(response, ClosePurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
+    public void closePurchaseOrder(
+            ClosePurchaseOrderRequest request, StreamObserver<ClosePurchaseOrderResponse> response) {
+        PurchaseOrder o = orders.close(
+                request.getNumber(),
+                version(request.hasExpectedVersion(), request.getExpectedVersion()),
+                CallerContext.current());
+        reply(
+                response,
+                ClosePurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
     }
 
     static FrameworkAgreement toProto(Agreement a) {
-        var b = FrameworkAgreement.newBuilder().setId(a.id()).setTitle(a.title()).setSupplierId(a.supplierId())
-                .setSupplierName(a.supplierName()).setNotifiedOn(date(a.notifiedOn())).setTermMonths(a.termMonths())
-                .setMinPacks(a.minPacks()).setMaxPacks(a.maxPacks()).setEstimatedValue(money(a.estimatedValue()))
-                .setVatRate(a.vatRate().stripTrailingZeros().toPlainString()).setTermEnd(date(a.termEnd()));
-        a.budgets().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.addBudgets(
-                BudgetEnvelope.newBuilder().setFiscalYear(e.getKey()).setAmount(money(e.getValue()))));
+        var b = FrameworkAgreement.newBuilder()
+                .setId(a.id())
+                .setTitle(a.title())
+                .setSupplierId(a.supplierId())
+                .setSupplierName(a.supplierName())
+                .setNotifiedOn(date(a.notifiedOn()))
+                .setTermMonths(a.termMonths())
+                .setMinPacks(a.minPacks())
+                .setMaxPacks(a.maxPacks())
+                .setEstimatedValue(money(a.estimatedValue()))
+                .setVatRate(a.vatRate().stripTrailingZeros().toPlainString())
+                .setTermEnd(date(a.termEnd()));
+        a.budgets().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> b.addBudgets(
+                        BudgetEnvelope.newBuilder().setFiscalYear(e.getKey()).setAmount(money(e.getValue()))));
         a.priceSchedule().forEach(i -> {
-            var item = b.addPriceScheduleBuilder().setCode(i.code())
+            var item = b.addPriceScheduleBuilder()
+                    .setCode(i.code())
                     .setKind(OrderEnums.toProto(i.kind()))
-                    .setLabel(i.label()).setUnitPrice(money(i.unitPrice()));
+                    .setLabel(i.label())
+                    .setUnitPrice(money(i.unitPrice()));
             i.packType().ifPresent(t -> item.setPackType(OrderEnums.toProto(t)));
         });
         return b.build();
     }
 
     static fr.interieur.neogend.order.v1.PurchaseOrder toProto(PurchaseOrder o) {
-        var b = fr.interieur.neogend.order.v1.PurchaseOrder.newBuilder().setNumber(o.number())
-                .setState(state(o.state())).setPackCount(o.packCount()).setAgreementId(o.agreementId())
-                .setDeliverySite(o.deliverySite()).setRequestedDate(date(o.requestedDate()))
-                .setAmount(money(o.amount())).setFiscalYear(o.fiscalYear()).setVersion(o.version())
+        var b = fr.interieur.neogend.order.v1.PurchaseOrder.newBuilder()
+                .setNumber(o.number())
+                .setState(state(o.state()))
+                .setPackCount(o.packCount())
+                .setAgreementId(o.agreementId())
+                .setDeliverySite(o.deliverySite())
+                .setRequestedDate(date(o.requestedDate()))
+                .setAmount(money(o.amount()))
+                .setFiscalYear(o.fiscalYear())
+                .setVersion(o.version())
                 .setCreateTime(timestamp(o.createdAt()));
-        o.lines().forEach(l -> b.addLinesBuilder().setItemCode(l.itemCode()).setQuantity(l.quantity())
-                .setUnitPrice(money(l.unitPrice()))
-                .setKind(OrderEnums.toProto(l.kind())));
+        o.lines()
+                .forEach(l -> b.addLinesBuilder()
+                        .setItemCode(l.itemCode())
+                        .setQuantity(l.quantity())
+                        .setUnitPrice(money(l.unitPrice()))
+                        .setKind(OrderEnums.toProto(l.kind())));
         o.transitions().forEach(t -> {
-            var tb = b.addTransitionsBuilder().setToState(state(t.to())).setActor(t.actor()).setTime(timestamp(t.at()));
+            var tb = b.addTransitionsBuilder()
+                    .setToState(state(t.to()))
+                    .setActor(t.actor())
+                    .setTime(timestamp(t.at()));
             t.from().ifPresent(f -> tb.setFromState(state(f)));
             t.reason().ifPresent(tb::setReason);
         });
@@ -494,7 +686,8 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     /** The lines a caller asks for (their price and kind come from the schedule, never from the request). */
     static List<PurchaseOrderService.NewLine> newLines(fr.interieur.neogend.order.v1.PurchaseOrder o) {
         return o.getLinesList().stream()
-                .map(l -> new PurchaseOrderService.NewLine(l.getItemCode(), l.getQuantity())).toList();
+                .map(l -> new PurchaseOrderService.NewLine(l.getItemCode(), l.getQuantity()))
+                .toList();
     }
 
     static LocalDate requestedDate(fr.interieur.neogend.order.v1.PurchaseOrder o) {
@@ -502,17 +695,25 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     }
 
     @Override
-    public void requestDeviceExchange(RequestDeviceExchangeRequest request,
-                                      StreamObserver<RequestDeviceExchangeResponse> response) {
+    public void requestDeviceExchange(
+            RequestDeviceExchangeRequest request, StreamObserver<RequestDeviceExchangeResponse> response) {
         var e = request.getExchangeRequest();
-        reply(response, RequestDeviceExchangeResponse.newBuilder().setExchangeRequest(toProto(exchanges.request(
-                text(e.getAgreementId()), e.getImei(), e.getModel(), e.getReason(), text(e.getRepairReference()),
-                CallerContext.current()))).build());
+        reply(
+                response,
+                RequestDeviceExchangeResponse.newBuilder()
+                        .setExchangeRequest(toProto(exchanges.request(
+                                text(e.getAgreementId()),
+                                e.getImei(),
+                                e.getModel(),
+                                e.getReason(),
+                                text(e.getRepairReference()),
+                                CallerContext.current())))
+                        .build());
     }
 
     @Override
-    public void listExchangeRequests(ListExchangeRequestsRequest request,
-                                     StreamObserver<ListExchangeRequestsResponse> response) {
+    public void listExchangeRequests(
+            ListExchangeRequestsRequest request, StreamObserver<ListExchangeRequestsResponse> response) {
         var page = exchanges.list(text(request.getImei()), request.getPageSize(), request.getPageToken());
         var out = ListExchangeRequestsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(e -> out.addExchangeRequests(toProto(e)));
@@ -520,10 +721,15 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     }
 
     private static fr.interieur.neogend.order.v1.ExchangeRequest toProto(ExchangeRequest e) {
-        var b = fr.interieur.neogend.order.v1.ExchangeRequest.newBuilder().setNumber(e.number())
-                .setAgreementId(e.agreementId()).setImei(e.imei()).setModel(e.model()).setReason(e.reason())
+        var b = fr.interieur.neogend.order.v1.ExchangeRequest.newBuilder()
+                .setNumber(e.number())
+                .setAgreementId(e.agreementId())
+                .setImei(e.imei())
+                .setModel(e.model())
+                .setReason(e.reason())
                 .setState(OrderEnums.toProto(e.state()))
-                .setRequestedBy(e.requestedBy()).setRequestTime(timestamp(e.requestedAt()));
+                .setRequestedBy(e.requestedBy())
+                .setRequestTime(timestamp(e.requestedAt()));
         e.repairReference().ifPresent(b::setRepairReference);
         e.supplierReference().ifPresent(b::setSupplierReference);
         e.refusalReason().ifPresent(b::setRefusalReason);
@@ -533,5 +739,4 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     private static OptionalLong version(boolean present, long value) {
         return present ? OptionalLong.of(value) : OptionalLong.empty();
     }
-
 }

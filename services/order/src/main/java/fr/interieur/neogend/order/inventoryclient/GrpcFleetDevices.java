@@ -24,10 +24,15 @@ class GrpcFleetDevices implements FleetDevices {
     @Override
     public Optional<FleetDevice> find(String imei) {
         try {
-            Device d = peer.callIdempotent(InventoryServiceGrpc.newBlockingStub(peer.channel()),
-                    stub -> stub.getDevice(GetDeviceRequest.newBuilder().setImei(imei).build()),
-                    "the device cannot be checked now; try again later").getDevice();
-            return Optional.of(new FleetDevice(d.getImei(), d.getModel(),
+            Device d = peer.callIdempotent(
+                            InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                            stub -> stub.getDevice(
+                                    GetDeviceRequest.newBuilder().setImei(imei).build()),
+                            "the device cannot be checked now; try again later")
+                    .getDevice();
+            return Optional.of(new FleetDevice(
+                    d.getImei(),
+                    d.getModel(),
                     d.getState().name().substring("DEVICE_STATE_".length()),
                     d.getPackId().isEmpty() ? Optional.empty() : Optional.of(d.getPackId()),
                     d.getAgreementId().isEmpty() ? Optional.empty() : Optional.of(d.getAgreementId())));

@@ -1,11 +1,11 @@
 package fr.interieur.neogend.order.inventoryclient;
 
-import fr.interieur.neogend.kit.grpc.PeerChannel;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.LeaseInterval;
 import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsRequest;
 import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsResponse;
 import fr.interieur.neogend.inventory.v1.SumLeaseDaysRequest;
+import fr.interieur.neogend.kit.grpc.PeerChannel;
 import fr.interieur.neogend.order.billing.LeaseIntervalSource;
 import io.grpc.StatusRuntimeException;
 import org.springframework.stereotype.Component;
@@ -28,12 +28,19 @@ class GrpcLeaseIntervalSource implements LeaseIntervalSource {
         try {
             Iterator<StreamLeaseIntervalsResponse> batches = peer.onCallersBehalf(
                             InventoryServiceGrpc.newBlockingStub(peer.channel()))
-                    .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder().setAgreementId(agreementId)
-                            .setYear(year).setMonth(month).build());
+                    .streamLeaseIntervals(StreamLeaseIntervalsRequest.newBuilder()
+                            .setAgreementId(agreementId)
+                            .setYear(year)
+                            .setMonth(month)
+                            .build());
             while (batches.hasNext()) {
                 for (LeaseInterval i : batches.next().getIntervalsList()) {
-                    sink.accept(new Interval(i.getPackId(), i.getPackType().name().substring("PACK_TYPE_".length()),
-                            i.getBilledDays(), i.getUnitCode(), i.hasBilledFrom() ? date(i.getBilledFrom()) : null,
+                    sink.accept(new Interval(
+                            i.getPackId(),
+                            i.getPackType().name().substring("PACK_TYPE_".length()),
+                            i.getBilledDays(),
+                            i.getUnitCode(),
+                            i.hasBilledFrom() ? date(i.getBilledFrom()) : null,
                             i.hasBilledUntil() ? date(i.getBilledUntil()) : null,
                             i.getDeviceImeisList()));
                 }
@@ -45,13 +52,19 @@ class GrpcLeaseIntervalSource implements LeaseIntervalSource {
 
     @Override
     public java.util.List<TypeDays> sumPerType(String agreementId, int year, int month) {
-        return peer.callIdempotent(InventoryServiceGrpc.newBlockingStub(peer.channel()),
-                        stub -> stub.sumLeaseDays(SumLeaseDaysRequest.newBuilder().setAgreementId(agreementId)
-                                .setYear(year).setMonth(month).build()),
+        return peer
+                .callIdempotent(
+                        InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                        stub -> stub.sumLeaseDays(SumLeaseDaysRequest.newBuilder()
+                                .setAgreementId(agreementId)
+                                .setYear(year)
+                                .setMonth(month)
+                                .build()),
                         "the statement cannot be computed now; try again later")
-                .getByPackTypeList().stream()
-                .map(t -> new TypeDays(t.getPackType().name().substring("PACK_TYPE_".length()), t.getPacks(),
-                        t.getBilledDays()))
+                .getByPackTypeList()
+                .stream()
+                .map(t -> new TypeDays(
+                        t.getPackType().name().substring("PACK_TYPE_".length()), t.getPacks(), t.getBilledDays()))
                 .toList();
     }
 

@@ -26,25 +26,33 @@ class GrpcPackMover implements PackMover {
 
     @Override
     public long move(String fromId, String toId, LocalDate date, Optional<String> packType, Optional<String> unitCode) {
-        TransferPacksRequest.Builder request = TransferPacksRequest.newBuilder().setFromAgreementId(fromId)
-                .setToAgreementId(toId).setEffectiveDate(Date.newBuilder().setYear(date.getYear())
-                        .setMonth(date.getMonthValue()).setDay(date.getDayOfMonth()));
+        TransferPacksRequest.Builder request = TransferPacksRequest.newBuilder()
+                .setFromAgreementId(fromId)
+                .setToAgreementId(toId)
+                .setEffectiveDate(Date.newBuilder()
+                        .setYear(date.getYear())
+                        .setMonth(date.getMonthValue())
+                        .setDay(date.getDayOfMonth()));
         packType.ifPresent(t -> request.setPackType(PackType.valueOf("PACK_TYPE_" + t)));
         unitCode.ifPresent(request::setUnitCode);
-        return peer.callIdempotent(InventoryServiceGrpc.newBlockingStub(peer.channel()),
-                stub -> stub.transferPacks(request.build()), "the packs may not all have moved; repeat the transfer")
+        return peer.callIdempotent(
+                        InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                        stub -> stub.transferPacks(request.build()),
+                        "the packs may not all have moved; repeat the transfer")
                 .getTransferred();
     }
 
     @Override
     public Map<String, Long> transferredIn(String agreementId) {
         Map<String, Long> counts = new TreeMap<>();
-        peer.callIdempotent(InventoryServiceGrpc.newBlockingStub(peer.channel()),
+        peer.callIdempotent(
+                        InventoryServiceGrpc.newBlockingStub(peer.channel()),
                         stub -> stub.countAgreementPacks(CountAgreementPacksRequest.newBuilder()
-                                .setAgreementId(agreementId).build()),
+                                .setAgreementId(agreementId)
+                                .build()),
                         "the packs moved but the successor's count is not updated; repeat the transfer")
-                .getTransferredInList().forEach(c -> counts.put(
-                        c.getPackType().name().substring("PACK_TYPE_".length()), c.getCount()));
+                .getTransferredInList()
+                .forEach(c -> counts.put(c.getPackType().name().substring("PACK_TYPE_".length()), c.getCount()));
         return counts;
     }
 }

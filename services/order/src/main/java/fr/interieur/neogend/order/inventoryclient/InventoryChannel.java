@@ -14,8 +14,10 @@ class InventoryChannel implements DisposableBean {
 
     private final PeerChannel peer;
 
-    InventoryChannel(@Value("${neogend.inventory.target:localhost:9091}") String target,
-                     @Value("${neogend.inventory.deadline:60s}") Duration deadline, ObservationRegistry observations) {
+    InventoryChannel(
+            @Value("${neogend.inventory.target:localhost:9091}") String target,
+            @Value("${neogend.inventory.deadline:60s}") Duration deadline,
+            ObservationRegistry observations) {
         this.peer = new PeerChannel("inventory", target, deadline, observations);
     }
 

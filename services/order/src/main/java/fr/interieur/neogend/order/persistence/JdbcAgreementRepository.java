@@ -21,8 +21,10 @@ import java.util.TreeMap;
 class JdbcAgreementRepository implements AgreementRepository {
 
     /** SQL list of the states that count against the maximum and the budgets. */
-    static final String COMMITTED = OrderState.COMMITTED.stream().map(s -> "'" + s.name() + "'")
-            .reduce((a, b) -> a + ", " + b).orElseThrow();
+    static final String COMMITTED = OrderState.COMMITTED.stream()
+            .map(s -> "'" + s.name() + "'")
+            .reduce((a, b) -> a + ", " + b)
+            .orElseThrow();
 
     private final JdbcClient jdbc;
 
@@ -37,20 +39,37 @@ class JdbcAgreementRepository implements AgreementRepository {
                                                          min_packs, max_packs, estimated_value, vat_rate, created_at,
                                                          created_by)
                         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?) on conflict (id) do nothing""")
-                .params(a.id(), a.title(), a.supplierId(), a.supplierName(), Date.valueOf(a.notifiedOn()),
-                        a.termMonths(), a.minPacks(), a.maxPacks(), a.estimatedValue(), a.vatRate(), actor)
+                .params(
+                        a.id(),
+                        a.title(),
+                        a.supplierId(),
+                        a.supplierName(),
+                        Date.valueOf(a.notifiedOn()),
+                        a.termMonths(),
+                        a.minPacks(),
+                        a.maxPacks(),
+                        a.estimatedValue(),
+                        a.vatRate(),
+                        actor)
                 .update();
         if (rows == 0) {
             return false;
         }
-        a.budgets().forEach((year, amount) -> jdbc.sql(
-                        "insert into budget_envelope (agreement_id, fiscal_year, amount) values (?, ?, ?)")
-                .params(a.id(), year, amount).update());
+        a.budgets()
+                .forEach((year, amount) -> jdbc.sql(
+                                "insert into budget_envelope (agreement_id, fiscal_year, amount) values (?, ?, ?)")
+                        .params(a.id(), year, amount)
+                        .update());
         for (CatalogueItem item : a.priceSchedule()) {
             jdbc.sql("""
                             insert into catalogue_item (agreement_id, code, kind, label, pack_type, unit_price)
                             values (?, ?, ?, ?, ?, ?)""")
-                    .params(a.id(), item.code(), item.kind().name(), item.label(), item.packType().orElse(null),
+                    .params(
+                            a.id(),
+                            item.code(),
+                            item.kind().name(),
+                            item.label(),
+                            item.packType().orElse(null),
                             item.unitPrice())
                     .update();
         }
@@ -69,44 +88,66 @@ class JdbcAgreementRepository implements AgreementRepository {
 
     private Optional<Agreement> read(String id, String lock) {
         Map<Integer, BigDecimal> budgets = new TreeMap<>();
-        jdbc.sql("select fiscal_year, amount from budget_envelope where agreement_id = ?").param(id)
-                .query((rs, n) -> budgets.put(rs.getInt(1), rs.getBigDecimal(2))).list();
+        jdbc.sql("select fiscal_year, amount from budget_envelope where agreement_id = ?")
+                .param(id)
+                .query((rs, n) -> budgets.put(rs.getInt(1), rs.getBigDecimal(2)))
+                .list();
         List<CatalogueItem> items = jdbc.sql("""
                         select code, kind, label, pack_type, unit_price from catalogue_item where agreement_id = ?
                         order by kind, code""")
                 .param(id)
-                .query((rs, n) -> new CatalogueItem(rs.getString("code"), ItemKind.valueOf(rs.getString("kind")),
-                        rs.getString("label"), Optional.ofNullable(rs.getString("pack_type")),
+                .query((rs, n) -> new CatalogueItem(
+                        rs.getString("code"),
+                        ItemKind.valueOf(rs.getString("kind")),
+                        rs.getString("label"),
+                        Optional.ofNullable(rs.getString("pack_type")),
                         rs.getBigDecimal("unit_price")))
                 .list();
-        return jdbc.sql("select * from framework_agreement where id = ?" + lock).param(id)
-                .query((rs, n) -> new Agreement(rs.getString("id"), rs.getString("title"), rs.getString("supplier_id"),
-                        rs.getString("supplier_name"), rs.getDate("notified_on").toLocalDate(),
-                        rs.getInt("term_months"), rs.getLong("min_packs"), rs.getLong("max_packs"),
-                        rs.getBigDecimal("estimated_value"), rs.getBigDecimal("vat_rate"), budgets, items))
+        return jdbc.sql("select * from framework_agreement where id = ?" + lock)
+                .param(id)
+                .query((rs, n) -> new Agreement(
+                        rs.getString("id"),
+                        rs.getString("title"),
+                        rs.getString("supplier_id"),
+                        rs.getString("supplier_name"),
+                        rs.getDate("notified_on").toLocalDate(),
+                        rs.getInt("term_months"),
+                        rs.getLong("min_packs"),
+                        rs.getLong("max_packs"),
+                        rs.getBigDecimal("estimated_value"),
+                        rs.getBigDecimal("vat_rate"),
+                        budgets,
+                        items))
                 .optional();
     }
 
     @Override
     public long committedPacks(String agreementId) {
         return jdbc.sql("select coalesce(sum(pack_count), 0) from purchase_order where agreement_id = ? and state in ("
-                + COMMITTED + ")").param(agreementId).query(Long.class).single();
+                        + COMMITTED + ")")
+                .param(agreementId)
+                .query(Long.class)
+                .single();
     }
 
     @Override
     public BigDecimal committedAmount(String agreementId, int fiscalYear) {
         return jdbc.sql("select coalesce(sum(amount), 0.00) from purchase_order where agreement_id = ? "
                         + "and fiscal_year = ? and state in (" + COMMITTED + ")")
-                .params(agreementId, fiscalYear).query(BigDecimal.class).single().setScale(2);
+                .params(agreementId, fiscalYear)
+                .query(BigDecimal.class)
+                .single()
+                .setScale(2);
     }
 
     @Override
     public Map<Integer, BigDecimal> committedAmounts(String agreementId) {
         Map<Integer, BigDecimal> amounts = new TreeMap<>();
-        jdbc.sql("select fiscal_year, sum(amount) from purchase_order where agreement_id = ? and state in ("
-                        + COMMITTED + ") group by fiscal_year")
+        jdbc.sql("select fiscal_year, sum(amount) from purchase_order where agreement_id = ? and state in (" + COMMITTED
+                        + ") group by fiscal_year")
                 .param(agreementId)
-                .query((rs, n) -> amounts.put(rs.getInt(1), rs.getBigDecimal(2).setScale(2))).list();
+                .query((rs, n) -> amounts.put(rs.getInt(1), rs.getBigDecimal(2).setScale(2)))
+                .list();
         return amounts;
     }
 
@@ -119,7 +160,8 @@ class JdbcAgreementRepository implements AgreementRepository {
                         where o.agreement_id = ? and l.pack_type is not null and o.state in (""" + COMMITTED + """
                         ) group by l.pack_type""")
                 .param(agreementId)
-                .query((rs, n) -> packs.put(rs.getString(1), rs.getLong(2))).list();
+                .query((rs, n) -> packs.put(rs.getString(1), rs.getLong(2)))
+                .list();
         return new TreeMap<>(packs);
     }
 
@@ -127,8 +169,7 @@ class JdbcAgreementRepository implements AgreementRepository {
     public long receivedPacks(String agreementId) {
         return jdbc.sql("""
                         select count(*) from delivered_device dd join delivery d on d.id = dd.delivery_id
-                        where d.agreement_id = ? and dd.received_on is not null""")
-                .param(agreementId).query(Long.class).single();
+                        where d.agreement_id = ? and dd.received_on is not null""").param(agreementId).query(Long.class).single();
     }
 
     @Override
@@ -136,7 +177,8 @@ class JdbcAgreementRepository implements AgreementRepository {
         Map<Integer, BigDecimal> amounts = new TreeMap<>();
         jdbc.sql("select year, sum(total_excl_tax) from invoice where agreement_id = ? group by year")
                 .param(agreementId)
-                .query((rs, n) -> amounts.put(rs.getInt(1), rs.getBigDecimal(2).setScale(2))).list();
+                .query((rs, n) -> amounts.put(rs.getInt(1), rs.getBigDecimal(2).setScale(2)))
+                .list();
         return amounts;
     }
 
@@ -145,28 +187,36 @@ class JdbcAgreementRepository implements AgreementRepository {
         return jdbc.sql("select id from framework_agreement where id > ? and (? = '' or supplier_id = ?)"
                         + " order by id limit ?")
                 .params(afterId.orElse(""), supplierId.orElse(""), supplierId.orElse(""), limit)
-                .query(String.class).list();
+                .query(String.class)
+                .list();
     }
 
     @Override
     public List<String> idsOfSupplier(String supplierId) {
-        return jdbc.sql("select id from framework_agreement where supplier_id = ? order by id").param(supplierId)
-                .query(String.class).list();
+        return jdbc.sql("select id from framework_agreement where supplier_id = ? order by id")
+                .param(supplierId)
+                .query(String.class)
+                .list();
     }
 
     @Override
     public Map<String, Long> transferredPacks(String agreementId) {
         Map<String, Long> counts = new java.util.TreeMap<>();
-        jdbc.sql("select pack_type, packs from transferred_packs where agreement_id = ?").param(agreementId)
-                .query((rs, n) -> counts.put(rs.getString(1), rs.getLong(2))).list();
+        jdbc.sql("select pack_type, packs from transferred_packs where agreement_id = ?")
+                .param(agreementId)
+                .query((rs, n) -> counts.put(rs.getString(1), rs.getLong(2)))
+                .list();
         return counts;
     }
 
     @Override
     public void replaceTransferredPacks(String agreementId, Map<String, Long> byType, java.time.Instant at) {
-        jdbc.sql("delete from transferred_packs where agreement_id = ?").param(agreementId).update();
+        jdbc.sql("delete from transferred_packs where agreement_id = ?")
+                .param(agreementId)
+                .update();
         byType.forEach((type, n) -> jdbc.sql("""
                         insert into transferred_packs (agreement_id, pack_type, packs, updated_at) values (?, ?, ?, ?)""")
-                .params(agreementId, type, n, java.sql.Timestamp.from(at)).update());
+                .params(agreementId, type, n, java.sql.Timestamp.from(at))
+                .update());
     }
 }

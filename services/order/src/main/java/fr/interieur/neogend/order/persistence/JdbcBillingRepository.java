@@ -30,13 +30,19 @@ class JdbcBillingRepository implements BillingRepository {
                         join purchase_order_line l on l.order_number = d.order_number and l.item_code = r.item_code
                         where d.agreement_id = ? and r.received_on >= ? and r.received_on < ?
                         group by r.item_code, l.unit_price order by r.item_code, l.unit_price""")
-                .params(agreementId, Date.valueOf(month.atDay(1)), Date.valueOf(month.plusMonths(1).atDay(1)))
-                .query((rs, n) -> new Received(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3))).list();
+                .params(
+                        agreementId,
+                        Date.valueOf(month.atDay(1)),
+                        Date.valueOf(month.plusMonths(1).atDay(1)))
+                .query((rs, n) -> new Received(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3)))
+                .list();
     }
 
     @Override
     public String nextInvoiceId() {
-        return String.format("INV-%06d", jdbc.sql("select nextval('invoice_number')").query(Long.class).single());
+        return String.format(
+                "INV-%06d",
+                jdbc.sql("select nextval('invoice_number')").query(Long.class).single());
     }
 
     @Override
@@ -45,15 +51,23 @@ class JdbcBillingRepository implements BillingRepository {
                         insert into invoice (id, agreement_id, invoice_number, year, month, total_excl_tax, created_at,
                                              created_by)
                         values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (agreement_id, invoice_number) do nothing""")
-                .params(i.id(), i.agreementId(), i.invoiceNumber(), i.year(), i.month(), i.totalExclTax(),
-                        Timestamp.from(i.createdAt()), actor)
+                .params(
+                        i.id(),
+                        i.agreementId(),
+                        i.invoiceNumber(),
+                        i.year(),
+                        i.month(),
+                        i.totalExclTax(),
+                        Timestamp.from(i.createdAt()),
+                        actor)
                 .update();
         if (rows == 0) {
             return false;
         }
         for (Invoice.Line l : i.lines()) {
             jdbc.sql("insert into invoice_line (invoice_id, item_code, quantity, amount) values (?, ?, ?, ?)")
-                    .params(i.id(), l.itemCode(), l.quantity(), l.amount()).update();
+                    .params(i.id(), l.itemCode(), l.quantity(), l.amount())
+                    .update();
         }
         return true;
     }
@@ -61,12 +75,21 @@ class JdbcBillingRepository implements BillingRepository {
     @Override
     public Optional<Invoice> findInvoice(String id) {
         List<Invoice.Line> lines = jdbc.sql("select item_code, quantity, amount from invoice_line where invoice_id = ? "
-                        + "order by item_code").param(id)
-                .query((rs, n) -> new Invoice.Line(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3))).list();
-        return jdbc.sql("select * from invoice where id = ?").param(id)
-                .query((rs, n) -> new Invoice(rs.getString("id"), rs.getString("agreement_id"),
-                        rs.getString("invoice_number"), rs.getInt("year"), rs.getInt("month"), lines,
-                        rs.getBigDecimal("total_excl_tax"), rs.getTimestamp("created_at").toInstant()))
+                        + "order by item_code")
+                .param(id)
+                .query((rs, n) -> new Invoice.Line(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3)))
+                .list();
+        return jdbc.sql("select * from invoice where id = ?")
+                .param(id)
+                .query((rs, n) -> new Invoice(
+                        rs.getString("id"),
+                        rs.getString("agreement_id"),
+                        rs.getString("invoice_number"),
+                        rs.getInt("year"),
+                        rs.getInt("month"),
+                        lines,
+                        rs.getBigDecimal("total_excl_tax"),
+                        rs.getTimestamp("created_at").toInstant()))
                 .optional();
     }
 }

@@ -31,7 +31,9 @@ class JdbcDeliveryRepository implements DeliveryRepository {
 
     @Override
     public String nextId() {
-        return String.format("BL-%06d", jdbc.sql("select nextval('delivery_number')").query(Long.class).single());
+        return String.format(
+                "BL-%06d",
+                jdbc.sql("select nextval('delivery_number')").query(Long.class).single());
     }
 
     @Override
@@ -40,8 +42,14 @@ class JdbcDeliveryRepository implements DeliveryRepository {
                         insert into delivery (id, order_number, agreement_id, delivery_note_number, state, created_at,
                                               created_by)
                         values (?, ?, ?, ?, ?, ?, ?) on conflict (agreement_id, delivery_note_number) do nothing""")
-                .params(d.id(), d.orderNumber(), d.agreementId(), d.deliveryNoteNumber(), d.state().name(),
-                        Timestamp.from(d.createdAt()), actor)
+                .params(
+                        d.id(),
+                        d.orderNumber(),
+                        d.agreementId(),
+                        d.deliveryNoteNumber(),
+                        d.state().name(),
+                        Timestamp.from(d.createdAt()),
+                        actor)
                 .update();
         if (rows == 0) {
             return false;
@@ -58,7 +66,8 @@ class JdbcDeliveryRepository implements DeliveryRepository {
         });
         for (Delivery.Item item : d.items()) {
             jdbc.sql("insert into delivered_item (delivery_id, item_code, quantity) values (?, ?, ?)")
-                    .params(d.id(), item.itemCode(), item.quantity()).update();
+                    .params(d.id(), item.itemCode(), item.quantity())
+                    .update();
         }
         return true;
     }
@@ -69,26 +78,44 @@ class JdbcDeliveryRepository implements DeliveryRepository {
                         select imei, serial_number, model, kind, item_code, received_on from delivered_device
                         where delivery_id = ? order by imei""")
                 .param(id)
-                .query((rs, n) -> new Delivery.Device(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), Optional.ofNullable(rs.getDate(6)).map(Date::toLocalDate)))
+                .query((rs, n) -> new Delivery.Device(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        Optional.ofNullable(rs.getDate(6)).map(Date::toLocalDate)))
                 .list();
         List<Delivery.Item> items = jdbc.sql("""
                         select item_code, quantity, received_quantity from delivered_item where delivery_id = ?
                         order by item_code""")
                 .param(id)
-                .query((rs, n) -> new Delivery.Item(rs.getString(1), rs.getLong(2), rs.getLong(3))).list();
-        return jdbc.sql("select * from delivery where id = ?").param(id)
-                .query((rs, n) -> new Delivery(rs.getString("id"), rs.getString("order_number"),
-                        rs.getString("agreement_id"), rs.getString("delivery_note_number"),
-                        Delivery.State.valueOf(rs.getString("state")), devices, items,
+                .query((rs, n) -> new Delivery.Item(rs.getString(1), rs.getLong(2), rs.getLong(3)))
+                .list();
+        return jdbc.sql("select * from delivery where id = ?")
+                .param(id)
+                .query((rs, n) -> new Delivery(
+                        rs.getString("id"),
+                        rs.getString("order_number"),
+                        rs.getString("agreement_id"),
+                        rs.getString("delivery_note_number"),
+                        Delivery.State.valueOf(rs.getString("state")),
+                        devices,
+                        items,
                         rs.getTimestamp("created_at").toInstant()))
                 .optional();
     }
 
     @Override
     public List<Delivery> ofOrder(String orderNumber) {
-        return jdbc.sql("select id from delivery where order_number = ? order by id").param(orderNumber)
-                .query(String.class).list().stream().map(id -> find(id).orElseThrow()).toList();
+        return jdbc
+                .sql("select id from delivery where order_number = ? order by id")
+                .param(orderNumber)
+                .query(String.class)
+                .list()
+                .stream()
+                .map(id -> find(id).orElseThrow())
+                .toList();
     }
 
     @Override
@@ -103,14 +130,17 @@ class JdbcDeliveryRepository implements DeliveryRepository {
 
     private Map<String, Long> perLine(String orderNumber, String deviceCount, String itemColumn, String deviceFilter) {
         Map<String, Long> units = new HashMap<>();
-        jdbc.sql("select dd.item_code, " + deviceCount + " from delivered_device dd join delivery d on d.id = dd.delivery_id "
+        jdbc.sql("select dd.item_code, " + deviceCount
+                        + " from delivered_device dd join delivery d on d.id = dd.delivery_id "
                         + "where d.order_number = ?" + deviceFilter + " group by dd.item_code")
                 .param(orderNumber)
-                .query((rs, n) -> units.merge(rs.getString(1), rs.getLong(2), Long::sum)).list();
+                .query((rs, n) -> units.merge(rs.getString(1), rs.getLong(2), Long::sum))
+                .list();
         jdbc.sql("select di.item_code, sum(di." + itemColumn + ") from delivered_item di join delivery d "
                         + "on d.id = di.delivery_id where d.order_number = ? group by di.item_code")
                 .param(orderNumber)
-                .query((rs, n) -> units.merge(rs.getString(1), rs.getLong(2), Long::sum)).list();
+                .query((rs, n) -> units.merge(rs.getString(1), rs.getLong(2), Long::sum))
+                .list();
         return units;
     }
 
@@ -120,23 +150,31 @@ class JdbcDeliveryRepository implements DeliveryRepository {
             return Set.of();
         }
         return new HashSet<>(jdbc.sql("select imei from delivered_device where imei = any(?::char(15)[])")
-                .param(imeis.toArray(String[]::new)).query(String.class).list());
+                .param(imeis.toArray(String[]::new))
+                .query(String.class)
+                .list());
     }
 
     @Override
-    public void receive(String deliveryId, Collection<String> imeis, Map<String, Long> items, LocalDate day,
-                        Delivery.State state) {
+    public void receive(
+            String deliveryId, Collection<String> imeis, Map<String, Long> items, LocalDate day, Delivery.State state) {
         if (!imeis.isEmpty()) {
             jdbc.sql("update delivered_device set received_on = ? where delivery_id = ? and imei = any(?::char(15)[]) "
                             + "and received_on is null")
-                    .params(Date.valueOf(day), deliveryId, imeis.toArray(String[]::new)).update();
+                    .params(Date.valueOf(day), deliveryId, imeis.toArray(String[]::new))
+                    .update();
         }
         items.forEach((code, qty) -> {
             jdbc.sql("update delivered_item set received_quantity = received_quantity + ? "
-                    + "where delivery_id = ? and item_code = ?").params(qty, deliveryId, code).update();
+                            + "where delivery_id = ? and item_code = ?")
+                    .params(qty, deliveryId, code)
+                    .update();
             jdbc.sql("insert into item_reception (delivery_id, item_code, quantity, received_on) values (?, ?, ?, ?)")
-                    .params(deliveryId, code, qty, Date.valueOf(day)).update();
+                    .params(deliveryId, code, qty, Date.valueOf(day))
+                    .update();
         });
-        jdbc.sql("update delivery set state = ? where id = ?").params(state.name(), deliveryId).update();
+        jdbc.sql("update delivery set state = ? where id = ?")
+                .params(state.name(), deliveryId)
+                .update();
     }
 }

@@ -31,16 +31,26 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
     }
 
     private static RowMapper<PurchaseOrder> row(List<OrderLine> lines, List<OrderTransition> transitions) {
-        return (rs, n) -> new PurchaseOrder(rs.getString("number"), rs.getString("agreement_id"),
-                OrderState.valueOf(rs.getString("state")), rs.getString("delivery_site"),
-                rs.getDate("requested_date").toLocalDate(), rs.getInt("fiscal_year"), rs.getBigDecimal("amount"),
-                rs.getLong("pack_count"), lines, transitions, rs.getTimestamp("created_at").toInstant(),
+        return (rs, n) -> new PurchaseOrder(
+                rs.getString("number"),
+                rs.getString("agreement_id"),
+                OrderState.valueOf(rs.getString("state")),
+                rs.getString("delivery_site"),
+                rs.getDate("requested_date").toLocalDate(),
+                rs.getInt("fiscal_year"),
+                rs.getBigDecimal("amount"),
+                rs.getLong("pack_count"),
+                lines,
+                transitions,
+                rs.getTimestamp("created_at").toInstant(),
                 rs.getLong("version"));
     }
 
     @Override
     public String nextNumber(int fiscalYear) {
-        long n = jdbc.sql("select nextval('purchase_order_number')").query(Long.class).single();
+        long n = jdbc.sql("select nextval('purchase_order_number')")
+                .query(Long.class)
+                .single();
         return String.format("BC-%04d-%06d", fiscalYear, n);
     }
 
@@ -50,9 +60,19 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
                         insert into purchase_order (number, agreement_id, state, delivery_site, requested_date, fiscal_year,
                                                     amount, pack_count, created_at, created_by, updated_at, version)
                         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(o.number(), o.agreementId(), o.state().name(), o.deliverySite(), Date.valueOf(o.requestedDate()),
-                        o.fiscalYear(), o.amount(), o.packCount(), Timestamp.from(o.createdAt()), actor,
-                        Timestamp.from(o.createdAt()), o.version())
+                .params(
+                        o.number(),
+                        o.agreementId(),
+                        o.state().name(),
+                        o.deliverySite(),
+                        Date.valueOf(o.requestedDate()),
+                        o.fiscalYear(),
+                        o.amount(),
+                        o.packCount(),
+                        Timestamp.from(o.createdAt()),
+                        actor,
+                        Timestamp.from(o.createdAt()),
+                        o.version())
                 .update();
         for (int i = 0; i < o.lines().size(); i++) {
             OrderLine l = o.lines().get(i);
@@ -60,7 +80,13 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
                             insert into purchase_order_line (order_number, line_no, item_code, kind, pack_type, quantity,
                                                              unit_price)
                             values (?, ?, ?, ?, ?, ?, ?)""")
-                    .params(o.number(), i + 1, l.itemCode(), l.kind().name(), l.packType().orElse(null), l.quantity(),
+                    .params(
+                            o.number(),
+                            i + 1,
+                            l.itemCode(),
+                            l.kind().name(),
+                            l.packType().orElse(null),
+                            l.quantity(),
                             l.unitPrice())
                     .update();
         }
@@ -71,14 +97,21 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
         jdbc.sql("""
                         insert into purchase_order_transition (order_number, from_state, to_state, actor, at, reason)
                         values (?, ?, ?, ?, ?, ?)""")
-                .params(number, t.from().map(Enum::name).orElse(null), t.to().name(), t.actor(), Timestamp.from(t.at()),
+                .params(
+                        number,
+                        t.from().map(Enum::name).orElse(null),
+                        t.to().name(),
+                        t.actor(),
+                        Timestamp.from(t.at()),
                         t.reason().orElse(null))
                 .update();
     }
 
     @Override
     public void lock(String number) {
-        jdbc.sql("select number from purchase_order where number = ? for update").param(number).query(String.class)
+        jdbc.sql("select number from purchase_order where number = ? for update")
+                .param(number)
+                .query(String.class)
                 .optional();
     }
 
@@ -88,26 +121,36 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
                         select item_code, kind, pack_type, quantity, unit_price from purchase_order_line
                         where order_number = ? order by line_no""")
                 .param(number)
-                .query((rs, n) -> new OrderLine(rs.getString(1), ItemKind.valueOf(rs.getString(2)),
-                        Optional.ofNullable(rs.getString(3)), rs.getLong(4), rs.getBigDecimal(5)))
+                .query((rs, n) -> new OrderLine(
+                        rs.getString(1),
+                        ItemKind.valueOf(rs.getString(2)),
+                        Optional.ofNullable(rs.getString(3)),
+                        rs.getLong(4),
+                        rs.getBigDecimal(5)))
                 .list();
         List<OrderTransition> transitions = jdbc.sql("""
                         select from_state, to_state, actor, at, reason from purchase_order_transition
                         where order_number = ? order by id""")
                 .param(number)
-                .query((rs, n) -> new OrderTransition(Optional.ofNullable(rs.getString(1)).map(OrderState::valueOf),
-                        OrderState.valueOf(rs.getString(2)), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                .query((rs, n) -> new OrderTransition(
+                        Optional.ofNullable(rs.getString(1)).map(OrderState::valueOf),
+                        OrderState.valueOf(rs.getString(2)),
+                        rs.getString(3),
+                        rs.getTimestamp(4).toInstant(),
                         Optional.ofNullable(rs.getString(5))))
                 .list();
-        return jdbc.sql("select * from purchase_order where number = ?").param(number)
-                .query(row(lines, transitions)).optional();
+        return jdbc.sql("select * from purchase_order where number = ?")
+                .param(number)
+                .query(row(lines, transitions))
+                .optional();
     }
 
     @Override
     public boolean changeState(String number, long expectedVersion, OrderTransition t) {
         int rows = jdbc.sql("update purchase_order set state = ?, updated_at = ?, version = version + 1 "
                         + "where number = ? and version = ?")
-                .params(t.to().name(), Timestamp.from(t.at()), number, expectedVersion).update();
+                .params(t.to().name(), Timestamp.from(t.at()), number, expectedVersion)
+                .update();
         if (rows != 1) {
             return false;
         }
@@ -116,9 +159,13 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
     }
 
     @Override
-    public List<PurchaseOrder> list(Optional<OrderState> state, Collection<String> agreementIds,
-                                    Collection<OrderState> states, boolean reachedSupplier, Optional<String> after,
-                                    int limit) {
+    public List<PurchaseOrder> list(
+            Optional<OrderState> state,
+            Collection<String> agreementIds,
+            Collection<OrderState> states,
+            boolean reachedSupplier,
+            Optional<String> after,
+            int limit) {
         StringBuilder sql = new StringBuilder("select * from purchase_order where state = any(?::varchar[])");
         List<Object> args = new ArrayList<>();
         args.add(states.stream().map(Enum::name).toArray(String[]::new));
@@ -147,6 +194,9 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
         });
         sql.append(" order by created_at desc, number desc limit ?");
         args.add(limit);
-        return jdbc.sql(sql.toString()).params(args).query(row(List.of(), List.of())).list();
+        return jdbc.sql(sql.toString())
+                .params(args)
+                .query(row(List.of(), List.of()))
+                .list();
     }
 }

@@ -27,31 +27,43 @@ class JdbcSupplierOutbox implements SupplierOutbox {
     public void enqueue(SupplierMessage message, Instant at) {
         String payload = JSON.writeValueAsString(message);
         switch (message) {
-            case SupplierMessage.OrderMessage o -> jdbc.sql("""
+            case SupplierMessage.OrderMessage o ->
+                jdbc.sql("""
                             insert into supplier_outbox (order_number, payload, created_at, next_attempt_at)
                             values (?, ?::jsonb, ?, ?)""")
-                    .params(o.orderNumber(), payload, Timestamp.from(at), Timestamp.from(at)).update();
-            case SupplierMessage.CancellationMessage c -> jdbc.sql("""
+                        .params(o.orderNumber(), payload, Timestamp.from(at), Timestamp.from(at))
+                        .update();
+            case SupplierMessage.CancellationMessage c ->
+                jdbc.sql("""
                             insert into supplier_outbox (order_number, kind, payload, created_at, next_attempt_at)
                             values (?, 'CANCELLATION', ?::jsonb, ?, ?) on conflict do nothing""")
-                    .params(c.orderNumber(), payload, Timestamp.from(at), Timestamp.from(at)).update();
-            case SupplierMessage.ExchangeMessage e -> jdbc.sql("""
+                        .params(c.orderNumber(), payload, Timestamp.from(at), Timestamp.from(at))
+                        .update();
+            case SupplierMessage.ExchangeMessage e ->
+                jdbc.sql("""
                             insert into supplier_outbox (exchange_number, kind, payload, created_at, next_attempt_at)
                             values (?, 'EXCHANGE', ?::jsonb, ?, ?)""")
-                    .params(e.exchangeNumber(), payload, Timestamp.from(at), Timestamp.from(at)).update();
+                        .params(e.exchangeNumber(), payload, Timestamp.from(at), Timestamp.from(at))
+                        .update();
         }
     }
 
     @Override
     public boolean withdrawOrder(String orderNumber) {
-        return jdbc.sql("delete from supplier_outbox where order_number = ? and kind = 'ORDER' and delivered_at is null")
-                .param(orderNumber).update() > 0;
+        return jdbc.sql(
+                                "delete from supplier_outbox where order_number = ? and kind = 'ORDER' and delivered_at is null")
+                        .param(orderNumber)
+                        .update()
+                > 0;
     }
 
     @Override
     public boolean orderDelivered(String orderNumber) {
         return jdbc.sql("select exists(select 1 from supplier_outbox where order_number = ? "
-                + "and kind = 'ORDER' and delivered_at is not null)").param(orderNumber).query(Boolean.class).single();
+                        + "and kind = 'ORDER' and delivered_at is not null)")
+                .param(orderNumber)
+                .query(Boolean.class)
+                .single();
     }
 
     @Override
@@ -78,21 +90,20 @@ class JdbcSupplierOutbox implements SupplierOutbox {
     public void delivered(long id, String supplierReference) {
         jdbc.sql("""
                         update supplier_outbox set delivered_at = now(), attempts = attempts + 1,
-                               supplier_reference = ?, last_error = null where id = ?""")
-                .params(supplierReference, id).update();
+                               supplier_reference = ?, last_error = null where id = ?""").params(supplierReference, id).update();
     }
 
     @Override
     public void refused(long id, String reason) {
         jdbc.sql("update supplier_outbox set refused_at = now(), attempts = attempts + 1, last_error = ? where id = ?")
-                .params(reason, id).update();
+                .params(reason, id)
+                .update();
     }
 
     @Override
     public void retryLater(long id, String reason, Duration wait) {
         jdbc.sql("""
                         update supplier_outbox set attempts = attempts + 1, last_error = ?,
-                               next_attempt_at = now() + ? * interval '1 millisecond' where id = ?""")
-                .params(reason, wait.toMillis(), id).update();
+                               next_attempt_at = now() + ? * interval '1 millisecond' where id = ?""").params(reason, wait.toMillis(), id).update();
     }
 }

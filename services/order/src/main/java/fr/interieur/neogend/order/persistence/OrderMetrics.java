@@ -17,16 +17,28 @@ class OrderMetrics {
 
     OrderMetrics(MeterRegistry registry, JdbcClient jdbc) {
         SqlGauges gauges = new SqlGauges(registry, jdbc, Duration.ofSeconds(10), Clock.systemUTC());
-        gauges.perKey("neogend.orders", "Purchase orders per state", "state",
+        gauges.perKey(
+                "neogend.orders",
+                "Purchase orders per state",
+                "state",
                 Arrays.stream(OrderState.values()).map(Enum::name).toList(),
                 "select state, count(*) from purchase_order group by state");
         Tags supplier = Tags.of("outbox", "supplier");
         String waiting = "from supplier_outbox where delivered_at is null and refused_at is null";
-        gauges.single("neogend.outbox.backlog", "Orders and exchange requests waiting to reach the supplier", supplier,
+        gauges.single(
+                "neogend.outbox.backlog",
+                "Orders and exchange requests waiting to reach the supplier",
+                supplier,
                 "select count(*) " + waiting);
-        gauges.single("neogend.outbox.oldest.age.seconds", "Seconds the oldest unsent message has waited", supplier,
+        gauges.single(
+                "neogend.outbox.oldest.age.seconds",
+                "Seconds the oldest unsent message has waited",
+                supplier,
                 "select extract(epoch from now() - min(created_at)) " + waiting);
-        gauges.single("neogend.outbox.refused", "Messages the supplier refused, waiting for a person", supplier,
+        gauges.single(
+                "neogend.outbox.refused",
+                "Messages the supplier refused, waiting for a person",
+                supplier,
                 "select count(*) from supplier_outbox where refused_at is not null and delivered_at is null");
     }
 }

@@ -26,8 +26,7 @@ import static fr.interieur.neogend.order.purchaseorder.OrderState.SUBMITTED;
  */
 public final class OrderLifecycle {
 
-    private record Step(Set<OrderState> from, OrderState to) {
-    }
+    private record Step(Set<OrderState> from, OrderState to) {}
 
     private static final Map<OrderAction, Step> STEPS = new EnumMap<>(OrderAction.class);
 
@@ -38,14 +37,13 @@ public final class OrderLifecycle {
         STEPS.put(OrderAction.CANCEL, new Step(EnumSet.of(DRAFT, SUBMITTED, APPROVED, SENT), CANCELLED));
         STEPS.put(OrderAction.MARK_SENT, new Step(EnumSet.of(APPROVED), SENT));
         STEPS.put(OrderAction.ACKNOWLEDGE, new Step(EnumSet.of(SENT), ACKNOWLEDGED));
-        STEPS.put(OrderAction.DELIVER_PART, new Step(EnumSet.of(ACKNOWLEDGED, PARTIALLY_DELIVERED),
-                PARTIALLY_DELIVERED));
+        STEPS.put(
+                OrderAction.DELIVER_PART, new Step(EnumSet.of(ACKNOWLEDGED, PARTIALLY_DELIVERED), PARTIALLY_DELIVERED));
         STEPS.put(OrderAction.DELIVER_ALL, new Step(EnumSet.of(ACKNOWLEDGED, PARTIALLY_DELIVERED), DELIVERED));
         STEPS.put(OrderAction.CLOSE, new Step(EnumSet.of(DELIVERED), CLOSED));
     }
 
-    private OrderLifecycle() {
-    }
+    private OrderLifecycle() {}
 
     public static Set<OrderState> allowedFrom(OrderAction action) {
         return Set.copyOf(STEPS.get(action).from());
@@ -56,8 +54,8 @@ public final class OrderLifecycle {
         Step step = STEPS.get(action);
         if (!step.from().contains(current)) {
             throw new PreconditionFailedException("order " + number + " is " + current + "; cannot " + action.verb()
-                    + " it (allowed from " + step.from().stream().map(Enum::name).sorted()
-                    .collect(Collectors.joining(", ")) + ")");
+                    + " it (allowed from "
+                    + step.from().stream().map(Enum::name).sorted().collect(Collectors.joining(", ")) + ")");
         }
         return step.to();
     }

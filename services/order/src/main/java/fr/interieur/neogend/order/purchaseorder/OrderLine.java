@@ -6,6 +6,5 @@ import java.math.BigDecimal;
 import java.util.Optional;
 
 /** One line of an order, priced from the schedule when the order was created. */
-public record OrderLine(String itemCode, ItemKind kind, Optional<String> packType, long quantity,
-                        BigDecimal unitPrice) {
-}
+public record OrderLine(
+        String itemCode, ItemKind kind, Optional<String> packType, long quantity, BigDecimal unitPrice) {}

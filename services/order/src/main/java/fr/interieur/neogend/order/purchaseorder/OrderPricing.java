@@ -15,8 +15,7 @@ import java.util.List;
  */
 public final class OrderPricing {
 
-    private OrderPricing() {
-    }
+    private OrderPricing() {}
 
     public static BigDecimal amount(List<OrderLine> lines, LocalDate requestedDate) {
         int monthsLeft = 13 - requestedDate.getMonthValue();
@@ -32,6 +31,9 @@ public final class OrderPricing {
     }
 
     public static long packs(List<OrderLine> lines) {
-        return lines.stream().filter(l -> l.kind() == ItemKind.PACK_LEASE).mapToLong(OrderLine::quantity).sum();
+        return lines.stream()
+                .filter(l -> l.kind() == ItemKind.PACK_LEASE)
+                .mapToLong(OrderLine::quantity)
+                .sum();
     }
 }

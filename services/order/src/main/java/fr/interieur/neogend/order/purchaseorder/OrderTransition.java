@@ -4,6 +4,5 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** A change of state of an order: who, when, why. */
-public record OrderTransition(Optional<OrderState> from, OrderState to, String actor, Instant at,
-                              Optional<String> reason) {
-}
+public record OrderTransition(
+        Optional<OrderState> from, OrderState to, String actor, Instant at, Optional<String> reason) {}

@@ -11,9 +11,19 @@ import java.util.List;
  * @param amount      amount committed in {@code fiscalYear}, excluding tax (see {@link OrderPricing})
  * @param transitions every state change, oldest first (empty in listings)
  */
-public record PurchaseOrder(String number, String agreementId, OrderState state, String deliverySite,
-                            LocalDate requestedDate, int fiscalYear, BigDecimal amount, long packCount,
-                            List<OrderLine> lines, List<OrderTransition> transitions, Instant createdAt, long version) {
+public record PurchaseOrder(
+        String number,
+        String agreementId,
+        OrderState state,
+        String deliverySite,
+        LocalDate requestedDate,
+        int fiscalYear,
+        BigDecimal amount,
+        long packCount,
+        List<OrderLine> lines,
+        List<OrderTransition> transitions,
+        Instant createdAt,
+        long version) {
 
     public PurchaseOrder {
         lines = List.copyOf(lines);

@@ -25,7 +25,11 @@ public interface PurchaseOrderRepository {
     boolean changeState(String number, long expectedVersion, OrderTransition transition);
 
     /** A filtered listing, newest first, after a cursor ({@code createdAt micros|number}). */
-    List<PurchaseOrder> list(Optional<OrderState> state, Collection<String> agreementIds,
-                             Collection<OrderState> states, boolean reachedSupplier,
-                             Optional<String> after, int limit);
+    List<PurchaseOrder> list(
+            Optional<OrderState> state,
+            Collection<String> agreementIds,
+            Collection<OrderState> states,
+            boolean reachedSupplier,
+            Optional<String> after,
+            int limit);
 }

@@ -50,9 +50,12 @@ public class PurchaseOrderService {
     private final SupplierQueue supplierOutbox;
     private final Clock clock;
 
-    public PurchaseOrderService(PurchaseOrderRepository orders, AgreementRepository agreements,
-                                AgreementService agreementService, SupplierQueue supplierOutbox,
-                                Optional<Clock> clock) {
+    public PurchaseOrderService(
+            PurchaseOrderRepository orders,
+            AgreementRepository agreements,
+            AgreementService agreementService,
+            SupplierQueue supplierOutbox,
+            Optional<Clock> clock) {
         this.orders = orders;
         this.agreements = agreements;
         this.agreementService = agreementService;
@@ -61,23 +64,32 @@ public class PurchaseOrderService {
     }
 
     /** What a caller asks for in a new order. */
-    public record NewLine(String itemCode, long quantity) {
-    }
+    public record NewLine(String itemCode, long quantity) {}
 
     /** Creates an order in DRAFT, priced from the agreement's schedule (rule 1). */
     @Transactional
-    public PurchaseOrder create(String agreementId, String deliverySite, LocalDate requestedDate, List<NewLine> lines,
-                                Caller caller) {
+    public PurchaseOrder create(
+            String agreementId, String deliverySite, LocalDate requestedDate, List<NewLine> lines, Caller caller) {
         Agreement agreement = agreementService.get(agreementId, caller);
         List<OrderLine> priced = checkAndPrice(agreement, deliverySite, requestedDate, lines);
         int fiscalYear = requestedDate.getYear();
         Instant now = now();
         String number = orders.nextNumber(fiscalYear);
-        OrderTransition created = new OrderTransition(Optional.empty(), OrderState.DRAFT, caller.username(), now,
-                Optional.empty());
-        PurchaseOrder order = new PurchaseOrder(number, agreement.id(), OrderState.DRAFT, deliverySite.trim(),
-                requestedDate, fiscalYear, OrderPricing.amount(priced, requestedDate), OrderPricing.packs(priced),
-                priced, List.of(created), now, 0);
+        OrderTransition created =
+                new OrderTransition(Optional.empty(), OrderState.DRAFT, caller.username(), now, Optional.empty());
+        PurchaseOrder order = new PurchaseOrder(
+                number,
+                agreement.id(),
+                OrderState.DRAFT,
+                deliverySite.trim(),
+                requestedDate,
+                fiscalYear,
+                OrderPricing.amount(priced, requestedDate),
+                OrderPricing.packs(priced),
+                priced,
+                List.of(created),
+                now,
+                0);
         orders.insert(order, caller.username());
         return orders.find(number).orElseThrow();
     }
@@ -89,13 +101,19 @@ public class PurchaseOrderService {
      *
      * @throws InvalidArgumentException naming every bad field
      */
-    public static List<OrderLine> checkAndPrice(Agreement agreement, String deliverySite, LocalDate requestedDate,
-                                                List<NewLine> lines) {
+    public static List<OrderLine> checkAndPrice(
+            Agreement agreement, String deliverySite, LocalDate requestedDate, List<NewLine> lines) {
         Validation v = new Validation();
-        v.check(deliverySite != null && PLAIN_TEXT.matcher(deliverySite.trim()).matches() && deliverySite.length() <= 300,
-                "order.delivery_site", "is required: 1 to 300 characters of plain text");
+        v.check(
+                deliverySite != null
+                        && PLAIN_TEXT.matcher(deliverySite.trim()).matches()
+                        && deliverySite.length() <= 300,
+                "order.delivery_site",
+                "is required: 1 to 300 characters of plain text");
         v.check(requestedDate != null, "order.requested_date", "is required");
-        v.check(requestedDate == null || agreement.inTerm(requestedDate), "order.requested_date",
+        v.check(
+                requestedDate == null || agreement.inTerm(requestedDate),
+                "order.requested_date",
                 "must fall inside the agreement's term, " + agreement.notifiedOn() + " to "
                         + agreement.termEnd().minusDays(1));
         v.check(!lines.isEmpty(), "order.lines", "at least one line is required");
@@ -107,12 +125,16 @@ public class PurchaseOrderService {
             String at = "order.lines[" + i + "].";
             Optional<CatalogueItem> item = agreement.item(line.itemCode() == null ? "" : line.itemCode());
             v.check(item.isPresent(), at + "item_code", "is not in the price schedule of " + agreement.id());
-            v.check(line.itemCode() == null || seen.add(line.itemCode()), at + "item_code",
+            v.check(
+                    line.itemCode() == null || seen.add(line.itemCode()),
+                    at + "item_code",
                     "repeats an earlier line; put the quantities together");
-            v.check(line.quantity() > 0 && line.quantity() <= agreement.maxPacks(), at + "quantity",
+            v.check(
+                    line.quantity() > 0 && line.quantity() <= agreement.maxPacks(),
+                    at + "quantity",
                     "must be 1 to " + agreement.maxPacks());
-            item.ifPresent(it -> priced.add(new OrderLine(it.code(), it.kind(), it.packType(), line.quantity(),
-                    it.unitPrice())));
+            item.ifPresent(it ->
+                    priced.add(new OrderLine(it.code(), it.kind(), it.packType(), line.quantity(), it.unitPrice())));
         }
         v.throwIfInvalid();
         return priced;
@@ -124,7 +146,8 @@ public class PurchaseOrderService {
         if (number == null || !NUMBER.matcher(number).matches()) {
             throw InvalidArgumentException.of("number", "is not an order number (BC-yyyy-nnnnnn)");
         }
-        return orders.find(number).filter(o -> visibleTo(o, caller))
+        return orders.find(number)
+                .filter(o -> visibleTo(o, caller))
                 .orElseThrow(() -> new NotFoundException("no purchase order " + number));
     }
 
@@ -134,14 +157,17 @@ public class PurchaseOrderService {
         }
         boolean reachedIt = OrderState.SUPPLIER_VISIBLE.contains(order.state())
                 || order.state() == OrderState.CANCELLED
-                && order.transitions().stream().anyMatch(t -> t.to() == OrderState.SENT);
+                        && order.transitions().stream().anyMatch(t -> t.to() == OrderState.SENT);
         return reachedIt
-                && caller.supplierId().map(agreements::idsOfSupplier).orElse(List.of()).contains(order.agreementId());
+                && caller.supplierId()
+                        .map(agreements::idsOfSupplier)
+                        .orElse(List.of())
+                        .contains(order.agreementId());
     }
 
     @Transactional(readOnly = true)
-    public Page<PurchaseOrder> list(Optional<OrderState> state, Optional<String> agreementId, int pageSize,
-                                   String pageToken, Caller caller) {
+    public Page<PurchaseOrder> list(
+            Optional<OrderState> state, Optional<String> agreementId, int pageSize, String pageToken, Caller caller) {
         String filters = state.map(Enum::name).orElse("") + "|" + agreementId.orElse("");
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
         List<String> ids;
@@ -162,9 +188,10 @@ public class PurchaseOrderService {
         } else if (caller.hasRole(Caller.SUPPLIER) && ids.isEmpty()) {
             return page.toPage(List.of(), PurchaseOrderService::cursor, filters);
         }
-        return page.toPage(orders.list(state, ids, states, caller.hasRole(Caller.SUPPLIER), page.afterKey(),
-                        page.fetchSize()),
-                PurchaseOrderService::cursor, filters);
+        return page.toPage(
+                orders.list(state, ids, states, caller.hasRole(Caller.SUPPLIER), page.afterKey(), page.fetchSize()),
+                PurchaseOrderService::cursor,
+                filters);
     }
 
     static String cursor(PurchaseOrder o) {
@@ -186,15 +213,23 @@ public class PurchaseOrderService {
     @Transactional
     public PurchaseOrder acknowledge(String number, Optional<String> supplierReference, Caller caller) {
         supplierReference.ifPresent(r -> requireReason(r, "supplier_reference"));
-        return transition(number, OrderAction.ACKNOWLEDGE, OptionalLong.empty(),
-                supplierReference.map(r -> "supplier reference " + r.trim()), caller);
+        return transition(
+                number,
+                OrderAction.ACKNOWLEDGE,
+                OptionalLong.empty(),
+                supplierReference.map(r -> "supplier reference " + r.trim()),
+                caller);
     }
 
     /** A reception of the order's deliveries: DELIVERED when every line is received in full. */
     @Transactional
     public PurchaseOrder recordReception(String number, boolean complete, Caller caller) {
-        return transition(number, complete ? OrderAction.DELIVER_ALL : OrderAction.DELIVER_PART, OptionalLong.empty(),
-                Optional.empty(), caller);
+        return transition(
+                number,
+                complete ? OrderAction.DELIVER_ALL : OrderAction.DELIVER_PART,
+                OptionalLong.empty(),
+                Optional.empty(),
+                caller);
     }
 
     @Transactional
@@ -207,8 +242,8 @@ public class PurchaseOrderService {
      * unless a fleet manager overrides it with a reason (rule 3), recorded with the transition.
      */
     @Transactional
-    public PurchaseOrder approve(String number, OptionalLong expectedVersion, Optional<String> overrideReason,
-                                 Caller caller) {
+    public PurchaseOrder approve(
+            String number, OptionalLong expectedVersion, Optional<String> overrideReason, Caller caller) {
         PurchaseOrder order = get(number, caller);
         overrideReason.ifPresent(r -> requireReason(r, "budget_override_reason"));
         Agreement agreement = agreements.findForUpdate(order.agreementId()).orElseThrow();
@@ -224,7 +259,8 @@ public class PurchaseOrderService {
                     + (agreement.maxPacks() - committed) + ")");
         }
         BigDecimal budget = agreement.budget(order.fiscalYear());
-        BigDecimal after = agreements.committedAmount(agreement.id(), order.fiscalYear()).add(order.amount());
+        BigDecimal after =
+                agreements.committedAmount(agreement.id(), order.fiscalYear()).add(order.amount());
         Optional<String> reason = Optional.empty();
         if (after.compareTo(budget) > 0) {
             if (overrideReason.isEmpty()) {
@@ -232,8 +268,9 @@ public class PurchaseOrderService {
                         + " excl. tax) would commit " + after + " in " + order.fiscalYear() + ", over its envelope of "
                         + budget + "; a fleet manager may approve it with budget_override_reason");
             }
-            reason = Optional.of("budget override (" + after + " committed in " + order.fiscalYear()
-                    + " for an envelope of " + budget + "): " + overrideReason.get().trim());
+            reason = Optional.of(
+                    "budget override (" + after + " committed in " + order.fiscalYear() + " for an envelope of "
+                            + budget + "): " + overrideReason.get().trim());
         }
         PurchaseOrder approved = apply(order, OrderAction.APPROVE, expectedVersion, reason, caller);
         supplierOutbox.enqueue(approved, now()); // same transaction: approved means queued for the supplier
@@ -250,8 +287,11 @@ public class PurchaseOrderService {
         if (order.state() != OrderState.APPROVED) {
             return;
         }
-        OrderTransition t = new OrderTransition(Optional.of(order.state()),
-                OrderLifecycle.next(number, order.state(), OrderAction.MARK_SENT), SUPPLIER_RELAY, now(),
+        OrderTransition t = new OrderTransition(
+                Optional.of(order.state()),
+                OrderLifecycle.next(number, order.state(), OrderAction.MARK_SENT),
+                SUPPLIER_RELAY,
+                now(),
                 Optional.of("supplier reference " + supplierReference));
         if (!orders.changeState(number, order.version(), t)) {
             throw new ConcurrentChangeException("order " + number + " changed while it was being sent; retrying");
@@ -260,8 +300,8 @@ public class PurchaseOrderService {
 
     @Transactional
     public PurchaseOrder reject(String number, OptionalLong expectedVersion, String reason, Caller caller) {
-        return transition(number, OrderAction.REJECT, expectedVersion, Optional.of(requireReason(reason, "reason")),
-                caller);
+        return transition(
+                number, OrderAction.REJECT, expectedVersion, Optional.of(requireReason(reason, "reason")), caller);
     }
 
     /**
@@ -271,8 +311,8 @@ public class PurchaseOrderService {
      */
     @Transactional
     public PurchaseOrder cancel(String number, OptionalLong expectedVersion, String reason, Caller caller) {
-        PurchaseOrder cancelled = transition(number, OrderAction.CANCEL, expectedVersion,
-                Optional.of(requireReason(reason, "reason")), caller);
+        PurchaseOrder cancelled = transition(
+                number, OrderAction.CANCEL, expectedVersion, Optional.of(requireReason(reason, "reason")), caller);
         supplierOutbox.cancelled(cancelled, reason.trim(), now());
         return cancelled;
     }
@@ -282,13 +322,17 @@ public class PurchaseOrderService {
         return transition(number, OrderAction.CLOSE, expectedVersion, Optional.empty(), caller);
     }
 
-    private PurchaseOrder transition(String number, OrderAction action, OptionalLong expectedVersion,
-                                     Optional<String> reason, Caller caller) {
+    private PurchaseOrder transition(
+            String number, OrderAction action, OptionalLong expectedVersion, Optional<String> reason, Caller caller) {
         return apply(get(number, caller), action, expectedVersion, reason, caller);
     }
 
-    private PurchaseOrder apply(PurchaseOrder order, OrderAction action, OptionalLong expectedVersion,
-                                Optional<String> reason, Caller caller) {
+    private PurchaseOrder apply(
+            PurchaseOrder order,
+            OrderAction action,
+            OptionalLong expectedVersion,
+            Optional<String> reason,
+            Caller caller) {
         if (expectedVersion.isPresent() && expectedVersion.getAsLong() != order.version()) {
             throw new ConcurrentChangeException("order " + order.number() + " is at version " + order.version()
                     + ", not " + expectedVersion.getAsLong() + ": it changed since you read it; read it again");

@@ -12,8 +12,9 @@ public sealed interface SupplierMessage {
     String key();
 
     /** An approved order. */
-    record OrderMessage(String orderNumber, String agreementId, String deliverySite, String requestedDate,
-                        List<Line> lines) implements SupplierMessage {
+    record OrderMessage(
+            String orderNumber, String agreementId, String deliverySite, String requestedDate, List<Line> lines)
+            implements SupplierMessage {
         @Override
         public String key() {
             return orderNumber;
@@ -21,8 +22,7 @@ public sealed interface SupplierMessage {
     }
 
     /** One line of an order. */
-    record Line(String itemCode, long quantity, String unitPrice) {
-    }
+    record Line(String itemCode, long quantity, String unitPrice) {}
 
     /** The cancellation of an order the supplier received (before it acknowledged it). */
     record CancellationMessage(String orderNumber, String agreementId, String reason, String cancelledAt)
@@ -34,8 +34,9 @@ public sealed interface SupplierMessage {
     }
 
     /** An exchange request (a device that could not be repaired). */
-    record ExchangeMessage(String exchangeNumber, String agreementId, String imei, String model, String reason,
-                           String repairReference) implements SupplierMessage {
+    record ExchangeMessage(
+            String exchangeNumber, String agreementId, String imei, String model, String reason, String repairReference)
+            implements SupplierMessage {
         @Override
         public String key() {
             return exchangeNumber;
@@ -43,6 +44,5 @@ public sealed interface SupplierMessage {
     }
 
     /** The supplier's answer. */
-    record Receipt(String supplierReference, String receivedAt) {
-    }
+    record Receipt(String supplierReference, String receivedAt) {}
 }

@@ -12,8 +12,7 @@ import java.util.List;
 public interface SupplierOutbox {
 
     /** A message due, locked for the caller's transaction (other relays skip it). */
-    record Due(long id, SupplierMessage message, int attempts) {
-    }
+    record Due(long id, SupplierMessage message, int attempts) {}
 
     /** Queues a message, due at once. A cancellation queued twice is kept once. */
     void enqueue(SupplierMessage message, Instant at);

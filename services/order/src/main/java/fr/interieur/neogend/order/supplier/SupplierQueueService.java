@@ -21,10 +21,19 @@ class SupplierQueueService implements SupplierQueue {
 
     @Override
     public void enqueue(PurchaseOrder order, Instant at) {
-        outbox.enqueue(new SupplierMessage.OrderMessage(order.number(), order.agreementId(), order.deliverySite(),
-                order.requestedDate().toString(), order.lines().stream()
-                .map(l -> new SupplierMessage.Line(l.itemCode(), l.quantity(), l.unitPrice().toPlainString()))
-                .toList()), at);
+        outbox.enqueue(
+                new SupplierMessage.OrderMessage(
+                        order.number(),
+                        order.agreementId(),
+                        order.deliverySite(),
+                        order.requestedDate().toString(),
+                        order.lines().stream()
+                                .map(l -> new SupplierMessage.Line(
+                                        l.itemCode(),
+                                        l.quantity(),
+                                        l.unitPrice().toPlainString()))
+                                .toList()),
+                at);
     }
 
     @Override
@@ -32,8 +41,9 @@ class SupplierQueueService implements SupplierQueue {
         // an order being sent right now is locked by the relay: this waits, then sees it delivered
         outbox.withdrawOrder(order.number());
         if (outbox.orderDelivered(order.number())) {
-            outbox.enqueue(new SupplierMessage.CancellationMessage(order.number(), order.agreementId(), reason,
-                    at.toString()), at);
+            outbox.enqueue(
+                    new SupplierMessage.CancellationMessage(order.number(), order.agreementId(), reason, at.toString()),
+                    at);
         }
     }
 }

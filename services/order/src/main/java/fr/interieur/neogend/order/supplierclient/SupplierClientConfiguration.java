@@ -6,5 +6,4 @@ import org.springframework.context.annotation.Configuration;
 /** The supplier's order-intake API through OpenFeign (the only Feign client of the service). */
 @Configuration(proxyBeanMethods = false)
 @EnableFeignClients(clients = SupplierOrderIntakeClient.class)
-class SupplierClientConfiguration {
-}
+class SupplierClientConfiguration {}

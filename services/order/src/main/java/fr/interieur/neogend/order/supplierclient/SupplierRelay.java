@@ -2,6 +2,7 @@ package fr.interieur.neogend.order.supplierclient;
 
 import feign.FeignException;
 import feign.RetryableException;
+import fr.interieur.neogend.kit.background.PollingLoop;
 import fr.interieur.neogend.order.exchange.ExchangeRequestService;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
 import fr.interieur.neogend.order.supplier.SupplierMessage;
@@ -16,7 +17,6 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import fr.interieur.neogend.kit.background.PollingLoop;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -24,11 +24,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Sends approved orders (DOMAIN rule 6) and exchange requests (rule 16) to the supplier, at least once
@@ -58,14 +58,18 @@ class SupplierRelay implements SmartLifecycle {
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final PollingLoop loop;
 
-    SupplierRelay(SupplierOutbox outbox, TransactionTemplate tx, SupplierOrderIntakeClient client, PurchaseOrderService orders,
-                  ExchangeRequestService exchanges,
-                  @Value("${neogend.supplier.poll-interval:1s}") Duration pollInterval,
-                  @Value("${neogend.supplier.max-backoff:5m}") Duration maxBackoff,
-                  @Value("${neogend.supplier.time-limit:5s}") Duration timeLimit,
-                  @Value("${neogend.supplier.retry.attempts:3}") int attempts,
-                  @Value("${neogend.supplier.retry.wait:200ms}") Duration retryWait,
-                  @Value("${neogend.supplier.circuit-breaker.open-for:30s}") Duration openFor) {
+    SupplierRelay(
+            SupplierOutbox outbox,
+            TransactionTemplate tx,
+            SupplierOrderIntakeClient client,
+            PurchaseOrderService orders,
+            ExchangeRequestService exchanges,
+            @Value("${neogend.supplier.poll-interval:1s}") Duration pollInterval,
+            @Value("${neogend.supplier.max-backoff:5m}") Duration maxBackoff,
+            @Value("${neogend.supplier.time-limit:5s}") Duration timeLimit,
+            @Value("${neogend.supplier.retry.attempts:3}") int attempts,
+            @Value("${neogend.supplier.retry.wait:200ms}") Duration retryWait,
+            @Value("${neogend.supplier.circuit-breaker.open-for:30s}") Duration openFor) {
         this.outbox = outbox;
         this.tx = tx;
         this.client = client;
@@ -73,14 +77,29 @@ class SupplierRelay implements SmartLifecycle {
         this.exchanges = exchanges;
         this.loop = new PollingLoop("supplier-relay", pollInterval, this::sendDue, BATCH);
         this.maxBackoff = maxBackoff;
-        this.timeLimiter = TimeLimiter.of("supplier-intake", TimeLimiterConfig.custom().timeoutDuration(timeLimit)
-                .cancelRunningFuture(true).build());
-        this.retry = Retry.of("supplier-intake", RetryConfig.custom().maxAttempts(attempts).waitDuration(retryWait)
-                .retryOnException(SupplierRelay::transient_).build());
-        this.circuitBreaker = CircuitBreaker.of("supplier-intake", CircuitBreakerConfig.custom()
-                .slidingWindowSize(10).minimumNumberOfCalls(5).failureRateThreshold(50)
-                .waitDurationInOpenState(openFor).permittedNumberOfCallsInHalfOpenState(1)
-                .recordException(SupplierRelay::transient_).build());
+        this.timeLimiter = TimeLimiter.of(
+                "supplier-intake",
+                TimeLimiterConfig.custom()
+                        .timeoutDuration(timeLimit)
+                        .cancelRunningFuture(true)
+                        .build());
+        this.retry = Retry.of(
+                "supplier-intake",
+                RetryConfig.custom()
+                        .maxAttempts(attempts)
+                        .waitDuration(retryWait)
+                        .retryOnException(SupplierRelay::transient_)
+                        .build());
+        this.circuitBreaker = CircuitBreaker.of(
+                "supplier-intake",
+                CircuitBreakerConfig.custom()
+                        .slidingWindowSize(10)
+                        .minimumNumberOfCalls(5)
+                        .failureRateThreshold(50)
+                        .waitDurationInOpenState(openFor)
+                        .permittedNumberOfCallsInHalfOpenState(1)
+                        .recordException(SupplierRelay::transient_)
+                        .build());
     }
 
     /** Worth retrying: the supplier was unreachable, slow or failing, not refusing the order. */
@@ -93,14 +112,11 @@ class SupplierRelay implements SmartLifecycle {
 
     /** What an attempt came to. */
     private sealed interface Outcome {
-        record Received(String reference) implements Outcome {
-        }
+        record Received(String reference) implements Outcome {}
 
-        record Retry(String reason) implements Outcome {
-        }
+        record Retry(String reason) implements Outcome {}
 
-        record Refused(String reason) implements Outcome {
-        }
+        record Refused(String reason) implements Outcome {}
     }
 
     /**
@@ -119,33 +135,47 @@ class SupplierRelay implements SmartLifecycle {
                         outbox.delivered(d.id(), r.reference());
                         switch (d.message()) {
                             case SupplierMessage.OrderMessage o -> orders.markSent(o.orderNumber(), r.reference());
-                            case SupplierMessage.ExchangeMessage e -> exchanges.markSent(e.exchangeNumber(), r.reference());
-                            case SupplierMessage.CancellationMessage c -> log.info(
-                                    "supplier received the cancellation of order {} ({})", c.orderNumber(), r.reference());
+                            case SupplierMessage.ExchangeMessage e ->
+                                exchanges.markSent(e.exchangeNumber(), r.reference());
+                            case SupplierMessage.CancellationMessage c ->
+                                log.info(
+                                        "supplier received the cancellation of order {} ({})",
+                                        c.orderNumber(),
+                                        r.reference());
                         }
                         received++;
                     }
                     case Outcome.Refused r -> {
                         outbox.refused(d.id(), r.reason());
                         switch (d.message()) {
-                            case SupplierMessage.CancellationMessage c -> log.error(
-                                    "supplier refused the cancellation of order {}: {}; someone must call it",
-                                    c.orderNumber(), r.reason());
-                            case SupplierMessage.OrderMessage o -> log.error(
-                                    "supplier refused order {}: {}; it stays APPROVED until someone looks at it",
-                                    o.orderNumber(), r.reason());
+                            case SupplierMessage.CancellationMessage c ->
+                                log.error(
+                                        "supplier refused the cancellation of order {}: {}; someone must call it",
+                                        c.orderNumber(),
+                                        r.reason());
+                            case SupplierMessage.OrderMessage o ->
+                                log.error(
+                                        "supplier refused order {}: {}; it stays APPROVED until someone looks at it",
+                                        o.orderNumber(),
+                                        r.reason());
                             case SupplierMessage.ExchangeMessage e -> {
                                 exchanges.markRefused(e.exchangeNumber(), r.reason());
-                                log.error("supplier refused exchange request {}: {}; a new request may be made",
-                                        e.exchangeNumber(), r.reason());
+                                log.error(
+                                        "supplier refused exchange request {}: {}; a new request may be made",
+                                        e.exchangeNumber(),
+                                        r.reason());
                             }
                         }
                     }
                     case Outcome.Retry r -> {
                         Duration wait = backoff(d.attempts() + 1);
                         outbox.retryLater(d.id(), r.reason(), wait);
-                        log.warn("{} not received by the supplier (attempt {}): {}; next try in {}",
-                                what(d.message()), d.attempts() + 1, r.reason(), wait);
+                        log.warn(
+                                "{} not received by the supplier (attempt {}): {}; next try in {}",
+                                what(d.message()),
+                                d.attempts() + 1,
+                                r.reason(),
+                                wait);
                         return received;
                     }
                 }
@@ -171,13 +201,14 @@ class SupplierRelay implements SmartLifecycle {
             case SupplierMessage.ExchangeMessage e -> () -> client.receiveExchangeRequest(m.key(), e);
         };
         try {
-            SupplierMessage.Receipt receipt = circuitBreaker.executeCallable(() -> retry.executeCallable(() ->
-                    timeLimiter.executeFutureSupplier(() -> CompletableFuture.supplyAsync(call, calls))));
-            return new Outcome.Received(Optional.ofNullable(receipt).map(SupplierMessage.Receipt::supplierReference)
+            SupplierMessage.Receipt receipt = circuitBreaker.executeCallable(() -> retry.executeCallable(
+                    () -> timeLimiter.executeFutureSupplier(() -> CompletableFuture.supplyAsync(call, calls))));
+            return new Outcome.Received(Optional.ofNullable(receipt)
+                    .map(SupplierMessage.Receipt::supplierReference)
                     .orElse(""));
         } catch (Exception e) {
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
-                    ? e.getCause() : e;
+            Throwable cause =
+                    e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof FeignException fe && fe.status() == 409) {
                 return new Outcome.Received("(received already under key " + m.key() + ")");
             }
@@ -187,9 +218,12 @@ class SupplierRelay implements SmartLifecycle {
             if (cause instanceof FeignException fe && !transient_(fe)) {
                 return new Outcome.Refused("HTTP " + fe.status() + " " + truncate(fe.contentUTF8()));
             }
-            return new Outcome.Retry(cause instanceof TimeoutException ? "no answer within the time limit"
-                    : cause instanceof FeignException fe ? "HTTP " + fe.status() + " " + truncate(fe.getMessage())
-                    : truncate(cause.toString()));
+            return new Outcome.Retry(
+                    cause instanceof TimeoutException
+                            ? "no answer within the time limit"
+                            : cause instanceof FeignException fe
+                                    ? "HTTP " + fe.status() + " " + truncate(fe.getMessage())
+                                    : truncate(cause.toString()));
         }
     }
 

@@ -10,29 +10,34 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import java.time.Duration;
-import java.util.List;
 
 /** Reads the training service's delivered training days on the caller's behalf. */
 @Configuration(proxyBeanMethods = false)
 class GrpcTrainingDaysSource {
 
     @Bean
-    PeerChannel trainingChannel(@Value("${neogend.training.target:localhost:9094}") String target,
-                                @Value("${neogend.training.deadline:10s}") Duration deadline,
-                                ObservationRegistry observations) {
+    PeerChannel trainingChannel(
+            @Value("${neogend.training.target:localhost:9094}") String target,
+            @Value("${neogend.training.deadline:10s}") Duration deadline,
+            ObservationRegistry observations) {
         return new PeerChannel("training", target, deadline, observations);
     }
 
     @Bean
     TrainingDaysSource trainingDaysSource(PeerChannel trainingChannel) {
-        return (agreementId, year, month) -> trainingChannel.callIdempotent(
+        return (agreementId, year, month) -> trainingChannel
+                .callIdempotent(
                         TrainingServiceGrpc.newBlockingStub(trainingChannel.channel()),
                         stub -> stub.listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
-                                .setAgreementId(agreementId).setYear(year).setMonth(month).build()),
+                                .setAgreementId(agreementId)
+                                .setYear(year)
+                                .setMonth(month)
+                                .build()),
                         "the statement cannot be computed now; try again later")
-                .getSessionsList().stream()
-                .map(d -> new TrainingDaysSource.Delivered(d.getSessionId(), d.getCourseCode(), d.getCourseTitle(),
-                        d.getAgreementItemCode(), d.getDays()))
+                .getSessionsList()
+                .stream()
+                .map(d -> new TrainingDaysSource.Delivered(
+                        d.getSessionId(), d.getCourseCode(), d.getCourseTitle(), d.getAgreementItemCode(), d.getDays()))
                 .toList();
     }
 }

@@ -33,26 +33,51 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CreatePurchaseOrderFuzzTest {
 
-    private static final Agreement AGREEMENT = new Agreement("AC-2026-001", "Mobility packs", "SUP-1", "Supplier",
-            LocalDate.of(2026, 1, 1), 48, 100, 5_000, new BigDecimal("50000000.00"), new BigDecimal("0.20"),
-            Map.of(2026, new BigDecimal("12500000.00")), List.of(
-                    new CatalogueItem("PACK-SMART", ItemKind.PACK_LEASE, "smartphone pack",
-                            Optional.of("PACK_TYPE_SMARTPHONE_INDIVIDUAL"), new BigDecimal("32.50")),
-                    new CatalogueItem("CASE", ItemKind.ACCESSORY, "protective case", Optional.empty(),
-                            new BigDecimal("19.90")),
-                    new CatalogueItem("TRAINING-DAY", ItemKind.TRAINING_DAY, "training day", Optional.empty(),
+    private static final Agreement AGREEMENT = new Agreement(
+            "AC-2026-001",
+            "Mobility packs",
+            "SUP-1",
+            "Supplier",
+            LocalDate.of(2026, 1, 1),
+            48,
+            100,
+            5_000,
+            new BigDecimal("50000000.00"),
+            new BigDecimal("0.20"),
+            Map.of(2026, new BigDecimal("12500000.00")),
+            List.of(
+                    new CatalogueItem(
+                            "PACK-SMART",
+                            ItemKind.PACK_LEASE,
+                            "smartphone pack",
+                            Optional.of("PACK_TYPE_SMARTPHONE_INDIVIDUAL"),
+                            new BigDecimal("32.50")),
+                    new CatalogueItem(
+                            "CASE", ItemKind.ACCESSORY, "protective case", Optional.empty(), new BigDecimal("19.90")),
+                    new CatalogueItem(
+                            "TRAINING-DAY",
+                            ItemKind.TRAINING_DAY,
+                            "training day",
+                            Optional.empty(),
                             new BigDecimal("950.00"))));
     private static final List<String> CODES = List.of("PACK-SMART", "CASE", "TRAINING-DAY");
 
     @FuzzTest(maxDuration = "60s")
     void anyOrderIsPricedOrRefusedCleanly(FuzzedDataProvider data) {
-        PurchaseOrder.Builder order = PurchaseOrder.newBuilder().setAgreementId(AGREEMENT.id())
+        PurchaseOrder.Builder order = PurchaseOrder.newBuilder()
+                .setAgreementId(AGREEMENT.id())
                 .setDeliverySite(data.consumeBoolean() ? "Caserne de Rennes" : data.consumeString(400));
         if (data.consumeBoolean()) {
-            order.setRequestedDate(data.consumeBoolean()
-                    ? Date.newBuilder().setYear(data.consumeInt(2025, 2031)).setMonth(data.consumeInt(0, 13))
-                            .setDay(data.consumeInt(0, 32))
-                    : Date.newBuilder().setYear(data.consumeInt()).setMonth(data.consumeInt()).setDay(data.consumeInt()));
+            order.setRequestedDate(
+                    data.consumeBoolean()
+                            ? Date.newBuilder()
+                                    .setYear(data.consumeInt(2025, 2031))
+                                    .setMonth(data.consumeInt(0, 13))
+                                    .setDay(data.consumeInt(0, 32))
+                            : Date.newBuilder()
+                                    .setYear(data.consumeInt())
+                                    .setMonth(data.consumeInt())
+                                    .setDay(data.consumeInt()));
         }
         int lines = data.consumeInt(0, 210);
         for (int i = 0; i < lines && data.remainingBytes() > 0; i++) {
@@ -65,21 +90,27 @@ class CreatePurchaseOrderFuzzTest {
         }
         PurchaseOrder request = order.build();
         try {
-            List<OrderLine> priced = PurchaseOrderService.checkAndPrice(AGREEMENT, request.getDeliverySite(),
-                    OrderGrpcService.requestedDate(request), OrderGrpcService.newLines(request));
+            List<OrderLine> priced = PurchaseOrderService.checkAndPrice(
+                    AGREEMENT,
+                    request.getDeliverySite(),
+                    OrderGrpcService.requestedDate(request),
+                    OrderGrpcService.newLines(request));
             assertThat(priced).hasSize(request.getLinesCount()).hasSizeBetween(1, 200);
-            assertThat(new HashSet<>(priced.stream().map(OrderLine::itemCode).toList())).hasSize(priced.size());
+            assertThat(new HashSet<>(priced.stream().map(OrderLine::itemCode).toList()))
+                    .hasSize(priced.size());
             for (int i = 0; i < priced.size(); i++) {
                 OrderLine line = priced.get(i);
                 CatalogueItem item = AGREEMENT.item(line.itemCode()).orElseThrow();
                 assertThat(line.unitPrice()).isEqualTo(item.unitPrice());
                 assertThat(line.kind()).isEqualTo(item.kind());
-                assertThat(line.quantity()).isEqualTo(request.getLines(i).getQuantity()).isBetween(1L,
-                        AGREEMENT.maxPacks());
+                assertThat(line.quantity())
+                        .isEqualTo(request.getLines(i).getQuantity())
+                        .isBetween(1L, AGREEMENT.maxPacks());
             }
             assertThat(request.getDeliverySite().strip()).isNotEmpty();
         } catch (InvalidArgumentException e) {
-            assertThat(e.violations()).isNotEmpty()
+            assertThat(e.violations())
+                    .isNotEmpty()
                     .allSatisfy(v -> assertThat(v.field()).startsWith("order."));
         }
     }

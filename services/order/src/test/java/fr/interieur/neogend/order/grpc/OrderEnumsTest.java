@@ -31,7 +31,8 @@ class OrderEnumsTest {
         for (ExchangeRequest.State s : ExchangeRequest.State.values()) {
             assertThat(OrderEnums.toProto(s).name()).isEqualTo("EXCHANGE_REQUEST_STATE_" + s.name());
         }
-        assertThat(OrderEnums.state(fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_UNSPECIFIED)).isEmpty();
+        assertThat(OrderEnums.state(fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_UNSPECIFIED))
+                .isEmpty();
         assertThatThrownBy(() -> OrderEnums.state(fr.interieur.neogend.order.v1.OrderState.UNRECOGNIZED))
                 .isInstanceOf(InvalidArgumentException.class);
     }
@@ -45,14 +46,16 @@ class OrderEnumsTest {
             if (t == PackType.PACK_TYPE_UNSPECIFIED || t == PackType.UNRECOGNIZED) {
                 assertThat(OrderEnums.packType(t)).isEmpty();
             } else {
-                assertThat(OrderEnums.toProto(OrderEnums.packType(t).orElseThrow())).isEqualTo(t);
+                assertThat(OrderEnums.toProto(OrderEnums.packType(t).orElseThrow()))
+                        .isEqualTo(t);
             }
         }
         for (DeviceKind k : DeviceKind.values()) {
             if (k == DeviceKind.DEVICE_KIND_UNSPECIFIED || k == DeviceKind.UNRECOGNIZED) {
                 assertThat(OrderEnums.deviceKind(k)).isNull();
             } else {
-                assertThat(OrderEnums.deviceKindToProto(OrderEnums.deviceKind(k))).isEqualTo(k);
+                assertThat(OrderEnums.deviceKindToProto(OrderEnums.deviceKind(k)))
+                        .isEqualTo(k);
             }
         }
         assertThatThrownBy(() -> OrderEnums.toProto("PHABLET_INDIVIDUAL")).isInstanceOf(IllegalStateException.class);

@@ -25,8 +25,7 @@ class SupplierQueueServiceTest {
 
     /** The outbox in memory: rows with their message and whether the supplier received them. */
     private static final class InMemoryOutbox implements SupplierOutbox {
-        record Row(long id, SupplierMessage message, boolean delivered) {
-        }
+        record Row(long id, SupplierMessage message, boolean delivered) {}
 
         final List<Row> rows = new ArrayList<>();
 
@@ -39,19 +38,25 @@ class SupplierQueueServiceTest {
 
         @Override
         public boolean withdrawOrder(String orderNumber) {
-            return rows.removeIf(r -> !r.delivered() && r.message() instanceof SupplierMessage.OrderMessage o
+            return rows.removeIf(r -> !r.delivered()
+                    && r.message() instanceof SupplierMessage.OrderMessage o
                     && o.orderNumber().equals(orderNumber));
         }
 
         @Override
         public boolean orderDelivered(String orderNumber) {
-            return rows.stream().anyMatch(r -> r.delivered() && r.message() instanceof SupplierMessage.OrderMessage o
-                    && o.orderNumber().equals(orderNumber));
+            return rows.stream()
+                    .anyMatch(r -> r.delivered()
+                            && r.message() instanceof SupplierMessage.OrderMessage o
+                            && o.orderNumber().equals(orderNumber));
         }
 
         @Override
         public List<Due> lockDue(int limit) {
-            return rows.stream().filter(r -> !r.delivered()).limit(limit).map(r -> new Due(r.id(), r.message(), 0))
+            return rows.stream()
+                    .filter(r -> !r.delivered())
+                    .limit(limit)
+                    .map(r -> new Due(r.id(), r.message(), 0))
                     .toList();
         }
 
@@ -61,12 +66,10 @@ class SupplierQueueServiceTest {
         }
 
         @Override
-        public void refused(long id, String reason) {
-        }
+        public void refused(long id, String reason) {}
 
         @Override
-        public void retryLater(long id, String reason, Duration wait) {
-        }
+        public void retryLater(long id, String reason, Duration wait) {}
     }
 
     private final InMemoryOutbox outbox = new InMemoryOutbox();
@@ -74,9 +77,24 @@ class SupplierQueueServiceTest {
     private final Instant now = Instant.parse("2027-03-10T09:00:00Z");
 
     private static PurchaseOrder order(String number) {
-        return new PurchaseOrder(number, "AC-1", OrderState.APPROVED, "Rennes", LocalDate.of(2027, 4, 1), 2027,
-                new BigDecimal("100.00"), 2, List.of(new OrderLine("PACK-PHONE", ItemKind.PACK_LEASE,
-                Optional.of("PHONE_INDIVIDUAL"), 2, new BigDecimal("50.00"))), List.of(), Instant.EPOCH, 1);
+        return new PurchaseOrder(
+                number,
+                "AC-1",
+                OrderState.APPROVED,
+                "Rennes",
+                LocalDate.of(2027, 4, 1),
+                2027,
+                new BigDecimal("100.00"),
+                2,
+                List.of(new OrderLine(
+                        "PACK-PHONE",
+                        ItemKind.PACK_LEASE,
+                        Optional.of("PHONE_INDIVIDUAL"),
+                        2,
+                        new BigDecimal("50.00"))),
+                List.of(),
+                Instant.EPOCH,
+                1);
     }
 
     @Test
@@ -84,8 +102,13 @@ class SupplierQueueServiceTest {
         queue.enqueue(order("BC-2027-000001"), now);
         assertThat(outbox.lockDue(10)).singleElement().satisfies(d -> {
             assertThat(d.message().key()).isEqualTo("BC-2027-000001");
-            assertThat(d.message()).isEqualTo(new SupplierMessage.OrderMessage("BC-2027-000001", "AC-1", "Rennes",
-                    "2027-04-01", List.of(new SupplierMessage.Line("PACK-PHONE", 2, "50.00"))));
+            assertThat(d.message())
+                    .isEqualTo(new SupplierMessage.OrderMessage(
+                            "BC-2027-000001",
+                            "AC-1",
+                            "Rennes",
+                            "2027-04-01",
+                            List.of(new SupplierMessage.Line("PACK-PHONE", 2, "50.00"))));
         });
     }
 

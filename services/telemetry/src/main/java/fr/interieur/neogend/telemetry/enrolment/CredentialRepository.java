@@ -6,8 +6,7 @@ import java.util.Optional;
 public interface CredentialRepository {
 
     /** A credential that may authenticate now: its device and the SHA-256 of its secret. */
-    record Active(String imei, byte[] secretHash) {
-    }
+    record Active(String imei, byte[] secretHash) {}
 
     /** Revokes the device's active credential, if any, and stores the new one (one active per device). */
     void replace(String imei, String id, byte[] secretHash, String createdBy);

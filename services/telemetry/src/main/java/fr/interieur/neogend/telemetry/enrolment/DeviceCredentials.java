@@ -33,8 +33,7 @@ public class DeviceCredentials implements DeviceAuthenticator {
     }
 
     /** A new credential: its id, and the whole credential to hand to the device once. */
-    public record Issued(String id, String credential, byte[] secretHash) {
-    }
+    public record Issued(String id, String credential, byte[] secretHash) {}
 
     public static Issued issue() {
         byte[] id = new byte[12];
@@ -52,7 +51,8 @@ public class DeviceCredentials implements DeviceAuthenticator {
         if (!m.matches()) {
             return Optional.empty();
         }
-        return credentials.active(m.group(1))
+        return credentials
+                .active(m.group(1))
                 .filter(c -> MessageDigest.isEqual(c.secretHash(), sha256(m.group(2))))
                 .map(CredentialRepository.Active::imei);
     }

@@ -17,8 +17,8 @@ public class EnrolmentService {
     private final RevocationRepository revocations;
     private final InventoryDevices inventory;
 
-    public EnrolmentService(CredentialRepository credentials, RevocationRepository revocations,
-                            InventoryDevices inventory) {
+    public EnrolmentService(
+            CredentialRepository credentials, RevocationRepository revocations, InventoryDevices inventory) {
         this.credentials = credentials;
         this.revocations = revocations;
         this.inventory = inventory;
@@ -31,8 +31,8 @@ public class EnrolmentService {
             throw InvalidArgumentException.of("imei", problem);
         }
         if (revocations.reasonOf(imei).isPresent()) {
-            throw new PreconditionFailedException("device " + imei
-                    + " was declared lost, stolen, exchanged or returned: it cannot be enrolled");
+            throw new PreconditionFailedException(
+                    "device " + imei + " was declared lost, stolen, exchanged or returned: it cannot be enrolled");
         }
         if (!inventory.exists(imei)) {
             throw new NotFoundException("no device with IMEI " + imei + " in inventory");

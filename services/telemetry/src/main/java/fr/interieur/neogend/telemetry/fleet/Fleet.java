@@ -29,7 +29,9 @@ public class Fleet {
     public List<InventoryDevices.Placed> inService(Optional<String> unitCode) {
         List<InventoryDevices.Placed> placed = inventory.placements(unitCode);
         Set<String> revoked = revocations.revokedImeis();
-        return placed.stream().filter(p -> !p.lostOrStolen() && !revoked.contains(p.imei())).toList();
+        return placed.stream()
+                .filter(p -> !p.lostOrStolen() && !revoked.contains(p.imei()))
+                .toList();
     }
 
     /** The IMEIs of some devices, as an array (a query parameter). */

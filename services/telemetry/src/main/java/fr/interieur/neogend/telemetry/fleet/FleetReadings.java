@@ -9,8 +9,7 @@ import java.util.Optional;
 public interface FleetReadings {
 
     /** An enrolled device: when it was enrolled and when its last reading arrived, if ever. */
-    record Heard(String imei, Instant enrolledAt, Optional<Instant> lastReceivedAt) {
-    }
+    record Heard(String imei, Instant enrolledAt, Optional<Instant> lastReceivedAt) {}
 
     /** Devices among these with an active credential, not heard of (nor enrolled) for more than {@code hours}. */
     List<Heard> silent(String[] imeis, int hours);

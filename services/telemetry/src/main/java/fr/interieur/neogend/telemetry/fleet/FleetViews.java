@@ -31,8 +31,8 @@ public class FleetViews {
     }
 
     /** A device not heard of lately; {@code lastReceivedAt} empty when it never reported. */
-    public record Silent(String imei, String unitCode, String model, Optional<Instant> lastReceivedAt,
-                         Instant enrolledAt) {
+    public record Silent(
+            String imei, String unitCode, String model, Optional<Instant> lastReceivedAt, Instant enrolledAt) {
 
         Instant silentSince() {
             return lastReceivedAt.orElse(enrolledAt);
@@ -40,8 +40,7 @@ public class FleetViews {
     }
 
     /** Silent devices, longest silent first (at most {@code limit}), their total and counts per unit. */
-    public record Silence(List<Silent> devices, long total, Map<String, Long> byUnit) {
-    }
+    public record Silence(List<Silent> devices, long total, Map<String, Long> byUnit) {}
 
     /**
      * Enrolled devices in service whose last reading arrived more than {@code hours} ago; one that never
@@ -65,8 +64,7 @@ public class FleetViews {
     }
 
     /** Battery health: devices per band of 20 points, and the low ones not charging. */
-    public record Battery(Map<String, Long> bands, List<String> lowImeis, long lowTotal) {
-    }
+    public record Battery(Map<String, Long> bands, List<String> lowImeis, long lowTotal) {}
 
     public Battery battery(int lowPercent) {
         int low = lowPercent <= 0 ? 15 : Math.min(lowPercent, 100);

@@ -13,8 +13,7 @@ import fr.interieur.neogend.telemetry.v1.PositionReadKind;
  */
 final class TelemetryEnums {
 
-    private TelemetryEnums() {
-    }
+    private TelemetryEnums() {}
 
     static Upload.CommandKind command(CommandKind kind) {
         return switch (kind) {

@@ -1,76 +1,75 @@
 package fr.interieur.neogend.telemetry.grpc;
 
 import fr.interieur.neogend.contract.RequestRules;
-import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest;
-import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse;
-import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
+import fr.interieur.neogend.telemetry.commands.CommandService;
 import fr.interieur.neogend.telemetry.enrolment.DeviceCredentials;
 import fr.interieur.neogend.telemetry.enrolment.EnrolmentService;
+import fr.interieur.neogend.telemetry.fleet.Fleet;
+import fr.interieur.neogend.telemetry.fleet.FleetViews;
 import fr.interieur.neogend.telemetry.ingestion.IngestionService;
 import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
-import fr.interieur.neogend.telemetry.commands.CommandService;
+import fr.interieur.neogend.telemetry.queries.PositionQueries;
+import fr.interieur.neogend.telemetry.revocation.InventoryEvent;
+import fr.interieur.neogend.telemetry.revocation.InventoryEventHandler;
 import fr.interieur.neogend.telemetry.rom.RomService;
-import fr.interieur.neogend.telemetry.fleet.Fleet;
-import fr.interieur.neogend.telemetry.fleet.FleetViews;
-import fr.interieur.neogend.telemetry.v1.GetUnitComplianceRequest;
-import fr.interieur.neogend.telemetry.v1.GetUnitComplianceResponse;
-import fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest;
-import fr.interieur.neogend.telemetry.v1.ListUnitPositionsResponse;
 import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseRequest;
 import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseResponse;
-import fr.interieur.neogend.telemetry.v1.GetComplianceRequest;
-import fr.interieur.neogend.telemetry.v1.GetComplianceResponse;
-import fr.interieur.neogend.telemetry.v1.ListRomReleasesRequest;
-import fr.interieur.neogend.telemetry.v1.ListRomReleasesResponse;
-import fr.interieur.neogend.telemetry.v1.ModelCompliance;
-import fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest;
-import fr.interieur.neogend.telemetry.v1.PublishRomReleaseResponse;
-import fr.interieur.neogend.telemetry.v1.RomRelease;
-import fr.interieur.neogend.telemetry.queries.PositionQueries;
 import fr.interieur.neogend.telemetry.v1.BatteryBand;
-import fr.interieur.neogend.telemetry.v1.GetBatteryHealthRequest;
-import fr.interieur.neogend.telemetry.v1.GetBatteryHealthResponse;
-import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest;
-import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsResponse;
-import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest;
-import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandResponse;
+import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest;
+import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse;
 import fr.interieur.neogend.telemetry.v1.DeviceCommand;
+import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
+import fr.interieur.neogend.telemetry.v1.EnrollDeviceResponse;
 import fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest;
 import fr.interieur.neogend.telemetry.v1.FindDevicesNearResponse;
+import fr.interieur.neogend.telemetry.v1.GetBatteryHealthRequest;
+import fr.interieur.neogend.telemetry.v1.GetBatteryHealthResponse;
+import fr.interieur.neogend.telemetry.v1.GetComplianceRequest;
+import fr.interieur.neogend.telemetry.v1.GetComplianceResponse;
 import fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest;
 import fr.interieur.neogend.telemetry.v1.GetDeviceStateResponse;
+import fr.interieur.neogend.telemetry.v1.GetUnitComplianceRequest;
+import fr.interieur.neogend.telemetry.v1.GetUnitComplianceResponse;
+import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest;
+import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsResponse;
 import fr.interieur.neogend.telemetry.v1.ListDeviceReadingsRequest;
 import fr.interieur.neogend.telemetry.v1.ListDeviceReadingsResponse;
 import fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest;
 import fr.interieur.neogend.telemetry.v1.ListPositionAccessesResponse;
+import fr.interieur.neogend.telemetry.v1.ListRomReleasesRequest;
+import fr.interieur.neogend.telemetry.v1.ListRomReleasesResponse;
 import fr.interieur.neogend.telemetry.v1.ListSilentDevicesRequest;
 import fr.interieur.neogend.telemetry.v1.ListSilentDevicesResponse;
+import fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest;
+import fr.interieur.neogend.telemetry.v1.ListUnitPositionsResponse;
+import fr.interieur.neogend.telemetry.v1.ModelCompliance;
 import fr.interieur.neogend.telemetry.v1.NetworkType;
-import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
-import fr.interieur.neogend.telemetry.v1.EnrollDeviceResponse;
+import fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest;
+import fr.interieur.neogend.telemetry.v1.PublishRomReleaseResponse;
+import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest;
+import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandResponse;
 import fr.interieur.neogend.telemetry.v1.Reading;
-import fr.interieur.neogend.telemetry.v1.RejectedReading;
-import fr.interieur.neogend.telemetry.v1.StreamReadingsRequest;
-import fr.interieur.neogend.telemetry.v1.StreamReadingsResponse;
-import fr.interieur.neogend.telemetry.v1.UploadReadingsRequest;
-import fr.interieur.neogend.telemetry.v1.UploadReadingsResponse;
-import io.grpc.Status;
-import fr.interieur.neogend.telemetry.revocation.InventoryEvent;
-import fr.interieur.neogend.telemetry.revocation.InventoryEventHandler;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventResponse;
+import fr.interieur.neogend.telemetry.v1.RejectedReading;
+import fr.interieur.neogend.telemetry.v1.RomRelease;
+import fr.interieur.neogend.telemetry.v1.StreamReadingsRequest;
+import fr.interieur.neogend.telemetry.v1.StreamReadingsResponse;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
+import fr.interieur.neogend.telemetry.v1.UploadReadingsRequest;
+import fr.interieur.neogend.telemetry.v1.UploadReadingsResponse;
 import io.grpc.stub.StreamObserver;
+import org.springframework.stereotype.Service;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.stereotype.Service;
 
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.instant;
@@ -91,11 +90,15 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     private final Fleet fleet;
     private final FleetViews fleetViews;
 
-
-    public TelemetryGrpcService(InventoryEventHandler inventoryEvents,
-                                EnrolmentService enrolment, IngestionService ingestion,
-                                PositionQueries queries, CommandService commands, RomService roms,
-                                Fleet fleet, FleetViews fleetViews) {
+    public TelemetryGrpcService(
+            InventoryEventHandler inventoryEvents,
+            EnrolmentService enrolment,
+            IngestionService ingestion,
+            PositionQueries queries,
+            CommandService commands,
+            RomService roms,
+            Fleet fleet,
+            FleetViews fleetViews) {
         this.fleet = fleet;
         this.fleetViews = fleetViews;
         this.inventoryEvents = inventoryEvents;
@@ -107,28 +110,40 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     }
 
     @Override
-    public void publishRomRelease(PublishRomReleaseRequest request, StreamObserver<PublishRomReleaseResponse> response) {
+    public void publishRomRelease(
+            PublishRomReleaseRequest request, StreamObserver<PublishRomReleaseResponse> response) {
         var r = request.getRelease();
-        RomService.Release stored = roms.publish(r.getModel(), r.getBuildFingerprint(), r.getSecurityPatchLevel(),
-                r.getKernelSourceSha256(), r.getKernelConfig(),
-                r.hasBulletinDate() ? date(r.getBulletinDate(), "release.bulletin_date") : null, CallerContext.current());
-        response.onNext(PublishRomReleaseResponse.newBuilder().setRelease(release(stored)).build());
+        RomService.Release stored = roms.publish(
+                r.getModel(),
+                r.getBuildFingerprint(),
+                r.getSecurityPatchLevel(),
+                r.getKernelSourceSha256(),
+                r.getKernelConfig(),
+                r.hasBulletinDate() ? date(r.getBulletinDate(), "release.bulletin_date") : null,
+                CallerContext.current());
+        response.onNext(PublishRomReleaseResponse.newBuilder()
+                .setRelease(release(stored))
+                .build());
         response.onCompleted();
     }
 
     @Override
     public void listRomReleases(ListRomReleasesRequest request, StreamObserver<ListRomReleasesResponse> response) {
         var out = ListRomReleasesResponse.newBuilder();
-        roms.list(request.getModel().isBlank() ? Optional.empty() : Optional.of(request.getModel()),
-                CallerContext.current()).forEach(r -> out.addReleases(release(r)));
+        roms.list(
+                        request.getModel().isBlank() ? Optional.empty() : Optional.of(request.getModel()),
+                        CallerContext.current())
+                .forEach(r -> out.addReleases(release(r)));
         response.onNext(out.build());
         response.onCompleted();
     }
 
     @Override
-    public void approveRomRelease(ApproveRomReleaseRequest request, StreamObserver<ApproveRomReleaseResponse> response) {
+    public void approveRomRelease(
+            ApproveRomReleaseRequest request, StreamObserver<ApproveRomReleaseResponse> response) {
         response.onNext(ApproveRomReleaseResponse.newBuilder()
-                .setRelease(release(roms.approve(request.getId(), CallerContext.current()))).build());
+                .setRelease(release(roms.approve(request.getId(), CallerContext.current())))
+                .build());
         response.onCompleted();
     }
 
@@ -136,19 +151,26 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     public void getCompliance(GetComplianceRequest request, StreamObserver<GetComplianceResponse> response) {
         var devices = fleet.inService(Optional.empty());
         var out = GetComplianceResponse.newBuilder().setUnknownBuildDevices(roms.unknownBuildDevices(devices));
-        roms.compliance(devices).forEach(c -> out.addModels(ModelCompliance.newBuilder().setModel(c.model())
-                .setApprovedPatchLevel(c.approvedPatchLevel().map(Object::toString).orElse(""))
-                .setDevices(c.devices()).setReporting(c.reporting())
-                .setNonCompliant(c.nonCompliant()).setMaxGapDays(c.maxGapDays()).setAverageGapDays(c.averageGapDays())
-                .setSupplierDelayDays(c.supplierDelayDays())));
+        roms.compliance(devices)
+                .forEach(c -> out.addModels(ModelCompliance.newBuilder()
+                        .setModel(c.model())
+                        .setApprovedPatchLevel(
+                                c.approvedPatchLevel().map(Object::toString).orElse(""))
+                        .setDevices(c.devices())
+                        .setReporting(c.reporting())
+                        .setNonCompliant(c.nonCompliant())
+                        .setMaxGapDays(c.maxGapDays())
+                        .setAverageGapDays(c.averageGapDays())
+                        .setSupplierDelayDays(c.supplierDelayDays())));
         response.onNext(out.build());
         response.onCompleted();
     }
 
     @Override
-    public void listUnitPositions(ListUnitPositionsRequest request, StreamObserver<ListUnitPositionsResponse> response) {
-        PositionQueries.UnitMap map = queries.unitPositions(request.getUnitCode(), request.getMaxAgeMinutes(),
-                CallerContext.current());
+    public void listUnitPositions(
+            ListUnitPositionsRequest request, StreamObserver<ListUnitPositionsResponse> response) {
+        PositionQueries.UnitMap map =
+                queries.unitPositions(request.getUnitCode(), request.getMaxAgeMinutes(), CallerContext.current());
         var out = ListUnitPositionsResponse.newBuilder().setDevicesInUnit(map.devicesInUnit());
         map.states().forEach(s -> out.addStates(state(s)));
         response.onNext(out.build());
@@ -156,14 +178,20 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     }
 
     @Override
-    public void getUnitCompliance(GetUnitComplianceRequest request, StreamObserver<GetUnitComplianceResponse> response) {
+    public void getUnitCompliance(
+            GetUnitComplianceRequest request, StreamObserver<GetUnitComplianceResponse> response) {
         var out = GetUnitComplianceResponse.newBuilder();
         if (request.getUnitCode().isBlank()) {
             throw InvalidArgumentException.of("unit_code", "is required");
         }
         roms.unitCompliance(fleet.inService(Optional.of(request.getUnitCode()))).forEach(c -> {
-            var line = out.addLinesBuilder().setUnitCode(c.unitCode()).setModel(c.model()).setDevices(c.devices())
-                    .setReporting(c.reporting()).setNonCompliant(c.nonCompliant()).setMaxGapDays(c.maxGapDays())
+            var line = out.addLinesBuilder()
+                    .setUnitCode(c.unitCode())
+                    .setModel(c.model())
+                    .setDevices(c.devices())
+                    .setReporting(c.reporting())
+                    .setNonCompliant(c.nonCompliant())
+                    .setMaxGapDays(c.maxGapDays())
                     .addAllNonCompliantImeis(c.nonCompliantImeis());
             c.approvedPatchLevel().ifPresent(p -> line.setApprovedPatchLevel(p.toString()));
         });
@@ -172,22 +200,33 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     }
 
     private static RomRelease release(RomService.Release r) {
-        return RomRelease.newBuilder().setId(r.id()).setSupplierId(r.supplierId()).setModel(r.model())
-                .setBuildFingerprint(r.buildFingerprint()).setSecurityPatchLevel(r.patchLevel().toString())
-                .setKernelSourceSha256(r.kernelSourceSha256()).setKernelConfig(r.kernelConfig())
-                .setBulletinDate(date(r.bulletinDate())).setPublishTime(timestamp(r.publishedAt()))
-                .setApproved(r.approved()).build();
+        return RomRelease.newBuilder()
+                .setId(r.id())
+                .setSupplierId(r.supplierId())
+                .setModel(r.model())
+                .setBuildFingerprint(r.buildFingerprint())
+                .setSecurityPatchLevel(r.patchLevel().toString())
+                .setKernelSourceSha256(r.kernelSourceSha256())
+                .setKernelConfig(r.kernelConfig())
+                .setBulletinDate(date(r.bulletinDate()))
+                .setPublishTime(timestamp(r.publishedAt()))
+                .setApproved(r.approved())
+                .build();
     }
 
     @Override
-    public void queueDeviceCommand(QueueDeviceCommandRequest request, StreamObserver<QueueDeviceCommandResponse> response) {
-        response.onNext(QueueDeviceCommandResponse.newBuilder().setCommand(command(commands.queue(request.getImei(),
-                TelemetryEnums.command(request.getCommand()), CallerContext.current()))).build());
+    public void queueDeviceCommand(
+            QueueDeviceCommandRequest request, StreamObserver<QueueDeviceCommandResponse> response) {
+        response.onNext(QueueDeviceCommandResponse.newBuilder()
+                .setCommand(command(commands.queue(
+                        request.getImei(), TelemetryEnums.command(request.getCommand()), CallerContext.current())))
+                .build());
         response.onCompleted();
     }
 
     @Override
-    public void listDeviceCommands(ListDeviceCommandsRequest request, StreamObserver<ListDeviceCommandsResponse> response) {
+    public void listDeviceCommands(
+            ListDeviceCommandsRequest request, StreamObserver<ListDeviceCommandsResponse> response) {
         var out = ListDeviceCommandsResponse.newBuilder();
         commands.list(request.getImei()).forEach(c -> out.addCommands(command(c)));
         response.onNext(out.build());
@@ -197,8 +236,12 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     @Override
     public void getBatteryHealth(GetBatteryHealthRequest request, StreamObserver<GetBatteryHealthResponse> response) {
         FleetViews.Battery b = fleetViews.battery(request.getLowPercent());
-        var out = GetBatteryHealthResponse.newBuilder().addAllLowImeis(b.lowImeis()).setLowTotal(b.lowTotal());
-        b.bands().forEach((band, n) -> out.addBands(BatteryBand.newBuilder().setBand(band).setCount(n)));
+        var out = GetBatteryHealthResponse.newBuilder()
+                .addAllLowImeis(b.lowImeis())
+                .setLowTotal(b.lowTotal());
+        b.bands()
+                .forEach((band, n) ->
+                        out.addBands(BatteryBand.newBuilder().setBand(band).setCount(n)));
         response.onNext(out.build());
         response.onCompleted();
     }
@@ -206,16 +249,20 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     @Override
     public void getDeviceState(GetDeviceStateRequest request, StreamObserver<GetDeviceStateResponse> response) {
         response.onNext(GetDeviceStateResponse.newBuilder()
-                .setState(state(queries.state(request.getImei(), CallerContext.current()))).build());
+                .setState(state(queries.state(request.getImei(), CallerContext.current())))
+                .build());
         response.onCompleted();
     }
 
     @Override
-    public void listDeviceReadings(ListDeviceReadingsRequest request,
-                                   StreamObserver<ListDeviceReadingsResponse> response) {
+    public void listDeviceReadings(
+            ListDeviceReadingsRequest request, StreamObserver<ListDeviceReadingsResponse> response) {
         var out = ListDeviceReadingsResponse.newBuilder();
-        queries.readings(request.getImei(), request.hasSince() ? Optional.of(instant(request.getSince(), "since"))
-                : Optional.empty(), request.getPageSize(), CallerContext.current())
+        queries.readings(
+                        request.getImei(),
+                        request.hasSince() ? Optional.of(instant(request.getSince(), "since")) : Optional.empty(),
+                        request.getPageSize(),
+                        CallerContext.current())
                 .forEach(r -> out.addReadings(reading(r)));
         response.onNext(out.build());
         response.onCompleted();
@@ -224,39 +271,59 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     @Override
     public void findDevicesNear(FindDevicesNearRequest request, StreamObserver<FindDevicesNearResponse> response) {
         var out = FindDevicesNearResponse.newBuilder();
-        queries.near(request.getLatitude(), request.getLongitude(), request.getRadiusM(), request.getMaxAgeMinutes(),
-                CallerContext.current()).forEach(s -> out.addStates(state(s)));
+        queries.near(
+                        request.getLatitude(),
+                        request.getLongitude(),
+                        request.getRadiusM(),
+                        request.getMaxAgeMinutes(),
+                        CallerContext.current())
+                .forEach(s -> out.addStates(state(s)));
         response.onNext(out.build());
         response.onCompleted();
     }
 
     @Override
-    public void listSilentDevices(ListSilentDevicesRequest request, StreamObserver<ListSilentDevicesResponse> response) {
-        FleetViews.Silence silence = fleetViews.silent(request.getHours(), request.getPageSize(),
+    public void listSilentDevices(
+            ListSilentDevicesRequest request, StreamObserver<ListSilentDevicesResponse> response) {
+        FleetViews.Silence silence = fleetViews.silent(
+                request.getHours(),
+                request.getPageSize(),
                 request.getUnitCode().isBlank() ? Optional.empty() : Optional.of(request.getUnitCode()));
         var out = ListSilentDevicesResponse.newBuilder().setTotal(silence.total());
         silence.devices().forEach(d -> {
-            var b = out.addDevicesBuilder().setImei(d.imei()).setUnitCode(d.unitCode()).setModel(d.model())
-                    .setNeverReported(d.lastReceivedAt().isEmpty()).setEnrolTime(timestamp(d.enrolledAt()));
+            var b = out.addDevicesBuilder()
+                    .setImei(d.imei())
+                    .setUnitCode(d.unitCode())
+                    .setModel(d.model())
+                    .setNeverReported(d.lastReceivedAt().isEmpty())
+                    .setEnrolTime(timestamp(d.enrolledAt()));
             d.lastReceivedAt().ifPresent(t -> b.setLastReceiveTime(timestamp(t)));
         });
-        silence.byUnit().forEach((unit, n) -> out.addByUnitBuilder().setUnitCode(unit).setCount(n));
+        silence.byUnit()
+                .forEach((unit, n) -> out.addByUnitBuilder().setUnitCode(unit).setCount(n));
         response.onNext(out.build());
         response.onCompleted();
     }
 
     @Override
-    public void listPositionAccesses(ListPositionAccessesRequest request,
-                                     StreamObserver<ListPositionAccessesResponse> response) {
-        var filter = new PositionQueries.AccessFilter(text(request.getActor()), text(request.getImei()),
+    public void listPositionAccesses(
+            ListPositionAccessesRequest request, StreamObserver<ListPositionAccessesResponse> response) {
+        var filter = new PositionQueries.AccessFilter(
+                text(request.getActor()),
+                text(request.getImei()),
                 text(request.getUnitCode()),
                 request.hasFromTime() ? Optional.of(instant(request.getFromTime(), "from_time")) : Optional.empty(),
                 request.hasToTime() ? Optional.of(instant(request.getToTime(), "to_time")) : Optional.empty());
         var page = queries.accesses(filter, request.getPageSize(), request.getPageToken());
         var out = ListPositionAccessesResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(a -> {
-            var b = out.addAccessesBuilder().setId(Long.toString(a.id())).setActor(a.actor()).setTime(timestamp(a.at()))
-                    .setKind(TelemetryEnums.toProto(a.kind())).setResultCount(a.resultCount()).addAllDeviceImeis(a.deviceImeis());
+            var b = out.addAccessesBuilder()
+                    .setId(Long.toString(a.id()))
+                    .setActor(a.actor())
+                    .setTime(timestamp(a.at()))
+                    .setKind(TelemetryEnums.toProto(a.kind()))
+                    .setResultCount(a.resultCount())
+                    .addAllDeviceImeis(a.deviceImeis());
             a.latitude().ifPresent(b::setLatitude);
             a.longitude().ifPresent(b::setLongitude);
             a.radiusM().ifPresent(b::setRadiusM);
@@ -268,7 +335,9 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     }
 
     private static fr.interieur.neogend.telemetry.v1.DeviceState state(PositionQueries.State s) {
-        var out = fr.interieur.neogend.telemetry.v1.DeviceState.newBuilder().setImei(s.imei()).setReading(reading(s))
+        var out = fr.interieur.neogend.telemetry.v1.DeviceState.newBuilder()
+                .setImei(s.imei())
+                .setReading(reading(s))
                 .setReceiveTime(timestamp(s.receivedAt()));
         s.positionRecordedAt().ifPresent(t -> out.setPositionTime(timestamp(t)));
         s.softwareRecordedAt().ifPresent(t -> out.setSoftwareTime(timestamp(t)));
@@ -276,10 +345,15 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     }
 
     private static Reading reading(PositionQueries.State s) {
-        var r = Reading.newBuilder().setSequence(s.sequence()).setRecordedAt(timestamp(s.recordedAt()))
-                .setBatteryPercent(s.batteryPercent()).setCharging(s.charging())
-                .setNetwork(s.network().equals("UNKNOWN") ? NetworkType.NETWORK_TYPE_UNSPECIFIED
-                        : NetworkType.valueOf("NETWORK_TYPE_" + s.network()))
+        var r = Reading.newBuilder()
+                .setSequence(s.sequence())
+                .setRecordedAt(timestamp(s.recordedAt()))
+                .setBatteryPercent(s.batteryPercent())
+                .setCharging(s.charging())
+                .setNetwork(
+                        s.network().equals("UNKNOWN")
+                                ? NetworkType.NETWORK_TYPE_UNSPECIFIED
+                                : NetworkType.valueOf("NETWORK_TYPE_" + s.network()))
                 .setFreeStorageMb(s.freeStorageMb());
         s.latitude().ifPresent(r::setLatitude);
         s.longitude().ifPresent(r::setLongitude);
@@ -294,23 +368,27 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     @Override
     public void enrollDevice(EnrollDeviceRequest request, StreamObserver<EnrollDeviceResponse> response) {
         DeviceCredentials.Issued issued = enrolment.enrol(request.getImei(), CallerContext.current());
-        response.onNext(EnrollDeviceResponse.newBuilder().setCredential(issued.credential())
-                .setCredentialId(issued.id()).build());
+        response.onNext(EnrollDeviceResponse.newBuilder()
+                .setCredential(issued.credential())
+                .setCredentialId(issued.id())
+                .build());
         response.onCompleted();
     }
 
     /** The device's own credential was checked by the auth interceptor: name the device. */
     @Override
-    public void checkDeviceCredential(CheckDeviceCredentialRequest request,
-                                      StreamObserver<CheckDeviceCredentialResponse> response) {
-        response.onNext(CheckDeviceCredentialResponse.newBuilder().setImei(CallerContext.current().username()).build());
+    public void checkDeviceCredential(
+            CheckDeviceCredentialRequest request, StreamObserver<CheckDeviceCredentialResponse> response) {
+        response.onNext(CheckDeviceCredentialResponse.newBuilder()
+                .setImei(CallerContext.current().username())
+                .build());
         response.onCompleted();
     }
 
     @Override
     public void uploadReadings(UploadReadingsRequest request, StreamObserver<UploadReadingsResponse> response) {
-        Upload u = ingest(CallerContext.current().username(), request.getReadingsList(),
-                request.getAcknowledgedCommandIdsList());
+        Upload u = ingest(
+                CallerContext.current().username(), request.getReadingsList(), request.getAcknowledgedCommandIdsList());
         var out = UploadReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
         u.rejected().forEach(r -> out.addRejected(rejected(r)));
         u.commands().forEach(c -> out.addCommands(command(c)));
@@ -327,9 +405,11 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
             public void onNext(StreamReadingsRequest batch) {
                 try {
                     // the credential checked again for every batch: a revocation takes effect on the next one
-                    Upload u = ingestion.ingestOnStream(credential, imei, readings(batch.getReadingsList()),
-                            batch.getAcknowledgedCommandIdsList());
-                    var out = StreamReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
+                    Upload u = ingestion.ingestOnStream(
+                            credential, imei, readings(batch.getReadingsList()), batch.getAcknowledgedCommandIdsList());
+                    var out = StreamReadingsResponse.newBuilder()
+                            .setStored(u.stored())
+                            .setDuplicates(u.duplicates());
                     u.rejected().forEach(r -> out.addRejected(rejected(r)));
                     u.commands().forEach(c -> out.addCommands(command(c)));
                     response.onNext(out.build());
@@ -362,10 +442,19 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         for (int i = 0; i < in.size(); i++) {
             Reading r = in.get(i);
             var violations = RequestRules.check(r, "");
-            String refusal = violations.isEmpty() ? null : String.join("; ", violations.stream().limit(5)
-                    .map(v -> v.field() + ": " + v.description()).toList());
-            out.add(new ReadingIn(r.getSequence(), r.hasRecordedAt() ? recordedAt(r.getRecordedAt()) : null,
-                    r.getBatteryPercent(), r.getCharging(),
+            String refusal = violations.isEmpty()
+                    ? null
+                    : String.join(
+                            "; ",
+                            violations.stream()
+                                    .limit(5)
+                                    .map(v -> v.field() + ": " + v.description())
+                                    .toList());
+            out.add(new ReadingIn(
+                    r.getSequence(),
+                    r.hasRecordedAt() ? recordedAt(r.getRecordedAt()) : null,
+                    r.getBatteryPercent(),
+                    r.getCharging(),
                     r.hasLatitude() ? Optional.of(r.getLatitude()) : Optional.empty(),
                     r.hasLongitude() ? Optional.of(r.getLongitude()) : Optional.empty(),
                     r.hasAccuracyM() ? Optional.of(r.getAccuracyM()) : Optional.empty(),
@@ -373,8 +462,12 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                         case NETWORK_TYPE_UNSPECIFIED, UNRECOGNIZED -> "UNKNOWN";
                         default -> r.getNetwork().name().substring("NETWORK_TYPE_".length());
                     },
-                    r.getSecurityPatchLevel(), r.getRomBuild(), r.getKernelVersion(), r.getFreeStorageMb(),
-                    r.getAgentVersion(), refusal));
+                    r.getSecurityPatchLevel(),
+                    r.getRomBuild(),
+                    r.getKernelVersion(),
+                    r.getFreeStorageMb(),
+                    r.getAgentVersion(),
+                    refusal));
         }
         return out;
     }
@@ -393,18 +486,27 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     }
 
     private static RejectedReading rejected(Upload.Rejected r) {
-        return RejectedReading.newBuilder().setIndex(r.index()).setSequence(r.sequence()).setReason(r.reason()).build();
+        return RejectedReading.newBuilder()
+                .setIndex(r.index())
+                .setSequence(r.sequence())
+                .setReason(r.reason())
+                .build();
     }
 
     private static DeviceCommand command(Upload.Command c) {
-        return DeviceCommand.newBuilder().setId(Long.toString(c.id())).setCommand(TelemetryEnums.toProto(c.command())).setStatus(TelemetryEnums.toProto(c.status()))
-                .setQueueTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(c.queuedAt().getEpochSecond())
-                        .setNanos(c.queuedAt().getNano())).build();
+        return DeviceCommand.newBuilder()
+                .setId(Long.toString(c.id()))
+                .setCommand(TelemetryEnums.toProto(c.command()))
+                .setStatus(TelemetryEnums.toProto(c.status()))
+                .setQueueTime(com.google.protobuf.Timestamp.newBuilder()
+                        .setSeconds(c.queuedAt().getEpochSecond())
+                        .setNanos(c.queuedAt().getNano()))
+                .build();
     }
 
     @Override
-    public void recordInventoryEvent(RecordInventoryEventRequest request,
-                                     StreamObserver<RecordInventoryEventResponse> response) {
+    public void recordInventoryEvent(
+            RecordInventoryEventRequest request, StreamObserver<RecordInventoryEventResponse> response) {
         var e = request.getEvent();
         UUID id;
         try {
@@ -418,13 +520,18 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
             case INVENTORY_EVENT_KIND_DEVICE_EXCHANGED -> InventoryEvent.Kind.DEVICE_EXCHANGED;
             case INVENTORY_EVENT_KIND_DEVICE_RETURNED -> InventoryEvent.Kind.DEVICE_RETURNED;
             case INVENTORY_EVENT_KIND_UNSPECIFIED, UNRECOGNIZED ->
-                    throw InvalidArgumentException.of("event.kind", "is required");
+                throw InvalidArgumentException.of("event.kind", "is required");
         };
-        boolean applied = inventoryEvents.apply(new InventoryEvent(id, kind, e.getImei(),
+        boolean applied = inventoryEvents.apply(new InventoryEvent(
+                id,
+                kind,
+                e.getImei(),
                 Instant.ofEpochSecond(e.getTime().getSeconds(), e.getTime().getNanos()),
                 e.getReplacementImei().isEmpty() ? Optional.empty() : Optional.of(e.getReplacementImei()),
                 e.getPackId().isEmpty() ? Optional.empty() : Optional.of(e.getPackId())));
-        response.onNext(RecordInventoryEventResponse.newBuilder().setAlreadyRecorded(!applied).build());
+        response.onNext(RecordInventoryEventResponse.newBuilder()
+                .setAlreadyRecorded(!applied)
+                .build());
         response.onCompleted();
     }
 }

@@ -2,9 +2,16 @@ package fr.interieur.neogend.telemetry.ingestion;
 
 import fr.interieur.neogend.contract.CalendarDates;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.UnauthenticatedException;
+import fr.interieur.neogend.kit.error.UnavailableException;
+import fr.interieur.neogend.kit.security.DeviceAuthenticator;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Clock;
@@ -17,13 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import fr.interieur.neogend.kit.error.UnauthenticatedException;
-import fr.interieur.neogend.kit.error.UnavailableException;
-import fr.interieur.neogend.kit.security.DeviceAuthenticator;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.dao.DataAccessException;
-import org.springframework.transaction.TransactionException;
 
 /**
  * Takes a device's batch of readings (DOMAIN rule 18): refuses the bad readings one by one with a
@@ -55,6 +55,7 @@ public class IngestionService {
      * transaction and the commands always asked for, as before issue 16's change, to measure both in one run.
      */
     private final TransactionTemplate oneTransaction;
+
     private final Duration retention;
     private final Duration futureTolerance;
     private final DeviceAuthenticator devices;
@@ -62,24 +63,35 @@ public class IngestionService {
     private final Counter readingsDuplicate;
     private final Counter readingsRejected;
 
-    public IngestionService(ReadingStore store, Optional<Clock> clock,
-                            @Value("${neogend.telemetry.retention:30d}") Duration retention,
-                            @Value("${neogend.telemetry.future-tolerance:5m}") Duration futureTolerance,
-                            @Value("${neogend.telemetry.upload-transaction:per-statement}") String uploadTransaction,
-                            PlatformTransactionManager transactions, DeviceAuthenticator devices, MeterRegistry meters) {
+    public IngestionService(
+            ReadingStore store,
+            Optional<Clock> clock,
+            @Value("${neogend.telemetry.retention:30d}") Duration retention,
+            @Value("${neogend.telemetry.future-tolerance:5m}") Duration futureTolerance,
+            @Value("${neogend.telemetry.upload-transaction:per-statement}") String uploadTransaction,
+            PlatformTransactionManager transactions,
+            DeviceAuthenticator devices,
+            MeterRegistry meters) {
         this.store = store;
         this.devices = devices;
-        this.readingsStored = Counter.builder("neogend.readings").tag("outcome", "stored")
-                .description("Readings received from devices, by outcome").register(meters);
-        this.readingsDuplicate = Counter.builder("neogend.readings").tag("outcome", "duplicate")
-                .description("Readings received from devices, by outcome").register(meters);
-        this.readingsRejected = Counter.builder("neogend.readings").tag("outcome", "rejected")
-                .description("Readings received from devices, by outcome").register(meters);
+        this.readingsStored = Counter.builder("neogend.readings")
+                .tag("outcome", "stored")
+                .description("Readings received from devices, by outcome")
+                .register(meters);
+        this.readingsDuplicate = Counter.builder("neogend.readings")
+                .tag("outcome", "duplicate")
+                .description("Readings received from devices, by outcome")
+                .register(meters);
+        this.readingsRejected = Counter.builder("neogend.readings")
+                .tag("outcome", "rejected")
+                .description("Readings received from devices, by outcome")
+                .register(meters);
         this.oneTransaction = switch (uploadTransaction) {
             case "per-statement" -> null;
             case "one" -> new TransactionTemplate(transactions);
-            default -> throw new IllegalArgumentException(
-                    "neogend.telemetry.upload-transaction: per-statement or one, not " + uploadTransaction);
+            default ->
+                throw new IllegalArgumentException(
+                        "neogend.telemetry.upload-transaction: per-statement or one, not " + uploadTransaction);
         };
         this.clock = clock.orElse(Clock.systemUTC());
         this.retention = retention;
@@ -95,13 +107,16 @@ public class IngestionService {
     public Upload ingest(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
         Upload u;
         try {
-            u = oneTransaction == null ? upload(imei, readings, acknowledgedCommandIds)
+            u = oneTransaction == null
+                    ? upload(imei, readings, acknowledgedCommandIds)
                     : oneTransaction.execute(t -> upload(imei, readings, acknowledgedCommandIds));
         } catch (DataAccessException | TransactionException e) {
-            log.warn("batch of {} readings not stored, the device will resend it: {}", readings.size(),
+            log.warn(
+                    "batch of {} readings not stored, the device will resend it: {}",
+                    readings.size(),
                     e.getClass().getSimpleName());
-            throw new UnavailableException("the readings were not stored (database unavailable); "
-                    + "send the same batch again");
+            throw new UnavailableException(
+                    "the readings were not stored (database unavailable); " + "send the same batch again");
         }
         readingsStored.increment(u.stored());
         readingsDuplicate.increment(u.duplicates());
@@ -113,8 +128,8 @@ public class IngestionService {
      * A batch of a device's stream: its credential is checked again first, so a revocation takes effect on
      * the next batch, not only on the next stream.
      */
-    public Upload ingestOnStream(String credential, String imei, List<ReadingIn> readings,
-                                 List<String> acknowledgedCommandIds) {
+    public Upload ingestOnStream(
+            String credential, String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
         if (devices.authenticate(credential).filter(imei::equals).isEmpty()) {
             throw new UnauthenticatedException("the device credential is not valid or was revoked");
         }
@@ -123,14 +138,13 @@ public class IngestionService {
 
     private Upload upload(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
         if (readings.size() > MAX_BATCH) {
-            throw InvalidArgumentException.of("readings", "at most " + MAX_BATCH + " readings per batch, not "
-                    + readings.size());
+            throw InvalidArgumentException.of(
+                    "readings", "at most " + MAX_BATCH + " readings per batch, not " + readings.size());
         }
         Instant now = clock.instant();
         List<ReadingIn> good = new ArrayList<>(readings.size());
         List<Upload.Rejected> rejected = new ArrayList<>();
-        record Key(Instant recordedAt, long sequence) {
-        }
+        record Key(Instant recordedAt, long sequence) {}
         Set<Key> seen = new HashSet<>();
         for (int i = 0; i < readings.size(); i++) {
             ReadingIn r = readings.get(i);
@@ -152,12 +166,20 @@ public class IngestionService {
                 throw InvalidArgumentException.of("acknowledged_command_ids", "holds an unknown command id: " + id);
             }
         }
-        Comparator<ReadingIn> order = Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence);
+        Comparator<ReadingIn> order =
+                Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence);
         // the revocation is read by the store's own statement (one round trip); asked apart only when no
         // reading is good, to say why each is refused
-        ReadingStore.Stored stored = !good.isEmpty() ? store.store(imei, good, good.stream().max(order).orElseThrow(),
-                good.stream().filter(r -> r.latitude().isPresent()).max(order),
-                good.stream().filter(r -> !r.patchLevel().isEmpty() || !r.romBuild().isEmpty()).max(order))
+        ReadingStore.Stored stored = !good.isEmpty()
+                ? store.store(
+                        imei,
+                        good,
+                        good.stream().max(order).orElseThrow(),
+                        good.stream().filter(r -> r.latitude().isPresent()).max(order),
+                        good.stream()
+                                .filter(r -> !r.patchLevel().isEmpty()
+                                        || !r.romBuild().isEmpty())
+                                .max(order))
                 : new ReadingStore.Stored(!readings.isEmpty() && store.revoked(imei), 0, true);
         if (stored.revoked()) {
             rejected = new ArrayList<>(readings.size());
@@ -172,7 +194,8 @@ public class IngestionService {
         // commands are asked for only when the batch's statement saw some waiting (or some were acknowledged:
         // the acknowledgement may have been of a command delivered on another path, e.g. a stream)
         List<Upload.Command> commands = stored.commandsWaiting() || !acks.isEmpty() || oneTransaction != null
-                ? store.deliverPending(imei) : List.of();
+                ? store.deliverPending(imei)
+                : List.of();
         return new Upload(stored.count(), good.size() - stored.count(), rejected, commands);
     }
 
@@ -230,7 +253,9 @@ public class IngestionService {
             return null;
         }
         // the proto's own rules and these overlap: name each problem once
-        List<String> distinct = problems.stream().flatMap(p -> java.util.Arrays.stream(p.split("; "))).distinct()
+        List<String> distinct = problems.stream()
+                .flatMap(p -> java.util.Arrays.stream(p.split("; ")))
+                .distinct()
                 .toList();
         String all = String.join("; ", distinct);
         return distinct.isEmpty() ? null : all.length() <= 500 ? all : all.substring(0, 497) + "...";

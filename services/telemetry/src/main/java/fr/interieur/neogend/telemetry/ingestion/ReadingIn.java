@@ -10,8 +10,18 @@ import java.util.Optional;
  *                patch-level date…), e.g. "security_patch_level: is not a day of the calendar"; null when
  *                it keeps them. The reading alone is refused for it, never the batch.
  */
-public record ReadingIn(long sequence, Instant recordedAt, int batteryPercent, boolean charging,
-                        Optional<Double> latitude, Optional<Double> longitude, Optional<Float> accuracyM,
-                        String network, String patchLevel, String romBuild, String kernelVersion,
-                        long freeStorageMb, String agentVersion, String refusal) {
-}
+public record ReadingIn(
+        long sequence,
+        Instant recordedAt,
+        int batteryPercent,
+        boolean charging,
+        Optional<Double> latitude,
+        Optional<Double> longitude,
+        Optional<Float> accuracyM,
+        String network,
+        String patchLevel,
+        String romBuild,
+        String kernelVersion,
+        long freeStorageMb,
+        String agentVersion,
+        String refusal) {}

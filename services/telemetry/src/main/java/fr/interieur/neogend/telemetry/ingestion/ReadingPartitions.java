@@ -30,8 +30,11 @@ public class ReadingPartitions implements SmartLifecycle {
     private volatile Thread worker;
     private volatile boolean running;
 
-    ReadingPartitions(ReadingPartitionStore partitions, ReadingStore readings, Optional<Clock> clock,
-                      @Value("${neogend.telemetry.retention:30d}") Duration retention) {
+    ReadingPartitions(
+            ReadingPartitionStore partitions,
+            ReadingStore readings,
+            Optional<Clock> clock,
+            @Value("${neogend.telemetry.retention:30d}") Duration retention) {
         this.partitions = partitions;
         this.readings = readings;
         this.clock = clock.orElse(Clock.systemUTC());
@@ -46,8 +49,8 @@ public class ReadingPartitions implements SmartLifecycle {
             partitions.createDay(day);
         }
         List<String> old = partitions.dropDaysBefore(oldestKept);
-        old.forEach(name -> log.info("retention: dropped readings partition {} (older than {} days)", name,
-                retention.toDays()));
+        old.forEach(name ->
+                log.info("retention: dropped readings partition {} (older than {} days)", name, retention.toDays()));
         int cleared = readings.forgetBefore(clock.instant().minus(retention));
         if (cleared > 0) {
             log.info("retention: cleared {} latest positions older than {} days", cleared, retention.toDays());

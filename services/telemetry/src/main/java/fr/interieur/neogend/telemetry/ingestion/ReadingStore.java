@@ -19,16 +19,19 @@ public interface ReadingStore {
      * reading that told them. A part older than the stored one is kept. Nothing at all when the device
      * is revoked ({@link #revoked}), read in the same statement as the writes.
      */
-    Stored store(String imei, List<ReadingIn> readings, ReadingIn newest, java.util.Optional<ReadingIn> newestPosition,
-              java.util.Optional<ReadingIn> newestSoftware);
+    Stored store(
+            String imei,
+            List<ReadingIn> readings,
+            ReadingIn newest,
+            java.util.Optional<ReadingIn> newestPosition,
+            java.util.Optional<ReadingIn> newestSoftware);
 
     /**
      * What {@link #store} did: nothing because the device is revoked, or stored how many new readings; and
      * whether the device has commands not yet acknowledged (read in the same statement), so that an upload
      * asks for them only when there are some.
      */
-    record Stored(boolean revoked, int count, boolean commandsWaiting) {
-    }
+    record Stored(boolean revoked, int count, boolean commandsWaiting) {}
 
     /** Marks the device's commands acknowledged (ids of other devices are ignored). */
     void acknowledge(String imei, Collection<Long> commandIds);

@@ -11,12 +11,10 @@ import java.util.List;
 public record Upload(int stored, int duplicates, List<Rejected> rejected, List<Command> commands) {
 
     /** A reading refused, and why. */
-    public record Rejected(int index, long sequence, String reason) {
-    }
+    public record Rejected(int index, long sequence, String reason) {}
 
     /** A command waiting for the device. */
-    public record Command(long id, CommandKind command, CommandStatus status, Instant queuedAt) {
-    }
+    public record Command(long id, CommandKind command, CommandStatus status, Instant queuedAt) {}
 
     /** What a remote command asks of a device (DOMAIN rule 21). Stored by name. */
     public enum CommandKind {

@@ -25,16 +25,18 @@ class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
 
     private final PeerChannel peer;
 
-    GrpcInventoryDevices(@Value("${neogend.inventory.target:localhost:9091}") String target,
-                         ObservationRegistry observations) {
+    GrpcInventoryDevices(
+            @Value("${neogend.inventory.target:localhost:9091}") String target, ObservationRegistry observations) {
         this.peer = new PeerChannel("inventory", target, Duration.ofSeconds(10), observations);
     }
 
     @Override
     public boolean exists(String imei) {
         try {
-            peer.call(InventoryServiceGrpc.newBlockingStub(peer.channel()),
-                    s -> s.getDevice(GetDeviceRequest.newBuilder().setImei(imei).build()), "enrol the device again later");
+            peer.call(
+                    InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                    s -> s.getDevice(GetDeviceRequest.newBuilder().setImei(imei).build()),
+                    "enrol the device again later");
             return true;
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
@@ -52,8 +54,12 @@ class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
         try {
             do { // each page within the peer's deadline
                 ListDevicesResponse page = stub.withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .listDevices(ListDevicesRequest.newBuilder().setUnitCode(unitCode).setNotReturned(true)
-                                .setPageSize(500).setPageToken(token).build());
+                        .listDevices(ListDevicesRequest.newBuilder()
+                                .setUnitCode(unitCode)
+                                .setNotReturned(true)
+                                .setPageSize(500)
+                                .setPageToken(token)
+                                .build());
                 page.getDevicesList().forEach(d -> placed.add(new Placed(d.getImei(), d.getModel(), d.getUnitCode())));
                 token = page.getNextPageToken();
             } while (!token.isEmpty());
@@ -69,10 +75,15 @@ class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
                 .withDeadlineAfter(30, TimeUnit.SECONDS);
         List<Placed> placed = new ArrayList<>();
         try {
-            stub.streamDevicePlacements(StreamDevicePlacementsRequest.newBuilder().setUnitCode(unitCode.orElse(""))
-                    .build()).forEachRemaining(batch -> batch.getPlacementsList().forEach(p -> placed.add(
-                    new Placed(p.getImei(), p.getModel(), p.getUnitCode(),
-                            p.getState().name().substring("DEVICE_STATE_".length())))));
+            stub.streamDevicePlacements(StreamDevicePlacementsRequest.newBuilder()
+                            .setUnitCode(unitCode.orElse(""))
+                            .build())
+                    .forEachRemaining(batch -> batch.getPlacementsList()
+                            .forEach(p -> placed.add(new Placed(
+                                    p.getImei(),
+                                    p.getModel(),
+                                    p.getUnitCode(),
+                                    p.getState().name().substring("DEVICE_STATE_".length())))));
         } catch (StatusRuntimeException e) {
             throw peer.failure(e, "try again later");
         }

@@ -16,8 +16,10 @@ import java.util.UUID;
 @Repository
 class JdbcCommandRepository implements CommandRepository {
 
-    private static final RowMapper<Upload.Command> COMMAND = (rs, n) -> new Upload.Command(rs.getLong(1),
-            Upload.CommandKind.valueOf(rs.getString(2)), Upload.CommandStatus.valueOf(rs.getString(3)),
+    private static final RowMapper<Upload.Command> COMMAND = (rs, n) -> new Upload.Command(
+            rs.getLong(1),
+            Upload.CommandKind.valueOf(rs.getString(2)),
+            Upload.CommandStatus.valueOf(rs.getString(3)),
             rs.getTimestamp(4).toInstant());
 
     private final JdbcClient jdbc;
@@ -30,7 +32,9 @@ class JdbcCommandRepository implements CommandRepository {
     public Upload.Command queue(String imei, Upload.CommandKind command) {
         return jdbc.sql("insert into device_command (imei, command, status, queued_at) values (?, ?, 'QUEUED', now()) "
                         + "returning id, command, status, queued_at")
-                .params(imei, command.name()).query(COMMAND).single();
+                .params(imei, command.name())
+                .query(COMMAND)
+                .single();
     }
 
     @Override
@@ -39,21 +43,25 @@ class JdbcCommandRepository implements CommandRepository {
             jdbc.sql("""
                             insert into device_command (imei, command, queued_at, event_id) values (?, ?, ?, ?)
                             on conflict (event_id, command) do nothing""")
-                    .params(imei, command.name(), Timestamp.from(at), eventId).update();
+                    .params(imei, command.name(), Timestamp.from(at), eventId)
+                    .update();
         }
     }
 
     @Override
     public List<Upload.Command> list(String imei) {
         return jdbc.sql("select id, command, status, queued_at from device_command where imei = ? order by id desc")
-                .param(imei).query(COMMAND).list();
+                .param(imei)
+                .query(COMMAND)
+                .list();
     }
 
     @Override
     public void acknowledge(String imei, Collection<Long> ids) {
         jdbc.sql("update device_command set status = 'ACKNOWLEDGED', acknowledged_at = now() "
                         + "where imei = ? and id = any(?::bigint[]) and status <> 'ACKNOWLEDGED'")
-                .params(imei, ids.toArray(Long[]::new)).update();
+                .params(imei, ids.toArray(Long[]::new))
+                .update();
     }
 
     @Override
@@ -68,6 +76,8 @@ class JdbcCommandRepository implements CommandRepository {
                         + "select id, command, status, queued_at from device_command "
                         + "where imei = ? and status = 'DELIVERED'" + only
                         + " union all select * from marked order by id")
-                .params(imei, imei).query(COMMAND).list();
+                .params(imei, imei)
+                .query(COMMAND)
+                .list();
     }
 }

@@ -19,11 +19,11 @@ class JdbcCredentialRepository implements CredentialRepository {
     @Override
     public void replace(String imei, String id, byte[] secretHash, String createdBy) {
         jdbc.sql("update device_credential set revoked_at = now() where imei = ? and revoked_at is null")
-                .param(imei).update();
+                .param(imei)
+                .update();
         jdbc.sql("""
                         insert into device_credential (id, imei, secret_hash, created_at, created_by)
-                        values (?, ?, ?, now(), ?)""")
-                .params(id, imei, secretHash, createdBy).update();
+                        values (?, ?, ?, now(), ?)""").params(id, imei, secretHash, createdBy).update();
     }
 
     @Override
@@ -37,6 +37,7 @@ class JdbcCredentialRepository implements CredentialRepository {
                                           where r.imei = c.imei and r.reason in ('DEVICE_LOST', 'DEVICE_STOLEN')
                                             and k.command in ('LOCK', 'WIPE') and k.status <> 'ACKNOWLEDGED'))""")
                 .param(id)
-                .query((rs, n) -> new Active(rs.getString(1), rs.getBytes(2))).optional();
+                .query((rs, n) -> new Active(rs.getString(1), rs.getBytes(2)))
+                .optional();
     }
 }

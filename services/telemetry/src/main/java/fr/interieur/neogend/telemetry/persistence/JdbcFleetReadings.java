@@ -28,7 +28,9 @@ class JdbcFleetReadings implements FleetReadings {
                         where c.revoked_at is null and c.imei = any(?::char(15)[])
                           and coalesce(s.received_at, c.created_at) < now() - ? * interval '1 hour'""")
                 .params(imeis, hours)
-                .query((rs, n) -> new Heard(rs.getString(1), rs.getTimestamp(2).toInstant(),
+                .query((rs, n) -> new Heard(
+                        rs.getString(1),
+                        rs.getTimestamp(2).toInstant(),
                         Optional.ofNullable(rs.getTimestamp(3)).map(Timestamp::toInstant)))
                 .list();
     }
@@ -36,9 +38,12 @@ class JdbcFleetReadings implements FleetReadings {
     @Override
     public Map<Integer, Long> batteryBands(String[] imeis) {
         Map<Integer, Long> bands = new HashMap<>();
-        jdbc.sql("select least(battery_percent / 20, 4) as b, count(*) from device_state where imei = any(?::char(15)[]) "
-                        + "group by 1 order by 1")
-                .param(imeis).query((rs, n) -> bands.put(rs.getInt(1), rs.getLong(2))).list();
+        jdbc.sql(
+                        "select least(battery_percent / 20, 4) as b, count(*) from device_state where imei = any(?::char(15)[]) "
+                                + "group by 1 order by 1")
+                .param(imeis)
+                .query((rs, n) -> bands.put(rs.getInt(1), rs.getLong(2)))
+                .list();
         return bands;
     }
 
@@ -46,12 +51,17 @@ class JdbcFleetReadings implements FleetReadings {
     public List<String> lowBattery(String[] imeis, int lowPercent, int limit) {
         return jdbc.sql("select imei from device_state where imei = any(?::char(15)[]) and battery_percent < ? "
                         + "and not charging order by battery_percent, imei limit ?")
-                .params(imeis, lowPercent, limit).query(String.class).list();
+                .params(imeis, lowPercent, limit)
+                .query(String.class)
+                .list();
     }
 
     @Override
     public long lowBatteryCount(String[] imeis, int lowPercent) {
         return jdbc.sql("select count(*) from device_state where imei = any(?::char(15)[]) and battery_percent < ? "
-                        + "and not charging").params(imeis, lowPercent).query(Long.class).single();
+                        + "and not charging")
+                .params(imeis, lowPercent)
+                .query(Long.class)
+                .single();
     }
 }

@@ -24,14 +24,22 @@ import java.util.Optional;
 @Repository
 class JdbcPositionRepository implements PositionRepository {
 
-    static final RowMapper<State> STATE = (rs, n) -> new State(rs.getString("imei"),
-            rs.getTimestamp("recorded_at").toInstant(), rs.getLong("sequence"),
-            rs.getTimestamp("received_at").toInstant(), rs.getInt("battery_percent"), rs.getBoolean("charging"),
-            Optional.ofNullable((Double) rs.getObject("latitude")), Optional.ofNullable((Double) rs.getObject("longitude")),
-            Optional.ofNullable(rs.getObject("accuracy_m")).map(o -> ((Number) o).floatValue()), rs.getString("network"),
+    static final RowMapper<State> STATE = (rs, n) -> new State(
+            rs.getString("imei"),
+            rs.getTimestamp("recorded_at").toInstant(),
+            rs.getLong("sequence"),
+            rs.getTimestamp("received_at").toInstant(),
+            rs.getInt("battery_percent"),
+            rs.getBoolean("charging"),
+            Optional.ofNullable((Double) rs.getObject("latitude")),
+            Optional.ofNullable((Double) rs.getObject("longitude")),
+            Optional.ofNullable(rs.getObject("accuracy_m")).map(o -> ((Number) o).floatValue()),
+            rs.getString("network"),
             Optional.ofNullable(rs.getDate("patch_level")).map(Object::toString),
-            Optional.ofNullable(rs.getString("rom_build")), Optional.ofNullable(rs.getString("kernel_version")),
-            rs.getLong("free_storage_mb"), Optional.ofNullable(rs.getString("agent_version")),
+            Optional.ofNullable(rs.getString("rom_build")),
+            Optional.ofNullable(rs.getString("kernel_version")),
+            rs.getLong("free_storage_mb"),
+            Optional.ofNullable(rs.getString("agent_version")),
             Optional.ofNullable(rs.getTimestamp("position_recorded_at")).map(Timestamp::toInstant),
             Optional.ofNullable(rs.getTimestamp("software_recorded_at")).map(Timestamp::toInstant));
 
@@ -57,7 +65,9 @@ class JdbcPositionRepository implements PositionRepository {
                         d as (insert into position_access_device (access_id, imei)
                               select a.id, a.imei from a where a.result_count > 0)
                         select * from s""")
-                .params(imei, actor, Timestamp.from(oldestKept)).query(STATE).optional();
+                .params(imei, actor, Timestamp.from(oldestKept))
+                .query(STATE)
+                .optional();
     }
 
     @Override
@@ -65,12 +75,22 @@ class JdbcPositionRepository implements PositionRepository {
         return jdbc.sql("""
                         select %s from reading where imei = ? and recorded_at >= ?
                         order by recorded_at desc, sequence desc limit ?""".formatted(READING_COLUMNS))
-                .params(imei, Timestamp.from(from), limit).query(STATE).list();
+                .params(imei, Timestamp.from(from), limit)
+                .query(STATE)
+                .list();
     }
 
     @Override
-    public List<State> near(double latitude, double longitude, double radiusM, double earthRadiusM, double minLatitude,
-                            double maxLatitude, double minLongitude, double maxLongitude, int maxAgeMinutes) {
+    public List<State> near(
+            double latitude,
+            double longitude,
+            double radiusM,
+            double earthRadiusM,
+            double minLatitude,
+            double maxLatitude,
+            double minLongitude,
+            double maxLongitude,
+            int maxAgeMinutes) {
         // a bounding box on the index, then the great-circle distance
         return jdbc.sql("""
                         select * from (
@@ -81,17 +101,26 @@ class JdbcPositionRepository implements PositionRepository {
                           where s.latitude between ? and ? and s.longitude between ? and ?
                             and s.position_recorded_at > now() - ? * interval '1 minute') d
                         where d.distance_m <= ? order by d.distance_m limit 500""")
-                .params(earthRadiusM, latitude, latitude, longitude, minLatitude, maxLatitude, minLongitude,
-                        maxLongitude, maxAgeMinutes, radiusM)
-                .query(STATE).list();
+                .params(
+                        earthRadiusM,
+                        latitude,
+                        latitude,
+                        longitude,
+                        minLatitude,
+                        maxLatitude,
+                        minLongitude,
+                        maxLongitude,
+                        maxAgeMinutes,
+                        radiusM)
+                .query(STATE)
+                .list();
     }
 
     @Override
     public List<State> recentPositions(String[] imeis, int maxAgeMinutes) {
         return jdbc.sql("""
                         select * from device_state where imei = any(?::char(15)[]) and latitude is not null
-                          and position_recorded_at > now() - ? * interval '1 minute' order by imei""")
-                .params(imeis, maxAgeMinutes).query(STATE).list();
+                          and position_recorded_at > now() - ? * interval '1 minute' order by imei""").params(imeis, maxAgeMinutes).query(STATE).list();
     }
 
     @Override
@@ -126,13 +155,20 @@ class JdbcPositionRepository implements PositionRepository {
         });
         sql.append(" order by a.id desc limit ?");
         args.add(limit);
-        List<Access> rows = jdbc.sql(sql.toString()).params(args)
-                .query((rs, n) -> new Access(rs.getLong("id"), rs.getString("actor"), rs.getTimestamp("at").toInstant(),
+        List<Access> rows = jdbc.sql(sql.toString())
+                .params(args)
+                .query((rs, n) -> new Access(
+                        rs.getLong("id"),
+                        rs.getString("actor"),
+                        rs.getTimestamp("at").toInstant(),
                         PositionQueries.ReadKind.valueOf(rs.getString("kind")),
                         Optional.ofNullable((Double) rs.getObject("latitude")),
                         Optional.ofNullable((Double) rs.getObject("longitude")),
-                        Optional.ofNullable((Double) rs.getObject("radius_m")), Optional.ofNullable(rs.getString("imei")),
-                        rs.getInt("result_count"), Optional.ofNullable(rs.getString("unit_code")), List.of()))
+                        Optional.ofNullable((Double) rs.getObject("radius_m")),
+                        Optional.ofNullable(rs.getString("imei")),
+                        rs.getInt("result_count"),
+                        Optional.ofNullable(rs.getString("unit_code")),
+                        List.of()))
                 .list();
         // the devices of the page's entries, in one query
         Map<Long, List<String>> devices = new HashMap<>();
@@ -143,14 +179,34 @@ class JdbcPositionRepository implements PositionRepository {
                         where n <= 1000 order by access_id, imei""")
                 .param(rows.stream().map(Access::id).toArray(Long[]::new))
                 .query((rs, n) -> devices.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-                        .add(rs.getString(2))).list();
-        return rows.stream().map(a -> new Access(a.id(), a.actor(), a.at(), a.kind(), a.latitude(), a.longitude(),
-                a.radiusM(), a.imei(), a.resultCount(), a.unitCode(), devices.getOrDefault(a.id(), List.of()))).toList();
+                        .add(rs.getString(2)))
+                .list();
+        return rows.stream()
+                .map(a -> new Access(
+                        a.id(),
+                        a.actor(),
+                        a.at(),
+                        a.kind(),
+                        a.latitude(),
+                        a.longitude(),
+                        a.radiusM(),
+                        a.imei(),
+                        a.resultCount(),
+                        a.unitCode(),
+                        devices.getOrDefault(a.id(), List.of())))
+                .toList();
     }
 
     @Override
-    public void audit(String actor, PositionQueries.ReadKind kind, Double latitude, Double longitude, Double radiusM, String imei,
-                      String unitCode, List<String> devices) {
+    public void audit(
+            String actor,
+            PositionQueries.ReadKind kind,
+            Double latitude,
+            Double longitude,
+            Double radiusM,
+            String imei,
+            String unitCode,
+            List<String> devices) {
         // one statement, one round trip: the entry and its devices
         jdbc.sql("""
                         with a as (insert into position_access (actor, at, kind, latitude, longitude, radius_m, imei,
@@ -158,7 +214,15 @@ class JdbcPositionRepository implements PositionRepository {
                                    values (?, now(), ?, ?, ?, ?, ?, ?, ?) returning id)
                         insert into position_access_device (access_id, imei)
                         select a.id, d.imei from a, unnest(?::char(15)[]) as d(imei) where true on conflict do nothing""")
-                .params(actor, kind.name(), latitude, longitude, radiusM, imei, unitCode, devices.size(),
+                .params(
+                        actor,
+                        kind.name(),
+                        latitude,
+                        longitude,
+                        radiusM,
+                        imei,
+                        unitCode,
+                        devices.size(),
                         devices.stream().distinct().toArray(String[]::new))
                 .update();
     }

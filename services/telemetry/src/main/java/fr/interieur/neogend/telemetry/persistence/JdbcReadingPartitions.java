@@ -28,7 +28,8 @@ class JdbcReadingPartitions implements ReadingPartitionStore {
         String name = day.format(NAME);
         try {
             jdbc.sql("create table if not exists " + name + " partition of reading for values from ('" + day
-                    + " 00:00:00+00') to ('" + day.plusDays(1) + " 00:00:00+00')").update();
+                            + " 00:00:00+00') to ('" + day.plusDays(1) + " 00:00:00+00')")
+                    .update();
         } catch (RuntimeException e) {
             log.warn("cannot create reading partition {}: {}", name, e.getMessage());
         }
@@ -36,12 +37,12 @@ class JdbcReadingPartitions implements ReadingPartitionStore {
 
     @Override
     public List<String> dropDaysBefore(LocalDate oldestKept) {
-        List<String> old = jdbc.sql("""
+        List<String> old =
+                jdbc.sql("""
                         select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
                         join pg_class p on p.oid = i.inhparent
                         where p.relname = 'reading' and c.relname like 'reading_p%' and c.relname < ?
-                        order by c.relname""")
-                .param(oldestKept.format(NAME)).query(String.class).list();
+                        order by c.relname""").param(oldestKept.format(NAME)).query(String.class).list();
         for (String name : old) {
             jdbc.sql("drop table " + name).update();
         }

@@ -36,28 +36,38 @@ class JdbcReadingStore implements ReadingStore {
      */
     private final boolean textArrays;
 
-    JdbcReadingStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, JdbcCommandRepository commands,
-                     @Value("${neogend.telemetry.batch-arrays:binary}") String batchArrays) {
+    JdbcReadingStore(
+            JdbcClient jdbc,
+            JdbcTemplate jdbcTemplate,
+            JdbcCommandRepository commands,
+            @Value("${neogend.telemetry.batch-arrays:binary}") String batchArrays) {
         this.jdbc = jdbc;
         this.jdbcTemplate = jdbcTemplate;
         this.commands = commands;
         this.textArrays = switch (batchArrays) {
             case "binary" -> false;
             case "text" -> true;
-            default -> throw new IllegalArgumentException("neogend.telemetry.batch-arrays: binary or text, not "
-                    + batchArrays);
+            default ->
+                throw new IllegalArgumentException(
+                        "neogend.telemetry.batch-arrays: binary or text, not " + batchArrays);
         };
     }
 
     @Override
     public boolean revoked(String imei) {
-        return jdbc.sql("select exists(select 1 from device_revocation where imei = ?)").param(imei)
-                .query(Boolean.class).single();
+        return jdbc.sql("select exists(select 1 from device_revocation where imei = ?)")
+                .param(imei)
+                .query(Boolean.class)
+                .single();
     }
 
     @Override
-    public Stored store(String imei, List<ReadingIn> readings, ReadingIn newest, Optional<ReadingIn> newestPosition,
-                        Optional<ReadingIn> newestSoftware) {
+    public Stored store(
+            String imei,
+            List<ReadingIn> readings,
+            ReadingIn newest,
+            Optional<ReadingIn> newestPosition,
+            Optional<ReadingIn> newestSoftware) {
         int n = readings.size();
         // primitive and boxed arrays, which the driver sends in PostgreSQL's binary array format (no text to
         // build here nor to parse there); times as microseconds since 1970, dates as days since 1970
@@ -84,7 +94,9 @@ class JdbcReadingStore implements ReadingStore {
             lon[i] = r.longitude().orElse(null);
             acc[i] = r.accuracyM().orElse(null);
             network[i] = r.network();
-            patch[i] = r.patchLevel().isEmpty() ? null : (int) LocalDate.parse(r.patchLevel()).toEpochDay();
+            patch[i] = r.patchLevel().isEmpty()
+                    ? null
+                    : (int) LocalDate.parse(r.patchLevel()).toEpochDay();
             rom[i] = emptyToNull(r.romBuild());
             kernel[i] = emptyToNull(r.kernelVersion());
             storage[i] = r.freeStorageMb();
@@ -100,9 +112,18 @@ class JdbcReadingStore implements ReadingStore {
                 ps.setString(2, imei);
                 ps.setTimestamp(3, now);
                 if (textArrays) {
-                    ps.setArray(4, c.createArrayOf("timestamptz", readings.stream()
-                            .map(r -> Timestamp.from(r.recordedAt())).toArray()));
-                    ps.setArray(5, c.createArrayOf("bigint", java.util.Arrays.stream(seq).boxed().toArray()));
+                    ps.setArray(
+                            4,
+                            c.createArrayOf(
+                                    "timestamptz",
+                                    readings.stream()
+                                            .map(r -> Timestamp.from(r.recordedAt()))
+                                            .toArray()));
+                    ps.setArray(
+                            5,
+                            c.createArrayOf(
+                                    "bigint",
+                                    java.util.Arrays.stream(seq).boxed().toArray()));
                     Short[] batteries = new Short[n];
                     Boolean[] charges = new Boolean[n];
                     for (int i = 0; i < n; i++) {
@@ -115,11 +136,20 @@ class JdbcReadingStore implements ReadingStore {
                     ps.setArray(9, c.createArrayOf("float8", lon));
                     ps.setArray(10, c.createArrayOf("float4", acc));
                     ps.setArray(11, c.createArrayOf("varchar", network));
-                    ps.setArray(12, c.createArrayOf("date", java.util.Arrays.stream(patch)
-                            .map(d -> d == null ? null : Date.valueOf(LocalDate.ofEpochDay(d))).toArray()));
+                    ps.setArray(
+                            12,
+                            c.createArrayOf(
+                                    "date",
+                                    java.util.Arrays.stream(patch)
+                                            .map(d -> d == null ? null : Date.valueOf(LocalDate.ofEpochDay(d)))
+                                            .toArray()));
                     ps.setArray(13, c.createArrayOf("varchar", rom));
                     ps.setArray(14, c.createArrayOf("varchar", kernel));
-                    ps.setArray(15, c.createArrayOf("bigint", java.util.Arrays.stream(storage).boxed().toArray()));
+                    ps.setArray(
+                            15,
+                            c.createArrayOf(
+                                    "bigint",
+                                    java.util.Arrays.stream(storage).boxed().toArray()));
                     ps.setArray(16, c.createArrayOf("varchar", agent));
                 } else {
                     ps.setObject(4, at);
@@ -136,8 +166,8 @@ class JdbcReadingStore implements ReadingStore {
                     ps.setObject(15, storage);
                     ps.setObject(16, agent);
                 }
-                Object[] latest = latestParameters(imei, newest, newestPosition.orElse(null),
-                        newestSoftware.orElse(null));
+                Object[] latest =
+                        latestParameters(imei, newest, newestPosition.orElse(null), newestSoftware.orElse(null));
                 for (int i = 0; i < latest.length; i++) {
                     ps.setObject(17 + i, latest[i]);
                 }
@@ -163,12 +193,13 @@ class JdbcReadingStore implements ReadingStore {
     }
 
     /** The columns of each part of the latest state, each part moved forward by its own newest reading. */
-    private static final List<String> MAIN = List.of("recorded_at", "sequence", "battery_percent", "charging", "network",
-            "free_storage_mb");
-    private static final List<String> POSITION = List.of("latitude", "longitude", "accuracy_m", "position_recorded_at",
-            "position_sequence");
-    private static final List<String> SOFTWARE = List.of("patch_level", "rom_build", "kernel_version", "agent_version",
-            "software_recorded_at", "software_sequence");
+    private static final List<String> MAIN =
+            List.of("recorded_at", "sequence", "battery_percent", "charging", "network", "free_storage_mb");
+
+    private static final List<String> POSITION =
+            List.of("latitude", "longitude", "accuracy_m", "position_recorded_at", "position_sequence");
+    private static final List<String> SOFTWARE = List.of(
+            "patch_level", "rom_build", "kernel_version", "agent_version", "software_recorded_at", "software_sequence");
     private static final String NEWER_MAIN =
             "(excluded.recorded_at, excluded.sequence) > (device_state.recorded_at, device_state.sequence)";
     private static final String NEWER_POSITION = newer("position");
@@ -180,22 +211,31 @@ class JdbcReadingStore implements ReadingStore {
                    ?::varchar, ?::timestamptz, ?::bigint
             where not (select revoked from revoked)
             on conflict (imei) do update set received_at = greatest(excluded.received_at, device_state.received_at),
-                %s, %s, %s""".formatted(String.join(", ", MAIN), String.join(", ", POSITION),
-            String.join(", ", SOFTWARE), assign(MAIN, NEWER_MAIN), assign(POSITION, NEWER_POSITION),
-            assign(SOFTWARE, NEWER_SOFTWARE));
+                %s, %s, %s""".formatted(
+                    String.join(", ", MAIN),
+                    String.join(", ", POSITION),
+                    String.join(", ", SOFTWARE),
+                    assign(MAIN, NEWER_MAIN),
+                    assign(POSITION, NEWER_POSITION),
+                    assign(SOFTWARE, NEWER_SOFTWARE));
 
     /**
      * The batch's statement: the revocation, the readings (binary: times sent as microseconds since 1970,
      * dates as days since 1970, turned back into PostgreSQL's own types here) and the latest state; it
      * answers whether the device is revoked and how many readings were new.
      */
-    private static final String STORE = store("timestamptz 'epoch' + u.at * interval '1 microsecond'",
-            "date '1970-01-01' + u.patch", "int8[], ?::int8[], ?::int2[], ?::bool[], ?::float8[], ?::float8[], "
+    private static final String STORE = store(
+            "timestamptz 'epoch' + u.at * interval '1 microsecond'",
+            "date '1970-01-01' + u.patch",
+            "int8[], ?::int8[], ?::int2[], ?::bool[], ?::float8[], ?::float8[], "
                     + "?::float4[], ?::varchar[], ?::int4[], ?::varchar[], ?::varchar[], ?::int8[], ?::varchar[]");
     /** The same with the arrays as text (times and dates in their text form): the encoding before. */
-    private static final String STORE_TEXT = store("u.at", "u.patch", "timestamptz[], ?::bigint[], ?::smallint[], "
-            + "?::boolean[], ?::float8[], ?::float8[], ?::float4[], ?::varchar[], ?::date[], ?::varchar[], "
-            + "?::varchar[], ?::bigint[], ?::varchar[]");
+    private static final String STORE_TEXT = store(
+            "u.at",
+            "u.patch",
+            "timestamptz[], ?::bigint[], ?::smallint[], "
+                    + "?::boolean[], ?::float8[], ?::float8[], ?::float4[], ?::varchar[], ?::date[], ?::varchar[], "
+                    + "?::varchar[], ?::bigint[], ?::varchar[]");
 
     private static String store(String recordedAt, String patchLevel, String arrayTypes) {
         return "with revoked as (select exists(select 1 from device_revocation where imei = ?) as revoked), "
@@ -216,32 +256,50 @@ class JdbcReadingStore implements ReadingStore {
 
     private static String newer(String part) {
         return ("excluded.%1$s_recorded_at is not null and (device_state.%1$s_recorded_at is null or "
-                + "(excluded.%1$s_recorded_at, excluded.%1$s_sequence) > "
-                + "(device_state.%1$s_recorded_at, device_state.%1$s_sequence))").formatted(part);
+                        + "(excluded.%1$s_recorded_at, excluded.%1$s_sequence) > "
+                        + "(device_state.%1$s_recorded_at, device_state.%1$s_sequence))")
+                .formatted(part);
     }
 
     private static String assign(List<String> columns, String condition) {
-        return String.join(",\n    ", columns.stream().map(c -> "%1$s = case when %2$s then excluded.%1$s else device_state.%1$s end"
-                .formatted(c, condition)).toList());
+        return String.join(
+                ",\n    ",
+                columns.stream()
+                        .map(c -> "%1$s = case when %2$s then excluded.%1$s else device_state.%1$s end"
+                                .formatted(c, condition))
+                        .toList());
     }
 
     /** The parameters of {@link #UPSERT_LATEST}, in order. */
     private static Object[] latestParameters(String imei, ReadingIn newest, ReadingIn p, ReadingIn w) {
-        return new Object[] {imei, Timestamp.from(newest.recordedAt()), newest.sequence(),
-                (short) newest.batteryPercent(), newest.charging(), newest.network(), newest.freeStorageMb(),
-                p == null ? null : p.latitude().orElseThrow(), p == null ? null : p.longitude().orElseThrow(),
-                p == null ? null : p.accuracyM().orElse(null),
-                p == null ? null : Timestamp.from(p.recordedAt()), p == null ? null : p.sequence(),
-                w == null || w.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(w.patchLevel())),
-                w == null ? null : emptyToNull(w.romBuild()), w == null ? null : emptyToNull(w.kernelVersion()),
-                w == null ? null : emptyToNull(w.agentVersion()),
-                w == null ? null : Timestamp.from(w.recordedAt()), w == null ? null : w.sequence()};
+        return new Object[] {
+            imei,
+            Timestamp.from(newest.recordedAt()),
+            newest.sequence(),
+            (short) newest.batteryPercent(),
+            newest.charging(),
+            newest.network(),
+            newest.freeStorageMb(),
+            p == null ? null : p.latitude().orElseThrow(),
+            p == null ? null : p.longitude().orElseThrow(),
+            p == null ? null : p.accuracyM().orElse(null),
+            p == null ? null : Timestamp.from(p.recordedAt()),
+            p == null ? null : p.sequence(),
+            w == null || w.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(w.patchLevel())),
+            w == null ? null : emptyToNull(w.romBuild()),
+            w == null ? null : emptyToNull(w.kernelVersion()),
+            w == null ? null : emptyToNull(w.agentVersion()),
+            w == null ? null : Timestamp.from(w.recordedAt()),
+            w == null ? null : w.sequence()
+        };
     }
 
     @Override
     public int forgetBefore(Instant limit) {
         // the partition astride the limit (and the default one): to the second
-        jdbc.sql("delete from reading where recorded_at < ?").param(Timestamp.from(limit)).update();
+        jdbc.sql("delete from reading where recorded_at < ?")
+                .param(Timestamp.from(limit))
+                .update();
         // the latest states too: a position older than the period disappears everywhere (rule 20)
         return jdbc.sql("""
                         update device_state set latitude = null, longitude = null, accuracy_m = null,

@@ -33,9 +33,16 @@ class JdbcRevocationRepository implements RevocationRepository {
                         insert into inventory_event (event_id, kind, imei, occurred_at, replacement_imei, pack_id,
                                                      received_at)
                         values (?, ?, ?, ?, ?, ?, ?) on conflict (event_id) do nothing""")
-                .params(e.eventId(), e.kind().name(), e.imei(), Timestamp.from(e.occurredAt()),
-                        e.replacementImei().orElse(null), e.packId().orElse(null), Timestamp.from(receivedAt))
-                .update() == 1;
+                        .params(
+                                e.eventId(),
+                                e.kind().name(),
+                                e.imei(),
+                                Timestamp.from(e.occurredAt()),
+                                e.replacementImei().orElse(null),
+                                e.packId().orElse(null),
+                                Timestamp.from(receivedAt))
+                        .update()
+                == 1;
     }
 
     @Override
@@ -44,8 +51,7 @@ class JdbcRevocationRepository implements RevocationRepository {
                         insert into device_revocation (imei, reason, revoked_at, event_id) values (?, ?, ?, ?)
                         on conflict (imei) do update set reason = excluded.reason, event_id = excluded.event_id
                         where array_position(array['DEVICE_EXCHANGED', 'DEVICE_LOST', 'DEVICE_STOLEN', 'DEVICE_RETURNED'], excluded.reason)
-                            > array_position(array['DEVICE_EXCHANGED', 'DEVICE_LOST', 'DEVICE_STOLEN', 'DEVICE_RETURNED'], device_revocation.reason)""")
-                .params(imei, reason.name(), Timestamp.from(at), eventId).update();
+                            > array_position(array['DEVICE_EXCHANGED', 'DEVICE_LOST', 'DEVICE_STOLEN', 'DEVICE_RETURNED'], device_revocation.reason)""").params(imei, reason.name(), Timestamp.from(at), eventId).update();
     }
 
     @Override
@@ -55,12 +61,16 @@ class JdbcRevocationRepository implements RevocationRepository {
 
     @Override
     public Optional<String> reasonOf(String imei) {
-        return jdbc.sql("select reason from device_revocation where imei = ?").param(imei).query(String.class)
+        return jdbc.sql("select reason from device_revocation where imei = ?")
+                .param(imei)
+                .query(String.class)
                 .optional();
     }
 
     @Override
     public Set<String> revokedImeis() {
-        return new HashSet<>(jdbc.sql("select imei from device_revocation").query(String.class).list());
+        return new HashSet<>(jdbc.sql("select imei from device_revocation")
+                .query(String.class)
+                .list());
     }
 }

@@ -18,10 +18,16 @@ import java.util.Optional;
 @Repository
 class JdbcRomReleaseRepository implements RomReleaseRepository {
 
-    private static final RowMapper<Release> ROW = (rs, n) -> new Release(rs.getString("id"), rs.getString("supplier_id"),
-            rs.getString("model"), rs.getString("build_fingerprint"), rs.getDate("patch_level").toLocalDate(),
-            rs.getString("kernel_source_sha256"), rs.getString("kernel_config"),
-            rs.getDate("bulletin_date").toLocalDate(), rs.getTimestamp("published_at").toInstant(),
+    private static final RowMapper<Release> ROW = (rs, n) -> new Release(
+            rs.getString("id"),
+            rs.getString("supplier_id"),
+            rs.getString("model"),
+            rs.getString("build_fingerprint"),
+            rs.getDate("patch_level").toLocalDate(),
+            rs.getString("kernel_source_sha256"),
+            rs.getString("kernel_config"),
+            rs.getDate("bulletin_date").toLocalDate(),
+            rs.getTimestamp("published_at").toInstant(),
             rs.getTimestamp("approved_at") != null);
 
     private final JdbcClient jdbc;
@@ -32,25 +38,47 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
 
     @Override
     public String nextId() {
-        return String.format("ROM-%06d", jdbc.sql("select nextval('rom_release_number')").query(Long.class).single());
+        return String.format(
+                "ROM-%06d",
+                jdbc.sql("select nextval('rom_release_number')")
+                        .query(Long.class)
+                        .single());
     }
 
     @Override
-    public boolean insert(String id, String supplierId, String model, String buildFingerprint, LocalDate patchLevel,
-                          String kernelSourceSha256, String kernelConfig, LocalDate bulletinDate) {
+    public boolean insert(
+            String id,
+            String supplierId,
+            String model,
+            String buildFingerprint,
+            LocalDate patchLevel,
+            String kernelSourceSha256,
+            String kernelConfig,
+            LocalDate bulletinDate) {
         return jdbc.sql("""
                         insert into rom_release (id, supplier_id, model, build_fingerprint, patch_level,
                                                  kernel_source_sha256, kernel_config, bulletin_date, published_at)
                         values (?, ?, ?, ?, ?, ?, ?, ?, now())
                         on conflict (supplier_id, build_fingerprint) do nothing""")
-                .params(id, supplierId, model, buildFingerprint, Date.valueOf(patchLevel), kernelSourceSha256,
-                        kernelConfig, Date.valueOf(bulletinDate))
-                .update() == 1;
+                        .params(
+                                id,
+                                supplierId,
+                                model,
+                                buildFingerprint,
+                                Date.valueOf(patchLevel),
+                                kernelSourceSha256,
+                                kernelConfig,
+                                Date.valueOf(bulletinDate))
+                        .update()
+                == 1;
     }
 
     @Override
     public Optional<Release> find(String id) {
-        return jdbc.sql("select * from rom_release where id = ?").param(id).query(ROW).optional();
+        return jdbc.sql("select * from rom_release where id = ?")
+                .param(id)
+                .query(ROW)
+                .optional();
     }
 
     @Override
@@ -71,17 +99,21 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
 
     @Override
     public void approve(String id, String model, String approvedBy) {
-        jdbc.sql("update rom_release set approved_at = null, approved_by = null where model = ? and approved_at is not null")
-                .param(model).update();
+        jdbc.sql(
+                        "update rom_release set approved_at = null, approved_by = null where model = ? and approved_at is not null")
+                .param(model)
+                .update();
         jdbc.sql("update rom_release set approved_at = now(), approved_by = ? where id = ?")
-                .params(approvedBy, id).update();
+                .params(approvedBy, id)
+                .update();
     }
 
     @Override
     public Map<String, LocalDate> approvedLevels() {
         Map<String, LocalDate> approved = new HashMap<>();
         jdbc.sql("select model, patch_level from rom_release where approved_at is not null")
-                .query((rs, n) -> approved.put(rs.getString(1), rs.getDate(2).toLocalDate())).list();
+                .query((rs, n) -> approved.put(rs.getString(1), rs.getDate(2).toLocalDate()))
+                .list();
         return approved;
     }
 
@@ -90,7 +122,8 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
         Map<String, Integer> delays = new HashMap<>();
         jdbc.sql("select model, (published_at at time zone 'UTC')::date - bulletin_date from rom_release "
                         + "where approved_at is not null")
-                .query((rs, n) -> delays.put(rs.getString(1), rs.getInt(2))).list();
+                .query((rs, n) -> delays.put(rs.getString(1), rs.getInt(2)))
+                .list();
         return delays;
     }
 
@@ -99,8 +132,9 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
         Map<String, Optional<LocalDate>> levels = new HashMap<>();
         jdbc.sql("select imei, patch_level from device_state where imei = any(?::char(15)[])")
                 .param(imeis)
-                .query((rs, n) -> levels.put(rs.getString(1),
-                        Optional.ofNullable(rs.getDate(2)).map(Date::toLocalDate))).list();
+                .query((rs, n) -> levels.put(
+                        rs.getString(1), Optional.ofNullable(rs.getDate(2)).map(Date::toLocalDate)))
+                .list();
         return levels;
     }
 
@@ -108,6 +142,8 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
     public long unknownBuildDevices(String[] imeis) {
         return jdbc.sql("select count(*) from device_state s where s.imei = any(?::char(15)[]) and not exists "
                         + "(select 1 from rom_release r where r.build_fingerprint = s.rom_build)")
-                .param(imeis).query(Long.class).single();
+                .param(imeis)
+                .query(Long.class)
+                .single();
     }
 }

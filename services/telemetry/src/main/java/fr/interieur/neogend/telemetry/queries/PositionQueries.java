@@ -28,9 +28,11 @@ public class PositionQueries {
 
     private final Duration retention;
 
-    public PositionQueries(PositionRepository positions, InventoryDevices inventory,
-                           @org.springframework.beans.factory.annotation.Value("${neogend.telemetry.retention:30d}")
-                           Duration retention) {
+    public PositionQueries(
+            PositionRepository positions,
+            InventoryDevices inventory,
+            @org.springframework.beans.factory.annotation.Value("${neogend.telemetry.retention:30d}")
+                    Duration retention) {
         this.positions = positions;
         this.inventory = inventory;
         this.retention = retention;
@@ -41,19 +43,45 @@ public class PositionQueries {
         if (s.positionRecordedAt().filter(t -> t.isBefore(oldestKept)).isEmpty()) {
             return s;
         }
-        return new State(s.imei(), s.recordedAt(), s.sequence(), s.receivedAt(), s.batteryPercent(), s.charging(),
-                Optional.empty(), Optional.empty(), Optional.empty(), s.network(), s.patchLevel(), s.romBuild(),
-                s.kernelVersion(), s.freeStorageMb(), s.agentVersion(), Optional.empty(), s.softwareRecordedAt());
+        return new State(
+                s.imei(),
+                s.recordedAt(),
+                s.sequence(),
+                s.receivedAt(),
+                s.batteryPercent(),
+                s.charging(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                s.network(),
+                s.patchLevel(),
+                s.romBuild(),
+                s.kernelVersion(),
+                s.freeStorageMb(),
+                s.agentVersion(),
+                Optional.empty(),
+                s.softwareRecordedAt());
     }
 
     /** A latest state as stored. */
-    public record State(String imei, Instant recordedAt, long sequence, Instant receivedAt, int batteryPercent,
-                        boolean charging, Optional<Double> latitude, Optional<Double> longitude,
-                        Optional<Float> accuracyM, String network, Optional<String> patchLevel,
-                        Optional<String> romBuild, Optional<String> kernelVersion, long freeStorageMb,
-                        Optional<String> agentVersion, Optional<Instant> positionRecordedAt,
-                        Optional<Instant> softwareRecordedAt) {
-    }
+    public record State(
+            String imei,
+            Instant recordedAt,
+            long sequence,
+            Instant receivedAt,
+            int batteryPercent,
+            boolean charging,
+            Optional<Double> latitude,
+            Optional<Double> longitude,
+            Optional<Float> accuracyM,
+            String network,
+            Optional<String> patchLevel,
+            Optional<String> romBuild,
+            Optional<String> kernelVersion,
+            long freeStorageMb,
+            Optional<String> agentVersion,
+            Optional<Instant> positionRecordedAt,
+            Optional<Instant> softwareRecordedAt) {}
 
     /** What a read of positions was (DOMAIN rule 20). Stored by name. */
     public enum ReadKind {
@@ -68,10 +96,18 @@ public class PositionQueries {
     }
 
     /** An entry of the access audit. */
-    public record Access(long id, String actor, Instant at, ReadKind kind, Optional<Double> latitude,
-                         Optional<Double> longitude, Optional<Double> radiusM, Optional<String> imei,
-                         int resultCount, Optional<String> unitCode, List<String> deviceImeis) {
-    }
+    public record Access(
+            long id,
+            String actor,
+            Instant at,
+            ReadKind kind,
+            Optional<Double> latitude,
+            Optional<Double> longitude,
+            Optional<Double> radiusM,
+            Optional<String> imei,
+            int resultCount,
+            Optional<String> unitCode,
+            List<String> deviceImeis) {}
 
     /**
      * The latest state of a device the caller may see, audited. A caller limited to a unit subtree
@@ -83,7 +119,8 @@ public class PositionQueries {
         Instant oldestKept = Instant.now().minus(retention);
         // one statement: the state read and its audit entry written, naming the device when its position
         // is returned (within the retention); nothing written when the device has no state
-        State state = positions.stateAudited(imei, caller.username(), oldestKept)
+        State state = positions
+                .stateAudited(imei, caller.username(), oldestKept)
                 .map(s -> withinRetention(s, oldestKept))
                 .orElseThrow(() -> new NotFoundException("device " + imei + " has sent no reading yet"));
         return state;
@@ -100,7 +137,14 @@ public class PositionQueries {
             from = oldestKept;
         }
         List<State> readings = positions.readings(imei, from, limit);
-        audit(caller, ReadKind.DEVICE_READINGS, null, null, null, imei, null,
+        audit(
+                caller,
+                ReadKind.DEVICE_READINGS,
+                null,
+                null,
+                null,
+                imei,
+                null,
                 readings.stream().anyMatch(r -> r.latitude().isPresent()) ? List.of(imei) : List.of());
         return readings;
     }
@@ -118,15 +162,30 @@ public class PositionQueries {
         double dLat = radiusM / METRES_PER_DEGREE;
         double dLon = radiusM / (METRES_PER_DEGREE * Math.max(0.01, Math.cos(Math.toRadians(latitude))));
         // a bounding box on the index, then the great-circle distance
-        List<State> found = positions.near(latitude, longitude, radiusM, EARTH_RADIUS_M, latitude - dLat,
-                latitude + dLat, longitude - dLon, longitude + dLon, age);
-        audit(caller, ReadKind.RADIUS, latitude, longitude, radiusM, null, null, found.stream().map(State::imei).toList());
+        List<State> found = positions.near(
+                latitude,
+                longitude,
+                radiusM,
+                EARTH_RADIUS_M,
+                latitude - dLat,
+                latitude + dLat,
+                longitude - dLon,
+                longitude + dLon,
+                age);
+        audit(
+                caller,
+                ReadKind.RADIUS,
+                latitude,
+                longitude,
+                radiusM,
+                null,
+                null,
+                found.stream().map(State::imei).toList());
         return found;
     }
 
     /** Latest recent positions of a unit subtree's devices, for a map (audited). */
-    public record UnitMap(List<State> states, int devicesInUnit) {
-    }
+    public record UnitMap(List<State> states, int devicesInUnit) {}
 
     @Transactional
     public UnitMap unitPositions(String unitCode, int maxAgeMinutes, Caller caller) {
@@ -134,17 +193,30 @@ public class PositionQueries {
         int age = maxAgeMinutes <= 0 ? 60 : Math.min(maxAgeMinutes, 7 * 24 * 60);
         List<State> states = positions.recentPositions(
                 devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new), age);
-        audit(caller, ReadKind.UNIT_MAP, null, null, null, null, unitCode, states.stream().map(State::imei).toList());
+        audit(
+                caller,
+                ReadKind.UNIT_MAP,
+                null,
+                null,
+                null,
+                null,
+                unitCode,
+                states.stream().map(State::imei).toList());
         return new UnitMap(states, devices.size());
     }
 
     /** What an auditor filters the audit on; empty values match everything. */
-    public record AccessFilter(Optional<String> actor, Optional<String> imei, Optional<String> unitCode,
-                               Optional<Instant> from, Optional<Instant> to) {
+    public record AccessFilter(
+            Optional<String> actor,
+            Optional<String> imei,
+            Optional<String> unitCode,
+            Optional<Instant> from,
+            Optional<Instant> to) {
 
         String key() {
             return actor.orElse("") + "|" + imei.orElse("") + "|" + unitCode.orElse("") + "|"
-                    + from.map(Instant::toString).orElse("") + "|" + to.map(Instant::toString).orElse("");
+                    + from.map(Instant::toString).orElse("") + "|"
+                    + to.map(Instant::toString).orElse("");
         }
     }
 
@@ -157,11 +229,13 @@ public class PositionQueries {
                 throw InvalidArgumentException.of("imei", problem);
             }
         });
-        if (filter.from().isPresent() && filter.to().isPresent() && !filter.from().get().isBefore(filter.to().get())) {
+        if (filter.from().isPresent()
+                && filter.to().isPresent()
+                && !filter.from().get().isBefore(filter.to().get())) {
             throw InvalidArgumentException.of("to_time", "must be after from_time");
         }
-        var page = fr.interieur.neogend.kit.paging.PageRequest.of(pageSize <= 0 ? 100 : pageSize, pageToken,
-                filter.key());
+        var page =
+                fr.interieur.neogend.kit.paging.PageRequest.of(pageSize <= 0 ? 100 : pageSize, pageToken, filter.key());
         Optional<Long> before = Optional.empty();
         if (page.afterKey().isPresent()) {
             try {
@@ -175,8 +249,15 @@ public class PositionQueries {
     }
 
     /** Writes the audit entry of a read, with the devices whose position it returned. */
-    private void audit(Caller caller, ReadKind kind, Double lat, Double lon, Double radius, String imei, String unitCode,
-                       List<String> devices) {
+    private void audit(
+            Caller caller,
+            ReadKind kind,
+            Double lat,
+            Double lon,
+            Double radius,
+            String imei,
+            String unitCode,
+            List<String> devices) {
         positions.audit(caller.username(), kind, lat, lon, radius, imei, unitCode, devices);
     }
 

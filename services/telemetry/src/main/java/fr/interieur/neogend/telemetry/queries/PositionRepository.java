@@ -29,8 +29,16 @@ public interface PositionRepository {
      * point (great-circle distance, {@code earthRadiusM}), inside the bounding box given, nearest first,
      * at most 500.
      */
-    List<State> near(double latitude, double longitude, double radiusM, double earthRadiusM, double minLatitude,
-                     double maxLatitude, double minLongitude, double maxLongitude, int maxAgeMinutes);
+    List<State> near(
+            double latitude,
+            double longitude,
+            double radiusM,
+            double earthRadiusM,
+            double minLatitude,
+            double maxLatitude,
+            double minLongitude,
+            double maxLongitude,
+            int maxAgeMinutes);
 
     /** Latest positions of these devices taken within the last {@code maxAgeMinutes}, by IMEI. */
     List<State> recentPositions(String[] imeis, int maxAgeMinutes);
@@ -39,6 +47,13 @@ public interface PositionRepository {
     List<Access> accesses(AccessFilter filter, Optional<Long> beforeId, int limit);
 
     /** Writes the audit entry of a read, with the devices whose position it returned. */
-    void audit(String actor, PositionQueries.ReadKind kind, Double latitude, Double longitude, Double radiusM, String imei,
-               String unitCode, List<String> devices);
+    void audit(
+            String actor,
+            PositionQueries.ReadKind kind,
+            Double latitude,
+            Double longitude,
+            Double radiusM,
+            String imei,
+            String unitCode,
+            List<String> devices);
 }

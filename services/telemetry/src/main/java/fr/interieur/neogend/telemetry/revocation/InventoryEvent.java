@@ -9,11 +9,19 @@ import java.util.UUID;
  *
  * @param replacementImei for an exchange, the device that replaced this one
  */
-public record InventoryEvent(UUID eventId, Kind kind, String imei, Instant occurredAt,
-                             Optional<String> replacementImei, Optional<String> packId) {
+public record InventoryEvent(
+        UUID eventId,
+        Kind kind,
+        String imei,
+        Instant occurredAt,
+        Optional<String> replacementImei,
+        Optional<String> packId) {
 
     /** What happened to the device. */
     public enum Kind {
-        DEVICE_LOST, DEVICE_STOLEN, DEVICE_EXCHANGED, DEVICE_RETURNED
+        DEVICE_LOST,
+        DEVICE_STOLEN,
+        DEVICE_EXCHANGED,
+        DEVICE_RETURNED
     }
 }

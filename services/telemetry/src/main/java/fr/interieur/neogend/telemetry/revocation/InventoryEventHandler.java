@@ -1,7 +1,7 @@
 package fr.interieur.neogend.telemetry.revocation;
 
-import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.telemetry.ingestion.Upload;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -34,8 +34,8 @@ public class InventoryEventHandler {
     public boolean apply(InventoryEvent event) {
         Validation v = new Validation();
         v.check(IMEI.matcher(event.imei()).matches(), "event.imei", "must be 15 digits");
-        event.replacementImei().ifPresent(r -> v.check(IMEI.matcher(r).matches(), "event.replacement_imei",
-                "must be 15 digits"));
+        event.replacementImei()
+                .ifPresent(r -> v.check(IMEI.matcher(r).matches(), "event.replacement_imei", "must be 15 digits"));
         v.throwIfInvalid();
         Instant now = clock.instant();
         if (!repository.insertEvent(event, now)) {
@@ -43,11 +43,12 @@ public class InventoryEventHandler {
         }
         repository.revoke(event.imei(), event.kind(), now, event.eventId());
         switch (event.kind()) {
-            case DEVICE_LOST -> repository.queueCommands(event.imei(), List.of(Upload.CommandKind.LOCK), now, event.eventId());
-            case DEVICE_STOLEN -> repository.queueCommands(event.imei(), List.of(Upload.CommandKind.LOCK, Upload.CommandKind.WIPE), now,
-                    event.eventId());
-            case DEVICE_EXCHANGED, DEVICE_RETURNED -> {
-            }
+            case DEVICE_LOST ->
+                repository.queueCommands(event.imei(), List.of(Upload.CommandKind.LOCK), now, event.eventId());
+            case DEVICE_STOLEN ->
+                repository.queueCommands(
+                        event.imei(), List.of(Upload.CommandKind.LOCK, Upload.CommandKind.WIPE), now, event.eventId());
+            case DEVICE_EXCHANGED, DEVICE_RETURNED -> {}
         }
         return true;
     }

@@ -17,7 +17,11 @@ public interface RevocationRepository {
     void revoke(String imei, InventoryEvent.Kind reason, Instant at, java.util.UUID eventId);
 
     /** Queues remote commands for a device, as caused by an event. */
-    void queueCommands(String imei, List<fr.interieur.neogend.telemetry.ingestion.Upload.CommandKind> commands, Instant at, java.util.UUID eventId);
+    void queueCommands(
+            String imei,
+            List<fr.interieur.neogend.telemetry.ingestion.Upload.CommandKind> commands,
+            Instant at,
+            java.util.UUID eventId);
 
     /** Why a device is revoked (DEVICE_LOST, DEVICE_STOLEN, DEVICE_EXCHANGED, DEVICE_RETURNED), if it is. */
     java.util.Optional<String> reasonOf(String imei);

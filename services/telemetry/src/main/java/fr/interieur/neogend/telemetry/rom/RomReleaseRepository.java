@@ -17,8 +17,15 @@ public interface RomReleaseRepository {
     String nextId();
 
     /** Stores a release published now; false when the supplier published this fingerprint already. */
-    boolean insert(String id, String supplierId, String model, String buildFingerprint, LocalDate patchLevel,
-                   String kernelSourceSha256, String kernelConfig, LocalDate bulletinDate);
+    boolean insert(
+            String id,
+            String supplierId,
+            String model,
+            String buildFingerprint,
+            LocalDate patchLevel,
+            String kernelSourceSha256,
+            String kernelConfig,
+            LocalDate bulletinDate);
 
     Optional<Release> find(String id);
 

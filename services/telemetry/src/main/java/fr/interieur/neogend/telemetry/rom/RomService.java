@@ -37,32 +37,54 @@ public class RomService {
     }
 
     /** A release as stored. */
-    public record Release(String id, String supplierId, String model, String buildFingerprint, LocalDate patchLevel,
-                          String kernelSourceSha256, String kernelConfig, LocalDate bulletinDate, Instant publishedAt,
-                          boolean approved) {
-    }
-
+    public record Release(
+            String id,
+            String supplierId,
+            String model,
+            String buildFingerprint,
+            LocalDate patchLevel,
+            String kernelSourceSha256,
+            String kernelConfig,
+            LocalDate bulletinDate,
+            Instant publishedAt,
+            boolean approved) {}
 
     @Transactional
-    public Release publish(String model, String fingerprint, String patchLevel, String sha256, String config,
-                           LocalDate bulletinDate, Caller caller) {
-        String supplier = caller.supplierId().orElseThrow(() ->
-                new AccessDeniedException("only a supplier client with a supplier_id publishes releases"));
+    public Release publish(
+            String model,
+            String fingerprint,
+            String patchLevel,
+            String sha256,
+            String config,
+            LocalDate bulletinDate,
+            Caller caller) {
+        String supplier = caller.supplierId()
+                .orElseThrow(() ->
+                        new AccessDeniedException("only a supplier client with a supplier_id publishes releases"));
         Validation v = new Validation();
-        v.check(model != null && TEXT.matcher(model).matches() && model.length() <= 100, "release.model",
+        v.check(
+                model != null && TEXT.matcher(model).matches() && model.length() <= 100,
+                "release.model",
                 "is required: 1 to 100 characters");
-        v.check(fingerprint != null && TEXT.matcher(fingerprint).matches(), "release.build_fingerprint",
+        v.check(
+                fingerprint != null && TEXT.matcher(fingerprint).matches(),
+                "release.build_fingerprint",
                 "is required: 1 to 200 characters");
         LocalDate patch = date(patchLevel, "release.security_patch_level", v);
         v.check(bulletinDate != null, "release.bulletin_date", "is required");
         LocalDate bulletin = bulletinDate;
-        v.check(sha256 != null && SHA256.matcher(sha256).matches(), "release.kernel_source_sha256",
+        v.check(
+                sha256 != null && SHA256.matcher(sha256).matches(),
+                "release.kernel_source_sha256",
                 "must be 64 lower-case hex digits");
-        v.check(config != null && !config.isBlank() && config.length() <= MAX_CONFIG, "release.kernel_config",
+        v.check(
+                config != null && !config.isBlank() && config.length() <= MAX_CONFIG,
+                "release.kernel_config",
                 "is required: the kernel .config, at most 256 KiB");
         v.throwIfInvalid();
         String id = releases.nextId();
-        boolean stored = releases.insert(id, supplier, model.trim(), fingerprint.trim(), patch, sha256, config, bulletin);
+        boolean stored =
+                releases.insert(id, supplier, model.trim(), fingerprint.trim(), patch, sha256, config, bulletin);
         if (!stored) { // only ever the caller's own release: another supplier's fingerprint is no conflict
             throw new AlreadyExistsException("you published a release with this build fingerprint already");
         }
@@ -73,9 +95,9 @@ public class RomService {
     public List<Release> list(Optional<String> model, Caller caller) {
         // a supplier sees its own releases only (a supplier client without an id: none)
         Optional<String> supplier = caller.hasRole(Caller.SUPPLIER)
-                ? Optional.of(caller.supplierId().orElse("\u0000")) : Optional.empty();
+                ? Optional.of(caller.supplierId().orElse("\u0000"))
+                : Optional.empty();
         return releases.list(model, supplier);
-
     }
 
     /** Approves a release for its model; the model's previous approval ends in the same transaction. */
@@ -87,10 +109,17 @@ public class RomService {
     }
 
     /** Compliance of one model in one holding unit. */
-    public record UnitModelCompliance(String unitCode, String model, long devices, long reporting, long nonCompliant,
-                                      int maxGapDays, Optional<LocalDate> approvedPatchLevel,
-                                      List<String> nonCompliantImeis, long sumGapDays, long devicesWithGap) {
-    }
+    public record UnitModelCompliance(
+            String unitCode,
+            String model,
+            long devices,
+            long reporting,
+            long nonCompliant,
+            int maxGapDays,
+            Optional<LocalDate> approvedPatchLevel,
+            List<String> nonCompliantImeis,
+            long sumGapDays,
+            long devicesWithGap) {}
 
     /**
      * Compliance per holding unit and model of some devices (those in service within the caller's reach,
@@ -133,19 +162,37 @@ public class RomService {
             String unit = key.substring(0, key.indexOf('\0'));
             String model = key.substring(key.indexOf('\0') + 1);
             List<String> imeis = late.getOrDefault(key, List.of()).stream()
-                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue()
+                            .reversed()
                             .thenComparing(java.util.Map.Entry.comparingByKey()))
-                    .limit(200).map(java.util.Map.Entry::getKey).toList();
-            out.add(new UnitModelCompliance(unit, model, l[0], l[1], l[2], (int) l[3],
-                    Optional.ofNullable(approved.get(model)), imeis, l[4], l[5]));
+                    .limit(200)
+                    .map(java.util.Map.Entry::getKey)
+                    .toList();
+            out.add(new UnitModelCompliance(
+                    unit,
+                    model,
+                    l[0],
+                    l[1],
+                    l[2],
+                    (int) l[3],
+                    Optional.ofNullable(approved.get(model)),
+                    imeis,
+                    l[4],
+                    l[5]));
         });
         return out;
     }
 
     /** Compliance of one model over some devices. */
-    public record ModelCompliance(String model, Optional<LocalDate> approvedPatchLevel, long devices, long reporting,
-                                  long nonCompliant, int maxGapDays, int averageGapDays, int supplierDelayDays) {
-    }
+    public record ModelCompliance(
+            String model,
+            Optional<LocalDate> approvedPatchLevel,
+            long devices,
+            long reporting,
+            long nonCompliant,
+            int maxGapDays,
+            int averageGapDays,
+            int supplierDelayDays) {}
 
     /**
      * The fleet view: per model, the sum of that model's unit lines over the same devices — so the fleet
@@ -155,17 +202,27 @@ public class RomService {
     public List<ModelCompliance> compliance(List<InventoryDevices.Placed> devices) {
         java.util.Map<String, Integer> delays = releases.approvedSupplierDelays();
         java.util.Map<String, List<UnitModelCompliance>> byModel = new java.util.TreeMap<>();
-        unitCompliance(devices).forEach(l -> byModel.computeIfAbsent(l.model(), m -> new ArrayList<>()).add(l));
+        unitCompliance(devices)
+                .forEach(l -> byModel.computeIfAbsent(l.model(), m -> new ArrayList<>())
+                        .add(l));
         List<ModelCompliance> out = new ArrayList<>();
         byModel.forEach((model, lines) -> {
-            long gapped = lines.stream().mapToLong(UnitModelCompliance::devicesWithGap).sum();
+            long gapped = lines.stream()
+                    .mapToLong(UnitModelCompliance::devicesWithGap)
+                    .sum();
             long sum = lines.stream().mapToLong(UnitModelCompliance::sumGapDays).sum();
-            out.add(new ModelCompliance(model, lines.get(0).approvedPatchLevel(),
+            out.add(new ModelCompliance(
+                    model,
+                    lines.get(0).approvedPatchLevel(),
                     lines.stream().mapToLong(UnitModelCompliance::devices).sum(),
                     lines.stream().mapToLong(UnitModelCompliance::reporting).sum(),
                     lines.stream().mapToLong(UnitModelCompliance::nonCompliant).sum(),
-                    lines.stream().mapToInt(UnitModelCompliance::maxGapDays).max().orElse(0),
-                    gapped == 0 ? 0 : (int) Math.round((double) sum / gapped), delays.getOrDefault(model, 0)));
+                    lines.stream()
+                            .mapToInt(UnitModelCompliance::maxGapDays)
+                            .max()
+                            .orElse(0),
+                    gapped == 0 ? 0 : (int) Math.round((double) sum / gapped),
+                    delays.getOrDefault(model, 0)));
         });
         return out;
     }
@@ -173,7 +230,8 @@ public class RomService {
     /** Reporting devices among these whose build no published release names. */
     @Transactional(readOnly = true)
     public long unknownBuildDevices(List<InventoryDevices.Placed> devices) {
-        return releases.unknownBuildDevices(devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new));
+        return releases.unknownBuildDevices(
+                devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new));
     }
 
     private java.util.Map<String, LocalDate> approvedLevels() {

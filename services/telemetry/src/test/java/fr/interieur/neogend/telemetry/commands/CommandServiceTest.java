@@ -1,12 +1,12 @@
 package fr.interieur.neogend.telemetry.commands;
 
-import fr.interieur.neogend.telemetry.ingestion.Upload.CommandKind;
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
+import fr.interieur.neogend.telemetry.ingestion.Upload.CommandKind;
 import fr.interieur.neogend.telemetry.revocation.InventoryEvent;
 import fr.interieur.neogend.telemetry.revocation.RevocationRepository;
 import org.junit.jupiter.api.Test;
@@ -39,8 +39,8 @@ class CommandServiceTest {
     private final CommandRepository commands = new CommandRepository() {
         @Override
         public Upload.Command queue(String imei, CommandKind command) {
-            Upload.Command c = new Upload.Command(queued.size() + 1, command, Upload.CommandStatus.QUEUED,
-                    Instant.now());
+            Upload.Command c =
+                    new Upload.Command(queued.size() + 1, command, Upload.CommandStatus.QUEUED, Instant.now());
             queued.add(c);
             return c;
         }
@@ -56,8 +56,7 @@ class CommandServiceTest {
         }
 
         @Override
-        public void acknowledge(String imei, Collection<Long> ids) {
-        }
+        public void acknowledge(String imei, Collection<Long> ids) {}
 
         @Override
         public List<Upload.Command> deliverPending(String imei) {
@@ -110,9 +109,10 @@ class CommandServiceTest {
     };
 
     private final CommandService service = new CommandService(commands, revocations, inventory);
-    private final Caller manager = new Caller("s", "fm", Set.of(Caller.FLEET_MANAGER), Optional.empty(), Optional.empty());
-    private final Caller unitManager = new Caller("s", "um", Set.of(Caller.UNIT_MANAGER), Optional.of("GN-RBRE"),
-            Optional.empty());
+    private final Caller manager =
+            new Caller("s", "fm", Set.of(Caller.FLEET_MANAGER), Optional.empty(), Optional.empty());
+    private final Caller unitManager =
+            new Caller("s", "um", Set.of(Caller.UNIT_MANAGER), Optional.of("GN-RBRE"), Optional.empty());
 
     @Test
     void aDeviceInServiceTakesEveryCommandButOnlyAFleetManagerWipes() {
@@ -121,11 +121,13 @@ class CommandServiceTest {
         assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.WIPE, unitManager))
                 .isInstanceOf(AccessDeniedException.class);
         service.queue(DEVICE, CommandKind.WIPE, manager);
-        assertThatThrownBy(() -> service.queue(DEVICE, null, manager)).isInstanceOf(InvalidArgumentException.class)
+        assertThatThrownBy(() -> service.queue(DEVICE, null, manager))
+                .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("LOCK, WIPE or LOCATE");
         assertThatThrownBy(() -> service.queue("352990110000029", CommandKind.LOCK, manager)) // not in inventory
                 .isInstanceOf(fr.interieur.neogend.kit.error.NotFoundException.class);
-        assertThat(service.list(DEVICE)).extracting(Upload.Command::command)
+        assertThat(service.list(DEVICE))
+                .extracting(Upload.Command::command)
                 .containsExactly(CommandKind.LOCATE, CommandKind.LOCK, CommandKind.WIPE);
     }
 
@@ -135,17 +137,20 @@ class CommandServiceTest {
             revoked.put(DEVICE, reason);
             for (CommandKind command : List.of(CommandKind.LOCK, CommandKind.WIPE, CommandKind.LOCATE)) {
                 assertThatThrownBy(() -> service.queue(DEVICE, command, manager))
-                        .isInstanceOf(PreconditionFailedException.class).hasMessageContaining("revoked for good");
+                        .isInstanceOf(PreconditionFailedException.class)
+                        .hasMessageContaining("revoked for good");
             }
         }
         for (String reason : List.of("DEVICE_LOST", "DEVICE_STOLEN")) {
             revoked.put(DEVICE, reason);
             assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.LOCATE, manager))
-                    .isInstanceOf(PreconditionFailedException.class).hasMessageContaining("LOCK and WIPE only");
+                    .isInstanceOf(PreconditionFailedException.class)
+                    .hasMessageContaining("LOCK and WIPE only");
             service.queue(DEVICE, CommandKind.LOCK, manager);
             service.queue(DEVICE, CommandKind.WIPE, manager);
         }
-        assertThat(queued).extracting(Upload.Command::command)
+        assertThat(queued)
+                .extracting(Upload.Command::command)
                 .containsExactly(CommandKind.LOCK, CommandKind.WIPE, CommandKind.LOCK, CommandKind.WIPE);
     }
 }

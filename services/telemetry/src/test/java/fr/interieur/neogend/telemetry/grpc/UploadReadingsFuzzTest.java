@@ -49,45 +49,63 @@ class UploadReadingsFuzzTest {
         }
         int acks = data.consumeInt(0, 3);
         for (int i = 0; i < acks; i++) {
-            request.addAcknowledgedCommandIds(data.consumeBoolean() ? Long.toString(data.consumeLong())
-                    : data.consumeString(12));
+            request.addAcknowledgedCommandIds(
+                    data.consumeBoolean() ? Long.toString(data.consumeLong()) : data.consumeString(12));
         }
         RecordingStore store = new RecordingStore(data.consumeBoolean() && data.consumeBoolean());
-        IngestionService ingestion = new IngestionService(store, Optional.of(Clock.fixed(NOW, ZoneOffset.UTC)),
-                RETENTION, FUTURE_TOLERANCE, "per-statement", null, credential -> Optional.empty(),
+        IngestionService ingestion = new IngestionService(
+                store,
+                Optional.of(Clock.fixed(NOW, ZoneOffset.UTC)),
+                RETENTION,
+                FUTURE_TOLERANCE,
+                "per-statement",
+                null,
+                credential -> Optional.empty(),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         UploadReadingsRequest batch = request.build();
         try {
-            Upload upload = ingestion.ingest("490154203237518", TelemetryGrpcService.readings(batch.getReadingsList()),
+            Upload upload = ingestion.ingest(
+                    "490154203237518",
+                    TelemetryGrpcService.readings(batch.getReadingsList()),
                     batch.getAcknowledgedCommandIdsList());
             assertThat(upload.stored() + upload.duplicates() + upload.rejected().size())
                     .isEqualTo(batch.getReadingsCount());
-            assertThat(new HashSet<>(upload.rejected().stream().map(Upload.Rejected::index).toList()))
+            assertThat(new HashSet<>(upload.rejected().stream()
+                            .map(Upload.Rejected::index)
+                            .toList()))
                     .hasSize(upload.rejected().size())
                     .allSatisfy(i -> assertThat(i).isBetween(0, batch.getReadingsCount() - 1));
             upload.rejected().forEach(r -> assertThat(r.reason()).isNotBlank());
             store.inserted.forEach(UploadReadingsFuzzTest::assertSound);
             if (store.revoked) {
                 assertThat(store.inserted).isEmpty();
-                assertThat(upload.rejected()).as("every reading of a revoked device is refused")
+                assertThat(upload.rejected())
+                        .as("every reading of a revoked device is refused")
                         .hasSize(batch.getReadingsCount())
                         .allSatisfy(r -> assertThat(r.reason()).contains("revoked"));
             }
         } catch (InvalidArgumentException e) {
-            assertThat(e.violations()).singleElement().satisfies(v -> assertThat(v.field())
-                    .isIn("readings", "acknowledged_command_ids"));
-            assertThat(store.writes).as("nothing is written for a refused batch").isZero();
+            assertThat(e.violations())
+                    .singleElement()
+                    .satisfies(v -> assertThat(v.field()).isIn("readings", "acknowledged_command_ids"));
+            assertThat(store.writes)
+                    .as("nothing is written for a refused batch")
+                    .isZero();
         }
     }
 
     private static Reading reading(FuzzedDataProvider data) {
-        Reading.Builder r = Reading.newBuilder().setSequence(data.consumeBoolean() ? data.consumeLong(0, 50)
-                : data.consumeLong());
+        Reading.Builder r =
+                Reading.newBuilder().setSequence(data.consumeBoolean() ? data.consumeLong(0, 50) : data.consumeLong());
         if (data.consumeBoolean()) {
-            r.setRecordedAt(data.consumeBoolean()
-                    ? Timestamp.newBuilder().setSeconds(NOW.getEpochSecond() - data.consumeLong(-600, 3_000_000))
-                            .setNanos(data.consumeInt(0, 999_999_999))
-                    : Timestamp.newBuilder().setSeconds(data.consumeLong()).setNanos(data.consumeInt()));
+            r.setRecordedAt(
+                    data.consumeBoolean()
+                            ? Timestamp.newBuilder()
+                                    .setSeconds(NOW.getEpochSecond() - data.consumeLong(-600, 3_000_000))
+                                    .setNanos(data.consumeInt(0, 999_999_999))
+                            : Timestamp.newBuilder()
+                                    .setSeconds(data.consumeLong())
+                                    .setNanos(data.consumeInt()));
         }
         r.setBatteryPercent(data.consumeBoolean() ? data.consumeInt(0, 100) : data.consumeInt())
                 .setCharging(data.consumeBoolean())
@@ -102,7 +120,8 @@ class UploadReadingsFuzzTest {
             r.setAccuracyM(data.consumeFloat());
         }
         return r.setSecurityPatchLevel(data.consumeBoolean() ? "2026-05-01" : data.consumeString(12))
-                .setRomBuild(data.consumeString(30)).setKernelVersion(data.consumeString(30))
+                .setRomBuild(data.consumeString(30))
+                .setKernelVersion(data.consumeString(30))
                 .setAgentVersion(data.consumeString(45))
                 .setFreeStorageMb(data.consumeBoolean() ? data.consumeLong(0, 64_000) : data.consumeLong())
                 .build();
@@ -116,7 +135,9 @@ class UploadReadingsFuzzTest {
         assertThat(r.latitude().isPresent()).isEqualTo(r.longitude().isPresent());
         r.latitude().ifPresent(lat -> assertThat(lat).isBetween(-90.0, 90.0));
         r.longitude().ifPresent(lon -> assertThat(lon).isBetween(-180.0, 180.0));
-        r.accuracyM().ifPresent(a -> assertThat(a >= 0 && a < 100_000).as("accuracy %s", a).isTrue());
+        r.accuracyM()
+                .ifPresent(a ->
+                        assertThat(a >= 0 && a < 100_000).as("accuracy %s", a).isTrue());
         assertThat(r.freeStorageMb()).isNotNegative();
         assertThat(r.agentVersion().length()).isLessThanOrEqualTo(40);
     }
@@ -137,8 +158,12 @@ class UploadReadingsFuzzTest {
         }
 
         @Override
-        public Stored store(String imei, List<ReadingIn> readings, ReadingIn newest,
-                            java.util.Optional<ReadingIn> newestPosition, java.util.Optional<ReadingIn> newestSoftware) {
+        public Stored store(
+                String imei,
+                List<ReadingIn> readings,
+                ReadingIn newest,
+                java.util.Optional<ReadingIn> newestPosition,
+                java.util.Optional<ReadingIn> newestSoftware) {
             writes++;
             if (revoked) { // as the JDBC store: nothing written for a revoked device
                 return new Stored(true, 0, true);

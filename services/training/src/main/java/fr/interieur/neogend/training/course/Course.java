@@ -13,5 +13,4 @@ public record Course(
         List<String> modelFamilies,
         int certificationValidityMonths,
         String agreementItemCode,
-        String agreementId) {
-}
+        String agreementId) {}

@@ -21,7 +21,7 @@ public class CourseCatalog {
     @Transactional(readOnly = true)
     public Page<Course> list(int pageSize, String pageToken) {
         PageRequest page = PageRequest.of(pageSize, pageToken, FILTERS);
-        return page.toPage(repository.page(page.afterKey(), page.fetchSize()), item -> String.valueOf(item.code()),
-                FILTERS);
+        return page.toPage(
+                repository.page(page.afterKey(), page.fetchSize()), item -> String.valueOf(item.code()), FILTERS);
     }
 }

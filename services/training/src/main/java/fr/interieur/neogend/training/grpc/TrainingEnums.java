@@ -8,8 +8,7 @@ import fr.interieur.neogend.training.session.EnrolmentStatus;
  */
 final class TrainingEnums {
 
-    private TrainingEnums() {
-    }
+    private TrainingEnums() {}
 
     static fr.interieur.neogend.training.v1.EnrolmentStatus toProto(EnrolmentStatus status) {
         return switch (status) {

@@ -1,8 +1,7 @@
 package fr.interieur.neogend.training.keycloakclient;
 
-import fr.interieur.neogend.training.technician.TechnicianDirectory;
-
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
+import fr.interieur.neogend.training.technician.TechnicianDirectory;
 import io.grpc.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +34,10 @@ public final class KeycloakTechnicianDirectory implements TechnicianDirectory {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String TECHNICIAN_ROLE = "technician";
     private static final int MAX_ENTRIES = 10_000;
-    private static final String UNAVAILABLE = "the realm's users cannot be read now (Keycloak): nothing was recorded; "
-            + "try again later";
+    private static final String UNAVAILABLE =
+            "the realm's users cannot be read now (Keycloak): nothing was recorded; " + "try again later";
 
-    private record Entry(Answer answer, long expiresAt) {
-    }
+    private record Entry(Answer answer, long expiresAt) {}
 
     private final URI adminRealm;
     private final ServiceTokenSource tokens;
@@ -80,8 +78,10 @@ public final class KeycloakTechnicianDirectory implements TechnicianDirectory {
             log.warn("no token for the training service account: the realm's users cannot be read");
             return Status.UNAVAILABLE.withDescription(UNAVAILABLE).asRuntimeException();
         });
-        JsonNode users = get("users?exact=true&briefRepresentation=true&username="
-                + URLEncoder.encode(username, StandardCharsets.UTF_8), token);
+        JsonNode users = get(
+                "users?exact=true&briefRepresentation=true&username="
+                        + URLEncoder.encode(username, StandardCharsets.UTF_8),
+                token);
         JsonNode user = null;
         for (JsonNode u : users) { // the very name: Keycloak keeps user names in lower case, "Technician" is not one
             if (u.path("username").asString().equals(username)) {
@@ -95,8 +95,8 @@ public final class KeycloakTechnicianDirectory implements TechnicianDirectory {
             return Answer.DISABLED;
         }
         String id = user.path("id").asString();
-        JsonNode roles = get("users/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/role-mappings/realm/composite",
-                token);
+        JsonNode roles =
+                get("users/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/role-mappings/realm/composite", token);
         for (JsonNode role : roles) {
             if (TECHNICIAN_ROLE.equals(role.path("name").asString())) {
                 return Answer.TECHNICIAN;
@@ -106,12 +106,18 @@ public final class KeycloakTechnicianDirectory implements TechnicianDirectory {
     }
 
     private JsonNode get(String relative, String token) {
-        HttpRequest request = HttpRequest.newBuilder(adminRealm.resolve(relative)).timeout(timeout)
-                .header("Authorization", "Bearer " + token).header("Accept", "application/json").GET().build();
+        HttpRequest request = HttpRequest.newBuilder(adminRealm.resolve(relative))
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json")
+                .GET()
+                .build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                log.warn("Keycloak's admin API answered HTTP {} to the training service account ({})", r.statusCode(),
+                log.warn(
+                        "Keycloak's admin API answered HTTP {} to the training service account ({})",
+                        r.statusCode(),
                         request.uri().getPath());
                 throw Status.UNAVAILABLE.withDescription(UNAVAILABLE).asRuntimeException();
             }

@@ -1,8 +1,7 @@
 package fr.interieur.neogend.training.keycloakclient;
 
-import fr.interieur.neogend.training.technician.TechnicianDirectory;
-
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
+import fr.interieur.neogend.training.technician.TechnicianDirectory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -22,19 +22,26 @@ class GrpcAgreementPriceLines implements AgreementPriceLines, DisposableBean {
 
     private final PeerChannel peer;
 
-    GrpcAgreementPriceLines(@Value("${neogend.order.target:localhost:9092}") String target,
-                            @Value("${neogend.order.deadline:5s}") Duration deadline, ObservationRegistry observations) {
+    GrpcAgreementPriceLines(
+            @Value("${neogend.order.target:localhost:9092}") String target,
+            @Value("${neogend.order.deadline:5s}") Duration deadline,
+            ObservationRegistry observations) {
         this.peer = new PeerChannel("order", target, deadline, observations);
     }
 
     @Override
     public Optional<String> problemWithTrainingDayLine(String agreementId, String itemCode) {
         try {
-            var agreement = peer.callIdempotent(OrderServiceGrpc.newBlockingStub(peer.channel()),
-                    stub -> stub.getAgreement(GetAgreementRequest.newBuilder().setId(agreementId).build()),
-                    "the course's agreement cannot be checked now; try again later").getAgreement();
+            var agreement = peer.callIdempotent(
+                            OrderServiceGrpc.newBlockingStub(peer.channel()),
+                            stub -> stub.getAgreement(GetAgreementRequest.newBuilder()
+                                    .setId(agreementId)
+                                    .build()),
+                            "the course's agreement cannot be checked now; try again later")
+                    .getAgreement();
             Optional<CatalogueItem> line = agreement.getPriceScheduleList().stream()
-                    .filter(i -> i.getCode().equals(itemCode)).findFirst();
+                    .filter(i -> i.getCode().equals(itemCode))
+                    .findFirst();
             if (line.isEmpty()) {
                 return Optional.of("agreement " + agreementId + " has no price line " + itemCode);
             }

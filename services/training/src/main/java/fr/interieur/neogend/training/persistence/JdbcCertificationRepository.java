@@ -17,10 +17,16 @@ import java.util.Optional;
 @Repository
 class JdbcCertificationRepository implements CertificationRepository {
 
-    private static final String COLUMNS = "id, technician, course_code, model_families, issued_on, valid_until, session_id";
-    private static final RowMapper<Certification> ROW = (rs, n) -> new Certification(rs.getLong(1), rs.getString(2),
-            rs.getString(3), Arrays.asList((String[]) rs.getArray(4).getArray()), rs.getDate(5).toLocalDate(),
-            rs.getDate(6).toLocalDate(), rs.getString(7));
+    private static final String COLUMNS =
+            "id, technician, course_code, model_families, issued_on, valid_until, session_id";
+    private static final RowMapper<Certification> ROW = (rs, n) -> new Certification(
+            rs.getLong(1),
+            rs.getString(2),
+            rs.getString(3),
+            Arrays.asList((String[]) rs.getArray(4).getArray()),
+            rs.getDate(5).toLocalDate(),
+            rs.getDate(6).toLocalDate(),
+            rs.getString(7));
 
     private final JdbcClient jdbc;
 
@@ -34,27 +40,41 @@ class JdbcCertificationRepository implements CertificationRepository {
                         insert into certification (technician, course_code, model_families, issued_on, valid_until,
                                                    session_id)
                         values (?, ?, ?, ?, ?, ?)""")
-                .params(c.technician(), c.courseCode(), c.modelFamilies().toArray(String[]::new),
-                        Date.valueOf(c.issuedOn()), Date.valueOf(c.validUntil()), c.sessionId())
+                .params(
+                        c.technician(),
+                        c.courseCode(),
+                        c.modelFamilies().toArray(String[]::new),
+                        Date.valueOf(c.issuedOn()),
+                        Date.valueOf(c.validUntil()),
+                        c.sessionId())
                 .update();
     }
 
     @Override
     public List<Certification> ofTechnician(String technician) {
         return jdbc.sql("select " + COLUMNS + " from certification where technician = ? order by valid_until, id")
-                .param(technician).query(ROW).list();
+                .param(technician)
+                .query(ROW)
+                .list();
     }
 
     @Override
     public List<Certification> endingBetween(LocalDate from, LocalDate to) {
         return jdbc.sql("select " + COLUMNS + " from certification where valid_until between ? and ? "
                         + "order by valid_until, technician, id")
-                .params(Date.valueOf(from), Date.valueOf(to)).query(ROW).list();
+                .params(Date.valueOf(from), Date.valueOf(to))
+                .query(ROW)
+                .list();
     }
 
     @Override
-    public List<Certification> expired(LocalDate before, Optional<LocalDate> since, String technician,
-                                       Optional<LocalDate> afterValidUntil, Optional<Long> afterId, int limit) {
+    public List<Certification> expired(
+            LocalDate before,
+            Optional<LocalDate> since,
+            String technician,
+            Optional<LocalDate> afterValidUntil,
+            Optional<Long> afterId,
+            int limit) {
         StringBuilder where = new StringBuilder("where valid_until < ?");
         List<Object> args = new ArrayList<>(List.of(Date.valueOf(before)));
         since.ifPresent(s -> {
@@ -73,6 +93,8 @@ class JdbcCertificationRepository implements CertificationRepository {
         args.add(limit);
         return jdbc.sql("select " + COLUMNS + " from certification " + where
                         + " order by valid_until desc, id desc limit ?")
-                .params(args).query(ROW).list();
+                .params(args)
+                .query(ROW)
+                .list();
     }
 }

@@ -34,12 +34,16 @@ class JdbcCourseRepository implements CourseRepository {
                         + "order by code limit :limit")
                 .param("after", after.orElse(null))
                 .param("limit", limit)
-                .query(ROW).list();
+                .query(ROW)
+                .list();
     }
 
     @Override
     public Optional<Course> find(String code) {
-        return jdbc.sql("select * from course where code = ?").param(code).query(ROW).optional();
+        return jdbc.sql("select * from course where code = ?")
+                .param(code)
+                .query(ROW)
+                .optional();
     }
 
     @Override
@@ -48,9 +52,15 @@ class JdbcCourseRepository implements CourseRepository {
                         insert into course (code, title, duration_days, model_families, certification_validity_months,
                                             agreement_item_code, agreement_id)
                         values (?, ?, ?, ?, ?, ?, ?) on conflict (code) do nothing""")
-                .params(c.code(), c.title(), c.durationDays(), c.modelFamilies().toArray(String[]::new),
-                        c.certificationValidityMonths(), c.agreementItemCode().isEmpty() ? null : c.agreementItemCode(),
-                        c.agreementId().isEmpty() ? null : c.agreementId())
-                .update() == 1;
+                        .params(
+                                c.code(),
+                                c.title(),
+                                c.durationDays(),
+                                c.modelFamilies().toArray(String[]::new),
+                                c.certificationValidityMonths(),
+                                c.agreementItemCode().isEmpty() ? null : c.agreementItemCode(),
+                                c.agreementId().isEmpty() ? null : c.agreementId())
+                        .update()
+                == 1;
     }
 }

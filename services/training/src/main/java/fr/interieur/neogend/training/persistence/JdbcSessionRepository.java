@@ -30,12 +30,22 @@ class JdbcSessionRepository implements SessionRepository {
 
     @Override
     public String nextId() {
-        return String.format("TS-%06d", jdbc.sql("select nextval('training_session_number')").query(Long.class).single());
+        return String.format(
+                "TS-%06d",
+                jdbc.sql("select nextval('training_session_number')")
+                        .query(Long.class)
+                        .single());
     }
 
     @Override
-    public void insert(String id, String courseCode, LocalDate startDate, LocalDate endDate, String place,
-                       int capacity, String trainer) {
+    public void insert(
+            String id,
+            String courseCode,
+            LocalDate startDate,
+            LocalDate endDate,
+            String place,
+            int capacity,
+            String trainer) {
         jdbc.sql("""
                         insert into training_session (id, course_code, start_date, end_date, place, capacity, trainer,
                                                       created_at)
@@ -48,20 +58,31 @@ class JdbcSessionRepository implements SessionRepository {
     public Optional<Session> find(String id) {
         List<Enrolment> enrolments = jdbc.sql(
                         "select technician, status from enrolment where session_id = ? order by arrival")
-                .param(id).query((rs, n) -> new Enrolment(rs.getString(1), EnrolmentStatus.valueOf(rs.getString(2)))).list();
-        return jdbc.sql("select * from training_session where id = ?").param(id)
-                .query((rs, n) -> session(rs, enrolments)).optional();
+                .param(id)
+                .query((rs, n) -> new Enrolment(rs.getString(1), EnrolmentStatus.valueOf(rs.getString(2))))
+                .list();
+        return jdbc.sql("select * from training_session where id = ?")
+                .param(id)
+                .query((rs, n) -> session(rs, enrolments))
+                .optional();
     }
 
     @Override
     public Optional<Session> lock(String id) {
-        return jdbc.sql("select id from training_session where id = ? for update").param(id)
-                .query(String.class).optional().flatMap(this::find);
+        return jdbc.sql("select id from training_session where id = ? for update")
+                .param(id)
+                .query(String.class)
+                .optional()
+                .flatMap(this::find);
     }
 
     @Override
-    public List<Session> page(LocalDate endsOnOrAfter, String courseCode, Optional<LocalDate> afterStart,
-                              Optional<String> afterId, int limit) {
+    public List<Session> page(
+            LocalDate endsOnOrAfter,
+            String courseCode,
+            Optional<LocalDate> afterStart,
+            Optional<String> afterId,
+            int limit) {
         List<Object> args = new ArrayList<>(List.of(Date.valueOf(endsOnOrAfter)));
         StringBuilder where = new StringBuilder(" where end_date >= ?");
         if (!courseCode.isEmpty()) {
@@ -84,11 +105,21 @@ class JdbcSessionRepository implements SessionRepository {
         Map<String, List<Enrolment>> enrolments = new HashMap<>();
         jdbc.sql("select session_id, technician, status from enrolment where session_id = any(?) order by arrival")
                 .param(rows.stream().map(Session::id).toArray(String[]::new))
-                .query((rs, n) -> enrolments.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                .query((rs, n) -> enrolments
+                        .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                         .add(new Enrolment(rs.getString(2), EnrolmentStatus.valueOf(rs.getString(3)))))
                 .list();
-        return rows.stream().map(r -> new Session(r.id(), r.courseCode(), r.startDate(), r.endDate(), r.place(),
-                r.capacity(), r.trainer(), enrolments.getOrDefault(r.id(), List.of()))).toList();
+        return rows.stream()
+                .map(r -> new Session(
+                        r.id(),
+                        r.courseCode(),
+                        r.startDate(),
+                        r.endDate(),
+                        r.place(),
+                        r.capacity(),
+                        r.trainer(),
+                        enrolments.getOrDefault(r.id(), List.of())))
+                .toList();
     }
 
     @Override
@@ -98,22 +129,21 @@ class JdbcSessionRepository implements SessionRepository {
                         insert into enrolment (session_id, technician, status, updated_at) values (?, ?, ?, now())
                         on conflict (session_id, technician) do update set status = excluded.status, updated_at = now(),
                             arrival = nextval('enrolment_arrival')
-                        where enrolment.status = 'WITHDRAWN'""")
-                .params(sessionId, technician, status.name()).update() == 1;
+                        where enrolment.status = 'WITHDRAWN'""").params(sessionId, technician, status.name()).update() == 1;
     }
 
     @Override
     public void setStatus(String sessionId, String technician, EnrolmentStatus status) {
         jdbc.sql("update enrolment set status = ?, updated_at = now() where session_id = ? and technician = ?")
-                .params(status.name(), sessionId, technician).update();
+                .params(status.name(), sessionId, technician)
+                .update();
     }
 
     @Override
     public void putResult(String sessionId, String technician, EnrolmentStatus status) {
         jdbc.sql("""
                         insert into enrolment (session_id, technician, status, updated_at) values (?, ?, ?, now())
-                        on conflict (session_id, technician) do update set status = excluded.status, updated_at = now()""")
-                .params(sessionId, technician, status.name()).update();
+                        on conflict (session_id, technician) do update set status = excluded.status, updated_at = now()""").params(sessionId, technician, status.name()).update();
     }
 
     @Override
@@ -127,16 +157,32 @@ class JdbcSessionRepository implements SessionRepository {
                           and exists (select 1 from enrolment e where e.session_id = s.id
                                       and e.status in ('PASSED', 'FAILED', 'ABSENT'))
                         order by s.id""")
-                .params(Date.valueOf(last), Date.valueOf(first), agreementId, Date.valueOf(last), Date.valueOf(first),
+                .params(
+                        Date.valueOf(last),
+                        Date.valueOf(first),
+                        agreementId,
+                        Date.valueOf(last),
+                        Date.valueOf(first),
                         Date.valueOf(heldBy))
-                .query((rs, n) -> new DeliveredDays(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getInt(5), rs.getString(6)))
+                .query((rs, n) -> new DeliveredDays(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getInt(5),
+                        rs.getString(6)))
                 .list();
     }
 
     private static Session session(ResultSet rs, List<Enrolment> enrolments) throws SQLException {
-        return new Session(rs.getString("id"), rs.getString("course_code"), rs.getDate("start_date").toLocalDate(),
-                rs.getDate("end_date").toLocalDate(), rs.getString("place"), rs.getInt("capacity"),
-                rs.getString("trainer"), enrolments);
+        return new Session(
+                rs.getString("id"),
+                rs.getString("course_code"),
+                rs.getDate("start_date").toLocalDate(),
+                rs.getDate("end_date").toLocalDate(),
+                rs.getString("place"),
+                rs.getInt("capacity"),
+                rs.getString("trainer"),
+                enrolments);
     }
 }

@@ -23,6 +23,11 @@ public interface CertificationRepository {
      * given), of one technician when not empty, after the key (last valid day, id) when given, the most
      * recently expired first, at most {@code limit}.
      */
-    List<Certification> expired(LocalDate before, Optional<LocalDate> since, String technician,
-                                Optional<LocalDate> afterValidUntil, Optional<Long> afterId, int limit);
+    List<Certification> expired(
+            LocalDate before,
+            Optional<LocalDate> since,
+            String technician,
+            Optional<LocalDate> afterValidUntil,
+            Optional<Long> afterId,
+            int limit);
 }

@@ -16,8 +16,14 @@ public interface SessionRepository {
     /** The next session id, {@code TS-000001} onwards. */
     String nextId();
 
-    void insert(String id, String courseCode, LocalDate startDate, LocalDate endDate, String place, int capacity,
-                String trainer);
+    void insert(
+            String id,
+            String courseCode,
+            LocalDate startDate,
+            LocalDate endDate,
+            String place,
+            int capacity,
+            String trainer);
 
     /** The session with its enrolments in order of arrival. */
     Optional<Session> find(String id);
@@ -33,8 +39,12 @@ public interface SessionRepository {
      * the key (first day, id) when given, by first day then id, at most {@code limit}, with their
      * enrolments.
      */
-    List<Session> page(LocalDate endsOnOrAfter, String courseCode, Optional<LocalDate> afterStart,
-                       Optional<String> afterId, int limit);
+    List<Session> page(
+            LocalDate endsOnOrAfter,
+            String courseCode,
+            Optional<LocalDate> afterStart,
+            Optional<String> afterId,
+            int limit);
 
     /**
      * Enrols with a new arrival number (at the back of the waiting list): a first enrolment, or a

@@ -2,7 +2,6 @@ package fr.interieur.neogend.training.session;
 
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
-import fr.interieur.neogend.training.course.AgreementPriceLines;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
@@ -10,6 +9,7 @@ import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.training.course.AgreementPriceLines;
 import fr.interieur.neogend.training.course.Course;
 import fr.interieur.neogend.training.course.CourseRepository;
 import fr.interieur.neogend.training.technician.TechnicianDirectory;
@@ -32,8 +32,6 @@ import java.util.regex.Pattern;
 @Service
 public class SessionService {
 
-
-
     private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,63}");
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,100}");
@@ -48,9 +46,14 @@ public class SessionService {
     private final TechnicianDirectory technicians;
     private final TransactionOperations tx;
 
-    public SessionService(SessionRepository sessions, CertificationRepository certifications, CourseRepository courses,
-                          AgreementPriceLines priceLines, Optional<Clock> clock, TechnicianDirectory technicians,
-                          TransactionOperations tx) {
+    public SessionService(
+            SessionRepository sessions,
+            CertificationRepository certifications,
+            CourseRepository courses,
+            AgreementPriceLines priceLines,
+            Optional<Clock> clock,
+            TechnicianDirectory technicians,
+            TransactionOperations tx) {
         this.sessions = sessions;
         this.certifications = certifications;
         this.courses = courses;
@@ -70,33 +73,46 @@ public class SessionService {
             throw InvalidArgumentException.of("technician", "is not a user name");
         }
         switch (technicians.lookup(who)) {
-            case TECHNICIAN -> { }
-            case UNKNOWN -> throw InvalidArgumentException.of("technician", "no user " + who
-                    + " in the realm: only users of the realm with the technician role are trained");
-            case DISABLED -> throw InvalidArgumentException.of("technician", "the account of " + who
-                    + " is disabled in the realm");
-            case NOT_A_TECHNICIAN -> throw InvalidArgumentException.of("technician", who
-                    + " does not hold the technician role in the realm");
+            case TECHNICIAN -> {}
+            case UNKNOWN ->
+                throw InvalidArgumentException.of(
+                        "technician",
+                        "no user " + who
+                                + " in the realm: only users of the realm with the technician role are trained");
+            case DISABLED ->
+                throw InvalidArgumentException.of("technician", "the account of " + who + " is disabled in the realm");
+            case NOT_A_TECHNICIAN ->
+                throw InvalidArgumentException.of(
+                        "technician", who + " does not hold the technician role in the realm");
         }
     }
 
     /** A session with its enrolments in order of arrival. */
-    public record Session(String id, String courseCode, LocalDate startDate, LocalDate endDate, String place,
-                          int capacity, String trainer, List<Enrolment> enrolments) {
-    }
+    public record Session(
+            String id,
+            String courseCode,
+            LocalDate startDate,
+            LocalDate endDate,
+            String place,
+            int capacity,
+            String trainer,
+            List<Enrolment> enrolments) {}
 
     /** A technician's place in a session. */
-    public record Enrolment(String technician, EnrolmentStatus status) {
-    }
+    public record Enrolment(String technician, EnrolmentStatus status) {}
 
     /** A certification, valid from {@code issuedOn} to {@code validUntil} inclusive. */
-    public record Certification(long id, String technician, String courseCode, List<String> modelFamilies,
-                                LocalDate issuedOn, LocalDate validUntil, String sessionId) {
-    }
+    public record Certification(
+            long id,
+            String technician,
+            String courseCode,
+            List<String> modelFamilies,
+            LocalDate issuedOn,
+            LocalDate validUntil,
+            String sessionId) {}
 
     /** The answer of a certification check. */
-    public record Check(boolean certified, Optional<LocalDate> validUntil, String reason) {
-    }
+    public record Check(boolean certified, Optional<LocalDate> validUntil, String reason) {}
 
     /** Today in Paris. */
     private LocalDate today() {
@@ -104,38 +120,64 @@ public class SessionService {
     }
 
     @Transactional
-    public void createCourse(String code, String title, int durationDays, List<String> families, int validityMonths,
-                             String agreementItemCode, String agreementId) {
+    public void createCourse(
+            String code,
+            String title,
+            int durationDays,
+            List<String> families,
+            int validityMonths,
+            String agreementItemCode,
+            String agreementId) {
         Validation v = new Validation();
-        v.check(code != null && CODE.matcher(code).matches(), "course.code", "must be 2 to 64 upper-case letters, digits, '-'");
+        v.check(
+                code != null && CODE.matcher(code).matches(),
+                "course.code",
+                "must be 2 to 64 upper-case letters, digits, '-'");
         v.check(title != null && TEXT.matcher(title).matches(), "course.title", "is required: 1 to 200 characters");
         v.check(durationDays >= 1 && durationDays <= 60, "course.duration_days", "must be 1 to 60");
         v.check(!families.isEmpty(), "course.model_families", "at least one model family is required");
         families.forEach(f -> v.check(TEXT.matcher(f).matches(), "course.model_families", "1 to 200 characters each"));
-        v.check(validityMonths >= 0 && validityMonths <= 120, "course.certification_validity_months", "must be 1 to 120");
-        v.check(agreementItemCode == null || agreementItemCode.isEmpty() || CODE.matcher(agreementItemCode).matches(),
-                "course.agreement_item_code", "must be 2 to 64 upper-case letters, digits, '-'");
+        v.check(
+                validityMonths >= 0 && validityMonths <= 120,
+                "course.certification_validity_months",
+                "must be 1 to 120");
+        v.check(
+                agreementItemCode == null
+                        || agreementItemCode.isEmpty()
+                        || CODE.matcher(agreementItemCode).matches(),
+                "course.agreement_item_code",
+                "must be 2 to 64 upper-case letters, digits, '-'");
         boolean billed = agreementItemCode != null && !agreementItemCode.isEmpty();
         boolean underAgreement = agreementId != null && !agreementId.isEmpty();
-        v.check(billed == underAgreement, billed ? "course.agreement_id" : "course.agreement_item_code",
-                billed ? "is required with agreement_item_code: the agreement the course's days bill to"
+        v.check(
+                billed == underAgreement,
+                billed ? "course.agreement_id" : "course.agreement_item_code",
+                billed
+                        ? "is required with agreement_item_code: the agreement the course's days bill to"
                         : "is required with agreement_id: the TRAINING_DAY line a day is billed at");
         v.throwIfInvalid();
         if (billed) { // the line must be a TRAINING_DAY line of that agreement, so every statement can price it
-            priceLines.problemWithTrainingDayLine(agreementId, agreementItemCode)
+            priceLines
+                    .problemWithTrainingDayLine(agreementId, agreementItemCode)
                     .ifPresent(problem -> v.check(false, "course.agreement_item_code", problem));
             v.throwIfInvalid();
         }
-        boolean stored = courses.insert(new Course(code, title.trim(), durationDays, List.copyOf(families),
-                validityMonths == 0 ? 24 : validityMonths, billed ? agreementItemCode : "", billed ? agreementId : ""));
+        boolean stored = courses.insert(new Course(
+                code,
+                title.trim(),
+                durationDays,
+                List.copyOf(families),
+                validityMonths == 0 ? 24 : validityMonths,
+                billed ? agreementItemCode : "",
+                billed ? agreementId : ""));
         if (!stored) {
             throw new AlreadyExistsException("a course " + code + " exists already");
         }
     }
 
     @Transactional
-    public Session createSession(String courseCode, LocalDate from, LocalDate to, String place, int capacity,
-                                 String trainer) {
+    public Session createSession(
+            String courseCode, LocalDate from, LocalDate to, String place, int capacity, String trainer) {
         Validation v = new Validation();
         v.check(from != null, "session.start_date", "is required");
         v.check(to != null, "session.end_date", "is required");
@@ -202,7 +244,9 @@ public class SessionService {
             throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate());
         }
         // every seat taken counts: enrolled, and those whose result is recorded (they sat the session)
-        long taken = s.enrolments().stream().filter(e -> EnrolmentStatus.SEATED.contains(e.status())).count();
+        long taken = s.enrolments().stream()
+                .filter(e -> EnrolmentStatus.SEATED.contains(e.status()))
+                .count();
         EnrolmentStatus status = taken < s.capacity() ? EnrolmentStatus.ENROLLED : EnrolmentStatus.WAITLISTED;
         // a re-enrolment after a withdrawal goes to the back: it takes a new arrival number
         if (!sessions.enrol(sessionId, who, status)) {
@@ -216,15 +260,22 @@ public class SessionService {
     public Session withdraw(String sessionId, Optional<String> technician, Caller caller) {
         String who = who(technician, caller);
         Session s = lock(sessionId);
-        EnrolmentStatus was = s.enrolments().stream().filter(e -> e.technician().equals(who)).map(Enrolment::status)
-                .findFirst().orElseThrow(() -> new NotFoundException(who + " is not enrolled in " + sessionId));
+        EnrolmentStatus was = s.enrolments().stream()
+                .filter(e -> e.technician().equals(who))
+                .map(Enrolment::status)
+                .findFirst()
+                .orElseThrow(() -> new NotFoundException(who + " is not enrolled in " + sessionId));
         if (was != EnrolmentStatus.ENROLLED && was != EnrolmentStatus.WAITLISTED) {
             throw new PreconditionFailedException(who + " is " + was + " in " + sessionId + "; nothing to withdraw");
         }
         sessions.setStatus(sessionId, who, EnrolmentStatus.WITHDRAWN);
         if (was == EnrolmentStatus.ENROLLED) { // the first to arrive on the waiting list takes the seat, if one is free
-            long taken = s.enrolments().stream().filter(e -> EnrolmentStatus.SEATED.contains(e.status())).count() - 1;
-            Optional<Enrolment> first = s.enrolments().stream().filter(e -> e.status() == EnrolmentStatus.WAITLISTED)
+            long taken = s.enrolments().stream()
+                            .filter(e -> EnrolmentStatus.SEATED.contains(e.status()))
+                            .count()
+                    - 1;
+            Optional<Enrolment> first = s.enrolments().stream()
+                    .filter(e -> e.status() == EnrolmentStatus.WAITLISTED)
                     .findFirst(); // enrolments are in order of arrival
             if (taken < s.capacity() && first.isPresent()) {
                 sessions.setStatus(sessionId, first.get().technician(), EnrolmentStatus.ENROLLED);
@@ -248,9 +299,11 @@ public class SessionService {
     private Session recordResultLocked(String sessionId, String technician, boolean attended, boolean passed) {
         Session s = lock(sessionId);
         requireHeld(s);
-        EnrolmentStatus status = s.enrolments().stream().filter(e -> e.technician().equals(technician))
+        EnrolmentStatus status = s.enrolments().stream()
+                .filter(e -> e.technician().equals(technician))
                 .map(Enrolment::status)
-                .findFirst().orElseThrow(() -> new NotFoundException(technician + " is not enrolled in " + sessionId));
+                .findFirst()
+                .orElseThrow(() -> new NotFoundException(technician + " is not enrolled in " + sessionId));
         if (status != EnrolmentStatus.ENROLLED) {
             throw new PreconditionFailedException(technician + " is " + status + " in " + sessionId
                     + "; results are recorded for ENROLLED technicians");
@@ -266,11 +319,15 @@ public class SessionService {
      * records): a seat (never beyond the capacity) and the result in one step, fleet managers only (the
      * access rule), the reason kept in the audit trail with the call.
      */
-    public Session recordPastResult(String sessionId, String technician, boolean attended, boolean passed,
-                                    String reason) {
+    public Session recordPastResult(
+            String sessionId, String technician, boolean attended, boolean passed, String reason) {
         Validation v = new Validation();
         v.check(!passed || attended, "passed", "a technician who did not attend cannot pass");
-        v.check(reason != null && reason.strip().length() >= 3 && TEXT.matcher(reason.strip()).matches(), "reason",
+        v.check(
+                reason != null
+                        && reason.strip().length() >= 3
+                        && TEXT.matcher(reason.strip()).matches(),
+                "reason",
                 "is required: why the result is recorded for a technician not enrolled (3 to 200 characters)");
         v.check(technician != null && USER.matcher(technician).matches(), "technician", "is not a user name");
         v.throwIfInvalid();
@@ -281,13 +338,18 @@ public class SessionService {
     private Session recordPastResultLocked(String sessionId, String technician, boolean attended, boolean passed) {
         Session s = lock(sessionId);
         requireHeld(s);
-        long taken = s.enrolments().stream().filter(e -> EnrolmentStatus.SEATED.contains(e.status())).count();
-        Optional<EnrolmentStatus> was = s.enrolments().stream().filter(e -> e.technician().equals(technician))
-                .map(Enrolment::status).findFirst();
+        long taken = s.enrolments().stream()
+                .filter(e -> EnrolmentStatus.SEATED.contains(e.status()))
+                .count();
+        Optional<EnrolmentStatus> was = s.enrolments().stream()
+                .filter(e -> e.technician().equals(technician))
+                .map(Enrolment::status)
+                .findFirst();
         if (was.isPresent() && EnrolmentStatus.SEATED.contains(was.get())) {
             throw new PreconditionFailedException(technician + " is " + was.get() + " in " + sessionId
-                    + (was.get() == EnrolmentStatus.ENROLLED ? "; record the result with recordResult"
-                    : "; result recorded already"));
+                    + (was.get() == EnrolmentStatus.ENROLLED
+                            ? "; record the result with recordResult"
+                            : "; result recorded already"));
         }
         if (taken >= s.capacity()) {
             throw new PreconditionFailedException("session " + sessionId + " had " + s.capacity()
@@ -303,8 +365,10 @@ public class SessionService {
     private void requireHeld(Session s) {
         LocalDate today = today();
         if (s.endDate().isAfter(today)) {
-            throw InvalidArgumentException.of("session_id", "results of " + s.id() + " can be recorded from "
-                    + s.endDate() + ", its last day (today is " + today + ")");
+            throw InvalidArgumentException.of(
+                    "session_id",
+                    "results of " + s.id() + " can be recorded from " + s.endDate() + ", its last day (today is "
+                            + today + ")");
         }
     }
 
@@ -316,15 +380,25 @@ public class SessionService {
         if (passed) {
             Course course = courses.find(s.courseCode())
                     .orElseThrow(() -> new NotFoundException("no course " + s.courseCode()));
-            certifications.insert(new Certification(0, technician, course.code(), course.modelFamilies(), s.endDate(),
-                    s.endDate().plusMonths(course.certificationValidityMonths()), s.id()));
+            certifications.insert(new Certification(
+                    0,
+                    technician,
+                    course.code(),
+                    course.modelFamilies(),
+                    s.endDate(),
+                    s.endDate().plusMonths(course.certificationValidityMonths()),
+                    s.id()));
         }
     }
 
     /** Days of one delivered session in a month. */
-    public record DeliveredDays(String sessionId, String courseCode, String courseTitle, String agreementItemCode,
-                                int days, String agreementId) {
-    }
+    public record DeliveredDays(
+            String sessionId,
+            String courseCode,
+            String courseTitle,
+            String agreementItemCode,
+            int days,
+            String agreementId) {}
 
     /**
      * Training days delivered in a month, for billing: sessions of courses billed under the agreement,
@@ -362,17 +436,26 @@ public class SessionService {
         if (valid.isPresent()) {
             return new Check(true, Optional.of(valid.get().validUntil()), "");
         }
-        List<Certification> covering = all.stream().filter(c -> c.modelFamilies().stream().anyMatch(model::startsWith))
+        List<Certification> covering = all.stream()
+                .filter(c -> c.modelFamilies().stream().anyMatch(model::startsWith))
                 .toList();
-        Optional<Certification> notYet = covering.stream().filter(c -> c.issuedOn().isAfter(today))
+        Optional<Certification> notYet = covering.stream()
+                .filter(c -> c.issuedOn().isAfter(today))
                 .min(java.util.Comparator.comparing(Certification::issuedOn));
         if (notYet.isPresent()) { // recorded before the session (before issue 17): valid from its issue date only
-            return new Check(false, Optional.empty(), technician + "'s certification for " + model
-                    + " is valid from " + notYet.get().issuedOn() + " only");
+            return new Check(
+                    false,
+                    Optional.empty(),
+                    technician + "'s certification for " + model + " is valid from "
+                            + notYet.get().issuedOn() + " only");
         }
-        Optional<Certification> expired = covering.stream().max(java.util.Comparator.comparing(Certification::validUntil));
-        return new Check(false, Optional.empty(), expired.map(c -> technician + "'s certification for " + model
-                + " expired on " + c.validUntil()).orElse(technician + " holds no certification for " + model));
+        Optional<Certification> expired =
+                covering.stream().max(java.util.Comparator.comparing(Certification::validUntil));
+        return new Check(
+                false,
+                Optional.empty(),
+                expired.map(c -> technician + "'s certification for " + model + " expired on " + c.validUntil())
+                        .orElse(technician + " holds no certification for " + model));
     }
 
     @Transactional(readOnly = true)
@@ -387,8 +470,8 @@ public class SessionService {
      * recently expired first, one page at a time (keyset on last valid day and id).
      */
     @Transactional(readOnly = true)
-    public Page<Certification> expired(Optional<LocalDate> expiredOnOrAfter, String technician, int pageSize,
-                                       String pageToken) {
+    public Page<Certification> expired(
+            Optional<LocalDate> expiredOnOrAfter, String technician, int pageSize, String pageToken) {
         LocalDate since = expiredOnOrAfter.orElse(null);
         String who = technician == null ? "" : technician.trim();
         LocalDate today = today();
@@ -409,8 +492,8 @@ public class SessionService {
             }
             afterId = Optional.of(Long.parseLong(key[1]));
         }
-        List<Certification> rows = certifications.expired(today, Optional.ofNullable(since), who, afterValidUntil,
-                afterId, page.fetchSize());
+        List<Certification> rows = certifications.expired(
+                today, Optional.ofNullable(since), who, afterValidUntil, afterId, page.fetchSize());
         return page.toPage(rows, c -> c.validUntil() + "|" + c.id(), filters);
     }
 

@@ -13,15 +13,19 @@ class TrainingEnumsTest {
 
     @Test
     void everyEnrolmentStatusHasItsOwnContractValueOfTheSameName() {
-        var mapped = Arrays.stream(EnrolmentStatus.values()).map(TrainingEnums::toProto).collect(Collectors.toSet());
-        assertThat(mapped).hasSize(EnrolmentStatus.values().length)
+        var mapped = Arrays.stream(EnrolmentStatus.values())
+                .map(TrainingEnums::toProto)
+                .collect(Collectors.toSet());
+        assertThat(mapped)
+                .hasSize(EnrolmentStatus.values().length)
                 .doesNotContain(fr.interieur.neogend.training.v1.EnrolmentStatus.ENROLMENT_STATUS_UNSPECIFIED);
         for (EnrolmentStatus s : EnrolmentStatus.values()) {
             assertThat(TrainingEnums.toProto(s).name()).isEqualTo("ENROLMENT_STATUS_" + s.name());
         }
         Set<String> contract = Arrays.stream(fr.interieur.neogend.training.v1.EnrolmentStatus.values())
-                .filter(v -> v != fr.interieur.neogend.training.v1.EnrolmentStatus.UNRECOGNIZED
-                        && v.getNumber() > 0).map(Enum::name).collect(Collectors.toSet());
+                .filter(v -> v != fr.interieur.neogend.training.v1.EnrolmentStatus.UNRECOGNIZED && v.getNumber() > 0)
+                .map(Enum::name)
+                .collect(Collectors.toSet());
         assertThat(contract).hasSize(EnrolmentStatus.values().length);
     }
 }

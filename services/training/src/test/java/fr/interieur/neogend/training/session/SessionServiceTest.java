@@ -29,12 +29,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SessionServiceTest {
 
     /** 10:00 in Paris on 2027-03-10; the test moves it. */
-    private Instant now = LocalDate.of(2027, 3, 10).atTime(10, 0).atZone(ZoneId.of("Europe/Paris")).toInstant();
+    private Instant now = LocalDate.of(2027, 3, 10)
+            .atTime(10, 0)
+            .atZone(ZoneId.of("Europe/Paris"))
+            .toInstant();
+
     private final InMemoryTrainingStores stores = new InMemoryTrainingStores();
     private final Set<String> technicians = new java.util.HashSet<>(Set.of("t.a", "t.b", "t.c", "t.d"));
-    private final SessionService service = new SessionService(stores.sessionRepository, stores.certificationRepository,
+    private final SessionService service = new SessionService(
+            stores.sessionRepository,
+            stores.certificationRepository,
             stores.courseRepository,
-            (agreement, item) -> Optional.empty(), Optional.of(new Clock() {
+            (agreement, item) -> Optional.empty(),
+            Optional.of(new Clock() {
                 @Override
                 public ZoneId getZone() {
                     return ZoneId.of("UTC");
@@ -49,17 +56,24 @@ class SessionServiceTest {
                 public Instant instant() {
                     return now;
                 }
-            }), name -> technicians.contains(name) ? TechnicianDirectory.Answer.TECHNICIAN
-                    : TechnicianDirectory.Answer.UNKNOWN, TransactionOperations.withoutTransaction());
-    private final Caller manager = new Caller("s", "fm", Set.of(Caller.FLEET_MANAGER), Optional.empty(), Optional.empty());
+            }),
+            name -> technicians.contains(name)
+                    ? TechnicianDirectory.Answer.TECHNICIAN
+                    : TechnicianDirectory.Answer.UNKNOWN,
+            TransactionOperations.withoutTransaction());
+    private final Caller manager =
+            new Caller("s", "fm", Set.of(Caller.FLEET_MANAGER), Optional.empty(), Optional.empty());
 
     private Session twoSeats() {
         service.createCourse("RUGGED-X5", "Rugged X5 repair", 2, List.of("Rugged X"), 12, "", "");
-        return service.createSession("RUGGED-X5", LocalDate.parse("2027-03-20"), LocalDate.parse("2027-03-21"), "Rennes", 2, "J. Martin");
+        return service.createSession(
+                "RUGGED-X5", LocalDate.parse("2027-03-20"), LocalDate.parse("2027-03-21"), "Rennes", 2, "J. Martin");
     }
 
     private List<String> seats(String id) {
-        return service.get(id).enrolments().stream().map(e -> e.technician() + ":" + e.status()).toList();
+        return service.get(id).enrolments().stream()
+                .map(e -> e.technician() + ":" + e.status())
+                .toList();
     }
 
     @Test
@@ -89,22 +103,30 @@ class SessionServiceTest {
         Caller tech = new Caller("s", "t.a", Set.of(Caller.TECHNICIAN), Optional.empty(), Optional.empty());
         assertThatThrownBy(() -> service.enrol(id, Optional.of("t.b"), tech)).isInstanceOf(AccessDeniedException.class);
         assertThatThrownBy(() -> service.enrol(id, Optional.of("nobody"), manager))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("no user nobody");
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("no user nobody");
         now = now.plusSeconds(11 * 86_400); // 21 March: started on the 20th
         assertThatThrownBy(() -> service.enrol(id, Optional.empty(), tech))
-                .isInstanceOf(PreconditionFailedException.class).hasMessageContaining("started on 2027-03-20");
+                .isInstanceOf(PreconditionFailedException.class)
+                .hasMessageContaining("started on 2027-03-20");
     }
 
     @Test
     void resultsFromTheLastDayOnAndAPassCertifiesForTheCourseValidityAsTheCalendarCounts() {
         service.createCourse("TAB-T1", "Tablet T1", 1, List.of("Tab T"), 1, "", "");
-        String id = service.createSession("TAB-T1", LocalDate.parse("2027-03-31"), LocalDate.parse("2027-03-31"), "Lyon", 3, "A. B.").id();
+        String id = service.createSession(
+                        "TAB-T1", LocalDate.parse("2027-03-31"), LocalDate.parse("2027-03-31"), "Lyon", 3, "A. B.")
+                .id();
         service.enrol(id, Optional.of("t.a"), manager);
         service.enrol(id, Optional.of("t.b"), manager);
         assertThatThrownBy(() -> service.recordResult(id, "t.a", true, true))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("can be recorded from 2027-03-31");
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("can be recorded from 2027-03-31");
 
-        now = LocalDate.of(2027, 3, 31).atTime(0, 30).atZone(ZoneId.of("Europe/Paris")).toInstant(); // Paris day
+        now = LocalDate.of(2027, 3, 31)
+                .atTime(0, 30)
+                .atZone(ZoneId.of("Europe/Paris"))
+                .toInstant(); // Paris day
         service.recordResult(id, "t.a", true, true);
         service.recordResult(id, "t.b", true, false);
         assertThat(stores.certifications).singleElement().satisfies(c -> {
@@ -116,22 +138,33 @@ class SessionServiceTest {
         assertThat(service.check("t.a", "Tab T1").certified()).isTrue();
         assertThat(service.check("t.a", "Rugged X5").reason()).isEqualTo("t.a holds no certification for Rugged X5");
         assertThat(service.check("t.b", "Tab T1").certified()).isFalse();
-        now = LocalDate.of(2027, 5, 1).atTime(9, 0).atZone(ZoneId.of("Europe/Paris")).toInstant();
-        assertThat(service.check("t.a", "Tab T1").reason()).isEqualTo("t.a's certification for Tab T1 expired on 2027-04-30");
-        assertThat(service.expired(Optional.empty(), "", 10, "").items()).extracting(c -> c.technician()).containsExactly("t.a");
+        now = LocalDate.of(2027, 5, 1)
+                .atTime(9, 0)
+                .atZone(ZoneId.of("Europe/Paris"))
+                .toInstant();
+        assertThat(service.check("t.a", "Tab T1").reason())
+                .isEqualTo("t.a's certification for Tab T1 expired on 2027-04-30");
+        assertThat(service.expired(Optional.empty(), "", 10, "").items())
+                .extracting(c -> c.technician())
+                .containsExactly("t.a");
         assertThatThrownBy(() -> service.recordResult(id, "t.a", true, true))
-                .isInstanceOf(PreconditionFailedException.class).hasMessageContaining("is PASSED");
+                .isInstanceOf(PreconditionFailedException.class)
+                .hasMessageContaining("is PASSED");
     }
 
     @Test
     void aPastResultTakesASeatNeverBeyondTheCapacity() {
         service.createCourse("TAB-T1", "Tablet T1", 1, List.of("Tab T"), 24, "", "");
-        String id = service.createSession("TAB-T1", LocalDate.parse("2027-03-10"), LocalDate.parse("2027-03-10"), "Lyon", 1, "A. B.").id();
+        String id = service.createSession(
+                        "TAB-T1", LocalDate.parse("2027-03-10"), LocalDate.parse("2027-03-10"), "Lyon", 1, "A. B.")
+                .id();
         assertThatThrownBy(() -> service.recordPastResult(id, "t.a", true, true, "x"))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("reason");
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("reason");
         service.recordPastResult(id, "t.a", true, true, "paper record of the day");
         assertThatThrownBy(() -> service.recordPastResult(id, "t.b", true, true, "paper record of the day"))
-                .isInstanceOf(PreconditionFailedException.class).hasMessageContaining("all taken");
+                .isInstanceOf(PreconditionFailedException.class)
+                .hasMessageContaining("all taken");
         assertThat(seats(id)).containsExactly("t.a:PASSED");
         assertThat(stores.certifications).hasSize(1);
     }
@@ -139,12 +172,23 @@ class SessionServiceTest {
     @Test
     void daysAreDeliveredForHeldSessionsWithAResultEachMonthForItsOwnDays() {
         service.createCourse("TAB-T1", "Tablet T1", 3, List.of("Tab T"), 24, "TRAINING-DAY", "AG-1");
-        String id = service.createSession("TAB-T1", LocalDate.parse("2027-02-27"), LocalDate.parse("2027-03-02"), "Lyon", 2, "A. B.").id();
-        now = LocalDate.of(2027, 3, 2).atTime(18, 0).atZone(ZoneId.of("Europe/Paris")).toInstant();
+        String id = service.createSession(
+                        "TAB-T1", LocalDate.parse("2027-02-27"), LocalDate.parse("2027-03-02"), "Lyon", 2, "A. B.")
+                .id();
+        now = LocalDate.of(2027, 3, 2)
+                .atTime(18, 0)
+                .atZone(ZoneId.of("Europe/Paris"))
+                .toInstant();
         assertThat(service.deliveredDays(2027, 2, "AG-1")).isEmpty(); // nobody's result yet
         service.recordPastResult(id, "t.a", false, false, "absent, from the sheet");
-        assertThat(service.deliveredDays(2027, 2, "AG-1")).singleElement().extracting(d -> d.days()).isEqualTo(2);
-        assertThat(service.deliveredDays(2027, 3, "AG-1")).singleElement().extracting(d -> d.days()).isEqualTo(2);
+        assertThat(service.deliveredDays(2027, 2, "AG-1"))
+                .singleElement()
+                .extracting(d -> d.days())
+                .isEqualTo(2);
+        assertThat(service.deliveredDays(2027, 3, "AG-1"))
+                .singleElement()
+                .extracting(d -> d.days())
+                .isEqualTo(2);
         assertThat(service.deliveredDays(2027, 3, "AG-2")).isEmpty();
     }
 }

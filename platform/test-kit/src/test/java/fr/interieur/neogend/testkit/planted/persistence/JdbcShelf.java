@@ -13,6 +13,9 @@ public class JdbcShelf implements Shelf {
 
     @Override
     public int count(String item) {
-        return jdbc.sql("select count(*) from shelf where item = ?").param(item).query(Integer.class).single();
+        return jdbc.sql("select count(*) from shelf where item = ?")
+                .param(item)
+                .query(Integer.class)
+                .single();
     }
 }
