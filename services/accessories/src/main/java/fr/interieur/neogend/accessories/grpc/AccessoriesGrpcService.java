@@ -36,13 +36,8 @@ import fr.interieur.neogend.accessories.v1.ProposeReplenishmentRequest;
 import fr.interieur.neogend.accessories.v1.ProposeReplenishmentResponse;
 import fr.interieur.neogend.accessories.v1.RecordStockMovementRequest;
 import fr.interieur.neogend.accessories.v1.RecordStockMovementResponse;
-import fr.interieur.neogend.accessories.v1.RepairPart;
-import fr.interieur.neogend.accessories.v1.RepairState;
 import fr.interieur.neogend.accessories.v1.SetMinimumLevelRequest;
 import fr.interieur.neogend.accessories.v1.SetMinimumLevelResponse;
-import fr.interieur.neogend.accessories.v1.StockAlert;
-import fr.interieur.neogend.accessories.v1.StockLevel;
-import fr.interieur.neogend.accessories.v1.StockMovement;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.paging.Page;
@@ -51,10 +46,14 @@ import org.springframework.stereotype.Service;
 
 import java.util.Optional;
 
+import static fr.interieur.neogend.accessories.grpc.AccessoriesMessages.alert;
+import static fr.interieur.neogend.accessories.grpc.AccessoriesMessages.level;
+import static fr.interieur.neogend.accessories.grpc.AccessoriesMessages.movement;
+import static fr.interieur.neogend.accessories.grpc.AccessoriesMessages.state;
+import static fr.interieur.neogend.accessories.grpc.AccessoriesMessages.toProto;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
-import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
 
 /** The accessories gRPC API: maps proto messages to the domain and back. */
 @Service
@@ -187,21 +186,6 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
                         .build());
     }
 
-    private static StockMovement movement(StockHistory.Movement m) {
-        var b = StockMovement.newBuilder()
-                .setId(m.id())
-                .setKind(AccessoriesEnums.toProto(m.kind()))
-                .setItemCode(m.itemCode())
-                .setDepotCode(m.depotCode())
-                .setQuantity(m.quantity())
-                .setActor(m.actor())
-                .setRecordTime(timestamp(m.at()));
-        m.toDepotCode().ifPresent(b::setToDepotCode);
-        m.reference().ifPresent(b::setReference);
-        m.repairId().ifPresent(b::setRepairId);
-        return b.build();
-    }
-
     @Override
     public void proposeReplenishment(
             ProposeReplenishmentRequest request, StreamObserver<ProposeReplenishmentResponse> response) {
@@ -282,51 +266,6 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
         reply(response, out.build());
     }
 
-    private static StockAlert alert(StockService.Alert a) {
-        var b = StockAlert.newBuilder()
-                .setId(a.id())
-                .setDepotCode(a.depotCode())
-                .setItemCode(a.itemCode())
-                .setQuantity(a.quantity())
-                .setMinimum(a.minimum())
-                .setRaiseTime(timestamp(a.raisedAt()));
-        a.draftOrderNumber().ifPresent(b::setDraftOrderNumber);
-        a.clearedAt().ifPresent(t -> b.setClearTime(timestamp(t)));
-        return b.build();
-    }
-
-    private static fr.interieur.neogend.accessories.v1.Repair toProto(Repair r) {
-        var b = fr.interieur.neogend.accessories.v1.Repair.newBuilder()
-                .setId(r.id())
-                .setImei(r.imei())
-                .setModel(r.model())
-                .setDepotCode(r.depotCode())
-                .setTechnician(r.technician())
-                .setState(state(r.state()))
-                .setFault(r.fault())
-                .setOpenTime(timestamp(r.openedAt()));
-        r.diagnosis().ifPresent(b::setDiagnosis);
-        r.closedAt().ifPresent(t -> b.setCloseTime(timestamp(t)));
-        r.closedBy().ifPresent(b::setClosedBy);
-        r.exchangeRequestNumber().ifPresent(b::setExchangeRequestNumber);
-        r.parts()
-                .forEach(p -> b.addParts(RepairPart.newBuilder()
-                        .setItemCode(p.itemCode())
-                        .setQuantity(p.quantity())
-                        .setRecordedBy(p.recordedBy())));
-        return b.build();
-    }
-
-    private static StockLevel level(StockService.Level l) {
-        return StockLevel.newBuilder()
-                .setDepotCode(l.depotCode())
-                .setItemCode(l.itemCode())
-                .setQuantity(l.quantity())
-                .setMinimum(l.minimum())
-                .setBelowMinimum(l.belowMinimum())
-                .build();
-    }
-
     @Override
     public void listCatalogueItems(
             ListCatalogueItemsRequest request, StreamObserver<ListCatalogueItemsResponse> response) {
@@ -336,24 +275,5 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
         page.items().forEach(item -> out.addItems(toProto(item)));
         response.onNext(out.build());
         response.onCompleted();
-    }
-
-    private static fr.interieur.neogend.accessories.v1.CatalogueItem toProto(CatalogueItem item) {
-        return fr.interieur.neogend.accessories.v1.CatalogueItem.newBuilder()
-                .setCode(item.code())
-                .setLabel(item.label())
-                .setCategory(AccessoriesEnums.toProto(item.category()))
-                .addAllFitsModels(item.fitsModels())
-                .setAgreementItemCode(item.agreementItemCode())
-                .build();
-    }
-
-    /** Exhaustive: a repair state added without its contract value does not compile (issue 19). */
-    private static RepairState state(Repair.State state) {
-        return switch (state) {
-            case OPEN -> RepairState.REPAIR_STATE_OPEN;
-            case REPAIRED -> RepairState.REPAIR_STATE_REPAIRED;
-            case FAILED -> RepairState.REPAIR_STATE_FAILED;
-        };
     }
 }

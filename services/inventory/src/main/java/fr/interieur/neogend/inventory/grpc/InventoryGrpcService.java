@@ -1,9 +1,5 @@
 package fr.interieur.neogend.inventory.grpc;
 
-import com.google.protobuf.ListValue;
-import com.google.protobuf.NullValue;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import fr.interieur.neogend.contract.RequestRules;
 import fr.interieur.neogend.inventory.agreement.PackTransfers;
 import fr.interieur.neogend.inventory.device.BulkRegistration;
@@ -14,8 +10,6 @@ import fr.interieur.neogend.inventory.device.EndOfTermReport;
 import fr.interieur.neogend.inventory.device.HistoryEntry;
 import fr.interieur.neogend.inventory.device.LifecycleService;
 import fr.interieur.neogend.inventory.device.NewDevice;
-import fr.interieur.neogend.inventory.device.Pack;
-import fr.interieur.neogend.inventory.device.PackType;
 import fr.interieur.neogend.inventory.lease.LeaseService;
 import fr.interieur.neogend.inventory.unit.Unit;
 import fr.interieur.neogend.inventory.unit.UnitService;
@@ -91,10 +85,14 @@ import org.springframework.stereotype.Service;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import static fr.interieur.neogend.inventory.grpc.InventoryMessages.struct;
+import static fr.interieur.neogend.inventory.grpc.InventoryMessages.toNewDevice;
+import static fr.interieur.neogend.inventory.grpc.InventoryMessages.toProto;
+import static fr.interieur.neogend.inventory.grpc.InventoryMessages.typeCount;
+import static fr.interieur.neogend.inventory.grpc.InventoryMessages.version;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
@@ -153,13 +151,6 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         counts.running().forEach((type, n) -> out.addRunning(typeCount(type, n)));
         counts.transferredIn().forEach((type, n) -> out.addTransferredIn(typeCount(type, n)));
         reply(response, out.build());
-    }
-
-    private static PackTypeCount typeCount(PackType type, long n) {
-        return PackTypeCount.newBuilder()
-                .setPackType(InventoryEnums.toProto(type))
-                .setCount(n)
-                .build();
     }
 
     // ---- billing and end of term
@@ -310,7 +301,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 version(request.hasExpectedVersion(), request.getExpectedVersion()),
                 CallerContext.current());
         var out = AssignDeviceResponse.newBuilder().setDevice(toProto(change.device()));
-        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        change.pack().map(InventoryMessages::toProto).ifPresent(out::setPack);
         reply(response, out.build());
     }
 
@@ -321,7 +312,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 version(request.hasExpectedVersion(), request.getExpectedVersion()),
                 CallerContext.current());
         var out = UnassignDeviceResponse.newBuilder().setDevice(toProto(change.device()));
-        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        change.pack().map(InventoryMessages::toProto).ifPresent(out::setPack);
         reply(response, out.build());
     }
 
@@ -333,7 +324,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 version(request.hasExpectedVersion(), request.getExpectedVersion()),
                 CallerContext.current());
         var out = SendDeviceToRepairResponse.newBuilder().setDevice(toProto(change.device()));
-        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        change.pack().map(InventoryMessages::toProto).ifPresent(out::setPack);
         reply(response, out.build());
     }
 
@@ -345,7 +336,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 version(request.hasExpectedVersion(), request.getExpectedVersion()),
                 CallerContext.current());
         var out = ReturnDeviceFromRepairResponse.newBuilder().setDevice(toProto(change.device()));
-        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        change.pack().map(InventoryMessages::toProto).ifPresent(out::setPack);
         reply(response, out.build());
     }
 
@@ -387,7 +378,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 version(request.hasExpectedVersion(), request.getExpectedVersion()),
                 CallerContext.current());
         var out = FailDeviceRepairResponse.newBuilder().setDevice(toProto(change.device()));
-        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        change.pack().map(InventoryMessages::toProto).ifPresent(out::setPack);
         reply(response, out.build());
     }
 
@@ -407,7 +398,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 version(request.hasExpectedVersion(), request.getExpectedVersion()),
                 CallerContext.current());
         var out = DeclareDeviceLossResponse.newBuilder().setDevice(toProto(change.device()));
-        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        change.pack().map(InventoryMessages::toProto).ifPresent(out::setPack);
         reply(response, out.build());
     }
 
@@ -436,7 +427,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 version(request.hasExpectedVersion(), request.getExpectedVersion()),
                 CallerContext.current());
         var out = MarkDeviceForReturnResponse.newBuilder().setDevice(toProto(change.device()));
-        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        change.pack().map(InventoryMessages::toProto).ifPresent(out::setPack);
         reply(response, out.build());
     }
 
@@ -447,7 +438,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 version(request.hasExpectedVersion(), request.getExpectedVersion()),
                 CallerContext.current());
         var out = ReturnDeviceResponse.newBuilder().setDevice(toProto(change.device()));
-        change.pack().map(InventoryGrpcService::toProto).ifPresent(out::setPack);
+        change.pack().map(InventoryMessages::toProto).ifPresent(out::setPack);
         reply(response, out.build());
     }
 
@@ -477,62 +468,6 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                 GetPackResponse.newBuilder()
                         .setPack(toProto(devices.pack(request.getId(), CallerContext.current())))
                         .build());
-    }
-
-    private static OptionalLong version(boolean present, long value) {
-        return present ? OptionalLong.of(value) : OptionalLong.empty();
-    }
-
-    private static Struct struct(Map<String, Object> fields) {
-        Struct.Builder b = Struct.newBuilder();
-        fields.forEach((k, v) -> b.putFields(k, value(v)));
-        return b.build();
-    }
-
-    private static Value value(Object v) {
-        if (v == null) {
-            return Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
-        }
-        if (v instanceof Boolean bool) {
-            return Value.newBuilder().setBoolValue(bool).build();
-        }
-        if (v instanceof Number n) {
-            return Value.newBuilder().setNumberValue(n.doubleValue()).build();
-        }
-        if (v instanceof List<?> list) {
-            ListValue.Builder l = ListValue.newBuilder();
-            list.forEach(item -> l.addValues(value(item)));
-            return Value.newBuilder().setListValue(l).build();
-        }
-        return Value.newBuilder().setStringValue(v.toString()).build();
-    }
-
-    static fr.interieur.neogend.inventory.v1.Unit toProto(Unit u) {
-        var b = fr.interieur.neogend.inventory.v1.Unit.newBuilder()
-                .setCode(u.code())
-                .setName(u.name())
-                .setLevel(InventoryEnums.toProto(u.level()))
-                .addAllAncestorCodes(u.ancestorCodes())
-                .setCreateTime(timestamp(u.createdAt()))
-                .setUpdateTime(timestamp(u.updatedAt()))
-                .setVersion(u.version());
-        u.parentCode().ifPresent(b::setParentCode);
-        return b.build();
-    }
-
-    static fr.interieur.neogend.inventory.v1.Pack toProto(Pack p) {
-        var b = fr.interieur.neogend.inventory.v1.Pack.newBuilder()
-                .setId(p.id())
-                .setType(InventoryEnums.toProto(p.type()))
-                .addAllAccessories(p.accessories())
-                .setLeaseStart(date(p.leaseStart()))
-                .setVersion(p.version());
-        p.deviceImei().ifPresent(b::setDeviceImei);
-        p.unitCode().ifPresent(b::setUnitCode);
-        p.holderAgentId().ifPresent(b::setHolderAgentId);
-        p.leaseEnd().ifPresent(d -> b.setLeaseEnd(date(d)));
-        p.agreementId().ifPresent(b::setAgreementId);
-        return b.build();
     }
 
     // ---- devices
@@ -644,38 +579,5 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         page.items().forEach(d -> out.addDevices(toProto(d)));
         response.onNext(out.build());
         response.onCompleted();
-    }
-
-    private static NewDevice toNewDevice(fr.interieur.neogend.inventory.v1.Device d, String prefix) {
-        return new NewDevice(
-                d.getImei(),
-                d.getSerialNumber(),
-                d.getModel(),
-                InventoryEnums.kind(d.getKind(), prefix + "kind"),
-                InventoryEnums.packType(d.getPackType(), prefix + "pack_type"),
-                text(d.getUnitCode()),
-                text(d.getRomBuild()),
-                text(d.getAgreementId()));
-    }
-
-    static fr.interieur.neogend.inventory.v1.Device toProto(Device d) {
-        var b = fr.interieur.neogend.inventory.v1.Device.newBuilder()
-                .setImei(d.imei())
-                .setSerialNumber(d.serialNumber())
-                .setModel(d.model())
-                .setKind(InventoryEnums.toProto(d.kind()))
-                .setState(InventoryEnums.toProto(d.state()))
-                .setCreateTime(timestamp(d.createdAt()))
-                .setUpdateTime(timestamp(d.updatedAt()))
-                .setVersion(d.version());
-        d.packId().ifPresent(b::setPackId);
-        d.holderAgentId().ifPresent(b::setHolderAgentId);
-        d.policeReport().ifPresent(b::setPoliceReportReference);
-        d.packType().ifPresent(p -> b.setPackType(InventoryEnums.toProto(p)));
-        d.unitCode().ifPresent(b::setUnitCode);
-        d.romBuild().ifPresent(b::setRomBuild);
-        d.agreementId().ifPresent(b::setAgreementId);
-        d.repair().open().ifPresent(b::setRepairId);
-        return b.build();
     }
 }

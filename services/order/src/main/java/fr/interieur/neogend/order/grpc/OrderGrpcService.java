@@ -1,29 +1,23 @@
 package fr.interieur.neogend.order.grpc;
 
-import fr.interieur.neogend.contract.Decimals;
-import fr.interieur.neogend.contract.InvalidValueException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.order.agreement.Agreement;
 import fr.interieur.neogend.order.agreement.AgreementService;
 import fr.interieur.neogend.order.agreement.CatalogueItem;
-import fr.interieur.neogend.order.agreement.Consumption;
-import fr.interieur.neogend.order.agreement.ItemKind;
 import fr.interieur.neogend.order.billing.BillingService;
 import fr.interieur.neogend.order.billing.Invoice;
 import fr.interieur.neogend.order.billing.Reconciliation;
 import fr.interieur.neogend.order.billing.Statement;
 import fr.interieur.neogend.order.delivery.Delivery;
 import fr.interieur.neogend.order.delivery.DeliveryService;
-import fr.interieur.neogend.order.exchange.ExchangeRequest;
 import fr.interieur.neogend.order.exchange.ExchangeRequestService;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
 import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderResponse;
-import fr.interieur.neogend.order.v1.AgreementConsumption;
 import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ApprovePurchaseOrderResponse;
 import fr.interieur.neogend.order.v1.BudgetEnvelope;
@@ -43,7 +37,6 @@ import fr.interieur.neogend.order.v1.ExportLeaseDetailRequest;
 import fr.interieur.neogend.order.v1.ExportLeaseDetailResponse;
 import fr.interieur.neogend.order.v1.ExportLeaseStatementRequest;
 import fr.interieur.neogend.order.v1.ExportLeaseStatementResponse;
-import fr.interieur.neogend.order.v1.FiscalYearConsumption;
 import fr.interieur.neogend.order.v1.FrameworkAgreement;
 import fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest;
 import fr.interieur.neogend.order.v1.GetAgreementConsumptionResponse;
@@ -62,7 +55,6 @@ import fr.interieur.neogend.order.v1.ListExchangeRequestsResponse;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersRequest;
 import fr.interieur.neogend.order.v1.ListPurchaseOrdersResponse;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc;
-import fr.interieur.neogend.order.v1.PackTypeConsumption;
 import fr.interieur.neogend.order.v1.ReceiveDeliveryRequest;
 import fr.interieur.neogend.order.v1.ReceiveDeliveryResponse;
 import fr.interieur.neogend.order.v1.ReconcileInvoiceRequest;
@@ -84,13 +76,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
-import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
+import static fr.interieur.neogend.order.grpc.OrderMessages.kindOf;
+import static fr.interieur.neogend.order.grpc.OrderMessages.money;
+import static fr.interieur.neogend.order.grpc.OrderMessages.newLines;
+import static fr.interieur.neogend.order.grpc.OrderMessages.rate;
+import static fr.interieur.neogend.order.grpc.OrderMessages.requestedDate;
+import static fr.interieur.neogend.order.grpc.OrderMessages.state;
+import static fr.interieur.neogend.order.grpc.OrderMessages.toProto;
+import static fr.interieur.neogend.order.grpc.OrderMessages.version;
 
 /** The order gRPC API: maps proto messages to the domain and back, nothing more. */
 @Service
@@ -237,46 +235,6 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 ReconcileInvoiceResponse.newBuilder().setReconciliation(out).build());
     }
 
-    static fr.interieur.neogend.order.v1.LeaseStatement toProto(Statement s) {
-        var b = fr.interieur.neogend.order.v1.LeaseStatement.newBuilder()
-                .setAgreementId(s.agreementId())
-                .setYear(s.year())
-                .setMonth(s.month())
-                .setDaysInMonth(s.daysInMonth())
-                .setTotalExclTax(money(s.totalExclTax()))
-                .setVatRate(s.vatRate().stripTrailingZeros().toPlainString())
-                .setVat(money(s.vat()))
-                .setTotalInclTax(money(s.totalInclTax()));
-        s.lines()
-                .forEach(l -> b.addLinesBuilder()
-                        .setItemCode(l.itemCode())
-                        .setKind(OrderEnums.toProto(l.kind()))
-                        .setLabel(l.label())
-                        .setQuantity(l.quantity())
-                        .setBilledDays(l.billedDays())
-                        .setUnitPrice(money(l.unitPrice()))
-                        .setAmount(money(l.amount()))
-                        .setCourseCode(l.courseCode().orElse("")));
-        return b.build();
-    }
-
-    static fr.interieur.neogend.order.v1.Invoice toProto(Invoice i) {
-        var b = fr.interieur.neogend.order.v1.Invoice.newBuilder()
-                .setId(i.id())
-                .setAgreementId(i.agreementId())
-                .setInvoiceNumber(i.invoiceNumber())
-                .setYear(i.year())
-                .setMonth(i.month())
-                .setTotalExclTax(money(i.totalExclTax()))
-                .setCreateTime(timestamp(i.createdAt()));
-        i.lines()
-                .forEach(l -> b.addLinesBuilder()
-                        .setItemCode(l.itemCode())
-                        .setQuantity(l.quantity())
-                        .setAmount(money(l.amount())));
-        return b.build();
-    }
-
     @Override
     public void acknowledgePurchaseOrder(
             AcknowledgePurchaseOrderRequest request, StreamObserver<AcknowledgePurchaseOrderResponse> response) {
@@ -340,30 +298,6 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 ReceiveDeliveryResponse.newBuilder()
                         .setDelivery(toProto(received))
                         .build());
-    }
-
-    static fr.interieur.neogend.order.v1.Delivery toProto(Delivery d) {
-        var b = fr.interieur.neogend.order.v1.Delivery.newBuilder()
-                .setId(d.id())
-                .setOrderNumber(d.orderNumber())
-                .setDeliveryNoteNumber(d.deliveryNoteNumber())
-                .setState(OrderEnums.toProto(d.state()))
-                .setCreateTime(timestamp(d.createdAt()));
-        d.devices().forEach(x -> {
-            var dev = b.addDevicesBuilder()
-                    .setImei(x.imei())
-                    .setSerialNumber(x.serialNumber())
-                    .setModel(x.model())
-                    .setKind(OrderEnums.deviceKindToProto(x.kind()))
-                    .setItemCode(x.itemCode());
-            x.receivedOn().ifPresent(day -> dev.setReceivedOn(date(day)));
-        });
-        d.items()
-                .forEach(x -> b.addItemsBuilder()
-                        .setItemCode(x.itemCode())
-                        .setQuantity(x.quantity())
-                        .setReceivedQuantity(x.receivedQuantity()));
-        return b.build();
     }
 
     @Override
@@ -454,32 +388,6 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                         .setConsumption(
                                 toProto(agreements.consumption(request.getAgreementId(), CallerContext.current())))
                         .build());
-    }
-
-    static AgreementConsumption toProto(Consumption c) {
-        var out = AgreementConsumption.newBuilder()
-                .setAgreementId(c.agreementId())
-                .setPacksOrdered(c.packsOrdered())
-                .setMaxPacks(c.maxPacks())
-                .setHeadroom(c.headroom())
-                .setMinPacks(c.minPacks())
-                .setForecastPacks(c.forecastPacks())
-                .setForecastShortfall(c.forecastShortfall())
-                .setPacksReceived(c.packsReceived())
-                .setAmountInvoiced(money(c.amountInvoiced()))
-                .setPacksTransferredIn(c.packsTransferredIn());
-        c.byPackType()
-                .forEach((type, n) -> out.addByPackType(PackTypeConsumption.newBuilder()
-                        .setPackType(OrderEnums.toProto(type))
-                        .setPacksOrdered(n)));
-        c.byFiscalYear()
-                .forEach((year, money) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
-                        .setFiscalYear(year)
-                        .setBudget(money(money[0]))
-                        .setCommitted(money(money[1]))
-                        .setRemaining(money(money[0].subtract(money[1])))
-                        .setInvoiced(money(money[2]))));
-        return out.build();
     }
 
     @Override
@@ -586,114 +494,6 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 ClosePurchaseOrderResponse.newBuilder().setOrder(toProto(o)).build());
     }
 
-    static FrameworkAgreement toProto(Agreement a) {
-        var b = FrameworkAgreement.newBuilder()
-                .setId(a.id())
-                .setTitle(a.title())
-                .setSupplierId(a.supplierId())
-                .setSupplierName(a.supplierName())
-                .setNotifiedOn(date(a.notifiedOn()))
-                .setTermMonths(a.termMonths())
-                .setMinPacks(a.minPacks())
-                .setMaxPacks(a.maxPacks())
-                .setEstimatedValue(money(a.estimatedValue()))
-                .setVatRate(a.vatRate().stripTrailingZeros().toPlainString())
-                .setTermEnd(date(a.termEnd()));
-        a.budgets().entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .forEach(e -> b.addBudgets(
-                        BudgetEnvelope.newBuilder().setFiscalYear(e.getKey()).setAmount(money(e.getValue()))));
-        a.priceSchedule().forEach(i -> {
-            var item = b.addPriceScheduleBuilder()
-                    .setCode(i.code())
-                    .setKind(OrderEnums.toProto(i.kind()))
-                    .setLabel(i.label())
-                    .setUnitPrice(money(i.unitPrice()));
-            i.packType().ifPresent(t -> item.setPackType(OrderEnums.toProto(t)));
-        });
-        return b.build();
-    }
-
-    static fr.interieur.neogend.order.v1.PurchaseOrder toProto(PurchaseOrder o) {
-        var b = fr.interieur.neogend.order.v1.PurchaseOrder.newBuilder()
-                .setNumber(o.number())
-                .setState(state(o.state()))
-                .setPackCount(o.packCount())
-                .setAgreementId(o.agreementId())
-                .setDeliverySite(o.deliverySite())
-                .setRequestedDate(date(o.requestedDate()))
-                .setAmount(money(o.amount()))
-                .setFiscalYear(o.fiscalYear())
-                .setVersion(o.version())
-                .setCreateTime(timestamp(o.createdAt()));
-        o.lines()
-                .forEach(l -> b.addLinesBuilder()
-                        .setItemCode(l.itemCode())
-                        .setQuantity(l.quantity())
-                        .setUnitPrice(money(l.unitPrice()))
-                        .setKind(OrderEnums.toProto(l.kind())));
-        o.transitions().forEach(t -> {
-            var tb = b.addTransitionsBuilder()
-                    .setToState(state(t.to()))
-                    .setActor(t.actor())
-                    .setTime(timestamp(t.at()));
-            t.from().ifPresent(f -> tb.setFromState(state(f)));
-            t.reason().ifPresent(tb::setReason);
-        });
-        return b.build();
-    }
-
-    private static fr.interieur.neogend.order.v1.OrderState state(OrderState s) {
-        return OrderEnums.toProto(s);
-    }
-
-    private static ItemKind kindOf(fr.interieur.neogend.order.v1.ItemKind kind, String field) {
-        return switch (kind) {
-            case ITEM_KIND_PACK_LEASE -> ItemKind.PACK_LEASE;
-            case ITEM_KIND_ACCESSORY -> ItemKind.ACCESSORY;
-            case ITEM_KIND_SPARE_PART -> ItemKind.SPARE_PART;
-            case ITEM_KIND_TRAINING_DAY -> ItemKind.TRAINING_DAY;
-            case ITEM_KIND_UNSPECIFIED, UNRECOGNIZED -> throw InvalidArgumentException.of(field, "is required");
-        };
-    }
-
-    /**
-     * An amount in euros from a request: plain decimal notation, at most 12 digits before the point
-     * and 2 after ({@link Decimals} — the one parser of every decimal a caller sends; no exponent, so
-     * no input costs more than its length). Negative amounts only where {@code signed}.
-     */
-    static BigDecimal money(String text, String field) {
-        return decimal(text, Decimals.Shape.MONEY, field);
-    }
-
-    /** A VAT rate: "0.20", at most 4 decimals. */
-    static BigDecimal rate(String text, String field) {
-        return decimal(text, new Decimals.Shape(1, 4, false), field);
-    }
-
-    private static BigDecimal decimal(String text, Decimals.Shape shape, String field) {
-        try {
-            return Decimals.parse(text, shape, field);
-        } catch (InvalidValueException e) {
-            throw InvalidArgumentException.of(e.field(), e.problem());
-        }
-    }
-
-    static String money(BigDecimal amount) {
-        return amount.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString();
-    }
-
-    /** The lines a caller asks for (their price and kind come from the schedule, never from the request). */
-    static List<PurchaseOrderService.NewLine> newLines(fr.interieur.neogend.order.v1.PurchaseOrder o) {
-        return o.getLinesList().stream()
-                .map(l -> new PurchaseOrderService.NewLine(l.getItemCode(), l.getQuantity()))
-                .toList();
-    }
-
-    static LocalDate requestedDate(fr.interieur.neogend.order.v1.PurchaseOrder o) {
-        return o.hasRequestedDate() ? date(o.getRequestedDate(), "order.requested_date") : null;
-    }
-
     @Override
     public void requestDeviceExchange(
             RequestDeviceExchangeRequest request, StreamObserver<RequestDeviceExchangeResponse> response) {
@@ -718,25 +518,5 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         var out = ListExchangeRequestsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(e -> out.addExchangeRequests(toProto(e)));
         reply(response, out.build());
-    }
-
-    private static fr.interieur.neogend.order.v1.ExchangeRequest toProto(ExchangeRequest e) {
-        var b = fr.interieur.neogend.order.v1.ExchangeRequest.newBuilder()
-                .setNumber(e.number())
-                .setAgreementId(e.agreementId())
-                .setImei(e.imei())
-                .setModel(e.model())
-                .setReason(e.reason())
-                .setState(OrderEnums.toProto(e.state()))
-                .setRequestedBy(e.requestedBy())
-                .setRequestTime(timestamp(e.requestedAt()));
-        e.repairReference().ifPresent(b::setRepairReference);
-        e.supplierReference().ifPresent(b::setSupplierReference);
-        e.refusalReason().ifPresent(b::setRefusalReason);
-        return b.build();
-    }
-
-    private static OptionalLong version(boolean present, long value) {
-        return present ? OptionalLong.of(value) : OptionalLong.empty();
     }
 }

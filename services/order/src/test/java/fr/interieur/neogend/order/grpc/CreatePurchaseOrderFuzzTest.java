@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Hostile order requests, on the part of CreatePurchaseOrder that needs no database: the proto →
- * domain mapping ({@link OrderGrpcService#newLines}, {@link OrderGrpcService#requestedDate}) and
+ * domain mapping ({@link OrderMessages#newLines}, {@link OrderMessages#requestedDate}) and
  * {@link PurchaseOrderService#checkAndPrice} against an agreement. (The rest of {@code create} reads
  * the agreement and stores the order; {@code OrderServiceIT} covers it on PostgreSQL.) Either the
  * order is accepted — every line from the schedule at the schedule's price, no repeat, a quantity
@@ -93,8 +93,8 @@ class CreatePurchaseOrderFuzzTest {
             List<OrderLine> priced = PurchaseOrderService.checkAndPrice(
                     AGREEMENT,
                     request.getDeliverySite(),
-                    OrderGrpcService.requestedDate(request),
-                    OrderGrpcService.newLines(request));
+                    OrderMessages.requestedDate(request),
+                    OrderMessages.newLines(request));
             assertThat(priced).hasSize(request.getLinesCount()).hasSizeBetween(1, 200);
             assertThat(new HashSet<>(priced.stream().map(OrderLine::itemCode).toList()))
                     .hasSize(priced.size());

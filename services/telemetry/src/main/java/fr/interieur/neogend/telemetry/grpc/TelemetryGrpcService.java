@@ -1,6 +1,5 @@
 package fr.interieur.neogend.telemetry.grpc;
 
-import fr.interieur.neogend.contract.RequestRules;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
@@ -10,7 +9,6 @@ import fr.interieur.neogend.telemetry.enrolment.EnrolmentService;
 import fr.interieur.neogend.telemetry.fleet.Fleet;
 import fr.interieur.neogend.telemetry.fleet.FleetViews;
 import fr.interieur.neogend.telemetry.ingestion.IngestionService;
-import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.telemetry.queries.PositionQueries;
 import fr.interieur.neogend.telemetry.revocation.InventoryEvent;
@@ -21,7 +19,6 @@ import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseResponse;
 import fr.interieur.neogend.telemetry.v1.BatteryBand;
 import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest;
 import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse;
-import fr.interieur.neogend.telemetry.v1.DeviceCommand;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceResponse;
 import fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest;
@@ -47,7 +44,6 @@ import fr.interieur.neogend.telemetry.v1.ListSilentDevicesResponse;
 import fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest;
 import fr.interieur.neogend.telemetry.v1.ListUnitPositionsResponse;
 import fr.interieur.neogend.telemetry.v1.ModelCompliance;
-import fr.interieur.neogend.telemetry.v1.NetworkType;
 import fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest;
 import fr.interieur.neogend.telemetry.v1.PublishRomReleaseResponse;
 import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest;
@@ -55,8 +51,6 @@ import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandResponse;
 import fr.interieur.neogend.telemetry.v1.Reading;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventResponse;
-import fr.interieur.neogend.telemetry.v1.RejectedReading;
-import fr.interieur.neogend.telemetry.v1.RomRelease;
 import fr.interieur.neogend.telemetry.v1.StreamReadingsRequest;
 import fr.interieur.neogend.telemetry.v1.StreamReadingsResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
@@ -66,7 +60,6 @@ import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -75,6 +68,12 @@ import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.instant;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
+import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.command;
+import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.reading;
+import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.readings;
+import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.rejected;
+import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.release;
+import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.state;
 
 /** The telemetry gRPC API: maps proto messages to the domain and back. */
 @Service
@@ -199,21 +198,6 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         response.onCompleted();
     }
 
-    private static RomRelease release(RomService.Release r) {
-        return RomRelease.newBuilder()
-                .setId(r.id())
-                .setSupplierId(r.supplierId())
-                .setModel(r.model())
-                .setBuildFingerprint(r.buildFingerprint())
-                .setSecurityPatchLevel(r.patchLevel().toString())
-                .setKernelSourceSha256(r.kernelSourceSha256())
-                .setKernelConfig(r.kernelConfig())
-                .setBulletinDate(date(r.bulletinDate()))
-                .setPublishTime(timestamp(r.publishedAt()))
-                .setApproved(r.approved())
-                .build();
-    }
-
     @Override
     public void queueDeviceCommand(
             QueueDeviceCommandRequest request, StreamObserver<QueueDeviceCommandResponse> response) {
@@ -334,37 +318,6 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         response.onCompleted();
     }
 
-    private static fr.interieur.neogend.telemetry.v1.DeviceState state(PositionQueries.State s) {
-        var out = fr.interieur.neogend.telemetry.v1.DeviceState.newBuilder()
-                .setImei(s.imei())
-                .setReading(reading(s))
-                .setReceiveTime(timestamp(s.receivedAt()));
-        s.positionRecordedAt().ifPresent(t -> out.setPositionTime(timestamp(t)));
-        s.softwareRecordedAt().ifPresent(t -> out.setSoftwareTime(timestamp(t)));
-        return out.build();
-    }
-
-    private static Reading reading(PositionQueries.State s) {
-        var r = Reading.newBuilder()
-                .setSequence(s.sequence())
-                .setRecordedAt(timestamp(s.recordedAt()))
-                .setBatteryPercent(s.batteryPercent())
-                .setCharging(s.charging())
-                .setNetwork(
-                        s.network().equals("UNKNOWN")
-                                ? NetworkType.NETWORK_TYPE_UNSPECIFIED
-                                : NetworkType.valueOf("NETWORK_TYPE_" + s.network()))
-                .setFreeStorageMb(s.freeStorageMb());
-        s.latitude().ifPresent(r::setLatitude);
-        s.longitude().ifPresent(r::setLongitude);
-        s.accuracyM().ifPresent(r::setAccuracyM);
-        s.patchLevel().ifPresent(r::setSecurityPatchLevel);
-        s.romBuild().ifPresent(r::setRomBuild);
-        s.kernelVersion().ifPresent(r::setKernelVersion);
-        s.agentVersion().ifPresent(r::setAgentVersion);
-        return r.build();
-    }
-
     @Override
     public void enrollDevice(EnrollDeviceRequest request, StreamObserver<EnrollDeviceResponse> response) {
         DeviceCredentials.Issued issued = enrolment.enrol(request.getImei(), CallerContext.current());
@@ -434,74 +387,6 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     private Upload ingest(String imei, List<Reading> readings, List<String> acknowledgedCommandIds) {
         return ingestion.ingest(imei, readings(readings), acknowledgedCommandIds);
-    }
-
-    /** The readings as the device sent them, for {@link IngestionService} to judge one by one. */
-    static List<ReadingIn> readings(List<Reading> in) {
-        List<ReadingIn> out = new ArrayList<>(in.size());
-        for (int i = 0; i < in.size(); i++) {
-            Reading r = in.get(i);
-            var violations = RequestRules.check(r, "");
-            String refusal = violations.isEmpty()
-                    ? null
-                    : String.join(
-                            "; ",
-                            violations.stream()
-                                    .limit(5)
-                                    .map(v -> v.field() + ": " + v.description())
-                                    .toList());
-            out.add(new ReadingIn(
-                    r.getSequence(),
-                    r.hasRecordedAt() ? recordedAt(r.getRecordedAt()) : null,
-                    r.getBatteryPercent(),
-                    r.getCharging(),
-                    r.hasLatitude() ? Optional.of(r.getLatitude()) : Optional.empty(),
-                    r.hasLongitude() ? Optional.of(r.getLongitude()) : Optional.empty(),
-                    r.hasAccuracyM() ? Optional.of(r.getAccuracyM()) : Optional.empty(),
-                    switch (r.getNetwork()) {
-                        case NETWORK_TYPE_UNSPECIFIED, UNRECOGNIZED -> "UNKNOWN";
-                        default -> r.getNetwork().name().substring("NETWORK_TYPE_".length());
-                    },
-                    r.getSecurityPatchLevel(),
-                    r.getRomBuild(),
-                    r.getKernelVersion(),
-                    r.getFreeStorageMb(),
-                    r.getAgentVersion(),
-                    refusal));
-        }
-        return out;
-    }
-
-    /**
-     * A device's clock may say anything: a time beyond what {@link Instant} holds is taken as the
-     * farthest future or past, which the ingestion refuses for that reading alone (rather than the
-     * whole batch failing with an internal error).
-     */
-    private static Instant recordedAt(com.google.protobuf.Timestamp t) {
-        try {
-            return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-        } catch (java.time.DateTimeException | ArithmeticException beyondRange) {
-            return t.getSeconds() < 0 ? Instant.MIN : Instant.MAX;
-        }
-    }
-
-    private static RejectedReading rejected(Upload.Rejected r) {
-        return RejectedReading.newBuilder()
-                .setIndex(r.index())
-                .setSequence(r.sequence())
-                .setReason(r.reason())
-                .build();
-    }
-
-    private static DeviceCommand command(Upload.Command c) {
-        return DeviceCommand.newBuilder()
-                .setId(Long.toString(c.id()))
-                .setCommand(TelemetryEnums.toProto(c.command()))
-                .setStatus(TelemetryEnums.toProto(c.status()))
-                .setQueueTime(com.google.protobuf.Timestamp.newBuilder()
-                        .setSeconds(c.queuedAt().getEpochSecond())
-                        .setNanos(c.queuedAt().getNano()))
-                .build();
     }
 
     @Override

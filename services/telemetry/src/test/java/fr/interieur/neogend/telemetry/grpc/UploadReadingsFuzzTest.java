@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Hostile reading batches through what UploadReadings and StreamReadings run: the proto → domain
- * mapping ({@link TelemetryGrpcService#readings}) and {@link IngestionService#ingest}, over an
+ * mapping ({@link TelemetryMessages#readings}) and {@link IngestionService#ingest}, over an
  * in-memory {@link ReadingStore} that records every write (the JDBC store is covered on PostgreSQL
  * by {@code IngestionIT}). A batch is either judged reading by reading — every reading stored,
  * counted as a duplicate or rejected with a reason, and only sound readings reach the store — or
@@ -66,7 +66,7 @@ class UploadReadingsFuzzTest {
         try {
             Upload upload = ingestion.ingest(
                     "490154203237518",
-                    TelemetryGrpcService.readings(batch.getReadingsList()),
+                    TelemetryMessages.readings(batch.getReadingsList()),
                     batch.getAcknowledgedCommandIdsList());
             assertThat(upload.stored() + upload.duplicates() + upload.rejected().size())
                     .isEqualTo(batch.getReadingsCount());

@@ -5,7 +5,6 @@ import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.training.course.Course;
 import fr.interieur.neogend.training.course.CourseCatalog;
 import fr.interieur.neogend.training.session.SessionService;
-import fr.interieur.neogend.training.v1.Certification;
 import fr.interieur.neogend.training.v1.CheckCertificationRequest;
 import fr.interieur.neogend.training.v1.CheckCertificationResponse;
 import fr.interieur.neogend.training.v1.CreateCourseRequest;
@@ -15,7 +14,6 @@ import fr.interieur.neogend.training.v1.CreateSessionResponse;
 import fr.interieur.neogend.training.v1.DeliveredTrainingDays;
 import fr.interieur.neogend.training.v1.EnrollTechnicianRequest;
 import fr.interieur.neogend.training.v1.EnrollTechnicianResponse;
-import fr.interieur.neogend.training.v1.Enrolment;
 import fr.interieur.neogend.training.v1.GetSessionRequest;
 import fr.interieur.neogend.training.v1.GetSessionResponse;
 import fr.interieur.neogend.training.v1.ListCoursesRequest;
@@ -44,6 +42,7 @@ import java.util.Optional;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.reply;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
+import static fr.interieur.neogend.training.grpc.TrainingMessages.toProto;
 
 /** The training gRPC API: maps proto messages to the domain and back, nothing more. */
 @Service
@@ -217,44 +216,5 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
         var out = ListExpiringCertificationsResponse.newBuilder();
         sessions.expiring(request.getWithinDays()).forEach(c -> out.addCertifications(toProto(c)));
         reply(response, out.build());
-    }
-
-    private static Certification toProto(SessionService.Certification c) {
-        return Certification.newBuilder()
-                .setTechnician(c.technician())
-                .setCourseCode(c.courseCode())
-                .addAllModelFamilies(c.modelFamilies())
-                .setIssuedOn(date(c.issuedOn()))
-                .setValidUntil(date(c.validUntil()))
-                .setSessionId(c.sessionId())
-                .build();
-    }
-
-    private static fr.interieur.neogend.training.v1.Session toProto(SessionService.Session s) {
-        var b = fr.interieur.neogend.training.v1.Session.newBuilder()
-                .setId(s.id())
-                .setCourseCode(s.courseCode())
-                .setStartDate(date(s.startDate()))
-                .setEndDate(date(s.endDate()))
-                .setPlace(s.place())
-                .setCapacity(s.capacity())
-                .setTrainer(s.trainer());
-        s.enrolments()
-                .forEach(e -> b.addEnrolments(Enrolment.newBuilder()
-                        .setTechnician(e.technician())
-                        .setStatus(TrainingEnums.toProto(e.status()))));
-        return b.build();
-    }
-
-    private static fr.interieur.neogend.training.v1.Course toProto(Course item) {
-        return fr.interieur.neogend.training.v1.Course.newBuilder()
-                .setCode(item.code())
-                .setTitle(item.title())
-                .setDurationDays(item.durationDays())
-                .addAllModelFamilies(item.modelFamilies())
-                .setCertificationValidityMonths(item.certificationValidityMonths())
-                .setAgreementItemCode(item.agreementItemCode())
-                .setAgreementId(item.agreementId())
-                .build();
     }
 }
