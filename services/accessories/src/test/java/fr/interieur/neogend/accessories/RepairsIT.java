@@ -245,7 +245,7 @@ class RepairsIT {
     }
 
     @Test
-    void aRepairConsumesFittingPartsFromItsDepotAndGivesTheDeviceBack() {
+    void openingPutsTheDeviceInRepairOnTheTechniciansBehalfOneRepairAtATime() {
         Repair opened = open(technician, X5);
         assertThat(opened.getId()).matches("RP-\\d{6}");
         assertThat(opened.getModel()).isEqualTo("Rugged X5");
@@ -256,7 +256,11 @@ class RepairsIT {
                 () -> open(technician, X5),
                 Status.Code.ALREADY_EXISTS,
                 "repair " + opened.getId() + " is open for device " + X5);
+    }
 
+    @Test
+    void fittingSparePartsComeFromTheRepairsDepotAndRefusedOnesLeaveNoTrace() {
+        Repair opened = open(technician, X5);
         var part = ConsumeRepairPartRequest.newBuilder().setRepairId(opened.getId());
         Repair withPart = technician
                 .consumeRepairPart(
@@ -293,7 +297,11 @@ class RepairsIT {
                         .single())
                 .isEqualTo(1);
         assertThat(stock("SP-SCREEN-X5")).isEqualTo(1);
+    }
 
+    @Test
+    void closingAsRepairedNeedsADiagnosisGivesTheDeviceBackAndIsFinal() {
+        Repair opened = open(technician, X5);
         GrpcAssertions.assertStatus(
                 () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, ""),
                 Status.Code.INVALID_ARGUMENT,

@@ -113,8 +113,11 @@ class StockHistoryIT {
         return out;
     }
 
-    @Test
-    void anAuditorSeesWhoTookWhatFromWhichDepotFilteredAndTheCsvSaysTheSame() {
+    /**
+     * Five movements of every kind, by two people, in two depots (one recorded as RepairService does,
+     * with its repair), as the list gives them back (pages of two).
+     */
+    List<StockMovement> fiveMovements() {
         fleetManager.recordStockMovement(move("RECEIPT", "SP-SCREEN-X5", "DEP-RENNES", 10)
                 .setReference("BL-1")
                 .build());
@@ -131,8 +134,12 @@ class StockHistoryIT {
                         + "values ('CONSUMPTION', 'SP-SCREEN-X5', 'DEP-RENNES', 1, 'repair RP-000042', 'RP-000042', "
                         + "'technician', now())")
                 .update();
+        return all(ListStockMovementsRequest.newBuilder(), 2);
+    }
 
-        List<StockMovement> everything = all(ListStockMovementsRequest.newBuilder(), 2);
+    @Test
+    void everyMovementIsListedInTheOrderRecordedWithWhatWhereAndWho() {
+        List<StockMovement> everything = fiveMovements();
         assertThat(everything)
                 .extracting(m -> kind(m) + " " + m.getItemCode() + " " + m.getDepotCode() + ">" + m.getToDepotCode()
                         + " x" + m.getQuantity() + " by " + m.getActor())
@@ -144,7 +151,11 @@ class StockHistoryIT {
                         "CONSUMPTION SP-SCREEN-X5 DEP-RENNES> x1 by technician");
         assertThat(everything.get(0).hasRecordTime()).isTrue();
         assertThat(everything.get(0).getReference()).isEqualTo("BL-1");
+    }
 
+    @Test
+    void theFiltersKeepOnlyTheirMovements() {
+        fiveMovements();
         // a depot: out of it or into it
         assertThat(all(ListStockMovementsRequest.newBuilder().setDepotCode("DEP-BREST"), 50))
                 .hasSize(2);
@@ -174,7 +185,13 @@ class StockHistoryIT {
                                 .setFromDate(day(LocalDate.now(PARIS).plusDays(1))),
                         50))
                 .isEmpty();
+    }
 
+    @Test
+    void oddDatesAndATokenOfOtherFiltersAreRefusedNamingTheField() {
+        fiveMovements();
+        var today = day(LocalDate.now(PARIS));
+        var yesterday = day(LocalDate.now(PARIS).minusDays(1));
         // odd dates are refused, naming the field
         GrpcAssertions.assertStatus(
                 () -> auditor.listStockMovements(ListStockMovementsRequest.newBuilder()
@@ -213,7 +230,11 @@ class StockHistoryIT {
                         .build()),
                 Status.Code.INVALID_ARGUMENT,
                 "page_token");
+    }
 
+    @Test
+    void theCsvHasTheListsRowsWithTheSameValuesTextQuotedAndNeverAFormula() {
+        List<StockMovement> everything = fiveMovements();
         // the CSV: the same rows, the same values, text quoted and never a formula
         String csv = auditor.exportStockMovements(ExportStockMovementsRequest.getDefaultInstance())
                 .getFile()
@@ -240,7 +261,11 @@ class StockHistoryIT {
                 .getData()
                 .toStringUtf8();
         assertThat(rennes.split("\r\n")).hasSize(5);
+    }
 
+    @Test
+    void aTechnicianRecordsMovementsButDoesNotReadTheLedger() {
+        fiveMovements();
         // a technician records movements but does not read the ledger
         GrpcAssertions.assertCode(
                 Status.Code.PERMISSION_DENIED,
