@@ -113,10 +113,15 @@ class DeviceRepairIT {
                 .single();
     }
 
-    @Test
-    void aDeviceUnderARepairLeavesRepairOnlyWhenThatRepairIsClosed() {
+    /** Device 1, assigned, then taken under repair RP-000001 by the technician. */
+    Device underRepair() {
         assigned(1);
-        Device started = technician.startDeviceRepair(start(1, "RP-000001")).getDevice();
+        return technician.startDeviceRepair(start(1, "RP-000001")).getDevice();
+    }
+
+    @Test
+    void aRepairTakesTheDeviceAndARepeatedOpenChangesNothing() {
+        Device started = underRepair();
         assertThat(started.getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
         assertThat(started.getRepairId()).isEqualTo("RP-000001");
         // a repeat (an open retried after a lost answer) changes nothing
@@ -125,7 +130,11 @@ class DeviceRepairIT {
                         .getDevice()
                         .getVersion())
                 .isEqualTo(started.getVersion());
-        // another repair cannot take it, nor a manager's route take it out of repair
+    }
+
+    @Test
+    void neitherAnotherRepairNorAManagersRouteTakesADeviceUnderRepair() {
+        underRepair();
         assertStatus(
                 () -> technician.startDeviceRepair(start(1, "RP-000002")),
                 Status.Code.FAILED_PRECONDITION,
@@ -145,7 +154,11 @@ class DeviceRepairIT {
                     Status.Code.FAILED_PRECONDITION,
                     "is under repair RP-000001");
         }
-        // a close must name the repair the device is under
+    }
+
+    @Test
+    void aCloseMustNameTheRepairTheDeviceIsUnderAndAnOutcome() {
+        Device started = underRepair();
         assertStatus(
                 () -> technician.endDeviceRepair(
                         end(1, "RP-000009", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)),
@@ -162,7 +175,11 @@ class DeviceRepairIT {
                 "outcome");
         assertThat(device(1).getState()).isEqualTo(DeviceState.DEVICE_STATE_IN_REPAIR);
         assertThat(device(1).getVersion()).isEqualTo(started.getVersion());
+    }
 
+    @Test
+    void theCloseGivesTheDeviceBackOnceAndItsRepeatChangesNothing() {
+        underRepair();
         Device ended = technician
                 .endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED))
                 .getDevice();
