@@ -119,6 +119,22 @@ class OpenApiIT {
         assertThat(listDevices.getParameters())
                 .extracting(p -> p.getName() + ":" + p.getIn())
                 .contains("page_size:query", "unit_code:query", "state:query");
+        // a day in a query: YYYY-MM-DD text; in a body: the google.type.Date object
+        var sessions = api.getPaths().get("/api/v1/sessions").getGet();
+        assertThat(sessions.getParameters())
+                .filteredOn(p -> p.getName().equals("ends_on_or_after"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.getSchema().getFormat()).isEqualTo("date"));
+        assertThat(api.getPaths().get("/api/v1/stock-movements").getGet().getParameters())
+                .extracting(p -> p.getName() + ":" + p.getSchema().getFormat())
+                .contains("from_date:date", "to_date:date");
+        assertThat(api.getComponents()
+                        .getSchemas()
+                        .get("neogend.training.v1.Session")
+                        .getProperties())
+                .extractingByKey("startDate")
+                .satisfies(s -> assertThat(((io.swagger.v3.oas.models.media.Schema<?>) s).get$ref())
+                        .endsWith("google.type.Date"));
         var oauth = api.getComponents().getSecuritySchemes().get("keycloak");
         assertThat(oauth.getFlows().getClientCredentials().getTokenUrl())
                 .isEqualTo(TestTokens.ISSUER + "/protocol/openid-connect/token");

@@ -150,8 +150,7 @@ public final class OpenApiDocument {
             for (FieldDescriptor f : input.getFields()) { // query parameters: the request's other top-level fields
                 if (bound.contains(f.getName())
                         || f.getName().equals(route.body())
-                        || f.getType() == FieldDescriptor.Type.MESSAGE
-                                && !f.getMessageType().getFullName().equals("google.protobuf.Timestamp")) {
+                        || f.getType() == FieldDescriptor.Type.MESSAGE && !queryable(f.getMessageType())) {
                     continue;
                 }
                 ObjectNode p = parameters.addObject();
@@ -159,7 +158,12 @@ public final class OpenApiDocument {
                 p.put("in", "query");
                 p.put("required", false);
                 p.put("description", comments.getOrDefault(f.getFullName(), ""));
-                p.set("schema", fieldSchema(f, false));
+                // a day in a query is written YYYY-MM-DD (FieldPaths), not as the JSON object of a body
+                p.set(
+                        "schema",
+                        isDay(f)
+                                ? JSON.createObjectNode().put("type", "string").put("format", "date")
+                                : fieldSchema(f, false));
             }
         }
         if (!route.body().isEmpty()) {
@@ -199,6 +203,19 @@ public final class OpenApiDocument {
                 .putObject("schema")
                 .put("$ref", "#/components/schemas/Problem");
         return op;
+    }
+
+    /** Message types a query parameter can carry as text (the gateway's FieldPaths reads them). */
+    private static boolean queryable(Descriptor type) {
+        return switch (type.getFullName()) {
+            case "google.protobuf.Timestamp", "google.type.Date" -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean isDay(FieldDescriptor f) {
+        return f.getType() == FieldDescriptor.Type.MESSAGE
+                && f.getMessageType().getFullName().equals("google.type.Date");
     }
 
     /** A reference to a message's schema, defining it (and what it refers to) on first use. */
