@@ -3,7 +3,7 @@ package fr.interieur.neogend.testkit;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import fr.interieur.neogend.testkit.planted.grpc.GrpcReadsTables;
-import fr.interieur.neogend.testkit.planted.grpc.ShopGrpc;
+import fr.interieur.neogend.testkit.planted.grpc.ShopGrpcAdapter;
 import fr.interieur.neogend.testkit.planted.inventoryclient.InventoryStatus;
 import fr.interieur.neogend.testkit.planted.persistence.JdbcShelf;
 import fr.interieur.neogend.testkit.planted.reports.NewPackageWithHttp;
@@ -22,7 +22,9 @@ class DomainRulesTest {
     private static final String BASE = "fr.interieur.neogend.testkit.planted";
 
     private static JavaClasses good(Class<?>... more) {
-        Class<?>[] shape = {Shelf.class, ShopService.class, JdbcShelf.class, ShopGrpc.class, InventoryStatus.class};
+        Class<?>[] shape = {
+            Shelf.class, ShopService.class, JdbcShelf.class, ShopGrpcAdapter.class, InventoryStatus.class
+        };
         Class<?>[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(shape), java.util.Arrays.stream(more))
                 .toArray(Class<?>[]::new);
         return new ClassFileImporter().importClasses(all);

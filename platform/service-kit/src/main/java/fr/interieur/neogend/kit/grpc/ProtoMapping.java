@@ -71,4 +71,9 @@ public final class ProtoMapping {
             throw InvalidArgumentException.of(field, "is not a valid date");
         }
     }
+
+    /** An optional {@code google.type.Date} of a request: empty when unset, else a real day or refused naming it. */
+    public static Optional<LocalDate> date(boolean present, Date d, String field) {
+        return present ? Optional.of(date(d, field)) : Optional.empty();
+    }
 }

@@ -54,4 +54,22 @@ class ProtoMappingTest {
                     .hasMessageContaining("order.requested_date");
         }
     }
+
+    @Test
+    void anUnsetOptionalDayIsEmptyAndASetOneIsCheckedLikeAnyDay() {
+        assertThat(ProtoMapping.date(false, com.google.type.Date.getDefaultInstance(), "from_date"))
+                .isEmpty();
+        assertThat(ProtoMapping.date(true, ProtoMapping.date(java.time.LocalDate.of(2026, 12, 4)), "from_date"))
+                .contains(java.time.LocalDate.of(2026, 12, 4));
+        assertThatThrownBy(() -> ProtoMapping.date(
+                        true,
+                        com.google.type.Date.newBuilder()
+                                .setYear(2026)
+                                .setMonth(2)
+                                .setDay(30)
+                                .build(),
+                        "from_date"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("from_date");
+    }
 }

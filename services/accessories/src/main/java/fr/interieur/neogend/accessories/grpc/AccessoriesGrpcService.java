@@ -159,8 +159,8 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
                 text(request.getItemCode()),
                 text(request.getRepairId()),
                 text(request.getActor()),
-                request.hasFromDate() ? Optional.of(date(request.getFromDate(), "from_date")) : Optional.empty(),
-                request.hasToDate() ? Optional.of(date(request.getToDate(), "to_date")) : Optional.empty());
+                date(request.hasFromDate(), request.getFromDate(), "from_date"),
+                date(request.hasToDate(), request.getToDate(), "to_date"));
         Page<StockHistory.Movement> page = history.movements(filter, request.getPageSize(), request.getPageToken());
         var out = ListStockMovementsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(m -> out.addMovements(movement(m)));
@@ -175,8 +175,8 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
                 text(request.getItemCode()),
                 text(request.getRepairId()),
                 text(request.getActor()),
-                request.hasFromDate() ? Optional.of(date(request.getFromDate(), "from_date")) : Optional.empty(),
-                request.hasToDate() ? Optional.of(date(request.getToDate(), "to_date")) : Optional.empty());
+                date(request.hasFromDate(), request.getFromDate(), "from_date"),
+                date(request.hasToDate(), request.getToDate(), "to_date"));
         reply(
                 response,
                 ExportStockMovementsResponse.newBuilder()

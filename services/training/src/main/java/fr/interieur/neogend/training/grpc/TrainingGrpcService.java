@@ -104,9 +104,7 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
 
     @Override
     public void listSessions(ListSessionsRequest request, StreamObserver<ListSessionsResponse> response) {
-        Optional<LocalDate> from = request.hasEndsOnOrAfter()
-                ? Optional.of(date(request.getEndsOnOrAfter(), "ends_on_or_after"))
-                : Optional.empty();
+        Optional<LocalDate> from = date(request.hasEndsOnOrAfter(), request.getEndsOnOrAfter(), "ends_on_or_after");
         Page<SessionService.Session> page =
                 sessions.list(from, request.getCourseCode(), request.getPageSize(), request.getPageToken());
         ListSessionsResponse.Builder out = ListSessionsResponse.newBuilder().setNextPageToken(page.nextPageToken());
@@ -174,9 +172,8 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     @Override
     public void listExpiredCertifications(
             ListExpiredCertificationsRequest request, StreamObserver<ListExpiredCertificationsResponse> response) {
-        Optional<LocalDate> since = request.hasExpiredOnOrAfter()
-                ? Optional.of(date(request.getExpiredOnOrAfter(), "expired_on_or_after"))
-                : Optional.empty();
+        Optional<LocalDate> since =
+                date(request.hasExpiredOnOrAfter(), request.getExpiredOnOrAfter(), "expired_on_or_after");
         Page<SessionService.Certification> page =
                 sessions.expired(since, request.getTechnician(), request.getPageSize(), request.getPageToken());
         var out = ListExpiredCertificationsResponse.newBuilder().setNextPageToken(page.nextPageToken());

@@ -4,10 +4,10 @@ import fr.interieur.neogend.testkit.planted.shop.ShopService;
 import io.grpc.Status;
 
 /** The planted service's inbound adapter (the good shape): transport on one side, the service on the other. */
-public class ShopGrpc {
+public class ShopGrpcAdapter {
     private final ShopService shop;
 
-    public ShopGrpc(ShopService shop) {
+    public ShopGrpcAdapter(ShopService shop) {
         this.shop = shop;
     }
 
