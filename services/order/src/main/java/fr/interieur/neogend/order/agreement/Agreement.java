@@ -1,5 +1,7 @@
 package fr.interieur.neogend.order.agreement;
 
+import fr.interieur.neogend.order.money.Money;
+
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.List;
@@ -21,9 +23,9 @@ public record Agreement(
         int termMonths,
         long minPacks,
         long maxPacks,
-        BigDecimal estimatedValue,
+        Money estimatedValue,
         BigDecimal vatRate,
-        Map<Integer, BigDecimal> budgets,
+        Map<Integer, Money> budgets,
         List<CatalogueItem> priceSchedule) {
 
     public Agreement {
@@ -44,7 +46,7 @@ public record Agreement(
         return priceSchedule.stream().filter(i -> i.code().equals(code)).findFirst();
     }
 
-    public BigDecimal budget(int fiscalYear) {
-        return budgets.getOrDefault(fiscalYear, BigDecimal.ZERO.setScale(2));
+    public Money budget(int fiscalYear) {
+        return budgets.getOrDefault(fiscalYear, Money.ZERO);
     }
 }

@@ -1,6 +1,7 @@
 package fr.interieur.neogend.order.agreement;
 
-import java.math.BigDecimal;
+import fr.interieur.neogend.order.money.Money;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,10 +24,10 @@ public interface AgreementRepository {
     long committedPacks(String agreementId);
 
     /** Amount committed in a fiscal year by those orders. */
-    BigDecimal committedAmount(String agreementId, int fiscalYear);
+    Money committedAmount(String agreementId, int fiscalYear);
 
     /** Amount committed per fiscal year by those orders. */
-    Map<Integer, BigDecimal> committedAmounts(String agreementId);
+    Map<Integer, Money> committedAmounts(String agreementId);
 
     /** Packs in those orders per pack type. */
     Map<String, Long> committedPacksByType(String agreementId);
@@ -35,7 +36,7 @@ public interface AgreementRepository {
     long receivedPacks(String agreementId);
 
     /** Amount invoiced per year of the months invoiced. */
-    Map<Integer, BigDecimal> invoicedAmounts(String agreementId);
+    Map<Integer, Money> invoicedAmounts(String agreementId);
 
     /**
      * Ids after {@code afterId} (all when empty), by id, at most {@code limit}; only a supplier's

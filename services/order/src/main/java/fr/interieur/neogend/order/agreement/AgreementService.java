@@ -7,6 +7,7 @@ import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.order.money.Money;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Framework agreements: record, read (a supplier its own only), consumption. */
@@ -122,7 +124,7 @@ public class AgreementService {
                 "agreement.max_packs",
                 "must be positive and at least min_packs");
         v.check(
-                a.estimatedValue() != null && a.estimatedValue().signum() >= 0,
+                a.estimatedValue() != null && !a.estimatedValue().isNegative(),
                 "agreement.estimated_value",
                 "must be a non-negative amount");
         v.check(
@@ -131,7 +133,7 @@ public class AgreementService {
                 "must be a rate from 0 to 1, e.g. 0.20");
         a.budgets()
                 .forEach((year, amount) -> v.check(
-                        amount.signum() >= 0 && year >= 2000 && year <= 2100,
+                        !amount.isNegative() && year >= 2000 && year <= 2100,
                         "agreement.budgets[" + year + "]",
                         "must be a non-negative amount for a year 2000..2100"));
         v.check(!a.priceSchedule().isEmpty(), "agreement.price_schedule", "must hold at least one item");
@@ -147,11 +149,9 @@ public class AgreementService {
             v.check(item.kind() != null, at + "kind", "is required");
             v.required(item.label(), at + "label");
             v.check(
-                    item.unitPrice() != null
-                            && item.unitPrice().signum() >= 0
-                            && item.unitPrice().scale() <= 2,
+                    item.unitPrice() != null && !item.unitPrice().isNegative(),
                     at + "unit_price",
-                    "must be a non-negative amount with at most 2 decimals");
+                    "must be a non-negative amount");
             if (item.kind() == ItemKind.PACK_LEASE) {
                 v.check(
                         item.packType().filter(PACK_TYPES::contains).isPresent(),
@@ -206,16 +206,17 @@ public class AgreementService {
         LocalDate today = LocalDate.now(clock);
         long elapsed = Math.min(a.termMonths(), Math.max(1, ChronoUnit.MONTHS.between(a.notifiedOn(), today) + 1));
         long forecast = ordered * a.termMonths() / elapsed;
-        BigDecimal zero = BigDecimal.ZERO.setScale(2);
-        Map<Integer, BigDecimal[]> years = new TreeMap<>();
-        a.budgets().forEach((y, amount) -> years.put(y, new BigDecimal[] {amount, zero, zero}));
-        agreements
-                .committedAmounts(a.id())
-                .forEach((y, amount) ->
-                        years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), zero, zero})[1] = amount);
-        Map<Integer, BigDecimal> invoiced = agreements.invoicedAmounts(a.id());
-        invoiced.forEach((y, amount) ->
-                years.computeIfAbsent(y, k -> new BigDecimal[] {a.budget(k), zero, zero})[2] = amount);
+        // every year with an envelope, a commitment or an invoice
+        Map<Integer, Money> committed = agreements.committedAmounts(a.id());
+        Map<Integer, Money> invoiced = agreements.invoicedAmounts(a.id());
+        Set<Integer> fiscalYears = new TreeSet<>(a.budgets().keySet());
+        fiscalYears.addAll(committed.keySet());
+        fiscalYears.addAll(invoiced.keySet());
+        Map<Integer, Consumption.FiscalYear> years = new TreeMap<>();
+        fiscalYears.forEach(y -> years.put(
+                y,
+                new Consumption.FiscalYear(
+                        a.budget(y), committed.getOrDefault(y, Money.ZERO), invoiced.getOrDefault(y, Money.ZERO))));
         Map<String, Long> byType = new TreeMap<>(agreements.committedPacksByType(a.id()));
         transferredIn.forEach((type, n) -> byType.merge(type, n, Long::sum));
         return new Consumption(
@@ -227,7 +228,7 @@ public class AgreementService {
                 byType,
                 years,
                 agreements.receivedPacks(a.id()),
-                invoiced.values().stream().reduce(zero, BigDecimal::add),
+                invoiced.values().stream().reduce(Money.ZERO, Money::plus),
                 moved);
     }
 }

@@ -1,6 +1,7 @@
 package fr.interieur.neogend.order.agreement;
 
-import java.math.BigDecimal;
+import fr.interieur.neogend.order.money.Money;
+
 import java.util.Optional;
 
 /**
@@ -9,5 +10,4 @@ import java.util.Optional;
  * @param packType  for a pack lease, its pack type
  * @param unitPrice excluding tax: per month for a pack lease, per unit otherwise, per day for training
  */
-public record CatalogueItem(
-        String code, ItemKind kind, String label, Optional<String> packType, BigDecimal unitPrice) {}
+public record CatalogueItem(String code, ItemKind kind, String label, Optional<String> packType, Money unitPrice) {}

@@ -1,6 +1,7 @@
 package fr.interieur.neogend.order.agreement;
 
-import java.math.BigDecimal;
+import fr.interieur.neogend.order.money.Money;
+
 import java.util.Map;
 
 /**
@@ -19,9 +20,9 @@ public record Consumption(
         long minPacks,
         long forecastPacks,
         Map<String, Long> byPackType,
-        Map<Integer, BigDecimal[]> byFiscalYear,
+        Map<Integer, FiscalYear> byFiscalYear,
         long packsReceived,
-        BigDecimal amountInvoiced,
+        Money amountInvoiced,
         long packsTransferredIn) {
 
     public long headroom() {
@@ -30,5 +31,13 @@ public record Consumption(
 
     public long forecastShortfall() {
         return Math.max(0, minPacks - forecastPacks);
+    }
+
+    /** A fiscal year's envelope, what approved orders commit in it and what was invoiced in it (excl. tax). */
+    public record FiscalYear(Money budget, Money committed, Money invoiced) {
+
+        public Money remaining() {
+            return budget.minus(committed);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package fr.interieur.neogend.order.billing;
 
+import fr.interieur.neogend.order.money.Money;
+
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Optional;
@@ -8,7 +10,7 @@ import java.util.Optional;
 public interface BillingRepository {
 
     /** Units of an item received in a month for an agreement, at one order price. */
-    record Received(String itemCode, long quantity, java.math.BigDecimal unitPrice) {}
+    record Received(String itemCode, long quantity, Money unitPrice) {}
 
     /** Items (accessories, spare parts, training days) received in the month, per code and price. */
     List<Received> receivedIn(String agreementId, YearMonth month);

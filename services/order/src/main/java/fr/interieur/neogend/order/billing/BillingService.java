@@ -10,11 +10,10 @@ import fr.interieur.neogend.order.agreement.Agreement;
 import fr.interieur.neogend.order.agreement.AgreementService;
 import fr.interieur.neogend.order.agreement.CatalogueItem;
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.money.Money;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.YearMonth;
@@ -81,9 +80,7 @@ public class BillingService {
                     .findFirst()
                     .orElseThrow(() -> new PreconditionFailedException("packs of type " + e.getKey()
                             + " are leased but agreement " + agreement.id() + " has no price for them"));
-            BigDecimal amount = item.unitPrice()
-                    .multiply(BigDecimal.valueOf(e.getValue()[1]))
-                    .divide(BigDecimal.valueOf(days), 2, RoundingMode.HALF_UP);
+            Money amount = item.unitPrice().prorated(e.getValue()[1], days);
             lines.add(new Statement.Line(
                     item.code(),
                     item.kind(),
@@ -96,8 +93,7 @@ public class BillingService {
         Map<String, Statement.Line> items = new TreeMap<>();
         for (BillingRepository.Received r : billing.receivedIn(agreement.id(), ym)) {
             CatalogueItem item = agreement.item(r.itemCode()).orElseThrow();
-            BigDecimal amount =
-                    r.unitPrice().multiply(BigDecimal.valueOf(r.quantity())).setScale(2, RoundingMode.HALF_UP);
+            Money amount = r.unitPrice().times(r.quantity());
             // the same item bought at one price on every order of the agreement: lines merge by code
             items.merge(
                     r.itemCode(),
@@ -109,14 +105,14 @@ public class BillingService {
                             a.quantity() + b.quantity(),
                             0,
                             a.unitPrice(),
-                            a.amount().add(b.amount())));
+                            a.amount().plus(b.amount())));
         }
         lines.addAll(items.values());
         lines.addAll(trainingLines(agreement, ym));
-        BigDecimal total =
-                lines.stream().map(Statement.Line::amount).reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add);
-        BigDecimal vat = total.multiply(agreement.vatRate()).setScale(2, RoundingMode.HALF_UP);
-        return new Statement(agreement.id(), year, month, days, lines, total, agreement.vatRate(), vat, total.add(vat));
+        Money total = lines.stream().map(Statement.Line::amount).reduce(Money.ZERO, Money::plus);
+        Money vat = total.at(agreement.vatRate());
+        return new Statement(
+                agreement.id(), year, month, days, lines, total, agreement.vatRate(), vat, total.plus(vat));
     }
 
     /**
@@ -147,7 +143,7 @@ public class BillingService {
                     n[0],
                     0,
                     item.unitPrice(),
-                    item.unitPrice().multiply(BigDecimal.valueOf(n[0])).setScale(2, RoundingMode.HALF_UP),
+                    item.unitPrice().times(n[0]),
                     Optional.of(course)));
         });
         return lines;
@@ -185,7 +181,7 @@ public class BillingService {
         agreement.priceSchedule().stream()
                 .filter(i -> i.kind() == ItemKind.PACK_LEASE)
                 .forEach(i ->
-                        i.packType().ifPresent(t -> prices.put(t, i.unitPrice().toPlainString())));
+                        i.packType().ifPresent(t -> prices.put(t, i.unitPrice().toString())));
         StringBuilder out = new StringBuilder(DETAIL_CHUNK_CHARS + 512)
                 .append(
                         "pack_id,pack_type,unit_code,device_imeis,billed_from,billed_until,billed_days,monthly_price\r\n");
@@ -239,7 +235,7 @@ public class BillingService {
                     "is not in the price schedule of " + agreement.id());
             v.check(l.itemCode() == null || codes.add(l.itemCode()), at + "item_code", "repeats an earlier line");
             v.check(l.quantity() >= 0, at + "quantity", "must not be negative");
-            v.check(l.amount() != null && l.amount().signum() >= 0, at + "amount", "must not be negative");
+            v.check(l.amount() != null && !l.amount().isNegative(), at + "amount", "must not be negative");
         }
         if (request.month() >= 1 && request.month() <= 12 && request.year() >= 2000 && request.year() <= 2100) {
             YearMonth ym = YearMonth.of(request.year(), request.month());
@@ -250,14 +246,14 @@ public class BillingService {
                     "is outside the term of " + agreement.id() + " (" + agreement.notifiedOn() + " to "
                             + agreement.termEnd().minusDays(1) + ")");
         }
-        BigDecimal sum = request.lines().stream()
+        Money sum = request.lines().stream()
                 .map(Invoice.Line::amount)
                 .filter(java.util.Objects::nonNull)
-                .reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add);
+                .reduce(Money.ZERO, Money::plus);
         v.check(
-                request.totalExclTax() != null && request.totalExclTax().compareTo(sum) == 0,
+                sum.equals(request.totalExclTax()),
                 "invoice.total_excl_tax",
-                "must be the sum of the lines' amounts, " + sum.toPlainString());
+                "must be the sum of the lines' amounts, " + sum);
         v.throwIfInvalid();
         Invoice invoice = new Invoice(
                 billing.nextInvoiceId(),
@@ -297,31 +293,28 @@ public class BillingService {
                                 a.quantity() + b.quantity(),
                                 a.billedDays() + b.billedDays(),
                                 a.unitPrice(),
-                                a.amount().add(b.amount()))));
+                                a.amount().plus(b.amount()))));
         Map<String, Invoice.Line> theirs = new TreeMap<>();
         invoice.lines().forEach(l -> theirs.put(l.itemCode(), l));
         Set<String> codes = new TreeSet<>(ours.keySet());
         codes.addAll(theirs.keySet());
         List<Reconciliation.Line> lines = new ArrayList<>();
-        BigDecimal zero = BigDecimal.ZERO.setScale(2);
         for (String code : codes) {
             Statement.Line o = ours.get(code);
             Invoice.Line t = theirs.get(code);
             long oq = o == null ? 0 : o.quantity();
             long tq = t == null ? 0 : t.quantity();
-            BigDecimal oa = o == null ? zero : o.amount();
-            BigDecimal ta = t == null ? zero : t.amount();
+            Money oa = o == null ? Money.ZERO : o.amount();
+            Money ta = t == null ? Money.ZERO : t.amount();
             Reconciliation.Status status = o == null
                     ? Reconciliation.Status.NOT_IN_STATEMENT
                     : t == null
                             ? Reconciliation.Status.NOT_INVOICED
-                            : oq == tq && oa.compareTo(ta) == 0
-                                    ? Reconciliation.Status.MATCHES
-                                    : Reconciliation.Status.DIFFERS;
+                            : oq == tq && oa.equals(ta) ? Reconciliation.Status.MATCHES : Reconciliation.Status.DIFFERS;
             lines.add(new Reconciliation.Line(code, oq, tq, oa, ta, status));
         }
         boolean matches = lines.stream().allMatch(l -> l.status() == Reconciliation.Status.MATCHES)
-                && statement.totalExclTax().compareTo(invoice.totalExclTax()) == 0;
+                && statement.totalExclTax().equals(invoice.totalExclTax());
         return new Reconciliation(invoice.id(), matches, lines, statement.totalExclTax(), invoice.totalExclTax());
     }
 
@@ -354,24 +347,20 @@ public class BillingService {
                     .append(',')
                     .append(l.billedDays())
                     .append(',')
-                    .append(l.unitPrice().toPlainString())
+                    .append(l.unitPrice())
                     .append(',')
-                    .append(l.amount().toPlainString())
+                    .append(l.amount())
                     .append(',')
                     .append(l.courseCode().orElse(""))
                     .append("\r\n");
         }
-        out.append("TOTAL_EXCL_TAX,,,,,,")
-                .append(s.totalExclTax().toPlainString())
-                .append(",\r\n");
+        out.append("TOTAL_EXCL_TAX,,,,,,").append(s.totalExclTax()).append(",\r\n");
         out.append("VAT,,")
                 .append(quote("VAT " + s.vatRate().stripTrailingZeros().toPlainString()))
                 .append(",,,,")
-                .append(s.vat().toPlainString())
+                .append(s.vat())
                 .append(",\r\n");
-        out.append("TOTAL_INCL_TAX,,,,,,")
-                .append(s.totalInclTax().toPlainString())
-                .append(",\r\n");
+        out.append("TOTAL_INCL_TAX,,,,,,").append(s.totalInclTax()).append(",\r\n");
         return out.toString();
     }
 

@@ -1,6 +1,7 @@
 package fr.interieur.neogend.order.billing;
 
-import java.math.BigDecimal;
+import fr.interieur.neogend.order.money.Money;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -12,7 +13,7 @@ public record Invoice(
         int year,
         int month,
         List<Line> lines,
-        BigDecimal totalExclTax,
+        Money totalExclTax,
         Instant createdAt) {
 
     public Invoice {
@@ -20,5 +21,5 @@ public record Invoice(
     }
 
     /** One line, per item code. */
-    public record Line(String itemCode, long quantity, BigDecimal amount) {}
+    public record Line(String itemCode, long quantity, Money amount) {}
 }

@@ -1,18 +1,19 @@
 package fr.interieur.neogend.order.billing;
 
-import java.math.BigDecimal;
+import fr.interieur.neogend.order.money.Money;
+
 import java.util.List;
 
 /** An invoice compared with our statement, line by line (DOMAIN rule 14). */
 public record Reconciliation(
-        String invoiceId, boolean matches, List<Line> lines, BigDecimal statementTotal, BigDecimal invoiceTotal) {
+        String invoiceId, boolean matches, List<Line> lines, Money statementTotal, Money invoiceTotal) {
 
     public Reconciliation {
         lines = List.copyOf(lines);
     }
 
-    public BigDecimal difference() {
-        return invoiceTotal.subtract(statementTotal);
+    public Money difference() {
+        return invoiceTotal.minus(statementTotal);
     }
 
     /** How one item code compares. */
@@ -28,12 +29,12 @@ public record Reconciliation(
             String itemCode,
             long statementQuantity,
             long invoiceQuantity,
-            BigDecimal statementAmount,
-            BigDecimal invoiceAmount,
+            Money statementAmount,
+            Money invoiceAmount,
             Status status) {
 
-        public BigDecimal difference() {
-            return invoiceAmount.subtract(statementAmount);
+        public Money difference() {
+            return invoiceAmount.minus(statementAmount);
         }
     }
 }

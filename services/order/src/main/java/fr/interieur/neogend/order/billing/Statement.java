@@ -1,6 +1,7 @@
 package fr.interieur.neogend.order.billing;
 
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.money.Money;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -16,10 +17,10 @@ public record Statement(
         int month,
         int daysInMonth,
         List<Line> lines,
-        BigDecimal totalExclTax,
+        Money totalExclTax,
         BigDecimal vatRate,
-        BigDecimal vat,
-        BigDecimal totalInclTax) {
+        Money vat,
+        Money totalInclTax) {
 
     public Statement {
         lines = List.copyOf(lines);
@@ -38,8 +39,8 @@ public record Statement(
             String label,
             long quantity,
             long billedDays,
-            BigDecimal unitPrice,
-            BigDecimal amount,
+            Money unitPrice,
+            Money amount,
             java.util.Optional<String> courseCode) {
 
         public Line(
@@ -48,8 +49,8 @@ public record Statement(
                 String label,
                 long quantity,
                 long billedDays,
-                BigDecimal unitPrice,
-                BigDecimal amount) {
+                Money unitPrice,
+                Money amount) {
             this(itemCode, kind, label, quantity, billedDays, unitPrice, amount, java.util.Optional.empty());
         }
     }

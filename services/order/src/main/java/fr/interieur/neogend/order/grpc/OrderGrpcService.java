@@ -13,6 +13,7 @@ import fr.interieur.neogend.order.billing.Statement;
 import fr.interieur.neogend.order.delivery.Delivery;
 import fr.interieur.neogend.order.delivery.DeliveryService;
 import fr.interieur.neogend.order.exchange.ExchangeRequestService;
+import fr.interieur.neogend.order.money.Money;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
@@ -70,7 +71,6 @@ import fr.interieur.neogend.order.v1.TransferPacksToSuccessorResponse;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
-import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -303,7 +303,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     @Override
     public void createAgreement(CreateAgreementRequest request, StreamObserver<CreateAgreementResponse> response) {
         FrameworkAgreement a = request.getAgreement();
-        Map<Integer, BigDecimal> budgets = new TreeMap<>();
+        Map<Integer, Money> budgets = new TreeMap<>();
         for (int i = 0; i < a.getBudgetsCount(); i++) {
             BudgetEnvelope b = a.getBudgets(i);
             if (budgets.put(b.getFiscalYear(), money(b.getAmount(), "agreement.budgets[" + i + "].amount")) != null) {

@@ -10,6 +10,7 @@ import fr.interieur.neogend.order.billing.Invoice;
 import fr.interieur.neogend.order.billing.Statement;
 import fr.interieur.neogend.order.delivery.Delivery;
 import fr.interieur.neogend.order.exchange.ExchangeRequest;
+import fr.interieur.neogend.order.money.Money;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
@@ -119,12 +120,12 @@ final class OrderMessages {
                         .setPackType(OrderEnums.toProto(type))
                         .setPacksOrdered(n)));
         c.byFiscalYear()
-                .forEach((year, money) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
+                .forEach((year, figures) -> out.addByFiscalYear(FiscalYearConsumption.newBuilder()
                         .setFiscalYear(year)
-                        .setBudget(money(money[0]))
-                        .setCommitted(money(money[1]))
-                        .setRemaining(money(money[0].subtract(money[1])))
-                        .setInvoiced(money(money[2]))));
+                        .setBudget(money(figures.budget()))
+                        .setCommitted(money(figures.committed()))
+                        .setRemaining(money(figures.remaining()))
+                        .setInvoiced(money(figures.invoiced()))));
         return out.build();
     }
 
@@ -202,10 +203,10 @@ final class OrderMessages {
     /**
      * An amount in euros from a request: plain decimal notation, at most 12 digits before the point
      * and 2 after ({@link Decimals} — the one parser of every decimal a caller sends; no exponent, so
-     * no input costs more than its length). Negative amounts only where {@code signed}.
+     * no input costs more than its length), never negative: the domain's {@link Money}.
      */
-    static BigDecimal money(String text, String field) {
-        return decimal(text, Decimals.Shape.MONEY, field);
+    static Money money(String text, String field) {
+        return new Money(decimal(text, Decimals.Shape.MONEY, field));
     }
 
     /** A VAT rate: "0.20", at most 4 decimals. */
@@ -221,8 +222,8 @@ final class OrderMessages {
         }
     }
 
-    static String money(BigDecimal amount) {
-        return amount.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString();
+    static String money(Money amount) {
+        return amount.toString();
     }
 
     /** The lines a caller asks for (their price and kind come from the schedule, never from the request). */

@@ -4,11 +4,11 @@ import fr.interieur.neogend.order.agreement.Agreement;
 import fr.interieur.neogend.order.agreement.AgreementRepository;
 import fr.interieur.neogend.order.agreement.CatalogueItem;
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.money.Money;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.math.BigDecimal;
 import java.sql.Date;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +48,7 @@ class JdbcAgreementRepository implements AgreementRepository {
                         a.termMonths(),
                         a.minPacks(),
                         a.maxPacks(),
-                        a.estimatedValue(),
+                        a.estimatedValue().euros(),
                         a.vatRate(),
                         actor)
                 .update();
@@ -58,7 +58,7 @@ class JdbcAgreementRepository implements AgreementRepository {
         a.budgets()
                 .forEach((year, amount) -> jdbc.sql(
                                 "insert into budget_envelope (agreement_id, fiscal_year, amount) values (?, ?, ?)")
-                        .params(a.id(), year, amount)
+                        .params(a.id(), year, amount.euros())
                         .update());
         for (CatalogueItem item : a.priceSchedule()) {
             jdbc.sql("""
@@ -70,7 +70,7 @@ class JdbcAgreementRepository implements AgreementRepository {
                             item.kind().name(),
                             item.label(),
                             item.packType().orElse(null),
-                            item.unitPrice())
+                            item.unitPrice().euros())
                     .update();
         }
         return true;
@@ -87,10 +87,10 @@ class JdbcAgreementRepository implements AgreementRepository {
     }
 
     private Optional<Agreement> read(String id, String lock) {
-        Map<Integer, BigDecimal> budgets = new TreeMap<>();
+        Map<Integer, Money> budgets = new TreeMap<>();
         jdbc.sql("select fiscal_year, amount from budget_envelope where agreement_id = ?")
                 .param(id)
-                .query((rs, n) -> budgets.put(rs.getInt(1), rs.getBigDecimal(2)))
+                .query((rs, n) -> budgets.put(rs.getInt(1), new Money(rs.getBigDecimal(2))))
                 .list();
         List<CatalogueItem> items = jdbc.sql("""
                         select code, kind, label, pack_type, unit_price from catalogue_item where agreement_id = ?
@@ -101,7 +101,7 @@ class JdbcAgreementRepository implements AgreementRepository {
                         ItemKind.valueOf(rs.getString("kind")),
                         rs.getString("label"),
                         Optional.ofNullable(rs.getString("pack_type")),
-                        rs.getBigDecimal("unit_price")))
+                        new Money(rs.getBigDecimal("unit_price"))))
                 .list();
         return jdbc.sql("select * from framework_agreement where id = ?" + lock)
                 .param(id)
@@ -114,7 +114,7 @@ class JdbcAgreementRepository implements AgreementRepository {
                         rs.getInt("term_months"),
                         rs.getLong("min_packs"),
                         rs.getLong("max_packs"),
-                        rs.getBigDecimal("estimated_value"),
+                        new Money(rs.getBigDecimal("estimated_value")),
                         rs.getBigDecimal("vat_rate"),
                         budgets,
                         items))
@@ -131,22 +131,21 @@ class JdbcAgreementRepository implements AgreementRepository {
     }
 
     @Override
-    public BigDecimal committedAmount(String agreementId, int fiscalYear) {
+    public Money committedAmount(String agreementId, int fiscalYear) {
         return jdbc.sql("select coalesce(sum(amount), 0.00) from purchase_order where agreement_id = ? "
                         + "and fiscal_year = ? and state in (" + COMMITTED + ")")
                 .params(agreementId, fiscalYear)
-                .query(BigDecimal.class)
-                .single()
-                .setScale(2);
+                .query((rs, n) -> new Money(rs.getBigDecimal(1)))
+                .single();
     }
 
     @Override
-    public Map<Integer, BigDecimal> committedAmounts(String agreementId) {
-        Map<Integer, BigDecimal> amounts = new TreeMap<>();
+    public Map<Integer, Money> committedAmounts(String agreementId) {
+        Map<Integer, Money> amounts = new TreeMap<>();
         jdbc.sql("select fiscal_year, sum(amount) from purchase_order where agreement_id = ? and state in (" + COMMITTED
                         + ") group by fiscal_year")
                 .param(agreementId)
-                .query((rs, n) -> amounts.put(rs.getInt(1), rs.getBigDecimal(2).setScale(2)))
+                .query((rs, n) -> amounts.put(rs.getInt(1), new Money(rs.getBigDecimal(2))))
                 .list();
         return amounts;
     }
@@ -173,11 +172,11 @@ class JdbcAgreementRepository implements AgreementRepository {
     }
 
     @Override
-    public Map<Integer, BigDecimal> invoicedAmounts(String agreementId) {
-        Map<Integer, BigDecimal> amounts = new TreeMap<>();
+    public Map<Integer, Money> invoicedAmounts(String agreementId) {
+        Map<Integer, Money> amounts = new TreeMap<>();
         jdbc.sql("select year, sum(total_excl_tax) from invoice where agreement_id = ? group by year")
                 .param(agreementId)
-                .query((rs, n) -> amounts.put(rs.getInt(1), rs.getBigDecimal(2).setScale(2)))
+                .query((rs, n) -> amounts.put(rs.getInt(1), new Money(rs.getBigDecimal(2))))
                 .list();
         return amounts;
     }

@@ -2,6 +2,7 @@ package fr.interieur.neogend.order.persistence;
 
 import fr.interieur.neogend.order.billing.BillingRepository;
 import fr.interieur.neogend.order.billing.Invoice;
+import fr.interieur.neogend.order.money.Money;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -34,7 +35,7 @@ class JdbcBillingRepository implements BillingRepository {
                         agreementId,
                         Date.valueOf(month.atDay(1)),
                         Date.valueOf(month.plusMonths(1).atDay(1)))
-                .query((rs, n) -> new Received(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3)))
+                .query((rs, n) -> new Received(rs.getString(1), rs.getLong(2), new Money(rs.getBigDecimal(3))))
                 .list();
     }
 
@@ -57,7 +58,7 @@ class JdbcBillingRepository implements BillingRepository {
                         i.invoiceNumber(),
                         i.year(),
                         i.month(),
-                        i.totalExclTax(),
+                        i.totalExclTax().euros(),
                         Timestamp.from(i.createdAt()),
                         actor)
                 .update();
@@ -66,7 +67,7 @@ class JdbcBillingRepository implements BillingRepository {
         }
         for (Invoice.Line l : i.lines()) {
             jdbc.sql("insert into invoice_line (invoice_id, item_code, quantity, amount) values (?, ?, ?, ?)")
-                    .params(i.id(), l.itemCode(), l.quantity(), l.amount())
+                    .params(i.id(), l.itemCode(), l.quantity(), l.amount().euros())
                     .update();
         }
         return true;
@@ -77,7 +78,7 @@ class JdbcBillingRepository implements BillingRepository {
         List<Invoice.Line> lines = jdbc.sql("select item_code, quantity, amount from invoice_line where invoice_id = ? "
                         + "order by item_code")
                 .param(id)
-                .query((rs, n) -> new Invoice.Line(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3)))
+                .query((rs, n) -> new Invoice.Line(rs.getString(1), rs.getLong(2), new Money(rs.getBigDecimal(3))))
                 .list();
         return jdbc.sql("select * from invoice where id = ?")
                 .param(id)
@@ -88,7 +89,7 @@ class JdbcBillingRepository implements BillingRepository {
                         rs.getInt("year"),
                         rs.getInt("month"),
                         lines,
-                        rs.getBigDecimal("total_excl_tax"),
+                        new Money(rs.getBigDecimal("total_excl_tax")),
                         rs.getTimestamp("created_at").toInstant()))
                 .optional();
     }

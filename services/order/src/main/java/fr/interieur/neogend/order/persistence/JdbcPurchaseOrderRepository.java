@@ -2,6 +2,7 @@ package fr.interieur.neogend.order.persistence;
 
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.money.Money;
 import fr.interieur.neogend.order.purchaseorder.OrderLine;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
 import fr.interieur.neogend.order.purchaseorder.OrderTransition;
@@ -38,7 +39,7 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
                 rs.getString("delivery_site"),
                 rs.getDate("requested_date").toLocalDate(),
                 rs.getInt("fiscal_year"),
-                rs.getBigDecimal("amount"),
+                new Money(rs.getBigDecimal("amount")),
                 rs.getLong("pack_count"),
                 lines,
                 transitions,
@@ -67,7 +68,7 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
                         o.deliverySite(),
                         Date.valueOf(o.requestedDate()),
                         o.fiscalYear(),
-                        o.amount(),
+                        o.amount().euros(),
                         o.packCount(),
                         Timestamp.from(o.createdAt()),
                         actor,
@@ -87,7 +88,7 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
                             l.kind().name(),
                             l.packType().orElse(null),
                             l.quantity(),
-                            l.unitPrice())
+                            l.unitPrice().euros())
                     .update();
         }
         o.transitions().forEach(t -> insertTransition(o.number(), t));
@@ -126,7 +127,7 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
                         ItemKind.valueOf(rs.getString(2)),
                         Optional.ofNullable(rs.getString(3)),
                         rs.getLong(4),
-                        rs.getBigDecimal(5)))
+                        new Money(rs.getBigDecimal(5))))
                 .list();
         List<OrderTransition> transitions = jdbc.sql("""
                         select from_state, to_state, actor, at, reason from purchase_order_transition

@@ -1,9 +1,8 @@
 package fr.interieur.neogend.order.purchaseorder;
 
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.money.Money;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.List;
 
@@ -17,17 +16,17 @@ public final class OrderPricing {
 
     private OrderPricing() {}
 
-    public static BigDecimal amount(List<OrderLine> lines, LocalDate requestedDate) {
+    public static Money amount(List<OrderLine> lines, LocalDate requestedDate) {
         int monthsLeft = 13 - requestedDate.getMonthValue();
-        BigDecimal total = BigDecimal.ZERO;
+        Money total = Money.ZERO;
         for (OrderLine line : lines) {
-            BigDecimal lineAmount = line.unitPrice().multiply(BigDecimal.valueOf(line.quantity()));
+            Money lineAmount = line.unitPrice().times(line.quantity());
             if (line.kind() == ItemKind.PACK_LEASE) {
-                lineAmount = lineAmount.multiply(BigDecimal.valueOf(monthsLeft));
+                lineAmount = lineAmount.times(monthsLeft);
             }
-            total = total.add(lineAmount);
+            total = total.plus(lineAmount);
         }
-        return total.setScale(2, RoundingMode.HALF_UP);
+        return total;
     }
 
     public static long packs(List<OrderLine> lines) {

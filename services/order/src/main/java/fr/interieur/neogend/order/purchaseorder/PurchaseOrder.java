@@ -1,6 +1,7 @@
 package fr.interieur.neogend.order.purchaseorder;
 
-import java.math.BigDecimal;
+import fr.interieur.neogend.order.money.Money;
+
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -18,7 +19,7 @@ public record PurchaseOrder(
         String deliverySite,
         LocalDate requestedDate,
         int fiscalYear,
-        BigDecimal amount,
+        Money amount,
         long packCount,
         List<OrderLine> lines,
         List<OrderTransition> transitions,

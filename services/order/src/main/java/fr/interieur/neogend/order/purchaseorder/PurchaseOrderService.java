@@ -12,10 +12,10 @@ import fr.interieur.neogend.order.agreement.Agreement;
 import fr.interieur.neogend.order.agreement.AgreementRepository;
 import fr.interieur.neogend.order.agreement.AgreementService;
 import fr.interieur.neogend.order.agreement.CatalogueItem;
+import fr.interieur.neogend.order.money.Money;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -258,11 +258,11 @@ public class PurchaseOrderService {
                     + " packs, over its maximum of " + agreement.maxPacks() + " (headroom "
                     + (agreement.maxPacks() - committed) + ")");
         }
-        BigDecimal budget = agreement.budget(order.fiscalYear());
-        BigDecimal after =
-                agreements.committedAmount(agreement.id(), order.fiscalYear()).add(order.amount());
+        Money budget = agreement.budget(order.fiscalYear());
+        Money after =
+                agreements.committedAmount(agreement.id(), order.fiscalYear()).plus(order.amount());
         Optional<String> reason = Optional.empty();
-        if (after.compareTo(budget) > 0) {
+        if (after.isGreaterThan(budget)) {
             if (overrideReason.isEmpty()) {
                 throw new PreconditionFailedException("approving " + number + " (" + order.amount()
                         + " excl. tax) would commit " + after + " in " + order.fiscalYear() + ", over its envelope of "

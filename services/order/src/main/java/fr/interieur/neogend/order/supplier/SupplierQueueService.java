@@ -31,7 +31,7 @@ class SupplierQueueService implements SupplierQueue {
                                 .map(l -> new SupplierMessage.Line(
                                         l.itemCode(),
                                         l.quantity(),
-                                        l.unitPrice().toPlainString()))
+                                        l.unitPrice().toString()))
                                 .toList()),
                 at);
     }

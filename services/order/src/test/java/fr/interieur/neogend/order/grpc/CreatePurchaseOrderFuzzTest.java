@@ -7,6 +7,7 @@ import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.order.agreement.Agreement;
 import fr.interieur.neogend.order.agreement.CatalogueItem;
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.money.Money;
 import fr.interieur.neogend.order.purchaseorder.OrderLine;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrderService;
 import fr.interieur.neogend.order.v1.OrderLine.Builder;
@@ -42,24 +43,24 @@ class CreatePurchaseOrderFuzzTest {
             48,
             100,
             5_000,
-            new BigDecimal("50000000.00"),
+            Money.of("50000000.00"),
             new BigDecimal("0.20"),
-            Map.of(2026, new BigDecimal("12500000.00")),
+            Map.of(2026, Money.of("12500000.00")),
             List.of(
                     new CatalogueItem(
                             "PACK-SMART",
                             ItemKind.PACK_LEASE,
                             "smartphone pack",
                             Optional.of("PACK_TYPE_SMARTPHONE_INDIVIDUAL"),
-                            new BigDecimal("32.50")),
+                            Money.of("32.50")),
                     new CatalogueItem(
-                            "CASE", ItemKind.ACCESSORY, "protective case", Optional.empty(), new BigDecimal("19.90")),
+                            "CASE", ItemKind.ACCESSORY, "protective case", Optional.empty(), Money.of("19.90")),
                     new CatalogueItem(
                             "TRAINING-DAY",
                             ItemKind.TRAINING_DAY,
                             "training day",
                             Optional.empty(),
-                            new BigDecimal("950.00"))));
+                            Money.of("950.00"))));
     private static final List<String> CODES = List.of("PACK-SMART", "CASE", "TRAINING-DAY");
 
     @FuzzTest(maxDuration = "60s")

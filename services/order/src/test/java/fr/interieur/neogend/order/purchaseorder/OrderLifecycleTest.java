@@ -2,9 +2,9 @@ package fr.interieur.neogend.order.purchaseorder;
 
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.money.Money;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -77,12 +77,11 @@ class OrderLifecycleTest {
                         ItemKind.PACK_LEASE,
                         Optional.of("SMARTPHONE_INDIVIDUAL"),
                         100,
-                        new BigDecimal("21.90")),
-                new OrderLine("ACC-CAR-CHARGER", ItemKind.ACCESSORY, Optional.empty(), 3, new BigDecimal("12.35")));
+                        Money.of("21.90")),
+                new OrderLine("ACC-CAR-CHARGER", ItemKind.ACCESSORY, Optional.empty(), 3, Money.of("12.35")));
         // October to December: 3 months x 100 x 21.90 = 6,570.00; + 37.05
-        assertThat(OrderPricing.amount(lines, LocalDate.of(2026, 10, 31))).isEqualByComparingTo("6607.05");
-        assertThat(OrderPricing.amount(lines, LocalDate.of(2027, 1, 1)).toPlainString())
-                .isEqualTo("26317.05");
+        assertThat(OrderPricing.amount(lines, LocalDate.of(2026, 10, 31))).isEqualTo(Money.of("6607.05"));
+        assertThat(OrderPricing.amount(lines, LocalDate.of(2027, 1, 1))).hasToString("26317.05");
         assertThat(OrderPricing.packs(lines)).isEqualTo(100);
     }
 }

@@ -1,12 +1,12 @@
 package fr.interieur.neogend.order.supplier;
 
 import fr.interieur.neogend.order.agreement.ItemKind;
+import fr.interieur.neogend.order.money.Money;
 import fr.interieur.neogend.order.purchaseorder.OrderLine;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -84,14 +84,10 @@ class SupplierQueueServiceTest {
                 "Rennes",
                 LocalDate.of(2027, 4, 1),
                 2027,
-                new BigDecimal("100.00"),
+                Money.of("100.00"),
                 2,
                 List.of(new OrderLine(
-                        "PACK-PHONE",
-                        ItemKind.PACK_LEASE,
-                        Optional.of("PHONE_INDIVIDUAL"),
-                        2,
-                        new BigDecimal("50.00"))),
+                        "PACK-PHONE", ItemKind.PACK_LEASE, Optional.of("PHONE_INDIVIDUAL"), 2, Money.of("50.00"))),
                 List.of(),
                 Instant.EPOCH,
                 1);
