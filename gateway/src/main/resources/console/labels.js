@@ -18,8 +18,9 @@ export const LABELS = {
   NETWORK_TYPE_5G: '5G',
   // a remote command's progress
   COMMAND_STATUS_QUEUED: 'En file', COMMAND_STATUS_DELIVERED: 'Remise à l’équipement',
-  COMMAND_STATUS_ACKNOWLEDGED: 'Exécutée',
-  COMMAND_KIND_LOCK: 'Verrouillage', COMMAND_KIND_WIPE: 'Effacement', COMMAND_KIND_LOCATE: 'Localisation',
+  COMMAND_STATUS_ACKNOWLEDGED: 'Exécutée', COMMAND_STATUS_INSTALLED: 'Installée (à confirmer)',
+  COMMAND_STATUS_CONFIRMED: 'Confirmée par les relevés', COMMAND_STATUS_FAILED: 'En échec',
+  COMMAND_KIND_LOCK: 'Verrouillage', COMMAND_KIND_WIPE: 'Effacement', COMMAND_KIND_LOCATE: 'Localisation', COMMAND_KIND_UPDATE: 'Mise à jour ROM',
   ENROLMENT_STATUS_ENROLLED: 'Inscrit', ENROLMENT_STATUS_WAITLISTED: 'En liste d’attente',
   ENROLMENT_STATUS_WITHDRAWN: 'Désisté', ENROLMENT_STATUS_PASSED: 'Reçu', ENROLMENT_STATUS_FAILED: 'Ajourné',
   ENROLMENT_STATUS_ABSENT: 'Absent',

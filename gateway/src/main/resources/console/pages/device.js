@@ -81,8 +81,11 @@ function commands(d) {
       const list = (await session.api.get(`devices/${encodeURIComponent(d.imei)}/commands`)).commands || [];
       const kind = c => String(c.command || '').replace('COMMAND_KIND_', '');
       const missing = expected.filter(x => !list.some(c => kind(c) === x));
-      box.replaceChildren(table(['Commande', 'Statut', 'Mise en file'], list.map(x => h('tr', { 'data-command': kind(x) },
-        h('td', label(x.command)), h('td', label(x.status)), h('td', when(x.queueTime))))),
+      // an UPDATE says which release, and why it failed or was postponed
+      const detail = x => [x.update ? `${x.update.releaseId} (${x.update.buildFingerprint})` : '',
+        x.postponements ? `reportée ${x.postponements} fois` : '', x.outcomeReason || ''].filter(Boolean).join(' — ');
+      box.replaceChildren(table(['Commande', 'Statut', 'Mise en file', 'Détail'], list.map(x => h('tr', { 'data-command': kind(x) },
+        h('td', label(x.command)), h('td', label(x.status)), h('td', when(x.queueTime)), h('td', detail(x))))),
       ...(missing.length ? [h('p.muted', `En attente de la mise en file de ${missing.join(' et ')}…`)] : []));
       tries++;
       if (missing.length && tries < 20 && (tries < 2 || box.isConnected)) {

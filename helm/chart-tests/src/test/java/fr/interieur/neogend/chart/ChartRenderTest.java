@@ -302,7 +302,11 @@ class ChartRenderTest {
         Map<String, Map<String, Object>> alerts = new HashMap<>();
         maps(map(rule, "spec").get("groups"))
                 .forEach(g -> maps(g.get("rules")).forEach(r -> alerts.put(String.valueOf(r.get("alert")), r)));
-        assertThat(alerts).containsOnlyKeys("NeogendOutboxEventsParked", "NeogendOutboxStuck");
+        assertThat(alerts)
+                .containsOnlyKeys("NeogendOutboxEventsParked", "NeogendOutboxStuck", "NeogendUpdateCampaignHalted");
+        assertThat(alerts.get("NeogendUpdateCampaignHalted").get("expr"))
+                .isEqualTo("sum by (namespace, application) "
+                        + "(increase(neogend_update_campaign_halts_total{namespace=\"neogend\"}[15m])) > 0");
 
         Map<String, Object> parked = alerts.get("NeogendOutboxEventsParked");
         assertThat(parked.get("expr"))
@@ -325,10 +329,14 @@ class ChartRenderTest {
         List<String> expressions =
                 alerts.values().stream().map(r -> String.valueOf(r.get("expr"))).toList();
         assertThat(ExportedMetrics.queried(expressions))
-                .containsExactly("neogend_outbox_oldest_age_seconds", "neogend_outbox_parked");
+                .containsExactly(
+                        "neogend_outbox_oldest_age_seconds",
+                        "neogend_outbox_parked",
+                        "neogend_update_campaign_halts_total");
         assertThat(ExportedMetrics.unknown(expressions)).isEmpty();
         Map<String, Set<String>> exported = ExportedMetrics.byComponent();
         assertThat(exported.get("neogend_outbox_parked")).containsExactly("inventory");
+        assertThat(exported.get("neogend_update_campaign_halts_total")).containsExactly("telemetry");
         assertThat(exported.get("neogend_outbox_oldest_age_seconds")).containsExactlyInAnyOrder("inventory", "order");
         // and the check catches a metric nobody exports
         assertThat(ExportedMetrics.unknown(List.of("max(neogend_outbox_parkd{}) > 0", "neogend_outbox_parked{} > 0")))

@@ -334,8 +334,8 @@ public final class DemoData {
     }
 
     /**
-     * The supplier's ROM releases of both models, approved by the fleet manager: the patch levels
-     * compliance is measured against. False when published before.
+     * The supplier's ROM releases of both models with their OTA packages, approved by the fleet manager:
+     * the patch levels compliance is measured against, and what an UPDATE sends. False when published before.
      */
     public static boolean loadRomReleases(String gatewayUrl, String fleetManagerToken, String supplierToken) {
         boolean any = false;
@@ -346,8 +346,15 @@ public final class DemoData {
         for (String[] r : releases) {
             HttpResponse<String> published = send(gatewayUrl + "/api/v1/rom-releases", supplierToken, """
                     {"model":"%s","buildFingerprint":"%s","securityPatchLevel":"%s","bulletinDate":%s,
-                     "kernelSourceSha256":"%s","kernelConfig":"CONFIG_SECURITY_SELINUX=y\\n"}""".formatted(
-                            r[0], r[1], r[2], jsonDay(java.time.LocalDate.parse(r[3])), "5e".repeat(32)));
+                     "kernelSourceSha256":"%s","kernelConfig":"CONFIG_SECURITY_SELINUX=y\\n",
+                     "otaUrl":"https://ota.supplier.example/%s.zip","otaSha256":"%s"}""".formatted(
+                            r[0],
+                            r[1],
+                            r[2],
+                            jsonDay(java.time.LocalDate.parse(r[3])),
+                            "5e".repeat(32),
+                            r[1].replaceAll("[^A-Za-z0-9.]", "-"),
+                            "0a".repeat(32)));
             if (published.statusCode() == 409) {
                 continue;
             }

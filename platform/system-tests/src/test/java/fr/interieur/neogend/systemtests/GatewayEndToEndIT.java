@@ -1169,6 +1169,78 @@ class GatewayEndToEndIT {
                 .isEqualTo(403);
     }
 
+    /**
+     * Issue 20, part 1, end to end through the gateway: the supplier publishes a release with its OTA
+     * package, a fleet manager approves it and sends it to one device, the device fetches it on its next
+     * upload, says it installed it, and its readings confirm it.
+     */
+    @Test
+    void aRomUpdateGoesFromTheSupplierToADeviceAndItsReadingsConfirmIt() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        String supplier = tokens.clientCredentials("supplier-demo", "supplier-demo-secret");
+        String imei = DemoData.imei(141);
+        String model = "E2E Update Model";
+        assertThat(post(
+                                "/api/v1/devices",
+                                fleet,
+                                device(imei, "E2E-141", "GN-RBRE-GGD35").replace("Rugged X5", model))
+                        .statusCode())
+                .isEqualTo(200);
+        var published = post("/api/v1/rom-releases", supplier, """
+                {"model":"%s","buildFingerprint":"neogend/e2e/2026.12","securityPatchLevel":"2026-12-05",
+                 "bulletinDate":{"year":2026,"month":12,"day":1},"kernelSourceSha256":"%s","kernelConfig":"CONFIG_X=y\n",
+                 "otaUrl":"https://ota.supplier.example/e2e/2026.12.zip","otaSha256":"%s"}""".formatted(model, "a".repeat(64), "d".repeat(64)));
+        assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+        String release = published.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        assertThat(post("/api/v1/rom-releases/" + release + ":approve", fleet, "{}")
+                        .statusCode())
+                .isEqualTo(200);
+        var enrolled = post("/api/v1/devices/" + imei + ":enroll", fleet, "{}");
+        String credential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
+
+        var queued = post(
+                "/api/v1/devices/" + imei + "/commands",
+                fleet,
+                "{\"command\":\"COMMAND_KIND_UPDATE\",\"releaseId\":\"" + release + "\"}");
+        assertThat(queued.statusCode()).as(queued.body()).isEqualTo(200);
+        String command = queued.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        // a unit manager may lock a device of its subtree but not update it
+        var byUnitManager = post(
+                "/api/v1/devices/" + imei + "/commands",
+                tokens.password("unit.manager", "unit.manager"),
+                "{\"command\":\"COMMAND_KIND_UPDATE\",\"releaseId\":\"" + release + "\"}");
+        assertThat(byUnitManager.statusCode()).as(byUnitManager.body()).isEqualTo(403);
+
+        var handed = deviceUpload(credential, "{}");
+        assertThat(handed.statusCode()).as(handed.body()).isEqualTo(200);
+        assertThat(handed.body())
+                .contains("\"command\":\"COMMAND_KIND_UPDATE\"")
+                .contains("\"otaUrl\":\"https://ota.supplier.example/e2e/2026.12.zip\"")
+                .contains("\"otaSha256\":\"" + "d".repeat(64) + "\"");
+
+        String now = java.time.Instant.now().toString();
+        var installed = deviceUpload(credential, """
+                {"readings":[{"sequence":"1","recordedAt":"%s","batteryPercent":80,"network":"NETWORK_TYPE_4G",
+                  "securityPatchLevel":"2026-12-05","romBuild":"neogend/e2e/2026.12"}],
+                 "commandResults":[{"commandId":"%s","outcome":"COMMAND_OUTCOME_INSTALLED"}]}""".formatted(now, command));
+        assertThat(installed.statusCode()).as(installed.body()).isEqualTo(200);
+        assertThat(installed.body()).doesNotContain("COMMAND_KIND_UPDATE");
+        var listed = get("/api/v1/devices/" + imei + "/commands", fleet);
+        assertThat(listed.body())
+                .contains("\"status\":\"COMMAND_STATUS_CONFIRMED\"")
+                .contains("\"confirmTime\"");
+    }
+
+    private static HttpResponse<String> deviceUpload(String credential, String json) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
+                        .header("Authorization", "Device " + credential)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static HttpResponse<String> postWithKey(String path, String token, String json, String key)
             throws Exception {
         return HTTP.send(

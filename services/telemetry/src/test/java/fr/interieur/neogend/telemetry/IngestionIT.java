@@ -21,9 +21,7 @@ import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
-import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,10 +101,8 @@ class IngestionIT {
     }
 
     TelemetryServiceBlockingStub device(String credential) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
         return TelemetryServiceGrpc.newBlockingStub(clients.channel())
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+                .withInterceptors(DeviceAgents.credential(credential));
     }
 
     String enrol(String imei) {
@@ -669,10 +665,8 @@ class IngestionIT {
 
     /** A device's readings stream; answers, the error or "done" arrive in {@code answers}. */
     StreamObserver<StreamReadingsRequest> stream(String credential, LinkedBlockingQueue<Object> answers) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credential);
         return TelemetryServiceGrpc.newStub(clients.channel())
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+                .withInterceptors(DeviceAgents.credential(credential))
                 .streamReadings(new StreamObserver<>() {
                     @Override
                     public void onNext(StreamReadingsResponse value) {

@@ -17,6 +17,24 @@ public interface CommandRepository {
     /** Queues a command asked by a person, now. */
     Upload.Command queue(String imei, Upload.CommandKind command);
 
+    /**
+     * Queues an UPDATE to a release, now; FAILED_PRECONDITION when the device has an open one already
+     * (checked by the database, so two concurrent callers cannot both queue one).
+     */
+    Upload.Command queueUpdate(String imei, String releaseId);
+
+    /**
+     * Queues an UPDATE to a release for each of these devices, now, in one statement — except those with an
+     * UPDATE open already, skipped; returns the id of each command queued, by IMEI.
+     */
+    java.util.Map<String, Long> queueUpdates(Collection<String> imeis, String releaseId);
+
+    /** Withdraws these UPDATEs where not yet installed (queued or delivered); returns how many. */
+    int withdraw(Collection<Long> ids);
+
+    /** The device's UPDATE still open (queued, delivered or installed but not confirmed), if any. */
+    java.util.Optional<Upload.Command> openUpdate(String imei);
+
     /** Queues the commands an inventory event causes; the same event's commands are queued once. */
     void queueForEvent(String imei, List<Upload.CommandKind> commands, Instant at, UUID eventId);
 

@@ -8,7 +8,12 @@ import fr.interieur.neogend.kit.validation.Imei;
 public interface InventoryDevices {
 
     /** True when inventory knows the device and the caller may see it. */
-    boolean exists(String imei);
+    default boolean exists(String imei) {
+        return device(imei).isPresent();
+    }
+
+    /** The device as inventory has it (model, holding unit, state), if the caller may see it. */
+    java.util.Optional<Placed> device(String imei);
 
     /** A device of a unit subtree, as inventory lists it ({@code unitCode} "" in central stock). */
     record Placed(String imei, String model, String unitCode, String state) {

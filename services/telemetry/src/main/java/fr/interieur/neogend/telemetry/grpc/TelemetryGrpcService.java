@@ -3,6 +3,8 @@ package fr.interieur.neogend.telemetry.grpc;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
+import fr.interieur.neogend.telemetry.campaign.Campaign;
+import fr.interieur.neogend.telemetry.campaign.CampaignService;
 import fr.interieur.neogend.telemetry.commands.CommandService;
 import fr.interieur.neogend.telemetry.enrolment.DeviceCredentials;
 import fr.interieur.neogend.telemetry.enrolment.EnrolmentService;
@@ -17,8 +19,12 @@ import fr.interieur.neogend.telemetry.rom.RomService;
 import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseRequest;
 import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseResponse;
 import fr.interieur.neogend.telemetry.v1.BatteryBand;
+import fr.interieur.neogend.telemetry.v1.CancelUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.CancelUpdateCampaignResponse;
 import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest;
 import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse;
+import fr.interieur.neogend.telemetry.v1.CreateUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.CreateUpdateCampaignResponse;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceResponse;
 import fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest;
@@ -31,6 +37,8 @@ import fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest;
 import fr.interieur.neogend.telemetry.v1.GetDeviceStateResponse;
 import fr.interieur.neogend.telemetry.v1.GetUnitComplianceRequest;
 import fr.interieur.neogend.telemetry.v1.GetUnitComplianceResponse;
+import fr.interieur.neogend.telemetry.v1.GetUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.GetUpdateCampaignResponse;
 import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest;
 import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsResponse;
 import fr.interieur.neogend.telemetry.v1.ListDeviceReadingsRequest;
@@ -43,14 +51,19 @@ import fr.interieur.neogend.telemetry.v1.ListSilentDevicesRequest;
 import fr.interieur.neogend.telemetry.v1.ListSilentDevicesResponse;
 import fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest;
 import fr.interieur.neogend.telemetry.v1.ListUnitPositionsResponse;
+import fr.interieur.neogend.telemetry.v1.ListUpdateCampaignsRequest;
+import fr.interieur.neogend.telemetry.v1.ListUpdateCampaignsResponse;
 import fr.interieur.neogend.telemetry.v1.ModelCompliance;
+import fr.interieur.neogend.telemetry.v1.PauseUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.PauseUpdateCampaignResponse;
 import fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest;
 import fr.interieur.neogend.telemetry.v1.PublishRomReleaseResponse;
 import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest;
 import fr.interieur.neogend.telemetry.v1.QueueDeviceCommandResponse;
-import fr.interieur.neogend.telemetry.v1.Reading;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
 import fr.interieur.neogend.telemetry.v1.RecordInventoryEventResponse;
+import fr.interieur.neogend.telemetry.v1.ResumeUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.ResumeUpdateCampaignResponse;
 import fr.interieur.neogend.telemetry.v1.StreamReadingsRequest;
 import fr.interieur.neogend.telemetry.v1.StreamReadingsResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
@@ -60,7 +73,6 @@ import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -68,11 +80,14 @@ import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.instant;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.text;
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
+import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.campaign;
 import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.command;
+import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.progress;
 import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.reading;
 import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.readings;
 import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.rejected;
 import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.release;
+import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.results;
 import static fr.interieur.neogend.telemetry.grpc.TelemetryMessages.state;
 
 /** The telemetry gRPC API: maps proto messages to the domain and back. */
@@ -88,6 +103,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     private final RomService roms;
     private final Fleet fleet;
     private final FleetViews fleetViews;
+    private final CampaignService campaigns;
 
     public TelemetryGrpcService(
             InventoryEventHandler inventoryEvents,
@@ -97,7 +113,9 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
             CommandService commands,
             RomService roms,
             Fleet fleet,
-            FleetViews fleetViews) {
+            FleetViews fleetViews,
+            CampaignService campaigns) {
+        this.campaigns = campaigns;
         this.fleet = fleet;
         this.fleetViews = fleetViews;
         this.inventoryEvents = inventoryEvents;
@@ -106,6 +124,67 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         this.queries = queries;
         this.commands = commands;
         this.roms = roms;
+    }
+
+    @Override
+    public void createUpdateCampaign(
+            CreateUpdateCampaignRequest request, StreamObserver<CreateUpdateCampaignResponse> response) {
+        var c = request.getCampaign();
+        Campaign created = campaigns.create(
+                new CampaignService.NewCampaign(
+                        c.getReleaseId(), c.getUnitCode(), c.getWavePercentsList(), c.getHaltFailurePercent()),
+                CallerContext.current());
+        response.onNext(CreateUpdateCampaignResponse.newBuilder()
+                .setCampaign(campaign(created))
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void getUpdateCampaign(
+            GetUpdateCampaignRequest request, StreamObserver<GetUpdateCampaignResponse> response) {
+        CampaignService.View v = campaigns.get(request.getId(), CallerContext.current());
+        var out = GetUpdateCampaignResponse.newBuilder().setCampaign(campaign(v.campaign()));
+        v.waves().forEach(p -> out.addWaves(progress(p)));
+        v.units().forEach(p -> out.addUnits(progress(p)));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void listUpdateCampaigns(
+            ListUpdateCampaignsRequest request, StreamObserver<ListUpdateCampaignsResponse> response) {
+        var out = ListUpdateCampaignsResponse.newBuilder();
+        campaigns.list().forEach(c -> out.addCampaigns(campaign(c)));
+        response.onNext(out.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void pauseUpdateCampaign(
+            PauseUpdateCampaignRequest request, StreamObserver<PauseUpdateCampaignResponse> response) {
+        response.onNext(PauseUpdateCampaignResponse.newBuilder()
+                .setCampaign(campaign(campaigns.pause(request.getId())))
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void resumeUpdateCampaign(
+            ResumeUpdateCampaignRequest request, StreamObserver<ResumeUpdateCampaignResponse> response) {
+        response.onNext(ResumeUpdateCampaignResponse.newBuilder()
+                .setCampaign(campaign(campaigns.resume(request.getId())))
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void cancelUpdateCampaign(
+            CancelUpdateCampaignRequest request, StreamObserver<CancelUpdateCampaignResponse> response) {
+        response.onNext(CancelUpdateCampaignResponse.newBuilder()
+                .setCampaign(campaign(campaigns.cancel(request.getId())))
+                .build());
+        response.onCompleted();
     }
 
     @Override
@@ -119,6 +198,8 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                 r.getKernelSourceSha256(),
                 r.getKernelConfig(),
                 r.hasBulletinDate() ? date(r.getBulletinDate(), "release.bulletin_date") : null,
+                r.getOtaUrl(),
+                r.getOtaSha256(),
                 CallerContext.current());
         response.onNext(PublishRomReleaseResponse.newBuilder()
                 .setRelease(release(stored))
@@ -203,7 +284,10 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
             QueueDeviceCommandRequest request, StreamObserver<QueueDeviceCommandResponse> response) {
         response.onNext(QueueDeviceCommandResponse.newBuilder()
                 .setCommand(command(commands.queue(
-                        request.getImei(), TelemetryEnums.command(request.getCommand()), CallerContext.current())))
+                        request.getImei(),
+                        TelemetryEnums.command(request.getCommand()),
+                        request.getReleaseId(),
+                        CallerContext.current())))
                 .build());
         response.onCompleted();
     }
@@ -340,8 +424,11 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
 
     @Override
     public void uploadReadings(UploadReadingsRequest request, StreamObserver<UploadReadingsResponse> response) {
-        Upload u = ingest(
-                CallerContext.current().username(), request.getReadingsList(), request.getAcknowledgedCommandIdsList());
+        Upload u = ingestion.ingest(
+                CallerContext.current().username(),
+                readings(request.getReadingsList()),
+                request.getAcknowledgedCommandIdsList(),
+                results(request.getCommandResultsList()));
         var out = UploadReadingsResponse.newBuilder().setStored(u.stored()).setDuplicates(u.duplicates());
         u.rejected().forEach(r -> out.addRejected(rejected(r)));
         u.commands().forEach(c -> out.addCommands(command(c)));
@@ -359,7 +446,11 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                 try {
                     // the credential checked again for every batch: a revocation takes effect on the next one
                     Upload u = ingestion.ingestOnStream(
-                            credential, imei, readings(batch.getReadingsList()), batch.getAcknowledgedCommandIdsList());
+                            credential,
+                            imei,
+                            readings(batch.getReadingsList()),
+                            batch.getAcknowledgedCommandIdsList(),
+                            results(batch.getCommandResultsList()));
                     var out = StreamReadingsResponse.newBuilder()
                             .setStored(u.stored())
                             .setDuplicates(u.duplicates());
@@ -383,10 +474,6 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                 response.onCompleted();
             }
         };
-    }
-
-    private Upload ingest(String imei, List<Reading> readings, List<String> acknowledgedCommandIds) {
-        return ingestion.ingest(imei, readings(readings), acknowledgedCommandIds);
     }
 
     @Override

@@ -1,16 +1,21 @@
 package fr.interieur.neogend.telemetry.grpc;
 
 import fr.interieur.neogend.contract.RequestRules;
+import fr.interieur.neogend.telemetry.campaign.Campaign;
 import fr.interieur.neogend.telemetry.ingestion.IngestionService;
 import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.telemetry.queries.PositionQueries;
 import fr.interieur.neogend.telemetry.rom.RomService;
+import fr.interieur.neogend.telemetry.v1.CampaignProgress;
+import fr.interieur.neogend.telemetry.v1.CommandResult;
 import fr.interieur.neogend.telemetry.v1.DeviceCommand;
 import fr.interieur.neogend.telemetry.v1.NetworkType;
 import fr.interieur.neogend.telemetry.v1.Reading;
 import fr.interieur.neogend.telemetry.v1.RejectedReading;
 import fr.interieur.neogend.telemetry.v1.RomRelease;
+import fr.interieur.neogend.telemetry.v1.RomUpdate;
+import fr.interieur.neogend.telemetry.v1.UpdateCampaign;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +46,8 @@ final class TelemetryMessages {
                 .setBulletinDate(date(r.bulletinDate()))
                 .setPublishTime(timestamp(r.publishedAt()))
                 .setApproved(r.approved())
+                .setOtaUrl(r.otaUrl().orElse(""))
+                .setOtaSha256(r.otaSha256().orElse(""))
                 .build();
     }
 
@@ -133,13 +140,62 @@ final class TelemetryMessages {
     }
 
     static DeviceCommand command(Upload.Command c) {
-        return DeviceCommand.newBuilder()
+        var out = DeviceCommand.newBuilder()
                 .setId(Long.toString(c.id()))
                 .setCommand(TelemetryEnums.toProto(c.command()))
                 .setStatus(TelemetryEnums.toProto(c.status()))
-                .setQueueTime(com.google.protobuf.Timestamp.newBuilder()
-                        .setSeconds(c.queuedAt().getEpochSecond())
-                        .setNanos(c.queuedAt().getNano()))
+                .setQueueTime(timestamp(c.queuedAt()))
+                .setOutcomeReason(c.outcomeReason())
+                .setPostponements(c.postponements());
+        c.update()
+                .ifPresent(u -> out.setUpdate(RomUpdate.newBuilder()
+                        .setReleaseId(u.releaseId())
+                        .setBuildFingerprint(u.buildFingerprint())
+                        .setSecurityPatchLevel(u.patchLevel().toString())
+                        .setOtaUrl(u.otaUrl())
+                        .setOtaSha256(u.otaSha256())));
+        c.confirmedAt().ifPresent(t -> out.setConfirmTime(timestamp(t)));
+        return out.build();
+    }
+
+    static UpdateCampaign campaign(Campaign c) {
+        var out = UpdateCampaign.newBuilder()
+                .setId(c.id())
+                .setReleaseId(c.releaseId())
+                .setModel(c.model())
+                .setUnitCode(c.unitCode().orElse(""))
+                .addAllWavePercents(c.wavePercents())
+                .setHaltFailurePercent(c.haltFailurePercent())
+                .setState(TelemetryEnums.toProto(c.state()))
+                .setCurrentWave(c.currentWave())
+                .setHaltReason(c.haltReason())
+                .setTargeted(c.targeted())
+                .setLeftOut(c.leftOut())
+                .setCreatedBy(c.createdBy())
+                .setCreateTime(timestamp(c.createdAt()));
+        return out.build();
+    }
+
+    static CampaignProgress progress(Campaign.Progress p) {
+        return CampaignProgress.newBuilder()
+                .setWave(p.wave())
+                .setUnitCode(p.unitCode())
+                .setTargeted(p.targeted())
+                .setSent(p.sent())
+                .setDelivered(p.delivered())
+                .setInstalled(p.installed())
+                .setConfirmed(p.confirmed())
+                .setFailed(p.failed())
+                .setSilent(p.silent())
+                .setWithdrawn(p.withdrawn())
+                .setSkipped(p.skipped())
                 .build();
+    }
+
+    /** A device's words on its commands, as sent: the ingestion checks them. */
+    static List<Upload.Result> results(List<CommandResult> results) {
+        return results.stream()
+                .map(r -> new Upload.Result(r.getCommandId(), TelemetryEnums.outcome(r.getOutcome()), r.getReason()))
+                .toList();
     }
 }

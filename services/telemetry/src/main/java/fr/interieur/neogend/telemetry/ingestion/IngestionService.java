@@ -105,11 +105,21 @@ public class IngestionService {
      * each is refused alone.
      */
     public Upload ingest(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
+        return ingest(imei, readings, acknowledgedCommandIds, List.of());
+    }
+
+    /**
+     * {@link #ingest(String, List, List)} with the device's word on its UPDATE commands (issue 20): installed,
+     * failed (with its reason) or postponed (handed again on the next contact). An UPDATE acknowledged
+     * without a result counts as installed; a result for another command acknowledges it.
+     */
+    public Upload ingest(
+            String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds, List<Upload.Result> results) {
         Upload u;
         try {
             u = oneTransaction == null
-                    ? upload(imei, readings, acknowledgedCommandIds)
-                    : oneTransaction.execute(t -> upload(imei, readings, acknowledgedCommandIds));
+                    ? upload(imei, readings, acknowledgedCommandIds, results)
+                    : oneTransaction.execute(t -> upload(imei, readings, acknowledgedCommandIds, results));
         } catch (DataAccessException | TransactionException e) {
             log.warn(
                     "batch of {} readings not stored, the device will resend it: {}",
@@ -129,14 +139,48 @@ public class IngestionService {
      * the next batch, not only on the next stream.
      */
     public Upload ingestOnStream(
-            String credential, String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
+            String credential,
+            String imei,
+            List<ReadingIn> readings,
+            List<String> acknowledgedCommandIds,
+            List<Upload.Result> results) {
         if (devices.authenticate(credential).filter(imei::equals).isEmpty()) {
             throw new UnauthenticatedException("the device credential is not valid or was revoked");
         }
-        return ingest(imei, readings, acknowledgedCommandIds);
+        return ingest(imei, readings, acknowledgedCommandIds, results);
     }
 
-    private Upload upload(String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds) {
+    /**
+     * A device's result, checked: which command, how it went, why (the contract has refused a reason with
+     * control characters or over 500 characters already, naming the field).
+     */
+    private record Word(long commandId, Upload.Outcome outcome, String reason) {}
+
+    private static List<Word> words(List<Upload.Result> results) {
+        List<Word> words = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            Upload.Result r = results.get(i);
+            String at = "command_results[" + i + "].";
+            long id;
+            try {
+                id = Long.parseLong(r.commandId());
+            } catch (NumberFormatException e) {
+                throw InvalidArgumentException.of(at + "command_id", "holds an unknown command id: " + r.commandId());
+            }
+            if (r.outcome() == null) {
+                throw InvalidArgumentException.of(at + "outcome", "is required: INSTALLED, FAILED or POSTPONED");
+            }
+            String reason = r.reason() == null ? "" : r.reason().strip();
+            if (reason.isEmpty() && r.outcome() != Upload.Outcome.INSTALLED) {
+                reason = "no reason given";
+            }
+            words.add(new Word(id, r.outcome(), reason));
+        }
+        return words;
+    }
+
+    private Upload upload(
+            String imei, List<ReadingIn> readings, List<String> acknowledgedCommandIds, List<Upload.Result> results) {
         if (readings.size() > MAX_BATCH) {
             throw InvalidArgumentException.of(
                     "readings", "at most " + MAX_BATCH + " readings per batch, not " + readings.size());
@@ -166,6 +210,7 @@ public class IngestionService {
                 throw InvalidArgumentException.of("acknowledged_command_ids", "holds an unknown command id: " + id);
             }
         }
+        List<Word> words = words(results);
         Comparator<ReadingIn> order =
                 Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence);
         // the revocation is read by the store's own statement (one round trip); asked apart only when no
@@ -191,11 +236,18 @@ public class IngestionService {
         if (!acks.isEmpty()) {
             store.acknowledge(imei, acks);
         }
+        for (Word w : words) {
+            store.report(imei, w.commandId(), w.outcome(), w.reason());
+        }
         // commands are asked for only when the batch's statement saw some waiting (or some were acknowledged:
         // the acknowledgement may have been of a command delivered on another path, e.g. a stream)
-        List<Upload.Command> commands = stored.commandsWaiting() || !acks.isEmpty() || oneTransaction != null
-                ? store.deliverPending(imei)
-                : List.of();
+        boolean commandsAsked =
+                stored.commandsWaiting() || !acks.isEmpty() || !words.isEmpty() || oneTransaction != null;
+        if (commandsAsked && stored.count() > 0) {
+            // an UPDATE counts only once the device's readings report its build and patch level (issue 20)
+            store.confirmUpdates(imei);
+        }
+        List<Upload.Command> commands = commandsAsked ? store.deliverPending(imei) : List.of();
         return new Upload(stored.count(), good.size() - stored.count(), rejected, commands);
     }
 

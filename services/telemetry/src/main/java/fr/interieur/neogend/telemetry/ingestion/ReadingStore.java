@@ -36,6 +36,19 @@ public interface ReadingStore {
     /** Marks the device's commands acknowledged (ids of other devices are ignored). */
     void acknowledge(String imei, Collection<Long> commandIds);
 
+    /**
+     * The device's word on one of its commands (ids of other devices' commands are ignored): an UPDATE
+     * installed or failed (with the reason), or postponed (handed again, the postponement counted); any
+     * other command is acknowledged.
+     */
+    void report(String imei, long commandId, Upload.Outcome outcome, String reason);
+
+    /**
+     * Confirms the device's open UPDATE commands whose release its latest state now reports: that build,
+     * at least that patch level, told by a reading taken after the command was queued.
+     */
+    void confirmUpdates(String imei);
+
     /** The device's commands not yet acknowledged, marking the queued ones delivered. */
     List<Upload.Command> deliverPending(String imei);
 

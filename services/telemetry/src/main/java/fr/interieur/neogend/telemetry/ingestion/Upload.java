@@ -1,7 +1,9 @@
 package fr.interieur.neogend.telemetry.ingestion;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The outcome of one batch.
@@ -13,8 +15,52 @@ public record Upload(int stored, int duplicates, List<Rejected> rejected, List<C
     /** A reading refused, and why. */
     public record Rejected(int index, long sequence, String reason) {}
 
-    /** A command waiting for the device. */
-    public record Command(long id, CommandKind command, CommandStatus status, Instant queuedAt) {}
+    /**
+     * A command for the device.
+     *
+     * @param update        UPDATE: the release to install
+     * @param outcomeReason UPDATE: why the device said it failed or was last postponed ("" when none)
+     * @param postponements UPDATE: how many times the device's user postponed it
+     * @param confirmedAt   UPDATE: when the device's readings confirmed the release
+     */
+    public record Command(
+            long id,
+            CommandKind command,
+            CommandStatus status,
+            Instant queuedAt,
+            Optional<Update> update,
+            String outcomeReason,
+            int postponements,
+            Optional<Instant> confirmedAt) {
+
+        public Command(long id, CommandKind command, CommandStatus status, Instant queuedAt) {
+            this(id, command, status, queuedAt, Optional.empty(), "", 0, Optional.empty());
+        }
+    }
+
+    /**
+     * What an UPDATE carries (issue 20): the approved release, where its signed OTA package is and the
+     * package's SHA-256.
+     */
+    public record Update(
+            String releaseId, String buildFingerprint, LocalDate patchLevel, String otaUrl, String otaSha256) {}
+
+    /** How a device says an UPDATE went. Stored as the command's status (or as a postponement). */
+    public enum Outcome {
+        /** Installed; its readings will confirm it. */
+        INSTALLED,
+        /** The download, the checksum or the installation failed. */
+        FAILED,
+        /** The user postponed it: handed again on the next contact. */
+        POSTPONED
+    }
+
+    /**
+     * A device's word on a command it was handed, as sent (the ingestion checks it).
+     *
+     * @param outcome null when the device did not say
+     */
+    public record Result(String commandId, Outcome outcome, String reason) {}
 
     /** What a remote command asks of a device (DOMAIN rule 21). Stored by name. */
     public enum CommandKind {
@@ -23,7 +69,9 @@ public record Upload(int stored, int duplicates, List<Rejected> rejected, List<C
         /** Erase the device. */
         WIPE,
         /** Report a position at once. */
-        LOCATE
+        LOCATE,
+        /** Install an approved ROM release (issue 20). */
+        UPDATE
     }
 
     /** Where a remote command stands. Stored by name. */
@@ -32,7 +80,20 @@ public record Upload(int stored, int duplicates, List<Rejected> rejected, List<C
         QUEUED,
         /** Handed to the device, again on each upload until acknowledged. */
         DELIVERED,
-        /** Acknowledged by the device. */
-        ACKNOWLEDGED
+        /** Acknowledged by the device (LOCK, WIPE, LOCATE: done). */
+        ACKNOWLEDGED,
+        /** UPDATE: installed by the device's word, not yet confirmed by its readings. */
+        INSTALLED,
+        /** UPDATE: the device's readings report the release's build and at least its patch level. */
+        CONFIRMED,
+        /** UPDATE: the device says the installation failed. */
+        FAILED,
+        /** UPDATE: withdrawn by its campaign's cancellation before the device installed it. */
+        WITHDRAWN;
+
+        /** Still waiting for something from the device: handed again, or to be confirmed by readings. */
+        public boolean open() {
+            return this == QUEUED || this == DELIVERED || this == INSTALLED;
+        }
     }
 }

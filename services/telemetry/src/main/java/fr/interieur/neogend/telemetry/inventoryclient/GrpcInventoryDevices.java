@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry.inventoryclient;
 
+import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
@@ -17,6 +18,7 @@ import org.springframework.stereotype.Component;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Asks inventory about a device with the caller's own token (inventory checks it again). */
@@ -31,16 +33,21 @@ class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
     }
 
     @Override
-    public boolean exists(String imei) {
+    public Optional<Placed> device(String imei) {
         try {
-            peer.call(
-                    InventoryServiceGrpc.newBlockingStub(peer.channel()),
-                    s -> s.getDevice(GetDeviceRequest.newBuilder().setImei(imei).build()),
-                    "enrol the device again later");
-            return true;
+            Device d = peer.call(
+                            InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                            s -> s.getDevice(
+                                    GetDeviceRequest.newBuilder().setImei(imei).build()),
+                            "try again later")
+                    .getDevice();
+            String state = d.getState().name().startsWith("DEVICE_STATE_")
+                    ? d.getState().name().substring("DEVICE_STATE_".length())
+                    : d.getState().name();
+            return Optional.of(new Placed(d.getImei(), d.getModel(), d.getUnitCode(), state));
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                return false;
+                return Optional.empty();
             }
             throw e;
         }

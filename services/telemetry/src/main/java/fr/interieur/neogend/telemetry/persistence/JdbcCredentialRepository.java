@@ -35,7 +35,7 @@ class JdbcCredentialRepository implements CredentialRepository {
                                or exists (select 1 from device_revocation r
                                           join device_command k on k.imei = r.imei
                                           where r.imei = c.imei and r.reason in ('DEVICE_LOST', 'DEVICE_STOLEN')
-                                            and k.command in ('LOCK', 'WIPE') and k.status <> 'ACKNOWLEDGED'))""")
+                                            and k.command in ('LOCK', 'WIPE') and k.status in ('QUEUED', 'DELIVERED')))""")
                 .param(id)
                 .query((rs, n) -> new Active(rs.getString(1), rs.getBytes(2)))
                 .optional();

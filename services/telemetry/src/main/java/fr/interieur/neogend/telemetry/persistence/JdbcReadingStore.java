@@ -251,7 +251,8 @@ class JdbcReadingStore implements ReadingStore {
                 on conflict do nothing returning 1""".formatted(recordedAt, patchLevel, arrayTypes)
                 + "), latest as (" + UPSERT_LATEST + ") "
                 + "select (select revoked from revoked), (select count(*) from ins), "
-                + "exists(select 1 from device_command where imei = ? and status <> 'ACKNOWLEDGED')";
+                + "exists(select 1 from device_command where imei = ? and status in ("
+                + JdbcCommandRepository.OPEN + "))";
     }
 
     private static String newer(String part) {
@@ -310,6 +311,16 @@ class JdbcReadingStore implements ReadingStore {
     @Override
     public void acknowledge(String imei, Collection<Long> ids) {
         commands.acknowledge(imei, ids);
+    }
+
+    @Override
+    public void report(String imei, long commandId, Upload.Outcome outcome, String reason) {
+        commands.report(imei, commandId, outcome, reason);
+    }
+
+    @Override
+    public void confirmUpdates(String imei) {
+        commands.confirmUpdates(imei);
     }
 
     @Override

@@ -28,7 +28,9 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
             rs.getString("kernel_config"),
             rs.getDate("bulletin_date").toLocalDate(),
             rs.getTimestamp("published_at").toInstant(),
-            rs.getTimestamp("approved_at") != null);
+            rs.getTimestamp("approved_at") != null,
+            Optional.ofNullable(rs.getString("ota_url")),
+            Optional.ofNullable(rs.getString("ota_sha256")));
 
     private final JdbcClient jdbc;
 
@@ -54,11 +56,14 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
             LocalDate patchLevel,
             String kernelSourceSha256,
             String kernelConfig,
-            LocalDate bulletinDate) {
+            LocalDate bulletinDate,
+            Optional<String> otaUrl,
+            Optional<String> otaSha256) {
         return jdbc.sql("""
                         insert into rom_release (id, supplier_id, model, build_fingerprint, patch_level,
-                                                 kernel_source_sha256, kernel_config, bulletin_date, published_at)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, now())
+                                                 kernel_source_sha256, kernel_config, bulletin_date, published_at,
+                                                 ota_url, ota_sha256)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?)
                         on conflict (supplier_id, build_fingerprint) do nothing""")
                         .params(
                                 id,
@@ -68,9 +73,19 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
                                 Date.valueOf(patchLevel),
                                 kernelSourceSha256,
                                 kernelConfig,
-                                Date.valueOf(bulletinDate))
+                                Date.valueOf(bulletinDate),
+                                otaUrl.orElse(null),
+                                otaSha256.orElse(null))
                         .update()
                 == 1;
+    }
+
+    @Override
+    public Optional<String> reportedBuild(String imei) {
+        return jdbc.sql("select rom_build from device_state where imei = ? and rom_build is not null")
+                .param(imei)
+                .query(String.class)
+                .optional();
     }
 
     @Override

@@ -25,7 +25,9 @@ public interface RomReleaseRepository {
             LocalDate patchLevel,
             String kernelSourceSha256,
             String kernelConfig,
-            LocalDate bulletinDate);
+            LocalDate bulletinDate,
+            Optional<String> otaUrl,
+            Optional<String> otaSha256);
 
     Optional<Release> find(String id);
 
@@ -46,6 +48,9 @@ public interface RomReleaseRepository {
      * that never reported are absent.
      */
     Map<String, Optional<LocalDate>> reportedPatchLevels(String[] imeis);
+
+    /** The build the device's latest state reports, if it told one. */
+    Optional<String> reportedBuild(String imei);
 
     /** Reporting devices among these whose build no published release names. */
     long unknownBuildDevices(String[] imeis);

@@ -29,6 +29,8 @@ public class RomService {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final int MAX_CONFIG = 256 * 1024;
+    /** An https URL: a host, then printable ASCII without spaces, quotes or angle brackets. */
+    private static final Pattern OTA_URL = Pattern.compile("https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!#-&(-;=?-~]*)?");
 
     private final RomReleaseRepository releases;
 
@@ -47,7 +49,9 @@ public class RomService {
             String kernelConfig,
             LocalDate bulletinDate,
             Instant publishedAt,
-            boolean approved) {}
+            boolean approved,
+            Optional<String> otaUrl,
+            Optional<String> otaSha256) {}
 
     @Transactional
     public Release publish(
@@ -57,6 +61,8 @@ public class RomService {
             String sha256,
             String config,
             LocalDate bulletinDate,
+            String otaUrl,
+            String otaSha256,
             Caller caller) {
         String supplier = caller.supplierId()
                 .orElseThrow(() ->
@@ -81,10 +87,24 @@ public class RomService {
                 config != null && !config.isBlank() && config.length() <= MAX_CONFIG,
                 "release.kernel_config",
                 "is required: the kernel .config, at most 256 KiB");
+        Optional<String> url = Optional.ofNullable(otaUrl).filter(u -> !u.isEmpty());
+        Optional<String> otaSum = Optional.ofNullable(otaSha256).filter(h -> !h.isEmpty());
+        v.check(
+                url.isPresent() == otaSum.isPresent(),
+                url.isPresent() ? "release.ota_sha256" : "release.ota_url",
+                "give the OTA package's URL and its SHA-256 together, or neither");
+        v.check(
+                url.map(u -> OTA_URL.matcher(u).matches() && u.length() <= 2000).orElse(true),
+                "release.ota_url",
+                "must be an https:// URL without spaces or quotes, at most 2,000 characters");
+        v.check(
+                otaSum.map(h -> SHA256.matcher(h).matches()).orElse(true),
+                "release.ota_sha256",
+                "must be 64 lower-case hex digits");
         v.throwIfInvalid();
         String id = releases.nextId();
-        boolean stored =
-                releases.insert(id, supplier, model.trim(), fingerprint.trim(), patch, sha256, config, bulletin);
+        boolean stored = releases.insert(
+                id, supplier, model.trim(), fingerprint.trim(), patch, sha256, config, bulletin, url, otaSum);
         if (!stored) { // only ever the caller's own release: another supplier's fingerprint is no conflict
             throw new AlreadyExistsException("you published a release with this build fingerprint already");
         }

@@ -9,9 +9,12 @@ import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.telemetry.ingestion.Upload.CommandKind;
 import fr.interieur.neogend.telemetry.revocation.InventoryEvent;
 import fr.interieur.neogend.telemetry.revocation.RevocationRepository;
+import fr.interieur.neogend.telemetry.rom.RomReleaseRepository;
+import fr.interieur.neogend.telemetry.rom.RomService;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -43,6 +46,46 @@ class CommandServiceTest {
                     new Upload.Command(queued.size() + 1, command, Upload.CommandStatus.QUEUED, Instant.now());
             queued.add(c);
             return c;
+        }
+
+        @Override
+        public Upload.Command queueUpdate(String imei, String releaseId) {
+            RomService.Release r = releases.get(releaseId);
+            Upload.Command c = new Upload.Command(
+                    queued.size() + 1,
+                    CommandKind.UPDATE,
+                    Upload.CommandStatus.QUEUED,
+                    Instant.now(),
+                    Optional.of(new Upload.Update(
+                            r.id(),
+                            r.buildFingerprint(),
+                            r.patchLevel(),
+                            r.otaUrl().orElseThrow(),
+                            r.otaSha256().orElseThrow())),
+                    "",
+                    0,
+                    Optional.empty());
+            queued.add(c);
+            return c;
+        }
+
+        @Override
+        public Map<String, Long> queueUpdates(Collection<String> imeis, String releaseId) {
+            Map<String, Long> ids = new HashMap<>();
+            imeis.forEach(imei -> ids.put(imei, queueUpdate(imei, releaseId).id()));
+            return ids;
+        }
+
+        @Override
+        public int withdraw(Collection<Long> ids) {
+            return 0; // campaigns are tried in CampaignIT, not here
+        }
+
+        @Override
+        public Optional<Upload.Command> openUpdate(String imei) {
+            return queued.stream()
+                    .filter(c -> c.command() == CommandKind.UPDATE && c.status().open())
+                    .findFirst();
         }
 
         @Override
@@ -93,8 +136,8 @@ class CommandServiceTest {
 
     private final InventoryDevices inventory = new InventoryDevices() {
         @Override
-        public boolean exists(String imei) {
-            return imei.equals(DEVICE);
+        public Optional<Placed> device(String imei) {
+            return imei.equals(DEVICE) ? Optional.of(new Placed(DEVICE, "Rugged X5", "GN-RBRE")) : Optional.empty();
         }
 
         @Override
@@ -108,7 +151,92 @@ class CommandServiceTest {
         }
     };
 
-    private final CommandService service = new CommandService(commands, revocations, inventory);
+    private final Map<String, RomService.Release> releases = new HashMap<>();
+    private final Map<String, String> builds = new HashMap<>();
+
+    /** Releases and reported builds in memory: what an UPDATE is checked against. */
+    private final RomReleaseRepository releaseRepository = new RomReleaseRepository() {
+        @Override
+        public Optional<RomService.Release> find(String id) {
+            return Optional.ofNullable(releases.get(id));
+        }
+
+        @Override
+        public Optional<String> reportedBuild(String imei) {
+            return Optional.ofNullable(builds.get(imei));
+        }
+
+        @Override
+        public String nextId() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean insert(
+                String id,
+                String supplierId,
+                String model,
+                String buildFingerprint,
+                LocalDate patchLevel,
+                String kernelSourceSha256,
+                String kernelConfig,
+                LocalDate bulletinDate,
+                Optional<String> otaUrl,
+                Optional<String> otaSha256) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<RomService.Release> list(Optional<String> model, Optional<String> supplierId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void approve(String id, String model, String approvedBy) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Map<String, LocalDate> approvedLevels() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Map<String, Integer> approvedSupplierDelays() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Map<String, Optional<LocalDate>> reportedPatchLevels(String[] imeis) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long unknownBuildDevices(String[] imeis) {
+            throw new UnsupportedOperationException();
+        }
+    };
+
+    private final CommandService service = new CommandService(commands, revocations, inventory, releaseRepository);
+
+    private void release(String id, String model, boolean approved, boolean withPackage) {
+        releases.put(
+                id,
+                new RomService.Release(
+                        id,
+                        "SUP-1",
+                        model,
+                        "neogend/" + id,
+                        LocalDate.of(2026, 11, 5),
+                        "a".repeat(64),
+                        "CONFIG_X=y",
+                        LocalDate.of(2026, 11, 2),
+                        Instant.now(),
+                        approved,
+                        withPackage ? Optional.of("https://ota.example.fr/" + id + ".zip") : Optional.empty(),
+                        withPackage ? Optional.of("b".repeat(64)) : Optional.empty()));
+    }
+
     private final Caller manager =
             new Caller("s", "fm", Set.of(Caller.FLEET_MANAGER), Optional.empty(), Optional.empty());
     private final Caller unitManager =
@@ -123,7 +251,7 @@ class CommandServiceTest {
         service.queue(DEVICE, CommandKind.WIPE, manager);
         assertThatThrownBy(() -> service.queue(DEVICE, null, manager))
                 .isInstanceOf(InvalidArgumentException.class)
-                .hasMessageContaining("LOCK, WIPE or LOCATE");
+                .hasMessageContaining("LOCK, WIPE, LOCATE or UPDATE");
         assertThatThrownBy(() -> service.queue("352990110000029", CommandKind.LOCK, manager)) // not in inventory
                 .isInstanceOf(fr.interieur.neogend.kit.error.NotFoundException.class);
         assertThat(service.list(DEVICE))
@@ -152,5 +280,60 @@ class CommandServiceTest {
         assertThat(queued)
                 .extracting(Upload.Command::command)
                 .containsExactly(CommandKind.LOCK, CommandKind.WIPE, CommandKind.LOCK, CommandKind.WIPE);
+    }
+
+    @Test
+    void anUpdateIsTheApprovedReleaseOfTheDevicesModelWithItsPackageSentByAFleetManagerOneAtATime() {
+        release("ROM-1", "Rugged X5", true, true);
+        release("ROM-2", "Field Tab 10", true, true);
+        release("ROM-3", "Rugged X5", false, true);
+        release("ROM-4", "Rugged X5", true, false);
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.UPDATE, "ROM-1", unitManager))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.UPDATE, "", manager))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("release_id");
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.UPDATE, "ROM-9", manager))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("names no ROM release");
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.UPDATE, "ROM-2", manager))
+                .isInstanceOf(PreconditionFailedException.class)
+                .hasMessageContaining("is for Field Tab 10");
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.UPDATE, "ROM-3", manager))
+                .isInstanceOf(PreconditionFailedException.class)
+                .hasMessageContaining("not the approved release");
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.UPDATE, "ROM-4", manager))
+                .isInstanceOf(PreconditionFailedException.class)
+                .hasMessageContaining("no OTA package");
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.LOCK, "ROM-1", manager))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("other commands take none");
+        builds.put(DEVICE, "neogend/ROM-1");
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.UPDATE, "ROM-1", manager))
+                .isInstanceOf(PreconditionFailedException.class)
+                .hasMessageContaining("already");
+        builds.remove(DEVICE);
+
+        Upload.Command update = service.queue(DEVICE, CommandKind.UPDATE, "ROM-1", manager);
+        assertThat(update.update()).get().satisfies(u -> {
+            assertThat(u.releaseId()).isEqualTo("ROM-1");
+            assertThat(u.otaUrl()).isEqualTo("https://ota.example.fr/ROM-1.zip");
+            assertThat(u.otaSha256()).isEqualTo("b".repeat(64));
+        });
+        assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.UPDATE, "ROM-1", manager))
+                .isInstanceOf(PreconditionFailedException.class)
+                .hasMessageContaining("one at a time");
+        assertThat(queued).extracting(Upload.Command::command).containsExactly(CommandKind.UPDATE);
+    }
+
+    @Test
+    void aLostOrStolenDeviceIsSentNoUpdate() {
+        release("ROM-1", "Rugged X5", true, true);
+        for (String reason : List.of("DEVICE_LOST", "DEVICE_STOLEN", "DEVICE_RETURNED")) {
+            revoked.put(DEVICE, reason);
+            assertThatThrownBy(() -> service.queue(DEVICE, CommandKind.UPDATE, "ROM-1", manager))
+                    .isInstanceOf(PreconditionFailedException.class);
+        }
+        assertThat(queued).isEmpty();
     }
 }

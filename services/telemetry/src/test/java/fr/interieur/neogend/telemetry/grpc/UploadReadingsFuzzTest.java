@@ -178,6 +178,14 @@ class UploadReadingsFuzzTest {
         }
 
         @Override
+        public void report(String imei, long commandId, Upload.Outcome outcome, String reason) {
+            writes++;
+        }
+
+        @Override
+        public void confirmUpdates(String imei) {}
+
+        @Override
         public List<Upload.Command> deliverPending(String imei) {
             return List.of();
         }

@@ -1,0 +1,100 @@
+package fr.interieur.neogend.telemetry.campaign;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A campaign sending an approved ROM release to the devices of its model, wave by wave (issue 20).
+ *
+ * @param unitCode         only the devices of this unit subtree (empty: the whole fleet)
+ * @param wavePercents     cumulative share of the targeted devices reached by the end of each wave, the last 100
+ * @param currentWave      the wave being sent, 1 for the first
+ * @param haltAcceptedWave a halted wave a fleet manager resumed past (its failures accepted), 0 if none
+ * @param leftOut          devices of the model left out when it started (another campaign, an UPDATE of
+ *                         their own, not enrolled, lost or stolen, already on the build)
+ */
+public record Campaign(
+        String id,
+        String releaseId,
+        String model,
+        Optional<String> unitCode,
+        List<Integer> wavePercents,
+        int haltFailurePercent,
+        State state,
+        int currentWave,
+        int haltAcceptedWave,
+        String haltReason,
+        long targeted,
+        long leftOut,
+        String createdBy,
+        Instant createdAt) {
+
+    public Campaign {
+        wavePercents = List.copyOf(wavePercents);
+    }
+
+    /** Where a campaign stands. Stored by name. */
+    public enum State {
+        RUNNING,
+        PAUSED,
+        HALTED,
+        CANCELLED,
+        COMPLETED;
+
+        /** Its devices belong to it (a device is in one active campaign at most). */
+        public boolean active() {
+            return this == RUNNING || this == PAUSED || this == HALTED;
+        }
+    }
+
+    Campaign with(State state, int currentWave, int haltAcceptedWave, String haltReason) {
+        return new Campaign(
+                id,
+                releaseId,
+                model,
+                unitCode,
+                wavePercents,
+                haltFailurePercent,
+                state,
+                currentWave,
+                haltAcceptedWave,
+                haltReason,
+                targeted,
+                leftOut,
+                createdBy,
+                createdAt);
+    }
+
+    /**
+     * Where devices of a campaign stand, per wave ({@code wave} set, {@code unitCode} "") or per holding
+     * unit ({@code unitCode} set, {@code wave} 0).
+     *
+     * @param sent      their UPDATE queued
+     * @param delivered handed to the device at least once
+     * @param silent    sent, not decided, not heard of for longer than the silence period
+     * @param withdrawn withdrawn by a cancellation before being installed
+     * @param skipped   their wave started while an UPDATE of their own was in progress: not sent
+     */
+    public record Progress(
+            int wave,
+            String unitCode,
+            long targeted,
+            long sent,
+            long delivered,
+            long installed,
+            long confirmed,
+            long failed,
+            long silent,
+            long withdrawn,
+            long skipped) {
+
+        /** Devices that will not change any more in this wave: confirmed, failed, withdrawn or skipped. */
+        public long decided() {
+            return confirmed + failed + withdrawn + skipped;
+        }
+    }
+
+    /** A device targeted: its holding unit when the campaign started, and its wave. */
+    public record Target(String imei, String unitCode, int wave) {}
+}

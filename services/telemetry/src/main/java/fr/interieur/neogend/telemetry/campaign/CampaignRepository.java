@@ -1,0 +1,60 @@
+package fr.interieur.neogend.telemetry.campaign;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Storage of ROM campaigns (tables {@code update_campaign} and {@code campaign_device}, owned by the
+ * adapter implementing this port) and what a campaign reads of the devices' enrolment and states.
+ */
+public interface CampaignRepository {
+
+    /** The next campaign id, {@code UC-000001} onwards. */
+    String nextId();
+
+    /** Serialises campaign creations until the caller's transaction ends (one device, one active campaign). */
+    void lockCreation();
+
+    /**
+     * Of these devices, those a campaign may send {@code buildFingerprint} to: enrolled with a credential
+     * not revoked, not reporting that build, without an UPDATE of their own in progress, in no active
+     * campaign.
+     */
+    Set<String> sendable(Collection<String> imeis, String buildFingerprint);
+
+    /** Stores a campaign and its targeted devices. */
+    void insert(Campaign campaign, List<Campaign.Target> targets);
+
+    Optional<Campaign> find(String id);
+
+    /** The campaign, locked until the caller's transaction ends. */
+    Optional<Campaign> lock(String id);
+
+    /** Campaigns newest first (at most {@code limit}). */
+    List<Campaign> list(int limit);
+
+    /** Ids of the running campaigns. */
+    List<String> running();
+
+    /** The devices of one wave. */
+    List<String> wave(String id, int wave);
+
+    /** Records the UPDATE sent to each device (devices absent were skipped). */
+    void attachCommands(String id, Map<String, Long> commandIds);
+
+    /** The UPDATEs of the campaign. */
+    List<Long> commandIds(String id);
+
+    /** Stores a new state; a state no longer active frees its devices for other campaigns. */
+    void update(Campaign campaign);
+
+    /**
+     * Progress per wave (or per holding unit when {@code byUnit}), of the devices of {@code unitPrefix}'s
+     * subtree when given; a device is silent when neither it nor its UPDATE moved since {@code silentSince}.
+     */
+    List<Campaign.Progress> progress(String id, boolean byUnit, Optional<String> unitPrefix, Instant silentSince);
+}

@@ -1,0 +1,323 @@
+package fr.interieur.neogend.telemetry.campaign;
+
+import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
+import fr.interieur.neogend.kit.error.Validation;
+import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.telemetry.commands.CommandRepository;
+import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
+import fr.interieur.neogend.telemetry.rom.RomReleaseRepository;
+import fr.interieur.neogend.telemetry.rom.RomService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * ROM campaigns (issue 20): a fleet manager sends an approved release to the devices of its
+ * model, in a unit subtree or the whole fleet, wave by wave. The targeted devices are put in a stable
+ * pseudo-random order (by a hash of their IMEI) and cut into waves by the cumulative percentages; the
+ * first wave's UPDATEs are queued at once. A wave is over when each of its devices is decided
+ * (confirmed by its readings, failed, withdrawn or skipped) or silent; then the next one is queued —
+ * unless the wave's failures exceed the halt threshold of its judged devices (confirmed or failed, at
+ * least {@link #MIN_JUDGED} or all of a smaller wave), which halts the campaign until a fleet manager
+ * resumes it. A device is in one active campaign at most.
+ */
+@Service
+public class CampaignService {
+
+    private static final Logger log = LoggerFactory.getLogger(CampaignService.class);
+
+    static final List<Integer> DEFAULT_WAVES = List.of(1, 10, 100);
+    static final int DEFAULT_HALT_PERCENT = 20;
+    /** A wave's failure rate is judged once this many of its devices are confirmed or failed (or all). */
+    static final int MIN_JUDGED = 10;
+
+    private final CampaignRepository campaigns;
+    private final CommandRepository commands;
+    private final RomReleaseRepository releases;
+    private final InventoryDevices inventory;
+    private final Clock clock;
+    private final Duration silentAfter;
+    private final Counter halts;
+
+    public CampaignService(
+            CampaignRepository campaigns,
+            CommandRepository commands,
+            RomReleaseRepository releases,
+            InventoryDevices inventory,
+            Optional<Clock> clock,
+            @Value("${neogend.campaigns.silent-after:24h}") Duration silentAfter,
+            MeterRegistry meters) {
+        this.campaigns = campaigns;
+        this.commands = commands;
+        this.releases = releases;
+        this.inventory = inventory;
+        this.clock = clock.orElse(Clock.systemUTC());
+        this.silentAfter = silentAfter;
+        this.halts = Counter.builder("neogend.update.campaign.halts")
+                .description("ROM campaigns halted by a wave's failures")
+                .register(meters);
+    }
+
+    /** What a fleet manager asks for. */
+    public record NewCampaign(String releaseId, String unitCode, List<Integer> wavePercents, int haltFailurePercent) {}
+
+    /** Starts a campaign and queues its first wave. */
+    @Transactional
+    public Campaign create(NewCampaign request, Caller caller) {
+        Validation v = new Validation();
+        v.check(
+                request.releaseId() != null && !request.releaseId().isEmpty(),
+                "campaign.release_id",
+                "is required: the approved release to send");
+        List<Integer> waves = request.wavePercents().isEmpty() ? DEFAULT_WAVES : request.wavePercents();
+        v.check(
+                validWaves(waves),
+                "campaign.wave_percents",
+                "must increase, each 1 to 100, the last 100 (e.g. 1, 10, 100), at most 10 waves");
+        v.check(
+                request.haltFailurePercent() >= 0 && request.haltFailurePercent() <= 100,
+                "campaign.halt_failure_percent",
+                "must be 1 to 100 (0 or unset: " + DEFAULT_HALT_PERCENT + ")");
+        v.throwIfInvalid();
+        RomService.Release release = releases.find(request.releaseId())
+                .orElseThrow(() -> InvalidArgumentException.of(
+                        "campaign.release_id", "names no ROM release: " + request.releaseId()));
+        if (!release.approved()) {
+            throw new PreconditionFailedException(
+                    "release " + release.id() + " is not the approved release of " + release.model());
+        }
+        if (release.otaUrl().isEmpty()) {
+            throw new PreconditionFailedException("release " + release.id()
+                    + " has no OTA package published (ota_url, ota_sha256): the supplier publishes it first");
+        }
+        Optional<String> unit = Optional.ofNullable(request.unitCode()).filter(u -> !u.isEmpty());
+        // inventory's model and unit, on the caller's behalf (a unit outside the reach is refused there)
+        List<InventoryDevices.Placed> ofModel = inventory.placements(unit).stream()
+                .filter(d -> d.model().equals(release.model()) && !d.lostOrStolen())
+                .toList();
+        campaigns.lockCreation(); // two campaigns started at once never share a device
+        Set<String> sendable = campaigns.sendable(
+                ofModel.stream().map(InventoryDevices.Placed::imei).toList(), release.buildFingerprint());
+        List<InventoryDevices.Placed> targets = ofModel.stream()
+                .filter(d -> sendable.contains(d.imei()))
+                .sorted(Comparator.comparingLong((InventoryDevices.Placed d) -> order(d.imei()))
+                        .thenComparing(InventoryDevices.Placed::imei))
+                .toList();
+        if (targets.isEmpty()) {
+            throw new PreconditionFailedException("no device can be sent " + release.id() + ": of the "
+                    + ofModel.size() + " " + release.model() + " in service"
+                    + unit.map(u -> " under " + u).orElse("")
+                    + ", none is enrolled, off that build, without an UPDATE of its own and in no other campaign");
+        }
+        Campaign campaign = new Campaign(
+                campaigns.nextId(),
+                release.id(),
+                release.model(),
+                unit,
+                waves,
+                request.haltFailurePercent() == 0 ? DEFAULT_HALT_PERCENT : request.haltFailurePercent(),
+                Campaign.State.RUNNING,
+                1,
+                0,
+                "",
+                targets.size(),
+                ofModel.size() - targets.size(),
+                caller.username(),
+                clock.instant().truncatedTo(ChronoUnit.MICROS));
+        campaigns.insert(campaign, plan(targets, waves));
+        send(campaign, 1);
+        return campaigns.find(campaign.id()).orElseThrow();
+    }
+
+    /** Each wave ends at its cumulative share of the targets, rounded up (so the first wave has one at least). */
+    static List<Campaign.Target> plan(List<InventoryDevices.Placed> ordered, List<Integer> waves) {
+        List<Campaign.Target> planned = new ArrayList<>(ordered.size());
+        int n = ordered.size();
+        int wave = 0;
+        for (int i = 0; i < n; i++) {
+            while ((long) i >= ceilShare(n, waves.get(wave))) {
+                wave++;
+            }
+            InventoryDevices.Placed d = ordered.get(i);
+            planned.add(new Campaign.Target(d.imei(), d.unitCode(), wave + 1));
+        }
+        return planned;
+    }
+
+    private static long ceilShare(int n, int percent) {
+        return ((long) n * percent + 99) / 100;
+    }
+
+    private static boolean validWaves(List<Integer> waves) {
+        if (waves.size() > 10 || waves.getLast() != 100) {
+            return false;
+        }
+        int previous = 0;
+        for (int p : waves) {
+            if (p <= previous || p > 100) {
+                return false;
+            }
+            previous = p;
+        }
+        return true;
+    }
+
+    /** A stable pseudo-random rank: the first 8 bytes of the IMEI's SHA-256. */
+    private static long order(String imei) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(imei.getBytes(StandardCharsets.US_ASCII));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void send(Campaign campaign, int wave) {
+        Map<String, Long> sent = commands.queueUpdates(campaigns.wave(campaign.id(), wave), campaign.releaseId());
+        campaigns.attachCommands(campaign.id(), sent);
+    }
+
+    /**
+     * Moves a running campaign on: halts it when its current wave's failures pass the threshold, starts
+     * the next wave when the current one is over, completes it after the last. Called by
+     * {@link CampaignWaves} for every running campaign, and on resume.
+     */
+    @Transactional
+    public Campaign advance(String id) {
+        Campaign c = campaigns.lock(id).orElseThrow(() -> new NotFoundException("no ROM campaign " + id));
+        if (c.state() != Campaign.State.RUNNING) {
+            return c;
+        }
+        Campaign.Progress wave =
+                campaigns
+                        .progress(
+                                c.id(), false, Optional.empty(), clock.instant().minus(silentAfter))
+                        .stream()
+                        .filter(p -> p.wave() == c.currentWave())
+                        .findFirst()
+                        .orElseThrow();
+        long judged = wave.confirmed() + wave.failed();
+        long judgeable = wave.targeted() - wave.skipped() - wave.withdrawn();
+        if (c.currentWave() != c.haltAcceptedWave()
+                && judged > 0
+                && judged >= Math.min(MIN_JUDGED, judgeable)
+                && wave.failed() * 100 > (long) c.haltFailurePercent() * judged) {
+            String reason = "wave " + c.currentWave() + ": " + wave.failed() + " of " + judged
+                    + " devices confirmed or failed have failed, over the " + c.haltFailurePercent() + " % threshold";
+            Campaign halted = c.with(Campaign.State.HALTED, c.currentWave(), c.haltAcceptedWave(), reason);
+            campaigns.update(halted);
+            halts.increment();
+            log.warn("ROM campaign {} of {} halted: {}", c.id(), c.releaseId(), reason);
+            return halted;
+        }
+        if (wave.decided() + wave.silent() < wave.targeted()) {
+            return c;
+        }
+        if (c.currentWave() == c.wavePercents().size()) {
+            Campaign done = c.with(Campaign.State.COMPLETED, c.currentWave(), c.haltAcceptedWave(), c.haltReason());
+            campaigns.update(done);
+            log.info("ROM campaign {} of {} completed", c.id(), c.releaseId());
+            return done;
+        }
+        Campaign next = c.with(Campaign.State.RUNNING, c.currentWave() + 1, c.haltAcceptedWave(), c.haltReason());
+        campaigns.update(next);
+        send(next, next.currentWave());
+        log.info("ROM campaign {} of {}: wave {} started", c.id(), c.releaseId(), next.currentWave());
+        return next;
+    }
+
+    /** Pauses a running campaign: no further wave starts. */
+    @Transactional
+    public Campaign pause(String id) {
+        Campaign c = locked(id);
+        if (c.state() != Campaign.State.RUNNING) {
+            throw new PreconditionFailedException(
+                    "campaign " + id + " is " + c.state() + ": only a running one pauses");
+        }
+        Campaign paused = c.with(Campaign.State.PAUSED, c.currentWave(), c.haltAcceptedWave(), c.haltReason());
+        campaigns.update(paused);
+        return paused;
+    }
+
+    /** Resumes a paused or halted campaign; a halted wave's failures are accepted. */
+    @Transactional
+    public Campaign resume(String id) {
+        Campaign c = locked(id);
+        Campaign running = switch (c.state()) {
+            case PAUSED -> c.with(Campaign.State.RUNNING, c.currentWave(), c.haltAcceptedWave(), c.haltReason());
+            case HALTED -> c.with(Campaign.State.RUNNING, c.currentWave(), c.currentWave(), c.haltReason());
+            case RUNNING, CANCELLED, COMPLETED ->
+                throw new PreconditionFailedException(
+                        "campaign " + id + " is " + c.state() + ": only a paused or halted one resumes");
+        };
+        campaigns.update(running);
+        return advance(id);
+    }
+
+    /** Cancels a campaign: its UPDATEs not yet installed are withdrawn, its devices freed. */
+    @Transactional
+    public Campaign cancel(String id) {
+        Campaign c = locked(id);
+        if (!c.state().active()) {
+            throw new PreconditionFailedException("campaign " + id + " is " + c.state() + " already");
+        }
+        int withdrawn = commands.withdraw(campaigns.commandIds(id));
+        Campaign cancelled = c.with(Campaign.State.CANCELLED, c.currentWave(), c.haltAcceptedWave(), c.haltReason());
+        campaigns.update(cancelled);
+        log.info("ROM campaign {} cancelled: {} UPDATEs withdrawn", id, withdrawn);
+        return cancelled;
+    }
+
+    private Campaign locked(String id) {
+        return campaigns.lock(id == null ? "" : id).orElseThrow(() -> new NotFoundException("no ROM campaign " + id));
+    }
+
+    /** A campaign with its progress per wave and per unit, within the caller's reach. */
+    public record View(Campaign campaign, List<Campaign.Progress> waves, List<Campaign.Progress> units) {}
+
+    @Transactional(readOnly = true)
+    public View get(String id, Caller caller) {
+        Campaign c =
+                campaigns.find(id == null ? "" : id).orElseThrow(() -> new NotFoundException("no ROM campaign " + id));
+        // a unit manager sees its subtree's devices only (without a unit: none)
+        Optional<String> reach = caller.restrictedToUnit()
+                ? Optional.of(caller.unitCode().filter(u -> !u.isEmpty()).orElse("\u0000"))
+                : Optional.empty();
+        var silentSince = clock.instant().minus(silentAfter);
+        return new View(
+                c,
+                campaigns.progress(c.id(), false, reach, silentSince),
+                campaigns.progress(c.id(), true, reach, silentSince));
+    }
+
+    @Transactional(readOnly = true)
+    public List<Campaign> list() {
+        return campaigns.list(200);
+    }
+
+    /** Ids of the running campaigns, for {@link CampaignWaves}. */
+    @Transactional(readOnly = true)
+    public List<String> running() {
+        return campaigns.running();
+    }
+}

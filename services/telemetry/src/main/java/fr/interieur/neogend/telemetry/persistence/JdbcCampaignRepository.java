@@ -1,0 +1,238 @@
+package fr.interieur.neogend.telemetry.persistence;
+
+import fr.interieur.neogend.telemetry.campaign.Campaign;
+import fr.interieur.neogend.telemetry.campaign.CampaignRepository;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Array;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** ROM campaigns in PostgreSQL (tables {@code update_campaign}, {@code campaign_device}: their only writer). */
+@Repository
+class JdbcCampaignRepository implements CampaignRepository {
+
+    private static final RowMapper<Campaign> CAMPAIGN = (rs, n) -> {
+        Array waves = rs.getArray("wave_percents");
+        return new Campaign(
+                rs.getString("id"),
+                rs.getString("release_id"),
+                rs.getString("model"),
+                Optional.ofNullable(rs.getString("unit_code")),
+                Arrays.stream((Integer[]) waves.getArray()).toList(),
+                rs.getInt("halt_failure_percent"),
+                Campaign.State.valueOf(rs.getString("state")),
+                rs.getInt("current_wave"),
+                rs.getInt("halt_accepted_wave"),
+                rs.getString("halt_reason") == null ? "" : rs.getString("halt_reason"),
+                rs.getLong("targeted"),
+                rs.getLong("left_out"),
+                rs.getString("created_by"),
+                rs.getTimestamp("created_at").toInstant());
+    };
+
+    private final JdbcClient jdbc;
+
+    JdbcCampaignRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public String nextId() {
+        return String.format(
+                "UC-%06d",
+                jdbc.sql("select nextval('update_campaign_number')")
+                        .query(Long.class)
+                        .single());
+    }
+
+    @Override
+    public void lockCreation() {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('update_campaign creation'))")
+                .query()
+                .singleRow();
+    }
+
+    @Override
+    public Set<String> sendable(Collection<String> imeis, String buildFingerprint) {
+        return new HashSet<>(jdbc.sql("""
+                        select u.imei from unnest(?::char(15)[]) as u(imei)
+                        where exists (select 1 from device_credential k where k.imei = u.imei and k.revoked_at is null)
+                          and not exists (select 1 from device_revocation r where r.imei = u.imei)
+                          and not exists (select 1 from device_state s where s.imei = u.imei and s.rom_build = ?)
+                          and not exists (select 1 from device_command c where c.imei = u.imei and c.command = 'UPDATE'
+                                          and c.status in (%s))
+                          and not exists (select 1 from campaign_device d where d.imei = u.imei and d.active)""".formatted(JdbcCommandRepository.OPEN))
+                .params(imeis.toArray(String[]::new), buildFingerprint)
+                .query(String.class)
+                .list());
+    }
+
+    @Override
+    public void insert(Campaign c, List<Campaign.Target> targets) {
+        jdbc.sql("""
+                        insert into update_campaign (id, release_id, model, unit_code, wave_percents, halt_failure_percent,
+                                                     state, current_wave, halt_accepted_wave, halt_reason, targeted,
+                                                     left_out, created_by, created_at)
+                        values (?, ?, ?, ?, ?::integer[], ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(
+                        c.id(),
+                        c.releaseId(),
+                        c.model(),
+                        c.unitCode().orElse(null),
+                        c.wavePercents().toArray(Integer[]::new),
+                        c.haltFailurePercent(),
+                        c.state().name(),
+                        c.currentWave(),
+                        c.haltAcceptedWave(),
+                        c.haltReason().isEmpty() ? null : c.haltReason(),
+                        c.targeted(),
+                        c.leftOut(),
+                        c.createdBy(),
+                        Timestamp.from(c.createdAt()))
+                .update();
+        // one statement for the whole fleet (140,000 rows): the devices as three arrays
+        jdbc.sql("""
+                        insert into campaign_device (campaign_id, imei, unit_code, wave)
+                        select ?, u.imei, u.unit, u.wave
+                        from unnest(?::char(15)[], ?::varchar[], ?::integer[]) as u(imei, unit, wave)""")
+                .params(
+                        c.id(),
+                        targets.stream().map(Campaign.Target::imei).toArray(String[]::new),
+                        targets.stream().map(Campaign.Target::unitCode).toArray(String[]::new),
+                        targets.stream().map(Campaign.Target::wave).toArray(Integer[]::new))
+                .update();
+    }
+
+    @Override
+    public Optional<Campaign> find(String id) {
+        return jdbc.sql("select * from update_campaign where id = ?")
+                .param(id)
+                .query(CAMPAIGN)
+                .optional();
+    }
+
+    @Override
+    public Optional<Campaign> lock(String id) {
+        return jdbc.sql("select * from update_campaign where id = ? for update")
+                .param(id)
+                .query(CAMPAIGN)
+                .optional();
+    }
+
+    @Override
+    public List<Campaign> list(int limit) {
+        return jdbc.sql("select * from update_campaign order by created_at desc, id desc limit ?")
+                .param(limit)
+                .query(CAMPAIGN)
+                .list();
+    }
+
+    @Override
+    public List<String> running() {
+        return jdbc.sql("select id from update_campaign where state = 'RUNNING' order by id")
+                .query(String.class)
+                .list();
+    }
+
+    @Override
+    public List<String> wave(String id, int wave) {
+        return jdbc.sql("select imei from campaign_device where campaign_id = ? and wave = ? order by imei")
+                .params(id, wave)
+                .query(String.class)
+                .list();
+    }
+
+    @Override
+    public void attachCommands(String id, Map<String, Long> commandIds) {
+        jdbc.sql("""
+                        update campaign_device d set command_id = u.command_id
+                        from unnest(?::char(15)[], ?::bigint[]) as u(imei, command_id)
+                        where d.campaign_id = ? and d.imei = u.imei""")
+                .params(
+                        commandIds.keySet().toArray(String[]::new),
+                        commandIds.values().toArray(Long[]::new),
+                        id)
+                .update();
+    }
+
+    @Override
+    public List<Long> commandIds(String id) {
+        return jdbc.sql("select command_id from campaign_device where campaign_id = ? and command_id is not null")
+                .param(id)
+                .query(Long.class)
+                .list();
+    }
+
+    @Override
+    public void update(Campaign c) {
+        jdbc.sql("""
+                        update update_campaign set state = ?, current_wave = ?, halt_accepted_wave = ?, halt_reason = ?
+                        where id = ?""")
+                .params(
+                        c.state().name(),
+                        c.currentWave(),
+                        c.haltAcceptedWave(),
+                        c.haltReason().isEmpty() ? null : c.haltReason(),
+                        c.id())
+                .update();
+        if (!c.state().active()) { // its devices may join another campaign
+            jdbc.sql("update campaign_device set active = false where campaign_id = ? and active")
+                    .param(c.id())
+                    .update();
+        }
+    }
+
+    @Override
+    public List<Campaign.Progress> progress(
+            String id, boolean byUnit, Optional<String> unitPrefix, Instant silentSince) {
+        String key = byUnit ? "d.unit_code" : "d.wave";
+        return jdbc.sql("""
+                        select %1$s,
+                               count(*),
+                               count(c.id),
+                               count(*) filter (where c.delivered_at is not null),
+                               count(*) filter (where c.status = 'INSTALLED'),
+                               count(*) filter (where c.status = 'CONFIRMED'),
+                               count(*) filter (where c.status = 'FAILED'),
+                               count(*) filter (where c.status in (%2$s)
+                                                and coalesce(s.received_at, c.queued_at) < ?),
+                               count(*) filter (where c.status = 'WITHDRAWN'),
+                               count(*) filter (where c.id is null and d.wave <= u.current_wave)
+                        from campaign_device d
+                        join update_campaign u on u.id = d.campaign_id
+                        left join device_command c on c.id = d.command_id
+                        left join device_state s on s.imei = d.imei
+                        where d.campaign_id = ?
+                          and (?::varchar is null or d.unit_code = ? or d.unit_code like ? || '-%%')
+                        group by %1$s order by %1$s""".formatted(key, JdbcCommandRepository.OPEN))
+                .params(
+                        Timestamp.from(silentSince),
+                        id,
+                        unitPrefix.orElse(null),
+                        unitPrefix.orElse(null),
+                        unitPrefix.orElse(null))
+                .query((rs, n) -> new Campaign.Progress(
+                        byUnit ? 0 : rs.getInt(1),
+                        byUnit ? rs.getString(1) : "",
+                        rs.getLong(2),
+                        rs.getLong(3),
+                        rs.getLong(4),
+                        rs.getLong(5),
+                        rs.getLong(6),
+                        rs.getLong(7),
+                        rs.getLong(8),
+                        rs.getLong(9),
+                        rs.getLong(10)))
+                .list();
+    }
+}

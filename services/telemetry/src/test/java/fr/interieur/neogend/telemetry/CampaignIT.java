@@ -1,0 +1,443 @@
+package fr.interieur.neogend.telemetry;
+
+import com.google.protobuf.Timestamp;
+import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.telemetry.campaign.CampaignWaves;
+import fr.interieur.neogend.telemetry.v1.ApproveRomReleaseRequest;
+import fr.interieur.neogend.telemetry.v1.CampaignProgress;
+import fr.interieur.neogend.telemetry.v1.CancelUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.CommandOutcome;
+import fr.interieur.neogend.telemetry.v1.CommandResult;
+import fr.interieur.neogend.telemetry.v1.CreateUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.DeviceCommand;
+import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
+import fr.interieur.neogend.telemetry.v1.GetUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.GetUpdateCampaignResponse;
+import fr.interieur.neogend.telemetry.v1.NetworkType;
+import fr.interieur.neogend.telemetry.v1.PauseUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest;
+import fr.interieur.neogend.telemetry.v1.Reading;
+import fr.interieur.neogend.telemetry.v1.ResumeUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.RomRelease;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
+import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceBlockingStub;
+import fr.interieur.neogend.telemetry.v1.UpdateCampaign;
+import fr.interieur.neogend.telemetry.v1.UploadReadingsRequest;
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.ServiceClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestPorts;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static fr.interieur.neogend.testkit.Days.day;
+import static fr.interieur.neogend.testkit.ProtoEnums.shortName;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * ROM update campaigns (issue 20, part 2) through gRPC on real PostgreSQL, the devices played by the test
+ * through the real device API: waves, the halt rule, pause and resume, silence, cancellation, one active
+ * campaign per device, and the per-wave and per-unit views agreeing. Waves move when the test runs a
+ * pass of {@link CampaignWaves} (the service runs one every 30 s), so nothing depends on timing.
+ */
+@ServiceIT
+class CampaignIT {
+
+    static final int INVENTORY_PORT = TestPorts.free();
+    static final String MODEL = "Rugged X5";
+    static final String OLD_BUILD = "neogend/x5/2026.09";
+    static final String NEW_BUILD = "neogend/x5/2026.11";
+    static final String GGD35 = "GN-RBRE-GGD35";
+    static final String GGD29 = "GN-RBRE-GGD29";
+
+    @DynamicPropertySource
+    static void inventory(DynamicPropertyRegistry registry) {
+        registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+    }
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    CampaignWaves waves;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
+    FakeInventory inventory;
+    TelemetryServiceBlockingStub fleetManager;
+    String release;
+    /** The enrolled Rugged X5 devices in service (18), each with its agent. */
+    final Map<String, TelemetryServiceBlockingStub> agents = new HashMap<>();
+
+    final AtomicLong sequence = new AtomicLong();
+
+    static String imei(int n) {
+        String body = String.format("35777703%06d", n);
+        return body + Imei.checkDigit(body);
+    }
+
+    @BeforeEach
+    void fleet() throws IOException {
+        for (String table : List.of(
+                "campaign_device",
+                "update_campaign",
+                "device_command",
+                "device_revocation",
+                "inventory_event",
+                "device_credential",
+                "device_state",
+                "reading",
+                "rom_release")) {
+            jdbc.sql("delete from " + table).update();
+        }
+        fleetManager = clients.as(TestTokens.fleetManager(), TelemetryServiceGrpc::newBlockingStub);
+        inventory = new FakeInventory(INVENTORY_PORT);
+        // 20 Rugged X5, half in each groupement; one never enrolled, one lost: 18 can be sent an update
+        for (int n = 1; n <= 20; n++) {
+            inventory.add(imei(n), MODEL, n <= 10 ? GGD35 : GGD29, n == 20 ? "LOST" : "ASSIGNED");
+        }
+        inventory.add(imei(21), "Field Tab 10", GGD35);
+        for (int n = 1; n <= 21; n++) {
+            if (n == 19) {
+                continue; // never enrolled
+            }
+            var agent = TelemetryServiceGrpc.newBlockingStub(clients.channel())
+                    .withInterceptors(DeviceAgents.credential(fleetManager
+                            .enrollDevice(EnrollDeviceRequest.newBuilder()
+                                    .setImei(imei(n))
+                                    .build())
+                            .getCredential()));
+            agent.uploadReadings(UploadReadingsRequest.newBuilder()
+                    .addReadings(reading(n == 21 ? "neogend/tab10/2026.10" : OLD_BUILD, "2026-09-05"))
+                    .build());
+            if (n <= 18) {
+                agents.put(imei(n), agent);
+            }
+        }
+        release = publishAndApprove(NEW_BUILD, true);
+    }
+
+    @AfterEach
+    void disconnect() {
+        inventory.close();
+    }
+
+    String publishAndApprove(String build, boolean withPackage) {
+        RomRelease.Builder r = RomRelease.newBuilder()
+                .setModel(MODEL)
+                .setBuildFingerprint(build)
+                .setSecurityPatchLevel("2026-11-05")
+                .setBulletinDate(day("2026-11-02"))
+                .setKernelSourceSha256("a".repeat(64))
+                .setKernelConfig("CONFIG_SECURITY_SELINUX=y\n");
+        if (withPackage) {
+            r.setOtaUrl("https://ota.supplier.example/" + build.replace('/', '-') + ".zip")
+                    .setOtaSha256("e".repeat(64));
+        }
+        String id = clients.as(TestTokens.supplier("SUP-DEMO"), TelemetryServiceGrpc::newBlockingStub)
+                .publishRomRelease(
+                        PublishRomReleaseRequest.newBuilder().setRelease(r).build())
+                .getRelease()
+                .getId();
+        fleetManager.approveRomRelease(
+                ApproveRomReleaseRequest.newBuilder().setId(id).build());
+        return id;
+    }
+
+    Reading reading(String build, String patch) {
+        Instant at = Instant.now();
+        return Reading.newBuilder()
+                .setSequence(sequence.incrementAndGet())
+                .setRecordedAt(
+                        Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
+                .setBatteryPercent(70)
+                .setNetwork(NetworkType.NETWORK_TYPE_4G)
+                .setSecurityPatchLevel(patch)
+                .setRomBuild(build)
+                .build();
+    }
+
+    UpdateCampaign start(Integer... wavePercents) {
+        return fleetManager
+                .createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                        .setCampaign(UpdateCampaign.newBuilder()
+                                .setReleaseId(release)
+                                .addAllWavePercents(List.of(wavePercents))
+                                .setHaltFailurePercent(20))
+                        .build())
+                .getCampaign();
+    }
+
+    GetUpdateCampaignResponse view(TelemetryServiceBlockingStub as, String id) {
+        return as.getUpdateCampaign(
+                GetUpdateCampaignRequest.newBuilder().setId(id).build());
+    }
+
+    /** The device's next contact: the commands it is handed. */
+    List<DeviceCommand> contact(String imei) {
+        return agents.get(imei)
+                .uploadReadings(UploadReadingsRequest.newBuilder()
+                        .addReadings(reading(OLD_BUILD, "2026-09-05"))
+                        .build())
+                .getCommandsList();
+    }
+
+    /** The device installs what it was handed, reboots and reports the new build. */
+    void installs(String imei) {
+        DeviceCommand update = contact(imei).getFirst();
+        agents.get(imei)
+                .uploadReadings(UploadReadingsRequest.newBuilder()
+                        .addReadings(reading(NEW_BUILD, "2026-11-05"))
+                        .addCommandResults(CommandResult.newBuilder()
+                                .setCommandId(update.getId())
+                                .setOutcome(CommandOutcome.COMMAND_OUTCOME_INSTALLED))
+                        .build());
+    }
+
+    void fails(String imei) {
+        DeviceCommand update = contact(imei).getFirst();
+        agents.get(imei)
+                .uploadReadings(UploadReadingsRequest.newBuilder()
+                        .addCommandResults(CommandResult.newBuilder()
+                                .setCommandId(update.getId())
+                                .setOutcome(CommandOutcome.COMMAND_OUTCOME_FAILED)
+                                .setReason("signature check failed"))
+                        .build());
+    }
+
+    /** The devices whose UPDATE of this campaign is queued, by wave. */
+    List<String> wave(String campaign, int wave) {
+        return jdbc.sql("select imei from campaign_device where campaign_id = ? and wave = ? order by imei")
+                .params(campaign, wave)
+                .query(String.class)
+                .list();
+    }
+
+    static CampaignProgress waveOf(GetUpdateCampaignResponse v, int wave) {
+        return v.getWavesList().stream()
+                .filter(w -> w.getWave() == wave)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void aCanaryWaveGoesFirstAndTheNextStartsOnlyOnceItsDevicesAreConfirmedByTheirReadings() {
+        UpdateCampaign c = start(10, 50, 100);
+        assertThat(shortName(c.getState())).isEqualTo("RUNNING");
+        assertThat(c.getModel()).isEqualTo(MODEL);
+        assertThat(c.getTargeted()).isEqualTo(18);
+        assertThat(c.getLeftOut()).isEqualTo(1); // never enrolled (the lost one is out of service)
+        // 18 devices: 10 % is 2 (rounded up), 50 % is 9: waves of 2, 7 and 9
+        assertThat(List.of(
+                        wave(c.getId(), 1).size(),
+                        wave(c.getId(), 2).size(),
+                        wave(c.getId(), 3).size()))
+                .containsExactly(2, 7, 9);
+        List<String> canary = wave(c.getId(), 1);
+        String later = wave(c.getId(), 3).getFirst();
+        assertThat(contact(later)).isEmpty();
+
+        installs(canary.get(0));
+        waves.advanceAll();
+        assertThat(view(fleetManager, c.getId()).getCampaign().getCurrentWave())
+                .as("one canary device still to confirm")
+                .isEqualTo(1);
+        installs(canary.get(1));
+        waves.advanceAll();
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        assertThat(v.getCampaign().getCurrentWave()).isEqualTo(2);
+        assertThat(waveOf(v, 1).getConfirmed()).isEqualTo(2);
+        assertThat(waveOf(v, 2).getSent()).isEqualTo(7);
+        assertThat(waveOf(v, 3).getSent()).isZero();
+        assertThat(contact(wave(c.getId(), 2).getFirst()))
+                .extracting(d -> d.getUpdate().getReleaseId())
+                .containsExactly(release);
+        assertThat(contact(later)).isEmpty();
+    }
+
+    @Test
+    void aWaveFailingPastTheThresholdHaltsTheCampaignUntilAFleetManagerResumesIt() {
+        UpdateCampaign c = start(10, 100);
+        List<String> canary = wave(c.getId(), 1);
+        fails(canary.get(0));
+        installs(canary.get(1));
+        waves.advanceAll();
+        UpdateCampaign halted = view(fleetManager, c.getId()).getCampaign();
+        assertThat(shortName(halted.getState())).isEqualTo("HALTED");
+        assertThat(halted.getHaltReason()).contains("wave 1: 1 of 2").contains("20 %");
+        waves.advanceAll(); // a halted campaign does not move on its own
+        assertThat(contact(wave(c.getId(), 2).getFirst())).isEmpty();
+
+        UpdateCampaign resumed = fleetManager
+                .resumeUpdateCampaign(ResumeUpdateCampaignRequest.newBuilder()
+                        .setId(c.getId())
+                        .build())
+                .getCampaign();
+        assertThat(shortName(resumed.getState())).isEqualTo("RUNNING");
+        assertThat(resumed.getCurrentWave()).isEqualTo(2);
+        assertThat(contact(wave(c.getId(), 2).getFirst())).hasSize(1);
+    }
+
+    @Test
+    void aPausedCampaignStartsNoWaveUntilResumed() {
+        UpdateCampaign c = start(10, 100);
+        fleetManager.pauseUpdateCampaign(
+                PauseUpdateCampaignRequest.newBuilder().setId(c.getId()).build());
+        wave(c.getId(), 1).forEach(this::installs); // what was sent before the pause still goes
+        waves.advanceAll();
+        assertThat(view(fleetManager, c.getId()).getCampaign().getCurrentWave()).isEqualTo(1);
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.pauseUpdateCampaign(
+                        PauseUpdateCampaignRequest.newBuilder().setId(c.getId()).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "only a running one pauses");
+        assertThat(fleetManager
+                        .resumeUpdateCampaign(ResumeUpdateCampaignRequest.newBuilder()
+                                .setId(c.getId())
+                                .build())
+                        .getCampaign()
+                        .getCurrentWave())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aSilentDeviceDoesNotHoldItsWaveAndTheUnitViewAddsUpToTheWaveView() {
+        UpdateCampaign c = start(50, 100);
+        List<String> first = wave(c.getId(), 1);
+        String silent = first.getLast();
+        first.subList(0, first.size() - 1).forEach(this::installs);
+        waves.advanceAll();
+        assertThat(view(fleetManager, c.getId()).getCampaign().getCurrentWave()).isEqualTo(1);
+        // not heard of for two days (the silence period is a day)
+        jdbc.sql("update device_state set received_at = now() - interval '2 days' where imei = ?")
+                .param(silent)
+                .update();
+        jdbc.sql("update device_command set queued_at = now() - interval '2 days' where imei = ?")
+                .param(silent)
+                .update();
+        waves.advanceAll();
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        assertThat(v.getCampaign().getCurrentWave()).isEqualTo(2);
+        assertThat(waveOf(v, 1).getSilent()).isEqualTo(1);
+        assertThat(waveOf(v, 1).getConfirmed()).isEqualTo(first.size() - 1);
+
+        // two views of one campaign: the units' figures add up to the waves'
+        assertThat(v.getUnitsList()).extracting(CampaignProgress::getUnitCode).containsExactly(GGD29, GGD35);
+        for (var figure : List.<java.util.function.ToLongFunction<CampaignProgress>>of(
+                CampaignProgress::getTargeted,
+                CampaignProgress::getSent,
+                CampaignProgress::getDelivered,
+                CampaignProgress::getConfirmed,
+                CampaignProgress::getSilent)) {
+            assertThat(v.getUnitsList().stream().mapToLong(figure).sum())
+                    .isEqualTo(v.getWavesList().stream().mapToLong(figure).sum());
+        }
+        // a unit manager of GGD35 sees its groupement's devices only
+        var unitManager = clients.as(TestTokens.unitManager(GGD35), TelemetryServiceGrpc::newBlockingStub);
+        GetUpdateCampaignResponse own = view(unitManager, c.getId());
+        assertThat(own.getUnitsList()).extracting(CampaignProgress::getUnitCode).containsExactly(GGD35);
+        assertThat(own.getWavesList().stream()
+                        .mapToLong(CampaignProgress::getTargeted)
+                        .sum())
+                .isEqualTo(10); // devices 1 to 10; the unenrolled 19th and the lost 20th are GGD29's
+    }
+
+    @Test
+    void twoCampaignsStartedAtOnceNeverShareADeviceAndCancellingWithdrawsWhatWasNotInstalled() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Object>> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            for (int i = 0; i < 2; i++) {
+                outcomes.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        return start(50, 100);
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode();
+                    }
+                }));
+            }
+            go.countDown();
+            List<Object> results = new ArrayList<>();
+            for (Future<Object> f : outcomes) {
+                results.add(f.get());
+            }
+            assertThat(results).filteredOn(UpdateCampaign.class::isInstance).hasSize(1);
+            assertThat(results).contains(Status.Code.FAILED_PRECONDITION);
+        }
+        assertThat(jdbc.sql("select count(*) from campaign_device where active")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(18);
+        String id =
+                jdbc.sql("select id from update_campaign").query(String.class).single();
+        List<String> first = wave(id, 1);
+        installs(first.get(0)); // installed and confirmed: kept
+        contact(first.get(1)); // delivered, not installed: withdrawn
+
+        UpdateCampaign cancelled = fleetManager
+                .cancelUpdateCampaign(
+                        CancelUpdateCampaignRequest.newBuilder().setId(id).build())
+                .getCampaign();
+        assertThat(shortName(cancelled.getState())).isEqualTo("CANCELLED");
+        assertThat(contact(first.get(1))).isEmpty();
+        assertThat(contact(first.get(2))).isEmpty();
+        GetUpdateCampaignResponse v = view(fleetManager, id);
+        assertThat(waveOf(v, 1).getConfirmed()).isEqualTo(1);
+        assertThat(waveOf(v, 1).getWithdrawn()).isEqualTo(first.size() - 1);
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.resumeUpdateCampaign(
+                        ResumeUpdateCampaignRequest.newBuilder().setId(id).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "CANCELLED");
+        // its devices are free again: a new campaign takes all but the one that runs the release now
+        assertThat(start(100).getTargeted()).isEqualTo(17);
+    }
+
+    @Test
+    void aCampaignIsRefusedWithAReasonForBadWavesAnUnsendableReleaseOrAnotherRole() {
+        GrpcAssertions.assertStatus(() -> start(10, 5, 100), Status.Code.INVALID_ARGUMENT, "campaign.wave_percents");
+        GrpcAssertions.assertStatus(() -> start(10, 50), Status.Code.INVALID_ARGUMENT, "campaign.wave_percents");
+        String unapproved = release;
+        publishAndApprove("neogend/x5/2026.12", false); // approving it ends the approval of `release`
+        GrpcAssertions.assertStatus(() -> start(100), Status.Code.FAILED_PRECONDITION, "not the approved release");
+        release = jdbc.sql("select id from rom_release where approved_at is not null")
+                .query(String.class)
+                .single();
+        GrpcAssertions.assertStatus(() -> start(100), Status.Code.FAILED_PRECONDITION, "no OTA package");
+        release = unapproved;
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> clients.as(TestTokens.unitManager(GGD35), TelemetryServiceGrpc::newBlockingStub)
+                        .createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                                .setCampaign(UpdateCampaign.newBuilder().setReleaseId(release))
+                                .build()));
+        GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> view(fleetManager, "UC-999999"));
+        assertThat(jdbc.sql("select count(*) from update_campaign")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+}
