@@ -65,17 +65,32 @@ class OpenApiIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The served document, parsed. */
+    OpenAPI api() throws Exception {
+        return new OpenAPIV3Parser()
+                .readContents(get("/api/v1/openapi.json").body())
+                .getOpenAPI();
+    }
+
+    static io.swagger.v3.oas.models.media.Schema<?> property(OpenAPI api, String schema, String property) {
+        return (io.swagger.v3.oas.models.media.Schema<?>)
+                api.getComponents().getSchemas().get(schema).getProperties().get(property);
+    }
+
     @Test
-    void theDocumentParsesAndHoldsEveryRouteWithItsSchemasRolesAndSecurity() throws Exception {
+    void theDocumentIsJsonOpenApi31ThatParsesWithoutAMessage() throws Exception {
         var r = get("/api/v1/openapi.json");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(r.body());
         assertThat(parsed.getMessages()).as("parser messages").isEmpty();
-        OpenAPI api = parsed.getOpenAPI();
-        assertThat(api.getOpenapi()).isEqualTo("3.1.0");
+        assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.1.0");
+    }
 
+    @Test
+    void everyRouteIsInTheDocumentWithItsOperationIdRolesAndSecurity() throws Exception {
+        OpenAPI api = api();
         List<String> missing = new ArrayList<>();
         var routes = RouteTable.fromClasspath().routes();
         for (var route : routes) {
@@ -92,8 +107,11 @@ class OpenApiIT {
         }
         assertThat(routes).hasSizeGreaterThan(70);
         assertThat(missing).as("routes missing from the document").isEmpty();
+    }
 
-        // schemas from the messages: proto3 JSON names, enums by name, comments, read-only fields
+    @Test
+    void schemasComeFromTheMessagesWithJsonNamesEnumsCommentsAndReadOnlyFields() throws Exception {
+        OpenAPI api = api();
         var device = api.getComponents().getSchemas().get("neogend.inventory.v1.Device");
         assertThat(device.getProperties()).containsKeys("imei", "serialNumber", "packType", "unitCode");
         assertThat(device.getDescription()).isNotBlank();
@@ -102,39 +120,33 @@ class OpenApiIT {
                 .extracting(p -> p.getName() + ":" + p.getIn())
                 .contains("imei:path");
         assertThat(getDevice.getDescription()).contains("Roles: fleet-manager, unit-manager, technician, auditor.");
-        var order = api.getComponents().getSchemas().get("neogend.order.v1.PurchaseOrder");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>)
-                                order.getProperties().get("number"))
-                        .getReadOnly())
+        assertThat(property(api, "neogend.order.v1.PurchaseOrder", "number").getReadOnly())
                 .isTrue();
-        var states = api.getComponents()
-                .getSchemas()
-                .get("neogend.inventory.v1.Device")
-                .getProperties()
-                .get("state");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) states).getEnum())
+        assertThat(property(api, "neogend.inventory.v1.Device", "state").getEnum())
                 .map(String::valueOf)
                 .contains("DEVICE_STATE_STOLEN", "DEVICE_STATE_PENDING_RETURN");
-        var listDevices = api.getPaths().get("/api/v1/devices").getGet();
-        assertThat(listDevices.getParameters())
+        assertThat(api.getPaths().get("/api/v1/devices").getGet().getParameters())
                 .extracting(p -> p.getName() + ":" + p.getIn())
                 .contains("page_size:query", "unit_code:query", "state:query");
-        // a day in a query: YYYY-MM-DD text; in a body: the google.type.Date object
-        var sessions = api.getPaths().get("/api/v1/sessions").getGet();
-        assertThat(sessions.getParameters())
+    }
+
+    @Test
+    void aDayIsADateInAQueryAndTheGoogleTypeDateObjectInABody() throws Exception {
+        OpenAPI api = api();
+        assertThat(api.getPaths().get("/api/v1/sessions").getGet().getParameters())
                 .filteredOn(p -> p.getName().equals("ends_on_or_after"))
                 .singleElement()
                 .satisfies(p -> assertThat(p.getSchema().getFormat()).isEqualTo("date"));
         assertThat(api.getPaths().get("/api/v1/stock-movements").getGet().getParameters())
                 .extracting(p -> p.getName() + ":" + p.getSchema().getFormat())
                 .contains("from_date:date", "to_date:date");
-        assertThat(api.getComponents()
-                        .getSchemas()
-                        .get("neogend.training.v1.Session")
-                        .getProperties())
-                .extractingByKey("startDate")
-                .satisfies(s -> assertThat(((io.swagger.v3.oas.models.media.Schema<?>) s).get$ref())
-                        .endsWith("google.type.Date"));
+        assertThat(property(api, "neogend.training.v1.Session", "startDate").get$ref())
+                .endsWith("google.type.Date");
+    }
+
+    @Test
+    void callersAuthenticateWithKeycloakAndDevicesWithTheirCredential() throws Exception {
+        OpenAPI api = api();
         var oauth = api.getComponents().getSecuritySchemes().get("keycloak");
         assertThat(oauth.getFlows().getClientCredentials().getTokenUrl())
                 .isEqualTo(TestTokens.ISSUER + "/protocol/openid-connect/token");
@@ -144,36 +156,35 @@ class OpenApiIT {
                         .getSecurity()
                         .getFirst())
                 .containsKey("device");
-        // the request rules of the protos: lengths, list sizes, ranges, decimal and date shapes
-        var model = (io.swagger.v3.oas.models.media.Schema<?>)
-                device.getProperties().get("model");
-        assertThat(model.getMaxLength()).isEqualTo(100);
-        var pageSize = listDevices.getParameters().stream()
+    }
+
+    @Test
+    void theRequestRulesOfTheProtosAreSchemaConstraints() throws Exception {
+        OpenAPI api = api();
+        assertThat(property(api, "neogend.inventory.v1.Device", "model").getMaxLength())
+                .isEqualTo(100);
+        var pageSize = api.getPaths().get("/api/v1/devices").getGet().getParameters().stream()
                 .filter(p -> p.getName().equals("page_size"))
                 .findFirst()
                 .orElseThrow()
                 .getSchema();
         assertThat(pageSize.getMinimum()).isEqualByComparingTo("0");
-        var item = api.getComponents().getSchemas().get("neogend.order.v1.CatalogueItem");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>)
-                                item.getProperties().get("unitPrice"))
-                        .getPattern())
+        assertThat(property(api, "neogend.order.v1.CatalogueItem", "unitPrice").getPattern())
                 .isEqualTo("^[0-9]{1,12}(\\.[0-9]{1,2})?$");
-        var batch = api.getComponents().getSchemas().get("neogend.telemetry.v1.UploadReadingsRequest");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>)
-                                batch.getProperties().get("readings"))
+        assertThat(property(api, "neogend.telemetry.v1.UploadReadingsRequest", "readings")
                         .getMaxItems())
                 .isEqualTo(1000);
-        var reading = api.getComponents().getSchemas().get("neogend.telemetry.v1.Reading");
-        assertThat(((io.swagger.v3.oas.models.media.Schema<?>)
-                                reading.getProperties().get("securityPatchLevel"))
+        assertThat(property(api, "neogend.telemetry.v1.Reading", "securityPatchLevel")
                         .getFormat())
                 .isEqualTo("date");
-        var problem = api.getComponents().getSchemas().get("Problem");
-        var items = ((io.swagger.v3.oas.models.media.Schema<?>)
-                        problem.getProperties().get("errors"))
-                .getItems();
-        assertThat(items.getProperties()).as("what Problems writes").containsOnlyKeys("field", "message");
+    }
+
+    @Test
+    void problemsAndTheStatementCsvAreDescribedAsTheGatewayWritesThem() throws Exception {
+        OpenAPI api = api();
+        assertThat(property(api, "Problem", "errors").getItems().getProperties())
+                .as("what Problems writes")
+                .containsOnlyKeys("field", "message");
         var csv = api.getPaths()
                 .get("/api/v1/agreements/{agreement_id}/statements/{year}/{month}:csv")
                 .getGet();

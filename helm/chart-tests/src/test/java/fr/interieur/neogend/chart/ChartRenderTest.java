@@ -289,8 +289,18 @@ class ChartRenderTest {
                 .noneMatch(c -> ManifestChecks.name(c).endsWith("-grafana-dashboard"));
     }
 
+    /** The alerts of the PrometheusRule rendered with monitoring on, by name. */
+    private static Map<String, Map<String, Object>> alerts() {
+        Map<String, Object> rule =
+                ofKind(RENDERED.get("secrets-and-monitoring"), "PrometheusRule").getFirst();
+        Map<String, Map<String, Object>> alerts = new HashMap<>();
+        maps(map(rule, "spec").get("groups"))
+                .forEach(g -> maps(g.get("rules")).forEach(r -> alerts.put(String.valueOf(r.get("alert")), r)));
+        return alerts;
+    }
+
     @Test
-    void alertsRenderOnlyWhenAskedAndNameMetricsTheServicesExport() {
+    void alertsRenderOnlyWhenAskedInTheReleaseNamespaceWithTheirLabels() {
         assertThat(ofKind(RENDERED.get("default"), "PrometheusRule")).isEmpty();
         assertThat(ofKind(RENDERED.get("production"), "PrometheusRule")).isEmpty();
         List<Map<String, Object>> objects = RENDERED.get("secrets-and-monitoring");
@@ -299,16 +309,13 @@ class ChartRenderTest {
         assertThat(name(rule)).isEqualTo("fleet-alerts");
         assertThat(map(rule, "metadata").get("namespace")).isEqualTo(Chart.NAMESPACE);
         assertThat(map(map(rule, "metadata"), "labels")).containsEntry("release", "kube-prometheus-stack");
-        Map<String, Map<String, Object>> alerts = new HashMap<>();
-        maps(map(rule, "spec").get("groups"))
-                .forEach(g -> maps(g.get("rules")).forEach(r -> alerts.put(String.valueOf(r.get("alert")), r)));
-        assertThat(alerts)
+        assertThat(alerts())
                 .containsOnlyKeys("NeogendOutboxEventsParked", "NeogendOutboxStuck", "NeogendUpdateCampaignHalted");
-        assertThat(alerts.get("NeogendUpdateCampaignHalted").get("expr"))
-                .isEqualTo("sum by (namespace, application) "
-                        + "(increase(neogend_update_campaign_halts_total{namespace=\"neogend\"}[15m])) > 0");
+    }
 
-        Map<String, Object> parked = alerts.get("NeogendOutboxEventsParked");
+    @Test
+    void parkedOutboxEventsAreCriticalAndKeepPrometheusTemplating() {
+        Map<String, Object> parked = alerts().get("NeogendOutboxEventsParked");
         assertThat(parked.get("expr"))
                 .isEqualTo(
                         "max by (namespace, application, outbox) (neogend_outbox_parked{namespace=\"neogend\"}) > 0");
@@ -318,16 +325,31 @@ class ChartRenderTest {
         assertThat(map(parked, "annotations").get("summary").toString())
                 .contains("{{ $value }}", "{{ $labels.application }}");
         assertThat(map(parked, "annotations").get("description").toString()).contains("docs/operations.md");
-        Map<String, Object> stuck = alerts.get("NeogendOutboxStuck");
+    }
+
+    @Test
+    void aStuckOutboxAndAHaltedUpdateCampaignAreWarnings() {
+        Map<String, Object> stuck = alerts().get("NeogendOutboxStuck");
         assertThat(stuck.get("expr"))
                 .isEqualTo(
                         "max by (namespace, application, outbox) (neogend_outbox_oldest_age_seconds{namespace=\"neogend\"}) > 600");
         assertThat(stuck.get("for")).isEqualTo("5m");
         assertThat(map(stuck, "labels")).containsEntry("severity", "warning");
+        Map<String, Object> halted = alerts().get("NeogendUpdateCampaignHalted");
+        assertThat(halted.get("expr"))
+                .isEqualTo("sum by (namespace, application) "
+                        + "(increase(neogend_update_campaign_halts_total{namespace=\"neogend\"}[15m])) > 0");
+        assertThat(map(halted, "labels")).containsEntry("severity", "warning").containsEntry("team", "fleet");
+        assertThat(map(halted, "annotations").get("description").toString()).contains("docs/operations.md");
+    }
 
-        // what they query is what the services export: parked events by inventory, the age by both outboxes
-        List<String> expressions =
-                alerts.values().stream().map(r -> String.valueOf(r.get("expr"))).toList();
+    @Test
+    void alertsQueryOnlyMetricsTheServicesExport() {
+        // what they query is what the services export: parked events by inventory, the age by both outboxes,
+        // the campaign halts by telemetry
+        List<String> expressions = alerts().values().stream()
+                .map(r -> String.valueOf(r.get("expr")))
+                .toList();
         assertThat(ExportedMetrics.queried(expressions))
                 .containsExactly(
                         "neogend_outbox_oldest_age_seconds",

@@ -13,10 +13,13 @@ import fr.interieur.neogend.telemetry.v1.DeviceCommand;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
 import fr.interieur.neogend.telemetry.v1.GetUpdateCampaignRequest;
 import fr.interieur.neogend.telemetry.v1.GetUpdateCampaignResponse;
+import fr.interieur.neogend.telemetry.v1.InventoryEvent;
+import fr.interieur.neogend.telemetry.v1.InventoryEventKind;
 import fr.interieur.neogend.telemetry.v1.NetworkType;
 import fr.interieur.neogend.telemetry.v1.PauseUpdateCampaignRequest;
 import fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest;
 import fr.interieur.neogend.telemetry.v1.Reading;
+import fr.interieur.neogend.telemetry.v1.RecordInventoryEventRequest;
 import fr.interieur.neogend.telemetry.v1.ResumeUpdateCampaignRequest;
 import fr.interieur.neogend.telemetry.v1.RomRelease;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
@@ -82,6 +85,47 @@ class CampaignIT {
     @Autowired
     CampaignWaves waves;
 
+    @Autowired
+    TestClock clock;
+
+    /** The service's clock, moved forward by the test (maintenance windows); the system clock otherwise. */
+    static final class TestClock extends java.time.Clock {
+        volatile java.time.Duration ahead = java.time.Duration.ZERO;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return java.time.Clock.offset(java.time.Clock.system(zone), ahead);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(ahead);
+        }
+
+        /** Forward to the next time it is {@code time} in Paris (never backwards: readings stay in the past). */
+        void parisTime(java.time.LocalTime time) {
+            java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneId.of("Europe/Paris"));
+            java.time.ZonedDateTime next = now.with(time);
+            if (next.isBefore(now)) {
+                next = next.plusDays(1);
+            }
+            ahead = java.time.Duration.between(now, next);
+        }
+    }
+
+    @org.springframework.boot.test.context.TestConfiguration
+    static class Clocks {
+        @org.springframework.context.annotation.Bean
+        TestClock testClock() {
+            return new TestClock();
+        }
+    }
+
     @RegisterExtension
     final ServiceClients clients = new ServiceClients();
 
@@ -101,6 +145,7 @@ class CampaignIT {
     @BeforeEach
     void fleet() throws IOException {
         for (String table : List.of(
+                "campaign_window",
                 "campaign_device",
                 "update_campaign",
                 "device_command",
@@ -142,6 +187,11 @@ class CampaignIT {
     @AfterEach
     void disconnect() {
         inventory.close();
+        clock.ahead = java.time.Duration.ZERO;
+        // the other tests of this database delete commands and releases, which campaigns refer to
+        for (String table : List.of("campaign_window", "campaign_device", "update_campaign")) {
+            jdbc.sql("delete from " + table).update();
+        }
     }
 
     String publishAndApprove(String build, boolean withPackage) {
@@ -414,6 +464,115 @@ class CampaignIT {
                 "CANCELLED");
         // its devices are free again: a new campaign takes all but the one that runs the release now
         assertThat(start(100).getTargeted()).isEqualTo(17);
+    }
+
+    @Test
+    void aDeviceExchangedMidCampaignLeavesItAndItsReplacementJoinsTheWaveBeingSent() {
+        UpdateCampaign c = start(50, 100);
+        String old = wave(c.getId(), 1).getFirst();
+        contact(old); // handed its UPDATE, then exchanged before installing it
+        clients.as(TestTokens.service("inventory"), TelemetryServiceGrpc::newBlockingStub)
+                .recordInventoryEvent(RecordInventoryEventRequest.newBuilder()
+                        .setEvent(InventoryEvent.newBuilder()
+                                .setEventId(java.util.UUID.randomUUID().toString())
+                                .setKind(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_EXCHANGED)
+                                .setImei(old)
+                                .setReplacementImei(imei(30))
+                                .setTime(Timestamp.newBuilder()
+                                        .setSeconds(Instant.now().getEpochSecond())))
+                        .build());
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        assertThat(waveOf(v, 1).getWithdrawn()).isEqualTo(1);
+
+        // the replacement, enrolled now, joins the wave being sent and is handed the release at once
+        inventory.add(imei(30), MODEL, GGD35);
+        var replacement = TelemetryServiceGrpc.newBlockingStub(clients.channel())
+                .withInterceptors(DeviceAgents.credential(fleetManager
+                        .enrollDevice(EnrollDeviceRequest.newBuilder()
+                                .setImei(imei(30))
+                                .build())
+                        .getCredential()));
+        assertThat(replacement
+                        .uploadReadings(UploadReadingsRequest.newBuilder()
+                                .addReadings(reading(OLD_BUILD, "2026-09-05"))
+                                .build())
+                        .getCommandsList())
+                .extracting(d -> d.getUpdate().getReleaseId())
+                .containsExactly(release);
+        v = view(fleetManager, c.getId());
+        assertThat(v.getCampaign().getTargeted()).isEqualTo(19);
+        assertThat(waveOf(v, 1).getTargeted()).isEqualTo(10);
+        // another model's new device joins nothing
+        inventory.add(imei(31), "Field Tab 10", GGD35);
+        fleetManager.enrollDevice(
+                EnrollDeviceRequest.newBuilder().setImei(imei(31)).build());
+        assertThat(view(fleetManager, c.getId()).getCampaign().getTargeted()).isEqualTo(19);
+    }
+
+    @Test
+    void aDeviceIsHandedItsUpdateOnlyWithinItsUnitsMaintenanceWindowParisTime() {
+        // GGD35 from 22:00 to 05:00 (across midnight); GN-RBRE from 12:00 to 14:00 (GGD29 takes it: the deepest
+        // unit with a window wins, and GGD35's own is deeper than GN-RBRE's)
+        UpdateCampaign c = fleetManager
+                .createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                        .setCampaign(UpdateCampaign.newBuilder()
+                                .setReleaseId(release)
+                                .addWavePercents(100)
+                                .addMaintenanceWindows(window(GGD35, 22, 0, 5, 0))
+                                .addMaintenanceWindows(window("GN-RBRE", 12, 0, 14, 0)))
+                        .build())
+                .getCampaign();
+        assertThat(c.getMaintenanceWindowsList()).hasSize(2);
+        String ggd35 = imei(1);
+        String ggd29 = imei(11);
+        clock.parisTime(java.time.LocalTime.of(21, 59));
+        assertThat(contact(ggd35)).isEmpty();
+        assertThat(contact(ggd29)).isEmpty();
+        clock.parisTime(java.time.LocalTime.of(4, 59));
+        assertThat(contact(ggd35)).hasSize(1);
+        assertThat(contact(ggd29)).isEmpty();
+        clock.parisTime(java.time.LocalTime.of(5, 0));
+        assertThat(contact(ggd35))
+                .as("delivered, not acknowledged: outside the window it waits")
+                .isEmpty();
+        clock.parisTime(java.time.LocalTime.of(12, 0));
+        assertThat(contact(ggd29)).hasSize(1);
+        clock.parisTime(java.time.LocalTime.of(22, 0));
+        assertThat(contact(ggd35)).hasSize(1);
+        // a person still sees every command, whatever the time
+        assertThat(fleetManager
+                        .listDeviceCommands(fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest.newBuilder()
+                                .setImei(imei(2))
+                                .build())
+                        .getCommandsList())
+                .extracting(d -> shortName(d.getStatus()))
+                .containsExactly("QUEUED");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                        .setCampaign(UpdateCampaign.newBuilder()
+                                .setReleaseId(release)
+                                .addWavePercents(100)
+                                .addMaintenanceWindows(window(GGD35, 24, 0, 5, 0)))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "campaign.maintenance_windows[0].start");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                        .setCampaign(UpdateCampaign.newBuilder()
+                                .setReleaseId(release)
+                                .addWavePercents(100)
+                                .addMaintenanceWindows(window(GGD35, 5, 0, 5, 0)))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "campaign.maintenance_windows[0].end");
+    }
+
+    static fr.interieur.neogend.telemetry.v1.MaintenanceWindow window(String unit, int h1, int m1, int h2, int m2) {
+        return fr.interieur.neogend.telemetry.v1.MaintenanceWindow.newBuilder()
+                .setUnitCode(unit)
+                .setStart(com.google.type.TimeOfDay.newBuilder().setHours(h1).setMinutes(m1))
+                .setEnd(com.google.type.TimeOfDay.newBuilder().setHours(h2).setMinutes(m2))
+                .build();
     }
 
     @Test

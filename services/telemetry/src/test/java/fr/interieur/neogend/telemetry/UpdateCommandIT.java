@@ -194,10 +194,9 @@ class UpdateCommandIT {
     }
 
     @Test
-    void theDeviceFetchesTheReleaseOnItsNextContactAndOnlyItsReadingsConfirmIt() {
+    void theDeviceIsHandedTheReleaseWithItsPackageOnItsNextContact() {
         DeviceCommand queued = queueUpdate(device, release);
         assertThat(shortName(queued.getStatus())).isEqualTo("QUEUED");
-
         List<DeviceCommand> handed =
                 upload(UploadReadingsRequest.newBuilder().addReadings(reading(Instant.now(), OLD_BUILD, "2026-09-05")));
         assertThat(handed).singleElement().satisfies(c -> {
@@ -209,23 +208,35 @@ class UpdateCommandIT {
             assertThat(c.getUpdate().getOtaUrl()).isEqualTo("https://ota.supplier.example/x5/neogend-x5-2026.11.zip");
             assertThat(c.getUpdate().getOtaSha256()).isEqualTo("c".repeat(64));
         });
+    }
 
-        // installed by the device's word, with a reading taken before the reboot: not confirmed, not handed again
+    /** The device installs the update by its word, with a reading taken before the reboot. */
+    DeviceCommand installedByItsWord() {
+        DeviceCommand queued = queueUpdate(device, release);
+        upload(UploadReadingsRequest.newBuilder());
         assertThat(upload(UploadReadingsRequest.newBuilder()
                         .addReadings(reading(Instant.now(), OLD_BUILD, "2026-09-05"))
                         .addCommandResults(result(queued.getId(), CommandOutcome.COMMAND_OUTCOME_INSTALLED, ""))))
+                .as("installed: not handed again")
                 .isEmpty();
-        assertThat(shortName(command(queued.getId()).getStatus())).isEqualTo("INSTALLED");
+        return queued;
+    }
 
-        // the new build at a lower patch level than the release's is not the release
+    @Test
+    void neitherTheDevicesWordNorItsBuildAtALowerPatchLevelConfirmsAnUpdate() {
+        DeviceCommand installed = installedByItsWord();
+        assertThat(shortName(command(installed.getId()).getStatus())).isEqualTo("INSTALLED");
         upload(UploadReadingsRequest.newBuilder().addReadings(reading(Instant.now(), NEW_BUILD, "2026-10-05")));
-        assertThat(shortName(command(queued.getId()).getStatus())).isEqualTo("INSTALLED");
+        assertThat(shortName(command(installed.getId()).getStatus())).isEqualTo("INSTALLED");
+    }
 
+    @Test
+    void readingsOfTheReleaseConfirmAnUpdateAndTheReleaseCannotBeSentAgain() {
+        DeviceCommand installed = installedByItsWord();
         upload(UploadReadingsRequest.newBuilder().addReadings(reading(Instant.now(), NEW_BUILD, "2026-11-05")));
-        DeviceCommand confirmed = command(queued.getId());
+        DeviceCommand confirmed = command(installed.getId());
         assertThat(shortName(confirmed.getStatus())).isEqualTo("CONFIRMED");
         assertThat(confirmed.hasConfirmTime()).isTrue();
-        // and the device can be sent nothing more for it: it runs the release
         GrpcAssertions.assertStatus(
                 () -> queueUpdate(device, release), Status.Code.FAILED_PRECONDITION, "reports build " + NEW_BUILD);
     }
@@ -365,7 +376,7 @@ class UpdateCommandIT {
     }
 
     @Test
-    void aDeviceDeclaredLostIsHandedItsLockNotItsUpdate() {
+    void aDeviceDeclaredLostIsHandedItsLockAndItsUpdateIsWithdrawn() {
         DeviceCommand queued = queueUpdate(device, release);
         clients.as(TestTokens.service("inventory"), TelemetryServiceGrpc::newBlockingStub)
                 .recordInventoryEvent(RecordInventoryEventRequest.newBuilder()
@@ -379,7 +390,8 @@ class UpdateCommandIT {
         assertThat(upload(UploadReadingsRequest.newBuilder()))
                 .extracting(c -> shortName(c.getCommand()))
                 .containsExactly("LOCK");
-        assertThat(shortName(command(queued.getId()).getStatus())).isEqualTo("QUEUED");
+        // withdrawn: its readings are refused from now on, so it could never be confirmed
+        assertThat(shortName(command(queued.getId()).getStatus())).isEqualTo("WITHDRAWN");
     }
 
     @Test

@@ -28,10 +28,31 @@ public record Campaign(
         long targeted,
         long leftOut,
         String createdBy,
-        Instant createdAt) {
+        Instant createdAt,
+        List<Window> windows) {
 
     public Campaign {
         wavePercents = List.copyOf(wavePercents);
+        windows = List.copyOf(windows);
+    }
+
+    /**
+     * A maintenance window: the devices of {@code unitCode} and its sub-units are handed the update only
+     * from {@code start} (inclusive) to {@code end} (exclusive), Paris local time; an end before the start
+     * runs across midnight.
+     */
+    public record Window(String unitCode, java.time.LocalTime start, java.time.LocalTime end) {
+
+        public boolean covers(String unit) {
+            return unit.equals(unitCode) || unit.startsWith(unitCode + "-");
+        }
+
+        /** The window of the deepest unit that has one, if any. */
+        public static Optional<Window> of(String unit, List<Window> windows) {
+            return windows.stream()
+                    .filter(w -> w.covers(unit))
+                    .max(java.util.Comparator.comparingInt(w -> w.unitCode().length()));
+        }
     }
 
     /** Where a campaign stands. Stored by name. */
@@ -46,6 +67,26 @@ public record Campaign(
         public boolean active() {
             return this == RUNNING || this == PAUSED || this == HALTED;
         }
+    }
+
+    /** The same campaign with other windows (read apart from the campaign's row). */
+    public Campaign with(State state, int currentWave, int haltAcceptedWave, String haltReason, List<Window> windows) {
+        return new Campaign(
+                id,
+                releaseId,
+                model,
+                unitCode,
+                wavePercents,
+                haltFailurePercent,
+                state,
+                currentWave,
+                haltAcceptedWave,
+                haltReason,
+                targeted,
+                leftOut,
+                createdBy,
+                createdAt,
+                windows);
     }
 
     Campaign with(State state, int currentWave, int haltAcceptedWave, String haltReason) {
@@ -63,7 +104,8 @@ public record Campaign(
                 targeted,
                 leftOut,
                 createdBy,
-                createdAt);
+                createdAt,
+                windows);
     }
 
     /**

@@ -37,11 +37,17 @@ public interface CampaignRepository {
     /** Campaigns newest first (at most {@code limit}). */
     List<Campaign> list(int limit);
 
+    /** The running campaigns of a model, newest first. */
+    List<Campaign> running(String model);
+
+    /** Adds a device to a campaign (one more targeted). */
+    void add(String id, Campaign.Target target);
+
     /** Ids of the running campaigns. */
     List<String> running();
 
     /** The devices of one wave. */
-    List<String> wave(String id, int wave);
+    List<Campaign.Target> wave(String id, int wave);
 
     /** Records the UPDATE sent to each device (devices absent were skipped). */
     void attachCommands(String id, Map<String, Long> commandIds);

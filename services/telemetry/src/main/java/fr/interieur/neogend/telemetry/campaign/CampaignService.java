@@ -51,6 +51,8 @@ public class CampaignService {
     /** A wave's failure rate is judged once this many of its devices are confirmed or failed (or all). */
     static final int MIN_JUDGED = 10;
 
+    private static final java.util.regex.Pattern UNIT = java.util.regex.Pattern.compile("[A-Z0-9][A-Z0-9-]{1,63}");
+
     private final CampaignRepository campaigns;
     private final CommandRepository commands;
     private final RomReleaseRepository releases;
@@ -79,7 +81,12 @@ public class CampaignService {
     }
 
     /** What a fleet manager asks for. */
-    public record NewCampaign(String releaseId, String unitCode, List<Integer> wavePercents, int haltFailurePercent) {}
+    public record NewCampaign(
+            String releaseId,
+            String unitCode,
+            List<Integer> wavePercents,
+            int haltFailurePercent,
+            List<Campaign.Window> windows) {}
 
     /** Starts a campaign and queues its first wave. */
     @Transactional
@@ -94,6 +101,25 @@ public class CampaignService {
                 validWaves(waves),
                 "campaign.wave_percents",
                 "must increase, each 1 to 100, the last 100 (e.g. 1, 10, 100), at most 10 waves");
+        java.util.Set<String> windowUnits = new java.util.HashSet<>();
+        for (int i = 0; i < request.windows().size(); i++) {
+            Campaign.Window w = request.windows().get(i);
+            String at = "campaign.maintenance_windows[" + i + "].";
+            v.check(
+                    w.unitCode() != null && UNIT.matcher(w.unitCode()).matches(),
+                    at + "unit_code",
+                    "is required: a unit code (its sub-units included)");
+            v.check(
+                    w.unitCode() == null || windowUnits.add(w.unitCode()),
+                    at + "unit_code",
+                    "repeats an earlier window");
+            v.check(w.start() != null, at + "start", "is required: hours 0-23 and minutes 0-59");
+            v.check(w.end() != null, at + "end", "is required: hours 0-23 and minutes 0-59");
+            v.check(
+                    w.start() == null || w.end() == null || !w.start().equals(w.end()),
+                    at + "end",
+                    "must differ from start (a window of no time, or of the whole day, is no window)");
+        }
         v.check(
                 request.haltFailurePercent() >= 0 && request.haltFailurePercent() <= 100,
                 "campaign.halt_failure_percent",
@@ -143,7 +169,8 @@ public class CampaignService {
                 targets.size(),
                 ofModel.size() - targets.size(),
                 caller.username(),
-                clock.instant().truncatedTo(ChronoUnit.MICROS));
+                clock.instant().truncatedTo(ChronoUnit.MICROS),
+                request.windows());
         campaigns.insert(campaign, plan(targets, waves));
         send(campaign, 1);
         return campaigns.find(campaign.id()).orElseThrow();
@@ -193,8 +220,22 @@ public class CampaignService {
     }
 
     private void send(Campaign campaign, int wave) {
-        Map<String, Long> sent = commands.queueUpdates(campaigns.wave(campaign.id(), wave), campaign.releaseId());
+        List<Campaign.Target> devices = campaigns.wave(campaign.id(), wave);
+        Map<String, Long> sent = commands.queueUpdates(
+                devices.stream().map(Campaign.Target::imei).toList(), campaign.releaseId(), windows(campaign, devices));
         campaigns.attachCommands(campaign.id(), sent);
+    }
+
+    /** Each device's maintenance window, minutes of the Paris day (devices without one are absent). */
+    private static Map<String, int[]> windows(Campaign campaign, List<Campaign.Target> devices) {
+        Map<String, int[]> windows = new java.util.HashMap<>();
+        for (Campaign.Target d : devices) {
+            Campaign.Window.of(d.unitCode(), campaign.windows())
+                    .ifPresent(w -> windows.put(
+                            d.imei(),
+                            new int[] {w.start().toSecondOfDay() / 60, w.end().toSecondOfDay() / 60}));
+        }
+        return windows;
     }
 
     /**
@@ -313,6 +354,44 @@ public class CampaignService {
     @Transactional(readOnly = true)
     public List<Campaign> list() {
         return campaigns.list(200);
+    }
+
+    /**
+     * A device just enrolled — new, or an exchange's replacement — joins the newest running campaign of its
+     * model whose unit subtree holds it, in the wave being sent, its UPDATE queued at once; unless it is
+     * not sendable (on the build already, in another campaign). Paused and halted campaigns take no one:
+     * the next campaign will.
+     */
+    @Transactional
+    public Optional<Campaign> join(InventoryDevices.Placed device) {
+        if (device.lostOrStolen()) {
+            return Optional.empty();
+        }
+        for (Campaign c : campaigns.running(device.model())) {
+            boolean inScope = c.unitCode()
+                    .map(u -> device.unitCode().equals(u) || device.unitCode().startsWith(u + "-"))
+                    .orElse(true);
+            if (!inScope) {
+                continue;
+            }
+            Campaign locked = campaigns.lock(c.id()).orElseThrow();
+            RomService.Release release = releases.find(locked.releaseId()).orElseThrow();
+            if (locked.state() != Campaign.State.RUNNING
+                    || !campaigns
+                            .sendable(List.of(device.imei()), release.buildFingerprint())
+                            .contains(device.imei())) {
+                return Optional.empty();
+            }
+            campaigns.add(locked.id(), new Campaign.Target(device.imei(), device.unitCode(), locked.currentWave()));
+            Campaign.Target joining = new Campaign.Target(device.imei(), device.unitCode(), locked.currentWave());
+            campaigns.attachCommands(
+                    locked.id(),
+                    commands.queueUpdates(
+                            List.of(device.imei()), locked.releaseId(), windows(locked, List.of(joining))));
+            log.info("device {} joined ROM campaign {} in wave {}", device.imei(), locked.id(), locked.currentWave());
+            return Optional.of(locked);
+        }
+        return Optional.empty();
     }
 
     /** Ids of the running campaigns, for {@link CampaignWaves}. */

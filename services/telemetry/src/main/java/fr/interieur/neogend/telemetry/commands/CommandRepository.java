@@ -29,6 +29,13 @@ public interface CommandRepository {
      */
     java.util.Map<String, Long> queueUpdates(Collection<String> imeis, String releaseId);
 
+    /**
+     * {@link #queueUpdates(Collection, String)} with a maintenance window per device (minutes of the Paris
+     * day, start and end; absent: any time).
+     */
+    java.util.Map<String, Long> queueUpdates(
+            Collection<String> imeis, String releaseId, java.util.Map<String, int[]> windows);
+
     /** Withdraws these UPDATEs where not yet installed (queued or delivered); returns how many. */
     int withdraw(Collection<Long> ids);
 
@@ -50,4 +57,10 @@ public interface CommandRepository {
      * is handed its LOCK and WIPE, nothing else.
      */
     List<Upload.Command> deliverPending(String imei);
+
+    /**
+     * {@link #deliverPending(String)} at a minute of the Paris day: an UPDATE with a maintenance window is
+     * handed over (and marked delivered) only within it.
+     */
+    List<Upload.Command> deliverPending(String imei, int parisMinute);
 }

@@ -5,6 +5,7 @@ import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.telemetry.campaign.CampaignService;
 import fr.interieur.neogend.telemetry.revocation.RevocationRepository;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -16,12 +17,17 @@ public class EnrolmentService {
     private final CredentialRepository credentials;
     private final RevocationRepository revocations;
     private final InventoryDevices inventory;
+    private final CampaignService campaigns;
 
     public EnrolmentService(
-            CredentialRepository credentials, RevocationRepository revocations, InventoryDevices inventory) {
+            CredentialRepository credentials,
+            RevocationRepository revocations,
+            InventoryDevices inventory,
+            CampaignService campaigns) {
         this.credentials = credentials;
         this.revocations = revocations;
         this.inventory = inventory;
+        this.campaigns = campaigns;
     }
 
     @Transactional
@@ -34,11 +40,13 @@ public class EnrolmentService {
             throw new PreconditionFailedException(
                     "device " + imei + " was declared lost, stolen, exchanged or returned: it cannot be enrolled");
         }
-        if (!inventory.exists(imei)) {
-            throw new NotFoundException("no device with IMEI " + imei + " in inventory");
-        }
+        InventoryDevices.Placed device = inventory
+                .device(imei)
+                .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei + " in inventory"));
         DeviceCredentials.Issued issued = DeviceCredentials.issue();
         credentials.replace(imei, issued.id(), issued.secretHash(), caller.username());
+        // a new device, or an exchange's replacement, joins the running campaign of its model (issue 20)
+        campaigns.join(device);
         return issued;
     }
 }

@@ -132,7 +132,11 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         var c = request.getCampaign();
         Campaign created = campaigns.create(
                 new CampaignService.NewCampaign(
-                        c.getReleaseId(), c.getUnitCode(), c.getWavePercentsList(), c.getHaltFailurePercent()),
+                        c.getReleaseId(),
+                        c.getUnitCode(),
+                        c.getWavePercentsList(),
+                        c.getHaltFailurePercent(),
+                        TelemetryMessages.windows(c.getMaintenanceWindowsList())),
                 CallerContext.current());
         response.onNext(CreateUpdateCampaignResponse.newBuilder()
                 .setCampaign(campaign(created))

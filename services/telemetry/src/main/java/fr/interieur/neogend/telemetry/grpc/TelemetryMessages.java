@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry.grpc;
 
+import com.google.type.TimeOfDay;
 import fr.interieur.neogend.contract.RequestRules;
 import fr.interieur.neogend.telemetry.campaign.Campaign;
 import fr.interieur.neogend.telemetry.ingestion.IngestionService;
@@ -10,6 +11,7 @@ import fr.interieur.neogend.telemetry.rom.RomService;
 import fr.interieur.neogend.telemetry.v1.CampaignProgress;
 import fr.interieur.neogend.telemetry.v1.CommandResult;
 import fr.interieur.neogend.telemetry.v1.DeviceCommand;
+import fr.interieur.neogend.telemetry.v1.MaintenanceWindow;
 import fr.interieur.neogend.telemetry.v1.NetworkType;
 import fr.interieur.neogend.telemetry.v1.Reading;
 import fr.interieur.neogend.telemetry.v1.RejectedReading;
@@ -173,7 +175,43 @@ final class TelemetryMessages {
                 .setLeftOut(c.leftOut())
                 .setCreatedBy(c.createdBy())
                 .setCreateTime(timestamp(c.createdAt()));
+        c.windows()
+                .forEach(w -> out.addMaintenanceWindows(MaintenanceWindow.newBuilder()
+                        .setUnitCode(w.unitCode())
+                        .setStart(TimeOfDay.newBuilder()
+                                .setHours(w.start().getHour())
+                                .setMinutes(w.start().getMinute()))
+                        .setEnd(TimeOfDay.newBuilder()
+                                .setHours(w.end().getHour())
+                                .setMinutes(w.end().getMinute()))));
         return out.build();
+    }
+
+    /** A window as asked: a time of day out of range is refused naming the field (null: unset). */
+    static List<Campaign.Window> windows(List<MaintenanceWindow> windows) {
+        List<Campaign.Window> out = new ArrayList<>();
+        for (int i = 0; i < windows.size(); i++) {
+            MaintenanceWindow w = windows.get(i);
+            String at = "campaign.maintenance_windows[" + i + "].";
+            out.add(new Campaign.Window(
+                    w.getUnitCode(),
+                    w.hasStart() ? time(w.getStart(), at + "start") : null,
+                    w.hasEnd() ? time(w.getEnd(), at + "end") : null));
+        }
+        return out;
+    }
+
+    private static java.time.LocalTime time(TimeOfDay t, String field) {
+        if (t.getHours() < 0
+                || t.getHours() > 23
+                || t.getMinutes() < 0
+                || t.getMinutes() > 59
+                || t.getSeconds() != 0
+                || t.getNanos() != 0) {
+            throw fr.interieur.neogend.kit.error.InvalidArgumentException.of(
+                    field, "must be hours 0-23 and minutes 0-59 (no seconds)");
+        }
+        return java.time.LocalTime.of(t.getHours(), t.getMinutes());
     }
 
     static CampaignProgress progress(Campaign.Progress p) {

@@ -44,6 +44,10 @@ public class IngestionService {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IngestionService.class);
 
     public static final int MAX_BATCH = 1000;
+
+    /** Maintenance windows are Paris local time. */
+    private static final java.time.ZoneId PARIS = java.time.ZoneId.of("Europe/Paris");
+
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{0,200}");
     private static final String REVOKED = "the device is revoked (lost, stolen or returned): nothing it sends is kept";
     private static final Set<String> NETWORKS = Set.of("NONE", "2G", "3G", "4G", "5G", "WIFI", "UNKNOWN");
@@ -247,7 +251,10 @@ public class IngestionService {
             // an UPDATE counts only once the device's readings report its build and patch level (issue 20)
             store.confirmUpdates(imei);
         }
-        List<Upload.Command> commands = commandsAsked ? store.deliverPending(imei) : List.of();
+        List<Upload.Command> commands = commandsAsked
+                ? store.deliverPending(
+                        imei, java.time.LocalTime.ofInstant(now, PARIS).toSecondOfDay() / 60)
+                : List.of();
         return new Upload(stored.count(), good.size() - stored.count(), rejected, commands);
     }
 

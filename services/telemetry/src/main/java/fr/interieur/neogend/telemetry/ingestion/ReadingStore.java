@@ -49,8 +49,11 @@ public interface ReadingStore {
      */
     void confirmUpdates(String imei);
 
-    /** The device's commands not yet acknowledged, marking the queued ones delivered. */
-    List<Upload.Command> deliverPending(String imei);
+    /**
+     * The device's commands not yet acknowledged, marking the queued ones delivered; an UPDATE with a
+     * maintenance window only within it ({@code parisMinute}: the minute of the Paris day now).
+     */
+    List<Upload.Command> deliverPending(String imei, int parisMinute);
 
     /**
      * The retention (rule 20): deletes the readings recorded before {@code limit} still held (in the

@@ -21,6 +21,7 @@ import java.util.Set;
 @Repository
 class JdbcCampaignRepository implements CampaignRepository {
 
+    /** Its windows are read by {@link #withWindows}. */
     private static final RowMapper<Campaign> CAMPAIGN = (rs, n) -> {
         Array waves = rs.getArray("wave_percents");
         return new Campaign(
@@ -37,8 +38,23 @@ class JdbcCampaignRepository implements CampaignRepository {
                 rs.getLong("targeted"),
                 rs.getLong("left_out"),
                 rs.getString("created_by"),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(),
+                List.of());
     };
+
+    private Campaign withWindows(Campaign c) {
+        List<Campaign.Window> windows = jdbc.sql("select unit_code, start_minute, end_minute from campaign_window "
+                        + "where campaign_id = ? order by unit_code")
+                .param(c.id())
+                .query((rs, n) -> new Campaign.Window(
+                        rs.getString(1),
+                        java.time.LocalTime.ofSecondOfDay(rs.getInt(2) * 60L),
+                        java.time.LocalTime.ofSecondOfDay(rs.getInt(3) * 60L)))
+                .list();
+        return windows.isEmpty()
+                ? c
+                : c.with(c.state(), c.currentWave(), c.haltAcceptedWave(), c.haltReason(), windows);
+    }
 
     private final JdbcClient jdbc;
 
@@ -100,6 +116,16 @@ class JdbcCampaignRepository implements CampaignRepository {
                         c.createdBy(),
                         Timestamp.from(c.createdAt()))
                 .update();
+        for (Campaign.Window w : c.windows()) {
+            jdbc.sql(
+                            "insert into campaign_window (campaign_id, unit_code, start_minute, end_minute) values (?, ?, ?, ?)")
+                    .params(
+                            c.id(),
+                            w.unitCode(),
+                            w.start().toSecondOfDay() / 60,
+                            w.end().toSecondOfDay() / 60)
+                    .update();
+        }
         // one statement for the whole fleet (140,000 rows): the devices as three arrays
         jdbc.sql("""
                         insert into campaign_device (campaign_id, imei, unit_code, wave)
@@ -118,7 +144,8 @@ class JdbcCampaignRepository implements CampaignRepository {
         return jdbc.sql("select * from update_campaign where id = ?")
                 .param(id)
                 .query(CAMPAIGN)
-                .optional();
+                .optional()
+                .map(this::withWindows);
     }
 
     @Override
@@ -126,7 +153,8 @@ class JdbcCampaignRepository implements CampaignRepository {
         return jdbc.sql("select * from update_campaign where id = ? for update")
                 .param(id)
                 .query(CAMPAIGN)
-                .optional();
+                .optional()
+                .map(this::withWindows);
     }
 
     @Override
@@ -138,6 +166,29 @@ class JdbcCampaignRepository implements CampaignRepository {
     }
 
     @Override
+    public List<Campaign> running(String model) {
+        return jdbc
+                .sql("select * from update_campaign where state = 'RUNNING' and model = ? "
+                        + "order by created_at desc, id desc")
+                .param(model)
+                .query(CAMPAIGN)
+                .list()
+                .stream()
+                .map(this::withWindows)
+                .toList();
+    }
+
+    @Override
+    public void add(String id, Campaign.Target target) {
+        jdbc.sql("insert into campaign_device (campaign_id, imei, unit_code, wave) values (?, ?, ?, ?)")
+                .params(id, target.imei(), target.unitCode(), target.wave())
+                .update();
+        jdbc.sql("update update_campaign set targeted = targeted + 1 where id = ?")
+                .param(id)
+                .update();
+    }
+
+    @Override
     public List<String> running() {
         return jdbc.sql("select id from update_campaign where state = 'RUNNING' order by id")
                 .query(String.class)
@@ -145,10 +196,11 @@ class JdbcCampaignRepository implements CampaignRepository {
     }
 
     @Override
-    public List<String> wave(String id, int wave) {
-        return jdbc.sql("select imei from campaign_device where campaign_id = ? and wave = ? order by imei")
+    public List<Campaign.Target> wave(String id, int wave) {
+        return jdbc.sql("select imei, unit_code, wave from campaign_device where campaign_id = ? and wave = ? "
+                        + "order by imei")
                 .params(id, wave)
-                .query(String.class)
+                .query((rs, n) -> new Campaign.Target(rs.getString(1), rs.getString(2), rs.getInt(3)))
                 .list();
     }
 

@@ -81,12 +81,26 @@ class JdbcCommandRepository implements CommandRepository {
 
     @Override
     public Map<String, Long> queueUpdates(Collection<String> imeis, String releaseId) {
+        return queueUpdates(imeis, releaseId, Map.of());
+    }
+
+    @Override
+    public Map<String, Long> queueUpdates(Collection<String> imeis, String releaseId, Map<String, int[]> windows) {
         Map<String, Long> queued = new LinkedHashMap<>();
-        jdbc.sql("insert into device_command (imei, command, status, queued_at, release_id) "
-                        + "select u.imei, 'UPDATE', 'QUEUED', now(), ? from unnest(?::char(15)[]) as u(imei) "
+        String[] ids = imeis.toArray(String[]::new);
+        Integer[] starts = new Integer[ids.length];
+        Integer[] ends = new Integer[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            int[] w = windows.get(ids[i]);
+            starts[i] = w == null ? null : w[0];
+            ends[i] = w == null ? null : w[1];
+        }
+        jdbc.sql("insert into device_command (imei, command, status, queued_at, release_id, window_start, window_end) "
+                        + "select u.imei, 'UPDATE', 'QUEUED', now(), ?, u.ws, u.we "
+                        + "from unnest(?::char(15)[], ?::smallint[], ?::smallint[]) as u(imei, ws, we) "
                         + "on conflict (imei) where command = 'UPDATE' and status in (" + OPEN + ") do nothing "
                         + "returning imei, id")
-                .params(releaseId, imeis.toArray(String[]::new))
+                .params(releaseId, ids, starts, ends)
                 .query((rs, n) -> queued.put(rs.getString(1), rs.getLong(2)))
                 .list();
         return queued;
@@ -97,6 +111,14 @@ class JdbcCommandRepository implements CommandRepository {
         return jdbc.sql("update device_command set status = 'WITHDRAWN' "
                         + "where id = any(?::bigint[]) and command = 'UPDATE' and status in ('QUEUED', 'DELIVERED')")
                 .param(ids.toArray(Long[]::new))
+                .update();
+    }
+
+    /** The device's UPDATE in progress (queued, delivered or installed), withdrawn. */
+    void withdrawOpenUpdates(String imei) {
+        jdbc.sql("update device_command set status = 'WITHDRAWN' where imei = ? and command = 'UPDATE' "
+                        + "and status in (" + OPEN + ")")
+                .param(imei)
                 .update();
     }
 
@@ -185,9 +207,20 @@ class JdbcCommandRepository implements CommandRepository {
 
     @Override
     public List<Upload.Command> deliverPending(String imei) {
-        // a revoked device (only a lost or stolen one gets this far) is handed its LOCK and WIPE, nothing else
+        return deliverPending(imei, -1);
+    }
+
+    @Override
+    public List<Upload.Command> deliverPending(String imei, int parisMinute) {
+        // a revoked device (only a lost or stolen one gets this far) is handed its LOCK and WIPE, nothing else;
+        // an UPDATE with a maintenance window only within it (-1: whatever the window, for a person's list)
+        String within = parisMinute < 0
+                ? ""
+                : " and (c.window_start is null or (c.window_start < c.window_end and " + parisMinute
+                        + " >= c.window_start and " + parisMinute + " < c.window_end) or (c.window_start > c.window_end"
+                        + " and (" + parisMinute + " >= c.window_start or " + parisMinute + " < c.window_end)))";
         String only = " and (c.command in ('LOCK', 'WIPE') or not exists (select 1 from device_revocation v "
-                + "where v.imei = c.imei))";
+                + "where v.imei = c.imei))" + within;
         // one round trip: the queued ones marked delivered, and with them those delivered before
         // (the select sees the table as it was before the update: the two parts never overlap)
         return jdbc.sql("with marked as (update device_command c set status = 'DELIVERED', delivered_at = now() "

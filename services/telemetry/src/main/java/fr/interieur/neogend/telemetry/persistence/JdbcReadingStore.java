@@ -324,7 +324,7 @@ class JdbcReadingStore implements ReadingStore {
     }
 
     @Override
-    public List<Upload.Command> deliverPending(String imei) {
-        return commands.deliverPending(imei);
+    public List<Upload.Command> deliverPending(String imei, int parisMinute) {
+        return commands.deliverPending(imei, parisMinute);
     }
 }

@@ -60,6 +60,11 @@ class JdbcRevocationRepository implements RevocationRepository {
     }
 
     @Override
+    public void withdrawUpdates(String imei) {
+        commands.withdrawOpenUpdates(imei);
+    }
+
+    @Override
     public Optional<String> reasonOf(String imei) {
         return jdbc.sql("select reason from device_revocation where imei = ?")
                 .param(imei)

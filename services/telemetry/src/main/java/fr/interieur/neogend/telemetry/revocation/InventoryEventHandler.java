@@ -42,6 +42,7 @@ public class InventoryEventHandler {
             return false;
         }
         repository.revoke(event.imei(), event.kind(), now, event.eventId());
+        repository.withdrawUpdates(event.imei()); // its campaign counts it withdrawn, not silent a day later
         switch (event.kind()) {
             case DEVICE_LOST ->
                 repository.queueCommands(event.imei(), List.of(Upload.CommandKind.LOCK), now, event.eventId());

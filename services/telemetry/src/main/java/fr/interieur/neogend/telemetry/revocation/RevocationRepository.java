@@ -26,6 +26,12 @@ public interface RevocationRepository {
     /** Why a device is revoked (DEVICE_LOST, DEVICE_STOLEN, DEVICE_EXCHANGED, DEVICE_RETURNED), if it is. */
     java.util.Optional<String> reasonOf(String imei);
 
+    /**
+     * Withdraws the device's UPDATE in progress, if any (issue 20): a device declared lost, stolen, exchanged
+     * or returned is never handed one again and its readings, refused, would never confirm it.
+     */
+    void withdrawUpdates(String imei);
+
     /** Every revoked device. */
     java.util.Set<String> revokedImeis();
 }

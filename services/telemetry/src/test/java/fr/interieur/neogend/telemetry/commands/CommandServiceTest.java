@@ -77,6 +77,16 @@ class CommandServiceTest {
         }
 
         @Override
+        public Map<String, Long> queueUpdates(Collection<String> imeis, String releaseId, Map<String, int[]> windows) {
+            return queueUpdates(imeis, releaseId);
+        }
+
+        @Override
+        public List<Upload.Command> deliverPending(String imei, int parisMinute) {
+            return deliverPending(imei);
+        }
+
+        @Override
         public int withdraw(Collection<Long> ids) {
             return 0; // campaigns are tried in CampaignIT, not here
         }
@@ -122,6 +132,9 @@ class CommandServiceTest {
         public void queueCommands(String imei, List<CommandKind> list, Instant at, UUID eventId) {
             commands.queueForEvent(imei, list, at, eventId);
         }
+
+        @Override
+        public void withdrawUpdates(String imei) {}
 
         @Override
         public Optional<String> reasonOf(String imei) {

@@ -186,7 +186,7 @@ class UploadReadingsFuzzTest {
         public void confirmUpdates(String imei) {}
 
         @Override
-        public List<Upload.Command> deliverPending(String imei) {
+        public List<Upload.Command> deliverPending(String imei, int parisMinute) {
             return List.of();
         }
 
