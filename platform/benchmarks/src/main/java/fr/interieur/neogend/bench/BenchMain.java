@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * {@code make bench}: starts PostgreSQL, Keycloak, inventory and the gateway (full JIT, not the
  * quick-start flags), then runs each benchmark and prints its table: all of them, or those named
- * ({@code gateway}, {@code gateway-soak} (ten minutes, only when named), {@code bulk}, {@code telemetry}, {@code refusals}, {@code fleet}); {@code --quick}
+ * ({@code gateway}, {@code gateway-soak} (ten minutes, only when named), {@code bulk}, {@code telemetry}, {@code campaign}, {@code refusals}, {@code fleet}); {@code --quick}
  * shortens them; {@code --profile} keeps a flight recording of each JVM (the run's folder is printed).
  */
 public final class BenchMain {
@@ -70,6 +70,9 @@ public final class BenchMain {
             }
             if (only.isEmpty() || only.contains("telemetry")) {
                 new IngestionBenchmark(stack, settings).run();
+            }
+            if (only.isEmpty() || only.contains("campaign")) {
+                new IngestionBenchmark(stack, settings).runCampaign();
             }
             if (only.isEmpty() || only.contains("refusals")) {
                 new RefusalBenchmark(stack, settings).run();
