@@ -52,15 +52,10 @@ public interface CommandRepository {
     void acknowledge(String imei, Collection<Long> ids);
 
     /**
-     * The device's commands to hand over, oldest first: the queued ones marked delivered, with those
-     * delivered before and not acknowledged; a revoked device (only a lost or stolen one gets this far)
-     * is handed its LOCK and WIPE, nothing else.
-     */
-    List<Upload.Command> deliverPending(String imei);
-
-    /**
-     * {@link #deliverPending(String)} at a minute of the Paris day: an UPDATE with a maintenance window is
-     * handed over (and marked delivered) only within it.
+     * The device's commands to hand over at a minute of the Paris day, oldest first: the queued ones
+     * marked delivered, with those delivered before and not acknowledged; a revoked device (only a lost
+     * or stolen one gets this far) is handed its LOCK and WIPE, nothing else; an UPDATE with a
+     * maintenance window is handed over (and marked delivered) only within it.
      */
     List<Upload.Command> deliverPending(String imei, int parisMinute);
 }

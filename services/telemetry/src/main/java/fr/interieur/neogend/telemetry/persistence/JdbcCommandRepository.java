@@ -206,19 +206,13 @@ class JdbcCommandRepository implements CommandRepository {
     }
 
     @Override
-    public List<Upload.Command> deliverPending(String imei) {
-        return deliverPending(imei, -1);
-    }
-
-    @Override
     public List<Upload.Command> deliverPending(String imei, int parisMinute) {
         // a revoked device (only a lost or stolen one gets this far) is handed its LOCK and WIPE, nothing else;
-        // an UPDATE with a maintenance window only within it (-1: whatever the window, for a person's list)
-        String within = parisMinute < 0
-                ? ""
-                : " and (c.window_start is null or (c.window_start < c.window_end and " + parisMinute
-                        + " >= c.window_start and " + parisMinute + " < c.window_end) or (c.window_start > c.window_end"
-                        + " and (" + parisMinute + " >= c.window_start or " + parisMinute + " < c.window_end)))";
+        // an UPDATE with a maintenance window only within it
+        // (bound, not written into the text: one statement text, prepared once, whatever the minute)
+        String within = " and (c.window_start is null or (c.window_start < c.window_end and ?::int >= c.window_start"
+                + " and ?::int < c.window_end) or (c.window_start > c.window_end"
+                + " and (?::int >= c.window_start or ?::int < c.window_end)))";
         String only = " and (c.command in ('LOCK', 'WIPE') or not exists (select 1 from device_revocation v "
                 + "where v.imei = c.imei))" + within;
         // one round trip: the queued ones marked delivered, and with them those delivered before
@@ -229,7 +223,17 @@ class JdbcCommandRepository implements CommandRepository {
                         + "where c.imei = ? and c.status = 'DELIVERED'" + only
                         + " union all select * from marked) c left join rom_release r on r.id = c.release_id "
                         + "order by c.id")
-                .params(imei, imei)
+                .params(
+                        imei,
+                        parisMinute,
+                        parisMinute,
+                        parisMinute,
+                        parisMinute,
+                        imei,
+                        parisMinute,
+                        parisMinute,
+                        parisMinute,
+                        parisMinute)
                 .query(COMMAND)
                 .list();
     }

@@ -82,11 +82,6 @@ class CommandServiceTest {
         }
 
         @Override
-        public List<Upload.Command> deliverPending(String imei, int parisMinute) {
-            return deliverPending(imei);
-        }
-
-        @Override
         public int withdraw(Collection<Long> ids) {
             return 0; // campaigns are tried in CampaignIT, not here
         }
@@ -112,7 +107,7 @@ class CommandServiceTest {
         public void acknowledge(String imei, Collection<Long> ids) {}
 
         @Override
-        public List<Upload.Command> deliverPending(String imei) {
+        public List<Upload.Command> deliverPending(String imei, int parisMinute) {
             return List.copyOf(queued);
         }
     };
