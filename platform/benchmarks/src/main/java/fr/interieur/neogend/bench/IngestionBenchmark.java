@@ -78,17 +78,7 @@ final class IngestionBenchmark {
         Duration warmup = settings.warmup().multipliedBy(5).dividedBy(2);
         Duration measure = settings.measure();
         try {
-            Load.Call directCall = i -> {
-                int d = device(i);
-                Metadata m = new Metadata();
-                m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credentials[d]);
-                var answer = TelemetryServiceGrpc.newBlockingStub(channel)
-                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
-                        .uploadReadings(grpcBatch(d, size(i)));
-                if (answer.getRejectedCount() > 0) {
-                    throw new IllegalStateException(answer.getRejected(0).getReason());
-                }
-            };
+            Load.Call directCall = directUploads(channel);
             // the first run starts as every other one: the database settled (the enrolments checkpointed)
             settle();
             var directCpu = new CpuMeter();
@@ -417,6 +407,21 @@ final class IngestionBenchmark {
                 Locale.ROOT, "Peak memory (VmHWM) of the telemetry service after the queries: %s%n", peakMemory());
     }
 
+    /** One device's batch uploaded directly over gRPC with its own credential, each call another device. */
+    private Load.Call directUploads(ManagedChannel channel) {
+        return i -> {
+            int d = device(i);
+            Metadata m = new Metadata();
+            m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credentials[d]);
+            var answer = TelemetryServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+                    .uploadReadings(grpcBatch(d, size(i)));
+            if (answer.getRejectedCount() > 0) {
+                throw new IllegalStateException(answer.getRejected(0).getReason());
+            }
+        };
+    }
+
     /** The 140,000 devices registered in inventory (central stock), Rugged X5 phones. */
     private void registerInInventory(Metadata bearer) {
         ManagedChannel inventory = NettyChannelBuilder.forAddress(
@@ -498,17 +503,7 @@ final class IngestionBenchmark {
                     .getId();
             manager.approveRomRelease(
                     ApproveRomReleaseRequest.newBuilder().setId(release).build());
-            Load.Call directCall = i -> {
-                int d = device(i);
-                Metadata m = new Metadata();
-                m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Device " + credentials[d]);
-                var answer = TelemetryServiceGrpc.newBlockingStub(channel)
-                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
-                        .uploadReadings(grpcBatch(d, size(i)));
-                if (answer.getRejectedCount() > 0) {
-                    throw new IllegalStateException(answer.getRejected(0).getReason());
-                }
-            };
+            Load.Call directCall = directUploads(channel);
             Duration warmup = settings.warmup().multipliedBy(2);
             Duration measure = settings.measure();
             // a first run showed the rate climbing run after run (17k, 25k, 25k, 38k readings/s): the JVM and

@@ -90,22 +90,7 @@ public record Campaign(
     }
 
     Campaign with(State state, int currentWave, int haltAcceptedWave, String haltReason) {
-        return new Campaign(
-                id,
-                releaseId,
-                model,
-                unitCode,
-                wavePercents,
-                haltFailurePercent,
-                state,
-                currentWave,
-                haltAcceptedWave,
-                haltReason,
-                targeted,
-                leftOut,
-                createdBy,
-                createdAt,
-                windows);
+        return with(state, currentWave, haltAcceptedWave, haltReason, windows);
     }
 
     /**
