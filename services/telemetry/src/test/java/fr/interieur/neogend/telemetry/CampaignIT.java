@@ -15,6 +15,8 @@ import fr.interieur.neogend.telemetry.v1.GetUpdateCampaignRequest;
 import fr.interieur.neogend.telemetry.v1.GetUpdateCampaignResponse;
 import fr.interieur.neogend.telemetry.v1.InventoryEvent;
 import fr.interieur.neogend.telemetry.v1.InventoryEventKind;
+import fr.interieur.neogend.telemetry.v1.ListPatchTimelinesRequest;
+import fr.interieur.neogend.telemetry.v1.ListPatchTimelinesResponse;
 import fr.interieur.neogend.telemetry.v1.NetworkType;
 import fr.interieur.neogend.telemetry.v1.PauseUpdateCampaignRequest;
 import fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest;
@@ -598,5 +600,90 @@ class CampaignIT {
                         .query(Long.class)
                         .single())
                 .isZero();
+    }
+
+    ListPatchTimelinesResponse timelines(TelemetryServiceBlockingStub as, String supplier) {
+        return as.listPatchTimelines(
+                ListPatchTimelinesRequest.newBuilder().setSupplierId(supplier).build());
+    }
+
+    @Test
+    void theFleetCountsAsUpdatedWhenNinetyFivePercentOfItsTargetedDevicesAreConfirmedByReadings() {
+        UpdateCampaign c = start(100);
+        List<String> targeted = wave(c.getId(), 1);
+        // the first device fails, then its UPDATE is queued again by nobody: it never confirms
+        fails(targeted.getFirst());
+        for (String imei : targeted.subList(1, targeted.size())) {
+            installs(imei);
+        }
+        var t = timelines(fleetManager, "SUP-DEMO").getTimelinesList().getFirst();
+        assertThat(t.getReleaseId()).isEqualTo(release);
+        assertThat(t.getTargeted()).isEqualTo(18);
+        assertThat(t.getConfirmed()).isEqualTo(17);
+        // independently: 95 % of 18 is 17.1 devices, so the 18th confirmation is needed; there are 17
+        assertThat((int) Math.ceil(18 * 95 / 100.0)).isEqualTo(18);
+        assertThat(t.hasFleetConfirmTime()).isFalse();
+        assertThat(t.hasFirstApproveTime()).isTrue();
+        assertThat(t.getBulletinDate()).isEqualTo(day("2026-11-02"));
+    }
+
+    @Test
+    void theNinetyFifthPercentileConfirmationDatesTheFleetAndANewerApprovalKeepsTheFirstOnesTime() {
+        UpdateCampaign c = start(100);
+        for (String imei : wave(c.getId(), 1)) {
+            installs(imei);
+        }
+        Instant last = jdbc.sql("select max(confirmed_at) from device_command where release_id = ?")
+                .param(release)
+                .query(java.sql.Timestamp.class)
+                .single()
+                .toInstant();
+        var before = timelines(fleetManager, "").getTimelinesList().getFirst();
+        assertThat(before.getConfirmed()).isEqualTo(18);
+        assertThat(before.getFleetConfirmTime())
+                .isEqualTo(Timestamp.newBuilder()
+                        .setSeconds(last.getEpochSecond())
+                        .setNanos(last.getNano())
+                        .build());
+        String newer = publishAndApprove("neogend/x5/2026.12", true);
+        var after = timelines(fleetManager, "").getTimelinesList();
+        assertThat(after).extracting(t -> t.getReleaseId()).containsExactly(release, newer);
+        assertThat(after.getFirst().getFirstApproveTime()).isEqualTo(before.getFirstApproveTime());
+        assertThat(after.get(1).getTargeted()).isZero();
+        assertThat(after.get(1).hasFleetConfirmTime()).isFalse();
+    }
+
+    @Test
+    void aSupplierReadsTheTimelinesOfItsOwnReleasesOnlyAndOtherRolesNone() {
+        var own = clients.as(TestTokens.supplier("SUP-DEMO"), TelemetryServiceGrpc::newBlockingStub);
+        var other = clients.as(TestTokens.supplier("SUP-OTHER"), TelemetryServiceGrpc::newBlockingStub);
+        assertThat(timelines(own, "").getTimelinesCount()).isEqualTo(1);
+        assertThat(timelines(other, "").getTimelinesList()).isEmpty();
+        GrpcAssertions.assertStatus(() -> timelines(other, "SUP-DEMO"), Status.Code.PERMISSION_DENIED, "its own");
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> timelines(clients.as(TestTokens.unitManager(GGD35), TelemetryServiceGrpc::newBlockingStub), ""));
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.listPatchTimelines(ListPatchTimelinesRequest.newBuilder()
+                        .setPublishedFrom(day("2026-12-01"))
+                        .setPublishedBefore(day("2026-11-01"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "published_before");
+        // the publication day is Paris's: a window ending today leaves out what was published today
+        String today =
+                java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).toString();
+        assertThat(fleetManager
+                        .listPatchTimelines(ListPatchTimelinesRequest.newBuilder()
+                                .setPublishedBefore(day(today))
+                                .build())
+                        .getTimelinesList())
+                .isEmpty();
+        assertThat(fleetManager
+                        .listPatchTimelines(ListPatchTimelinesRequest.newBuilder()
+                                .setPublishedFrom(day(today))
+                                .build())
+                        .getTimelinesCount())
+                .isEqualTo(1);
     }
 }

@@ -3,6 +3,7 @@ package fr.interieur.neogend.telemetry.grpc;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
+import fr.interieur.neogend.kit.grpc.ProtoMapping;
 import fr.interieur.neogend.telemetry.campaign.Campaign;
 import fr.interieur.neogend.telemetry.campaign.CampaignService;
 import fr.interieur.neogend.telemetry.commands.CommandService;
@@ -43,6 +44,8 @@ import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest;
 import fr.interieur.neogend.telemetry.v1.ListDeviceCommandsResponse;
 import fr.interieur.neogend.telemetry.v1.ListDeviceReadingsRequest;
 import fr.interieur.neogend.telemetry.v1.ListDeviceReadingsResponse;
+import fr.interieur.neogend.telemetry.v1.ListPatchTimelinesRequest;
+import fr.interieur.neogend.telemetry.v1.ListPatchTimelinesResponse;
 import fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest;
 import fr.interieur.neogend.telemetry.v1.ListPositionAccessesResponse;
 import fr.interieur.neogend.telemetry.v1.ListRomReleasesRequest;
@@ -220,6 +223,20 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                 .forEach(r -> out.addReleases(release(r)));
         response.onNext(out.build());
         response.onCompleted();
+    }
+
+    @Override
+    public void listPatchTimelines(
+            ListPatchTimelinesRequest request, StreamObserver<ListPatchTimelinesResponse> response) {
+        var out = ListPatchTimelinesResponse.newBuilder();
+        roms.timelines(
+                        ProtoMapping.text(request.getSupplierId()),
+                        ProtoMapping.date(request.hasPublishedFrom(), request.getPublishedFrom(), "published_from"),
+                        ProtoMapping.date(
+                                request.hasPublishedBefore(), request.getPublishedBefore(), "published_before"),
+                        CallerContext.current())
+                .forEach(t -> out.addTimelines(TelemetryMessages.timeline(t)));
+        ProtoMapping.reply(response, out.build());
     }
 
     @Override

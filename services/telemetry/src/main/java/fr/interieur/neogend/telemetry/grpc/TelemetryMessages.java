@@ -13,6 +13,7 @@ import fr.interieur.neogend.telemetry.v1.CommandResult;
 import fr.interieur.neogend.telemetry.v1.DeviceCommand;
 import fr.interieur.neogend.telemetry.v1.MaintenanceWindow;
 import fr.interieur.neogend.telemetry.v1.NetworkType;
+import fr.interieur.neogend.telemetry.v1.PatchTimeline;
 import fr.interieur.neogend.telemetry.v1.Reading;
 import fr.interieur.neogend.telemetry.v1.RejectedReading;
 import fr.interieur.neogend.telemetry.v1.RomRelease;
@@ -51,6 +52,22 @@ final class TelemetryMessages {
                 .setOtaUrl(r.otaUrl().orElse(""))
                 .setOtaSha256(r.otaSha256().orElse(""))
                 .build();
+    }
+
+    static PatchTimeline timeline(RomService.PatchTimeline t) {
+        var out = PatchTimeline.newBuilder()
+                .setReleaseId(t.releaseId())
+                .setSupplierId(t.supplierId())
+                .setModel(t.model())
+                .setBuildFingerprint(t.buildFingerprint())
+                .setSecurityPatchLevel(date(t.patchLevel()))
+                .setBulletinDate(date(t.bulletinDate()))
+                .setPublishTime(timestamp(t.publishedAt()))
+                .setTargeted(t.targeted())
+                .setConfirmed(t.confirmed());
+        t.firstApprovedAt().ifPresent(at -> out.setFirstApproveTime(timestamp(at)));
+        t.fleetConfirmedAt().ifPresent(at -> out.setFleetConfirmTime(timestamp(at)));
+        return out.build();
     }
 
     static fr.interieur.neogend.telemetry.v1.DeviceState state(PositionQueries.State s) {

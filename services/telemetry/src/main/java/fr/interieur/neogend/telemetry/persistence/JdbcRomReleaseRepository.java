@@ -1,12 +1,14 @@
 package fr.interieur.neogend.telemetry.persistence;
 
 import fr.interieur.neogend.telemetry.rom.RomReleaseRepository;
+import fr.interieur.neogend.telemetry.rom.RomService.PatchTimeline;
 import fr.interieur.neogend.telemetry.rom.RomService.Release;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.Date;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,7 +120,9 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
                         "update rom_release set approved_at = null, approved_by = null where model = ? and approved_at is not null")
                 .param(model)
                 .update();
-        jdbc.sql("update rom_release set approved_at = now(), approved_by = ? where id = ?")
+        // first_approved_at is kept when a newer release ends this approval: the patch SLA reads it
+        jdbc.sql("update rom_release set approved_at = now(), approved_by = ?, "
+                        + "first_approved_at = coalesce(first_approved_at, now()) where id = ?")
                 .params(approvedBy, id)
                 .update();
     }
@@ -135,7 +139,7 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
     @Override
     public Map<String, Integer> approvedSupplierDelays() {
         Map<String, Integer> delays = new HashMap<>();
-        jdbc.sql("select model, (published_at at time zone 'UTC')::date - bulletin_date from rom_release "
+        jdbc.sql("select model, (published_at at time zone 'Europe/Paris')::date - bulletin_date from rom_release "
                         + "where approved_at is not null")
                 .query((rs, n) -> delays.put(rs.getString(1), rs.getInt(2)))
                 .list();
@@ -160,5 +164,43 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
                 .param(imeis)
                 .query(Long.class)
                 .single();
+    }
+
+    @Override
+    public List<PatchTimeline> timelines(Optional<String> supplierId, Instant from, Instant before, int percent) {
+        // per release: the distinct devices its campaigns targeted, each one's first confirmation of it;
+        // the fleet is confirmed when the ceil(percent × targeted / 100)-th confirmation came
+        String sql = "with r as (select * from rom_release where published_at >= ? and published_at < ?"
+                + (supplierId.isPresent() ? " and supplier_id = ?" : "")
+                + " order by published_at, id limit 5000),"
+                + " t as (select distinct c.release_id, d.imei from campaign_device d"
+                + "       join update_campaign c on c.id = d.campaign_id join r on r.id = c.release_id),"
+                + " f as (select t.release_id, (select min(k.confirmed_at) from device_command k where k.imei = t.imei"
+                + "       and k.release_id = t.release_id and k.status = 'CONFIRMED') as at from t),"
+                + " n as (select release_id, count(*) as targeted, count(at) as confirmed from f group by release_id),"
+                + " o as (select release_id, at, row_number() over (partition by release_id order by at) as rank"
+                + "       from f where at is not null)"
+                + " select r.*, coalesce(n.targeted, 0) as targeted, coalesce(n.confirmed, 0) as confirmed,"
+                + " (select o.at from o where o.release_id = r.id and o.rank = (n.targeted * ? + 99) / 100) as fleet_at"
+                + " from r left join n on n.release_id = r.id order by r.published_at, r.id";
+        List<Object> args = new ArrayList<>(List.of(java.sql.Timestamp.from(from), java.sql.Timestamp.from(before)));
+        supplierId.ifPresent(args::add);
+        args.add(percent);
+        return jdbc.sql(sql)
+                .params(args)
+                .query((rs, n) -> new PatchTimeline(
+                        rs.getString("id"),
+                        rs.getString("supplier_id"),
+                        rs.getString("model"),
+                        rs.getString("build_fingerprint"),
+                        rs.getDate("patch_level").toLocalDate(),
+                        rs.getDate("bulletin_date").toLocalDate(),
+                        rs.getTimestamp("published_at").toInstant(),
+                        Optional.ofNullable(rs.getTimestamp("first_approved_at"))
+                                .map(java.sql.Timestamp::toInstant),
+                        rs.getLong("targeted"),
+                        rs.getLong("confirmed"),
+                        Optional.ofNullable(rs.getTimestamp("fleet_at")).map(java.sql.Timestamp::toInstant)))
+                .list();
     }
 }

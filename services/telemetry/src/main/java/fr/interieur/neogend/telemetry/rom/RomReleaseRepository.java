@@ -2,6 +2,7 @@ package fr.interieur.neogend.telemetry.rom;
 
 import fr.interieur.neogend.telemetry.rom.RomService.Release;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -54,4 +55,11 @@ public interface RomReleaseRepository {
 
     /** Reporting devices among these whose build no published release names. */
     long unknownBuildDevices(String[] imeis);
+
+    /**
+     * The patch timelines of the releases published in {@code [from, before)} (of one supplier when
+     * given), oldest first, at most 5,000: when each was published and first approved, how many devices
+     * its campaigns targeted and confirmed, and when the {@code percent}-th percent of them was confirmed.
+     */
+    List<RomService.PatchTimeline> timelines(Optional<String> supplierId, Instant from, Instant before, int percent);
 }

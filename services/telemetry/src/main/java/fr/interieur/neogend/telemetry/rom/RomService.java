@@ -128,6 +128,58 @@ public class RomService {
         return find(id).orElseThrow();
     }
 
+    /** Share of a release's targeted devices that must be confirmed for the fleet to count as updated. */
+    public static final int FLEET_CONFIRMED_PERCENT = 95;
+
+    private static final java.time.ZoneId PARIS = java.time.ZoneId.of("Europe/Paris");
+
+    /**
+     * The patch timeline of one release (issue 20, the supplier's patch SLA): the bulletin it answers,
+     * when it was published and first approved, the devices its campaigns targeted (distinct) and
+     * confirmed on the release (readings, not the device's word), and when {@value
+     * #FLEET_CONFIRMED_PERCENT} % of the targeted devices were confirmed (the confirmation of the
+     * ceil(95 % × targeted)-th device), if they were.
+     */
+    public record PatchTimeline(
+            String releaseId,
+            String supplierId,
+            String model,
+            String buildFingerprint,
+            LocalDate patchLevel,
+            LocalDate bulletinDate,
+            Instant publishedAt,
+            Optional<Instant> firstApprovedAt,
+            long targeted,
+            long confirmed,
+            Optional<Instant> fleetConfirmedAt) {}
+
+    /**
+     * The timelines of the releases published from {@code from} to before {@code before} (days in
+     * Europe/Paris, each optional), oldest first. A supplier reads its own releases only: asking for
+     * another supplier's is refused.
+     */
+    @Transactional(readOnly = true)
+    public List<PatchTimeline> timelines(
+            Optional<String> supplierId, Optional<LocalDate> from, Optional<LocalDate> before, Caller caller) {
+        Optional<String> supplier = supplierId;
+        if (caller.hasRole(Caller.SUPPLIER)) {
+            String own = caller.supplierId()
+                    .orElseThrow(
+                            () -> new AccessDeniedException("a supplier client without a supplier_id has no releases"));
+            if (supplierId.filter(s -> !s.equals(own)).isPresent()) {
+                throw new AccessDeniedException("a supplier reads the timelines of its own releases only");
+            }
+            supplier = Optional.of(own);
+        }
+        if (from.isPresent() && before.isPresent() && !from.get().isBefore(before.get())) {
+            throw fr.interieur.neogend.kit.error.InvalidArgumentException.of(
+                    "published_before", "must come after published_from");
+        }
+        Instant start = from.map(d -> d.atStartOfDay(PARIS).toInstant()).orElse(Instant.EPOCH);
+        Instant end = before.map(d -> d.atStartOfDay(PARIS).toInstant()).orElse(Instant.parse("9999-01-01T00:00:00Z"));
+        return releases.timelines(supplier, start, end, FLEET_CONFIRMED_PERCENT);
+    }
+
     /** Compliance of one model in one holding unit. */
     public record UnitModelCompliance(
             String unitCode,

@@ -223,6 +223,12 @@ class CommandServiceTest {
         public long unknownBuildDevices(String[] imeis) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public List<RomService.PatchTimeline> timelines(
+                Optional<String> supplierId, java.time.Instant from, java.time.Instant before, int percent) {
+            throw new UnsupportedOperationException();
+        }
     };
 
     private final CommandService service = new CommandService(commands, revocations, inventory, releaseRepository);
