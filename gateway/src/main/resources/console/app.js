@@ -17,10 +17,12 @@ import { map } from './pages/map.js';
 import { orders } from './pages/orders.js';
 import { workshop } from './pages/workshop.js';
 import { training } from './pages/training.js';
+import { updates } from './pages/updates.js';
 
 const SECTIONS = [
   { id: 'overview', title: 'Flotte', roles: [FM, UM, TECH, AUD], render: overview },
   { id: 'compliance', title: 'Conformité', roles: [FM, UM, TECH, AUD], render: compliance },
+  { id: 'updates', title: 'Mises à jour ROM', roles: [FM, UM, AUD], render: updates },
   { id: 'map', title: 'Carte', roles: [FM, UM], render: map },
   { id: 'orders', title: 'Marché et commandes', roles: [FM, AUD], render: orders },
   { id: 'workshop', title: 'Stocks et réparations', roles: [FM, TECH, AUD], render: workshop },

@@ -14,6 +14,8 @@ export const LABELS = {
   REPAIR_STATE_OPEN: 'Ouverte', REPAIR_STATE_REPAIRED: 'Réparée', REPAIR_STATE_FAILED: 'Irréparable',
   ITEM_KIND_PACK_LEASE: 'Location de pack', ITEM_KIND_ACCESSORY: 'Accessoire', ITEM_KIND_SPARE_PART: 'Pièce détachée',
   ITEM_KIND_TRAINING_DAY: 'Journée de formation',
+  CAMPAIGN_STATE_RUNNING: 'En cours', CAMPAIGN_STATE_PAUSED: 'Suspendue', CAMPAIGN_STATE_HALTED: 'Arrêtée (échecs)',
+  CAMPAIGN_STATE_CANCELLED: 'Annulée', CAMPAIGN_STATE_COMPLETED: 'Terminée', ITEM_KIND_PATCH_SLA_DEDUCTION: 'Pénalité de retard de correctifs',
   NETWORK_TYPE_NONE: 'Aucun', NETWORK_TYPE_WIFI: 'Wi-Fi', NETWORK_TYPE_2G: '2G', NETWORK_TYPE_3G: '3G', NETWORK_TYPE_4G: '4G',
   NETWORK_TYPE_5G: '5G',
   // a remote command's progress

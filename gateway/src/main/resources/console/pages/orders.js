@@ -97,6 +97,24 @@ export async function orders({ params }) {
     h('dl.totals', h('dt', 'Total HT'), h('dd', { 'data-statement': 'totalExclTax' }, money(s.totalExclTax)), h('dt', `TVA (${Math.round(Number(s.vatRate) * 10000) / 100} %)`), h('dd', money(s.vat)),
       h('dt', 'Total TTC'), h('dd', { 'data-statement': 'totalInclTax' }, money(s.totalInclTax))), download];
   });
+  // issue 20: the supplier's patch SLA, per release and per month (the month's penalty is the statement's deduction)
+  const patchSla = later(async () => {
+    const s = await session.api.get(`agreements/${encodeURIComponent(id)}/patch-sla`);
+    const day = d => isoDay(d) || '—';
+    return [h('p', { 'data-patch-sla': 'clause' }, s.clause
+      ? `Délai contractuel : ${num(s.clause.delayDays)} jours du bulletin de sécurité Android à la publication de la version${s.clause.penaltyPerDay ? `, ${money(s.clause.penaltyPerDay)} € HT par jour de retard` : ' (jours de retard relevés, sans pénalité)'}.`
+      : 'Cet accord-cadre n’a pas de clause de délai de correctifs.'),
+    table(['Mois', 'Versions publiées', 'En retard', 'Jours de retard', 'Pénalité (€ HT)', 'Délai max (jours)', 'Délai moyen (jours)'],
+      (s.months || []).map(m => h('tr', { 'data-sla-month': `${m.year}-${String(m.month).padStart(2, '0')}` },
+        h('td', `${m.year}-${String(m.month).padStart(2, '0')}`), h('td.n', num(m.releases)), h('td.n', num(m.lateReleases)),
+        h('td.n', { 'data-figure': 'lateDays' }, num(m.lateDays)), h('td.n', { 'data-figure': 'penalty' }, money(m.penalty)),
+        h('td.n', num(m.maxDaysToPublish)), h('td.n', num(m.averageDaysToPublish))))),
+    table(['Version', 'Modèle', 'Bulletin', 'Publiée', 'Approuvée', '95 % confirmés', 'Jours jusqu’à publication', 'Jours de retard', 'Pénalité (€ HT)'],
+      (s.releases || []).map(r => h('tr', { 'data-sla-release': r.releaseId }, h('td', r.releaseId), h('td', r.model),
+        h('td', day(r.bulletinDate)), h('td', day(r.publishedOn)), h('td', day(r.approvedOn)),
+        h('td', r.fleetConfirmedOn ? `${day(r.fleetConfirmedOn)} (${num(r.confirmed)} / ${num(r.targeted)})` : `— (${num(r.confirmed)} / ${num(r.targeted)})`),
+        h('td.n', num(r.daysToPublish)), h('td.n', { class: Number(r.lateDays) > 0 ? 'n bad' : 'n' }, num(r.lateDays)), h('td.n', money(r.penalty)))))];
+  });
   // rule 12: at the end of its term every device of the agreement's packs must be RETURNED
   const endOfTerm = later(async () => {
     const r = await session.api.get('reports/end-of-term', { agreement_id: id });
@@ -132,5 +150,6 @@ export async function orders({ params }) {
   h('button', { type: 'submit' }, 'Transférer')) : null;
   return [h('h1', 'Marché et commandes'), chooser, section('Consommation', consumption), section('Bons de commande', stateFilter, list),
     section(`Relevé de location ${year}-${String(month).padStart(2, '0')}`, monthForm, statement),
+    section('Délais de correctifs du fournisseur', patchSla),
     section('Fin de terme', endOfTerm), transfer ? section('Transfert vers l’accord successeur', transfer) : null];
 }

@@ -168,7 +168,7 @@ class ChartRenderTest {
                 .containsExactlyInAnyOrder("gateway", "accessories", "inventory", "training");
         assertThat(callers(objects, "training")).containsExactlyInAnyOrder("gateway", "accessories", "order");
         assertThat(callers(objects, "accessories")).containsExactly("gateway");
-        assertThat(callers(objects, "telemetry")).containsExactlyInAnyOrder("gateway", "inventory");
+        assertThat(callers(objects, "telemetry")).containsExactlyInAnyOrder("gateway", "inventory", "order");
         Map<String, Object> gatewayPolicy = policy(objects, "gateway");
         assertThat(maps(map(gatewayPolicy, "spec").get("ingress")))
                 .singleElement()

@@ -183,6 +183,13 @@ final class StatementBenchmark {
                         .setMonth(month)
                         .build())
                 .getStatement());
+        // what the patch SLA deduction adds (issue 20): the demo agreement's clause has a rate, so its statement
+        // asks telemetry for the releases and inventory for the packs' models; the successor's has no clause
+        double[] sla = time(() -> orderStub
+                .getPatchSla(fr.interieur.neogend.order.v1.GetPatchSlaRequest.newBuilder()
+                        .setAgreementId(agreement)
+                        .build())
+                .getSla());
         double[] json = time(() -> ok(http.get(path, token)));
         double[] csv = time(() -> ok(http.get(path + ":csv", token)));
         long[] detail = new long[2]; // rows, bytes
@@ -213,9 +220,12 @@ final class StatementBenchmark {
         });
         row("inventory: stream the month's intervals" + label, stream);
         row("order: statement, direct gRPC" + label, direct);
+        row("order: patch SLA alone, direct gRPC" + label, sla);
         row("gateway: statement as JSON" + label, json);
         row("gateway: statement as CSV" + label, csv);
         row("gateway: per-pack detail export" + label, export);
+        System.out.printf(
+                Locale.ROOT, "  patch SLA alone / statement (medians)%s: %.2f%n", label, median(sla) / median(direct));
         return new Figures(count[0], stream, direct, json, csv, export, detail[0], detail[1]);
     }
 

@@ -96,11 +96,11 @@ public final class DemoData {
     }
 
     /** What {@link #loadAll} found new. */
-    public record Loaded(int devices, boolean agreement, boolean readings, boolean workshop) {}
+    public record Loaded(int devices, boolean agreement, boolean readings, boolean workshop, boolean campaign) {}
 
     /**
      * Everything {@code make run} shows: units and devices, the agreement, the supplier's approved ROM
-     * releases, telemetry, the workshop.
+     * releases, telemetry, the workshop, a ROM update campaign.
      */
     public static Loaded loadAll(String gatewayUrl, String fleetManagerToken, String supplierToken) {
         boolean agreement = loadAgreement(gatewayUrl, fleetManagerToken); // the packs are leased under it
@@ -108,7 +108,8 @@ public final class DemoData {
         loadRomReleases(gatewayUrl, fleetManagerToken, supplierToken);
         boolean readings = loadTelemetry(gatewayUrl, fleetManagerToken);
         boolean workshop = loadWorkshop(gatewayUrl, fleetManagerToken);
-        return new Loaded(created, agreement, readings, workshop);
+        boolean campaign = loadCampaign(gatewayUrl, fleetManagerToken);
+        return new Loaded(created, agreement, readings, workshop, campaign);
     }
 
     /** Creates the demo unit tree; returns how many units were new. */
@@ -126,12 +127,14 @@ public final class DemoData {
 
     /**
      * The NéoGEND agreement as the article describes it: 48 months from notification, 40,000 to
-     * 140,000 packs, about 53 M€ excluding tax (13.25 M€ a year), with a price schedule of that order.
+     * 140,000 packs, about 53 M€ excluding tax (13.25 M€ a year), with a price schedule of that order,
+     * and a patch SLA clause: 30 days from a security bulletin to its release, 150 € per late day.
      */
     static final String AGREEMENT = """
             {"id":"AC-2026-NEOGEND","title":"Location de packs de mobilité Android (AOSP) — NéoGEND",
              "supplierId":"SUP-DEMO","supplierName":"Demo Mobility SAS","notifiedOn":{"year":2026,"month":1,"day":15},
              "termMonths":48,"minPacks":"40000","maxPacks":"140000","estimatedValue":"53000000.00","vatRate":"0.20",
+             "patchSla":{"delayDays":30,"penaltyPerDay":"150.00"},
              "budgets":[{"fiscalYear":2026,"amount":"12500000.00"},{"fiscalYear":2027,"amount":"13250000.00"},
                         {"fiscalYear":2028,"amount":"13250000.00"},{"fiscalYear":2029,"amount":"13250000.00"},
                         {"fiscalYear":2030,"amount":"750000.00"}],
@@ -371,6 +374,54 @@ public final class DemoData {
             any = true;
         }
         return any;
+    }
+
+    /** The demo Rugged X5 release, which the demo campaign sends. */
+    static final String CAMPAIGN_BUILD = "neogend/aosp14/2026.11:user/release-keys";
+
+    /**
+     * A ROM update campaign sending the approved Rugged X5 release to the reporting phones still on an older
+     * build (two: a canary wave of one, then the other); false when a campaign exists already.
+     */
+    public static boolean loadCampaign(String gatewayUrl, String fleetManagerToken) {
+        if (get(gatewayUrl + "/api/v1/update-campaigns", fleetManagerToken).contains("\"id\":\"UC-")) {
+            return false;
+        }
+        String releases = get(gatewayUrl + "/api/v1/rom-releases?model=Rugged%20X5", fleetManagerToken);
+        java.util.regex.Matcher release = java.util.regex.Pattern.compile(
+                        "\"id\":\"(ROM-[0-9]+)\"[^}]*\"buildFingerprint\":\""
+                                + java.util.regex.Pattern.quote(CAMPAIGN_BUILD) + "\"")
+                .matcher(releases);
+        if (!release.find()) {
+            throw new IllegalStateException("the demo release " + CAMPAIGN_BUILD + " is not published: " + releases);
+        }
+        postForBody(
+                gatewayUrl + "/api/v1/update-campaigns",
+                fleetManagerToken,
+                "{\"releaseId\":\"" + release.group(1) + "\",\"wavePercents\":[50,100],\"haltFailurePercent\":20}",
+                "demo update campaign");
+        return true;
+    }
+
+    private static String get(String url, String token) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .header("Authorization", "Bearer " + token)
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET " + url + " refused: HTTP " + r.statusCode() + " " + r.body());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach the gateway at " + url, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** True when created, false when it existed already (409); anything else stops the load. */

@@ -63,6 +63,11 @@ public final class DevStackMain {
             System.out.println(
                     "  8 demo devices enrolled (e.g. " + DemoData.imei(1) + "); they uploaded 3 readings each");
         }
+        if (loaded.campaign()) {
+            System.out.println(
+                    "  demo ROM update campaign started: the approved Rugged X5 release to the phones on older "
+                            + "builds, a canary wave first (console: Mises à jour ROM)");
+        }
         System.out.println(banner(stack));
         stopped.await();
     }

@@ -190,6 +190,16 @@ class ConsoleIT {
                 .isEqualTo(statement.get("totalExclTax").asString());
         assertThat(decimal(text("[data-statement='totalInclTax']")))
                 .isEqualTo(statement.get("totalInclTax").asString());
+        // the supplier's patch SLA: each month's penalty as the API counts it (the demo releases came 32 and
+        // 64 days after their bulletins, against a 30-day clause)
+        JsonNode sla = api("agreements/AC-2026-NEOGEND/patch-sla", fleet);
+        assertThat(sla.get("months").size()).isPositive();
+        for (JsonNode m : sla.get("months")) {
+            String key =
+                    "%d-%02d".formatted(m.get("year").asInt(), m.get("month").asInt());
+            assertThat(decimal(text("[data-sla-month='" + key + "'] [data-figure='penalty']")))
+                    .isEqualTo(m.get("penalty").asString());
+        }
         JsonNode consumption = api("agreements/AC-2026-NEOGEND/consumption", fleet);
         assertThat(number(text("[data-consumption='headroom'] .card-value")))
                 .isEqualTo(consumption.get("headroom").asLong());
@@ -221,6 +231,48 @@ class ConsoleIT {
                 .hasSize(end.get("units").size());
         assertThat(driver.findElements(By.cssSelector("[data-form='transfer']")))
                 .isEmpty(); // no successor yet
+    }
+
+    static final List<String> CAMPAIGN_FIGURES = List.of(
+            "targeted", "sent", "delivered", "installed", "confirmed", "failed", "silent", "withdrawn", "skipped");
+
+    /** Each line of one of the campaign's views, figure by figure, as the API gives it. */
+    void sameFigures(JsonNode lines, String name, java.util.function.Function<JsonNode, String> key) {
+        assertThat(driver.findElements(By.cssSelector("[data-" + name + "]"))).hasSize(lines.size());
+        for (JsonNode line : lines) {
+            for (String figure : CAMPAIGN_FIGURES) {
+                assertThat(number(text("[data-" + name + "='" + key.apply(line) + "'] [data-figure='" + figure + "']")))
+                        .as(name + " " + key.apply(line) + " " + figure)
+                        .isEqualTo(line.has(figure) ? line.get(figure).asLong() : 0);
+            }
+        }
+    }
+
+    @Test
+    void theUpdateCampaignPageShowsTheApisProgressPerWaveAndUnitAndDownloadsItsCsv() throws Exception {
+        signIn("fleet.manager");
+        driver.findElement(By.cssSelector("[data-nav='updates']")).click();
+        waitFor(By.cssSelector("[data-wave]"));
+        String id =
+                api("update-campaigns", fleet).get("campaigns").get(0).get("id").asString();
+        JsonNode view = api("update-campaigns/" + id, fleet);
+        assertThat(number(text("[data-campaign-card='targeted'] .card-value")))
+                .isEqualTo(view.get("campaign").get("targeted").asLong())
+                .isEqualTo(2); // the demo's two phones on older builds
+        sameFigures(
+                view.get("waves"), "wave", w -> w.has("wave") ? w.get("wave").asString() : "0");
+        sameFigures(view.get("units"), "unit", u -> u.get("unitCode").asString());
+        assertThat(driver.findElements(By.cssSelector("[data-campaign-action='pause']")))
+                .hasSize(1);
+        screenshot("updates", true);
+
+        driver.findElement(By.cssSelector("[data-download='campaign']")).click();
+        Path file = downloads.resolve("campaign-" + id + ".csv");
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(d -> Files.isRegularFile(file) && !Files.exists(Path.of(file + ".crdownload")));
+        HttpResponse<String> csv = send("GET", "update-campaigns/" + id + ":csv", fleet, null);
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(Files.readString(file)).isEqualTo(csv.body()).startsWith("campaign_id,release_id,wave,unit_code");
     }
 
     @Test
@@ -284,7 +336,7 @@ class ConsoleIT {
         signIn("auditor");
         assertThat(driver.findElements(By.cssSelector("[data-nav]")))
                 .extracting(e -> e.getDomAttribute("data-nav"))
-                .containsExactly("overview", "compliance", "orders", "workshop", "training"); // no map
+                .containsExactly("overview", "compliance", "updates", "orders", "workshop", "training"); // no map
         Set<String> readOnlyButtons = Set.of(
                 "‹ Précédent",
                 "Suivant ›",
@@ -292,13 +344,14 @@ class ConsoleIT {
                 "Afficher",
                 "Télécharger le CSV",
                 "Détail par pack (CSV)",
+                "Télécharger le CSV (par vague et unité)",
                 "Se déconnecter",
                 "▸",
                 "▾");
         waitFor(By.linkText(DemoData.imei(1))).click();
         waitFor(By.cssSelector("[data-field='IMEI']"));
         settled("devices");
-        List<String> pages = List.of("device", "orders", "workshop", "training");
+        List<String> pages = List.of("device", "updates", "orders", "workshop", "training");
         for (String page : pages) {
             if (!page.equals("device")) {
                 driver.findElement(By.cssSelector("[data-nav='" + page + "']")).click();
@@ -307,7 +360,8 @@ class ConsoleIT {
             assertThat(driver.findElements(By.cssSelector("#main .error")))
                     .as(page)
                     .isEmpty();
-            assertThat(driver.findElements(By.cssSelector("[data-action], [data-order-action], form.inline")))
+            assertThat(driver.findElements(
+                            By.cssSelector("[data-action], [data-order-action], [data-campaign-action], form.inline")))
                     .as(page)
                     .isEmpty();
             assertThat(driver.findElements(By.cssSelector("button")).stream().map(WebElement::getText))
@@ -332,7 +386,7 @@ class ConsoleIT {
         signIn("unit.manager");
         assertThat(driver.findElements(By.cssSelector("[data-nav]")))
                 .extracting(e -> e.getDomAttribute("data-nav"))
-                .containsExactly("overview", "compliance", "map");
+                .containsExactly("overview", "compliance", "updates", "map");
         String manager = tokens.password("unit.manager", "unit.manager");
         JsonNode mine = api("devices:count", manager);
         assertThat(number(text("[data-total]")))

@@ -1170,6 +1170,76 @@ class GatewayEndToEndIT {
     }
 
     /**
+     * Issue 20, part 3, end to end: a release published 45 days after its bulletin for a model leased under
+     * the demo agreement (clause: 30 days, 150.00 a day) is 15 days late in the agreement's patch SLA, and the
+     * month's statement deducts exactly the SLA's penalty of the month; another supplier cannot read it.
+     */
+    @Test
+    void aLateReleaseIsDeductedFromTheMonthsStatementExactlyAsThePatchSlaCountsIt() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        String supplier = tokens.clientCredentials("supplier-demo", "supplier-demo-secret");
+        var json = tools.jackson.databind.json.JsonMapper.builder().build();
+        String model = "E2E SLA Model";
+        assertThat(post(
+                                "/api/v1/devices",
+                                fleet,
+                                device(DemoData.imei(142), "E2E-142", "GN-RBRE-GGD35")
+                                        .replace("Rugged X5", model))
+                        .statusCode())
+                .isEqualTo(200);
+        var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
+        var bulletin = today.minusDays(45);
+        var published = post("/api/v1/rom-releases", supplier, """
+                {"model":"%s","buildFingerprint":"neogend/e2e-sla/1","securityPatchLevel":"%s",
+                 "bulletinDate":{"year":%d,"month":%d,"day":%d},"kernelSourceSha256":"%s","kernelConfig":"CONFIG_X=y\n"}""".formatted(
+                        model,
+                        bulletin,
+                        bulletin.getYear(),
+                        bulletin.getMonthValue(),
+                        bulletin.getDayOfMonth(),
+                        "b".repeat(64)));
+        assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+        String release = published.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+
+        var sla = get("/api/v1/agreements/AC-2026-NEOGEND/patch-sla", supplier);
+        assertThat(sla.statusCode()).as(sla.body()).isEqualTo(200);
+        var report = json.readTree(sla.body());
+        tools.jackson.databind.JsonNode line = null;
+        for (var r : report.get("releases")) {
+            if (r.get("releaseId").asString().equals(release)) {
+                line = r;
+            }
+        }
+        assertThat(line).as(sla.body()).isNotNull();
+        assertThat(line.get("daysToPublish").asInt()).isEqualTo(45);
+        assertThat(line.get("lateDays").asInt()).isEqualTo(45 - 30);
+        assertThat(line.get("penalty").asString()).isEqualTo("2250.00");
+        String monthPenalty = null;
+        for (var m : report.get("months")) {
+            if (m.get("year").asInt() == today.getYear() && m.get("month").asInt() == today.getMonthValue()) {
+                monthPenalty = m.get("penalty").asString();
+            }
+        }
+        assertThat(monthPenalty).as(sla.body()).isNotNull();
+
+        var statement = get(
+                "/api/v1/agreements/AC-2026-NEOGEND/statements/" + today.getYear() + "/" + today.getMonthValue(),
+                fleet);
+        assertThat(statement.statusCode()).as(statement.body()).isEqualTo(200);
+        String deduction = null;
+        for (var l : json.readTree(statement.body()).get("lines")) {
+            if (l.get("itemCode").asString().equals("PATCH-SLA")) {
+                assertThat(l.get("kind").asString()).isEqualTo("ITEM_KIND_PATCH_SLA_DEDUCTION");
+                deduction = l.get("amount").asString();
+            }
+        }
+        assertThat(deduction).as(statement.body()).isEqualTo("-" + monthPenalty);
+        String other = tokens.clientCredentials("supplier-other", "supplier-other-secret");
+        assertThat(get("/api/v1/agreements/AC-2026-NEOGEND/patch-sla", other).statusCode())
+                .isEqualTo(404);
+    }
+
+    /**
      * Issue 20, part 1, end to end through the gateway: the supplier publishes a release with its OTA
      * package, a fleet manager approves it and sends it to one device, the device fetches it on its next
      * upload, says it installed it, and its readings confirm it.

@@ -436,4 +436,29 @@ class LeaseAndEndOfTermIT {
                 Status.Code.INVALID_ARGUMENT,
                 "agreement_id");
     }
+
+    fr.interieur.neogend.inventory.v1.ListLeasedModelsResponse models(
+            InventoryServiceBlockingStub as, String agreement) {
+        return as.listLeasedModels(fr.interieur.neogend.inventory.v1.ListLeasedModelsRequest.newBuilder()
+                .setAgreementId(agreement)
+                .build());
+    }
+
+    /** The models whose releases count for an agreement's patch SLA (issue 20): its packs' devices, its own only. */
+    @Test
+    void theLeasedModelsAreThoseOfTheAgreementsPacksAndASupplierAsksOnlyForItsOwn() {
+        pack(60, "2026-11-01", null);
+        fleetManager.registerDevice(register(phone(61, "GN-RBRE-GGD35").setModel("Field Tab 12")));
+        assertThat(models(fleetManager, OrderStandIn.AGREEMENT).getModelsList())
+                .containsExactly("Field Tab 12", "Rugged X5");
+        assertThat(models(fleetManager, OrderStandIn.SUCCESSOR).getModelsList()).isEmpty();
+        assertThat(models(as(TestTokens.supplier("SUP-TEST")), OrderStandIn.AGREEMENT)
+                        .getModelsCount())
+                .isEqualTo(2);
+        GrpcAssertions.assertCode(
+                Status.Code.NOT_FOUND, () -> models(as(TestTokens.supplier("SUP-OTHER")), OrderStandIn.AGREEMENT));
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED, () -> models(as(TestTokens.unitManager("GN-RBRE-GGD35")), "AC-TEST"));
+        GrpcAssertions.assertStatus(() -> models(fleetManager, ""), Status.Code.INVALID_ARGUMENT, "agreement_id");
+    }
 }

@@ -686,4 +686,136 @@ class CampaignIT {
                         .getTimelinesCount())
                 .isEqualTo(1);
     }
+
+    /** The campaign's CSV rows (wave, unit → the nine figures), parsed. */
+    List<String[]> csv(TelemetryServiceBlockingStub as, String id) {
+        var file = as.exportUpdateCampaign(fr.interieur.neogend.telemetry.v1.ExportUpdateCampaignRequest.newBuilder()
+                        .setId(id)
+                        .build())
+                .getFile();
+        assertThat(file.getContentType()).isEqualTo("text/csv; charset=utf-8");
+        String[] lines = file.getData().toStringUtf8().split("\r\n");
+        assertThat(lines[0])
+                .isEqualTo("campaign_id,release_id,wave,unit_code,targeted,sent,delivered,installed,confirmed,"
+                        + "failed,silent,withdrawn,skipped");
+        return java.util.Arrays.stream(lines, 1, lines.length)
+                .map(l -> l.split(","))
+                .toList();
+    }
+
+    static final List<java.util.function.ToLongFunction<CampaignProgress>> FIGURES = List.of(
+            CampaignProgress::getTargeted,
+            CampaignProgress::getSent,
+            CampaignProgress::getDelivered,
+            CampaignProgress::getInstalled,
+            CampaignProgress::getConfirmed,
+            CampaignProgress::getFailed,
+            CampaignProgress::getSilent,
+            CampaignProgress::getWithdrawn,
+            CampaignProgress::getSkipped);
+
+    /** Each view's line equals the CSV's rows summed by its key (column 2: wave, 3: unit), figure by figure. */
+    static void agree(List<CampaignProgress> view, List<String[]> rows, int key) {
+        assertThat(view).isNotEmpty();
+        for (CampaignProgress line : view) {
+            String k = key == 2 ? String.valueOf(line.getWave()) : "\"" + line.getUnitCode() + "\"";
+            for (int f = 0; f < FIGURES.size(); f++) {
+                int column = 4 + f;
+                long sum = rows.stream()
+                        .filter(r -> r[key].equals(k))
+                        .mapToLong(r -> Long.parseLong(r[column]))
+                        .sum();
+                assertThat(sum)
+                        .as("%s %s, column %d", key == 2 ? "wave" : "unit", k, column)
+                        .isEqualTo(FIGURES.get(f).applyAsLong(line));
+            }
+        }
+    }
+
+    @Test
+    void theCsvHasOneRowPerWaveAndUnitAndAddsUpToBothViewsForEachReader() {
+        UpdateCampaign c = start(10, 50, 100);
+        List<String> canary = wave(c.getId(), 1);
+        installs(canary.get(0));
+        fails(canary.get(1));
+        waves.advanceAll(); // one failure in two judged devices of a small wave: halted
+        contact(wave(c.getId(), 1).getFirst());
+        List<String[]> rows = csv(fleetManager, c.getId());
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        // a row per wave and unit holding its devices: the canary's units, then waves 2 and 3 in both
+        assertThat(rows).allSatisfy(r -> assertThat(r[0]).isEqualTo(c.getId()));
+        assertThat(rows).allSatisfy(r -> assertThat(r[1]).isEqualTo(release));
+        assertThat(rows.stream().map(r -> r[2]).distinct()).containsExactly("1", "2", "3");
+        agree(v.getWavesList(), rows, 2);
+        agree(v.getUnitsList(), rows, 3);
+        assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[8])).sum()).isEqualTo(1); // confirmed
+        assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[9])).sum()).isEqualTo(1); // failed
+
+        var unitManager = clients.as(TestTokens.unitManager(GGD35), TelemetryServiceGrpc::newBlockingStub);
+        List<String[]> own = csv(unitManager, c.getId());
+        assertThat(own).isNotEmpty().allSatisfy(r -> assertThat(r[3]).isEqualTo("\"" + GGD35 + "\""));
+        GetUpdateCampaignResponse ownView = view(unitManager, c.getId());
+        agree(ownView.getWavesList(), own, 2);
+        agree(ownView.getUnitsList(), own, 3);
+        assertThat(csv(clients.as(TestTokens.auditor(), TelemetryServiceGrpc::newBlockingStub), c.getId()))
+                .hasSameSizeAs(rows);
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> csv(
+                        clients.as(TestTokens.supplier("SUP-DEMO"), TelemetryServiceGrpc::newBlockingStub), c.getId()));
+        GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> csv(fleetManager, "UC-999999"));
+    }
+
+    /** A Rugged X5 of GGD35 enrolled now, with its agent: the commands its first upload is handed. */
+    List<DeviceCommand> newDevice(int n) {
+        inventory.add(imei(n), MODEL, GGD35);
+        agents.put(
+                imei(n),
+                TelemetryServiceGrpc.newBlockingStub(clients.channel())
+                        .withInterceptors(DeviceAgents.credential(fleetManager
+                                .enrollDevice(EnrollDeviceRequest.newBuilder()
+                                        .setImei(imei(n))
+                                        .build())
+                                .getCredential())));
+        return contact(imei(n));
+    }
+
+    @Test
+    void aDeviceJoiningAPausedCampaignIsSentItsUpdateAndOneJoiningAHaltedCampaignWaitsForItsResume() {
+        UpdateCampaign c = start(10, 100);
+        fleetManager.pauseUpdateCampaign(
+                PauseUpdateCampaignRequest.newBuilder().setId(c.getId()).build());
+        assertThat(newDevice(40)).extracting(d -> d.getUpdate().getReleaseId()).containsExactly(release);
+        assertThat(waveOf(view(fleetManager, c.getId()), 1).getTargeted()).isEqualTo(3);
+        fleetManager.resumeUpdateCampaign(
+                ResumeUpdateCampaignRequest.newBuilder().setId(c.getId()).build());
+
+        // the canary wave (its two devices and the joiner): one failure in three judged halts it
+        List<String> canary = wave(c.getId(), 1);
+        fails(canary.get(0));
+        installs(canary.get(1));
+        installs(canary.get(2));
+        waves.advanceAll();
+        assertThat(shortName(view(fleetManager, c.getId()).getCampaign().getState()))
+                .isEqualTo("HALTED");
+        assertThat(newDevice(41)).as("held while halted").isEmpty();
+        GetUpdateCampaignResponse held = view(fleetManager, c.getId());
+        assertThat(held.getCampaign().getTargeted()).isEqualTo(20);
+        assertThat(waveOf(held, 1).getTargeted()).isEqualTo(4);
+        assertThat(waveOf(held, 1).getSent()).isEqualTo(3);
+
+        UpdateCampaign resumed = fleetManager
+                .resumeUpdateCampaign(ResumeUpdateCampaignRequest.newBuilder()
+                        .setId(c.getId())
+                        .build())
+                .getCampaign();
+        assertThat(resumed.getCurrentWave())
+                .as("the held device's UPDATE now holds the wave")
+                .isEqualTo(1);
+        installs(imei(41));
+        waves.advanceAll();
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        assertThat(waveOf(v, 1).getConfirmed()).isEqualTo(3);
+        assertThat(v.getCampaign().getCurrentWave()).isEqualTo(2);
+    }
 }

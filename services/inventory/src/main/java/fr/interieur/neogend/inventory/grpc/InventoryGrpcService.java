@@ -44,6 +44,8 @@ import fr.interieur.neogend.inventory.v1.ListDeviceHistoryRequest;
 import fr.interieur.neogend.inventory.v1.ListDeviceHistoryResponse;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
+import fr.interieur.neogend.inventory.v1.ListLeasedModelsRequest;
+import fr.interieur.neogend.inventory.v1.ListLeasedModelsResponse;
 import fr.interieur.neogend.inventory.v1.ListUnitsRequest;
 import fr.interieur.neogend.inventory.v1.ListUnitsResponse;
 import fr.interieur.neogend.inventory.v1.MarkDeviceForReturnRequest;
@@ -213,6 +215,15 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
             return; // nobody is listening any more
         }
         call.onCompleted();
+    }
+
+    @Override
+    public void listLeasedModels(ListLeasedModelsRequest request, StreamObserver<ListLeasedModelsResponse> response) {
+        reply(
+                response,
+                ListLeasedModelsResponse.newBuilder()
+                        .addAllModels(leases.leasedModels(request.getAgreementId(), CallerContext.current()))
+                        .build());
     }
 
     @Override

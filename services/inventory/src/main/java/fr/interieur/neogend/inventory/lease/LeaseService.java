@@ -69,6 +69,18 @@ public class LeaseService {
         }
     }
 
+    /** The models of the devices of the agreement's packs (its patch SLA's releases); a supplier: its own. */
+    @Transactional(readOnly = true)
+    public List<String> leasedModels(String agreementId, Caller caller) {
+        if (agreementId == null || agreementId.isBlank()) {
+            throw InvalidArgumentException.of("agreement_id", "is required: the agreement whose models are listed");
+        }
+        if (caller.hasRole(Caller.SUPPLIER)) {
+            agreements.require(agreementId, "agreement_id");
+        }
+        return leases.leasedModels(agreementId);
+    }
+
     /** The month's billed days per pack type: the statement's figures, summed by the database. */
     @Transactional(readOnly = true)
     public List<LeaseRepository.TypeDays> sum(int year, int month, String agreementId, Caller caller) {

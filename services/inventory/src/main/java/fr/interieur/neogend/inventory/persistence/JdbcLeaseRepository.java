@@ -85,6 +85,13 @@ class JdbcLeaseRepository implements LeaseRepository {
     }
 
     @Override
+    public List<String> leasedModels(String agreementId) {
+        return jdbc.queryForList("""
+                        select distinct d.model from pack_agreement a join pack p on p.id = a.pack_id
+                        join device d on d.imei = p.device_imei where a.agreement_id = ? order by d.model""", String.class, agreementId);
+    }
+
+    @Override
     public List<TypeDays> sumPerType(YearMonth month, String agreementId) {
         LocalDate first = month.atDay(1);
         LocalDate next = month.plusMonths(1).atDay(1);

@@ -13,6 +13,7 @@ import java.util.Optional;
  * against its price schedule, within its term and its maximum.
  *
  * @param budgets yearly envelopes excluding tax, by fiscal (calendar) year
+ * @param patchSla the supplier's patch SLA clause, if the agreement has one
  */
 public record Agreement(
         String id,
@@ -26,12 +27,20 @@ public record Agreement(
         Money estimatedValue,
         BigDecimal vatRate,
         Map<Integer, Money> budgets,
-        List<CatalogueItem> priceSchedule) {
+        List<CatalogueItem> priceSchedule,
+        Optional<PatchSlaClause> patchSla) {
 
     public Agreement {
         budgets = Map.copyOf(budgets);
         priceSchedule = List.copyOf(priceSchedule);
     }
+
+    /**
+     * The supplier's patch SLA (issue 20): it publishes the release answering an Android security bulletin
+     * within {@code delayDays} of the bulletin; each day later is a late day of that release, deducted from
+     * the statement of the month the release was published at {@code penaltyPerDay}, if the clause sets one.
+     */
+    public record PatchSlaClause(int delayDays, Optional<Money> penaltyPerDay) {}
 
     /** First day after the term. */
     public LocalDate termEnd() {

@@ -147,6 +147,14 @@ public class AgreementService {
                     "must be 2 to 40 upper-case letters, digits or '-'");
             v.check(item.code() == null || codes.add(item.code()), at + "code", "repeats an earlier item");
             v.check(item.kind() != null, at + "kind", "is required");
+            v.check(
+                    item.kind() != ItemKind.PATCH_SLA_DEDUCTION,
+                    at + "kind",
+                    "the patch SLA deduction is computed on statements, never priced");
+            v.check(
+                    !fr.interieur.neogend.order.billing.BillingService.PATCH_SLA_CODE.equals(item.code()),
+                    at + "code",
+                    "PATCH-SLA is the statements' patch SLA deduction line");
             v.required(item.label(), at + "label");
             v.check(
                     item.unitPrice() != null && !item.unitPrice().isNegative(),
@@ -161,6 +169,16 @@ public class AgreementService {
                 v.check(item.packType().isEmpty(), at + "pack_type", "is only for pack leases");
             }
         }
+        a.patchSla().ifPresent(sla -> {
+            v.check(
+                    sla.delayDays() >= 0 && sla.delayDays() <= 3650,
+                    "agreement.patch_sla.delay_days",
+                    "must be 0 to 3650 days");
+            v.check(
+                    sla.penaltyPerDay().map(p -> !p.isNegative()).orElse(true),
+                    "agreement.patch_sla.penalty_per_day",
+                    "must be a non-negative amount");
+        });
         v.throwIfInvalid();
         if (!agreements.insert(a, caller.username())) {
             throw new AlreadyExistsException("an agreement " + a.id() + " exists already");

@@ -7,5 +7,10 @@ public enum ItemKind {
     ACCESSORY,
     SPARE_PART,
     /** One day of technician training. */
-    TRAINING_DAY
+    TRAINING_DAY,
+    /**
+     * Statements only, never in a price schedule: the deduction for the supplier's late days against its
+     * patch SLA clause (code {@link fr.interieur.neogend.order.billing.BillingService#PATCH_SLA_CODE}).
+     */
+    PATCH_SLA_DEDUCTION
 }

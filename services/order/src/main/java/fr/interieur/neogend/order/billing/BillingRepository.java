@@ -15,6 +15,9 @@ public interface BillingRepository {
     /** Items (accessories, spare parts, training days) received in the month, per code and price. */
     List<Received> receivedIn(String agreementId, YearMonth month);
 
+    /** The device models delivered under the agreement (its releases count for its patch SLA). */
+    java.util.Set<String> deliveredModels(String agreementId);
+
     String nextInvoiceId();
 
     /** Stores an invoice; false when its number is taken for the agreement. */

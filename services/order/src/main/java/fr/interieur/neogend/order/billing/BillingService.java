@@ -43,10 +43,14 @@ public class BillingService {
 
     private static final Pattern NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,63}");
 
+    /** Item code of the patch SLA deduction line; no price schedule may use it. */
+    public static final String PATCH_SLA_CODE = "PATCH-SLA";
+
     private final AgreementService agreements;
     private final LeaseIntervalSource leases;
     private final TrainingDaysSource training;
     private final BillingRepository billing;
+    private final PatchSlaService patchSla;
     private final Clock clock;
 
     public BillingService(
@@ -54,7 +58,9 @@ public class BillingService {
             LeaseIntervalSource leases,
             TrainingDaysSource training,
             BillingRepository billing,
+            PatchSlaService patchSla,
             Optional<Clock> clock) {
+        this.patchSla = patchSla;
         this.agreements = agreements;
         this.leases = leases;
         this.training = training;
@@ -109,6 +115,7 @@ public class BillingService {
         }
         lines.addAll(items.values());
         lines.addAll(trainingLines(agreement, ym));
+        patchSlaDeduction(agreement, ym).ifPresent(lines::add);
         Money total = lines.stream().map(Statement.Line::amount).reduce(Money.ZERO, Money::plus);
         Money vat = total.at(agreement.vatRate());
         return new Statement(
@@ -147,6 +154,39 @@ public class BillingService {
                     Optional.of(course)));
         });
         return lines;
+    }
+
+    /**
+     * The deduction for the supplier's late days (issue 20) when the agreement's patch SLA clause has a
+     * rate: the late days of the releases published in the month × the rate, as one negative line naming
+     * the late releases. Telemetry is asked only then.
+     */
+    private Optional<Statement.Line> patchSlaDeduction(Agreement agreement, YearMonth ym) {
+        Optional<Money> rate = agreement.patchSla().flatMap(Agreement.PatchSlaClause::penaltyPerDay);
+        if (rate.isEmpty()) {
+            return Optional.empty();
+        }
+        PatchSla sla = patchSla.of(agreement);
+        return sla.month(ym).filter(m -> m.lateDays() > 0).map(m -> {
+            StringBuilder late = new StringBuilder();
+            sla.releases().stream()
+                    .filter(r ->
+                            r.lateDays() > 0 && YearMonth.from(r.publishedOn()).equals(ym))
+                    .forEach(r -> late.append(late.isEmpty() ? "" : ", ")
+                            .append(r.timeline().releaseId())
+                            .append(' ')
+                            .append(r.lateDays())
+                            .append(" d"));
+            String label = "Patch SLA: " + m.lateDays() + " late days (" + late + ")";
+            return new Statement.Line(
+                    PATCH_SLA_CODE,
+                    ItemKind.PATCH_SLA_DEDUCTION,
+                    label.length() > 200 ? label.substring(0, 199) + "…" : label,
+                    m.lateDays(),
+                    0,
+                    rate.get(),
+                    Money.ZERO.minus(m.penalty()));
+        });
     }
 
     /** The month, if the agreement's term covers at least one of its days; INVALID_ARGUMENT otherwise. */
@@ -229,13 +269,26 @@ public class BillingService {
         for (int i = 0; i < request.lines().size(); i++) {
             Invoice.Line l = request.lines().get(i);
             String at = "invoice.lines[" + i + "].";
+            // the patch SLA deduction, when the agreement's clause has a rate, is the one line below zero
+            boolean deduction = PATCH_SLA_CODE.equals(l.itemCode())
+                    && agreement
+                            .patchSla()
+                            .flatMap(Agreement.PatchSlaClause::penaltyPerDay)
+                            .isPresent();
             v.check(
-                    l.itemCode() != null && agreement.item(l.itemCode()).isPresent(),
+                    l.itemCode() != null
+                            && (deduction || agreement.item(l.itemCode()).isPresent()),
                     at + "item_code",
                     "is not in the price schedule of " + agreement.id());
             v.check(l.itemCode() == null || codes.add(l.itemCode()), at + "item_code", "repeats an earlier line");
             v.check(l.quantity() >= 0, at + "quantity", "must not be negative");
-            v.check(l.amount() != null && !l.amount().isNegative(), at + "amount", "must not be negative");
+            v.check(
+                    l.amount() != null
+                            && (deduction
+                                    ? !l.amount().isGreaterThan(Money.ZERO)
+                                    : !l.amount().isNegative()),
+                    at + "amount",
+                    deduction ? "the patch SLA deduction must not be positive" : "must not be negative");
         }
         if (request.month() >= 1 && request.month() <= 12 && request.year() >= 2000 && request.year() <= 2100) {
             YearMonth ym = YearMonth.of(request.year(), request.month());

@@ -58,6 +58,7 @@ final class OrderEnums {
             case ACCESSORY -> fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_ACCESSORY;
             case SPARE_PART -> fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_SPARE_PART;
             case TRAINING_DAY -> fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_TRAINING_DAY;
+            case PATCH_SLA_DEDUCTION -> fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_PATCH_SLA_DEDUCTION;
         };
     }
 

@@ -8,6 +8,7 @@ import fr.interieur.neogend.order.agreement.AgreementService;
 import fr.interieur.neogend.order.agreement.CatalogueItem;
 import fr.interieur.neogend.order.billing.BillingService;
 import fr.interieur.neogend.order.billing.Invoice;
+import fr.interieur.neogend.order.billing.PatchSlaService;
 import fr.interieur.neogend.order.billing.Reconciliation;
 import fr.interieur.neogend.order.billing.Statement;
 import fr.interieur.neogend.order.delivery.Delivery;
@@ -45,6 +46,8 @@ import fr.interieur.neogend.order.v1.GetAgreementRequest;
 import fr.interieur.neogend.order.v1.GetAgreementResponse;
 import fr.interieur.neogend.order.v1.GetLeaseStatementRequest;
 import fr.interieur.neogend.order.v1.GetLeaseStatementResponse;
+import fr.interieur.neogend.order.v1.GetPatchSlaRequest;
+import fr.interieur.neogend.order.v1.GetPatchSlaResponse;
 import fr.interieur.neogend.order.v1.GetPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.GetPurchaseOrderResponse;
 import fr.interieur.neogend.order.v1.ListAgreementsRequest;
@@ -86,6 +89,7 @@ import static fr.interieur.neogend.order.grpc.OrderMessages.money;
 import static fr.interieur.neogend.order.grpc.OrderMessages.newLines;
 import static fr.interieur.neogend.order.grpc.OrderMessages.rate;
 import static fr.interieur.neogend.order.grpc.OrderMessages.requestedDate;
+import static fr.interieur.neogend.order.grpc.OrderMessages.signedMoney;
 import static fr.interieur.neogend.order.grpc.OrderMessages.state;
 import static fr.interieur.neogend.order.grpc.OrderMessages.toProto;
 import static fr.interieur.neogend.order.grpc.OrderMessages.version;
@@ -99,14 +103,17 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
     private final DeliveryService deliveries;
     private final BillingService billing;
     private final ExchangeRequestService exchanges;
+    private final PatchSlaService patchSla;
 
     public OrderGrpcService(
             AgreementService agreements,
             PurchaseOrderService orders,
             DeliveryService deliveries,
             BillingService billing,
-            ExchangeRequestService exchanges) {
+            ExchangeRequestService exchanges,
+            PatchSlaService patchSla) {
         this.exchanges = exchanges;
+        this.patchSla = patchSla;
         this.agreements = agreements;
         this.orders = orders;
         this.deliveries = deliveries;
@@ -193,7 +200,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         for (int n = 0; n < i.getLinesCount(); n++) {
             var l = i.getLines(n);
             lines.add(new Invoice.Line(
-                    l.getItemCode(), l.getQuantity(), money(l.getAmount(), "invoice.lines[" + n + "].amount")));
+                    l.getItemCode(), l.getQuantity(), signedMoney(l.getAmount(), "invoice.lines[" + n + "].amount")));
         }
         Invoice stored = billing.createInvoice(
                 request.getAgreementId(),
@@ -334,7 +341,13 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                         money(a.getEstimatedValue(), "agreement.estimated_value"),
                         rate(a.getVatRate(), "agreement.vat_rate"),
                         budgets,
-                        items),
+                        items,
+                        a.hasPatchSla()
+                                ? Optional.of(new Agreement.PatchSlaClause(
+                                        a.getPatchSla().getDelayDays(),
+                                        text(a.getPatchSla().getPenaltyPerDay())
+                                                .map(p -> money(p, "agreement.patch_sla.penalty_per_day"))))
+                                : Optional.empty()),
                 CallerContext.current());
         reply(
                 response,
@@ -387,6 +400,15 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 GetAgreementConsumptionResponse.newBuilder()
                         .setConsumption(
                                 toProto(agreements.consumption(request.getAgreementId(), CallerContext.current())))
+                        .build());
+    }
+
+    @Override
+    public void getPatchSla(GetPatchSlaRequest request, StreamObserver<GetPatchSlaResponse> response) {
+        reply(
+                response,
+                GetPatchSlaResponse.newBuilder()
+                        .setSla(toProto(patchSla.report(request.getAgreementId(), CallerContext.current())))
                         .build());
     }
 

@@ -7,6 +7,7 @@ import fr.interieur.neogend.order.agreement.Agreement;
 import fr.interieur.neogend.order.agreement.Consumption;
 import fr.interieur.neogend.order.agreement.ItemKind;
 import fr.interieur.neogend.order.billing.Invoice;
+import fr.interieur.neogend.order.billing.PatchSla;
 import fr.interieur.neogend.order.billing.Statement;
 import fr.interieur.neogend.order.delivery.Delivery;
 import fr.interieur.neogend.order.exchange.ExchangeRequest;
@@ -19,6 +20,8 @@ import fr.interieur.neogend.order.v1.BudgetEnvelope;
 import fr.interieur.neogend.order.v1.FiscalYearConsumption;
 import fr.interieur.neogend.order.v1.FrameworkAgreement;
 import fr.interieur.neogend.order.v1.PackTypeConsumption;
+import fr.interieur.neogend.order.v1.PatchSlaClause;
+import fr.interieur.neogend.order.v1.PatchSlaReport;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -142,6 +145,11 @@ final class OrderMessages {
                 .setEstimatedValue(money(a.estimatedValue()))
                 .setVatRate(a.vatRate().stripTrailingZeros().toPlainString())
                 .setTermEnd(date(a.termEnd()));
+        a.patchSla()
+                .ifPresent(sla -> b.setPatchSla(PatchSlaClause.newBuilder()
+                        .setDelayDays(sla.delayDays())
+                        .setPenaltyPerDay(
+                                sla.penaltyPerDay().map(OrderMessages::money).orElse(""))));
         a.budgets().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> b.addBudgets(
@@ -155,6 +163,45 @@ final class OrderMessages {
             i.packType().ifPresent(t -> item.setPackType(OrderEnums.toProto(t)));
         });
         return b.build();
+    }
+
+    static PatchSlaReport toProto(PatchSla sla) {
+        var out = PatchSlaReport.newBuilder().setAgreementId(sla.agreementId());
+        sla.clause()
+                .ifPresent(c -> out.setClause(PatchSlaClause.newBuilder()
+                        .setDelayDays(c.delayDays())
+                        .setPenaltyPerDay(
+                                c.penaltyPerDay().map(OrderMessages::money).orElse(""))));
+        sla.releases().forEach(r -> {
+            var t = r.timeline();
+            var line = out.addReleasesBuilder()
+                    .setReleaseId(t.releaseId())
+                    .setModel(t.model())
+                    .setBuildFingerprint(t.buildFingerprint())
+                    .setSecurityPatchLevel(date(t.patchLevel()))
+                    .setBulletinDate(date(t.bulletinDate()))
+                    .setPublishedOn(date(r.publishedOn()))
+                    .setDaysToPublish(r.daysToPublish())
+                    .setTargeted(t.targeted())
+                    .setConfirmed(t.confirmed())
+                    .setLateDays(r.lateDays())
+                    .setPenalty(money(r.penalty()));
+            r.approvedOn().ifPresent(d -> line.setApprovedOn(date(d)));
+            r.fleetConfirmedOn().ifPresent(d -> line.setFleetConfirmedOn(date(d)));
+            r.daysToApprove().ifPresent(line::setDaysToApprove);
+            r.daysToFleetConfirmed().ifPresent(line::setDaysToFleetConfirmed);
+        });
+        sla.months()
+                .forEach(m -> out.addMonthsBuilder()
+                        .setYear(m.month().getYear())
+                        .setMonth(m.month().getMonthValue())
+                        .setReleases(m.releases())
+                        .setLateReleases(m.lateReleases())
+                        .setLateDays(m.lateDays())
+                        .setPenalty(money(m.penalty()))
+                        .setMaxDaysToPublish(m.maxDaysToPublish())
+                        .setAverageDaysToPublish(m.averageDaysToPublish()));
+        return out.build();
     }
 
     static fr.interieur.neogend.order.v1.PurchaseOrder toProto(PurchaseOrder o) {
@@ -196,6 +243,9 @@ final class OrderMessages {
             case ITEM_KIND_ACCESSORY -> ItemKind.ACCESSORY;
             case ITEM_KIND_SPARE_PART -> ItemKind.SPARE_PART;
             case ITEM_KIND_TRAINING_DAY -> ItemKind.TRAINING_DAY;
+            case ITEM_KIND_PATCH_SLA_DEDUCTION ->
+                throw InvalidArgumentException.of(
+                        field, "ITEM_KIND_PATCH_SLA_DEDUCTION is computed on statements, never priced in a schedule");
             case ITEM_KIND_UNSPECIFIED, UNRECOGNIZED -> throw InvalidArgumentException.of(field, "is required");
         };
     }
@@ -207,6 +257,11 @@ final class OrderMessages {
      */
     static Money money(String text, String field) {
         return new Money(decimal(text, Decimals.Shape.MONEY, field));
+    }
+
+    /** An amount that may be negative (an invoice's patch SLA deduction): as {@link #money(String, String)} otherwise. */
+    static Money signedMoney(String text, String field) {
+        return new Money(decimal(text, new Decimals.Shape(12, 2, true), field));
     }
 
     /** A VAT rate: "0.20", at most 4 decimals. */

@@ -68,6 +68,18 @@ class GrpcLeaseIntervalSource implements LeaseIntervalSource {
                 .toList();
     }
 
+    @Override
+    public java.util.Set<String> leasedModels(String agreementId) {
+        return new java.util.TreeSet<>(peer.callIdempotent(
+                        InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                        stub -> stub.listLeasedModels(
+                                fr.interieur.neogend.inventory.v1.ListLeasedModelsRequest.newBuilder()
+                                        .setAgreementId(agreementId)
+                                        .build()),
+                        "the patch SLA cannot be computed now; try again later")
+                .getModelsList());
+    }
+
     private static java.time.LocalDate date(com.google.type.Date d) {
         return java.time.LocalDate.of(d.getYear(), d.getMonth(), d.getDay());
     }

@@ -37,8 +37,8 @@ class JdbcAgreementRepository implements AgreementRepository {
         int rows = jdbc.sql("""
                         insert into framework_agreement (id, title, supplier_id, supplier_name, notified_on, term_months,
                                                          min_packs, max_packs, estimated_value, vat_rate, created_at,
-                                                         created_by)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?) on conflict (id) do nothing""")
+                                                         created_by, patch_delay_days, patch_penalty_per_day)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?) on conflict (id) do nothing""")
                 .params(
                         a.id(),
                         a.title(),
@@ -50,7 +50,12 @@ class JdbcAgreementRepository implements AgreementRepository {
                         a.maxPacks(),
                         a.estimatedValue().euros(),
                         a.vatRate(),
-                        actor)
+                        actor,
+                        a.patchSla().map(Agreement.PatchSlaClause::delayDays).orElse(null),
+                        a.patchSla()
+                                .flatMap(Agreement.PatchSlaClause::penaltyPerDay)
+                                .map(Money::euros)
+                                .orElse(null))
                 .update();
         if (rows == 0) {
             return false;
@@ -117,8 +122,15 @@ class JdbcAgreementRepository implements AgreementRepository {
                         new Money(rs.getBigDecimal("estimated_value")),
                         rs.getBigDecimal("vat_rate"),
                         budgets,
-                        items))
+                        items,
+                        clause((Integer) rs.getObject("patch_delay_days"), rs.getBigDecimal("patch_penalty_per_day"))))
                 .optional();
+    }
+
+    private static Optional<Agreement.PatchSlaClause> clause(Integer delayDays, java.math.BigDecimal penalty) {
+        return Optional.ofNullable(delayDays)
+                .map(days -> new Agreement.PatchSlaClause(
+                        days, Optional.ofNullable(penalty).map(Money::new)));
     }
 
     @Override

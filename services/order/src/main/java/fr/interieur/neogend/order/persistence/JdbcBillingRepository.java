@@ -40,6 +40,15 @@ class JdbcBillingRepository implements BillingRepository {
     }
 
     @Override
+    public java.util.Set<String> deliveredModels(String agreementId) {
+        return new java.util.TreeSet<>(jdbc.sql("select distinct d.model from delivered_device d "
+                        + "join delivery v on v.id = d.delivery_id where v.agreement_id = ?")
+                .param(agreementId)
+                .query(String.class)
+                .list());
+    }
+
+    @Override
     public String nextInvoiceId() {
         return String.format(
                 "INV-%06d",

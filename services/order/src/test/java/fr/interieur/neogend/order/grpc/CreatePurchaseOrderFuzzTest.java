@@ -60,7 +60,8 @@ class CreatePurchaseOrderFuzzTest {
                             ItemKind.TRAINING_DAY,
                             "training day",
                             Optional.empty(),
-                            Money.of("950.00"))));
+                            Money.of("950.00"))),
+            java.util.Optional.empty());
     private static final List<String> CODES = List.of("PACK-SMART", "CASE", "TRAINING-DAY");
 
     @FuzzTest(maxDuration = "60s")

@@ -37,8 +37,8 @@ public interface CampaignRepository {
     /** Campaigns newest first (at most {@code limit}). */
     List<Campaign> list(int limit);
 
-    /** The running campaigns of a model, newest first. */
-    List<Campaign> running(String model);
+    /** The active (running, paused or halted) campaigns of a model, newest first: those a new device joins. */
+    List<Campaign> active(String model);
 
     /** Adds a device to a campaign (one more targeted). */
     void add(String id, Campaign.Target target);
@@ -49,6 +49,9 @@ public interface CampaignRepository {
     /** The devices of one wave. */
     List<Campaign.Target> wave(String id, int wave);
 
+    /** The devices of one wave still in the campaign and sent nothing yet (held, or skipped at the wave's start). */
+    List<Campaign.Target> unsent(String id, int wave);
+
     /** Records the UPDATE sent to each device (devices absent were skipped). */
     void attachCommands(String id, Map<String, Long> commandIds);
 
@@ -58,9 +61,16 @@ public interface CampaignRepository {
     /** Stores a new state; a state no longer active frees its devices for other campaigns. */
     void update(Campaign campaign);
 
+    /** What progress is counted per. */
+    enum Grouping {
+        WAVE,
+        UNIT,
+        WAVE_AND_UNIT
+    }
+
     /**
-     * Progress per wave (or per holding unit when {@code byUnit}), of the devices of {@code unitPrefix}'s
-     * subtree when given; a device is silent when neither it nor its UPDATE moved since {@code silentSince}.
+     * Progress per wave, per holding unit, or per both, of the devices of {@code unitPrefix}'s subtree when
+     * given; a device is silent when neither it nor its UPDATE moved since {@code silentSince}.
      */
-    List<Campaign.Progress> progress(String id, boolean byUnit, Optional<String> unitPrefix, Instant silentSince);
+    List<Campaign.Progress> progress(String id, Grouping by, Optional<String> unitPrefix, Instant silentSince);
 }

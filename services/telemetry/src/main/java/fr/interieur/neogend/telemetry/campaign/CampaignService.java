@@ -220,7 +220,10 @@ public class CampaignService {
     }
 
     private void send(Campaign campaign, int wave) {
-        List<Campaign.Target> devices = campaigns.wave(campaign.id(), wave);
+        send(campaign, campaigns.wave(campaign.id(), wave));
+    }
+
+    private void send(Campaign campaign, List<Campaign.Target> devices) {
         Map<String, Long> sent = commands.queueUpdates(
                 devices.stream().map(Campaign.Target::imei).toList(), campaign.releaseId(), windows(campaign, devices));
         campaigns.attachCommands(campaign.id(), sent);
@@ -249,14 +252,16 @@ public class CampaignService {
         if (c.state() != Campaign.State.RUNNING) {
             return c;
         }
-        Campaign.Progress wave =
-                campaigns
-                        .progress(
-                                c.id(), false, Optional.empty(), clock.instant().minus(silentAfter))
-                        .stream()
-                        .filter(p -> p.wave() == c.currentWave())
-                        .findFirst()
-                        .orElseThrow();
+        Campaign.Progress wave = campaigns
+                .progress(
+                        c.id(),
+                        CampaignRepository.Grouping.WAVE,
+                        Optional.empty(),
+                        clock.instant().minus(silentAfter))
+                .stream()
+                .filter(p -> p.wave() == c.currentWave())
+                .findFirst()
+                .orElseThrow();
         long judged = wave.confirmed() + wave.failed();
         long judgeable = wave.targeted() - wave.skipped() - wave.withdrawn();
         if (c.currentWave() != c.haltAcceptedWave()
@@ -312,6 +317,12 @@ public class CampaignService {
                         "campaign " + id + " is " + c.state() + ": only a paused or halted one resumes");
         };
         campaigns.update(running);
+        // devices that joined while it was halted, and those skipped when the wave started, are sent now
+        List<Campaign.Target> unsent = campaigns.unsent(id, c.currentWave());
+        if (!unsent.isEmpty()) {
+            send(running, unsent);
+            log.info("ROM campaign {} resumed: {} devices of wave {} sent now", id, unsent.size(), c.currentWave());
+        }
         return advance(id);
     }
 
@@ -338,17 +349,62 @@ public class CampaignService {
 
     @Transactional(readOnly = true)
     public View get(String id, Caller caller) {
-        Campaign c =
-                campaigns.find(id == null ? "" : id).orElseThrow(() -> new NotFoundException("no ROM campaign " + id));
-        // a unit manager sees its subtree's devices only (without a unit: none)
-        Optional<String> reach = caller.restrictedToUnit()
-                ? Optional.of(caller.unitCode().filter(u -> !u.isEmpty()).orElse("\u0000"))
-                : Optional.empty();
+        Campaign c = found(id);
         var silentSince = clock.instant().minus(silentAfter);
         return new View(
                 c,
-                campaigns.progress(c.id(), false, reach, silentSince),
-                campaigns.progress(c.id(), true, reach, silentSince));
+                campaigns.progress(c.id(), CampaignRepository.Grouping.WAVE, reach(caller), silentSince),
+                campaigns.progress(c.id(), CampaignRepository.Grouping.UNIT, reach(caller), silentSince));
+    }
+
+    /**
+     * The campaign's progress as CSV (RFC 4180, UTF-8): a header, then one row per wave and holding unit
+     * within the caller's reach, by wave then unit — {@link #get}'s figures before they are summed.
+     */
+    @Transactional(readOnly = true)
+    public String csv(String id, Caller caller) {
+        Campaign c = found(id);
+        StringBuilder out = new StringBuilder("campaign_id,release_id,wave,unit_code,targeted,sent,delivered,"
+                + "installed,confirmed,failed,silent,withdrawn,skipped\r\n");
+        for (Campaign.Progress p : campaigns.progress(
+                c.id(),
+                CampaignRepository.Grouping.WAVE_AND_UNIT,
+                reach(caller),
+                clock.instant().minus(silentAfter))) {
+            out.append(c.id())
+                    .append(',')
+                    .append(c.releaseId())
+                    .append(',')
+                    .append(p.wave())
+                    .append(',');
+            out.append('"').append(p.unitCode().replace("\"", "\"\"")).append('"');
+            for (long figure : new long[] {
+                p.targeted(),
+                p.sent(),
+                p.delivered(),
+                p.installed(),
+                p.confirmed(),
+                p.failed(),
+                p.silent(),
+                p.withdrawn(),
+                p.skipped()
+            }) {
+                out.append(',').append(figure);
+            }
+            out.append("\r\n");
+        }
+        return out.toString();
+    }
+
+    private Campaign found(String id) {
+        return campaigns.find(id == null ? "" : id).orElseThrow(() -> new NotFoundException("no ROM campaign " + id));
+    }
+
+    /** A unit manager sees its subtree's devices only (without a unit: none); other readers every device. */
+    private static Optional<String> reach(Caller caller) {
+        return caller.restrictedToUnit()
+                ? Optional.of(caller.unitCode().filter(u -> !u.isEmpty()).orElse("\u0000"))
+                : Optional.empty();
     }
 
     @Transactional(readOnly = true)
@@ -357,17 +413,17 @@ public class CampaignService {
     }
 
     /**
-     * A device just enrolled — new, or an exchange's replacement — joins the newest running campaign of its
-     * model whose unit subtree holds it, in the wave being sent, its UPDATE queued at once; unless it is
-     * not sendable (on the build already, in another campaign). Paused and halted campaigns take no one:
-     * the next campaign will.
+     * A device just enrolled — new, or an exchange's replacement — joins the newest active campaign of its
+     * model whose unit subtree holds it, in its current wave; unless it is not sendable (on the build
+     * already, in another campaign). Running or paused, its UPDATE is queued at once (a paused campaign still
+     * delivers its current wave); halted, it is held and sent when a fleet manager resumes the campaign.
      */
     @Transactional
     public Optional<Campaign> join(InventoryDevices.Placed device) {
         if (device.lostOrStolen()) {
             return Optional.empty();
         }
-        for (Campaign c : campaigns.running(device.model())) {
+        for (Campaign c : campaigns.active(device.model())) {
             boolean inScope = c.unitCode()
                     .map(u -> device.unitCode().equals(u) || device.unitCode().startsWith(u + "-"))
                     .orElse(true);
@@ -376,18 +432,23 @@ public class CampaignService {
             }
             Campaign locked = campaigns.lock(c.id()).orElseThrow();
             RomService.Release release = releases.find(locked.releaseId()).orElseThrow();
-            if (locked.state() != Campaign.State.RUNNING
+            if (!locked.state().active()
                     || !campaigns
                             .sendable(List.of(device.imei()), release.buildFingerprint())
                             .contains(device.imei())) {
                 return Optional.empty();
             }
-            campaigns.add(locked.id(), new Campaign.Target(device.imei(), device.unitCode(), locked.currentWave()));
             Campaign.Target joining = new Campaign.Target(device.imei(), device.unitCode(), locked.currentWave());
-            campaigns.attachCommands(
-                    locked.id(),
-                    commands.queueUpdates(
-                            List.of(device.imei()), locked.releaseId(), windows(locked, List.of(joining))));
+            campaigns.add(locked.id(), joining);
+            if (locked.state() == Campaign.State.HALTED) {
+                log.info(
+                        "device {} joined halted ROM campaign {} in wave {}: held until it resumes",
+                        device.imei(),
+                        locked.id(),
+                        locked.currentWave());
+                return Optional.of(locked);
+            }
+            send(locked, List.of(joining));
             log.info("device {} joined ROM campaign {} in wave {}", device.imei(), locked.id(), locked.currentWave());
             return Optional.of(locked);
         }

@@ -28,6 +28,8 @@ import fr.interieur.neogend.telemetry.v1.CreateUpdateCampaignRequest;
 import fr.interieur.neogend.telemetry.v1.CreateUpdateCampaignResponse;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceResponse;
+import fr.interieur.neogend.telemetry.v1.ExportUpdateCampaignRequest;
+import fr.interieur.neogend.telemetry.v1.ExportUpdateCampaignResponse;
 import fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest;
 import fr.interieur.neogend.telemetry.v1.FindDevicesNearResponse;
 import fr.interieur.neogend.telemetry.v1.GetBatteryHealthRequest;
@@ -156,6 +158,19 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
         v.units().forEach(p -> out.addUnits(progress(p)));
         response.onNext(out.build());
         response.onCompleted();
+    }
+
+    @Override
+    public void exportUpdateCampaign(
+            ExportUpdateCampaignRequest request, StreamObserver<ExportUpdateCampaignResponse> response) {
+        String csv = campaigns.csv(request.getId(), CallerContext.current());
+        ProtoMapping.reply(
+                response,
+                ExportUpdateCampaignResponse.newBuilder()
+                        .setFile(com.google.api.HttpBody.newBuilder()
+                                .setContentType("text/csv; charset=utf-8")
+                                .setData(com.google.protobuf.ByteString.copyFromUtf8(csv)))
+                        .build());
     }
 
     @Override

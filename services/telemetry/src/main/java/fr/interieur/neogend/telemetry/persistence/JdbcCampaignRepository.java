@@ -166,9 +166,9 @@ class JdbcCampaignRepository implements CampaignRepository {
     }
 
     @Override
-    public List<Campaign> running(String model) {
+    public List<Campaign> active(String model) {
         return jdbc
-                .sql("select * from update_campaign where state = 'RUNNING' and model = ? "
+                .sql("select * from update_campaign where state in ('RUNNING', 'PAUSED', 'HALTED') and model = ? "
                         + "order by created_at desc, id desc")
                 .param(model)
                 .query(CAMPAIGN)
@@ -199,6 +199,15 @@ class JdbcCampaignRepository implements CampaignRepository {
     public List<Campaign.Target> wave(String id, int wave) {
         return jdbc.sql("select imei, unit_code, wave from campaign_device where campaign_id = ? and wave = ? "
                         + "order by imei")
+                .params(id, wave)
+                .query((rs, n) -> new Campaign.Target(rs.getString(1), rs.getString(2), rs.getInt(3)))
+                .list();
+    }
+
+    @Override
+    public List<Campaign.Target> unsent(String id, int wave) {
+        return jdbc.sql("select imei, unit_code, wave from campaign_device where campaign_id = ? and wave = ? "
+                        + "and active and command_id is null order by imei")
                 .params(id, wave)
                 .query((rs, n) -> new Campaign.Target(rs.getString(1), rs.getString(2), rs.getInt(3)))
                 .list();
@@ -245,11 +254,14 @@ class JdbcCampaignRepository implements CampaignRepository {
     }
 
     @Override
-    public List<Campaign.Progress> progress(
-            String id, boolean byUnit, Optional<String> unitPrefix, Instant silentSince) {
-        String key = byUnit ? "d.unit_code" : "d.wave";
+    public List<Campaign.Progress> progress(String id, Grouping by, Optional<String> unitPrefix, Instant silentSince) {
+        String key = switch (by) {
+            case WAVE -> "d.wave";
+            case UNIT -> "d.unit_code";
+            case WAVE_AND_UNIT -> "d.wave, d.unit_code";
+        };
         return jdbc.sql("""
-                        select %1$s,
+                        select %3$s, %4$s,
                                count(*),
                                count(c.id),
                                count(*) filter (where c.delivered_at is not null),
@@ -266,7 +278,11 @@ class JdbcCampaignRepository implements CampaignRepository {
                         left join device_state s on s.imei = d.imei
                         where d.campaign_id = ?
                           and (?::varchar is null or d.unit_code = ? or d.unit_code like ? || '-%%')
-                        group by %1$s order by %1$s""".formatted(key, JdbcCommandRepository.OPEN))
+                        group by %1$s order by %1$s""".formatted(
+                                key,
+                                JdbcCommandRepository.OPEN,
+                                by == Grouping.UNIT ? "0" : "d.wave",
+                                by == Grouping.WAVE ? "''" : "d.unit_code"))
                 .params(
                         Timestamp.from(silentSince),
                         id,
@@ -274,9 +290,8 @@ class JdbcCampaignRepository implements CampaignRepository {
                         unitPrefix.orElse(null),
                         unitPrefix.orElse(null))
                 .query((rs, n) -> new Campaign.Progress(
-                        byUnit ? 0 : rs.getInt(1),
-                        byUnit ? rs.getString(1) : "",
-                        rs.getLong(2),
+                        rs.getInt(1),
+                        rs.getString(2),
                         rs.getLong(3),
                         rs.getLong(4),
                         rs.getLong(5),
@@ -284,7 +299,8 @@ class JdbcCampaignRepository implements CampaignRepository {
                         rs.getLong(7),
                         rs.getLong(8),
                         rs.getLong(9),
-                        rs.getLong(10)))
+                        rs.getLong(10),
+                        rs.getLong(11)))
                 .list();
     }
 }
