@@ -68,6 +68,8 @@ export async function updates({ params }) {
     return [h('div.cards',
       card('État', label(c.state, 'CAMPAIGN_STATE_'), { 'data-campaign-card': 'state', class: c.state === 'CAMPAIGN_STATE_HALTED' ? 'card warn' : 'card' }),
       card('Vague en cours', `${c.currentWave || 0} / ${(c.wavePercents || []).length} (${(c.wavePercents || []).join(' – ')} %)`),
+      (c.unitWaves || []).length ? card('Vagues par unité', [...c.unitWaves.map((w, i) => `${i + 1}) ${(w.unitCodes || []).join(', ')}`),
+        `${c.unitWaves.length + 1}) les autres unités (s’il en reste)`].join(' ; ')) : null,
       card('Ciblés', num(c.targeted), { 'data-campaign-card': 'targeted' }),
       card('Laissés de côté', num(c.leftOut)),
       card('Seuil d’arrêt', `${c.haltFailurePercent || 0} % d’échecs`)),

@@ -818,4 +818,69 @@ class CampaignIT {
         assertThat(waveOf(v, 1).getConfirmed()).isEqualTo(3);
         assertThat(v.getCampaign().getCurrentWave()).isEqualTo(2);
     }
+
+    @Test
+    void wavesByUnitSendAGroupementFirstThenTheRestAndAnEmptyWaveIsDropped() {
+        UpdateCampaign c = fleetManager
+                .createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                        .setCampaign(UpdateCampaign.newBuilder()
+                                .setReleaseId(release)
+                                .addUnitWaves(fr.interieur.neogend.telemetry.v1.UnitWave.newBuilder()
+                                        .addUnitCodes("GN-RIDF")) // no Rugged X5 there: dropped
+                                .addUnitWaves(fr.interieur.neogend.telemetry.v1.UnitWave.newBuilder()
+                                        .addUnitCodes(GGD29)))
+                        .build())
+                .getCampaign();
+        // GGD29 holds devices 11 to 18 (19 never enrolled, 20 lost): 8 first, then GGD35's 10
+        assertThat(wave(c.getId(), 1))
+                .hasSize(8)
+                .allSatisfy(imei -> assertThat(imei)
+                        .isIn(java.util.stream.IntStream.rangeClosed(11, 18)
+                                .mapToObj(CampaignIT::imei)
+                                .toList()));
+        assertThat(wave(c.getId(), 2)).hasSize(10);
+        assertThat(wave(c.getId(), 3)).isEmpty();
+        assertThat(c.getWavePercentsList()).containsExactly(45, 100); // 8 of 18, rounded up
+        assertThat(c.getUnitWavesList())
+                .extracting(w -> List.copyOf(w.getUnitCodesList()))
+                .containsExactly(List.of(GGD29));
+        assertThat(contact(wave(c.getId(), 2).getFirst())).isEmpty();
+        wave(c.getId(), 1).forEach(this::installs);
+        waves.advanceAll();
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        assertThat(v.getCampaign().getCurrentWave()).isEqualTo(2);
+        assertThat(contact(wave(c.getId(), 2).getFirst())).hasSize(1);
+    }
+
+    @Test
+    void wavesByUnitAreRefusedWithPercentagesOrAUnitTwiceOrOutsideTheCampaignsUnit() {
+        var byUnit = UpdateCampaign.newBuilder()
+                .setReleaseId(release)
+                .addUnitWaves(
+                        fr.interieur.neogend.telemetry.v1.UnitWave.newBuilder().addUnitCodes(GGD29));
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                        .setCampaign(byUnit.clone().addWavePercents(100))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "not both");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                        .setCampaign(byUnit.clone()
+                                .addUnitWaves(fr.interieur.neogend.telemetry.v1.UnitWave.newBuilder()
+                                        .addUnitCodes(GGD29)))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "campaign.unit_waves[1].unit_codes[0]");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                        .setCampaign(byUnit.clone().setUnitCode(GGD35))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "is not under the campaign's unit");
+        assertThat(jdbc.sql("select count(*) from update_campaign")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
 }

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param haltAcceptedWave a halted wave a fleet manager resumed past (its failures accepted), 0 if none
  * @param leftOut          devices of the model left out when it started (another campaign, an UPDATE of
  *                         their own, not enrolled, lost or stolen, already on the build)
+ * @param unitWaves        for waves by unit: the unit codes of each wave but the last, which holds the
+ *                         devices under none of them (empty: waves by share)
  */
 public record Campaign(
         String id,
@@ -29,11 +31,13 @@ public record Campaign(
         long leftOut,
         String createdBy,
         Instant createdAt,
-        List<Window> windows) {
+        List<Window> windows,
+        List<List<String>> unitWaves) {
 
     public Campaign {
         wavePercents = List.copyOf(wavePercents);
         windows = List.copyOf(windows);
+        unitWaves = unitWaves.stream().map(List::copyOf).toList();
     }
 
     /**
@@ -86,7 +90,8 @@ public record Campaign(
                 leftOut,
                 createdBy,
                 createdAt,
-                windows);
+                windows,
+                unitWaves);
     }
 
     Campaign with(State state, int currentWave, int haltAcceptedWave, String haltReason) {

@@ -86,7 +86,8 @@ public class CampaignService {
             String unitCode,
             List<Integer> wavePercents,
             int haltFailurePercent,
-            List<Campaign.Window> windows) {}
+            List<Campaign.Window> windows,
+            List<List<String>> unitWaves) {}
 
     /** Starts a campaign and queues its first wave. */
     @Transactional
@@ -96,11 +97,35 @@ public class CampaignService {
                 request.releaseId() != null && !request.releaseId().isEmpty(),
                 "campaign.release_id",
                 "is required: the approved release to send");
+        boolean byUnit = !request.unitWaves().isEmpty();
         List<Integer> waves = request.wavePercents().isEmpty() ? DEFAULT_WAVES : request.wavePercents();
         v.check(
-                validWaves(waves),
+                !byUnit || request.wavePercents().isEmpty(),
+                "campaign.wave_percents",
+                "give waves by share or by unit (unit_waves), not both");
+        v.check(
+                byUnit || validWaves(waves),
                 "campaign.wave_percents",
                 "must increase, each 1 to 100, the last 100 (e.g. 1, 10, 100), at most 10 waves");
+        java.util.Set<String> waveUnits = new java.util.HashSet<>();
+        for (int k = 0; k < request.unitWaves().size(); k++) {
+            List<String> units = request.unitWaves().get(k);
+            v.check(!units.isEmpty(), "campaign.unit_waves[" + k + "].unit_codes", "at least one unit per wave");
+            for (int i = 0; i < units.size(); i++) {
+                String u = units.get(i);
+                String at = "campaign.unit_waves[" + k + "].unit_codes[" + i + "]";
+                v.check(u != null && UNIT.matcher(u).matches(), at, "must be a unit code");
+                v.check(u == null || waveUnits.add(u), at, "is named by an earlier wave");
+                v.check(
+                        u == null
+                                || request.unitCode() == null
+                                || request.unitCode().isEmpty()
+                                || u.equals(request.unitCode())
+                                || u.startsWith(request.unitCode() + "-"),
+                        at,
+                        "is not under the campaign's unit " + request.unitCode());
+            }
+        }
         java.util.Set<String> windowUnits = new java.util.HashSet<>();
         for (int i = 0; i < request.windows().size(); i++) {
             Campaign.Window w = request.windows().get(i);
@@ -155,12 +180,14 @@ public class CampaignService {
                     + unit.map(u -> " under " + u).orElse("")
                     + ", none is enrolled, off that build, without an UPDATE of its own and in no other campaign");
         }
+        List<Campaign.Target> planned = byUnit ? planByUnit(targets, request.unitWaves()) : plan(targets, waves);
+        List<List<String>> unitWaves = byUnit ? usedUnitWaves(planned, request.unitWaves()) : List.of();
         Campaign campaign = new Campaign(
                 campaigns.nextId(),
                 release.id(),
                 release.model(),
                 unit,
-                waves,
+                byUnit ? shares(planned) : waves,
                 request.haltFailurePercent() == 0 ? DEFAULT_HALT_PERCENT : request.haltFailurePercent(),
                 Campaign.State.RUNNING,
                 1,
@@ -170,8 +197,9 @@ public class CampaignService {
                 ofModel.size() - targets.size(),
                 caller.username(),
                 clock.instant().truncatedTo(ChronoUnit.MICROS),
-                request.windows());
-        campaigns.insert(campaign, plan(targets, waves));
+                request.windows(),
+                unitWaves);
+        campaigns.insert(campaign, planned);
         send(campaign, 1);
         return campaigns.find(campaign.id()).orElseThrow();
     }
@@ -189,6 +217,63 @@ public class CampaignService {
             planned.add(new Campaign.Target(d.imei(), d.unitCode(), wave + 1));
         }
         return planned;
+    }
+
+    /**
+     * Waves by unit: a device goes to the first wave naming its unit or a parent of it, else to a last wave;
+     * waves left empty are dropped and the others numbered from 1 in their order.
+     */
+    static List<Campaign.Target> planByUnit(List<InventoryDevices.Placed> targets, List<List<String>> unitWaves) {
+        int rest = unitWaves.size();
+        int[] raw = new int[targets.size()];
+        java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
+        for (int i = 0; i < targets.size(); i++) {
+            String unit = targets.get(i).unitCode();
+            int wave = rest;
+            for (int k = 0; k < unitWaves.size() && wave == rest; k++) {
+                if (unitWaves.get(k).stream().anyMatch(u -> unit.equals(u) || unit.startsWith(u + "-"))) {
+                    wave = k;
+                }
+            }
+            raw[i] = wave;
+            used.add(wave);
+        }
+        List<Integer> numbering = new ArrayList<>(used);
+        List<Campaign.Target> planned = new ArrayList<>(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            InventoryDevices.Placed d = targets.get(i);
+            planned.add(new Campaign.Target(d.imei(), d.unitCode(), numbering.indexOf(raw[i]) + 1));
+        }
+        planned.sort(Comparator.comparingInt(Campaign.Target::wave));
+        return planned;
+    }
+
+    /** The unit lists of the waves kept by {@link #planByUnit} (the last wave, of the other units, excepted). */
+    private static List<List<String>> usedUnitWaves(List<Campaign.Target> planned, List<List<String>> unitWaves) {
+        List<List<String>> used = new ArrayList<>();
+        for (List<String> units : unitWaves) {
+            boolean holds = planned.stream()
+                    .anyMatch(t -> units.stream()
+                            .anyMatch(
+                                    u -> t.unitCode().equals(u) || t.unitCode().startsWith(u + "-")));
+            if (holds) {
+                used.add(units);
+            }
+        }
+        // devices under none of the listed units form the last wave; without any, the last listed wave is the last
+        return used;
+    }
+
+    /** The cumulative share of the targets each planned wave reaches, rounded up, the last 100. */
+    private static List<Integer> shares(List<Campaign.Target> planned) {
+        int waves = planned.getLast().wave();
+        List<Integer> out = new ArrayList<>();
+        for (int w = 1; w <= waves; w++) {
+            int upTo = w;
+            long reached = planned.stream().filter(t -> t.wave() <= upTo).count();
+            out.add((int) ((reached * 100 + planned.size() - 1) / planned.size()));
+        }
+        return out;
     }
 
     private static long ceilShare(int n, int percent) {

@@ -141,7 +141,10 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                         c.getUnitCode(),
                         c.getWavePercentsList(),
                         c.getHaltFailurePercent(),
-                        TelemetryMessages.windows(c.getMaintenanceWindowsList())),
+                        TelemetryMessages.windows(c.getMaintenanceWindowsList()),
+                        c.getUnitWavesList().stream()
+                                .map(w -> java.util.List.copyOf(w.getUnitCodesList()))
+                                .toList()),
                 CallerContext.current());
         response.onNext(CreateUpdateCampaignResponse.newBuilder()
                 .setCampaign(campaign(created))

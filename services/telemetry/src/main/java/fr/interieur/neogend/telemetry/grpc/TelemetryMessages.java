@@ -201,6 +201,9 @@ final class TelemetryMessages {
                         .setEnd(TimeOfDay.newBuilder()
                                 .setHours(w.end().getHour())
                                 .setMinutes(w.end().getMinute()))));
+        c.unitWaves()
+                .forEach(units -> out.addUnitWaves(
+                        fr.interieur.neogend.telemetry.v1.UnitWave.newBuilder().addAllUnitCodes(units)));
         return out.build();
     }
 

@@ -39,7 +39,12 @@ class JdbcCampaignRepository implements CampaignRepository {
                 rs.getLong("left_out"),
                 rs.getString("created_by"),
                 rs.getTimestamp("created_at").toInstant(),
-                List.of());
+                List.of(),
+                rs.getArray("wave_units") == null
+                        ? List.of()
+                        : Arrays.stream((String[]) rs.getArray("wave_units").getArray())
+                                .map(w -> List.of(w.split(",")))
+                                .toList());
     };
 
     private Campaign withWindows(Campaign c) {
@@ -98,8 +103,8 @@ class JdbcCampaignRepository implements CampaignRepository {
         jdbc.sql("""
                         insert into update_campaign (id, release_id, model, unit_code, wave_percents, halt_failure_percent,
                                                      state, current_wave, halt_accepted_wave, halt_reason, targeted,
-                                                     left_out, created_by, created_at)
-                        values (?, ?, ?, ?, ?::integer[], ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                                     left_out, created_by, created_at, wave_units)
+                        values (?, ?, ?, ?, ?::integer[], ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[])""")
                 .params(
                         c.id(),
                         c.releaseId(),
@@ -114,7 +119,12 @@ class JdbcCampaignRepository implements CampaignRepository {
                         c.targeted(),
                         c.leftOut(),
                         c.createdBy(),
-                        Timestamp.from(c.createdAt()))
+                        Timestamp.from(c.createdAt()),
+                        c.unitWaves().isEmpty()
+                                ? null
+                                : c.unitWaves().stream()
+                                        .map(w -> String.join(",", w))
+                                        .toArray(String[]::new))
                 .update();
         for (Campaign.Window w : c.windows()) {
             jdbc.sql(
