@@ -59,6 +59,27 @@ final class StatementBenchmark {
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
             var orderStub = OrderServiceGrpc.newBlockingStub(order)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
+            // the supplier's releases its patch SLA counts: one per model of the fleet, 40 days after its bulletin
+            // (late against the demo clause), and one of a model no pack holds
+            String supplier = "Bearer " + tokens.clientCredentials("supplier-demo", "supplier-demo-secret");
+            LocalDate bulletin = today.minusDays(40);
+            for (String model : List.of("Rugged X5", "Rugged X7", "Field Tab 10", "Field Tab 12", "Bench Absent")) {
+                int published = http.post(
+                        "/api/v1/rom-releases",
+                        supplier,
+                        RELEASE.formatted(
+                                        model,
+                                        "bench/" + model.replace(' ', '-') + "/" + bulletin,
+                                        bulletin,
+                                        bulletin.getYear(),
+                                        bulletin.getMonthValue(),
+                                        bulletin.getDayOfMonth(),
+                                        "c".repeat(64))
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (published != 200 && published != 409) {
+                    throw new IllegalStateException("publishing a bench release: HTTP " + published);
+                }
+            }
             System.out.printf(
                     "%nMonthly lease statement %d-%02d of the whole fleet (%d runs each, after one warm-up; s)%n",
                     year, month, RUNS);
@@ -230,6 +251,10 @@ final class StatementBenchmark {
     }
 
     static final String AGREEMENT = FleetLoader.AGREEMENT;
+
+    static final String RELEASE = """
+            {"model":"%s","buildFingerprint":"%s","securityPatchLevel":"%s",
+             "bulletinDate":{"year":%d,"month":%d,"day":%d},"kernelSourceSha256":"%s","kernelConfig":"CONFIG_X=y\\n"}""";
 
     /** The successor: notified on the first of this month, other prices. */
     static final String SUCCESSOR = """

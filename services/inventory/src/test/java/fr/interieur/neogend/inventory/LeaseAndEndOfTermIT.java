@@ -452,6 +452,14 @@ class LeaseAndEndOfTermIT {
         assertThat(models(fleetManager, OrderStandIn.AGREEMENT).getModelsList())
                 .containsExactly("Field Tab 12", "Rugged X5");
         assertThat(models(fleetManager, OrderStandIn.SUCCESSOR).getModelsList()).isEmpty();
+        assertThat(fleetManager
+                        .listLeasedModels(fr.interieur.neogend.inventory.v1.ListLeasedModelsRequest.newBuilder()
+                                .setAgreementId(OrderStandIn.AGREEMENT)
+                                .addModels("Rugged X5")
+                                .addModels("Never Leased")
+                                .build())
+                        .getModelsList())
+                .containsExactly("Rugged X5");
         assertThat(models(as(TestTokens.supplier("SUP-TEST")), OrderStandIn.AGREEMENT)
                         .getModelsCount())
                 .isEqualTo(2);

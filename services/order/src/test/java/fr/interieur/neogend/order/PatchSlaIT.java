@@ -88,6 +88,8 @@ class PatchSlaIT {
 
     static final List<ListPatchTimelinesRequest> REQUESTS = new CopyOnWriteArrayList<>();
     static final List<String> CALLERS = new CopyOnWriteArrayList<>();
+    static final List<fr.interieur.neogend.inventory.v1.ListLeasedModelsRequest> MODEL_REQUESTS =
+            new CopyOnWriteArrayList<>();
 
     @DynamicPropertySource
     static void peers(DynamicPropertyRegistry registry) {
@@ -114,6 +116,7 @@ class PatchSlaIT {
         TIMELINES.clear();
         REQUESTS.clear();
         CALLERS.clear();
+        MODEL_REQUESTS.clear();
         fleetManager = clients.as(TestTokens.fleetManager(), OrderServiceGrpc::newBlockingStub);
         supplier = clients.as(TestTokens.supplier("SUP-DEMO"), OrderServiceGrpc::newBlockingStub);
         // two agreements of one supplier (phones, tablets) with a clause, one of another supplier without
@@ -143,8 +146,10 @@ class PatchSlaIT {
                     public void listLeasedModels(
                             fr.interieur.neogend.inventory.v1.ListLeasedModelsRequest request,
                             StreamObserver<fr.interieur.neogend.inventory.v1.ListLeasedModelsResponse> out) {
+                        MODEL_REQUESTS.add(request);
                         var models = fr.interieur.neogend.inventory.v1.ListLeasedModelsResponse.newBuilder();
-                        if (request.getAgreementId().equals(B)) {
+                        if (request.getAgreementId().equals(B)
+                                && request.getModelsList().contains("Field Tab 12")) {
                             models.addModels("Field Tab 12");
                         }
                         out.onNext(models.build());
@@ -340,6 +345,9 @@ class PatchSlaIT {
         assertThat(REQUESTS.getFirst().getPublishedFrom()).isEqualTo(day("2026-01-15"));
         assertThat(REQUESTS.getFirst().getPublishedBefore()).isEqualTo(day("2030-01-15"));
         assertThat(claims(CALLERS.getFirst())).contains("\"fleet.manager\"");
+        // inventory is asked only about the releases' models no delivery note of the agreement names
+        assertThat(MODEL_REQUESTS.getFirst().getAgreementId()).isEqualTo(A);
+        assertThat(MODEL_REQUESTS.getFirst().getModelsList()).containsExactly("Field Tab 10", "Field Tab 12");
     }
 
     @Test

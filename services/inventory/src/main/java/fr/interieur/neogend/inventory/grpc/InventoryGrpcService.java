@@ -222,7 +222,8 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         reply(
                 response,
                 ListLeasedModelsResponse.newBuilder()
-                        .addAllModels(leases.leasedModels(request.getAgreementId(), CallerContext.current()))
+                        .addAllModels(leases.leasedModels(
+                                request.getAgreementId(), request.getModelsList(), CallerContext.current()))
                         .build());
     }
 

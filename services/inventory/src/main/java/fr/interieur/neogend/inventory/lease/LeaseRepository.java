@@ -21,6 +21,9 @@ public interface LeaseRepository {
     /** The same days as {@link #forEachInterval}, summed per pack type by the database. */
     java.util.List<TypeDays> sumPerType(YearMonth month, String agreementId);
 
-    /** The distinct models of the current devices of the packs leased under the agreement, now or before. */
-    java.util.List<String> leasedModels(String agreementId);
+    /**
+     * The distinct models of the current devices of the packs leased under the agreement, now or before;
+     * only those among {@code among} when it is not empty.
+     */
+    java.util.List<String> leasedModels(String agreementId, java.util.List<String> among);
 }

@@ -71,14 +71,14 @@ public class LeaseService {
 
     /** The models of the devices of the agreement's packs (its patch SLA's releases); a supplier: its own. */
     @Transactional(readOnly = true)
-    public List<String> leasedModels(String agreementId, Caller caller) {
+    public List<String> leasedModels(String agreementId, List<String> among, Caller caller) {
         if (agreementId == null || agreementId.isBlank()) {
             throw InvalidArgumentException.of("agreement_id", "is required: the agreement whose models are listed");
         }
         if (caller.hasRole(Caller.SUPPLIER)) {
             agreements.require(agreementId, "agreement_id");
         }
-        return leases.leasedModels(agreementId);
+        return leases.leasedModels(agreementId, among);
     }
 
     /** The month's billed days per pack type: the statement's figures, summed by the database. */

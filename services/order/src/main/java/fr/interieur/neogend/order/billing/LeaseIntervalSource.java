@@ -33,6 +33,6 @@ public interface LeaseIntervalSource {
     /** The same days as {@link #forEach}, summed per pack type by inventory (the statement's figures). */
     java.util.List<TypeDays> sumPerType(String agreementId, int year, int month);
 
-    /** The models of the devices of the packs leased under the agreement, now or before (inventory's). */
-    java.util.Set<String> leasedModels(String agreementId);
+    /** Which of these models the devices of the packs leased under the agreement are, now or before (inventory's). */
+    java.util.Set<String> leasedModels(String agreementId, java.util.Collection<String> among);
 }

@@ -6,6 +6,10 @@ import fr.interieur.neogend.order.agreement.AgreementService;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
 /**
  * The supplier's patch SLA of an agreement (issue 20): the releases' timelines come from telemetry on the
  * caller's behalf, the clause and the models delivered under the agreement from here; {@link PatchSla}
@@ -41,11 +45,16 @@ public class PatchSlaService {
      * (here) and those of the devices of its packs (inventory: packs registered outside an order too).
      */
     PatchSla of(Agreement agreement) {
-        java.util.Set<String> models = new java.util.TreeSet<>(billing.deliveredModels(agreement.id()));
-        models.addAll(leases.leasedModels(agreement.id()));
-        return PatchSla.of(
-                agreement,
-                timelines.published(agreement.supplierId(), agreement.notifiedOn(), agreement.termEnd()),
-                models);
+        List<PatchTimelineSource.Timeline> published =
+                timelines.published(agreement.supplierId(), agreement.notifiedOn(), agreement.termEnd());
+        Set<String> models = new TreeSet<>(billing.deliveredModels(agreement.id()));
+        // inventory is asked only about the releases' models no delivery note names
+        Set<String> others = new TreeSet<>();
+        published.forEach(t -> others.add(t.model()));
+        others.removeAll(models);
+        if (!others.isEmpty()) {
+            models.addAll(leases.leasedModels(agreement.id(), others));
+        }
+        return PatchSla.of(agreement, published, models);
     }
 }

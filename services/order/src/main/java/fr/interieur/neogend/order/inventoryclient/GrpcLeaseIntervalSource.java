@@ -69,12 +69,13 @@ class GrpcLeaseIntervalSource implements LeaseIntervalSource {
     }
 
     @Override
-    public java.util.Set<String> leasedModels(String agreementId) {
+    public java.util.Set<String> leasedModels(String agreementId, java.util.Collection<String> among) {
         return new java.util.TreeSet<>(peer.callIdempotent(
                         InventoryServiceGrpc.newBlockingStub(peer.channel()),
                         stub -> stub.listLeasedModels(
                                 fr.interieur.neogend.inventory.v1.ListLeasedModelsRequest.newBuilder()
                                         .setAgreementId(agreementId)
+                                        .addAllModels(among)
                                         .build()),
                         "the patch SLA cannot be computed now; try again later")
                 .getModelsList());
