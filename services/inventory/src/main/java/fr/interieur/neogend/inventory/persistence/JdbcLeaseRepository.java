@@ -86,17 +86,15 @@ class JdbcLeaseRepository implements LeaseRepository {
 
     @Override
     public List<String> leasedModels(String agreementId, List<String> among) {
-        if (!among.isEmpty()) { // one probe per model through device (model, imei): stops at its first pack
-            return jdbc.queryForList(
-                    """
-                            select m from unnest(?::varchar[]) as m where exists (
-                                select 1 from device d join pack p on p.device_imei = d.imei
-                                join pack_agreement a on a.pack_id = p.id
-                                where d.model = m and a.agreement_id = ?) order by m""", String.class, among.stream().distinct().toArray(String[]::new), agreementId);
-        }
-        return jdbc.queryForList("""
+        // one pass over the agreement's packs (hash joins, about 0.3 s for 140,000 packs on the bench): a probe
+        // per model looked cheaper but, for a model the agreement does not hold, PostgreSQL read every device
+        // of the model against every pack for minutes (make bench BENCH_ARGS=fleet, 2026-12-04)
+        List<String> models = jdbc.queryForList("""
                         select distinct d.model from pack_agreement a join pack p on p.id = a.pack_id
                         join device d on d.imei = p.device_imei where a.agreement_id = ? order by d.model""", String.class, agreementId);
+        return among.isEmpty()
+                ? models
+                : models.stream().filter(among::contains).toList();
     }
 
     @Override
