@@ -10,10 +10,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 import static fr.interieur.neogend.kit.grpc.ProtoMapping.date;
+import static fr.interieur.neogend.kit.grpc.ProtoMapping.instant;
 
 /** Reads the telemetry service's patch timelines of a supplier's releases on the caller's behalf. */
 @Configuration(proxyBeanMethods = false)
@@ -46,15 +46,15 @@ class GrpcPatchTimelineSource {
                         t.getBuildFingerprint(),
                         date(t.getSecurityPatchLevel(), "security_patch_level"),
                         date(t.getBulletinDate(), "bulletin_date"),
-                        instant(t.getPublishTime()),
-                        t.hasFirstApproveTime() ? Optional.of(instant(t.getFirstApproveTime())) : Optional.empty(),
+                        instant(t.getPublishTime(), "publish_time"),
+                        t.hasFirstApproveTime()
+                                ? Optional.of(instant(t.getFirstApproveTime(), "first_approve_time"))
+                                : Optional.empty(),
                         t.getTargeted(),
                         t.getConfirmed(),
-                        t.hasFleetConfirmTime() ? Optional.of(instant(t.getFleetConfirmTime())) : Optional.empty()))
+                        t.hasFleetConfirmTime()
+                                ? Optional.of(instant(t.getFleetConfirmTime(), "fleet_confirm_time"))
+                                : Optional.empty()))
                 .toList();
-    }
-
-    private static Instant instant(com.google.protobuf.Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 }
