@@ -83,12 +83,12 @@ final class IngestionBenchmark {
             settle();
             var directCpu = new CpuMeter();
             var direct = Load.closedLoop(directCall, USERS, warmup, measure, directCpu::start, directCpu::end);
-            // Side by side: telemetry restarted with the batch's arrays sent as text (the encoding before
-            // issue 16's change), then as configured (binary) again, each after the settle step
+            // Side by side: telemetry restarted with each upload written by its own statement (group commit
+            // off, as before issue 16's last change), then as configured again, each after the settle step
             settle();
-            stack.restart("telemetry", Map.of("NEOGEND_TELEMETRY_BATCHARRAYS", "text"), Duration.ofSeconds(120));
-            var textCpu = new CpuMeter();
-            var directText = Load.closedLoop(directCall, USERS, warmup, measure, textCpu::start, textCpu::end);
+            stack.restart("telemetry", Map.of("NEOGEND_TELEMETRY_GROUPCOMMIT_WRITERS", "0"), Duration.ofSeconds(120));
+            var offCpu = new CpuMeter();
+            var directOff = Load.closedLoop(directCall, USERS, warmup, measure, offCpu::start, offCpu::end);
             // and with each upload in one transaction asking for its commands every time (before issue 16)
             settle();
             stack.restart("telemetry", Map.of("NEOGEND_TELEMETRY_UPLOADTRANSACTION", "one"), Duration.ofSeconds(120));
@@ -157,12 +157,12 @@ final class IngestionBenchmark {
                     direct.errors());
             System.out.printf(
                     Locale.ROOT,
-                    "(a0) direct, text arrays     | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
-                    directText.throughput() * 35,
-                    directText.throughput(),
-                    directText.p50Millis(),
-                    directText.p99Millis(),
-                    directText.errors());
+                    "(a0) direct, no group commit | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
+                    directOff.throughput() * 35,
+                    directOff.throughput(),
+                    directOff.p50Millis(),
+                    directOff.p99Millis(),
+                    directOff.errors());
             System.out.printf(
                     Locale.ROOT,
                     "(a1) direct, one transaction | %10.0f | %9.0f | %6.1f | %6.1f | %d%n",
@@ -224,12 +224,12 @@ final class IngestionBenchmark {
             double binary = (direct.throughput() + directAgain.throughput()) / 2;
             System.out.printf(
                     Locale.ROOT,
-                    "(a')/(c) %.2f   (b')/(a') %.2f   binary arrays against text: mean(a, a')/(a0) %.2f, "
+                    "(a')/(c) %.2f   (b')/(a') %.2f   group commit against none: mean(a, a')/(a0) %.2f, "
                             + "(a')/(a0) %.2f%n",
                     directAgain.throughput() * 35 / copy,
                     again.throughput() / directAgain.throughput(),
-                    binary / directText.throughput(),
-                    directAgain.throughput() / directText.throughput());
+                    binary / directOff.throughput(),
+                    directAgain.throughput() / directOff.throughput());
             System.out.printf(
                     Locale.ROOT,
                     "one statement in autocommit against one transaction per upload: "
@@ -239,19 +239,20 @@ final class IngestionBenchmark {
             // CPU time per reading hardly depends on what else runs on the machine, unlike the rates above
             System.out.printf("%nCPU time per 1,000 readings stored, measured window only (ms; telemetry's JVM, "
                     + "PostgreSQL's processes, the gateway's JVM)%n");
-            System.out.println("path                         | telemetry | PostgreSQL | gateway | total");
+            System.out.println(
+                    "path                         | telemetry | PostgreSQL | gateway | total | uploads per statement");
             directCpu.print("(a) direct gRPC", direct);
-            textCpu.print("(a0) direct, text arrays", directText);
+            offCpu.print("(a0) direct, no group commit", directOff);
             oneTxCpu.print("(a1) direct, one transaction", directOneTx);
             againCpu.print("(a') direct again, as (a)", directAgain);
             gatewayCpu.print("(b) gateway REST (JSON)", gateway);
             gatewayAgainCpu.print("(b') gateway again, as (b)", again);
             System.out.printf(
                     Locale.ROOT,
-                    "telemetry CPU per reading, text/binary: (a0)/(a) %.2f, (a0)/(a') %.2f; "
+                    "telemetry CPU per reading, no group commit/group commit: (a0)/(a) %.2f, (a0)/(a') %.2f; "
                             + "all three processes, gateway path/direct: (b)/(a) %.2f, (b')/(a') %.2f%n",
-                    textCpu.telemetryPerK(directText) / directCpu.telemetryPerK(direct),
-                    textCpu.telemetryPerK(directText) / againCpu.telemetryPerK(directAgain),
+                    offCpu.telemetryPerK(directOff) / directCpu.telemetryPerK(direct),
+                    offCpu.telemetryPerK(directOff) / againCpu.telemetryPerK(directAgain),
                     gatewayCpu.totalPerK(gateway) / directCpu.totalPerK(direct),
                     gatewayAgainCpu.totalPerK(again) / againCpu.totalPerK(directAgain));
             System.out.printf(
@@ -720,9 +721,13 @@ final class IngestionBenchmark {
     private final class CpuMeter {
         private double[] at0 = new double[3];
         private double[] used = new double[3];
+        private double[] groups0 = new double[2];
+        /** Uploads per statement in the measured window (telemetry's group commit), NaN when none grouped. */
+        private double uploadsPerStatement = Double.NaN;
 
         void start() {
             at0 = now();
+            groups0 = groups();
         }
 
         void end() {
@@ -730,6 +735,33 @@ final class IngestionBenchmark {
             for (int k = 0; k < 3; k++) {
                 used[k] = at1[k] - at0[k];
             }
+            double[] groups1 = groups();
+            uploadsPerStatement = (groups1[1] - groups0[1]) / (groups1[0] - groups0[0]);
+        }
+
+        /** The count and sum of telemetry's {@code neogend_telemetry_upload_group} (statements, uploads). */
+        private double[] groups() {
+            String url = "http://127.0.0.1:" + stack.options().ports().http("telemetry") + "/actuator/prometheus";
+            double[] found = new double[2];
+            try (var client = java.net.http.HttpClient.newHttpClient()) {
+                String body = client.send(
+                                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body();
+                for (String line : body.split("\n")) {
+                    if (line.startsWith("neogend_telemetry_upload_group_count")) {
+                        found[0] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    } else if (line.startsWith("neogend_telemetry_upload_group_sum")) {
+                        found[1] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                System.out.println("  (telemetry's metrics not read: " + e.getMessage() + ")");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return found;
         }
 
         private double[] now() {
@@ -756,12 +788,13 @@ final class IngestionBenchmark {
         void print(String name, LatencyRecorder.Summary s) {
             System.out.printf(
                     Locale.ROOT,
-                    "%-28s | %9.1f | %10.1f | %7.1f | %5.1f%n",
+                    "%-28s | %9.1f | %10.1f | %7.1f | %5.1f | %.1f%n",
                     name,
                     perK(0, s),
                     perK(1, s),
                     perK(2, s),
-                    totalPerK(s));
+                    totalPerK(s),
+                    uploadsPerStatement);
         }
     }
 

@@ -441,6 +441,126 @@ class IngestionIT {
         assertThat(stored(KNOWN)).isEqualTo(1);
     }
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Autowired
+    org.springframework.core.env.Environment environment;
+
+    /**
+     * Group commit (issue 16): 24 devices upload at once from 16 callers, every batch twice, one device lost
+     * among them. Each device has its own readings exactly once and the state of its own newest reading;
+     * the lost one, written in the same statements as the others, stores nothing and gets its LOCK.
+     */
+    @Test
+    void devicesUploadingAtOnceAreWrittenTogetherEachExactlyOnceWithItsOwnStateAndALostOneStoresNothing()
+            throws Exception {
+        int devices = 24;
+        List<String> imeis = new ArrayList<>();
+        List<TelemetryServiceBlockingStub> stubs = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+            String imei = imei(100 + d);
+            inventory.add(imei, "Rugged X5", "GN-RBRE-GGD35");
+            imeis.add(imei);
+            stubs.add(device(enrol(imei)));
+        }
+        String lost = imeis.get(7);
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST, lost);
+        var groups = meters.get("neogend.telemetry.upload.group").summary();
+        double groupsBefore = groups.count();
+        Instant base =
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusSeconds(3600);
+        List<Runnable> uploads = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+            var stub = stubs.get(d);
+            for (int b = 0; b < 6; b++) { // 6 batches of 15 readings per device, each batch sent twice
+                var batch = UploadReadingsRequest.newBuilder();
+                for (int i = 0; i < 15; i++) {
+                    int seq = b * 15 + i;
+                    batch.addReadings(reading(seq, base.plusSeconds(seq * 10L))
+                            .setBatteryPercent((d + seq) % 100)
+                            .setLatitude(40 + d / 100.0));
+                }
+                var request = batch.build();
+                uploads.add(() -> stub.uploadReadings(request));
+                uploads.add(() -> stub.uploadReadings(request));
+            }
+        }
+        java.util.Collections.shuffle(uploads, new java.util.Random(21));
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (Runnable u : uploads) {
+                done.add(pool.submit(u));
+            }
+            for (var f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        for (int d = 0; d < devices; d++) {
+            String imei = imeis.get(d);
+            if (imei.equals(lost)) {
+                assertThat(stored(imei)).as("the lost device").isZero();
+                assertThat(jdbc.sql("select count(*) from device_state where imei = ?")
+                                .param(imei)
+                                .query(Long.class)
+                                .single())
+                        .isZero();
+                continue;
+            }
+            assertThat(stored(imei)).as(imei).isEqualTo(90);
+            var state = state(imei);
+            assertThat(state.getReading().getSequence()).as(imei).isEqualTo(89);
+            assertThat(state.getReading().getBatteryPercent()).isEqualTo((d + 89) % 100);
+            assertThat(state.getReading().getLatitude()).isEqualTo(40 + d / 100.0);
+        }
+        assertThat(stubs.get(7)
+                        .uploadReadings(UploadReadingsRequest.getDefaultInstance())
+                        .getCommandsList())
+                .extracting(c -> shortName(c.getCommand()))
+                .containsExactly("LOCK");
+        // the uploads were really written in groups: fewer statements than uploads, one of several devices
+        // (IngestionTextArraysIT runs this test with each upload in its own transaction: no groups there)
+        if (!"one".equals(environment.getProperty("neogend.telemetry.upload-transaction"))) {
+            assertThat(groups.count() - groupsBefore).isLessThan(uploads.size());
+            assertThat(groups.max()).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void aFailedGroupStatementIsUnavailableForEveryDeviceInItAndEachResendIsStored() throws Exception {
+        List<TelemetryServiceBlockingStub> stubs = new ArrayList<>();
+        List<String> imeis = new ArrayList<>();
+        for (int d = 0; d < 8; d++) {
+            String imei = imei(200 + d);
+            inventory.add(imei, "Rugged X5", "GN-RBRE-GGD35");
+            imeis.add(imei);
+            stubs.add(device(enrol(imei)));
+        }
+        var batch = UploadReadingsRequest.newBuilder()
+                .addReadings(reading(1, Instant.now().minusSeconds(5)))
+                .addReadings(reading(2, Instant.now().minusSeconds(4)))
+                .build();
+        jdbc.sql("alter table reading rename to reading_away").update();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<Status.Code>> codes = new ArrayList<>();
+            for (var stub : stubs) {
+                codes.add(pool.submit(() -> GrpcAssertions.failure(() -> stub.uploadReadings(batch))
+                        .getStatus()
+                        .getCode()));
+            }
+            for (var c : codes) {
+                assertThat(c.get(30, TimeUnit.SECONDS)).isEqualTo(Status.Code.UNAVAILABLE);
+            }
+        } finally {
+            jdbc.sql("alter table reading_away rename to reading").update();
+        }
+        for (int d = 0; d < 8; d++) {
+            assertThat(stored(imeis.get(d))).isZero();
+            assertThat(stubs.get(d).uploadReadings(batch).getStored()).isEqualTo(2);
+            assertThat(stored(imeis.get(d))).isEqualTo(2);
+        }
+    }
+
     fr.interieur.neogend.telemetry.v1.DeviceState state(String imei) {
         return fleetManager
                 .getDeviceState(fr.interieur.neogend.telemetry.v1.GetDeviceStateRequest.newBuilder()

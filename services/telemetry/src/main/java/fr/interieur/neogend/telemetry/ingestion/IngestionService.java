@@ -66,6 +66,8 @@ public class IngestionService {
     private final Counter readingsStored;
     private final Counter readingsDuplicate;
     private final Counter readingsRejected;
+    /** Concurrent uploads written by one statement (null: each by its own, {@code group-commit.writers=0}). */
+    private final GroupCommit<ReadingStore.Batch, ReadingStore.Stored> groups;
 
     public IngestionService(
             ReadingStore store,
@@ -73,6 +75,8 @@ public class IngestionService {
             @Value("${neogend.telemetry.retention:30d}") Duration retention,
             @Value("${neogend.telemetry.future-tolerance:5m}") Duration futureTolerance,
             @Value("${neogend.telemetry.upload-transaction:per-statement}") String uploadTransaction,
+            @Value("${neogend.telemetry.group-commit.writers:2}") int groupWriters,
+            @Value("${neogend.telemetry.group-commit.max-readings:5000}") int groupMaxReadings,
             PlatformTransactionManager transactions,
             DeviceAuthenticator devices,
             MeterRegistry meters) {
@@ -97,6 +101,22 @@ public class IngestionService {
                 throw new IllegalArgumentException(
                         "neogend.telemetry.upload-transaction: per-statement or one, not " + uploadTransaction);
         };
+        if (groupWriters < 0) {
+            throw new IllegalArgumentException(
+                    "neogend.telemetry.group-commit.writers: 0 (off) or more, not " + groupWriters);
+        }
+        var groupSizes = io.micrometer.core.instrument.DistributionSummary.builder("neogend.telemetry.upload.group")
+                .description("Uploads written by one statement (group commit)")
+                .register(meters);
+        this.groups = groupWriters == 0 || oneTransaction != null
+                ? null
+                : new GroupCommit<>(
+                        store::storeAll,
+                        ReadingStore.Batch::imei,
+                        b -> b.readings().size(),
+                        groupWriters,
+                        groupMaxReadings,
+                        groupSizes::record);
         this.clock = clock.orElse(Clock.systemUTC());
         this.retention = retention;
         this.futureTolerance = futureTolerance;
@@ -220,7 +240,7 @@ public class IngestionService {
         // the revocation is read by the store's own statement (one round trip); asked apart only when no
         // reading is good, to say why each is refused
         ReadingStore.Stored stored = !good.isEmpty()
-                ? store.store(
+                ? store(new ReadingStore.Batch(
                         imei,
                         good,
                         good.stream().max(order).orElseThrow(),
@@ -228,7 +248,7 @@ public class IngestionService {
                         good.stream()
                                 .filter(r -> !r.patchLevel().isEmpty()
                                         || !r.romBuild().isEmpty())
-                                .max(order))
+                                .max(order)))
                 : new ReadingStore.Stored(!readings.isEmpty() && store.revoked(imei), 0, true);
         if (stored.revoked()) {
             rejected = new ArrayList<>(readings.size());
@@ -256,6 +276,13 @@ public class IngestionService {
                         imei, java.time.LocalTime.ofInstant(now, PARIS).toSecondOfDay() / 60)
                 : List.of();
         return new Upload(stored.count(), good.size() - stored.count(), rejected, commands);
+    }
+
+    /** The batch written with the concurrent uploads' (group commit), or alone when that is off. */
+    private ReadingStore.Stored store(ReadingStore.Batch b) {
+        return groups != null
+                ? groups.submit(b)
+                : store.store(b.imei(), b.readings(), b.newest(), b.newestPosition(), b.newestSoftware());
     }
 
     /** Why a reading is refused — every problem it has, "; "-separated — or null. */

@@ -33,6 +33,20 @@ public interface ReadingStore {
      */
     record Stored(boolean revoked, int count, boolean commandsWaiting) {}
 
+    /** One device's batch for {@link #storeAll}: its readings and the newest of each part, as {@link #store}. */
+    record Batch(
+            String imei,
+            List<ReadingIn> readings,
+            ReadingIn newest,
+            java.util.Optional<ReadingIn> newestPosition,
+            java.util.Optional<ReadingIn> newestSoftware) {}
+
+    /**
+     * {@link #store} for the batches of several devices, each device at most once, in one statement (one
+     * transaction: all stored or none); answers each batch in order.
+     */
+    List<Stored> storeAll(List<Batch> batches);
+
     /** Marks the device's commands acknowledged (ids of other devices are ignored). */
     void acknowledge(String imei, Collection<Long> commandIds);
 

@@ -180,6 +180,147 @@ class JdbcReadingStore implements ReadingStore {
         });
     }
 
+    @Override
+    public List<Stored> storeAll(List<Batch> batches) {
+        int devices = batches.size();
+        int n = batches.stream().mapToInt(b -> b.readings().size()).sum();
+        // per reading: its device (the index of its batch, from 1) and its fields, binary as in store()
+        int[] dev = new int[n];
+        long[] at = new long[n];
+        long[] seq = new long[n];
+        short[] battery = new short[n];
+        boolean[] charging = new boolean[n];
+        Double[] lat = new Double[n];
+        Double[] lon = new Double[n];
+        Float[] acc = new Float[n];
+        String[] network = new String[n];
+        Integer[] patch = new Integer[n];
+        String[] rom = new String[n];
+        String[] kernel = new String[n];
+        long[] storage = new long[n];
+        String[] agent = new String[n];
+        // per device: the newest reading of each part of the latest state
+        String[] imei = new String[devices];
+        long[] dAt = new long[devices];
+        long[] dSeq = new long[devices];
+        short[] dBattery = new short[devices];
+        boolean[] dCharging = new boolean[devices];
+        String[] dNetwork = new String[devices];
+        long[] dStorage = new long[devices];
+        Double[] pLat = new Double[devices];
+        Double[] pLon = new Double[devices];
+        Float[] pAcc = new Float[devices];
+        Long[] pAt = new Long[devices];
+        Long[] pSeq = new Long[devices];
+        Integer[] wPatch = new Integer[devices];
+        String[] wRom = new String[devices];
+        String[] wKernel = new String[devices];
+        String[] wAgent = new String[devices];
+        Long[] wAt = new Long[devices];
+        Long[] wSeq = new Long[devices];
+        int i = 0;
+        for (int d = 0; d < devices; d++) {
+            Batch b = batches.get(d);
+            for (ReadingIn r : b.readings()) {
+                dev[i] = d + 1;
+                at[i] = micros(r.recordedAt());
+                seq[i] = r.sequence();
+                battery[i] = (short) r.batteryPercent();
+                charging[i] = r.charging();
+                lat[i] = r.latitude().orElse(null);
+                lon[i] = r.longitude().orElse(null);
+                acc[i] = r.accuracyM().orElse(null);
+                network[i] = r.network();
+                patch[i] = epochDay(r.patchLevel());
+                rom[i] = emptyToNull(r.romBuild());
+                kernel[i] = emptyToNull(r.kernelVersion());
+                storage[i] = r.freeStorageMb();
+                agent[i] = emptyToNull(r.agentVersion());
+                i++;
+            }
+            imei[d] = b.imei();
+            ReadingIn newest = b.newest();
+            dAt[d] = micros(newest.recordedAt());
+            dSeq[d] = newest.sequence();
+            dBattery[d] = (short) newest.batteryPercent();
+            dCharging[d] = newest.charging();
+            dNetwork[d] = newest.network();
+            dStorage[d] = newest.freeStorageMb();
+            ReadingIn p = b.newestPosition().orElse(null);
+            if (p != null) {
+                pLat[d] = p.latitude().orElseThrow();
+                pLon[d] = p.longitude().orElseThrow();
+                pAcc[d] = p.accuracyM().orElse(null);
+                pAt[d] = micros(p.recordedAt());
+                pSeq[d] = p.sequence();
+            }
+            ReadingIn w = b.newestSoftware().orElse(null);
+            if (w != null) {
+                wPatch[d] = epochDay(w.patchLevel());
+                wRom[d] = emptyToNull(w.romBuild());
+                wKernel[d] = emptyToNull(w.kernelVersion());
+                wAgent[d] = emptyToNull(w.agentVersion());
+                wAt[d] = micros(w.recordedAt());
+                wSeq[d] = w.sequence();
+            }
+        }
+        Object[] parameters = {
+            imei,
+            dAt,
+            dSeq,
+            dBattery,
+            dCharging,
+            dNetwork,
+            dStorage,
+            pLat,
+            pLon,
+            pAcc,
+            pAt,
+            pSeq,
+            wPatch,
+            wRom,
+            wKernel,
+            wAgent,
+            wAt,
+            wSeq,
+            Timestamp.from(Instant.now()),
+            dev,
+            at,
+            seq,
+            battery,
+            charging,
+            lat,
+            lon,
+            acc,
+            network,
+            patch,
+            rom,
+            kernel,
+            storage,
+            agent
+        };
+        return jdbcTemplate.execute((Connection c) -> {
+            try (var ps = c.prepareStatement(STORE_ALL)) {
+                for (int k = 0; k < parameters.length; k++) {
+                    ps.setObject(k + 1, parameters[k]);
+                }
+                Stored[] stored = new Stored[devices];
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        stored[rs.getInt(1) - 1] = new Stored(rs.getBoolean(2), rs.getInt(3), rs.getBoolean(4));
+                    }
+                }
+                return List.of(stored);
+            }
+        });
+    }
+
+    private static Integer epochDay(String patchLevel) {
+        return patchLevel == null || patchLevel.isEmpty()
+                ? null
+                : (int) LocalDate.parse(patchLevel).toEpochDay();
+    }
+
     /**
      * Microseconds since 1970 as PostgreSQL keeps a time: the nanoseconds rounded half up, as the driver
      * rounds a {@code Timestamp} (so a batch stored before this encoding and sent again has the same key).
@@ -218,6 +359,60 @@ class JdbcReadingStore implements ReadingStore {
                     assign(MAIN, NEWER_MAIN),
                     assign(POSITION, NEWER_POSITION),
                     assign(SOFTWARE, NEWER_SOFTWARE));
+
+    /**
+     * The group's statement ({@link #storeAll}): the devices and the newest reading of each part (one row per
+     * device), their revocations, the readings of all (each with its device's index), the latest states in
+     * the order of the devices (two statements at once lock their rows in the same order), and per device
+     * whether it is revoked, how many readings were new and whether commands wait for it.
+     */
+    private static final String STORE_ALL = """
+            with d as (
+              select * from unnest(?::varchar[], ?::int8[], ?::int8[], ?::int2[], ?::bool[], ?::varchar[], ?::int8[],
+                                   ?::float8[], ?::float8[], ?::float4[], ?::int8[], ?::int8[], ?::int4[],
+                                   ?::varchar[], ?::varchar[], ?::varchar[], ?::int8[], ?::int8[])
+                with ordinality as d(imei, at, sequence, battery, charging, network, storage, lat, lon, acc, pos_at,
+                                     pos_seq, patch, rom, kernel, agent, sw_at, sw_seq, idx)),
+            rev as (select d.idx, d.imei::char(15) as imei,
+                           exists(select 1 from device_revocation r where r.imei = d.imei::char(15)) as revoked
+                    from d),
+            ins as (
+              insert into reading (imei, recorded_at, sequence, received_at, battery_percent, charging, latitude,
+                                   longitude, accuracy_m, network, patch_level, rom_build, kernel_version,
+                                   free_storage_mb, agent_version)
+              select rev.imei, timestamptz 'epoch' + u.at * interval '1 microsecond', u.sequence, ?::timestamptz,
+                     u.battery, u.charging, u.lat, u.lon, u.acc, u.network, date '1970-01-01' + u.patch, u.rom,
+                     u.kernel, u.storage, u.agent
+              from unnest(?::int4[], ?::int8[], ?::int8[], ?::int2[], ?::bool[], ?::float8[], ?::float8[],
+                          ?::float4[], ?::varchar[], ?::int4[], ?::varchar[], ?::varchar[], ?::int8[], ?::varchar[])
+                   as u(dev, at, sequence, battery, charging, lat, lon, acc, network, patch, rom, kernel, storage,
+                        agent)
+              join rev on rev.idx = u.dev
+              where not rev.revoked
+              on conflict do nothing returning imei),
+            counts as (select imei, count(*) as n from ins group by imei),
+            latest as (
+              insert into device_state (imei, received_at, %s, %s, %s)
+              select rev.imei, now(), timestamptz 'epoch' + d.at * interval '1 microsecond', d.sequence, d.battery,
+                     d.charging, d.network, d.storage, d.lat, d.lon, d.acc,
+                     timestamptz 'epoch' + d.pos_at * interval '1 microsecond', d.pos_seq,
+                     date '1970-01-01' + d.patch, d.rom, d.kernel, d.agent,
+                     timestamptz 'epoch' + d.sw_at * interval '1 microsecond', d.sw_seq
+              from d join rev on rev.idx = d.idx
+              where not rev.revoked
+              order by rev.imei
+              on conflict (imei) do update set received_at = greatest(excluded.received_at, device_state.received_at),
+                %s, %s, %s)
+            select rev.idx, rev.revoked, coalesce(counts.n, 0),
+                   exists(select 1 from device_command c where c.imei = rev.imei and c.status in (%s))
+            from rev left join counts on counts.imei = rev.imei""".formatted(
+                    String.join(", ", MAIN),
+                    String.join(", ", POSITION),
+                    String.join(", ", SOFTWARE),
+                    assign(MAIN, NEWER_MAIN),
+                    assign(POSITION, NEWER_POSITION),
+                    assign(SOFTWARE, NEWER_SOFTWARE),
+                    JdbcCommandRepository.OPEN);
 
     /**
      * The batch's statement: the revocation, the readings (binary: times sent as microseconds since 1970,

@@ -59,6 +59,8 @@ class UploadReadingsFuzzTest {
                 RETENTION,
                 FUTURE_TOLERANCE,
                 "per-statement",
+                2,
+                5000,
                 null,
                 credential -> Optional.empty(),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
@@ -170,6 +172,13 @@ class UploadReadingsFuzzTest {
             }
             inserted.addAll(readings);
             return new Stored(false, readings.size(), true);
+        }
+
+        @Override
+        public List<Stored> storeAll(List<Batch> batches) {
+            return batches.stream()
+                    .map(b -> store(b.imei(), b.readings(), b.newest(), b.newestPosition(), b.newestSoftware()))
+                    .toList();
         }
 
         @Override
