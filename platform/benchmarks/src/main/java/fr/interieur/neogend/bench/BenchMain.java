@@ -71,6 +71,9 @@ public final class BenchMain {
             if (only.isEmpty() || only.contains("telemetry")) {
                 new IngestionBenchmark(stack, settings).run();
             }
+            if (only.contains("telemetry-group")) { // about 15 minutes: only when named
+                new IngestionBenchmark(stack, settings).runGroupCommitAlternated();
+            }
             if (only.isEmpty() || only.contains("campaign")) {
                 new IngestionBenchmark(stack, settings).runCampaign();
             }

@@ -273,6 +273,81 @@ final class IngestionBenchmark {
         }
     }
 
+    /**
+     * Group commit on and off, alternated three times each (issue 16, ADR 0022): one run of each showed the
+     * same configuration differing by half between two measurements, so the comparison takes the medians of
+     * alternated runs, each after a telemetry restart and the settle step, with COPY measured in between.
+     */
+    void runGroupCommitAlternated() throws Exception {
+        System.out.printf("%nTelemetry group commit, alternated: enrolling %,d devices…%n", DEVICES);
+        enrolAll();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc("telemetry"))
+                .usePlaintext()
+                .build();
+        Duration warmup = settings.warmup().multipliedBy(5).dividedBy(2);
+        try {
+            Load.Call call = directUploads(channel);
+            List<double[]> on = new java.util.ArrayList<>();
+            List<double[]> off = new java.util.ArrayList<>();
+            List<Double> copies = new java.util.ArrayList<>();
+            System.out.println("round | group commit | readings/s | p50 ms | p99 ms | CPU ms per 1,000 readings "
+                    + "(telemetry + PostgreSQL) | uploads per statement | COPY readings/s");
+            for (int round = 1; round <= 3; round++) {
+                for (boolean grouped : new boolean[] {true, false}) {
+                    settle();
+                    stack.restart(
+                            "telemetry",
+                            grouped ? Map.of() : Map.of("NEOGEND_TELEMETRY_GROUPCOMMIT_WRITERS", "0"),
+                            Duration.ofSeconds(120));
+                    var cpu = new CpuMeter();
+                    var r = Load.closedLoop(call, USERS, warmup, settings.measure(), cpu::start, cpu::end);
+                    double copy = rawCopyRate();
+                    copies.add(copy);
+                    double cpuPerK = cpu.perK(0, r) + cpu.perK(1, r);
+                    (grouped ? on : off).add(new double[] {r.throughput() * 35, cpuPerK});
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%5d | %-12s | %10.0f | %6.1f | %6.1f | %9.1f | %5.1f | %,.0f (errors %d)%n",
+                            round,
+                            grouped ? "on" : "off",
+                            r.throughput() * 35,
+                            r.p50Millis(),
+                            r.p99Millis(),
+                            cpuPerK,
+                            cpu.uploadsPerStatement,
+                            copy,
+                            r.errors());
+                }
+            }
+            double onRate = median(on.stream().mapToDouble(x -> x[0]).toArray());
+            double offRate = median(off.stream().mapToDouble(x -> x[0]).toArray());
+            double copy =
+                    median(copies.stream().mapToDouble(Double::doubleValue).toArray());
+            System.out.printf(
+                    Locale.ROOT,
+                    "medians: on %.0f, off %.0f readings/s, on/off %.2f; CPU per reading off/on %.2f; COPY %.0f; "
+                            + "on/COPY %.2f, off/COPY %.2f (goal: direct >= 0.35 of COPY)%n",
+                    onRate,
+                    offRate,
+                    onRate / offRate,
+                    median(off.stream().mapToDouble(x -> x[1]).toArray())
+                            / median(on.stream().mapToDouble(x -> x[1]).toArray()),
+                    copy,
+                    onRate / copy,
+                    offRate / copy);
+            stack.restart("telemetry", Duration.ofSeconds(120));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
     /** Latest state of one device and the radius query, over 140,000 latest positions. */
     private void queries(ManagedChannel channel, ThreadLocal<RawHttpClient> http) throws Exception {
         System.out.printf(

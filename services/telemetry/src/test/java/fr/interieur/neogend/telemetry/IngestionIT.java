@@ -526,6 +526,55 @@ class IngestionIT {
         }
     }
 
+    /**
+     * The credentials of devices calling at once are checked by one query (ADR 0022): each still gets its
+     * own answer — a returned device and a wrong secret refused, a lost device with its LOCK let in.
+     */
+    @Test
+    void credentialsCheckedTogetherAnswerEachDeviceByItsOwnCredential() throws Exception {
+        int devices = 16;
+        List<String> imeis = new ArrayList<>();
+        List<String> credentials = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+            String imei = imei(300 + d);
+            inventory.add(imei, "Rugged X5", "GN-RBRE-GGD35");
+            imeis.add(imei);
+            credentials.add(enrol(imei));
+        }
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, imeis.get(3));
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST, imeis.get(4)); // its LOCK queued
+        String good5 = credentials.get(5);
+        credentials.set(5, good5.substring(0, good5.length() - 1) + (good5.endsWith("A") ? "B" : "A"));
+        credentials.set(6, enrol(imeis.get(6)).replaceAll("\\..*", "") + "." + good5.replaceAll(".*\\.", ""));
+        var groups = meters.get("neogend.telemetry.credential.group").summary();
+        for (int round = 0; round < 5; round++) {
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(devices)) {
+                List<java.util.concurrent.Future<Status.Code>> codes = new ArrayList<>();
+                for (int d = 0; d < devices; d++) {
+                    var stub = device(credentials.get(d));
+                    codes.add(pool.submit(() -> {
+                        try {
+                            stub.uploadReadings(UploadReadingsRequest.getDefaultInstance());
+                            return Status.Code.OK;
+                        } catch (io.grpc.StatusRuntimeException e) {
+                            return e.getStatus().getCode();
+                        }
+                    }));
+                }
+                for (int d = 0; d < devices; d++) {
+                    assertThat(codes.get(d).get(30, TimeUnit.SECONDS))
+                            .as("device %d, round %d", d, round)
+                            .isEqualTo(d == 3 || d == 5 || d == 6 ? Status.Code.UNAUTHENTICATED : Status.Code.OK);
+                }
+            }
+        }
+        if (!"one".equals(environment.getProperty("neogend.telemetry.upload-transaction"))) {
+            assertThat(groups.max())
+                    .as("several credentials checked by one query")
+                    .isGreaterThan(1);
+        }
+    }
+
     @Test
     void aFailedGroupStatementIsUnavailableForEveryDeviceInItAndEachResendIsStored() throws Exception {
         List<TelemetryServiceBlockingStub> stubs = new ArrayList<>();

@@ -16,4 +16,7 @@ public interface CredentialRepository {
      * revoked as lost or stolen while a LOCK or WIPE still waits for it (rule 21).
      */
     Optional<Active> active(String id);
+
+    /** {@link #active} for several ids in one statement: the active ones by id (the others absent). */
+    java.util.Map<String, Active> activeAll(java.util.Collection<String> ids);
 }

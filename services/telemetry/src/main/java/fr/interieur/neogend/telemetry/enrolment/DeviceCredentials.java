@@ -1,6 +1,10 @@
 package fr.interieur.neogend.telemetry.enrolment;
 
 import fr.interieur.neogend.kit.security.DeviceAuthenticator;
+import fr.interieur.neogend.telemetry.ingestion.GroupCommit;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
@@ -9,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -28,8 +33,34 @@ public class DeviceCredentials implements DeviceAuthenticator {
 
     private final CredentialRepository credentials;
 
-    DeviceCredentials(CredentialRepository credentials) {
+    /**
+     * The checks of devices calling at the same time, made by one query (issue 16, ADR 0022): each upload
+     * checks its credential, and alone that was one statement per upload. Null when group commit is off.
+     */
+    private final GroupCommit<String, Optional<CredentialRepository.Active>> lookups;
+
+    DeviceCredentials(
+            CredentialRepository credentials,
+            @Value("${neogend.telemetry.group-commit.writers:2}") int writers,
+            MeterRegistry meters) {
         this.credentials = credentials;
+        var sizes = DistributionSummary.builder("neogend.telemetry.credential.group")
+                .description("Device credentials checked by one query")
+                .register(meters);
+        this.lookups = writers <= 0
+                ? null
+                : new GroupCommit<>(
+                        ids -> {
+                            Map<String, CredentialRepository.Active> found = credentials.activeAll(ids);
+                            return ids.stream()
+                                    .map(id -> Optional.ofNullable(found.get(id)))
+                                    .toList();
+                        },
+                        id -> id,
+                        id -> 1,
+                        writers,
+                        500,
+                        sizes::record);
     }
 
     /** A new credential: its id, and the whole credential to hand to the device once. */
@@ -51,8 +82,7 @@ public class DeviceCredentials implements DeviceAuthenticator {
         if (!m.matches()) {
             return Optional.empty();
         }
-        return credentials
-                .active(m.group(1))
+        return (lookups != null ? lookups.submit(m.group(1)) : credentials.active(m.group(1)))
                 .filter(c -> MessageDigest.isEqual(c.secretHash(), sha256(m.group(2))))
                 .map(CredentialRepository.Active::imei);
     }

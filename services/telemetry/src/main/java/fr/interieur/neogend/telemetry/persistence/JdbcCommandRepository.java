@@ -143,7 +143,7 @@ class JdbcCommandRepository implements CommandRepository {
         for (Upload.CommandKind command : commands) {
             jdbc.sql("""
                             insert into device_command (imei, command, queued_at, event_id) values (?, ?, ?, ?)
-                            on conflict (event_id, command) do nothing""")
+                            on conflict (imei, event_id, command) do nothing""")
                     .params(imei, command.name(), Timestamp.from(at), eventId)
                     .update();
         }

@@ -4,6 +4,9 @@ import fr.interieur.neogend.telemetry.enrolment.CredentialRepository;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** Device credentials in PostgreSQL (table {@code device_credential}: its only writer). */
@@ -26,18 +29,32 @@ class JdbcCredentialRepository implements CredentialRepository {
                         values (?, ?, ?, now(), ?)""").params(id, imei, secretHash, createdBy).update();
     }
 
+    /** Which credentials may authenticate: not replaced, the device not revoked or lost/stolen with a LOCK or WIPE. */
+    private static final String ACTIVE = """
+            select c.id, c.imei, c.secret_hash from device_credential c
+            where c.id %s and c.revoked_at is null
+              and (not exists (select 1 from device_revocation r where r.imei = c.imei)
+                   or exists (select 1 from device_revocation r
+                              join device_command k on k.imei = r.imei
+                              where r.imei = c.imei and r.reason in ('DEVICE_LOST', 'DEVICE_STOLEN')
+                                and k.command in ('LOCK', 'WIPE') and k.status in ('QUEUED', 'DELIVERED')))""";
+
     @Override
     public Optional<Active> active(String id) {
-        return jdbc.sql("""
-                        select c.imei, c.secret_hash from device_credential c
-                        where c.id = ? and c.revoked_at is null
-                          and (not exists (select 1 from device_revocation r where r.imei = c.imei)
-                               or exists (select 1 from device_revocation r
-                                          join device_command k on k.imei = r.imei
-                                          where r.imei = c.imei and r.reason in ('DEVICE_LOST', 'DEVICE_STOLEN')
-                                            and k.command in ('LOCK', 'WIPE') and k.status in ('QUEUED', 'DELIVERED')))""")
+        return jdbc.sql(ACTIVE.formatted("= ?"))
                 .param(id)
-                .query((rs, n) -> new Active(rs.getString(1), rs.getBytes(2)))
+                .query((rs, n) -> new Active(rs.getString(2), rs.getBytes(3)))
                 .optional();
+    }
+
+    @Override
+    public Map<String, Active> activeAll(Collection<String> ids) {
+        Map<String, Active> found = new HashMap<>();
+        jdbc.sql(ACTIVE.formatted("= any(?::varchar[])"))
+                .param(ids.toArray(String[]::new))
+                .query(rs -> {
+                    found.put(rs.getString(1), new Active(rs.getString(2), rs.getBytes(3)));
+                });
+        return found;
     }
 }

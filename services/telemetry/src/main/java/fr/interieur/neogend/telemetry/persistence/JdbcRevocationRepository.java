@@ -32,7 +32,7 @@ class JdbcRevocationRepository implements RevocationRepository {
         return jdbc.sql("""
                         insert into inventory_event (event_id, kind, imei, occurred_at, replacement_imei, pack_id,
                                                      received_at)
-                        values (?, ?, ?, ?, ?, ?, ?) on conflict (event_id) do nothing""")
+                        values (?, ?, ?, ?, ?, ?, ?) on conflict (imei, event_id) do nothing""")
                         .params(
                                 e.eventId(),
                                 e.kind().name(),
