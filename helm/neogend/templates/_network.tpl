@@ -86,6 +86,12 @@ spec:
         - port: {{ (index $root.Values $callee).grpcPort }}
           protocol: TCP
     {{- end }}
+    {{- if and (eq .kind "gateway") $v.rateLimit.redis.existingSecret }}
+    - to:
+        {{- toYaml $np.redis.to | nindent 8 }}
+      ports:
+        {{- toYaml $np.redis.ports | nindent 8 }}
+    {{- end }}
     {{- if eq $name "order" }}
     - to:
         {{- toYaml $np.supplier.to | nindent 8 }}

@@ -113,6 +113,15 @@ spec:
           envFrom:
             - configMapRef:
                 name: {{ include "neogend.componentName" . }}
+          {{- if and (eq .kind "gateway") $v.rateLimit.redis.existingSecret }}
+          env:
+            # the shared rate limit's Redis: its URL holds a password, so it comes from a Secret
+            - name: NEOGEND_RATE_LIMIT_REDIS_URL
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $v.rateLimit.redis.existingSecret }}
+                  key: {{ $v.rateLimit.redis.urlKey }}
+          {{- end }}
           {{- if eq .kind "grpc" }}
           env:
             - name: NEOGEND_DB_PASSWORD

@@ -5,11 +5,13 @@ import fr.interieur.neogend.gateway.transcoding.GrpcBackends;
 import fr.interieur.neogend.gateway.transcoding.RouteTable;
 import fr.interieur.neogend.gateway.web.AuthFailureGuard;
 import fr.interieur.neogend.gateway.web.ClientAddress;
+import fr.interieur.neogend.gateway.web.ClientRateLimit;
 import fr.interieur.neogend.gateway.web.CorrelationIdFilter;
 import fr.interieur.neogend.gateway.web.DecodingFailures;
 import fr.interieur.neogend.gateway.web.Problems;
 import fr.interieur.neogend.gateway.web.RateLimitFilter;
 import fr.interieur.neogend.gateway.web.RateLimiter;
+import fr.interieur.neogend.gateway.web.RedisRateLimit;
 import fr.interieur.neogend.gateway.web.SecurityHeaders;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
@@ -65,13 +67,26 @@ public class SecurityConfiguration {
         return new ClientAddress(trustedProxies);
     }
 
-    /** Requests per verified client: {@code burst} at once, then {@code requests-per-second} (0: no limit). */
+    /**
+     * Requests per verified client: {@code burst} at once, then {@code requests-per-second} (0: no limit);
+     * per replica, or shared by every replica when {@code rate-limit.redis-url} names a Redis (ADR 0024).
+     */
     @Bean
-    RateLimitFilter rateLimitFilter(
+    ClientRateLimit clientRateLimit(
             @Value("${neogend.gateway.rate-limit.requests-per-second:50}") double perSecond,
             @Value("${neogend.gateway.rate-limit.burst:100}") int burst,
-            ClientAddress addresses) {
-        return new RateLimitFilter(new RateLimiter(perSecond, burst, System::nanoTime), addresses);
+            @Value("${neogend.gateway.rate-limit.redis-url:}") String redisUrl,
+            @Value("${neogend.gateway.rate-limit.redis-timeout:100ms}") java.time.Duration redisTimeout,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        RateLimiter own = new RateLimiter(perSecond, burst, System::nanoTime);
+        return redisUrl.isBlank() || !own.enabled()
+                ? ClientRateLimit.local(own)
+                : new RedisRateLimit(redisUrl, perSecond, burst, redisTimeout, own, meters);
+    }
+
+    @Bean
+    RateLimitFilter rateLimitFilter(ClientRateLimit limit, ClientAddress addresses) {
+        return new RateLimitFilter(limit, addresses);
     }
 
     /**

@@ -20,10 +20,10 @@ import java.util.List;
  */
 public class RateLimitFilter implements WebFilter, Ordered {
 
-    private final RateLimiter limiter;
+    private final ClientRateLimit limiter;
     private final ClientAddress addresses;
 
-    public RateLimitFilter(RateLimiter limiter, ClientAddress addresses) {
+    public RateLimitFilter(ClientRateLimit limiter, ClientAddress addresses) {
         this.limiter = limiter;
         this.addresses = addresses;
     }
@@ -40,13 +40,10 @@ public class RateLimitFilter implements WebFilter, Ordered {
                                 ? "device:" + device.imei()
                                 : "ip:" + addresses.of(exchange))
                 .switchIfEmpty(Mono.fromSupplier(() -> "ip:" + addresses.of(exchange)))
-                .flatMap(client -> {
-                    RateLimiter.Decision decision = limiter.acquire(client);
-                    if (decision.allowed()) {
-                        return chain.filter(exchange);
-                    }
-                    return tooMany(exchange, decision, "too many requests from this client");
-                });
+                .flatMap(limiter::acquire)
+                .flatMap(decision -> decision.allowed()
+                        ? chain.filter(exchange)
+                        : tooMany(exchange, decision, "too many requests from this client"));
     }
 
     /** 429 with Retry-After in whole seconds and a problem body. */

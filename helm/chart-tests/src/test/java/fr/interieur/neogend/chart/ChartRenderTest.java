@@ -251,6 +251,23 @@ class ChartRenderTest {
                 .contains("observability");
     }
 
+    /** The shared rate limit (ADR 0024): the URL from the operator's Secret, egress to Redis; none by default. */
+    @Test
+    void theGatewaysShareTheirRateLimitThroughRedisOnlyWhenASecretNamesIt() {
+        List<Map<String, Object>> objects = RENDERED.get("secrets-and-monitoring");
+        assertThat(secretRefs(deployment(objects, "gateway")))
+                .containsExactly("NEOGEND_RATE_LIMIT_REDIS_URL=fleet-redis/url");
+        assertThat(maps(map(policy(objects, "gateway"), "spec").get("egress")))
+                .anySatisfy(
+                        rule -> assertThat(rule.toString()).contains("redis").contains("port=6379"));
+        assertThat(map(policy(objects, "telemetry"), "spec").get("egress").toString())
+                .doesNotContain("6379");
+        List<Map<String, Object>> defaults = RENDERED.get("default");
+        assertThat(secretRefs(deployment(defaults, "gateway"))).isEmpty();
+        assertThat(map(policy(defaults, "gateway"), "spec").get("egress").toString())
+                .doesNotContain("6379");
+    }
+
     @Test
     void tracesGoToTheConfiguredCollectorAndTheDashboardShips() throws Exception {
         List<Map<String, Object>> objects = RENDERED.get("secrets-and-monitoring");
