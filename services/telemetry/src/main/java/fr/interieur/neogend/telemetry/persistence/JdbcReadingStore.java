@@ -69,39 +69,22 @@ class JdbcReadingStore implements ReadingStore {
             Optional<ReadingIn> newestPosition,
             Optional<ReadingIn> newestSoftware) {
         int n = readings.size();
-        // primitive and boxed arrays, which the driver sends in PostgreSQL's binary array format (no text to
-        // build here nor to parse there); times as microseconds since 1970, dates as days since 1970
-        long[] at = new long[n];
-        long[] seq = new long[n];
-        short[] battery = new short[n];
-        boolean[] charging = new boolean[n];
-        Double[] lat = new Double[n];
-        Double[] lon = new Double[n];
-        Float[] acc = new Float[n];
-        String[] network = new String[n];
-        Integer[] patch = new Integer[n];
-        String[] rom = new String[n];
-        String[] kernel = new String[n];
-        long[] storage = new long[n];
-        String[] agent = new String[n];
+        ReadingColumns cols = new ReadingColumns(n);
         for (int i = 0; i < n; i++) {
-            ReadingIn r = readings.get(i);
-            at[i] = micros(r.recordedAt());
-            seq[i] = r.sequence();
-            battery[i] = (short) r.batteryPercent();
-            charging[i] = r.charging();
-            lat[i] = r.latitude().orElse(null);
-            lon[i] = r.longitude().orElse(null);
-            acc[i] = r.accuracyM().orElse(null);
-            network[i] = r.network();
-            patch[i] = r.patchLevel().isEmpty()
-                    ? null
-                    : (int) LocalDate.parse(r.patchLevel()).toEpochDay();
-            rom[i] = emptyToNull(r.romBuild());
-            kernel[i] = emptyToNull(r.kernelVersion());
-            storage[i] = r.freeStorageMb();
-            agent[i] = emptyToNull(r.agentVersion());
+            cols.set(i, readings.get(i), 1);
         }
+        long[] seq = cols.seq;
+        short[] battery = cols.battery;
+        boolean[] charging = cols.charging;
+        Double[] lat = cols.lat;
+        Double[] lon = cols.lon;
+        Float[] acc = cols.acc;
+        String[] network = cols.network;
+        Integer[] patch = cols.patch;
+        String[] rom = cols.rom;
+        String[] kernel = cols.kernel;
+        long[] storage = cols.storage;
+        String[] agent = cols.agent;
         Timestamp now = Timestamp.from(Instant.now());
         // one statement, one round trip: the device's revocation read, the arrays zipped by unnest, the
         // received time added, duplicates skipped; and, in the same statement, the latest state moved
@@ -152,7 +135,7 @@ class JdbcReadingStore implements ReadingStore {
                                     java.util.Arrays.stream(storage).boxed().toArray()));
                     ps.setArray(16, c.createArrayOf("varchar", agent));
                 } else {
-                    ps.setObject(4, at);
+                    ps.setObject(4, cols.at);
                     ps.setObject(5, seq);
                     ps.setObject(6, battery);
                     ps.setObject(7, charging);
@@ -185,20 +168,7 @@ class JdbcReadingStore implements ReadingStore {
         int devices = batches.size();
         int n = batches.stream().mapToInt(b -> b.readings().size()).sum();
         // per reading: its device (the index of its batch, from 1) and its fields, binary as in store()
-        int[] dev = new int[n];
-        long[] at = new long[n];
-        long[] seq = new long[n];
-        short[] battery = new short[n];
-        boolean[] charging = new boolean[n];
-        Double[] lat = new Double[n];
-        Double[] lon = new Double[n];
-        Float[] acc = new Float[n];
-        String[] network = new String[n];
-        Integer[] patch = new Integer[n];
-        String[] rom = new String[n];
-        String[] kernel = new String[n];
-        long[] storage = new long[n];
-        String[] agent = new String[n];
+        ReadingColumns r = new ReadingColumns(n);
         // per device: the newest reading of each part of the latest state
         String[] imei = new String[devices];
         long[] dAt = new long[devices];
@@ -221,22 +191,8 @@ class JdbcReadingStore implements ReadingStore {
         int i = 0;
         for (int d = 0; d < devices; d++) {
             Batch b = batches.get(d);
-            for (ReadingIn r : b.readings()) {
-                dev[i] = d + 1;
-                at[i] = micros(r.recordedAt());
-                seq[i] = r.sequence();
-                battery[i] = (short) r.batteryPercent();
-                charging[i] = r.charging();
-                lat[i] = r.latitude().orElse(null);
-                lon[i] = r.longitude().orElse(null);
-                acc[i] = r.accuracyM().orElse(null);
-                network[i] = r.network();
-                patch[i] = epochDay(r.patchLevel());
-                rom[i] = emptyToNull(r.romBuild());
-                kernel[i] = emptyToNull(r.kernelVersion());
-                storage[i] = r.freeStorageMb();
-                agent[i] = emptyToNull(r.agentVersion());
-                i++;
+            for (ReadingIn reading : b.readings()) {
+                r.set(i++, reading, d + 1);
             }
             imei[d] = b.imei();
             ReadingIn newest = b.newest();
@@ -284,20 +240,20 @@ class JdbcReadingStore implements ReadingStore {
             wAt,
             wSeq,
             Timestamp.from(Instant.now()),
-            dev,
-            at,
-            seq,
-            battery,
-            charging,
-            lat,
-            lon,
-            acc,
-            network,
-            patch,
-            rom,
-            kernel,
-            storage,
-            agent
+            r.dev,
+            r.at,
+            r.seq,
+            r.battery,
+            r.charging,
+            r.lat,
+            r.lon,
+            r.acc,
+            r.network,
+            r.patch,
+            r.rom,
+            r.kernel,
+            r.storage,
+            r.agent
         };
         return jdbcTemplate.execute((Connection c) -> {
             try (var ps = c.prepareStatement(STORE_ALL)) {
@@ -313,6 +269,62 @@ class JdbcReadingStore implements ReadingStore {
                 return List.of(stored);
             }
         });
+    }
+
+    /**
+     * A batch's readings as columns: primitive and boxed arrays, which the driver sends in PostgreSQL's binary
+     * array format (no text to build here nor to parse there); times as microseconds since 1970, dates as
+     * days since 1970; {@code dev} the device of each reading (its batch's index from 1, in a group).
+     */
+    private static final class ReadingColumns {
+        final int[] dev;
+        final long[] at;
+        final long[] seq;
+        final short[] battery;
+        final boolean[] charging;
+        final Double[] lat;
+        final Double[] lon;
+        final Float[] acc;
+        final String[] network;
+        final Integer[] patch;
+        final String[] rom;
+        final String[] kernel;
+        final long[] storage;
+        final String[] agent;
+
+        ReadingColumns(int n) {
+            dev = new int[n];
+            at = new long[n];
+            seq = new long[n];
+            battery = new short[n];
+            charging = new boolean[n];
+            lat = new Double[n];
+            lon = new Double[n];
+            acc = new Float[n];
+            network = new String[n];
+            patch = new Integer[n];
+            rom = new String[n];
+            kernel = new String[n];
+            storage = new long[n];
+            agent = new String[n];
+        }
+
+        void set(int i, ReadingIn r, int device) {
+            dev[i] = device;
+            at[i] = micros(r.recordedAt());
+            seq[i] = r.sequence();
+            battery[i] = (short) r.batteryPercent();
+            charging[i] = r.charging();
+            lat[i] = r.latitude().orElse(null);
+            lon[i] = r.longitude().orElse(null);
+            acc[i] = r.accuracyM().orElse(null);
+            network[i] = r.network();
+            patch[i] = epochDay(r.patchLevel());
+            rom[i] = emptyToNull(r.romBuild());
+            kernel[i] = emptyToNull(r.kernelVersion());
+            storage[i] = r.freeStorageMb();
+            agent[i] = emptyToNull(r.agentVersion());
+        }
     }
 
     private static Integer epochDay(String patchLevel) {
