@@ -37,7 +37,10 @@ final class Leftovers {
                 handle.filter(ProcessHandle::isAlive)
                         .filter(h -> h.info()
                                 .commandLine()
-                                .map(c -> c.contains("neogend") || c.contains("keycloak") || c.contains("-exec.jar"))
+                                .map(c -> c.contains("neogend")
+                                        || c.contains("keycloak")
+                                        || c.contains("-exec.jar")
+                                        || c.contains("kafka.Kafka"))
                                 .orElse(false))
                         .ifPresent(h -> {
                             System.out.println("  stopping leftover process " + h.pid() + " of an earlier run");

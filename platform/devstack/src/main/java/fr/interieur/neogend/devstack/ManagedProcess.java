@@ -65,6 +65,11 @@ public final class ManagedProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit code; throws if the process is still running. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
     /** Throws with the end of the log if the process has died. */
     public void requireAlive() {
         if (!process.isAlive()) {
