@@ -45,7 +45,8 @@ public final class DomainRules {
         "java.net.http..",
         "org.springframework.cloud.openfeign..",
         "org.springframework.grpc..",
-        "org.keycloak.."
+        "org.keycloak..",
+        "org.apache.kafka.."
     };
 
     private static final Pattern ADAPTER = Pattern.compile("(grpc|persistence|[a-z]+client|v1)(\\..*)?");

@@ -34,7 +34,12 @@ class CitusReadySchemaIT {
             Set.of("rom_release", "update_campaign", "campaign_window", "device_credential");
     /** On the coordinator: the position audit, and the service kit's audit and idempotency tables. */
     static final Set<String> LOCAL = Set.of(
-            "position_access", "position_access_device", "audit_event", "idempotency_record", "flyway_schema_history");
+            "position_access",
+            "position_access_device",
+            "ingest_offset",
+            "audit_event",
+            "idempotency_record",
+            "flyway_schema_history");
 
     @Autowired
     JdbcClient jdbc;

@@ -33,7 +33,7 @@ import static fr.interieur.neogend.kit.grpc.ProtoMapping.timestamp;
  * {@link TelemetryGrpcService}: the mapping kept out of the handlers (issue 19), so that a handler reads as
  * what it does.
  */
-final class TelemetryMessages {
+public final class TelemetryMessages {
 
     private TelemetryMessages() {}
 
@@ -101,8 +101,42 @@ final class TelemetryMessages {
         return r.build();
     }
 
+    /**
+     * A reading judged good back as the contract's message, for the readings' log (ADR 0025): {@link
+     * #readings} of it gives the same reading again.
+     */
+    public static Reading reading(ReadingIn r) {
+        var out = Reading.newBuilder()
+                .setSequence(r.sequence())
+                .setRecordedAt(com.google.protobuf.Timestamp.newBuilder()
+                        .setSeconds(r.recordedAt().getEpochSecond())
+                        .setNanos(r.recordedAt().getNano()))
+                .setBatteryPercent(r.batteryPercent())
+                .setCharging(r.charging())
+                .setNetwork(network(r.network()))
+                .setSecurityPatchLevel(r.patchLevel())
+                .setRomBuild(r.romBuild())
+                .setKernelVersion(r.kernelVersion())
+                .setFreeStorageMb(r.freeStorageMb())
+                .setAgentVersion(r.agentVersion());
+        r.latitude().ifPresent(out::setLatitude);
+        r.longitude().ifPresent(out::setLongitude);
+        r.accuracyM().ifPresent(out::setAccuracyM);
+        return out.build();
+    }
+
+    private static fr.interieur.neogend.telemetry.v1.NetworkType network(String name) {
+        for (var t : fr.interieur.neogend.telemetry.v1.NetworkType.values()) {
+            if (t != fr.interieur.neogend.telemetry.v1.NetworkType.UNRECOGNIZED
+                    && t.name().equals("NETWORK_TYPE_" + name)) {
+                return t;
+            }
+        }
+        return fr.interieur.neogend.telemetry.v1.NetworkType.NETWORK_TYPE_UNSPECIFIED;
+    }
+
     /** The readings as the device sent them, for {@link IngestionService} to judge one by one. */
-    static List<ReadingIn> readings(List<Reading> in) {
+    public static List<ReadingIn> readings(List<Reading> in) {
         List<ReadingIn> out = new ArrayList<>(in.size());
         for (int i = 0; i < in.size(); i++) {
             Reading r = in.get(i);

@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -66,6 +65,9 @@ public class IngestionService {
     private final Counter readingsStored;
     private final Counter readingsDuplicate;
     private final Counter readingsRejected;
+    /** The readings' log when {@code ingest: kafka} (ADR 0025); empty: uploads are written here, at once. */
+    private final Optional<ReadingLog> readingLog;
+
     /** Concurrent uploads written by one statement (null: each by its own, {@code group-commit.writers=0}). */
     private final GroupCommit<ReadingStore.Batch, ReadingStore.Stored> groups;
 
@@ -79,8 +81,10 @@ public class IngestionService {
             @Value("${neogend.telemetry.group-commit.max-readings:5000}") int groupMaxReadings,
             PlatformTransactionManager transactions,
             DeviceAuthenticator devices,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Optional<ReadingLog> readingLog) {
         this.store = store;
+        this.readingLog = readingLog;
         this.devices = devices;
         this.readingsStored = Counter.builder("neogend.readings")
                 .tag("outcome", "stored")
@@ -144,6 +148,12 @@ public class IngestionService {
             u = oneTransaction == null
                     ? upload(imei, readings, acknowledgedCommandIds, results)
                     : oneTransaction.execute(t -> upload(imei, readings, acknowledgedCommandIds, results));
+        } catch (ReadingLog.LogUnavailableException e) {
+            log.warn(
+                    "batch of {} readings not acknowledged by the log, the device will resend it: {}",
+                    readings.size(),
+                    e.getMessage());
+            throw new UnavailableException("the readings were not kept (log unavailable); send the same batch again");
         } catch (DataAccessException | TransactionException e) {
             log.warn(
                     "batch of {} readings not stored, the device will resend it: {}",
@@ -235,20 +245,10 @@ public class IngestionService {
             }
         }
         List<Word> words = words(results);
-        Comparator<ReadingIn> order =
-                Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence);
         // the revocation is read by the store's own statement (one round trip); asked apart only when no
         // reading is good, to say why each is refused
         ReadingStore.Stored stored = !good.isEmpty()
-                ? store(new ReadingStore.Batch(
-                        imei,
-                        good,
-                        good.stream().max(order).orElseThrow(),
-                        good.stream().filter(r -> r.latitude().isPresent()).max(order),
-                        good.stream()
-                                .filter(r -> !r.patchLevel().isEmpty()
-                                        || !r.romBuild().isEmpty())
-                                .max(order)))
+                ? store(ReadingStore.Batch.of(imei, good))
                 : new ReadingStore.Stored(!readings.isEmpty() && store.revoked(imei), 0, true);
         if (stored.revoked()) {
             rejected = new ArrayList<>(readings.size());
@@ -267,7 +267,7 @@ public class IngestionService {
         // the acknowledgement may have been of a command delivered on another path, e.g. a stream)
         boolean commandsAsked =
                 stored.commandsWaiting() || !acks.isEmpty() || !words.isEmpty() || oneTransaction != null;
-        if (commandsAsked && stored.count() > 0) {
+        if (commandsAsked && stored.count() > 0 && readingLog.isEmpty()) { // with a log: its writers confirm
             // an UPDATE counts only once the device's readings report its build and patch level (issue 20)
             store.confirmUpdates(imei);
         }
@@ -278,8 +278,20 @@ public class IngestionService {
         return new Upload(stored.count(), good.size() - stored.count(), rejected, commands);
     }
 
-    /** The batch written with the concurrent uploads' (group commit), or alone when that is off. */
+    /**
+     * The batch written with the concurrent uploads' (group commit), or alone when that is off; with a log
+     * ({@code ingest: kafka}), appended to the log once the device is known not to be revoked — "stored"
+     * then counts the readings the log acknowledged (which are new is known only when they are written).
+     */
     private ReadingStore.Stored store(ReadingStore.Batch b) {
+        if (readingLog.isPresent()) {
+            ReadingStore.Status status = store.status(b.imei());
+            if (status.revoked()) {
+                return new ReadingStore.Stored(true, 0, status.commandsWaiting());
+            }
+            readingLog.get().append(b.imei(), b.readings(), clock.instant());
+            return new ReadingStore.Stored(false, b.readings().size(), status.commandsWaiting());
+        }
         return groups != null
                 ? groups.submit(b)
                 : store.store(b.imei(), b.readings(), b.newest(), b.newestPosition(), b.newestSoftware());

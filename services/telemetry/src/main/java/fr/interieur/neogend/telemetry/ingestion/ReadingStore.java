@@ -39,13 +39,49 @@ public interface ReadingStore {
             List<ReadingIn> readings,
             ReadingIn newest,
             java.util.Optional<ReadingIn> newestPosition,
-            java.util.Optional<ReadingIn> newestSoftware) {}
+            java.util.Optional<ReadingIn> newestSoftware) {
+
+        /** A device's good readings (at least one) with the newest of each part: by time, then sequence. */
+        public static Batch of(String imei, List<ReadingIn> good) {
+            java.util.Comparator<ReadingIn> order =
+                    java.util.Comparator.comparing(ReadingIn::recordedAt).thenComparing(ReadingIn::sequence);
+            return new Batch(
+                    imei,
+                    good,
+                    good.stream().max(order).orElseThrow(),
+                    good.stream().filter(r -> r.latitude().isPresent()).max(order),
+                    good.stream()
+                            .filter(r ->
+                                    !r.patchLevel().isEmpty() || !r.romBuild().isEmpty())
+                            .max(order));
+        }
+    }
 
     /**
      * {@link #store} for the batches of several devices, each device at most once, in one statement (one
      * transaction: all stored or none); answers each batch in order.
      */
     List<Stored> storeAll(List<Batch> batches);
+
+    /**
+     * The device's revocation and whether commands wait for it, in one query: what an upload needs to know
+     * when its readings go to the log rather than here ({@code ingest: kafka}, ADR 0025).
+     */
+    record Status(boolean revoked, boolean commandsWaiting) {}
+
+    Status status(String imei);
+
+    /** The next offset to write of a partition of the readings' log (0 before the first write). */
+    long loggedOffset(String topic, int partition);
+
+    /**
+     * Writes what a partition of the readings' log holds from offset {@code from} to {@code to} (exclusive):
+     * the batches in rounds (each round has a device at most once, as {@link #storeAll} wants), the UPDATE
+     * confirmations of the devices whose readings were new, and the partition's next offset {@code to} — in
+     * one transaction, unless the partition's next offset is no longer {@code from} (another writer took the
+     * partition meanwhile: a consumer paused past its session, a "zombie"): then nothing at all, and false.
+     */
+    boolean storeLogged(String topic, int partition, long from, long to, List<List<Batch>> rounds);
 
     /** Marks the device's commands acknowledged (ids of other devices are ignored). */
     void acknowledge(String imei, Collection<Long> commandIds);

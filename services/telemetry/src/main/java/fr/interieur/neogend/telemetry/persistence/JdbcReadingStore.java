@@ -7,6 +7,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Connection;
 import java.sql.Date;
@@ -36,11 +38,15 @@ class JdbcReadingStore implements ReadingStore {
      */
     private final boolean textArrays;
 
+    private final TransactionTemplate transactions;
+
     JdbcReadingStore(
             JdbcClient jdbc,
             JdbcTemplate jdbcTemplate,
             JdbcCommandRepository commands,
+            PlatformTransactionManager transactionManager,
             @Value("${neogend.telemetry.batch-arrays:binary}") String batchArrays) {
+        this.transactions = new TransactionTemplate(transactionManager);
         this.jdbc = jdbc;
         this.jdbcTemplate = jdbcTemplate;
         this.commands = commands;
@@ -161,6 +167,56 @@ class JdbcReadingStore implements ReadingStore {
                 }
             }
         });
+    }
+
+    @Override
+    public Status status(String imei) {
+        return jdbc.sql("select exists(select 1 from device_revocation where imei = ?), "
+                        + "exists(select 1 from device_command where imei = ? and status in ("
+                        + JdbcCommandRepository.OPEN + "))")
+                .params(imei, imei)
+                .query((rs, n) -> new Status(rs.getBoolean(1), rs.getBoolean(2)))
+                .single();
+    }
+
+    @Override
+    public long loggedOffset(String topic, int partition) {
+        return jdbc.sql("select next_offset from ingest_offset where topic = ? and partition = ?")
+                .params(topic, partition)
+                .query(Long.class)
+                .optional()
+                .orElse(0L);
+    }
+
+    @Override
+    public boolean storeLogged(String topic, int partition, long from, long to, List<List<Batch>> rounds) {
+        Boolean written = transactions.execute(tx -> {
+            // the partition's row, locked: a second writer of the partition waits here, then finds it moved
+            jdbc.sql(
+                            "insert into ingest_offset (topic, partition, next_offset) values (?, ?, 0) on conflict do nothing")
+                    .params(topic, partition)
+                    .update();
+            long next = jdbc.sql("select next_offset from ingest_offset where topic = ? and partition = ? for update")
+                    .params(topic, partition)
+                    .query(Long.class)
+                    .single();
+            if (next != from) {
+                return false;
+            }
+            for (List<Batch> round : rounds) {
+                List<Stored> stored = storeAll(round);
+                for (int i = 0; i < round.size(); i++) {
+                    if (stored.get(i).commandsWaiting() && stored.get(i).count() > 0) {
+                        commands.confirmUpdates(round.get(i).imei());
+                    }
+                }
+            }
+            jdbc.sql("update ingest_offset set next_offset = ? where topic = ? and partition = ?")
+                    .params(to, topic, partition)
+                    .update();
+            return true;
+        });
+        return Boolean.TRUE.equals(written);
     }
 
     @Override

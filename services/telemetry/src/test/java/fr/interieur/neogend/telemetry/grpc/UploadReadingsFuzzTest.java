@@ -63,7 +63,8 @@ class UploadReadingsFuzzTest {
                 5000,
                 null,
                 credential -> Optional.empty(),
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                Optional.empty());
         UploadReadingsRequest batch = request.build();
         try {
             Upload upload = ingestion.ingest(
@@ -179,6 +180,21 @@ class UploadReadingsFuzzTest {
             return batches.stream()
                     .map(b -> store(b.imei(), b.readings(), b.newest(), b.newestPosition(), b.newestSoftware()))
                     .toList();
+        }
+
+        @Override
+        public Status status(String imei) {
+            throw new UnsupportedOperationException("the log is not part of this test (ingest: direct)");
+        }
+
+        @Override
+        public long loggedOffset(String topic, int partition) {
+            throw new UnsupportedOperationException("the log is not part of this test (ingest: direct)");
+        }
+
+        @Override
+        public boolean storeLogged(String topic, int partition, long from, long to, List<List<Batch>> rounds) {
+            throw new UnsupportedOperationException("the log is not part of this test (ingest: direct)");
         }
 
         @Override
