@@ -246,6 +246,29 @@ class KafkaIngestionIT {
         }
     }
 
+    /** The writers' database failing under them (the readings' table taken away, then back): nothing lost. */
+    @Test
+    void aDatabaseFailingUnderTheWritersLosesAndDoublesNothing() throws Exception {
+        Map<String, TelemetryServiceBlockingStub> devices = new HashMap<>();
+        for (int d = 0; d < 6; d++) {
+            devices.put(imei(700 + d), device(imei(700 + d)));
+        }
+        jdbc.sql("alter table reading rename to reading_away").update();
+        try {
+            // the uploads do not need the table: the log acknowledges them
+            assertThat(upload(devices, 2, 0))
+                    .allSatisfy(a -> assertThat(a.getStored()).isEqualTo(10));
+            Thread.sleep(1_500); // the writers fail, go back, try again
+        } finally {
+            jdbc.sql("alter table reading_away rename to reading").update();
+        }
+        awaitStored(devices, 20);
+        awaitWritten();
+        for (String imei : devices.keySet()) {
+            assertThat(stored(imei)).as(imei).isEqualTo(20);
+        }
+    }
+
     /** Waits until PostgreSQL's offsets reach the log's end (every record written, none twice). */
     void awaitWritten() throws Exception {
         long end = logEnd();

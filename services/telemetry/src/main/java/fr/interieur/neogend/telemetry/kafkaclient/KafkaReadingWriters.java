@@ -118,9 +118,21 @@ public final class KafkaReadingWriters implements SmartLifecycle {
                 }
             });
             while (running.get()) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                for (TopicPartition p : records.partitions()) {
-                    write(consumer, positions, p, records.records(p));
+                try {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                    for (TopicPartition p : records.partitions()) {
+                        write(consumer, positions, p, records.records(p));
+                    }
+                } catch (WakeupException stopping) {
+                    throw stopping;
+                } catch (RuntimeException e) {
+                    // whatever went wrong, the consumer's positions may have moved past what was written:
+                    // every partition it holds goes back to where PostgreSQL says, then it polls again
+                    log.warn("a writer of the readings' log failed, back to the written offsets: {}", e.toString());
+                    sleep(1_000);
+                    for (TopicPartition p : consumer.assignment()) {
+                        seekToWritten(consumer, positions, p);
+                    }
                 }
             }
         } catch (WakeupException stopping) {
@@ -135,7 +147,19 @@ public final class KafkaReadingWriters implements SmartLifecycle {
     /** Where PostgreSQL says the partition's writing is: the consumer goes there. */
     private void seekToWritten(
             KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> positions, TopicPartition p) {
-        long next = store.loggedOffset(p.topic(), p.partition());
+        long next;
+        while (true) { // PostgreSQL unreachable: wait for it; reading on from anywhere else could lose readings
+            try {
+                next = store.loggedOffset(p.topic(), p.partition());
+                break;
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    throw e;
+                }
+                log.warn("the written offset of partition {} cannot be read yet: {}", p.partition(), e.toString());
+                sleep(1_000);
+            }
+        }
         consumer.seek(p, next);
         positions.put(p, next);
     }
