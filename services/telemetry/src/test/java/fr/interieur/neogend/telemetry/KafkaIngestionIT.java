@@ -246,6 +246,65 @@ class KafkaIngestionIT {
         }
     }
 
+    /**
+     * A broker killed with SIGKILL while devices upload (replication 3, min.insync.replicas 2): every upload
+     * the log acknowledged is stored, once; an upload answered UNAVAILABLE during the failover is sent again,
+     * as a device does, and still stored once.
+     */
+    @Test
+    void aBrokerKilledUnderUploadsLosesNoAcknowledgedReadingAndDoublesNone() throws Exception {
+        Map<String, TelemetryServiceBlockingStub> devices = new HashMap<>();
+        for (int d = 0; d < 8; d++) {
+            devices.put(imei(800 + d), device(imei(800 + d)));
+        }
+        Instant base =
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusSeconds(3600);
+        java.util.concurrent.atomic.AtomicInteger resent = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.Callable<Integer>> calls = new ArrayList<>();
+        for (var device : devices.values()) {
+            for (int b = 0; b < 12; b++) {
+                var batch = UploadReadingsRequest.newBuilder();
+                for (int i = 0; i < 10; i++) {
+                    int seq = b * 10 + i;
+                    batch.addReadings(reading(seq, base.plusSeconds(seq), seq % 100));
+                }
+                var request = batch.build();
+                calls.add(() -> {
+                    for (int attempt = 1; ; attempt++) {
+                        try {
+                            return device.uploadReadings(request).getStored();
+                        } catch (io.grpc.StatusRuntimeException e) {
+                            if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || attempt == 10) {
+                                throw e;
+                            }
+                            resent.incrementAndGet();
+                        }
+                    }
+                });
+            }
+        }
+        int killed = kafka.nodeIds().get(1);
+        try (var pool = Executors.newFixedThreadPool(8)) {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (var c : calls) {
+                futures.add(pool.submit(c));
+            }
+            Thread.sleep(300); // uploads under way
+            kafka.kill(killed);
+            for (var f : futures) {
+                assertThat(f.get(120, TimeUnit.SECONDS)).isEqualTo(10);
+            }
+        } finally {
+            kafka.restart(killed);
+        }
+        awaitStored(devices, 120);
+        awaitWritten();
+        for (String imei : devices.keySet()) {
+            assertThat(stored(imei)).as(imei).isEqualTo(120);
+        }
+        System.out.printf("broker %d killed under 96 uploads: %d sent again after UNAVAILABLE%n", killed, resent.get());
+    }
+
     /** The writers' database failing under them (the readings' table taken away, then back): nothing lost. */
     @Test
     void aDatabaseFailingUnderTheWritersLosesAndDoublesNothing() throws Exception {
