@@ -327,7 +327,11 @@ class ChartRenderTest {
         assertThat(map(rule, "metadata").get("namespace")).isEqualTo(Chart.NAMESPACE);
         assertThat(map(map(rule, "metadata"), "labels")).containsEntry("release", "kube-prometheus-stack");
         assertThat(alerts())
-                .containsOnlyKeys("NeogendOutboxEventsParked", "NeogendOutboxStuck", "NeogendUpdateCampaignHalted");
+                .containsOnlyKeys(
+                        "NeogendOutboxEventsParked",
+                        "NeogendOutboxStuck",
+                        "NeogendTelemetryIngestLag",
+                        "NeogendUpdateCampaignHalted");
     }
 
     @Test
@@ -358,6 +362,12 @@ class ChartRenderTest {
                         + "(increase(neogend_update_campaign_halts_total{namespace=\"neogend\"}[15m])) > 0");
         assertThat(map(halted, "labels")).containsEntry("severity", "warning").containsEntry("team", "fleet");
         assertThat(map(halted, "annotations").get("description").toString()).contains("docs/operations.md");
+        // ingest: kafka (ADR 0025): the writers far behind the readings' log
+        Map<String, Object> lag = alerts().get("NeogendTelemetryIngestLag");
+        assertThat(lag.get("expr"))
+                .isEqualTo("sum by (namespace) (neogend_telemetry_ingest_lag{namespace=\"neogend\"}) > 10000");
+        assertThat(lag.get("for")).isEqualTo("10m");
+        assertThat(map(lag, "labels")).containsEntry("severity", "warning");
     }
 
     @Test
@@ -371,11 +381,13 @@ class ChartRenderTest {
                 .containsExactly(
                         "neogend_outbox_oldest_age_seconds",
                         "neogend_outbox_parked",
+                        "neogend_telemetry_ingest_lag",
                         "neogend_update_campaign_halts_total");
         assertThat(ExportedMetrics.unknown(expressions)).isEmpty();
         Map<String, Set<String>> exported = ExportedMetrics.byComponent();
         assertThat(exported.get("neogend_outbox_parked")).containsExactly("inventory");
         assertThat(exported.get("neogend_update_campaign_halts_total")).containsExactly("telemetry");
+        assertThat(exported.get("neogend_telemetry_ingest_lag")).containsExactly("telemetry");
         assertThat(exported.get("neogend_outbox_oldest_age_seconds")).containsExactlyInAnyOrder("inventory", "order");
         // and the check catches a metric nobody exports
         assertThat(ExportedMetrics.unknown(List.of("max(neogend_outbox_parkd{}) > 0", "neogend_outbox_parked{} > 0")))

@@ -94,6 +94,9 @@ class KafkaIngestionIT {
     @Autowired
     ReadingStore store;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @RegisterExtension
     final ServiceClients clients = new ServiceClients();
 
@@ -236,6 +239,13 @@ class KafkaIngestionIT {
         writers.start();
         awaitStored(devices, 70);
         awaitWritten();
+        // and the lag the alert watches comes back to nothing
+        var lag = meters.get("neogend.telemetry.ingest.lag").gauge();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (lag.value() != 0) {
+            assertThat(System.nanoTime()).as("lag back to 0").isLessThan(until);
+            Thread.sleep(100);
+        }
         for (String imei : devices.keySet()) {
             assertThat(stored(imei)).as(imei).isEqualTo(70);
             assertThat(jdbc.sql("select sequence from device_state where imei = ?")

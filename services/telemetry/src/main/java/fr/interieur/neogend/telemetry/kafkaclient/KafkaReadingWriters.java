@@ -57,6 +57,9 @@ public final class KafkaReadingWriters implements SmartLifecycle {
     private final Timer uploadToStored;
     private final Counter fenced;
     private final Counter unreadable;
+    /** Each writer's lag: records of its partitions not yet written (from its last poll). */
+    private final Map<String, Long> lags = new ConcurrentHashMap<>();
+
     /** Readings written per partition (tests and the benchmark compare them with the log). */
     private final Map<Integer, Long> writtenTo = new ConcurrentHashMap<>();
 
@@ -69,6 +72,13 @@ public final class KafkaReadingWriters implements SmartLifecycle {
                 .register(meters);
         this.fenced = Counter.builder("neogend.telemetry.ingest.fenced")
                 .description("Polls not written because another writer had taken the partition meanwhile")
+                .register(meters);
+        io.micrometer.core.instrument.Gauge.builder(
+                        "neogend.telemetry.ingest.lag",
+                        lags,
+                        l -> l.values().stream().mapToLong(Long::longValue).sum())
+                .description("Uploads in the readings' log not yet written by this process' writers (as of their"
+                        + " last poll)")
                 .register(meters);
         this.unreadable = Counter.builder("neogend.telemetry.ingest.unreadable")
                 .description("Records of the log that are not a batch of readings (skipped)")
@@ -123,6 +133,11 @@ public final class KafkaReadingWriters implements SmartLifecycle {
                     for (TopicPartition p : records.partitions()) {
                         write(consumer, positions, p, records.records(p));
                     }
+                    long lag = 0;
+                    for (TopicPartition p : consumer.assignment()) {
+                        lag += consumer.currentLag(p).orElse(0);
+                    }
+                    lags.put(Thread.currentThread().getName(), lag);
                 } catch (WakeupException stopping) {
                     throw stopping;
                 } catch (RuntimeException e) {
