@@ -65,10 +65,7 @@ final class IngestionBenchmark {
     void run() throws Exception {
         System.out.printf("%nTelemetry ingestion: enrolling %,d devices…%n", DEVICES);
         enrolAll();
-        ManagedChannel channel = NettyChannelBuilder.forAddress(
-                        "127.0.0.1", stack.options().ports().grpc("telemetry"))
-                .usePlaintext()
-                .build();
+        ManagedChannel channel = telemetryChannel();
         int gatewayPort = Integer.parseInt(stack.gatewayUrl().replaceAll(".*:", ""));
         // one connection per load thread; a new set after each gateway restart
         var http = new java.util.concurrent.atomic.AtomicReference<ThreadLocal<RawHttpClient>>(
@@ -281,10 +278,7 @@ final class IngestionBenchmark {
     void runGroupCommitAlternated() throws Exception {
         System.out.printf("%nTelemetry group commit, alternated: enrolling %,d devices…%n", DEVICES);
         enrolAll();
-        ManagedChannel channel = NettyChannelBuilder.forAddress(
-                        "127.0.0.1", stack.options().ports().grpc("telemetry"))
-                .usePlaintext()
-                .build();
+        ManagedChannel channel = telemetryChannel();
         Duration warmup = settings.warmup().multipliedBy(5).dividedBy(2);
         try {
             Load.Call call = directUploads(channel);
@@ -340,6 +334,14 @@ final class IngestionBenchmark {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /** A plaintext gRPC channel to the stack's telemetry service (the devices' direct path). */
+    private ManagedChannel telemetryChannel() {
+        return NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc("telemetry"))
+                .usePlaintext()
+                .build();
     }
 
     private static double median(double[] values) {
@@ -552,10 +554,7 @@ final class IngestionBenchmark {
         supplier.put(
                 Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
                 "Bearer " + tokens.clientCredentials("supplier-demo", "supplier-demo-secret"));
-        ManagedChannel channel = NettyChannelBuilder.forAddress(
-                        "127.0.0.1", stack.options().ports().grpc("telemetry"))
-                .usePlaintext()
-                .build();
+        ManagedChannel channel = telemetryChannel();
         try {
             var manager = TelemetryServiceGrpc.newBlockingStub(channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(fleet));
