@@ -337,7 +337,7 @@ final class IngestionBenchmark {
     }
 
     /** A plaintext gRPC channel to the stack's telemetry service (the devices' direct path). */
-    private ManagedChannel telemetryChannel() {
+    ManagedChannel telemetryChannel() {
         return NettyChannelBuilder.forAddress(
                         "127.0.0.1", stack.options().ports().grpc("telemetry"))
                 .usePlaintext()
@@ -486,7 +486,7 @@ final class IngestionBenchmark {
     }
 
     /** One device's batch uploaded directly over gRPC with its own credential, each call another device. */
-    private Load.Call directUploads(ManagedChannel channel) {
+    Load.Call directUploads(ManagedChannel channel) {
         return i -> {
             int d = device(i);
             Metadata m = new Metadata();
@@ -741,13 +741,13 @@ final class IngestionBenchmark {
         return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private void enrolAll() throws Exception {
+    void enrolAll() throws Exception {
         String[] issued = BenchDevices.enrol(stack, DEVICES, FIRST, 0xBE4C000000L, "bench-device-");
         System.arraycopy(issued, 0, credentials, 0, DEVICES);
     }
 
     /** Checkpoints and analyses the telemetry database, so one measurement does not pay for the last one's writes. */
-    private void settle() throws Exception {
+    void settle() throws Exception {
         try (Connection c = DriverManager.getConnection(
                         stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER, "");
                 var st = c.createStatement()) {
@@ -758,7 +758,7 @@ final class IngestionBenchmark {
     }
 
     /** PostgreSQL alone: COPY of readings into the same table, rows per second. */
-    private double rawCopyRate() throws Exception {
+    double rawCopyRate() throws Exception {
         int rows = 400_000;
         StringBuilder data = new StringBuilder(rows * 160);
         Instant now = Instant.now();
@@ -877,7 +877,7 @@ final class IngestionBenchmark {
     }
 
     /** The CPU seconds of this stack's PostgreSQL: the server named by its data directory and its children. */
-    private double postgresCpu() {
+    double postgresCpu() {
         String dataDir = stack.postgres().dataDir().toString();
         return ProcessHandle.allProcesses()
                 .filter(h -> h.info()

@@ -1,0 +1,317 @@
+package fr.interieur.neogend.bench;
+
+import fr.interieur.neogend.devstack.KafkaCluster;
+import fr.interieur.neogend.devstack.PostgresServer;
+import fr.interieur.neogend.devstack.Stack;
+import io.grpc.ManagedChannel;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue 21: telemetry's ingestion direct (each upload written before its answer) against {@code ingest: kafka}
+ * (acknowledged once three brokers have it, {@code acks=all}, {@code min.insync.replicas} 2; writers take it into
+ * PostgreSQL), side by side in one run, on one machine: the three brokers are real processes beside the stack.
+ * For each: uploads acknowledged per second and their p99, readings written per second during the same window,
+ * the time from acknowledgement to written (telemetry's {@code neogend_telemetry_ingest_delay} histogram), then
+ * with the load stopped how fast the writers drain what is left (their ceiling without the uploads' CPU beside
+ * them) — with two writers and with one.
+ */
+final class KafkaIngestionBenchmark {
+
+    private static final int USERS = 16;
+    private static final int PARTITIONS = 12;
+    private static final double READINGS_PER_UPLOAD = 35; // IngestionBenchmark's batches: 10 to 60, 35 on average
+
+    private final Stack stack;
+    private final BenchSettings settings;
+    private final IngestionBenchmark ingestion;
+
+    KafkaIngestionBenchmark(Stack stack, BenchSettings settings) {
+        this.stack = stack;
+        this.settings = settings;
+        this.ingestion = new IngestionBenchmark(stack, settings);
+    }
+
+    /** One variant's figures. */
+    private record Result(
+            String name,
+            LatencyRecorder.Summary load,
+            double writtenPerSecond,
+            double e2eP50Millis,
+            double e2eP99Millis,
+            long backlogAtEnd,
+            double drainPerSecond,
+            double drainSeconds,
+            double cpuPerK) {}
+
+    void run() throws Exception {
+        System.out.printf("%nTelemetry ingestion, direct against Kafka (issue 21): enrolling devices…%n");
+        ingestion.enrolAll();
+        Path dir = Files.createTempDirectory("neogend-bench-kafka");
+        System.out.println("starting three Kafka brokers (KRaft, one process each)…");
+        // full JIT, as the services: the quick-start options (C1 only) are for tests
+        try (KafkaCluster kafka = KafkaCluster.start(
+                        dir, 3, false, Map.of(), List.of("-Xms256m", "-Xmx512m"), Duration.ofSeconds(180));
+                Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+            ManagedChannel channel = ingestion.telemetryChannel();
+            Duration warmup = settings.warmup().multipliedBy(5).dividedBy(2);
+            List<Result> results = new ArrayList<>();
+            try {
+                Load.Call call = ingestion.directUploads(channel);
+                results.add(direct(call, warmup, "(d) direct"));
+                results.add(kafka(kafka, admin, call, warmup, 2, "(k2) kafka, 2 writers"));
+                results.add(kafka(kafka, admin, call, warmup, 1, "(k1) kafka, 1 writer"));
+                results.add(direct(call, warmup, "(d') direct again"));
+            } finally {
+                channel.shutdownNow();
+                System.out.println("telemetry back to direct mode…");
+                stack.restart("telemetry", Duration.ofSeconds(120));
+            }
+            print(results);
+        }
+    }
+
+    private Result direct(Load.Call call, Duration warmup, String name) throws Exception {
+        ingestion.settle();
+        stack.restart("telemetry", Duration.ofSeconds(120));
+        double[] cpu = new double[2];
+        var r = Load.closedLoop(
+                call, USERS, warmup, settings.measure(), () -> cpu[0] = cpu(null), () -> cpu[1] = cpu(null));
+        double readings = r.throughput() * READINGS_PER_UPLOAD;
+        System.out.printf(Locale.ROOT, "  %s: %.0f readings/s acknowledged and written%n", name, readings);
+        return new Result(name, r, readings, Double.NaN, Double.NaN, 0, Double.NaN, 0, perK(cpu, readings));
+    }
+
+    private Result kafka(KafkaCluster kafka, Admin admin, Load.Call call, Duration warmup, int writers, String name)
+            throws Exception {
+        String topic = "neogend.bench.readings." + writers + "." + System.nanoTime();
+        ingestion.settle();
+        stack.restart(
+                "telemetry",
+                Map.of(
+                        "NEOGEND_TELEMETRY_INGEST",
+                        "kafka",
+                        "NEOGEND_KAFKA_BOOTSTRAP_SERVERS",
+                        kafka.bootstrapServers(),
+                        "NEOGEND_KAFKA_TOPIC",
+                        topic,
+                        "NEOGEND_KAFKA_PARTITIONS",
+                        String.valueOf(PARTITIONS),
+                        "NEOGEND_KAFKA_REPLICATION_FACTOR",
+                        "3",
+                        "NEOGEND_KAFKA_MIN_INSYNC_REPLICAS",
+                        "2",
+                        "NEOGEND_KAFKA_CONSUMERS",
+                        String.valueOf(writers)),
+                Duration.ofSeconds(120));
+        long[] written = new long[2];
+        Map<Double, Double>[] delays = newBuckets();
+        double[] cpu = new double[2];
+        var r = Load.closedLoop(
+                call,
+                USERS,
+                warmup,
+                settings.measure(),
+                () -> {
+                    written[0] = written(topic);
+                    delays[0] = delayBuckets();
+                    cpu[0] = cpu(kafka);
+                },
+                () -> {
+                    written[1] = written(topic);
+                    delays[1] = delayBuckets();
+                    cpu[1] = cpu(kafka);
+                });
+        double seconds = settings.measure().toMillis() / 1000.0;
+        double writtenPerSecond = (written[1] - written[0]) * READINGS_PER_UPLOAD / seconds;
+        // the load has stopped: how long the writers take to reach the log's end, and at what rate
+        long end = logEnd(admin, topic);
+        long from = written(topic);
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.MINUTES.toNanos(5);
+        long now = from;
+        while (now < end && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            now = written(topic);
+        }
+        double drainSeconds = (System.nanoTime() - t0) / 1e9;
+        double drainPerSecond = from >= end ? Double.NaN : (now - from) * READINGS_PER_UPLOAD / drainSeconds;
+        if (now < end) {
+            System.out.printf(
+                    "  %s: the writers had not reached the log's end after 5 minutes (%d left)%n", name, end - now);
+        }
+        double readings = r.throughput() * READINGS_PER_UPLOAD;
+        System.out.printf(
+                Locale.ROOT,
+                "  %s: %.0f readings/s acknowledged, %.0f written; %d uploads behind at the end, drained in %.1f s%n",
+                name,
+                readings,
+                writtenPerSecond,
+                end - from,
+                drainSeconds);
+        return new Result(
+                name,
+                r,
+                writtenPerSecond,
+                percentile(delays, 0.50),
+                percentile(delays, 0.99),
+                end - from,
+                drainPerSecond,
+                drainSeconds,
+                perK(cpu, readings));
+    }
+
+    private void print(List<Result> results) {
+        System.out.printf(
+                "%nUploads of 10-60 readings (35 on average), %d concurrent devices, %s each; Kafka: 3 brokers on this"
+                        + " machine, %d partitions, replication 3, min.insync.replicas 2, acks=all%n",
+                USERS, settings.measure(), PARTITIONS);
+        System.out.println("variant                | acknowledged readings/s | upload p50 ms | upload p99 ms | written "
+                + "readings/s | ack→written p50 ms | p99 ms | behind at end (uploads) | drain readings/s | CPU ms"
+                + " per 1,000 readings (telemetry + PostgreSQL + brokers) | errors");
+        for (Result r : results) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-22s | %23.0f | %13.1f | %13.1f | %18.0f | %18.1f | %6.1f | %23d | %16.0f | %6.1f | %d%n",
+                    r.name(),
+                    r.load().throughput() * READINGS_PER_UPLOAD,
+                    r.load().p50Millis(),
+                    r.load().p99Millis(),
+                    r.writtenPerSecond(),
+                    r.e2eP50Millis(),
+                    r.e2eP99Millis(),
+                    r.backlogAtEnd(),
+                    r.drainPerSecond(),
+                    r.cpuPerK(),
+                    r.load().errors());
+        }
+        Result d = results.get(0);
+        Result k2 = results.get(1);
+        Result k1 = results.get(2);
+        Result d2 = results.get(3);
+        double directMean = (d.load().throughput() + d2.load().throughput()) / 2 * READINGS_PER_UPLOAD;
+        System.out.printf(
+                Locale.ROOT,
+                "kafka (2 writers) / mean direct: acknowledged %.2f, written %.2f; upload p99 kafka/direct %.2f%n",
+                k2.load().throughput() * READINGS_PER_UPLOAD / directMean,
+                k2.writtenPerSecond() / directMean,
+                k2.load().p99Millis() / ((d.load().p99Millis() + d2.load().p99Millis()) / 2));
+        System.out.printf(
+                Locale.ROOT,
+                "one writer against two: written under load %.2f, drain (no load beside) %.2f%n",
+                k1.writtenPerSecond() / k2.writtenPerSecond(),
+                k1.drainPerSecond() / k2.drainPerSecond());
+    }
+
+    /** Uploads written of the topic, as PostgreSQL says (the writers' offsets, ADR 0025). */
+    private long written(String topic) {
+        try (Connection c = DriverManager.getConnection(
+                        stack.postgres().jdbcUrl("telemetry"), PostgresServer.SUPERUSER, "");
+                PreparedStatement st =
+                        c.prepareStatement("select coalesce(sum(next_offset), 0) from ingest_offset where topic = ?")) {
+            st.setString(1, topic);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long logEnd(Admin admin, String topic) throws Exception {
+        TopicDescription description = admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .get(topic);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        description
+                .partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+                .mapToLong(o -> o.offset())
+                .sum();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<Double, Double>[] newBuckets() {
+        return new Map[] {Map.of(), Map.of()};
+    }
+
+    /** Telemetry's cumulative {@code neogend_telemetry_ingest_delay_seconds_bucket}: upper bound → count. */
+    private Map<Double, Double> delayBuckets() {
+        String url = "http://127.0.0.1:" + stack.options().ports().http("telemetry") + "/actuator/prometheus";
+        Map<Double, Double> buckets = new TreeMap<>();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            String body = client.send(
+                            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith("neogend_telemetry_ingest_delay_seconds_bucket{")) {
+                    int le = line.indexOf("le=\"") + 4;
+                    String bound = line.substring(le, line.indexOf('"', le));
+                    double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
+                    buckets.put(upper, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                }
+            }
+        } catch (java.io.IOException e) {
+            System.out.println("  (telemetry's metrics not read: " + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return buckets;
+    }
+
+    /** The q-quantile (ms) of the delays recorded between the two scrapes: the first bucket holding it. */
+    private static double percentile(Map<Double, Double>[] scrapes, double q) {
+        TreeMap<Double, Double> window = new TreeMap<>();
+        scrapes[1].forEach((upper, count) -> window.put(upper, count - scrapes[0].getOrDefault(upper, 0.0)));
+        if (window.isEmpty()) {
+            return Double.NaN;
+        }
+        double total = window.lastEntry().getValue();
+        for (var e : window.entrySet()) {
+            if (e.getValue() >= q * total) {
+                return e.getKey() * 1000;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** CPU seconds so far of telemetry, PostgreSQL and (when given) the three brokers. */
+    private double cpu(KafkaCluster kafka) {
+        double s = BenchDevices.cpuSeconds(stack, "telemetry") + ingestion.postgresCpu();
+        if (kafka != null) {
+            for (int node : kafka.nodeIds()) {
+                s += BenchDevices.cpuSeconds(kafka.process(node).pid());
+            }
+        }
+        return s;
+    }
+
+    private double perK(double[] cpu, double readingsPerSecond) {
+        double readings = readingsPerSecond * settings.measure().toMillis() / 1000.0;
+        return readings == 0 ? Double.NaN : (cpu[1] - cpu[0]) * 1000 / readings * 1000;
+    }
+}
