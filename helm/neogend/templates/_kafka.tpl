@@ -64,6 +64,7 @@ NEOGEND_KAFKA_PARTITIONS: {{ $k.partitions | quote }}
 NEOGEND_KAFKA_REPLICATION_FACTOR: {{ $k.replicationFactor | quote }}
 NEOGEND_KAFKA_MIN_INSYNC_REPLICAS: {{ $k.minInsyncReplicas | quote }}
 NEOGEND_KAFKA_CONSUMERS: {{ .consumers | quote }}
+NEOGEND_KAFKA_DECLARE_TOPIC: {{ not $k.strimzi.topic.enabled | quote }}
 {{- with include "neogend.kafkaProtocol" .root }}
 NEOGEND_KAFKA_SECURITY_PROTOCOL: {{ . }}
 {{- end }}

@@ -90,6 +90,8 @@ class KafkaModeTest {
                     .containsEntry("NEOGEND_KAFKA_PARTITIONS", "12")
                     .containsEntry("NEOGEND_KAFKA_REPLICATION_FACTOR", "3")
                     .containsEntry("NEOGEND_KAFKA_MIN_INSYNC_REPLICAS", "2")
+                    .as("the Strimzi KafkaTopic owns the topic: telemetry does not declare it")
+                    .containsEntry("NEOGEND_KAFKA_DECLARE_TOPIC", "false")
                     .containsEntry("NEOGEND_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
                     .containsEntry("NEOGEND_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
                     .containsEntry("NEOGEND_KAFKA_SSL_TRUSTSTORE_TYPE", "PEM")
@@ -126,6 +128,8 @@ class KafkaModeTest {
                         "NEOGEND_KAFKA_SSL_TRUSTSTORE_LOCATION");
         assertThat(configMap(plain, "telemetry"))
                 .containsEntry("NEOGEND_KAFKA_TOPIC", "neogend.telemetry.readings")
+                .as("no KafkaTopic: telemetry creates the topic when missing")
+                .containsEntry("NEOGEND_KAFKA_DECLARE_TOPIC", "true")
                 .containsEntry("NEOGEND_KAFKA_BOOTSTRAP_SERVERS", "kafka-0.lan:9092,kafka-1.lan:9092,kafka-2.lan:9092");
         assertThat(secretRefs(deployment(plain, "telemetry-writers")))
                 .containsExactly("NEOGEND_DB_PASSWORD=neogend-telemetry-db/password");

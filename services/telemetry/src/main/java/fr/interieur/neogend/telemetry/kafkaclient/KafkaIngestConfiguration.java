@@ -53,9 +53,17 @@ class KafkaIngestConfiguration {
                 properties);
     }
 
+    /**
+     * The log's producer. The topic is declared first unless {@code neogend.telemetry.kafka.declare-topic} is
+     * false (a Strimzi {@code KafkaTopic} owns it: the chart sets it, and the Kafka user then needs no Create).
+     */
     @Bean(destroyMethod = "close")
-    KafkaReadingLog kafkaReadingLog(KafkaIngestSettings settings) throws InterruptedException {
-        declareTopic(settings);
+    KafkaReadingLog kafkaReadingLog(KafkaIngestSettings settings, Environment environment) throws InterruptedException {
+        if (Binder.get(environment)
+                .bind("neogend.telemetry.kafka.declare-topic", Boolean.class)
+                .orElse(true)) {
+            declareTopic(settings);
+        }
         return new KafkaReadingLog(settings);
     }
 

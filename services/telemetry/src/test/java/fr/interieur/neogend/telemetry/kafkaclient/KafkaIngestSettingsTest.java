@@ -124,6 +124,25 @@ class KafkaIngestSettingsTest {
                 .hasMessageContaining("consumers >= 0");
     }
 
+    @Test
+    void aTopicOwnedElsewhereIsNotDeclaredSoNoBrokerIsAskedAtStart() throws Exception {
+        // nothing listens on port 1: declaring the topic would wait 60 s for Kafka and then stop the start
+        Map<String, Object> variables = Map.of(
+                "NEOGEND_TELEMETRY_INGEST", "kafka",
+                "NEOGEND_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1",
+                "NEOGEND_KAFKA_DECLARE_TOPIC", "false");
+        ConfigurableEnvironment environment = environment(variables);
+        KafkaIngestSettings settings = KafkaIngestConfiguration.settings(environment);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(15), () -> {
+            try (KafkaReadingLog log = new KafkaIngestConfiguration().kafkaReadingLog(settings, environment)) {
+                assertThat(log).isNotNull();
+            }
+        });
+        assertThat(environment(Map.of()).getProperty("neogend.telemetry.kafka.declare-topic", Boolean.class))
+                .as("declared by default")
+                .isTrue();
+    }
+
     /** application.yml under these environment variables, as Spring Boot reads them. */
     static ConfigurableEnvironment environment(Map<String, Object> variables) throws IOException {
         StandardEnvironment environment = new StandardEnvironment();
