@@ -10,7 +10,10 @@ gateway/src/main/resources/application.yml, platform/service-kit/…/neogend-ser
 {{/*
 The helpers, by concern: _names.tpl (names, images, labels), _topology.tpl (call graph, callee
 addresses), _config.tpl (database URL, ConfigMap), _workload.tpl (service account, Deployment, Service,
-HPA, PDB), _network.tpl (NetworkPolicy), _monitoring.tpl (ServiceMonitor).
+HPA, PDB), _network.tpl (NetworkPolicy), _monitoring.tpl (ServiceMonitor, PodMonitor), _kafka.tpl
+(telemetry.ingest: kafka: its variables, Secrets and CA, the writers' Deployment, the KafkaTopic). A
+context may carry "values" (the component's values, else .Values.<name>), "image" (the image's name, else
+<name>) and "kafka" (mount the Kafka credentials): the writers, "telemetry-writers", run telemetry's image.
 */}}
 
 {{/* Everything a component is made of, in one call from its template. */}}

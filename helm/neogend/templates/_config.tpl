@@ -1,7 +1,7 @@
 {{/* A component's configuration: its database URL and its ConfigMap. See _component.tpl for the map of the helpers. */}}
 
 {{- define "neogend.jdbcUrl" -}}
-{{- $db := (index .root.Values .name).database -}}
+{{- $db := (.values | default (index .root.Values .name)).database -}}
 {{- $pg := .root.Values.postgresql -}}
 {{- $url := printf "jdbc:postgresql://%s:%v/%s" (default $pg.host $db.host) (default $pg.port $db.port) $db.name -}}
 {{- if $pg.parameters -}}{{- $url = printf "%s?%s" $url $pg.parameters -}}{{- end -}}
@@ -11,7 +11,7 @@
 {{/* ConfigMap: every non-secret environment variable of the component. */}}
 {{- define "neogend.configMap" -}}
 {{- $root := .root -}}
-{{- $v := index $root.Values .name -}}
+{{- $v := .values | default (index $root.Values .name) -}}
 apiVersion: v1
 kind: ConfigMap
 metadata:

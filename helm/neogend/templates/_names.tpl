@@ -37,7 +37,7 @@
 
 {{- define "neogend.image" -}}
 {{- $v := .root.Values.image -}}
-{{- $repo := printf "%s/%s" $v.repository .name -}}
+{{- $repo := printf "%s/%s" $v.repository (.image | default .name) -}}
 {{- if $v.registry -}}{{- $repo = printf "%s/%s" $v.registry $repo -}}{{- end -}}
 {{- printf "%s:%s" $repo (include "neogend.imageTag" .root) -}}
 {{- end -}}

@@ -15,7 +15,7 @@ automountServiceAccountToken: false
 {{/* The one Deployment of every component. */}}
 {{- define "neogend.deployment" -}}
 {{- $root := .root -}}
-{{- $v := index $root.Values .name -}}
+{{- $v := .values | default (index $root.Values .name) -}}
 {{- $sd := $root.Values.shutdown -}}
 {{- if le (int $sd.terminationGracePeriodSeconds) (add (int $sd.preStopSleepSeconds) 25) -}}
 {{- fail "shutdown.terminationGracePeriodSeconds must exceed shutdown.preStopSleepSeconds + 25 (the apps' timeout-per-shutdown-phase)" -}}
@@ -136,6 +136,9 @@ spec:
                   name: {{ $v.clientCredentials.existingSecret }}
                   key: {{ $v.clientCredentials.key }}
             {{- end }}
+            {{- if .kafka }}
+            {{- include "neogend.kafkaSecretEnv" $root | nindent 12 }}
+            {{- end }}
           {{- end }}
           {{- if eq .kind "grpc" }}
           # The standard grpc.health.v1 service (spring.grpc.server.health.enabled; open to all callers).
@@ -203,16 +206,22 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- if .kafka }}
+            {{- include "neogend.kafkaVolumeMounts" $root | nindent 12 }}
+            {{- end }}
       volumes:
         # The only writable place: java.io.tmpdir (Tomcat's work folder, Netty's native libraries).
         - name: tmp
           emptyDir:
             sizeLimit: 256Mi
+        {{- if .kafka }}
+        {{- include "neogend.kafkaVolumes" $root | nindent 8 }}
+        {{- end }}
 {{- end -}}
 
 {{- define "neogend.service" -}}
 {{- $root := .root -}}
-{{- $v := index $root.Values .name -}}
+{{- $v := .values | default (index $root.Values .name) -}}
 apiVersion: v1
 kind: Service
 metadata:
@@ -250,7 +259,7 @@ spec:
 {{- end -}}
 
 {{- define "neogend.hpa" -}}
-{{- $v := index .root.Values .name -}}
+{{- $v := .values | default (index .root.Values .name) -}}
 {{- if $v.autoscaling.enabled }}
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -280,7 +289,7 @@ spec:
 {{- end -}}
 
 {{- define "neogend.pdb" -}}
-{{- $v := index .root.Values .name -}}
+{{- $v := .values | default (index .root.Values .name) -}}
 {{- if $v.podDisruptionBudget.enabled }}
 apiVersion: policy/v1
 kind: PodDisruptionBudget

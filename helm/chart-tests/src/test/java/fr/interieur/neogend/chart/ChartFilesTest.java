@@ -199,13 +199,16 @@ class ChartFilesTest {
     void everyEnvironmentVariableIsOneTheComponentReads() throws IOException {
         String kitDefaults = Files.readString(
                 root().resolve("platform/service-kit/src/main/resources/neogend-service-defaults.yml"));
-        for (String scenario : List.of("", "production", "secrets-and-monitoring", "dev-minimal")) {
+        for (String scenario :
+                List.of("", "production", "secrets-and-monitoring", "dev-minimal", "kafka-strimzi", "kafka-plain")) {
             List<Map<String, Object>> objects = Chart.render(scenario.isEmpty() ? null : Chart.scenario(scenario));
             for (Map<String, Object> deployment : ofKind(objects, "Deployment")) {
                 String component = ChartRenderTest.component(deployment);
+                // telemetry's writers (ingest: kafka) run telemetry's image
+                String application = component.equals("telemetry-writers") ? "telemetry" : component;
                 Path config = component.equals("gateway")
                         ? root().resolve("gateway/src/main/resources/application.yml")
-                        : root().resolve("services/" + component + "/src/main/resources/application.yml");
+                        : root().resolve("services/" + application + "/src/main/resources/application.yml");
                 String read = Files.readString(config) + (component.equals("gateway") ? "" : kitDefaults);
                 Set<String> readNames = new HashSet<>();
                 Matcher m = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(read);
@@ -217,6 +220,15 @@ class ChartFilesTest {
                         ChartRenderTest.configMap(objects, component).keySet());
                 Map<String, Object> container = ChartRenderTest.container(deployment);
                 maps(container.get("env")).forEach(e -> given.add(String.valueOf(e.get("name"))));
+                // variables only there to build another one by Kubernetes' $(NAME) expansion (the SASL
+                // credentials into NEOGEND_KAFKA_SASL_JAAS_CONFIG)
+                maps(container.get("env")).forEach(e -> {
+                    Matcher ref = Pattern.compile("\\$\\(([A-Z][A-Z0-9_]*)\\)")
+                            .matcher(String.valueOf(e.getOrDefault("value", "")));
+                    while (ref.find()) {
+                        readNames.add(ref.group(1));
+                    }
+                });
                 assertThat(readNames)
                         .as("%s (%s) reads every variable the chart gives it", component, scenario)
                         .containsAll(given);

@@ -20,6 +20,7 @@ class SchemaValidationTest {
                 "invalid-latest-tag  | at '/image/tag'",
                 "invalid-no-limits   | at '/order/resources': missing property 'limits'",
                 "invalid-alert-severity | invalid propertyName 'severity'",
+                "invalid-kafka-ingest | at '/telemetry/ingest'",
             })
     void schemaRefuses(String scenario, String named) {
         assertThatThrownBy(() -> Chart.template(Chart.scenario(scenario)))
@@ -32,6 +33,31 @@ class SchemaValidationTest {
     void graceShorterThanPreStopPlusShutdownIsRefused() {
         assertThatThrownBy(() -> Chart.template(Chart.scenario("invalid-short-grace")))
                 .hasMessageContaining("terminationGracePeriodSeconds must exceed");
+    }
+
+    /** telemetry's schema is the shared service schema plus its ingestion mode, nothing else differs. */
+    @Test
+    void telemetrysSchemaIsTheServiceSchemaPlusItsIngestionMode() throws Exception {
+        var schema = new tools.jackson.databind.ObjectMapper()
+                .readTree(Chart.dir().resolve("values.schema.json").toFile());
+        var service = (tools.jackson.databind.node.ObjectNode)
+                schema.get("definitions").get("service");
+        var telemetry = ((tools.jackson.databind.node.ObjectNode)
+                        schema.get("definitions").get("telemetry"))
+                .deepCopy();
+        assertThat(schema.get("properties").get("telemetry").get("$ref").asString())
+                .isEqualTo("#/definitions/telemetry");
+        assertThat(telemetry.get("properties").get("ingest").get("enum").toString())
+                .isEqualTo("[\"direct\",\"kafka\"]");
+        telemetry.remove("description");
+        ((tools.jackson.databind.node.ObjectNode) telemetry.get("properties"))
+                .remove(java.util.List.of("ingest", "kafka"));
+        var required = (tools.jackson.databind.node.ArrayNode) telemetry.get("required");
+        assertThat(required.get(required.size() - 2).asString()).isEqualTo("ingest");
+        assertThat(required.get(required.size() - 1).asString()).isEqualTo("kafka");
+        required.remove(required.size() - 1);
+        required.remove(required.size() - 1);
+        assertThat(telemetry).isEqualTo(service);
     }
 
     @Test

@@ -6,8 +6,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,40 +31,48 @@ import java.util.concurrent.TimeUnit;
 class KafkaIngestConfiguration {
 
     @Bean
-    KafkaIngestSettings kafkaIngestSettings(
-            @Value("${neogend.telemetry.kafka.bootstrap-servers:}") String bootstrapServers,
-            @Value("${neogend.telemetry.kafka.topic:neogend.telemetry.readings}") String topic,
-            @Value("${neogend.telemetry.kafka.partitions:12}") int partitions,
-            @Value("${neogend.telemetry.kafka.replication-factor:3}") short replicationFactor,
-            @Value("${neogend.telemetry.kafka.min-insync-replicas:2}") int minInsyncReplicas,
-            @Value("${neogend.telemetry.kafka.consumers:2}") int consumers,
-            @Value("${neogend.telemetry.kafka.group:neogend-telemetry-writers}") String group,
-            @Value("${neogend.telemetry.kafka.append-timeout:20s}") Duration appendTimeout,
-            Environment environment) {
-        Map<String, String> properties = Binder.get(environment)
-                .bind(
-                        "neogend.telemetry.kafka.properties",
-                        org.springframework.boot.context.properties.bind.Bindable.mapOf(String.class, String.class))
+    KafkaIngestSettings kafkaIngestSettings(Environment environment) {
+        return settings(environment);
+    }
+
+    /** The settings as bound from the environment (application.yml, the chart's variables). */
+    static KafkaIngestSettings settings(Environment environment) {
+        Binder binder = Binder.get(environment);
+        String prefix = "neogend.telemetry.kafka.";
+        Map<String, String> properties = binder.bind(prefix + "properties", Bindable.mapOf(String.class, String.class))
                 .orElse(Map.of());
         return new KafkaIngestSettings(
-                bootstrapServers,
-                topic,
-                partitions,
-                replicationFactor,
-                minInsyncReplicas,
-                consumers,
-                group,
-                appendTimeout,
+                binder.bind(prefix + "bootstrap-servers", String.class).orElse(""),
+                binder.bind(prefix + "topic", String.class).orElse("neogend.telemetry.readings"),
+                binder.bind(prefix + "partitions", Integer.class).orElse(12),
+                binder.bind(prefix + "replication-factor", Short.class).orElse((short) 3),
+                binder.bind(prefix + "min-insync-replicas", Integer.class).orElse(2),
+                binder.bind(prefix + "consumers", Integer.class).orElse(2),
+                binder.bind(prefix + "group", String.class).orElse("neogend-telemetry-writers"),
+                binder.bind(prefix + "append-timeout", Duration.class).orElse(Duration.ofSeconds(20)),
                 properties);
     }
 
+    /**
+     * The log's producer. The topic is declared first unless {@code neogend.telemetry.kafka.declare-topic} is
+     * false (a Strimzi {@code KafkaTopic} owns it: the chart sets it, and the Kafka user then needs no Create).
+     */
     @Bean(destroyMethod = "close")
-    KafkaReadingLog kafkaReadingLog(KafkaIngestSettings settings) throws InterruptedException {
-        declareTopic(settings);
+    KafkaReadingLog kafkaReadingLog(KafkaIngestSettings settings, Environment environment) throws InterruptedException {
+        if (Binder.get(environment)
+                .bind("neogend.telemetry.kafka.declare-topic", Boolean.class)
+                .orElse(true)) {
+            declareTopic(settings);
+        }
         return new KafkaReadingLog(settings);
     }
 
+    /**
+     * The writers, unless {@code consumers} is 0: such a process (the chart's API pods) only appends; the
+     * writers' pods report the lag ({@code neogend_telemetry_ingest_lag}) and the write delay.
+     */
     @Bean
+    @ConditionalOnExpression("${neogend.telemetry.kafka.consumers:2} > 0")
     KafkaReadingWriters kafkaReadingWriters(KafkaIngestSettings settings, ReadingStore store, MeterRegistry meters) {
         return new KafkaReadingWriters(settings, store, meters);
     }
