@@ -246,7 +246,11 @@ class KafkaWritersFailoverIT {
                 child.waitFor(30, TimeUnit.SECONDS);
             }
             System.out.println("writer process output:\n"
-                    + Files.readString(log).lines().limit(200).reduce("", (a, b) -> a + "  " + b + "\n"));
+                    + Files.readString(log)
+                            .lines()
+                            .filter(l -> !l.startsWith("SLF4J"))
+                            .limit(40)
+                            .reduce("", (a, b) -> a + "  " + b + "\n"));
             Files.deleteIfExists(log);
         }
     }
