@@ -86,6 +86,8 @@ class KafkaWritersFailoverIT {
     static PostgresServer postgres;
     static Path postgresData;
     static KafkaReadingWriters writersToStop;
+    /** The writes the child process said went through (partition, from, to), and its last one per partition. */
+    static final List<long[]> childWrites = new ArrayList<>();
 
     /** The context's store, wrapped: the PostgreSQL restart test holds its writers at a chosen call. */
     static final Gate contextGate = new Gate();
@@ -221,6 +223,12 @@ class KafkaWritersFailoverIT {
             child.destroyForcibly(); // SIGKILL: no leaving the group, no closing anything
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             childWrote = childWrote(log);
+            for (String line : Files.readAllLines(log)) {
+                if (line.startsWith("RANGE ")) {
+                    String[] w = line.split(" ");
+                    childWrites.add(new long[] {Long.parseLong(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3])});
+                }
+            }
             long acknowledgedAtKill = uploads.acknowledged();
             uploads.awaitAcknowledged(acknowledgedAtKill + 60); // and on, after the kill
             uploads.close();
@@ -230,6 +238,7 @@ class KafkaWritersFailoverIT {
             for (var e : uploads.perDevice().entrySet()) {
                 assertThat(stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
             }
+            assertEachRecordWrittenOnce();
             // this process' writers went on with the child's partition past what the child had written
             Map<Integer, Long> ours = writers.writtenTo();
             for (var e : childWrote.entrySet()) {
@@ -322,6 +331,7 @@ class KafkaWritersFailoverIT {
             for (var e : acknowledged.entrySet()) {
                 assertThat(stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
             }
+            assertEachRecordWrittenOnce();
             System.out.printf(
                     "paused writer: its write of partition %d from %d refused (PostgreSQL at %d)%n",
                     partition, from, store.loggedOffset(TOPIC, partition));
@@ -376,6 +386,7 @@ class KafkaWritersFailoverIT {
         for (var e : acknowledged.entrySet()) {
             assertThat(stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
         }
+        assertEachRecordWrittenOnce();
         System.out.printf(
                 "PostgreSQL restarted with %d records of the log left to write; %d writes failed meanwhile%n",
                 lagAtStop, contextGate.failed.get());
@@ -397,6 +408,8 @@ class KafkaWritersFailoverIT {
         volatile Object[] blockedArgs;
         volatile CompletableFuture<Boolean> blockedResult = new CompletableFuture<>();
         final AtomicInteger failed = new AtomicInteger();
+        /** Every write that went through: partition, from, to. */
+        final java.util.Queue<long[]> written = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         synchronized void arm(int pass) {
             this.pass = pass;
@@ -420,11 +433,11 @@ class KafkaWritersFailoverIT {
         ReadingStore around(ReadingStore target) {
             return (ReadingStore) Proxy.newProxyInstance(
                     ReadingStore.class.getClassLoader(), new Class<?>[] {ReadingStore.class}, (proxy, m, args) -> {
-                        if (!armed || !m.getName().equals("storeLogged")) {
+                        if (!m.getName().equals("storeLogged")) {
                             return call(target, m, args);
                         }
                         boolean first = false;
-                        if (calls.getAndIncrement() >= pass) {
+                        if (armed && calls.getAndIncrement() >= pass) {
                             synchronized (this) {
                                 if (blockedArgs == null) {
                                     blockedArgs = args;
@@ -438,6 +451,9 @@ class KafkaWritersFailoverIT {
                             Object answer = call(target, m, args);
                             if (first) {
                                 blockedResult.complete((Boolean) answer);
+                            }
+                            if (Boolean.TRUE.equals(answer)) {
+                                written.add(new long[] {(int) args[1], (long) args[2], (long) args[3]});
                             }
                             return answer;
                         } catch (RuntimeException e) {
@@ -667,6 +683,53 @@ class KafkaWritersFailoverIT {
             return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
                     .mapToLong(o -> o.offset())
                     .sum();
+        }
+    }
+
+    /**
+     * Every record of the log written by exactly one write that went through: per partition, the writes of
+     * every writer of this class (this process', the paused one's, the child process') follow each other from
+     * offset 0 to the log's end, none overlapping another. One hole is allowed, right after the child's last
+     * printed write: a write it committed but was SIGKILLed before printing.
+     */
+    void assertEachRecordWrittenOnce() throws Exception {
+        List<long[]> writes = new ArrayList<>(contextGate.written);
+        writes.addAll(childWrites);
+        Map<Integer, Long> childLast = new HashMap<>();
+        for (long[] w : childWrites) {
+            childLast.merge((int) w[0], w[2], Math::max);
+        }
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+            for (int p = 0; p < 3; p++) {
+                int partition = p;
+                long end = admin.listOffsets(Map.of(new TopicPartition(TOPIC, p), OffsetSpec.latest()))
+                        .all()
+                        .get(30, TimeUnit.SECONDS)
+                        .values()
+                        .iterator()
+                        .next()
+                        .offset();
+                List<long[]> mine = writes.stream()
+                        .filter(w -> w[0] == partition)
+                        .sorted(java.util.Comparator.comparingLong(w -> w[1]))
+                        .toList();
+                long next = 0;
+                for (long[] w : mine) {
+                    if (w[1] != next && childLast.containsKey(partition) && next == childLast.get(partition)) {
+                        System.out.printf(
+                                "partition %d: %d..%d written by the child, not printed before its kill%n",
+                                partition, next, w[1]);
+                        next = w[1];
+                    }
+                    assertThat(w[1])
+                            .as("partition %d: a write from %d after one up to %d", partition, w[1], next)
+                            .isEqualTo(next);
+                    next = w[2];
+                }
+                assertThat(next)
+                        .as("partition %d written up to the log's end", partition)
+                        .isEqualTo(end);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package fr.interieur.neogend.telemetry.persistence;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import fr.interieur.neogend.telemetry.ingestion.ReadingStore;
 import fr.interieur.neogend.telemetry.kafkaclient.KafkaIngestSettings;
 import fr.interieur.neogend.telemetry.kafkaclient.KafkaReadingWriters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -16,8 +17,8 @@ import java.util.Map;
 /**
  * A second telemetry writer process for the tests (ADR 0025): the real {@link KafkaReadingWriters} on the
  * real {@link JdbcReadingStore}, joined to the group of the test's writers, on the same database. It prints
- * {@code WROTE <partition> <next offset>} each time it has written a partition further, then runs until
- * killed.
+ * {@code RANGE <partition> <from> <to>} for each write that went through and {@code WROTE <partition> <next
+ * offset>} each time it has written a partition further, then runs until killed.
  *
  * <p>Arguments: bootstrap servers, topic, group, JDBC URL, user, password, then client properties
  * {@code key=value}.
@@ -41,12 +42,29 @@ public final class KafkaWriterProcess {
         pool.setMaximumPoolSize(3);
         HikariDataSource dataSource = new HikariDataSource(pool);
         JdbcClient jdbc = JdbcClient.create(dataSource);
-        JdbcReadingStore store = new JdbcReadingStore(
+        JdbcReadingStore jdbcStore = new JdbcReadingStore(
                 jdbc,
                 new JdbcTemplate(dataSource),
                 new JdbcCommandRepository(jdbc),
                 new DataSourceTransactionManager(dataSource),
                 "binary");
+        // each write that went through, said before anything else happens (the test chains them with its own)
+        ReadingStore store = (ReadingStore) java.lang.reflect.Proxy.newProxyInstance(
+                ReadingStore.class.getClassLoader(), new Class<?>[] {ReadingStore.class}, (proxy, m, a) -> {
+                    Object answer;
+                    try {
+                        answer = m.invoke(jdbcStore, a);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (m.getName().equals("storeLogged") && Boolean.TRUE.equals(answer)) {
+                        synchronized (System.out) {
+                            System.out.println("RANGE " + a[1] + " " + a[2] + " " + a[3]);
+                            System.out.flush();
+                        }
+                    }
+                    return answer;
+                });
         KafkaIngestSettings settings = new KafkaIngestSettings(
                 args[0], args[1], 3, (short) 3, 2, 1, args[2], Duration.ofSeconds(20), properties);
         KafkaReadingWriters writers = new KafkaReadingWriters(settings, store, new SimpleMeterRegistry());
