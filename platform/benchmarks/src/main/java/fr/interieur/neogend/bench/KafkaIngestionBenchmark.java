@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  * PostgreSQL), side by side in one run, on one machine: the three brokers are real processes beside the stack.
  * For each: uploads acknowledged per second and their p99, readings written per second during the same window,
  * the time from acknowledgement to written (telemetry's {@code neogend_telemetry_ingest_delay} histogram), then
- * with the load stopped how fast the writers drain what is left (their ceiling without the uploads' CPU beside
- * them) — with two writers and with one.
+ * with the load stopped how fast the writers drain what is left — with two writers and with one. Last, the
+ * writers' ceiling: a backlog appended by a telemetry with no writer ({@code consumers: 0}, as the chart's API
+ * pods), then emptied by one writer, and again by two, with nothing else running.
  */
 final class KafkaIngestionBenchmark {
 
@@ -77,6 +78,7 @@ final class KafkaIngestionBenchmark {
             ManagedChannel channel = ingestion.telemetryChannel();
             Duration warmup = settings.warmup().multipliedBy(5).dividedBy(2);
             List<Result> results = new ArrayList<>();
+            List<Drain> drains = new ArrayList<>();
             try {
                 Load.Call call = ingestion.directUploads(channel);
                 results.add(direct(call, warmup, "(d) direct"));
@@ -85,12 +87,15 @@ final class KafkaIngestionBenchmark {
                 // the brokers' JIT compiles under the first Kafka load: the same again, warm
                 results.add(kafka(kafka, admin, call, warmup, 2, "(k2') kafka, 2 writers"));
                 results.add(direct(call, warmup, "(d') direct again"));
+                drains.add(drain(kafka, admin, call, warmup, 1));
+                drains.add(drain(kafka, admin, call, warmup, 2));
             } finally {
                 channel.shutdownNow();
                 System.out.println("telemetry back to direct mode…");
                 stack.restart("telemetry", Duration.ofSeconds(120));
             }
             print(results);
+            printDrains(drains);
         }
     }
 
@@ -109,24 +114,7 @@ final class KafkaIngestionBenchmark {
             throws Exception {
         String topic = "neogend.bench.readings." + writers + "." + System.nanoTime();
         ingestion.settle();
-        stack.restart(
-                "telemetry",
-                Map.of(
-                        "NEOGEND_TELEMETRY_INGEST",
-                        "kafka",
-                        "NEOGEND_KAFKA_BOOTSTRAP_SERVERS",
-                        kafka.bootstrapServers(),
-                        "NEOGEND_KAFKA_TOPIC",
-                        topic,
-                        "NEOGEND_KAFKA_PARTITIONS",
-                        String.valueOf(PARTITIONS),
-                        "NEOGEND_KAFKA_REPLICATION_FACTOR",
-                        "3",
-                        "NEOGEND_KAFKA_MIN_INSYNC_REPLICAS",
-                        "2",
-                        "NEOGEND_KAFKA_CONSUMERS",
-                        String.valueOf(writers)),
-                Duration.ofSeconds(120));
+        stack.restart("telemetry", kafkaMode(kafka, topic, writers), Duration.ofSeconds(120));
         long[] written = new long[2];
         Map<Double, Double>[] delays = newBuckets();
         double[][] cpu = new double[2][];
@@ -182,6 +170,113 @@ final class KafkaIngestionBenchmark {
                 drainPerSecond,
                 drainSeconds,
                 perK(cpu, readings));
+    }
+
+    private static Map<String, String> kafkaMode(KafkaCluster kafka, String topic, int writers) {
+        return Map.of(
+                "NEOGEND_TELEMETRY_INGEST",
+                "kafka",
+                "NEOGEND_KAFKA_BOOTSTRAP_SERVERS",
+                kafka.bootstrapServers(),
+                "NEOGEND_KAFKA_TOPIC",
+                topic,
+                "NEOGEND_KAFKA_PARTITIONS",
+                String.valueOf(PARTITIONS),
+                "NEOGEND_KAFKA_REPLICATION_FACTOR",
+                "3",
+                "NEOGEND_KAFKA_MIN_INSYNC_REPLICAS",
+                "2",
+                "NEOGEND_KAFKA_CONSUMERS",
+                String.valueOf(writers));
+    }
+
+    /** The writers' ceiling: a backlog appended with no writer running, then drained by {@code writers}. */
+    private record Drain(
+            int writers,
+            LatencyRecorder.Summary append,
+            double[] appendCpuPerK,
+            long backlog,
+            double perSecond,
+            double[] drainCpuPerK) {}
+
+    private Drain drain(KafkaCluster kafka, Admin admin, Load.Call call, Duration warmup, int writers)
+            throws Exception {
+        String topic = "neogend.bench.backlog." + writers + "." + System.nanoTime();
+        ingestion.settle();
+        // uploads appended by a process with no writer (the chart's API pods): the log only grows
+        stack.restart("telemetry", kafkaMode(kafka, topic, 0), Duration.ofSeconds(120));
+        double[][] cpu = new double[2][];
+        var append = Load.closedLoop(
+                call, USERS, warmup, settings.measure(), () -> cpu[0] = cpu(kafka), () -> cpu[1] = cpu(kafka));
+        long backlog = logEnd(admin, topic);
+        ingestion.settle();
+        // then the writers alone, nothing else running: how fast they empty it
+        stack.restart("telemetry", kafkaMode(kafka, topic, writers), Duration.ofSeconds(120));
+        long from = written(topic);
+        double[] cpu0 = cpu(kafka);
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.MINUTES.toNanos(5);
+        long now = from;
+        while (now < backlog && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            now = written(topic);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double[] cpu1 = cpu(kafka);
+        double readings = (now - from) * READINGS_PER_UPLOAD;
+        double[] drainPerK = new double[3];
+        for (int k = 0; k < 3; k++) {
+            drainPerK[k] = readings == 0 ? Double.NaN : (cpu1[k] - cpu0[k]) * 1000 / readings * 1000;
+        }
+        double perSecond = readings / seconds;
+        System.out.printf(
+                Locale.ROOT,
+                "  backlog of %d uploads appended with no writer (%.0f readings/s acknowledged); %d writer(s) wrote"
+                        + " %d of them (%d before they were timed) at %.0f readings/s%s%n",
+                backlog,
+                append.throughput() * READINGS_PER_UPLOAD,
+                writers,
+                now,
+                from,
+                perSecond,
+                now < backlog ? " — NOT drained within 5 minutes" : "");
+        return new Drain(
+                writers,
+                append,
+                perK(cpu, append.throughput() * READINGS_PER_UPLOAD),
+                backlog,
+                from * 2 > backlog ? Double.NaN : perSecond, // most of it gone before timing: no ceiling
+                drainPerK);
+    }
+
+    private void printDrains(List<Drain> drains) {
+        System.out.printf("%nThe writers' ceiling: a backlog appended by telemetry with no writer (consumers 0), then"
+                + " drained by N writers with nothing else running%n");
+        System.out.println("writers | appended readings/s | append p99 ms | append CPU ms per 1,000: telemetry,"
+                + " PostgreSQL, brokers | backlog (uploads) | drained readings/s | drain CPU ms per 1,000: telemetry,"
+                + " PostgreSQL, brokers");
+        for (Drain d : drains) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%7d | %19.0f | %13.1f | %5.1f %5.1f %5.1f | %17d | %18.0f | %5.1f %5.1f %5.1f%n",
+                    d.writers(),
+                    d.append().throughput() * READINGS_PER_UPLOAD,
+                    d.append().p99Millis(),
+                    d.appendCpuPerK()[0],
+                    d.appendCpuPerK()[1],
+                    d.appendCpuPerK()[2],
+                    d.backlog(),
+                    d.perSecond(),
+                    d.drainCpuPerK()[0],
+                    d.drainCpuPerK()[1],
+                    d.drainCpuPerK()[2]);
+        }
+        if (drains.size() == 2) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "ceiling of one writer against two: %.2f%n",
+                    drains.get(0).perSecond() / drains.get(1).perSecond());
+        }
     }
 
     private void print(List<Result> results) {
