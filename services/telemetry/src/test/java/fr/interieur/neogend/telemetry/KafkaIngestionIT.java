@@ -7,8 +7,6 @@ import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.ReadingStore;
 import fr.interieur.neogend.telemetry.kafkaclient.KafkaReadingWriters;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
-import fr.interieur.neogend.telemetry.v1.NetworkType;
-import fr.interieur.neogend.telemetry.v1.Reading;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceBlockingStub;
 import fr.interieur.neogend.telemetry.v1.UploadReadingsRequest;
@@ -17,9 +15,6 @@ import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestPorts;
 import fr.interieur.neogend.testkit.TestTokens;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,12 +97,14 @@ class KafkaIngestionIT {
 
     FakeInventory inventory;
     TelemetryServiceBlockingStub fleetManager;
+    KafkaLogCounts counts;
 
     @BeforeEach
     void connect() throws Exception {
         writersToStop = writers;
         fleetManager = clients.as(TestTokens.fleetManager(), TelemetryServiceGrpc::newBlockingStub);
         inventory = new FakeInventory(INVENTORY_PORT);
+        counts = new KafkaLogCounts(kafka.bootstrapServers(), TOPIC, 3, jdbc);
     }
 
     @AfterEach
@@ -129,29 +126,6 @@ class KafkaIngestionIT {
                 .withInterceptors(DeviceAgents.credential(credential));
     }
 
-    static Reading reading(long seq, Instant at, int battery) {
-        return Reading.newBuilder()
-                .setSequence(seq)
-                .setRecordedAt(
-                        Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
-                .setBatteryPercent(battery)
-                .setLatitude(48.11)
-                .setLongitude(-1.68)
-                .setNetwork(NetworkType.NETWORK_TYPE_4G)
-                .setSecurityPatchLevel("2026-11-05")
-                .setRomBuild("neogend/aosp14/2026.11")
-                .setFreeStorageMb(20_000)
-                .setAgentVersion("1.4.2")
-                .build();
-    }
-
-    long stored(String imei) {
-        return jdbc.sql("select count(*) from reading where imei = ?")
-                .param(imei)
-                .query(Long.class)
-                .single();
-    }
-
     /** Sends each device's batches twice, from 8 callers at once; returns the answers. */
     List<UploadReadingsResponse> upload(Map<String, TelemetryServiceBlockingStub> devices, int batches, int first)
             throws Exception {
@@ -163,7 +137,7 @@ class KafkaIngestionIT {
                 var batch = UploadReadingsRequest.newBuilder();
                 for (int i = 0; i < 10; i++) {
                     int seq = first + b * 10 + i;
-                    batch.addReadings(reading(seq, base.plusSeconds(seq), seq % 100));
+                    batch.addReadings(KafkaLogCounts.reading(seq, base.plusSeconds(seq), seq % 100));
                 }
                 var request = batch.build();
                 calls.add(() -> device.uploadReadings(request));
@@ -186,30 +160,10 @@ class KafkaIngestionIT {
 
     void awaitStored(Map<String, TelemetryServiceBlockingStub> devices, long each) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (devices.keySet().stream().anyMatch(imei -> stored(imei) < each)) {
+        while (devices.keySet().stream().anyMatch(imei -> counts.stored(imei) < each)) {
             assertThat(System.nanoTime()).as("readings written within 60 s").isLessThan(until);
             Thread.sleep(100);
         }
-    }
-
-    /** The log's end offsets, summed, and what PostgreSQL says was written of the topic. */
-    long logEnd() throws Exception {
-        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < 3; p++) {
-                latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
-            }
-            return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(o -> o.offset())
-                    .sum();
-        }
-    }
-
-    long writtenOffsets() {
-        return jdbc.sql("select coalesce(sum(next_offset), 0) from ingest_offset where topic = ?")
-                .param(TOPIC)
-                .query(Long.class)
-                .single();
     }
 
     @Test
@@ -218,27 +172,27 @@ class KafkaIngestionIT {
         for (int d = 0; d < 12; d++) {
             devices.put(imei(d), device(imei(d)));
         }
-        long before = logEnd();
+        long before = counts.logEnd();
         List<UploadReadingsResponse> answers = upload(devices, 4, 0);
         // acknowledged = in the log: all ten readings of each upload, whichever copy
         assertThat(answers).allSatisfy(a -> assertThat(a.getStored()).isEqualTo(10));
-        assertThat(logEnd() - before).as("one record per upload").isEqualTo(12 * 4 * 2);
+        assertThat(counts.logEnd() - before).as("one record per upload").isEqualTo(12 * 4 * 2);
         awaitStored(devices, 40);
         for (String imei : devices.keySet()) {
-            assertThat(stored(imei)).as(imei).isEqualTo(40);
+            assertThat(counts.stored(imei)).as(imei).isEqualTo(40);
         }
-        awaitWritten();
+        counts.awaitWritten(Duration.ofSeconds(60));
 
         // writers stopped (as a crash after their last transaction), uploads go on, writers back
         writers.stop();
         upload(devices, 3, 40);
         Thread.sleep(500);
-        assertThat(devices.keySet().stream().mapToLong(this::stored).sum())
+        assertThat(devices.keySet().stream().mapToLong(counts::stored).sum())
                 .as("nothing written while the writers are away")
                 .isEqualTo(12 * 40);
         writers.start();
         awaitStored(devices, 70);
-        awaitWritten();
+        counts.awaitWritten(Duration.ofSeconds(60));
         // and the lag the alert watches comes back to nothing
         var lag = meters.get("neogend.telemetry.ingest.lag").gauge();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -247,7 +201,7 @@ class KafkaIngestionIT {
             Thread.sleep(100);
         }
         for (String imei : devices.keySet()) {
-            assertThat(stored(imei)).as(imei).isEqualTo(70);
+            assertThat(counts.stored(imei)).as(imei).isEqualTo(70);
             assertThat(jdbc.sql("select sequence from device_state where imei = ?")
                             .param(imei)
                             .query(Long.class)
@@ -276,7 +230,7 @@ class KafkaIngestionIT {
                 var batch = UploadReadingsRequest.newBuilder();
                 for (int i = 0; i < 10; i++) {
                     int seq = b * 10 + i;
-                    batch.addReadings(reading(seq, base.plusSeconds(seq), seq % 100));
+                    batch.addReadings(KafkaLogCounts.reading(seq, base.plusSeconds(seq), seq % 100));
                 }
                 var request = batch.build();
                 calls.add(() -> {
@@ -308,9 +262,9 @@ class KafkaIngestionIT {
             kafka.restart(killed);
         }
         awaitStored(devices, 120);
-        awaitWritten();
+        counts.awaitWritten(Duration.ofSeconds(60));
         for (String imei : devices.keySet()) {
-            assertThat(stored(imei)).as(imei).isEqualTo(120);
+            assertThat(counts.stored(imei)).as(imei).isEqualTo(120);
         }
         System.out.printf("broker %d killed under 96 uploads: %d sent again after UNAVAILABLE%n", killed, resent.get());
     }
@@ -332,19 +286,9 @@ class KafkaIngestionIT {
             jdbc.sql("alter table reading_away rename to reading").update();
         }
         awaitStored(devices, 20);
-        awaitWritten();
+        counts.awaitWritten(Duration.ofSeconds(60));
         for (String imei : devices.keySet()) {
-            assertThat(stored(imei)).as(imei).isEqualTo(20);
-        }
-    }
-
-    /** Waits until PostgreSQL's offsets reach the log's end (every record written, none twice). */
-    void awaitWritten() throws Exception {
-        long end = logEnd();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (writtenOffsets() != end) {
-            assertThat(System.nanoTime()).as("offsets written within 60 s").isLessThan(until);
-            Thread.sleep(100);
+            assertThat(counts.stored(imei)).as(imei).isEqualTo(20);
         }
     }
 
@@ -373,11 +317,11 @@ class KafkaIngestionIT {
         assertThat(store.storeLogged(topic, 0, 0, 3, batch))
                 .as("the zombie's late poll")
                 .isFalse();
-        assertThat(stored(imei)).isZero();
+        assertThat(counts.stored(imei)).isZero();
         assertThat(store.loggedOffset(topic, 0)).isEqualTo(5);
         // the partition's writer goes on from where PostgreSQL says
         assertThat(store.storeLogged(topic, 0, 5, 6, batch)).isTrue();
-        assertThat(stored(imei)).isEqualTo(1);
+        assertThat(counts.stored(imei)).isEqualTo(1);
         assertThat(store.loggedOffset(topic, 0)).isEqualTo(6);
     }
 
@@ -396,12 +340,12 @@ class KafkaIngestionIT {
                                 .setTime(Timestamp.newBuilder()
                                         .setSeconds(Instant.now().getEpochSecond())))
                         .build());
-        long before = logEnd();
+        long before = counts.logEnd();
         var answer = stub.uploadReadings(UploadReadingsRequest.newBuilder()
-                .addReadings(reading(1, Instant.now().minusSeconds(5), 40))
+                .addReadings(KafkaLogCounts.reading(1, Instant.now().minusSeconds(5), 40))
                 .build());
         assertThat(answer.getStored()).isZero();
         assertThat(answer.getRejectedList()).hasSize(1);
-        assertThat(logEnd()).as("nothing of it in the log").isEqualTo(before);
+        assertThat(counts.logEnd()).as("nothing of it in the log").isEqualTo(before);
     }
 }

@@ -1,6 +1,5 @@
 package fr.interieur.neogend.telemetry;
 
-import com.google.protobuf.Timestamp;
 import fr.interieur.neogend.devstack.KafkaCluster;
 import fr.interieur.neogend.devstack.PostgresServer;
 import fr.interieur.neogend.devstack.Waits;
@@ -9,8 +8,6 @@ import fr.interieur.neogend.telemetry.ingestion.ReadingStore;
 import fr.interieur.neogend.telemetry.kafkaclient.KafkaIngestSettings;
 import fr.interieur.neogend.telemetry.kafkaclient.KafkaReadingWriters;
 import fr.interieur.neogend.telemetry.v1.EnrollDeviceRequest;
-import fr.interieur.neogend.telemetry.v1.NetworkType;
-import fr.interieur.neogend.telemetry.v1.Reading;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceBlockingStub;
 import fr.interieur.neogend.telemetry.v1.UploadReadingsRequest;
@@ -168,12 +165,14 @@ class KafkaWritersFailoverIT {
 
     FakeInventory inventory;
     TelemetryServiceBlockingStub fleetManager;
+    KafkaLogCounts counts;
 
     @BeforeEach
     void connect() throws Exception {
         writersToStop = writers;
         fleetManager = clients.as(TestTokens.fleetManager(), TelemetryServiceGrpc::newBlockingStub);
         inventory = new FakeInventory(INVENTORY_PORT);
+        counts = new KafkaLogCounts(kafka.bootstrapServers(), TOPIC, 3, jdbc);
     }
 
     @AfterEach
@@ -234,9 +233,9 @@ class KafkaWritersFailoverIT {
             uploads.close();
 
             awaitStored(uploads.perDevice());
-            awaitWritten();
+            counts.awaitWritten(Duration.ofSeconds(90));
             for (var e : uploads.perDevice().entrySet()) {
-                assertThat(stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+                assertThat(counts.stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
             }
             assertEachRecordWrittenOnce();
             // this process' writers went on with the child's partition past what the child had written
@@ -304,12 +303,12 @@ class KafkaWritersFailoverIT {
             long from = (long) gate.blockedArgs[2];
             writers.start();
             // past the paused writer's poll interval, this process' writers take the partitions and write on
-            awaitWritten();
+            counts.awaitWritten(Duration.ofSeconds(90));
             assertThat(store.loggedOffset(TOPIC, partition))
                     .as("partition %d written past %d while the paused writer held its poll", partition, from)
                     .isGreaterThan(from);
             long storedBefore =
-                    devices.keySet().stream().mapToLong(this::stored).sum();
+                    devices.keySet().stream().mapToLong(counts::stored).sum();
             gate.release();
             assertThat(gate.blockedResult.get(60, TimeUnit.SECONDS))
                     .as("the late write")
@@ -319,7 +318,7 @@ class KafkaWritersFailoverIT {
                 assertThat(System.nanoTime()).as("fenced counted").isLessThan(until);
                 Thread.sleep(50);
             }
-            assertThat(devices.keySet().stream().mapToLong(this::stored).sum())
+            assertThat(devices.keySet().stream().mapToLong(counts::stored).sum())
                     .as("nothing of the late write")
                     .isEqualTo(storedBefore);
             // more uploads: whoever holds the partitions now writes them, once
@@ -327,9 +326,9 @@ class KafkaWritersFailoverIT {
                 acknowledged.merge(e.getKey(), e.getValue(), Long::sum);
             }
             awaitStored(acknowledged);
-            awaitWritten();
+            counts.awaitWritten(Duration.ofSeconds(90));
             for (var e : acknowledged.entrySet()) {
-                assertThat(stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+                assertThat(counts.stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
             }
             assertEachRecordWrittenOnce();
             System.out.printf(
@@ -355,19 +354,19 @@ class KafkaWritersFailoverIT {
         long lagAtStop;
         try {
             acknowledged = uploadEach(devices, 5, 0); // the log holds them, not yet written
-            long writtenBefore = writtenOffsets();
+            long writtenBefore = counts.writtenOffsets();
             contextGate.arm(1); // one write goes through, the next waits
             writers.start();
             assertThat(contextGate.blocked.await(90, TimeUnit.SECONDS))
                     .as("the writers consume")
                     .isTrue();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (writtenOffsets() == writtenBefore) { // the write let through, committed
+            while (counts.writtenOffsets() == writtenBefore) { // the write let through, committed
                 assertThat(System.nanoTime()).as("a first write").isLessThan(until);
                 Thread.sleep(50);
             }
-            long written = writtenOffsets();
-            lagAtStop = logEnd() - written;
+            long written = counts.writtenOffsets();
+            lagAtStop = counts.logEnd() - written;
             assertThat(lagAtStop).as("some left to write at the stop").isPositive();
             postgres.close();
             contextGate.release(); // the held write meets the server down
@@ -382,9 +381,9 @@ class KafkaWritersFailoverIT {
             contextGate.disarm();
         }
         awaitStored(acknowledged);
-        awaitWritten();
+        counts.awaitWritten(Duration.ofSeconds(90));
         for (var e : acknowledged.entrySet()) {
-            assertThat(stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(counts.stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
         }
         assertEachRecordWrittenOnce();
         System.out.printf(
@@ -498,7 +497,8 @@ class KafkaWritersFailoverIT {
                             var batch = UploadReadingsRequest.newBuilder();
                             for (int i = 0; i < 10; i++) {
                                 int seq = b * 10 + i;
-                                batch.addReadings(reading(seq, base.plusSeconds(seq)));
+                                batch.addReadings(
+                                        KafkaLogCounts.reading(seq, base.plusSeconds(seq), (int) (seq % 100)));
                             }
                             assertThat(send(devices.get(imei), batch.build())).isEqualTo(10);
                             perDevice.get(imei).addAndGet(10);
@@ -571,7 +571,7 @@ class KafkaWritersFailoverIT {
                     var batch = UploadReadingsRequest.newBuilder();
                     for (int i = 0; i < 10; i++) {
                         int seq = first + b * 10 + i;
-                        batch.addReadings(reading(seq, base.plusSeconds(seq)));
+                        batch.addReadings(KafkaLogCounts.reading(seq, base.plusSeconds(seq), (int) (seq % 100)));
                     }
                     var request = batch.build();
                     futures.add(pool.submit(() -> {
@@ -605,22 +605,6 @@ class KafkaWritersFailoverIT {
         return devices;
     }
 
-    static Reading reading(long seq, Instant at) {
-        return Reading.newBuilder()
-                .setSequence(seq)
-                .setRecordedAt(
-                        Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
-                .setBatteryPercent((int) (seq % 100))
-                .setLatitude(48.11)
-                .setLongitude(-1.68)
-                .setNetwork(NetworkType.NETWORK_TYPE_4G)
-                .setSecurityPatchLevel("2026-11-05")
-                .setRomBuild("neogend/aosp14/2026.11")
-                .setFreeStorageMb(20_000)
-                .setAgentVersion("1.4.2")
-                .build();
-    }
-
     /** What the child process says it wrote: the next offset per partition, its latest word. */
     static Map<Integer, Long> childWrote(Path log) throws java.io.IOException {
         Map<Integer, Long> wrote = new HashMap<>();
@@ -650,13 +634,6 @@ class KafkaWritersFailoverIT {
         }
     }
 
-    long stored(String imei) {
-        return jdbc.sql("select count(*) from reading where imei = ?")
-                .param(imei)
-                .query(Long.class)
-                .single();
-    }
-
     void awaitStored(Map<String, Long> expected) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (expected.entrySet().stream().anyMatch(e -> storedOrNone(e.getKey()) < e.getValue())) {
@@ -668,21 +645,9 @@ class KafkaWritersFailoverIT {
     /** PostgreSQL just back: a connection may still fail once. */
     long storedOrNone(String imei) {
         try {
-            return stored(imei);
+            return counts.stored(imei);
         } catch (RuntimeException e) {
             return -1;
-        }
-    }
-
-    long logEnd() throws Exception {
-        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < 3; p++) {
-                latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
-            }
-            return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(o -> o.offset())
-                    .sum();
         }
     }
 
@@ -730,23 +695,6 @@ class KafkaWritersFailoverIT {
                         .as("partition %d written up to the log's end", partition)
                         .isEqualTo(end);
             }
-        }
-    }
-
-    long writtenOffsets() {
-        return jdbc.sql("select coalesce(sum(next_offset), 0) from ingest_offset where topic = ?")
-                .param(TOPIC)
-                .query(Long.class)
-                .single();
-    }
-
-    /** Waits until PostgreSQL's offsets reach the log's end (every record written, none twice). */
-    void awaitWritten() throws Exception {
-        long end = logEnd();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (writtenOffsets() != end) {
-            assertThat(System.nanoTime()).as("offsets written within 90 s").isLessThan(until);
-            Thread.sleep(100);
         }
     }
 }
