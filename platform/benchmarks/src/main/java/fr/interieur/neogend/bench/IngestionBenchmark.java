@@ -276,7 +276,25 @@ final class IngestionBenchmark {
      * alternated runs, each after a telemetry restart and the settle step, with COPY measured in between.
      */
     void runGroupCommitAlternated() throws Exception {
-        System.out.printf("%nTelemetry group commit, alternated: enrolling %,d devices…%n", DEVICES);
+        runAlternated("on", Map.of(), "off", Map.of("NEOGEND_TELEMETRY_GROUPCOMMIT_WRITERS", "0"));
+    }
+
+    /**
+     * Group commit with one writer's place against two (the default), alternated likewise: one place makes
+     * more uploads wait for each statement (larger statements, fewer commits), two let a statement start while
+     * the other commits.
+     */
+    void runGroupWritersAlternated() throws Exception {
+        runAlternated(
+                "1 writer",
+                Map.of("NEOGEND_TELEMETRY_GROUPCOMMIT_WRITERS", "1"),
+                "2 writers",
+                Map.of("NEOGEND_TELEMETRY_GROUPCOMMIT_WRITERS", "2"));
+    }
+
+    private void runAlternated(String a, Map<String, String> aEnv, String b, Map<String, String> bEnv)
+            throws Exception {
+        System.out.printf("%nTelemetry, %s against %s, alternated: enrolling %,d devices…%n", a, b, DEVICES);
         enrolAll();
         ManagedChannel channel = telemetryChannel();
         Duration warmup = settings.warmup().multipliedBy(5).dividedBy(2);
@@ -285,15 +303,12 @@ final class IngestionBenchmark {
             List<double[]> on = new java.util.ArrayList<>();
             List<double[]> off = new java.util.ArrayList<>();
             List<Double> copies = new java.util.ArrayList<>();
-            System.out.println("round | group commit | readings/s | p50 ms | p99 ms | CPU ms per 1,000 readings "
+            System.out.println("round | variant | readings/s | p50 ms | p99 ms | CPU ms per 1,000 readings "
                     + "(telemetry + PostgreSQL) | uploads per statement | COPY readings/s");
             for (int round = 1; round <= 3; round++) {
                 for (boolean grouped : new boolean[] {true, false}) {
                     settle();
-                    stack.restart(
-                            "telemetry",
-                            grouped ? Map.of() : Map.of("NEOGEND_TELEMETRY_GROUPCOMMIT_WRITERS", "0"),
-                            Duration.ofSeconds(120));
+                    stack.restart("telemetry", grouped ? aEnv : bEnv, Duration.ofSeconds(120));
                     var cpu = new CpuMeter();
                     var r = Load.closedLoop(call, USERS, warmup, settings.measure(), cpu::start, cpu::end);
                     double copy = rawCopyRate();
@@ -304,7 +319,7 @@ final class IngestionBenchmark {
                             Locale.ROOT,
                             "%5d | %-12s | %10.0f | %6.1f | %6.1f | %9.1f | %5.1f | %,.0f (errors %d)%n",
                             round,
-                            grouped ? "on" : "off",
+                            grouped ? a : b,
                             r.throughput() * 35,
                             r.p50Millis(),
                             r.p99Millis(),
@@ -320,15 +335,21 @@ final class IngestionBenchmark {
                     median(copies.stream().mapToDouble(Double::doubleValue).toArray());
             System.out.printf(
                     Locale.ROOT,
-                    "medians: on %.0f, off %.0f readings/s, on/off %.2f; CPU per reading off/on %.2f; COPY %.0f; "
-                            + "on/COPY %.2f, off/COPY %.2f (goal: direct >= 0.35 of COPY)%n",
+                    "medians: %s %.0f, %s %.0f readings/s, ratio %.2f; CPU per reading %s/%s %.2f; COPY %.0f; "
+                            + "%s/COPY %.2f, %s/COPY %.2f (goal: direct >= 0.35 of COPY)%n",
+                    a,
                     onRate,
+                    b,
                     offRate,
                     onRate / offRate,
+                    b,
+                    a,
                     median(off.stream().mapToDouble(x -> x[1]).toArray())
                             / median(on.stream().mapToDouble(x -> x[1]).toArray()),
                     copy,
+                    a,
                     onRate / copy,
+                    b,
                     offRate / copy);
             stack.restart("telemetry", Duration.ofSeconds(120));
         } finally {

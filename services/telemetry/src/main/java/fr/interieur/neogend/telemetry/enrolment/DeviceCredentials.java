@@ -41,7 +41,7 @@ public class DeviceCredentials implements DeviceAuthenticator {
 
     DeviceCredentials(
             CredentialRepository credentials,
-            @Value("${neogend.telemetry.group-commit.writers:2}") int writers,
+            @Value("${neogend.telemetry.group-commit.writers:1}") int writers,
             MeterRegistry meters) {
         this.credentials = credentials;
         var sizes = DistributionSummary.builder("neogend.telemetry.credential.group")

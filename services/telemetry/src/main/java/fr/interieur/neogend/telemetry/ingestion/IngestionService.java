@@ -77,7 +77,7 @@ public class IngestionService {
             @Value("${neogend.telemetry.retention:30d}") Duration retention,
             @Value("${neogend.telemetry.future-tolerance:5m}") Duration futureTolerance,
             @Value("${neogend.telemetry.upload-transaction:per-statement}") String uploadTransaction,
-            @Value("${neogend.telemetry.group-commit.writers:2}") int groupWriters,
+            @Value("${neogend.telemetry.group-commit.writers:1}") int groupWriters,
             @Value("${neogend.telemetry.group-commit.max-readings:5000}") int groupMaxReadings,
             PlatformTransactionManager transactions,
             DeviceAuthenticator devices,
