@@ -139,12 +139,7 @@ final class KafkaIngestionBenchmark {
         long end = logEnd(admin, topic);
         long from = written(topic);
         long t0 = System.nanoTime();
-        long deadline = t0 + TimeUnit.MINUTES.toNanos(5);
-        long now = from;
-        while (now < end && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            now = written(topic);
-        }
+        long now = awaitWritten(topic, from, end);
         double drainSeconds = (System.nanoTime() - t0) / 1e9;
         double drainPerSecond = from >= end ? Double.NaN : (now - from) * READINGS_PER_UPLOAD / drainSeconds;
         if (now < end) {
@@ -215,12 +210,7 @@ final class KafkaIngestionBenchmark {
         long from = written(topic);
         double[] cpu0 = cpu(kafka);
         long t0 = System.nanoTime();
-        long deadline = t0 + TimeUnit.MINUTES.toNanos(5);
-        long now = from;
-        while (now < backlog && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            now = written(topic);
-        }
+        long now = awaitWritten(topic, from, backlog);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double[] cpu1 = cpu(kafka);
         double readings = (now - from) * READINGS_PER_UPLOAD;
@@ -325,6 +315,17 @@ final class KafkaIngestionBenchmark {
                 Locale.ROOT,
                 "one writer against two (k1/k2'), written under load: %.2f%n",
                 k1.writtenPerSecond() / k2Warm.writtenPerSecond());
+    }
+
+    /** Waits (5 minutes at most) until the writers have written {@code end} uploads of the topic; what they reached. */
+    private long awaitWritten(String topic, long from, long end) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        long now = from;
+        while (now < end && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            now = written(topic);
+        }
+        return now;
     }
 
     /** Uploads written of the topic, as PostgreSQL says (the writers' offsets, ADR 0025). */

@@ -232,12 +232,7 @@ class KafkaWritersFailoverIT {
             uploads.awaitAcknowledged(acknowledgedAtKill + 60); // and on, after the kill
             uploads.close();
 
-            awaitStored(uploads.perDevice());
-            counts.awaitWritten(Duration.ofSeconds(90));
-            for (var e : uploads.perDevice().entrySet()) {
-                assertThat(counts.stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
-            }
-            assertEachRecordWrittenOnce();
+            assertEachAcknowledgedReadingStoredOnce(uploads.perDevice());
             // this process' writers went on with the child's partition past what the child had written
             Map<Integer, Long> ours = writers.writtenTo();
             for (var e : childWrote.entrySet()) {
@@ -325,12 +320,7 @@ class KafkaWritersFailoverIT {
             for (var e : uploadEach(devices, 2, 30).entrySet()) {
                 acknowledged.merge(e.getKey(), e.getValue(), Long::sum);
             }
-            awaitStored(acknowledged);
-            counts.awaitWritten(Duration.ofSeconds(90));
-            for (var e : acknowledged.entrySet()) {
-                assertThat(counts.stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
-            }
-            assertEachRecordWrittenOnce();
+            assertEachAcknowledgedReadingStoredOnce(acknowledged);
             System.out.printf(
                     "paused writer: its write of partition %d from %d refused (PostgreSQL at %d)%n",
                     partition, from, store.loggedOffset(TOPIC, partition));
@@ -380,12 +370,7 @@ class KafkaWritersFailoverIT {
             contextGate.release();
             contextGate.disarm();
         }
-        awaitStored(acknowledged);
-        counts.awaitWritten(Duration.ofSeconds(90));
-        for (var e : acknowledged.entrySet()) {
-            assertThat(counts.stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
-        }
-        assertEachRecordWrittenOnce();
+        assertEachAcknowledgedReadingStoredOnce(acknowledged);
         System.out.printf(
                 "PostgreSQL restarted with %d records of the log left to write; %d writes failed meanwhile%n",
                 lagAtStop, contextGate.failed.get());
@@ -632,6 +617,19 @@ class KafkaWritersFailoverIT {
                     .isLessThan(until);
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * Once the writers are done: every device has exactly its acknowledged readings, PostgreSQL's offsets reach
+     * the log's end, and each record of the log was written by exactly one write.
+     */
+    void assertEachAcknowledgedReadingStoredOnce(Map<String, Long> acknowledged) throws Exception {
+        awaitStored(acknowledged);
+        counts.awaitWritten(Duration.ofSeconds(90));
+        for (var e : acknowledged.entrySet()) {
+            assertThat(counts.stored(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        assertEachRecordWrittenOnce();
     }
 
     void awaitStored(Map<String, Long> expected) throws InterruptedException {
