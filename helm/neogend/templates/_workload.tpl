@@ -12,6 +12,16 @@ metadata:
 automountServiceAccountToken: false
 {{- end -}}
 
+{{/* The device-credential tag key (ADR 0026), for telemetry's API pods (which issue) and the gateway (which checks). */}}
+{{- define "neogend.tagKeyEnv" -}}
+# the key device credentials are tagged with: from a Secret, never in a manifest
+- name: NEOGEND_DEVICE_CREDENTIAL_TAG_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .key }}
+{{- end -}}
+
 {{/* The one Deployment of every component. */}}
 {{- define "neogend.deployment" -}}
 {{- $root := .root -}}
@@ -113,14 +123,20 @@ spec:
           envFrom:
             - configMapRef:
                 name: {{ include "neogend.componentName" . }}
-          {{- if and (eq .kind "gateway") $v.rateLimit.redis.existingSecret }}
+          {{- $tagKey := $root.Values.deviceCredentials.tagKey }}
+          {{- if and (eq .kind "gateway") (or $v.rateLimit.redis.existingSecret $tagKey.existingSecret) }}
           env:
+            {{- if $v.rateLimit.redis.existingSecret }}
             # the shared rate limit's Redis: its URL holds a password, so it comes from a Secret
             - name: NEOGEND_RATE_LIMIT_REDIS_URL
               valueFrom:
                 secretKeyRef:
                   name: {{ $v.rateLimit.redis.existingSecret }}
                   key: {{ $v.rateLimit.redis.urlKey }}
+            {{- end }}
+            {{- if $tagKey.existingSecret }}
+            {{- include "neogend.tagKeyEnv" $tagKey | nindent 12 }}
+            {{- end }}
           {{- end }}
           {{- if eq .kind "grpc" }}
           env:
@@ -135,6 +151,9 @@ spec:
                 secretKeyRef:
                   name: {{ $v.clientCredentials.existingSecret }}
                   key: {{ $v.clientCredentials.key }}
+            {{- end }}
+            {{- if and (eq .name "telemetry") $tagKey.existingSecret }}
+            {{- include "neogend.tagKeyEnv" $tagKey | nindent 12 }}
             {{- end }}
             {{- if .kafka }}
             {{- include "neogend.kafkaSecretEnv" $root | nindent 12 }}

@@ -7,21 +7,21 @@ import java.util.List;
 
 /**
  * A device, before and after its credential is verified: unverified it carries the credential
- * only; verified it names the device's IMEI and holds the {@code DEVICE} authority, the only one
- * that opens the routes devices call.
+ * only; verified it names the credential's id (the public half, one per enrolled device) and holds
+ * the {@code DEVICE} authority, the only one that opens the routes devices call.
  */
 public final class DeviceAuthentication extends AbstractAuthenticationToken {
 
     public static final String AUTHORITY = "DEVICE";
 
     private final String credential;
-    private final String imei;
+    private final String id;
 
-    private DeviceAuthentication(String credential, String imei) {
-        super(imei == null ? List.of() : List.of(new SimpleGrantedAuthority(AUTHORITY)));
+    private DeviceAuthentication(String credential, String id) {
+        super(id == null ? List.of() : List.of(new SimpleGrantedAuthority(AUTHORITY)));
         this.credential = credential;
-        this.imei = imei;
-        setAuthenticated(imei != null);
+        this.id = id;
+        setAuthenticated(id != null);
     }
 
     /** A credential to verify. */
@@ -29,14 +29,14 @@ public final class DeviceAuthentication extends AbstractAuthenticationToken {
         return new DeviceAuthentication(credential, null);
     }
 
-    /** A device whose credential was verified. */
-    static DeviceAuthentication verified(String imei) {
-        return new DeviceAuthentication(null, imei);
+    /** A device whose credential (of id {@code id}) was verified. */
+    static DeviceAuthentication verified(String id) {
+        return new DeviceAuthentication(null, id);
     }
 
-    /** The IMEI of a verified device (null before). */
-    public String imei() {
-        return imei;
+    /** The credential id of a verified device (null before). */
+    public String id() {
+        return id;
     }
 
     String credential() {
@@ -50,11 +50,11 @@ public final class DeviceAuthentication extends AbstractAuthenticationToken {
 
     @Override
     public Object getPrincipal() {
-        return imei;
+        return id;
     }
 
     @Override
     public String getName() {
-        return imei == null ? "device" : "device:" + imei;
+        return id == null ? "device" : "device:" + id;
     }
 }

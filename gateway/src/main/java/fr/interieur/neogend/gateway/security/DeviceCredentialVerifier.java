@@ -1,5 +1,6 @@
 package fr.interieur.neogend.gateway.security;
 
+import fr.interieur.neogend.contract.DeviceCredentialTags;
 import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest;
 import fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse;
 import fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc;
@@ -21,19 +22,21 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
  * Checks a device's own credential ({@code Authorization: Device <id>.<secret>}) before the gateway
- * reads a byte of its upload: a malformed one is refused by a character check, a well-formed one
- * is asked of the telemetry service (which issued it and knows its revocations) with one small
- * gRPC call, and a credential telemetry accepted is remembered for {@code ttl} so a device's next
- * uploads cost a hash and a map lookup. Telemetry checks the credential again on the upload itself,
- * so a revocation takes effect on the device's very next upload whatever this cache holds (as
- * tokens are checked twice).
+ * reads a byte of its upload: a malformed one is refused by a character check; one whose tag was made
+ * with the key the gateway shares with telemetry ({@link DeviceCredentialTags}, ADR 0026) is let
+ * through with no call; any other well-formed one is asked of the telemetry service (which issued it
+ * and knows its revocations) with one small gRPC call, and a credential telemetry accepted is
+ * remembered for {@code ttl} so a device's next uploads cost a hash and a map lookup. Telemetry checks
+ * the credential again on the upload itself, so a revocation takes effect on the device's very next
+ * upload whatever the tag or this cache says (as tokens are checked twice).
  *
- * <p>The memory is bounded: about 100 bytes a device (id, secret hash, IMEI as numbers), emptied
- * when {@code maxEntries} is reached.
+ * <p>The memory is bounded: about 80 bytes a device (id, secret hash as numbers), emptied when
+ * {@code maxEntries} is reached.
  */
 public final class DeviceCredentialVerifier {
 
@@ -45,6 +48,12 @@ public final class DeviceCredentialVerifier {
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Channel telemetry;
+    private final DeviceCredentialTags tags;
+    /** How pre-checks were answered: by the tag, by the cache, by a call to telemetry. */
+    final LongAdder byTag = new LongAdder();
+
+    final LongAdder byCache = new LongAdder();
+    final LongAdder byCall = new LongAdder();
     private final Duration deadline;
     private final long ttlNanos;
     private final int maxEntries;
@@ -58,12 +67,19 @@ public final class DeviceCredentialVerifier {
         }
     });
 
-    /** A credential telemetry accepted: the rest of its id, its secret's hash (128 bits), the IMEI, until when. */
-    private record Known(long idTail, long hash0, long hash1, long imei, long until) {}
+    /** A credential telemetry accepted: the rest of its id, its secret's hash (128 bits), until when. */
+    private record Known(long idTail, long hash0, long hash1, long until) {}
 
+    /** {@code tags}: null when no key is shared with telemetry (every new device is asked of it). */
     public DeviceCredentialVerifier(
-            Channel telemetry, Duration deadline, Duration ttl, int maxEntries, LongSupplier nanos) {
+            Channel telemetry,
+            DeviceCredentialTags tags,
+            Duration deadline,
+            Duration ttl,
+            int maxEntries,
+            LongSupplier nanos) {
         this.telemetry = telemetry;
+        this.tags = tags;
         this.deadline = deadline;
         this.ttlNanos = ttl.toNanos();
         this.maxEntries = maxEntries;
@@ -104,8 +120,16 @@ public final class DeviceCredentialVerifier {
         return authorization != null && authorization.regionMatches(true, 0, "Device ", 0, 7);
     }
 
-    /** The IMEI of a credential accepted lately, or null: no call, no allocation beyond the hash. */
+    /**
+     * The id of a well-formed credential known without a call — tagged with the shared key, or accepted
+     * by telemetry lately — or null.
+     */
     public String known(String credential) {
+        return tags != null && tags.tagged(credential) ? credential.substring(0, ID_LENGTH) : cached(credential);
+    }
+
+    /** The id of a credential telemetry accepted lately, or null: no call, no allocation beyond the hash. */
+    private String cached(String credential) {
         long now = nanos.getAsLong();
         Known k = known.get(idHead(credential));
         if (k == null || now - k.until() > 0 || k.idTail() != idTail(credential)) {
@@ -115,19 +139,25 @@ public final class DeviceCredentialVerifier {
         if (k.hash0() != long0(hash) || k.hash1() != long1(hash)) {
             return null;
         }
-        return imeiText(k.imei());
+        return credential.substring(0, ID_LENGTH);
     }
 
     /**
-     * The IMEI of the device a well-formed credential belongs to: from the cache, or from telemetry.
+     * The id of a well-formed credential found issued: by its tag, from the cache, or by telemetry.
      * Errors: {@link BadCredentialsException} when telemetry refuses it, {@link AuthenticationServiceException}
      * when telemetry cannot answer (the device should retry).
      */
     public Mono<String> verify(String credential) {
-        String imei = known(credential);
-        if (imei != null) {
-            return Mono.just(imei);
+        if (tags != null && tags.tagged(credential)) {
+            byTag.increment();
+            return Mono.just(credential.substring(0, ID_LENGTH));
         }
+        String id = cached(credential);
+        if (id != null) {
+            byCache.increment();
+            return Mono.just(id);
+        }
+        byCall.increment();
         return Mono.create(sink -> {
             Metadata headers = new Metadata();
             headers.put(AUTHORIZATION, "Device " + credential);
@@ -142,7 +172,7 @@ public final class DeviceCredentialVerifier {
                 @Override
                 public void onNext(CheckDeviceCredentialResponse value) {
                     remember(credential, value.getImei());
-                    sink.success(value.getImei());
+                    sink.success(credential.substring(0, ID_LENGTH));
                 }
 
                 @Override
@@ -169,7 +199,7 @@ public final class DeviceCredentialVerifier {
 
     private void remember(String credential, String imei) {
         if (imei.length() != 15 || !imei.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return; // not an IMEI: never cached
+            return; // telemetry named no IMEI: never cached
         }
         if (known.size() >= maxEntries) {
             known.clear();
@@ -177,12 +207,19 @@ public final class DeviceCredentialVerifier {
         byte[] hash = hash(credential);
         known.put(
                 idHead(credential),
-                new Known(
-                        idTail(credential),
-                        long0(hash),
-                        long1(hash),
-                        Long.parseLong(imei),
-                        nanos.getAsLong() + ttlNanos));
+                new Known(idTail(credential), long0(hash), long1(hash), nanos.getAsLong() + ttlNanos));
+    }
+
+    /** {@code neogend.gateway.device.credential.checks}, by how each pre-check was answered. */
+    public void registerMetrics(io.micrometer.core.instrument.MeterRegistry meters) {
+        for (var how :
+                java.util.Map.of("tag", byTag, "cache", byCache, "call", byCall).entrySet()) {
+            io.micrometer.core.instrument.FunctionCounter.builder(
+                            "neogend.gateway.device.credential.checks", how.getValue(), LongAdder::sum)
+                    .description("Device credentials checked before their upload is read, by how")
+                    .tag("by", how.getKey())
+                    .register(meters);
+        }
     }
 
     int size() {
@@ -217,10 +254,5 @@ public final class DeviceCredentialVerifier {
             v = v << 8 | (b[i] & 0xff);
         }
         return v;
-    }
-
-    private static String imeiText(long imei) {
-        String digits = Long.toString(imei);
-        return "0".repeat(15 - digits.length()) + digits;
     }
 }

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.gateway.security;
 
+import fr.interieur.neogend.contract.DeviceCredentialTags;
 import fr.interieur.neogend.gateway.console.ConsoleProperties;
 import fr.interieur.neogend.gateway.transcoding.GrpcBackends;
 import fr.interieur.neogend.gateway.transcoding.RouteTable;
@@ -109,13 +110,27 @@ public class SecurityConfiguration {
         });
     }
 
+    /**
+     * Device credentials checked before a body is read: by their tag when a key is shared with telemetry
+     * ({@code tag-key}, ADR 0026), else by telemetry once per cache period; counted by how
+     * ({@code neogend.gateway.device.credential.checks}, tag, cache or call).
+     */
     @Bean
     DeviceCredentialVerifier deviceCredentialVerifier(
             GrpcBackends backends,
+            @Value("${neogend.gateway.device-credentials.tag-key:}") String tagKey,
             @Value("${neogend.gateway.device-credentials.cache-ttl:5m}") Duration ttl,
-            @Value("${neogend.gateway.device-credentials.cache-size:200000}") int size) {
-        return new DeviceCredentialVerifier(
-                backends.channel("telemetry"), Duration.ofSeconds(3), ttl, size, System::nanoTime);
+            @Value("${neogend.gateway.device-credentials.cache-size:200000}") int size,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        DeviceCredentialVerifier verifier = new DeviceCredentialVerifier(
+                backends.channel("telemetry"),
+                DeviceCredentialTags.fromSetting("neogend.gateway.device-credentials.tag-key", tagKey),
+                Duration.ofSeconds(3),
+                ttl,
+                size,
+                System::nanoTime);
+        verifier.registerMetrics(meters);
+        return verifier;
     }
 
     /**

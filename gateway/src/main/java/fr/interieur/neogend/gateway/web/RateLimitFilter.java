@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Limits requests per client, after authentication, keyed on verified identities only: a person or
- * a supplier's client by its token's subject, a device by the IMEI its credential was verified for;
+ * a supplier's client by its token's subject, a device by the id of the credential it was verified with;
  * the public API reference by the client's address. Over the limit: 429 with {@code Retry-After}
  * (whole seconds) and a problem body; nothing reaches the services. What a caller cannot prove
  * (a made-up device id, an invalid token) is limited before authentication, per address
@@ -37,7 +37,7 @@ public class RateLimitFilter implements WebFilter, Ordered {
                 .map(p -> p instanceof JwtAuthenticationToken jwt
                         ? "sub:" + jwt.getToken().getSubject()
                         : p instanceof DeviceAuthentication device
-                                ? "device:" + device.imei()
+                                ? "device:" + device.id()
                                 : "ip:" + addresses.of(exchange))
                 .switchIfEmpty(Mono.fromSupplier(() -> "ip:" + addresses.of(exchange)))
                 .flatMap(limiter::acquire)

@@ -256,7 +256,9 @@ class ChartRenderTest {
     void theGatewaysShareTheirRateLimitThroughRedisOnlyWhenASecretNamesIt() {
         List<Map<String, Object>> objects = RENDERED.get("secrets-and-monitoring");
         assertThat(secretRefs(deployment(objects, "gateway")))
-                .containsExactly("NEOGEND_RATE_LIMIT_REDIS_URL=fleet-redis/url");
+                .containsExactlyInAnyOrder(
+                        "NEOGEND_RATE_LIMIT_REDIS_URL=fleet-redis/url",
+                        "NEOGEND_DEVICE_CREDENTIAL_TAG_KEY=fleet-device-credentials/tag");
         assertThat(maps(map(policy(objects, "gateway"), "spec").get("egress")))
                 .anySatisfy(
                         rule -> assertThat(rule.toString()).contains("redis").contains("port=6379"));
@@ -266,6 +268,32 @@ class ChartRenderTest {
         assertThat(secretRefs(deployment(defaults, "gateway"))).isEmpty();
         assertThat(map(policy(defaults, "gateway"), "spec").get("egress").toString())
                 .doesNotContain("6379");
+    }
+
+    /**
+     * The device-credential tag key (ADR 0026) comes from the operator's Secret to the two processes that
+     * use it — telemetry, which issues credentials, and the gateway, which checks them — and to nothing
+     * else; it is never a value in a manifest. None by default.
+     */
+    @Test
+    void theCredentialTagKeyReachesTelemetryAndTheGatewayOnlyFromItsSecret() {
+        List<Map<String, Object>> objects = RENDERED.get("secrets-and-monitoring");
+        String ref = "NEOGEND_DEVICE_CREDENTIAL_TAG_KEY=fleet-device-credentials/tag";
+        assertThat(secretRefs(deployment(objects, "telemetry"))).contains(ref);
+        assertThat(secretRefs(deployment(objects, "gateway"))).contains(ref);
+        for (String other : List.of("inventory", "order", "accessories", "training")) {
+            assertThat(secretRefs(deployment(objects, other))).as(other).doesNotContain(ref);
+        }
+        for (var scenario : RENDERED.entrySet()) {
+            assertThat(scenario.getValue().toString())
+                    .as(scenario.getKey())
+                    .doesNotContain("NEOGEND_DEVICE_CREDENTIAL_TAG_KEY, value=");
+            if (!scenario.getKey().equals("secrets-and-monitoring")) {
+                assertThat(scenario.getValue().toString())
+                        .as(scenario.getKey())
+                        .doesNotContain("NEOGEND_DEVICE_CREDENTIAL_TAG_KEY");
+            }
+        }
     }
 
     @Test

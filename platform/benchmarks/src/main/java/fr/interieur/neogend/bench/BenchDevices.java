@@ -1,5 +1,6 @@
 package fr.interieur.neogend.bench;
 
+import fr.interieur.neogend.contract.DeviceCredentialTags;
 import fr.interieur.neogend.devstack.DemoData;
 import fr.interieur.neogend.devstack.PostgresServer;
 import fr.interieur.neogend.devstack.Stack;
@@ -26,13 +27,20 @@ final class BenchDevices {
      */
     static String[] enrol(Stack stack, int count, int first, long idBase, String seed) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        // tagged as telemetry issues them in this stack (ADR 0026), from a generator seeded for the run
+        DeviceCredentialTags tags =
+                DeviceCredentialTags.fromSetting("the stack's tag key", stack.deviceCredentialTagKey());
+        java.security.SecureRandom random = java.security.SecureRandom.getInstance("SHA1PRNG");
+        random.setSeed(seed.getBytes(StandardCharsets.US_ASCII));
         String[] credentials = new String[count];
         StringBuilder rows = new StringBuilder(count * 120);
         for (int i = 0; i < count; i++) {
             String id = String.format("%024x", idBase + i);
-            String secret = Base64.getUrlEncoder()
-                    .withoutPadding()
-                    .encodeToString(sha.digest((seed + i).getBytes(StandardCharsets.US_ASCII)));
+            String secret = tags != null
+                    ? tags.newSecret(id, random)
+                    : Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(sha.digest((seed + i).getBytes(StandardCharsets.US_ASCII)));
             credentials[i] = id + "." + secret;
             byte[] hash = sha.digest(secret.getBytes(StandardCharsets.US_ASCII));
             rows.append(id)

@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code make bench}: starts PostgreSQL, Keycloak, inventory and the gateway (full JIT, not the
  * quick-start flags), then runs each benchmark and prints its table: all of them, or those named
  * ({@code gateway}, {@code gateway-soak} (ten minutes, only when named), {@code bulk}, {@code telemetry},
- * {@code telemetry-group}, {@code telemetry-group-writers} and {@code telemetry-kafka} (only when named), {@code campaign}, {@code refusals}, {@code fleet}); {@code --quick}
+ * {@code telemetry-group}, {@code telemetry-group-writers}, {@code telemetry-credentials} and {@code telemetry-kafka} (only when named), {@code campaign}, {@code refusals}, {@code fleet}); {@code --quick}
  * shortens them; {@code --profile} keeps a flight recording of each JVM (the run's folder is printed).
  */
 public final class BenchMain {
@@ -77,6 +77,9 @@ public final class BenchMain {
             }
             if (only.contains("telemetry-group-writers")) { // about 15 minutes: only when named
                 new IngestionBenchmark(stack, settings).runGroupWritersAlternated();
+            }
+            if (only.contains("telemetry-credentials")) { // about 12 minutes: only when named
+                new IngestionBenchmark(stack, settings).runCredentialTagsAlternated();
             }
             if (only.contains("telemetry-kafka")) { // three brokers beside the stack: only when named
                 new KafkaIngestionBenchmark(stack, settings).run();

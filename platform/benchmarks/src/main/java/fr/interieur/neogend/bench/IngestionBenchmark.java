@@ -357,6 +357,113 @@ final class IngestionBenchmark {
         }
     }
 
+    /**
+     * Uploads through the gateway with device credentials checked by their tag (ADR 0026, the stack's
+     * configuration) against the same gateway restarted without the key, so each device's first upload of
+     * a cache period asks telemetry (as before). Alternated three times, each on a fresh gateway after the
+     * settle step; the devices cycle through the 140,000, so nearly every upload is a device the gateway's
+     * 5-minute cache has not seen (a fleet uploading every few minutes through several replicas sees many).
+     */
+    void runCredentialTagsAlternated() throws Exception {
+        System.out.printf(
+                "%nGateway uploads, credentials checked by tag against by call: enrolling %,d devices…%n", DEVICES);
+        enrolAll();
+        int gatewayPort = Integer.parseInt(stack.gatewayUrl().replaceAll(".*:", ""));
+        var http = new java.util.concurrent.atomic.AtomicReference<ThreadLocal<RawHttpClient>>();
+        Load.Call call = i -> {
+            int d = device(i);
+            ok(http.get().get().post("/api/v1/device-readings", "Device " + credentials[d], jsonBatch(d, size(i))));
+        };
+        Duration warmup = settings.warmup().multipliedBy(5).dividedBy(2);
+        List<double[]> tag = new ArrayList<>();
+        List<double[]> byCall = new ArrayList<>();
+        System.out.println("round | variant | readings/s | p50 ms | p99 ms | CPU ms per 1,000 readings: gateway / "
+                + "telemetry / PostgreSQL / all three | checks in the window: by tag, by cache, by call");
+        for (int round = 1; round <= 3; round++) {
+            for (boolean tagged : new boolean[] {true, false}) {
+                settle();
+                stack.restart(
+                        "gateway",
+                        tagged ? Map.of() : Map.of("NEOGEND_DEVICE_CREDENTIAL_TAG_KEY", ""),
+                        Duration.ofSeconds(90));
+                http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
+                var cpu = new CpuMeter();
+                double[][] checks = new double[2][];
+                var r = Load.closedLoop(
+                        call,
+                        USERS,
+                        warmup,
+                        settings.measure(),
+                        () -> {
+                            cpu.start();
+                            checks[0] = gatewayChecks();
+                        },
+                        () -> {
+                            cpu.end();
+                            checks[1] = gatewayChecks();
+                        });
+                double all = cpu.perK(2, r) + cpu.perK(0, r) + cpu.perK(1, r);
+                (tagged ? tag : byCall).add(new double[] {r.throughput() * 35, all, r.p99Millis(), cpu.perK(2, r)});
+                System.out.printf(
+                        Locale.ROOT,
+                        "%5d | %-7s | %10.0f | %6.1f | %6.1f | %5.1f / %5.1f / %5.1f / %5.1f | %.0f, %.0f, %.0f "
+                                + "(errors %d)%n",
+                        round,
+                        tagged ? "tag" : "call",
+                        r.throughput() * 35,
+                        r.p50Millis(),
+                        r.p99Millis(),
+                        cpu.perK(2, r),
+                        cpu.perK(0, r),
+                        cpu.perK(1, r),
+                        all,
+                        checks[1][0] - checks[0][0],
+                        checks[1][1] - checks[0][1],
+                        checks[1][2] - checks[0][2],
+                        r.errors());
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "medians: by tag %.0f, by call %.0f readings/s, ratio %.2f; p99 %.1f / %.1f ms; CPU per reading "
+                        + "(all three) call/tag %.2f, gateway's alone call/tag %.2f%n",
+                median(tag.stream().mapToDouble(x -> x[0]).toArray()),
+                median(byCall.stream().mapToDouble(x -> x[0]).toArray()),
+                median(tag.stream().mapToDouble(x -> x[0]).toArray())
+                        / median(byCall.stream().mapToDouble(x -> x[0]).toArray()),
+                median(tag.stream().mapToDouble(x -> x[2]).toArray()),
+                median(byCall.stream().mapToDouble(x -> x[2]).toArray()),
+                median(byCall.stream().mapToDouble(x -> x[1]).toArray())
+                        / median(tag.stream().mapToDouble(x -> x[1]).toArray()),
+                median(byCall.stream().mapToDouble(x -> x[3]).toArray())
+                        / median(tag.stream().mapToDouble(x -> x[3]).toArray()));
+        stack.restart("gateway", Duration.ofSeconds(90));
+    }
+
+    /** The gateway's {@code neogend_gateway_device_credential_checks_total} by tag, cache and call. */
+    private double[] gatewayChecks() {
+        String url = "http://127.0.0.1:" + stack.options().ports().gatewayManagement() + "/actuator/prometheus";
+        double[] found = new double[3];
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            String body = client.send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith("neogend_gateway_device_credential_checks_total")) {
+                    int k = line.contains("by=\"tag\"") ? 0 : line.contains("by=\"cache\"") ? 1 : 2;
+                    found[k] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (java.io.IOException e) {
+            System.out.println("  (the gateway's metrics not read: " + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return found;
+    }
+
     /** A plaintext gRPC channel to the stack's telemetry service (the devices' direct path). */
     ManagedChannel telemetryChannel() {
         return NettyChannelBuilder.forAddress(

@@ -139,6 +139,12 @@ public final class Stack implements AutoCloseable {
 
     private final Options options;
     private final List<ManagedProcess> processes = new ArrayList<>();
+    /**
+     * The key telemetry tags device credentials with and the gateway checks them by (ADR 0026): drawn
+     * for each start, never written anywhere but the two processes' environments.
+     */
+    private final String deviceCredentialTagKey = newTagKey();
+
     private PostgresServer postgres;
     private KeycloakServer keycloak;
 
@@ -214,6 +220,9 @@ public final class Stack implements AutoCloseable {
             }
             // packs and courses kept from before agreements were recorded belong to the demo agreement
             env.put("NEOGEND_INITIAL_AGREEMENT", DemoData.AGREEMENT_ID);
+            if (service.equals("telemetry")) {
+                env.put("NEOGEND_DEVICE_CREDENTIAL_TAG_KEY", deviceCredentialTagKey);
+            }
             if (service.equals("order")) {
                 env.put("NEOGEND_SUPPLIER_URL", "http://localhost:" + ports.supplierSimulator() + "/api");
             }
@@ -224,6 +233,7 @@ public final class Stack implements AutoCloseable {
         gatewayEnv.put("NEOGEND_MANAGEMENT_PORT", String.valueOf(ports.gatewayManagement()));
         gatewayEnv.put("MANAGEMENT_SERVER_ADDRESS", LOOPBACK); // probes and metrics stay on this machine
         gatewayEnv.put("NEOGEND_ISSUER_URI", keycloak.issuer());
+        gatewayEnv.put("NEOGEND_DEVICE_CREDENTIAL_TAG_KEY", deviceCredentialTagKey);
         for (String service : SERVICES) { // a service not started answers UNAVAILABLE (503)
             gatewayEnv.put("NEOGEND_" + service.toUpperCase(Locale.ROOT) + "_GRPC", "localhost:" + ports.grpc(service));
         }
@@ -378,6 +388,17 @@ public final class Stack implements AutoCloseable {
     }
 
     /** The Keycloak bootstrap admin's password (master realm, user admin). */
+    /** The device-credential tag key of this start (base64), for setup that writes credentials itself. */
+    public String deviceCredentialTagKey() {
+        return deviceCredentialTagKey;
+    }
+
+    private static String newTagKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
+    }
+
     public String keycloakAdminPassword() {
         return adminPassword();
     }

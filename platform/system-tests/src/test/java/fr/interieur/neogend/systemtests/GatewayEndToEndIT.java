@@ -1133,6 +1133,7 @@ class GatewayEndToEndIT {
                 {"readings":[{"sequence":"1","recordedAt":"%s","batteryPercent":64,"latitude":48.11,"longitude":-1.68,
                   "network":"NETWORK_TYPE_4G","securityPatchLevel":"2026-11-05"},
                  {"sequence":"2","recordedAt":"%s","batteryPercent":64,"latitude":95,"longitude":-1.68}]}""".formatted(now, now);
+        double[] checksBefore = credentialChecks();
         var upload = HTTP.send(
                 HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
                         .header("Authorization", "Device " + credential)
@@ -1142,6 +1143,17 @@ class GatewayEndToEndIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
         assertThat(upload.body()).contains("\"stored\":1").contains("latitude: must be -90 to 90");
+        // telemetry issued it tagged with the stack's key: the gateway let it in without asking (ADR 0026)
+        double[] checksAfter = credentialChecks();
+        assertThat(checksAfter[0] - checksBefore[0]).as("checked by its tag").isEqualTo(1);
+        assertThat(checksAfter[2] - checksBefore[2]).as("no call to telemetry").isZero();
+        // the same id with another random half under the old tag: no tag of the key, asked of telemetry, 401
+        char flipped = credential.charAt(30) == 'A' ? 'B' : 'A';
+        String forged = credential.substring(0, 30) + flipped + credential.substring(31);
+        assertThat(deviceUpload(forged, batch).statusCode()).isEqualTo(401);
+        assertThat(credentialChecks()[2] - checksAfter[2])
+                .as("a wrong tag is asked of telemetry")
+                .isEqualTo(1);
         var wrong = HTTP.send(
                 HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
                         .header(
@@ -1164,6 +1176,18 @@ class GatewayEndToEndIT {
         var state = get("/api/v1/devices/" + imei + "/state", fleet);
         assertThat(state.statusCode()).as(state.body()).isEqualTo(200);
         assertThat(state.body()).contains("\"batteryPercent\":64");
+
+        // enrolled again, the device's old credential still carries a good tag: it passes the gateway's
+        // pre-check, and telemetry, which checks every upload, refuses it; nothing of it is stored
+        var again = post("/api/v1/devices/" + imei + ":enroll", fleet, "{}");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        String later = java.time.Instant.now().toString();
+        var replaced = deviceUpload(credential, """
+                {"readings":[{"sequence":"3","recordedAt":"%s","batteryPercent":12}]}""".formatted(later));
+        assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(401);
+        assertThat(get("/api/v1/devices/" + imei + "/state", fleet).body())
+                .contains("\"batteryPercent\":64")
+                .doesNotContain("\"batteryPercent\":12");
         assertThat(get("/api/v1/devices/" + imei + "/state", tokens.password("technician", "technician"))
                         .statusCode())
                 .isEqualTo(403);
@@ -1299,6 +1323,18 @@ class GatewayEndToEndIT {
         assertThat(listed.body())
                 .contains("\"status\":\"COMMAND_STATUS_CONFIRMED\"")
                 .contains("\"confirmTime\"");
+    }
+
+    /** The gateway's device-credential pre-checks so far: by tag, by cache, by a call to telemetry. */
+    private static double[] credentialChecks() throws Exception {
+        double[] found = new double[3];
+        for (String line : metrics(stack.options().ports().gatewayManagement()).split("\n")) {
+            if (line.startsWith("neogend_gateway_device_credential_checks_total{")) {
+                int k = line.contains("by=\"tag\"") ? 0 : line.contains("by=\"cache\"") ? 1 : 2;
+                found[k] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return found;
     }
 
     private static HttpResponse<String> deviceUpload(String credential, String json) throws Exception {

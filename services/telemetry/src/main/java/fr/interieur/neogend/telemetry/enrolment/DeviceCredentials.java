@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry.enrolment;
 
+import fr.interieur.neogend.contract.DeviceCredentialTags;
 import fr.interieur.neogend.kit.security.DeviceAuthenticator;
 import fr.interieur.neogend.telemetry.ingestion.GroupCommit;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -18,7 +19,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Device credentials: {@code <id>.<secret>}, 96 random bits of id and 256 of secret. Only the
+ * Device credentials: {@code <id>.<secret>}, 96 random bits of id and 256 bits of secret — or, when
+ * {@code neogend.telemetry.device-credentials.tag-key} is set, 128 random bits and a 128-bit tag the
+ * gateway can check without a call ({@link DeviceCredentialTags}, ADR 0026). Only the
  * secret's SHA-256 is stored (a random 256-bit secret needs no slow hash); checks compare in
  * constant time and read the revocations every time: a returned or exchanged device is refused on its
  * very next request and for ever, whatever is queued for it; a lost or stolen one is let in only while
@@ -33,6 +36,9 @@ public class DeviceCredentials implements DeviceAuthenticator {
 
     private final CredentialRepository credentials;
 
+    /** Null: secrets wholly random, untagged. */
+    private final DeviceCredentialTags tags;
+
     /**
      * The checks of devices calling at the same time, made by one query (issue 16, ADR 0022): each upload
      * checks its credential, and alone that was one statement per upload. Null when group commit is off.
@@ -42,8 +48,10 @@ public class DeviceCredentials implements DeviceAuthenticator {
     DeviceCredentials(
             CredentialRepository credentials,
             @Value("${neogend.telemetry.group-commit.writers:1}") int writers,
+            @Value("${neogend.telemetry.device-credentials.tag-key:}") String tagKey,
             MeterRegistry meters) {
         this.credentials = credentials;
+        this.tags = DeviceCredentialTags.fromSetting("neogend.telemetry.device-credentials.tag-key", tagKey);
         var sizes = DistributionSummary.builder("neogend.telemetry.credential.group")
                 .description("Device credentials checked by one query")
                 .register(meters);
@@ -66,13 +74,23 @@ public class DeviceCredentials implements DeviceAuthenticator {
     /** A new credential: its id, and the whole credential to hand to the device once. */
     public record Issued(String id, String credential, byte[] secretHash) {}
 
-    public static Issued issue() {
+    public Issued issue() {
+        return issue(tags);
+    }
+
+    /** A new credential, tagged when {@code tags} is not null. */
+    static Issued issue(DeviceCredentialTags tags) {
         byte[] id = new byte[12];
-        byte[] secret = new byte[32];
         RANDOM.nextBytes(id);
-        RANDOM.nextBytes(secret);
         String idText = HexFormat.of().formatHex(id);
-        String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String secretText;
+        if (tags != null) {
+            secretText = tags.newSecret(idText, RANDOM);
+        } else {
+            byte[] secret = new byte[32];
+            RANDOM.nextBytes(secret);
+            secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        }
         return new Issued(idText, idText + "." + secretText, sha256(secretText));
     }
 

@@ -18,12 +18,15 @@ public class EnrolmentService {
     private final RevocationRepository revocations;
     private final InventoryDevices inventory;
     private final CampaignService campaigns;
+    private final DeviceCredentials issuer;
 
     public EnrolmentService(
+            DeviceCredentials issuer,
             CredentialRepository credentials,
             RevocationRepository revocations,
             InventoryDevices inventory,
             CampaignService campaigns) {
+        this.issuer = issuer;
         this.credentials = credentials;
         this.revocations = revocations;
         this.inventory = inventory;
@@ -43,7 +46,7 @@ public class EnrolmentService {
         InventoryDevices.Placed device = inventory
                 .device(imei)
                 .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei + " in inventory"));
-        DeviceCredentials.Issued issued = DeviceCredentials.issue();
+        DeviceCredentials.Issued issued = issuer.issue();
         credentials.replace(imei, issued.id(), issued.secretHash(), caller.username());
         // a new device, or an exchange's replacement, joins the running campaign of its model (issue 20)
         campaigns.join(device);
