@@ -30,8 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** What the gateway tests run against: Keycloak's key set and a stand-in inventory service. */
-final class StandIns {
+/** What the gateway tests run against: Keycloak's key set and stand-in inventory and telemetry services. */
+public final class StandIns {
 
     private StandIns() {}
 
@@ -62,13 +62,19 @@ final class StandIns {
      * (counting every check), UploadReadings answers how many readings it got (counting uploads).
      */
     static Server telemetry(AtomicInteger checks, AtomicInteger uploads) {
+        return telemetry(checks, uploads, () -> DEVICE_CREDENTIAL);
+    }
+
+    /** The same, accepting the credential {@code accepted} gives at each check. */
+    public static Server telemetry(
+            AtomicInteger checks, AtomicInteger uploads, java.util.function.Supplier<String> accepted) {
         var service = new fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceImplBase() {
             @Override
             public void checkDeviceCredential(
                     fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest request,
                     StreamObserver<fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse> r) {
                 checks.incrementAndGet();
-                if (("Device " + DEVICE_CREDENTIAL).equals(AUTHORIZATION.get())) {
+                if (("Device " + accepted.get()).equals(AUTHORIZATION.get())) {
                     r.onNext(fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse.newBuilder()
                             .setImei("490154203237518")
                             .build());

@@ -1,12 +1,10 @@
 package fr.interieur.neogend.gateway.security;
 
 import fr.interieur.neogend.contract.DeviceCredentialTags;
+import fr.interieur.neogend.gateway.StandIns;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +30,7 @@ class DeviceCredentialVerifierTest {
     static final String KEY = key();
     static final AtomicInteger CALLS = new AtomicInteger();
     /** The only credential the stand-in accepts. */
-    static String accepted;
+    static volatile String accepted;
 
     static Server telemetry;
     static ManagedChannel channel;
@@ -44,47 +42,12 @@ class DeviceCredentialVerifierTest {
     }
 
     @BeforeAll
-    static void start() throws Exception {
-        var service = new fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceImplBase() {
-            @Override
-            public void checkDeviceCredential(
-                    fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest request,
-                    StreamObserver<fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse> r) {
-                CALLS.incrementAndGet();
-                if (("Device " + accepted).equals(AUTHORIZATION.get())) {
-                    r.onNext(fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse.newBuilder()
-                            .setImei("490154203237518")
-                            .build());
-                    r.onCompleted();
-                } else {
-                    r.onError(
-                            Status.UNAUTHENTICATED.withDescription("not valid").asRuntimeException());
-                }
-            }
-        };
-        telemetry = NettyServerBuilder.forPort(0)
-                .addService(io.grpc.ServerInterceptors.intercept(service, new io.grpc.ServerInterceptor() {
-                    @Override
-                    public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
-                            io.grpc.ServerCall<Q, R> call,
-                            io.grpc.Metadata headers,
-                            io.grpc.ServerCallHandler<Q, R> next) {
-                        String value = headers.get(DeviceCredentialVerifier.AUTHORIZATION);
-                        return io.grpc.Contexts.interceptCall(
-                                io.grpc.Context.current().withValue(AUTHORIZATION, value == null ? "" : value),
-                                call,
-                                headers,
-                                next);
-                    }
-                }))
-                .build()
-                .start();
-        channel = NettyChannelBuilder.forAddress("localhost", telemetry.getPort())
+    static void start() {
+        telemetry = StandIns.telemetry(CALLS, new AtomicInteger(), () -> accepted);
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", telemetry.getPort())
                 .usePlaintext()
                 .build();
     }
-
-    static final io.grpc.Context.Key<String> AUTHORIZATION = io.grpc.Context.key("authorization");
 
     @AfterAll
     static void stop() {

@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code make bench}: starts PostgreSQL, Keycloak, inventory and the gateway (full JIT, not the
  * quick-start flags), then runs each benchmark and prints its table: all of them, or those named
  * ({@code gateway}, {@code gateway-soak} (ten minutes, only when named), {@code bulk}, {@code telemetry},
- * {@code telemetry-group}, {@code telemetry-group-writers}, {@code telemetry-credentials} and {@code telemetry-kafka} (only when named), {@code campaign}, {@code refusals}, {@code fleet}); {@code --quick}
+ * {@code telemetry-group}, {@code telemetry-group-writers}, {@code telemetry-credentials}, {@code gateway-observations} and {@code telemetry-kafka} (only when named), {@code campaign}, {@code refusals}, {@code fleet}); {@code --quick}
  * shortens them; {@code --profile} keeps a flight recording of each JVM (the run's folder is printed).
  */
 public final class BenchMain {
@@ -62,6 +62,9 @@ public final class BenchMain {
                     .toList();
             if (only.isEmpty() || only.contains("gateway")) {
                 new GatewayOverheadBenchmark(stack, settings).run();
+            }
+            if (only.contains("gateway-observations")) { // about 15 minutes: only when named
+                new GatewayOverheadBenchmark(stack, settings).observationsAlternated();
             }
             if (only.contains("gateway-soak")) { // ten minutes: only when named
                 new GatewayOverheadBenchmark(stack, settings).soak();

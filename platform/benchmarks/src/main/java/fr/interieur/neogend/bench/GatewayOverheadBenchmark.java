@@ -15,6 +15,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -202,6 +203,40 @@ final class GatewayOverheadBenchmark {
         return 1 - (with[0] + with[1]) / (without[0] + without[1]);
     }
 
+    /**
+     * {@code make bench BENCH_ARGS=gateway-observations}: what the gateway's observations (request and gRPC
+     * client timers, traces sampled as the chart ships them) cost, as medians of three alternated pairs — the
+     * gateway restarted without them, then as configured — since one pair differed from the next by more than
+     * the cost itself (issue 18's goal: at most 10 % of the gateway's throughput).
+     */
+    void observationsAlternated() throws Exception {
+        seedDevices();
+        System.out.println();
+        System.out.println("Gateway observations, alternated three times (each start warmed up " + WARM_UP.toSeconds()
+                + " s at concurrency 64, then c16 and c64 measured)");
+        System.out.println("variant                     | c16 req/s   gw CPU | c64 req/s   gw CPU");
+        List<Double> costs = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            double[] without = gatewayOnly(
+                    "without observations",
+                    Map.of("MANAGEMENT_OBSERVATIONS_ENABLE_ALL", "false", "NEOGEND_TRACE_SAMPLING", "0"));
+            double[] with = gatewayOnly("as configured", Map.of());
+            double cost = 1 - (with[0] + with[1]) / (without[0] + without[1]);
+            costs.add(cost);
+            System.out.printf(Locale.ROOT, "  round %d: observations cost %.1f %%%n", round + 1, 100 * cost);
+        }
+        double[] sorted =
+                costs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf(
+                Locale.ROOT,
+                "observations cost (1 - configured/without, c16 + c64): median %.1f %% (rounds %.1f to %.1f %%); "
+                        + "goal <= 10 %%%n",
+                100 * sorted[1],
+                100 * sorted[0],
+                100 * sorted[2]);
+        stack.restart("gateway", Duration.ofSeconds(120));
+    }
+
     private double[] gatewayOnly(String name, Map<String, String> env) throws Exception {
         stack.restart("gateway", env, Duration.ofSeconds(120));
         String token = token();
@@ -230,15 +265,7 @@ final class GatewayOverheadBenchmark {
      * concurrency 16, the gateway's resident set printed every 30 s, to see whether it grows.
      */
     void soak() throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forAddress(
-                        "127.0.0.1", stack.options().ports().grpc("inventory"))
-                .usePlaintext()
-                .build();
-        try {
-            seed(channel);
-        } finally {
-            channel.shutdownNow();
-        }
+        seedDevices();
         Duration length = settings.concurrency().size() < 3 ? Duration.ofSeconds(30) : Duration.ofMinutes(10);
         System.out.printf(
                 Locale.ROOT,
@@ -327,6 +354,19 @@ final class GatewayOverheadBenchmark {
         int status = client.get("/api/v1/devices/" + DemoData.imei(500_000 + (int) Math.floorMod(i, DEVICES)), token);
         if (status != 200) {
             throw new IllegalStateException("HTTP " + status);
+        }
+    }
+
+    /** The devices GetDevice reads, registered over a channel of their own. */
+    private void seedDevices() {
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", stack.options().ports().grpc("inventory"))
+                .usePlaintext()
+                .build();
+        try {
+            seed(channel);
+        } finally {
+            channel.shutdownNow();
         }
     }
 
