@@ -72,6 +72,49 @@ class DeviceCredentialTagsTest {
         assertThat(changed).isGreaterThan(43 * 60);
     }
 
+    /** One instance serves every request thread of the gateway: its MACs must never mix two checks. */
+    @Test
+    void checksFromManyThreadsAtOnceEachGetTheirOwnAnswer() throws Exception {
+        int threads = 8;
+        int each = 2_000;
+        String[] credentials = new String[threads * each];
+        boolean[] expected = new boolean[credentials.length];
+        var other = DeviceCredentialTags.fromSetting("k", OTHER_KEY);
+        for (int i = 0; i < credentials.length; i++) {
+            String id = newId();
+            expected[i] = i % 3 != 0;
+            credentials[i] = id + "." + (expected[i] ? tags : other).newSecret(id, RANDOM);
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var wrong = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            var done = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < threads; t++) {
+                int from = t * each;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int round = 0; round < 3; round++) {
+                        for (int i = from; i < from + each; i++) {
+                            int k = (i * 7 + round * 11) % credentials.length; // threads overlap on purpose
+                            if (tags.tagged(credentials[k]) != expected[k]) {
+                                wrong.incrementAndGet();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (var f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(wrong.get()).isZero();
+    }
+
     @Test
     void anUntaggedOrMisshapenCredentialIsNotTagged() {
         byte[] random = new byte[32];
