@@ -45,10 +45,7 @@ final class GatewayOverheadBenchmark {
     }
 
     void run() throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forAddress(
-                        "127.0.0.1", stack.options().ports().grpc("inventory"))
-                .usePlaintext()
-                .build();
+        ManagedChannel channel = inventoryChannel();
         try {
             seed(channel);
             // Both paths warmed up first: with 8 s per cell the gateway's JIT compilers were still at work
@@ -357,12 +354,17 @@ final class GatewayOverheadBenchmark {
         }
     }
 
-    /** The devices GetDevice reads, registered over a channel of their own. */
-    private void seedDevices() {
-        ManagedChannel channel = NettyChannelBuilder.forAddress(
+    /** A plaintext gRPC channel to the stack's inventory service (the direct path). */
+    private ManagedChannel inventoryChannel() {
+        return NettyChannelBuilder.forAddress(
                         "127.0.0.1", stack.options().ports().grpc("inventory"))
                 .usePlaintext()
                 .build();
+    }
+
+    /** The devices GetDevice reads, registered over a channel of their own. */
+    private void seedDevices() {
+        ManagedChannel channel = inventoryChannel();
         try {
             seed(channel);
         } finally {
