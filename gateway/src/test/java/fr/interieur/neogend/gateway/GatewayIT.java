@@ -456,6 +456,65 @@ class GatewayIT {
     }
 
     @Test
+    void eachRequestIsTimedOnceUnderItsOperationAndEachBackendCallUnderItsMethodAndStatus() throws Exception {
+        String token = TestTokens.fleetManager();
+        String ok =
+                "http_server_requests_seconds_count\\{[^}]*method=\"GET\"[^}]*status=\"200\",uri=\"/api/v1/devices/\\{imei\\}\"";
+        String missing = "http_server_requests_seconds_count\\{[^}]*status=\"404\",uri=\"/api/v1/devices/\\{imei\\}\"";
+        String unauthenticated = "http_server_requests_seconds_count\\{[^}]*status=\"401\",uri=\"UNKNOWN\"";
+        String callOk = "grpc_client_seconds_count\\{[^}]*grpc_status_code=\"OK\"[^}]*rpc_method=\"GetDevice\"";
+        String callMissing =
+                "grpc_client_seconds_count\\{[^}]*grpc_status_code=\"NOT_FOUND\"[^}]*rpc_method=\"GetDevice\"";
+        String before = prometheus();
+        assertThat(send("GET", "/api/v1/devices/490154203237518", token, null, null)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(send("GET", "/api/v1/devices/490154203237518", token, null, null)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(send("GET", "/api/v1/devices/404154203237518", token, null, null)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(send("GET", "/api/v1/devices/490154203237518", null, null, null)
+                        .statusCode())
+                .isEqualTo(401);
+        String after = prometheus();
+        // once each: no second timer (Spring's own, which named every API call UNKNOWN) counts them again
+        assertThat(count(after, ok) - count(before, ok)).isEqualTo(2);
+        assertThat(count(after, missing) - count(before, missing)).isEqualTo(1);
+        assertThat(count(after, unauthenticated) - count(before, unauthenticated))
+                .isEqualTo(1);
+        assertThat(count(after, callOk) - count(before, callOk)).isEqualTo(2);
+        assertThat(count(after, callMissing) - count(before, callMissing)).isEqualTo(1);
+        assertThat(count(after, "http_server_requests_seconds_count\\{[^}]*status=\"200\",uri=\"UNKNOWN\""))
+                .isZero();
+        assertThat(after)
+                .contains("http_server_requests_seconds_bucket{") // histograms, for the dashboard's p99
+                .contains("grpc_client_seconds_bucket{");
+    }
+
+    private String prometheus() throws Exception {
+        var r = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/actuator/prometheus"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** The value of the one series the pattern picks out, 0 if none. */
+    private static long count(String prometheus, String series) {
+        var m = java.util.regex.Pattern.compile("(?m)^" + series + "[^}]*} ([0-9.eE+]+)$")
+                .matcher(prometheus);
+        if (!m.find()) {
+            return 0;
+        }
+        long value = (long) Double.parseDouble(m.group(1));
+        assertThat(m.find()).as("one series for " + series).isFalse();
+        return value;
+    }
+
+    @Test
     void probesAndMetricsAreOnTheManagementPortOnly() throws Exception {
         String management = "http://localhost:" + managementPort;
         assertThat(http.send(

@@ -121,7 +121,7 @@ public final class StandIns {
     private static final io.grpc.Context.Key<String> AUTHORIZATION = io.grpc.Context.key("authorization");
 
     /** Answers by IMEI: 000… invalid (with a field violation), 404…/409…/403…/500… that status. */
-    static Server inventory(AtomicReference<Metadata> lastHeaders) {
+    public static Server inventory(AtomicReference<Metadata> lastHeaders) {
         var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
             @Override
             public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> response) {

@@ -1,16 +1,17 @@
 package fr.interieur.neogend.gateway.transcoding;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
-import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import org.springframework.beans.factory.DisposableBean;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One long-lived gRPC channel per backend service, from {@code neogend.gateway.backends.<name>}
@@ -24,13 +25,14 @@ public class GrpcBackends implements DisposableBean {
      * @param eventLoops  the event loops the channels run on: the HTTP server's own, so a request
      *                    and its gRPC call stay on the same threads (no hand-over between loops)
      * @param channelType the socket channel class matching those loops (epoll or NIO)
+     * @param observing   what observes the calls to a backend, given its target (none: nothing)
      */
     public GrpcBackends(
             Map<String, String> targets,
             Iterable<String> required,
             EventLoopGroup eventLoops,
             Class<? extends Channel> channelType,
-            ObservationRegistry observations) {
+            Function<String, List<ClientInterceptor>> observing) {
         for (String name : required) {
             String target = targets.get(name);
             if (target == null || target.isBlank()) {
@@ -47,9 +49,9 @@ public class GrpcBackends implements DisposableBean {
                             .keepAliveTime(60, TimeUnit.SECONDS)
                             // room for a refusal's field violations in the trailers (services keep theirs well below)
                             .maxInboundMetadataSize(64 * 1024)
-                            // a client span per call, its context sent on (traceparent): the trace continues in the
-                            // service
-                            .intercept(new ObservationGrpcClientInterceptor(observations))
+                            // the call timed, a client span when the request is sampled, its context sent on
+                            // (traceparent): the trace continues in the service
+                            .intercept(observing.apply(target))
                             .build());
         }
     }

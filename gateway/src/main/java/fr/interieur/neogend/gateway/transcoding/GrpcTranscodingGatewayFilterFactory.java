@@ -3,6 +3,7 @@ package fr.interieur.neogend.gateway.transcoding;
 import com.google.protobuf.DynamicMessage;
 import fr.interieur.neogend.gateway.web.CorrelationIdFilter;
 import fr.interieur.neogend.gateway.web.Problems;
+import fr.interieur.neogend.gateway.web.RequestObservations;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.grpc.CallOptions;
@@ -17,8 +18,6 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -117,7 +116,22 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                     correlationId,
                     List.of());
         }
-        if (WITH_BODY.contains(httpMethod) && !match.get().route().body().isEmpty()) {
+        RouteTable.Match found = match.get();
+        return Mono.deferContextual(context -> {
+            // the request's observation names the operation (its uri tag and span name)
+            RequestObservations.Current observed = RequestObservations.Current.in(context);
+            if (observed != null) {
+                observed.routedTo(found.route().template().toString());
+            }
+            return routed(exchange, found, path, correlationId, httpMethod);
+        });
+    }
+
+    private Mono<Void> routed(
+            ServerWebExchange exchange, RouteTable.Match match, String path, String correlationId, String httpMethod) {
+        ServerHttpRequest request = exchange.getRequest();
+        ServerHttpResponse response = exchange.getResponse();
+        if (WITH_BODY.contains(httpMethod) && !match.route().body().isEmpty()) {
             MediaType type = request.getHeaders().getContentType();
             if (type != null && !MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
                 return Problems.write(
@@ -132,11 +146,11 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         }
         // a device's batch is small: its routes have a limit of their own (checked on the announced
         // length before reading, and again while reading a chunked body)
-        int limit = match.get().route().forDevices() ? deviceMaxBodyBytes : maxBodyBytes;
+        int limit = match.route().forDevices() ? deviceMaxBodyBytes : maxBodyBytes;
         if (request.getHeaders().getContentLength() > limit) {
             return tooLarge(response, limit, path, correlationId);
         }
-        Mono<String> body = match.get().route().body().isEmpty() && !hasBody(request)
+        Mono<String> body = match.route().body().isEmpty() && !hasBody(request)
                 ? Mono.just("")
                 : DataBufferUtils.join(request.getBody(), limit)
                         .map(buffer -> {
@@ -145,10 +159,10 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                             return text;
                         })
                         .defaultIfEmpty("");
-        if (match.get().route().streamed()) {
+        if (match.route().streamed()) {
             return body.flatMap(text -> download(
-                            match.get().route(),
-                            transcoder.request(match.get(), request.getQueryParams(), text),
+                            match.route(),
+                            transcoder.request(match, request.getQueryParams(), text),
                             request.getHeaders(),
                             correlationId,
                             response))
@@ -174,7 +188,7 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                                 response,
                                 503,
                                 "UNAVAILABLE",
-                                "the " + match.get().route().backend()
+                                "the " + match.route().backend()
                                         + " service is failing; calls to it are paused, retry later",
                                 path,
                                 correlationId,
@@ -182,13 +196,13 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                     });
         }
         return body.flatMap(text -> {
-                    DynamicMessage rpcRequest = transcoder.request(match.get(), request.getQueryParams(), text);
-                    String backend = match.get().route().backend();
-                    return call(match.get().route(), rpcRequest, request.getHeaders(), correlationId)
+                    DynamicMessage rpcRequest = transcoder.request(match, request.getQueryParams(), text);
+                    String backend = match.route().backend();
+                    return call(match.route(), rpcRequest, request.getHeaders(), correlationId)
                             .transformDeferred(CircuitBreakerOperator.of(breakers.of(backend)));
                 })
                 .flatMap(rpcResponse -> {
-                    var raw = transcoder.raw(match.get().route(), rpcResponse);
+                    var raw = transcoder.raw(match.route(), rpcResponse);
                     if (raw.isPresent()) {
                         response.setRawStatusCode(200);
                         response.getHeaders()
@@ -197,9 +211,8 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                         return response.writeWith(Mono.just(
                                 response.bufferFactory().wrap(raw.get().data())));
                     }
-                    byte[] json = transcoder
-                            .response(match.get().route(), rpcResponse)
-                            .getBytes(StandardCharsets.UTF_8);
+                    byte[] json =
+                            transcoder.response(match.route(), rpcResponse).getBytes(StandardCharsets.UTF_8);
                     response.setRawStatusCode(200);
                     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
                     response.getHeaders().setContentLength(json.length);
@@ -225,7 +238,7 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                             response,
                             503,
                             "UNAVAILABLE",
-                            "the " + match.get().route().backend()
+                            "the " + match.route().backend()
                                     + " service is failing; calls to it are paused, retry later",
                             path,
                             correlationId,
@@ -266,8 +279,8 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         MethodDescriptor<DynamicMessage, DynamicMessage> method = methodOf(route);
         Metadata metadata = metadata(headers, correlationId);
         Flux<DynamicMessage> chunks = Flux.<DynamicMessage>deferContextual(context -> Flux.create(sink -> {
-            Observation parent = context.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
-            try (Observation.Scope scope = parent == null ? null : parent.openScope()) {
+            RequestObservations.Current observed = RequestObservations.Current.in(context);
+            try (RequestObservations.Scope scope = observed == null ? null : observed.scope()) {
                 ClientCall<DynamicMessage, DynamicMessage> call = ClientInterceptors.intercept(
                                 backends.channel(route.backend()), MetadataUtils.newAttachHeadersInterceptor(metadata))
                         .newCall(
@@ -341,9 +354,9 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         Metadata metadata = metadata(headers, correlationId);
         MethodDescriptor<DynamicMessage, DynamicMessage> method = methodOf(route);
         return Mono.deferContextual(context -> Mono.create(sink -> {
-            // the HTTP request's observation (in the Reactor context) is the parent of the call's span
-            Observation parent = context.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
-            try (Observation.Scope scope = parent == null ? null : parent.openScope()) {
+            // the HTTP request's span (in the Reactor context) is the parent of the call's span
+            RequestObservations.Current observed = RequestObservations.Current.in(context);
+            try (RequestObservations.Scope scope = observed == null ? null : observed.scope()) {
                 start(route, method, metadata, rpcRequest, sink);
             }
         }));

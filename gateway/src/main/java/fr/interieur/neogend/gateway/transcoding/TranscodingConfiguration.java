@@ -1,13 +1,20 @@
 package fr.interieur.neogend.gateway.transcoding;
 
 import fr.interieur.neogend.gateway.GatewayProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.netty.http.HttpResources;
 import reactor.netty.resources.LoopResources;
+
+import java.util.List;
 
 /** The transcoding filter and what it needs. */
 @Configuration(proxyBeanMethods = false)
@@ -19,7 +26,19 @@ public class TranscodingConfiguration {
     }
 
     @Bean
-    GrpcBackends grpcBackends(GatewayProperties properties, RouteTable routes, ObservationRegistry observations) {
+    GrpcBackends grpcBackends(
+            GatewayProperties properties,
+            RouteTable routes,
+            ObservationRegistry observations,
+            ObjectProvider<MeterRegistry> meters,
+            ObjectProvider<Tracer> tracer,
+            ObjectProvider<Propagator> propagator) {
+        // observed unless switched off like any observation (management.observations.enable.grpc.client)
+        MeterRegistry registry = meters.getIfAvailable();
+        boolean observed = registry != null
+                && !Observation.createNotStarted("grpc.client", observations).isNoop();
+        Tracer spans = observed ? tracer.getIfAvailable() : null;
+        Propagator carrier = spans == null ? null : propagator.getIfAvailable();
         LoopResources loops = HttpResources.get(); // the resources the Reactor Netty server runs on
         EventLoopGroup group = loops.onServer(LoopResources.hasNativeSupport());
         return new GrpcBackends(
@@ -27,7 +46,10 @@ public class TranscodingConfiguration {
                 routes.backends(),
                 group,
                 loops.onChannelClass(SocketChannel.class, group),
-                observations);
+                target -> observed
+                        ? List.of(
+                                new BackendCallObservations(registry, carrier == null ? null : spans, carrier, target))
+                        : List.of());
     }
 
     @Bean

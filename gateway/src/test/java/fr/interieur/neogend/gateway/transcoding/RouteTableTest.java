@@ -22,6 +22,23 @@ class RouteTableTest {
     private final Transcoder transcoder = new Transcoder(table.typeRegistry());
 
     @Test
+    void everyRoutesTemplateFitsUnderTheUriTagLimitOfTheRequestTimer() throws Exception {
+        // http.server.requests is tagged with the route's template: beyond the limit, new series would be dropped
+        String settings = new String(
+                getClass().getResourceAsStream("/application.yml").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        var limit = java.util.regex.Pattern.compile("max-uri-tags: *(\\d+)").matcher(settings);
+        assertThat(limit.find()).as("max-uri-tags in application.yml").isTrue();
+        long templates = table.routes().stream()
+                .map(r -> r.template().toString())
+                .distinct()
+                .count();
+        assertThat(templates).isGreaterThan(50);
+        // plus NOT_FOUND, REDIRECTION, root and UNKNOWN
+        assertThat(templates + 4).isLessThanOrEqualTo(Integer.parseInt(limit.group(1)));
+    }
+
+    @Test
     void derivesTheInventoryRoutesFromTheProtoAnnotations() {
         assertThat(table.find("POST", "/api/v1/devices"))
                 .get()
