@@ -1,8 +1,8 @@
 package fr.interieur.neogend.gateway.transcoding;
 
 import fr.interieur.neogend.gateway.GatewayProperties;
+import fr.interieur.neogend.gateway.web.RequestObservations;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -35,8 +35,7 @@ public class TranscodingConfiguration {
             ObjectProvider<Propagator> propagator) {
         // observed unless switched off like any observation (management.observations.enable.grpc.client)
         MeterRegistry registry = meters.getIfAvailable();
-        boolean observed = registry != null
-                && !Observation.createNotStarted("grpc.client", observations).isNoop();
+        boolean observed = RequestObservations.observed("grpc.client", observations, registry);
         Tracer spans = observed ? tracer.getIfAvailable() : null;
         Propagator carrier = spans == null ? null : propagator.getIfAvailable();
         LoopResources loops = HttpResources.get(); // the resources the Reactor Netty server runs on

@@ -3,6 +3,8 @@ package fr.interieur.neogend.gateway.web;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -63,6 +65,15 @@ public final class RequestObservations implements Function<HttpHandler, HttpHand
     }
 
     private static final Scope NO_SCOPE = () -> {};
+
+    /**
+     * Whether the observation of that name is recorded: a meter registry exists and the observation
+     * predicates let it through ({@code management.observations.enable.<name>} or {@code .all}).
+     */
+    public static boolean observed(String name, ObservationRegistry observations, MeterRegistry meters) {
+        return meters != null
+                && !Observation.createNotStarted(name, observations).isNoop();
+    }
 
     /** The request being observed: its span, and the operation it was routed to once known. */
     public static final class Current {

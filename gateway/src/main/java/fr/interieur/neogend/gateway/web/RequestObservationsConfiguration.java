@@ -1,7 +1,6 @@
 package fr.interieur.neogend.gateway.web;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -25,9 +24,7 @@ public class RequestObservationsConfiguration {
             ObjectProvider<Tracer> tracer,
             ObjectProvider<Propagator> propagator) {
         MeterRegistry registry = meters.getIfAvailable();
-        boolean observed = registry != null
-                && !Observation.createNotStarted("http.server.requests", observations)
-                        .isNoop();
+        boolean observed = RequestObservations.observed("http.server.requests", observations, registry);
         return builder -> {
             builder.observationRegistry(ObservationRegistry.NOOP);
             if (observed) {

@@ -1,6 +1,7 @@
 package fr.interieur.neogend.gateway.transcoding;
 
 import fr.interieur.neogend.gateway.StandIns;
+import fr.interieur.neogend.gateway.TestMeters;
 import fr.interieur.neogend.gateway.TestTracing;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
@@ -10,8 +11,6 @@ import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,12 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -69,8 +65,10 @@ class BackendCallObservationsTest {
         SimpleMeterRegistry ours = new SimpleMeterRegistry();
         callMix(new BackendCallObservations(ours, null, null, target));
 
-        assertThat(timers(ours)).isNotEmpty().isEqualTo(timers(theirs));
-        assertThat(timers(ours).keySet())
+        assertThat(TestMeters.timerCounts(ours, "grpc.client"))
+                .isNotEmpty()
+                .isEqualTo(TestMeters.timerCounts(theirs, "grpc.client"));
+        assertThat(TestMeters.timerCounts(ours, "grpc.client").keySet())
                 .anySatisfy(id -> assertThat(id).contains("grpc.status_code=NOT_FOUND"))
                 .anySatisfy(id -> assertThat(id).contains("grpc.status_code=INTERNAL"))
                 .anySatisfy(id -> assertThat(id).contains("grpc.status_code=OK"));
@@ -174,18 +172,5 @@ class BackendCallObservationsTest {
     private static void call(ManagedChannel channel, String imei) {
         InventoryServiceGrpc.newBlockingStub(channel)
                 .getDevice(GetDeviceRequest.newBuilder().setImei(imei).build());
-    }
-
-    /** Each grpc.client timer by its tags, with its count. */
-    private static Map<String, Long> timers(MeterRegistry registry) {
-        return registry.getMeters().stream()
-                .filter(m -> m instanceof Timer && m.getId().getName().equals("grpc.client"))
-                .collect(Collectors.toMap(
-                        m -> new TreeMap<>(m.getId().getTags().stream()
-                                        .collect(Collectors.toMap(t -> t.getKey(), t -> t.getValue())))
-                                .toString(),
-                        m -> ((Timer) m).count(),
-                        Long::sum,
-                        TreeMap::new));
     }
 }

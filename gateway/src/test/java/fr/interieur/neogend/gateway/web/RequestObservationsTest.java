@@ -1,7 +1,7 @@
 package fr.interieur.neogend.gateway.web;
 
+import fr.interieur.neogend.gateway.TestMeters;
 import fr.interieur.neogend.gateway.TestTracing;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.tracing.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -17,10 +17,8 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -88,7 +86,7 @@ class RequestObservationsTest {
                 answering(200, false),
                 MockServerHttpRequest.get("/").build());
 
-        assertThat(timers())
+        assertThat(TestMeters.timerCounts(meters, "http.server.requests"))
                 .containsExactlyInAnyOrderEntriesOf(Map.of(
                         "{error=none, exception=none, method=GET, outcome=SUCCESS, status=200, uri=" + TEMPLATE + "}",
                         3L,
@@ -121,7 +119,7 @@ class RequestObservationsTest {
                         MockServerHttpRequest.post("/api/v1/devices").build()))
                 .hasMessageContaining("boom");
 
-        assertThat(timers())
+        assertThat(TestMeters.timerCounts(meters, "http.server.requests"))
                 .containsOnlyKeys("{error=IllegalStateException, exception=IllegalStateException, method=POST, "
                         + "outcome=SERVER_ERROR, status=500, uri=UNKNOWN}");
     }
@@ -136,7 +134,7 @@ class RequestObservationsTest {
                 .subscribe()
                 .dispose();
 
-        assertThat(timers())
+        assertThat(TestMeters.timerCounts(meters, "http.server.requests"))
                 .containsOnlyKeys(
                         "{error=none, exception=none, method=GET, outcome=UNKNOWN, status=UNKNOWN, uri=UNKNOWN}");
     }
@@ -200,19 +198,6 @@ class RequestObservationsTest {
         assertThat(ended).isEmpty();
         assertThat(currentDuringCall.get().context().traceId()).isEqualTo(TRACE);
         assertThat(currentDuringCall.get().context().sampled()).isFalse();
-        assertThat(timers()).hasSize(1); // timed all the same
-    }
-
-    /** Each http.server.requests timer by its tags, with its count. */
-    private Map<String, Long> timers() {
-        return meters.getMeters().stream()
-                .filter(m -> m instanceof Timer && m.getId().getName().equals("http.server.requests"))
-                .collect(Collectors.toMap(
-                        m -> new TreeMap<>(m.getId().getTags().stream()
-                                        .collect(Collectors.toMap(t -> t.getKey(), t -> t.getValue())))
-                                .toString(),
-                        m -> ((Timer) m).count(),
-                        Long::sum,
-                        TreeMap::new));
+        assertThat(TestMeters.timerCounts(meters, "http.server.requests")).hasSize(1); // timed all the same
     }
 }
