@@ -50,12 +50,12 @@ final class BackendCallObservations implements ClientInterceptor {
 
     /**
      * @param tracer     the tracer whose current span is the request's, or null: no spans, no context sent
-     * @param propagator how the context travels in the call's headers (null with a null tracer)
+     * @param propagator how the context travels in the call's headers, or null: no spans either
      * @param target     the channel's target ({@code host:port}), named on the timers as Micrometer does
      */
     BackendCallObservations(MeterRegistry meters, Tracer tracer, Propagator propagator, String target) {
         this.meters = meters;
-        this.tracer = tracer;
+        this.tracer = propagator == null ? null : tracer; // a span nobody could continue is not started
         this.propagator = propagator;
         URI uri = URI.create("dns://" + target);
         this.peerName = uri.getHost() == null ? "UNKNOWN" : uri.getHost();

@@ -36,8 +36,6 @@ public class TranscodingConfiguration {
         // observed unless switched off like any observation (management.observations.enable.grpc.client)
         MeterRegistry registry = meters.getIfAvailable();
         boolean observed = RequestObservations.observed("grpc.client", observations, registry);
-        Tracer spans = observed ? tracer.getIfAvailable() : null;
-        Propagator carrier = spans == null ? null : propagator.getIfAvailable();
         LoopResources loops = HttpResources.get(); // the resources the Reactor Netty server runs on
         EventLoopGroup group = loops.onServer(LoopResources.hasNativeSupport());
         return new GrpcBackends(
@@ -46,8 +44,8 @@ public class TranscodingConfiguration {
                 group,
                 loops.onChannelClass(SocketChannel.class, group),
                 target -> observed
-                        ? List.of(
-                                new BackendCallObservations(registry, carrier == null ? null : spans, carrier, target))
+                        ? List.of(new BackendCallObservations(
+                                registry, tracer.getIfAvailable(), propagator.getIfAvailable(), target))
                         : List.of());
     }
 
