@@ -367,6 +367,28 @@ final class IngestionBenchmark {
     void runCredentialTagsAlternated() throws Exception {
         System.out.printf(
                 "%nGateway uploads, credentials checked by tag against by call: enrolling %,d devices…%n", DEVICES);
+        gatewayVariantsAlternated(
+                new GatewayVariant("tag", Map.of()),
+                new GatewayVariant("call", Map.of("NEOGEND_DEVICE_CREDENTIAL_TAG_KEY", "")),
+                "checks in the window: by tag, by cache, by call",
+                this::gatewayChecks);
+    }
+
+    /** A gateway configuration: its name in the table and the environment it is restarted with. */
+    private record GatewayVariant(String name, Map<String, String> env) {}
+
+    /**
+     * Uploads through the gateway restarted as {@code first}, then as {@code second}, three times, each after
+     * the settle step: readings/s, latency, the CPU per 1,000 readings of the gateway, telemetry and PostgreSQL,
+     * and how much {@code counters} (the gateway's own, named by {@code countersLabel}) moved in each window;
+     * then the medians and their ratios.
+     */
+    private void gatewayVariantsAlternated(
+            GatewayVariant first,
+            GatewayVariant second,
+            String countersLabel,
+            java.util.function.Supplier<double[]> counters)
+            throws Exception {
         enrolAll();
         int gatewayPort = Integer.parseInt(stack.gatewayUrl().replaceAll(".*:", ""));
         var http = new java.util.concurrent.atomic.AtomicReference<ThreadLocal<RawHttpClient>>();
@@ -378,20 +400,17 @@ final class IngestionBenchmark {
         // one unmeasured run first: the first measurement of a fresh stack came out at half the rest (its JIT)
         http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
         Load.closedLoop(call, USERS, warmup, settings.measure());
-        List<double[]> tag = new ArrayList<>();
-        List<double[]> byCall = new ArrayList<>();
+        List<double[]> firsts = new ArrayList<>();
+        List<double[]> seconds = new ArrayList<>();
         System.out.println("round | variant | readings/s | p50 ms | p99 ms | CPU ms per 1,000 readings: gateway / "
-                + "telemetry / PostgreSQL / all three | checks in the window: by tag, by cache, by call");
+                + "telemetry / PostgreSQL / all three" + (countersLabel.isEmpty() ? "" : " | " + countersLabel));
         for (int round = 1; round <= 3; round++) {
-            for (boolean tagged : new boolean[] {true, false}) {
+            for (GatewayVariant variant : List.of(first, second)) {
                 settle();
-                stack.restart(
-                        "gateway",
-                        tagged ? Map.of() : Map.of("NEOGEND_DEVICE_CREDENTIAL_TAG_KEY", ""),
-                        Duration.ofSeconds(90));
+                stack.restart("gateway", variant.env(), Duration.ofSeconds(90));
                 http.set(ThreadLocal.withInitial(() -> new RawHttpClient("127.0.0.1", gatewayPort)));
                 var cpu = new CpuMeter();
-                double[][] checks = new double[2][];
+                double[][] counted = new double[2][];
                 var r = Load.closedLoop(
                         call,
                         USERS,
@@ -399,20 +418,25 @@ final class IngestionBenchmark {
                         settings.measure(),
                         () -> {
                             cpu.start();
-                            checks[0] = gatewayChecks();
+                            counted[0] = counters.get();
                         },
                         () -> {
                             cpu.end();
-                            checks[1] = gatewayChecks();
+                            counted[1] = counters.get();
                         });
                 double all = cpu.perK(2, r) + cpu.perK(0, r) + cpu.perK(1, r);
-                (tagged ? tag : byCall).add(new double[] {r.throughput() * 35, all, r.p99Millis(), cpu.perK(2, r)});
+                (variant == first ? firsts : seconds)
+                        .add(new double[] {r.throughput() * 35, all, r.p99Millis(), cpu.perK(2, r)});
+                StringBuilder moved = new StringBuilder();
+                for (int k = 0; k < counted[1].length; k++) {
+                    moved.append(k == 0 ? " | " : ", ")
+                            .append(String.format(Locale.ROOT, "%.0f", counted[1][k] - counted[0][k]));
+                }
                 System.out.printf(
                         Locale.ROOT,
-                        "%5d | %-7s | %10.0f | %6.1f | %6.1f | %5.1f / %5.1f / %5.1f / %5.1f | %.0f, %.0f, %.0f "
-                                + "(errors %d)%n",
+                        "%5d | %-10s | %10.0f | %6.1f | %6.1f | %5.1f / %5.1f / %5.1f / %5.1f%s (errors %d)%n",
                         round,
-                        tagged ? "tag" : "call",
+                        variant.name(),
                         r.throughput() * 35,
                         r.p50Millis(),
                         r.p99Millis(),
@@ -420,26 +444,28 @@ final class IngestionBenchmark {
                         cpu.perK(0, r),
                         cpu.perK(1, r),
                         all,
-                        checks[1][0] - checks[0][0],
-                        checks[1][1] - checks[0][1],
-                        checks[1][2] - checks[0][2],
+                        moved,
                         r.errors());
             }
         }
         System.out.printf(
                 Locale.ROOT,
-                "medians: by tag %.0f, by call %.0f readings/s, ratio %.2f; p99 %.1f / %.1f ms; CPU per reading "
-                        + "(all three) call/tag %.2f, gateway's alone call/tag %.2f%n",
-                median(tag.stream().mapToDouble(x -> x[0]).toArray()),
-                median(byCall.stream().mapToDouble(x -> x[0]).toArray()),
-                median(tag.stream().mapToDouble(x -> x[0]).toArray())
-                        / median(byCall.stream().mapToDouble(x -> x[0]).toArray()),
-                median(tag.stream().mapToDouble(x -> x[2]).toArray()),
-                median(byCall.stream().mapToDouble(x -> x[2]).toArray()),
-                median(byCall.stream().mapToDouble(x -> x[1]).toArray())
-                        / median(tag.stream().mapToDouble(x -> x[1]).toArray()),
-                median(byCall.stream().mapToDouble(x -> x[3]).toArray())
-                        / median(tag.stream().mapToDouble(x -> x[3]).toArray()));
+                "medians: %s %.0f, %s %.0f readings/s, ratio %.2f; p99 %.1f / %.1f ms; CPU per reading "
+                        + "(all three) %s/%s %.2f, gateway's alone %.2f%n",
+                first.name(),
+                median(firsts.stream().mapToDouble(x -> x[0]).toArray()),
+                second.name(),
+                median(seconds.stream().mapToDouble(x -> x[0]).toArray()),
+                median(firsts.stream().mapToDouble(x -> x[0]).toArray())
+                        / median(seconds.stream().mapToDouble(x -> x[0]).toArray()),
+                median(firsts.stream().mapToDouble(x -> x[2]).toArray()),
+                median(seconds.stream().mapToDouble(x -> x[2]).toArray()),
+                second.name(),
+                first.name(),
+                median(seconds.stream().mapToDouble(x -> x[1]).toArray())
+                        / median(firsts.stream().mapToDouble(x -> x[1]).toArray()),
+                median(seconds.stream().mapToDouble(x -> x[3]).toArray())
+                        / median(firsts.stream().mapToDouble(x -> x[3]).toArray()));
         stack.restart("gateway", Duration.ofSeconds(90));
     }
 
@@ -879,10 +905,27 @@ final class IngestionBenchmark {
         return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The 140,000 devices' credentials, written into the telemetry database once per stack: a second part of
+     * the same run (`telemetry telemetry-json`) takes the ones already issued instead of writing the same ids
+     * again.
+     */
     void enrolAll() throws Exception {
-        String[] issued = BenchDevices.enrol(stack, DEVICES, FIRST, 0xBE4C000000L, "bench-device-");
+        String[] issued;
+        synchronized (ENROLLED) {
+            issued = ENROLLED.get(stack);
+            if (issued == null) {
+                issued = BenchDevices.enrol(stack, DEVICES, FIRST, 0xBE4C000000L, "bench-device-");
+                ENROLLED.put(stack, issued);
+            } else {
+                System.out.println("  (the devices enrolled by an earlier part of this run)");
+            }
+        }
         System.arraycopy(issued, 0, credentials, 0, DEVICES);
     }
+
+    /** The credentials enrolled in each stack of this run. */
+    private static final Map<Stack, String[]> ENROLLED = new java.util.IdentityHashMap<>();
 
     /** Checkpoints and analyses the telemetry database, so one measurement does not pay for the last one's writes. */
     void settle() throws Exception {
@@ -1003,7 +1046,12 @@ final class IngestionBenchmark {
         return pid.map(BenchDevices::cpuSeconds).orElse(0.0);
     }
 
-    /** The CPU seconds of this stack's PostgreSQL: the server named by its data directory and its children. */
+    /**
+     * The CPU seconds of this stack's PostgreSQL: the server named by its data directory, its live
+     * children, and the children it has reaped already ({@code cutime + cstime} of {@code /proc/<pid>/stat}) —
+     * without these a backend that exits inside the measured window takes its CPU with it, and the
+     * difference across the window can come out negative.
+     */
     double postgresCpu() {
         String dataDir = stack.postgres().dataDir().toString();
         return ProcessHandle.allProcesses()
@@ -1012,11 +1060,28 @@ final class IngestionBenchmark {
                         .map(c -> c.contains(dataDir) && !c.contains("pg_ctl"))
                         .orElse(false))
                 .mapToDouble(h -> cpuOf(java.util.Optional.of(h.pid()))
+                        + reapedChildrenCpu(h.pid())
                         + h.descendants()
                                 .mapToDouble(c -> cpuOf(java.util.Optional.of(c.pid())))
                                 .sum())
                 .sum();
     }
+
+    /** The CPU seconds of a process's children that have exited and been waited for (0 if the system does not say). */
+    static double reapedChildrenCpu(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            // the fields after the command name (which may hold spaces): index 0 is field 3 (state)
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[16 - 3]) + Long.parseLong(fields[17 - 3]); // cutime, cstime
+            return ticks / (double) CLOCK_TICKS_PER_SECOND;
+        } catch (java.io.IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    /** {@code sysconf(_SC_CLK_TCK)}: 100 on every Linux this runs on (USER_HZ). */
+    private static final int CLOCK_TICKS_PER_SECOND = 100;
 
     private String peakMemory() {
         return BenchDevices.peakMemory(stack, "telemetry");
