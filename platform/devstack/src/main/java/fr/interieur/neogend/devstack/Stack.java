@@ -327,7 +327,7 @@ public final class Stack implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options.jvmOptions());
         command.add("-jar");
-        command.add(jar.toString());
+        command.add(ExtractedJar.of(jar).toString()); // the same classes, started without nested-jar loading
         env.putIfAbsent("NEOGEND_LOG_FORMAT", "ecs");
         env.putAll(options.extraEnv());
         launches.put(name, new Launch(List.copyOf(command), Map.copyOf(env)));
