@@ -3,6 +3,10 @@ package fr.interieur.neogend.devstack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -28,14 +34,23 @@ public final class KeycloakServer implements AutoCloseable {
     /** The gateway port the realm file's console redirect URIs and web origins name. */
     static final int CONSOLE_PORT_IN_REALM = 8080;
 
+    /** The web console's client, whose redirect URIs and web origins name the gateway's address. */
+    static final String CONSOLE_CLIENT = "neogend-web";
+
     private final ManagedProcess process;
     private final int port;
     private final int managementPort;
+    private final String adminPassword;
+    /** The gateway port the console client must name once ready, or 0 if the store already names it. */
+    private final int consolePortToSet;
 
-    private KeycloakServer(ManagedProcess process, int port, int managementPort) {
+    private KeycloakServer(
+            ManagedProcess process, int port, int managementPort, String adminPassword, int consolePortToSet) {
         this.process = process;
         this.port = port;
         this.managementPort = managementPort;
+        this.adminPassword = adminPassword;
+        this.consolePortToSet = consolePortToSet;
     }
 
     /**
@@ -65,41 +80,104 @@ public final class KeycloakServer implements AutoCloseable {
             }
             Path imports = home.resolve("data/import");
             Files.createDirectories(imports);
-            String realm = Files.readString(realmFile);
-            if (gatewayPort != CONSOLE_PORT_IN_REALM) {
-                realm = realm.replace(
-                                "http://localhost:" + CONSOLE_PORT_IN_REALM + "/console/",
-                                "http://localhost:" + gatewayPort + "/console/")
-                        .replace(
-                                "\"http://localhost:" + CONSOLE_PORT_IN_REALM + "\"",
-                                "\"http://localhost:" + gatewayPort + "\"");
-            }
-            Files.writeString(imports.resolve("realm-" + REALM + ".json"), realm);
+            Files.writeString(
+                    imports.resolve("realm-" + REALM + ".json"), consoleAt(Files.readString(realmFile), gatewayPort));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the realm into " + home, e);
         }
-        List<String> command = new ArrayList<>(List.of(
-                home.resolve("bin/kc.sh").toString(),
-                "start-dev",
-                "--import-realm",
+        return new KeycloakServer(
+                ManagedProcess.start(
+                        "keycloak", command(home, port, managementPort, true), env(adminPassword), home, log),
+                port,
+                managementPort,
+                adminPassword,
+                0);
+    }
+
+    /**
+     * Starts Keycloak on a copy of a store where the realm is already imported (does not wait: see
+     * {@link #awaitReady(Duration)}), for tests and benchmarks: fresh data each time, as with {@link
+     * #start} and {@code persistent = false}, without creating Keycloak's schema, its master realm and
+     * ours on every start (about 10 of the 18 s it takes alone on 2 cores, more when six services start
+     * beside it). The store is made once per realm file and Keycloak version, by a start of its own;
+     * {@link #awaitReady(Duration)} then points the console client at this stack's gateway port.
+     *
+     * @param home where the distribution is (or gets) unpacked, its store replaced by the template's copy
+     */
+    public static KeycloakServer startFromTemplate(
+            Path home, Path realmFile, int port, int managementPort, int gatewayPort, Path log) {
+        unpackIfMissing(home);
+        KeycloakTemplate template;
+        try {
+            template = KeycloakTemplate.ensure(
+                    home, Files.readString(realmFile), log.resolveSibling("keycloak-store-preparation.log"));
+            deleteTree(home.resolve("data/h2"));
+            Files.createDirectories(home.resolve("data/h2"));
+            Files.copy(template.store(), home.resolve("data/h2").resolve(KeycloakTemplate.STORE_FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy Keycloak's prepared store into " + home, e);
+        }
+        return new KeycloakServer(
+                ManagedProcess.start("keycloak", command(home, port, managementPort, false), env(null), home, log),
+                port,
+                managementPort,
+                template.adminPassword(),
+                gatewayPort == CONSOLE_PORT_IN_REALM ? 0 : gatewayPort);
+    }
+
+    static List<String> command(Path home, int port, int managementPort, boolean importRealm) {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev"));
+        if (importRealm) {
+            command.add("--import-realm");
+        }
+        command.addAll(List.of(
                 "--http-port=" + port,
                 "--http-management-port=" + managementPort,
                 "--hostname=http://localhost:" + port,
                 "--health-enabled=true",
                 "--cache=local",
                 "--db=dev-file")); // a build-time option: the same everywhere, so no rebuild
-        Map<String, String> env = new HashMap<>();
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
-        env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
-        env.put("JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1");
-        return new KeycloakServer(ManagedProcess.start("keycloak", command, env, home, log), port, managementPort);
+        return command;
     }
 
-    /** Waits until the realm's OIDC discovery document is served. */
+    /** Keycloak's environment; the bootstrap admin only where the store has none yet. */
+    static Map<String, String> env(String adminPassword) {
+        Map<String, String> env = new HashMap<>();
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        if (adminPassword != null) {
+            env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
+            env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        }
+        env.put("JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1");
+        return env;
+    }
+
+    /**
+     * The realm's (or the console client's) JSON with the console's addresses moved from the documented
+     * gateway port to {@code gatewayPort}.
+     */
+    static String consoleAt(String json, int gatewayPort) {
+        if (gatewayPort == CONSOLE_PORT_IN_REALM) {
+            return json;
+        }
+        return json.replace(
+                        "http://localhost:" + CONSOLE_PORT_IN_REALM + "/console/",
+                        "http://localhost:" + gatewayPort + "/console/")
+                .replace(
+                        "\"http://localhost:" + CONSOLE_PORT_IN_REALM + "\"",
+                        "\"http://localhost:" + gatewayPort + "\"");
+    }
+
+    /**
+     * Waits until the realm's OIDC discovery document is served (and, on a prepared store, until the
+     * console client names this stack's gateway).
+     */
     public void awaitReady(Duration timeout) {
         Instant t0 = Instant.now();
         Waits.forHttp200("Keycloak", issuer() + "/.well-known/openid-configuration", timeout, process);
+        if (consolePortToSet != 0) {
+            pointConsoleAt(consolePortToSet);
+        }
         System.out.printf(
                 "  Keycloak up on localhost:%d in %.1f s%n",
                 port, Duration.between(t0, Instant.now()).toMillis() / 1000.0);
@@ -115,6 +193,11 @@ public final class KeycloakServer implements AutoCloseable {
 
     /** The issuer of the realm's tokens. */
     public String issuer() {
+        return issuer(port);
+    }
+
+    /** The issuer of the realm's tokens when Keycloak listens on {@code port}. */
+    public static String issuer(int port) {
         return "http://localhost:" + port + "/realms/" + REALM;
     }
 
@@ -125,6 +208,60 @@ public final class KeycloakServer implements AutoCloseable {
     public ManagedProcess process() {
         return process;
     }
+
+    /** The bootstrap admin's password (master realm, user {@code admin}). */
+    public String adminPassword() {
+        return adminPassword;
+    }
+
+    /** Moves the console client's redirect URIs and web origins to the gateway's port (admin API). */
+    private void pointConsoleAt(int gatewayPort) {
+        String base = "http://localhost:" + port;
+        String admin =
+                new TokenClient(base + "/realms/master/protocol/openid-connect/token").adminCli("admin", adminPassword);
+        String clients = base + "/admin/realms/" + REALM + "/clients";
+        HttpResponse<String> found = adminCall(
+                HttpRequest.newBuilder(URI.create(clients + "?clientId=" + CONSOLE_CLIENT))
+                        .GET(),
+                admin);
+        String list = found.body().trim();
+        Matcher id = CLIENT_ID.matcher(list);
+        if (found.statusCode() != 200 || !list.startsWith("[{") || !id.find()) {
+            throw new IllegalStateException(
+                    "Keycloak: client " + CONSOLE_CLIENT + " not found (HTTP " + found.statusCode() + ")");
+        }
+        String client = list.substring(1, list.length() - 1); // the one element of the array
+        HttpResponse<String> updated = adminCall(
+                HttpRequest.newBuilder(URI.create(clients + "/" + id.group(1)))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(consoleAt(client, gatewayPort))),
+                admin);
+        if (updated.statusCode() != 204) {
+            throw new IllegalStateException("Keycloak: the console client's addresses not updated (HTTP "
+                    + updated.statusCode() + "): " + updated.body());
+        }
+    }
+
+    /** The client's own id: the first member of its representation. */
+    private static final Pattern CLIENT_ID = Pattern.compile("^\\[\\{\"id\"\\s*:\\s*\"([0-9a-f-]+)\"");
+
+    private static HttpResponse<String> adminCall(HttpRequest.Builder request, String token) {
+        try {
+            return ADMIN_HTTP.send(
+                    request.timeout(Duration.ofSeconds(30))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static final HttpClient ADMIN_HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     public void close() {
@@ -147,7 +284,7 @@ public final class KeycloakServer implements AutoCloseable {
         return zip;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -146,7 +146,9 @@ public final class Stack implements AutoCloseable {
     private final String deviceCredentialTagKey = newTagKey();
 
     private PostgresServer postgres;
-    private KeycloakServer keycloak;
+    private volatile KeycloakServer keycloak;
+    /** Keycloak's start (with, the first time on a machine, the preparation of its store). */
+    private volatile CompletableFuture<KeycloakServer> keycloakStarting;
 
     private Stack(Options options) {
         this.options = options;
@@ -174,18 +176,30 @@ public final class Stack implements AutoCloseable {
         }
         Leftovers.stopFrom(options.runDir().resolve("pids"));
 
-        Path keycloakHome =
-                options.persistent() ? options.runDir().resolve("keycloak") : KeycloakServer.sharedTestHome();
-        keycloak = KeycloakServer.start(
-                keycloakHome,
-                options.root().resolve("platform/keycloak/realm-neogend.json"),
-                ports.keycloak(),
-                ports.keycloakManagement(),
-                options.persistent(),
-                adminPassword(),
-                ports.gateway(),
-                log("keycloak"));
-        remember(keycloak.process());
+        Path realmFile = options.root().resolve("platform/keycloak/realm-neogend.json");
+        if (options.persistent()) {
+            keycloak = KeycloakServer.start(
+                    options.runDir().resolve("keycloak"),
+                    realmFile,
+                    ports.keycloak(),
+                    ports.keycloakManagement(),
+                    true,
+                    adminPassword(),
+                    ports.gateway(),
+                    log("keycloak"));
+            remember(keycloak.process());
+            keycloakStarting = CompletableFuture.completedFuture(keycloak);
+        } else {
+            // fresh data from a store with the realm already imported; the first start on this machine
+            // prepares that store while the services start
+            keycloakStarting = CompletableFuture.supplyAsync(() -> started(KeycloakServer.startFromTemplate(
+                    KeycloakServer.sharedTestHome(),
+                    realmFile,
+                    ports.keycloak(),
+                    ports.keycloakManagement(),
+                    ports.gateway(),
+                    log("keycloak"))));
+        }
 
         postgres = PostgresServer.start(options.runDir().resolve("postgres"), ports.postgres(), options.persistent());
         options.services().forEach(postgres::createDatabase);
@@ -206,7 +220,7 @@ public final class Stack implements AutoCloseable {
             // only the gateway calls the services: they listen on the loopback interface
             env.put("SPRING_GRPC_SERVER_ADDRESS", LOOPBACK);
             env.put("SERVER_ADDRESS", LOOPBACK);
-            env.put("NEOGEND_ISSUER_URI", keycloak.issuer());
+            env.put("NEOGEND_ISSUER_URI", KeycloakServer.issuer(ports.keycloak()));
             // Calls between services: where they are, and each one's service account (the realm's
             // DEV ONLY secrets; a cluster takes them from Kubernetes Secrets).
             for (String callee : TOPOLOGY.service(service).calls()) { // the call graph's edges only
@@ -232,7 +246,7 @@ public final class Stack implements AutoCloseable {
         gatewayEnv.put("NEOGEND_HTTP_PORT", String.valueOf(ports.gateway()));
         gatewayEnv.put("NEOGEND_MANAGEMENT_PORT", String.valueOf(ports.gatewayManagement()));
         gatewayEnv.put("MANAGEMENT_SERVER_ADDRESS", LOOPBACK); // probes and metrics stay on this machine
-        gatewayEnv.put("NEOGEND_ISSUER_URI", keycloak.issuer());
+        gatewayEnv.put("NEOGEND_ISSUER_URI", KeycloakServer.issuer(ports.keycloak()));
         gatewayEnv.put("NEOGEND_DEVICE_CREDENTIAL_TAG_KEY", deviceCredentialTagKey);
         for (String service : SERVICES) { // a service not started answers UNAVAILABLE (503)
             gatewayEnv.put("NEOGEND_" + service.toUpperCase(Locale.ROOT) + "_GRPC", "localhost:" + ports.grpc(service));
@@ -241,7 +255,7 @@ public final class Stack implements AutoCloseable {
         remember(gateway);
 
         List<CompletableFuture<Void>> waits = new ArrayList<>();
-        waits.add(CompletableFuture.runAsync(() -> keycloak.awaitReady(Duration.ofMinutes(4))));
+        waits.add(keycloakStarting.thenAcceptAsync(k -> k.awaitReady(Duration.ofMinutes(4))));
         if (simulator != null) {
             ManagedProcess sim = simulator;
             waits.add(CompletableFuture.runAsync(() -> {
@@ -258,8 +272,8 @@ public final class Stack implements AutoCloseable {
                         Duration.between(s, Instant.now()).toMillis() / 1000.0);
             }));
         }
-        for (ManagedProcess p : processes) {
-            if (p == keycloak.process() || p == simulator) {
+        for (ManagedProcess p : processes()) {
+            if (p.name().equals("keycloak") || p == simulator) {
                 continue;
             }
             int http = p.name().equals("gateway") ? ports.gatewayManagement() : ports.http(p.name());
@@ -351,9 +365,19 @@ public final class Stack implements AutoCloseable {
         return options.runDir().resolve("logs").resolve(name + ".log");
     }
 
-    private void remember(ManagedProcess process) {
+    private synchronized void remember(ManagedProcess process) {
         processes.add(process);
         Leftovers.record(options.runDir().resolve("pids"), processes);
+    }
+
+    private synchronized KeycloakServer started(KeycloakServer server) {
+        keycloak = server;
+        remember(server.process());
+        return server;
+    }
+
+    private synchronized List<ManagedProcess> processes() {
+        return List.copyOf(processes);
     }
 
     private String adminPassword() {
@@ -380,14 +404,13 @@ public final class Stack implements AutoCloseable {
 
     /** A started process by name (a service, "gateway", "keycloak"…), e.g. to read its memory. */
     public Optional<ManagedProcess> process(String name) {
-        return processes.stream().filter(p -> p.name().equals(name)).findFirst();
+        return processes().stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
     public String gatewayUrl() {
         return "http://localhost:" + options.ports().gateway();
     }
 
-    /** The Keycloak bootstrap admin's password (master realm, user admin). */
     /** The device-credential tag key of this start (base64), for setup that writes credentials itself. */
     public String deviceCredentialTagKey() {
         return deviceCredentialTagKey;
@@ -399,8 +422,9 @@ public final class Stack implements AutoCloseable {
         return java.util.Base64.getEncoder().encodeToString(key);
     }
 
+    /** The Keycloak bootstrap admin's password (master realm, user admin). */
     public String keycloakAdminPassword() {
-        return adminPassword();
+        return keycloak != null ? keycloak.adminPassword() : adminPassword();
     }
 
     public KeycloakServer keycloak() {
@@ -413,7 +437,19 @@ public final class Stack implements AutoCloseable {
 
     /** Stops everything this stack started: gateway and services first, then Keycloak, then PostgreSQL. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        CompletableFuture<KeycloakServer> starting = keycloakStarting;
+        if (starting != null) { // what it starts is stopped below, so its start must have ended
+            try {
+                starting.join();
+            } catch (RuntimeException e) {
+                // it failed to start: nothing of it to stop (the failure is reported by start)
+            }
+        }
+        stopAll();
+    }
+
+    private synchronized void stopAll() {
         List<ManagedProcess> reverse = new ArrayList<>(processes);
         java.util.Collections.reverse(reverse);
         List<CompletableFuture<Void>> stops = new ArrayList<>();

@@ -119,6 +119,34 @@ class GatewayEndToEndIT {
         assertThat(get("/api/v1/devices", real).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * The stack's Keycloak starts on a copy of a store made once with the realm file (the console at the
+     * documented port 8080); its sign-in must send browsers back to this stack's console and nowhere else.
+     */
+    @Test
+    void theConsolesSignInReturnsOnlyToThisStacksConsole() throws Exception {
+        int gatewayPort = URI.create(stack.gatewayUrl()).getPort();
+        assertThat(gatewayPort).isNotEqualTo(8080);
+        assertThat(consoleSignIn("http://localhost:" + gatewayPort + "/console/")
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> documented = consoleSignIn("http://localhost:8080/console/");
+        assertThat(documented.statusCode()).isEqualTo(400);
+        assertThat(documented.body()).contains("redirect");
+        assertThat(consoleSignIn("http://localhost:" + gatewayPort + ".evil.example/console/")
+                        .statusCode())
+                .isEqualTo(400);
+    }
+
+    private static HttpResponse<String> consoleSignIn(String redirectUri) throws Exception {
+        String url = stack.keycloak().issuer() + "/protocol/openid-connect/auth?client_id=neogend-web"
+                + "&response_type=code&scope=openid&code_challenge_method=S256"
+                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&redirect_uri="
+                + java.net.URLEncoder.encode(redirectUri, java.nio.charset.StandardCharsets.UTF_8);
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void auditorReadsButCannotWrite() throws Exception {
         String token = tokens.password("auditor", "auditor");
