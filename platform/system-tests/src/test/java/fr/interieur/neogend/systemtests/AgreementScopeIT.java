@@ -3,17 +3,16 @@ package fr.interieur.neogend.systemtests;
 import fr.interieur.neogend.devstack.DemoData;
 import fr.interieur.neogend.devstack.Stack;
 import fr.interieur.neogend.devstack.TokenClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
@@ -41,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from the service): JSON, CSV and the per-pack detail export agree, and no pack-day is billed twice.
  * Runs on any date: the months checked are this one and the next.
  */
+@ExtendWith(SharedStack.class)
+@Order(13) // last of the shared: its exchange requests are sent after its tests end
 class AgreementScopeIT {
 
     static final ZoneId PARIS = ZoneId.of("Europe/Paris");
@@ -82,18 +83,7 @@ class AgreementScopeIT {
 
     @BeforeAll
     static void startSuiteAndBill() throws Exception {
-        Path root = Path.of(System.getProperty("neogend.root", "../.."))
-                .toAbsolutePath()
-                .normalize();
-        System.out.println("starting the suite for the agreement-scope tests…");
-        stack = Stack.start(new Stack.Options(
-                root,
-                Files.createTempDirectory("neogend-scope"),
-                false,
-                Stack.SERVICES,
-                Stack.Ports.free(),
-                Stack.QUICK_START_JVM,
-                Map.of("NEOGEND_RATE_LIMIT_PER_SECOND", "0")));
+        stack = SharedStack.get().stack();
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         String fleet = fleet();
         DemoData.loadUnits(stack.gatewayUrl(), fleet);
@@ -210,13 +200,6 @@ class AgreementScopeIT {
         session("SCOPE-C1", today.minusDays(2), today, false);
         session("SCOPE-C2", today.minusDays(1), today, false);
         session("SCOPE-C3", today, today, false);
-    }
-
-    @AfterAll
-    static void stopSuite() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     // ------------------------------------------------------------------ the tests

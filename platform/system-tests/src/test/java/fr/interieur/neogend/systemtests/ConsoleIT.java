@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -39,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * API answers the same user. Screenshots of the main pages go to {@code target/screenshots}, or to
  * {@code -Dneogend.screenshots=DIR} ({@code make screenshots} writes {@code docs/screenshots}).
  */
+@Order(2) // a stack of its own, before the shared one starts (SharedStack)
 class ConsoleIT {
 
     static final Path ROOT = Path.of(System.getProperty("neogend.root", "../.."))

@@ -1,6 +1,7 @@
 package fr.interieur.neogend.systemtests;
 
 import fr.interieur.neogend.devstack.ExtractedJar;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * size or time) gets a folder of its own while the old one stays whole, and what is not a Spring Boot jar runs
  * as it is, leaving nothing behind.
  */
+@Order(3) // a stack of its own, before the shared one starts (SharedStack)
 class ExtractedJarIT {
 
     private static final Path ROOT = Path.of(System.getProperty("neogend.root", "../.."))

@@ -52,6 +52,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the order service's SupplierIntakeIT.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(1) // a stack of its own, before the shared one starts (SharedStack)
 class FaultsIT {
 
     static final HttpClient HTTP =

@@ -7,9 +7,10 @@ import com.nimbusds.jwt.SignedJWT;
 import fr.interieur.neogend.devstack.DemoData;
 import fr.interieur.neogend.devstack.Stack;
 import fr.interieur.neogend.devstack.TokenClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * services and the supplier simulator as separate processes, real PostgreSQL. Tokens come from
  * Keycloak's token endpoint (staff by password grant, the supplier by client credentials).
  */
+@ExtendWith(SharedStack.class)
+@Order(11) // before AgreementScopeIT, which certifies the demo technician this class first sees uncertified
 class GatewayEndToEndIT {
 
     static Stack stack;
@@ -41,40 +44,13 @@ class GatewayEndToEndIT {
 
     @BeforeAll
     static void startSuite() throws Exception {
-        Path root = Path.of(System.getProperty("neogend.root", "../.."));
-        runDir = Files.createTempDirectory("neogend-e2e");
-        collector = new OtlpCollector();
-        System.out.println("starting Keycloak, PostgreSQL, the five services, the supplier simulator and the "
-                + "gateway for the end-to-end tests…");
-        stack = Stack.start(new Stack.Options(
-                root.toAbsolutePath().normalize(),
-                runDir,
-                false,
-                Stack.SERVICES,
-                Stack.Ports.free(),
-                Stack.QUICK_START_JVM,
-                Map.of(
-                        "NEOGEND_GATEWAY_CLOCK_SKEW",
-                        "0s",
-                        "NEOGEND_OTLP_TRACES_ENABLED",
-                        "true",
-                        "NEOGEND_OTLP_TRACES_ENDPOINT",
-                        collector.endpoint(),
-                        "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_SCHEDULE_DELAY",
-                        "200ms")));
+        SharedStack.Running shared = SharedStack.get();
+        stack = shared.stack();
+        runDir = shared.runDir();
+        collector = shared.collector();
         tokens = new TokenClient(stack.keycloak().tokenEndpoint());
         DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
         DemoData.loadAgreement(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
-    }
-
-    @AfterAll
-    static void stopSuite() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (collector != null) {
-            collector.close();
-        }
     }
 
     @Test
