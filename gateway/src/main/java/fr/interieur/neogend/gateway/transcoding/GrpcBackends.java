@@ -49,6 +49,8 @@ public class GrpcBackends implements DisposableBean {
                             .keepAliveTime(60, TimeUnit.SECONDS)
                             // room for a refusal's field violations in the trailers (services keep theirs well below)
                             .maxInboundMetadataSize(64 * 1024)
+                            // a delivery's check lists up to 20,000 problems (inventory's CheckDevices): ~2-5 MB
+                            .maxInboundMessageSize(8 << 20)
                             // the call timed, a client span when the request is sampled, its context sent on
                             // (traceparent): the trace continues in the service
                             .intercept(observing.apply(target))

@@ -96,6 +96,54 @@ class GatewayEndToEndIT {
     }
 
     /**
+     * A delivery of 10,000 bad rows through the REST API: the registration's refusal (a problem) spells out
+     * its first 10 errors and counts them all; the check of the same file answers every one of its 20,000
+     * problems in the body (a ~2 MB answer through the gateway), the refusal's first; nothing is stored.
+     */
+    @Test
+    void aDeliverysCheckListsEveryProblemThroughTheGatewayAndTheRefusalsFirstOnesComeFirst() throws Exception {
+        String fleet = tokens.password("fleet.manager", "fleet.manager");
+        StringBuilder rows = new StringBuilder("{\"devices\":[");
+        for (int i = 0; i < 10_000; i++) { // no kind, an unknown unit: two problems a row
+            rows.append(i == 0 ? "" : ",").append("""
+                    {"imei":"%s","serialNumber":"CHK-%d","model":"Rugged X5","packType":"PACK_TYPE_SMARTPHONE_INDIVIDUAL","agreementId":"AC-2026-NEOGEND","unitCode":"GN-NOPE"}""".formatted(DemoData.imei(500_000 + i), i));
+        }
+        String file = rows.append("]}").toString();
+        String before = get("/api/v1/devices:count", fleet).body();
+
+        var refused = post("/api/v1/devices:registerBatch", fleet, file);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.body()).contains("(20000 problems in all)");
+        List<String> refusedFields = fields(refused.body());
+        assertThat(refusedFields).hasSize(10);
+
+        var check = post("/api/v1/devices:checkBatch", fleet, file);
+        assertThat(check.statusCode())
+                .as(check.body().substring(0, Math.min(500, check.body().length())))
+                .isEqualTo(200);
+        assertThat(check.body()).contains("\"problemCount\":20000").contains("\"badRowCount\":10000");
+        List<String> listed = fields(check.body());
+        assertThat(listed).hasSize(20_000);
+        assertThat(listed.subList(0, 10)).isEqualTo(refusedFields);
+        assertThat(new java.util.HashSet<>(listed)).hasSize(20_000); // each field of each row once
+        assertThat(get("/api/v1/devices:count", fleet).body()).isEqualTo(before);
+        assertThat(post("/api/v1/devices:checkBatch", tokens.password("unit.manager", "unit.manager"), file)
+                        .statusCode())
+                .isEqualTo(403);
+    }
+
+    /** The fields an answer names, in order: a problem's errors or a check's problems. */
+    private static List<String> fields(String json) {
+        List<String> out = new java.util.ArrayList<>();
+        var m = java.util.regex.Pattern.compile("\"field\":\"(devices\\[[0-9]+]\\.[a-z_]+)\"")
+                .matcher(json);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /**
      * The stack's Keycloak starts on a copy of a store made once with the realm file (the console at the
      * documented port 8080); its sign-in must send browsers back to this stack's console and nowhere else.
      */

@@ -1,6 +1,9 @@
 package fr.interieur.neogend.inventory;
 
 import com.google.rpc.BadRequest;
+import fr.interieur.neogend.inventory.v1.CheckDevicesRequest;
+import fr.interieur.neogend.inventory.v1.CheckDevicesResponse;
+import fr.interieur.neogend.inventory.v1.DeliveryProblem;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceKind;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
@@ -274,6 +277,19 @@ class BulkRegistrationIT {
         // a thousand unknown agreements: only the first ten are asked of the order service
         assertThat(details.getFieldViolations(3).getDescription()).contains("does not exist");
         System.out.printf("5,000 bad rows answered in %d ms with %d statements%n", millis, application.size());
+
+        // the check of the same delivery lists all 5,000 in the body, each row once and in order
+        CheckDevicesResponse check = fleetManager.checkDevices(CheckDevicesRequest.newBuilder()
+                .addAllDevices(request.getDevicesList())
+                .build());
+        List<String> fields = List.of("imei", "serial_number", "unit_code", "agreement_id", "kind");
+        assertThat(check.getProblemCount()).isEqualTo(5000);
+        assertThat(check.getBadRowCount()).isEqualTo(5000);
+        assertThat(check.getProblemsList())
+                .extracting(DeliveryProblem::getField)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 5000)
+                        .mapToObj(i -> "devices[" + i + "]." + fields.get(i % 5))
+                        .toList());
         assertThat(millis).isLessThan(15_000);
         assertThat(jdbc.sql("select count(*) from device").query(Long.class).single())
                 .isEqualTo(2000);
@@ -295,6 +311,95 @@ class BulkRegistrationIT {
         assertThat(named.get(0).getDescription()).isEqualTo("agreement AC-X1 does not exist");
         assertThat(named.get(9).getField()).isEqualTo("devices[10].agreement_id");
         assertThat(named.get(9).getDescription()).contains("not checked: one delivery names at most 10 agreements");
+    }
+
+    /**
+     * RegisterDevices' refusal details its first problems in trailers; CheckDevices judges the same
+     * delivery and lists every problem in its body, the refusal's word for word first, and stores nothing;
+     * for the fixed file it says what registering it does, which registering then does.
+     */
+    @Test
+    void aCheckListsEveryProblemTheRefusalCountsWordForWordAndStoresNothing() throws Exception {
+        fleetManager.registerDevice(register(phone(7000, "GN-RBRE"))); // in the fleet: the file repeats it
+        RegisterDevicesRequest.Builder file = RegisterDevicesRequest.newBuilder();
+        for (int i = 0; i < 30; i++) {
+            Device.Builder row = phone(40_000 + i, "GN-RBRE");
+            if (i % 2 == 0) { // two bad fields on every other row
+                row.setUnitCode("GN-NOPE").clearKind();
+            }
+            file.addDevices(row);
+        }
+        RegisterDevicesRequest bad = file.addDevices(phone(7000, "GN-RBRE")).build();
+
+        StatusRuntimeException e = GrpcAssertions.failure(() -> fleetManager.registerDevices(bad));
+        assertThat(e.getStatus().getDescription()).contains("(30 problems in all)");
+        List<BadRequest.FieldViolation> named = StatusProto.fromThrowable(e)
+                .getDetails(0)
+                .unpack(BadRequest.class)
+                .getFieldViolationsList();
+        assertThat(named).hasSize(10);
+
+        CheckDevicesResponse check = fleetManager.checkDevices(CheckDevicesRequest.newBuilder()
+                .addAllDevices(bad.getDevicesList())
+                .build());
+        assertThat(check.getProblemCount()).isEqualTo(30);
+        assertThat(check.getBadRowCount()).isEqualTo(15);
+        assertThat(check.getNewCount()).isZero();
+        assertThat(check.getAlreadyRegisteredCount()).isZero();
+        assertThat(check.getProblemsList().subList(0, 10))
+                .extracting(DeliveryProblem::getField, DeliveryProblem::getDescription)
+                .containsExactlyElementsOf(named.stream()
+                        .map(v -> org.assertj.core.groups.Tuple.tuple(v.getField(), v.getDescription()))
+                        .toList());
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 30; i += 2) {
+            expected.add("devices[" + i + "].kind");
+            expected.add("devices[" + i + "].unit_code");
+        }
+        assertThat(check.getProblemsList())
+                .extracting(DeliveryProblem::getField)
+                .containsExactlyInAnyOrderElementsOf(expected);
+        List<Integer> rows = check.getProblemsList().stream()
+                .map(p -> Integer.parseInt(p.getField().replaceAll("devices\\[([0-9]+)].*", "$1")))
+                .toList();
+        assertThat(rows).as("row by row, in the file's order").isSorted();
+        assertThat(check.getProblemsList())
+                .filteredOn(p -> p.getField().endsWith("unit_code"))
+                .allSatisfy(p -> assertThat(p.getDescription()).contains("does not exist"));
+        assertThat(jdbc.sql("select count(*) from device").query(Long.class).single())
+                .isEqualTo(1);
+
+        // the file fixed: the check says what registering does, stores nothing; registering does that
+        RegisterDevicesRequest.Builder fixed = RegisterDevicesRequest.newBuilder();
+        for (int i = 0; i < 30; i++) {
+            fixed.addDevices(phone(40_000 + i, "GN-RBRE"));
+        }
+        RegisterDevicesRequest sound = fixed.addDevices(phone(7000, "GN-RBRE")).build();
+        CheckDevicesResponse ok = fleetManager.checkDevices(CheckDevicesRequest.newBuilder()
+                .addAllDevices(sound.getDevicesList())
+                .build());
+        assertThat(ok.getProblemsList()).isEmpty();
+        assertThat(ok.getProblemCount()).isZero();
+        assertThat(ok.getBadRowCount()).isZero();
+        assertThat(ok.getNewCount()).isEqualTo(30);
+        assertThat(ok.getAlreadyRegisteredCount()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from device").query(Long.class).single())
+                .isEqualTo(1);
+        RegisterDevicesResponse done = fleetManager.registerDevices(sound);
+        assertThat(done.getRegisteredCount()).isEqualTo(ok.getNewCount());
+        assertThat(done.getAlreadyRegisteredCount()).isEqualTo(ok.getAlreadyRegisteredCount());
+
+        // only a fleet manager checks a delivery
+        StatusRuntimeException refused = GrpcAssertions.failure(
+                () -> clients.as(TestTokens.unitManager("GN-RBRE"), InventoryServiceGrpc::newBlockingStub)
+                        .checkDevices(CheckDevicesRequest.newBuilder()
+                                .addAllDevices(sound.getDevicesList())
+                                .build()));
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        // an empty delivery is refused as by RegisterDevices
+        StatusRuntimeException empty =
+                GrpcAssertions.failure(() -> fleetManager.checkDevices(CheckDevicesRequest.getDefaultInstance()));
+        assertThat(empty.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
 
     private static RegisterDevicesRequest delivery(List<Bad> bads) {

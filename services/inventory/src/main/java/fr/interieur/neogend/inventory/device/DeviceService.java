@@ -145,6 +145,39 @@ public class DeviceService {
      */
     @Transactional
     public BulkRegistration registerAll(List<BulkRow> rows, Caller caller) {
+        Judgement judged = judge(rows, caller, PROBLEMS_KEPT);
+        judged.problems().throwIfAny();
+        devices.insertAll(judged.fresh(), caller.username());
+        startPacks(judged.fresh(), caller, judged.now());
+        return new BulkRegistration(judged.fresh().size(), judged.already());
+    }
+
+    /** Problems of a delivery a check lists (all counted): far more rows than a delivery sends bad by hand. */
+    static final int PROBLEMS_LISTED = 20_000;
+
+    /**
+     * Judges a delivery exactly as {@link #registerAll} does and stores nothing: every problem, row by row
+     * (the first {@value #PROBLEMS_LISTED}, all counted), the rows with one, and — for a sound delivery —
+     * what registering it would do now. A delivery that cannot be judged at all (empty, too long) is
+     * refused as by {@link #registerAll}.
+     */
+    @Transactional(readOnly = true)
+    public DeliveryCheck checkAll(List<BulkRow> rows, Caller caller) {
+        Judgement judged = judge(rows, caller, PROBLEMS_LISTED);
+        Problems problems = judged.problems();
+        boolean sound = problems.total == 0;
+        return new DeliveryCheck(
+                problems.kept,
+                problems.total,
+                judged.badRows(),
+                sound ? judged.fresh().size() : 0,
+                sound ? judged.already() : 0);
+    }
+
+    /** What judging a delivery found: its problems, the new devices of its sound rows, the repeats. */
+    private record Judgement(Problems problems, int badRows, List<Device> fresh, int already, Instant now) {}
+
+    private Judgement judge(List<BulkRow> rows, Caller caller, int problemsKept) {
         if (rows.isEmpty()) {
             throw InvalidArgumentException.of("devices", "at least one device is required");
         }
@@ -180,7 +213,8 @@ public class DeviceService {
         Map<DeviceRepository.ModelSerial, String> holders = devices.imeisBySerial(serials);
         AgreementChecks.Lookup lookup = agreements.lookup();
 
-        Problems problems = new Problems();
+        Problems problems = new Problems(problemsKept);
+        int badRows = 0;
         Map<String, Integer> rowOfImei = new HashMap<>();
         Map<DeviceRepository.ModelSerial, Integer> rowOfSerial = new HashMap<>();
         Instant now = now();
@@ -243,12 +277,11 @@ public class DeviceService {
                 } else {
                     fresh.add(newDevice(d, now));
                 }
+            } else {
+                badRows++;
             }
         }
-        problems.throwIfAny();
-        devices.insertAll(fresh, caller.username());
-        startPacks(fresh, caller, now);
-        return new BulkRegistration(fresh.size(), already);
+        return new Judgement(problems, badRows, fresh, already, now);
     }
 
     private static boolean present(String text) {
@@ -267,11 +300,16 @@ public class DeviceService {
     /** Every problem of a delivery: the first ones kept, all counted. */
     private static final class Problems {
         final List<InvalidArgumentException.Violation> kept = new ArrayList<>();
+        final int limit;
         int total;
+
+        Problems(int limit) {
+            this.limit = limit;
+        }
 
         void add(InvalidArgumentException.Violation v) {
             total++;
-            if (kept.size() < PROBLEMS_KEPT) {
+            if (kept.size() < limit) {
                 kept.add(v);
             }
         }

@@ -3,6 +3,7 @@ package fr.interieur.neogend.inventory.grpc;
 import fr.interieur.neogend.contract.RequestRules;
 import fr.interieur.neogend.inventory.agreement.PackTransfers;
 import fr.interieur.neogend.inventory.device.BulkRegistration;
+import fr.interieur.neogend.inventory.device.DeliveryCheck;
 import fr.interieur.neogend.inventory.device.Device;
 import fr.interieur.neogend.inventory.device.DeviceCounts;
 import fr.interieur.neogend.inventory.device.DeviceService;
@@ -15,6 +16,8 @@ import fr.interieur.neogend.inventory.unit.Unit;
 import fr.interieur.neogend.inventory.unit.UnitService;
 import fr.interieur.neogend.inventory.v1.AssignDeviceRequest;
 import fr.interieur.neogend.inventory.v1.AssignDeviceResponse;
+import fr.interieur.neogend.inventory.v1.CheckDevicesRequest;
+import fr.interieur.neogend.inventory.v1.CheckDevicesResponse;
 import fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest;
 import fr.interieur.neogend.inventory.v1.CountAgreementPacksResponse;
 import fr.interieur.neogend.inventory.v1.CountDevicesRequest;
@@ -23,6 +26,7 @@ import fr.interieur.neogend.inventory.v1.CreateUnitRequest;
 import fr.interieur.neogend.inventory.v1.CreateUnitResponse;
 import fr.interieur.neogend.inventory.v1.DeclareDeviceLossRequest;
 import fr.interieur.neogend.inventory.v1.DeclareDeviceLossResponse;
+import fr.interieur.neogend.inventory.v1.DeliveryProblem;
 import fr.interieur.neogend.inventory.v1.EndDeviceRepairRequest;
 import fr.interieur.neogend.inventory.v1.EndDeviceRepairResponse;
 import fr.interieur.neogend.inventory.v1.ExchangeDeviceRequest;
@@ -497,11 +501,37 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
 
     @Override
     public void registerDevices(RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> response) {
+        List<DeviceService.BulkRow> rows = bulkRows(request.getDevicesList());
+        BulkRegistration result = this.devices.registerAll(rows, CallerContext.current());
+        response.onNext(RegisterDevicesResponse.newBuilder()
+                .setRegisteredCount(result.registered())
+                .setAlreadyRegisteredCount(result.alreadyRegistered())
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void checkDevices(CheckDevicesRequest request, StreamObserver<CheckDevicesResponse> response) {
+        DeliveryCheck check = this.devices.checkAll(bulkRows(request.getDevicesList()), CallerContext.current());
+        CheckDevicesResponse.Builder answer = CheckDevicesResponse.newBuilder()
+                .setProblemCount(check.problemCount())
+                .setBadRowCount(check.badRowCount())
+                .setNewCount(check.newCount())
+                .setAlreadyRegisteredCount(check.alreadyRegisteredCount());
+        for (InvalidArgumentException.Violation v : check.problems()) {
+            answer.addProblems(DeliveryProblem.newBuilder().setField(v.field()).setDescription(v.description()));
+        }
+        response.onNext(answer.build());
+        response.onCompleted();
+    }
+
+    /** A delivery's rows as the service judges them, each with the refusals of its proto's field rules. */
+    private static List<DeviceService.BulkRow> bulkRows(List<fr.interieur.neogend.inventory.v1.Device> devices) {
         // the rows' fields are judged here with the rules of their proto (items_judged_by_service), with
         // everything else the service checks, so that one answer names every bad row
-        List<DeviceService.BulkRow> rows = new ArrayList<>(request.getDevicesCount());
-        for (int i = 0; i < request.getDevicesCount(); i++) {
-            fr.interieur.neogend.inventory.v1.Device d = request.getDevices(i);
+        List<DeviceService.BulkRow> rows = new ArrayList<>(devices.size());
+        for (int i = 0; i < devices.size(); i++) {
+            fr.interieur.neogend.inventory.v1.Device d = devices.get(i);
             List<InvalidArgumentException.Violation> refused = RequestRules.check(d, "devices[" + i + "].").stream()
                     .map(v -> new InvalidArgumentException.Violation(v.field(), v.description()))
                     .toList();
@@ -522,12 +552,7 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
                             text(d.getAgreementId())),
                     refused));
         }
-        BulkRegistration result = this.devices.registerAll(rows, CallerContext.current());
-        response.onNext(RegisterDevicesResponse.newBuilder()
-                .setRegisteredCount(result.registered())
-                .setAlreadyRegisteredCount(result.alreadyRegistered())
-                .build());
-        response.onCompleted();
+        return rows;
     }
 
     @Override
