@@ -87,7 +87,7 @@ public final class KeycloakServer implements AutoCloseable {
         }
         return new KeycloakServer(
                 ManagedProcess.start(
-                        "keycloak", command(home, port, managementPort, true), env(adminPassword), home, log),
+                        "keycloak", command(home, null, port, managementPort, true), env(adminPassword), home, log),
                 port,
                 managementPort,
                 adminPassword,
@@ -102,33 +102,43 @@ public final class KeycloakServer implements AutoCloseable {
      * beside it). The store is made once per realm file and Keycloak version, by a start of its own;
      * {@link #awaitReady(Duration)} then points the console client at this stack's gateway port.
      *
-     * @param home where the distribution is (or gets) unpacked, its store replaced by the template's copy
+     * @param home  where the distribution is (or gets) unpacked; several Keycloaks may run from it at once
+     * @param store the folder of this Keycloak's own store (replaced by the template's copy)
      */
     public static KeycloakServer startFromTemplate(
-            Path home, Path realmFile, int port, int managementPort, int gatewayPort, Path log) {
+            Path home, Path store, Path realmFile, int port, int managementPort, int gatewayPort, Path log) {
         unpackIfMissing(home);
         KeycloakTemplate template;
         try {
             template = KeycloakTemplate.ensure(
                     home, Files.readString(realmFile), log.resolveSibling("keycloak-store-preparation.log"));
-            deleteTree(home.resolve("data/h2"));
-            Files.createDirectories(home.resolve("data/h2"));
-            Files.copy(template.store(), home.resolve("data/h2").resolve(KeycloakTemplate.STORE_FILE));
+            deleteTree(store);
+            Files.createDirectories(store);
+            Files.copy(template.store(), store.resolve(KeycloakTemplate.STORE_FILE));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy Keycloak's prepared store into " + home, e);
         }
         return new KeycloakServer(
-                ManagedProcess.start("keycloak", command(home, port, managementPort, false), env(null), home, log),
+                ManagedProcess.start(
+                        "keycloak", command(home, store, port, managementPort, false), env(null), home, log),
                 port,
                 managementPort,
                 template.adminPassword(),
                 gatewayPort == CONSOLE_PORT_IN_REALM ? 0 : gatewayPort);
     }
 
-    static List<String> command(Path home, int port, int managementPort, boolean importRealm) {
+    /**
+     * @param store the folder of the dev-file store, or null for Keycloak's own ({@code home/data/h2}); a
+     *              folder of its own lets several Keycloaks run from one home at once
+     */
+    static List<String> command(Path home, Path store, int port, int managementPort, boolean importRealm) {
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev"));
         if (importRealm) {
             command.add("--import-realm");
+        }
+        if (store != null) { // a runtime option: no rebuild
+            command.add(
+                    "--db-url=jdbc:h2:file:" + store.toAbsolutePath().resolve("keycloakdb") + ";NON_KEYWORDS=VALUE");
         }
         command.addAll(List.of(
                 "--http-port=" + port,

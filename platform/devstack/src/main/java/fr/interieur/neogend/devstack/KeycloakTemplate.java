@@ -23,7 +23,7 @@ import java.util.HexFormat;
  */
 record KeycloakTemplate(Path store, String adminPassword) {
 
-    /** The dev-file database's file name in {@code data/h2}. */
+    /** The dev-file database's file name. */
     static final String STORE_FILE = "keycloakdb.mv.db";
 
     /** Bumped when what a template holds changes meaning (its key then changes for every realm file). */
@@ -50,9 +50,18 @@ record KeycloakTemplate(Path store, String adminPassword) {
         new SecureRandom().nextBytes(random);
         String password = HexFormat.of().formatHex(random);
 
-        KeycloakServer.deleteTree(home.resolve("data/h2"));
         Path imports = Files.createDirectories(home.resolve("data/import"));
-        Files.writeString(imports.resolve("realm-" + KeycloakServer.REALM + ".json"), realm);
+        Path importing = imports.resolve(".realm-" + ProcessHandle.current().pid()); // never seen half-written
+        Files.writeString(importing, realm);
+        Files.move(
+                importing,
+                imports.resolve("realm-" + KeycloakServer.REALM + ".json"),
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        // the store is made in a folder of this run's own, which becomes the template once complete
+        Path tmp = templates.resolve(key + ".making-" + ProcessHandle.current().pid());
+        KeycloakServer.deleteTree(tmp);
+        Files.createDirectories(tmp);
         int port = Waits.freePort();
         int managementPort = Waits.freePort();
         while (managementPort == port) {
@@ -60,7 +69,7 @@ record KeycloakTemplate(Path store, String adminPassword) {
         }
         ManagedProcess keycloak = ManagedProcess.start(
                 "keycloak",
-                KeycloakServer.command(home, port, managementPort, true),
+                KeycloakServer.command(home, tmp, port, managementPort, true),
                 KeycloakServer.env(password),
                 home,
                 log);
@@ -72,17 +81,17 @@ record KeycloakTemplate(Path store, String adminPassword) {
                     Duration.ofMinutes(5),
                     keycloak);
         } finally {
-            keycloak.stop(Duration.ofSeconds(60)); // graceful: the store is closed before it is copied
+            keycloak.stop(Duration.ofSeconds(60)); // graceful: the store is closed before it is kept
         }
-        Path store = home.resolve("data/h2").resolve(STORE_FILE);
-        if (!Files.isRegularFile(store)) {
-            throw new IllegalStateException("Keycloak left no store at " + store + "; see " + log);
+        if (!Files.isRegularFile(tmp.resolve(STORE_FILE))) {
+            throw new IllegalStateException("Keycloak left no store in " + tmp + "; see " + log);
         }
-
-        Path tmp = templates.resolve(key + ".making-" + ProcessHandle.current().pid());
-        KeycloakServer.deleteTree(tmp);
-        Files.createDirectories(tmp);
-        Files.copy(store, tmp.resolve(STORE_FILE));
+        try (var extra = Files.list(tmp)) { // the store alone (H2's trace file and the like are not kept)
+            for (Path p : extra.filter(p -> !p.getFileName().toString().equals(STORE_FILE))
+                    .toList()) {
+                KeycloakServer.deleteTree(p);
+            }
+        }
         Path passwordFile = tmp.resolve(PASSWORD);
         Files.createFile(
                 passwordFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -95,8 +104,10 @@ record KeycloakTemplate(Path store, String adminPassword) {
         }
         try (var others = Files.list(templates)) { // older realm files' templates
             for (Path other : others.filter(p -> !p.equals(dir)).toList()) {
-                if (!other.getFileName().toString().contains(".making-")) {
-                    KeycloakServer.deleteTree(other);
+                String name = other.getFileName().toString();
+                int making = name.indexOf(".making-");
+                if (making < 0 || !alive(name.substring(making + ".making-".length()))) {
+                    KeycloakServer.deleteTree(other); // another realm file's, or left by a run that died
                 }
             }
         } catch (IOException ignored) {
@@ -106,6 +117,14 @@ record KeycloakTemplate(Path store, String adminPassword) {
                 "  Keycloak's store prepared in %.1f s (%s)%n",
                 Duration.between(t0, Instant.now()).toMillis() / 1000.0, dir);
         return read(dir);
+    }
+
+    private static boolean alive(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).isPresent();
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static KeycloakTemplate read(Path dir) throws IOException {

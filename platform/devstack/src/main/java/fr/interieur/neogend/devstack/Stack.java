@@ -194,6 +194,7 @@ public final class Stack implements AutoCloseable {
             // prepares that store while the services start
             keycloakStarting = CompletableFuture.supplyAsync(() -> started(KeycloakServer.startFromTemplate(
                     KeycloakServer.sharedTestHome(),
+                    options.runDir().resolve("keycloak-store"),
                     realmFile,
                     ports.keycloak(),
                     ports.keycloakManagement(),
