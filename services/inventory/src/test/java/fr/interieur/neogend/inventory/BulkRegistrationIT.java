@@ -290,7 +290,8 @@ class BulkRegistrationIT {
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 5000)
                         .mapToObj(i -> "devices[" + i + "]." + fields.get(i % 5))
                         .toList());
-        assertThat(millis).isLessThan(15_000);
+        // how long it took is printed, never asserted (timings belong to benchmarks): what keeps it quick at
+        // any size — no query per row — is what the statements above show
         assertThat(jdbc.sql("select count(*) from device").query(Long.class).single())
                 .isEqualTo(2000);
     }
