@@ -178,11 +178,9 @@ class KafkaClusterTest {
     private static int leaderOf(Admin admin, int partition) throws Exception {
         Instant deadline = Instant.now().plusSeconds(30);
         while (true) {
-            TopicDescription topic = admin.describeTopics(List.of(TOPIC))
-                    .allTopicNames()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(TOPIC);
-            Node leader = topic.partitions().get(partition).leader();
+            TopicDescription topic = describe(admin);
+            Node leader =
+                    topic == null ? null : topic.partitions().get(partition).leader();
             if (leader != null && !leader.isEmpty()) {
                 return leader.id();
             }
@@ -195,15 +193,31 @@ class KafkaClusterTest {
     private static void awaitFullIsr(Admin admin, Duration timeout) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
-            TopicDescription topic = admin.describeTopics(List.of(TOPIC))
-                    .allTopicNames()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(TOPIC);
-            if (topic.partitions().stream().allMatch(p -> p.isr().size() == 3)) {
+            TopicDescription topic = describe(admin);
+            if (topic != null
+                    && topic.partitions().stream().allMatch(p -> p.isr().size() == 3)) {
                 return;
             }
             assertThat(Instant.now()).as("replicas in sync again: %s", topic).isBefore(deadline);
             Thread.sleep(200);
+        }
+    }
+
+    /**
+     * The topic as the cluster describes it, or null while the broker asked does not know it yet (just
+     * created, or its metadata not yet there after a restart): the callers ask again until their deadline.
+     */
+    private static TopicDescription describe(Admin admin) throws Exception {
+        try {
+            return admin.describeTopics(List.of(TOPIC))
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(TOPIC);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return null;
+            }
+            throw e;
         }
     }
 }
