@@ -99,24 +99,10 @@ final class BulkRegistrationBenchmark {
         }
         json.append("]}");
         if (path.startsWith("direct")) {
-            Metadata md = new Metadata();
-            md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-            CheckDevicesResponse r = InventoryServiceGrpc.newBlockingStub(channel)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-                    .checkDevices(request.build());
+            CheckDevicesResponse r = as(channel, token).checkDevices(request.build());
             return new long[] {r.getProblemsCount(), r.getSerializedSize()};
         }
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices:checkBatch"))
-                                .header("Authorization", "Bearer " + token)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(json.toString()))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
-        }
+        HttpResponse<String> r = post("/api/v1/devices:checkBatch", token, json);
         long listed = r.body().split("\"field\":", -1).length - 1;
         return new long[] {listed, r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length};
     }
@@ -156,23 +142,33 @@ final class BulkRegistrationBenchmark {
         }
         json.append("]}");
         if (path.startsWith("direct")) {
-            Metadata md = new Metadata();
-            md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-            InventoryServiceGrpc.newBlockingStub(channel)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-                    .registerDevices(request.build());
+            as(channel, token).registerDevices(request.build());
         } else {
-            HttpResponse<String> r = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/devices:registerBatch"))
-                                    .header("Authorization", "Bearer " + token)
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(json.toString()))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
-            }
+            post("/api/v1/devices:registerBatch", token, json);
         }
+    }
+
+    /** Inventory's stub calling as the token's user. */
+    private static InventoryServiceGrpc.InventoryServiceBlockingStub as(ManagedChannel channel, String token) {
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return InventoryServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+
+    /** A JSON body posted to the gateway as the token's user; anything but 200 stops the benchmark. */
+    private HttpResponse<String> post(String path, String token, CharSequence json) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+                                .header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(json.toString()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+        }
+        return r;
     }
 }
