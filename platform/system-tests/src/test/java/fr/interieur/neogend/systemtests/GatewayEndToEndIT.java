@@ -163,12 +163,7 @@ class GatewayEndToEndIT {
     }
 
     private static HttpResponse<String> consoleSignIn(String redirectUri) throws Exception {
-        String url = stack.keycloak().issuer() + "/protocol/openid-connect/auth?client_id=neogend-web"
-                + "&response_type=code&scope=openid&code_challenge_method=S256"
-                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&redirect_uri="
-                + java.net.URLEncoder.encode(redirectUri, java.nio.charset.StandardCharsets.UTF_8);
-        return HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return SuiteTokens.consoleSignIn(stack.keycloak().issuer(), redirectUri);
     }
 
     @Test

@@ -7,11 +7,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,11 +99,7 @@ class KeycloakTemplateIT {
     }
 
     private static int signIn(KeycloakServer keycloak, int gatewayPort) throws Exception {
-        String url = keycloak.issuer() + "/protocol/openid-connect/auth?client_id=neogend-web"
-                + "&response_type=code&scope=openid&code_challenge_method=S256"
-                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&redirect_uri="
-                + URLEncoder.encode("http://localhost:" + gatewayPort + "/console/", StandardCharsets.UTF_8);
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+        return SuiteTokens.consoleSignIn(keycloak.issuer(), "http://localhost:" + gatewayPort + "/console/")
                 .statusCode();
     }
 }

@@ -66,6 +66,19 @@ final class SuiteTokens {
         }
     }
 
+    /**
+     * The first step of the console's sign-in (authorization code with PKCE, client {@code neogend-web}) asking
+     * Keycloak to send the browser back to {@code redirectUri}: 200 (the login page) for an address the client
+     * names, 400 for any other.
+     */
+    static HttpResponse<String> consoleSignIn(String issuer, String redirectUri) throws Exception {
+        String url = issuer + "/protocol/openid-connect/auth?client_id=neogend-web"
+                + "&response_type=code&scope=openid&code_challenge_method=S256"
+                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&redirect_uri="
+                + java.net.URLEncoder.encode(redirectUri, java.nio.charset.StandardCharsets.UTF_8);
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static HttpResponse<String> send(HttpRequest.Builder request, String token) throws Exception {
         return HTTP.send(
                 request.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
