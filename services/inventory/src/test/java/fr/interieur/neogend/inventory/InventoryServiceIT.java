@@ -251,6 +251,50 @@ class InventoryServiceIT {
     }
 
     @Test
+    void theThreeCountsAddUpWhileDevicesArrive() throws Exception {
+        // a dashboard shows the total, the states, the units and the pack types side by side: read while
+        // devices are registered one by one, they must always describe the same devices
+        int arriving = 120;
+        var writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var written = writer.submit(() -> {
+            for (int i = 0; i < arriving; i++) {
+                fleetManager.registerDevice(register(phone(4000 + i, i % 3 == 0 ? null : "GN-RIDF")));
+            }
+            return arriving;
+        });
+        int reads = 0;
+        List<String> disagreements = new ArrayList<>();
+        try {
+            while (!written.isDone() || reads == 0) {
+                var counts = fleetManager.countDevices(CountDevicesRequest.getDefaultInstance());
+                long byState = counts.getByStateList().stream()
+                        .mapToLong(c -> c.getCount())
+                        .sum();
+                long byUnit = counts.getByUnitList().stream()
+                        .mapToLong(c -> c.getCount())
+                        .sum();
+                long byPackType = counts.getByPackTypeList().stream()
+                        .mapToLong(c -> c.getCount())
+                        .sum();
+                if (byState != counts.getTotal() || byUnit != counts.getTotal() || byPackType != counts.getTotal()) {
+                    disagreements.add("total " + counts.getTotal() + ", states " + byState + ", units " + byUnit
+                            + ", pack types " + byPackType);
+                }
+                reads++;
+            }
+            assertThat(written.get()).isEqualTo(arriving);
+        } finally {
+            writer.shutdownNow();
+        }
+        System.out.printf("%d count reads while %d devices arrived%n", reads, arriving);
+        assertThat(disagreements).isEmpty();
+        assertThat(fleetManager
+                        .countDevices(CountDevicesRequest.getDefaultInstance())
+                        .getTotal())
+                .isEqualTo(arriving);
+    }
+
+    @Test
     void pageTokenIsBoundToItsFilters() {
         for (int i = 40; i < 43; i++) {
             fleetManager.registerDevice(register(phone(i, "GN-RBRE")));

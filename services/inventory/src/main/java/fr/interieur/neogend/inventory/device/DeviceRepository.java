@@ -41,14 +41,12 @@ public interface DeviceRepository {
      */
     record Scope(Optional<String> unitPath, Optional<String> agreementId) {}
 
-    /** Devices per state, within the scope. */
-    Map<DeviceState, Long> countByState(Scope scope);
-
-    /** Devices per holding unit code ("" for none), within the scope. */
-    Map<String, Long> countByUnit(Scope scope);
-
-    /** Devices per pack type name ("" for devices meant for no pack type), within the scope. */
-    Map<String, Long> countByPackType(Scope scope);
+    /**
+     * Devices per state, per holding unit code ("" for none) and per pack type name ("" for devices
+     * meant for no pack type), within the scope — all three from one reading of the devices, so they
+     * add up to the same total.
+     */
+    DeviceCounts count(Scope scope);
 
     /** Devices not RETURNED, per unit ("" for central stock, with the unit's name) and state, within the scope. */
     List<EndOfTermReport.Row> notReturnedByUnitAndState(Scope scope);

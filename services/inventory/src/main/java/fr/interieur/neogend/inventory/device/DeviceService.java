@@ -514,10 +514,7 @@ public class DeviceService {
     /** Per-state, per-unit and per-pack-type counts of the devices the caller may see (optionally one subtree). */
     @Transactional(readOnly = true)
     public DeviceCounts count(Optional<String> unitCode, Optional<String> agreementId, Caller caller) {
-        DeviceRepository.Scope scope = new DeviceRepository.Scope(subtreeFor(unitCode, caller), agreementId);
-        Map<DeviceState, Long> byState = devices.countByState(scope);
-        long total = byState.values().stream().mapToLong(Long::longValue).sum();
-        return new DeviceCounts(total, byState, devices.countByUnit(scope), devices.countByPackType(scope));
+        return devices.count(new DeviceRepository.Scope(subtreeFor(unitCode, caller), agreementId));
     }
 
     /**

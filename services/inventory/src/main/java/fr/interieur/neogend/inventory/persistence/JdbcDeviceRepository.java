@@ -1,6 +1,7 @@
 package fr.interieur.neogend.inventory.persistence;
 
 import fr.interieur.neogend.inventory.device.Device;
+import fr.interieur.neogend.inventory.device.DeviceCounts;
 import fr.interieur.neogend.inventory.device.DeviceKind;
 import fr.interieur.neogend.inventory.device.DeviceOrder;
 import fr.interieur.neogend.inventory.device.DeviceQuery;
@@ -178,20 +179,34 @@ class JdbcDeviceRepository implements DeviceRepository {
     }
 
     @Override
-    public Map<DeviceState, Long> countByState(Scope scope) {
-        Map<DeviceState, Long> counts = new EnumMap<>(DeviceState.class);
-        grouped("state", scope).forEach((state, n) -> counts.put(DeviceState.valueOf(state), n));
-        return counts;
-    }
-
-    @Override
-    public Map<String, Long> countByUnit(Scope scope) {
-        return grouped("coalesce(unit_code, '')", scope);
-    }
-
-    @Override
-    public Map<String, Long> countByPackType(Scope scope) {
-        return grouped("coalesce(pack_type, '')", scope);
+    public DeviceCounts count(Scope scope) {
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" where true");
+        scoped(scope, "", where, args);
+        Map<DeviceState, Long> byState = new EnumMap<>(DeviceState.class);
+        Map<String, Long> byUnit = new TreeMap<>();
+        Map<String, Long> byPackType = new TreeMap<>();
+        // one scan, three groupings (PostgreSQL hashes the three sets side by side): the three views
+        // are of one snapshot and cost one reading of the fleet, not three
+        jdbc.sql("select grouping(state) as not_state, grouping(coalesce(unit_code, '')) as not_unit, state, "
+                        + "coalesce(unit_code, '') as unit, coalesce(pack_type, '') as pack_type, count(*) as n "
+                        + "from device" + where
+                        + " group by grouping sets ((state), (coalesce(unit_code, '')), (coalesce(pack_type, '')))")
+                .params(args)
+                .query((rs, i) -> {
+                    long n = rs.getLong("n");
+                    if (rs.getInt("not_state") == 0) {
+                        byState.put(DeviceState.valueOf(rs.getString("state")), n);
+                    } else if (rs.getInt("not_unit") == 0) {
+                        byUnit.put(rs.getString("unit"), n);
+                    } else {
+                        byPackType.put(rs.getString("pack_type"), n);
+                    }
+                    return n;
+                })
+                .list();
+        long total = byState.values().stream().mapToLong(Long::longValue).sum();
+        return new DeviceCounts(total, byState, byUnit, byPackType);
     }
 
     @Override
@@ -284,18 +299,6 @@ class JdbcDeviceRepository implements DeviceRepository {
             args.add(agreement);
             args.add(agreement);
         });
-    }
-
-    private Map<String, Long> grouped(String key, Scope scope) {
-        Map<String, Long> counts = new TreeMap<>();
-        List<Object> args = new ArrayList<>();
-        StringBuilder where = new StringBuilder(" where true");
-        scoped(scope, "", where, args);
-        jdbc.sql("select " + key + " as k, count(*) as n from device" + where + " group by 1")
-                .params(args)
-                .query((rs, i) -> counts.put(rs.getString("k"), rs.getLong("n")))
-                .list();
-        return counts;
     }
 
     @Override
