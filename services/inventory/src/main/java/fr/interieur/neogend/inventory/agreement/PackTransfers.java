@@ -4,6 +4,7 @@ import fr.interieur.neogend.inventory.device.HistoryRepository;
 import fr.interieur.neogend.inventory.device.Pack;
 import fr.interieur.neogend.inventory.device.PackRepository;
 import fr.interieur.neogend.inventory.device.PackType;
+import fr.interieur.neogend.inventory.device.PlannerStatistics;
 import fr.interieur.neogend.inventory.unit.UnitService;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.Validation;
@@ -33,6 +34,7 @@ public class PackTransfers {
     private final HistoryRepository history;
     private final AgreementChecks agreements;
     private final UnitService units;
+    private final PlannerStatistics statistics;
     private final Clock clock;
 
     public PackTransfers(
@@ -40,11 +42,13 @@ public class PackTransfers {
             HistoryRepository history,
             AgreementChecks agreements,
             UnitService units,
+            PlannerStatistics statistics,
             Optional<Clock> clock) {
         this.packs = packs;
         this.history = history;
         this.agreements = agreements;
         this.units = units;
+        this.statistics = statistics;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -99,6 +103,9 @@ public class PackTransfers {
         if (!changes.isEmpty()) {
             history.append(changes, caller.username(), now);
         }
+        // the successor's statement may be asked for right away: planned on statistics that knew none
+        // of its packs, it ran for minutes
+        statistics.refreshIfBulk(moved.size());
         return new Transfer(moved);
     }
 

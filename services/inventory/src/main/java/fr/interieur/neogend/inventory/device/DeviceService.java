@@ -51,6 +51,7 @@ public class DeviceService {
     private final HistoryRepository history;
     private final UnitService units;
     private final AgreementChecks agreements;
+    private final PlannerStatistics statistics;
     private final Clock clock;
 
     public DeviceService(
@@ -59,12 +60,14 @@ public class DeviceService {
             HistoryRepository history,
             UnitService units,
             AgreementChecks agreements,
+            PlannerStatistics statistics,
             Optional<Clock> clock) {
         this.devices = devices;
         this.packs = packs;
         this.history = history;
         this.units = units;
         this.agreements = agreements;
+        this.statistics = statistics;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -149,6 +152,7 @@ public class DeviceService {
         judged.problems().throwIfAny();
         devices.insertAll(judged.fresh(), caller.username());
         startPacks(judged.fresh(), caller, judged.now());
+        statistics.refreshIfBulk(judged.fresh().size());
         return new BulkRegistration(judged.fresh().size(), judged.already());
     }
 
