@@ -38,7 +38,7 @@ public final class BenchMain {
             jvm.add("-XX:StartFlightRecording:settings=profile,dumponexit=true,filename=" + jfr.resolve("%p.jfr"));
             System.out.println("  flight recordings in " + jfr);
         }
-        try (Stack stack = Stack.start(new Stack.Options(
+        Stack stack = Stack.start(new Stack.Options(
                 root,
                 runDir,
                 false,
@@ -54,7 +54,12 @@ public final class BenchMain {
                         "NEOGEND_RATE_LIMIT_PER_SECOND",
                         "0",
                         "NEOGEND_TRACE_SAMPLING",
-                        "0.1")))) {
+                        "0.1")));
+        // a bench stopped by a signal (Ctrl-C, kill) stops what it started too: without this, the services,
+        // Keycloak and the supplier simulator outlived it
+        Thread stopper = new Thread(stack::close, "neogend-bench-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try {
             TokenClient tokens = new TokenClient(stack.keycloak().tokenEndpoint());
             DemoData.loadUnits(stack.gatewayUrl(), tokens.password("fleet.manager", "fleet.manager"));
             List<String> only = java.util.Arrays.stream(args)
@@ -96,6 +101,13 @@ public final class BenchMain {
             if (only.isEmpty() || only.contains("fleet")) {
                 new FleetScaleBenchmark(stack, settings).run();
                 new StatementBenchmark(stack).run();
+            }
+        } finally {
+            stack.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: close() again finds nothing left to stop
             }
         }
     }
