@@ -381,6 +381,80 @@ class LeaseAndEndOfTermIT {
         assertThat(month(2027, 1, OrderStandIn.SUCCESSOR)).hasSize(n);
     }
 
+    long transferredTo(String agreement) {
+        return fleetManager
+                .countAgreementPacks(fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest.newBuilder()
+                        .setAgreementId(agreement)
+                        .build())
+                .getTransferredInList()
+                .stream()
+                .mapToLong(c -> c.getCount())
+                .sum();
+    }
+
+    @Test
+    void aTransferCutByItsDeadlineMovedAllOrNothingAndItsRepeatMovesTheRest() throws Exception {
+        // docs/benchmarks.md: "a call cut by the deadline is safe to repeat: all or nothing, idempotent"
+        int n = 4_000;
+        var delivery = RegisterDevicesRequest.newBuilder();
+        for (int i = 0; i < n; i++) {
+            delivery.addDevices(phone(7000 + i, "GN-RBRE-GGD35"));
+        }
+        fleetManager.registerDevices(delivery.build());
+        var transfer = fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()
+                .setFromAgreementId(OrderStandIn.AGREEMENT)
+                .setToAgreementId(OrderStandIn.SUCCESSOR)
+                .setEffectiveDate(com.google.type.Date.newBuilder()
+                        .setYear(2027)
+                        .setMonth(1)
+                        .setDay(15))
+                .build();
+        // deadlines from shorter than the agreement checks (nothing starts) to longer than the database work
+        // (the server commits after the caller gave up); each cut call leaves none or all of the packs moved
+        long seen = 0;
+        for (long ms = 50; ms <= 6_400 && seen == 0; ms *= 2) {
+            long deadlineMs = ms;
+            try {
+                fleetManager
+                        .withDeadlineAfter(deadlineMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .transferPacks(transfer);
+                System.out.printf("a transfer given %d ms was not cut%n", deadlineMs);
+                break; // not cut: the repeat below finds nothing left
+            } catch (io.grpc.StatusRuntimeException e) {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+            }
+            // the server may still be at it: whatever is seen meanwhile is none or all of the packs
+            long previous = -1;
+            int stableReads = 0;
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (stableReads < 10 && System.nanoTime() < until) {
+                seen = transferredTo(OrderStandIn.SUCCESSOR);
+                assertThat(seen)
+                        .as("packs moved after a transfer cut at %d ms", deadlineMs)
+                        .isIn(0L, (long) n);
+                stableReads = seen == previous ? stableReads + 1 : 0;
+                previous = seen;
+                Thread.sleep(50);
+            }
+            System.out.printf("a transfer cut at %d ms moved %d of %d packs%n", deadlineMs, seen, n);
+        }
+        seen = transferredTo(OrderStandIn.SUCCESSOR);
+        var repeat = fleetManager.transferPacks(transfer);
+        assertThat(repeat.getTransferred())
+                .as("the repeat moves what the cut call did not")
+                .isEqualTo(n - seen);
+        assertThat(transferredTo(OrderStandIn.SUCCESSOR)).isEqualTo(n);
+        assertThat(jdbc.sql("select count(*), count(distinct subject_id) from history "
+                                + "where action = 'TRANSFER_AGREEMENT'")
+                        .query((rs, i) -> rs.getLong(1) + "/" + rs.getLong(2))
+                        .single())
+                .as("each pack's transfer recorded once")
+                .isEqualTo(n + "/" + n);
+        assertThat(month(2027, 1, OrderStandIn.SUCCESSOR)).hasSize(n);
+        assertThat(month(2027, 1, OrderStandIn.AGREEMENT).values())
+                .allSatisfy(i -> assertThat(i.getBilledDays()).isEqualTo(14));
+    }
+
     @Test
     void aTransferNeedsAnExistingSuccessorInForceAndOnlyFleetManagersMakeIt() {
         pack(40, "2026-12-01", null);
