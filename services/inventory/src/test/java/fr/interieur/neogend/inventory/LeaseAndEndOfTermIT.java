@@ -280,13 +280,7 @@ class LeaseAndEndOfTermIT {
                 .param(tablet)
                 .update();
         String returned = pack(32, "2026-12-01", "2027-01-10");
-        var transfer = fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()
-                .setFromAgreementId(OrderStandIn.AGREEMENT)
-                .setToAgreementId(OrderStandIn.SUCCESSOR)
-                .setEffectiveDate(com.google.type.Date.newBuilder()
-                        .setYear(2027)
-                        .setMonth(1)
-                        .setDay(15))
+        var transfer = toSuccessorFromJanuary15()
                 .setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
                 .build();
         var moved = fleetManager.transferPacks(transfer);
@@ -344,6 +338,27 @@ class LeaseAndEndOfTermIT {
                 .containsExactly(phone);
     }
 
+    /** The transfer of the tests: from the agreement to its successor, from 15 January 2027. */
+    static fr.interieur.neogend.inventory.v1.TransferPacksRequest.Builder toSuccessorFromJanuary15() {
+        return fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()
+                .setFromAgreementId(OrderStandIn.AGREEMENT)
+                .setToAgreementId(OrderStandIn.SUCCESSOR)
+                .setEffectiveDate(com.google.type.Date.newBuilder()
+                        .setYear(2027)
+                        .setMonth(1)
+                        .setDay(15));
+    }
+
+    /** One delivery of {@code n} phones from number {@code first}, in one call (a bulk registration). */
+    void deliver(int first, int n) {
+        var delivery = RegisterDevicesRequest.newBuilder();
+        for (int i = 0; i < n; i++) {
+            delivery.addDevices(phone(first + i, "GN-RBRE-GGD35"));
+        }
+        assertThat(fleetManager.registerDevices(delivery.build()).getRegisteredCount())
+                .isEqualTo(n);
+    }
+
     /** How many periods under the agreement PostgreSQL's planner expects (what it plans a statement with). */
     long plannedPeriods(String agreement) {
         String plan = jdbc.sql("explain (format json) select * from pack_agreement where agreement_id = ?")
@@ -360,22 +375,10 @@ class LeaseAndEndOfTermIT {
         // planned on statistics that knew none of a successor's packs, its first statement ran for minutes
         // (a nested loop over 68,941 packs, make bench): a bulk change refreshes them before it commits
         int n = 1_200;
-        var delivery = RegisterDevicesRequest.newBuilder();
-        for (int i = 0; i < n; i++) {
-            delivery.addDevices(phone(5000 + i, "GN-RBRE-GGD35"));
-        }
-        assertThat(fleetManager.registerDevices(delivery.build()).getRegisteredCount())
-                .isEqualTo(n);
+        deliver(5000, n);
         assertThat(plannedPeriods(OrderStandIn.AGREEMENT)).isBetween(n * 9L / 10, n * 11L / 10);
 
-        var moved = fleetManager.transferPacks(fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()
-                .setFromAgreementId(OrderStandIn.AGREEMENT)
-                .setToAgreementId(OrderStandIn.SUCCESSOR)
-                .setEffectiveDate(com.google.type.Date.newBuilder()
-                        .setYear(2027)
-                        .setMonth(1)
-                        .setDay(15))
-                .build());
+        var moved = fleetManager.transferPacks(toSuccessorFromJanuary15().build());
         assertThat(moved.getTransferred()).isEqualTo(n);
         assertThat(plannedPeriods(OrderStandIn.SUCCESSOR)).isBetween(n * 9L / 10, n * 11L / 10);
         assertThat(month(2027, 1, OrderStandIn.SUCCESSOR)).hasSize(n);
@@ -396,19 +399,8 @@ class LeaseAndEndOfTermIT {
     void aTransferCutByItsDeadlineMovedAllOrNothingAndItsRepeatMovesTheRest() throws Exception {
         // docs/benchmarks.md: "a call cut by the deadline is safe to repeat: all or nothing, idempotent"
         int n = 4_000;
-        var delivery = RegisterDevicesRequest.newBuilder();
-        for (int i = 0; i < n; i++) {
-            delivery.addDevices(phone(7000 + i, "GN-RBRE-GGD35"));
-        }
-        fleetManager.registerDevices(delivery.build());
-        var transfer = fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()
-                .setFromAgreementId(OrderStandIn.AGREEMENT)
-                .setToAgreementId(OrderStandIn.SUCCESSOR)
-                .setEffectiveDate(com.google.type.Date.newBuilder()
-                        .setYear(2027)
-                        .setMonth(1)
-                        .setDay(15))
-                .build();
+        deliver(7000, n);
+        var transfer = toSuccessorFromJanuary15().build();
         // deadlines from shorter than the agreement checks (nothing starts) to longer than the database work
         // (the server commits after the caller gave up); each cut call leaves none or all of the packs moved
         long seen = 0;
