@@ -35,9 +35,10 @@ class JdbcDeviceRepository implements DeviceRepository {
             + "d.unit_code, d.rom_build, d.received_on, d.police_report_reference, d.created_at, d.updated_at, "
             + "d.version, p.id as pack_id, p.holder_agent_id, p.agreement_id, d.repair_id, d.ended_repair_id, "
             + "d.ended_repair_outcome";
-    /** Devices with the pack they are in now (a running pack: an ended one is history). */
-    private static final String FROM =
-            " from device d left join pack p on p.device_imei = d.imei and p.lease_end is null";
+    /** The pack a device is in now (a running pack: an ended one is history), joined as {@code p}. */
+    private static final String RUNNING_PACK = "pack p on p.device_imei = d.imei and p.lease_end is null";
+    /** Devices with the pack they are in now. */
+    private static final String FROM = " from device d left join " + RUNNING_PACK;
 
     private static final RowMapper<Device> ROW = (rs, n) -> new Device(
             rs.getString("imei"),
@@ -314,9 +315,7 @@ class JdbcDeviceRepository implements DeviceRepository {
                     case UNIT_CODE -> ", coalesce(d.unit_code, '') as unit_key";
                     case UPDATE_TIME_DESC -> ", d.updated_at";
                 }
-                + (q.holderAgentId().isPresent()
-                        ? " from device d join pack p on p.device_imei = d.imei and p.lease_end is null"
-                        : " from device d")
+                + (q.holderAgentId().isPresent() ? " from device d join " + RUNNING_PACK : " from device d")
                 + " where true");
         List<Object> args = new ArrayList<>();
         q.state().ifPresent(s -> {
@@ -363,7 +362,7 @@ class JdbcDeviceRepository implements DeviceRepository {
         sql.append(orderBy).append(" limit ?");
         args.add(q.limit());
         String page = "select " + COLUMNS + " from (" + sql + ") page join device d on d.imei = page.imei"
-                + " left join pack p on p.device_imei = d.imei and p.lease_end is null" + orderBy;
+                + " left join " + RUNNING_PACK + orderBy;
         return jdbc.sql(page).params(args).query(ROW).list();
     }
 
