@@ -7,21 +7,29 @@ import fr.interieur.neogend.kit.grpc.GrpcErrorMapper;
 import fr.interieur.neogend.kit.grpc.RequestRulesInterceptor;
 import fr.interieur.neogend.kit.idempotency.IdempotencyInterceptor;
 import fr.interieur.neogend.kit.idempotency.IdempotencyStore;
+import fr.interieur.neogend.kit.jdbc.CallBoundJdbcTemplate;
 import fr.interieur.neogend.kit.security.DeviceAuthenticator;
 import fr.interieur.neogend.kit.serviceaccount.ClientCredentialsTokenSource;
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SQLExceptionTranslator;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 
+import javax.sql.DataSource;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,10 +41,36 @@ import java.util.Optional;
  */
 @AutoConfiguration(
         beforeName = {
+            // the kit's JdbcTemplate, bounded by each call's deadline, takes the place of Boot's
+            "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration",
             "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
             "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration"
         })
+@EnableConfigurationProperties(JdbcProperties.class)
 public class ServiceKitAutoConfiguration {
+
+    /**
+     * Boot's JdbcTemplate (the same {@code spring.jdbc.template.*} settings), whose statements a gRPC call
+     * runs are bounded by the call's deadline ({@link CallBoundJdbcTemplate}).
+     */
+    @Bean
+    @ConditionalOnMissingBean(JdbcOperations.class)
+    JdbcTemplate jdbcTemplate(
+            DataSource dataSource, JdbcProperties properties, ObjectProvider<SQLExceptionTranslator> translator) {
+        JdbcTemplate template = new CallBoundJdbcTemplate(dataSource);
+        JdbcProperties.Template settings = properties.getTemplate();
+        template.setIgnoreWarnings(settings.isIgnoreWarnings());
+        template.setFetchSize(settings.getFetchSize());
+        template.setMaxRows(settings.getMaxRows());
+        if (settings.getQueryTimeout() != null) {
+            template.setQueryTimeout((int) settings.getQueryTimeout().getSeconds());
+        }
+        template.setSkipResultsProcessing(settings.isSkipResultsProcessing());
+        template.setSkipUndeclaredResults(settings.isSkipUndeclaredResults());
+        template.setResultsMapCaseInsensitive(settings.isResultsMapCaseInsensitive());
+        translator.ifUnique(template::setExceptionTranslator);
+        return template;
+    }
 
     @Bean
     @GlobalServerInterceptor

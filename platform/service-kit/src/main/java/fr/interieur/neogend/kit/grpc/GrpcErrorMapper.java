@@ -71,6 +71,20 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         return false;
     }
 
+    /**
+     * A statement cancelled (SQL state 57014) anywhere in the cause chain: by its query timeout — the
+     * call's deadline — or by an operator ({@code pg_cancel_backend}).
+     */
+    static boolean statementCancelled(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.dao.QueryTimeoutException
+                    || t instanceof java.sql.SQLException sql && "57014".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static StatusException toStatusException(Throwable exception) {
         if (exception instanceof StatusException se) {
             return se;
@@ -107,6 +121,18 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         if (exception instanceof OptimisticLockingFailureException) {
             return Status.ABORTED
                     .withDescription("the resource changed meanwhile; read it again and retry")
+                    .asException();
+        }
+        if (statementCancelled(exception)) {
+            if (io.grpc.Context.current().isCancelled()) { // cut at the call's deadline (CallBoundJdbcTemplate)
+                log.info("a statement was cancelled at its call's deadline: {}", exception.toString());
+                return Status.DEADLINE_EXCEEDED
+                        .withDescription("the call's deadline passed while the database was working on it")
+                        .asException();
+            }
+            log.warn("a database statement was cancelled: {}", exception.toString());
+            return Status.UNAVAILABLE
+                    .withDescription("a database statement was cancelled; retry")
                     .asException();
         }
         if (databaseUnreachable(exception)) { // restarted, failed over, network: worth a retry, nothing was stored

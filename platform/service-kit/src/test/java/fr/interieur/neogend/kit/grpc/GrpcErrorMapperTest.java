@@ -49,6 +49,24 @@ class GrpcErrorMapperTest {
     }
 
     @Test
+    void aCancelledStatementIsTheDeadlineWhenTheCallIsOverAndARetryOtherwise() throws Exception {
+        var timedOut = new org.springframework.dao.QueryTimeoutException(
+                "select", new SQLException("ERROR: canceling statement due to user request", "57014"));
+        var byAnOperator = new UncategorizedSQLException(
+                "update", "update device …", new SQLException("canceling statement due to user request", "57014"));
+        for (Exception e : new Exception[] {timedOut, byAnOperator}) {
+            var status = GrpcErrorMapper.toStatusException(e).getStatus();
+            assertThat(status.getCode()).as(e.toString()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(status.getDescription()).contains("retry").doesNotContain("SQL");
+        }
+        var call = io.grpc.Context.current().withCancellation();
+        call.cancel(null); // the caller gave up, or its deadline passed
+        Status status =
+                call.call(() -> GrpcErrorMapper.toStatusException(timedOut).getStatus());
+        assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    }
+
+    @Test
     void eachDomainErrorHasItsStatusAndItsMessageAsTheDescription() {
         java.util.Map<fr.interieur.neogend.kit.error.DomainException, Status.Code> cases = java.util.Map.of(
                 new fr.interieur.neogend.kit.error.NotFoundException("no x"), Status.Code.NOT_FOUND,

@@ -1,5 +1,6 @@
 package fr.interieur.neogend.telemetry.persistence;
 
+import fr.interieur.neogend.kit.jdbc.CallBoundJdbcTemplate;
 import fr.interieur.neogend.telemetry.ingestion.ReadingIn;
 import fr.interieur.neogend.telemetry.ingestion.ReadingStore;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
@@ -219,8 +220,16 @@ class JdbcReadingStore implements ReadingStore {
         return Boolean.TRUE.equals(written);
     }
 
+    /**
+     * The group's statement serves every device in it, so no one caller's deadline bounds it (the caller who
+     * happened to write it may be about to give up while the others wait for their answer).
+     */
     @Override
     public List<Stored> storeAll(List<Batch> batches) {
+        return CallBoundJdbcTemplate.unbound(() -> storeGroup(batches));
+    }
+
+    private List<Stored> storeGroup(List<Batch> batches) {
         int devices = batches.size();
         int n = batches.stream().mapToInt(b -> b.readings().size()).sum();
         // per reading: its device (the index of its batch, from 1) and its fields, binary as in store()
