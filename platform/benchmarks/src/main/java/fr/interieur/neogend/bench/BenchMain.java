@@ -74,6 +74,9 @@ public final class BenchMain {
             if (only.contains("gateway-soak")) { // ten minutes: only when named
                 new GatewayOverheadBenchmark(stack, settings).soak();
             }
+            if (only.contains("statement-timeout")) { // about 2 minutes: only when named
+                new StatementTimeoutBenchmark(stack, settings).run();
+            }
             if (only.isEmpty() || only.contains("bulk")) {
                 new BulkRegistrationBenchmark(stack).run();
             }
