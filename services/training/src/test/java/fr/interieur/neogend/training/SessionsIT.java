@@ -12,6 +12,7 @@ import fr.interieur.neogend.training.v1.CreateCourseRequest;
 import fr.interieur.neogend.training.v1.CreateSessionRequest;
 import fr.interieur.neogend.training.v1.EnrollTechnicianRequest;
 import fr.interieur.neogend.training.v1.Enrolment;
+import fr.interieur.neogend.training.v1.GetSessionRequest;
 import fr.interieur.neogend.training.v1.ListCoursesRequest;
 import fr.interieur.neogend.training.v1.ListDeliveredTrainingDaysRequest;
 import fr.interieur.neogend.training.v1.ListExpiredCertificationsRequest;
@@ -344,6 +345,34 @@ class SessionsIT {
                         .setTechnician(technician)
                         .build())
                 .getSession();
+    }
+
+    @Test
+    void noOneWithdrawsFromAStartedSessionSoNoOneJoinsItFromTheWaitingList() {
+        String id = sessionToday(1).getId();
+        enrol(id, "t.first");
+        enrol(id, "t.second");
+        // the next day: the session started yesterday
+        jdbc.sql("update training_session set start_date = start_date - 1 where id = ?")
+                .param(id)
+                .update();
+        GrpcAssertions.assertStatus(
+                () -> withdraw(id, "t.first"),
+                Status.Code.FAILED_PRECONDITION,
+                "cannot withdraw from it: record its result");
+        assertThat(statuses(fleetManager
+                        .getSession(GetSessionRequest.newBuilder().setId(id).build())
+                        .getSession()))
+                .as("the seat of the one who sat the session is not handed on")
+                .containsExactly("t.first=ENROLLED", "t.second=WAITLISTED");
+        // its result can still be recorded, and leaving the waiting list changes no seat
+        fleetManager.recordResult(RecordResultRequest.newBuilder()
+                .setSessionId(id)
+                .setTechnician("t.first")
+                .setAttended(false)
+                .setPassed(false)
+                .build());
+        assertThat(statuses(withdraw(id, "t.second"))).containsExactly("t.first=ABSENT", "t.second=WITHDRAWN");
     }
 
     @Test

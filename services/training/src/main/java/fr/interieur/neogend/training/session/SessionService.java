@@ -268,6 +268,12 @@ public class SessionService {
         if (was != EnrolmentStatus.ENROLLED && was != EnrolmentStatus.WAITLISTED) {
             throw new PreconditionFailedException(who + " is " + was + " in " + sessionId + "; nothing to withdraw");
         }
+        // a withdrawal is before the session: once it has started, a seat is never handed on (no one is enrolled
+        // in a started session) and the technician's result is recorded, ABSENT if it did not come
+        if (was == EnrolmentStatus.ENROLLED && s.startDate().isBefore(today())) {
+            throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate() + "; " + who
+                    + " cannot withdraw from it: record its result (not attended) instead");
+        }
         sessions.setStatus(sessionId, who, EnrolmentStatus.WITHDRAWN);
         if (was == EnrolmentStatus.ENROLLED) { // the first to arrive on the waiting list takes the seat, if one is free
             long taken = s.enrolments().stream()
