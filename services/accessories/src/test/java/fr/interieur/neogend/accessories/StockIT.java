@@ -142,6 +142,58 @@ class StockIT {
     }
 
     @Test
+    void opposingTransfersAtOnceAllGoThroughAndEveryUnitIsStillThere() throws Exception {
+        fleetManager.recordStockMovement(move("RECEIPT", 100).build());
+        fleetManager.recordStockMovement(
+                move("TRANSFER", 50).setToDepotCode("DEP-BREST").build());
+        int rounds = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<String> outcomes = new ArrayList<>();
+        try {
+            for (int round = 0; round < rounds; round++) {
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                List<Future<String>> pair = new ArrayList<>();
+                for (String[] way : new String[][] {{"DEP-RENNES", "DEP-BREST"}, {"DEP-BREST", "DEP-RENNES"}}) {
+                    pair.add(pool.submit((Callable<String>) () -> {
+                        together.await();
+                        try {
+                            fleetManager.recordStockMovement(move("TRANSFER", 1)
+                                    .setDepotCode(way[0])
+                                    .setToDepotCode(way[1])
+                                    .build());
+                            return "OK";
+                        } catch (StatusRuntimeException e) {
+                            return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+                        }
+                    }));
+                }
+                for (Future<String> f : pair) {
+                    outcomes.add(f.get());
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        // two technicians sending each other a part at the same moment is not a conflict: both go through
+        assertThat(outcomes).hasSize(2 * rounds).allMatch("OK"::equals);
+        long rennes = fleetManager
+                .getStock(
+                        GetStockRequest.newBuilder().setDepotCode("DEP-RENNES").build())
+                .getLevels(0)
+                .getQuantity();
+        long brest = fleetManager
+                .getStock(GetStockRequest.newBuilder().setDepotCode("DEP-BREST").build())
+                .getLevels(0)
+                .getQuantity();
+        assertThat(rennes).isEqualTo(50);
+        assertThat(brest).isEqualTo(50);
+        assertThat(jdbc.sql("select count(*) from stock_movement where kind = 'TRANSFER'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1 + 2L * rounds);
+    }
+
+    @Test
     void transfersMoveStockBetweenDepotsAndBadMovementsAreRefused() {
         fleetManager.recordStockMovement(move("RECEIPT", 8).build());
         var levels = fleetManager

@@ -85,6 +85,18 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         return false;
     }
 
+    /** A deadlock (40P01), a serialization failure (40001) or a lock not granted, anywhere in the cause chain. */
+    static boolean transactionConflict(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.dao.PessimisticLockingFailureException
+                    || t instanceof java.sql.SQLException sql
+                            && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static StatusException toStatusException(Throwable exception) {
         if (exception instanceof StatusException se) {
             return se;
@@ -121,6 +133,12 @@ public class GrpcErrorMapper implements GrpcExceptionHandler {
         if (exception instanceof OptimisticLockingFailureException) {
             return Status.ABORTED
                     .withDescription("the resource changed meanwhile; read it again and retry")
+                    .asException();
+        }
+        if (transactionConflict(exception)) { // a deadlock victim or a serialization failure: nothing was kept
+            log.warn("a transaction lost a conflict with a concurrent one: {}", exception.toString());
+            return Status.ABORTED
+                    .withDescription("a concurrent request got in the way; nothing was changed, retry")
                     .asException();
         }
         if (statementCancelled(exception)) {

@@ -67,6 +67,20 @@ class GrpcErrorMapperTest {
     }
 
     @Test
+    void aDeadlockOrASerializationFailureIsAConflictToRetryNotAnInternalError() {
+        var deadlock = new UncategorizedSQLException(
+                "insert", "insert into stock_level …", new SQLException("ERROR: deadlock detected", "40P01"));
+        var serialization = new UncategorizedSQLException(
+                "update", "update …", new SQLException("could not serialize access", "40001"));
+        var lockNotGranted = new org.springframework.dao.CannotAcquireLockException("lock not available");
+        for (Exception e : new Exception[] {deadlock, serialization, lockNotGranted}) {
+            var status = GrpcErrorMapper.toStatusException(e).getStatus();
+            assertThat(status.getCode()).as(e.toString()).isEqualTo(Status.Code.ABORTED);
+            assertThat(status.getDescription()).contains("retry").doesNotContain("SQL");
+        }
+    }
+
+    @Test
     void eachDomainErrorHasItsStatusAndItsMessageAsTheDescription() {
         java.util.Map<fr.interieur.neogend.kit.error.DomainException, Status.Code> cases = java.util.Map.of(
                 new fr.interieur.neogend.kit.error.NotFoundException("no x"), Status.Code.NOT_FOUND,

@@ -97,6 +97,17 @@ class JdbcStockRepository implements StockRepository {
     }
 
     @Override
+    public void lockForTransfer(String item, String from, String to) {
+        jdbc.sql("insert into stock_level (depot_code, item_code, quantity) values (?, ?, 0) on conflict do nothing")
+                .params(to, item)
+                .update();
+        // rows are locked as the sorted result is read: in depot order whatever the transfer's direction
+        jdbc.sql("""
+                        select depot_code from stock_level where item_code = ? and depot_code in (?, ?)
+                        order by depot_code for update""").params(item, from, to).query(String.class).list();
+    }
+
+    @Override
     public Optional<Level> lockLevel(String depot, String item) {
         return jdbc.sql("select * from stock_level where depot_code = ? and item_code = ? for update")
                 .params(depot, item)

@@ -36,6 +36,13 @@ public interface StockRepository {
     /** The level of an item in a depot, locked until the transaction ends. */
     Optional<Level> lockLevel(String depot, String item);
 
+    /**
+     * Locks the item's levels in both depots of a transfer, in the order of their codes (the destination's
+     * created at zero if there was none): two transfers between the same depots in opposite directions then
+     * wait for each other instead of deadlocking.
+     */
+    void lockForTransfer(String item, String from, String to);
+
     /** The level of an item in a depot. */
     Optional<Level> level(String depot, String item);
 

@@ -150,6 +150,7 @@ public class StockService {
         if (kind == MovementKind.RECEIPT) {
             changed.add(add(depot, item, quantity));
         } else {
+            toDepot.ifPresent(t -> stock.lockForTransfer(item, depot, t));
             changed.add(take(depot, item, quantity));
             toDepot.ifPresent(t -> changed.add(add(t, item, quantity)));
         }

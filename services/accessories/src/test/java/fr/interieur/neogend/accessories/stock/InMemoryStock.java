@@ -97,6 +97,11 @@ final class InMemoryStock implements StockRepository {
     }
 
     @Override
+    public void lockForTransfer(String item, String from, String to) {
+        // one thread: nothing to lock
+    }
+
+    @Override
     public Optional<Level> level(String depot, String item) {
         return Optional.ofNullable(levels.get(key(depot, item)));
     }
