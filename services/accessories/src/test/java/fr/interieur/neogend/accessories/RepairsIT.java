@@ -64,6 +64,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,11 +76,15 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -349,6 +354,84 @@ class RepairsIT {
         assertThat(calls)
                 .contains("order/RequestDeviceExchange by technician", "inventory/EndDeviceRepair by technician");
         assertThat(failReasons).containsExactly("repair " + opened.getId() + " failed: mainboard dead");
+    }
+
+    @Test
+    void aCloseInterruptedAfterItsExchangeWasAskedIsFinishedAsFailedNeverTurnedRepaired() {
+        Repair opened = open(technician, X5);
+        inventoryFailuresToInject.set(2); // the exchange is asked, then inventory is unreachable
+        GrpcAssertions.assertStatus(
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"),
+                Status.Code.UNAVAILABLE,
+                "the repair stays open");
+        assertThat(exchangesByKey).hasSize(1);
+        // the supplier is sending a replacement: the device cannot now be declared repaired
+        GrpcAssertions.assertStatus(
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "works after all"),
+                Status.Code.FAILED_PRECONDITION,
+                "is being closed as FAILED; repeat that close to finish it");
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_IN_REPAIR);
+        Repair failed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead");
+        assertThat(failed.getState()).isEqualTo(RepairState.REPAIR_STATE_FAILED);
+        assertThat(failed.getExchangeRequestNumber())
+                .isEqualTo(exchangesByKey.values().iterator().next().getNumber());
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_PENDING_RETURN);
+    }
+
+    @Test
+    void twoClosesAtOnceWithOppositeOutcomesCarryOutOneOfThem() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 12; round++) {
+                states.put(X5, DeviceState.DEVICE_STATE_ASSIGNED);
+                Repair opened = open(technician, X5);
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                List<Future<String>> closes = new ArrayList<>();
+                for (RepairOutcome outcome :
+                        List.of(RepairOutcome.REPAIR_OUTCOME_FAILED, RepairOutcome.REPAIR_OUTCOME_REPAIRED)) {
+                    closes.add(pool.submit(() -> {
+                        together.await();
+                        try {
+                            return close(opened.getId(), outcome, "diagnosed")
+                                    .getState()
+                                    .name();
+                        } catch (StatusRuntimeException e) {
+                            return e.getStatus().getCode().name();
+                        }
+                    }));
+                }
+                List<String> answers = new ArrayList<>();
+                for (Future<String> f : closes) {
+                    answers.add(f.get());
+                }
+                Repair closed = technician
+                        .getRepair(GetRepairRequest.newBuilder()
+                                .setId(opened.getId())
+                                .build())
+                        .getRepair();
+                List<ExchangeRequest> asked = exchangesByKey.values().stream()
+                        .filter(e -> e.getRepairReference().equals(opened.getId()))
+                        .toList();
+                // one outcome, carried out whole: never an exchange for a device declared repaired
+                assertThat(answers)
+                        .as("round " + round)
+                        .contains(closed.getState().name());
+                if (closed.getState() == RepairState.REPAIR_STATE_REPAIRED) {
+                    assertThat(asked)
+                            .as("round " + round + ": exchanges of a repaired device")
+                            .isEmpty();
+                    assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED);
+                } else {
+                    assertThat(closed.getState()).isEqualTo(RepairState.REPAIR_STATE_FAILED);
+                    assertThat(asked).hasSize(1);
+                    assertThat(closed.getExchangeRequestNumber())
+                            .isEqualTo(asked.get(0).getNumber());
+                    assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_PENDING_RETURN);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test

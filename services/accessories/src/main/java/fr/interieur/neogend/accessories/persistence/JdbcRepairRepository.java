@@ -73,6 +73,25 @@ class JdbcRepairRepository implements RepairRepository {
     }
 
     @Override
+    public boolean claimClose(String id, Repair.State outcome) {
+        return jdbc.sql("""
+                                update repair set closing_outcome = ?
+                                where id = ? and state = 'OPEN' and coalesce(closing_outcome, ?) = ?""")
+                        .params(outcome.name(), id, outcome.name(), outcome.name())
+                        .update()
+                == 1;
+    }
+
+    @Override
+    public Optional<Repair.State> closingOutcome(String id) {
+        return jdbc.sql("select closing_outcome from repair where id = ? and state = 'OPEN'")
+                .param(id)
+                .query(String.class)
+                .optional()
+                .map(Repair.State::valueOf);
+    }
+
+    @Override
     public Optional<Repair> lock(String id) {
         return jdbc.sql("select * from repair where id = ? for update")
                 .param(id)

@@ -26,6 +26,15 @@ public interface RepairRepository {
     /** Records a part consumed by a repair. */
     void addPart(String repairId, String itemCode, long quantity, String recordedBy, Instant recordedAt);
 
+    /**
+     * Claims the closing of an OPEN repair for an outcome: true when this outcome is (now, or already) the one
+     * being carried out; false when the repair is closed or being closed with the other outcome.
+     */
+    boolean claimClose(String id, Repair.State outcome);
+
+    /** The outcome an OPEN repair's close has started to carry out, if one has. */
+    Optional<Repair.State> closingOutcome(String id);
+
     /** Closes an OPEN repair; false when it is not open any more (nothing changed). */
     boolean close(
             String id,

@@ -168,6 +168,16 @@ public class RepairService {
         requireOpen(r);
         requireCertified(caller, r.model());
         Peers.Device device = fleet.device(r.imei());
+        // the outcome is claimed before anything is asked of the supplier or inventory: a close interrupted
+        // half-way is finished by its repeat, never turned into the other outcome, and of two closes at once
+        // only one outcome is carried out (an exchange is never asked for a device then declared repaired)
+        if (!tx.execute(status -> repairs.claimClose(repairId, outcome))) {
+            Repair now = get(repairId);
+            requireOpen(now);
+            Repair.State other = repairs.closingOutcome(repairId).orElse(outcome);
+            throw new PreconditionFailedException(
+                    "repair " + repairId + " is being closed as " + other + "; repeat that close to finish it");
+        }
         if (device.repairId().isEmpty() && device.state().equals("IN_REPAIR")) {
             // opened before inventory recorded repairs on devices: taken under this repair first
             fleet.startRepair(r.imei(), repairId, Optional.empty());
