@@ -364,13 +364,53 @@ class IngestionIT {
         assertThat(pending).contains("WIPE").doesNotContain("LOCATE");
         assertThat(queue(KNOWN, "WIPE")).isEqualTo(Status.Code.OK); // a second wipe may be asked for
 
-        // returned at last: back in hand, nothing reaches it any more
+        // returned (or written off) while stolen: the wipes owed to it still reach it, then nothing does
         inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, KNOWN);
+        UploadReadingsResponse owed = stub.uploadReadings(UploadReadingsRequest.getDefaultInstance());
+        assertThat(owed.getCommandsList())
+                .extracting(c -> shortName(c.getCommand()))
+                .contains("WIPE")
+                .doesNotContain("LOCATE");
+        assertThat(queue(KNOWN, "LOCATE")).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        var acknowledged = UploadReadingsRequest.newBuilder();
+        owed.getCommandsList().forEach(c -> acknowledged.addAcknowledgedCommandIds(c.getId()));
+        stub.uploadReadings(acknowledged.build());
         assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
                         .getStatus()
                         .getCode())
                 .isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(queue(KNOWN, "LOCK")).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    }
+
+    @Test
+    void aStolenDeviceWrittenOffBeforeItsNextContactIsStillLockedAndWiped() {
+        var stub = device(enrol(KNOWN));
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN, KNOWN);
+        // the manager writes it off at once (its pack stops being billed): the phone is still in a thief's hands
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, KNOWN);
+        UploadReadingsResponse contact = stub.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(reading(1, Instant.now()))
+                .build());
+        assertThat(contact.getStored()).isZero();
+        assertThat(contact.getCommandsList())
+                .extracting(c -> shortName(c.getCommand()))
+                .containsExactlyInAnyOrder("LOCK", "WIPE");
+        var acknowledged = UploadReadingsRequest.newBuilder();
+        contact.getCommandsList().forEach(c -> acknowledged.addAcknowledgedCommandIds(c.getId()));
+        stub.uploadReadings(acknowledged.build());
+        assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
+
+        // a device returned from the field (never lost) keeps nothing: its credential is dead at once
+        var other = device(enrol(OTHER));
+        assertThat(queue(OTHER, "LOCK")).isEqualTo(Status.Code.OK);
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, OTHER);
+        assertThat(GrpcAssertions.failure(() -> other.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(queue(OTHER, "LOCK")).isEqualTo(Status.Code.FAILED_PRECONDITION);
     }
 
     @Test

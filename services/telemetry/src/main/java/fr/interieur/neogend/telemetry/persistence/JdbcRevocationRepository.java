@@ -45,13 +45,18 @@ class JdbcRevocationRepository implements RevocationRepository {
                 == 1;
     }
 
+    /**
+     * A device's reason only rises: exchanged < returned < lost < stolen. A lost or stolen device stays so
+     * when it is exchanged or returned — inventory's return of a lost or stolen device is its write-off, and
+     * the phone is still out there: its LOCK and WIPE still reach it until acknowledged (rules 11, 21).
+     */
     @Override
     public void revoke(String imei, InventoryEvent.Kind reason, Instant at, UUID eventId) {
         jdbc.sql("""
                         insert into device_revocation (imei, reason, revoked_at, event_id) values (?, ?, ?, ?)
                         on conflict (imei) do update set reason = excluded.reason, event_id = excluded.event_id
-                        where array_position(array['DEVICE_EXCHANGED', 'DEVICE_LOST', 'DEVICE_STOLEN', 'DEVICE_RETURNED'], excluded.reason)
-                            > array_position(array['DEVICE_EXCHANGED', 'DEVICE_LOST', 'DEVICE_STOLEN', 'DEVICE_RETURNED'], device_revocation.reason)""").params(imei, reason.name(), Timestamp.from(at), eventId).update();
+                        where array_position(array['DEVICE_EXCHANGED', 'DEVICE_RETURNED', 'DEVICE_LOST', 'DEVICE_STOLEN'], excluded.reason)
+                            > array_position(array['DEVICE_EXCHANGED', 'DEVICE_RETURNED', 'DEVICE_LOST', 'DEVICE_STOLEN'], device_revocation.reason)""").params(imei, reason.name(), Timestamp.from(at), eventId).update();
     }
 
     @Override
