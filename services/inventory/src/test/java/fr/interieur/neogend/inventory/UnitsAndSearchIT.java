@@ -159,6 +159,57 @@ class UnitsAndSearchIT {
                 "roles");
     }
 
+    void moveUnit(String code, String newParent) {
+        fleetManager.moveUnit(MoveUnitRequest.newBuilder()
+                .setCode(code)
+                .setNewParentCode(newParent)
+                .build());
+    }
+
+    /** Units whose stored path is not their parent's path and their code: reach would follow the wrong tree. */
+    List<String> unitsOffTheirParentsPath() {
+        return jdbc.sql("""
+                        select u.code from unit u left join unit p on p.code = u.parent_code
+                        where u.path <> coalesce(p.path, '/') || u.code || '/'""").query(String.class).list();
+    }
+
+    @Test
+    void twoMovesAtOnceLeaveEveryUnitUnderItsParentsPath() throws Exception {
+        fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35-CIE1-BR1")));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 15; round++) {
+                // two fleet managers at once: a compagnie to another groupement, that groupement to another region
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                var first = pool.submit(() -> {
+                    together.await();
+                    moveUnit("GN-RBRE-GGD35-CIE1", "GN-RBRE-GGD350");
+                    return null;
+                });
+                var second = pool.submit(() -> {
+                    together.await();
+                    moveUnit("GN-RBRE-GGD350", "GN-RIDF");
+                    return null;
+                });
+                first.get();
+                second.get();
+                assertThat(unitsOffTheirParentsPath()).as("round " + round).isEmpty();
+                // the region the compagnie is in now reaches its brigade's device; the one it left does not
+                var ridf = clients.as(TestTokens.unitManager("GN-RIDF"), InventoryServiceGrpc::newBlockingStub);
+                var rbre = clients.as(TestTokens.unitManager("GN-RBRE"), InventoryServiceGrpc::newBlockingStub);
+                GetDeviceRequest device =
+                        GetDeviceRequest.newBuilder().setImei(imei(1)).build();
+                assertThat(ridf.getDevice(device).getDevice().getUnitCode()).isEqualTo("GN-RBRE-GGD35-CIE1-BR1");
+                assertStatus(() -> rbre.getDevice(device), Status.Code.NOT_FOUND, "");
+                moveUnit("GN-RBRE-GGD350", "GN-RBRE");
+                moveUnit("GN-RBRE-GGD35-CIE1", "GN-RBRE-GGD35");
+                assertThat(unitsOffTheirParentsPath()).isEmpty();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void aMovedUnitTakesItsSubtreeAndDevicesAlong() {
         fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35-CIE1-BR1")));

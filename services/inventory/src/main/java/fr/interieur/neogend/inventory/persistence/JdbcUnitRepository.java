@@ -96,6 +96,12 @@ class JdbcUnitRepository implements UnitRepository {
     }
 
     @Override
+    public void lockTree() {
+        // SHARE ROW EXCLUSIVE conflicts with itself and with every write of the table, not with reads
+        jdbc.sql("lock table unit in share row exclusive mode").update();
+    }
+
+    @Override
     public boolean move(Unit unit, String newParentCode, String newPath, long expectedVersion) {
         int moved = jdbc.sql("""
                         update unit set parent_code = ?, version = version + 1, updated_at = now()

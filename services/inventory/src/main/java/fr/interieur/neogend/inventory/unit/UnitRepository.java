@@ -8,6 +8,12 @@ import java.util.Optional;
 /** Storage of the organisation tree (implemented in the persistence package). */
 public interface UnitRepository {
 
+    /**
+     * Holds the tree's shape until the transaction ends: creations and moves then happen one after the other,
+     * each reading the paths the previous one wrote (reads are not blocked). Call it before reading any unit.
+     */
+    void lockTree();
+
     /** Stores a new unit; false when the code is taken. */
     boolean insert(Unit unit, String actor);
 

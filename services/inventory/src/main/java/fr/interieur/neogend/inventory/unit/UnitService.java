@@ -64,6 +64,8 @@ public class UnitService {
         v.check(name == null || name.length() <= 200, "unit.name", "must be at most 200 characters");
         v.check(level.isPresent(), "unit.level", "is required");
         v.throwIfInvalid();
+        // a parent being moved meanwhile would leave the new unit under its old path
+        units.lockTree();
         Reach reach = reachOf(caller);
         UnitLevel unitLevel = level.orElseThrow();
         String path;
@@ -125,6 +127,9 @@ public class UnitService {
     /** Moves a unit and its whole subtree (devices and packs follow, being held by unit code). */
     @Transactional
     public Unit move(String code, String newParentCode, OptionalLong expectedVersion, Caller caller) {
+        // two moves at once (a unit, and its new parent elsewhere) read each other's old paths and left a
+        // subtree under a path its parent no longer has: moves and creations go one after the other
+        units.lockTree();
         Reach reach = reachOf(caller);
         Unit unit = visible(code, reach, "code");
         if (newParentCode == null || newParentCode.isBlank()) {
