@@ -20,7 +20,7 @@ public record PageRequest(int size, Optional<String> afterKey) {
 
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
-    private static final String VERSION = "p1";
+    private static final String VERSION = "p2"; // p1's fingerprint was String.hashCode: "Aa" and "BB" collided
 
     /**
      * Validates a page size and token.
@@ -76,7 +76,14 @@ public record PageRequest(int size, Optional<String> afterKey) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** 128 bits of the filters' SHA-256: no two renderings of filters share a fingerprint by chance. */
     private static String fingerprint(String filters) {
-        return Integer.toHexString(filters.hashCode());
+        try {
+            byte[] digest =
+                    java.security.MessageDigest.getInstance("SHA-256").digest(filters.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 16));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 }

@@ -47,13 +47,11 @@ class PageRequestFuzzTest {
         String token = PageRequest.tokenAfter(key, filters);
         assertThat(PageRequest.of(10, token, filters).afterKey()).contains(key);
         String other = filters + "x";
-        if (!Integer.toHexString(other.hashCode()).equals(Integer.toHexString(filters.hashCode()))) {
-            try {
-                PageRequest.of(10, token, other);
-                throw new AssertionError("a token was replayed against other filters");
-            } catch (InvalidArgumentException expected) {
-                assertThat(expected.violations().get(0).field()).isEqualTo("page_token");
-            }
+        try {
+            PageRequest.of(10, token, other);
+            throw new AssertionError("a token was replayed against other filters");
+        } catch (InvalidArgumentException expected) {
+            assertThat(expected.violations().get(0).field()).isEqualTo("page_token");
         }
     }
 

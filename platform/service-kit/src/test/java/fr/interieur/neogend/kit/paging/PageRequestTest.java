@@ -37,6 +37,14 @@ class PageRequestTest {
     }
 
     @Test
+    void aTokenIsRefusedForFiltersWhoseJavaHashIsTheSame() {
+        assertThat("model=Aa".hashCode()).isEqualTo("model=BB".hashCode()); // the pair the old fingerprint missed
+        String token = PageRequest.tokenAfter("350000000000014", "model=Aa");
+        assertThatThrownBy(() -> PageRequest.of(2, token, "model=BB")).hasMessageContaining("other filters");
+        assertThat(PageRequest.of(2, token, "model=Aa").afterKey()).contains("350000000000014");
+    }
+
+    @Test
     void foreignOrTamperedTokensAreRefused() {
         String token = PageRequest.tokenAfter("b", "state=A");
         assertThatThrownBy(() -> PageRequest.of(2, token, "state=B")).hasMessageContaining("other filters");
