@@ -242,6 +242,29 @@ class DeviceUploadsIT {
     }
 
     @Test
+    void anAddressThatSpentItsFailuresGets429OnEveryPathItSendsATokenTo() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            get("/api/v1/devices/490154203237518", "not-a-token-" + i);
+        }
+        assertThat(get("/api/v1/devices/490154203237518", "not-a-token").statusCode())
+                .isEqualTo(429);
+        // the same API path written otherwise, or a path of no route: every forged token still cost a check
+        for (String path : List.of("/%61pi/v1/devices/490154203237518", "/x", "/api%2Fv1/devices")) {
+            assertThat(get(path, "forged-" + path.length()).statusCode())
+                    .as(path)
+                    .isEqualTo(429);
+        }
+        // without a credential the address still gets what needs none (the console's pages)
+        assertThat(http.send(
+                                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/console/"))
+                                        .header("X-Forwarded-For", address)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isNotEqualTo(429);
+    }
+
+    @Test
     void madeUpKeyIdsNeverMakeTheGatewayFetchKeysPerRequest() throws Exception {
         assertThat(get("/api/v1/devices/490154203237518", TestTokens.fleetManager())
                         .statusCode())

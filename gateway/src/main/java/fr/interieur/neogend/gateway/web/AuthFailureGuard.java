@@ -12,7 +12,8 @@ import java.util.function.Predicate;
  * The limit before authentication: per client address, failed authentications (no credential, a
  * malformed, forged, expired or revoked token or device credential) are counted in a token bucket;
  * once an address has spent it, whatever it sends that is not a credential verified already is
- * answered 429 with {@code Retry-After} at the cost of this check — no signature check, no key
+ * answered 429 with {@code Retry-After} at the cost of this check — on the API and on any path a credential
+ * is sent to (however the path is written) — no signature check, no key
  * fetch, no call to telemetry, no body read. Credentials verified already (a token or device
  * credential in the gateway's caches) still pass, so a flood from an address shared with honest
  * clients (a NAT, a mobile carrier) does not lock those clients out.
@@ -35,7 +36,11 @@ public class AuthFailureGuard implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!failures.enabled() || !exchange.getRequest().getPath().value().startsWith("/api/")) {
+        // the API, and any path a credential is sent to: the security chain checks a credential wherever it is
+        // sent, so "/%61pi/…" or "/x" with a forged token cost a signature check as much as "/api/…" does
+        if (!failures.enabled()
+                || !exchange.getRequest().getPath().value().startsWith("/api/")
+                        && !exchange.getRequest().getHeaders().containsHeader("Authorization")) {
             return chain.filter(exchange);
         }
         String address = addresses.of(exchange);
