@@ -73,6 +73,7 @@ class CampaignIT {
     static final String MODEL = "Rugged X5";
     static final String OLD_BUILD = "neogend/x5/2026.09";
     static final String NEW_BUILD = "neogend/x5/2026.11";
+    static final String NEWER_BUILD = "neogend/x5/2026.12";
     static final String GGD35 = "GN-RBRE-GGD35";
     static final String GGD29 = "GN-RBRE-GGD29";
 
@@ -258,14 +259,71 @@ class CampaignIT {
 
     /** The device installs what it was handed, reboots and reports the new build. */
     void installs(String imei) {
+        installs(imei, NEW_BUILD);
+    }
+
+    /** The device installs what it was handed, reboots and reports {@code build}. */
+    void installs(String imei, String build) {
         DeviceCommand update = contact(imei).getFirst();
         agents.get(imei)
                 .uploadReadings(UploadReadingsRequest.newBuilder()
-                        .addReadings(reading(NEW_BUILD, "2026-11-05"))
+                        .addReadings(reading(build, "2026-11-05"))
                         .addCommandResults(CommandResult.newBuilder()
                                 .setCommandId(update.getId())
                                 .setOutcome(CommandOutcome.COMMAND_OUTCOME_INSTALLED))
                         .build());
+    }
+
+    /** The device's next contact, reporting {@code build}: the commands it is handed. */
+    List<DeviceCommand> contactOn(String imei, String build) {
+        return agents.get(imei)
+                .uploadReadings(UploadReadingsRequest.newBuilder()
+                        .addReadings(reading(build, "2026-11-05"))
+                        .build())
+                .getCommandsList();
+    }
+
+    /** A fleet manager sends a release to one device by hand, whatever its campaign. */
+    void sendByHand(String imei, String releaseId) {
+        fleetManager.queueDeviceCommand(fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest.newBuilder()
+                .setImei(imei)
+                .setCommand(fr.interieur.neogend.telemetry.v1.CommandKind.COMMAND_KIND_UPDATE)
+                .setReleaseId(releaseId)
+                .build());
+    }
+
+    /** Inventory tells that the device was declared lost or stolen (its credential revoked, rule 11). */
+    void declared(String imei, InventoryEventKind kind) {
+        FakeInventory.Dev d = inventory.devices.get(imei);
+        inventory.add(
+                imei,
+                d.model(),
+                d.unitCode(),
+                kind == InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN ? "STOLEN" : "LOST");
+        clients.as(TestTokens.service("inventory"), TelemetryServiceGrpc::newBlockingStub)
+                .recordInventoryEvent(RecordInventoryEventRequest.newBuilder()
+                        .setEvent(InventoryEvent.newBuilder()
+                                .setEventId(java.util.UUID.randomUUID().toString())
+                                .setKind(kind)
+                                .setImei(imei)
+                                .setTime(Timestamp.newBuilder()
+                                        .setSeconds(Instant.now().getEpochSecond())))
+                        .build());
+    }
+
+    /** The releases of the UPDATEs ever queued for the device, oldest first. */
+    List<String> updates(String imei) {
+        return jdbc.sql("select release_id from device_command where imei = ? and command = 'UPDATE' order by id")
+                .param(imei)
+                .query(String.class)
+                .list();
+    }
+
+    UpdateCampaign resume(String id) {
+        return fleetManager
+                .resumeUpdateCampaign(
+                        ResumeUpdateCampaignRequest.newBuilder().setId(id).build())
+                .getCampaign();
     }
 
     void fails(String imei) {
@@ -882,5 +940,112 @@ class CampaignIT {
                         .query(Long.class)
                         .single())
                 .isZero();
+    }
+
+    @Test
+    void aCampaignWhoseReleaseIsNoLongerApprovedHaltsRatherThanSendItAndAWaveSkipsADeviceOnANewerBuild() {
+        UpdateCampaign c = start(10, 50, 100);
+        String ahead = wave(c.getId(), 3).getFirst();
+        // a newer release is approved (ending the approval of the campaign's), sent by hand to a device of
+        // wave 3, which runs it
+        String newer = publishAndApprove(NEWER_BUILD, true);
+        sendByHand(ahead, newer);
+        installs(ahead, NEWER_BUILD);
+        assertThat(updates(ahead)).containsExactly(newer);
+        assertThat(newDevice(40))
+                .as("a device enrolled now joins no campaign of a superseded release")
+                .isEmpty();
+
+        wave(c.getId(), 1).forEach(this::installs); // the UPDATEs already queued still go
+        waves.advanceAll();
+        GetUpdateCampaignResponse halted = view(fleetManager, c.getId());
+        assertThat(shortName(halted.getCampaign().getState()))
+                .as("wave 1 is over, but wave 2 would be sent a superseded release")
+                .isEqualTo("HALTED");
+        assertThat(halted.getCampaign().getCurrentWave()).isEqualTo(1);
+        assertThat(halted.getCampaign().getHaltReason())
+                .contains(release)
+                .contains("no longer the approved release")
+                .contains(newer);
+        assertThat(waveOf(halted, 2).getSent()).isZero();
+        assertThat(contact(wave(c.getId(), 2).getFirst())).isEmpty();
+        GrpcAssertions.assertStatus(
+                () -> resume(c.getId()), Status.Code.FAILED_PRECONDITION, "no longer the approved release");
+        assertThat(shortName(view(fleetManager, c.getId()).getCampaign().getState()))
+                .isEqualTo("HALTED");
+
+        // the campaign's release approved again (the newer one withdrawn): it resumes, wave by wave
+        fleetManager.approveRomRelease(
+                ApproveRomReleaseRequest.newBuilder().setId(release).build());
+        assertThat(resume(c.getId()).getCurrentWave()).isEqualTo(2);
+        wave(c.getId(), 2).forEach(this::installs);
+        waves.advanceAll();
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        assertThat(v.getCampaign().getCurrentWave()).isEqualTo(3);
+        // the device on the newer build is not sent the older one: skipped, not a downgrade
+        assertThat(waveOf(v, 3).getTargeted()).isEqualTo(9);
+        assertThat(waveOf(v, 3).getSent()).isEqualTo(8);
+        assertThat(waveOf(v, 3).getSkipped()).isEqualTo(1);
+        assertThat(contactOn(ahead, NEWER_BUILD)).isEmpty();
+        assertThat(updates(ahead)).containsExactly(newer);
+    }
+
+    @Test
+    void aLaterWaveSendsNothingToADeviceDeclaredStolenMeanwhileNorToOneAlreadyOnTheRelease() {
+        UpdateCampaign c = start(10, 100);
+        List<String> second = wave(c.getId(), 2);
+        assertThat(second).hasSize(16);
+        String stolen = second.get(0);
+        String byHand = second.get(1);
+        // while wave 1 runs: one device of wave 2 is stolen, another is sent the release by hand and runs it
+        declared(stolen, InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN);
+        sendByHand(byHand, release);
+        installs(byHand);
+        wave(c.getId(), 1).forEach(this::installs);
+        waves.advanceAll();
+
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        assertThat(v.getCampaign().getCurrentWave()).isEqualTo(2);
+        CampaignProgress w2 = waveOf(v, 2);
+        assertThat(w2.getSent())
+                .as("neither the stolen device nor the one on the release is sent it")
+                .isEqualTo(14);
+        assertThat(w2.getWithdrawn()).as("the stolen one").isEqualTo(1);
+        assertThat(w2.getSkipped()).as("the one on the release already").isEqualTo(1);
+        assertThat(updates(stolen)).isEmpty();
+        assertThat(updates(byHand)).containsExactly(release);
+        assertThat(contactOn(byHand, NEW_BUILD)).isEmpty();
+        for (var figure : FIGURES) {
+            assertThat(v.getUnitsList().stream().mapToLong(figure).sum())
+                    .isEqualTo(v.getWavesList().stream().mapToLong(figure).sum());
+        }
+        // neither holds the wave: once the 14 others are confirmed, the campaign is over
+        second.subList(2, second.size()).forEach(this::installs);
+        waves.advanceAll();
+        assertThat(shortName(view(fleetManager, c.getId()).getCampaign().getState()))
+                .isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aDeviceHeldByAHaltedCampaignAndDeclaredLostMeanwhileIsNotSentItsUpdateOnResume() {
+        UpdateCampaign c = start(10, 100);
+        List<String> canary = wave(c.getId(), 1);
+        fails(canary.get(0));
+        installs(canary.get(1));
+        waves.advanceAll();
+        assertThat(shortName(view(fleetManager, c.getId()).getCampaign().getState()))
+                .isEqualTo("HALTED");
+        assertThat(newDevice(41)).as("held while halted").isEmpty();
+        declared(imei(41), InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST);
+
+        UpdateCampaign resumed = resume(c.getId());
+        assertThat(updates(imei(41))).isEmpty();
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        assertThat(waveOf(v, 1).getTargeted()).isEqualTo(3);
+        assertThat(waveOf(v, 1).getSent()).isEqualTo(2);
+        assertThat(waveOf(v, 1).getWithdrawn()).isEqualTo(1);
+        assertThat(resumed.getCurrentWave())
+                .as("the lost device holds nothing: the next wave starts")
+                .isEqualTo(2);
     }
 }

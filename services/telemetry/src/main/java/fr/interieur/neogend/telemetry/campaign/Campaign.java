@@ -105,8 +105,10 @@ public record Campaign(
      * @param sent      their UPDATE queued
      * @param delivered handed to the device at least once
      * @param silent    sent, not decided, not heard of for longer than the silence period
-     * @param withdrawn withdrawn by a cancellation before being installed
-     * @param skipped   their wave started while an UPDATE of their own was in progress: not sent
+     * @param withdrawn withdrawn by a cancellation before being installed, or their device declared lost,
+     *                  stolen, exchanged or returned (its UPDATE withdrawn; or, not sent yet, never sent)
+     * @param skipped   not sent when their wave started (or the campaign resumed): no longer sendable — on
+     *                  the release's build or a newer one, an UPDATE of their own in progress
      */
     public record Progress(
             int wave,

@@ -20,11 +20,13 @@ public interface CampaignRepository {
     void lockCreation();
 
     /**
-     * Of these devices, those a campaign may send {@code buildFingerprint} to: enrolled with a credential
-     * not revoked, not reporting that build, without an UPDATE of their own in progress, in no active
-     * campaign.
+     * Of these devices, those a campaign may send release {@code releaseId} to now: enrolled with a
+     * credential not revoked (not declared lost, stolen, exchanged or returned), not reporting that build
+     * nor a newer one (the build of a release of the model published after it, or a patch level above
+     * its), without an UPDATE of their own in progress, in no active campaign but {@code campaignId}
+     * (empty: in none). The rules a campaign is created by, checked again each time it sends.
      */
-    Set<String> sendable(Collection<String> imeis, String buildFingerprint);
+    Set<String> sendable(Collection<String> imeis, String releaseId, Optional<String> campaignId);
 
     /** Stores a campaign and its targeted devices. */
     void insert(Campaign campaign, List<Campaign.Target> targets);

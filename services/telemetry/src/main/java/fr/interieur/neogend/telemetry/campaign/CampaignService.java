@@ -39,7 +39,10 @@ import java.util.Set;
  * (confirmed by its readings, failed, withdrawn or skipped) or silent; then the next one is queued —
  * unless the wave's failures exceed the halt threshold of its judged devices (confirmed or failed, at
  * least {@link #MIN_JUDGED} or all of a smaller wave), which halts the campaign until a fleet manager
- * resumes it. A device is in one active campaign at most.
+ * resumes it. A device is in one active campaign at most. Whenever a campaign sends (a wave starts, it
+ * resumes, a device joins), each device is checked again by the rules it was chosen by — a device revoked,
+ * on the build or a newer one, or with an UPDATE of its own meanwhile is sent nothing — and a release
+ * that is no longer the approved one of its model is sent to no one: the next wave halts the campaign.
  */
 @Service
 public class CampaignService {
@@ -168,7 +171,7 @@ public class CampaignService {
                 .toList();
         campaigns.lockCreation(); // two campaigns started at once never share a device
         Set<String> sendable = campaigns.sendable(
-                ofModel.stream().map(InventoryDevices.Placed::imei).toList(), release.buildFingerprint());
+                ofModel.stream().map(InventoryDevices.Placed::imei).toList(), release.id(), Optional.empty());
         List<InventoryDevices.Placed> targets = ofModel.stream()
                 .filter(d -> sendable.contains(d.imei()))
                 .sorted(Comparator.comparingLong((InventoryDevices.Placed d) -> order(d.imei()))
@@ -178,7 +181,8 @@ public class CampaignService {
             throw new PreconditionFailedException("no device can be sent " + release.id() + ": of the "
                     + ofModel.size() + " " + release.model() + " in service"
                     + unit.map(u -> " under " + u).orElse("")
-                    + ", none is enrolled, off that build, without an UPDATE of its own and in no other campaign");
+                    + ", none is enrolled, off that build and newer ones, without an UPDATE of its own and in no"
+                    + " other campaign");
         }
         List<Campaign.Target> planned = byUnit ? planByUnit(targets, request.unitWaves()) : plan(targets, waves);
         List<List<String>> unitWaves = byUnit ? usedUnitWaves(planned, request.unitWaves()) : List.of();
@@ -308,10 +312,47 @@ public class CampaignService {
         send(campaign, campaigns.wave(campaign.id(), wave));
     }
 
+    /**
+     * Queues the campaign's release for those of these devices still sendable now, checked again by the
+     * rules the campaign was created by ({@link CampaignRepository#sendable}); the others are sent nothing:
+     * counted withdrawn when revoked (declared lost, stolen, exchanged or returned), skipped otherwise.
+     * The caller has checked that the release is still the approved one.
+     */
     private void send(Campaign campaign, List<Campaign.Target> devices) {
+        Set<String> sendable = campaigns.sendable(
+                devices.stream().map(Campaign.Target::imei).toList(), campaign.releaseId(), Optional.of(campaign.id()));
+        List<Campaign.Target> still =
+                devices.stream().filter(d -> sendable.contains(d.imei())).toList();
+        if (still.size() < devices.size()) {
+            log.info(
+                    "ROM campaign {}: {} of {} devices no longer sendable (revoked, on the build or a newer one, or"
+                            + " with an UPDATE of their own): not sent",
+                    campaign.id(),
+                    devices.size() - still.size(),
+                    devices.size());
+        }
         Map<String, Long> sent = commands.queueUpdates(
-                devices.stream().map(Campaign.Target::imei).toList(), campaign.releaseId(), windows(campaign, devices));
+                still.stream().map(Campaign.Target::imei).toList(), campaign.releaseId(), windows(campaign, still));
         campaigns.attachCommands(campaign.id(), sent);
+    }
+
+    /**
+     * Why the campaign's release may not be sent any more: approving a newer release of the model ended
+     * its approval. Empty while it is the approved release.
+     */
+    private Optional<String> superseded(Campaign c) {
+        RomService.Release release = releases.find(c.releaseId()).orElseThrow();
+        if (release.approved()) {
+            return Optional.empty();
+        }
+        String approved = releases.list(Optional.of(c.model()), Optional.empty()).stream()
+                .filter(RomService.Release::approved)
+                .map(r -> " (" + r.id() + " is)")
+                .findFirst()
+                .orElse("");
+        return Optional.of("release " + c.releaseId() + " is no longer the approved release of " + c.model()
+                + approved + ": it is sent to no more devices; cancel this campaign, start one of the approved"
+                + " release");
     }
 
     /** Each device's maintenance window, minutes of the Paris day (devices without one are absent). */
@@ -370,6 +411,14 @@ public class CampaignService {
             log.info("ROM campaign {} of {} completed", c.id(), c.releaseId());
             return done;
         }
+        Optional<String> superseded = superseded(c);
+        if (superseded.isPresent()) { // never send a release a newer one replaced (a downgrade for some)
+            String reason = "wave " + (c.currentWave() + 1) + " not started: " + superseded.get();
+            Campaign halted = c.with(Campaign.State.HALTED, c.currentWave(), c.haltAcceptedWave(), reason);
+            campaigns.update(halted);
+            log.warn("ROM campaign {} halted: {}", c.id(), reason);
+            return halted;
+        }
         Campaign next = c.with(Campaign.State.RUNNING, c.currentWave() + 1, c.haltAcceptedWave(), c.haltReason());
         campaigns.update(next);
         send(next, next.currentWave());
@@ -401,6 +450,9 @@ public class CampaignService {
                 throw new PreconditionFailedException(
                         "campaign " + id + " is " + c.state() + ": only a paused or halted one resumes");
         };
+        superseded(c).ifPresent(reason -> {
+            throw new PreconditionFailedException("campaign " + id + " cannot resume: " + reason);
+        });
         campaigns.update(running);
         // devices that joined while it was halted, and those skipped when the wave started, are sent now
         List<Campaign.Target> unsent = campaigns.unsent(id, c.currentWave());
@@ -518,8 +570,9 @@ public class CampaignService {
             Campaign locked = campaigns.lock(c.id()).orElseThrow();
             RomService.Release release = releases.find(locked.releaseId()).orElseThrow();
             if (!locked.state().active()
+                    || !release.approved() // a superseded release is sent to no one more
                     || !campaigns
-                            .sendable(List.of(device.imei()), release.buildFingerprint())
+                            .sendable(List.of(device.imei()), release.id(), Optional.empty())
                             .contains(device.imei())) {
                 return Optional.empty();
             }

@@ -84,16 +84,26 @@ class JdbcCampaignRepository implements CampaignRepository {
     }
 
     @Override
-    public Set<String> sendable(Collection<String> imeis, String buildFingerprint) {
+    public Set<String> sendable(Collection<String> imeis, String releaseId, Optional<String> campaignId) {
+        // on the release's build or a newer one: its build, a build of a release of the model published
+        // after it, or a patch level above its (sending it would be a downgrade)
         return new HashSet<>(jdbc.sql("""
                         select u.imei from unnest(?::char(15)[]) as u(imei)
+                        join rom_release r on r.id = ?
                         where exists (select 1 from device_credential k where k.imei = u.imei and k.revoked_at is null)
-                          and not exists (select 1 from device_revocation r where r.imei = u.imei)
-                          and not exists (select 1 from device_state s where s.imei = u.imei and s.rom_build = ?)
+                          and not exists (select 1 from device_revocation v where v.imei = u.imei)
+                          and not exists (select 1 from device_state s where s.imei = u.imei
+                                          and (s.rom_build = r.build_fingerprint
+                                               or s.patch_level > r.patch_level
+                                               or exists (select 1 from rom_release n
+                                                          where n.build_fingerprint = s.rom_build
+                                                            and n.model = r.model
+                                                            and n.published_at > r.published_at)))
                           and not exists (select 1 from device_command c where c.imei = u.imei and c.command = 'UPDATE'
                                           and c.status in (%s))
-                          and not exists (select 1 from campaign_device d where d.imei = u.imei and d.active)""".formatted(JdbcCommandRepository.OPEN))
-                .params(imeis.toArray(String[]::new), buildFingerprint)
+                          and not exists (select 1 from campaign_device d where d.imei = u.imei and d.active
+                                          and d.campaign_id <> ?)""".formatted(JdbcCommandRepository.OPEN))
+                .params(imeis.toArray(String[]::new), releaseId, campaignId.orElse(""))
                 .query(String.class)
                 .list());
     }
@@ -280,12 +290,14 @@ class JdbcCampaignRepository implements CampaignRepository {
                                count(*) filter (where c.status = 'FAILED'),
                                count(*) filter (where c.status in (%2$s)
                                                 and coalesce(s.received_at, c.queued_at) < ?),
-                               count(*) filter (where c.status = 'WITHDRAWN'),
-                               count(*) filter (where c.id is null and d.wave <= u.current_wave)
+                               count(*) filter (where c.status = 'WITHDRAWN'
+                                                or (c.id is null and d.wave <= u.current_wave and v.imei is not null)),
+                               count(*) filter (where c.id is null and d.wave <= u.current_wave and v.imei is null)
                         from campaign_device d
                         join update_campaign u on u.id = d.campaign_id
                         left join device_command c on c.id = d.command_id
                         left join device_state s on s.imei = d.imei
+                        left join device_revocation v on v.imei = d.imei
                         where d.campaign_id = ?
                           and (?::varchar is null or d.unit_code = ? or d.unit_code like ? || '-%%')
                         group by %1$s order by %1$s""".formatted(
