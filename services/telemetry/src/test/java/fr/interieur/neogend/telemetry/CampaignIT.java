@@ -772,6 +772,9 @@ class CampaignIT {
             CampaignProgress::getWithdrawn,
             CampaignProgress::getSkipped);
 
+    static final List<String> FIGURE_NAMES = List.of(
+            "targeted", "sent", "delivered", "installed", "confirmed", "failed", "silent", "withdrawn", "skipped");
+
     /** Each view's line equals the CSV's rows summed by its key (column 2: wave, 3: unit), figure by figure. */
     static void agree(List<CampaignProgress> view, List<String[]> rows, int key) {
         assertThat(view).isNotEmpty();
@@ -1047,5 +1050,89 @@ class CampaignIT {
         assertThat(resumed.getCurrentWave())
                 .as("the lost device holds nothing: the next wave starts")
                 .isEqualTo(2);
+    }
+
+    @Test
+    void theTwoViewsAgreeOnEveryReadWhileDevicesConfirmTheirUpdates() throws Exception {
+        // 60 more Rugged X5, half in each groupement: 78 devices, each moving three times below
+        for (int n = 100; n < 160; n++) {
+            inventory.add(imei(n), MODEL, n % 2 == 0 ? GGD35 : GGD29);
+            var agent = TelemetryServiceGrpc.newBlockingStub(clients.channel())
+                    .withInterceptors(DeviceAgents.credential(fleetManager
+                            .enrollDevice(EnrollDeviceRequest.newBuilder()
+                                    .setImei(imei(n))
+                                    .build())
+                            .getCredential()));
+            agent.uploadReadings(UploadReadingsRequest.newBuilder()
+                    .addReadings(reading(OLD_BUILD, "2026-09-05"))
+                    .build());
+            agents.put(imei(n), agent);
+        }
+        UpdateCampaign c = start(100);
+        List<String> devices = wave(c.getId(), 1);
+        assertThat(devices).hasSize(78);
+        // a dashboard reads the campaign while its devices are handed their UPDATE, install it and confirm
+        // it by their readings: in every answer the waves and the units describe the same devices
+        List<String> disagreements = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean moving = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> devicesMoving = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                List<String> mine = devices.subList(t * devices.size() / 2, (t + 1) * devices.size() / 2);
+                devicesMoving.add(pool.submit(() -> {
+                    for (String imei : mine) {
+                        DeviceCommand update = contact(imei).getFirst(); // delivered
+                        agents.get(imei)
+                                .uploadReadings(UploadReadingsRequest.newBuilder()
+                                        .addCommandResults(CommandResult.newBuilder()
+                                                .setCommandId(update.getId())
+                                                .setOutcome(CommandOutcome.COMMAND_OUTCOME_INSTALLED))
+                                        .build()); // installed, by its word
+                        agents.get(imei)
+                                .uploadReadings(UploadReadingsRequest.newBuilder()
+                                        .addReadings(reading(NEW_BUILD, "2026-11-05"))
+                                        .build()); // confirmed, by its readings
+                    }
+                    return null;
+                }));
+            }
+            List<Future<?>> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                readers.add(pool.submit(() -> {
+                    while (moving.get() || reads.get() == 0) {
+                        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+                        for (int f = 0; f < FIGURES.size(); f++) {
+                            long byWave = v.getWavesList().stream()
+                                    .mapToLong(FIGURES.get(f))
+                                    .sum();
+                            long byUnit = v.getUnitsList().stream()
+                                    .mapToLong(FIGURES.get(f))
+                                    .sum();
+                            if (byWave != byUnit) {
+                                disagreements.add(FIGURE_NAMES.get(f) + ": waves " + byWave + ", units " + byUnit);
+                            }
+                        }
+                        reads.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (Future<?> f : devicesMoving) {
+                    f.get();
+                }
+            } finally {
+                moving.set(false);
+            }
+            for (Future<?> f : readers) {
+                f.get();
+            }
+        }
+        System.out.printf(
+                "%d campaign reads while %d devices confirmed their updates: %d disagreements%n",
+                reads.get(), devices.size(), disagreements.size());
+        assertThat(disagreements).isEmpty();
+        assertThat(waveOf(view(fleetManager, c.getId()), 1).getConfirmed()).isEqualTo(78);
     }
 }

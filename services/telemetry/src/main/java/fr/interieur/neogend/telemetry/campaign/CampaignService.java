@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.nio.ByteBuffer;
@@ -484,7 +485,11 @@ public class CampaignService {
     /** A campaign with its progress per wave and per unit, within the caller's reach. */
     public record View(Campaign campaign, List<Campaign.Progress> waves, List<Campaign.Progress> units) {}
 
-    @Transactional(readOnly = true)
+    /**
+     * The campaign and its two views read in one snapshot (repeatable read): a wave starting or a device
+     * confirming between the two statements would otherwise make the waves and the units disagree.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public View get(String id, Caller caller) {
         Campaign c = found(id);
         var silentSince = clock.instant().minus(silentAfter);
