@@ -872,6 +872,30 @@ class IngestionIT {
         assertThat(audit.apply(request.clone())).hasSize(3);
     }
 
+    @Test
+    void theAuditPagesAHundredEntriesByDefaultAsItsRequestAndTheApiDocSay() {
+        stateAt(KNOWN, 48.1100, -1.6800, Duration.ofMinutes(2));
+        for (int i = 0; i < 101; i++) {
+            state(KNOWN);
+        }
+        var auditor = clients.as(TestTokens.auditor(), TelemetryServiceGrpc::newBlockingStub);
+        var request = fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.newBuilder();
+        var first = auditor.listPositionAccesses(request.build());
+        assertThat(first.getAccessesCount()).as("page_size unset: 100").isEqualTo(100);
+        assertThat(first.getNextPageToken()).isNotEmpty();
+        var second = auditor.listPositionAccesses(
+                request.clone().setPageToken(first.getNextPageToken()).build());
+        assertThat(second.getAccessesCount()).isEqualTo(1);
+        assertThat(second.getNextPageToken()).isEmpty();
+        assertThat(auditor.listPositionAccesses(request.clone().setPageSize(0).build())
+                        .getAccessesCount())
+                .as("page_size 0: the default")
+                .isEqualTo(100);
+        assertThat(auditor.listPositionAccesses(request.clone().setPageSize(50).build())
+                        .getAccessesCount())
+                .isEqualTo(50);
+    }
+
     /** A device's readings stream; answers, the error or "done" arrive in {@code answers}. */
     StreamObserver<StreamReadingsRequest> stream(String credential, LinkedBlockingQueue<Object> answers) {
         return TelemetryServiceGrpc.newStub(clients.channel())

@@ -23,6 +23,12 @@ public class PositionQueries {
     private static final double METRES_PER_DEGREE = 111_320.0;
     private static final double EARTH_RADIUS_M = 6_371_000.0;
 
+    /**
+     * The audit's page when {@code page_size} is unset: 100, as {@code ListPositionAccessesRequest} tells
+     * (the OpenAPI document shows it) and docs/api.md — not the kit's 50 of other listings.
+     */
+    static final int AUDIT_DEFAULT_PAGE_SIZE = 100;
+
     private final PositionRepository positions;
     private final InventoryDevices inventory;
 
@@ -234,8 +240,8 @@ public class PositionQueries {
                 && !filter.from().get().isBefore(filter.to().get())) {
             throw InvalidArgumentException.of("to_time", "must be after from_time");
         }
-        var page =
-                fr.interieur.neogend.kit.paging.PageRequest.of(pageSize <= 0 ? 100 : pageSize, pageToken, filter.key());
+        var page = fr.interieur.neogend.kit.paging.PageRequest.of(
+                pageSize <= 0 ? AUDIT_DEFAULT_PAGE_SIZE : pageSize, pageToken, filter.key());
         Optional<Long> before = Optional.empty();
         if (page.afterKey().isPresent()) {
             try {
