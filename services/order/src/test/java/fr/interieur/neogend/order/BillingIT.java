@@ -691,4 +691,23 @@ class BillingIT {
                 Status.Code.INVALID_ARGUMENT,
                 "must not be negative");
     }
+
+    @Test
+    void anInvoiceLineOfAHostileQuantityIsRefusedNamingTheField() {
+        GrpcAssertions.assertStatus(
+                () -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setInvoice(Invoice.newBuilder()
+                                .setInvoiceNumber("F-HOSTILE")
+                                .setYear(2026)
+                                .setMonth(11)
+                                .addLines(InvoiceLine.newBuilder()
+                                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                                        .setQuantity(Long.MAX_VALUE)
+                                        .setAmount("21.90"))
+                                .setTotalExclTax("21.90"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "invoice.lines[0].quantity: must be at most 10000000");
+    }
 }

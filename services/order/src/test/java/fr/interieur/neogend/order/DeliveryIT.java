@@ -325,6 +325,52 @@ class DeliveryIT {
     }
 
     @Test
+    void aHostileQuantityNeverWrapsPastTheOrderedQuantity() {
+        String order = acknowledgedOrder(); // 3 car chargers
+        var first = note(order, "BL-SUP-0030").toBuilder();
+        first.getDeliveryBuilder()
+                .addItems(DeliveredItem.newBuilder()
+                        .setItemCode("ACC-CAR-CHARGER")
+                        .setQuantity(1));
+        supplier.createDelivery(first.build());
+        // 1 delivered before + Long.MAX_VALUE wraps negative in a long sum: it must still be refused,
+        // naming the field, and nothing recorded
+        for (long hostile : new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 1, 10_000_001}) {
+            var bad = note(order, "BL-SUP-0031").toBuilder();
+            bad.getDeliveryBuilder()
+                    .addItems(DeliveredItem.newBuilder()
+                            .setItemCode("ACC-CAR-CHARGER")
+                            .setQuantity(hostile));
+            assertStatus(
+                    () -> supplier.createDelivery(bad.build()),
+                    Status.Code.INVALID_ARGUMENT,
+                    "delivery.items[0].quantity: must be at most 10000000");
+        }
+        // within the bound but over what is left: the service's own check, overflow-safe
+        var over = note(order, "BL-SUP-0032").toBuilder();
+        over.getDeliveryBuilder()
+                .addItems(DeliveredItem.newBuilder()
+                        .setItemCode("ACC-CAR-CHARGER")
+                        .setQuantity(10_000_000));
+        assertStatus(
+                () -> supplier.createDelivery(over.build()),
+                Status.Code.INVALID_ARGUMENT,
+                "delivery.lines[ACC-CAR-CHARGER]: would bring 10000001 delivered for 3 ordered (1 delivered before)");
+        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single())
+                .isOne();
+        assertThat(jdbc.sql("select coalesce(sum(quantity), 0) from delivered_item")
+                        .query(Long.class)
+                        .single())
+                .isOne();
+        // an order line and a receipt are bounded the same way
+        assertStatus(
+                () -> fleetManager.createPurchaseOrder(
+                        OrderTestData.order("AC-2026-NEOGEND", Long.MAX_VALUE, 2026, 12, 1)),
+                Status.Code.INVALID_ARGUMENT,
+                "order.lines[0].quantity: must be at most 10000000");
+    }
+
+    @Test
     void aDeviceAlreadyInTheFleetIsRefusedOnItsLineAndNothingIsRecorded() {
         String order = acknowledgedOrder();
         IN_FLEET.add(device(2).getImei());

@@ -141,17 +141,19 @@ public class DeliveryService {
             v.check(it.itemCode() == null || itemCodes.add(it.itemCode()), at + "item_code", "repeats an earlier item");
             v.check(it.quantity() > 0, at + "quantity", "must be at least 1");
             if (line != null && it.quantity() > 0) {
-                now.merge(line.itemCode(), it.quantity(), Long::sum);
+                now.merge(line.itemCode(), it.quantity(), DeliveryService::saturatedSum);
             }
         }
         Map<String, Long> before = deliveries.deliveredPerLine(orderNumber);
         now.forEach((code, n) -> {
             long ordered = lines.get(code).quantity();
-            long total = before.getOrDefault(code, 0L) + n;
+            long earlier = before.getOrDefault(code, 0L);
+            // compared with what is left, never summed first: a hostile quantity must not wrap past the
+            // ordered one (the request rules bound it too; this check holds without them)
             v.check(
-                    total <= ordered,
+                    n <= ordered - earlier,
                     "delivery.lines[" + code + "]",
-                    "would bring " + total + " delivered for " + ordered + " ordered (" + before.getOrDefault(code, 0L)
+                    "would bring " + saturatedSum(earlier, n) + " delivered for " + ordered + " ordered (" + earlier
                             + " delivered before)");
         });
         Set<String> known = deliveries.deliveredImeis(imeis);
@@ -302,6 +304,12 @@ public class DeliveryService {
             throw InvalidArgumentException.of("id", "is not a delivery id (BL- and 6 digits)");
         }
         return deliveries.find(id).orElseThrow(() -> new NotFoundException("no delivery " + id));
+    }
+
+    /** {@code a + b}, or Long.MAX_VALUE where the sum would overflow (for messages only). */
+    static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     private Instant now() {
