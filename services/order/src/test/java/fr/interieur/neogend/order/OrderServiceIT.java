@@ -148,6 +148,34 @@ class OrderServiceIT {
     }
 
     @Test
+    void anAgreementPricesEachPackTypeOnceSoStatementsAndExportsBillAtOnePrice() {
+        // a second pack-lease line for smartphones: the statement would bill at one, the detail at the other
+        assertStatus(
+                () -> fleetManager.createAgreement(create(agreement("AC-2026-TWICE", "SUP-DEMO", 1_000)
+                        .addPriceSchedule(OrderTestData.item(
+                                        "PACK-SMARTPHONE-B",
+                                        fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_PACK_LEASE,
+                                        "25.00")
+                                .setPackType(
+                                        fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)))),
+                Status.Code.INVALID_ARGUMENT,
+                "agreement.price_schedule[5].pack_type: SMARTPHONE_INDIVIDUAL is priced already by price_schedule[0]"
+                        + " (PACK-SMARTPHONE-INDIVIDUAL)");
+        assertStatus(
+                () -> fleetManager.getAgreement(
+                        GetAgreementRequest.newBuilder().setId("AC-2026-TWICE").build()),
+                Status.Code.NOT_FOUND,
+                "no agreement");
+        // one line per pack type, each its own price, is fine
+        fleetManager.createAgreement(create(agreement("AC-2026-THREE", "SUP-DEMO", 1_000)
+                .addPriceSchedule(OrderTestData.item(
+                                "PACK-TABLET-INDIVIDUAL",
+                                fr.interieur.neogend.order.v1.ItemKind.ITEM_KIND_PACK_LEASE,
+                                "25.00")
+                        .setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_TABLET_INDIVIDUAL))));
+    }
+
+    @Test
     void anOrderOnlyTakesItemsOfItsScheduleWithinTheTerm() {
         var bad = order("AC-2026-NEOGEND", 10, 2031, 1, 1).toBuilder();
         bad.getOrderBuilder()

@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +139,9 @@ public class AgreementService {
                         "must be a non-negative amount for a year 2000..2100"));
         v.check(!a.priceSchedule().isEmpty(), "agreement.price_schedule", "must hold at least one item");
         Set<String> codes = new HashSet<>();
+        // rule 13: a pack is billed at its type's price, so a type has one pack-lease line; a second one would
+        // have the statement bill at one price and the detail export at the other
+        Map<String, Integer> packLines = new HashMap<>();
         for (int i = 0; i < a.priceSchedule().size(); i++) {
             CatalogueItem item = a.priceSchedule().get(i);
             String at = "agreement.price_schedule[" + i + "].";
@@ -165,6 +169,18 @@ public class AgreementService {
                         item.packType().filter(PACK_TYPES::contains).isPresent(),
                         at + "pack_type",
                         "is required for a pack lease: SMARTPHONE_INDIVIDUAL, TABLET_INDIVIDUAL or TABLET_COLLECTIVE");
+                if (item.packType().filter(PACK_TYPES::contains).isPresent()) {
+                    String type = item.packType().get();
+                    Integer first = packLines.putIfAbsent(type, i);
+                    v.check(
+                            first == null,
+                            at + "pack_type",
+                            first == null
+                                    ? ""
+                                    : type + " is priced already by price_schedule[" + first + "] ("
+                                            + a.priceSchedule().get(first).code()
+                                            + "): one pack-lease line per pack type");
+                }
             } else {
                 v.check(item.packType().isEmpty(), at + "pack_type", "is only for pack leases");
             }
