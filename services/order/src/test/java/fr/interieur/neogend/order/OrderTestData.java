@@ -31,6 +31,7 @@ public final class OrderTestData {
         jdbc.sql("delete from purchase_order").update();
         jdbc.sql("delete from catalogue_item").update();
         jdbc.sql("delete from budget_envelope").update();
+        jdbc.sql("delete from transferred_packs").update();
         jdbc.sql("delete from framework_agreement").update();
     }
 

@@ -3,6 +3,7 @@ package fr.interieur.neogend.order.agreement;
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
+import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
@@ -61,8 +62,12 @@ public class AgreementService {
     /**
      * Renewal (rule 13): from {@code date}, the packs of {@code agreementId} (all, or one type, or one
      * unit subtree) bill to {@code successorId}. The successor must be in force that day and the day
-     * within this agreement's term or its end; inventory moves the packs (a repeat moves nothing), then
-     * the successor's count of packs transferred in is read back and kept for its consumption.
+     * within this agreement's term or its end; it must price every pack type of this agreement's running
+     * packs that would move (rule 13: a pack is billed at its type's price), and have room for them under
+     * its maximum (rule 2: its packs as its consumption counts them, plus this agreement's running packs of
+     * the types moved — with a unit filter all of them, an upper bound of those in the subtree). Refused,
+     * nothing moves. Then inventory moves the packs (a repeat moves nothing), and the successor's count of
+     * packs transferred in is read back and kept for its consumption.
      */
     @Transactional
     public Transfer transferToSuccessor(
@@ -98,6 +103,37 @@ public class AgreementService {
                 "must fall within the term of " + from.id() + " (" + from.notifiedOn() + " to "
                         + from.termEnd().minusDays(1) + ") or be the day after it");
         v.throwIfInvalid();
+        // what would move: this agreement's running packs of the type(s) asked (inventory counts the whole
+        // agreement, not a unit subtree: with unit_code this is an upper bound)
+        Map<String, Long> running = packs.running(from.id());
+        Map<String, Long> moving = new TreeMap<>();
+        running.forEach((type, n) -> {
+            if (n > 0 && packType.map(type::equals).orElse(true)) {
+                moving.put(type, n);
+            }
+        });
+        Set<String> priced = new HashSet<>();
+        to.priceSchedule().stream()
+                .filter(i -> i.kind() == ItemKind.PACK_LEASE)
+                .forEach(i -> i.packType().ifPresent(priced::add));
+        moving.forEach((type, n) -> v.check(
+                priced.contains(type),
+                packType.isPresent() ? "pack_type" : "successor_id",
+                to.id() + " prices no " + type + " pack (" + n + " running under " + from.id()
+                        + " would be billed nowhere): transfer the other types by pack_type; " + type
+                        + " packs go to an agreement with a pack-lease price for them"));
+        v.throwIfInvalid();
+        long incoming = moving.values().stream().mapToLong(Long::longValue).sum();
+        long committed = committedPacks(to);
+        if (incoming > 0 && incoming > to.maxPacks() - committed) {
+            throw new PreconditionFailedException("transferring " + incoming + " running "
+                    + String.join(", ", moving.keySet()) + " packs of " + from.id() + " would bring agreement "
+                    + to.id() + " to " + (committed + incoming) + " packs, over its maximum of " + to.maxPacks()
+                    + " (headroom " + (to.maxPacks() - committed) + ")"
+                    + unitCode.map(u -> " (with unit_code " + u + " every running pack of " + from.id()
+                                    + " of the type(s) moved is counted, an upper bound of those under " + u + ")")
+                            .orElse(""));
+        }
         long moved = packs.move(from.id(), to.id(), date, packType, unitCode);
         agreements.replaceTransferredPacks(
                 to.id(), packs.transferredIn(to.id()), clock.instant().truncatedTo(ChronoUnit.MICROS));

@@ -15,4 +15,7 @@ public interface PackMover {
 
     /** Packs that came to an agreement by transfer, per pack type name. */
     Map<String, Long> transferredIn(String agreementId);
+
+    /** Packs leased under an agreement now (running), per pack type name. */
+    Map<String, Long> running(String agreementId);
 }

@@ -2,14 +2,17 @@ package fr.interieur.neogend.order.inventoryclient;
 
 import com.google.type.Date;
 import fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest;
+import fr.interieur.neogend.inventory.v1.CountAgreementPacksResponse;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.PackType;
+import fr.interieur.neogend.inventory.v1.PackTypeCount;
 import fr.interieur.neogend.inventory.v1.TransferPacksRequest;
 import fr.interieur.neogend.kit.grpc.PeerChannel;
 import fr.interieur.neogend.order.agreement.PackMover;
 import org.springframework.stereotype.Component;
 
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -44,15 +47,28 @@ class GrpcPackMover implements PackMover {
 
     @Override
     public Map<String, Long> transferredIn(String agreementId) {
-        Map<String, Long> counts = new TreeMap<>();
-        peer.callIdempotent(
-                        InventoryServiceGrpc.newBlockingStub(peer.channel()),
-                        stub -> stub.countAgreementPacks(CountAgreementPacksRequest.newBuilder()
-                                .setAgreementId(agreementId)
-                                .build()),
-                        "the packs moved but the successor's count is not updated; repeat the transfer")
-                .getTransferredInList()
-                .forEach(c -> counts.put(c.getPackType().name().substring("PACK_TYPE_".length()), c.getCount()));
-        return counts;
+        return byType(
+                count(agreementId, "the packs moved but the successor's count is not updated; repeat the transfer")
+                        .getTransferredInList());
+    }
+
+    @Override
+    public Map<String, Long> running(String agreementId) {
+        return byType(count(agreementId, "nothing moved; repeat the transfer").getRunningList());
+    }
+
+    private CountAgreementPacksResponse count(String agreementId, String whatToDo) {
+        return peer.callIdempotent(
+                InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                stub -> stub.countAgreementPacks(CountAgreementPacksRequest.newBuilder()
+                        .setAgreementId(agreementId)
+                        .build()),
+                whatToDo);
+    }
+
+    private static Map<String, Long> byType(List<PackTypeCount> counts) {
+        Map<String, Long> byType = new TreeMap<>();
+        counts.forEach(c -> byType.put(c.getPackType().name().substring("PACK_TYPE_".length()), c.getCount()));
+        return byType;
     }
 }

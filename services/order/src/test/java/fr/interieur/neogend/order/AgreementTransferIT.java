@@ -1,0 +1,278 @@
+package fr.interieur.neogend.order;
+
+import com.google.type.Date;
+import fr.interieur.neogend.inventory.v1.CountAgreementPacksRequest;
+import fr.interieur.neogend.inventory.v1.CountAgreementPacksResponse;
+import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.inventory.v1.PackType;
+import fr.interieur.neogend.inventory.v1.PackTypeCount;
+import fr.interieur.neogend.inventory.v1.TransferPacksRequest;
+import fr.interieur.neogend.inventory.v1.TransferPacksResponse;
+import fr.interieur.neogend.order.v1.FrameworkAgreement;
+import fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest;
+import fr.interieur.neogend.order.v1.ItemKind;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc;
+import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
+import fr.interieur.neogend.order.v1.TransferPacksToSuccessorRequest;
+import fr.interieur.neogend.testkit.ServiceClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestPorts;
+import fr.interieur.neogend.testkit.TestTokens;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static fr.interieur.neogend.order.OrderTestData.agreement;
+import static fr.interieur.neogend.order.OrderTestData.create;
+import static fr.interieur.neogend.order.OrderTestData.item;
+import static fr.interieur.neogend.testkit.GrpcAssertions.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Renewal (rules 13 and 2): packs move to a successor only when the successor prices every pack type
+ * that would move and has room for them under its maximum; refused, nothing moves in inventory.
+ * Inventory is stood in for by a gRPC server on a real port holding a few packs, which moves them as
+ * TransferPacks does and counts them as CountAgreementPacks does.
+ */
+@ServiceIT
+class AgreementTransferIT {
+
+    static final int INVENTORY_PORT = TestPorts.free();
+
+    @DynamicPropertySource
+    static void inventory(DynamicPropertyRegistry registry) {
+        registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+        registry.add("neogend.inventory.deadline", () -> "5s");
+    }
+
+    /** A running pack as the stand-in holds it: the agreement it is leased under now, and where it came from. */
+    static final class Pack {
+        final PackType type;
+        final String unitCode;
+        String agreementId;
+        String transferredFrom;
+
+        Pack(PackType type, String unitCode, String agreementId) {
+            this.type = type;
+            this.unitCode = unitCode;
+            this.agreementId = agreementId;
+        }
+    }
+
+    static final List<Pack> PACKS = new CopyOnWriteArrayList<>();
+    /** The TransferPacks calls inventory received. */
+    static final List<TransferPacksRequest> TRANSFERS = new CopyOnWriteArrayList<>();
+
+    static final String OLD = "AC-2026-NEOGEND";
+    static final String PHONES_ONLY = "AC-2029-PHONES";
+    static final String OTHER_OLD = "AC-2027-OTHER";
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
+    OrderServiceBlockingStub fleetManager;
+    Server inventory;
+
+    @BeforeEach
+    void connect() throws IOException {
+        OrderTestData.reset(jdbc);
+        PACKS.clear();
+        TRANSFERS.clear();
+        fleetManager = clients.as(TestTokens.fleetManager(), OrderServiceGrpc::newBlockingStub);
+        // the ending agreement prices smartphones and collective tablets
+        fleetManager.createAgreement(create(agreement(OLD, "SUP-DEMO", 140_000)));
+        fleetManager.createAgreement(create(agreement(OTHER_OLD, "SUP-DEMO", 140_000)));
+        // its successor prices smartphones only, and takes at most 7 packs
+        fleetManager.createAgreement(create(successor(PHONES_ONLY, 7)));
+        inventory = startInventory();
+    }
+
+    @AfterEach
+    void disconnect() {
+        inventory.shutdownNow();
+    }
+
+    /** An agreement in force from June 2029 whose schedule has one pack-lease line: smartphones. */
+    static FrameworkAgreement.Builder successor(String id, long maxPacks) {
+        return agreement(id, "SUP-DEMO", maxPacks)
+                .setMinPacks(0)
+                .setNotifiedOn(Date.newBuilder().setYear(2029).setMonth(6).setDay(1))
+                .clearPriceSchedule()
+                .addPriceSchedule(item("PACK-SMARTPHONE-INDIVIDUAL", ItemKind.ITEM_KIND_PACK_LEASE, "19.90")
+                        .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL))
+                .addPriceSchedule(item("ACC-CAR-CHARGER", ItemKind.ITEM_KIND_ACCESSORY, "12.35"));
+    }
+
+    static Server startInventory() throws IOException {
+        var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
+            @Override
+            public void transferPacks(TransferPacksRequest request, StreamObserver<TransferPacksResponse> out) {
+                TRANSFERS.add(request);
+                long moved = 0;
+                for (Pack p : PACKS) {
+                    if (p.agreementId.equals(request.getFromAgreementId())
+                            && (request.getPackType() == PackType.PACK_TYPE_UNSPECIFIED
+                                    || request.getPackType() == p.type)
+                            && p.unitCode.startsWith(request.getUnitCode())) {
+                        p.agreementId = request.getToAgreementId();
+                        p.transferredFrom = request.getFromAgreementId();
+                        moved++;
+                    }
+                }
+                out.onNext(
+                        TransferPacksResponse.newBuilder().setTransferred(moved).build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void countAgreementPacks(
+                    CountAgreementPacksRequest request, StreamObserver<CountAgreementPacksResponse> out) {
+                Map<PackType, Long> running = new EnumMap<>(PackType.class);
+                Map<PackType, Long> in = new EnumMap<>(PackType.class);
+                for (Pack p : PACKS) {
+                    if (p.agreementId.equals(request.getAgreementId())) {
+                        running.merge(p.type, 1L, Long::sum);
+                        if (p.transferredFrom != null) {
+                            in.merge(p.type, 1L, Long::sum);
+                        }
+                    }
+                }
+                var answer = CountAgreementPacksResponse.newBuilder();
+                running.forEach((t, n) -> answer.addRunning(
+                        PackTypeCount.newBuilder().setPackType(t).setCount(n)));
+                in.forEach((t, n) -> answer.addTransferredIn(
+                        PackTypeCount.newBuilder().setPackType(t).setCount(n)));
+                out.onNext(answer.build());
+                out.onCompleted();
+            }
+        };
+        return Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
+                .addService(service)
+                .build()
+                .start();
+    }
+
+    static void packs(int n, PackType type, String unitCode, String agreementId) {
+        for (int i = 0; i < n; i++) {
+            PACKS.add(new Pack(type, unitCode, agreementId));
+        }
+    }
+
+    static TransferPacksToSuccessorRequest.Builder transfer(String from, String to) {
+        return TransferPacksToSuccessorRequest.newBuilder()
+                .setAgreementId(from)
+                .setSuccessorId(to)
+                .setEffectiveDate(Date.newBuilder().setYear(2029).setMonth(7).setDay(1));
+    }
+
+    long packsOf(String agreementId) {
+        return PACKS.stream().filter(p -> p.agreementId.equals(agreementId)).count();
+    }
+
+    long transferredIn(String agreementId) {
+        return fleetManager
+                .getAgreementConsumption(GetAgreementConsumptionRequest.newBuilder()
+                        .setAgreementId(agreementId)
+                        .build())
+                .getConsumption()
+                .getPacksTransferredIn();
+    }
+
+    @Test
+    void aSuccessorThatPricesNoPackOfATypeThatWouldMoveIsRefusedAndNothingMoves() {
+        packs(3, PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, "GN-RBRE-GGD35", OLD);
+        packs(2, PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, "GN-RBRE-GGD29", OLD);
+        packs(3, PackType.PACK_TYPE_TABLET_COLLECTIVE, "GN-RBRE-GGD35", OLD);
+
+        // every pack: the tablets would bill nowhere (the successor's statements would fail every month)
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(
+                        transfer(OLD, PHONES_ONLY).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "successor_id: " + PHONES_ONLY + " prices no TABLET_COLLECTIVE pack");
+        // the tablets alone, even within one unit
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(transfer(OLD, PHONES_ONLY)
+                        .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)
+                        .setUnitCode("GN-RBRE-GGD35")
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "pack_type: " + PHONES_ONLY + " prices no TABLET_COLLECTIVE pack");
+        assertThat(TRANSFERS).isEmpty();
+        assertThat(packsOf(OLD)).isEqualTo(8);
+        assertThat(transferredIn(PHONES_ONLY)).isZero();
+
+        // the smartphones, which it prices, go — one unit, then the other, then a repeat moving nothing
+        var moved = fleetManager.transferPacksToSuccessor(transfer(OLD, PHONES_ONLY)
+                .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                .setUnitCode("GN-RBRE-GGD35")
+                .build());
+        assertThat(moved.getTransferred()).isEqualTo(3);
+        assertThat(fleetManager
+                        .transferPacksToSuccessor(transfer(OLD, PHONES_ONLY)
+                                .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                                .build())
+                        .getTransferred())
+                .isEqualTo(2);
+        assertThat(fleetManager
+                        .transferPacksToSuccessor(transfer(OLD, PHONES_ONLY)
+                                .setPackType(PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
+                                .build())
+                        .getTransferred())
+                .isZero();
+        assertThat(transferredIn(PHONES_ONLY)).isEqualTo(5);
+        // only the tablets are left: still refused without their price
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(
+                        transfer(OLD, PHONES_ONLY).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "prices no TABLET_COLLECTIVE pack");
+        assertThat(packsOf(OLD)).isEqualTo(3);
+    }
+
+    @Test
+    void aTransferThatWouldTakeTheSuccessorOverItsMaximumIsRefusedAndNothingMoves() {
+        packs(5, PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, "GN-RBRE-GGD35", OLD);
+        packs(2, PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, "GN-RBRE-GGD35", OTHER_OLD);
+        packs(1, PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, "GN-RBRE-GGD29", OTHER_OLD);
+        fleetManager.transferPacksToSuccessor(transfer(OLD, PHONES_ONLY).build());
+        assertThat(transferredIn(PHONES_ONLY)).isEqualTo(5);
+
+        // 5 in + 3 running under the other predecessor = 8, over the successor's 7
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(
+                        transfer(OTHER_OLD, PHONES_ONLY).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "would bring agreement " + PHONES_ONLY + " to 8 packs, over its maximum of 7 (headroom 2)");
+        // with a unit filter the predecessor's running packs of the type count whole (an upper bound):
+        // refused although the unit holds only 1
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(transfer(OTHER_OLD, PHONES_ONLY)
+                        .setUnitCode("GN-RBRE-GGD29")
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "an upper bound");
+        assertThat(TRANSFERS).hasSize(1);
+        assertThat(packsOf(OTHER_OLD)).isEqualTo(3);
+        assertThat(transferredIn(PHONES_ONLY)).isEqualTo(5);
+    }
+}
