@@ -323,6 +323,55 @@ class SupplierIntakeIT {
                 .isEqualTo(OrderState.ORDER_STATE_CANCELLED);
     }
 
+    /** Whether the relay holds the order's outbox row: sending it now, its transaction still open. */
+    boolean relaySending(String number) {
+        return jdbc.sql("""
+                        select exists (select 1 from supplier_outbox where order_number = ? and kind = 'ORDER'
+                                       and delivered_at is null)
+                           and not exists (select 1 from supplier_outbox where order_number = ? and kind = 'ORDER'
+                                           and delivered_at is null for update skip locked)""").params(number, number).query(Boolean.class).single();
+    }
+
+    @Test
+    void anOrderCancelledWhileTheRelayIsSendingItIsCancelledAndTheSupplierIsToldWithoutADeadlock() throws Exception {
+        // the supplier takes 0.7 s to accept (within the relay's time limit): the relay holds the order's
+        // outbox row all that time, then marks the order SENT
+        supplierAnswers(201, 700);
+        String number = approved(10);
+        String path = "/api/orders/" + number + "/cancellation";
+        SUPPLIER.stubFor(post(urlPathEqualTo(path))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"supplierReference\":\"ANN-2\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        awaitTrue(() -> relaySending(number), Duration.ofSeconds(20));
+
+        // cancelled during the send: never a deadlock (nor any error) for the caller
+        PurchaseOrder cancelled = fleetManager
+                .cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
+                        .setNumber(number)
+                        .setReason("commande en double")
+                        .build())
+                .getOrder();
+        assertThat(cancelled.getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+
+        // the supplier accepted the order, so it must be told of the cancellation, once, under its key
+        awaitTrue(
+                () -> !SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path))).isEmpty(), Duration.ofSeconds(20));
+        assertThat(SUPPLIER.getAllServeEvents().stream()
+                        .filter(e -> e.getRequest().getUrl().equals("/api/orders"))
+                        .filter(e -> e.getResponse().getStatus() == 201)
+                        .count())
+                .isEqualTo(1);
+        assertThat(SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path))))
+                .allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo(number + "-CANCELLATION"));
+        PurchaseOrder after = read(number);
+        assertThat(after.getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+        assertThat(after.getTransitionsList())
+                .extracting(t -> t.getToState())
+                .containsSubsequence(OrderState.ORDER_STATE_SENT, OrderState.ORDER_STATE_CANCELLED);
+    }
+
     void supplierAnswersExchanges(int status) {
         SUPPLIER.stubFor(post(urlPathEqualTo("/api/exchange-requests"))
                 .willReturn(aResponse()

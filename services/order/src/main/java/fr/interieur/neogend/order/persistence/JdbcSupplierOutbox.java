@@ -49,6 +49,14 @@ class JdbcSupplierOutbox implements SupplierOutbox {
     }
 
     @Override
+    public void lockOrder(String orderNumber) {
+        jdbc.sql("select id from supplier_outbox where order_number = ? and kind = 'ORDER' for update")
+                .param(orderNumber)
+                .query(Long.class)
+                .list();
+    }
+
+    @Override
     public boolean withdrawOrder(String orderNumber) {
         return jdbc.sql(
                                 "delete from supplier_outbox where order_number = ? and kind = 'ORDER' and delivered_at is null")

@@ -308,9 +308,14 @@ public class PurchaseOrderService {
      * Cancels an order before acknowledgement. One still waiting for the supplier is withdrawn from the
      * outbox in the same transaction, so it is never sent after its cancellation; one the supplier
      * received already (SENT) has its cancellation queued for the supplier, through the same outbox.
+     * The order's outbox row is locked before its own row, as the relay does (outbox row, then
+     * markSent): a cancellation arriving while the relay sends the order waits for the send to end,
+     * then cancels a SENT order and tells the supplier — never a deadlock.
      */
     @Transactional
     public PurchaseOrder cancel(String number, OptionalLong expectedVersion, String reason, Caller caller) {
+        get(number, caller); // a number the caller may see, before any lock
+        supplierOutbox.holdOrder(number);
         PurchaseOrder cancelled = transition(
                 number, OrderAction.CANCEL, expectedVersion, Optional.of(requireReason(reason, "reason")), caller);
         supplierOutbox.cancelled(cancelled, reason.trim(), now());

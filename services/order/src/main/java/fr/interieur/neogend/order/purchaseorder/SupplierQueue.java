@@ -12,6 +12,15 @@ public interface SupplierQueue {
     void enqueue(PurchaseOrder order, Instant at);
 
     /**
+     * Takes the order's row in the outbox, before the caller changes the order's row: waits while the
+     * relay is sending the order, and keeps the relay off it until the caller's transaction ends. The
+     * relay locks the outbox row, then (once the supplier received the order) the order's row; a
+     * cancellation takes them in the same order, so the two never deadlock — a deadlock's victim could
+     * be the relay, leaving the supplier with an order it is never told was cancelled.
+     */
+    void holdOrder(String orderNumber);
+
+    /**
      * An order was cancelled: withdrawn if it had not reached the supplier yet, its cancellation
      * queued for the supplier if it had (same transaction as the cancellation).
      */

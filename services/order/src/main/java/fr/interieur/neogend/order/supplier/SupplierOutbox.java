@@ -17,6 +17,12 @@ public interface SupplierOutbox {
     /** Queues a message, due at once. A cancellation queued twice is kept once. */
     void enqueue(SupplierMessage message, Instant at);
 
+    /**
+     * Locks the order's row (if it was queued) until the transaction ends, waiting for a relay sending
+     * it; the relay skips it meanwhile. Taken before the order's own row (the relay's order of locks).
+     */
+    void lockOrder(String orderNumber);
+
     /** Withdraws an order not delivered yet; false when it was delivered (or never queued). */
     boolean withdrawOrder(String orderNumber);
 

@@ -37,8 +37,14 @@ class SupplierQueueService implements SupplierQueue {
     }
 
     @Override
+    public void holdOrder(String orderNumber) {
+        // an order being sent right now is locked by the relay: this waits until it is delivered (or not)
+        outbox.lockOrder(orderNumber);
+    }
+
+    @Override
     public void cancelled(PurchaseOrder order, String reason, Instant at) {
-        // an order being sent right now is locked by the relay: this waits, then sees it delivered
+        // the caller holds the order's outbox row (holdOrder): the relay cannot be sending it now
         outbox.withdrawOrder(order.number());
         if (outbox.orderDelivered(order.number())) {
             outbox.enqueue(

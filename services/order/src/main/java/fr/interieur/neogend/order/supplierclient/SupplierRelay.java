@@ -134,6 +134,8 @@ class SupplierRelay implements SmartLifecycle {
                     case Outcome.Received r -> {
                         outbox.delivered(d.id(), r.reference());
                         switch (d.message()) {
+                            // the order's row after its outbox row, locked since lockDue: a cancellation
+                            // takes them in the same order (SupplierQueue.holdOrder), never a deadlock
                             case SupplierMessage.OrderMessage o -> orders.markSent(o.orderNumber(), r.reference());
                             case SupplierMessage.ExchangeMessage e ->
                                 exchanges.markSent(e.exchangeNumber(), r.reference());

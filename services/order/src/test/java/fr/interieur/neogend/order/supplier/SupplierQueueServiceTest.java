@@ -37,6 +37,9 @@ class SupplierQueueServiceTest {
         }
 
         @Override
+        public void lockOrder(String orderNumber) {}
+
+        @Override
         public boolean withdrawOrder(String orderNumber) {
             return rows.removeIf(r -> !r.delivered()
                     && r.message() instanceof SupplierMessage.OrderMessage o
