@@ -94,6 +94,76 @@ class InventoryServiceIT {
     }
 
     @Test
+    void aSerialIsUniquePerModelWhateverItsCaseAndIsWrittenWithoutSpacesOrLookAlikes() throws Exception {
+        fleetManager.registerDevice(register(phone(2, null)));
+        assertStatus(
+                () -> fleetManager.registerDevice(register(phone(3, null).setSerialNumber("sn-2"))),
+                Status.Code.ALREADY_EXISTS,
+                "serial number sn-2");
+        for (String lookAlike : List.of("SN-2 ", " SN-2", "SN -2", "\uFF33\uFF2E-2", "SN\u200B-2")) {
+            assertStatus(
+                    () -> fleetManager.registerDevice(register(phone(3, null).setSerialNumber(lookAlike))),
+                    Status.Code.INVALID_ARGUMENT,
+                    "serial_number");
+        }
+        assertStatus(
+                () -> fleetManager.registerDevice(register(phone(3, null).setModel("Rugged X5 "))),
+                Status.Code.INVALID_ARGUMENT,
+                "device.model");
+        // in a delivery: against the fleet, and within the delivery itself
+        var delivery = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
+                .addDevices(phone(4, null).setSerialNumber("Sn-2"))
+                .addDevices(phone(5, null).setSerialNumber("ab-5"))
+                .addDevices(phone(6, null).setSerialNumber("AB-5"));
+        StatusRuntimeException e = catchStatus(() -> fleetManager.registerDevices(delivery.build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(violations(e))
+                .contains(
+                        "devices[0].serial_number: is registered already for IMEI " + imei(2),
+                        "devices[2].serial_number: repeats devices[1]");
+        // the same registration again, whatever the case it is written in, counts as done
+        var again = fleetManager.registerDevices(fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
+                .addDevices(phone(2, null).setSerialNumber("sn-2"))
+                .build());
+        assertThat(again.getAlreadyRegisteredCount()).isEqualTo(1);
+
+        // two registrations at the same moment differing only by case: one device
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String serial = "RACE-" + round;
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                List<java.util.concurrent.Future<String>> both = new ArrayList<>();
+                for (int k = 0; k < 2; k++) {
+                    int n = 100 + 2 * round + k;
+                    String written = k == 0 ? serial : serial.toLowerCase(java.util.Locale.ROOT);
+                    both.add(pool.submit(() -> {
+                        together.await();
+                        try {
+                            fleetManager.registerDevice(register(phone(n, null).setSerialNumber(written)));
+                            return "OK";
+                        } catch (StatusRuntimeException refused) {
+                            return refused.getStatus().getCode().name();
+                        }
+                    }));
+                }
+                List<String> outcomes = new ArrayList<>();
+                for (var f : both) {
+                    outcomes.add(f.get());
+                }
+                assertThat(outcomes).as("round " + round).containsOnlyOnce("OK");
+                assertThat(jdbc.sql("select count(*) from device where upper(serial_number) = ?")
+                                .param(serial)
+                                .query(Long.class)
+                                .single())
+                        .isEqualTo(1);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void deliveryIsRegisteredOnceAndABadRowStoresNothing() throws Exception {
         var batch = fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder();
         for (int i = 1000; i < 3000; i++) {
@@ -397,6 +467,13 @@ class InventoryServiceIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(other.statusCode()).isIn(401, 403, 404);
+    }
+
+    /** "field: description" of each violation an INVALID_ARGUMENT names. */
+    private static List<String> violations(StatusRuntimeException e) throws Exception {
+        return StatusProto.fromThrowable(e).getDetails(0).unpack(BadRequest.class).getFieldViolationsList().stream()
+                .map(v -> v.getField() + ": " + v.getDescription())
+                .toList();
     }
 
     private static StatusRuntimeException catchStatus(Runnable call) {

@@ -279,6 +279,32 @@ class DeliveryIT {
     }
 
     @Test
+    void aSerialNumberWithSpacesOrLookAlikesIsRefusedAtTheNoteNotAtReception() {
+        String order = acknowledgedOrder();
+        var bad = note(
+                order,
+                "BL-SUP-0040",
+                device(1).setSerialNumber("SN 1"),
+                device(2).setSerialNumber("\uFF33\uFF2E-2"),
+                device(3).setSerialNumber(" SN-3 ")); // around it: trimmed, as before
+        StatusRuntimeException e = GrpcAssertions.failure(() -> supplier.createDelivery(bad));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        // the look-alike is refused by the request rules, which answer first and alone
+        assertThat(e.getStatus().getDescription()).contains("delivery.devices[1].serial_number");
+        var spaced = note(
+                order,
+                "BL-SUP-0041",
+                device(1).setSerialNumber("SN 1"),
+                device(3).setSerialNumber(" SN-3 "));
+        e = GrpcAssertions.failure(() -> supplier.createDelivery(spaced));
+        assertThat(e.getStatus().getDescription())
+                .contains("delivery.devices[0].serial_number: must not hold spaces")
+                .doesNotContain("devices[1]");
+        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
     void overDeliveryUnknownItemsAndRepeatedDevicesAreRefusedLineByLine() {
         String order = acknowledgedOrder();
         var bad = note(order, "BL-SUP-0009", device(1), device(2), device(3), device(1)).toBuilder();

@@ -11,7 +11,7 @@ public interface DeviceRepository {
     /** Stores a new device; false when the IMEI is taken already. */
     boolean insert(Device device, String actor);
 
-    /** True when another device of that model has that serial number. */
+    /** True when another device of that model has that serial number, whatever its case. */
     boolean serialTaken(String model, String serialNumber);
 
     /** The device with its current pack and holder. */
@@ -23,7 +23,10 @@ public interface DeviceRepository {
     /** A model and a serial number, unique together. */
     record ModelSerial(String model, String serialNumber) {}
 
-    /** For each (model, serial number) already registered, the IMEI of its device. */
+    /**
+     * For each (model, serial number) already registered, the IMEI of its device; the serial numbers asked are
+     * upper-case and match stored ones of any case (the keys are the ones asked).
+     */
     Map<ModelSerial, String> imeisBySerial(Collection<ModelSerial> serials);
 
     /** Stores new devices in one batch (the caller checked they are new). */

@@ -209,7 +209,7 @@ public class DeviceService {
                     && !refused.contains("serial_number")
                     && present(d.model())
                     && present(d.serialNumber())) {
-                serials.add(new DeviceRepository.ModelSerial(d.model(), d.serialNumber()));
+                serials.add(serialKey(d));
             }
         }
         Map<String, String> unitPaths = units.pathsOf(unitCodes);
@@ -246,7 +246,7 @@ public class DeviceService {
                     // a repeat of this very registration counts as done; a device that is in the fleet on
                     // other terms (a spare, another pack type or agreement) is not delivered again
                     boolean same = existing.model().equals(d.model())
-                            && existing.serialNumber().equals(d.serialNumber());
+                            && existing.serialNumber().equalsIgnoreCase(d.serialNumber());
                     row.check(
                             same,
                             p + "imei",
@@ -266,7 +266,7 @@ public class DeviceService {
                 }
             }
             if (row.open("model") && row.open("serial_number")) {
-                DeviceRepository.ModelSerial key = new DeviceRepository.ModelSerial(d.model(), d.serialNumber());
+                DeviceRepository.ModelSerial key = serialKey(d);
                 Integer sameSerial = rowOfSerial.putIfAbsent(key, i);
                 row.check(sameSerial == null, p + "serial_number", "repeats devices[" + sameSerial + "]");
                 String holder = holders.get(key);
@@ -399,6 +399,14 @@ public class DeviceService {
         }
     }
 
+    /**
+     * A serial number is unique per model whatever its case (rule 7): "sn-2" is the device "SN-2" is. Keys of
+     * the lookups are upper-case; the device keeps the serial as it was written.
+     */
+    private static DeviceRepository.ModelSerial serialKey(NewDevice d) {
+        return new DeviceRepository.ModelSerial(d.model(), d.serialNumber().toUpperCase(java.util.Locale.ROOT));
+    }
+
     private static void validate(NewDevice request, String prefix, Check v) {
         String imeiProblem = Imei.problem(request.imei());
         v.check(imeiProblem == null, prefix + "imei", imeiProblem);
@@ -407,7 +415,16 @@ public class DeviceService {
                 request.serialNumber() == null || request.serialNumber().length() <= 64,
                 prefix + "serial_number",
                 "must be at most 64 characters");
+        v.check(
+                request.serialNumber() == null || request.serialNumber().chars().noneMatch(Character::isWhitespace),
+                prefix + "serial_number",
+                "must not hold spaces: a serial number is written as on the device's label");
         v.required(request.model(), prefix + "model");
+        v.check(
+                request.model() == null
+                        || request.model().equals(request.model().strip()),
+                prefix + "model",
+                "must not begin or end with a space: \"Rugged X5 \" would be another model than \"Rugged X5\"");
         v.check(
                 request.model() == null || request.model().length() <= MAX_TEXT,
                 prefix + "model",

@@ -142,10 +142,10 @@ class JdbcDeviceRepository implements DeviceRepository {
         String[] models = serials.stream().map(ModelSerial::model).toArray(String[]::new);
         String[] numbers = serials.stream().map(ModelSerial::serialNumber).toArray(String[]::new);
         jdbc.sql("""
-                        select d.model, d.serial_number, d.imei
+                        select wanted.model, wanted.serial_number, d.imei
                         from device d
                         join unnest(?::varchar[], ?::varchar[]) as wanted(model, serial_number)
-                          on d.model = wanted.model and d.serial_number = wanted.serial_number""")
+                          on d.model = wanted.model and upper(d.serial_number) = wanted.serial_number""")
                 .params(models, numbers)
                 .query((rs, n) -> {
                     found.put(new ModelSerial(rs.getString(1), rs.getString(2)), rs.getString(3));
@@ -164,7 +164,8 @@ class JdbcDeviceRepository implements DeviceRepository {
 
     @Override
     public boolean serialTaken(String model, String serialNumber) {
-        return jdbc.sql("select exists(select 1 from device where model = :model and serial_number = :serial)")
+        return jdbc.sql(
+                        "select exists(select 1 from device where model = :model and upper(serial_number) = upper(:serial))")
                 .param("model", model)
                 .param("serial", serialNumber)
                 .query(Boolean.class)

@@ -100,6 +100,10 @@ public class DeliveryService {
                             && d.serialNumber().length() <= 64,
                     at + "serial_number",
                     "is required: 1 to 64 characters");
+            v.check( // as inventory will register it (rule 7): a serial number holds no space
+                    d.serialNumber() == null || d.serialNumber().strip().chars().noneMatch(Character::isWhitespace),
+                    at + "serial_number",
+                    "must not hold spaces: a serial number is written as on the device's label");
             v.check(
                     d.model() != null && TEXT.matcher(d.model()).matches(),
                     at + "model",
