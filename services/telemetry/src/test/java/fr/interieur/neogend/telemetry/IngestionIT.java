@@ -100,6 +100,17 @@ class IngestionIT {
         inventory.close();
     }
 
+    /** A revoked device acknowledges every command it was handed: nothing is owed to it, its credential is dead. */
+    static void acknowledgeAllThenFindItCutOff(TelemetryServiceBlockingStub device, UploadReadingsResponse handed) {
+        var acknowledged = UploadReadingsRequest.newBuilder();
+        handed.getCommandsList().forEach(c -> acknowledged.addAcknowledgedCommandIds(c.getId()));
+        device.uploadReadings(acknowledged.build());
+        assertThat(GrpcAssertions.failure(() -> device.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
     TelemetryServiceBlockingStub device(String credential) {
         return TelemetryServiceGrpc.newBlockingStub(clients.channel())
                 .withInterceptors(DeviceAgents.credential(credential));
@@ -372,13 +383,7 @@ class IngestionIT {
                 .contains("WIPE")
                 .doesNotContain("LOCATE");
         assertThat(queue(KNOWN, "LOCATE")).isEqualTo(Status.Code.FAILED_PRECONDITION);
-        var acknowledged = UploadReadingsRequest.newBuilder();
-        owed.getCommandsList().forEach(c -> acknowledged.addAcknowledgedCommandIds(c.getId()));
-        stub.uploadReadings(acknowledged.build());
-        assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
-                        .getStatus()
-                        .getCode())
-                .isEqualTo(Status.Code.UNAUTHENTICATED);
+        acknowledgeAllThenFindItCutOff(stub, owed);
     }
 
     @Test
@@ -394,13 +399,7 @@ class IngestionIT {
         assertThat(contact.getCommandsList())
                 .extracting(c -> shortName(c.getCommand()))
                 .containsExactlyInAnyOrder("LOCK", "WIPE");
-        var acknowledged = UploadReadingsRequest.newBuilder();
-        contact.getCommandsList().forEach(c -> acknowledged.addAcknowledgedCommandIds(c.getId()));
-        stub.uploadReadings(acknowledged.build());
-        assertThat(GrpcAssertions.failure(() -> stub.uploadReadings(UploadReadingsRequest.getDefaultInstance()))
-                        .getStatus()
-                        .getCode())
-                .isEqualTo(Status.Code.UNAUTHENTICATED);
+        acknowledgeAllThenFindItCutOff(stub, contact);
 
         // a device returned from the field (never lost) keeps nothing: its credential is dead at once
         var other = device(enrol(OTHER));
