@@ -1135,4 +1135,167 @@ class CampaignIT {
         assertThat(disagreements).isEmpty();
         assertThat(waveOf(view(fleetManager, c.getId()), 1).getConfirmed()).isEqualTo(78);
     }
+
+    // ---- units are a tree: a code is a name, not a path (docs/api.md); CIE-BREST is a company of GGD29
+
+    static final String BREST = "CIE-BREST";
+
+    /** A Rugged X5 of {@code unit} registered in inventory and enrolled now, with its agent. */
+    void enrolled(int n, String unit) {
+        inventory.add(imei(n), MODEL, unit);
+        agents.put(
+                imei(n),
+                TelemetryServiceGrpc.newBlockingStub(clients.channel())
+                        .withInterceptors(DeviceAgents.credential(fleetManager
+                                .enrollDevice(EnrollDeviceRequest.newBuilder()
+                                        .setImei(imei(n))
+                                        .build())
+                                .getCredential())));
+    }
+
+    /** CIE-BREST created under GGD29 (its code does not start with GGD29's), with devices 50 and 51. */
+    void brest() {
+        inventory.unit(BREST, GGD29);
+        enrolled(50, BREST);
+        enrolled(51, BREST);
+    }
+
+    UpdateCampaign create(UpdateCampaign.Builder campaign) {
+        return fleetManager
+                .createUpdateCampaign(CreateUpdateCampaignRequest.newBuilder()
+                        .setCampaign(campaign.setReleaseId(release))
+                        .build())
+                .getCampaign();
+    }
+
+    @Test
+    void aUnitWhoseCodeDoesNotStartWithItsParentsIsHandedItsUpdateWithinItsParentsMaintenanceWindow() {
+        brest();
+        UpdateCampaign c = create(UpdateCampaign.newBuilder()
+                .setUnitCode(GGD29)
+                .addWavePercents(100)
+                .addMaintenanceWindows(window(GGD29, 22, 0, 5, 0))
+                .addMaintenanceWindows(window("GN-RBRE", 12, 0, 14, 0)));
+        assertThat(c.getTargeted()).as("GGD29's 8 and CIE-BREST's 2").isEqualTo(10);
+        clock.parisTime(java.time.LocalTime.of(13, 0));
+        assertThat(contact(imei(50)))
+                .as("GGD29's window, deeper than GN-RBRE's, holds CIE-BREST's device at 13:00")
+                .isEmpty();
+        assertThat(contact(imei(11))).isEmpty();
+        clock.parisTime(java.time.LocalTime.of(14, 0));
+        assertThat(contact(imei(51))).isEmpty();
+        clock.parisTime(java.time.LocalTime.of(22, 0));
+        assertThat(contact(imei(50))).hasSize(1);
+        assertThat(contact(imei(51))).hasSize(1);
+        assertThat(contact(imei(11))).hasSize(1);
+    }
+
+    @Test
+    void aUnitManagerSeesTheCampaignRowsOfEveryUnitUnderItsOwnWhateverTheirCodes() {
+        brest();
+        UpdateCampaign c = start(100);
+        var ggd29 = clients.as(TestTokens.unitManager(GGD29), TelemetryServiceGrpc::newBlockingStub);
+        GetUpdateCampaignResponse own = view(ggd29, c.getId());
+        assertThat(own.getUnitsList()).extracting(CampaignProgress::getUnitCode).containsExactly(BREST, GGD29);
+        assertThat(own.getWavesList().stream()
+                        .mapToLong(CampaignProgress::getTargeted)
+                        .sum())
+                .isEqualTo(10);
+        List<String[]> rows = csv(ggd29, c.getId());
+        assertThat(rows).extracting(r -> r[3]).containsExactly("\"" + BREST + "\"", "\"" + GGD29 + "\"");
+        agree(own.getUnitsList(), rows, 3);
+        var ggd35 = clients.as(TestTokens.unitManager(GGD35), TelemetryServiceGrpc::newBlockingStub);
+        assertThat(view(ggd35, c.getId()).getUnitsList())
+                .extracting(CampaignProgress::getUnitCode)
+                .containsExactly(GGD35);
+    }
+
+    @Test
+    void aUnitWaveMayNameAUnitUnderTheCampaignsUnitWhateverItsCodeAndTakesItsDevicesFirst() {
+        brest();
+        UpdateCampaign c = create(UpdateCampaign.newBuilder()
+                .setUnitCode(GGD29)
+                .addUnitWaves(
+                        fr.interieur.neogend.telemetry.v1.UnitWave.newBuilder().addUnitCodes(BREST))
+                .addMaintenanceWindows(window(GGD29, 22, 0, 5, 0)));
+        assertThat(wave(c.getId(), 1)).containsExactly(imei(50), imei(51));
+        assertThat(wave(c.getId(), 2)).hasSize(8);
+        assertThat(c.getUnitWavesList())
+                .extracting(w -> List.copyOf(w.getUnitCodesList()))
+                .containsExactly(List.of(BREST));
+        clock.parisTime(java.time.LocalTime.of(22, 0));
+        installs(imei(50));
+        installs(imei(51));
+        int unitCalls = inventory.unitCalls.get();
+        int placementCalls = inventory.placementCalls.get();
+        waves.advanceAll();
+        assertThat(view(fleetManager, c.getId()).getCampaign().getCurrentWave()).isEqualTo(2);
+        assertThat(inventory.unitCalls.get() - unitCalls + inventory.placementCalls.get() - placementCalls)
+                .as("a wave started by the service alone asks inventory nothing: the tree was read at the start")
+                .isZero();
+        String second = wave(c.getId(), 2).getFirst();
+        clock.parisTime(java.time.LocalTime.of(13, 0));
+        assertThat(contact(second)).as("GGD29's window").isEmpty();
+        clock.parisTime(java.time.LocalTime.of(23, 0));
+        assertThat(contact(second)).hasSize(1);
+        // a unit beside the campaign's, or one inventory does not know, is still refused
+        for (String unit : List.of(GGD35, "GN-RBRE-GGD29-X")) {
+            GrpcAssertions.assertStatus(
+                    () -> create(UpdateCampaign.newBuilder()
+                            .setUnitCode(GGD29)
+                            .addUnitWaves(fr.interieur.neogend.telemetry.v1.UnitWave.newBuilder()
+                                    .addUnitCodes(unit))),
+                    Status.Code.INVALID_ARGUMENT,
+                    "campaign.unit_waves[0].unit_codes[0]");
+        }
+    }
+
+    @Test
+    void aDeviceEnrolledMidCampaignInAUnitUnderTheCampaignsJoinsWhateverItsUnitsCode() {
+        brest();
+        UpdateCampaign c = create(UpdateCampaign.newBuilder().setUnitCode(GGD29).addAllWavePercents(List.of(50, 100)));
+        assertThat(c.getTargeted()).isEqualTo(10);
+        enrolled(52, BREST);
+        assertThat(contact(imei(52)))
+                .extracting(d -> d.getUpdate().getReleaseId())
+                .containsExactly(release);
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        assertThat(v.getCampaign().getTargeted()).isEqualTo(11);
+        assertThat(v.getUnitsList())
+                .filteredOn(u -> u.getUnitCode().equals(BREST))
+                .singleElement()
+                .extracting(CampaignProgress::getTargeted)
+                .isEqualTo(3L);
+        // one of GGD35, beside the campaign's unit, joins nothing
+        enrolled(53, GGD35);
+        assertThat(contact(imei(53))).isEmpty();
+        assertThat(view(fleetManager, c.getId()).getCampaign().getTargeted()).isEqualTo(11);
+    }
+
+    @Test
+    void aMovedUnitsFiguresFollowItToItsNewRegionsManagerAndLeaveTheOldOnes() {
+        UpdateCampaign c = start(100);
+        var rbre = clients.as(TestTokens.unitManager("GN-RBRE"), TelemetryServiceGrpc::newBlockingStub);
+        var ridf = clients.as(TestTokens.unitManager("GN-RIDF"), TelemetryServiceGrpc::newBlockingStub);
+        assertThat(view(rbre, c.getId()).getUnitsList())
+                .extracting(CampaignProgress::getUnitCode)
+                .containsExactly(GGD29, GGD35);
+        assertThat(view(ridf, c.getId()).getUnitsList()).isEmpty();
+
+        inventory.move(GGD29, "GN-RIDF"); // its code still says GN-RBRE
+        GetUpdateCampaignResponse old = view(rbre, c.getId());
+        assertThat(old.getUnitsList()).extracting(CampaignProgress::getUnitCode).containsExactly(GGD35);
+        assertThat(old.getWavesList().stream()
+                        .mapToLong(CampaignProgress::getTargeted)
+                        .sum())
+                .isEqualTo(10);
+        GetUpdateCampaignResponse now = view(ridf, c.getId());
+        assertThat(now.getUnitsList()).extracting(CampaignProgress::getUnitCode).containsExactly(GGD29);
+        assertThat(now.getWavesList().stream()
+                        .mapToLong(CampaignProgress::getTargeted)
+                        .sum())
+                .isEqualTo(8);
+        assertThat(csv(ridf, c.getId())).extracting(r -> r[3]).containsOnly("\"" + GGD29 + "\"");
+        assertThat(csv(rbre, c.getId())).extracting(r -> r[3]).containsOnly("\"" + GGD35 + "\"");
+    }
 }

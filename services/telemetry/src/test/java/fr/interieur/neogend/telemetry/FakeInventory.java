@@ -4,11 +4,16 @@ import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceState;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
+import fr.interieur.neogend.inventory.v1.GetUnitRequest;
+import fr.interieur.neogend.inventory.v1.GetUnitResponse;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
+import fr.interieur.neogend.inventory.v1.ListUnitsRequest;
+import fr.interieur.neogend.inventory.v1.ListUnitsResponse;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsResponse;
+import fr.interieur.neogend.inventory.v1.Unit;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -24,6 +29,7 @@ import io.grpc.stub.StreamObserver;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +39,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Inventory stood in for on a real port, with the reach rules of the real one: a caller whose token
- * names a unit sees that unit's subtree (unit codes nest by prefix: GN-RBRE-GGD35 is under GN-RBRE),
- * others see every device; a unit outside the reach is PERMISSION_DENIED. Placements stream in
- * batches of two, so a client that reads only the first batch is caught.
+ * names a unit sees that unit's subtree, others see every device; a unit outside the reach is
+ * PERMISSION_DENIED (NOT_FOUND for {@code GetUnit}). Units form a real tree, each with its parent: a
+ * code is a name, not a path ({@link #unit} puts CIE-BREST under GN-RBRE-GGD29, {@link #move} takes a
+ * subtree elsewhere), so a client guessing the tree from the codes is caught. A few units are there from
+ * the start: GN, its regions GN-RBRE and GN-RIDF, their groupements GN-RBRE-GGD35, GN-RBRE-GGD29 and
+ * GN-RIDF-GGD75, and GN-RBRE-GGD35-CIE1. Placements stream in batches of two, so a client that reads
+ * only the first batch is caught.
  */
 final class FakeInventory implements AutoCloseable {
 
@@ -46,11 +56,53 @@ final class FakeInventory implements AutoCloseable {
             java.util.regex.Pattern.compile("\"unit_code\"\\s*:\\s*\"([^\"]+)\"");
 
     final Map<String, Dev> devices = new ConcurrentHashMap<>();
+    /** Each unit's parent, "" for a root. */
+    final Map<String, String> parents = new ConcurrentHashMap<>();
+
     final AtomicInteger placementCalls = new AtomicInteger();
+    final AtomicInteger unitCalls = new AtomicInteger();
     private final Server server;
 
     FakeInventory(int port) throws IOException {
+        unit("GN", "");
+        unit("GN-RBRE", "GN");
+        unit("GN-RIDF", "GN");
+        unit("GN-RBRE-GGD35", "GN-RBRE");
+        unit("GN-RBRE-GGD29", "GN-RBRE");
+        unit("GN-RIDF-GGD75", "GN-RIDF");
+        unit("GN-RBRE-GGD35-CIE1", "GN-RBRE-GGD35");
         var service = new InventoryServiceGrpc.InventoryServiceImplBase() {
+            @Override
+            public void getUnit(GetUnitRequest request, StreamObserver<GetUnitResponse> out) {
+                unitCalls.incrementAndGet();
+                String code = request.getCode();
+                if (!parents.containsKey(code)
+                        || !REACH.get().map(r -> under(code, r)).orElse(true)) {
+                    out.onError(
+                            Status.NOT_FOUND.withDescription("no unit " + code).asRuntimeException());
+                    return;
+                }
+                out.onNext(GetUnitResponse.newBuilder().setUnit(unitProto(code)).build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void listUnits(ListUnitsRequest request, StreamObserver<ListUnitsResponse> out) {
+                unitCalls.incrementAndGet();
+                String parent = request.getParentCode();
+                Optional<String> reach = REACH.get();
+                var page = ListUnitsResponse.newBuilder();
+                parents.keySet().stream()
+                        .filter(u -> parent.isEmpty()
+                                ? reach.map(u::equals).orElse(parents.get(u).isEmpty())
+                                : parents.get(u).equals(parent)
+                                        && reach.map(r -> under(u, r)).orElse(true))
+                        .sorted()
+                        .forEach(u -> page.addUnits(unitProto(u)));
+                out.onNext(page.build());
+                out.onCompleted();
+            }
+
             @Override
             public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> out) {
                 Dev d = devices.get(request.getImei());
@@ -113,7 +165,44 @@ final class FakeInventory implements AutoCloseable {
     }
 
     void add(String imei, String model, String unitCode, String state) {
+        if (!unitCode.isEmpty() && !parents.containsKey(unitCode)) {
+            throw new IllegalArgumentException("no unit " + unitCode + ": create it first (unit)");
+        }
         devices.put(imei, new Dev(imei, model, unitCode, state));
+    }
+
+    /** Creates a unit under an existing parent ("" for a root); its code says nothing of where it is. */
+    void unit(String code, String parent) {
+        if (!parent.isEmpty() && !parents.containsKey(parent)) {
+            throw new IllegalArgumentException("no unit " + parent);
+        }
+        parents.putIfAbsent(code, parent);
+    }
+
+    /** Moves a unit, with its whole subtree and their devices, under another parent (inventory's MoveUnit). */
+    void move(String code, String newParent) {
+        if (!parents.containsKey(newParent) || under(newParent, code)) {
+            throw new IllegalArgumentException("cannot move " + code + " under " + newParent);
+        }
+        parents.put(code, newParent);
+    }
+
+    /** The codes of a unit's ancestors, root first. */
+    List<String> ancestors(String code) {
+        List<String> up = new ArrayList<>();
+        for (String p = parents.getOrDefault(code, ""); !p.isEmpty(); p = parents.getOrDefault(p, "")) {
+            up.addFirst(p);
+        }
+        return up;
+    }
+
+    private Unit unitProto(String code) {
+        return Unit.newBuilder()
+                .setCode(code)
+                .setName(code)
+                .setParentCode(parents.get(code))
+                .addAllAncestorCodes(ancestors(code))
+                .build();
     }
 
     private static Optional<String> unitOf(String authorization) {
@@ -129,16 +218,21 @@ final class FakeInventory implements AutoCloseable {
         }
     }
 
-    private static boolean under(String unit, String subtree) {
-        return unit.equals(subtree) || unit.startsWith(subtree + "-");
+    /** The unit is the subtree's root or one of its descendants, by the parent links. */
+    private boolean under(String unit, String subtree) {
+        return !unit.isEmpty() && (unit.equals(subtree) || ancestors(unit).contains(subtree));
     }
 
-    private static boolean visible(Dev d) {
+    private boolean visible(Dev d) {
         return REACH.get().map(r -> under(d.unitCode(), r)).orElse(true);
     }
 
     private boolean allowed(String unitCode, StreamObserver<?> out) {
         Optional<String> reach = REACH.get();
+        if (!unitCode.isEmpty() && !parents.containsKey(unitCode)) {
+            out.onError(Status.NOT_FOUND.withDescription("no unit " + unitCode).asRuntimeException());
+            return false;
+        }
         if (!unitCode.isEmpty() && reach.isPresent() && !under(unitCode, reach.get())) {
             out.onError(Status.PERMISSION_DENIED
                     .withDescription("unit " + unitCode + " is outside your unit")
@@ -150,7 +244,7 @@ final class FakeInventory implements AutoCloseable {
 
     private List<Dev> selected(String unitCode) {
         return devices.values().stream()
-                .filter(FakeInventory::visible)
+                .filter(this::visible)
                 .filter(d -> unitCode.isEmpty() || under(d.unitCode(), unitCode))
                 .filter(d -> !d.state().equals("RETURNED"))
                 .sorted(java.util.Comparator.comparing(Dev::imei))

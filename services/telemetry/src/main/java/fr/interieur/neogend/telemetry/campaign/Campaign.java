@@ -41,21 +41,27 @@ public record Campaign(
     }
 
     /**
-     * A maintenance window: the devices of {@code unitCode} and its sub-units are handed the update only
-     * from {@code start} (inclusive) to {@code end} (exclusive), Paris local time; an end before the start
-     * runs across midnight.
+     * A maintenance window: the devices of {@code unitCode} and its sub-units (in inventory's tree: a unit
+     * code is a name, not a path) are handed the update only from {@code start} (inclusive) to {@code end}
+     * (exclusive), Paris local time; an end before the start runs across midnight.
      */
     public record Window(String unitCode, java.time.LocalTime start, java.time.LocalTime end) {
 
-        public boolean covers(String unit) {
-            return unit.equals(unitCode) || unit.startsWith(unitCode + "-");
-        }
-
-        /** The window of the deepest unit that has one, if any. */
-        public static Optional<Window> of(String unit, List<Window> windows) {
-            return windows.stream()
-                    .filter(w -> w.covers(unit))
-                    .max(java.util.Comparator.comparingInt(w -> w.unitCode().length()));
+        /**
+         * The window of the deepest unit that has one, if any.
+         *
+         * @param lineage the units holding the device, root first (its unit's ancestors and its unit, as
+         *                inventory's tree has them, or those of them a campaign named)
+         */
+        public static Optional<Window> of(List<String> lineage, List<Window> windows) {
+            for (String unit : lineage.reversed()) {
+                Optional<Window> own =
+                        windows.stream().filter(w -> w.unitCode().equals(unit)).findFirst();
+                if (own.isPresent()) {
+                    return own;
+                }
+            }
+            return Optional.empty();
         }
     }
 
@@ -129,6 +135,11 @@ public record Campaign(
         }
     }
 
-    /** A device targeted: its holding unit when the campaign started, and its wave. */
-    public record Target(String imei, String unitCode, int wave) {}
+    /**
+     * A device targeted: its holding unit when the campaign started (or it joined), its wave, and the unit
+     * whose maintenance window it is handed its UPDATE in — the deepest unit with a window above it in
+     * inventory's tree then (empty: none, any time). Decided when the campaign starts or the device joins,
+     * on the caller's behalf: the waves the service starts on its own cannot ask inventory.
+     */
+    public record Target(String imei, String unitCode, int wave, Optional<String> windowUnit) {}
 }

@@ -28,7 +28,7 @@ public interface CampaignRepository {
      */
     Set<String> sendable(Collection<String> imeis, String releaseId, Optional<String> campaignId);
 
-    /** Stores a campaign and its targeted devices. */
+    /** Stores a campaign and its targeted devices (each with the unit whose window it waits for). */
     void insert(Campaign campaign, List<Campaign.Target> targets);
 
     Optional<Campaign> find(String id);
@@ -71,8 +71,10 @@ public interface CampaignRepository {
     }
 
     /**
-     * Progress per wave, per holding unit, or per both, of the devices of {@code unitPrefix}'s subtree when
-     * given; a device is silent when neither it nor its UPDATE moved since {@code silentSince}.
+     * Progress per wave, per holding unit, or per both, of these devices only when given (a unit manager's
+     * reach, as inventory places devices now); a device is silent when neither it nor its UPDATE moved
+     * since {@code silentSince}.
      */
-    List<Campaign.Progress> progress(String id, Grouping by, Optional<String> unitPrefix, Instant silentSince);
+    List<Campaign.Progress> progress(
+            String id, Grouping by, Optional<? extends Collection<String>> imeis, Instant silentSince);
 }

@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +46,13 @@ import java.util.Set;
  * resumes, a device joins), each device is checked again by the rules it was chosen by — a device revoked,
  * on the build or a newer one, or with an UPDATE of its own meanwhile is sent nothing — and a release
  * that is no longer the approved one of its model is sent to no one: the next wave halts the campaign.
+ *
+ * <p>Units form inventory's tree, and a unit code is a name, not a path (CIE-BREST may be a company of
+ * GN-RBRE-GGD29; a unit that moves takes its subtree): which unit holds which is always inventory's
+ * answer, asked on the caller's behalf — when a campaign starts ({@link UnitTree}: its unit waves' and
+ * its windows' units), when a device joins (its unit's ancestors), when a unit manager reads a campaign
+ * (the devices inventory places within its reach). The waves the service starts on its own have no
+ * caller to ask on behalf of: they use each device's window decided when it was targeted.
  */
 @Service
 public class CampaignService {
@@ -64,6 +73,10 @@ public class CampaignService {
     private final Clock clock;
     private final Duration silentAfter;
     private final Counter halts;
+    /** A campaign and its two views read in one snapshot (repeatable read). */
+    private final TransactionTemplate snapshot;
+    /** A read-only transaction. */
+    private final TransactionTemplate reading;
 
     public CampaignService(
             CampaignRepository campaigns,
@@ -72,13 +85,19 @@ public class CampaignService {
             InventoryDevices inventory,
             Optional<Clock> clock,
             @Value("${neogend.campaigns.silent-after:24h}") Duration silentAfter,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            PlatformTransactionManager transactions) {
         this.campaigns = campaigns;
         this.commands = commands;
         this.releases = releases;
         this.inventory = inventory;
         this.clock = clock.orElse(Clock.systemUTC());
         this.silentAfter = silentAfter;
+        this.snapshot = new TransactionTemplate(transactions);
+        snapshot.setReadOnly(true);
+        snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.reading = new TransactionTemplate(transactions);
+        reading.setReadOnly(true);
         this.halts = Counter.builder("neogend.update.campaign.halts")
                 .description("ROM campaigns halted by a wave's failures")
                 .register(meters);
@@ -120,14 +139,6 @@ public class CampaignService {
                 String at = "campaign.unit_waves[" + k + "].unit_codes[" + i + "]";
                 v.check(u != null && UNIT.matcher(u).matches(), at, "must be a unit code");
                 v.check(u == null || waveUnits.add(u), at, "is named by an earlier wave");
-                v.check(
-                        u == null
-                                || request.unitCode() == null
-                                || request.unitCode().isEmpty()
-                                || u.equals(request.unitCode())
-                                || u.startsWith(request.unitCode() + "-"),
-                        at,
-                        "is not under the campaign's unit " + request.unitCode());
             }
         }
         java.util.Set<String> windowUnits = new java.util.HashSet<>();
@@ -154,6 +165,33 @@ public class CampaignService {
                 "campaign.halt_failure_percent",
                 "must be 1 to 100 (0 or unset: " + DEFAULT_HALT_PERCENT + ")");
         v.throwIfInvalid();
+        Optional<String> unit = Optional.ofNullable(request.unitCode()).filter(u -> !u.isEmpty());
+        // where the units named stand: inventory's tree, on the caller's behalf (codes are names, not paths)
+        Set<String> named = new java.util.LinkedHashSet<>();
+        request.unitWaves().forEach(named::addAll);
+        request.windows().forEach(w -> named.add(w.unitCode()));
+        UnitTree tree = UnitTree.read(inventory, unit, named);
+        Validation placed = new Validation();
+        for (int k = 0; k < request.unitWaves().size(); k++) {
+            List<String> units = request.unitWaves().get(k);
+            for (int i = 0; i < units.size(); i++) {
+                String u = units.get(i);
+                String at = "campaign.unit_waves[" + k + "].unit_codes[" + i + "]";
+                placed.check(tree.known(u), at, "names no unit of inventory: " + u);
+                placed.check(
+                        !tree.known(u) || tree.underCampaign(u),
+                        at,
+                        "is not under the campaign's unit " + request.unitCode());
+            }
+        }
+        for (int i = 0; i < request.windows().size(); i++) {
+            String u = request.windows().get(i).unitCode();
+            placed.check(
+                    tree.known(u),
+                    "campaign.maintenance_windows[" + i + "].unit_code",
+                    "names no unit of inventory: " + u);
+        }
+        placed.throwIfInvalid();
         RomService.Release release = releases.find(request.releaseId())
                 .orElseThrow(() -> InvalidArgumentException.of(
                         "campaign.release_id", "names no ROM release: " + request.releaseId()));
@@ -165,11 +203,13 @@ public class CampaignService {
             throw new PreconditionFailedException("release " + release.id()
                     + " has no OTA package published (ota_url, ota_sha256): the supplier publishes it first");
         }
-        Optional<String> unit = Optional.ofNullable(request.unitCode()).filter(u -> !u.isEmpty());
         // inventory's model and unit, on the caller's behalf (a unit outside the reach is refused there)
         List<InventoryDevices.Placed> ofModel = inventory.placements(unit).stream()
                 .filter(d -> d.model().equals(release.model()) && !d.lostOrStolen())
                 .toList();
+        UnitTree.Holders holders = tree.devices(inventory); // before the lock: no creation waits on inventory
+        java.util.function.Function<String, Optional<String>> windowOf =
+                imei -> Campaign.Window.of(holders.of(imei), request.windows()).map(Campaign.Window::unitCode);
         campaigns.lockCreation(); // two campaigns started at once never share a device
         Set<String> sendable = campaigns.sendable(
                 ofModel.stream().map(InventoryDevices.Placed::imei).toList(), release.id(), Optional.empty());
@@ -185,8 +225,9 @@ public class CampaignService {
                     + ", none is enrolled, off that build and newer ones, without an UPDATE of its own and in no"
                     + " other campaign");
         }
-        List<Campaign.Target> planned = byUnit ? planByUnit(targets, request.unitWaves()) : plan(targets, waves);
-        List<List<String>> unitWaves = byUnit ? usedUnitWaves(planned, request.unitWaves()) : List.of();
+        List<Campaign.Target> planned =
+                byUnit ? planByUnit(targets, request.unitWaves(), holders, windowOf) : plan(targets, waves, windowOf);
+        List<List<String>> unitWaves = byUnit ? usedUnitWaves(planned, request.unitWaves(), holders) : List.of();
         Campaign campaign = new Campaign(
                 campaigns.nextId(),
                 release.id(),
@@ -209,8 +250,14 @@ public class CampaignService {
         return campaigns.find(campaign.id()).orElseThrow();
     }
 
-    /** Each wave ends at its cumulative share of the targets, rounded up (so the first wave has one at least). */
-    static List<Campaign.Target> plan(List<InventoryDevices.Placed> ordered, List<Integer> waves) {
+    /**
+     * Each wave ends at its cumulative share of the targets, rounded up (so the first wave has one at least);
+     * {@code windowOf} tells the unit whose window a device waits for, by IMEI.
+     */
+    static List<Campaign.Target> plan(
+            List<InventoryDevices.Placed> ordered,
+            List<Integer> waves,
+            java.util.function.Function<String, Optional<String>> windowOf) {
         List<Campaign.Target> planned = new ArrayList<>(ordered.size());
         int n = ordered.size();
         int wave = 0;
@@ -219,24 +266,29 @@ public class CampaignService {
                 wave++;
             }
             InventoryDevices.Placed d = ordered.get(i);
-            planned.add(new Campaign.Target(d.imei(), d.unitCode(), wave + 1));
+            planned.add(new Campaign.Target(d.imei(), d.unitCode(), wave + 1, windowOf.apply(d.imei())));
         }
         return planned;
     }
 
     /**
-     * Waves by unit: a device goes to the first wave naming its unit or a parent of it, else to a last wave;
-     * waves left empty are dropped and the others numbered from 1 in their order.
+     * Waves by unit: a device goes to the first wave naming its unit or a parent of it (in inventory's
+     * tree: {@code holders}), else to a last wave; waves left empty are dropped and the others numbered
+     * from 1 in their order.
      */
-    static List<Campaign.Target> planByUnit(List<InventoryDevices.Placed> targets, List<List<String>> unitWaves) {
+    static List<Campaign.Target> planByUnit(
+            List<InventoryDevices.Placed> targets,
+            List<List<String>> unitWaves,
+            UnitTree.Holders holders,
+            java.util.function.Function<String, Optional<String>> windowOf) {
         int rest = unitWaves.size();
         int[] raw = new int[targets.size()];
         java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
         for (int i = 0; i < targets.size(); i++) {
-            String unit = targets.get(i).unitCode();
+            List<String> holding = holders.of(targets.get(i).imei());
             int wave = rest;
             for (int k = 0; k < unitWaves.size() && wave == rest; k++) {
-                if (unitWaves.get(k).stream().anyMatch(u -> unit.equals(u) || unit.startsWith(u + "-"))) {
+                if (unitWaves.get(k).stream().anyMatch(holding::contains)) {
                     wave = k;
                 }
             }
@@ -247,20 +299,20 @@ public class CampaignService {
         List<Campaign.Target> planned = new ArrayList<>(targets.size());
         for (int i = 0; i < targets.size(); i++) {
             InventoryDevices.Placed d = targets.get(i);
-            planned.add(new Campaign.Target(d.imei(), d.unitCode(), numbering.indexOf(raw[i]) + 1));
+            planned.add(new Campaign.Target(
+                    d.imei(), d.unitCode(), numbering.indexOf(raw[i]) + 1, windowOf.apply(d.imei())));
         }
         planned.sort(Comparator.comparingInt(Campaign.Target::wave));
         return planned;
     }
 
     /** The unit lists of the waves kept by {@link #planByUnit} (the last wave, of the other units, excepted). */
-    private static List<List<String>> usedUnitWaves(List<Campaign.Target> planned, List<List<String>> unitWaves) {
+    private static List<List<String>> usedUnitWaves(
+            List<Campaign.Target> planned, List<List<String>> unitWaves, UnitTree.Holders holders) {
         List<List<String>> used = new ArrayList<>();
         for (List<String> units : unitWaves) {
-            boolean holds = planned.stream()
-                    .anyMatch(t -> units.stream()
-                            .anyMatch(
-                                    u -> t.unitCode().equals(u) || t.unitCode().startsWith(u + "-")));
+            boolean holds =
+                    planned.stream().anyMatch(t -> holders.of(t.imei()).stream().anyMatch(units::contains));
             if (holds) {
                 used.add(units);
             }
@@ -356,11 +408,18 @@ public class CampaignService {
                 + " release");
     }
 
-    /** Each device's maintenance window, minutes of the Paris day (devices without one are absent). */
+    /**
+     * Each device's maintenance window, minutes of the Paris day (devices without one are absent): the window
+     * of the unit decided when it was targeted — no call to inventory, so a wave the service starts on its own
+     * honours the windows too.
+     */
     private static Map<String, int[]> windows(Campaign campaign, List<Campaign.Target> devices) {
         Map<String, int[]> windows = new java.util.HashMap<>();
         for (Campaign.Target d : devices) {
-            Campaign.Window.of(d.unitCode(), campaign.windows())
+            d.windowUnit()
+                    .flatMap(unit -> campaign.windows().stream()
+                            .filter(w -> w.unitCode().equals(unit))
+                            .findFirst())
                     .ifPresent(w -> windows.put(
                             d.imei(),
                             new int[] {w.start().toSecondOfDay() / 60, w.end().toSecondOfDay() / 60}));
@@ -487,31 +546,37 @@ public class CampaignService {
 
     /**
      * The campaign and its two views read in one snapshot (repeatable read): a wave starting or a device
-     * confirming between the two statements would otherwise make the waves and the units disagree.
+     * confirming between the two statements would otherwise make the waves and the units disagree. A unit
+     * manager's reach is asked of inventory first, outside the transaction.
      */
-    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public View get(String id, Caller caller) {
-        Campaign c = found(id);
-        var silentSince = clock.instant().minus(silentAfter);
-        return new View(
-                c,
-                campaigns.progress(c.id(), CampaignRepository.Grouping.WAVE, reach(caller), silentSince),
-                campaigns.progress(c.id(), CampaignRepository.Grouping.UNIT, reach(caller), silentSince));
+        Optional<Set<String>> reach = reach(caller);
+        return snapshot.execute(tx -> {
+            Campaign c = found(id);
+            var silentSince = clock.instant().minus(silentAfter);
+            return new View(
+                    c,
+                    campaigns.progress(c.id(), CampaignRepository.Grouping.WAVE, reach, silentSince),
+                    campaigns.progress(c.id(), CampaignRepository.Grouping.UNIT, reach, silentSince));
+        });
     }
 
     /**
      * The campaign's progress as CSV (RFC 4180, UTF-8): a header, then one row per wave and holding unit
      * within the caller's reach, by wave then unit — {@link #get}'s figures before they are summed.
      */
-    @Transactional(readOnly = true)
     public String csv(String id, Caller caller) {
-        Campaign c = found(id);
+        Optional<Set<String>> reach = reach(caller);
+        return reading.execute(tx -> csv(found(id), reach));
+    }
+
+    private String csv(Campaign c, Optional<Set<String>> reach) {
         StringBuilder out = new StringBuilder("campaign_id,release_id,wave,unit_code,targeted,sent,delivered,"
                 + "installed,confirmed,failed,silent,withdrawn,skipped\r\n");
         for (Campaign.Progress p : campaigns.progress(
                 c.id(),
                 CampaignRepository.Grouping.WAVE_AND_UNIT,
-                reach(caller),
+                reach,
                 clock.instant().minus(silentAfter))) {
             out.append(c.id())
                     .append(',')
@@ -542,11 +607,21 @@ public class CampaignService {
         return campaigns.find(id == null ? "" : id).orElseThrow(() -> new NotFoundException("no ROM campaign " + id));
     }
 
-    /** A unit manager sees its subtree's devices only (without a unit: none); other readers every device. */
-    private static Optional<String> reach(Caller caller) {
-        return caller.restrictedToUnit()
-                ? Optional.of(caller.unitCode().filter(u -> !u.isEmpty()).orElse("\u0000"))
-                : Optional.empty();
+    /**
+     * The devices a reader sees: for a unit manager those inventory places within its subtree now (asked on
+     * its behalf, one {@code StreamDevicePlacements}; without a unit: none), so a unit's figures follow it
+     * when it moves, whatever its code; other readers every device (empty).
+     */
+    private Optional<Set<String>> reach(Caller caller) {
+        if (!caller.restrictedToUnit()) {
+            return Optional.empty();
+        }
+        if (caller.unitCode().filter(u -> !u.isEmpty()).isEmpty()) {
+            return Optional.of(Set.of());
+        }
+        Set<String> imeis = new java.util.HashSet<>();
+        inventory.placements(Optional.empty()).forEach(p -> imeis.add(p.imei()));
+        return Optional.of(imeis);
     }
 
     @Transactional(readOnly = true)
@@ -556,19 +631,25 @@ public class CampaignService {
 
     /**
      * A device just enrolled — new, or an exchange's replacement — joins the newest active campaign of its
-     * model whose unit subtree holds it, in its current wave; unless it is not sendable (on the build
-     * already, in another campaign). Running or paused, its UPDATE is queued at once (a paused campaign still
-     * delivers its current wave); halted, it is held and sent when a fleet manager resumes the campaign.
+     * model whose unit subtree holds it (in inventory's tree: its unit's ancestors, one {@code GetUnit} on the
+     * enrolling caller's behalf, asked only when a campaign of its model has a unit or windows), in its
+     * current wave, waiting for the window of its deepest unit that has one; unless it is not sendable (on
+     * the build already, in another campaign). Running or paused, its UPDATE is queued at once (a paused
+     * campaign still delivers its current wave); halted, it is held and sent when a fleet manager resumes the
+     * campaign.
      */
     @Transactional
     public Optional<Campaign> join(InventoryDevices.Placed device) {
         if (device.lostOrStolen()) {
             return Optional.empty();
         }
+        List<String> lineage = null; // its unit's ancestors and its unit, read once if needed
         for (Campaign c : campaigns.active(device.model())) {
-            boolean inScope = c.unitCode()
-                    .map(u -> device.unitCode().equals(u) || device.unitCode().startsWith(u + "-"))
-                    .orElse(true);
+            if (lineage == null && (c.unitCode().isPresent() || !c.windows().isEmpty())) {
+                lineage = lineage(device.unitCode());
+            }
+            List<String> holding = lineage == null ? List.of() : lineage;
+            boolean inScope = c.unitCode().map(holding::contains).orElse(true);
             if (!inScope) {
                 continue;
             }
@@ -581,7 +662,11 @@ public class CampaignService {
                             .contains(device.imei())) {
                 return Optional.empty();
             }
-            Campaign.Target joining = new Campaign.Target(device.imei(), device.unitCode(), locked.currentWave());
+            Campaign.Target joining = new Campaign.Target(
+                    device.imei(),
+                    device.unitCode(),
+                    locked.currentWave(),
+                    Campaign.Window.of(holding, locked.windows()).map(Campaign.Window::unitCode));
             campaigns.add(locked.id(), joining);
             if (locked.state() == Campaign.State.HALTED) {
                 log.info(
@@ -596,6 +681,16 @@ public class CampaignService {
             return Optional.of(locked);
         }
         return Optional.empty();
+    }
+
+    /** A unit's ancestors and the unit, root first, as inventory has them now (none for central stock). */
+    private List<String> lineage(String unitCode) {
+        if (unitCode.isEmpty()) {
+            return List.of();
+        }
+        List<String> lineage = new ArrayList<>(inventory.ancestors(unitCode).orElse(List.of()));
+        lineage.add(unitCode);
+        return lineage;
     }
 
     /** Ids of the running campaigns, for {@link CampaignWaves}. */

@@ -41,6 +41,13 @@ public interface InventoryDevices {
     java.util.List<Placed> subtree(String unitCode);
 
     /**
+     * The codes of a unit's ancestors, root first, as inventory's tree has them now (on the caller's
+     * behalf); empty when inventory knows no such unit or the caller may not see it. Unit codes are names,
+     * not paths: only inventory tells where a unit is.
+     */
+    java.util.Optional<java.util.List<String>> ancestors(String unitCode);
+
+    /**
      * A well-formed IMEI of a device the caller may see (inventory applies the caller's unit subtree);
      * INVALID_ARGUMENT or NOT_FOUND otherwise.
      */

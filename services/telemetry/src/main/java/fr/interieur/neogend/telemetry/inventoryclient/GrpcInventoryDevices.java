@@ -2,6 +2,7 @@ package fr.interieur.neogend.telemetry.inventoryclient;
 
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
+import fr.interieur.neogend.inventory.v1.GetUnitRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.ListDevicesRequest;
 import fr.interieur.neogend.inventory.v1.ListDevicesResponse;
@@ -45,6 +46,25 @@ class GrpcInventoryDevices implements InventoryDevices, DisposableBean {
                     ? d.getState().name().substring("DEVICE_STATE_".length())
                     : d.getState().name();
             return Optional.of(new Placed(d.getImei(), d.getModel(), d.getUnitCode(), state));
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<List<String>> ancestors(String unitCode) {
+        try {
+            return Optional.of(List.copyOf(peer.call(
+                            InventoryServiceGrpc.newBlockingStub(peer.channel()),
+                            s -> s.getUnit(GetUnitRequest.newBuilder()
+                                    .setCode(unitCode)
+                                    .build()),
+                            "try again later")
+                    .getUnit()
+                    .getAncestorCodesList()));
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 return Optional.empty();

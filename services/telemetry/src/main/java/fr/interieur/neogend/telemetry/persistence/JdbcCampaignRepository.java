@@ -47,6 +47,12 @@ class JdbcCampaignRepository implements CampaignRepository {
                                 .toList());
     };
 
+    private static final RowMapper<Campaign.Target> TARGET = (rs, n) -> new Campaign.Target(
+            rs.getString("imei"),
+            rs.getString("unit_code"),
+            rs.getInt("wave"),
+            Optional.ofNullable(rs.getString("window_unit")));
+
     private Campaign withWindows(Campaign c) {
         List<Campaign.Window> windows = jdbc.sql("select unit_code, start_minute, end_minute from campaign_window "
                         + "where campaign_id = ? order by unit_code")
@@ -146,16 +152,18 @@ class JdbcCampaignRepository implements CampaignRepository {
                             w.end().toSecondOfDay() / 60)
                     .update();
         }
-        // one statement for the whole fleet (140,000 rows): the devices as three arrays
+        // one statement for the whole fleet (140,000 rows): the devices as four arrays
         jdbc.sql("""
-                        insert into campaign_device (campaign_id, imei, unit_code, wave)
-                        select ?, u.imei, u.unit, u.wave
-                        from unnest(?::char(15)[], ?::varchar[], ?::integer[]) as u(imei, unit, wave)""")
+                        insert into campaign_device (campaign_id, imei, unit_code, wave, window_unit)
+                        select ?, u.imei, u.unit, u.wave, u.window_unit
+                        from unnest(?::char(15)[], ?::varchar[], ?::integer[], ?::varchar[])
+                             as u(imei, unit, wave, window_unit)""")
                 .params(
                         c.id(),
                         targets.stream().map(Campaign.Target::imei).toArray(String[]::new),
                         targets.stream().map(Campaign.Target::unitCode).toArray(String[]::new),
-                        targets.stream().map(Campaign.Target::wave).toArray(Integer[]::new))
+                        targets.stream().map(Campaign.Target::wave).toArray(Integer[]::new),
+                        targets.stream().map(t -> t.windowUnit().orElse(null)).toArray(String[]::new))
                 .update();
     }
 
@@ -200,8 +208,13 @@ class JdbcCampaignRepository implements CampaignRepository {
 
     @Override
     public void add(String id, Campaign.Target target) {
-        jdbc.sql("insert into campaign_device (campaign_id, imei, unit_code, wave) values (?, ?, ?, ?)")
-                .params(id, target.imei(), target.unitCode(), target.wave())
+        jdbc.sql("insert into campaign_device (campaign_id, imei, unit_code, wave, window_unit) values (?, ?, ?, ?, ?)")
+                .params(
+                        id,
+                        target.imei(),
+                        target.unitCode(),
+                        target.wave(),
+                        target.windowUnit().orElse(null))
                 .update();
         jdbc.sql("update update_campaign set targeted = targeted + 1 where id = ?")
                 .param(id)
@@ -217,19 +230,19 @@ class JdbcCampaignRepository implements CampaignRepository {
 
     @Override
     public List<Campaign.Target> wave(String id, int wave) {
-        return jdbc.sql("select imei, unit_code, wave from campaign_device where campaign_id = ? and wave = ? "
-                        + "order by imei")
+        return jdbc.sql("select imei, unit_code, wave, window_unit from campaign_device where campaign_id = ? "
+                        + "and wave = ? order by imei")
                 .params(id, wave)
-                .query((rs, n) -> new Campaign.Target(rs.getString(1), rs.getString(2), rs.getInt(3)))
+                .query(TARGET)
                 .list();
     }
 
     @Override
     public List<Campaign.Target> unsent(String id, int wave) {
-        return jdbc.sql("select imei, unit_code, wave from campaign_device where campaign_id = ? and wave = ? "
-                        + "and active and command_id is null order by imei")
+        return jdbc.sql("select imei, unit_code, wave, window_unit from campaign_device where campaign_id = ? "
+                        + "and wave = ? and active and command_id is null order by imei")
                 .params(id, wave)
-                .query((rs, n) -> new Campaign.Target(rs.getString(1), rs.getString(2), rs.getInt(3)))
+                .query(TARGET)
                 .list();
     }
 
@@ -274,7 +287,8 @@ class JdbcCampaignRepository implements CampaignRepository {
     }
 
     @Override
-    public List<Campaign.Progress> progress(String id, Grouping by, Optional<String> unitPrefix, Instant silentSince) {
+    public List<Campaign.Progress> progress(
+            String id, Grouping by, Optional<? extends Collection<String>> imeis, Instant silentSince) {
         String key = switch (by) {
             case WAVE -> "d.wave";
             case UNIT -> "d.unit_code";
@@ -299,7 +313,7 @@ class JdbcCampaignRepository implements CampaignRepository {
                         left join device_state s on s.imei = d.imei
                         left join device_revocation v on v.imei = d.imei
                         where d.campaign_id = ?
-                          and (?::varchar is null or d.unit_code = ? or d.unit_code like ? || '-%%')
+                          and (? or d.imei = any (?::char(15)[]))
                         group by %1$s order by %1$s""".formatted(
                                 key,
                                 JdbcCommandRepository.OPEN,
@@ -308,9 +322,8 @@ class JdbcCampaignRepository implements CampaignRepository {
                 .params(
                         Timestamp.from(silentSince),
                         id,
-                        unitPrefix.orElse(null),
-                        unitPrefix.orElse(null),
-                        unitPrefix.orElse(null))
+                        imeis.isEmpty(),
+                        imeis.map(i -> i.toArray(String[]::new)).orElse(new String[0]))
                 .query((rs, n) -> new Campaign.Progress(
                         rs.getInt(1),
                         rs.getString(2),

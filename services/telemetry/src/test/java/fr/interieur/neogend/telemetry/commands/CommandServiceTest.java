@@ -157,6 +157,11 @@ class CommandServiceTest {
         public List<Placed> subtree(String unitCode) {
             return placements(Optional.of(unitCode));
         }
+
+        @Override
+        public Optional<List<String>> ancestors(String unitCode) {
+            return unitCode.equals("GN-RBRE") ? Optional.of(List.of("GN")) : Optional.empty();
+        }
     };
 
     private final Map<String, RomService.Release> releases = new HashMap<>();
