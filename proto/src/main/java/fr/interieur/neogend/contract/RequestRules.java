@@ -232,8 +232,9 @@ public final class RequestRules {
 
     /**
      * Why a text's characters are refused, or null: control characters (C0, DEL, C1; tab, line feed
-     * and carriage return allowed in multiline text), lone surrogates, and — for ASCII fields —
-     * anything but printable ASCII.
+     * and carriage return allowed in multiline text), bidirectional embedding, override and isolate
+     * controls (U+202A–U+202E, U+2066–U+2069: they make a name, a reason or a CSV cell read otherwise
+     * than it is stored), lone surrogates, and — for ASCII fields — anything but printable ASCII.
      */
     public static String characterProblem(String text, boolean multiline, boolean ascii) {
         for (int i = 0; i < text.length(); i++) {
@@ -243,6 +244,10 @@ public final class RequestRules {
                     continue;
                 }
                 return "holds a control character (U+" + String.format("%04X", (int) c) + ") at position " + (i + 1);
+            }
+            if (c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069) {
+                return "holds a bidirectional control character (U+" + String.format("%04X", (int) c) + ") at position "
+                        + (i + 1) + ": the text would read otherwise than it is stored";
             }
             if (ascii && c > 0x7e) {
                 return "must be printable ASCII; position " + (i + 1) + " is not";

@@ -52,6 +52,29 @@ class RequestRulesTest {
     }
 
     @Test
+    void aBidirectionalControlIsRefusedWhereverItHidesButAccentsAndOtherScriptsPass() {
+        // "Unit 1 ‮5XR degguR" shows as "Unit 1 Rugged RX5" in a console or a spreadsheet
+        for (String hidden : List.of("\u202E", "\u202A", "\u202D", "\u2066", "\u2067", "\u2068", "\u2069")) {
+            var request = RegisterDeviceRequest.newBuilder()
+                    .setDevice(Device.newBuilder().setModel("Rugged" + hidden + "X5"))
+                    .build();
+            var v = only(RequestRules.check(request));
+            assertThat(v.field()).isEqualTo("device.model");
+            assertThat(v.description())
+                    .startsWith("holds a bidirectional control character (U+")
+                    .contains("position 7");
+            var reason = fr.interieur.neogend.accessories.v1.CloseRepairRequest.newBuilder()
+                    .setDiagnosis("écran\nmort" + hidden)
+                    .build();
+            assertThat(only(RequestRules.check(reason)).field()).isEqualTo("diagnosis");
+        }
+        var french = CreateSessionRequest.newBuilder()
+                .setSession(Session.newBuilder().setPlace("Brest, salle « Ouessant » — étage 2 (عربي, 中文)"))
+                .build();
+        assertThat(RequestRules.check(french)).isEmpty();
+    }
+
+    @Test
     void lineBreaksOnlyInFreeText() {
         var session = CreateSessionRequest.newBuilder()
                 .setSession(Session.newBuilder().setPlace("Rennes\nsalle 2"))

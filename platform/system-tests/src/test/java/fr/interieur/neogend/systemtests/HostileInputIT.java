@@ -73,6 +73,9 @@ class HostileInputIT {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final String NUL = "a\u0000b";
     static final String BELL = "x\u0007";
+    /** A right-to-left override: "a\u202Eb" shows otherwise than it is stored. */
+    static final String BIDI = "a\u202Eb";
+
     static Stack stack;
     static TokenClient tokens;
     static final Map<String, String> TOKENS = new HashMap<>();
@@ -258,6 +261,7 @@ class HostileInputIT {
             case STRING -> {
                 out.add(new String[] {NUL, "with a NUL"});
                 out.add(new String[] {BELL, "with a control character"});
+                out.add(new String[] {BIDI, "with a bidirectional override"});
                 int max = rules.getMaxLength() > 0 ? rules.getMaxLength() : 64;
                 if (max < 2000) { // a request line holds up to 4 KiB
                     out.add(new String[] {"Z".repeat(max + 1), "one character too long"});
@@ -320,6 +324,7 @@ class HostileInputIT {
             case STRING -> {
                 out.add(new String[] {"\"" + json(NUL) + "\"", "with a NUL", ""});
                 out.add(new String[] {"\"" + json(BELL) + "\"", "with a control character", ""});
+                out.add(new String[] {"\"" + json(BIDI) + "\"", "with a bidirectional override", ""});
                 int max = rules.getMaxLength() > 0 ? rules.getMaxLength() : 4096;
                 out.add(new String[] {"\"" + "Z".repeat(Math.max(max + 1, 20_000)) + "\"", "over-long", ""});
                 if (rules.hasDecimal()) {
