@@ -171,12 +171,7 @@ class CampaignIT {
             if (n == 19) {
                 continue; // never enrolled
             }
-            var agent = TelemetryServiceGrpc.newBlockingStub(clients.channel())
-                    .withInterceptors(DeviceAgents.credential(fleetManager
-                            .enrollDevice(EnrollDeviceRequest.newBuilder()
-                                    .setImei(imei(n))
-                                    .build())
-                            .getCredential()));
+            var agent = agentOf(n);
             agent.uploadReadings(UploadReadingsRequest.newBuilder()
                     .addReadings(reading(n == 21 ? "neogend/tab10/2026.10" : OLD_BUILD, "2026-09-05"))
                     .build());
@@ -829,15 +824,7 @@ class CampaignIT {
 
     /** A Rugged X5 of GGD35 enrolled now, with its agent: the commands its first upload is handed. */
     List<DeviceCommand> newDevice(int n) {
-        inventory.add(imei(n), MODEL, GGD35);
-        agents.put(
-                imei(n),
-                TelemetryServiceGrpc.newBlockingStub(clients.channel())
-                        .withInterceptors(DeviceAgents.credential(fleetManager
-                                .enrollDevice(EnrollDeviceRequest.newBuilder()
-                                        .setImei(imei(n))
-                                        .build())
-                                .getCredential())));
+        enrolled(n, GGD35);
         return contact(imei(n));
     }
 
@@ -1057,12 +1044,7 @@ class CampaignIT {
         // 60 more Rugged X5, half in each groupement: 78 devices, each moving three times below
         for (int n = 100; n < 160; n++) {
             inventory.add(imei(n), MODEL, n % 2 == 0 ? GGD35 : GGD29);
-            var agent = TelemetryServiceGrpc.newBlockingStub(clients.channel())
-                    .withInterceptors(DeviceAgents.credential(fleetManager
-                            .enrollDevice(EnrollDeviceRequest.newBuilder()
-                                    .setImei(imei(n))
-                                    .build())
-                            .getCredential()));
+            var agent = agentOf(n);
             agent.uploadReadings(UploadReadingsRequest.newBuilder()
                     .addReadings(reading(OLD_BUILD, "2026-09-05"))
                     .build());
@@ -1143,14 +1125,17 @@ class CampaignIT {
     /** A Rugged X5 of {@code unit} registered in inventory and enrolled now, with its agent. */
     void enrolled(int n, String unit) {
         inventory.add(imei(n), MODEL, unit);
-        agents.put(
-                imei(n),
-                TelemetryServiceGrpc.newBlockingStub(clients.channel())
-                        .withInterceptors(DeviceAgents.credential(fleetManager
-                                .enrollDevice(EnrollDeviceRequest.newBuilder()
-                                        .setImei(imei(n))
-                                        .build())
-                                .getCredential())));
+        agents.put(imei(n), agentOf(n));
+    }
+
+    /** Device {@code n} enrolled now by the fleet manager: its agent, calling with the credential it was issued. */
+    TelemetryServiceBlockingStub agentOf(int n) {
+        return TelemetryServiceGrpc.newBlockingStub(clients.channel())
+                .withInterceptors(DeviceAgents.credential(fleetManager
+                        .enrollDevice(EnrollDeviceRequest.newBuilder()
+                                .setImei(imei(n))
+                                .build())
+                        .getCredential()));
     }
 
     /** CIE-BREST created under GGD29 (its code does not start with GGD29's), with devices 50 and 51. */
