@@ -382,13 +382,19 @@ class CampaignIT {
         assertThat(contact(later)).isEmpty();
     }
 
-    @Test
-    void aWaveFailingPastTheThresholdHaltsTheCampaignUntilAFleetManagerResumesIt() {
+    /** A campaign of waves 10 % then 100 % whose canary wave failed on one device of two, its wave judged. */
+    UpdateCampaign haltedByItsCanary() {
         UpdateCampaign c = start(10, 100);
         List<String> canary = wave(c.getId(), 1);
         fails(canary.get(0));
         installs(canary.get(1));
         waves.advanceAll();
+        return c;
+    }
+
+    @Test
+    void aWaveFailingPastTheThresholdHaltsTheCampaignUntilAFleetManagerResumesIt() {
+        UpdateCampaign c = haltedByItsCanary();
         UpdateCampaign halted = view(fleetManager, c.getId()).getCampaign();
         assertThat(shortName(halted.getState())).isEqualTo("HALTED");
         assertThat(halted.getHaltReason()).contains("wave 1: 1 of 2").contains("20 %");
@@ -1018,11 +1024,7 @@ class CampaignIT {
 
     @Test
     void aDeviceHeldByAHaltedCampaignAndDeclaredLostMeanwhileIsNotSentItsUpdateOnResume() {
-        UpdateCampaign c = start(10, 100);
-        List<String> canary = wave(c.getId(), 1);
-        fails(canary.get(0));
-        installs(canary.get(1));
-        waves.advanceAll();
+        UpdateCampaign c = haltedByItsCanary();
         assertThat(shortName(view(fleetManager, c.getId()).getCampaign().getState()))
                 .isEqualTo("HALTED");
         assertThat(newDevice(41)).as("held while halted").isEmpty();
