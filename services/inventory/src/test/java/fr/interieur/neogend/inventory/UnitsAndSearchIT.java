@@ -44,6 +44,9 @@ class UnitsAndSearchIT {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    javax.sql.DataSource dataSource;
+
     @RegisterExtension
     final ServiceClients clients = new ServiceClients();
 
@@ -207,6 +210,81 @@ class UnitsAndSearchIT {
             }
         } finally {
             pool.shutdown();
+        }
+    }
+
+    @Test
+    void aUnitManagersChangeNeverCommitsAfterTheUnitLeftItsReach() throws Exception {
+        fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35-CIE1-BR1")));
+        var ggd35 = as(TestTokens.unitManager("GN-RBRE-GGD35"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (java.sql.Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            // the device's row held by someone else: GGD35's manager's assignment stops at its write, its reach
+            // already checked
+            try (var held = holder.prepareStatement("select imei from device where imei = ? for update")) {
+                held.setString(1, imei(1));
+                held.executeQuery().close();
+            }
+            var assignment = pool.submit(() -> ggd35.assignDevice(AssignDeviceRequest.newBuilder()
+                            .setImei(imei(1))
+                            .setUnitCode("GN-RBRE-GGD35-CIE1-BR1")
+                            .setHolderAgentId("AG-1")
+                            .build())
+                    .getDevice());
+            awaitSessionsWaitingForALock(1, () -> false);
+            // meanwhile a fleet manager moves the brigade's compagnie to another groupement, out of GGD35's reach
+            var move = pool.submit(() -> {
+                moveUnit("GN-RBRE-GGD35-CIE1", "GN-RBRE-GGD350");
+                return null;
+            });
+            awaitSessionsWaitingForALock(2, move::isDone);
+            boolean movedBeforeTheAssignmentEnded = move.isDone();
+            holder.rollback();
+
+            move.get();
+            Status.Code assigned;
+            try {
+                assignment.get();
+                assigned = Status.Code.OK;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assigned = Status.fromThrowable(e.getCause()).getCode();
+            }
+            assertThat(movedBeforeTheAssignmentEnded && assigned == Status.Code.OK)
+                    .as("GGD35's manager assigned a device of a compagnie moved out of GGD35 before the assignment"
+                            + " committed (assignment: " + assigned + ")")
+                    .isFalse();
+            assertThat(assigned).isEqualTo(Status.Code.OK); // it came first: the move waited for it
+        } finally {
+            pool.shutdownNow();
+        }
+        // once moved, the compagnie's devices are out of GGD35's manager's reach
+        assertStatus(
+                () -> ggd35.unassignDevice(fr.interieur.neogend.inventory.v1.UnassignDeviceRequest.newBuilder()
+                        .setImei(imei(1))
+                        .build()),
+                Status.Code.NOT_FOUND,
+                imei(1));
+        assertThat(as(TestTokens.unitManager("GN-RBRE-GGD350"))
+                        .getDevice(
+                                GetDeviceRequest.newBuilder().setImei(imei(1)).build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
+    }
+
+    /** Waits until this many sessions wait for a lock, or until {@code done}. */
+    private void awaitSessionsWaitingForALock(int sessions, java.util.function.BooleanSupplier done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!done.getAsBoolean()
+                && jdbc.sql("select count(*) from pg_stat_activity where datname = current_database()"
+                                        + " and wait_event_type = 'Lock'")
+                                .query(Integer.class)
+                                .single()
+                        < sessions) {
+            assertThat(System.nanoTime()).as("sessions waiting for a lock").isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 

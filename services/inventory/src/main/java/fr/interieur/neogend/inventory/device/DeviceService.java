@@ -148,7 +148,7 @@ public class DeviceService {
      */
     @Transactional
     public BulkRegistration registerAll(List<BulkRow> rows, Caller caller) {
-        Judgement judged = judge(rows, caller, PROBLEMS_KEPT);
+        Judgement judged = judge(rows, caller, PROBLEMS_KEPT, true);
         judged.problems().throwIfAny();
         devices.insertAll(judged.fresh(), caller.username());
         startPacks(judged.fresh(), caller, judged.now());
@@ -167,7 +167,7 @@ public class DeviceService {
      */
     @Transactional(readOnly = true)
     public DeliveryCheck checkAll(List<BulkRow> rows, Caller caller) {
-        Judgement judged = judge(rows, caller, PROBLEMS_LISTED);
+        Judgement judged = judge(rows, caller, PROBLEMS_LISTED, false);
         Problems problems = judged.problems();
         boolean sound = problems.total == 0;
         return new DeliveryCheck(
@@ -181,7 +181,11 @@ public class DeviceService {
     /** What judging a delivery found: its problems, the new devices of its sound rows, the repeats. */
     private record Judgement(Problems problems, int badRows, List<Device> fresh, int already, Instant now) {}
 
-    private Judgement judge(List<BulkRow> rows, Caller caller, int problemsKept) {
+    /**
+     * @param change true when the delivery is registered: a caller restricted to a subtree then holds the rows
+     *     of the units it places devices in until the registration commits
+     */
+    private Judgement judge(List<BulkRow> rows, Caller caller, int problemsKept, boolean change) {
         if (rows.isEmpty()) {
             throw InvalidArgumentException.of("devices", "at least one device is required");
         }
@@ -212,7 +216,7 @@ public class DeviceService {
                 serials.add(serialKey(d));
             }
         }
-        Map<String, String> unitPaths = units.pathsOf(unitCodes);
+        Map<String, String> unitPaths = change ? units.pathsForChange(unitCodes, reach) : units.pathsOf(unitCodes);
         Map<String, Device> known = devices.findByImeis(imeis);
         Map<DeviceRepository.ModelSerial, String> holders = devices.imeisBySerial(serials);
         AgreementChecks.Lookup lookup = agreements.lookup();
@@ -482,6 +486,20 @@ public class DeviceService {
         }
         return devices.findByImei(imei)
                 .filter(d -> reach.coversHolder(d.unitCode().flatMap(units::pathOf)))
+                .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei));
+    }
+
+    /**
+     * A device the caller may change: as {@link #visible}, its unit's row held until the change commits when the
+     * caller is restricted to a subtree (a unit moved out of the caller's reach meanwhile waits for the change).
+     */
+    Device changeable(String imei, Reach reach, String field) {
+        String problem = Imei.problem(imei);
+        if (problem != null) {
+            throw InvalidArgumentException.of(field, problem);
+        }
+        return devices.findByImei(imei)
+                .filter(d -> reach.coversHolder(d.unitCode().flatMap(u -> units.pathForChange(u, reach))))
                 .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei));
     }
 

@@ -339,7 +339,7 @@ public class LifecycleService {
                 .filter(p -> !p.ended())
                 .orElseThrow(() -> new PreconditionFailedException(
                         "device " + imei + " is not in a running pack; nothing to exchange"));
-        Device spare = devicesRead.visible(replacementImei, reach, "replacement_imei");
+        Device spare = devicesRead.changeable(replacementImei, reach, "replacement_imei");
         DeviceState spareNext =
                 DeviceLifecycle.next(replacementImei, spare.state(), DeviceAction.EXCHANGE_IN, pack.held());
         packs.findByDevice(replacementImei).ifPresent(p -> {
@@ -399,7 +399,7 @@ public class LifecycleService {
     }
 
     private Device load(String imei, Reach reach, OptionalLong expectedVersion) {
-        Device d = devicesRead.visible(imei, reach, "imei");
+        Device d = devicesRead.changeable(imei, reach, "imei");
         if (expectedVersion.isPresent() && expectedVersion.getAsLong() != d.version()) {
             throw new ConcurrentChangeException("device " + imei + " is at version " + d.version() + ", not "
                     + expectedVersion.getAsLong() + ": it changed since you read it; read it again and retry");

@@ -65,10 +65,28 @@ class JdbcUnitRepository implements UnitRepository {
     }
 
     @Override
+    public Optional<String> pathHeld(String code) {
+        return jdbc.sql("select path from unit where code = ? for share")
+                .param(code)
+                .query(String.class)
+                .optional();
+    }
+
+    @Override
     public Map<String, String> pathsOf(Collection<String> codes) {
+        return paths(codes, "select code, path from unit where code = any(?::varchar[])");
+    }
+
+    @Override
+    public Map<String, String> pathsHeld(Collection<String> codes) {
+        // in code order, so that two callers holding overlapping sets never wait for each other in a circle
+        return paths(codes, "select code, path from unit where code = any(?::varchar[]) order by code for share");
+    }
+
+    private Map<String, String> paths(Collection<String> codes, String sql) {
         Map<String, String> paths = new HashMap<>();
         if (!codes.isEmpty()) {
-            jdbc.sql("select code, path from unit where code = any(?::varchar[])")
+            jdbc.sql(sql)
                     .param(codes.toArray(String[]::new))
                     .query((rs, n) -> paths.put(rs.getString(1), rs.getString(2)))
                     .list();

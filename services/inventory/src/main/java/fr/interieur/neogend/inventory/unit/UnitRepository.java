@@ -19,8 +19,17 @@ public interface UnitRepository {
 
     Optional<Unit> find(String code);
 
+    /**
+     * The path of a unit, its row held (FOR SHARE) until the transaction ends: a move that would rewrite this
+     * path waits for the transaction, so a reach checked against it still holds when the transaction commits.
+     */
+    Optional<String> pathHeld(String code);
+
     /** Paths of those of these codes that exist. */
     Map<String, String> pathsOf(Collection<String> codes);
+
+    /** As {@link #pathsOf}, the rows held (FOR SHARE, in code order) until the transaction ends. */
+    Map<String, String> pathsHeld(Collection<String> codes);
 
     /** Children of a unit (roots when empty) in code order, after a code, within a path prefix. */
     List<Unit> children(Optional<String> parentCode, Optional<String> afterCode, int limit);

@@ -11,6 +11,7 @@ import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.time.Clock;
@@ -164,6 +165,15 @@ public class UnitService {
         return units.pathsOf(codes);
     }
 
+    /**
+     * The paths of the units a caller restricted to a subtree is about to place devices in, their rows held until
+     * the transaction ends (see {@link #pathForChange}); a caller reaching the whole fleet holds nothing.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public java.util.Map<String, String> pathsForChange(java.util.Collection<String> codes, Reach reach) {
+        return reach.wholeFleet() ? units.pathsOf(codes) : units.pathsHeld(codes);
+    }
+
     /** The path of a unit holding devices or packs, for reach checks. */
     @Transactional(readOnly = true)
     public Optional<String> pathOf(String code) {
@@ -171,22 +181,34 @@ public class UnitService {
     }
 
     /**
-     * The unit a device or pack is placed in: it must exist and lie in the caller's reach.
+     * The path of the unit holding a device or pack that a caller restricted to a subtree is about to change:
+     * for such a caller the unit's row is held until the change commits, so that a move taking the unit out of
+     * the caller's reach waits for the change (or the change, coming second, sees the new path and is refused).
+     * A caller reaching the whole fleet holds nothing.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Optional<String> pathForChange(String code, Reach reach) {
+        return reach.wholeFleet() ? units.find(code).map(Unit::path) : units.pathHeld(code);
+    }
+
+    /**
+     * The unit a device or pack is placed in: it must exist and lie in the caller's reach. For a caller restricted
+     * to a subtree the unit's row is held until the transaction ends (see {@link #pathForChange}).
      *
      * @return its path
      */
-    @Transactional(readOnly = true)
+    @Transactional(propagation = Propagation.MANDATORY)
     public String requirePlaceable(String code, Reach reach, String field) {
         if (code == null || !CODE.matcher(code).matches()) {
             throw InvalidArgumentException.of(field, "is not a unit code");
         }
-        Unit unit = units.find(code)
+        String path = pathForChange(code, reach)
                 .orElseThrow(
                         () -> InvalidArgumentException.of(field, "unit " + code + " does not exist; create it first"));
-        if (!reach.covers(unit.path())) {
+        if (!reach.covers(path)) {
             throw new AccessDeniedException("unit " + code + " is outside your unit");
         }
-        return unit.path();
+        return path;
     }
 
     private Unit visible(String code, Reach reach, String field) {
