@@ -120,6 +120,32 @@ class ComplianceIT {
     }
 
     @Test
+    void aReleaseAnswersTheBulletinOfItsPatchLevelsMonthAndCannotClaimALaterOne() {
+        // the patch SLA counts from the bulletin's date: a September patch level claiming today's bulletin would
+        // owe no late day whatever its delay
+        for (String claimed : new String[] {"2026-12-03", "2026-10-01", "2026-08-31"}) {
+            assertThat(GrpcAssertions.failure(
+                                    () -> publish("Rugged X5", "neogend/x5/2026.09-late", "2026-09-05", claimed))
+                            .getStatus())
+                    .as(claimed)
+                    .satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                    .satisfies(s -> assertThat(s.getDescription())
+                            .contains("release.bulletin_date")
+                            .contains("2026-09-01")
+                            .contains("2026-09-30"));
+        }
+        assertThat(supplier.listRomReleases(ListRomReleasesRequest.getDefaultInstance())
+                        .getReleasesList())
+                .extracting(RomRelease::getBuildFingerprint)
+                .doesNotContain("neogend/x5/2026.09-late");
+        // the bulletin may come out after the day of the patch level it defines (first Monday of the month)
+        assertThat(publish("Rugged X5", "neogend/x5/2026.09-late", "2026-09-05", "2026-09-07")
+                        .getBulletinDate()
+                        .getDay())
+                .isEqualTo(7);
+    }
+
+    @Test
     void onlySuppliersPublishAndOnlyFleetManagersApprove() {
         RomRelease r = publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01");
         assertThat(GrpcAssertions.failure(() -> publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01"))

@@ -123,7 +123,7 @@ class UpdateCommandIT {
                 .setModel(model)
                 .setBuildFingerprint(build)
                 .setSecurityPatchLevel(patch)
-                .setBulletinDate(day("2026-11-02"))
+                .setBulletinDate(day(patch.substring(0, 8) + "02")) // the bulletin of the patch level's month
                 .setKernelSourceSha256("a".repeat(64))
                 .setKernelConfig("CONFIG_SECURITY_SELINUX=y\n");
         if (withPackage) {

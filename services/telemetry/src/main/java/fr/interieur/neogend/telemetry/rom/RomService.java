@@ -79,6 +79,18 @@ public class RomService {
         LocalDate patch = date(patchLevel, "release.security_patch_level", v);
         v.check(bulletinDate != null, "release.bulletin_date", "is required");
         LocalDate bulletin = bulletinDate;
+        // The bulletin a patch level answers is its month's (Android: patch levels YYYY-MM-01 and -05 are those of
+        // the bulletin of YYYY-MM). The patch SLA is counted from this date, so a release cannot claim a later one.
+        v.check(
+                bulletin == null
+                        || patch == null
+                        || java.time.YearMonth.from(bulletin).equals(java.time.YearMonth.from(patch)),
+                "release.bulletin_date",
+                patch == null
+                        ? ""
+                        : "must be the date of the security bulletin the patch level answers, in "
+                                + java.time.YearMonth.from(patch) + " (between " + patch.withDayOfMonth(1) + " and "
+                                + patch.withDayOfMonth(patch.lengthOfMonth()) + ")");
         v.check(
                 sha256 != null && SHA256.matcher(sha256).matches(),
                 "release.kernel_source_sha256",
