@@ -720,6 +720,81 @@ class HostileInputIT {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
     }
 
+    @Test
+    @Order(8)
+    void noTokenCredentialOrSecretTheSweepSentAppearsInAnyLog() throws Exception {
+        // refusals that could write what they were sent: a forged signature, another device's secret, a bad
+        // client secret at Keycloak
+        String fleet = TOKENS.get("fleet-manager");
+        String forged = fleet.substring(0, fleet.length() - 2) + (fleet.endsWith("AA") ? "BB" : "AA");
+        assertThat(send("GET", "/api/v1/devices/" + DemoData.imei(1), forged, null)
+                        .statusCode())
+                .isEqualTo(401);
+        String wrongSecret = deviceCredential.substring(0, deviceCredential.indexOf('.') + 1) + "x".repeat(43);
+        var upload = HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/device-readings"))
+                        .header("Authorization", "Device " + wrongSecret)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"readings\":[]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(upload.statusCode()).isEqualTo(401);
+        var badClient = HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.keycloak().tokenEndpoint()))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(
+                                HttpRequest.BodyPublishers.ofString(
+                                        "grant_type=client_credentials&client_id=supplier-demo&client_secret=not-the-secret-42"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(badClient.statusCode()).isEqualTo(401);
+
+        Map<String, String> secrets = new LinkedHashMap<>();
+        TOKENS.forEach((who, token) -> {
+            secrets.put(who + "'s token", token);
+            secrets.put(who + "'s token signature", token.substring(token.lastIndexOf('.') + 1));
+        });
+        secrets.put("the forged token's signature", forged.substring(forged.lastIndexOf('.') + 1));
+        secrets.put("the device's secret", deviceCredential.substring(deviceCredential.indexOf('.') + 1));
+        secrets.put("a wrong device secret", wrongSecret.substring(wrongSecret.indexOf('.') + 1));
+        secrets.put("the supplier's client secret", "supplier-demo-secret");
+        secrets.put("inventory's client secret", "inventory-dev-secret");
+        secrets.put("a wrong client secret", "not-the-secret-42");
+        Thread.sleep(1_000); // what the refusals log is written
+        Path runDir = SharedStack.get().runDir();
+        List<Path> logs;
+        try (var walk = java.nio.file.Files.walk(runDir)) {
+            logs = walk.filter(java.nio.file.Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().endsWith(".log")
+                            || f.getParent().getFileName().toString().matches("logs?"))
+                    .toList();
+        }
+        assertThat(logs)
+                .as("logs of the suite")
+                .extracting(l -> l.getFileName().toString())
+                .contains(
+                        "gateway.log",
+                        "inventory.log",
+                        "order.log",
+                        "accessories.log",
+                        "training.log",
+                        "telemetry.log",
+                        "keycloak.log");
+        List<String> found = new ArrayList<>();
+        for (Path log : logs) {
+            String text = new String(java.nio.file.Files.readAllBytes(log), StandardCharsets.UTF_8);
+            secrets.forEach((what, secret) -> {
+                if (text.contains(secret)) {
+                    found.add(what + " in " + runDir.relativize(log));
+                }
+            });
+        }
+        assertThat(found).as("secrets written to logs").isEmpty();
+        // the refusals were logged (without what they refused)
+        assertThat(java.nio.file.Files.readString(runDir.resolve("logs/telemetry.log")))
+                .contains("UNAUTHENTICATED");
+    }
+
     /** What the sweep must not have changed: the answers of the lists a write would show up in. */
     static Map<String, String> snapshot() throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
