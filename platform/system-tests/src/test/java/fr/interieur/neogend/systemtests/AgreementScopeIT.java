@@ -198,7 +198,9 @@ class AgreementScopeIT {
         // results are recorded from a session's last day (issue 17): the longer sessions ended today
         session("SCOPE-C1", today, today, true);
         session("SCOPE-C1", today.minusDays(2), today, false);
-        session("SCOPE-C2", today.minusDays(1), today, false);
+        // the successor is in force from the first of this month: a session's days lie in its course's
+        // agreement's term (on the first of a month this one is held that day only)
+        session("SCOPE-C2", max(today.minusDays(1), thisMonth.atDay(1)), today, false);
         session("SCOPE-C3", today, today, false);
     }
 

@@ -306,6 +306,61 @@ class SessionsIT {
     }
 
     @Test
+    void aBilledCoursesSessionIsHeldWithinItsAgreementsTermSoEveryDayHeldIsBilledToIt() {
+        // AC-OLD was in force from 2016-01-01 to 2019-12-31, AC-NEXT is from 2027-01-01
+        for (var c : List.of(
+                java.util.Map.entry("MAINT-OLD", OrderStandIn.ENDED),
+                java.util.Map.entry("MAINT-NEXT", OrderStandIn.SUCCESSOR))) {
+            fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                    .setCourse(Course.newBuilder()
+                            .setCode(c.getKey())
+                            .setTitle("Maintenance")
+                            .setDurationDays(2)
+                            .addModelFamilies("Rugged X")
+                            .setAgreementItemCode(OrderStandIn.TRAINING_DAY)
+                            .setAgreementId(c.getValue()))
+                    .build());
+        }
+        // across the term's end: its 2 days of January 2020 would be billed to an agreement that had ended
+        GrpcAssertions.assertStatus(
+                () -> sessionOn("MAINT-OLD", "2019-12-30", "2020-01-02"),
+                Status.Code.INVALID_ARGUMENT,
+                "session.end_date");
+        // after the term: none of its days could ever be billed
+        GrpcAssertions.assertStatus(
+                () -> sessionOn("MAINT-OLD", "2026-09-10", "2026-09-11"),
+                Status.Code.INVALID_ARGUMENT,
+                "session.start_date");
+        // across the term's start: the last day of 2026 is before the agreement is in force
+        GrpcAssertions.assertStatus(
+                () -> sessionOn("MAINT-NEXT", "2026-12-31", "2027-01-01"),
+                Status.Code.INVALID_ARGUMENT,
+                "in force from 2027-01-01 to 2030-12-31");
+        // nothing stored; days held inside the term are delivered to the agreement as before
+        String held = sessionOn("MAINT-OLD", "2019-12-30", "2019-12-31").getId();
+        pastResult(held, "t.paper", true, true);
+        assertThat(fleetManager
+                        .listSessions(ListSessionsRequest.newBuilder()
+                                .setEndsOnOrAfter(day("2015-01-01"))
+                                .build())
+                        .getSessionsList())
+                .extracting(Session::getId)
+                .containsExactly(held);
+        List<String> days = new ArrayList<>();
+        for (int month : List.of(12, 1)) {
+            fleetManager
+                    .listDeliveredTrainingDays(ListDeliveredTrainingDaysRequest.newBuilder()
+                            .setAgreementId(OrderStandIn.ENDED)
+                            .setYear(month == 12 ? 2019 : 2020)
+                            .setMonth(month)
+                            .build())
+                    .getSessionsList()
+                    .forEach(d -> days.add(d.getSessionId() + ":" + d.getDays()));
+        }
+        assertThat(days).containsExactly(held + ":2");
+    }
+
+    @Test
     void beyondCapacityTheWaitingListIsPromotedWhenASeatFrees() {
         String id = session(2).getId();
         enrol(id, "t.one");

@@ -1,6 +1,7 @@
 package fr.interieur.neogend.training.orderclient;
 
 import fr.interieur.neogend.kit.grpc.PeerChannel;
+import fr.interieur.neogend.kit.grpc.ProtoMapping;
 import fr.interieur.neogend.order.v1.CatalogueItem;
 import fr.interieur.neogend.order.v1.GetAgreementRequest;
 import fr.interieur.neogend.order.v1.ItemKind;
@@ -55,6 +56,20 @@ class GrpcAgreementPriceLines implements AgreementPriceLines, DisposableBean {
             }
             throw e;
         }
+    }
+
+    @Override
+    public Term term(String agreementId) {
+        var agreement = peer.callIdempotent(
+                        OrderServiceGrpc.newBlockingStub(peer.channel()),
+                        stub -> stub.getAgreement(GetAgreementRequest.newBuilder()
+                                .setId(agreementId)
+                                .build()),
+                        "the course's agreement cannot be checked now; nothing was recorded; try again later")
+                .getAgreement();
+        return new Term(
+                ProtoMapping.date(agreement.getNotifiedOn(), "agreement.notified_on"),
+                ProtoMapping.date(agreement.getTermEnd(), "agreement.term_end"));
     }
 
     @Override

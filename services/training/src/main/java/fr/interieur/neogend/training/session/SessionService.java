@@ -186,8 +186,23 @@ public class SessionService {
         v.check(trainer != null && TEXT.matcher(trainer).matches(), "session.trainer", "is required");
         v.check(capacity >= 1 && capacity <= 500, "session.capacity", "must be 1 to 500");
         v.throwIfInvalid();
-        if (courseCode == null || courses.find(courseCode).isEmpty()) {
-            throw InvalidArgumentException.of("session.course_code", "no course " + courseCode);
+        Course course = (courseCode == null ? Optional.<Course>empty() : courses.find(courseCode))
+                .orElseThrow(() -> InvalidArgumentException.of("session.course_code", "no course " + courseCode));
+        if (!course.agreementId().isEmpty()) {
+            // a billed course's days bill to its agreement only, whose statements cover its term only: a day
+            // held outside the term would be billed nowhere (or in a month the term covers in part, to an
+            // agreement not in force that day)
+            AgreementPriceLines.Term term = priceLines.term(course.agreementId());
+            LocalDate lastInTerm = term.end().minusDays(1);
+            if (!term.covers(from, to)) {
+                throw InvalidArgumentException.of(
+                        from.isBefore(term.start()) || from.isAfter(lastInTerm)
+                                ? "session.start_date"
+                                : "session.end_date",
+                        "course " + course.code() + " bills its days to agreement " + course.agreementId()
+                                + ", in force from " + term.start() + " to " + lastInTerm
+                                + ": a session's days must lie in that term");
+            }
         }
         String id = sessions.nextId();
         sessions.insert(id, courseCode, from, to, place.trim(), capacity, trainer.trim());

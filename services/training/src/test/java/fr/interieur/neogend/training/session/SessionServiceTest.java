@@ -40,7 +40,17 @@ class SessionServiceTest {
             stores.sessionRepository,
             stores.certificationRepository,
             stores.courseRepository,
-            (agreement, item) -> Optional.empty(),
+            new fr.interieur.neogend.training.course.AgreementPriceLines() {
+                @Override
+                public Optional<String> problemWithTrainingDayLine(String agreementId, String itemCode) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public Term term(String agreementId) {
+                    return new Term(LocalDate.of(2020, 1, 1), LocalDate.of(2040, 1, 1));
+                }
+            },
             Optional.of(new Clock() {
                 @Override
                 public ZoneId getZone() {
