@@ -665,6 +665,50 @@ class RepairsIT {
     }
 
     @Test
+    void aMinimumIsOneAReplenishmentCanBringTheStockBackToTwiceOf() {
+        var minimum =
+                SetMinimumLevelRequest.newBuilder().setDepotCode("DEP-RENNES").setItemCode("CASE-X5");
+        // twice this minimum is no quantity at all: accepted, its draft would have to be for 2^64 - 2 units
+        Throwable huge = org.assertj.core.api.Assertions.catchThrowable(() -> fleetManager.setMinimumLevel(
+                minimum.clone().setMinimum(Long.MAX_VALUE).build()));
+        if (huge == null) {
+            assertThat(draftFor("CASE-X5"))
+                    .as("the default draft for a minimum of " + Long.MAX_VALUE + " and a stock of 0")
+                    .isEqualTo(java.math.BigInteger.valueOf(Long.MAX_VALUE).shiftLeft(1));
+        }
+        assertThat(huge).isInstanceOf(StatusRuntimeException.class);
+        assertThat(((StatusRuntimeException) huge).getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(huge).hasMessageContaining("minimum");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.setMinimumLevel(
+                        minimum.clone().setMinimum(500_001).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "minimum");
+        assertThat(fleetManager
+                        .listStockAlerts(ListStockAlertsRequest.getDefaultInstance())
+                        .getAlertsList())
+                .isEmpty();
+        // at the top of the range: the draft brings the stock back to twice the minimum, a quantity one may order
+        fleetManager.setMinimumLevel(minimum.clone().setMinimum(500_000).build());
+        assertThat(draftFor("CASE-X5")).isEqualTo(java.math.BigInteger.valueOf(1_000_000));
+    }
+
+    /** Proposes the draft for the item's open alert (on the agreement of the tests) and returns its quantity. */
+    java.math.BigInteger draftFor(String item) {
+        StockAlert alert =
+                fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList().stream()
+                        .filter(a -> a.getItemCode().equals(item))
+                        .findFirst()
+                        .orElseThrow();
+        fleetManager.proposeReplenishment(ProposeReplenishmentRequest.newBuilder()
+                .setAlertId(alert.getId())
+                .setAgreementId("AC-2026-NEOGEND")
+                .build());
+        return java.math.BigInteger.valueOf(
+                draftsByKey.get("stock-alert-" + alert.getId()).getLines(0).getQuantity());
+    }
+
+    @Test
     void eightConcurrentProposalsOfOneAlertMakeOneDraftAndAllGetTheSameAnswer() throws Exception {
         fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()
                 .setDepotCode("DEP-RENNES")

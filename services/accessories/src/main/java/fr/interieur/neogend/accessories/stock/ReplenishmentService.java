@@ -75,7 +75,9 @@ public class ReplenishmentService {
                     + alert.depotCode() + " is back at " + level.quantity() + " (minimum " + level.minimum() + ")");
         }
         CatalogueItem item = catalogue.find(alert.itemCode()).orElseThrow();
-        long units = quantity.orElse(Math.max(1, 2 * level.minimum() - level.quantity()));
+        // back to twice the minimum (a minimum set before it was bounded: never beyond one order's quantity)
+        long twice = Math.min(level.minimum(), StockService.MAX_MINIMUM) * 2;
+        long units = quantity.orElse(Math.clamp(twice - level.quantity(), 1, StockService.MAX_MOVED));
         String number = orders.draft(
                 agreementId.trim(),
                 deliverySite.orElse(stock.depotName(alert.depotCode())),

@@ -29,6 +29,11 @@ public class StockService {
     private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,63}");
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
 
+    /** Units one movement (or one replenishment) moves at most. */
+    public static final long MAX_MOVED = 1_000_000;
+    /** The highest minimum level: a replenishment back to twice it is still one order's quantity. */
+    public static final long MAX_MINIMUM = MAX_MOVED / 2;
+
     private final StockRepository stock;
     private final CatalogueItemRepository catalogue;
 
@@ -102,8 +107,11 @@ public class StockService {
 
     @Transactional
     public Level setMinimum(String depot, String item, long minimum) {
-        if (minimum < 0) {
-            throw InvalidArgumentException.of("minimum", "must not be negative");
+        if (minimum < 0 || minimum > MAX_MINIMUM) {
+            throw InvalidArgumentException.of(
+                    "minimum",
+                    "must be 0 to " + MAX_MINIMUM + ": a replenishment brings the stock back to twice the minimum, "
+                            + "at most " + MAX_MOVED + " units");
         }
         requireDepotAndItem(depot, item, "depot_code");
         stock.setMinimum(depot, item, minimum);
