@@ -708,6 +708,54 @@ class RepairsIT {
                 draftsByKey.get("stock-alert-" + alert.getId()).getLines(0).getQuantity());
     }
 
+    Repair consume(String repairId, long quantity) {
+        return technician
+                .consumeRepairPart(ConsumeRepairPartRequest.newBuilder()
+                        .setRepairId(repairId)
+                        .setItemCode("SP-SCREEN-X5")
+                        .setQuantity(quantity)
+                        .build())
+                .getRepair();
+    }
+
+    @Test
+    void noPartIsConsumedInARepairWhoseCloseHasStarted() {
+        // closed as repaired in inventory (the device is back with its holder), the answer lost: still open here
+        Repair repaired = open(technician, X5);
+        inventoryAnswersToLose.set(2); // the call and its one retry
+        GrpcAssertions.assertStatus(
+                () -> close(repaired.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced"),
+                Status.Code.UNAVAILABLE,
+                "the repair stays open");
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED);
+        GrpcAssertions.assertStatus(
+                () -> consume(repaired.getId(), 1), Status.Code.FAILED_PRECONDITION, "is being closed as REPAIRED");
+        assertThat(close(repaired.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced")
+                        .getPartsList())
+                .isEmpty();
+
+        // closed as failed: the supplier was asked for an exchange, then inventory was unreachable
+        Repair failed = open(technician, X5);
+        inventoryFailuresToInject.set(2);
+        GrpcAssertions.assertStatus(
+                () -> close(failed.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"),
+                Status.Code.UNAVAILABLE,
+                "the repair stays open");
+        assertThat(exchangesByKey).hasSize(1);
+        GrpcAssertions.assertStatus(
+                () -> consume(failed.getId(), 2), Status.Code.FAILED_PRECONDITION, "is being closed as FAILED");
+        assertThat(close(failed.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead")
+                        .getPartsList())
+                .isEmpty();
+
+        // no part left the depot for either, no movement was recorded
+        assertThat(stock("SP-SCREEN-X5")).isEqualTo(3);
+        assertThat(jdbc.sql("select count(*) from stock_movement where kind = 'CONSUMPTION'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
     @Test
     void eightConcurrentProposalsOfOneAlertMakeOneDraftAndAllGetTheSameAnswer() throws Exception {
         fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()

@@ -133,6 +133,12 @@ public class RepairService {
         }
         tx.executeWithoutResult(status -> {
             requireOpen(lock(repairId));
+            // once a close has started (the device may be back with its holder, or its exchange asked of the
+            // supplier) the repair's work is over: no part is consumed for it any more
+            repairs.closingOutcome(repairId).ifPresent(closing -> {
+                throw new PreconditionFailedException("repair " + repairId + " is being closed as " + closing
+                        + "; no part is consumed in it any more (repeat that close to finish it)");
+            });
             stock.move(
                     MovementKind.CONSUMPTION,
                     itemCode,
