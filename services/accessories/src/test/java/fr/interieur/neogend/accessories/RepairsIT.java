@@ -264,6 +264,35 @@ class RepairsIT {
     }
 
     @Test
+    void aConsumptionRepeatedWithItsIdempotencyKeyTakesThePartOnce() {
+        Repair opened = open(technician, X5);
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(
+                io.grpc.Metadata.Key.of("idempotency-key", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                "consume-" + opened.getId() + "-1");
+        var keyed = technician.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        var part = ConsumeRepairPartRequest.newBuilder()
+                .setRepairId(opened.getId())
+                .setItemCode("SP-SCREEN-X5")
+                .setQuantity(1)
+                .build();
+        Repair first = keyed.consumeRepairPart(part).getRepair();
+        // its answer lost, the technician's client sends it again with the same key
+        Repair again = keyed.consumeRepairPart(part).getRepair();
+        assertThat(again).isEqualTo(first);
+        assertThat(stock("SP-SCREEN-X5")).isEqualTo(2);
+        assertThat(jdbc.sql("select count(*) from stock_movement where kind = 'CONSUMPTION'")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
+        GrpcAssertions.assertStatus(
+                () -> keyed.consumeRepairPart(part.toBuilder().setQuantity(2).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "was used already with another request");
+        assertThat(stock("SP-SCREEN-X5")).isEqualTo(2);
+    }
+
+    @Test
     void fittingSparePartsComeFromTheRepairsDepotAndRefusedOnesLeaveNoTrace() {
         Repair opened = open(technician, X5);
         var part = ConsumeRepairPartRequest.newBuilder().setRepairId(opened.getId());
