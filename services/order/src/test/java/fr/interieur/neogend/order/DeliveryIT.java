@@ -76,6 +76,8 @@ class DeliveryIT {
     static final List<String> LOOKUP_TOKENS = new CopyOnWriteArrayList<>();
     /** IMEIs the inventory stand-in says are in the fleet already. */
     static final java.util.Set<String> IN_FLEET = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** When set, each registration waits there: receptions racing each other meet inside inventory. */
+    static volatile java.util.concurrent.CyclicBarrier registrationsMeet;
 
     @Autowired
     JdbcClient jdbc;
@@ -96,6 +98,7 @@ class DeliveryIT {
         TOKENS.clear();
         LOOKUP_TOKENS.clear();
         IN_FLEET.clear();
+        registrationsMeet = null;
         fleetManagerToken = TestTokens.fleetManager();
         fleetManager = clients.as(fleetManagerToken, OrderServiceGrpc::newBlockingStub);
         supplier = clients.as(TestTokens.supplier("SUP-DEMO"), OrderServiceGrpc::newBlockingStub);
@@ -113,6 +116,14 @@ class DeliveryIT {
             @Override
             public void registerDevices(RegisterDevicesRequest request, StreamObserver<RegisterDevicesResponse> out) {
                 REGISTERED.add(request);
+                java.util.concurrent.CyclicBarrier meet = registrationsMeet;
+                if (meet != null) {
+                    try { // both receptions have read the delivery by now; neither has recorded anything
+                        meet.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        // one came alone: go on, the test's assertions say what happened
+                    }
+                }
                 out.onNext(RegisterDevicesResponse.newBuilder()
                         .setRegisteredCount(request.getDevicesCount())
                         .build());
@@ -448,5 +459,138 @@ class DeliveryIT {
         fleetManager.receiveDelivery(
                 ReceiveDeliveryRequest.newBuilder().setId(posted.getId()).build());
         assertThat(state(number)).isEqualTo(OrderState.ORDER_STATE_DELIVERED);
+    }
+
+    /**
+     * Two fleet managers receive the two devices of one delivery at the same moment, each its own
+     * device. The delivery and its order are two views of one figure: once both answered, every device
+     * is received, so the delivery must be RECEIVED and the order (2 packs, all in that delivery)
+     * DELIVERED — never one complete and the other partial. Several rounds.
+     */
+    @Test
+    void twoManagersReceivingPartsOfOneDeliveryAtOnceLeaveItAndItsOrderAgreeing() throws Exception {
+        var other = clients.as(
+                TestTokens.user("other.fleet.manager", "fleet-manager", "GN"), OrderServiceGrpc::newBlockingStub);
+        for (int round = 0; round < 4; round++) {
+            String number = fleetManager
+                    .createPurchaseOrder(OrderTestData.order("AC-2026-NEOGEND", 2, 2026, 12, 1))
+                    .getOrder()
+                    .getNumber();
+            fleetManager.submitPurchaseOrder(
+                    SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+            fleetManager.approvePurchaseOrder(
+                    ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+            jdbc.sql("delete from supplier_outbox").update();
+            jdbc.sql("update purchase_order set state = 'SENT' where number = ?")
+                    .param(number)
+                    .update();
+            supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder()
+                    .setNumber(number)
+                    .build());
+            var a = device(100 + 2 * round);
+            var b = device(101 + 2 * round);
+            Delivery posted = supplier.createDelivery(note(number, "BL-RACE-" + round, a, b))
+                    .getDelivery();
+
+            registrationsMeet = new java.util.concurrent.CyclicBarrier(2);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var first = pool.submit(() -> fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder()
+                        .setId(posted.getId())
+                        .addImeis(a.getImei())
+                        .build()));
+                var second = pool.submit(() -> other.receiveDelivery(ReceiveDeliveryRequest.newBuilder()
+                        .setId(posted.getId())
+                        .addImeis(b.getImei())
+                        .build()));
+                first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+                registrationsMeet = null;
+            }
+
+            Delivery after = fleetManager
+                    .listDeliveries(ListDeliveriesRequest.newBuilder()
+                            .setOrderNumber(number)
+                            .build())
+                    .getDeliveries(0);
+            assertThat(after.getDevicesList())
+                    .as("round %d: every device received", round)
+                    .allSatisfy(d -> assertThat(d.hasReceivedOn()).isTrue());
+            assertThat(List.of(after.getState().name(), state(number).name()))
+                    .as(
+                            "round %d: the delivery, every device of it received, and its order, every line received",
+                            round)
+                    .containsExactly("DELIVERY_STATE_RECEIVED", "ORDER_STATE_DELIVERED");
+        }
+    }
+
+    /**
+     * Two fleet managers each receive a device and 2 of the 3 car chargers of one delivery at the same
+     * moment: both were within what was left when each read the delivery, not together. One reception
+     * goes through; the other is refused as a change to read again (ABORTED), never an internal error,
+     * and nothing of it is recorded: 2 chargers received, one reception of them dated.
+     */
+    @Test
+    void twoReceptionsOfTheSameItemsAtOnceNeverReceiveMoreThanDeliveredNorFailInternally() throws Exception {
+        var other = clients.as(
+                TestTokens.user("other.fleet.manager", "fleet-manager", "GN"), OrderServiceGrpc::newBlockingStub);
+        String order = acknowledgedOrder(); // 2 smartphone packs, 3 car chargers
+        var posted = note(order, "BL-RACE-ITEMS", device(1), device(2)).toBuilder();
+        posted.getDeliveryBuilder()
+                .addItems(DeliveredItem.newBuilder()
+                        .setItemCode("ACC-CAR-CHARGER")
+                        .setQuantity(3));
+        String id = supplier.createDelivery(posted.build()).getDelivery().getId();
+
+        registrationsMeet = new java.util.concurrent.CyclicBarrier(2);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<Status.Code> codes = new CopyOnWriteArrayList<>();
+        try {
+            var calls = List.of(
+                    pool.submit(
+                            () -> receiveCounting(fleetManager, id, device(1).getImei(), codes)),
+                    pool.submit(() -> receiveCounting(other, id, device(2).getImei(), codes)));
+            for (var call : calls) {
+                call.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            registrationsMeet = null;
+        }
+        assertThat(codes).containsExactlyInAnyOrder(Status.Code.OK, Status.Code.ABORTED);
+        assertThat(jdbc.sql("select received_quantity from delivered_item where delivery_id = ?")
+                        .param(id)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
+        assertThat(jdbc.sql("select count(*) from item_reception where delivery_id = ?")
+                        .param(id)
+                        .query(Long.class)
+                        .single())
+                .isOne();
+        assertThat(jdbc.sql("select count(*) from delivered_device where delivery_id = ? and received_on is not null")
+                        .param(id)
+                        .query(Long.class)
+                        .single())
+                .isOne();
+        assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_PARTIALLY_DELIVERED);
+    }
+
+    private static Void receiveCounting(OrderServiceBlockingStub as, String id, String imei, List<Status.Code> codes) {
+        try {
+            as.receiveDelivery(ReceiveDeliveryRequest.newBuilder()
+                    .setId(id)
+                    .addImeis(imei)
+                    .addItems(DeliveredItem.newBuilder()
+                            .setItemCode("ACC-CAR-CHARGER")
+                            .setQuantity(2))
+                    .build());
+            codes.add(Status.Code.OK);
+        } catch (StatusRuntimeException e) {
+            codes.add(e.getStatus().getCode());
+        }
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 package fr.interieur.neogend.order.delivery;
 
 import fr.interieur.neogend.kit.error.AlreadyExistsException;
+import fr.interieur.neogend.kit.error.ConcurrentChangeException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
@@ -286,15 +287,44 @@ public class DeliveryService {
         LocalDate today = LocalDate.now(clock.withZone(ZONE));
         return tx.execute(status -> {
             PurchaseOrder locked = orders.lockVisible(delivery.orderNumber(), caller);
-            int stillWaiting = waiting.size() - chosen.size();
-            boolean itemsDone = itemLines.values().stream()
-                    .allMatch(i -> i.receivedQuantity() + chosenItems.getOrDefault(i.itemCode(), 0L) == i.quantity());
+            // read again under the order's lock (every reception of its deliveries takes it): another
+            // reception of this delivery that ended meanwhile is seen now, so the delivery's state is
+            // worked out from what is really left — never from the copy read before inventory was called
+            Delivery current = find(id);
+            Set<String> waitingNow = current.devices().stream()
+                    .filter(d -> d.receivedOn().isEmpty())
+                    .map(Delivery.Device::imei)
+                    .collect(Collectors.toSet());
+            List<String> receivedNow = chosen.stream()
+                    .map(Delivery.Device::imei)
+                    .filter(waitingNow::contains)
+                    .toList();
+            Map<String, Long> itemsNow = new LinkedHashMap<>();
+            for (Delivery.Item line : current.items()) {
+                long left = line.quantity() - line.receivedQuantity();
+                long asked = everything ? left : chosenItems.getOrDefault(line.itemCode(), 0L);
+                if (asked > left) {
+                    throw new ConcurrentChangeException("delivery " + id + " was received meanwhile: " + left + " "
+                            + line.itemCode() + " left to receive, not " + asked + "; read it again");
+                }
+                if (asked > 0) {
+                    itemsNow.put(line.itemCode(), asked);
+                }
+            }
+            if (receivedNow.isEmpty() && itemsNow.isEmpty()) {
+                throw new PreconditionFailedException("delivery " + id + " is " + current.state()
+                        + "; nothing is waiting for reception (received meanwhile)");
+            }
+            boolean itemsDone = current.items().stream()
+                    .allMatch(i -> i.receivedQuantity() + itemsNow.getOrDefault(i.itemCode(), 0L) == i.quantity());
             deliveries.receive(
                     id,
-                    chosen.stream().map(Delivery.Device::imei).toList(),
-                    chosenItems,
+                    receivedNow,
+                    itemsNow,
                     today,
-                    stillWaiting == 0 && itemsDone ? Delivery.State.RECEIVED : Delivery.State.PARTIALLY_RECEIVED);
+                    waitingNow.size() == receivedNow.size() && itemsDone
+                            ? Delivery.State.RECEIVED
+                            : Delivery.State.PARTIALLY_RECEIVED);
             Map<String, Long> received = deliveries.receivedPerLine(locked.number());
             boolean complete =
                     locked.lines().stream().allMatch(l -> received.getOrDefault(l.itemCode(), 0L) >= l.quantity());
