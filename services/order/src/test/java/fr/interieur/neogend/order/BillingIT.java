@@ -262,6 +262,75 @@ class BillingIT {
                 .isEqualTo(Status.Code.UNAVAILABLE);
     }
 
+    /**
+     * Training days put on a purchase order, "delivered" on a note and received like accessories: rule
+     * 13 bills training per session day held, one line per course — never per reception. The month
+     * with a 3-day session held and 4 training days received bills the 3 days of the course, once.
+     */
+    @Test
+    void trainingDaysReceivedOnADeliveryAreBilledOnlyAsTheSessionDaysHeld() {
+        String number = fleetManager
+                .createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder()
+                        .setOrder(PurchaseOrder.newBuilder()
+                                .setAgreementId("AC-2026-NEOGEND")
+                                .setDeliverySite("Rennes")
+                                .setRequestedDate(com.google.type.Date.newBuilder()
+                                        .setYear(2026)
+                                        .setMonth(12)
+                                        .setDay(1))
+                                .addLines(OrderLine.newBuilder()
+                                        .setItemCode("TRAINING-DAY-L1")
+                                        .setQuantity(4))
+                                .addLines(OrderLine.newBuilder()
+                                        .setItemCode("ACC-CAR-CHARGER")
+                                        .setQuantity(1)))
+                        .build())
+                .getOrder()
+                .getNumber();
+        fleetManager.submitPurchaseOrder(
+                SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+        fleetManager.approvePurchaseOrder(
+                ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        jdbc.sql("delete from supplier_outbox").update();
+        jdbc.sql("update purchase_order set state = 'SENT' where number = ?")
+                .param(number)
+                .update();
+        supplier.acknowledgePurchaseOrder(
+                AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        Delivery d = supplier.createDelivery(CreateDeliveryRequest.newBuilder()
+                        .setOrderNumber(number)
+                        .setDelivery(Delivery.newBuilder()
+                                .setDeliveryNoteNumber("BL-TR-1")
+                                .addItems(DeliveredItem.newBuilder()
+                                        .setItemCode("TRAINING-DAY-L1")
+                                        .setQuantity(4))
+                                .addItems(DeliveredItem.newBuilder()
+                                        .setItemCode("ACC-CAR-CHARGER")
+                                        .setQuantity(1)))
+                        .build())
+                .getDelivery();
+        fleetManager.receiveDelivery(
+                ReceiveDeliveryRequest.newBuilder().setId(d.getId()).build());
+        jdbc.sql("update item_reception set received_on = date '2027-01-20'").update();
+        trainingDays("TS-000010", 2027, 1, "MAINT-N1", "TRAINING-DAY-L1", 3);
+
+        LeaseStatement jan = statement(2027, 1);
+        assertThat(jan.getLinesList())
+                .filteredOn(l -> l.getKind() == ItemKind.ITEM_KIND_TRAINING_DAY)
+                .as("training: one line per course, its session days held")
+                .extracting(StatementLine::getItemCode, StatementLine::getQuantity)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("TRAINING-DAY-L1", 3L));
+        assertThat(jan.getLinesList())
+                .filteredOn(l -> l.getKind() == ItemKind.ITEM_KIND_ACCESSORY)
+                .as("the charger, billed in the month of its reception")
+                .extracting(StatementLine::getItemCode, StatementLine::getQuantity)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("ACC-CAR-CHARGER", 1L));
+        BigDecimal lines = jan.getLinesList().stream()
+                .map(l -> new BigDecimal(l.getAmount()))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(new BigDecimal(jan.getTotalExclTax())).isEqualByComparingTo(lines);
+    }
+
     static void pack(String id, PackType type, int days, int daysInMonth) {
         INTERVALS.add(LeaseInterval.newBuilder()
                 .setPackId(id)

@@ -12,7 +12,11 @@ public interface BillingRepository {
     /** Units of an item received in a month for an agreement, at one order price. */
     record Received(String itemCode, long quantity, Money unitPrice) {}
 
-    /** Items (accessories, spare parts, training days) received in the month, per code and price. */
+    /**
+     * Accessories and spare parts received in the month, per code and price. Training-day lines of an
+     * order are not among them, even received on a delivery note: training is billed per session day
+     * held (rule 13), from the training service.
+     */
     List<Received> receivedIn(String agreementId, YearMonth month);
 
     /** The device models delivered under the agreement (its releases count for its patch SLA). */

@@ -30,6 +30,7 @@ class JdbcBillingRepository implements BillingRepository {
                         join delivery d on d.id = r.delivery_id
                         join purchase_order_line l on l.order_number = d.order_number and l.item_code = r.item_code
                         where d.agreement_id = ? and r.received_on >= ? and r.received_on < ?
+                          and l.kind in ('ACCESSORY', 'SPARE_PART')
                         group by r.item_code, l.unit_price order by r.item_code, l.unit_price""")
                 .params(
                         agreementId,
