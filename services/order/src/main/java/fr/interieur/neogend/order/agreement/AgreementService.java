@@ -15,6 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,6 +38,7 @@ public class AgreementService {
 
     private final AgreementRepository agreements;
     private final PackMover packs;
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
     private final Clock clock;
 
     public AgreementService(AgreementRepository agreements, PackMover packs, Optional<Clock> clock) {
@@ -273,7 +275,7 @@ public class AgreementService {
         Map<String, Long> transferredIn = agreements.transferredPacks(a.id());
         long moved = transferredIn.values().stream().mapToLong(Long::longValue).sum();
         long ordered = agreements.committedPacks(a.id()) + moved;
-        LocalDate today = LocalDate.now(clock);
+        LocalDate today = LocalDate.now(clock.withZone(PARIS)); // the months begun, counted in Paris days
         long elapsed = Math.min(a.termMonths(), Math.max(1, ChronoUnit.MONTHS.between(a.notifiedOn(), today) + 1));
         long forecast = ordered * a.termMonths() / elapsed;
         // every year with an envelope, a commitment or an invoice
