@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -326,6 +327,201 @@ class OrderServiceIT {
                 .getConsumption();
         assertThat(consumption.getPacksOrdered()).isEqualTo(900);
         assertThat(consumption.getHeadroom()).isEqualTo(100);
+    }
+
+    /**
+     * Twelve orders approved at once, each within the year's envelope alone, six of them filling it:
+     * the approvals are checked one after the other, so the seventh and later need the override and
+     * say so — none slips in on a sum read before the others committed. The envelope is then crossed
+     * only with an override, recorded with its figures.
+     */
+    @Test
+    void concurrentApprovalsWithinTheEnvelopeAloneButOverItTogetherNeedTheOverride() throws Exception {
+        // what one order of 10 smartphone packs from October commits in 2026 (docs/api.md, Money):
+        // its monthly price for October to December
+        BigDecimal one = new BigDecimal(agreement("X", "S", 1).getPriceScheduleList().stream()
+                        .filter(i -> i.getCode().equals("PACK-SMARTPHONE-INDIVIDUAL"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getUnitPrice())
+                .multiply(BigDecimal.valueOf(10 * (13 - 10)));
+        BigDecimal envelope = one.multiply(BigDecimal.valueOf(6)).add(one.divide(BigDecimal.TWO));
+        fleetManager.createAgreement(create(agreement("AC-ENVELOPE", "SUP-DEMO", 140_000)
+                .clearBudgets()
+                .addBudgets(fr.interieur.neogend.order.v1.BudgetEnvelope.newBuilder()
+                        .setFiscalYear(2026)
+                        .setAmount(envelope.setScale(2).toPlainString()))));
+        List<String> numbers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            PurchaseOrder o = fleetManager
+                    .createPurchaseOrder(order("AC-ENVELOPE", 10, 2026, 10, 1))
+                    .getOrder();
+            assertThat(new BigDecimal(o.getAmount())).isEqualByComparingTo(one);
+            fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder()
+                    .setNumber(o.getNumber())
+                    .build());
+            numbers.add(o.getNumber());
+        }
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(numbers.size());
+        List<Future<String>> outcomes = new ArrayList<>();
+        for (String number : numbers) {
+            outcomes.add(pool.submit((Callable<String>) () -> {
+                start.await();
+                try {
+                    fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                            .setNumber(number)
+                            .build());
+                    return "APPROVED";
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+                }
+            }));
+        }
+        start.countDown();
+        List<String> results = new ArrayList<>();
+        for (Future<String> f : outcomes) {
+            results.add(f.get());
+        }
+        pool.shutdown();
+        assertThat(results.stream().filter("APPROVED"::equals)).hasSize(6);
+        assertThat(results.stream().filter(r -> !r.equals("APPROVED")))
+                .allMatch(r -> r.startsWith("FAILED_PRECONDITION")
+                        && r.contains(
+                                "over its envelope of " + envelope.setScale(2).toPlainString())
+                        && r.contains("budget_override_reason"));
+        var year = fleetManager
+                .getAgreementConsumption(GetAgreementConsumptionRequest.newBuilder()
+                        .setAgreementId("AC-ENVELOPE")
+                        .build())
+                .getConsumption()
+                .getByFiscalYear(0);
+        assertThat(new BigDecimal(year.getCommitted())).isEqualByComparingTo(one.multiply(BigDecimal.valueOf(6)));
+
+        String refused = numbers.get(results.indexOf(
+                results.stream().filter(r -> !r.equals("APPROVED")).findFirst().orElseThrow()));
+        PurchaseOrder overridden = fleetManager
+                .approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                        .setNumber(refused)
+                        .setBudgetOverrideReason("second wave of the renewal")
+                        .build())
+                .getOrder();
+        assertThat(overridden.getTransitionsList())
+                .filteredOn(t -> t.getToState() == OrderState.ORDER_STATE_APPROVED)
+                .singleElement()
+                .satisfies(t -> assertThat(t.getReason())
+                        .startsWith("budget override ("
+                                + one.multiply(BigDecimal.valueOf(7))
+                                        .setScale(2)
+                                        .toPlainString() + " committed in 2026")
+                        .endsWith("second wave of the renewal"));
+    }
+
+    /** Runs two calls at the same moment; each answers OK or its status code. */
+    static List<String> atOnce(Runnable a, Runnable b) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<String>> calls = new ArrayList<>();
+            for (Runnable call : List.of(a, b)) {
+                calls.add(pool.submit((Callable<String>) () -> {
+                    start.await();
+                    try {
+                        call.run();
+                        return "OK";
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode().name();
+                    }
+                }));
+            }
+            start.countDown();
+            List<String> out = new ArrayList<>();
+            for (Future<String> f : calls) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /**
+     * Opposite transitions at the same moment, five rounds each: approve against reject of a submitted
+     * order, and the fleet manager's cancel against the supplier's acknowledgement of a sent one
+     * (CANCELLED only before acknowledgement). One of each pair wins, the other is refused (ABORTED or
+     * FAILED_PRECONDITION), and the order's history holds the winner's transition alone, once, with
+     * who made it.
+     */
+    @Test
+    void oppositeTransitionsAtOnceNeverBothHappenAndTheWinnerIsRecordedOnce() throws Exception {
+        OrderServiceBlockingStub supplier = as(TestTokens.supplier("SUP-DEMO"));
+        for (int round = 0; round < 5; round++) {
+            String number = submitted(10).getNumber();
+            List<String> outcome = atOnce(
+                    () -> fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                            .setNumber(number)
+                            .build()),
+                    () -> fleetManager.rejectPurchaseOrder(RejectPurchaseOrderRequest.newBuilder()
+                            .setNumber(number)
+                            .setReason("not this year")
+                            .build()));
+            assertOneWon(
+                    number,
+                    outcome,
+                    OrderState.ORDER_STATE_SUBMITTED,
+                    List.of(OrderState.ORDER_STATE_APPROVED, OrderState.ORDER_STATE_REJECTED),
+                    round);
+        }
+        for (int round = 0; round < 5; round++) {
+            String number = submitted(10).getNumber();
+            fleetManager.approvePurchaseOrder(
+                    ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+            jdbc.sql("delete from supplier_outbox").update(); // as if the relay had sent it
+            jdbc.sql("update purchase_order set state = 'SENT', version = version + 1 where number = ?")
+                    .param(number)
+                    .update();
+            jdbc.sql("insert into purchase_order_transition (order_number, from_state, to_state, actor, at) "
+                            + "values (?, 'APPROVED', 'SENT', 'system:supplier-relay', now())")
+                    .param(number)
+                    .update();
+            List<String> outcome = atOnce(
+                    () -> fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
+                            .setNumber(number)
+                            .setReason("ordered twice")
+                            .build()),
+                    () -> supplier.acknowledgePurchaseOrder(
+                            fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest.newBuilder()
+                                    .setNumber(number)
+                                    .build()));
+            assertOneWon(
+                    number,
+                    outcome,
+                    OrderState.ORDER_STATE_SENT,
+                    List.of(OrderState.ORDER_STATE_CANCELLED, OrderState.ORDER_STATE_ACKNOWLEDGED),
+                    round);
+        }
+    }
+
+    private void assertOneWon(
+            String number, List<String> outcome, OrderState from, List<OrderState> targets, int round) {
+        assertThat(outcome)
+                .as("round %d of %s: %s", round, targets, outcome)
+                .containsOnlyOnce("OK")
+                .allMatch(o -> o.equals("OK") || o.equals("ABORTED") || o.equals("FAILED_PRECONDITION"));
+        PurchaseOrder o = fleetManager
+                .getPurchaseOrder(
+                        GetPurchaseOrderRequest.newBuilder().setNumber(number).build())
+                .getOrder();
+        OrderState won = targets.get(outcome.indexOf("OK"));
+        assertThat(o.getState()).as("round %d", round).isEqualTo(won);
+        List<OrderTransition> out = o.getTransitionsList().stream()
+                .filter(t -> targets.contains(t.getToState()))
+                .toList();
+        assertThat(out).as("round %d: the transitions to %s", round, targets).hasSize(1);
+        assertThat(out.getFirst().getToState()).isEqualTo(won);
+        assertThat(out.getFirst().getFromState()).isEqualTo(from);
+        assertThat(out.getFirst().getActor()).isNotBlank();
+        assertThat(out.getFirst().hasTime()).isTrue();
     }
 
     @Test
