@@ -576,6 +576,15 @@ class DeliveryIT {
                         .single())
                 .isOne();
         assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_PARTIALLY_DELIVERED);
+
+        // the refused one reads again and receives what is left: its device (registered in inventory
+        // already, nothing registered twice) and the last charger
+        Delivery rest = fleetManager
+                .receiveDelivery(ReceiveDeliveryRequest.newBuilder().setId(id).build())
+                .getDelivery();
+        assertThat(rest.getState()).isEqualTo(DeliveryState.DELIVERY_STATE_RECEIVED);
+        assertThat(rest.getItems(0).getReceivedQuantity()).isEqualTo(3);
+        assertThat(state(order)).isEqualTo(OrderState.ORDER_STATE_DELIVERED);
     }
 
     private static Void receiveCounting(OrderServiceBlockingStub as, String id, String imei, List<Status.Code> codes) {
