@@ -497,6 +497,63 @@ class BillingIT {
     }
 
     @Test
+    void aMonthIsInvoicedOnceSoADuplicateUnderAnotherNumberNeverMatches() {
+        pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
+        pack("PK-2", PackType.PACK_TYPE_TABLET_COLLECTIVE, 30, 30);
+        Invoice.Builder right = Invoice.newBuilder()
+                .setYear(2026)
+                .setMonth(11)
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                        .setQuantity(1)
+                        .setAmount("21.90"))
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("PACK-TABLET-COLLECTIVE")
+                        .setQuantity(1)
+                        .setAmount("27.50"))
+                .setTotalExclTax("49.40");
+        // a first invoice that forgets the tablet, then its replacement, then the replacement again under a
+        // third number
+        Invoice.Builder forgetful = right.clone().removeLines(1).setTotalExclTax("21.90");
+        String wrong = post(forgetful.setInvoiceNumber("F-2026-11"));
+        String replacement = post(right.clone().setInvoiceNumber("F-2026-11-R"));
+        String duplicate = post(right.clone().setInvoiceNumber("F-2026-11-R2"));
+
+        assertThat(reconcile(wrong).getMatches()).isFalse();
+        Reconciliation replaced = reconcile(replacement);
+        assertThat(replaced.getMatches())
+                .as("a replacement of an invoice that did not match")
+                .isTrue();
+        assertThat(replaced.getMonthInvoicedBy()).isEmpty();
+        Reconciliation twice = reconcile(duplicate);
+        assertThat(twice.getMatches()).as("November paid a second time").isFalse();
+        assertThat(twice.getMonthInvoicedBy()).isEqualTo(replacement);
+        // its lines are what it says: the same as the statement's
+        assertThat(twice.getLinesList())
+                .extracting(ReconciliationLine::getStatus)
+                .containsOnly(ReconciliationStatus.RECONCILIATION_STATUS_MATCHES);
+        // read again later, each answers the same: the month's invoice is the first that matched
+        assertThat(reconcile(replacement).getMatches()).isTrue();
+        assertThat(reconcile(duplicate).getMatches()).isFalse();
+    }
+
+    private String post(Invoice.Builder invoice) {
+        return supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                        .setAgreementId("AC-2026-NEOGEND")
+                        .setInvoice(invoice)
+                        .build())
+                .getInvoice()
+                .getId();
+    }
+
+    private Reconciliation reconcile(String invoice) {
+        return fleetManager
+                .reconcileInvoice(
+                        ReconcileInvoiceRequest.newBuilder().setId(invoice).build())
+                .getReconciliation();
+    }
+
+    @Test
     void anInvoiceIsReconciledLineByLine() {
         pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
         pack("PK-2", PackType.PACK_TYPE_TABLET_COLLECTIVE, 30, 30);

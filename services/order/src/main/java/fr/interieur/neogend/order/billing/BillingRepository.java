@@ -28,4 +28,7 @@ public interface BillingRepository {
     boolean insert(Invoice invoice, String actor);
 
     Optional<Invoice> findInvoice(String id);
+
+    /** The invoices of the same agreement and month posted before this one, in the order they were posted. */
+    List<Invoice> invoicesPostedBefore(Invoice invoice);
 }

@@ -347,6 +347,23 @@ public class BillingService {
                                 a.billedDays() + b.billedDays(),
                                 a.unitPrice(),
                                 a.amount().plus(b.amount()))));
+        List<Reconciliation.Line> lines = compare(ours, invoice);
+        // the first invoice of the month that matches is the month's: a later one matching too would be paid twice
+        java.util.Optional<String> invoicedBy = billing.invoicesPostedBefore(invoice).stream()
+                .filter(earlier -> matches(compare(ours, earlier), statement, earlier))
+                .map(Invoice::id)
+                .findFirst();
+        boolean matches = invoicedBy.isEmpty() && matches(lines, statement, invoice);
+        return new Reconciliation(
+                invoice.id(), matches, lines, statement.totalExclTax(), invoice.totalExclTax(), invoicedBy);
+    }
+
+    private static boolean matches(List<Reconciliation.Line> lines, Statement statement, Invoice invoice) {
+        return lines.stream().allMatch(l -> l.status() == Reconciliation.Status.MATCHES)
+                && statement.totalExclTax().equals(invoice.totalExclTax());
+    }
+
+    private static List<Reconciliation.Line> compare(Map<String, Statement.Line> ours, Invoice invoice) {
         Map<String, Invoice.Line> theirs = new TreeMap<>();
         invoice.lines().forEach(l -> theirs.put(l.itemCode(), l));
         Set<String> codes = new TreeSet<>(ours.keySet());
@@ -366,9 +383,7 @@ public class BillingService {
                             : oq == tq && oa.equals(ta) ? Reconciliation.Status.MATCHES : Reconciliation.Status.DIFFERS;
             lines.add(new Reconciliation.Line(code, oq, tq, oa, ta, status));
         }
-        boolean matches = lines.stream().allMatch(l -> l.status() == Reconciliation.Status.MATCHES)
-                && statement.totalExclTax().equals(invoice.totalExclTax());
-        return new Reconciliation(invoice.id(), matches, lines, statement.totalExclTax(), invoice.totalExclTax());
+        return lines;
     }
 
     private static YearMonth month(int year, int month) {

@@ -5,8 +5,17 @@ import fr.interieur.neogend.order.money.Money;
 import java.util.List;
 
 /** An invoice compared with our statement, line by line (DOMAIN rule 14). */
+/**
+ * @param monthInvoicedBy an earlier invoice of the same agreement and month that matches the statement already
+ *     (this one then does not match: the month would be paid twice)
+ */
 public record Reconciliation(
-        String invoiceId, boolean matches, List<Line> lines, Money statementTotal, Money invoiceTotal) {
+        String invoiceId,
+        boolean matches,
+        List<Line> lines,
+        Money statementTotal,
+        Money invoiceTotal,
+        java.util.Optional<String> monthInvoicedBy) {
 
     public Reconciliation {
         lines = List.copyOf(lines);

@@ -225,6 +225,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         var out = fr.interieur.neogend.order.v1.Reconciliation.newBuilder()
                 .setInvoiceId(r.invoiceId())
                 .setMatches(r.matches())
+                .setMonthInvoicedBy(r.monthInvoicedBy().orElse(""))
                 .setStatementTotal(money(r.statementTotal()))
                 .setInvoiceTotal(money(r.invoiceTotal()))
                 .setDifference(money(r.difference()));

@@ -84,6 +84,24 @@ class JdbcBillingRepository implements BillingRepository {
     }
 
     @Override
+    public List<Invoice> invoicesPostedBefore(Invoice invoice) {
+        return jdbc
+                .sql("select id from invoice where agreement_id = ? and year = ? and month = ?"
+                        + " and (created_at, id) < (?, ?) order by created_at, id")
+                .params(
+                        invoice.agreementId(),
+                        invoice.year(),
+                        invoice.month(),
+                        Timestamp.from(invoice.createdAt()),
+                        invoice.id())
+                .query(String.class)
+                .list()
+                .stream()
+                .map(id -> findInvoice(id).orElseThrow())
+                .toList();
+    }
+
+    @Override
     public Optional<Invoice> findInvoice(String id) {
         List<Invoice.Line> lines = jdbc.sql("select item_code, quantity, amount from invoice_line where invoice_id = ? "
                         + "order by item_code")
