@@ -1211,4 +1211,96 @@ class IngestionIT {
                         Duration.ofDays(30).minusMinutes(5).toMinutes());
         assertThat(dropped).isEmpty(); // the old days had no partition of their own: the default one was trimmed
     }
+
+    /**
+     * A reading is its device, time and sequence: sent again with other values it is a duplicate, and the
+     * copy must move nothing — not the history (the first one is kept) and not the latest state either,
+     * whose position and software would otherwise come from a reading that was never stored.
+     */
+    @Test
+    void aReadingSentAgainWithOtherValuesChangesNeitherItsHistoryNorTheLatestState() {
+        Instant at =
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusSeconds(600);
+        Reading first = reading(7, at)
+                .clearLatitude()
+                .clearLongitude()
+                .clearAccuracyM()
+                .setSecurityPatchLevel("")
+                .setRomBuild("")
+                .setKernelVersion("")
+                .setAgentVersion("")
+                .setBatteryPercent(50)
+                .build();
+        // the same reading (same time, same sequence) with a fix far away and software it never told
+        Reading copy = reading(7, at)
+                .setLatitude(43.60)
+                .setLongitude(1.44)
+                .setSecurityPatchLevel("2024-01-05")
+                .setRomBuild("forged/build")
+                .setBatteryPercent(5)
+                .build();
+        // a new, older reading with a fix, sent in the same batch as the copy
+        Reading olderFix =
+                reading(6, at.minusSeconds(300)).setBatteryPercent(60).build();
+        var twice = device(enrol(KNOWN));
+        assertThat(twice.uploadReadings(UploadReadingsRequest.newBuilder()
+                                .addReadings(first)
+                                .build())
+                        .getStored())
+                .isEqualTo(1);
+        var again = twice.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(copy)
+                .addReadings(olderFix)
+                .build());
+        assertThat(again.getStored()).isEqualTo(1);
+        assertThat(again.getDuplicates()).isEqualTo(1);
+        // the other device is sent the same readings, but the copy never
+        var once = device(enrol(OTHER));
+        once.uploadReadings(
+                UploadReadingsRequest.newBuilder().addReadings(first).build());
+        once.uploadReadings(
+                UploadReadingsRequest.newBuilder().addReadings(olderFix).build());
+
+        var history = fleetManager
+                .listDeviceReadings(fr.interieur.neogend.telemetry.v1.ListDeviceReadingsRequest.newBuilder()
+                        .setImei(KNOWN)
+                        .setSince(Timestamp.newBuilder().setSeconds(at.getEpochSecond() - 3600))
+                        .build())
+                .getReadingsList();
+        assertThat(history).extracting(Reading::getSequence).containsExactly(7L, 6L);
+        assertThat(history.get(0).hasLatitude())
+                .as("the first copy is the one kept")
+                .isFalse();
+        assertThat(history.get(0).getBatteryPercent()).isEqualTo(50);
+
+        var state = state(KNOWN);
+        assertThat(state.getReading().getLatitude())
+                .as("the position of a reading stored, not of the copy refused as a duplicate")
+                .isEqualTo(olderFix.getLatitude());
+        assertThat(state.getPositionTime()).isEqualTo(olderFix.getRecordedAt());
+        assertThat(state.getReading().getRomBuild()).isNotEqualTo("forged/build");
+        assertThat(state.toBuilder().setImei(OTHER).clearReceiveTime().build())
+                .as("the state of a device sent the reading once")
+                .isEqualTo(state(OTHER).toBuilder().clearReceiveTime().build());
+        assertThat(fleetManager
+                        .findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
+                                .setLatitude(43.60)
+                                .setLongitude(1.44)
+                                .setRadiusM(1000)
+                                .setMaxAgeMinutes(60)
+                                .build())
+                        .getStatesList())
+                .as("nobody is where only the refused copy said")
+                .isEmpty();
+        // a batch of duplicates only moves nothing either, but the device was heard of
+        var heard = twice.uploadReadings(
+                UploadReadingsRequest.newBuilder().addReadings(copy).build());
+        assertThat(heard.getDuplicates()).isEqualTo(1);
+        var after = state(KNOWN);
+        assertThat(com.google.protobuf.util.Timestamps.compare(after.getReceiveTime(), state.getReceiveTime()))
+                .as("received later")
+                .isPositive();
+        assertThat(after.toBuilder().clearReceiveTime().build())
+                .isEqualTo(state.toBuilder().clearReceiveTime().build());
+    }
 }

@@ -14,10 +14,12 @@ public interface ReadingStore {
 
     /**
      * Stores the readings of one device unless stored already, and moves the device's latest state
-     * forward, each part by its own newest reading: battery, network and storage by the newest reading;
-     * the position by the newest reading with a fix; patch level, build, kernel and agent by the newest
-     * reading that told them. A part older than the stored one is kept. Nothing at all when the device
-     * is revoked ({@link #revoked}), read in the same statement as the writes.
+     * forward, each part by its own newest reading among those stored now: battery, network and storage by
+     * the newest reading; the position by the newest reading with a fix; patch level, build, kernel and
+     * agent by the newest reading that told them. A part older than the stored one is kept; a reading
+     * already stored (sent again, maybe with other values) moves nothing — the state never shows what the
+     * history does not hold. Nothing at all when the device is revoked ({@link #revoked}), read in the same
+     * statement as the writes.
      */
     Stored store(
             String imei,

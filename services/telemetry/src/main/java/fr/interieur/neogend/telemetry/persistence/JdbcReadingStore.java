@@ -156,12 +156,8 @@ class JdbcReadingStore implements ReadingStore {
                     ps.setObject(15, storage);
                     ps.setObject(16, agent);
                 }
-                Object[] latest =
-                        latestParameters(imei, newest, newestPosition.orElse(null), newestSoftware.orElse(null));
-                for (int i = 0; i < latest.length; i++) {
-                    ps.setObject(17 + i, latest[i]);
-                }
-                ps.setString(17 + latest.length, imei); // the commands waiting
+                ps.setString(17, imei); // heard of, when every reading was stored before
+                ps.setString(18, imei); // the commands waiting
                 try (var rs = ps.executeQuery()) {
                     rs.next();
                     return new Stored(rs.getBoolean(1), rs.getInt(2), rs.getBoolean(3));
@@ -234,25 +230,9 @@ class JdbcReadingStore implements ReadingStore {
         int n = batches.stream().mapToInt(b -> b.readings().size()).sum();
         // per reading: its device (the index of its batch, from 1) and its fields, binary as in store()
         ReadingColumns r = new ReadingColumns(n);
-        // per device: the newest reading of each part of the latest state
+        // per device: its IMEI (its latest state is moved by the readings the statement stores, not by the
+        // batch: a reading sent again with other values is a duplicate and moves nothing)
         String[] imei = new String[devices];
-        long[] dAt = new long[devices];
-        long[] dSeq = new long[devices];
-        short[] dBattery = new short[devices];
-        boolean[] dCharging = new boolean[devices];
-        String[] dNetwork = new String[devices];
-        long[] dStorage = new long[devices];
-        Double[] pLat = new Double[devices];
-        Double[] pLon = new Double[devices];
-        Float[] pAcc = new Float[devices];
-        Long[] pAt = new Long[devices];
-        Long[] pSeq = new Long[devices];
-        Integer[] wPatch = new Integer[devices];
-        String[] wRom = new String[devices];
-        String[] wKernel = new String[devices];
-        String[] wAgent = new String[devices];
-        Long[] wAt = new Long[devices];
-        Long[] wSeq = new Long[devices];
         int i = 0;
         for (int d = 0; d < devices; d++) {
             Batch b = batches.get(d);
@@ -260,50 +240,9 @@ class JdbcReadingStore implements ReadingStore {
                 r.set(i++, reading, d + 1);
             }
             imei[d] = b.imei();
-            ReadingIn newest = b.newest();
-            dAt[d] = micros(newest.recordedAt());
-            dSeq[d] = newest.sequence();
-            dBattery[d] = (short) newest.batteryPercent();
-            dCharging[d] = newest.charging();
-            dNetwork[d] = newest.network();
-            dStorage[d] = newest.freeStorageMb();
-            ReadingIn p = b.newestPosition().orElse(null);
-            if (p != null) {
-                pLat[d] = p.latitude().orElseThrow();
-                pLon[d] = p.longitude().orElseThrow();
-                pAcc[d] = p.accuracyM().orElse(null);
-                pAt[d] = micros(p.recordedAt());
-                pSeq[d] = p.sequence();
-            }
-            ReadingIn w = b.newestSoftware().orElse(null);
-            if (w != null) {
-                wPatch[d] = epochDay(w.patchLevel());
-                wRom[d] = emptyToNull(w.romBuild());
-                wKernel[d] = emptyToNull(w.kernelVersion());
-                wAgent[d] = emptyToNull(w.agentVersion());
-                wAt[d] = micros(w.recordedAt());
-                wSeq[d] = w.sequence();
-            }
         }
         Object[] parameters = {
             imei,
-            dAt,
-            dSeq,
-            dBattery,
-            dCharging,
-            dNetwork,
-            dStorage,
-            pLat,
-            pLon,
-            pAcc,
-            pAt,
-            pSeq,
-            wPatch,
-            wRom,
-            wKernel,
-            wAgent,
-            wAt,
-            wSeq,
             Timestamp.from(Instant.now()),
             r.dev,
             r.at,
@@ -422,14 +361,35 @@ class JdbcReadingStore implements ReadingStore {
             "(excluded.recorded_at, excluded.sequence) > (device_state.recorded_at, device_state.sequence)";
     private static final String NEWER_POSITION = newer("position");
     private static final String NEWER_SOFTWARE = newer("software");
+
+    /** The columns a statement's {@code ins} returns of each reading it stored. */
+    private static final String RETURNED = "returning imei, recorded_at, sequence, battery_percent, charging, "
+            + "latitude, longitude, accuracy_m, network, patch_level, rom_build, kernel_version, free_storage_mb, "
+            + "agent_version";
+
+    /**
+     * The newest of each part among the readings the statement stored ({@code ins}), per device: {@code m} the
+     * newest, {@code p} the newest with a fix, {@code w} the newest that told its software. Never the batch's
+     * own readings: one refused as a duplicate (sent again, maybe with other values) moves nothing.
+     */
+    private static final String NEWEST_STORED = """
+            m as (select distinct on (imei) * from ins order by imei, recorded_at desc, sequence desc),
+            p as (select distinct on (imei) * from ins where latitude is not null
+                  order by imei, recorded_at desc, sequence desc),
+            w as (select distinct on (imei) * from ins where patch_level is not null or rom_build is not null
+                  order by imei, recorded_at desc, sequence desc),""";
+
+    /** The latest states moved forward by {@link #NEWEST_STORED}, each part by its own newest, in IMEI order. */
     private static final String UPSERT_LATEST = """
-            insert into device_state (imei, received_at, %s, %s, %s)
-            select ?::char(15), now(), ?::timestamptz, ?::bigint, ?::smallint, ?::boolean, ?::varchar, ?::bigint,
-                   ?::float8, ?::float8, ?::float4, ?::timestamptz, ?::bigint, ?::date, ?::varchar, ?::varchar,
-                   ?::varchar, ?::timestamptz, ?::bigint
-            where not (select revoked from revoked)
-            on conflict (imei) do update set received_at = greatest(excluded.received_at, device_state.received_at),
-                %s, %s, %s""".formatted(
+            latest as (
+              insert into device_state (imei, received_at, %s, %s, %s)
+              select m.imei, now(), m.recorded_at, m.sequence, m.battery_percent, m.charging, m.network,
+                     m.free_storage_mb, p.latitude, p.longitude, p.accuracy_m, p.recorded_at, p.sequence,
+                     w.patch_level, w.rom_build, w.kernel_version, w.agent_version, w.recorded_at, w.sequence
+              from m left join p on p.imei = m.imei left join w on w.imei = m.imei
+              order by m.imei
+              on conflict (imei) do update set received_at = greatest(excluded.received_at, device_state.received_at),
+                %s, %s, %s)""".formatted(
                     String.join(", ", MAIN),
                     String.join(", ", POSITION),
                     String.join(", ", SOFTWARE),
@@ -438,18 +398,15 @@ class JdbcReadingStore implements ReadingStore {
                     assign(SOFTWARE, NEWER_SOFTWARE));
 
     /**
-     * The group's statement ({@link #storeAll}): the devices and the newest reading of each part (one row per
-     * device), their revocations, the readings of all (each with its device's index), the latest states in
-     * the order of the devices (two statements at once lock their rows in the same order), and per device
-     * whether it is revoked, how many readings were new and whether commands wait for it.
+     * The group's statement ({@link #storeAll}): the devices (one row each), their revocations, the readings of
+     * all (each with its device's index), the latest states moved by the readings stored (in the order of the
+     * devices: two statements at once lock their rows in the same order) or, for a device whose readings were
+     * all stored before, only heard of; and per device whether it is revoked, how many readings were new and
+     * whether commands wait for it.
      */
-    private static final String STORE_ALL = """
-            with d as (
-              select * from unnest(?::varchar[], ?::int8[], ?::int8[], ?::int2[], ?::bool[], ?::varchar[], ?::int8[],
-                                   ?::float8[], ?::float8[], ?::float4[], ?::int8[], ?::int8[], ?::int4[],
-                                   ?::varchar[], ?::varchar[], ?::varchar[], ?::int8[], ?::int8[])
-                with ordinality as d(imei, at, sequence, battery, charging, network, storage, lat, lon, acc, pos_at,
-                                     pos_seq, patch, rom, kernel, agent, sw_at, sw_seq, idx)),
+    private static final String STORE_ALL =
+            """
+            with d as (select * from unnest(?::varchar[]) with ordinality as d(imei, idx)),
             rev as (select d.idx, d.imei::char(15) as imei,
                            exists(select 1 from device_revocation r where r.imei = d.imei::char(15)) as revoked
                     from d),
@@ -466,30 +423,17 @@ class JdbcReadingStore implements ReadingStore {
                         agent)
               join rev on rev.idx = u.dev
               where not rev.revoked
-              on conflict do nothing returning imei),
+              on conflict do nothing %s),
             counts as (select imei, count(*) as n from ins group by imei),
-            latest as (
-              insert into device_state (imei, received_at, %s, %s, %s)
-              select rev.imei, now(), timestamptz 'epoch' + d.at * interval '1 microsecond', d.sequence, d.battery,
-                     d.charging, d.network, d.storage, d.lat, d.lon, d.acc,
-                     timestamptz 'epoch' + d.pos_at * interval '1 microsecond', d.pos_seq,
-                     date '1970-01-01' + d.patch, d.rom, d.kernel, d.agent,
-                     timestamptz 'epoch' + d.sw_at * interval '1 microsecond', d.sw_seq
-              from d join rev on rev.idx = d.idx
-              where not rev.revoked
-              order by rev.imei
-              on conflict (imei) do update set received_at = greatest(excluded.received_at, device_state.received_at),
-                %s, %s, %s)
+            %s
+            %s,
+            heard as (
+              update device_state s set received_at = greatest(s.received_at, now())
+              from rev where s.imei = rev.imei and not rev.revoked
+                and not exists (select 1 from ins where ins.imei = rev.imei))
             select rev.idx, rev.revoked, coalesce(counts.n, 0),
                    exists(select 1 from device_command c where c.imei = rev.imei and c.status in (%s))
-            from rev left join counts on counts.imei = rev.imei""".formatted(
-                    String.join(", ", MAIN),
-                    String.join(", ", POSITION),
-                    String.join(", ", SOFTWARE),
-                    assign(MAIN, NEWER_MAIN),
-                    assign(POSITION, NEWER_POSITION),
-                    assign(SOFTWARE, NEWER_SOFTWARE),
-                    JdbcCommandRepository.OPEN);
+            from rev left join counts on counts.imei = rev.imei""".formatted(RETURNED, NEWEST_STORED, UPSERT_LATEST, JdbcCommandRepository.OPEN);
 
     /**
      * The batch's statement: the revocation, the readings (binary: times sent as microseconds since 1970,
@@ -520,8 +464,11 @@ class JdbcReadingStore implements ReadingStore {
                 from unnest(?::%s)
                      as u(at, sequence, battery, charging, lat, lon, acc, network, patch, rom, kernel, storage, agent)
                 where not (select revoked from revoked)
-                on conflict do nothing returning 1""".formatted(recordedAt, patchLevel, arrayTypes)
-                + "), latest as (" + UPSERT_LATEST + ") "
+                on conflict do nothing %s""".formatted(recordedAt, patchLevel, arrayTypes, RETURNED)
+                + "), " + NEWEST_STORED + UPSERT_LATEST
+                // the device's readings were all stored before (a batch sent again): heard of all the same
+                + ", heard as (update device_state set received_at = greatest(received_at, now()) "
+                + "where imei = ?::char(15) and not (select revoked from revoked) and not exists (select 1 from ins)) "
                 + "select (select revoked from revoked), (select count(*) from ins), "
                 + "exists(select 1 from device_command where imei = ? and status in ("
                 + JdbcCommandRepository.OPEN + "))";
@@ -541,30 +488,6 @@ class JdbcReadingStore implements ReadingStore {
                         .map(c -> "%1$s = case when %2$s then excluded.%1$s else device_state.%1$s end"
                                 .formatted(c, condition))
                         .toList());
-    }
-
-    /** The parameters of {@link #UPSERT_LATEST}, in order. */
-    private static Object[] latestParameters(String imei, ReadingIn newest, ReadingIn p, ReadingIn w) {
-        return new Object[] {
-            imei,
-            Timestamp.from(newest.recordedAt()),
-            newest.sequence(),
-            (short) newest.batteryPercent(),
-            newest.charging(),
-            newest.network(),
-            newest.freeStorageMb(),
-            p == null ? null : p.latitude().orElseThrow(),
-            p == null ? null : p.longitude().orElseThrow(),
-            p == null ? null : p.accuracyM().orElse(null),
-            p == null ? null : Timestamp.from(p.recordedAt()),
-            p == null ? null : p.sequence(),
-            w == null || w.patchLevel().isEmpty() ? null : Date.valueOf(LocalDate.parse(w.patchLevel())),
-            w == null ? null : emptyToNull(w.romBuild()),
-            w == null ? null : emptyToNull(w.kernelVersion()),
-            w == null ? null : emptyToNull(w.agentVersion()),
-            w == null ? null : Timestamp.from(w.recordedAt()),
-            w == null ? null : w.sequence()
-        };
     }
 
     @Override
