@@ -164,7 +164,7 @@ class CampaignIT {
         inventory = new FakeInventory(INVENTORY_PORT);
         // 20 Rugged X5, half in each groupement; one never enrolled, one lost: 18 can be sent an update
         for (int n = 1; n <= 20; n++) {
-            inventory.add(imei(n), MODEL, n <= 10 ? GGD35 : GGD29, n == 20 ? "LOST" : "ASSIGNED");
+            inventory.add(imei(n), MODEL, n <= 10 ? GGD35 : GGD29);
         }
         inventory.add(imei(21), "Field Tab 10", GGD35);
         for (int n = 1; n <= 21; n++) {
@@ -179,6 +179,7 @@ class CampaignIT {
                 agents.put(imei(n), agent);
             }
         }
+        inventory.add(imei(20), MODEL, GGD29, "LOST"); // declared lost since its enrolment
         release = publishAndApprove(NEW_BUILD, true);
     }
 

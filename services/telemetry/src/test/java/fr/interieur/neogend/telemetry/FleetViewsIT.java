@@ -254,8 +254,9 @@ class FleetViewsIT {
         enrol(imei(15), "30 hours");
         event(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_RETURNED, imei(15)); // returned: not listed
         inventory.add(imei(15), X5, "GN-RBRE-GGD35", "RETURNED");
-        inventory.add(imei(16), X5, "GN-RBRE-GGD35", "STOLEN");
-        enrol(imei(16), "30 hours"); // written off the fleet: not listed
+        inventory.add(imei(16), X5, "GN-RBRE-GGD35");
+        enrol(imei(16), "30 hours");
+        inventory.add(imei(16), X5, "GN-RBRE-GGD35", "STOLEN"); // written off the fleet since: not listed
         inventory.add(imei(17), TAB, "GN-RIDF-GGD75");
         enrol(imei(17), "40 hours"); // another region
         inventory.add(imei(18), TAB, "GN-RIDF-GGD75"); // never enrolled: nothing to hear from

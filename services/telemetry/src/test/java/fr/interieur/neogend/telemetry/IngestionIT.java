@@ -1303,4 +1303,34 @@ class IngestionIT {
         assertThat(after.toBuilder().clearReceiveTime().build())
                 .isEqualTo(state.toBuilder().clearReceiveTime().build());
     }
+
+    /**
+     * Inventory's word on a device is checked at enrolment (rule 11): one it has declared lost or stolen, or
+     * returned, is not handed a credential — also while the event that tells telemetry so is still on its way
+     * (inventory's outbox waits while telemetry is unreachable, and parks an event refused for good).
+     */
+    @Test
+    void aDeviceInventoryHasDeclaredLostStolenOrReturnedIsNotEnrolledBeforeItsEventArrives() {
+        for (String state : List.of("LOST", "STOLEN", "RETURNED")) {
+            String imei = imei(state.length() * 10);
+            inventory.add(imei, "Rugged X5", "GN-RBRE-GGD35", state);
+            var refused = GrpcAssertions.failure(() -> enrol(imei)).getStatus();
+            assertThat(refused.getCode()).as(state).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(refused.getDescription()).as(state).contains(imei);
+            assertThat(jdbc.sql("select count(*) from device_credential where imei = ?")
+                            .param(imei)
+                            .query(Long.class)
+                            .single())
+                    .as(state + ": no credential issued")
+                    .isZero();
+        }
+        // in service, the same model in the same unit: enrolled
+        inventory.add(imei(3), "Rugged X5", "GN-RBRE-GGD35", "IN_STOCK");
+        assertThat(device(enrol(imei(3)))
+                        .uploadReadings(UploadReadingsRequest.newBuilder()
+                                .addReadings(reading(1, Instant.now()))
+                                .build())
+                        .getStored())
+                .isEqualTo(1);
+    }
 }

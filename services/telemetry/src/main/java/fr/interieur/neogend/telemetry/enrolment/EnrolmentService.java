@@ -46,6 +46,13 @@ public class EnrolmentService {
         InventoryDevices.Placed device = inventory
                 .device(imei)
                 .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei + " in inventory"));
+        // inventory's word too (rule 11): its event may still be on its way to us (its outbox waits while we
+        // are unreachable and parks an event refused for good) — a credential issued meanwhile would work
+        if (device.lostOrStolen() || device.state().equals("RETURNED")) {
+            throw new PreconditionFailedException("device " + imei + " is "
+                    + device.state().toLowerCase(java.util.Locale.ROOT)
+                    + " in inventory: it cannot be enrolled");
+        }
         DeviceCredentials.Issued issued = issuer.issue();
         credentials.replace(imei, issued.id(), issued.secretHash(), caller.username());
         // a new device, or an exchange's replacement, joins the running campaign of its model (issue 20)
