@@ -194,6 +194,14 @@ class CampaignIT {
     }
 
     String publishAndApprove(String build, boolean withPackage) {
+        String id = publish(build, withPackage);
+        fleetManager.approveRomRelease(
+                ApproveRomReleaseRequest.newBuilder().setId(id).build());
+        return id;
+    }
+
+    /** A release of {@link #MODEL} published by the supplier, not approved. */
+    String publish(String build, boolean withPackage) {
         RomRelease.Builder r = RomRelease.newBuilder()
                 .setModel(MODEL)
                 .setBuildFingerprint(build)
@@ -205,14 +213,11 @@ class CampaignIT {
             r.setOtaUrl("https://ota.supplier.example/" + build.replace('/', '-') + ".zip")
                     .setOtaSha256("e".repeat(64));
         }
-        String id = clients.as(TestTokens.supplier("SUP-DEMO"), TelemetryServiceGrpc::newBlockingStub)
+        return clients.as(TestTokens.supplier("SUP-DEMO"), TelemetryServiceGrpc::newBlockingStub)
                 .publishRomRelease(
                         PublishRomReleaseRequest.newBuilder().setRelease(r).build())
                 .getRelease()
                 .getId();
-        fleetManager.approveRomRelease(
-                ApproveRomReleaseRequest.newBuilder().setId(id).build());
-        return id;
     }
 
     Reading reading(String build, String patch) {
@@ -1285,5 +1290,68 @@ class CampaignIT {
                 .isEqualTo(8);
         assertThat(csv(ridf, c.getId())).extracting(r -> r[3]).containsOnly("\"" + GGD29 + "\"");
         assertThat(csv(rbre, c.getId())).extracting(r -> r[3]).containsOnly("\"" + GGD35 + "\"");
+    }
+
+    @Autowired
+    javax.sql.DataSource dataSource;
+
+    /** Sessions of this database waiting for a lock. */
+    long waitingForALock() {
+        return jdbc.sql("select count(*) from pg_stat_activity where datname = current_database() "
+                        + "and wait_event_type = 'Lock'")
+                .query(Long.class)
+                .single();
+    }
+
+    /** Waits until {@code waiting} sessions wait for a lock, or {@code call} is over (at most 30 s). */
+    void awaitLockWaitersOrEnd(long waiting, java.util.concurrent.Future<?> call) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!call.isDone() && waitingForALock() < waiting) {
+            assertThat(System.nanoTime()).as("neither waiting nor over").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * A newer release approved in the instant a pass starts the next wave: either the wave is sent while the
+     * campaign's release is still the approved one (the approval waits for it), or the approval is seen and the
+     * campaign halts — never a wave of a release whose approval has ended. The approval, through the API, is
+     * held after it ended the old approval and before it commits (another session holds the newer release's
+     * row), and the pass runs then.
+     */
+    @Test
+    void aWaveStartingWhileANewerReleaseIsApprovedIsNotSentTheSupersededRelease() throws Exception {
+        UpdateCampaign c = start(10, 100);
+        String newer = publish(NEWER_BUILD, true);
+        wave(c.getId(), 1).forEach(this::installs); // wave 1 is over: the next pass starts wave 2
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+                java.sql.Connection hold = dataSource.getConnection()) {
+            hold.setAutoCommit(false);
+            try (var st = hold.prepareStatement("select 1 from rom_release where id = ? for update")) {
+                st.setString(1, newer);
+                st.executeQuery().close();
+            }
+            var approval = pool.submit(() -> fleetManager.approveRomRelease(
+                    ApproveRomReleaseRequest.newBuilder().setId(newer).build()));
+            awaitLockWaitersOrEnd(1, approval);
+            assertThat(approval.isDone())
+                    .as("the approval waits before its commit")
+                    .isFalse();
+            var pass = pool.submit(() -> waves.advanceAll());
+            awaitLockWaitersOrEnd(2, pass);
+            hold.rollback();
+            approval.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            pass.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        GetUpdateCampaignResponse v = view(fleetManager, c.getId());
+        List<String> second = wave(c.getId(), 2);
+        assertThat(second.stream().filter(d -> updates(d).contains(release)).toList())
+                .as("wave 2 devices sent " + release + ", no longer approved once the pass committed")
+                .isEmpty();
+        assertThat(waveOf(v, 2).getSent()).isZero();
+        assertThat(shortName(v.getCampaign().getState())).isEqualTo("HALTED");
+        assertThat(v.getCampaign().getHaltReason())
+                .contains("no longer the approved release")
+                .contains(newer);
     }
 }

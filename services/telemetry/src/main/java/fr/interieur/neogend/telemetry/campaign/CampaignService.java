@@ -192,7 +192,7 @@ public class CampaignService {
                     "names no unit of inventory: " + u);
         }
         placed.throwIfInvalid();
-        RomService.Release release = releases.find(request.releaseId())
+        RomService.Release release = releases.findToSend(request.releaseId())
                 .orElseThrow(() -> InvalidArgumentException.of(
                         "campaign.release_id", "names no ROM release: " + request.releaseId()));
         if (!release.approved()) {
@@ -394,7 +394,7 @@ public class CampaignService {
      * its approval. Empty while it is the approved release.
      */
     private Optional<String> superseded(Campaign c) {
-        RomService.Release release = releases.find(c.releaseId()).orElseThrow();
+        RomService.Release release = releases.findToSend(c.releaseId()).orElseThrow();
         if (release.approved()) {
             return Optional.empty();
         }
@@ -654,7 +654,7 @@ public class CampaignService {
                 continue;
             }
             Campaign locked = campaigns.lock(c.id()).orElseThrow();
-            RomService.Release release = releases.find(locked.releaseId()).orElseThrow();
+            RomService.Release release = releases.findToSend(locked.releaseId()).orElseThrow();
             if (!locked.state().active()
                     || !release.approved() // a superseded release is sent to no one more
                     || !campaigns

@@ -86,7 +86,7 @@ public class CommandService {
         if (releaseId == null || releaseId.isEmpty()) {
             throw InvalidArgumentException.of("release_id", "is required for UPDATE: the release to install");
         }
-        RomService.Release release = releases.find(releaseId)
+        RomService.Release release = releases.findToSend(releaseId)
                 .orElseThrow(() -> InvalidArgumentException.of("release_id", "names no ROM release: " + releaseId));
         InventoryDevices.Placed device = inventory.device(imei).orElseThrow();
         if (!release.model().equals(device.model())) {

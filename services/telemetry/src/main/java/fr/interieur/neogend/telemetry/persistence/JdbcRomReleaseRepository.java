@@ -99,6 +99,15 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
     }
 
     @Override
+    public Optional<Release> findToSend(String id) {
+        // for share: an approval's update of this row (ending its approval) waits for us, or we for it
+        return jdbc.sql("select * from rom_release where id = ? for share")
+                .param(id)
+                .query(ROW)
+                .optional();
+    }
+
+    @Override
     public List<Release> list(Optional<String> model, Optional<String> supplierId) {
         StringBuilder sql = new StringBuilder("select * from rom_release where true");
         List<Object> args = new ArrayList<>();

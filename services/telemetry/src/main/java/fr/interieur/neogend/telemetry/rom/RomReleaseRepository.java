@@ -32,6 +32,16 @@ public interface RomReleaseRepository {
 
     Optional<Release> find(String id);
 
+    /**
+     * A release about to be sent, read with a share lock held to the end of the caller's transaction: an
+     * approval ending its approval waits until the caller has committed what it sends, or, when that approval
+     * came first, the caller waits for it and reads the release no longer approved — never sent on an approval
+     * ended in the meantime.
+     */
+    default Optional<Release> findToSend(String id) {
+        return find(id);
+    }
+
     /** Releases newest first (at most 500), of one model and one supplier when given. */
     List<Release> list(Optional<String> model, Optional<String> supplierId);
 
