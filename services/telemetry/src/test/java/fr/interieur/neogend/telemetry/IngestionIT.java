@@ -1333,4 +1333,29 @@ class IngestionIT {
                         .getStored())
                 .isEqualTo(1);
     }
+
+    /**
+     * A command is judged by inventory's word too: a device inventory has just declared lost is not queued a
+     * LOCATE (it would be handed LOCK and WIPE only, so the LOCATE would wait for ever), nor is a returned one
+     * queued anything — also while the event that tells telemetry so is still on its way.
+     */
+    @Test
+    void aCommandIsRefusedByInventorysWordWhileTheDevicesEventIsOnItsWay() {
+        enrol(KNOWN);
+        enrol(OTHER);
+        inventory.add(KNOWN, "Rugged X5", "GN-RBRE-GGD35", "LOST"); // declared lost: its event not yet here
+        inventory.add(OTHER, "Field Tab 10", "GN-RBRE-GGD35-CIE1", "RETURNED");
+        assertThat(queue(KNOWN, "LOCATE")).as("LOCATE to a lost device").isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(queue(KNOWN, "LOCK")).as("LOCK to a lost device").isEqualTo(Status.Code.OK);
+        for (String command : List.of("LOCK", "WIPE", "LOCATE")) {
+            assertThat(queue(OTHER, command))
+                    .as(command + " to a returned device")
+                    .isEqualTo(Status.Code.FAILED_PRECONDITION);
+        }
+        assertThat(jdbc.sql("select command from device_command where imei in (?, ?) order by id")
+                        .params(KNOWN, OTHER)
+                        .query(String.class)
+                        .list())
+                .containsExactly("LOCK");
+    }
 }

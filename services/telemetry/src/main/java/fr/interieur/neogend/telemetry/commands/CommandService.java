@@ -2,8 +2,10 @@ package fr.interieur.neogend.telemetry.commands;
 
 import fr.interieur.neogend.kit.error.AccessDeniedException;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
+import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import fr.interieur.neogend.telemetry.ingestion.Upload;
 import fr.interieur.neogend.telemetry.revocation.RevocationRepository;
@@ -12,7 +14,10 @@ import fr.interieur.neogend.telemetry.rom.RomService;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Remote commands queued by people (DOMAIN rule 21); those of lost and stolen devices are queued by
@@ -49,7 +54,13 @@ public class CommandService {
      */
     @Transactional
     public Upload.Command queue(String imei, Upload.CommandKind command, String releaseId, Caller caller) {
-        inventory.requireVisible(imei);
+        String badImei = Imei.problem(imei);
+        if (badImei != null) {
+            throw InvalidArgumentException.of("imei", badImei);
+        }
+        // one call to inventory (the caller's reach applied there): whether the device is visible, and its state
+        InventoryDevices.Placed device =
+                inventory.device(imei).orElseThrow(() -> new NotFoundException("no device with IMEI " + imei));
         if (command == null) {
             throw InvalidArgumentException.of("command", "is required: LOCK, WIPE, LOCATE or UPDATE");
         }
@@ -62,7 +73,11 @@ public class CommandService {
         if (command != Upload.CommandKind.UPDATE && releaseId != null && !releaseId.isEmpty()) {
             throw InvalidArgumentException.of("release_id", "names the release of an UPDATE: other commands take none");
         }
-        String revoked = revocations.reasonOf(imei).orElse(null);
+        // telemetry's reason, or inventory's word when it says more: its event may still be on its way here
+        String revoked = Stream.of(revocations.reasonOf(imei), inInventory(device))
+                .flatMap(Optional::stream)
+                .max(Comparator.comparingInt(REASONS::indexOf))
+                .orElse(null);
         if (revoked != null) {
             boolean lostOrStolen = revoked.equals("DEVICE_LOST") || revoked.equals("DEVICE_STOLEN");
             if (!lostOrStolen) {
@@ -77,18 +92,31 @@ public class CommandService {
             }
         }
         if (command == Upload.CommandKind.UPDATE) {
-            return queueUpdate(imei, releaseId);
+            return queueUpdate(imei, releaseId, device);
         }
         return commands.queue(imei, command);
     }
 
-    private Upload.Command queueUpdate(String imei, String releaseId) {
+    /** Revocation reasons, rising as a device's reason only rises (a lost device returned stays lost). */
+    private static final List<String> REASONS =
+            List.of("DEVICE_EXCHANGED", "DEVICE_RETURNED", "DEVICE_LOST", "DEVICE_STOLEN");
+
+    /** The reason inventory's state gives, before (or without) its event reaching telemetry. */
+    private static Optional<String> inInventory(InventoryDevices.Placed device) {
+        return switch (device.state()) {
+            case "LOST" -> Optional.of("DEVICE_LOST");
+            case "STOLEN" -> Optional.of("DEVICE_STOLEN");
+            case "RETURNED" -> Optional.of("DEVICE_RETURNED");
+            default -> Optional.empty();
+        };
+    }
+
+    private Upload.Command queueUpdate(String imei, String releaseId, InventoryDevices.Placed device) {
         if (releaseId == null || releaseId.isEmpty()) {
             throw InvalidArgumentException.of("release_id", "is required for UPDATE: the release to install");
         }
         RomService.Release release = releases.findToSend(releaseId)
                 .orElseThrow(() -> InvalidArgumentException.of("release_id", "names no ROM release: " + releaseId));
-        InventoryDevices.Placed device = inventory.device(imei).orElseThrow();
         if (!release.model().equals(device.model())) {
             throw new PreconditionFailedException("release " + release.id() + " is for " + release.model() + "; device "
                     + imei + " is a " + device.model());
