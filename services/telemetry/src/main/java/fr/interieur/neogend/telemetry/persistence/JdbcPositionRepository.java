@@ -90,7 +90,8 @@ class JdbcPositionRepository implements PositionRepository {
             double maxLatitude,
             double minLongitude,
             double maxLongitude,
-            int maxAgeMinutes) {
+            int maxAgeMinutes,
+            Instant oldestKept) {
         // a bounding box on the index, then the great-circle distance
         return jdbc.sql("""
                         select * from (
@@ -99,7 +100,8 @@ class JdbcPositionRepository implements PositionRepository {
                                  as distance_m
                           from device_state s
                           where s.latitude between ? and ? and s.longitude between ? and ?
-                            and s.position_recorded_at > now() - ? * interval '1 minute') d
+                            and s.position_recorded_at > now() - ? * interval '1 minute'
+                            and s.position_recorded_at >= ?) d
                         where d.distance_m <= ? order by d.distance_m limit 500""")
                 .params(
                         earthRadiusM,
@@ -111,16 +113,21 @@ class JdbcPositionRepository implements PositionRepository {
                         minLongitude,
                         maxLongitude,
                         maxAgeMinutes,
+                        Timestamp.from(oldestKept),
                         radiusM)
                 .query(STATE)
                 .list();
     }
 
     @Override
-    public List<State> recentPositions(String[] imeis, int maxAgeMinutes) {
+    public List<State> recentPositions(String[] imeis, int maxAgeMinutes, Instant oldestKept) {
         return jdbc.sql("""
                         select * from device_state where imei = any(?::char(15)[]) and latitude is not null
-                          and position_recorded_at > now() - ? * interval '1 minute' order by imei""").params(imeis, maxAgeMinutes).query(STATE).list();
+                          and position_recorded_at > now() - ? * interval '1 minute' and position_recorded_at >= ?
+                        order by imei""")
+                .params(imeis, maxAgeMinutes, Timestamp.from(oldestKept))
+                .query(STATE)
+                .list();
     }
 
     @Override

@@ -177,7 +177,8 @@ public class PositionQueries {
                 latitude + dLat,
                 longitude - dLon,
                 longitude + dLon,
-                age);
+                age,
+                Instant.now().minus(retention)); // the hourly clean-up may lag: never a position past the retention
         audit(
                 caller,
                 ReadKind.RADIUS,
@@ -198,7 +199,9 @@ public class PositionQueries {
         List<InventoryDevices.Placed> devices = inventory.subtree(unitCode);
         int age = maxAgeMinutes <= 0 ? 60 : Math.min(maxAgeMinutes, 7 * 24 * 60);
         List<State> states = positions.recentPositions(
-                devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new), age);
+                devices.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new),
+                age,
+                Instant.now().minus(retention)); // the hourly clean-up may lag: never a position past the retention
         audit(
                 caller,
                 ReadKind.UNIT_MAP,

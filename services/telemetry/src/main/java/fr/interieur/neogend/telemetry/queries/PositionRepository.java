@@ -27,7 +27,7 @@ public interface PositionRepository {
     /**
      * Latest positions taken within the last {@code maxAgeMinutes} within {@code radiusM} metres of a
      * point (great-circle distance, {@code earthRadiusM}), inside the bounding box given, nearest first,
-     * at most 500.
+     * at most 500; none taken before {@code oldestKept} (the retention, whatever age is asked).
      */
     List<State> near(
             double latitude,
@@ -38,10 +38,14 @@ public interface PositionRepository {
             double maxLatitude,
             double minLongitude,
             double maxLongitude,
-            int maxAgeMinutes);
+            int maxAgeMinutes,
+            java.time.Instant oldestKept);
 
-    /** Latest positions of these devices taken within the last {@code maxAgeMinutes}, by IMEI. */
-    List<State> recentPositions(String[] imeis, int maxAgeMinutes);
+    /**
+     * Latest positions of these devices taken within the last {@code maxAgeMinutes}, by IMEI; none taken
+     * before {@code oldestKept} (the retention, whatever age is asked).
+     */
+    List<State> recentPositions(String[] imeis, int maxAgeMinutes, java.time.Instant oldestKept);
 
     /** Audit entries newest first, filtered, before the id {@code beforeId} when given, each with its devices. */
     List<Access> accesses(AccessFilter filter, Optional<Long> beforeId, int limit);
