@@ -66,6 +66,11 @@ public final class TestTokens {
         return sign(KEY, claims(username, List.of(role), unitCode, null, AUDIENCE, Duration.ofMinutes(5)));
     }
 
+    /** A valid token for a staff user holding several realm roles. */
+    public static String userWithRoles(String username, List<String> roles, String unitCode) {
+        return sign(KEY, claims(username, roles, unitCode, null, AUDIENCE, Duration.ofMinutes(5)));
+    }
+
     public static String fleetManager() {
         return user("fleet.manager", "fleet-manager", "GN");
     }

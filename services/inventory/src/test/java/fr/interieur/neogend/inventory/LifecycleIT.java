@@ -478,6 +478,38 @@ class LifecycleIT {
     }
 
     @Test
+    void aUnitManagerWhoIsAlsoAnAuditorStillActsOnItsOwnSubtreeOnly() {
+        fleetManager.registerDevice(register(phone(42, "GN-RBRE-GGD35")));
+        fleetManager.registerDevice(register(phone(43, "GN-RBRE-GGD350")));
+        var both = as(TestTokens.userWithRoles(
+                "unit.manager.auditor", java.util.List.of("unit-manager", "auditor"), "GN-RBRE-GGD35"));
+
+        assertThat(both.assignDevice(assign(42, CIE1, "AG-42").build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
+        // the auditor's whole-fleet reading is not the unit manager's reach to change things
+        assertStatus(
+                () -> both.assignDevice(assign(43, "GN-RBRE-GGD350", "AG-43").build()),
+                Status.Code.NOT_FOUND,
+                "no device");
+        assertStatus(
+                () -> both.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                        .setImei(imei(43))
+                        .setKind(LossKind.LOSS_KIND_STOLEN)
+                        .setPoliceReportReference("PV-43")
+                        .build()),
+                Status.Code.NOT_FOUND,
+                "no device");
+        assertThat(fleetManager
+                        .getDevice(
+                                GetDeviceRequest.newBuilder().setImei(imei(43)).build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_IN_STOCK);
+    }
+
+    @Test
     void aUnitManagerActsOnItsOwnSubtreeOnly() {
         fleetManager.registerDevice(register(phone(40, "GN-RBRE-GGD35")));
         Device sibling = fleetManager

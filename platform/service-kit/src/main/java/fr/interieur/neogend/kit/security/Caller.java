@@ -33,10 +33,15 @@ public record Caller(
 
     /**
      * True when the caller's reach is limited to its own unit subtree: everyone but fleet managers,
-     * auditors and services, who see the whole fleet (what they may do is still each RPC's rule).
+     * auditors and services, who see the whole fleet (what they may do is still each RPC's rule). An
+     * auditor who is also a unit manager or a technician is limited to its unit: the whole fleet an
+     * auditor reads must not become the reach of the roles that change things.
      */
     public boolean restrictedToUnit() {
-        return !hasRole(FLEET_MANAGER) && !hasRole(AUDITOR) && !hasRole(INTERNAL_SERVICE);
+        if (hasRole(FLEET_MANAGER) || hasRole(INTERNAL_SERVICE)) {
+            return false;
+        }
+        return !hasRole(AUDITOR) || hasRole(UNIT_MANAGER) || hasRole(TECHNICIAN);
     }
 
     @Override
