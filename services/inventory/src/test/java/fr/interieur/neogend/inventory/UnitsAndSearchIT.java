@@ -214,6 +214,39 @@ class UnitsAndSearchIT {
     }
 
     @Test
+    void aPageTokenIsRefusedForOtherFiltersEvenWhenTheirValuesHoldTheSeparator() {
+        fleetManager.registerDevice(register(phone(61, "GN-RIDF").setModel("X|Y")));
+        fleetManager.registerDevice(register(phone(62, "GN-RIDF").setModel("X|Y")));
+        String token = fleetManager
+                .listDevices(ListDevicesRequest.newBuilder()
+                        .setModel("X|Y")
+                        .setPageSize(1)
+                        .build())
+                .getNextPageToken();
+        assertThat(token).isNotEmpty();
+        // model "X", holder "Y" and build "|": other filters, whose values joined with '|' read the same
+        assertStatus(
+                () -> fleetManager.listDevices(ListDevicesRequest.newBuilder()
+                        .setModel("X")
+                        .setHolderAgentId("Y")
+                        .setRomBuild("|")
+                        .setPageSize(1)
+                        .setPageToken(token)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "page_token");
+        assertThat(fleetManager
+                        .listDevices(ListDevicesRequest.newBuilder()
+                                .setModel("X|Y")
+                                .setPageSize(1)
+                                .setPageToken(token)
+                                .build())
+                        .getDevicesList())
+                .extracting(Device::getImei)
+                .containsExactly(imei(62));
+    }
+
+    @Test
     void aUnitManagersChangeNeverCommitsAfterTheUnitLeftItsReach() throws Exception {
         fleetManager.registerDevice(register(phone(1, "GN-RBRE-GGD35-CIE1-BR1")));
         var ggd35 = as(TestTokens.unitManager("GN-RBRE-GGD35"));

@@ -23,6 +23,20 @@ public record PageRequest(int size, Optional<String> afterKey) {
     private static final String VERSION = "p2"; // p1's fingerprint was String.hashCode: "Aa" and "BB" collided
 
     /**
+     * An unambiguous rendering of filter values, for {@link #of}: each value prefixed with its length, so
+     * that no value holding a separator reads as two ({@code "X|Y", ""} and {@code "X", "Y"} differ). A
+     * missing value is rendered as the empty string.
+     */
+    public static String filters(Object... values) {
+        StringBuilder out = new StringBuilder();
+        for (Object value : values) {
+            String text = value == null ? "" : value.toString();
+            out.append(text.length()).append(':').append(text).append(';');
+        }
+        return out.toString();
+    }
+
+    /**
      * Validates a page size and token.
      *
      * @param filters a stable rendering of the request's filters

@@ -45,6 +45,14 @@ class PageRequestTest {
     }
 
     @Test
+    void filterValuesHoldingASeparatorNeverReadAsOtherValues() {
+        assertThat(PageRequest.filters("X|Y", "")).isNotEqualTo(PageRequest.filters("X", "Y"));
+        assertThat(PageRequest.filters("a;1:b", "")).isNotEqualTo(PageRequest.filters("a", "b"));
+        assertThat(PageRequest.filters("", "")).isNotEqualTo(PageRequest.filters(""));
+        assertThat(PageRequest.filters(null, "x")).isEqualTo(PageRequest.filters("", "x"));
+    }
+
+    @Test
     void foreignOrTamperedTokensAreRefused() {
         String token = PageRequest.tokenAfter("b", "state=A");
         assertThatThrownBy(() -> PageRequest.of(2, token, "state=B")).hasMessageContaining("other filters");

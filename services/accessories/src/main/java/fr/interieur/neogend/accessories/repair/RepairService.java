@@ -236,8 +236,11 @@ public class RepairService {
         boolean all = caller.hasRole(Caller.FLEET_MANAGER) || caller.hasRole(Caller.AUDITOR);
         boolean reach = !all && caller.hasRole(Caller.UNIT_MANAGER);
         Optional<String> technician = all || reach ? Optional.empty() : Optional.of(caller.username());
-        String filters = "state=" + state.map(Enum::name).orElse("") + "&imei=" + imei.orElse("") + "&technician="
-                + technician.orElse("") + "&reach=" + (reach ? caller.username() : "");
+        String filters = PageRequest.filters(
+                state.map(Enum::name).orElse(""),
+                imei.orElse(""),
+                technician.orElse(""),
+                reach ? caller.username() : "");
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
         Optional<List<String>> devices = reach ? Optional.of(fleet.imeisInReach()) : Optional.empty();
         List<Repair> rows = repairs.page(state, imei, technician, devices, page.afterKey(), page.fetchSize());

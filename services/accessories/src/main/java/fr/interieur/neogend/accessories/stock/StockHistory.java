@@ -59,10 +59,13 @@ public class StockHistory {
             Optional<LocalDate> toDate) {
 
         String rendering() {
-            return "depot=" + depot.orElse("") + "&item=" + item.orElse("") + "&repair=" + repairId.orElse("")
-                    + "&actor=" + actor.orElse("") + "&from="
-                    + fromDate.map(LocalDate::toString).orElse("") + "&to="
-                    + toDate.map(LocalDate::toString).orElse("");
+            return fr.interieur.neogend.kit.paging.PageRequest.filters(
+                    depot.orElse(""),
+                    item.orElse(""),
+                    repairId.orElse(""),
+                    actor.orElse(""),
+                    fromDate.map(LocalDate::toString).orElse(""),
+                    toDate.map(LocalDate::toString).orElse(""));
         }
     }
 
@@ -185,7 +188,7 @@ public class StockHistory {
     /** A page of alerts of a state, oldest first. */
     @Transactional(readOnly = true)
     public Page<StockService.Alert> alerts(Optional<String> depot, AlertState state, int pageSize, String pageToken) {
-        String rendering = "depot=" + depot.orElse("") + "&state=" + state;
+        String rendering = PageRequest.filters(depot.orElse(""), state);
         PageRequest page = PageRequest.of(pageSize, pageToken, rendering);
         long after = page.afterKey().map(StockHistory::key).orElse(0L);
         List<StockService.Alert> rows = stock.alerts(depot, state, after, page.fetchSize());

@@ -25,8 +25,7 @@ public record DeviceQuery(
 
     /** A stable rendering of the filters and order (not the cursor), to bind page tokens to them. */
     public String filterKey() {
-        return String.join(
-                "|",
+        return fr.interieur.neogend.kit.paging.PageRequest.filters(
                 state.map(Enum::name).orElse(""),
                 packType.map(Enum::name).orElse(""),
                 unitPath.orElse(""),

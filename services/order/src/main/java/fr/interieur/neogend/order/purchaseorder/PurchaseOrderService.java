@@ -168,7 +168,7 @@ public class PurchaseOrderService {
     @Transactional(readOnly = true)
     public Page<PurchaseOrder> list(
             Optional<OrderState> state, Optional<String> agreementId, int pageSize, String pageToken, Caller caller) {
-        String filters = state.map(Enum::name).orElse("") + "|" + agreementId.orElse("");
+        String filters = PageRequest.filters(state.map(Enum::name).orElse(""), agreementId.orElse(""));
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
         List<String> ids;
         Set<OrderState> states;

@@ -223,9 +223,12 @@ public class PositionQueries {
             Optional<Instant> to) {
 
         String key() {
-            return actor.orElse("") + "|" + imei.orElse("") + "|" + unitCode.orElse("") + "|"
-                    + from.map(Instant::toString).orElse("") + "|"
-                    + to.map(Instant::toString).orElse("");
+            return fr.interieur.neogend.kit.paging.PageRequest.filters(
+                    actor.orElse(""),
+                    imei.orElse(""),
+                    unitCode.orElse(""),
+                    from.map(Instant::toString).orElse(""),
+                    to.map(Instant::toString).orElse(""));
         }
     }
 

@@ -217,7 +217,7 @@ public class SessionService {
     public Page<Session> list(Optional<LocalDate> endsOnOrAfter, String courseCode, int pageSize, String pageToken) {
         LocalDate from = endsOnOrAfter.orElseGet(this::today);
         String course = courseCode == null ? "" : courseCode.trim();
-        String filters = from + "|" + course;
+        String filters = PageRequest.filters(from, course);
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
         Optional<LocalDate> afterStart = Optional.empty();
         Optional<String> afterId = Optional.empty();
@@ -497,7 +497,7 @@ public class SessionService {
         String who = technician == null ? "" : technician.trim();
         LocalDate today = today();
         // today is part of the filters: a token of yesterday's list is not continued on today's
-        String filters = today + "|" + (since == null ? "" : since) + "|" + who;
+        String filters = PageRequest.filters(today, since, who);
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
         Optional<LocalDate> afterValidUntil = Optional.empty();
         Optional<Long> afterId = Optional.empty();
