@@ -1,15 +1,20 @@
 package fr.interieur.neogend.inventory;
 
 import fr.interieur.neogend.inventory.v1.AssignDeviceRequest;
+import fr.interieur.neogend.inventory.v1.DeclareDeviceLossRequest;
 import fr.interieur.neogend.inventory.v1.Device;
 import fr.interieur.neogend.inventory.v1.DeviceRepairOutcome;
 import fr.interieur.neogend.inventory.v1.DeviceState;
 import fr.interieur.neogend.inventory.v1.EndDeviceRepairRequest;
+import fr.interieur.neogend.inventory.v1.ExchangeDeviceRequest;
 import fr.interieur.neogend.inventory.v1.FailDeviceRepairRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
+import fr.interieur.neogend.inventory.v1.LossKind;
+import fr.interieur.neogend.inventory.v1.MarkDeviceForReturnRequest;
 import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
+import fr.interieur.neogend.inventory.v1.ReturnDeviceRequest;
 import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
 import fr.interieur.neogend.testkit.ServiceClients;
@@ -113,6 +118,18 @@ class DeviceRepairIT {
                 .single();
     }
 
+    /** A spare phone (in no pack) in GN-RBRE-GGD35's stock. */
+    void spare(int n) {
+        fleetManager.registerDevice(
+                register(phone(n, "GN-RBRE-GGD35").clearPackType().clearAgreementId()));
+    }
+
+    List<String> outboxKinds() {
+        return jdbc.sql("select subject_id || ':' || kind from outbox order by id")
+                .query(String.class)
+                .list();
+    }
+
     /** Device 1, assigned, then taken under repair RP-000001 by the technician. */
     Device underRepair() {
         assigned(1);
@@ -154,6 +171,159 @@ class DeviceRepairIT {
                     Status.Code.FAILED_PRECONDITION,
                     "is under repair RP-000001");
         }
+    }
+
+    @Test
+    void markForReturnExchangeAndWriteOffNeverTakeADeviceOutOfItsOpenRepair() {
+        underRepair();
+        spare(2);
+        assigned(3);
+        spare(4);
+        technician.startDeviceRepair(start(4, "RP-000002")); // a spare repaired in the depot
+        String leaves = " (accessories service); it leaves repair only when that repair is closed";
+        Device spare = device(2);
+        Device other = device(3);
+        Device spareUnderRepair = device(4);
+        var markForReturn =
+                MarkDeviceForReturnRequest.newBuilder().setImei(imei(1)).build();
+        var exchange = ExchangeDeviceRequest.newBuilder()
+                .setImei(imei(1))
+                .setReplacementImei(imei(2))
+                .setReason("screen broken")
+                .build();
+        var writeOff = ReturnDeviceRequest.newBuilder().setImei(imei(1)).build();
+        assertStatus(
+                () -> fleetManager.markDeviceForReturn(markForReturn),
+                Status.Code.FAILED_PRECONDITION,
+                "device " + imei(1) + " is under repair RP-000001" + leaves);
+        assertStatus(
+                () -> fleetManager.exchangeDevice(exchange),
+                Status.Code.FAILED_PRECONDITION,
+                "device " + imei(1) + " is under repair RP-000001" + leaves);
+        // a spare under repair is not put into a pack either
+        assertStatus(
+                () -> fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder()
+                        .setImei(imei(3))
+                        .setReplacementImei(imei(4))
+                        .setReason("screen broken")
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "device " + imei(4) + " is under repair RP-000002" + leaves);
+
+        // lost from the depot meanwhile (rule 11: never refused): still under its repair, so neither
+        // written off, exchanged out nor marked for return before that repair is closed
+        Device lost = unitManager
+                .declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                        .setImei(imei(1))
+                        .setKind(LossKind.LOSS_KIND_LOST)
+                        .setPoliceReportReference("PV-35-1")
+                        .build())
+                .getDevice();
+        assertThat(lost.getState()).isEqualTo(DeviceState.DEVICE_STATE_LOST);
+        assertThat(lost.getRepairId()).isEqualTo("RP-000001");
+        assertStatus(
+                () -> fleetManager.returnDevice(writeOff),
+                Status.Code.FAILED_PRECONDITION,
+                "device " + imei(1) + " is under repair RP-000001" + leaves);
+        assertStatus(
+                () -> fleetManager.exchangeDevice(exchange),
+                Status.Code.FAILED_PRECONDITION,
+                "device " + imei(1) + " is under repair RP-000001" + leaves);
+        assertStatus(
+                () -> fleetManager.markDeviceForReturn(markForReturn),
+                Status.Code.FAILED_PRECONDITION,
+                "device " + imei(1) + " is under repair RP-000001" + leaves);
+
+        // the refused calls changed nothing
+        assertThat(device(1)).isEqualTo(lost);
+        assertThat(device(2)).isEqualTo(spare);
+        assertThat(device(3)).isEqualTo(other);
+        assertThat(device(4)).isEqualTo(spareUnderRepair);
+        for (String action : List.of("MARK_FOR_RETURN", "EXCHANGE_OUT", "EXCHANGE_IN", "RETURN")) {
+            assertThat(historyCount(1, action) + historyCount(2, action) + historyCount(4, action))
+                    .as(action)
+                    .isZero();
+        }
+        assertThat(outboxKinds()).containsExactly(imei(1) + ":INVENTORY_EVENT_KIND_DEVICE_LOST");
+    }
+
+    @Test
+    void aDeviceLostOrStolenUnderRepairStaysSoAndTheRepairsCloseStillReleasesIt() {
+        record Case(int n, LossKind kind, DeviceRepairOutcome outcome, DeviceState state) {}
+        List<Case> cases = List.of(
+                new Case(
+                        40,
+                        LossKind.LOSS_KIND_LOST,
+                        DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED,
+                        DeviceState.DEVICE_STATE_LOST),
+                new Case(
+                        41,
+                        LossKind.LOSS_KIND_LOST,
+                        DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED,
+                        DeviceState.DEVICE_STATE_LOST),
+                new Case(
+                        42,
+                        LossKind.LOSS_KIND_STOLEN,
+                        DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED,
+                        DeviceState.DEVICE_STATE_STOLEN),
+                new Case(
+                        43,
+                        LossKind.LOSS_KIND_STOLEN,
+                        DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED,
+                        DeviceState.DEVICE_STATE_STOLEN));
+        List<String> losses = new ArrayList<>();
+        for (Case c : cases) {
+            int n = c.n();
+            String repair = String.format("RP-%06d", 300 + n);
+            assigned(n);
+            technician.startDeviceRepair(start(n, repair));
+            Device declared = unitManager
+                    .declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                            .setImei(imei(n))
+                            .setKind(c.kind())
+                            .setPoliceReportReference("PV-35-" + n)
+                            .build())
+                    .getDevice();
+            losses.add(
+                    imei(n) + ":INVENTORY_EVENT_KIND_DEVICE_" + c.state().name().substring("DEVICE_STATE_".length()));
+            assertThat(declared.getState()).as("%s", c).isEqualTo(c.state());
+            assertThat(declared.getRepairId()).as("%s", c).isEqualTo(repair);
+
+            Device closed =
+                    technician.endDeviceRepair(end(n, repair, c.outcome())).getDevice();
+            assertThat(closed.getState()).as("%s", c).isEqualTo(c.state());
+            assertThat(closed.getRepairId()).as("%s", c).isEmpty();
+            assertThat(closed.getPoliceReportReference()).isEqualTo("PV-35-" + n);
+            assertThat(device(n)).isEqualTo(closed);
+            // the close repeated after a lost answer changes nothing; the other outcome is refused
+            assertThat(technician
+                            .endDeviceRepair(end(n, repair, c.outcome()))
+                            .getDevice()
+                            .getVersion())
+                    .as("%s", c)
+                    .isEqualTo(closed.getVersion());
+            assertStatus(
+                    () -> technician.endDeviceRepair(end(
+                            n,
+                            repair,
+                            c.outcome() == DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED
+                                    ? DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_FAILED
+                                    : DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)),
+                    Status.Code.FAILED_PRECONDITION,
+                    "was closed as");
+            assertThat(device(n).getVersion()).isEqualTo(closed.getVersion());
+        }
+        // each loss or theft queued its event (telemetry's revocation, LOCK and WIPE) at once, and the
+        // closes queued nothing more
+        assertThat(outboxKinds()).containsExactlyElementsOf(losses);
+        // released, the device is written off as any lost or stolen one
+        assertThat(fleetManager
+                        .returnDevice(ReturnDeviceRequest.newBuilder()
+                                .setImei(imei(40))
+                                .build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_RETURNED);
     }
 
     @Test

@@ -20,7 +20,9 @@ import static fr.interieur.neogend.inventory.device.DeviceState.STOLEN;
  * The device state machine (DOMAIN rule 8): IN_STOCK → ASSIGNED → (IN_REPAIR | LOST | STOLEN |
  * PENDING_RETURN) → RETURNED. A device that is LOST, STOLEN or RETURNED is never assigned again. A
  * failed repair sends the device PENDING_RETURN while it waits in its pack for the supplier's
- * replacement (then exchanged out, keeping PENDING_RETURN).
+ * replacement (then exchanged out, keeping PENDING_RETURN). A device under a repair of the
+ * accessories service is held further by {@link LifecycleService}: it leaves IN_REPAIR only by that
+ * repair's close, or lost or stolen (which the close then releases).
  * Pure: no storage, so every legal and illegal transition is tested directly.
  */
 public final class DeviceLifecycle {

@@ -186,9 +186,11 @@ public class LifecycleService {
 
     /**
      * The repair the device is under is closed (issue 17): repaired, the device goes back to its
-     * holder or its unit's stock; failed, it goes PENDING_RETURN (a device that left IN_REPAIR by
-     * another route, lost or marked for return, is only released). A repeat of the last close
-     * changes nothing; a repair the device is not under is refused, naming the one it is under.
+     * holder or its unit's stock; failed, it goes PENDING_RETURN. A device no longer IN_REPAIR (declared
+     * LOST or STOLEN meanwhile, the only routes out of IN_REPAIR left open under a repair; or moved out
+     * by a manager's route before those were refused) keeps its state and is only released, whatever
+     * the outcome. A repeat of the last close changes nothing; a repair the device is not under is
+     * refused, naming the one it is under.
      */
     @Transactional
     public Change endRepair(String imei, String repairId, boolean repaired, String reason, Caller caller) {
@@ -214,7 +216,7 @@ public class LifecycleService {
         }
         Device.Repair released = new Device.Repair(Optional.empty(), Optional.of(repairId), Optional.of(outcome));
         Instant now = now();
-        if (repaired) {
+        if (repaired && d.state() == DeviceState.IN_REPAIR) {
             boolean held = packs.findByDevice(imei)
                     .filter(p -> !p.ended())
                     .map(Pack::held)
@@ -238,6 +240,17 @@ public class LifecycleService {
                     null,
                     null,
                     Map.of("reason", reason.trim(), "repair_id", repairId),
+                    caller,
+                    now);
+        } else if (repaired) {
+            // lost or stolen while under repair: released, still lost or stolen
+            save(
+                    DeviceAction.RETURN_FROM_REPAIR,
+                    d,
+                    d.repaired(d.state(), released, now),
+                    null,
+                    null,
+                    Map.of("repair_id", repairId),
                     caller,
                     now);
         } else {
@@ -269,6 +282,19 @@ public class LifecycleService {
     }
 
     /**
+     * A device under a repair of the accessories service is not marked for return, exchanged (out or
+     * in) or written off: only that repair's close takes it out (a loss or theft is still declared at
+     * once, rule 11, and keeps the repair link for the close to release).
+     */
+    private static void requireNotUnderRepair(Device d, DeviceAction action) {
+        d.repair().open().ifPresent(r -> {
+            throw new PreconditionFailedException("device " + d.imei() + " is under repair " + r
+                    + " (accessories service); it leaves repair only when that repair is closed: cannot "
+                    + action.verb());
+        });
+    }
+
+    /**
      * Closes a repair as failed (rule 16): the device goes PENDING_RETURN, to be given back to the
      * supplier; its pack keeps holder and lease until the replacement is exchanged in.
      */
@@ -293,14 +319,19 @@ public class LifecycleService {
         return reread(imei);
     }
 
+    /** → PENDING_RETURN; refused for a device under a repair of the accessories service. */
     @Transactional
     public Change markForReturn(String imei, OptionalLong expectedVersion, Caller caller) {
-        return simple(imei, DeviceAction.MARK_FOR_RETURN, expectedVersion, caller);
+        Device d = load(imei, units.reachOf(caller), expectedVersion);
+        requireNotUnderRepair(d, DeviceAction.MARK_FOR_RETURN);
+        return simple(imei, DeviceAction.MARK_FOR_RETURN, OptionalLong.of(d.version()), caller);
     }
 
     /**
      * Declares a device LOST or STOLEN (rule 11): in the same transaction, an event asks the telemetry
-     * service to revoke its credentials and lock it (and wipe it when stolen).
+     * service to revoke its credentials and lock it (and wipe it when stolen). Never refused for a device
+     * under a repair (it may vanish from the depot): it keeps the repair link, which that repair's close
+     * releases ({@link #endRepair}).
      */
     @Transactional
     public Change declareLoss(
@@ -322,6 +353,7 @@ public class LifecycleService {
     /**
      * Swaps a device inside its pack for a spare (rule 10): the pack keeps its holder and its lease
      * (its days are never billed twice), the replacement takes the old device's place and state.
+     * Neither device may be under a repair of the accessories service.
      */
     @Transactional
     public Exchange exchange(
@@ -334,12 +366,14 @@ public class LifecycleService {
         }
         Reach reach = units.reachOf(caller);
         Device old = load(imei, reach, expectedVersion);
+        requireNotUnderRepair(old, DeviceAction.EXCHANGE_OUT);
         DeviceState oldNext = DeviceLifecycle.next(imei, old.state(), DeviceAction.EXCHANGE_OUT, false);
         Pack pack = packs.findByDevice(imei)
                 .filter(p -> !p.ended())
                 .orElseThrow(() -> new PreconditionFailedException(
                         "device " + imei + " is not in a running pack; nothing to exchange"));
         Device spare = devicesRead.changeable(replacementImei, reach, "replacement_imei");
+        requireNotUnderRepair(spare, DeviceAction.EXCHANGE_IN);
         DeviceState spareNext =
                 DeviceLifecycle.next(replacementImei, spare.state(), DeviceAction.EXCHANGE_IN, pack.held());
         packs.findByDevice(replacementImei).ifPresent(p -> {
@@ -365,11 +399,14 @@ public class LifecycleService {
 
     /**
      * Confirms the supplier took a device back, or wrote off a lost or stolen one. If it is still the
-     * device of a pack, that pack's lease ends today (the return day is not billed).
+     * device of a pack, that pack's lease ends today (the return day is not billed). A lost or stolen
+     * device still under a repair of the accessories service is written off only once that repair is
+     * closed.
      */
     @Transactional
     public Change confirmReturn(String imei, OptionalLong expectedVersion, Caller caller) {
         Device d = load(imei, units.reachOf(caller), expectedVersion);
+        requireNotUnderRepair(d, DeviceAction.RETURN);
         DeviceState next = DeviceLifecycle.next(imei, d.state(), DeviceAction.RETURN, false);
         Pack pack = packs.findByDevice(imei).filter(p -> !p.ended()).orElse(null);
         Instant now = now();
