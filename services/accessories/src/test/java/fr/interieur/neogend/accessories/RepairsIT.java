@@ -518,6 +518,47 @@ class RepairsIT {
     }
 
     @Test
+    void aRepairWhoseDeviceIsDeclaredLostOrStolenMeanwhileStillClosesEitherWay() {
+        for (RepairOutcome outcome :
+                List.of(RepairOutcome.REPAIR_OUTCOME_REPAIRED, RepairOutcome.REPAIR_OUTCOME_FAILED)) {
+            DeviceState loss = outcome == RepairOutcome.REPAIR_OUTCOME_REPAIRED
+                    ? DeviceState.DEVICE_STATE_STOLEN
+                    : DeviceState.DEVICE_STATE_LOST;
+            states.put(X5, DeviceState.DEVICE_STATE_ASSIGNED);
+            Repair opened = open(technician, X5);
+            // declared lost or stolen in inventory (never refused, rule 11): still under the repair there
+            states.put(X5, loss);
+            assertThat(underRepair).containsEntry(X5, opened.getId());
+
+            Repair closed = close(opened.getId(), outcome, "mainboard dead");
+            assertThat(closed.getState())
+                    .as("%s", outcome)
+                    .isEqualTo(
+                            outcome == RepairOutcome.REPAIR_OUTCOME_REPAIRED
+                                    ? RepairState.REPAIR_STATE_REPAIRED
+                                    : RepairState.REPAIR_STATE_FAILED);
+            // the device stays lost or stolen, released from the repair
+            assertThat(states).containsEntry(X5, loss);
+            assertThat(underRepair).doesNotContainKey(X5);
+            List<ExchangeRequest> asked = exchangesByKey.values().stream()
+                    .filter(e -> e.getRepairReference().equals(opened.getId()))
+                    .toList();
+            if (outcome == RepairOutcome.REPAIR_OUTCOME_FAILED) {
+                // the device is still in its pack: the supplier is asked for its replacement once
+                assertThat(asked).hasSize(1);
+                assertThat(closed.getExchangeRequestNumber())
+                        .isEqualTo(asked.get(0).getNumber());
+            } else {
+                assertThat(asked).isEmpty();
+            }
+            GrpcAssertions.assertStatus(
+                    () -> close(opened.getId(), outcome, "mainboard dead"),
+                    Status.Code.FAILED_PRECONDITION,
+                    "it is closed");
+        }
+    }
+
+    @Test
     void aUnitManagerSeesTheRepairsOfItsSubtreesDevicesOnlyAndNothingOfTheOthers() {
         notCertified.remove("technician|Field Tab 10");
         Repair inside = open(technician, X5);
@@ -963,10 +1004,15 @@ class RepairsIT {
                     synchronized (states) {
                         device(imei);
                         if (request.getRepairId().equals(underRepair.get(imei))) {
+                            // a device no longer IN_REPAIR (lost or stolen under the repair) is only
+                            // released, whatever the outcome
+                            boolean inRepair = states.get(imei) == DeviceState.DEVICE_STATE_IN_REPAIR;
                             if (repaired) {
-                                move(imei, DeviceState.DEVICE_STATE_IN_REPAIR, DeviceState.DEVICE_STATE_ASSIGNED);
+                                if (inRepair) {
+                                    move(imei, DeviceState.DEVICE_STATE_IN_REPAIR, DeviceState.DEVICE_STATE_ASSIGNED);
+                                }
                             } else {
-                                if (states.get(imei) == DeviceState.DEVICE_STATE_IN_REPAIR) {
+                                if (inRepair) {
                                     states.put(imei, DeviceState.DEVICE_STATE_PENDING_RETURN);
                                 }
                                 failReasons.add(request.getReason());

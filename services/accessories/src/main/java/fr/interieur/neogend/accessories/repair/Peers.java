@@ -26,7 +26,8 @@ public final class Peers {
 
         /**
          * Ends the repair the device is under: repaired → back to its holder or its unit's stock;
-         * failed → PENDING_RETURN. A repeat of the same end changes nothing.
+         * failed → PENDING_RETURN; a device lost or stolen under the repair keeps that state and is only
+         * released. A repeat of the same end changes nothing.
          */
         void endRepair(String imei, String repairId, boolean repaired, String reason);
 

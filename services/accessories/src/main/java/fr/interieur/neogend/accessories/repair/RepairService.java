@@ -35,8 +35,9 @@ import java.util.regex.Pattern;
  * order service for an exchange with the supplier, then sends the device PENDING_RETURN.
  *
  * <p>Inventory records the open repair on the device: the device leaves repair only when this
- * service closes that repair (EndDeviceRepair naming it), never by a manager's ReturnDeviceFromRepair,
- * so a repair and its device never diverge.
+ * service closes that repair (EndDeviceRepair naming it), never by a manager's return from repair,
+ * fail, mark for return, exchange or write-off, so a repair and its device never diverge; a device
+ * declared lost or stolen meanwhile keeps the repair link, which the close releases.
  *
  * <p>Calls to other services are made before the local change is committed, and every step checks
  * what is already done, so a close interrupted by an unavailable service is simply repeated: nothing
@@ -48,6 +49,13 @@ public class RepairService {
 
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,500}");
     private static final Set<String> REPAIRABLE = Set.of("IN_STOCK", "ASSIGNED", "IN_REPAIR");
+    /**
+     * Inventory states in which a repair may be closed as failed: under the repair, PENDING_RETURN once
+     * inventory ended it (a close repeated after a lost answer), or lost or stolen meanwhile (the only
+     * routes inventory leaves open out of a repair; such a device is still in its pack, and the
+     * supplier still replaces it).
+     */
+    private static final Set<String> FAILABLE = Set.of("IN_REPAIR", "PENDING_RETURN", "LOST", "STOLEN");
 
     private final RepairRepository repairs;
     private final TransactionTemplate tx;
@@ -155,7 +163,8 @@ public class RepairService {
 
     /**
      * Closes a repair. Repaired: the device goes back. Failed: an exchange is requested from the
-     * supplier, then the device goes PENDING_RETURN.
+     * supplier, then the device goes PENDING_RETURN. A device declared lost or stolen meanwhile stays
+     * so in inventory, released from the repair, whatever the outcome.
      */
     public Repair close(String repairId, Repair.State outcome, String diagnosis, Caller caller) {
         Validation v = new Validation();
@@ -174,6 +183,11 @@ public class RepairService {
         requireOpen(r);
         requireCertified(caller, r.model());
         Peers.Device device = fleet.device(r.imei());
+        if (outcome == Repair.State.FAILED && !FAILABLE.contains(device.state())) {
+            // refused before the outcome is claimed: the repair can still be closed otherwise
+            throw new PreconditionFailedException("device " + r.imei() + " is " + device.state()
+                    + " in inventory; the repair cannot be closed as failed");
+        }
         // the outcome is claimed before anything is asked of the supplier or inventory: a close interrupted
         // half-way is finished by its repeat, never turned into the other outcome, and of two closes at once
         // only one outcome is carried out (an exchange is never asked for a device then declared repaired)
@@ -193,10 +207,6 @@ public class RepairService {
             // inventory refuses if the device is not under this repair (and did not end it already)
             fleet.endRepair(r.imei(), repairId, true, null);
         } else {
-            if (!device.state().equals("IN_REPAIR") && !device.state().equals("PENDING_RETURN")) {
-                throw new PreconditionFailedException("device " + r.imei() + " is " + device.state()
-                        + " in inventory; the repair cannot be closed as failed");
-            }
             exchange = Optional.of(exchanges.request(r.imei(), r.model(), diagnosis.trim(), repairId));
             fleet.endRepair(r.imei(), repairId, false, inventoryReason(repairId, diagnosis.trim()));
         }
