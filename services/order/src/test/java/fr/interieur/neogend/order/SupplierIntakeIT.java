@@ -323,6 +323,108 @@ class SupplierIntakeIT {
                 .isEqualTo(OrderState.ORDER_STATE_CANCELLED);
     }
 
+    List<LoggedRequest> cancellations(String number) {
+        return SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/orders/" + number + "/cancellation")));
+    }
+
+    boolean refused(String number) {
+        return jdbc.sql(
+                        "select coalesce(bool_or(refused_at is not null), false) from supplier_outbox where order_number = ?")
+                .param(number)
+                .query(Boolean.class)
+                .single();
+    }
+
+    @Test
+    void anOrderCancelledAfterASendThatTimedOutIsCancelledAtTheSupplierToo() throws Exception {
+        // the supplier records the order at once but answers after the relay's time limit (1 s here)
+        supplierAnswers(201, 2500);
+        String number = approved(10);
+        SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders/" + number + "/cancellation"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"supplierReference\":\"ANN-3\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        awaitTrue(() -> !calls().isEmpty(), Duration.ofSeconds(20)); // the supplier has the order now
+        PurchaseOrder cancelled = fleetManager
+                .cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
+                        .setNumber(number)
+                        .setReason("livraison annulée")
+                        .build())
+                .getOrder();
+        assertThat(cancelled.getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+        supplierAnswers(201, 0); // the supplier answers normally again
+
+        // the supplier may hold the order: it is told of the cancellation, under the cancellation's key
+        awaitTrue(() -> !cancellations(number).isEmpty(), Duration.ofSeconds(20));
+        assertThat(cancellations(number)).allSatisfy(r -> {
+            assertThat(r.getHeader("Idempotency-Key")).isEqualTo(number + "-CANCELLATION");
+            assertThat(r.getBodyAsString()).contains("livraison annulée");
+        });
+        awaitTrue(
+                () -> jdbc.sql("select count(*) from supplier_outbox where delivered_at is null")
+                                .query(Long.class)
+                                .single()
+                        == 0,
+                Duration.ofSeconds(20));
+        assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+    }
+
+    @Test
+    void aSupplierAnswering404Or401IsRetriedUntilItTakesTheOrderAndItsCancellation() throws Exception {
+        // a proxy or a supplier being redeployed answers 404, then 401: not the supplier refusing the order
+        supplierAnswers(404, 0);
+        String number = approved(10);
+        awaitTrue(() -> calls().size() >= 2 || refused(number), Duration.ofSeconds(20));
+        assertThat(refused(number))
+                .as("order %s refused for good after a 404", number)
+                .isFalse();
+        supplierAnswers(401, 0);
+        SUPPLIER.resetRequests();
+        awaitTrue(() -> calls().size() >= 2 || refused(number), Duration.ofSeconds(20));
+        assertThat(refused(number))
+                .as("order %s refused for good after a 401", number)
+                .isFalse();
+        assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
+        assertThat(jdbc.sql("select last_error from supplier_outbox where order_number = ?")
+                        .param(number)
+                        .query(String.class)
+                        .single())
+                .startsWith("HTTP 401");
+        supplierAnswers(201, 0);
+        awaitTrue(() -> read(number).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
+        assertThat(calls()).allMatch(r -> r.getHeader("Idempotency-Key").equals(number));
+
+        // the cancellation of the order it received: a 404 is retried too, never dropped
+        String path = "/api/orders/" + number + "/cancellation";
+        SUPPLIER.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(404)));
+        fleetManager.cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
+                .setNumber(number)
+                .setReason("budget gelé")
+                .build());
+        awaitTrue(() -> cancellations(number).size() >= 2 || refused(number), Duration.ofSeconds(20));
+        assertThat(refused(number))
+                .as("cancellation of %s dropped after a 404", number)
+                .isFalse();
+        SUPPLIER.stubFor(post(urlPathEqualTo(path))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"supplierReference\":\"ANN-4\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        awaitTrue(
+                () -> jdbc.sql("select count(*) from supplier_outbox where delivered_at is null")
+                                .query(Long.class)
+                                .single()
+                        == 0,
+                Duration.ofSeconds(20));
+        assertThat(jdbc.sql(
+                                "select supplier_reference from supplier_outbox where order_number = ? and kind = 'CANCELLATION'")
+                        .param(number)
+                        .query(String.class)
+                        .single())
+                .isEqualTo("ANN-4");
+    }
+
     /** Whether the relay holds the order's outbox row: sending it now, its transaction still open. */
     boolean relaySending(String number) {
         return jdbc.sql("""

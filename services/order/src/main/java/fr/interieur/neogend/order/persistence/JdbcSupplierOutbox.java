@@ -24,26 +24,26 @@ class JdbcSupplierOutbox implements SupplierOutbox {
     }
 
     @Override
-    public void enqueue(SupplierMessage message, Instant at) {
+    public void enqueue(SupplierMessage message, Instant at, Instant due) {
         String payload = JSON.writeValueAsString(message);
         switch (message) {
             case SupplierMessage.OrderMessage o ->
                 jdbc.sql("""
                             insert into supplier_outbox (order_number, payload, created_at, next_attempt_at)
                             values (?, ?::jsonb, ?, ?)""")
-                        .params(o.orderNumber(), payload, Timestamp.from(at), Timestamp.from(at))
+                        .params(o.orderNumber(), payload, Timestamp.from(at), Timestamp.from(due))
                         .update();
             case SupplierMessage.CancellationMessage c ->
                 jdbc.sql("""
                             insert into supplier_outbox (order_number, kind, payload, created_at, next_attempt_at)
                             values (?, 'CANCELLATION', ?::jsonb, ?, ?) on conflict do nothing""")
-                        .params(c.orderNumber(), payload, Timestamp.from(at), Timestamp.from(at))
+                        .params(c.orderNumber(), payload, Timestamp.from(at), Timestamp.from(due))
                         .update();
             case SupplierMessage.ExchangeMessage e ->
                 jdbc.sql("""
                             insert into supplier_outbox (exchange_number, kind, payload, created_at, next_attempt_at)
                             values (?, 'EXCHANGE', ?::jsonb, ?, ?)""")
-                        .params(e.exchangeNumber(), payload, Timestamp.from(at), Timestamp.from(at))
+                        .params(e.exchangeNumber(), payload, Timestamp.from(at), Timestamp.from(due))
                         .update();
         }
     }
@@ -69,6 +69,15 @@ class JdbcSupplierOutbox implements SupplierOutbox {
     public boolean orderDelivered(String orderNumber) {
         return jdbc.sql("select exists(select 1 from supplier_outbox where order_number = ? "
                         + "and kind = 'ORDER' and delivered_at is not null)")
+                .param(orderNumber)
+                .query(Boolean.class)
+                .single();
+    }
+
+    @Override
+    public boolean orderMayHaveReached(String orderNumber) {
+        return jdbc.sql("select exists(select 1 from supplier_outbox where order_number = ? and kind = 'ORDER' "
+                        + "and (delivered_at is not null or (attempts > 0 and refused_at is null)))")
                 .param(orderNumber)
                 .query(Boolean.class)
                 .single();

@@ -22,7 +22,8 @@ public interface SupplierQueue {
 
     /**
      * An order was cancelled: withdrawn if it had not reached the supplier yet, its cancellation
-     * queued for the supplier if it had (same transaction as the cancellation).
+     * queued for the supplier if it had or may have — tried without a clear answer, e.g. cut at the
+     * time limit (same transaction as the cancellation). An order never tried is only withdrawn.
      */
     void cancelled(PurchaseOrder order, String reason, Instant at);
 }

@@ -15,7 +15,12 @@ public interface SupplierOutbox {
     record Due(long id, SupplierMessage message, int attempts) {}
 
     /** Queues a message, due at once. A cancellation queued twice is kept once. */
-    void enqueue(SupplierMessage message, Instant at);
+    default void enqueue(SupplierMessage message, Instant at) {
+        enqueue(message, at, at);
+    }
+
+    /** Queues a message, first tried at {@code due}. A cancellation queued twice is kept once. */
+    void enqueue(SupplierMessage message, Instant at, Instant due);
 
     /**
      * Locks the order's row (if it was queued) until the transaction ends, waiting for a relay sending
@@ -28,6 +33,13 @@ public interface SupplierOutbox {
 
     /** Whether the supplier received the order. */
     boolean orderDelivered(String orderNumber);
+
+    /**
+     * Whether the supplier may hold the order: it received it, or it was tried at least once and not
+     * refused — an attempt cut at the time limit, a lost answer or a 5xx may come after the supplier
+     * recorded it.
+     */
+    boolean orderMayHaveReached(String orderNumber);
 
     /** Up to {@code limit} messages due now, oldest first, locked (skipping those another relay holds). */
     List<Due> lockDue(int limit);

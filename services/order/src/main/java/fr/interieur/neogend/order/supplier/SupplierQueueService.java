@@ -2,8 +2,10 @@ package fr.interieur.neogend.order.supplier;
 
 import fr.interieur.neogend.order.purchaseorder.PurchaseOrder;
 import fr.interieur.neogend.order.purchaseorder.SupplierQueue;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -14,9 +16,12 @@ import java.time.Instant;
 class SupplierQueueService implements SupplierQueue {
 
     private final SupplierOutbox outbox;
+    private final Duration timeLimit;
 
-    SupplierQueueService(SupplierOutbox outbox) {
+    /** @param timeLimit the relay's time limit for one call to the supplier */
+    SupplierQueueService(SupplierOutbox outbox, @Value("${neogend.supplier.time-limit:5s}") Duration timeLimit) {
         this.outbox = outbox;
+        this.timeLimit = timeLimit;
     }
 
     @Override
@@ -45,11 +50,19 @@ class SupplierQueueService implements SupplierQueue {
     @Override
     public void cancelled(PurchaseOrder order, String reason, Instant at) {
         // the caller holds the order's outbox row (holdOrder): the relay cannot be sending it now
+        boolean received = outbox.orderDelivered(order.number());
+        // tried without an answer (cut at the time limit, a lost answer, a 5xx): the supplier may have
+        // recorded it all the same, so it is told too; it answers 404/422 if it has no such order,
+        // which the relay counts as done for an order it never confirmed
+        boolean mayHaveReached = outbox.orderMayHaveReached(order.number());
         outbox.withdrawOrder(order.number());
-        if (outbox.orderDelivered(order.number())) {
+        if (mayHaveReached) {
             outbox.enqueue(
                     new SupplierMessage.CancellationMessage(order.number(), order.agreementId(), reason, at.toString()),
-                    at);
+                    at,
+                    // an order never confirmed: a last attempt the supplier is still recording gets the
+                    // time limit to end before the cancellation asks for it
+                    received ? at : at.plus(timeLimit));
         }
     }
 }

@@ -38,7 +38,9 @@ import java.util.function.Supplier;
  * breaker so a supplier that is down is not hammered; then the order waits in the outbox with
  * exponential back-off up to {@code max-backoff} and is tried again, however long the outage. A 409
  * (received already under this key) counts as received; a 4xx refusal stops the retries and is kept
- * with its reason for a person to look at. Once received, the order goes SENT.
+ * with its reason for a person to look at. Once received, the order goes SENT. The cancellation of an
+ * order the supplier may hold without having confirmed it (a send cut at the time limit) counts as done
+ * when the supplier answers it has no such order (404, or 422 "unknown order").
  */
 @Component
 class SupplierRelay implements SmartLifecycle {
@@ -198,7 +200,22 @@ class SupplierRelay implements SmartLifecycle {
 
     private Outcome send(SupplierMessage m) {
         Supplier<SupplierMessage.Receipt> call = switch (m) {
-            case SupplierMessage.CancellationMessage c -> () -> client.receiveCancellation(m.key(), c.orderNumber(), c);
+            case SupplierMessage.CancellationMessage c -> {
+                // an order tried but never confirmed may not be at the supplier: "no such order" (404,
+                // or 422 as the contract says for an unknown order) means there is nothing to cancel
+                boolean confirmed = outbox.orderDelivered(c.orderNumber());
+                yield () -> {
+                    try {
+                        return client.receiveCancellation(m.key(), c.orderNumber(), c);
+                    } catch (FeignException fe) {
+                        if (!confirmed && (fe.status() == 404 || fe.status() == 422)) {
+                            return new SupplierMessage.Receipt(
+                                    "(no such order at the supplier: HTTP " + fe.status() + ")", null);
+                        }
+                        throw fe;
+                    }
+                };
+            }
             case SupplierMessage.OrderMessage o -> () -> client.receiveOrder(m.key(), o);
             case SupplierMessage.ExchangeMessage e -> () -> client.receiveExchangeRequest(m.key(), e);
         };

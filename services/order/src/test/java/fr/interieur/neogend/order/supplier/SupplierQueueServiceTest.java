@@ -25,14 +25,14 @@ class SupplierQueueServiceTest {
 
     /** The outbox in memory: rows with their message and whether the supplier received them. */
     private static final class InMemoryOutbox implements SupplierOutbox {
-        record Row(long id, SupplierMessage message, boolean delivered) {}
+        record Row(long id, SupplierMessage message, boolean delivered, int attempts, Instant due) {}
 
         final List<Row> rows = new ArrayList<>();
 
         @Override
-        public void enqueue(SupplierMessage message, Instant at) {
+        public void enqueue(SupplierMessage message, Instant at, Instant due) {
             if (rows.stream().noneMatch(r -> r.message().key().equals(message.key()))) {
-                rows.add(new Row(rows.size() + 1, message, false));
+                rows.add(new Row(rows.size() + 1, message, false, 0, due));
             }
         }
 
@@ -55,28 +55,38 @@ class SupplierQueueServiceTest {
         }
 
         @Override
+        public boolean orderMayHaveReached(String orderNumber) {
+            return rows.stream()
+                    .anyMatch(r -> (r.delivered() || r.attempts() > 0)
+                            && r.message() instanceof SupplierMessage.OrderMessage o
+                            && o.orderNumber().equals(orderNumber));
+        }
+
+        @Override
         public List<Due> lockDue(int limit) {
             return rows.stream()
                     .filter(r -> !r.delivered())
                     .limit(limit)
-                    .map(r -> new Due(r.id(), r.message(), 0))
+                    .map(r -> new Due(r.id(), r.message(), r.attempts()))
                     .toList();
         }
 
         @Override
         public void delivered(long id, String supplierReference) {
-            rows.replaceAll(r -> r.id() == id ? new Row(id, r.message(), true) : r);
+            rows.replaceAll(r -> r.id() == id ? new Row(id, r.message(), true, r.attempts() + 1, r.due()) : r);
         }
 
         @Override
         public void refused(long id, String reason) {}
 
         @Override
-        public void retryLater(long id, String reason, Duration wait) {}
+        public void retryLater(long id, String reason, Duration wait) {
+            rows.replaceAll(r -> r.id() == id ? new Row(id, r.message(), false, r.attempts() + 1, r.due()) : r);
+        }
     }
 
     private final InMemoryOutbox outbox = new InMemoryOutbox();
-    private final SupplierQueueService queue = new SupplierQueueService(outbox);
+    private final SupplierQueueService queue = new SupplierQueueService(outbox, Duration.ofSeconds(5));
     private final Instant now = Instant.parse("2027-03-10T09:00:00Z");
 
     private static PurchaseOrder order(String number) {
@@ -116,6 +126,18 @@ class SupplierQueueServiceTest {
         queue.enqueue(order("BC-2027-000001"), now);
         queue.cancelled(order("BC-2027-000001"), "budget cut", now);
         assertThat(outbox.rows).isEmpty();
+    }
+
+    @Test
+    void aCancellationAfterASendWithoutAnswerIsSentOnceTheLastAttemptHadItsTimeLimit() {
+        queue.enqueue(order("BC-2027-000001"), now);
+        outbox.retryLater(outbox.lockDue(1).getFirst().id(), "no answer within the time limit", Duration.ZERO);
+        queue.cancelled(order("BC-2027-000001"), "budget cut", now);
+        assertThat(outbox.rows).singleElement().satisfies(r -> {
+            assertThat(r.message()).isInstanceOf(SupplierMessage.CancellationMessage.class);
+            assertThat(r.message().key()).isEqualTo("BC-2027-000001-CANCELLATION");
+            assertThat(r.due()).isEqualTo(now.plusSeconds(5));
+        });
     }
 
     @Test
