@@ -37,8 +37,10 @@ import java.util.function.Supplier;
  * times at once for transient failures (5xx, timeouts, connection refused), and guarded by a circuit
  * breaker so a supplier that is down is not hammered; then the order waits in the outbox with
  * exponential back-off up to {@code max-backoff} and is tried again, however long the outage. A 409
- * (received already under this key) counts as received; a 4xx refusal stops the retries and is kept
- * with its reason for a person to look at. Once received, the order goes SENT. The cancellation of an
+ * (received already under this key) counts as received; a refusal (422, or 400: our request is
+ * malformed) stops the retries and is kept with its reason for a person to look at; any other answer
+ * (401, 403, 404, 408, 413…, 5xx) is a passing failure, retried like an outage. Once received, the order
+ * goes SENT. The cancellation of an
  * order the supplier may hold without having confirmed it (a send cut at the time limit) counts as done
  * when the supplier answers it has no such order (404, or 422 "unknown order").
  */
@@ -104,12 +106,22 @@ class SupplierRelay implements SmartLifecycle {
                         .build());
     }
 
-    /** Worth retrying: the supplier was unreachable, slow or failing, not refusing the order. */
+    /**
+     * Worth retrying: the supplier was unreachable, slow or failing, not refusing the order. Only the
+     * contract's final answers are not: 422 (refused), 400 (our request is malformed: a repeat cannot
+     * help) and 409 (received already). Any other status — 5xx, 429, and 401, 403, 404, 408, 413… from
+     * a proxy, an expired credential or a supplier being redeployed — is a passing failure.
+     */
     static boolean transient_(Throwable e) {
         if (e instanceof FeignException fe) {
-            return fe instanceof RetryableException || fe.status() >= 500 || fe.status() == 429 || fe.status() < 0;
+            return fe instanceof RetryableException || !finalAnswer(fe.status());
         }
         return e instanceof TimeoutException || e instanceof java.io.IOException;
+    }
+
+    /** An answer of the supplier's contract that a repeat would not change. */
+    private static boolean finalAnswer(int status) {
+        return status == 400 || status == 409 || status == 422;
     }
 
     /** What an attempt came to. */
