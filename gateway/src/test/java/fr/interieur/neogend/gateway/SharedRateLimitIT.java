@@ -78,7 +78,7 @@ class SharedRateLimitIT {
     }
 
     static void awaitShared(boolean connected) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a new attempt every 5 s
         while (replicas.stream()
                 .anyMatch(r -> ((RedisRateLimit) r.getBean(ClientRateLimit.class)).connected() != connected)) {
             assertThat(System.nanoTime())

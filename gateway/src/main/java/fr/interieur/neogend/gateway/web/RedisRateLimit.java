@@ -126,9 +126,13 @@ public final class RedisRateLimit implements ClientRateLimit, AutoCloseable {
         return fallback.acquire(clientId);
     }
 
-    /** Whether Redis is connected (the budget is shared); false while the replica limits on its own. */
+    /**
+     * Whether Redis is connected (the budget is shared); false while the replica limits on its own, and then
+     * a connection is asked for in the background (as a request would), so a replica whose first attempt
+     * failed — a handshake slower than the command timeout on a loaded machine — connects without traffic.
+     */
     public boolean connected() {
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulRedisConnection<String, String> c = connection();
         return c != null && c.isOpen();
     }
 
