@@ -81,6 +81,44 @@ class InventoryServiceIT {
     }
 
     @Test
+    void aDeviceGoesOnlyIntoAPackOfItsKind() {
+        // a phone in a collective tablet pack would be held by a unit and billed at the tablet's price
+        assertStatus(
+                () -> fleetManager.registerDevice(
+                        register(phone(90, "GN-RBRE-GGD35").setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE))),
+                Status.Code.INVALID_ARGUMENT,
+                "device.pack_type");
+        assertStatus(
+                () -> fleetManager.registerDevice(register(phone(91, "GN-RBRE-GGD35")
+                        .setKind(DeviceKind.DEVICE_KIND_TABLET)
+                        .setModel("Field Tab 10"))),
+                Status.Code.INVALID_ARGUMENT,
+                "a SMARTPHONE_INDIVIDUAL pack holds a PHONE, not a TABLET");
+        assertStatus(
+                () -> fleetManager.registerDevices(fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
+                        .addDevices(phone(92, "GN-RBRE-GGD35"))
+                        .addDevices(phone(93, "GN-RBRE-GGD35").setPackType(PackType.PACK_TYPE_TABLET_INDIVIDUAL))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "devices[1].pack_type");
+        for (int n : new int[] {90, 91, 92, 93}) {
+            assertStatus(
+                    () -> fleetManager.getDevice(
+                            GetDeviceRequest.newBuilder().setImei(imei(n)).build()),
+                    Status.Code.NOT_FOUND,
+                    imei(n));
+        }
+        assertThat(fleetManager
+                        .registerDevice(register(phone(94, "GN-RBRE-GGD35")
+                                .setKind(DeviceKind.DEVICE_KIND_TABLET)
+                                .setModel("Field Tab 10")
+                                .setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE)))
+                        .getDevice()
+                        .getPackId())
+                .startsWith("PK-");
+    }
+
+    @Test
     void duplicateImeiOrSerialIsAlreadyExists() {
         fleetManager.registerDevice(register(phone(2, null)));
         assertStatus(
@@ -235,7 +273,7 @@ class InventoryServiceIT {
         for (int i = 10; i < 35; i++) {
             var d = phone(i, i % 2 == 0 ? "GN-RBRE-GGD35" : "GN-RIDF");
             if (i % 5 == 0) {
-                d.setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE);
+                d.setPackType(PackType.PACK_TYPE_TABLET_COLLECTIVE).setKind(DeviceKind.DEVICE_KIND_TABLET);
             }
             fleetManager.registerDevice(register(d));
         }

@@ -438,6 +438,15 @@ public class DeviceService {
                 prefix + "model",
                 "must not hold control characters");
         v.check(request.kind().isPresent(), prefix + "kind", "is required (PHONE or TABLET)");
+        // a pack is billed at its type's price (rule 13): a phone in a tablet pack would bill as a tablet
+        request.kind()
+                .ifPresent(kind -> request.packType().ifPresent(type -> {
+                    DeviceKind holds = type == PackType.SMARTPHONE_INDIVIDUAL ? DeviceKind.PHONE : DeviceKind.TABLET;
+                    v.check(
+                            kind == holds,
+                            prefix + "pack_type",
+                            "a " + type + " pack holds a " + holds + ", not a " + kind);
+                }));
         request.unitCode()
                 .ifPresent(u -> v.check(
                         UNIT_CODE.matcher(u).matches(),
