@@ -188,6 +188,35 @@ class SupplierIntakeIT {
     }
 
     @Test
+    void theRunbooksSupplierOutboxQueryRunsAndCountsWhatWaits() throws Exception {
+        String runbook =
+                java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("neogend.root", "../.."))
+                        .resolve("docs/operations.md"));
+        var blocks = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(runbook);
+        java.util.List<String> queries = new java.util.ArrayList<>();
+        while (blocks.find()) {
+            if (blocks.group(1).contains("supplier_outbox")) {
+                queries.add(blocks.group(1).trim());
+            }
+        }
+        assertThat(queries).hasSize(1);
+        supplierAnswers(503, 0);
+        approved(10);
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        java.util.List<java.util.Map<String, Object>> rows;
+        do {
+            Thread.sleep(100);
+            rows = jdbc.sql(queries.get(0).replaceAll(";$", "")).query().listOfRows();
+            assertThat(System.nanoTime())
+                    .as("the waiting order in the runbook's query")
+                    .isLessThan(until);
+        } while (rows.isEmpty() || rows.get(0).get("last_error") == null);
+        assertThat(rows.get(0)).containsEntry("kind", "ORDER").containsEntry("count", 1L);
+        assertThat(rows.get(0).get("last_error").toString()).contains("503");
+    }
+
+    @Test
     void anOrderWaitsWhileTheSupplierIsDownThenArrivesExactlyOnce() throws Exception {
         supplierAnswers(503, 0);
         String number = approved(500);

@@ -355,7 +355,10 @@ class OutboxParkingIT {
         var blocks = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL)
                 .matcher(runbook);
         while (blocks.find()) {
-            sql.add(blocks.group(1).replaceAll("(?m)^ +", "").trim());
+            String statement = blocks.group(1).replaceAll("(?m)^ +", "").trim();
+            if (!statement.contains("supplier_outbox")) { // the order service's, tested there
+                sql.add(statement);
+            }
         }
         assertThat(sql).hasSize(4);
         String requeue = sql.get(2);
