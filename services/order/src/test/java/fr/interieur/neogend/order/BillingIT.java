@@ -269,34 +269,9 @@ class BillingIT {
      */
     @Test
     void trainingDaysReceivedOnADeliveryAreBilledOnlyAsTheSessionDaysHeld() {
-        String number = fleetManager
-                .createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder()
-                        .setOrder(PurchaseOrder.newBuilder()
-                                .setAgreementId("AC-2026-NEOGEND")
-                                .setDeliverySite("Rennes")
-                                .setRequestedDate(com.google.type.Date.newBuilder()
-                                        .setYear(2026)
-                                        .setMonth(12)
-                                        .setDay(1))
-                                .addLines(OrderLine.newBuilder()
-                                        .setItemCode("TRAINING-DAY-L1")
-                                        .setQuantity(4))
-                                .addLines(OrderLine.newBuilder()
-                                        .setItemCode("ACC-CAR-CHARGER")
-                                        .setQuantity(1)))
-                        .build())
-                .getOrder()
-                .getNumber();
-        fleetManager.submitPurchaseOrder(
-                SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
-        fleetManager.approvePurchaseOrder(
-                ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
-        jdbc.sql("delete from supplier_outbox").update();
-        jdbc.sql("update purchase_order set state = 'SENT' where number = ?")
-                .param(number)
-                .update();
-        supplier.acknowledgePurchaseOrder(
-                AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        String number = acknowledgedOrder(
+                OrderLine.newBuilder().setItemCode("TRAINING-DAY-L1").setQuantity(4),
+                OrderLine.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(1));
         Delivery d = supplier.createDelivery(CreateDeliveryRequest.newBuilder()
                         .setOrderNumber(number)
                         .setDelivery(Delivery.newBuilder()
@@ -350,21 +325,21 @@ class BillingIT {
                 .getStatement();
     }
 
-    /** 3 car chargers received on the given day through an order, a delivery and a reception. */
-    void chargersReceivedOn(String day) {
+    /** An order of these lines (agreement AC-2026-NEOGEND, for 2026-12-01) approved, sent and acknowledged. */
+    String acknowledgedOrder(OrderLine.Builder... lines) {
+        PurchaseOrder.Builder order = PurchaseOrder.newBuilder()
+                .setAgreementId("AC-2026-NEOGEND")
+                .setDeliverySite("Rennes")
+                .setRequestedDate(com.google.type.Date.newBuilder()
+                        .setYear(2026)
+                        .setMonth(12)
+                        .setDay(1));
+        for (OrderLine.Builder line : lines) {
+            order.addLines(line);
+        }
         String number = fleetManager
-                .createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder()
-                        .setOrder(PurchaseOrder.newBuilder()
-                                .setAgreementId("AC-2026-NEOGEND")
-                                .setDeliverySite("Rennes")
-                                .setRequestedDate(com.google.type.Date.newBuilder()
-                                        .setYear(2026)
-                                        .setMonth(12)
-                                        .setDay(1))
-                                .addLines(OrderLine.newBuilder()
-                                        .setItemCode("ACC-CAR-CHARGER")
-                                        .setQuantity(3)))
-                        .build())
+                .createPurchaseOrder(
+                        CreatePurchaseOrderRequest.newBuilder().setOrder(order).build())
                 .getOrder()
                 .getNumber();
         fleetManager.submitPurchaseOrder(
@@ -377,6 +352,13 @@ class BillingIT {
                 .update();
         supplier.acknowledgePurchaseOrder(
                 AcknowledgePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        return number;
+    }
+
+    /** 3 car chargers received on the given day through an order, a delivery and a reception. */
+    void chargersReceivedOn(String day) {
+        String number = acknowledgedOrder(
+                OrderLine.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3));
         Delivery d = supplier.createDelivery(CreateDeliveryRequest.newBuilder()
                         .setOrderNumber(number)
                         .setDelivery(Delivery.newBuilder()

@@ -295,28 +295,7 @@ class OrderServiceIT {
                     .build());
             numbers.add(o.getNumber());
         }
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(numbers.size());
-        List<Future<String>> outcomes = new ArrayList<>();
-        for (String number : numbers) {
-            outcomes.add(pool.submit((Callable<String>) () -> {
-                start.await();
-                try {
-                    fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
-                            .setNumber(number)
-                            .build());
-                    return "APPROVED";
-                } catch (StatusRuntimeException e) {
-                    return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-                }
-            }));
-        }
-        start.countDown();
-        List<String> results = new ArrayList<>();
-        for (Future<String> f : outcomes) {
-            results.add(f.get());
-        }
-        pool.shutdown();
+        List<String> results = approveAllAtOnce(numbers);
         assertThat(results.stream().filter("APPROVED"::equals)).hasSize(6); // 6 x 150 = 900 <= 1,000 < 7 x 150
         assertThat(results.stream().filter(r -> !r.equals("APPROVED")))
                 .allMatch(r -> r.startsWith("FAILED_PRECONDITION") && r.contains("over its maximum of 1000"));
@@ -362,28 +341,7 @@ class OrderServiceIT {
                     .build());
             numbers.add(o.getNumber());
         }
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(numbers.size());
-        List<Future<String>> outcomes = new ArrayList<>();
-        for (String number : numbers) {
-            outcomes.add(pool.submit((Callable<String>) () -> {
-                start.await();
-                try {
-                    fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
-                            .setNumber(number)
-                            .build());
-                    return "APPROVED";
-                } catch (StatusRuntimeException e) {
-                    return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-                }
-            }));
-        }
-        start.countDown();
-        List<String> results = new ArrayList<>();
-        for (Future<String> f : outcomes) {
-            results.add(f.get());
-        }
-        pool.shutdown();
+        List<String> results = approveAllAtOnce(numbers);
         assertThat(results.stream().filter("APPROVED"::equals)).hasSize(6);
         assertThat(results.stream().filter(r -> !r.equals("APPROVED")))
                 .allMatch(r -> r.startsWith("FAILED_PRECONDITION")
@@ -663,5 +621,35 @@ class OrderServiceIT {
     @Test
     void healthServiceAnswersWithoutAToken() {
         GrpcAssertions.assertHealthServing(clients.channel());
+    }
+
+    /** Approves these orders all at once; each one's outcome: APPROVED or its status and description. */
+    List<String> approveAllAtOnce(List<String> numbers) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(numbers.size());
+        try {
+            List<Future<String>> outcomes = new ArrayList<>();
+            for (String number : numbers) {
+                outcomes.add(pool.submit((Callable<String>) () -> {
+                    start.await();
+                    try {
+                        fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                                .setNumber(number)
+                                .build());
+                        return "APPROVED";
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+                    }
+                }));
+            }
+            start.countDown();
+            List<String> results = new ArrayList<>();
+            for (Future<String> f : outcomes) {
+                results.add(f.get());
+            }
+            return results;
+        } finally {
+            pool.shutdown();
+        }
     }
 }

@@ -322,11 +322,7 @@ class SupplierIntakeIT {
         assertThat(read(number).getState()).isEqualTo(OrderState.ORDER_STATE_CANCELLED);
         // the supplier is down: the cancellation waits in the outbox and is tried again, same key
         awaitTrue(() -> SUPPLIER.findAll(postRequestedFor(urlPathEqualTo(path))).size() >= 2, Duration.ofSeconds(20));
-        SUPPLIER.stubFor(post(urlPathEqualTo(path))
-                .willReturn(aResponse()
-                        .withStatus(201)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"supplierReference\":\"ANN-1\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        supplierTakesCancellations(path, "ANN-1");
         awaitTrue(
                 () -> jdbc.sql("select count(*) from supplier_outbox where delivered_at is null")
                                 .query(Long.class)
@@ -435,11 +431,7 @@ class SupplierIntakeIT {
         assertThat(refused(number))
                 .as("cancellation of %s dropped after a 404", number)
                 .isFalse();
-        SUPPLIER.stubFor(post(urlPathEqualTo(path))
-                .willReturn(aResponse()
-                        .withStatus(201)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"supplierReference\":\"ANN-4\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        supplierTakesCancellations(path, "ANN-4");
         awaitTrue(
                 () -> jdbc.sql("select count(*) from supplier_outbox where delivered_at is null")
                                 .query(Long.class)
@@ -470,11 +462,7 @@ class SupplierIntakeIT {
         supplierAnswers(201, 700);
         String number = approved(10);
         String path = "/api/orders/" + number + "/cancellation";
-        SUPPLIER.stubFor(post(urlPathEqualTo(path))
-                .willReturn(aResponse()
-                        .withStatus(201)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"supplierReference\":\"ANN-2\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        supplierTakesCancellations(path, "ANN-2");
         awaitTrue(() -> relaySending(number), Duration.ofSeconds(20));
 
         // cancelled during the send: never a deadlock (nor any error) for the caller
@@ -663,5 +651,15 @@ class SupplierIntakeIT {
             }
             Thread.sleep(50);
         }
+    }
+
+    /** From now on the supplier takes the cancellations posted to this path, answering this reference. */
+    static void supplierTakesCancellations(String path, String reference) {
+        SUPPLIER.stubFor(post(urlPathEqualTo(path))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"supplierReference\":\"" + reference
+                                + "\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
     }
 }
