@@ -81,6 +81,31 @@ class InventoryServiceIT {
     }
 
     @Test
+    void aModelIsWrittenWithoutInvisibleCharactersSoASerialCannotBeRegisteredTwiceUnderALookAlike() {
+        fleetManager.registerDevice(register(phone(95, "GN-RBRE-GGD35").setSerialNumber("SN-LOOK")));
+        for (String lookAlike :
+                new String[] {"Rugged X5\u200b", "Rugged\u00a0X5", "Rugged\u2009X5", "\ufeffRugged X5"}) {
+            assertStatus(
+                    () -> fleetManager.registerDevice(register(phone(96, "GN-RBRE-GGD35")
+                            .setSerialNumber("SN-LOOK")
+                            .setModel(lookAlike))),
+                    Status.Code.INVALID_ARGUMENT,
+                    "device.model");
+        }
+        assertStatus(
+                () -> fleetManager.getDevice(
+                        GetDeviceRequest.newBuilder().setImei(imei(96)).build()),
+                Status.Code.NOT_FOUND,
+                imei(96));
+        // accents and other scripts are names like any other
+        assertThat(fleetManager
+                        .registerDevice(register(phone(97, "GN-RBRE-GGD35").setModel("Robuste Été X5")))
+                        .getDevice()
+                        .getModel())
+                .isEqualTo("Robuste Été X5");
+    }
+
+    @Test
     void aDeviceGoesOnlyIntoAPackOfItsKind() {
         // a phone in a collective tablet pack would be held by a unit and billed at the tablet's price
         assertStatus(

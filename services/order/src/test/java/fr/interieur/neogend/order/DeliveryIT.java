@@ -311,6 +311,16 @@ class DeliveryIT {
         assertThat(e.getStatus().getDescription())
                 .contains("delivery.devices[0].serial_number: must not hold spaces")
                 .doesNotContain("devices[1]");
+        // a model written with a no-break or zero-width space would be another model, as inventory says
+        var lookAlikeModels = note(
+                order,
+                "BL-SUP-0042",
+                device(1).setModel("Rugged\u00a0X5"),
+                device(2).setModel("Rugged X5\u200b"));
+        e = GrpcAssertions.failure(() -> supplier.createDelivery(lookAlikeModels));
+        assertThat(e.getStatus().getDescription())
+                .contains("delivery.devices[0].model: must not hold invisible characters")
+                .contains("delivery.devices[1].model: must not hold invisible characters");
         assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single())
                 .isZero();
     }

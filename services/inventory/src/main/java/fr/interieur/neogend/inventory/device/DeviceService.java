@@ -411,6 +411,11 @@ public class DeviceService {
         return new DeviceRepository.ModelSerial(d.model(), d.serialNumber().toUpperCase(java.util.Locale.ROOT));
     }
 
+    /** A format character (zero-width space, joiner, soft hyphen, BOM…) or a space other than U+0020. */
+    static boolean invisibleOrOddSpace(int c) {
+        return Character.getType(c) == Character.FORMAT || (c != ' ' && Character.isSpaceChar(c));
+    }
+
     private static void validate(NewDevice request, String prefix, Check v) {
         String imeiProblem = Imei.problem(request.imei());
         v.check(imeiProblem == null, prefix + "imei", imeiProblem);
@@ -437,6 +442,11 @@ public class DeviceService {
                 request.model() == null || NO_CONTROL.matcher(request.model()).matches(),
                 prefix + "model",
                 "must not hold control characters");
+        v.check(
+                request.model() == null || request.model().codePoints().noneMatch(DeviceService::invisibleOrOddSpace),
+                prefix + "model",
+                "must not hold invisible characters or spaces other than the plain space: \"Rugged\u00a0X5\" or"
+                        + " \"Rugged X5\u200b\" would be other models than \"Rugged X5\" with the same look");
         v.check(request.kind().isPresent(), prefix + "kind", "is required (PHONE or TABLET)");
         // a pack is billed at its type's price (rule 13): a phone in a tablet pack would bill as a tablet
         request.kind()

@@ -109,6 +109,14 @@ public class DeliveryService {
                     d.model() != null && TEXT.matcher(d.model()).matches(),
                     at + "model",
                     "is required: 1 to 100 characters");
+            v.check( // as inventory will register it: no invisible character, no space but the plain one
+                    d.model() == null
+                            || d.model()
+                                    .codePoints()
+                                    .noneMatch(c -> Character.getType(c) == Character.FORMAT
+                                            || (c != ' ' && Character.isSpaceChar(c))),
+                    at + "model",
+                    "must not hold invisible characters or spaces other than the plain space");
             v.check(
                     "PHONE".equals(d.kind()) || "TABLET".equals(d.kind()),
                     at + "kind",
