@@ -115,6 +115,8 @@ class RepairsIT {
 
     final Map<String, String> models = new ConcurrentHashMap<>();
     final Set<String> hidden = ConcurrentHashMap.newKeySet();
+    /** Spares: devices in no pack (inventory gives them no pack id; order exchanges none of them). */
+    final Set<String> spares = ConcurrentHashMap.newKeySet();
     /** The devices inventory places outside the unit manager's subtree. */
     final Set<String> outsideUnitManager = ConcurrentHashMap.newKeySet();
     /** The repair each device is under in inventory, and the last repair ended ("id outcome"). */
@@ -204,6 +206,27 @@ class RepairsIT {
                         .setFault("screen cracked")
                         .build())
                 .getRepair();
+    }
+
+    @Test
+    void aFailedRepairOfASpareOutsideAnyPackSendsItBackWithoutAnExchangeAndCloses() {
+        String spare = "352990110000052";
+        states.put(spare, DeviceState.DEVICE_STATE_IN_STOCK);
+        models.put(spare, "Rugged X5");
+        spares.add(spare);
+        Repair opened = open(technician, spare);
+
+        Repair closed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "board dead");
+        assertThat(closed.getState()).isEqualTo(RepairState.REPAIR_STATE_FAILED);
+        assertThat(closed.getExchangeRequestNumber()).isEmpty();
+        assertThat(states).containsEntry(spare, DeviceState.DEVICE_STATE_PENDING_RETURN);
+        assertThat(exchangesByKey.values()).extracting(ExchangeRequest::getImei).doesNotContain(spare);
+        // closed for good: a repeat is told so, and nothing more happens
+        GrpcAssertions.assertStatus(
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "board dead"),
+                Status.Code.FAILED_PRECONDITION,
+                "is FAILED; it is closed");
+        assertThat(exchangesByKey.values()).extracting(ExchangeRequest::getImei).doesNotContain(spare);
     }
 
     Repair close(String id, RepairOutcome outcome, String diagnosis) {
@@ -916,6 +939,7 @@ class RepairsIT {
                         .setModel(models.get(imei))
                         .setState(states.get(imei))
                         .setRepairId(underRepair.getOrDefault(imei, ""))
+                        .setPackId(spares.contains(imei) ? "" : "PK-" + imei.substring(8))
                         .build();
             }
 
@@ -1069,6 +1093,14 @@ class RepairsIT {
             @Override
             public void requestDeviceExchange(
                     RequestDeviceExchangeRequest request, StreamObserver<RequestDeviceExchangeResponse> out) {
+                if (spares.contains(request.getExchangeRequest().getImei())) { // as order answers
+                    out.onError(Status.FAILED_PRECONDITION
+                            .withDescription(
+                                    "device " + request.getExchangeRequest().getImei()
+                                            + " is IN_REPAIR and in no pack: only a device in a pack can be exchanged")
+                            .asRuntimeException());
+                    return;
+                }
                 ExchangeRequest stored = exchangesByKey.computeIfAbsent(
                         KEY.get(),
                         k -> request.getExchangeRequest().toBuilder()

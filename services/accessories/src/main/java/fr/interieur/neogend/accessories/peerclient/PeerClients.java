@@ -86,9 +86,8 @@ class PeerClients {
                         d.getImei(),
                         d.getModel(),
                         d.getState().name().substring("DEVICE_STATE_".length()),
-                        d.getRepairId().isEmpty()
-                                ? java.util.Optional.empty()
-                                : java.util.Optional.of(d.getRepairId()));
+                        d.getRepairId().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(d.getRepairId()),
+                        !d.getPackId().isEmpty());
             }
 
             @Override

@@ -10,7 +10,11 @@ public final class Peers {
     private Peers() {}
 
     /** A device as inventory shows it to the caller, with the repair it is under, if any. */
-    public record Device(String imei, String model, String state, java.util.Optional<String> repairId) {}
+    /**
+     * @param inPack whether the device is in a pack (leased under an agreement); a spare outside any pack is not
+     */
+    public record Device(
+            String imei, String model, String state, java.util.Optional<String> repairId, boolean inPack) {}
 
     /** Inventory: the devices and their life cycle. */
     public interface Fleet {

@@ -206,9 +206,14 @@ public class RepairService {
         if (outcome == Repair.State.REPAIRED) {
             // inventory refuses if the device is not under this repair (and did not end it already)
             fleet.endRepair(r.imei(), repairId, true, null);
-        } else {
+        } else if (device.inPack()) {
             exchange = Optional.of(exchanges.request(r.imei(), r.model(), diagnosis.trim(), repairId));
             fleet.endRepair(r.imei(), repairId, false, inventoryReason(repairId, diagnosis.trim()));
+        } else {
+            // a spare outside any pack is leased under no agreement: there is no pack to exchange its device in,
+            // it goes back to the supplier (PENDING_RETURN) and the repair closes without an exchange
+            fleet.endRepair(
+                    r.imei(), repairId, false, inventoryReason(repairId, "spare, no exchange: " + diagnosis.trim()));
         }
         Optional<String> exchangeNumber = exchange;
         tx.executeWithoutResult(status -> {
