@@ -273,6 +273,32 @@ class LeaseAndEndOfTermIT {
     }
 
     @Test
+    void aDeliveryRepeatedAfterItsPacksMovedToTheSuccessorIsStillTheSameDelivery() {
+        // a reception cut after inventory registered the delivery, repeated once the packs were transferred
+        deliver(40, 3);
+        assertThat(fleetManager
+                        .transferPacks(toSuccessorFromJanuary15().build())
+                        .getTransferred())
+                .isEqualTo(3);
+        var again = RegisterDevicesRequest.newBuilder();
+        for (int i = 0; i < 3; i++) {
+            again.addDevices(phone(40 + i, "GN-RBRE-GGD35"));
+        }
+        var repeated = fleetManager.registerDevices(again.build());
+        assertThat(repeated.getRegisteredCount()).isZero();
+        assertThat(repeated.getAlreadyRegisteredCount()).isEqualTo(3);
+        // the same device under another pack type is still not delivered again
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.registerDevices(RegisterDevicesRequest.newBuilder()
+                        .addDevices(phone(41, "GN-RBRE-GGD35")
+                                .setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_TABLET_INDIVIDUAL)
+                                .setKind(fr.interieur.neogend.inventory.v1.DeviceKind.DEVICE_KIND_TABLET))
+                        .build()),
+                io.grpc.Status.Code.INVALID_ARGUMENT,
+                "is in the fleet already");
+    }
+
+    @Test
     void aTransferToTheSuccessorBillsEachDayToOneAgreementOnlyAndIsRecordedOnce() {
         String phone = pack(30, "2026-12-10", null);
         String tablet = pack(31, "2026-12-01", null);

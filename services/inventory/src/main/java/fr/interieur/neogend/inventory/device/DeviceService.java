@@ -143,7 +143,8 @@ public class DeviceService {
      * repeats within the delivery, devices and serial numbers already in the fleet — so one refusal
      * names every bad row ({@code devices[i].field}, one reason per field; the first
      * {@value #PROBLEMS_KEPT} spelt out, all counted). What the rows are checked against is read once
-     * for the whole delivery: one query for the IMEIs, one for the serial numbers, one for the units,
+     * for the whole delivery: one query for the IMEIs, one for the serial numbers, one for the units, one
+     * for the agreements the packs of devices already in the fleet were leased under (a repeat after a transfer),
      * one call per distinct agreement (at most {@value #MAX_AGREEMENTS}).
      */
     @Transactional
@@ -218,6 +219,9 @@ public class DeviceService {
         }
         Map<String, String> unitPaths = change ? units.pathsForChange(unitCodes, reach) : units.pathsOf(unitCodes);
         Map<String, Device> known = devices.findByImeis(imeis);
+        // the agreements the packs of devices already in the fleet were ever leased under, in one query
+        Map<String, Set<String>> packAgreements = packs.agreementsOf(
+                known.values().stream().flatMap(k -> k.packId().stream()).toList());
         Map<DeviceRepository.ModelSerial, String> holders = devices.imeisBySerial(serials);
         AgreementChecks.Lookup lookup = agreements.lookup();
 
@@ -256,10 +260,21 @@ public class DeviceService {
                             p + "imei",
                             "is registered already as " + existing.model() + " serial " + existing.serialNumber());
                     Device e = existing;
+                    // the same delivery repeated after its packs moved to a successor agreement is still the same
+                    // delivery (a reception cut after inventory registered it is finished by its repeat)
                     row.check(
                             !same
                                     || (e.packType().equals(d.packType())
-                                            && e.agreementId().equals(d.agreementId())),
+                                            && (e.agreementId().equals(d.agreementId())
+                                                    || e.packId().isPresent()
+                                                            && d.agreementId().isPresent()
+                                                            && packAgreements
+                                                                    .getOrDefault(
+                                                                            e.packId()
+                                                                                    .get(),
+                                                                            Set.of())
+                                                                    .contains(d.agreementId()
+                                                                            .get()))),
                             p + "imei",
                             "is in the fleet already (" + e.state()
                                     + e.packType().map(t -> ", pack type " + t).orElse(", a spare")

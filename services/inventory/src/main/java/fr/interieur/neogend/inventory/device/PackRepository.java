@@ -24,6 +24,9 @@ public interface PackRepository {
     /** The pack a device is in now (ended or not), if any. */
     Optional<Pack> findByDevice(String imei);
 
+    /** The agreements each of these packs was ever leased under (all its periods, a transfer's too), by pack. */
+    java.util.Map<String, java.util.Set<String>> agreementsOf(java.util.Collection<String> packIds);
+
     /** Stores a changed pack if its version is still {@code pack.version() - 1}; false otherwise. */
     boolean update(Pack pack);
 

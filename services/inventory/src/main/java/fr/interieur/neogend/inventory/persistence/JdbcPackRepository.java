@@ -51,6 +51,19 @@ class JdbcPackRepository implements PackRepository {
     }
 
     @Override
+    public java.util.Map<String, java.util.Set<String>> agreementsOf(java.util.Collection<String> packIds) {
+        java.util.Map<String, java.util.Set<String>> out = new java.util.HashMap<>();
+        if (!packIds.isEmpty()) {
+            jdbc.sql("select pack_id, agreement_id from pack_agreement where pack_id = any(?::varchar[])")
+                    .param(packIds.toArray(String[]::new))
+                    .query((rs, n) -> out.computeIfAbsent(rs.getString(1), k -> new java.util.HashSet<>())
+                            .add(rs.getString(2)))
+                    .list();
+        }
+        return out;
+    }
+
+    @Override
     public List<Pack> createAll(List<NewPack> newPacks) {
         if (newPacks.isEmpty()) {
             return List.of();
