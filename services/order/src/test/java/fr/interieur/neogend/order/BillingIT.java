@@ -482,18 +482,7 @@ class BillingIT {
     void aMonthIsInvoicedOnceSoADuplicateUnderAnotherNumberNeverMatches() {
         pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
         pack("PK-2", PackType.PACK_TYPE_TABLET_COLLECTIVE, 30, 30);
-        Invoice.Builder right = Invoice.newBuilder()
-                .setYear(2026)
-                .setMonth(11)
-                .addLines(InvoiceLine.newBuilder()
-                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
-                        .setQuantity(1)
-                        .setAmount("21.90"))
-                .addLines(InvoiceLine.newBuilder()
-                        .setItemCode("PACK-TABLET-COLLECTIVE")
-                        .setQuantity(1)
-                        .setAmount("27.50"))
-                .setTotalExclTax("49.40");
+        Invoice.Builder right = novemberInvoice();
         // a first invoice that forgets the tablet, then its replacement, then the replacement again under a
         // third number
         Invoice.Builder forgetful = right.clone().removeLines(1).setTotalExclTax("21.90");
@@ -519,6 +508,22 @@ class BillingIT {
         assertThat(reconcile(duplicate).getMatches()).isFalse();
     }
 
+    /** November's invoice as the statement of one smartphone and one collective tablet pack billed 30 days has it. */
+    static Invoice.Builder novemberInvoice() {
+        return Invoice.newBuilder()
+                .setYear(2026)
+                .setMonth(11)
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                        .setQuantity(1)
+                        .setAmount("21.90"))
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("PACK-TABLET-COLLECTIVE")
+                        .setQuantity(1)
+                        .setAmount("27.50"))
+                .setTotalExclTax("49.40");
+    }
+
     private String post(Invoice.Builder invoice) {
         return supplier.createInvoice(CreateInvoiceRequest.newBuilder()
                         .setAgreementId("AC-2026-NEOGEND")
@@ -539,19 +544,7 @@ class BillingIT {
     void anInvoiceIsReconciledLineByLine() {
         pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
         pack("PK-2", PackType.PACK_TYPE_TABLET_COLLECTIVE, 30, 30);
-        Invoice.Builder right = Invoice.newBuilder()
-                .setInvoiceNumber("F-2026-11")
-                .setYear(2026)
-                .setMonth(11)
-                .addLines(InvoiceLine.newBuilder()
-                        .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
-                        .setQuantity(1)
-                        .setAmount("21.90"))
-                .addLines(InvoiceLine.newBuilder()
-                        .setItemCode("PACK-TABLET-COLLECTIVE")
-                        .setQuantity(1)
-                        .setAmount("27.50"))
-                .setTotalExclTax("49.40");
+        Invoice.Builder right = novemberInvoice().setInvoiceNumber("F-2026-11");
         String ok = supplier.createInvoice(CreateInvoiceRequest.newBuilder()
                         .setAgreementId("AC-2026-NEOGEND")
                         .setInvoice(right)

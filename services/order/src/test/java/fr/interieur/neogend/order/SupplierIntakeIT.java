@@ -365,11 +365,7 @@ class SupplierIntakeIT {
         // the supplier records the order at once but answers after the relay's time limit (1 s here)
         supplierAnswers(201, 2500);
         String number = approved(10);
-        SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders/" + number + "/cancellation"))
-                .willReturn(aResponse()
-                        .withStatus(201)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"supplierReference\":\"ANN-3\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        supplierTakesCancellations("/api/orders/" + number + "/cancellation", "ANN-3");
         awaitTrue(() -> !calls().isEmpty(), Duration.ofSeconds(20)); // the supplier has the order now
         PurchaseOrder cancelled = fleetManager
                 .cancelPurchaseOrder(CancelPurchaseOrderRequest.newBuilder()
