@@ -156,6 +156,15 @@ class ChartRenderTest {
                 .containsExactlyInAnyOrder(
                         "NEOGEND_DB_PASSWORD=neogend-training-db/password",
                         "NEOGEND_SERVICE_CLIENT_SECRET=neogend-training-client/client-secret");
+        // order and accessories prove to inventory that its peer-only RPCs come through them (ADR 0030)
+        assertThat(secretRefs(deployment(objects, "order")))
+                .containsExactlyInAnyOrder(
+                        "NEOGEND_DB_PASSWORD=neogend-order-db/password",
+                        "NEOGEND_SERVICE_CLIENT_SECRET=neogend-order-client/client-secret");
+        assertThat(secretRefs(deployment(objects, "accessories")))
+                .containsExactlyInAnyOrder(
+                        "NEOGEND_DB_PASSWORD=neogend-accessories-db/password",
+                        "NEOGEND_SERVICE_CLIENT_SECRET=neogend-accessories-client/client-secret");
         assertThat(secretRefs(deployment(objects, "gateway"))).isEmpty();
     }
 
@@ -224,7 +233,9 @@ class ChartRenderTest {
                 .extracting(ManifestChecks::name)
                 .allMatch(n -> n.startsWith("fleet-"));
         assertThat(secretRefs(deployment(objects, "order")))
-                .containsExactly("NEOGEND_DB_PASSWORD=fleet-db-passwords/order");
+                .containsExactlyInAnyOrder(
+                        "NEOGEND_DB_PASSWORD=fleet-db-passwords/order",
+                        "NEOGEND_SERVICE_CLIENT_SECRET=fleet-keycloak-clients/neogend-order");
         assertThat(secretRefs(deployment(objects, "inventory")))
                 .containsExactlyInAnyOrder(
                         "NEOGEND_DB_PASSWORD=fleet-db-passwords/inventory",

@@ -233,6 +233,9 @@ public final class Stack implements AutoCloseable {
             if (service.equals("training")) { // reads the realm's technicians (view-users only)
                 env.put("NEOGEND_SERVICE_CLIENT_SECRET", "training-dev-secret");
             }
+            if (service.equals("order") || service.equals("accessories")) { // the peer proof inventory asks
+                env.put("NEOGEND_SERVICE_CLIENT_SECRET", service + "-dev-secret");
+            }
             // packs and courses kept from before agreements were recorded belong to the demo agreement
             env.put("NEOGEND_INITIAL_AGREEMENT", DemoData.AGREEMENT_ID);
             if (service.equals("telemetry")) {

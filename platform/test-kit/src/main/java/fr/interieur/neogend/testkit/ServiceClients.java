@@ -60,4 +60,13 @@ public final class ServiceClients implements BeforeEachCallback, AfterEachCallba
     public <S extends AbstractStub<S>> S as(String token, Function<Channel, S> stub) {
         return GrpcTestClients.withToken(stub.apply(channel()), token);
     }
+
+    /**
+     * A stub on the current test's channel calling as a user through another service: the user's
+     * token, and the service's own ({@link TestTokens#peer}) as the proof of RPCs called only
+     * through it (ADR 0030).
+     */
+    public <S extends AbstractStub<S>> S through(String service, String token, Function<Channel, S> stub) {
+        return GrpcTestClients.withTokens(stub.apply(channel()), token, TestTokens.peer(service));
+    }
 }

@@ -98,8 +98,8 @@ public final class TestTokens {
 
     /** A valid token of a NeoGEND service's own service account (role internal-service). */
     public static String service(String service) {
-        return sign(
-                KEY,
+        return serviceAccount(
+                "neogend-" + service,
                 claims(
                         "service-account-neogend-" + service,
                         List.of("internal-service"),
@@ -107,6 +107,48 @@ public final class TestTokens {
                         null,
                         AUDIENCE,
                         Duration.ofMinutes(5)));
+    }
+
+    /**
+     * A valid token of a NeoGEND service's own service account holding no realm role but the
+     * default: what order and accessories send as the proof of the RPCs called only through them.
+     */
+    public static String peer(String service) {
+        return serviceAccount(
+                "neogend-" + service,
+                claims(
+                        "service-account-neogend-" + service,
+                        List.of("default-roles-neogend"),
+                        null,
+                        null,
+                        AUDIENCE,
+                        Duration.ofMinutes(5)));
+    }
+
+    /**
+     * A user's own token issued through a client (Keycloak's {@code azp}): e.g. a user who logged in
+     * through a client named like a service's — never that service's account (no {@code client_id}).
+     */
+    public static String userOfClient(String username, String role, String unitCode, String client) {
+        return sign(
+                KEY,
+                new JWTClaimsSet.Builder(
+                                claims(username, List.of(role), unitCode, null, AUDIENCE, Duration.ofMinutes(5)))
+                        .claim("azp", client)
+                        .build());
+    }
+
+    /**
+     * A client-credentials token as Keycloak issues it: {@code azp} and {@code client_id} (the
+     * service_account scope's session note) both the client.
+     */
+    private static String serviceAccount(String client, JWTClaimsSet claims) {
+        return sign(
+                KEY,
+                new JWTClaimsSet.Builder(claims)
+                        .claim("azp", client)
+                        .claim("client_id", client)
+                        .build());
     }
 
     /** A valid token for a technician of a unit. */

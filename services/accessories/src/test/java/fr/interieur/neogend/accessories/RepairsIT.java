@@ -35,6 +35,8 @@ import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairResponse;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsResponse;
+import fr.interieur.neogend.kit.grpc.AuthInterceptor;
+import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderResponse;
 import fr.interieur.neogend.order.v1.ExchangeRequest;
@@ -71,6 +73,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -79,6 +84,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -100,6 +106,17 @@ class RepairsIT {
     static final int INVENTORY_PORT = TestPorts.free();
     static final int TRAINING_PORT = TestPorts.free();
     static final int ORDER_PORT = TestPorts.free();
+
+    /** The accessories service's own account (Keycloak client credentials in production). */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class AccessoriesOwnAccount {
+        @Bean
+        @Primary
+        ServiceTokenSource accessoriesAccount() {
+            return () -> Optional.of(TestTokens.peer("accessories"));
+        }
+    }
+
     static final String X5 = "352990110000011";
     static final String TAB = "352990110000029";
 
@@ -1064,7 +1081,10 @@ class RepairsIT {
             }
         };
         return Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
-                .addService(ServerInterceptors.intercept(service, recorder("inventory")))
+                // checked as inventory checks: the roles, and the peer proof of StartDeviceRepair and
+                // EndDeviceRepair (accessories' own token besides the technician's, ADR 0030)
+                .addService(ServerInterceptors.intercept(
+                        service, recorder("inventory"), new AuthInterceptor(TestTokens.decoder())))
                 .build()
                 .start();
     }

@@ -17,6 +17,7 @@ import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
 import fr.interieur.neogend.inventory.v1.ReturnDeviceRequest;
 import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
+import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
@@ -68,7 +69,9 @@ class DeviceRepairIT {
     void connect() {
         fleetManager = as(TestTokens.fleetManager());
         unitManager = as(TestTokens.unitManager("GN-RBRE-GGD35"));
-        technician = as(TestTokens.technician("GN-RBRE"));
+        // repairs are opened and closed through the accessories service (its token as the peer proof)
+        technician =
+                clients.through("accessories", TestTokens.technician("GN-RBRE"), InventoryServiceGrpc::newBlockingStub);
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
@@ -147,6 +150,50 @@ class DeviceRepairIT {
                         .getDevice()
                         .getVersion())
                 .isEqualTo(started.getVersion());
+    }
+
+    @Test
+    void repairsAreOpenedAndClosedOnlyThroughTheAccessoriesServiceNeverOnATechniciansTokenAlone() {
+        // a technician who reached inventory's port directly opened a repair no accessories record knows
+        // (skipping its certification check) or closed another's: both RPCs need accessories' own token too
+        assigned(1);
+        String token = TestTokens.technician("GN-RBRE");
+        var direct = as(token);
+        var throughOrder = clients.through("order", token, InventoryServiceGrpc::newBlockingStub);
+        var throughAClientNamedLikeIt = GrpcTestClients.withTokens(
+                InventoryServiceGrpc.newBlockingStub(clients.channel()),
+                token,
+                TestTokens.userOfClient("technician", "technician", "GN-RBRE", "neogend-accessories"));
+        for (var stub : List.of(direct, throughOrder, throughAClientNamedLikeIt)) {
+            assertStatus(
+                    () -> stub.startDeviceRepair(start(1, "RP-000009")),
+                    Status.Code.PERMISSION_DENIED,
+                    "only through neogend-accessories");
+        }
+        assertThat(device(1).getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
+
+        technician.startDeviceRepair(start(1, "RP-000001"));
+        for (var stub : List.of(direct, throughOrder, throughAClientNamedLikeIt)) {
+            assertStatus(
+                    () -> stub.endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)),
+                    Status.Code.PERMISSION_DENIED,
+                    "only through neogend-accessories");
+        }
+        // accessories' account is no technician: the user's role is still required
+        assertStatus(
+                () -> GrpcTestClients.withTokens(
+                                InventoryServiceGrpc.newBlockingStub(clients.channel()),
+                                TestTokens.peer("accessories"),
+                                TestTokens.peer("accessories"))
+                        .endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)),
+                Status.Code.PERMISSION_DENIED,
+                "technician");
+        assertThat(device(1).getRepairId()).isEqualTo("RP-000001");
+        assertThat(technician
+                        .endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED))
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
     }
 
     @Test
@@ -432,7 +479,9 @@ class DeviceRepairIT {
                 .isEqualTo("repair RP-000004 failed");
         // a technician who may not see the device is told nothing of it
         assertStatus(
-                () -> as(TestTokens.technician("GN-RIDF")).startDeviceRepair(start(2, "RP-000006")),
+                () -> clients.through(
+                                "accessories", TestTokens.technician("GN-RIDF"), InventoryServiceGrpc::newBlockingStub)
+                        .startDeviceRepair(start(2, "RP-000006")),
                 Status.Code.NOT_FOUND,
                 "");
     }

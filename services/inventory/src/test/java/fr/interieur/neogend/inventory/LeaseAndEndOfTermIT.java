@@ -17,6 +17,7 @@ import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsRequest;
 import fr.interieur.neogend.inventory.v1.StreamLeaseIntervalsResponse;
 import fr.interieur.neogend.inventory.v1.UnitNotReturned;
 import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.OrderStandIn;
 import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
@@ -49,10 +50,13 @@ class LeaseAndEndOfTermIT {
     final ServiceClients clients = new ServiceClients();
 
     InventoryServiceBlockingStub fleetManager;
+    InventoryServiceBlockingStub throughOrder;
 
     @BeforeEach
     void connect() {
         fleetManager = as(TestTokens.fleetManager());
+        // packs move to a successor through the order service (its token as the peer proof)
+        throughOrder = clients.through("order", TestTokens.fleetManager(), InventoryServiceGrpc::newBlockingStub);
         InventoryTestData.resetWithUnitTree(jdbc, fleetManager);
     }
 
@@ -276,7 +280,7 @@ class LeaseAndEndOfTermIT {
     void aDeliveryRepeatedAfterItsPacksMovedToTheSuccessorIsStillTheSameDelivery() {
         // a reception cut after inventory registered the delivery, repeated once the packs were transferred
         deliver(40, 3);
-        assertThat(fleetManager
+        assertThat(throughOrder
                         .transferPacks(toSuccessorFromJanuary15().build())
                         .getTransferred())
                 .isEqualTo(3);
@@ -309,11 +313,11 @@ class LeaseAndEndOfTermIT {
         var transfer = toSuccessorFromJanuary15()
                 .setPackType(fr.interieur.neogend.inventory.v1.PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL)
                 .build();
-        var moved = fleetManager.transferPacks(transfer);
+        var moved = throughOrder.transferPacks(transfer);
         assertThat(moved.getTransferred())
                 .as("the phone; the returned one ended before the date")
                 .isEqualTo(1);
-        assertThat(fleetManager.transferPacks(transfer).getTransferred())
+        assertThat(throughOrder.transferPacks(transfer).getTransferred())
                 .as("a repeat moves nothing")
                 .isZero();
 
@@ -397,6 +401,51 @@ class LeaseAndEndOfTermIT {
     }
 
     @Test
+    void packsMoveToASuccessorOnlyThroughTheOrderServiceNeverOnAFleetManagersTokenAlone() {
+        // a fleet manager who reached inventory's port directly skipped order's checks of the successor's
+        // prices and maximum: TransferPacks answers only calls carrying the order service's own token too
+        deliver(60, 2);
+        var transfer = toSuccessorFromJanuary15().build();
+        var fleetManagerToken = TestTokens.fleetManager();
+        Map<String, String> proofs = new java.util.LinkedHashMap<>();
+        proofs.put("accessories' account", TestTokens.peer("accessories"));
+        proofs.put("inventory's own account", TestTokens.service("inventory"));
+        proofs.put(
+                "a user logged in through a client named neogend-order",
+                TestTokens.userOfClient("someone", "fleet-manager", "GN", "neogend-order"));
+        proofs.put("the fleet manager's own token", fleetManagerToken);
+        proofs.put("an expired token", TestTokens.expired());
+        proofs.put("a token signed by a key nobody trusts", TestTokens.foreignSigned());
+        proofs.put("not a token", "x");
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.transferPacks(transfer),
+                Status.Code.PERMISSION_DENIED,
+                "only through neogend-order");
+        proofs.forEach((what, proof) -> assertThat(GrpcAssertions.failure(() -> GrpcTestClients.withTokens(
+                                        InventoryServiceGrpc.newBlockingStub(clients.channel()),
+                                        fleetManagerToken,
+                                        proof)
+                                .transferPacks(transfer))
+                        .getStatus()
+                        .getCode())
+                .as(what)
+                .isEqualTo(Status.Code.PERMISSION_DENIED));
+        // the order service's account alone is no fleet manager: the user's role is still required
+        GrpcAssertions.assertStatus(
+                () -> GrpcTestClients.withTokens(
+                                InventoryServiceGrpc.newBlockingStub(clients.channel()),
+                                TestTokens.peer("order"),
+                                TestTokens.peer("order"))
+                        .transferPacks(transfer),
+                Status.Code.PERMISSION_DENIED,
+                "fleet-manager");
+        assertThat(transferredTo(OrderStandIn.SUCCESSOR)).as("nothing moved").isZero();
+
+        assertThat(throughOrder.transferPacks(transfer).getTransferred()).isEqualTo(2);
+        assertThat(transferredTo(OrderStandIn.SUCCESSOR)).isEqualTo(2);
+    }
+
+    @Test
     void afterABulkDeliveryOrTransferThePlannerKnowsTheAgreementsPacks() {
         // planned on statistics that knew none of a successor's packs, its first statement ran for minutes
         // (a nested loop over 68,941 packs, make bench): a bulk change refreshes them before it commits
@@ -404,7 +453,7 @@ class LeaseAndEndOfTermIT {
         deliver(5000, n);
         assertThat(plannedPeriods(OrderStandIn.AGREEMENT)).isBetween(n * 9L / 10, n * 11L / 10);
 
-        var moved = fleetManager.transferPacks(toSuccessorFromJanuary15().build());
+        var moved = throughOrder.transferPacks(toSuccessorFromJanuary15().build());
         assertThat(moved.getTransferred()).isEqualTo(n);
         assertThat(plannedPeriods(OrderStandIn.SUCCESSOR)).isBetween(n * 9L / 10, n * 11L / 10);
         assertThat(month(2027, 1, OrderStandIn.SUCCESSOR)).hasSize(n);
@@ -433,7 +482,7 @@ class LeaseAndEndOfTermIT {
         for (long ms = 50; ms <= 6_400 && seen == 0; ms *= 2) {
             long deadlineMs = ms;
             try {
-                fleetManager
+                throughOrder
                         .withDeadlineAfter(deadlineMs, java.util.concurrent.TimeUnit.MILLISECONDS)
                         .transferPacks(transfer);
                 System.out.printf("a transfer given %d ms was not cut%n", deadlineMs);
@@ -457,7 +506,7 @@ class LeaseAndEndOfTermIT {
             System.out.printf("a transfer cut at %d ms moved %d of %d packs%n", deadlineMs, seen, n);
         }
         seen = transferredTo(OrderStandIn.SUCCESSOR);
-        var repeat = fleetManager.transferPacks(transfer);
+        var repeat = throughOrder.transferPacks(transfer);
         assertThat(repeat.getTransferred())
                 .as("the repeat moves what the cut call did not")
                 .isEqualTo(n - seen);
@@ -484,11 +533,11 @@ class LeaseAndEndOfTermIT {
                         .setMonth(6)
                         .setDay(1));
         GrpcAssertions.assertStatus(
-                () -> fleetManager.transferPacks(base.build()),
+                () -> throughOrder.transferPacks(base.build()),
                 Status.Code.INVALID_ARGUMENT,
                 "not in force on 2026-06-01");
         GrpcAssertions.assertStatus(
-                () -> fleetManager.transferPacks(base.clone()
+                () -> throughOrder.transferPacks(base.clone()
                         .setToAgreementId("AC-NOPE")
                         .setEffectiveDate(com.google.type.Date.newBuilder()
                                 .setYear(2027)
@@ -498,7 +547,7 @@ class LeaseAndEndOfTermIT {
                 Status.Code.NOT_FOUND,
                 "no agreement AC-NOPE");
         GrpcAssertions.assertStatus(
-                () -> fleetManager.transferPacks(
+                () -> throughOrder.transferPacks(
                         base.clone().setToAgreementId(OrderStandIn.AGREEMENT).build()),
                 Status.Code.INVALID_ARGUMENT,
                 "another agreement");

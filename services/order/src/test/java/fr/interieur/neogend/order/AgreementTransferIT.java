@@ -8,6 +8,8 @@ import fr.interieur.neogend.inventory.v1.PackType;
 import fr.interieur.neogend.inventory.v1.PackTypeCount;
 import fr.interieur.neogend.inventory.v1.TransferPacksRequest;
 import fr.interieur.neogend.inventory.v1.TransferPacksResponse;
+import fr.interieur.neogend.kit.grpc.AuthInterceptor;
+import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import fr.interieur.neogend.order.v1.FrameworkAgreement;
 import fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest;
 import fr.interieur.neogend.order.v1.ItemKind;
@@ -21,6 +23,7 @@ import fr.interieur.neogend.testkit.TestTokens;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +31,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -36,6 +42,7 @@ import java.io.IOException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static fr.interieur.neogend.order.OrderTestData.agreement;
@@ -48,12 +55,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Renewal (rules 13 and 2): packs move to a successor only when the successor prices every pack type
  * that would move and has room for them under its maximum; refused, nothing moves in inventory.
  * Inventory is stood in for by a gRPC server on a real port holding a few packs, which moves them as
- * TransferPacks does and counts them as CountAgreementPacks does.
+ * TransferPacks does and counts them as CountAgreementPacks does, behind the kit's {@link AuthInterceptor}
+ * as inventory is: TransferPacks answers only calls carrying the order service's own token besides the
+ * fleet manager's (ADR 0030), which this service's account gives here.
  */
 @ServiceIT
 class AgreementTransferIT {
 
     static final int INVENTORY_PORT = TestPorts.free();
+
+    /** The order service's own account (Keycloak client credentials in production). */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class OrdersOwnAccount {
+        @Bean
+        @Primary
+        ServiceTokenSource ordersAccount() {
+            return () -> Optional.of(TestTokens.peer("order"));
+        }
+    }
 
     @DynamicPropertySource
     static void inventory(DynamicPropertyRegistry registry) {
@@ -166,7 +185,7 @@ class AgreementTransferIT {
             }
         };
         return Grpc.newServerBuilderForPort(INVENTORY_PORT, InsecureServerCredentials.create())
-                .addService(service)
+                .addService(ServerInterceptors.intercept(service, new AuthInterceptor(TestTokens.decoder())))
                 .build()
                 .start();
     }

@@ -34,6 +34,10 @@ public class AuthInterceptor implements ServerInterceptor {
 
     static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /** The calling service's own token, on RPCs whose rule names the services they are called through. */
+    public static final Metadata.Key<String> PEER_AUTHORIZATION =
+            Metadata.Key.of("x-neogend-peer-authorization", Metadata.ASCII_STRING_MARSHALLER);
+
     private static final Set<String> OPEN_SERVICES = Set.of("grpc.health.v1.Health");
     private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
 
@@ -48,7 +52,11 @@ public class AuthInterceptor implements ServerInterceptor {
     /** Tokens already verified, until they expire: the signature is checked once per token. */
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
-    private record Verified(Caller caller, Instant expiresAt) {}
+    /**
+     * A verified token: its caller, the client whose service account it was issued to (null for a
+     * user's token), its expiry.
+     */
+    private record Verified(Caller caller, String serviceAccountOf, Instant expiresAt) {}
 
     public AuthInterceptor(JwtDecoder jwtDecoder) {
         this(jwtDecoder, Optional.empty());
@@ -76,7 +84,7 @@ public class AuthInterceptor implements ServerInterceptor {
         }
         Caller caller;
         try {
-            caller = verify(authorization.substring(7).trim());
+            caller = verify(authorization.substring(7).trim()).caller();
         } catch (JwtException e) {
             log.debug("token refused on {}: {}", call.getMethodDescriptor().getFullMethodName(), e.getMessage());
             return refuse(call, Status.UNAUTHENTICATED.withDescription("the bearer token is not valid"));
@@ -89,6 +97,13 @@ public class AuthInterceptor implements ServerInterceptor {
                     call,
                     Status.PERMISSION_DENIED.withDescription(
                             "one of the roles " + rule.get().getRolesList() + " is required"));
+        }
+        if (rule.get().getPeersCount() > 0 && !throughPeer(headers.get(PEER_AUTHORIZATION), rule.get(), call)) {
+            return refuse(
+                    call,
+                    Status.PERMISSION_DENIED.withDescription("this method is called only through "
+                            + String.join(", ", rule.get().getPeersList())
+                            + " on a user's behalf, with that service's own token; never directly"));
         }
         Context context = Context.current()
                 .withValue(CallerContext.KEY, caller)
@@ -118,23 +133,53 @@ public class AuthInterceptor implements ServerInterceptor {
         return Contexts.interceptCall(context, call, headers, next);
     }
 
-    private Caller verify(String token) {
+    /**
+     * Whether a call whose rule names peers carries, besides the user's token, the token of one of
+     * those services' own accounts: valid as any token, issued to that client (azp) by the
+     * client-credentials grant (Keycloak's {@code client_id} claim, set for service accounts only).
+     */
+    private boolean throughPeer(String header, AccessRule rule, ServerCall<?, ?> call) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            log.debug("no peer token on {}", call.getMethodDescriptor().getFullMethodName());
+            return false;
+        }
+        Verified peer;
+        try {
+            peer = verify(header.substring(7).trim());
+        } catch (JwtException e) {
+            log.debug("peer token refused on {}: {}", call.getMethodDescriptor().getFullMethodName(), e.getMessage());
+            return false;
+        }
+        boolean accepted =
+                peer.serviceAccountOf() != null && rule.getPeersList().contains(peer.serviceAccountOf());
+        if (!accepted) {
+            log.debug(
+                    "peer token of {} refused on {}",
+                    peer.serviceAccountOf() == null ? "no service account" : peer.serviceAccountOf(),
+                    call.getMethodDescriptor().getFullMethodName());
+        }
+        return accepted;
+    }
+
+    private Verified verify(String token) {
         Verified known = verified.get(token);
         if (known != null) {
             if (Instant.now().isBefore(known.expiresAt())) {
-                return known.caller();
+                return known;
             }
             verified.remove(token);
         }
         Jwt jwt = jwtDecoder.decode(token);
-        Caller caller = toCaller(jwt);
+        String client = jwt.getClaimAsString("azp");
+        String serviceAccountOf = client != null && client.equals(jwt.getClaimAsString("client_id")) ? client : null;
+        Verified checked = new Verified(toCaller(jwt), serviceAccountOf, jwt.getExpiresAt());
         if (jwt.getExpiresAt() != null) {
             if (verified.size() >= MAX_CACHED_TOKENS) {
                 verified.clear();
             }
-            verified.put(token, new Verified(caller, jwt.getExpiresAt()));
+            verified.put(token, checked);
         }
-        return caller;
+        return checked;
     }
 
     /** Maps the claims of a Keycloak access token to a caller. */

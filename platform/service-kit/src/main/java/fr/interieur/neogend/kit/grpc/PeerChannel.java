@@ -1,5 +1,6 @@
 package fr.interieur.neogend.kit.grpc;
 
+import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientIntercepto
 import io.micrometer.observation.ObservationRegistry;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -20,17 +22,24 @@ import java.util.function.Function;
  * the stubs to call it on the current caller's behalf: the caller's own token travels with the call
  * and the other service checks it and its roles again. Declare one as a bean per peer; Spring closes
  * it at shutdown. Calls are observed: the trace continues in the peer, and {@code grpc.client} metrics.
+ *
+ * <p>A channel made {@linkplain #PeerChannel(String, String, Duration, ObservationRegistry,
+ * ServiceTokenSource) with this service's account} also sends, on the caller's behalf, this service's
+ * own token in {@code x-neogend-peer-authorization}: the proof the peer asks on the RPCs that are
+ * called only through this service (an access rule naming {@code peers}, ADR 0030).
  */
 public final class PeerChannel implements AutoCloseable {
 
     static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> PEER_AUTHORIZATION = AuthInterceptor.PEER_AUTHORIZATION;
     static final Metadata.Key<String> IDEMPOTENCY_KEY =
             Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
 
     private final String peer;
     private final ManagedChannel channel;
     private final Duration deadline;
+    private final Optional<ServiceTokenSource> serviceAccount;
 
     /**
      * @param peer         the other service's name, for error messages
@@ -40,8 +49,34 @@ public final class PeerChannel implements AutoCloseable {
      *                     the {@code grpc.client} metrics)
      */
     public PeerChannel(String peer, String target, Duration deadline, ObservationRegistry observations) {
+        this(peer, target, deadline, observations, Optional.empty());
+    }
+
+    /**
+     * A channel whose calls on a caller's behalf also carry this service's own token, for a peer whose
+     * RPCs are called only through this service.
+     *
+     * @param serviceAccount this service's account (its Keycloak client); a call made while it has no
+     *                       token goes without the proof and the peer refuses it (PERMISSION_DENIED)
+     */
+    public PeerChannel(
+            String peer,
+            String target,
+            Duration deadline,
+            ObservationRegistry observations,
+            ServiceTokenSource serviceAccount) {
+        this(peer, target, deadline, observations, Optional.of(serviceAccount));
+    }
+
+    private PeerChannel(
+            String peer,
+            String target,
+            Duration deadline,
+            ObservationRegistry observations,
+            Optional<ServiceTokenSource> serviceAccount) {
         this.peer = peer;
         this.deadline = deadline;
+        this.serviceAccount = serviceAccount;
         this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
                 .maxInboundMessageSize(16 << 20)
                 .intercept(new ObservationGrpcClientInterceptor(observations))
@@ -52,9 +87,19 @@ public final class PeerChannel implements AutoCloseable {
         return channel;
     }
 
-    /** The stub, carrying the current caller's token and this peer's deadline. */
+    /**
+     * The stub, carrying the current caller's token and this peer's deadline (and, on a channel with
+     * this service's account, its own token as the peer proof).
+     */
     public <S extends AbstractStub<S>> S onCallersBehalf(S stub) {
-        return withToken(stub, CallerContext.bearerToken());
+        S withCallersToken = withToken(stub, CallerContext.bearerToken());
+        Optional<String> own = serviceAccount.flatMap(ServiceTokenSource::token);
+        if (own.isEmpty()) {
+            return withCallersToken;
+        }
+        Metadata proof = new Metadata();
+        proof.put(PEER_AUTHORIZATION, "Bearer " + own.get());
+        return withCallersToken.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(proof));
     }
 
     /** The stub, carrying a token (e.g. a service account's) and this peer's deadline. */

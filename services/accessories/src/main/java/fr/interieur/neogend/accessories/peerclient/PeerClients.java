@@ -9,6 +9,7 @@ import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
 import fr.interieur.neogend.kit.grpc.PeerChannel;
+import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ExchangeRequest;
 import fr.interieur.neogend.order.v1.ExchangeRequestState;
@@ -41,12 +42,17 @@ class PeerClients {
 
     private static final String NOTHING_DONE = "nothing was recorded; try again later";
 
+    /**
+     * Inventory opens and closes repairs only through this service: the calls carry this service's
+     * own token besides the technician's (ADR 0030).
+     */
     @Bean
     PeerChannel inventoryChannel(
             @Value("${neogend.inventory.target:localhost:9091}") String target,
             @Value("${neogend.peers.deadline:10s}") Duration deadline,
-            ObservationRegistry observations) {
-        return new PeerChannel("inventory", target, deadline, observations);
+            ObservationRegistry observations,
+            ServiceTokenSource serviceAccount) {
+        return new PeerChannel("inventory", target, deadline, observations, serviceAccount);
     }
 
     @Bean
