@@ -430,6 +430,57 @@ class SessionsIT {
         assertThat(statuses(withdraw(id, "t.second"))).containsExactly("t.first=ABSENT", "t.second=WITHDRAWN");
     }
 
+    /**
+     * The first day (a Paris day) is a day of the session: a seat freed that day would go to the first
+     * waitlisted technician, who is not there and misses the day (and the one who withdrew, if it came
+     * after all, would have no seat left for its result). From the first day on, an enrolled technician's
+     * result is recorded instead; the waiting list can be left, and a latecomer or someone coming back
+     * queues behind it — nobody takes a seat ahead of it.
+     */
+    @Test
+    void aSeatIsNotHandedOnOnTheSessionsFirstDaySoNoOneJoinsASessionAlreadyUnderWay() {
+        String id = fleetManager
+                .createSession(CreateSessionRequest.newBuilder()
+                        .setSession(Session.newBuilder()
+                                .setCourseCode("MAINT-SMARTPHONE-N1")
+                                .setStartDate(day(today()))
+                                .setEndDate(day(today().plusDays(1)))
+                                .setPlace("Rennes, atelier central")
+                                .setCapacity(1)
+                                .setTrainer("Demo Mobility SAS"))
+                        .build())
+                .getSession()
+                .getId();
+        enrol(id, "t.first");
+        enrol(id, "t.second");
+        GrpcAssertions.assertStatus(
+                () -> withdraw(id, "t.first"),
+                Status.Code.FAILED_PRECONDITION,
+                "cannot withdraw from it: record its result");
+        assertThat(statuses(fleetManager
+                        .getSession(GetSessionRequest.newBuilder().setId(id).build())
+                        .getSession()))
+                .as("the first day is a day of the session: its seat is not handed on")
+                .containsExactly("t.first=ENROLLED", "t.second=WAITLISTED");
+        // enrolling again changes nothing; a latecomer queues behind; leaving the list and coming back: to the back
+        GrpcAssertions.assertCode(Status.Code.ALREADY_EXISTS, () -> enrol(id, "t.second"));
+        GrpcAssertions.assertCode(Status.Code.ALREADY_EXISTS, () -> enrol(id, "t.first"));
+        assertThat(statuses(enrol(id, "t.third")))
+                .containsExactly("t.first=ENROLLED", "t.second=WAITLISTED", "t.third=WAITLISTED");
+        assertThat(statuses(withdraw(id, "t.second")))
+                .containsExactly("t.first=ENROLLED", "t.second=WITHDRAWN", "t.third=WAITLISTED");
+        assertThat(statuses(enrol(id, "t.second")))
+                .containsExactly("t.first=ENROLLED", "t.third=WAITLISTED", "t.second=WAITLISTED");
+        GrpcAssertions.assertStatus(
+                () -> withdraw(id, "t.first"),
+                Status.Code.FAILED_PRECONDITION,
+                "cannot withdraw from it: record its result");
+        assertThat(statuses(fleetManager
+                        .getSession(GetSessionRequest.newBuilder().setId(id).build())
+                        .getSession()))
+                .containsExactly("t.first=ENROLLED", "t.third=WAITLISTED", "t.second=WAITLISTED");
+    }
+
     @Test
     void aSeatWhoseResultIsRecordedStillCounts() {
         String id = sessionToday(1).getId();
@@ -821,9 +872,16 @@ class SessionsIT {
         enrol(today, "t.enrolled");
         GrpcAssertions.assertStatus(
                 () -> pastResult(today, "t.enrolled", true, true), Status.Code.FAILED_PRECONDITION, "recordResult");
-        // a technician withdrawn (or waiting) who in fact sat the session takes a seat
+        // a technician withdrawn (or waiting) who in fact sat the session takes a seat; it withdrew the day
+        // before (from the first day on, an enrolled technician no longer withdraws)
+        jdbc.sql("update training_session set start_date = start_date + 1, end_date = end_date + 1 where id = ?")
+                .param(today)
+                .update();
         enrol(today, "t.withdrawn");
         withdraw(today, "t.withdrawn");
+        jdbc.sql("update training_session set start_date = start_date - 1, end_date = end_date - 1 where id = ?")
+                .param(today)
+                .update();
         assertThat(statuses(pastResult(today, "t.withdrawn", true, false)))
                 .containsExactly("t.enrolled=ENROLLED", "t.withdrawn=FAILED");
     }

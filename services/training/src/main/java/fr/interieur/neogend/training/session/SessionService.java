@@ -270,7 +270,10 @@ public class SessionService {
         return get(sessionId);
     }
 
-    /** Withdraws a technician; the first waitlisted technician takes a freed seat. */
+    /**
+     * Withdraws a technician; the first waitlisted technician takes a freed seat. An enrolled technician
+     * withdraws only before the session's first day; a waitlisted one leaves the list at any time.
+     */
     @Transactional
     public Session withdraw(String sessionId, Optional<String> technician, Caller caller) {
         String who = who(technician, caller);
@@ -283,9 +286,10 @@ public class SessionService {
         if (was != EnrolmentStatus.ENROLLED && was != EnrolmentStatus.WAITLISTED) {
             throw new PreconditionFailedException(who + " is " + was + " in " + sessionId + "; nothing to withdraw");
         }
-        // a withdrawal is before the session: once it has started, a seat is never handed on (no one is enrolled
-        // in a started session) and the technician's result is recorded, ABSENT if it did not come
-        if (was == EnrolmentStatus.ENROLLED && s.startDate().isBefore(today())) {
+        // a withdrawal is before the session: from its first day (a Paris day, a day of the session) a seat is
+        // never handed on — the first in line is not there and would miss a day held — and the technician's
+        // result is recorded, ABSENT if it did not come
+        if (was == EnrolmentStatus.ENROLLED && !s.startDate().isAfter(today())) {
             throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate() + "; " + who
                     + " cannot withdraw from it: record its result (not attended) instead");
         }

@@ -1,0 +1,166 @@
+package fr.interieur.neogend.training;
+
+import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.ServiceClients;
+import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.TestTokens;
+import fr.interieur.neogend.training.v1.Course;
+import fr.interieur.neogend.training.v1.CreateCourseRequest;
+import fr.interieur.neogend.training.v1.CreateSessionRequest;
+import fr.interieur.neogend.training.v1.EnrollTechnicianRequest;
+import fr.interieur.neogend.training.v1.GetSessionRequest;
+import fr.interieur.neogend.training.v1.Session;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
+import fr.interieur.neogend.training.v1.TrainingServiceGrpc.TrainingServiceBlockingStub;
+import fr.interieur.neogend.training.v1.WithdrawTechnicianRequest;
+import io.grpc.Status;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static fr.interieur.neogend.testkit.Days.day;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A session's first day is a Paris day (rule 17), with the service's clock set by the test: at 00:30 in
+ * Paris the session has started although it is still the day before in UTC, so an enrolled technician no
+ * longer withdraws and no one is handed its seat; at 23:30 in Paris the day before (22:30 UTC) a seat freed
+ * still goes to the first in line.
+ */
+@ServiceIT
+class SessionFirstDayIT {
+
+    static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+
+    /** The service's clock, moved by the test. */
+    static final class SettableClock extends Clock {
+        volatile Instant now = Instant.now();
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return Clock.fixed(now, zone);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    static final SettableClock CLOCK = new SettableClock();
+
+    @TestConfiguration
+    static class ServiceClock {
+        @Bean
+        Clock clock() {
+            return CLOCK;
+        }
+    }
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @RegisterExtension
+    final ServiceClients clients = new ServiceClients();
+
+    TrainingServiceBlockingStub fleetManager;
+
+    @BeforeEach
+    void connect() {
+        for (String t : List.of("certification", "enrolment", "training_session", "course")) {
+            jdbc.sql("delete from " + t).update();
+        }
+        CLOCK.now = Instant.now();
+        fleetManager = clients.as(TestTokens.fleetManager(), TrainingServiceGrpc::newBlockingStub);
+        fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                .setCourse(Course.newBuilder()
+                        .setCode("MAINT-FIRST-DAY")
+                        .setTitle("Maintenance, premier jour")
+                        .setDurationDays(2)
+                        .addModelFamilies("Rugged X")
+                        .setCertificationValidityMonths(24))
+                .build());
+    }
+
+    String session(LocalDate start) {
+        return fleetManager
+                .createSession(CreateSessionRequest.newBuilder()
+                        .setSession(Session.newBuilder()
+                                .setCourseCode("MAINT-FIRST-DAY")
+                                .setStartDate(day(start))
+                                .setEndDate(day(start.plusDays(1)))
+                                .setPlace("Rennes, atelier central")
+                                .setCapacity(1)
+                                .setTrainer("Demo Mobility SAS"))
+                        .build())
+                .getSession()
+                .getId();
+    }
+
+    List<String> enrol(String id, String technician) {
+        return SessionsIT.statuses(fleetManager
+                .enrollTechnician(EnrollTechnicianRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician(technician)
+                        .build())
+                .getSession());
+    }
+
+    List<String> withdraw(String id, String technician) {
+        return SessionsIT.statuses(fleetManager
+                .withdrawTechnician(WithdrawTechnicianRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician(technician)
+                        .build())
+                .getSession());
+    }
+
+    @Test
+    void atHalfPastMidnightInParisTheSessionHasStartedThoughUtcIsStillTheDayBefore() {
+        LocalDate first = LocalDate.now(PARIS).plusDays(30);
+        String id = session(first);
+        for (String t : List.of("t.one", "t.two", "t.three")) {
+            enrol(id, t);
+        }
+        // 23:30 in Paris the day before (22:30 UTC in winter, 21:30 in summer): still before the session
+        CLOCK.now = first.minusDays(1).atTime(23, 30).atZone(PARIS).toInstant();
+        assertThat(withdraw(id, "t.one"))
+                .as("the day before, a freed seat goes to the first in line")
+                .containsExactly("t.one=WITHDRAWN", "t.two=ENROLLED", "t.three=WAITLISTED");
+
+        // 00:30 in Paris on the first day: UTC still reads the day before
+        CLOCK.now = first.atTime(0, 30).atZone(PARIS).toInstant();
+        assertThat(CLOCK.now.atZone(ZoneOffset.UTC).toLocalDate()).isEqualTo(first.minusDays(1));
+        GrpcAssertions.assertStatus(
+                () -> withdraw(id, "t.two"),
+                Status.Code.FAILED_PRECONDITION,
+                "cannot withdraw from it: record its result");
+        // coming back to the list on the first day queues behind it; still no seat is handed on
+        assertThat(enrol(id, "t.one")).containsExactly("t.two=ENROLLED", "t.three=WAITLISTED", "t.one=WAITLISTED");
+        GrpcAssertions.assertStatus(
+                () -> withdraw(id, "t.two"),
+                Status.Code.FAILED_PRECONDITION,
+                "cannot withdraw from it: record its result");
+        assertThat(SessionsIT.statuses(fleetManager
+                        .getSession(GetSessionRequest.newBuilder().setId(id).build())
+                        .getSession()))
+                .as("the seat of the one at the session is not handed to someone who would miss the day")
+                .containsExactly("t.two=ENROLLED", "t.three=WAITLISTED", "t.one=WAITLISTED");
+    }
+}
