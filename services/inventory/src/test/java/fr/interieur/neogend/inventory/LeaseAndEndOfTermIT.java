@@ -303,6 +303,58 @@ class LeaseAndEndOfTermIT {
     }
 
     @Test
+    void aDeliveryRegisteredBeforeItsAgreementEndedIsStillTheSameDeliveryWhenRepeatedAfterTheEnd() {
+        // a delivery of AC-OLD (in force 2016 to 2020) registered while it was in force — received on 2019-12-20 —,
+        // the order's reception cut after inventory registered it, and repeated now that the term has ended
+        var delivery = RegisterDevicesRequest.newBuilder();
+        for (int i = 0; i < 3; i++) {
+            delivery.addDevices(phone(60 + i, "GN-RBRE-GGD35"));
+        }
+        fleetManager.registerDevices(delivery.build());
+        jdbc.sql("update pack set agreement_id = ?, lease_start = '2019-12-20' where device_imei in (?, ?, ?)")
+                .params(OrderStandIn.ENDED, imei(60), imei(61), imei(62))
+                .update();
+        jdbc.sql("update pack_agreement set agreement_id = ?, valid_from = '2019-12-20' where pack_id in "
+                        + "(select id from pack where device_imei in (?, ?, ?))")
+                .params(OrderStandIn.ENDED, imei(60), imei(61), imei(62))
+                .update();
+        var again = RegisterDevicesRequest.newBuilder();
+        for (int i = 0; i < 3; i++) {
+            again.addDevices(phone(60 + i, "GN-RBRE-GGD35").setAgreementId(OrderStandIn.ENDED));
+        }
+        var repeated = fleetManager.registerDevices(again.build());
+        assertThat(repeated.getRegisteredCount()).isZero();
+        assertThat(repeated.getAlreadyRegisteredCount()).isEqualTo(3);
+        assertThat(jdbc.sql("select count(*) from pack where agreement_id = ?")
+                        .param(OrderStandIn.ENDED)
+                        .query(Long.class)
+                        .single())
+                .as("nothing registered twice")
+                .isEqualTo(3L);
+        // a new device under the ended agreement is still refused, alone or beside the repeat
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.registerDevices(again.clone()
+                        .addDevices(phone(63, "GN-RBRE-GGD35").setAgreementId(OrderStandIn.ENDED))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "devices[3].agreement_id: agreement " + OrderStandIn.ENDED);
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.registerDevices(RegisterDevicesRequest.newBuilder()
+                        .addDevices(phone(63, "GN-RBRE-GGD35").setAgreementId(OrderStandIn.ENDED))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "is not in force on");
+        // a device of the agreement in force is not delivered again under the ended one
+        deliver(64, 1);
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.registerDevices(RegisterDevicesRequest.newBuilder()
+                        .addDevices(phone(64, "GN-RBRE-GGD35").setAgreementId(OrderStandIn.ENDED))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "is not in force on");
+    }
+
+    @Test
     void aTransferToTheSuccessorBillsEachDayToOneAgreementOnlyAndIsRecordedOnce() {
         String phone = pack(30, "2026-12-10", null);
         String tablet = pack(31, "2026-12-01", null);

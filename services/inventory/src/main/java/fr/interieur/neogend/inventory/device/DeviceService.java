@@ -237,7 +237,12 @@ public class DeviceService {
             Row row = new Row(i, rows.get(i).refused(), problems);
             String p = row.prefix;
             validate(d, p, row);
-            if (row.open("pack_type") && row.open("agreement_id")) {
+            // a repeat of a device registered already on these very terms was judged when it was registered:
+            // its agreement was in force then, and a term ended since does not undo the delivery
+            Device registered = row.open("imei") ? known.get(d.imei()) : null;
+            if (row.open("pack_type")
+                    && row.open("agreement_id")
+                    && !(registered != null && sameRegistration(registered, d, packAgreements))) {
                 checkAgreement(d, p, lookup, true, row);
             }
             d.unitCode().filter(u -> row.open("unit_code")).ifPresent(unit -> {
@@ -260,21 +265,8 @@ public class DeviceService {
                             p + "imei",
                             "is registered already as " + existing.model() + " serial " + existing.serialNumber());
                     Device e = existing;
-                    // the same delivery repeated after its packs moved to a successor agreement is still the same
-                    // delivery (a reception cut after inventory registered it is finished by its repeat)
                     row.check(
-                            !same
-                                    || (e.packType().equals(d.packType())
-                                            && (e.agreementId().equals(d.agreementId())
-                                                    || e.packId().isPresent()
-                                                            && d.agreementId().isPresent()
-                                                            && packAgreements
-                                                                    .getOrDefault(
-                                                                            e.packId()
-                                                                                    .get(),
-                                                                            Set.of())
-                                                                    .contains(d.agreementId()
-                                                                            .get()))),
+                            !same || sameRegistration(e, d, packAgreements),
                             p + "imei",
                             "is in the fleet already (" + e.state()
                                     + e.packType().map(t -> ", pack type " + t).orElse(", a spare")
@@ -305,6 +297,24 @@ public class DeviceService {
             }
         }
         return new Judgement(problems, badRows, fresh, already, now);
+    }
+
+    /**
+     * Whether a row repeats the registration of a device in the fleet: the same model and serial, the same pack
+     * type, and the agreement its pack is leased under now or was ever leased under — the same delivery repeated
+     * after its packs moved to a successor agreement is still the same delivery (a reception cut after
+     * inventory registered it is finished by its repeat).
+     */
+    private static boolean sameRegistration(Device e, NewDevice d, Map<String, Set<String>> packAgreements) {
+        return e.model().equals(d.model())
+                && e.serialNumber().equalsIgnoreCase(d.serialNumber())
+                && e.packType().equals(d.packType())
+                && (e.agreementId().equals(d.agreementId())
+                        || e.packId().isPresent()
+                                && d.agreementId().isPresent()
+                                && packAgreements
+                                        .getOrDefault(e.packId().get(), Set.of())
+                                        .contains(d.agreementId().get()));
     }
 
     private static boolean present(String text) {
