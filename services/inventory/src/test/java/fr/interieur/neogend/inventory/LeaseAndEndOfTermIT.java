@@ -355,6 +355,44 @@ class LeaseAndEndOfTermIT {
     }
 
     @Test
+    void transfersOfThePacksAtOnceMoveEachPackOnceAndSayHowManyTheyReallyMoved() throws Exception {
+        // order repeating a transfer whose answer it lost while the first call still runs, or two fleet managers
+        int n = 2_000;
+        deliver(9000, n);
+        int callers = 4;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Long>> calls = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    return fleetManager
+                            .transferPacks(toSuccessorFromJanuary15().build())
+                            .getTransferred();
+                }));
+            }
+            start.countDown();
+            List<Long> moved = new ArrayList<>();
+            for (var call : calls) {
+                moved.add(call.get());
+            }
+            assertThat(moved.stream().mapToLong(Long::longValue).sum())
+                    .as("packs the calls said they moved: %s", moved)
+                    .isEqualTo(n);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(transferredTo(OrderStandIn.SUCCESSOR)).isEqualTo(n);
+        assertThat(jdbc.sql("select count(*), count(distinct subject_id) from history "
+                                + "where action = 'TRANSFER_AGREEMENT'")
+                        .query((rs, i) -> rs.getLong(1) + "/" + rs.getLong(2))
+                        .single())
+                .as("each pack's transfer recorded once")
+                .isEqualTo(n + "/" + n);
+    }
+
+    @Test
     void aTransferToTheSuccessorBillsEachDayToOneAgreementOnlyAndIsRecordedOnce() {
         String phone = pack(30, "2026-12-10", null);
         String tablet = pack(31, "2026-12-01", null);

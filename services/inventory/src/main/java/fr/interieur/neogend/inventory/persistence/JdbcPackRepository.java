@@ -134,9 +134,22 @@ class JdbcPackRepository implements PackRepository {
         });
         // lock the packs (in id order: concurrent transfers wait for each other, never deadlock); the
         // statements below then see exactly these periods
-        List<String> ids = jdbc.sql("select x.id from pack x where x.id in (select p.id from pack p "
+        List<String> locked = jdbc.sql("select x.id from pack x where x.id in (select p.id from pack p "
                         + "join pack_agreement a on a.pack_id = p.id" + where + ") order by x.id for update")
                 .params(args)
+                .query(String.class)
+                .list();
+        if (locked.isEmpty()) {
+            return List.of();
+        }
+        // a transfer of the same packs that held their locks has committed by now, and the statement above
+        // rechecked only the pack rows, not their periods: read again which of them are still in scope (a new
+        // statement sees what it committed), so packs it moved are neither moved nor counted nor recorded twice
+        List<Object> lockedArgs = new ArrayList<>(args);
+        lockedArgs.add(locked.toArray(String[]::new));
+        List<String> ids = jdbc.sql("select distinct p.id from pack p join pack_agreement a on a.pack_id = p.id" + where
+                        + " and p.id = any(?) order by p.id")
+                .params(lockedArgs)
                 .query(String.class)
                 .list();
         if (ids.isEmpty()) {
