@@ -97,6 +97,12 @@ class AgreementTransferIT {
     static final List<Pack> PACKS = new CopyOnWriteArrayList<>();
     /** The TransferPacks calls inventory received. */
     static final List<TransferPacksRequest> TRANSFERS = new CopyOnWriteArrayList<>();
+    /** CountAgreementPacks calls the stand-in answers UNAVAILABLE (inventory gone right after a transfer). */
+    static final java.util.concurrent.atomic.AtomicInteger COUNTS_FAILING =
+            new java.util.concurrent.atomic.AtomicInteger();
+    /** How many CountAgreementPacks calls fail once TransferPacks has moved packs. */
+    static final java.util.concurrent.atomic.AtomicInteger COUNTS_FAILING_AFTER_A_MOVE =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     static final String OLD = "AC-2026-NEOGEND";
     static final String PHONES_ONLY = "AC-2029-PHONES";
@@ -116,6 +122,8 @@ class AgreementTransferIT {
         OrderTestData.reset(jdbc);
         PACKS.clear();
         TRANSFERS.clear();
+        COUNTS_FAILING.set(0);
+        COUNTS_FAILING_AFTER_A_MOVE.set(0);
         fleetManager = clients.as(TestTokens.fleetManager(), OrderServiceGrpc::newBlockingStub);
         // the ending agreement prices smartphones and collective tablets
         fleetManager.createAgreement(create(agreement(OLD, "SUP-DEMO", 140_000)));
@@ -157,6 +165,9 @@ class AgreementTransferIT {
                         moved++;
                     }
                 }
+                if (moved > 0) {
+                    COUNTS_FAILING.set(COUNTS_FAILING_AFTER_A_MOVE.get());
+                }
                 out.onNext(
                         TransferPacksResponse.newBuilder().setTransferred(moved).build());
                 out.onCompleted();
@@ -165,6 +176,12 @@ class AgreementTransferIT {
             @Override
             public void countAgreementPacks(
                     CountAgreementPacksRequest request, StreamObserver<CountAgreementPacksResponse> out) {
+                if (COUNTS_FAILING.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    out.onError(Status.UNAVAILABLE
+                            .withDescription("inventory restarting")
+                            .asRuntimeException());
+                    return;
+                }
                 Map<PackType, Long> running = new EnumMap<>(PackType.class);
                 Map<PackType, Long> in = new EnumMap<>(PackType.class);
                 for (Pack p : PACKS) {
@@ -266,6 +283,42 @@ class AgreementTransferIT {
                 Status.Code.INVALID_ARGUMENT,
                 "prices no TABLET_COLLECTIVE pack");
         assertThat(packsOf(OLD)).isEqualTo(3);
+    }
+
+    @Test
+    void packsMovedByATransferCutBeforeOrderCountedThemStillCountAgainstTheSuccessorsMaximum() {
+        packs(5, PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, "GN-RBRE-GGD35", OLD);
+        // inventory moves the packs, then is gone (its call and the retry) when order reads the successor's count
+        var cut = transfer(OLD, PHONES_ONLY).build();
+        COUNTS_FAILING_AFTER_A_MOVE.set(2);
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(cut),
+                Status.Code.UNAVAILABLE,
+                "the packs moved but the successor's count is not updated");
+        COUNTS_FAILING_AFTER_A_MOVE.set(0);
+        COUNTS_FAILING.set(0);
+        assertThat(packsOf(PHONES_ONLY)).as("inventory moved them").isEqualTo(5);
+
+        // before anyone repeats the transfer: the successor's maximum and its view count the 5 packs
+        String number = fleetManager
+                .createPurchaseOrder(OrderTestData.order(PHONES_ONLY, 7, 2029, 7, 1))
+                .getOrder()
+                .getNumber();
+        fleetManager.submitPurchaseOrder(fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest.newBuilder()
+                .setNumber(number)
+                .build());
+        assertStatus(
+                () -> fleetManager.approvePurchaseOrder(
+                        fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest.newBuilder()
+                                .setNumber(number)
+                                .setBudgetOverrideReason("renewal: the new agreement's envelopes are voted later")
+                                .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "would bring agreement " + PHONES_ONLY + " to 12 packs, over its maximum of 7 (headroom 2)");
+        assertThat(transferredIn(PHONES_ONLY)).isEqualTo(5);
+        // the repeat moves nothing and keeps the count
+        assertThat(fleetManager.transferPacksToSuccessor(cut).getTransferred()).isZero();
+        assertThat(transferredIn(PHONES_ONLY)).isEqualTo(5);
     }
 
     @Test

@@ -32,6 +32,7 @@ public final class OrderTestData {
         jdbc.sql("delete from catalogue_item").update();
         jdbc.sql("delete from budget_envelope").update();
         jdbc.sql("delete from transferred_packs").update();
+        jdbc.sql("delete from transfer_unconfirmed").update();
         jdbc.sql("delete from framework_agreement").update();
     }
 

@@ -52,4 +52,16 @@ public interface AgreementRepository {
 
     /** Replaces the count of packs transferred in, per pack type. */
     void replaceTransferredPacks(String agreementId, Map<String, Long> byType, java.time.Instant at);
+
+    /**
+     * Notes that packs may be moving into the agreement (a transfer is about to ask inventory), at once and for
+     * good: call it in a transaction of its own, committed before inventory is asked.
+     */
+    void markTransferUnconfirmed(String agreementId, java.time.Instant at);
+
+    /** Whether a transfer into the agreement started and none completed since. */
+    boolean transferUnconfirmed(String agreementId);
+
+    /** A transfer into the agreement completed: its count of packs transferred in is inventory's again. */
+    void confirmTransfer(String agreementId);
 }

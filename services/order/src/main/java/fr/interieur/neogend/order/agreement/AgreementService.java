@@ -41,21 +41,47 @@ public class AgreementService {
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
     private final Clock clock;
 
-    public AgreementService(AgreementRepository agreements, PackMover packs, Optional<Clock> clock) {
+    /** Runs in a transaction of its own, committed at once whatever the caller's does. */
+    private final org.springframework.transaction.support.TransactionTemplate apart;
+
+    public AgreementService(
+            AgreementRepository agreements,
+            PackMover packs,
+            org.springframework.transaction.PlatformTransactionManager transactions,
+            Optional<Clock> clock) {
         this.agreements = agreements;
         this.packs = packs;
+        this.apart = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        this.apart.setPropagationBehavior(
+                org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
     /**
      * Packs an agreement answers for against its maximum: those of its approved (or later) orders,
-     * and those transferred in from a predecessor.
+     * and those transferred in from a predecessor. Call it with the agreement's row locked.
      */
     public long committedPacks(Agreement a) {
         return agreements.committedPacks(a.id())
-                + agreements.transferredPacks(a.id()).values().stream()
+                + transferredIn(a.id(), true).values().stream()
                         .mapToLong(Long::longValue)
                         .sum();
+    }
+
+    /**
+     * Packs transferred in, per type: as stored after the last transfer into the agreement — or, while a transfer
+     * into it is unconfirmed (cut after inventory may have moved packs, before their count was stored), as
+     * inventory counts them now, stored again when {@code store} (the agreement's row locked).
+     */
+    private Map<String, Long> transferredIn(String agreementId, boolean store) {
+        if (!agreements.transferUnconfirmed(agreementId)) {
+            return agreements.transferredPacks(agreementId);
+        }
+        Map<String, Long> now = packs.transferredInNow(agreementId);
+        if (store) {
+            agreements.replaceTransferredPacks(agreementId, now, clock.instant().truncatedTo(ChronoUnit.MICROS));
+        }
+        return now;
     }
 
     /** What a transfer to a successor did. */
@@ -136,9 +162,14 @@ public class AgreementService {
                                     + " of the type(s) moved is counted, an upper bound of those under " + u + ")")
                             .orElse(""));
         }
+        // from here packs may move: should this call be cut before their count is stored below, the successor's
+        // maximum and consumption ask inventory for it until a transfer into it completes
+        apart.executeWithoutResult(
+                s -> agreements.markTransferUnconfirmed(to.id(), clock.instant().truncatedTo(ChronoUnit.MICROS)));
         long moved = packs.move(from.id(), to.id(), date, packType, unitCode);
         agreements.replaceTransferredPacks(
                 to.id(), packs.transferredIn(to.id()), clock.instant().truncatedTo(ChronoUnit.MICROS));
+        agreements.confirmTransfer(to.id());
         return new Transfer(moved, consumption(to.id(), caller));
     }
 
@@ -272,7 +303,7 @@ public class AgreementService {
     @Transactional(readOnly = true)
     public Consumption consumption(String id, Caller caller) {
         Agreement a = get(id, caller);
-        Map<String, Long> transferredIn = agreements.transferredPacks(a.id());
+        Map<String, Long> transferredIn = transferredIn(a.id(), false);
         long moved = transferredIn.values().stream().mapToLong(Long::longValue).sum();
         long ordered = agreements.committedPacks(a.id()) + moved;
         LocalDate today = LocalDate.now(clock.withZone(PARIS)); // the months begun, counted in Paris days

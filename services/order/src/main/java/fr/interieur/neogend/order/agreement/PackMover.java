@@ -13,8 +13,11 @@ public interface PackMover {
      */
     long move(String fromId, String toId, LocalDate date, Optional<String> packType, Optional<String> unitCode);
 
-    /** Packs that came to an agreement by transfer, per pack type name. */
+    /** Packs that came to an agreement by transfer, per pack type name (read back after a transfer). */
     Map<String, Long> transferredIn(String agreementId);
+
+    /** The same, read while a transfer into the agreement is unconfirmed (for its maximum or its consumption). */
+    Map<String, Long> transferredInNow(String agreementId);
 
     /** Packs leased under an agreement now (running), per pack type name. */
     Map<String, Long> running(String agreementId);

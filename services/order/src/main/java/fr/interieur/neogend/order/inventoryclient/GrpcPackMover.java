@@ -53,6 +53,15 @@ class GrpcPackMover implements PackMover {
     }
 
     @Override
+    public Map<String, Long> transferredInNow(String agreementId) {
+        return byType(count(
+                        agreementId,
+                        "packs were being transferred into " + agreementId
+                                + " and their count is not confirmed; try again later")
+                .getTransferredInList());
+    }
+
+    @Override
     public Map<String, Long> running(String agreementId) {
         return byType(count(agreementId, "nothing moved; repeat the transfer").getRunningList());
     }

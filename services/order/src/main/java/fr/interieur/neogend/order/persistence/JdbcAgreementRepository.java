@@ -230,4 +230,27 @@ class JdbcAgreementRepository implements AgreementRepository {
                 .params(agreementId, type, n, java.sql.Timestamp.from(at))
                 .update());
     }
+
+    @Override
+    public void markTransferUnconfirmed(String agreementId, java.time.Instant at) {
+        jdbc.sql("insert into transfer_unconfirmed (agreement_id, since) values (?, ?) on conflict do nothing")
+                .params(agreementId, java.sql.Timestamp.from(at))
+                .update();
+    }
+
+    @Override
+    public boolean transferUnconfirmed(String agreementId) {
+        return jdbc.sql("select count(*) from transfer_unconfirmed where agreement_id = ?")
+                        .param(agreementId)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    @Override
+    public void confirmTransfer(String agreementId) {
+        jdbc.sql("delete from transfer_unconfirmed where agreement_id = ?")
+                .param(agreementId)
+                .update();
+    }
 }
