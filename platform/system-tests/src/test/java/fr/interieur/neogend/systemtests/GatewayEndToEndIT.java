@@ -537,25 +537,27 @@ class GatewayEndToEndIT {
         assertThat(post("/api/v1/sessions/" + session + ":enroll", tokens.password(third, third), "{}")
                         .statusCode())
                 .isEqualTo(200);
-        // a seat frees: it goes to the next in line, not to the one who came back
-        assertThat(post("/api/v1/sessions/" + session + ":withdraw", fleet, "{\"technician\":\"" + order.get(1) + "\"}")
-                        .statusCode())
-                .isEqualTo(200);
+        // the session has started (today): an enrolled technician no longer withdraws — its result is recorded
+        // instead — and its seat is handed to no one who would join a session already under way
+        var late =
+                post("/api/v1/sessions/" + session + ":withdraw", fleet, "{\"technician\":\"" + order.get(1) + "\"}");
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(400);
+        assertThat(late.body()).contains("record its result");
         assertThat(statuses(get("/api/v1/sessions/" + session, fleet).body()))
                 .containsExactly(
                         order.get(0) + "=PASSED",
-                        order.get(1) + "=WITHDRAWN",
-                        order.get(2) + "=ENROLLED",
+                        order.get(1) + "=ENROLLED",
+                        order.get(2) + "=WAITLISTED",
                         order.get(4) + "=WAITLISTED",
                         order.get(5) + "=WAITLISTED",
                         order.get(6) + "=WAITLISTED",
                         order.get(7) + "=WAITLISTED",
                         third + "=WAITLISTED");
 
-        // a withdrawal racing a withdraw-and-enrol-again, three rounds: whatever the interleaving, the freed
-        // seat goes to the next in line and the one who left is at the back
+        // before a session (tomorrow's), a withdrawal racing a withdraw-and-enrol-again, three rounds: whatever
+        // the interleaving, the freed seat goes to the next in line and the one who left is at the back
         for (int round = 0; round < 3; round++) {
-            String raced = newSession(fleet, "MAINT-E2E-QUEUE", today, 1);
+            String raced = newSession(fleet, "MAINT-E2E-QUEUE", today.plusDays(1), 1);
             for (String name : race) {
                 assertThat(post("/api/v1/sessions/" + raced + ":enroll", fleet, "{\"technician\":\"" + name + "\"}")
                                 .statusCode())

@@ -367,7 +367,7 @@ class LeaseAndEndOfTermIT {
             for (int i = 0; i < callers; i++) {
                 calls.add(pool.submit(() -> {
                     start.await();
-                    return fleetManager
+                    return throughOrder
                             .transferPacks(toSuccessorFromJanuary15().build())
                             .getTransferred();
                 }));
