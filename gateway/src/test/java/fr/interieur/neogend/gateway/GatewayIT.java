@@ -78,11 +78,15 @@ class GatewayIT {
                 .header("X-Forwarded-Host", "evil.example")
                 .header("X-Forwarded-Proto", "https")
                 .header("Forwarded", "for=6.6.6.6;host=evil.example")
+                // the proof a service sends on RPCs called only through it (ADR 0030): never from outside
+                .header("X-Neogend-Peer-Authorization", "Bearer " + TestTokens.peer("order"))
                 .build();
         var r = http.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         Metadata seen = LAST_HEADERS.get();
-        for (String name : new String[] {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded"}) {
+        for (String name : new String[] {
+            "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded", "x-neogend-peer-authorization"
+        }) {
             assertThat(seen.containsKey(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)))
                     .as(name)
                     .isFalse();

@@ -12,7 +12,14 @@ final class AccessoriesTestData {
     /** Empties the service's tables, children first. */
     static void reset(JdbcClient jdbc) {
         for (String t : List.of(
-                "repair_part", "repair", "stock_alert", "stock_movement", "stock_level", "depot", "catalogue_item")) {
+                "repair_part",
+                "repair",
+                "replenishment_proposal",
+                "stock_alert",
+                "stock_movement",
+                "stock_level",
+                "depot",
+                "catalogue_item")) {
             jdbc.sql("delete from " + t).update();
         }
     }

@@ -22,7 +22,7 @@ class ArchitectureTest {
                 "fr.interieur.neogend.accessories");
     }
 
-    /** Each table is written by one persistence adapter (catalogue_item; depot, stock_level, stock_movement, stock_alert; repair, repair_part). */
+    /** Each table is written by one persistence adapter (catalogue_item; depot, stock_level, stock_movement, stock_alert; replenishment_proposal; repair, repair_part). */
     @Test
     void everyTableHasOneOwner() {
         Path main = Path.of("src/main/java");
@@ -34,6 +34,7 @@ class ArchitectureTest {
                         "stock_level",
                         "stock_movement",
                         "stock_alert",
+                        "replenishment_proposal",
                         "repair",
                         "repair_part");
     }

@@ -36,6 +36,7 @@ import fr.interieur.neogend.inventory.v1.StartDeviceRepairResponse;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsResponse;
 import fr.interieur.neogend.kit.grpc.AuthInterceptor;
+import fr.interieur.neogend.kit.grpc.CallerContext;
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderResponse;
@@ -145,7 +146,13 @@ class RepairsIT {
     /** The order service: exchange requests by idempotency key, draft orders by key. */
     final Map<String, ExchangeRequest> exchangesByKey = new ConcurrentHashMap<>();
 
+    /** Drafts by "scope|key", the scope as order keeps Idempotency-Keys (per calling service, else per user). */
     final Map<String, PurchaseOrder> draftsByKey = new ConcurrentHashMap<>();
+    /** The order service creates the draft, then its answer is lost (the channel's one retry included). */
+    final AtomicInteger orderAnswersToLose = new AtomicInteger();
+    /** The order service cannot be reached: nothing is created. */
+    final AtomicInteger orderFailuresToInject = new AtomicInteger();
+
     final AtomicInteger numbers = new AtomicInteger();
     /** Every call received: "service/method" plus the caller's token's username claim. */
     final List<String> calls = new CopyOnWriteArrayList<>();
@@ -731,7 +738,7 @@ class RepairsIT {
 
         StockAlert proposed = fleetManager.proposeReplenishment(propose.build()).getAlert();
         assertThat(proposed.getDraftOrderNumber()).isNotEmpty();
-        PurchaseOrder draft = draftsByKey.get("stock-alert-" + alert.getId());
+        PurchaseOrder draft = draftOf(alert);
         assertThat(draft.getAgreementId()).isEqualTo("AC-2026-NEOGEND");
         assertThat(draft.getDeliverySite()).isEqualTo("Atelier de Rennes");
         assertThat(draft.getLines(0).getItemCode()).isEqualTo("ACC-CASE-RUGGED"); // the agreement's code
@@ -814,8 +821,7 @@ class RepairsIT {
                 .setAlertId(alert.getId())
                 .setAgreementId("AC-2026-NEOGEND")
                 .build());
-        return java.math.BigInteger.valueOf(
-                draftsByKey.get("stock-alert-" + alert.getId()).getLines(0).getQuantity());
+        return java.math.BigInteger.valueOf(draftOf(alert).getLines(0).getQuantity());
     }
 
     Repair consume(String repairId, long quantity) {
@@ -912,6 +918,118 @@ class RepairsIT {
                         .query(String.class)
                         .single())
                 .isEqualTo(draftsByKey.values().iterator().next().getNumber());
+    }
+
+    /** The draft order accessories asked for an alert, under its key in accessories' own scope. */
+    PurchaseOrder draftOf(StockAlert alert) {
+        return draftsByKey.get("peer:neogend-accessories|stock-alert-" + alert.getId());
+    }
+
+    StockAlert alertFor(String item, long minimum) {
+        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()
+                .setDepotCode("DEP-RENNES")
+                .setItemCode(item)
+                .setMinimum(minimum)
+                .build());
+        return fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList().stream()
+                .filter(a -> a.getItemCode().equals(item))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /**
+     * The order service made the draft but its answer was lost; a second fleet manager proposes the same
+     * alert. Order keeps Idempotency-Keys per client: a key sent on each user's behalf alone was a new key
+     * for the second, and a second draft of one alert was made.
+     */
+    @Test
+    void aDraftWhoseAnswerWasLostIsTheOneASecondFleetManagerIsGivenNeverASecondDraft() {
+        StockAlert alert = alertFor("CASE-X5", 5);
+        var propose = ProposeReplenishmentRequest.newBuilder()
+                .setAlertId(alert.getId())
+                .setAgreementId("AC-2026-NEOGEND")
+                .build();
+        var secondManager = clients.as(
+                TestTokens.user("fleet.manager.deux", "fleet-manager", "GN"), AccessoriesServiceGrpc::newBlockingStub);
+        orderAnswersToLose.set(2); // the call and the channel's own retry: the draft is made, both answers lost
+        GrpcAssertions.assertCode(Status.Code.UNAVAILABLE, () -> fleetManager.proposeReplenishment(propose));
+        assertThat(new java.util.HashSet<>(draftsByKey.values())).hasSize(1);
+
+        StockAlert bySecond = secondManager
+                .proposeReplenishment(propose.toBuilder().setQuantity(7).build())
+                .getAlert();
+        assertThat(new java.util.HashSet<>(draftsByKey.values()))
+                .as("one alert, one draft")
+                .hasSize(1);
+        assertThat(bySecond.getDraftOrderNumber()).isEqualTo(draftOf(alert).getNumber());
+        // the first fleet manager repeating is given the same draft, and so is anyone after
+        assertThat(fleetManager.proposeReplenishment(propose).getAlert()).isEqualTo(bySecond);
+        assertThat(secondManager.proposeReplenishment(propose).getAlert()).isEqualTo(bySecond);
+        assertThat(new java.util.HashSet<>(draftsByKey.values())).hasSize(1);
+        assertThat(draftOf(alert).getLines(0).getQuantity())
+                .as("the draft of the first proposal: twice the minimum, not the 7 the second asked")
+                .isEqualTo(10);
+    }
+
+    /** The order service could not be reached: no draft was made; the next fleet manager makes the first's one. */
+    @Test
+    void aProposalThatMadeNoDraftIsMadeOnceWithTheFirstProposalsValuesByTheNextFleetManager() {
+        StockAlert alert = alertFor("CASE-X5", 5);
+        var propose = ProposeReplenishmentRequest.newBuilder()
+                .setAlertId(alert.getId())
+                .setAgreementId("AC-2026-NEOGEND")
+                .setDeliverySite("Atelier de Brest")
+                .build();
+        var secondManager = clients.as(
+                TestTokens.user("fleet.manager.deux", "fleet-manager", "GN"), AccessoriesServiceGrpc::newBlockingStub);
+        orderFailuresToInject.set(2);
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.proposeReplenishment(propose), Status.Code.UNAVAILABLE, "propose again");
+        assertThat(draftsByKey).isEmpty();
+        StockAlert bySecond = secondManager
+                .proposeReplenishment(
+                        propose.toBuilder().clearDeliverySite().setQuantity(3).build())
+                .getAlert();
+        assertThat(draftsByKey).hasSize(1);
+        assertThat(bySecond.getDraftOrderNumber()).isEqualTo(draftOf(alert).getNumber());
+        assertThat(draftOf(alert).getDeliverySite()).isEqualTo("Atelier de Brest");
+        assertThat(draftOf(alert).getLines(0).getQuantity()).isEqualTo(10);
+        assertThat(fleetManager.proposeReplenishment(propose).getAlert()).isEqualTo(bySecond);
+        assertThat(draftsByKey).hasSize(1);
+    }
+
+    /** Fleet managers proposing one alert at once: one draft, the one each of them is given. */
+    @Test
+    void twoFleetManagersProposingOneAlertAtOnceMakeOneDraft() throws Exception {
+        StockAlert alert = alertFor("CASE-X5", 5);
+        var propose = ProposeReplenishmentRequest.newBuilder()
+                .setAlertId(alert.getId())
+                .setAgreementId("AC-2026-NEOGEND")
+                .build();
+        var secondManager = clients.as(
+                TestTokens.user("fleet.manager.deux", "fleet-manager", "GN"), AccessoriesServiceGrpc::newBlockingStub);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<String> answers = new CopyOnWriteArrayList<>();
+        try {
+            List<java.util.concurrent.Future<?>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                var as = i % 2 == 0 ? fleetManager : secondManager;
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    answers.add(as.proposeReplenishment(propose).getAlert().getDraftOrderNumber());
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (var c : calls) {
+                c.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(draftsByKey).as("one alert, one draft").hasSize(1);
+        assertThat(answers).hasSize(8).containsOnly(draftOf(alert).getNumber());
     }
 
     // ---- stand-in services ----
@@ -1145,11 +1263,23 @@ class RepairsIT {
             @Override
             public void createPurchaseOrder(
                     CreatePurchaseOrderRequest request, StreamObserver<CreatePurchaseOrderResponse> out) {
+                if (orderFailuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    out.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+                    return;
+                }
+                // keys kept as the kit's IdempotencyInterceptor keeps them: per the service that makes the
+                // call on its user's behalf when it proves it, else per user
+                String scope = CallerContext.peer().map(p -> "peer:" + p).orElse(USER.get());
                 PurchaseOrder stored = draftsByKey.computeIfAbsent(
-                        KEY.get(),
+                        scope + "|" + KEY.get(),
                         k -> request.getOrder().toBuilder()
                                 .setNumber(String.format("BC-2026-%06d", numbers.incrementAndGet()))
                                 .build());
+                if (orderAnswersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    out.onError(
+                            Status.UNAVAILABLE.withDescription("answer lost").asRuntimeException());
+                    return;
+                }
                 out.onNext(CreatePurchaseOrderResponse.newBuilder()
                         .setOrder(stored)
                         .build());
@@ -1157,7 +1287,9 @@ class RepairsIT {
             }
         };
         return Grpc.newServerBuilderForPort(ORDER_PORT, InsecureServerCredentials.create())
-                .addService(ServerInterceptors.intercept(service, recorder("order")))
+                // checked as order checks: roles, and the peer proof accessories sends (ADR 0030)
+                .addService(ServerInterceptors.intercept(
+                        service, recorder("order"), new AuthInterceptor(TestTokens.decoder())))
                 .build()
                 .start();
     }

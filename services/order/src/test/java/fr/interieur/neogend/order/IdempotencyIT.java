@@ -5,6 +5,7 @@ import fr.interieur.neogend.order.v1.OrderServiceGrpc;
 import fr.interieur.neogend.order.v1.OrderServiceGrpc.OrderServiceBlockingStub;
 import fr.interieur.neogend.order.v1.PurchaseOrder;
 import fr.interieur.neogend.testkit.GrpcAssertions;
+import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
@@ -89,6 +90,58 @@ class IdempotencyIT {
         assertThat(orders()).isEqualTo(2);
         // without a key, every call creates
         as(TestTokens.fleetManager(), null).createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1));
+        assertThat(orders()).isEqualTo(3);
+    }
+
+    /** A call made through another service: the user's token, that service's own as proof, and a key. */
+    OrderServiceBlockingStub through(String service, String token, String key) {
+        Metadata m = new Metadata();
+        m.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), key);
+        return GrpcTestClients.withTokens(
+                        OrderServiceGrpc.newBlockingStub(clients.channel()), token, TestTokens.peer(service))
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+    }
+
+    @Test
+    void aKeyAServiceSendsOnItsUsersBehalfMeansOneRequestWhicheverUserItIsFor() {
+        // accessories proposes an alert's draft under the key stock-alert-<id>; its answer lost, a second
+        // fleet manager proposing again through it made a second draft (keys were per user)
+        String second = TestTokens.user("fleet.manager.2", "fleet-manager", "GN");
+        PurchaseOrder first = through("accessories", TestTokens.fleetManager(), "stock-alert-7")
+                .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                .getOrder();
+        assertThat(through("accessories", second, "stock-alert-7")
+                        .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                        .getOrder())
+                .isEqualTo(first);
+        assertThat(orders()).isEqualTo(1);
+        // the service's keys are its own: the same key from a user directly, or through another service, is
+        // another request
+        assertThat(as(second, "stock-alert-7")
+                        .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                        .getOrder()
+                        .getNumber())
+                .isNotEqualTo(first.getNumber());
+        assertThat(through("training", second, "stock-alert-7")
+                        .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                        .getOrder()
+                        .getNumber())
+                .isNotEqualTo(first.getNumber());
+        assertThat(orders()).isEqualTo(3);
+
+        // a proof that does not hold is refused, never ignored (nothing created)
+        for (String proof : List.of(
+                TestTokens.fleetManager(),
+                TestTokens.userOfClient("someone", "fleet-manager", "GN", "neogend-accessories"),
+                TestTokens.expired(),
+                TestTokens.foreignSigned(),
+                "x")) {
+            GrpcAssertions.assertStatus(
+                    () -> GrpcTestClients.withTokens(OrderServiceGrpc.newBlockingStub(clients.channel()), second, proof)
+                            .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1)),
+                    Status.Code.PERMISSION_DENIED,
+                    "x-neogend-peer-authorization");
+        }
         assertThat(orders()).isEqualTo(3);
     }
 

@@ -98,7 +98,17 @@ public class AuthInterceptor implements ServerInterceptor {
                     Status.PERMISSION_DENIED.withDescription(
                             "one of the roles " + rule.get().getRolesList() + " is required"));
         }
-        if (rule.get().getPeersCount() > 0 && !throughPeer(headers.get(PEER_AUTHORIZATION), rule.get(), call)) {
+        String proof = headers.get(PEER_AUTHORIZATION);
+        Optional<String> peer = proof == null ? Optional.empty() : peerOf(proof, call);
+        if (proof != null && peer.isEmpty()) { // sent, so meant: a proof that does not hold is never ignored
+            return refuse(
+                    call,
+                    Status.PERMISSION_DENIED.withDescription(
+                            "x-neogend-peer-authorization is not a valid token of a service's own account"));
+        }
+        if (rule.get().getPeersCount() > 0
+                && (peer.isEmpty() || !rule.get().getPeersList().contains(peer.get()))) {
+            log.debug("{} refused: peer {}", call.getMethodDescriptor().getFullMethodName(), peer.orElse("none"));
             return refuse(
                     call,
                     Status.PERMISSION_DENIED.withDescription("this method is called only through "
@@ -107,7 +117,8 @@ public class AuthInterceptor implements ServerInterceptor {
         }
         Context context = Context.current()
                 .withValue(CallerContext.KEY, caller)
-                .withValue(CallerContext.TOKEN, authorization.substring(7).trim());
+                .withValue(CallerContext.TOKEN, authorization.substring(7).trim())
+                .withValue(CallerContext.PEER, peer.orElse(null));
         return Contexts.interceptCall(context, call, headers, next);
     }
 
@@ -134,31 +145,20 @@ public class AuthInterceptor implements ServerInterceptor {
     }
 
     /**
-     * Whether a call whose rule names peers carries, besides the user's token, the token of one of
-     * those services' own accounts: valid as any token, issued to that client (azp) by the
-     * client-credentials grant (Keycloak's {@code client_id} claim, set for service accounts only).
+     * The service whose own account a peer proof is: a token valid as any token, issued to that client
+     * (azp) by the client-credentials grant (Keycloak's {@code client_id} claim, set for service accounts
+     * only). Empty when it is no such token.
      */
-    private boolean throughPeer(String header, AccessRule rule, ServerCall<?, ?> call) {
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            log.debug("no peer token on {}", call.getMethodDescriptor().getFullMethodName());
-            return false;
+    private Optional<String> peerOf(String header, ServerCall<?, ?> call) {
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
         }
-        Verified peer;
         try {
-            peer = verify(header.substring(7).trim());
+            return Optional.ofNullable(verify(header.substring(7).trim()).serviceAccountOf());
         } catch (JwtException e) {
             log.debug("peer token refused on {}: {}", call.getMethodDescriptor().getFullMethodName(), e.getMessage());
-            return false;
+            return Optional.empty();
         }
-        boolean accepted =
-                peer.serviceAccountOf() != null && rule.getPeersList().contains(peer.serviceAccountOf());
-        if (!accepted) {
-            log.debug(
-                    "peer token of {} refused on {}",
-                    peer.serviceAccountOf() == null ? "no service account" : peer.serviceAccountOf(),
-                    call.getMethodDescriptor().getFullMethodName());
-        }
-        return accepted;
     }
 
     private Verified verify(String token) {

@@ -9,6 +9,7 @@ public final class CallerContext {
 
     static final Context.Key<Caller> KEY = Context.key("neogend-caller");
     static final Context.Key<String> TOKEN = Context.key("neogend-caller-token");
+    static final Context.Key<String> PEER = Context.key("neogend-peer");
 
     private CallerContext() {}
 
@@ -24,6 +25,15 @@ public final class CallerContext {
             throw new AccessDeniedException("no authenticated caller");
         }
         return caller;
+    }
+
+    /**
+     * The service (its Keycloak client, e.g. {@code neogend-accessories}) that makes the current call on
+     * its caller's behalf, proved by that service's own token ({@code x-neogend-peer-authorization},
+     * ADR 0030); empty when the caller calls directly (through the gateway) or sent no proof.
+     */
+    public static java.util.Optional<String> peer() {
+        return java.util.Optional.ofNullable(PEER.get());
     }
 
     /**

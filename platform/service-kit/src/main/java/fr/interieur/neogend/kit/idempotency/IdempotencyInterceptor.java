@@ -32,7 +32,10 @@ import java.util.regex.Pattern;
  * rule says {@code honours_idempotency_key}: the first request with a key runs and its answer is
  * kept; a repeat with the same request gets that answer and creates nothing; the same key with
  * another request gets INVALID_ARGUMENT with ErrorInfo reason {@value #REUSED} (HTTP 422 at the
- * gateway); a repeat while the first runs gets ABORTED (409). Keys are per client (token subject).
+ * gateway); a repeat while the first runs gets ABORTED (409). Keys are per client (token subject) — or,
+ * for a call a service makes on a user's behalf with its own token as proof (ADR 0030), per that
+ * service: the keys it chooses (e.g. accessories' {@code stock-alert-<id>}) then mean the same thing
+ * whichever of its users the call is made for.
  * A failed call frees its key. Runs after the token check (it needs the caller).
  */
 public class IdempotencyInterceptor implements ServerInterceptor {
@@ -69,6 +72,7 @@ public class IdempotencyInterceptor implements ServerInterceptor {
             return new ServerCall.Listener<>() {};
         }
         Caller caller = CallerContext.current();
+        String scope = CallerContext.peer().map(p -> "peer:" + p).orElse(caller.subject());
         call.request(1);
         return new ServerCall.Listener<>() {
             private Q request;
@@ -85,7 +89,7 @@ public class IdempotencyInterceptor implements ServerInterceptor {
                     call.close(Status.INVALID_ARGUMENT.withDescription("no request message"), new Metadata());
                     return;
                 }
-                String client = caller.subject();
+                String client = scope;
                 byte[] hash = hash(method, request);
                 switch (store.begin(client, key, method.getFullMethodName(), hash)) {
                     case IdempotencyStore.Begin.Fresh fresh -> run(client);

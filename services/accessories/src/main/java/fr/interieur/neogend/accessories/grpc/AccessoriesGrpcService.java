@@ -196,7 +196,8 @@ public class AccessoriesGrpcService extends AccessoriesServiceGrpc.AccessoriesSe
                                 request.getAlertId(),
                                 request.getAgreementId(),
                                 request.getQuantity() == 0 ? Optional.empty() : Optional.of(request.getQuantity()),
-                                text(request.getDeliverySite()))))
+                                text(request.getDeliverySite()),
+                                CallerContext.current().username())))
                         .build());
     }
 

@@ -63,12 +63,18 @@ class PeerClients {
         return new PeerChannel("training", target, deadline, observations);
     }
 
+    /**
+     * Calls to order carry this service's own token besides the user's: the keys it sends (a stock alert's,
+     * a repair's exchange) are kept by order per service, not per user, so a repeat by another user after a
+     * lost answer is the same request (ADR 0030).
+     */
     @Bean
     PeerChannel orderChannel(
             @Value("${neogend.order.target:localhost:9092}") String target,
             @Value("${neogend.peers.deadline:10s}") Duration deadline,
-            ObservationRegistry observations) {
-        return new PeerChannel("the order service", target, deadline, observations);
+            ObservationRegistry observations,
+            ServiceTokenSource serviceAccount) {
+        return new PeerChannel("the order service", target, deadline, observations, serviceAccount);
     }
 
     @Bean
@@ -226,7 +232,7 @@ class PeerClients {
                                                 .setItemCode(itemCode)
                                                 .setQuantity(quantity)))
                                 .build()),
-                        "no draft order was created; try again later")
+                        "the draft order may not have been made; propose again: the same draft is given, never a second")
                 .getOrder()
                 .getNumber();
     }

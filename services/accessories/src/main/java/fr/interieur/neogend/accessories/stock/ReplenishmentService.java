@@ -5,7 +5,7 @@ import fr.interieur.neogend.accessories.catalogue.CatalogueItemCatalog;
 import fr.interieur.neogend.kit.error.InvalidArgumentException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Clock;
 import java.time.LocalDate;
@@ -14,13 +14,16 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Turns a stock alert into a replenishment draft order in the order service (DOMAIN rule 15). The
- * alert stays locked while the order service is called, so one alert gives one draft; the call
- * carries the key {@code stock-alert-<id>}, so a repeat after a lost answer returns the same order.
+ * Turns a stock alert into a replenishment draft order in the order service (DOMAIN rule 15): one alert,
+ * one draft. The first proposal of an alert (the draft's line, site and day) is recorded in a transaction of
+ * its own before the order service is asked; every proposal of the alert then asks, with the alert locked,
+ * for that draft under the key {@code stock-alert-<id>}. The order service keeps the keys this service sends
+ * on its users' behalf per service, not per user (ADR 0030), so when its answer is lost whoever proposes the
+ * alert again — the same fleet manager or another — is given the draft the lost call made, never a second.
  * A repeat once the draft is recorded (even concurrent with the first: it waits on the alert's lock)
  * answers with the alert and the draft already proposed, exactly as the first call did, whatever
- * quantity or site it asks for: one alert, one draft.
- * The fleet manager then submits and approves the draft in the order service as any other order.
+ * quantity or site it asks for. The fleet manager then submits and approves the draft in the order
+ * service as any other order.
  */
 @Service
 public class ReplenishmentService {
@@ -33,13 +36,22 @@ public class ReplenishmentService {
     private final StockService stock;
     private final CatalogueItemCatalog catalogue;
     private final ReplenishmentOrders orders;
+    private final ReplenishmentProposals proposals;
+    private final TransactionTemplate tx;
     private final Clock clock;
 
     public ReplenishmentService(
-            StockService stock, CatalogueItemCatalog catalogue, ReplenishmentOrders orders, Optional<Clock> clock) {
+            StockService stock,
+            CatalogueItemCatalog catalogue,
+            ReplenishmentOrders orders,
+            ReplenishmentProposals proposals,
+            TransactionTemplate tx,
+            Optional<Clock> clock) {
         this.stock = stock;
         this.catalogue = catalogue;
         this.orders = orders;
+        this.proposals = proposals;
+        this.tx = tx;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -47,10 +59,14 @@ public class ReplenishmentService {
      * Proposes the draft order for an open alert.
      *
      * @param quantity units to order; empty: enough to bring the stock back to twice the minimum
+     * @param proposedBy the fleet manager's user name, kept with the first proposal
      */
-    @Transactional
     public StockService.Alert propose(
-            long alertId, String agreementId, Optional<Long> quantity, Optional<String> deliverySite) {
+            long alertId,
+            String agreementId,
+            Optional<Long> quantity,
+            Optional<String> deliverySite,
+            String proposedBy) {
         if (agreementId == null || agreementId.isBlank()) {
             throw InvalidArgumentException.of("agreement_id", "is required: the agreement to order under");
         }
@@ -64,28 +80,65 @@ public class ReplenishmentService {
                 throw InvalidArgumentException.of("delivery_site", "1 to 200 characters");
             }
         });
-        StockService.Alert alert = stock.lockAlert(alertId);
-        if (alert.draftOrderNumber().isPresent()) {
-            // a repeat (or a caller that waited on the lock behind the first): the same answer
+        // the first proposal is recorded on its own: it outlives an order call whose answer is lost
+        StockService.Alert proposed = tx.execute(status -> {
+            StockService.Alert alert = stock.lockAlert(alertId);
+            if (alert.draftOrderNumber().isEmpty() && proposals.find(alertId).isEmpty()) {
+                requireOpen(alert);
+                proposals.insert(firstProposal(alert, agreementId.trim(), quantity, deliverySite, proposedBy));
+            }
             return alert;
+        });
+        if (proposed.draftOrderNumber().isPresent()) {
+            // a repeat (or a caller that waited on the lock behind the first): the same answer
+            return proposed;
         }
-        StockService.Level level = stock.level(alert.depotCode(), alert.itemCode());
+        return tx.execute(status -> {
+            StockService.Alert alert = stock.lockAlert(alertId);
+            if (alert.draftOrderNumber().isPresent()) {
+                return alert;
+            }
+            requireOpen(alert);
+            ReplenishmentProposals.Proposal p = proposals.find(alertId).orElseThrow();
+            String number = orders.draft(
+                    p.agreementId(),
+                    p.deliverySite(),
+                    p.requestedDate(),
+                    p.agreementItemCode(),
+                    p.quantity(),
+                    p.idempotencyKey());
+            stock.recordDraftOrder(alertId, number);
+            return stock.lockAlert(alertId);
+        });
+    }
+
+    private void requireOpen(StockService.Alert alert) {
         if (!alert.open()) {
-            throw new PreconditionFailedException("alert " + alertId + " is cleared: " + alert.itemCode() + " in "
+            StockService.Level level = stock.level(alert.depotCode(), alert.itemCode());
+            throw new PreconditionFailedException("alert " + alert.id() + " is cleared: " + alert.itemCode() + " in "
                     + alert.depotCode() + " is back at " + level.quantity() + " (minimum " + level.minimum() + ")");
         }
+    }
+
+    private ReplenishmentProposals.Proposal firstProposal(
+            StockService.Alert alert,
+            String agreementId,
+            Optional<Long> quantity,
+            Optional<String> deliverySite,
+            String proposedBy) {
+        StockService.Level level = stock.level(alert.depotCode(), alert.itemCode());
         CatalogueItem item = catalogue.find(alert.itemCode()).orElseThrow();
         // back to twice the minimum (a minimum set before it was bounded: never beyond one order's quantity)
         long twice = Math.min(level.minimum(), StockService.MAX_MINIMUM) * 2;
         long units = quantity.orElse(Math.clamp(twice - level.quantity(), 1, StockService.MAX_MOVED));
-        String number = orders.draft(
-                agreementId.trim(),
+        return new ReplenishmentProposals.Proposal(
+                alert.id(),
+                proposedBy,
+                agreementId,
                 deliverySite.orElse(stock.depotName(alert.depotCode())),
                 LocalDate.now(clock.withZone(PARIS)).plusDays(LEAD_DAYS),
                 item.agreementItemCode(),
                 units,
-                "stock-alert-" + alertId);
-        stock.recordDraftOrder(alertId, number);
-        return stock.lockAlert(alertId);
+                clock.instant());
     }
 }
