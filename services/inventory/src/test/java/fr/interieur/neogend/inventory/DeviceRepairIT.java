@@ -17,6 +17,7 @@ import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
 import fr.interieur.neogend.inventory.v1.ReturnDeviceRequest;
 import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
+import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
@@ -164,20 +165,27 @@ class DeviceRepairIT {
                 InventoryServiceGrpc.newBlockingStub(clients.channel()),
                 token,
                 TestTokens.userOfClient("technician", "technician", "GN-RBRE", "neogend-accessories"));
-        for (var stub : List.of(direct, throughOrder, throughAClientNamedLikeIt)) {
-            assertStatus(
-                    () -> stub.startDeviceRepair(start(1, "RP-000009")),
-                    Status.Code.PERMISSION_DENIED,
-                    "only through neogend-accessories");
-        }
+        assertStatus(
+                () -> direct.startDeviceRepair(start(1, "RP-000009")),
+                Status.Code.PERMISSION_DENIED,
+                "only through neogend-accessories");
+        assertStatus(
+                () -> throughOrder.startDeviceRepair(start(1, "RP-000009")),
+                Status.Code.PERMISSION_DENIED,
+                "only through neogend-accessories");
+        // a user's token as the proof is no service's account at all
+        assertStatus(
+                () -> throughAClientNamedLikeIt.startDeviceRepair(start(1, "RP-000009")),
+                Status.Code.PERMISSION_DENIED,
+                "not a valid token of a service's own account");
         assertThat(device(1).getState()).isEqualTo(DeviceState.DEVICE_STATE_ASSIGNED);
 
         technician.startDeviceRepair(start(1, "RP-000001"));
         for (var stub : List.of(direct, throughOrder, throughAClientNamedLikeIt)) {
-            assertStatus(
-                    () -> stub.endDeviceRepair(end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)),
+            GrpcAssertions.assertCode(
                     Status.Code.PERMISSION_DENIED,
-                    "only through neogend-accessories");
+                    () -> stub.endDeviceRepair(
+                            end(1, "RP-000001", DeviceRepairOutcome.DEVICE_REPAIR_OUTCOME_REPAIRED)));
         }
         // accessories' account is no technician: the user's role is still required
         assertStatus(
