@@ -925,6 +925,19 @@ class RepairsIT {
         return draftsByKey.get("peer:neogend-accessories|stock-alert-" + alert.getId());
     }
 
+    /** Another fleet manager of the same reach. */
+    AccessoriesServiceBlockingStub secondFleetManager() {
+        return clients.as(
+                TestTokens.user("fleet.manager.deux", "fleet-manager", "GN"), AccessoriesServiceGrpc::newBlockingStub);
+    }
+
+    /** A replenishment of the alert under the demo agreement, defaults otherwise. */
+    static ProposeReplenishmentRequest.Builder proposal(StockAlert alert) {
+        return ProposeReplenishmentRequest.newBuilder()
+                .setAlertId(alert.getId())
+                .setAgreementId("AC-2026-NEOGEND");
+    }
+
     StockAlert alertFor(String item, long minimum) {
         fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()
                 .setDepotCode("DEP-RENNES")
@@ -945,12 +958,8 @@ class RepairsIT {
     @Test
     void aDraftWhoseAnswerWasLostIsTheOneASecondFleetManagerIsGivenNeverASecondDraft() {
         StockAlert alert = alertFor("CASE-X5", 5);
-        var propose = ProposeReplenishmentRequest.newBuilder()
-                .setAlertId(alert.getId())
-                .setAgreementId("AC-2026-NEOGEND")
-                .build();
-        var secondManager = clients.as(
-                TestTokens.user("fleet.manager.deux", "fleet-manager", "GN"), AccessoriesServiceGrpc::newBlockingStub);
+        var propose = proposal(alert).build();
+        var secondManager = secondFleetManager();
         orderAnswersToLose.set(2); // the call and the channel's own retry: the draft is made, both answers lost
         GrpcAssertions.assertCode(Status.Code.UNAVAILABLE, () -> fleetManager.proposeReplenishment(propose));
         assertThat(new java.util.HashSet<>(draftsByKey.values())).hasSize(1);
@@ -975,13 +984,8 @@ class RepairsIT {
     @Test
     void aProposalThatMadeNoDraftIsMadeOnceWithTheFirstProposalsValuesByTheNextFleetManager() {
         StockAlert alert = alertFor("CASE-X5", 5);
-        var propose = ProposeReplenishmentRequest.newBuilder()
-                .setAlertId(alert.getId())
-                .setAgreementId("AC-2026-NEOGEND")
-                .setDeliverySite("Atelier de Brest")
-                .build();
-        var secondManager = clients.as(
-                TestTokens.user("fleet.manager.deux", "fleet-manager", "GN"), AccessoriesServiceGrpc::newBlockingStub);
+        var propose = proposal(alert).setDeliverySite("Atelier de Brest").build();
+        var secondManager = secondFleetManager();
         orderFailuresToInject.set(2);
         GrpcAssertions.assertStatus(
                 () -> fleetManager.proposeReplenishment(propose), Status.Code.UNAVAILABLE, "propose again");
@@ -1002,12 +1006,8 @@ class RepairsIT {
     @Test
     void twoFleetManagersProposingOneAlertAtOnceMakeOneDraft() throws Exception {
         StockAlert alert = alertFor("CASE-X5", 5);
-        var propose = ProposeReplenishmentRequest.newBuilder()
-                .setAlertId(alert.getId())
-                .setAgreementId("AC-2026-NEOGEND")
-                .build();
-        var secondManager = clients.as(
-                TestTokens.user("fleet.manager.deux", "fleet-manager", "GN"), AccessoriesServiceGrpc::newBlockingStub);
+        var propose = proposal(alert).build();
+        var secondManager = secondFleetManager();
         var start = new java.util.concurrent.CountDownLatch(1);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         List<String> answers = new CopyOnWriteArrayList<>();

@@ -11,6 +11,7 @@ import fr.interieur.neogend.order.v1.RejectPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
 import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.SettableClock;
 import fr.interieur.neogend.testkit.TestTokens;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 import static fr.interieur.neogend.order.OrderTestData.agreement;
@@ -41,26 +41,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AgreementForecastIT {
 
     static final ZoneId PARIS = ZoneId.of("Europe/Paris");
-
-    /** The service's clock, moved by the test. */
-    static final class SettableClock extends Clock {
-        volatile Instant now = Instant.now();
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return Clock.fixed(now, zone);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     static final SettableClock CLOCK = new SettableClock();
 

@@ -3,6 +3,7 @@ package fr.interieur.neogend.training;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
+import fr.interieur.neogend.testkit.SettableClock;
 import fr.interieur.neogend.testkit.TestTokens;
 import fr.interieur.neogend.training.v1.Course;
 import fr.interieur.neogend.training.v1.CreateCourseRequest;
@@ -42,26 +43,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionFirstDayIT {
 
     static final ZoneId PARIS = ZoneId.of("Europe/Paris");
-
-    /** The service's clock, moved by the test. */
-    static final class SettableClock extends Clock {
-        volatile Instant now = Instant.now();
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return Clock.fixed(now, zone);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     static final SettableClock CLOCK = new SettableClock();
 
