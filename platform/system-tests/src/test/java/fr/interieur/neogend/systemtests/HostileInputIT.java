@@ -11,6 +11,7 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.ExtensionRegistry;
 import com.google.rpc.BadRequest;
 import fr.interieur.neogend.common.v1.AccessProto;
+import fr.interieur.neogend.common.v1.AccessRule;
 import fr.interieur.neogend.common.v1.FieldRules;
 import fr.interieur.neogend.contract.ContractDescriptors;
 import fr.interieur.neogend.contract.RequestRules;
@@ -79,6 +80,9 @@ class HostileInputIT {
     static Stack stack;
     static TokenClient tokens;
     static final Map<String, String> TOKENS = new HashMap<>();
+    /** Service accounts' tokens by client: the proof of the RPCs called only through them. */
+    static final Map<String, String> PEER_TOKENS = new HashMap<>();
+
     static String deviceCredential;
     static List<FileDescriptor> files;
     static Map<String, String> before;
@@ -99,6 +103,10 @@ class HostileInputIT {
         TOKENS.put("auditor", tokens.password("auditor", "auditor"));
         TOKENS.put("supplier", supplier);
         TOKENS.put("internal-service", tokens.clientCredentials("neogend-inventory", "inventory-dev-secret"));
+        // the RPCs called only through order or accessories take their account's token as proof (ADR 0030)
+        PEER_TOKENS.put("neogend-order", tokens.clientCredentials("neogend-order", "order-dev-secret"));
+        PEER_TOKENS.put(
+                "neogend-accessories", tokens.clientCredentials("neogend-accessories", "accessories-dev-secret"));
         var enrolled = send("POST", "/api/v1/devices/" + DemoData.imei(1) + ":enroll", fleet, "{}");
         assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
         deviceCredential = enrolled.body().replaceAll(".*\"credential\":\"([^\"]+)\".*", "$1");
@@ -431,8 +439,8 @@ class HostileInputIT {
                         rpcs++;
                         for (var probe : grpcProbes(m.getInputType(), "", 0)) {
                             sent++;
-                            String problem =
-                                    callExpectingRefusal(channel, m, probe.getValue(), authorization, probe.getKey());
+                            String problem = callExpectingRefusal(
+                                    channel, m, probe.getValue(), authorization, peerProofFor(m), probe.getKey());
                             if (problem != null) {
                                 wrong.add(m.getFullName() + " " + probe.getKey() + " → " + problem);
                             }
@@ -521,7 +529,12 @@ class HostileInputIT {
     }
 
     static String callExpectingRefusal(
-            ManagedChannel channel, MethodDescriptor m, DynamicMessage request, String authorization, String field) {
+            ManagedChannel channel,
+            MethodDescriptor m,
+            DynamicMessage request,
+            String authorization,
+            String peerProof,
+            String field) {
         var method = io.grpc.MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
                 .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(io.grpc.MethodDescriptor.generateFullMethodName(
@@ -531,6 +544,9 @@ class HostileInputIT {
                 .build();
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+        if (peerProof != null) {
+            headers.put(Metadata.Key.of("x-neogend-peer-authorization", Metadata.ASCII_STRING_MARSHALLER), peerProof);
+        }
         try {
             ClientCalls.blockingUnaryCall(
                     ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
@@ -858,6 +874,25 @@ class HostileInputIT {
             AnnotationsProto.registerAllExtensions(registry);
             MethodOptions options = MethodOptions.parseFrom(m.getOptions().toByteString(), registry);
             return options.hasExtension(AnnotationsProto.http) ? options.getExtension(AnnotationsProto.http) : null;
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The proof of an RPC called only through another service: that service's own token; else null. */
+    static String peerProofFor(MethodDescriptor m) {
+        List<String> peers = rule(m).<List<String>>map(AccessRule::getPeersList).orElse(List.of());
+        return peers.isEmpty() ? null : "Bearer " + PEER_TOKENS.get(peers.get(0));
+    }
+
+    static java.util.Optional<AccessRule> rule(MethodDescriptor m) {
+        try {
+            ExtensionRegistry registry = ExtensionRegistry.newInstance();
+            AccessProto.registerAllExtensions(registry);
+            MethodOptions options = MethodOptions.parseFrom(m.getOptions().toByteString(), registry);
+            return options.hasExtension(AccessProto.access)
+                    ? java.util.Optional.of(options.getExtension(AccessProto.access))
+                    : java.util.Optional.empty();
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }
