@@ -1002,6 +1002,24 @@ class RepairsIT {
         assertThat(draftsByKey).hasSize(1);
     }
 
+    /** A proposal the order service refused made no draft: the next one, its values corrected, is the draft. */
+    @Test
+    void aProposalTheOrderServiceRefusedIsForgottenSoACorrectedOneMakesTheDraft() {
+        StockAlert alert = alertFor("CASE-X5", 5);
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.proposeReplenishment(
+                        proposal(alert).setAgreementId("AC-TYPO").build()),
+                Status.Code.NOT_FOUND,
+                "no agreement AC-TYPO");
+        assertThat(draftsByKey).isEmpty();
+        StockAlert corrected = secondFleetManager()
+                .proposeReplenishment(proposal(alert).setQuantity(4).build())
+                .getAlert();
+        assertThat(draftOf(alert).getAgreementId()).isEqualTo("AC-2026-NEOGEND");
+        assertThat(draftOf(alert).getLines(0).getQuantity()).isEqualTo(4);
+        assertThat(corrected.getDraftOrderNumber()).isEqualTo(draftOf(alert).getNumber());
+    }
+
     /** Fleet managers proposing one alert at once: one draft, the one each of them is given. */
     @Test
     void twoFleetManagersProposingOneAlertAtOnceMakeOneDraft() throws Exception {
@@ -1265,6 +1283,13 @@ class RepairsIT {
                     CreatePurchaseOrderRequest request, StreamObserver<CreatePurchaseOrderResponse> out) {
                 if (orderFailuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                     out.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+                    return;
+                }
+                if (!request.getOrder().getAgreementId().startsWith("AC-2026")) { // as order answers
+                    out.onError(Status.NOT_FOUND
+                            .withDescription(
+                                    "no agreement " + request.getOrder().getAgreementId())
+                            .asRuntimeException());
                     return;
                 }
                 // keys kept as the kit's IdempotencyInterceptor keeps them: per the service that makes the

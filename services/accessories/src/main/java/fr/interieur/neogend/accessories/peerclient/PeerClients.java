@@ -9,6 +9,7 @@ import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
 import fr.interieur.neogend.inventory.v1.StartDeviceRepairRequest;
 import fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest;
 import fr.interieur.neogend.kit.grpc.PeerChannel;
+import fr.interieur.neogend.kit.idempotency.IdempotencyInterceptor;
 import fr.interieur.neogend.kit.serviceaccount.ServiceTokenSource;
 import fr.interieur.neogend.order.v1.CreatePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ExchangeRequest;
@@ -218,22 +219,68 @@ class PeerClients {
 
     @Bean
     ReplenishmentOrders replenishmentOrders(@Qualifier("orderChannel") PeerChannel order) {
-        return (agreementId, deliverySite, requestedDate, itemCode, quantity, key) -> order.callIdempotent(
-                        PeerChannel.withIdempotencyKey(OrderServiceGrpc.newBlockingStub(order.channel()), key),
-                        s -> s.createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder()
-                                .setOrder(PurchaseOrder.newBuilder()
-                                        .setAgreementId(agreementId)
-                                        .setDeliverySite(deliverySite)
-                                        .setRequestedDate(com.google.type.Date.newBuilder()
-                                                .setYear(requestedDate.getYear())
-                                                .setMonth(requestedDate.getMonthValue())
-                                                .setDay(requestedDate.getDayOfMonth()))
-                                        .addLines(OrderLine.newBuilder()
-                                                .setItemCode(itemCode)
-                                                .setQuantity(quantity)))
-                                .build()),
-                        "the draft order may not have been made; propose again: the same draft is given, never a second")
-                .getOrder()
-                .getNumber();
+        return new ReplenishmentOrders() {
+            @Override
+            public String draft(
+                    String agreementId,
+                    String deliverySite,
+                    java.time.LocalDate requestedDate,
+                    String itemCode,
+                    long quantity,
+                    String key) {
+                return order.callIdempotent(
+                                PeerChannel.withIdempotencyKey(OrderServiceGrpc.newBlockingStub(order.channel()), key),
+                                s -> s.createPurchaseOrder(CreatePurchaseOrderRequest.newBuilder()
+                                        .setOrder(PurchaseOrder.newBuilder()
+                                                .setAgreementId(agreementId)
+                                                .setDeliverySite(deliverySite)
+                                                .setRequestedDate(com.google.type.Date.newBuilder()
+                                                        .setYear(requestedDate.getYear())
+                                                        .setMonth(requestedDate.getMonthValue())
+                                                        .setDay(requestedDate.getDayOfMonth()))
+                                                .addLines(OrderLine.newBuilder()
+                                                        .setItemCode(itemCode)
+                                                        .setQuantity(quantity)))
+                                        .build()),
+                                "the draft order may not have been made; propose again: the same draft is given, never a second")
+                        .getOrder()
+                        .getNumber();
+            }
+
+            @Override
+            public boolean refused(RuntimeException failure) {
+                // the peer's own refusal comes as it was; unreachable, late or lost answers come as UNAVAILABLE,
+                // and ABORTED is the key's first call still running: none of those says no draft was made
+                // and a key used already with another request (422) says a draft was made under it
+                return failure instanceof StatusRuntimeException e
+                        && !NOT_REFUSALS.contains(e.getStatus().getCode())
+                        && !reusedKey(e);
+            }
+        };
     }
+
+    private static boolean reusedKey(StatusRuntimeException e) {
+        com.google.rpc.Status rich = io.grpc.protobuf.StatusProto.fromThrowable(e);
+        return rich != null
+                && rich.getDetailsList().stream()
+                        .filter(d -> d.is(com.google.rpc.ErrorInfo.class))
+                        .anyMatch(d -> {
+                            try {
+                                return IdempotencyInterceptor.REUSED.equals(
+                                        d.unpack(com.google.rpc.ErrorInfo.class).getReason());
+                            } catch (com.google.protobuf.InvalidProtocolBufferException bad) {
+                                return false;
+                            }
+                        });
+    }
+
+    /** Failures of a call to order that do not say it made nothing. */
+    private static final java.util.Set<Status.Code> NOT_REFUSALS = java.util.EnumSet.of(
+            Status.Code.UNAVAILABLE,
+            Status.Code.DEADLINE_EXCEEDED,
+            Status.Code.ABORTED,
+            Status.Code.UNKNOWN,
+            Status.Code.INTERNAL,
+            Status.Code.CANCELLED,
+            Status.Code.RESOURCE_EXHAUSTED);
 }

@@ -51,4 +51,11 @@ class JdbcReplenishmentProposalRepository implements ReplenishmentProposals {
                         Timestamp.from(p.proposedAt()))
                 .update();
     }
+
+    @Override
+    public void delete(Proposal p) {
+        jdbc.sql("delete from replenishment_proposal where alert_id = ? and proposed_at = ?")
+                .params(p.alertId(), Timestamp.from(p.proposedAt()))
+                .update();
+    }
 }

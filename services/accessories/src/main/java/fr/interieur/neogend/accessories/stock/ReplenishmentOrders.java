@@ -19,4 +19,11 @@ public interface ReplenishmentOrders {
             String agreementItemCode,
             long quantity,
             String idempotencyKey);
+
+    /**
+     * Whether a failure of {@link #draft} is the order service's answer that no draft was made (a refusal:
+     * an unknown agreement, an item it does not price…), rather than a call whose outcome is unknown (the
+     * service unreachable, the answer lost or late, the first call with the key still running).
+     */
+    boolean refused(RuntimeException failure);
 }

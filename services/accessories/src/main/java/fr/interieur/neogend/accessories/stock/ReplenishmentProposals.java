@@ -32,4 +32,7 @@ public interface ReplenishmentProposals {
 
     /** Stores the first proposal of an alert (the alert's row is locked by the caller). */
     void insert(Proposal proposal);
+
+    /** Forgets a proposal the order service refused (the alert's row is locked by the caller). */
+    void delete(Proposal proposal);
 }

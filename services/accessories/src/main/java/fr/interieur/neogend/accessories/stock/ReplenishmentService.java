@@ -93,23 +93,38 @@ public class ReplenishmentService {
             // a repeat (or a caller that waited on the lock behind the first): the same answer
             return proposed;
         }
-        return tx.execute(status -> {
-            StockService.Alert alert = stock.lockAlert(alertId);
-            if (alert.draftOrderNumber().isPresent()) {
-                return alert;
+        ReplenishmentProposals.Proposal[] asked = new ReplenishmentProposals.Proposal[1];
+        try {
+            return tx.execute(status -> {
+                StockService.Alert alert = stock.lockAlert(alertId);
+                if (alert.draftOrderNumber().isPresent()) {
+                    return alert;
+                }
+                requireOpen(alert);
+                ReplenishmentProposals.Proposal p = proposals.find(alertId).orElseThrow();
+                asked[0] = p;
+                String number = orders.draft(
+                        p.agreementId(),
+                        p.deliverySite(),
+                        p.requestedDate(),
+                        p.agreementItemCode(),
+                        p.quantity(),
+                        p.idempotencyKey());
+                stock.recordDraftOrder(alertId, number);
+                return stock.lockAlert(alertId);
+            });
+        } catch (RuntimeException e) {
+            if (asked[0] != null && orders.refused(e)) {
+                // no draft was made: the proposal is forgotten, so the next one (its values corrected) is asked
+                // for; a call whose outcome is unknown keeps it, so the next one asks for the same draft
+                tx.executeWithoutResult(status -> {
+                    if (stock.lockAlert(alertId).draftOrderNumber().isEmpty()) {
+                        proposals.delete(asked[0]);
+                    }
+                });
             }
-            requireOpen(alert);
-            ReplenishmentProposals.Proposal p = proposals.find(alertId).orElseThrow();
-            String number = orders.draft(
-                    p.agreementId(),
-                    p.deliverySite(),
-                    p.requestedDate(),
-                    p.agreementItemCode(),
-                    p.quantity(),
-                    p.idempotencyKey());
-            stock.recordDraftOrder(alertId, number);
-            return stock.lockAlert(alertId);
-        });
+            throw e;
+        }
     }
 
     private void requireOpen(StockService.Alert alert) {
