@@ -75,13 +75,17 @@ public final class KeycloakServer implements AutoCloseable {
             Path log) {
         unpackIfMissing(home);
         try {
+            String realm = consoleAt(Files.readString(realmFile), gatewayPort);
             if (!persistent) {
                 deleteTree(home.resolve("data/h2"));
+            } else if (forgetDataIfRealmChanged(home, realm)) {
+                System.out.println("  the realm file changed since Keycloak's data was made: its users and sessions"
+                        + " start again from the file (clients, roles and demo accounts as the repository has them)");
             }
             Path imports = home.resolve("data/import");
             Files.createDirectories(imports);
-            Files.writeString(
-                    imports.resolve("realm-" + REALM + ".json"), consoleAt(Files.readString(realmFile), gatewayPort));
+            Files.writeString(imports.resolve("realm-" + REALM + ".json"), realm);
+            Files.writeString(home.resolve(IMPORTED), sha256(realm));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the realm into " + home, e);
         }
@@ -292,6 +296,40 @@ public final class KeycloakServer implements AutoCloseable {
                     "Keycloak distribution not found at " + zip + "; build the project first (make build)");
         }
         return zip;
+    }
+
+    /** Beside the kept data: the hash of the realm it was imported from. */
+    static final String IMPORTED = "data/realm-imported.sha256";
+
+    /**
+     * Keycloak imports a realm only when the store has none ({@code --import-realm} skips an existing
+     * realm), so kept data would never see a client or role added to the realm file since: when the file
+     * differs from the one the kept data was made from (or that is not known), the data is deleted and the
+     * realm imported again.
+     *
+     * @return whether kept data was deleted
+     */
+    static boolean forgetDataIfRealmChanged(Path home, String realm) throws IOException {
+        Path data = home.resolve("data/h2");
+        if (!Files.exists(data)) {
+            return false;
+        }
+        Path imported = home.resolve(IMPORTED);
+        if (Files.exists(imported) && Files.readString(imported).equals(sha256(realm))) {
+            return false;
+        }
+        deleteTree(data);
+        return true;
+    }
+
+    static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -24,4 +24,29 @@ class KeycloakServerTest {
         assertThat(moved.replace("41234", "8080")).isEqualTo(realm);
         assertThat(KeycloakServer.consoleAt(realm, 8080)).isSameAs(realm);
     }
+
+    @Test
+    void keptDataIsMadeAgainFromTheRealmFileWhenTheFileChangedOrIsNotKnown(@org.junit.jupiter.api.io.TempDir Path home)
+            throws Exception {
+        // a client added to the realm file (e.g. neogend-accessories) never reached a store made before it:
+        // Keycloak imports a realm only when it has none
+        Path store = Files.createDirectories(home.resolve("data/h2"));
+        Files.writeString(store.resolve("keycloakdb.mv.db"), "users and sessions");
+        String before = "{\"realm\":\"neogend\",\"clients\":[]}";
+        String after = "{\"realm\":\"neogend\",\"clients\":[{\"clientId\":\"neogend-accessories\"}]}";
+
+        assertThat(KeycloakServer.forgetDataIfRealmChanged(home, before))
+                .as("data kept by a run that did not record its realm")
+                .isTrue();
+        assertThat(store).doesNotExist();
+
+        Files.createDirectories(store);
+        Files.writeString(home.resolve(KeycloakServer.IMPORTED), KeycloakServer.sha256(before));
+        assertThat(KeycloakServer.forgetDataIfRealmChanged(home, before)).isFalse();
+        assertThat(store).exists();
+        assertThat(KeycloakServer.forgetDataIfRealmChanged(home, after)).isTrue();
+        assertThat(store).doesNotExist();
+        // nothing kept yet: nothing to forget
+        assertThat(KeycloakServer.forgetDataIfRealmChanged(home, after)).isFalse();
+    }
 }
