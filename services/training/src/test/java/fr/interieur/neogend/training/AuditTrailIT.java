@@ -36,9 +36,7 @@ class AuditTrailIT {
 
     @BeforeEach
     void connect() {
-        for (String t : List.of("certification", "enrolment", "training_session", "course")) {
-            jdbc.sql("delete from " + t).update();
-        }
+        TrainingTestData.reset(jdbc);
     }
 
     List<Map<String, Object>> events(long after) {

@@ -64,9 +64,7 @@ class SessionFirstDayIT {
 
     @BeforeEach
     void connect() {
-        for (String t : List.of("certification", "enrolment", "training_session", "course")) {
-            jdbc.sql("delete from " + t).update();
-        }
+        TrainingTestData.reset(jdbc);
         CLOCK.now = Instant.now();
         fleetManager = clients.as(TestTokens.fleetManager(), TrainingServiceGrpc::newBlockingStub);
         fleetManager.createCourse(CreateCourseRequest.newBuilder()

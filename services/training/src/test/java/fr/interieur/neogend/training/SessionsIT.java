@@ -61,9 +61,7 @@ class SessionsIT {
 
     @BeforeEach
     void connect() {
-        for (String t : List.of("certification", "enrolment", "training_session", "course")) {
-            jdbc.sql("delete from " + t).update();
-        }
+        TrainingTestData.reset(jdbc);
         fleetManager = clients.as(TestTokens.fleetManager(), TrainingServiceGrpc::newBlockingStub);
         fleetManager.createCourse(CreateCourseRequest.newBuilder()
                 .setCourse(Course.newBuilder()
@@ -78,13 +76,21 @@ class SessionsIT {
     }
 
     Session session(int capacity) {
-        LocalDate start = today().plusDays(10);
+        return session(today().plusDays(10), 2, capacity);
+    }
+
+    Session sessionToday(int capacity) {
+        return session(today(), 1, capacity);
+    }
+
+    /** A session of MAINT-SMARTPHONE-N1 in Rennes from {@code start}, {@code days} days long. */
+    Session session(LocalDate start, int days, int capacity) {
         return fleetManager
                 .createSession(CreateSessionRequest.newBuilder()
                         .setSession(Session.newBuilder()
                                 .setCourseCode("MAINT-SMARTPHONE-N1")
                                 .setStartDate(day(start))
-                                .setEndDate(day(start.plusDays(1)))
+                                .setEndDate(day(start.plusDays(days - 1)))
                                 .setPlace("Rennes, atelier central")
                                 .setCapacity(capacity)
                                 .setTrainer("Demo Mobility SAS"))
@@ -95,20 +101,6 @@ class SessionsIT {
     /** Today as the service sees it: a Paris day. */
     static LocalDate today() {
         return LocalDate.now(ZoneId.of("Europe/Paris"));
-    }
-
-    Session sessionToday(int capacity) {
-        return fleetManager
-                .createSession(CreateSessionRequest.newBuilder()
-                        .setSession(Session.newBuilder()
-                                .setCourseCode("MAINT-SMARTPHONE-N1")
-                                .setStartDate(day(today()))
-                                .setEndDate(day(today()))
-                                .setPlace("Rennes, atelier central")
-                                .setCapacity(capacity)
-                                .setTrainer("Demo Mobility SAS"))
-                        .build())
-                .getSession();
     }
 
     Session pastResult(String id, String technician, boolean attended, boolean passed) {
@@ -439,18 +431,7 @@ class SessionsIT {
      */
     @Test
     void aSeatIsNotHandedOnOnTheSessionsFirstDaySoNoOneJoinsASessionAlreadyUnderWay() {
-        String id = fleetManager
-                .createSession(CreateSessionRequest.newBuilder()
-                        .setSession(Session.newBuilder()
-                                .setCourseCode("MAINT-SMARTPHONE-N1")
-                                .setStartDate(day(today()))
-                                .setEndDate(day(today().plusDays(1)))
-                                .setPlace("Rennes, atelier central")
-                                .setCapacity(1)
-                                .setTrainer("Demo Mobility SAS"))
-                        .build())
-                .getSession()
-                .getId();
+        String id = session(today(), 2, 1).getId();
         enrol(id, "t.first");
         enrol(id, "t.second");
         GrpcAssertions.assertStatus(
@@ -700,17 +681,7 @@ class SessionsIT {
     @Test
     void resultsAreRecordedFromTheSessionsLastDayNeverBefore() {
         // a two-day session starting today: one day before its last day
-        Session twoDays = fleetManager
-                .createSession(CreateSessionRequest.newBuilder()
-                        .setSession(Session.newBuilder()
-                                .setCourseCode("MAINT-SMARTPHONE-N1")
-                                .setStartDate(day(today()))
-                                .setEndDate(day(today().plusDays(1)))
-                                .setPlace("Rennes")
-                                .setCapacity(5)
-                                .setTrainer("Demo Mobility SAS"))
-                        .build())
-                .getSession();
+        Session twoDays = session(today(), 2, 5);
         String later = session(5).getId(); // in ten days
         for (String id : List.of(twoDays.getId(), later)) {
             enrol(id, "t.early");

@@ -51,9 +51,7 @@ class TechniciansIT {
 
     @BeforeEach
     void connect() {
-        for (String t : List.of("certification", "enrolment", "training_session", "course")) {
-            jdbc.sql("delete from " + t).update();
-        }
+        TrainingTestData.reset(jdbc);
         fleetManager = clients.as(TestTokens.fleetManager(), TrainingServiceGrpc::newBlockingStub);
         fleetManager.createCourse(CreateCourseRequest.newBuilder()
                 .setCourse(Course.newBuilder()

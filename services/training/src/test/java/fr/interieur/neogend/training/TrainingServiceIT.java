@@ -31,9 +31,7 @@ class TrainingServiceIT {
 
     @BeforeEach
     void connect() {
-        for (String t : List.of("certification", "enrolment", "training_session", "course")) {
-            jdbc.sql("delete from " + t).update();
-        }
+        TrainingTestData.reset(jdbc);
     }
 
     @Test
