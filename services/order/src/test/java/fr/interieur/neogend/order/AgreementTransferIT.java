@@ -104,6 +104,12 @@ class AgreementTransferIT {
     static final java.util.concurrent.atomic.AtomicInteger COUNTS_FAILING_AFTER_A_MOVE =
             new java.util.concurrent.atomic.AtomicInteger();
 
+    /** When set, TransferPacks counts down {@link #AT_INVENTORY} and waits for this latch before moving anything. */
+    static volatile java.util.concurrent.CountDownLatch HOLD;
+
+    static final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> AT_INVENTORY =
+            new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(1));
+
     static final String OLD = "AC-2026-NEOGEND";
     static final String PHONES_ONLY = "AC-2029-PHONES";
     static final String OTHER_OLD = "AC-2027-OTHER";
@@ -115,6 +121,7 @@ class AgreementTransferIT {
     final ServiceClients clients = new ServiceClients();
 
     OrderServiceBlockingStub fleetManager;
+    OrderServiceBlockingStub supplier;
     Server inventory;
 
     @BeforeEach
@@ -124,6 +131,9 @@ class AgreementTransferIT {
         TRANSFERS.clear();
         COUNTS_FAILING.set(0);
         COUNTS_FAILING_AFTER_A_MOVE.set(0);
+        HOLD = null;
+        AT_INVENTORY.set(new java.util.concurrent.CountDownLatch(1));
+        supplier = clients.as(TestTokens.supplier("SUP-DEMO"), OrderServiceGrpc::newBlockingStub);
         fleetManager = clients.as(TestTokens.fleetManager(), OrderServiceGrpc::newBlockingStub);
         // the ending agreement prices smartphones and collective tablets
         fleetManager.createAgreement(create(agreement(OLD, "SUP-DEMO", 140_000)));
@@ -154,6 +164,15 @@ class AgreementTransferIT {
             @Override
             public void transferPacks(TransferPacksRequest request, StreamObserver<TransferPacksResponse> out) {
                 TRANSFERS.add(request);
+                var hold = HOLD;
+                if (hold != null) {
+                    AT_INVENTORY.get().countDown();
+                    try {
+                        hold.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 long moved = 0;
                 for (Pack p : PACKS) {
                     if (p.agreementId.equals(request.getFromAgreementId())
@@ -218,6 +237,28 @@ class AgreementTransferIT {
                 .setAgreementId(from)
                 .setSuccessorId(to)
                 .setEffectiveDate(Date.newBuilder().setYear(2029).setMonth(7).setDay(1));
+    }
+
+    static TransferPacksToSuccessorRequest.Builder transfer(String from, String to, int year, int month, int day) {
+        return transfer(from, to)
+                .setEffectiveDate(
+                        Date.newBuilder().setYear(year).setMonth(month).setDay(day));
+    }
+
+    /** The supplier's invoice of a month: its smartphone packs, one line. */
+    void invoice(String agreementId, int year, int month, String number) {
+        supplier.createInvoice(fr.interieur.neogend.order.v1.CreateInvoiceRequest.newBuilder()
+                .setAgreementId(agreementId)
+                .setInvoice(fr.interieur.neogend.order.v1.Invoice.newBuilder()
+                        .setInvoiceNumber(number)
+                        .setYear(year)
+                        .setMonth(month)
+                        .addLines(fr.interieur.neogend.order.v1.InvoiceLine.newBuilder()
+                                .setItemCode("PACK-SMARTPHONE-INDIVIDUAL")
+                                .setQuantity(3)
+                                .setAmount("65.70"))
+                        .setTotalExclTax("65.70"))
+                .build());
     }
 
     long packsOf(String agreementId) {
@@ -346,5 +387,92 @@ class AgreementTransferIT {
         assertThat(TRANSFERS).hasSize(1);
         assertThat(packsOf(OTHER_OLD)).isEqualTo(3);
         assertThat(transferredIn(PHONES_ONLY)).isEqualTo(5);
+    }
+
+    @Test
+    void aMonthEitherAgreementHasInvoicedKeepsItsDaysSoNoTransferMovesThem() {
+        packs(3, PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, "GN-RBRE-GGD35", OLD);
+        // the supplier has invoiced the ending agreement's July 2029: its packs' July days are billed there
+        invoice(OLD, 2029, 7, "F-2029-07");
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(
+                        transfer(OLD, PHONES_ONLY, 2029, 7, 1).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "effective_date: moves days of 2029-07, but " + OLD + " is invoiced up to 2029-07 (invoice F-2029-07)"
+                        + ": a month invoiced keeps its statement, so the packs move on 2029-08-01 at the earliest");
+        // back-dated into an earlier month (the successor's term covers it): refused likewise
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(
+                        transfer(OLD, PHONES_ONLY, 2029, 6, 15).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "moves days of 2029-06, but " + OLD + " is invoiced up to 2029-07");
+        // the last day of the month invoiced is still in it
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(
+                        transfer(OLD, PHONES_ONLY, 2029, 7, 31).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "is invoiced up to 2029-07");
+        assertThat(TRANSFERS).as("nothing asked of inventory").isEmpty();
+        assertThat(packsOf(OLD)).isEqualTo(3);
+        assertThat(transferredIn(PHONES_ONLY)).isZero();
+        // from the next month on, they move
+        assertThat(fleetManager
+                        .transferPacksToSuccessor(
+                                transfer(OLD, PHONES_ONLY, 2029, 8, 1).build())
+                        .getTransferred())
+                .isEqualTo(3);
+
+        // the successor's September is invoiced: another predecessor's packs cannot join it in September
+        packs(2, PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, "GN-RBRE-GGD29", OTHER_OLD);
+        invoice(PHONES_ONLY, 2029, 9, "S-2029-09");
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(
+                        transfer(OTHER_OLD, PHONES_ONLY, 2029, 9, 30).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "moves days of 2029-09, but " + PHONES_ONLY + " is invoiced up to 2029-09 (invoice S-2029-09)");
+        assertThat(packsOf(OTHER_OLD)).isEqualTo(2);
+        assertThat(fleetManager
+                        .transferPacksToSuccessor(
+                                transfer(OTHER_OLD, PHONES_ONLY, 2029, 10, 1).build())
+                        .getTransferred())
+                .isEqualTo(2);
+        assertThat(transferredIn(PHONES_ONLY)).isEqualTo(5);
+    }
+
+    @Test
+    void anInvoicePostedWhileATransferOfItsMonthRunsWaitsUntilTheTransferIsOver() throws Exception {
+        packs(3, PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, "GN-RBRE-GGD35", OLD);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        HOLD = release;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            // July's transfer has passed its checks and is at inventory, moving the packs
+            var moving = pool.submit(() -> fleetManager
+                    .transferPacksToSuccessor(
+                            transfer(OLD, PHONES_ONLY, 2029, 7, 1).build())
+                    .getTransferred());
+            assertThat(AT_INVENTORY.get().await(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+            // the supplier posts July's invoice meanwhile: it is not posted under the transfer's feet
+            var posting = pool.submit(() -> invoice(OLD, 2029, 7, "F-2029-07"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> posting.get(3, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the invoice was posted while the transfer of its month was moving packs")
+                    .isInstanceOf(java.util.concurrent.TimeoutException.class);
+            release.countDown();
+            assertThat(moving.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+            // then it is posted, on the statement the transfer left
+            posting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            HOLD = null;
+            release.countDown();
+            pool.shutdownNow();
+        }
+        // and now July is invoiced: no transfer moves its days any more
+        assertStatus(
+                () -> fleetManager.transferPacksToSuccessor(
+                        transfer(OLD, PHONES_ONLY, 2029, 7, 15).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "is invoiced up to 2029-07");
     }
 }

@@ -20,6 +20,18 @@ public interface AgreementRepository {
      */
     Optional<Agreement> findForUpdate(String id);
 
+    /**
+     * Locks the agreements' rows, in the order of their ids, until the transaction ends. An invoice posted
+     * for one of them (its row's key-share lock) then waits until the transaction is over.
+     */
+    void lockAll(java.util.Collection<String> ids);
+
+    /** The latest month an invoice was posted for, with that invoice's number. */
+    record InvoicedMonth(java.time.YearMonth month, String invoiceNumber) {}
+
+    /** The latest month invoiced for the agreement, if any. */
+    Optional<InvoicedMonth> latestInvoicedMonth(String agreementId);
+
     /** Packs in orders that count against the maximum (approved or later, neither cancelled nor rejected). */
     long committedPacks(String agreementId);
 

@@ -93,7 +93,8 @@ public class AgreementService {
      * within this agreement's term or its end; it must price every pack type of this agreement's running
      * packs that would move (rule 13: a pack is billed at its type's price), and have room for them under
      * its maximum (rule 2: its packs as its consumption counts them, plus this agreement's running packs of
-     * the types moved — with a unit filter all of them, an upper bound of those in the subtree). Refused,
+     * the types moved — with a unit filter all of them, an upper bound of those in the subtree), and an
+     * effective date in a month already invoiced under either agreement (its statement is the invoice's). Refused,
      * nothing moves. Then inventory moves the packs (a repeat moves nothing), and the successor's count of
      * packs transferred in is read back and kept for its consumption.
      */
@@ -117,6 +118,9 @@ public class AgreementService {
                 "pack_type",
                 "must be SMARTPHONE_INDIVIDUAL, TABLET_INDIVIDUAL or TABLET_COLLECTIVE"));
         v.throwIfInvalid();
+        // both agreements locked (in the order of their ids: two opposite transfers never deadlock): an invoice
+        // posted for either waits for this transfer, and one posted before is seen below
+        agreements.lockAll(List.of(from.id(), successorId));
         Agreement to = agreements
                 .findForUpdate(successorId)
                 .orElseThrow(() -> InvalidArgumentException.of("successor_id", "no agreement " + successorId));
@@ -130,6 +134,20 @@ public class AgreementService {
                 "effective_date",
                 "must fall within the term of " + from.id() + " (" + from.notifiedOn() + " to "
                         + from.termEnd().minusDays(1) + ") or be the day after it");
+        v.throwIfInvalid();
+        // a month the supplier has invoiced keeps its statement (rule 14): no day of it moves between agreements
+        for (Agreement a : List.of(from, to)) {
+            agreements
+                    .latestInvoicedMonth(a.id())
+                    .ifPresent(invoiced -> v.check(
+                            java.time.YearMonth.from(date).isAfter(invoiced.month()),
+                            "effective_date",
+                            "moves days of " + java.time.YearMonth.from(date) + ", but " + a.id()
+                                    + " is invoiced up to "
+                                    + invoiced.month() + " (invoice " + invoiced.invoiceNumber()
+                                    + "): a month invoiced keeps its statement, so the packs move on "
+                                    + invoiced.month().plusMonths(1).atDay(1) + " at the earliest"));
+        }
         v.throwIfInvalid();
         // what would move: this agreement's running packs of the type(s) asked (inventory counts the whole
         // agreement, not a unit subtree: with unit_code this is an upper bound)

@@ -91,6 +91,25 @@ class JdbcAgreementRepository implements AgreementRepository {
         return read(id, " for update");
     }
 
+    @Override
+    public void lockAll(java.util.Collection<String> ids) {
+        jdbc.sql("select id from framework_agreement where id = any(?) order by id for update")
+                .param(ids.stream().sorted().distinct().toArray(String[]::new))
+                .query(String.class)
+                .list();
+    }
+
+    @Override
+    public Optional<InvoicedMonth> latestInvoicedMonth(String agreementId) {
+        return jdbc.sql("""
+                        select year, month, invoice_number from invoice where agreement_id = ?
+                        order by year desc, month desc, created_at desc limit 1""")
+                .param(agreementId)
+                .query((rs, n) ->
+                        new InvoicedMonth(java.time.YearMonth.of(rs.getInt(1), rs.getInt(2)), rs.getString(3)))
+                .optional();
+    }
+
     private Optional<Agreement> read(String id, String lock) {
         Map<Integer, Money> budgets = new TreeMap<>();
         jdbc.sql("select fiscal_year, amount from budget_envelope where agreement_id = ?")
