@@ -74,6 +74,17 @@ class AgreementTransferIT {
         }
     }
 
+    /** The service's clock: now, or the day after a month the supplier invoices (a month is invoiced once over). */
+    static final fr.interieur.neogend.testkit.SettableClock CLOCK = new fr.interieur.neogend.testkit.SettableClock();
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class ServiceClock {
+        @Bean
+        java.time.Clock clock() {
+            return CLOCK;
+        }
+    }
+
     @DynamicPropertySource
     static void inventory(DynamicPropertyRegistry registry) {
         registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
@@ -132,6 +143,7 @@ class AgreementTransferIT {
         COUNTS_FAILING.set(0);
         COUNTS_FAILING_AFTER_A_MOVE.set(0);
         HOLD = null;
+        CLOCK.now = java.time.Instant.now();
         AT_INVENTORY.set(new java.util.concurrent.CountDownLatch(1));
         supplier = clients.as(TestTokens.supplier("SUP-DEMO"), OrderServiceGrpc::newBlockingStub);
         fleetManager = clients.as(TestTokens.fleetManager(), OrderServiceGrpc::newBlockingStub);
@@ -245,8 +257,13 @@ class AgreementTransferIT {
                         Date.newBuilder().setYear(year).setMonth(month).setDay(day));
     }
 
-    /** The supplier's invoice of a month: its smartphone packs, one line. */
+    /** The supplier's invoice of a month, posted on the next month's second day: its smartphone packs, one line. */
     void invoice(String agreementId, int year, int month, String number) {
+        CLOCK.now = java.time.YearMonth.of(year, month)
+                .plusMonths(1)
+                .atDay(2)
+                .atStartOfDay(java.time.ZoneId.of("Europe/Paris"))
+                .toInstant();
         supplier.createInvoice(fr.interieur.neogend.order.v1.CreateInvoiceRequest.newBuilder()
                 .setAgreementId(agreementId)
                 .setInvoice(fr.interieur.neogend.order.v1.Invoice.newBuilder()

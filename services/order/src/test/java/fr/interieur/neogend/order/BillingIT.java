@@ -78,6 +78,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ServiceIT
 class BillingIT {
 
+    /** The service's clock: now unless a test sets it (a month is invoiced once it is over, in Paris). */
+    static final fr.interieur.neogend.testkit.SettableClock CLOCK = new fr.interieur.neogend.testkit.SettableClock();
+
+    @org.springframework.boot.test.context.TestConfiguration(proxyBeanMethods = false)
+    static class ServiceClock {
+        @org.springframework.context.annotation.Bean
+        java.time.Clock clock() {
+            return CLOCK;
+        }
+    }
+
     static final int INVENTORY_PORT = TestPorts.free();
     static final int TRAINING_PORT = TestPorts.free();
     static final List<LeaseInterval> INTERVALS = new CopyOnWriteArrayList<>();
@@ -107,6 +118,7 @@ class BillingIT {
     @BeforeEach
     void connect() throws IOException {
         OrderTestData.reset(jdbc);
+        CLOCK.now = java.time.Instant.now();
         INTERVALS.clear();
         TRAINING_DAYS.clear();
         TRAINING_CALLERS.clear();
@@ -506,6 +518,27 @@ class BillingIT {
         // read again later, each answers the same: the month's invoice is the first that matched
         assertThat(reconcile(replacement).getMatches()).isTrue();
         assertThat(reconcile(duplicate).getMatches()).isFalse();
+    }
+
+    @Test
+    void aMonthIsInvoicedOnlyOnceItIsOverInParis() {
+        Invoice.Builder december = novemberInvoice().setMonth(12).setInvoiceNumber("F-2026-12");
+        // 23:59 in Paris on 31 December (22:59 UTC): December still has a minute of pack-days to come
+        CLOCK.now = java.time.Instant.parse("2026-12-31T22:59:00Z");
+        GrpcAssertions.assertStatus(
+                () -> post(december.clone()),
+                Status.Code.INVALID_ARGUMENT,
+                "invoice.month: 2026-12 is not over (Paris time): it is invoiced from 2027-01-01");
+        // a month to come, within the term, likewise (it would also hold every transfer of packs until then)
+        GrpcAssertions.assertStatus(
+                () -> post(novemberInvoice().setYear(2029).setMonth(3).setInvoiceNumber("F-2029-03")),
+                Status.Code.INVALID_ARGUMENT,
+                "invoice.month: 2029-03 is not over");
+        assertThat(jdbc.sql("select count(*) from invoice").query(Long.class).single())
+                .isZero();
+        // midnight in Paris on 1 January, still 31 December in UTC: December is over
+        CLOCK.now = java.time.Instant.parse("2026-12-31T23:00:00Z");
+        assertThat(post(december.clone())).startsWith("INV-");
     }
 
     /** November's invoice as the statement of one smartphone and one collective tablet pack billed 30 days has it. */

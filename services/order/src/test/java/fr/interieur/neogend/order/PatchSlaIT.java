@@ -78,6 +78,19 @@ import static org.assertj.core.groups.Tuple.tuple;
 @ServiceIT
 class PatchSlaIT {
 
+    /** The service's clock: now, or the day the supplier posts December's invoice (a month is invoiced once over). */
+    static final fr.interieur.neogend.testkit.SettableClock CLOCK = new fr.interieur.neogend.testkit.SettableClock();
+
+    static final Instant JANUARY_4 = Instant.parse("2027-01-04T09:00:00Z");
+
+    @org.springframework.boot.test.context.TestConfiguration(proxyBeanMethods = false)
+    static class ServiceClock {
+        @org.springframework.context.annotation.Bean
+        java.time.Clock clock() {
+            return CLOCK;
+        }
+    }
+
     static final int INVENTORY_PORT = TestPorts.free();
     static final int TELEMETRY_PORT = TestPorts.free();
     static final String A = "AC-2026-PHONES";
@@ -113,6 +126,7 @@ class PatchSlaIT {
     @BeforeEach
     void setUp() throws IOException {
         OrderTestData.reset(jdbc);
+        CLOCK.now = Instant.now();
         TIMELINES.clear();
         REQUESTS.clear();
         CALLERS.clear();
@@ -410,7 +424,9 @@ class PatchSlaIT {
         assertThat(statement(A, 2026, 11).getLinesList())
                 .extracting(StatementLine::getItemCode)
                 .containsExactly("PACK-SMARTPHONE-INDIVIDUAL");
-        // the supplier's invoice deducting the same amount reconciles; one that forgets it does not
+        // the supplier's invoice deducting the same amount reconciles; one that forgets it does not (posted in
+        // January: a month is invoiced once it is over)
+        CLOCK.now = JANUARY_4;
         String matching = supplier.createInvoice(invoice(A, "F-2026-12", "2190.00", "-432.25", "1757.75"))
                 .getInvoice()
                 .getId();
@@ -457,6 +473,7 @@ class PatchSlaIT {
 
     @Test
     void onlyTheDeductionLineMayBeNegativeAndOnlyWhereTheClauseHasARate() {
+        CLOCK.now = JANUARY_4; // December is over: only the lines are wrong
         GrpcAssertions.assertStatus(
                 () -> supplier.createInvoice(invoice(A, "F-1", "2190.00", "432.25", "2622.25")),
                 Status.Code.INVALID_ARGUMENT,

@@ -298,6 +298,14 @@ public class BillingService {
                     "invoice.month",
                     "is outside the term of " + agreement.id() + " (" + agreement.notifiedOn() + " to "
                             + agreement.termEnd().minusDays(1) + ")");
+            // a month is billed by its days (rule 13), so it is invoiced once it is over — and an invoice of a
+            // month to come would also hold every transfer of packs until then
+            YearMonth current = YearMonth.now(clock.withZone(PatchSla.PARIS));
+            v.check(
+                    ym.isBefore(current),
+                    "invoice.month",
+                    ym + " is not over (Paris time): it is invoiced from "
+                            + ym.plusMonths(1).atDay(1));
         }
         Money sum = request.lines().stream()
                 .map(Invoice.Line::amount)
