@@ -78,18 +78,29 @@ class SessionFirstDayIT {
     }
 
     String session(LocalDate start) {
+        return session(start, 2, 1);
+    }
+
+    /** A session of {@code days} days from {@code start} with {@code capacity} seats. */
+    String session(LocalDate start, int days, int capacity) {
         return fleetManager
                 .createSession(CreateSessionRequest.newBuilder()
                         .setSession(Session.newBuilder()
                                 .setCourseCode("MAINT-FIRST-DAY")
                                 .setStartDate(day(start))
-                                .setEndDate(day(start.plusDays(1)))
+                                .setEndDate(day(start.plusDays(days - 1)))
                                 .setPlace("Rennes, atelier central")
-                                .setCapacity(1)
+                                .setCapacity(capacity)
                                 .setTrainer("Demo Mobility SAS"))
                         .build())
                 .getSession()
                 .getId();
+    }
+
+    List<String> statuses(String id) {
+        return SessionsIT.statuses(fleetManager
+                .getSession(GetSessionRequest.newBuilder().setId(id).build())
+                .getSession());
     }
 
     List<String> enrol(String id, String technician) {
@@ -130,8 +141,8 @@ class SessionFirstDayIT {
                 () -> withdraw(id, "t.two"),
                 Status.Code.FAILED_PRECONDITION,
                 "cannot withdraw from it: record its result");
-        // coming back to the list on the first day queues behind it; still no seat is handed on
-        assertThat(enrol(id, "t.one")).containsExactly("t.two=ENROLLED", "t.three=WAITLISTED", "t.one=WAITLISTED");
+        // coming back to the list on the first day is refused (enrolment closed); still no seat is handed on
+        GrpcAssertions.assertStatus(() -> enrol(id, "t.one"), Status.Code.FAILED_PRECONDITION, "started on " + first);
         GrpcAssertions.assertStatus(
                 () -> withdraw(id, "t.two"),
                 Status.Code.FAILED_PRECONDITION,
@@ -140,6 +151,61 @@ class SessionFirstDayIT {
                         .getSession(GetSessionRequest.newBuilder().setId(id).build())
                         .getSession()))
                 .as("the seat of the one at the session is not handed to someone who would miss the day")
-                .containsExactly("t.two=ENROLLED", "t.three=WAITLISTED", "t.one=WAITLISTED");
+                .containsExactly("t.one=WITHDRAWN", "t.two=ENROLLED", "t.three=WAITLISTED");
+    }
+
+    /**
+     * Enrolment closes when the session starts (00:00 in Paris on its first day), as withdrawal does: from
+     * then on no seat is handed on, so a place on the waiting list could never become a seat; and the
+     * service does not know the hour the first lesson starts, so a seat still free is not taken by someone
+     * who may have missed part of the session either (one who came without a seat is recorded after the
+     * session from the attendance sheet, RecordPastResult). Tried at 00:30 Paris on the first day (UTC still
+     * the day before), in the middle of a three-day session and the day after its last day, for a full
+     * session and one with seats left, by a fleet manager naming the technician and by the technician
+     * itself; at 23:30 Paris the day before, enrolment is still open.
+     */
+    @Test
+    void noOneEnrolsNorJoinsTheWaitingListFromTheSessionsFirstDayInParis() {
+        LocalDate first = LocalDate.now(PARIS).plusDays(30);
+        String full = session(first, 3, 1);
+        String free = session(first, 3, 3);
+        enrol(full, "t.seated");
+        enrol(full, "t.waiting");
+        enrol(free, "t.seated");
+        var technician = clients.as(TestTokens.technician("GN"), TrainingServiceGrpc::newBlockingStub);
+
+        // 23:30 in Paris the day before: still open, to a seat or to the back of the list
+        CLOCK.now = first.minusDays(1).atTime(23, 30).atZone(PARIS).toInstant();
+        assertThat(enrol(full, "t.eve"))
+                .containsExactly("t.seated=ENROLLED", "t.waiting=WAITLISTED", "t.eve=WAITLISTED");
+        assertThat(withdraw(full, "t.eve"))
+                .containsExactly("t.seated=ENROLLED", "t.waiting=WAITLISTED", "t.eve=WITHDRAWN");
+
+        List<java.time.Instant> closed = List.of(
+                first.atTime(0, 30).atZone(PARIS).toInstant(), // first day in Paris, the day before in UTC
+                first.plusDays(1).atTime(9, 0).atZone(PARIS).toInstant(), // under way
+                first.plusDays(3).atTime(9, 0).atZone(PARIS).toInstant()); // over
+        assertThat(closed.get(0).atZone(ZoneOffset.UTC).toLocalDate()).isEqualTo(first.minusDays(1));
+        for (java.time.Instant at : closed) {
+            CLOCK.now = at;
+            for (String id : List.of(full, free)) {
+                GrpcAssertions.assertStatus(
+                        () -> enrol(id, "t.late"),
+                        Status.Code.FAILED_PRECONDITION,
+                        "session " + id + " started on " + first);
+                GrpcAssertions.assertStatus(
+                        () -> technician.enrollTechnician(EnrollTechnicianRequest.newBuilder()
+                                .setSessionId(id)
+                                .build()),
+                        Status.Code.FAILED_PRECONDITION,
+                        "started on " + first);
+            }
+            // one who left the list before the session does not come back to it either
+            GrpcAssertions.assertCode(Status.Code.FAILED_PRECONDITION, () -> enrol(full, "t.eve"));
+        }
+        assertThat(statuses(full))
+                .as("nobody joined the full session's list once it had started")
+                .containsExactly("t.seated=ENROLLED", "t.waiting=WAITLISTED", "t.eve=WITHDRAWN");
+        assertThat(statuses(free)).as("nor took a free seat").containsExactly("t.seated=ENROLLED");
     }
 }

@@ -79,8 +79,23 @@ class SessionsIT {
         return session(today().plusDays(10), 2, capacity);
     }
 
-    Session sessionToday(int capacity) {
-        return session(today(), 1, capacity);
+    /**
+     * A session from {@code start} (today or before), {@code days} days long, with these technicians
+     * enrolled before it started: enrolment closes on a session's first day, so it is made for tomorrow, the
+     * technicians enrolled, then its days are moved back to {@code start} as the days pass.
+     */
+    Session enrolledBefore(LocalDate start, int days, int capacity, String... technicians) {
+        LocalDate tomorrow = today().plusDays(1);
+        String id = session(tomorrow, days, capacity).getId();
+        for (String t : technicians) {
+            enrol(id, t);
+        }
+        jdbc.sql("update training_session set start_date = ?::date, end_date = ?::date where id = ?")
+                .params(start.toString(), start.plusDays(days - 1).toString(), id)
+                .update();
+        return fleetManager
+                .getSession(GetSessionRequest.newBuilder().setId(id).build())
+                .getSession();
     }
 
     /** A session of MAINT-SMARTPHONE-N1 in Rennes from {@code start}, {@code days} days long. */
@@ -256,8 +271,7 @@ class SessionsIT {
         // one absent technician is enough: the trainer came
         pastResult(september, "t.two", false, false);
         // a session of this month with technicians enrolled but no result yet: not billed
-        String running = sessionToday(5).getId();
-        enrol(running, "t.one");
+        enrolledBefore(today(), 1, 5, "t.one");
 
         assertThat(deliveredDays(2026, 9))
                 .containsExactly(across + ":TRAINING-DAY-L1:2", september + ":TRAINING-DAY-L1:2");
@@ -396,9 +410,7 @@ class SessionsIT {
 
     @Test
     void noOneWithdrawsFromAStartedSessionSoNoOneJoinsItFromTheWaitingList() {
-        String id = sessionToday(1).getId();
-        enrol(id, "t.first");
-        enrol(id, "t.second");
+        String id = enrolledBefore(today(), 1, 1, "t.first", "t.second").getId();
         // the next day: the session started yesterday
         jdbc.sql("update training_session set start_date = start_date - 1 where id = ?")
                 .param(id)
@@ -426,14 +438,12 @@ class SessionsIT {
      * The first day (a Paris day) is a day of the session: a seat freed that day would go to the first
      * waitlisted technician, who is not there and misses the day (and the one who withdrew, if it came
      * after all, would have no seat left for its result). From the first day on, an enrolled technician's
-     * result is recorded instead; the waiting list can be left, and a latecomer or someone coming back
-     * queues behind it — nobody takes a seat ahead of it.
+     * result is recorded instead; the waiting list can be left, but nobody joins it (nor takes a seat): a
+     * place on the list could never become a seat.
      */
     @Test
     void aSeatIsNotHandedOnOnTheSessionsFirstDaySoNoOneJoinsASessionAlreadyUnderWay() {
-        String id = session(today(), 2, 1).getId();
-        enrol(id, "t.first");
-        enrol(id, "t.second");
+        String id = enrolledBefore(today(), 2, 1, "t.first", "t.second").getId();
         GrpcAssertions.assertStatus(
                 () -> withdraw(id, "t.first"),
                 Status.Code.FAILED_PRECONDITION,
@@ -443,15 +453,14 @@ class SessionsIT {
                         .getSession()))
                 .as("the first day is a day of the session: its seat is not handed on")
                 .containsExactly("t.first=ENROLLED", "t.second=WAITLISTED");
-        // enrolling again changes nothing; a latecomer queues behind; leaving the list and coming back: to the back
+        // enrolling again: already there; a latecomer is refused; leaving the list is allowed, coming back is not
         GrpcAssertions.assertCode(Status.Code.ALREADY_EXISTS, () -> enrol(id, "t.second"));
         GrpcAssertions.assertCode(Status.Code.ALREADY_EXISTS, () -> enrol(id, "t.first"));
-        assertThat(statuses(enrol(id, "t.third")))
-                .containsExactly("t.first=ENROLLED", "t.second=WAITLISTED", "t.third=WAITLISTED");
-        assertThat(statuses(withdraw(id, "t.second")))
-                .containsExactly("t.first=ENROLLED", "t.second=WITHDRAWN", "t.third=WAITLISTED");
-        assertThat(statuses(enrol(id, "t.second")))
-                .containsExactly("t.first=ENROLLED", "t.third=WAITLISTED", "t.second=WAITLISTED");
+        GrpcAssertions.assertStatus(
+                () -> enrol(id, "t.third"), Status.Code.FAILED_PRECONDITION, "started on " + today());
+        assertThat(statuses(withdraw(id, "t.second"))).containsExactly("t.first=ENROLLED", "t.second=WITHDRAWN");
+        GrpcAssertions.assertStatus(
+                () -> enrol(id, "t.second"), Status.Code.FAILED_PRECONDITION, "started on " + today());
         GrpcAssertions.assertStatus(
                 () -> withdraw(id, "t.first"),
                 Status.Code.FAILED_PRECONDITION,
@@ -459,22 +468,29 @@ class SessionsIT {
         assertThat(statuses(fleetManager
                         .getSession(GetSessionRequest.newBuilder().setId(id).build())
                         .getSession()))
-                .containsExactly("t.first=ENROLLED", "t.third=WAITLISTED", "t.second=WAITLISTED");
+                .containsExactly("t.first=ENROLLED", "t.second=WITHDRAWN");
     }
 
     @Test
     void aSeatWhoseResultIsRecordedStillCounts() {
-        String id = sessionToday(1).getId();
-        enrol(id, "t.first");
+        String id = enrolledBefore(today(), 1, 1, "t.first").getId();
         fleetManager.recordResult(RecordResultRequest.newBuilder()
                 .setSessionId(id)
                 .setTechnician("t.first")
                 .setAttended(true)
                 .setPassed(true)
                 .build());
-        assertThat(statuses(enrol(id, "t.second"))).containsExactly("t.first=PASSED", "t.second=WAITLISTED");
-        // and a withdrawal from the waiting list frees no seat that was not free
-        assertThat(statuses(withdraw(id, "t.second"))).containsExactly("t.first=PASSED", "t.second=WITHDRAWN");
+        GrpcAssertions.assertStatus(
+                () -> pastResult(id, "t.second", true, true), Status.Code.FAILED_PRECONDITION, "all taken");
+        // a result recorded ahead of its session before the rule (issue 17) holds its seat too: one who enrols
+        // waits, and leaving the list frees no seat that was not free
+        String ahead = session(1).getId();
+        jdbc.sql("insert into enrolment (session_id, technician, status, updated_at) values (?, 't.ahead', 'PASSED', "
+                        + "now())")
+                .param(ahead)
+                .update();
+        assertThat(statuses(enrol(ahead, "t.second"))).containsExactly("t.ahead=PASSED", "t.second=WAITLISTED");
+        assertThat(statuses(withdraw(ahead, "t.second"))).containsExactly("t.ahead=PASSED", "t.second=WITHDRAWN");
     }
 
     @Test
@@ -523,9 +539,7 @@ class SessionsIT {
 
     @Test
     void aPassCertifiesForTheModelFamilyUntilItExpires() {
-        String id = sessionToday(3).getId();
-        enrol(id, "t.pass");
-        enrol(id, "t.fail");
+        String id = enrolledBefore(today(), 1, 3, "t.pass", "t.fail").getId();
         fleetManager.recordResult(RecordResultRequest.newBuilder()
                 .setSessionId(id)
                 .setTechnician("t.pass")
@@ -681,11 +695,9 @@ class SessionsIT {
     @Test
     void resultsAreRecordedFromTheSessionsLastDayNeverBefore() {
         // a two-day session starting today: one day before its last day
-        Session twoDays = session(today(), 2, 5);
+        Session twoDays = enrolledBefore(today(), 2, 5, "t.early");
         String later = session(5).getId(); // in ten days
-        for (String id : List.of(twoDays.getId(), later)) {
-            enrol(id, "t.early");
-        }
+        enrol(later, "t.early");
         GrpcAssertions.assertStatus(
                 () -> result(twoDays.getId(), "t.early", true, true),
                 Status.Code.INVALID_ARGUMENT,
@@ -725,8 +737,7 @@ class SessionsIT {
         }
 
         // on its last day: recorded, and the certification issued today is valid at once
-        String endsToday = sessionToday(5).getId();
-        enrol(endsToday, "t.early");
+        String endsToday = enrolledBefore(today(), 1, 5, "t.early").getId();
         result(endsToday, "t.early", true, true);
         var check = fleetManager.checkCertification(CheckCertificationRequest.newBuilder()
                 .setTechnician("t.early")
@@ -839,8 +850,7 @@ class SessionsIT {
         GrpcAssertions.assertStatus(
                 () -> pastResult(old, "t.paper", true, false), Status.Code.FAILED_PRECONDITION, "t.paper is PASSED");
         GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> pastResult("TS-999999", "t.paper", true, true));
-        String today = sessionToday(5).getId();
-        enrol(today, "t.enrolled");
+        String today = enrolledBefore(today(), 1, 5, "t.enrolled").getId();
         GrpcAssertions.assertStatus(
                 () -> pastResult(today, "t.enrolled", true, true), Status.Code.FAILED_PRECONDITION, "recordResult");
         // a technician withdrawn (or waiting) who in fact sat the session takes a seat; it withdrew the day
@@ -921,8 +931,7 @@ class SessionsIT {
                     true);
         }
         pastResult(sessionOn("MAINT-SHORT", d3.toString(), d3.toString()).getId(), "t.a", true, true);
-        String valid = sessionToday(5).getId();
-        enrol(valid, "t.valid");
+        String valid = enrolledBefore(today(), 1, 5, "t.valid").getId();
         result(valid, "t.valid", true, true); // valid: never listed
 
         var auditor = clients.as(TestTokens.auditor(), TrainingServiceGrpc::newBlockingStub);

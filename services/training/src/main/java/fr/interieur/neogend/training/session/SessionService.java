@@ -243,7 +243,9 @@ public class SessionService {
                 .orElseThrow(() -> new NotFoundException("no training session " + id));
     }
 
-    /** Enrols a technician: ENROLLED while a seat is free, WAITLISTED after. */
+    /**
+     * Enrols a technician before the session's first day: ENROLLED while a seat is free, WAITLISTED after.
+     */
     public Session enrol(String sessionId, Optional<String> technician, Caller caller) {
         String who = who(technician, caller);
         // a technician enrolling itself shows its technician role in its token; anyone else is asked for
@@ -255,8 +257,20 @@ public class SessionService {
 
     private Session enrolLocked(String sessionId, String who) {
         Session s = lock(sessionId);
-        if (s.startDate().isBefore(today())) {
-            throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate());
+        // enrolment closes when the session starts (00:00 in Paris on its first day), as withdrawal does: from
+        // then on no seat is handed on, so a place on the waiting list would never become a seat; and a free
+        // seat is not taken by someone who may have missed part of a day held (the hour a session starts is not
+        // known). One who sat it without a seat is recorded after it from the attendance sheet (recordPastResult)
+        boolean there = s.enrolments().stream()
+                .anyMatch(e -> e.technician().equals(who) && e.status() != EnrolmentStatus.WITHDRAWN);
+        if (there) { // a repeat (its answer lost) is told the technician is there, whatever the day
+            throw new AlreadyExistsException(who + " is enrolled in " + sessionId + " already");
+        }
+        LocalDate today = today();
+        if (!s.startDate().isAfter(today)) {
+            throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate()
+                    + " (today is " + today + "): enrolment, to a seat or to the waiting list, closes when a"
+                    + " session starts; one who sat it without a seat is recorded after it (recordPastResult)");
         }
         // every seat taken counts: enrolled, and those whose result is recorded (they sat the session)
         long taken = s.enrolments().stream()
