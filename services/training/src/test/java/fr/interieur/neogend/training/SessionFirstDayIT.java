@@ -5,11 +5,16 @@ import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.SettableClock;
 import fr.interieur.neogend.testkit.TestTokens;
+import fr.interieur.neogend.training.v1.CheckCertificationRequest;
+import fr.interieur.neogend.training.v1.CheckCertificationResponse;
 import fr.interieur.neogend.training.v1.Course;
 import fr.interieur.neogend.training.v1.CreateCourseRequest;
 import fr.interieur.neogend.training.v1.CreateSessionRequest;
 import fr.interieur.neogend.training.v1.EnrollTechnicianRequest;
 import fr.interieur.neogend.training.v1.GetSessionRequest;
+import fr.interieur.neogend.training.v1.ListExpiredCertificationsRequest;
+import fr.interieur.neogend.training.v1.ListExpiringCertificationsRequest;
+import fr.interieur.neogend.training.v1.RecordResultRequest;
 import fr.interieur.neogend.training.v1.Session;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc;
 import fr.interieur.neogend.training.v1.TrainingServiceGrpc.TrainingServiceBlockingStub;
@@ -207,5 +212,83 @@ class SessionFirstDayIT {
                 .as("nobody joined the full session's list once it had started")
                 .containsExactly("t.seated=ENROLLED", "t.waiting=WAITLISTED", "t.eve=WITHDRAWN");
         assertThat(statuses(free)).as("nor took a free seat").containsExactly("t.seated=ENROLLED");
+    }
+
+    CheckCertificationResponse check(String technician) {
+        return fleetManager.checkCertification(CheckCertificationRequest.newBuilder()
+                .setTechnician(technician)
+                .setModel("Rugged X5")
+                .build());
+    }
+
+    List<String> expiring() {
+        return fleetManager
+                .listExpiringCertifications(ListExpiringCertificationsRequest.newBuilder()
+                        .setWithinDays(1)
+                        .build())
+                .getCertificationsList()
+                .stream()
+                .map(c -> c.getTechnician())
+                .toList();
+    }
+
+    List<String> expired() {
+        return fleetManager
+                .listExpiredCertifications(ListExpiredCertificationsRequest.getDefaultInstance())
+                .getCertificationsList()
+                .stream()
+                .map(c -> c.getTechnician())
+                .toList();
+    }
+
+    /**
+     * A certification's first and last valid days are Paris days, and a month is added as the calendar does:
+     * a session ending on 29 February 2028 is recorded from 00:00 in Paris that day (UTC still 28 February)
+     * and certifies at once; 24 months on, the last valid day is 28 February 2030 — valid, and listed as
+     * expiring, at 23:30 in Paris that day; expired, and listed so, at 00:30 in Paris on 1 March although UTC
+     * still reads 28 February.
+     */
+    @Test
+    void aCertificationFromALeapDayIsValidThroughTheLastDayOfFebruaryAsParisCountsIt() {
+        LocalDate leap = LocalDate.of(2028, 2, 29);
+        CLOCK.now = LocalDate.of(2028, 2, 1).atTime(9, 0).atZone(PARIS).toInstant();
+        String id = session(leap.minusDays(1)); // 28 and 29 February 2028
+        enrol(id, "t.leap");
+        RecordResultRequest pass = RecordResultRequest.newBuilder()
+                .setSessionId(id)
+                .setTechnician("t.leap")
+                .setAttended(true)
+                .setPassed(true)
+                .build();
+
+        // 23:30 in Paris on the 28th: the session's last day has not come
+        CLOCK.now = leap.minusDays(1).atTime(23, 30).atZone(PARIS).toInstant();
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.recordResult(pass), Status.Code.INVALID_ARGUMENT, "can be recorded from " + leap);
+        // 00:30 in Paris on the 29th, UTC still the 28th: recorded, valid at once
+        CLOCK.now = leap.atTime(0, 30).atZone(PARIS).toInstant();
+        assertThat(CLOCK.now.atZone(ZoneOffset.UTC).toLocalDate()).isEqualTo(leap.minusDays(1));
+        fleetManager.recordResult(pass);
+        LocalDate lastValid = LocalDate.of(2030, 2, 28);
+        assertThat(check("t.leap").getCertified()).isTrue();
+        assertThat(fr.interieur.neogend.testkit.Days.iso(check("t.leap").getValidUntil()))
+                .isEqualTo(lastValid.toString());
+
+        CLOCK.now = lastValid.atTime(23, 30).atZone(PARIS).toInstant();
+        assertThat(check("t.leap").getCertified())
+                .as("its last valid day, late in Paris")
+                .isTrue();
+        assertThat(expiring()).containsExactly("t.leap");
+        assertThat(expired()).isEmpty();
+
+        CLOCK.now = lastValid.plusDays(1).atTime(0, 30).atZone(PARIS).toInstant();
+        assertThat(CLOCK.now.atZone(ZoneOffset.UTC).toLocalDate()).isEqualTo(lastValid);
+        CheckCertificationResponse after = check("t.leap");
+        assertThat(after.getCertified())
+                .as("1 March in Paris, UTC still 28 February")
+                .isFalse();
+        assertThat(after.getReason()).isEqualTo("t.leap's certification for Rugged X5 expired on " + lastValid);
+        assertThat(expiring()).isEmpty();
+        assertThat(expired()).containsExactly("t.leap");
     }
 }

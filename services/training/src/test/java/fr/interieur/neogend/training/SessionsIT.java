@@ -537,6 +537,105 @@ class SessionsIT {
         }
     }
 
+    /**
+     * A result, and so a certification, goes to a seat only: never to a waitlisted or withdrawn technician
+     * (recordResult), nor through the paper-record path past a full session (recordPastResult); a technician
+     * never withdraws another nor records a result.
+     */
+    @Test
+    void aResultIsRecordedForASeatOnlyNeverForTheWaitingListOrAWithdrawalNorByATechnician() {
+        String id = enrolledBefore(today(), 1, 1, "t.seated", "t.waiting", "t.left", "technician")
+                .getId();
+        withdraw(id, "t.left"); // leaves the list on the day
+        var technician = clients.as(TestTokens.technician("GN"), TrainingServiceGrpc::newBlockingStub);
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> technician.withdrawTechnician(WithdrawTechnicianRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician("t.waiting")
+                        .build()));
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> technician.recordResult(RecordResultRequest.newBuilder()
+                        .setSessionId(id)
+                        .setTechnician("technician")
+                        .setAttended(true)
+                        .setPassed(true)
+                        .build()));
+        GrpcAssertions.assertStatus(
+                () -> result(id, "t.waiting", true, true), Status.Code.FAILED_PRECONDITION, "t.waiting is WAITLISTED");
+        GrpcAssertions.assertStatus(
+                () -> result(id, "t.left", true, true), Status.Code.FAILED_PRECONDITION, "t.left is WITHDRAWN");
+        GrpcAssertions.assertCode(Status.Code.NOT_FOUND, () -> result(id, "t.never", true, true));
+        for (String who : List.of("t.waiting", "t.left")) {
+            GrpcAssertions.assertStatus(
+                    () -> pastResult(id, who, true, true), Status.Code.FAILED_PRECONDITION, "all taken");
+        }
+        // the seated one absent: its seat still counts, nobody else is certified in its place
+        result(id, "t.seated", false, false);
+        GrpcAssertions.assertStatus(
+                () -> pastResult(id, "t.waiting", true, true), Status.Code.FAILED_PRECONDITION, "all taken");
+        assertThat(statuses(fleetManager
+                        .getSession(GetSessionRequest.newBuilder().setId(id).build())
+                        .getSession()))
+                .containsExactly(
+                        "t.seated=ABSENT", "t.waiting=WAITLISTED", "t.left=WITHDRAWN", "technician=WAITLISTED");
+        assertThat(jdbc.sql("select count(*) from certification")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    /**
+     * Before the session, seated technicians and one in line leave while newcomers enrol, all at once, five
+     * rounds: whatever the interleaving, the seats never exceed the capacity and go to the first in line in
+     * order of arrival (the one who left the list, seated or not by then, leaves its place to the next), the
+     * newcomers behind everyone.
+     */
+    @Test
+    void withdrawalsAndEnrolmentsAtOnceAroundTheCapacityKeepTheSeatsInOrderOfArrival() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String id = session(3).getId();
+            for (String t : List.of("t.s0", "t.s1", "t.s2", "t.w3", "t.w4", "t.w5", "t.w6", "t.w7")) {
+                enrol(id, t);
+            }
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Session>> calls = new ArrayList<>();
+            try (ExecutorService pool = Executors.newFixedThreadPool(5)) {
+                for (Callable<Session> call : List.<Callable<Session>>of(
+                        () -> withdraw(id, "t.s0"),
+                        () -> withdraw(id, "t.s1"),
+                        () -> withdraw(id, "t.w4"),
+                        () -> enrol(id, "t.n8"),
+                        () -> enrol(id, "t.n9"))) {
+                    calls.add(pool.submit(() -> {
+                        go.await();
+                        return call.call();
+                    }));
+                }
+                go.countDown();
+                for (Future<Session> f : calls) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            }
+            List<String> seen = statuses(fleetManager
+                    .getSession(GetSessionRequest.newBuilder().setId(id).build())
+                    .getSession());
+            assertThat(seen.stream().filter(e -> e.endsWith("=ENROLLED")).toList())
+                    .as("round " + round + ": " + seen)
+                    .containsExactly("t.s2=ENROLLED", "t.w3=ENROLLED", "t.w5=ENROLLED");
+            assertThat(seen.stream().filter(e -> e.endsWith("=WAITLISTED")).toList())
+                    .as("round " + round + ": " + seen)
+                    .startsWith("t.w6=WAITLISTED", "t.w7=WAITLISTED")
+                    .containsExactlyInAnyOrder(
+                            "t.w6=WAITLISTED", "t.w7=WAITLISTED", "t.n8=WAITLISTED", "t.n9=WAITLISTED");
+            assertThat(seen)
+                    .as("round " + round)
+                    .contains("t.s0=WITHDRAWN", "t.s1=WITHDRAWN", "t.w4=WITHDRAWN")
+                    .hasSize(10);
+        }
+    }
+
     @Test
     void aPassCertifiesForTheModelFamilyUntilItExpires() {
         String id = enrolledBefore(today(), 1, 3, "t.pass", "t.fail").getId();
