@@ -739,6 +739,43 @@ class SessionsIT {
                 .hasSize(7);
     }
 
+    /**
+     * A model family covers the models whose name starts with it, and inventory's models hold plain spaces only,
+     * no invisible character, and never begin with a space: a family written with a no-break space, a
+     * zero-width space or a leading space looks like "Rugged X" in every list but prefixes no model, so a
+     * pass would certify its technician for nothing. Refused, naming the field; nothing stored.
+     */
+    @Test
+    void aModelFamilyNoModelCanBeginWithIsRefused() {
+        for (String family :
+                List.of("Rugged\u00a0X", "Rugged X\u200b", "\u2060Rugged X", " Rugged X", "Rugged\u2009X")) {
+            GrpcAssertions.assertStatus(
+                    () -> fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                            .setCourse(Course.newBuilder()
+                                    .setCode("MAINT-LOOKALIKE")
+                                    .setTitle("Maintenance")
+                                    .setDurationDays(1)
+                                    .addModelFamilies("Field Tab")
+                                    .addModelFamilies(family))
+                            .build()),
+                    Status.Code.INVALID_ARGUMENT,
+                    "course.model_families");
+        }
+        assertThat(fleetManager
+                        .listCourses(ListCoursesRequest.getDefaultInstance())
+                        .getItemsList())
+                .extracting(Course::getCode)
+                .containsExactly("MAINT-SMARTPHONE-N1");
+        // a family ending with a space bounds the prefix ("Field Tab " covers "Field Tab 10", not "Field Tablet")
+        fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                .setCourse(Course.newBuilder()
+                        .setCode("MAINT-TAB")
+                        .setTitle("Tablettes")
+                        .setDurationDays(1)
+                        .addModelFamilies("Field Tab "))
+                .build());
+    }
+
     @Test
     void aBilledCourseNamesATrainingDayLineOfAnExistingAgreement() {
         Course.Builder course = Course.newBuilder()

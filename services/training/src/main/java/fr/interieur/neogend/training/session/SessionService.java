@@ -87,6 +87,11 @@ public class SessionService {
         }
     }
 
+    /** A format character (zero-width space, joiner, soft hyphen, BOM…) or a space other than U+0020. */
+    private static boolean invisibleOrOddSpace(int c) {
+        return Character.getType(c) == Character.FORMAT || (c != ' ' && Character.isSpaceChar(c));
+    }
+
     /** A session with its enrolments in order of arrival. */
     public record Session(
             String id,
@@ -137,6 +142,15 @@ public class SessionService {
         v.check(durationDays >= 1 && durationDays <= 60, "course.duration_days", "must be 1 to 60");
         v.check(!families.isEmpty(), "course.model_families", "at least one model family is required");
         families.forEach(f -> v.check(TEXT.matcher(f).matches(), "course.model_families", "1 to 200 characters each"));
+        // a family covers the models whose name starts with it; inventory's models hold plain spaces only, no
+        // invisible character, and never begin with a space: a family that does would certify for no model
+        families.forEach(f -> v.check(
+                !f.isEmpty()
+                        && !Character.isSpaceChar(f.codePointAt(0))
+                        && f.codePoints().noneMatch(SessionService::invisibleOrOddSpace),
+                "course.model_families",
+                "must each begin a model's name as inventory writes it: no space first, no space but U+0020, no"
+                        + " invisible character (a no-break or zero-width space would certify for no model)"));
         v.check(
                 validityMonths >= 0 && validityMonths <= 120,
                 "course.certification_validity_months",
