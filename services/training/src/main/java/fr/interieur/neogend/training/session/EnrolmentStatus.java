@@ -9,7 +9,10 @@ public enum EnrolmentStatus {
     ENROLLED,
     /** Waits for a seat; takes the first one freed, in order of arrival. */
     WAITLISTED,
-    /** Withdrew before the session started; may enrol again. */
+    /**
+     * Left: its seat before the session's first day, or the waiting list at any time; may enrol again before
+     * the first day.
+     */
     WITHDRAWN,
     /** Attended and passed. */
     PASSED,
