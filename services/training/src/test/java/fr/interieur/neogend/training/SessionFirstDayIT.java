@@ -160,17 +160,16 @@ class SessionFirstDayIT {
     }
 
     /**
-     * Enrolment closes when the session starts (00:00 in Paris on its first day), as withdrawal does: from
-     * then on no seat is handed on, so a place on the waiting list could never become a seat; and the
-     * service does not know the hour the first lesson starts, so a seat still free is not taken by someone
-     * who may have missed part of the session either (one who came without a seat is recorded after the
-     * session from the attendance sheet, RecordPastResult). Tried at 00:30 Paris on the first day (UTC still
-     * the day before), in the middle of a three-day session and the day after its last day, for a full
-     * session and one with seats left, by a fleet manager naming the technician and by the technician
-     * itself; at 23:30 Paris the day before, enrolment is still open.
+     * From the session's first day (00:00 in Paris) no seat is handed on, so nobody joins a full session's
+     * waiting list — a place that could never become a seat; a free seat is still taken that day (a walk-in
+     * on the first morning), and from the second day nobody enrols at all (one who sat it without a seat is
+     * recorded after the session from the attendance sheet, RecordPastResult). Tried at 00:30 Paris on the
+     * first day (UTC still the day before), at 00:30 Paris on the second day (UTC still the first) and the day
+     * after its last day, for a full session and one with seats left, by a fleet manager naming the
+     * technician and by the technician itself; at 23:30 Paris the day before, the list is still open.
      */
     @Test
-    void noOneEnrolsNorJoinsTheWaitingListFromTheSessionsFirstDayInParis() {
+    void noOneJoinsTheWaitingListFromTheSessionsFirstDayInParisNorEnrolsAfterIt() {
         LocalDate first = LocalDate.now(PARIS).plusDays(30);
         String full = session(first, 3, 1);
         String free = session(first, 3, 3);
@@ -186,11 +185,26 @@ class SessionFirstDayIT {
         assertThat(withdraw(full, "t.eve"))
                 .containsExactly("t.seated=ENROLLED", "t.waiting=WAITLISTED", "t.eve=WITHDRAWN");
 
+        // 00:30 in Paris on the first day, UTC still the day before: the full session's list is closed — no seat
+        // frees up from now on — while a free seat is still taken by a walk-in
+        CLOCK.now = first.atTime(0, 30).atZone(PARIS).toInstant();
+        assertThat(CLOCK.now.atZone(ZoneOffset.UTC).toLocalDate()).isEqualTo(first.minusDays(1));
+        GrpcAssertions.assertStatus(
+                () -> enrol(full, "t.late"),
+                Status.Code.FAILED_PRECONDITION,
+                "session " + full + " started on " + first + " (today is " + first + ") with its 1 seats taken");
+        GrpcAssertions.assertStatus(
+                () -> technician.enrollTechnician(
+                        EnrollTechnicianRequest.newBuilder().setSessionId(full).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "nobody joins its waiting list from its first day");
+        // one who left the list before the session does not come back to it either
+        GrpcAssertions.assertCode(Status.Code.FAILED_PRECONDITION, () -> enrol(full, "t.eve"));
+        assertThat(enrol(free, "t.walkin")).containsExactly("t.seated=ENROLLED", "t.walkin=ENROLLED");
+
         List<java.time.Instant> closed = List.of(
-                first.atTime(0, 30).atZone(PARIS).toInstant(), // first day in Paris, the day before in UTC
-                first.plusDays(1).atTime(9, 0).atZone(PARIS).toInstant(), // under way
+                first.plusDays(1).atTime(0, 30).atZone(PARIS).toInstant(), // second day in Paris, UTC the first
                 first.plusDays(3).atTime(9, 0).atZone(PARIS).toInstant()); // over
-        assertThat(closed.get(0).atZone(ZoneOffset.UTC).toLocalDate()).isEqualTo(first.minusDays(1));
         for (java.time.Instant at : closed) {
             CLOCK.now = at;
             for (String id : List.of(full, free)) {
@@ -203,15 +217,16 @@ class SessionFirstDayIT {
                                 .setSessionId(id)
                                 .build()),
                         Status.Code.FAILED_PRECONDITION,
-                        "started on " + first);
+                        "enrolment closes after a session's first day");
             }
-            // one who left the list before the session does not come back to it either
             GrpcAssertions.assertCode(Status.Code.FAILED_PRECONDITION, () -> enrol(full, "t.eve"));
         }
         assertThat(statuses(full))
                 .as("nobody joined the full session's list once it had started")
                 .containsExactly("t.seated=ENROLLED", "t.waiting=WAITLISTED", "t.eve=WITHDRAWN");
-        assertThat(statuses(free)).as("nor took a free seat").containsExactly("t.seated=ENROLLED");
+        assertThat(statuses(free))
+                .as("a free seat taken on the first day only")
+                .containsExactly("t.seated=ENROLLED", "t.walkin=ENROLLED");
     }
 
     CheckCertificationResponse check(String technician) {

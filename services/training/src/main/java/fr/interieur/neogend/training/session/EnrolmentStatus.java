@@ -10,8 +10,8 @@ public enum EnrolmentStatus {
     /** Waits for a seat; takes the first one freed, in order of arrival. */
     WAITLISTED,
     /**
-     * Left: its seat before the session's first day, or the waiting list at any time; may enrol again before
-     * the first day.
+     * Left: its seat before the session's first day, or the waiting list at any time; may enrol again up to the
+     * first day (to a free seat only on that day).
      */
     WITHDRAWN,
     /** Attended and passed. */

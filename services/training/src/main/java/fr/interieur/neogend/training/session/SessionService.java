@@ -258,7 +258,8 @@ public class SessionService {
     }
 
     /**
-     * Enrols a technician before the session's first day: ENROLLED while a seat is free, WAITLISTED after.
+     * Enrols a technician: ENROLLED while a seat is free, WAITLISTED after — up to the session's first day (a
+     * Paris day), on which a free seat is still taken but nobody joins the waiting list.
      */
     public Session enrol(String sessionId, Optional<String> technician, Caller caller) {
         String who = who(technician, caller);
@@ -271,25 +272,29 @@ public class SessionService {
 
     private Session enrolLocked(String sessionId, String who) {
         Session s = lock(sessionId);
-        // enrolment closes when the session starts (00:00 in Paris on its first day), as withdrawal does: from
-        // then on no seat is handed on, so a place on the waiting list would never become a seat; and a free
-        // seat is not taken by someone who may have missed part of a day held (the hour a session starts is not
-        // known). One who sat it without a seat is recorded after it from the attendance sheet (recordPastResult)
         boolean there = s.enrolments().stream()
                 .anyMatch(e -> e.technician().equals(who) && e.status() != EnrolmentStatus.WITHDRAWN);
         if (there) { // a repeat (its answer lost) is told the technician is there, whatever the day
             throw new AlreadyExistsException(who + " is enrolled in " + sessionId + " already");
         }
         LocalDate today = today();
-        if (!s.startDate().isAfter(today)) {
+        if (s.startDate().isBefore(today)) {
             throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate()
-                    + " (today is " + today + "): enrolment, to a seat or to the waiting list, closes when a"
-                    + " session starts; one who sat it without a seat is recorded after it (recordPastResult)");
+                    + " (today is " + today + "): enrolment closes after a session's first day; one who sat it"
+                    + " without a seat is recorded after it (recordPastResult)");
         }
         // every seat taken counts: enrolled, and those whose result is recorded (they sat the session)
         long taken = s.enrolments().stream()
                 .filter(e -> EnrolmentStatus.SEATED.contains(e.status()))
                 .count();
+        // on the first day (from 00:00 in Paris) a free seat is still taken — a walk-in joins the session's first
+        // morning — but nobody joins the waiting list: no seat is handed on once a session has started
+        // (withdrawal is refused from then on), so a place on the list would never become a seat
+        if (taken >= s.capacity() && !s.startDate().isAfter(today)) {
+            throw new PreconditionFailedException("session " + sessionId + " started on " + s.startDate()
+                    + " (today is " + today + ") with its " + s.capacity() + " seats taken: no seat frees up once a"
+                    + " session has started, so nobody joins its waiting list from its first day");
+        }
         EnrolmentStatus status = taken < s.capacity() ? EnrolmentStatus.ENROLLED : EnrolmentStatus.WAITLISTED;
         // a re-enrolment after a withdrawal goes to the back: it takes a new arrival number
         if (!sessions.enrol(sessionId, who, status)) {
