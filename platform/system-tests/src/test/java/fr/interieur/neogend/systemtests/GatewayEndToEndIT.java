@@ -471,7 +471,8 @@ class GatewayEndToEndIT {
         var today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
         assertThat(post("/api/v1/courses", fleet, """
                 {"code":"MAINT-E2E-QUEUE","title":"File d'attente","durationDays":1,"modelFamilies":["Rugged X"]}""").statusCode()).isEqualTo(200);
-        String session = newSession(fleet, "MAINT-E2E-QUEUE", today, 2);
+        // tomorrow's session: enrolment, withdrawal and the waiting list are open until its first day
+        String session = newSession(fleet, "MAINT-E2E-QUEUE", today.plusDays(1), 2);
 
         // eight at once for two seats: four named by the fleet manager, four enrolling themselves
         var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
@@ -513,22 +514,6 @@ class GatewayEndToEndIT {
         List<String> order =
                 seen.stream().map(e -> e.substring(0, e.indexOf('='))).toList();
 
-        // a seat whose result is recorded still counts: the waiting list is not promoted by it
-        var result = post(
-                "/api/v1/sessions/" + session + ":recordResult",
-                fleet,
-                "{\"technician\":\"" + order.get(0) + "\",\"attended\":true,\"passed\":true}");
-        assertThat(result.statusCode()).as(result.body()).isEqualTo(200);
-        assertThat(statuses(get("/api/v1/sessions/" + session, fleet).body()))
-                .containsExactly(
-                        order.get(0) + "=PASSED",
-                        order.get(1) + "=ENROLLED",
-                        order.get(2) + "=WAITLISTED",
-                        order.get(3) + "=WAITLISTED",
-                        order.get(4) + "=WAITLISTED",
-                        order.get(5) + "=WAITLISTED",
-                        order.get(6) + "=WAITLISTED",
-                        order.get(7) + "=WAITLISTED");
         // the third in line withdraws and enrols again (itself): to the back, behind everyone
         String third = order.get(3);
         assertThat(post("/api/v1/sessions/" + session + ":withdraw", tokens.password(third, third), "{}")
@@ -537,22 +522,45 @@ class GatewayEndToEndIT {
         assertThat(post("/api/v1/sessions/" + session + ":enroll", tokens.password(third, third), "{}")
                         .statusCode())
                 .isEqualTo(200);
-        // the session has started (today): an enrolled technician no longer withdraws — its result is recorded
-        // instead — and its seat is handed to no one who would join a session already under way
-        var late =
-                post("/api/v1/sessions/" + session + ":withdraw", fleet, "{\"technician\":\"" + order.get(1) + "\"}");
-        assertThat(late.statusCode()).as(late.body()).isEqualTo(400);
-        assertThat(late.body()).contains("record its result");
+        // a seated one withdraws before the first day: the first in line takes its seat
+        var freed =
+                post("/api/v1/sessions/" + session + ":withdraw", fleet, "{\"technician\":\"" + order.get(0) + "\"}");
+        assertThat(freed.statusCode()).as(freed.body()).isEqualTo(200);
         assertThat(statuses(get("/api/v1/sessions/" + session, fleet).body()))
                 .containsExactly(
-                        order.get(0) + "=PASSED",
+                        order.get(0) + "=WITHDRAWN",
                         order.get(1) + "=ENROLLED",
-                        order.get(2) + "=WAITLISTED",
+                        order.get(2) + "=ENROLLED",
                         order.get(4) + "=WAITLISTED",
                         order.get(5) + "=WAITLISTED",
                         order.get(6) + "=WAITLISTED",
                         order.get(7) + "=WAITLISTED",
                         third + "=WAITLISTED");
+
+        // a session that has started (today): a free seat is still taken on its first day, but once full nobody
+        // joins its waiting list (no seat is handed on from now on), an enrolled technician no longer withdraws —
+        // its result is recorded instead — and a seat whose result is recorded still counts
+        String started = newSession(fleet, "MAINT-E2E-QUEUE", today, 1);
+        var walkIn =
+                post("/api/v1/sessions/" + started + ":enroll", fleet, "{\"technician\":\"" + order.get(4) + "\"}");
+        assertThat(walkIn.statusCode()).as(walkIn.body()).isEqualTo(200);
+        var listed = post("/api/v1/sessions/" + started + ":enroll", tokens.password(third, third), "{}");
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(400);
+        assertThat(listed.body()).contains("nobody joins its waiting list from its first day");
+        var late =
+                post("/api/v1/sessions/" + started + ":withdraw", fleet, "{\"technician\":\"" + order.get(4) + "\"}");
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(400);
+        assertThat(late.body()).contains("record its result");
+        var result = post(
+                "/api/v1/sessions/" + started + ":recordResult",
+                fleet,
+                "{\"technician\":\"" + order.get(4) + "\",\"attended\":true,\"passed\":true}");
+        assertThat(result.statusCode()).as(result.body()).isEqualTo(200);
+        assertThat(post("/api/v1/sessions/" + started + ":enroll", fleet, "{\"technician\":\"" + order.get(5) + "\"}")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(statuses(get("/api/v1/sessions/" + started, fleet).body()))
+                .containsExactly(order.get(4) + "=PASSED");
 
         // before a session (tomorrow's), a withdrawal racing a withdraw-and-enrol-again, three rounds: whatever
         // the interleaving, the freed seat goes to the next in line and the one who left is at the back
