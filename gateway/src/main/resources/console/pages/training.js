@@ -16,7 +16,10 @@ export async function training() {
         const enrolled = (s.enrolments || []).filter(e => ['ENROLMENT_STATUS_ENROLLED', 'ENROLMENT_STATUS_PASSED', 'ENROLMENT_STATUS_FAILED', 'ENROLMENT_STATUS_ABSENT'].includes(e.status)).length;
         const waiting = (s.enrolments || []).filter(e => e.status === 'ENROLMENT_STATUS_WAITLISTED').length;
         const mine = (s.enrolments || []).find(e => e.technician === session.user.name && e.status !== 'ENROLMENT_STATUS_WITHDRAWN');
-        const canEnrol = session.user.has(TECH) && !mine && isoDay(s.startDate) > new Date().toISOString().slice(0, 10);
+        // days are Paris days, as the training service counts them: open until the first day, and on it while a seat is free
+        const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+        const canEnrol = session.user.has(TECH) && !mine
+          && (isoDay(s.startDate) > today || (isoDay(s.startDate) === today && enrolled < s.capacity));
         return h('tr', { 'data-session': s.id }, h('td', s.id), h('td', s.courseCode), h('td', isoDay(s.startDate)), h('td', isoDay(s.endDate)), h('td', s.place),
           h('td.n', s.capacity), h('td.n', enrolled), h('td.n', waiting),
           h('td', mine ? label(mine.status) : canEnrol ? h('button', { type: 'button', 'data-action': 'enrol', onclick: async () => {
