@@ -637,6 +637,39 @@ class SessionsIT {
     }
 
     @Test
+    void aTechnicianChecksItsOwnCertificationsNeverAnothersWhileTheFleetManagerChecksAnyone() {
+        String id = enrolledBefore(today(), 1, 3, "t.pass", "technician").getId();
+        fleetManager.recordResult(RecordResultRequest.newBuilder()
+                .setSessionId(id)
+                .setTechnician("t.pass")
+                .setAttended(true)
+                .setPassed(true)
+                .build());
+        var technician = clients.as(TestTokens.technician("GN-RBRE"), TrainingServiceGrpc::newBlockingStub);
+        CheckCertificationRequest ofAnother = CheckCertificationRequest.newBuilder()
+                .setTechnician("t.pass")
+                .setModel("Rugged X5")
+                .build();
+        // t.pass's certification and its last valid day are not another technician's to read
+        GrpcAssertions.assertStatus(
+                () -> technician.checkCertification(ofAnother),
+                Status.Code.PERMISSION_DENIED,
+                "a technician checks its own certifications only");
+        GrpcAssertions.assertCode(
+                Status.Code.PERMISSION_DENIED,
+                () -> technician.checkCertification(
+                        ofAnother.toBuilder().setTechnician("nobody").build()));
+        // its own: answered (not certified yet, its result not recorded)
+        assertThat(technician
+                        .checkCertification(ofAnother.toBuilder()
+                                .setTechnician("technician")
+                                .build())
+                        .getCertified())
+                .isFalse();
+        assertThat(fleetManager.checkCertification(ofAnother).getCertified()).isTrue();
+    }
+
+    @Test
     void aPassCertifiesForTheModelFamilyUntilItExpires() {
         String id = enrolledBefore(today(), 1, 3, "t.pass", "t.fail").getId();
         fleetManager.recordResult(RecordResultRequest.newBuilder()

@@ -184,6 +184,15 @@ public class TrainingGrpcService extends TrainingServiceGrpc.TrainingServiceImpl
     @Override
     public void checkCertification(
             CheckCertificationRequest request, StreamObserver<CheckCertificationResponse> response) {
+        // a technician (and the accessories service, on a technician's behalf) asks about that technician only:
+        // another's certifications and their dates are not its to read
+        var caller = CallerContext.current();
+        if (!caller.hasRole(fr.interieur.neogend.kit.security.Caller.FLEET_MANAGER)
+                && !caller.hasRole(fr.interieur.neogend.kit.security.Caller.INTERNAL_SERVICE)
+                && !request.getTechnician().equals(caller.username())) {
+            throw new fr.interieur.neogend.kit.error.AccessDeniedException(
+                    "a technician checks its own certifications only");
+        }
         SessionService.Check c = sessions.check(request.getTechnician(), request.getModel());
         var out = CheckCertificationResponse.newBuilder()
                 .setCertified(c.certified())
