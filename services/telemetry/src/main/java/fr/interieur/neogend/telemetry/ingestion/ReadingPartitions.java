@@ -8,6 +8,7 @@ import org.springframework.stereotype.Component;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -43,17 +44,19 @@ public class ReadingPartitions implements SmartLifecycle {
 
     /** Creates the missing day partitions and applies the retention; returns the partitions dropped. */
     public List<String> maintain() {
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        LocalDate oldestKept = today.minusDays(retention.toDays());
+        Instant now = clock.instant();
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        // the UTC day of the limit itself, not today less the whole days of the period: a retention of 36
+        // hours keeps the younger part of the day two days back (its partition astride the limit)
+        LocalDate oldestKept = LocalDate.ofInstant(now.minus(retention), ZoneOffset.UTC);
         for (LocalDate day = oldestKept; !day.isAfter(today.plusDays(7)); day = day.plusDays(1)) {
             partitions.createDay(day);
         }
         List<String> old = partitions.dropDaysBefore(oldestKept);
-        old.forEach(name ->
-                log.info("retention: dropped readings partition {} (older than {} days)", name, retention.toDays()));
-        int cleared = readings.forgetBefore(clock.instant().minus(retention));
+        old.forEach(name -> log.info("retention: dropped readings partition {} (older than {})", name, retention));
+        int cleared = readings.forgetBefore(now.minus(retention));
         if (cleared > 0) {
-            log.info("retention: cleared {} latest positions older than {} days", cleared, retention.toDays());
+            log.info("retention: cleared {} latest positions older than {}", cleared, retention);
         }
         return old;
     }
