@@ -871,6 +871,51 @@ class IngestionIT {
         assertThat(audit.apply(request.clone())).hasSize(3);
     }
 
+    /**
+     * An auditor who is also a unit manager reads the audit as any of its reads: within its unit subtree (API
+     * rules: "limited to its unit subtree for everything, reads included") — the reads of devices elsewhere, the
+     * searches that found none of its devices and the maps of other units are not its to read.
+     */
+    @Test
+    void anAuditorWhoIsAlsoAUnitManagerReadsTheAuditOfItsSubtreeOnly() {
+        String paris = imei(3);
+        inventory.add(paris, "Rugged X5", "GN-RIDF-GGD75");
+        stateAt(KNOWN, 48.1100, -1.6800, Duration.ofMinutes(2));
+        stateAt(paris, 48.8566, 2.3522, Duration.ofMinutes(2));
+        state(KNOWN);
+        state(paris);
+        fleetManager.findDevicesNear(fr.interieur.neogend.telemetry.v1.FindDevicesNearRequest.newBuilder()
+                .setLatitude(48.8566)
+                .setLongitude(2.3522)
+                .setRadiusM(1000)
+                .build());
+        fleetManager.listUnitPositions(fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest.newBuilder()
+                .setUnitCode("GN-RIDF")
+                .build());
+        fleetManager.listUnitPositions(fr.interieur.neogend.telemetry.v1.ListUnitPositionsRequest.newBuilder()
+                .setUnitCode("GN-RBRE-GGD35")
+                .build());
+        var request = fr.interieur.neogend.telemetry.v1.ListPositionAccessesRequest.newBuilder();
+        assertThat(clients.as(TestTokens.auditor(), TelemetryServiceGrpc::newBlockingStub)
+                        .listPositionAccesses(request.build())
+                        .getAccessesList())
+                .as("a fleet-wide auditor reads every entry")
+                .hasSize(5);
+
+        var rennes = clients.as(
+                TestTokens.userWithRoles("audit-rbre", List.of("auditor", "unit-manager"), "GN-RBRE"),
+                TelemetryServiceGrpc::newBlockingStub);
+        assertThat(rennes.listPositionAccesses(request.build()).getAccessesList())
+                .extracting(a ->
+                        shortName(a.getKind()) + " " + a.getUnitCode() + a.getImei() + " " + a.getDeviceImeisList())
+                .containsExactly(
+                        "UNIT_MAP GN-RBRE-GGD35 " + List.of(KNOWN), "DEVICE_STATE " + KNOWN + " " + List.of(KNOWN));
+        assertThat(rennes.listPositionAccesses(request.clone().setImei(paris).build())
+                        .getAccessesList())
+                .as("who read a device outside its subtree")
+                .isEmpty();
+    }
+
     @Test
     void theAuditPagesAHundredEntriesByDefaultAsItsRequestAndTheApiDocSay() {
         stateAt(KNOWN, 48.1100, -1.6800, Duration.ofMinutes(2));

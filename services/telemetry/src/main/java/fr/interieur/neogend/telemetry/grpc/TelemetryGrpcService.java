@@ -421,7 +421,7 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
                 text(request.getUnitCode()),
                 request.hasFromTime() ? Optional.of(instant(request.getFromTime(), "from_time")) : Optional.empty(),
                 request.hasToTime() ? Optional.of(instant(request.getToTime(), "to_time")) : Optional.empty());
-        var page = queries.accesses(filter, request.getPageSize(), request.getPageToken());
+        var page = queries.accesses(filter, request.getPageSize(), request.getPageToken(), CallerContext.current());
         var out = ListPositionAccessesResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(a -> {
             var b = out.addAccessesBuilder()

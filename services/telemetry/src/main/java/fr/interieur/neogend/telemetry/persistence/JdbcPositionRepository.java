@@ -131,9 +131,17 @@ class JdbcPositionRepository implements PositionRepository {
     }
 
     @Override
-    public List<Access> accesses(AccessFilter filter, Optional<Long> beforeId, int limit) {
+    public List<Access> accesses(
+            AccessFilter filter, Optional<PositionQueries.AuditReach> reach, Optional<Long> beforeId, int limit) {
         StringBuilder sql = new StringBuilder("select a.* from position_access a where true");
         List<Object> args = new ArrayList<>();
+        reach.ifPresent(r -> {
+            sql.append(" and (a.imei = any(?::char(15)[]) or a.unit_code = any(?::varchar[]) or exists (select 1 "
+                    + "from position_access_device d where d.access_id = a.id and d.imei = any(?::char(15)[])))");
+            args.add(r.imeis());
+            args.add(r.unitCodes());
+            args.add(r.imeis());
+        });
         filter.actor().ifPresent(v -> {
             sql.append(" and a.actor = ?");
             args.add(v);
@@ -177,16 +185,25 @@ class JdbcPositionRepository implements PositionRepository {
                         Optional.ofNullable(rs.getString("unit_code")),
                         List.of()))
                 .list();
-        // the devices of the page's entries, in one query
+        // the devices of the page's entries (within the reach, if any), in one query, with their count
         Map<Long, List<String>> devices = new HashMap<>();
+        Map<Long, Integer> counts = new HashMap<>();
         jdbc.sql("""
-                        select access_id, imei from (select access_id, imei,
-                               row_number() over (partition by access_id order by imei) as n
-                               from position_access_device where access_id = any(?::bigint[])) d
+                        select access_id, imei, total from (select access_id, imei,
+                               row_number() over (partition by access_id order by imei) as n,
+                               count(*) over (partition by access_id) as total
+                               from position_access_device where access_id = any(?::bigint[])
+                                 and (? or imei = any(?::char(15)[]))) d
                         where n <= 1000 order by access_id, imei""")
-                .param(rows.stream().map(Access::id).toArray(Long[]::new))
-                .query((rs, n) -> devices.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-                        .add(rs.getString(2)))
+                .params(
+                        rows.stream().map(Access::id).toArray(Long[]::new),
+                        reach.isEmpty(),
+                        reach.map(PositionQueries.AuditReach::imeis).orElse(new String[0]))
+                .query((rs, n) -> {
+                    counts.put(rs.getLong(1), rs.getInt(3));
+                    return devices.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
+                            .add(rs.getString(2));
+                })
                 .list();
         return rows.stream()
                 .map(a -> new Access(
@@ -198,7 +215,8 @@ class JdbcPositionRepository implements PositionRepository {
                         a.longitude(),
                         a.radiusM(),
                         a.imei(),
-                        a.resultCount(),
+                        // limited to a reach: how many of its devices the read returned
+                        reach.isEmpty() ? a.resultCount() : counts.getOrDefault(a.id(), 0),
                         a.unitCode(),
                         devices.getOrDefault(a.id(), List.of())))
                 .toList();

@@ -232,9 +232,18 @@ public class PositionQueries {
         }
     }
 
-    /** A page of the audit, newest first, filtered by who, which device, which unit and when. */
+    /** The devices and units an auditor limited to a unit subtree reads the audit of. */
+    public record AuditReach(String[] imeis, String[] unitCodes) {}
+
+    /**
+     * A page of the audit, newest first, filtered by who, which device, which unit and when. An auditor who is
+     * also a unit manager or a technician is limited to its unit subtree here as in every read (docs/api.md):
+     * the entries of reads that returned or asked for a device it may see, or a map of a unit of its
+     * subtree, each naming only those devices.
+     */
     @Transactional(readOnly = true)
-    public fr.interieur.neogend.kit.paging.Page<Access> accesses(AccessFilter filter, int pageSize, String pageToken) {
+    public fr.interieur.neogend.kit.paging.Page<Access> accesses(
+            AccessFilter filter, int pageSize, String pageToken, Caller caller) {
         filter.imei().ifPresent(i -> {
             String problem = fr.interieur.neogend.kit.validation.Imei.problem(i);
             if (problem != null) {
@@ -256,7 +265,18 @@ public class PositionQueries {
                 throw InvalidArgumentException.of("page_token", "is not a token of this listing");
             }
         }
-        List<Access> withDevices = positions.accesses(filter, before, page.fetchSize());
+        Optional<AuditReach> reach = Optional.empty();
+        if (caller.restrictedToUnit()) { // inventory, on the caller's behalf, tells its devices and their units
+            List<InventoryDevices.Placed> placed = inventory.placements(Optional.empty());
+            java.util.Set<String> units = new java.util.TreeSet<>();
+            placed.forEach(p -> units.add(p.unitCode()));
+            caller.unitCode().ifPresent(units::add);
+            units.remove("");
+            reach = Optional.of(new AuditReach(
+                    placed.stream().map(InventoryDevices.Placed::imei).toArray(String[]::new),
+                    units.toArray(String[]::new)));
+        }
+        List<Access> withDevices = positions.accesses(filter, reach, before, page.fetchSize());
         return page.toPage(withDevices, a -> Long.toString(a.id()), filter.key());
     }
 

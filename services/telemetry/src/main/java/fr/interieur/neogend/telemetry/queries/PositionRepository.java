@@ -47,8 +47,13 @@ public interface PositionRepository {
      */
     List<State> recentPositions(String[] imeis, int maxAgeMinutes, java.time.Instant oldestKept);
 
-    /** Audit entries newest first, filtered, before the id {@code beforeId} when given, each with its devices. */
-    List<Access> accesses(AccessFilter filter, Optional<Long> beforeId, int limit);
+    /**
+     * Audit entries newest first, filtered, before the id {@code beforeId} when given, each with its devices;
+     * with a {@code reach}, only the entries naming one of its devices or units, each with those of its
+     * devices only (and their count as its result count).
+     */
+    List<Access> accesses(
+            AccessFilter filter, Optional<PositionQueries.AuditReach> reach, Optional<Long> beforeId, int limit);
 
     /** Writes the audit entry of a read, with the devices whose position it returned. */
     void audit(
