@@ -1380,6 +1380,29 @@ class IngestionIT {
     }
 
     /**
+     * A technician enrolling a device outside its reach learns nothing of it — not that it exists, nor that it was
+     * declared stolen or returned: the same 404 as for a device inventory does not know (units and devices outside
+     * the reach are 404, docs/api.md).
+     */
+    @Test
+    void aTechnicianLearnsNothingOfADeviceOutsideItsReachByEnrollingIt() {
+        String paris = imei(3);
+        String stolen = imei(4);
+        inventory.add(paris, "Rugged X5", "GN-RIDF-GGD75");
+        inventory.add(stolen, "Rugged X5", "GN-RIDF-GGD75");
+        inventoryEvent(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN, stolen);
+        var rennes = clients.as(TestTokens.technician("GN-RBRE"), TelemetryServiceGrpc::newBlockingStub);
+        for (String imei : List.of(paris, stolen, imei(5))) { // in service elsewhere, stolen elsewhere, unknown
+            var refused = GrpcAssertions.failure(() -> rennes.enrollDevice(
+                            EnrollDeviceRequest.newBuilder().setImei(imei).build()))
+                    .getStatus();
+            assertThat(refused.getCode().name() + " " + refused.getDescription().replace(imei, "<imei>"))
+                    .as(imei)
+                    .isEqualTo("NOT_FOUND no device with IMEI <imei> in inventory");
+        }
+    }
+
+    /**
      * A command is judged by inventory's word too: a device inventory has just declared lost is not queued a
      * LOCATE (it would be handed LOCK and WIPE only, so the LOCATE would wait for ever), nor is a returned one
      * queued anything — also while the event that tells telemetry so is still on its way.

@@ -39,13 +39,15 @@ public class EnrolmentService {
         if (problem != null) {
             throw InvalidArgumentException.of("imei", problem);
         }
+        // inventory first, on the caller's behalf: a device outside the caller's reach is not found, whatever
+        // telemetry knows of it (that it was declared stolen is not the caller's to learn)
+        InventoryDevices.Placed device = inventory
+                .device(imei)
+                .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei + " in inventory"));
         if (revocations.reasonOf(imei).isPresent()) {
             throw new PreconditionFailedException(
                     "device " + imei + " was declared lost, stolen, exchanged or returned: it cannot be enrolled");
         }
-        InventoryDevices.Placed device = inventory
-                .device(imei)
-                .orElseThrow(() -> new NotFoundException("no device with IMEI " + imei + " in inventory"));
         // inventory's word too (rule 11): its event may still be on its way to us (its outbox waits while we
         // are unreachable and parks an event refused for good) — a credential issued meanwhile would work
         if (device.lostOrStolen() || device.state().equals("RETURNED")) {
