@@ -273,6 +273,30 @@ class UpdateCommandIT {
         assertThat(shortName(queueUpdate(device, release).getStatus())).isEqualTo("QUEUED");
     }
 
+    /**
+     * A device acknowledging every command it was handed and telling how its UPDATE went in the same upload: the
+     * result decides — a failure is a failure and a postponement hands it again, never an installation by the
+     * acknowledgement alone ("an UPDATE acknowledged without a result counts as installed").
+     */
+    @Test
+    void anUpdateAcknowledgedWithItsResultInTheSameUploadIsWhatTheResultSays() {
+        DeviceCommand queued = queueUpdate(device, release);
+        upload(UploadReadingsRequest.newBuilder());
+        List<DeviceCommand> again = upload(UploadReadingsRequest.newBuilder()
+                .addAcknowledgedCommandIds(queued.getId())
+                .addCommandResults(result(queued.getId(), CommandOutcome.COMMAND_OUTCOME_POSTPONED, "user on patrol")));
+        assertThat(again)
+                .as("postponed: handed again")
+                .extracting(c -> c.getId() + " " + shortName(c.getStatus()) + " " + c.getPostponements())
+                .containsExactly(queued.getId() + " DELIVERED 1");
+        upload(UploadReadingsRequest.newBuilder()
+                .addAcknowledgedCommandIds(queued.getId())
+                .addCommandResults(result(queued.getId(), CommandOutcome.COMMAND_OUTCOME_FAILED, "checksum mismatch")));
+        DeviceCommand failed = command(queued.getId());
+        assertThat(shortName(failed.getStatus()) + " " + failed.getOutcomeReason())
+                .isEqualTo("FAILED checksum mismatch");
+    }
+
     @Test
     void readingsConfirmAnUpdateWhoseAcknowledgementWasLostButNotAReadingTakenBeforeItWasQueued() {
         DeviceCommand queued = queueUpdate(device, release);

@@ -245,6 +245,11 @@ public class IngestionService {
             }
         }
         List<Word> words = words(results);
+        // a command acknowledged with its result in the same upload is what the result says (a postponed UPDATE
+        // handed again, a failed one failed): the acknowledgement alone would count it installed first
+        Set<Long> told = new HashSet<>();
+        words.forEach(w -> told.add(w.commandId()));
+        acks.removeIf(told::contains);
         // the revocation is read by the store's own statement (one round trip); asked apart only when no
         // reading is good, to say why each is refused
         ReadingStore.Stored stored = !good.isEmpty()
