@@ -541,6 +541,75 @@ class BillingIT {
         assertThat(post(december.clone())).startsWith("INV-");
     }
 
+    @Test
+    void aCorrectedInvoiceReplacesTheOneItCorrectsSoEachMonthCountsOnceInTheAmountInvoiced() {
+        CLOCK.now = java.time.Instant.parse("2027-02-02T09:00:00Z"); // January 2027 is over: every month invoiced
+        pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
+        pack("PK-2", PackType.PACK_TYPE_TABLET_COLLECTIVE, 30, 30);
+        // a second agreement of the same supplier, its own November invoice under the same number
+        fleetManager.createAgreement(create(agreement("AC-2026-OTHER", "SUP-DEMO", 1_000)));
+        Invoice.Builder right = novemberInvoice();
+        // November: forgets the tablet, is corrected, then the month is invoiced again with a screen added
+        String wrong =
+                post(right.clone().removeLines(1).setTotalExclTax("21.90").setInvoiceNumber("F-2026-11"));
+        String corrected = post(right.clone().setInvoiceNumber("F-2026-11-R"));
+        String again = post(right.clone()
+                .addLines(InvoiceLine.newBuilder()
+                        .setItemCode("SP-SCREEN-X5")
+                        .setQuantity(1)
+                        .setAmount("48.00"))
+                .setTotalExclTax("97.40")
+                .setInvoiceNumber("F-2026-11-R2"));
+        // December: one invoice (it does not match; it is still the month's claim)
+        String december = post(right.clone().setMonth(12).setInvoiceNumber("F-2026-12"));
+        // January 2027: neither matches; the later one corrects the first
+        String january = post(right.clone().setYear(2027).setMonth(1).setInvoiceNumber("F-2027-01"));
+        String januaryCorrected = post(right.clone()
+                .setYear(2027)
+                .setMonth(1)
+                .removeLines(0)
+                .setTotalExclTax("27.50")
+                .setInvoiceNumber("F-2027-01-R"));
+        String other = supplier.createInvoice(CreateInvoiceRequest.newBuilder()
+                        .setAgreementId("AC-2026-OTHER")
+                        .setInvoice(right.clone().setInvoiceNumber("F-2026-11"))
+                        .build())
+                .getInvoice()
+                .getId();
+
+        // the reconciliations say which invoice is each month's: the first that matches, else the latest posted
+        assertThat(reconcile(wrong).getMatches()).isFalse();
+        assertThat(reconcile(corrected).getMatches()).isTrue();
+        assertThat(reconcile(again).getMonthInvoicedBy()).isEqualTo(corrected);
+        assertThat(reconcile(january).getMatches()).isFalse();
+        assertThat(reconcile(januaryCorrected).getMatches()).isFalse();
+        BigDecimal in2026 = new BigDecimal(reconcile(corrected).getInvoiceTotal())
+                .add(new BigDecimal(reconcile(december).getInvoiceTotal()));
+        BigDecimal in2027 = new BigDecimal(reconcile(januaryCorrected).getInvoiceTotal());
+
+        var consumption = consumption("AC-2026-NEOGEND");
+        assertThat(consumption.getByFiscalYearList())
+                .as("invoiced per fiscal year: each month's invoice in force, once")
+                .filteredOn(y -> y.getFiscalYear() == 2026 || y.getFiscalYear() == 2027)
+                .extracting(y -> new BigDecimal(y.getInvoiced()))
+                .usingElementComparator(BigDecimal::compareTo)
+                .containsExactly(in2026, in2027);
+        assertThat(new BigDecimal(consumption.getAmountInvoiced()))
+                .as("amount invoiced")
+                .isEqualByComparingTo(in2026.add(in2027));
+        // the other agreement's view holds its own invoice only, and this one's none of it
+        assertThat(new BigDecimal(consumption("AC-2026-OTHER").getAmountInvoiced()))
+                .isEqualByComparingTo(new BigDecimal(reconcile(other).getInvoiceTotal()));
+    }
+
+    private fr.interieur.neogend.order.v1.AgreementConsumption consumption(String agreementId) {
+        return fleetManager
+                .getAgreementConsumption(fr.interieur.neogend.order.v1.GetAgreementConsumptionRequest.newBuilder()
+                        .setAgreementId(agreementId)
+                        .build())
+                .getConsumption();
+    }
+
     /** November's invoice as the statement of one smartphone and one collective tablet pack billed 30 days has it. */
     static Invoice.Builder novemberInvoice() {
         return Invoice.newBuilder()
@@ -636,11 +705,12 @@ class BillingIT {
                         .setAgreementId("AC-2026-NEOGEND")
                         .build())
                 .getConsumption();
-        assertThat(consumption.getAmountInvoiced()).isEqualTo("141.20");
+        // November's invoice is the one that matched: the later one is not counted on top of it
+        assertThat(consumption.getAmountInvoiced()).isEqualTo(good.getInvoiceTotal());
         assertThat(consumption.getByFiscalYearList())
                 .filteredOn(y -> y.getFiscalYear() == 2026)
                 .extracting(fr.interieur.neogend.order.v1.FiscalYearConsumption::getInvoiced)
-                .containsExactly("141.20");
+                .containsExactly(good.getInvoiceTotal());
 
         assertThat(GrpcAssertions.failure(() -> supplier.createInvoice(CreateInvoiceRequest.newBuilder()
                                 .setAgreementId("AC-2026-NEOGEND")

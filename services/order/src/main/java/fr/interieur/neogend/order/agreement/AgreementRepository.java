@@ -47,9 +47,6 @@ public interface AgreementRepository {
     /** Devices received for the agreement's orders (one pack each). */
     long receivedPacks(String agreementId);
 
-    /** Amount invoiced per year of the months invoiced. */
-    Map<Integer, Money> invoicedAmounts(String agreementId);
-
     /**
      * Ids after {@code afterId} (all when empty), by id, at most {@code limit}; only a supplier's
      * when {@code supplierId} is given.

@@ -38,6 +38,9 @@ public class AgreementService {
 
     private final AgreementRepository agreements;
     private final PackMover packs;
+    /** Billing's figures; looked up when used (billing reads agreements through this service). */
+    private final org.springframework.beans.factory.ObjectProvider<InvoicedMonths> invoiced;
+
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
     private final Clock clock;
 
@@ -47,10 +50,12 @@ public class AgreementService {
     public AgreementService(
             AgreementRepository agreements,
             PackMover packs,
+            org.springframework.beans.factory.ObjectProvider<InvoicedMonths> invoiced,
             org.springframework.transaction.PlatformTransactionManager transactions,
             Optional<Clock> clock) {
         this.agreements = agreements;
         this.packs = packs;
+        this.invoiced = invoiced;
         this.apart = new org.springframework.transaction.support.TransactionTemplate(transactions);
         this.apart.setPropagationBehavior(
                 org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -327,9 +332,9 @@ public class AgreementService {
         LocalDate today = LocalDate.now(clock.withZone(PARIS)); // the months begun, counted in Paris days
         long elapsed = Math.min(a.termMonths(), Math.max(1, ChronoUnit.MONTHS.between(a.notifiedOn(), today) + 1));
         long forecast = ordered * a.termMonths() / elapsed;
-        // every year with an envelope, a commitment or an invoice
+        // every year with an envelope, a commitment or an invoice; each month invoiced counts its invoice in force
         Map<Integer, Money> committed = agreements.committedAmounts(a.id());
-        Map<Integer, Money> invoiced = agreements.invoicedAmounts(a.id());
+        Map<Integer, Money> invoiced = this.invoiced.getObject().invoicedPerYear(a, caller);
         Set<Integer> fiscalYears = new TreeSet<>(a.budgets().keySet());
         fiscalYears.addAll(committed.keySet());
         fiscalYears.addAll(invoiced.keySet());

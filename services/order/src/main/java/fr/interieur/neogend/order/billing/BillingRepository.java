@@ -29,6 +29,9 @@ public interface BillingRepository {
 
     Optional<Invoice> findInvoice(String id);
 
+    /** The invoices of an agreement, by month, each month's in the order they were posted. */
+    List<Invoice> invoicesOf(String agreementId);
+
     /** The invoices of the same agreement and month posted before this one, in the order they were posted. */
     List<Invoice> invoicesPostedBefore(Invoice invoice);
 }

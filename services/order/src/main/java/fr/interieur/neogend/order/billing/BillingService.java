@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * the total × the rate, rounded half up to the cent.
  */
 @Service
-public class BillingService {
+public class BillingService implements fr.interieur.neogend.order.agreement.InvoicedMonths {
 
     private static final Pattern NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,63}");
 
@@ -341,7 +341,53 @@ public class BillingService {
         Invoice invoice =
                 billing.findInvoice(invoiceId).orElseThrow(() -> new NotFoundException("no invoice " + invoiceId));
         Statement statement = statement(invoice.agreementId(), invoice.year(), invoice.month(), caller);
-        Map<String, Statement.Line> ours = new TreeMap<>(); // by item code: courses of one price line together
+        Map<String, Statement.Line> ours = byCode(statement);
+        List<Reconciliation.Line> lines = compare(ours, invoice);
+        // the first invoice of the month that matches is the month's: a later one matching too would be paid twice
+        java.util.Optional<String> invoicedBy = billing.invoicesPostedBefore(invoice).stream()
+                .filter(earlier -> matches(compare(ours, earlier), statement, earlier))
+                .map(Invoice::id)
+                .findFirst();
+        boolean matches = invoicedBy.isEmpty() && matches(lines, statement, invoice);
+        return new Reconciliation(
+                invoice.id(), matches, lines, statement.totalExclTax(), invoice.totalExclTax(), invoicedBy);
+    }
+
+    /**
+     * Per year, each invoiced month's invoice in force: the first posted that matches the statement (the one
+     * reconciliation takes as the month's: one posted after it never matches); when none does, the latest
+     * posted (an invoice that did not match is replaced by the corrected one under a new number). A month
+     * with one invoice counts it without a statement.
+     */
+    @Override
+    @Transactional(readOnly = true)
+    public Map<Integer, Money> invoicedPerYear(Agreement agreement, Caller caller) {
+        Map<YearMonth, List<Invoice>> byMonth = new TreeMap<>();
+        billing.invoicesOf(agreement.id())
+                .forEach(i -> byMonth.computeIfAbsent(YearMonth.of(i.year(), i.month()), m -> new ArrayList<>())
+                        .add(i));
+        Map<Integer, Money> perYear = new TreeMap<>();
+        byMonth.forEach((ym, posted) ->
+                perYear.merge(ym.getYear(), inForce(agreement, posted, caller).totalExclTax(), Money::plus));
+        return perYear;
+    }
+
+    private Invoice inForce(Agreement agreement, List<Invoice> posted, Caller caller) {
+        if (posted.size() == 1) {
+            return posted.getFirst();
+        }
+        Statement statement = statement(
+                agreement.id(), posted.getFirst().year(), posted.getFirst().month(), caller);
+        Map<String, Statement.Line> ours = byCode(statement);
+        return posted.stream()
+                .filter(i -> matches(compare(ours, i), statement, i))
+                .findFirst()
+                .orElse(posted.getLast());
+    }
+
+    /** The statement's lines by item code: courses of one price line together, as invoices have them. */
+    private static Map<String, Statement.Line> byCode(Statement statement) {
+        Map<String, Statement.Line> ours = new TreeMap<>();
         statement
                 .lines()
                 .forEach(l -> ours.merge(
@@ -355,15 +401,7 @@ public class BillingService {
                                 a.billedDays() + b.billedDays(),
                                 a.unitPrice(),
                                 a.amount().plus(b.amount()))));
-        List<Reconciliation.Line> lines = compare(ours, invoice);
-        // the first invoice of the month that matches is the month's: a later one matching too would be paid twice
-        java.util.Optional<String> invoicedBy = billing.invoicesPostedBefore(invoice).stream()
-                .filter(earlier -> matches(compare(ours, earlier), statement, earlier))
-                .map(Invoice::id)
-                .findFirst();
-        boolean matches = invoicedBy.isEmpty() && matches(lines, statement, invoice);
-        return new Reconciliation(
-                invoice.id(), matches, lines, statement.totalExclTax(), invoice.totalExclTax(), invoicedBy);
+        return ours;
     }
 
     private static boolean matches(List<Reconciliation.Line> lines, Statement statement, Invoice invoice) {

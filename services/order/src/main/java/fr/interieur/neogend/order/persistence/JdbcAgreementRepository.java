@@ -203,16 +203,6 @@ class JdbcAgreementRepository implements AgreementRepository {
     }
 
     @Override
-    public Map<Integer, Money> invoicedAmounts(String agreementId) {
-        Map<Integer, Money> amounts = new TreeMap<>();
-        jdbc.sql("select year, sum(total_excl_tax) from invoice where agreement_id = ? group by year")
-                .param(agreementId)
-                .query((rs, n) -> amounts.put(rs.getInt(1), new Money(rs.getBigDecimal(2))))
-                .list();
-        return amounts;
-    }
-
-    @Override
     public List<String> ids(Optional<String> afterId, Optional<String> supplierId, int limit) {
         return jdbc.sql("select id from framework_agreement where id > ? and (? = '' or supplier_id = ?)"
                         + " order by id limit ?")

@@ -84,6 +84,18 @@ class JdbcBillingRepository implements BillingRepository {
     }
 
     @Override
+    public List<Invoice> invoicesOf(String agreementId) {
+        return jdbc
+                .sql("select id from invoice where agreement_id = ? order by year, month, created_at, id")
+                .param(agreementId)
+                .query(String.class)
+                .list()
+                .stream()
+                .map(id -> findInvoice(id).orElseThrow())
+                .toList();
+    }
+
+    @Override
     public List<Invoice> invoicesPostedBefore(Invoice invoice) {
         return jdbc
                 .sql("select id from invoice where agreement_id = ? and year = ? and month = ?"
