@@ -7,6 +7,7 @@ import fr.interieur.neogend.inventory.v1.DeviceState;
 import fr.interieur.neogend.inventory.v1.GetDeviceRequest;
 import fr.interieur.neogend.inventory.v1.GetDeviceResponse;
 import fr.interieur.neogend.inventory.v1.InventoryServiceGrpc;
+import fr.interieur.neogend.order.v1.AcknowledgePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ApprovePurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.CancelPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.ExchangeRequest;
@@ -346,6 +347,70 @@ class SupplierIntakeIT {
                         .getOrder()
                         .getState())
                 .isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+    }
+
+    @Test
+    void aSupplierAcknowledgingAnOrderBeforeItsReceiptWasConfirmedAcknowledgesItAndItIsNotSentAgain() throws Exception {
+        // the supplier records the order at once, but its answers come after the relay's time limit (1 s here):
+        // its acknowledgement overtakes our record that it received the order
+        supplierAnswers(201, 2500);
+        String number = approved(10);
+        awaitTrue(() -> !calls().isEmpty(), Duration.ofSeconds(20)); // the supplier has the order now
+        var other = clients.as(TestTokens.supplier("SUP-X"), OrderServiceGrpc::newBlockingStub);
+        GrpcAssertions.assertStatus(
+                () -> other.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder()
+                        .setNumber(number)
+                        .build()),
+                Status.Code.NOT_FOUND,
+                "no purchase order");
+        var supplier = clients.as(TestTokens.supplier("SUP-DEMO"), OrderServiceGrpc::newBlockingStub);
+        PurchaseOrder acknowledged = supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder()
+                        .setNumber(number)
+                        .setSupplierReference("CMD-77")
+                        .build())
+                .getOrder();
+        assertThat(acknowledged.getState()).isEqualTo(OrderState.ORDER_STATE_ACKNOWLEDGED);
+        // every transition recorded, SENT included, with who
+        assertThat(acknowledged.getTransitionsList())
+                .extracting(t -> t.getToState())
+                .containsExactly(
+                        OrderState.ORDER_STATE_DRAFT,
+                        OrderState.ORDER_STATE_SUBMITTED,
+                        OrderState.ORDER_STATE_APPROVED,
+                        OrderState.ORDER_STATE_SENT,
+                        OrderState.ORDER_STATE_ACKNOWLEDGED);
+        assertThat(acknowledged.getTransitionsList().get(3).getActor()).isNotBlank();
+        // received, so never sent again
+        assertThat(jdbc.sql("select delivered_at is not null from supplier_outbox where order_number = ?"
+                                + " and kind = 'ORDER'")
+                        .param(number)
+                        .query(Boolean.class)
+                        .single())
+                .isTrue();
+        // the same acknowledgement replayed changes nothing
+        GrpcAssertions.assertStatus(
+                () -> supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder()
+                        .setNumber(number)
+                        .setSupplierReference("CMD-77")
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "is ACKNOWLEDGED");
+        assertThat(read(number).getTransitionsList()).hasSize(5);
+    }
+
+    @Test
+    void anOrderTheSupplierRefusedOrNeverReceivedCannotBeAcknowledged() throws Exception {
+        supplierAnswers(422, 0);
+        String refused = approved(10);
+        awaitTrue(() -> refused(refused), Duration.ofSeconds(20));
+        var supplier = clients.as(TestTokens.supplier("SUP-DEMO"), OrderServiceGrpc::newBlockingStub);
+        GrpcAssertions.assertStatus(
+                () -> supplier.acknowledgePurchaseOrder(AcknowledgePurchaseOrderRequest.newBuilder()
+                        .setNumber(refused)
+                        .build()),
+                Status.Code.NOT_FOUND,
+                "no purchase order");
+        assertThat(read(refused).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
     }
 
     List<LoggedRequest> cancellations(String number) {

@@ -111,6 +111,13 @@ class JdbcSupplierOutbox implements SupplierOutbox {
     }
 
     @Override
+    public void orderReceived(String orderNumber, String supplierReference) {
+        jdbc.sql("""
+                        update supplier_outbox set delivered_at = now(), supplier_reference = ?, last_error = null
+                        where order_number = ? and kind = 'ORDER' and delivered_at is null""").params(supplierReference, orderNumber).update();
+    }
+
+    @Override
     public void refused(long id, String reason) {
         jdbc.sql("update supplier_outbox set refused_at = now(), attempts = attempts + 1, last_error = ? where id = ?")
                 .params(reason, id)

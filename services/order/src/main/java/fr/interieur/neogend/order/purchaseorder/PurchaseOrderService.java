@@ -165,6 +165,14 @@ public class PurchaseOrderService {
                         .contains(order.agreementId());
     }
 
+    private boolean ofCallersAgreements(PurchaseOrder order, Caller caller) {
+        return caller.hasRole(Caller.SUPPLIER)
+                && caller.supplierId()
+                        .map(agreements::idsOfSupplier)
+                        .orElse(List.of())
+                        .contains(order.agreementId());
+    }
+
     @Transactional(readOnly = true)
     public Page<PurchaseOrder> list(
             Optional<OrderState> state, Optional<String> agreementId, int pageSize, String pageToken, Caller caller) {
@@ -209,10 +217,34 @@ public class PurchaseOrderService {
         return orders.find(number).orElseThrow();
     }
 
-    /** The supplier acknowledges one of its sent orders (SENT → ACKNOWLEDGED). */
+    /**
+     * The supplier acknowledges one of its sent orders (SENT → ACKNOWLEDGED). Its acknowledgement may overtake
+     * our record that it received the order: it waits while the relay is sending the order, and an order the
+     * relay tried without a confirmed answer (cut at the time limit, lost, a 5xx) is recorded SENT by this
+     * acknowledgement first — never sent again. One never tried, or refused, stays out of the supplier's reach.
+     */
     @Transactional
     public PurchaseOrder acknowledge(String number, Optional<String> supplierReference, Caller caller) {
         supplierReference.ifPresent(r -> requireReason(r, "supplier_reference"));
+        if (number != null && NUMBER.matcher(number).matches()) {
+            Optional<PurchaseOrder> ofItsAgreement = orders.find(number).filter(o -> ofCallersAgreements(o, caller));
+            if (ofItsAgreement.isPresent()) {
+                supplierOutbox.holdOrder(number); // the outbox row before the order's, as the relay does
+                PurchaseOrder order = orders.find(number).orElseThrow();
+                if (order.state() == OrderState.APPROVED && supplierOutbox.receivedAsAcknowledged(number)) {
+                    OrderTransition sent = new OrderTransition(
+                            Optional.of(order.state()),
+                            OrderLifecycle.next(number, order.state(), OrderAction.MARK_SENT),
+                            caller.username(),
+                            now(),
+                            Optional.of("received: the supplier acknowledged it before its receipt was confirmed"));
+                    if (!orders.changeState(number, order.version(), sent)) {
+                        throw new ConcurrentChangeException(
+                                "order " + number + " changed meanwhile; read it again and retry");
+                    }
+                }
+            }
+        }
         return transition(
                 number,
                 OrderAction.ACKNOWLEDGE,

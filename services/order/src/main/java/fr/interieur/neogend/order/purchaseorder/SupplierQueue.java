@@ -26,4 +26,12 @@ public interface SupplierQueue {
      * time limit (same transaction as the cancellation). An order never tried is only withdrawn.
      */
     void cancelled(PurchaseOrder order, String reason, Instant at);
+
+    /**
+     * The supplier acknowledged an order whose receipt the relay never confirmed (an answer cut at the time
+     * limit, lost, or a 5xx after it recorded it): when the order was tried and not refused, it is recorded
+     * as received, never sent again, and true is returned; false otherwise (never tried, refused, or
+     * confirmed already). Call it holding the order's outbox row ({@link #holdOrder}).
+     */
+    boolean receivedAsAcknowledged(String orderNumber);
 }

@@ -46,6 +46,9 @@ public interface SupplierOutbox {
 
     void delivered(long id, String supplierReference);
 
+    /** Records the order as received by the supplier (not sent again), if it was not already. */
+    void orderReceived(String orderNumber, String supplierReference);
+
     void refused(long id, String reason);
 
     /** Keeps the message for another attempt after {@code wait}. */

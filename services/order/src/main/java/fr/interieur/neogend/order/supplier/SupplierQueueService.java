@@ -65,4 +65,13 @@ class SupplierQueueService implements SupplierQueue {
                     received ? at : at.plus(timeLimit));
         }
     }
+
+    @Override
+    public boolean receivedAsAcknowledged(String orderNumber) {
+        if (outbox.orderDelivered(orderNumber) || !outbox.orderMayHaveReached(orderNumber)) {
+            return false;
+        }
+        outbox.orderReceived(orderNumber, "(acknowledged by the supplier)");
+        return true;
+    }
 }

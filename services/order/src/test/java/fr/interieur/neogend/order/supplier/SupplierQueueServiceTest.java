@@ -77,6 +77,14 @@ class SupplierQueueServiceTest {
         }
 
         @Override
+        public void orderReceived(String orderNumber, String supplierReference) {
+            rows.replaceAll(r -> r.message() instanceof SupplierMessage.OrderMessage o
+                            && o.orderNumber().equals(orderNumber)
+                    ? new Row(r.id(), r.message(), true, r.attempts(), r.due())
+                    : r);
+        }
+
+        @Override
         public void refused(long id, String reason) {}
 
         @Override
