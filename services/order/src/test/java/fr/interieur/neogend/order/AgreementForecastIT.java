@@ -135,4 +135,45 @@ class AgreementForecastIT {
                     .containsExactly(forecast, Math.max(0, agreement.getMinPacks() - forecast));
         }
     }
+
+    /**
+     * An agreement notified on 31 January: its term's months begin on the days its term is counted from
+     * (notified on + k months: 28 February, 31 March, 30 April…, as its term end is). On 30 April, in Paris,
+     * its fourth month has begun; the forecast divides by four, not three.
+     */
+    @Test
+    void aTermNotifiedOnAMonthsLastDayBeginsItsMonthsOnTheLastDayOfShorterMonths() {
+        fleetManager.createAgreement(create(agreement("AC-2026-EOM", "SUP-DEMO", 140_000)
+                .setNotifiedOn(com.google.type.Date.newBuilder()
+                        .setYear(2026)
+                        .setMonth(1)
+                        .setDay(31))));
+        String number = fleetManager
+                .createPurchaseOrder(order("AC-2026-EOM", 1_000, 2026, 12, 1))
+                .getOrder()
+                .getNumber();
+        fleetManager.submitPurchaseOrder(
+                SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+        fleetManager.approvePurchaseOrder(
+                ApprovePurchaseOrderRequest.newBuilder().setNumber(number).build());
+        LocalDate notified = LocalDate.of(2026, 1, 31);
+        int term = agreement("AC-2026-EOM", "SUP-DEMO", 140_000).getTermMonths();
+        for (LocalDate day : new LocalDate[] {
+            LocalDate.of(2026, 2, 28), LocalDate.of(2026, 4, 30), LocalDate.of(2026, 6, 29), LocalDate.of(2026, 6, 30)
+        }) {
+            CLOCK.now = day.atStartOfDay(PARIS).plusMinutes(30).toInstant(); // still the day before in UTC
+            long begun = 0;
+            while (begun < term && !notified.plusMonths(begun).isAfter(day)) {
+                begun++;
+            }
+            AgreementConsumption c = fleetManager
+                    .getAgreementConsumption(GetAgreementConsumptionRequest.newBuilder()
+                            .setAgreementId("AC-2026-EOM")
+                            .build())
+                    .getConsumption();
+            assertThat(c.getForecastPacks())
+                    .as("on %s in Paris: %d months of the term begun", day, begun)
+                    .isEqualTo(1_000L * term / begun);
+        }
+    }
 }

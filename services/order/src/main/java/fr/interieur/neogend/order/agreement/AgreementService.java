@@ -330,7 +330,13 @@ public class AgreementService {
         long moved = transferredIn.values().stream().mapToLong(Long::longValue).sum();
         long ordered = agreements.committedPacks(a.id()) + moved;
         LocalDate today = LocalDate.now(clock.withZone(PARIS)); // the months begun, counted in Paris days
-        long elapsed = Math.min(a.termMonths(), Math.max(1, ChronoUnit.MONTHS.between(a.notifiedOn(), today) + 1));
+        // a month of the term begins on notified_on + k months, as the term end is counted (notified on 31 January:
+        // 28 February, 31 March, 30 April…)
+        long between = Math.max(0, ChronoUnit.MONTHS.between(a.notifiedOn(), today));
+        if (!a.notifiedOn().plusMonths(between + 1).isAfter(today)) {
+            between++; // ChronoUnit counts a month only once its day-of-month is reached: 30 April is not 31
+        }
+        long elapsed = Math.min(a.termMonths(), Math.max(1, between + 1));
         long forecast = ordered * a.termMonths() / elapsed;
         // every year with an envelope, a commitment or an invoice; each month invoiced counts its invoice in force
         Map<Integer, Money> committed = agreements.committedAmounts(a.id());
