@@ -89,8 +89,12 @@ public class AgreementService {
         return now;
     }
 
-    /** What a transfer to a successor did. */
-    public record Transfer(long moved, Consumption successor) {}
+    /**
+     * What a transfer to a successor did: packs moved, and the successor. Its consumption is read once the
+     * transfer is committed: reading it may ask inventory for statements (the successor's months invoiced more
+     * than once), and a failure there must not undo the record of packs inventory has moved.
+     */
+    public record Transfer(long moved, String successorId) {}
 
     /**
      * Renewal (rule 13): from {@code date}, the packs of {@code agreementId} (all, or one type, or one
@@ -193,7 +197,7 @@ public class AgreementService {
         agreements.replaceTransferredPacks(
                 to.id(), packs.transferredIn(to.id()), clock.instant().truncatedTo(ChronoUnit.MICROS));
         agreements.confirmTransfer(to.id());
-        return new Transfer(moved, consumption(to.id(), caller));
+        return new Transfer(moved, to.id());
     }
 
     @Transactional

@@ -389,7 +389,7 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
                 response,
                 TransferPacksToSuccessorResponse.newBuilder()
                         .setTransferred(t.moved())
-                        .setSuccessor(toProto(t.successor()))
+                        .setSuccessor(toProto(agreements.consumption(t.successorId(), CallerContext.current())))
                         .build());
     }
 
