@@ -413,6 +413,39 @@ class SupplierIntakeIT {
         assertThat(read(refused).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
     }
 
+    @Test
+    void aSupplierReferenceLongerThanWeKeepNeitherStopsItsOrderNorTheOnesQueuedBehindIt() throws Exception {
+        supplierAnswers(201, 0);
+        String first = fleetManager
+                .createPurchaseOrder(order("AC-2026-NEOGEND", 10, 2026, 12, 1))
+                .getOrder()
+                .getNumber();
+        fleetManager.submitPurchaseOrder(
+                SubmitPurchaseOrderRequest.newBuilder().setNumber(first).build());
+        // the contract sets no length to the supplier's reference: this supplier's is 300 characters, with a
+        // line break, and it answers each repeat as the first time
+        String reference = "CMD-" + "7".repeat(150) + "\n" + "8".repeat(145);
+        SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders"))
+                .withRequestBody(matchingJsonPath("$.orderNumber", equalTo(first)))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"supplierReference\":\"" + reference.replace("\n", "\\n")
+                                + "\",\"receivedAt\":\"2026-11-29T10:00:00Z\"}")));
+        fleetManager.approvePurchaseOrder(
+                ApprovePurchaseOrderRequest.newBuilder().setNumber(first).build());
+        String behind = approved(10);
+
+        awaitTrue(
+                () -> read(first).getState() == OrderState.ORDER_STATE_SENT
+                        && read(behind).getState() == OrderState.ORDER_STATE_SENT,
+                Duration.ofSeconds(20));
+        // the reference kept as plain text, cut to what is stored
+        String kept = read(first).getTransitionsList().getLast().getReason();
+        assertThat(kept).startsWith("supplier reference CMD-777").doesNotContain("\n");
+        assertThat(read(behind).getTransitionsList().getLast().getReason()).isEqualTo("supplier reference CMD-1");
+    }
+
     List<LoggedRequest> cancellations(String number) {
         return SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/orders/" + number + "/cancellation")));
     }

@@ -234,9 +234,9 @@ class SupplierRelay implements SmartLifecycle {
         try {
             SupplierMessage.Receipt receipt = circuitBreaker.executeCallable(() -> retry.executeCallable(
                     () -> timeLimiter.executeFutureSupplier(() -> CompletableFuture.supplyAsync(call, calls))));
-            return new Outcome.Received(Optional.ofNullable(receipt)
+            return new Outcome.Received(storable(Optional.ofNullable(receipt)
                     .map(SupplierMessage.Receipt::supplierReference)
-                    .orElse(""));
+                    .orElse("")));
         } catch (Exception e) {
             Throwable cause =
                     e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -256,6 +256,21 @@ class SupplierRelay implements SmartLifecycle {
                                     ? "HTTP " + fe.status() + " " + truncate(fe.getMessage())
                                     : truncate(cause.toString()));
         }
+    }
+
+    /** Longest supplier reference kept (the outbox's and exchange requests' column). */
+    static final int REFERENCE_CHARS = 100;
+
+    /**
+     * The supplier's reference as we keep it: plain text on one line, at most {@link #REFERENCE_CHARS}
+     * characters. The contract sets no length; a longer one, stored as it came, failed the relay's
+     * transaction at every pass — and with it every message queued behind it.
+     */
+    static String storable(String reference) {
+        String plain = reference == null
+                ? ""
+                : reference.replaceAll("\\p{Cntrl}+", " ").strip();
+        return plain.length() > REFERENCE_CHARS ? plain.substring(0, REFERENCE_CHARS - 1) + "…" : plain;
     }
 
     private static String truncate(String s) {
