@@ -446,6 +446,36 @@ class SupplierIntakeIT {
         assertThat(read(behind).getTransitionsList().getLast().getReason()).isEqualTo("supplier reference CMD-1");
     }
 
+    @Test
+    void aRefusalWithABinaryBodyIsKeptAndTheOrdersQueuedBehindItStillGo() throws Exception {
+        supplierAnswers(201, 0);
+        String first = fleetManager
+                .createPurchaseOrder(order("AC-2026-NEOGEND", 10, 2026, 12, 1))
+                .getOrder()
+                .getNumber();
+        fleetManager.submitPurchaseOrder(
+                SubmitPurchaseOrderRequest.newBuilder().setNumber(first).build());
+        // a proxy's compressed error page, or a supplier's binary dump: a refusal whose body holds NUL bytes
+        SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders"))
+                .withRequestBody(matchingJsonPath("$.orderNumber", equalTo(first)))
+                .willReturn(aResponse().withStatus(422).withBody(new byte[] {
+                    0x1f, (byte) 0x8b, 0x08, 0x00, 0x00, 'r', 'e', 'f', 'u', 's', 'e', 'd'
+                })));
+        fleetManager.approvePurchaseOrder(
+                ApprovePurchaseOrderRequest.newBuilder().setNumber(first).build());
+        String behind = approved(10);
+
+        awaitTrue(
+                () -> refused(first) && read(behind).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
+        assertThat(jdbc.sql("select last_error from supplier_outbox where order_number = ?")
+                        .param(first)
+                        .query(String.class)
+                        .single())
+                .startsWith("HTTP 422")
+                .contains("refused");
+        assertThat(read(first).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
+    }
+
     List<LoggedRequest> cancellations(String number) {
         return SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/orders/" + number + "/cancellation")));
     }

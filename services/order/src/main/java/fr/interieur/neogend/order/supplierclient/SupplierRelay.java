@@ -273,8 +273,14 @@ class SupplierRelay implements SmartLifecycle {
         return plain.length() > REFERENCE_CHARS ? plain.substring(0, REFERENCE_CHARS - 1) + "…" : plain;
     }
 
+    /**
+     * An answer's text as kept in the outbox's last error: plain text (a NUL byte of a binary body, which
+     * PostgreSQL refuses, failed the relay's pass — and every message behind it — at each attempt), 300
+     * characters at most.
+     */
     private static String truncate(String s) {
-        return s == null ? "" : s.length() > 300 ? s.substring(0, 300) : s;
+        String plain = s == null ? "" : s.replaceAll("\\p{Cntrl}+", " ");
+        return plain.length() > 300 ? plain.substring(0, 300) : plain;
     }
 
     private Duration backoff(int attempts) {
