@@ -476,6 +476,29 @@ class SupplierIntakeIT {
         assertThat(read(first).getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
     }
 
+    @Test
+    void aTwoHundredAnswerIsReceivedWhateverItsBody() throws Exception {
+        // 2xx is received (partner guide §7), even when the body is not the contract's receipt
+        SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "text/plain")
+                        .withBody("received, thank you")));
+        String plain = approved(10);
+        awaitTrue(() -> read(plain).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
+        SUPPLIER.stubFor(
+                post(urlPathEqualTo("/api/orders")).willReturn(aResponse().withStatus(202)));
+        String empty = approved(10);
+        awaitTrue(() -> read(empty).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
+        SUPPLIER.stubFor(post(urlPathEqualTo("/api/orders"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"supplierReference\":")));
+        String broken = approved(10);
+        awaitTrue(() -> read(broken).getState() == OrderState.ORDER_STATE_SENT, Duration.ofSeconds(20));
+    }
+
     List<LoggedRequest> cancellations(String number) {
         return SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/orders/" + number + "/cancellation")));
     }

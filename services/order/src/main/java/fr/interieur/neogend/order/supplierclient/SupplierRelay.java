@@ -119,9 +119,16 @@ class SupplierRelay implements SmartLifecycle {
         return e instanceof TimeoutException || e instanceof java.io.IOException;
     }
 
-    /** An answer of the supplier's contract that a repeat would not change. */
+    /**
+     * An answer of the supplier's contract that a repeat would not change. A 2xx lands here only when its
+     * body is not a readable receipt: the supplier has the message all the same.
+     */
     private static boolean finalAnswer(int status) {
-        return status == 400 || status == 409 || status == 422;
+        return status == 400 || status == 409 || status == 422 || received(status);
+    }
+
+    private static boolean received(int status) {
+        return status >= 200 && status < 300;
     }
 
     /** What an attempt came to. */
@@ -242,6 +249,10 @@ class SupplierRelay implements SmartLifecycle {
                     e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof FeignException fe && fe.status() == 409) {
                 return new Outcome.Received("(received already under key " + m.key() + ")");
+            }
+            if (cause instanceof FeignException fe && received(fe.status())) {
+                // 2xx is received (the contract's answers), whatever its body: retrying it would never end
+                return new Outcome.Received("(HTTP " + fe.status() + " without a readable receipt)");
             }
             if (cause instanceof CallNotPermittedException) {
                 return new Outcome.Retry("circuit breaker open: the supplier failed too often lately");
