@@ -38,8 +38,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Inventory stood in for on a real port, with the reach rules of the real one: a caller whose token
- * names a unit sees that unit's subtree, others see every device; a unit outside the reach is
+ * Inventory stood in for on a real port, with the reach rules of the real one: a unit manager or technician
+ * sees the subtree of the unit its token names, a fleet manager, a service or an auditor every device (central
+ * stock included); a unit outside the reach is
  * PERMISSION_DENIED (NOT_FOUND for {@code GetUnit}). Units form a real tree, each with its parent: a
  * code is a name, not a path ({@link #unit} puts CIE-BREST under GN-RBRE-GGD29, {@link #move} takes a
  * subtree elsewhere), so a client guessing the tree from the codes is caught. A few units are there from
@@ -211,7 +212,15 @@ final class FakeInventory implements AutoCloseable {
         }
         try {
             String[] parts = authorization.substring(7).split("\\.");
-            var m = UNIT.matcher(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+            String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+            // as inventory's Reach: a fleet manager, a service and an auditor without a unit role reach the
+            // whole fleet (central stock included), whatever unit their token names
+            boolean fleetManager = claims.contains("\"fleet-manager\"") || claims.contains("\"internal-service\"");
+            boolean limited = claims.contains("\"unit-manager\"") || claims.contains("\"technician\"");
+            if (fleetManager || (claims.contains("\"auditor\"") && !limited)) {
+                return Optional.empty();
+            }
+            var m = UNIT.matcher(claims);
             return m.find() ? Optional.of(m.group(1)) : Optional.empty();
         } catch (RuntimeException e) {
             return Optional.empty();

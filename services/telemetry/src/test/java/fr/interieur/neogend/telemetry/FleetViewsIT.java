@@ -198,6 +198,60 @@ class FleetViewsIT {
         }
     }
 
+    /**
+     * Devices no unit holds (central stock) are in the fleet view — a late phone in stock is handed out late —
+     * but in no unit view: the fleet view shows them apart too, so its lines are the unit views plus those.
+     */
+    @Test
+    void devicesInCentralStockAreInTheFleetViewAndItsCentralStockLinesSoTheUnitViewsStillAddUpToIt() {
+        aFleetOfTwoRegions();
+        inventory.add(imei(20), X5, ""); // in stock, late by 92 days
+        state(imei(20), "neogend/x5/2026.11", "2026-08-05", 100, "5 minutes");
+        inventory.add(imei(21), TAB, ""); // in stock, never reported
+        var fleet = as(TestTokens.auditor()).getCompliance(GetComplianceRequest.getDefaultInstance());
+        assertThat(fleet.getModelsList())
+                .extracting(FleetViewsIT::line)
+                .containsExactly(
+                        "Field Tab 10 2/1/1 max 0 avg 0 2026-10-05", "Rugged X5 5/4/3 max 92 avg 61 2026-11-05");
+        assertThat(fleet.getCentralStockList())
+                .extracting(FleetViewsIT::line)
+                .containsExactly(
+                        "Field Tab 10 1/0/0 max 0 avg 0 2026-10-05", "Rugged X5 1/1/1 max 92 avg 92 2026-11-05");
+
+        // every model's line = the unit views of the two regions + its central stock line
+        Map<String, long[]> summed = new HashMap<>();
+        for (String region : List.of("GN-RBRE", "GN-RIDF")) {
+            for (UnitModelCompliance l : fleetManager
+                    .getUnitCompliance(GetUnitComplianceRequest.newBuilder()
+                            .setUnitCode(region)
+                            .build())
+                    .getLinesList()) {
+                long[] sum = summed.computeIfAbsent(l.getModel(), k -> new long[4]);
+                sum[0] += l.getDevices();
+                sum[1] += l.getReporting();
+                sum[2] += l.getNonCompliant();
+                sum[3] = Math.max(sum[3], l.getMaxGapDays());
+            }
+        }
+        for (ModelCompliance stock : fleet.getCentralStockList()) {
+            long[] sum = summed.computeIfAbsent(stock.getModel(), k -> new long[4]);
+            sum[0] += stock.getDevices();
+            sum[1] += stock.getReporting();
+            sum[2] += stock.getNonCompliant();
+            sum[3] = Math.max(sum[3], stock.getMaxGapDays());
+        }
+        for (ModelCompliance m : fleet.getModelsList()) {
+            assertThat(summed.get(m.getModel()))
+                    .as(m.getModel())
+                    .containsExactly(m.getDevices(), m.getReporting(), m.getNonCompliant(), m.getMaxGapDays());
+        }
+        // a technician limited to a region reaches no stock
+        assertThat(as(TestTokens.technician("GN-RBRE"))
+                        .getCompliance(GetComplianceRequest.getDefaultInstance())
+                        .getCentralStockList())
+                .isEmpty();
+    }
+
     @Test
     void aTechnicianSeesItsRegionOnlyInEveryView() {
         aFleetOfTwoRegions();

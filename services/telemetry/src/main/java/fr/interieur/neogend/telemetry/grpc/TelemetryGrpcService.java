@@ -270,19 +270,26 @@ public class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceI
     public void getCompliance(GetComplianceRequest request, StreamObserver<GetComplianceResponse> response) {
         var devices = fleet.inService(Optional.empty());
         var out = GetComplianceResponse.newBuilder().setUnknownBuildDevices(roms.unknownBuildDevices(devices));
-        roms.compliance(devices)
-                .forEach(c -> out.addModels(ModelCompliance.newBuilder()
-                        .setModel(c.model())
-                        .setApprovedPatchLevel(
-                                c.approvedPatchLevel().map(Object::toString).orElse(""))
-                        .setDevices(c.devices())
-                        .setReporting(c.reporting())
-                        .setNonCompliant(c.nonCompliant())
-                        .setMaxGapDays(c.maxGapDays())
-                        .setAverageGapDays(c.averageGapDays())
-                        .setSupplierDelayDays(c.supplierDelayDays())));
+        roms.compliance(devices).forEach(c -> out.addModels(modelCompliance(c)));
+        // central stock: counted in the models' lines, shown by no unit view — its own lines make the sum whole
+        roms.compliance(devices.stream().filter(d -> d.unitCode().isEmpty()).toList())
+                .forEach(c -> out.addCentralStock(modelCompliance(c)));
         response.onNext(out.build());
         response.onCompleted();
+    }
+
+    private static ModelCompliance modelCompliance(RomService.ModelCompliance c) {
+        return ModelCompliance.newBuilder()
+                .setModel(c.model())
+                .setApprovedPatchLevel(
+                        c.approvedPatchLevel().map(Object::toString).orElse(""))
+                .setDevices(c.devices())
+                .setReporting(c.reporting())
+                .setNonCompliant(c.nonCompliant())
+                .setMaxGapDays(c.maxGapDays())
+                .setAverageGapDays(c.averageGapDays())
+                .setSupplierDelayDays(c.supplierDelayDays())
+                .build();
     }
 
     @Override
