@@ -177,20 +177,7 @@ class FleetViewsIT {
         assertThat(fleet.getUnknownBuildDevices()).isEqualTo(1);
 
         // the same figures, summed over the unit views of the two regions
-        Map<String, long[]> summed = new HashMap<>();
-        for (String region : List.of("GN-RBRE", "GN-RIDF")) {
-            for (UnitModelCompliance l : fleetManager
-                    .getUnitCompliance(GetUnitComplianceRequest.newBuilder()
-                            .setUnitCode(region)
-                            .build())
-                    .getLinesList()) {
-                long[] s = summed.computeIfAbsent(l.getModel(), k -> new long[4]);
-                s[0] += l.getDevices();
-                s[1] += l.getReporting();
-                s[2] += l.getNonCompliant();
-                s[3] = Math.max(s[3], l.getMaxGapDays());
-            }
-        }
+        Map<String, long[]> summed = unitViewsOfTheTwoRegions();
         for (ModelCompliance m : fleet.getModelsList()) {
             assertThat(summed.get(m.getModel()))
                     .as(m.getModel())
@@ -219,26 +206,15 @@ class FleetViewsIT {
                         "Field Tab 10 1/0/0 max 0 avg 0 2026-10-05", "Rugged X5 1/1/1 max 92 avg 92 2026-11-05");
 
         // every model's line = the unit views of the two regions + its central stock line
-        Map<String, long[]> summed = new HashMap<>();
-        for (String region : List.of("GN-RBRE", "GN-RIDF")) {
-            for (UnitModelCompliance l : fleetManager
-                    .getUnitCompliance(GetUnitComplianceRequest.newBuilder()
-                            .setUnitCode(region)
-                            .build())
-                    .getLinesList()) {
-                long[] sum = summed.computeIfAbsent(l.getModel(), k -> new long[4]);
-                sum[0] += l.getDevices();
-                sum[1] += l.getReporting();
-                sum[2] += l.getNonCompliant();
-                sum[3] = Math.max(sum[3], l.getMaxGapDays());
-            }
-        }
+        Map<String, long[]> summed = unitViewsOfTheTwoRegions();
         for (ModelCompliance stock : fleet.getCentralStockList()) {
-            long[] sum = summed.computeIfAbsent(stock.getModel(), k -> new long[4]);
-            sum[0] += stock.getDevices();
-            sum[1] += stock.getReporting();
-            sum[2] += stock.getNonCompliant();
-            sum[3] = Math.max(sum[3], stock.getMaxGapDays());
+            add(
+                    summed,
+                    stock.getModel(),
+                    stock.getDevices(),
+                    stock.getReporting(),
+                    stock.getNonCompliant(),
+                    stock.getMaxGapDays());
         }
         for (ModelCompliance m : fleet.getModelsList()) {
             assertThat(summed.get(m.getModel()))
@@ -250,6 +226,29 @@ class FleetViewsIT {
                         .getCompliance(GetComplianceRequest.getDefaultInstance())
                         .getCentralStockList())
                 .isEmpty();
+    }
+
+    /** Per model: devices, reporting, non-compliant, max gap — summed over GN-RBRE's and GN-RIDF's unit views. */
+    Map<String, long[]> unitViewsOfTheTwoRegions() {
+        Map<String, long[]> summed = new HashMap<>();
+        for (String region : List.of("GN-RBRE", "GN-RIDF")) {
+            for (UnitModelCompliance l : fleetManager
+                    .getUnitCompliance(GetUnitComplianceRequest.newBuilder()
+                            .setUnitCode(region)
+                            .build())
+                    .getLinesList()) {
+                add(summed, l.getModel(), l.getDevices(), l.getReporting(), l.getNonCompliant(), l.getMaxGapDays());
+            }
+        }
+        return summed;
+    }
+
+    static void add(Map<String, long[]> summed, String model, long devices, long reporting, long late, long maxGap) {
+        long[] sum = summed.computeIfAbsent(model, k -> new long[4]);
+        sum[0] += devices;
+        sum[1] += reporting;
+        sum[2] += late;
+        sum[3] = Math.max(sum[3], maxGap);
     }
 
     @Test
