@@ -13,6 +13,7 @@ import fr.interieur.neogend.accessories.v1.ItemCategory;
 import fr.interieur.neogend.accessories.v1.ListCatalogueItemsRequest;
 import fr.interieur.neogend.accessories.v1.ListRepairsRequest;
 import fr.interieur.neogend.accessories.v1.ListStockAlertsRequest;
+import fr.interieur.neogend.accessories.v1.ListStockMovementsRequest;
 import fr.interieur.neogend.accessories.v1.MovementKind;
 import fr.interieur.neogend.accessories.v1.OpenRepairRequest;
 import fr.interieur.neogend.accessories.v1.ProposeReplenishmentRequest;
@@ -92,6 +93,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -165,6 +167,9 @@ class RepairsIT {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    javax.sql.DataSource dataSource;
 
     @RegisterExtension
     final ServiceClients clients = new ServiceClients();
@@ -832,6 +837,90 @@ class RepairsIT {
                         .setQuantity(quantity)
                         .build())
                 .getRepair();
+    }
+
+    /** Waits (at most a minute) until the database shows {@code n} sessions waiting for a lock. */
+    void awaitWaitingForALock(int n, Future<?> orDone) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!orDone.isDone()
+                && jdbc.sql("select count(*) from pg_locks where not granted")
+                                .query(Long.class)
+                                .single()
+                        < n) {
+            assertThat(System.nanoTime())
+                    .as("%d sessions waiting for a lock", n)
+                    .isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aConsumptionStillBeingRecordedWhenAPageIsReadIsOnTheNextPagesNeverSkipped() throws Exception {
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
+                .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
+                .setItemCode("CASE-X5")
+                .setDepotCode("DEP-RENNES")
+                .setQuantity(5)
+                .build());
+        Repair opened = open(technician, X5);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        Future<Repair> consumed;
+        Future<?> issued;
+        String token;
+        List<Long> listed = new ArrayList<>();
+        try (java.sql.Connection held = dataSource.getConnection()) {
+            // the consumption's movement is written, its part row waits: its transaction has not committed yet
+            held.setAutoCommit(false);
+            held.createStatement().execute("lock table repair_part in exclusive mode");
+            consumed = pool.submit(() -> consume(opened.getId(), 1));
+            awaitWaitingForALock(1, consumed);
+            // meanwhile two cases are issued from the same depot
+            issued = pool.submit(() -> {
+                for (int i = 0; i < 2; i++) {
+                    fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
+                            .setKind(MovementKind.MOVEMENT_KIND_ISSUE)
+                            .setItemCode("CASE-X5")
+                            .setDepotCode("DEP-RENNES")
+                            .setQuantity(1)
+                            .setReference("issued while the consumption is recorded")
+                            .build());
+                }
+            });
+            awaitWaitingForALock(2, issued);
+            // a fleet manager reads the depot's ledger: a first page, one row short of what it can see
+            long visible = jdbc.sql("select count(*) from stock_movement")
+                    .query(Long.class)
+                    .single();
+            var page = fleetManager.listStockMovements(ListStockMovementsRequest.newBuilder()
+                    .setDepotCode("DEP-RENNES")
+                    .setPageSize((int) visible - 1)
+                    .build());
+            page.getMovementsList().forEach(m -> listed.add(m.getId()));
+            token = page.getNextPageToken();
+            assertThat(token).isNotEmpty();
+            held.commit();
+        }
+        try {
+            assertThat(consumed.get(1, TimeUnit.MINUTES).getPartsList()).hasSize(1);
+            issued.get(1, TimeUnit.MINUTES);
+        } finally {
+            pool.shutdownNow();
+        }
+        // the next pages, read once everything is recorded
+        while (!token.isEmpty()) {
+            var page = fleetManager.listStockMovements(ListStockMovementsRequest.newBuilder()
+                    .setDepotCode("DEP-RENNES")
+                    .setPageSize(1)
+                    .setPageToken(token)
+                    .build());
+            page.getMovementsList().forEach(m -> listed.add(m.getId()));
+            token = page.getNextPageToken();
+        }
+        List<Long> recorded = jdbc.sql("select id from stock_movement order by id")
+                .query(Long.class)
+                .list();
+        assertThat(recorded).hasSize(5);
+        assertThat(listed).as("the movements the pages listed").containsExactlyElementsOf(recorded);
     }
 
     @Test

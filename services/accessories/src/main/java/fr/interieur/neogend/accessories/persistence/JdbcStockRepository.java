@@ -138,8 +138,23 @@ class JdbcStockRepository implements StockRepository {
                 .update();
     }
 
+    /**
+     * Movements and alerts are listed page after page by id, a page starting after the last id of the
+     * previous one: an id taken by a transaction still running (a consumption whose part row is not written
+     * yet) would commit behind a page already past it and never be listed. Their writers take ids one
+     * transaction at a time, from the first id to the commit (the lock is released with the transaction),
+     * so rows become visible in the order of their ids. It is taken after the stock rows' locks (every
+     * writer locks its levels first), so it never waits in a cycle with them.
+     */
+    private void takeIdsInCommitOrder() {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('stock_movement and stock_alert ids'))")
+                .query((rs, n) -> 1)
+                .list();
+    }
+
     @Override
     public void raiseAlert(String depot, String item, long quantity, long minimum) {
+        takeIdsInCommitOrder();
         jdbc.sql(
                         "insert into stock_alert (depot_code, item_code, quantity, minimum, raised_at) values (?, ?, ?, ?, now())")
                 .params(depot, item, quantity, minimum)
@@ -164,6 +179,7 @@ class JdbcStockRepository implements StockRepository {
             Optional<String> reference,
             Optional<String> repairId,
             String actor) {
+        takeIdsInCommitOrder();
         jdbc.sql("""
                         insert into stock_movement (kind, item_code, depot_code, to_depot_code, quantity, reference,
                                                     repair_id, actor, at)

@@ -159,8 +159,13 @@ public class StockService {
             changed.add(add(depot, item, quantity));
         } else {
             toDepot.ifPresent(t -> stock.lockForTransfer(item, depot, t));
-            changed.add(take(depot, item, quantity));
-            toDepot.ifPresent(t -> changed.add(add(t, item, quantity)));
+            takeOnly(depot, item, quantity);
+            toDepot.ifPresent(t -> stock.add(t, item, quantity));
+            // the receiving depot's minimum first: clearing its alert may wait for a replenishment holding it,
+            // which must not happen once the ids' lock is taken (raising an alert or recording a movement takes it)
+            Optional<Level> received = toDepot.map(t -> checkMinimum(t, item));
+            changed.add(checkMinimum(depot, item));
+            received.ifPresent(changed::add);
         }
         stock.recordMovement(kind, item, depot, toDepot, quantity, reference, repairId, caller.username());
         return changed;
@@ -171,13 +176,12 @@ public class StockService {
         return checkMinimum(depot, item);
     }
 
-    private Level take(String depot, String item, long quantity) {
+    private void takeOnly(String depot, String item, long quantity) {
         if (!stock.take(depot, item, quantity)) {
             long there = stock.level(depot, item).map(Level::quantity).orElse(0L);
             throw new PreconditionFailedException(
                     "only " + there + " of " + item + " in " + depot + "; cannot take " + quantity);
         }
-        return checkMinimum(depot, item);
     }
 
     /** Raises an alert on crossing below the minimum, clears it when back at or above (row already locked). */
