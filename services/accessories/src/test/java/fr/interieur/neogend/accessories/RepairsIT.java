@@ -642,7 +642,7 @@ class RepairsIT {
                 () -> unitManager.getRepair(
                         GetRepairRequest.newBuilder().setId(outside.getId()).build()),
                 Status.Code.NOT_FOUND,
-                "no device " + TAB);
+                "no repair " + outside.getId());
         GrpcAssertions.assertStatus(
                 () -> unitManager.getRepair(
                         GetRepairRequest.newBuilder().setId("RP-999999").build()),
@@ -710,6 +710,64 @@ class RepairsIT {
                                 .setDiagnosis("x")
                                 .build()));
         assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_IN_REPAIR);
+    }
+
+    @Test
+    void aTechnicianOutsideTheDevicesReachLearnsNothingOfItsRepairsWhateverItDoes() {
+        // a closed repair of the X5, an open one of the tablet (by a technician certified for it)
+        Repair closed = open(technician, X5);
+        close(closed.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced");
+        var tabTechnician = clients.as(
+                TestTokens.user("tab.technician", "technician", "GN-RBRE"), AccessoriesServiceGrpc::newBlockingStub);
+        Repair opened = open(tabTechnician, TAB);
+        // a technician of another region, certified for neither model: inventory shows it neither device
+        var other = clients.as(
+                TestTokens.user("other.technician", "technician", "GN-RIDF"), AccessoriesServiceGrpc::newBlockingStub);
+        notCertified.put("other.technician|Field Tab 10", "other.technician holds no certification for Field Tab 10");
+        notCertified.put("other.technician|Rugged X5", "other.technician holds no certification for Rugged X5");
+        hidden.add(X5);
+        hidden.add(TAB);
+        List<String> answers = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (Repair r : List.of(closed, opened)) {
+            Map<String, Runnable> calls = new java.util.LinkedHashMap<>();
+            calls.put(
+                    "get",
+                    () -> other.getRepair(
+                            GetRepairRequest.newBuilder().setId(r.getId()).build()));
+            calls.put(
+                    "close",
+                    () -> other.closeRepair(CloseRepairRequest.newBuilder()
+                            .setRepairId(r.getId())
+                            .setOutcome(RepairOutcome.REPAIR_OUTCOME_FAILED)
+                            .setDiagnosis("x")
+                            .build()));
+            calls.put(
+                    "consume",
+                    () -> other.consumeRepairPart(ConsumeRepairPartRequest.newBuilder()
+                            .setRepairId(r.getId())
+                            .setItemCode("SP-SCREEN-TAB10")
+                            .setQuantity(1)
+                            .build()));
+            calls.forEach((name, call) -> {
+                var e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, call::run);
+                answers.add(name + " " + r.getId() + ": " + e.getStatus().getCode() + " "
+                        + e.getStatus().getDescription());
+                // as for a repair that does not exist: neither its state, nor its model, nor its device
+                expected.add(name + " " + r.getId() + ": NOT_FOUND no repair " + r.getId());
+            });
+        }
+        assertThat(answers).containsExactlyElementsOf(expected);
+        // nothing changed: the tablet is still under its repair, open for the technician who sees it
+        hidden.clear();
+        assertThat(states).containsEntry(TAB, DeviceState.DEVICE_STATE_IN_REPAIR);
+        assertThat(tabTechnician
+                        .getRepair(GetRepairRequest.newBuilder()
+                                .setId(opened.getId())
+                                .build())
+                        .getRepair()
+                        .getState())
+                .isEqualTo(RepairState.REPAIR_STATE_OPEN);
     }
 
     @Test

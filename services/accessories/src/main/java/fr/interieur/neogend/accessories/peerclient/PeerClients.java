@@ -87,14 +87,24 @@ class PeerClients {
 
             @Override
             public Peers.Device device(String imei) {
-                var d = inventory
-                        .callIdempotent(
-                                stub(),
-                                s -> s.getDevice(GetDeviceRequest.newBuilder()
-                                        .setImei(imei)
-                                        .build()),
-                                NOTHING_DONE)
-                        .getDevice();
+                fr.interieur.neogend.inventory.v1.Device d;
+                try {
+                    d = inventory
+                            .callIdempotent(
+                                    stub(),
+                                    s -> s.getDevice(GetDeviceRequest.newBuilder()
+                                            .setImei(imei)
+                                            .build()),
+                                    NOTHING_DONE)
+                            .getDevice();
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                        // unknown or outside the caller's reach: the repairs decide what to tell the caller
+                        throw new fr.interieur.neogend.kit.error.NotFoundException(
+                                e.getStatus().getDescription());
+                    }
+                    throw e;
+                }
                 return new Peers.Device(
                         d.getImei(),
                         d.getModel(),

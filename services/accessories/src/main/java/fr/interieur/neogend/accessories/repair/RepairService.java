@@ -126,8 +126,8 @@ public class RepairService {
     /** Records a spare part consumed: it leaves the repair's depot stock with the part row. */
     public Repair consumePart(String repairId, String itemCode, long quantity, Caller caller) {
         Repair r = get(repairId);
+        visibleDevice(r); // the technician may still see the device
         requireOpen(r);
-        fleet.device(r.imei()); // the technician may still see the device
         requireCertified(caller, r.model());
         CatalogueItem item = catalogue
                 .find(itemCode)
@@ -180,9 +180,9 @@ public class RepairService {
                 "is required: 1 to 500 characters");
         v.throwIfInvalid();
         Repair r = get(repairId);
+        Peers.Device device = visibleDevice(r);
         requireOpen(r);
         requireCertified(caller, r.model());
-        Peers.Device device = fleet.device(r.imei());
         if (outcome == Repair.State.FAILED && !FAILABLE.contains(device.state())) {
             // refused before the outcome is claimed: the repair can still be closed otherwise
             throw new PreconditionFailedException("device " + r.imei() + " is " + device.state()
@@ -236,9 +236,22 @@ public class RepairService {
     public Repair get(String id, Caller caller) {
         Repair r = get(id);
         if (!caller.hasRole(Caller.FLEET_MANAGER) && !caller.hasRole(Caller.AUDITOR)) {
-            fleet.device(r.imei()); // inventory decides whether this technician may see the device
+            visibleDevice(r); // inventory decides whether this technician may see the device
         }
         return r;
+    }
+
+    /**
+     * The repair's device as inventory shows it to the caller. A repair whose device the caller may not see is,
+     * to that caller, a repair that does not exist: neither its device, nor its state, nor its model is told
+     * (so this comes before any other check).
+     */
+    private Peers.Device visibleDevice(Repair r) {
+        try {
+            return fleet.device(r.imei());
+        } catch (NotFoundException e) {
+            throw new NotFoundException("no repair " + r.id());
+        }
     }
 
     /**
