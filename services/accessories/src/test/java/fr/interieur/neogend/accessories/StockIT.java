@@ -225,4 +225,32 @@ class StockIT {
                         .getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
+
+    @Test
+    void aDepotCodeLongerThanADepotCanHoldIsRefusedNamingTheFieldNeverAnInternalError() {
+        String code41 = "DEP-" + "A".repeat(37);
+        String code64 = "DEP-" + "B".repeat(60);
+        for (String code : List.of(code41, code64)) {
+            StatusRuntimeException refused =
+                    GrpcAssertions.failure(() -> fleetManager.createDepot(CreateDepotRequest.newBuilder()
+                            .setCode(code)
+                            .setName("Atelier")
+                            .build()));
+            assertThat(refused.getStatus().getCode())
+                    .as("a depot code of %d characters: %s", code.length(), refused.getStatus())
+                    .isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(refused.getStatus().getDescription()).contains("code");
+        }
+        // 40 characters is a depot code
+        String code40 = "DEP-" + "C".repeat(36);
+        fleetManager.createDepot(CreateDepotRequest.newBuilder()
+                .setCode(code40)
+                .setName("Atelier")
+                .build());
+        assertThat(jdbc.sql("select count(*) from depot where code = ?")
+                        .param(code40)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+    }
 }

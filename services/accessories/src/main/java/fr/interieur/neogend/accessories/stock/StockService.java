@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
 public class StockService {
 
     private static final Pattern CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,63}");
+    /** A depot's code: 40 characters at most, as its table holds them (the request allows 64). */
+    private static final Pattern DEPOT_CODE = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,39}");
+
     private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]{1,200}");
 
     /** Units one movement (or one replenishment) moves at most. */
@@ -95,7 +98,7 @@ public class StockService {
     public void createDepot(String code, String name) {
         Validation v = new Validation();
         v.check(
-                code != null && CODE.matcher(code).matches(),
+                code != null && DEPOT_CODE.matcher(code).matches(),
                 "code",
                 "must be 2 to 40 upper-case letters, digits, '-'");
         v.check(name != null && TEXT.matcher(name).matches(), "name", "is required: 1 to 200 characters");
