@@ -438,6 +438,39 @@ class RepairsIT {
     }
 
     @Test
+    void aFailedCloseWhoseAnswerWasLostIsFinishedEvenOnceTheDeviceWasExchangedAndReturned() {
+        Repair opened = open(technician, X5);
+        // inventory sent the device PENDING_RETURN, then its answer was lost (the call and its one retry)
+        inventoryAnswersToLose.set(2);
+        GrpcAssertions.assertCode(
+                Status.Code.UNAVAILABLE,
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"));
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_PENDING_RETURN);
+        assertThat(exchangesByKey).hasSize(1);
+        // before anyone repeats the close, the supplier's replacement is exchanged in and the device given back
+        states.put(X5, DeviceState.DEVICE_STATE_RETURNED);
+        spares.add(X5); // exchanged out: inventory shows it in no running pack any more
+
+        Repair failed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead");
+        assertThat(failed.getState()).isEqualTo(RepairState.REPAIR_STATE_FAILED);
+        assertThat(exchangesByKey).hasSize(1);
+        assertThat(failed.getExchangeRequestNumber())
+                .isEqualTo(exchangesByKey.values().iterator().next().getNumber());
+        assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_RETURNED);
+        assertThat(failReasons).containsExactly("repair " + opened.getId() + " failed: mainboard dead");
+        // a repair never begun is still refused as failed for a returned device
+        String other = "352990110000037";
+        states.put(other, DeviceState.DEVICE_STATE_ASSIGNED);
+        models.put(other, "Rugged X5");
+        Repair second = open(technician, other);
+        states.put(other, DeviceState.DEVICE_STATE_RETURNED);
+        GrpcAssertions.assertStatus(
+                () -> close(second.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"),
+                Status.Code.FAILED_PRECONDITION,
+                "is RETURNED in inventory; the repair cannot be closed as failed");
+    }
+
+    @Test
     void aCloseInterruptedAfterItsExchangeWasAskedIsFinishedAsFailedNeverTurnedRepaired() {
         Repair opened = open(technician, X5);
         inventoryFailuresToInject.set(2); // the exchange is asked, then inventory is unreachable

@@ -83,6 +83,13 @@ class JdbcRepairRepository implements RepairRepository {
     }
 
     @Override
+    public void recordExchangeAsked(String id, String exchangeRequestNumber) {
+        jdbc.sql("update repair set exchange_request_number = ? where id = ? and state = 'OPEN'")
+                .params(exchangeRequestNumber, id)
+                .update();
+    }
+
+    @Override
     public Optional<Repair.State> closingOutcome(String id) {
         return jdbc.sql("select closing_outcome from repair where id = ? and state = 'OPEN'")
                 .param(id)

@@ -35,6 +35,9 @@ public interface RepairRepository {
     /** The outcome an OPEN repair's close has started to carry out, if one has. */
     Optional<Repair.State> closingOutcome(String id);
 
+    /** Records on an OPEN repair being closed as failed the exchange the supplier was asked for. */
+    void recordExchangeAsked(String id, String exchangeRequestNumber);
+
     /** Closes an OPEN repair; false when it is not open any more (nothing changed). */
     boolean close(
             String id,

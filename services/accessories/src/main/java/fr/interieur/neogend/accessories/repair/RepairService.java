@@ -183,7 +183,11 @@ public class RepairService {
         Peers.Device device = visibleDevice(r);
         requireOpen(r);
         requireCertified(caller, r.model());
-        if (outcome == Repair.State.FAILED && !FAILABLE.contains(device.state())) {
+        // a close repeated after inventory ended the repair: the device may have been exchanged out and given back
+        // since (RETURNED), which only finishing this close may follow
+        boolean repeated =
+                repairs.closingOutcome(repairId).filter(outcome::equals).isPresent();
+        if (outcome == Repair.State.FAILED && !repeated && !FAILABLE.contains(device.state())) {
             // refused before the outcome is claimed: the repair can still be closed otherwise
             throw new PreconditionFailedException("device " + r.imei() + " is " + device.state()
                     + " in inventory; the repair cannot be closed as failed");
@@ -206,8 +210,14 @@ public class RepairService {
         if (outcome == Repair.State.REPAIRED) {
             // inventory refuses if the device is not under this repair (and did not end it already)
             fleet.endRepair(r.imei(), repairId, true, null);
+        } else if (r.exchangeRequestNumber().isPresent()) {
+            // asked by an earlier try of this close (the device may have left its pack since, exchanged out)
+            exchange = r.exchangeRequestNumber();
+            fleet.endRepair(r.imei(), repairId, false, inventoryReason(repairId, diagnosis.trim()));
         } else if (device.inPack()) {
-            exchange = Optional.of(exchanges.request(r.imei(), r.model(), diagnosis.trim(), repairId));
+            String asked = exchanges.request(r.imei(), r.model(), diagnosis.trim(), repairId);
+            tx.executeWithoutResult(status -> repairs.recordExchangeAsked(repairId, asked));
+            exchange = Optional.of(asked);
             fleet.endRepair(r.imei(), repairId, false, inventoryReason(repairId, diagnosis.trim()));
         } else {
             // a spare outside any pack is leased under no agreement: there is no pack to exchange its device in,
