@@ -458,6 +458,50 @@ class LeaseAndEndOfTermIT {
                 .containsExactly(phone);
     }
 
+    @Test
+    void aDeviceExchangedOutStaysUnderTheAgreementItWasLeasedUnderOnceItsPackMovesToTheSuccessor() {
+        fleetManager.registerDevice(register(phone(50, "GN-RBRE-GGD35")));
+        fleetManager.registerDevice(
+                register(phone(51, "GN-RBRE-GGD35").clearPackType().clearAgreementId()));
+        // today, under the agreement: the broken phone leaves its pack for the spare, to go back to the supplier
+        fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder()
+                .setImei(imei(50))
+                .setReplacementImei(imei(51))
+                .setReason("screen broken")
+                .build());
+        // then the pack moves to the successor from 15 January
+        assertThat(throughOrder
+                        .transferPacks(toSuccessorFromJanuary15().build())
+                        .getTransferred())
+                .isEqualTo(1);
+
+        Map<String, List<String>> listed = new HashMap<>();
+        for (String agreement : List.of(OrderStandIn.AGREEMENT, OrderStandIn.SUCCESSOR)) {
+            List<String> imeis = fleetManager
+                    .listDevices(ListDevicesRequest.newBuilder()
+                            .setAgreementId(agreement)
+                            .setNotReturned(true)
+                            .build())
+                    .getDevicesList()
+                    .stream()
+                    .map(Device::getImei)
+                    .toList();
+            listed.put(agreement, imeis);
+            // the end-of-term report counts what the list shows
+            assertThat(fleetManager
+                            .getEndOfTermReport(GetEndOfTermReportRequest.newBuilder()
+                                    .setAgreementId(agreement)
+                                    .build())
+                            .getNotReturnedTotal())
+                    .isEqualTo(imeis.size());
+        }
+        // the old device was leased under the agreement, never under the successor: it is the agreement's to
+        // give back; the spare, now in the pack leased under the successor, is the successor's
+        assertThat(listed)
+                .containsEntry(OrderStandIn.AGREEMENT, List.of(imei(50)))
+                .containsEntry(OrderStandIn.SUCCESSOR, List.of(imei(51)));
+    }
+
     /** The transfer of the tests: from the agreement to its successor, from 15 January 2027. */
     static fr.interieur.neogend.inventory.v1.TransferPacksRequest.Builder toSuccessorFromJanuary15() {
         return fr.interieur.neogend.inventory.v1.TransferPacksRequest.newBuilder()

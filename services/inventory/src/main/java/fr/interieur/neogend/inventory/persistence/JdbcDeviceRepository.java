@@ -274,12 +274,15 @@ class JdbcDeviceRepository implements DeviceRepository {
     private static final String IN_SUBTREE = "unit_code = any(?::varchar[])";
     /**
      * Devices of an agreement: those whose running pack is leased under it, and those exchanged out of
-     * one of its packs (they go back to the supplier under that agreement: rule 12 counts them until
-     * they are RETURNED).
+     * one of its packs while the pack was leased under it (they go back to the supplier under that
+     * agreement: rule 12 counts them until they are RETURNED, even once the pack moved to a successor).
+     * The exchange's day is its Paris day, as the pack's periods are.
      */
     private static final String UNDER_AGREEMENT = "imei in (select device_imei from pack where agreement_id = ? "
             + "and lease_end is null and device_imei is not null "
-            + "union all select h.before ->> 'device_imei' from history h join pack xp on xp.id = h.subject_id "
+            + "union all select h.before ->> 'device_imei' from history h join pack_agreement xp "
+            + "on xp.pack_id = h.subject_id and xp.valid_from <= (h.at at time zone 'Europe/Paris')::date "
+            + "and (xp.valid_until is null or (h.at at time zone 'Europe/Paris')::date < xp.valid_until) "
             + "where h.subject_type = 'PACK' and h.action = 'EXCHANGE_IN' and xp.agreement_id = ?)";
 
     private String[] codesUnder(String pathPrefix) { // paths hold no LIKE wildcards (see UnitService.CODE)
