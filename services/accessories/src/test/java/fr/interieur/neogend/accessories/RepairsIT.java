@@ -258,6 +258,46 @@ class RepairsIT {
         assertThat(exchangesByKey.values()).extracting(ExchangeRequest::getImei).doesNotContain(spare);
     }
 
+    static int contractMax(com.google.protobuf.Descriptors.Descriptor message, String field) {
+        return message.findFieldByName(field)
+                .getOptions()
+                .getExtension(fr.interieur.neogend.common.v1.RulesProto.field)
+                .getMaxLength();
+    }
+
+    /**
+     * A fault and a diagnosis as long as the contract (the field's rule in the proto, shown in the OpenAPI) lets
+     * them be are recorded; one character more is refused naming the field — the contract had promised 1,000 and
+     * 2,000 characters with line breaks where a repair keeps 500 on one line.
+     */
+    @Test
+    void aFaultAndADiagnosisAsLongAsTheContractAllowsAreRecordedAndOneMoreCharacterIsRefusedNamingIt() {
+        String spare = "352990110000060";
+        states.put(spare, DeviceState.DEVICE_STATE_IN_STOCK);
+        models.put(spare, "Rugged X5");
+        spares.add(spare);
+        int faultMost = contractMax(OpenRepairRequest.getDescriptor(), "fault");
+        var opening = OpenRepairRequest.newBuilder().setImei(spare).setDepotCode("DEP-RENNES");
+        GrpcAssertions.assertStatus(
+                () -> technician.openRepair(
+                        opening.clone().setFault("é".repeat(faultMost + 1)).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "fault");
+        Repair opened = technician
+                .openRepair(opening.setFault("é".repeat(faultMost)).build())
+                .getRepair();
+        assertThat(opened.getFault()).hasSize(faultMost);
+
+        int diagnosisMost = contractMax(CloseRepairRequest.getDescriptor(), "diagnosis");
+        GrpcAssertions.assertStatus(
+                () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "é".repeat(diagnosisMost + 1)),
+                Status.Code.INVALID_ARGUMENT,
+                "diagnosis");
+        Repair closed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "é".repeat(diagnosisMost));
+        assertThat(closed.getState()).isEqualTo(RepairState.REPAIR_STATE_REPAIRED);
+        assertThat(closed.getDiagnosis()).hasSize(diagnosisMost);
+    }
+
     Repair close(String id, RepairOutcome outcome, String diagnosis) {
         return technician
                 .closeRepair(CloseRepairRequest.newBuilder()

@@ -286,6 +286,54 @@ class LifecycleIT {
         assertThat(device(2).getVersion()).isEqualTo(1);
     }
 
+    /** The most characters the contract (the field's rule in the proto, shown in the OpenAPI) lets a field hold. */
+    static int contractMax(com.google.protobuf.Descriptors.Descriptor message, String field) {
+        return message.findFieldByName(field)
+                .getOptions()
+                .getExtension(fr.interieur.neogend.common.v1.RulesProto.field)
+                .getMaxLength();
+    }
+
+    /**
+     * A reason as long as the contract lets it be is recorded; one character more is refused naming it — the
+     * contract (1,000 characters, line breaks allowed) had promised ten times what inventory keeps.
+     */
+    @Test
+    void aReasonAsLongAsTheContractAllowsIsRecordedAndOneMoreCharacterIsRefusedNamingIt() {
+        fleetManager.registerDevice(register(phone(40, "GN-RBRE-GGD35")));
+        fleetManager.assignDevice(assign(40, CIE1, "AG-40").build());
+        spare(41, DeviceKind.DEVICE_KIND_PHONE);
+        int exchangeMost = contractMax(ExchangeDeviceRequest.getDescriptor(), "reason");
+        var exchange = ExchangeDeviceRequest.newBuilder().setImei(imei(40)).setReplacementImei(imei(41));
+        assertStatus(
+                () -> fleetManager.exchangeDevice(
+                        exchange.clone().setReason("é".repeat(exchangeMost + 1)).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "reason");
+        assertThat(fleetManager
+                        .exchangeDevice(
+                                exchange.setReason("é".repeat(exchangeMost)).build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_PENDING_RETURN);
+
+        fleetManager.registerDevice(register(phone(42, "GN-RBRE-GGD35")));
+        fleetManager.sendDeviceToRepair(
+                SendDeviceToRepairRequest.newBuilder().setImei(imei(42)).build());
+        int failMost = contractMax(FailDeviceRepairRequest.getDescriptor(), "reason");
+        var fail = FailDeviceRepairRequest.newBuilder().setImei(imei(42));
+        assertStatus(
+                () -> fleetManager.failDeviceRepair(
+                        fail.clone().setReason("é".repeat(failMost + 1)).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "reason");
+        assertThat(fleetManager
+                        .failDeviceRepair(fail.setReason("é".repeat(failMost)).build())
+                        .getDevice()
+                        .getState())
+                .isEqualTo(DeviceState.DEVICE_STATE_PENDING_RETURN);
+    }
+
     @Test
     void exchangeKeepsThePackItsHolderAndLeaseAndSendsTheOldDeviceBack() {
         Device old = fleetManager

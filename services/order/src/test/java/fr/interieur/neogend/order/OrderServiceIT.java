@@ -278,6 +278,52 @@ class OrderServiceIT {
                 .isEqualTo(OrderState.ORDER_STATE_REJECTED);
     }
 
+    /**
+     * A reason as long as the contract (the field's rule in the proto, shown in the OpenAPI) lets it be is
+     * recorded; one character more is refused naming it — the contract had promised 1,000 characters with line
+     * breaks, twice what the order service keeps.
+     */
+    @Test
+    void aReasonAsLongAsTheContractAllowsIsRecordedAndOneMoreCharacterIsRefusedNamingIt() {
+        int rejectMost = RejectPurchaseOrderRequest.getDescriptor()
+                .findFieldByName("reason")
+                .getOptions()
+                .getExtension(fr.interieur.neogend.common.v1.RulesProto.field)
+                .getMaxLength();
+        PurchaseOrder rejected = submitted(5);
+        var reject = RejectPurchaseOrderRequest.newBuilder().setNumber(rejected.getNumber());
+        assertStatus(
+                () -> fleetManager.rejectPurchaseOrder(
+                        reject.clone().setReason("é".repeat(rejectMost + 1)).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "reason");
+        assertThat(fleetManager
+                        .rejectPurchaseOrder(
+                                reject.setReason("é".repeat(rejectMost)).build())
+                        .getOrder()
+                        .getState())
+                .isEqualTo(OrderState.ORDER_STATE_REJECTED);
+
+        int cancelMost = CancelPurchaseOrderRequest.getDescriptor()
+                .findFieldByName("reason")
+                .getOptions()
+                .getExtension(fr.interieur.neogend.common.v1.RulesProto.field)
+                .getMaxLength();
+        PurchaseOrder cancelled = submitted(5);
+        var cancel = CancelPurchaseOrderRequest.newBuilder().setNumber(cancelled.getNumber());
+        assertStatus(
+                () -> fleetManager.cancelPurchaseOrder(
+                        cancel.clone().setReason("é".repeat(cancelMost + 1)).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "reason");
+        assertThat(fleetManager
+                        .cancelPurchaseOrder(
+                                cancel.setReason("é".repeat(cancelMost)).build())
+                        .getOrder()
+                        .getState())
+                .isEqualTo(OrderState.ORDER_STATE_CANCELLED);
+    }
+
     @Test
     void concurrentApprovalsAroundTheMaximumNeverCrossIt() throws Exception {
         fleetManager.createAgreement(create(agreement("AC-SMALL", "SUP-DEMO", 1_000)
