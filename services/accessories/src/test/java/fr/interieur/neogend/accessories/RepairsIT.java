@@ -49,6 +49,7 @@ import fr.interieur.neogend.order.v1.OrderServiceGrpc;
 import fr.interieur.neogend.order.v1.PurchaseOrder;
 import fr.interieur.neogend.order.v1.RequestDeviceExchangeRequest;
 import fr.interieur.neogend.order.v1.RequestDeviceExchangeResponse;
+import fr.interieur.neogend.testkit.ContractRules;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
@@ -258,13 +259,6 @@ class RepairsIT {
         assertThat(exchangesByKey.values()).extracting(ExchangeRequest::getImei).doesNotContain(spare);
     }
 
-    static int contractMax(com.google.protobuf.Descriptors.Descriptor message, String field) {
-        return message.findFieldByName(field)
-                .getOptions()
-                .getExtension(fr.interieur.neogend.common.v1.RulesProto.field)
-                .getMaxLength();
-    }
-
     /**
      * A fault and a diagnosis as long as the contract (the field's rule in the proto, shown in the OpenAPI) lets
      * them be are recorded; one character more is refused naming the field — the contract had promised 1,000 and
@@ -276,7 +270,7 @@ class RepairsIT {
         states.put(spare, DeviceState.DEVICE_STATE_IN_STOCK);
         models.put(spare, "Rugged X5");
         spares.add(spare);
-        int faultMost = contractMax(OpenRepairRequest.getDescriptor(), "fault");
+        int faultMost = ContractRules.maxLength(OpenRepairRequest.getDescriptor(), "fault");
         var opening = OpenRepairRequest.newBuilder().setImei(spare).setDepotCode("DEP-RENNES");
         GrpcAssertions.assertStatus(
                 () -> technician.openRepair(
@@ -288,7 +282,7 @@ class RepairsIT {
                 .getRepair();
         assertThat(opened.getFault()).hasSize(faultMost);
 
-        int diagnosisMost = contractMax(CloseRepairRequest.getDescriptor(), "diagnosis");
+        int diagnosisMost = ContractRules.maxLength(CloseRepairRequest.getDescriptor(), "diagnosis");
         GrpcAssertions.assertStatus(
                 () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "é".repeat(diagnosisMost + 1)),
                 Status.Code.INVALID_ARGUMENT,

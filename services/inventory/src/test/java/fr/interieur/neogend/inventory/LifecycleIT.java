@@ -20,6 +20,7 @@ import fr.interieur.neogend.inventory.v1.ReturnDeviceFromRepairRequest;
 import fr.interieur.neogend.inventory.v1.ReturnDeviceRequest;
 import fr.interieur.neogend.inventory.v1.SendDeviceToRepairRequest;
 import fr.interieur.neogend.inventory.v1.UnassignDeviceRequest;
+import fr.interieur.neogend.testkit.ContractRules;
 import fr.interieur.neogend.testkit.ServiceClients;
 import fr.interieur.neogend.testkit.ServiceIT;
 import fr.interieur.neogend.testkit.TestTokens;
@@ -286,14 +287,6 @@ class LifecycleIT {
         assertThat(device(2).getVersion()).isEqualTo(1);
     }
 
-    /** The most characters the contract (the field's rule in the proto, shown in the OpenAPI) lets a field hold. */
-    static int contractMax(com.google.protobuf.Descriptors.Descriptor message, String field) {
-        return message.findFieldByName(field)
-                .getOptions()
-                .getExtension(fr.interieur.neogend.common.v1.RulesProto.field)
-                .getMaxLength();
-    }
-
     /**
      * A reason as long as the contract lets it be is recorded; one character more is refused naming it — the
      * contract (1,000 characters, line breaks allowed) had promised ten times what inventory keeps.
@@ -303,7 +296,7 @@ class LifecycleIT {
         fleetManager.registerDevice(register(phone(40, "GN-RBRE-GGD35")));
         fleetManager.assignDevice(assign(40, CIE1, "AG-40").build());
         spare(41, DeviceKind.DEVICE_KIND_PHONE);
-        int exchangeMost = contractMax(ExchangeDeviceRequest.getDescriptor(), "reason");
+        int exchangeMost = ContractRules.maxLength(ExchangeDeviceRequest.getDescriptor(), "reason");
         var exchange = ExchangeDeviceRequest.newBuilder().setImei(imei(40)).setReplacementImei(imei(41));
         assertStatus(
                 () -> fleetManager.exchangeDevice(
@@ -320,7 +313,7 @@ class LifecycleIT {
         fleetManager.registerDevice(register(phone(42, "GN-RBRE-GGD35")));
         fleetManager.sendDeviceToRepair(
                 SendDeviceToRepairRequest.newBuilder().setImei(imei(42)).build());
-        int failMost = contractMax(FailDeviceRepairRequest.getDescriptor(), "reason");
+        int failMost = ContractRules.maxLength(FailDeviceRepairRequest.getDescriptor(), "reason");
         var fail = FailDeviceRepairRequest.newBuilder().setImei(imei(42));
         assertStatus(
                 () -> fleetManager.failDeviceRepair(

@@ -18,6 +18,7 @@ import fr.interieur.neogend.order.v1.OrderTransition;
 import fr.interieur.neogend.order.v1.PurchaseOrder;
 import fr.interieur.neogend.order.v1.RejectPurchaseOrderRequest;
 import fr.interieur.neogend.order.v1.SubmitPurchaseOrderRequest;
+import fr.interieur.neogend.testkit.ContractRules;
 import fr.interieur.neogend.testkit.GrpcAssertions;
 import fr.interieur.neogend.testkit.GrpcTestClients;
 import fr.interieur.neogend.testkit.ServiceClients;
@@ -285,11 +286,7 @@ class OrderServiceIT {
      */
     @Test
     void aReasonAsLongAsTheContractAllowsIsRecordedAndOneMoreCharacterIsRefusedNamingIt() {
-        int rejectMost = RejectPurchaseOrderRequest.getDescriptor()
-                .findFieldByName("reason")
-                .getOptions()
-                .getExtension(fr.interieur.neogend.common.v1.RulesProto.field)
-                .getMaxLength();
+        int rejectMost = ContractRules.maxLength(RejectPurchaseOrderRequest.getDescriptor(), "reason");
         PurchaseOrder rejected = submitted(5);
         var reject = RejectPurchaseOrderRequest.newBuilder().setNumber(rejected.getNumber());
         assertStatus(
@@ -304,11 +301,7 @@ class OrderServiceIT {
                         .getState())
                 .isEqualTo(OrderState.ORDER_STATE_REJECTED);
 
-        int cancelMost = CancelPurchaseOrderRequest.getDescriptor()
-                .findFieldByName("reason")
-                .getOptions()
-                .getExtension(fr.interieur.neogend.common.v1.RulesProto.field)
-                .getMaxLength();
+        int cancelMost = ContractRules.maxLength(CancelPurchaseOrderRequest.getDescriptor(), "reason");
         PurchaseOrder cancelled = submitted(5);
         var cancel = CancelPurchaseOrderRequest.newBuilder().setNumber(cancelled.getNumber());
         assertStatus(
