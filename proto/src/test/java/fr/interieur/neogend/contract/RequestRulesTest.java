@@ -80,14 +80,21 @@ class RequestRulesTest {
                 .setSession(Session.newBuilder().setPlace("Rennes\nsalle 2"))
                 .build();
         assertThat(only(RequestRules.check(session)).field()).isEqualTo("session.place");
-        var request = fr.interieur.neogend.accessories.v1.CloseRepairRequest.newBuilder()
-                .setDiagnosis("screen dead\nmainboard dead\ttested")
+        // a kernel config is free text; a repair's diagnosis is one line, as the service keeps it
+        var config = fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest.newBuilder()
+                .setRelease(fr.interieur.neogend.telemetry.v1.RomRelease.newBuilder()
+                        .setKernelConfig("CONFIG_A=y\n# CONFIG_B is not set\tx\n"))
                 .build();
-        assertThat(RequestRules.check(request)).isEmpty();
-        var bell = fr.interieur.neogend.accessories.v1.CloseRepairRequest.newBuilder()
-                .setDiagnosis("dead\u0007")
+        assertThat(RequestRules.check(config)).isEmpty();
+        var bell = fr.interieur.neogend.telemetry.v1.PublishRomReleaseRequest.newBuilder()
+                .setRelease(fr.interieur.neogend.telemetry.v1.RomRelease.newBuilder()
+                        .setKernelConfig("CONFIG_A=y\u0007"))
                 .build();
-        assertThat(only(RequestRules.check(bell)).field()).isEqualTo("diagnosis");
+        assertThat(only(RequestRules.check(bell)).field()).isEqualTo("release.kernel_config");
+        var twoLines = fr.interieur.neogend.accessories.v1.CloseRepairRequest.newBuilder()
+                .setDiagnosis("screen dead\nmainboard dead")
+                .build();
+        assertThat(only(RequestRules.check(twoLines)).field()).isEqualTo("diagnosis");
     }
 
     @Test
