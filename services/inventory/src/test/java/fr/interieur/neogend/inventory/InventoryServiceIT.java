@@ -80,6 +80,31 @@ class InventoryServiceIT {
                 .isEqualTo("fleet.manager");
     }
 
+    /**
+     * Who did what is recorded under the username, in at most 100 characters; Keycloak allows 255. A longer one
+     * had its write fail as an internal error; it is refused before anything is done, saying why, and a username
+     * of 100 characters (accents counted once) writes as any other.
+     */
+    @Test
+    void aUsernameLongerThanThePlatformRecordsIsRefusedClearlyNeverAnInternalError() {
+        var longest = as(TestTokens.user("é".repeat(100), "fleet-manager", "GN"));
+        assertThat(longest.registerDevice(register(phone(90, "GN-RBRE-GGD35")))
+                        .getDevice()
+                        .getImei())
+                .isEqualTo(imei(90));
+        var tooLong = as(TestTokens.user("fleet.manager." + "x".repeat(187), "fleet-manager", "GN"));
+        assertStatus(
+                () -> tooLong.registerDevice(register(phone(91, "GN-RBRE-GGD35"))),
+                Status.Code.PERMISSION_DENIED,
+                "the account's username is over 100 characters");
+        assertStatus(
+                () -> fleetManager.getDevice(fr.interieur.neogend.inventory.v1.GetDeviceRequest.newBuilder()
+                        .setImei(imei(91))
+                        .build()),
+                Status.Code.NOT_FOUND,
+                "no device");
+    }
+
     @Test
     void aModelIsWrittenWithoutInvisibleCharactersSoASerialCannotBeRegisteredTwiceUnderALookAlike() {
         fleetManager.registerDevice(register(phone(95, "GN-RBRE-GGD35").setSerialNumber("SN-LOOK")));

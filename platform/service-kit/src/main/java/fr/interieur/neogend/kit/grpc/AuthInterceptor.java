@@ -32,6 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class AuthInterceptor implements ServerInterceptor {
 
+    /** The most characters of a username the services record (their audit columns hold 100). */
+    public static final int MAX_USERNAME = 100;
+
     static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     /** The calling service's own token, on RPCs whose rule names the services they are called through. */
@@ -97,6 +100,14 @@ public class AuthInterceptor implements ServerInterceptor {
                     call,
                     Status.PERMISSION_DENIED.withDescription(
                             "one of the roles " + rule.get().getRolesList() + " is required"));
+        }
+        // every service records who did what under the username, in at most MAX_USERNAME characters: a longer
+        // one (Keycloak allows 255) is refused here, clearly, rather than failing the write it would be stored by
+        if (caller.username().codePointCount(0, caller.username().length()) > MAX_USERNAME) {
+            return refuse(
+                    call,
+                    Status.PERMISSION_DENIED.withDescription("the account's username is over " + MAX_USERNAME
+                            + " characters, the most the platform records as who did what; ask for a shorter one"));
         }
         String proof = headers.get(PEER_AUTHORIZATION);
         Optional<String> peer = proof == null ? Optional.empty() : peerOf(proof, call);
