@@ -292,6 +292,13 @@ class RepairsIT {
         assertThat(closed.getDiagnosis()).hasSize(diagnosisMost);
     }
 
+    /** A repair's state as this caller reads it. */
+    static RepairState state(AccessoriesServiceBlockingStub as, String repairId) {
+        return as.getRepair(GetRepairRequest.newBuilder().setId(repairId).build())
+                .getRepair()
+                .getState();
+    }
+
     Repair close(String id, RepairOutcome outcome, String diagnosis) {
         return technician
                 .closeRepair(CloseRepairRequest.newBuilder()
@@ -446,13 +453,7 @@ class RepairsIT {
                 () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead"),
                 Status.Code.UNAVAILABLE,
                 "inventory is unavailable: the repair stays open");
-        assertThat(technician
-                        .getRepair(GetRepairRequest.newBuilder()
-                                .setId(opened.getId())
-                                .build())
-                        .getRepair()
-                        .getState())
-                .isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        assertThat(state(technician, opened.getId())).isEqualTo(RepairState.REPAIR_STATE_OPEN);
         assertThat(exchangesByKey).hasSize(1);
 
         Repair failed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead");
@@ -596,13 +597,7 @@ class RepairsIT {
                 () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "screen replaced"),
                 Status.Code.UNAVAILABLE,
                 "the repair stays open");
-        assertThat(technician
-                        .getRepair(GetRepairRequest.newBuilder()
-                                .setId(opened.getId())
-                                .build())
-                        .getRepair()
-                        .getState())
-                .isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        assertThat(state(technician, opened.getId())).isEqualTo(RepairState.REPAIR_STATE_OPEN);
         assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_ASSIGNED);
         // the repeat cannot turn it into another outcome than inventory recorded
         GrpcAssertions.assertCode(
@@ -627,13 +622,7 @@ class RepairsIT {
                 () -> close(third.getId(), RepairOutcome.REPAIR_OUTCOME_REPAIRED, "ok"),
                 Status.Code.FAILED_PRECONDITION,
                 "is not under repair " + third.getId());
-        assertThat(technician
-                        .getRepair(GetRepairRequest.newBuilder()
-                                .setId(third.getId())
-                                .build())
-                        .getRepair()
-                        .getState())
-                .isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        assertThat(state(technician, third.getId())).isEqualTo(RepairState.REPAIR_STATE_OPEN);
     }
 
     @Test
@@ -828,13 +817,7 @@ class RepairsIT {
         // nothing changed: the tablet is still under its repair, open for the technician who sees it
         hidden.clear();
         assertThat(states).containsEntry(TAB, DeviceState.DEVICE_STATE_IN_REPAIR);
-        assertThat(tabTechnician
-                        .getRepair(GetRepairRequest.newBuilder()
-                                .setId(opened.getId())
-                                .build())
-                        .getRepair()
-                        .getState())
-                .isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        assertThat(state(tabTechnician, opened.getId())).isEqualTo(RepairState.REPAIR_STATE_OPEN);
     }
 
     @Test

@@ -10,7 +10,6 @@ import fr.interieur.neogend.training.technician.TechnicianDirectory;
 import org.junit.jupiter.api.Test;
 import org.springframework.transaction.support.TransactionOperations;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -29,10 +28,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SessionServiceTest {
 
     /** 10:00 in Paris on 2027-03-10; the test moves it. */
-    private Instant now = LocalDate.of(2027, 3, 10)
+    private final fr.interieur.neogend.testkit.SettableClock clock = at(LocalDate.of(2027, 3, 10)
             .atTime(10, 0)
             .atZone(ZoneId.of("Europe/Paris"))
-            .toInstant();
+            .toInstant());
+
+    private static fr.interieur.neogend.testkit.SettableClock at(Instant instant) {
+        var clock = new fr.interieur.neogend.testkit.SettableClock();
+        clock.now = instant;
+        return clock;
+    }
 
     private final InMemoryTrainingStores stores = new InMemoryTrainingStores();
     private final Set<String> technicians = new java.util.HashSet<>(Set.of("t.a", "t.b", "t.c", "t.d"));
@@ -51,22 +56,7 @@ class SessionServiceTest {
                     return new Term(LocalDate.of(2020, 1, 1), LocalDate.of(2040, 1, 1));
                 }
             },
-            Optional.of(new Clock() {
-                @Override
-                public ZoneId getZone() {
-                    return ZoneId.of("UTC");
-                }
-
-                @Override
-                public Clock withZone(ZoneId zone) {
-                    return Clock.fixed(now, zone);
-                }
-
-                @Override
-                public Instant instant() {
-                    return now;
-                }
-            }),
+            Optional.of(clock),
             name -> technicians.contains(name)
                     ? TechnicianDirectory.Answer.TECHNICIAN
                     : TechnicianDirectory.Answer.UNKNOWN,
@@ -115,7 +105,7 @@ class SessionServiceTest {
         assertThatThrownBy(() -> service.enrol(id, Optional.of("nobody"), manager))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("no user nobody");
-        now = now.plusSeconds(11 * 86_400); // 21 March: started on the 20th
+        clock.now = clock.now.plusSeconds(11 * 86_400); // 21 March: started on the 20th
         assertThatThrownBy(() -> service.enrol(id, Optional.empty(), tech))
                 .isInstanceOf(PreconditionFailedException.class)
                 .hasMessageContaining("started on 2027-03-20");
@@ -133,7 +123,7 @@ class SessionServiceTest {
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("can be recorded from 2027-03-31");
 
-        now = LocalDate.of(2027, 3, 31)
+        clock.now = LocalDate.of(2027, 3, 31)
                 .atTime(0, 30)
                 .atZone(ZoneId.of("Europe/Paris"))
                 .toInstant(); // Paris day
@@ -148,7 +138,7 @@ class SessionServiceTest {
         assertThat(service.check("t.a", "Tab T1").certified()).isTrue();
         assertThat(service.check("t.a", "Rugged X5").reason()).isEqualTo("t.a holds no certification for Rugged X5");
         assertThat(service.check("t.b", "Tab T1").certified()).isFalse();
-        now = LocalDate.of(2027, 5, 1)
+        clock.now = LocalDate.of(2027, 5, 1)
                 .atTime(9, 0)
                 .atZone(ZoneId.of("Europe/Paris"))
                 .toInstant();
@@ -185,7 +175,7 @@ class SessionServiceTest {
         String id = service.createSession(
                         "TAB-T1", LocalDate.parse("2027-02-27"), LocalDate.parse("2027-03-02"), "Lyon", 2, "A. B.")
                 .id();
-        now = LocalDate.of(2027, 3, 2)
+        clock.now = LocalDate.of(2027, 3, 2)
                 .atTime(18, 0)
                 .atZone(ZoneId.of("Europe/Paris"))
                 .toInstant();
