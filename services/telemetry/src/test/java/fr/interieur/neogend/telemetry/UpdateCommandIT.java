@@ -399,23 +399,72 @@ class UpdateCommandIT {
                 .isEqualTo(1);
     }
 
-    @Test
-    void aDeviceDeclaredLostIsHandedItsLockAndItsUpdateIsWithdrawn() {
-        DeviceCommand queued = queueUpdate(device, release);
+    /** Inventory tells telemetry what became of the device (its outbox's call). */
+    void declared(InventoryEventKind kind) {
         clients.as(TestTokens.service("inventory"), TelemetryServiceGrpc::newBlockingStub)
                 .recordInventoryEvent(RecordInventoryEventRequest.newBuilder()
                         .setEvent(InventoryEvent.newBuilder()
                                 .setEventId(UUID.randomUUID().toString())
-                                .setKind(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST)
+                                .setKind(kind)
                                 .setImei(device)
                                 .setTime(Timestamp.newBuilder()
                                         .setSeconds(Instant.now().getEpochSecond())))
                         .build());
+    }
+
+    @Test
+    void aDeviceDeclaredLostIsHandedItsLockAndItsUpdateIsWithdrawn() {
+        DeviceCommand queued = queueUpdate(device, release);
+        declared(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_LOST);
         assertThat(upload(UploadReadingsRequest.newBuilder()))
                 .extracting(c -> shortName(c.getCommand()))
                 .containsExactly("LOCK");
         // withdrawn: its readings are refused from now on, so it could never be confirmed
         assertThat(shortName(command(queued.getId()).getStatus())).isEqualTo("WITHDRAWN");
+    }
+
+    /**
+     * Rule 21 (and 11): a stolen device's LOCK or WIPE is done only when the device says so. One it reports
+     * failed is shown FAILED with its reason — never ACKNOWLEDGED, which the fleet manager reads as done — and a
+     * new one may be queued; one it reports postponed (a device's user cannot put off a wipe) is handed again.
+     */
+    @Test
+    void aLockOrWipeTheDeviceSaysFailedOrPutOffIsNeverShownDone() {
+        declared(InventoryEventKind.INVENTORY_EVENT_KIND_DEVICE_STOLEN);
+        List<DeviceCommand> handed = upload(UploadReadingsRequest.newBuilder());
+        assertThat(handed).extracting(c -> shortName(c.getCommand())).containsExactly("LOCK", "WIPE");
+        String lock = handed.get(0).getId();
+        String wipe = handed.get(1).getId();
+        List<DeviceCommand> again = upload(UploadReadingsRequest.newBuilder()
+                .addAcknowledgedCommandIds(lock)
+                .addCommandResults(result(lock, CommandOutcome.COMMAND_OUTCOME_FAILED, "device admin disabled"))
+                .addCommandResults(result(wipe, CommandOutcome.COMMAND_OUTCOME_POSTPONED, "user on a call")));
+        assertThat(again)
+                .as("the wipe put off is handed again; the failed lock is not")
+                .extracting(c -> shortName(c.getCommand()) + " " + shortName(c.getStatus()))
+                .containsExactly("WIPE DELIVERED");
+        DeviceCommand failed = command(lock);
+        assertThat(shortName(failed.getStatus()) + " " + failed.getOutcomeReason())
+                .isEqualTo("FAILED device admin disabled");
+        assertThat(shortName(command(wipe).getStatus())).isEqualTo("DELIVERED");
+        // the fleet manager, seeing the lock failed, queues another: the device is handed it with the wipe
+        String relock = fleetManager
+                .queueDeviceCommand(QueueDeviceCommandRequest.newBuilder()
+                        .setImei(device)
+                        .setCommand(CommandKind.COMMAND_KIND_LOCK)
+                        .build())
+                .getCommand()
+                .getId();
+        assertThat(upload(UploadReadingsRequest.newBuilder()))
+                .extracting(DeviceCommand::getId)
+                .containsExactly(wipe, relock);
+        assertThat(upload(UploadReadingsRequest.newBuilder()
+                        .addAcknowledgedCommandIds(wipe)
+                        .addAcknowledgedCommandIds(relock)))
+                .isEmpty();
+        assertThat(List.of(command(wipe), command(relock)))
+                .extracting(c -> shortName(c.getStatus()))
+                .containsExactly("ACKNOWLEDGED", "ACKNOWLEDGED");
     }
 
     @Test

@@ -19,8 +19,8 @@ public record Upload(int stored, int duplicates, List<Rejected> rejected, List<C
      * A command for the device.
      *
      * @param update        UPDATE: the release to install
-     * @param outcomeReason UPDATE: why the device said it failed or was last postponed ("" when none)
-     * @param postponements UPDATE: how many times the device's user postponed it
+     * @param outcomeReason why the device said it failed or was last postponed ("" when none)
+     * @param postponements how many times the device's user postponed it
      * @param confirmedAt   UPDATE: when the device's readings confirmed the release
      */
     public record Command(
@@ -45,11 +45,11 @@ public record Upload(int stored, int duplicates, List<Rejected> rejected, List<C
     public record Update(
             String releaseId, String buildFingerprint, LocalDate patchLevel, String otaUrl, String otaSha256) {}
 
-    /** How a device says an UPDATE went. Stored as the command's status (or as a postponement). */
+    /** How a device says a command went. Stored as the command's status (or as a postponement). */
     public enum Outcome {
-        /** Installed; its readings will confirm it. */
+        /** Done; an UPDATE installed, its readings will confirm it. */
         INSTALLED,
-        /** The download, the checksum or the installation failed. */
+        /** Not carried out (an UPDATE: the download, the checksum or the installation failed). */
         FAILED,
         /** The user postponed it: handed again on the next contact. */
         POSTPONED

@@ -167,23 +167,25 @@ class JdbcCommandRepository implements CommandRepository {
                 .update();
     }
 
-    /** The device's word on one of its commands; an id of another device's command changes nothing. */
+    /**
+     * The device's word on one of its commands; an id of another device's command changes nothing. Whatever the
+     * command: failed is FAILED with its reason (a LOCK or WIPE the device could not carry out is never shown
+     * done), postponed is handed again on the next contact (counted). Installed is INSTALLED for an UPDATE (its
+     * readings will confirm it), ACKNOWLEDGED for the others.
+     */
     void report(String imei, long id, Upload.Outcome outcome, String reason) {
         switch (outcome) {
             case INSTALLED, FAILED ->
-                jdbc.sql("update device_command set status = case when command <> 'UPDATE' "
-                                + "then 'ACKNOWLEDGED' when ? then 'INSTALLED' else 'FAILED' end, "
+                jdbc.sql("update device_command set status = case when not ? then 'FAILED' "
+                                + "when command = 'UPDATE' then 'INSTALLED' else 'ACKNOWLEDGED' end, "
                                 + "outcome_reason = nullif(?, ''), acknowledged_at = now() "
                                 + "where imei = ? and id = ? and status in ('QUEUED', 'DELIVERED')")
                         .params(outcome == Upload.Outcome.INSTALLED, reason, imei, id)
                         .update();
             // postponed: still delivered, so handed again on the next contact
             case POSTPONED ->
-                jdbc.sql("update device_command set status = case when command <> 'UPDATE' "
-                                + "then 'ACKNOWLEDGED' else status end, "
-                                + "postponements = postponements + case when command = 'UPDATE' then 1 else 0 end, "
-                                + "outcome_reason = nullif(?, ''), "
-                                + "acknowledged_at = case when command <> 'UPDATE' then now() end "
+                jdbc.sql("update device_command set postponements = postponements + 1, "
+                                + "outcome_reason = nullif(?, '') "
                                 + "where imei = ? and id = ? and status in ('QUEUED', 'DELIVERED')")
                         .params(reason, imei, id)
                         .update();
