@@ -666,6 +666,28 @@ class RepairsIT {
         }
     }
 
+    /**
+     * The unit manager's list and detail of repairs agree: a repair of a device its unit gave back since (the
+     * device RETURNED, still placed at that unit, as inventory's GetDevice shows it) is read and listed alike.
+     */
+    @Test
+    void aUnitManagerListsTheRepairsOfDevicesGivenBackSinceAsItReadsThem() {
+        Repair failed = close(open(technician, X5).getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead");
+        states.put(X5, DeviceState.DEVICE_STATE_RETURNED); // exchanged, then taken back by the supplier
+        var unitManager = clients.as(TestTokens.unitManager("GN-RBRE-GGD35"), AccessoriesServiceGrpc::newBlockingStub);
+        Repair read = unitManager
+                .getRepair(GetRepairRequest.newBuilder().setId(failed.getId()).build())
+                .getRepair();
+        assertThat(unitManager
+                        .listRepairs(ListRepairsRequest.getDefaultInstance())
+                        .getRepairsList())
+                .containsExactly(read);
+        assertThat(unitManager
+                        .listRepairs(ListRepairsRequest.newBuilder().setImei(X5).build())
+                        .getRepairsList())
+                .containsExactly(read);
+    }
+
     @Test
     void aUnitManagerSeesTheRepairsOfItsSubtreesDevicesOnlyAndNothingOfTheOthers() {
         notCertified.remove("technician|Field Tab 10");
@@ -1322,6 +1344,9 @@ class RepairsIT {
                         .sorted()
                         .filter(imei -> !hidden.contains(imei)
                                 && !("unit.manager".equals(USER.get()) && outsideUnitManager.contains(imei)))
+                        // as inventory: a returned device only when asked for
+                        .filter(imei ->
+                                request.getIncludeReturned() || states.get(imei) != DeviceState.DEVICE_STATE_RETURNED)
                         .forEach(imei -> batch.addPlacements(DevicePlacement.newBuilder()
                                 .setImei(imei)
                                 .setModel(models.get(imei))

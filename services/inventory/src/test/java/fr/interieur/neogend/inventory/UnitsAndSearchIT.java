@@ -444,9 +444,14 @@ class UnitsAndSearchIT {
     }
 
     List<String> placements(InventoryServiceBlockingStub stub, String unitCode) {
+        return placements(stub, unitCode, false);
+    }
+
+    List<String> placements(InventoryServiceBlockingStub stub, String unitCode, boolean includeReturned) {
         List<String> out = new ArrayList<>();
         stub.streamDevicePlacements(fr.interieur.neogend.inventory.v1.StreamDevicePlacementsRequest.newBuilder()
                         .setUnitCode(unitCode)
+                        .setIncludeReturned(includeReturned)
                         .build())
                 .forEachRemaining(batch -> batch.getPlacementsList()
                         .forEach(p -> out.add(p.getImei() + " " + p.getModel() + " " + p.getUnitCode() + " "
@@ -481,6 +486,50 @@ class UnitsAndSearchIT {
                 .setImei(imei(41))
                 .build());
         assertThat(placements(fleetManager, "")).hasSize(11).noneMatch(p -> p.startsWith(imei(41)));
+    }
+
+    /**
+     * The repairs a unit manager lists come from the placements with the returned devices (their repairs stay
+     * visible): asked for, a RETURNED device is placed at the unit that gave it back — exactly to those who can
+     * read it with GetDevice, never beyond the caller's reach.
+     */
+    @Test
+    void returnedDevicesArePlacedWhenAskedForToThoseWhoSeeThemAndNoOneElse() {
+        for (int i = 60; i < 64; i++) {
+            fleetManager.registerDevice(register(phone(i, i < 62 ? "GN-RBRE-GGD35-CIE1" : "GN-RIDF")));
+        }
+        for (int i : new int[] {61, 63}) {
+            fleetManager.declareDeviceLoss(fr.interieur.neogend.inventory.v1.DeclareDeviceLossRequest.newBuilder()
+                    .setImei(imei(i))
+                    .setKind(fr.interieur.neogend.inventory.v1.LossKind.LOSS_KIND_LOST)
+                    .setPoliceReportReference("PV-" + i)
+                    .build());
+            fleetManager.returnDevice(fr.interieur.neogend.inventory.v1.ReturnDeviceRequest.newBuilder()
+                    .setImei(imei(i))
+                    .build());
+        }
+        assertThat(placements(fleetManager, "")).noneMatch(p -> p.endsWith(" RETURNED"));
+        assertThat(placements(fleetManager, "", true))
+                .filteredOn(p -> p.endsWith(" RETURNED"))
+                .extracting(p -> p.substring(0, 15))
+                .containsExactly(imei(61), imei(63));
+        var rennes = as(TestTokens.technician("GN-RBRE"));
+        assertThat(placements(rennes, "", true))
+                .containsExactlyInAnyOrder(
+                        imei(60) + " Rugged X5 GN-RBRE-GGD35-CIE1 IN_STOCK",
+                        imei(61) + " Rugged X5 GN-RBRE-GGD35-CIE1 RETURNED");
+        // the same devices GetDevice shows this caller: the returned one of its subtree, not the other region's
+        assertThat(rennes.getDevice(
+                                GetDeviceRequest.newBuilder().setImei(imei(61)).build())
+                        .getDevice()
+                        .getUnitCode())
+                .isEqualTo("GN-RBRE-GGD35-CIE1");
+        assertStatus(
+                () -> rennes.getDevice(
+                        GetDeviceRequest.newBuilder().setImei(imei(63)).build()),
+                Status.Code.NOT_FOUND,
+                "");
+        assertStatus(() -> placements(rennes, "GN-RIDF", true), Status.Code.PERMISSION_DENIED, "GN-RIDF");
     }
 
     private List<Device> list(ListDevicesRequest.Builder request) {

@@ -149,7 +149,10 @@ class PeerClients {
                         stub(),
                         s -> {
                             java.util.List<String> imeis = new java.util.ArrayList<>();
-                            s.streamDevicePlacements(StreamDevicePlacementsRequest.getDefaultInstance())
+                            // the returned ones too: their repairs stay readable, so they stay listed
+                            s.streamDevicePlacements(StreamDevicePlacementsRequest.newBuilder()
+                                            .setIncludeReturned(true)
+                                            .build())
                                     .forEachRemaining(
                                             batch -> batch.getPlacementsList().forEach(p -> imeis.add(p.getImei())));
                             return imeis;

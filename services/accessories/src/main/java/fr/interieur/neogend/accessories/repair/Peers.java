@@ -35,7 +35,10 @@ public final class Peers {
          */
         void endRepair(String imei, String repairId, boolean repaired, String reason);
 
-        /** The IMEIs of the devices (not returned) inventory places within the caller's unit subtree. */
+        /**
+         * The IMEIs of the devices inventory places within the caller's unit subtree, returned ones included (as
+         * {@link #device} shows them: a repair listed is a repair readable, and the other way round).
+         */
         java.util.List<String> imeisInReach();
     }
 

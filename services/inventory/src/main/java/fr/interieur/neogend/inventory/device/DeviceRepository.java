@@ -58,7 +58,8 @@ public interface DeviceRepository {
     record Placement(String imei, String model, Optional<String> unitCode, DeviceState state) {}
 
     /** The devices not yet RETURNED of a scope, ordered by IMEI, in batches read from one cursor. */
-    void forEachPlacement(Scope scope, int batchSize, java.util.function.Consumer<List<Placement>> batches);
+    void forEachPlacement(
+            Scope scope, boolean includeReturned, int batchSize, java.util.function.Consumer<List<Placement>> batches);
 
     /** Devices matching the query, in its order, at most {@code query.limit()}. */
     List<Device> find(DeviceQuery query);

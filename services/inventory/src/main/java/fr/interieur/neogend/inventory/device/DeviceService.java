@@ -611,17 +611,22 @@ public class DeviceService {
     }
 
     /**
-     * Where the devices not yet RETURNED are, within the caller's reach (or one subtree of it), in
-     * batches ordered by IMEI — for telemetry's fleet views. Read in one read-only transaction.
+     * Where the devices not yet RETURNED are (with {@code includeReturned}, the RETURNED ones too, as {@link
+     * #visible} shows them), within the caller's reach (or one subtree of it), in batches ordered by IMEI — for
+     * telemetry's fleet views and the repairs a unit manager lists. Read in one read-only transaction.
      */
     @Transactional(readOnly = true)
     public void placements(
             Optional<String> unitCode,
+            boolean includeReturned,
             Caller caller,
             int batchSize,
             java.util.function.Consumer<List<DeviceRepository.Placement>> batches) {
         devices.forEachPlacement(
-                new DeviceRepository.Scope(subtreeFor(unitCode, caller), Optional.empty()), batchSize, batches);
+                new DeviceRepository.Scope(subtreeFor(unitCode, caller), Optional.empty()),
+                includeReturned,
+                batchSize,
+                batches);
     }
 
     /** The history of a device the caller may see, oldest first. */

@@ -201,20 +201,25 @@ public class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceI
         ServerCallStreamObserver<StreamDevicePlacementsResponse> call =
                 (ServerCallStreamObserver<StreamDevicePlacementsResponse>) response;
         try {
-            devices.placements(text(request.getUnitCode()), CallerContext.current(), 5_000, batch -> {
-                if (call.isCancelled()) {
-                    throw new LeaseService.StreamCancelledException();
-                }
-                var out = StreamDevicePlacementsResponse.newBuilder();
-                batch.forEach(p -> {
-                    var b = out.addPlacementsBuilder()
-                            .setImei(p.imei())
-                            .setModel(p.model())
-                            .setState(InventoryEnums.toProto(p.state()));
-                    p.unitCode().ifPresent(b::setUnitCode);
-                });
-                call.onNext(out.build());
-            });
+            devices.placements(
+                    text(request.getUnitCode()),
+                    request.getIncludeReturned(),
+                    CallerContext.current(),
+                    5_000,
+                    batch -> {
+                        if (call.isCancelled()) {
+                            throw new LeaseService.StreamCancelledException();
+                        }
+                        var out = StreamDevicePlacementsResponse.newBuilder();
+                        batch.forEach(p -> {
+                            var b = out.addPlacementsBuilder()
+                                    .setImei(p.imei())
+                                    .setModel(p.model())
+                                    .setState(InventoryEnums.toProto(p.state()));
+                            p.unitCode().ifPresent(b::setUnitCode);
+                        });
+                        call.onNext(out.build());
+                    });
         } catch (LeaseService.StreamCancelledException gone) {
             return; // nobody is listening any more
         }

@@ -229,9 +229,10 @@ class JdbcDeviceRepository implements DeviceRepository {
     }
 
     @Override
-    public void forEachPlacement(Scope scope, int batchSize, java.util.function.Consumer<List<Placement>> batches) {
+    public void forEachPlacement(
+            Scope scope, boolean includeReturned, int batchSize, java.util.function.Consumer<List<Placement>> batches) {
         List<Object> args = new ArrayList<>();
-        StringBuilder where = new StringBuilder(" where d.state <> 'RETURNED'");
+        StringBuilder where = new StringBuilder(includeReturned ? " where true" : " where d.state <> 'RETURNED'");
         scoped(scope, "d.", where, args);
         List<Placement> batch = new ArrayList<>(batchSize);
         // read from a cursor inside the caller's read-only transaction: 140,000 devices never sit in memory
