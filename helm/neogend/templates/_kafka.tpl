@@ -58,6 +58,7 @@ services/telemetry/src/main/resources/application.yml (KafkaIngestSettingsTest c
 {{- define "neogend.kafkaEnv" -}}
 {{- $k := .root.Values.telemetry.kafka -}}
 NEOGEND_TELEMETRY_INGEST: kafka
+NEOGEND_TELEMETRY_RETENTION: {{ printf "%dd" (int .root.Values.telemetry.retentionDays) | quote }}
 NEOGEND_KAFKA_BOOTSTRAP_SERVERS: {{ $k.bootstrapServers | quote }}
 NEOGEND_KAFKA_TOPIC: {{ $k.topic | quote }}
 NEOGEND_KAFKA_PARTITIONS: {{ $k.partitions | quote }}
@@ -184,5 +185,7 @@ spec:
   replicas: {{ $k.replicationFactor }}
   config:
     min.insync.replicas: {{ $k.minInsyncReplicas }}
+    # positions leave the log when they leave the database (rule 20), not at the cluster's default
+    retention.ms: {{ mul (int .Values.telemetry.retentionDays) 86400000 }}
 {{- end }}
 {{- end -}}

@@ -85,6 +85,7 @@ class KafkaModeTest {
         for (Map<String, Object> env : List.of(api, writers)) {
             assertThat(env)
                     .containsEntry("NEOGEND_TELEMETRY_INGEST", "kafka")
+                    .containsEntry("NEOGEND_TELEMETRY_RETENTION", "30d")
                     .containsEntry("NEOGEND_KAFKA_BOOTSTRAP_SERVERS", "fleet-kafka-bootstrap.kafka.svc:9093")
                     .containsEntry("NEOGEND_KAFKA_TOPIC", "fleet.telemetry.readings")
                     .containsEntry("NEOGEND_KAFKA_PARTITIONS", "12")
@@ -219,7 +220,10 @@ class KafkaModeTest {
                     .containsEntry("topicName", "fleet.telemetry.readings")
                     .containsEntry("partitions", 12)
                     .containsEntry("replicas", 3);
-            assertThat(map(map(topic, "spec"), "config")).containsEntry("min.insync.replicas", 2);
+            assertThat(map(map(topic, "spec"), "config"))
+                    .containsEntry("min.insync.replicas", 2)
+                    // rule 20: the log keeps positions as long as telemetry does (30 days), not the cluster's default
+                    .containsEntry("retention.ms", 2_592_000_000L);
         });
         // the Topic Operator watches a namespace: without one, the release's
         List<Map<String, Object>> here = render("""

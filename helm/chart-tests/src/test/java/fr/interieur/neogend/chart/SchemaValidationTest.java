@@ -35,9 +35,9 @@ class SchemaValidationTest {
                 .hasMessageContaining("terminationGracePeriodSeconds must exceed");
     }
 
-    /** telemetry's schema is the shared service schema plus its ingestion mode, nothing else differs. */
+    /** telemetry's schema is the shared service schema plus its retention and ingestion mode, nothing else differs. */
     @Test
-    void telemetrysSchemaIsTheServiceSchemaPlusItsIngestionMode() throws Exception {
+    void telemetrysSchemaIsTheServiceSchemaPlusItsRetentionAndIngestionMode() throws Exception {
         var schema = new tools.jackson.databind.ObjectMapper()
                 .readTree(Chart.dir().resolve("values.schema.json").toFile());
         var service = (tools.jackson.databind.node.ObjectNode)
@@ -51,10 +51,12 @@ class SchemaValidationTest {
                 .isEqualTo("[\"direct\",\"kafka\"]");
         telemetry.remove("description");
         ((tools.jackson.databind.node.ObjectNode) telemetry.get("properties"))
-                .remove(java.util.List.of("ingest", "kafka"));
+                .remove(java.util.List.of("retentionDays", "ingest", "kafka"));
         var required = (tools.jackson.databind.node.ArrayNode) telemetry.get("required");
+        assertThat(required.get(required.size() - 3).asString()).isEqualTo("retentionDays");
         assertThat(required.get(required.size() - 2).asString()).isEqualTo("ingest");
         assertThat(required.get(required.size() - 1).asString()).isEqualTo("kafka");
+        required.remove(required.size() - 1);
         required.remove(required.size() - 1);
         required.remove(required.size() - 1);
         assertThat(telemetry).isEqualTo(service);

@@ -68,6 +68,7 @@ class KafkaIngestionIT {
         registry.add("neogend.telemetry.kafka.replication-factor", () -> "3");
         registry.add("neogend.telemetry.kafka.min-insync-replicas", () -> "2");
         registry.add("neogend.telemetry.kafka.consumers", () -> "2");
+        registry.add("neogend.telemetry.retention", () -> "20d"); // not the default: the topic must follow it
     }
 
     @AfterAll
@@ -163,6 +164,27 @@ class KafkaIngestionIT {
         while (devices.keySet().stream().anyMatch(imei -> counts.stored(imei) < each)) {
             assertThat(System.nanoTime()).as("readings written within 60 s").isLessThan(until);
             Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Rule 20 through the log: positions older than the retention period are deleted — from the readings' log
+     * too. The topic telemetry declares keeps its records as long as telemetry keeps readings (here 20 days),
+     * not as long as the cluster's default says (7 days by Kafka's, or for ever).
+     */
+    @Test
+    void theReadingsLogKeepsPositionsAsLongAsTelemetryDoesNotAsTheClustersDefaultSays() throws Exception {
+        var topic = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, TOPIC);
+        try (var admin =
+                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            var retention = admin.describeConfigs(List.of(topic))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(topic)
+                    .get("retention.ms");
+            assertThat(retention.value())
+                    .isEqualTo(String.valueOf(Duration.ofDays(20).toMillis()));
         }
     }
 

@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code neogend.telemetry.ingest: kafka} (ADR 0025): uploads go to the readings' log, writers take them
  * into PostgreSQL. The topic is declared at start when missing (partitions, replication factor,
- * {@code min.insync.replicas} from the settings; a topic that exists is left as it is — a Strimzi
- * {@code KafkaTopic} may own it). Not configured ({@code direct}, the default): none of this exists.
+ * {@code min.insync.replicas} from the settings, {@code retention.ms} telemetry's own retention: positions
+ * stay in the log no longer than in the database, rule 20, whatever the cluster's default; a topic that exists
+ * is left as it is — a Strimzi {@code KafkaTopic} may own it, the chart's declares the same retention). Not configured ({@code direct}, the default): none of this exists.
  */
 @Configuration
 @ConditionalOnProperty(name = "neogend.telemetry.ingest", havingValue = "kafka")
@@ -62,7 +63,11 @@ class KafkaIngestConfiguration {
         if (Binder.get(environment)
                 .bind("neogend.telemetry.kafka.declare-topic", Boolean.class)
                 .orElse(true)) {
-            declareTopic(settings);
+            declareTopic(
+                    settings,
+                    Binder.get(environment)
+                            .bind("neogend.telemetry.retention", Duration.class)
+                            .orElse(Duration.ofDays(30)));
         }
         return new KafkaReadingLog(settings);
     }
@@ -77,13 +82,17 @@ class KafkaIngestConfiguration {
         return new KafkaReadingWriters(settings, store, meters);
     }
 
-    private static void declareTopic(KafkaIngestSettings settings) throws InterruptedException {
+    private static void declareTopic(KafkaIngestSettings settings, Duration retention) throws InterruptedException {
         Map<String, Object> config = new HashMap<>(settings.clientProperties());
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         try (Admin admin = Admin.create(config)) {
-            admin.createTopics(java.util.List.of(new NewTopic(
-                                    settings.topic(), settings.partitions(), settings.replicationFactor())
-                            .configs(Map.of("min.insync.replicas", String.valueOf(settings.minInsyncReplicas())))))
+            admin.createTopics(java.util.List.of(
+                            new NewTopic(settings.topic(), settings.partitions(), settings.replicationFactor())
+                                    .configs(Map.of(
+                                            "min.insync.replicas",
+                                            String.valueOf(settings.minInsyncReplicas()),
+                                            "retention.ms",
+                                            String.valueOf(retention.toMillis())))))
                     .all()
                     .get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -29,6 +29,7 @@ class KafkaIngestSettingsTest {
     /** Exactly the variables helm/neogend renders for telemetry in kafka mode (TLS with a CA, SCRAM). */
     static final Map<String, Object> CHART_ENV = Map.ofEntries(
             Map.entry("NEOGEND_TELEMETRY_INGEST", "kafka"),
+            Map.entry("NEOGEND_TELEMETRY_RETENTION", "20d"),
             Map.entry("NEOGEND_KAFKA_BOOTSTRAP_SERVERS", "fleet-kafka-bootstrap.kafka.svc:9093"),
             Map.entry("NEOGEND_KAFKA_TOPIC", "fleet.readings"),
             Map.entry("NEOGEND_KAFKA_PARTITIONS", "24"),
@@ -46,7 +47,13 @@ class KafkaIngestSettingsTest {
 
     @Test
     void theChartsVariablesBindToTheIntendedKafkaProperties() throws IOException {
-        KafkaIngestSettings settings = KafkaIngestConfiguration.settings(environment(CHART_ENV));
+        ConfigurableEnvironment environment = environment(CHART_ENV);
+        // the retention the readings' topic is declared with, as the rest of telemetry reads it
+        assertThat(org.springframework.boot.context.properties.bind.Binder.get(environment)
+                        .bind("neogend.telemetry.retention", Duration.class)
+                        .get())
+                .isEqualTo(Duration.ofDays(20));
+        KafkaIngestSettings settings = KafkaIngestConfiguration.settings(environment);
         assertThat(settings.bootstrapServers()).isEqualTo("fleet-kafka-bootstrap.kafka.svc:9093");
         assertThat(settings.topic()).isEqualTo("fleet.readings");
         assertThat(settings.partitions()).isEqualTo(24);
