@@ -130,6 +130,46 @@ class InventoryServiceIT {
                 .isEqualTo("Robuste Été X5");
     }
 
+    /**
+     * Rule 7 again, by the model: "Robuste Été X5" with its accents decomposed (E + U+0301, as some keyboards and
+     * macOS file names write it) or with two spaces where one is (a web page shows both alike) is the same model
+     * on screen and another one in the database — the serial already registered would go in a second time.
+     */
+    @Test
+    void aModelWrittenWithDecomposedAccentsOrDoubledSpacesIsRefusedSoASerialIsNotRegisteredTwiceUnderIt()
+            throws Exception {
+        fleetManager.registerDevice(
+                register(phone(95, "GN-RBRE-GGD35").setSerialNumber("SN-LOOK").setModel("Robuste Été X5")));
+        List<String> lookAlikes = List.of("Robuste E\u0301te\u0301 X5", "Robuste  Été X5", "Robuste Été  X5");
+        for (String lookAlike : lookAlikes) {
+            assertStatus(
+                    () -> fleetManager.registerDevice(register(phone(96, "GN-RBRE-GGD35")
+                            .setSerialNumber("SN-LOOK")
+                            .setModel(lookAlike))),
+                    Status.Code.INVALID_ARGUMENT,
+                    "device.model");
+            StatusRuntimeException e = catchStatus(() ->
+                    fleetManager.registerDevices(fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
+                            .addDevices(phone(97, "GN-RBRE-GGD35")
+                                    .setSerialNumber("SN-LOOK")
+                                    .setModel(lookAlike))
+                            .build()));
+            assertThat(e.getStatus().getCode()).as(lookAlike).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(violations(e)).as(lookAlike).anyMatch(v -> v.startsWith("devices[0].model: "));
+        }
+        for (int n : new int[] {96, 97}) {
+            assertStatus(
+                    () -> fleetManager.getDevice(
+                            GetDeviceRequest.newBuilder().setImei(imei(n)).build()),
+                    Status.Code.NOT_FOUND,
+                    imei(n));
+        }
+        assertThat(jdbc.sql("select count(*) from device where serial_number = 'SN-LOOK'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1L);
+    }
+
     @Test
     void aDeviceGoesOnlyIntoAPackOfItsKind() {
         // a phone in a collective tablet pack would be held by a unit and billed at the tablet's price

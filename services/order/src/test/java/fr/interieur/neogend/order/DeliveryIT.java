@@ -321,6 +321,16 @@ class DeliveryIT {
         assertThat(e.getStatus().getDescription())
                 .contains("delivery.devices[0].model: must not hold invisible characters")
                 .contains("delivery.devices[1].model: must not hold invisible characters");
+        // nor one with its accents decomposed (E + U+0301) or two spaces where one is: inventory refuses them too
+        var decomposedOrDoubled = note(
+                order,
+                "BL-SUP-0043",
+                device(1).setModel("Robuste E\u0301te\u0301 X5"),
+                device(2).setModel("Rugged  X5"));
+        e = GrpcAssertions.failure(() -> supplier.createDelivery(decomposedOrDoubled));
+        assertThat(e.getStatus().getDescription())
+                .contains("delivery.devices[0].model: must be written with single spaces and composed accents")
+                .contains("delivery.devices[1].model: must be written with single spaces and composed accents");
         assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single())
                 .isZero();
     }

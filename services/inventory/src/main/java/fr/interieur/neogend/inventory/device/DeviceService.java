@@ -15,6 +15,7 @@ import fr.interieur.neogend.kit.validation.Imei;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import java.text.Normalizer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -472,6 +473,13 @@ public class DeviceService {
                 prefix + "model",
                 "must not hold invisible characters or spaces other than the plain space: \"Rugged\u00a0X5\" or"
                         + " \"Rugged X5\u200b\" would be other models than \"Rugged X5\" with the same look");
+        v.check(
+                request.model() == null
+                        || (!request.model().contains("  ")
+                                && Normalizer.isNormalized(request.model(), Normalizer.Form.NFC)),
+                prefix + "model",
+                "must be written with single spaces and composed accents (Unicode NFC): \"Rugged  X5\" or an"
+                        + " \"É\" written E + U+0301 would be other models than the ones they look like");
         v.check(request.kind().isPresent(), prefix + "kind", "is required (PHONE or TABLET)");
         // a pack is billed at its type's price (rule 13): a phone in a tablet pack would bill as a tablet
         request.kind()

@@ -117,6 +117,12 @@ public class DeliveryService {
                                             || (c != ' ' && Character.isSpaceChar(c))),
                     at + "model",
                     "must not hold invisible characters or spaces other than the plain space");
+            v.check( // as inventory will register it: one space at a time, accents composed (NFC)
+                    d.model() == null
+                            || (!d.model().contains("  ")
+                                    && java.text.Normalizer.isNormalized(d.model(), java.text.Normalizer.Form.NFC)),
+                    at + "model",
+                    "must be written with single spaces and composed accents (Unicode NFC), as inventory registers it");
             v.check(
                     "PHONE".equals(d.kind()) || "TABLET".equals(d.kind()),
                     at + "kind",
