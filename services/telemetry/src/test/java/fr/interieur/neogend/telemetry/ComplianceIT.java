@@ -145,6 +145,49 @@ class ComplianceIT {
                 .isEqualTo(7);
     }
 
+    /**
+     * Rule 19 counts a device against the approved release of its model as inventory writes it. A release
+     * published for a look-alike of the model — a no-break or zero-width space, two spaces in a row, an accent
+     * written E + U+0301 — shows as the model when the fleet manager approves it, and is the approved release of
+     * no device: the model's devices far below it were all counted compliant.
+     */
+    @Test
+    void aReleaseForALookAlikeOfTheModelIsRefusedSoItsApprovalCannotLeaveTheModelsDevicesCompliant() {
+        device("352990110000011", "neogend/x5/2026.01", "2026-01-05");
+        String[] lookAlikes = {"Rugged\u00a0X5", "Rugged X5\u200b", "Rugged  X5", "\ufeffRugged X5"};
+        for (int i = 0; i < lookAlikes.length; i++) {
+            String model = lookAlikes[i];
+            String build = "neogend/x5/2026.11-" + i;
+            var refused = GrpcAssertions.failure(() -> {
+                RomRelease r = publish(model, build, "2026-11-05", "2026-11-03");
+                fleetManager.approveRomRelease(
+                        ApproveRomReleaseRequest.newBuilder().setId(r.getId()).build());
+                var x5 = fleetManager
+                        .getCompliance(GetComplianceRequest.getDefaultInstance())
+                        .getModels(0);
+                throw new AssertionError("release for "
+                        + model.codePoints().mapToObj(Integer::toHexString).toList()
+                        + " approved; the Rugged X5 below it: approved level '" + x5.getApprovedPatchLevel()
+                        + "', non-compliant " + x5.getNonCompliant());
+            });
+            assertThat(refused.getStatus().getCode()).as(model).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(refused.getStatus().getDescription()).as(model).contains("release.model");
+        }
+        assertThat(jdbc.sql("select count(*) from rom_release")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        // the model as inventory writes it: the device is below it
+        RomRelease r = publish("Rugged X5", "neogend/x5/2026.11", "2026-11-05", "2026-11-03");
+        fleetManager.approveRomRelease(
+                ApproveRomReleaseRequest.newBuilder().setId(r.getId()).build());
+        ModelCompliance x5 = fleetManager
+                .getCompliance(GetComplianceRequest.getDefaultInstance())
+                .getModels(0);
+        assertThat(x5.getApprovedPatchLevel()).isEqualTo("2026-11-05");
+        assertThat(x5.getNonCompliant()).isEqualTo(1);
+    }
+
     @Test
     void onlySuppliersPublishAndOnlyFleetManagersApprove() {
         RomRelease r = publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01");
