@@ -403,6 +403,91 @@ class BulkRegistrationIT {
         assertThat(empty.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
 
+    /**
+     * Rule 7 between a delivery and a single registration at once: the delivery's last row registered alone while
+     * the delivery is being judged — the same device (same IMEI, serial and terms), or another IMEI under the same
+     * serial written in the other case. One device per IMEI and per serial whatever the order; the loser is told
+     * plainly (the delivery ABORTED to retry or refused naming the row, the single one ALREADY_EXISTS), never an
+     * internal error; the delivery sent again then registers, the same device counting as done.
+     */
+    @Test
+    void aDeliveryAndASingleRegistrationOfItsLastDeviceAtOnceLeaveOneDeviceAndAPlainAnswer() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 6; round++) {
+                int first = 100_000 + round * 10_000;
+                int rows = 6_000;
+                int last = first + rows - 1;
+                boolean sameDevice = round % 2 == 0;
+                RegisterDevicesRequest.Builder delivery = RegisterDevicesRequest.newBuilder();
+                for (int n = first; n <= last; n++) {
+                    delivery.addDevices(phone(n, "GN-RBRE"));
+                }
+                Device.Builder alone = sameDevice
+                        ? phone(last, "GN-RBRE")
+                        : phone(last + 1, "GN-RBRE").setSerialNumber(("SN-" + last).toLowerCase(java.util.Locale.ROOT));
+                int delayMillis = 60 * round;
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                var bulk = pool.submit(() -> {
+                    together.await();
+                    try {
+                        return "OK "
+                                + fleetManager.registerDevices(delivery.build()).getRegisteredCount();
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+                    }
+                });
+                var single = pool.submit(() -> {
+                    together.await();
+                    Thread.sleep(delayMillis); // lands while the delivery is being judged, or just before
+                    try {
+                        fleetManager.registerDevice(register(alone));
+                        return "OK";
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+                    }
+                });
+                String bulkOutcome = bulk.get();
+                String singleOutcome = single.get();
+                String seen = "round " + round + ": delivery " + bulkOutcome + " / alone " + singleOutcome;
+                assertThat(bulkOutcome).as(seen).doesNotStartWith("INTERNAL").doesNotStartWith("UNKNOWN");
+                assertThat(singleOutcome).as(seen).doesNotStartWith("INTERNAL").doesNotStartWith("UNKNOWN");
+                assertThat(bulkOutcome.startsWith("OK") && singleOutcome.equals("OK") && !sameDevice)
+                        .as(seen + " (both stored the serial)")
+                        .isFalse();
+                assertThat(jdbc.sql("select count(*) from device where upper(serial_number) = ?")
+                                .param("SN-" + last)
+                                .query(Long.class)
+                                .single())
+                        .as(seen)
+                        .isEqualTo(1L);
+                if (!bulkOutcome.startsWith("OK")) {
+                    // sent again: the same device counts as done; a serial another IMEI took is named on its row
+                    if (sameDevice) {
+                        var again = fleetManager.registerDevices(delivery.build());
+                        assertThat(again.getRegisteredCount()).as(seen).isEqualTo(rows - 1);
+                        assertThat(again.getAlreadyRegisteredCount()).as(seen).isEqualTo(1);
+                    } else {
+                        StatusRuntimeException e =
+                                GrpcAssertions.failure(() -> fleetManager.registerDevices(delivery.build()));
+                        assertThat(e.getStatus().getCode()).as(seen).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getStatus().getDescription())
+                                .as(seen)
+                                .contains("devices[" + (rows - 1) + "].serial_number");
+                    }
+                }
+                assertThat(jdbc.sql("select count(*) from device where imei = any(?::char(15)[])")
+                                .param((Object) new String[] {imei(last), imei(last + 1)})
+                                .query(Long.class)
+                                .single())
+                        .as(seen)
+                        .isEqualTo(1L);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static RegisterDevicesRequest delivery(List<Bad> bads) {
         RegisterDevicesRequest.Builder b = RegisterDevicesRequest.newBuilder().addDevices(phone(7100, "GN-RBRE"));
         bads.forEach(bad -> b.addDevices(bad.row()));
