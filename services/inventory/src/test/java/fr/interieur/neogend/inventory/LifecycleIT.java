@@ -605,6 +605,125 @@ class LifecycleIT {
         assertThat(device(41).getVersion()).isZero();
     }
 
+    /**
+     * Rules 8 and 11 under callers at once: a theft declared by a fleet manager, a loss by the unit manager and an
+     * exchange, all on one assigned device with no expected version, 6 rounds. Whatever wins, each call that
+     * answered OK is in the device's history and its event in the outbox once, and only those; the losers get
+     * ABORTED or a precondition (a lost device declared lost again…), never an internal error; the pack holds the
+     * spare exactly when the exchange went through, and the device ends in the state the successful calls give in
+     * the order they were recorded.
+     */
+    @Test
+    void aTheftALossAndAnExchangeOfOneDeviceAtOnceAreEachRecordedWithTheirEventExactlyWhenTheySucceed()
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < 6; round++) {
+                int n = 200 + 2 * round;
+                Device registered = fleetManager
+                        .registerDevice(register(phone(n, "GN-RBRE-GGD35")))
+                        .getDevice();
+                fleetManager.assignDevice(assign(n, CIE1, "AG-" + n).build());
+                spare(n + 1, DeviceKind.DEVICE_KIND_PHONE);
+                jdbc.sql("delete from outbox").update();
+                CountDownLatch start = new CountDownLatch(1);
+                var unitManager = as(TestTokens.unitManager("GN-RBRE"));
+                List<Callable<String>> calls = List.of(
+                        () -> {
+                            fleetManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                                    .setImei(imei(n))
+                                    .setKind(LossKind.LOSS_KIND_STOLEN)
+                                    .setPoliceReportReference("PV-S-" + n)
+                                    .build());
+                            return "DECLARE_STOLEN";
+                        },
+                        () -> {
+                            unitManager.declareDeviceLoss(DeclareDeviceLossRequest.newBuilder()
+                                    .setImei(imei(n))
+                                    .setKind(LossKind.LOSS_KIND_LOST)
+                                    .setPoliceReportReference("PV-L-" + n)
+                                    .build());
+                            return "DECLARE_LOST";
+                        },
+                        () -> {
+                            fleetManager.exchangeDevice(ExchangeDeviceRequest.newBuilder()
+                                    .setImei(imei(n))
+                                    .setReplacementImei(imei(n + 1))
+                                    .setReason("screen broken")
+                                    .build());
+                            return "EXCHANGE_OUT";
+                        });
+                List<Future<String>> futures = new ArrayList<>();
+                for (Callable<String> call : calls) {
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            return call.call();
+                        } catch (StatusRuntimeException e) {
+                            return e.getStatus().getCode().name();
+                        }
+                    }));
+                }
+                start.countDown();
+                List<String> outcomes = new ArrayList<>();
+                for (Future<String> f : futures) {
+                    outcomes.add(f.get());
+                }
+                String seen = "round " + round + ": " + outcomes;
+                List<String> done = outcomes.stream()
+                        .filter(o -> !o.equals("ABORTED") && !o.equals("FAILED_PRECONDITION"))
+                        .toList();
+                assertThat(done).as(seen).isNotEmpty().doesNotContain("INTERNAL", "UNKNOWN", "UNAVAILABLE");
+                // the device's own changes, in the order recorded: exactly the calls that answered OK
+                List<String> recorded = jdbc.sql("select action from history where subject_type = 'DEVICE' "
+                                + "and subject_id = ? and action <> 'REGISTER' and action <> 'ASSIGN' order by id")
+                        .param(imei(n))
+                        .query(String.class)
+                        .list();
+                assertThat(recorded).as(seen).containsExactlyInAnyOrderElementsOf(done);
+                List<String> events = jdbc.sql("select kind from outbox where subject_id = ? order by id")
+                        .param(imei(n))
+                        .query(String.class)
+                        .list();
+                assertThat(events)
+                        .as(seen)
+                        .containsExactlyElementsOf(recorded.stream()
+                                .map(a -> switch (a) {
+                                    case "DECLARE_STOLEN" -> "INVENTORY_EVENT_KIND_DEVICE_STOLEN";
+                                    case "DECLARE_LOST" -> "INVENTORY_EVENT_KIND_DEVICE_LOST";
+                                    default -> "INVENTORY_EVENT_KIND_DEVICE_EXCHANGED";
+                                })
+                                .toList());
+                // the state the recorded calls give, one after the other
+                DeviceState expected = DeviceState.DEVICE_STATE_ASSIGNED;
+                for (String a : recorded) {
+                    expected = switch (a) {
+                        case "DECLARE_STOLEN" -> DeviceState.DEVICE_STATE_STOLEN;
+                        case "DECLARE_LOST" -> DeviceState.DEVICE_STATE_LOST;
+                        default ->
+                            expected == DeviceState.DEVICE_STATE_ASSIGNED
+                                    ? DeviceState.DEVICE_STATE_PENDING_RETURN
+                                    : expected;
+                    };
+                }
+                assertThat(device(n).getState()).as(seen).isEqualTo(expected);
+                var pack = fleetManager
+                        .getPack(GetPackRequest.newBuilder()
+                                .setId(registered.getPackId())
+                                .build())
+                        .getPack();
+                boolean exchanged = recorded.contains("EXCHANGE_OUT");
+                assertThat(pack.getDeviceImei()).as(seen).isEqualTo(imei(exchanged ? n + 1 : n));
+                assertThat(pack.getHolderAgentId()).as(seen).isEqualTo("AG-" + n);
+                assertThat(device(n + 1).getState())
+                        .as(seen)
+                        .isEqualTo(exchanged ? DeviceState.DEVICE_STATE_ASSIGNED : DeviceState.DEVICE_STATE_IN_STOCK);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private List<String> outboxKinds() {
         return jdbc.sql("select subject_id || ':' || kind from outbox order by id")
                 .query(String.class)
