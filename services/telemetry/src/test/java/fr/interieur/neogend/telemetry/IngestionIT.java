@@ -1152,6 +1152,70 @@ class IngestionIT {
                 .containsExactly("ACKNOWLEDGED");
     }
 
+    /**
+     * Rule 21: a command is acknowledged by its own device, once. Another device naming its id — in its
+     * acknowledgements or its results — changes nothing: the LOCK is still handed to its device; acknowledged
+     * twice, it keeps its first acknowledgement's time; an id of no command is ignored, never an error.
+     */
+    @Test
+    void aCommandIsAcknowledgedByItsOwnDeviceOnlyAndOnlyOnce() {
+        var a = device(enrol(KNOWN));
+        var b = device(enrol(OTHER));
+        var lock = fleetManager
+                .queueDeviceCommand(fr.interieur.neogend.telemetry.v1.QueueDeviceCommandRequest.newBuilder()
+                        .setImei(KNOWN)
+                        .setCommand(CommandKind.COMMAND_KIND_LOCK)
+                        .build())
+                .getCommand();
+        var toB = b.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(reading(1, Instant.now()))
+                .addAcknowledgedCommandIds(lock.getId())
+                .addCommandResults(fr.interieur.neogend.telemetry.v1.CommandResult.newBuilder()
+                        .setCommandId(lock.getId())
+                        .setOutcome(fr.interieur.neogend.telemetry.v1.CommandOutcome.COMMAND_OUTCOME_FAILED)
+                        .setReason("not mine"))
+                .build());
+        assertThat(toB.getCommandsList()).isEmpty();
+        assertThat(commandStatuses(KNOWN)).containsExactly("QUEUED");
+        assertThat(a.uploadReadings(UploadReadingsRequest.newBuilder()
+                                .addReadings(reading(1, Instant.now()))
+                                .build())
+                        .getCommandsList())
+                .extracting(c -> c.getId() + shortName(c.getCommand()))
+                .containsExactly(lock.getId() + "LOCK");
+        a.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addAcknowledgedCommandIds(lock.getId())
+                .addAcknowledgedCommandIds("987654321")
+                .build());
+        java.sql.Timestamp first = jdbc.sql("select acknowledged_at from device_command where id = ?")
+                .param(Long.parseLong(lock.getId()))
+                .query(java.sql.Timestamp.class)
+                .single();
+        assertThat(first).isNotNull();
+        a.uploadReadings(UploadReadingsRequest.newBuilder()
+                .addReadings(reading(2, Instant.now()))
+                .addAcknowledgedCommandIds(lock.getId())
+                .build());
+        assertThat(commandStatuses(KNOWN)).containsExactly("ACKNOWLEDGED");
+        assertThat(jdbc.sql("select acknowledged_at from device_command where id = ?")
+                        .param(Long.parseLong(lock.getId()))
+                        .query(java.sql.Timestamp.class)
+                        .single())
+                .isEqualTo(first);
+        assertThat(commandStatuses(OTHER)).isEmpty();
+    }
+
+    List<String> commandStatuses(String imei) {
+        return fleetManager
+                .listDeviceCommands(fr.interieur.neogend.telemetry.v1.ListDeviceCommandsRequest.newBuilder()
+                        .setImei(imei)
+                        .build())
+                .getCommandsList()
+                .stream()
+                .map(c -> shortName(c.getStatus()))
+                .toList();
+    }
+
     @Test
     void batteryHealthCountsBandsAndListsLowDevicesNotCharging() {
         stateAt(KNOWN, 48.1, -1.6, Duration.ofMinutes(1));
