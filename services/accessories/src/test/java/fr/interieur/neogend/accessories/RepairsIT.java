@@ -426,6 +426,59 @@ class RepairsIT {
         assertThat(stock("SP-SCREEN-X5")).isEqualTo(1);
     }
 
+    /**
+     * A part fits the models whose name one of its {@code fitsModels} starts, as inventory writes models: plain
+     * spaces only, none first, no invisible character. A lookalike name (a no-break, thin or zero-width space, a
+     * word joiner, a space first) fits no model: its parts sit in stock and every repair is told they do not fit.
+     */
+    @Test
+    void aPartFittingANameNoModelCanBeginWithIsRefusedSoEveryPartInStockFitsARealModel() {
+        for (String lookalike :
+                List.of("Rugged\u00a0X", "Rugged X\u200b", "\u2060Rugged X", " Rugged X", "Rugged\u2009X5")) {
+            GrpcAssertions.assertStatus(
+                    () -> fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder()
+                            .setItem(CatalogueItem.newBuilder()
+                                    .setCode("SP-BATTERY-X5")
+                                    .setLabel("Batterie Rugged X5")
+                                    .setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART)
+                                    .addFitsModels("Field Tab 10")
+                                    .addFitsModels(lookalike))
+                            .build()),
+                    Status.Code.INVALID_ARGUMENT,
+                    "item.fits_models");
+        }
+        assertThat(jdbc.sql("select count(*) from catalogue_item where code = 'SP-BATTERY-X5'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        // written as inventory writes the model, the part is created, received and fitted in a Rugged X5 repair
+        fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder()
+                .setItem(CatalogueItem.newBuilder()
+                        .setCode("SP-BATTERY-X5")
+                        .setLabel("Batterie Rugged X5")
+                        .setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART)
+                        .addFitsModels("Rugged X"))
+                .build());
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
+                .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
+                .setItemCode("SP-BATTERY-X5")
+                .setDepotCode("DEP-RENNES")
+                .setQuantity(1)
+                .build());
+        Repair opened = open(technician, X5);
+        assertThat(technician
+                        .consumeRepairPart(ConsumeRepairPartRequest.newBuilder()
+                                .setRepairId(opened.getId())
+                                .setItemCode("SP-BATTERY-X5")
+                                .setQuantity(1)
+                                .build())
+                        .getRepair()
+                        .getPartsList())
+                .extracting(p -> p.getItemCode() + "x" + p.getQuantity())
+                .containsExactly("SP-BATTERY-X5x1");
+        assertThat(stock("SP-BATTERY-X5")).isZero();
+    }
+
     @Test
     void closingAsRepairedNeedsADiagnosisGivesTheDeviceBackAndIsFinal() {
         Repair opened = open(technician, X5);

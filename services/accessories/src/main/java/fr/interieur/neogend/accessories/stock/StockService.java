@@ -75,6 +75,15 @@ public class StockService {
         v.check(label != null && TEXT.matcher(label).matches(), "item.label", "is required: 1 to 200 characters");
         v.check(category != null, "item.category", "is required: ACCESSORY or SPARE_PART");
         fitsModels.forEach(m -> v.check(TEXT.matcher(m).matches(), "item.fits_models", "1 to 200 characters each"));
+        // a name fits the models it starts; inventory's models hold plain spaces only, no invisible character, and
+        // never begin with a space: a name that does fits no model, its parts refused by every repair
+        fitsModels.forEach(m -> v.check(
+                !m.isEmpty()
+                        && !Character.isSpaceChar(m.codePointAt(0))
+                        && m.codePoints().noneMatch(StockService::invisibleOrOddSpace),
+                "item.fits_models",
+                "must each begin a model's name as inventory writes it: no space first, no space but U+0020, no"
+                        + " invisible character (a no-break or zero-width space would fit no model)"));
         v.check(
                 agreementItemCode == null
                         || agreementItemCode.isEmpty()
@@ -92,6 +101,11 @@ public class StockService {
                         : Optional.of(agreementItemCode))) {
             throw new AlreadyExistsException("a catalogue item " + code + " exists already");
         }
+    }
+
+    /** A format character (zero-width space, joiner, soft hyphen, BOM…) or a space other than U+0020. */
+    private static boolean invisibleOrOddSpace(int c) {
+        return Character.getType(c) == Character.FORMAT || (c != ' ' && Character.isSpaceChar(c));
     }
 
     @Transactional
