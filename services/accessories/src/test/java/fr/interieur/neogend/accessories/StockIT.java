@@ -226,6 +226,47 @@ class StockIT {
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
+    /** A label or a depot name is required: spaces alone (plain, no-break, zero-width) are no label, no name. */
+    @Test
+    void aLabelOrADepotNameOfSpacesAloneIsRefusedNamingTheFieldAndNothingIsStored() {
+        for (String blank : List.of("   ", "\u00a0", "\u200b \u2009")) {
+            GrpcAssertions.assertStatus(
+                    () -> fleetManager.createCatalogueItem(CreateCatalogueItemRequest.newBuilder()
+                            .setItem(CatalogueItem.newBuilder()
+                                    .setCode("SP-BLANK")
+                                    .setLabel(blank)
+                                    .setCategory(ItemCategory.ITEM_CATEGORY_SPARE_PART)
+                                    .addFitsModels("Rugged X5"))
+                            .build()),
+                    Status.Code.INVALID_ARGUMENT,
+                    "item.label");
+            GrpcAssertions.assertStatus(
+                    () -> fleetManager.createDepot(CreateDepotRequest.newBuilder()
+                            .setCode("DEP-BLANK")
+                            .setName(blank)
+                            .build()),
+                    Status.Code.INVALID_ARGUMENT,
+                    "name");
+        }
+        assertThat(jdbc.sql("select count(*) from catalogue_item where code = 'SP-BLANK'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql("select count(*) from depot where code = 'DEP-BLANK'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        // a label or a name with spaces around is kept trimmed
+        fleetManager.createDepot(CreateDepotRequest.newBuilder()
+                .setCode("DEP-BLANK")
+                .setName("  Atelier de Lorient ")
+                .build());
+        assertThat(jdbc.sql("select name from depot where code = 'DEP-BLANK'")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("Atelier de Lorient");
+    }
+
     @Test
     void aDepotCodeLongerThanADepotCanHoldIsRefusedNamingTheFieldNeverAnInternalError() {
         String code41 = "DEP-" + "A".repeat(37);

@@ -809,6 +809,49 @@ class SessionsIT {
                 .build());
     }
 
+    /**
+     * A course's title, a session's place and trainer are required: spaces alone (plain, no-break, zero-width) are
+     * none — a session nobody can tell where, or by whom, it is held.
+     */
+    @Test
+    void aTitlePlaceOrTrainerOfSpacesAloneIsRefusedNamingTheFieldAndNothingIsStored() {
+        for (String blank : List.of("   ", "\u00a0", "\u200b \u2009")) {
+            GrpcAssertions.assertStatus(
+                    () -> fleetManager.createCourse(CreateCourseRequest.newBuilder()
+                            .setCourse(Course.newBuilder()
+                                    .setCode("MAINT-BLANK")
+                                    .setTitle(blank)
+                                    .setDurationDays(1)
+                                    .addModelFamilies("Rugged X"))
+                            .build()),
+                    Status.Code.INVALID_ARGUMENT,
+                    "course.title");
+            for (String field : List.of("place", "trainer")) {
+                Session.Builder session = Session.newBuilder()
+                        .setCourseCode("MAINT-SMARTPHONE-N1")
+                        .setStartDate(day(today().plusDays(10)))
+                        .setEndDate(day(today().plusDays(11)))
+                        .setPlace(field.equals("place") ? blank : "Rennes")
+                        .setCapacity(5)
+                        .setTrainer(field.equals("trainer") ? blank : "Demo Mobility SAS");
+                GrpcAssertions.assertStatus(
+                        () -> fleetManager.createSession(CreateSessionRequest.newBuilder()
+                                .setSession(session)
+                                .build()),
+                        Status.Code.INVALID_ARGUMENT,
+                        "session." + field);
+            }
+        }
+        assertThat(jdbc.sql("select count(*) from course where code = 'MAINT-BLANK'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql("select count(*) from training_session")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
     @Test
     void aBilledCourseNamesATrainingDayLineOfAnExistingAgreement() {
         Course.Builder course = Course.newBuilder()

@@ -72,7 +72,10 @@ public class StockService {
                 code != null && CODE.matcher(code).matches(),
                 "item.code",
                 "must be 2 to 64 upper-case letters, digits, '-'");
-        v.check(label != null && TEXT.matcher(label).matches(), "item.label", "is required: 1 to 200 characters");
+        v.check(
+                label != null && TEXT.matcher(label).matches() && visible(label),
+                "item.label",
+                "is required: 1 to 200 characters, not spaces alone");
         v.check(category != null, "item.category", "is required: ACCESSORY or SPARE_PART");
         fitsModels.forEach(m -> v.check(TEXT.matcher(m).matches(), "item.fits_models", "1 to 200 characters each"));
         // a name fits the models it starts; inventory's models hold plain spaces only, no invisible character, and
@@ -103,6 +106,14 @@ public class StockService {
         }
     }
 
+    /** Whether a text holds something to read: spaces of any kind and invisible characters alone are nothing. */
+    private static boolean visible(String text) {
+        return text.codePoints()
+                .anyMatch(c -> !Character.isWhitespace(c)
+                        && !Character.isSpaceChar(c)
+                        && Character.getType(c) != Character.FORMAT);
+    }
+
     /** A format character (zero-width space, joiner, soft hyphen, BOM…) or a space other than U+0020. */
     private static boolean invisibleOrOddSpace(int c) {
         return Character.getType(c) == Character.FORMAT || (c != ' ' && Character.isSpaceChar(c));
@@ -115,7 +126,10 @@ public class StockService {
                 code != null && DEPOT_CODE.matcher(code).matches(),
                 "code",
                 "must be 2 to 40 upper-case letters, digits, '-'");
-        v.check(name != null && TEXT.matcher(name).matches(), "name", "is required: 1 to 200 characters");
+        v.check(
+                name != null && TEXT.matcher(name).matches() && visible(name),
+                "name",
+                "is required: 1 to 200 characters, not spaces alone");
         v.throwIfInvalid();
         if (!stock.insertDepot(code, name.trim())) {
             throw new AlreadyExistsException("a depot " + code + " exists already");

@@ -87,6 +87,14 @@ public class SessionService {
         }
     }
 
+    /** Whether a text holds something to read: spaces of any kind and invisible characters alone are nothing. */
+    private static boolean visible(String text) {
+        return text.codePoints()
+                .anyMatch(c -> !Character.isWhitespace(c)
+                        && !Character.isSpaceChar(c)
+                        && Character.getType(c) != Character.FORMAT);
+    }
+
     /** A format character (zero-width space, joiner, soft hyphen, BOM…) or a space other than U+0020. */
     private static boolean invisibleOrOddSpace(int c) {
         return Character.getType(c) == Character.FORMAT || (c != ' ' && Character.isSpaceChar(c));
@@ -138,7 +146,10 @@ public class SessionService {
                 code != null && CODE.matcher(code).matches(),
                 "course.code",
                 "must be 2 to 64 upper-case letters, digits, '-'");
-        v.check(title != null && TEXT.matcher(title).matches(), "course.title", "is required: 1 to 200 characters");
+        v.check(
+                title != null && TEXT.matcher(title).matches() && visible(title),
+                "course.title",
+                "is required: 1 to 200 characters, not spaces alone");
         v.check(durationDays >= 1 && durationDays <= 60, "course.duration_days", "must be 1 to 60");
         v.check(!families.isEmpty(), "course.model_families", "at least one model family is required");
         families.forEach(f -> v.check(TEXT.matcher(f).matches(), "course.model_families", "1 to 200 characters each"));
@@ -196,8 +207,14 @@ public class SessionService {
         v.check(from != null, "session.start_date", "is required");
         v.check(to != null, "session.end_date", "is required");
         v.check(to == null || from == null || !to.isBefore(from), "session.end_date", "must not be before start_date");
-        v.check(place != null && TEXT.matcher(place).matches(), "session.place", "is required");
-        v.check(trainer != null && TEXT.matcher(trainer).matches(), "session.trainer", "is required");
+        v.check(
+                place != null && TEXT.matcher(place).matches() && visible(place),
+                "session.place",
+                "is required: 1 to 200 characters, not spaces alone");
+        v.check(
+                trainer != null && TEXT.matcher(trainer).matches() && visible(trainer),
+                "session.trainer",
+                "is required: 1 to 200 characters, not spaces alone");
         v.check(capacity >= 1 && capacity <= 500, "session.capacity", "must be 1 to 500");
         v.throwIfInvalid();
         Course course = (courseCode == null ? Optional.<Course>empty() : courses.find(courseCode))
