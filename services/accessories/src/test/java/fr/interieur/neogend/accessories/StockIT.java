@@ -193,6 +193,91 @@ class StockIT {
                 .isEqualTo(1 + 2L * rounds);
     }
 
+    /**
+     * The last unit of a depot wanted at once by a consumption there and a transfer out of it: one takes it, the
+     * other is refused naming what is left; the unit is in one place only, one movement says where it went, and
+     * the depot's alert is raised once for that drop.
+     */
+    @Test
+    void aConsumptionAndATransferRacingForTheLastUnitTakeItOnceAndRaiseOneAlert() throws Exception {
+        fleetManager.setMinimumLevel(SetMinimumLevelRequest.newBuilder()
+                .setDepotCode("DEP-RENNES")
+                .setItemCode("SP-SCREEN-X5")
+                .setMinimum(1)
+                .build());
+        var technician = clients.as(TestTokens.technician("GN"), AccessoriesServiceGrpc::newBlockingStub);
+        int rounds = 10;
+        List<String> winners = new ArrayList<>();
+        List<String> refusals = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                fleetManager.recordStockMovement(move("RECEIPT", 1).build());
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                Future<String> consumption = pool.submit((Callable<String>) () -> {
+                    together.await();
+                    try {
+                        technician.recordStockMovement(move("CONSUMPTION", 1).build());
+                        return "CONSUMPTION";
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+                    }
+                });
+                Future<String> transfer = pool.submit((Callable<String>) () -> {
+                    together.await();
+                    try {
+                        fleetManager.recordStockMovement(
+                                move("TRANSFER", 1).setToDepotCode("DEP-BREST").build());
+                        return "TRANSFER";
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+                    }
+                });
+                for (String outcome : List.of(consumption.get(), transfer.get())) {
+                    (outcome.contains(" ") ? refusals : winners).add(outcome);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(winners).hasSize(rounds);
+        assertThat(refusals)
+                .hasSize(rounds)
+                .allMatch(r -> r.startsWith("FAILED_PRECONDITION only 0 of SP-SCREEN-X5 in DEP-RENNES"));
+        long transfers = winners.stream().filter("TRANSFER"::equals).count();
+        assertThat(fleetManager
+                        .getStock(GetStockRequest.newBuilder()
+                                .setDepotCode("DEP-RENNES")
+                                .build())
+                        .getLevels(0)
+                        .getQuantity())
+                .isZero();
+        assertThat(
+                        fleetManager
+                                .getStock(GetStockRequest.newBuilder()
+                                        .setDepotCode("DEP-BREST")
+                                        .build())
+                                .getLevelsList()
+                                .stream()
+                                .mapToLong(l -> l.getQuantity())
+                                .sum())
+                .isEqualTo(transfers);
+        // every receipt and every winner is one movement; no refused one left a row
+        assertThat(jdbc.sql("select kind, count(*) from stock_movement group by kind order by kind")
+                        .query((rs, n) -> rs.getString(1) + "=" + rs.getLong(2))
+                        .list())
+                .containsExactlyElementsOf(java.util.stream.Stream.of(
+                                "CONSUMPTION=" + (rounds - transfers), "RECEIPT=" + rounds, "TRANSFER=" + transfers)
+                        .filter(k -> !k.endsWith("=0"))
+                        .toList());
+        // the minimum set on an empty depot raised one; each round's receipt cleared it and its winner raised one
+        assertThat(jdbc.sql("select count(*) from stock_alert where depot_code = 'DEP-RENNES'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1L + rounds);
+        assertThat(openAlerts()).isEqualTo(1);
+    }
+
     @Test
     void transfersMoveStockBetweenDepotsAndBadMovementsAreRefused() {
         fleetManager.recordStockMovement(move("RECEIPT", 8).build());

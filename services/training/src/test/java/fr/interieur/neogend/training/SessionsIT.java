@@ -1124,6 +1124,56 @@ class SessionsIT {
                 .isEqualTo(3);
     }
 
+    /**
+     * One technician's pass sent eight times at once, half as its seat's result, half as a paper record of the same
+     * session (a fleet manager and a colleague filling in the same sheet): one result, one certification.
+     */
+    @Test
+    void aPassRecordedEightTimesAtOnceAsResultAndAsPaperRecordCertifiesOnce() throws Exception {
+        String id = enrolledBefore(today(), 1, 3, "t.one").getId();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                boolean paper = i % 2 == 1;
+                results.add(pool.submit((Callable<String>) () -> {
+                    start.await();
+                    try {
+                        if (paper) {
+                            pastResult(id, "t.one", true, true);
+                        } else {
+                            result(id, "t.one", true, true);
+                        }
+                        return "OK";
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+                    }
+                }));
+            }
+            start.countDown();
+            List<String> outcomes = new ArrayList<>();
+            for (Future<String> f : results) {
+                outcomes.add(f.get());
+            }
+            assertThat(outcomes).filteredOn("OK"::equals).hasSize(1);
+            assertThat(outcomes)
+                    .filteredOn(o -> !o.equals("OK"))
+                    .hasSize(7)
+                    // refused as recorded already, or — a paper record ahead of the result — as a seat's to record
+                    .allMatch(o -> o.startsWith("FAILED_PRECONDITION t.one is PASSED in " + id)
+                            || o.startsWith("FAILED_PRECONDITION t.one is ENROLLED in " + id
+                                    + "; record the result with recordResult"));
+        }
+        assertThat(statuses(fleetManager
+                        .getSession(GetSessionRequest.newBuilder().setId(id).build())
+                        .getSession()))
+                .containsExactly("t.one=PASSED");
+        assertThat(jdbc.sql("select count(*) from certification where technician = 't.one'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+    }
+
     @Test
     void expiredCertificationsAreListedMostRecentlyExpiredFirstOnePageAtATime() {
         shortCourse();
