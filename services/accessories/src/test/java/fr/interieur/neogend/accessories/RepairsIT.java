@@ -292,6 +292,40 @@ class RepairsIT {
         assertThat(closed.getDiagnosis()).hasSize(diagnosisMost);
     }
 
+    /**
+     * A fault and a diagnosis are required: no-break, thin or zero-width spaces alone are none — a failed repair's
+     * diagnosis is the reason its exchange request gives the supplier.
+     */
+    @Test
+    void aFaultOrADiagnosisOfInvisibleSpacesAloneIsRefusedAndNoExchangeIsAskedWithoutAReason() {
+        for (String blank : List.of("\u00a0", "\u200b", "\u2009\u202f\u00a0")) {
+            GrpcAssertions.assertStatus(
+                    () -> technician.openRepair(OpenRepairRequest.newBuilder()
+                            .setImei(X5)
+                            .setDepotCode("DEP-RENNES")
+                            .setFault(blank)
+                            .build()),
+                    Status.Code.INVALID_ARGUMENT,
+                    "fault");
+        }
+        assertThat(jdbc.sql("select count(*) from repair").query(Long.class).single())
+                .isZero();
+        Repair opened = open(technician, X5);
+        for (String blank : List.of("\u00a0", "\u200b", "\u2009\u202f\u00a0")) {
+            GrpcAssertions.assertStatus(
+                    () -> close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, blank),
+                    Status.Code.INVALID_ARGUMENT,
+                    "diagnosis");
+        }
+        assertThat(exchangesByKey).isEmpty();
+        assertThat(state(technician, opened.getId())).isEqualTo(RepairState.REPAIR_STATE_OPEN);
+        Repair failed = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "carte mère HS");
+        assertThat(exchangesByKey.values())
+                .extracting(ExchangeRequest::getReason)
+                .containsExactly("carte mère HS");
+        assertThat(failed.getState()).isEqualTo(RepairState.REPAIR_STATE_FAILED);
+    }
+
     /** A repair's state as this caller reads it. */
     static RepairState state(AccessoriesServiceBlockingStub as, String repairId) {
         return as.getRepair(GetRepairRequest.newBuilder().setId(repairId).build())

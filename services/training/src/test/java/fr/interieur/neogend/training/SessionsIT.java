@@ -1079,6 +1079,30 @@ class SessionsIT {
                 .containsExactly("t.enrolled=ENROLLED", "t.withdrawn=FAILED");
     }
 
+    /** The reason a paper result is recorded, kept in the audit trail, is never invisible spaces alone. */
+    @Test
+    void aPastResultsReasonOfInvisibleSpacesAloneIsRefusedAndNothingIsRecorded() {
+        String id = sessionOn("MAINT-SMARTPHONE-N1", "2026-09-12", "2026-09-13").getId();
+        for (String blank : List.of("\u00a0\u00a0\u00a0", "\u200b\u200b\u200b", "\u2009\u202f\u2007\u00a0")) {
+            GrpcAssertions.assertStatus(
+                    () -> fleetManager.recordPastResult(RecordPastResultRequest.newBuilder()
+                            .setSessionId(id)
+                            .setTechnician("t.one")
+                            .setAttended(true)
+                            .setPassed(true)
+                            .setReason(blank)
+                            .build()),
+                    Status.Code.INVALID_ARGUMENT,
+                    "reason");
+        }
+        assertThat(jdbc.sql("select count(*) from certification")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql("select count(*) from enrolment").query(Long.class).single())
+                .isZero();
+    }
+
     @Test
     void concurrentPastResultsNeverExceedTheSessionsCapacity() throws Exception {
         LocalDate held = today().minusDays(20);

@@ -401,6 +401,7 @@ public class SessionService {
         v.check(
                 reason != null
                         && reason.strip().length() >= 3
+                        && visible(reason)
                         && TEXT.matcher(reason.strip()).matches(),
                 "reason",
                 "is required: why the result is recorded for a technician not enrolled (3 to 200 characters)");
