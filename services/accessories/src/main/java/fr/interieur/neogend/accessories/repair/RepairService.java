@@ -16,6 +16,7 @@ import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.kit.validation.PlainText;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -91,7 +92,7 @@ public class RepairService {
         String imeiProblem = Imei.problem(imei);
         v.check(imeiProblem == null, "imei", imeiProblem);
         v.check(
-                fault != null && visible(fault) && TEXT.matcher(fault).matches(),
+                fault != null && PlainText.visible(fault) && TEXT.matcher(fault).matches(),
                 "fault",
                 "is required: 1 to 500 characters");
         v.check(depotCode != null && !depotCode.isBlank(), "depot_code", "is required");
@@ -174,7 +175,7 @@ public class RepairService {
                 "must be REPAIR_OUTCOME_REPAIRED or REPAIR_OUTCOME_FAILED");
         v.check(
                 diagnosis != null
-                        && visible(diagnosis)
+                        && PlainText.visible(diagnosis)
                         && TEXT.matcher(diagnosis).matches(),
                 "diagnosis",
                 "is required: 1 to 500 characters");
@@ -234,17 +235,6 @@ public class RepairService {
             }
         });
         return get(repairId);
-    }
-
-    /**
-     * Whether a text holds something to read: spaces of any kind (no-break, thin…) and invisible characters alone
-     * are nothing — a failed repair's diagnosis is the reason its exchange request gives the supplier.
-     */
-    private static boolean visible(String text) {
-        return text.codePoints()
-                .anyMatch(c -> !Character.isWhitespace(c)
-                        && !Character.isSpaceChar(c)
-                        && Character.getType(c) != Character.FORMAT);
     }
 
     /** Inventory keeps a reason of at most 100 characters in the device's history. */

@@ -8,6 +8,7 @@ import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.validation.PlainText;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -73,7 +74,7 @@ public class StockService {
                 "item.code",
                 "must be 2 to 64 upper-case letters, digits, '-'");
         v.check(
-                label != null && TEXT.matcher(label).matches() && visible(label),
+                label != null && TEXT.matcher(label).matches() && PlainText.visible(label),
                 "item.label",
                 "is required: 1 to 200 characters, not spaces alone");
         v.check(category != null, "item.category", "is required: ACCESSORY or SPARE_PART");
@@ -81,9 +82,7 @@ public class StockService {
         // a name fits the models it starts; inventory's models hold plain spaces only, no invisible character, and
         // never begin with a space: a name that does fits no model, its parts refused by every repair
         fitsModels.forEach(m -> v.check(
-                !m.isEmpty()
-                        && !Character.isSpaceChar(m.codePointAt(0))
-                        && m.codePoints().noneMatch(StockService::invisibleOrOddSpace),
+                PlainText.beginsAModelName(m),
                 "item.fits_models",
                 "must each begin a model's name as inventory writes it: no space first, no space but U+0020, no"
                         + " invisible character (a no-break or zero-width space would fit no model)"));
@@ -106,19 +105,6 @@ public class StockService {
         }
     }
 
-    /** Whether a text holds something to read: spaces of any kind and invisible characters alone are nothing. */
-    private static boolean visible(String text) {
-        return text.codePoints()
-                .anyMatch(c -> !Character.isWhitespace(c)
-                        && !Character.isSpaceChar(c)
-                        && Character.getType(c) != Character.FORMAT);
-    }
-
-    /** A format character (zero-width space, joiner, soft hyphen, BOM…) or a space other than U+0020. */
-    private static boolean invisibleOrOddSpace(int c) {
-        return Character.getType(c) == Character.FORMAT || (c != ' ' && Character.isSpaceChar(c));
-    }
-
     @Transactional
     public void createDepot(String code, String name) {
         Validation v = new Validation();
@@ -127,7 +113,7 @@ public class StockService {
                 "code",
                 "must be 2 to 40 upper-case letters, digits, '-'");
         v.check(
-                name != null && TEXT.matcher(name).matches() && visible(name),
+                name != null && TEXT.matcher(name).matches() && PlainText.visible(name),
                 "name",
                 "is required: 1 to 200 characters, not spaces alone");
         v.throwIfInvalid();

@@ -12,10 +12,10 @@ import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.kit.validation.PlainText;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import java.text.Normalizer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -437,11 +437,6 @@ public class DeviceService {
         return new DeviceRepository.ModelSerial(d.model(), d.serialNumber().toUpperCase(java.util.Locale.ROOT));
     }
 
-    /** A format character (zero-width space, joiner, soft hyphen, BOM…) or a space other than U+0020. */
-    static boolean invisibleOrOddSpace(int c) {
-        return Character.getType(c) == Character.FORMAT || (c != ' ' && Character.isSpaceChar(c));
-    }
-
     private static void validate(NewDevice request, String prefix, Check v) {
         String imeiProblem = Imei.problem(request.imei());
         v.check(imeiProblem == null, prefix + "imei", imeiProblem);
@@ -469,14 +464,12 @@ public class DeviceService {
                 prefix + "model",
                 "must not hold control characters");
         v.check(
-                request.model() == null || request.model().codePoints().noneMatch(DeviceService::invisibleOrOddSpace),
+                request.model() == null || request.model().codePoints().noneMatch(PlainText::invisibleOrOddSpace),
                 prefix + "model",
                 "must not hold invisible characters or spaces other than the plain space: \"Rugged\u00a0X5\" or"
                         + " \"Rugged X5\u200b\" would be other models than \"Rugged X5\" with the same look");
         v.check(
-                request.model() == null
-                        || (!request.model().contains("  ")
-                                && Normalizer.isNormalized(request.model(), Normalizer.Form.NFC)),
+                request.model() == null || PlainText.singleSpacedAndComposed(request.model()),
                 prefix + "model",
                 "must be written with single spaces and composed accents (Unicode NFC): \"Rugged  X5\" or an"
                         + " \"É\" written E + U+0301 would be other models than the ones they look like");

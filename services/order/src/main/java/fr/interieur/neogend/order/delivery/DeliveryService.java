@@ -8,6 +8,7 @@ import fr.interieur.neogend.kit.error.PreconditionFailedException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.validation.Imei;
+import fr.interieur.neogend.kit.validation.PlainText;
 import fr.interieur.neogend.order.agreement.ItemKind;
 import fr.interieur.neogend.order.purchaseorder.OrderLine;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
@@ -110,17 +111,11 @@ public class DeliveryService {
                     at + "model",
                     "is required: 1 to 100 characters");
             v.check( // as inventory will register it: no invisible character, no space but the plain one
-                    d.model() == null
-                            || d.model()
-                                    .codePoints()
-                                    .noneMatch(c -> Character.getType(c) == Character.FORMAT
-                                            || (c != ' ' && Character.isSpaceChar(c))),
+                    d.model() == null || d.model().codePoints().noneMatch(PlainText::invisibleOrOddSpace),
                     at + "model",
                     "must not hold invisible characters or spaces other than the plain space");
             v.check( // as inventory will register it: one space at a time, accents composed (NFC)
-                    d.model() == null
-                            || (!d.model().contains("  ")
-                                    && java.text.Normalizer.isNormalized(d.model(), java.text.Normalizer.Form.NFC)),
+                    d.model() == null || PlainText.singleSpacedAndComposed(d.model()),
                     at + "model",
                     "must be written with single spaces and composed accents (Unicode NFC), as inventory registers it");
             v.check(

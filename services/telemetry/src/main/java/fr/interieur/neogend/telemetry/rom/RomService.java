@@ -5,6 +5,7 @@ import fr.interieur.neogend.kit.error.AlreadyExistsException;
 import fr.interieur.neogend.kit.error.NotFoundException;
 import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.validation.PlainText;
 import fr.interieur.neogend.telemetry.enrolment.InventoryDevices;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -73,7 +74,7 @@ public class RomService {
                 "release.model",
                 "is required: 1 to 100 characters");
         v.check(
-                model == null || writtenAsInventoryWritesModels(model.trim()),
+                model == null || PlainText.writtenAsModel(model.trim()),
                 "release.model",
                 "must be written as inventory registers the model: no invisible character, no space but the plain"
                         + " one and never two in a row, accents composed (Unicode NFC) — \"Rugged\u00a0X5\" would be"
@@ -330,18 +331,6 @@ public class RomService {
 
     private Optional<Release> find(String id) {
         return releases.find(id);
-    }
-
-    /**
-     * A model as inventory writes it (rule 7): a look-alike shows as the model and matches none of its devices, so
-     * approving a release of it would leave them all without an approved level (rule 19).
-     */
-    private static boolean writtenAsInventoryWritesModels(String model) {
-        return model.codePoints()
-                        .noneMatch(
-                                c -> Character.getType(c) == Character.FORMAT || (c != ' ' && Character.isSpaceChar(c)))
-                && !model.contains("  ")
-                && java.text.Normalizer.isNormalized(model, java.text.Normalizer.Form.NFC);
     }
 
     private static LocalDate date(String text, String field, Validation v) {
