@@ -190,6 +190,57 @@ class TechniciansIT {
                 .isEqualTo("ENROLLED");
     }
 
+    /**
+     * A technician enrolled, then disabled in the realm before the session's results (gone, moved on): the seat
+     * is still recorded absent or failed — it stayed ENROLLED for good, and a session of such seats alone was
+     * never billed (its days are delivered once a result is recorded) — but never passed: no certification for
+     * an account that is disabled. Keycloak is not asked for a result that certifies nothing.
+     */
+    @Test
+    void aTechnicianDisabledAfterEnrollingIsRecordedAbsentOrFailedButNeverPassed() {
+        String held = newSession(today());
+        for (String who : List.of("t.disabled", "ghost.writer")) { // seats taken before the account was disabled
+            jdbc.sql(
+                            "insert into enrolment (session_id, technician, status, updated_at) values (?, ?, 'ENROLLED', now())")
+                    .params(held, who)
+                    .update();
+        }
+        GrpcAssertions.assertStatus(
+                () -> fleetManager.recordResult(RecordResultRequest.newBuilder()
+                        .setSessionId(held)
+                        .setTechnician("t.disabled")
+                        .setAttended(true)
+                        .setPassed(true)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "the account of t.disabled is disabled");
+        int before = lookups("t.disabled");
+        fleetManager.recordResult(RecordResultRequest.newBuilder()
+                .setSessionId(held)
+                .setTechnician("t.disabled")
+                .setAttended(true)
+                .setPassed(false)
+                .build());
+        fleetManager.recordResult(RecordResultRequest.newBuilder()
+                .setSessionId(held)
+                .setTechnician("ghost.writer")
+                .setAttended(false)
+                .build());
+        assertThat(lookups("t.disabled")).isEqualTo(before);
+        assertThat(fleetManager
+                        .getSession(GetSessionRequest.newBuilder().setId(held).build())
+                        .getSession()
+                        .getEnrolmentsList()
+                        .stream()
+                        .map(e -> e.getTechnician() + "=" + SessionsIT.status(e))
+                        .toList())
+                .containsExactlyInAnyOrder("t.disabled=FAILED", "ghost.writer=ABSENT");
+        assertThat(jdbc.sql("select count(*) from certification")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
     @Test
     void keycloakUnreachableIsUnavailableNeverUnknownAndRecordsNothing() {
         GrpcAssertions.assertStatus(() -> enrol(session, "t.offline"), Status.Code.UNAVAILABLE, "cannot be read now");

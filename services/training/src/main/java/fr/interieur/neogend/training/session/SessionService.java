@@ -9,6 +9,7 @@ import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.paging.Page;
 import fr.interieur.neogend.kit.paging.PageRequest;
 import fr.interieur.neogend.kit.security.Caller;
+import fr.interieur.neogend.kit.validation.PlainText;
 import fr.interieur.neogend.training.course.AgreementPriceLines;
 import fr.interieur.neogend.training.course.Course;
 import fr.interieur.neogend.training.course.CourseRepository;
@@ -87,19 +88,6 @@ public class SessionService {
         }
     }
 
-    /** Whether a text holds something to read: spaces of any kind and invisible characters alone are nothing. */
-    private static boolean visible(String text) {
-        return text.codePoints()
-                .anyMatch(c -> !Character.isWhitespace(c)
-                        && !Character.isSpaceChar(c)
-                        && Character.getType(c) != Character.FORMAT);
-    }
-
-    /** A format character (zero-width space, joiner, soft hyphen, BOM…) or a space other than U+0020. */
-    private static boolean invisibleOrOddSpace(int c) {
-        return Character.getType(c) == Character.FORMAT || (c != ' ' && Character.isSpaceChar(c));
-    }
-
     /** A session with its enrolments in order of arrival. */
     public record Session(
             String id,
@@ -147,7 +135,7 @@ public class SessionService {
                 "course.code",
                 "must be 2 to 64 upper-case letters, digits, '-'");
         v.check(
-                title != null && TEXT.matcher(title).matches() && visible(title),
+                title != null && TEXT.matcher(title).matches() && PlainText.visible(title),
                 "course.title",
                 "is required: 1 to 200 characters, not spaces alone");
         v.check(durationDays >= 1 && durationDays <= 60, "course.duration_days", "must be 1 to 60");
@@ -156,9 +144,7 @@ public class SessionService {
         // a family covers the models whose name starts with it; inventory's models hold plain spaces only, no
         // invisible character, and never begin with a space: a family that does would certify for no model
         families.forEach(f -> v.check(
-                !f.isEmpty()
-                        && !Character.isSpaceChar(f.codePointAt(0))
-                        && f.codePoints().noneMatch(SessionService::invisibleOrOddSpace),
+                PlainText.beginsAModelName(f),
                 "course.model_families",
                 "must each begin a model's name as inventory writes it: no space first, no space but U+0020, no"
                         + " invisible character (a no-break or zero-width space would certify for no model)"));
@@ -208,11 +194,11 @@ public class SessionService {
         v.check(to != null, "session.end_date", "is required");
         v.check(to == null || from == null || !to.isBefore(from), "session.end_date", "must not be before start_date");
         v.check(
-                place != null && TEXT.matcher(place).matches() && visible(place),
+                place != null && TEXT.matcher(place).matches() && PlainText.visible(place),
                 "session.place",
                 "is required: 1 to 200 characters, not spaces alone");
         v.check(
-                trainer != null && TEXT.matcher(trainer).matches() && visible(trainer),
+                trainer != null && TEXT.matcher(trainer).matches() && PlainText.visible(trainer),
                 "session.trainer",
                 "is required: 1 to 200 characters, not spaces alone");
         v.check(capacity >= 1 && capacity <= 500, "session.capacity", "must be 1 to 500");
@@ -361,13 +347,20 @@ public class SessionService {
 
     /**
      * Records attendance and result, from the session's last day on (a result before the session would
-     * certify at once and bill days not held); a pass issues a certification.
+     * certify at once and bill days not held); a pass issues a certification. Only a pass asks the realm
+     * again: the seat was checked when it was taken, and a technician disabled since (gone, moved on) is still
+     * recorded absent or failed — else the seat stayed ENROLLED for good, and a session of such seats alone
+     * was never billed.
      */
     public Session recordResult(String sessionId, String technician, boolean attended, boolean passed) {
         if (passed && !attended) {
             throw InvalidArgumentException.of("passed", "a technician who did not attend cannot pass");
         }
-        requireTechnician(technician);
+        if (passed) {
+            requireTechnician(technician);
+        } else if (technician == null || !USER.matcher(technician).matches()) {
+            throw InvalidArgumentException.of("technician", "is not a user name");
+        }
         return tx.execute(status -> recordResultLocked(sessionId, technician, attended, passed));
     }
 
@@ -401,7 +394,7 @@ public class SessionService {
         v.check(
                 reason != null
                         && reason.strip().length() >= 3
-                        && visible(reason)
+                        && PlainText.visible(reason)
                         && TEXT.matcher(reason.strip()).matches(),
                 "reason",
                 "is required: why the result is recorded for a technician not enrolled (3 to 200 characters)");
