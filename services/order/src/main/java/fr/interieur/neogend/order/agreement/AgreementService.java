@@ -311,6 +311,9 @@ public class AgreementService {
     @Transactional(readOnly = true)
     public Page<Agreement> list(int pageSize, String pageToken, Caller caller) {
         PageRequest page = PageRequest.of(pageSize, pageToken, "");
+        if (page.afterKey().filter(id -> !ID.matcher(id).matches()).isPresent()) { // forged: never sent to the database
+            throw InvalidArgumentException.of("page_token", "is not a token of this listing");
+        }
         Optional<String> supplier = caller.hasRole(Caller.SUPPLIER)
                 ? Optional.of(caller.supplierId().filter(id -> !id.isBlank()).orElse("(no supplier id)"))
                 : Optional.empty();

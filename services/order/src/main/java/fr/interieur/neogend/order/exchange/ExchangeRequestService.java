@@ -138,6 +138,9 @@ public class ExchangeRequestService {
     public Page<ExchangeRequest> list(Optional<String> imei, int pageSize, String pageToken) {
         String filters = "imei=" + imei.orElse("");
         PageRequest page = PageRequest.of(pageSize, pageToken, filters);
+        if (page.afterKey().filter(n -> !n.matches("EX-[0-9]{4}-[0-9]{6,19}")).isPresent()) { // forged
+            throw InvalidArgumentException.of("page_token", "is not a token of this listing");
+        }
         List<ExchangeRequest> rows = requests.page(imei, page.afterKey(), page.fetchSize());
         return page.toPage(rows, ExchangeRequest::number, filters);
     }

@@ -25,6 +25,13 @@ import java.util.Optional;
 @Repository
 class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
 
+    /** A listing's cursor as {@code PurchaseOrderService.cursor} writes it: creation time in µs, then the number. */
+    private static final java.util.regex.Pattern CURSOR =
+            java.util.regex.Pattern.compile("(-?[0-9]{1,19})\\|(BC-[0-9]{4}-[0-9]{6,19})");
+
+    private static final Instant FIRST_CURSOR_TIME = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LAST_CURSOR_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     private final JdbcClient jdbc;
 
     JdbcPurchaseOrderRepository(JdbcClient jdbc) {
@@ -183,15 +190,21 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
             args.add(agreementIds.toArray(String[]::new));
         }
         after.ifPresent(cursor -> {
-            int cut = cursor.indexOf('|');
+            // a token is opaque, not sealed: a forged one (a NUL, a time PostgreSQL cannot hold) is refused here,
+            // never sent to the database as it came
+            java.util.regex.Matcher key = CURSOR.matcher(cursor);
+            Instant at;
             try {
-                long micros = Long.parseLong(cursor.substring(0, cut));
-                sql.append(" and (created_at, number) < (?, ?)");
-                args.add(Timestamp.from(Instant.EPOCH.plus(micros, ChronoUnit.MICROS)));
-                args.add(cursor.substring(cut + 1));
+                at = key.matches() ? Instant.EPOCH.plus(Long.parseLong(key.group(1)), ChronoUnit.MICROS) : null;
             } catch (RuntimeException e) {
+                at = null;
+            }
+            if (at == null || at.isBefore(FIRST_CURSOR_TIME) || at.isAfter(LAST_CURSOR_TIME)) {
                 throw InvalidArgumentException.of("page_token", "is not a token of this listing");
             }
+            sql.append(" and (created_at, number) < (?, ?)");
+            args.add(Timestamp.from(at));
+            args.add(key.group(2));
         });
         sql.append(" order by created_at desc, number desc limit ?");
         args.add(limit);

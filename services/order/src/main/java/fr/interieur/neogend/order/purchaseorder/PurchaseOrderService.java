@@ -40,6 +40,8 @@ public class PurchaseOrderService {
     private static final Pattern NUMBER = Pattern.compile("BC-[0-9]{4}-[0-9]{6}");
     private static final Pattern PLAIN_TEXT = Pattern.compile("[^\\p{Cntrl}]{1,500}");
     private static final int MAX_LINES = 200;
+    /** The largest amount in euros the contract takes (12 digits before the point), budgets included. */
+    static final Money MAX_AMOUNT = Money.of("999999999999.99");
 
     /** Who moves an order to SENT in its history: the relay, once the supplier received it. */
     public static final String SUPPLIER_RELAY = "system:supplier-relay";
@@ -135,6 +137,15 @@ public class PurchaseOrderService {
                     "must be 1 to " + agreement.maxPacks());
             item.ifPresent(it ->
                     priced.add(new OrderLine(it.code(), it.kind(), it.packType(), line.quantity(), it.unitPrice())));
+        }
+        if (requestedDate != null && priced.size() == lines.size()) {
+            // what the order commits is an amount in euros as budgets, statements and invoices hold them
+            Money amount = OrderPricing.amount(priced, requestedDate);
+            v.check(
+                    !amount.isGreaterThan(MAX_AMOUNT),
+                    "order.lines",
+                    "would commit " + amount + " excl. tax in " + requestedDate.getYear()
+                            + "; an order commits at most " + MAX_AMOUNT);
         }
         v.throwIfInvalid();
         return priced;
