@@ -522,6 +522,46 @@ class OrderServiceIT {
     }
 
     @Test
+    void aBudgetOverrideWithAReasonAsLongAsTheContractAllowsIsApprovedAndRecordedWhole() {
+        int most = ContractRules.maxLength(ApprovePurchaseOrderRequest.getDescriptor(), "budget_override_reason");
+        fleetManager.createAgreement(create(agreement("AC-TIGHT", "SUP-DEMO", 140_000)
+                .clearBudgets()
+                .addBudgets(fr.interieur.neogend.order.v1.BudgetEnvelope.newBuilder()
+                        .setFiscalYear(2026)
+                        .setAmount("100000.00"))));
+        PurchaseOrder big = fleetManager
+                .createPurchaseOrder(order("AC-TIGHT", 2000, 2026, 10, 1))
+                .getOrder();
+        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder()
+                .setNumber(big.getNumber())
+                .build());
+        var approve = ApprovePurchaseOrderRequest.newBuilder().setNumber(big.getNumber());
+        assertStatus(
+                () -> fleetManager.approvePurchaseOrder(approve.clone()
+                        .setBudgetOverrideReason("é".repeat(most + 1))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "budget_override_reason");
+        String reason = "é".repeat(most);
+        PurchaseOrder approved = fleetManager
+                .approvePurchaseOrder(approve.setBudgetOverrideReason(reason).build())
+                .getOrder();
+        assertThat(approved.getState()).isEqualTo(OrderState.ORDER_STATE_APPROVED);
+        assertThat(approved.getTransitions(2).getReason())
+                .startsWith("budget override (131400.00 committed in 2026")
+                .endsWith("): " + reason);
+        assertThat(fleetManager
+                        .getPurchaseOrder(GetPurchaseOrderRequest.newBuilder()
+                                .setNumber(big.getNumber())
+                                .build())
+                        .getOrder()
+                        .getTransitionsList())
+                .extracting(OrderTransition::getReason)
+                .last()
+                .isEqualTo(approved.getTransitions(2).getReason());
+    }
+
+    @Test
     void overBudgetNeedsAnExplicitRecordedOverride() {
         // 20,000 packs from October: 20,000 x 21.90 x 3 months = 1,314,000.00 each, within the 2026 envelope
         for (int i = 0; i < 5; i++) {
