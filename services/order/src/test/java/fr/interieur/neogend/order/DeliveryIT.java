@@ -161,9 +161,14 @@ class DeliveryIT {
 
     /** An acknowledged order for 2 smartphone packs and 3 car chargers. */
     String acknowledgedOrder() {
+        return acknowledgedOrder("AC-2026-NEOGEND");
+    }
+
+    /** An acknowledged order of that agreement for 2 smartphone packs and 3 car chargers. */
+    String acknowledgedOrder(String agreementId) {
         var request = CreatePurchaseOrderRequest.newBuilder()
                 .setOrder(PurchaseOrder.newBuilder()
-                        .setAgreementId("AC-2026-NEOGEND")
+                        .setAgreementId(agreementId)
                         .setDeliverySite("Dépôt central, Rennes")
                         .setRequestedDate(com.google.type.Date.newBuilder()
                                 .setYear(2026)
@@ -379,6 +384,66 @@ class DeliveryIT {
                 () -> fleetManager.createDelivery(note(order, "BL-X-2", device(5))),
                 Status.Code.PERMISSION_DENIED,
                 "supplier");
+    }
+
+    /**
+     * Rule 5 raced: one IMEI in two delivery notes posted at once — of two orders of one agreement, and of orders of two
+     * agreements of the supplier. One note has it; the other is refused (naming the device, or ABORTED: read again),
+     * never an internal error, and the device is delivered once.
+     */
+    @Test
+    void oneDeviceInTwoNotesPostedAtOnceIsDeliveredOnceWhicheverOrderOrAgreementTheyAreFor() throws Exception {
+        fleetManager.createAgreement(create(agreement("AC-SECOND", "SUP-DEMO", 140_000)));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 6; round++) {
+                String first = acknowledgedOrder();
+                String second = acknowledgedOrder(round % 2 == 0 ? "AC-2026-NEOGEND" : "AC-SECOND");
+                DeliveredDevice.Builder shared = device(100 + round);
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+                for (String[] posting : new String[][] {{first, "BL-RACE-A" + round}, {second, "BL-RACE-B" + round}}) {
+                    answers.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            supplier.createDelivery(note(posting[0], posting[1], shared.clone()));
+                            return "OK";
+                        } catch (StatusRuntimeException e) {
+                            return e.getStatus().getCode() + ": "
+                                    + e.getStatus().getDescription();
+                        }
+                    }));
+                }
+                start.countDown();
+                List<String> outcomes = new java.util.ArrayList<>();
+                for (var f : answers) {
+                    outcomes.add(f.get());
+                }
+                assertThat(outcomes).as("round %d", round).containsOnlyOnce("OK");
+                assertThat(outcomes)
+                        .as("round %d", round)
+                        .filteredOn(o -> !o.equals("OK"))
+                        .singleElement()
+                        .satisfiesAnyOf(
+                                o -> assertThat(o)
+                                        .startsWith("INVALID_ARGUMENT")
+                                        .contains("was delivered before"),
+                                o -> assertThat(o).startsWith("ABORTED"));
+                assertThat(jdbc.sql("select count(*) from delivered_device where imei = ?")
+                                .param(shared.getImei())
+                                .query(Long.class)
+                                .single())
+                        .isEqualTo(1L);
+                assertThat(jdbc.sql("select count(*) from delivery where delivery_note_number like ?")
+                                .param("BL-RACE-_" + round)
+                                .query(Long.class)
+                                .single())
+                        .as("the refused note left nothing")
+                        .isEqualTo(1L);
+            }
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test
