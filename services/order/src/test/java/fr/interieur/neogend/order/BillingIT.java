@@ -385,6 +385,74 @@ class BillingIT {
         jdbc.sql("update item_reception set received_on = ?::date").param(day).update();
     }
 
+    /**
+     * Rule 13: an accessory is billed once, in the month of its reception — under its agreement, whose statements
+     * cover the months of its term only. A charger received on a day outside the term (Paris days: at 00:30 in Paris
+     * the day after the last day, UTC still reads the last day) had no statement to be billed in.
+     */
+    @Test
+    void whatIsReceivedIsBilledOnceSoNothingIsReceivedOutsideTheAgreementsTermInParis() {
+        // AC-2026-NEOGEND: from 2026-01-15 for 48 months, its last day 2030-01-14
+        String number = acknowledgedOrder(
+                OrderLine.newBuilder().setItemCode("ACC-CAR-CHARGER").setQuantity(3));
+        String id = supplier.createDelivery(CreateDeliveryRequest.newBuilder()
+                        .setOrderNumber(number)
+                        .setDelivery(Delivery.newBuilder()
+                                .setDeliveryNoteNumber("BL-LATE-1")
+                                .addItems(DeliveredItem.newBuilder()
+                                        .setItemCode("ACC-CAR-CHARGER")
+                                        .setQuantity(3)))
+                        .build())
+                .getDelivery()
+                .getId();
+        java.util.function.Function<String, String> receiveOneAt = instant -> {
+            CLOCK.now = java.time.Instant.parse(instant);
+            try {
+                fleetManager.receiveDelivery(ReceiveDeliveryRequest.newBuilder()
+                        .setId(id)
+                        .addItems(DeliveredItem.newBuilder()
+                                .setItemCode("ACC-CAR-CHARGER")
+                                .setQuantity(1))
+                        .build());
+                return "OK";
+            } catch (io.grpc.StatusRuntimeException e) {
+                return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+            }
+        };
+        assertThat(receiveOneAt.apply("2030-01-14T22:30:00Z"))
+                .as("23:30 in Paris on the last day")
+                .isEqualTo("OK");
+        List<String> outside = List.of(
+                receiveOneAt.apply("2030-01-14T23:30:00Z"), // 00:30 in Paris on 15 January, UTC still the 14th
+                receiveOneAt.apply("2030-01-31T23:30:00Z")); // 00:30 in Paris on 1 February: a month with no statement
+        long received = fleetManager
+                .listDeliveries(fr.interieur.neogend.order.v1.ListDeliveriesRequest.newBuilder()
+                        .setOrderNumber(number)
+                        .build())
+                .getDeliveries(0)
+                .getItems(0)
+                .getReceivedQuantity();
+        long billed = 0;
+        for (java.time.YearMonth m = java.time.YearMonth.of(2026, 1);
+                !m.isAfter(java.time.YearMonth.of(2030, 1));
+                m = m.plusMonths(1)) {
+            billed += statement(m.getYear(), m.getMonthValue()).getLinesList().stream()
+                    .filter(l -> l.getItemCode().equals("ACC-CAR-CHARGER"))
+                    .mapToLong(StatementLine::getQuantity)
+                    .sum();
+        }
+        assertThat(billed)
+                .as("chargers billed over every statement of the term")
+                .isEqualTo(received);
+        assertThat(outside)
+                .as("receptions on days outside the term")
+                .allSatisfy(answer -> assertThat(answer)
+                        .startsWith("FAILED_PRECONDITION")
+                        .contains("AC-2026-NEOGEND")
+                        .contains("2030-01-14"));
+        assertThat(received).isEqualTo(1);
+    }
+
     @Test
     void packsAreBilledProRataOfTheirDaysAndItemsInTheMonthOfTheirReception() {
         // January 2027, 31 days: two whole months, one received on the 31st, one exchanged mid-month

@@ -9,6 +9,8 @@ import fr.interieur.neogend.kit.error.Validation;
 import fr.interieur.neogend.kit.security.Caller;
 import fr.interieur.neogend.kit.validation.Imei;
 import fr.interieur.neogend.kit.validation.PlainText;
+import fr.interieur.neogend.order.agreement.Agreement;
+import fr.interieur.neogend.order.agreement.AgreementRepository;
 import fr.interieur.neogend.order.agreement.ItemKind;
 import fr.interieur.neogend.order.purchaseorder.OrderLine;
 import fr.interieur.neogend.order.purchaseorder.OrderState;
@@ -49,6 +51,7 @@ public class DeliveryService {
 
     private final DeliveryRepository deliveries;
     private final PurchaseOrderService orders;
+    private final AgreementRepository agreements;
     private final InventoryRegistrar inventory;
     private final TransactionTemplate tx;
     private final Clock clock;
@@ -56,11 +59,13 @@ public class DeliveryService {
     public DeliveryService(
             DeliveryRepository deliveries,
             PurchaseOrderService orders,
+            AgreementRepository agreements,
             InventoryRegistrar inventory,
             TransactionTemplate tx,
             Optional<Clock> clock) {
         this.deliveries = deliveries;
         this.orders = orders;
+        this.agreements = agreements;
         this.inventory = inventory;
         this.tx = tx;
         this.clock = clock.orElse(Clock.systemUTC());
@@ -278,6 +283,16 @@ public class DeliveryService {
             throw new PreconditionFailedException(
                     "delivery " + id + " is " + delivery.state() + "; nothing is waiting for reception");
         }
+        // what is received is billed under the order's agreement in the month of its reception (rule 13), so only
+        // on a day of its term (in Paris): a statement covers the term's months only, and inventory leases no pack
+        // outside the term either
+        LocalDate today = LocalDate.now(clock.withZone(ZONE));
+        Agreement agreement = agreements.find(order.agreementId()).orElseThrow();
+        if (!agreement.inTerm(today)) {
+            throw new PreconditionFailedException("agreement " + agreement.id() + " (in force from "
+                    + agreement.notifiedOn() + " to " + agreement.termEnd().minusDays(1) + ") is not in force on "
+                    + today + " (Paris): nothing of order " + order.number() + " is received under it that day");
+        }
         Map<String, String> packTypes = order.lines().stream()
                 .filter(l -> l.packType().isPresent())
                 .collect(Collectors.toMap(OrderLine::itemCode, l -> l.packType().get()));
@@ -293,7 +308,6 @@ public class DeliveryService {
         for (int from = 0; from < toRegister.size(); from += MAX_DEVICES) {
             inventory.register(toRegister.subList(from, Math.min(toRegister.size(), from + MAX_DEVICES)));
         }
-        LocalDate today = LocalDate.now(clock.withZone(ZONE));
         return tx.execute(status -> {
             PurchaseOrder locked = orders.lockVisible(delivery.orderNumber(), caller);
             // read again under the order's lock (every reception of its deliveries takes it): another
