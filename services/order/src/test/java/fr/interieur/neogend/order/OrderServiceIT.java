@@ -651,6 +651,53 @@ class OrderServiceIT {
                 .containsExactly(o.getNumber());
     }
 
+    /**
+     * Order numbers come from one sequence over all years, written with at least six digits: the millionth order is
+     * BC-yyyy-1000000, and it is still an order its callers can read and move on.
+     */
+    @Test
+    void theMillionthOrderIsAnOrderLikeTheOthers() {
+        long before = jdbc.sql("select nextval('purchase_order_number')")
+                .query(Long.class)
+                .single();
+        jdbc.sql("select setval('purchase_order_number', 999999)")
+                .query(Long.class)
+                .single();
+        PurchaseOrder o;
+        try {
+            o = fleetManager
+                    .createPurchaseOrder(order("AC-2026-NEOGEND", 10, 2026, 6, 1))
+                    .getOrder();
+        } finally { // the other tests' numbers keep their six digits
+            jdbc.sql("select setval('purchase_order_number', ?)")
+                    .param(before)
+                    .query(Long.class)
+                    .single();
+        }
+        assertThat(o.getNumber()).isEqualTo("BC-2026-1000000");
+        String answer;
+        try {
+            answer = fleetManager
+                    .submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder()
+                            .setNumber(o.getNumber())
+                            .build())
+                    .getOrder()
+                    .getState()
+                    .name();
+        } catch (StatusRuntimeException e) {
+            answer = e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+        }
+        assertThat(answer).isEqualTo(OrderState.ORDER_STATE_SUBMITTED.name());
+        assertThat(fleetManager
+                        .getPurchaseOrder(GetPurchaseOrderRequest.newBuilder()
+                                .setNumber(o.getNumber())
+                                .build())
+                        .getOrder()
+                        .getTransitionsList())
+                .extracting(OrderTransition::getToState)
+                .containsExactly(OrderState.ORDER_STATE_DRAFT, OrderState.ORDER_STATE_SUBMITTED);
+    }
+
     @Test
     void listsNewestFirstPageByPage() {
         List<String> created = new ArrayList<>();

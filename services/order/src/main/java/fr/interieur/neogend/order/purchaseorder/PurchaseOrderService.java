@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
 @Service
 public class PurchaseOrderService {
 
-    private static final Pattern NUMBER = Pattern.compile("BC-[0-9]{4}-[0-9]{6}");
+    /** As {@code nextNumber} writes it: one sequence over all years, at least six digits (BC-2026-1000000 too). */
+    private static final Pattern NUMBER = Pattern.compile("BC-[0-9]{4}-[0-9]{6,12}");
+
     private static final Pattern PLAIN_TEXT = Pattern.compile("[^\\p{Cntrl}]{1,500}");
     private static final int MAX_LINES = 200;
     /** The largest amount in euros the contract takes (12 digits before the point), budgets included. */
@@ -155,7 +157,7 @@ public class PurchaseOrderService {
     @Transactional(readOnly = true)
     public PurchaseOrder get(String number, Caller caller) {
         if (number == null || !NUMBER.matcher(number).matches()) {
-            throw InvalidArgumentException.of("number", "is not an order number (BC-yyyy-nnnnnn)");
+            throw InvalidArgumentException.of("number", "is not an order number (BC-yyyy-nnnnnn, six digits or more)");
         }
         return orders.find(number)
                 .filter(o -> visibleTo(o, caller))
