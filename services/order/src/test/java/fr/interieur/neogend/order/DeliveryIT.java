@@ -446,6 +446,67 @@ class DeliveryIT {
         }
     }
 
+    /** Rule 5 raced: four notes posted at once for an order of 2 phones, each bringing one phone: two are taken. */
+    @Test
+    void notesPostedAtOnceNeverDeliverMoreThanTheOrderedQuantityBetweenThem() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 3; round++) {
+                String order = acknowledgedOrder();
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+                for (int n = 0; n < 4; n++) {
+                    var request = note(order, "BL-SPLIT-" + round + "-" + n, device(200 + 10 * round + n)).toBuilder();
+                    request.getDeliveryBuilder()
+                            .addItems(DeliveredItem.newBuilder()
+                                    .setItemCode("ACC-CAR-CHARGER")
+                                    .setQuantity(1));
+                    answers.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            supplier.createDelivery(request.build());
+                            return "OK";
+                        } catch (StatusRuntimeException e) {
+                            return e.getStatus().getCode() + ": "
+                                    + e.getStatus().getDescription();
+                        }
+                    }));
+                }
+                start.countDown();
+                List<String> outcomes = new java.util.ArrayList<>();
+                for (var f : answers) {
+                    outcomes.add(f.get());
+                }
+                assertThat(outcomes)
+                        .as("round %d", round)
+                        .filteredOn("OK"::equals)
+                        .hasSize(2);
+                assertThat(outcomes)
+                        .as("round %d", round)
+                        .filteredOn(o -> !o.equals("OK"))
+                        .allSatisfy(o -> assertThat(o)
+                                .startsWith("INVALID_ARGUMENT")
+                                .contains("delivery.lines[PACK-SMARTPHONE-INDIVIDUAL]: would bring 3 delivered for 2"));
+                var delivered = fleetManager
+                        .listDeliveries(ListDeliveriesRequest.newBuilder()
+                                .setOrderNumber(order)
+                                .build())
+                        .getDeliveriesList();
+                assertThat(delivered.stream()
+                                .mapToLong(d -> d.getDevicesCount())
+                                .sum())
+                        .isEqualTo(2);
+                assertThat(delivered.stream()
+                                .flatMap(d -> d.getItemsList().stream())
+                                .mapToLong(DeliveredItem::getQuantity)
+                                .sum())
+                        .isEqualTo(2);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void aHostileQuantityNeverWrapsPastTheOrderedQuantity() {
         String order = acknowledgedOrder(); // 3 car chargers
