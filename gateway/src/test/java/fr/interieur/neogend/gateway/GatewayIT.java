@@ -374,6 +374,94 @@ class GatewayIT {
         assertThat(headers.headers()).containsIgnoringCase("content-type: application/problem+json");
     }
 
+    /** A POST of {@code body} (its characters sent as ISO-8859-1 bytes) with the given Content-Type, if any. */
+    private Raw post(String path, String token, String contentType, String body) throws IOException {
+        return raw("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n"
+                + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
+                + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body);
+    }
+
+    @Test
+    void aBodyIsApplicationJsonInUtf8AndAnyOtherContentTypeIsA415ProblemNeverA500() throws Exception {
+        String token = TestTokens.fleetManager();
+        String device =
+                "{\"imei\":\"490154203237518\",\"serialNumber\":\"S1\",\"model\":\"M\",\"kind\":\"DEVICE_KIND_PHONE\"}";
+        for (String type : new String[] {
+            ";;;", // not a media type
+            "application/json; charset=nonsense", // a charset nobody knows
+            "application/json; charset=ISO-8859-1", // decoded as UTF-8 all the same
+            "application/json; charset=UTF-16",
+            "*/*",
+            "application/*",
+            "", // announced empty
+            null // a body without a type
+        }) {
+            LAST_HEADERS.set(null);
+            Raw r = post("/api/v1/devices", token, type, device);
+            assertThat(r.status()).as("Content-Type %s", type).isEqualTo(415);
+            assertThat(r.headers())
+                    .as("Content-Type %s", type)
+                    .containsIgnoringCase("content-type: application/problem+json")
+                    .containsIgnoringCase("x-content-type-options: nosniff");
+            assertThat(r.body())
+                    .as("Content-Type %s", type)
+                    .contains("\"status\":415")
+                    .contains("\"code\":\"UNSUPPORTED_MEDIA_TYPE\"")
+                    .contains("\"correlationId\":");
+            assertThat(LAST_HEADERS.get())
+                    .as("Content-Type %s: the service was not called", type)
+                    .isNull();
+        }
+        for (String type : new String[] {
+            "application/json",
+            "application/json; charset=UTF-8",
+            "application/json;charset=\"utf-8\"",
+            "Application/JSON"
+        }) {
+            assertThat(post("/api/v1/devices", token, type, device).status())
+                    .as("Content-Type %s", type)
+                    .isEqualTo(200);
+        }
+        // a call without a body needs no type
+        assertThat(post("/api/v1/devices", token, null, "").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aBodyThatIsNotUtf8IsA400ProblemAndNeverReachesTheServiceAltered() throws Exception {
+        String token = TestTokens.fleetManager();
+        for (String[] model : new String[][] {
+            {"Soci\u00e9t\u00e9", "ISO-8859-1 'e acute', one byte E9"},
+            {"X\u00ed\u00a0\u0080", "a surrogate written in three bytes, ED A0 80"},
+            {"X\u00c0\u00ae", "an overlong '.', C0 AE"},
+            {"X\u00ff", "FF, never in UTF-8"},
+            {"X\u00c3", "a sequence cut short at the end of the text, C3"}
+        }) {
+            LAST_HEADERS.set(null);
+            Raw r = post(
+                    "/api/v1/devices",
+                    token,
+                    "application/json",
+                    "{\"imei\":\"490154203237518\",\"model\":\"" + model[0] + "\"}");
+            assertThat(r.status()).as(model[1]).isEqualTo(400);
+            assertThat(r.headers()).as(model[1]).containsIgnoringCase("content-type: application/problem+json");
+            assertThat(r.body())
+                    .as(model[1])
+                    .contains("\"code\":\"INVALID_ARGUMENT\"")
+                    .contains("UTF-8");
+            assertThat(LAST_HEADERS.get())
+                    .as("%s: the service was not called", model[1])
+                    .isNull();
+        }
+        // the same text in UTF-8 (C3 A9) goes through as it was written
+        Raw utf8 = post(
+                "/api/v1/devices",
+                token,
+                "application/json",
+                "{\"imei\":\"490154203237518\",\"model\":\"Soci\u00c3\u00a9t\u00c3\u00a9\"}");
+        assertThat(utf8.status()).isEqualTo(200);
+        assertThat(utf8.body()).contains("\"model\":\"Soci\u00e9t\u00e9\"");
+    }
+
     /** An answer read off a raw socket. */
     record Raw(int status, String headers, String body) {}
 

@@ -132,13 +132,13 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         ServerHttpRequest request = exchange.getRequest();
         ServerHttpResponse response = exchange.getResponse();
         if (WITH_BODY.contains(httpMethod) && !match.route().body().isEmpty()) {
-            MediaType type = request.getHeaders().getContentType();
-            if (type != null && !MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
+            String type = request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+            if ((type != null || hasBody(request)) && !jsonInUtf8(type)) {
                 return Problems.write(
                         response,
                         415,
                         "UNSUPPORTED_MEDIA_TYPE",
-                        "send the body as application/json",
+                        "send the body as application/json, in UTF-8",
                         path,
                         correlationId,
                         List.of());
@@ -154,9 +154,11 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                 ? Mono.just("")
                 : DataBufferUtils.join(request.getBody(), limit)
                         .map(buffer -> {
-                            String text = buffer.toString(StandardCharsets.UTF_8);
-                            DataBufferUtils.release(buffer);
-                            return text;
+                            try {
+                                return utf8(buffer);
+                            } finally {
+                                DataBufferUtils.release(buffer);
+                            }
                         })
                         .defaultIfEmpty("");
         if (match.route().streamed()) {
@@ -255,6 +257,46 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                 path,
                 correlationId,
                 List.of());
+    }
+
+    /**
+     * The body as text, refused when its bytes are not UTF-8 (a byte of another charset, a surrogate
+     * or an overlong form): a lenient decoding would hand the service U+FFFD in their place. Bodies
+     * are checked strictly only when the lenient decoding replaced something, so a sound body is
+     * decoded once.
+     */
+    static String utf8(org.springframework.core.io.buffer.DataBuffer buffer) {
+        String text = buffer.toString(StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') >= 0) {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            try {
+                StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)); // reports, never replaces
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new TranscodingException(
+                        400, null, "the request body is not UTF-8 text: send JSON encoded in UTF-8");
+            }
+        }
+        return text;
+    }
+
+    /**
+     * Whether a Content-Type says {@code application/json} in UTF-8 (no charset, or UTF-8's): not a
+     * wildcard ({@code *}{@code /*}, {@code application/*}), not another charset (the body is read as
+     * UTF-8 whatever it says), and never a value that is no media type at all (that was a 500).
+     */
+    static boolean jsonInUtf8(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        MediaType type;
+        try {
+            type = MediaType.parseMediaType(contentType);
+        } catch (IllegalArgumentException notAMediaType) { // InvalidMediaTypeException, a charset nobody knows
+            return false;
+        }
+        return MediaType.APPLICATION_JSON.equalsTypeAndSubtype(type)
+                && (type.getCharset() == null || type.getCharset().equals(StandardCharsets.UTF_8));
     }
 
     /** Whether the request announces a body (a length above zero, or chunks). */
