@@ -462,6 +462,24 @@ class GatewayIT {
         assertThat(utf8.body()).contains("\"model\":\"Soci\u00e9t\u00e9\"");
     }
 
+    @Test
+    void aParameterGivenUnderItsTwoNamesIsGivenTwice() throws Exception {
+        String token = TestTokens.fleetManager();
+        for (String[] c : new String[][] {
+            {"page_size=1&pageSize=500", "page_size"},
+            {"pageSize=500&page_size=1", "page_size"},
+            {"unit_code=GN-A&unitCode=GN-B", "unit_code"}
+        }) {
+            LAST_HEADERS.set(null);
+            var r = send("GET", "/api/v1/devices?" + c[0], token, null, null);
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
+            assertThat(r.body()).as(c[0]).contains("\"field\":\"" + c[1] + "\"").contains("given 2 times");
+            assertThat(LAST_HEADERS.get())
+                    .as("%s: the service was not called", c[0])
+                    .isNull();
+        }
+    }
+
     /** An answer read off a raw socket. */
     record Raw(int status, String headers, String body) {}
 

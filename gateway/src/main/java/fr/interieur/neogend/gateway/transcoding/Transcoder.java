@@ -13,6 +13,7 @@ import com.google.protobuf.TypeRegistry;
 import com.google.protobuf.util.JsonFormat;
 import fr.interieur.neogend.contract.RequestRules;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,26 +58,32 @@ public final class Transcoder {
         TranscodingRoute route = match.route();
         DynamicMessage.Builder request =
                 DynamicMessage.newBuilder(route.method().getInputType());
+        Descriptor input = route.method().getInputType();
         Set<String> bound = new HashSet<>();
         if (!route.body().isEmpty()) {
             mergeBody(request, route.body(), body);
-            bound.add(route.body());
+            bound.add(fieldPath(input, route.body()));
         } else if (body != null && !body.isBlank()) {
             throw new TranscodingException(400, null, "this operation takes no request body");
         }
         match.variables().forEach((path, value) -> {
             FieldPaths.set(request, path, value, path);
-            bound.add(path);
+            bound.add(fieldPath(input, path));
         });
         if (!route.body().equals("*")) {
+            // a field is one parameter whatever name it is given by (proto or JSON): `page_size` and
+            // `pageSize` are the same parameter twice, and `unitCode` names the path's `unit_code`
+            Map<String, Integer> times = new HashMap<>();
             query.forEach((given, values) -> {
                 String name = label(given);
-                if (bound.contains(given) || bound.stream().anyMatch(b -> given.startsWith(b + "."))) {
+                String field = fieldPath(input, given);
+                if (bound.contains(field) || bound.stream().anyMatch(b -> field.startsWith(b + "."))) {
                     throw TranscodingException.badField(name, "is set by the path or body already");
                 }
-                if (values.size() > 1 && !repeated(route.method().getInputType(), given)) {
+                int count = times.merge(field, values.size(), Integer::sum);
+                if (count > 1 && !repeated(input, given)) {
                     throw TranscodingException.badField(
-                            name, "is given " + values.size() + " times; it takes one value");
+                            count > values.size() ? field : name, "is given " + count + " times; it takes one value");
                 }
                 for (String value : values) {
                     FieldPaths.set(request, given, value, name);
@@ -93,6 +100,20 @@ public final class Transcoder {
             throw TranscodingException.of(report.violations(), report.total());
         }
         return built;
+    }
+
+    /** A parameter's field by its proto names ({@code unitCode} → {@code unit_code}); an unknown name as given. */
+    private static String fieldPath(Descriptor type, String name) {
+        try {
+            List<FieldDescriptor> path = FieldPaths.resolve(type, name);
+            StringBuilder proto = new StringBuilder(name.length());
+            for (FieldDescriptor f : path) {
+                proto.append(proto.isEmpty() ? "" : ".").append(f.getName());
+            }
+            return proto.toString();
+        } catch (IllegalArgumentException e) {
+            return name; // refused when it is set
+        }
     }
 
     /** Whether a query parameter names a repeated field (one that takes the parameter several times). */

@@ -76,6 +76,31 @@ class TranscoderRefusalTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1}?{2}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // a field the path binds, named again by its JSON name
+                "GET|/api/v1/units/GN-A/compliance|unitCode|GN-B",
+                "GET|/api/v1/agreements/AC-A/consumption|agreementId|AC-B",
+                "POST|/api/v1/purchase-orders/PO-A/deliveries|orderNumber|PO-B",
+                "POST|/api/v1/agreements/AC-A/invoices|agreementId|AC-B",
+                // a field inside the body, named by the body field's JSON name
+                "POST|/api/v1/exchange-requests|exchangeRequest.imei|490154203237518",
+                "POST|/api/v1/agreements/AC-A/invoices|invoice.invoiceNumber|F-2"
+            })
+    void aFieldThePathOrBodySetsIsNeverSetAgainFromTheQueryUnderItsJsonName(
+            String method, String path, String parameter, String value) {
+        var route = table.find(method, path).orElseThrow();
+        TranscodingException e = catchThrowableOfType(
+                TranscodingException.class,
+                () -> transcoder.request(route, Map.of(parameter, List.of(value)), method.equals("POST") ? "{}" : ""));
+        assertThat(e).as("the query's value replaced the path's or body's").isNotNull();
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.field()).isEqualTo(parameter);
+        assertThat(e.getMessage()).contains("set by the path or body");
+    }
+
     @Test
     void emptyParameterNamesAndBrokenJsonAreRefusedPlainly() {
         var list = table.find("GET", "/api/v1/devices").orElseThrow();
