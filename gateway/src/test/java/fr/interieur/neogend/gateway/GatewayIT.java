@@ -480,6 +480,37 @@ class GatewayIT {
         }
     }
 
+    @Test
+    void escapesThatAreNotUtf8AndRawBytesInTheTargetAre400ProblemsNeverPassedOn() throws Exception {
+        String token = TestTokens.fleetManager();
+        for (String target : new String[] {
+            "/api/v1/devices/%C3%28", // C3 then '(': not UTF-8
+            "/api/v1/devices/%C0%AE%C0%AE", // overlong '..'
+            "/api/v1/devices?unit_code=GN%E9", // ISO-8859-1
+            "/api/v1/devices?unit_code=GN%ED%A0%80", // a surrogate
+            "/api/v1/devices?unit_code=GN%C3", // cut short
+            "/api/v1/devices?unit_code=GN\u00e9", // a raw byte E9
+            "/api/v1/devices?unit_code=GN\u00c3\u00a9", // raw UTF-8 bytes, not escaped
+            "/api/v1/devices/4901\u00c3\u00a9"
+        }) {
+            LAST_HEADERS.set(null);
+            Raw r = raw("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(r.status()).as(target).isEqualTo(400);
+            assertThat(r.headers())
+                    .as(target)
+                    .containsIgnoringCase("content-type: application/problem+json")
+                    .containsIgnoringCase("x-content-type-options: nosniff");
+            assertThat(r.body()).as(target).contains("\"status\":400");
+            assertThat(LAST_HEADERS.get())
+                    .as("%s: the service was not called", target)
+                    .isNull();
+        }
+        var accented = send("GET", "/api/v1/devices?unit_code=GN%C3%A9", token, null, null);
+        assertThat(accented.statusCode()).isEqualTo(200);
+        assertThat(accented.body()).contains("|GN\u00e9\"");
+    }
+
     /** An answer read off a raw socket. */
     record Raw(int status, String headers, String body) {}
 

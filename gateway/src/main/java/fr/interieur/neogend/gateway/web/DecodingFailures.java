@@ -75,8 +75,8 @@ public final class DecodingFailures extends ChannelInboundHandlerAdapter {
             refuse(
                     ctx,
                     HttpResponseStatus.BAD_REQUEST,
-                    "the request target is not a valid URI (a '%' must start "
-                            + "an escape of two hexadecimal digits)");
+                    "the request target is not a valid URI (a '%' must start an escape of two "
+                            + "hexadecimal digits, the escaped bytes must be UTF-8, every other byte ASCII)");
             return;
         }
         ctx.fireChannelRead(msg);
@@ -95,8 +95,38 @@ public final class DecodingFailures extends ChannelInboundHandlerAdapter {
         }
         try {
             new URI(uri);
-            return true;
         } catch (URISyntaxException e) {
+            return false;
+        }
+        return utf8(uri);
+    }
+
+    /**
+     * Whether a target (a valid URI) is ASCII and its escapes UTF-8. The request line is read as
+     * ISO-8859-1, so a character above 0x7F is a raw byte, which no URI holds; escapes that are not
+     * UTF-8 (%E9, a surrogate, an overlong form) would reach the services as U+FFFD.
+     */
+    static boolean utf8(String uri) {
+        byte[] bytes = new byte[uri.length()];
+        int n = 0;
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c > 0x7f) {
+                return false;
+            }
+            if (c == '%' && i + 2 < uri.length()) {
+                bytes[n++] = (byte) Integer.parseInt(uri, i + 1, i + 3, 16);
+                i += 2;
+            } else {
+                bytes[n++] = (byte) c;
+            }
+        }
+        try {
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(bytes, 0, n)); // reports, never replaces
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
             return false;
         }
     }
