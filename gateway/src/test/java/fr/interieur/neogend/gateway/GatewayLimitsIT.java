@@ -115,6 +115,25 @@ class GatewayLimitsIT {
     }
 
     @Test
+    void aBodyOverTheLimitSentInChunksIsA413ProblemOnEveryRouteDownloadsIncluded() throws Exception {
+        String token = TestTokens.user("chunked.body", "fleet-manager", "GN");
+        String big = "{\"x\":\"" + "x".repeat(4000) + "\"}";
+        for (String path : new String[] {
+            "/api/v1/agreements/AC-1/statements/2026/11:detail", // a download, streamed from the service
+            DEVICE
+        }) {
+            // no Content-Length: the body comes in chunks, so the limit is met while it is read
+            var r = send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .method("GET", HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofString(big))));
+            assertThat(r.statusCode()).as(path).isEqualTo(413);
+            assertThat(r.headers().firstValue("Content-Type")).as(path).contains("application/problem+json");
+            assertThat(r.body()).as(path).contains("\"code\":\"PAYLOAD_TOO_LARGE\"");
+        }
+    }
+
+    @Test
     void onlyTheConfiguredFrontEndOriginGetsCorsAnswers() throws Exception {
         var allowed = send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + DEVICE))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())

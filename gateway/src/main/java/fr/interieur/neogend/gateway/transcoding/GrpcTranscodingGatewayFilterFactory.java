@@ -181,6 +181,7 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                                     e.violations().stream()
                                             .map(v -> new Problems.FieldError(v.field(), v.description()))
                                             .toList()))
+                    .onErrorResume(DataBufferLimitException.class, e -> tooLarge(response, limit, path, correlationId))
                     .onErrorResume(
                             StatusRuntimeException.class, e -> Problems.fromGrpc(response, e, path, correlationId))
                     .onErrorResume(CallNotPermittedException.class, e -> {
