@@ -44,6 +44,12 @@ public final class Transcoder {
 
     private static final tools.jackson.databind.json.JsonMapper CULPRIT_JSON =
             tools.jackson.databind.json.JsonMapper.builder().build();
+    /** JSON as RFC 8259 has it, and every member once: what protobuf's lenient reader is not. */
+    private static final tools.jackson.databind.json.JsonMapper STRICT_JSON =
+            tools.jackson.databind.json.JsonMapper.builder()
+                    .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build();
+
     private final JsonFormat.Parser parser;
     private final JsonFormat.Printer printer;
     private final Map<FieldDescriptor, Boolean> outputOnly = new ConcurrentHashMap<>();
@@ -181,6 +187,7 @@ public final class Transcoder {
         try {
             if (bodyField.equals("*")) {
                 parser.merge(json, request);
+                strict(json, request.getDescriptorForType(), "");
                 return;
             }
             List<FieldDescriptor> path = FieldPaths.resolve(request.getDescriptorForType(), bodyField);
@@ -197,6 +204,7 @@ public final class Transcoder {
             }
             DynamicMessage.Builder field = DynamicMessage.newBuilder(leaf.getMessageType());
             parser.merge(json, field);
+            strict(json, leaf.getMessageType(), bodyField + ".");
             target.setField(leaf, field.build());
         } catch (InvalidProtocolBufferException e) {
             String prefix = bodyField.equals("*") ? "" : bodyField + ".";
@@ -217,6 +225,76 @@ public final class Transcoder {
                     "the request body is not valid JSON for this operation: "
                             + Echo.cut(withoutClassNames(e.getMessage()), 200));
         }
+    }
+
+    /**
+     * Refuses a body protobuf's JSON reader took only because it is lenient (Gson in lenient mode):
+     * text after the value (a second document — the first was taken, the rest dropped), comments,
+     * single quotes, unquoted names, {@code NaN}, and a member given twice (the last one won). Run
+     * once the body was read, so what that reader refuses keeps its message; a byte order mark
+     * before the value stays allowed (RFC 8259 lets a reader ignore it).
+     */
+    private static void strict(String json, Descriptor type, String prefix) {
+        String text = json.startsWith("\uFEFF") ? json.substring(1) : json;
+        try (tools.jackson.core.JsonParser p = STRICT_JSON.createParser(text)) {
+            try {
+                p.nextToken();
+                p.skipChildren();
+                if (p.nextToken() != null) {
+                    throw new TranscodingException(
+                            400, null, "the request body is not valid JSON for this operation: text after the value");
+                }
+            } catch (tools.jackson.core.exc.StreamReadException e) {
+                String message = e.getOriginalMessage();
+                String field = message != null && message.startsWith("Duplicate Object property")
+                        ? fieldOf(type, p.streamReadContext().pathAsPointer().toString(), prefix)
+                        : null;
+                throw new TranscodingException(
+                        400,
+                        field,
+                        "the request body is not valid JSON for this operation: "
+                                + Echo.cut(withoutClassNames(message), 200));
+            }
+        }
+    }
+
+    /** A JSON pointer into a body ({@code /readings/1/batteryPercent}) as a field path ({@code readings[1].battery_percent}). */
+    private static String fieldOf(Descriptor type, String pointer, String prefix) {
+        StringBuilder path = new StringBuilder(prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1));
+        Descriptor current = type; // the message whose member the next name is
+        Descriptor item = null; // after a repeated field: the type of its items, reached by an index
+        boolean index = false;
+        for (String raw : pointer.split("/")) {
+            if (raw.isEmpty()) {
+                continue;
+            }
+            String segment = raw.replace("~1", "/").replace("~0", "~");
+            if (index && segment.chars().allMatch(Character::isDigit)) {
+                path.append('[').append(segment).append(']');
+                current = item;
+                index = false;
+                continue;
+            }
+            index = false;
+            FieldDescriptor f = current == null ? null : current.findFieldByName(segment);
+            if (f == null && current != null) {
+                f = current.getFields().stream()
+                        .filter(c -> c.getJsonName().equals(segment))
+                        .findFirst()
+                        .orElse(null);
+            }
+            path.append(path.isEmpty() ? "" : ".").append(f == null ? label(segment) : f.getName());
+            Descriptor message =
+                    f != null && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? f.getMessageType() : null;
+            if (f != null && f.isRepeated()) {
+                index = true;
+                item = message;
+                current = null;
+            } else {
+                current = message;
+            }
+        }
+        return path.toString();
     }
 
     /**

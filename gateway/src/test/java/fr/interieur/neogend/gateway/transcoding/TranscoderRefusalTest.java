@@ -101,6 +101,48 @@ class TranscoderRefusalTest {
         assertThat(e.getMessage()).contains("set by the path or body");
     }
 
+    @ParameterizedTest(name = "{0} {1}: {2}")
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                // a second document or anything after the first: the first was taken, the rest dropped
+                "POST|/api/v1/devices|{\"imei\":\"490154203237518\",\"model\":\"A\"}{\"model\":\"B\"}|",
+                "POST|/api/v1/devices|{\"imei\":\"490154203237518\"}xyz|",
+                "POST|/api/v1/devices|{\"imei\":\"490154203237518\"},|",
+                // what only a lenient reader takes
+                "POST|/api/v1/devices|{'imei':'490154203237518'}|",
+                "POST|/api/v1/devices|{imei:\"490154203237518\"}|",
+                "POST|/api/v1/devices|{/* a comment */\"imei\":\"490154203237518\"}|",
+                "POST|/api/v1/devices|{\"imei\":\"490154203237518\"} // a comment|",
+                "POST|/api/v1/devices|{\"imei\":\"490154203237518\";\"model\":\"A\"}|",
+                "POST|/api/v1/devices|{\"imei\":\"490154203237518\",\"model\":NaN}|",
+                // a member given twice: the last one was taken
+                "POST|/api/v1/devices|{\"imei\":\"490154203237518\",\"model\":\"A\",\"model\":\"B\"}|device.model",
+                "POST|/api/v1/devices|{\"imei\":\"490154203237518\",\"mo\\u0064el\":\"A\",\"model\":\"B\"}|device.model",
+                "POST|/api/v1/device-readings|{\"readings\":[{\"sequence\":\"1\"},{\"sequence\":\"2\",\"batteryPercent\":5,\"batteryPercent\":90}]}|readings[1].battery_percent"
+            })
+    void whatJsonDoesNotAllowIsRefusedNeverReadLeniently(String method, String path, String body, String field) {
+        var route = table.find(method, path).orElseThrow();
+        TranscodingException e =
+                catchThrowableOfType(TranscodingException.class, () -> transcoder.request(route, Map.of(), body));
+        assertThat(e).as("%s was read as JSON", body).isNotNull();
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.getMessage()).contains("not valid JSON").doesNotContain("java.", "tools.jackson", "Exception");
+        if (field != null) {
+            assertThat(e.field()).isEqualTo(field);
+        }
+    }
+
+    @Test
+    void aByteOrderMarkAndWhitespaceAroundTheValueAreStillJson() {
+        var route = table.find("POST", "/api/v1/devices").orElseThrow();
+        for (String body :
+                new String[] {"\uFEFF{\"imei\":\"490154203237518\"}", " \r\n\t{\"imei\":\"490154203237518\"} \r\n\t"}) {
+            assertThat(transcoder.request(route, Map.of(), body).toString()).contains("490154203237518");
+        }
+    }
+
     @Test
     void emptyParameterNamesAndBrokenJsonAreRefusedPlainly() {
         var list = table.find("GET", "/api/v1/devices").orElseThrow();
