@@ -427,6 +427,39 @@ class GatewayIT {
     }
 
     @Test
+    void aBodyInAContentCodingIsA415ProblemNeverReadAsItsBytes() throws Exception {
+        String token = TestTokens.fleetManager();
+        String device =
+                "{\"imei\":\"490154203237518\",\"serialNumber\":\"S1\",\"model\":\"M\",\"kind\":\"DEVICE_KIND_PHONE\"}";
+        var zipped = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+            gzip.write(device.getBytes(StandardCharsets.UTF_8));
+        }
+        for (String[] c : new String[][] {
+            {"gzip", new String(zipped.toByteArray(), StandardCharsets.ISO_8859_1)}, // really compressed
+            {"gzip", device}, // said compressed, sent plain: the service got it as it came
+            {"br", device},
+            {"identity, gzip", device}
+        }) {
+            LAST_HEADERS.set(null);
+            Raw r = raw("POST /api/v1/devices HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Type: application/json\r\nContent-Encoding: " + c[0] + "\r\nContent-Length: "
+                    + c[1].length() + "\r\nConnection: close\r\n\r\n" + c[1]);
+            String label = c[0] + (c[1].equals(device) ? " (plain)" : " (compressed)");
+            assertThat(r.status()).as(label).isEqualTo(415);
+            assertThat(r.headers()).as(label).containsIgnoringCase("content-type: application/problem+json");
+            assertThat(r.body()).as(label).contains("\"code\":\"UNSUPPORTED_MEDIA_TYPE\"");
+            assertThat(LAST_HEADERS.get())
+                    .as("%s: the service was not called", label)
+                    .isNull();
+        }
+        Raw identity = raw("POST /api/v1/devices HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: application/json\r\nContent-Encoding: identity\r\nContent-Length: "
+                + device.length() + "\r\nConnection: close\r\n\r\n" + device);
+        assertThat(identity.status()).isEqualTo(200);
+    }
+
+    @Test
     void aBodyThatIsNotUtf8IsA400ProblemAndNeverReachesTheServiceAltered() throws Exception {
         String token = TestTokens.fleetManager();
         for (String[] model : new String[][] {

@@ -133,12 +133,12 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         ServerHttpResponse response = exchange.getResponse();
         if (WITH_BODY.contains(httpMethod) && !match.route().body().isEmpty()) {
             String type = request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
-            if ((type != null || hasBody(request)) && !jsonInUtf8(type)) {
+            if ((type != null || hasBody(request)) && !jsonInUtf8(type) || !identity(request.getHeaders())) {
                 return Problems.write(
                         response,
                         415,
                         "UNSUPPORTED_MEDIA_TYPE",
-                        "send the body as application/json, in UTF-8",
+                        "send the body as application/json, in UTF-8, without a content coding (gzip…)",
                         path,
                         correlationId,
                         List.of());
@@ -298,6 +298,26 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         }
         return MediaType.APPLICATION_JSON.equalsTypeAndSubtype(type)
                 && (type.getCharset() == null || type.getCharset().equals(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Whether the body comes as it is: no Content-Encoding but {@code identity}. The gateway decodes
+     * none, so a compressed body would be read as its compressed bytes, and a plain one said to be
+     * compressed handed on as if it were not.
+     */
+    static boolean identity(HttpHeaders headers) {
+        List<String> codings = headers.get(HttpHeaders.CONTENT_ENCODING);
+        if (codings == null) {
+            return true;
+        }
+        for (String value : codings) {
+            for (String coding : value.split(",")) {
+                if (!coding.isBlank() && !coding.trim().equalsIgnoreCase("identity")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Whether the request announces a body (a length above zero, or chunks). */
