@@ -374,6 +374,33 @@ class GatewayIT {
         assertThat(headers.headers()).containsIgnoringCase("content-type: application/problem+json");
     }
 
+    @Test
+    void refusalsBelowSpringCarryACorrelationIdLikeEveryAnswer() throws Exception {
+        String token = TestTokens.fleetManager();
+        for (String[] c : new String[][] {
+            {"GET /api/v1/devices/%zz HTTP/1.1\r\nX-Correlation-Id: corr-zz\r\n", "400", "corr-zz"},
+            {"GET /api/v1/devices?unit_code=GN%E9 HTTP/1.1\r\nX-Correlation-Id: corr-e9\r\n", "400", "corr-e9"},
+            {"GET /api/v1/devices/%zz HTTP/1.1\r\nX-Correlation-Id: <b>\r\n", "400", null}, // not sane: a new one
+            {"GET /api/v1/" + "a".repeat(9000) + " HTTP/1.1\r\n", "414", null},
+            {"GET /api/v1/devices HTTP/1.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n", "431", null}
+        }) {
+            Raw r = raw(c[0] + "Host: localhost\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n");
+            String label = c[0].length() > 50 ? c[0].substring(0, 50) + "…" : c[0];
+            assertThat(r.status()).as(label).isEqualTo(Integer.parseInt(c[1]));
+            var id = java.util.regex.Pattern.compile("(?im)^x-correlation-id: *(\\S+)$")
+                    .matcher(r.headers());
+            assertThat(id.find())
+                    .as("%s: X-Correlation-Id in %s", label, r.headers())
+                    .isTrue();
+            if (c[2] != null) {
+                assertThat(id.group(1)).as(label).isEqualTo(c[2]);
+            } else {
+                assertThat(id.group(1)).as(label).matches("[0-9a-f-]{36}");
+            }
+            assertThat(r.body()).as(label).contains("\"correlationId\":\"" + id.group(1) + "\"");
+        }
+    }
+
     /** A POST of {@code body} (its characters sent as ISO-8859-1 bytes) with the given Content-Type, if any. */
     private Raw post(String path, String token, String contentType, String body) throws IOException {
         return raw("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n"

@@ -23,13 +23,17 @@ public class CorrelationIdFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        String given = exchange.getRequest().getHeaders().getFirst(HEADER);
-        String id = given != null && SAFE.matcher(given).matches() ? given : newId();
+        String id = idFor(exchange.getRequest().getHeaders().getFirst(HEADER));
         // kept as an attribute (what the transcoder sends in gRPC metadata and problems quote), not
         // written back into the request: copying its headers cost more than the rest of this filter
         exchange.getResponse().getHeaders().set(HEADER, id);
         exchange.getAttributes().put(ATTRIBUTE, id);
         return chain.filter(exchange);
+    }
+
+    /** The client's id when it is sane (1 to 64 of {@code [A-Za-z0-9._-]}), a new one otherwise. */
+    static String idFor(String given) {
+        return given != null && SAFE.matcher(given).matches() ? given : newId();
     }
 
     /**

@@ -62,6 +62,7 @@ public final class DecodingFailures extends ChannelInboundHandlerAdapter {
             refuse(
                     ctx,
                     status,
+                    CorrelationIdFilter.newId(), // what was read of its headers is not to be trusted
                     switch (status.code()) {
                         case 414 -> "the request line (method, path and query) is too long";
                         case 431 -> "the request's headers are too large";
@@ -71,10 +72,12 @@ public final class DecodingFailures extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpRequest request && !validUri(request.uri())) {
             // Spring would answer a bare 400 for a target it cannot make a URI of (e.g. "%zz")
+            String correlationId = CorrelationIdFilter.idFor(request.headers().get(CorrelationIdFilter.HEADER));
             ReferenceCountUtil.release(msg);
             refuse(
                     ctx,
                     HttpResponseStatus.BAD_REQUEST,
+                    correlationId,
                     "the request target is not a valid URI (a '%' must start an escape of two "
                             + "hexadecimal digits, the escaped bytes must be UTF-8, every other byte ASCII)");
             return;
@@ -131,7 +134,8 @@ public final class DecodingFailures extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String detail) {
+    private static void refuse(
+            ChannelHandlerContext ctx, HttpResponseStatus status, String correlationId, String detail) {
         String code = switch (status.code()) {
             case 414 -> "URI_TOO_LONG";
             case 431 -> "REQUEST_HEADER_FIELDS_TOO_LARGE";
@@ -140,13 +144,15 @@ public final class DecodingFailures extends ChannelInboundHandlerAdapter {
         String json = "{\"type\":\"urn:neogend:problem:"
                 + code.toLowerCase(java.util.Locale.ROOT).replace('_', '-')
                 + "\",\"title\":\"" + status.reasonPhrase() + "\",\"status\":" + status.code()
-                + ",\"detail\":\"" + detail + "\",\"code\":\"" + code + "\"}";
+                + ",\"detail\":\"" + detail + "\",\"code\":\"" + code + "\",\"correlationId\":\"" + correlationId
+                + "\"}";
         ByteBuf body = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set(CorrelationIdFilter.HEADER, correlationId);
         for (String[] header : SecurityHeaders.pairs()) {
             response.headers().set(header[0], header[1]);
         }
