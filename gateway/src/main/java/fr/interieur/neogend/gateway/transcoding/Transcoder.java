@@ -44,10 +44,15 @@ public final class Transcoder {
 
     private static final tools.jackson.databind.json.JsonMapper CULPRIT_JSON =
             tools.jackson.databind.json.JsonMapper.builder().build();
-    /** JSON as RFC 8259 has it, and every member once: what protobuf's lenient reader is not. */
+    /**
+     * JSON as RFC 8259 has it, and every member once: what protobuf's lenient reader is not. A control
+     * character left raw in a string passes here so that the request rules name its field (a NUL) or
+     * take it (a line break in a multi-line text), as they did.
+     */
     private static final tools.jackson.databind.json.JsonMapper STRICT_JSON =
             tools.jackson.databind.json.JsonMapper.builder()
                     .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .enable(tools.jackson.core.json.JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
                     .build();
 
     private final JsonFormat.Parser parser;

@@ -135,12 +135,18 @@ class TranscoderRefusalTest {
     }
 
     @Test
-    void aByteOrderMarkAndWhitespaceAroundTheValueAreStillJson() {
+    void aByteOrderMarkWhitespaceAndARawControlCharacterAreJudgedAsBefore() {
         var route = table.find("POST", "/api/v1/devices").orElseThrow();
         for (String body :
                 new String[] {"\uFEFF{\"imei\":\"490154203237518\"}", " \r\n\t{\"imei\":\"490154203237518\"} \r\n\t"}) {
             assertThat(transcoder.request(route, Map.of(), body).toString()).contains("490154203237518");
         }
+        // a control character left raw in a string is still the request rules' to judge, naming the field
+        TranscodingException nul = catchThrowableOfType(
+                TranscodingException.class,
+                () -> transcoder.request(route, Map.of(), "{\"imei\":\"490154203237518\",\"model\":\"a\u0000b\"}"));
+        assertThat(nul.field()).isEqualTo("device.model");
+        assertThat(nul.getMessage()).contains("control character");
     }
 
     @Test
