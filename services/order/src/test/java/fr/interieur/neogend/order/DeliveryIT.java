@@ -400,25 +400,11 @@ class DeliveryIT {
                 String first = acknowledgedOrder();
                 String second = acknowledgedOrder(round % 2 == 0 ? "AC-2026-NEOGEND" : "AC-SECOND");
                 DeliveredDevice.Builder shared = device(100 + round);
-                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-                List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
-                for (String[] posting : new String[][] {{first, "BL-RACE-A" + round}, {second, "BL-RACE-B" + round}}) {
-                    answers.add(pool.submit(() -> {
-                        start.await();
-                        try {
-                            supplier.createDelivery(note(posting[0], posting[1], shared.clone()));
-                            return "OK";
-                        } catch (StatusRuntimeException e) {
-                            return e.getStatus().getCode() + ": "
-                                    + e.getStatus().getDescription();
-                        }
-                    }));
-                }
-                start.countDown();
-                List<String> outcomes = new java.util.ArrayList<>();
-                for (var f : answers) {
-                    outcomes.add(f.get());
-                }
+                List<String> outcomes = postedAtOnce(
+                        pool,
+                        List.of(
+                                note(first, "BL-RACE-A" + round, shared.clone()),
+                                note(second, "BL-RACE-B" + round, shared.clone())));
                 assertThat(outcomes).as("round %d", round).containsOnlyOnce("OK");
                 assertThat(outcomes)
                         .as("round %d", round)
@@ -446,6 +432,30 @@ class DeliveryIT {
         }
     }
 
+    /** The notes posted by the supplier at the same instant; each one's outcome, "OK" or its status and description. */
+    List<String> postedAtOnce(java.util.concurrent.ExecutorService pool, List<CreateDeliveryRequest> notes)
+            throws Exception {
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+        for (CreateDeliveryRequest note : notes) {
+            answers.add(pool.submit(() -> {
+                start.await();
+                try {
+                    supplier.createDelivery(note);
+                    return "OK";
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+                }
+            }));
+        }
+        start.countDown();
+        List<String> outcomes = new java.util.ArrayList<>();
+        for (var f : answers) {
+            outcomes.add(f.get());
+        }
+        return outcomes;
+    }
+
     /** Rule 5 raced: four notes posted at once for an order of 2 phones, each bringing one phone: two are taken. */
     @Test
     void notesPostedAtOnceNeverDeliverMoreThanTheOrderedQuantityBetweenThem() throws Exception {
@@ -453,30 +463,16 @@ class DeliveryIT {
         try {
             for (int round = 0; round < 3; round++) {
                 String order = acknowledgedOrder();
-                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-                List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+                List<CreateDeliveryRequest> notes = new java.util.ArrayList<>();
                 for (int n = 0; n < 4; n++) {
                     var request = note(order, "BL-SPLIT-" + round + "-" + n, device(200 + 10 * round + n)).toBuilder();
                     request.getDeliveryBuilder()
                             .addItems(DeliveredItem.newBuilder()
                                     .setItemCode("ACC-CAR-CHARGER")
                                     .setQuantity(1));
-                    answers.add(pool.submit(() -> {
-                        start.await();
-                        try {
-                            supplier.createDelivery(request.build());
-                            return "OK";
-                        } catch (StatusRuntimeException e) {
-                            return e.getStatus().getCode() + ": "
-                                    + e.getStatus().getDescription();
-                        }
-                    }));
+                    notes.add(request.build());
                 }
-                start.countDown();
-                List<String> outcomes = new java.util.ArrayList<>();
-                for (var f : answers) {
-                    outcomes.add(f.get());
-                }
+                List<String> outcomes = postedAtOnce(pool, notes);
                 assertThat(outcomes)
                         .as("round %d", round)
                         .filteredOn("OK"::equals)

@@ -521,9 +521,8 @@ class OrderServiceIT {
         assertThat(out.getFirst().hasTime()).isTrue();
     }
 
-    @Test
-    void aBudgetOverrideWithAReasonAsLongAsTheContractAllowsIsApprovedAndRecordedWhole() {
-        int most = ContractRules.maxLength(ApprovePurchaseOrderRequest.getDescriptor(), "budget_override_reason");
+    /** An order of 2,000 packs from October 2026 submitted under AC-TIGHT, whose 2026 envelope is 100,000.00. */
+    PurchaseOrder submittedOverATightEnvelope() {
         fleetManager.createAgreement(create(agreement("AC-TIGHT", "SUP-DEMO", 140_000)
                 .clearBudgets()
                 .addBudgets(fr.interieur.neogend.order.v1.BudgetEnvelope.newBuilder()
@@ -535,6 +534,13 @@ class OrderServiceIT {
         fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder()
                 .setNumber(big.getNumber())
                 .build());
+        return big;
+    }
+
+    @Test
+    void aBudgetOverrideWithAReasonAsLongAsTheContractAllowsIsApprovedAndRecordedWhole() {
+        int most = ContractRules.maxLength(ApprovePurchaseOrderRequest.getDescriptor(), "budget_override_reason");
+        PurchaseOrder big = submittedOverATightEnvelope();
         var approve = ApprovePurchaseOrderRequest.newBuilder().setNumber(big.getNumber());
         assertStatus(
                 () -> fleetManager.approvePurchaseOrder(approve.clone()
@@ -577,17 +583,7 @@ class OrderServiceIT {
         assertThat(consumption.getByFiscalYear(0).getCommitted()).isEqualTo("6570000.00");
         assertThat(consumption.getByFiscalYear(0).getRemaining()).isEqualTo("6680000.00");
 
-        fleetManager.createAgreement(create(agreement("AC-TIGHT", "SUP-DEMO", 140_000)
-                .clearBudgets()
-                .addBudgets(fr.interieur.neogend.order.v1.BudgetEnvelope.newBuilder()
-                        .setFiscalYear(2026)
-                        .setAmount("100000.00"))));
-        PurchaseOrder big = fleetManager
-                .createPurchaseOrder(order("AC-TIGHT", 2000, 2026, 10, 1))
-                .getOrder();
-        fleetManager.submitPurchaseOrder(SubmitPurchaseOrderRequest.newBuilder()
-                .setNumber(big.getNumber())
-                .build());
+        PurchaseOrder big = submittedOverATightEnvelope();
         assertStatus(
                 () -> fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
                         .setNumber(big.getNumber())
