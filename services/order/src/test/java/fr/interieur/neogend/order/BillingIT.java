@@ -453,6 +453,74 @@ class BillingIT {
         assertThat(received).isEqualTo(1);
     }
 
+    /**
+     * Rule 1: an order is made under its agreement within the term. One created or approved on a Paris day after
+     * the term's last day (its requested date inside the term) would go to the supplier and never be received
+     * (receptions are refused outside the term): creation and approval are refused from the next Paris day on.
+     */
+    @Test
+    void noOrderIsCreatedOrApprovedOnAParisDayAfterTheAgreementsTerm() {
+        // AC-2026-NEOGEND: from 2026-01-15 for 48 months, its last day 2030-01-14; the orders ask for a day of the
+        // term whose fiscal year has an envelope
+        java.util.function.Supplier<String> create = () -> fleetManager
+                .createPurchaseOrder(OrderTestData.order("AC-2026-NEOGEND", 10, 2027, 6, 1))
+                .getOrder()
+                .getNumber();
+        java.util.function.Function<Runnable, String> answer = call -> {
+            try {
+                call.run();
+                return "OK";
+            } catch (io.grpc.StatusRuntimeException e) {
+                return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+            }
+        };
+        CLOCK.now = java.time.Instant.parse("2030-01-14T22:30:00Z"); // 23:30 in Paris on the last day
+        String approvedInTime = create.get();
+        String approvedLate = create.get();
+        for (String number : List.of(approvedInTime, approvedLate)) {
+            fleetManager.submitPurchaseOrder(
+                    SubmitPurchaseOrderRequest.newBuilder().setNumber(number).build());
+        }
+        assertThat(answer.apply(() -> fleetManager.approvePurchaseOrder(ApprovePurchaseOrderRequest.newBuilder()
+                        .setNumber(approvedInTime)
+                        .build())))
+                .as("approved at 23:30 in Paris on the last day")
+                .isEqualTo("OK");
+
+        CLOCK.now = java.time.Instant.parse("2030-01-14T23:30:00Z"); // 00:30 in Paris on 15 January, UTC the 14th
+        List<String> late = new java.util.ArrayList<>();
+        late.add(answer.apply(() -> fleetManager.approvePurchaseOrder(
+                ApprovePurchaseOrderRequest.newBuilder().setNumber(approvedLate).build())));
+        late.add(answer.apply(create::get));
+        CLOCK.now = java.time.Instant.parse("2030-02-01T09:00:00Z");
+        late.add(answer.apply(create::get));
+
+        assertThat(late)
+                .as("approval and creations on Paris days after the term")
+                .allSatisfy(a -> assertThat(a)
+                        .startsWith("FAILED_PRECONDITION")
+                        .contains("AC-2026-NEOGEND")
+                        .contains("2030-01-14"));
+        assertThat(fleetManager
+                        .getPurchaseOrder(fr.interieur.neogend.order.v1.GetPurchaseOrderRequest.newBuilder()
+                                .setNumber(approvedLate)
+                                .build())
+                        .getOrder()
+                        .getState())
+                .isEqualTo(fr.interieur.neogend.order.v1.OrderState.ORDER_STATE_SUBMITTED);
+        assertThat(jdbc.sql("select count(*) from purchase_order")
+                        .query(Long.class)
+                        .single())
+                .as("orders made")
+                .isEqualTo(2);
+        assertThat(jdbc.sql("select count(*) from supplier_outbox where order_number = ?")
+                        .param(approvedLate)
+                        .query(Long.class)
+                        .single())
+                .as("outbox rows of the order approved late")
+                .isZero();
+    }
+
     @Test
     void packsAreBilledProRataOfTheirDaysAndItemsInTheMonthOfTheirReception() {
         // January 2027, 31 days: two whole months, one received on the 31st, one exchanged mid-month

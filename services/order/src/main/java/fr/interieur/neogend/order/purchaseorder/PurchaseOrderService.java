@@ -19,6 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -48,6 +49,8 @@ public class PurchaseOrderService {
     /** Who moves an order to SENT in its history: the relay, once the supplier received it. */
     public static final String SUPPLIER_RELAY = "system:supplier-relay";
 
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+
     private final PurchaseOrderRepository orders;
     private final AgreementRepository agreements;
     private final AgreementService agreementService;
@@ -76,6 +79,7 @@ public class PurchaseOrderService {
             String agreementId, String deliverySite, LocalDate requestedDate, List<NewLine> lines, Caller caller) {
         Agreement agreement = agreementService.get(agreementId, caller);
         List<OrderLine> priced = checkAndPrice(agreement, deliverySite, requestedDate, lines);
+        requireTermNotOver(agreement, "no order is created under it");
         int fiscalYear = requestedDate.getYear();
         Instant now = now();
         String number = orders.nextNumber(fiscalYear);
@@ -295,6 +299,7 @@ public class PurchaseOrderService {
         // re-read under the agreement lock: a concurrent change of this order is seen now
         order = orders.find(number).orElseThrow();
         OrderLifecycle.next(number, order.state(), OrderAction.APPROVE);
+        requireTermNotOver(agreement, "order " + number + " is not approved under it");
         // its orders' packs and those transferred in from a predecessor both count against the maximum
         long committed = agreementService.committedPacks(agreement);
         if (committed + order.packCount() > agreement.maxPacks()) {
@@ -394,6 +399,20 @@ public class PurchaseOrderService {
                     + " changed meanwhile (another change came first); read it again and retry");
         }
         return orders.find(order.number()).orElseThrow();
+    }
+
+    /**
+     * Rule 1: an order is made within its agreement's term. Once the term's last day is over in Paris, an order
+     * created or approved would go to the supplier and never be received (receptions are refused outside the
+     * term). Before the term starts, orders may be prepared (a successor ordered ahead of its term).
+     */
+    private void requireTermNotOver(Agreement agreement, String consequence) {
+        LocalDate today = LocalDate.now(clock.withZone(PARIS));
+        if (!today.isBefore(agreement.termEnd())) {
+            throw new PreconditionFailedException("agreement " + agreement.id() + " (in force from "
+                    + agreement.notifiedOn() + " to " + agreement.termEnd().minusDays(1) + ") is over on "
+                    + today + " (Paris): " + consequence);
+        }
     }
 
     private static String requireReason(String reason, String field) {
