@@ -145,6 +145,49 @@ class IdempotencyIT {
         assertThat(orders()).isEqualTo(3);
     }
 
+    /**
+     * Rule 15 (api.md, ProposeReplenishment: "never a second draft, whatever it asks for"): accessories asks for
+     * an alert's draft under its own key {@code stock-alert-<id>}. Its answer lost, the alert proposed again a day
+     * and more later came after the kit's 24 h retention had swept the key away: order made a second draft. A key
+     * a service sends on its own behalf names its order for good; a user's own key still lasts 24 h.
+     */
+    @Test
+    void aServicesKeyStillNamesItsDraftAfterTheKeysOfUsersAreForgotten() {
+        PurchaseOrder first = through("accessories", TestTokens.fleetManager(), "stock-alert-11")
+                .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                .getOrder();
+        PurchaseOrder mine = as(TestTokens.fleetManager(), "my-own-order")
+                .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                .getOrder();
+        // 25 hours later, swept as the kit sweeps records older than its retention (neogend.idempotency.retention)
+        jdbc.sql("update idempotency_record set created_at = created_at - interval '25 hours'")
+                .update();
+        jdbc.sql("delete from idempotency_record where created_at < now() - interval '24 hours'")
+                .update();
+
+        String second = TestTokens.user("fleet.manager.2", "fleet-manager", "GN");
+        assertThat(through("accessories", second, "stock-alert-11")
+                        .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                        .getOrder()
+                        .getNumber())
+                .as("the alert proposed again after 25 hours")
+                .isEqualTo(first.getNumber());
+        assertThat(orders()).isEqualTo(2);
+        // the service's key is still its own: the same key directly from a user is another request
+        assertThat(as(second, "stock-alert-11")
+                        .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                        .getOrder()
+                        .getNumber())
+                .isNotEqualTo(first.getNumber());
+        // and a user's key is forgotten after its 24 h, as documented
+        assertThat(as(TestTokens.fleetManager(), "my-own-order")
+                        .createPurchaseOrder(order("AC-2026-NEOGEND", 100, 2026, 12, 1))
+                        .getOrder()
+                        .getNumber())
+                .isNotEqualTo(mine.getNumber());
+        assertThat(orders()).isEqualTo(4);
+    }
+
     @Test
     void aFailedCallFreesItsKeyAndARunningOneAnswersAborted() {
         var client = as(TestTokens.fleetManager(), "order-b");

@@ -418,7 +418,12 @@ public class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
             CreatePurchaseOrderRequest request, StreamObserver<CreatePurchaseOrderResponse> response) {
         var o = request.getOrder();
         PurchaseOrder stored = orders.create(
-                o.getAgreementId(), o.getDeliverySite(), requestedDate(o), newLines(o), CallerContext.current());
+                o.getAgreementId(),
+                o.getDeliverySite(),
+                requestedDate(o),
+                newLines(o),
+                ServiceKeys.current(),
+                CallerContext.current());
         reply(
                 response,
                 CreatePurchaseOrderResponse.newBuilder()

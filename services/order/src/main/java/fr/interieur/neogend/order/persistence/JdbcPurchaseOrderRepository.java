@@ -63,6 +63,26 @@ class JdbcPurchaseOrderRepository implements PurchaseOrderRepository {
     }
 
     @Override
+    public boolean keepServiceKey(String number, String serviceKey) {
+        try {
+            return jdbc.sql("update purchase_order set service_key = ? where number = ?")
+                            .params(serviceKey, number)
+                            .update()
+                    == 1;
+        } catch (org.springframework.dao.DuplicateKeyException e) { // a concurrent first call committed it first
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<String> numberOfServiceKey(String serviceKey) {
+        return jdbc.sql("select number from purchase_order where service_key = ?")
+                .param(serviceKey)
+                .query(String.class)
+                .optional();
+    }
+
+    @Override
     public void insert(PurchaseOrder o, String actor) {
         jdbc.sql("""
                         insert into purchase_order (number, agreement_id, state, delivery_site, requested_date, fiscal_year,

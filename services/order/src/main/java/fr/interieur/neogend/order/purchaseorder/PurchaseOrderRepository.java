@@ -12,6 +12,15 @@ public interface PurchaseOrderRepository {
 
     void insert(PurchaseOrder order, String actor);
 
+    /**
+     * Keeps with a new order the Idempotency-Key a service sent on its own behalf ({@code <service>:<key>});
+     * false when another order holds it already.
+     */
+    boolean keepServiceKey(String number, String serviceKey);
+
+    /** The order created under a service's key, whenever it was. */
+    Optional<String> numberOfServiceKey(String serviceKey);
+
     /** Locks the order's row until the transaction ends. */
     void lock(String number);
 

@@ -77,6 +77,27 @@ public class PurchaseOrderService {
     @Transactional
     public PurchaseOrder create(
             String agreementId, String deliverySite, LocalDate requestedDate, List<NewLine> lines, Caller caller) {
+        return create(agreementId, deliverySite, requestedDate, lines, Optional.empty(), caller);
+    }
+
+    /**
+     * Creates an order in DRAFT, priced from the agreement's schedule (rule 1); under the Idempotency-Key a
+     * service sent on its own behalf ({@code <service>:<key>}, ADR 0030), once for good: the order created under
+     * that key before, whenever it was, is the answer (accessories' {@code stock-alert-<id>}: one draft per alert,
+     * rule 15, however long after a lost answer the alert is proposed again; the kit forgets keys after 24 h).
+     */
+    @Transactional
+    public PurchaseOrder create(
+            String agreementId,
+            String deliverySite,
+            LocalDate requestedDate,
+            List<NewLine> lines,
+            Optional<String> serviceKey,
+            Caller caller) {
+        Optional<String> before = serviceKey.flatMap(orders::numberOfServiceKey);
+        if (before.isPresent()) {
+            return get(before.get(), caller);
+        }
         Agreement agreement = agreementService.get(agreementId, caller);
         List<OrderLine> priced = checkAndPrice(agreement, deliverySite, requestedDate, lines);
         requireTermNotOver(agreement, "no order is created under it");
@@ -99,6 +120,11 @@ public class PurchaseOrderService {
                 now,
                 0);
         orders.insert(order, caller.username());
+        if (serviceKey.isPresent() && !orders.keepServiceKey(number, serviceKey.get())) {
+            throw new ConcurrentChangeException("another request with Idempotency-Key "
+                    + serviceKey.get().substring(serviceKey.get().indexOf(':') + 1)
+                    + " created an order meanwhile; retry to be given it");
+        }
         return orders.find(number).orElseThrow();
     }
 
