@@ -166,6 +166,15 @@ class RepairsIT {
 
     final List<String> failReasons = new CopyOnWriteArrayList<>();
 
+    /** Inventory takes the device under the repair, then its answer to StartDeviceRepair is lost. */
+    final AtomicInteger inventoryStartAnswersToLose = new AtomicInteger();
+    /**
+     * The next StartDeviceRepair counts the first latch down on arrival, then waits for the second before doing
+     * anything (a call stuck on its way to inventory).
+     */
+    final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch[]> nextStartHeld =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     @Autowired
     JdbcClient jdbc;
 
@@ -1072,6 +1081,50 @@ class RepairsIT {
     }
 
     @Test
+    void anOpenRepeatedWhileTheFirstIsStuckAtInventoryEndsWithOneRepairTheDeviceIsUnder() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            var arrived = new java.util.concurrent.CountDownLatch(1);
+            var goOn = new java.util.concurrent.CountDownLatch(1);
+            nextStartHeld.set(new java.util.concurrent.CountDownLatch[] {arrived, goOn});
+            // the first open reaches inventory and hangs there; it will take the device, then lose its answers
+            // (the call and its one retry)
+            inventoryStartAnswersToLose.set(2);
+            java.util.concurrent.Callable<String> opening = () -> {
+                try {
+                    return open(technician, X5).getId();
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+                }
+            };
+            Future<String> first = pool.submit(opening);
+            assertThat(arrived.await(1, TimeUnit.MINUTES)).isTrue();
+            // the technician's client gave up waiting and sends the open again: it waits behind the first
+            Future<String> repeat = pool.submit(opening);
+            awaitWaitingForALock(1, repeat);
+            goOn.countDown();
+            String firstAnswer = first.get(1, TimeUnit.MINUTES);
+            String repeatAnswer = repeat.get(1, TimeUnit.MINUTES);
+
+            assertThat(firstAnswer).startsWith("UNAVAILABLE");
+            List<String> open = jdbc.sql("select id from repair where imei = ? and state = 'OPEN'")
+                    .param(X5)
+                    .query(String.class)
+                    .list();
+            // what one successful open makes: one open repair, the device under it in inventory, the repeat
+            // answered with it
+            assertThat(open)
+                    .as("open repairs (the repeat answered %s)", repeatAnswer)
+                    .hasSize(1);
+            assertThat(repeatAnswer).isEqualTo(open.get(0));
+            assertThat(underRepair).containsEntry(X5, open.get(0));
+            assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_IN_REPAIR);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aConsumptionStillBeingRecordedWhenAPageIsReadIsOnTheNextPagesNeverSkipped() throws Exception {
         fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
                 .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
@@ -1446,6 +1499,11 @@ class RepairsIT {
             public void startDeviceRepair(
                     StartDeviceRepairRequest request, StreamObserver<StartDeviceRepairResponse> out) {
                 try {
+                    java.util.concurrent.CountDownLatch[] held = nextStartHeld.getAndSet(null);
+                    if (held != null) {
+                        held[0].countDown();
+                        held[1].await(1, TimeUnit.MINUTES);
+                    }
                     String imei = request.getImei();
                     synchronized (states) {
                         DeviceState from = device(imei).getState();
@@ -1467,12 +1525,20 @@ class RepairsIT {
                             underRepair.put(imei, request.getRepairId());
                         }
                     }
+                    if (inventoryStartAnswersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw Status.UNAVAILABLE
+                                .withDescription("connection reset")
+                                .asRuntimeException();
+                    }
                     out.onNext(StartDeviceRepairResponse.newBuilder()
                             .setDevice(device(imei))
                             .build());
                     out.onCompleted();
                 } catch (io.grpc.StatusRuntimeException e) {
                     out.onError(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    out.onError(Status.CANCELLED.asRuntimeException());
                 }
             }
 

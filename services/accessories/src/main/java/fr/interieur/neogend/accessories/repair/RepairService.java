@@ -118,7 +118,10 @@ public class RepairService {
             // repair on the device: from then on it leaves repair only when this repair is closed. A
             // repair the device is under although none is open here (an open interrupted after
             // inventory's change, before this commit) is replaced, by name: inventory checks it still is.
-            fleet.startRepair(imei, next, device.repairId());
+            // Read again now that this open holds the device's row: an open of the same device still running
+            // when the device was read first (a repeat sent while the first was stuck) may have taken it in
+            // inventory, then rolled back here.
+            fleet.startRepair(imei, next, fleet.device(imei).repairId());
             return next;
         });
         return get(id);
