@@ -241,6 +241,98 @@ class TechniciansIT {
                 .isZero();
     }
 
+    /**
+     * A pass recorded while Keycloak fails half-way: the user is found, the roles' answer never comes in time. The
+     * fleet manager's client gives up and sends the result again while the first call is still waiting on
+     * Keycloak; the repeat finds Keycloak answering again. One result, one certification, whatever answers which.
+     */
+    @Test
+    void aPassRepeatedWhileTheFirstWaitsOnAKeycloakThatTimesOutIsRecordedOnceWithOneCertification() throws Exception {
+        String held = newSession(today());
+        jdbc.sql("insert into enrolment (session_id, technician, status, updated_at) values (?, 't.halfway', "
+                        + "'ENROLLED', now())")
+                .param(held)
+                .update();
+        // the user lookup answers; the first roles' answer comes after the service's time limit, later ones at once
+        KeycloakStandIn.server()
+                .stubFor(WireMock.get(urlPathEqualTo(
+                                "/admin/realms/neogend/users/id-t.halfway/role-mappings/realm/composite"))
+                        .inScenario("t.halfway roles")
+                        .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                        .willSetStateTo("answering")
+                        .atPriority(1)
+                        .willReturn(
+                                WireMock.okJson("[{\"name\":\"technician\"}]").withFixedDelay(8_000)));
+        KeycloakStandIn.server()
+                .stubFor(WireMock.get(urlPathEqualTo(
+                                "/admin/realms/neogend/users/id-t.halfway/role-mappings/realm/composite"))
+                        .inScenario("t.halfway roles")
+                        .whenScenarioStateIs("answering")
+                        .atPriority(1)
+                        .willReturn(WireMock.okJson("[{\"name\":\"technician\"}]")));
+        var pass = RecordResultRequest.newBuilder()
+                .setSessionId(held)
+                .setTechnician("t.halfway")
+                .setAttended(true)
+                .setPassed(true)
+                .build();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<String> first = pool.submit(() -> {
+                try {
+                    fleetManager.recordResult(pass);
+                    return "OK";
+                } catch (io.grpc.StatusRuntimeException e) {
+                    return e.getStatus().getCode().name();
+                }
+            });
+            // the first call has reached the roles and waits there; the client gives up and repeats
+            while (KeycloakStandIn.server()
+                            .countRequestsMatching(getRequestedFor(urlPathEqualTo(
+                                            "/admin/realms/neogend/users/id-t.halfway/role-mappings/realm/composite"))
+                                    .build())
+                            .getCount()
+                    == 0) {
+                assertThat(first.isDone())
+                        .as("the first call ended before reaching Keycloak's roles")
+                        .isFalse();
+                Thread.sleep(20);
+            }
+            String repeat;
+            try {
+                fleetManager.recordResult(pass);
+                repeat = "OK";
+            } catch (io.grpc.StatusRuntimeException e) {
+                repeat = e.getStatus().getCode() + " " + e.getStatus().getDescription();
+            }
+            String firstAnswer = first.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            assertThat(firstAnswer)
+                    .as("the first call, its roles' answer too late")
+                    .isEqualTo("UNAVAILABLE");
+            assertThat(repeat).isEqualTo("OK");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(fleetManager
+                        .getSession(GetSessionRequest.newBuilder().setId(held).build())
+                        .getSession()
+                        .getEnrolmentsList()
+                        .stream()
+                        .map(e -> e.getTechnician() + "=" + SessionsIT.status(e))
+                        .toList())
+                .containsExactly("t.halfway=PASSED");
+        assertThat(jdbc.sql("select count(*) from certification where technician = 't.halfway'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+        // a third call, once both are over, changes nothing
+        GrpcAssertions.assertCode(Status.Code.FAILED_PRECONDITION, () -> fleetManager.recordResult(pass));
+        assertThat(jdbc.sql("select count(*) from certification where technician = 't.halfway'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+    }
+
     @Test
     void keycloakUnreachableIsUnavailableNeverUnknownAndRecordsNothing() {
         GrpcAssertions.assertStatus(() -> enrol(session, "t.offline"), Status.Code.UNAVAILABLE, "cannot be read now");
