@@ -174,6 +174,9 @@ class RepairsIT {
      */
     final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch[]> nextStartHeld =
             new java.util.concurrent.atomic.AtomicReference<>();
+    /** The same for the next RequestDeviceExchange at the order service. */
+    final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch[]> nextExchangeHeld =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     @Autowired
     JdbcClient jdbc;
@@ -1125,6 +1128,48 @@ class RepairsIT {
     }
 
     @Test
+    void aFailedCloseRepeatedWhileTheFirstIsStuckAtTheOrderServiceAsksOneExchangeAndEndsTheRepairOnce()
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        try {
+            Repair opened = open(technician, X5);
+            var arrived = new java.util.concurrent.CountDownLatch(1);
+            var goOn = new java.util.concurrent.CountDownLatch(1);
+            nextExchangeHeld.set(new java.util.concurrent.CountDownLatch[] {arrived, goOn});
+            Future<String> first = pool.submit(() -> {
+                try {
+                    return close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead")
+                            .getState()
+                            .name();
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode().name();
+                }
+            });
+            assertThat(arrived.await(1, TimeUnit.MINUTES)).isTrue();
+            // the technician's client gave up on the first close and sends it again: it goes through meanwhile
+            Repair repeat = close(opened.getId(), RepairOutcome.REPAIR_OUTCOME_FAILED, "mainboard dead");
+            goOn.countDown();
+            String firstAnswer = first.get(1, TimeUnit.MINUTES);
+
+            assertThat(repeat.getState()).isEqualTo(RepairState.REPAIR_STATE_FAILED);
+            assertThat(firstAnswer).isIn("REPAIR_STATE_FAILED", "ABORTED");
+            Repair closed = technician
+                    .getRepair(
+                            GetRepairRequest.newBuilder().setId(opened.getId()).build())
+                    .getRepair();
+            assertThat(closed.getState()).isEqualTo(RepairState.REPAIR_STATE_FAILED);
+            assertThat(exchangesByKey).hasSize(1);
+            assertThat(closed.getExchangeRequestNumber())
+                    .isEqualTo(exchangesByKey.values().iterator().next().getNumber());
+            assertThat(states).containsEntry(X5, DeviceState.DEVICE_STATE_PENDING_RETURN);
+            assertThat(underRepair).doesNotContainKey(X5);
+            assertThat(failReasons).containsExactly("repair " + opened.getId() + " failed: mainboard dead");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aConsumptionStillBeingRecordedWhenAPageIsReadIsOnTheNextPagesNeverSkipped() throws Exception {
         fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
                 .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
@@ -1624,6 +1669,15 @@ class RepairsIT {
             @Override
             public void requestDeviceExchange(
                     RequestDeviceExchangeRequest request, StreamObserver<RequestDeviceExchangeResponse> out) {
+                java.util.concurrent.CountDownLatch[] held = nextExchangeHeld.getAndSet(null);
+                if (held != null) {
+                    held[0].countDown();
+                    try {
+                        held[1].await(1, TimeUnit.MINUTES);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 if (spares.contains(request.getExchangeRequest().getImei())) { // as order answers
                     out.onError(Status.FAILED_PRECONDITION
                             .withDescription(
