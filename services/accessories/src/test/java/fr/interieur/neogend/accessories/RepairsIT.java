@@ -1001,7 +1001,7 @@ class RepairsIT {
                         org.assertj.core.groups.Tuple.tuple("CASE-X5", "ACC-CASE-RUGGED"),
                         org.assertj.core.groups.Tuple.tuple("SP-SCREEN-X5", "SP-SCREEN-X5"));
 
-        // the stock climbs back: that alert is cleared and cannot be proposed any more
+        // the stock climbs back: that alert, were it never proposed, is cleared and cannot be proposed any more
         fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
                 .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
                 .setItemCode("CASE-X5")
@@ -1009,6 +1009,7 @@ class RepairsIT {
                 .setQuantity(20)
                 .build());
         jdbc.sql("update stock_alert set draft_order_number = null").update();
+        jdbc.sql("delete from replenishment_proposal").update();
         GrpcAssertions.assertStatus(
                 () -> fleetManager.proposeReplenishment(propose.build()),
                 Status.Code.FAILED_PRECONDITION,
@@ -1382,6 +1383,45 @@ class RepairsIT {
         assertThat(draftOf(alert).getLines(0).getQuantity())
                 .as("the draft of the first proposal: twice the minimum, not the 7 the second asked")
                 .isEqualTo(10);
+    }
+
+    /**
+     * The order service made the draft but its answer was lost; before anyone proposes again, stock comes in and
+     * clears the alert. The repeat is still given the draft the lost call made, as one successful call would have
+     * left it recorded on the alert.
+     */
+    @Test
+    void aDraftWhoseAnswerWasLostIsStillGivenOnceTheAlertHasCleared() {
+        StockAlert alert = alertFor("CASE-X5", 5);
+        var propose = proposal(alert).build();
+        orderAnswersToLose.set(2); // the call and the channel's own retry: the draft is made, both answers lost
+        GrpcAssertions.assertCode(Status.Code.UNAVAILABLE, () -> fleetManager.proposeReplenishment(propose));
+        assertThat(new java.util.HashSet<>(draftsByKey.values())).hasSize(1);
+        fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
+                .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
+                .setItemCode("CASE-X5")
+                .setDepotCode("DEP-RENNES")
+                .setQuantity(20)
+                .build());
+
+        String repeat;
+        try {
+            repeat = fleetManager.proposeReplenishment(propose).getAlert().getDraftOrderNumber();
+        } catch (StatusRuntimeException e) {
+            repeat = e.getStatus().getCode() + " " + e.getStatus().getDescription();
+        }
+        assertThat(repeat).isEqualTo(draftOf(alert).getNumber());
+        assertThat(new java.util.HashSet<>(draftsByKey.values()))
+                .as("one alert, one draft")
+                .hasSize(1);
+        StockAlert listed =
+                fleetManager.listStockAlerts(ListStockAlertsRequest.getDefaultInstance()).getAlertsList().stream()
+                        .filter(a -> a.getId() == alert.getId())
+                        .findFirst()
+                        .orElse(null);
+        if (listed != null) {
+            assertThat(listed.getDraftOrderNumber()).isEqualTo(repeat);
+        }
     }
 
     /** The order service could not be reached: no draft was made; the next fleet manager makes the first's one. */

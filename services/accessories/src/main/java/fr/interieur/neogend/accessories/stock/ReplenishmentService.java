@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * alert again — the same fleet manager or another — is given the draft the lost call made, never a second.
  * A repeat once the draft is recorded (even concurrent with the first: it waits on the alert's lock)
  * answers with the alert and the draft already proposed, exactly as the first call did, whatever
- * quantity or site it asks for. The fleet manager then submits and approves the draft in the order
+ * quantity or site it asks for, and even once stock has cleared the alert meanwhile. The fleet manager then submits and approves the draft in the order
  * service as any other order.
  */
 @Service
@@ -100,7 +100,9 @@ public class ReplenishmentService {
                 if (alert.draftOrderNumber().isPresent()) {
                     return alert;
                 }
-                requireOpen(alert);
+                // no open check here: the proposal was recorded while the alert was open, and an earlier call's
+                // draft may exist already (its answer lost) though stock has cleared the alert since; it is
+                // finished as one successful call would have left it, its draft recorded on the alert
                 ReplenishmentProposals.Proposal p = proposals.find(alertId).orElseThrow();
                 asked[0] = p;
                 String number = orders.draft(
