@@ -174,6 +174,9 @@ class RepairsIT {
      */
     final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch[]> nextStartHeld =
             new java.util.concurrent.atomic.AtomicReference<>();
+    /** The same for the next CheckCertification at the training service. */
+    final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch[]> nextCheckHeld =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** The same for the next RequestDeviceExchange at the order service. */
     final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch[]> nextExchangeHeld =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -1171,6 +1174,56 @@ class RepairsIT {
     }
 
     @Test
+    void aConsumptionRepeatedWithItsKeyWhileTheFirstIsStuckTakesThePartOnce() throws Exception {
+        Repair opened = open(technician, X5);
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(
+                io.grpc.Metadata.Key.of("idempotency-key", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                "consume-" + opened.getId() + "-stuck");
+        var keyed = technician.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        var part = ConsumeRepairPartRequest.newBuilder()
+                .setRepairId(opened.getId())
+                .setItemCode("SP-SCREEN-X5")
+                .setQuantity(1)
+                .build();
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        try {
+            var arrived = new java.util.concurrent.CountDownLatch(1);
+            var goOn = new java.util.concurrent.CountDownLatch(1);
+            nextCheckHeld.set(new java.util.concurrent.CountDownLatch[] {arrived, goOn});
+            Future<String> first = pool.submit(() -> {
+                try {
+                    return "OK " + keyed.consumeRepairPart(part).getRepair().getPartsCount();
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode().name();
+                }
+            });
+            assertThat(arrived.await(1, TimeUnit.MINUTES)).isTrue();
+            // the first waits on training's check; the client gave up and sends it again, same key
+            String repeat;
+            try {
+                repeat = "OK " + keyed.consumeRepairPart(part).getRepair().getPartsCount();
+            } catch (StatusRuntimeException e) {
+                repeat = e.getStatus().getCode().name();
+            }
+            goOn.countDown();
+            String firstAnswer = first.get(1, TimeUnit.MINUTES);
+            // and once more after both are over
+            String third = "OK " + keyed.consumeRepairPart(part).getRepair().getPartsCount();
+            assertThat(List.of(firstAnswer, repeat, third)).as("answers").doesNotContain("OK 2");
+            assertThat(third).isEqualTo("OK 1");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(stock("SP-SCREEN-X5")).isEqualTo(2);
+        assertThat(jdbc.sql("select count(*) from stock_movement where kind = 'CONSUMPTION' and repair_id = ?")
+                        .param(opened.getId())
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
+    }
+
+    @Test
     void aConsumptionStillBeingRecordedWhenAPageIsReadIsOnTheNextPagesNeverSkipped() throws Exception {
         fleetManager.recordStockMovement(RecordStockMovementRequest.newBuilder()
                 .setKind(MovementKind.MOVEMENT_KIND_RECEIPT)
@@ -1690,6 +1743,15 @@ class RepairsIT {
             @Override
             public void checkCertification(
                     CheckCertificationRequest request, StreamObserver<CheckCertificationResponse> out) {
+                java.util.concurrent.CountDownLatch[] held = nextCheckHeld.getAndSet(null);
+                if (held != null) {
+                    held[0].countDown();
+                    try {
+                        held[1].await(1, TimeUnit.MINUTES);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 String reason = notCertified.get(request.getTechnician() + "|" + request.getModel());
                 out.onNext(CheckCertificationResponse.newBuilder()
                         .setCertified(reason == null)
