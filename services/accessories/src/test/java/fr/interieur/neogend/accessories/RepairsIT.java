@@ -405,14 +405,17 @@ class RepairsIT {
                 "repair " + opened.getId() + " is open for device " + X5);
     }
 
+    /** The caller's stub sending an Idempotency-Key with each call. */
+    static AccessoriesServiceBlockingStub withKey(AccessoriesServiceBlockingStub caller, String key) {
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(io.grpc.Metadata.Key.of("idempotency-key", io.grpc.Metadata.ASCII_STRING_MARSHALLER), key);
+        return caller.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
     @Test
     void aConsumptionRepeatedWithItsIdempotencyKeyTakesThePartOnce() {
         Repair opened = open(technician, X5);
-        io.grpc.Metadata headers = new io.grpc.Metadata();
-        headers.put(
-                io.grpc.Metadata.Key.of("idempotency-key", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
-                "consume-" + opened.getId() + "-1");
-        var keyed = technician.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        var keyed = withKey(technician, "consume-" + opened.getId() + "-1");
         var part = ConsumeRepairPartRequest.newBuilder()
                 .setRepairId(opened.getId())
                 .setItemCode("SP-SCREEN-X5")
@@ -1176,11 +1179,7 @@ class RepairsIT {
     @Test
     void aConsumptionRepeatedWithItsKeyWhileTheFirstIsStuckTakesThePartOnce() throws Exception {
         Repair opened = open(technician, X5);
-        io.grpc.Metadata headers = new io.grpc.Metadata();
-        headers.put(
-                io.grpc.Metadata.Key.of("idempotency-key", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
-                "consume-" + opened.getId() + "-stuck");
-        var keyed = technician.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        var keyed = withKey(technician, "consume-" + opened.getId() + "-stuck");
         var part = ConsumeRepairPartRequest.newBuilder()
                 .setRepairId(opened.getId())
                 .setItemCode("SP-SCREEN-X5")
