@@ -405,6 +405,15 @@ class RepairsIT {
                 "repair " + opened.getId() + " is open for device " + X5);
     }
 
+    /** One X5 screen consumed in the repair. */
+    static ConsumeRepairPartRequest oneScreen(Repair repair) {
+        return ConsumeRepairPartRequest.newBuilder()
+                .setRepairId(repair.getId())
+                .setItemCode("SP-SCREEN-X5")
+                .setQuantity(1)
+                .build();
+    }
+
     /** The caller's stub sending an Idempotency-Key with each call. */
     static AccessoriesServiceBlockingStub withKey(AccessoriesServiceBlockingStub caller, String key) {
         io.grpc.Metadata headers = new io.grpc.Metadata();
@@ -416,11 +425,7 @@ class RepairsIT {
     void aConsumptionRepeatedWithItsIdempotencyKeyTakesThePartOnce() {
         Repair opened = open(technician, X5);
         var keyed = withKey(technician, "consume-" + opened.getId() + "-1");
-        var part = ConsumeRepairPartRequest.newBuilder()
-                .setRepairId(opened.getId())
-                .setItemCode("SP-SCREEN-X5")
-                .setQuantity(1)
-                .build();
+        var part = oneScreen(opened);
         Repair first = keyed.consumeRepairPart(part).getRepair();
         // its answer lost, the technician's client sends it again with the same key
         Repair again = keyed.consumeRepairPart(part).getRepair();
@@ -1180,11 +1185,7 @@ class RepairsIT {
     void aConsumptionRepeatedWithItsKeyWhileTheFirstIsStuckTakesThePartOnce() throws Exception {
         Repair opened = open(technician, X5);
         var keyed = withKey(technician, "consume-" + opened.getId() + "-stuck");
-        var part = ConsumeRepairPartRequest.newBuilder()
-                .setRepairId(opened.getId())
-                .setItemCode("SP-SCREEN-X5")
-                .setQuantity(1)
-                .build();
+        var part = oneScreen(opened);
         ExecutorService pool = Executors.newFixedThreadPool(1);
         try {
             var arrived = new java.util.concurrent.CountDownLatch(1);
