@@ -184,8 +184,18 @@ class SupplierIntakeIT {
                 .getOrder();
     }
 
+    /**
+     * The orders the supplier was sent in this test. A relay pass of the test before may still be sending one of
+     * its orders when the next test starts (its last attempts then land in the cleared journal): those are not
+     * counted, their orders are gone from the database.
+     */
     List<LoggedRequest> calls() {
-        return SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/orders")));
+        List<String> orders = jdbc.sql("select number from purchase_order")
+                .query(String.class)
+                .list();
+        return SUPPLIER.findAll(postRequestedFor(urlPathEqualTo("/api/orders"))).stream()
+                .filter(r -> orders.contains(r.getHeader("Idempotency-Key")))
+                .toList();
     }
 
     @Test
