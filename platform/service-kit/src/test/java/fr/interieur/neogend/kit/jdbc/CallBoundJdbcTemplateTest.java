@@ -15,6 +15,17 @@ class CallBoundJdbcTemplateTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
+    /**
+     * A clock that stands still: what a statement gets depends on its deadline alone, never on how long a loaded
+     * machine took between setting the deadline and reading it (a CI run read 9 s of a 10 s deadline).
+     */
+    private static final Deadline.Ticker STILL = new Deadline.Ticker() {
+        @Override
+        public long nanoTime() {
+            return 0;
+        }
+    };
+
     int secondsLeftWithin(Deadline deadline) throws Exception {
         Context.CancellableContext call = Context.current().withDeadline(deadline, timer);
         try {
@@ -31,24 +42,27 @@ class CallBoundJdbcTemplateTest {
 
     @Test
     void aCallsStatementGetsTheTimeItsCallHasLeftRoundedUp() throws Exception {
-        assertThat(secondsLeftWithin(Deadline.after(10, TimeUnit.SECONDS))).isEqualTo(10);
-        assertThat(secondsLeftWithin(Deadline.after(9_500, TimeUnit.MILLISECONDS)))
+        assertThat(secondsLeftWithin(Deadline.after(10, TimeUnit.SECONDS, STILL)))
                 .isEqualTo(10);
-        assertThat(secondsLeftWithin(Deadline.after(1_500, TimeUnit.MILLISECONDS)))
+        assertThat(secondsLeftWithin(Deadline.after(9_500, TimeUnit.MILLISECONDS, STILL)))
+                .isEqualTo(10);
+        assertThat(secondsLeftWithin(Deadline.after(1_500, TimeUnit.MILLISECONDS, STILL)))
                 .isEqualTo(2);
-        assertThat(secondsLeftWithin(Deadline.after(3, TimeUnit.DAYS))).isEqualTo(3 * 86_400);
+        assertThat(secondsLeftWithin(Deadline.after(3, TimeUnit.DAYS, STILL))).isEqualTo(3 * 86_400);
     }
 
     @Test
     void aStatementStartedAfterTheDeadlineStillGetsTheMinimum() throws Exception {
-        assertThat(secondsLeftWithin(Deadline.after(1, TimeUnit.MILLISECONDS))).isEqualTo(1);
-        assertThat(secondsLeftWithin(Deadline.after(-5, TimeUnit.SECONDS)))
+        assertThat(secondsLeftWithin(Deadline.after(1, TimeUnit.MILLISECONDS, STILL)))
+                .isEqualTo(1);
+        assertThat(secondsLeftWithin(Deadline.after(-5, TimeUnit.SECONDS, STILL)))
                 .isEqualTo(CallBoundJdbcTemplate.MINIMUM_SECONDS);
     }
 
     @Test
     void workForSeveralCallersIsBoundedByNone() throws Exception {
-        Context.CancellableContext call = Context.current().withDeadline(Deadline.after(2, TimeUnit.SECONDS), timer);
+        Context.CancellableContext call =
+                Context.current().withDeadline(Deadline.after(2, TimeUnit.SECONDS, STILL), timer);
         try {
             int[] seen = new int[3];
             call.run(() -> {
