@@ -64,7 +64,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ROM update campaigns (issue 20, part 2) through gRPC on real PostgreSQL, the devices played by the test
  * through the real device API: waves, the halt rule, pause and resume, silence, cancellation, one active
  * campaign per device, and the per-wave and per-unit views agreeing. Waves move when the test runs a
- * pass of {@link CampaignWaves} (the service runs one every 30 s), so nothing depends on timing.
+ * pass of {@link CampaignWaves} (the service's own, every 30 s, is put to sleep), so nothing depends on timing.
  */
 @ServiceIT
 class CampaignIT {
@@ -80,6 +80,9 @@ class CampaignIT {
     @DynamicPropertySource
     static void inventory(DynamicPropertyRegistry registry) {
         registry.add("neogend.inventory.target", () -> "localhost:" + INVENTORY_PORT);
+        // the service's own pass (every 30 s) sleeps through the tests: waves move only when a test runs a pass,
+        // never between two steps of a test (the wave it sets up to start at its own pass started before it)
+        registry.add("neogend.campaigns.tick", () -> "365d");
     }
 
     @Autowired
