@@ -84,11 +84,14 @@ class AccessMatrixIT {
         String number = order.body().replaceAll(".*\"number\":\"([^\"]+)\".*", "$1");
         send("POST", "/api/v1/purchase-orders/" + number + ":submit", fleet, "{}");
         send("POST", "/api/v1/purchase-orders/" + number + ":approve", fleet, "{}");
-        long until = System.nanoTime() + 20_000_000_000L;
+        long until = System.nanoTime() + 60_000_000_000L;
         while (!send("GET", "/api/v1/purchase-orders/" + number, fleet, null)
                 .body()
                 .contains("ORDER_STATE_SENT")) {
-            assertThat(System.nanoTime()).as("order sent within 20 s").isLessThan(until);
+            assertThat(System.nanoTime())
+                    .as(
+                            "order sent within 60 s (the relay polls every second; a loaded machine, or its circuit breaker open 30 s, makes it late)")
+                    .isLessThan(until);
             Thread.sleep(200);
         }
         FIXTURES.put("{device}", imei);

@@ -310,10 +310,11 @@ class GatewayEndToEndIT {
                         .statusCode())
                 .isEqualTo(200);
         // the relay takes it to the supplier simulator
-        long until = System.nanoTime() + 20_000_000_000L;
+        long until = System.nanoTime() + 60_000_000_000L;
         while (!get("/api/v1/purchase-orders/" + number, fleet).body().contains("ORDER_STATE_SENT")) {
             assertThat(System.nanoTime())
-                    .as("order sent to the supplier within 20 s")
+                    .as(
+                            "order sent to the supplier within 60 s (the relay polls every second; a loaded machine, or its circuit breaker open 30 s, makes it late)")
                     .isLessThan(until);
             Thread.sleep(200);
         }
@@ -432,10 +433,11 @@ class GatewayEndToEndIT {
         assertThat(closed.body()).contains("REPAIR_STATE_FAILED").contains("\"exchangeRequestNumber\":\"EX-");
         assertThat(get("/api/v1/devices/" + imei, fleet).body()).contains("DEVICE_STATE_PENDING_RETURN");
         // the exchange request reaches the supplier (simulator)
-        long until = System.nanoTime() + 20_000_000_000L;
+        long until = System.nanoTime() + 60_000_000_000L;
         while (!get("/api/v1/exchange-requests?imei=" + imei, fleet).body().contains("EXCHANGE_REQUEST_STATE_SENT")) {
             assertThat(System.nanoTime())
-                    .as("exchange request sent within 20 s")
+                    .as(
+                            "exchange request sent within 60 s (the relay polls every second; a loaded machine, or its circuit breaker open 30 s, makes it late)")
                     .isLessThan(until);
             Thread.sleep(200);
         }
@@ -1131,9 +1133,12 @@ class GatewayEndToEndIT {
         String number = created.body().replaceAll(".*\"number\":\"([^\"]+)\".*", "$1");
         post("/api/v1/purchase-orders/" + number + ":submit", fleet, "{}");
         post("/api/v1/purchase-orders/" + number + ":approve", fleet, "{}");
-        long until = System.nanoTime() + 20_000_000_000L;
+        long until = System.nanoTime() + 60_000_000_000L;
         while (!get("/api/v1/purchase-orders/" + number, fleet).body().contains("ORDER_STATE_SENT")) {
-            assertThat(System.nanoTime()).as("order sent within 20 s").isLessThan(until);
+            assertThat(System.nanoTime())
+                    .as(
+                            "order sent within 60 s (the relay polls every second; a loaded machine, or its circuit breaker open 30 s, makes it late)")
+                    .isLessThan(until);
             Thread.sleep(200);
         }
         String guide = Files.readString(
