@@ -571,6 +571,57 @@ class GatewayIT {
         assertThat(accented.body()).contains("|GN\u00e9\"");
     }
 
+    @Test
+    void aHeaderThatMustBeSingleGivenTwiceIsA400ProblemNeverServedUnderEitherValue() throws Exception {
+        String manager = "Authorization: Bearer " + TestTokens.fleetManager() + "\r\n";
+        String supplier = "Authorization: Bearer " + TestTokens.supplier("SUP-1") + "\r\n";
+        String basic = "Authorization: Basic Zm9vOmJhcg==\r\n";
+        String device =
+                "{\"imei\":\"490154203237518\",\"serialNumber\":\"S1\",\"model\":\"M\",\"kind\":\"DEVICE_KIND_PHONE\"}";
+        var answers = new java.util.LinkedHashMap<String, String>();
+        for (String[] c : new String[][] {
+            {"two bearer tokens, the fleet manager's first", "GET", manager + supplier},
+            {"two bearer tokens, the supplier's first", "GET", supplier + manager},
+            {"a bearer token then Basic", "GET", manager + basic},
+            {"Basic then a bearer token", "GET", basic + manager},
+            {"the same token twice", "GET", manager + manager},
+            {"two Idempotency-Keys", "POST", manager + "Idempotency-Key: key-a\r\nIdempotency-Key: key-b\r\n"},
+            {"two correlation ids", "GET", manager + "X-Correlation-Id: corr-a\r\nX-Correlation-Id: corr-b\r\n"},
+            {"two content types", "POST", manager + "Content-Type: text/plain\r\n"}
+        }) {
+            LAST_HEADERS.set(null);
+            String request = c[1].equals("GET")
+                    ? "GET /api/v1/devices/490154203237518 HTTP/1.1\r\n"
+                    : "POST /api/v1/devices HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: "
+                            + device.length() + "\r\n";
+            Raw r = raw(request + "Host: localhost\r\n" + c[2] + "Connection: close\r\n\r\n"
+                    + (c[1].equals("GET") ? "" : device));
+            answers.put(c[0], r.status() + (LAST_HEADERS.get() == null ? "" : ", served"));
+            if (r.status() != 400) {
+                continue; // every case is reported at the end
+            }
+            assertThat(r.headers())
+                    .as(c[0])
+                    .containsIgnoringCase("content-type: application/problem+json")
+                    .containsIgnoringCase("x-content-type-options: nosniff")
+                    .doesNotContainIgnoringCase("corr-a")
+                    .doesNotContainIgnoringCase("corr-b");
+            assertThat(r.body()).as(c[0]).contains("\"status\":400").contains("given 2 times");
+            assertThat(LAST_HEADERS.get())
+                    .as("%s: the service was not called", c[0])
+                    .isNull();
+        }
+        assertThat(answers)
+                .as("refused, never served")
+                .allSatisfy((label, answer) -> assertThat(answer).as(label).isEqualTo("400"));
+        // once each, the same request is served
+        Raw once = raw("POST /api/v1/devices HTTP/1.1\r\nHost: localhost\r\n" + manager
+                + "Content-Type: application/json\r\nIdempotency-Key: key-a\r\nX-Correlation-Id: corr-a\r\n"
+                + "Content-Length: " + device.length() + "\r\nConnection: close\r\n\r\n" + device);
+        assertThat(once.status()).isEqualTo(200);
+        assertThat(once.headers()).containsIgnoringCase("x-correlation-id: corr-a");
+    }
+
     /** An answer read off a raw socket. */
     record Raw(int status, String headers, String body) {}
 

@@ -14,6 +14,7 @@ import fr.interieur.neogend.gateway.web.RateLimitFilter;
 import fr.interieur.neogend.gateway.web.RateLimiter;
 import fr.interieur.neogend.gateway.web.RedisRateLimit;
 import fr.interieur.neogend.gateway.web.SecurityHeaders;
+import fr.interieur.neogend.gateway.web.SingleHeaders;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -61,6 +62,12 @@ public class SecurityConfiguration {
     @Bean
     CorrelationIdFilter correlationIdFilter() {
         return new CorrelationIdFilter();
+    }
+
+    /** Authorization, Idempotency-Key, X-Correlation-Id and Content-Type given twice: a 400, never served. */
+    @Bean
+    SingleHeaders singleHeaders() {
+        return new SingleHeaders();
     }
 
     @Bean

@@ -23,7 +23,9 @@ public class CorrelationIdFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        String id = idFor(exchange.getRequest().getHeaders().getFirst(HEADER));
+        // two ids: neither is believed (SingleHeaders refuses the request with a new one)
+        java.util.List<String> given = exchange.getRequest().getHeaders().get(HEADER);
+        String id = idFor(given == null || given.size() != 1 ? null : given.get(0));
         // kept as an attribute (what the transcoder sends in gRPC metadata and problems quote), not
         // written back into the request: copying its headers cost more than the rest of this filter
         exchange.getResponse().getHeaders().set(HEADER, id);
