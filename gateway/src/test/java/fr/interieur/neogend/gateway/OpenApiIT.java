@@ -268,4 +268,62 @@ class OpenApiIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isIn(401, 403);
     }
+
+    HttpResponse<String> head(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .HEAD();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aHeadOfAPublicPageAnswersAsItsGetWithoutABodyAndEverythingElseStaysClosed() throws Exception {
+        var answers = new java.util.LinkedHashMap<String, String>();
+        for (String path : new String[] {
+            "/api/v1/openapi.json",
+            "/api/docs/",
+            "/api/docs/init.js",
+            "/api/docs/swagger-ui/swagger-ui-bundle.js",
+            "/console/",
+            "/console/config.json",
+            "/console/app.js"
+        }) {
+            var get = get(path);
+            var head = head(path, null);
+            answers.put(
+                    path,
+                    head.statusCode() + " "
+                            + head.headers().firstValue("Content-Type").orElse("-"));
+            if (head.statusCode() != get.statusCode()) {
+                continue; // every path is reported at the end
+            }
+            assertThat(head.body()).as(path).isEmpty();
+            assertThat(head.headers().firstValue("Content-Type"))
+                    .as(path)
+                    .isEqualTo(get.headers().firstValue("Content-Type"));
+            assertThat(head.headers().firstValue("Content-Security-Policy"))
+                    .as(path)
+                    .isEqualTo(get.headers().firstValue("Content-Security-Policy"));
+            head.headers()
+                    .firstValue("Content-Length")
+                    .ifPresent(length -> assertThat(Long.parseLong(length))
+                            .as(path)
+                            .isEqualTo(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        }
+        assertThat(answers)
+                .allSatisfy((path, answer) -> assertThat(answer)
+                        .as("HEAD %s, answered as its GET", path)
+                        .startsWith("200 "));
+        // the rest is as closed to HEAD as to GET: a token is still needed, and the routes say what they allow
+        var api = head("/api/v1/devices", null);
+        assertThat(api.statusCode()).isEqualTo(401);
+        var routed = head("/api/v1/devices", TestTokens.fleetManager());
+        assertThat(routed.statusCode()).isEqualTo(405);
+        assertThat(routed.headers().firstValue("Allow"))
+                .hasValueSatisfying(a -> assertThat(a).contains("GET"));
+        assertThat(head("/elsewhere", null).statusCode()).isIn(401, 403, 404);
+        assertThat(head("/elsewhere", TestTokens.fleetManager()).statusCode()).isIn(403, 404);
+    }
 }

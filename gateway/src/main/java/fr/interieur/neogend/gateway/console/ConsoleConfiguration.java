@@ -4,7 +4,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RequestPredicate;
+import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -31,18 +34,18 @@ public class ConsoleConfiguration {
         String leaflet = new org.webjars.WebJarVersionLocator().version("leaflet");
         String index = resource("console/index.html");
         return RouterFunctions.route()
-                .GET(
-                        "/console",
+                .route(
+                        read("/console"),
                         r -> ServerResponse.permanentRedirect(URI.create("/console/"))
                                 .build())
-                .GET(
-                        "/console/",
+                .route(
+                        read("/console/"),
                         r -> ServerResponse.ok()
                                 .contentType(MediaType.TEXT_HTML)
                                 .cacheControl(CacheControl.noStore())
                                 .bodyValue(index))
-                .GET(
-                        "/console/config.json",
+                .route(
+                        read("/console/config.json"),
                         r -> ServerResponse.ok()
                                 .contentType(MediaType.APPLICATION_JSON)
                                 .cacheControl(CacheControl.noStore())
@@ -50,6 +53,11 @@ public class ConsoleConfiguration {
                 .resources("/console/vendor/leaflet/**", new ClassPathResource(LEAFLET + leaflet + "/dist/"))
                 .resources("/console/**", new ClassPathResource("console/"))
                 .build();
+    }
+
+    /** GET, and HEAD answered as the GET without its body (WebFlux drops the body of a HEAD). */
+    static RequestPredicate read(String path) {
+        return RequestPredicates.path(path).and(RequestPredicates.methods(HttpMethod.GET, HttpMethod.HEAD));
     }
 
     private static String resource(String path) {

@@ -6,7 +6,10 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RequestPredicate;
+import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -43,27 +46,32 @@ public class OpenApiConfiguration {
             throw new UncheckedIOException("cannot read the descriptor set for the OpenAPI document", e);
         }
         return RouterFunctions.route()
-                .GET(
-                        "/api/v1/openapi.json",
+                .route(
+                        read("/api/v1/openapi.json"),
                         r -> ServerResponse.ok()
                                 .contentType(MediaType.APPLICATION_JSON)
                                 .bodyValue(document))
-                .GET(
-                        "/api/docs",
+                .route(
+                        read("/api/docs"),
                         r -> ServerResponse.permanentRedirect(URI.create("/api/docs/"))
                                 .build())
-                .GET(
-                        "/api/docs/",
+                .route(
+                        read("/api/docs/"),
                         r -> ServerResponse.ok()
                                 .contentType(MediaType.TEXT_HTML)
                                 .bodyValue(resource("static-docs/index.html")))
-                .GET(
-                        "/api/docs/init.js",
+                .route(
+                        read("/api/docs/init.js"),
                         r -> ServerResponse.ok()
                                 .contentType(MediaType.valueOf("text/javascript"))
                                 .bodyValue(resource("static-docs/init.js")))
                 .resources("/api/docs/swagger-ui/**", new ClassPathResource(SWAGGER_UI + swaggerUi + "/"))
                 .build();
+    }
+
+    /** GET, and HEAD answered as the GET without its body (WebFlux drops the body of a HEAD). */
+    static RequestPredicate read(String path) {
+        return RequestPredicates.path(path).and(RequestPredicates.methods(HttpMethod.GET, HttpMethod.HEAD));
     }
 
     private static String resource(String path) {

@@ -219,6 +219,16 @@ public class SecurityConfiguration {
     }
 
     /**
+     * A read of public pages: GET, and HEAD, which WebFlux answers as the GET without its body (a HEAD
+     * matched only GET's chain before: the public document answered it 401, as if it needed a token).
+     */
+    private static ServerWebExchangeMatcher readOf(String... paths) {
+        return ServerWebExchangeMatchers.matchers(
+                ServerWebExchangeMatchers.pathMatchers(HttpMethod.GET, paths),
+                ServerWebExchangeMatchers.pathMatchers(HttpMethod.HEAD, paths));
+    }
+
+    /**
      * The API reference (OpenAPI document and its Swagger UI page): public, read-only, with a policy
      * that lets the page load its own scripts and styles and nothing from elsewhere.
      */
@@ -226,8 +236,7 @@ public class SecurityConfiguration {
     @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityWebFilterChain apiReferenceFilterChain(ServerHttpSecurity http) {
         return stateless(http)
-                .securityMatcher(ServerWebExchangeMatchers.pathMatchers(
-                        HttpMethod.GET, "/api/v1/openapi.json", "/api/docs", "/api/docs/**"))
+                .securityMatcher(readOf("/api/v1/openapi.json", "/api/docs", "/api/docs/**"))
                 .authorizeExchange(ex -> ex.anyExchange().permitAll())
                 .headers(h -> h.contentSecurityPolicy(
                                 csp -> csp.policyDirectives(
@@ -250,7 +259,7 @@ public class SecurityConfiguration {
     @Order(Ordered.HIGHEST_PRECEDENCE + 1)
     SecurityWebFilterChain consoleFilterChain(ServerHttpSecurity http, ConsoleProperties console) {
         return stateless(http)
-                .securityMatcher(ServerWebExchangeMatchers.pathMatchers(HttpMethod.GET, "/console", "/console/**"))
+                .securityMatcher(readOf("/console", "/console/**"))
                 .authorizeExchange(ex -> ex.anyExchange().permitAll())
                 .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(console.contentSecurityPolicy()))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER))
