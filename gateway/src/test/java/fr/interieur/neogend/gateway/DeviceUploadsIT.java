@@ -63,7 +63,17 @@ class DeviceUploadsIT {
     static final AtomicInteger UPLOADS = new AtomicInteger();
     static final HttpServer JWKS = StandIns.jwks(JWKS_FETCHES);
     static final Server INVENTORY = StandIns.inventory(new AtomicReference<Metadata>());
-    static final Server TELEMETRY = StandIns.telemetry(CHECKS, UPLOADS);
+    /** Credentials telemetry issued besides {@link StandIns#DEVICE_CREDENTIAL}, and those it revoked since. */
+    static final java.util.Set<String> ISSUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static final java.util.Set<String> REVOKED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final Server TELEMETRY = StandIns.telemetry(CHECKS, UPLOADS, (java.util.function.Predicate<String>)
+            credential -> (credential.equals(StandIns.DEVICE_CREDENTIAL) || ISSUED.contains(credential))
+                    && !REVOKED.contains(credential));
+    /** The key telemetry tags its credentials with, shared with the gateway (ADR 0026). */
+    static final String TAG_KEY =
+            java.util.Base64.getEncoder().encodeToString("k".repeat(32).getBytes());
+
     static final String READINGS = "/api/v1/device-readings";
     static final String BATCH = "{\"readings\":[{\"sequence\":\"1\",\"batteryPercent\":50}]}";
     static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(1);
@@ -83,6 +93,7 @@ class DeviceUploadsIT {
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/certs");
         registry.add("neogend.gateway.backends.inventory", () -> "localhost:" + INVENTORY.getPort());
         registry.add("neogend.gateway.backends.telemetry", () -> "localhost:" + TELEMETRY.getPort());
+        registry.add("neogend.gateway.device-credentials.tag-key", () -> TAG_KEY);
     }
 
     @AfterAll
@@ -262,6 +273,42 @@ class DeviceUploadsIT {
                                 HttpResponse.BodyHandlers.ofString())
                         .statusCode())
                 .isNotEqualTo(429);
+    }
+
+    @Test
+    void aRevokedCredentialTheGatewayStillLetsThroughSpendsTheAddresssFailuresAndIsThenRefusedBeforeItsBody()
+            throws Exception {
+        // two phones: one whose credential the gateway remembers from telemetry's check, one tagged (ADR 0026)
+        String remembered = "fedcba9876543210fedcba98." + "R".repeat(43);
+        String tagged = "0a1b2c3d4e5f6a7b8c9d0e1f."
+                + fr.interieur.neogend.contract.DeviceCredentialTags.fromSetting("key", TAG_KEY)
+                        .newSecret("0a1b2c3d4e5f6a7b8c9d0e1f", new java.security.SecureRandom());
+        ISSUED.add(remembered);
+        ISSUED.add(tagged);
+        assertThat(upload("Device " + remembered, BATCH).statusCode()).isEqualTo(200);
+        assertThat(upload("Device " + tagged, BATCH).statusCode()).isEqualTo(200);
+        // an honest device behind the same address uploads too
+        assertThat(upload("Device " + StandIns.DEVICE_CREDENTIAL, BATCH).statusCode())
+                .isEqualTo(200);
+        // both phones are stolen: telemetry revokes their credentials; they go on uploading
+        REVOKED.add(remembered);
+        REVOKED.add(tagged);
+        int uploads = UPLOADS.get();
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            statuses.add(upload("Device " + remembered, BATCH).statusCode());
+            statuses.add(upload("Device " + tagged, BATCH).statusCode());
+        }
+        assertThat(UPLOADS.get() - uploads)
+                .as("uploads of a revoked credential read and sent to telemetry: its first refusal only")
+                .isLessThanOrEqualTo(2);
+        assertThat(statuses.subList(0, 5)).as("answers: %s", statuses).containsOnly(401);
+        assertThat(statuses.subList(6, 12))
+                .as("each 401 spent one of the address's 5 failures: %s", statuses)
+                .containsOnly(429);
+        // the honest device, verified already, still uploads from the address
+        assertThat(upload("Device " + StandIns.DEVICE_CREDENTIAL, BATCH).statusCode())
+                .isEqualTo(200);
     }
 
     @Test

@@ -62,19 +62,29 @@ public final class StandIns {
      * (counting every check), UploadReadings answers how many readings it got (counting uploads).
      */
     static Server telemetry(AtomicInteger checks, AtomicInteger uploads) {
-        return telemetry(checks, uploads, () -> DEVICE_CREDENTIAL);
+        return telemetry(checks, uploads, (java.util.function.Predicate<String>) DEVICE_CREDENTIAL::equals);
     }
 
     /** The same, accepting the credential {@code accepted} gives at each check. */
     public static Server telemetry(
             AtomicInteger checks, AtomicInteger uploads, java.util.function.Supplier<String> accepted) {
+        return telemetry(checks, uploads, (java.util.function.Predicate<String>)
+                credential -> credential.equals(accepted.get()));
+    }
+
+    /**
+     * The same, accepting the credentials {@code accepted} holds at the time — at the check and, as telemetry
+     * does, again at each upload (UNAUTHENTICATED for one revoked since).
+     */
+    public static Server telemetry(
+            AtomicInteger checks, AtomicInteger uploads, java.util.function.Predicate<String> accepted) {
         var service = new fr.interieur.neogend.telemetry.v1.TelemetryServiceGrpc.TelemetryServiceImplBase() {
             @Override
             public void checkDeviceCredential(
                     fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialRequest request,
                     StreamObserver<fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse> r) {
                 checks.incrementAndGet();
-                if (("Device " + accepted.get()).equals(AUTHORIZATION.get())) {
+                if (acceptedNow(accepted)) {
                     r.onNext(fr.interieur.neogend.telemetry.v1.CheckDeviceCredentialResponse.newBuilder()
                             .setImei("490154203237518")
                             .build());
@@ -90,6 +100,12 @@ public final class StandIns {
                     fr.interieur.neogend.telemetry.v1.UploadReadingsRequest request,
                     StreamObserver<fr.interieur.neogend.telemetry.v1.UploadReadingsResponse> r) {
                 uploads.incrementAndGet();
+                if (!acceptedNow(accepted)) {
+                    r.onError(Status.UNAUTHENTICATED
+                            .withDescription("the device credential is not valid or was revoked")
+                            .asRuntimeException());
+                    return;
+                }
                 r.onNext(fr.interieur.neogend.telemetry.v1.UploadReadingsResponse.newBuilder()
                         .setStored(request.getReadingsCount())
                         .build());
@@ -119,6 +135,14 @@ public final class StandIns {
     }
 
     private static final io.grpc.Context.Key<String> AUTHORIZATION = io.grpc.Context.key("authorization");
+
+    /** Whether the call's {@code Device} credential is one {@code accepted} holds now. */
+    private static boolean acceptedNow(java.util.function.Predicate<String> accepted) {
+        String authorization = AUTHORIZATION.get();
+        return authorization != null
+                && authorization.startsWith("Device ")
+                && accepted.test(authorization.substring(7));
+    }
 
     /** Answers by IMEI: 000… invalid (with a field violation), 404…/409…/403…/500… that status. */
     public static Server inventory(AtomicReference<Metadata> lastHeaders) {

@@ -34,6 +34,11 @@ public final class CachingReactiveJwtDecoder implements ReactiveJwtDecoder {
         return known != null && known.getExpiresAt() != null && clock.instant().isBefore(known.getExpiresAt());
     }
 
+    /** Forgets a token a service refused: its next use is verified again. */
+    public void forget(String token) {
+        verified.remove(token);
+    }
+
     @Override
     public Mono<Jwt> decode(String token) {
         Jwt known = verified.get(token);

@@ -59,6 +59,9 @@ public final class DeviceCredentialVerifier {
     private final int maxEntries;
     private final LongSupplier nanos;
     private final ConcurrentHashMap<Long, Known> known = new ConcurrentHashMap<>();
+    /** Credentials a service refused lately (revoked since): asked of telemetry, whatever their tag says. */
+    private final ConcurrentHashMap<Long, Known> refused = new ConcurrentHashMap<>();
+
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -125,21 +128,44 @@ public final class DeviceCredentialVerifier {
      * by telemetry lately — or null.
      */
     public String known(String credential) {
-        return tags != null && tags.tagged(credential) ? credential.substring(0, ID_LENGTH) : cached(credential);
+        return taggedAndNotRefused(credential) ? credential.substring(0, ID_LENGTH) : cached(credential);
+    }
+
+    private boolean taggedAndNotRefused(String credential) {
+        return tags != null && tags.tagged(credential) && !in(refused, credential);
     }
 
     /** The id of a credential telemetry accepted lately, or null: no call, no allocation beyond the hash. */
     private String cached(String credential) {
-        long now = nanos.getAsLong();
-        Known k = known.get(idHead(credential));
-        if (k == null || now - k.until() > 0 || k.idTail() != idTail(credential)) {
-            return null;
+        return in(known, credential) ? credential.substring(0, ID_LENGTH) : null;
+    }
+
+    /** Whether {@code entries} holds this credential (id and secret), not expired. */
+    private boolean in(ConcurrentHashMap<Long, Known> entries, String credential) {
+        Known k = entries.isEmpty() ? null : entries.get(idHead(credential));
+        if (k == null || nanos.getAsLong() - k.until() > 0 || k.idTail() != idTail(credential)) {
+            return false;
         }
         byte[] hash = hash(credential);
-        if (k.hash0() != long0(hash) || k.hash1() != long1(hash)) {
-            return null;
+        return k.hash0() == long0(hash) && k.hash1() == long1(hash);
+    }
+
+    /**
+     * Forgets a credential a service refused after this pre-check let it through (revoked since telemetry
+     * accepted it, or tagged): for {@code ttl}, its next uses are asked of telemetry, tag or not, and counted
+     * as failures when refused there.
+     */
+    public void forget(String credential) {
+        if (in(known, credential)) {
+            known.remove(idHead(credential));
         }
-        return credential.substring(0, ID_LENGTH);
+        if (refused.size() >= maxEntries) {
+            refused.clear();
+        }
+        byte[] hash = hash(credential);
+        refused.put(
+                idHead(credential),
+                new Known(idTail(credential), long0(hash), long1(hash), nanos.getAsLong() + ttlNanos));
     }
 
     /**
@@ -148,7 +174,7 @@ public final class DeviceCredentialVerifier {
      * when telemetry cannot answer (the device should retry).
      */
     public Mono<String> verify(String credential) {
-        if (tags != null && tags.tagged(credential)) {
+        if (taggedAndNotRefused(credential)) {
             byTag.increment();
             return Mono.just(credential.substring(0, ID_LENGTH));
         }
@@ -200,6 +226,9 @@ public final class DeviceCredentialVerifier {
     private void remember(String credential, String imei) {
         if (imei.length() != 15 || !imei.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return; // telemetry named no IMEI: never cached
+        }
+        if (in(refused, credential)) {
+            refused.remove(idHead(credential)); // accepted again (a lost device let in for its LOCK)
         }
         if (known.size() >= maxEntries) {
             known.clear();

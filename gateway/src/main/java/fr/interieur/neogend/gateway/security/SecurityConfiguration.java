@@ -108,13 +108,25 @@ public class SecurityConfiguration {
             ClientAddress addresses,
             CachingReactiveJwtDecoder tokens,
             DeviceCredentialVerifier devices) {
-        return new AuthFailureGuard(new RateLimiter(perSecond, burst, System::nanoTime), addresses, authorization -> {
-            if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                return tokens.knows(authorization.substring(7));
-            }
-            String credential = DeviceCredentialVerifier.credentialOf(authorization);
-            return credential != null && devices.known(credential) != null;
-        });
+        return new AuthFailureGuard(
+                new RateLimiter(perSecond, burst, System::nanoTime),
+                addresses,
+                authorization -> {
+                    if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                        return tokens.knows(authorization.substring(7));
+                    }
+                    String credential = DeviceCredentialVerifier.credentialOf(authorization);
+                    return credential != null && devices.known(credential) != null;
+                },
+                authorization -> { // a service answered 401: revoked since it was verified
+                    if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                        tokens.forget(authorization.substring(7));
+                    }
+                    String credential = DeviceCredentialVerifier.credentialOf(authorization);
+                    if (credential != null) {
+                        devices.forget(credential);
+                    }
+                });
     }
 
     /**

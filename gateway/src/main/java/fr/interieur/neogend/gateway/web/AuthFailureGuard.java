@@ -6,6 +6,7 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -20,18 +21,28 @@ import java.util.function.Predicate;
  */
 public class AuthFailureGuard implements WebFilter, Ordered {
 
+    private static final String COUNTED = AuthFailureGuard.class.getName() + ".counted";
+
     private final RateLimiter failures;
     private final ClientAddress addresses;
     private final Predicate<String> verifiedAlready;
+    private final Consumer<String> refusedByAService;
 
     /**
-     * @param failures        buckets of failed authentications per address
-     * @param verifiedAlready whether an Authorization header carries a credential verified already
+     * @param failures          buckets of failed authentications per address
+     * @param verifiedAlready   whether an Authorization header carries a credential verified already
+     * @param refusedByAService told of an Authorization header the gateway let through and a service answered
+     *                          401 (a credential revoked since it was verified): no longer verified already
      */
-    public AuthFailureGuard(RateLimiter failures, ClientAddress addresses, Predicate<String> verifiedAlready) {
+    public AuthFailureGuard(
+            RateLimiter failures,
+            ClientAddress addresses,
+            Predicate<String> verifiedAlready,
+            Consumer<String> refusedByAService) {
         this.failures = failures;
         this.addresses = addresses;
         this.verifiedAlready = verifiedAlready;
+        this.refusedByAService = refusedByAService;
     }
 
     @Override
@@ -45,19 +56,37 @@ public class AuthFailureGuard implements WebFilter, Ordered {
         }
         String address = addresses.of(exchange);
         RateLimiter.Decision decision = failures.peek(address);
-        if (decision.allowed()) {
-            return chain.filter(exchange);
-        }
         String authorization = exchange.getRequest().getHeaders().getFirst("Authorization");
-        if (authorization != null && verifiedAlready.test(authorization)) {
+        if (decision.allowed() || authorization != null && verifiedAlready.test(authorization)) {
+            countedWhenRefused(exchange, authorization);
             return chain.filter(exchange);
         }
         return RateLimitFilter.tooMany(exchange, decision, "too many failed authentications from this address");
     }
 
-    /** Counts a failed authentication against the exchange's address. */
+    /**
+     * Every 401 spends one failure, also one a service answered to a credential the gateway let through
+     * (a device credential revoked since telemetry accepted it or tagged, ADR 0026): that credential is
+     * no longer taken as verified already, so its next use is checked again before its body is read.
+     */
+    private void countedWhenRefused(ServerWebExchange exchange, String authorization) {
+        exchange.getResponse().beforeCommit(() -> {
+            var status = exchange.getResponse().getStatusCode();
+            if (status != null
+                    && status.value() == 401
+                    && !exchange.getAttributes().containsKey(COUNTED)) {
+                failed(exchange);
+                if (authorization != null) {
+                    refusedByAService.accept(authorization);
+                }
+            }
+            return Mono.empty();
+        });
+    }
+
+    /** Counts a failed authentication against the exchange's address, once per exchange. */
     public void failed(ServerWebExchange exchange) {
-        if (failures.enabled()) {
+        if (failures.enabled() && exchange.getAttributes().putIfAbsent(COUNTED, Boolean.TRUE) == null) {
             failures.acquire(addresses.of(exchange));
         }
     }
