@@ -622,6 +622,76 @@ class GatewayIT {
         assertThat(once.headers()).containsIgnoringCase("x-correlation-id: corr-a");
     }
 
+    @Test
+    void anAcceptAJsonRouteCannotAnswerIsA406ProblemAndWhatBrowsersSendStillGetsJson() throws Exception {
+        String token = TestTokens.fleetManager();
+        var answers = new java.util.LinkedHashMap<String, String>();
+        for (String accept : new String[] {
+            "text/csv",
+            "application/xml",
+            "text/html",
+            "image/*",
+            "text/csv, application/xml;q=0.5",
+            "application/json;q=0, */*"
+        }) {
+            LAST_HEADERS.set(null);
+            var r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/devices/490154203237518"))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Accept", accept)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            answers.put(
+                    accept,
+                    r.statusCode() + " "
+                            + r.headers().firstValue("Content-Type").orElse("-")
+                            + (LAST_HEADERS.get() == null ? "" : ", served"));
+            if (r.statusCode() == 406) {
+                assertThat(r.body())
+                        .as(accept)
+                        .contains("\"code\":\"NOT_ACCEPTABLE\"")
+                        .contains("application/json");
+                assertThat(LAST_HEADERS.get())
+                        .as("%s: the service was not called", accept)
+                        .isNull();
+            }
+        }
+        assertThat(answers)
+                .allSatisfy((accept, answer) ->
+                        assertThat(answer).as("Accept: %s", accept).isEqualTo("406 application/problem+json"));
+        // what browsers, the console (fetch: */*), axios and curl send, none, or an Accept that is no media type
+        for (String accept : new String[] {
+            "*/*",
+            "application/json, text/plain, */*",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "application/*",
+            "application/json;charset=utf-8",
+            ";;;",
+            null
+        }) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + port + "/api/v1/devices/490154203237518"))
+                    .header("Authorization", "Bearer " + token);
+            if (accept != null) {
+                b.header("Accept", accept);
+            }
+            var r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("Accept: %s", accept).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type"))
+                    .as("Accept: %s", accept)
+                    .contains("application/json");
+        }
+        // a download answers its file's type: never refused here for its Accept (the order service is down here)
+        var csv = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://localhost:" + port + "/api/v1/agreements/AG-1/statements/2026/11:csv"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Accept", "text/csv")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(csv.statusCode()).isNotEqualTo(406);
+    }
+
     /** An answer read off a raw socket. */
     record Raw(int status, String headers, String body) {}
 

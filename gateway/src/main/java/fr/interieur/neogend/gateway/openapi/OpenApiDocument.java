@@ -196,7 +196,8 @@ public final class OpenApiDocument {
         error.put(
                 "description",
                 "A problem: 400 invalid or refused by the rules, 401 no valid token, 403 role, "
-                        + "404 not found or not yours, 409 conflict, 413 too large, 422 Idempotency-Key reused, "
+                        + "404 not found or not yours, 406 an Accept that excludes application/json (JSON "
+                        + "answers), 409 conflict, 413 too large, 422 Idempotency-Key reused, "
                         + "429 too many requests (Retry-After), 503 unavailable (retry)");
         error.putObject("content")
                 .putObject("application/problem+json")

@@ -144,6 +144,17 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
                         List.of());
             }
         }
+        if (match.route().answersJson() && !acceptsJson(request.getHeaders())) {
+            return Problems.write(
+                    response,
+                    406,
+                    "NOT_ACCEPTABLE",
+                    "this operation answers application/json only, which the Accept header excludes; "
+                            + "send Accept: application/json or */*, or none",
+                    path,
+                    correlationId,
+                    List.of());
+        }
         // a device's batch is small: its routes have a limit of their own (checked on the announced
         // length before reading, and again while reading a chunked body)
         int limit = match.route().forDevices() ? deviceMaxBodyBytes : maxBodyBytes;
@@ -298,6 +309,37 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         }
         return MediaType.APPLICATION_JSON.equalsTypeAndSubtype(type)
                 && (type.getCharset() == null || type.getCharset().equals(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Whether the Accept header lets a JSON answer through (RFC 9110 §12.5.1): none, or one whose most specific
+     * range including {@code application/json} ({@code application/json}, {@code application/*}, {@code *}{@code /*})
+     * has a quality above 0 — what browsers, fetch, axios and curl send all do. An Accept that is no list of
+     * media types is ignored, as RFC 9110 allows.
+     */
+    static boolean acceptsJson(HttpHeaders headers) {
+        List<String> values = headers.get(HttpHeaders.ACCEPT);
+        if (values == null || values.isEmpty()) {
+            return true;
+        }
+        List<MediaType> ranges;
+        try {
+            ranges = MediaType.parseMediaTypes(values);
+        } catch (IllegalArgumentException notMediaTypes) {
+            return true;
+        }
+        MediaType best = null;
+        int bestSpecificity = -1;
+        for (MediaType range : ranges) {
+            if (range.includes(MediaType.APPLICATION_JSON)) {
+                int specificity = range.isWildcardType() ? 0 : range.isWildcardSubtype() ? 1 : 2;
+                if (specificity > bestSpecificity) {
+                    best = range;
+                    bestSpecificity = specificity;
+                }
+            }
+        }
+        return ranges.isEmpty() || best != null && best.getQualityValue() > 0;
     }
 
     /**

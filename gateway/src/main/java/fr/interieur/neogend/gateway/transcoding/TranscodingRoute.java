@@ -35,6 +35,27 @@ public record TranscodingRoute(
         return method.isServerStreaming();
     }
 
+    /**
+     * Whether it answers JSON: not a file (a {@code google.api.HttpBody} response or {@code response_body}
+     * field, whose type the service chooses: a CSV download, say).
+     */
+    public boolean answersJson() {
+        var type = method.getOutputType();
+        if (!responseBody.isEmpty()) {
+            try {
+                var path = FieldPaths.resolve(type, responseBody);
+                var field = path.get(path.size() - 1);
+                if (field.getJavaType() != com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+                    return true;
+                }
+                type = field.getMessageType();
+            } catch (RuntimeException unresolved) {
+                return false; // its answer is not known here: never refused for its Accept
+            }
+        }
+        return !type.getFullName().equals("google.api.HttpBody");
+    }
+
     /** Whether devices call it, with their own credential ({@code Authorization: Device …}). */
     public boolean forDevices() {
         return roles.contains(DEVICE);

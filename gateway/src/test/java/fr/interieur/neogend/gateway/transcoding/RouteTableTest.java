@@ -39,6 +39,23 @@ class RouteTableTest {
     }
 
     @Test
+    void theDownloadsAreTheRoutesThatDoNotAnswerJsonSoTheirAcceptIsNeverRefused() {
+        // a google.api.HttpBody answer (CSV files): its type is the service's, the gateway refuses no Accept for it
+        var files = table.routes().stream()
+                .filter(r -> !r.answersJson())
+                .map(r -> r.method().getName())
+                .toList();
+        assertThat(files)
+                .contains("ExportLeaseStatement", "ExportLeaseDetail", "ExportUpdateCampaign")
+                .allSatisfy(name -> assertThat(name).startsWith("Export"));
+        assertThat(table.find("GET", "/api/v1/devices/490154203237518")
+                        .orElseThrow()
+                        .route()
+                        .answersJson())
+                .isTrue();
+    }
+
+    @Test
     void derivesTheInventoryRoutesFromTheProtoAnnotations() {
         assertThat(table.find("POST", "/api/v1/devices"))
                 .get()
