@@ -664,6 +664,7 @@ class GatewayIT {
             "*/*",
             "application/json, text/plain, */*",
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2", // Java's HttpURLConnection (Android)
             "application/*",
             "application/json;charset=utf-8",
             ";;;",
