@@ -90,14 +90,35 @@ public final class FieldPaths {
         }
     }
 
+    /** An integer as JSON writes it (leading zeros allowed): ASCII digits, an optional minus. */
+    private static final java.util.regex.Pattern INTEGER = java.util.regex.Pattern.compile("-?[0-9]+");
+
+    /**
+     * A number as JSON writes it, or proto3 JSON's NaN and infinities (which the request rules then refuse,
+     * naming the field): never Java's own forms — {@code 48.1d}, {@code 0x1.8p5}, spaces around it.
+     */
+    private static final java.util.regex.Pattern NUMBER =
+            java.util.regex.Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?|NaN|-?Infinity");
+
+    /**
+     * A number of a path or query parameter, written as in a JSON body: Java's parsers also read other
+     * scripts' digits ({@code ５}, {@code ٣}), a plus sign, type suffixes and hexadecimal doubles.
+     */
+    private static String asJsonWritesIt(String text, java.util.regex.Pattern shape) {
+        if (!shape.matcher(text).matches()) {
+            throw new NumberFormatException();
+        }
+        return text;
+    }
+
     private static Object convert(FieldDescriptor f, String text, String label) {
         try {
             return switch (f.getJavaType()) {
                 case STRING -> text;
-                case INT -> Integer.parseInt(text);
-                case LONG -> Long.parseLong(text);
-                case FLOAT -> Float.parseFloat(text);
-                case DOUBLE -> Double.parseDouble(text);
+                case INT -> Integer.parseInt(asJsonWritesIt(text, INTEGER));
+                case LONG -> Long.parseLong(asJsonWritesIt(text, INTEGER));
+                case FLOAT -> Float.parseFloat(asJsonWritesIt(text, NUMBER));
+                case DOUBLE -> Double.parseDouble(asJsonWritesIt(text, NUMBER));
                 case BOOLEAN ->
                     switch (text.toLowerCase(Locale.ROOT)) {
                         case "true", "1" -> true;
@@ -124,7 +145,7 @@ public final class FieldPaths {
         if (v == null) {
             v = type.findValueByName(prefix + text.toUpperCase(Locale.ROOT));
         }
-        if (v == null && text.chars().allMatch(Character::isDigit) && !text.isEmpty()) {
+        if (v == null && INTEGER.matcher(text).matches() && text.charAt(0) != '-') {
             v = type.findValueByNumber(Integer.parseInt(text));
         }
         if (v == null || v.getNumber() == 0 && !text.equals(v.getName())) {

@@ -60,6 +60,77 @@ class TranscoderRefusalTest {
     }
 
     @Test
+    void aNumberInTheQueryOrPathIsWrittenAsJsonWritesItNeverReadLeniently() {
+        var devices = table.find("GET", "/api/v1/devices").orElseThrow();
+        var near = table.find("GET", "/api/v1/device-states:near").orElseThrow();
+        var statement = table.find("GET", "/api/v1/agreements/AC-A/statements/\uff12\uff10\uff12\uff16/11")
+                .orElseThrow();
+        var read = new java.util.LinkedHashMap<String, String>();
+        String[][] cases = {
+            {"page_size", "\uff15"}, // a full-width 5
+            {"page_size", "\u0663"}, // an Arabic-Indic 3
+            {"page_size", "+5"},
+            {"state", "\u0663"}, // an enum by its number, in Arabic-Indic digits
+            {"latitude", "48.1d"}, // Java's double suffix
+            {"latitude", "0x1.8p5"}, // a hexadecimal double, 48.0
+            {"latitude", " 48.1"},
+            {"latitude", "48.1f"},
+        };
+        for (String[] c : cases) {
+            var route = c[0].equals("latitude") ? near : devices;
+            try {
+                read.put(
+                        c[0] + "=" + c[1],
+                        "read as "
+                                + transcoder
+                                        .request(route, Map.of(c[0], List.of(c[1])), "")
+                                        .toString()
+                                        .replace("\n", " ")
+                                        .trim());
+            } catch (TranscodingException e) {
+                read.put(c[0] + "=" + c[1], e.httpStatus() + " " + e.field());
+            }
+        }
+        try {
+            read.put(
+                    "year \uff12\uff10\uff12\uff16 in the path",
+                    "read as "
+                            + transcoder
+                                    .request(statement, Map.of(), "")
+                                    .toString()
+                                    .replace("\n", " "));
+        } catch (TranscodingException e) {
+            read.put("year \uff12\uff10\uff12\uff16 in the path", e.httpStatus() + " " + e.field());
+        }
+        assertThat(read)
+                .as("refused naming the parameter, as a JSON body refuses them")
+                .isEqualTo((Map.of(
+                        "page_size=\uff15", "400 page_size",
+                        "page_size=\u0663", "400 page_size",
+                        "page_size=+5", "400 page_size",
+                        "state=\u0663", "400 state",
+                        "latitude=48.1d", "400 latitude",
+                        "latitude=0x1.8p5", "400 latitude",
+                        "latitude= 48.1", "400 latitude",
+                        "latitude=48.1f", "400 latitude",
+                        "year \uff12\uff10\uff12\uff16 in the path", "400 year")));
+        // what JSON writes still passes
+        for (String[] c : new String[][] {{"page_size", "5"}, {"page_size", "05"}}) {
+            assertThat(transcoder
+                            .request(devices, Map.of(c[0], List.of(c[1])), "")
+                            .toString())
+                    .contains("page_size: 5");
+        }
+        for (String text : new String[] {"48.1", "-4.5", "4.81e1", "48", "1E1"}) {
+            assertThat(transcoder
+                            .request(near, Map.of("latitude", List.of(text)), "")
+                            .toString())
+                    .as(text)
+                    .contains("latitude: ");
+        }
+    }
+
+    @Test
     void aDayInTheQueryIsWrittenYyyyMmDdAndAnythingElseIsRefusedNamingIt() {
         var list = table.find("GET", "/api/v1/sessions").orElseThrow();
         assertThat(transcoder
