@@ -322,6 +322,9 @@ public class GrpcTranscodingGatewayFilterFactory extends AbstractGatewayFilterFa
         if (values == null || values.isEmpty()) {
             return true;
         }
+        if (values.size() == 1 && (values.get(0).equals("*/*") || values.get(0).equals("application/json"))) {
+            return true; // what nearly every client sends: not parsed on each request
+        }
         List<MediaType> ranges;
         try {
             ranges = MediaType.parseMediaTypes(values);
