@@ -171,6 +171,55 @@ class InventoryServiceIT {
     }
 
     @Test
+    void aModelWrittenInAnotherCaseIsTheModelTheFleetKnowsSoASerialIsNotRegisteredTwiceUnderIt() throws Exception {
+        fleetManager.registerDevice(
+                register(phone(95, "GN-RBRE-GGD35").setSerialNumber("SN-CASE").setModel("Rugged X5")));
+        for (String otherCase : List.of("RUGGED X5", "rugged x5")) {
+            assertStatus(
+                    () -> fleetManager.registerDevice(register(phone(96, "GN-RBRE-GGD35")
+                            .setSerialNumber("SN-CASE")
+                            .setModel(otherCase))),
+                    Status.Code.INVALID_ARGUMENT,
+                    "device.model");
+            StatusRuntimeException e = catchStatus(() ->
+                    fleetManager.registerDevices(fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
+                            .addDevices(phone(97, "GN-RBRE-GGD35")
+                                    .setSerialNumber("sn-case")
+                                    .setModel(otherCase))
+                            .build()));
+            assertThat(e.getStatus().getCode()).as(otherCase).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(violations(e))
+                    .as(otherCase)
+                    .anyMatch(v -> v.startsWith("devices[0].model: ") && v.contains("Rugged X5"));
+        }
+        // another device of the model, written in another case, is refused too: the fleet holds one spelling
+        assertStatus(
+                () -> fleetManager.registerDevice(
+                        register(phone(98, "GN-RBRE-GGD35").setModel("RUGGED X5"))),
+                Status.Code.INVALID_ARGUMENT,
+                "Rugged X5");
+        for (int n : new int[] {96, 97, 98}) {
+            assertStatus(
+                    () -> fleetManager.getDevice(
+                            GetDeviceRequest.newBuilder().setImei(imei(n)).build()),
+                    Status.Code.NOT_FOUND,
+                    imei(n));
+        }
+        assertThat(jdbc.sql("select count(*) from device where upper(serial_number) = 'SN-CASE'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1L);
+        // a delivery naming a model new to the fleet in two spellings is refused at its second row
+        StatusRuntimeException twoSpellings = catchStatus(
+                () -> fleetManager.registerDevices(fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()
+                        .addDevices(phone(99, "GN-RBRE-GGD35").setModel("Rugged X9"))
+                        .addDevices(phone(98, "GN-RBRE-GGD35").setModel("RUGGED X9"))
+                        .build()));
+        assertThat(twoSpellings.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(violations(twoSpellings)).anyMatch(v -> v.startsWith("devices[1].model: "));
+    }
+
+    @Test
     void aDeviceGoesOnlyIntoAPackOfItsKind() {
         // a phone in a collective tablet pack would be held by a unit and billed at the tablet's price
         assertStatus(

@@ -11,8 +11,15 @@ public interface DeviceRepository {
     /** Stores a new device; false when the IMEI is taken already. */
     boolean insert(Device device, String actor);
 
-    /** True when another device of that model has that serial number, whatever its case. */
+    /** True when another device of that model has that serial number, whatever the case of either. */
     boolean serialTaken(String model, String serialNumber);
+
+    /**
+     * How the fleet writes these models whatever their case: for each model asked (as written) that the fleet
+     * holds in any case, the spellings registered (one, unless devices were registered under two before they
+     * were refused).
+     */
+    Map<String, java.util.Set<String>> spellingsOf(Collection<String> models);
 
     /** The device with its current pack and holder. */
     Optional<Device> findByImei(String imei);
@@ -25,7 +32,7 @@ public interface DeviceRepository {
 
     /**
      * For each (model, serial number) already registered, the IMEI of its device; the serial numbers asked are
-     * upper-case and match stored ones of any case (the keys are the ones asked).
+     * upper-case, and models and serial numbers match stored ones of any case (the keys are the ones asked).
      */
     Map<ModelSerial, String> imeisBySerial(Collection<ModelSerial> serials);
 

@@ -82,6 +82,11 @@ public class DeviceService {
         v.throwIfInvalid();
         Reach reach = units.reachOf(caller);
         request.unitCode().ifPresent(unit -> units.requirePlaceable(unit, reach, "device.unit_code"));
+        String spelling = fleetSpelling(
+                request.model(), devices.spellingsOf(List.of(request.model())).get(request.model()));
+        if (spelling != null) {
+            throw InvalidArgumentException.of("device.model", otherCase(spelling));
+        }
 
         if (devices.serialTaken(request.model(), request.serialNumber())) {
             throw new AlreadyExistsException("a " + request.model() + " with serial number " + request.serialNumber()
@@ -200,6 +205,7 @@ public class DeviceService {
         Set<String> unitCodes = new HashSet<>();
         Set<String> imeis = new HashSet<>();
         Set<DeviceRepository.ModelSerial> serials = new HashSet<>();
+        Set<String> models = new HashSet<>();
         for (BulkRow r : rows) {
             NewDevice d = r.device();
             Set<String> refused = new HashSet<>();
@@ -210,6 +216,9 @@ public class DeviceService {
                     .ifPresent(unitCodes::add);
             if (!refused.contains("imei") && Imei.problem(d.imei()) == null) {
                 imeis.add(d.imei());
+            }
+            if (!refused.contains("model") && present(d.model())) {
+                models.add(d.model());
             }
             if (!refused.contains("model")
                     && !refused.contains("serial_number")
@@ -224,6 +233,8 @@ public class DeviceService {
         Map<String, Set<String>> packAgreements = packs.agreementsOf(
                 known.values().stream().flatMap(k -> k.packId().stream()).toList());
         Map<DeviceRepository.ModelSerial, String> holders = devices.imeisBySerial(serials);
+        Map<String, Set<String>> spellings = devices.spellingsOf(models);
+        Map<String, Integer> rowOfModel = new HashMap<>();
         AgreementChecks.Lookup lookup = agreements.lookup();
 
         Problems problems = new Problems(problemsKept);
@@ -251,6 +262,21 @@ public class DeviceService {
                 row.check(path != null, p + "unit_code", "unit " + unit + " does not exist; create it first");
                 row.check(path == null || reach.covers(path), p + "unit_code", "is outside your unit");
             });
+            if (row.open("model")) {
+                String spelling = fleetSpelling(d.model(), spellings.get(d.model()));
+                row.check(spelling == null, p + "model", spelling == null ? "" : otherCase(spelling));
+                // a model new to the fleet is written one way in one delivery too
+                Integer first = spelling != null
+                        ? null
+                        : rowOfModel.putIfAbsent(d.model().toUpperCase(java.util.Locale.ROOT), i);
+                String firstModel =
+                        first == null ? null : rows.get(first).device().model();
+                row.check(
+                        firstModel == null || firstModel.equals(d.model()),
+                        p + "model",
+                        "is written \"" + firstModel + "\" in devices[" + first + "]: a model in another case would"
+                                + " be another model");
+            }
             Device existing = null;
             if (row.open("imei")) {
                 Integer first = rowOfImei.putIfAbsent(d.imei(), i);
@@ -427,6 +453,20 @@ public class DeviceService {
             lookup.problem(request.agreementId().get(), LocalDate.ofInstant(now(), ZONE))
                     .ifPresent(problem -> v.check(false, field, problem));
         }
+    }
+
+    /**
+     * How the fleet writes a model that this one differs from only by case, when the fleet does not write it so
+     * itself (rule 7: "RUGGED X5" is the model "Rugged X5" is, its serial numbers and ROM releases the same); null
+     * when the model is new to the fleet or written as the fleet writes it.
+     */
+    private static String fleetSpelling(String model, Set<String> known) {
+        return known == null || known.contains(model) ? null : known.iterator().next();
+    }
+
+    private static String otherCase(String spelling) {
+        return "is written \"" + spelling + "\" in the fleet: a model in another case would be another model, a"
+                + " serial number registered twice and a ROM release approved for none of its devices";
     }
 
     /**

@@ -145,7 +145,7 @@ class JdbcDeviceRepository implements DeviceRepository {
                         select wanted.model, wanted.serial_number, d.imei
                         from device d
                         join unnest(?::varchar[], ?::varchar[]) as wanted(model, serial_number)
-                          on d.model = wanted.model and upper(d.serial_number) = wanted.serial_number""")
+                          on upper(d.model) = upper(wanted.model) and upper(d.serial_number) = wanted.serial_number""")
                 .params(models, numbers)
                 .query((rs, n) -> {
                     found.put(new ModelSerial(rs.getString(1), rs.getString(2)), rs.getString(3));
@@ -164,12 +164,33 @@ class JdbcDeviceRepository implements DeviceRepository {
 
     @Override
     public boolean serialTaken(String model, String serialNumber) {
-        return jdbc.sql(
-                        "select exists(select 1 from device where model = :model and upper(serial_number) = upper(:serial))")
+        return jdbc.sql("select exists(select 1 from device where upper(model) = upper(:model)"
+                        + " and upper(serial_number) = upper(:serial))")
                 .param("model", model)
                 .param("serial", serialNumber)
                 .query(Boolean.class)
                 .single();
+    }
+
+    @Override
+    public Map<String, java.util.Set<String>> spellingsOf(Collection<String> models) {
+        Map<String, java.util.Set<String>> found = new HashMap<>();
+        if (models.isEmpty()) {
+            return found;
+        }
+        // folded by the database's upper(), as the unique index of serial numbers per model is
+        jdbc.sql("""
+                        select distinct wanted.model, d.model
+                        from unnest(?::varchar[]) as wanted(model)
+                        join device d on upper(d.model) = upper(wanted.model)""")
+                .param(models.toArray(String[]::new))
+                .query((rs, n) -> {
+                    found.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>())
+                            .add(rs.getString(2));
+                    return null;
+                })
+                .list();
+        return found;
     }
 
     @Override
