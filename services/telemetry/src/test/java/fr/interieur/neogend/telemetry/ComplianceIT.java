@@ -188,6 +188,53 @@ class ComplianceIT {
         assertThat(x5.getNonCompliant()).isEqualTo(1);
     }
 
+    /**
+     * A model written in another case is the model (rule 7): a release for "RUGGED X5" approved while "Rugged X5" has
+     * one would leave the model's devices judged against the older approval (or none), the newer approval ending
+     * nothing. The service knows the model from the releases published for it.
+     */
+    @Test
+    void aReleaseForTheModelWrittenInAnotherCaseIsRefusedSoItsApprovalCannotLeaveTheModelOnAnOlderLevel() {
+        device("352990110000011", "neogend/x5/2026.09", "2026-09-05");
+        RomRelease september = publish("Rugged X5", "neogend/x5/2026.09", "2026-09-05", "2026-09-01");
+        fleetManager.approveRomRelease(
+                ApproveRomReleaseRequest.newBuilder().setId(september.getId()).build());
+        String[] otherCases = {"RUGGED X5", "rugged x5"};
+        for (int i = 0; i < otherCases.length; i++) {
+            String model = otherCases[i];
+            String build = "neogend/x5/2026.11-" + i;
+            var refused = GrpcAssertions.failure(() -> {
+                RomRelease r = publish(model, build, "2026-11-05", "2026-11-03");
+                fleetManager.approveRomRelease(
+                        ApproveRomReleaseRequest.newBuilder().setId(r.getId()).build());
+                var x5 = fleetManager
+                        .getCompliance(GetComplianceRequest.getDefaultInstance())
+                        .getModels(0);
+                throw new AssertionError("release for " + model + " approved; the " + x5.getModel()
+                        + " on 2026-09-05 below it: approved level '" + x5.getApprovedPatchLevel()
+                        + "', non-compliant " + x5.getNonCompliant());
+            });
+            assertThat(refused.getStatus().getCode()).as(model).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(refused.getStatus().getDescription())
+                    .as(model)
+                    .contains("release.model")
+                    .contains("\"Rugged X5\"");
+        }
+        assertThat(jdbc.sql("select count(*) from rom_release where model <> 'Rugged X5'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        // the model as written before: the device is below it
+        RomRelease r = publish("Rugged X5", "neogend/x5/2026.11", "2026-11-05", "2026-11-03");
+        fleetManager.approveRomRelease(
+                ApproveRomReleaseRequest.newBuilder().setId(r.getId()).build());
+        ModelCompliance x5 = fleetManager
+                .getCompliance(GetComplianceRequest.getDefaultInstance())
+                .getModels(0);
+        assertThat(x5.getApprovedPatchLevel()).isEqualTo("2026-11-05");
+        assertThat(x5.getNonCompliant()).isEqualTo(1);
+    }
+
     @Test
     void onlySuppliersPublishAndOnlyFleetManagersApprove() {
         RomRelease r = publish("Rugged X5", "neogend/x5/2026.12", "2026-12-05", "2026-12-01");

@@ -83,6 +83,19 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
     }
 
     @Override
+    public Optional<String> otherCaseOf(String model) {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('rom_release model ' || upper(?)))")
+                .param(model)
+                .query((rs, n) -> 1)
+                .list();
+        return jdbc.sql("select model from rom_release where upper(model) = upper(?) and model <> ? order by model"
+                        + " limit 1")
+                .params(model, model)
+                .query(String.class)
+                .optional();
+    }
+
+    @Override
     public Optional<String> reportedBuild(String imei) {
         return jdbc.sql("select rom_build from device_state where imei = ? and rom_build is not null")
                 .param(imei)

@@ -30,6 +30,13 @@ public interface RomReleaseRepository {
             Optional<String> otaUrl,
             Optional<String> otaSha256);
 
+    /**
+     * How the releases published so far write this model when they write it in another case only ("Rugged X5" for
+     * "RUGGED X5"), if they do; holds a lock on the model, whatever its case, to the end of the caller's transaction,
+     * so that two releases published at once for one model cannot bring two spellings.
+     */
+    Optional<String> otherCaseOf(String model);
+
     Optional<Release> find(String id);
 
     /**

@@ -121,6 +121,15 @@ public class RomService {
                 "release.ota_sha256",
                 "must be 64 lower-case hex digits");
         v.throwIfInvalid();
+        // a model written in another case is the model (rule 7): its approval would end none of the model's
+        releases.otherCaseOf(model.trim())
+                .ifPresent(known -> v.check(
+                        false,
+                        "release.model",
+                        "is written \"" + known + "\" in the releases published for it: a model in another case"
+                                + " would be another model, its approval ending none of theirs and judging none"
+                                + " of its devices"));
+        v.throwIfInvalid();
         String id = releases.nextId();
         boolean stored = releases.insert(
                 id, supplier, model.trim(), fingerprint.trim(), patch, sha256, config, bulletin, url, otaSum);

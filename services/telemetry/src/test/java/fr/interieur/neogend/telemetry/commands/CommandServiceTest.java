@@ -185,6 +185,11 @@ class CommandServiceTest {
         }
 
         @Override
+        public Optional<String> otherCaseOf(String model) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public boolean insert(
                 String id,
                 String supplierId,
