@@ -1032,6 +1032,43 @@ class BillingIT {
                 "must not be negative");
     }
 
+    /**
+     * Rule 14: a line of nothing (quantity 0) bills nothing and no statement line has quantity 0, so the
+     * reconciliation could only list it as a difference and keep an otherwise exact invoice from matching.
+     * It is refused when posted, naming the line, and the exact invoice matches.
+     */
+    @Test
+    void anInvoiceLineOfNothingIsRefusedNamingItSoItCannotKeepAnExactInvoiceFromMatching() {
+        pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);
+        pack("PK-2", PackType.PACK_TYPE_TABLET_COLLECTIVE, 30, 30);
+        String[] amounts = {"0.00", "5.00"};
+        for (int i = 0; i < amounts.length; i++) {
+            String amount = amounts[i];
+            Invoice.Builder withNothing = novemberInvoice()
+                    .setInvoiceNumber("F-2026-11-ZERO-" + i)
+                    .addLines(InvoiceLine.newBuilder()
+                            .setItemCode("SP-SCREEN-X5")
+                            .setQuantity(0)
+                            .setAmount(amount))
+                    .setTotalExclTax(new java.math.BigDecimal("49.40")
+                            .add(new java.math.BigDecimal(amount))
+                            .toPlainString());
+            var refused = GrpcAssertions.failure(() -> {
+                Reconciliation r = reconcile(post(withNothing));
+                throw new AssertionError("an invoice with SP-SCREEN-X5 0 x " + amount + " was posted; matches "
+                        + r.getMatches() + ", lines "
+                        + r.getLinesList().stream()
+                                .map(l -> l.getItemCode() + " " + l.getStatus())
+                                .toList());
+            });
+            assertThat(refused.getStatus().getCode()).as(amount).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(refused.getStatus().getDescription()).as(amount).contains("invoice.lines[2].quantity");
+        }
+        Reconciliation exact = reconcile(post(novemberInvoice().setInvoiceNumber("F-2026-11")));
+        assertThat(exact.getMatches()).isTrue();
+        assertThat(exact.getMonthInvoicedBy()).isEmpty();
+    }
+
     @Test
     void anInvoiceLineOfAHostileQuantityIsRefusedNamingTheField() {
         GrpcAssertions.assertStatus(

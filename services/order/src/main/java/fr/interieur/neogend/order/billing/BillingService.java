@@ -281,7 +281,12 @@ public class BillingService implements fr.interieur.neogend.order.agreement.Invo
                     at + "item_code",
                     "is not in the price schedule of " + agreement.id());
             v.check(l.itemCode() == null || codes.add(l.itemCode()), at + "item_code", "repeats an earlier line");
-            v.check(l.quantity() >= 0, at + "quantity", "must not be negative");
+            // no statement line is of nothing (rule 14): a line of 0 could only be a difference from it
+            v.check(
+                    l.quantity() >= 1,
+                    at + "quantity",
+                    "must be at least 1: leave out an item this invoice does not bill (no statement line is of"
+                            + " quantity 0)");
             v.check(
                     l.amount() != null
                             && (deduction
