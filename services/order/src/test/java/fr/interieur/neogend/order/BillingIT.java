@@ -626,6 +626,29 @@ class BillingIT {
                         + "TOTAL_INCL_TAX,,,,,,26.28,\r\n");
     }
 
+    /**
+     * Rule 13: the statement CSV's first column is the item code, and its totals rows are labelled there too
+     * (TOTAL_EXCL_TAX, VAT, TOTAL_INCL_TAX). An item coded VAT would be read as the VAT row, or the VAT row as
+     * the item; the price schedule refuses these codes, naming the line.
+     */
+    @Test
+    void anItemCodedAsARowOfTheStatementsTotalsIsRefusedSoTheCsvReadsOneWay() {
+        for (String reserved : List.of("VAT", "TOTAL_EXCL_TAX", "TOTAL_INCL_TAX")) {
+            var refused = GrpcAssertions.failure(() -> {
+                fleetManager.createAgreement(create(agreement("AC-2026-ROWS", "SUP-DEMO", 1_000)
+                        .addPriceSchedule(OrderTestData.item(reserved, ItemKind.ITEM_KIND_ACCESSORY, "3.00"))));
+                throw new AssertionError("an agreement pricing an item " + reserved + " was created: its statement"
+                        + " CSV would hold two rows " + reserved);
+            });
+            assertThat(refused.getStatus().getCode()).as(reserved).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(refused.getStatus().getDescription()).as(reserved).contains("agreement.price_schedule[5].code");
+        }
+        assertThat(jdbc.sql("select count(*) from framework_agreement where id = 'AC-2026-ROWS'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
     @Test
     void aMonthIsInvoicedOnceSoADuplicateUnderAnotherNumberNeverMatches() {
         pack("PK-1", PackType.PACK_TYPE_SMARTPHONE_INDIVIDUAL, 30, 30);

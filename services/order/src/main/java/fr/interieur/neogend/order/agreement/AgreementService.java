@@ -255,6 +255,10 @@ public class AgreementService {
                     !fr.interieur.neogend.order.billing.BillingService.PATCH_SLA_CODE.equals(item.code()),
                     at + "code",
                     "PATCH-SLA is the statements' patch SLA deduction line");
+            v.check(
+                    !fr.interieur.neogend.order.billing.BillingService.CSV_TOTALS_ROWS.contains(item.code()),
+                    at + "code",
+                    item.code() + " labels a totals row of the statement CSV, in the item-code column");
             v.required(item.label(), at + "label");
             v.check(
                     item.unitPrice() != null && !item.unitPrice().isNegative(),

@@ -46,6 +46,17 @@ public class BillingService implements fr.interieur.neogend.order.agreement.Invo
     /** Item code of the patch SLA deduction line; no price schedule may use it. */
     public static final String PATCH_SLA_CODE = "PATCH-SLA";
 
+    static final String CSV_TOTAL_EXCL_TAX = "TOTAL_EXCL_TAX";
+    static final String CSV_VAT = "VAT";
+    static final String CSV_TOTAL_INCL_TAX = "TOTAL_INCL_TAX";
+
+    /**
+     * The statement CSV's totals rows, labelled in its item-code column: no price-schedule item may be coded as
+     * one, or a reader could not tell the item from the totals.
+     */
+    public static final java.util.Set<String> CSV_TOTALS_ROWS =
+            java.util.Set.of(CSV_TOTAL_EXCL_TAX, CSV_VAT, CSV_TOTAL_INCL_TAX);
+
     private final AgreementService agreements;
     private final LeaseIntervalSource leases;
     private final TrainingDaysSource training;
@@ -473,13 +484,14 @@ public class BillingService implements fr.interieur.neogend.order.agreement.Invo
                     .append(l.courseCode().orElse(""))
                     .append("\r\n");
         }
-        out.append("TOTAL_EXCL_TAX,,,,,,").append(s.totalExclTax()).append(",\r\n");
-        out.append("VAT,,")
+        out.append(CSV_TOTAL_EXCL_TAX).append(",,,,,,").append(s.totalExclTax()).append(",\r\n");
+        out.append(CSV_VAT)
+                .append(",,")
                 .append(quote("VAT " + s.vatRate().stripTrailingZeros().toPlainString()))
                 .append(",,,,")
                 .append(s.vat())
                 .append(",\r\n");
-        out.append("TOTAL_INCL_TAX,,,,,,").append(s.totalInclTax()).append(",\r\n");
+        out.append(CSV_TOTAL_INCL_TAX).append(",,,,,,").append(s.totalInclTax()).append(",\r\n");
         return out.toString();
     }
 
