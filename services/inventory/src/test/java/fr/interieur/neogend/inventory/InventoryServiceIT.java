@@ -209,6 +209,14 @@ class InventoryServiceIT {
                         .query(Long.class)
                         .single())
                 .isEqualTo(1L);
+        // accented letters have a case too, whatever the database's locale
+        fleetManager.registerDevice(
+                register(phone(77, "GN-RBRE-GGD35").setSerialNumber("SN-ACC").setModel("Robuste Été X5")));
+        assertStatus(
+                () -> fleetManager.registerDevice(register(
+                        phone(76, "GN-RBRE-GGD35").setSerialNumber("SN-ACC").setModel("ROBUSTE ÉTÉ X5"))),
+                Status.Code.INVALID_ARGUMENT,
+                "Robuste Été X5");
         // a delivery naming a model new to the fleet in two spellings is refused at its second row
         StatusRuntimeException twoSpellings = catchStatus(
                 () -> fleetManager.registerDevices(fr.interieur.neogend.inventory.v1.RegisterDevicesRequest.newBuilder()

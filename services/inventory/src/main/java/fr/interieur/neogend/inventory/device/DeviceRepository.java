@@ -16,10 +16,18 @@ public interface DeviceRepository {
 
     /**
      * How the fleet writes these models whatever their case: for each model asked (as written) that the fleet
-     * holds in any case, the spellings registered (one, unless devices were registered under two before they
-     * were refused).
+     * holds in any case ({@link #caseFolded}), the spellings registered (one, unless devices were registered under
+     * two before they were refused).
      */
     Map<String, java.util.Set<String>> spellingsOf(Collection<String> models);
+
+    /**
+     * A model whatever its case, accented letters included ("ROBUSTE ÉTÉ X5" is "Robuste Été X5"), folded here
+     * rather than by the database, whose upper() folds ASCII letters only under the C locale.
+     */
+    static String caseFolded(String model) {
+        return model.toUpperCase(java.util.Locale.ROOT).toLowerCase(java.util.Locale.ROOT);
+    }
 
     /** The device with its current pack and holder. */
     Optional<Device> findByImei(String imei);

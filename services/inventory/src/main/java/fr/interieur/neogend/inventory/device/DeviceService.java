@@ -266,9 +266,8 @@ public class DeviceService {
                 String spelling = fleetSpelling(d.model(), spellings.get(d.model()));
                 row.check(spelling == null, p + "model", spelling == null ? "" : otherCase(spelling));
                 // a model new to the fleet is written one way in one delivery too
-                Integer first = spelling != null
-                        ? null
-                        : rowOfModel.putIfAbsent(d.model().toUpperCase(java.util.Locale.ROOT), i);
+                Integer first =
+                        spelling != null ? null : rowOfModel.putIfAbsent(DeviceRepository.caseFolded(d.model()), i);
                 String firstModel =
                         first == null ? null : rows.get(first).device().model();
                 row.check(

@@ -178,18 +178,23 @@ class JdbcDeviceRepository implements DeviceRepository {
         if (models.isEmpty()) {
             return found;
         }
-        // folded by the database's upper(), as the unique index of serial numbers per model is
+        Map<String, List<String>> asked = new HashMap<>();
+        models.forEach(m -> asked.computeIfAbsent(DeviceRepository.caseFolded(m), k -> new ArrayList<>())
+                .add(m));
+        // the fleet's models, one probe of the (model, serial_number) index per model (a fleet has a few dozen),
+        // compared whatever their case in Java
         jdbc.sql("""
-                        select distinct wanted.model, d.model
-                        from unnest(?::varchar[]) as wanted(model)
-                        join device d on upper(d.model) = upper(wanted.model)""")
-                .param(models.toArray(String[]::new))
-                .query((rs, n) -> {
-                    found.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>())
-                            .add(rs.getString(2));
-                    return null;
-                })
-                .list();
+                        with recursive m(model) as (
+                            (select model from device order by model limit 1)
+                            union all
+                            select (select d.model from device d where d.model > m.model order by d.model limit 1)
+                            from m where m.model is not null)
+                        select model from m where model is not null""")
+                .query(String.class)
+                .list()
+                .forEach(model -> asked.getOrDefault(DeviceRepository.caseFolded(model), List.of())
+                        .forEach(m -> found.computeIfAbsent(m, k -> new java.util.TreeSet<>())
+                                .add(model)));
         return found;
     }
 
