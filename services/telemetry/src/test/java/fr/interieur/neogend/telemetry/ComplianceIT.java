@@ -200,6 +200,14 @@ class ComplianceIT {
         fleetManager.approveRomRelease(
                 ApproveRomReleaseRequest.newBuilder().setId(september.getId()).build());
         String[] otherCases = {"RUGGED X5", "rugged x5"};
+        // accented letters have a case too, whatever the database's locale
+        publish("Robuste Été X5", "neogend/rx5/2026.09", "2026-09-05", "2026-09-01");
+        assertThat(GrpcAssertions.failure(
+                                () -> publish("ROBUSTE ÉTÉ X5", "neogend/rx5/2026.11", "2026-11-05", "2026-11-03"))
+                        .getStatus()
+                        .getDescription())
+                .contains("release.model")
+                .contains("\"Robuste Été X5\"");
         for (int i = 0; i < otherCases.length; i++) {
             String model = otherCases[i];
             String build = "neogend/x5/2026.11-" + i;
@@ -220,7 +228,7 @@ class ComplianceIT {
                     .contains("release.model")
                     .contains("\"Rugged X5\"");
         }
-        assertThat(jdbc.sql("select count(*) from rom_release where model <> 'Rugged X5'")
+        assertThat(jdbc.sql("select count(*) from rom_release where model not in ('Rugged X5', 'Robuste Été X5')")
                         .query(Long.class)
                         .single())
                 .isZero();

@@ -84,15 +84,18 @@ class JdbcRomReleaseRepository implements RomReleaseRepository {
 
     @Override
     public Optional<String> otherCaseOf(String model) {
-        jdbc.sql("select pg_advisory_xact_lock(hashtext('rom_release model ' || upper(?)))")
-                .param(model)
+        // folded here, accented letters included: the database's upper() folds ASCII only under the C locale
+        String folded = model.toUpperCase(java.util.Locale.ROOT).toLowerCase(java.util.Locale.ROOT);
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('rom_release model ' || ?))")
+                .param(folded)
                 .query((rs, n) -> 1)
                 .list();
-        return jdbc.sql("select model from rom_release where upper(model) = upper(?) and model <> ? order by model"
-                        + " limit 1")
-                .params(model, model)
-                .query(String.class)
-                .optional();
+        return jdbc.sql("select distinct model from rom_release order by model").query(String.class).list().stream()
+                .filter(m -> !m.equals(model)
+                        && m.toUpperCase(java.util.Locale.ROOT)
+                                .toLowerCase(java.util.Locale.ROOT)
+                                .equals(folded))
+                .findFirst();
     }
 
     @Override
