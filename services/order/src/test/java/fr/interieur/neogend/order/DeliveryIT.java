@@ -340,6 +340,42 @@ class DeliveryIT {
                 .isZero();
     }
 
+    /**
+     * Rule 7 within one note: inventory registers a note's devices together at reception and refuses a serial number
+     * repeated among them (whatever its case or its model's case) and a model written two ways; the note cannot
+     * be corrected once posted (its IMEIs are delivered, its lines counted), so the note refuses them itself.
+     */
+    @Test
+    void aSerialOrAModelWrittenTwoWaysInOneNoteIsRefusedAtTheNoteNotAtReception() {
+        String order = acknowledgedOrder();
+        var twice = note(
+                order,
+                "BL-SUP-0050",
+                device(1).setSerialNumber("SN-1"),
+                device(2).setSerialNumber("sn-1").setModel("RUGGED X5"));
+        StatusRuntimeException e = GrpcAssertions.failure(() -> {
+            supplier.createDelivery(twice);
+            throw new AssertionError("a note delivering SN-1 of Rugged X5 and sn-1 of RUGGED X5 was posted: "
+                    + jdbc.sql("select count(*) from delivered_device")
+                            .query(Long.class)
+                            .single()
+                    + " devices delivered, which inventory registers together or not at all");
+        });
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription())
+                .contains("delivery.devices[1].model")
+                .contains("\"Rugged X5\"");
+        var sameModel = note(
+                order,
+                "BL-SUP-0051",
+                device(1).setSerialNumber("SN-1"),
+                device(2).setSerialNumber("sn-1"));
+        e = GrpcAssertions.failure(() -> supplier.createDelivery(sameModel));
+        assertThat(e.getStatus().getDescription()).contains("delivery.devices[1].serial_number");
+        assertThat(jdbc.sql("select count(*) from delivery").query(Long.class).single())
+                .isZero();
+    }
+
     @Test
     void overDeliveryUnknownItemsAndRepeatedDevicesAreRefusedLineByLine() {
         String order = acknowledgedOrder();

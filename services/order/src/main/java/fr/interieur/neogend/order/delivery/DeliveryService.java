@@ -95,6 +95,10 @@ public class DeliveryService {
         v.check(devices.size() <= MAX_DEVICES, "delivery.devices", "at most " + MAX_DEVICES + " per note");
         Map<String, Long> now = new HashMap<>();
         Set<String> imeis = new HashSet<>();
+        // as inventory registers the note's devices together at reception (rule 7): one spelling per model, a
+        // serial number once per model, whatever their case
+        Map<String, Integer> rowOfModel = new HashMap<>();
+        Map<String, Integer> rowOfSerial = new HashMap<>();
         for (int i = 0; i < devices.size() && i < MAX_DEVICES; i++) {
             Delivery.Device d = devices.get(i);
             String at = "delivery.devices[" + i + "].";
@@ -123,6 +127,27 @@ public class DeliveryService {
                     d.model() == null || PlainText.singleSpacedAndComposed(d.model()),
                     at + "model",
                     "must be written with single spaces and composed accents (Unicode NFC), as inventory registers it");
+            if (d.model() != null && !d.model().isBlank()) {
+                String model = d.model().trim();
+                String folded = model.toUpperCase(java.util.Locale.ROOT).toLowerCase(java.util.Locale.ROOT);
+                Integer first = rowOfModel.putIfAbsent(folded, i);
+                String firstModel =
+                        first == null ? model : devices.get(first).model().trim();
+                v.check(
+                        firstModel.equals(model),
+                        at + "model",
+                        "is written \"" + firstModel + "\" in delivery.devices[" + first + "]: a model in another"
+                                + " case would be another model, as inventory registers it");
+                if (d.serialNumber() != null && !d.serialNumber().isBlank()) {
+                    Integer same = rowOfSerial.putIfAbsent(
+                            folded + '\0' + d.serialNumber().trim().toUpperCase(java.util.Locale.ROOT), i);
+                    v.check(
+                            same == null,
+                            at + "serial_number",
+                            "repeats the serial number of delivery.devices[" + same + "] (whatever its case): a"
+                                    + " serial number is unique per model");
+                }
+            }
             v.check(
                     "PHONE".equals(d.kind()) || "TABLET".equals(d.kind()),
                     at + "kind",
