@@ -227,6 +227,47 @@ class InventoryServiceIT {
         assertThat(violations(twoSpellings)).anyMatch(v -> v.startsWith("devices[1].model: "));
     }
 
+    /** Two registrations at once of one serial under two spellings of a model new to the fleet: one device. */
+    @Test
+    void oneSerialRegisteredAtOnceUnderTwoCasesOfANewModelIsOneDevice() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String serial = "RACE-MODEL-" + round;
+                String model = "Racer X" + round;
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                List<java.util.concurrent.Future<String>> both = new ArrayList<>();
+                for (int k = 0; k < 2; k++) {
+                    int n = 200 + 2 * round + k;
+                    String written = k == 0 ? model : model.toUpperCase(java.util.Locale.ROOT);
+                    both.add(pool.submit(() -> {
+                        together.await();
+                        try {
+                            fleetManager.registerDevice(register(
+                                    phone(n, null).setSerialNumber(serial).setModel(written)));
+                            return "OK";
+                        } catch (StatusRuntimeException refused) {
+                            return refused.getStatus().getCode().name();
+                        }
+                    }));
+                }
+                List<String> outcomes = new ArrayList<>();
+                for (var f : both) {
+                    outcomes.add(f.get());
+                }
+                assertThat(outcomes).as("round " + round).containsOnlyOnce("OK");
+                assertThat(jdbc.sql("select count(*) from device where serial_number = ?")
+                                .param(serial)
+                                .query(Long.class)
+                                .single())
+                        .as("round " + round)
+                        .isEqualTo(1);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void aDeviceGoesOnlyIntoAPackOfItsKind() {
         // a phone in a collective tablet pack would be held by a unit and billed at the tablet's price
