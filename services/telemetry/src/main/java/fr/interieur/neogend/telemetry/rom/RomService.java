@@ -121,7 +121,8 @@ public class RomService {
                 "release.ota_sha256",
                 "must be 64 lower-case hex digits");
         v.throwIfInvalid();
-        // a model written in another case is the model (rule 7): its approval would end none of the model's
+        // a model written in another case is the model (rule 7): a release under another spelling would be approved
+        // for no device of it, and end none of its approvals
         releases.otherCaseOf(model.trim())
                 .ifPresent(known -> v.check(
                         false,
