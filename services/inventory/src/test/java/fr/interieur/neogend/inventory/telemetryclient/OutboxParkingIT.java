@@ -102,7 +102,9 @@ class OutboxParkingIT {
                 tokens,
                 telemetry.channel(),
                 Duration.ofMillis(20),
-                Duration.ofMillis(300),
+                // each call's deadline: long enough that a loaded machine answers the calls meant to succeed within
+                // it (at 300 ms, a loaded run saw a healthy device's event missed by its pass)
+                Duration.ofSeconds(2),
                 Duration.ofMillis(100),
                 Duration.ofDays(7));
     }
@@ -240,8 +242,8 @@ class OutboxParkingIT {
                 return TelemetryStandIn.Answer.OK;
             }
             return switch (failure) {
-                // the stand-in answers after the relay's deadline (300 ms): the relay gave up
-                case "DEADLINE_EXCEEDED" -> new TelemetryStandIn.Answer(Status.UNAVAILABLE, false, 800);
+                // the stand-in answers after the relay's deadline (2 s): the relay gave up
+                case "DEADLINE_EXCEEDED" -> new TelemetryStandIn.Answer(Status.UNAVAILABLE, false, 4000);
                 // recorded, then the answer is lost: the relay cannot know
                 case "LOST_ACKNOWLEDGEMENT" -> new TelemetryStandIn.Answer(Status.UNAVAILABLE, true, 0);
                 default ->
