@@ -1,6 +1,7 @@
 package fr.interieur.neogend.gateway.security;
 
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import reactor.core.publisher.Mono;
 
@@ -48,13 +49,22 @@ public final class CachingReactiveJwtDecoder implements ReactiveJwtDecoder {
             }
             verified.remove(token);
         }
-        return delegate.decode(token).doOnNext(jwt -> {
-            if (jwt.getExpiresAt() != null) {
-                if (verified.size() >= maxEntries) {
-                    verified.clear();
-                }
-                verified.put(token, jwt);
-            }
-        });
+        return delegate.decode(token)
+                // anything but a verdict on the token (Keycloak's keys cannot be fetched: down, slow, a 5xx) is no
+                // reason to refuse it, nor an internal error: it becomes the resource server's "service" failure,
+                // answered 503 with Retry-After (SecurityConfiguration)
+                .onErrorMap(e -> !(e instanceof JwtException), CachingReactiveJwtDecoder::keysUnavailable)
+                .doOnNext(jwt -> {
+                    if (jwt.getExpiresAt() != null) {
+                        if (verified.size() >= maxEntries) {
+                            verified.clear();
+                        }
+                        verified.put(token, jwt);
+                    }
+                });
+    }
+
+    private static JwtException keysUnavailable(Throwable cause) {
+        return new JwtException("the realm's signing keys cannot be obtained now", cause);
     }
 }

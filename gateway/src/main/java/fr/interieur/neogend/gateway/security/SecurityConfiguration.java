@@ -323,6 +323,24 @@ public class SecurityConfiguration {
                 .oauth2ResourceServer(rs -> rs.bearerTokenConverter(new FastSecurityChecks.BearerTokenConverter())
                         .jwt(jwt -> {})
                         .authenticationEntryPoint(entryPoint)
+                        .authenticationFailureHandler((webFilterExchange, e) -> {
+                            var exchange = webFilterExchange.getExchange();
+                            if (e instanceof AuthenticationServiceException) {
+                                // the token could not be checked (Keycloak's keys out of reach): not the
+                                // client's fault, never a 401 it would count as a failed login, nor a 500
+                                exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
+                                return Problems.write(
+                                        exchange.getResponse(),
+                                        503,
+                                        "UNAVAILABLE",
+                                        "tokens cannot be checked now (the identity provider's keys are out of"
+                                                + " reach); retry later",
+                                        exchange.getRequest().getPath().value(),
+                                        CorrelationIdFilter.of(exchange),
+                                        List.of());
+                            }
+                            return entryPoint.commence(exchange, e);
+                        })
                         .accessDeniedHandler((exchange, e) -> Problems.write(
                                 exchange.getResponse(),
                                 403,
