@@ -100,9 +100,15 @@ class KeysOutOfReachIT {
         assertThat(refused.body()).contains("\"code\":\"UNAVAILABLE\"").contains("retry later");
         assertThat(REACHED.get()).as("nothing reached the service").isNull();
 
-        // Keycloak is back: the same token is taken
+        // Keycloak is back: the same token is taken once the gateway tries the keys again (at most every 2 s
+        // while it has none: RateLimitedJwkSource), told to retry until then
         KEYCLOAK_DOWN.set(false);
-        var served = device(token);
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        HttpResponse<String> served = device(token);
+        while (served.statusCode() == 503 && System.nanoTime() < until) {
+            Thread.sleep(250);
+            served = device(token);
+        }
         assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
         assertThat(REACHED.get()).isNotNull();
     }
